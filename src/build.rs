@@ -1,0 +1,232 @@
+//! The build pipeline: load the site, render every page in parallel straight
+//! to disk, check links, then swap the new output into place.
+//!
+//! [`build`] writes; [`check`] runs the same pipeline into a sink.
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::check::{self, Anchors};
+use crate::content::Site;
+use crate::diagnostic::{self, Diagnostic};
+use crate::markdown::{self, LinkRef};
+use crate::output::Staging;
+use crate::render::{Renderer, Templates};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder: `site.yaml`, `content/`, `templates/`, `static/`.
+    pub root: PathBuf,
+    /// Where the site is written; replaced whole on success.
+    pub out: PathBuf,
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub assets: usize,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The site has problems; every one is listed (warnings too).
+    #[error("the site has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
+    Invalid(Vec<Diagnostic>),
+    #[error("cannot write the site to {}: {source}", .path.display())]
+    Output { path: PathBuf, source: io::Error },
+}
+
+/// Builds the site from `opts.root` into `opts.out`. On any error the previous
+/// output is left exactly as it was.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let (site, templates, mut diags) = load(&opts.root)?;
+    let output_error = |source| BuildError::Output {
+        path: opts.out.clone(),
+        source,
+    };
+    let staging = Staging::create(&opts.out).map_err(output_error)?;
+    diags.extend(generate(&site, &templates, Some(staging.path())));
+    diagnostic::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Invalid(diags));
+    }
+    staging.commit().map_err(output_error)?;
+    Ok(BuildReport {
+        pages: site.pages.len(),
+        assets: site.assets.len(),
+        elapsed: started.elapsed(),
+        warnings: diags,
+    })
+}
+
+/// Runs every check of a build without writing anything; returns all problems.
+pub fn check(root: &Path) -> Vec<Diagnostic> {
+    let mut diags = match load(root) {
+        Ok((site, templates, mut diags)) => {
+            diags.extend(generate(&site, &templates, None));
+            diags
+        }
+        Err(BuildError::Invalid(diags)) => diags,
+        Err(other) => vec![Diagnostic::error(root, None, other.to_string())],
+    };
+    diagnostic::sort(&mut diags);
+    diags
+}
+
+fn load(root: &Path) -> Result<(Site, Templates, Vec<Diagnostic>), BuildError> {
+    let loaded = Site::load(root);
+    let mut diags = loaded.diagnostics;
+    let templates = if root.join(crate::content::TEMPLATES_DIR).is_dir() {
+        Templates::load(root)
+            .map_err(|errs| diags.extend(errs))
+            .ok()
+    } else {
+        None
+    };
+    match (loaded.site, templates) {
+        (Some(site), Some(templates)) if !diags.iter().any(Diagnostic::is_error) => {
+            Ok((site, templates, diags))
+        }
+        _ => {
+            diagnostic::sort(&mut diags);
+            Err(BuildError::Invalid(diags))
+        }
+    }
+}
+
+/// What rendering one page leaves for the site-wide checks.
+struct PageResult {
+    index: usize,
+    ids: HashSet<String>,
+    links: Vec<LinkRef>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Renders every page (to `out`, or nowhere when checking) and runs the checks.
+fn generate(site: &Site, templates: &Templates, out: Option<&Path>) -> Vec<Diagnostic> {
+    let mut diags = check::templates_exist(site, templates);
+    diags.extend(check::asset_collisions(site));
+    if diags.iter().any(Diagnostic::is_error) {
+        return diags;
+    }
+    let renderer = Renderer::new(templates, site);
+    let results: Vec<PageResult> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| render_one(site, &renderer, i, out))
+        .collect();
+
+    let mut anchors = Anchors::new();
+    for r in &results {
+        anchors.insert(r.index, r.ids.clone());
+    }
+    for r in results {
+        diags.extend(r.diags);
+        diags.extend(check::page_links(site, &anchors, r.index, &r.links));
+    }
+    diags.extend(check::template_links(site, &anchors, templates));
+
+    let not_found = match out {
+        Some(dir) => write_file(&dir.join("404.html"), |w| renderer.render_not_found(w)),
+        None => renderer.render_not_found(io::sink()),
+    };
+    diags.extend(not_found.err());
+    if let Some(dir) = out {
+        diags.extend(
+            write_file(&dir.join("sitemap.xml"), |w| {
+                write_sitemap(site, w)
+                    .map_err(|e| Diagnostic::error("sitemap.xml", None, e.to_string()))
+            })
+            .err(),
+        );
+        diags.extend(copy_assets(site, dir));
+    }
+    diags
+}
+
+fn render_one(site: &Site, renderer: &Renderer, index: usize, out: Option<&Path>) -> PageResult {
+    let page = &site.pages[index];
+    let body = markdown::render(&page.body);
+    let mut diags = check::service_components(page, &body.toc);
+    let rendered = match out {
+        Some(dir) => {
+            let file = dir
+                .join(page.url.trim_start_matches('/'))
+                .join("index.html");
+            write_file(&file, |w| renderer.render_page(index, &body, w))
+        }
+        None => renderer.render_page(index, &body, io::sink()),
+    };
+    diags.extend(rendered.err());
+    PageResult {
+        index,
+        ids: body.toc.into_iter().map(|t| t.id).collect(),
+        links: body.links,
+        diags,
+    }
+}
+
+/// Creates `path` (and its folders) and lets `fill` write it through a buffer.
+fn write_file(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> Result<(), Diagnostic>,
+) -> Result<(), Diagnostic> {
+    let io_error = |e: io::Error| Diagnostic::error(path, None, format!("cannot write: {e}"));
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io_error)?;
+    }
+    let mut writer = BufWriter::new(File::create(path).map_err(io_error)?);
+    fill(&mut writer)?;
+    writer.flush().map_err(io_error)
+}
+
+fn copy_assets(site: &Site, dir: &Path) -> Vec<Diagnostic> {
+    site.assets
+        .par_iter()
+        .filter_map(|(url, source)| {
+            let dest = dir.join(url.trim_start_matches('/'));
+            let copied = dest
+                .parent()
+                .map_or(Ok(()), fs::create_dir_all)
+                .and_then(|()| fs::copy(source, &dest));
+            copied.err().map(|e| {
+                Diagnostic::error(
+                    diagnostic::display_path(&site.root, source),
+                    None,
+                    format!("cannot copy asset: {e}"),
+                )
+            })
+        })
+        .collect()
+}
+
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn write_sitemap(site: &Site, w: &mut impl Write) -> io::Result<()> {
+    writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        w,
+        r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#
+    )?;
+    for page in &site.pages {
+        writeln!(
+            w,
+            "  <url><loc>{}</loc><lastmod>{}</lastmod></url>",
+            escape_xml(&format!("{}{}", site.config.base_url, page.url)),
+            crate::dates::format_iso(page.updated)
+        )?;
+    }
+    writeln!(w, "</urlset>")
+}

@@ -1,0 +1,17 @@
+//! loket publishes a public-service office's service standard as a static
+//! site and takes citizens' online submissions.
+//!
+//! Data flows one way: files ([`content`], [`config`]) -> model ([`content::Site`])
+//! -> [`render`] -> [`output`], driven by [`build`].
+
+pub mod build;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod dates;
+pub mod diagnostic;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod yaml;

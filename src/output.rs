@@ -1,0 +1,189 @@
+//! Writing a whole site without ever showing a half-written one: the build
+//! writes into a fresh sibling folder, which then takes the output folder's
+//! place in one atomic swap. If anything fails, the old output stays as it was.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Files in the output folder that are not build output but belong there
+/// (git keeps `public/` through its `.gitignore`); they carry over to each build.
+const KEPT: [&str; 2] = [".gitignore", ".gitkeep"];
+
+/// A folder being filled with the next version of the output.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+fn parent_of(target: &Path) -> &Path {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+fn staging_prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".to_string());
+    format!(".{name}.staging-")
+}
+
+impl Staging {
+    /// Creates an empty staging folder beside `target` (same filesystem, so the
+    /// swap is a rename). Fails early if `target` cannot be replaced.
+    pub fn create(target: &Path) -> io::Result<Staging> {
+        match fs::symlink_metadata(target) {
+            Ok(meta) if !meta.is_dir() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "the output path exists and is not a folder",
+                ));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        let parent = parent_of(target);
+        fs::create_dir_all(parent)?;
+        remove_stale(parent, &staging_prefix(target));
+        let dir = parent.join(format!(
+            "{}{}-{}",
+            staging_prefix(target),
+            std::process::id(),
+            unique_suffix()
+        ));
+        fs::create_dir(&dir)?;
+        let staging = Staging {
+            dir,
+            target: target.to_path_buf(),
+            committed: false,
+        };
+        for name in KEPT {
+            let kept = target.join(name);
+            if kept.is_file() {
+                fs::copy(&kept, staging.dir.join(name))?;
+            }
+        }
+        Ok(staging)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Puts the staged folder in place of the target and removes the old one.
+    pub fn commit(mut self) -> io::Result<()> {
+        if self.target.exists() {
+            match rustix::fs::renameat_with(
+                rustix::fs::CWD,
+                &self.dir,
+                rustix::fs::CWD,
+                &self.target,
+                rustix::fs::RenameFlags::EXCHANGE,
+            ) {
+                Ok(()) => {}
+                // Filesystems without RENAME_EXCHANGE: two renames, a brief gap.
+                Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+                    let old = self.dir.with_extension("old");
+                    fs::rename(&self.target, &old)?;
+                    if let Err(e) = fs::rename(&self.dir, &self.target) {
+                        let _ = fs::rename(&old, &self.target);
+                        return Err(e);
+                    }
+                    fs::rename(&old, &self.dir)?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            // `dir` now holds the previous output.
+            self.committed = true;
+            fs::remove_dir_all(&self.dir)
+        } else {
+            fs::rename(&self.dir, &self.target)?;
+            self.committed = true;
+            Ok(())
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn unique_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// Removes staging folders left by builds that died (their process is gone).
+fn remove_stale(parent: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(prefix) else {
+            continue;
+        };
+        let pid = rest.split(['-', '.']).next().unwrap_or("");
+        let alive = !pid.is_empty() && Path::new("/proc").join(pid).exists();
+        if !alive {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swaps_in_place_and_keeps_gitignore() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join(".gitignore"), "*\n").unwrap();
+        fs::write(out.join("old.html"), "old").unwrap();
+        let staging = Staging::create(&out).unwrap();
+        fs::write(staging.path().join("new.html"), "new").unwrap();
+        staging.commit().unwrap();
+        assert!(out.join("new.html").exists());
+        assert!(!out.join("old.html").exists());
+        assert_eq!(fs::read_to_string(out.join(".gitignore")).unwrap(), "*\n");
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+
+    #[test]
+    fn dropped_staging_leaves_target_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("a.html"), "a").unwrap();
+        {
+            let staging = Staging::create(&out).unwrap();
+            fs::write(staging.path().join("b.html"), "b").unwrap();
+        }
+        assert!(out.join("a.html").exists());
+        assert!(!out.join("b.html").exists());
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn refuses_a_file_as_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        fs::write(&out, "not a folder").unwrap();
+        assert!(Staging::create(&out).is_err());
+    }
+}

@@ -1,0 +1,314 @@
+//! Rendering pages: Markdown through [`crate::markdown`], then the page's Tera
+//! template. Templates are parsed once ([`Templates::load`]) and shared by
+//! every page and every thread.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::{Context, ErrorKind, Tera, Value};
+use walkdir::WalkDir;
+
+use crate::content::{PageKind, Service, Site, TEMPLATES_DIR};
+use crate::dates;
+use crate::diagnostic::{Diagnostic, display_path};
+use crate::markdown::{Rendered, TocEntry};
+
+/// The parsed templates of a site.
+pub struct Templates {
+    tera: Tera,
+    /// Template names with the file each came from, for messages and link checks.
+    files: BTreeMap<String, PathBuf>,
+}
+
+impl Templates {
+    /// Reads and parses every file under `templates/`. A syntax error names the
+    /// template file and line.
+    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+        let dir = root.join(TEMPLATES_DIR);
+        let mut sources = Vec::new();
+        let mut files = BTreeMap::new();
+        let mut diags = Vec::new();
+        for entry in WalkDir::new(&dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        display_path(root, e.path().unwrap_or(&dir)),
+                        None,
+                        format!("cannot read: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let name_part = entry.file_name().to_string_lossy();
+            if !entry.file_type().is_file()
+                || name_part.starts_with('.')
+                || name_part.ends_with('~')
+            {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            match std::fs::read_to_string(entry.path()) {
+                Ok(text) => {
+                    files.insert(name.clone(), display_path(root, entry.path()));
+                    sources.push((name, text));
+                }
+                Err(e) => diags.push(Diagnostic::error(
+                    display_path(root, entry.path()),
+                    None,
+                    format!("cannot read template: {e}"),
+                )),
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let mut tera = Tera::new();
+        tera.add_raw_templates(sources)
+            .map_err(|e| vec![tera_diagnostic(&e, None)])?;
+        Ok(Templates { tera, files })
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Template files with their paths as shown to people.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &Path)> {
+        self.files.iter().map(|(n, p)| (n.as_str(), p.as_path()))
+    }
+}
+
+/// Turns a Tera error into `templates/NAME:LINE: message (while rendering PAGE)`.
+fn tera_diagnostic(err: &tera::Error, page: Option<&Path>) -> Diagnostic {
+    let during = page
+        .map(|p| format!(" (while rendering {})", p.display()))
+        .unwrap_or_default();
+    let templates = Path::new(TEMPLATES_DIR);
+    match err.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => Diagnostic::error(
+            templates.join(report.filename()),
+            Some(report.span().start_line),
+            format!("{}{during}", report.message()),
+        ),
+        ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            templates.join(current),
+            None,
+            format!("extends {parent:?}, which does not exist{during}"),
+        ),
+        other => Diagnostic::error(templates, None, format!("{other}{during}")),
+    }
+}
+
+#[derive(Serialize)]
+struct LinkView<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct ChildView<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: &'a str,
+    kind: PageKind,
+    weight: i64,
+    service: Option<&'a Service>,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: &'a str,
+    kind: PageKind,
+    children: Vec<ChildView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    permalink: String,
+    kind: &'a str,
+    content: &'a str,
+    updated: String,
+    updated_iso: String,
+    source: String,
+    template: &'a str,
+    service: Option<&'a Service>,
+    toc: &'a [TocEntry],
+    extra: &'a BTreeMap<String, crate::yaml::Value>,
+}
+
+/// Everything page-independent that templates see, converted to Tera values
+/// once per build; per-page contexts share it (Tera values are reference counted).
+pub struct Renderer<'a> {
+    templates: &'a Templates,
+    site: &'a Site,
+    site_value: Value,
+    nav: Value,
+    sections: Value,
+    section_values: Vec<Option<Value>>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(templates: &'a Templates, site: &'a Site) -> Renderer<'a> {
+        let section_values: Vec<Option<Value>> = (0..site.pages.len())
+            .map(|i| {
+                site.pages[i]
+                    .kind
+                    .is_section()
+                    .then(|| section_value(site, i))
+            })
+            .collect();
+        let sections: BTreeMap<&str, &Value> = section_values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (site.pages[i].url.as_str(), v)))
+            .collect();
+        let nav: Vec<LinkView> = site
+            .menu()
+            .into_iter()
+            .map(|i| LinkView {
+                title: &site.pages[i].title,
+                url: &site.pages[i].url,
+            })
+            .collect();
+        Renderer {
+            templates,
+            site,
+            site_value: Value::from_serializable(&site.config.to_template_value()),
+            nav: Value::from_serializable(&nav),
+            sections: Value::from_serializable(&sections),
+            section_values,
+        }
+    }
+
+    fn base_context(&self) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert_value("site", self.site_value.clone());
+        ctx.insert_value("nav", self.nav.clone());
+        ctx.insert_value("sections", self.sections.clone());
+        ctx
+    }
+
+    /// Renders page `index` (its Markdown already turned into `body`) to `out`.
+    pub fn render_page(
+        &self,
+        index: usize,
+        body: &Rendered,
+        out: impl Write,
+    ) -> Result<(), Diagnostic> {
+        let page = &self.site.pages[index];
+        let mut ctx = self.base_context();
+        let view = PageView {
+            title: &page.title,
+            description: &page.front.description,
+            url: &page.url,
+            permalink: format!("{}{}", self.site.config.base_url, page.url),
+            kind: match page.kind {
+                PageKind::Home => "home",
+                PageKind::Section => "section",
+                PageKind::Page => "page",
+            },
+            content: &body.html,
+            updated: dates::format_long(page.updated),
+            updated_iso: dates::format_iso(page.updated),
+            source: page.source.to_string_lossy().into_owned(),
+            template: &page.template,
+            service: page.front.service.as_ref(),
+            toc: &body.toc,
+            extra: &page.front.extra,
+        };
+        ctx.insert("page", &view);
+        let crumbs: Vec<LinkView> = self
+            .site
+            .ancestors(index)
+            .into_iter()
+            .map(|i| LinkView {
+                title: &self.site.pages[i].title,
+                url: &self.site.pages[i].url,
+            })
+            .collect();
+        ctx.insert("breadcrumbs", &crumbs);
+        let section = self.section_values[index]
+            .clone()
+            .or_else(|| page.parent.and_then(|p| self.section_values[p].clone()));
+        if let Some(section) = section {
+            ctx.insert_value("section", section);
+        }
+        self.templates
+            .tera
+            .render_to(&page.template, &ctx, out)
+            .map_err(|e| tera_diagnostic(&e, Some(&page.source)))
+    }
+
+    /// Renders the "page not found" page from `404.html`.
+    pub fn render_not_found(&self, out: impl Write) -> Result<(), Diagnostic> {
+        let mut ctx = self.base_context();
+        let today = dates::today();
+        let no_extra = BTreeMap::new();
+        let view = PageView {
+            title: "Halaman tidak ditemukan",
+            description: "",
+            url: "/404.html",
+            permalink: format!("{}/404.html", self.site.config.base_url),
+            kind: "404",
+            content: "",
+            updated: dates::format_long(today),
+            updated_iso: dates::format_iso(today),
+            source: String::new(),
+            template: "404.html",
+            service: None,
+            toc: &[],
+            extra: &no_extra,
+        };
+        ctx.insert("page", &view);
+        ctx.insert("breadcrumbs", &Vec::<LinkView>::new());
+        if let Some(home) = self.section_values[0].clone() {
+            ctx.insert_value("section", home);
+        }
+        self.templates
+            .tera
+            .render_to("404.html", &ctx, out)
+            .map_err(|e| tera_diagnostic(&e, Some(Path::new("404.html"))))
+    }
+}
+
+fn section_value(site: &Site, index: usize) -> Value {
+    let page = &site.pages[index];
+    let children = site.children[index]
+        .iter()
+        .map(|&c| {
+            let child = &site.pages[c];
+            ChildView {
+                title: &child.title,
+                url: &child.url,
+                description: &child.front.description,
+                kind: child.kind,
+                weight: child.front.weight,
+                service: child.front.service.as_ref(),
+            }
+        })
+        .collect();
+    Value::from_serializable(&SectionView {
+        title: &page.title,
+        url: &page.url,
+        description: &page.front.description,
+        kind: page.kind,
+        children,
+    })
+}

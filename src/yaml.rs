@@ -1,0 +1,95 @@
+//! The one place that names the YAML crate.
+//!
+//! serde_yaml 0.9 is archived upstream; every other module goes through these
+//! functions so that moving to a maintained fork is a one-line change here.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use serde_yaml as backend;
+
+/// A YAML value, for callers that need to look at a document before typing it.
+pub type Value = backend::Value;
+
+/// A YAML error with the 1-based line it points at, when the parser knows it.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl From<backend::Error> for YamlError {
+    fn from(err: backend::Error) -> Self {
+        let line = err.location().map(|l| l.line());
+        // serde_yaml appends " at line L column C"; we report the line separately.
+        let mut message = err.to_string();
+        if let Some(pos) = message.find(" at line ") {
+            message.truncate(pos);
+        }
+        YamlError { line, message }
+    }
+}
+
+/// Parses `text` into `T`, calling `unknown` with the dotted path of every key
+/// that `T` does not know (so callers can warn instead of failing).
+pub fn from_str_reporting_unknown<T, F>(text: &str, mut unknown: F) -> Result<T, YamlError>
+where
+    T: DeserializeOwned,
+    F: FnMut(String),
+{
+    let de = backend::Deserializer::from_str(text);
+    serde_ignored::deserialize(de, |path| unknown(path.to_string())).map_err(YamlError::from)
+}
+
+/// Parses `text` into `T`.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    backend::from_str(text).map_err(YamlError::from)
+}
+
+/// Serializes `value` as a YAML document.
+pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, YamlError> {
+    backend::to_string(value).map_err(YamlError::from)
+}
+
+/// Finds the 1-based line of `key:` at the given nesting depth in a YAML text,
+/// for pointing warnings at the key a person typed. Best effort: returns the
+/// first line whose trimmed start is `key:` (or `- key:`).
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let leaf = key.rsplit('.').next().unwrap_or(key);
+    text.lines()
+        .position(|line| {
+            let t = line.trim_start().trim_start_matches("- ");
+            t.strip_prefix(leaf)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    struct T {
+        a: u32,
+    }
+
+    #[test]
+    fn reports_unknown_keys_and_lines() {
+        let mut seen = Vec::new();
+        let t: T = from_str_reporting_unknown("a: 1\nzzz: 2\n", |k| seen.push(k)).unwrap();
+        assert_eq!(t.a, 1);
+        assert_eq!(seen, vec!["zzz".to_string()]);
+        assert_eq!(line_of_key("a: 1\nzzz: 2\n", "zzz"), Some(2));
+    }
+
+    #[test]
+    fn error_has_line() {
+        let err = from_str::<T>("a: 1\nb: [\n").unwrap_err();
+        assert!(err.line.is_some());
+        let err = from_str::<T>("\n\na: nope\n").unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+}
