@@ -1,0 +1,123 @@
+//! Shared helpers for tests that run the real `loket` binary on temp folders.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use walkdir::WalkDir;
+
+/// The shipped site: the repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn loket() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_loket"))
+}
+
+/// Runs `loket ARGS` and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    loket().args(args).output().expect("loket runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A temp folder holding a copy of the shipped site, to break in a test.
+pub struct TempSite {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempSite {
+    pub fn shipped() -> TempSite {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["content", "templates", "static"] {
+            copy_dir(&repo_root().join(name), &dir.path().join(name));
+        }
+        fs::copy(repo_root().join("site.yaml"), dir.path().join("site.yaml")).unwrap();
+        TempSite { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn root_str(&self) -> &str {
+        self.dir.path().to_str().unwrap()
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
+        let path = self.root().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.root().join(rel)).unwrap()
+    }
+
+    pub fn build(&self) -> Output {
+        run(&["build", "--root", self.root_str()])
+    }
+
+    pub fn check(&self) -> Output {
+        run(&["check", "--root", self.root_str()])
+    }
+
+    /// The built page at a site URL, e.g. "/layanan/".
+    pub fn page(&self, url: &str) -> String {
+        let rel = url.trim_start_matches('/');
+        fs::read_to_string(self.out().join(rel).join("index.html"))
+            .unwrap_or_else(|e| panic!("page {url} not built: {e}"))
+    }
+}
+
+/// Every file under `dir` with its bytes, to prove a folder did not change.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Attribute values `href="..."` and `src="..."` in an HTML text.
+pub fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!("{attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
