@@ -77,7 +77,10 @@ fn service_page_publishes_the_standard() {
         "Produk Pelayanan",
         "Penanganan Pengaduan, Saran dan Masukan",
     ] {
-        assert!(page.contains(&format!(">{heading}</h2>")), "heading {heading}");
+        assert!(
+            page.contains(&format!(">{heading}</h2>")),
+            "heading {heading}"
+        );
     }
     // The summary box comes before the prose.
     let summary = page.find("188.4/457/415.26/2023").unwrap();
@@ -137,7 +140,10 @@ fn every_page_is_accessible_light_and_self_contained() {
         assert!(total <= 30 * 1024, "{name}: {total} bytes with CSS");
         // Only our own host is ever asked for a resource.
         for src in attr_values(&html, "src") {
-            assert!(src.starts_with('/') && !src.starts_with("//"), "{name}: src {src}");
+            assert!(
+                src.starts_with('/') && !src.starts_with("//"),
+                "{name}: src {src}"
+            );
         }
         for tag in html.split("<link ").skip(1) {
             let href = attr_values(tag, "href")[0];
@@ -147,7 +153,10 @@ fn every_page_is_accessible_light_and_self_contained() {
             }
         }
     }
-    assert!(pages >= 6, "home, layanan, service, permohonan, pengaduan, 404");
+    assert!(
+        pages >= 6,
+        "home, layanan, service, permohonan, pengaduan, 404"
+    );
 }
 
 #[test]
@@ -172,7 +181,11 @@ fn every_internal_link_resolves() {
             } else {
                 out.join(path)
             };
-            assert!(file.is_file(), "{}: link {value} has no file", rel.display());
+            assert!(
+                file.is_file(),
+                "{}: link {value} has no file",
+                rel.display()
+            );
         }
     }
 }
@@ -237,7 +250,11 @@ fn page_without_front_matter_takes_its_title_from_the_first_heading() {
     let page = site.page("/tentang/");
     assert!(page.contains("<title>Tentang Kami"), "{page}");
     assert!(page.contains("<h1>Tentang Kami</h1>"));
-    assert_eq!(page.matches("Tentang Kami</h1>").count(), 1, "title not repeated");
+    assert_eq!(
+        page.matches("Tentang Kami</h1>").count(),
+        1,
+        "title not repeated"
+    );
     assert!(page.contains("Halaman tanpa front matter."));
 }
 
@@ -248,9 +265,15 @@ fn sections_list_children_by_weight() {
         "content/info/_index.md",
         "---\ntitle: Informasi\n---\nDaftar informasi.\n",
     );
-    site.write("content/info/b.md", "---\ntitle: Bravo\nweight: 1\n---\nb\n");
+    site.write(
+        "content/info/b.md",
+        "---\ntitle: Bravo\nweight: 1\n---\nb\n",
+    );
     site.write("content/info/a.md", "---\ntitle: Alfa\nweight: 2\n---\na\n");
-    site.write("content/info/c.md", "---\ntitle: Charlie\nweight: 1\n---\nc\n");
+    site.write(
+        "content/info/c.md",
+        "---\ntitle: Charlie\nweight: 1\n---\nc\n",
+    );
     let out = site.build();
     assert!(out.status.success(), "{}", stderr(&out));
     let page = site.page("/info/");
@@ -286,7 +309,12 @@ fn assert_bad_input(breakage: impl FnOnce(&TempSite), expected: &[&str]) -> Stri
 #[test]
 fn malformed_yaml_names_file_and_line() {
     let err = assert_bad_input(
-        |s| s.write("content/rusak.md", "---\ntitle: Rusak\nweight: [1, 2\n---\nisi\n"),
+        |s| {
+            s.write(
+                "content/rusak.md",
+                "---\ntitle: Rusak\nweight: [1, 2\n---\nisi\n",
+            )
+        },
         &["content/rusak.md:", "invalid front matter"],
     );
     // The YAML problem is reported on a line inside the front matter (2..4).
@@ -302,7 +330,12 @@ fn malformed_yaml_names_file_and_line() {
 #[test]
 fn wrong_type_in_front_matter_names_the_line() {
     assert_bad_input(
-        |s| s.write("content/rusak.md", "---\ntitle: Rusak\n\nweight: sepuluh\n---\nisi\n"),
+        |s| {
+            s.write(
+                "content/rusak.md",
+                "---\ntitle: Rusak\n\nweight: sepuluh\n---\nisi\n",
+            )
+        },
         &["content/rusak.md:4: invalid front matter", "weight"],
     );
 }
@@ -340,7 +373,11 @@ fn unknown_template_is_an_error() {
                 "---\ntitle: X\ntemplate: tidak-ada.html\n---\nisi\n",
             )
         },
-        &["content/x.md:3:", "unknown template \"tidak-ada.html\"", "page.html"],
+        &[
+            "content/x.md:3:",
+            "unknown template \"tidak-ada.html\"",
+            "page.html",
+        ],
     );
 }
 
@@ -372,7 +409,12 @@ fn template_render_error_names_template_line_and_page() {
 #[test]
 fn two_files_for_one_url_is_an_error() {
     assert_bad_input(
-        |s| s.write("content/permohonan/_index.md", "---\ntitle: Dua\n---\nisi\n"),
+        |s| {
+            s.write(
+                "content/permohonan/_index.md",
+                "---\ntitle: Dua\n---\nisi\n",
+            )
+        },
         &[
             "content/permohonan.md",
             "content/permohonan/_index.md",
@@ -473,7 +515,11 @@ fn output_under_a_file_is_refused() {
         blocker.join("public").to_str().unwrap(),
     ]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("cannot write the site"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot write the site"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains("panicked"));
 }
 
@@ -481,7 +527,10 @@ fn output_under_a_file_is_refused() {
 fn check_reports_one_line_per_problem() {
     let site = TempSite::shipped();
     site.write("content/a.md", "# A\n\n[x](/nope/)\n\n[y](/juga-tidak/)\n");
-    site.write("content/b.md", "---\ntitle: B\ntemplate: hilang.html\n---\n");
+    site.write(
+        "content/b.md",
+        "---\ntitle: B\ntemplate: hilang.html\n---\n",
+    );
     let out = site.check();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -489,7 +538,10 @@ fn check_reports_one_line_per_problem() {
     assert_eq!(problems.len(), 1, "unknown template stops rendering: {err}");
     fs::remove_file(site.root().join("content/b.md")).unwrap();
     let err = stderr(&site.check());
-    let problems: Vec<&str> = err.lines().filter(|l| l.starts_with("content/a.md:")).collect();
+    let problems: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("content/a.md:"))
+        .collect();
     assert_eq!(problems.len(), 2, "{err}");
     assert!(problems[0].starts_with("content/a.md:3: broken link"));
     assert!(problems[1].starts_with("content/a.md:5: broken link"));
