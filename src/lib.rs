@@ -14,4 +14,6 @@ pub mod diagnostic;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod submission;
+pub mod workdays;
 pub mod yaml;

@@ -1,0 +1,73 @@
+//! The YAML record staff read: one file per submission.
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::{Deserialize, Serialize as DeriveSerialize};
+
+use super::FormKind;
+
+/// Status of a new submission, before staff touch it.
+pub const STATUS_NEW: &str = "baru";
+
+/// An uploaded file as stored beside the record.
+#[derive(Debug, Clone, PartialEq, Eq, DeriveSerialize, Deserialize)]
+pub struct Attachment {
+    /// Form field it came from (`ktp`, `dokumen_1`, …).
+    pub field: String,
+    /// Name in the ticket's folder, made by the server (`ktp.jpg`).
+    pub stored_name: String,
+    /// The name the citizen's device gave; kept only as information.
+    pub original_name: String,
+    pub size: u64,
+    /// Detected from the content, not from the name.
+    #[serde(rename = "type")]
+    pub mime: String,
+    pub sha256: String,
+}
+
+/// `(key, value)` pairs written as a YAML mapping in the order given, so a
+/// record reads in the same order as the form.
+#[derive(Debug, Clone, Default)]
+pub struct Ordered(pub Vec<(String, String)>);
+
+impl Serialize for Ordered {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Debug, DeriveSerialize)]
+pub struct Record {
+    pub ticket: String,
+    pub kind: FormKind,
+    /// ISO 8601 in WIB, e.g. `2026-11-27T10:15:03+07:00`.
+    pub received_at: String,
+    pub status: String,
+    /// Working-day deadlines (YYYY-MM-DD): first response, and completion
+    /// (absent when the standard sets no fixed term).
+    pub response_due: String,
+    pub completion_due: Option<String>,
+    /// Every field of the form as typed (line ends normalized to `\n`).
+    pub fields: Ordered,
+    /// Values derived from the fields: the NIK's 16 digits, phones in E.164.
+    pub normalized: Ordered,
+    pub attachments: Vec<Attachment>,
+    /// Staff's processing steps, appended by `loket status`.
+    pub history: Vec<crate::yaml::Value>,
+}
+
+impl Record {
+    /// The record as a YAML document with a heading comment for people.
+    pub fn to_yaml(&self) -> Result<String, crate::yaml::YamlError> {
+        let body = crate::yaml::to_string(self)?;
+        Ok(format!(
+            "# {} · {}\n# Diterima {}. Jangan ubah ticket, kind, received_at dan attachments.\n{body}",
+            self.ticket,
+            self.kind.label(),
+            self.received_at
+        ))
+    }
+}

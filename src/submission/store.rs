@@ -1,0 +1,381 @@
+//! The durable store of submissions.
+//!
+//! Layout under the data folder (0700, files 0600):
+//!
+//! ```text
+//! submissions/2026/11/27/KP-20261127-7KX4.yaml   the record staff read
+//! submissions/2026/11/27/KP-20261127-7KX4/       its attachments
+//! .tmp/                                          drafts being received
+//! ```
+//!
+//! A submission is received into a draft folder under `.tmp/` (same
+//! filesystem), every file is fsynced, then the attachment folder and last the
+//! YAML are renamed into the dated tree without ever replacing an existing
+//! name, and the day folder is fsynced. The YAML is the commit point: an
+//! attachment folder without its YAML (a crash between the two renames) is
+//! removed when the store is opened, like everything left in `.tmp/`.
+
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use time::Date;
+use tokio::io::AsyncWriteExt;
+
+use super::FormKind;
+use super::record::Attachment;
+use super::ticket::Ticket;
+use super::validate::{FileCheck, FileType};
+
+pub const SUBMISSIONS_DIR: &str = "submissions";
+const TMP_DIR: &str = ".tmp";
+const DIR_MODE: u32 = 0o700;
+const FILE_MODE: u32 = 0o600;
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+fn create_private_dir(path: &Path) -> io::Result<()> {
+    DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(path)
+}
+
+/// Makes a directory entry change durable.
+fn sync_dir(path: &Path) -> io::Result<()> {
+    File::open(path)?.sync_all()
+}
+
+/// Renames without replacing: fails with `AlreadyExists` if `to` exists.
+fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        from,
+        rustix::fs::CWD,
+        to,
+        rustix::fs::RenameFlags::NOREPLACE,
+    )
+    .map_err(io::Error::from)
+}
+
+fn random_hex() -> io::Result<String> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(io::Error::other)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `data`, makes it private and
+    /// removes what a crash may have left: drafts and orphan attachment folders.
+    pub fn open(data: &Path) -> io::Result<Store> {
+        create_private_dir(data)?;
+        fs::set_permissions(data, fs::Permissions::from_mode(DIR_MODE))?;
+        let store = Store {
+            root: data.to_path_buf(),
+        };
+        create_private_dir(&store.submissions_dir())?;
+        let tmp = data.join(TMP_DIR);
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp)?;
+        }
+        create_private_dir(&tmp)?;
+        store.remove_orphans()?;
+        Ok(store)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn submissions_dir(&self) -> PathBuf {
+        self.root.join(SUBMISSIONS_DIR)
+    }
+
+    fn day_dir(&self, date: Date) -> PathBuf {
+        self.submissions_dir()
+            .join(format!("{:04}", date.year()))
+            .join(format!("{:02}", u8::from(date.month())))
+            .join(format!("{:02}", date.day()))
+    }
+
+    /// Where a ticket's record is (or would be).
+    pub fn record_path(&self, ticket: &Ticket) -> Option<PathBuf> {
+        Some(self.day_dir(ticket.date()?).join(format!("{ticket}.yaml")))
+    }
+
+    /// Attachment folders whose record never landed.
+    fn remove_orphans(&self) -> io::Result<()> {
+        for entry in walkdir::WalkDir::new(self.submissions_dir())
+            .min_depth(4)
+            .max_depth(4)
+        {
+            let entry = entry.map_err(io::Error::other)?;
+            if entry.file_type().is_dir() {
+                let record = entry.path().with_extension("yaml");
+                if !record.exists() {
+                    fs::remove_dir_all(entry.path())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts receiving a submission.
+    pub fn draft(&self) -> io::Result<Draft> {
+        let dir = self.root.join(TMP_DIR).join(random_hex()?);
+        create_private_dir(&dir.join("files"))?;
+        Ok(Draft {
+            dir,
+            attachments: Vec::new(),
+        })
+    }
+}
+
+/// A submission being received. Dropped without [`Draft::commit`], it leaves nothing.
+#[derive(Debug)]
+pub struct Draft {
+    dir: PathBuf,
+    attachments: Vec<Attachment>,
+}
+
+impl Drop for Draft {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// An upload being streamed to disk, hashed as it arrives.
+pub struct FileWriter {
+    file: tokio::fs::File,
+    path: PathBuf,
+    field: String,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+}
+
+impl FileWriter {
+    pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
+        if self.head.len() < 8 {
+            let take = (8 - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        self.file.write_all(chunk).await
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+impl Draft {
+    /// Opens a file for the upload of form field `field`.
+    pub async fn create_file(&self, field: &str) -> io::Result<FileWriter> {
+        let path = self.dir.join("files").join(format!("{field}.part"));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&path)
+            .await?;
+        Ok(FileWriter {
+            file,
+            path,
+            field: field.to_string(),
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::with_capacity(8),
+        })
+    }
+
+    /// Finishes an upload: makes it durable and keeps it when it is a file we
+    /// accept. Returns what validation needs to know of it.
+    pub async fn finish_file(
+        &mut self,
+        mut writer: FileWriter,
+        original_name: &str,
+    ) -> io::Result<FileCheck> {
+        writer.file.flush().await?;
+        let detected = FileType::sniff(&writer.head);
+        let check = FileCheck {
+            size: writer.size,
+            detected,
+        };
+        match detected {
+            Some(kind) if writer.size > 0 => {
+                writer.file.sync_all().await?;
+                let stored_name =
+                    format!("{}.{}", writer.field.replace('_', "-"), kind.extension());
+                tokio::fs::rename(&writer.path, self.dir.join("files").join(&stored_name)).await?;
+                self.attachments.push(Attachment {
+                    field: writer.field,
+                    stored_name,
+                    original_name: original_name.to_string(),
+                    size: writer.size,
+                    mime: kind.mime().to_string(),
+                    sha256: format!("{:x}", writer.hasher.finalize()),
+                });
+            }
+            _ => tokio::fs::remove_file(&writer.path).await?,
+        }
+        Ok(check)
+    }
+
+    pub fn attachments(&self) -> &[Attachment] {
+        &self.attachments
+    }
+
+    /// Puts the submission into the dated tree under a fresh ticket and
+    /// returns the ticket once everything is on disk. `render` writes the
+    /// record for a given ticket. Blocking: call from a blocking thread.
+    pub fn commit(
+        self,
+        store: &Store,
+        kind: FormKind,
+        date: Date,
+        render: impl Fn(&Ticket) -> io::Result<String>,
+    ) -> io::Result<Ticket> {
+        let day_dir = store.day_dir(date);
+        create_durable_dirs(&store.submissions_dir(), &day_dir)?;
+        let files_dir = self.dir.join("files");
+        let has_files = !self.attachments.is_empty();
+        if has_files {
+            sync_dir(&files_dir)?;
+        }
+        let draft_yaml = self.dir.join("record.yaml");
+        for _ in 0..32 {
+            let ticket = Ticket::new(kind, date)?;
+            write_durably(&draft_yaml, render(&ticket)?.as_bytes())?;
+            let final_files = day_dir.join(ticket.as_str());
+            if has_files {
+                match rename_noreplace(&files_dir, &final_files) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            match rename_noreplace(&draft_yaml, &day_dir.join(format!("{ticket}.yaml"))) {
+                Ok(()) => {
+                    sync_dir(&day_dir)?;
+                    return Ok(ticket);
+                }
+                Err(e) => {
+                    if has_files {
+                        fs::rename(&final_files, &files_dir)?;
+                    }
+                    if e.kind() != io::ErrorKind::AlreadyExists {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Err(io::Error::other("no free ticket number after 32 tries"))
+    }
+}
+
+fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(FILE_MODE)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Creates `dir` (below `base`) and makes each new level durable.
+fn create_durable_dirs(base: &Path, dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    create_private_dir(dir)?;
+    let mut current = dir;
+    while let Some(parent) = current.parent() {
+        sync_dir(parent)?;
+        if parent == base || !parent.starts_with(base) {
+            break;
+        }
+        current = parent;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[tokio::test]
+    async fn commits_record_and_files_privately() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let store = Store::open(&data).unwrap();
+        let mut draft = store.draft().unwrap();
+        let mut w = draft.create_file("ktp").await.unwrap();
+        w.write(&[0xFF, 0xD8, 0xFF, 0xE0]).await.unwrap();
+        w.write(b"rest of jpeg").await.unwrap();
+        let check = draft.finish_file(w, "../../KTP saya.jpg").await.unwrap();
+        assert_eq!(check.detected, Some(FileType::Jpeg));
+        let day = date!(2026 - 11 - 27);
+        let ticket = draft
+            .commit(&store, FormKind::Permohonan, day, |t| {
+                Ok(format!("ticket: {t}\n"))
+            })
+            .unwrap();
+        let yaml = store.record_path(&ticket).unwrap();
+        assert_eq!(
+            fs::read_to_string(&yaml).unwrap(),
+            format!("ticket: {ticket}\n")
+        );
+        let folder = yaml.with_extension("");
+        assert!(folder.join("ktp.jpg").is_file());
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&yaml), 0o600);
+        assert_eq!(mode(&folder.join("ktp.jpg")), 0o600);
+        assert_eq!(fs::read_dir(data.join(TMP_DIR)).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn rejected_upload_and_dropped_draft_leave_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path()).unwrap();
+        {
+            let mut draft = store.draft().unwrap();
+            let mut w = draft.create_file("ktp").await.unwrap();
+            w.write(b"GIF89a not accepted").await.unwrap();
+            let check = draft.finish_file(w, "x.gif").await.unwrap();
+            assert_eq!(check.detected, None);
+            assert!(draft.attachments().is_empty());
+        }
+        assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn opening_cleans_drafts_and_orphans() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path()).unwrap();
+        let stale = tmp.path().join(TMP_DIR).join("dead");
+        fs::create_dir_all(&stale).unwrap();
+        let day = store.day_dir(date!(2026 - 11 - 27));
+        fs::create_dir_all(day.join("KP-20261127-CDFH")).unwrap();
+        fs::create_dir_all(day.join("KP-20261127-HJKM")).unwrap();
+        fs::write(day.join("KP-20261127-HJKM.yaml"), "ticket: x\n").unwrap();
+        Store::open(tmp.path()).unwrap();
+        assert!(!stale.exists());
+        assert!(!day.join("KP-20261127-CDFH").exists(), "orphan removed");
+        assert!(day.join("KP-20261127-HJKM").exists(), "complete one kept");
+    }
+}

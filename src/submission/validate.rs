@@ -1,0 +1,421 @@
+//! Server-side validation of a submitted form. Messages are for citizens, in
+//! Bahasa Indonesia, and say how to fix the field.
+
+use std::collections::BTreeMap;
+
+use super::{FieldType, FormKind, Required};
+
+/// File types we accept, recognised by their first bytes (never by name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    Jpeg,
+    Png,
+    Pdf,
+}
+
+impl FileType {
+    /// Recognises a type from the start of a file; needs up to 8 bytes.
+    pub fn sniff(head: &[u8]) -> Option<FileType> {
+        if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(FileType::Jpeg)
+        } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(FileType::Png)
+        } else if head.starts_with(b"%PDF-") {
+            Some(FileType::Pdf)
+        } else {
+            None
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            FileType::Jpeg => "image/jpeg",
+            FileType::Png => "image/png",
+            FileType::Pdf => "application/pdf",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileType::Jpeg => "jpg",
+            FileType::Png => "png",
+            FileType::Pdf => "pdf",
+        }
+    }
+}
+
+/// What validation needs to know of an uploaded file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileCheck {
+    pub size: u64,
+    pub detected: Option<FileType>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Values derived from valid input, stored beside what was typed.
+pub type Normalized = Vec<(&'static str, String)>;
+
+/// Province codes of Kemendagri (the first two digits of a NIK), including the
+/// Papua provinces formed in 2022.
+const PROVINCES: [&str; 38] = [
+    "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36",
+    "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82",
+    "91", "92", "93", "94", "95", "96",
+];
+
+/// Checks a NIK and returns its 16 digits. Any province is accepted: people
+/// from outside Jombang may run a business here.
+pub fn parse_nik(typed: &str) -> Result<String, &'static str> {
+    let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '.')).collect();
+    if digits.len() != 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("NIK harus terdiri dari 16 angka, sesuai KTP.");
+    }
+    if !PROVINCES.contains(&&digits[0..2]) {
+        return Err(
+            "Dua angka pertama NIK bukan kode provinsi yang dikenal. Periksa kembali NIK Anda.",
+        );
+    }
+    let number = |range: std::ops::Range<usize>| digits[range].parse::<u32>().unwrap_or(0);
+    let raw_day = number(6..8);
+    let month = number(8..10);
+    let year = number(10..12);
+    // Women's NIKs add 40 to the day of birth.
+    let day = if raw_day > 40 { raw_day - 40 } else { raw_day };
+    let max_day = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        // The century is not in the NIK; 29 February needs a leap year.
+        2 if year % 4 == 0 => 29,
+        2 => 28,
+        _ => return Err("Angka bulan lahir pada NIK (angka ke-9 dan ke-10) tidak sah."),
+    };
+    if day == 0 || day > max_day {
+        return Err("Tanggal lahir pada NIK (angka ke-7 dan ke-8) tidak sah.");
+    }
+    if &digits[12..16] == "0000" {
+        return Err("Empat angka terakhir NIK tidak sah.");
+    }
+    Ok(digits)
+}
+
+/// Checks an Indonesian mobile number and returns it in E.164 (`+628…`).
+pub fn parse_mobile(typed: &str) -> Result<String, &'static str> {
+    let compact: String = typed
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let national = compact
+        .strip_prefix("+62")
+        .or_else(|| compact.strip_prefix("62"))
+        .or_else(|| compact.strip_prefix('0'));
+    match national {
+        Some(n)
+            if n.starts_with('8')
+                && (9..=12).contains(&n.len())
+                && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Ok(format!("+62{n}"))
+        }
+        _ => {
+            Err("Tulis nomor HP/WhatsApp yang diawali 08, 628, atau +628, contoh: 0812 3456 7890.")
+        }
+    }
+}
+
+/// A plain check that catches typos, not a full RFC 5322 parser.
+pub fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && text.len() <= 254
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Validates every field of `kind`. `text` holds text values as typed
+/// (normalized to `\n` line ends), `files` the uploads that were chosen.
+pub fn validate(
+    kind: FormKind,
+    text: &BTreeMap<String, String>,
+    files: &BTreeMap<String, FileCheck>,
+) -> Result<Normalized, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut normalized = Vec::new();
+    let is_pengaduan = text.get("jenis").is_some_and(|j| j == "pengaduan");
+    for field in kind.fields() {
+        let required = match field.required {
+            Required::Always => true,
+            Required::Optional => false,
+            Required::ForPengaduan => is_pengaduan,
+        };
+        let mut fail = |message: String| {
+            errors.push(FieldError {
+                field: field.name,
+                message,
+            })
+        };
+        if field.kind == FieldType::File {
+            match files.get(field.name) {
+                None if required => fail(format!("Unggah {}.", field.label)),
+                None => {}
+                Some(f) if f.size == 0 => {
+                    fail(format!("Berkas {} kosong. Pilih berkas lain.", field.label))
+                }
+                Some(f) if f.detected.is_none() => fail(format!(
+                    "Berkas {} harus berupa gambar JPG atau PNG, atau dokumen PDF.",
+                    field.label
+                )),
+                Some(_) => {}
+            }
+            continue;
+        }
+        let value = text.get(field.name).map(String::as_str).unwrap_or("");
+        if value.trim().is_empty() {
+            if required {
+                fail(match field.kind {
+                    FieldType::Choice(_) => format!("Pilih {}.", field.label),
+                    FieldType::Checkbox => {
+                        "Centang persetujuan penggunaan data pribadi agar permohonan dapat ditangani."
+                            .to_string()
+                    }
+                    _ => format!("Isi {}.", field.label),
+                });
+            }
+            continue;
+        }
+        if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            fail(format!(
+                "{} berisi karakter yang tidak dapat disimpan.",
+                capitalize(field.label)
+            ));
+            continue;
+        }
+        match field.kind {
+            FieldType::Line(max) | FieldType::Text(max) => {
+                let count = value.chars().count();
+                if count > max {
+                    fail(format!(
+                        "{} paling banyak {max} karakter (sekarang {count}).",
+                        capitalize(field.label)
+                    ));
+                } else if matches!(field.kind, FieldType::Line(_)) && value.contains('\n') {
+                    fail(format!("{} harus satu baris.", capitalize(field.label)));
+                }
+            }
+            FieldType::Nik => match parse_nik(value) {
+                Ok(digits) => normalized.push(("nik", digits)),
+                Err(m) => fail(m.to_string()),
+            },
+            FieldType::Phone => match parse_mobile(value) {
+                Ok(e164) => normalized.push((field.name, e164)),
+                Err(m) => fail(m.to_string()),
+            },
+            FieldType::Email => {
+                if !is_email(value.trim()) {
+                    fail("Tulis alamat email yang benar, contoh: nama@contoh.id.".to_string());
+                }
+            }
+            FieldType::PhoneOrEmail => {
+                if value.contains('@') {
+                    if !is_email(value.trim()) {
+                        fail("Tulis alamat email yang benar, contoh: nama@contoh.id.".to_string());
+                    }
+                } else {
+                    match parse_mobile(value) {
+                        Ok(e164) => normalized.push((field.name, e164)),
+                        Err(_) => fail(
+                            "Tulis nomor HP/WhatsApp (diawali 08, 628, atau +628) atau alamat email."
+                                .to_string(),
+                        ),
+                    }
+                }
+            }
+            FieldType::Choice(options) => {
+                if !options.contains(&value) {
+                    fail(format!("Pilih {}.", field.label));
+                }
+            }
+            FieldType::Checkbox => {
+                if value != "ya" {
+                    fail(format!("Centang {}.", field.label));
+                }
+            }
+            FieldType::File => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(normalized)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nik_rules() {
+        assert_eq!(
+            parse_nik("3517 0112 0590 0001"),
+            Ok("3517011205900001".into())
+        );
+        assert_eq!(
+            parse_nik("3517.01.520590.0001"),
+            Ok("3517015205900001".into())
+        );
+        // Outside Jombang is fine.
+        assert!(parse_nik("3171011205900001").is_ok());
+        assert!(parse_nik("351701120590000").is_err(), "15 digits");
+        assert!(parse_nik("3517011205900001x").is_err());
+        assert!(parse_nik("9917011205900001").is_err(), "unknown province");
+        assert!(parse_nik("3517013205900001").is_err(), "day 32");
+        assert!(parse_nik("3517017205900001").is_err(), "day 72");
+        assert!(parse_nik("3517010013900001").is_err(), "month 13");
+        assert!(parse_nik("3517013002900001").is_err(), "30 February");
+        assert!(parse_nik("3517012902960001").is_ok(), "29 Feb 96");
+        assert!(parse_nik("3517012902970001").is_err(), "29 Feb 97");
+        assert!(parse_nik("3517011205900000").is_err(), "serial 0000");
+        assert!(parse_nik("9617011205900001").is_ok(), "Papua Barat Daya");
+    }
+
+    #[test]
+    fn mobile_numbers() {
+        assert_eq!(parse_mobile("0812 3456 7890"), Ok("+6281234567890".into()));
+        assert_eq!(parse_mobile("62812-3456-7890"), Ok("+6281234567890".into()));
+        assert_eq!(
+            parse_mobile("+62 812 3456 7890"),
+            Ok("+6281234567890".into())
+        );
+        assert_eq!(parse_mobile("082139751135"), Ok("+6282139751135".into()));
+        assert!(parse_mobile("0321 8491519").is_err(), "landline");
+        assert!(parse_mobile("0812").is_err());
+        assert!(parse_mobile("08123456789012345").is_err());
+        assert!(parse_mobile("0812abc67890").is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert!(is_email("dinkopum@jombangkab.go.id"));
+        assert!(!is_email("dinkopum@jombangkab"));
+        assert!(!is_email("a b@c.id"));
+        assert!(!is_email("@c.id"));
+    }
+
+    fn complete() -> BTreeMap<String, String> {
+        [
+            ("jenis", "konsultasi"),
+            ("nama", "Siti Aminah"),
+            ("nik", "3517015205900001"),
+            ("alamat", "Jl. Merdeka 1"),
+            ("telepon", "0812 3456 7890"),
+            ("nama_usaha", "Keripik Bu Siti"),
+            ("bidang_usaha", "Makanan ringan"),
+            ("alamat_usaha", "Jombang"),
+            ("uraian", "Butuh konsultasi"),
+            ("persetujuan", "ya"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    fn ktp() -> BTreeMap<String, FileCheck> {
+        BTreeMap::from([(
+            "ktp".to_string(),
+            FileCheck {
+                size: 10,
+                detected: Some(FileType::Jpeg),
+            },
+        )])
+    }
+
+    #[test]
+    fn complete_request_passes() {
+        let normalized = validate(FormKind::Permohonan, &complete(), &ktp()).unwrap();
+        assert!(normalized.contains(&("telepon", "+6281234567890".to_string())));
+        assert!(normalized.contains(&("nik", "3517015205900001".to_string())));
+    }
+
+    #[test]
+    fn complaint_needs_the_other_party() {
+        let mut text = complete();
+        text.insert("jenis".into(), "pengaduan".into());
+        let errors = validate(FormKind::Permohonan, &text, &ktp()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["termohon_nama", "termohon_kontak"]);
+    }
+
+    #[test]
+    fn files_are_checked_by_content() {
+        let mut files = ktp();
+        files.insert(
+            "ktp".into(),
+            FileCheck {
+                size: 10,
+                detected: None,
+            },
+        );
+        let errors = validate(FormKind::Permohonan, &complete(), &files).unwrap_err();
+        assert_eq!(errors[0].field, "ktp");
+        files.insert(
+            "ktp".into(),
+            FileCheck {
+                size: 0,
+                detected: None,
+            },
+        );
+        let errors = validate(FormKind::Permohonan, &complete(), &files).unwrap_err();
+        assert!(errors[0].message.contains("kosong"));
+        assert_eq!(FileType::sniff(b"%PDF-1.7"), Some(FileType::Pdf));
+        assert_eq!(FileType::sniff(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn lengths_and_lines() {
+        let mut text = complete();
+        text.insert("nama".into(), "x".repeat(101));
+        text.insert("uraian".into(), "y".repeat(10_000));
+        let errors = validate(FormKind::Permohonan, &text, &ktp()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "nama");
+        text.insert("nama".into(), "a\nb".into());
+        assert!(validate(FormKind::Permohonan, &text, &ktp()).is_err());
+    }
+
+    #[test]
+    fn complaint_about_service_takes_phone_or_email() {
+        let mut text: BTreeMap<String, String> = [("nama", "Budi"), ("isi", "Pelayanan lambat")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let none = BTreeMap::new();
+        text.insert("kontak".into(), "budi@contoh.id".into());
+        assert!(validate(FormKind::PengaduanLayanan, &text, &none).is_ok());
+        text.insert("kontak".into(), "0812-3456-7890".into());
+        let normalized = validate(FormKind::PengaduanLayanan, &text, &none).unwrap();
+        assert_eq!(normalized, vec![("kontak", "+6281234567890".to_string())]);
+        text.insert("kontak".into(), "besok saja".into());
+        assert!(validate(FormKind::PengaduanLayanan, &text, &none).is_err());
+    }
+}
