@@ -16,7 +16,8 @@ use crate::content::Site;
 use crate::diagnostic::{self, Diagnostic};
 use crate::markdown::{self, LinkRef};
 use crate::output::Staging;
-use crate::render::{Renderer, Templates};
+use crate::render::{FormView, Renderer, Templates};
+use crate::workdays::Calendar;
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -24,14 +25,31 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Where the site is written; replaced whole on success.
     pub out: PathBuf,
+    /// Upload limit the forms announce, in megabytes.
+    pub max_upload_mb: u64,
 }
 
-#[derive(Debug)]
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>, out: impl Into<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            root: root.into(),
+            out: out.into(),
+            max_upload_mb: DEFAULT_MAX_UPLOAD_MB,
+        }
+    }
+}
+
+/// Default size limit of one uploaded file.
+pub const DEFAULT_MAX_UPLOAD_MB: u64 = 5;
+
 pub struct BuildReport {
     pub pages: usize,
     pub assets: usize,
     pub elapsed: Duration,
     pub warnings: Vec<Diagnostic>,
+    /// What was built, for the server to render form and status pages with.
+    pub site: Site,
+    pub templates: Templates,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +71,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         source,
     };
     let staging = Staging::create(&opts.out).map_err(output_error)?;
-    diags.extend(generate(&site, &templates, Some(staging.path())));
+    diags.extend(generate(
+        &site,
+        &templates,
+        opts.max_upload_mb,
+        Some(staging.path()),
+    ));
     diagnostic::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(diags));
@@ -64,6 +87,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         assets: site.assets.len(),
         elapsed: started.elapsed(),
         warnings: diags,
+        site,
+        templates,
     })
 }
 
@@ -71,7 +96,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 pub fn check(root: &Path) -> Vec<Diagnostic> {
     let mut diags = match load(root) {
         Ok((site, templates, mut diags)) => {
-            diags.extend(generate(&site, &templates, None));
+            diags.extend(generate(&site, &templates, DEFAULT_MAX_UPLOAD_MB, None));
+            if let Ok(calendar) = Calendar::load(root).map_err(|e| diags.extend(e)) {
+                diags.extend(calendar.coverage_warnings(crate::dates::today()));
+            }
             diags
         }
         Err(BuildError::Invalid(diags)) => diags,
@@ -111,7 +139,12 @@ struct PageResult {
 }
 
 /// Renders every page (to `out`, or nowhere when checking) and runs the checks.
-fn generate(site: &Site, templates: &Templates, out: Option<&Path>) -> Vec<Diagnostic> {
+fn generate(
+    site: &Site,
+    templates: &Templates,
+    max_upload_mb: u64,
+    out: Option<&Path>,
+) -> Vec<Diagnostic> {
     let mut diags = check::templates_exist(site, templates);
     diags.extend(check::asset_collisions(site));
     if diags.iter().any(Diagnostic::is_error) {
@@ -120,7 +153,7 @@ fn generate(site: &Site, templates: &Templates, out: Option<&Path>) -> Vec<Diagn
     let renderer = Renderer::new(templates, site);
     let results: Vec<PageResult> = (0..site.pages.len())
         .into_par_iter()
-        .map(|i| render_one(site, &renderer, i, out))
+        .map(|i| render_one(site, &renderer, i, max_upload_mb, out))
         .collect();
 
     let mut anchors = Anchors::new();
@@ -138,6 +171,9 @@ fn generate(site: &Site, templates: &Templates, out: Option<&Path>) -> Vec<Diagn
         None => renderer.render_not_found(io::sink()),
     };
     diags.extend(not_found.err());
+    if site.pages.iter().any(|p| p.front.form.is_some()) {
+        diags.extend(check::submission_templates(&renderer));
+    }
     if let Some(dir) = out {
         diags.extend(
             write_file(&dir.join("sitemap.xml"), |w| {
@@ -151,18 +187,30 @@ fn generate(site: &Site, templates: &Templates, out: Option<&Path>) -> Vec<Diagn
     diags
 }
 
-fn render_one(site: &Site, renderer: &Renderer, index: usize, out: Option<&Path>) -> PageResult {
+fn render_one(
+    site: &Site,
+    renderer: &Renderer,
+    index: usize,
+    max_upload_mb: u64,
+    out: Option<&Path>,
+) -> PageResult {
     let page = &site.pages[index];
     let body = markdown::render(&page.body);
     let mut diags = check::service_components(page, &body.toc);
+    let form = page
+        .front
+        .form
+        .map(|kind| FormView::new(kind, &page.url, max_upload_mb));
     let rendered = match out {
         Some(dir) => {
             let file = dir
                 .join(page.url.trim_start_matches('/'))
                 .join("index.html");
-            write_file(&file, |w| renderer.render_page(index, &body, w))
+            write_file(&file, |w| {
+                renderer.render_page(index, &body, form.as_ref(), w)
+            })
         }
-        None => renderer.render_page(index, &body, io::sink()),
+        None => renderer.render_page(index, &body, form.as_ref(), io::sink()),
     };
     diags.extend(rendered.err());
     PageResult {

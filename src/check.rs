@@ -8,7 +8,11 @@ use std::path::Path;
 use crate::content::{Page, Site};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{LinkRef, TocEntry};
-use crate::render::Templates;
+use crate::render::{
+    CONFIRMATION_TEMPLATE, ConfirmationView, NOT_FOUND_TEMPLATE, Renderer, STATUS_TEMPLATE,
+    StatusView, Templates,
+};
+use crate::submission::FormKind;
 
 /// Files the build writes besides pages and assets.
 const GENERATED: [&str; 2] = ["/sitemap.xml", "/404.html"];
@@ -59,13 +63,52 @@ pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
             ),
         ));
     }
-    if !templates.contains("404.html") {
-        diags.push(Diagnostic::error(
-            "templates/404.html",
-            None,
-            "missing: the site needs a 404.html template for its \"page not found\" page",
-        ));
+    let mut required = vec![(NOT_FOUND_TEMPLATE, "its \"page not found\" page")];
+    if site.pages.iter().any(|p| p.front.form.is_some()) {
+        required.push((CONFIRMATION_TEMPLATE, "the page shown after a submission"));
+        required.push((STATUS_TEMPLATE, "the server's error pages"));
     }
+    for (name, purpose) in required {
+        if !templates.contains(name) {
+            diags.push(Diagnostic::error(
+                Path::new("templates").join(name),
+                None,
+                format!("missing: the site needs this template for {purpose}"),
+            ));
+        }
+    }
+    diags
+}
+
+/// Renders the server's own pages with sample data, so that a template error
+/// shows at build time rather than in front of a citizen.
+pub fn submission_templates(renderer: &Renderer) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for kind in FormKind::ALL {
+        let sample = ConfirmationView {
+            ticket: format!("{}-20261127-CDFH", kind.ticket_prefix()),
+            kind,
+            kind_label: kind.label(),
+            received: "27 November 2026".into(),
+            response_due: "2 Desember 2026".into(),
+            response_due_iso: "2026-12-02".into(),
+            response_days: kind.response_days(),
+            completion_due: kind
+                .completion_days()
+                .map(|_| "4 Desember 2026".to_string())
+                .unwrap_or_default(),
+            completion_days: kind.completion_days(),
+        };
+        diags.extend(renderer.render_confirmation(&sample, std::io::sink()).err());
+    }
+    let status = StatusView {
+        code: 429,
+        title: "Terlalu banyak kiriman".into(),
+        message: "Contoh".into(),
+        retry_after: Some(60),
+        back_url: "/".into(),
+    };
+    diags.extend(renderer.render_status(&status, std::io::sink()).err());
     diags
 }
 

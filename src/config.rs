@@ -25,6 +25,24 @@ pub struct SiteConfig {
     pub contact: Contact,
     #[serde(default)]
     pub social: Vec<SocialLink>,
+    #[serde(default)]
+    pub privacy: Privacy,
+}
+
+/// What the forms' privacy notice says about keeping personal data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    /// How long submissions are kept.
+    pub retention: String,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy {
+            retention: "Data disimpan selama diperlukan untuk penanganan dan pelaporan, sesuai ketentuan kearsipan yang berlaku.".to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -112,6 +130,7 @@ impl SiteConfig {
                 email_href: format!("mailto:{}", self.contact.email),
             },
             social: &self.social,
+            privacy: &self.privacy,
         }
     }
 }
@@ -125,6 +144,7 @@ pub struct SiteView<'a> {
     office: OfficeView<'a>,
     contact: ContactView<'a>,
     social: &'a [SocialLink],
+    privacy: &'a Privacy,
 }
 
 #[derive(Serialize)]

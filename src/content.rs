@@ -12,6 +12,7 @@ use walkdir::WalkDir;
 use crate::config::SiteConfig;
 use crate::dates;
 use crate::diagnostic::{Diagnostic, display_path};
+use crate::submission::FormKind;
 use crate::yaml;
 
 pub const CONTENT_DIR: &str = "content";
@@ -42,6 +43,8 @@ pub struct FrontMatter {
     pub menu: Option<i64>,
     /// The key facts of a service, shown the same way on every service page.
     pub service: Option<Service>,
+    /// Makes the page a web form of this kind; it accepts POST at its URL.
+    pub form: Option<FormKind>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, yaml::Value>,
@@ -388,7 +391,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> (Option<Page>, Vec
                         &shown,
                         line,
                         format!(
-                            "unknown front matter key {key:?} (ignored); known keys: title, description, weight, template, page_template, updated, draft, menu, service, extra"
+                            "unknown front matter key {key:?} (ignored); known keys: title, description, weight, template, page_template, updated, draft, menu, service, form, extra"
                         ),
                     ));
                 }

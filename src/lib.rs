@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod server;
 pub mod submission;
 pub mod workdays;
 pub mod yaml;

@@ -14,6 +14,15 @@ use crate::content::{PageKind, Service, Site, TEMPLATES_DIR};
 use crate::dates;
 use crate::diagnostic::{Diagnostic, display_path};
 use crate::markdown::{Rendered, TocEntry};
+use crate::submission::validate::FieldError;
+use crate::submission::{FieldType, FormKind, HONEYPOT};
+
+/// Template of the page shown after a successful submission.
+pub const CONFIRMATION_TEMPLATE: &str = "terkirim.html";
+/// Template of the pages the server answers errors with (400, 413, 429, …).
+pub const STATUS_TEMPLATE: &str = "status.html";
+/// Template of the "page not found" page.
+pub const NOT_FOUND_TEMPLATE: &str = "404.html";
 
 /// The parsed templates of a site.
 pub struct Templates {
@@ -206,10 +215,13 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders page `index` (its Markdown already turned into `body`) to `out`.
+    /// A form page gets `form`: empty when building, filled when the server
+    /// shows it again with errors.
     pub fn render_page(
         &self,
         index: usize,
         body: &Rendered,
+        form: Option<&FormView>,
         out: impl Write,
     ) -> Result<(), Diagnostic> {
         let page = &self.site.pages[index];
@@ -233,7 +245,11 @@ impl<'a> Renderer<'a> {
             toc: &body.toc,
             extra: &page.front.extra,
         };
-        ctx.insert("page", &view);
+        let in_page = |e: tera::Error| tera_diagnostic(&e, Some(&page.source));
+        ctx.insert_value(
+            "page",
+            Value::try_from_serializable(&view).map_err(in_page)?,
+        );
         let crumbs: Vec<LinkView> = self
             .site
             .ancestors(index)
@@ -250,28 +266,39 @@ impl<'a> Renderer<'a> {
         if let Some(section) = section {
             ctx.insert_value("section", section);
         }
+        if let Some(form) = form {
+            ctx.insert("form", form);
+        }
         self.templates
             .tera
             .render_to(&page.template, &ctx, out)
-            .map_err(|e| tera_diagnostic(&e, Some(&page.source)))
+            .map_err(in_page)
     }
 
-    /// Renders the "page not found" page from `404.html`.
-    pub fn render_not_found(&self, out: impl Write) -> Result<(), Diagnostic> {
+    /// Renders a page that has no content file: 404, confirmation, status.
+    fn render_special(
+        &self,
+        template: &str,
+        title: &str,
+        kind: &str,
+        url: &str,
+        fill: impl FnOnce(&mut Context),
+        out: impl Write,
+    ) -> Result<(), Diagnostic> {
         let mut ctx = self.base_context();
         let today = dates::today();
         let no_extra = BTreeMap::new();
         let view = PageView {
-            title: "Halaman tidak ditemukan",
+            title,
             description: "",
-            url: "/404.html",
-            permalink: format!("{}/404.html", self.site.config.base_url),
-            kind: "404",
+            url,
+            permalink: format!("{}{url}", self.site.config.base_url),
+            kind,
             content: "",
             updated: dates::format_long(today),
             updated_iso: dates::format_iso(today),
             source: String::new(),
-            template: "404.html",
+            template,
             service: None,
             toc: &[],
             extra: &no_extra,
@@ -281,11 +308,149 @@ impl<'a> Renderer<'a> {
         if let Some(home) = self.section_values[0].clone() {
             ctx.insert_value("section", home);
         }
+        fill(&mut ctx);
         self.templates
             .tera
-            .render_to("404.html", &ctx, out)
-            .map_err(|e| tera_diagnostic(&e, Some(Path::new("404.html"))))
+            .render_to(template, &ctx, out)
+            .map_err(|e| tera_diagnostic(&e, Some(Path::new(template))))
     }
+
+    /// Renders the "page not found" page.
+    pub fn render_not_found(&self, out: impl Write) -> Result<(), Diagnostic> {
+        self.render_special(
+            NOT_FOUND_TEMPLATE,
+            "Halaman tidak ditemukan",
+            "404",
+            "/404.html",
+            |_| {},
+            out,
+        )
+    }
+
+    /// Renders the page a citizen sees after a successful submission.
+    pub fn render_confirmation(
+        &self,
+        view: &ConfirmationView,
+        out: impl Write,
+    ) -> Result<(), Diagnostic> {
+        let title = match view.kind {
+            FormKind::Permohonan => "Permohonan terkirim",
+            FormKind::PengaduanLayanan => "Pengaduan terkirim",
+        };
+        self.render_special(
+            CONFIRMATION_TEMPLATE,
+            title,
+            "terkirim",
+            "/terkirim/",
+            |ctx| ctx.insert("submission", view),
+            out,
+        )
+    }
+
+    /// Renders an error page (bad request, too large, too many requests, …).
+    pub fn render_status(&self, view: &StatusView, out: impl Write) -> Result<(), Diagnostic> {
+        self.render_special(
+            STATUS_TEMPLATE,
+            &view.title,
+            "status",
+            "",
+            |ctx| ctx.insert("status", view),
+            out,
+        )
+    }
+}
+
+/// What a form page shows: the values typed and what is wrong with them.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormView {
+    pub kind: FormKind,
+    /// URL the form posts to (its own page).
+    pub action: String,
+    /// Every text field, "" when empty.
+    pub values: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, String>,
+    /// The errors in form order, for the summary at the top.
+    pub error_list: Vec<FormError>,
+    pub max_file_mb: u64,
+    pub honeypot: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FormError {
+    pub field: String,
+    /// Id of the input the summary links to.
+    pub id: String,
+    pub message: String,
+}
+
+impl FormView {
+    /// An empty form.
+    pub fn new(kind: FormKind, action: &str, max_file_mb: u64) -> FormView {
+        let values = kind
+            .fields()
+            .iter()
+            .filter(|f| f.kind != FieldType::File)
+            .map(|f| (f.name.to_string(), String::new()))
+            .collect();
+        FormView {
+            kind,
+            action: action.to_string(),
+            values,
+            errors: BTreeMap::new(),
+            error_list: Vec::new(),
+            max_file_mb,
+            honeypot: HONEYPOT,
+        }
+    }
+
+    /// The form again, with what was typed (files excepted) and the errors.
+    pub fn with_input(
+        mut self,
+        typed: &BTreeMap<String, String>,
+        errors: &[FieldError],
+    ) -> FormView {
+        for (name, value) in self.values.iter_mut() {
+            if let Some(v) = typed.get(name) {
+                value.clone_from(v);
+            }
+        }
+        for e in errors {
+            self.errors.insert(e.field.to_string(), e.message.clone());
+            self.error_list.push(FormError {
+                field: e.field.to_string(),
+                id: format!("f-{}", e.field),
+                message: e.message.clone(),
+            });
+        }
+        self
+    }
+}
+
+/// What the confirmation page shows. Holds no personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfirmationView {
+    pub ticket: String,
+    pub kind: FormKind,
+    pub kind_label: &'static str,
+    /// Dates the Indonesian way ("27 November 2026").
+    pub received: String,
+    pub response_due: String,
+    pub response_due_iso: String,
+    pub response_days: u32,
+    /// "" when the standard sets no fixed term.
+    pub completion_due: String,
+    pub completion_days: Option<u32>,
+}
+
+/// What an error page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView {
+    pub code: u16,
+    pub title: String,
+    pub message: String,
+    pub retry_after: Option<u64>,
+    /// The page to go back to ("" for none).
+    pub back_url: String,
 }
 
 fn section_value(site: &Site, index: usize) -> Value {

@@ -154,8 +154,8 @@ fn every_page_is_accessible_light_and_self_contained() {
         }
     }
     assert!(
-        pages >= 6,
-        "home, layanan, service, permohonan, pengaduan, 404"
+        pages >= 7,
+        "home, layanan, service, permohonan, pengaduan, its form, 404"
     );
 }
 
@@ -201,6 +201,7 @@ fn sitemap_and_404_are_written() {
         "/layanan/fasilitasi-usaha-mikro/",
         "/permohonan/",
         "/pengaduan-layanan/",
+        "/pengaduan-layanan/formulir/",
     ] {
         assert!(
             sitemap.contains(&format!("<loc>{base}{url}</loc>")),
@@ -221,7 +222,7 @@ fn summary_line_and_check_pass_on_shipped_site() {
     assert!(out.status.success());
     let line = stdout(&out);
     assert!(
-        line.starts_with("Built 5 pages and") && line.contains(" ms"),
+        line.starts_with("Built 6 pages and") && line.contains(" ms"),
         "{line}"
     );
     let check = site.check();
@@ -545,4 +546,17 @@ fn check_reports_one_line_per_problem() {
     assert_eq!(problems.len(), 2, "{err}");
     assert!(problems[0].starts_with("content/a.md:3: broken link"));
     assert!(problems[1].starts_with("content/a.md:5: broken link"));
+}
+
+#[test]
+fn check_warns_about_a_missing_holiday_list() {
+    let site = TempSite::shipped();
+    fs::remove_dir_all(site.root().join("hari-libur")).unwrap();
+    let out = site.check();
+    assert!(out.status.success(), "a warning, not an error");
+    let err = stderr(&out);
+    assert!(
+        err.contains("hari-libur/") && err.contains("warning: no holiday list for"),
+        "{err}"
+    );
 }

@@ -71,3 +71,76 @@ impl Record {
         ))
     }
 }
+
+impl Record {
+    /// A new record for `ticket`: every field of the form in form order ("" for
+    /// empty ones), the derived values, the attachments, and the deadlines.
+    pub fn new(
+        kind: FormKind,
+        ticket: &super::ticket::Ticket,
+        received_at: time::OffsetDateTime,
+        typed: &std::collections::BTreeMap<String, String>,
+        normalized: &[(&'static str, String)],
+        attachments: &[Attachment],
+        deadlines: Deadlines,
+    ) -> Record {
+        let fields = kind
+            .fields()
+            .iter()
+            .filter(|f| f.kind != super::FieldType::File)
+            .map(|f| {
+                let value = typed.get(f.name).cloned().unwrap_or_default();
+                (f.name.to_string(), value)
+            })
+            .collect();
+        Record {
+            ticket: ticket.to_string(),
+            kind,
+            received_at: format_timestamp(received_at),
+            status: STATUS_NEW.to_string(),
+            response_due: crate::dates::format_iso(deadlines.response_due),
+            completion_due: deadlines.completion_due.map(crate::dates::format_iso),
+            fields: Ordered(fields),
+            normalized: Ordered(
+                normalized
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            ),
+            attachments: attachments.to_vec(),
+            history: Vec::new(),
+        }
+    }
+}
+
+/// When staff must respond and complete, in working days from receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    pub response_due: time::Date,
+    pub completion_due: Option<time::Date>,
+}
+
+impl Deadlines {
+    pub fn for_kind(
+        kind: FormKind,
+        received: time::Date,
+        calendar: &crate::workdays::Calendar,
+    ) -> Deadlines {
+        Deadlines {
+            response_due: calendar.add_working_days(received, kind.response_days()),
+            completion_due: kind
+                .completion_days()
+                .map(|n| calendar.add_working_days(received, n)),
+        }
+    }
+}
+
+/// `2026-11-27T10:15:03+07:00` (RFC 3339, whole seconds).
+pub fn format_timestamp(moment: time::OffsetDateTime) -> String {
+    let moment = moment.to_offset(crate::dates::WIB);
+    let (h, m, s) = (moment.hour(), moment.minute(), moment.second());
+    format!(
+        "{}T{h:02}:{m:02}:{s:02}+07:00",
+        crate::dates::format_iso(moment.date())
+    )
+}

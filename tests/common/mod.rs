@@ -51,7 +51,7 @@ pub struct TempSite {
 impl TempSite {
     pub fn shipped() -> TempSite {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["content", "templates", "static"] {
+        for name in ["content", "templates", "static", "hari-libur"] {
             copy_dir(&repo_root().join(name), &dir.path().join(name));
         }
         fs::copy(repo_root().join("site.yaml"), dir.path().join("site.yaml")).unwrap();

@@ -1,0 +1,484 @@
+//! Form posts: request -> limits -> parse (files streamed to a draft on disk)
+//! -> validate -> durable store -> 303 to the confirmation page. Anything
+//! wrong gets a page in Bahasa Indonesia and nothing is stored.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io;
+use std::net::IpAddr;
+use std::time::Instant;
+
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use multer::{Constraints, SizeLimit};
+
+use super::{
+    AppState, Body, CONFIRMATION_PATH, Limits, Published, close_connection, html, status_page,
+};
+use crate::dates;
+use crate::markdown;
+use crate::render::{ConfirmationView, FormView};
+use crate::submission::record::{Deadlines, Record};
+use crate::submission::store::Draft;
+use crate::submission::ticket::Ticket;
+use crate::submission::validate::{FileCheck, validate};
+use crate::submission::{FieldType, FormKind, HONEYPOT};
+
+/// Room for the text fields of a form, on top of its files.
+const TEXT_ALLOWANCE: u64 = 1024 * 1024;
+/// Bytes of part headers a browser never comes near.
+const MAX_PART_HEADERS: usize = 8 * 1024;
+
+/// What a form post carried.
+struct Input {
+    text: BTreeMap<String, String>,
+    files: BTreeMap<String, FileCheck>,
+    draft: Draft,
+    honeypot: bool,
+}
+
+/// Why a post could not be read.
+enum ReadError {
+    BadRequest(&'static str),
+    TooLarge,
+    Timeout,
+    Storage(io::Error),
+}
+
+impl From<io::Error> for ReadError {
+    fn from(e: io::Error) -> Self {
+        ReadError::Storage(e)
+    }
+}
+
+impl From<multer::Error> for ReadError {
+    fn from(e: multer::Error) -> Self {
+        match e {
+            multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+                ReadError::TooLarge
+            }
+            multer::Error::StreamReadFailed(_) => ReadError::BadRequest("connection broke off"),
+            multer::Error::IncompleteStream | multer::Error::IncompleteFieldData { .. } => {
+                ReadError::BadRequest("truncated body")
+            }
+            _ => ReadError::BadRequest("malformed multipart body"),
+        }
+    }
+}
+
+fn max_body(kind: FormKind, limits: &Limits) -> u64 {
+    let files = kind
+        .fields()
+        .iter()
+        .filter(|f| f.kind == FieldType::File)
+        .count() as u64;
+    files * limits.max_file_bytes + TEXT_ALLOWANCE
+}
+
+pub(super) async fn submit(
+    state: &AppState,
+    published: &Published,
+    req: Request<Incoming>,
+    index: usize,
+    kind: FormKind,
+    ip: IpAddr,
+) -> Response<Body> {
+    let back = published.site.pages[index].url.clone();
+    if let Err(wait) = state.limiter.check(ip) {
+        let mut response = status_page(
+            published,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Terlalu banyak kiriman",
+            "Dari sambungan Anda sudah masuk beberapa kiriman dalam waktu singkat. Silakan coba lagi nanti, atau hubungi kami lewat telepon atau WhatsApp.",
+            Some(wait.as_secs().max(1)),
+            &back,
+        );
+        close_connection(&mut response);
+        return response;
+    }
+    let limits = &state.limits;
+    let max_body = max_body(kind, limits);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max_body) {
+        return read_error(state, published, ReadError::TooLarge, &back);
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let parsed = match mime.as_str() {
+        "multipart/form-data" => match multer::parse_boundary(&content_type) {
+            Ok(boundary) => read_multipart(state, kind, req.into_body(), boundary, max_body).await,
+            Err(_) => Err(ReadError::BadRequest("no multipart boundary")),
+        },
+        "application/x-www-form-urlencoded" => read_urlencoded(state, kind, req.into_body()).await,
+        _ => {
+            let mut response = status_page(
+                published,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Format kiriman tidak didukung",
+                "Formulir ini hanya menerima kiriman dari halaman formulirnya. Buka halaman formulir lalu kirim dari sana.",
+                None,
+                &back,
+            );
+            close_connection(&mut response);
+            return response;
+        }
+    };
+    let input = match parsed {
+        Ok(input) => input,
+        Err(e) => return read_error(state, published, e, &back),
+    };
+    if input.honeypot {
+        // A robot: looks accepted, is not stored.
+        return match Ticket::new(kind, dates::today()) {
+            Ok(ticket) => see_confirmation(&ticket),
+            Err(e) => storage_error(published, e, &back),
+        };
+    }
+    match validate(kind, &input.text, &input.files) {
+        Err(errors) => {
+            let page = &published.site.pages[index];
+            let body = markdown::render(&page.body);
+            let view = FormView::new(kind, &page.url, state.max_upload_mb)
+                .with_input(&input.text, &errors);
+            let mut out = Vec::new();
+            match published
+                .renderer()
+                .render_page(index, &body, Some(&view), &mut out)
+            {
+                Ok(()) => html(StatusCode::UNPROCESSABLE_ENTITY, out),
+                Err(d) => {
+                    eprintln!("{d}");
+                    internal_error(published, &back)
+                }
+            }
+        }
+        Ok(normalized) => {
+            let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
+            let deadlines = Deadlines::for_kind(kind, received.date(), &state.calendar);
+            let store = state.store.clone();
+            let Input { text, draft, .. } = input;
+            let committed = tokio::task::spawn_blocking(move || {
+                let attachments = draft.attachments().to_vec();
+                draft.commit(&store, kind, received.date(), |ticket| {
+                    Record::new(
+                        kind,
+                        ticket,
+                        received,
+                        &text,
+                        &normalized,
+                        &attachments,
+                        deadlines,
+                    )
+                    .to_yaml()
+                    .map_err(io::Error::other)
+                })
+            })
+            .await
+            .unwrap_or_else(|e| Err(io::Error::other(e)));
+            match committed {
+                Ok(ticket) => see_confirmation(&ticket),
+                Err(e) => storage_error(published, e, &back),
+            }
+        }
+    }
+}
+
+/// 303 to the confirmation page; the URL carries the ticket and nothing else.
+fn see_confirmation(ticket: &Ticket) -> Response<Body> {
+    let location = format!("{CONFIRMATION_PATH}?tiket={ticket}");
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Terkirim</title><p><a href=\"{location}\">Lihat tanda terima</a></p>"
+    );
+    let mut response = html(StatusCode::SEE_OTHER, body.into_bytes());
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+fn read_error(state: &AppState, published: &Published, e: ReadError, back: &str) -> Response<Body> {
+    let mut response = match e {
+        ReadError::BadRequest(why) => {
+            eprintln!("rejected form post: {why}");
+            status_page(
+                published,
+                StatusCode::BAD_REQUEST,
+                "Kiriman tidak dapat dibaca",
+                "Kiriman formulir tidak lengkap atau rusak, sehingga tidak disimpan. Silakan buka kembali halaman formulir lalu kirim ulang.",
+                None,
+                back,
+            )
+        }
+        ReadError::TooLarge => {
+            let mb = state.max_upload_mb;
+            status_page(
+                published,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Berkas terlalu besar",
+                &format!(
+                    "Setiap berkas paling besar {mb} MB. Kiriman Anda tidak disimpan. Perkecil berkas (misalnya foto dengan ukuran lebih kecil) lalu kirim ulang."
+                ),
+                None,
+                back,
+            )
+        }
+        ReadError::Timeout => status_page(
+            published,
+            StatusCode::REQUEST_TIMEOUT,
+            "Waktu pengiriman habis",
+            "Kiriman terlalu lama sampai, sehingga tidak disimpan. Periksa sambungan internet Anda lalu kirim ulang.",
+            None,
+            back,
+        ),
+        ReadError::Storage(e) => return storage_error(published, e, back),
+    };
+    // We may not have read the whole body: don't reuse the connection.
+    close_connection(&mut response);
+    response
+}
+
+fn is_disk_full(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::StorageFull
+        || e.kind() == io::ErrorKind::QuotaExceeded
+        || e.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error())
+}
+
+fn storage_error(published: &Published, e: io::Error, back: &str) -> Response<Body> {
+    if is_disk_full(&e) {
+        eprintln!("cannot store submission: disk full ({e})");
+        let mut response = status_page(
+            published,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Kiriman belum dapat diterima",
+            "Server kami sedang tidak dapat menyimpan kiriman, sehingga kiriman Anda belum tersimpan. Silakan coba lagi beberapa saat lagi, atau sampaikan melalui saluran lain: telepon, WhatsApp, email, atau datang langsung ke kantor.",
+            Some(300),
+            back,
+        );
+        close_connection(&mut response);
+        return response;
+    }
+    eprintln!("cannot store submission: {e}");
+    internal_error(published, back)
+}
+
+fn internal_error(published: &Published, back: &str) -> Response<Body> {
+    status_page(
+        published,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Terjadi kesalahan di server",
+        "Kiriman Anda belum tersimpan karena kesalahan di server kami. Silakan coba lagi, atau sampaikan melalui telepon atau WhatsApp.",
+        None,
+        back,
+    )
+}
+
+/// Awaits `fut`, but no longer than the idle timeout or the overall deadline.
+async fn timed<T>(
+    limits: &Limits,
+    deadline: Instant,
+    fut: impl Future<Output = T>,
+) -> Result<T, ReadError> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    tokio::time::timeout(limits.body_idle_timeout.min(left), fut)
+        .await
+        .map_err(|_| ReadError::Timeout)
+}
+
+/// Browsers send CRLF line ends; records keep `\n`.
+fn normalize_newlines(text: String) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    }
+}
+
+async fn read_multipart(
+    state: &AppState,
+    kind: FormKind,
+    body: Incoming,
+    boundary: String,
+    max_body: u64,
+) -> Result<Input, ReadError> {
+    let limits = &state.limits;
+    let mut size_limit = SizeLimit::new()
+        .whole_stream(max_body)
+        .per_field(limits.max_text_bytes);
+    for field in kind.fields().iter().filter(|f| f.kind == FieldType::File) {
+        size_limit = size_limit.for_field(field.name, limits.max_file_bytes);
+    }
+    let mut multipart = multer::Multipart::with_constraints(
+        body.into_data_stream(),
+        boundary,
+        Constraints::new().size_limit(size_limit),
+    );
+    let deadline = Instant::now() + limits.body_total_timeout;
+    let mut input = Input {
+        text: BTreeMap::new(),
+        files: BTreeMap::new(),
+        draft: state.store.draft()?,
+        honeypot: false,
+    };
+    let mut seen = HashSet::new();
+    while let Some(mut field) = timed(limits, deadline, multipart.next_field()).await?? {
+        let header_bytes: usize = field
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len())
+            .sum();
+        if header_bytes > MAX_PART_HEADERS {
+            return Err(ReadError::BadRequest("part headers too large"));
+        }
+        let Some(name) = field.name().map(str::to_string) else {
+            return Err(ReadError::BadRequest("part without a name"));
+        };
+        if !seen.insert(name.clone()) {
+            return Err(ReadError::BadRequest("duplicate field"));
+        }
+        match kind.field(&name) {
+            Some(spec) if spec.kind == FieldType::File => {
+                let original = field.file_name().unwrap_or("").to_string();
+                let mut writer = None;
+                while let Some(chunk) = timed(limits, deadline, field.chunk()).await?? {
+                    if writer.is_none() {
+                        writer = Some(input.draft.create_file(&name).await?);
+                    }
+                    if let Some(w) = writer.as_mut() {
+                        w.write(&chunk).await?;
+                    }
+                }
+                match writer {
+                    Some(w) => {
+                        let check = input.draft.finish_file(w, &original).await?;
+                        input.files.insert(name, check);
+                    }
+                    // An empty file input: the browser sends no name and no bytes.
+                    None if original.is_empty() => {}
+                    None => {
+                        input.files.insert(
+                            name,
+                            FileCheck {
+                                size: 0,
+                                detected: None,
+                            },
+                        );
+                    }
+                }
+            }
+            Some(_) => {
+                let value = timed(limits, deadline, field.text()).await??;
+                input.text.insert(name, normalize_newlines(value));
+            }
+            None if name == HONEYPOT => {
+                let value = timed(limits, deadline, field.text()).await??;
+                input.honeypot = !value.trim().is_empty();
+            }
+            // Fields the form does not have are read (within limits) and dropped.
+            None => while timed(limits, deadline, field.chunk()).await??.is_some() {},
+        }
+    }
+    Ok(input)
+}
+
+async fn read_urlencoded(
+    state: &AppState,
+    kind: FormKind,
+    mut body: Incoming,
+) -> Result<Input, ReadError> {
+    let limits = &state.limits;
+    let deadline = Instant::now() + limits.body_total_timeout;
+    let max = TEXT_ALLOWANCE;
+    let mut bytes = Vec::new();
+    while let Some(frame) = timed(limits, deadline, body.frame()).await? {
+        let frame = frame.map_err(|_| ReadError::BadRequest("connection broke off"))?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() as u64 + data.len() as u64 > max {
+                return Err(ReadError::TooLarge);
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    let mut input = Input {
+        text: BTreeMap::new(),
+        files: BTreeMap::new(),
+        draft: state.store.draft()?,
+        honeypot: false,
+    };
+    let mut seen = HashSet::new();
+    for (name, value) in form_urlencoded::parse(&bytes) {
+        if !seen.insert(name.clone()) {
+            return Err(ReadError::BadRequest("duplicate field"));
+        }
+        if name == HONEYPOT {
+            input.honeypot = !value.trim().is_empty();
+        } else if kind.field(&name).is_some_and(|f| f.kind != FieldType::File) {
+            input
+                .text
+                .insert(name.into_owned(), normalize_newlines(value.into_owned()));
+        }
+    }
+    Ok(input)
+}
+
+/// `GET /terkirim/?tiket=…`: everything shown is derived from the ticket
+/// (kind and date of receipt), so the page needs no stored data at all.
+pub(super) async fn confirmation<B>(
+    state: &AppState,
+    published: &Published,
+    req: &Request<B>,
+) -> Response<Body> {
+    let ticket = req
+        .uri()
+        .query()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "tiket")
+                .map(|(_, v)| v.into_owned())
+        })
+        .and_then(|t| Ticket::parse(&t));
+    let (Some(ticket), Some(kind), Some(received)) = (
+        ticket.clone(),
+        ticket.as_ref().and_then(Ticket::kind),
+        ticket.as_ref().and_then(Ticket::date),
+    ) else {
+        return state.static_files.not_found().await;
+    };
+    let deadlines = Deadlines::for_kind(kind, received, &state.calendar);
+    let view = ConfirmationView {
+        ticket: ticket.to_string(),
+        kind,
+        kind_label: kind.label(),
+        received: dates::format_long(received),
+        response_due: dates::format_long(deadlines.response_due),
+        response_due_iso: dates::format_iso(deadlines.response_due),
+        response_days: kind.response_days(),
+        completion_due: deadlines
+            .completion_due
+            .map(dates::format_long)
+            .unwrap_or_default(),
+        completion_days: kind.completion_days(),
+    };
+    let mut out = Vec::new();
+    match published.renderer().render_confirmation(&view, &mut out) {
+        Ok(()) => html(StatusCode::OK, out),
+        Err(d) => {
+            eprintln!("{d}");
+            internal_error(published, "/")
+        }
+    }
+}

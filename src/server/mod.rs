@@ -1,0 +1,448 @@
+//! `loket serve`: the built site, the forms, and nothing else.
+//!
+//! hyper 1 with hyper-util's connection builder and graceful shutdown. Static
+//! files go through hyper-staticfile ([`static_files`]); form posts through
+//! [`forms`]. Every response gets the security headers and one access-log
+//! line (method, path, status, duration, bytes: never a query or form value).
+
+mod forms;
+mod ratelimit;
+mod static_files;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::build::{BuildOptions, BuildReport};
+use crate::content::Site;
+use crate::render::{Renderer, StatusView, Templates};
+use crate::submission::FormKind;
+use crate::submission::store::Store;
+use crate::workdays::Calendar;
+
+pub use ratelimit::RateLimiter;
+
+pub type Body = BoxBody<Bytes, io::Error>;
+
+/// Where the confirmation page lives; it takes `?tiket=`.
+pub const CONFIRMATION_PATH: &str = "/terkirim/";
+
+/// Limits that keep one client from taking the server down.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest accepted upload, per file.
+    pub max_file_bytes: u64,
+    /// Largest text field, in bytes.
+    pub max_text_bytes: u64,
+    /// Submissions per client address per window (0 turns the limit off).
+    pub rate_limit: u32,
+    pub rate_window: Duration,
+    pub max_connections: usize,
+    /// Time allowed for a request's headers.
+    pub header_timeout: Duration,
+    /// Longest pause allowed while a request body is arriving.
+    pub body_idle_timeout: Duration,
+    /// Longest a whole submission may take to arrive.
+    pub body_total_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: crate::build::DEFAULT_MAX_UPLOAD_MB * 1024 * 1024,
+            max_text_bytes: 64 * 1024,
+            rate_limit: 10,
+            rate_window: Duration::from_secs(600),
+            max_connections: 512,
+            header_timeout: Duration::from_secs(15),
+            body_idle_timeout: Duration::from_secs(30),
+            body_total_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub build: BuildOptions,
+    pub addr: SocketAddr,
+    pub data: PathBuf,
+    pub limits: Limits,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Build(#[from] crate::build::BuildError),
+    #[error("the holiday list has errors")]
+    Calendar(Vec<crate::diagnostic::Diagnostic>),
+    #[error("cannot open the data folder {}: {source}", .path.display())]
+    Data { path: PathBuf, source: io::Error },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: io::Error },
+}
+
+/// The built site the server answers from.
+pub struct Published {
+    pub site: Site,
+    pub templates: Templates,
+    /// Form pages by URL.
+    forms: HashMap<String, (usize, FormKind)>,
+}
+
+impl Published {
+    pub fn new(report: BuildReport) -> Published {
+        let forms = report
+            .site
+            .pages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.front.form.map(|k| (p.url.clone(), (i, k))))
+            .collect();
+        Published {
+            site: report.site,
+            templates: report.templates,
+            forms,
+        }
+    }
+
+    fn renderer(&self) -> Renderer<'_> {
+        Renderer::new(&self.templates, &self.site)
+    }
+}
+
+pub struct AppState {
+    published: RwLock<Arc<Published>>,
+    static_files: static_files::StaticFiles,
+    store: Store,
+    calendar: Calendar,
+    limiter: RateLimiter,
+    limits: Limits,
+    max_upload_mb: u64,
+}
+
+impl AppState {
+    fn published(&self) -> Arc<Published> {
+        self.published
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// Builds the site, opens the store and serves until SIGINT or SIGTERM.
+/// `ready` is called with the bound address once the server accepts.
+pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    let store = Store::open(&opts.data).map_err(|source| ServeError::Data {
+        path: opts.data.clone(),
+        source,
+    })?;
+    let calendar = Calendar::load(&opts.build.root).map_err(ServeError::Calendar)?;
+    let today = crate::dates::today();
+    for warning in calendar.coverage_warnings(today) {
+        eprintln!("{warning}");
+    }
+    let build_opts = opts.build.clone();
+    let report = tokio::task::spawn_blocking(move || crate::build::build(&build_opts))
+        .await
+        .map_err(|e| ServeError::Data {
+            path: opts.build.root.clone(),
+            source: io::Error::other(e),
+        })??;
+    for warning in &report.warnings {
+        eprintln!("{warning}");
+    }
+    eprintln!(
+        "Built {} pages into {} in {} ms",
+        report.pages,
+        opts.build.out.display(),
+        report.elapsed.as_millis()
+    );
+    let state = Arc::new(AppState {
+        published: RwLock::new(Arc::new(Published::new(report))),
+        static_files: static_files::StaticFiles::new(&opts.build.out),
+        store,
+        calendar,
+        limiter: RateLimiter::new(opts.limits.rate_limit, opts.limits.rate_window),
+        max_upload_mb: opts.build.max_upload_mb,
+        limits: opts.limits.clone(),
+    });
+
+    let listener = TcpListener::bind(opts.addr)
+        .await
+        .map_err(|source| ServeError::Listen {
+            addr: opts.addr,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(|source| ServeError::Listen {
+        addr: opts.addr,
+        source,
+    })?;
+    ready(local);
+    run(listener, state, shutdown_signal()).await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// Accepts connections until `shutdown` completes, then lets in-flight
+/// requests finish (up to 30 s).
+async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()>) {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(state.limits.header_timeout)
+        .max_buf_size(64 * 1024);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(32);
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(state.limits.max_connections));
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, don't spin.
+                    eprintln!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let state = state.clone();
+        let service = hyper::service::service_fn(move |req| {
+            let state = state.clone();
+            async move { Ok::<_, Infallible>(respond(&state, req, peer.ip()).await) }
+        });
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    eprintln!("Shutting down: finishing requests in progress");
+    if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!("Some requests did not finish within 30 s");
+    }
+}
+
+/// Routes a request, adds the security headers and logs it.
+async fn respond(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response<Body> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let mut response = route(state, req, ip).await;
+    secure(&mut response);
+    let bytes = response
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string();
+    eprintln!(
+        "{method} {} {} {:.1}ms {bytes}",
+        log_safe(&path),
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+/// A path as it may appear in a log: printable ASCII only, bounded length.
+fn log_safe(path: &str) -> String {
+    path.chars()
+        .take(200)
+        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+        .collect()
+}
+
+async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response<Body> {
+    let path = req.uri().path();
+    let published = state.published();
+    let form = published.forms.get(path).copied();
+    let readable = matches!(*req.method(), Method::GET | Method::HEAD);
+    if path == CONFIRMATION_PATH {
+        if readable {
+            return forms::confirmation(state, &published, &req).await;
+        }
+        return method_not_allowed(&published, "GET, HEAD");
+    }
+    match form {
+        Some((index, kind)) if req.method() == Method::POST => {
+            forms::submit(state, &published, req, index, kind, ip).await
+        }
+        Some(_) if !readable => method_not_allowed(&published, "GET, HEAD, POST"),
+        None if !readable => method_not_allowed(&published, "GET, HEAD"),
+        _ => state.static_files.serve(&req).await,
+    }
+}
+
+fn method_not_allowed(published: &Published, allow: &'static str) -> Response<Body> {
+    let mut response = status_page(
+        published,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Metode tidak diizinkan",
+        "Alamat ini tidak menerima permintaan semacam itu. Buka halaman ini lewat tautan di situs.",
+        None,
+        "",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    close_connection(&mut response);
+    response
+}
+
+/// Asks the client to close the connection: used when we answer without
+/// reading the request body.
+fn close_connection(response: &mut Response<Body>) {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+}
+
+fn secure(response: &mut Response<Body>) {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+}
+
+pub(crate) fn full(body: impl Into<Bytes>) -> Body {
+    Full::new(body.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
+
+/// An HTML response with a known length.
+pub(crate) fn html(status: StatusCode, body: Vec<u8>) -> Response<Body> {
+    let mut response = Response::new(full(body));
+    *response.status_mut() = status;
+    let len = response_len(&response);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(len) = len {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    response
+}
+
+fn response_len(response: &Response<Body>) -> Option<u64> {
+    hyper::body::Body::size_hint(response.body()).exact()
+}
+
+/// An error page from `status.html`, or a plain one if that template fails.
+pub(crate) fn status_page(
+    published: &Published,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    retry_after: Option<u64>,
+    back_url: &str,
+) -> Response<Body> {
+    let view = StatusView {
+        code: status.as_u16(),
+        title: title.to_string(),
+        message: message.to_string(),
+        retry_after,
+        back_url: back_url.to_string(),
+    };
+    let mut body = Vec::new();
+    if let Err(d) = published.renderer().render_status(&view, &mut body) {
+        eprintln!("{d}");
+        body = format!(
+            "<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Kesalahan: {title}</title><h1>{title}</h1><p>{message}</p>",
+            title = escape(title),
+            message = escape(message)
+        )
+        .into_bytes();
+    }
+    let mut response = html(status, body);
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+fn escape(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    match tera::escape_html(text, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}

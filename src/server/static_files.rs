@@ -1,0 +1,181 @@
+//! Static files from the built site, through hyper-staticfile (Content-Type,
+//! Last-Modified, ETag, Range, HEAD). We add what it leaves out: `304` for a
+//! matching `If-None-Match`, the site's 404 page, and refusing hidden files
+//! and odd paths before they reach the filesystem.
+
+use std::path::{Path, PathBuf};
+
+use http_body_util::BodyExt;
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use hyper_staticfile::{ResolveResult, Resolver, ResponseBuilder};
+
+use super::{Body, full, html};
+
+pub struct StaticFiles {
+    root: PathBuf,
+    resolver: Resolver,
+}
+
+/// Seconds browsers may reuse a file before asking again (then a cheap 304).
+const MAX_AGE: u32 = 300;
+
+impl StaticFiles {
+    pub fn new(root: &Path) -> StaticFiles {
+        StaticFiles {
+            root: root.to_path_buf(),
+            resolver: Resolver::new(root),
+        }
+    }
+
+    pub async fn serve<B>(&self, req: &Request<B>) -> Response<Body> {
+        if !is_plain_path(req.uri().path()) {
+            return self.not_found().await;
+        }
+        let result = match self.resolver.resolve_request(req).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("static file error: {e}");
+                return self.not_found().await;
+            }
+        };
+        let etag_wanted = req.headers().get(header::IF_NONE_MATCH).cloned();
+        match result {
+            ResolveResult::NotFound | ResolveResult::PermissionDenied => self.not_found().await,
+            result => {
+                let built = ResponseBuilder::new()
+                    .request(req)
+                    .cache_headers(Some(MAX_AGE))
+                    .build(result);
+                let mut response = match built {
+                    Ok(r) => r.map(|b| b.boxed()),
+                    Err(e) => {
+                        eprintln!("static file error: {e}");
+                        return self.not_found().await;
+                    }
+                };
+                add_utf8_charset(&mut response);
+                not_modified_if_etag_matches(response, etag_wanted.as_ref())
+            }
+        }
+    }
+
+    /// The site's 404.html with status 404.
+    pub async fn not_found(&self) -> Response<Body> {
+        let body = tokio::fs::read(self.root.join("404.html"))
+            .await
+            .unwrap_or_else(|_| b"<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Halaman tidak ditemukan</title><h1>Halaman tidak ditemukan</h1>".to_vec());
+        html(StatusCode::NOT_FOUND, body)
+    }
+}
+
+/// Our HTML, CSS and XML are UTF-8; say so, so no browser has to guess.
+fn add_utf8_charset(response: &mut Response<Body>) {
+    let Some(value) = response.headers().get(header::CONTENT_TYPE) else {
+        return;
+    };
+    let Ok(text) = value.to_str() else { return };
+    let textual = text.starts_with("text/") || text == "application/xml" || text == "image/svg+xml";
+    if textual && !text.contains("charset") {
+        if let Ok(v) = HeaderValue::from_str(&format!("{text}; charset=utf-8")) {
+            response.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
+    }
+}
+
+/// Refuses what no page of ours looks like: hidden files and folders
+/// (`/.gitignore`), parent references, backslashes, NUL and other control
+/// characters, whether written plainly or percent-encoded.
+fn is_plain_path(path: &str) -> bool {
+    if !path.starts_with('/') {
+        return false;
+    }
+    let decoded: Vec<u8> = percent_decode(path.as_bytes());
+    if decoded.iter().any(|&b| b == b'\\' || b < 0x20 || b == 0x7f) {
+        return false;
+    }
+    decoded
+        .split(|&b| b == b'/')
+        .all(|segment| !segment.starts_with(b"."))
+}
+
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'%'
+            && let (Some(&h), Some(&l)) = (input.get(i + 1), input.get(i + 2))
+            && let (Some(h), Some(l)) = (hex(h), hex(l))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    out
+}
+
+fn not_modified_if_etag_matches(
+    response: Response<Body>,
+    wanted: Option<&HeaderValue>,
+) -> Response<Body> {
+    let (Some(wanted), Some(etag)) = (wanted, response.headers().get(header::ETAG)) else {
+        return response;
+    };
+    let etag = etag.as_bytes();
+    let matches = wanted.to_str().is_ok_and(|list| {
+        list.split(',')
+            .map(str::trim)
+            .any(|candidate| candidate == "*" || weak_eq(candidate.as_bytes(), etag))
+    });
+    if !matches || !response.status().is_success() {
+        return response;
+    }
+    let mut not_modified = Response::new(full(Vec::new()));
+    *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+    for name in [header::ETAG, header::LAST_MODIFIED, header::CACHE_CONTROL] {
+        if let Some(v) = response.headers().get(&name) {
+            not_modified.headers_mut().insert(name, v.clone());
+        }
+    }
+    not_modified
+}
+
+/// Weak comparison (RFC 9110 §8.8.3.2): equal once any `W/` is dropped.
+fn weak_eq(a: &[u8], b: &[u8]) -> bool {
+    a.strip_prefix(b"W/").unwrap_or(a) == b.strip_prefix(b"W/").unwrap_or(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_paths() {
+        assert!(is_plain_path("/"));
+        assert!(is_plain_path("/layanan/fasilitasi-usaha-mikro/"));
+        assert!(is_plain_path("/css/site.css"));
+        for bad in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/a/%2E%2E/b",
+            "/.gitignore",
+            "/a\\..\\b",
+            "/a%5c..%5cb",
+            "/a%00b",
+            "*",
+        ] {
+            assert!(!is_plain_path(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn etags_compare_weakly() {
+        assert!(weak_eq(b"W/\"1-2\"", b"W/\"1-2\""));
+        assert!(weak_eq(b"\"1-2\"", b"W/\"1-2\""));
+        assert!(!weak_eq(b"\"1-3\"", b"W/\"1-2\""));
+    }
+}
