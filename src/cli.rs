@@ -10,7 +10,10 @@ use clap::{Parser, Subcommand};
 
 use crate::build::{self, BuildError, BuildOptions};
 use crate::diagnostic::Diagnostic;
+use crate::inbox;
+use crate::records::{self, Status};
 use crate::server::{self, Limits, ServeError, ServeOptions};
+use crate::submission::FormKind;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,6 +44,71 @@ enum Command {
     },
     /// Build the site, then serve it and accept form submissions.
     Serve(ServeArgs),
+    /// List submissions: open ones first, oldest first, with deadlines.
+    Inbox {
+        /// Folder where submissions are stored.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Only this status (baru, diperiksa, konsultasi-diberikan, pertemuan-dijadwalkan, selesai, ditolak).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this kind (permohonan, pengaduan-layanan).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only submissions past a deadline.
+        #[arg(long)]
+        overdue: bool,
+        /// Only submissions received on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        /// Judge deadlines as of this date (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        on: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print one submission in full, with the paths of its attachments.
+    Show {
+        ticket: String,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// Move a submission to its next stage of the procedure.
+    Status {
+        ticket: String,
+        /// diperiksa, konsultasi-diberikan, pertemuan-dijadwalkan, selesai or ditolak.
+        status: String,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// What was done or decided (required for selesai: the result; for ditolak: the reason).
+        #[arg(long)]
+        note: Option<String>,
+        /// Who did it [default: $USER].
+        #[arg(long)]
+        by: Option<String>,
+        /// For pertemuan-dijadwalkan: "YYYY-MM-DD HH:MM, place".
+        #[arg(long)]
+        meeting: Option<String>,
+        /// For diperiksa: whether the documents are complete.
+        #[arg(long, value_enum)]
+        berkas: Option<Berkas>,
+        /// When it happened, "YYYY-MM-DD HH:MM" in WIB [default: now].
+        #[arg(long)]
+        at: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Berkas {
+    Lengkap,
+    TidakLengkap,
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +148,26 @@ pub fn main() -> ExitCode {
         }
         Command::Check { root } => run_check(&root),
         Command::Serve(args) => run_serve(args),
+        Command::Inbox {
+            data,
+            status,
+            kind,
+            overdue,
+            since,
+            on,
+            format,
+        } => run_inbox(&data, status, kind, overdue, since, on, format),
+        Command::Show { ticket, data } => run_show(&data, &ticket),
+        Command::Status {
+            ticket,
+            status,
+            data,
+            note,
+            by,
+            meeting,
+            berkas,
+            at,
+        } => run_status(&data, &ticket, &status, note, by, meeting, berkas, at),
     };
     match result {
         Ok(code) => code,
@@ -181,4 +269,147 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+fn parse_date(flag: &str, text: &str) -> anyhow::Result<time::Date> {
+    crate::dates::parse_iso(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
+}
+
+fn run_inbox(
+    data: &Path,
+    status: Option<String>,
+    kind: Option<String>,
+    overdue: bool,
+    since: Option<String>,
+    on: Option<String>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let status = status
+        .map(|s| {
+            Status::parse(&s).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--status: unknown status {s:?}; one of: {}",
+                    Status::ALL.map(Status::as_str).join(", ")
+                )
+            })
+        })
+        .transpose()?;
+    let kind = kind
+        .map(|k| {
+            FormKind::parse(&k).ok_or_else(|| {
+                anyhow::anyhow!("--kind: unknown kind {k:?}; one of: permohonan, pengaduan-layanan")
+            })
+        })
+        .transpose()?;
+    let filter = inbox::Filter {
+        status,
+        kind,
+        overdue,
+        since: since.map(|d| parse_date("since", &d)).transpose()?,
+    };
+    let today = match on {
+        Some(d) => parse_date("on", &d)?,
+        None => crate::dates::today(),
+    };
+    if !data
+        .join(crate::submission::store::SUBMISSIONS_DIR)
+        .is_dir()
+    {
+        anyhow::bail!(
+            "no submissions folder in {} (use --data to point at the data folder)",
+            data.display()
+        );
+    }
+    let (records, problems) = records::load_all(data);
+    print_all(&problems);
+    let rows = inbox::select(&records, &filter, today);
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Table => inbox::write_table(&mut out, &rows, today)?,
+        Format::Csv => inbox::write_csv(&mut out, &rows, today)?,
+    }
+    if !problems.is_empty() {
+        eprintln!(
+            "{} record(s) could not be read and were skipped",
+            problems.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_show(data: &Path, ticket: &str) -> anyhow::Result<ExitCode> {
+    let (record, text) = records::find(data, ticket)?;
+    let mut out = std::io::stdout().lock();
+    write!(out, "{text}")?;
+    if !text.ends_with('\n') {
+        writeln!(out)?;
+    }
+    writeln!(out, "# Lampiran:")?;
+    if record.attachments.is_empty() {
+        writeln!(out, "#   (tidak ada)")?;
+    }
+    let dir = record.attachment_dir();
+    let dir = dir.canonicalize().unwrap_or(dir);
+    for a in &record.attachments {
+        let path = dir.join(&a.stored_name);
+        let state = if path.is_file() {
+            ""
+        } else {
+            " (BERKAS TIDAK ADA)"
+        };
+        writeln!(
+            out,
+            "#   {}: {} ({}, {} byte){state}",
+            a.field,
+            path.display(),
+            a.mime,
+            a.size
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_status(
+    data: &Path,
+    ticket: &str,
+    status: &str,
+    note: Option<String>,
+    by: Option<String>,
+    meeting: Option<String>,
+    berkas: Option<Berkas>,
+    at: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let to = Status::parse(status).ok_or_else(|| {
+        anyhow::anyhow!(
+            "unknown status {status:?}; one of: {}",
+            Status::ALL.map(Status::as_str).join(", ")
+        )
+    })?;
+    let at = match at {
+        Some(t) => records::parse_local_time(&t).map_err(|e| anyhow::anyhow!("--at: {e}"))?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    let meeting = meeting
+        .map(|m| records::Meeting::parse(&m).map_err(|e| anyhow::anyhow!("--meeting: {e}")))
+        .transpose()?;
+    let by = by
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "petugas".to_string());
+    let change = records::StatusChange {
+        to,
+        at,
+        by,
+        note,
+        meeting,
+        berkas: berkas.map(|b| match b {
+            Berkas::Lengkap => "lengkap".to_string(),
+            Berkas::TidakLengkap => "tidak lengkap".to_string(),
+        }),
+    };
+    let (record, text) = records::find(data, ticket)?;
+    let new_text = records::apply(&record, &text, &change)?;
+    records::write_record(&record.path, &new_text)?;
+    println!("{}: {} -> {}", record.ticket, record.status, to);
+    Ok(ExitCode::SUCCESS)
 }

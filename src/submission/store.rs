@@ -88,6 +88,13 @@ impl Store {
         Ok(store)
     }
 
+    /// The store in `data`, for reading: creates and cleans nothing.
+    pub fn at(data: &Path) -> Store {
+        Store {
+            root: data.to_path_buf(),
+        }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -1,0 +1,703 @@
+//! Staff's view of stored submissions: reading every record (tolerating hand
+//! edits, reporting broken ones as `path:line: message`), deadlines, and the
+//! status workflow of the service procedure.
+//!
+//! Status changes edit the YAML *text* (one key line, one appended history
+//! entry) instead of re-serializing it, so comments and anything else staff
+//! wrote by hand stay exactly as they were.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+use crate::dates;
+use crate::diagnostic::Diagnostic;
+use crate::submission::FormKind;
+use crate::submission::record::{Attachment, format_timestamp};
+use crate::submission::store::SUBMISSIONS_DIR;
+use crate::yaml;
+
+/// The stages of the procedure (Sistem, Mekanisme dan Prosedur).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Baru,
+    Diperiksa,
+    KonsultasiDiberikan,
+    PertemuanDijadwalkan,
+    Selesai,
+    Ditolak,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Baru,
+        Status::Diperiksa,
+        Status::KonsultasiDiberikan,
+        Status::PertemuanDijadwalkan,
+        Status::Selesai,
+        Status::Ditolak,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Baru => "baru",
+            Status::Diperiksa => "diperiksa",
+            Status::KonsultasiDiberikan => "konsultasi-diberikan",
+            Status::PertemuanDijadwalkan => "pertemuan-dijadwalkan",
+            Status::Selesai => "selesai",
+            Status::Ditolak => "ditolak",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        let wanted = text.trim().to_lowercase().replace([' ', '_'], "-");
+        Status::ALL.into_iter().find(|s| s.as_str() == wanted)
+    }
+
+    /// Finished cases: nothing more is due.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Status::Selesai | Status::Ditolak)
+    }
+
+    /// Where a case may go next. Complaints about the service have no
+    /// consultation or meeting stage (cek administrasi, koordinasi, selesai).
+    pub fn next(self, kind: FormKind) -> &'static [Status] {
+        use Status::*;
+        match (self, kind) {
+            (Baru, _) => &[Diperiksa, Ditolak],
+            (Diperiksa, FormKind::Permohonan) => &[
+                Diperiksa,
+                KonsultasiDiberikan,
+                PertemuanDijadwalkan,
+                Selesai,
+                Ditolak,
+            ],
+            (Diperiksa, FormKind::PengaduanLayanan) => &[Diperiksa, Selesai, Ditolak],
+            (KonsultasiDiberikan, _) => &[Selesai, Ditolak],
+            (PertemuanDijadwalkan, _) => &[PertemuanDijadwalkan, Selesai, Ditolak],
+            (Selesai | Ditolak, _) => &[],
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A meeting between the parties (for complaints about a business problem).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    /// "2026-12-02 10:00"
+    pub at: String,
+    pub place: String,
+}
+
+impl Meeting {
+    /// Parses "2026-12-02 10:00, Kantor Dinkopum".
+    pub fn parse(text: &str) -> Result<Meeting, String> {
+        let (when, place) = text
+            .split_once(',')
+            .ok_or("write the meeting as \"YYYY-MM-DD HH:MM, place\"")?;
+        let when = when.trim();
+        let (day, clock) = when
+            .split_once(' ')
+            .ok_or("the meeting needs a date and a time: \"2026-12-02 10:00, place\"")?;
+        dates::parse_iso(day)?;
+        let valid_clock = clock.len() == 5
+            && clock.as_bytes()[2] == b':'
+            && clock[0..2].parse::<u8>().is_ok_and(|h| h < 24)
+            && clock[3..5].parse::<u8>().is_ok_and(|m| m < 60);
+        if !valid_clock {
+            return Err(format!("invalid meeting time {clock:?} (expected HH:MM)"));
+        }
+        let place = place.trim();
+        if place.is_empty() {
+            return Err("the meeting needs a place after the comma".to_string());
+        }
+        Ok(Meeting {
+            at: when.to_string(),
+            place: place.to_string(),
+        })
+    }
+}
+
+/// One step in a record's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: String,
+    pub status: String,
+    #[serde(default)]
+    pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub berkas: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<Meeting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRecord {
+    ticket: String,
+    kind: FormKind,
+    received_at: String,
+    status: String,
+    response_due: String,
+    #[serde(default)]
+    completion_due: Option<String>,
+    #[serde(default)]
+    fields: BTreeMap<String, yaml::Value>,
+    #[serde(default)]
+    attachments: Vec<Attachment>,
+    #[serde(default)]
+    history: Option<Vec<HistoryEntry>>,
+    #[serde(default)]
+    first_response_at: Option<String>,
+    #[serde(default)]
+    completed_at: Option<String>,
+    #[serde(default)]
+    result: Option<String>,
+}
+
+/// A stored submission as staff tools see it.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub path: PathBuf,
+    pub ticket: String,
+    pub kind: FormKind,
+    pub received_at: OffsetDateTime,
+    pub status: Status,
+    pub response_due: Date,
+    pub completion_due: Option<Date>,
+    pub fields: BTreeMap<String, String>,
+    pub attachments: Vec<Attachment>,
+    pub history: Vec<HistoryEntry>,
+    pub first_response_at: Option<OffsetDateTime>,
+    pub completed_at: Option<OffsetDateTime>,
+    pub result: Option<String>,
+}
+
+fn parse_moment(text: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(text.trim(), &Rfc3339)
+        .map_err(|e| format!("invalid time {text:?} (expected 2026-11-27T10:15:00+07:00): {e}"))
+}
+
+fn scalar_text(value: &yaml::Value) -> String {
+    match value {
+        yaml::Value::String(s) => s.clone(),
+        yaml::Value::Null => String::new(),
+        yaml::Value::Bool(b) => b.to_string(),
+        yaml::Value::Number(n) => n.to_string(),
+        other => yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+impl StoredRecord {
+    /// Parses a record's text. Errors name the line they are on.
+    pub fn parse(path: &Path, text: &str) -> Result<StoredRecord, Diagnostic> {
+        let raw: RawRecord =
+            yaml::from_str(text).map_err(|e| Diagnostic::error(path, e.line, e.message))?;
+        let at_key = |key: &str, message: String| {
+            Diagnostic::error(path, yaml::line_of_key(text, key), message)
+        };
+        let status = Status::parse(&raw.status).ok_or_else(|| {
+            at_key(
+                "status",
+                format!(
+                    "unknown status {:?}; one of: {}",
+                    raw.status,
+                    Status::ALL.map(Status::as_str).join(", ")
+                ),
+            )
+        })?;
+        let received_at = parse_moment(&raw.received_at).map_err(|m| at_key("received_at", m))?;
+        let response_due =
+            dates::parse_iso(&raw.response_due).map_err(|m| at_key("response_due", m))?;
+        let completion_due = match raw.completion_due.as_deref() {
+            None | Some("") => None,
+            Some(d) => Some(dates::parse_iso(d).map_err(|m| at_key("completion_due", m))?),
+        };
+        let optional_moment = |key: &str, v: &Option<String>| match v.as_deref() {
+            None | Some("") => Ok(None),
+            Some(t) => parse_moment(t).map(Some).map_err(|m| at_key(key, m)),
+        };
+        Ok(StoredRecord {
+            path: path.to_path_buf(),
+            ticket: raw.ticket,
+            kind: raw.kind,
+            received_at,
+            status,
+            response_due,
+            completion_due,
+            fields: raw
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), scalar_text(v)))
+                .collect(),
+            attachments: raw.attachments,
+            history: raw.history.unwrap_or_default(),
+            first_response_at: optional_moment("first_response_at", &raw.first_response_at)?,
+            completed_at: optional_moment("completed_at", &raw.completed_at)?,
+            result: raw.result.filter(|r| !r.trim().is_empty()),
+        })
+    }
+
+    pub fn received_date(&self) -> Date {
+        self.received_at.to_offset(dates::WIB).date()
+    }
+
+    pub fn name(&self) -> &str {
+        self.fields.get("nama").map(String::as_str).unwrap_or("")
+    }
+
+    /// Folder holding the attachments.
+    pub fn attachment_dir(&self) -> PathBuf {
+        self.path.with_extension("")
+    }
+
+    /// Whether a deadline has passed on `today` without the step it asks for.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        if self.status.is_closed() {
+            return false;
+        }
+        let response_late = self.first_response_at.is_none() && today > self.response_due;
+        let completion_late = self.completion_due.is_some_and(|d| today > d);
+        response_late || completion_late
+    }
+}
+
+/// Every record under `data/submissions`, oldest first, with a diagnostic for
+/// each file that could not be read (those are skipped).
+pub fn load_all(data: &Path) -> (Vec<StoredRecord>, Vec<Diagnostic>) {
+    let mut records = Vec::new();
+    let mut diags = Vec::new();
+    let root = data.join(SUBMISSIONS_DIR);
+    let walker = walkdir::WalkDir::new(&root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                if e.io_error()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+                    && e.depth() == 0
+                {
+                    break;
+                }
+                diags.push(Diagnostic::error(
+                    e.path().unwrap_or(&root),
+                    None,
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "yaml") {
+            continue;
+        }
+        match std::fs::read_to_string(entry.path()) {
+            Ok(text) => match StoredRecord::parse(entry.path(), &text) {
+                Ok(r) => records.push(r),
+                Err(d) => diags.push(d),
+            },
+            Err(e) => diags.push(Diagnostic::error(
+                entry.path(),
+                None,
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    records.sort_by(|a, b| (a.received_at, &a.ticket).cmp(&(b.received_at, &b.ticket)));
+    (records, diags)
+}
+
+/// Finds one record by ticket (the ticket says which day folder it is in).
+pub fn find(data: &Path, ticket: &str) -> Result<(StoredRecord, String), RecordError> {
+    let parsed = crate::submission::ticket::Ticket::parse(ticket)
+        .ok_or_else(|| RecordError::BadTicket(ticket.to_string()))?;
+    let store = crate::submission::store::Store::at(data);
+    let path = store
+        .record_path(&parsed)
+        .ok_or_else(|| RecordError::BadTicket(ticket.to_string()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => RecordError::NotFound(parsed.to_string()),
+        _ => RecordError::Io {
+            path: path.clone(),
+            source: e,
+        },
+    })?;
+    let record = StoredRecord::parse(&path, &text).map_err(RecordError::Invalid)?;
+    Ok((record, text))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("{0:?} is not a ticket number (they look like KP-20261127-7KX4)")]
+    BadTicket(String),
+    #[error("no submission with ticket {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(Diagnostic),
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{ticket} is {from}; it cannot become {to} (allowed next: {allowed})")]
+    Transition {
+        ticket: String,
+        from: Status,
+        to: Status,
+        allowed: String,
+    },
+    #[error("{0}")]
+    Missing(String),
+    #[error("cannot update {}: {message}", .path.display())]
+    Edit { path: PathBuf, message: String },
+}
+
+/// A status change asked for by staff.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub to: Status,
+    pub at: OffsetDateTime,
+    pub by: String,
+    pub note: Option<String>,
+    pub meeting: Option<Meeting>,
+    /// After checking: "lengkap" or "tidak lengkap".
+    pub berkas: Option<String>,
+}
+
+/// Checks a change against the procedure and returns the record's new text.
+pub fn apply(
+    record: &StoredRecord,
+    text: &str,
+    change: &StatusChange,
+) -> Result<String, RecordError> {
+    let allowed = record.status.next(record.kind);
+    if !allowed.contains(&change.to) {
+        let allowed = if allowed.is_empty() {
+            "none: the case is closed".to_string()
+        } else {
+            allowed
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(RecordError::Transition {
+            ticket: record.ticket.clone(),
+            from: record.status,
+            to: change.to,
+            allowed,
+        });
+    }
+    let note = change
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    match change.to {
+        Status::Diperiksa if change.berkas.is_none() => {
+            return Err(RecordError::Missing(
+                "diperiksa needs --berkas lengkap or --berkas tidak-lengkap".into(),
+            ));
+        }
+        Status::PertemuanDijadwalkan if change.meeting.is_none() => {
+            return Err(RecordError::Missing(
+                "pertemuan-dijadwalkan needs --meeting \"YYYY-MM-DD HH:MM, place\"".into(),
+            ));
+        }
+        Status::Selesai if note.is_none() => {
+            return Err(RecordError::Missing(
+                "selesai needs --note with a summary of the result".into(),
+            ));
+        }
+        Status::Ditolak if note.is_none() => {
+            return Err(RecordError::Missing(
+                "ditolak needs --note with the reason".into(),
+            ));
+        }
+        _ => {}
+    }
+    let edit_error = |message: String| RecordError::Edit {
+        path: record.path.clone(),
+        message,
+    };
+    let at = format_timestamp(change.at);
+    let entry = HistoryEntry {
+        at: at.clone(),
+        status: change.to.as_str().to_string(),
+        by: change.by.clone(),
+        berkas: change.berkas.clone(),
+        meeting: change.meeting.clone(),
+        note: note.map(str::to_string),
+    };
+    let mut new = set_key(text, "status", change.to.as_str());
+    if record.first_response_at.is_none() {
+        new = set_key(&new, "first_response_at", &at);
+    }
+    if change.to.is_closed() {
+        new = set_key(&new, "completed_at", &at);
+        new = set_key(&new, "result", note.unwrap_or_default());
+    }
+    new = append_history(&new, &entry).map_err(edit_error)?;
+    // The edit must read back as the record we meant to write.
+    let check = StoredRecord::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;
+    if check.status != change.to || check.history.len() != record.history.len() + 1 {
+        return Err(edit_error(
+            "the edited record does not read back as expected".into(),
+        ));
+    }
+    Ok(new)
+}
+
+/// A YAML scalar for `value`, quoted as needed; multi-line text becomes a
+/// block scalar indented by `indent` spaces.
+fn scalar(value: &str, indent: usize) -> String {
+    let doc = yaml::to_string(value).unwrap_or_else(|_| format!("{value:?}"));
+    let doc = doc.trim_end_matches('\n');
+    if !doc.contains('\n') {
+        return doc.to_string();
+    }
+    let pad = " ".repeat(indent);
+    let mut lines = doc.lines();
+    let head = lines.next().unwrap_or("");
+    let rest: Vec<String> = lines.map(|l| format!("{pad}{l}")).collect();
+    format!("{head}\n{}", rest.join("\n"))
+}
+
+fn is_top_level_key(line: &str, key: &str) -> bool {
+    line.strip_prefix(key)
+        .is_some_and(|rest| rest.starts_with(':'))
+}
+
+/// The line range of a top-level key and its indented continuation.
+fn key_block(lines: &[&str], key: &str) -> Option<(usize, usize)> {
+    let start = lines.iter().position(|l| is_top_level_key(l, key))?;
+    let mut end = start + 1;
+    while end < lines.len() {
+        let l = lines[end];
+        if l.starts_with(' ') || l.starts_with('\t') || l.starts_with("- ") || l == "-" {
+            end += 1;
+        } else {
+            break;
+        }
+    }
+    Some((start, end))
+}
+
+/// Sets a top-level `key: value`, replacing its old value or adding the line
+/// at the end; every other line stays as it was.
+fn set_key(text: &str, key: &str, value: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let new_line = format!("{key}: {}", scalar(value, 2));
+    let mut out: Vec<String> = Vec::with_capacity(lines.len() + 1);
+    match key_block(&lines, key) {
+        Some((start, end)) => {
+            out.extend(lines[..start].iter().map(|l| l.to_string()));
+            out.push(new_line);
+            out.extend(lines[end..].iter().map(|l| l.to_string()));
+        }
+        None => {
+            out.extend(lines.iter().map(|l| l.to_string()));
+            out.push(new_line);
+        }
+    }
+    out.join("\n") + "\n"
+}
+
+/// Appends an entry to the top-level `history:` list.
+fn append_history(text: &str, entry: &HistoryEntry) -> Result<String, String> {
+    let body = yaml::to_string(entry).map_err(|e| e.message)?;
+    let item: Vec<String> = body
+        .trim_end_matches('\n')
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("- {l}")
+            } else {
+                format!("  {l}")
+            }
+        })
+        .collect();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len() + item.len() + 1);
+    match key_block(&lines, "history") {
+        Some((start, end)) => {
+            let head = lines[start]["history:".len()..].trim();
+            let head = head.split(" #").next().unwrap_or("").trim();
+            if !(head.is_empty() || head == "[]") {
+                return Err("history is written in flow style ([...]); write it as a list with one `- ` entry per line".into());
+            }
+            out.extend(lines[..start].iter().map(|l| l.to_string()));
+            out.push("history:".to_string());
+            out.extend(lines[start + 1..end].iter().map(|l| l.to_string()));
+            out.extend(item);
+            out.extend(lines[end..].iter().map(|l| l.to_string()));
+        }
+        None => {
+            out.extend(lines.iter().map(|l| l.to_string()));
+            out.push("history:".to_string());
+            out.extend(item);
+        }
+    }
+    Ok(out.join("\n") + "\n")
+}
+
+/// Replaces a record file atomically (temp file, fsync, rename, fsync folder),
+/// keeping it private.
+pub fn write_record(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Parses "2026-11-30 10:00" (WIB) for back-dated entries.
+pub fn parse_local_time(text: &str) -> Result<OffsetDateTime, String> {
+    let (day, clock) = text
+        .trim()
+        .split_once(' ')
+        .ok_or("expected \"YYYY-MM-DD HH:MM\"")?;
+    let date = dates::parse_iso(day)?;
+    let (h, m) = clock
+        .split_once(':')
+        .ok_or("expected \"YYYY-MM-DD HH:MM\"")?;
+    let time = time::Time::from_hms(
+        h.parse().map_err(|_| "invalid hour")?,
+        m.parse().map_err(|_| "invalid minute")?,
+        0,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(date.with_time(time).assume_offset(dates::WIB))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECORD: &str = "# KP-20261127-CDFH · Permohonan\n\
+ticket: KP-20261127-CDFH\n\
+kind: permohonan\n\
+received_at: 2026-11-27T10:15:03+07:00\n\
+status: baru\n\
+# staff: called the applicant, no answer\n\
+response_due: 2026-12-04\n\
+completion_due: 2026-12-04\n\
+fields:\n  jenis: konsultasi\n  nama: Siti\n\
+attachments: []\n\
+history: []\n\
+catatan_petugas: ditambahkan dengan tangan\n";
+
+    fn change(to: Status) -> StatusChange {
+        StatusChange {
+            to,
+            at: parse_local_time("2026-11-30 09:00").unwrap(),
+            by: "Budi".into(),
+            note: None,
+            meeting: None,
+            berkas: None,
+        }
+    }
+
+    #[test]
+    fn status_change_keeps_hand_edits_and_comments() {
+        let path = Path::new("r.yaml");
+        let record = StoredRecord::parse(path, RECORD).unwrap();
+        let mut c = change(Status::Diperiksa);
+        c.berkas = Some("lengkap".into());
+        c.note = Some("Berkas: lengkap\nsemua ada".into());
+        let new = apply(&record, RECORD, &c).unwrap();
+        assert!(new.contains("# staff: called the applicant, no answer\n"));
+        assert!(new.contains("catatan_petugas: ditambahkan dengan tangan\n"));
+        assert!(new.contains("status: diperiksa\n"));
+        assert!(new.contains("first_response_at: 2026-11-30T09:00:00+07:00"));
+        let parsed = StoredRecord::parse(path, &new).unwrap();
+        assert_eq!(parsed.history.len(), 1);
+        assert_eq!(
+            parsed.history[0].note.as_deref(),
+            Some("Berkas: lengkap\nsemua ada")
+        );
+
+        let mut c = change(Status::Selesai);
+        c.note = Some("Konsultasi: pembukuan sederhana".into());
+        let done = apply(&parsed, &new, &c).unwrap();
+        let parsed = StoredRecord::parse(path, &done).unwrap();
+        assert_eq!(parsed.status, Status::Selesai);
+        assert_eq!(parsed.history.len(), 2);
+        assert_eq!(
+            parsed.result.as_deref(),
+            Some("Konsultasi: pembukuan sederhana")
+        );
+        assert!(parsed.completed_at.is_some());
+        // The first response is not moved by later steps.
+        assert!(done.contains("first_response_at: 2026-11-30T09:00:00+07:00"));
+        assert!(done.contains("catatan_petugas: ditambahkan dengan tangan\n"));
+    }
+
+    #[test]
+    fn refuses_invalid_transitions() {
+        let record = StoredRecord::parse(Path::new("r.yaml"), RECORD).unwrap();
+        let mut c = change(Status::Selesai);
+        c.note = Some("x".into());
+        let err = apply(&record, RECORD, &c).unwrap_err();
+        assert!(err.to_string().contains("cannot become selesai"), "{err}");
+        assert!(matches!(
+            apply(&record, RECORD, &change(Status::Diperiksa)),
+            Err(RecordError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn meetings_parse() {
+        let m = Meeting::parse("2026-12-02 10:00, Kantor Dinkopum").unwrap();
+        assert_eq!(m.at, "2026-12-02 10:00");
+        assert_eq!(m.place, "Kantor Dinkopum");
+        assert!(Meeting::parse("besok, kantor").is_err());
+        assert!(Meeting::parse("2026-12-02 25:00, kantor").is_err());
+        assert!(Meeting::parse("2026-12-02 10:00,").is_err());
+    }
+
+    #[test]
+    fn broken_record_names_its_line() {
+        let bad = RECORD.replace("status: baru", "status: entah");
+        let d = StoredRecord::parse(Path::new("r.yaml"), &bad).unwrap_err();
+        assert_eq!(d.line, Some(5));
+        assert!(d.message.contains("unknown status"));
+    }
+}
