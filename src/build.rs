@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -47,9 +48,11 @@ pub struct BuildReport {
     pub assets: usize,
     pub elapsed: Duration,
     pub warnings: Vec<Diagnostic>,
-    /// What was built, for the server to render form and status pages with.
+    /// What was built, for the server to render form and status pages with
+    /// and for the next rebuild to start from.
     pub site: Site,
-    pub templates: Templates,
+    pub templates: Arc<Templates>,
+    pub anchors: Anchors,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,19 +67,24 @@ pub enum BuildError {
 /// Builds the site from `opts.root` into `opts.out`. On any error the previous
 /// output is left exactly as it was.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_reusing(opts, None)
+}
+
+/// Like [`build`], with already parsed templates when they did not change.
+pub fn build_reusing(
+    opts: &BuildOptions,
+    templates: Option<Arc<Templates>>,
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let (site, templates, mut diags) = load(&opts.root)?;
+    let (site, templates, mut diags) = load(&opts.root, templates)?;
     let output_error = |source| BuildError::Output {
         path: opts.out.clone(),
         source,
     };
     let staging = Staging::create(&opts.out).map_err(output_error)?;
-    diags.extend(generate(
-        &site,
-        &templates,
-        opts.max_upload_mb,
-        Some(staging.path()),
-    ));
+    let (generated, anchors) =
+        generate(&site, &templates, opts.max_upload_mb, Some(staging.path()));
+    diags.extend(generated);
     diagnostic::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(diags));
@@ -89,14 +97,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         warnings: diags,
         site,
         templates,
+        anchors,
     })
 }
 
 /// Runs every check of a build without writing anything; returns all problems.
 pub fn check(root: &Path) -> Vec<Diagnostic> {
-    let mut diags = match load(root) {
+    let mut diags = match load(root, None) {
         Ok((site, templates, mut diags)) => {
-            diags.extend(generate(&site, &templates, DEFAULT_MAX_UPLOAD_MB, None));
+            diags.extend(generate(&site, &templates, DEFAULT_MAX_UPLOAD_MB, None).0);
             if let Ok(calendar) = Calendar::load(root).map_err(|e| diags.extend(e)) {
                 diags.extend(calendar.coverage_warnings(crate::dates::today()));
             }
@@ -109,15 +118,18 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
     diags
 }
 
-fn load(root: &Path) -> Result<(Site, Templates, Vec<Diagnostic>), BuildError> {
+type Loaded = (Site, Arc<Templates>, Vec<Diagnostic>);
+
+fn load(root: &Path, reuse: Option<Arc<Templates>>) -> Result<Loaded, BuildError> {
     let loaded = Site::load(root);
     let mut diags = loaded.diagnostics;
-    let templates = if root.join(crate::content::TEMPLATES_DIR).is_dir() {
-        Templates::load(root)
+    let templates = match reuse {
+        Some(t) => Some(t),
+        None if root.join(crate::content::TEMPLATES_DIR).is_dir() => Templates::load(root)
+            .map(Arc::new)
             .map_err(|errs| diags.extend(errs))
-            .ok()
-    } else {
-        None
+            .ok(),
+        None => None,
     };
     match (loaded.site, templates) {
         (Some(site), Some(templates)) if !diags.iter().any(Diagnostic::is_error) => {
@@ -144,11 +156,11 @@ fn generate(
     templates: &Templates,
     max_upload_mb: u64,
     out: Option<&Path>,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Anchors) {
     let mut diags = check::templates_exist(site, templates);
     diags.extend(check::asset_collisions(site));
     if diags.iter().any(Diagnostic::is_error) {
-        return diags;
+        return (diags, Anchors::new());
     }
     let renderer = Renderer::new(templates, site);
     let results: Vec<PageResult> = (0..site.pages.len())
@@ -184,7 +196,7 @@ fn generate(
         );
         diags.extend(copy_assets(site, dir));
     }
-    diags
+    (diags, anchors)
 }
 
 fn render_one(
@@ -277,4 +289,110 @@ fn write_sitemap(site: &Site, w: &mut impl Write) -> io::Result<()> {
         )?;
     }
     writeln!(w, "</urlset>")
+}
+
+/// Result of [`update_pages`].
+pub enum PageUpdate {
+    /// Only these pages changed, and they were rewritten in place.
+    Done {
+        site: Box<Site>,
+        anchors: Anchors,
+        urls: Vec<String>,
+        warnings: Vec<Diagnostic>,
+    },
+    /// The edit reaches beyond the pages' bodies: build the whole site.
+    NeedsFullBuild,
+    /// The edited pages have errors; the output was not touched.
+    Invalid(Vec<Diagnostic>),
+}
+
+/// The quick path for the common edit (the text of existing pages, with
+/// their front matter and headings unchanged): re-renders just those pages,
+/// with the parsed templates and the rest of the site as they were, and
+/// replaces each page file atomically (temp file + rename). Anything else
+/// (a new or removed page, a changed title or heading, a template, an asset)
+/// asks for a full build, because other pages may show it.
+pub fn update_pages(
+    opts: &BuildOptions,
+    site: &Site,
+    templates: &Templates,
+    anchors: &Anchors,
+    changed: &[PathBuf],
+) -> PageUpdate {
+    let mut new_site = site.clone();
+    let mut indexes = Vec::new();
+    let mut diags = Vec::new();
+    for path in changed {
+        let Some(index) = site.index_of_source(path) else {
+            return PageUpdate::NeedsFullBuild;
+        };
+        let (page, page_diags) = site.reload_page(index);
+        diags.extend(page_diags);
+        let Some(page) = page else {
+            return PageUpdate::Invalid(diags);
+        };
+        let old = &site.pages[index];
+        if page.url != old.url || page.title != old.title || page.front_text != old.front_text {
+            return PageUpdate::NeedsFullBuild;
+        }
+        new_site.pages[index] = page;
+        indexes.push(index);
+    }
+    let renderer = Renderer::new(templates, &new_site);
+    let mut new_anchors = anchors.clone();
+    let mut rendered = Vec::new();
+    for &index in &indexes {
+        let page = &new_site.pages[index];
+        let body = markdown::render(&page.body);
+        let ids: HashSet<String> = body.toc.iter().map(|t| t.id.clone()).collect();
+        if anchors.get(&index) != Some(&ids) {
+            // Links elsewhere may point at a heading that moved.
+            return PageUpdate::NeedsFullBuild;
+        }
+        diags.extend(check::service_components(page, &body.toc));
+        diags.extend(check::page_links(
+            &new_site,
+            &new_anchors,
+            index,
+            &body.links,
+        ));
+        new_anchors.insert(index, ids);
+        rendered.push((index, body));
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return PageUpdate::Invalid(diags);
+    }
+    for (index, body) in &rendered {
+        let page = &new_site.pages[*index];
+        let form = page
+            .front
+            .form
+            .map(|kind| FormView::new(kind, &page.url, opts.max_upload_mb));
+        let file = opts
+            .out
+            .join(page.url.trim_start_matches('/'))
+            .join("index.html");
+        let tmp = file.with_extension("html.tmp");
+        let written = write_file(&tmp, |w| {
+            renderer.render_page(*index, body, form.as_ref(), w)
+        })
+        .and_then(|()| {
+            fs::rename(&tmp, &file)
+                .map_err(|e| Diagnostic::error(&file, None, format!("cannot write: {e}")))
+        });
+        if let Err(d) = written {
+            let _ = fs::remove_file(&tmp);
+            diags.push(d);
+            return PageUpdate::Invalid(diags);
+        }
+    }
+    PageUpdate::Done {
+        urls: indexes
+            .iter()
+            .map(|&i| new_site.pages[i].url.clone())
+            .collect(),
+        site: Box::new(new_site),
+        anchors: new_anchors,
+        warnings: diags,
+    }
 }

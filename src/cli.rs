@@ -137,6 +137,10 @@ struct ServeArgs {
     /// Connections served at once; more wait in the listen queue.
     #[arg(long, default_value_t = 512)]
     max_connections: usize,
+    /// Rebuild when content, templates, assets, site.yaml or holidays change,
+    /// and reload open browser tabs (a preview for staff, not for production).
+    #[arg(long)]
+    watch: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -244,6 +248,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         addr: args.addr,
         data: data.clone(),
         limits,
+        watch: args.watch,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

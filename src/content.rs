@@ -114,7 +114,7 @@ impl Page {
 }
 
 /// The whole site as loaded from disk.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     pub root: PathBuf,
     pub config: SiteConfig,
@@ -180,6 +180,26 @@ impl Site {
             site: if failed { None } else { Some(site) },
             diagnostics,
         }
+    }
+
+    /// The page loaded from `path` (as the watcher reports it: absolute or
+    /// relative to the site root).
+    pub fn index_of_source(&self, path: &Path) -> Option<usize> {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        self.pages.iter().position(|p| p.source == rel)
+    }
+
+    /// Reads page `index` again from disk, keeping its place in the site.
+    pub fn reload_page(&self, index: usize) -> (Option<Page>, Vec<Diagnostic>) {
+        let old = &self.pages[index];
+        let path = self.root.join(&old.source);
+        let (page, diags) = load_page(&self.root, &self.root.join(CONTENT_DIR), &path);
+        let page = page.map(|mut p| {
+            p.parent = old.parent;
+            p.template.clone_from(&old.template);
+            p
+        });
+        (page, diags)
     }
 
     pub fn home(&self) -> &Page {

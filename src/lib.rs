@@ -18,5 +18,6 @@ pub mod records;
 pub mod render;
 pub mod server;
 pub mod submission;
+pub mod watch;
 pub mod workdays;
 pub mod yaml;

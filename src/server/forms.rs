@@ -169,7 +169,7 @@ pub(super) async fn submit(
         }
         Ok(normalized) => {
             let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
-            let deadlines = Deadlines::for_kind(kind, received.date(), &state.calendar);
+            let deadlines = Deadlines::for_kind(kind, received.date(), &state.calendar());
             let store = state.store.clone();
             let Input { text, draft, .. } = input;
             let committed = tokio::task::spawn_blocking(move || {
@@ -458,7 +458,7 @@ pub(super) async fn confirmation<B>(
     ) else {
         return state.static_files.not_found().await;
     };
-    let deadlines = Deadlines::for_kind(kind, received, &state.calendar);
+    let deadlines = Deadlines::for_kind(kind, received, &state.calendar());
     let view = ConfirmationView {
         ticket: ticket.to_string(),
         kind,

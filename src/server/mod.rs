@@ -6,6 +6,7 @@
 //! line (method, path, status, duration, bytes: never a query or form value).
 
 mod forms;
+mod live;
 mod ratelimit;
 mod static_files;
 
@@ -29,6 +30,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::build::{BuildOptions, BuildReport};
+use crate::check::Anchors;
 use crate::content::Site;
 use crate::render::{Renderer, StatusView, Templates};
 use crate::submission::FormKind;
@@ -82,6 +84,8 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     pub data: PathBuf,
     pub limits: Limits,
+    /// Rebuild on changes and reload open browser tabs (for staff previews).
+    pub watch: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,28 +98,36 @@ pub enum ServeError {
     Data { path: PathBuf, source: io::Error },
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: io::Error },
+    #[error("cannot watch the site folder: {0}")]
+    Watch(#[from] notify::Error),
 }
 
 /// The built site the server answers from.
 pub struct Published {
     pub site: Site,
-    pub templates: Templates,
+    pub templates: Arc<Templates>,
+    /// Heading ids per page, for checking links when pages are re-rendered.
+    pub anchors: Anchors,
     /// Form pages by URL.
     forms: HashMap<String, (usize, FormKind)>,
 }
 
 impl Published {
     pub fn new(report: BuildReport) -> Published {
-        let forms = report
-            .site
+        Published::from_parts(report.site, report.templates, report.anchors)
+    }
+
+    pub fn from_parts(site: Site, templates: Arc<Templates>, anchors: Anchors) -> Published {
+        let forms = site
             .pages
             .iter()
             .enumerate()
             .filter_map(|(i, p)| p.front.form.map(|k| (p.url.clone(), (i, k))))
             .collect();
         Published {
-            site: report.site,
-            templates: report.templates,
+            site,
+            templates,
+            anchors,
             forms,
         }
     }
@@ -129,7 +141,9 @@ pub struct AppState {
     published: RwLock<Arc<Published>>,
     static_files: static_files::StaticFiles,
     store: Store,
-    calendar: Calendar,
+    calendar: RwLock<Arc<Calendar>>,
+    /// Present in watch mode.
+    live: Option<live::Live>,
     limiter: RateLimiter,
     limits: Limits,
     max_upload_mb: u64,
@@ -138,6 +152,13 @@ pub struct AppState {
 impl AppState {
     fn published(&self) -> Arc<Published> {
         self.published
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn calendar(&self) -> Arc<Calendar> {
+        self.calendar
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
@@ -176,7 +197,8 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
         published: RwLock::new(Arc::new(Published::new(report))),
         static_files: static_files::StaticFiles::new(&opts.build.out),
         store,
-        calendar,
+        calendar: RwLock::new(Arc::new(calendar)),
+        live: opts.watch.then(live::Live::new),
         limiter: RateLimiter::new(opts.limits.rate_limit, opts.limits.rate_window),
         max_upload_mb: opts.build.max_upload_mb,
         limits: opts.limits.clone(),
@@ -192,6 +214,10 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
         addr: opts.addr,
         source,
     })?;
+    let _watcher = match opts.watch {
+        true => Some(live::start(state.clone(), opts.build.clone())?),
+        false => None,
+    };
     ready(local);
     run(listener, state, shutdown_signal()).await;
     Ok(())
@@ -269,6 +295,9 @@ async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<
         });
     }
     drop(listener);
+    if let Some(live) = &state.live {
+        let _ = live.events.send(live::LiveEvent::Close);
+    }
     eprintln!("Shutting down: finishing requests in progress");
     if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
         .await
@@ -284,6 +313,9 @@ async fn respond(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Respon
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let mut response = route(state, req, ip).await;
+    if let Some(live) = &state.live {
+        response = live::decorate(live, response, method == Method::HEAD).await;
+    }
     secure(&mut response);
     let bytes = response
         .headers()
@@ -313,6 +345,13 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
     let published = state.published();
     let form = published.forms.get(path).copied();
     let readable = matches!(*req.method(), Method::GET | Method::HEAD);
+    if let Some(live) = state.live.as_ref().filter(|_| readable) {
+        match path {
+            live::EVENTS_PATH => return live::events(live),
+            live::SCRIPT_PATH => return live::script(),
+            _ => {}
+        }
+    }
     if path == CONFIRMATION_PATH {
         if readable {
             return forms::confirmation(state, &published, &req).await;

@@ -1,0 +1,330 @@
+//! Live preview for `serve --watch`: a file watcher (notify, debounced) that
+//! rebuilds the site, and a Server-Sent Events stream that reloads open tabs.
+//! Only in watch mode does any page get a script; the built files never do.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame;
+use hyper::header::{self, HeaderValue};
+use hyper::{Response, StatusCode};
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use tokio::sync::{broadcast, mpsc};
+
+use super::{AppState, Body, Published, full, html};
+use crate::build::{self, BuildOptions, PageUpdate};
+use crate::diagnostic::Diagnostic;
+use crate::watch::{self, Changes};
+use crate::workdays::Calendar;
+
+pub const EVENTS_PATH: &str = "/__loket/events";
+pub const SCRIPT_PATH: &str = "/__loket/reload.js";
+const SCRIPT: &str =
+    "new EventSource(\"/__loket/events\").onmessage = function () { location.reload(); };\n";
+const SCRIPT_TAG: &str = "<script src=\"/__loket/reload.js\" defer></script>";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveEvent {
+    Reload,
+    Close,
+}
+
+/// Watch-mode state shared with request handlers.
+pub struct Live {
+    pub events: broadcast::Sender<LiveEvent>,
+    /// Problems of the last failed rebuild, shown instead of pages until fixed.
+    pub error: RwLock<Option<Vec<Diagnostic>>>,
+}
+
+impl Live {
+    pub fn new() -> Live {
+        Live {
+            events: broadcast::channel(16).0,
+            error: RwLock::new(None),
+        }
+    }
+
+    fn current_error(&self) -> Option<Vec<Diagnostic>> {
+        self.error.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set_error(&self, error: Option<Vec<Diagnostic>>) {
+        *self.error.write().unwrap_or_else(|e| e.into_inner()) = error;
+        let _ = self.events.send(LiveEvent::Reload);
+    }
+}
+
+/// The file watcher; rebuilding stops when it is dropped.
+pub type Watcher = notify_debouncer_full::Debouncer<
+    notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
+/// Starts watching the site folder and rebuilding on changes.
+pub fn start(state: Arc<AppState>, opts: BuildOptions) -> notify::Result<Watcher> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<PathBuf>>();
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(50),
+        Some(Duration::from_millis(25)),
+        move |result: DebounceEventResult| match result {
+            Ok(events) => {
+                let paths = events
+                    .into_iter()
+                    .filter(|e| !e.kind.is_access())
+                    .flat_map(|e| e.event.paths)
+                    .collect();
+                let _ = tx.send(paths);
+            }
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("watch error: {e}");
+                }
+            }
+        },
+    )?;
+    for dir in watch::WATCHED_DIRS {
+        let path = opts.root.join(dir);
+        if path.is_dir() {
+            debouncer.watch(&path, RecursiveMode::Recursive)?;
+        }
+    }
+    // For site.yaml (and new watched folders): the root itself, not recursively.
+    debouncer.watch(&opts.root, RecursiveMode::NonRecursive)?;
+    let root = opts.root.canonicalize().unwrap_or(opts.root.clone());
+    tokio::spawn(async move {
+        while let Some(mut paths) = rx.recv().await {
+            while let Ok(more) = rx.try_recv() {
+                paths.extend(more);
+            }
+            let paths = paths
+                .into_iter()
+                .map(|p| p.canonicalize().unwrap_or(p))
+                .map(|p| {
+                    p.strip_prefix(&root)
+                        .map(|r| opts.root.join(r))
+                        .unwrap_or(p)
+                });
+            let changes = watch::classify(&opts.root, paths);
+            if !changes.is_empty() {
+                rebuild(&state, &opts, changes).await;
+            }
+        }
+    });
+    Ok(debouncer)
+}
+
+enum Outcome {
+    Published(Box<Published>, String),
+    Calendar(Calendar),
+    Failed(Vec<Diagnostic>),
+}
+
+async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions, changes: Changes) {
+    let Some(live) = state.live.as_ref() else {
+        return;
+    };
+    let current = state.published();
+    let opts_owned = opts.clone();
+    let started = Instant::now();
+    let outcomes =
+        tokio::task::spawn_blocking(move || rebuild_blocking(&opts_owned, &current, changes))
+            .await
+            .unwrap_or_else(|e| {
+                vec![Outcome::Failed(vec![Diagnostic::error(
+                    &opts.root,
+                    None,
+                    format!("rebuild crashed: {e}"),
+                )])]
+            });
+    let mut failed = None;
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Published(published, what) => {
+                eprintln!("Rebuilt {what} in {} ms", started.elapsed().as_millis());
+                *state.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::from(published);
+            }
+            Outcome::Calendar(calendar) => {
+                eprintln!("Reloaded the holiday list");
+                *state.calendar.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(calendar);
+            }
+            Outcome::Failed(diags) => {
+                for d in &diags {
+                    eprintln!("{d}");
+                }
+                eprintln!("Rebuild failed; still serving the last good site");
+                failed = Some(diags);
+            }
+        }
+    }
+    live.set_error(failed);
+}
+
+fn rebuild_blocking(opts: &BuildOptions, current: &Published, changes: Changes) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    if changes.holidays {
+        match Calendar::load(&opts.root) {
+            Ok(calendar) => outcomes.push(Outcome::Calendar(calendar)),
+            Err(diags) => return vec![Outcome::Failed(diags)],
+        }
+    }
+    if changes.pages.is_empty() && !changes.templates && !changes.other {
+        return outcomes;
+    }
+    if !changes.templates && !changes.other {
+        match build::update_pages(
+            opts,
+            &current.site,
+            &current.templates,
+            &current.anchors,
+            &changes.pages,
+        ) {
+            PageUpdate::Done {
+                site,
+                anchors,
+                urls,
+                warnings,
+            } => {
+                for w in &warnings {
+                    eprintln!("{w}");
+                }
+                let published = Published::from_parts(*site, current.templates.clone(), anchors);
+                outcomes.push(Outcome::Published(Box::new(published), urls.join(", ")));
+                return outcomes;
+            }
+            PageUpdate::Invalid(diags) => {
+                outcomes.push(Outcome::Failed(diags));
+                return outcomes;
+            }
+            PageUpdate::NeedsFullBuild => {}
+        }
+    }
+    let reuse = (!changes.templates).then(|| current.templates.clone());
+    match build::build_reusing(opts, reuse) {
+        Ok(report) => {
+            for w in &report.warnings {
+                eprintln!("{w}");
+            }
+            let what = format!("{} pages", report.pages);
+            outcomes.push(Outcome::Published(Box::new(Published::new(report)), what));
+        }
+        Err(build::BuildError::Invalid(diags)) => outcomes.push(Outcome::Failed(diags)),
+        Err(e) => outcomes.push(Outcome::Failed(vec![Diagnostic::error(
+            &opts.out,
+            None,
+            e.to_string(),
+        )])),
+    }
+    outcomes
+}
+
+/// `GET /__loket/events`: one `data: reload` per rebuild, a comment every 15 s.
+pub fn events(live: &Live) -> Response<Body> {
+    let rx = live.events.subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        let text: &'static str =
+            match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
+                Ok(Ok(LiveEvent::Close)) | Ok(Err(broadcast::error::RecvError::Closed)) => {
+                    return None;
+                }
+                Ok(_) => "data: reload\n\n",
+                Err(_) => ": keepalive\n\n",
+            };
+        Some((
+            Ok::<_, std::io::Error>(Frame::data(Bytes::from_static(text.as_bytes()))),
+            rx,
+        ))
+    });
+    let mut response = Response::new(StreamBody::new(stream).boxed());
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `GET /__loket/reload.js`.
+pub fn script() -> Response<Body> {
+    let mut response = Response::new(full(SCRIPT));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The page shown instead of the site while the last rebuild failed.
+fn error_page(diags: &[Diagnostic]) -> Response<Body> {
+    let items: String = diags
+        .iter()
+        .map(|d| format!("<li><code>{}</code></li>\n", escape(&d.to_string())))
+        .collect();
+    let body = format!(
+        "<!DOCTYPE html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Kesalahan: situs gagal dibangun</title>\n<link rel=\"stylesheet\" href=\"/css/site.css\">\n</head>\n<body>\n<main id=\"isi\" class=\"wrap\">\n<h1>Situs gagal dibangun</h1>\n<p>Perbaiki masalah berikut lalu simpan berkasnya. Halaman ini dimuat ulang dengan sendirinya setelah situs berhasil dibangun. Sampai saat itu, situs terakhir yang berhasil dibangun tetap tersimpan utuh.</p>\n<ul class=\"build-errors\">\n{items}</ul>\n</main>\n</body>\n</html>\n"
+    );
+    html(StatusCode::INTERNAL_SERVER_ERROR, body.into_bytes())
+}
+
+fn is_html(response: &Response<Body>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// In watch mode: while a rebuild is failing, pages become the error page;
+/// every HTML page gets the reload script.
+pub async fn decorate(live: &Live, response: Response<Body>, is_head: bool) -> Response<Body> {
+    if !is_html(&response)
+        || matches!(
+            response.status(),
+            StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT
+        )
+    {
+        return response;
+    }
+    let response = match live.current_error() {
+        Some(diags)
+            if response.status().is_success() || response.status() == StatusCode::NOT_FOUND =>
+        {
+            error_page(&diags)
+        }
+        _ => response,
+    };
+    if is_head {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(collected) = body.collect().await else {
+        return Response::from_parts(parts, full(Vec::new()));
+    };
+    let text = String::from_utf8_lossy(&collected.to_bytes()).into_owned();
+    let injected = match text.rfind("</body>") {
+        Some(at) => format!("{}{SCRIPT_TAG}\n{}", &text[..at], &text[at..]),
+        None => format!("{text}{SCRIPT_TAG}\n"),
+    };
+    parts.headers.remove(header::ETAG);
+    parts.headers.remove(header::LAST_MODIFIED);
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(injected.len()));
+    Response::from_parts(parts, full(injected))
+}
