@@ -1,0 +1,234 @@
+//! `loket serve --watch`: edits show up, broken files show an error page and
+//! recover, editor droppings trigger nothing, the built site stays script-free.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A `loket serve --watch` on a temp copy of the shipped site.
+struct Preview {
+    site: TempSite,
+    child: Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl Preview {
+    fn start() -> Preview {
+        let site = TempSite::shipped();
+        let log = site.root().join("server.log");
+        let mut child = loket()
+            .args(["serve", "--watch", "--addr", "127.0.0.1:0", "--root"])
+            .arg(site.root())
+            .stdout(Stdio::piped())
+            .stderr(fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Preview {
+            site,
+            child,
+            base,
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Polls `path` until `ok` holds (a rebuild takes a debounce interval).
+    async fn wait_for(&self, path: &str, ok: impl Fn(u16, &str) -> bool) -> (u16, String) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let (status, body) = self.get(path).await;
+            if ok(status, &body) {
+                return (status, body);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{path} never matched; last {status}:\n{body}\nlog:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn an_edit_is_served_and_the_tab_reloads() {
+    let p = Preview::start();
+    let (_, page) = p.get("/permohonan/").await;
+    assert!(
+        page.contains("<script src=\"/__loket/reload.js\""),
+        "watch mode injects the script"
+    );
+    let mut events = reqwest::get(format!("{}/__loket/events", p.base))
+        .await
+        .unwrap();
+    assert_eq!(
+        events.headers()["content-type"],
+        "text/event-stream",
+        "live reload stream"
+    );
+
+    let file = p.site.root().join("content/permohonan.md");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        text.replace(
+            "## Yang perlu disiapkan",
+            "## Yang perlu disiapkan\n\nTeks baru dari staf.",
+        ),
+    )
+    .unwrap();
+
+    p.wait_for("/permohonan/", |s, b| {
+        s == 200 && b.contains("Teks baru dari staf.")
+    })
+    .await;
+    let chunk = tokio::time::timeout(Duration::from_secs(20), events.chunk())
+        .await
+        .expect("an event arrives")
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&chunk).contains("data: reload"));
+
+    // The file on disk has the edit too, and the published file has no script.
+    let built = fs::read_to_string(p.site.out().join("permohonan/index.html")).unwrap();
+    assert!(built.contains("Teks baru dari staf."));
+    assert!(
+        !built.contains("<script"),
+        "the built site stays script-free"
+    );
+}
+
+#[tokio::test]
+async fn a_new_page_and_a_template_change_rebuild_everything() {
+    let p = Preview::start();
+    p.site.write(
+        "content/pengumuman.md",
+        "---\ntitle: Pengumuman\nmenu: 5\n---\nIsi pengumuman.\n",
+    );
+    let (_, home) = p
+        .wait_for("/", |s, b| s == 200 && b.contains("href=\"/pengumuman/\""))
+        .await;
+    assert!(
+        home.contains("Pengumuman"),
+        "the new page is in every page's menu"
+    );
+    let (status, page) = p.get("/pengumuman/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Isi pengumuman."));
+
+    let base = p.site.read("templates/base.html");
+    p.site.write(
+        "templates/base.html",
+        base.replace("Langsung ke isi utama", "Lompat ke isi utama"),
+    );
+    p.wait_for("/layanan/", |s, b| {
+        s == 200 && b.contains("Lompat ke isi utama")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_broken_file_shows_the_error_page_and_fixing_it_recovers() {
+    let p = Preview::start();
+    let file = p.site.root().join("content/permohonan.md");
+    let good = fs::read_to_string(&file).unwrap();
+    fs::write(&file, good.replacen("menu: 3", "menu: [3", 1)).unwrap();
+
+    let (status, page) = p.wait_for("/", |s, _| s == 500).await;
+    assert_eq!(status, 500);
+    assert!(page.contains("Situs gagal dibangun"), "{page}");
+    assert!(
+        page.contains("content/permohonan.md:"),
+        "names file and line: {page}"
+    );
+    assert!(
+        page.contains("<script src=\"/__loket/reload.js\""),
+        "reloads itself when fixed"
+    );
+    // The last good site is still on disk, whole.
+    let built = fs::read_to_string(p.site.out().join("permohonan/index.html")).unwrap();
+    assert!(built.contains("Ajukan Permohonan"));
+    // Assets still come from the last good build.
+    assert_eq!(p.get("/css/site.css").await.0, 200);
+
+    fs::write(
+        &file,
+        good.replace(
+            "Halaman ini menjelaskan",
+            "Halaman ini (diperbaiki) menjelaskan",
+        ),
+    )
+    .unwrap();
+    p.wait_for("/permohonan/", |s, b| {
+        s == 200 && b.contains("(diperbaiki)")
+    })
+    .await;
+    let (status, _) = p.get("/").await;
+    assert_eq!(status, 200, "recovered without a restart");
+}
+
+#[tokio::test]
+async fn editor_droppings_and_output_trigger_nothing() {
+    let p = Preview::start();
+    let content = p.site.root().join("content");
+    for name in [
+        ".permohonan.md.swp",
+        "permohonan.md~",
+        "4913",
+        ".#permohonan.md",
+        "#permohonan.md#",
+    ] {
+        fs::write(content.join(name), "# sampah\n").unwrap();
+    }
+    fs::write(p.site.out().join("catatan.html"), "<p>x</p>").unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Then one real edit, which must be the only rebuild.
+    let file = content.join("permohonan.md");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        text.replace("Halaman ini menjelaskan", "Halaman ini sungguh menjelaskan"),
+    )
+    .unwrap();
+    p.wait_for("/permohonan/", |s, b| {
+        s == 200 && b.contains("sungguh menjelaskan")
+    })
+    .await;
+    let log = p.log();
+    let rebuilds: Vec<&str> = log.lines().filter(|l| l.starts_with("Rebuilt")).collect();
+    assert_eq!(rebuilds.len(), 1, "only the real edit rebuilt:\n{log}");
+    assert!(rebuilds[0].starts_with("Rebuilt /permohonan/ in"), "{log}");
+}
