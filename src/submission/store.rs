@@ -115,18 +115,22 @@ impl Store {
         Some(self.day_dir(ticket.date()?).join(format!("{ticket}.yaml")))
     }
 
-    /// Attachment folders whose record never landed.
+    /// Attachment folders whose record never landed, and leftover temp files.
     fn remove_orphans(&self) -> io::Result<()> {
         for entry in walkdir::WalkDir::new(self.submissions_dir())
             .min_depth(4)
             .max_depth(4)
         {
             let entry = entry.map_err(io::Error::other)?;
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
             if entry.file_type().is_dir() {
                 let record = entry.path().with_extension("yaml");
-                if !record.exists() {
+                if hidden || !record.exists() {
                     fs::remove_dir_all(entry.path())?;
                 }
+            } else if hidden {
+                // A status update's temp file, left by a crash before its rename.
+                fs::remove_file(entry.path())?;
             }
         }
         Ok(())
@@ -380,7 +384,9 @@ mod tests {
         fs::create_dir_all(day.join("KP-20261127-CDFH")).unwrap();
         fs::create_dir_all(day.join("KP-20261127-HJKM")).unwrap();
         fs::write(day.join("KP-20261127-HJKM.yaml"), "ticket: x\n").unwrap();
+        fs::write(day.join(".KP-20261127-HJKM.yaml.tmp-1"), "ticket: x\n").unwrap();
         Store::open(tmp.path()).unwrap();
+        assert!(!day.join(".KP-20261127-HJKM.yaml.tmp-1").exists());
         assert!(!stale.exists());
         assert!(!day.join("KP-20261127-CDFH").exists(), "orphan removed");
         assert!(day.join("KP-20261127-HJKM").exists(), "complete one kept");
