@@ -12,6 +12,7 @@ use crate::build::{self, BuildError, BuildOptions};
 use crate::diagnostic::Diagnostic;
 use crate::inbox;
 use crate::records::{self, Status};
+use crate::report::{self, ReportError, ReportOptions};
 use crate::server::{self, Limits, ServeError, ServeOptions};
 use crate::submission::FormKind;
 
@@ -97,6 +98,24 @@ enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Write the monthly report (laporan hasil) as HTML and CSV.
+    Report {
+        /// The month to report on, as YYYY-MM (e.g. 2026-11).
+        #[arg(long, value_name = "YYYY-MM", value_parser = report::parse_month)]
+        month: (i32, time::Month),
+        /// Site folder holding site.yaml (the letterhead) and hari-libur/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Folder where submissions are stored.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Folder to write laporan-YYYY-MM.html and .csv into (created 0700).
+        #[arg(long, default_value = "laporan")]
+        out: PathBuf,
+        /// Report date (YYYY-MM-DD): printed on the report, and deadlines are judged as of it [default: today].
+        #[arg(long)]
+        on: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -172,6 +191,13 @@ pub fn main() -> ExitCode {
             berkas,
             at,
         } => run_status(&data, &ticket, &status, note, by, meeting, berkas, at),
+        Command::Report {
+            month: (year, month),
+            root,
+            data,
+            out,
+            on,
+        } => run_report(root, data, year, month, out, on),
     };
     match result {
         Ok(code) => code,
@@ -416,5 +442,51 @@ fn run_status(
     let new_text = records::apply(&record, &text, &change)?;
     records::write_record(&record.path, &new_text)?;
     println!("{}: {} -> {}", record.ticket, record.status, to);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_report(
+    root: PathBuf,
+    data: PathBuf,
+    year: i32,
+    month: time::Month,
+    out: PathBuf,
+    on: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let today = match on {
+        Some(d) => parse_date("on", &d)?,
+        None => crate::dates::today(),
+    };
+    let opts = ReportOptions {
+        root,
+        data,
+        year,
+        month,
+        out,
+        today,
+    };
+    let written = match report::write_report(&opts) {
+        Ok(w) => w,
+        Err(ReportError::Calendar(diags)) => {
+            print_all(&diags);
+            eprintln!("error: the holiday list has errors; no report written");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    print_all(&written.skipped);
+    println!(
+        "Laporan {} {year}: {} kiriman",
+        crate::dates::month_name(month),
+        written.cases
+    );
+    println!("{}", written.html.display());
+    println!("{}", written.csv.display());
+    if !written.skipped.is_empty() {
+        eprintln!(
+            "{} record(s) could not be read and were skipped",
+            written.skipped.len()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod output;
 pub mod records;
 pub mod render;
+pub mod report;
 pub mod server;
 pub mod submission;
 pub mod watch;
