@@ -76,6 +76,7 @@ pub fn build_reusing(
     templates: Option<Arc<Templates>>,
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    check_output_path(opts)?;
     let (site, templates, mut diags) = load(&opts.root, templates)?;
     let output_error = |source| BuildError::Output {
         path: opts.out.clone(),
@@ -99,6 +100,30 @@ pub fn build_reusing(
         templates,
         anchors,
     })
+}
+
+/// Refuses an output folder that would swallow the site: the site folder
+/// itself, a folder above it, or one of its source folders.
+fn check_output_path(opts: &BuildOptions) -> Result<(), BuildError> {
+    let root = crate::output::absolute(&opts.root);
+    let out = crate::output::absolute(&opts.out);
+    let sources = [
+        crate::content::CONTENT_DIR,
+        crate::content::TEMPLATES_DIR,
+        crate::content::STATIC_DIR,
+        crate::workdays::HOLIDAYS_DIR,
+    ];
+    let clash = root.starts_with(&out) || sources.iter().any(|d| out.starts_with(root.join(d)));
+    if clash {
+        return Err(BuildError::Output {
+            path: opts.out.clone(),
+            source: io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the output folder must not be the site folder, contain it, or lie inside content/, templates/, static/ or hari-libur/",
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Runs every check of a build without writing anything; returns all problems.

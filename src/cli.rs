@@ -156,6 +156,10 @@ struct ServeArgs {
     /// Connections served at once; more wait in the listen queue.
     #[arg(long, default_value_t = 512)]
     max_connections: usize,
+    /// Running behind a reverse proxy on this machine (nginx): count the rate
+    /// limit per address in X-Forwarded-For instead of per proxy.
+    #[arg(long)]
+    trust_proxy: bool,
     /// Rebuild when content, templates, assets, site.yaml or holidays change,
     /// and reload open browser tabs (a preview for staff, not for production).
     #[arg(long)]
@@ -267,6 +271,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         rate_limit: args.rate_limit,
         rate_window: Duration::from_secs(args.rate_window_secs),
         max_connections: args.max_connections.max(1),
+        trust_proxy: args.trust_proxy,
         ..Limits::default()
     };
     let opts = ServeOptions {

@@ -560,3 +560,29 @@ fn check_warns_about_a_missing_holiday_list() {
         "{err}"
     );
 }
+
+#[test]
+fn output_folder_that_would_swallow_the_site_is_refused() {
+    let site = TempSite::shipped();
+    for out in [
+        site.root().to_path_buf(),
+        site.root().join("content/public"),
+        site.root().parent().unwrap().to_path_buf(),
+    ] {
+        let before = snapshot(site.root());
+        let result = run(&[
+            "build",
+            "--root",
+            site.root_str(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(!result.status.success(), "{} accepted", out.display());
+        assert!(
+            stderr(&result).contains("must not be the site folder"),
+            "{}",
+            stderr(&result)
+        );
+        assert_eq!(snapshot(site.root()), before);
+    }
+}

@@ -41,7 +41,10 @@ struct Input {
 /// Why a post could not be read.
 enum ReadError {
     BadRequest(&'static str),
+    /// A file (or the whole body) over its limit.
     TooLarge,
+    /// A text field over its limit.
+    TextTooLong,
     Timeout,
     Storage(io::Error),
 }
@@ -55,6 +58,10 @@ impl From<io::Error> for ReadError {
 impl From<multer::Error> for ReadError {
     fn from(e: multer::Error) -> Self {
         match e {
+            multer::Error::FieldSizeExceeded {
+                field_name: Some(name),
+                ..
+            } if !is_file_field(&name) => ReadError::TextTooLong,
             multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
                 ReadError::TooLarge
             }
@@ -65,6 +72,14 @@ impl From<multer::Error> for ReadError {
             _ => ReadError::BadRequest("malformed multipart body"),
         }
     }
+}
+
+/// Whether any form has a file field of this name (the per-field size
+/// limits of multer are set by name).
+fn is_file_field(name: &str) -> bool {
+    FormKind::ALL
+        .iter()
+        .any(|k| k.field(name).is_some_and(|f| f.kind == FieldType::File))
 }
 
 fn max_body(kind: FormKind, limits: &Limits) -> u64 {
@@ -237,6 +252,14 @@ fn read_error(state: &AppState, published: &Published, e: ReadError, back: &str)
                 back,
             )
         }
+        ReadError::TextTooLong => status_page(
+            published,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Isian terlalu panjang",
+            "Salah satu isian formulir jauh melebihi batas panjangnya, sehingga kiriman tidak disimpan. Persingkat isian lalu kirim ulang.",
+            None,
+            back,
+        ),
         ReadError::Timeout => status_page(
             published,
             StatusCode::REQUEST_TIMEOUT,
@@ -355,6 +378,9 @@ async fn read_multipart(
                 let original = field.file_name().unwrap_or("").to_string();
                 let mut writer = None;
                 while let Some(chunk) = timed(limits, deadline, field.chunk()).await?? {
+                    if chunk.is_empty() {
+                        continue;
+                    }
                     if writer.is_none() {
                         writer = Some(input.draft.create_file(&name).await?);
                     }
@@ -458,6 +484,12 @@ pub(super) async fn confirmation<B>(
     ) else {
         return state.static_files.not_found().await;
     };
+    // Only years a ticket could be from; this also bounds the years the
+    // calendar is asked about (and warns about in the log).
+    let this_year = dates::today().year();
+    if !(2020..=this_year + 1).contains(&received.year()) {
+        return state.static_files.not_found().await;
+    }
     let deadlines = Deadlines::for_kind(kind, received, &state.calendar());
     let view = ConfirmationView {
         ticket: ticket.to_string(),

@@ -61,6 +61,9 @@ pub struct Limits {
     pub body_idle_timeout: Duration,
     /// Longest a whole submission may take to arrive.
     pub body_total_timeout: Duration,
+    /// Behind a reverse proxy on this machine: take the client address for
+    /// the rate limit from the last `X-Forwarded-For` entry.
+    pub trust_proxy: bool,
 }
 
 impl Default for Limits {
@@ -74,6 +77,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(15),
             body_idle_timeout: Duration::from_secs(30),
             body_total_timeout: Duration::from_secs(600),
+            trust_proxy: false,
         }
     }
 }
@@ -98,6 +102,12 @@ pub enum ServeError {
     Data { path: PathBuf, source: io::Error },
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: io::Error },
+    #[error(
+        "the data folder {} and the output folder {} overlap: submissions would be published and then deleted by the next build",
+        .data.display(),
+        .out.display()
+    )]
+    Overlap { data: PathBuf, out: PathBuf },
     #[error("cannot watch the site folder: {0}")]
     Watch(#[from] notify::Error),
 }
@@ -168,6 +178,13 @@ impl AppState {
 /// Builds the site, opens the store and serves until SIGINT or SIGTERM.
 /// `ready` is called with the bound address once the server accepts.
 pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    let (data, out) = (
+        crate::output::absolute(&opts.data),
+        crate::output::absolute(&opts.build.out),
+    );
+    if data.starts_with(&out) || out.starts_with(&data) {
+        return Err(ServeError::Overlap { data, out });
+    }
     let store = Store::open(&opts.data).map_err(|source| ServeError::Data {
         path: opts.data.clone(),
         source,
@@ -218,30 +235,27 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
         true => Some(live::start(state.clone(), opts.build.clone())?),
         false => None,
     };
+    let shutdown = shutdown_signal().map_err(|source| ServeError::Listen {
+        addr: local,
+        source,
+    })?;
     ready(local);
-    run(listener, state, shutdown_signal()).await;
+    run(listener, state, shutdown).await;
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is
+/// called, so a signal right after start-up is not missed.
+fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    })
 }
 
 /// Accepts connections until `shutdown` completes, then lets in-flight
@@ -360,12 +374,27 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
     }
     match form {
         Some((index, kind)) if req.method() == Method::POST => {
-            forms::submit(state, &published, req, index, kind, ip).await
+            let client = client_ip(&req, ip, state.limits.trust_proxy);
+            forms::submit(state, &published, req, index, kind, client).await
         }
         Some(_) if !readable => method_not_allowed(&published, "GET, HEAD, POST"),
         None if !readable => method_not_allowed(&published, "GET, HEAD"),
         _ => state.static_files.serve(&req).await,
     }
+}
+
+/// The address a request came from: the peer, or, behind a trusted proxy on
+/// this machine, the address that proxy reports.
+fn client_ip<B>(req: &Request<B>, peer: IpAddr, trust_proxy: bool) -> IpAddr {
+    if !(trust_proxy && peer.is_loopback()) {
+        return peer;
+    }
+    req.headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|last| last.trim().parse().ok())
+        .unwrap_or(peer)
 }
 
 fn method_not_allowed(published: &Published, allow: &'static str) -> Response<Body> {
