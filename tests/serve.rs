@@ -6,183 +6,21 @@ mod common;
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::TempSite;
+use common::server::{PATIENCE, Server};
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_yaml::Value;
 use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
-
-// ---------------------------------------------------------------------------
-// The server under test
-// ---------------------------------------------------------------------------
-
-/// Longest wait for the server to say it is listening, or to exit.
-const PATIENCE: Duration = Duration::from_secs(30);
-
-/// A running `loket serve` on its own copy of the shipped site, with its own
-/// data folder; killed when dropped.
-struct Server {
-    site: TempSite,
-    child: Child,
-    addr: SocketAddr,
-    /// `http://127.0.0.1:PORT`
-    base: String,
-    data: PathBuf,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    stderr_reader: Option<thread::JoinHandle<()>>,
-}
-
-impl Server {
-    /// A server without a rate limit (most tests post more than it allows).
-    fn start() -> Server {
-        Server::start_with(&["--rate-limit", "0"])
-    }
-
-    /// A server with these extra `loket serve` arguments.
-    fn start_with(extra: &[&str]) -> Server {
-        let site = TempSite::shipped();
-        let data = site.root().join("data");
-        let mut child = common::loket()
-            .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
-            .arg("--data")
-            .arg(&data)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("loket serve starts");
-
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let sink = stderr.clone();
-        let stderr_reader = thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-
-        let (ready_tx, ready_rx) = mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if line.starts_with("Listening on ") {
-                    let _ = ready_tx.send(line);
-                }
-            }
-        });
-
-        let line = match ready_rx.recv_timeout(PATIENCE) {
-            Ok(line) => line,
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let _ = stderr_reader.join();
-                panic!(
-                    "loket serve did not report ready ({e}); stderr:\n{}",
-                    String::from_utf8_lossy(&stderr.lock().unwrap())
-                );
-            }
-        };
-        // "Listening on http://127.0.0.1:PORT/ (submissions go to ...)"
-        let url = line["Listening on ".len()..]
-            .split_whitespace()
-            .next()
-            .unwrap();
-        let addr: SocketAddr = url
-            .strip_prefix("http://")
-            .and_then(|rest| rest.strip_suffix('/'))
-            .unwrap_or_else(|| panic!("odd ready line {line:?}"))
-            .parse()
-            .unwrap_or_else(|e| panic!("odd address in {line:?}: {e}"));
-        assert!(
-            line.contains(&data.display().to_string()),
-            "ready line names the data folder: {line}"
-        );
-        Server {
-            site,
-            child,
-            addr,
-            base: format!("http://{addr}"),
-            data,
-            stderr,
-            stderr_reader: Some(stderr_reader),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn public(&self) -> PathBuf {
-        self.site.out()
-    }
-
-    /// Sends SIGTERM, as a service manager would.
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -TERM failed");
-    }
-
-    /// Waits for the process to exit on its own.
-    fn wait_exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "server still running {PATIENCE:?} after it was asked to stop; stderr:\n{}",
-                self.stderr_now()
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Stops the server with SIGTERM and returns everything it wrote to stderr.
-    fn stop(mut self) -> (ExitStatus, String) {
-        self.terminate();
-        let status = self.wait_exit();
-        if let Some(reader) = self.stderr_reader.take() {
-            reader.join().unwrap();
-        }
-        (status, self.stderr_now())
-    }
-
-    /// What the server has written to stderr so far.
-    fn stderr_now(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------
 // Form data
@@ -1378,7 +1216,7 @@ async fn third_post_within_the_window_gets_429_with_retry_after() {
 fn path_traversal_never_reaches_files_outside_public() {
     let server = Server::start();
     let secret = "RAHASIA-7d41c0";
-    server.site.write("rahasia.txt", secret);
+    server.site().write("rahasia.txt", secret);
     fs::write(server.data.join("rahasia.txt"), secret).unwrap();
     fs::write(server.public().join(".gitignore"), secret).unwrap();
     fs::create_dir_all(server.public().join(".tersembunyi")).unwrap();
@@ -1588,7 +1426,7 @@ fn sigterm_lets_an_upload_in_progress_finish_then_exits_zero() {
         }
     }
     assert!(
-        server.child.try_wait().unwrap().is_none(),
+        server.is_running(),
         "the server waits for the upload in progress"
     );
 

@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use walkdir::WalkDir;
 
+pub mod server;
+
 /// The shipped site: the repository root.
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

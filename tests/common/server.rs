@@ -1,0 +1,192 @@
+//! A running `loket serve` for tests: the real binary on a temp copy of the
+//! shipped site, with its own data folder.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::TempSite;
+
+/// Longest wait for the server to say it is listening, or to exit.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A running `loket serve` on its own copy of the shipped site, with its own
+/// data folder; killed when dropped.
+pub struct Server {
+    /// Taken back by [`Server::kill`] to start again on the same folders.
+    site: Option<TempSite>,
+    child: Child,
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub data: PathBuf,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    stderr_reader: Option<thread::JoinHandle<()>>,
+}
+
+impl Server {
+    /// A server without a rate limit (most tests post more than it allows).
+    pub fn start() -> Server {
+        Server::start_with(&["--rate-limit", "0"])
+    }
+
+    /// A server with these extra `loket serve` arguments.
+    pub fn start_with(extra: &[&str]) -> Server {
+        let site = TempSite::shipped();
+        let data = site.root().join("data");
+        Server::launch(site, data, extra)
+    }
+
+    /// A server on `site`, storing into `data`.
+    pub fn launch(site: TempSite, data: PathBuf, extra: &[&str]) -> Server {
+        let mut child = super::loket()
+            .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
+            .arg("--data")
+            .arg(&data)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("loket serve starts");
+
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut pipe = child.stderr.take().unwrap();
+        let sink = stderr.clone();
+        let stderr_reader = thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if line.starts_with("Listening on ") {
+                    let _ = ready_tx.send(line);
+                }
+            }
+        });
+
+        let line = match ready_rx.recv_timeout(PATIENCE) {
+            Ok(line) => line,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let _ = stderr_reader.join();
+                panic!(
+                    "loket serve did not report ready ({e}); stderr:\n{}",
+                    String::from_utf8_lossy(&stderr.lock().unwrap())
+                );
+            }
+        };
+        // "Listening on http://127.0.0.1:PORT/ (submissions go to ...)"
+        let url = line["Listening on ".len()..]
+            .split_whitespace()
+            .next()
+            .unwrap();
+        let addr: SocketAddr = url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("odd ready line {line:?}"))
+            .parse()
+            .unwrap_or_else(|e| panic!("odd address in {line:?}: {e}"));
+        assert!(
+            line.contains(&data.display().to_string()),
+            "ready line names the data folder: {line}"
+        );
+        Server {
+            site: Some(site),
+            child,
+            addr,
+            base: format!("http://{addr}"),
+            data,
+            stderr,
+            stderr_reader: Some(stderr_reader),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn site(&self) -> &TempSite {
+        self.site.as_ref().expect("the site is there until kill")
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.site().out()
+    }
+
+    /// Kills the server with SIGKILL, as a crash would, and hands back its
+    /// folders for a restart.
+    pub fn kill(mut self) -> TempSite {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.site.take().expect("the site is there until kill")
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Sends SIGTERM, as a service manager would.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Waits for the process to exit on its own.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server still running {PATIENCE:?} after it was asked to stop; stderr:\n{}",
+                self.stderr_now()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops the server with SIGTERM and returns everything it wrote to stderr.
+    pub fn stop(mut self) -> (ExitStatus, String) {
+        self.terminate();
+        let status = self.wait_exit();
+        if let Some(reader) = self.stderr_reader.take() {
+            reader.join().unwrap();
+        }
+        (status, self.stderr_now())
+    }
+
+    /// What the server has written to stderr so far.
+    pub fn stderr_now(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
