@@ -146,6 +146,7 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions, changes: Changes) {
             Outcome::Published(published, what) => {
                 eprintln!("Rebuilt {what} in {} ms", started.elapsed().as_millis());
                 *state.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::from(published);
+                state.static_files.reload().await;
             }
             Outcome::Calendar(calendar) => {
                 eprintln!("Reloaded the holiday list");

@@ -212,7 +212,7 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
     );
     let state = Arc::new(AppState {
         published: RwLock::new(Arc::new(Published::new(report))),
-        static_files: static_files::StaticFiles::new(&opts.build.out),
+        static_files: static_files::StaticFiles::new(&opts.build.out).await,
         store,
         calendar: RwLock::new(Arc::new(calendar)),
         live: opts.watch.then(live::Live::new),

@@ -2,70 +2,151 @@
 //! Last-Modified, ETag, Range, HEAD). We add what it leaves out: `304` for a
 //! matching `If-None-Match`, the site's 404 page, and refusing hidden files
 //! and odd paths before they reach the filesystem.
+//!
+//! A site that fits in [`MEMORY_LIMIT`] is served from memory (hyper-staticfile's
+//! `MemoryFs`, loaded after each build): no file system call per request.
+//! Larger sites are read from disk.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
+use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
+use hyper_staticfile::vfs::{FileOpener, IntoFileAccess, MemoryFs};
 use hyper_staticfile::{ResolveResult, Resolver, ResponseBuilder};
 
 use super::{Body, full, html};
 
-pub struct StaticFiles {
-    root: PathBuf,
-    resolver: Resolver,
-}
+/// Largest built site kept in memory.
+pub const MEMORY_LIMIT: u64 = 32 * 1024 * 1024;
 
 /// Seconds browsers may reuse a file before asking again (then a cheap 304).
 const MAX_AGE: u32 = 300;
 
+enum Files {
+    Memory(Resolver<MemoryFs>),
+    Disk(Resolver),
+}
+
+struct Loaded {
+    files: Files,
+    not_found: Bytes,
+}
+
+pub struct StaticFiles {
+    root: PathBuf,
+    loaded: RwLock<Arc<Loaded>>,
+}
+
+const FALLBACK_404: &[u8] = b"<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Halaman tidak ditemukan</title><h1>Halaman tidak ditemukan</h1>";
+
+fn size_of_dir(root: &Path) -> u64 {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+async fn load(root: &Path) -> Loaded {
+    let files = if size_of_dir(root) <= MEMORY_LIMIT {
+        match MemoryFs::from_dir(root).await {
+            Ok(fs) => Files::Memory(Resolver::with_opener(fs)),
+            Err(e) => {
+                eprintln!("serving {} from disk: {e}", root.display());
+                Files::Disk(Resolver::new(root))
+            }
+        }
+    } else {
+        Files::Disk(Resolver::new(root))
+    };
+    let not_found = tokio::fs::read(root.join("404.html"))
+        .await
+        .map(Bytes::from)
+        .unwrap_or_else(|_| Bytes::from_static(FALLBACK_404));
+    Loaded { files, not_found }
+}
+
 impl StaticFiles {
-    pub fn new(root: &Path) -> StaticFiles {
+    pub async fn new(root: &Path) -> StaticFiles {
         StaticFiles {
             root: root.to_path_buf(),
-            resolver: Resolver::new(root),
+            loaded: RwLock::new(Arc::new(load(root).await)),
         }
     }
 
+    /// Picks up a new build.
+    pub async fn reload(&self) {
+        let fresh = Arc::new(load(&self.root).await);
+        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+    }
+
+    fn current(&self) -> Arc<Loaded> {
+        self.loaded
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     pub async fn serve<B>(&self, req: &Request<B>) -> Response<Body> {
+        let loaded = self.current();
         if !is_plain_path(req.uri().path()) {
-            return self.not_found().await;
+            return not_found(&loaded);
         }
-        let result = match self.resolver.resolve_request(req).await {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("static file error: {e}");
-                return self.not_found().await;
-            }
-        };
-        let etag_wanted = req.headers().get(header::IF_NONE_MATCH).cloned();
-        match result {
-            ResolveResult::NotFound | ResolveResult::PermissionDenied => self.not_found().await,
-            result => {
-                let built = ResponseBuilder::new()
-                    .request(req)
-                    .cache_headers(Some(MAX_AGE))
-                    .build(result);
-                let mut response = match built {
-                    Ok(r) => r.map(|b| b.boxed()),
-                    Err(e) => {
-                        eprintln!("static file error: {e}");
-                        return self.not_found().await;
-                    }
-                };
-                add_utf8_charset(&mut response);
-                not_modified_if_etag_matches(response, etag_wanted.as_ref())
-            }
+        match &loaded.files {
+            Files::Memory(resolver) => serve_with(resolver, &loaded, req).await,
+            Files::Disk(resolver) => serve_with(resolver, &loaded, req).await,
         }
     }
 
     /// The site's 404.html with status 404.
     pub async fn not_found(&self) -> Response<Body> {
-        let body = tokio::fs::read(self.root.join("404.html"))
-            .await
-            .unwrap_or_else(|_| b"<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Halaman tidak ditemukan</title><h1>Halaman tidak ditemukan</h1>".to_vec());
-        html(StatusCode::NOT_FOUND, body)
+        not_found(&self.current())
+    }
+}
+
+fn not_found(loaded: &Loaded) -> Response<Body> {
+    html(StatusCode::NOT_FOUND, loaded.not_found.to_vec())
+}
+
+async fn serve_with<O, B>(
+    resolver: &Resolver<O>,
+    loaded: &Loaded,
+    req: &Request<B>,
+) -> Response<Body>
+where
+    O: FileOpener,
+    <O::File as IntoFileAccess>::Output: Sync,
+{
+    let result = match resolver.resolve_request(req).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("static file error: {e}");
+            return not_found(loaded);
+        }
+    };
+    let etag_wanted = req.headers().get(header::IF_NONE_MATCH).cloned();
+    match result {
+        ResolveResult::NotFound | ResolveResult::PermissionDenied => not_found(loaded),
+        result => {
+            let built = ResponseBuilder::new()
+                .request(req)
+                .cache_headers(Some(MAX_AGE))
+                .build(result);
+            let mut response = match built {
+                Ok(r) => r.map(|b| b.boxed()),
+                Err(e) => {
+                    eprintln!("static file error: {e}");
+                    return not_found(loaded);
+                }
+            };
+            add_utf8_charset(&mut response);
+            not_modified_if_etag_matches(response, etag_wanted.as_ref())
+        }
     }
 }
 
