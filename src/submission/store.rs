@@ -15,10 +15,12 @@
 //! attachment folder without its YAML (a crash between the two renames) is
 //! removed when the store is opened, like everything left in `.tmp/`.
 
+use std::collections::HashMap;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
 use time::Date;
@@ -37,6 +39,60 @@ const FILE_MODE: u32 = 0o600;
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    /// One group-commit syncer per day folder.
+    syncs: Arc<Mutex<HashMap<PathBuf, Arc<GroupSync>>>>,
+}
+
+/// fsyncs of one folder shared by concurrent commits (group commit): a sync
+/// makes every rename done in the folder before it started durable, so
+/// commits that finish their renames while a sync runs share the next one
+/// instead of each paying for its own.
+#[derive(Debug, Default)]
+struct GroupSync {
+    state: Mutex<SyncState>,
+    finished: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct SyncState {
+    /// Requests so far (each made after its rename).
+    requested: u64,
+    /// Every request up to this one is durable.
+    durable: u64,
+    running: bool,
+}
+
+impl GroupSync {
+    fn sync(&self, dir: &Path) -> io::Result<()> {
+        fn lock(m: &Mutex<SyncState>) -> std::sync::MutexGuard<'_, SyncState> {
+            m.lock().unwrap_or_else(|e| e.into_inner())
+        }
+        let mut state = lock(&self.state);
+        state.requested += 1;
+        let mine = state.requested;
+        loop {
+            if state.durable >= mine {
+                return Ok(());
+            }
+            if !state.running {
+                state.running = true;
+                let covers = state.requested;
+                drop(state);
+                let result = sync_dir(dir);
+                state = lock(&self.state);
+                state.running = false;
+                if result.is_ok() {
+                    state.durable = state.durable.max(covers);
+                }
+                self.finished.notify_all();
+                return result;
+            }
+            state = self
+                .finished
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 fn create_private_dir(path: &Path) -> io::Result<()> {
@@ -75,9 +131,7 @@ impl Store {
     pub fn open(data: &Path) -> io::Result<Store> {
         create_private_dir(data)?;
         fs::set_permissions(data, fs::Permissions::from_mode(DIR_MODE))?;
-        let store = Store {
-            root: data.to_path_buf(),
-        };
+        let store = Store::at(data);
         create_private_dir(&store.submissions_dir())?;
         let tmp = data.join(TMP_DIR);
         if tmp.exists() {
@@ -92,7 +146,21 @@ impl Store {
     pub fn at(data: &Path) -> Store {
         Store {
             root: data.to_path_buf(),
+            syncs: Arc::default(),
         }
+    }
+
+    /// Makes the renames done so far in `dir` durable, sharing the fsync with
+    /// concurrent commits.
+    fn sync_shared(&self, dir: &Path) -> io::Result<()> {
+        let syncer = self
+            .syncs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(dir.to_path_buf())
+            .or_default()
+            .clone();
+        syncer.sync(dir)
     }
 
     pub fn root(&self) -> &Path {
@@ -274,7 +342,7 @@ impl Draft {
             }
             match rename_noreplace(&draft_yaml, &day_dir.join(format!("{ticket}.yaml"))) {
                 Ok(()) => {
-                    sync_dir(&day_dir)?;
+                    store.sync_shared(&day_dir)?;
                     return Ok(ticket);
                 }
                 Err(e) => {

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""The raw rate of fsync'ed file creates on a disk: the ceiling for durable
+submissions there. Each create: open a new file, write SIZE bytes, fsync it,
+close, fsync the folder. Runs THREADS writers for SECONDS.
+
+usage: fsync-rate.py DIR [SECONDS] [THREADS] [SIZE]
+"""
+import os
+import sys
+import threading
+import time
+
+
+def main():
+    folder = sys.argv[1]
+    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 10
+    threads = int(sys.argv[3]) if len(sys.argv) > 3 else 50
+    size = int(sys.argv[4]) if len(sys.argv) > 4 else 204800
+    os.makedirs(folder, exist_ok=True)
+    data = os.urandom(size)
+    counts = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def writer(k):
+        d = os.open(folder, os.O_RDONLY)
+        n = 0
+        while time.monotonic() < stop:
+            path = os.path.join(folder, f"f-{k}-{n}")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.write(fd, data)
+            os.fsync(fd)
+            os.close(fd)
+            os.fsync(d)
+            n += 1
+        os.close(d)
+        counts[k] = n
+
+    ts = [threading.Thread(target=writer, args=(k,)) for k in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    total = sum(counts)
+    print(f"raw fsync'ed creates of {size} bytes, {threads} writers: {total / seconds:.0f} files/s")
+    for name in os.listdir(folder):
+        os.remove(os.path.join(folder, name))
+
+
+if __name__ == "__main__":
+    main()
