@@ -364,14 +364,29 @@ fn split_front_matter(text: &str) -> Result<Option<(&str, &str, usize)>, &'stati
 
 fn load_page(root: &Path, content_dir: &Path, path: &Path) -> (Option<Page>, Vec<Diagnostic>) {
     let shown = display_path(root, path);
-    let mut diags = Vec::new();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(Diagnostic::error(&shown, None, format!("cannot read: {e}")));
-            return (None, diags);
+            let d = Diagnostic::error(&shown, None, format!("cannot read: {e}"));
+            return (None, vec![d]);
         }
     };
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let rel = path.strip_prefix(content_dir).unwrap_or(path);
+    parse_page(&shown, rel, bytes, modified)
+}
+
+/// Parses one content file: `shown` is its path for messages, `rel` its path
+/// under content/ (which gives its URL), `modified` its modification time
+/// (the "last updated" date when front matter has none).
+pub fn parse_page(
+    shown: &Path,
+    rel: &Path,
+    bytes: Vec<u8>,
+    modified: Option<std::time::SystemTime>,
+) -> (Option<Page>, Vec<Diagnostic>) {
+    let shown = shown.to_path_buf();
+    let mut diags = Vec::new();
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -428,7 +443,6 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> (Option<Page>, Vec
         }
     };
 
-    let rel = path.strip_prefix(content_dir).unwrap_or(path);
     let (url, kind) = url_for(rel);
     let (title, body, body_line) = match front.title.clone() {
         Some(t) => (t, body.to_string(), body_line),
@@ -452,10 +466,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> (Option<Page>, Vec
     };
     let updated = match front.updated {
         Some(d) => d,
-        None => std::fs::metadata(path)
-            .and_then(|m| m.modified())
-            .map(dates::date_in_wib)
-            .unwrap_or_else(|_| dates::today()),
+        None => modified.map_or_else(dates::today, dates::date_in_wib),
     };
     let page = Page {
         source: shown,

@@ -2,94 +2,23 @@
 //! -> validate -> durable store -> 303 to the confirmation page. Anything
 //! wrong gets a page in Bahasa Indonesia and nothing is stored.
 
-use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::net::IpAddr;
-use std::time::Instant;
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use multer::{Constraints, SizeLimit};
 
-use super::{
-    AppState, Body, CONFIRMATION_PATH, Limits, Published, close_connection, html, status_page,
-};
+use super::{AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, status_page};
 use crate::dates;
 use crate::markdown;
 use crate::render::{ConfirmationView, FormView};
+use crate::submission::FormKind;
+use crate::submission::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::submission::record::{Deadlines, Record};
-use crate::submission::store::Draft;
 use crate::submission::ticket::Ticket;
-use crate::submission::validate::{FileCheck, validate};
-use crate::submission::{FieldType, FormKind, HONEYPOT};
-
-/// Room for the text fields of a form, on top of its files.
-const TEXT_ALLOWANCE: u64 = 1024 * 1024;
-/// Bytes of part headers a browser never comes near.
-const MAX_PART_HEADERS: usize = 8 * 1024;
-
-/// What a form post carried.
-struct Input {
-    text: BTreeMap<String, String>,
-    files: BTreeMap<String, FileCheck>,
-    draft: Draft,
-    honeypot: bool,
-}
-
-/// Why a post could not be read.
-enum ReadError {
-    BadRequest(&'static str),
-    /// A file (or the whole body) over its limit.
-    TooLarge,
-    /// A text field over its limit.
-    TextTooLong,
-    Timeout,
-    Storage(io::Error),
-}
-
-impl From<io::Error> for ReadError {
-    fn from(e: io::Error) -> Self {
-        ReadError::Storage(e)
-    }
-}
-
-impl From<multer::Error> for ReadError {
-    fn from(e: multer::Error) -> Self {
-        match e {
-            multer::Error::FieldSizeExceeded {
-                field_name: Some(name),
-                ..
-            } if !is_file_field(&name) => ReadError::TextTooLong,
-            multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
-                ReadError::TooLarge
-            }
-            multer::Error::StreamReadFailed(_) => ReadError::BadRequest("connection broke off"),
-            multer::Error::IncompleteStream | multer::Error::IncompleteFieldData { .. } => {
-                ReadError::BadRequest("truncated body")
-            }
-            _ => ReadError::BadRequest("malformed multipart body"),
-        }
-    }
-}
-
-/// Whether any form has a file field of this name (the per-field size
-/// limits of multer are set by name).
-fn is_file_field(name: &str) -> bool {
-    FormKind::ALL
-        .iter()
-        .any(|k| k.field(name).is_some_and(|f| f.kind == FieldType::File))
-}
-
-fn max_body(kind: FormKind, limits: &Limits) -> u64 {
-    let files = kind
-        .fields()
-        .iter()
-        .filter(|f| f.kind == FieldType::File)
-        .count() as u64;
-    files * limits.max_file_bytes + TEXT_ALLOWANCE
-}
+use crate::submission::validate::validate;
 
 pub(super) async fn submit(
     state: &AppState,
@@ -112,8 +41,8 @@ pub(super) async fn submit(
         close_connection(&mut response);
         return response;
     }
-    let limits = &state.limits;
-    let max_body = max_body(kind, limits);
+    let limits = state.limits.intake();
+    let max_body = max_body(kind, &limits);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -136,10 +65,16 @@ pub(super) async fn submit(
         .to_ascii_lowercase();
     let parsed = match mime.as_str() {
         "multipart/form-data" => match multer::parse_boundary(&content_type) {
-            Ok(boundary) => read_multipart(state, kind, req.into_body(), boundary, max_body).await,
+            Ok(boundary) => {
+                let body = req.into_body().into_data_stream();
+                read_multipart(&state.store, &limits, kind, body, boundary).await
+            }
             Err(_) => Err(ReadError::BadRequest("no multipart boundary")),
         },
-        "application/x-www-form-urlencoded" => read_urlencoded(state, kind, req.into_body()).await,
+        "application/x-www-form-urlencoded" => {
+            let body = req.into_body().into_data_stream();
+            read_urlencoded(&state.store, &limits, kind, body).await
+        }
         _ => {
             let mut response = status_page(
                 published,
@@ -308,157 +243,6 @@ fn internal_error(published: &Published, back: &str) -> Response<Body> {
         None,
         back,
     )
-}
-
-/// Awaits `fut`, but no longer than the idle timeout or the overall deadline.
-async fn timed<T>(
-    limits: &Limits,
-    deadline: Instant,
-    fut: impl Future<Output = T>,
-) -> Result<T, ReadError> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    tokio::time::timeout(limits.body_idle_timeout.min(left), fut)
-        .await
-        .map_err(|_| ReadError::Timeout)
-}
-
-/// Browsers send CRLF line ends; records keep `\n`.
-fn normalize_newlines(text: String) -> String {
-    if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text
-    }
-}
-
-async fn read_multipart(
-    state: &AppState,
-    kind: FormKind,
-    body: Incoming,
-    boundary: String,
-    max_body: u64,
-) -> Result<Input, ReadError> {
-    let limits = &state.limits;
-    let mut size_limit = SizeLimit::new()
-        .whole_stream(max_body)
-        .per_field(limits.max_text_bytes);
-    for field in kind.fields().iter().filter(|f| f.kind == FieldType::File) {
-        size_limit = size_limit.for_field(field.name, limits.max_file_bytes);
-    }
-    let mut multipart = multer::Multipart::with_constraints(
-        body.into_data_stream(),
-        boundary,
-        Constraints::new().size_limit(size_limit),
-    );
-    let deadline = Instant::now() + limits.body_total_timeout;
-    let mut input = Input {
-        text: BTreeMap::new(),
-        files: BTreeMap::new(),
-        draft: state.store.draft()?,
-        honeypot: false,
-    };
-    let mut seen = HashSet::new();
-    while let Some(mut field) = timed(limits, deadline, multipart.next_field()).await?? {
-        let header_bytes: usize = field
-            .headers()
-            .iter()
-            .map(|(k, v)| k.as_str().len() + v.len())
-            .sum();
-        if header_bytes > MAX_PART_HEADERS {
-            return Err(ReadError::BadRequest("part headers too large"));
-        }
-        let Some(name) = field.name().map(str::to_string) else {
-            return Err(ReadError::BadRequest("part without a name"));
-        };
-        if !seen.insert(name.clone()) {
-            return Err(ReadError::BadRequest("duplicate field"));
-        }
-        match kind.field(&name) {
-            Some(spec) if spec.kind == FieldType::File => {
-                let original = field.file_name().unwrap_or("").to_string();
-                let mut writer = None;
-                while let Some(chunk) = timed(limits, deadline, field.chunk()).await?? {
-                    if chunk.is_empty() {
-                        continue;
-                    }
-                    if writer.is_none() {
-                        writer = Some(input.draft.create_file(&name).await?);
-                    }
-                    if let Some(w) = writer.as_mut() {
-                        w.write(&chunk).await?;
-                    }
-                }
-                match writer {
-                    Some(w) => {
-                        let check = input.draft.finish_file(w, &original).await?;
-                        input.files.insert(name, check);
-                    }
-                    // An empty file input: the browser sends no name and no bytes.
-                    None if original.is_empty() => {}
-                    None => {
-                        input.files.insert(
-                            name,
-                            FileCheck {
-                                size: 0,
-                                detected: None,
-                            },
-                        );
-                    }
-                }
-            }
-            Some(_) => {
-                let value = timed(limits, deadline, field.text()).await??;
-                input.text.insert(name, normalize_newlines(value));
-            }
-            None if name == HONEYPOT => {
-                let value = timed(limits, deadline, field.text()).await??;
-                input.honeypot = !value.trim().is_empty();
-            }
-            // Fields the form does not have are read (within limits) and dropped.
-            None => while timed(limits, deadline, field.chunk()).await??.is_some() {},
-        }
-    }
-    Ok(input)
-}
-
-async fn read_urlencoded(
-    state: &AppState,
-    kind: FormKind,
-    mut body: Incoming,
-) -> Result<Input, ReadError> {
-    let limits = &state.limits;
-    let deadline = Instant::now() + limits.body_total_timeout;
-    let max = TEXT_ALLOWANCE;
-    let mut bytes = Vec::new();
-    while let Some(frame) = timed(limits, deadline, body.frame()).await? {
-        let frame = frame.map_err(|_| ReadError::BadRequest("connection broke off"))?;
-        if let Ok(data) = frame.into_data() {
-            if bytes.len() as u64 + data.len() as u64 > max {
-                return Err(ReadError::TooLarge);
-            }
-            bytes.extend_from_slice(&data);
-        }
-    }
-    let mut input = Input {
-        text: BTreeMap::new(),
-        files: BTreeMap::new(),
-        draft: state.store.draft()?,
-        honeypot: false,
-    };
-    let mut seen = HashSet::new();
-    for (name, value) in form_urlencoded::parse(&bytes) {
-        if !seen.insert(name.clone()) {
-            return Err(ReadError::BadRequest("duplicate field"));
-        }
-        if name == HONEYPOT {
-            input.honeypot = !value.trim().is_empty();
-        } else if kind.field(&name).is_some_and(|f| f.kind != FieldType::File) {
-            input
-                .text
-                .insert(name.into_owned(), normalize_newlines(value.into_owned()));
-        }
-    }
-    Ok(input)
 }
 
 /// `GET /terkirim/?tiket=…`: everything shown is derived from the ticket

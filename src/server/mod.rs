@@ -34,6 +34,7 @@ use crate::check::Anchors;
 use crate::content::Site;
 use crate::render::{Renderer, StatusView, Templates};
 use crate::submission::FormKind;
+use crate::submission::intake::IntakeLimits;
 use crate::submission::store::Store;
 use crate::workdays::Calendar;
 
@@ -64,6 +65,18 @@ pub struct Limits {
     /// Behind a reverse proxy on this machine: take the client address for
     /// the rate limit from the last `X-Forwarded-For` entry.
     pub trust_proxy: bool,
+}
+
+impl Limits {
+    /// The part of the limits that applies to reading one submission.
+    pub fn intake(&self) -> IntakeLimits {
+        IntakeLimits {
+            max_file_bytes: self.max_file_bytes,
+            max_text_bytes: self.max_text_bytes,
+            idle: self.body_idle_timeout,
+            total: self.body_total_timeout,
+        }
+    }
 }
 
 impl Default for Limits {

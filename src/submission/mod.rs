@@ -1,6 +1,7 @@
 //! Citizens' submissions: what each form asks for ([`FormKind`]), how answers
 //! are checked ([`validate`]), and how they are stored durably ([`store`]).
 
+pub mod intake;
 pub mod record;
 pub mod store;
 pub mod ticket;

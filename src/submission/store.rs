@@ -87,10 +87,7 @@ impl GroupSync {
                 self.finished.notify_all();
                 return result;
             }
-            state = self
-                .finished
-                .wait(state)
-                .unwrap_or_else(|e| e.into_inner());
+            state = self.finished.wait(state).unwrap_or_else(|e| e.into_inner());
         }
     }
 }

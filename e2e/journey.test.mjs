@@ -1,0 +1,200 @@
+// The citizen's journeys, in Chromium, with and without JavaScript: from the
+// home page through the site's links to a form, filled in by its labels,
+// submitted with files, to the confirmation page, and the record on disk.
+// These contexts keep the site's Content-Security-Policy (no bypassCSP).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  BASE,
+  PENGADUAN_LABELS,
+  PENGADUAN_LAYANAN,
+  PENGADUAN_VALUES,
+  PERMOHONAN,
+  PERMOHONAN_LABELS,
+  PERMOHONAN_VALUES,
+  attachmentBytes,
+  fillByLabels,
+  findRecord,
+  ktpJpeg,
+  launch,
+  readRecord,
+  sha256,
+  submit,
+  suratPdf,
+  url,
+} from './lib.mjs';
+
+let browser;
+let ktp;
+
+before(async () => {
+  browser = await launch();
+  ktp = await ktpJpeg(browser);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * A page that records what goes wrong while a person uses it: script errors,
+ * console errors (a CSP violation is one), failed requests, requests to
+ * other hosts.
+ */
+async function watchedPage(context) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith(`${BASE}/`)) problems.push(`request to another host: ${r.url()}`);
+  });
+  return { page, problems };
+}
+
+const nav = (page) => page.getByRole('navigation', { name: 'Menu utama' });
+
+async function permohonanJourney(javaScriptEnabled) {
+  const context = await browser.newContext({ javaScriptEnabled });
+  try {
+    const { page, problems } = await watchedPage(context);
+
+    // Home -> Layanan (menu) -> the service (card) -> its form (summary button).
+    const home = await page.goto(url('/'));
+    assert.equal(home.status(), 200);
+    await expectHeading(page, 'Layanan Dinas Koperasi dan Usaha Mikro Kabupaten Jombang');
+    await nav(page).getByRole('link', { name: 'Layanan', exact: true }).click();
+    assert.equal(new URL(page.url()).pathname, '/layanan/');
+    await expectHeading(page, 'Layanan');
+    await page
+      .getByRole('main')
+      .getByRole('link', { name: 'Fasilitasi Konsultasi, Pengaduan dan Penyelesaian Masalah Usaha Mikro' })
+      .click();
+    assert.equal(new URL(page.url()).pathname, '/layanan/fasilitasi-usaha-mikro/');
+    const summary = page.getByRole('region', { name: 'Ringkasan layanan' });
+    assert.match(await summary.innerText(), /5 hari kerja/);
+    await summary.getByRole('link', { name: 'Ajukan permohonan' }).click();
+    assert.equal(new URL(page.url()).pathname, PERMOHONAN);
+    await expectHeading(page, 'Ajukan Permohonan');
+
+    // Every field, by the labels a person reads.
+    const form = page.getByRole('form', { name: 'Formulir permohonan' });
+    await form.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
+    await fillByLabels(form, PERMOHONAN_LABELS, PERMOHONAN_VALUES);
+    await form.getByLabel('Fotokopi/foto KTP (wajib)').setInputFiles(ktp);
+    const surat = suratPdf();
+    await form.getByLabel('Dokumen pendukung 1 (opsional)').setInputFiles(surat);
+    await form.getByLabel(/Saya menyetujui penggunaan data pribadi/).check();
+
+    const response = await submit(page, 'Kirim permohonan');
+    assert.equal(response.status(), 303, 'an accepted post is redirected');
+
+    // The confirmation page names the ticket; its URL holds nothing else.
+    const ticket = await confirmation(page, 'KP');
+    assert.match(await page.getByRole('main').innerText(), /Petugas akan menghubungi Anda paling lambat/);
+    assert.deepEqual(problems, [], 'nothing went wrong in the browser');
+
+    // The record on disk holds what was typed, and the files as chosen.
+    const path = findRecord(ticket);
+    assert.ok(path, `the record of ${ticket} is stored`);
+    const record = readRecord(path);
+    assert.equal(record.ticket, ticket);
+    assert.equal(record.kind, 'permohonan');
+    assert.equal(record.status, 'baru');
+    assert.deepEqual(record.fields, {
+      jenis: 'pengaduan',
+      ...PERMOHONAN_VALUES,
+      persetujuan: 'ya',
+    });
+    assert.equal(record.normalized.nik, '3517015205900001');
+    assert.equal(record.normalized.telepon, '+6281234567890');
+    const files = Object.fromEntries(record.attachments.map((a) => [a.field, a]));
+    assert.deepEqual(Object.keys(files).sort(), ['dokumen_1', 'ktp']);
+    for (const [field, chosen, ext, type] of [
+      ['ktp', ktp, 'jpg', 'image/jpeg'],
+      ['dokumen_1', surat, 'pdf', 'application/pdf'],
+    ]) {
+      const a = files[field];
+      assert.equal(a.original_name, chosen.name);
+      assert.equal(a.stored_name, `${field.replaceAll('_', '-')}.${ext}`);
+      assert.equal(a.type, type);
+      assert.equal(Number(a.size), chosen.buffer.length);
+      assert.equal(a.sha256, sha256(chosen.buffer));
+      assert.ok(attachmentBytes(path, a.stored_name).equals(chosen.buffer), `${field} stored byte for byte`);
+    }
+  } finally {
+    await context.close();
+  }
+}
+
+async function pengaduanJourney(javaScriptEnabled) {
+  const context = await browser.newContext({ javaScriptEnabled });
+  try {
+    const { page, problems } = await watchedPage(context);
+
+    // Home -> Pengaduan Layanan (menu) -> "formulir daring".
+    await page.goto(url('/'));
+    await nav(page).getByRole('link', { name: 'Pengaduan Layanan' }).click();
+    assert.equal(new URL(page.url()).pathname, '/pengaduan-layanan/');
+    await expectHeading(page, 'Pengaduan Layanan');
+    await page.getByRole('main').getByRole('link', { name: 'formulir daring' }).click();
+    assert.equal(new URL(page.url()).pathname, PENGADUAN_LAYANAN);
+    await expectHeading(page, 'Formulir Pengaduan, Saran dan Masukan');
+
+    const form = page.getByRole('form', { name: 'Formulir Pengaduan, Saran dan Masukan' });
+    await fillByLabels(form, PENGADUAN_LABELS, PENGADUAN_VALUES);
+    await form.getByLabel('Lampiran (opsional)').setInputFiles(ktp);
+    const response = await submit(page, 'Kirim pengaduan');
+    assert.equal(response.status(), 303);
+
+    const ticket = await confirmation(page, 'PL');
+    assert.match(await page.getByRole('main').innerText(), /Pengaduan direspons paling lambat 3 hari kerja/);
+    assert.deepEqual(problems, [], 'nothing went wrong in the browser');
+
+    const path = findRecord(ticket);
+    assert.ok(path, `the record of ${ticket} is stored`);
+    const record = readRecord(path);
+    assert.equal(record.kind, 'pengaduan-layanan');
+    assert.deepEqual(record.fields, PENGADUAN_VALUES);
+    assert.equal(record.normalized.kontak, '+6285712345678');
+    assert.equal(record.attachments.length, 1);
+    const [a] = record.attachments;
+    assert.equal(a.field, 'lampiran');
+    assert.equal(a.original_name, ktp.name);
+    assert.equal(a.sha256, sha256(ktp.buffer));
+    assert.ok(attachmentBytes(path, a.stored_name).equals(ktp.buffer));
+  } finally {
+    await context.close();
+  }
+}
+
+async function expectHeading(page, name) {
+  const h1 = page.getByRole('heading', { level: 1 });
+  assert.equal((await h1.innerText()).trim(), name);
+}
+
+/** Checks the confirmation page and returns its ticket. */
+async function confirmation(page, prefix) {
+  const address = new URL(page.url());
+  assert.equal(address.pathname, '/terkirim/');
+  const ticket = address.searchParams.get('tiket');
+  assert.match(ticket, new RegExp(`^${prefix}-\\d{8}-[CDFHJKMNPRTVWXY34679]{4}$`));
+  assert.deepEqual([...address.searchParams.keys()], ['tiket'], 'the URL carries the ticket and nothing else');
+  assert.equal((await page.locator('.ticket strong').innerText()).trim(), ticket);
+  return ticket;
+}
+
+describe('permohonan: home page to stored record', () => {
+  test('with JavaScript', () => permohonanJourney(true));
+  test('with JavaScript disabled', () => permohonanJourney(false));
+});
+
+describe('pengaduan layanan: home page to stored record', () => {
+  test('with JavaScript', () => pengaduanJourney(true));
+  test('with JavaScript disabled', () => pengaduanJourney(false));
+});

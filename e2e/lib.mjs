@@ -1,0 +1,442 @@
+// Shared helpers of the browser tests: the running server, Debian's Chromium,
+// the built pages, form data, and a reader for the stored YAML records.
+//
+// The tests are started by `cargo test --test browser` (tests/browser.rs),
+// which starts `loket serve` and passes where it is in the environment:
+//   LOKET_URL          http://127.0.0.1:PORT (no trailing slash)
+//   LOKET_DATA         the server's data folder
+//   LOKET_PUBLIC       the built site (every index.html is a page)
+//   LOKET_SCREENSHOTS  where the screenshots go
+//   LOKET_CHROMIUM     the browser (default /usr/bin/chromium)
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { chromium } from 'playwright-core';
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run these tests with \`cargo test --test browser\``);
+  }
+  return value;
+}
+
+export const BASE = need('LOKET_URL').replace(/\/$/, '');
+export const DATA = need('LOKET_DATA');
+export const PUBLIC = need('LOKET_PUBLIC');
+export const SCREENSHOTS = need('LOKET_SCREENSHOTS');
+export const CHROMIUM = process.env.LOKET_CHROMIUM || '/usr/bin/chromium';
+export const HOST = new URL(BASE).host;
+
+export const PERMOHONAN = '/permohonan/';
+export const PENGADUAN_LAYANAN = '/pengaduan-layanan/formulir/';
+
+/** Widths (CSS px) every layout is looked at in: a small phone and a laptop. */
+export const VIEWPORTS = [
+  { width: 360, height: 800 },
+  { width: 1280, height: 900 },
+];
+
+export function url(path) {
+  return BASE + path;
+}
+
+/**
+ * Debian's Chromium, headless, with a fresh temporary profile (Playwright
+ * makes one per launch and removes it on close). Runs as root, hence
+ * --no-sandbox; the other switches keep Chromium from calling Google's hosts,
+ * which this machine's closed network refuses and which a test must not need.
+ */
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-domain-reliability',
+      '--disable-breakpad',
+      '--metrics-recording-only',
+    ],
+  });
+}
+
+/** Every built page's URL path, from the index.html files of the output. */
+export function builtPages() {
+  const pages = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(path);
+      } else if (entry.name === 'index.html') {
+        const rel = relative(PUBLIC, dir).split(sep).filter(Boolean).join('/');
+        pages.push(rel ? `/${rel}/` : '/');
+      }
+    }
+  };
+  walk(PUBLIC);
+  pages.sort();
+  assert.ok(pages.length >= 5, `expected the shipped pages in ${PUBLIC}, found ${pages}`);
+  return pages;
+}
+
+/** A short name for a page path, for file names: "/layanan/x/" -> "layanan-x". */
+export function slug(path) {
+  return path.replace(/^\/|\/$/g, '').replace(/[^a-z0-9]+/gi, '-') || 'home';
+}
+
+// ---------------------------------------------------------------------------
+// Files to upload
+// ---------------------------------------------------------------------------
+
+/** A real JPEG of a made-up KTP, drawn by the browser itself. */
+export async function ktpJpeg(browser) {
+  const page = await browser.newPage();
+  try {
+    const dataUrl = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 428;
+      c.height = 270;
+      const g = c.getContext('2d');
+      g.fillStyle = '#bcd9f0';
+      g.fillRect(0, 0, c.width, c.height);
+      g.fillStyle = '#0b0c0c';
+      g.font = 'bold 20px sans-serif';
+      g.fillText('PROVINSI JAWA TIMUR', 110, 34);
+      g.fillText('KABUPATEN JOMBANG', 118, 60);
+      g.font = '16px sans-serif';
+      g.fillText('NIK  : 3517015205900001', 20, 110);
+      g.fillText('Nama : SITI AMINAH (CONTOH)', 20, 140);
+      g.fillStyle = '#8aa';
+      g.fillRect(310, 90, 90, 120);
+      return c.toDataURL('image/jpeg', 0.85);
+    });
+    const buffer = Buffer.from(dataUrl.split(',')[1], 'base64');
+    assert.deepEqual([...buffer.subarray(0, 3)], [0xff, 0xd8, 0xff], 'canvas made a JPEG');
+    return { name: 'foto ktp.jpg', mimeType: 'image/jpeg', buffer };
+  } finally {
+    await page.close();
+  }
+}
+
+/** A small, valid one-page PDF. */
+export function suratPdf() {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return { name: 'surat permohonan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(body) };
+}
+
+export function sha256(buffer) {
+  return createHash('sha256').update(buffer).digest('hex');
+}
+
+// ---------------------------------------------------------------------------
+// Filling the forms as a person would: by the labels they read
+// ---------------------------------------------------------------------------
+
+/** A complete permohonan (a complaint, so the termohon fields count too). */
+export const PERMOHONAN_VALUES = {
+  nama: 'Siti Aminah',
+  nik: '3517 0152 0590 0001',
+  alamat: 'Jl. Merdeka No. 1, RT 02/RW 03\nKel. Jombang, Kec. Jombang',
+  telepon: '0812 3456 7890',
+  email: 'siti.aminah@contoh.id',
+  nama_usaha: 'Keripik Bu Siti',
+  bidang_usaha: 'Makanan ringan',
+  alamat_usaha: 'Pasar Legi Blok B-12, Jombang',
+  uraian: 'Pembeli belum membayar 40 bungkus keripik sejak Oktober.\nMohon fasilitasi pertemuan dengan pembeli.',
+  termohon_nama: 'Toko Maju Jaya',
+  termohon_kontak: 'Jl. Sudirman 5, Jombang\n0813 1111 2222',
+};
+
+/** What each permohonan field's label says, in form order. */
+export const PERMOHONAN_LABELS = {
+  nama: 'Nama lengkap (wajib)',
+  nik: 'NIK (wajib)',
+  alamat: 'Alamat sesuai KTP (wajib)',
+  telepon: 'Nomor HP/WhatsApp (wajib)',
+  email: 'Email (opsional)',
+  nama_usaha: 'Nama usaha (wajib)',
+  bidang_usaha: 'Bidang usaha (wajib)',
+  alamat_usaha: 'Alamat usaha (wajib)',
+  uraian: 'Uraian masalah atau materi konsultasi (wajib)',
+  termohon_nama: 'Nama termohon (wajib untuk pengaduan)',
+  termohon_kontak: 'Alamat atau kontak termohon (wajib untuk pengaduan)',
+};
+
+export const PENGADUAN_VALUES = {
+  nama: 'Budi Santoso',
+  kontak: '0857 1234 5678',
+  isi: 'Petugas di loket sangat membantu.\nSaran: papan antrean dibuat lebih besar.',
+};
+
+export const PENGADUAN_LABELS = {
+  nama: 'Nama (wajib)',
+  kontak: 'Nomor HP/WhatsApp atau email (wajib)',
+  isi: 'Isi pengaduan, saran, atau masukan (wajib)',
+};
+
+export async function fillByLabels(page, labels, values) {
+  for (const [name, value] of Object.entries(values)) {
+    const field = page.getByLabel(labels[name], { exact: true });
+    assert.equal(await field.getAttribute('name'), name, `the label "${labels[name]}" belongs to ${name}`);
+    await field.fill(value);
+  }
+}
+
+/** The next page that `page` shows: resolves when a new document has
+ * been committed in its main frame (after any redirect). */
+function nextDocument(page) {
+  return page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
+}
+
+/** Submits the form on `page`, waits for the page that answers it to load,
+ * and returns the response to the POST. */
+export async function submit(page, buttonName) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    nextDocument(page),
+    page.getByRole('button', { name: buttonName }).click(),
+  ]);
+  await page.waitForLoadState('load');
+  return response;
+}
+
+/** The permohonan page with its error state: required fields empty, others wrong. */
+export const PERMOHONAN_INVALID = {
+  nama: 'Siti Aminah',
+  nik: '1234 5678',
+  telepon: '12345',
+  email: 'siti-di-contoh',
+  bidang_usaha: 'Makanan ringan',
+};
+
+export const PENGADUAN_INVALID = {
+  nama: 'Budi Santoso',
+  kontak: 'nomor saya 0857',
+};
+
+/** Opens a form and submits it with mistakes; returns the 422 response. */
+export async function openErrorState(page, form) {
+  if (form === PERMOHONAN) {
+    await page.goto(url(PERMOHONAN));
+    await fillByLabels(page, PERMOHONAN_LABELS, PERMOHONAN_INVALID);
+    return submit(page, 'Kirim permohonan');
+  }
+  await page.goto(url(PENGADUAN_LAYANAN));
+  await fillByLabels(page, PENGADUAN_LABELS, PENGADUAN_INVALID);
+  return submit(page, 'Kirim pengaduan');
+}
+
+/**
+ * A status page as the server sends it (status.html): a form post the server
+ * cannot read gets 415. A person cannot send that from the site's own forms,
+ * so a form with enctype text/plain is made on a page of the site.
+ * Needs JavaScript in the page (a context with bypassCSP, or evaluate).
+ */
+export async function openStatusPage(page) {
+  await page.goto(url('/tidak-ada-halaman-ini/'));
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    nextDocument(page),
+    page.evaluate((action) => {
+      const f = document.createElement('form');
+      f.method = 'post';
+      f.action = action;
+      f.enctype = 'text/plain';
+      const i = document.createElement('input');
+      i.name = 'nama';
+      i.value = 'x';
+      f.append(i);
+      document.body.append(f);
+      f.submit();
+    }, PENGADUAN_LAYANAN),
+  ]);
+  await page.waitForLoadState('load');
+  assert.equal(response.status(), 415, 'a text/plain post gets the status page 415');
+  return response;
+}
+
+// ---------------------------------------------------------------------------
+// The stored record
+// ---------------------------------------------------------------------------
+
+/** The path of a ticket's YAML under DATA, or null. */
+export function findRecord(ticket) {
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== '.tmp') {
+        const found = walk(path);
+        if (found) return found;
+      } else if (entry.name === `${ticket}.yaml`) {
+        return path;
+      }
+    }
+    return null;
+  };
+  return walk(join(DATA, 'submissions'));
+}
+
+function scalar(text) {
+  const t = text.trim();
+  if (t.startsWith("'")) {
+    assert.ok(t.endsWith("'"), `single-quoted scalar ends with a quote: ${t}`);
+    return t.slice(1, -1).replaceAll("''", "'");
+  }
+  if (t.startsWith('"')) return JSON.parse(t);
+  if (t === '~' || t === 'null') return null;
+  return t;
+}
+
+/**
+ * Reads the record YAML loket writes: top-level scalars, maps of scalars
+ * (`fields:`, `normalized:`), lists of maps (`attachments:`), and block
+ * scalars (`|`, `|-`) for text with line breaks. Enough for the test to
+ * compare what was typed with what was stored; not a general YAML parser.
+ */
+export function readRecord(path) {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const record = {};
+  let i = 0;
+  const indentOf = (line) => line.length - line.trimStart().length;
+
+  // The value after "key:" at line i (already split), maybe a block scalar.
+  const value = (rest, indent) => {
+    const r = rest.trim();
+    if (r === '|' || r === '|-' || r === '|+') {
+      const block = [];
+      let blockIndent = null;
+      while (i + 1 < lines.length) {
+        const next = lines[i + 1];
+        if (next.trim() === '') {
+          block.push('');
+          i += 1;
+          continue;
+        }
+        const ind = indentOf(next);
+        if (ind <= indent) break;
+        blockIndent ??= ind;
+        block.push(next.slice(blockIndent));
+        i += 1;
+      }
+      while (block.length && block.at(-1) === '') block.pop();
+      return block.join('\n') + (r === '|' ? '\n' : '');
+    }
+    return scalar(r);
+  };
+
+  const keyValue = (text) => {
+    const m = /^([A-Za-z0-9_]+):(?: (.*))?$/.exec(text);
+    assert.ok(m, `record line "${text}" in ${path}`);
+    return [m[1], m[2] ?? ''];
+  };
+
+  for (; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    assert.equal(indentOf(line), 0, `top-level key at line ${i + 1} of ${path}`);
+    const [key, rest] = keyValue(line);
+    if (rest.trim() !== '') {
+      record[key] = value(rest, 0);
+      continue;
+    }
+    // A map or a list below.
+    const next = lines[i + 1] ?? '';
+    if (next.startsWith('- ') || next.startsWith('  - ')) {
+      const list = [];
+      while (i + 1 < lines.length && /^( {2})?- /.test(lines[i + 1])) {
+        i += 1;
+        const itemIndent = lines[i].indexOf('- ') + 2;
+        const item = {};
+        let [k, v] = keyValue(lines[i].slice(itemIndent));
+        item[k] = value(v, itemIndent - 2);
+        while (i + 1 < lines.length && indentOf(lines[i + 1]) === itemIndent && lines[i + 1].trim() !== '') {
+          i += 1;
+          [k, v] = keyValue(lines[i].slice(itemIndent));
+          item[k] = value(v, itemIndent);
+        }
+        list.push(item);
+      }
+      record[key] = list;
+    } else {
+      const map = {};
+      while (i + 1 < lines.length && indentOf(lines[i + 1]) === 2 && lines[i + 1].trim() !== '') {
+        i += 1;
+        const [k, v] = keyValue(lines[i].slice(2));
+        map[k] = value(v, 2);
+      }
+      record[key] = map;
+    }
+  }
+  return record;
+}
+
+/** The attachment file stored beside a record. */
+export function attachmentBytes(recordPath, storedName) {
+  const dir = recordPath.replace(/\.yaml$/, '');
+  const path = join(dir, storedName);
+  assert.ok(statSync(path).isFile(), `${path} exists`);
+  return readFileSync(path);
+}
+
+/** The confirmation page of a made-up ticket received today (WIB): the page
+ * is derived from the ticket alone, so nothing needs to be stored for it. */
+export function confirmationPath(prefix) {
+  const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10).replaceAll('-', '');
+  return `/terkirim/?tiket=${prefix}-${today}-7KX4`;
+}
+
+/**
+ * Every state of the site a citizen can see: each built page, the 404 page,
+ * each form's error state, the confirmation page of each form, and a status
+ * page. `open(page)` brings `page` there and returns the main response.
+ */
+export function siteStates() {
+  const states = builtPages().map((path) => ({
+    name: slug(path),
+    path,
+    open: (page) => page.goto(url(path)),
+  }));
+  const at = (name, path) => ({ name, path, open: (page) => page.goto(url(path)) });
+  states.push(
+    at('404', '/halaman-yang-tidak-ada/'),
+    { name: 'permohonan-kesalahan', path: `${PERMOHONAN} (422)`, open: (p) => openErrorState(p, PERMOHONAN) },
+    {
+      name: 'pengaduan-layanan-formulir-kesalahan',
+      path: `${PENGADUAN_LAYANAN} (422)`,
+      open: (p) => openErrorState(p, PENGADUAN_LAYANAN),
+    },
+    at('terkirim-permohonan', confirmationPath('KP')),
+    at('terkirim-pengaduan-layanan', confirmationPath('PL')),
+    { name: 'status-415', path: `${PENGADUAN_LAYANAN} (415)`, open: openStatusPage },
+  );
+  return states;
+}
+
+export function screenshotsDir() {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return SCREENSHOTS;
+}

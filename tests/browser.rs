@@ -1,0 +1,165 @@
+//! The site in a real browser: the JavaScript tests in `e2e/` drive Debian's
+//! Chromium (through playwright-core, no browser download) against the real
+//! `loket serve` on a temp copy of the site: the citizen's journeys with and
+//! without JavaScript, the forms' error states, keyboard use, axe-core,
+//! screenshots (into `screenshots/`, not committed) and the page budget.
+//!
+//! Needs `/usr/bin/chromium` (or `LOKET_CHROMIUM`), `node` and
+//! `e2e/node_modules` (`npm ci --prefix e2e`); `.ci/run` installs them. When
+//! one is missing the test is skipped with a loud message, except under CI
+//! (`CI` set), where that is a failure.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::server::Server;
+
+/// Longest the whole browser run may take before it is stopped.
+const NODE_PATIENCE: Duration = Duration::from_secs(15 * 60);
+
+fn chromium() -> PathBuf {
+    std::env::var_os("LOKET_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// `node` from PATH, if it runs.
+fn node() -> Option<String> {
+    let out = Command::new("node").arg("--version").output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// What is missing to run the browser tests, in words.
+fn missing(e2e: &Path) -> Vec<String> {
+    let mut missing = Vec::new();
+    let browser = chromium();
+    if !browser.is_file() {
+        missing.push(format!(
+            "Chromium at {} (apt-get install chromium)",
+            browser.display()
+        ));
+    }
+    if node().is_none() {
+        missing.push("node (apt-get install nodejs)".to_string());
+    }
+    for module in ["playwright-core", "axe-core"] {
+        if !e2e.join("node_modules").join(module).is_dir() {
+            missing.push(format!(
+                "{}/node_modules/{module} (npm ci --prefix e2e)",
+                e2e.display()
+            ));
+        }
+    }
+    missing
+}
+
+/// Straight to the terminal, past the test harness's output capture: a
+/// skip must be seen even when the test passes.
+fn shout(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+}
+
+/// The `*.test.mjs` files of `e2e/`, sorted.
+fn test_files(e2e: &Path) -> Vec<String> {
+    let mut files: Vec<String> = fs::read_dir(e2e)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn citizen_journeys_in_chromium() {
+    let root = common::repo_root();
+    let e2e = root.join("e2e");
+    let missing = missing(&e2e);
+    if !missing.is_empty() {
+        let list = missing.join("\n  - ");
+        if under_ci() {
+            panic!(
+                "the browser tests cannot run under CI: missing\n  - {list}\n.ci/run installs these; see README, \"Browser tests\""
+            );
+        }
+        let bar = "!".repeat(78);
+        shout(&format!(
+            "\n{bar}\nSKIPPED: browser tests (Chromium journeys, axe-core, screenshots, page budget).\nMissing:\n  - {list}\nInstall them as .ci/run does, then: cargo test --test browser\n{bar}\n"
+        ));
+        return;
+    }
+
+    let files = test_files(&e2e);
+    assert!(
+        !files.is_empty(),
+        "no *.test.mjs files in {}",
+        e2e.display()
+    );
+
+    // Screenshots of this run only: old pictures would mislead.
+    let screenshots = root.join("screenshots");
+    fs::create_dir_all(&screenshots).unwrap();
+    for entry in fs::read_dir(&screenshots).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "png") {
+            fs::remove_file(path).unwrap();
+        }
+    }
+
+    let server = Server::start();
+    let started = Instant::now();
+    // node's output goes straight to the terminal (live progress, and
+    // printed whether the test passes or fails).
+    let mut child = Command::new("node")
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&files)
+        .current_dir(&e2e)
+        .env("LOKET_URL", &server.base)
+        .env("LOKET_DATA", &server.data)
+        .env("LOKET_PUBLIC", server.public())
+        .env("LOKET_SCREENSHOTS", &screenshots)
+        .env("LOKET_CHROMIUM", chromium())
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("node starts");
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > NODE_PATIENCE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the browser tests did not finish in {NODE_PATIENCE:?}; server log:\n{}",
+                server.stderr_now()
+            );
+        }
+        thread::sleep(Duration::from_millis(100));
+    };
+    shout(&format!(
+        "browser tests ({}) ran in {:.1} s; screenshots in {}",
+        files.join(", "),
+        started.elapsed().as_secs_f64(),
+        screenshots.display()
+    ));
+    let (_, log) = server.stop();
+    let lines: Vec<&str> = log.lines().collect();
+    let tail = lines[lines.len().saturating_sub(60)..].join("\n");
+    assert!(
+        status.success(),
+        "the browser tests failed ({status}); their report is above. End of the server log:\n{tail}"
+    );
+}
