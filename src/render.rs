@@ -99,6 +99,22 @@ impl Templates {
     }
 }
 
+/// Text made safe inside HTML elements and quoted attributes.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Turns a Tera error into `templates/NAME:LINE: message (while rendering PAGE)`.
 fn tera_diagnostic(err: &tera::Error, page: Option<&Path>) -> Diagnostic {
     let during = page

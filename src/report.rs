@@ -31,6 +31,7 @@ use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::inbox::csv_field;
 use crate::records::{self, Status, StoredRecord};
+use crate::render::escape_html;
 use crate::submission::FormKind;
 use crate::submission::store::SUBMISSIONS_DIR;
 use crate::workdays::Calendar;
@@ -529,25 +530,11 @@ pub fn percent(part: usize, whole: usize) -> String {
 // HTML
 // ---------------------------------------------------------------------------
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Escaped, keeping the line breaks staff typed.
 fn esc_lines(text: &str) -> String {
-    esc(text.trim()).replace("\r\n", "\n").replace('\n', "<br>")
+    escape_html(text.trim())
+        .replace("\r\n", "\n")
+        .replace('\n', "<br>")
 }
 
 fn long_or_dash(date: Option<Date>) -> String {
@@ -625,14 +612,14 @@ fn write_document(out: &mut String, r: &MonthReport, site: &SiteConfig) -> fmt::
     writeln!(
         out,
         "<title>Laporan Hasil Pelayanan {} · {}</title>",
-        esc(&r.period()),
-        esc(&site.office.name)
+        escape_html(&r.period()),
+        escape_html(&site.office.name)
     )?;
     writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>")?;
     write_letterhead(out, site)?;
     writeln!(out, "<main>")?;
     writeln!(out, "<h1>Laporan Hasil Pelayanan</h1>")?;
-    writeln!(out, "<p class=\"periode\">{}</p>", esc(&r.period()))?;
+    writeln!(out, "<p class=\"periode\">{}</p>", escape_html(&r.period()))?;
     writeln!(
         out,
         "<p class=\"dibuat\">Dibuat {}</p>",
@@ -654,13 +641,13 @@ fn write_letterhead(out: &mut String, site: &SiteConfig) -> fmt::Result {
     let o = &site.office;
     writeln!(out, "<header class=\"kop\">")?;
     if !o.parent.trim().is_empty() {
-        writeln!(out, "<p class=\"induk\">{}</p>", esc(&o.parent))?;
+        writeln!(out, "<p class=\"induk\">{}</p>", escape_html(&o.parent))?;
     }
-    writeln!(out, "<p class=\"dinas\">{}</p>", esc(&o.name))?;
-    writeln!(out, "<p class=\"alamat\">{}</p>", esc(&o.address))?;
-    let mut contact = format!("Telp. {}", esc(&o.phone));
+    writeln!(out, "<p class=\"dinas\">{}</p>", escape_html(&o.name))?;
+    writeln!(out, "<p class=\"alamat\">{}</p>", escape_html(&o.address))?;
+    let mut contact = format!("Telp. {}", escape_html(&o.phone));
     if !o.website.trim().is_empty() {
-        write!(contact, " · {}", esc(&o.website))?;
+        write!(contact, " · {}", escape_html(&o.website))?;
     }
     writeln!(out, "<p class=\"alamat\">{contact}</p>\n</header>")
 }
@@ -694,7 +681,7 @@ fn write_count_row(out: &mut String, label: &str, count: usize) -> fmt::Result {
     writeln!(
         out,
         "<tr><th scope=\"row\">{}</th><td class=\"angka\">{count}</td></tr>",
-        esc(label)
+        escape_html(label)
     )
 }
 
@@ -793,7 +780,7 @@ fn write_weeks(out: &mut String, r: &MonthReport) -> fmt::Result {
             "<tr><th scope=\"row\">Minggu {}</th><td>{} {}</td><td class=\"angka\">{}</td></tr>",
             w.number,
             week_days(w),
-            esc(&r.period()),
+            escape_html(&r.period()),
             w.count
         )?;
     }
@@ -831,12 +818,12 @@ fn write_chart(out: &mut String, r: &MonthReport) -> fmt::Result {
     writeln!(
         out,
         "<title id=\"grafik-judul\">Jumlah kiriman per minggu, {}</title>",
-        esc(&r.period())
+        escape_html(&r.period())
     )?;
     writeln!(
         out,
         "<desc id=\"grafik-ket\">{}.</desc>",
-        esc(&desc.join("; "))
+        escape_html(&desc.join("; "))
     )?;
     for (i, w) in r.weeks.iter().enumerate() {
         let height = w.count * PLOT / max;
@@ -895,7 +882,7 @@ fn write_cases(out: &mut String, r: &MonthReport) -> fmt::Result {
         out,
         "<table class=\"kasus\">\n<caption>{} kiriman yang diterima pada {}, urut menurut waktu diterima</caption>\n<thead><tr>",
         r.rows.len(),
-        esc(&r.period())
+        escape_html(&r.period())
     )?;
     for h in CASE_HEADERS {
         writeln!(out, "<th scope=\"col\">{h}</th>")?;
@@ -915,7 +902,7 @@ fn write_case(out: &mut String, row: &CaseRow) -> fmt::Result {
     writeln!(
         out,
         "<tr><td>{}</td><td class=\"tanggal\">{}</td><td>{}</td><td>{}</td><td class=\"tanggal\">{}</td><td class=\"tanggal\">{}</td><td class=\"angka\">{days}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"nik\">{}</td></tr>",
-        esc(&row.ticket),
+        escape_html(&row.ticket),
         dates::format_long(row.received),
         row.kind.code(),
         row.status,
@@ -923,8 +910,8 @@ fn write_case(out: &mut String, row: &CaseRow) -> fmt::Result {
         long_or_dash(row.completed),
         row.timeliness.label(),
         esc_lines(&row.result),
-        esc(&row.name),
-        esc(row.nik.as_deref().unwrap_or("-")),
+        escape_html(&row.name),
+        escape_html(row.nik.as_deref().unwrap_or("-")),
     )
 }
 
@@ -947,7 +934,7 @@ fn write_method(out: &mut String, r: &MonthReport) -> fmt::Result {
         "NIK ditampilkan tersamar (4 angka pertama dan 4 angka terakhir). Laporan ini tidak memuat nomor telepon, email, atau alamat pemohon.".to_string(),
     ];
     for item in items {
-        writeln!(out, "<li>{}</li>", esc(&item))?;
+        writeln!(out, "<li>{}</li>", escape_html(&item))?;
     }
     writeln!(out, "</ul>\n</section>")
 }
@@ -1127,7 +1114,7 @@ mod tests {
     #[test]
     fn escapes_html() {
         assert_eq!(
-            esc("<b>\"Siti\" & 'Ani'</b>"),
+            escape_html("<b>\"Siti\" & 'Ani'</b>"),
             "&lt;b&gt;&quot;Siti&quot; &amp; &#39;Ani&#39;&lt;/b&gt;"
         );
         assert_eq!(esc_lines("a <x>\nb"), "a &lt;x&gt;<br>b");

@@ -32,7 +32,7 @@ use tokio::sync::Semaphore;
 use crate::build::{BuildOptions, BuildReport};
 use crate::check::Anchors;
 use crate::content::Site;
-use crate::render::{Renderer, StatusView, Templates};
+use crate::render::{Renderer, StatusView, Templates, escape_html};
 use crate::submission::FormKind;
 use crate::submission::intake::IntakeLimits;
 use crate::submission::store::Store;
@@ -506,8 +506,8 @@ pub(crate) fn status_page(
         eprintln!("{d}");
         body = format!(
             "<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Kesalahan: {title}</title><h1>{title}</h1><p>{message}</p>",
-            title = escape(title),
-            message = escape(message)
+            title = escape_html(title),
+            message = escape_html(message)
         )
         .into_bytes();
     }
@@ -518,12 +518,4 @@ pub(crate) fn status_page(
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
-}
-
-fn escape(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
-    match tera::escape_html(text, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_default(),
-        Err(_) => String::new(),
-    }
 }
