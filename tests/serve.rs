@@ -1504,19 +1504,20 @@ async fn confirmation_for_an_invalid_ticket_is_404() {
 }
 
 #[test]
-fn a_data_folder_inside_the_output_folder_is_refused() {
+fn a_data_folder_that_would_be_published_is_refused() {
     let site = TempSite::shipped();
-    let data = site.out().join("data");
-    let out = common::loket()
-        .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
-        .arg("--data")
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("overlap"), "{err}");
-    assert!(!data.exists(), "nothing created");
+    for data in [site.out().join("data"), site.root().join("static/data")] {
+        let out = common::loket()
+            .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
+            .arg("--data")
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{}", data.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("overlaps"), "{err}");
+        assert!(!data.exists(), "nothing created");
+    }
 }
 
 #[tokio::test]

@@ -116,7 +116,7 @@ pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: io::Error },
     #[error(
-        "the data folder {} and the output folder {} overlap: submissions would be published and then deleted by the next build",
+        "the data folder {} overlaps the output folder {} or static/: submissions would be published (and deleted by the next build)",
         .data.display(),
         .out.display()
     )]
@@ -195,7 +195,9 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
         crate::output::absolute(&opts.data),
         crate::output::absolute(&opts.build.out),
     );
-    if data.starts_with(&out) || out.starts_with(&data) {
+    // Files under static/ are copied into the site as they are.
+    let assets = crate::output::absolute(&opts.build.root.join(crate::content::STATIC_DIR));
+    if data.starts_with(&out) || out.starts_with(&data) || data.starts_with(&assets) {
         return Err(ServeError::Overlap { data, out });
     }
     let store = Store::open(&opts.data).map_err(|source| ServeError::Data {
