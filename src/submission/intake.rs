@@ -42,6 +42,18 @@ pub struct Input {
     pub honeypot: bool,
 }
 
+impl Input {
+    /// Nothing read yet, with a fresh draft to stream files into.
+    fn new(store: &Store) -> io::Result<Input> {
+        Ok(Input {
+            text: BTreeMap::new(),
+            files: BTreeMap::new(),
+            draft: store.draft()?,
+            honeypot: false,
+        })
+    }
+}
+
 /// Why a post could not be read.
 pub enum ReadError {
     BadRequest(&'static str),
@@ -141,12 +153,7 @@ where
         Constraints::new().size_limit(size_limit),
     );
     let deadline = Instant::now() + limits.total;
-    let mut input = Input {
-        text: BTreeMap::new(),
-        files: BTreeMap::new(),
-        draft: store.draft()?,
-        honeypot: false,
-    };
+    let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
     while let Some(mut field) = timed(limits, deadline, multipart.next_field()).await?? {
         let header_bytes: usize = field
@@ -232,12 +239,7 @@ where
         }
         bytes.extend_from_slice(&data);
     }
-    let mut input = Input {
-        text: BTreeMap::new(),
-        files: BTreeMap::new(),
-        draft: store.draft()?,
-        honeypot: false,
-    };
+    let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
     for (name, value) in form_urlencoded::parse(&bytes) {
         if !seen.insert(name.clone()) {
