@@ -348,7 +348,8 @@ pub fn update_pages(
     let mut indexes = Vec::new();
     let mut diags = Vec::new();
     for path in changed {
-        let Some(index) = site.index_of_source(path) else {
+        // A new page, or one that was removed or renamed, changes menus and lists.
+        let Some(index) = site.index_of_source(path).filter(|_| path.exists()) else {
             return PageUpdate::NeedsFullBuild;
         };
         let (page, page_diags) = site.reload_page(index);

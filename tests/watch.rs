@@ -131,7 +131,7 @@ async fn an_edit_is_served_and_the_tab_reloads() {
 }
 
 #[tokio::test]
-async fn a_new_page_and_a_template_change_rebuild_everything() {
+async fn new_and_removed_pages_and_template_changes_rebuild_everything() {
     let p = Preview::start();
     p.site.write(
         "content/pengumuman.md",
@@ -147,6 +147,10 @@ async fn a_new_page_and_a_template_change_rebuild_everything() {
     let (status, page) = p.get("/pengumuman/").await;
     assert_eq!(status, 200);
     assert!(page.contains("Isi pengumuman."));
+
+    fs::remove_file(p.site.root().join("content/pengumuman.md")).unwrap();
+    p.wait_for("/", |s, b| s == 200 && !b.contains("href=\"/pengumuman/\""))
+        .await;
 
     let base = p.site.read("templates/base.html");
     p.site.write(
