@@ -24,7 +24,6 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
 use time::Date;
-use tokio::io::AsyncWriteExt;
 
 use super::FormKind;
 use super::record::Attachment;
@@ -225,14 +224,20 @@ impl Drop for Draft {
     }
 }
 
+/// Bytes an upload gathers before they go to disk in one blocking write:
+/// far fewer hand-offs to the blocking pool than one per network chunk.
+const WRITE_BATCH: usize = 256 * 1024;
+
 /// An upload being streamed to disk, hashed as it arrives.
 pub struct FileWriter {
-    file: tokio::fs::File,
+    /// `None` only while a batch is being written.
+    file: Option<File>,
     path: PathBuf,
     field: String,
     hasher: Sha256,
     size: u64,
     head: Vec<u8>,
+    pending: Vec<u8>,
 }
 
 impl FileWriter {
@@ -243,11 +248,35 @@ impl FileWriter {
         }
         self.hasher.update(chunk);
         self.size += chunk.len() as u64;
-        self.file.write_all(chunk).await
+        self.pending.extend_from_slice(chunk);
+        if self.pending.len() >= WRITE_BATCH {
+            self.write_pending().await?;
+        }
+        Ok(())
     }
 
     pub fn size(&self) -> u64 {
         self.size
+    }
+
+    /// Writes what is pending on a blocking thread.
+    async fn write_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| io::Error::other("upload file is gone"))?;
+        let data = std::mem::take(&mut self.pending);
+        let (file, result) = tokio::task::spawn_blocking(move || {
+            let result = file.write_all(&data);
+            (file, result)
+        })
+        .await
+        .map_err(io::Error::other)?;
+        self.file = Some(file);
+        result
     }
 }
 
@@ -255,38 +284,43 @@ impl Draft {
     /// Opens a file for the upload of form field `field`.
     pub async fn create_file(&self, field: &str) -> io::Result<FileWriter> {
         let path = self.dir.join("files").join(format!("{field}.part"));
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(FILE_MODE)
-            .open(&path)
-            .await?;
+        let opening = path.clone();
+        let file = tokio::task::spawn_blocking(move || {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(FILE_MODE)
+                .open(opening)
+        })
+        .await
+        .map_err(io::Error::other)??;
         Ok(FileWriter {
-            file,
+            file: Some(file),
             path,
             field: field.to_string(),
             hasher: Sha256::new(),
             size: 0,
             head: Vec::with_capacity(8),
+            pending: Vec::new(),
         })
     }
 
-    /// Finishes an upload: makes it durable and keeps it when it is a file we
-    /// accept. Returns what validation needs to know of it.
+    /// Finishes an upload: keeps it when it is a file we accept (it is made
+    /// durable in [`Draft::commit`]). Returns what validation needs to know of it.
     pub async fn finish_file(
         &mut self,
         mut writer: FileWriter,
         original_name: &str,
     ) -> io::Result<FileCheck> {
-        writer.file.flush().await?;
+        writer.write_pending().await?;
         let detected = FileType::sniff(&writer.head);
         let check = FileCheck {
             size: writer.size,
             detected,
         };
         match detected {
+            // Synced in `commit`, together with the record.
             Some(kind) if writer.size > 0 => {
-                writer.file.sync_all().await?;
                 let stored_name =
                     format!("{}.{}", writer.field.replace('_', "-"), kind.extension());
                 tokio::fs::rename(&writer.path, self.dir.join("files").join(&stored_name)).await?;
@@ -322,13 +356,40 @@ impl Draft {
         create_durable_dirs(&store.submissions_dir(), &day_dir)?;
         let files_dir = self.dir.join("files");
         let has_files = !self.attachments.is_empty();
-        if has_files {
-            sync_dir(&files_dir)?;
-        }
         let draft_yaml = self.dir.join("record.yaml");
-        for _ in 0..32 {
-            let ticket = Ticket::new(kind, date)?;
-            write_durably(&draft_yaml, render(&ticket)?.as_bytes())?;
+        let mut ticket = Ticket::new(kind, date)?;
+        // The syncs that must precede the renames do not depend on each
+        // other: run them at once, so a submission waits for one sync, not
+        // for each in turn.
+        let record = render(&ticket)?;
+        std::thread::scope(|scope| {
+            let mut syncs: Vec<_> = self
+                .attachments
+                .iter()
+                .map(|a| {
+                    let path = files_dir.join(&a.stored_name);
+                    scope.spawn(move || File::open(path)?.sync_all())
+                })
+                .collect();
+            if has_files {
+                syncs.push(scope.spawn(|| sync_dir(&files_dir)));
+            }
+            let written = write_durably(&draft_yaml, record.as_bytes());
+            syncs
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(io::Error::other("sync thread died")))
+                })
+                .chain([written])
+                .collect::<io::Result<()>>()
+        })?;
+        for attempt in 0..32 {
+            if attempt > 0 {
+                // The ticket was taken (by another process): pick another.
+                ticket = Ticket::new(kind, date)?;
+                write_durably(&draft_yaml, render(&ticket)?.as_bytes())?;
+            }
             let final_files = day_dir.join(ticket.as_str());
             if has_files {
                 match rename_noreplace(&files_dir, &final_files) {
