@@ -390,6 +390,13 @@ fn assert_ticket_shape(ticket: &str) {
 // ---------------------------------------------------------------------------
 
 /// `data/submissions/YYYY/MM/DD/<ticket>.yaml`
+/// The attachment `name` of `ticket` holds exactly the bytes that were sent.
+fn assert_stored_file(data: &Path, ticket: &str, name: &str, sent: &[u8]) {
+    let stored = record_path(data, ticket).with_extension("").join(name);
+    let bytes = fs::read(&stored).unwrap_or_else(|e| panic!("{}: {e}", stored.display()));
+    assert_eq!(bytes, sent, "{}", stored.display());
+}
+
 fn record_path(data: &Path, ticket: &str) -> PathBuf {
     let day = &ticket[3..11];
     data.join("submissions")
@@ -757,10 +764,7 @@ async fn pengaduan_layanan_with_pdf_attachment_is_stored() {
     assert_eq!(str_at(attachment, "original_name"), "bukti foto.pdf");
     assert_eq!(str_at(attachment, "type"), "application/pdf");
     assert_eq!(str_at(attachment, "sha256"), sha256_hex(&pdf));
-    let stored = record_path(&server.data, &ticket)
-        .with_extension("")
-        .join("lampiran.pdf");
-    assert_eq!(fs::read(stored).unwrap(), pdf);
+    assert_stored_file(&server.data, &ticket, "lampiran.pdf", &pdf);
 }
 
 // ---------------------------------------------------------------------------
@@ -856,10 +860,7 @@ async fn two_hundred_concurrent_submissions_each_get_their_own_complete_record()
         let attachment = &record["attachments"][0];
         assert_eq!(str_at(attachment, "original_name"), format!("ktp-{i}.jpg"));
         assert_eq!(str_at(attachment, "sha256"), sha256_hex(&sent));
-        let stored = record_path(&server.data, ticket)
-            .with_extension("")
-            .join("ktp.jpg");
-        assert_eq!(fs::read(&stored).unwrap(), sent, "{}", stored.display());
+        assert_stored_file(&server.data, ticket, "ktp.jpg", &sent);
     }
     assert_eq!(yaml_records(&server.data).len(), COUNT as usize);
     assert_eq!(
@@ -1445,10 +1446,7 @@ fn sigterm_lets_an_upload_in_progress_finish_then_exits_zero() {
         str_at(&record["attachments"][0], "sha256"),
         sha256_hex(&ktp)
     );
-    let stored = record_path(&server.data, &ticket)
-        .with_extension("")
-        .join("ktp.jpg");
-    assert_eq!(fs::read(stored).unwrap(), ktp);
+    assert_stored_file(&server.data, &ticket, "ktp.jpg", &ktp);
 }
 
 // ---------------------------------------------------------------------------
