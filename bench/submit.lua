@@ -23,11 +23,26 @@ wrk.path = "/permohonan/"
 wrk.body = table.concat(parts)
 wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
 
-local ok, other = 0, 0
+-- Per-thread counters (globals, so that done() can read them through the
+-- thread objects: each thread runs its own Lua state).
+local threads = {}
+function setup(thread)
+  threads[#threads + 1] = thread
+end
+
+function init(args)
+  ok, other = 0, 0
+end
+
 function response(status, headers, body)
   if status == 303 then ok = ok + 1 else other = other + 1 end
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("non-303 responses seen by the last thread: %d\n", other))
+  local o, b = 0, 0
+  for _, t in ipairs(threads) do
+    o = o + t:get("ok")
+    b = b + t:get("other")
+  end
+  io.write(string.format("303 responses: %d, non-303: %d\n", o, b))
 end

@@ -1,37 +1,111 @@
 #!/usr/bin/env bash
 # Durable submissions under load: wrk posting complete multipart submissions
-# with a 200 KB JPEG at 50 connections for 30 s, against the raw rate of
-# fsync'ed creates on the same disk; then 100 clients each uploading 5 MB at
-# once while the server's peak RSS (VmHWM) is read.
-# usage: bench/submit.sh    (DATA_DIR picks the disk; default: a folder on /tmp's disk)
+# with a 200 KB JPEG at 50 connections, against the raw rate of fsync'ed
+# creates on the same disk, alternating the two ROUNDS times; then 100
+# clients each uploading 5 MB at once while the server's peak RSS (VmHWM)
+# is read.
+#
+# Every measurement starts from the same state: `sync` and, when run as root,
+# the kernel's caches dropped. Two things otherwise skew the figures by up to
+# 2x on this VM: (1) each run writes several GB, and once free memory is
+# gone page reclaim slows whatever runs next; (2) on ext4 without a journal
+# (this VM's root disk) the kernel avoids reusing an inode deleted in the
+# last 60 s (360 s while its inode table block is cached and dirty), and
+# every create scans past all such inodes. Dropping the caches clears both.
+# Without root the script instead waits until its last clean-up is SETTLE
+# seconds old (default 370) and warns that the runs may drift.
+#
+# usage: bench/submit.sh [LOKET_BINARY ...]   (default: target/release/loket;
+#        several binaries are measured in turn in each round, to compare builds)
+#        env: DATA_DIR picks the disk; ROUNDS, DURATION (s), SETTLE (s)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-loket="$repo/target/release/loket"
 work=${DATA_DIR:-/var/tmp/loket-bench-submit}
-duration=${DURATION:-30s}
-[ -x "$loket" ] || cargo build --release --manifest-path "$repo/Cargo.toml"
-rm -rf "$work" && mkdir -p "$work/site"
+rounds=${ROUNDS:-3}
+duration=${DURATION:-30}
+settle=${SETTLE:-370}
+cleaned=$work.cleaned-at
+tck=$(getconf CLK_TCK)
+if [ $# -eq 0 ]; then
+    cargo build --release --manifest-path "$repo/Cargo.toml"
+    set -- "$repo/target/release/loket"
+fi
+clean() { rm -rf "$work"; date +%s >"$cleaned"; }
+[ -e "$work" ] && clean
+mkdir -p "$work/site"
 cp -r "$repo"/{site.yaml,content,templates,static,hari-libur} "$work/site/"
-echo "disk: $(df -h "$work" | tail -1 | awk '{print $1, $2}')"
-python3 "$here/fsync-rate.py" "$work/raw" 10 50 204800
+echo "disk: $(df -h "$work" | tail -1 | awk '{print $1, $2}'), $(nproc) CPUs"
+if [ -w /proc/sys/vm/drop_caches ]; then
+    quiesce() { sync && echo 3 >/proc/sys/vm/drop_caches; }
+else
+    echo "warning: not root, caches not dropped between runs: figures may drift"
+    quiesce() { sync; }
+    if [ -f "$cleaned" ]; then
+        wait_s=$(( $(cat "$cleaned") + settle - $(date +%s) ))
+        if [ "$wait_s" -gt 0 ]; then
+            echo "waiting ${wait_s} s for the last clean-up's deletes to age"
+            sleep "$wait_s"
+        fi
+    fi
+fi
 
-start_server() {
+pid=
+start_server() { # binary, data folder
     rm -f "$work/loket.out"
-    "$loket" serve --root "$work/site" --addr 127.0.0.1:18092 --data "$work/data" \
+    "$1" serve --root "$work/site" --addr 127.0.0.1:18092 --data "$2" \
         --rate-limit 0 --max-connections 1024 >"$work/loket.out" 2>/dev/null &
     pid=$!
     until grep -q Listening "$work/loket.out" 2>/dev/null; do sleep 0.1; done
 }
-start_server
-trap 'kill $pid 2>/dev/null || true' EXIT
-wrk -t2 -c50 -d"$duration" --latency -s "$here/submit.lua" http://127.0.0.1:18092 |
-    grep -E "Requests/sec|50%|99%|non-303|requests in"
-echo "records stored: $(find "$work/data/submissions" -name '*.yaml' | wc -l)"
-kill $pid; wait $pid 2>/dev/null || true
+stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null || true' EXIT
 
-start_server
+# The raw rate drifts (the VM's disk gets slower as it fills), so each loket
+# run is compared with the mean of the raw runs just before and just after it.
+raw_rate() { quiesce && python3 "$here/fsync-rate.py" "$work/raw-$1" 10 50 204800; }
+echo "| round | binary | raw fsync'ed creates/s (before, after) | loket submissions/s | loket / raw | p50 | p99 | non-303 | records stored | CPU per submission |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+raw_before=$(raw_rate 0)
+for round in $(seq "$rounds"); do
+    n=0
+    for loket in "$@"; do
+        n=$((n + 1))
+        data="$work/data-$round-$n"
+        quiesce
+        start_server "$loket" "$data"
+        before=$(cpu_ticks)
+        wrk -t2 -c50 -d"${duration}s" --latency -s "$here/submit.lua" http://127.0.0.1:18092 >"$work/wrk-$n.out"
+        echo $(( $(cpu_ticks) - before )) >"$work/cpu-$n"
+        stop_server
+        find "$data/submissions" -name '*.yaml' | wc -l >"$work/stored-$n"
+    done
+    raw_after=$(raw_rate "$round")
+    n=0
+    for loket in "$@"; do
+        n=$((n + 1))
+        # Submissions/s counts the 303s wrk received; every one must be stored.
+        awk -v round="$round" -v bin="$(basename "$loket")" -v r0="$raw_before" -v r1="$raw_after" \
+            -v stored="$(cat "$work/stored-$n")" -v secs="$duration" -v cpu="$(cat "$work/cpu-$n")" -v tck="$tck" '
+            / 50%/ { p50 = $2 } / 99%/ { p99 = $2 }
+            /^303 responses/ { acked = $3 + 0; bad = $NF }
+            END {
+                rate = acked / secs
+                raw = (r0 + r1) / 2
+                printf "| %d | %s | %.0f (%d, %d) | %.0f | %.0f%% | %s | %s | %s | %d | %.2f ms |\n",
+                    round, bin, raw, r0, r1, rate, 100 * rate / raw, p50, p99, bad, stored, 1000 * cpu / tck / stored
+                if (stored < acked) { print "ERROR: fewer records stored than acknowledged"; exit 1 }
+            }' "$work/wrk-$n.out"
+    done
+    raw_before=$raw_after
+done
+
+quiesce
+start_server "$1" "$work/data-big"
 echo "idle RSS: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
 KTP_BYTES=$((5 * 1024 * 1024 - 4096)) wrk -t2 -c100 -d10s -s "$here/submit.lua" http://127.0.0.1:18092 |
-    grep -E "Requests/sec|requests in"
+    grep -E "requests in"
 echo "peak RSS with 100 clients uploading 5 MB each: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
+stop_server
+clean

@@ -178,12 +178,10 @@ where
                     if chunk.is_empty() {
                         continue;
                     }
-                    if writer.is_none() {
-                        writer = Some(input.draft.create_file(&name).await?);
-                    }
-                    if let Some(w) = writer.as_mut() {
-                        w.write(&chunk).await?;
-                    }
+                    writer
+                        .get_or_insert_with(|| input.draft.file_writer(&name))
+                        .write(&chunk)
+                        .await?;
                 }
                 match writer {
                     Some(w) => {

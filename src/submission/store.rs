@@ -5,15 +5,16 @@
 //! ```text
 //! submissions/2026/11/27/KP-20261127-7KX4.yaml   the record staff read
 //! submissions/2026/11/27/KP-20261127-7KX4/       its attachments
-//! .tmp/                                          drafts being received
+//! .tmp/3f9c…/ and .tmp/3f9c….yaml                a draft being received
 //! ```
 //!
-//! A submission is received into a draft folder under `.tmp/` (same
-//! filesystem), every file is fsynced, then the attachment folder and last the
-//! YAML are renamed into the dated tree without ever replacing an existing
-//! name, and the day folder is fsynced. The YAML is the commit point: an
-//! attachment folder without its YAML (a crash between the two renames) is
-//! removed when the store is opened, like everything left in `.tmp/`.
+//! A submission is received into a draft under `.tmp/` (same filesystem):
+//! each upload is written and fsynced with its folder as soon as it is
+//! complete, the record is written and fsynced, then the attachment folder
+//! and last the YAML are renamed into the dated tree without ever replacing
+//! an existing name, and the day folder is fsynced. The YAML is the commit
+//! point: an attachment folder without its YAML (a crash between the two
+//! renames) is removed when the store is opened, like everything in `.tmp/`.
 
 use std::collections::HashMap;
 use std::fs::{self, DirBuilder, File, OpenOptions};
@@ -200,57 +201,87 @@ impl Store {
         Ok(())
     }
 
-    /// Starts receiving a submission.
+    /// Starts receiving a submission. Nothing touches the disk until the
+    /// first accepted upload arrives.
     pub fn draft(&self) -> io::Result<Draft> {
-        let dir = self.root.join(TMP_DIR).join(random_hex()?);
-        create_private_dir(&dir.join("files"))?;
+        let id = random_hex()?;
+        let tmp = self.root.join(TMP_DIR);
         Ok(Draft {
-            dir,
+            dir: tmp.join(&id),
+            record: tmp.join(format!("{id}.yaml")),
             attachments: Vec::new(),
+            committed: false,
         })
     }
 }
 
-/// A submission being received. Dropped without [`Draft::commit`], it leaves nothing.
+/// A submission being received: its uploads go straight into `dir`, which
+/// becomes the attachment folder, and the record is written next to it.
+/// Nothing is created only to be deleted again, because on ext4 every
+/// deleted inode makes later creates slower for a while and, with online
+/// discard, costs a discard as well. Dropped without [`Draft::commit`], it
+/// leaves nothing.
 #[derive(Debug)]
 pub struct Draft {
     dir: PathBuf,
+    record: PathBuf,
     attachments: Vec<Attachment>,
+    committed: bool,
 }
 
 impl Drop for Draft {
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+            let _ = fs::remove_file(&self.record);
+        }
     }
 }
 
 /// Bytes an upload gathers before they go to disk in one blocking write:
 /// far fewer hand-offs to the blocking pool than one per network chunk.
 const WRITE_BATCH: usize = 256 * 1024;
+/// Enough of the start of a file to tell its type.
+const SNIFF_BYTES: usize = 8;
 
-/// An upload being streamed to disk, hashed as it arrives.
+/// An upload being streamed to disk, hashed as it arrives. Its type is told
+/// from its first bytes before anything is written, so an accepted file is
+/// created under its final name and a refused one is never written at all.
 pub struct FileWriter {
-    /// `None` only while a batch is being written.
-    file: Option<File>,
-    path: PathBuf,
+    dir: PathBuf,
     field: String,
+    /// `None` until the type is known; `Some(None)` for a refused type.
+    kind: Option<Option<FileType>>,
+    /// Opened with the first write; `None` again while a batch is written.
+    file: Option<File>,
     hasher: Sha256,
     size: u64,
-    head: Vec<u8>,
     pending: Vec<u8>,
 }
 
 impl FileWriter {
     pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
-        if self.head.len() < 8 {
-            let take = (8 - self.head.len()).min(chunk.len());
-            self.head.extend_from_slice(&chunk[..take]);
-        }
         self.hasher.update(chunk);
         self.size += chunk.len() as u64;
+        match self.kind {
+            // A refused type is only counted.
+            Some(None) => return Ok(()),
+            // Written out first, so the buffer never grows past one batch.
+            Some(Some(_)) if self.pending.len() + chunk.len() > WRITE_BATCH => {
+                self.write_pending(false).await?;
+            }
+            _ => {}
+        }
         self.pending.extend_from_slice(chunk);
-        if self.pending.len() >= WRITE_BATCH {
-            self.write_pending().await?;
+        if self.kind.is_none() && self.pending.len() >= SNIFF_BYTES {
+            self.kind = Some(FileType::sniff(&self.pending));
+            if self.kind == Some(None) {
+                self.pending = Vec::new();
+            } else {
+                // One batch-sized buffer, reused: no growing copies.
+                self.pending
+                    .reserve(WRITE_BATCH.saturating_sub(self.pending.len()));
+            }
         }
         Ok(())
     }
@@ -259,81 +290,95 @@ impl FileWriter {
         self.size
     }
 
-    /// Writes what is pending on a blocking thread.
-    async fn write_pending(&mut self) -> io::Result<()> {
-        if self.pending.is_empty() {
+    fn stored_name(&self, kind: FileType) -> String {
+        format!("{}.{}", self.field.replace('_', "-"), kind.extension())
+    }
+
+    /// Writes what is pending on a blocking thread, opening the file (and
+    /// the draft folder) first if needed. With `durable`, also fsyncs the
+    /// file and the folder that holds it, as the upload is then complete.
+    async fn write_pending(&mut self, durable: bool) -> io::Result<()> {
+        let Some(Some(kind)) = self.kind else {
             return Ok(());
-        }
-        let mut file = self
-            .file
-            .take()
-            .ok_or_else(|| io::Error::other("upload file is gone"))?;
-        let data = std::mem::take(&mut self.pending);
-        let (file, result) = tokio::task::spawn_blocking(move || {
-            let result = file.write_all(&data);
-            (file, result)
+        };
+        let file = self.file.take();
+        let dir = self.dir.clone();
+        let path = self.dir.join(self.stored_name(kind));
+        let mut data = std::mem::take(&mut self.pending);
+        let (file, data, result) = tokio::task::spawn_blocking(move || {
+            let mut file = match file {
+                Some(file) => file,
+                None => {
+                    let opened = create_private_dir(&dir).and_then(|()| {
+                        OpenOptions::new()
+                            .write(true)
+                            .create_new(true)
+                            .mode(FILE_MODE)
+                            .open(&path)
+                    });
+                    match opened {
+                        Ok(file) => file,
+                        Err(e) => return (None, data, Err(e)),
+                    }
+                }
+            };
+            let mut result = file.write_all(&data);
+            if durable && result.is_ok() {
+                result = file.sync_all().and_then(|()| sync_dir(&dir));
+            }
+            data.clear();
+            (Some(file), data, result)
         })
         .await
         .map_err(io::Error::other)?;
-        self.file = Some(file);
+        self.file = file;
+        self.pending = data;
         result
     }
 }
 
 impl Draft {
-    /// Opens a file for the upload of form field `field`.
-    pub async fn create_file(&self, field: &str) -> io::Result<FileWriter> {
-        let path = self.dir.join("files").join(format!("{field}.part"));
-        let opening = path.clone();
-        let file = tokio::task::spawn_blocking(move || {
-            OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(FILE_MODE)
-                .open(opening)
-        })
-        .await
-        .map_err(io::Error::other)??;
-        Ok(FileWriter {
-            file: Some(file),
-            path,
+    /// A writer for the upload of form field `field` (a name from the form's
+    /// definition, never one sent by the client).
+    pub fn file_writer(&self, field: &str) -> FileWriter {
+        FileWriter {
+            dir: self.dir.clone(),
             field: field.to_string(),
+            kind: None,
+            file: None,
             hasher: Sha256::new(),
             size: 0,
-            head: Vec::with_capacity(8),
             pending: Vec::new(),
-        })
+        }
     }
 
-    /// Finishes an upload: keeps it when it is a file we accept (it is made
-    /// durable in [`Draft::commit`]). Returns what validation needs to know of it.
+    /// Finishes an upload: a file of a type we accept is written out and
+    /// made durable now, while the rest of the form may still be arriving.
+    /// Returns what validation needs to know of it.
     pub async fn finish_file(
         &mut self,
         mut writer: FileWriter,
         original_name: &str,
     ) -> io::Result<FileCheck> {
-        writer.write_pending().await?;
-        let detected = FileType::sniff(&writer.head);
+        let detected = match writer.kind {
+            Some(kind) => kind,
+            None => FileType::sniff(&writer.pending),
+        };
         let check = FileCheck {
             size: writer.size,
             detected,
         };
-        match detected {
-            // Synced in `commit`, together with the record.
-            Some(kind) if writer.size > 0 => {
-                let stored_name =
-                    format!("{}.{}", writer.field.replace('_', "-"), kind.extension());
-                tokio::fs::rename(&writer.path, self.dir.join("files").join(&stored_name)).await?;
-                self.attachments.push(Attachment {
-                    field: writer.field,
-                    stored_name,
-                    original_name: original_name.to_string(),
-                    size: writer.size,
-                    mime: kind.mime().to_string(),
-                    sha256: format!("{:x}", writer.hasher.finalize()),
-                });
-            }
-            _ => tokio::fs::remove_file(&writer.path).await?,
+        if let Some(kind) = detected {
+            writer.kind = Some(Some(kind));
+            writer.write_pending(true).await?;
+            self.attachments.push(Attachment {
+                stored_name: writer.stored_name(kind),
+                field: writer.field,
+                original_name: original_name.to_string(),
+                size: writer.size,
+                mime: kind.mime().to_string(),
+                sha256: format!("{:x}", writer.hasher.finalize()),
+            });
         }
         Ok(check)
     }
@@ -346,7 +391,7 @@ impl Draft {
     /// returns the ticket once everything is on disk. `render` writes the
     /// record for a given ticket. Blocking: call from a blocking thread.
     pub fn commit(
-        self,
+        mut self,
         store: &Store,
         kind: FormKind,
         date: Date,
@@ -354,58 +399,33 @@ impl Draft {
     ) -> io::Result<Ticket> {
         let day_dir = store.day_dir(date);
         create_durable_dirs(&store.submissions_dir(), &day_dir)?;
-        let files_dir = self.dir.join("files");
+        // The attachments and their folder are durable since `finish_file`.
         let has_files = !self.attachments.is_empty();
-        let draft_yaml = self.dir.join("record.yaml");
         let mut ticket = Ticket::new(kind, date)?;
-        // The syncs that must precede the renames do not depend on each
-        // other: run them at once, so a submission waits for one sync, not
-        // for each in turn.
-        let record = render(&ticket)?;
-        std::thread::scope(|scope| {
-            let mut syncs: Vec<_> = self
-                .attachments
-                .iter()
-                .map(|a| {
-                    let path = files_dir.join(&a.stored_name);
-                    scope.spawn(move || File::open(path)?.sync_all())
-                })
-                .collect();
-            if has_files {
-                syncs.push(scope.spawn(|| sync_dir(&files_dir)));
-            }
-            let written = write_durably(&draft_yaml, record.as_bytes());
-            syncs
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(io::Error::other("sync thread died")))
-                })
-                .chain([written])
-                .collect::<io::Result<()>>()
-        })?;
+        write_durably(&self.record, render(&ticket)?.as_bytes())?;
         for attempt in 0..32 {
             if attempt > 0 {
                 // The ticket was taken (by another process): pick another.
                 ticket = Ticket::new(kind, date)?;
-                write_durably(&draft_yaml, render(&ticket)?.as_bytes())?;
+                write_durably(&self.record, render(&ticket)?.as_bytes())?;
             }
             let final_files = day_dir.join(ticket.as_str());
             if has_files {
-                match rename_noreplace(&files_dir, &final_files) {
+                match rename_noreplace(&self.dir, &final_files) {
                     Ok(()) => {}
                     Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                     Err(e) => return Err(e),
                 }
             }
-            match rename_noreplace(&draft_yaml, &day_dir.join(format!("{ticket}.yaml"))) {
+            match rename_noreplace(&self.record, &day_dir.join(format!("{ticket}.yaml"))) {
                 Ok(()) => {
+                    self.committed = true;
                     store.sync_shared(&day_dir)?;
                     return Ok(ticket);
                 }
                 Err(e) => {
                     if has_files {
-                        fs::rename(&final_files, &files_dir)?;
+                        fs::rename(&final_files, &self.dir)?;
                     }
                     if e.kind() != io::ErrorKind::AlreadyExists {
                         return Err(e);
@@ -460,7 +480,7 @@ mod tests {
         let data = tmp.path().join("data");
         let store = Store::open(&data).unwrap();
         let mut draft = store.draft().unwrap();
-        let mut w = draft.create_file("ktp").await.unwrap();
+        let mut w = draft.file_writer("ktp");
         w.write(&[0xFF, 0xD8, 0xFF, 0xE0]).await.unwrap();
         w.write(b"rest of jpeg").await.unwrap();
         let check = draft.finish_file(w, "../../KTP saya.jpg").await.unwrap();
@@ -491,11 +511,53 @@ mod tests {
         let store = Store::open(tmp.path()).unwrap();
         {
             let mut draft = store.draft().unwrap();
-            let mut w = draft.create_file("ktp").await.unwrap();
+            let mut w = draft.file_writer("ktp");
             w.write(b"GIF89a not accepted").await.unwrap();
             let check = draft.finish_file(w, "x.gif").await.unwrap();
             assert_eq!(check.detected, None);
             assert!(draft.attachments().is_empty());
+        }
+        assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn upload_in_odd_pieces_is_stored_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path()).unwrap();
+        // Three batches' worth, the type-telling head split over two chunks.
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.extend((0..3 * WRITE_BATCH).map(|i| (i % 251) as u8));
+        let mut draft = store.draft().unwrap();
+        let mut w = draft.file_writer("surat_kuasa");
+        w.write(&bytes[..3]).await.unwrap();
+        for piece in bytes[3..].chunks(100_003) {
+            w.write(piece).await.unwrap();
+        }
+        assert_eq!(w.size(), bytes.len() as u64);
+        let check = draft.finish_file(w, "scan.png").await.unwrap();
+        assert_eq!(check.detected, Some(FileType::Png));
+        let stored = &draft.attachments()[0];
+        assert_eq!(stored.stored_name, "surat-kuasa.png");
+        assert_eq!(stored.sha256, format!("{:x}", Sha256::digest(&bytes)));
+        let ticket = draft
+            .commit(&store, FormKind::Permohonan, date!(2026 - 11 - 27), |t| {
+                Ok(format!("ticket: {t}\n"))
+            })
+            .unwrap();
+        let folder = store.record_path(&ticket).unwrap().with_extension("");
+        assert_eq!(fs::read(folder.join("surat-kuasa.png")).unwrap(), bytes);
+    }
+
+    #[tokio::test]
+    async fn dropped_draft_takes_its_uploads_along() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path()).unwrap();
+        {
+            let mut draft = store.draft().unwrap();
+            let mut w = draft.file_writer("ktp");
+            w.write(b"%PDF-1.7 a letter").await.unwrap();
+            draft.finish_file(w, "ktp.pdf").await.unwrap();
+            assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 1);
         }
         assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 0);
     }
