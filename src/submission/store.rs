@@ -9,14 +9,15 @@
 //! ```
 //!
 //! A submission is received into a draft under `.tmp/` (same filesystem):
-//! each upload is written and fsynced with its folder as soon as it is
-//! complete, the record is written and fsynced, then the attachment folder
-//! and last the YAML are renamed into the dated tree without ever replacing
-//! an existing name, and the day folder is fsynced. The YAML is the commit
-//! point: an attachment folder without its YAML (a crash between the two
-//! renames) is removed when the store is opened, like everything in `.tmp/`.
+//! its uploads and its record are written there, the attachment folder is
+//! renamed into the dated tree, all of that is made durable, and only then
+//! the YAML is renamed next to it and made durable in turn. Renames never
+//! replace an existing name. The YAML is the commit point: an attachment
+//! folder without its YAML (a crash before the YAML's move) is removed when
+//! the store is opened, like everything in `.tmp/`. Durability comes from
+//! `syncfs` on the data folder's filesystem, shared by all the submissions
+//! committing at the same moment (group commit).
 
-use std::collections::HashMap;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -39,14 +40,17 @@ const FILE_MODE: u32 = 0o600;
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
-    /// One group-commit syncer per day folder.
-    syncs: Arc<Mutex<HashMap<PathBuf, Arc<GroupSync>>>>,
+    /// Makes everything written so far on the data folder's filesystem
+    /// durable, one `syncfs` shared by all commits waiting at that moment.
+    durable: Arc<GroupSync>,
 }
 
-/// fsyncs of one folder shared by concurrent commits (group commit): a sync
-/// makes every rename done in the folder before it started durable, so
-/// commits that finish their renames while a sync runs share the next one
-/// instead of each paying for its own.
+/// Group commit: one sync at a time, and every caller that arrives while it
+/// runs shares the next one instead of paying for its own. A sync covers
+/// every request made before it started. Under load this turns one fsync
+/// per file, folder and record of each submission into one `syncfs` per
+/// batch of submissions, which writes each inode table and folder block
+/// once per batch and sends the disk one cache flush.
 #[derive(Debug, Default)]
 struct GroupSync {
     state: Mutex<SyncState>,
@@ -55,7 +59,7 @@ struct GroupSync {
 
 #[derive(Debug, Default)]
 struct SyncState {
-    /// Requests so far (each made after its rename).
+    /// Requests so far (each made after the writes it needs durable).
     requested: u64,
     /// Every request up to this one is durable.
     durable: u64,
@@ -63,7 +67,7 @@ struct SyncState {
 }
 
 impl GroupSync {
-    fn sync(&self, dir: &Path) -> io::Result<()> {
+    fn sync(&self, sync: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
         fn lock(m: &Mutex<SyncState>) -> std::sync::MutexGuard<'_, SyncState> {
             m.lock().unwrap_or_else(|e| e.into_inner())
         }
@@ -78,7 +82,7 @@ impl GroupSync {
                 state.running = true;
                 let covers = state.requested;
                 drop(state);
-                let result = sync_dir(dir);
+                let result = sync();
                 state = lock(&self.state);
                 state.running = false;
                 if result.is_ok() {
@@ -143,21 +147,17 @@ impl Store {
     pub fn at(data: &Path) -> Store {
         Store {
             root: data.to_path_buf(),
-            syncs: Arc::default(),
+            durable: Arc::default(),
         }
     }
 
-    /// Makes the renames done so far in `dir` durable, sharing the fsync with
-    /// concurrent commits.
-    fn sync_shared(&self, dir: &Path) -> io::Result<()> {
-        let syncer = self
-            .syncs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(dir.to_path_buf())
-            .or_default()
-            .clone();
-        syncer.sync(dir)
+    /// Makes everything written so far on the data folder's filesystem
+    /// durable (data, inodes and folder entries alike), sharing the
+    /// `syncfs` with concurrent commits. Since Linux 5.8 `syncfs` reports
+    /// write-back errors, so a failed write is never taken for durable.
+    fn sync_filesystem(&self) -> io::Result<()> {
+        self.durable
+            .sync(|| rustix::fs::syncfs(File::open(&self.root)?).map_err(io::Error::from))
     }
 
     pub fn root(&self) -> &Path {
@@ -268,7 +268,7 @@ impl FileWriter {
             Some(None) => return Ok(()),
             // Written out first, so the buffer never grows past one batch.
             Some(Some(_)) if self.pending.len() + chunk.len() > WRITE_BATCH => {
-                self.write_pending(false).await?;
+                self.write_pending().await?;
             }
             _ => {}
         }
@@ -295,9 +295,8 @@ impl FileWriter {
     }
 
     /// Writes what is pending on a blocking thread, opening the file (and
-    /// the draft folder) first if needed. With `durable`, also fsyncs the
-    /// file and the folder that holds it, as the upload is then complete.
-    async fn write_pending(&mut self, durable: bool) -> io::Result<()> {
+    /// the draft folder) first if needed. Made durable in [`Draft::commit`].
+    async fn write_pending(&mut self) -> io::Result<()> {
         let Some(Some(kind)) = self.kind else {
             return Ok(());
         };
@@ -322,10 +321,7 @@ impl FileWriter {
                     }
                 }
             };
-            let mut result = file.write_all(&data);
-            if durable && result.is_ok() {
-                result = file.sync_all().and_then(|()| sync_dir(&dir));
-            }
+            let result = file.write_all(&data);
             data.clear();
             (Some(file), data, result)
         })
@@ -352,9 +348,9 @@ impl Draft {
         }
     }
 
-    /// Finishes an upload: a file of a type we accept is written out and
-    /// made durable now, while the rest of the form may still be arriving.
-    /// Returns what validation needs to know of it.
+    /// Finishes an upload: a file of a type we accept is written out (and
+    /// made durable in [`Draft::commit`]). Returns what validation needs to
+    /// know of it.
     pub async fn finish_file(
         &mut self,
         mut writer: FileWriter,
@@ -370,7 +366,7 @@ impl Draft {
         };
         if let Some(kind) = detected {
             writer.kind = Some(Some(kind));
-            writer.write_pending(true).await?;
+            writer.write_pending().await?;
             self.attachments.push(Attachment {
                 stored_name: writer.stored_name(kind),
                 field: writer.field,
@@ -390,6 +386,14 @@ impl Draft {
     /// Puts the submission into the dated tree under a fresh ticket and
     /// returns the ticket once everything is on disk. `render` writes the
     /// record for a given ticket. Blocking: call from a blocking thread.
+    ///
+    /// The uploads, the record and the attachment folder's move into the
+    /// dated tree are made durable before the record's move (the commit
+    /// point), and that in turn before returning. A crash at any moment
+    /// leaves either the whole submission or an attachment folder without
+    /// its record, which [`Store::open`] removes; and once the record has
+    /// moved, the folder is no longer in `.tmp/` on disk either, so the
+    /// clean-up of `.tmp/` can never reach it.
     pub fn commit(
         mut self,
         store: &Store,
@@ -399,16 +403,11 @@ impl Draft {
     ) -> io::Result<Ticket> {
         let day_dir = store.day_dir(date);
         create_durable_dirs(&store.submissions_dir(), &day_dir)?;
-        // The attachments and their folder are durable since `finish_file`.
         let has_files = !self.attachments.is_empty();
-        let mut ticket = Ticket::new(kind, date)?;
-        write_durably(&self.record, render(&ticket)?.as_bytes())?;
-        for attempt in 0..32 {
-            if attempt > 0 {
-                // The ticket was taken (by another process): pick another.
-                ticket = Ticket::new(kind, date)?;
-                write_durably(&self.record, render(&ticket)?.as_bytes())?;
-            }
+        for _ in 0..32 {
+            // A ticket taken (by another process) gets another try.
+            let ticket = Ticket::new(kind, date)?;
+            write_private(&self.record, render(&ticket)?.as_bytes())?;
             let final_files = day_dir.join(ticket.as_str());
             if has_files {
                 match rename_noreplace(&self.dir, &final_files) {
@@ -417,10 +416,11 @@ impl Draft {
                     Err(e) => return Err(e),
                 }
             }
+            store.sync_filesystem()?;
             match rename_noreplace(&self.record, &day_dir.join(format!("{ticket}.yaml"))) {
                 Ok(()) => {
                     self.committed = true;
-                    store.sync_shared(&day_dir)?;
+                    store.sync_filesystem()?;
                     return Ok(ticket);
                 }
                 Err(e) => {
@@ -437,15 +437,15 @@ impl Draft {
     }
 }
 
-fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = OpenOptions::new()
+/// Writes a new private file; [`Store::sync_filesystem`] makes it durable.
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(FILE_MODE)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+        .open(path)?
+        .write_all(bytes)
 }
 
 /// Creates `dir` (below `base`) and makes each new level durable.
