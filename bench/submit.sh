@@ -22,7 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 work=${DATA_DIR:-/var/tmp/loket-bench-submit}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-2}
 duration=${DURATION:-30}
 settle=${SETTLE:-370}
 cleaned=$work.cleaned-at
@@ -36,6 +36,14 @@ clean() { rm -rf "$work"; date +%s >"$cleaned"; }
 mkdir -p "$work/site"
 cp -r "$repo"/{site.yaml,content,templates,static,hari-libur} "$work/site/"
 echo "disk: $(df -h "$work" | tail -1 | awk '{print $1, $2}'), $(nproc) CPUs"
+# Everything written stays until the end (see above): at most ~3,500 raw
+# creates/s and ~1,500 submissions/s of 200 KB each, plus the 5 MB uploads.
+need_mb=$(( (rounds + 1) * 10 * 3500 / 5 + rounds * $# * duration * 1500 / 5 + 6000 ))
+free_mb=$(df -Pm "$work" | awk 'NR == 2 {print $4}')
+if [ "$free_mb" -lt "$need_mb" ]; then
+    echo "error: $work has ${free_mb} MB free; this run may write ${need_mb} MB (fewer ROUNDS or a shorter DURATION)" >&2
+    exit 1
+fi
 if [ -w /proc/sys/vm/drop_caches ]; then
     quiesce() { sync && echo 3 >/proc/sys/vm/drop_caches; }
 else
@@ -56,7 +64,10 @@ start_server() { # binary, data folder
     "$1" serve --root "$work/site" --addr 127.0.0.1:18092 --data "$2" \
         --rate-limit 0 --max-connections 1024 >"$work/loket.out" 2>/dev/null &
     pid=$!
-    until grep -q Listening "$work/loket.out" 2>/dev/null; do sleep 0.1; done
+    until grep -q Listening "$work/loket.out" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null || { echo "error: $1 did not start" >&2; exit 1; }
+        sleep 0.1
+    done
 }
 stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
@@ -105,7 +116,7 @@ quiesce
 start_server "$1" "$work/data-big"
 echo "idle RSS: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
 KTP_BYTES=$((5 * 1024 * 1024 - 4096)) wrk -t2 -c100 -d10s -s "$here/submit.lua" http://127.0.0.1:18092 |
-    grep -E "requests in"
+    grep -E "requests in|^303 responses"
 echo "peak RSS with 100 clients uploading 5 MB each: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
 stop_server
 clean

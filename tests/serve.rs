@@ -1406,10 +1406,7 @@ fn sigterm_lets_an_upload_in_progress_finish_then_exits_zero() {
     // Wait until the server is streaming the KTP into a draft.
     let tmp = server.data.join(".tmp");
     let deadline = Instant::now() + PATIENCE;
-    while !files_under(&tmp)
-        .iter()
-        .any(|p| p.ends_with("ktp.jpg"))
-    {
+    while !files_under(&tmp).iter().any(|p| p.ends_with("ktp.jpg")) {
         assert!(Instant::now() < deadline, "the upload never started");
         thread::sleep(Duration::from_millis(20));
     }
