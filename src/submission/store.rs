@@ -22,6 +22,7 @@ use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -40,6 +41,10 @@ const FILE_MODE: u32 = 0o600;
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    /// The data folder, opened before anything is written through this
+    /// store, so that `syncfs` on it reports every write-back error since.
+    /// `None` for a store opened only for reading.
+    fs: Option<Arc<File>>,
     /// Makes everything written so far on the data folder's filesystem
     /// durable, one `syncfs` shared by all commits waiting at that moment.
     durable: Arc<GroupSync>,
@@ -55,6 +60,11 @@ pub struct Store {
 struct GroupSync {
     state: Mutex<SyncState>,
     finished: Condvar,
+    /// Failed syncs so far. A write-back error is reported once, to one
+    /// sync, and a page whose write-back failed is not written again; so a
+    /// commit whose data was written before a failure it did not see itself
+    /// must not count as durable either (see [`Draft::commit`]).
+    failures: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -85,8 +95,11 @@ impl GroupSync {
                 let result = sync();
                 state = lock(&self.state);
                 state.running = false;
-                if result.is_ok() {
-                    state.durable = state.durable.max(covers);
+                match result {
+                    Ok(()) => state.durable = state.durable.max(covers),
+                    Err(_) => {
+                        self.failures.fetch_add(1, Ordering::SeqCst);
+                    }
                 }
                 self.finished.notify_all();
                 return result;
@@ -132,7 +145,10 @@ impl Store {
     pub fn open(data: &Path) -> io::Result<Store> {
         create_private_dir(data)?;
         fs::set_permissions(data, fs::Permissions::from_mode(DIR_MODE))?;
-        let store = Store::at(data);
+        let store = Store {
+            fs: Some(Arc::new(File::open(data)?)),
+            ..Store::at(data)
+        };
         create_private_dir(&store.submissions_dir())?;
         let tmp = data.join(TMP_DIR);
         if tmp.exists() {
@@ -147,6 +163,7 @@ impl Store {
     pub fn at(data: &Path) -> Store {
         Store {
             root: data.to_path_buf(),
+            fs: None,
             durable: Arc::default(),
         }
     }
@@ -154,10 +171,20 @@ impl Store {
     /// Makes everything written so far on the data folder's filesystem
     /// durable (data, inodes and folder entries alike), sharing the
     /// `syncfs` with concurrent commits. Since Linux 5.8 `syncfs` reports
-    /// write-back errors, so a failed write is never taken for durable.
+    /// write-back errors on the filesystem since the last call on the same
+    /// descriptor, hence one descriptor for the store's lifetime.
     fn sync_filesystem(&self) -> io::Result<()> {
+        let fs = self
+            .fs
+            .as_ref()
+            .ok_or_else(|| io::Error::other("store opened for reading only"))?;
         self.durable
-            .sync(|| rustix::fs::syncfs(File::open(&self.root)?).map_err(io::Error::from))
+            .sync(|| rustix::fs::syncfs(fs.as_ref()).map_err(io::Error::from))
+    }
+
+    /// How many syncs have failed so far.
+    fn sync_failures(&self) -> u64 {
+        self.durable.failures.load(Ordering::SeqCst)
     }
 
     pub fn root(&self) -> &Path {
@@ -211,22 +238,25 @@ impl Store {
             record: tmp.join(format!("{id}.yaml")),
             attachments: Vec::new(),
             committed: false,
+            failures_before: self.sync_failures(),
         })
     }
 }
 
 /// A submission being received: its uploads go straight into `dir`, which
 /// becomes the attachment folder, and the record is written next to it.
-/// Nothing is created only to be deleted again, because on ext4 every
-/// deleted inode makes later creates slower for a while and, with online
-/// discard, costs a discard as well. Dropped without [`Draft::commit`], it
-/// leaves nothing.
+/// Nothing is created only to be deleted again: on ext4 without a journal
+/// every deleted inode makes later creates slower for minutes, and with
+/// online discard a delete costs a discard as well. Dropped without
+/// [`Draft::commit`], it leaves nothing.
 #[derive(Debug)]
 pub struct Draft {
     dir: PathBuf,
     record: PathBuf,
     attachments: Vec<Attachment>,
     committed: bool,
+    /// Failed syncs before anything of this draft was written.
+    failures_before: u64,
 }
 
 impl Drop for Draft {
@@ -416,11 +446,17 @@ impl Draft {
                     Err(e) => return Err(e),
                 }
             }
-            store.sync_filesystem()?;
+            if let Err(e) = self.sync(store) {
+                if has_files {
+                    // Back into the draft, which is removed when dropped.
+                    let _ = fs::rename(&final_files, &self.dir);
+                }
+                return Err(e);
+            }
             match rename_noreplace(&self.record, &day_dir.join(format!("{ticket}.yaml"))) {
                 Ok(()) => {
                     self.committed = true;
-                    store.sync_filesystem()?;
+                    self.sync(store)?;
                     return Ok(ticket);
                 }
                 Err(e) => {
@@ -434,6 +470,18 @@ impl Draft {
             }
         }
         Err(io::Error::other("no free ticket number after 32 tries"))
+    }
+
+    /// Makes this draft's writes durable. Any failed sync since the draft
+    /// began fails it too: that failure may have been this draft's data.
+    fn sync(&self, store: &Store) -> io::Result<()> {
+        store.sync_filesystem()?;
+        if store.sync_failures() != self.failures_before {
+            return Err(io::Error::other(
+                "a write-back error on the data folder's filesystem while this submission was written",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -559,6 +607,39 @@ mod tests {
             draft.finish_file(w, "ktp.pdf").await.unwrap();
             assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 1);
         }
+        assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_failed_sync_fails_every_draft_begun_before_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path()).unwrap();
+        let day = date!(2026 - 11 - 27);
+        let mut early = store.draft().unwrap();
+        let mut w = early.file_writer("ktp");
+        w.write(b"%PDF-1.7 a letter").await.unwrap();
+        early.finish_file(w, "ktp.pdf").await.unwrap();
+        // Another commit's sync reports a write-back error (it may have
+        // been this draft's pages); the next sync of its own succeeds.
+        let failed = store.durable.sync(|| Err(io::Error::other("EIO")));
+        assert!(failed.is_err());
+        let late = store.draft().unwrap();
+        let record = |t: &Ticket| Ok(format!("ticket: {t}\n"));
+        assert!(
+            early
+                .commit(&store, FormKind::Permohonan, day, record)
+                .is_err()
+        );
+        let ticket = late
+            .commit(&store, FormKind::Permohonan, day, record)
+            .unwrap();
+        assert!(store.record_path(&ticket).unwrap().is_file());
+        let day_dir = store.day_dir(day);
+        assert_eq!(
+            fs::read_dir(&day_dir).unwrap().count(),
+            1,
+            "only the late one"
+        );
         assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 0);
     }
 
