@@ -69,12 +69,12 @@ start_server() { # binary, data folder
         sleep 0.1
     done
 }
-stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null || true' EXIT
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; clean' EXIT
 
-# The raw rate drifts (the VM's disk gets slower as it fills), so each loket
-# run is compared with the mean of the raw runs just before and just after it.
+# The raw rate drifts from run to run (the VM's disk is shared), so each
+# loket run is compared with the mean of the raw runs just before and after it.
 raw_rate() { quiesce && python3 "$here/fsync-rate.py" "$work/raw-$1" 10 50 204800; }
 echo "| round | binary | raw fsync'ed creates/s (before, after) | loket submissions/s | loket / raw | p50 | p99 | non-303 | records stored | CPU per submission |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -119,4 +119,3 @@ KTP_BYTES=$((5 * 1024 * 1024 - 4096)) wrk -t2 -c100 -d10s -s "$here/submit.lua" 
     grep -E "requests in|^303 responses"
 echo "peak RSS with 100 clients uploading 5 MB each: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
 stop_server
-clean
