@@ -9,9 +9,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { VIEWPORTS, launch, siteStates } from './lib.mjs';
+import { VIEWPORTS, siteStates, useBrowser } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -21,17 +21,13 @@ const AXE_VERSION = require('axe-core/package.json').version;
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const FAIL_ON = new Set(['serious', 'critical']);
 
-let browser;
 const summary = [];
 
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  console.log(`\naxe-core ${AXE_VERSION} (${TAGS.join(', ')}):`);
-  for (const line of summary) console.log(`  ${line}`);
+const session = useBrowser({
+  report: () => {
+    console.log(`\naxe-core ${AXE_VERSION} (${TAGS.join(', ')}):`);
+    for (const line of summary) console.log(`  ${line}`);
+  },
 });
 
 async function runAxe(page) {
@@ -53,7 +49,7 @@ function describeViolation(v) {
 }
 
 test('axe finds violations when there are some', async () => {
-  const context = await browser.newContext({ bypassCSP: true });
+  const context = await session.browser.newContext({ bypassCSP: true });
   try {
     const page = await context.newPage();
     await siteStates()[0].open(page);
@@ -75,7 +71,7 @@ for (const viewport of VIEWPORTS) {
   describe(`axe at ${viewport.width} px`, () => {
     for (const state of siteStates()) {
       test(state.path, async () => {
-        const context = await browser.newContext({ viewport, bypassCSP: true });
+        const context = await session.browser.newContext({ viewport, bypassCSP: true });
         try {
           const page = await context.newPage();
           await state.open(page);

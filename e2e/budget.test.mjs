@@ -3,28 +3,24 @@
 // and the browser asks no host but the server for anything.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { HOST, launch, siteStates } from './lib.mjs';
+import { HOST, siteStates, useBrowser } from './lib.mjs';
 
 const BUDGET = 30 * 1024;
 
-let browser;
 const table = [];
 
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  console.log(`\nPage weight on a first visit (budget ${BUDGET} bytes):`);
-  for (const row of table) console.log(`  ${row}`);
+const session = useBrowser({
+  report: () => {
+    console.log(`\nPage weight on a first visit (budget ${BUDGET} bytes):`);
+    for (const row of table) console.log(`  ${row}`);
+  },
 });
 
 for (const state of siteStates()) {
   test(`${state.path}: at most 30 KB, nothing from other hosts`, async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+    const context = await session.browser.newContext({ viewport: { width: 360, height: 800 } });
     try {
       const page = await context.newPage();
       // Nothing from the cache: every page is weighed as a first visit.

@@ -4,7 +4,7 @@
 // what was typed is still there.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
   PENGADUAN_INVALID,
@@ -16,21 +16,17 @@ import {
   VIEWPORTS,
   fillByLabels,
   ktpJpeg,
-  launch,
   submit,
   url,
+  useBrowser,
 } from './lib.mjs';
 
-let browser;
 let ktp;
 
-before(async () => {
-  browser = await launch();
-  ktp = await ktpJpeg(browser);
-});
-
-after(async () => {
-  await browser?.close();
+const session = useBrowser({
+  ready: async (browser) => {
+    ktp = await ktpJpeg(browser);
+  },
 });
 
 /** What the page shows about its focus and its error summary. */
@@ -148,7 +144,7 @@ async function checkErrorState(page, response, { expected, kept, labels }) {
 }
 
 async function permohonanErrors(javaScriptEnabled, viewport) {
-  const context = await browser.newContext({ javaScriptEnabled, viewport });
+  const context = await session.browser.newContext({ javaScriptEnabled, viewport });
   try {
     const page = await context.newPage();
     await page.goto(url(PERMOHONAN));
@@ -182,7 +178,7 @@ async function permohonanErrors(javaScriptEnabled, viewport) {
 }
 
 async function pengaduanErrors(javaScriptEnabled, viewport) {
-  const context = await browser.newContext({ javaScriptEnabled, viewport });
+  const context = await session.browser.newContext({ javaScriptEnabled, viewport });
   try {
     const page = await context.newPage();
     await page.goto(url(PENGADUAN_LAYANAN));

@@ -4,7 +4,7 @@
 // These contexts keep the site's Content-Security-Policy (no bypassCSP).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
   BASE,
@@ -18,24 +18,20 @@ import {
   fillByLabels,
   findRecord,
   ktpJpeg,
-  launch,
   readRecord,
   sha256,
   submit,
   suratPdf,
   url,
+  useBrowser,
 } from './lib.mjs';
 
-let browser;
 let ktp;
 
-before(async () => {
-  browser = await launch();
-  ktp = await ktpJpeg(browser);
-});
-
-after(async () => {
-  await browser?.close();
+const session = useBrowser({
+  ready: async (browser) => {
+    ktp = await ktpJpeg(browser);
+  },
 });
 
 /**
@@ -60,7 +56,7 @@ async function watchedPage(context) {
 const nav = (page) => page.getByRole('navigation', { name: 'Menu utama' });
 
 async function permohonanJourney(javaScriptEnabled) {
-  const context = await browser.newContext({ javaScriptEnabled });
+  const context = await session.browser.newContext({ javaScriptEnabled });
   try {
     const { page, problems } = await watchedPage(context);
 
@@ -133,7 +129,7 @@ async function permohonanJourney(javaScriptEnabled) {
 }
 
 async function pengaduanJourney(javaScriptEnabled) {
-  const context = await browser.newContext({ javaScriptEnabled });
+  const context = await session.browser.newContext({ javaScriptEnabled });
   try {
     const { page, problems } = await watchedPage(context);
 

@@ -5,22 +5,15 @@
 // LOKET_DEBUG=1 prints each page's tab order.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { VIEWPORTS, launch, siteStates, url } from './lib.mjs';
+import { VIEWPORTS, siteStates, url, useBrowser } from './lib.mjs';
 
 /** Enough for the longest page; a loop that never leaves the page fails. */
 const MAX_TABS = 250;
 
-let browser;
 
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const session = useBrowser();
 
 /** The focused element: what it is, where it is, and how its focus shows. */
 function focused(page) {
@@ -100,7 +93,7 @@ for (const viewport of VIEWPORTS) {
   describe(`keyboard at ${viewport.width} px`, () => {
     for (const state of siteStates()) {
       test(`${state.path}: tab order follows the screen, focus always visible`, async () => {
-        const context = await browser.newContext({ viewport });
+        const context = await session.browser.newContext({ viewport });
         try {
           const page = await context.newPage();
           await state.open(page);
@@ -147,7 +140,7 @@ for (const viewport of VIEWPORTS) {
     }
 
     test('the skip link leads into the main content', async () => {
-      const context = await browser.newContext({ viewport });
+      const context = await session.browser.newContext({ viewport });
       try {
         const page = await context.newPage();
         await page.goto(url('/layanan/fasilitasi-usaha-mikro/'));

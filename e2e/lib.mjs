@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 function need(name) {
@@ -49,7 +50,7 @@ export function url(path) {
  * --no-sandbox; the other switches keep Chromium from calling Google's hosts,
  * which this machine's closed network refuses and which a test must not need.
  */
-export async function launch() {
+async function launch() {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -67,6 +68,24 @@ export async function launch() {
       '--metrics-recording-only',
     ],
   });
+}
+
+/**
+ * One Chromium for a test file: launched before its tests (then `ready`
+ * runs with it, for a file's own set-up) and closed after them (then
+ * `report` runs, for a file's summary). Tests read `session.browser`.
+ */
+export function useBrowser({ ready, report } = {}) {
+  const session = { browser: undefined };
+  before(async () => {
+    session.browser = await launch();
+    await ready?.(session.browser);
+  });
+  after(async () => {
+    await session.browser?.close();
+    report?.();
+  });
+  return session;
 }
 
 /** Every built page's URL path, from the index.html files of the output. */

@@ -9,27 +9,23 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { VIEWPORTS, launch, screenshotsDir, siteStates } from './lib.mjs';
+import { VIEWPORTS, screenshotsDir, siteStates, useBrowser } from './lib.mjs';
 
-let browser;
 const written = [];
 
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  console.log(`\n${written.length} screenshots in ${screenshotsDir()}`);
+const session = useBrowser({
+  report: () => {
+    console.log(`\n${written.length} screenshots in ${screenshotsDir()}`);
+  },
 });
 
 for (const viewport of VIEWPORTS) {
   describe(`screenshots at ${viewport.width} px`, () => {
     for (const state of siteStates()) {
       test(`${state.path} -> ${viewport.width}-${state.name}.png`, async () => {
-        const context = await browser.newContext({ viewport });
+        const context = await session.browser.newContext({ viewport });
         try {
           const page = await context.newPage();
           await state.open(page);
