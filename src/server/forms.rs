@@ -120,11 +120,10 @@ pub(super) async fn submit(
         Ok(normalized) => {
             let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
             let deadlines = Deadlines::for_kind(kind, received.date(), &state.calendar());
-            let store = state.store.clone();
             let Input { text, draft, .. } = input;
-            let committed = tokio::task::spawn_blocking(move || {
-                let attachments = draft.attachments().to_vec();
-                draft.commit(&store, kind, received.date(), |ticket| {
+            let attachments = draft.attachments().to_vec();
+            let committed = draft
+                .commit(&state.store, kind, received.date(), move |ticket| {
                     Record::new(
                         kind,
                         ticket,
@@ -137,9 +136,7 @@ pub(super) async fn submit(
                     .to_yaml()
                     .map_err(io::Error::other)
                 })
-            })
-            .await
-            .unwrap_or_else(|e| Err(io::Error::other(e)));
+                .await;
             match committed {
                 Ok(ticket) => see_confirmation(&ticket),
                 Err(e) => storage_error(published, e, &back),

@@ -185,7 +185,7 @@ where
                 }
                 match writer {
                     Some(w) => {
-                        let check = input.draft.finish_file(w, &original).await?;
+                        let check = input.draft.finish_file(w, &original);
                         input.files.insert(name, check);
                     }
                     // An empty file input: the browser sends no name and no bytes.

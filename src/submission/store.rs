@@ -16,14 +16,12 @@
 //! folder without its YAML (a crash before the YAML's move) is removed when
 //! the store is opened, like everything in `.tmp/`. Durability comes from
 //! `syncfs` on the data folder's filesystem, shared by all the submissions
-//! committing at the same moment (group commit).
+//! committing at the same moment ([`commit`], group commit).
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
 use time::Date;
@@ -38,75 +36,14 @@ const TMP_DIR: &str = ".tmp";
 const DIR_MODE: u32 = 0o700;
 const FILE_MODE: u32 = 0o600;
 
+mod commit;
+
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
-    /// The data folder, opened before anything is written through this
-    /// store, so that `syncfs` on it reports every write-back error since.
-    /// `None` for a store opened only for reading.
-    fs: Option<Arc<File>>,
-    /// Makes everything written so far on the data folder's filesystem
-    /// durable, one `syncfs` shared by all commits waiting at that moment.
-    durable: Arc<GroupSync>,
-}
-
-/// Group commit: one sync at a time, and every caller that arrives while it
-/// runs shares the next one instead of paying for its own. A sync covers
-/// every request made before it started. Under load this turns one fsync
-/// per file, folder and record of each submission into one `syncfs` per
-/// batch of submissions, which writes each inode table and folder block
-/// once per batch and sends the disk one cache flush.
-#[derive(Debug, Default)]
-struct GroupSync {
-    state: Mutex<SyncState>,
-    finished: Condvar,
-    /// Failed syncs so far. A write-back error is reported once, to one
-    /// sync, and a page whose write-back failed is not written again; so a
-    /// commit whose data was written before a failure it did not see itself
-    /// must not count as durable either (see [`Draft::commit`]).
-    failures: AtomicU64,
-}
-
-#[derive(Debug, Default)]
-struct SyncState {
-    /// Requests so far (each made after the writes it needs durable).
-    requested: u64,
-    /// Every request up to this one is durable.
-    durable: u64,
-    running: bool,
-}
-
-impl GroupSync {
-    fn sync(&self, sync: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
-        fn lock(m: &Mutex<SyncState>) -> std::sync::MutexGuard<'_, SyncState> {
-            m.lock().unwrap_or_else(|e| e.into_inner())
-        }
-        let mut state = lock(&self.state);
-        state.requested += 1;
-        let mine = state.requested;
-        loop {
-            if state.durable >= mine {
-                return Ok(());
-            }
-            if !state.running {
-                state.running = true;
-                let covers = state.requested;
-                drop(state);
-                let result = sync();
-                state = lock(&self.state);
-                state.running = false;
-                match result {
-                    Ok(()) => state.durable = state.durable.max(covers),
-                    Err(_) => {
-                        self.failures.fetch_add(1, Ordering::SeqCst);
-                    }
-                }
-                self.finished.notify_all();
-                return result;
-            }
-            state = self.finished.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-    }
+    /// The thread that commits drafts; `None` for a store opened only for
+    /// reading.
+    committer: Option<commit::Handle>,
 }
 
 fn create_private_dir(path: &Path) -> io::Result<()> {
@@ -143,12 +80,21 @@ impl Store {
     /// Opens (creating if needed) the store in `data`, makes it private and
     /// removes what a crash may have left: drafts and orphan attachment folders.
     pub fn open(data: &Path) -> io::Result<Store> {
+        Store::open_with(data, |fs| {
+            Box::new(move || rustix::fs::syncfs(&fs).map_err(io::Error::from))
+        })
+    }
+
+    /// [`Store::open`], with how to make the filesystem durable given the
+    /// data folder opened.
+    fn open_with(data: &Path, sync: impl FnOnce(File) -> commit::SyncFs) -> io::Result<Store> {
         create_private_dir(data)?;
         fs::set_permissions(data, fs::Permissions::from_mode(DIR_MODE))?;
-        let store = Store {
-            fs: Some(Arc::new(File::open(data)?)),
-            ..Store::at(data)
-        };
+        // Opened before anything is written through this store: since Linux
+        // 5.8 `syncfs` reports each write-back error on the filesystem since
+        // the descriptor was opened, once per descriptor.
+        let fs = File::open(data)?;
+        let mut store = Store::at(data);
         create_private_dir(&store.submissions_dir())?;
         let tmp = data.join(TMP_DIR);
         if tmp.exists() {
@@ -156,6 +102,7 @@ impl Store {
         }
         create_private_dir(&tmp)?;
         store.remove_orphans()?;
+        store.committer = Some(commit::Handle::start(data.to_path_buf(), sync(fs))?);
         Ok(store)
     }
 
@@ -163,28 +110,8 @@ impl Store {
     pub fn at(data: &Path) -> Store {
         Store {
             root: data.to_path_buf(),
-            fs: None,
-            durable: Arc::default(),
+            committer: None,
         }
-    }
-
-    /// Makes everything written so far on the data folder's filesystem
-    /// durable (data, inodes and folder entries alike), sharing the
-    /// `syncfs` with concurrent commits. Since Linux 5.8 `syncfs` reports
-    /// write-back errors on the filesystem since the last call on the same
-    /// descriptor, hence one descriptor for the store's lifetime.
-    fn sync_filesystem(&self) -> io::Result<()> {
-        let fs = self
-            .fs
-            .as_ref()
-            .ok_or_else(|| io::Error::other("store opened for reading only"))?;
-        self.durable
-            .sync(|| rustix::fs::syncfs(fs.as_ref()).map_err(io::Error::from))
-    }
-
-    /// How many syncs have failed so far.
-    fn sync_failures(&self) -> u64 {
-        self.durable.failures.load(Ordering::SeqCst)
     }
 
     pub fn root(&self) -> &Path {
@@ -237,8 +164,9 @@ impl Store {
             dir: tmp.join(&id),
             record: tmp.join(format!("{id}.yaml")),
             attachments: Vec::new(),
+            unwritten: Vec::new(),
             committed: false,
-            failures_before: self.sync_failures(),
+            failures_before: self.committer.as_ref().map_or(0, commit::Handle::failures),
         })
     }
 }
@@ -254,9 +182,20 @@ pub struct Draft {
     dir: PathBuf,
     record: PathBuf,
     attachments: Vec<Attachment>,
+    /// The uploads' last bytes (all of an upload smaller than a batch),
+    /// written by the committer: no hand-off to the blocking pool for them.
+    unwritten: Vec<Unwritten>,
     committed: bool,
     /// Failed syncs before anything of this draft was written.
     failures_before: u64,
+}
+
+#[derive(Debug)]
+struct Unwritten {
+    /// `None` if nothing of the upload has been written yet.
+    file: Option<File>,
+    path: PathBuf,
+    bytes: Vec<u8>,
 }
 
 impl Drop for Draft {
@@ -269,7 +208,8 @@ impl Drop for Draft {
 }
 
 /// Bytes an upload gathers before they go to disk in one blocking write:
-/// far fewer hand-offs to the blocking pool than one per network chunk.
+/// far fewer hand-offs to the blocking pool than one per network chunk, and
+/// an upload up to this size is written by the committer in one go.
 const WRITE_BATCH: usize = 256 * 1024;
 /// Enough of the start of a file to tell its type.
 const SNIFF_BYTES: usize = 8;
@@ -324,8 +264,8 @@ impl FileWriter {
         format!("{}.{}", self.field.replace('_', "-"), kind.extension())
     }
 
-    /// Writes what is pending on a blocking thread, opening the file (and
-    /// the draft folder) first if needed. Made durable in [`Draft::commit`].
+    /// Writes a full batch on a blocking thread, creating the file (and the
+    /// draft folder) first if needed. Made durable in [`Draft::commit`].
     async fn write_pending(&mut self) -> io::Result<()> {
         let Some(Some(kind)) = self.kind else {
             return Ok(());
@@ -333,34 +273,32 @@ impl FileWriter {
         let file = self.file.take();
         let dir = self.dir.clone();
         let path = self.dir.join(self.stored_name(kind));
-        let mut data = std::mem::take(&mut self.pending);
-        let (file, data, result) = tokio::task::spawn_blocking(move || {
-            let mut file = match file {
-                Some(file) => file,
-                None => {
-                    let opened = create_private_dir(&dir).and_then(|()| {
-                        OpenOptions::new()
-                            .write(true)
-                            .create_new(true)
-                            .mode(FILE_MODE)
-                            .open(&path)
-                    });
-                    match opened {
-                        Ok(file) => file,
-                        Err(e) => return (None, data, Err(e)),
-                    }
-                }
+        let mut bytes = std::mem::take(&mut self.pending);
+        let (file, bytes, result) = tokio::task::spawn_blocking(move || {
+            let mut file = match file.map_or_else(|| create_upload(&dir, &path), Ok) {
+                Ok(file) => file,
+                Err(e) => return (None, bytes, Err(e)),
             };
-            let result = file.write_all(&data);
-            data.clear();
-            (Some(file), data, result)
+            let result = file.write_all(&bytes);
+            bytes.clear();
+            (Some(file), bytes, result)
         })
         .await
         .map_err(io::Error::other)?;
         self.file = file;
-        self.pending = data;
+        self.pending = bytes;
         result
     }
+}
+
+/// Creates an upload's file in the draft folder (created first if needed).
+fn create_upload(dir: &Path, path: &Path) -> io::Result<File> {
+    create_private_dir(dir)?;
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .open(path)
 }
 
 impl Draft {
@@ -378,27 +316,23 @@ impl Draft {
         }
     }
 
-    /// Finishes an upload: a file of a type we accept is written out (and
-    /// made durable in [`Draft::commit`]). Returns what validation needs to
-    /// know of it.
-    pub async fn finish_file(
-        &mut self,
-        mut writer: FileWriter,
-        original_name: &str,
-    ) -> io::Result<FileCheck> {
+    /// Finishes an upload: a file of a type we accept is kept (its last
+    /// bytes are written and made durable in [`Draft::commit`]). Returns
+    /// what validation needs to know of it.
+    pub fn finish_file(&mut self, writer: FileWriter, original_name: &str) -> FileCheck {
         let detected = match writer.kind {
             Some(kind) => kind,
             None => FileType::sniff(&writer.pending),
         };
-        let check = FileCheck {
-            size: writer.size,
-            detected,
-        };
         if let Some(kind) = detected {
-            writer.kind = Some(Some(kind));
-            writer.write_pending().await?;
+            let stored_name = writer.stored_name(kind);
+            self.unwritten.push(Unwritten {
+                file: writer.file,
+                path: writer.dir.join(&stored_name),
+                bytes: writer.pending,
+            });
             self.attachments.push(Attachment {
-                stored_name: writer.stored_name(kind),
+                stored_name,
                 field: writer.field,
                 original_name: original_name.to_string(),
                 size: writer.size,
@@ -406,16 +340,31 @@ impl Draft {
                 sha256: format!("{:x}", writer.hasher.finalize()),
             });
         }
-        Ok(check)
+        FileCheck {
+            size: writer.size,
+            detected,
+        }
     }
 
     pub fn attachments(&self) -> &[Attachment] {
         &self.attachments
     }
 
+    /// Writes the uploads' last bytes. Blocking.
+    fn write_out(&mut self) -> io::Result<()> {
+        for upload in self.unwritten.drain(..) {
+            let mut file = match upload.file {
+                Some(file) => file,
+                None => create_upload(&self.dir, &upload.path)?,
+            };
+            file.write_all(&upload.bytes)?;
+        }
+        Ok(())
+    }
+
     /// Puts the submission into the dated tree under a fresh ticket and
     /// returns the ticket once everything is on disk. `render` writes the
-    /// record for a given ticket. Blocking: call from a blocking thread.
+    /// record for a given ticket.
     ///
     /// The uploads, the record and the attachment folder's move into the
     /// dated tree are made durable before the record's move (the commit
@@ -424,64 +373,18 @@ impl Draft {
     /// its record, which [`Store::open`] removes; and once the record has
     /// moved, the folder is no longer in `.tmp/` on disk either, so the
     /// clean-up of `.tmp/` can never reach it.
-    pub fn commit(
-        mut self,
+    pub async fn commit(
+        self,
         store: &Store,
         kind: FormKind,
         date: Date,
-        render: impl Fn(&Ticket) -> io::Result<String>,
+        render: impl Fn(&Ticket) -> io::Result<String> + Send + 'static,
     ) -> io::Result<Ticket> {
-        let day_dir = store.day_dir(date);
-        create_durable_dirs(&store.submissions_dir(), &day_dir)?;
-        let has_files = !self.attachments.is_empty();
-        for _ in 0..32 {
-            // A ticket taken (by another process) gets another try.
-            let ticket = Ticket::new(kind, date)?;
-            write_private(&self.record, render(&ticket)?.as_bytes())?;
-            let final_files = day_dir.join(ticket.as_str());
-            if has_files {
-                match rename_noreplace(&self.dir, &final_files) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                    Err(e) => return Err(e),
-                }
-            }
-            if let Err(e) = self.sync(store) {
-                if has_files {
-                    // Back into the draft, which is removed when dropped.
-                    let _ = fs::rename(&final_files, &self.dir);
-                }
-                return Err(e);
-            }
-            match rename_noreplace(&self.record, &day_dir.join(format!("{ticket}.yaml"))) {
-                Ok(()) => {
-                    self.committed = true;
-                    self.sync(store)?;
-                    return Ok(ticket);
-                }
-                Err(e) => {
-                    if has_files {
-                        fs::rename(&final_files, &self.dir)?;
-                    }
-                    if e.kind() != io::ErrorKind::AlreadyExists {
-                        return Err(e);
-                    }
-                }
-            }
-        }
-        Err(io::Error::other("no free ticket number after 32 tries"))
-    }
-
-    /// Makes this draft's writes durable. Any failed sync since the draft
-    /// began fails it too: that failure may have been this draft's data.
-    fn sync(&self, store: &Store) -> io::Result<()> {
-        store.sync_filesystem()?;
-        if store.sync_failures() != self.failures_before {
-            return Err(io::Error::other(
-                "a write-back error on the data folder's filesystem while this submission was written",
-            ));
-        }
-        Ok(())
+        let committer = store
+            .committer
+            .as_ref()
+            .ok_or_else(|| io::Error::other("store opened for reading only"))?;
+        committer.commit(self, kind, date, Box::new(render)).await
     }
 }
 
@@ -531,13 +434,14 @@ mod tests {
         let mut w = draft.file_writer("ktp");
         w.write(&[0xFF, 0xD8, 0xFF, 0xE0]).await.unwrap();
         w.write(b"rest of jpeg").await.unwrap();
-        let check = draft.finish_file(w, "../../KTP saya.jpg").await.unwrap();
+        let check = draft.finish_file(w, "../../KTP saya.jpg");
         assert_eq!(check.detected, Some(FileType::Jpeg));
         let day = date!(2026 - 11 - 27);
         let ticket = draft
             .commit(&store, FormKind::Permohonan, day, |t| {
                 Ok(format!("ticket: {t}\n"))
             })
+            .await
             .unwrap();
         let yaml = store.record_path(&ticket).unwrap();
         assert_eq!(
@@ -561,7 +465,7 @@ mod tests {
             let mut draft = store.draft().unwrap();
             let mut w = draft.file_writer("ktp");
             w.write(b"GIF89a not accepted").await.unwrap();
-            let check = draft.finish_file(w, "x.gif").await.unwrap();
+            let check = draft.finish_file(w, "x.gif");
             assert_eq!(check.detected, None);
             assert!(draft.attachments().is_empty());
         }
@@ -582,7 +486,7 @@ mod tests {
             w.write(piece).await.unwrap();
         }
         assert_eq!(w.size(), bytes.len() as u64);
-        let check = draft.finish_file(w, "scan.png").await.unwrap();
+        let check = draft.finish_file(w, "scan.png");
         assert_eq!(check.detected, Some(FileType::Png));
         let stored = &draft.attachments()[0];
         assert_eq!(stored.stored_name, "surat-kuasa.png");
@@ -591,6 +495,7 @@ mod tests {
             .commit(&store, FormKind::Permohonan, date!(2026 - 11 - 27), |t| {
                 Ok(format!("ticket: {t}\n"))
             })
+            .await
             .unwrap();
         let folder = store.record_path(&ticket).unwrap().with_extension("");
         assert_eq!(fs::read(folder.join("surat-kuasa.png")).unwrap(), bytes);
@@ -600,45 +505,74 @@ mod tests {
     async fn dropped_draft_takes_its_uploads_along() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path()).unwrap();
+        let tmp_entries = || fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count();
         {
             let mut draft = store.draft().unwrap();
             let mut w = draft.file_writer("ktp");
             w.write(b"%PDF-1.7 a letter").await.unwrap();
-            draft.finish_file(w, "ktp.pdf").await.unwrap();
-            assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 1);
+            // More than a batch: part of it goes to disk before the commit.
+            w.write(&vec![b' '; WRITE_BATCH]).await.unwrap();
+            assert_eq!(tmp_entries(), 1, "the draft folder");
+            draft.finish_file(w, "ktp.pdf");
         }
-        assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 0);
+        assert_eq!(tmp_entries(), 0);
+    }
+
+    async fn one_pdf_draft(store: &Store) -> Draft {
+        let mut draft = store.draft().unwrap();
+        let mut w = draft.file_writer("ktp");
+        w.write(b"%PDF-1.7 a letter").await.unwrap();
+        draft.finish_file(w, "ktp.pdf");
+        draft
     }
 
     #[tokio::test]
     async fn a_failed_sync_fails_every_draft_begun_before_it() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = Store::open(tmp.path()).unwrap();
+        // The first sync reports a write-back error, the later ones succeed.
+        let mut syncs = 0;
+        let store = Store::open_with(tmp.path(), |_| {
+            Box::new(move || {
+                syncs += 1;
+                if syncs == 1 {
+                    Err(io::Error::other("EIO"))
+                } else {
+                    Ok(())
+                }
+            })
+        })
+        .unwrap();
         let day = date!(2026 - 11 - 27);
-        let mut early = store.draft().unwrap();
-        let mut w = early.file_writer("ktp");
-        w.write(b"%PDF-1.7 a letter").await.unwrap();
-        early.finish_file(w, "ktp.pdf").await.unwrap();
-        // Another commit's sync reports a write-back error (it may have
-        // been this draft's pages); the next sync of its own succeeds.
-        let failed = store.durable.sync(|| Err(io::Error::other("EIO")));
-        assert!(failed.is_err());
-        let late = store.draft().unwrap();
         let record = |t: &Ticket| Ok(format!("ticket: {t}\n"));
+        let early = one_pdf_draft(&store).await;
+        let unlucky = one_pdf_draft(&store).await;
+        assert!(
+            unlucky
+                .commit(&store, FormKind::Permohonan, day, record)
+                .await
+                .is_err(),
+            "its own sync failed"
+        );
+        let late = one_pdf_draft(&store).await;
+        // The failed write-back may have been this draft's pages, so its
+        // own successful sync proves nothing.
         assert!(
             early
                 .commit(&store, FormKind::Permohonan, day, record)
+                .await
                 .is_err()
         );
         let ticket = late
             .commit(&store, FormKind::Permohonan, day, record)
+            .await
             .unwrap();
-        assert!(store.record_path(&ticket).unwrap().is_file());
+        let yaml = store.record_path(&ticket).unwrap();
+        assert!(yaml.with_extension("").join("ktp.pdf").is_file());
         let day_dir = store.day_dir(day);
         assert_eq!(
             fs::read_dir(&day_dir).unwrap().count(),
-            1,
-            "only the late one"
+            2,
+            "only the late one's record and folder"
         );
         assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 0);
     }
