@@ -180,7 +180,7 @@ where
                     }
                     writer
                         .get_or_insert_with(|| input.draft.file_writer(&name))
-                        .write(&chunk)
+                        .write(chunk)
                         .await?;
                 }
                 match writer {

@@ -19,10 +19,11 @@
 //! committing at the same moment ([`commit`], group commit).
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, IoSlice, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use time::Date;
 
@@ -195,7 +196,7 @@ struct Unwritten {
     /// `None` if nothing of the upload has been written yet.
     file: Option<File>,
     path: PathBuf,
-    bytes: Vec<u8>,
+    chunks: Vec<Bytes>,
 }
 
 impl Drop for Draft {
@@ -226,34 +227,45 @@ pub struct FileWriter {
     file: Option<File>,
     hasher: Sha256,
     size: u64,
-    pending: Vec<u8>,
+    /// Received and not written yet: the network's own buffers, no copy.
+    pending: Vec<Bytes>,
+    pending_len: usize,
 }
 
 impl FileWriter {
-    pub async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
-        self.hasher.update(chunk);
+    pub async fn write(&mut self, chunk: Bytes) -> io::Result<()> {
+        self.hasher.update(&chunk);
         self.size += chunk.len() as u64;
         match self.kind {
             // A refused type is only counted.
             Some(None) => return Ok(()),
-            // Written out first, so the buffer never grows past one batch.
-            Some(Some(_)) if self.pending.len() + chunk.len() > WRITE_BATCH => {
+            // Written out first, so what is held never grows past a batch
+            // and a chunk.
+            Some(Some(_)) if self.pending_len + chunk.len() > WRITE_BATCH => {
                 self.write_pending().await?;
             }
             _ => {}
         }
-        self.pending.extend_from_slice(chunk);
-        if self.kind.is_none() && self.pending.len() >= SNIFF_BYTES {
-            self.kind = Some(FileType::sniff(&self.pending));
+        self.pending_len += chunk.len();
+        self.pending.push(chunk);
+        if self.kind.is_none() && self.pending_len >= SNIFF_BYTES {
+            self.kind = Some(FileType::sniff(&self.head()));
             if self.kind == Some(None) {
                 self.pending = Vec::new();
-            } else {
-                // One batch-sized buffer, reused: no growing copies.
-                self.pending
-                    .reserve(WRITE_BATCH.saturating_sub(self.pending.len()));
+                self.pending_len = 0;
             }
         }
         Ok(())
+    }
+
+    /// The first bytes received, up to what tells a file's type.
+    fn head(&self) -> Vec<u8> {
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        for chunk in &self.pending {
+            let wanted = SNIFF_BYTES - head.len();
+            head.extend_from_slice(&chunk[..wanted.min(chunk.len())]);
+        }
+        head
     }
 
     pub fn size(&self) -> u64 {
@@ -273,22 +285,38 @@ impl FileWriter {
         let file = self.file.take();
         let dir = self.dir.clone();
         let path = self.dir.join(self.stored_name(kind));
-        let mut bytes = std::mem::take(&mut self.pending);
-        let (file, bytes, result) = tokio::task::spawn_blocking(move || {
+        let mut chunks = std::mem::take(&mut self.pending);
+        self.pending_len = 0;
+        let (file, chunks, result) = tokio::task::spawn_blocking(move || {
             let mut file = match file.map_or_else(|| create_upload(&dir, &path), Ok) {
                 Ok(file) => file,
-                Err(e) => return (None, bytes, Err(e)),
+                Err(e) => return (None, chunks, Err(e)),
             };
-            let result = file.write_all(&bytes);
-            bytes.clear();
-            (Some(file), bytes, result)
+            let result = write_chunks(&mut file, &chunks);
+            chunks.clear();
+            (Some(file), chunks, result)
         })
         .await
         .map_err(io::Error::other)?;
         self.file = file;
-        self.pending = bytes;
+        self.pending = chunks;
         result
     }
+}
+
+/// Writes `chunks` in as few system calls as the kernel allows.
+fn write_chunks(file: &mut File, chunks: &[Bytes]) -> io::Result<()> {
+    let mut slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match file.write_vectored(rest) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Creates an upload's file in the draft folder (created first if needed).
@@ -313,6 +341,7 @@ impl Draft {
             hasher: Sha256::new(),
             size: 0,
             pending: Vec::new(),
+            pending_len: 0,
         }
     }
 
@@ -322,14 +351,14 @@ impl Draft {
     pub fn finish_file(&mut self, writer: FileWriter, original_name: &str) -> FileCheck {
         let detected = match writer.kind {
             Some(kind) => kind,
-            None => FileType::sniff(&writer.pending),
+            None => FileType::sniff(&writer.head()),
         };
         if let Some(kind) = detected {
             let stored_name = writer.stored_name(kind);
             self.unwritten.push(Unwritten {
                 file: writer.file,
                 path: writer.dir.join(&stored_name),
-                bytes: writer.pending,
+                chunks: writer.pending,
             });
             self.attachments.push(Attachment {
                 stored_name,
@@ -357,7 +386,7 @@ impl Draft {
                 Some(file) => file,
                 None => create_upload(&self.dir, &upload.path)?,
             };
-            file.write_all(&upload.bytes)?;
+            write_chunks(&mut file, &upload.chunks)?;
         }
         Ok(())
     }
@@ -432,8 +461,10 @@ mod tests {
         let store = Store::open(&data).unwrap();
         let mut draft = store.draft().unwrap();
         let mut w = draft.file_writer("ktp");
-        w.write(&[0xFF, 0xD8, 0xFF, 0xE0]).await.unwrap();
-        w.write(b"rest of jpeg").await.unwrap();
+        w.write(Bytes::from_static(&[0xFF, 0xD8, 0xFF, 0xE0]))
+            .await
+            .unwrap();
+        w.write(Bytes::from_static(b"rest of jpeg")).await.unwrap();
         let check = draft.finish_file(w, "../../KTP saya.jpg");
         assert_eq!(check.detected, Some(FileType::Jpeg));
         let day = date!(2026 - 11 - 27);
@@ -464,7 +495,9 @@ mod tests {
         {
             let mut draft = store.draft().unwrap();
             let mut w = draft.file_writer("ktp");
-            w.write(b"GIF89a not accepted").await.unwrap();
+            w.write(Bytes::from_static(b"GIF89a not accepted"))
+                .await
+                .unwrap();
             let check = draft.finish_file(w, "x.gif");
             assert_eq!(check.detected, None);
             assert!(draft.attachments().is_empty());
@@ -476,14 +509,17 @@ mod tests {
     async fn upload_in_odd_pieces_is_stored_whole() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path()).unwrap();
-        // Three batches' worth, the type-telling head split over two chunks.
+        // Three batches' worth, the type-telling head split over three chunks.
         let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
         bytes.extend((0..3 * WRITE_BATCH).map(|i| (i % 251) as u8));
         let mut draft = store.draft().unwrap();
         let mut w = draft.file_writer("surat_kuasa");
-        w.write(&bytes[..3]).await.unwrap();
-        for piece in bytes[3..].chunks(100_003) {
-            w.write(piece).await.unwrap();
+        let bytes = Bytes::from(bytes);
+        w.write(bytes.slice(..3)).await.unwrap();
+        w.write(bytes.slice(3..5)).await.unwrap();
+        for start in (5..bytes.len()).step_by(100_003) {
+            let end = (start + 100_003).min(bytes.len());
+            w.write(bytes.slice(start..end)).await.unwrap();
         }
         assert_eq!(w.size(), bytes.len() as u64);
         let check = draft.finish_file(w, "scan.png");
@@ -509,9 +545,11 @@ mod tests {
         {
             let mut draft = store.draft().unwrap();
             let mut w = draft.file_writer("ktp");
-            w.write(b"%PDF-1.7 a letter").await.unwrap();
+            w.write(Bytes::from_static(b"%PDF-1.7 a letter"))
+                .await
+                .unwrap();
             // More than a batch: part of it goes to disk before the commit.
-            w.write(&vec![b' '; WRITE_BATCH]).await.unwrap();
+            w.write(Bytes::from(vec![b' '; WRITE_BATCH])).await.unwrap();
             assert_eq!(tmp_entries(), 1, "the draft folder");
             draft.finish_file(w, "ktp.pdf");
         }
@@ -521,7 +559,9 @@ mod tests {
     async fn one_pdf_draft(store: &Store) -> Draft {
         let mut draft = store.draft().unwrap();
         let mut w = draft.file_writer("ktp");
-        w.write(b"%PDF-1.7 a letter").await.unwrap();
+        w.write(Bytes::from_static(b"%PDF-1.7 a letter"))
+            .await
+            .unwrap();
         draft.finish_file(w, "ktp.pdf");
         draft
     }
