@@ -17,9 +17,10 @@
 //! the store is opened, like everything in `.tmp/`. Durability comes from
 //! `syncfs` on the data folder's filesystem, shared by all the submissions
 //! committing at the same moment ([`commit`], group commit).
+//! Uploads bypass the page cache where the filesystem allows ([`upload`]).
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
-use std::io::{self, IoSlice, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,9 @@ const DIR_MODE: u32 = 0o700;
 const FILE_MODE: u32 = 0o600;
 
 mod commit;
+mod upload;
+
+use upload::UploadFile;
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -194,7 +198,7 @@ pub struct Draft {
 #[derive(Debug)]
 struct Unwritten {
     /// `None` if nothing of the upload has been written yet.
-    file: Option<File>,
+    file: Option<UploadFile>,
     path: PathBuf,
     chunks: Vec<Bytes>,
 }
@@ -224,7 +228,7 @@ pub struct FileWriter {
     /// `None` until the type is known; `Some(None)` for a refused type.
     kind: Option<Option<FileType>>,
     /// Opened with the first write; `None` again while a batch is written.
-    file: Option<File>,
+    file: Option<UploadFile>,
     hasher: Sha256,
     size: u64,
     /// Received and not written yet: the network's own buffers, no copy.
@@ -285,48 +289,30 @@ impl FileWriter {
         let file = self.file.take();
         let dir = self.dir.clone();
         let path = self.dir.join(self.stored_name(kind));
-        let mut chunks = std::mem::take(&mut self.pending);
+        let chunks = std::mem::take(&mut self.pending);
         self.pending_len = 0;
-        let (file, chunks, result) = tokio::task::spawn_blocking(move || {
+        let (file, result) = tokio::task::spawn_blocking(move || {
             let mut file = match file.map_or_else(|| create_upload(&dir, &path), Ok) {
                 Ok(file) => file,
-                Err(e) => return (None, chunks, Err(e)),
+                Err(e) => return (None, Err(e)),
             };
-            let result = write_chunks(&mut file, &chunks);
-            chunks.clear();
-            (Some(file), chunks, result)
+            let result = file.write(chunks, false);
+            (Some(file), result)
         })
         .await
         .map_err(io::Error::other)?;
         self.file = file;
-        self.pending = chunks;
-        result
+        // What direct I/O could not write yet (less than a block).
+        self.pending = result?;
+        self.pending_len = self.pending.iter().map(Bytes::len).sum();
+        Ok(())
     }
-}
-
-/// Writes `chunks` in as few system calls as the kernel allows.
-fn write_chunks(file: &mut File, chunks: &[Bytes]) -> io::Result<()> {
-    let mut slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
-    let mut rest = &mut slices[..];
-    while !rest.is_empty() {
-        match file.write_vectored(rest) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => IoSlice::advance_slices(&mut rest, n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 /// Creates an upload's file in the draft folder (created first if needed).
-fn create_upload(dir: &Path, path: &Path) -> io::Result<File> {
+fn create_upload(dir: &Path, path: &Path) -> io::Result<UploadFile> {
     create_private_dir(dir)?;
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(FILE_MODE)
-        .open(path)
+    UploadFile::create(path, FILE_MODE)
 }
 
 impl Draft {
@@ -386,7 +372,7 @@ impl Draft {
                 Some(file) => file,
                 None => create_upload(&self.dir, &upload.path)?,
             };
-            write_chunks(&mut file, &upload.chunks)?;
+            file.write(upload.chunks, true)?;
         }
         Ok(())
     }
