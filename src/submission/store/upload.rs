@@ -184,7 +184,7 @@ mod tests {
     }
 
     /// Writes `chunks` in three calls, the way an upload arrives in
-    /// batches, and returns the file's bytes.
+    /// batches, each carrying what the one before handed back.
     fn write_in_batches(file: &mut UploadFile, chunks: Vec<Bytes>) -> io::Result<()> {
         let third = chunks.len() / 3;
         let (first, rest) = chunks.split_at(third);
