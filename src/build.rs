@@ -319,9 +319,10 @@ fn write_sitemap(site: &Site, w: &mut impl Write) -> io::Result<()> {
 /// Result of [`update_pages`].
 pub enum PageUpdate {
     /// Only these pages changed, and they were rewritten in place.
+    /// Heading ids are unchanged (else a full build is needed), so the
+    /// anchors the site had still hold.
     Done {
         site: Box<Site>,
-        anchors: Anchors,
         urls: Vec<String>,
         warnings: Vec<Diagnostic>,
     },
@@ -361,11 +362,10 @@ pub fn update_pages(
         if page.url != old.url || page.title != old.title || page.front_text != old.front_text {
             return PageUpdate::NeedsFullBuild;
         }
-        new_site.pages[index] = page;
+        new_site.pages[index] = Arc::new(page);
         indexes.push(index);
     }
     let renderer = Renderer::new(templates, &new_site);
-    let mut new_anchors = anchors.clone();
     let mut rendered = Vec::new();
     for &index in &indexes {
         let page = &new_site.pages[index];
@@ -376,13 +376,7 @@ pub fn update_pages(
             return PageUpdate::NeedsFullBuild;
         }
         diags.extend(check::service_components(page, &body.toc));
-        diags.extend(check::page_links(
-            &new_site,
-            &new_anchors,
-            index,
-            &body.links,
-        ));
-        new_anchors.insert(index, ids);
+        diags.extend(check::page_links(&new_site, anchors, index, &body.links));
         rendered.push((index, body));
     }
     if diags.iter().any(Diagnostic::is_error) {
@@ -418,7 +412,6 @@ pub fn update_pages(
             .map(|&i| new_site.pages[i].url.clone())
             .collect(),
         site: Box::new(new_site),
-        anchors: new_anchors,
         warnings: diags,
     }
 }

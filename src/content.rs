@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -118,13 +119,14 @@ impl Page {
 pub struct Site {
     pub root: PathBuf,
     pub config: SiteConfig,
-    /// Index 0 is always the home page.
-    pub pages: Vec<Page>,
-    pub by_url: HashMap<String, usize>,
+    /// Index 0 is always the home page. Shared, like the rest, so that a
+    /// rebuild of one page in watch mode copies pointers, not the site.
+    pub pages: Vec<Arc<Page>>,
+    pub by_url: Arc<HashMap<String, usize>>,
     /// For each page, its children in display order (empty for plain pages).
-    pub children: Vec<Vec<usize>>,
+    pub children: Arc<Vec<Vec<usize>>>,
     /// Static assets, as site paths (`/css/site.css`) mapped to their file.
-    pub assets: BTreeMap<String, PathBuf>,
+    pub assets: Arc<BTreeMap<String, PathBuf>>,
 }
 
 /// What loading produced: the site when it loaded, and every problem seen.
@@ -568,10 +570,10 @@ fn assemble(
     Site {
         root: root.to_path_buf(),
         config,
-        pages,
-        by_url,
-        children,
-        assets,
+        pages: pages.into_iter().map(Arc::new).collect(),
+        by_url: Arc::new(by_url),
+        children: Arc::new(children),
+        assets: Arc::new(assets),
     }
 }
 

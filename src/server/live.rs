@@ -189,14 +189,17 @@ fn rebuild_blocking(opts: &BuildOptions, current: &Published, changes: Changes) 
         ) {
             PageUpdate::Done {
                 site,
-                anchors,
                 urls,
                 warnings,
             } => {
                 for w in &warnings {
                     eprintln!("{w}");
                 }
-                let published = Published::from_parts(*site, current.templates.clone(), anchors);
+                let published = Published::from_parts(
+                    *site,
+                    current.templates.clone(),
+                    current.anchors.clone(),
+                );
                 outcomes.push(Outcome::Published(Box::new(published), urls.join(", ")));
                 return outcomes;
             }

@@ -130,17 +130,17 @@ pub struct Published {
     pub site: Site,
     pub templates: Arc<Templates>,
     /// Heading ids per page, for checking links when pages are re-rendered.
-    pub anchors: Anchors,
+    pub anchors: Arc<Anchors>,
     /// Form pages by URL.
     forms: HashMap<String, (usize, FormKind)>,
 }
 
 impl Published {
     pub fn new(report: BuildReport) -> Published {
-        Published::from_parts(report.site, report.templates, report.anchors)
+        Published::from_parts(report.site, report.templates, Arc::new(report.anchors))
     }
 
-    pub fn from_parts(site: Site, templates: Arc<Templates>, anchors: Anchors) -> Published {
+    pub fn from_parts(site: Site, templates: Arc<Templates>, anchors: Arc<Anchors>) -> Published {
         let forms = site
             .pages
             .iter()
