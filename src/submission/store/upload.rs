@@ -61,10 +61,11 @@ impl UploadFile {
             let total: usize = rest.iter().map(Bytes::len).sum();
             let mut whole = total - total % ALIGN;
             while whole > 0 {
-                let (piece, after) = split_off(rest, whole.min(BUFFER));
+                let n = whole.min(BUFFER);
+                let (piece, after) = split_off(rest, n);
                 match ALIGNED.with_borrow_mut(|buffer| write_aligned(&self.file, buffer, &piece)) {
                     Ok(()) => {
-                        whole -= whole.min(BUFFER);
+                        whole -= n;
                         rest = after;
                     }
                     // Blocks larger than `ALIGN`, or a filesystem that takes
@@ -77,12 +78,13 @@ impl UploadFile {
                     Err((_, e)) => return Err(e),
                 }
             }
-            if whole > 0 || last {
-                set_direct(&self.file, false)?;
-                self.direct = false;
-            } else {
+            if whole == 0 && !last {
                 return Ok(rest);
             }
+            // The tail, or everything after a refused direct write, goes
+            // through the page cache from here on.
+            set_direct(&self.file, false)?;
+            self.direct = false;
         }
         write_buffered(&mut self.file, &rest)?;
         Ok(Vec::new())
