@@ -210,6 +210,7 @@ fn generate(
     diags.extend(not_found.err());
     if site.pages.iter().any(|p| p.front.form.is_some()) {
         diags.extend(check::submission_templates(&renderer));
+        diags.extend(crate::terms::Terms::from_site(site).1);
     }
     if let Some(dir) = out {
         diags.extend(

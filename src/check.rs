@@ -85,21 +85,24 @@ pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
 pub fn submission_templates(renderer: &Renderer) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for kind in FormKind::ALL {
-        let sample = ConfirmationView {
-            ticket: format!("{}-20261127-CDFH", kind.ticket_prefix()),
-            kind,
-            kind_label: kind.label(),
-            received: "27 November 2026".into(),
-            response_due: "2 Desember 2026".into(),
-            response_due_iso: "2026-12-02".into(),
-            response_days: kind.response_days(),
-            completion_due: kind
-                .completion_days()
-                .map(|_| "4 Desember 2026".to_string())
-                .unwrap_or_default(),
-            completion_days: kind.completion_days(),
-        };
-        diags.extend(renderer.render_confirmation(&sample, std::io::sink()).err());
+        for (state, due_note) in [
+            ("proses", ""),
+            ("ditolak", "perkiraan; daftar libur 2027 belum ditetapkan"),
+        ] {
+            let sample = ConfirmationView {
+                ticket: format!("{}-20261127-CDFH", kind.ticket_prefix()),
+                kind,
+                kind_label: kind.label(),
+                received: "27 November 2026".into(),
+                verb: "diselesaikan",
+                due: "4 Desember 2026".into(),
+                due_iso: "2026-12-04".into(),
+                due_days: 5,
+                due_note: due_note.into(),
+                state,
+            };
+            diags.extend(renderer.render_confirmation(&sample, std::io::sink()).err());
+        }
     }
     let status = StatusView {
         code: 429,

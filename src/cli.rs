@@ -75,13 +75,22 @@ enum Command {
         #[arg(long, default_value = "data")]
         data: PathBuf,
     },
-    /// Move a submission to its next stage of the procedure.
+    /// Move a submission to its next stage of the procedure, or to the other
+    /// kind when it was filed in the wrong form (--kind).
     Status {
         ticket: String,
-        /// diperiksa, konsultasi-diberikan, pertemuan-dijadwalkan, selesai or ditolak.
-        status: String,
+        /// diperiksa, konsultasi-diberikan, pertemuan-dijadwalkan, selesai or ditolak
+        /// (may be left out with --kind).
+        status: Option<String>,
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// Move the case to this kind (permohonan, pengaduan-layanan), with that
+        /// kind's deadlines from the day it was received.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Site folder whose service pages and holiday lists give the deadlines (with --kind).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
         /// What was done or decided (required for selesai: the result; for ditolak: the reason).
         #[arg(long)]
         note: Option<String>,
@@ -189,12 +198,25 @@ pub fn main() -> ExitCode {
             ticket,
             status,
             data,
+            kind,
+            root,
             note,
             by,
             meeting,
             berkas,
             at,
-        } => run_status(&data, &ticket, &status, note, by, meeting, berkas, at),
+        } => run_status(
+            &data,
+            &ticket,
+            status.as_deref(),
+            kind.as_deref(),
+            &root,
+            note,
+            by,
+            meeting,
+            berkas,
+            at,
+        ),
         Command::Report {
             month: (year, month),
             root,
@@ -330,13 +352,7 @@ fn run_inbox(
             })
         })
         .transpose()?;
-    let kind = kind
-        .map(|k| {
-            FormKind::parse(&k).ok_or_else(|| {
-                anyhow::anyhow!("--kind: unknown kind {k:?}; one of: permohonan, pengaduan-layanan")
-            })
-        })
-        .transpose()?;
+    let kind = kind.map(|k| parse_kind("kind", &k)).transpose()?;
     let filter = inbox::Filter {
         status,
         kind,
@@ -405,26 +421,73 @@ fn run_show(data: &Path, ticket: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn parse_kind(flag: &str, k: &str) -> anyhow::Result<FormKind> {
+    FormKind::parse(k).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--{flag}: jenis {k:?} tidak dikenal; pilih permohonan atau pengaduan-layanan"
+        )
+    })
+}
+
+/// The deadlines a case of `kind` received on `received` gets under the
+/// site's terms and holiday lists.
+fn deadlines_for(
+    root: &Path,
+    kind: FormKind,
+    received: time::Date,
+) -> anyhow::Result<crate::terms::Deadlines> {
+    let loaded = crate::content::Site::load(root);
+    let Some(site) = loaded.site else {
+        print_all(&loaded.diagnostics);
+        anyhow::bail!(
+            "situs di {} bermasalah; batas waktu tidak dapat dihitung",
+            root.display()
+        );
+    };
+    let calendar = crate::workdays::Calendar::load(root).map_err(|diags| {
+        print_all(&diags);
+        anyhow::anyhow!("daftar hari libur bermasalah")
+    })?;
+    crate::terms::Terms::from_site(&site)
+        .0
+        .deadlines(kind, received, &calendar)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "situs di {} tidak menetapkan batas waktu untuk {}",
+                root.display(),
+                kind.as_str()
+            )
+        })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_status(
     data: &Path,
     ticket: &str,
-    status: &str,
+    status: Option<&str>,
+    kind: Option<&str>,
+    root: &Path,
     note: Option<String>,
     by: Option<String>,
     meeting: Option<String>,
     berkas: Option<Berkas>,
     at: Option<String>,
 ) -> anyhow::Result<ExitCode> {
-    let to = Status::parse(status).ok_or_else(|| {
-        anyhow::anyhow!(
-            "unknown status {status:?}; one of: {}",
-            Status::ALL.map(Status::as_str).join(", ")
-        )
-    })?;
+    let to = status
+        .map(|status| {
+            Status::parse(status).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "status {status:?} tidak dikenal; pilih salah satu: {}",
+                    Status::ALL.map(Status::as_str).join(", ")
+                )
+            })
+        })
+        .transpose()?;
+    let kind = kind.map(|k| parse_kind("kind", k)).transpose()?;
+    let now = time::OffsetDateTime::now_utc();
     let at = match at {
         Some(t) => records::parse_local_time(&t).map_err(|e| anyhow::anyhow!("--at: {e}"))?,
-        None => time::OffsetDateTime::now_utc(),
+        None => now,
     };
     let meeting = meeting
         .map(|m| records::Meeting::parse(&m).map_err(|e| anyhow::anyhow!("--meeting: {e}")))
@@ -432,8 +495,21 @@ fn run_status(
     let by = by
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "petugas".to_string());
+    // The deadlines of a move depend on the day the case came in: read it
+    // first (the update reads it again under its lock).
+    let kind_move = match kind {
+        Some(to) => {
+            let (record, _) = records::find(data, ticket)?;
+            Some(records::KindMove {
+                to,
+                deadlines: deadlines_for(root, to, record.received_date())?,
+            })
+        }
+        None => None,
+    };
     let change = records::StatusChange {
         to,
+        kind: kind_move,
         at,
         by,
         note,
@@ -443,10 +519,23 @@ fn run_status(
             Berkas::TidakLengkap => "tidak lengkap".to_string(),
         }),
     };
-    let (record, text) = records::find(data, ticket)?;
-    let new_text = records::apply(&record, &text, &change)?;
-    records::write_record(&record.path, &new_text)?;
-    println!("{}: {} -> {}", record.ticket, record.status, to);
+    let (before, _) = records::update(data, ticket, None, |record, text| {
+        records::apply(record, text, &change, now)
+    })?;
+    let after_kind = change.kind.as_ref().map_or(before.kind, |m| m.to);
+    let after_status = to.unwrap_or(before.status);
+    if after_kind != before.kind {
+        println!(
+            "{}: {} {} -> {} {}",
+            before.ticket,
+            before.kind.as_str(),
+            before.status,
+            after_kind.as_str(),
+            after_status
+        );
+    } else {
+        println!("{}: {} -> {}", before.ticket, before.status, after_status);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -475,6 +564,11 @@ fn run_report(
         Err(ReportError::Calendar(diags)) => {
             print_all(&diags);
             eprintln!("error: the holiday list has errors; no report written");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(ReportError::Site(diags)) => {
+            print_all(&diags);
+            eprintln!("error: the site has errors; no report written");
             return Ok(ExitCode::FAILURE);
         }
         Err(e) => return Err(e.into()),

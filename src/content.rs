@@ -64,6 +64,10 @@ pub struct Service {
     pub form: String,
     #[serde(default = "default_form_label")]
     pub form_label: String,
+    /// Working days within which a complaint about the service is answered
+    /// (the standard's *penanganan pengaduan, saran dan masukan*).
+    #[serde(default)]
+    pub complaint_days: Option<u32>,
 }
 
 fn default_form_label() -> String {

@@ -42,6 +42,25 @@ pub fn format_long(date: Date) -> String {
     )
 }
 
+/// The Indonesian name of a weekday ("Jumat").
+pub fn weekday_name(day: time::Weekday) -> &'static str {
+    use time::Weekday::*;
+    match day {
+        Monday => "Senin",
+        Tuesday => "Selasa",
+        Wednesday => "Rabu",
+        Thursday => "Kamis",
+        Friday => "Jumat",
+        Saturday => "Sabtu",
+        Sunday => "Minggu",
+    }
+}
+
+/// "Jumat, 4 Desember 2026": how a deadline is told.
+pub fn format_with_weekday(date: Date) -> String {
+    format!("{}, {}", weekday_name(date.weekday()), format_long(date))
+}
+
 /// "2026-11-27".
 pub fn format_iso(date: Date) -> String {
     format!(
@@ -84,6 +103,10 @@ mod tests {
     fn formats_the_indonesian_way() {
         assert_eq!(format_long(date!(2026 - 11 - 27)), "27 November 2026");
         assert_eq!(format_long(date!(2026 - 08 - 01)), "1 Agustus 2026");
+        assert_eq!(
+            format_with_weekday(date!(2026 - 12 - 04)),
+            "Jumat, 4 Desember 2026"
+        );
         assert_eq!(format_iso(date!(2026 - 08 - 01)), "2026-08-01");
         assert_eq!(parse_iso("2026-02-03"), Ok(date!(2026 - 02 - 03)));
         assert!(parse_iso("2026-02-30").is_err());

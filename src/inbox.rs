@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use time::Date;
 
+use crate::csv;
 use crate::dates;
 use crate::records::{Status, StoredRecord};
 use crate::submission::FormKind;
@@ -67,44 +68,55 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(len)))
 }
 
-fn row_values(r: &StoredRecord, today: Date) -> [String; 8] {
+/// A deadline as the inbox shows it: ISO, with `*` when it is provisional.
+fn due_text(date: Option<Date>, r: &StoredRecord) -> String {
+    match date {
+        Some(d) if r.due_note.is_some() => format!("{}*", dates::format_iso(d)),
+        Some(d) => dates::format_iso(d),
+        None => String::new(),
+    }
+}
+
+fn row_values(r: &StoredRecord, today: Date) -> [String; 9] {
     [
         r.ticket.clone(),
         dates::format_iso(r.received_date()),
         kind_label(r),
         r.name().to_string(),
         r.status.to_string(),
-        dates::format_iso(r.response_due),
-        r.completion_due
-            .map(dates::format_iso)
-            .unwrap_or_else(|| "-".into()),
+        due_text(Some(r.response_due), r),
+        due_text(r.completion_due, r),
         if r.is_overdue(today) {
             "TERLAMBAT".into()
         } else {
             String::new()
         },
+        r.due_note.clone().unwrap_or_default(),
     ]
 }
 
-const HEADERS: [&str; 8] = [
+const HEADERS: [&str; 9] = [
     "Tiket",
     "Diterima",
     "Jenis",
     "Nama",
     "Status",
-    "Batas respon",
+    "Batas tanggapan",
     "Batas selesai",
     "Terlambat",
+    "Catatan batas waktu",
 ];
+/// The table leaves out the last column: the `*` and a footnote say it.
+const TABLE_COLUMNS: usize = 8;
 
 /// A plain-text table with a count line.
 pub fn write_table(out: &mut impl Write, rows: &[&StoredRecord], today: Date) -> io::Result<()> {
-    let values: Vec<[String; 8]> = rows
+    let values: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             let mut v = row_values(r, today);
             v[3] = truncate(&v[3], 28);
-            v
+            v[..TABLE_COLUMNS].to_vec()
         })
         .collect();
     let mut widths = HEADERS.map(|h| h.chars().count());
@@ -126,10 +138,21 @@ pub fn write_table(out: &mut impl Write, rows: &[&StoredRecord], today: Date) ->
     writeln!(
         out,
         "{}",
-        line(HEADERS.iter().map(|h| h.to_string()).collect())
+        line(
+            HEADERS[..TABLE_COLUMNS]
+                .iter()
+                .map(|h| h.to_string())
+                .collect()
+        )
     )?;
     for v in values {
-        writeln!(out, "{}", line(v.to_vec()))?;
+        writeln!(out, "{}", line(v))?;
+    }
+    let mut notes: Vec<&str> = rows.iter().filter_map(|r| r.due_note.as_deref()).collect();
+    notes.sort_unstable();
+    notes.dedup();
+    for note in notes {
+        writeln!(out, "* {note}")?;
     }
     let open = rows.iter().filter(|r| !r.status.is_closed()).count();
     let late = rows.iter().filter(|r| r.is_overdue(today)).count();
@@ -141,44 +164,19 @@ pub fn write_table(out: &mut impl Write, rows: &[&StoredRecord], today: Date) ->
     )
 }
 
-/// One CSV field: quoted when needed, and defused so a spreadsheet never runs
-/// a citizen's text as a formula.
-pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if value.contains([',', '"', '\n', '\r', ';']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-/// The same rows as CSV (RFC 4180, with a header line).
+/// The same rows as CSV for a spreadsheet ([`crate::csv`]), with a header
+/// line and the provisional deadlines' note in a column of its own.
 pub fn write_csv(out: &mut impl Write, rows: &[&StoredRecord], today: Date) -> io::Result<()> {
-    writeln!(out, "{}", HEADERS.map(csv_field).join(","))?;
+    out.write_all(csv::BOM.as_bytes())?;
+    out.write_all(csv::line(&HEADERS).as_bytes())?;
     for r in rows {
-        let v = row_values(r, today);
-        writeln!(
-            out,
-            "{}",
-            v.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",")
-        )?;
+        let mut v = row_values(r, today);
+        for due in &mut v[5..7] {
+            if let Some(date) = due.strip_suffix('*') {
+                *due = date.to_string();
+            }
+        }
+        out.write_all(csv::line(&v).as_bytes())?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_is_quoted_and_defused() {
-        assert_eq!(csv_field("Siti"), "Siti");
-        assert_eq!(csv_field("Siti, Bu"), "\"Siti, Bu\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-    }
 }

@@ -450,12 +450,17 @@ pub struct ConfirmationView {
     pub kind_label: &'static str,
     /// Dates the Indonesian way ("27 November 2026").
     pub received: String,
-    pub response_due: String,
-    pub response_due_iso: String,
-    pub response_days: u32,
-    /// "" when the standard sets no fixed term.
-    pub completion_due: String,
-    pub completion_days: Option<u32>,
+    /// What happens by the deadline: "diselesaikan" (a request) or
+    /// "ditanggapi" (a complaint about the service).
+    pub verb: &'static str,
+    pub due: String,
+    pub due_iso: String,
+    /// The term in working days (0 if the site no longer sets one).
+    pub due_days: u32,
+    /// "" or "perkiraan; daftar libur 2027 belum ditetapkan".
+    pub due_note: String,
+    /// "proses", "selesai" or "ditolak".
+    pub state: &'static str,
 }
 
 /// What an error page shows.

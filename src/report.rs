@@ -12,11 +12,14 @@
 //! - Working days are counted after the day of receipt up to and including the
 //!   day of the step ([`Calendar::working_days_between`]).
 //! - A complaint about the service (`pengaduan-layanan`) is on time when its
-//!   first response (`first_response_at`) came within 3 working days; a
+//!   first response (`first_response_at`) came by its `response_due`; a
 //!   request (`permohonan`) when it was completed (`completed_at`, status
-//!   selesai or ditolak) within 5. A case without that step is late once its
-//!   deadline (`response_due` / `completion_due`) is before the report date,
-//!   and otherwise "belum jatuh tempo" and left out of the share.
+//!   selesai or ditolak) by its `completion_due`, counted in working days
+//!   from receipt. The deadlines are the record's own, set when it arrived
+//!   from the terms of the service pages ([`crate::terms`]); the terms the
+//!   site sets today only label the report. A case without that step is late
+//!   once its deadline is before the report date, and otherwise "belum jatuh
+//!   tempo" and left out of the share.
 //! - The average time to completion is over every completed case of the month
 //!   (both kinds).
 
@@ -27,19 +30,15 @@ use std::path::{Path, PathBuf};
 use time::{Date, Month};
 
 use crate::config::SiteConfig;
+use crate::csv;
 use crate::dates;
 use crate::diagnostic::Diagnostic;
-use crate::inbox::csv_field;
 use crate::records::{self, Status, StoredRecord};
 use crate::render::escape_html;
 use crate::submission::FormKind;
 use crate::submission::store::SUBMISSIONS_DIR;
+use crate::terms::Terms;
 use crate::workdays::Calendar;
-
-/// Working days within which a complaint about the service gets a response.
-pub const RESPONSE_LIMIT: u32 = 3;
-/// Working days within which a request is completed.
-pub const COMPLETION_LIMIT: u32 = 5;
 
 /// What to report on and where to write it.
 #[derive(Debug, Clone)]
@@ -73,6 +72,8 @@ pub enum ReportError {
     Config(Diagnostic),
     #[error("the holiday list in hari-libur/ has errors")]
     Calendar(Vec<Diagnostic>),
+    #[error("the site has errors")]
+    Site(Vec<Diagnostic>),
     #[error(
         "no submissions folder in {} (use --data to point at the data folder)",
         .0.display()
@@ -107,11 +108,18 @@ pub fn parse_month(text: &str) -> Result<(i32, Month), String> {
 pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
     let site = SiteConfig::load(&opts.root).map_err(ReportError::Config)?;
     let calendar = Calendar::load(&opts.root).map_err(ReportError::Calendar)?;
+    let loaded = crate::content::Site::load(&opts.root);
+    let terms = match loaded.site {
+        Some(s) => Terms::from_site(&s).0,
+        None => return Err(ReportError::Site(loaded.diagnostics)),
+    };
     if !opts.data.join(SUBMISSIONS_DIR).is_dir() {
         return Err(ReportError::NoData(opts.data.clone()));
     }
     let (all, skipped) = records::load_all(&opts.data);
     let mut report = MonthReport::compute(&all, &calendar, opts.year, opts.month, opts.today);
+    report.response_days = terms.get(FormKind::PengaduanLayanan).map(|t| t.days);
+    report.completion_days = terms.get(FormKind::Permohonan).map(|t| t.days);
     report.unreadable = skipped
         .iter()
         .filter(|d| in_month_folder(&opts.data, &d.path, opts.year, opts.month))
@@ -235,16 +243,16 @@ impl Timeliness {
     }
 }
 
-/// Judges one step: done on `done` (within `limit` working days after
-/// `received`?), or not done and late once `due` is before `today`.
+/// Judges one step: done on `done`, within the working days from
+/// `received` to `due`; or not done and late once `due` is before `today`.
 pub fn judge(
     calendar: &Calendar,
     received: Date,
     done: Option<Date>,
-    limit: u32,
     due: Date,
     today: Date,
 ) -> Timeliness {
+    let limit = calendar.working_days_between(received, due);
     match done {
         Some(d) if calendar.working_days_between(received, d) <= limit => Timeliness::Within,
         Some(_) => Timeliness::Late,
@@ -308,6 +316,8 @@ pub struct CaseRow {
     /// "3517 **** **** 0001" ("(tidak sah)" when the record's NIK is not 16
     /// digits); `None` for kinds without a NIK.
     pub nik: Option<String>,
+    /// Set when the case's deadline is provisional.
+    pub due_note: Option<String>,
 }
 
 /// Submissions in one week of the month (Minggu 1 = days 1–7, …).
@@ -330,10 +340,13 @@ pub struct MonthReport {
     pub by_kind: Vec<(CaseKind, usize)>,
     /// All six statuses, zeros included.
     pub by_status: Vec<(Status, usize)>,
-    /// Complaints about the service responded to within 3 working days.
+    /// Complaints about the service responded to by their deadline.
     pub response: Share,
-    /// Requests completed within 5 working days.
+    /// Requests completed by their deadline.
     pub completion: Share,
+    /// The terms the site sets today, for the labels (`None`: not set).
+    pub response_days: Option<u32>,
+    pub completion_days: Option<u32>,
     /// Working days to completion summed over completed cases, and how many.
     pub completion_days_total: u32,
     pub completed: usize,
@@ -378,6 +391,8 @@ impl MonthReport {
             by_status: count_statuses(&rows),
             response,
             completion,
+            response_days: None,
+            completion_days: None,
             completion_days_total: done.iter().sum(),
             completed: done.len(),
             weeks: weeks(year, month, rows.iter().map(|r| r.received.day())),
@@ -409,19 +424,10 @@ fn case_row(r: &StoredRecord, calendar: &Calendar, today: Date) -> CaseRow {
     let completed = r.completed_at.filter(|_| r.status.is_closed()).map(in_wib);
     let kind = CaseKind::of(r);
     let timeliness = match r.kind {
-        FormKind::PengaduanLayanan => judge(
-            calendar,
-            received,
-            responded,
-            RESPONSE_LIMIT,
-            r.response_due,
-            today,
-        ),
+        FormKind::PengaduanLayanan => judge(calendar, received, responded, r.response_due, today),
         FormKind::Permohonan => {
-            let due = r
-                .completion_due
-                .unwrap_or_else(|| calendar.add_working_days(received, COMPLETION_LIMIT));
-            judge(calendar, received, completed, COMPLETION_LIMIT, due, today)
+            let due = r.completion_due.unwrap_or(r.response_due);
+            judge(calendar, received, completed, due, today)
         }
     };
     CaseRow {
@@ -444,6 +450,7 @@ fn case_row(r: &StoredRecord, calendar: &Calendar, today: Date) -> CaseRow {
                     .unwrap_or_else(|| "(tidak sah)".to_string()),
             ),
         },
+        due_note: r.due_note.clone(),
     }
 }
 
@@ -667,6 +674,20 @@ fn write_notices(out: &mut String, r: &MonthReport) -> fmt::Result {
             r.unreadable
         )?;
     }
+    let mut notes: Vec<&str> = r
+        .rows
+        .iter()
+        .filter_map(|row| row.due_note.as_deref())
+        .collect();
+    notes.sort_unstable();
+    notes.dedup();
+    for note in notes {
+        writeln!(
+            out,
+            "<p class=\"peringatan\"><strong>Perhatian:</strong> batas waktu kiriman bertanda * adalah {}.</p>",
+            escape_html(note)
+        )?;
+    }
     for year in &r.missing_holiday_years {
         writeln!(
             out,
@@ -718,6 +739,15 @@ fn write_summary(out: &mut String, r: &MonthReport) -> fmt::Result {
     writeln!(out, "</section>")
 }
 
+/// "dalam 3 hari kerja", or "sesuai batas waktunya" when the site sets no
+/// term.
+fn term_text(days: Option<u32>) -> String {
+    match days {
+        Some(n) => format!("dalam {n} hari kerja"),
+        None => "sesuai batas waktunya".to_string(),
+    }
+}
+
 fn pending_note(share: &Share) -> String {
     match share.not_yet_due {
         0 => String::new(),
@@ -732,14 +762,16 @@ fn write_timeliness(out: &mut String, r: &MonthReport) -> fmt::Result {
     )?;
     writeln!(
         out,
-        "<tr><th scope=\"row\">Pengaduan tentang layanan ditanggapi dalam {RESPONSE_LIMIT} hari kerja</th><td>{}{}</td></tr>",
+        "<tr><th scope=\"row\">Pengaduan tentang layanan ditanggapi {}</th><td>{}{}</td></tr>",
+        term_text(r.response_days),
         r.response
             .describe("pengaduan yang sudah ditanggapi atau melewati batas waktu"),
         pending_note(&r.response)
     )?;
     writeln!(
         out,
-        "<tr><th scope=\"row\">Permohonan diselesaikan dalam {COMPLETION_LIMIT} hari kerja</th><td>{}{}</td></tr>",
+        "<tr><th scope=\"row\">Permohonan diselesaikan {}</th><td>{}{}</td></tr>",
+        term_text(r.completion_days),
         r.completion
             .describe("permohonan yang sudah selesai atau melewati batas waktu"),
         pending_note(&r.completion)
@@ -862,7 +894,7 @@ fn write_chart(out: &mut String, r: &MonthReport) -> fmt::Result {
     )
 }
 
-const CASE_HEADERS: [&str; 11] = [
+const CASE_HEADERS: [&str; 12] = [
     "Tiket",
     "Diterima",
     "Jenis",
@@ -874,6 +906,7 @@ const CASE_HEADERS: [&str; 11] = [
     "Hasil",
     "Nama",
     "NIK",
+    "Catatan batas waktu",
 ];
 
 fn write_cases(out: &mut String, r: &MonthReport) -> fmt::Result {
@@ -884,7 +917,7 @@ fn write_cases(out: &mut String, r: &MonthReport) -> fmt::Result {
         r.rows.len(),
         escape_html(&r.period())
     )?;
-    for h in CASE_HEADERS {
+    for h in &CASE_HEADERS[..CASE_HEADERS.len() - 1] {
         writeln!(out, "<th scope=\"col\">{h}</th>")?;
     }
     writeln!(out, "</tr></thead>\n<tbody>")?;
@@ -899,9 +932,10 @@ fn write_case(out: &mut String, row: &CaseRow) -> fmt::Result {
         .days_to_completion
         .map(|d| d.to_string())
         .unwrap_or_else(|| "—".to_string());
+    let provisional = if row.due_note.is_some() { " *" } else { "" };
     writeln!(
         out,
-        "<tr><td>{}</td><td class=\"tanggal\">{}</td><td>{}</td><td>{}</td><td class=\"tanggal\">{}</td><td class=\"tanggal\">{}</td><td class=\"angka\">{days}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"nik\">{}</td></tr>",
+        "<tr><td>{}</td><td class=\"tanggal\">{}</td><td>{}</td><td>{}</td><td class=\"tanggal\">{}</td><td class=\"tanggal\">{}</td><td class=\"angka\">{days}</td><td>{}{provisional}</td><td>{}</td><td>{}</td><td class=\"nik\">{}</td></tr>",
         escape_html(&row.ticket),
         dates::format_long(row.received),
         row.kind.code(),
@@ -924,7 +958,9 @@ fn write_method(out: &mut String, r: &MonthReport) -> fmt::Result {
         "Kiriman dihitung pada bulan tanggal diterimanya (WIB).".to_string(),
         "Hari kerja: Senin sampai Jumat, di luar libur nasional dan cuti bersama. Hari diterimanya kiriman tidak dihitung; hari tanggapan atau penyelesaian dihitung.".to_string(),
         format!(
-            "Pengaduan tentang layanan tepat waktu bila tanggapan pertama diberikan paling lambat {RESPONSE_LIMIT} hari kerja setelah diterima; permohonan tepat waktu bila selesai atau ditolak paling lambat {COMPLETION_LIMIT} hari kerja setelah diterima."
+            "Pengaduan tentang layanan tepat waktu bila tanggapan pertama diberikan paling lambat pada batas tanggapannya ({}); permohonan tepat waktu bila selesai atau ditolak paling lambat pada batas penyelesaiannya ({}). Batas waktu setiap kiriman ditetapkan saat kiriman diterima.",
+            term_text(r.response_days).replace("dalam ", ""),
+            term_text(r.completion_days).replace("dalam ", "")
         ),
         format!(
             "Kiriman yang belum ditanggapi atau belum selesai dihitung tidak tepat waktu bila batas waktunya sudah lewat pada {}; bila belum lewat, kiriman itu belum jatuh tempo dan tidak dihitung.",
@@ -945,8 +981,8 @@ fn write_method(out: &mut String, r: &MonthReport) -> fmt::Result {
 
 /// The case list as CSV (ISO dates; a header line even when empty).
 pub fn render_csv(report: &MonthReport) -> String {
-    let mut out = CASE_HEADERS.map(csv_field).join(",");
-    out.push('\n');
+    let mut out = String::from(csv::BOM);
+    out.push_str(&csv::line(&CASE_HEADERS));
     let iso = |d: Option<Date>| d.map(dates::format_iso).unwrap_or_default();
     for row in &report.rows {
         let cells = [
@@ -963,9 +999,9 @@ pub fn render_csv(report: &MonthReport) -> String {
             row.result.trim().to_string(),
             row.name.clone(),
             row.nik.clone().unwrap_or_default(),
+            row.due_note.clone().unwrap_or_default(),
         ];
-        out.push_str(&cells.map(|c| csv_field(&c)).join(","));
-        out.push('\n');
+        out.push_str(&csv::line(&cells));
     }
     out
 }
@@ -975,52 +1011,38 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    fn shipped() -> Calendar {
-        Calendar::load(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap()
+    /// A fixture calendar: 2026 listed, with the cuti bersama of 24 December.
+    fn fixture() -> Calendar {
+        Calendar::from_holidays([2026], &[date!(2026 - 12 - 24)])
     }
 
     #[test]
-    fn limits_match_the_forms() {
-        assert_eq!(FormKind::PengaduanLayanan.response_days(), RESPONSE_LIMIT);
-        assert_eq!(
-            FormKind::Permohonan.completion_days(),
-            Some(COMPLETION_LIMIT)
-        );
-    }
-
-    #[test]
-    fn judges_by_working_days() {
-        let cal = shipped();
+    fn judges_by_working_days_up_to_the_records_deadline() {
+        let cal = fixture();
         let today = date!(2026 - 12 - 10);
         // Friday 27 Nov → Wednesday 2 Dec is 3 working days across a weekend.
         let fri = date!(2026 - 11 - 27);
         let due = date!(2026 - 12 - 02);
-        let j = |done| judge(&cal, fri, done, 3, due, today);
+        let j = |done| judge(&cal, fri, done, due, today);
         assert_eq!(j(Some(date!(2026 - 12 - 02))), Timeliness::Within);
         assert_eq!(j(Some(date!(2026 - 12 - 03))), Timeliness::Late);
         // Not done: late once the due date is before the report date.
         assert_eq!(j(None), Timeliness::Late);
         assert_eq!(
-            judge(&cal, fri, None, 3, due, date!(2026 - 12 - 02)),
+            judge(&cal, fri, None, due, date!(2026 - 12 - 02)),
             Timeliness::NotYetDue
         );
-        // Tue 22 Dec → Mon 28 Dec: 24 (cuti bersama) and 25 (Natal) do not count.
+        // Tue 22 Dec, due Tue 29 Dec (23, 28, 29: 24 is cuti bersama, 25 Natal).
         let tue = date!(2026 - 12 - 22);
+        let due = cal.add_working_days(tue, 3);
+        assert_eq!(due, date!(2026 - 12 - 29));
         assert_eq!(cal.working_days_between(tue, date!(2026 - 12 - 28)), 2);
         assert_eq!(
-            judge(&cal, tue, Some(date!(2026 - 12 - 28)), 3, due, today),
+            judge(&cal, tue, Some(date!(2026 - 12 - 29)), due, today),
             Timeliness::Within
         );
-        let weekends_only = Calendar::from_holidays([2026], &[]);
         assert_eq!(
-            judge(
-                &weekends_only,
-                tue,
-                Some(date!(2026 - 12 - 28)),
-                3,
-                due,
-                today
-            ),
+            judge(&cal, tue, Some(date!(2026 - 12 - 30)), due, today),
             Timeliness::Late
         );
     }
@@ -1158,7 +1180,7 @@ mod tests {
                 "status: baru\nresponse_due: 2026-12-04\n",
             )),
         ];
-        let cal = shipped();
+        let cal = fixture();
         let r = MonthReport::compute(&records, &cal, 2026, Month::November, date!(2026 - 12 - 03));
         assert_eq!(r.rows.len(), 3);
         assert_eq!(r.rows[0].received, date!(2026 - 11 - 01));
@@ -1195,12 +1217,12 @@ mod tests {
         assert!(r.missing_holiday_years.is_empty());
         let csv = render_csv(&r);
         assert_eq!(csv.lines().count(), 4);
-        assert!(csv.contains("KP-20261101-CDFH,2026-11-01,permohonan/konsultasi,selesai,2026-11-02,2026-11-04,3,ya,Selesai,,3517 **** **** 0001\n"), "{csv}");
+        assert!(csv.contains("KP-20261101-CDFH;2026-11-01;permohonan/konsultasi;selesai;2026-11-02;2026-11-04;3;ya;Selesai;;3517 **** **** 0001;\r\n"), "{csv}");
     }
 
     #[test]
     fn empty_month_has_no_average() {
-        let r = MonthReport::compute(&[], &shipped(), 2026, Month::October, date!(2026 - 12 - 10));
+        let r = MonthReport::compute(&[], &fixture(), 2026, Month::October, date!(2026 - 12 - 10));
         assert_eq!(r.average_text(), "—");
         assert_eq!(r.completion.describe("permohonan"), "tidak ada permohonan");
         assert_eq!(render_csv(&r).lines().count(), 1);

@@ -66,6 +66,14 @@ pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The 1-based line of the first occurrence of `value` in a YAML text, for
+/// pointing at an entry of a list. Best effort, like [`line_of_key`].
+pub fn line_of_value(text: &str, value: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| line.contains(value))
+        .map(|i| i + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

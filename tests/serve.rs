@@ -1447,58 +1447,6 @@ fn sigterm_lets_an_upload_in_progress_finish_then_exits_zero() {
     assert_stored_file(&server.data, &ticket, "ktp.jpg", &ktp);
 }
 
-// ---------------------------------------------------------------------------
-// 8. Deadlines on the confirmation page
-// ---------------------------------------------------------------------------
-
-#[tokio::test]
-async fn confirmation_deadlines_skip_weekends_holidays_and_cuti_bersama() {
-    let server = Server::start();
-    let client = client();
-    // Wed 23 Dec 2026 + 5 working days: 24 cuti bersama, 25 Christmas,
-    // weekend, 28-31 Dec, 1 Jan 2027 (no 2027 list: weekends only).
-    // Fri 27 Nov 2026 + 3 working days: 30 Nov, 1 and 2 Dec.
-    for (ticket, due, due_iso) in [
-        ("KP-20261223-CDFH", "1 Januari 2027", "2027-01-01"),
-        ("PL-20261127-CDFH", "2 Desember 2026", "2026-12-02"),
-    ] {
-        let response = client
-            .get(server.url(&format!("/terkirim/?tiket={ticket}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{ticket}");
-        assert_secure(response.headers(), "confirmation");
-        let html = response.text().await.unwrap();
-        assert!(html.contains(ticket), "{ticket} shown");
-        assert!(
-            html.contains(&format!("<time datetime=\"{due_iso}\">{due}</time>")),
-            "{ticket} due {due}:\n{html}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn confirmation_for_an_invalid_ticket_is_404() {
-    let server = Server::start();
-    let client = client();
-    for query in [
-        "?tiket=XX-1",
-        "?tiket=KP-20261399-CDFH",
-        "?tiket=KP-20261223-AAAA",
-        "",
-    ] {
-        let response = client
-            .get(server.url(&format!("/terkirim/{query}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{query}");
-        let html = response.text().await.unwrap();
-        assert!(html.contains("Halaman tidak ditemukan"), "{query}");
-    }
-}
-
 #[test]
 fn a_data_folder_that_would_be_published_is_refused() {
     let site = TempSite::shipped();

@@ -13,10 +13,10 @@ use hyper::{Request, Response, StatusCode};
 use super::{AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, status_page};
 use crate::dates;
 use crate::markdown;
-use crate::render::{ConfirmationView, FormView};
+use crate::render::FormView;
 use crate::submission::FormKind;
 use crate::submission::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
-use crate::submission::record::{Deadlines, Record};
+use crate::submission::record::Record;
 use crate::submission::ticket::Ticket;
 use crate::submission::validate::validate;
 
@@ -95,7 +95,10 @@ pub(super) async fn submit(
     if input.honeypot {
         // A robot: looks accepted, is not stored.
         return match Ticket::new(kind, dates::today()) {
-            Ok(ticket) => see_confirmation(&ticket),
+            Ok(ticket) => {
+                state.decoys.remember(&ticket);
+                see_confirmation(&ticket)
+            }
             Err(e) => storage_error(published, e, &back),
         };
     }
@@ -119,7 +122,16 @@ pub(super) async fn submit(
         }
         Ok(normalized) => {
             let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
-            let deadlines = Deadlines::for_kind(kind, received.date(), &state.calendar());
+            // The build refuses a form page without a term, so this holds
+            // unless the site changed under us.
+            let Some(deadlines) =
+                published
+                    .terms
+                    .deadlines(kind, received.date(), &state.calendar())
+            else {
+                eprintln!("no term for {} submissions in the site", kind.as_str());
+                return internal_error(published, &back);
+            };
             let Input { text, draft, .. } = input;
             let attachments = draft.attachments().to_vec();
             let committed = draft
@@ -240,58 +252,4 @@ fn internal_error(published: &Published, back: &str) -> Response<Body> {
         None,
         back,
     )
-}
-
-/// `GET /terkirim/?tiket=…`: everything shown is derived from the ticket
-/// (kind and date of receipt), so the page needs no stored data at all.
-pub(super) async fn confirmation<B>(
-    state: &AppState,
-    published: &Published,
-    req: &Request<B>,
-) -> Response<Body> {
-    let ticket = req
-        .uri()
-        .query()
-        .and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "tiket")
-                .map(|(_, v)| v.into_owned())
-        })
-        .and_then(|t| Ticket::parse(&t));
-    let (Some(ticket), Some(kind), Some(received)) = (
-        ticket.clone(),
-        ticket.as_ref().and_then(Ticket::kind),
-        ticket.as_ref().and_then(Ticket::date),
-    ) else {
-        return state.static_files.not_found().await;
-    };
-    // Only years a ticket could be from; this also bounds the years the
-    // calendar is asked about (and warns about in the log).
-    let this_year = dates::today().year();
-    if !(2020..=this_year + 1).contains(&received.year()) {
-        return state.static_files.not_found().await;
-    }
-    let deadlines = Deadlines::for_kind(kind, received, &state.calendar());
-    let view = ConfirmationView {
-        ticket: ticket.to_string(),
-        kind,
-        kind_label: kind.label(),
-        received: dates::format_long(received),
-        response_due: dates::format_long(deadlines.response_due),
-        response_due_iso: dates::format_iso(deadlines.response_due),
-        response_days: kind.response_days(),
-        completion_due: deadlines
-            .completion_due
-            .map(dates::format_long)
-            .unwrap_or_default(),
-        completion_days: kind.completion_days(),
-    };
-    let mut out = Vec::new();
-    match published.renderer().render_confirmation(&view, &mut out) {
-        Ok(()) => html(StatusCode::OK, out),
-        Err(d) => {
-            eprintln!("{d}");
-            internal_error(published, "/")
-        }
-    }
 }

@@ -5,7 +5,9 @@
 //! [`forms`]. Every response gets the security headers and one access-log
 //! line (method, path, status, duration, bytes: never a query or form value).
 
+mod confirmation;
 mod forms;
+mod holidays;
 mod live;
 mod ratelimit;
 mod static_files;
@@ -36,6 +38,7 @@ use crate::render::{Renderer, StatusView, Templates, escape_html};
 use crate::submission::FormKind;
 use crate::submission::intake::IntakeLimits;
 use crate::submission::store::Store;
+use crate::terms::Terms;
 use crate::workdays::Calendar;
 
 pub use ratelimit::RateLimiter;
@@ -133,6 +136,8 @@ pub struct Published {
     pub anchors: Arc<Anchors>,
     /// Form pages by URL.
     forms: HashMap<String, (usize, FormKind)>,
+    /// The working-day terms of each form, from the service pages.
+    pub terms: Terms,
 }
 
 impl Published {
@@ -147,11 +152,14 @@ impl Published {
             .enumerate()
             .filter_map(|(i, p)| p.front.form.map(|k| (p.url.clone(), (i, k))))
             .collect();
+        // The build has reported any problem with the terms already.
+        let (terms, _) = Terms::from_site(&site);
         Published {
             site,
             templates,
             anchors,
             forms,
+            terms,
         }
     }
 
@@ -170,6 +178,8 @@ pub struct AppState {
     limiter: RateLimiter,
     limits: Limits,
     max_upload_mb: u64,
+    /// Receipts shown to robots caught by the honeypot.
+    decoys: confirmation::Decoys,
 }
 
 impl AppState {
@@ -205,10 +215,6 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
         source,
     })?;
     let calendar = Calendar::load(&opts.build.root).map_err(ServeError::Calendar)?;
-    let today = crate::dates::today();
-    for warning in calendar.coverage_warnings(today) {
-        eprintln!("{warning}");
-    }
     let build_opts = opts.build.clone();
     let report = tokio::task::spawn_blocking(move || crate::build::build(&build_opts))
         .await
@@ -234,6 +240,7 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
         limiter: RateLimiter::new(opts.limits.rate_limit, opts.limits.rate_window),
         max_upload_mb: opts.build.max_upload_mb,
         limits: opts.limits.clone(),
+        decoys: confirmation::Decoys::default(),
     });
 
     let listener = TcpListener::bind(opts.addr)
@@ -246,6 +253,7 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
         addr: opts.addr,
         source,
     })?;
+    tokio::spawn(holidays::remind_daily(state.clone()));
     let _watcher = match opts.watch {
         true => Some(live::start(state.clone(), opts.build.clone())?),
         false => None,
@@ -386,7 +394,7 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
     }
     if path == CONFIRMATION_PATH {
         if readable {
-            return forms::confirmation(state, &published, &req).await;
+            return confirmation::page(state, &published, &req).await;
         }
         return method_not_allowed(&published, "GET, HEAD");
     }

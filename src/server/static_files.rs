@@ -102,11 +102,6 @@ impl StaticFiles {
             Files::Disk(resolver) => serve_with(resolver, &loaded, req).await,
         }
     }
-
-    /// The site's 404.html with status 404.
-    pub async fn not_found(&self) -> Response<Body> {
-        not_found(&self.current())
-    }
 }
 
 fn not_found(loaded: &Loaded) -> Response<Body> {

@@ -53,25 +53,6 @@ impl FormKind {
         }
     }
 
-    /// Working days within which the citizen is contacted. The service
-    /// standard (SK 188.4/457/415.26/2023) completes a request in 5 working
-    /// days; complaints about the service are answered within 3.
-    pub fn response_days(self) -> u32 {
-        match self {
-            FormKind::Permohonan => 5,
-            FormKind::PengaduanLayanan => 3,
-        }
-    }
-
-    /// Working days to completion; complaints about the service are resolved
-    /// "sesuai dengan kondisi dan permasalahan yang ada", without a fixed term.
-    pub fn completion_days(self) -> Option<u32> {
-        match self {
-            FormKind::Permohonan => Some(5),
-            FormKind::PengaduanLayanan => None,
-        }
-    }
-
     /// The fields of the form, in the order the form shows them.
     pub fn fields(self) -> &'static [Field] {
         match self {

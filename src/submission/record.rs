@@ -50,6 +50,10 @@ pub struct Record {
     /// (absent when the standard sets no fixed term).
     pub response_due: String,
     pub completion_due: Option<String>,
+    /// Set when a deadline went through a year without a holiday list:
+    /// "perkiraan; daftar libur 2027 belum ditetapkan".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_note: Option<String>,
     /// Every field of the form as typed (line ends normalized to `\n`).
     pub fields: Ordered,
     /// Values derived from the fields: the NIK's 16 digits, phones in E.164.
@@ -82,7 +86,7 @@ impl Record {
         typed: &std::collections::BTreeMap<String, String>,
         normalized: &[(&'static str, String)],
         attachments: &[Attachment],
-        deadlines: Deadlines,
+        deadlines: crate::terms::Deadlines,
     ) -> Record {
         let fields = kind
             .fields()
@@ -98,8 +102,11 @@ impl Record {
             kind,
             received_at: format_timestamp(received_at),
             status: STATUS_NEW.to_string(),
-            response_due: crate::dates::format_iso(deadlines.response_due),
-            completion_due: deadlines.completion_due.map(crate::dates::format_iso),
+            response_due: crate::dates::format_iso(deadlines.response.date),
+            completion_due: deadlines
+                .completion
+                .map(|due| crate::dates::format_iso(due.date)),
+            due_note: deadlines.note(),
             fields: Ordered(fields),
             normalized: Ordered(
                 normalized
@@ -109,28 +116,6 @@ impl Record {
             ),
             attachments: attachments.to_vec(),
             history: Vec::new(),
-        }
-    }
-}
-
-/// When staff must respond and complete, in working days from receipt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Deadlines {
-    pub response_due: time::Date,
-    pub completion_due: Option<time::Date>,
-}
-
-impl Deadlines {
-    pub fn for_kind(
-        kind: FormKind,
-        received: time::Date,
-        calendar: &crate::workdays::Calendar,
-    ) -> Deadlines {
-        Deadlines {
-            response_due: calendar.add_working_days(received, kind.response_days()),
-            completion_due: kind
-                .completion_days()
-                .map(|n| calendar.add_working_days(received, n)),
         }
     }
 }

@@ -19,6 +19,40 @@ pub fn loket() -> Command {
     Command::new(env!("CARGO_BIN_EXE_loket"))
 }
 
+/// `loket` running as if the clock read `wib` ("2026-12-23 10:00:00", in
+/// Western Indonesia Time), through libfaketime (Debian package
+/// `faketime`, installed by `.ci/run`) preloaded into the real binary. The
+/// clock runs on from there; monotonic time (timeouts) is left real.
+pub fn loket_at(wib: &str) -> Command {
+    let lib = fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|arch| arch.path().join("faketime/libfaketime.so.1"))
+        .find(|lib| lib.is_file())
+        .expect("this test needs libfaketime (apt-get install faketime)");
+    let moment = time::PrimitiveDateTime::parse(
+        wib,
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+    )
+    .expect("a time as YYYY-MM-DD HH:MM:SS")
+    .assume_offset(time::macros::offset!(+7))
+    .to_offset(time::UtcOffset::UTC);
+    let utc = format!(
+        "@{} {:02}:{:02}:{:02}",
+        moment.date(),
+        moment.hour(),
+        moment.minute(),
+        moment.second()
+    );
+    let mut cmd = loket();
+    cmd.env("LD_PRELOAD", lib)
+        .env("FAKETIME", utc)
+        .env("TZ", "UTC")
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+    cmd
+}
+
 /// Runs `loket ARGS` and returns its output.
 pub fn run(args: &[&str]) -> Output {
     loket().args(args).output().expect("loket runs")

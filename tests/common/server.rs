@@ -43,7 +43,25 @@ impl Server {
 
     /// A server on `site`, storing into `data`.
     pub fn launch(site: TempSite, data: PathBuf, extra: &[&str]) -> Server {
-        let mut child = super::loket()
+        Server::launch_with(super::loket(), site, data, extra)
+    }
+
+    /// A server without a rate limit whose clock reads `wib` at start
+    /// ([`super::loket_at`]).
+    pub fn start_at(wib: &str) -> Server {
+        let site = TempSite::shipped();
+        let data = site.root().join("data");
+        Server::launch_with(super::loket_at(wib), site, data, &["--rate-limit", "0"])
+    }
+
+    /// A server run by `command` (the `loket` binary, set up as wanted).
+    pub fn launch_with(
+        mut command: Command,
+        site: TempSite,
+        data: PathBuf,
+        extra: &[&str],
+    ) -> Server {
+        let mut child = command
             .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
             .arg("--data")
             .arg(&data)

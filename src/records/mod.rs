@@ -2,13 +2,16 @@
 //! edits, reporting broken ones as `path:line: message`), deadlines, and the
 //! status workflow of the service procedure.
 //!
-//! Status changes edit the YAML *text* (one key line, one appended history
-//! entry) instead of re-serializing it, so comments and anything else staff
-//! wrote by hand stay exactly as they were.
+//! Status changes ([`workflow`]) edit the YAML *text* ([`yaml_edit`])
+//! instead of re-serializing it, so comments and anything else staff wrote
+//! by hand stay exactly as they were, and run under a lock ([`update`]) so
+//! no change is lost.
+
+mod update;
+mod workflow;
+mod yaml_edit;
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -18,78 +21,12 @@ use time::{Date, OffsetDateTime};
 use crate::dates;
 use crate::diagnostic::Diagnostic;
 use crate::submission::FormKind;
-use crate::submission::record::{Attachment, format_timestamp};
+use crate::submission::record::Attachment;
+
 use crate::submission::store::SUBMISSIONS_DIR;
 use crate::yaml;
-
-/// The stages of the procedure (Sistem, Mekanisme dan Prosedur).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    Baru,
-    Diperiksa,
-    KonsultasiDiberikan,
-    PertemuanDijadwalkan,
-    Selesai,
-    Ditolak,
-}
-
-impl Status {
-    pub const ALL: [Status; 6] = [
-        Status::Baru,
-        Status::Diperiksa,
-        Status::KonsultasiDiberikan,
-        Status::PertemuanDijadwalkan,
-        Status::Selesai,
-        Status::Ditolak,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Baru => "baru",
-            Status::Diperiksa => "diperiksa",
-            Status::KonsultasiDiberikan => "konsultasi-diberikan",
-            Status::PertemuanDijadwalkan => "pertemuan-dijadwalkan",
-            Status::Selesai => "selesai",
-            Status::Ditolak => "ditolak",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        let wanted = text.trim().to_lowercase().replace([' ', '_'], "-");
-        Status::ALL.into_iter().find(|s| s.as_str() == wanted)
-    }
-
-    /// Finished cases: nothing more is due.
-    pub fn is_closed(self) -> bool {
-        matches!(self, Status::Selesai | Status::Ditolak)
-    }
-
-    /// Where a case may go next. Complaints about the service have no
-    /// consultation or meeting stage (cek administrasi, koordinasi, selesai).
-    pub fn next(self, kind: FormKind) -> &'static [Status] {
-        use Status::*;
-        match (self, kind) {
-            (Baru, _) => &[Diperiksa, Ditolak],
-            (Diperiksa, FormKind::Permohonan) => &[
-                Diperiksa,
-                KonsultasiDiberikan,
-                PertemuanDijadwalkan,
-                Selesai,
-                Ditolak,
-            ],
-            (Diperiksa, FormKind::PengaduanLayanan) => &[Diperiksa, Selesai, Ditolak],
-            (KonsultasiDiberikan, _) => &[Selesai, Ditolak],
-            (PertemuanDijadwalkan, _) => &[PertemuanDijadwalkan, Selesai, Ditolak],
-            (Selesai | Ditolak, _) => &[],
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use update::{Version, update, write_record};
+pub use workflow::{KindMove, Status, StatusChange, apply};
 
 /// A meeting between the parties (for complaints about a business problem).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +72,9 @@ pub struct HistoryEntry {
     pub status: String,
     #[serde(default)]
     pub by: String,
+    /// Set when staff moved the case from this kind to the record's kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub berkas: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +92,8 @@ struct RawRecord {
     response_due: String,
     #[serde(default)]
     completion_due: Option<String>,
+    #[serde(default)]
+    due_note: Option<String>,
     #[serde(default)]
     fields: BTreeMap<String, yaml::Value>,
     #[serde(default)]
@@ -176,6 +118,9 @@ pub struct StoredRecord {
     pub status: Status,
     pub response_due: Date,
     pub completion_due: Option<Date>,
+    /// "perkiraan; daftar libur 2027 belum ditetapkan" when the deadlines
+    /// went through a year without a holiday list.
+    pub due_note: Option<String>,
     pub fields: BTreeMap<String, String>,
     pub attachments: Vec<Attachment>,
     pub history: Vec<HistoryEntry>,
@@ -239,6 +184,7 @@ impl StoredRecord {
             status,
             response_due,
             completion_due,
+            due_note: raw.due_note.filter(|n| !n.trim().is_empty()),
             fields: raw
                 .fields
                 .iter()
@@ -344,9 +290,9 @@ pub fn find(data: &Path, ticket: &str) -> Result<(StoredRecord, String), RecordE
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
-    #[error("{0:?} is not a ticket number (they look like KP-20261127-7KX4)")]
+    #[error("{0:?} bukan nomor tiket (contoh nomor tiket: KP-20261127-7KX4)")]
     BadTicket(String),
-    #[error("no submission with ticket {0}")]
+    #[error("tidak ada kiriman dengan nomor tiket {0}")]
     NotFound(String),
     #[error("{0}")]
     Invalid(Diagnostic),
@@ -355,7 +301,9 @@ pub enum RecordError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{ticket} is {from}; it cannot become {to} (allowed next: {allowed})")]
+    #[error(
+        "{ticket} berstatus {from}; tidak dapat menjadi {to} (yang boleh berikutnya: {allowed})"
+    )]
     Transition {
         ticket: String,
         from: Status,
@@ -364,228 +312,12 @@ pub enum RecordError {
     },
     #[error("{0}")]
     Missing(String),
-    #[error("cannot update {}: {message}", .path.display())]
+    #[error("{} tidak dapat diubah: {message}", .path.display())]
     Edit { path: PathBuf, message: String },
-}
-
-/// A status change asked for by staff.
-#[derive(Debug, Clone)]
-pub struct StatusChange {
-    pub to: Status,
-    pub at: OffsetDateTime,
-    pub by: String,
-    pub note: Option<String>,
-    pub meeting: Option<Meeting>,
-    /// After checking: "lengkap" or "tidak lengkap".
-    pub berkas: Option<String>,
-}
-
-/// Checks a change against the procedure and returns the record's new text.
-pub fn apply(
-    record: &StoredRecord,
-    text: &str,
-    change: &StatusChange,
-) -> Result<String, RecordError> {
-    let allowed = record.status.next(record.kind);
-    if !allowed.contains(&change.to) {
-        let allowed = if allowed.is_empty() {
-            "none: the case is closed".to_string()
-        } else {
-            allowed
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        return Err(RecordError::Transition {
-            ticket: record.ticket.clone(),
-            from: record.status,
-            to: change.to,
-            allowed,
-        });
-    }
-    let note = change
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty());
-    match change.to {
-        Status::Diperiksa if change.berkas.is_none() => {
-            return Err(RecordError::Missing(
-                "diperiksa needs --berkas lengkap or --berkas tidak-lengkap".into(),
-            ));
-        }
-        Status::PertemuanDijadwalkan if change.meeting.is_none() => {
-            return Err(RecordError::Missing(
-                "pertemuan-dijadwalkan needs --meeting \"YYYY-MM-DD HH:MM, place\"".into(),
-            ));
-        }
-        Status::Selesai if note.is_none() => {
-            return Err(RecordError::Missing(
-                "selesai needs --note with a summary of the result".into(),
-            ));
-        }
-        Status::Ditolak if note.is_none() => {
-            return Err(RecordError::Missing(
-                "ditolak needs --note with the reason".into(),
-            ));
-        }
-        _ => {}
-    }
-    let edit_error = |message: String| RecordError::Edit {
-        path: record.path.clone(),
-        message,
-    };
-    let at = format_timestamp(change.at);
-    let entry = HistoryEntry {
-        at: at.clone(),
-        status: change.to.as_str().to_string(),
-        by: change.by.clone(),
-        berkas: change.berkas.clone(),
-        meeting: change.meeting.clone(),
-        note: note.map(str::to_string),
-    };
-    let mut new = set_key(text, "status", change.to.as_str());
-    if record.first_response_at.is_none() {
-        new = set_key(&new, "first_response_at", &at);
-    }
-    if change.to.is_closed() {
-        new = set_key(&new, "completed_at", &at);
-        new = set_key(&new, "result", note.unwrap_or_default());
-    }
-    new = append_history(&new, &entry).map_err(edit_error)?;
-    // The edit must read back as the record we meant to write.
-    let check = StoredRecord::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;
-    if check.status != change.to || check.history.len() != record.history.len() + 1 {
-        return Err(edit_error(
-            "the edited record does not read back as expected".into(),
-        ));
-    }
-    Ok(new)
-}
-
-/// A YAML scalar for `value`, quoted as needed; multi-line text becomes a
-/// block scalar indented by `indent` spaces.
-fn scalar(value: &str, indent: usize) -> String {
-    let doc = yaml::to_string(value).unwrap_or_else(|_| format!("{value:?}"));
-    let doc = doc.trim_end_matches('\n');
-    if !doc.contains('\n') {
-        return doc.to_string();
-    }
-    let pad = " ".repeat(indent);
-    let mut lines = doc.lines();
-    let head = lines.next().unwrap_or("");
-    let rest: Vec<String> = lines.map(|l| format!("{pad}{l}")).collect();
-    format!("{head}\n{}", rest.join("\n"))
-}
-
-fn is_top_level_key(line: &str, key: &str) -> bool {
-    line.strip_prefix(key)
-        .is_some_and(|rest| rest.starts_with(':'))
-}
-
-/// The line range of a top-level key and its indented continuation.
-fn key_block(lines: &[&str], key: &str) -> Option<(usize, usize)> {
-    let start = lines.iter().position(|l| is_top_level_key(l, key))?;
-    let mut end = start + 1;
-    while end < lines.len() {
-        let l = lines[end];
-        if l.starts_with(' ') || l.starts_with('\t') || l.starts_with("- ") || l == "-" {
-            end += 1;
-        } else {
-            break;
-        }
-    }
-    Some((start, end))
-}
-
-/// Sets a top-level `key: value`, replacing its old value or adding the line
-/// at the end; every other line stays as it was.
-fn set_key(text: &str, key: &str, value: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let new_line = format!("{key}: {}", scalar(value, 2));
-    let mut out: Vec<String> = Vec::with_capacity(lines.len() + 1);
-    match key_block(&lines, key) {
-        Some((start, end)) => {
-            out.extend(lines[..start].iter().map(|l| l.to_string()));
-            out.push(new_line);
-            out.extend(lines[end..].iter().map(|l| l.to_string()));
-        }
-        None => {
-            out.extend(lines.iter().map(|l| l.to_string()));
-            out.push(new_line);
-        }
-    }
-    out.join("\n") + "\n"
-}
-
-/// Appends an entry to the top-level `history:` list.
-fn append_history(text: &str, entry: &HistoryEntry) -> Result<String, String> {
-    let body = yaml::to_string(entry).map_err(|e| e.message)?;
-    let item: Vec<String> = body
-        .trim_end_matches('\n')
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == 0 {
-                format!("- {l}")
-            } else {
-                format!("  {l}")
-            }
-        })
-        .collect();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out: Vec<String> = Vec::with_capacity(lines.len() + item.len() + 1);
-    match key_block(&lines, "history") {
-        Some((start, end)) => {
-            let head = lines[start]["history:".len()..].trim();
-            let head = head.split(" #").next().unwrap_or("").trim();
-            if !(head.is_empty() || head == "[]") {
-                return Err("history is written in flow style ([...]); write it as a list with one `- ` entry per line".into());
-            }
-            out.extend(lines[..start].iter().map(|l| l.to_string()));
-            out.push("history:".to_string());
-            out.extend(lines[start + 1..end].iter().map(|l| l.to_string()));
-            out.extend(item);
-            out.extend(lines[end..].iter().map(|l| l.to_string()));
-        }
-        None => {
-            out.extend(lines.iter().map(|l| l.to_string()));
-            out.push("history:".to_string());
-            out.extend(item);
-        }
-    }
-    Ok(out.join("\n") + "\n")
-}
-
-/// Replaces a record file atomically (temp file, fsync, rename, fsync folder),
-/// keeping it private.
-pub fn write_record(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    #[error(
+        "kasus {ticket} baru saja diubah oleh {by}; muat ulang untuk melihat keadaannya sekarang"
+    )]
+    Stale { ticket: String, by: String },
 }
 
 /// Parses "2026-11-30 10:00" (WIB) for back-dated entries.
@@ -624,9 +356,14 @@ attachments: []\n\
 history: []\n\
 catatan_petugas: ditambahkan dengan tangan\n";
 
+    fn now() -> OffsetDateTime {
+        parse_local_time("2026-12-01 08:00").unwrap()
+    }
+
     fn change(to: Status) -> StatusChange {
         StatusChange {
-            to,
+            to: Some(to),
+            kind: None,
             at: parse_local_time("2026-11-30 09:00").unwrap(),
             by: "Budi".into(),
             note: None,
@@ -642,7 +379,7 @@ catatan_petugas: ditambahkan dengan tangan\n";
         let mut c = change(Status::Diperiksa);
         c.berkas = Some("lengkap".into());
         c.note = Some("Berkas: lengkap\nsemua ada".into());
-        let new = apply(&record, RECORD, &c).unwrap();
+        let new = apply(&record, RECORD, &c, now()).unwrap();
         assert!(new.contains("# staff: called the applicant, no answer\n"));
         assert!(new.contains("catatan_petugas: ditambahkan dengan tangan\n"));
         assert!(new.contains("status: diperiksa\n"));
@@ -656,7 +393,7 @@ catatan_petugas: ditambahkan dengan tangan\n";
 
         let mut c = change(Status::Selesai);
         c.note = Some("Konsultasi: pembukuan sederhana".into());
-        let done = apply(&parsed, &new, &c).unwrap();
+        let done = apply(&parsed, &new, &c, now()).unwrap();
         let parsed = StoredRecord::parse(path, &done).unwrap();
         assert_eq!(parsed.status, Status::Selesai);
         assert_eq!(parsed.history.len(), 2);
@@ -675,10 +412,13 @@ catatan_petugas: ditambahkan dengan tangan\n";
         let record = StoredRecord::parse(Path::new("r.yaml"), RECORD).unwrap();
         let mut c = change(Status::Selesai);
         c.note = Some("x".into());
-        let err = apply(&record, RECORD, &c).unwrap_err();
-        assert!(err.to_string().contains("cannot become selesai"), "{err}");
+        let err = apply(&record, RECORD, &c, now()).unwrap_err();
+        assert!(
+            err.to_string().contains("tidak dapat menjadi selesai"),
+            "{err}"
+        );
         assert!(matches!(
-            apply(&record, RECORD, &change(Status::Diperiksa)),
+            apply(&record, RECORD, &change(Status::Diperiksa), now()),
             Err(RecordError::Missing(_))
         ));
     }

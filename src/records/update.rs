@@ -1,0 +1,98 @@
+//! Changing a stored record without losing anyone's change.
+//!
+//! Every update of a record takes an exclusive advisory lock (`flock`) on its
+//! day folder, reads the record, edits it, and replaces it atomically (temp
+//! file, fsync, rename, fsync folder) before letting go. Two `loket status`
+//! on one ticket at once therefore run one after the other, the second on
+//! top of the first. The folder is locked rather than the file because the
+//! file is replaced by a rename: a lock on the old file would not stop a
+//! writer that opened the new one. New submissions never wait on it (they
+//! create new names and never take the lock).
+//!
+//! A caller that showed a person the record first (the staff desk) passes
+//! the [`Version`] it showed; if the file changed since, the update fails
+//! with [`RecordError::Stale`] instead of overwriting what it did not see.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use rustix::fs::{FlockOperation, flock};
+use sha2::{Digest, Sha256};
+
+use super::{RecordError, StoredRecord, find};
+
+/// What a record's text was when someone read it (a hash of the text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version(String);
+
+impl Version {
+    pub fn of(text: &str) -> Version {
+        Version(format!("{:x}", Sha256::digest(text.as_bytes())))
+    }
+
+    /// As text, for a hidden form field.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn parse(text: &str) -> Version {
+        Version(text.trim().to_string())
+    }
+}
+
+/// Updates the record of `ticket` under the lock: `edit` gets the current
+/// record and text and returns the new text. Returns the record as it was
+/// and the text written.
+pub fn update(
+    data: &Path,
+    ticket: &str,
+    expected: Option<&Version>,
+    edit: impl FnOnce(&StoredRecord, &str) -> Result<String, RecordError>,
+) -> Result<(StoredRecord, String), RecordError> {
+    let (record, _) = find(data, ticket)?;
+    let dir = record.path.parent().unwrap_or(Path::new("."));
+    let io_error = |source| RecordError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let lock = File::open(dir).map_err(io_error)?;
+    flock(&lock, FlockOperation::LockExclusive).map_err(|e| io_error(e.into()))?;
+    // Read again under the lock: this is the text the edit must start from.
+    let (record, text) = find(data, ticket)?;
+    if let Some(expected) = expected
+        && *expected != Version::of(&text)
+    {
+        return Err(RecordError::Stale {
+            ticket: record.ticket.clone(),
+            by: record
+                .history
+                .last()
+                .map(|h| h.by.clone())
+                .filter(|b| !b.trim().is_empty())
+                .unwrap_or_else(|| "orang lain".to_string()),
+        });
+    }
+    let new_text = edit(&record, &text)?;
+    write_record(&record.path, &new_text).map_err(|source| RecordError::Io {
+        path: record.path.clone(),
+        source,
+    })?;
+    // The lock goes with the descriptor.
+    drop(lock);
+    Ok((record, new_text))
+}
+
+/// Replaces a file atomically (temp file, fsync, rename, fsync folder),
+/// keeping it private (0600).
+pub fn write_record(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".loket-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?; // created 0600
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    File::open(dir)?.sync_all()
+}

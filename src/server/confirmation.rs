@@ -1,0 +1,160 @@
+//! `GET /terkirim/?tiket=…`: the receipt a citizen sees after sending a
+//! form. It is read from the stored record, so it shows only tickets that
+//! were issued, with the deadline the record holds and the case's state
+//! (a rejected case does not say it will be handled). It holds no personal
+//! data: ticket, kind, date of receipt, deadline, state.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use hyper::{Request, Response, StatusCode};
+
+use super::{AppState, Body, Published, html, status_page};
+use crate::dates;
+use crate::records::{self, RecordError, Status, StoredRecord};
+use crate::render::ConfirmationView;
+use crate::submission::FormKind;
+use crate::submission::ticket::Ticket;
+
+/// Tickets shown to robots that filled in the honeypot: they get a receipt
+/// like everyone else, though nothing was stored. Bounded: the oldest go.
+#[derive(Debug, Default)]
+pub struct Decoys(Mutex<VecDeque<String>>);
+
+const DECOYS_KEPT: usize = 256;
+
+impl Decoys {
+    pub fn remember(&self, ticket: &Ticket) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() == DECOYS_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(ticket.to_string());
+    }
+
+    fn contains(&self, ticket: &Ticket) -> bool {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().any(|t| t == ticket.as_str())
+    }
+}
+
+pub(super) async fn page<B>(
+    state: &AppState,
+    published: &Published,
+    req: &Request<B>,
+) -> Response<Body> {
+    let ticket = req
+        .uri()
+        .query()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "tiket")
+                .map(|(_, v)| v.into_owned())
+        })
+        .and_then(|t| Ticket::parse(&t));
+    let Some(ticket) = ticket else {
+        return not_found(published);
+    };
+    let view = if state.decoys.contains(&ticket) {
+        decoy_view(state, published, &ticket)
+    } else {
+        match records::find(state.store.root(), ticket.as_str()) {
+            Ok((record, _)) => Some(view_of(published, &record)),
+            Err(RecordError::NotFound(_) | RecordError::BadTicket(_)) => None,
+            // A record that exists but cannot be read is for staff to
+            // fix; the citizen sees "not found" rather than our troubles.
+            // Logged without the parser's message, which may quote values.
+            Err(RecordError::Invalid(d)) => {
+                eprintln!("receipt: unreadable record {}", d.path.display());
+                None
+            }
+            Err(e) => {
+                eprintln!("receipt: {e}");
+                None
+            }
+        }
+    };
+    let Some(view) = view else {
+        return not_found(published);
+    };
+    let mut out = Vec::new();
+    match published.renderer().render_confirmation(&view, &mut out) {
+        Ok(()) => html(StatusCode::OK, out),
+        Err(d) => {
+            eprintln!("{d}");
+            status_page(
+                published,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Terjadi kesalahan di server",
+                "Tanda terima tidak dapat ditampilkan karena kesalahan di server kami. Kiriman Anda tetap tersimpan; simpan nomor tiket Anda.",
+                None,
+                "",
+            )
+        }
+    }
+}
+
+fn not_found(published: &Published) -> Response<Body> {
+    status_page(
+        published,
+        StatusCode::NOT_FOUND,
+        "Tiket tidak ditemukan",
+        "Tidak ada kiriman dengan nomor tiket ini. Periksa kembali nomor tiket pada tangkapan layar atau catatan Anda.",
+        None,
+        "",
+    )
+}
+
+/// The receipt of a stored record.
+fn view_of(published: &Published, record: &StoredRecord) -> ConfirmationView {
+    let (due, verb) = match record.kind {
+        FormKind::Permohonan => (
+            record.completion_due.unwrap_or(record.response_due),
+            "diselesaikan",
+        ),
+        FormKind::PengaduanLayanan => (record.response_due, "ditanggapi"),
+    };
+    ConfirmationView {
+        ticket: record.ticket.clone(),
+        kind: record.kind,
+        kind_label: record.kind.label(),
+        received: dates::format_long(record.received_date()),
+        verb,
+        due: dates::format_with_weekday(due),
+        due_iso: dates::format_iso(due),
+        due_days: published.terms.get(record.kind).map_or(0, |t| t.days),
+        due_note: record.due_note.clone().unwrap_or_default(),
+        state: match record.status {
+            Status::Selesai => "selesai",
+            Status::Ditolak => "ditolak",
+            _ => "proses",
+        },
+    }
+}
+
+/// The receipt a robot sees: deadlines as a real submission of that day
+/// would get.
+fn decoy_view(
+    state: &AppState,
+    published: &Published,
+    ticket: &Ticket,
+) -> Option<ConfirmationView> {
+    let (kind, received) = (ticket.kind()?, ticket.date()?);
+    let deadlines = published
+        .terms
+        .deadlines(kind, received, &state.calendar())?;
+    let due = deadlines.completion.unwrap_or(deadlines.response);
+    let term = published.terms.get(kind)?;
+    Some(ConfirmationView {
+        ticket: ticket.to_string(),
+        kind,
+        kind_label: kind.label(),
+        received: dates::format_long(received),
+        verb: term.verb(),
+        due: dates::format_with_weekday(due.date),
+        due_iso: dates::format_iso(due.date),
+        due_days: term.days,
+        due_note: due.note().unwrap_or_default(),
+        state: "proses",
+    })
+}
