@@ -92,7 +92,7 @@ async function permohonanJourney(javaScriptEnabled) {
 
     // The confirmation page names the ticket; its URL holds nothing else.
     const ticket = await confirmation(page, 'KP');
-    assert.match(await page.getByRole('main').innerText(), /Petugas akan menghubungi Anda paling lambat/);
+    assert.match(await page.getByRole('main').innerText(), /Permohonan diselesaikan paling lambat \S+, \d+ \S+ \d{4} \(5 hari kerja sejak diterima\)/);
     assert.deepEqual(problems, [], 'nothing went wrong in the browser');
 
     // The record on disk holds what was typed, and the files as chosen.
@@ -149,7 +149,7 @@ async function pengaduanJourney(javaScriptEnabled) {
     assert.equal(response.status(), 303);
 
     const ticket = await confirmation(page, 'PL');
-    assert.match(await page.getByRole('main').innerText(), /Pengaduan direspons paling lambat 3 hari kerja/);
+    assert.match(await page.getByRole('main').innerText(), /Pengaduan ditanggapi paling lambat \S+, \d+ \S+ \d{4} \(3 hari kerja sejak diterima\)/);
     assert.deepEqual(problems, [], 'nothing went wrong in the browser');
 
     const path = findRecord(ticket);
@@ -181,7 +181,18 @@ async function confirmation(page, prefix) {
   const ticket = address.searchParams.get('tiket');
   assert.match(ticket, new RegExp(`^${prefix}-\\d{8}-[CDFHJKMNPRTVWXY34679]{4}$`));
   assert.deepEqual([...address.searchParams.keys()], ['tiket'], 'the URL carries the ticket and nothing else');
-  assert.equal((await page.locator('.ticket strong').innerText()).trim(), ticket);
+  assert.equal((await page.locator('.ticket-number').innerText()).trim(), ticket);
+  // One screenshot on a small phone holds both the ticket and its date.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (const selector of ['.ticket-number', '.ticket .due time']) {
+    const box = await page.locator(selector).boundingBox();
+    assert.ok(box && box.y + box.height <= 740, `${selector} is in the first screen at 360 × 740 (${JSON.stringify(box)})`);
+  }
+  // Printed, the receipt is one A4 page.
+  const pdf = await page.pdf({ format: 'A4', printBackground: false });
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+  assert.equal(pages.length, 1, 'the printed receipt is one page');
   return ticket;
 }
 

@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -421,11 +421,21 @@ export function attachmentBytes(recordPath, storedName) {
   return readFileSync(path);
 }
 
-/** The confirmation page of a made-up ticket received today (WIB): the page
- * is derived from the ticket alone, so nothing needs to be stored for it. */
+/** The confirmation page of a ticket whose record is written into the
+ * data folder here (the receipt is read from the record), received on
+ * 27 November 2026. */
 export function confirmationPath(prefix) {
-  const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10).replaceAll('-', '');
-  return `/terkirim/?tiket=${prefix}-${today}-7KX4`;
+  const ticket = `${prefix}-20261127-7KX4`;
+  const dir = join(DATA, 'submissions', '2026', '11', '27');
+  mkdirSync(dir, { recursive: true });
+  const kind = prefix === 'KP' ? 'permohonan' : 'pengaduan-layanan';
+  const due = prefix === 'KP' ? 'response_due: 2026-12-04\ncompletion_due: 2026-12-04\n' : 'response_due: 2026-12-02\n';
+  writeFileSync(
+    join(dir, `${ticket}.yaml`),
+    `ticket: ${ticket}\nkind: ${kind}\nreceived_at: 2026-11-27T10:15:03+07:00\nstatus: baru\n${due}fields:\n  nama: Contoh\nattachments: []\nhistory: []\n`,
+    { mode: 0o600 },
+  );
+  return `/terkirim/?tiket=${ticket}`;
 }
 
 /**

@@ -346,7 +346,7 @@ fn run_inbox(
         .map(|s| {
             Status::parse(&s).ok_or_else(|| {
                 anyhow::anyhow!(
-                    "--status: unknown status {s:?}; one of: {}",
+                    "--status: status {s:?} tidak dikenal; pilih salah satu: {}",
                     Status::ALL.map(Status::as_str).join(", ")
                 )
             })

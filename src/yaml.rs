@@ -1,12 +1,13 @@
 //! The one place that names the YAML crate.
 //!
-//! serde_yaml 0.9 is archived upstream; every other module goes through these
-//! functions so that moving to a maintained fork is a one-line change here.
+//! The crate is `yaml_serde`, serde_yaml's continuation maintained by the
+//! YAML organisation (serde_yaml itself is archived); every other module,
+//! tests included, goes through these functions.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use serde_yaml as backend;
+use yaml_serde as backend;
 
 /// A YAML value, for callers that need to look at a document before typing it.
 pub type Value = backend::Value;
@@ -22,7 +23,7 @@ pub struct YamlError {
 impl From<backend::Error> for YamlError {
     fn from(err: backend::Error) -> Self {
         let line = err.location().map(|l| l.line());
-        // serde_yaml appends " at line L column C"; we report the line separately.
+        // The backend appends " at line L column C"; we report the line separately.
         let mut message = err.to_string();
         if let Some(pos) = message.find(" at line ") {
             message.truncate(pos);

@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use common::TempSite;
 use common::server::{PATIENCE, Server};
+use loket::yaml::Value;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
-use serde_yaml::Value;
 use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
@@ -410,7 +410,7 @@ fn load_record(data: &Path, ticket: &str) -> Value {
     let path = record_path(data, ticket);
     let text = fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("record {} not readable: {e}", path.display()));
-    serde_yaml::from_str(&text)
+    loket::yaml::from_str(&text)
         .unwrap_or_else(|e| panic!("record {} is not YAML: {e}\n{text}", path.display()))
 }
 

@@ -119,7 +119,7 @@ fn inbox_filters() {
         stdout(&out)
             .lines()
             .skip(1)
-            .map(|l| l.split(',').next().unwrap().to_string())
+            .map(|l| l.split(';').next().unwrap().to_string())
             .collect()
     };
     assert_eq!(only(&["--status", "baru"]), ["KP-20261120-CDFH"]);
@@ -131,19 +131,82 @@ fn inbox_filters() {
     );
     let bad = run(&["inbox", "--data", data_arg(&data), "--status", "entah"]);
     assert!(!bad.status.success());
-    assert!(stderr(&bad).contains("unknown status"));
+    assert!(stderr(&bad).contains("tidak dikenal"), "{}", stderr(&bad));
 }
 
+/// Names that try to smuggle a formula past the defusing, however a
+/// spreadsheet splits the line: read back with Python's csv module on `,`,
+/// `;` and TAB, no cell may start with a formula character.
 #[test]
-fn inbox_csv_is_safe_for_spreadsheets() {
+fn inbox_csv_opens_in_columns_and_never_as_a_formula() {
     let (_tmp, data) = data_with_records();
+    for (i, name) in [
+        "Budi;=1+1;",
+        "x\t=1+1",
+        "=HYPERLINK(1)",
+        "a, +62 812",
+        "s;\"=1+1\"",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let ticket = format!(
+            "KP-20261121-{}",
+            ["CDFH", "JKMN", "PRTV", "WXY3", "4679"][i]
+        );
+        let quoted = name
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\t', "\\t");
+        record(
+            &data,
+            &ticket,
+            "permohonan",
+            "2026-11-21T09:00:00+07:00",
+            "baru",
+            &format!("\"{quoted}\""),
+        );
+    }
     let out = run(&["inbox", "--data", data_arg(&data), "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let csv = stdout(&out);
     assert!(
-        csv.starts_with("Tiket,Diterima,Jenis,Nama,Status,"),
-        "{csv}"
+        csv.starts_with("\u{feff}Tiket;Diterima;Jenis;Nama;Status;"),
+        "a BOM and `;` for Excel in Indonesian: {csv}"
     );
-    assert!(csv.contains(",'=1+1,"), "a formula is defused: {csv}");
+    let file = data.join("inbox.csv");
+    fs::write(&file, &csv).unwrap();
+    let script = r#"
+import csv, sys
+text = open(sys.argv[1], encoding="utf-8-sig", newline="").read()
+bad = []
+rows_semicolon = list(csv.reader(text.splitlines(), delimiter=";"))
+for delimiter in [",", ";", "\t"]:
+    for row in csv.reader(text.splitlines(), delimiter=delimiter):
+        for cell in row:
+            if cell.lstrip(" \"")[:1] in ("=", "+", "-", "@"):
+                bad.append((delimiter, cell))
+assert all(len(r) == len(rows_semicolon[0]) for r in rows_semicolon), rows_semicolon
+names = [r[3] for r in rows_semicolon[1:]]
+print("\n".join(names))
+if bad:
+    print("FORMULA", bad)
+    sys.exit(1)
+"#;
+    let py = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&file)
+        .output()
+        .expect("python3 runs");
+    let printed = String::from_utf8_lossy(&py.stdout);
+    assert!(
+        py.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    assert!(printed.contains("Budi;'=1+1;"), "{printed}");
+    assert!(!csv.contains(";'-;"), "an empty deadline is empty, not '-");
 }
 
 #[test]
@@ -186,9 +249,13 @@ fn show_prints_the_record_and_its_attachment_paths() {
     assert!(text.contains("KP-20261120-CDFH/ktp.jpg"), "{text}");
     let missing = run(&["show", "KP-20261120-TTTT", "--data", data_arg(&data)]);
     assert!(!missing.status.success());
-    assert!(stderr(&missing).contains("no submission with ticket KP-20261120-TTTT"));
+    assert!(stderr(&missing).contains("tidak ada kiriman dengan nomor tiket KP-20261120-TTTT"));
     let bad = run(&["show", "../../etc/passwd", "--data", data_arg(&data)]);
-    assert!(stderr(&bad).contains("is not a ticket number"));
+    assert!(
+        stderr(&bad).contains("bukan nomor tiket"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 #[test]
@@ -206,18 +273,19 @@ fn status_follows_the_procedure_and_keeps_hand_edits() {
             "history: []\ncatatan: 'ditulis tangan: jangan hilang'\n",
         );
     fs::write(&path, &edited).unwrap();
+    // Run on a fixed day, after every step's --at.
     let status = |args: &[&str]| {
         let mut all = vec!["status", "KP-20261120-CDFH"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--data", data_arg(&data), "--by", "Rina"]);
-        run(&all)
+        loket_at("2026-12-05 10:00:00").args(&all).output().unwrap()
     };
 
     // Not allowed: straight to selesai, or a meeting before checking.
     let refused = status(&["selesai", "--note", "x"]);
     assert!(!refused.status.success());
     assert!(
-        stderr(&refused).contains("cannot become selesai"),
+        stderr(&refused).contains("tidak dapat menjadi selesai"),
         "{}",
         stderr(&refused)
     );
@@ -276,7 +344,7 @@ fn status_follows_the_procedure_and_keeps_hand_edits() {
         text.contains("result: 'Sepakat: utang dibayar dua kali'"),
         "{text}"
     );
-    let parsed: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let parsed: loket::yaml::Value = loket::yaml::from_str(&text).unwrap();
     let history = parsed["history"].as_sequence().unwrap();
     assert_eq!(history.len(), 3);
     assert_eq!(history[1]["meeting"]["place"], "Kantor Dinkopum");
@@ -290,7 +358,7 @@ fn status_follows_the_procedure_and_keeps_hand_edits() {
     // Closed is closed.
     let again = status(&["diperiksa", "--berkas", "lengkap"]);
     assert!(
-        stderr(&again).contains("the case is closed"),
+        stderr(&again).contains("kasus sudah ditutup"),
         "{}",
         stderr(&again)
     );
@@ -333,4 +401,193 @@ fn status_on_a_malformed_record_is_a_clear_error() {
     let err = stderr(&out);
     assert!(err.contains("KP-20261124-MNPR.yaml:4:"), "{err}");
     assert!(!err.contains("panicked"));
+}
+
+/// A case filed in the wrong form moves to the right kind: the kind, the
+/// deadlines of that kind from the day it came in, and a history entry
+/// that keeps the move.
+#[test]
+fn status_kind_moves_a_case_filed_in_the_wrong_form() {
+    let (_tmp, data) = data_with_records();
+    let site = TempSite::shipped();
+    fs::remove_dir_all(site.root().join("hari-libur")).unwrap();
+    site.write(
+        "hari-libur/2026.yaml",
+        "year: 2026\nsource: \"SKB contoh\"\nlibur_nasional: []\n",
+    );
+    let path = data.join("submissions/2026/11/20/PL-20261120-HJKM.yaml");
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replace("status: selesai", "status: baru");
+    fs::write(&path, text).unwrap();
+    let out = loket_at("2026-11-23 09:00:00")
+        .args([
+            "status",
+            "PL-20261120-HJKM",
+            "--kind",
+            "permohonan",
+            "--by",
+            "Rina",
+        ])
+        .args(["--data", data_arg(&data), "--root", site.root_str()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "PL-20261120-HJKM: pengaduan-layanan baru -> permohonan baru"
+    );
+    let text = fs::read_to_string(&path).unwrap();
+    // Fri 20 Nov + 5 working days.
+    for line in [
+        "\nkind: permohonan\n",
+        "\nresponse_due: 2026-11-27\n",
+        "\ncompletion_due: 2026-11-27\n",
+        "  moved_from: pengaduan-layanan\n",
+        "  by: Rina\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    assert!(
+        !text.contains("first_response_at"),
+        "a move is not a response"
+    );
+    let inbox = run(&[
+        "inbox",
+        "--data",
+        data_arg(&data),
+        "--kind",
+        "permohonan",
+        "--format",
+        "csv",
+    ]);
+    assert!(stdout(&inbox).contains("PL-20261120-HJKM"));
+
+    // Once a step of one kind only is taken, the case stays.
+    let step = |args: &[&str]| {
+        loket_at("2026-11-24 09:00:00")
+            .args(["status", "PL-20261120-HJKM"])
+            .args(args)
+            .args(["--data", data_arg(&data), "--root", site.root_str()])
+            .output()
+            .unwrap()
+    };
+    assert!(step(&["diperiksa", "--berkas", "lengkap"]).status.success());
+    assert!(step(&["konsultasi-diberikan"]).status.success());
+    let refused = step(&["--kind", "pengaduan-layanan"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("hanya dapat dipindah selama berstatus baru atau diperiksa"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+/// Two `loket status` on one ticket at the same moment: both succeed, one
+/// after the other, and both entries are in the history.
+#[test]
+fn concurrent_status_changes_are_both_kept() {
+    let (_tmp, data) = data_with_records();
+    let path = data.join("submissions/2026/11/20/KP-20261120-CDFH.yaml");
+    let step = |by: &str| {
+        loket_at("2026-12-05 10:00:00")
+            .args([
+                "status",
+                "KP-20261120-CDFH",
+                "diperiksa",
+                "--berkas",
+                "lengkap",
+            ])
+            .args(["--by", by, "--data", data_arg(&data)])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let rounds = 30;
+    for _ in 0..rounds {
+        let (a, b) = (step("Ani"), step("Budi"));
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+    }
+    let text = fs::read_to_string(&path).unwrap();
+    let parsed: loket::yaml::Value = loket::yaml::from_str(&text).unwrap();
+    let history = parsed["history"].as_sequence().unwrap();
+    assert_eq!(history.len(), 2 * rounds, "no change lost");
+    let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "no temp files left: {leftovers:?}");
+}
+
+/// A comment at column 0 between history entries does not make the next
+/// entry land in the middle; the new one is always last.
+#[test]
+fn status_appends_after_a_comment_inside_the_history() {
+    let (_tmp, data) = data_with_records();
+    let path = data.join("submissions/2026/11/20/KP-20261120-CDFH.yaml");
+    let text = fs::read_to_string(&path).unwrap().replace(
+        "status: baru\n",
+        "status: diperiksa\n",
+    ).replace(
+        "history: []\n",
+        "history:\n- at: 2026-11-23T09:00:00+07:00\n  status: diperiksa\n  by: Ani\n  berkas: lengkap\n# Ani: ditelepon, minta dokumen tambahan\n- at: 2026-11-24T09:00:00+07:00\n  status: diperiksa\n  by: Ani\n  berkas: lengkap\n",
+    );
+    fs::write(&path, text).unwrap();
+    let out = loket_at("2026-12-05 10:00:00")
+        .args([
+            "status",
+            "KP-20261120-CDFH",
+            "selesai",
+            "--note",
+            "Konsultasi selesai",
+        ])
+        .args([
+            "--by",
+            "Budi",
+            "--at",
+            "2026-11-25 10:00",
+            "--data",
+            data_arg(&data),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = fs::read_to_string(&path).unwrap();
+    let parsed: loket::yaml::Value = loket::yaml::from_str(&text).unwrap();
+    let history = parsed["history"].as_sequence().unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[2]["by"], "Budi", "{text}");
+    assert!(text.contains("# Ani: ditelepon, minta dokumen tambahan\n- at: 2026-11-24"));
+}
+
+/// A step cannot be dated before the case came in, or in the future.
+#[test]
+fn status_refuses_a_time_before_receipt_or_in_the_future() {
+    let (_tmp, data) = data_with_records();
+    let path = data.join("submissions/2026/11/20/KP-20261120-CDFH.yaml");
+    let before = fs::read_to_string(&path).unwrap();
+    for (at, says) in [
+        ("2026-11-19 09:00", "lebih awal dari waktu kiriman diterima"),
+        ("2026-12-06 09:00", "belum terjadi"),
+    ] {
+        let out = loket_at("2026-12-05 10:00:00")
+            .args([
+                "status",
+                "KP-20261120-CDFH",
+                "diperiksa",
+                "--berkas",
+                "lengkap",
+            ])
+            .args(["--at", at, "--data", data_arg(&data)])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{at}");
+        assert!(stderr(&out).contains(says), "{at}: {}", stderr(&out));
+    }
+    assert_eq!(fs::read_to_string(&path).unwrap(), before);
 }
