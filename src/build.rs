@@ -86,6 +86,8 @@ pub fn build_reusing(
     let (generated, anchors) =
         generate(&site, &templates, opts.max_upload_mb, Some(staging.path()));
     diags.extend(generated);
+    // Information is for `loket check`; a build reports what needs doing.
+    diags.retain(|d| d.severity != diagnostic::Severity::Info);
     diagnostic::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(diags));
@@ -235,6 +237,7 @@ fn render_one(
     let page = &site.pages[index];
     let body = markdown::render(&page.body);
     let mut diags = check::service_components(page, &body.toc);
+    diags.extend(check::standard_coverage(site, page, &body.toc));
     let form = page
         .front
         .form
@@ -264,7 +267,8 @@ fn write_file(
     path: &Path,
     fill: impl FnOnce(&mut BufWriter<File>) -> Result<(), Diagnostic>,
 ) -> Result<(), Diagnostic> {
-    let io_error = |e: io::Error| Diagnostic::error(path, None, format!("cannot write: {e}"));
+    let io_error =
+        |e: io::Error| Diagnostic::error(path, None, format!("tidak dapat ditulis: {e}"));
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(io_error)?;
     }
@@ -286,7 +290,7 @@ fn copy_assets(site: &Site, dir: &Path) -> Vec<Diagnostic> {
                 Diagnostic::error(
                     diagnostic::display_path(&site.root, source),
                     None,
-                    format!("cannot copy asset: {e}"),
+                    format!("berkas aset tidak dapat disalin: {e}"),
                 )
             })
         })
@@ -399,7 +403,7 @@ pub fn update_pages(
         })
         .and_then(|()| {
             fs::rename(&tmp, &file)
-                .map_err(|e| Diagnostic::error(&file, None, format!("cannot write: {e}")))
+                .map_err(|e| Diagnostic::error(&file, None, format!("tidak dapat ditulis: {e}")))
         });
         if let Err(d) = written {
             let _ = fs::remove_file(&tmp);

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use crate::config::Level;
 use crate::content::{Page, Site};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{LinkRef, TocEntry};
@@ -30,10 +31,67 @@ const COMPONENTS: [(&str, &[&str]); 6] = [
     ("biaya/tarif", &["biaya", "tarif"]),
     ("produk pelayanan", &["produk"]),
     (
-        "penanganan pengaduan, saran dan masukan",
-        &["pengaduan", "saran dan masukan"],
+        "penanganan pengaduan, saran, dan masukan",
+        &["pengaduan", "saran"],
     ),
 ];
+
+/// The fourteen components of a service standard (PermenPANRB 15/2014): the
+/// six above, which a service page must publish, and eight about how the
+/// service is produced, which an office may publish too. With the words that
+/// identify each one's heading.
+const ALL_COMPONENTS: [(&str, &[&str]); 14] = [
+    COMPONENTS[0],
+    COMPONENTS[1],
+    COMPONENTS[2],
+    COMPONENTS[3],
+    COMPONENTS[4],
+    COMPONENTS[5],
+    ("dasar hukum", &["dasar hukum"]),
+    (
+        "sarana dan prasarana, dan/atau fasilitas",
+        &["sarana", "prasarana", "fasilitas"],
+    ),
+    ("kompetensi pelaksana", &["kompetensi"]),
+    ("pengawasan internal", &["pengawasan"]),
+    ("jumlah pelaksana", &["jumlah pelaksana"]),
+    ("jaminan pelayanan", &["jaminan pelayanan", "maklumat"]),
+    (
+        "jaminan keamanan dan keselamatan pelayanan",
+        &["keamanan", "keselamatan"],
+    ),
+    ("evaluasi kinerja pelaksana", &["evaluasi"]),
+];
+
+/// For `loket check`: which of the fourteen components a service page
+/// publishes and which the office has not supplied yet. The maklumat
+/// pelayanan in `site.yaml` counts as the jaminan pelayanan.
+pub fn standard_coverage(site: &Site, page: &Page, toc: &[TocEntry]) -> Option<Diagnostic> {
+    page.front.service.as_ref()?;
+    let headings: Vec<String> = toc.iter().map(|t| normalize(&t.title)).collect();
+    let missing: Vec<&str> = ALL_COMPONENTS
+        .iter()
+        .filter(|(name, words)| {
+            let maklumat = *name == "jaminan pelayanan" && !site.config.publish.maklumat.is_empty();
+            !maklumat && !headings.iter().any(|h| words.iter().any(|w| h.contains(w)))
+        })
+        .map(|(name, _)| *name)
+        .collect();
+    let published = ALL_COMPONENTS.len() - missing.len();
+    let message = if missing.is_empty() {
+        "standar pelayanan memuat ke-14 komponen (PermenPANRB 15/2014)".to_string()
+    } else {
+        format!(
+            "standar pelayanan memuat {published} dari 14 komponen (PermenPANRB 15/2014); belum dimuat: {}",
+            missing.join("; ")
+        )
+    };
+    Some(Diagnostic::info(
+        &page.source,
+        Some(page.body_line),
+        message,
+    ))
+}
 
 /// Every page's template must exist; the message lists the ones that do.
 pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
@@ -56,24 +114,27 @@ pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
             source,
             line,
             format!(
-                "unknown template {:?} for {}; templates/ has: {}",
+                "templat {:?} untuk {} tidak ada; templates/ berisi: {}",
                 page.template,
                 page.url,
                 known.join(", ")
             ),
         ));
     }
-    let mut required = vec![(NOT_FOUND_TEMPLATE, "its \"page not found\" page")];
+    let mut required = vec![(NOT_FOUND_TEMPLATE, "halaman \"tidak ditemukan\"")];
     if site.pages.iter().any(|p| p.front.form.is_some()) {
-        required.push((CONFIRMATION_TEMPLATE, "the page shown after a submission"));
-        required.push((STATUS_TEMPLATE, "the server's error pages"));
+        required.push((
+            CONFIRMATION_TEMPLATE,
+            "tanda terima setelah formulir dikirim",
+        ));
+        required.push((STATUS_TEMPLATE, "halaman kesalahan server"));
     }
     for (name, purpose) in required {
         if !templates.contains(name) {
             diags.push(Diagnostic::error(
                 Path::new("templates").join(name),
                 None,
-                format!("missing: the site needs this template for {purpose}"),
+                format!("tidak ada: situs memerlukan templat ini untuk {purpose}"),
             ));
         }
     }
@@ -144,7 +205,7 @@ pub fn service_components(page: &Page, toc: &[TocEntry]) -> Vec<Diagnostic> {
                 &page.source,
                 Some(page.body_line),
                 format!(
-                    "service page is missing the component \"{name}\": add a heading for it (a service standard publishes persyaratan; sistem, mekanisme dan prosedur; jangka waktu; biaya/tarif; produk pelayanan; penanganan pengaduan, saran dan masukan)"
+                    "halaman layanan belum memuat komponen \"{name}\": tambahkan judul bagian untuknya (standar pelayanan memuat persyaratan; sistem, mekanisme, dan prosedur; jangka waktu; biaya/tarif; produk pelayanan; penanganan pengaduan, saran, dan masukan)"
                 ),
             )
         })
@@ -232,7 +293,7 @@ fn check_link(
     dest: &str,
 ) -> Result<Option<String>, String> {
     if dest.trim().is_empty() {
-        return Err("empty link target".to_string());
+        return Err("tautan tanpa tujuan".to_string());
     }
     let Target::Internal { path, fragment } = resolve(dest, page_url) else {
         return Ok(None);
@@ -248,7 +309,7 @@ fn check_link(
         Some(i) => match fragment {
             Some(f) if !f.is_empty() && !anchors.get(&i).is_some_and(|ids| ids.contains(&f)) => {
                 Ok(Some(format!(
-                    "link to {dest:?}: page {} has no heading with id {f:?}",
+                    "tautan ke {dest:?}: halaman {} tidak punya judul bagian dengan id {f:?}",
                     site.pages[i].url
                 )))
             }
@@ -257,11 +318,11 @@ fn check_link(
         None if site.assets.contains_key(&path) || GENERATED.contains(&path.as_str()) => Ok(None),
         None => {
             let what = if looks_like_asset(&path) {
-                "file not found in static/"
+                "berkas ini tidak ada di static/"
             } else {
-                "no page has this address"
+                "tidak ada halaman dengan alamat ini"
             };
-            Err(format!("broken link {dest:?}: {what} ({path})"))
+            Err(format!("tautan rusak {dest:?}: {what} ({path})"))
         }
     }
 }
@@ -281,27 +342,37 @@ pub fn page_links(
 ) -> Vec<Diagnostic> {
     let page = &site.pages[index];
     let mut diags = Vec::new();
+    let mut check = |dest: &str, line: Option<usize>, key: &str| match check_link(
+        site, anchors, &page.url, dest,
+    ) {
+        Ok(None) => {}
+        Ok(Some(w)) => diags.push(Diagnostic::warning(&page.source, line, format!("{key}{w}"))),
+        Err(e) => diags.push(broken(site, &page.source, line, format!("{key}{e}"))),
+    };
     for link in links {
-        let line = Some(page.body_line + link.line - 1);
-        match check_link(site, anchors, &page.url, &link.dest) {
-            Ok(None) => {}
-            Ok(Some(w)) => diags.push(Diagnostic::warning(&page.source, line, w)),
-            Err(e) => diags.push(Diagnostic::error(&page.source, line, e)),
-        }
+        check(&link.dest, Some(page.body_line + link.line - 1), "");
     }
     if let Some(service) = &page.front.service {
-        let line = page.line_of_key("form");
-        match check_link(site, anchors, &page.url, &service.form) {
-            Ok(None) => {}
-            Ok(Some(w)) => diags.push(Diagnostic::warning(&page.source, line, w)),
-            Err(e) => diags.push(Diagnostic::error(
-                &page.source,
-                line,
-                format!("service.form: {e}"),
-            )),
+        check(&service.form, page.line_of_key("form"), "service.form: ");
+        if !service.decree_pdf.is_empty() {
+            check(
+                &service.decree_pdf,
+                page.line_of_key("decree_pdf"),
+                "service.decree_pdf: ",
+            );
         }
     }
     diags
+}
+
+/// A broken link: an error, or a warning where `site.yaml` says
+/// `check: { broken_links: warn }` (an office publishing imported pages
+/// first and mending their links after).
+fn broken(site: &Site, path: &Path, line: Option<usize>, message: String) -> Diagnostic {
+    match site.config.check.broken_links {
+        Level::Error => Diagnostic::error(path, line, message),
+        Level::Warn => Diagnostic::warning(path, line, message),
+    }
 }
 
 /// Checks the literal `href="/..."` and `src="/..."` values in templates (the
@@ -322,7 +393,7 @@ pub fn template_links(site: &Site, anchors: &Anchors, templates: &Templates) -> 
                         continue;
                     }
                     if let Err(e) = check_link(site, anchors, "/", value) {
-                        diags.push(Diagnostic::error(path, Some(line_no + 1), e));
+                        diags.push(broken(site, path, Some(line_no + 1), e));
                     }
                 }
             }
@@ -342,7 +413,7 @@ pub fn asset_collisions(site: &Site) -> Vec<Diagnostic> {
                     Path::new(&p.source),
                     None,
                     format!(
-                        "{} and the page both make {file}; remove one",
+                        "{} dan halaman itu sama-sama menjadi {file}; hapus salah satunya",
                         asset.display()
                     ),
                 )

@@ -273,12 +273,12 @@ fn run_check(root: &Path) -> anyhow::Result<ExitCode> {
     let diags = build::check(root);
     print_all(&diags);
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let warnings = diags.iter().filter(|d| d.is_warning()).count();
     if errors > 0 {
-        eprintln!("{errors} error(s), {warnings} warning(s)");
+        eprintln!("{errors} kesalahan, {warnings} peringatan");
         Ok(ExitCode::FAILURE)
     } else {
-        println!("No problems found ({warnings} warning(s))");
+        println!("Tidak ada kesalahan ({warnings} peringatan)");
         Ok(ExitCode::SUCCESS)
     }
 }

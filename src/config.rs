@@ -25,24 +25,22 @@ pub struct SiteConfig {
     pub contact: Contact,
     #[serde(default)]
     pub social: Vec<SocialLink>,
+    /// The personal data notice of the forms (UU 27/2022).
+    #[serde(default, rename = "privacy")]
+    privacy_given: PrivacyGiven,
+    /// What the office publishes besides its service pages; each is shown
+    /// only when filled in.
     #[serde(default)]
+    pub publish: Publish,
+    /// How strict `loket check` and `loket build` are.
+    #[serde(default)]
+    pub check: CheckConfig,
+    /// The notice as shown: the office's values, loket's defaults elsewhere.
+    #[serde(skip)]
     pub privacy: Privacy,
-}
-
-/// What the forms' privacy notice says about keeping personal data.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Privacy {
-    /// How long submissions are kept.
-    pub retention: String,
-}
-
-impl Default for Privacy {
-    fn default() -> Self {
-        Privacy {
-            retention: "Data disimpan selama diperlukan untuk penanganan dan pelaporan, sesuai ketentuan kearsipan yang berlaku.".to_string(),
-        }
-    }
+    /// Warnings about the config itself (defaults in use, a local base_url).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -55,6 +53,12 @@ pub struct Office {
     pub phone: String,
     #[serde(default)]
     pub website: String,
+    /// Jam layanan, e.g. "Senin–Kamis 07.30–15.30 WIB; Jumat 07.30–14.00 WIB".
+    #[serde(default)]
+    pub hours: String,
+    /// A link to the office on a map.
+    #[serde(default)]
+    pub map_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +76,157 @@ pub struct SocialLink {
     pub url: String,
 }
 
+/// Optional publications an Indonesian office is expected to have.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {
+    /// The maklumat pelayanan, word for word.
+    #[serde(default)]
+    pub maklumat: String,
+    /// The survei kepuasan masyarakat (SKM) form.
+    #[serde(default)]
+    pub survey_url: String,
+    /// The Pejabat Pengelola Pengaduan (name or position).
+    #[serde(default)]
+    pub complaints_officer: String,
+    /// Where the complaint box (kotak pengaduan) stands.
+    #[serde(default)]
+    pub complaint_box: String,
+}
+
+/// How strict the checks are.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// `warn` publishes a site with broken links (reported as warnings), for
+    /// an office moving old pages in; `error` (default) refuses it.
+    #[serde(default)]
+    pub broken_links: Level,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    #[default]
+    Error,
+    Warn,
+}
+
+/// The privacy notice as written in `site.yaml`; what is left out takes
+/// loket's default and is flagged by `loket check`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrivacyGiven {
+    purpose_permohonan: Option<String>,
+    purpose_pengaduan: Option<String>,
+    legal_basis: Option<String>,
+    ktp_reason: Option<String>,
+    ktp_tip: Option<String>,
+    retention: Option<Retention>,
+    rights: Option<String>,
+    contact: Option<String>,
+    /// A promise about sharing, shown only when the office makes it.
+    #[serde(default)]
+    shared_with: String,
+}
+
+/// How long submissions are kept, in numbers `loket purge` enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// Days the KTP copy and other uploads are kept after a case is closed.
+    pub attachments_days: u32,
+    /// Years a record keeps its personal data after a case is closed.
+    pub records_years: u32,
+}
+
+/// The personal data notice at the point of collection (UU 27/2022).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Privacy {
+    pub purpose_permohonan: String,
+    pub purpose_pengaduan: String,
+    pub legal_basis: String,
+    pub ktp_reason: String,
+    pub ktp_tip: String,
+    pub retention: Retention,
+    pub rights: String,
+    pub contact: String,
+    pub shared_with: String,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            attachments_days: 90,
+            records_years: 2,
+        }
+    }
+}
+
+impl PrivacyGiven {
+    /// The notice with loket's default for every value left out, and the
+    /// keys that took one.
+    fn resolve(&self, office: &Office, contact: &Contact) -> (Privacy, Vec<&'static str>) {
+        let mut defaulted = Vec::new();
+        let mut take = |given: &Option<String>, key: &'static str, default: String| match given {
+            Some(v) if !v.trim().is_empty() => v.trim().to_string(),
+            _ => {
+                defaulted.push(key);
+                default
+            }
+        };
+        let privacy = Privacy {
+            purpose_permohonan: take(
+                &self.purpose_permohonan,
+                "purpose_permohonan",
+                "Data dan dokumen yang Anda kirim digunakan untuk menangani permohonan ini: memeriksa kelengkapan berkas, menghubungi Anda, memberikan konsultasi atau menjadwalkan pertemuan dengan pihak yang Anda adukan, dan menyusun dokumentasi dan laporan hasil.".into(),
+            ),
+            purpose_pengaduan: take(
+                &self.purpose_pengaduan,
+                "purpose_pengaduan",
+                "Data yang Anda kirim digunakan untuk menanggapi dan menindaklanjuti keluhan, saran, atau masukan Anda.".into(),
+            ),
+            legal_basis: take(
+                &self.legal_basis,
+                "legal_basis",
+                "Pelaksanaan tugas pelayanan publik (Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi, Pasal 20 ayat (2) huruf e).".into(),
+            ),
+            ktp_reason: take(
+                &self.ktp_reason,
+                "ktp_reason",
+                "Fotokopi KTP adalah persyaratan dalam standar pelayanan layanan ini.".into(),
+            ),
+            ktp_tip: take(
+                &self.ktp_tip,
+                "ktp_tip",
+                format!(
+                    "Agar salinan KTP Anda tidak disalahgunakan, tulis pada foto atau fotokopinya: \"Hanya untuk {}\" dan tanggal hari ini.",
+                    office.name
+                ),
+            ),
+            retention: self.retention.unwrap_or_default(),
+            rights: take(
+                &self.rights,
+                "rights",
+                "Anda berhak mengetahui, mengakses, dan meminta salinan data pribadi Anda, memperbaiki data yang keliru, serta meminta penghapusannya sepanjang diperbolehkan peraturan perundang-undangan.".into(),
+            ),
+            contact: take(
+                &self.contact,
+                "contact",
+                format!(
+                    "Sampaikan permintaan Anda kepada {} melalui email {} atau telepon {}.",
+                    office.name, contact.email, contact.phone
+                ),
+            ),
+            shared_with: self.shared_with.trim().to_string(),
+        };
+        if self.retention.is_none() {
+            defaulted.push("retention");
+        }
+        (privacy, defaulted)
+    }
+}
+
 fn default_language() -> String {
     "id".to_string()
 }
@@ -83,9 +238,11 @@ impl SiteConfig {
         let shown = Path::new(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| {
             let reason = match e.kind() {
-                std::io::ErrorKind::NotFound => "site config not found".to_string(),
-                std::io::ErrorKind::InvalidData => "file is not valid UTF-8".to_string(),
-                _ => format!("cannot read site config: {e}"),
+                std::io::ErrorKind::NotFound => "berkas konfigurasi situs tidak ada".to_string(),
+                std::io::ErrorKind::InvalidData => {
+                    "berkas bukan UTF-8 yang sah; simpan sebagai UTF-8".to_string()
+                }
+                _ => format!("berkas konfigurasi situs tidak dapat dibaca: {e}"),
             };
             Diagnostic::error(&path, None, reason)
         })?;
@@ -97,8 +254,36 @@ impl SiteConfig {
                 shown,
                 yaml::line_of_key(&text, "base_url"),
                 format!(
-                    "base_url must be an absolute http(s) URL, got {:?}",
+                    "base_url harus alamat http(s) lengkap, misalnya https://layanan.contoh.go.id; tertulis {:?}",
                     config.base_url
+                ),
+            ));
+        }
+        if is_loopback(&config.base_url) {
+            config.warnings.push(Diagnostic::warning(
+                shown,
+                yaml::line_of_key(&text, "base_url"),
+                format!(
+                    "base_url {} adalah alamat komputer ini: peta situs (sitemap.xml) dan tautan kanonik akan menunjuk ke sana; isi dengan alamat situs yang sebenarnya sebelum diterbitkan",
+                    config.base_url
+                ),
+            ));
+        }
+        let (privacy, defaulted) = config
+            .privacy_given
+            .resolve(&config.office, &config.contact);
+        config.privacy = privacy;
+        if !defaulted.is_empty() {
+            config.warnings.push(Diagnostic::warning(
+                shown,
+                yaml::line_of_key(&text, "privacy"),
+                format!(
+                    "pemberitahuan data pribadi memakai nilai bawaan loket untuk: {}; tetapkan nilai kantor di site.yaml (privacy) bersama pejabat yang menangani pelindungan data pribadi",
+                    defaulted
+                        .iter()
+                        .map(|k| format!("privacy.{k}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -120,6 +305,8 @@ impl SiteConfig {
                 phone_href: tel_href(&self.office.phone),
                 website: &self.office.website,
                 website_url: website_url(&self.office.website),
+                hours: &self.office.hours,
+                map_url: &self.office.map_url,
             },
             contact: ContactView {
                 phone: &self.contact.phone,
@@ -131,8 +318,28 @@ impl SiteConfig {
             },
             social: &self.social,
             privacy: &self.privacy,
+            publish: &self.publish,
         }
     }
+}
+
+/// Whether a base URL names this machine (`localhost`, 127.x, `[::1]`).
+fn is_loopback(base_url: &str) -> bool {
+    let host = base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split('/')
+        .next()
+        .unwrap_or("");
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.split(']').next())
+        .unwrap_or_else(|| host.split(':').next().unwrap_or(host));
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[derive(Serialize)]
@@ -145,6 +352,7 @@ pub struct SiteView<'a> {
     contact: ContactView<'a>,
     social: &'a [SocialLink],
     privacy: &'a Privacy,
+    publish: &'a Publish,
 }
 
 #[derive(Serialize)]
@@ -156,6 +364,8 @@ struct OfficeView<'a> {
     phone_href: String,
     website: &'a str,
     website_url: String,
+    hours: &'a str,
+    map_url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -215,5 +425,19 @@ mod tests {
             website_url("www.jombangkab.go.id/opd/dinkopum"),
             "https://www.jombangkab.go.id/opd/dinkopum"
         );
+    }
+
+    #[test]
+    fn loopback_base_urls() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost",
+            "http://[::1]:8080/x",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in ["https://layanan.jombangkab.go.id", "http://10.0.0.5"] {
+            assert!(!is_loopback(url), "{url}");
+        }
     }
 }

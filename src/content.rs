@@ -68,6 +68,9 @@ pub struct Service {
     /// (the standard's *penanganan pengaduan, saran dan masukan*).
     #[serde(default)]
     pub complaint_days: Option<u32>,
+    /// The decree as a PDF under static/, e.g. `/dokumen/sk-pelayanan.pdf`.
+    #[serde(default)]
+    pub decree_pdf: String,
 }
 
 fn default_form_label() -> String {
@@ -149,16 +152,16 @@ impl Site {
                 diagnostics.push(Diagnostic::error(
                     root.join(dir),
                     None,
-                    format!(
-                        "the {dir}/ folder is missing (looked in {})",
-                        root.display()
-                    ),
+                    format!("folder {dir}/ tidak ada (dicari di {})", root.display()),
                 ));
             }
         }
         let config = SiteConfig::load(root).map_err(|d| diagnostics.push(d));
         let config = match config {
-            Ok(config) if diagnostics.is_empty() => config,
+            Ok(config) if diagnostics.is_empty() => {
+                diagnostics.extend(config.warnings.iter().cloned());
+                config
+            }
             _ => {
                 return Loaded {
                     site: None,
@@ -257,7 +260,7 @@ fn markdown_files(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) ->
                     diagnostics.push(Diagnostic::warning(
                         display_path(root, e.path()),
                         None,
-                        "ignored: not a Markdown (.md) file; put images and files in static/",
+                        "diabaikan: bukan berkas Markdown (.md); taruh gambar dan berkas lain di static/",
                     ));
                 }
             }
@@ -265,7 +268,7 @@ fn markdown_files(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) ->
             Err(e) => diagnostics.push(Diagnostic::error(
                 display_path(root, e.path().unwrap_or(dir)),
                 None,
-                format!("cannot read: {e}"),
+                format!("tidak dapat dibaca: {e}"),
             )),
         }
     }
@@ -292,7 +295,7 @@ fn static_assets(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<Str
             Err(e) => diagnostics.push(Diagnostic::error(
                 display_path(root, e.path().unwrap_or(&dir)),
                 None,
-                format!("cannot read: {e}"),
+                format!("tidak dapat dibaca: {e}"),
             )),
         }
     }
@@ -365,7 +368,7 @@ fn split_front_matter(text: &str) -> Result<Option<(&str, &str, usize)>, &'stati
         }
         offset += line.len();
     }
-    Err("front matter starts with --- but has no closing --- line")
+    Err("front matter diawali --- tetapi tidak ditutup dengan baris ---")
 }
 
 fn load_page(root: &Path, content_dir: &Path, path: &Path) -> (Option<Page>, Vec<Diagnostic>) {
@@ -373,7 +376,7 @@ fn load_page(root: &Path, content_dir: &Path, path: &Path) -> (Option<Page>, Vec
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            let d = Diagnostic::error(&shown, None, format!("cannot read: {e}"));
+            let d = Diagnostic::error(&shown, None, format!("tidak dapat dibaca: {e}"));
             return (None, vec![d]);
         }
     };
@@ -405,7 +408,7 @@ pub fn parse_page(
             diags.push(Diagnostic::error(
                 &shown,
                 Some(line),
-                format!("file is not valid UTF-8 (bad byte at offset {valid}); save it as UTF-8"),
+                format!("berkas bukan UTF-8 yang sah (bita rusak di posisi {valid}); simpan sebagai UTF-8"),
             ));
             return (None, diags);
         }
@@ -432,7 +435,7 @@ pub fn parse_page(
                         &shown,
                         line,
                         format!(
-                            "unknown front matter key {key:?} (ignored); known keys: title, description, weight, template, page_template, updated, draft, menu, service, form, extra"
+                            "kunci front matter {key:?} tidak dikenal (diabaikan); kunci yang dikenal: title, description, weight, template, page_template, updated, draft, menu, service, form, extra"
                         ),
                     ));
                 }
@@ -442,7 +445,7 @@ pub fn parse_page(
                 diags.push(Diagnostic::error(
                     &shown,
                     Some(e.line.map_or(1, |l| l + 1)),
-                    format!("invalid front matter: {}", e.message),
+                    format!("front matter tidak sah: {}", e.message),
                 ));
                 return (None, diags);
             }
@@ -464,7 +467,7 @@ pub fn parse_page(
                 diags.push(Diagnostic::error(
                     &shown,
                     Some(1),
-                    "page has no title: add `title:` to the front matter or start the page with a `# Heading`",
+                    "halaman tanpa judul: tambahkan `title:` di front matter atau awali halaman dengan `# Judul`",
                 ));
                 return (None, diags);
             }
@@ -508,7 +511,7 @@ fn assemble(
                 &page.source,
                 None,
                 format!(
-                    "{} and {} both make the page {}; rename or remove one",
+                    "{} dan {} sama-sama menjadi halaman {}; ganti nama atau hapus salah satunya",
                     prev.source.display(),
                     page.source.display(),
                     page.url

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 pub enum Severity {
     Error,
     Warning,
+    /// Something worth knowing that needs no change (`loket check` only).
+    Info,
 }
 
 /// One problem, printed as `path:line: message` (the format editors jump to).
@@ -43,8 +45,19 @@ impl Diagnostic {
         }
     }
 
+    pub fn info(path: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Info,
+            ..Diagnostic::error(path, line, message)
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 }
 
@@ -56,7 +69,8 @@ impl fmt::Display for Diagnostic {
         }
         let prefix = match self.severity {
             Severity::Error => "",
-            Severity::Warning => "warning: ",
+            Severity::Warning => "peringatan: ",
+            Severity::Info => "catatan: ",
         };
         write!(f, ": {prefix}{}", self.message)
     }

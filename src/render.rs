@@ -46,7 +46,7 @@ impl Templates {
                     diags.push(Diagnostic::error(
                         display_path(root, e.path().unwrap_or(&dir)),
                         None,
-                        format!("cannot read: {e}"),
+                        format!("tidak dapat dibaca: {e}"),
                     ));
                     continue;
                 }
@@ -72,7 +72,7 @@ impl Templates {
                 Err(e) => diags.push(Diagnostic::error(
                     display_path(root, entry.path()),
                     None,
-                    format!("cannot read template: {e}"),
+                    format!("templat tidak dapat dibaca: {e}"),
                 )),
             }
         }
@@ -118,7 +118,7 @@ pub fn escape_html(text: &str) -> String {
 /// Turns a Tera error into `templates/NAME:LINE: message (while rendering PAGE)`.
 fn tera_diagnostic(err: &tera::Error, page: Option<&Path>) -> Diagnostic {
     let during = page
-        .map(|p| format!(" (while rendering {})", p.display()))
+        .map(|p| format!(" (saat membuat {})", p.display()))
         .unwrap_or_default();
     let templates = Path::new(TEMPLATES_DIR);
     match err.kind() {
@@ -130,7 +130,7 @@ fn tera_diagnostic(err: &tera::Error, page: Option<&Path>) -> Diagnostic {
         ErrorKind::MissingParent { current, parent } => Diagnostic::error(
             templates.join(current),
             None,
-            format!("extends {parent:?}, which does not exist{during}"),
+            format!("memperluas {parent:?}, yang tidak ada{during}"),
         ),
         other => Diagnostic::error(templates, None, format!("{other}{during}")),
     }

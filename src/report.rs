@@ -216,10 +216,10 @@ impl CaseKind {
 
     pub fn label(self) -> &'static str {
         match self {
-            CaseKind::Konsultasi => "Permohonan fasilitasi konsultasi",
-            CaseKind::PengaduanMasalah => "Permohonan fasilitasi pengaduan masalah usaha mikro",
+            CaseKind::Konsultasi => "Konsultasi masalah usaha",
+            CaseKind::PengaduanMasalah => "Pengaduan masalah usaha",
             CaseKind::PermohonanLain => "Permohonan tanpa jenis yang dikenal",
-            CaseKind::PengaduanLayanan => "Pengaduan, saran dan masukan tentang layanan",
+            CaseKind::PengaduanLayanan => "Keluhan, saran, dan masukan tentang pelayanan",
         }
     }
 }

@@ -65,6 +65,7 @@ fn keluhan() -> reqwest::multipart::Form {
         .text("nama", "Budi")
         .text("kontak", "0812 3456 7890")
         .text("isi", "Telepon kantor tidak diangkat.")
+        .text("persetujuan", "ya")
 }
 
 /// Posts a form and returns the ticket of its 303.
@@ -162,7 +163,7 @@ async fn deadlines_into_a_year_without_a_holiday_list() {
         );
         let (_, log) = server.stop();
         assert!(
-            log.contains("hari-libur/2027.yaml: warning: belum ada daftar hari libur 2027"),
+            log.contains("hari-libur/2027.yaml: peringatan: belum ada daftar hari libur 2027"),
             "the server says what is missing: {log}"
         );
     }

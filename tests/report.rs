@@ -469,9 +469,9 @@ fn november_report_has_the_exact_numbers() {
     .map(String::from)
     .to_vec();
     for (label, n) in [
-        ("Permohonan fasilitasi konsultasi", 5),
-        ("Permohonan fasilitasi pengaduan masalah usaha mikro", 2),
-        ("Pengaduan, saran dan masukan tentang layanan", 4),
+        ("Konsultasi masalah usaha", 5),
+        ("Pengaduan masalah usaha", 2),
+        ("Keluhan, saran, dan masukan tentang pelayanan", 4),
         ("Jumlah", 11),
         ("Baru", 1),
         ("Diperiksa", 3),
@@ -635,9 +635,9 @@ fn december_counts_working_days_around_christmas() {
     .map(String::from)
     .to_vec();
     for (label, n) in [
-        ("Permohonan fasilitasi konsultasi", 1),
-        ("Permohonan fasilitasi pengaduan masalah usaha mikro", 0),
-        ("Pengaduan, saran dan masukan tentang layanan", 3),
+        ("Konsultasi masalah usaha", 1),
+        ("Pengaduan masalah usaha", 0),
+        ("Keluhan, saran, dan masukan tentang pelayanan", 3),
         ("Jumlah", 4),
     ] {
         facts.push(count_row(label, n));

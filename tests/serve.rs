@@ -734,6 +734,7 @@ async fn unchosen_optional_file_inputs_are_not_errors() {
         .text("nama", "Budi")
         .text("kontak", PHONE)
         .text("isi", "Loket tutup sebelum jam 12.")
+        .text("persetujuan", "ya")
         .file("lampiran", "", "application/octet-stream", b"");
     let response = post_multipart(&client(), &server.url(PENGADUAN_LAYANAN), form).await;
     let ticket = ticket_from(response).await;
@@ -749,6 +750,7 @@ async fn pengaduan_layanan_with_pdf_attachment_is_stored() {
         .text("nama", "Budi")
         .text("kontak", "budi@contoh.id")
         .text("isi", "Loket tutup sebelum jam 12.")
+        .text("persetujuan", "ya")
         .file("lampiran", "bukti foto.pdf", "application/pdf", &pdf);
     let response = post_multipart(&client(), &server.url(PENGADUAN_LAYANAN), form).await;
     let ticket = ticket_from(response).await;
@@ -775,7 +777,12 @@ async fn pengaduan_layanan_with_pdf_attachment_is_stored() {
 async fn urlencoded_pengaduan_layanan_is_stored_without_completion_deadline() {
     let server = Server::start();
     let isi = "Antrean terlalu lama: 2 jam.\nMohon diperbaiki & ditambah loket.";
-    let body = urlencoded(&[("nama", "Budi Santoso"), ("kontak", PHONE), ("isi", isi)]);
+    let body = urlencoded(&[
+        ("nama", "Budi Santoso"),
+        ("kontak", PHONE),
+        ("isi", isi),
+        ("persetujuan", "ya"),
+    ]);
     let response = post_raw(
         &client(),
         &server.url(PENGADUAN_LAYANAN),
@@ -800,6 +807,7 @@ async fn urlencoded_pengaduan_layanan_is_stored_without_completion_deadline() {
             ("nama".to_string(), "Budi Santoso".to_string()),
             ("kontak".to_string(), PHONE.to_string()),
             ("isi".to_string(), isi.to_string()),
+            ("persetujuan".to_string(), "ya".to_string()),
         ]
     );
     assert_eq!(
@@ -908,7 +916,7 @@ async fn invalid_fields_get_422_with_error_summary_and_typed_values_kept() {
         "href=\"#f-telepon\"",
         "href=\"#f-ktp\"",
         "href=\"#f-persetujuan\"",
-        "NIK harus terdiri dari 16 angka",
+        "NIK tidak sesuai. Periksa kembali 16 angka NIK pada KTP Anda.",
         "value=\"Budi &lt;b&gt;\"",
         "value=\"12345\"",
         "value=\"Keripik Bu Siti\"",
@@ -940,7 +948,7 @@ async fn gif_upload_gets_422_naming_the_accepted_types() {
     let html = response.text().await.unwrap();
     assert!(html.contains("href=\"#f-ktp\""), "{html}");
     assert!(
-        html.contains("harus berupa gambar JPG atau PNG, atau dokumen PDF"),
+        html.contains("harus berupa foto (JPG atau PNG) atau dokumen PDF"),
         "{html}"
     );
     assert_nothing_stored(&server, "GIF upload");
@@ -1183,7 +1191,14 @@ async fn third_post_within_the_window_gets_429_with_retry_after() {
     let server = Server::start_with(&["--rate-limit", "2"]);
     let client = client();
     let url = server.url(PENGADUAN_LAYANAN);
-    let body = || urlencoded(&[("nama", "Budi"), ("kontak", PHONE), ("isi", "Lambat.")]);
+    let body = || {
+        urlencoded(&[
+            ("nama", "Budi"),
+            ("kontak", PHONE),
+            ("isi", "Lambat."),
+            ("persetujuan", "ya"),
+        ])
+    };
     for _ in 0..2 {
         let response = post_raw(&client, &url, "application/x-www-form-urlencoded", body()).await;
         ticket_from(response).await;
@@ -1490,6 +1505,7 @@ async fn behind_a_trusted_proxy_the_rate_limit_is_per_forwarded_address() {
                     ("nama", "Budi"),
                     ("kontak", "0812 3456 7890"),
                     ("isi", "Antrean lama"),
+                    ("persetujuan", "ya"),
                 ]))
                 .send()
                 .await

@@ -141,7 +141,7 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions, changes: Changes) {
                 vec![Outcome::Failed(vec![Diagnostic::error(
                     &opts.root,
                     None,
-                    format!("rebuild crashed: {e}"),
+                    format!("pembangunan ulang gagal: {e}"),
                 )])]
             });
     let mut failed = None;

@@ -44,12 +44,13 @@ impl FormKind {
         }
     }
 
+    /// The kind in plain words, told apart at a glance: a business owner
+    /// with a problem in their business looks for the first, a citizen
+    /// unhappy with how the office served them for the second.
     pub fn label(self) -> &'static str {
         match self {
-            FormKind::Permohonan => {
-                "Permohonan fasilitasi konsultasi / pengaduan masalah usaha mikro"
-            }
-            FormKind::PengaduanLayanan => "Pengaduan, saran dan masukan tentang layanan",
+            FormKind::Permohonan => "Konsultasi dan pengaduan masalah usaha",
+            FormKind::PengaduanLayanan => "Keluhan, saran, dan masukan tentang pelayanan kami",
         }
     }
 
@@ -101,6 +102,8 @@ pub struct Field {
     pub required: Required,
     /// How error messages name the field ("nama lengkap").
     pub label: &'static str,
+    /// What a required field left empty says, in plain words.
+    pub missing: &'static str,
 }
 
 const fn field(
@@ -108,12 +111,14 @@ const fn field(
     kind: FieldType,
     required: Required,
     label: &'static str,
+    missing: &'static str,
 ) -> Field {
     Field {
         name,
         kind,
         required,
         label,
+        missing,
     }
 }
 
@@ -126,53 +131,124 @@ const PERMOHONAN: &[Field] = &[
         Choice(&["konsultasi", "pengaduan"]),
         Always,
         "jenis permohonan",
+        "Pilih jenis permohonan: konsultasi atau pengaduan masalah usaha.",
     ),
-    field("nama", Line(100), Always, "nama lengkap"),
-    field("nik", Nik, Always, "NIK"),
-    field("alamat", Text(300), Always, "alamat"),
-    field("telepon", Phone, Always, "nomor HP/WhatsApp"),
-    field("email", Email, Optional, "email"),
-    field("nama_usaha", Line(150), Always, "nama usaha"),
-    field("bidang_usaha", Line(150), Always, "bidang usaha"),
-    field("alamat_usaha", Text(300), Always, "alamat usaha"),
+    field(
+        "nama",
+        Line(100),
+        Always,
+        "nama lengkap",
+        "Tuliskan nama Anda.",
+    ),
+    field(
+        "nik",
+        Nik,
+        Always,
+        "NIK",
+        "Tuliskan 16 angka NIK sesuai KTP Anda.",
+    ),
+    field(
+        "alamat",
+        Text(300),
+        Always,
+        "alamat",
+        "Tuliskan alamat Anda sesuai KTP.",
+    ),
+    field(
+        "telepon",
+        Phone,
+        Always,
+        "nomor HP/WhatsApp",
+        "Tuliskan nomor HP atau WhatsApp Anda.",
+    ),
+    field("email", Email, Optional, "email", ""),
+    field(
+        "nama_usaha",
+        Line(150),
+        Always,
+        "nama usaha",
+        "Tuliskan nama usaha Anda.",
+    ),
+    field(
+        "bidang_usaha",
+        Line(150),
+        Always,
+        "bidang usaha",
+        "Tuliskan bidang usaha Anda, misalnya makanan ringan.",
+    ),
+    field(
+        "alamat_usaha",
+        Text(300),
+        Always,
+        "alamat usaha",
+        "Tuliskan alamat usaha Anda.",
+    ),
     field(
         "uraian",
         Text(10_000),
         Always,
         "uraian masalah atau materi konsultasi",
+        "Ceritakan masalah usaha Anda atau hal yang ingin Anda konsultasikan.",
     ),
-    field("termohon_nama", Line(150), ForPengaduan, "nama termohon"),
+    field(
+        "termohon_nama",
+        Line(150),
+        ForPengaduan,
+        "nama termohon",
+        "Tuliskan nama pihak yang Anda adukan.",
+    ),
     field(
         "termohon_kontak",
         Text(300),
         ForPengaduan,
         "alamat atau kontak termohon",
+        "Tuliskan alamat atau nomor telepon pihak yang Anda adukan.",
     ),
-    field("ktp", File, Always, "fotokopi/foto KTP"),
-    field("dokumen_1", File, Optional, "dokumen pendukung 1"),
-    field("dokumen_2", File, Optional, "dokumen pendukung 2"),
-    field("dokumen_3", File, Optional, "dokumen pendukung 3"),
+    field(
+        "ktp",
+        File,
+        Always,
+        "fotokopi KTP",
+        "Unggah foto atau pindaian fotokopi KTP Anda.",
+    ),
+    field("dokumen_1", File, Optional, "dokumen pendukung 1", ""),
+    field("dokumen_2", File, Optional, "dokumen pendukung 2", ""),
+    field("dokumen_3", File, Optional, "dokumen pendukung 3", ""),
     field(
         "persetujuan",
         Checkbox,
         Always,
-        "persetujuan penggunaan data pribadi",
+        "pernyataan telah membaca pemberitahuan data pribadi",
+        ACKNOWLEDGE,
     ),
 ];
 
+/// Both forms ask for the same acknowledgement of the privacy notice.
+const ACKNOWLEDGE: &str =
+    "Centang pernyataan bahwa Anda sudah membaca pemberitahuan pelindungan data pribadi.";
+
 const PENGADUAN_LAYANAN: &[Field] = &[
-    field("nama", Line(100), Always, "nama"),
+    field("nama", Line(100), Always, "nama", "Tuliskan nama Anda."),
     field(
         "kontak",
         PhoneOrEmail,
         Always,
         "nomor HP/WhatsApp atau email",
+        "Tuliskan nomor HP/WhatsApp atau email agar kami dapat menanggapi.",
     ),
     field(
         "isi",
         Text(10_000),
         Always,
-        "isi pengaduan, saran, atau masukan",
+        "isi keluhan, saran, atau masukan",
+        "Tuliskan keluhan, saran, atau masukan Anda.",
     ),
-    field("lampiran", File, Optional, "lampiran"),
+    field("lampiran", File, Optional, "lampiran", ""),
+    field(
+        "persetujuan",
+        Checkbox,
+        Always,
+        "pernyataan telah membaca pemberitahuan data pribadi",
+        ACKNOWLEDGE,
+    ),
 ];

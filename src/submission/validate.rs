@@ -73,11 +73,11 @@ const PROVINCES: [&str; 38] = [
 pub fn parse_nik(typed: &str) -> Result<String, &'static str> {
     let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '.')).collect();
     if digits.len() != 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("NIK harus terdiri dari 16 angka, sesuai KTP.");
+        return Err("NIK tidak sesuai. Periksa kembali 16 angka NIK pada KTP Anda.");
     }
     if !PROVINCES.contains(&&digits[0..2]) {
         return Err(
-            "Dua angka pertama NIK bukan kode provinsi yang dikenal. Periksa kembali NIK Anda.",
+            "NIK tidak sesuai: dua angka pertamanya bukan kode provinsi. Periksa kembali 16 angka NIK pada KTP Anda.",
         );
     }
     let number = |range: std::ops::Range<usize>| digits[range].parse::<u32>().unwrap_or(0);
@@ -92,13 +92,21 @@ pub fn parse_nik(typed: &str) -> Result<String, &'static str> {
         // The century is not in the NIK; 29 February needs a leap year.
         2 if year % 4 == 0 => 29,
         2 => 28,
-        _ => return Err("Angka bulan lahir pada NIK (angka ke-9 dan ke-10) tidak sah."),
+        _ => {
+            return Err(
+                "NIK tidak sesuai: angka ke-9 dan ke-10 (bulan lahir) tidak mungkin. Periksa kembali 16 angka NIK pada KTP Anda.",
+            );
+        }
     };
     if day == 0 || day > max_day {
-        return Err("Tanggal lahir pada NIK (angka ke-7 dan ke-8) tidak sah.");
+        return Err(
+            "NIK tidak sesuai: angka ke-7 dan ke-8 (tanggal lahir) tidak mungkin. Periksa kembali 16 angka NIK pada KTP Anda.",
+        );
     }
     if &digits[12..16] == "0000" {
-        return Err("Empat angka terakhir NIK tidak sah.");
+        return Err(
+            "NIK tidak sesuai: empat angka terakhirnya tidak mungkin 0000. Periksa kembali 16 angka NIK pada KTP Anda.",
+        );
     }
     Ok(digits)
 }
@@ -121,9 +129,9 @@ pub fn parse_mobile(typed: &str) -> Result<String, &'static str> {
         {
             Ok(format!("+62{n}"))
         }
-        _ => {
-            Err("Tulis nomor HP/WhatsApp yang diawali 08, 628, atau +628, contoh: 0812 3456 7890.")
-        }
+        _ => Err(
+            "Nomor HP/WhatsApp tidak sesuai. Tuliskan nomor yang diawali 08, 628, atau +628, misalnya 0812 3456 7890.",
+        ),
     }
 }
 
@@ -140,6 +148,8 @@ pub fn is_email(text: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
 }
+
+const EMAIL_WRONG: &str = "Alamat email tidak sesuai. Periksa kembali, misalnya nama@contoh.id.";
 
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
@@ -173,13 +183,14 @@ pub fn validate(
         };
         if field.kind == FieldType::File {
             match files.get(field.name) {
-                None if required => fail(format!("Unggah {}.", field.label)),
+                None if required => fail(field.missing.to_string()),
                 None => {}
-                Some(f) if f.size == 0 => {
-                    fail(format!("Berkas {} kosong. Pilih berkas lain.", field.label))
-                }
+                Some(f) if f.size == 0 => fail(format!(
+                    "Berkas {} yang Anda pilih kosong. Pilih berkas lain.",
+                    field.label
+                )),
                 Some(f) if f.detected.is_none() => fail(format!(
-                    "Berkas {} harus berupa gambar JPG atau PNG, atau dokumen PDF.",
+                    "Berkas {} harus berupa foto (JPG atau PNG) atau dokumen PDF. Pilih berkas lain.",
                     field.label
                 )),
                 Some(_) => {}
@@ -189,14 +200,7 @@ pub fn validate(
         let value = text.get(field.name).map(String::as_str).unwrap_or("");
         if value.trim().is_empty() {
             if required {
-                fail(match field.kind {
-                    FieldType::Choice(_) => format!("Pilih {}.", field.label),
-                    FieldType::Checkbox => {
-                        "Centang persetujuan penggunaan data pribadi agar permohonan dapat ditangani."
-                            .to_string()
-                    }
-                    _ => format!("Isi {}.", field.label),
-                });
+                fail(field.missing.to_string());
             }
             continue;
         }
@@ -205,7 +209,7 @@ pub fn validate(
             .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
             fail(format!(
-                "{} berisi karakter yang tidak dapat disimpan.",
+                "{} berisi tanda yang tidak dapat disimpan. Hapus tanda itu lalu kirim ulang.",
                 capitalize(field.label)
             ));
             continue;
@@ -215,11 +219,11 @@ pub fn validate(
                 let count = value.chars().count();
                 if count > max {
                     fail(format!(
-                        "{} paling banyak {max} karakter (sekarang {count}).",
+                        "{} paling banyak {max} huruf; sekarang {count}. Persingkat isiannya.",
                         capitalize(field.label)
                     ));
                 } else if matches!(field.kind, FieldType::Line(_)) && value.contains('\n') {
-                    fail(format!("{} harus satu baris.", capitalize(field.label)));
+                    fail(format!("{} cukup satu baris.", capitalize(field.label)));
                 }
             }
             FieldType::Nik => match parse_nik(value) {
@@ -232,19 +236,19 @@ pub fn validate(
             },
             FieldType::Email => {
                 if !is_email(value.trim()) {
-                    fail("Tulis alamat email yang benar, contoh: nama@contoh.id.".to_string());
+                    fail(EMAIL_WRONG.to_string());
                 }
             }
             FieldType::PhoneOrEmail => {
                 if value.contains('@') {
                     if !is_email(value.trim()) {
-                        fail("Tulis alamat email yang benar, contoh: nama@contoh.id.".to_string());
+                        fail(EMAIL_WRONG.to_string());
                     }
                 } else {
                     match parse_mobile(value) {
                         Ok(e164) => normalized.push((field.name, e164)),
                         Err(_) => fail(
-                            "Tulis nomor HP/WhatsApp (diawali 08, 628, atau +628) atau alamat email."
+                            "Tuliskan nomor HP/WhatsApp (diawali 08, 628, atau +628) atau alamat email, misalnya 0812 3456 7890."
                                 .to_string(),
                         ),
                     }
@@ -252,12 +256,12 @@ pub fn validate(
             }
             FieldType::Choice(options) => {
                 if !options.contains(&value) {
-                    fail(format!("Pilih {}.", field.label));
+                    fail(field.missing.to_string());
                 }
             }
             FieldType::Checkbox => {
                 if value != "ya" {
-                    fail(format!("Centang {}.", field.label));
+                    fail(field.missing.to_string());
                 }
             }
             FieldType::File => {}
@@ -405,10 +409,14 @@ mod tests {
 
     #[test]
     fn complaint_about_service_takes_phone_or_email() {
-        let mut text: BTreeMap<String, String> = [("nama", "Budi"), ("isi", "Pelayanan lambat")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut text: BTreeMap<String, String> = [
+            ("nama", "Budi"),
+            ("isi", "Pelayanan lambat"),
+            ("persetujuan", "ya"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         let none = BTreeMap::new();
         text.insert("kontak".into(), "budi@contoh.id".into());
         assert!(validate(FormKind::PengaduanLayanan, &text, &none).is_ok());

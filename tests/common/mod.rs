@@ -94,6 +94,20 @@ impl TempSite {
         TempSite { dir }
     }
 
+    /// Gives `site.yaml` what an office fills in before publishing (a public
+    /// base URL, the privacy notice), so checks are quiet about it.
+    pub fn settle_config(&self) {
+        let text = self
+            .read("site.yaml")
+            .replace("http://127.0.0.1:8080", "https://layanan.contoh.go.id");
+        self.write(
+            "site.yaml",
+            format!(
+                "{text}privacy:\n  purpose_permohonan: \"Menangani permohonan Anda.\"\n  purpose_pengaduan: \"Menanggapi keluhan Anda.\"\n  legal_basis: \"Pasal 20 ayat (2) huruf e UU 27/2022.\"\n  ktp_reason: \"Persyaratan standar pelayanan.\"\n  ktp_tip: \"Tulis: hanya untuk Dinas Contoh.\"\n  retention: {{ attachments_days: 30, records_years: 5 }}\n  rights: \"Anda berhak mengakses dan memperbaiki data Anda.\"\n  contact: \"Hubungi kami.\"\n"
+            ),
+        );
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
