@@ -1,5 +1,6 @@
 //! Connections under `loket serve`: slots, time limits and shutdown, spoken
-//! over raw TCP so the tests choose every byte (or send none).
+//! over raw TCP so the tests choose every byte (or send none), plus
+//! `X-Forwarded-For` behind a trusted proxy.
 //!
 //! Timeouts are set per test with `serve` flags (1 s where a test waits for
 //! one to expire, 60 s where a test proves something else freed the slot).
@@ -395,4 +396,45 @@ fn sigterm_lets_an_upload_finish_while_idle_connections_close() {
         .find(|e| e.path().ends_with(format!("{ticket}/lampiran.pdf")))
         .unwrap_or_else(|| panic!("{ticket}: no lampiran.pdf stored"));
     assert_eq!(std::fs::read(stored.path()).unwrap(), attachment);
+}
+
+// ---------------------------------------------------------------------------
+// X-Forwarded-For behind a trusted proxy
+// ---------------------------------------------------------------------------
+
+/// Posts a short complaint with these `X-Forwarded-For` lines; the status.
+fn post_forwarded(addr: SocketAddr, forwarded: &[&str]) -> u16 {
+    let body = "nama=Budi&kontak=0812+3456+7890&isi=Antrean+lama";
+    let mut request =
+        "POST /pengaduan-layanan/formulir/ HTTP/1.1\r\nHost: 127.0.0.1\r\n".to_string();
+    for line in forwarded {
+        request.push_str(&format!("X-Forwarded-For: {line}\r\n"));
+    }
+    request.push_str(&format!(
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    let mut stream = connect(addr);
+    stream.write_all(request.as_bytes()).unwrap();
+    read_response(&mut stream, false).status
+}
+
+#[test]
+fn two_forwarded_for_lines_count_by_the_right_most_address() {
+    let server = Server::start_with(&["--rate-limit", "1", "--trust-proxy"]);
+    // The client wrote the first line; the proxy added the second.
+    assert_eq!(
+        post_forwarded(server.addr, &["203.0.113.7", "198.51.100.9"]),
+        303
+    );
+    assert_eq!(
+        post_forwarded(server.addr, &["203.0.113.7"]),
+        303,
+        "203.0.113.7 was not counted"
+    );
+    assert_eq!(
+        post_forwarded(server.addr, &["198.51.100.9"]),
+        429,
+        "198.51.100.9 was"
+    );
 }

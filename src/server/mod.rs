@@ -364,8 +364,13 @@ fn client_ip<B>(req: &Request<B>, peer: IpAddr, trust_proxy: bool) -> IpAddr {
     if !(trust_proxy && peer.is_loopback()) {
         return peer;
     }
+    // Several lines make one list, in order (RFC 9110 §5.3). Its right end,
+    // in the last line, is what our proxy saw; anything before it is the
+    // client's to choose.
     req.headers()
-        .get("x-forwarded-for")
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit(',').next())
         .and_then(|last| last.trim().parse().ok())
@@ -480,4 +485,30 @@ pub(crate) fn status_page(
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_address_is_the_right_end_of_all_lines() {
+        let proxy: IpAddr = "127.0.0.1".parse().unwrap();
+        let req = Request::builder()
+            .header("x-forwarded-for", "203.0.113.7")
+            .header("x-forwarded-for", "192.0.2.1, 198.51.100.9")
+            .body(())
+            .unwrap();
+        assert_eq!(
+            client_ip(&req, proxy, true),
+            "198.51.100.9".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_ip(&req, proxy, false), proxy, "not trusted");
+        let outside: IpAddr = "192.0.2.50".parse().unwrap();
+        assert_eq!(
+            client_ip(&req, outside, true),
+            outside,
+            "not from this machine"
+        );
+    }
 }
