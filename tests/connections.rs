@@ -1,6 +1,6 @@
 //! Connections under `loket serve`: slots, time limits and shutdown, spoken
-//! over raw TCP so the tests choose every byte (or send none), plus
-//! `X-Forwarded-For` behind a trusted proxy.
+//! over raw TCP so the tests choose every byte (or send none), plus HEAD on
+//! static files and `X-Forwarded-For` behind a trusted proxy.
 //!
 //! Timeouts are set per test with `serve` flags (1 s where a test waits for
 //! one to expire, 60 s where a test proves something else freed the slot).
@@ -399,8 +399,35 @@ fn sigterm_lets_an_upload_finish_while_idle_connections_close() {
 }
 
 // ---------------------------------------------------------------------------
-// X-Forwarded-For behind a trusted proxy
+// HEAD on static files, and X-Forwarded-For behind a trusted proxy
 // ---------------------------------------------------------------------------
+
+#[test]
+fn head_on_a_static_file_has_the_headers_of_get() {
+    let server = Server::start();
+    let exchange = |method: &str| {
+        let mut stream = connect(server.addr);
+        let request = format!("{method} /css/site.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        read_response(&mut stream, method == "HEAD")
+    };
+    let get = exchange("GET");
+    let head = exchange("HEAD");
+    assert_eq!(head.status, 200);
+    assert!(!get.body.is_empty());
+    for name in [
+        "content-type",
+        "content-length",
+        "etag",
+        "last-modified",
+        "cache-control",
+    ] {
+        assert!(get.header(name).is_some(), "GET has no {name}");
+        assert_eq!(head.header(name), get.header(name), "{name}");
+    }
+    assert_eq!(head.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(head.body.is_empty(), "HEAD sent a body");
+}
 
 /// Posts a short complaint with these `X-Forwarded-For` lines; the status.
 fn post_forwarded(addr: SocketAddr, forwarded: &[&str]) -> u16 {

@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::header::{self, HeaderValue};
-use hyper::{Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_staticfile::vfs::{FileOpener, IntoFileAccess, MemoryFs};
 use hyper_staticfile::{ResolveResult, Resolver, ResponseBuilder};
 
@@ -133,11 +133,14 @@ where
     match result {
         ResolveResult::NotFound | ResolveResult::PermissionDenied => not_found(loaded),
         result => {
-            let built = ResponseBuilder::new()
-                .request(req)
-                .cache_headers(Some(MAX_AGE))
-                .build(result);
-            let mut response = match built {
+            // hyper-staticfile answers HEAD without Content-Type (and
+            // Content-Encoding): build GET's answer and leave the body out.
+            let head = req.method() == Method::HEAD;
+            let mut builder = ResponseBuilder::new();
+            builder.request(req).cache_headers(Some(MAX_AGE));
+            builder.file_response_builder.is_head(false);
+            let mut response = match builder.build(result) {
+                Ok(r) if head => r.map(|_| full(Bytes::new())),
                 Ok(r) => r.map(|b| b.boxed()),
                 Err(e) => {
                     eprintln!("static file error: {e}");
