@@ -1,7 +1,7 @@
 //! Static files from the built site, through hyper-staticfile (Content-Type,
 //! Last-Modified, ETag, Range, HEAD). We add what it leaves out: `304` for a
-//! matching `If-None-Match`, the site's 404 page, and refusing hidden files
-//! and odd paths before they reach the filesystem.
+//! matching `If-None-Match`, GET's Content-Type on HEAD, the site's 404 page,
+//! and refusing hidden files and odd paths before they reach the filesystem.
 //!
 //! A site that fits in [`MEMORY_LIMIT`] is served from memory (hyper-staticfile's
 //! `MemoryFs`, loaded after each build): no file system call per request.
