@@ -27,6 +27,10 @@
 //! `send_timeout`: a write that makes no progress for that long fails), and
 //! on shutdown everything gets [`DRAIN`]. HTTP/2 connections are pinged so a
 //! peer that vanished mid-request is noticed.
+//!
+//! Not covered: an HTTP/2 client that answers pings but never opens its
+//! flow-control window keeps its streams, and so its slot, busy. Browsers
+//! speak HTTP/2 only over TLS, which nginx ends before us.
 
 use std::convert::Infallible;
 use std::io;
