@@ -164,8 +164,8 @@ struct ServeArgs {
     /// Seconds a kept-alive connection may wait for its next request.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     idle_timeout_secs: u64,
-    /// Seconds a response may wait for the client to read before the
-    /// connection is closed.
+    /// Seconds a response may wait with the client reading none of it before
+    /// the connection is closed.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     write_timeout_secs: u64,
     /// Running behind a reverse proxy on this machine (nginx): count the rate

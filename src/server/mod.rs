@@ -2,8 +2,9 @@
 //!
 //! hyper 1 with hyper-util's connection builder; accepting, connection slots,
 //! timeouts and shutdown are in [`conn`]. Static files go through
-//! hyper-staticfile ([`static_files`]); form posts through [`forms`]. Every response gets the security headers and one access-log
-//! line (method, path, status, duration, bytes: never a query or form value).
+//! hyper-staticfile ([`static_files`]); form posts through [`forms`]. Every
+//! response gets the security headers and one access-log line (method, path,
+//! status, duration, bytes: never a query or form value).
 
 mod conn;
 mod forms;
