@@ -162,9 +162,21 @@ struct ServeArgs {
     /// Length of the rate-limit window, in seconds.
     #[arg(long, default_value_t = 600)]
     rate_window_secs: u64,
-    /// Connections served at once; more wait in the listen queue.
-    #[arg(long, default_value_t = 512)]
-    max_connections: usize,
+    /// Connections served at once; more wait in the listen queue, and idle
+    /// ones are closed to make room for them.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    max_connections: u32,
+    /// Seconds a connection has to send a complete request head (and its
+    /// first request at all).
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout_secs: u64,
+    /// Seconds a kept-alive connection may wait for its next request.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    idle_timeout_secs: u64,
+    /// Seconds a response may wait with the client reading none of it before
+    /// the connection is closed.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    write_timeout_secs: u64,
     /// Running behind a reverse proxy on this machine (nginx): count the rate
     /// limit per address in X-Forwarded-For instead of per proxy.
     #[arg(long)]
@@ -292,7 +304,10 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_file_bytes: args.max_upload_mb * 1024 * 1024,
         rate_limit: args.rate_limit,
         rate_window: Duration::from_secs(args.rate_window_secs),
-        max_connections: args.max_connections.max(1),
+        max_connections: args.max_connections as usize,
+        header_timeout: Duration::from_secs(args.header_timeout_secs),
+        idle_timeout: Duration::from_secs(args.idle_timeout_secs),
+        write_timeout: Duration::from_secs(args.write_timeout_secs),
         trust_proxy: args.trust_proxy,
         ..Limits::default()
     };

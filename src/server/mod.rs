@@ -1,11 +1,13 @@
 //! `loket serve`: the built site, the forms, and nothing else.
 //!
-//! hyper 1 with hyper-util's connection builder and graceful shutdown. Static
-//! files go through hyper-staticfile ([`static_files`]); form posts through
-//! [`forms`]. Every response gets the security headers and one access-log
-//! line (method, path, status, duration, bytes: never a query or form value).
+//! hyper 1 with hyper-util's connection builder; accepting, connection slots,
+//! timeouts and shutdown are in [`conn`]. Static files go through
+//! hyper-staticfile ([`static_files`]); form posts through [`forms`]. Every
+//! response gets the security headers and one access-log line (method, path,
+//! status, duration, bytes: never a query or form value).
 
 mod confirmation;
+mod conn;
 mod forms;
 mod holidays;
 mod live;
@@ -13,7 +15,6 @@ mod ratelimit;
 mod static_files;
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -25,11 +26,7 @@ use http_body_util::{BodyExt, Full, combinators::BoxBody};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 
 use crate::build::{BuildOptions, BuildReport};
 use crate::check::Anchors;
@@ -59,8 +56,12 @@ pub struct Limits {
     pub rate_limit: u32,
     pub rate_window: Duration,
     pub max_connections: usize,
-    /// Time allowed for a request's headers.
+    /// Time allowed for a request's headers (and for a first request).
     pub header_timeout: Duration,
+    /// Longest wait for the next request on a kept-alive connection.
+    pub idle_timeout: Duration,
+    /// Longest a response may wait for the client to read.
+    pub write_timeout: Duration,
     /// Longest pause allowed while a request body is arriving.
     pub body_idle_timeout: Duration,
     /// Longest a whole submission may take to arrive.
@@ -91,6 +92,8 @@ impl Default for Limits {
             rate_window: Duration::from_secs(600),
             max_connections: 512,
             header_timeout: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(15),
+            write_timeout: Duration::from_secs(30),
             body_idle_timeout: Duration::from_secs(30),
             body_total_timeout: Duration::from_secs(600),
             trust_proxy: false,
@@ -281,67 +284,22 @@ fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
     })
 }
 
-/// Accepts connections until `shutdown` completes, then lets in-flight
-/// requests finish (up to 30 s).
+/// Serves until `shutdown` completes; connections and their limits are
+/// [`conn`]'s business.
 async fn run(listener: TcpListener, state: Arc<AppState>, shutdown: impl Future<Output = ()>) {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(state.limits.header_timeout)
-        .max_buf_size(64 * 1024);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_concurrent_streams(32);
-    let graceful = GracefulShutdown::new();
-    let slots = Arc::new(Semaphore::new(state.limits.max_connections));
-    tokio::pin!(shutdown);
-    loop {
-        let permit = tokio::select! {
-            permit = slots.clone().acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = &mut shutdown => break,
-        };
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off, don't spin.
-                    eprintln!("accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
-        };
+    let limits = state.limits.clone();
+    let live_state = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        if let Some(live) = &live_state.live {
+            let _ = live.events.send(live::LiveEvent::Close);
+        }
+    };
+    let handler = move |req, peer: SocketAddr| {
         let state = state.clone();
-        let service = hyper::service::service_fn(move |req| {
-            let state = state.clone();
-            async move { Ok::<_, Infallible>(respond(&state, req, peer.ip()).await) }
-        });
-        let conn = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .into_owned();
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            let _ = conn.await;
-            drop(permit);
-        });
-    }
-    drop(listener);
-    if let Some(live) = &state.live {
-        let _ = live.events.send(live::LiveEvent::Close);
-    }
-    eprintln!("Shutting down: finishing requests in progress");
-    if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
-        .await
-        .is_err()
-    {
-        eprintln!("Some requests did not finish within 30 s");
-    }
+        async move { respond(&state, req, peer.ip()).await }
+    };
+    conn::serve(listener, &limits, handler, shutdown).await;
 }
 
 /// Routes a request, adds the security headers and logs it.
@@ -415,8 +373,13 @@ fn client_ip<B>(req: &Request<B>, peer: IpAddr, trust_proxy: bool) -> IpAddr {
     if !(trust_proxy && peer.is_loopback()) {
         return peer;
     }
+    // Several lines make one list, in order (RFC 9110 §5.3). Its right end,
+    // in the last line, is what our proxy saw; anything before it is the
+    // client's to choose.
     req.headers()
-        .get("x-forwarded-for")
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit(',').next())
         .and_then(|last| last.trim().parse().ok())
@@ -531,4 +494,30 @@ pub(crate) fn status_page(
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_address_is_the_right_end_of_all_lines() {
+        let proxy: IpAddr = "127.0.0.1".parse().unwrap();
+        let req = Request::builder()
+            .header("x-forwarded-for", "203.0.113.7")
+            .header("x-forwarded-for", "192.0.2.1, 198.51.100.9")
+            .body(())
+            .unwrap();
+        assert_eq!(
+            client_ip(&req, proxy, true),
+            "198.51.100.9".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_ip(&req, proxy, false), proxy, "not trusted");
+        let outside: IpAddr = "192.0.2.50".parse().unwrap();
+        assert_eq!(
+            client_ip(&req, outside, true),
+            outside,
+            "not from this machine"
+        );
+    }
 }

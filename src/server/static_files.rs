@@ -1,7 +1,7 @@
 //! Static files from the built site, through hyper-staticfile (Content-Type,
 //! Last-Modified, ETag, Range, HEAD). We add what it leaves out: `304` for a
-//! matching `If-None-Match`, the site's 404 page, and refusing hidden files
-//! and odd paths before they reach the filesystem.
+//! matching `If-None-Match`, GET's Content-Type on HEAD, the site's 404 page,
+//! and refusing hidden files and odd paths before they reach the filesystem.
 //!
 //! A site that fits in [`MEMORY_LIMIT`] is served from memory (hyper-staticfile's
 //! `MemoryFs`, loaded after each build): no file system call per request.
@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::header::{self, HeaderValue};
-use hyper::{Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_staticfile::vfs::{FileOpener, IntoFileAccess, MemoryFs};
 use hyper_staticfile::{ResolveResult, Resolver, ResponseBuilder};
 
@@ -128,11 +128,14 @@ where
     match result {
         ResolveResult::NotFound | ResolveResult::PermissionDenied => not_found(loaded),
         result => {
-            let built = ResponseBuilder::new()
-                .request(req)
-                .cache_headers(Some(MAX_AGE))
-                .build(result);
-            let mut response = match built {
+            // hyper-staticfile answers HEAD without Content-Type (and
+            // Content-Encoding): build GET's answer and leave the body out.
+            let head = req.method() == Method::HEAD;
+            let mut builder = ResponseBuilder::new();
+            builder.request(req).cache_headers(Some(MAX_AGE));
+            builder.file_response_builder.is_head(false);
+            let mut response = match builder.build(result) {
+                Ok(r) if head => r.map(|_| full(Bytes::new())),
                 Ok(r) => r.map(|b| b.boxed()),
                 Err(e) => {
                     eprintln!("static file error: {e}");
