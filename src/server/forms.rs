@@ -29,18 +29,22 @@ pub(super) async fn submit(
     ip: IpAddr,
 ) -> Response<Body> {
     let back = published.site.pages[index].url.clone();
-    if let Err(wait) = state.limiter.check(ip) {
-        let mut response = status_page(
-            published,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Terlalu banyak kiriman",
-            "Dari sambungan Anda sudah masuk beberapa kiriman dalam waktu singkat. Silakan coba lagi nanti, atau hubungi kami lewat telepon atau WhatsApp.",
-            Some(wait.as_secs().max(1)),
-            &back,
-        );
-        close_connection(&mut response);
-        return response;
-    }
+    // Taken before the body is read, given back unless the post is accepted.
+    let reservation = match state.limiter.reserve(ip) {
+        Ok(reservation) => reservation,
+        Err(wait) => {
+            let mut response = status_page(
+                published,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Terlalu banyak kiriman",
+                "Dari sambungan Anda sudah masuk beberapa kiriman dalam waktu singkat. Silakan coba lagi nanti, atau hubungi kami lewat telepon atau WhatsApp.",
+                Some(wait.as_secs().max(1)),
+                &back,
+            );
+            close_connection(&mut response);
+            return response;
+        }
+    };
     let limits = state.limits.intake();
     let max_body = max_body(kind, &limits);
     let declared = req
@@ -93,9 +97,12 @@ pub(super) async fn submit(
         Err(e) => return read_error(state, published, e, &back),
     };
     if input.honeypot {
-        // A robot: looks accepted, is not stored.
+        // A robot: looks accepted (and counts as such), is not stored.
         return match Ticket::new(kind, dates::today()) {
-            Ok(ticket) => see_confirmation(&ticket),
+            Ok(ticket) => {
+                reservation.confirm();
+                see_confirmation(&ticket)
+            }
             Err(e) => storage_error(published, e, &back),
         };
     }
@@ -138,7 +145,10 @@ pub(super) async fn submit(
                 })
                 .await;
             match committed {
-                Ok(ticket) => see_confirmation(&ticket),
+                Ok(ticket) => {
+                    reservation.confirm();
+                    see_confirmation(&ticket)
+                }
                 Err(e) => storage_error(published, e, &back),
             }
         }
