@@ -77,3 +77,55 @@ async fn concurrent_posts_from_one_address_never_pass_the_limit() {
     assert_eq!(accepted, 3);
     assert_eq!(yaml_records(&server.data).len(), 3);
 }
+
+// ---------------------------------------------------------------------------
+// A file over the limit
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_file_over_the_limit_brings_the_form_back_with_everything_typed() {
+    let server = Server::start_with(&["--rate-limit", "0", "--max-upload-mb", "1"]);
+    // Files in the middle of the body and a field after them: reading goes on
+    // past the file that is too large.
+    let form = permohonan_text(&[("nama", Some("Budi <b> Santoso")), ("persetujuan", None)])
+        .file(
+            "ktp",
+            "IMG_20261127.jpg",
+            "image/jpeg",
+            &jpeg(1536 * 1024, 3),
+        )
+        .file(
+            "dokumen_1",
+            "denah.gif",
+            "image/gif",
+            b"GIF89a not accepted",
+        )
+        .text("persetujuan", "ya");
+    let response = post_multipart(&client(), &server.url(PERMOHONAN), form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_secure(response.headers(), "422 for a file too large");
+    let html = response.text().await.unwrap();
+    let message = "Ukuran berkas fotokopi/foto KTP 1,5 MB; paling besar 1 MB. Perkecil foto";
+    for needle in [
+        // In the summary, like any other error, and at the field.
+        &format!("<a href=\"#f-ktp\">{message}"),
+        &format!("id=\"f-ktp-error\"><span class=\"visually-hidden\">Kesalahan:</span> {message}"),
+        "href=\"#f-dokumen_1\"",
+        // Everything typed is kept, also what came after the files.
+        "value=\"Budi &lt;b&gt; Santoso\"",
+        "value=\"Keripik Bu Siti\"",
+        ">\nMohon konsultasi pemasaran.</textarea>",
+        "name=\"jenis\" value=\"konsultasi\" checked",
+        "name=\"persetujuan\" value=\"ya\" checked",
+        // Before choosing a file, the form says what to do with a large photo.
+        "paling besar 1 MB. Foto dari kamera HP sering lebih besar dari itu",
+    ] {
+        assert!(html.contains(needle), "422 page lacks {needle:?}:\n{html}");
+    }
+    assert_nothing_stored(&server, "a file over the limit");
+    let ktp_anywhere: Vec<_> = files_under(&server.data)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("ktp"))
+        .collect();
+    assert!(ktp_anywhere.is_empty(), "{ktp_anywhere:?}");
+}

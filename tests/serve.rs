@@ -136,17 +136,33 @@ fn post_head(path: &str, content_type: &str, len: usize) -> String {
     )
 }
 
-/// Sends a POST while reading the answer at the same time, as a browser does:
-/// the server may answer (and close) before it has read the whole body.
-fn raw_post_racing(addr: SocketAddr, path: &str, content_type: &str, body: Vec<u8>) -> RawResponse {
+/// Sends a POST with a chunked body (no Content-Length, so only the body
+/// itself can tell its size) while reading the answer at the same time, as a
+/// browser does: the server may answer (and close) before it has read the
+/// whole body.
+fn raw_post_chunked_racing(
+    addr: SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> RawResponse {
     let mut stream = connect(addr);
-    stream
-        .write_all(post_head(path, content_type, body.len()).as_bytes())
-        .unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
     let mut writer = stream.try_clone().unwrap();
     let sending = thread::spawn(move || {
         // Broken pipe / reset once the server has answered: expected.
-        let _ = writer.write_all(&body);
+        for chunk in body.chunks(64 * 1024) {
+            let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+            framed.extend_from_slice(chunk);
+            framed.extend_from_slice(b"\r\n");
+            if writer.write_all(&framed).is_err() {
+                return;
+            }
+        }
+        let _ = writer.write_all(b"0\r\n\r\n");
     });
     let response = read_response(&mut stream);
     drop(stream);
@@ -634,12 +650,20 @@ async fn empty_upload_gets_422_saying_empty() {
     assert_nothing_stored(&server, "empty upload");
 }
 
+/// A file over its own limit brings the form back (tests/forms.rs); a body
+/// over the whole submission's limit is refused with the status page.
 #[test]
-fn upload_over_the_size_limit_gets_413() {
+fn body_over_the_whole_submission_limit_gets_413() {
     let server = Server::start_with(&["--rate-limit", "0", "--max-upload-mb", "1"]);
-    let form = permohonan_text(&[]).file("ktp", "besar.jpg", "image/jpeg", &jpeg(2 << 20, 3));
+    // One file field: (1 + 3) × 1 MB + 1 MB in all.
+    let form = Multipart::new()
+        .text("nama", "Budi")
+        .text("kontak", PHONE)
+        .text("isi", "Foto antrean terlampir.")
+        .file("lampiran", "besar.jpg", "image/jpeg", &jpeg(6 << 20, 3));
     let content_type = form.content_type();
-    let response = raw_post_racing(server.addr, PERMOHONAN, &content_type, form.finish());
+    let response =
+        raw_post_chunked_racing(server.addr, PENGADUAN_LAYANAN, &content_type, form.finish());
     assert_eq!(response.status, 413, "{}", response.text());
     assert_secure(&response.headers, "413");
     assert!(
@@ -647,7 +671,7 @@ fn upload_over_the_size_limit_gets_413() {
         "{}",
         response.text()
     );
-    assert_nothing_stored(&server, "2 MB upload with a 1 MB limit");
+    assert_nothing_stored(&server, "6 MB body with a 1 MB file limit");
 }
 
 #[test]

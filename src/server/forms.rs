@@ -106,7 +106,7 @@ pub(super) async fn submit(
             Err(e) => storage_error(published, e, &back),
         };
     }
-    match validate(kind, &input.text, &input.files) {
+    match validate(kind, &input.text, &input.files, limits.max_file_bytes) {
         Err(errors) => {
             let page = &published.site.pages[index];
             let body = markdown::render(&page.body);

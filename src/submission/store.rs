@@ -276,6 +276,22 @@ impl FileWriter {
         self.size
     }
 
+    /// Gives up the upload (one over its limit): what is on disk of it is
+    /// removed, and nothing more is written.
+    pub async fn discard(self) -> io::Result<()> {
+        let Some(Some(kind)) = self.kind else {
+            return Ok(());
+        };
+        let path = self.dir.join(self.stored_name(kind));
+        let Some(file) = self.file else {
+            return Ok(());
+        };
+        drop(file);
+        tokio::task::spawn_blocking(move || fs::remove_file(path))
+            .await
+            .map_err(io::Error::other)?
+    }
+
     fn stored_name(&self, kind: FileType) -> String {
         format!("{}.{}", self.field.replace('_', "-"), kind.extension())
     }
