@@ -143,6 +143,16 @@ async function checkErrorState(page, response, { expected, kept, labels }) {
   }
 }
 
+/** The file input #id names the KTP chosen before as kept, and describes itself with that line. */
+async function expectHeld(page, id) {
+  const line = page.locator(`[id="${id}-held"]`);
+  assert.ok(await line.isVisible(), `${id} names the file kept from the first round`);
+  assert.match(await line.innerText(), /^foto ktp\.jpg \(\d+ KB\) sudah terunggah — pilih berkas lain untuk mengganti\.$/);
+  const describedBy = (await page.locator(`[id="${id}"]`).getAttribute('aria-describedby')) ?? '';
+  assert.ok(describedBy.split(' ').includes(`${id}-held`), `${id} is described by the kept-file line (${describedBy})`);
+  assert.equal(await page.getByText('Silakan pilih ulang berkas Anda.').count(), 0, 'no file is asked for again');
+}
+
 async function permohonanErrors(javaScriptEnabled, viewport) {
   const context = await session.browser.newContext({ javaScriptEnabled, viewport });
   try {
@@ -156,9 +166,9 @@ async function permohonanErrors(javaScriptEnabled, viewport) {
       kept: PERMOHONAN_INVALID,
       labels: PERMOHONAN_LABELS,
     });
-    // Files cannot be kept: the form asks for them again.
+    // The KTP is kept on the server: the form names it instead of asking for it again.
     assert.equal(await page.getByLabel('Fotokopi/foto KTP (wajib)').inputValue(), '');
-    assert.ok(await page.getByText('Silakan pilih ulang berkas Anda.').isVisible());
+    await expectHeld(page, 'f-ktp');
 
     // A complaint without the party complained about: choice and consent are kept.
     await page.goto(url(PERMOHONAN));
@@ -191,7 +201,7 @@ async function pengaduanErrors(javaScriptEnabled, viewport) {
       labels: PENGADUAN_LABELS,
     });
     assert.equal(await page.getByLabel('Lampiran (opsional)').inputValue(), '');
-    assert.ok(await page.getByText('Silakan pilih ulang berkas Anda.').isVisible());
+    await expectHeld(page, 'f-lampiran');
   } finally {
     await context.close();
   }

@@ -129,3 +129,153 @@ async fn a_file_over_the_limit_brings_the_form_back_with_everything_typed() {
         .collect();
     assert!(ktp_anywhere.is_empty(), "{ktp_anywhere:?}");
 }
+
+// ---------------------------------------------------------------------------
+// Accepted files are kept across rounds with errors
+// ---------------------------------------------------------------------------
+
+/// The token of the held files, from the hidden field of a 422 page.
+fn held_token(html: &str) -> String {
+    let start = html
+        .find("name=\"draf\" value=\"")
+        .unwrap_or_else(|| panic!("no held-files token in:\n{html}"))
+        + "name=\"draf\" value=\"".len();
+    let token = &html[start..start + 32];
+    assert!(
+        token.bytes().all(|b| b.is_ascii_hexdigit()) && html[start + 32..].starts_with('"'),
+        "token {token:?}"
+    );
+    token.to_string()
+}
+
+/// An unchosen file input, as a browser sends it.
+fn unchosen(form: Multipart, name: &str) -> Multipart {
+    form.file(name, "", "application/octet-stream", b"")
+}
+
+#[tokio::test]
+async fn a_valid_ktp_next_to_a_wrong_nik_is_kept_over_several_rounds() {
+    let server = Server::start();
+    let client = client();
+    let url = server.url(PERMOHONAN);
+    let ktp = jpeg(300_000, 5);
+    let original = "foto <ktp> & saya.jpg";
+
+    // Round 1: the KTP is fine, the NIK is not.
+    let form = permohonan_text(&[("nik", Some("12345"))]).file("ktp", original, "image/jpeg", &ktp);
+    let response = post_multipart(&client, &url, form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    let line = "foto &lt;ktp&gt; &amp; saya.jpg (293 KB) sudah terunggah — pilih berkas lain untuk mengganti.";
+    assert!(html.contains(line), "no held-file line in:\n{html}");
+    assert!(
+        html.contains("aria-describedby=\"f-ktp-hint f-ktp-held\""),
+        "{html}"
+    );
+    assert!(html.contains("href=\"#f-nik\""));
+    assert!(!html.contains("href=\"#f-ktp\""), "the KTP is no error");
+    assert!(!html.contains("Silakan pilih ulang berkas"), "{html}");
+    let first = held_token(&html);
+    assert!(yaml_records(&server.data).is_empty(), "nothing stored yet");
+
+    // Round 2: sent again without the file, another mistake.
+    let form = unchosen(
+        permohonan_text(&[("telepon", Some("12"))]).text("draf", &first),
+        "ktp",
+    );
+    let response = post_multipart(&client, &url, form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains(line), "still held in round 2:\n{html}");
+    assert!(html.contains("href=\"#f-telepon\""));
+    assert!(!html.contains("href=\"#f-ktp\""));
+    let second = held_token(&html);
+
+    // Round 3: all correct, still without choosing the file again.
+    let form = unchosen(permohonan_text(&[]).text("draf", &second), "ktp");
+    let ticket = ticket_from(post_multipart(&client, &url, form).await).await;
+    let record = load_record(&server.data, &ticket);
+    let attachments = record["attachments"].as_sequence().unwrap();
+    assert_eq!(attachments.len(), 1, "{attachments:?}");
+    assert_eq!(str_at(&attachments[0], "field"), "ktp");
+    assert_eq!(str_at(&attachments[0], "original_name"), original);
+    assert_eq!(str_at(&attachments[0], "sha256"), sha256_hex(&ktp));
+    assert_eq!(attachments[0]["size"].as_u64(), Some(ktp.len() as u64));
+    assert_stored_file(&server.data, &ticket, "ktp.jpg", &ktp);
+    let folder = record_path(&server.data, &ticket).with_extension("");
+    assert_eq!(
+        files_under(&folder),
+        vec![std::path::PathBuf::from("ktp.jpg")]
+    );
+}
+
+#[tokio::test]
+async fn a_file_chosen_again_replaces_the_held_one() {
+    let server = Server::start();
+    let client = client();
+    let url = server.url(PERMOHONAN);
+    let form = permohonan_text(&[("nik", Some("12345"))]).file(
+        "ktp",
+        "lama.jpg",
+        "image/jpeg",
+        &jpeg(5000, 1),
+    );
+    let response = post_multipart(&client, &url, form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let token = held_token(&response.text().await.unwrap());
+
+    let png = b"\x89PNG\r\n\x1a\n a newer scan".to_vec();
+    let form = permohonan_text(&[])
+        .text("draf", &token)
+        .file("ktp", "baru.png", "image/png", &png);
+    let ticket = ticket_from(post_multipart(&client, &url, form).await).await;
+    let record = load_record(&server.data, &ticket);
+    let attachments = record["attachments"].as_sequence().unwrap();
+    assert_eq!(attachments.len(), 1, "{attachments:?}");
+    assert_eq!(str_at(&attachments[0], "original_name"), "baru.png");
+    assert_eq!(str_at(&attachments[0], "sha256"), sha256_hex(&png));
+    let folder = record_path(&server.data, &ticket).with_extension("");
+    assert_eq!(
+        files_under(&folder),
+        vec![std::path::PathBuf::from("ktp.png")]
+    );
+}
+
+#[tokio::test]
+async fn a_bad_or_unknown_token_just_means_no_held_files() {
+    let server = Server::start();
+    let client = client();
+    let url = server.url(PERMOHONAN);
+    for token in [
+        "bukan-token",
+        "../../submissions",
+        "0123456789abcdef0123456789abcdef",
+        "",
+    ] {
+        let form = unchosen(permohonan_text(&[]).text("draf", token), "ktp");
+        let response = post_multipart(&client, &url, form).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{token:?}"
+        );
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("Unggah fotokopi/foto KTP."),
+            "{token:?}:\n{html}"
+        );
+        assert!(!html.contains("sudah terunggah"), "{token:?}");
+    }
+    // With a file of its own: held under a token of its own, then accepted.
+    let form = permohonan_text(&[("nik", Some("12345"))])
+        .text("draf", "0123456789abcdef0123456789abcdef")
+        .file("ktp", "ktp.jpg", "image/jpeg", &jpeg(2048, 4));
+    let response = post_multipart(&client, &url, form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("ktp.jpg (2 KB) sudah terunggah"), "{html}");
+    let token = held_token(&html);
+    assert_ne!(token, "0123456789abcdef0123456789abcdef");
+    let form = valid_permohonan().text("draf", "0123456789abcdef0123456789abcdef");
+    ticket_from(post_multipart(&client, &url, form).await).await;
+}

@@ -1,7 +1,11 @@
-//! Form posts: request -> limits -> parse (files streamed to a draft on disk)
-//! -> validate -> durable store -> 303 to the confirmation page. Anything
-//! wrong gets a page in Bahasa Indonesia and nothing is stored.
+//! Form posts: request -> limits -> parse (files streamed to a draft on disk,
+//! files held from an earlier round taken in) -> validate -> durable store
+//! -> 303 to the confirmation page. A form with mistakes comes back (422)
+//! with everything typed and its accepted files held for the next round;
+//! anything else wrong gets a page in Bahasa Indonesia. Nothing is stored
+//! but an accepted submission.
 
+use std::collections::BTreeSet;
 use std::io;
 use std::net::IpAddr;
 
@@ -18,7 +22,7 @@ use crate::submission::FormKind;
 use crate::submission::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::submission::record::{Deadlines, Record};
 use crate::submission::ticket::Ticket;
-use crate::submission::validate::validate;
+use crate::submission::validate::{FieldError, validate};
 
 pub(super) async fn submit(
     state: &AppState,
@@ -92,7 +96,7 @@ pub(super) async fn submit(
             return response;
         }
     };
-    let input = match parsed {
+    let mut input = match parsed {
         Ok(input) => input,
         Err(e) => return read_error(state, published, e, &back),
     };
@@ -106,24 +110,14 @@ pub(super) async fn submit(
             Err(e) => storage_error(published, e, &back),
         };
     }
+    if let Some(token) = input.held_token.take() {
+        input = match take_held(state, kind, input, token).await {
+            Ok(input) => input,
+            Err(e) => return storage_error(published, e, &back),
+        };
+    }
     match validate(kind, &input.text, &input.files, limits.max_file_bytes) {
-        Err(errors) => {
-            let page = &published.site.pages[index];
-            let body = markdown::render(&page.body);
-            let view = FormView::new(kind, &page.url, state.max_upload_mb)
-                .with_input(&input.text, &errors);
-            let mut out = Vec::new();
-            match published
-                .renderer()
-                .render_page(index, &body, Some(&view), &mut out)
-            {
-                Ok(()) => html(StatusCode::UNPROCESSABLE_ENTITY, out),
-                Err(d) => {
-                    eprintln!("{d}");
-                    internal_error(published, &back)
-                }
-            }
-        }
+        Err(errors) => send_back(state, published, index, kind, input, &errors).await,
         Ok(normalized) => {
             let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
             let deadlines = Deadlines::for_kind(kind, received.date(), &state.calendar());
@@ -151,6 +145,74 @@ pub(super) async fn submit(
                 }
                 Err(e) => storage_error(published, e, &back),
             }
+        }
+    }
+}
+
+/// Adds to `input` the files held under `token` from an earlier round, for
+/// the fields it sent no file for. An unknown or expired token adds
+/// nothing; a storage failure is logged and adds what was taken so far (the
+/// form then asks for the rest).
+async fn take_held(
+    state: &AppState,
+    kind: FormKind,
+    mut input: Input,
+    token: String,
+) -> io::Result<Input> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let own: BTreeSet<String> = input.files.keys().cloned().collect();
+        match input
+            .draft
+            .adopt_held(&store, kind, &token, |field| own.contains(field))
+        {
+            Ok(files) => input.files.extend(files),
+            Err(e) => eprintln!("could not take held uploads into a submission: {e}"),
+        }
+        input
+    })
+    .await
+    .map_err(io::Error::other)
+}
+
+/// The form again (422) with what was typed, the errors, and the accepted
+/// files held for the next round.
+async fn send_back(
+    state: &AppState,
+    published: &Published,
+    index: usize,
+    kind: FormKind,
+    input: Input,
+    errors: &[FieldError],
+) -> Response<Body> {
+    let page = &published.site.pages[index];
+    let Input { text, draft, .. } = input;
+    let chosen = !draft.attachments().is_empty();
+    let store = state.store.clone();
+    let held = match tokio::task::spawn_blocking(move || draft.hold(&store)).await {
+        Ok(Ok(held)) => held,
+        Ok(Err(e)) => {
+            eprintln!("could not hold the uploads of a form sent back: {e}");
+            None
+        }
+        Err(e) => {
+            eprintln!("could not hold the uploads of a form sent back: {e}");
+            None
+        }
+    };
+    let body = markdown::render(&page.body);
+    let view = FormView::new(kind, &page.url, state.max_upload_mb)
+        .with_input(&text, errors)
+        .with_held(held.as_ref(), chosen && held.is_none());
+    let mut out = Vec::new();
+    match published
+        .renderer()
+        .render_page(index, &body, Some(&view), &mut out)
+    {
+        Ok(()) => html(StatusCode::UNPROCESSABLE_ENTITY, out),
+        Err(d) => {
+            eprintln!("{d}");
+            internal_error(published, &page.url)
         }
     }
 }

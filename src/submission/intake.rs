@@ -14,9 +14,10 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use multer::{Constraints, SizeLimit};
 
+use super::store::held;
 use super::store::{Draft, FileWriter, Store};
 use super::validate::FileCheck;
-use super::{FieldType, FormKind, HONEYPOT};
+use super::{FieldType, FormKind, HELD_TOKEN, HONEYPOT};
 
 /// Limits on reading one submission.
 #[derive(Debug, Clone)]
@@ -47,6 +48,9 @@ pub struct Input {
     pub draft: Draft,
     /// The hidden field a person never fills in was filled: a robot.
     pub honeypot: bool,
+    /// The token of uploads held from an earlier round, if one was sent
+    /// in the right shape.
+    pub held_token: Option<String>,
 }
 
 impl Input {
@@ -57,6 +61,7 @@ impl Input {
             files: BTreeMap::new(),
             draft: store.draft()?,
             honeypot: false,
+            held_token: None,
         })
     }
 }
@@ -239,6 +244,10 @@ where
                 let value = timed(limits, deadline, field.text()).await??;
                 input.honeypot = !value.trim().is_empty();
             }
+            None if name == HELD_TOKEN => {
+                let value = timed(limits, deadline, field.text()).await??;
+                input.held_token = held::parse_token(&value);
+            }
             // Fields the form does not have are read (within limits) and dropped.
             None => while timed(limits, deadline, field.chunk()).await??.is_some() {},
         }
@@ -275,6 +284,8 @@ where
         }
         if name == HONEYPOT {
             input.honeypot = !value.trim().is_empty();
+        } else if name == HELD_TOKEN {
+            input.held_token = held::parse_token(&value);
         } else if kind.field(&name).is_some_and(|f| f.kind != FieldType::File) {
             input
                 .text

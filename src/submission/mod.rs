@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 /// Name of the hidden field that only robots fill in.
 pub const HONEYPOT: &str = "situs_web";
+/// Name of the hidden field that carries the token of the uploads held from
+/// an earlier round with errors ([`store::held`]).
+pub const HELD_TOKEN: &str = "draf";
 
 /// The forms citizens can submit. Front matter `form:` names one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]

@@ -6,6 +6,7 @@
 //! submissions/2026/11/27/KP-20261127-7KX4.yaml   the record staff read
 //! submissions/2026/11/27/KP-20261127-7KX4/       its attachments
 //! .tmp/3f9c…/ and .tmp/3f9c….yaml                a draft being received
+//! .tmp/held/<token>/                             uploads of a form sent back with errors
 //! ```
 //!
 //! A submission is received into a draft under `.tmp/` (same filesystem):
@@ -18,6 +19,8 @@
 //! `syncfs` on the data folder's filesystem, shared by all the submissions
 //! committing at the same moment ([`commit`], group commit).
 //! Uploads bypass the page cache where the filesystem allows ([`upload`]).
+//! The accepted uploads of a form sent back with errors are kept for an
+//! hour ([`held`]), and go into a later draft as hard links.
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
@@ -39,6 +42,7 @@ const DIR_MODE: u32 = 0o700;
 const FILE_MODE: u32 = 0o600;
 
 mod commit;
+pub mod held;
 mod upload;
 
 use upload::UploadFile;
@@ -49,6 +53,8 @@ pub struct Store {
     /// The thread that commits drafts; `None` for a store opened only for
     /// reading.
     committer: Option<commit::Handle>,
+    /// Keeps the thread that removes expired held uploads running.
+    _sweeper: Option<std::sync::mpsc::Sender<()>>,
 }
 
 fn create_private_dir(path: &Path) -> io::Result<()> {
@@ -75,15 +81,17 @@ fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     .map_err(io::Error::from)
 }
 
-fn random_hex() -> io::Result<String> {
-    let mut bytes = [0u8; 8];
+/// `len` random bytes, in hex.
+fn random_hex(len: usize) -> io::Result<String> {
+    let mut bytes = vec![0u8; len];
     getrandom::fill(&mut bytes).map_err(io::Error::other)?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 impl Store {
     /// Opens (creating if needed) the store in `data`, makes it private and
-    /// removes what a crash may have left: drafts and orphan attachment folders.
+    /// removes what a crash may have left: drafts and orphan attachment
+    /// folders. Held uploads are in `.tmp/` too: a restart forgets them.
     pub fn open(data: &Path) -> io::Result<Store> {
         Store::open_with(data, |fs| {
             Box::new(move || rustix::fs::syncfs(&fs).map_err(io::Error::from))
@@ -108,6 +116,7 @@ impl Store {
         create_private_dir(&tmp)?;
         store.remove_orphans()?;
         store.committer = Some(commit::Handle::start(data.to_path_buf(), sync(fs))?);
+        store._sweeper = Some(held::start_sweeper(data)?);
         Ok(store)
     }
 
@@ -116,6 +125,7 @@ impl Store {
         Store {
             root: data.to_path_buf(),
             committer: None,
+            _sweeper: None,
         }
     }
 
@@ -163,7 +173,7 @@ impl Store {
     /// Starts receiving a submission. Nothing touches the disk until the
     /// first accepted upload arrives.
     pub fn draft(&self) -> io::Result<Draft> {
-        let id = random_hex()?;
+        let id = random_hex(8)?;
         let tmp = self.root.join(TMP_DIR);
         Ok(Draft {
             dir: tmp.join(&id),
