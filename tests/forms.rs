@@ -279,3 +279,76 @@ async fn a_bad_or_unknown_token_just_means_no_held_files() {
     let form = valid_permohonan().text("draf", "0123456789abcdef0123456789abcdef");
     ticket_from(post_multipart(&client, &url, form).await).await;
 }
+
+// ---------------------------------------------------------------------------
+// A second press of the send button
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_same_submission_sent_twice_is_stored_once_under_one_ticket() {
+    let server = Server::start();
+    let client = client();
+    let url = server.url(PERMOHONAN);
+    let first = ticket_from(post_multipart(&client, &url, valid_permohonan()).await).await;
+    let again = ticket_from(post_multipart(&client, &url, valid_permohonan()).await).await;
+    assert_eq!(again, first, "the resend gets the first ticket");
+    assert_eq!(yaml_records(&server.data).len(), 1);
+    // Another submission (one field differs) is its own.
+    let other = ticket_from(post_multipart(&client, &url, distinct_permohonan(7)).await).await;
+    assert_ne!(other, first);
+    assert_eq!(yaml_records(&server.data).len(), 2);
+    assert!(
+        files_under(&server.data.join(".tmp")).is_empty(),
+        "the resend's own copy of the files is gone"
+    );
+}
+
+/// Posts `form()` `times` times at once; returns every answer's ticket.
+async fn post_at_once(server: &Server, times: usize, form: impl Fn() -> Multipart) -> Vec<String> {
+    let client = client();
+    let url = server.url(PERMOHONAN);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..times {
+        let (client, url, form) = (client.clone(), url.clone(), form());
+        tasks.spawn(async move { ticket_from(post_multipart(&client, &url, form).await).await });
+    }
+    let mut tickets = Vec::new();
+    while let Some(ticket) = tasks.join_next().await {
+        tickets.push(ticket.unwrap());
+    }
+    tickets
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_posts_at_the_same_moment_make_one_record() {
+    let server = Server::start();
+    let ktp = jpeg(200_000, 9);
+    let form = || permohonan_text(&[]).file("ktp", "ktp.jpg", "image/jpeg", &ktp);
+    let tickets = post_at_once(&server, 8, form).await;
+    assert!(tickets.iter().all(|t| *t == tickets[0]), "{tickets:?}");
+    assert_eq!(yaml_records(&server.data).len(), 1);
+    assert_stored_file(&server.data, &tickets[0], "ktp.jpg", &ktp);
+
+    // The same after a round with errors: the corrected form, sent twice at
+    // once with the token of its held KTP.
+    let ktp = jpeg(200_000, 10);
+    let form = permohonan_text(&[("nama", Some("Siti")), ("nik", Some("1"))]).file(
+        "ktp",
+        "ktp.jpg",
+        "image/jpeg",
+        &ktp,
+    );
+    let response = post_multipart(&client(), &server.url(PERMOHONAN), form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let token = held_token(&response.text().await.unwrap());
+    let form = || {
+        unchosen(
+            permohonan_text(&[("nama", Some("Siti"))]).text("draf", &token),
+            "ktp",
+        )
+    };
+    let tickets = post_at_once(&server, 4, form).await;
+    assert!(tickets.iter().all(|t| *t == tickets[0]), "{tickets:?}");
+    assert_eq!(yaml_records(&server.data).len(), 2);
+    assert_stored_file(&server.data, &tickets[0], "ktp.jpg", &ktp);
+}

@@ -14,15 +14,17 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
+use super::ratelimit::Reservation;
 use super::{AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, status_page};
 use crate::dates;
 use crate::markdown;
 use crate::render::{ConfirmationView, FormView};
 use crate::submission::FormKind;
 use crate::submission::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
+use crate::submission::recent::{Claim, fingerprint};
 use crate::submission::record::{Deadlines, Record};
 use crate::submission::ticket::Ticket;
-use crate::submission::validate::{FieldError, validate};
+use crate::submission::validate::{FieldError, Normalized, validate};
 
 pub(super) async fn submit(
     state: &AppState,
@@ -119,31 +121,79 @@ pub(super) async fn submit(
     match validate(kind, &input.text, &input.files, limits.max_file_bytes) {
         Err(errors) => send_back(state, published, index, kind, input, &errors).await,
         Ok(normalized) => {
-            let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
-            let deadlines = Deadlines::for_kind(kind, received.date(), &state.calendar());
-            let Input { text, draft, .. } = input;
-            let attachments = draft.attachments().to_vec();
-            let committed = draft
-                .commit(&state.store, kind, received.date(), move |ticket| {
-                    Record::new(
-                        kind,
-                        ticket,
-                        received,
-                        &text,
-                        &normalized,
-                        &attachments,
-                        deadlines,
-                    )
-                    .to_yaml()
-                    .map_err(io::Error::other)
-                })
-                .await;
-            match committed {
-                Ok(ticket) => {
-                    reservation.confirm();
-                    see_confirmation(&ticket)
+            accept(
+                state,
+                published,
+                kind,
+                input,
+                normalized,
+                reservation,
+                &back,
+            )
+            .await
+        }
+    }
+}
+
+/// Commits an accepted submission and answers 303 with its ticket; a
+/// resend of one accepted (or being committed) gets that one's ticket and
+/// is neither stored nor counted again.
+async fn accept(
+    state: &AppState,
+    published: &Published,
+    kind: FormKind,
+    input: Input,
+    normalized: Normalized,
+    reservation: Reservation,
+    back: &str,
+) -> Response<Body> {
+    let Input { text, draft, .. } = input;
+    let recent = state.store.recent().clone();
+    let fingerprint = fingerprint(kind, &text, draft.attachments());
+    loop {
+        match recent.claim(fingerprint) {
+            Claim::Accepted(ticket) => return see_confirmation(&ticket),
+            Claim::Committing(first) => {
+                if let Some(ticket) = Claim::outcome(first).await {
+                    return see_confirmation(&ticket);
                 }
-                Err(e) => storage_error(published, e, &back),
+                // The first one failed: this one tries.
+            }
+            Claim::Lead(lead) => {
+                let store = state.store.clone();
+                let calendar = state.calendar();
+                // A task of its own, so that the outcome is remembered (and
+                // counted) even if the citizen's browser stops waiting, as
+                // it does when the button is pressed again.
+                let committing = tokio::spawn(async move {
+                    let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
+                    let deadlines = Deadlines::for_kind(kind, received.date(), &calendar);
+                    let attachments = draft.attachments().to_vec();
+                    let committed = draft
+                        .commit(&store, kind, received.date(), move |ticket| {
+                            Record::new(
+                                kind,
+                                ticket,
+                                received,
+                                &text,
+                                &normalized,
+                                &attachments,
+                                deadlines,
+                            )
+                            .to_yaml()
+                            .map_err(io::Error::other)
+                        })
+                        .await;
+                    if let Ok(ticket) = &committed {
+                        reservation.confirm();
+                        lead.accepted(ticket);
+                    }
+                    committed
+                });
+                return match committing.await.map_err(io::Error::other) {
+                    Ok(Ok(ticket)) => see_confirmation(&ticket),
+                    Ok(Err(e)) | Err(e) => storage_error(published, e, back),
+                };
             }
         }
     }

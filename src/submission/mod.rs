@@ -2,6 +2,7 @@
 //! are checked ([`validate`]), and how they are stored durably ([`store`]).
 
 pub mod intake;
+pub mod recent;
 pub mod record;
 pub mod store;
 pub mod ticket;

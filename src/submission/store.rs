@@ -26,12 +26,14 @@ use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use time::Date;
 
 use super::FormKind;
+use super::recent::Recent;
 use super::record::Attachment;
 use super::ticket::Ticket;
 use super::validate::{FileCheck, FileType};
@@ -55,6 +57,8 @@ pub struct Store {
     committer: Option<commit::Handle>,
     /// Keeps the thread that removes expired held uploads running.
     _sweeper: Option<std::sync::mpsc::Sender<()>>,
+    /// Submissions accepted lately, so that a resend is not stored twice.
+    recent: Arc<Recent>,
 }
 
 fn create_private_dir(path: &Path) -> io::Result<()> {
@@ -126,7 +130,13 @@ impl Store {
             root: data.to_path_buf(),
             committer: None,
             _sweeper: None,
+            recent: Arc::default(),
         }
+    }
+
+    /// Submissions accepted lately, by fingerprint.
+    pub fn recent(&self) -> &Arc<Recent> {
+        &self.recent
     }
 
     pub fn root(&self) -> &Path {
