@@ -57,6 +57,8 @@ pub struct Store {
     committer: Option<commit::Handle>,
     /// Keeps the thread that removes expired held uploads running.
     _sweeper: Option<std::sync::mpsc::Sender<()>>,
+    /// Room the held uploads take, shared with that thread.
+    held_usage: Arc<held::Usage>,
     /// Submissions accepted lately, so that a resend is not stored twice.
     recent: Arc<Recent>,
 }
@@ -120,7 +122,7 @@ impl Store {
         create_private_dir(&tmp)?;
         store.remove_orphans()?;
         store.committer = Some(commit::Handle::start(data.to_path_buf(), sync(fs))?);
-        store._sweeper = Some(held::start_sweeper(data)?);
+        store._sweeper = Some(held::start_sweeper(data, store.held_usage.clone())?);
         Ok(store)
     }
 
@@ -130,6 +132,7 @@ impl Store {
             root: data.to_path_buf(),
             committer: None,
             _sweeper: None,
+            held_usage: Arc::default(),
             recent: Arc::default(),
         }
     }

@@ -22,12 +22,17 @@
 //! forgets them and the form asks for the file again. A held folder expires
 //! [`HOLD_FOR`] after it was made; it is then not used, and removed when a
 //! post names it or by the sweep that runs every [`SWEEP_EVERY`].
+//!
+//! Forms sent back with errors do not count towards the rate limit, so what
+//! is held has limits of its own ([`MAX_HELD_BYTES`], [`MAX_HELD_FOLDERS`]):
+//! past them a form's files are not kept and the form asks for them again,
+//! as it did before files were held.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -49,6 +54,47 @@ const HELD_DIR: &str = "held";
 const MANIFEST: &str = "berkas.yaml";
 /// 128 bits: a token cannot be guessed.
 const TOKEN_BYTES: usize = 16;
+/// Bytes of held files at most (counted once per held folder, so a file
+/// held over several rounds counts several times).
+pub const MAX_HELD_BYTES: u64 = 512 * 1024 * 1024;
+/// Held folders at most.
+pub const MAX_HELD_FOLDERS: u64 = 10_000;
+
+/// What the held folders take, counted as they are made and recounted by
+/// each sweep.
+#[derive(Debug)]
+pub(super) struct Usage {
+    max_bytes: u64,
+    max_folders: u64,
+    /// Bytes and folders.
+    used: Mutex<(u64, u64)>,
+}
+
+impl Default for Usage {
+    fn default() -> Self {
+        Usage {
+            max_bytes: MAX_HELD_BYTES,
+            max_folders: MAX_HELD_FOLDERS,
+            used: Mutex::new((0, 0)),
+        }
+    }
+}
+
+impl Usage {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, u64)> {
+        self.used.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts one more folder of `bytes`, if there is room for it.
+    fn take(&self, bytes: u64) -> bool {
+        let mut used = self.lock();
+        let room = used.0.saturating_add(bytes) <= self.max_bytes && used.1 < self.max_folders;
+        if room {
+            *used = (used.0 + bytes, used.1 + 1);
+        }
+        room
+    }
+}
 
 /// What a held folder's manifest says.
 #[derive(Debug, Serialize, Deserialize)]
@@ -140,13 +186,21 @@ impl Store {
             Err(e) => return Err(e),
         };
         let mut removed = 0;
+        let mut kept = (0, 0);
         for entry in entries {
             let folder = entry?.path();
-            if !Manifest::read(&folder).is_ok_and(|m| !m.expired(now)) {
-                remove(&folder)?;
-                removed += 1;
+            match Manifest::read(&folder) {
+                Ok(m) if !m.expired(now) => {
+                    let bytes: u64 = m.attachments.iter().map(|a| a.size).sum();
+                    kept = (kept.0 + bytes, kept.1 + 1);
+                }
+                _ => {
+                    remove(&folder)?;
+                    removed += 1;
+                }
             }
         }
+        *self.held_usage.lock() = kept;
         Ok(removed)
     }
 }
@@ -154,9 +208,10 @@ impl Store {
 /// Starts the thread that sweeps the held folders of the store in `root`
 /// every [`SWEEP_EVERY`]; it stops once the returned sender (and every
 /// clone of it) is gone.
-pub(super) fn start_sweeper(root: &Path) -> io::Result<mpsc::Sender<()>> {
+pub(super) fn start_sweeper(root: &Path, usage: Arc<Usage>) -> io::Result<mpsc::Sender<()>> {
     let (keep, gone) = mpsc::channel::<()>();
-    let store = Store::at(root);
+    let mut store = Store::at(root);
+    store.held_usage = usage;
     thread::Builder::new()
         .name("loket-held".into())
         .spawn(move || {
@@ -171,13 +226,19 @@ pub(super) fn start_sweeper(root: &Path) -> io::Result<mpsc::Sender<()>> {
 
 impl Draft {
     /// Holds the draft's accepted files under a new token, or returns
-    /// `None` if it has none (and leaves nothing). Blocking.
+    /// `None` if it has none or there is no room for them (and leaves
+    /// nothing). Blocking.
     pub fn hold(self, store: &Store) -> io::Result<Option<Held>> {
         self.hold_at(store, SystemTime::now())
     }
 
     fn hold_at(mut self, store: &Store, now: SystemTime) -> io::Result<Option<Held>> {
+        let bytes = self.attachments.iter().map(|a| a.size).sum();
         if self.attachments.is_empty() {
+            return Ok(None);
+        }
+        if !store.held_usage.take(bytes) {
+            eprintln!("held uploads are at their limit: a form's files were not kept");
             return Ok(None);
         }
         self.write_out()?;
@@ -430,6 +491,44 @@ mod tests {
         let later = now + Duration::from_secs(120);
         assert_eq!(store.sweep_held_at(later).unwrap(), 1);
         assert_eq!(fs::read_dir(store.held_dir()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn past_the_limit_files_are_not_held_until_the_sweep_makes_room() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(tmp.path()).unwrap();
+        store.held_usage = Arc::new(Usage {
+            max_bytes: 3 * KTP.len() as u64,
+            max_folders: 2,
+            ..Usage::default()
+        });
+        let hold = async |store: &Store, at: SystemTime| {
+            draft_with(store, "ktp", KTP, "ktp.jpg")
+                .await
+                .hold_at(store, at)
+                .unwrap()
+        };
+        let now = SystemTime::now();
+        assert!(hold(&store, now - HOLD_FOR).await.is_some());
+        assert!(hold(&store, now).await.is_some());
+        assert!(hold(&store, now).await.is_none(), "two folders at most");
+        assert_eq!(fs::read_dir(store.held_dir()).unwrap().count(), 2);
+        assert_eq!(
+            fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(),
+            1,
+            "no draft left"
+        );
+        // The sweep removes the expired one and recounts.
+        assert_eq!(store.sweep_held_at(now).unwrap(), 1);
+        assert!(hold(&store, now).await.is_some());
+        // Two KTPs held; a third fits the folders but not the bytes.
+        store.held_usage = Arc::new(Usage {
+            max_bytes: 3 * KTP.len() as u64 - 1,
+            max_folders: 10,
+            ..Usage::default()
+        });
+        store.sweep_held_at(now).unwrap();
+        assert!(hold(&store, now).await.is_none(), "bytes at most");
     }
 
     #[tokio::test]
