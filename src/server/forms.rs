@@ -239,17 +239,14 @@ async fn send_back(
     let Input { text, draft, .. } = input;
     let chosen = !draft.attachments().is_empty();
     let store = state.store.clone();
-    let held = match tokio::task::spawn_blocking(move || draft.hold(&store)).await {
-        Ok(Ok(held)) => held,
-        Ok(Err(e)) => {
+    let held = tokio::task::spawn_blocking(move || draft.hold(&store))
+        .await
+        .map_err(io::Error::other)
+        .and_then(|held| held)
+        .unwrap_or_else(|e| {
             eprintln!("could not hold the uploads of a form sent back: {e}");
             None
-        }
-        Err(e) => {
-            eprintln!("could not hold the uploads of a form sent back: {e}");
-            None
-        }
-    };
+        });
     let body = markdown::render(&page.body);
     let view = FormView::new(kind, &page.url, state.max_upload_mb)
         .with_input(&text, errors)
