@@ -143,32 +143,42 @@ async function checkErrorState(page, response, { expected, kept, labels }) {
   }
 }
 
+/** The file input #id names the KTP chosen before as kept, and describes itself with that line. */
+async function expectHeld(page, id) {
+  const line = page.locator(`[id="${id}-held"]`);
+  assert.ok(await line.isVisible(), `${id} names the file kept from the first round`);
+  assert.match(await line.innerText(), /^foto ktp\.jpg \(\d+ KB\) sudah terunggah — pilih berkas lain untuk mengganti\.$/);
+  const describedBy = (await page.locator(`[id="${id}"]`).getAttribute('aria-describedby')) ?? '';
+  assert.ok(describedBy.split(' ').includes(`${id}-held`), `${id} is described by the kept-file line (${describedBy})`);
+  assert.equal(await page.getByText('Silakan pilih ulang berkas Anda.').count(), 0, 'no file is asked for again');
+}
+
 async function permohonanErrors(javaScriptEnabled, viewport) {
   const context = await session.browser.newContext({ javaScriptEnabled, viewport });
   try {
     const page = await context.newPage();
     await page.goto(url(PERMOHONAN));
     await fillByLabels(page, PERMOHONAN_LABELS, PERMOHONAN_INVALID);
-    await page.getByLabel('Fotokopi/foto KTP (wajib)').setInputFiles(ktp);
+    await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
     const response = await submit(page, 'Kirim permohonan');
     await checkErrorState(page, response, {
       expected: ['jenis', 'nik', 'alamat', 'telepon', 'email', 'nama_usaha', 'alamat_usaha', 'uraian', 'persetujuan'],
       kept: PERMOHONAN_INVALID,
       labels: PERMOHONAN_LABELS,
     });
-    // Files cannot be kept: the form asks for them again.
-    assert.equal(await page.getByLabel('Fotokopi/foto KTP (wajib)').inputValue(), '');
-    assert.ok(await page.getByText('Silakan pilih ulang berkas Anda.').isVisible());
+    // The KTP is kept on the server: the form names it instead of asking for it again.
+    assert.equal(await page.getByLabel('Fotokopi KTP (wajib)').inputValue(), '');
+    await expectHeld(page, 'f-ktp');
 
     // A complaint without the party complained about: choice and consent are kept.
     await page.goto(url(PERMOHONAN));
     await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
-    await page.getByLabel(/Saya menyetujui penggunaan data pribadi/).check();
+    await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
     const again = await submit(page, 'Kirim permohonan');
     assert.equal(again.status(), 422);
     assert.ok(await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').isChecked(), 'the choice is kept');
     assert.ok(!(await page.getByLabel('Fasilitasi konsultasi').isChecked()));
-    assert.ok(await page.getByLabel(/Saya menyetujui penggunaan data pribadi/).isChecked(), 'the consent is kept');
+    assert.ok(await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).isChecked(), 'the consent is kept');
     const hrefs = await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert.ok(hrefs.includes('#f-termohon_nama') && hrefs.includes('#f-termohon_kontak'), `termohon asked for: ${hrefs}`);
     assert.ok(!hrefs.includes('#f-jenis') && !hrefs.includes('#f-persetujuan'));
@@ -184,14 +194,14 @@ async function pengaduanErrors(javaScriptEnabled, viewport) {
     await page.goto(url(PENGADUAN_LAYANAN));
     await fillByLabels(page, PENGADUAN_LABELS, PENGADUAN_INVALID);
     await page.getByLabel('Lampiran (opsional)').setInputFiles(ktp);
-    const response = await submit(page, 'Kirim pengaduan');
+    const response = await submit(page, 'Kirim');
     await checkErrorState(page, response, {
-      expected: ['kontak', 'isi'],
+      expected: ['kontak', 'isi', 'persetujuan'],
       kept: PENGADUAN_INVALID,
       labels: PENGADUAN_LABELS,
     });
     assert.equal(await page.getByLabel('Lampiran (opsional)').inputValue(), '');
-    assert.ok(await page.getByText('Silakan pilih ulang berkas Anda.').isVisible());
+    await expectHeld(page, 'f-lampiran');
   } finally {
     await context.close();
   }

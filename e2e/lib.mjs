@@ -147,6 +147,23 @@ export async function ktpJpeg(browser) {
   }
 }
 
+/**
+ * A photo straight from a phone camera: a JPEG as far as the server can
+ * tell (its first bytes), 6.2 MB, over the default limit of 5 MB.
+ */
+export function cameraPhoto() {
+  const buffer = Buffer.alloc(6_501_171, 0x5a);
+  buffer.set([0xff, 0xd8, 0xff, 0xe0]);
+  return { name: 'IMG_20261127_101500.jpg', mimeType: 'image/jpeg', buffer };
+}
+
+/** A small upload the server accepts as a JPEG (for states, not for looking at). */
+export function smallJpeg() {
+  const buffer = Buffer.alloc(48 * 1024, 0x5a);
+  buffer.set([0xff, 0xd8, 0xff, 0xe0]);
+  return { name: 'foto ktp.jpg', mimeType: 'image/jpeg', buffer };
+}
+
 /** A small, valid one-page PDF. */
 export function suratPdf() {
   const objects = [
@@ -214,7 +231,7 @@ export const PENGADUAN_VALUES = {
 export const PENGADUAN_LABELS = {
   nama: 'Nama (wajib)',
   kontak: 'Nomor HP/WhatsApp atau email (wajib)',
-  isi: 'Isi pengaduan, saran, atau masukan (wajib)',
+  isi: 'Isi keluhan, saran, atau masukan (wajib)',
 };
 
 export async function fillByLabels(page, labels, values) {
@@ -237,7 +254,7 @@ export async function submit(page, buttonName) {
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'POST'),
     nextDocument(page),
-    page.getByRole('button', { name: buttonName }).click(),
+    page.getByRole('button', { name: buttonName, exact: true }).click(),
   ]);
   await page.waitForLoadState('load');
   return response;
@@ -266,8 +283,25 @@ export async function openErrorState(page, form) {
   }
   await page.goto(url(PENGADUAN_LAYANAN));
   await fillByLabels(page, PENGADUAN_LABELS, PENGADUAN_INVALID);
-  return submit(page, 'Kirim pengaduan');
+  return submit(page, 'Kirim');
 }
+
+/**
+ * The permohonan filled in completely (a complaint, consent given), with
+ * `changes` over PERMOHONAN_VALUES and `ktp` chosen as the KTP file, then
+ * sent; returns the response to the POST.
+ */
+export async function sendPermohonan(page, { changes = {}, ktp } = {}) {
+  await page.goto(url(PERMOHONAN));
+  await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
+  await fillByLabels(page, PERMOHONAN_LABELS, { ...PERMOHONAN_VALUES, ...changes });
+  if (ktp) await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+  await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
+  return submit(page, 'Kirim permohonan');
+}
+
+/** A NIK that is wrong (too short), to send a form back with one mistake. */
+export const WRONG_NIK = { nik: '3517 0152' };
 
 /**
  * A status page as the server sends it (status.html): a form post the server
@@ -440,8 +474,9 @@ export function confirmationPath(prefix) {
 
 /**
  * Every state of the site a citizen can see: each built page, the 404 page,
- * each form's error state, the confirmation page of each form, and a status
- * page. `open(page)` brings `page` there and returns the main response.
+ * each form's error state (and the permohonan sent back with a file too
+ * large, and with its KTP kept), the confirmation page of each form, and a
+ * status page. `open(page)` brings `page` there and returns the main response.
  */
 export function siteStates() {
   const states = builtPages().map((path) => ({
@@ -457,6 +492,16 @@ export function siteStates() {
       name: 'pengaduan-layanan-formulir-kesalahan',
       path: `${PENGADUAN_LAYANAN} (422)`,
       open: (p) => openErrorState(p, PENGADUAN_LAYANAN),
+    },
+    {
+      name: 'permohonan-berkas-terlalu-besar',
+      path: `${PERMOHONAN} (422, file too large)`,
+      open: (p) => sendPermohonan(p, { ktp: cameraPhoto() }),
+    },
+    {
+      name: 'permohonan-berkas-tersimpan',
+      path: `${PERMOHONAN} (422, KTP kept)`,
+      open: (p) => sendPermohonan(p, { changes: WRONG_NIK, ktp: smallJpeg() }),
     },
     at('terkirim-permohonan', confirmationPath('KP')),
     at('terkirim-pengaduan-layanan', confirmationPath('PL')),

@@ -14,8 +14,9 @@ use crate::content::{PageKind, Service, Site, TEMPLATES_DIR};
 use crate::dates;
 use crate::diagnostic::{Diagnostic, display_path};
 use crate::markdown::{Rendered, TocEntry};
-use crate::submission::validate::FieldError;
-use crate::submission::{FieldType, FormKind, HONEYPOT};
+use crate::submission::store::held::Held;
+use crate::submission::validate::{FieldError, format_size};
+use crate::submission::{FieldType, FormKind, HELD_TOKEN, HONEYPOT};
 
 /// Template of the page shown after a successful submission.
 pub const CONFIRMATION_TEMPLATE: &str = "terkirim.html";
@@ -389,6 +390,21 @@ pub struct FormView {
     pub error_list: Vec<FormError>,
     pub max_file_mb: u64,
     pub honeypot: &'static str,
+    /// Files kept from an earlier round, by field, shown next to their input.
+    pub held: BTreeMap<String, HeldFile>,
+    /// Name and value of the hidden field that brings them back ("" for none).
+    pub held_token_name: &'static str,
+    pub held_token: String,
+    /// Files were chosen but could not be kept: the form asks for them again.
+    pub reselect: bool,
+}
+
+/// A held file as the form names it: the citizen's own file name and its
+/// size ("1,2 MB").
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldFile {
+    pub name: String,
+    pub size: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -416,10 +432,15 @@ impl FormView {
             error_list: Vec::new(),
             max_file_mb,
             honeypot: HONEYPOT,
+            held: BTreeMap::new(),
+            held_token_name: HELD_TOKEN,
+            held_token: String::new(),
+            reselect: false,
         }
     }
 
-    /// The form again, with what was typed (files excepted) and the errors.
+    /// The form again, with what was typed and the errors (files: see
+    /// [`FormView::with_held`]).
     pub fn with_input(
         mut self,
         typed: &BTreeMap<String, String>,
@@ -438,6 +459,24 @@ impl FormView {
                 message: e.message.clone(),
             });
         }
+        self
+    }
+
+    /// The files kept for the next round, or (`held` is `None` although
+    /// files were chosen) a note asking for them again.
+    pub fn with_held(mut self, held: Option<&Held>, reselect: bool) -> FormView {
+        if let Some(held) = held {
+            self.held_token.clone_from(&held.token);
+            for a in &held.attachments {
+                let name = match a.original_name.trim() {
+                    "" => a.stored_name.clone(),
+                    name => name.to_string(),
+                };
+                let size = format_size(a.size);
+                self.held.insert(a.field.clone(), HeldFile { name, size });
+            }
+        }
+        self.reselect = reselect;
         self
     }
 }

@@ -8,185 +8,22 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::TempSite;
+use common::form::*;
 use common::server::{PATIENCE, Server};
-use loket::yaml::Value;
+use common::submit::*;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
-use sha2::{Digest, Sha256};
-use walkdir::WalkDir;
-
-// ---------------------------------------------------------------------------
-// Form data
-// ---------------------------------------------------------------------------
-
-const NIK: &str = "3517015205900001";
-const PHONE: &str = "0812 3456 7890";
-const PHONE_E164: &str = "+6281234567890";
-const PERMOHONAN: &str = "/permohonan/";
-const PENGADUAN_LAYANAN: &str = "/pengaduan-layanan/formulir/";
-
-/// The text fields of a complete, valid permohonan.
-const VALID_PERMOHONAN: [(&str, &str); 10] = [
-    ("jenis", "konsultasi"),
-    ("nama", "Siti Aminah"),
-    ("nik", NIK),
-    ("alamat", "Jl. Merdeka 1, Jombang"),
-    ("telepon", PHONE),
-    ("nama_usaha", "Keripik Bu Siti"),
-    ("bidang_usaha", "Makanan ringan"),
-    ("alamat_usaha", "Pasar Legi, Jombang"),
-    ("uraian", "Mohon konsultasi pemasaran."),
-    ("persetujuan", "ya"),
-];
-
-/// A JPEG as far as the server can tell: the magic bytes, then filler that
-/// depends on `seed` so different uploads have different hashes.
-fn jpeg(len: usize, seed: u32) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    while bytes.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        bytes.push(x as u8);
-    }
-    bytes
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
-/// A multipart/form-data body written by hand, so tests control every byte
-/// (as a browser sends it, or broken on purpose).
-struct Multipart {
-    boundary: String,
-    body: Vec<u8>,
-}
-
-impl Multipart {
-    fn new() -> Multipart {
-        Multipart {
-            boundary: "----loketTestBoundary7MA4YWxkTrZu0gW".to_string(),
-            body: Vec::new(),
-        }
-    }
-
-    /// A part with the given header lines (without CRLF) and content.
-    fn part(mut self, headers: &[String], content: &[u8]) -> Multipart {
-        self.body
-            .extend_from_slice(format!("--{}\r\n", self.boundary).as_bytes());
-        for line in headers {
-            self.body.extend_from_slice(line.as_bytes());
-            self.body.extend_from_slice(b"\r\n");
-        }
-        self.body.extend_from_slice(b"\r\n");
-        self.body.extend_from_slice(content);
-        self.body.extend_from_slice(b"\r\n");
-        self
-    }
-
-    fn text(self, name: &str, value: &str) -> Multipart {
-        self.part(
-            &[format!("Content-Disposition: form-data; name=\"{name}\"")],
-            value.as_bytes(),
-        )
-    }
-
-    fn file(self, name: &str, filename: &str, mime: &str, bytes: &[u8]) -> Multipart {
-        self.part(
-            &[
-                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\""),
-                format!("Content-Type: {mime}"),
-            ],
-            bytes,
-        )
-    }
-
-    fn content_type(&self) -> String {
-        format!("multipart/form-data; boundary={}", self.boundary)
-    }
-
-    /// The body with its closing boundary.
-    fn finish(mut self) -> Vec<u8> {
-        self.body
-            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
-        self.body
-    }
-}
-
-/// The valid permohonan text fields with `changes` applied: `Some` replaces
-/// (or adds) a value, `None` leaves the field out. No files.
-fn permohonan_text(changes: &[(&str, Option<&str>)]) -> Multipart {
-    let mut form = Multipart::new();
-    for (name, value) in VALID_PERMOHONAN {
-        match changes.iter().find(|(n, _)| *n == name) {
-            Some((_, Some(changed))) => form = form.text(name, changed),
-            Some((_, None)) => {}
-            None => form = form.text(name, value),
-        }
-    }
-    for (name, value) in changes {
-        if let Some(value) = value
-            && !VALID_PERMOHONAN.iter().any(|(n, _)| n == name)
-        {
-            form = form.text(name, value);
-        }
-    }
-    form
-}
-
-/// A complete, valid permohonan with a small JPEG as KTP.
-fn valid_permohonan() -> Multipart {
-    permohonan_text(&[]).file("ktp", "ktp.jpg", "image/jpeg", &jpeg(2048, 1))
-}
+use loket::yaml::Value;
 
 // ---------------------------------------------------------------------------
 // HTTP helpers
 // ---------------------------------------------------------------------------
-
-/// A client that shows us redirects instead of following them.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-async fn post_multipart(client: &reqwest::Client, url: &str, form: Multipart) -> reqwest::Response {
-    let content_type = form.content_type();
-    post_raw(client, url, &content_type, form.finish()).await
-}
-
-async fn post_raw(
-    client: &reqwest::Client,
-    url: &str,
-    content_type: &str,
-    body: impl Into<reqwest::Body>,
-) -> reqwest::Response {
-    client
-        .post(url)
-        .header(header::CONTENT_TYPE, content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {url} failed: {e:?}"))
-}
-
-fn urlencoded(pairs: &[(&str, &str)]) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        out.append_pair(k, v);
-    }
-    out.finish()
-}
 
 /// A response read off a raw socket.
 struct RawResponse {
@@ -299,183 +136,38 @@ fn post_head(path: &str, content_type: &str, len: usize) -> String {
     )
 }
 
-/// Sends a POST while reading the answer at the same time, as a browser does:
-/// the server may answer (and close) before it has read the whole body.
-fn raw_post_racing(addr: SocketAddr, path: &str, content_type: &str, body: Vec<u8>) -> RawResponse {
+/// Sends a POST with a chunked body (no Content-Length, so only the body
+/// itself can tell its size) while reading the answer at the same time, as a
+/// browser does: the server may answer (and close) before it has read the
+/// whole body.
+fn raw_post_chunked_racing(
+    addr: SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> RawResponse {
     let mut stream = connect(addr);
-    stream
-        .write_all(post_head(path, content_type, body.len()).as_bytes())
-        .unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
     let mut writer = stream.try_clone().unwrap();
     let sending = thread::spawn(move || {
         // Broken pipe / reset once the server has answered: expected.
-        let _ = writer.write_all(&body);
+        for chunk in body.chunks(64 * 1024) {
+            let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+            framed.extend_from_slice(chunk);
+            framed.extend_from_slice(b"\r\n");
+            if writer.write_all(&framed).is_err() {
+                return;
+            }
+        }
+        let _ = writer.write_all(b"0\r\n\r\n");
     });
     let response = read_response(&mut stream);
     drop(stream);
     sending.join().unwrap();
     response
-}
-
-/// The security headers every response carries.
-fn assert_secure(headers: &HeaderMap, what: &str) {
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_else(|| panic!("{what}: no {name} header in {headers:?}"))
-            .to_string()
-    };
-    let csp = get("content-security-policy");
-    assert!(
-        csp.contains("frame-ancestors 'none'"),
-        "{what}: CSP {csp:?}"
-    );
-    assert!(!csp.contains("unsafe-inline"), "{what}: CSP {csp:?}");
-    assert!(!csp.contains("unsafe-eval"), "{what}: CSP {csp:?}");
-    assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
-    assert!(
-        !get("referrer-policy").is_empty(),
-        "{what}: referrer-policy"
-    );
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
-    headers
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} header in {headers:?}"))
-        .to_str()
-        .unwrap()
-}
-
-/// The ticket from a 303 to the confirmation page.
-fn ticket_of(status: StatusCode, headers: &HeaderMap, body: &str) -> String {
-    assert_eq!(status, StatusCode::SEE_OTHER, "expected 303; body:\n{body}");
-    let location = header_str(headers, "location");
-    let ticket = location
-        .strip_prefix("/terkirim/?tiket=")
-        .unwrap_or_else(|| panic!("Location {location:?}"));
-    assert_ticket_shape(ticket);
-    ticket.to_string()
-}
-
-async fn ticket_from(response: reqwest::Response) -> String {
-    let status = response.status();
-    let headers = response.headers().clone();
-    assert_secure(&headers, "303 after a submission");
-    let body = response.text().await.unwrap();
-    ticket_of(status, &headers, &body)
-}
-
-/// `KP-YYYYMMDD-XXXX` / `PL-…` with the ticket alphabet.
-fn assert_ticket_shape(ticket: &str) {
-    let parts: Vec<&str> = ticket.split('-').collect();
-    assert_eq!(parts.len(), 3, "ticket {ticket}");
-    assert!(["KP", "PL"].contains(&parts[0]), "ticket {ticket}");
-    assert!(
-        parts[1].len() == 8 && parts[1].bytes().all(|b| b.is_ascii_digit()),
-        "ticket {ticket}"
-    );
-    assert!(
-        parts[2].len() == 4
-            && parts[2]
-                .bytes()
-                .all(|b| b"CDFHJKMNPRTVWXY34679".contains(&b)),
-        "ticket {ticket}"
-    );
-}
-
-// ---------------------------------------------------------------------------
-// The data folder
-// ---------------------------------------------------------------------------
-
-/// `data/submissions/YYYY/MM/DD/<ticket>.yaml`
-/// The attachment `name` of `ticket` holds exactly the bytes that were sent.
-fn assert_stored_file(data: &Path, ticket: &str, name: &str, sent: &[u8]) {
-    let stored = record_path(data, ticket).with_extension("").join(name);
-    let bytes = fs::read(&stored).unwrap_or_else(|e| panic!("{}: {e}", stored.display()));
-    assert_eq!(bytes, sent, "{}", stored.display());
-}
-
-fn record_path(data: &Path, ticket: &str) -> PathBuf {
-    let day = &ticket[3..11];
-    data.join("submissions")
-        .join(&day[0..4])
-        .join(&day[4..6])
-        .join(&day[6..8])
-        .join(format!("{ticket}.yaml"))
-}
-
-fn load_record(data: &Path, ticket: &str) -> Value {
-    let path = record_path(data, ticket);
-    let text = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("record {} not readable: {e}", path.display()));
-    loket::yaml::from_str(&text)
-        .unwrap_or_else(|e| panic!("record {} is not YAML: {e}\n{text}", path.display()))
-}
-
-fn str_at<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} is not a string: {:?}", value[key]))
-}
-
-/// A mapping as (key, value) pairs, in order; non-strings shown as `{:?}`.
-fn pairs(value: &Value) -> Vec<(String, String)> {
-    value
-        .as_mapping()
-        .unwrap_or_else(|| panic!("not a mapping: {value:?}"))
-        .iter()
-        .map(|(k, v)| {
-            let v = v.as_str().map_or_else(|| format!("{v:?}"), str::to_string);
-            (k.as_str().unwrap().to_string(), v)
-        })
-        .collect()
-}
-
-fn mode(path: &Path) -> u32 {
-    fs::metadata(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o777
-}
-
-/// Files under `dir` (recursively), relative to it.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(dir).unwrap().to_path_buf())
-        .collect()
-}
-
-fn yaml_records(data: &Path) -> Vec<PathBuf> {
-    files_under(&data.join("submissions"))
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect()
-}
-
-/// Nothing was stored: no record, no ticket folder, no file, no draft left.
-fn assert_nothing_stored(server: &Server, what: &str) {
-    let submissions = server.data.join("submissions");
-    assert!(submissions.is_dir(), "{what}: the store exists");
-    let files = files_under(&submissions);
-    assert!(files.is_empty(), "{what}: stored {files:?}");
-    let ticket_dirs: Vec<_> = WalkDir::new(&submissions)
-        .min_depth(4)
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|e| e.into_path())
-        .collect();
-    assert!(ticket_dirs.is_empty(), "{what}: left {ticket_dirs:?}");
-    let drafts: Vec<_> = fs::read_dir(server.data.join(".tmp"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert!(drafts.is_empty(), "{what}: drafts left in .tmp: {drafts:?}");
 }
 
 /// "2026-12-04" -> "4 Desember 2026", the way the site writes dates.
@@ -966,12 +658,20 @@ async fn empty_upload_gets_422_saying_empty() {
     assert_nothing_stored(&server, "empty upload");
 }
 
+/// A file over its own limit brings the form back (tests/forms.rs); a body
+/// over the whole submission's limit is refused with the status page.
 #[test]
-fn upload_over_the_size_limit_gets_413() {
+fn body_over_the_whole_submission_limit_gets_413() {
     let server = Server::start_with(&["--rate-limit", "0", "--max-upload-mb", "1"]);
-    let form = permohonan_text(&[]).file("ktp", "besar.jpg", "image/jpeg", &jpeg(2 << 20, 3));
+    // One file field: (1 + 3) × 1 MB + 1 MB in all.
+    let form = Multipart::new()
+        .text("nama", "Budi")
+        .text("kontak", PHONE)
+        .text("isi", "Foto antrean terlampir.")
+        .file("lampiran", "besar.jpg", "image/jpeg", &jpeg(6 << 20, 3));
     let content_type = form.content_type();
-    let response = raw_post_racing(server.addr, PERMOHONAN, &content_type, form.finish());
+    let response =
+        raw_post_chunked_racing(server.addr, PENGADUAN_LAYANAN, &content_type, form.finish());
     assert_eq!(response.status, 413, "{}", response.text());
     assert_secure(&response.headers, "413");
     assert!(
@@ -979,7 +679,7 @@ fn upload_over_the_size_limit_gets_413() {
         "{}",
         response.text()
     );
-    assert_nothing_stored(&server, "2 MB upload with a 1 MB limit");
+    assert_nothing_stored(&server, "6 MB body with a 1 MB file limit");
 }
 
 #[test]
@@ -1191,19 +891,32 @@ async fn third_post_within_the_window_gets_429_with_retry_after() {
     let server = Server::start_with(&["--rate-limit", "2"]);
     let client = client();
     let url = server.url(PENGADUAN_LAYANAN);
-    let body = || {
+    // Three different complaints (a resend of the same one is not a new submission).
+    let body = |isi: &str| {
         urlencoded(&[
             ("nama", "Budi"),
             ("kontak", PHONE),
-            ("isi", "Lambat."),
+            ("isi", isi),
             ("persetujuan", "ya"),
         ])
     };
-    for _ in 0..2 {
-        let response = post_raw(&client, &url, "application/x-www-form-urlencoded", body()).await;
+    for isi in ["Lambat.", "Antrean panjang."] {
+        let response = post_raw(
+            &client,
+            &url,
+            "application/x-www-form-urlencoded",
+            body(isi),
+        )
+        .await;
         ticket_from(response).await;
     }
-    let response = post_raw(&client, &url, "application/x-www-form-urlencoded", body()).await;
+    let response = post_raw(
+        &client,
+        &url,
+        "application/x-www-form-urlencoded",
+        body("Ruang tunggu panas."),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_secure(response.headers(), "429");
     let retry_after: u64 = header_str(response.headers(), "retry-after")

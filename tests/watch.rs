@@ -183,7 +183,7 @@ async fn a_broken_file_shows_the_error_page_and_fixing_it_recovers() {
     );
     // The last good site is still on disk, whole.
     let built = fs::read_to_string(p.site.out().join("permohonan/index.html")).unwrap();
-    assert!(built.contains("Ajukan Permohonan"));
+    assert!(built.contains("Konsultasi dan pengaduan masalah usaha"));
     // Assets still come from the last good build.
     assert_eq!(p.get("/css/site.css").await.0, 200);
 

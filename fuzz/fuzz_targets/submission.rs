@@ -69,6 +69,6 @@ fuzz_target!(|data: &[u8]| {
         }
     });
     if let Ok(input) = input {
-        let _ = validate(kind, &input.text, &input.files);
+        let _ = validate(kind, &input.text, &input.files, limits.max_file_bytes);
     }
 });

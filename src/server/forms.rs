@@ -1,7 +1,11 @@
-//! Form posts: request -> limits -> parse (files streamed to a draft on disk)
-//! -> validate -> durable store -> 303 to the confirmation page. Anything
-//! wrong gets a page in Bahasa Indonesia and nothing is stored.
+//! Form posts: request -> limits -> parse (files streamed to a draft on disk,
+//! files held from an earlier round taken in) -> validate -> durable store
+//! -> 303 to the confirmation page. A form with mistakes comes back (422)
+//! with everything typed and its accepted files held for the next round;
+//! anything else wrong gets a page in Bahasa Indonesia. Nothing is stored
+//! but an accepted submission.
 
+use std::collections::BTreeSet;
 use std::io;
 use std::net::IpAddr;
 
@@ -10,15 +14,17 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
+use super::ratelimit::Reservation;
 use super::{AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, status_page};
 use crate::dates;
 use crate::markdown;
 use crate::render::FormView;
 use crate::submission::FormKind;
 use crate::submission::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
+use crate::submission::recent::{Claim, fingerprint};
 use crate::submission::record::Record;
 use crate::submission::ticket::Ticket;
-use crate::submission::validate::validate;
+use crate::submission::validate::{FieldError, Normalized, validate};
 
 pub(super) async fn submit(
     state: &AppState,
@@ -29,18 +35,22 @@ pub(super) async fn submit(
     ip: IpAddr,
 ) -> Response<Body> {
     let back = published.site.pages[index].url.clone();
-    if let Err(wait) = state.limiter.check(ip) {
-        let mut response = status_page(
-            published,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Terlalu banyak kiriman",
-            "Dari sambungan Anda sudah masuk beberapa kiriman dalam waktu singkat. Silakan coba lagi nanti, atau hubungi kami lewat telepon atau WhatsApp.",
-            Some(wait.as_secs().max(1)),
-            &back,
-        );
-        close_connection(&mut response);
-        return response;
-    }
+    // Taken before the body is read, given back unless the post is accepted.
+    let reservation = match state.limiter.reserve(ip) {
+        Ok(reservation) => reservation,
+        Err(wait) => {
+            let mut response = status_page(
+                published,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Terlalu banyak kiriman",
+                "Dari sambungan Anda sudah masuk beberapa kiriman dalam waktu singkat. Silakan coba lagi nanti, atau hubungi kami lewat telepon atau WhatsApp.",
+                Some(wait.as_secs().max(1)),
+                &back,
+            );
+            close_connection(&mut response);
+            return response;
+        }
+    };
     let limits = state.limits.intake();
     let max_body = max_body(kind, &limits);
     let declared = req
@@ -88,71 +98,176 @@ pub(super) async fn submit(
             return response;
         }
     };
-    let input = match parsed {
+    let mut input = match parsed {
         Ok(input) => input,
         Err(e) => return read_error(state, published, e, &back),
     };
     if input.honeypot {
-        // A robot: looks accepted, is not stored.
+        // A robot: looks accepted (and counts as such), is not stored.
         return match Ticket::new(kind, dates::today()) {
             Ok(ticket) => {
+                reservation.confirm();
                 state.decoys.remember(&ticket);
                 see_confirmation(&ticket)
             }
             Err(e) => storage_error(published, e, &back),
         };
     }
-    match validate(kind, &input.text, &input.files) {
-        Err(errors) => {
-            let page = &published.site.pages[index];
-            let body = markdown::render(&page.body);
-            let view = FormView::new(kind, &page.url, state.max_upload_mb)
-                .with_input(&input.text, &errors);
-            let mut out = Vec::new();
-            match published
-                .renderer()
-                .render_page(index, &body, Some(&view), &mut out)
-            {
-                Ok(()) => html(StatusCode::UNPROCESSABLE_ENTITY, out),
-                Err(d) => {
-                    eprintln!("{d}");
-                    internal_error(published, &back)
+    if let Some(token) = input.held_token.take() {
+        input = match take_held(state, kind, input, token).await {
+            Ok(input) => input,
+            Err(e) => return storage_error(published, e, &back),
+        };
+    }
+    match validate(kind, &input.text, &input.files, limits.max_file_bytes) {
+        Err(errors) => send_back(state, published, index, kind, input, &errors).await,
+        Ok(normalized) => {
+            accept(
+                state,
+                published,
+                kind,
+                input,
+                normalized,
+                reservation,
+                &back,
+            )
+            .await
+        }
+    }
+}
+
+/// Commits an accepted submission and answers 303 with its ticket; a
+/// resend of one accepted (or being committed) gets that one's ticket and
+/// is neither stored nor counted again.
+async fn accept(
+    state: &AppState,
+    published: &Published,
+    kind: FormKind,
+    input: Input,
+    normalized: Normalized,
+    reservation: Reservation,
+    back: &str,
+) -> Response<Body> {
+    let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
+    // The build refuses a form page without a term, so this holds unless
+    // the site changed under us.
+    let Some(deadlines) = published
+        .terms
+        .deadlines(kind, received.date(), &state.calendar())
+    else {
+        eprintln!("no term for {} submissions in the site", kind.as_str());
+        return internal_error(published, back);
+    };
+    let Input { text, draft, .. } = input;
+    let recent = state.store.recent().clone();
+    let fingerprint = fingerprint(kind, &text, draft.attachments());
+    loop {
+        match recent.claim(fingerprint) {
+            Claim::Accepted(ticket) => return see_confirmation(&ticket),
+            Claim::Committing(first) => {
+                if let Some(ticket) = Claim::outcome(first).await {
+                    return see_confirmation(&ticket);
                 }
+                // The first one failed: this one tries.
+            }
+            Claim::Lead(lead) => {
+                let store = state.store.clone();
+                // A task of its own, so that the outcome is remembered (and
+                // counted) even if the citizen's browser stops waiting, as
+                // it does when the button is pressed again.
+                let committing = tokio::spawn(async move {
+                    let attachments = draft.attachments().to_vec();
+                    let committed = draft
+                        .commit(&store, kind, received.date(), move |ticket| {
+                            Record::new(
+                                kind,
+                                ticket,
+                                received,
+                                &text,
+                                &normalized,
+                                &attachments,
+                                deadlines,
+                            )
+                            .to_yaml()
+                            .map_err(io::Error::other)
+                        })
+                        .await;
+                    if let Ok(ticket) = &committed {
+                        reservation.confirm();
+                        lead.accepted(ticket);
+                    }
+                    committed
+                });
+                return match committing.await.map_err(io::Error::other) {
+                    Ok(Ok(ticket)) => see_confirmation(&ticket),
+                    Ok(Err(e)) | Err(e) => storage_error(published, e, back),
+                };
             }
         }
-        Ok(normalized) => {
-            let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
-            // The build refuses a form page without a term, so this holds
-            // unless the site changed under us.
-            let Some(deadlines) =
-                published
-                    .terms
-                    .deadlines(kind, received.date(), &state.calendar())
-            else {
-                eprintln!("no term for {} submissions in the site", kind.as_str());
-                return internal_error(published, &back);
-            };
-            let Input { text, draft, .. } = input;
-            let attachments = draft.attachments().to_vec();
-            let committed = draft
-                .commit(&state.store, kind, received.date(), move |ticket| {
-                    Record::new(
-                        kind,
-                        ticket,
-                        received,
-                        &text,
-                        &normalized,
-                        &attachments,
-                        deadlines,
-                    )
-                    .to_yaml()
-                    .map_err(io::Error::other)
-                })
-                .await;
-            match committed {
-                Ok(ticket) => see_confirmation(&ticket),
-                Err(e) => storage_error(published, e, &back),
-            }
+    }
+}
+
+/// Adds to `input` the files held under `token` from an earlier round, for
+/// the fields it sent no file for. An unknown or expired token adds
+/// nothing; a storage failure is logged and adds what was taken so far (the
+/// form then asks for the rest).
+async fn take_held(
+    state: &AppState,
+    kind: FormKind,
+    mut input: Input,
+    token: String,
+) -> io::Result<Input> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let own: BTreeSet<String> = input.files.keys().cloned().collect();
+        match input
+            .draft
+            .adopt_held(&store, kind, &token, |field| own.contains(field))
+        {
+            Ok(files) => input.files.extend(files),
+            Err(e) => eprintln!("could not take held uploads into a submission: {e}"),
+        }
+        input
+    })
+    .await
+    .map_err(io::Error::other)
+}
+
+/// The form again (422) with what was typed, the errors, and the accepted
+/// files held for the next round.
+async fn send_back(
+    state: &AppState,
+    published: &Published,
+    index: usize,
+    kind: FormKind,
+    input: Input,
+    errors: &[FieldError],
+) -> Response<Body> {
+    let page = &published.site.pages[index];
+    let Input { text, draft, .. } = input;
+    let chosen = !draft.attachments().is_empty();
+    let store = state.store.clone();
+    let held = tokio::task::spawn_blocking(move || draft.hold(&store))
+        .await
+        .map_err(io::Error::other)
+        .and_then(|held| held)
+        .unwrap_or_else(|e| {
+            eprintln!("could not hold the uploads of a form sent back: {e}");
+            None
+        });
+    let body = markdown::render(&page.body);
+    let view = FormView::new(kind, &page.url, state.max_upload_mb)
+        .with_input(&text, errors)
+        .with_held(held.as_ref(), chosen && held.is_none());
+    let mut out = Vec::new();
+    match published
+        .renderer()
+        .render_page(index, &body, Some(&view), &mut out)
+    {
+        Ok(()) => html(StatusCode::UNPROCESSABLE_ENTITY, out),
+        Err(d) => {
+            eprintln!("{d}");
+            internal_error(published, &page.url)
         }
     }
 }

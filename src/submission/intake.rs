@@ -1,7 +1,10 @@
 //! Reading a submitted form into its fields, with uploads streamed into a
 //! draft on disk: multipart/form-data (multer, with size limits on every
-//! part) or urlencoded. Nothing here knows about HTTP responses; the server
-//! turns a [`ReadError`] into a status page.
+//! part and on the whole body) or urlencoded. A file over its limit does not
+//! stop the reading: it is no longer written, the rest of it is counted and
+//! thrown away, and validation then says how large it was, so the form comes
+//! back with everything else the citizen typed. Nothing here knows about
+//! HTTP responses; the server turns a [`ReadError`] into a status page.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io;
@@ -11,9 +14,10 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use multer::{Constraints, SizeLimit};
 
-use super::store::{Draft, Store};
+use super::store::held;
+use super::store::{Draft, FileWriter, Store};
 use super::validate::FileCheck;
-use super::{FieldType, FormKind, HONEYPOT};
+use super::{FieldType, FormKind, HELD_TOKEN, HONEYPOT};
 
 /// Limits on reading one submission.
 #[derive(Debug, Clone)]
@@ -30,6 +34,10 @@ pub struct IntakeLimits {
 
 /// Room for the text fields of a form, on top of its files.
 pub const TEXT_ALLOWANCE: u64 = 1024 * 1024;
+/// Room in the body, counted in file limits, for files over their limit: a
+/// phone photo of a few times the limit is still read to its end (and thrown
+/// away), so the form can come back with what was typed.
+pub const OVERSIZE_ROOM: u64 = 3;
 /// Bytes of part headers a browser never comes near.
 const MAX_PART_HEADERS: usize = 8 * 1024;
 
@@ -40,6 +48,9 @@ pub struct Input {
     pub draft: Draft,
     /// The hidden field a person never fills in was filled: a robot.
     pub honeypot: bool,
+    /// The token of uploads held from an earlier round, if one was sent
+    /// in the right shape.
+    pub held_token: Option<String>,
 }
 
 impl Input {
@@ -50,6 +61,7 @@ impl Input {
             files: BTreeMap::new(),
             draft: store.draft()?,
             honeypot: false,
+            held_token: None,
         })
     }
 }
@@ -57,7 +69,7 @@ impl Input {
 /// Why a post could not be read.
 pub enum ReadError {
     BadRequest(&'static str),
-    /// A file (or the whole body) over its limit.
+    /// The whole body over its limit.
     TooLarge,
     /// A text field over its limit.
     TextTooLong,
@@ -98,14 +110,15 @@ pub fn is_file_field(name: &str) -> bool {
         .any(|k| k.field(name).is_some_and(|f| f.kind == FieldType::File))
 }
 
-/// The largest body a form of `kind` may send: its files plus the text.
+/// The largest body a form of `kind` may send: its files, room for files
+/// over their limit, and the text.
 pub fn max_body(kind: FormKind, limits: &IntakeLimits) -> u64 {
     let files = kind
         .fields()
         .iter()
         .filter(|f| f.kind == FieldType::File)
         .count() as u64;
-    files * limits.max_file_bytes + TEXT_ALLOWANCE
+    (files + OVERSIZE_ROOM) * limits.max_file_bytes + TEXT_ALLOWANCE
 }
 
 /// Awaits `fut`, but no longer than the idle timeout or the overall deadline.
@@ -144,8 +157,10 @@ where
     let mut size_limit = SizeLimit::new()
         .whole_stream(max_body)
         .per_field(limits.max_text_bytes);
+    // A file's own limit is checked below, so that one over it does not
+    // end the reading.
     for field in kind.fields().iter().filter(|f| f.kind == FieldType::File) {
-        size_limit = size_limit.for_field(field.name, limits.max_file_bytes);
+        size_limit = size_limit.for_field(field.name, max_body);
     }
     let mut multipart = multer::Multipart::with_constraints(
         body,
@@ -174,7 +189,17 @@ where
             Some(spec) if spec.kind == FieldType::File => {
                 let original = field.file_name().unwrap_or("").to_string();
                 let mut writer = None;
+                let mut size = 0u64;
                 while let Some(chunk) = timed(limits, deadline, field.chunk()).await?? {
+                    size += chunk.len() as u64;
+                    if size > limits.max_file_bytes {
+                        // Over its limit: what was written goes, the rest
+                        // is only counted.
+                        if let Some(w) = writer.take() {
+                            FileWriter::discard(w).await?;
+                        }
+                        continue;
+                    }
                     if chunk.is_empty() {
                         continue;
                     }
@@ -182,6 +207,16 @@ where
                         .get_or_insert_with(|| input.draft.file_writer(&name))
                         .write(chunk)
                         .await?;
+                }
+                if size > limits.max_file_bytes {
+                    input.files.insert(
+                        name,
+                        FileCheck {
+                            size,
+                            detected: None,
+                        },
+                    );
+                    continue;
                 }
                 match writer {
                     Some(w) => {
@@ -208,6 +243,10 @@ where
             None if name == HONEYPOT => {
                 let value = timed(limits, deadline, field.text()).await??;
                 input.honeypot = !value.trim().is_empty();
+            }
+            None if name == HELD_TOKEN => {
+                let value = timed(limits, deadline, field.text()).await??;
+                input.held_token = held::parse_token(&value);
             }
             // Fields the form does not have are read (within limits) and dropped.
             None => while timed(limits, deadline, field.chunk()).await??.is_some() {},
@@ -245,6 +284,8 @@ where
         }
         if name == HONEYPOT {
             input.honeypot = !value.trim().is_empty();
+        } else if name == HELD_TOKEN {
+            input.held_token = held::parse_token(&value);
         } else if kind.field(&name).is_some_and(|f| f.kind != FieldType::File) {
             input
                 .text

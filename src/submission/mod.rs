@@ -2,6 +2,7 @@
 //! are checked ([`validate`]), and how they are stored durably ([`store`]).
 
 pub mod intake;
+pub mod recent;
 pub mod record;
 pub mod store;
 pub mod ticket;
@@ -11,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 /// Name of the hidden field that only robots fill in.
 pub const HONEYPOT: &str = "situs_web";
+/// Name of the hidden field that carries the token of the uploads held from
+/// an earlier round with errors ([`store::held`]).
+pub const HELD_TOKEN: &str = "draf";
 
 /// The forms citizens can submit. Front matter `form:` names one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]

@@ -57,6 +57,21 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// A file size the way citizens read it, rounded up: "183 KB", "1,2 MB",
+/// "5 MB" (1 MB = 1024 × 1024 bytes, as the upload limit counts).
+pub fn format_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * KB;
+    if bytes < 1000 * KB {
+        return format!("{} KB", bytes.div_ceil(KB));
+    }
+    let tenths = (u128::from(bytes) * 10).div_ceil(u128::from(MB));
+    match tenths % 10 {
+        0 => format!("{} MB", tenths / 10),
+        d => format!("{},{d} MB", tenths / 10),
+    }
+}
+
 /// Values derived from valid input, stored beside what was typed.
 pub type Normalized = Vec<(&'static str, String)>;
 
@@ -160,11 +175,13 @@ fn capitalize(text: &str) -> String {
 }
 
 /// Validates every field of `kind`. `text` holds text values as typed
-/// (normalized to `\n` line ends), `files` the uploads that were chosen.
+/// (normalized to `\n` line ends), `files` the uploads that were chosen
+/// (with their whole size, also past `max_file_bytes`).
 pub fn validate(
     kind: FormKind,
     text: &BTreeMap<String, String>,
     files: &BTreeMap<String, FileCheck>,
+    max_file_bytes: u64,
 ) -> Result<Normalized, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut normalized = Vec::new();
@@ -185,6 +202,12 @@ pub fn validate(
             match files.get(field.name) {
                 None if required => fail(field.missing.to_string()),
                 None => {}
+                Some(f) if f.size > max_file_bytes => fail(format!(
+                    "Ukuran berkas {} {}; paling besar {}. Perkecil foto, misalnya dengan mengirim tangkapan layar (screenshot) foto itu, atau memotret ulang dengan resolusi kamera yang lebih rendah.",
+                    field.label,
+                    format_size(f.size),
+                    format_size(max_file_bytes)
+                )),
                 Some(f) if f.size == 0 => fail(format!(
                     "Berkas {} yang Anda pilih kosong. Pilih berkas lain.",
                     field.label
@@ -248,7 +271,7 @@ pub fn validate(
                     match parse_mobile(value) {
                         Ok(e164) => normalized.push((field.name, e164)),
                         Err(_) => fail(
-                            "Tuliskan nomor HP/WhatsApp (diawali 08, 628, atau +628) atau alamat email, misalnya 0812 3456 7890."
+                            "Tuliskan nomor HP/WhatsApp (diawali 08) atau alamat email."
                                 .to_string(),
                         ),
                     }
@@ -326,6 +349,44 @@ mod tests {
         assert!(!is_email("@c.id"));
     }
 
+    const LIMIT: u64 = 5 * 1024 * 1024;
+
+    #[test]
+    fn sizes_read_the_indonesian_way_rounded_up() {
+        assert_eq!(format_size(0), "0 KB");
+        assert_eq!(format_size(1), "1 KB");
+        assert_eq!(format_size(183_204), "179 KB");
+        assert_eq!(format_size(999 * 1024), "999 KB");
+        assert_eq!(format_size(1000 * 1024), "1 MB");
+        assert_eq!(format_size(1_258_291), "1,2 MB");
+        assert_eq!(format_size(LIMIT), "5 MB");
+        assert_eq!(format_size(LIMIT + 1), "5,1 MB");
+        assert_eq!(format_size(6_501_171), "6,2 MB");
+        assert_eq!(format_size(u64::MAX), "17592186044416 MB");
+    }
+
+    #[test]
+    fn a_file_over_the_limit_says_its_size_and_the_limit() {
+        let files = BTreeMap::from([(
+            "ktp".to_string(),
+            FileCheck {
+                size: 6_501_171,
+                detected: Some(FileType::Jpeg),
+            },
+        )]);
+        let errors = validate(FormKind::Permohonan, &complete(), &files, LIMIT).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "ktp");
+        assert!(
+            errors[0].message.starts_with(
+                "Ukuran berkas fotokopi KTP 6,2 MB; paling besar 5 MB. Perkecil foto"
+            ),
+            "{}",
+            errors[0].message
+        );
+        assert!(validate(FormKind::Permohonan, &complete(), &ktp(), 9).is_err());
+    }
+
     fn complete() -> BTreeMap<String, String> {
         [
             ("jenis", "konsultasi"),
@@ -356,7 +417,7 @@ mod tests {
 
     #[test]
     fn complete_request_passes() {
-        let normalized = validate(FormKind::Permohonan, &complete(), &ktp()).unwrap();
+        let normalized = validate(FormKind::Permohonan, &complete(), &ktp(), LIMIT).unwrap();
         assert!(normalized.contains(&("telepon", "+6281234567890".to_string())));
         assert!(normalized.contains(&("nik", "3517015205900001".to_string())));
     }
@@ -365,7 +426,7 @@ mod tests {
     fn complaint_needs_the_other_party() {
         let mut text = complete();
         text.insert("jenis".into(), "pengaduan".into());
-        let errors = validate(FormKind::Permohonan, &text, &ktp()).unwrap_err();
+        let errors = validate(FormKind::Permohonan, &text, &ktp(), LIMIT).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["termohon_nama", "termohon_kontak"]);
     }
@@ -380,7 +441,7 @@ mod tests {
                 detected: None,
             },
         );
-        let errors = validate(FormKind::Permohonan, &complete(), &files).unwrap_err();
+        let errors = validate(FormKind::Permohonan, &complete(), &files, LIMIT).unwrap_err();
         assert_eq!(errors[0].field, "ktp");
         files.insert(
             "ktp".into(),
@@ -389,7 +450,7 @@ mod tests {
                 detected: None,
             },
         );
-        let errors = validate(FormKind::Permohonan, &complete(), &files).unwrap_err();
+        let errors = validate(FormKind::Permohonan, &complete(), &files, LIMIT).unwrap_err();
         assert!(errors[0].message.contains("kosong"));
         assert_eq!(FileType::sniff(b"%PDF-1.7"), Some(FileType::Pdf));
         assert_eq!(FileType::sniff(b"GIF89a"), None);
@@ -400,11 +461,11 @@ mod tests {
         let mut text = complete();
         text.insert("nama".into(), "x".repeat(101));
         text.insert("uraian".into(), "y".repeat(10_000));
-        let errors = validate(FormKind::Permohonan, &text, &ktp()).unwrap_err();
+        let errors = validate(FormKind::Permohonan, &text, &ktp(), LIMIT).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "nama");
         text.insert("nama".into(), "a\nb".into());
-        assert!(validate(FormKind::Permohonan, &text, &ktp()).is_err());
+        assert!(validate(FormKind::Permohonan, &text, &ktp(), LIMIT).is_err());
     }
 
     #[test]
@@ -419,11 +480,11 @@ mod tests {
         .collect();
         let none = BTreeMap::new();
         text.insert("kontak".into(), "budi@contoh.id".into());
-        assert!(validate(FormKind::PengaduanLayanan, &text, &none).is_ok());
+        assert!(validate(FormKind::PengaduanLayanan, &text, &none, LIMIT).is_ok());
         text.insert("kontak".into(), "0812-3456-7890".into());
-        let normalized = validate(FormKind::PengaduanLayanan, &text, &none).unwrap();
+        let normalized = validate(FormKind::PengaduanLayanan, &text, &none, LIMIT).unwrap();
         assert_eq!(normalized, vec![("kontak", "+6281234567890".to_string())]);
         text.insert("kontak".into(), "besok saja".into());
-        assert!(validate(FormKind::PengaduanLayanan, &text, &none).is_err());
+        assert!(validate(FormKind::PengaduanLayanan, &text, &none, LIMIT).is_err());
     }
 }

@@ -8,7 +8,9 @@ use std::process::{Command, Output};
 
 use walkdir::WalkDir;
 
+pub mod form;
 pub mod server;
+pub mod submit;
 
 /// The shipped site: the repository root.
 pub fn repo_root() -> PathBuf {
