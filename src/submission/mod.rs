@@ -3,6 +3,7 @@
 
 pub mod intake;
 pub mod record;
+pub mod sanitize;
 pub mod store;
 pub mod ticket;
 pub mod validate;
