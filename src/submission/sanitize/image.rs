@@ -12,7 +12,9 @@
 //! pixels instead of 150 MB, and a PNG is decoded row by row into the
 //! shrinking filter. Only progressive JPEGs and interlaced PNGs are held
 //! whole while decoding; their estimated need is checked against
-//! [`SanitizeLimits::max_decode_bytes`] first.
+//! [`SanitizeLimits::max_decode_bytes`] first. A JPEG with more than
+//! [`MAX_SCANS`] scans is refused, since each scan costs a pass over the
+//! whole image.
 //!
 //! A PNG (a screenshot or a scan) becomes a JPEG too: a screenshot of a
 //! photo weighs megabytes as PNG, text stays legible at quality 85, and
@@ -52,11 +54,17 @@ pub(super) fn reencode(
     file: File,
     limits: &SanitizeLimits,
 ) -> Result<Photo, Refused> {
-    let reader = BufReader::new(file);
+    let mut reader = BufReader::new(file);
     let work = AssertUnwindSafe(|| {
         let (pixels, orientation) = match kind {
             FileType::Png => decode_png(reader, limits)?,
-            _ => decode_jpeg(reader, limits)?,
+            _ => {
+                let mut bytes = Vec::new();
+                reader
+                    .read_to_end(&mut bytes)
+                    .map_err(|_| Refused::NotAnImage)?;
+                decode_jpeg(&bytes, limits)?
+            }
         };
         encode(&orient(pixels, orientation), limits.jpeg_quality)
     });
@@ -88,9 +96,19 @@ fn fit(width: usize, height: usize, max_side: usize) -> (usize, usize) {
     (scale(width), scale(height))
 }
 
-fn decode_jpeg(reader: impl Read, limits: &SanitizeLimits) -> Result<(Pixels, u16), Refused> {
+/// Most scans a JPEG may have. Each scan of a progressive JPEG walks every
+/// block of the image again, so a few kilobytes of empty scans could cost
+/// minutes; encoders write at most about 20 (libjpeg's default script 10).
+const MAX_SCANS: usize = 100;
+
+fn decode_jpeg(bytes: &[u8], limits: &SanitizeLimits) -> Result<(Pixels, u16), Refused> {
     let not_image = |_| Refused::NotAnImage;
-    let mut decoder = jpeg_decoder::Decoder::new(reader);
+    // Every scan starts with the bytes FF DA, which entropy-coded data
+    // never holds (an EXIF thumbnail's scans count too, harmlessly).
+    if bytes.windows(2).filter(|w| w == &[0xFF, 0xDA]).count() > MAX_SCANS {
+        return Err(Refused::NotAnImage);
+    }
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
     decoder.read_info().map_err(not_image)?;
     let info = decoder.info().ok_or(Refused::NotAnImage)?;
     let (width, height) = (usize::from(info.width), usize::from(info.height));

@@ -345,3 +345,34 @@ fn a_pdf_or_nothing_is_not_a_photo() {
         Refused::NotAnImage
     );
 }
+
+#[test]
+fn jpeg_with_too_many_scans_is_refused() {
+    let picture = Picture::halves(64, 48);
+    let mut upload = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut upload, 90);
+    encoder.set_progressive(true);
+    encoder
+        .encode(&picture.rgb, 64, 48, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    // The last scan again and again: each pass walks every block anew.
+    let last_scan = upload.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+    let end = upload.len() - 2;
+    let scan = upload[last_scan..end].to_vec();
+    let mut repeated = upload[..end].to_vec();
+    for _ in 0..10 {
+        repeated.extend_from_slice(&scan);
+    }
+    repeated.extend_from_slice(&[0xFF, 0xD9]);
+    assert!(
+        run(FileType::Jpeg, &repeated).is_ok(),
+        "a few repeats decode"
+    );
+    for _ in 0..100 {
+        repeated.splice(end..end, scan.iter().copied());
+    }
+    assert_eq!(
+        run(FileType::Jpeg, &repeated).unwrap_err(),
+        Refused::NotAnImage
+    );
+}
