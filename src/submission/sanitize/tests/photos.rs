@@ -61,6 +61,19 @@ pub(super) fn png_rgba(width: u32, height: u32) -> Vec<u8> {
     bytes
 }
 
+/// A progressive JPEG with EXIF (orientation and GPS).
+pub(super) fn progressive_with_exif() -> Vec<u8> {
+    let picture = Picture::halves(24, 16);
+    let mut bytes = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut bytes, 90);
+    encoder.set_progressive(true);
+    encoder.add_exif_metadata(&exif(6)).unwrap();
+    encoder
+        .encode(&picture.rgb, 24, 16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    bytes
+}
+
 /// Width, height, components and pixels of a kept JPEG.
 fn decode(jpeg: &[u8]) -> (usize, usize, usize, Vec<u8>) {
     let mut decoder = jpeg_decoder::Decoder::new(jpeg);
