@@ -7,20 +7,26 @@
 //! refuses it with a reason the citizen can act on ([`Refused::message`]).
 //!
 //! - **Photos** (JPEG, PNG) are decoded and encoded anew as JPEG
-//!   ([`image`]): only the pixels survive, so metadata (EXIF GPS location,
+//!   (`image.rs`): only the pixels survive, so metadata (EXIF GPS location,
 //!   the phone's model) and anything hidden after or inside the image is
 //!   gone. The EXIF orientation is applied first, so a KTP photographed
 //!   upright stays upright. The long side is shrunk to
 //!   [`SanitizeLimits::max_side`].
-//! - **PDFs** are kept byte for byte if they pass [`pdf`]'s checks: a real
-//!   PDF's structure, no encryption, and none of the names that make a
-//!   reader run or open something (scripts, launch actions, attached files,
-//!   automatic actions), also inside compressed object streams.
+//! - **PDFs** are kept byte for byte if they pass the checks of `pdf.rs`:
+//!   a real PDF's structure, no encryption, and none of the names that
+//!   make a reader run or open something (scripts, launch actions,
+//!   attached files, automatic actions), also inside compressed object
+//!   streams.
 //!
 //! Work is bounded: images declaring too many pixels are refused from their
 //! header before any pixel is decoded, decoders get a memory budget, PDF
 //! inflation a byte budget, and at most [`SanitizeLimits::concurrency`]
-//! uploads are sanitized at once (more callers wait their turn).
+//! uploads are sanitized at once (more callers wait their turn). One
+//! sanitization holds at most about the upload plus
+//! [`SanitizeLimits::max_decode_bytes`] (a progressive JPEG near the
+//! limit) or plus [`SanitizeLimits::max_pdf_inflated`]; a baseline 12 MP
+//! phone photo takes under 30 MB and 0.2 s of one core. Callers on an async
+//! runtime run it with `spawn_blocking`.
 //!
 //! The kept file is created 0600 and never replaces a file; it is not made
 //! durable here (the store's `syncfs` does that).
