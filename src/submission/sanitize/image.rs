@@ -20,9 +20,11 @@
 //! photo weighs megabytes as PNG, text stays legible at quality 85, and
 //! staff get one kind of file. Transparent parts become white.
 //!
-//! The decoders are fuzzed upstream but have had panics on hostile input
-//! (jpeg-decoder fixed one in 2025), so they run under `catch_unwind`; a
-//! panic refuses the upload as unreadable.
+//! jpeg-decoder is in maintenance mode (image-rs moved to zune-jpeg, which
+//! cannot decode at reduced scale and so needs 150 MB for a 50 MP photo);
+//! it still gets fixes. The decoders are fuzzed upstream but have had
+//! panics on hostile input (jpeg-decoder fixed one in 2025), so they run
+//! under `catch_unwind`; a panic refuses the upload as unreadable.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
