@@ -4,6 +4,7 @@
 pub mod intake;
 pub mod recent;
 pub mod record;
+pub mod sanitize;
 pub mod store;
 pub mod ticket;
 pub mod validate;
