@@ -311,6 +311,9 @@ export const WRONG_NIK = { nik: '3517 0152' };
  */
 export async function openStatusPage(page) {
   await page.goto(url('/tidak-ada-halaman-ini/'));
+  // Let this page's own requests (its favicon) end first: one still going
+  // when the form leaves the page is aborted and would count as a failure.
+  await page.waitForLoadState('networkidle');
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'POST'),
     nextDocument(page),

@@ -17,9 +17,9 @@ use common::TempSite;
 use common::form::*;
 use common::server::{PATIENCE, Server};
 use common::submit::*;
+use loket::yaml::Value;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
-use loket::yaml::Value;
 
 // ---------------------------------------------------------------------------
 // HTTP helpers

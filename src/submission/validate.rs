@@ -378,9 +378,9 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "ktp");
         assert!(
-            errors[0].message.starts_with(
-                "Ukuran berkas fotokopi KTP 6,2 MB; paling besar 5 MB. Perkecil foto"
-            ),
+            errors[0]
+                .message
+                .starts_with("Ukuran berkas fotokopi KTP 6,2 MB; paling besar 5 MB. Perkecil foto"),
             "{}",
             errors[0].message
         );

@@ -5,9 +5,9 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use loket::yaml::Value;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
-use loket::yaml::Value;
 use walkdir::WalkDir;
 
 use super::form::Multipart;
