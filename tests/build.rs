@@ -641,3 +641,184 @@ fn output_folder_that_would_swallow_the_site_is_refused() {
         assert_eq!(snapshot(site.root()), before);
     }
 }
+
+/// The privacy notice says what `site.yaml` says, on both forms alike; what
+/// the office left out takes loket's default and `check` names it.
+#[test]
+fn the_privacy_notice_comes_from_site_yaml() {
+    let site = TempSite::shipped();
+    let text = site.read("site.yaml");
+    site.write(
+        "site.yaml",
+        format!(
+            "{text}privacy:\n  legal_basis: \"Dasar contoh kantor.\"\n  retention: {{ attachments_days: 45, records_years: 3 }}\n  shared_with: \"Data Anda tidak diberikan kepada pihak lain.\"\n"
+        ),
+    );
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warned = stderr(&out);
+    assert!(
+        warned.contains("pemberitahuan data pribadi memakai nilai bawaan loket untuk: privacy.purpose_permohonan, privacy.purpose_pengaduan, privacy.ktp_reason, privacy.ktp_tip, privacy.rights, privacy.contact;"),
+        "only the keys left out are named: {warned}"
+    );
+    for url in ["/permohonan/", "/pengaduan-layanan/formulir/"] {
+        let page = site.page(url);
+        assert_has_all(
+            url,
+            &page,
+            &[
+                "Pemberitahuan pelindungan data pribadi",
+                "Dasar contoh kantor.",
+                "disimpan 45 hari setelah",
+                "disimpan 3 tahun setelah selesai",
+                "Data Anda tidak diberikan kepada pihak lain.",
+                "Saya sudah membaca pemberitahuan pelindungan data pribadi di atas (wajib)",
+            ],
+        );
+    }
+    assert!(
+        site.page("/permohonan/")
+            .contains("Mengapa fotokopi KTP diperlukan")
+    );
+    assert!(
+        !site
+            .page("/pengaduan-layanan/formulir/")
+            .contains("Mengapa fotokopi KTP diperlukan")
+    );
+    // A promise the office does not make is not published.
+    let shipped = TempSite::shipped();
+    assert!(shipped.build().status.success());
+    assert!(
+        !shipped
+            .page("/permohonan/")
+            .contains("tidak diberikan kepada pihak lain")
+    );
+}
+
+/// Each form points to the other at its top; the home page opens with both.
+#[test]
+fn the_two_kinds_point_to_each_other() {
+    let site = built_shipped_site();
+    let permohonan = site.page("/permohonan/");
+    let keluhan = site.page("/pengaduan-layanan/formulir/");
+    let signpost = |html: &str| html.find("class=\"signpost\"").expect("a signpost");
+    assert!(signpost(&permohonan) < permohonan.find("<form").unwrap());
+    assert!(permohonan[signpost(&permohonan)..].contains("href=\"/pengaduan-layanan/formulir/\""));
+    assert!(keluhan[signpost(&keluhan)..].contains("href=\"/permohonan/\""));
+    assert!(
+        permohonan.contains("href=\"#formulir\""),
+        "a link that jumps to the form"
+    );
+    let home = site.page("/");
+    let actions = home.find("class=\"actions\"").unwrap();
+    assert!(
+        actions < home.find("Situs ini memuat").unwrap(),
+        "the calls to action come first"
+    );
+    assert!(home[actions..].contains("href=\"/permohonan/\""));
+    assert!(home[actions..].contains("href=\"/pengaduan-layanan/formulir/\""));
+}
+
+/// What an office is expected to publish is shown only when filled in.
+#[test]
+fn optional_publications_only_when_filled_in() {
+    let site = TempSite::shipped();
+    assert!(site.build().status.success());
+    let before = site.page("/");
+    for absent in [
+        "Jam layanan",
+        "Maklumat pelayanan",
+        "survei kepuasan",
+        "Kotak pengaduan:",
+        "Pejabat Pengelola Pengaduan:",
+        "di peta",
+    ] {
+        assert!(!before.contains(absent), "{absent} is not invented");
+    }
+    let text = site
+        .read("site.yaml")
+        .replace("  website: ", "  hours: \"Senin–Jumat 08.00–15.00 WIB\"\n  map_url: \"https://peta.contoh/kantor\"\n  website: ");
+    site.write(
+        "site.yaml",
+        format!(
+            "{text}publish:\n  maklumat: \"Kami sanggup melayani sesuai standar.\"\n  survey_url: \"https://skm.contoh/isi\"\n  complaints_officer: \"Sekretaris Dinas\"\n  complaint_box: \"lobi kantor\"\n"
+        ),
+    );
+    let service = "content/layanan/fasilitasi-usaha-mikro.md";
+    let page = site.read(service).replace(
+        "  complaint_days: 3",
+        "  decree_pdf: \"/dokumen/sk.pdf\"\n  complaint_days: 3",
+    );
+    site.write(service, page);
+    // The PDF must exist: a link to a missing file is an error.
+    let out = site.build();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("service.decree_pdf: tautan rusak \"/dokumen/sk.pdf\""),
+        "{}",
+        stderr(&out)
+    );
+    site.write("static/dokumen/sk.pdf", "%PDF-1.4\n%%EOF\n");
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let home = site.page("/");
+    assert_has_all(
+        "home",
+        &home,
+        &[
+            "Jam layanan: Senin–Jumat 08.00–15.00 WIB",
+            "href=\"https://peta.contoh/kantor\"",
+            "<h2 id=\"maklumat-pelayanan\">Maklumat pelayanan</h2>",
+            "Kami sanggup melayani sesuai standar.",
+            "href=\"https://skm.contoh/isi\"",
+            "Pejabat Pengelola Pengaduan: Sekretaris Dinas",
+            "Kotak pengaduan: lobi kantor",
+        ],
+    );
+    assert!(
+        site.page("/layanan/fasilitasi-usaha-mikro/")
+            .contains("<a href=\"/dokumen/sk.pdf\">188.4/457/415.26/2023 (PDF)</a>")
+    );
+    // The maklumat counts as the standard's jaminan pelayanan.
+    let err = stderr(&site.check());
+    assert!(
+        err.contains("catatan: standar pelayanan memuat 7 dari 14 komponen"),
+        "{err}"
+    );
+}
+
+/// `check` says which of the 14 components a service publishes.
+#[test]
+fn check_reports_the_fourteen_components() {
+    let site = TempSite::shipped();
+    let err = stderr(&site.check());
+    assert!(
+        err.contains("content/layanan/fasilitasi-usaha-mikro.md:15: catatan: standar pelayanan memuat 6 dari 14 komponen (PermenPANRB 15/2014); belum dimuat: dasar hukum; sarana dan prasarana, dan/atau fasilitas;"),
+        "{err}"
+    );
+    // Information is not printed by a build.
+    assert!(!stderr(&site.build()).contains("catatan:"));
+    let service = "content/layanan/fasilitasi-usaha-mikro.md";
+    let page = site.read(service);
+    site.write(service, format!("{page}\n## Dasar hukum\n\nUU 25/2009.\n\n## Evaluasi kinerja pelaksana\n\nSetiap tahun.\n"));
+    let err = stderr(&site.check());
+    assert!(err.contains("memuat 8 dari 14 komponen"), "{err}");
+}
+
+/// An office moving old pages in can publish first and mend links after.
+#[test]
+fn broken_links_can_be_warnings() {
+    let site = TempSite::shipped();
+    site.write("content/lama.md", "# Lama\n\n[arsip](/arsip-2019/)\n");
+    let out = site.build();
+    assert!(!out.status.success(), "an error by default");
+    let text = site.read("site.yaml");
+    site.write("site.yaml", format!("{text}check:\n  broken_links: warn\n"));
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("content/lama.md:3: peringatan: tautan rusak \"/arsip-2019/\""),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -43,7 +43,7 @@ pub(super) async fn submit(
                 published,
                 StatusCode::TOO_MANY_REQUESTS,
                 "Terlalu banyak kiriman",
-                "Dari sambungan Anda sudah masuk beberapa kiriman dalam waktu singkat. Silakan coba lagi nanti, atau hubungi kami lewat telepon atau WhatsApp.",
+                "Sudah ada beberapa kiriman dari sambungan internet Anda dalam beberapa menit terakhir. Tunggu sebentar lalu kirim lagi. Bila mendesak, hubungi kami lewat telepon atau WhatsApp.",
                 Some(wait.as_secs().max(1)),
                 &back,
             );
