@@ -450,6 +450,23 @@ export function readRecord(path) {
   return record;
 }
 
+/**
+ * The attachment `a` of the record at `recordPath` is stored as the record
+ * says (its size and sha256): a PDF byte for byte as `chosen`, a photo
+ * re-encoded as a JPEG (the server keeps only its pixels).
+ */
+export function expectStored(recordPath, a, chosen) {
+  const bytes = attachmentBytes(recordPath, a.stored_name);
+  assert.equal(Number(a.size), bytes.length, `${a.stored_name}: the size the record gives`);
+  assert.equal(a.sha256, sha256(bytes), `${a.stored_name}: the sha256 the record gives`);
+  if (chosen.buffer.subarray(0, 5).toString('latin1') === '%PDF-') {
+    assert.ok(bytes.equals(chosen.buffer), `${a.stored_name} stored byte for byte`);
+  } else {
+    assert.equal(a.type, 'image/jpeg');
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff], `${a.stored_name} is a JPEG`);
+  }
+}
+
 /** The attachment file stored beside a record. */
 export function attachmentBytes(recordPath, storedName) {
   const dir = recordPath.replace(/\.yaml$/, '');

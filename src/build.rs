@@ -40,8 +40,10 @@ impl BuildOptions {
     }
 }
 
-/// Default size limit of one uploaded file.
-pub const DEFAULT_MAX_UPLOAD_MB: u64 = 5;
+/// Default size limit of one uploaded file: what phone cameras produce
+/// (photos are re-encoded to well under 1 MB when they arrive, so this
+/// costs bandwidth and a moment of CPU, not storage).
+pub const DEFAULT_MAX_UPLOAD_MB: u64 = 15;
 
 pub struct BuildReport {
     pub pages: usize,

@@ -12,6 +12,7 @@ pub mod content;
 pub mod csv;
 pub mod dates;
 pub mod diagnostic;
+pub mod fsutil;
 pub mod inbox;
 pub mod markdown;
 pub mod output;

@@ -119,7 +119,9 @@ fn citizen_journeys_in_chromium() {
         }
     }
 
-    let server = Server::start();
+    // A 5 MB limit, so the browser tests' "photo too large" round needs a
+    // photo of 6 MB, not one over the 15 MB default.
+    let server = Server::start_with(&["--rate-limit", "0", "--max-upload-mb", "5"]);
     let started = Instant::now();
     // node's output goes straight to the terminal (live progress, and
     // printed whether the test passes or fails).

@@ -42,7 +42,7 @@ fn client() -> reqwest::Client {
 }
 
 fn permohonan() -> reqwest::multipart::Form {
-    let ktp = reqwest::multipart::Part::bytes(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4])
+    let ktp = reqwest::multipart::Part::bytes(common::form::jpeg(2048, 1))
         .file_name("ktp.jpg")
         .mime_str("image/jpeg")
         .unwrap();

@@ -13,6 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::TempSite;
+use common::form::pdf;
 use common::server::{PATIENCE, Server};
 
 /// Upper bound for anything expected to take about a second: generous, for a
@@ -310,13 +311,6 @@ fn sigterm_closes_idle_connections_at_once() {
     );
 }
 
-/// A PDF as far as the server can tell.
-fn pdf(len: usize) -> Vec<u8> {
-    let mut bytes = b"%PDF-1.7\n".to_vec();
-    bytes.resize(len, b'%');
-    bytes
-}
-
 #[test]
 fn sigterm_lets_an_upload_finish_while_idle_connections_close() {
     let mut server = Server::start();
@@ -344,7 +338,7 @@ fn sigterm_lets_an_upload_finish_while_idle_connections_close() {
         )
         .into_bytes(),
     );
-    let attachment = pdf(1024 * 1024);
+    let attachment = pdf(1024 * 1024, 1);
     body.extend_from_slice(&attachment);
     body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
     let (first, rest) = body.split_at(body.len() - 100 * 1024);
@@ -361,7 +355,7 @@ fn sigterm_lets_an_upload_finish_while_idle_connections_close() {
     while !walkdir::WalkDir::new(&drafts)
         .into_iter()
         .flatten()
-        .any(|e| e.file_name().to_string_lossy().starts_with("lampiran"))
+        .any(|e| e.file_name().to_string_lossy().contains("lampiran"))
     {
         assert!(Instant::now() < deadline, "the upload never started");
         thread::sleep(Duration::from_millis(20));

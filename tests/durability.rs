@@ -15,19 +15,10 @@ use common::server::Server;
 use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
-/// A JPEG as far as the server can tell, unique per `seed`.
-fn jpeg(len: usize, seed: u64) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    while bytes.len() < len {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        bytes.push((x >> 33) as u8);
-    }
-    bytes
+/// A scan of a KTP as a PDF, unique per `seed`: PDFs are kept byte for
+/// byte, so what was sent can be compared with what was stored.
+fn ktp_pdf(len: usize, seed: u64) -> Vec<u8> {
+    common::form::pdf(len, seed)
 }
 
 fn random_u64() -> u64 {
@@ -38,8 +29,8 @@ fn random_u64() -> u64 {
 
 fn form(nama: &str, ktp: Vec<u8>) -> reqwest::multipart::Form {
     let part = reqwest::multipart::Part::bytes(ktp)
-        .file_name("ktp.jpg")
-        .mime_str("image/jpeg")
+        .file_name("ktp.pdf")
+        .mime_str("application/pdf")
         .unwrap();
     reqwest::multipart::Form::new()
         .text("jenis", "konsultasi")
@@ -168,7 +159,7 @@ async fn sigkill_under_load_never_loses_or_halves_a_submission() {
                 let mut sent = 0u64;
                 for n in 0.. {
                     let nama = format!("round {round} client {c} n {n}");
-                    let ktp = jpeg(48 * 1024 + (n as usize % 7) * 1000, random_u64());
+                    let ktp = ktp_pdf(48 * 1024 + (n as usize % 7) * 1000, random_u64());
                     let sha = format!("{:x}", Sha256::digest(&ktp));
                     sent += 1;
                     match submit(&client, &base, &nama, ktp).await {
@@ -219,7 +210,13 @@ impl SmallDisk {
     fn mount(path: &Path, size: &str) -> Result<SmallDisk, String> {
         fs::create_dir_all(path).unwrap();
         let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
             .arg(path)
             .output()
             .map_err(|e| e.to_string())?;
@@ -261,7 +258,7 @@ async fn a_full_disk_gets_503_and_recovers() {
     let mut accepted = Vec::new();
     let mut full = None;
     for n in 0..20 {
-        let ktp = jpeg(600 * 1024, n);
+        let ktp = ktp_pdf(600 * 1024, n);
         let (status, ticket) = submit(&client, &server.base, &format!("pemohon {n}"), ktp)
             .await
             .expect("the server answers");
@@ -280,7 +277,7 @@ async fn a_full_disk_gets_503_and_recovers() {
     // The 503 page says what to do, and pages are still served.
     let page = client
         .post(format!("{}/permohonan/", server.base))
-        .multipart(form("lagi", jpeg(600 * 1024, 99)))
+        .multipart(form("lagi", ktp_pdf(600 * 1024, 99)))
         .send()
         .await
         .unwrap();
@@ -322,7 +319,7 @@ async fn a_full_disk_gets_503_and_recovers() {
         &client,
         &server.base,
         "setelah dikosongkan",
-        jpeg(600 * 1024, 7),
+        ktp_pdf(600 * 1024, 7),
     )
     .await
     .unwrap();

@@ -166,8 +166,13 @@ async fn a_valid_ktp_next_to_a_wrong_nik_is_kept_over_several_rounds() {
     let response = post_multipart(&client, &url, form).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
-    let line = "foto &lt;ktp&gt; &amp; saya.jpg (293 KB) sudah terunggah — pilih berkas lain untuk mengganti.";
-    assert!(html.contains(line), "no held-file line in:\n{html}");
+    // The size is the kept file's (a photo is re-encoded when it arrives).
+    let line = "foto &lt;ktp&gt; &amp; saya.jpg (";
+    let after = " KB) sudah terunggah — pilih berkas lain untuk mengganti.";
+    let at = html
+        .find(line)
+        .unwrap_or_else(|| panic!("no held-file line in:\n{html}"));
+    assert!(html[at..].contains(after), "no held-file line in:\n{html}");
     assert!(
         html.contains("aria-describedby=\"f-ktp-hint f-ktp-held\""),
         "{html}"
@@ -199,9 +204,9 @@ async fn a_valid_ktp_next_to_a_wrong_nik_is_kept_over_several_rounds() {
     assert_eq!(attachments.len(), 1, "{attachments:?}");
     assert_eq!(str_at(&attachments[0], "field"), "ktp");
     assert_eq!(str_at(&attachments[0], "original_name"), original);
-    assert_eq!(str_at(&attachments[0], "sha256"), sha256_hex(&ktp));
-    assert_eq!(attachments[0]["size"].as_u64(), Some(ktp.len() as u64));
-    assert_stored_file(&server.data, &ticket, "ktp.jpg", &ktp);
+    let stored = assert_stored_file(&server.data, &ticket, "ktp.jpg", &ktp);
+    assert_eq!(str_at(&attachments[0], "sha256"), sha256_hex(&stored));
+    assert_eq!(attachments[0]["size"].as_u64(), Some(stored.len() as u64));
     let folder = record_path(&server.data, &ticket).with_extension("");
     assert_eq!(
         files_under(&folder),
@@ -224,7 +229,7 @@ async fn a_file_chosen_again_replaces_the_held_one() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let token = held_token(&response.text().await.unwrap());
 
-    let png = b"\x89PNG\r\n\x1a\n a newer scan".to_vec();
+    let png = png(2);
     let form = permohonan_text(&[])
         .text("draf", &token)
         .file("ktp", "baru.png", "image/png", &png);
@@ -233,11 +238,15 @@ async fn a_file_chosen_again_replaces_the_held_one() {
     let attachments = record["attachments"].as_sequence().unwrap();
     assert_eq!(attachments.len(), 1, "{attachments:?}");
     assert_eq!(str_at(&attachments[0], "original_name"), "baru.png");
-    assert_eq!(str_at(&attachments[0], "sha256"), sha256_hex(&png));
+    // A PNG is kept as a JPEG, like every photo.
+    assert_eq!(
+        str_at(&attachments[0], "sha256"),
+        stored_sha256(&server.data, &ticket, "ktp.jpg")
+    );
     let folder = record_path(&server.data, &ticket).with_extension("");
     assert_eq!(
         files_under(&folder),
-        vec![std::path::PathBuf::from("ktp.png")]
+        vec![std::path::PathBuf::from("ktp.jpg")]
     );
 }
 
@@ -273,7 +282,7 @@ async fn a_bad_or_unknown_token_just_means_no_held_files() {
     let response = post_multipart(&client, &url, form).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
-    assert!(html.contains("ktp.jpg (2 KB) sudah terunggah"), "{html}");
+    assert!(html.contains("ktp.jpg (1 KB) sudah terunggah"), "{html}");
     let token = held_token(&html);
     assert_ne!(token, "0123456789abcdef0123456789abcdef");
     let form = valid_permohonan().text("draf", "0123456789abcdef0123456789abcdef");
@@ -351,4 +360,45 @@ async fn identical_posts_at_the_same_moment_make_one_record() {
     assert!(tickets.iter().all(|t| *t == tickets[0]), "{tickets:?}");
     assert_eq!(yaml_records(&server.data).len(), 2);
     assert_stored_file(&server.data, &tickets[0], "ktp.jpg", &ktp);
+}
+
+/// Uploads are checked beyond their first bytes: a JPEG header followed by
+/// a web page, or a PDF that runs a script when opened, comes back to the
+/// citizen with the reason at its field, and nothing is stored.
+#[tokio::test]
+async fn uploads_that_only_look_like_photos_or_carry_scripts_are_refused() {
+    let server = Server::start();
+    let client = client();
+    let url = server.url(PERMOHONAN);
+    let mut fake = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    fake.extend(b"<html><script>alert(1)</script></html>");
+    let mut scripted = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj\n".to_vec();
+    scripted.extend(b"trailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n");
+    let mut elf = b"%PDF-1.7\n".to_vec();
+    elf.extend(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+    for (name, mime, bytes, says) in [
+        ("ktp.jpg", "image/jpeg", fake, "foto"),
+        ("ktp.pdf", "application/pdf", scripted, "skrip"),
+        ("ktp.pdf", "application/pdf", elf, "PDF"),
+    ] {
+        let form = permohonan_text(&[]).file("ktp", name, mime, &bytes);
+        let response = post_multipart(&client, &url, form).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}"
+        );
+        let html = response.text().await.unwrap();
+        let error = html
+            .split("id=\"f-ktp-error\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("an error at the KTP field: {html}"));
+        let message = &error[..error.find("</p>").unwrap()];
+        assert!(message.contains(says), "{name}: {message}");
+        assert!(
+            !html.contains("sudah terunggah"),
+            "a refused file is not held"
+        );
+    }
+    assert_nothing_stored(&server, "refused uploads");
 }

@@ -297,13 +297,13 @@ async fn permohonan_with_jpeg_ktp_is_stored_exactly_as_typed_and_privately() {
     assert_eq!(str_at(ktp_entry, "field"), "ktp");
     assert_eq!(str_at(ktp_entry, "stored_name"), "ktp.jpg");
     assert_eq!(str_at(ktp_entry, "original_name"), original_name);
-    assert_eq!(ktp_entry["size"].as_u64(), Some(ktp.len() as u64));
+    let stored = assert_stored_file(&server.data, &ticket, "ktp.jpg", &ktp);
+    assert_eq!(ktp_entry["size"].as_u64(), Some(stored.len() as u64));
     assert_eq!(str_at(ktp_entry, "type"), "image/jpeg");
-    assert_eq!(str_at(ktp_entry, "sha256"), sha256_hex(&ktp));
+    assert_eq!(str_at(ktp_entry, "sha256"), sha256_hex(&stored));
     let record_file = record_path(&server.data, &ticket);
     let folder = record_file.with_extension("");
     assert_eq!(files_under(&folder), vec![PathBuf::from("ktp.jpg")]);
-    assert_eq!(fs::read(folder.join("ktp.jpg")).unwrap(), ktp);
 
     // Private on disk.
     assert_eq!(mode(&server.data), 0o700, "data folder");
@@ -357,7 +357,7 @@ async fn browser_style_post_with_crlf_png_and_empty_honeypot_is_stored() {
     let server = Server::start();
     // As a browser sends it: CRLF line ends in textareas, empty optional text
     // inputs, the (empty) honeypot; here a PNG as the second document.
-    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-not-really".to_vec();
+    let png = png(3);
     let ktp = jpeg(4096, 11);
     let form = permohonan_text(&[
         ("uraian", Some("baris satu\r\nbaris dua\r\n")),
@@ -395,7 +395,8 @@ async fn browser_style_post_with_crlf_png_and_empty_honeypot_is_stored() {
         stored,
         vec![
             ("ktp", "ktp.jpg", "image/jpeg"),
-            ("dokumen_2", "dokumen-2.png", "image/png"),
+            // Photos are kept as JPEGs, whatever they were sent as.
+            ("dokumen_2", "dokumen-2.jpg", "image/jpeg"),
         ]
     );
     let folder = record_path(&server.data, &ticket).with_extension("");
@@ -403,9 +404,9 @@ async fn browser_style_post_with_crlf_png_and_empty_honeypot_is_stored() {
     files.sort();
     assert_eq!(
         files,
-        vec![PathBuf::from("dokumen-2.png"), PathBuf::from("ktp.jpg")]
+        vec![PathBuf::from("dokumen-2.jpg"), PathBuf::from("ktp.jpg")]
     );
-    assert_eq!(fs::read(folder.join("dokumen-2.png")).unwrap(), png);
+    assert_stored_file(&server.data, &ticket, "dokumen-2.jpg", &png);
 }
 
 /// Browsers send every file input; one left unchosen is an empty part with
@@ -437,7 +438,7 @@ async fn unchosen_optional_file_inputs_are_not_errors() {
 #[tokio::test]
 async fn pengaduan_layanan_with_pdf_attachment_is_stored() {
     let server = Server::start();
-    let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n".to_vec();
+    let pdf = pdf(2000, 1);
     let form = Multipart::new()
         .text("nama", "Budi")
         .text("kontak", "budi@contoh.id")
@@ -559,8 +560,8 @@ async fn two_hundred_concurrent_submissions_each_get_their_own_complete_record()
         let sent = jpeg(1000 + *i as usize * 37, *i);
         let attachment = &record["attachments"][0];
         assert_eq!(str_at(attachment, "original_name"), format!("ktp-{i}.jpg"));
-        assert_eq!(str_at(attachment, "sha256"), sha256_hex(&sent));
-        assert_stored_file(&server.data, ticket, "ktp.jpg", &sent);
+        let stored = assert_stored_file(&server.data, ticket, "ktp.jpg", &sent);
+        assert_eq!(str_at(attachment, "sha256"), sha256_hex(&stored));
     }
     assert_eq!(yaml_records(&server.data).len(), COUNT as usize);
     assert_eq!(
@@ -1134,7 +1135,10 @@ fn sigterm_lets_an_upload_in_progress_finish_then_exits_zero() {
     // Wait until the server is streaming the KTP into a draft.
     let tmp = server.data.join(".tmp");
     let deadline = Instant::now() + PATIENCE;
-    while !files_under(&tmp).iter().any(|p| p.ends_with("ktp.jpg")) {
+    while !files_under(&tmp)
+        .iter()
+        .any(|p| p.to_string_lossy().contains("ktp"))
+    {
         assert!(Instant::now() < deadline, "the upload never started");
         thread::sleep(Duration::from_millis(20));
     }
@@ -1168,11 +1172,11 @@ fn sigterm_lets_an_upload_in_progress_finish_then_exits_zero() {
     assert!(status.success(), "exit status {status:?}");
 
     let record = load_record(&server.data, &ticket);
+    let stored = assert_stored_file(&server.data, &ticket, "ktp.jpg", &ktp);
     assert_eq!(
         str_at(&record["attachments"][0], "sha256"),
-        sha256_hex(&ktp)
+        sha256_hex(&stored)
     );
-    assert_stored_file(&server.data, &ticket, "ktp.jpg", &ktp);
 }
 
 #[test]
@@ -1190,6 +1194,52 @@ fn a_data_folder_that_would_be_published_is_refused() {
         assert!(err.contains("overlaps"), "{err}");
         assert!(!data.exists(), "nothing created");
     }
+}
+
+/// A mistyped `--data` pointing at someone's folder: refused, with the
+/// reason said once, and the folder left exactly as it was (no chmod, its
+/// `.tmp/` kept). A folder others can read is refused too.
+#[test]
+fn a_folder_that_is_not_a_loket_data_folder_is_refused_and_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = TempSite::shipped();
+    let shared = site.root().join("berkas-bersama");
+    fs::create_dir_all(shared.join(".tmp")).unwrap();
+    fs::write(shared.join(".tmp/draf.docx"), "punya orang").unwrap();
+    fs::write(shared.join("laporan.xlsx"), "punya orang").unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o775)).unwrap();
+    let before = common::snapshot(&shared);
+    let serve = |data: &std::path::Path| {
+        common::loket()
+            .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
+            .arg("--data")
+            .arg(data)
+            .output()
+            .unwrap()
+    };
+    let out = serve(&shared);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a loket data folder"), "{err}");
+    assert_eq!(
+        err.matches("is not a loket data folder").count(),
+        1,
+        "said once: {err}"
+    );
+    assert_eq!(common::snapshot(&shared), before, "nothing changed");
+    assert_eq!(
+        fs::metadata(&shared).unwrap().permissions().mode() & 0o777,
+        0o775
+    );
+
+    let open = site.root().join("terbuka");
+    fs::create_dir(&open).unwrap();
+    fs::set_permissions(&open, fs::Permissions::from_mode(0o755)).unwrap();
+    let out = serve(&open);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("can be read by other users"), "{err}");
+    assert_eq!(fs::read_dir(&open).unwrap().count(), 0);
 }
 
 #[tokio::test]

@@ -334,15 +334,18 @@ fn read_error(state: &AppState, published: &Published, e: ReadError, back: &str)
     response
 }
 
-fn is_disk_full(e: &io::Error) -> bool {
+/// A storage failure that passes: a full disk, or the data folder
+/// removed or replaced under the server (made again for the next one).
+fn is_unavailable(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::StorageFull
         || e.kind() == io::ErrorKind::QuotaExceeded
+        || e.kind() == io::ErrorKind::NotFound
         || e.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error())
 }
 
 fn storage_error(published: &Published, e: io::Error, back: &str) -> Response<Body> {
-    if is_disk_full(&e) {
-        eprintln!("cannot store submission: disk full ({e})");
+    if is_unavailable(&e) {
+        eprintln!("cannot store submission for now: {e}");
         let mut response = status_page(
             published,
             StatusCode::SERVICE_UNAVAILABLE,

@@ -117,9 +117,14 @@ pub enum ServeError {
     Build(#[from] crate::build::BuildError),
     #[error("the holiday list has errors")]
     Calendar(Vec<crate::diagnostic::Diagnostic>),
-    #[error("cannot open the data folder {}: {source}", .path.display())]
+    #[error("cannot open the data folder {}", .path.display())]
     Data { path: PathBuf, source: io::Error },
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot use {} as the data folder", .path.display())]
+    DataFolder {
+        path: PathBuf,
+        source: crate::submission::store::OpenError,
+    },
+    #[error("cannot listen on {addr}")]
     Listen { addr: SocketAddr, source: io::Error },
     #[error(
         "the data folder {} overlaps the output folder {} or static/: submissions would be published (and deleted by the next build)",
@@ -127,7 +132,7 @@ pub enum ServeError {
         .out.display()
     )]
     Overlap { data: PathBuf, out: PathBuf },
-    #[error("cannot watch the site folder: {0}")]
+    #[error("cannot watch the site folder")]
     Watch(#[from] notify::Error),
 }
 
@@ -213,7 +218,7 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
     if data.starts_with(&out) || out.starts_with(&data) || data.starts_with(&assets) {
         return Err(ServeError::Overlap { data, out });
     }
-    let store = Store::open(&opts.data).map_err(|source| ServeError::Data {
+    let store = Store::open(&opts.data).map_err(|source| ServeError::DataFolder {
         path: opts.data.clone(),
         source,
     })?;

@@ -214,13 +214,14 @@ where
                         FileCheck {
                             size,
                             detected: None,
+                            refused: None,
                         },
                     );
                     continue;
                 }
                 match writer {
                     Some(w) => {
-                        let check = input.draft.finish_file(w, &original);
+                        let check = input.draft.finish_file(w, &original).await?;
                         input.files.insert(name, check);
                     }
                     // An empty file input: the browser sends no name and no bytes.
@@ -231,6 +232,7 @@ where
                             FileCheck {
                                 size: 0,
                                 detected: None,
+                                refused: None,
                             },
                         );
                     }

@@ -45,10 +45,13 @@ impl FileType {
 }
 
 /// What validation needs to know of an uploaded file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileCheck {
     pub size: u64,
     pub detected: Option<FileType>,
+    /// Why the sanitizer refused it, for the citizen (a PDF with scripts,
+    /// a photo that does not decode, ...).
+    pub refused: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,6 +215,9 @@ pub fn validate(
                     "Berkas {} yang Anda pilih kosong. Pilih berkas lain.",
                     field.label
                 )),
+                Some(FileCheck {
+                    refused: Some(why), ..
+                }) => fail(why.clone()),
                 Some(f) if f.detected.is_none() => fail(format!(
                     "Berkas {} harus berupa foto (JPG atau PNG) atau dokumen PDF. Pilih berkas lain.",
                     field.label
@@ -372,6 +378,7 @@ mod tests {
             FileCheck {
                 size: 6_501_171,
                 detected: Some(FileType::Jpeg),
+                refused: None,
             },
         )]);
         let errors = validate(FormKind::Permohonan, &complete(), &files, LIMIT).unwrap_err();
@@ -411,6 +418,7 @@ mod tests {
             FileCheck {
                 size: 10,
                 detected: Some(FileType::Jpeg),
+                refused: None,
             },
         )])
     }
@@ -439,6 +447,7 @@ mod tests {
             FileCheck {
                 size: 10,
                 detected: None,
+                refused: None,
             },
         );
         let errors = validate(FormKind::Permohonan, &complete(), &files, LIMIT).unwrap_err();
@@ -448,6 +457,7 @@ mod tests {
             FileCheck {
                 size: 0,
                 detected: None,
+                refused: None,
             },
         );
         let errors = validate(FormKind::Permohonan, &complete(), &files, LIMIT).unwrap_err();

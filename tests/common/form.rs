@@ -23,17 +23,70 @@ pub const VALID_PERMOHONAN: [(&str, &str); 10] = [
     ("persetujuan", "ya"),
 ];
 
-/// A JPEG as far as the server can tell: the magic bytes, then filler that
-/// depends on `seed` so different uploads have different hashes.
+/// A real JPEG of exactly `len` bytes: a small picture whose pixels depend
+/// on `seed` (so different uploads differ once re-encoded), then filler
+/// after the end of the image, which decoders ignore and the server drops.
 pub fn jpeg(len: usize, seed: u32) -> Vec<u8> {
-    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
     let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    while bytes.len() < len {
+    let mut next = move || {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        bytes.push(x as u8);
+        x as u8
+    };
+    let (w, h) = (8u16, 8u16);
+    let pixels: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3)
+        .map(|_| next())
+        .collect();
+    let mut bytes = Vec::new();
+    jpeg_encoder::Encoder::new(&mut bytes, 50)
+        .encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb)
+        .expect("a JPEG");
+    assert!(bytes.len() <= len, "a JPEG needs {} bytes", bytes.len());
+    while bytes.len() < len {
+        bytes.push(next());
     }
+    bytes
+}
+
+/// A plain PDF of about `len` bytes (at least 300): one object with a
+/// stream of filler that depends on `seed`, a cross-reference table and a
+/// trailer, as a scanner writes it. Kept byte for byte by the server.
+pub fn pdf(len: usize, seed: u64) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let filler = len.saturating_sub(300);
+    let offset = out.len();
+    out.extend(format!("1 0 obj\n<< /Length {filler} >>\nstream\n").bytes());
+    let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    out.extend((0..filler).map(|_| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        b'a' + (x % 26) as u8
+    }));
+    out.extend(b"\nendstream\nendobj\n");
+    let xref = out.len();
+    out.extend(
+        format!(
+            "xref\n0 2\n0000000000 65535 f \n{offset:010} 00000 n \ntrailer\n<< /Size 2 >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .bytes(),
+    );
+    out
+}
+
+/// A real PNG (a small picture whose pixels depend on `seed`).
+pub fn png(seed: u8) -> Vec<u8> {
+    let (w, h) = (6u32, 4u32);
+    let pixels: Vec<u8> = (0..w * h * 3)
+        .map(|i| (i as u8).wrapping_mul(seed | 1))
+        .collect();
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().expect("a PNG header");
+    writer.write_image_data(&pixels).expect("PNG data");
+    writer.finish().expect("a PNG");
     bytes
 }
 

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 use walkdir::WalkDir;
 
-use super::form::Multipart;
+use super::form::{Multipart, sha256_hex};
 use super::server::Server;
 
 /// A client that shows us redirects instead of following them.
@@ -122,11 +122,29 @@ pub fn assert_ticket_shape(ticket: &str) {
 }
 
 /// `data/submissions/YYYY/MM/DD/<ticket>.yaml`
-/// The attachment `name` of `ticket` holds exactly the bytes that were sent.
-pub fn assert_stored_file(data: &Path, ticket: &str, name: &str, sent: &[u8]) {
+/// The attachment `name` of `ticket` is stored: a PDF exactly as sent, a
+/// photo re-encoded (a JPEG, with none of the bytes after its image).
+/// Returns the stored bytes.
+pub fn assert_stored_file(data: &Path, ticket: &str, name: &str, sent: &[u8]) -> Vec<u8> {
     let stored = record_path(data, ticket).with_extension("").join(name);
     let bytes = fs::read(&stored).unwrap_or_else(|e| panic!("{}: {e}", stored.display()));
-    assert_eq!(bytes, sent, "{}", stored.display());
+    if sent.starts_with(b"%PDF-") {
+        assert_eq!(bytes, sent, "{}", stored.display());
+    } else {
+        assert!(
+            bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+            "{} is a JPEG",
+            stored.display()
+        );
+        assert_ne!(bytes, sent, "{} was re-encoded", stored.display());
+    }
+    bytes
+}
+
+/// The sha256 of a stored attachment.
+pub fn stored_sha256(data: &Path, ticket: &str, name: &str) -> String {
+    let stored = record_path(data, ticket).with_extension("").join(name);
+    sha256_hex(&fs::read(&stored).unwrap_or_else(|e| panic!("{}: {e}", stored.display())))
 }
 
 pub fn record_path(data: &Path, ticket: &str) -> PathBuf {

@@ -166,6 +166,7 @@ fn check_file(path: &Path, size: u64) -> io::Result<Option<FileCheck>> {
     Ok(FileType::sniff(&head).map(|kind| FileCheck {
         size,
         detected: Some(kind),
+        refused: None,
     }))
 }
 
@@ -241,7 +242,6 @@ impl Draft {
             eprintln!("held uploads are at their limit: a form's files were not kept");
             return Ok(None);
         }
-        self.write_out()?;
         let manifest = Manifest {
             held_at: seconds(now),
             failures_before: self.failures_before,
@@ -348,13 +348,18 @@ mod tests {
     use super::*;
     use crate::submission::ticket::Ticket;
 
-    const KTP: &[u8] = b"\xFF\xD8\xFF\xE0 a photo of a KTP";
+    use crate::submission::store::tests::{pdf, private_tmp};
 
-    async fn draft_with(store: &Store, field: &str, bytes: &'static [u8], name: &str) -> Draft {
+    /// A scanned KTP, as a PDF: kept byte for byte.
+    fn ktp() -> Vec<u8> {
+        pdf(2000)
+    }
+
+    async fn draft_with(store: &Store, field: &str, bytes: &[u8], name: &str) -> Draft {
         let mut draft = store.draft().unwrap();
         let mut w = draft.file_writer(field);
-        w.write(Bytes::from_static(bytes)).await.unwrap();
-        draft.finish_file(w, name);
+        w.write(Bytes::copy_from_slice(bytes)).await.unwrap();
+        draft.finish_file(w, name).await.unwrap();
         draft
     }
 
@@ -368,28 +373,28 @@ mod tests {
 
     #[tokio::test]
     async fn held_files_are_private_and_come_back_whole_into_a_commit() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = private_tmp();
         let store = Store::open(tmp.path()).unwrap();
-        let draft = draft_with(&store, "ktp", KTP, "foto <ktp>.jpg").await;
+        let draft = draft_with(&store, "ktp", &ktp(), "foto <ktp>.pdf").await;
         let held = draft.hold(&store).unwrap().expect("a file to hold");
         assert_eq!(held.token.len(), 32);
         assert_eq!(
             parse_token(&held.token).as_deref(),
             Some(held.token.as_str())
         );
-        assert_eq!(held.attachments[0].original_name, "foto <ktp>.jpg");
+        assert_eq!(held.attachments[0].original_name, "foto <ktp>.pdf");
         let folder = store.held_dir().join(&held.token);
         assert_eq!(mode(&store.held_dir()), 0o700);
         assert_eq!(mode(&folder), 0o700);
-        assert_eq!(mode(&folder.join("ktp.jpg")), 0o600);
+        assert_eq!(mode(&folder.join("ktp.pdf")), 0o600);
         assert_eq!(mode(&folder.join(MANIFEST)), 0o600);
 
         let mut again = store.draft().unwrap();
         let files = again
             .adopt_held(&store, FormKind::Permohonan, &held.token, never)
             .unwrap();
-        assert_eq!(files["ktp"].size, KTP.len() as u64);
-        assert_eq!(files["ktp"].detected, Some(FileType::Jpeg));
+        assert_eq!(files["ktp"].size, ktp().len() as u64);
+        assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
         assert_eq!(again.attachments(), &held.attachments[..]);
         let ticket = again
             .commit(&store, FormKind::Permohonan, date!(2026 - 11 - 27), |t| {
@@ -398,16 +403,16 @@ mod tests {
             .await
             .unwrap();
         let folder_of = |t: &Ticket| store.record_path(t).unwrap().with_extension("");
-        assert_eq!(fs::read(folder_of(&ticket).join("ktp.jpg")).unwrap(), KTP);
+        assert_eq!(fs::read(folder_of(&ticket).join("ktp.pdf")).unwrap(), ktp());
         // The held folder is still there for a second press of the button.
-        assert!(folder.join("ktp.jpg").is_file());
+        assert!(folder.join("ktp.pdf").is_file());
     }
 
     #[tokio::test]
     async fn a_file_sent_again_replaces_the_held_one_and_other_forms_take_nothing() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = private_tmp();
         let store = Store::open(tmp.path()).unwrap();
-        let held = draft_with(&store, "ktp", KTP, "ktp.jpg")
+        let held = draft_with(&store, "ktp", &ktp(), "ktp.pdf")
             .await
             .hold(&store)
             .unwrap()
@@ -428,9 +433,9 @@ mod tests {
 
     #[tokio::test]
     async fn bad_unknown_and_expired_tokens_give_nothing() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = private_tmp();
         let store = Store::open(tmp.path()).unwrap();
-        let held = draft_with(&store, "ktp", KTP, "ktp.jpg")
+        let held = draft_with(&store, "ktp", &ktp(), "ktp.pdf")
             .await
             .hold(&store)
             .unwrap()
@@ -460,16 +465,16 @@ mod tests {
 
     #[tokio::test]
     async fn the_sweep_removes_expired_held_folders_only() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = private_tmp();
         let store = Store::open(tmp.path()).unwrap();
         assert_eq!(store.sweep_held().unwrap(), 0, "nothing held yet");
         let now = SystemTime::now();
-        let old = draft_with(&store, "ktp", KTP, "ktp.jpg")
+        let old = draft_with(&store, "ktp", &ktp(), "ktp.pdf")
             .await
             .hold_at(&store, now - HOLD_FOR)
             .unwrap()
             .unwrap();
-        let young = draft_with(&store, "ktp", KTP, "ktp.jpg")
+        let young = draft_with(&store, "ktp", &ktp(), "ktp.pdf")
             .await
             .hold_at(&store, now - HOLD_FOR + Duration::from_secs(120))
             .unwrap()
@@ -484,7 +489,7 @@ mod tests {
             store
                 .held_dir()
                 .join(&young.token)
-                .join("ktp.jpg")
+                .join("ktp.pdf")
                 .is_file()
         );
         // Two minutes later it has expired as well.
@@ -495,15 +500,15 @@ mod tests {
 
     #[tokio::test]
     async fn past_the_limit_files_are_not_held_until_the_sweep_makes_room() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = private_tmp();
         let mut store = Store::open(tmp.path()).unwrap();
         store.held_usage = Arc::new(Usage {
-            max_bytes: 3 * KTP.len() as u64,
+            max_bytes: 3 * ktp().len() as u64,
             max_folders: 2,
             ..Usage::default()
         });
         let hold = async |store: &Store, at: SystemTime| {
-            draft_with(store, "ktp", KTP, "ktp.jpg")
+            draft_with(store, "ktp", &ktp(), "ktp.pdf")
                 .await
                 .hold_at(store, at)
                 .unwrap()
@@ -523,7 +528,7 @@ mod tests {
         assert!(hold(&store, now).await.is_some());
         // Two KTPs held; a third fits the folders but not the bytes.
         store.held_usage = Arc::new(Usage {
-            max_bytes: 3 * KTP.len() as u64 - 1,
+            max_bytes: 3 * ktp().len() as u64 - 1,
             max_folders: 10,
             ..Usage::default()
         });
@@ -533,7 +538,7 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_to_hold_leaves_nothing() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = private_tmp();
         let store = Store::open(tmp.path()).unwrap();
         let draft = draft_with(&store, "ktp", b"GIF89a no", "x.gif").await;
         assert!(draft.hold(&store).unwrap().is_none());

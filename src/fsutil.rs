@@ -1,0 +1,72 @@
+//! File system helpers with one rule each, shared by the store, the record
+//! updates and the report: private modes (folders 0700, files 0600), renames
+//! that never replace, and whole-file replacement that a crash cannot leave
+//! half-written.
+
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::Path;
+
+pub const DIR_MODE: u32 = 0o700;
+pub const FILE_MODE: u32 = 0o600;
+
+/// The temp files of [`replace_private`]: hidden, and told apart from
+/// anything a person put there, so a crash's leftovers can be removed.
+const TEMP_PREFIX: &str = ".loket-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Creates `path` and its missing parents, private.
+pub fn create_private_dir(path: &Path) -> io::Result<()> {
+    DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(path)
+}
+
+/// Writes a private file (created or truncated); not made durable.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(FILE_MODE)
+        .open(path)?
+        .write_all(bytes)
+}
+
+/// Renames without replacing: fails with `AlreadyExists` if `to` exists.
+pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        from,
+        rustix::fs::CWD,
+        to,
+        rustix::fs::RenameFlags::NOREPLACE,
+    )
+    .map_err(io::Error::from)
+}
+
+/// Makes a directory entry change durable.
+pub fn sync_dir(path: &Path) -> io::Result<()> {
+    File::open(path)?.sync_all()
+}
+
+/// Replaces a file atomically and durably (temp file beside it, fsync,
+/// rename, fsync folder), keeping it private.
+pub fn replace_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)?; // created 0600
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Whether a file name is a temp file of [`replace_private`].
+pub fn is_replace_temp(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+}
