@@ -32,6 +32,90 @@ impl From<backend::Error> for YamlError {
     }
 }
 
+/// Deepest nesting accepted: far beyond any record, page or list people
+/// write, and far below what makes the parser slow (a hand-edited record
+/// nested 100,000 levels deep took minutes).
+const MAX_DEPTH: usize = 64;
+
+/// Refuses a text nested deeper than [`MAX_DEPTH`], by flow brackets or by
+/// indentation, before the parser sees it. A scan of the text, not a YAML
+/// parser: quoted scalars, comments and block scalars (`|`, `>`) are
+/// skipped, which is all it needs to count nesting.
+fn check_depth(text: &str) -> Result<(), YamlError> {
+    let too_deep = |line: usize| YamlError {
+        line: Some(line),
+        message: format!("nested more than {MAX_DEPTH} levels deep"),
+    };
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let mut quote: Option<char> = None;
+    let mut block_parent: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let content = line.trim();
+        if let Some(parent) = block_parent {
+            if content.is_empty() || indent > parent {
+                continue;
+            }
+            block_parent = None;
+        }
+        if content.is_empty() || (quote.is_none() && content.starts_with('#')) {
+            continue;
+        }
+        if flow == 0 && quote.is_none() {
+            while indents.last().is_some_and(|&top| top > indent) {
+                indents.pop();
+            }
+            if indents.last() != Some(&indent) {
+                indents.push(indent);
+            }
+            let dashes = content.split(' ').take_while(|piece| *piece == "-").count();
+            if indents.len() + dashes > MAX_DEPTH {
+                return Err(too_deep(i + 1));
+            }
+        }
+        let mut previous = ' ';
+        let mut chars = content.chars().peekable();
+        while let Some(c) = chars.next() {
+            match quote {
+                // '' inside single quotes, \" inside double quotes: escapes.
+                Some('\'') if c == '\'' && chars.peek() == Some(&'\'') => {
+                    chars.next();
+                }
+                Some('"') if c == '\\' => {
+                    chars.next();
+                }
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '\'' | '"' if matches!(previous, ' ' | ':' | '-' | '[' | '{' | ',') => {
+                        quote = Some(c)
+                    }
+                    '#' if previous == ' ' => break,
+                    '[' | '{' => {
+                        flow += 1;
+                        if flow + indents.len() > MAX_DEPTH {
+                            return Err(too_deep(i + 1));
+                        }
+                    }
+                    ']' | '}' => flow = flow.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            previous = c;
+        }
+        let opens_block = flow == 0
+            && quote.is_none()
+            && content
+                .trim_end_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-')
+                .ends_with(['|', '>']);
+        if opens_block {
+            block_parent = Some(indent);
+        }
+    }
+    Ok(())
+}
+
 /// Parses `text` into `T`, calling `unknown` with the dotted path of every key
 /// that `T` does not know (so callers can warn instead of failing).
 pub fn from_str_reporting_unknown<T, F>(text: &str, mut unknown: F) -> Result<T, YamlError>
@@ -39,12 +123,14 @@ where
     T: DeserializeOwned,
     F: FnMut(String),
 {
+    check_depth(text)?;
     let de = backend::Deserializer::from_str(text);
     serde_ignored::deserialize(de, |path| unknown(path.to_string())).map_err(YamlError::from)
 }
 
 /// Parses `text` into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    check_depth(text)?;
     backend::from_str(text).map_err(YamlError::from)
 }
 
@@ -91,6 +177,29 @@ mod tests {
         assert_eq!(t.a, 1);
         assert_eq!(seen, vec!["zzz".to_string()]);
         assert_eq!(line_of_key("a: 1\nzzz: 2\n", "zzz"), Some(2));
+    }
+
+    #[test]
+    fn refuses_deep_nesting_quickly_and_keeps_ordinary_text() {
+        let flow = format!("a:\n  b: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let err = from_str::<Value>(&flow).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(
+            err.message.contains("nested more than 64"),
+            "{}",
+            err.message
+        );
+        let block: String = (0..3000)
+            .map(|i| format!("{}a:\n", "  ".repeat(i)))
+            .collect();
+        assert_eq!(from_str::<Value>(&block).unwrap_err().line, Some(65));
+        // Brackets in quoted, commented and block text are not nesting.
+        let text = format!(
+            "nama: 'Jum''at {b}'\nuraian: \"{b}\"\ncatatan: |\n  {b}\n  lagi {b}\nlain: ok # {b}\ndaftar: [1, [2, 3]]\n",
+            b = "[".repeat(200)
+        );
+        let value: Value = from_str(&text).unwrap();
+        assert_eq!(value["lain"], Value::String("ok".into()));
     }
 
     #[test]

@@ -591,3 +591,49 @@ fn status_refuses_a_time_before_receipt_or_in_the_future() {
     }
     assert_eq!(fs::read_to_string(&path).unwrap(), before);
 }
+
+/// A record replaced by a symbolic link to another file: `show` does not
+/// follow it, and nothing of the other file is printed.
+#[test]
+fn show_does_not_follow_a_symlinked_record() {
+    let (tmp, data) = data_with_records();
+    let secret = tmp.path().join("rahasia.txt");
+    fs::write(&secret, "isi rahasia orang lain\n").unwrap();
+    let path = data.join("submissions/2026/11/20/KP-20261120-CDFH.yaml");
+    fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink(&secret, &path).unwrap();
+    let out = run(&["show", "KP-20261120-CDFH", "--data", data_arg(&data)]);
+    assert!(!out.status.success());
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(said.contains("symbolic link"), "{said}");
+    assert!(!said.contains("isi rahasia"), "{said}");
+}
+
+/// A hand-edited record nested absurdly deep is reported with its line and
+/// skipped, instead of keeping the parser busy for minutes.
+#[test]
+fn a_record_nested_too_deep_is_reported_and_skipped() {
+    let (_tmp, data) = data_with_records();
+    let path = data.join("submissions/2026/11/24/KP-20261124-MNPR.yaml");
+    let text = fs::read_to_string(&path).unwrap().replace(
+        "history: []\n",
+        &format!(
+            "history: []\ncatatan: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+    );
+    fs::write(&path, text).unwrap();
+    let out = run(&["inbox", "--data", data_arg(&data)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("KP-20261124-MNPR.yaml:")
+            && stderr(&out).contains("nested more than 64 levels deep"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("KP-20261120-CDFH"),
+        "the others are listed"
+    );
+}

@@ -167,6 +167,33 @@ pub fn is_email(text: &str) -> bool {
         && !domain.ends_with('.')
 }
 
+/// Characters that show nothing: a name typed only of these is no name.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}' // soft hyphen
+                | '\u{034F}' // combining grapheme joiner
+                | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
+                | '\u{180E}' // Mongolian vowel separator
+                | '\u{200B}'..='\u{200F}' // zero-width space, joiners, marks
+                | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+                | '\u{2800}' // Braille blank
+                | '\u{FEFF}' // zero-width no-break space
+        )
+}
+
+/// An empty field, also when it holds only characters that show nothing.
+fn is_blank(value: &str) -> bool {
+    value.chars().all(is_invisible)
+}
+
+/// Bidirectional controls, which can make a name read differently on
+/// screen than it is stored (a spoofed name in the inbox).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 const EMAIL_WRONG: &str = "Alamat email tidak sesuai. Periksa kembali, misalnya nama@contoh.id.";
 
 fn capitalize(text: &str) -> String {
@@ -227,7 +254,7 @@ pub fn validate(
             continue;
         }
         let value = text.get(field.name).map(String::as_str).unwrap_or("");
-        if value.trim().is_empty() {
+        if is_blank(value) {
             if required {
                 fail(field.missing.to_string());
             }
@@ -235,7 +262,7 @@ pub fn validate(
         }
         if value
             .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
+            .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c))
         {
             fail(format!(
                 "{} berisi tanda yang tidak dapat disimpan. Hapus tanda itu lalu kirim ulang.",
@@ -464,6 +491,33 @@ mod tests {
         assert!(errors[0].message.contains("kosong"));
         assert_eq!(FileType::sniff(b"%PDF-1.7"), Some(FileType::Pdf));
         assert_eq!(FileType::sniff(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn invisible_names_are_empty_and_bidi_controls_refused() {
+        for nothing in [
+            "\u{200B}\u{200B}",
+            "\u{2800}",
+            "\u{3164} \u{3164}",
+            " \u{FEFF}\t",
+        ] {
+            let mut text = complete();
+            text.insert("nama".into(), nothing.into());
+            let errors = validate(FormKind::Permohonan, &text, &ktp(), LIMIT).unwrap_err();
+            assert_eq!(errors[0].field, "nama", "{nothing:?}");
+            assert_eq!(errors[0].message, "Tuliskan nama Anda.");
+        }
+        let mut text = complete();
+        text.insert("nama".into(), "Siti \u{202E}animA".into());
+        let errors = validate(FormKind::Permohonan, &text, &ktp(), LIMIT).unwrap_err();
+        assert!(
+            errors[0].message.contains("tidak dapat disimpan"),
+            "{}",
+            errors[0].message
+        );
+        // Letters of any script, and a joiner inside a word, are fine.
+        text.insert("nama".into(), "Siti Aminah\u{200D}".into());
+        assert!(validate(FormKind::Permohonan, &text, &ktp(), LIMIT).is_ok());
     }
 
     #[test]
