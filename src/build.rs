@@ -219,8 +219,7 @@ fn generate(
     if let Some(dir) = out {
         diags.extend(
             write_file(&dir.join("sitemap.xml"), |w| {
-                write_sitemap(site, w)
-                    .map_err(|e| Diagnostic::error("sitemap.xml", None, e.to_string()))
+                templates.render_sitemap(site, w)
             })
             .err(),
         );
@@ -297,30 +296,6 @@ fn copy_assets(site: &Site, dir: &Path) -> Vec<Diagnostic> {
             })
         })
         .collect()
-}
-
-fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn write_sitemap(site: &Site, w: &mut impl Write) -> io::Result<()> {
-    writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(
-        w,
-        r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#
-    )?;
-    for page in &site.pages {
-        writeln!(
-            w,
-            "  <url><loc>{}</loc><lastmod>{}</lastmod></url>",
-            escape_xml(&format!("{}{}", site.config.base_url, page.url)),
-            crate::dates::format_iso(page.updated)
-        )?;
-    }
-    writeln!(w, "</urlset>")
 }
 
 /// Result of [`update_pages`].

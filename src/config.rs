@@ -348,7 +348,7 @@ pub struct SiteView<'a> {
     description: &'a str,
     base_url: &'a str,
     language: &'a str,
-    office: OfficeView<'a>,
+    pub office: OfficeView<'a>,
     contact: ContactView<'a>,
     social: &'a [SocialLink],
     privacy: &'a Privacy,
@@ -356,7 +356,7 @@ pub struct SiteView<'a> {
 }
 
 #[derive(Serialize)]
-struct OfficeView<'a> {
+pub struct OfficeView<'a> {
     name: &'a str,
     parent: &'a str,
     address: &'a str,

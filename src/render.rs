@@ -25,7 +25,58 @@ pub const STATUS_TEMPLATE: &str = "status.html";
 /// Template of the "page not found" page.
 pub const NOT_FOUND_TEMPLATE: &str = "404.html";
 
-/// The parsed templates of a site.
+/// Templates loket brings along, for files no page template makes: the
+/// monthly report, the sitemap, the server's last-resort error page and the
+/// page `serve --watch` shows while the site does not build. An office
+/// overrides one by putting a file of the same name in `templates/` (its
+/// letterhead on the report, say); the build error page is never overridden,
+/// since it must show when the site's templates are what is broken.
+const BUILTIN: [(&str, &str); 4] = [
+    (REPORT_TEMPLATE, include_str!("builtin/laporan.html")),
+    (SITEMAP_TEMPLATE, include_str!("builtin/sitemap.xml")),
+    (FALLBACK_TEMPLATE, include_str!("builtin/galat.html")),
+    (
+        BUILD_ERROR_TEMPLATE,
+        include_str!("builtin/gagal-dibangun.html"),
+    ),
+];
+pub const REPORT_TEMPLATE: &str = "laporan.html";
+pub const SITEMAP_TEMPLATE: &str = "sitemap.xml";
+const FALLBACK_TEMPLATE: &str = "galat.html";
+const BUILD_ERROR_TEMPLATE: &str = "gagal-dibangun.html";
+
+/// The built-in templates alone, parsed once (they are part of loket, so
+/// they parse).
+fn builtins() -> &'static Tera {
+    static BUILTINS: std::sync::LazyLock<Tera> = std::sync::LazyLock::new(|| {
+        let mut tera = Tera::new();
+        if let Err(e) = tera.add_raw_templates(BUILTIN) {
+            eprintln!("loket's own templates do not parse: {e}");
+        }
+        tera
+    });
+    &BUILTINS
+}
+
+/// Renders a built-in template with nothing of the site's; on the
+/// impossible failure, a line of text.
+fn render_builtin(name: &str, ctx: &Context) -> Vec<u8> {
+    builtins()
+        .render(name, ctx)
+        .map(String::into_bytes)
+        .unwrap_or_else(|e| format!("Kesalahan ({e})").into_bytes())
+}
+
+/// The page `serve --watch` shows while the site does not build.
+pub fn build_error_page(problems: &[Diagnostic]) -> Vec<u8> {
+    let mut ctx = Context::new();
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    ctx.insert("problems", &problems);
+    render_builtin(BUILD_ERROR_TEMPLATE, &ctx)
+}
+
+/// The parsed templates of a site, with the built-in ones it does not
+/// override.
 pub struct Templates {
     tera: Tera,
     /// Template names with the file each came from, for messages and link checks.
@@ -80,10 +131,64 @@ impl Templates {
         if !diags.is_empty() {
             return Err(diags);
         }
+        for (name, text) in BUILTIN {
+            if name != BUILD_ERROR_TEMPLATE && !files.contains_key(name) {
+                sources.push((name.to_string(), text.to_string()));
+            }
+        }
         let mut tera = Tera::new();
         tera.add_raw_templates(sources)
             .map_err(|e| vec![tera_diagnostic(&e, None)])?;
         Ok(Templates { tera, files })
+    }
+
+    /// The monthly report: `office` for the letterhead, `report` as `r`.
+    pub fn render_report(
+        &self,
+        config: &crate::config::SiteConfig,
+        report: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = Context::new();
+        ctx.insert("office", &config.to_template_value().office);
+        ctx.insert("r", report);
+        self.tera
+            .render(REPORT_TEMPLATE, &ctx)
+            .map_err(|e| tera_diagnostic(&e, None))
+    }
+
+    /// `sitemap.xml` of every page.
+    pub fn render_sitemap(&self, site: &Site, out: impl Write) -> Result<(), Diagnostic> {
+        #[derive(Serialize)]
+        struct Entry {
+            loc: String,
+            lastmod: String,
+        }
+        let pages: Vec<Entry> = site
+            .pages
+            .iter()
+            .map(|p| Entry {
+                loc: format!("{}{}", site.config.base_url, p.url),
+                lastmod: dates::format_iso(p.updated),
+            })
+            .collect();
+        let mut ctx = Context::new();
+        ctx.insert("pages", &pages);
+        self.tera
+            .render_to(SITEMAP_TEMPLATE, &ctx, out)
+            .map_err(|e| tera_diagnostic(&e, None))
+    }
+
+    /// The last-resort error page, for when `status.html` cannot be
+    /// rendered: the site's `galat.html` if it has one that renders, the
+    /// built-in one otherwise.
+    pub fn render_fallback(&self, title: &str, message: &str) -> Vec<u8> {
+        let mut ctx = Context::new();
+        ctx.insert("title", title);
+        ctx.insert("message", message);
+        self.tera
+            .render(FALLBACK_TEMPLATE, &ctx)
+            .map(String::into_bytes)
+            .unwrap_or_else(|_| render_builtin(FALLBACK_TEMPLATE, &ctx))
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -98,22 +203,6 @@ impl Templates {
     pub fn files(&self) -> impl Iterator<Item = (&str, &Path)> {
         self.files.iter().map(|(n, p)| (n.as_str(), p.as_path()))
     }
-}
-
-/// Text made safe inside HTML elements and quoted attributes.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Turns a Tera error into `templates/NAME:LINE: message (while rendering PAGE)`.

@@ -711,3 +711,21 @@ fn bad_arguments_are_refused_clearly() {
     );
     assert!(!s.out.exists(), "nothing written");
 }
+
+/// The report is a template built in to loket; an office puts its own
+/// letterhead in place with a `templates/laporan.html` of its own.
+#[test]
+fn an_office_overrides_the_report_template() {
+    let s = setup();
+    s.site.write(
+        "templates/laporan.html",
+        "<!DOCTYPE html><html lang=\"id\"><title>Kop kami</title><p class=\"kop-kami\">{{ office.name }} · {{ r.period }}</p>{% for c in r.cases %}<p>{{ c.ticket }} {{ c.name }}</p>{% endfor %}</html>",
+    );
+    let (html, _, _) = s.written("2026-11", "2026-12-10");
+    assert!(
+        html.starts_with("<!DOCTYPE html><html lang=\"id\"><title>Kop kami</title><p class=\"kop-kami\">Dinas Koperasi dan Usaha Mikro · November 2026</p>"),
+        "{html}"
+    );
+    // Values are escaped in the office's template too.
+    assert!(!html.contains("<b>"), "{html}");
+}

@@ -47,6 +47,18 @@ impl Status {
         }
     }
 
+    /// How people read it: "Konsultasi diberikan".
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Baru => "Baru",
+            Status::Diperiksa => "Diperiksa",
+            Status::KonsultasiDiberikan => "Konsultasi diberikan",
+            Status::PertemuanDijadwalkan => "Pertemuan dijadwalkan",
+            Status::Selesai => "Selesai",
+            Status::Ditolak => "Ditolak",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Status> {
         let wanted = text.trim().to_lowercase().replace([' ', '_'], "-");
         Status::ALL.into_iter().find(|s| s.as_str() == wanted)

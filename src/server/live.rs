@@ -18,7 +18,6 @@ use tokio::sync::{broadcast, mpsc};
 use super::{AppState, Body, Published, full, html};
 use crate::build::{self, BuildOptions, PageUpdate};
 use crate::diagnostic::Diagnostic;
-use crate::render::escape_html;
 use crate::watch::{self, Changes};
 use crate::workdays::Calendar;
 
@@ -270,14 +269,10 @@ pub fn script() -> Response<Body> {
 
 /// The page shown instead of the site while the last rebuild failed.
 fn error_page(diags: &[Diagnostic]) -> Response<Body> {
-    let items: String = diags
-        .iter()
-        .map(|d| format!("<li><code>{}</code></li>\n", escape_html(&d.to_string())))
-        .collect();
-    let body = format!(
-        "<!DOCTYPE html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Kesalahan: situs gagal dibangun</title>\n<link rel=\"stylesheet\" href=\"/css/site.css\">\n</head>\n<body>\n<main id=\"isi\" class=\"wrap\">\n<h1>Situs gagal dibangun</h1>\n<p>Perbaiki masalah berikut lalu simpan berkasnya. Halaman ini dimuat ulang dengan sendirinya setelah situs berhasil dibangun. Sampai saat itu, situs terakhir yang berhasil dibangun tetap tersimpan utuh.</p>\n<ul class=\"build-errors\">\n{items}</ul>\n</main>\n</body>\n</html>\n"
-    );
-    html(StatusCode::INTERNAL_SERVER_ERROR, body.into_bytes())
+    html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        crate::render::build_error_page(diags),
+    )
 }
 
 fn is_html(response: &Response<Body>) -> bool {

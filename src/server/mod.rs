@@ -31,7 +31,7 @@ use tokio::net::TcpListener;
 use crate::build::{BuildOptions, BuildReport};
 use crate::check::Anchors;
 use crate::content::Site;
-use crate::render::{Renderer, StatusView, Templates, escape_html};
+use crate::render::{Renderer, StatusView, Templates};
 use crate::submission::FormKind;
 use crate::submission::intake::IntakeLimits;
 use crate::submission::store::Store;
@@ -485,12 +485,7 @@ pub(crate) fn status_page(
     let mut body = Vec::new();
     if let Err(d) = published.renderer().render_status(&view, &mut body) {
         eprintln!("{d}");
-        body = format!(
-            "<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Kesalahan: {title}</title><h1>{title}</h1><p>{message}</p>",
-            title = escape_html(title),
-            message = escape_html(message)
-        )
-        .into_bytes();
+        body = published.templates.render_fallback(title, message);
     }
     let mut response = html(status, body);
     if let Some(seconds) = retry_after {
