@@ -107,6 +107,41 @@ enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Check that every record reads and every attachment is whole; nothing is changed.
+    Verify {
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// Write one consistent archive (tar, 0600) of the data folder, also while the server runs.
+    Backup {
+        /// The archive to write (replaced whole).
+        #[arg(long)]
+        to: PathBuf,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// Unpack a backup into a new (or empty) data folder, then verify it.
+    Restore {
+        /// The archive `loket backup` wrote.
+        from: PathBuf,
+        /// The data folder to make.
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Delete attachments and personal data kept past the retention in site.yaml.
+    Purge {
+        /// Only say what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Site folder whose site.yaml gives privacy.retention.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Count the periods up to this date (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        on: Option<String>,
+    },
     /// Write the monthly report (laporan hasil) as HTML and CSV.
     Report {
         /// The month to report on, as YYYY-MM (e.g. 2026-11).
@@ -229,6 +264,15 @@ pub fn main() -> ExitCode {
             berkas,
             at,
         ),
+        Command::Verify { data } => run_verify(&data),
+        Command::Backup { to, data } => run_backup(&data, &to),
+        Command::Restore { from, data } => run_restore(&from, &data),
+        Command::Purge {
+            dry_run,
+            data,
+            root,
+            on,
+        } => run_purge(&data, &root, on, dry_run),
         Command::Report {
             month: (year, month),
             root,
@@ -552,6 +596,67 @@ fn run_status(
         println!("{}: {} -> {}", before.ticket, before.status, after_status);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_verify(data: &Path) -> anyhow::Result<ExitCode> {
+    let verified = records::verify::verify(data);
+    for p in &verified.problems {
+        println!("{p}");
+    }
+    eprintln!(
+        "{} kiriman utuh, {} masalah",
+        verified.records,
+        verified.problems.len()
+    );
+    Ok(if verified.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_backup(data: &Path, to: &Path) -> anyhow::Result<ExitCode> {
+    let done = records::backup::backup(data, to)?;
+    println!(
+        "{}: {} kiriman, {} berkas, {} bita",
+        to.display(),
+        done.records,
+        done.files,
+        done.bytes
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_restore(from: &Path, data: &Path) -> anyhow::Result<ExitCode> {
+    let files = records::backup::restore(from, data)?;
+    println!("{files} berkas dipulihkan ke {}", data.display());
+    run_verify(data)
+}
+
+fn run_purge(
+    data: &Path,
+    root: &Path,
+    on: Option<String>,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let config = crate::config::SiteConfig::load(root).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let today = match on {
+        Some(d) => parse_date("on", &d)?,
+        None => crate::dates::today(),
+    };
+    let purged = records::purge::purge(data, config.privacy.retention, today, dry_run);
+    for done in &purged.done {
+        println!("{}", done.describe(dry_run));
+    }
+    print_all(&purged.problems);
+    if purged.done.is_empty() {
+        println!("Tidak ada yang perlu dihapus.");
+    }
+    Ok(if purged.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn run_report(

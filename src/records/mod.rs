@@ -7,7 +7,10 @@
 //! by hand stay exactly as they were, and run under a lock ([`update`]) so
 //! no change is lost.
 
+pub mod backup;
+pub mod purge;
 mod update;
+pub mod verify;
 mod workflow;
 mod yaml_edit;
 
@@ -106,6 +109,10 @@ struct RawRecord {
     completed_at: Option<String>,
     #[serde(default)]
     result: Option<String>,
+    #[serde(default, deserialize_with = "dates::deserialize_opt_date")]
+    attachments_purged: Option<Date>,
+    #[serde(default, deserialize_with = "dates::deserialize_opt_date")]
+    redacted: Option<Date>,
 }
 
 /// A stored submission as staff tools see it.
@@ -127,6 +134,11 @@ pub struct StoredRecord {
     pub first_response_at: Option<OffsetDateTime>,
     pub completed_at: Option<OffsetDateTime>,
     pub result: Option<String>,
+    /// When `loket purge` deleted the attachments (the record still lists
+    /// what was received).
+    pub attachments_purged: Option<Date>,
+    /// When `loket purge` emptied the personal fields.
+    pub redacted: Option<Date>,
 }
 
 fn parse_moment(text: &str) -> Result<OffsetDateTime, String> {
@@ -195,6 +207,8 @@ impl StoredRecord {
             first_response_at: optional_moment("first_response_at", &raw.first_response_at)?,
             completed_at: optional_moment("completed_at", &raw.completed_at)?,
             result: raw.result.filter(|r| !r.trim().is_empty()),
+            attachments_purged: raw.attachments_purged,
+            redacted: raw.redacted,
         })
     }
 

@@ -63,6 +63,18 @@ pub fn set_key(text: &str, key: &str, value: &str) -> String {
     replace_block(text, key, Some(format!("{key}: {}", scalar(value, 2))))
 }
 
+/// Sets a top-level key to any value (a map, a list), written as the YAML
+/// writer writes it; every other line stays as it was.
+pub fn set_value<T: serde::Serialize>(text: &str, key: &str, value: &T) -> Result<String, String> {
+    let doc = yaml::to_string(&std::collections::BTreeMap::from([(key, value)]))
+        .map_err(|e| e.message)?;
+    Ok(replace_block(
+        text,
+        key,
+        Some(doc.trim_end_matches('\n').to_string()),
+    ))
+}
+
 /// Removes a top-level key and its value, if present.
 pub fn remove_key(text: &str, key: &str) -> String {
     replace_block(text, key, None)

@@ -54,6 +54,7 @@ mod commit;
 pub mod held;
 mod upload;
 
+pub use commit::STAGING_SUFFIX;
 pub use upload::FileWriter;
 
 /// The file that marks a data folder as loket's.

@@ -300,7 +300,7 @@ pub(super) fn staging_name(ticket: &Ticket) -> String {
     format!(".{ticket}{STAGING_SUFFIX}")
 }
 
-pub(super) const STAGING_SUFFIX: &str = ".staging";
+pub const STAGING_SUFFIX: &str = ".staging";
 
 /// The ticket of a staging folder's name, if it is one.
 pub(super) fn staged_ticket(name: &str) -> Option<&str> {
