@@ -149,6 +149,17 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
 
 type Loaded = (Site, Arc<Templates>, Vec<Diagnostic>);
 
+/// The site model and templates of `root`, as a build would load them,
+/// without rendering or writing (the server takes them for a build another
+/// process wrote).
+pub fn load_site(root: &Path) -> Result<(Site, Arc<Templates>), Vec<Diagnostic>> {
+    match load(root, None) {
+        Ok((site, templates, _)) => Ok((site, templates)),
+        Err(BuildError::Invalid(diags)) => Err(diags),
+        Err(e) => Err(vec![Diagnostic::error(root, None, e.to_string())]),
+    }
+}
+
 fn load(root: &Path, reuse: Option<Arc<Templates>>) -> Result<Loaded, BuildError> {
     let loaded = Site::load(root);
     let mut diags = loaded.diagnostics;

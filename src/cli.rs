@@ -216,6 +216,9 @@ struct ServeArgs {
     /// limit per address in X-Forwarded-For instead of per proxy.
     #[arg(long)]
     trust_proxy: bool,
+    /// Free space on the data folder's disk below which /healthz answers 503, in megabytes.
+    #[arg(long, default_value_t = 500)]
+    min_free_mb: u64,
     /// Rebuild when content, templates, assets, site.yaml or holidays change,
     /// and reload open browser tabs (a preview for staff, not for production).
     #[arg(long)]
@@ -353,6 +356,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         idle_timeout: Duration::from_secs(args.idle_timeout_secs),
         write_timeout: Duration::from_secs(args.write_timeout_secs),
         trust_proxy: args.trust_proxy,
+        min_free_bytes: args.min_free_mb * 1024 * 1024,
         ..Limits::default()
     };
     let opts = ServeOptions {

@@ -9,8 +9,10 @@
 mod confirmation;
 mod conn;
 mod forms;
+mod health;
 mod holidays;
 mod live;
+mod publish;
 mod ratelimit;
 mod static_files;
 
@@ -69,6 +71,8 @@ pub struct Limits {
     /// Behind a reverse proxy on this machine: take the client address for
     /// the rate limit from the last `X-Forwarded-For` entry.
     pub trust_proxy: bool,
+    /// Free space below which `/healthz` reports trouble.
+    pub min_free_bytes: u64,
 }
 
 impl Limits {
@@ -97,6 +101,7 @@ impl Default for Limits {
             body_idle_timeout: Duration::from_secs(30),
             body_total_timeout: Duration::from_secs(600),
             trust_proxy: false,
+            min_free_bytes: 500 * 1024 * 1024,
         }
     }
 }
@@ -270,6 +275,16 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
         addr: local,
         source,
     })?;
+    // Made before the server says it is ready: SIGHUP's default would end it.
+    let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).map_err(
+        |source| ServeError::Listen {
+            addr: local,
+            source,
+        },
+    )?;
+    if !opts.watch {
+        tokio::spawn(publish::follow(state.clone(), opts.build.clone(), hangup));
+    }
     ready(local);
     run(listener, state, shutdown).await;
     Ok(())
@@ -354,6 +369,9 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
             live::SCRIPT_PATH => return live::script(),
             _ => {}
         }
+    }
+    if path == health::PATH && readable {
+        return health::check(state);
     }
     if path == CONFIRMATION_PATH {
         if readable {
