@@ -13,7 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::inbox;
 use crate::records::{self, Status};
 use crate::report::{self, ReportError, ReportOptions};
-use crate::server::{self, Limits, ServeError, ServeOptions};
+use crate::server::{self, Limits, ServeError, ServeOptions, TrustedProxy};
 use crate::submission::FormKind;
 
 #[derive(Debug, Parser)]
@@ -177,10 +177,19 @@ struct ServeArgs {
     /// the connection is closed.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     write_timeout_secs: u64,
-    /// Running behind a reverse proxy on this machine (nginx): count the rate
-    /// limit per address in X-Forwarded-For instead of per proxy.
-    #[arg(long)]
-    trust_proxy: bool,
+    /// Behind a reverse proxy (nginx): when a request comes from one of these
+    /// proxies, count the rate limit per the client address in
+    /// X-Forwarded-For, read from its right end past trusted proxies. An
+    /// address (127.0.0.1), a CIDR range (10.0.0.0/8) or `loopback` (the
+    /// default without a value); repeat the flag for several.
+    #[arg(
+        long,
+        value_name = "ADDR|CIDR",
+        num_args = 0..=1,
+        default_missing_value = "loopback",
+        action = clap::ArgAction::Append
+    )]
+    trust_proxy: Vec<TrustedProxy>,
     /// Rebuild when content, templates, assets, site.yaml or holidays change,
     /// and reload open browser tabs (a preview for staff, not for production).
     #[arg(long)]
@@ -603,4 +612,56 @@ fn run_report(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trusted(args: &[&str]) -> Result<Vec<TrustedProxy>, clap::Error> {
+        let cli = Cli::try_parse_from(["loket", "serve"].iter().chain(args))?;
+        match cli.command {
+            Command::Serve(serve) => Ok(serve.trust_proxy),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn trust_proxy_takes_addresses_ranges_and_a_bare_flag_means_loopback() {
+        let net = |text: &str| text.parse::<TrustedProxy>().unwrap();
+        assert_eq!(trusted(&[]).unwrap(), vec![]);
+        assert_eq!(
+            trusted(&["--trust-proxy"]).unwrap(),
+            vec![TrustedProxy::Loopback]
+        );
+        assert_eq!(
+            trusted(&["--trust-proxy", "--rate-limit", "1"]).unwrap(),
+            vec![TrustedProxy::Loopback],
+            "a bare flag before another"
+        );
+        assert_eq!(
+            trusted(&["--rate-limit", "1", "--trust-proxy"]).unwrap(),
+            vec![TrustedProxy::Loopback],
+            "a bare flag last"
+        );
+        assert_eq!(
+            trusted(&[
+                "--trust-proxy",
+                "127.0.0.1",
+                "--trust-proxy=10.0.0.0/8",
+                "--trust-proxy",
+                "fd00::/8"
+            ])
+            .unwrap(),
+            vec![net("127.0.0.1"), net("10.0.0.0/8"), net("fd00::/8")]
+        );
+        assert_eq!(
+            trusted(&["--trust-proxy", "loopback"]).unwrap(),
+            vec![TrustedProxy::Loopback]
+        );
+        let err = trusted(&["--trust-proxy", "10.0.0.1/8"]).unwrap_err();
+        assert!(err.to_string().contains("(10.0.0.0/8)"), "{err}");
+        let err = trusted(&["--trust-proxy", "nginx"]).unwrap_err();
+        assert!(err.to_string().contains("not an IP address"), "{err}");
+    }
 }
