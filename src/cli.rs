@@ -1,6 +1,13 @@
 //! The command line. The only place that prints for people and picks exit codes.
+//!
+//! Output to a reader that went away (`loket inbox | head`) ends the command
+//! quietly with exit status 0: everything goes to stdout through `say!` or
+//! an `io::Write`, whose `EPIPE` comes back as an error that [`main`]
+//! recognises. SIGPIPE stays ignored (Rust's default): restoring its default
+//! action would let any closed pipe kill `loket serve` silently mid-commit,
+//! and would make `set -o pipefail` scripts fail on `loket inbox | head`.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,6 +22,14 @@ use crate::records::{self, Status};
 use crate::report::{self, ReportError, ReportOptions};
 use crate::server::{self, Limits, ServeError, ServeOptions, TrustedProxy};
 use crate::submission::FormKind;
+
+/// `println!` that returns the error instead of panicking when stdout is a
+/// closed pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        writeln!(io::stdout().lock(), $($arg)*)
+    };
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -248,6 +263,8 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // Whoever reads our output has all they wanted (`| head`).
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
@@ -255,9 +272,20 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Whether `err` comes from writing to a pipe nobody reads any more.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn print_all(diags: &[Diagnostic]) {
+    let mut err = io::stderr().lock();
     for d in diags {
-        eprintln!("{d}");
+        // A closed stderr (`2>&1 | head`) is no reason to stop.
+        let _ = writeln!(err, "{d}");
     }
 }
 
@@ -265,13 +293,13 @@ fn run_build(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     match build::build(opts) {
         Ok(report) => {
             print_all(&report.warnings);
-            println!(
+            say!(
                 "Built {} pages and {} assets into {} in {} ms",
                 report.pages,
                 report.assets,
                 opts.out.display(),
                 report.elapsed.as_millis()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(BuildError::Invalid(diags)) => {
@@ -299,7 +327,7 @@ fn run_check(root: &Path) -> anyhow::Result<ExitCode> {
         eprintln!("{errors} kesalahan, {warnings} peringatan");
         Ok(ExitCode::FAILURE)
     } else {
-        println!("Tidak ada kesalahan ({warnings} peringatan)");
+        say!("Tidak ada kesalahan ({warnings} peringatan)")?;
         Ok(ExitCode::SUCCESS)
     }
 }
@@ -331,11 +359,12 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let served = runtime.block_on(server::serve(opts, |addr| {
-        println!(
+        // Nobody reading stdout is no reason not to serve.
+        let _ = say!(
             "Listening on http://{addr}/ (submissions go to {})",
             data.display()
         );
-        let _ = std::io::stdout().flush();
+        let _ = io::stdout().flush();
     }));
     match served {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -549,16 +578,16 @@ fn run_status(
     let after_kind = change.kind.as_ref().map_or(before.kind, |m| m.to);
     let after_status = to.unwrap_or(before.status);
     if after_kind != before.kind {
-        println!(
+        say!(
             "{}: {} {} -> {} {}",
             before.ticket,
             before.kind.as_str(),
             before.status,
             after_kind.as_str(),
             after_status
-        );
+        )?;
     } else {
-        println!("{}: {} -> {}", before.ticket, before.status, after_status);
+        say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -598,13 +627,13 @@ fn run_report(
         Err(e) => return Err(e.into()),
     };
     print_all(&written.skipped);
-    println!(
+    say!(
         "Laporan {} {year}: {} kiriman",
         crate::dates::month_name(month),
         written.cases
-    );
-    println!("{}", written.html.display());
-    println!("{}", written.csv.display());
+    )?;
+    say!("{}", written.html.display())?;
+    say!("{}", written.csv.display())?;
     if !written.skipped.is_empty() {
         eprintln!(
             "{} record(s) could not be read and were skipped",
