@@ -1,21 +1,22 @@
 //! The deploy kit of `deploy/` against the real thing.
 //!
-//! - Debian's nginx runs the shipped `deploy/nginx/loket.conf`, with only
-//!   its ports, paths and certificate changed (mechanically: every
-//!   replacement must match, and none of the production values may be
-//!   left), in front of the real `loket serve --trust-proxy 127.0.0.1`.
-//!   curl talks HTTPS to it from 127.0.0.2, 127.0.0.3 and 127.0.0.4, so
-//!   nginx sees three citizens, as it would on the internet: a 4.9 MB KTP
-//!   is stored byte for byte, a 6 MB photo gets loket's own form back (not
-//!   nginx's 413), the rate limit counts per citizen whatever they write in
-//!   X-Forwarded-For, HSTS is on, port 80 redirects and serves ACME
-//!   challenges, and no citizen's address is logged.
+//! - Debian's nginx runs the shipped `deploy/nginx/loket.conf`, and Caddy
+//!   the shipped `deploy/Caddyfile`, with only their ports, paths and
+//!   certificate changed (mechanically: every replacement must match, and
+//!   none of nginx's production values may be left), in front of the real
+//!   `loket serve --trust-proxy 127.0.0.1`. curl talks HTTPS to them from
+//!   127.0.0.2, 127.0.0.3 and 127.0.0.4, so the proxy sees three citizens,
+//!   as it would on the internet: a 4.9 MB KTP is stored byte for byte, a
+//!   6 MB photo gets loket's own form back (not nginx's 413), the rate limit
+//!   counts per citizen whatever they write in X-Forwarded-For, HSTS is on,
+//!   plain HTTP redirects (nginx: and serves ACME challenges), and no
+//!   citizen's address is logged.
 //! - `systemd-analyze verify` and `security --offline` on the shipped unit.
 //! - The body limits of the nginx site and the Caddyfile against loket's.
 //!
-//! Needs nginx, curl and openssl (`.ci/run` installs them); without one the
-//! nginx test is skipped with a loud message, except under CI (`CI` set),
-//! where that is a failure. Without systemd-analyze the unit checks are
+//! Needs nginx, caddy, curl and openssl (`.ci/run` installs them); without
+//! one a proxy test is skipped with a loud message, except under CI (`CI`
+//! set), where that is a failure. Without systemd-analyze the unit checks are
 //! skipped loudly, under CI too (`.ci/run` does not install systemd; Debian
 //! images have it).
 
@@ -182,36 +183,23 @@ http {{
     )
 }
 
-/// The shipped nginx site running from a temp folder, in front of loket.
-struct Nginx {
+/// A proxy running a shipped configuration from a temp folder, in front
+/// of loket: nginx or Caddy.
+struct Front {
     child: Child,
     dir: tempfile::TempDir,
     https: u16,
     http: u16,
+    /// Its log files in `dir`, to show on failure and to search for addresses.
+    logs: &'static [&'static str],
 }
 
-impl Nginx {
-    fn start(nginx: &Path, loket: SocketAddr) -> Nginx {
-        let dir = tempfile::tempdir().unwrap();
+impl Front {
+    fn nginx(nginx: &Path, loket: SocketAddr) -> Front {
+        let dir = dir_with_certificate();
         let d = dir.path();
         fs::create_dir_all(d.join("tmp")).unwrap();
         fs::create_dir_all(d.join("www/.well-known/acme-challenge")).unwrap();
-        let openssl = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
-            .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"])
-            .args(["-subj", &format!("/CN={NAME}")])
-            .args(["-addext", &format!("subjectAltName=DNS:{NAME}")])
-            .arg("-keyout")
-            .arg(d.join("key.pem"))
-            .arg("-out")
-            .arg(d.join("cert.pem"))
-            .output()
-            .expect("openssl runs");
-        assert!(
-            openssl.status.success(),
-            "openssl req: {}",
-            String::from_utf8_lossy(&openssl.stderr)
-        );
         let shipped = fs::read_to_string(deploy_file("nginx/loket.conf")).unwrap();
         let command = |extra: &[&str]| {
             let mut cmd = Command::new(nginx);
@@ -249,11 +237,12 @@ impl Nginx {
                 .expect("nginx starts");
             match wait_ready(&mut child, https) {
                 Ok(()) => {
-                    return Nginx {
+                    return Front {
                         child,
                         dir,
                         https,
                         http,
+                        logs: &["access.log", "error.log"],
                     };
                 }
                 Err(e) => {
@@ -267,6 +256,73 @@ impl Nginx {
         panic!("nginx did not start:\n{}", failures.join("\n"));
     }
 
+    /// Caddy with the shipped Caddyfile: its certificate, ports, loket's
+    /// address and its own folders given, nothing else.
+    fn caddy(caddy: &Path, loket: SocketAddr) -> Front {
+        let dir = dir_with_certificate();
+        let d = dir.path();
+        let shipped = fs::read_to_string(deploy_file("Caddyfile")).unwrap();
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            let (https, http, admin) = (free_port(), free_port(), free_port());
+            let mut config = shipped.clone();
+            for (from, to) in [
+                (
+                    "\temail admin@example.go.id\n",
+                    format!(
+                        "\temail admin@example.go.id\n\thttp_port {http}\n\thttps_port {https}\n\tdefault_bind 127.0.0.1\n\tadmin 127.0.0.1:{admin}\n\tstorage file_system {}\n",
+                        d.join("data").display()
+                    ),
+                ),
+                (
+                    "layanan.example.go.id {\n",
+                    format!(
+                        "layanan.example.go.id {{\n\ttls {} {}\n",
+                        d.join("cert.pem").display(),
+                        d.join("key.pem").display()
+                    ),
+                ),
+                (
+                    "reverse_proxy 127.0.0.1:8080\n",
+                    format!("reverse_proxy {loket}\n"),
+                ),
+            ] {
+                config = replace(&config, from, &to, 1);
+            }
+            fs::write(d.join("Caddyfile"), config).unwrap();
+            let log = fs::File::create(d.join("caddy.log")).unwrap();
+            let mut child = Command::new(caddy)
+                .args(["run", "--adapter", "caddyfile", "--config"])
+                .arg(d.join("Caddyfile"))
+                .env("HOME", d)
+                .env("XDG_DATA_HOME", d.join("data"))
+                .env("XDG_CONFIG_HOME", d.join("config"))
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("caddy starts");
+            match wait_ready(&mut child, https) {
+                Ok(()) => {
+                    return Front {
+                        child,
+                        dir,
+                        https,
+                        http,
+                        logs: &["caddy.log"],
+                    };
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let log = fs::read_to_string(d.join("caddy.log")).unwrap_or_default();
+                    failures.push(format!("{e}; caddy.log:\n{log}"));
+                }
+            }
+        }
+        panic!("caddy did not start:\n{}", failures.join("\n"));
+    }
+
     fn dir(&self) -> &Path {
         self.dir.path()
     }
@@ -274,9 +330,39 @@ impl Nginx {
     fn log(&self, name: &str) -> String {
         fs::read_to_string(self.dir().join(name)).unwrap_or_default()
     }
+
+    fn all_logs(&self) -> String {
+        self.logs
+            .iter()
+            .map(|name| format!("--- {name}\n{}", self.log(name)))
+            .collect()
+    }
 }
 
-impl Drop for Nginx {
+/// A temp folder holding a self-signed certificate for [`NAME`].
+fn dir_with_certificate() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let openssl = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"])
+        .args(["-subj", &format!("/CN={NAME}")])
+        .args(["-addext", &format!("subjectAltName=DNS:{NAME}")])
+        .arg("-keyout")
+        .arg(d.join("key.pem"))
+        .arg("-out")
+        .arg(d.join("cert.pem"))
+        .output()
+        .expect("openssl runs");
+    assert!(
+        openssl.status.success(),
+        "openssl req: {}",
+        String::from_utf8_lossy(&openssl.stderr)
+    );
+    dir
+}
+
+impl Drop for Front {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -288,7 +374,7 @@ fn wait_ready(child: &mut Child, port: u16) -> Result<(), String> {
     let deadline = Instant::now() + PATIENCE;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            return Err(format!("nginx exited: {status}"));
+            return Err(format!("exited: {status}"));
         }
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Ok(());
@@ -326,10 +412,10 @@ impl Reply {
     }
 }
 
-/// A request to nginx by name (resolved to 127.0.0.1) from the local
+/// A request to the proxy by name (resolved to 127.0.0.1) from the local
 /// address `from`, over `scheme`; `body` is posted with `content_type`.
 fn curl(
-    nginx: &Nginx,
+    front: &Front,
     from: &str,
     scheme: &str,
     path: &str,
@@ -337,16 +423,16 @@ fn curl(
     extra_headers: &[&str],
 ) -> Reply {
     let port = if scheme == "https" {
-        nginx.https
+        front.https
     } else {
-        nginx.http
+        front.http
     };
-    let work = tempfile::tempdir_in(nginx.dir()).unwrap();
+    let work = tempfile::tempdir_in(front.dir()).unwrap();
     let (headers_file, body_file) = (work.path().join("headers"), work.path().join("body"));
     let mut cmd = Command::new("curl");
     cmd.args(["--silent", "--show-error", "--max-time", "120"])
         .arg("--cacert")
-        .arg(nginx.dir().join("cert.pem"))
+        .arg(front.dir().join("cert.pem"))
         .args(["--resolve", &format!("{NAME}:{port}:127.0.0.1")])
         .args(["--interface", from])
         .arg("--dump-header")
@@ -371,9 +457,9 @@ fn curl(
     let said = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
-        "curl {path} from {from}: {}\n{said}\nnginx error.log:\n{}",
+        "curl {path} from {from}: {}\n{said}\n{}",
         String::from_utf8_lossy(&output.stderr),
-        nginx.log("error.log")
+        front.all_logs()
     );
     let (status, version) = said.split_once(' ').unwrap();
     let raw = fs::read_to_string(&headers_file).unwrap();
@@ -479,32 +565,39 @@ fn assert_hsts(reply: &Reply, what: &str) {
     );
 }
 
-#[test]
-fn nginx_with_the_shipped_site_in_front_of_loket() {
-    let nginx_bin = program("nginx");
+/// What is missing to run a proxy test with `proxy` (found or not).
+fn missing_for(proxy: &str, found: bool) -> Vec<String> {
     let mut missing = Vec::new();
-    if nginx_bin.is_none() {
-        missing.push("nginx (apt-get install nginx)".to_string());
+    if !found {
+        missing.push(format!("{proxy} (apt-get install {proxy})"));
     }
-    for (tool, package) in [("curl", "curl"), ("openssl", "openssl")] {
+    for tool in ["curl", "openssl"] {
         if program(tool).is_none() {
-            missing.push(format!("{tool} (apt-get install {package})"));
+            missing.push(format!("{tool} (apt-get install {tool})"));
         }
     }
-    if skipped(
-        "nginx in front of loket with deploy/nginx/loket.conf",
-        &missing,
-        true,
-    ) {
-        return;
-    }
-    let loket = Server::start_with(&["--trust-proxy", "127.0.0.1", "--rate-limit", "1"]);
-    let nginx = Nginx::start(&nginx_bin.unwrap(), loket.addr);
-    let (citizen, other, third) = ("127.0.0.2", "127.0.0.3", "127.0.0.4");
+    missing
+}
 
+/// loket as the unit runs it behind a proxy on this machine, with a rate
+/// limit of one accepted submission per citizen to test.
+fn loket_behind_a_proxy() -> Server {
+    Server::start_with(&["--trust-proxy", "127.0.0.1", "--rate-limit", "1"])
+}
+
+const CITIZEN: &str = "127.0.0.2";
+const OTHER: &str = "127.0.0.3";
+const THIRD: &str = "127.0.0.4";
+
+/// What citizens do through `front`, and what they must get: pages over
+/// HTTP/2 with HSTS and loket's headers, loket's own answer to a photo
+/// over the limit, a 4.9 MB KTP stored byte for byte, and the rate limit
+/// per citizen whatever they write in X-Forwarded-For. Ends with loket
+/// stopped and no citizen's address in its log or the proxy's.
+fn citizens_through(front: &Front, loket: Server) {
     // A page over HTTPS (HTTP/2, as browsers speak it): loket's answer with
-    // its own security headers, and HSTS from nginx.
-    let home = curl(&nginx, citizen, "https", "/", None, &[]);
+    // its own security headers, and HSTS from the proxy.
+    let home = curl(front, CITIZEN, "https", "/", None, &[]);
     assert_eq!(home.status, 200, "{}", home.text());
     assert_eq!(home.version, "2", "HTTP/2 over TLS");
     assert_hsts(&home, "home page");
@@ -514,30 +607,6 @@ fn nginx_with_the_shipped_site_in_front_of_loket() {
         "loket's headers pass through: {:?}",
         home.headers
     );
-    assert_eq!(home.header("server"), Some("nginx"), "no version");
-
-    // Port 80: to HTTPS, the same path and query; ACME challenges answered.
-    let plain = curl(&nginx, citizen, "http", "/layanan/?a=1", None, &[]);
-    assert_eq!(plain.status, 301);
-    assert_eq!(
-        plain.header("location"),
-        Some(format!("https://{NAME}/layanan/?a=1").as_str())
-    );
-    fs::write(
-        nginx.dir().join("www/.well-known/acme-challenge/tOkEn-1"),
-        "tOkEn-1.thumbprint",
-    )
-    .unwrap();
-    let challenge = curl(
-        &nginx,
-        citizen,
-        "http",
-        "/.well-known/acme-challenge/tOkEn-1",
-        None,
-        &[],
-    );
-    assert_eq!(challenge.status, 200);
-    assert_eq!(challenge.text(), "tOkEn-1.thumbprint");
 
     // A 6 MB phone photo: loket's own answer, the form back with everything
     // typed and the size at the field (nginx's 1 MB default would have
@@ -549,8 +618,8 @@ fn nginx_with_the_shipped_site_in_front_of_loket() {
     let body = form.finish();
     assert!(body.len() > 6 * MB);
     let big = curl(
-        &nginx,
-        citizen,
+        front,
+        CITIZEN,
         "https",
         PERMOHONAN,
         Some((&content_type, &body)),
@@ -566,7 +635,6 @@ fn nginx_with_the_shipped_site_in_front_of_loket() {
     ] {
         assert!(html.contains(needle), "the form lacks {needle:?}:\n{html}");
     }
-    assert!(!html.contains("nginx"), "{html}");
     assert_nothing_stored(&loket, "a 6 MB photo");
 
     // A 4.9 MB KTP goes through and is stored byte for byte.
@@ -577,8 +645,8 @@ fn nginx_with_the_shipped_site_in_front_of_loket() {
         .text("persetujuan", "ya");
     let content_type = form.content_type();
     let accepted = curl(
-        &nginx,
-        citizen,
+        front,
+        CITIZEN,
         "https",
         PERMOHONAN,
         Some((&content_type, &form.finish())),
@@ -604,63 +672,118 @@ fn nginx_with_the_shipped_site_in_front_of_loket() {
         record["attachments"][0]["sha256"].as_str(),
         Some(sha256_hex(&ktp).as_str())
     );
-    let receipt = curl(&nginx, citizen, "https", location, None, &[]);
+    let receipt = curl(front, CITIZEN, "https", location, None, &[]);
     assert_eq!(receipt.status, 200);
     assert!(receipt.text().contains(ticket));
 
-    // The rate limit (1 here) counts per citizen as nginx saw them. The
+    // The rate limit (1 here) counts per citizen as the proxy saw them. The
     // first citizen has used theirs; a second is still welcome.
     let post = |from: &str, forged: &[&str]| {
         curl(
-            &nginx,
+            front,
             from,
             "https",
             PENGADUAN_LAYANAN,
             Some((URLENCODED, complaint("Budi").as_bytes())),
             forged,
         )
-        .status
     };
-    assert_eq!(post(other, &[]), 303, "another citizen");
+    assert_eq!(post(OTHER, &[]).status, 303, "another citizen");
     assert_eq!(
-        post(citizen, &["X-Forwarded-For: 203.0.113.50"]),
+        post(CITIZEN, &["X-Forwarded-For: 203.0.113.50"]).status,
         429,
         "a made-up X-Forwarded-For does not get the first citizen a new limit"
     );
-    assert_eq!(post(other, &[]), 429, "the second citizen's limit is used");
+    assert_eq!(post(OTHER, &[]).status, 429, "the second citizen's is used");
     assert_eq!(
-        post(third, &["X-Forwarded-For: 127.0.0.3"]),
+        post(THIRD, &["X-Forwarded-For: 127.0.0.3"]).status,
         303,
         "nor can a third one spend someone else's"
     );
-    let limited = curl(
-        &nginx,
-        citizen,
-        "https",
-        PENGADUAN_LAYANAN,
-        Some((URLENCODED, complaint("Budi").as_bytes())),
-        &[],
-    );
+    let limited = post(CITIZEN, &[]);
     assert_eq!(limited.status, 429);
     assert!(limited.header("retry-after").is_some());
     assert!(limited.text().contains("Terlalu banyak kiriman"));
 
-    // No citizen's address in any log: loket's (the journal) and nginx's.
+    // No citizen's address in any log: loket's (the journal) and the proxy's.
     let (status, loket_log) = loket.stop();
     assert!(status.success(), "{loket_log}");
-    for log in [
-        &loket_log,
-        &nginx.log("access.log"),
-        &nginx.log("error.log"),
-    ] {
-        for address in [citizen, other, third, "203.0.113.50"] {
-            assert!(!log.contains(address), "{address} logged:\n{log}");
-        }
+    let logs = format!("{loket_log}\n{}", front.all_logs());
+    for address in [CITIZEN, OTHER, THIRD, "203.0.113.50"] {
+        assert!(!logs.contains(address), "{address} logged:\n{logs}");
     }
     assert!(
         loket_log.contains("POST /permohonan/ 303"),
         "loket logs requests:\n{loket_log}"
     );
+}
+
+#[test]
+fn nginx_with_the_shipped_site_in_front_of_loket() {
+    let nginx = program("nginx");
+    let missing = missing_for("nginx", nginx.is_some());
+    if skipped(
+        "nginx in front of loket with deploy/nginx/loket.conf",
+        &missing,
+        true,
+    ) {
+        return;
+    }
+    let loket = loket_behind_a_proxy();
+    let front = Front::nginx(&nginx.unwrap(), loket.addr);
+
+    let home = curl(&front, CITIZEN, "https", "/", None, &[]);
+    assert_eq!(home.header("server"), Some("nginx"), "no version");
+    // Port 80: to HTTPS, the same path and query; ACME challenges answered.
+    let plain = curl(&front, CITIZEN, "http", "/layanan/?a=1", None, &[]);
+    assert_eq!(plain.status, 301);
+    assert_eq!(
+        plain.header("location"),
+        Some(format!("https://{NAME}/layanan/?a=1").as_str())
+    );
+    assert_eq!(plain.header("strict-transport-security"), None);
+    fs::write(
+        front.dir().join("www/.well-known/acme-challenge/tOkEn-1"),
+        "tOkEn-1.thumbprint",
+    )
+    .unwrap();
+    let challenge = curl(
+        &front,
+        CITIZEN,
+        "http",
+        "/.well-known/acme-challenge/tOkEn-1",
+        None,
+        &[],
+    );
+    assert_eq!(challenge.status, 200);
+    assert_eq!(challenge.text(), "tOkEn-1.thumbprint");
+
+    citizens_through(&front, loket);
+}
+
+#[test]
+fn caddy_with_the_shipped_caddyfile_in_front_of_loket() {
+    let caddy = program("caddy");
+    let missing = missing_for("caddy", caddy.is_some());
+    if skipped(
+        "Caddy in front of loket with deploy/Caddyfile",
+        &missing,
+        true,
+    ) {
+        return;
+    }
+    let loket = loket_behind_a_proxy();
+    let front = Front::caddy(&caddy.unwrap(), loket.addr);
+
+    // HTTP: to HTTPS, the same path and query.
+    let plain = curl(&front, CITIZEN, "http", "/layanan/?a=1", None, &[]);
+    assert_eq!(plain.status, 308);
+    assert_eq!(
+        plain.header("location"),
+        Some(format!("https://{NAME}/layanan/?a=1").as_str())
+    );
+
+    citizens_through(&front, loket);
 }
 
 // ---------------------------------------------------------------------------
