@@ -1,6 +1,13 @@
 //! The command line. The only place that prints for people and picks exit codes.
+//!
+//! Output to a reader that went away (`loket inbox | head`) ends the command
+//! quietly with exit status 0: everything goes to stdout through `say!` or
+//! an `io::Write`, whose `EPIPE` comes back as an error that [`main`]
+//! recognises. SIGPIPE stays ignored (Rust's default): restoring its default
+//! action would let any closed pipe kill `loket serve` silently mid-commit,
+//! and would make `set -o pipefail` scripts fail on `loket inbox | head`.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,8 +20,16 @@ use crate::diagnostic::Diagnostic;
 use crate::inbox;
 use crate::records::{self, Status};
 use crate::report::{self, ReportError, ReportOptions};
-use crate::server::{self, Limits, ServeError, ServeOptions};
+use crate::server::{self, Limits, ServeError, ServeOptions, TrustedProxy};
 use crate::submission::FormKind;
+
+/// `println!` that returns the error instead of panicking when stdout is a
+/// closed pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        writeln!(io::stdout().lock(), $($arg)*)
+    };
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -212,10 +227,19 @@ struct ServeArgs {
     /// the connection is closed.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     write_timeout_secs: u64,
-    /// Running behind a reverse proxy on this machine (nginx): count the rate
-    /// limit per address in X-Forwarded-For instead of per proxy.
-    #[arg(long)]
-    trust_proxy: bool,
+    /// Behind a reverse proxy (nginx): when a request comes from one of these
+    /// proxies, count the rate limit per the client address in
+    /// X-Forwarded-For, read from its right end past trusted proxies. An
+    /// address (127.0.0.1), a CIDR range (10.0.0.0/8) or `loopback` (the
+    /// default without a value); repeat the flag for several.
+    #[arg(
+        long,
+        value_name = "ADDR|CIDR",
+        num_args = 0..=1,
+        default_missing_value = "loopback",
+        action = clap::ArgAction::Append
+    )]
+    trust_proxy: Vec<TrustedProxy>,
     /// Free space on the data folder's disk below which /healthz answers 503, in megabytes.
     #[arg(long, default_value_t = 500)]
     min_free_mb: u64,
@@ -286,6 +310,8 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // Whoever reads our output has all they wanted (`| head`).
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
@@ -293,9 +319,20 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Whether `err` comes from writing to a pipe nobody reads any more.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn print_all(diags: &[Diagnostic]) {
+    let mut err = io::stderr().lock();
     for d in diags {
-        eprintln!("{d}");
+        // A closed stderr (`2>&1 | head`) is no reason to stop.
+        let _ = writeln!(err, "{d}");
     }
 }
 
@@ -303,13 +340,13 @@ fn run_build(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     match build::build(opts) {
         Ok(report) => {
             print_all(&report.warnings);
-            println!(
+            say!(
                 "Built {} pages and {} assets into {} in {} ms",
                 report.pages,
                 report.assets,
                 opts.out.display(),
                 report.elapsed.as_millis()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(BuildError::Invalid(diags)) => {
@@ -337,7 +374,7 @@ fn run_check(root: &Path) -> anyhow::Result<ExitCode> {
         eprintln!("{errors} kesalahan, {warnings} peringatan");
         Ok(ExitCode::FAILURE)
     } else {
-        println!("Tidak ada kesalahan ({warnings} peringatan)");
+        say!("Tidak ada kesalahan ({warnings} peringatan)")?;
         Ok(ExitCode::SUCCESS)
     }
 }
@@ -370,11 +407,12 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let served = runtime.block_on(server::serve(opts, |addr| {
-        println!(
+        // Nobody reading stdout is no reason not to serve.
+        let _ = say!(
             "Listening on http://{addr}/ (submissions go to {})",
             data.display()
         );
-        let _ = std::io::stdout().flush();
+        let _ = io::stdout().flush();
     }));
     match served {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -588,16 +626,16 @@ fn run_status(
     let after_kind = change.kind.as_ref().map_or(before.kind, |m| m.to);
     let after_status = to.unwrap_or(before.status);
     if after_kind != before.kind {
-        println!(
+        say!(
             "{}: {} {} -> {} {}",
             before.ticket,
             before.kind.as_str(),
             before.status,
             after_kind.as_str(),
             after_status
-        );
+        )?;
     } else {
-        println!("{}: {} -> {}", before.ticket, before.status, after_status);
+        say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -698,13 +736,13 @@ fn run_report(
         Err(e) => return Err(e.into()),
     };
     print_all(&written.skipped);
-    println!(
+    say!(
         "Laporan {} {year}: {} kiriman",
         crate::dates::month_name(month),
         written.cases
-    );
-    println!("{}", written.html.display());
-    println!("{}", written.csv.display());
+    )?;
+    say!("{}", written.html.display())?;
+    say!("{}", written.csv.display())?;
     if !written.skipped.is_empty() {
         eprintln!(
             "{} record(s) could not be read and were skipped",
@@ -712,4 +750,56 @@ fn run_report(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trusted(args: &[&str]) -> Result<Vec<TrustedProxy>, clap::Error> {
+        let cli = Cli::try_parse_from(["loket", "serve"].iter().chain(args))?;
+        match cli.command {
+            Command::Serve(serve) => Ok(serve.trust_proxy),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn trust_proxy_takes_addresses_ranges_and_a_bare_flag_means_loopback() {
+        let net = |text: &str| text.parse::<TrustedProxy>().unwrap();
+        assert_eq!(trusted(&[]).unwrap(), vec![]);
+        assert_eq!(
+            trusted(&["--trust-proxy"]).unwrap(),
+            vec![TrustedProxy::Loopback]
+        );
+        assert_eq!(
+            trusted(&["--trust-proxy", "--rate-limit", "1"]).unwrap(),
+            vec![TrustedProxy::Loopback],
+            "a bare flag before another"
+        );
+        assert_eq!(
+            trusted(&["--rate-limit", "1", "--trust-proxy"]).unwrap(),
+            vec![TrustedProxy::Loopback],
+            "a bare flag last"
+        );
+        assert_eq!(
+            trusted(&[
+                "--trust-proxy",
+                "127.0.0.1",
+                "--trust-proxy=10.0.0.0/8",
+                "--trust-proxy",
+                "fd00::/8"
+            ])
+            .unwrap(),
+            vec![net("127.0.0.1"), net("10.0.0.0/8"), net("fd00::/8")]
+        );
+        assert_eq!(
+            trusted(&["--trust-proxy", "loopback"]).unwrap(),
+            vec![TrustedProxy::Loopback]
+        );
+        let err = trusted(&["--trust-proxy", "10.0.0.1/8"]).unwrap_err();
+        assert!(err.to_string().contains("(10.0.0.0/8)"), "{err}");
+        let err = trusted(&["--trust-proxy", "nginx"]).unwrap_err();
+        assert!(err.to_string().contains("not an IP address"), "{err}");
+    }
 }

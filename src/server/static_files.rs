@@ -155,10 +155,11 @@ fn add_utf8_charset(response: &mut Response<Body>) {
     };
     let Ok(text) = value.to_str() else { return };
     let textual = text.starts_with("text/") || text == "application/xml" || text == "image/svg+xml";
-    if textual && !text.contains("charset") {
-        if let Ok(v) = HeaderValue::from_str(&format!("{text}; charset=utf-8")) {
-            response.headers_mut().insert(header::CONTENT_TYPE, v);
-        }
+    if textual
+        && !text.contains("charset")
+        && let Ok(v) = HeaderValue::from_str(&format!("{text}; charset=utf-8"))
+    {
+        response.headers_mut().insert(header::CONTENT_TYPE, v);
     }
 }
 

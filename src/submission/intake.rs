@@ -35,9 +35,9 @@ pub struct IntakeLimits {
 /// Room for the text fields of a form, on top of its files.
 pub const TEXT_ALLOWANCE: u64 = 1024 * 1024;
 /// Room in the body, counted in file limits, for files over their limit: a
-/// phone photo of a few times the limit is still read to its end (and thrown
+/// file up to twice the limit is still read to its end (and thrown
 /// away), so the form can come back with what was typed.
-pub const OVERSIZE_ROOM: u64 = 3;
+pub const OVERSIZE_ROOM: u64 = 1;
 /// Bytes of part headers a browser never comes near.
 const MAX_PART_HEADERS: usize = 8 * 1024;
 
