@@ -4,8 +4,8 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use loket::submission::sanitize::{SanitizeLimits, Sanitizer};
-use loket::submission::validate::FileType;
+use loket::cases::sanitize::{SanitizeLimits, Sanitizer};
+use loket::forms::validate::FileType;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

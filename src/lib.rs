@@ -1,27 +1,24 @@
 //! loket publishes a public-service office's service standard as a static
 //! site and takes citizens' online submissions.
 //!
-//! Data flows one way: files ([`content`], [`config`]) -> model ([`content::Site`])
-//! -> [`render`] -> [`output`], driven by [`build`].
+//! The modules follow the data, and depend one way (`cli` → `server` →
+//! `cases` → `site` → `forms` → `core`):
+//!
+//! - [`site`]: the site folder → model → pages on disk (config, content,
+//!   markdown, templates, checks, build, output, watch).
+//! - [`forms`]: what each form asks for and how answers are checked.
+//! - [`cases`]: a submission once it is a case: its record, ticket, the
+//!   durable store, the workflow of the service standard, and what staff
+//!   run on the records (inbox, report, verify, backup, purge).
+//! - [`server`]: `loket serve`: connections, routes, reading a form post,
+//!   the receipt, static files, health, publishing a new build.
+//! - [`cli`]: the command line, the operator's settings.
+//! - [`core`]: dates and the working-day calendar, YAML, diagnostics, CSV,
+//!   file-system helpers.
 
-pub mod build;
-pub mod check;
+pub mod cases;
 pub mod cli;
-pub mod config;
-pub mod content;
-pub mod csv;
-pub mod dates;
-pub mod diagnostic;
-pub mod fsutil;
-pub mod inbox;
-pub mod markdown;
-pub mod output;
-pub mod records;
-pub mod render;
-pub mod report;
+pub mod core;
+pub mod forms;
 pub mod server;
-pub mod submission;
-pub mod terms;
-pub mod watch;
-pub mod workdays;
-pub mod yaml;
+pub mod site;

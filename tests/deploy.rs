@@ -886,9 +886,9 @@ fn the_unit_outlasts_lokets_drain_and_writes_only_its_folder() {
 /// loket's largest body with its default limits, over both forms.
 fn lokets_largest_body() -> u64 {
     let limits = loket::server::Limits::default().intake();
-    loket::submission::FormKind::ALL
+    loket::forms::FormKind::ALL
         .iter()
-        .map(|&kind| loket::submission::intake::max_body(kind, &limits))
+        .map(|&kind| loket::server::intake::max_body(kind, &limits))
         .max()
         .unwrap()
 }
@@ -944,9 +944,9 @@ fn the_pdf_made_here_is_one_loket_keeps_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let (raw, kept) = (dir.path().join("raw"), dir.path().join("kept"));
     fs::write(&raw, &pdf).unwrap();
-    let sanitizer = loket::submission::sanitize::Sanitizer::new(Default::default());
+    let sanitizer = loket::cases::sanitize::Sanitizer::new(Default::default());
     let result = sanitizer
-        .sanitize(loket::submission::validate::FileType::Pdf, &raw, &kept)
+        .sanitize(loket::forms::validate::FileType::Pdf, &raw, &kept)
         .expect("kept");
     assert_eq!(result.sha256, sha256_hex(&pdf));
     assert_eq!(fs::read(&kept).unwrap(), pdf);

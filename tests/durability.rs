@@ -111,7 +111,7 @@ fn audit(data: &Path) -> HashMap<String, (String, String)> {
             continue;
         }
         let text = fs::read_to_string(path).unwrap();
-        let record: loket::yaml::Value = loket::yaml::from_str(&text)
+        let record: loket::core::yaml::Value = loket::core::yaml::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not a complete record: {e}", path.display()));
         let ticket = record["ticket"].as_str().unwrap().to_string();
         let attachments = record["attachments"].as_sequence().unwrap();

@@ -17,7 +17,7 @@ use common::TempSite;
 use common::form::*;
 use common::server::{PATIENCE, Server};
 use common::submit::*;
-use loket::yaml::Value;
+use loket::core::yaml::Value;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 

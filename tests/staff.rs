@@ -344,7 +344,7 @@ fn status_follows_the_procedure_and_keeps_hand_edits() {
         text.contains("result: 'Sepakat: utang dibayar dua kali'"),
         "{text}"
     );
-    let parsed: loket::yaml::Value = loket::yaml::from_str(&text).unwrap();
+    let parsed: loket::core::yaml::Value = loket::core::yaml::from_str(&text).unwrap();
     let history = parsed["history"].as_sequence().unwrap();
     assert_eq!(history.len(), 3);
     assert_eq!(history[1]["meeting"]["place"], "Kantor Dinkopum");
@@ -513,7 +513,7 @@ fn concurrent_status_changes_are_both_kept() {
         }
     }
     let text = fs::read_to_string(&path).unwrap();
-    let parsed: loket::yaml::Value = loket::yaml::from_str(&text).unwrap();
+    let parsed: loket::core::yaml::Value = loket::core::yaml::from_str(&text).unwrap();
     let history = parsed["history"].as_sequence().unwrap();
     assert_eq!(history.len(), 2 * rounds, "no change lost");
     let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
@@ -558,7 +558,7 @@ fn status_appends_after_a_comment_inside_the_history() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let text = fs::read_to_string(&path).unwrap();
-    let parsed: loket::yaml::Value = loket::yaml::from_str(&text).unwrap();
+    let parsed: loket::core::yaml::Value = loket::core::yaml::from_str(&text).unwrap();
     let history = parsed["history"].as_sequence().unwrap();
     assert_eq!(history.len(), 3);
     assert_eq!(history[2]["by"], "Budi", "{text}");

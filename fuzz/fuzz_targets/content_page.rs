@@ -7,14 +7,14 @@ use std::path::Path;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let (page, _diagnostics) = loket::content::parse_page(
+    let (page, _diagnostics) = loket::site::content::parse_page(
         Path::new("content/fuzz.md"),
         Path::new("fuzz.md"),
         data.to_vec(),
         None,
     );
     if let Some(page) = page {
-        let body = loket::markdown::render(&page.body);
-        let _ = loket::check::service_components(&page, &body.toc);
+        let body = loket::site::markdown::render(&page.body);
+        let _ = loket::site::check::service_components(&page, &body.toc);
     }
 });

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
-use loket::submission::FormKind;
-use loket::submission::intake::{IntakeLimits, read_multipart, read_urlencoded};
-use loket::submission::store::Store;
-use loket::submission::validate::validate;
+use loket::forms::FormKind;
+use loket::server::intake::{IntakeLimits, read_multipart, read_urlencoded};
+use loket::cases::store::Store;
+use loket::forms::validate::validate;
 
 struct World {
     runtime: tokio::runtime::Runtime,

@@ -10,11 +10,11 @@ use std::sync::Mutex;
 use hyper::{Request, Response, StatusCode};
 
 use super::{AppState, Body, Published, html, status_page};
-use crate::dates;
-use crate::records::{self, RecordError, Status, StoredRecord};
-use crate::render::ConfirmationView;
-use crate::submission::FormKind;
-use crate::submission::ticket::Ticket;
+use crate::cases::ticket::Ticket;
+use crate::cases::{self, RecordError, Status, StoredRecord};
+use crate::core::dates;
+use crate::forms::FormKind;
+use crate::site::render::ConfirmationView;
 
 /// Tickets shown to robots that filled in the honeypot: they get a receipt
 /// like everyone else, though nothing was stored. Bounded: the oldest go.
@@ -58,7 +58,7 @@ pub(super) async fn page<B>(
     let view = if state.decoys.contains(&ticket) {
         decoy_view(state, published, &ticket)
     } else {
-        match records::find(state.store.root(), ticket.as_str()) {
+        match cases::find(state.store.root(), ticket.as_str()) {
             Ok((record, _)) => Some(view_of(published, &record)),
             Err(RecordError::NotFound(_) | RecordError::BadTicket(_)) => None,
             // A record that exists but cannot be read is for staff to

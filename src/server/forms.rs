@@ -16,15 +16,15 @@ use hyper::{Request, Response, StatusCode};
 
 use super::ratelimit::Reservation;
 use super::{AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, status_page};
-use crate::dates;
-use crate::markdown;
-use crate::render::FormView;
-use crate::submission::FormKind;
-use crate::submission::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
-use crate::submission::recent::{Claim, fingerprint};
-use crate::submission::record::Record;
-use crate::submission::ticket::Ticket;
-use crate::submission::validate::{FieldError, Normalized, validate};
+use crate::cases::recent::{Claim, fingerprint};
+use crate::cases::record::Record;
+use crate::cases::ticket::Ticket;
+use crate::core::dates;
+use crate::forms::FormKind;
+use crate::forms::validate::{FieldError, Normalized, validate};
+use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
+use crate::site::markdown;
+use crate::site::render::FormView;
 
 pub(super) async fn submit(
     state: &AppState,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use super::AppState;
-use crate::dates;
+use crate::core::dates;
 
 pub(super) async fn remind_daily(state: Arc<AppState>) {
     loop {

@@ -16,10 +16,10 @@ use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::{broadcast, mpsc};
 
 use super::{AppState, Body, Published, full, html};
-use crate::build::{self, BuildOptions, PageUpdate};
-use crate::diagnostic::Diagnostic;
-use crate::watch::{self, Changes};
-use crate::workdays::Calendar;
+use crate::core::calendar::Calendar;
+use crate::core::diagnostic::Diagnostic;
+use crate::site::build::{self, BuildOptions, PageUpdate};
+use crate::site::watch::{self, Changes};
 
 pub const EVENTS_PATH: &str = "/__loket/events";
 pub const SCRIPT_PATH: &str = "/__loket/reload.js";
@@ -271,7 +271,7 @@ pub fn script() -> Response<Body> {
 fn error_page(diags: &[Diagnostic]) -> Response<Body> {
     html(
         StatusCode::INTERNAL_SERVER_ERROR,
-        crate::render::build_error_page(diags),
+        crate::site::render::build_error_page(diags),
     )
 }
 

@@ -11,6 +11,7 @@ mod conn;
 mod forms;
 mod health;
 mod holidays;
+pub mod intake;
 mod live;
 mod publish;
 mod ratelimit;
@@ -32,15 +33,15 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::net::TcpListener;
 
-use crate::build::{BuildOptions, BuildReport};
-use crate::check::Anchors;
-use crate::content::Site;
-use crate::render::{Renderer, StatusView, Templates};
-use crate::submission::FormKind;
-use crate::submission::intake::IntakeLimits;
-use crate::submission::store::Store;
-use crate::terms::Terms;
-use crate::workdays::Calendar;
+use crate::cases::store::Store;
+use crate::core::calendar::Calendar;
+use crate::forms::FormKind;
+use crate::server::intake::IntakeLimits;
+use crate::site::build::{BuildOptions, BuildReport};
+use crate::site::check::Anchors;
+use crate::site::content::Site;
+use crate::site::render::{Renderer, StatusView, Templates};
+use crate::site::terms::Terms;
 
 pub use ratelimit::RateLimiter;
 
@@ -92,7 +93,7 @@ impl Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: crate::build::DEFAULT_MAX_UPLOAD_MB * 1024 * 1024,
+            max_file_bytes: crate::site::build::DEFAULT_MAX_UPLOAD_MB * 1024 * 1024,
             max_text_bytes: 64 * 1024,
             rate_limit: 10,
             rate_window: Duration::from_secs(600),
@@ -232,15 +233,15 @@ pub struct ServeOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error(transparent)]
-    Build(#[from] crate::build::BuildError),
+    Build(#[from] crate::site::build::BuildError),
     #[error("the holiday list has errors")]
-    Calendar(Vec<crate::diagnostic::Diagnostic>),
+    Calendar(Vec<crate::core::diagnostic::Diagnostic>),
     #[error("cannot open the data folder {}", .path.display())]
     Data { path: PathBuf, source: io::Error },
     #[error("cannot use {} as the data folder", .path.display())]
     DataFolder {
         path: PathBuf,
-        source: crate::submission::store::OpenError,
+        source: crate::cases::store::OpenError,
     },
     #[error("cannot listen on {addr}")]
     Listen { addr: SocketAddr, source: io::Error },
@@ -328,11 +329,12 @@ impl AppState {
 /// `ready` is called with the bound address once the server accepts.
 pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
     let (data, out) = (
-        crate::output::absolute(&opts.data),
-        crate::output::absolute(&opts.build.out),
+        crate::site::output::absolute(&opts.data),
+        crate::site::output::absolute(&opts.build.out),
     );
     // Files under static/ are copied into the site as they are.
-    let assets = crate::output::absolute(&opts.build.root.join(crate::content::STATIC_DIR));
+    let assets =
+        crate::site::output::absolute(&opts.build.root.join(crate::site::content::STATIC_DIR));
     if data.starts_with(&out) || out.starts_with(&data) || data.starts_with(&assets) {
         return Err(ServeError::Overlap { data, out });
     }
@@ -342,7 +344,7 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
     })?;
     let calendar = Calendar::load(&opts.build.root).map_err(ServeError::Calendar)?;
     let build_opts = opts.build.clone();
-    let report = tokio::task::spawn_blocking(move || crate::build::build(&build_opts))
+    let report = tokio::task::spawn_blocking(move || crate::site::build::build(&build_opts))
         .await
         .map_err(|e| ServeError::Data {
             path: opts.build.root.clone(),

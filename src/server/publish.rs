@@ -15,8 +15,8 @@ use std::time::Duration;
 use tokio::signal::unix::Signal;
 
 use super::{AppState, Published};
-use crate::build::{self, BuildOptions};
-use crate::workdays::Calendar;
+use crate::core::calendar::Calendar;
+use crate::site::build::{self, BuildOptions};
 
 /// How often the output folder is looked at.
 const EVERY: Duration = Duration::from_secs(1);

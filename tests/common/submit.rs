@@ -5,7 +5,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use loket::yaml::Value;
+use loket::core::yaml::Value;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 use walkdir::WalkDir;
@@ -160,7 +160,7 @@ pub fn load_record(data: &Path, ticket: &str) -> Value {
     let path = record_path(data, ticket);
     let text = fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("record {} not readable: {e}", path.display()));
-    loket::yaml::from_str(&text)
+    loket::core::yaml::from_str(&text)
         .unwrap_or_else(|e| panic!("record {} is not YAML: {e}\n{text}", path.display()))
 }
 

@@ -1,0 +1,28 @@
+//! A submission once it is a case: the record written when it arrives
+//! ([`record`]) and read by staff tools ([`records`]), its ticket, the
+//! durable store with its sanitized uploads ([`store`], [`sanitize`]), the
+//! workflow of the service standard ([`workflow`]) applied under a lock
+//! ([`update`]) as an in-place edit of the YAML ([`yaml_edit`]), and what
+//! staff and operators run on the records: the inbox, the monthly report,
+//! verify, backup and restore, purge.
+
+pub mod backup;
+pub mod inbox;
+pub mod purge;
+pub mod recent;
+pub mod record;
+pub mod records;
+pub mod report;
+pub mod sanitize;
+pub mod store;
+pub mod ticket;
+mod update;
+pub mod verify;
+mod workflow;
+mod yaml_edit;
+
+pub use records::{
+    HistoryEntry, Meeting, RecordError, StoredRecord, find, load_all, parse_local_time,
+};
+pub use update::{Version, update, write_record};
+pub use workflow::{KindMove, Status, StatusChange, apply};

@@ -1,0 +1,215 @@
+//! `loket report`: the monthly *laporan hasil* (report of results), the
+//! product of the service, as a printable HTML file and a CSV file.
+//!
+//! [`MonthReport::compute`] turns the stored records into numbers and rows
+//! ([`compute`]); [`view`] lays those out for the `laporan.html` template,
+//! built in to loket and overridden by a file of that name in the site's
+//! `templates/` (an office's own letterhead), and as CSV. The HTML is one
+//! self-contained file (styles inside, no other file needed), escaped by
+//! the template engine.
+//!
+//! Rules (the report's "Cara menghitung" section says the same to readers):
+//! - A case belongs to the month of its received date in WIB.
+//! - Working days are counted after the day of receipt up to and including the
+//!   day of the step ([`Calendar::working_days_between`]).
+//! - A complaint about the service (`pengaduan-layanan`) is on time when its
+//!   first response (`first_response_at`) came by its `response_due`; a
+//!   request (`permohonan`) when it was completed (`completed_at`, status
+//!   selesai or ditolak) by its `completion_due`, counted in working days
+//!   from receipt. The deadlines are the record's own, set when it arrived
+//!   from the terms of the service pages ([`crate::site::terms`]); the terms the
+//!   site sets today only label the report. A case without that step is late
+//!   once its deadline is before the report date, and otherwise "belum jatuh
+//!   tempo" and left out of the share.
+//! - The average time to completion is over every completed case of the month
+//!   (both kinds).
+
+mod compute;
+mod view;
+
+use std::path::{Path, PathBuf};
+
+use time::{Date, Month};
+
+use crate::cases;
+use crate::cases::store::SUBMISSIONS_DIR;
+use crate::core::calendar::Calendar;
+use crate::core::diagnostic::Diagnostic;
+use crate::forms::FormKind;
+use crate::site::render::Templates;
+use crate::site::terms::Terms;
+
+pub use compute::{
+    CaseKind, CaseRow, MonthReport, Share, Timeliness, Week, decimal_one, judge, mask_nik, percent,
+    week_of, weeks,
+};
+pub use view::{ReportView, render_csv};
+
+/// What to report on and where to write it.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// Site folder: `site.yaml` (the letterhead) and `hari-libur/`.
+    pub root: PathBuf,
+    /// Data folder holding `submissions/`.
+    pub data: PathBuf,
+    pub year: i32,
+    pub month: Month,
+    /// Folder the two files are written to (created 0700 if missing).
+    pub out: PathBuf,
+    /// The report date: printed as "Dibuat …" and used to judge deadlines.
+    pub today: Date,
+}
+
+/// What [`write_report`] wrote.
+#[derive(Debug)]
+pub struct ReportOutput {
+    pub html: PathBuf,
+    pub csv: PathBuf,
+    /// Cases in the month.
+    pub cases: usize,
+    /// Records that could not be read (all months), as `path:line: message`.
+    pub skipped: Vec<Diagnostic>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("the holiday list in hari-libur/ has errors")]
+    Calendar(Vec<Diagnostic>),
+    #[error("the site has errors")]
+    Site(Vec<Diagnostic>),
+    #[error(
+        "no submissions folder in {} (use --data to point at the data folder)",
+        .0.display()
+    )]
+    NoData(PathBuf),
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Parses `--month`: "2026-11".
+pub fn parse_month(text: &str) -> Result<(i32, Month), String> {
+    let bad = || format!("expected a month as YYYY-MM, e.g. 2026-11; got {text:?}");
+    let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(y, 4) || !digits(m, 2) {
+        return Err(bad());
+    }
+    let year: i32 = y.parse().map_err(|_| bad())?;
+    let month = m
+        .parse::<u8>()
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .ok_or_else(|| format!("month {m} does not exist (01 to 12); got {text:?}"))?;
+    Ok((year, month))
+}
+
+/// Loads the site's letterhead, calendar and records, computes the month and
+/// writes `laporan-YYYY-MM.html` and `laporan-YYYY-MM.csv` into `opts.out`.
+pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
+    let calendar = Calendar::load(&opts.root).map_err(ReportError::Calendar)?;
+    let loaded = crate::site::content::Site::load(&opts.root);
+    let Some(site) = loaded.site else {
+        return Err(ReportError::Site(loaded.diagnostics));
+    };
+    let templates = Templates::load(&opts.root).map_err(ReportError::Site)?;
+    let terms = Terms::from_site(&site).0;
+    if !opts.data.join(SUBMISSIONS_DIR).is_dir() {
+        return Err(ReportError::NoData(opts.data.clone()));
+    }
+    let (all, skipped) = cases::load_all(&opts.data);
+    let mut report = MonthReport::compute(&all, &calendar, opts.year, opts.month, opts.today);
+    report.response_days = terms.get(FormKind::PengaduanLayanan).map(|t| t.days);
+    report.completion_days = terms.get(FormKind::Permohonan).map(|t| t.days);
+    report.unreadable = skipped
+        .iter()
+        .filter(|d| in_month_folder(&opts.data, &d.path, opts.year, opts.month))
+        .count();
+
+    create_private_dir(&opts.out)?;
+    let stem = format!("laporan-{:04}-{:02}", opts.year, u8::from(opts.month));
+    let html = opts.out.join(format!("{stem}.html"));
+    let csv = opts.out.join(format!("{stem}.csv"));
+    let page = templates
+        .render_report(&site.config, &ReportView::new(&report))
+        .map_err(|d| ReportError::Site(vec![d]))?;
+    write_private(&html, &page)?;
+    write_private(&csv, &render_csv(&report))?;
+    Ok(ReportOutput {
+        html,
+        csv,
+        cases: report.rows.len(),
+        skipped,
+    })
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), ReportError> {
+    crate::core::fs::create_private_dir(dir).map_err(|source| ReportError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// Replaced whole, private.
+fn write_private(path: &Path, text: &str) -> Result<(), ReportError> {
+    crate::core::fs::replace_private(path, text.as_bytes()).map_err(|source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Whether an unreadable file lies in the month's folder
+/// (`submissions/YYYY/MM/…`), so the report can say it is incomplete.
+fn in_month_folder(data: &Path, path: &Path, year: i32, month: Month) -> bool {
+    let Ok(rel) = path.strip_prefix(data.join(SUBMISSIONS_DIR)) else {
+        return false;
+    };
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    parts.next().is_some_and(|y| y == format!("{year:04}"))
+        && parts
+            .next()
+            .is_some_and(|m| m == format!("{:02}", u8::from(month)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_month_flag() {
+        assert_eq!(parse_month("2026-11"), Ok((2026, Month::November)));
+        assert_eq!(parse_month("2027-01"), Ok((2027, Month::January)));
+        for bad in [
+            "2026-13", "2026-00", "2026-1", "26-11", "2026/11", "November", "",
+        ] {
+            assert!(parse_month(bad).is_err(), "{bad}");
+        }
+        assert!(parse_month("2026-13").unwrap_err().contains("01 to 12"));
+    }
+
+    #[test]
+    fn finds_unreadable_files_of_the_month() {
+        let data = Path::new("/d");
+        let p = |s: &str| PathBuf::from(s);
+        assert!(in_month_folder(
+            data,
+            &p("/d/submissions/2026/11/20/KP.yaml"),
+            2026,
+            Month::November
+        ));
+        assert!(!in_month_folder(
+            data,
+            &p("/d/submissions/2026/12/01/KP.yaml"),
+            2026,
+            Month::November
+        ));
+        assert!(!in_month_folder(
+            data,
+            &p("/elsewhere/x.yaml"),
+            2026,
+            Month::November
+        ));
+    }
+}

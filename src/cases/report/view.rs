@@ -1,0 +1,291 @@
+//! The report laid out: [`ReportView`] is what the `laporan.html` template
+//! shows (every value a ready string, the chart's geometry worked out), and
+//! [`render_csv`] the case list for a spreadsheet. Nothing here counts.
+
+use serde::Serialize;
+use time::Date;
+
+use super::compute::{MonthReport, Share, Week, decimal_one};
+use crate::core::csv;
+use crate::core::dates;
+
+/// What the template sees as `r`.
+#[derive(Debug, Serialize)]
+pub struct ReportView {
+    period: String,
+    made: String,
+    unreadable: usize,
+    due_notes: Vec<String>,
+    missing_holiday_years: Vec<i32>,
+    by_kind: Vec<Count>,
+    by_status: Vec<Count>,
+    response_term: String,
+    completion_term: String,
+    response_share: String,
+    completion_share: String,
+    average: String,
+    chart: Chart,
+    method: Vec<String>,
+    cases: Vec<CaseView>,
+}
+
+#[derive(Debug, Serialize)]
+struct Count {
+    label: &'static str,
+    count: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct CaseView {
+    ticket: String,
+    received: String,
+    kind: &'static str,
+    status: &'static str,
+    responded: String,
+    completed: String,
+    days: String,
+    timeliness: &'static str,
+    provisional: bool,
+    /// The result as typed, one entry per line.
+    result: Vec<String>,
+    name: String,
+    nik: String,
+}
+
+/// A bar chart drawn with plain SVG shapes; its title and description carry
+/// the numbers for screen readers, and a table after it repeats them.
+#[derive(Debug, Serialize)]
+struct Chart {
+    width: usize,
+    height: usize,
+    side: usize,
+    base: usize,
+    bar: usize,
+    description: String,
+    bars: Vec<Bar>,
+}
+
+#[derive(Debug, Serialize)]
+struct Bar {
+    week: u8,
+    days: String,
+    count: usize,
+    x: usize,
+    middle: usize,
+    top: usize,
+    height: usize,
+}
+
+impl ReportView {
+    pub fn new(r: &MonthReport) -> ReportView {
+        let mut due_notes: Vec<String> = r
+            .rows
+            .iter()
+            .filter_map(|row| row.due_note.clone())
+            .collect();
+        due_notes.sort_unstable();
+        due_notes.dedup();
+        ReportView {
+            period: r.period(),
+            made: dates::format_long(r.today),
+            unreadable: r.unreadable,
+            due_notes,
+            missing_holiday_years: r.missing_holiday_years.clone(),
+            by_kind: r
+                .by_kind
+                .iter()
+                .map(|(k, n)| Count {
+                    label: k.label(),
+                    count: *n,
+                })
+                .collect(),
+            by_status: r
+                .by_status
+                .iter()
+                .map(|(s, n)| Count {
+                    label: s.label(),
+                    count: *n,
+                })
+                .collect(),
+            response_term: term_text(r.response_days),
+            completion_term: term_text(r.completion_days),
+            response_share: share_text(
+                &r.response,
+                "pengaduan yang sudah ditanggapi atau melewati batas waktu",
+            ),
+            completion_share: share_text(
+                &r.completion,
+                "permohonan yang sudah selesai atau melewati batas waktu",
+            ),
+            average: match r.completed {
+                0 => "—".to_string(),
+                n => format!(
+                    "{} hari kerja ({n} kiriman selesai/ditolak)",
+                    decimal_one(r.completion_days_total, n)
+                ),
+            },
+            chart: chart(r),
+            method: method(r),
+            cases: r
+                .rows
+                .iter()
+                .map(|row| CaseView {
+                    ticket: row.ticket.clone(),
+                    received: dates::format_long(row.received),
+                    kind: row.kind.code(),
+                    status: row.status.as_str(),
+                    responded: long_or_dash(row.responded),
+                    completed: long_or_dash(row.completed),
+                    days: row
+                        .days_to_completion
+                        .map_or_else(|| "—".to_string(), |d| d.to_string()),
+                    timeliness: row.timeliness.label(),
+                    provisional: row.due_note.is_some(),
+                    result: row.result.trim().lines().map(str::to_string).collect(),
+                    name: row.name.clone(),
+                    nik: row.nik.clone().unwrap_or_else(|| "-".to_string()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// "dalam 3 hari kerja", or "sesuai batas waktunya" when the site sets no
+/// term.
+fn term_text(days: Option<u32>) -> String {
+    match days {
+        Some(n) => format!("dalam {n} hari kerja"),
+        None => "sesuai batas waktunya".to_string(),
+    }
+}
+
+/// "2 dari 4 (50%); 1 belum jatuh tempo (tidak dihitung)".
+fn share_text(share: &Share, none: &str) -> String {
+    let pending = match share.not_yet_due {
+        0 => String::new(),
+        n => format!("; {n} belum jatuh tempo (tidak dihitung)"),
+    };
+    format!("{}{pending}", share.describe(none))
+}
+
+fn long_or_dash(date: Option<Date>) -> String {
+    date.map_or_else(|| "—".to_string(), dates::format_long)
+}
+
+fn week_days(w: &Week) -> String {
+    format!("{}–{}", w.first_day, w.last_day)
+}
+
+fn chart(r: &MonthReport) -> Chart {
+    const WIDTH: usize = 600;
+    const HEIGHT: usize = 250;
+    const SIDE: usize = 20;
+    const TOP: usize = 30;
+    const PLOT: usize = 160;
+    let slot = (WIDTH - 2 * SIDE) / r.weeks.len().max(1);
+    let bar = slot * 3 / 5;
+    let max = r.weeks.iter().map(|w| w.count).max().unwrap_or(0).max(1);
+    let base = TOP + PLOT;
+    let description = r
+        .weeks
+        .iter()
+        .map(|w| {
+            format!(
+                "Minggu {} (tanggal {}): {}",
+                w.number,
+                week_days(w),
+                w.count
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let bars = r
+        .weeks
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let height = w.count * PLOT / max;
+            let x = SIDE + i * slot + (slot - bar) / 2;
+            Bar {
+                week: w.number,
+                days: week_days(w),
+                count: w.count,
+                x,
+                middle: x + bar / 2,
+                top: base - height,
+                height,
+            }
+        })
+        .collect();
+    Chart {
+        width: WIDTH,
+        height: HEIGHT,
+        side: SIDE,
+        base,
+        bar,
+        description,
+        bars,
+    }
+}
+
+/// The report's "Cara menghitung": the rules of [`super`], for readers.
+fn method(r: &MonthReport) -> Vec<String> {
+    vec![
+        "Kiriman dihitung pada bulan tanggal diterimanya (WIB).".to_string(),
+        "Hari kerja: Senin sampai Jumat, di luar libur nasional dan cuti bersama. Hari diterimanya kiriman tidak dihitung; hari tanggapan atau penyelesaian dihitung.".to_string(),
+        format!(
+            "Pengaduan tentang layanan tepat waktu bila tanggapan pertama diberikan paling lambat pada batas tanggapannya ({}); permohonan tepat waktu bila selesai atau ditolak paling lambat pada batas penyelesaiannya ({}). Batas waktu setiap kiriman ditetapkan saat kiriman diterima.",
+            term_text(r.response_days).replace("dalam ", ""),
+            term_text(r.completion_days).replace("dalam ", "")
+        ),
+        format!(
+            "Kiriman yang belum ditanggapi atau belum selesai dihitung tidak tepat waktu bila batas waktunya sudah lewat pada {}; bila belum lewat, kiriman itu belum jatuh tempo dan tidak dihitung.",
+            dates::format_long(r.today)
+        ),
+        "Rata-rata waktu penyelesaian dihitung dari semua kiriman bulan ini yang berstatus selesai atau ditolak.".to_string(),
+        "NIK ditampilkan tersamar (4 angka pertama dan 4 angka terakhir). Laporan ini tidak memuat nomor telepon, email, atau alamat pemohon.".to_string(),
+    ]
+}
+
+const CASE_HEADERS: [&str; 12] = [
+    "Tiket",
+    "Diterima",
+    "Jenis",
+    "Status",
+    "Ditanggapi",
+    "Selesai",
+    "Hari kerja sampai selesai",
+    "Sesuai standar waktu",
+    "Hasil",
+    "Nama",
+    "NIK",
+    "Catatan batas waktu",
+];
+
+/// The case list as CSV for a spreadsheet ([`crate::core::csv`]; ISO dates; a
+/// header line even when empty).
+pub fn render_csv(report: &MonthReport) -> String {
+    let mut out = String::from(csv::BOM);
+    out.push_str(&csv::line(&CASE_HEADERS));
+    let iso = |d: Option<Date>| d.map(dates::format_iso).unwrap_or_default();
+    for row in &report.rows {
+        let cells = [
+            row.ticket.clone(),
+            dates::format_iso(row.received),
+            row.kind.code().to_string(),
+            row.status.to_string(),
+            iso(row.responded),
+            iso(row.completed),
+            row.days_to_completion
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            row.timeliness.label().to_string(),
+            row.result.trim().to_string(),
+            row.name.clone(),
+            row.nik.clone().unwrap_or_default(),
+            row.due_note.clone().unwrap_or_default(),
+        ];
+        out.push_str(&csv::line(&cells));
+    }
+    out
+}

@@ -1,0 +1,313 @@
+//! The committer: one thread that puts drafts into the dated tree in
+//! batches (group commit). Requests hand it their draft and wait; it takes
+//! every draft waiting at that moment and, for the whole batch:
+//!
+//! 1. writes each record into its draft and moves each attachment folder
+//!    into its day folder under a hidden staging name (`.TICKET.staging`),
+//!    then makes all of it durable with one `syncfs`;
+//! 2. moves each record next to it (`TICKET.yaml`: the commit point),
+//!    renames each folder to `TICKET`, and makes that durable with another
+//!    `syncfs` before anyone is told.
+//!
+//! A crash before a record's move leaves a staging folder without its
+//! record, which [`Store::open`] removes; a crash after it leaves the record
+//! and its staging folder, which `open` finishes by renaming. Nothing else
+//! in the tree is ever removed. Renames never replace. One `syncfs` per step
+//! sends the disk one cache flush for the whole batch instead of several
+//! fsyncs per submission, which is what makes a busy server fast.
+
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread;
+
+use time::Date;
+use tokio::sync::oneshot;
+
+use super::{
+    Draft, FormKind, Store, create_durable_dirs, create_private_dir, rename_noreplace,
+    write_private,
+};
+use crate::cases::ticket::Ticket;
+
+/// Makes everything written on a filesystem durable, given a folder on it
+/// (`syncfs`; tests put a failing one in).
+pub(super) type SyncFs = Box<dyn FnMut(&File) -> io::Result<()> + Send>;
+
+/// Writes the record for a given ticket.
+pub(super) type Render = Box<dyn Fn(&Ticket) -> io::Result<String> + Send>;
+
+/// Tickets tried before giving up (a ticket is taken only by another
+/// process writing the same tree; one in 160,000 a day otherwise).
+const MAX_TRIES: u32 = 32;
+
+/// The way to the committer, whose thread runs while any handle lives.
+#[derive(Debug, Clone)]
+pub(super) struct Handle {
+    jobs: mpsc::Sender<Job>,
+    failures: Arc<AtomicU64>,
+}
+
+struct Job {
+    draft: Draft,
+    kind: FormKind,
+    date: Date,
+    render: Render,
+    reply: oneshot::Sender<io::Result<Ticket>>,
+}
+
+impl Handle {
+    /// Starts the committer of the store in `root`, which makes the data
+    /// folder's filesystem durable through `fs` (the folder, opened).
+    pub(super) fn start(root: PathBuf, fs: File, syncfs: SyncFs) -> io::Result<Handle> {
+        let (jobs, queue) = mpsc::channel();
+        let failures = Arc::new(AtomicU64::new(0));
+        let committer = Committer {
+            store: Store::at(&root),
+            fs,
+            syncfs,
+            failures: failures.clone(),
+        };
+        thread::Builder::new()
+            .name("loket-commit".into())
+            .spawn(move || committer.run(queue))?;
+        Ok(Handle { jobs, failures })
+    }
+
+    /// Failed syncs so far. A write-back error is reported once, to one
+    /// sync, and a page whose write-back failed is not written again; so a
+    /// draft whose data was written before a failed sync must not count as
+    /// durable even if a later sync succeeds.
+    pub(super) fn failures(&self) -> u64 {
+        self.failures.load(Ordering::SeqCst)
+    }
+
+    pub(super) async fn commit(
+        &self,
+        draft: Draft,
+        kind: FormKind,
+        date: Date,
+        render: Render,
+    ) -> io::Result<Ticket> {
+        let stopped = || io::Error::other("the committer has stopped");
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            draft,
+            kind,
+            date,
+            render,
+            reply,
+        };
+        // A job that cannot be sent drops its draft, which removes it.
+        self.jobs.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+struct Committer {
+    /// For paths only.
+    store: Store,
+    /// The data folder, opened when the store was: `syncfs` on it reports
+    /// every write-back error on its filesystem since then.
+    fs: File,
+    syncfs: SyncFs,
+    failures: Arc<AtomicU64>,
+}
+
+/// A job between the two steps: its folder is staged, its record written.
+struct Staged {
+    job: Job,
+    ticket: Ticket,
+    staging: Option<PathBuf>,
+}
+
+impl Committer {
+    fn run(mut self, queue: mpsc::Receiver<Job>) {
+        while let Ok(first) = queue.recv() {
+            let mut batch = vec![first];
+            batch.extend(queue.try_iter());
+            self.commit_batch(batch);
+        }
+    }
+
+    fn commit_batch(&mut self, batch: Vec<Job>) {
+        let mut staged = Vec::with_capacity(batch.len());
+        for job in batch {
+            match self.stage(&job) {
+                Ok((ticket, staging)) => staged.push(Staged {
+                    job,
+                    ticket,
+                    staging,
+                }),
+                Err(e) => {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+        }
+        if staged.is_empty() {
+            return;
+        }
+        if let Err(e) = self.sync() {
+            for s in staged {
+                self.fail(s, same_error(&e));
+            }
+            return;
+        }
+        let failures = self.failures.load(Ordering::SeqCst);
+        let mut placed = Vec::with_capacity(staged.len());
+        for mut s in staged {
+            if s.job.draft.failures_before != failures {
+                let e = io::Error::other(
+                    "a write-back error on the data folder's filesystem while this submission was written",
+                );
+                self.fail(s, e);
+                continue;
+            }
+            match self.place(&mut s) {
+                Ok(()) => placed.push(s),
+                Err(e) => self.fail(s, e),
+            }
+        }
+        if placed.is_empty() {
+            return;
+        }
+        let synced = self.sync();
+        for s in placed {
+            // A failure here leaves the record in place: it may or may not
+            // survive a crash, so the citizen is told it failed.
+            let _ = s.job.reply.send(match &synced {
+                Ok(()) => Ok(s.ticket),
+                Err(e) => Err(same_error(e)),
+            });
+        }
+    }
+
+    /// Step 1 for one job: its record under a fresh ticket, its folder in
+    /// the day folder under the staging name.
+    fn stage(&self, job: &Job) -> io::Result<(Ticket, Option<PathBuf>)> {
+        let day = self.store.day_dir(job.date);
+        create_durable_dirs(&self.store.submissions_dir(), &day)?;
+        // Made again if the data folder was removed under us.
+        if let Some(tmp) = job.draft.record.parent() {
+            create_private_dir(tmp)?;
+        }
+        let ticket = Ticket::new(job.kind, job.date)?;
+        let record = (job.render)(&ticket)?;
+        write_private(&job.draft.record, record.as_bytes())?;
+        if job.draft.attachments.is_empty() {
+            return Ok((ticket, None));
+        }
+        let to = day.join(staging_name(&ticket));
+        rename_noreplace(&job.draft.dir, &to)?;
+        Ok((ticket, Some(to)))
+    }
+
+    /// Step 2 for one job: the record into place (the commit point), then
+    /// the folder to its name. A taken ticket is replaced by a fresh one.
+    fn place(&self, s: &mut Staged) -> io::Result<()> {
+        let day = self.store.day_dir(s.job.date);
+        for _ in 0..MAX_TRIES {
+            let to = day.join(format!("{}.yaml", s.ticket));
+            match rename_noreplace(&s.job.draft.record, &to) {
+                Ok(()) => {
+                    s.job.draft.committed = true;
+                    if let Some(staging) = &s.staging
+                        && let Err(e) = rename_noreplace(staging, &day.join(s.ticket.as_str()))
+                    {
+                        // Committed all the same: the next start finishes it.
+                        eprintln!("a committed submission's folder keeps its staging name: {e}");
+                    }
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => self.retag(s)?,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::other(format!(
+            "no free ticket after {MAX_TRIES} tries"
+        )))
+    }
+
+    /// Gives a staged job a fresh ticket: a new record, and the staging
+    /// folder renamed to match. Both are made durable by the batch's second
+    /// sync, before the job is acknowledged.
+    fn retag(&self, s: &mut Staged) -> io::Result<()> {
+        let ticket = Ticket::new(s.job.kind, s.job.date)?;
+        write_private(&s.job.draft.record, (s.job.render)(&ticket)?.as_bytes())?;
+        if let Some(staging) = &s.staging {
+            let to = staging.with_file_name(staging_name(&ticket));
+            rename_noreplace(staging, &to)?;
+            s.staging = Some(to);
+        }
+        s.ticket = ticket;
+        Ok(())
+    }
+
+    /// Answers with `e`; the staging folder goes back into the draft, which
+    /// removes it as it drops.
+    fn fail(&self, s: Staged, e: io::Error) {
+        let Staged { job, staging, .. } = s;
+        if let Some(staging) = staging
+            && let Err(back) = fs::rename(&staging, &job.draft.dir)
+        {
+            // Left in the tree without a record: removed at the next start.
+            eprintln!("could not move a failed submission's files back: {back}");
+        }
+        let _ = job.reply.send(Err(e));
+    }
+
+    /// `syncfs` of the data folder's filesystem, after making sure the
+    /// folder is still the one opened: a filesystem mounted over the data
+    /// path, or the folder replaced, would otherwise never be synced. Then
+    /// the folder is opened anew and this batch fails (its writes went
+    /// somewhere this descriptor did not watch).
+    fn sync(&mut self) -> io::Result<()> {
+        let result = self.same_folder().and_then(|()| (self.syncfs)(&self.fs));
+        if result.is_err() {
+            self.failures.fetch_add(1, Ordering::SeqCst);
+        }
+        result
+    }
+
+    fn same_folder(&mut self) -> io::Result<()> {
+        let opened = self.fs.metadata()?;
+        let now = match fs::metadata(self.store.root()) {
+            Ok(m) => m,
+            Err(e) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("the data folder is gone: {e}"),
+                ));
+            }
+        };
+        if (opened.dev(), opened.ino()) == (now.dev(), now.ino()) {
+            return Ok(());
+        }
+        self.fs = File::open(self.store.root())?;
+        Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "the data folder was replaced or a filesystem mounted over it",
+        ))
+    }
+}
+
+/// The hidden name a submission's attachment folder has in its day folder
+/// until its record is in place.
+pub(super) fn staging_name(ticket: &Ticket) -> String {
+    format!(".{ticket}{STAGING_SUFFIX}")
+}
+
+pub const STAGING_SUFFIX: &str = ".staging";
+
+/// The ticket of a staging folder's name, if it is one.
+pub(super) fn staged_ticket(name: &str) -> Option<&str> {
+    name.strip_prefix('.')?.strip_suffix(STAGING_SUFFIX)
+}
+
+/// One failure reported to every submission of a batch.
+fn same_error(e: &io::Error) -> io::Error {
+    io::Error::new(e.kind(), e.to_string())
+}

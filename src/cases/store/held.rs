@@ -1,0 +1,547 @@
+//! Held uploads: when a form comes back with errors, the files it carried
+//! that were accepted are kept for an hour under a random token, which the
+//! form sends again in a hidden field. The citizen, often on a slow
+//! connection, need not send them a second time.
+//!
+//! ```text
+//! .tmp/held/<token>/ktp.jpg       the files, under their stored names
+//! .tmp/held/<token>/berkas.yaml   their attachment entries and when they were held
+//! ```
+//!
+//! A held folder is the draft folder of the post that came back with
+//! errors, renamed into `held/` once its list is written, so it is always
+//! whole. A later post with the token gets hard links to the files it does
+//! not replace in its own draft folder, which then is committed (or held)
+//! like any other: the store's commit steps do not change, and the held
+//! folder stays as it was until it expires, so a second press of the send
+//! button, or another error round, finds it too. Links cost no space, and a
+//! file's data is made durable by the `syncfs` of the commit that uses it.
+//!
+//! Held files are never served (the data folder never is) and never made
+//! durable: `.tmp/` is emptied when the store is opened, so a restart
+//! forgets them and the form asks for the file again. A held folder expires
+//! [`HOLD_FOR`] after it was made; it is then not used, and removed when a
+//! post names it or by the sweep that runs every [`SWEEP_EVERY`].
+//!
+//! Forms sent back with errors do not count towards the rate limit, so what
+//! is held has limits of its own ([`MAX_HELD_BYTES`], [`MAX_HELD_FOLDERS`]):
+//! past them a form's files are not kept and the form asks for them again,
+//! as it did before files were held.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Draft, Store, TMP_DIR, create_private_dir, random_hex, rename_noreplace, write_private,
+};
+use crate::cases::record::Attachment;
+use crate::forms::validate::{FileCheck, FileType};
+use crate::forms::{FieldType, FormKind};
+
+/// How long held files are kept.
+pub const HOLD_FOR: Duration = Duration::from_secs(60 * 60);
+/// How often expired held folders are looked for.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(60);
+const HELD_DIR: &str = "held";
+/// Not a stored name (those are `field.jpg`, `field.png`, `field.pdf`).
+const MANIFEST: &str = "berkas.yaml";
+/// 128 bits: a token cannot be guessed.
+const TOKEN_BYTES: usize = 16;
+/// Bytes of held files at most (counted once per held folder, so a file
+/// held over several rounds counts several times).
+pub const MAX_HELD_BYTES: u64 = 512 * 1024 * 1024;
+/// Held folders at most.
+pub const MAX_HELD_FOLDERS: u64 = 10_000;
+
+/// What the held folders take, counted as they are made and recounted by
+/// each sweep.
+#[derive(Debug)]
+pub(super) struct Usage {
+    max_bytes: u64,
+    max_folders: u64,
+    /// Bytes and folders.
+    used: Mutex<(u64, u64)>,
+}
+
+impl Default for Usage {
+    fn default() -> Self {
+        Usage {
+            max_bytes: MAX_HELD_BYTES,
+            max_folders: MAX_HELD_FOLDERS,
+            used: Mutex::new((0, 0)),
+        }
+    }
+}
+
+impl Usage {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, u64)> {
+        self.used.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts one more folder of `bytes`, if there is room for it.
+    fn take(&self, bytes: u64) -> bool {
+        let mut used = self.lock();
+        let room = used.0.saturating_add(bytes) <= self.max_bytes && used.1 < self.max_folders;
+        if room {
+            *used = (used.0 + bytes, used.1 + 1);
+        }
+        room
+    }
+}
+
+/// What a held folder's manifest says.
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    /// When the folder was made, in seconds since the Unix epoch.
+    held_at: u64,
+    /// The store's failed syncs before the oldest of these files was
+    /// written: a commit that uses them must not count a sync failed since
+    /// as someone else's.
+    failures_before: u64,
+    attachments: Vec<Attachment>,
+}
+
+/// A draft's accepted files, held under `token`.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub token: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A token as the form sends it back: exactly 32 lowercase hex digits, or
+/// nothing (anything else is ignored, never an error).
+pub fn parse_token(text: &str) -> Option<String> {
+    let text = text.trim();
+    (text.len() == 2 * TOKEN_BYTES && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .then(|| text.to_string())
+}
+
+fn seconds(moment: SystemTime) -> u64 {
+    moment.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl Manifest {
+    /// Expired, or from the future (the clock was put back): not used.
+    fn expired(&self, now: SystemTime) -> bool {
+        let now = seconds(now);
+        now >= self.held_at.saturating_add(HOLD_FOR.as_secs())
+            || self.held_at > now.saturating_add(SWEEP_EVERY.as_secs())
+    }
+
+    fn read(folder: &Path) -> io::Result<Manifest> {
+        let text = fs::read_to_string(folder.join(MANIFEST))?;
+        crate::core::yaml::from_str(&text).map_err(io::Error::other)
+    }
+}
+
+/// Removes a held folder; gone already is fine.
+fn remove(folder: &Path) -> io::Result<()> {
+    match fs::remove_dir_all(folder) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// A stored name as this module makes them: no path, nothing hidden.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
+}
+
+/// What validation needs to know of a held file, if it is still the size
+/// its entry says and of a type we accept (told from its first bytes).
+fn check_file(path: &Path, size: u64) -> io::Result<Option<FileCheck>> {
+    let file = fs::File::open(path)?;
+    if file.metadata()?.len() != size {
+        return Ok(None);
+    }
+    let mut head = Vec::with_capacity(8);
+    file.take(8).read_to_end(&mut head)?;
+    Ok(FileType::sniff(&head).map(|kind| FileCheck {
+        size,
+        detected: Some(kind),
+        refused: None,
+    }))
+}
+
+impl Store {
+    fn held_dir(&self) -> PathBuf {
+        self.root.join(TMP_DIR).join(HELD_DIR)
+    }
+
+    /// Removes the held folders that have expired; returns how many.
+    pub fn sweep_held(&self) -> io::Result<usize> {
+        self.sweep_held_at(SystemTime::now())
+    }
+
+    fn sweep_held_at(&self, now: SystemTime) -> io::Result<usize> {
+        let entries = match fs::read_dir(self.held_dir()) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let mut removed = 0;
+        let mut kept = (0, 0);
+        for entry in entries {
+            let folder = entry?.path();
+            match Manifest::read(&folder) {
+                Ok(m) if !m.expired(now) => {
+                    let bytes: u64 = m.attachments.iter().map(|a| a.size).sum();
+                    kept = (kept.0 + bytes, kept.1 + 1);
+                }
+                _ => {
+                    remove(&folder)?;
+                    removed += 1;
+                }
+            }
+        }
+        *self.held_usage.lock() = kept;
+        Ok(removed)
+    }
+}
+
+/// Starts the thread that sweeps the held folders of the store in `root`
+/// every [`SWEEP_EVERY`]; it stops once the returned sender (and every
+/// clone of it) is gone.
+pub(super) fn start_sweeper(root: &Path, usage: Arc<Usage>) -> io::Result<mpsc::Sender<()>> {
+    let (keep, gone) = mpsc::channel::<()>();
+    let mut store = Store::at(root);
+    store.held_usage = usage;
+    thread::Builder::new()
+        .name("loket-held".into())
+        .spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = gone.recv_timeout(SWEEP_EVERY) {
+                if let Err(e) = store.sweep_held() {
+                    eprintln!("error: could not remove expired held uploads: {e}");
+                }
+            }
+        })?;
+    Ok(keep)
+}
+
+impl Draft {
+    /// Holds the draft's accepted files under a new token, or returns
+    /// `None` if it has none or there is no room for them (and leaves
+    /// nothing). Blocking.
+    pub fn hold(self, store: &Store) -> io::Result<Option<Held>> {
+        self.hold_at(store, SystemTime::now())
+    }
+
+    fn hold_at(mut self, store: &Store, now: SystemTime) -> io::Result<Option<Held>> {
+        let bytes = self.attachments.iter().map(|a| a.size).sum();
+        if self.attachments.is_empty() {
+            return Ok(None);
+        }
+        if !store.held_usage.take(bytes) {
+            eprintln!("held uploads are at their limit: a form's files were not kept");
+            return Ok(None);
+        }
+        let manifest = Manifest {
+            held_at: seconds(now),
+            failures_before: self.failures_before,
+            attachments: std::mem::take(&mut self.attachments),
+        };
+        let yaml = crate::core::yaml::to_string(&manifest).map_err(io::Error::other)?;
+        write_private(&self.dir.join(MANIFEST), yaml.as_bytes())?;
+        let held = store.held_dir();
+        create_private_dir(&held)?;
+        let token = random_hex(TOKEN_BYTES)?;
+        rename_noreplace(&self.dir, &held.join(&token))?;
+        // Moved away whole: nothing of the draft is left to remove.
+        self.committed = true;
+        Ok(Some(Held {
+            token,
+            attachments: manifest.attachments,
+        }))
+    }
+
+    /// Takes into this draft the files held under `token` for the fields
+    /// of `kind` that `keep_own` does not claim (those this post sent a file
+    /// for), and returns what validation needs to know of each. An unknown
+    /// or expired token gives nothing. Blocking.
+    pub fn adopt_held(
+        &mut self,
+        store: &Store,
+        kind: FormKind,
+        token: &str,
+        keep_own: impl Fn(&str) -> bool,
+    ) -> io::Result<BTreeMap<String, FileCheck>> {
+        self.adopt_held_at(store, kind, token, keep_own, SystemTime::now())
+    }
+
+    fn adopt_held_at(
+        &mut self,
+        store: &Store,
+        kind: FormKind,
+        token: &str,
+        keep_own: impl Fn(&str) -> bool,
+        now: SystemTime,
+    ) -> io::Result<BTreeMap<String, FileCheck>> {
+        let mut adopted = BTreeMap::new();
+        let Some(token) = parse_token(token) else {
+            return Ok(adopted);
+        };
+        let folder = store.held_dir().join(token);
+        let manifest = match Manifest::read(&folder) {
+            Ok(manifest) => manifest,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(adopted),
+            Err(e) => return Err(e),
+        };
+        if manifest.expired(now) {
+            remove(&folder)?;
+            return Ok(adopted);
+        }
+        for attachment in manifest.attachments {
+            let is_file_field = kind
+                .field(&attachment.field)
+                .is_some_and(|f| f.kind == FieldType::File);
+            if !is_file_field
+                || keep_own(&attachment.field)
+                || !is_plain_name(&attachment.stored_name)
+                || self.attachments.iter().any(|a| a.field == attachment.field)
+            {
+                continue;
+            }
+            create_private_dir(&self.dir)?;
+            let to = self.dir.join(&attachment.stored_name);
+            match fs::hard_link(folder.join(&attachment.stored_name), &to) {
+                Ok(()) => {}
+                // Swept a moment ago.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+            let check = match check_file(&to, attachment.size) {
+                Ok(Some(check)) => check,
+                Ok(None) => {
+                    fs::remove_file(&to)?;
+                    continue;
+                }
+                Err(e) => {
+                    let _ = fs::remove_file(&to);
+                    return Err(e);
+                }
+            };
+            self.failures_before = self.failures_before.min(manifest.failures_before);
+            adopted.insert(attachment.field.clone(), check);
+            self.attachments.push(attachment);
+        }
+        // The record lists attachments in form order.
+        let order = |a: &Attachment| kind.fields().iter().position(|f| f.name == a.field);
+        self.attachments.sort_by_key(order);
+        Ok(adopted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use bytes::Bytes;
+    use time::macros::date;
+
+    use super::*;
+    use crate::cases::ticket::Ticket;
+
+    use crate::cases::store::tests::{pdf, private_tmp};
+
+    /// A scanned KTP, as a PDF: kept byte for byte.
+    fn ktp() -> Vec<u8> {
+        pdf(2000)
+    }
+
+    async fn draft_with(store: &Store, field: &str, bytes: &[u8], name: &str) -> Draft {
+        let mut draft = store.draft().unwrap();
+        let mut w = draft.file_writer(field);
+        w.write(Bytes::copy_from_slice(bytes)).await.unwrap();
+        draft.finish_file(w, name).await.unwrap();
+        draft
+    }
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    fn never(_: &str) -> bool {
+        false
+    }
+
+    #[tokio::test]
+    async fn held_files_are_private_and_come_back_whole_into_a_commit() {
+        let tmp = private_tmp();
+        let store = Store::open(tmp.path()).unwrap();
+        let draft = draft_with(&store, "ktp", &ktp(), "foto <ktp>.pdf").await;
+        let held = draft.hold(&store).unwrap().expect("a file to hold");
+        assert_eq!(held.token.len(), 32);
+        assert_eq!(
+            parse_token(&held.token).as_deref(),
+            Some(held.token.as_str())
+        );
+        assert_eq!(held.attachments[0].original_name, "foto <ktp>.pdf");
+        let folder = store.held_dir().join(&held.token);
+        assert_eq!(mode(&store.held_dir()), 0o700);
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&folder.join("ktp.pdf")), 0o600);
+        assert_eq!(mode(&folder.join(MANIFEST)), 0o600);
+
+        let mut again = store.draft().unwrap();
+        let files = again
+            .adopt_held(&store, FormKind::Permohonan, &held.token, never)
+            .unwrap();
+        assert_eq!(files["ktp"].size, ktp().len() as u64);
+        assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
+        assert_eq!(again.attachments(), &held.attachments[..]);
+        let ticket = again
+            .commit(&store, FormKind::Permohonan, date!(2026 - 11 - 27), |t| {
+                Ok(format!("ticket: {t}\n"))
+            })
+            .await
+            .unwrap();
+        let folder_of = |t: &Ticket| store.record_path(t).unwrap().with_extension("");
+        assert_eq!(fs::read(folder_of(&ticket).join("ktp.pdf")).unwrap(), ktp());
+        // The held folder is still there for a second press of the button.
+        assert!(folder.join("ktp.pdf").is_file());
+    }
+
+    #[tokio::test]
+    async fn a_file_sent_again_replaces_the_held_one_and_other_forms_take_nothing() {
+        let tmp = private_tmp();
+        let store = Store::open(tmp.path()).unwrap();
+        let held = draft_with(&store, "ktp", &ktp(), "ktp.pdf")
+            .await
+            .hold(&store)
+            .unwrap()
+            .unwrap();
+        let mut draft = store.draft().unwrap();
+        let own = |field: &str| field == "ktp";
+        let files = draft
+            .adopt_held(&store, FormKind::Permohonan, &held.token, own)
+            .unwrap();
+        assert!(files.is_empty());
+        // The complaint form has no `ktp` field.
+        let files = draft
+            .adopt_held(&store, FormKind::PengaduanLayanan, &held.token, never)
+            .unwrap();
+        assert!(files.is_empty());
+        assert!(draft.attachments().is_empty());
+    }
+
+    #[tokio::test]
+    async fn bad_unknown_and_expired_tokens_give_nothing() {
+        let tmp = private_tmp();
+        let store = Store::open(tmp.path()).unwrap();
+        let held = draft_with(&store, "ktp", &ktp(), "ktp.pdf")
+            .await
+            .hold(&store)
+            .unwrap()
+            .unwrap();
+        let mut draft = store.draft().unwrap();
+        for token in [
+            "",
+            "../../submissions",
+            "zz",
+            &held.token.to_uppercase(),
+            &format!("{}0", held.token),
+            "0123456789abcdef0123456789abcdef",
+        ] {
+            let files = draft
+                .adopt_held(&store, FormKind::Permohonan, token, never)
+                .unwrap();
+            assert!(files.is_empty(), "{token:?}");
+        }
+        // An hour later the token is no good, and its folder goes on use.
+        let later = SystemTime::now() + HOLD_FOR;
+        let files = draft
+            .adopt_held_at(&store, FormKind::Permohonan, &held.token, never, later)
+            .unwrap();
+        assert!(files.is_empty());
+        assert!(!store.held_dir().join(&held.token).exists());
+    }
+
+    #[tokio::test]
+    async fn the_sweep_removes_expired_held_folders_only() {
+        let tmp = private_tmp();
+        let store = Store::open(tmp.path()).unwrap();
+        assert_eq!(store.sweep_held().unwrap(), 0, "nothing held yet");
+        let now = SystemTime::now();
+        let old = draft_with(&store, "ktp", &ktp(), "ktp.pdf")
+            .await
+            .hold_at(&store, now - HOLD_FOR)
+            .unwrap()
+            .unwrap();
+        let young = draft_with(&store, "ktp", &ktp(), "ktp.pdf")
+            .await
+            .hold_at(&store, now - HOLD_FOR + Duration::from_secs(120))
+            .unwrap()
+            .unwrap();
+        // A folder without a readable list is removed too.
+        let junk = store.held_dir().join("junk");
+        fs::create_dir_all(&junk).unwrap();
+        assert_eq!(store.sweep_held_at(now).unwrap(), 2);
+        assert!(!store.held_dir().join(&old.token).exists());
+        assert!(!junk.exists());
+        assert!(
+            store
+                .held_dir()
+                .join(&young.token)
+                .join("ktp.pdf")
+                .is_file()
+        );
+        // Two minutes later it has expired as well.
+        let later = now + Duration::from_secs(120);
+        assert_eq!(store.sweep_held_at(later).unwrap(), 1);
+        assert_eq!(fs::read_dir(store.held_dir()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn past_the_limit_files_are_not_held_until_the_sweep_makes_room() {
+        let tmp = private_tmp();
+        let mut store = Store::open(tmp.path()).unwrap();
+        store.held_usage = Arc::new(Usage {
+            max_bytes: 3 * ktp().len() as u64,
+            max_folders: 2,
+            ..Usage::default()
+        });
+        let hold = async |store: &Store, at: SystemTime| {
+            draft_with(store, "ktp", &ktp(), "ktp.pdf")
+                .await
+                .hold_at(store, at)
+                .unwrap()
+        };
+        let now = SystemTime::now();
+        assert!(hold(&store, now - HOLD_FOR).await.is_some());
+        assert!(hold(&store, now).await.is_some());
+        assert!(hold(&store, now).await.is_none(), "two folders at most");
+        assert_eq!(fs::read_dir(store.held_dir()).unwrap().count(), 2);
+        assert_eq!(
+            fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(),
+            1,
+            "no draft left"
+        );
+        // The sweep removes the expired one and recounts.
+        assert_eq!(store.sweep_held_at(now).unwrap(), 1);
+        assert!(hold(&store, now).await.is_some());
+        // Two KTPs held; a third fits the folders but not the bytes.
+        store.held_usage = Arc::new(Usage {
+            max_bytes: 3 * ktp().len() as u64 - 1,
+            max_folders: 10,
+            ..Usage::default()
+        });
+        store.sweep_held_at(now).unwrap();
+        assert!(hold(&store, now).await.is_none(), "bytes at most");
+    }
+
+    #[tokio::test]
+    async fn nothing_to_hold_leaves_nothing() {
+        let tmp = private_tmp();
+        let store = Store::open(tmp.path()).unwrap();
+        let draft = draft_with(&store, "ktp", b"GIF89a no", "x.gif").await;
+        assert!(draft.hold(&store).unwrap().is_none());
+        assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,237 @@
+//! `loket verify`: is the data folder whole? Every record parses and is
+//! where its ticket says; every attachment it lists is there with its size
+//! and sha256; nothing in the tree lacks a record. Each problem is a
+//! `path: problem` line for a person to look at; nothing is changed.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::StoredRecord;
+use crate::cases::store::{STAGING_SUFFIX, SUBMISSIONS_DIR};
+use crate::core::fs::is_replace_temp;
+
+/// One thing wrong in the data folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Default)]
+pub struct Verified {
+    /// Records that read and whose files are whole.
+    pub records: usize,
+    pub problems: Vec<Problem>,
+}
+
+/// Checks every day folder of the data folder `data`.
+pub fn verify(data: &Path) -> Verified {
+    let mut out = Verified::default();
+    let root = data.join(SUBMISSIONS_DIR);
+    let mut problem = |path: &Path, message: &str| {
+        out.problems.push(Problem {
+            path: path.to_path_buf(),
+            message: message.to_string(),
+        })
+    };
+    let mut records = 0;
+    for day in day_folders(&root, &mut problem) {
+        let Ok(entries) = fs::read_dir(&day) else {
+            problem(&day, "folder tidak dapat dibaca");
+            continue;
+        };
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        for entry in entries.flatten() {
+            names.insert(entry.file_name().to_string_lossy().into_owned());
+        }
+        let mut explained: BTreeSet<String> = BTreeSet::new();
+        for name in &names {
+            let path = day.join(name);
+            let Some(ticket) = name.strip_suffix(".yaml") else {
+                continue;
+            };
+            explained.insert(name.clone());
+            let folder = if names.contains(ticket) {
+                explained.insert(ticket.to_string());
+                Some(day.join(ticket))
+            } else {
+                let staging = format!(".{ticket}{STAGING_SUFFIX}");
+                names.contains(&staging).then(|| {
+                    explained.insert(staging.clone());
+                    day.join(staging)
+                })
+            };
+            if check_record(&path, ticket, folder.as_deref(), &mut problem) {
+                records += 1;
+            }
+        }
+        for name in names.difference(&explained) {
+            let path = day.join(name);
+            let message = if is_replace_temp(name) {
+                "berkas sementara dari perubahan status yang terputus (dihapus saat server mulai)"
+            } else if name.ends_with(STAGING_SUFFIX) {
+                "lampiran kiriman yang tidak selesai disimpan (dihapus saat server mulai)"
+            } else if path.is_dir() {
+                "folder lampiran tanpa catatan (.yaml) kiriman"
+            } else {
+                "berkas yang bukan catatan kiriman"
+            };
+            problem(&path, message);
+        }
+    }
+    out.records = records;
+    out
+}
+
+/// The `submissions/YYYY/MM/DD` folders, with a problem for anything else
+/// at those levels.
+fn day_folders(root: &Path, problem: &mut impl FnMut(&Path, &str)) -> Vec<PathBuf> {
+    let mut days = Vec::new();
+    let mut walk = vec![(root.to_path_buf(), 0)];
+    while let Some((dir, depth)) = walk.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            problem(&dir, "folder tidak dapat dibaca");
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let digits = name.len() == if depth == 0 { 4 } else { 2 }
+                && name.bytes().all(|b| b.is_ascii_digit());
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if !(digits && is_dir) {
+                problem(
+                    &path,
+                    "tidak seharusnya ada di sini (folder tahun/bulan/tanggal)",
+                );
+            } else if depth == 2 {
+                days.push(path);
+            } else {
+                walk.push((path, depth + 1));
+            }
+        }
+    }
+    days.sort();
+    days
+}
+
+/// Checks one record and its attachment folder; whether all is well.
+fn check_record(
+    path: &Path,
+    ticket: &str,
+    folder: Option<&Path>,
+    problem: &mut impl FnMut(&Path, &str),
+) -> bool {
+    let text = match read_plain(path) {
+        Ok(text) => text,
+        Err(e) => {
+            problem(path, &format!("tidak dapat dibaca: {e}"));
+            return false;
+        }
+    };
+    let record = match StoredRecord::parse(path, &text) {
+        Ok(r) => r,
+        Err(d) => {
+            let at = d.line.map(|l| format!("baris {l}: ")).unwrap_or_default();
+            problem(path, &format!("{at}{}", d.message));
+            return false;
+        }
+    };
+    let mut whole = true;
+    if record.ticket != ticket {
+        problem(
+            path,
+            &format!("berisi tiket {}, bukan {ticket}", record.ticket),
+        );
+        whole = false;
+    }
+    if record.attachments_purged.is_some() {
+        return whole;
+    }
+    let mut listed = BTreeSet::new();
+    for a in &record.attachments {
+        listed.insert(a.stored_name.clone());
+        let Some(folder) = folder else {
+            problem(
+                path,
+                &format!(
+                    "lampiran {} tidak ada (folder {ticket}/ tidak ada)",
+                    a.stored_name
+                ),
+            );
+            whole = false;
+            continue;
+        };
+        let file = folder.join(&a.stored_name);
+        match hash_file(&file) {
+            Ok((size, _)) if size != a.size => {
+                problem(
+                    &file,
+                    &format!("ukurannya {size} bita, catatan menyebut {}", a.size),
+                );
+                whole = false;
+            }
+            Ok((_, sha)) if sha != a.sha256 => {
+                problem(&file, "isinya tidak sama dengan sha256 di catatan");
+                whole = false;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                problem(&file, &format!("tidak dapat dibaca: {e}"));
+                whole = false;
+            }
+        }
+    }
+    if let Some(folder) = folder
+        && let Ok(entries) = fs::read_dir(folder)
+    {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !listed.contains(&name) {
+                problem(
+                    &entry.path(),
+                    "berkas yang tidak tercatat dalam catatan kiriman",
+                );
+                whole = false;
+            }
+        }
+    }
+    whole
+}
+
+/// A record's text, not through a symbolic link.
+fn read_plain(path: &Path) -> std::io::Result<String> {
+    let meta = fs::symlink_metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("bukan berkas biasa"));
+    }
+    fs::read_to_string(path)
+}
+
+/// Size and sha256 (hex) of a file.
+pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    let mut size = 0;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    Ok((size, format!("{:x}", hasher.finalize())))
+}

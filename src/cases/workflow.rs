@@ -1,0 +1,265 @@
+//! The procedure of the service standard (Sistem, Mekanisme dan Prosedur) as
+//! a state machine, and what a step writes into a record: the status, the
+//! first response and completion times, the result, and a history entry.
+//! Used by `loket status` and the staff desk alike; messages are for staff,
+//! in Bahasa Indonesia.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+
+use super::yaml_edit::{append_history, remove_key, set_key};
+use super::{HistoryEntry, Meeting, RecordError, StoredRecord};
+use crate::cases::record::format_timestamp;
+use crate::core::dates;
+use crate::forms::FormKind;
+use crate::site::terms::Deadlines;
+
+/// The stages of the procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Baru,
+    Diperiksa,
+    KonsultasiDiberikan,
+    PertemuanDijadwalkan,
+    Selesai,
+    Ditolak,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Baru,
+        Status::Diperiksa,
+        Status::KonsultasiDiberikan,
+        Status::PertemuanDijadwalkan,
+        Status::Selesai,
+        Status::Ditolak,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Baru => "baru",
+            Status::Diperiksa => "diperiksa",
+            Status::KonsultasiDiberikan => "konsultasi-diberikan",
+            Status::PertemuanDijadwalkan => "pertemuan-dijadwalkan",
+            Status::Selesai => "selesai",
+            Status::Ditolak => "ditolak",
+        }
+    }
+
+    /// How people read it: "Konsultasi diberikan".
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Baru => "Baru",
+            Status::Diperiksa => "Diperiksa",
+            Status::KonsultasiDiberikan => "Konsultasi diberikan",
+            Status::PertemuanDijadwalkan => "Pertemuan dijadwalkan",
+            Status::Selesai => "Selesai",
+            Status::Ditolak => "Ditolak",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        let wanted = text.trim().to_lowercase().replace([' ', '_'], "-");
+        Status::ALL.into_iter().find(|s| s.as_str() == wanted)
+    }
+
+    /// Finished cases: nothing more is due.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Status::Selesai | Status::Ditolak)
+    }
+
+    /// Where a case may go next. Complaints about the service have no
+    /// consultation or meeting stage (cek administrasi, koordinasi, selesai).
+    pub fn next(self, kind: FormKind) -> &'static [Status] {
+        use Status::*;
+        match (self, kind) {
+            (Baru, _) => &[Diperiksa, Ditolak],
+            (Diperiksa, FormKind::Permohonan) => &[
+                Diperiksa,
+                KonsultasiDiberikan,
+                PertemuanDijadwalkan,
+                Selesai,
+                Ditolak,
+            ],
+            (Diperiksa, FormKind::PengaduanLayanan) => &[Diperiksa, Selesai, Ditolak],
+            (KonsultasiDiberikan, _) => &[Selesai, Ditolak],
+            (PertemuanDijadwalkan, _) => &[PertemuanDijadwalkan, Selesai, Ditolak],
+            (Selesai | Ditolak, _) => &[],
+        }
+    }
+
+    /// Whether a case in this status may be moved to the other kind: only
+    /// before a step that exists for one kind alone.
+    fn allows_kind_move(self) -> bool {
+        matches!(self, Status::Baru | Status::Diperiksa)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A case filed in the wrong form, moved to the right kind, with the
+/// deadlines of that kind counted from the day it was received.
+#[derive(Debug, Clone)]
+pub struct KindMove {
+    pub to: FormKind,
+    pub deadlines: Deadlines,
+}
+
+/// A step asked for by staff: a new status, a move to the other kind, or
+/// both.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub to: Option<Status>,
+    pub kind: Option<KindMove>,
+    pub at: OffsetDateTime,
+    pub by: String,
+    pub note: Option<String>,
+    pub meeting: Option<Meeting>,
+    /// After checking: "lengkap" or "tidak lengkap".
+    pub berkas: Option<String>,
+}
+
+/// How far in the future a step may be dated: clocks of two machines differ.
+const CLOCK_SLACK: time::Duration = time::Duration::minutes(5);
+
+/// Checks a change against the procedure and returns the record's new text.
+/// `now` bounds the step's time from above (a step cannot be in the future).
+pub fn apply(
+    record: &StoredRecord,
+    text: &str,
+    change: &StatusChange,
+    now: OffsetDateTime,
+) -> Result<String, RecordError> {
+    let missing = |m: &str| Err(RecordError::Missing(m.to_string()));
+    if change.to.is_none() && change.kind.is_none() {
+        return missing("sebutkan status baru atau jenis kiriman yang baru (--kind)");
+    }
+    if change.at < record.received_at {
+        return Err(RecordError::Missing(format!(
+            "waktu langkah ({}) lebih awal dari waktu kiriman diterima ({}); periksa --at",
+            format_timestamp(change.at),
+            format_timestamp(record.received_at)
+        )));
+    }
+    if change.at > now + CLOCK_SLACK {
+        return Err(RecordError::Missing(format!(
+            "waktu langkah ({}) belum terjadi; periksa --at",
+            format_timestamp(change.at)
+        )));
+    }
+    let kind_move = change.kind.as_ref().filter(|m| m.to != record.kind);
+    if let Some(m) = &change.kind
+        && m.to == record.kind
+    {
+        return Err(RecordError::Missing(format!(
+            "{} sudah berjenis {}",
+            record.ticket,
+            record.kind.as_str()
+        )));
+    }
+    if kind_move.is_some() && !record.status.allows_kind_move() {
+        return Err(RecordError::Missing(format!(
+            "{} berstatus {}; jenis kiriman hanya dapat dipindah selama berstatus baru atau diperiksa",
+            record.ticket, record.status
+        )));
+    }
+    let kind = kind_move.map_or(record.kind, |m| m.to);
+    let to = change.to.unwrap_or(record.status);
+    if change.to.is_some() {
+        let allowed = record.status.next(kind);
+        if !allowed.contains(&to) {
+            let allowed = if allowed.is_empty() {
+                "tidak ada: kasus sudah ditutup".to_string()
+            } else {
+                allowed
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(RecordError::Transition {
+                ticket: record.ticket.clone(),
+                from: record.status,
+                to,
+                allowed,
+            });
+        }
+    }
+    let note = change
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    match change.to {
+        Some(Status::Diperiksa) if change.berkas.is_none() => {
+            return missing(
+                "status diperiksa perlu keterangan berkas: lengkap atau tidak lengkap (--berkas)",
+            );
+        }
+        Some(Status::PertemuanDijadwalkan) if change.meeting.is_none() => {
+            return missing(
+                "status pertemuan-dijadwalkan perlu tanggal, jam, dan tempat pertemuan (--meeting \"YYYY-MM-DD HH:MM, tempat\")",
+            );
+        }
+        Some(Status::Selesai) if note.is_none() => {
+            return missing("status selesai perlu ringkasan hasil (--note)");
+        }
+        Some(Status::Ditolak) if note.is_none() => {
+            return missing("status ditolak perlu alasan penolakan (--note)");
+        }
+        _ => {}
+    }
+    let edit_error = |message: String| RecordError::Edit {
+        path: record.path.clone(),
+        message,
+    };
+    let at = format_timestamp(change.at);
+    let entry = HistoryEntry {
+        at: at.clone(),
+        status: to.as_str().to_string(),
+        by: change.by.clone(),
+        moved_from: kind_move.map(|_| record.kind.as_str().to_string()),
+        berkas: change.berkas.clone(),
+        meeting: change.meeting.clone(),
+        note: note.map(str::to_string),
+    };
+    let mut new = set_key(text, "status", to.as_str());
+    if let Some(m) = kind_move {
+        new = set_key(&new, "kind", m.to.as_str());
+        new = set_key(
+            &new,
+            "response_due",
+            &dates::format_iso(m.deadlines.response.date),
+        );
+        new = match m.deadlines.completion {
+            Some(due) => set_key(&new, "completion_due", &dates::format_iso(due.date)),
+            None => remove_key(&new, "completion_due"),
+        };
+        new = match m.deadlines.note() {
+            Some(note) => set_key(&new, "due_note", &note),
+            None => remove_key(&new, "due_note"),
+        };
+    }
+    // A move alone is not a response to the citizen.
+    if change.to.is_some() && record.first_response_at.is_none() {
+        new = set_key(&new, "first_response_at", &at);
+    }
+    if change.to.is_some_and(Status::is_closed) {
+        new = set_key(&new, "completed_at", &at);
+        new = set_key(&new, "result", note.unwrap_or_default());
+    }
+    new = append_history(&new, &entry).map_err(edit_error)?;
+    // The edit must read back as the record we meant to write.
+    let check = StoredRecord::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;
+    if check.status != to || check.kind != kind || check.history.len() != record.history.len() + 1 {
+        return Err(edit_error(
+            "hasil suntingan tidak terbaca kembali seperti yang dimaksud".into(),
+        ));
+    }
+    Ok(new)
+}

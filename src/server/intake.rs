@@ -1,0 +1,298 @@
+//! Reading a submitted form into its fields, with uploads streamed into a
+//! draft on disk: multipart/form-data (multer, with size limits on every
+//! part and on the whole body) or urlencoded. A file over its limit does not
+//! stop the reading: it is no longer written, the rest of it is counted and
+//! thrown away, and validation then says how large it was, so the form comes
+//! back with everything else the citizen typed. Nothing here knows about
+//! HTTP responses; the server turns a [`ReadError`] into a status page.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use multer::{Constraints, SizeLimit};
+
+use crate::cases::store::held;
+use crate::cases::store::{Draft, FileWriter, Store};
+use crate::forms::validate::FileCheck;
+use crate::forms::{FieldType, FormKind, HELD_TOKEN, HONEYPOT};
+
+/// Limits on reading one submission.
+#[derive(Debug, Clone)]
+pub struct IntakeLimits {
+    /// Largest upload, per file.
+    pub max_file_bytes: u64,
+    /// Largest text field, in bytes.
+    pub max_text_bytes: u64,
+    /// Longest pause while the body arrives.
+    pub idle: Duration,
+    /// Longest the whole body may take.
+    pub total: Duration,
+}
+
+/// Room for the text fields of a form, on top of its files.
+pub const TEXT_ALLOWANCE: u64 = 1024 * 1024;
+/// Room in the body, counted in file limits, for files over their limit: a
+/// file up to twice the limit is still read to its end (and thrown
+/// away), so the form can come back with what was typed.
+pub const OVERSIZE_ROOM: u64 = 1;
+/// Bytes of part headers a browser never comes near.
+const MAX_PART_HEADERS: usize = 8 * 1024;
+
+/// What a form post carried.
+pub struct Input {
+    pub text: BTreeMap<String, String>,
+    pub files: BTreeMap<String, FileCheck>,
+    pub draft: Draft,
+    /// The hidden field a person never fills in was filled: a robot.
+    pub honeypot: bool,
+    /// The token of uploads held from an earlier round, if one was sent
+    /// in the right shape.
+    pub held_token: Option<String>,
+}
+
+impl Input {
+    /// Nothing read yet, with a fresh draft to stream files into.
+    fn new(store: &Store) -> io::Result<Input> {
+        Ok(Input {
+            text: BTreeMap::new(),
+            files: BTreeMap::new(),
+            draft: store.draft()?,
+            honeypot: false,
+            held_token: None,
+        })
+    }
+}
+
+/// Why a post could not be read.
+pub enum ReadError {
+    BadRequest(&'static str),
+    /// The whole body over its limit.
+    TooLarge,
+    /// A text field over its limit.
+    TextTooLong,
+    Timeout,
+    Storage(io::Error),
+}
+
+impl From<io::Error> for ReadError {
+    fn from(e: io::Error) -> Self {
+        ReadError::Storage(e)
+    }
+}
+
+impl From<multer::Error> for ReadError {
+    fn from(e: multer::Error) -> Self {
+        match e {
+            multer::Error::FieldSizeExceeded {
+                field_name: Some(name),
+                ..
+            } if !is_file_field(&name) => ReadError::TextTooLong,
+            multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+                ReadError::TooLarge
+            }
+            multer::Error::StreamReadFailed(_) => ReadError::BadRequest("connection broke off"),
+            multer::Error::IncompleteStream | multer::Error::IncompleteFieldData { .. } => {
+                ReadError::BadRequest("truncated body")
+            }
+            _ => ReadError::BadRequest("malformed multipart body"),
+        }
+    }
+}
+
+/// Whether any form has a file field of this name (the per-field size
+/// limits of multer are set by name).
+pub fn is_file_field(name: &str) -> bool {
+    FormKind::ALL
+        .iter()
+        .any(|k| k.field(name).is_some_and(|f| f.kind == FieldType::File))
+}
+
+/// The largest body a form of `kind` may send: its files, room for files
+/// over their limit, and the text.
+pub fn max_body(kind: FormKind, limits: &IntakeLimits) -> u64 {
+    let files = kind
+        .fields()
+        .iter()
+        .filter(|f| f.kind == FieldType::File)
+        .count() as u64;
+    (files + OVERSIZE_ROOM) * limits.max_file_bytes + TEXT_ALLOWANCE
+}
+
+/// Awaits `fut`, but no longer than the idle timeout or the overall deadline.
+async fn timed<T>(
+    limits: &IntakeLimits,
+    deadline: Instant,
+    fut: impl Future<Output = T>,
+) -> Result<T, ReadError> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    tokio::time::timeout(limits.idle.min(left), fut)
+        .await
+        .map_err(|_| ReadError::Timeout)
+}
+
+/// Browsers send CRLF line ends; records keep `\n`.
+fn normalize_newlines(text: String) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    }
+}
+
+pub async fn read_multipart<S, E>(
+    store: &Store,
+    limits: &IntakeLimits,
+    kind: FormKind,
+    body: S,
+    boundary: String,
+) -> Result<Input, ReadError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+{
+    let max_body = max_body(kind, limits);
+    let mut size_limit = SizeLimit::new()
+        .whole_stream(max_body)
+        .per_field(limits.max_text_bytes);
+    // A file's own limit is checked below, so that one over it does not
+    // end the reading.
+    for field in kind.fields().iter().filter(|f| f.kind == FieldType::File) {
+        size_limit = size_limit.for_field(field.name, max_body);
+    }
+    let mut multipart = multer::Multipart::with_constraints(
+        body,
+        boundary,
+        Constraints::new().size_limit(size_limit),
+    );
+    let deadline = Instant::now() + limits.total;
+    let mut input = Input::new(store)?;
+    let mut seen = HashSet::new();
+    while let Some(mut field) = timed(limits, deadline, multipart.next_field()).await?? {
+        let header_bytes: usize = field
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len())
+            .sum();
+        if header_bytes > MAX_PART_HEADERS {
+            return Err(ReadError::BadRequest("part headers too large"));
+        }
+        let Some(name) = field.name().map(str::to_string) else {
+            return Err(ReadError::BadRequest("part without a name"));
+        };
+        if !seen.insert(name.clone()) {
+            return Err(ReadError::BadRequest("duplicate field"));
+        }
+        match kind.field(&name) {
+            Some(spec) if spec.kind == FieldType::File => {
+                let original = field.file_name().unwrap_or("").to_string();
+                let mut writer = None;
+                let mut size = 0u64;
+                while let Some(chunk) = timed(limits, deadline, field.chunk()).await?? {
+                    size += chunk.len() as u64;
+                    if size > limits.max_file_bytes {
+                        // Over its limit: what was written goes, the rest
+                        // is only counted.
+                        if let Some(w) = writer.take() {
+                            FileWriter::discard(w).await?;
+                        }
+                        continue;
+                    }
+                    if chunk.is_empty() {
+                        continue;
+                    }
+                    writer
+                        .get_or_insert_with(|| input.draft.file_writer(&name))
+                        .write(chunk)
+                        .await?;
+                }
+                if size > limits.max_file_bytes {
+                    input.files.insert(
+                        name,
+                        FileCheck {
+                            size,
+                            detected: None,
+                            refused: None,
+                        },
+                    );
+                    continue;
+                }
+                match writer {
+                    Some(w) => {
+                        let check = input.draft.finish_file(w, &original).await?;
+                        input.files.insert(name, check);
+                    }
+                    // An empty file input: the browser sends no name and no bytes.
+                    None if original.is_empty() => {}
+                    None => {
+                        input.files.insert(
+                            name,
+                            FileCheck {
+                                size: 0,
+                                detected: None,
+                                refused: None,
+                            },
+                        );
+                    }
+                }
+            }
+            Some(_) => {
+                let value = timed(limits, deadline, field.text()).await??;
+                input.text.insert(name, normalize_newlines(value));
+            }
+            None if name == HONEYPOT => {
+                let value = timed(limits, deadline, field.text()).await??;
+                input.honeypot = !value.trim().is_empty();
+            }
+            None if name == HELD_TOKEN => {
+                let value = timed(limits, deadline, field.text()).await??;
+                input.held_token = held::parse_token(&value);
+            }
+            // Fields the form does not have are read (within limits) and dropped.
+            None => while timed(limits, deadline, field.chunk()).await??.is_some() {},
+        }
+    }
+    Ok(input)
+}
+
+/// Reads an `application/x-www-form-urlencoded` body (forms without files).
+pub async fn read_urlencoded<S, E>(
+    store: &Store,
+    limits: &IntakeLimits,
+    kind: FormKind,
+    body: S,
+) -> Result<Input, ReadError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send,
+{
+    let deadline = Instant::now() + limits.total;
+    let max = TEXT_ALLOWANCE;
+    let mut bytes = Vec::new();
+    let mut body = std::pin::pin!(body);
+    while let Some(chunk) = timed(limits, deadline, body.next()).await? {
+        let data = chunk.map_err(|_| ReadError::BadRequest("connection broke off"))?;
+        if bytes.len() as u64 + data.len() as u64 > max {
+            return Err(ReadError::TooLarge);
+        }
+        bytes.extend_from_slice(&data);
+    }
+    let mut input = Input::new(store)?;
+    let mut seen = HashSet::new();
+    for (name, value) in form_urlencoded::parse(&bytes) {
+        if !seen.insert(name.clone()) {
+            return Err(ReadError::BadRequest("duplicate field"));
+        }
+        if name == HONEYPOT {
+            input.honeypot = !value.trim().is_empty();
+        } else if name == HELD_TOKEN {
+            input.held_token = held::parse_token(&value);
+        } else if kind.field(&name).is_some_and(|f| f.kind != FieldType::File) {
+            input
+                .text
+                .insert(name.into_owned(), normalize_newlines(value.into_owned()));
+        }
+    }
+    Ok(input)
+}

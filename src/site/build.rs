@@ -1,0 +1,410 @@
+//! The build pipeline: load the site, render every page in parallel straight
+//! to disk, check links, then swap the new output into place.
+//!
+//! [`build`] writes; [`check`] runs the same pipeline into a sink.
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::core::calendar::Calendar;
+use crate::core::diagnostic::{self, Diagnostic};
+use crate::site::check::{self, Anchors};
+use crate::site::content::Site;
+use crate::site::markdown::{self, LinkRef};
+use crate::site::output::Staging;
+use crate::site::render::{FormView, Renderer, Templates};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder: `site.yaml`, `content/`, `templates/`, `static/`.
+    pub root: PathBuf,
+    /// Where the site is written; replaced whole on success.
+    pub out: PathBuf,
+    /// Upload limit the forms announce, in megabytes.
+    pub max_upload_mb: u64,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>, out: impl Into<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            root: root.into(),
+            out: out.into(),
+            max_upload_mb: DEFAULT_MAX_UPLOAD_MB,
+        }
+    }
+}
+
+/// Default size limit of one uploaded file: what phone cameras produce
+/// (photos are re-encoded to well under 1 MB when they arrive, so this
+/// costs bandwidth and a moment of CPU, not storage).
+pub const DEFAULT_MAX_UPLOAD_MB: u64 = 15;
+
+pub struct BuildReport {
+    pub pages: usize,
+    pub assets: usize,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+    /// What was built, for the server to render form and status pages with
+    /// and for the next rebuild to start from.
+    pub site: Site,
+    pub templates: Arc<Templates>,
+    pub anchors: Anchors,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The site has problems; every one is listed (warnings too).
+    #[error("the site has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
+    Invalid(Vec<Diagnostic>),
+    #[error("cannot write the site to {}: {source}", .path.display())]
+    Output { path: PathBuf, source: io::Error },
+}
+
+/// Builds the site from `opts.root` into `opts.out`. On any error the previous
+/// output is left exactly as it was.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_reusing(opts, None)
+}
+
+/// Like [`build`], with already parsed templates when they did not change.
+pub fn build_reusing(
+    opts: &BuildOptions,
+    templates: Option<Arc<Templates>>,
+) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    check_output_path(opts)?;
+    let (site, templates, mut diags) = load(&opts.root, templates)?;
+    let output_error = |source| BuildError::Output {
+        path: opts.out.clone(),
+        source,
+    };
+    let staging = Staging::create(&opts.out).map_err(output_error)?;
+    let (generated, anchors) =
+        generate(&site, &templates, opts.max_upload_mb, Some(staging.path()));
+    diags.extend(generated);
+    // Information is for `loket check`; a build reports what needs doing.
+    diags.retain(|d| d.severity != diagnostic::Severity::Info);
+    diagnostic::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Invalid(diags));
+    }
+    staging.commit().map_err(output_error)?;
+    Ok(BuildReport {
+        pages: site.pages.len(),
+        assets: site.assets.len(),
+        elapsed: started.elapsed(),
+        warnings: diags,
+        site,
+        templates,
+        anchors,
+    })
+}
+
+/// Refuses an output folder that would swallow the site: the site folder
+/// itself, a folder above it, or one of its source folders.
+fn check_output_path(opts: &BuildOptions) -> Result<(), BuildError> {
+    let root = crate::site::output::absolute(&opts.root);
+    let out = crate::site::output::absolute(&opts.out);
+    let sources = [
+        crate::site::content::CONTENT_DIR,
+        crate::site::content::TEMPLATES_DIR,
+        crate::site::content::STATIC_DIR,
+        crate::core::calendar::HOLIDAYS_DIR,
+    ];
+    let clash = root.starts_with(&out) || sources.iter().any(|d| out.starts_with(root.join(d)));
+    if clash {
+        return Err(BuildError::Output {
+            path: opts.out.clone(),
+            source: io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the output folder must not be the site folder, contain it, or lie inside content/, templates/, static/ or hari-libur/",
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Runs every check of a build without writing anything; returns all problems.
+pub fn check(root: &Path) -> Vec<Diagnostic> {
+    let mut diags = match load(root, None) {
+        Ok((site, templates, mut diags)) => {
+            diags.extend(generate(&site, &templates, DEFAULT_MAX_UPLOAD_MB, None).0);
+            if let Ok(calendar) = Calendar::load(root).map_err(|e| diags.extend(e)) {
+                diags.extend(calendar.coverage_warnings(crate::core::dates::today()));
+            }
+            diags
+        }
+        Err(BuildError::Invalid(diags)) => diags,
+        Err(other) => vec![Diagnostic::error(root, None, other.to_string())],
+    };
+    diagnostic::sort(&mut diags);
+    diags
+}
+
+type Loaded = (Site, Arc<Templates>, Vec<Diagnostic>);
+
+/// The site model and templates of `root`, as a build would load them,
+/// without rendering or writing (the server takes them for a build another
+/// process wrote).
+pub fn load_site(root: &Path) -> Result<(Site, Arc<Templates>), Vec<Diagnostic>> {
+    match load(root, None) {
+        Ok((site, templates, _)) => Ok((site, templates)),
+        Err(BuildError::Invalid(diags)) => Err(diags),
+        Err(e) => Err(vec![Diagnostic::error(root, None, e.to_string())]),
+    }
+}
+
+fn load(root: &Path, reuse: Option<Arc<Templates>>) -> Result<Loaded, BuildError> {
+    let loaded = Site::load(root);
+    let mut diags = loaded.diagnostics;
+    let templates = match reuse {
+        Some(t) => Some(t),
+        None if root.join(crate::site::content::TEMPLATES_DIR).is_dir() => Templates::load(root)
+            .map(Arc::new)
+            .map_err(|errs| diags.extend(errs))
+            .ok(),
+        None => None,
+    };
+    match (loaded.site, templates) {
+        (Some(site), Some(templates)) if !diags.iter().any(Diagnostic::is_error) => {
+            Ok((site, templates, diags))
+        }
+        _ => {
+            diagnostic::sort(&mut diags);
+            Err(BuildError::Invalid(diags))
+        }
+    }
+}
+
+/// What rendering one page leaves for the site-wide checks.
+struct PageResult {
+    index: usize,
+    ids: HashSet<String>,
+    links: Vec<LinkRef>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Renders every page (to `out`, or nowhere when checking) and runs the checks.
+fn generate(
+    site: &Site,
+    templates: &Templates,
+    max_upload_mb: u64,
+    out: Option<&Path>,
+) -> (Vec<Diagnostic>, Anchors) {
+    let mut diags = check::templates_exist(site, templates);
+    diags.extend(check::asset_collisions(site));
+    if diags.iter().any(Diagnostic::is_error) {
+        return (diags, Anchors::new());
+    }
+    let renderer = Renderer::new(templates, site);
+    let results: Vec<PageResult> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| render_one(site, &renderer, i, max_upload_mb, out))
+        .collect();
+
+    let mut anchors = Anchors::new();
+    for r in &results {
+        anchors.insert(r.index, r.ids.clone());
+    }
+    for r in results {
+        diags.extend(r.diags);
+        diags.extend(check::page_links(site, &anchors, r.index, &r.links));
+    }
+    diags.extend(check::template_links(site, &anchors, templates));
+
+    let not_found = match out {
+        Some(dir) => write_file(&dir.join("404.html"), |w| renderer.render_not_found(w)),
+        None => renderer.render_not_found(io::sink()),
+    };
+    diags.extend(not_found.err());
+    if site.pages.iter().any(|p| p.front.form.is_some()) {
+        diags.extend(check::submission_templates(&renderer));
+        diags.extend(crate::site::terms::Terms::from_site(site).1);
+    }
+    if let Some(dir) = out {
+        diags.extend(
+            write_file(&dir.join("sitemap.xml"), |w| {
+                templates.render_sitemap(site, w)
+            })
+            .err(),
+        );
+        diags.extend(copy_assets(site, dir));
+    }
+    (diags, anchors)
+}
+
+fn render_one(
+    site: &Site,
+    renderer: &Renderer,
+    index: usize,
+    max_upload_mb: u64,
+    out: Option<&Path>,
+) -> PageResult {
+    let page = &site.pages[index];
+    let body = markdown::render(&page.body);
+    let mut diags = check::service_components(page, &body.toc);
+    diags.extend(check::standard_coverage(site, page, &body.toc));
+    let form = page
+        .front
+        .form
+        .map(|kind| FormView::new(kind, &page.url, max_upload_mb));
+    let rendered = match out {
+        Some(dir) => {
+            let file = dir
+                .join(page.url.trim_start_matches('/'))
+                .join("index.html");
+            write_file(&file, |w| {
+                renderer.render_page(index, &body, form.as_ref(), w)
+            })
+        }
+        None => renderer.render_page(index, &body, form.as_ref(), io::sink()),
+    };
+    diags.extend(rendered.err());
+    PageResult {
+        index,
+        ids: body.toc.into_iter().map(|t| t.id).collect(),
+        links: body.links,
+        diags,
+    }
+}
+
+/// Creates `path` (and its folders) and lets `fill` write it through a buffer.
+fn write_file(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> Result<(), Diagnostic>,
+) -> Result<(), Diagnostic> {
+    let io_error =
+        |e: io::Error| Diagnostic::error(path, None, format!("tidak dapat ditulis: {e}"));
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io_error)?;
+    }
+    let mut writer = BufWriter::new(File::create(path).map_err(io_error)?);
+    fill(&mut writer)?;
+    writer.flush().map_err(io_error)
+}
+
+fn copy_assets(site: &Site, dir: &Path) -> Vec<Diagnostic> {
+    site.assets
+        .par_iter()
+        .filter_map(|(url, source)| {
+            let dest = dir.join(url.trim_start_matches('/'));
+            let copied = dest
+                .parent()
+                .map_or(Ok(()), fs::create_dir_all)
+                .and_then(|()| fs::copy(source, &dest));
+            copied.err().map(|e| {
+                Diagnostic::error(
+                    diagnostic::display_path(&site.root, source),
+                    None,
+                    format!("berkas aset tidak dapat disalin: {e}"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Result of [`update_pages`].
+pub enum PageUpdate {
+    /// Only these pages changed, and they were rewritten in place.
+    /// Heading ids are unchanged (else a full build is needed), so the
+    /// anchors the site had still hold.
+    Done {
+        site: Box<Site>,
+        urls: Vec<String>,
+        warnings: Vec<Diagnostic>,
+    },
+    /// The edit reaches beyond the pages' bodies: build the whole site.
+    NeedsFullBuild,
+    /// The edited pages have errors; the output was not touched.
+    Invalid(Vec<Diagnostic>),
+}
+
+/// The quick path for the common edit (the text of existing pages, with
+/// their front matter and headings unchanged): re-renders just those pages,
+/// with the parsed templates and the rest of the site as they were, and
+/// replaces each page file atomically (temp file + rename). Anything else
+/// (a new or removed page, a changed title or heading, a template, an asset)
+/// asks for a full build, because other pages may show it.
+pub fn update_pages(
+    opts: &BuildOptions,
+    site: &Site,
+    templates: &Templates,
+    anchors: &Anchors,
+    changed: &[PathBuf],
+) -> PageUpdate {
+    let mut new_site = site.clone();
+    let mut indexes = Vec::new();
+    let mut diags = Vec::new();
+    for path in changed {
+        // A new page, or one that was removed or renamed, changes menus and lists.
+        let Some(index) = site.index_of_source(path).filter(|_| path.exists()) else {
+            return PageUpdate::NeedsFullBuild;
+        };
+        let (page, page_diags) = site.reload_page(index);
+        diags.extend(page_diags);
+        let Some(page) = page else {
+            return PageUpdate::Invalid(diags);
+        };
+        let old = &site.pages[index];
+        if page.url != old.url || page.title != old.title || page.front_text != old.front_text {
+            return PageUpdate::NeedsFullBuild;
+        }
+        new_site.pages[index] = Arc::new(page);
+        indexes.push(index);
+    }
+    let renderer = Renderer::new(templates, &new_site);
+    let mut rendered = Vec::new();
+    for &index in &indexes {
+        let page = &new_site.pages[index];
+        let body = markdown::render(&page.body);
+        let ids: HashSet<String> = body.toc.iter().map(|t| t.id.clone()).collect();
+        if anchors.get(&index) != Some(&ids) {
+            // Links elsewhere may point at a heading that moved.
+            return PageUpdate::NeedsFullBuild;
+        }
+        diags.extend(check::service_components(page, &body.toc));
+        diags.extend(check::page_links(&new_site, anchors, index, &body.links));
+        rendered.push((index, body));
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return PageUpdate::Invalid(diags);
+    }
+    for (index, body) in &rendered {
+        let page = &new_site.pages[*index];
+        let form = page
+            .front
+            .form
+            .map(|kind| FormView::new(kind, &page.url, opts.max_upload_mb));
+        let file = opts
+            .out
+            .join(page.url.trim_start_matches('/'))
+            .join("index.html");
+        let tmp = file.with_extension("html.tmp");
+        let written = write_file(&tmp, |w| {
+            renderer.render_page(*index, body, form.as_ref(), w)
+        })
+        .and_then(|()| {
+            fs::rename(&tmp, &file)
+                .map_err(|e| Diagnostic::error(&file, None, format!("tidak dapat ditulis: {e}")))
+        });
+        if let Err(d) = written {
+            let _ = fs::remove_file(&tmp);
+            diags.push(d);
+            return PageUpdate::Invalid(diags);
+        }
+    }
+    PageUpdate::Done {
+        urls: indexes
+            .iter()
+            .map(|&i| new_site.pages[i].url.clone())
+            .collect(),
+        site: Box::new(new_site),
+        warnings: diags,
+    }
+}

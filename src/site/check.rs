@@ -1,0 +1,457 @@
+//! Site-wide checks that need every page: internal links and anchors, asset
+//! references, templates that exist, and the published components of a
+//! service standard on every service page.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::core::diagnostic::Diagnostic;
+use crate::forms::FormKind;
+use crate::site::config::Level;
+use crate::site::content::{Page, Site};
+use crate::site::markdown::{LinkRef, TocEntry};
+use crate::site::render::{
+    CONFIRMATION_TEMPLATE, ConfirmationView, NOT_FOUND_TEMPLATE, Renderer, STATUS_TEMPLATE,
+    StatusView, Templates,
+};
+
+/// Files the build writes besides pages and assets.
+const GENERATED: [&str; 2] = ["/sitemap.xml", "/404.html"];
+
+/// The six components of a service standard that must be published
+/// (PermenPANRB 15/2014, service delivery part), each with the words that
+/// identify its heading.
+const COMPONENTS: [(&str, &[&str]); 6] = [
+    ("persyaratan", &["persyaratan"]),
+    ("sistem, mekanisme dan prosedur", &["prosedur", "mekanisme"]),
+    (
+        "jangka waktu",
+        &["jangka waktu", "waktu penyelesaian", "waktu pelayanan"],
+    ),
+    ("biaya/tarif", &["biaya", "tarif"]),
+    ("produk pelayanan", &["produk"]),
+    (
+        "penanganan pengaduan, saran, dan masukan",
+        &["pengaduan", "saran"],
+    ),
+];
+
+/// The fourteen components of a service standard (PermenPANRB 15/2014): the
+/// six above, which a service page must publish, and eight about how the
+/// service is produced, which an office may publish too. With the words that
+/// identify each one's heading.
+const ALL_COMPONENTS: [(&str, &[&str]); 14] = [
+    COMPONENTS[0],
+    COMPONENTS[1],
+    COMPONENTS[2],
+    COMPONENTS[3],
+    COMPONENTS[4],
+    COMPONENTS[5],
+    ("dasar hukum", &["dasar hukum"]),
+    (
+        "sarana dan prasarana, dan/atau fasilitas",
+        &["sarana", "prasarana", "fasilitas"],
+    ),
+    ("kompetensi pelaksana", &["kompetensi"]),
+    ("pengawasan internal", &["pengawasan"]),
+    ("jumlah pelaksana", &["jumlah pelaksana"]),
+    ("jaminan pelayanan", &["jaminan pelayanan", "maklumat"]),
+    (
+        "jaminan keamanan dan keselamatan pelayanan",
+        &["keamanan", "keselamatan"],
+    ),
+    ("evaluasi kinerja pelaksana", &["evaluasi"]),
+];
+
+/// For `loket check`: which of the fourteen components a service page
+/// publishes and which the office has not supplied yet. The maklumat
+/// pelayanan in `site.yaml` counts as the jaminan pelayanan.
+pub fn standard_coverage(site: &Site, page: &Page, toc: &[TocEntry]) -> Option<Diagnostic> {
+    page.front.service.as_ref()?;
+    let headings: Vec<String> = toc.iter().map(|t| normalize(&t.title)).collect();
+    let missing: Vec<&str> = ALL_COMPONENTS
+        .iter()
+        .filter(|(name, words)| {
+            let maklumat = *name == "jaminan pelayanan" && !site.config.publish.maklumat.is_empty();
+            !maklumat && !headings.iter().any(|h| words.iter().any(|w| h.contains(w)))
+        })
+        .map(|(name, _)| *name)
+        .collect();
+    let published = ALL_COMPONENTS.len() - missing.len();
+    let message = if missing.is_empty() {
+        "standar pelayanan memuat ke-14 komponen (PermenPANRB 15/2014)".to_string()
+    } else {
+        format!(
+            "standar pelayanan memuat {published} dari 14 komponen (PermenPANRB 15/2014); belum dimuat: {}",
+            missing.join("; ")
+        )
+    };
+    Some(Diagnostic::info(
+        &page.source,
+        Some(page.body_line),
+        message,
+    ))
+}
+
+/// Every page's template must exist; the message lists the ones that do.
+pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for (i, page) in site.pages.iter().enumerate() {
+        if templates.contains(&page.template) {
+            continue;
+        }
+        // Point at the key that chose the template: the page's own, or its section's.
+        let (source, line) = if page.front.template.is_some() {
+            (&page.source, page.line_of_key("template"))
+        } else {
+            match section_setting_template(site, i) {
+                Some(s) => (&s.source, s.line_of_key("page_template")),
+                None => (&page.source, None),
+            }
+        };
+        let known: Vec<&str> = templates.names().collect();
+        diags.push(Diagnostic::error(
+            source,
+            line,
+            format!(
+                "templat {:?} untuk {} tidak ada; templates/ berisi: {}",
+                page.template,
+                page.url,
+                known.join(", ")
+            ),
+        ));
+    }
+    let mut required = vec![(NOT_FOUND_TEMPLATE, "halaman \"tidak ditemukan\"")];
+    if site.pages.iter().any(|p| p.front.form.is_some()) {
+        required.push((
+            CONFIRMATION_TEMPLATE,
+            "tanda terima setelah formulir dikirim",
+        ));
+        required.push((STATUS_TEMPLATE, "halaman kesalahan server"));
+    }
+    for (name, purpose) in required {
+        if !templates.contains(name) {
+            diags.push(Diagnostic::error(
+                Path::new("templates").join(name),
+                None,
+                format!("tidak ada: situs memerlukan templat ini untuk {purpose}"),
+            ));
+        }
+    }
+    diags
+}
+
+/// Renders the server's own pages with sample data, so that a template error
+/// shows at build time rather than in front of a citizen.
+pub fn submission_templates(renderer: &Renderer) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for kind in FormKind::ALL {
+        for (state, due_note) in [
+            ("proses", ""),
+            ("ditolak", "perkiraan; daftar libur 2027 belum ditetapkan"),
+        ] {
+            let sample = ConfirmationView {
+                ticket: format!("{}-20261127-CDFH", kind.ticket_prefix()),
+                kind,
+                kind_label: kind.label(),
+                received: "27 November 2026".into(),
+                verb: "diselesaikan",
+                due: "4 Desember 2026".into(),
+                due_iso: "2026-12-04".into(),
+                due_days: 5,
+                due_note: due_note.into(),
+                state,
+            };
+            diags.extend(renderer.render_confirmation(&sample, std::io::sink()).err());
+        }
+    }
+    let status = StatusView {
+        code: 429,
+        title: "Terlalu banyak kiriman".into(),
+        message: "Contoh".into(),
+        retry_after: Some(60),
+        back_url: "/".into(),
+    };
+    diags.extend(renderer.render_status(&status, std::io::sink()).err());
+    diags
+}
+
+fn section_setting_template(site: &Site, index: usize) -> Option<&Page> {
+    let mut current = site.pages[index].parent;
+    while let Some(i) = current {
+        if site.pages[i].front.page_template.is_some() {
+            return Some(&site.pages[i]);
+        }
+        current = site.pages[i].parent;
+    }
+    None
+}
+
+/// A service page must publish all six components as headings.
+pub fn service_components(page: &Page, toc: &[TocEntry]) -> Vec<Diagnostic> {
+    if page.front.service.is_none() {
+        return Vec::new();
+    }
+    let headings: Vec<String> = toc.iter().map(|t| normalize(&t.title)).collect();
+    COMPONENTS
+        .iter()
+        .filter(|(_, words)| {
+            !headings
+                .iter()
+                .any(|h| words.iter().any(|w| h.contains(w)))
+        })
+        .map(|(name, _)| {
+            Diagnostic::error(
+                &page.source,
+                Some(page.body_line),
+                format!(
+                    "halaman layanan belum memuat komponen \"{name}\": tambahkan judul bagian untuknya (standar pelayanan memuat persyaratan; sistem, mekanisme, dan prosedur; jangka waktu; biaya/tarif; produk pelayanan; penanganan pengaduan, saran, dan masukan)"
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Lowercase words separated by single spaces ("Biaya / Tarif" -> "biaya tarif").
+fn normalize(text: &str) -> String {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What a link points at, once resolved against the page it is on.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    /// Another site, `mailto:`, `tel:` and the like: not ours to check.
+    Elsewhere,
+    Internal {
+        path: String,
+        fragment: Option<String>,
+    },
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(colon) => {
+            let scheme = &dest[..colon];
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+fn resolve(dest: &str, page_url: &str) -> Target {
+    if has_scheme(dest) || dest.starts_with("//") {
+        return Target::Elsewhere;
+    }
+    let (rest, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_string())),
+        None => (dest, None),
+    };
+    let rest = rest.split('?').next().unwrap_or("");
+    let joined = if rest.is_empty() {
+        page_url.to_string()
+    } else if rest.starts_with('/') {
+        rest.to_string()
+    } else {
+        format!("{page_url}{rest}")
+    };
+    // Normalize `.` and `..` segments; `..` above the root stays at the root.
+    let mut segments: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut path = String::from("/");
+    path.push_str(&segments.join("/"));
+    if joined.ends_with('/') && path != "/" {
+        path.push('/');
+    }
+    Target::Internal { path, fragment }
+}
+
+/// The heading ids of each page, by page index.
+pub type Anchors = HashMap<usize, HashSet<String>>;
+
+/// Checks one link against the site. `Err` holds the problem; warnings are
+/// returned as `Ok(Some(..))`.
+fn check_link(
+    site: &Site,
+    anchors: &Anchors,
+    page_url: &str,
+    dest: &str,
+) -> Result<Option<String>, String> {
+    if dest.trim().is_empty() {
+        return Err("tautan tanpa tujuan".to_string());
+    }
+    let Target::Internal { path, fragment } = resolve(dest, page_url) else {
+        return Ok(None);
+    };
+    let page = site.by_url.get(&path).copied().or_else(|| {
+        let index_of = path.strip_suffix("index.html").unwrap_or("");
+        site.by_url
+            .get(&format!("{path}/"))
+            .or_else(|| site.by_url.get(index_of))
+            .copied()
+    });
+    match page {
+        Some(i) => match fragment {
+            Some(f) if !f.is_empty() && !anchors.get(&i).is_some_and(|ids| ids.contains(&f)) => {
+                Ok(Some(format!(
+                    "tautan ke {dest:?}: halaman {} tidak punya judul bagian dengan id {f:?}",
+                    site.pages[i].url
+                )))
+            }
+            _ => Ok(None),
+        },
+        None if site.assets.contains_key(&path) || GENERATED.contains(&path.as_str()) => Ok(None),
+        None => {
+            let what = if looks_like_asset(&path) {
+                "berkas ini tidak ada di static/"
+            } else {
+                "tidak ada halaman dengan alamat ini"
+            };
+            Err(format!("tautan rusak {dest:?}: {what} ({path})"))
+        }
+    }
+}
+
+fn looks_like_asset(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
+}
+
+/// Checks the links found in one page's Markdown.
+pub fn page_links(
+    site: &Site,
+    anchors: &Anchors,
+    index: usize,
+    links: &[LinkRef],
+) -> Vec<Diagnostic> {
+    let page = &site.pages[index];
+    let mut diags = Vec::new();
+    let mut check = |dest: &str, line: Option<usize>, key: &str| match check_link(
+        site, anchors, &page.url, dest,
+    ) {
+        Ok(None) => {}
+        Ok(Some(w)) => diags.push(Diagnostic::warning(&page.source, line, format!("{key}{w}"))),
+        Err(e) => diags.push(broken(site, &page.source, line, format!("{key}{e}"))),
+    };
+    for link in links {
+        check(&link.dest, Some(page.body_line + link.line - 1), "");
+    }
+    if let Some(service) = &page.front.service {
+        check(&service.form, page.line_of_key("form"), "service.form: ");
+        if !service.decree_pdf.is_empty() {
+            check(
+                &service.decree_pdf,
+                page.line_of_key("decree_pdf"),
+                "service.decree_pdf: ",
+            );
+        }
+    }
+    diags
+}
+
+/// A broken link: an error, or a warning where `site.yaml` says
+/// `check: { broken_links: warn }` (an office publishing imported pages
+/// first and mending their links after).
+fn broken(site: &Site, path: &Path, line: Option<usize>, message: String) -> Diagnostic {
+    match site.config.check.broken_links {
+        Level::Error => Diagnostic::error(path, line, message),
+        Level::Warn => Diagnostic::warning(path, line, message),
+    }
+}
+
+/// Checks the literal `href="/..."` and `src="/..."` values in templates (the
+/// ones without template expressions, which are the ones a typo breaks).
+pub fn template_links(site: &Site, anchors: &Anchors, templates: &Templates) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for (_, path) in templates.files() {
+        let Ok(text) = std::fs::read_to_string(site.root.join(path)) else {
+            continue;
+        };
+        for (line_no, line) in text.lines().enumerate() {
+            for attr in ["href=\"", "src=\""] {
+                for (pos, _) in line.match_indices(attr) {
+                    let value = &line[pos + attr.len()..];
+                    let Some(end) = value.find('"') else { continue };
+                    let value = &value[..end];
+                    if !value.starts_with('/') || value.contains('{') {
+                        continue;
+                    }
+                    if let Err(e) = check_link(site, anchors, "/", value) {
+                        diags.push(broken(site, path, Some(line_no + 1), e));
+                    }
+                }
+            }
+        }
+    }
+    diags
+}
+
+/// Asset files whose address is also a page's address.
+pub fn asset_collisions(site: &Site) -> Vec<Diagnostic> {
+    site.pages
+        .iter()
+        .filter_map(|p| {
+            let file = format!("{}index.html", p.url);
+            site.assets.get(&file).map(|asset| {
+                Diagnostic::error(
+                    Path::new(&p.source),
+                    None,
+                    format!(
+                        "{} dan halaman itu sama-sama menjadi {file}; hapus salah satunya",
+                        asset.display()
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_links() {
+        let internal = |p: &str, f: Option<&str>| Target::Internal {
+            path: p.to_string(),
+            fragment: f.map(str::to_string),
+        };
+        assert_eq!(resolve("https://x.id/", "/a/"), Target::Elsewhere);
+        assert_eq!(resolve("mailto:a@b.id", "/a/"), Target::Elsewhere);
+        assert_eq!(resolve("tel:+62321", "/a/"), Target::Elsewhere);
+        assert_eq!(resolve("/b/", "/a/"), internal("/b/", None));
+        assert_eq!(resolve("c/", "/a/"), internal("/a/c/", None));
+        assert_eq!(resolve("../c/#x", "/a/b/"), internal("/a/c/", Some("x")));
+        assert_eq!(resolve("#top", "/a/"), internal("/a/", Some("top")));
+        assert_eq!(
+            resolve("/css/site.css", "/a/"),
+            internal("/css/site.css", None)
+        );
+        assert_eq!(resolve("../../../", "/a/"), internal("/", None));
+    }
+
+    #[test]
+    fn normalizes_headings() {
+        assert_eq!(normalize("Biaya / Tarif"), "biaya tarif");
+        assert_eq!(
+            normalize("Sistem, Mekanisme dan  Prosedur"),
+            "sistem mekanisme dan prosedur"
+        );
+    }
+}

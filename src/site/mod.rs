@@ -1,0 +1,15 @@
+//! The site folder to pages on disk: `site.yaml` ([`config`]), `content/`
+//! ([`content`], [`markdown`]), the working-day terms of the forms
+//! ([`terms`]), templates ([`render`]), checks ([`check`]), the pipeline
+//! ([`build`]) and the atomic swap of the output ([`output`]); and which
+//! file changes matter to watch mode ([`watch`]).
+
+pub mod build;
+pub mod check;
+pub mod config;
+pub mod content;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod terms;
+pub mod watch;

@@ -1,0 +1,628 @@
+//! Rendering pages: Markdown through [`crate::site::markdown`], then the page's Tera
+//! template. Templates are parsed once ([`Templates::load`]) and shared by
+//! every page and every thread.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::{Context, ErrorKind, Tera, Value};
+use walkdir::WalkDir;
+
+use crate::cases::store::held::Held;
+use crate::core::dates;
+use crate::core::diagnostic::{Diagnostic, display_path};
+use crate::forms::validate::{FieldError, format_size};
+use crate::forms::{FieldType, FormKind, HELD_TOKEN, HONEYPOT};
+use crate::site::content::{PageKind, Service, Site, TEMPLATES_DIR};
+use crate::site::markdown::{Rendered, TocEntry};
+
+/// Template of the page shown after a successful submission.
+pub const CONFIRMATION_TEMPLATE: &str = "terkirim.html";
+/// Template of the pages the server answers errors with (400, 413, 429, …).
+pub const STATUS_TEMPLATE: &str = "status.html";
+/// Template of the "page not found" page.
+pub const NOT_FOUND_TEMPLATE: &str = "404.html";
+
+/// Templates loket brings along, for files no page template makes: the
+/// monthly report, the sitemap, the server's last-resort error page and the
+/// page `serve --watch` shows while the site does not build. An office
+/// overrides one by putting a file of the same name in `templates/` (its
+/// letterhead on the report, say); the build error page is never overridden,
+/// since it must show when the site's templates are what is broken.
+const BUILTIN: [(&str, &str); 4] = [
+    (REPORT_TEMPLATE, include_str!("builtin/laporan.html")),
+    (SITEMAP_TEMPLATE, include_str!("builtin/sitemap.xml")),
+    (FALLBACK_TEMPLATE, include_str!("builtin/galat.html")),
+    (
+        BUILD_ERROR_TEMPLATE,
+        include_str!("builtin/gagal-dibangun.html"),
+    ),
+];
+pub const REPORT_TEMPLATE: &str = "laporan.html";
+pub const SITEMAP_TEMPLATE: &str = "sitemap.xml";
+const FALLBACK_TEMPLATE: &str = "galat.html";
+const BUILD_ERROR_TEMPLATE: &str = "gagal-dibangun.html";
+
+/// The built-in templates alone, parsed once (they are part of loket, so
+/// they parse).
+fn builtins() -> &'static Tera {
+    static BUILTINS: std::sync::LazyLock<Tera> = std::sync::LazyLock::new(|| {
+        let mut tera = Tera::new();
+        if let Err(e) = tera.add_raw_templates(BUILTIN) {
+            eprintln!("loket's own templates do not parse: {e}");
+        }
+        tera
+    });
+    &BUILTINS
+}
+
+/// Renders a built-in template with nothing of the site's; on the
+/// impossible failure, a line of text.
+fn render_builtin(name: &str, ctx: &Context) -> Vec<u8> {
+    builtins()
+        .render(name, ctx)
+        .map(String::into_bytes)
+        .unwrap_or_else(|e| format!("Kesalahan ({e})").into_bytes())
+}
+
+/// The page `serve --watch` shows while the site does not build.
+pub fn build_error_page(problems: &[Diagnostic]) -> Vec<u8> {
+    let mut ctx = Context::new();
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    ctx.insert("problems", &problems);
+    render_builtin(BUILD_ERROR_TEMPLATE, &ctx)
+}
+
+/// The parsed templates of a site, with the built-in ones it does not
+/// override.
+pub struct Templates {
+    tera: Tera,
+    /// Template names with the file each came from, for messages and link checks.
+    files: BTreeMap<String, PathBuf>,
+}
+
+impl Templates {
+    /// Reads and parses every file under `templates/`. A syntax error names the
+    /// template file and line.
+    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+        let dir = root.join(TEMPLATES_DIR);
+        let mut sources = Vec::new();
+        let mut files = BTreeMap::new();
+        let mut diags = Vec::new();
+        for entry in WalkDir::new(&dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        display_path(root, e.path().unwrap_or(&dir)),
+                        None,
+                        format!("tidak dapat dibaca: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let name_part = entry.file_name().to_string_lossy();
+            if !entry.file_type().is_file()
+                || name_part.starts_with('.')
+                || name_part.ends_with('~')
+            {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            match std::fs::read_to_string(entry.path()) {
+                Ok(text) => {
+                    files.insert(name.clone(), display_path(root, entry.path()));
+                    sources.push((name, text));
+                }
+                Err(e) => diags.push(Diagnostic::error(
+                    display_path(root, entry.path()),
+                    None,
+                    format!("templat tidak dapat dibaca: {e}"),
+                )),
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        for (name, text) in BUILTIN {
+            if name != BUILD_ERROR_TEMPLATE && !files.contains_key(name) {
+                sources.push((name.to_string(), text.to_string()));
+            }
+        }
+        let mut tera = Tera::new();
+        tera.add_raw_templates(sources)
+            .map_err(|e| vec![tera_diagnostic(&e, None)])?;
+        Ok(Templates { tera, files })
+    }
+
+    /// The monthly report: `office` for the letterhead, `report` as `r`.
+    pub fn render_report(
+        &self,
+        config: &crate::site::config::SiteConfig,
+        report: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = Context::new();
+        ctx.insert("office", &config.to_template_value().office);
+        ctx.insert("r", report);
+        self.tera
+            .render(REPORT_TEMPLATE, &ctx)
+            .map_err(|e| tera_diagnostic(&e, None))
+    }
+
+    /// `sitemap.xml` of every page.
+    pub fn render_sitemap(&self, site: &Site, out: impl Write) -> Result<(), Diagnostic> {
+        #[derive(Serialize)]
+        struct Entry {
+            loc: String,
+            lastmod: String,
+        }
+        let pages: Vec<Entry> = site
+            .pages
+            .iter()
+            .map(|p| Entry {
+                loc: format!("{}{}", site.config.base_url, p.url),
+                lastmod: dates::format_iso(p.updated),
+            })
+            .collect();
+        let mut ctx = Context::new();
+        ctx.insert("pages", &pages);
+        self.tera
+            .render_to(SITEMAP_TEMPLATE, &ctx, out)
+            .map_err(|e| tera_diagnostic(&e, None))
+    }
+
+    /// The last-resort error page, for when `status.html` cannot be
+    /// rendered: the site's `galat.html` if it has one that renders, the
+    /// built-in one otherwise.
+    pub fn render_fallback(&self, title: &str, message: &str) -> Vec<u8> {
+        let mut ctx = Context::new();
+        ctx.insert("title", title);
+        ctx.insert("message", message);
+        self.tera
+            .render(FALLBACK_TEMPLATE, &ctx)
+            .map(String::into_bytes)
+            .unwrap_or_else(|_| render_builtin(FALLBACK_TEMPLATE, &ctx))
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Template files with their paths as shown to people.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &Path)> {
+        self.files.iter().map(|(n, p)| (n.as_str(), p.as_path()))
+    }
+}
+
+/// Turns a Tera error into `templates/NAME:LINE: message (while rendering PAGE)`.
+fn tera_diagnostic(err: &tera::Error, page: Option<&Path>) -> Diagnostic {
+    let during = page
+        .map(|p| format!(" (saat membuat {})", p.display()))
+        .unwrap_or_default();
+    let templates = Path::new(TEMPLATES_DIR);
+    match err.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => Diagnostic::error(
+            templates.join(report.filename()),
+            Some(report.span().start_line),
+            format!("{}{during}", report.message()),
+        ),
+        ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            templates.join(current),
+            None,
+            format!("memperluas {parent:?}, yang tidak ada{during}"),
+        ),
+        other => Diagnostic::error(templates, None, format!("{other}{during}")),
+    }
+}
+
+#[derive(Serialize)]
+struct LinkView<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct ChildView<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: &'a str,
+    kind: PageKind,
+    weight: i64,
+    service: Option<&'a Service>,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: &'a str,
+    kind: PageKind,
+    children: Vec<ChildView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: &'a str,
+    permalink: String,
+    kind: &'a str,
+    content: &'a str,
+    updated: String,
+    updated_iso: String,
+    source: String,
+    template: &'a str,
+    service: Option<&'a Service>,
+    toc: &'a [TocEntry],
+    extra: &'a BTreeMap<String, crate::core::yaml::Value>,
+}
+
+/// Everything page-independent that templates see, converted to Tera values
+/// once per build; per-page contexts share it (Tera values are reference counted).
+pub struct Renderer<'a> {
+    templates: &'a Templates,
+    site: &'a Site,
+    site_value: Value,
+    nav: Value,
+    sections: Value,
+    section_values: Vec<Option<Value>>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(templates: &'a Templates, site: &'a Site) -> Renderer<'a> {
+        let section_values: Vec<Option<Value>> = (0..site.pages.len())
+            .map(|i| {
+                site.pages[i]
+                    .kind
+                    .is_section()
+                    .then(|| section_value(site, i))
+            })
+            .collect();
+        let sections: BTreeMap<&str, &Value> = section_values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (site.pages[i].url.as_str(), v)))
+            .collect();
+        let nav: Vec<LinkView> = site
+            .menu()
+            .into_iter()
+            .map(|i| LinkView {
+                title: &site.pages[i].title,
+                url: &site.pages[i].url,
+            })
+            .collect();
+        Renderer {
+            templates,
+            site,
+            site_value: Value::from_serializable(&site.config.to_template_value()),
+            nav: Value::from_serializable(&nav),
+            sections: Value::from_serializable(&sections),
+            section_values,
+        }
+    }
+
+    fn base_context(&self) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert_value("site", self.site_value.clone());
+        ctx.insert_value("nav", self.nav.clone());
+        ctx.insert_value("sections", self.sections.clone());
+        ctx
+    }
+
+    /// Renders page `index` (its Markdown already turned into `body`) to `out`.
+    /// A form page gets `form`: empty when building, filled when the server
+    /// shows it again with errors.
+    pub fn render_page(
+        &self,
+        index: usize,
+        body: &Rendered,
+        form: Option<&FormView>,
+        out: impl Write,
+    ) -> Result<(), Diagnostic> {
+        let page = &self.site.pages[index];
+        let mut ctx = self.base_context();
+        let view = PageView {
+            title: &page.title,
+            description: &page.front.description,
+            url: &page.url,
+            permalink: format!("{}{}", self.site.config.base_url, page.url),
+            kind: match page.kind {
+                PageKind::Home => "home",
+                PageKind::Section => "section",
+                PageKind::Page => "page",
+            },
+            content: &body.html,
+            updated: dates::format_long(page.updated),
+            updated_iso: dates::format_iso(page.updated),
+            source: page.source.to_string_lossy().into_owned(),
+            template: &page.template,
+            service: page.front.service.as_ref(),
+            toc: &body.toc,
+            extra: &page.front.extra,
+        };
+        let in_page = |e: tera::Error| tera_diagnostic(&e, Some(&page.source));
+        ctx.insert_value(
+            "page",
+            Value::try_from_serializable(&view).map_err(in_page)?,
+        );
+        let crumbs: Vec<LinkView> = self
+            .site
+            .ancestors(index)
+            .into_iter()
+            .map(|i| LinkView {
+                title: &self.site.pages[i].title,
+                url: &self.site.pages[i].url,
+            })
+            .collect();
+        ctx.insert("breadcrumbs", &crumbs);
+        let section = self.section_values[index]
+            .clone()
+            .or_else(|| page.parent.and_then(|p| self.section_values[p].clone()));
+        if let Some(section) = section {
+            ctx.insert_value("section", section);
+        }
+        if let Some(form) = form {
+            ctx.insert("form", form);
+        }
+        self.templates
+            .tera
+            .render_to(&page.template, &ctx, out)
+            .map_err(in_page)
+    }
+
+    /// Renders a page that has no content file: 404, confirmation, status.
+    fn render_special(
+        &self,
+        template: &str,
+        title: &str,
+        kind: &str,
+        url: &str,
+        fill: impl FnOnce(&mut Context),
+        out: impl Write,
+    ) -> Result<(), Diagnostic> {
+        let mut ctx = self.base_context();
+        let today = dates::today();
+        let no_extra = BTreeMap::new();
+        let view = PageView {
+            title,
+            description: "",
+            url,
+            permalink: format!("{}{url}", self.site.config.base_url),
+            kind,
+            content: "",
+            updated: dates::format_long(today),
+            updated_iso: dates::format_iso(today),
+            source: String::new(),
+            template,
+            service: None,
+            toc: &[],
+            extra: &no_extra,
+        };
+        ctx.insert("page", &view);
+        ctx.insert("breadcrumbs", &Vec::<LinkView>::new());
+        if let Some(home) = self.section_values[0].clone() {
+            ctx.insert_value("section", home);
+        }
+        fill(&mut ctx);
+        self.templates
+            .tera
+            .render_to(template, &ctx, out)
+            .map_err(|e| tera_diagnostic(&e, Some(Path::new(template))))
+    }
+
+    /// Renders the "page not found" page.
+    pub fn render_not_found(&self, out: impl Write) -> Result<(), Diagnostic> {
+        self.render_special(
+            NOT_FOUND_TEMPLATE,
+            "Halaman tidak ditemukan",
+            "404",
+            "/404.html",
+            |_| {},
+            out,
+        )
+    }
+
+    /// Renders the page a citizen sees after a successful submission.
+    pub fn render_confirmation(
+        &self,
+        view: &ConfirmationView,
+        out: impl Write,
+    ) -> Result<(), Diagnostic> {
+        let title = match view.kind {
+            FormKind::Permohonan => "Permohonan terkirim",
+            FormKind::PengaduanLayanan => "Pengaduan terkirim",
+        };
+        self.render_special(
+            CONFIRMATION_TEMPLATE,
+            title,
+            "terkirim",
+            "/terkirim/",
+            |ctx| ctx.insert("submission", view),
+            out,
+        )
+    }
+
+    /// Renders an error page (bad request, too large, too many requests, …).
+    pub fn render_status(&self, view: &StatusView, out: impl Write) -> Result<(), Diagnostic> {
+        self.render_special(
+            STATUS_TEMPLATE,
+            &view.title,
+            "status",
+            "",
+            |ctx| ctx.insert("status", view),
+            out,
+        )
+    }
+}
+
+/// What a form page shows: the values typed and what is wrong with them.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormView {
+    pub kind: FormKind,
+    /// URL the form posts to (its own page).
+    pub action: String,
+    /// Every text field, "" when empty.
+    pub values: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, String>,
+    /// The errors in form order, for the summary at the top.
+    pub error_list: Vec<FormError>,
+    pub max_file_mb: u64,
+    pub honeypot: &'static str,
+    /// Files kept from an earlier round, by field, shown next to their input.
+    pub held: BTreeMap<String, HeldFile>,
+    /// Name and value of the hidden field that brings them back ("" for none).
+    pub held_token_name: &'static str,
+    pub held_token: String,
+    /// Files were chosen but could not be kept: the form asks for them again.
+    pub reselect: bool,
+}
+
+/// A held file as the form names it: the citizen's own file name and its
+/// size ("1,2 MB").
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldFile {
+    pub name: String,
+    pub size: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FormError {
+    pub field: String,
+    /// Id of the input the summary links to.
+    pub id: String,
+    pub message: String,
+}
+
+impl FormView {
+    /// An empty form.
+    pub fn new(kind: FormKind, action: &str, max_file_mb: u64) -> FormView {
+        let values = kind
+            .fields()
+            .iter()
+            .filter(|f| f.kind != FieldType::File)
+            .map(|f| (f.name.to_string(), String::new()))
+            .collect();
+        FormView {
+            kind,
+            action: action.to_string(),
+            values,
+            errors: BTreeMap::new(),
+            error_list: Vec::new(),
+            max_file_mb,
+            honeypot: HONEYPOT,
+            held: BTreeMap::new(),
+            held_token_name: HELD_TOKEN,
+            held_token: String::new(),
+            reselect: false,
+        }
+    }
+
+    /// The form again, with what was typed and the errors (files: see
+    /// [`FormView::with_held`]).
+    pub fn with_input(
+        mut self,
+        typed: &BTreeMap<String, String>,
+        errors: &[FieldError],
+    ) -> FormView {
+        for (name, value) in self.values.iter_mut() {
+            if let Some(v) = typed.get(name) {
+                value.clone_from(v);
+            }
+        }
+        for e in errors {
+            self.errors.insert(e.field.to_string(), e.message.clone());
+            self.error_list.push(FormError {
+                field: e.field.to_string(),
+                id: format!("f-{}", e.field),
+                message: e.message.clone(),
+            });
+        }
+        self
+    }
+
+    /// The files kept for the next round, or (`held` is `None` although
+    /// files were chosen) a note asking for them again.
+    pub fn with_held(mut self, held: Option<&Held>, reselect: bool) -> FormView {
+        if let Some(held) = held {
+            self.held_token.clone_from(&held.token);
+            for a in &held.attachments {
+                let name = match a.original_name.trim() {
+                    "" => a.stored_name.clone(),
+                    name => name.to_string(),
+                };
+                let size = format_size(a.size);
+                self.held.insert(a.field.clone(), HeldFile { name, size });
+            }
+        }
+        self.reselect = reselect;
+        self
+    }
+}
+
+/// What the confirmation page shows. Holds no personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfirmationView {
+    pub ticket: String,
+    pub kind: FormKind,
+    pub kind_label: &'static str,
+    /// Dates the Indonesian way ("27 November 2026").
+    pub received: String,
+    /// What happens by the deadline: "diselesaikan" (a request) or
+    /// "ditanggapi" (a complaint about the service).
+    pub verb: &'static str,
+    pub due: String,
+    pub due_iso: String,
+    /// The term in working days (0 if the site no longer sets one).
+    pub due_days: u32,
+    /// "" or "perkiraan; daftar libur 2027 belum ditetapkan".
+    pub due_note: String,
+    /// "proses", "selesai" or "ditolak".
+    pub state: &'static str,
+}
+
+/// What an error page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView {
+    pub code: u16,
+    pub title: String,
+    pub message: String,
+    pub retry_after: Option<u64>,
+    /// The page to go back to ("" for none).
+    pub back_url: String,
+}
+
+fn section_value(site: &Site, index: usize) -> Value {
+    let page = &site.pages[index];
+    let children = site.children[index]
+        .iter()
+        .map(|&c| {
+            let child = &site.pages[c];
+            ChildView {
+                title: &child.title,
+                url: &child.url,
+                description: &child.front.description,
+                kind: child.kind,
+                weight: child.front.weight,
+                service: child.front.service.as_ref(),
+            }
+        })
+        .collect();
+    Value::from_serializable(&SectionView {
+        title: &page.title,
+        url: &page.url,
+        description: &page.front.description,
+        kind: page.kind,
+        children,
+    })
+}
