@@ -2,6 +2,7 @@
 //! and how answers are checked ([`validate`]).
 
 pub mod validate;
+pub mod view;
 
 use serde::{Deserialize, Serialize};
 

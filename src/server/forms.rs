@@ -22,9 +22,9 @@ use crate::cases::ticket::Ticket;
 use crate::core::dates;
 use crate::forms::FormKind;
 use crate::forms::validate::{FieldError, Normalized, validate};
+use crate::forms::view::FormView;
 use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
-use crate::site::render::FormView;
 
 pub(super) async fn submit(
     state: &AppState,
@@ -256,9 +256,21 @@ async fn send_back(
             None
         });
     let body = markdown::render(&page.body);
-    let view = FormView::new(kind, &page.url, state.max_upload_mb)
-        .with_input(&text, errors)
-        .with_held(held.as_ref(), chosen && held.is_none());
+    let view = FormView::new(kind, &page.url, state.max_upload_mb).with_input(&text, errors);
+    let view = match &held {
+        Some(held) => view.with_held(
+            &held.token,
+            held.attachments.iter().map(|a| {
+                let name = match a.original_name.trim() {
+                    "" => a.stored_name.as_str(),
+                    name => name,
+                };
+                (a.field.as_str(), name, a.size)
+            }),
+        ),
+        None if chosen => view.asking_again(),
+        None => view,
+    };
     let mut out = Vec::new();
     match published
         .renderer()

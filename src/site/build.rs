@@ -14,11 +14,12 @@ use rayon::prelude::*;
 
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::{self, Diagnostic};
+use crate::forms::view::FormView;
 use crate::site::check::{self, Anchors};
 use crate::site::content::Site;
 use crate::site::markdown::{self, LinkRef};
 use crate::site::output::Staging;
-use crate::site::render::{FormView, Renderer, Templates};
+use crate::site::render::{Renderer, Templates};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
