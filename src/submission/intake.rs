@@ -5,15 +5,19 @@
 //! thrown away, and validation then says how large it was, so the form comes
 //! back with everything else the citizen typed. Nothing here knows about
 //! HTTP responses; the server turns a [`ReadError`] into a status page.
+//!
+//! The body is read through [`Body`]: pieces gathered whatever size the
+//! client cut them, and its time limits.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use multer::{Constraints, SizeLimit};
 
+use super::body::{Body, BodyError};
 use super::store::held;
 use super::store::{Draft, FileWriter, Store};
 use super::validate::FileCheck;
@@ -83,6 +87,15 @@ impl From<io::Error> for ReadError {
     }
 }
 
+impl From<BodyError> for ReadError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::Timeout => ReadError::Timeout,
+            BodyError::Broken(_) => ReadError::BadRequest("connection broke off"),
+        }
+    }
+}
+
 impl From<multer::Error> for ReadError {
     fn from(e: multer::Error) -> Self {
         match e {
@@ -93,7 +106,10 @@ impl From<multer::Error> for ReadError {
             multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
                 ReadError::TooLarge
             }
-            multer::Error::StreamReadFailed(_) => ReadError::BadRequest("connection broke off"),
+            multer::Error::StreamReadFailed(e) => match e.downcast::<BodyError>() {
+                Ok(e) => ReadError::from(*e),
+                Err(_) => ReadError::BadRequest("connection broke off"),
+            },
             multer::Error::IncompleteStream | multer::Error::IncompleteFieldData { .. } => {
                 ReadError::BadRequest("truncated body")
             }
@@ -119,18 +135,6 @@ pub fn max_body(kind: FormKind, limits: &IntakeLimits) -> u64 {
         .filter(|f| f.kind == FieldType::File)
         .count() as u64;
     (files + OVERSIZE_ROOM) * limits.max_file_bytes + TEXT_ALLOWANCE
-}
-
-/// Awaits `fut`, but no longer than the idle timeout or the overall deadline.
-async fn timed<T>(
-    limits: &IntakeLimits,
-    deadline: Instant,
-    fut: impl Future<Output = T>,
-) -> Result<T, ReadError> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    tokio::time::timeout(limits.idle.min(left), fut)
-        .await
-        .map_err(|_| ReadError::Timeout)
 }
 
 /// Browsers send CRLF line ends; records keep `\n`.
@@ -162,15 +166,15 @@ where
     for field in kind.fields().iter().filter(|f| f.kind == FieldType::File) {
         size_limit = size_limit.for_field(field.name, max_body);
     }
+    let body = Body::new(body, limits.idle, limits.total);
     let mut multipart = multer::Multipart::with_constraints(
         body,
         boundary,
         Constraints::new().size_limit(size_limit),
     );
-    let deadline = Instant::now() + limits.total;
     let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
-    while let Some(mut field) = timed(limits, deadline, multipart.next_field()).await?? {
+    while let Some(mut field) = multipart.next_field().await? {
         let header_bytes: usize = field
             .headers()
             .iter()
@@ -190,7 +194,7 @@ where
                 let original = field.file_name().unwrap_or("").to_string();
                 let mut writer = None;
                 let mut size = 0u64;
-                while let Some(chunk) = timed(limits, deadline, field.chunk()).await?? {
+                while let Some(chunk) = field.chunk().await? {
                     size += chunk.len() as u64;
                     if size > limits.max_file_bytes {
                         // Over its limit: what was written goes, the rest
@@ -237,19 +241,19 @@ where
                 }
             }
             Some(_) => {
-                let value = timed(limits, deadline, field.text()).await??;
+                let value = field.text().await?;
                 input.text.insert(name, normalize_newlines(value));
             }
             None if name == HONEYPOT => {
-                let value = timed(limits, deadline, field.text()).await??;
+                let value = field.text().await?;
                 input.honeypot = !value.trim().is_empty();
             }
             None if name == HELD_TOKEN => {
-                let value = timed(limits, deadline, field.text()).await??;
+                let value = field.text().await?;
                 input.held_token = held::parse_token(&value);
             }
             // Fields the form does not have are read (within limits) and dropped.
-            None => while timed(limits, deadline, field.chunk()).await??.is_some() {},
+            None => while field.chunk().await?.is_some() {},
         }
     }
     Ok(input)
@@ -264,13 +268,13 @@ pub async fn read_urlencoded<S, E>(
 ) -> Result<Input, ReadError>
 where
     S: Stream<Item = Result<Bytes, E>> + Send,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let deadline = Instant::now() + limits.total;
     let max = TEXT_ALLOWANCE;
     let mut bytes = Vec::new();
-    let mut body = std::pin::pin!(body);
-    while let Some(chunk) = timed(limits, deadline, body.next()).await? {
-        let data = chunk.map_err(|_| ReadError::BadRequest("connection broke off"))?;
+    let mut body = Body::new(body, limits.idle, limits.total);
+    while let Some(chunk) = body.next().await {
+        let data = chunk?;
         if bytes.len() as u64 + data.len() as u64 > max {
             return Err(ReadError::TooLarge);
         }

@@ -1,6 +1,7 @@
 //! Citizens' submissions: what each form asks for ([`FormKind`]), how answers
 //! are checked ([`validate`]), and how they are stored durably ([`store`]).
 
+pub mod body;
 pub mod intake;
 pub mod recent;
 pub mod record;
