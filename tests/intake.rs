@@ -2,7 +2,9 @@
 //! serve` over raw TCP, where a client library would tidy up what we mean to
 //! send (chunk sizes, pauses, odd parts). A text field that trickles in is
 //! read to its end; a body that stops, or is still arriving at the overall
-//! deadline, gets 408; an upload in 1-byte chunks is stored as sent.
+//! deadline, gets 408; an upload in 1-byte chunks is stored as sent; fields
+//! the form does not have are dropped, and no post can make the server hold
+//! much memory, however many parts or however long their headers.
 
 mod common;
 
@@ -14,6 +16,9 @@ use std::time::{Duration, Instant};
 use common::form::*;
 use common::server::{PATIENCE, Server};
 use common::submit::*;
+use loket::submission::FormKind;
+use loket::submission::intake::max_parts;
+use reqwest::StatusCode;
 
 // ---------------------------------------------------------------------------
 // Raw HTTP
@@ -100,6 +105,28 @@ fn chunked_head(path: &str, content_type: &str) -> String {
     )
 }
 
+/// Sends `head` and `body` while reading the answer at the same time, as a
+/// browser does: the server may answer (and close) before it has read the
+/// whole body.
+fn post_racing(addr: SocketAddr, head: String, body: Vec<u8>) -> Response {
+    let mut stream = connect(addr);
+    let mut writer = stream.try_clone().unwrap();
+    let sending = thread::spawn(move || {
+        // Broken pipe / reset once the server has answered: expected.
+        if writer.write_all(head.as_bytes()).is_ok() {
+            for piece in body.chunks(256 * 1024) {
+                if writer.write_all(piece).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let response = read_response(&mut stream);
+    drop(stream);
+    sending.join().unwrap();
+    response
+}
+
 /// `data` in HTTP/1.1 chunked encoding, chunk sizes taken in turn from `sizes`.
 fn chunked(data: &[u8], sizes: &[usize]) -> Vec<Vec<u8>> {
     let mut frames = Vec::new();
@@ -132,6 +159,15 @@ fn assert_timed_out(response: &Response, what: &str) {
     assert_eq!(response.status, 408, "{what}: {}", response.body);
     assert!(
         response.body.contains("Waktu pengiriman habis"),
+        "{what}: {}",
+        response.body
+    );
+}
+
+fn assert_unreadable(response: &Response, what: &str) {
+    assert_eq!(response.status, 400, "{what}: {}", response.body);
+    assert!(
+        response.body.contains("Kiriman tidak dapat dibaca"),
         "{what}: {}",
         response.body
     );
@@ -320,4 +356,140 @@ fn an_upload_in_tiny_chunks_is_stored_byte_for_byte() {
             "{what}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// Fields the form does not have, and what one post can make the server hold
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn fields_the_form_does_not_have_are_read_and_dropped() {
+    let server = Server::start();
+    let form = valid_permohonan()
+        .text("utm_source", "whatsapp")
+        .text("utm_source", "whatsapp")
+        .file("foto_tambahan", "x.jpg", "image/jpeg", &jpeg(30_000, 5))
+        .text("catatan_ekstensi", "diisi oleh ekstensi peramban");
+    let response = post_multipart(&client(), &server.url(PERMOHONAN), form).await;
+    let ticket = ticket_from(response).await;
+    let record = load_record(&server.data, &ticket);
+    let text = std::fs::read_to_string(record_path(&server.data, &ticket)).unwrap();
+    for dropped in [
+        "utm_source",
+        "whatsapp",
+        "foto_tambahan",
+        "catatan_ekstensi",
+    ] {
+        assert!(!text.contains(dropped), "{dropped} in\n{text}");
+    }
+    assert_eq!(record["attachments"].as_sequence().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_post_with_more_fields_than_its_form_can_have_gets_400() {
+    let server = Server::start();
+    let most = max_parts(FormKind::Permohonan);
+    // The valid permohonan has 11 parts.
+    let with_extra = |extra: usize| {
+        (0..extra).fold(valid_permohonan(), |form, i| {
+            form.text(&format!("tambahan_{i}"), "x")
+        })
+    };
+    let form = with_extra(most - 11);
+    let response = post_multipart(&client(), &server.url(PERMOHONAN), form).await;
+    ticket_from(response).await;
+
+    let form = with_extra(most - 11 + 1);
+    let response = post_multipart(&client(), &server.url(PERMOHONAN), form).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Kiriman tidak dapat dibaca"), "{html}");
+    assert_eq!(yaml_records(&server.data).len(), 1);
+
+    let mut pairs: Vec<(String, String)> = [("nama", "Budi"), ("kontak", PHONE), ("isi", "x")]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    pairs.extend((0..max_parts(FormKind::PengaduanLayanan)).map(|i| (format!("t{i}"), "x".into())));
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = post_raw(
+        &client(),
+        &server.url(PENGADUAN_LAYANAN),
+        "application/x-www-form-urlencoded",
+        urlencoded(&pairs),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "urlencoded");
+}
+
+/// Posts `body` from `clients` connections at once; returns how much the
+/// server's peak memory grew, in MB, and the answers.
+fn peak_growth_posting(server: &Server, clients: usize, body: &[u8]) -> (u64, Vec<Response>) {
+    let before = server.peak_rss_mb();
+    let content_type = Multipart::new().content_type();
+    let posts: Vec<_> = (0..clients)
+        .map(|_| {
+            let (addr, body) = (server.addr, body.to_vec());
+            let head = post_head(PERMOHONAN, &content_type, body.len());
+            thread::spawn(move || post_racing(addr, head, body))
+        })
+        .collect();
+    let responses = posts.into_iter().map(|p| p.join().unwrap()).collect();
+    let growth = server.peak_rss_mb().saturating_sub(before);
+    eprintln!("peak memory: {before} MB, grew by {growth} MB");
+    (growth, responses)
+}
+
+/// Each post: 2,000 empty parts with distinct 8,000-byte names, 16 MB in
+/// all (under the permohonan's 21 MB body limit). The server used to keep
+/// every name it saw (20 such posts took it past 300 MB).
+#[test]
+fn many_parts_with_long_names_do_not_make_the_server_hold_them() {
+    let server = Server::start();
+    let mut form = Multipart::new();
+    for i in 0..2000 {
+        form = form.text(&format!("{i:04}{}", "n".repeat(7996)), "");
+    }
+    let body = form.finish();
+    assert!(body.len() > 16_000_000);
+    let (growth, responses) = peak_growth_posting(&server, 20, &body);
+    assert!(growth < 64, "peak memory grew by {growth} MB");
+    for response in responses {
+        assert_unreadable(&response, "2,000 long names");
+    }
+    assert_nothing_stored(&server, "2,000 long names");
+}
+
+/// A part's headers that never end, or 16 MB before the first boundary:
+/// the multipart parser holds everything until it finds their end, so the
+/// server stops reading long before.
+#[test]
+fn part_headers_or_a_preamble_that_never_end_are_not_held() {
+    let server = Server::start();
+    let boundary = Multipart::new().content_type();
+    let boundary = boundary.split("boundary=").nth(1).unwrap();
+    let filler = "a".repeat(16 << 20);
+    let endless_header = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"nama\"\r\nX-Isian: {filler}"
+    );
+    let (growth, responses) = peak_growth_posting(&server, 10, endless_header.as_bytes());
+    assert!(
+        growth < 64,
+        "endless header: peak memory grew by {growth} MB"
+    );
+    for response in responses {
+        assert_unreadable(&response, "endless header");
+    }
+    let mut preamble = filler.into_bytes();
+    preamble.extend_from_slice(b"\r\n");
+    preamble.extend_from_slice(&valid_permohonan().finish());
+    let (growth, responses) = peak_growth_posting(&server, 10, &preamble);
+    assert!(growth < 64, "preamble: peak memory grew by {growth} MB");
+    for response in responses {
+        assert_unreadable(&response, "16 MB preamble");
+    }
+    assert_nothing_stored(&server, "endless headers and preambles");
 }

@@ -8,16 +8,32 @@
 //!
 //! The body is read through [`Body`]: pieces gathered whatever size the
 //! client cut them, and its time limits.
+//!
+//! What one post can make the server hold is bounded, whatever it sends:
+//! - the body's gathering buffer: under 72 KB ([`Body`]);
+//! - the multipart parser's buffer: while a part's boundary and headers are
+//!   awaited, [`PART_ROOM`] and one read more (two pieces of the body, at
+//!   most 144 KB); otherwise one read;
+//! - text: each field up to `max_text_bytes` (64 KB), once per field of the
+//!   form and the two hidden ones (a second one is refused);
+//! - names: only the form's own; a part the form does not have is read and
+//!   dropped, and a post may have [`MAX_EXTRA_PARTS`] of them;
+//! - each upload's last bytes until the submission is stored (the store
+//!   keeps less than 256 KB of a file).
+//!
+//! For the permohonan (13 text and 4 file fields): under 4 MB, against the
+//! whole body limit (21 MB) before.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use multer::{Constraints, SizeLimit};
+use multer::{Constraints, Multipart, SizeLimit};
 
-use super::body::{Body, BodyError};
+use super::body::{Body, BodyError, Delivered};
 use super::store::held;
 use super::store::{Draft, FileWriter, Store};
 use super::validate::FileCheck;
@@ -44,6 +60,15 @@ pub const TEXT_ALLOWANCE: u64 = 1024 * 1024;
 pub const OVERSIZE_ROOM: u64 = 3;
 /// Bytes of part headers a browser never comes near.
 const MAX_PART_HEADERS: usize = 8 * 1024;
+/// Fields a post may carry beyond its form's own and the two hidden ones
+/// (a browser sends none; an extension that adds an input to the page may).
+/// They are read and thrown away; one more is a bad request.
+pub const MAX_EXTRA_PARTS: usize = 8;
+/// Bytes that may arrive while the next part's boundary and headers are
+/// awaited: the headers themselves (at most [`MAX_PART_HEADERS`]) and
+/// whatever comes with them in the same reads. The multipart parser holds
+/// everything until the headers end, so this bounds what it holds.
+pub const PART_ROOM: u64 = 1024 * 1024;
 
 /// What a form post carried.
 pub struct Input {
@@ -137,6 +162,36 @@ pub fn max_body(kind: FormKind, limits: &IntakeLimits) -> u64 {
     (files + OVERSIZE_ROOM) * limits.max_file_bytes + TEXT_ALLOWANCE
 }
 
+/// The most fields a post for `kind` may carry.
+pub fn max_parts(kind: FormKind) -> usize {
+    kind.fields().len() + 2 + MAX_EXTRA_PARTS
+}
+
+/// The field names of `kind` and the two hidden ones, as the form defines
+/// them (so that nothing kept is a name a client made up).
+fn known_name(kind: FormKind, name: &str) -> Option<&'static str> {
+    match kind.field(name) {
+        Some(field) => Some(field.name),
+        None => [HONEYPOT, HELD_TOKEN].into_iter().find(|n| *n == name),
+    }
+}
+
+/// The next part of a multipart body, if its boundary and headers come
+/// within [`PART_ROOM`] bytes.
+async fn next_part<'r>(
+    multipart: &mut Multipart<'r>,
+    delivered: &Delivered,
+) -> Result<Option<multer::Field<'r>>, ReadError> {
+    let start = delivered.get();
+    std::future::poll_fn(|cx| match multipart.poll_next_field(cx) {
+        Poll::Pending if delivered.get() - start > PART_ROOM => {
+            Poll::Ready(Err(ReadError::BadRequest("part headers too large")))
+        }
+        polled => polled.map_err(ReadError::from),
+    })
+    .await
+}
+
 /// Browsers send CRLF line ends; records keep `\n`.
 fn normalize_newlines(text: String) -> String {
     if text.contains('\r') {
@@ -167,14 +222,17 @@ where
         size_limit = size_limit.for_field(field.name, max_body);
     }
     let body = Body::new(body, limits.idle, limits.total);
-    let mut multipart = multer::Multipart::with_constraints(
-        body,
-        boundary,
-        Constraints::new().size_limit(size_limit),
-    );
+    let delivered = body.delivered();
+    let mut multipart =
+        Multipart::with_constraints(body, boundary, Constraints::new().size_limit(size_limit));
     let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
-    while let Some(mut field) = multipart.next_field().await? {
+    let mut parts = 0;
+    while let Some(mut field) = next_part(&mut multipart, &delivered).await? {
+        parts += 1;
+        if parts > max_parts(kind) {
+            return Err(ReadError::BadRequest("too many parts"));
+        }
         let header_bytes: usize = field
             .headers()
             .iter()
@@ -183,13 +241,18 @@ where
         if header_bytes > MAX_PART_HEADERS {
             return Err(ReadError::BadRequest("part headers too large"));
         }
-        let Some(name) = field.name().map(str::to_string) else {
+        let Some(name) = field.name() else {
             return Err(ReadError::BadRequest("part without a name"));
         };
-        if !seen.insert(name.clone()) {
+        let Some(name) = known_name(kind, name) else {
+            // A field the form does not have: read (within limits) and dropped.
+            while field.chunk().await?.is_some() {}
+            continue;
+        };
+        if !seen.insert(name) {
             return Err(ReadError::BadRequest("duplicate field"));
         }
-        match kind.field(&name) {
+        match kind.field(name) {
             Some(spec) if spec.kind == FieldType::File => {
                 let original = field.file_name().unwrap_or("").to_string();
                 let mut writer = None;
@@ -208,13 +271,13 @@ where
                         continue;
                     }
                     writer
-                        .get_or_insert_with(|| input.draft.file_writer(&name))
+                        .get_or_insert_with(|| input.draft.file_writer(name))
                         .write(chunk)
                         .await?;
                 }
                 if size > limits.max_file_bytes {
                     input.files.insert(
-                        name,
+                        name.to_string(),
                         FileCheck {
                             size,
                             detected: None,
@@ -225,13 +288,13 @@ where
                 match writer {
                     Some(w) => {
                         let check = input.draft.finish_file(w, &original);
-                        input.files.insert(name, check);
+                        input.files.insert(name.to_string(), check);
                     }
                     // An empty file input: the browser sends no name and no bytes.
                     None if original.is_empty() => {}
                     None => {
                         input.files.insert(
-                            name,
+                            name.to_string(),
                             FileCheck {
                                 size: 0,
                                 detected: None,
@@ -242,18 +305,18 @@ where
             }
             Some(_) => {
                 let value = field.text().await?;
-                input.text.insert(name, normalize_newlines(value));
+                input
+                    .text
+                    .insert(name.to_string(), normalize_newlines(value));
             }
             None if name == HONEYPOT => {
                 let value = field.text().await?;
                 input.honeypot = !value.trim().is_empty();
             }
-            None if name == HELD_TOKEN => {
+            None => {
                 let value = field.text().await?;
                 input.held_token = held::parse_token(&value);
             }
-            // Fields the form does not have are read (within limits) and dropped.
-            None => while field.chunk().await?.is_some() {},
         }
     }
     Ok(input)
@@ -282,18 +345,25 @@ where
     }
     let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
-    for (name, value) in form_urlencoded::parse(&bytes) {
-        if !seen.insert(name.clone()) {
+    for (parts, (name, value)) in form_urlencoded::parse(&bytes).enumerate() {
+        if parts >= max_parts(kind) {
+            return Err(ReadError::BadRequest("too many parts"));
+        }
+        // A field the form does not have is dropped.
+        let Some(name) = known_name(kind, &name) else {
+            continue;
+        };
+        if !seen.insert(name) {
             return Err(ReadError::BadRequest("duplicate field"));
         }
         if name == HONEYPOT {
             input.honeypot = !value.trim().is_empty();
         } else if name == HELD_TOKEN {
             input.held_token = held::parse_token(&value);
-        } else if kind.field(&name).is_some_and(|f| f.kind != FieldType::File) {
+        } else if kind.field(name).is_some_and(|f| f.kind != FieldType::File) {
             input
                 .text
-                .insert(name.into_owned(), normalize_newlines(value.into_owned()));
+                .insert(name.to_string(), normalize_newlines(value.into_owned()));
         }
     }
     Ok(input)
