@@ -227,6 +227,12 @@ struct ServeArgs {
     /// the connection is closed.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     write_timeout_secs: u64,
+    /// Seconds a form being sent may go without a byte of it arriving (408).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_idle_timeout_secs: u64,
+    /// Seconds a whole form may take to arrive, however steadily (408).
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    body_total_timeout_secs: u64,
     /// Behind a reverse proxy (nginx): when a request comes from one of these
     /// proxies, count the rate limit per the client address in
     /// X-Forwarded-For, read from its right end past trusted proxies. An
@@ -392,6 +398,8 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         header_timeout: Duration::from_secs(args.header_timeout_secs),
         idle_timeout: Duration::from_secs(args.idle_timeout_secs),
         write_timeout: Duration::from_secs(args.write_timeout_secs),
+        body_idle_timeout: Duration::from_secs(args.body_idle_timeout_secs),
+        body_total_timeout: Duration::from_secs(args.body_total_timeout_secs),
         trust_proxy: args.trust_proxy,
         min_free_bytes: args.min_free_mb * 1024 * 1024,
         ..Limits::default()

@@ -5,19 +5,39 @@
 //! thrown away, and validation then says how large it was, so the form comes
 //! back with everything else the citizen typed. Nothing here knows about
 //! HTTP responses; the server turns a [`ReadError`] into a status page.
+//!
+//! The body is read through [`Body`]: pieces gathered whatever size the
+//! client cut them, and its time limits.
+//!
+//! What one post can make the server hold is bounded, whatever it sends:
+//! - the body's gathering buffer: under 72 KB ([`Body`]);
+//! - the multipart parser's buffer: while a part's boundary and headers are
+//!   awaited, [`PART_ROOM`] and one read more (two pieces of the body, at
+//!   most 144 KB); otherwise one read;
+//! - text: each field up to `max_text_bytes` (64 KB), once per field of the
+//!   form and the two hidden ones (a second one is refused);
+//! - names: only the form's own; a part the form does not have is read and
+//!   dropped, and a post may have [`MAX_EXTRA_PARTS`] of them;
+//! - each upload's last bytes until the submission is stored (the store
+//!   keeps less than 256 KB of a file).
+//!
+//! For the permohonan (13 text and 4 file fields): under 4 MB, against the
+//! whole body limit (21 MB) before.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io;
-use std::time::{Duration, Instant};
+use std::task::Poll;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use multer::{Constraints, SizeLimit};
+use multer::{Constraints, Multipart, SizeLimit};
 
 use crate::cases::store::held;
 use crate::cases::store::{Draft, FileWriter, Store};
 use crate::forms::validate::FileCheck;
 use crate::forms::{FieldType, FormKind, HELD_TOKEN, HONEYPOT};
+use crate::server::body::{Body, BodyError, Delivered};
 
 /// Limits on reading one submission.
 #[derive(Debug, Clone)]
@@ -40,6 +60,15 @@ pub const TEXT_ALLOWANCE: u64 = 1024 * 1024;
 pub const OVERSIZE_ROOM: u64 = 1;
 /// Bytes of part headers a browser never comes near.
 const MAX_PART_HEADERS: usize = 8 * 1024;
+/// Fields a post may carry beyond its form's own and the two hidden ones
+/// (a browser sends none; an extension that adds an input to the page may).
+/// They are read and thrown away; one more is a bad request.
+pub const MAX_EXTRA_PARTS: usize = 8;
+/// Bytes that may arrive while the next part's boundary and headers are
+/// awaited: the headers themselves (at most [`MAX_PART_HEADERS`]) and
+/// whatever comes with them in the same reads. The multipart parser holds
+/// everything until the headers end, so this bounds what it holds.
+pub const PART_ROOM: u64 = 1024 * 1024;
 
 /// What a form post carried.
 pub struct Input {
@@ -83,6 +112,15 @@ impl From<io::Error> for ReadError {
     }
 }
 
+impl From<BodyError> for ReadError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::Timeout => ReadError::Timeout,
+            BodyError::Broken(_) => ReadError::BadRequest("connection broke off"),
+        }
+    }
+}
+
 impl From<multer::Error> for ReadError {
     fn from(e: multer::Error) -> Self {
         match e {
@@ -93,7 +131,10 @@ impl From<multer::Error> for ReadError {
             multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
                 ReadError::TooLarge
             }
-            multer::Error::StreamReadFailed(_) => ReadError::BadRequest("connection broke off"),
+            multer::Error::StreamReadFailed(e) => match e.downcast::<BodyError>() {
+                Ok(e) => ReadError::from(*e),
+                Err(_) => ReadError::BadRequest("connection broke off"),
+            },
             multer::Error::IncompleteStream | multer::Error::IncompleteFieldData { .. } => {
                 ReadError::BadRequest("truncated body")
             }
@@ -121,16 +162,34 @@ pub fn max_body(kind: FormKind, limits: &IntakeLimits) -> u64 {
     (files + OVERSIZE_ROOM) * limits.max_file_bytes + TEXT_ALLOWANCE
 }
 
-/// Awaits `fut`, but no longer than the idle timeout or the overall deadline.
-async fn timed<T>(
-    limits: &IntakeLimits,
-    deadline: Instant,
-    fut: impl Future<Output = T>,
-) -> Result<T, ReadError> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    tokio::time::timeout(limits.idle.min(left), fut)
-        .await
-        .map_err(|_| ReadError::Timeout)
+/// The most fields a post for `kind` may carry.
+pub fn max_parts(kind: FormKind) -> usize {
+    kind.fields().len() + 2 + MAX_EXTRA_PARTS
+}
+
+/// The field names of `kind` and the two hidden ones, as the form defines
+/// them (so that nothing kept is a name a client made up).
+fn known_name(kind: FormKind, name: &str) -> Option<&'static str> {
+    match kind.field(name) {
+        Some(field) => Some(field.name),
+        None => [HONEYPOT, HELD_TOKEN].into_iter().find(|n| *n == name),
+    }
+}
+
+/// The next part of a multipart body, if its boundary and headers come
+/// within [`PART_ROOM`] bytes.
+async fn next_part<'r>(
+    multipart: &mut Multipart<'r>,
+    delivered: &Delivered,
+) -> Result<Option<multer::Field<'r>>, ReadError> {
+    let start = delivered.get();
+    std::future::poll_fn(|cx| match multipart.poll_next_field(cx) {
+        Poll::Pending if delivered.get() - start > PART_ROOM => {
+            Poll::Ready(Err(ReadError::BadRequest("part headers too large")))
+        }
+        polled => polled.map_err(ReadError::from),
+    })
+    .await
 }
 
 /// Browsers send CRLF line ends; records keep `\n`.
@@ -162,15 +221,18 @@ where
     for field in kind.fields().iter().filter(|f| f.kind == FieldType::File) {
         size_limit = size_limit.for_field(field.name, max_body);
     }
-    let mut multipart = multer::Multipart::with_constraints(
-        body,
-        boundary,
-        Constraints::new().size_limit(size_limit),
-    );
-    let deadline = Instant::now() + limits.total;
+    let body = Body::new(body, limits.idle, limits.total);
+    let delivered = body.delivered();
+    let mut multipart =
+        Multipart::with_constraints(body, boundary, Constraints::new().size_limit(size_limit));
     let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
-    while let Some(mut field) = timed(limits, deadline, multipart.next_field()).await?? {
+    let mut parts = 0;
+    while let Some(mut field) = next_part(&mut multipart, &delivered).await? {
+        parts += 1;
+        if parts > max_parts(kind) {
+            return Err(ReadError::BadRequest("too many parts"));
+        }
         let header_bytes: usize = field
             .headers()
             .iter()
@@ -179,18 +241,23 @@ where
         if header_bytes > MAX_PART_HEADERS {
             return Err(ReadError::BadRequest("part headers too large"));
         }
-        let Some(name) = field.name().map(str::to_string) else {
+        let Some(name) = field.name() else {
             return Err(ReadError::BadRequest("part without a name"));
         };
-        if !seen.insert(name.clone()) {
+        let Some(name) = known_name(kind, name) else {
+            // A field the form does not have: read (within limits) and dropped.
+            while field.chunk().await?.is_some() {}
+            continue;
+        };
+        if !seen.insert(name) {
             return Err(ReadError::BadRequest("duplicate field"));
         }
-        match kind.field(&name) {
+        match kind.field(name) {
             Some(spec) if spec.kind == FieldType::File => {
                 let original = field.file_name().unwrap_or("").to_string();
                 let mut writer = None;
                 let mut size = 0u64;
-                while let Some(chunk) = timed(limits, deadline, field.chunk()).await?? {
+                while let Some(chunk) = field.chunk().await? {
                     size += chunk.len() as u64;
                     if size > limits.max_file_bytes {
                         // Over its limit: what was written goes, the rest
@@ -204,13 +271,13 @@ where
                         continue;
                     }
                     writer
-                        .get_or_insert_with(|| input.draft.file_writer(&name))
+                        .get_or_insert_with(|| input.draft.file_writer(name))
                         .write(chunk)
                         .await?;
                 }
                 if size > limits.max_file_bytes {
                     input.files.insert(
-                        name,
+                        name.to_string(),
                         FileCheck {
                             size,
                             detected: None,
@@ -222,13 +289,13 @@ where
                 match writer {
                     Some(w) => {
                         let check = input.draft.finish_file(w, &original).await?;
-                        input.files.insert(name, check);
+                        input.files.insert(name.to_string(), check);
                     }
                     // An empty file input: the browser sends no name and no bytes.
                     None if original.is_empty() => {}
                     None => {
                         input.files.insert(
-                            name,
+                            name.to_string(),
                             FileCheck {
                                 size: 0,
                                 detected: None,
@@ -239,19 +306,19 @@ where
                 }
             }
             Some(_) => {
-                let value = timed(limits, deadline, field.text()).await??;
-                input.text.insert(name, normalize_newlines(value));
+                let value = field.text().await?;
+                input
+                    .text
+                    .insert(name.to_string(), normalize_newlines(value));
             }
             None if name == HONEYPOT => {
-                let value = timed(limits, deadline, field.text()).await??;
+                let value = field.text().await?;
                 input.honeypot = !value.trim().is_empty();
             }
-            None if name == HELD_TOKEN => {
-                let value = timed(limits, deadline, field.text()).await??;
+            None => {
+                let value = field.text().await?;
                 input.held_token = held::parse_token(&value);
             }
-            // Fields the form does not have are read (within limits) and dropped.
-            None => while timed(limits, deadline, field.chunk()).await??.is_some() {},
         }
     }
     Ok(input)
@@ -266,13 +333,13 @@ pub async fn read_urlencoded<S, E>(
 ) -> Result<Input, ReadError>
 where
     S: Stream<Item = Result<Bytes, E>> + Send,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let deadline = Instant::now() + limits.total;
     let max = TEXT_ALLOWANCE;
     let mut bytes = Vec::new();
-    let mut body = std::pin::pin!(body);
-    while let Some(chunk) = timed(limits, deadline, body.next()).await? {
-        let data = chunk.map_err(|_| ReadError::BadRequest("connection broke off"))?;
+    let mut body = Body::new(body, limits.idle, limits.total);
+    while let Some(chunk) = body.next().await {
+        let data = chunk?;
         if bytes.len() as u64 + data.len() as u64 > max {
             return Err(ReadError::TooLarge);
         }
@@ -280,18 +347,25 @@ where
     }
     let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
-    for (name, value) in form_urlencoded::parse(&bytes) {
-        if !seen.insert(name.clone()) {
+    for (parts, (name, value)) in form_urlencoded::parse(&bytes).enumerate() {
+        if parts >= max_parts(kind) {
+            return Err(ReadError::BadRequest("too many parts"));
+        }
+        // A field the form does not have is dropped.
+        let Some(name) = known_name(kind, &name) else {
+            continue;
+        };
+        if !seen.insert(name) {
             return Err(ReadError::BadRequest("duplicate field"));
         }
         if name == HONEYPOT {
             input.honeypot = !value.trim().is_empty();
         } else if name == HELD_TOKEN {
             input.held_token = held::parse_token(&value);
-        } else if kind.field(&name).is_some_and(|f| f.kind != FieldType::File) {
+        } else if kind.field(name).is_some_and(|f| f.kind != FieldType::File) {
             input
                 .text
-                .insert(name.into_owned(), normalize_newlines(value.into_owned()));
+                .insert(name.to_string(), normalize_newlines(value.into_owned()));
         }
     }
     Ok(input)

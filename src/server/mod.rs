@@ -6,6 +6,7 @@
 //! response gets the security headers and one access-log line (method, path,
 //! status, duration, bytes: never a query or form value).
 
+pub mod body;
 mod confirmation;
 mod conn;
 mod forms;
