@@ -235,7 +235,8 @@ impl Front {
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("nginx starts");
-            match wait_ready(&mut child, https) {
+            // Both listeners: one may come up a moment after the other.
+            match wait_ready(&mut child, https).and_then(|()| wait_ready(&mut child, http)) {
                 Ok(()) => {
                     return Front {
                         child,
@@ -302,7 +303,8 @@ impl Front {
                 .stderr(log)
                 .spawn()
                 .expect("caddy starts");
-            match wait_ready(&mut child, https) {
+            // Both listeners: one may come up a moment after the other.
+            match wait_ready(&mut child, https).and_then(|()| wait_ready(&mut child, http)) {
                 Ok(()) => {
                     return Front {
                         child,

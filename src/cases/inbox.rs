@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use time::Date;
 
-use crate::cases::{Status, StoredRecord};
+use crate::cases::{Record, Status};
 use crate::core::csv;
 use crate::core::dates;
 use crate::forms::FormKind;
@@ -20,12 +20,8 @@ pub struct Filter {
 }
 
 /// The records that pass `filter`, open ones first, oldest first.
-pub fn select<'a>(
-    records: &'a [StoredRecord],
-    filter: &Filter,
-    today: Date,
-) -> Vec<&'a StoredRecord> {
-    let mut rows: Vec<&StoredRecord> = records
+pub fn select<'a>(records: &'a [Record], filter: &Filter, today: Date) -> Vec<&'a Record> {
+    let mut rows: Vec<&Record> = records
         .iter()
         .filter(|r| filter.status.is_none_or(|s| r.status == s))
         .filter(|r| filter.kind.is_none_or(|k| r.kind == k))
@@ -42,9 +38,9 @@ pub fn select<'a>(
     rows
 }
 
-fn kind_label(r: &StoredRecord) -> String {
+fn kind_label(r: &Record) -> String {
     match r.kind {
-        FormKind::Permohonan => match r.fields.get("jenis").map(String::as_str) {
+        FormKind::Permohonan => match r.fields.get("jenis") {
             Some(j @ ("konsultasi" | "pengaduan")) => format!("permohonan/{j}"),
             _ => "permohonan".to_string(),
         },
@@ -69,7 +65,7 @@ fn pad(text: &str, width: usize) -> String {
 }
 
 /// A deadline as the inbox shows it: ISO, with `*` when it is provisional.
-fn due_text(date: Option<Date>, r: &StoredRecord) -> String {
+fn due_text(date: Option<Date>, r: &Record) -> String {
     match date {
         Some(d) if r.due_note.is_some() => format!("{}*", dates::format_iso(d)),
         Some(d) => dates::format_iso(d),
@@ -77,7 +73,7 @@ fn due_text(date: Option<Date>, r: &StoredRecord) -> String {
     }
 }
 
-fn row_values(r: &StoredRecord, today: Date) -> [String; 9] {
+fn row_values(r: &Record, today: Date) -> [String; 9] {
     [
         r.ticket.clone(),
         dates::format_iso(r.received_date()),
@@ -110,7 +106,7 @@ const HEADERS: [&str; 9] = [
 const TABLE_COLUMNS: usize = 8;
 
 /// A plain-text table with a count line.
-pub fn write_table(out: &mut impl Write, rows: &[&StoredRecord], today: Date) -> io::Result<()> {
+pub fn write_table(out: &mut impl Write, rows: &[&Record], today: Date) -> io::Result<()> {
     let values: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -166,7 +162,7 @@ pub fn write_table(out: &mut impl Write, rows: &[&StoredRecord], today: Date) ->
 
 /// The same rows as CSV for a spreadsheet ([`crate::core::csv`]), with a header
 /// line and the provisional deadlines' note in a column of its own.
-pub fn write_csv(out: &mut impl Write, rows: &[&StoredRecord], today: Date) -> io::Result<()> {
+pub fn write_csv(out: &mut impl Write, rows: &[&Record], today: Date) -> io::Result<()> {
     out.write_all(csv::BOM.as_bytes())?;
     out.write_all(csv::line(&HEADERS).as_bytes())?;
     for r in rows {

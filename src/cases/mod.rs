@@ -21,8 +21,7 @@ pub mod verify;
 mod workflow;
 mod yaml_edit;
 
-pub use records::{
-    HistoryEntry, Meeting, RecordError, StoredRecord, find, load_all, parse_local_time,
-};
+pub use record::{HistoryEntry, Meeting, Record, parse_local_time};
+pub use records::{RecordError, find, load_all};
 pub use update::{Version, update, write_record};
 pub use workflow::{KindMove, Status, StatusChange, apply};

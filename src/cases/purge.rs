@@ -21,7 +21,7 @@ use time::Date;
 
 use super::update::update;
 use super::yaml_edit::{remove_key, set_key, set_value};
-use super::{RecordError, StoredRecord, load_all};
+use super::{Record, RecordError, load_all};
 use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
 use crate::site::config::Retention;
@@ -110,13 +110,13 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
     out
 }
 
-fn problem(record: &StoredRecord, e: RecordError) -> Diagnostic {
+fn problem(record: &Record, e: RecordError) -> Diagnostic {
     Diagnostic::error(&record.path, None, e.to_string())
 }
 
 /// Deletes the attachment files (those the record lists), then their
 /// folder if nothing else is in it, then notes it in the record.
-fn purge_attachments(data: &Path, record: &StoredRecord, today: Date) -> Result<(), RecordError> {
+fn purge_attachments(data: &Path, record: &Record, today: Date) -> Result<(), RecordError> {
     let folder = record.attachment_dir();
     for a in &record.attachments {
         match fs::remove_file(folder.join(&a.stored_name)) {
@@ -143,7 +143,7 @@ fn purge_attachments(data: &Path, record: &StoredRecord, today: Date) -> Result<
 }
 
 /// Empties the personal fields of a record.
-fn redact(data: &Path, record: &StoredRecord, today: Date) -> Result<(), RecordError> {
+fn redact(data: &Path, record: &Record, today: Date) -> Result<(), RecordError> {
     update(data, &record.ticket, None, |current, text| {
         let edit_error = |message: String| RecordError::Edit {
             path: current.path.clone(),
@@ -154,18 +154,15 @@ fn redact(data: &Path, record: &StoredRecord, today: Date) -> Result<(), RecordE
             .fields
             .iter()
             .map(|(name, value)| {
-                let keep = name == "jenis";
-                (
-                    name.clone(),
-                    if keep { value.clone() } else { String::new() },
-                )
+                let value = if name == "jenis" { value } else { "" };
+                (name.to_string(), value.to_string())
             })
             .collect();
         let mut attachments = current.attachments.clone();
         for a in &mut attachments {
             a.original_name = String::new();
         }
-        let fields = crate::cases::record::Ordered(fields);
+        let fields = crate::cases::record::Fields(fields);
         let mut new = set_value(text, "fields", &fields).map_err(edit_error)?;
         new = remove_key(&new, "normalized");
         new = set_value(&new, "attachments", &attachments).map_err(edit_error)?;

@@ -1,15 +1,32 @@
-//! The YAML record staff read: one file per submission.
+//! The record of a case: one YAML file per submission, written by the
+//! server when it arrives ([`Record::new`], [`Record::to_yaml`]) and read
+//! by every staff tool ([`Record::parse`]). One type, both ways: what the
+//! writer puts in is what the readers find.
+//!
+//! Reading tolerates hand edits (a number or `yes` typed as a field value,
+//! `completion_due: ''`, `history:` left empty) and reports anything it
+//! cannot take as `path:line: message`. Status changes never re-serialize a
+//! record (they edit its text, [`super::yaml_edit`]), so comments and keys
+//! staff add by hand are kept.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde::{Deserialize, Serialize as DeriveSerialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-use crate::forms::FormKind;
+use serde::de::{Deserializer, Error as _};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
 
-/// Status of a new submission, before staff touch it.
-pub const STATUS_NEW: &str = "baru";
+use super::ticket::Ticket;
+use super::workflow::Status;
+use crate::core::dates::{self, WIB};
+use crate::core::diagnostic::Diagnostic;
+use crate::core::yaml;
+use crate::forms::{FieldType, FormKind};
+use crate::site::terms::Deadlines;
 
 /// An uploaded file as stored beside the record.
-#[derive(Debug, Clone, PartialEq, Eq, DeriveSerialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     /// Form field it came from (`ktp`, `dokumen_1`, …).
     pub field: String,
@@ -24,12 +41,29 @@ pub struct Attachment {
     pub sha256: String,
 }
 
-/// `(key, value)` pairs written as a YAML mapping in the order given, so a
-/// record reads in the same order as the form.
-#[derive(Debug, Clone, Default)]
-pub struct Ordered(pub Vec<(String, String)>);
+/// Field values in the order they were written (the form's order), read
+/// from any scalar a person may have typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields(pub Vec<(String, String)>);
 
-impl Serialize for Ordered {
+impl Fields {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Fields {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
@@ -39,41 +73,152 @@ impl Serialize for Ordered {
     }
 }
 
-#[derive(Debug, DeriveSerialize)]
-pub struct Record {
-    pub ticket: String,
-    pub kind: FormKind,
-    /// ISO 8601 in WIB, e.g. `2026-11-27T10:15:03+07:00`.
-    pub received_at: String,
-    pub status: String,
-    /// Working-day deadlines (YYYY-MM-DD): first response, and completion
-    /// (absent when the standard sets no fixed term).
-    pub response_due: String,
-    pub completion_due: Option<String>,
-    /// Set when a deadline went through a year without a holiday list:
-    /// "perkiraan; daftar libur 2027 belum ditetapkan".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due_note: Option<String>,
-    /// Every field of the form as typed (line ends normalized to `\n`).
-    pub fields: Ordered,
-    /// Values derived from the fields: the NIK's 16 digits, phones in E.164.
-    pub normalized: Ordered,
-    pub attachments: Vec<Attachment>,
-    /// Staff's processing steps, appended by `loket status`.
-    pub history: Vec<crate::core::yaml::Value>,
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let value = yaml::Value::deserialize(de)?;
+        match value {
+            yaml::Value::Null => Ok(Fields::default()),
+            yaml::Value::Mapping(map) => Ok(Fields(
+                map.iter()
+                    .map(|(k, v)| (scalar_text(k), scalar_text(v)))
+                    .collect(),
+            )),
+            _ => Err(D::Error::custom("expected `name: value` lines")),
+        }
+    }
 }
 
-impl Record {
-    /// The record as a YAML document with a heading comment for people.
-    pub fn to_yaml(&self) -> Result<String, crate::core::yaml::YamlError> {
-        let body = crate::core::yaml::to_string(self)?;
-        Ok(format!(
-            "# {} · {}\n# Diterima {}. Jangan ubah ticket, kind, received_at dan attachments.\n{body}",
-            self.ticket,
-            self.kind.label(),
-            self.received_at
-        ))
+/// A scalar as text, whatever YAML made of it.
+fn scalar_text(value: &yaml::Value) -> String {
+    match value {
+        yaml::Value::String(s) => s.clone(),
+        yaml::Value::Null => String::new(),
+        yaml::Value::Bool(b) => b.to_string(),
+        yaml::Value::Number(n) => n.to_string(),
+        other => yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     }
+}
+
+/// A meeting between the parties (for complaints about a business problem).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    /// "2026-12-02 10:00"
+    pub at: String,
+    pub place: String,
+}
+
+impl Meeting {
+    /// Parses "2026-12-02 10:00, Kantor Dinkopum".
+    pub fn parse(text: &str) -> Result<Meeting, String> {
+        let (when, place) = text
+            .split_once(',')
+            .ok_or("tulis pertemuan sebagai \"YYYY-MM-DD HH:MM, tempat\"")?;
+        let when = when.trim();
+        let (day, clock) = when
+            .split_once(' ')
+            .ok_or("pertemuan perlu tanggal dan jam: \"2026-12-02 10:00, tempat\"")?;
+        dates::parse_iso(day)?;
+        let valid_clock = clock.len() == 5
+            && clock.as_bytes()[2] == b':'
+            && clock[0..2].parse::<u8>().is_ok_and(|h| h < 24)
+            && clock[3..5].parse::<u8>().is_ok_and(|m| m < 60);
+        if !valid_clock {
+            return Err(format!("jam pertemuan {clock:?} tidak sah (tulis JJ:MM)"));
+        }
+        let place = place.trim();
+        if place.is_empty() {
+            return Err("pertemuan perlu tempat setelah tanda koma".to_string());
+        }
+        Ok(Meeting {
+            at: when.to_string(),
+            place: place.to_string(),
+        })
+    }
+}
+
+/// One step in a record's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    #[serde(with = "moment")]
+    pub at: OffsetDateTime,
+    pub status: Status,
+    #[serde(default)]
+    pub by: String,
+    /// Set when staff moved the case from this kind to the record's kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub berkas: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<Meeting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A case as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    /// Where it was read from (not part of the file).
+    #[serde(skip)]
+    pub path: PathBuf,
+    pub ticket: String,
+    pub kind: FormKind,
+    #[serde(with = "moment")]
+    pub received_at: OffsetDateTime,
+    pub status: Status,
+    /// Working-day deadlines: first response, and completion (absent when
+    /// the standard sets no fixed term).
+    #[serde(with = "day")]
+    pub response_due: Date,
+    #[serde(default, with = "day::option")]
+    pub completion_due: Option<Date>,
+    /// "perkiraan; daftar libur 2027 belum ditetapkan" when the deadlines
+    /// went through a year without a holiday list.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due_note: Option<String>,
+    /// Every field of the form as typed (line ends normalized to `\n`).
+    #[serde(default)]
+    pub fields: Fields,
+    /// Values derived from the fields: the NIK's 16 digits, phones in E.164.
+    #[serde(default)]
+    pub normalized: Fields,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// Staff's processing steps, appended by `loket status` and the desk.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub history: Vec<HistoryEntry>,
+    #[serde(
+        default,
+        with = "moment::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_response_at: Option<OffsetDateTime>,
+    #[serde(
+        default,
+        with = "moment::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub completed_at: Option<OffsetDateTime>,
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub result: Option<String>,
+    /// When `loket purge` deleted the attachments (the record still lists
+    /// what was received).
+    #[serde(default, with = "day::option", skip_serializing_if = "Option::is_none")]
+    pub attachments_purged: Option<Date>,
+    /// When `loket purge` emptied the personal fields.
+    #[serde(default, with = "day::option", skip_serializing_if = "Option::is_none")]
+    pub redacted: Option<Date>,
 }
 
 impl Record {
@@ -81,34 +226,33 @@ impl Record {
     /// empty ones), the derived values, the attachments, and the deadlines.
     pub fn new(
         kind: FormKind,
-        ticket: &super::ticket::Ticket,
-        received_at: time::OffsetDateTime,
-        typed: &std::collections::BTreeMap<String, String>,
+        ticket: &Ticket,
+        received_at: OffsetDateTime,
+        typed: &BTreeMap<String, String>,
         normalized: &[(&'static str, String)],
         attachments: &[Attachment],
-        deadlines: crate::site::terms::Deadlines,
+        deadlines: Deadlines,
     ) -> Record {
         let fields = kind
             .fields()
             .iter()
-            .filter(|f| f.kind != crate::forms::FieldType::File)
+            .filter(|f| f.kind != FieldType::File)
             .map(|f| {
                 let value = typed.get(f.name).cloned().unwrap_or_default();
                 (f.name.to_string(), value)
             })
             .collect();
         Record {
+            path: PathBuf::new(),
             ticket: ticket.to_string(),
             kind,
-            received_at: format_timestamp(received_at),
-            status: STATUS_NEW.to_string(),
-            response_due: crate::core::dates::format_iso(deadlines.response.date),
-            completion_due: deadlines
-                .completion
-                .map(|due| crate::core::dates::format_iso(due.date)),
+            received_at: whole_seconds_in_wib(received_at),
+            status: Status::Baru,
+            response_due: deadlines.response.date,
+            completion_due: deadlines.completion.map(|due| due.date),
             due_note: deadlines.note(),
-            fields: Ordered(fields),
-            normalized: Ordered(
+            fields: Fields(fields),
+            normalized: Fields(
                 normalized
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.clone()))
@@ -116,16 +260,241 @@ impl Record {
             ),
             attachments: attachments.to_vec(),
             history: Vec::new(),
+            first_response_at: None,
+            completed_at: None,
+            result: None,
+            attachments_purged: None,
+            redacted: None,
+        }
+    }
+
+    /// The record as a YAML document with a heading comment for people.
+    pub fn to_yaml(&self) -> Result<String, yaml::YamlError> {
+        let body = yaml::to_string(self)?;
+        Ok(format!(
+            "# {} · {}\n# Diterima {}. Jangan ubah ticket, kind, received_at dan attachments.\n{body}",
+            self.ticket,
+            self.kind.label(),
+            format_timestamp(self.received_at)
+        ))
+    }
+
+    /// Parses a record's text. Errors name the line they are on.
+    pub fn parse(path: &Path, text: &str) -> Result<Record, Diagnostic> {
+        let mut record: Record = yaml::from_str(text).map_err(|e| {
+            // A value this module refuses is quoted in the message (`status
+            // "entah" …`), and the parser only knows where its map began:
+            // the line holding that value is where a person looks.
+            let quoted = e.message.split('"').nth(1).filter(|v| !v.is_empty());
+            let line = quoted.and_then(|v| yaml::line_of_value(text, v)).or(e.line);
+            Diagnostic::error(path, line, e.message)
+        })?;
+        record.path = path.to_path_buf();
+        Ok(record)
+    }
+
+    pub fn received_date(&self) -> Date {
+        self.received_at.to_offset(WIB).date()
+    }
+
+    pub fn name(&self) -> &str {
+        self.fields.get("nama").unwrap_or("")
+    }
+
+    /// Folder holding the attachments.
+    pub fn attachment_dir(&self) -> PathBuf {
+        self.path.with_extension("")
+    }
+
+    /// Whether a deadline has passed on `today` without the step it asks for.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        if self.status.is_closed() {
+            return false;
+        }
+        let response_late = self.first_response_at.is_none() && today > self.response_due;
+        let completion_late = self.completion_due.is_some_and(|d| today > d);
+        response_late || completion_late
+    }
+}
+
+fn whole_seconds_in_wib(moment: OffsetDateTime) -> OffsetDateTime {
+    let moment = moment.to_offset(WIB);
+    moment.replace_nanosecond(0).unwrap_or(moment)
+}
+
+/// `2026-11-27T10:15:03+07:00` (RFC 3339 in WIB, whole seconds).
+pub fn format_timestamp(moment: OffsetDateTime) -> String {
+    let moment = whole_seconds_in_wib(moment);
+    let (h, m, s) = (moment.hour(), moment.minute(), moment.second());
+    format!(
+        "{}T{h:02}:{m:02}:{s:02}+07:00",
+        dates::format_iso(moment.date())
+    )
+}
+
+fn null_as_empty<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<HistoryEntry>, D::Error> {
+    Ok(Option::<Vec<HistoryEntry>>::deserialize(de)?.unwrap_or_default())
+}
+
+/// Moments: written in WIB, whole seconds; read in any RFC 3339 offset.
+mod moment {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+
+    pub fn serialize<S: Serializer>(moment: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_timestamp(*moment))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<OffsetDateTime, D::Error> {
+        let text = String::deserialize(de)?;
+        parse(&text).map_err(D::Error::custom)
+    }
+
+    pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
+        OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|e| {
+            format!("waktu {text:?} tidak sah (contoh: 2026-11-27T10:15:00+07:00): {e}")
+        })
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(
+            moment: &Option<OffsetDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match moment {
+                Some(m) => super::serialize(m, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            de: D,
+        ) -> Result<Option<OffsetDateTime>, D::Error> {
+            match Option::<String>::deserialize(de)? {
+                None => Ok(None),
+                Some(t) if t.trim().is_empty() => Ok(None),
+                Some(t) => parse(&t).map(Some).map_err(D::Error::custom),
+            }
         }
     }
 }
 
-/// `2026-11-27T10:15:03+07:00` (RFC 3339, whole seconds).
-pub fn format_timestamp(moment: time::OffsetDateTime) -> String {
-    let moment = moment.to_offset(crate::core::dates::WIB);
-    let (h, m, s) = (moment.hour(), moment.minute(), moment.second());
-    format!(
-        "{}T{h:02}:{m:02}:{s:02}+07:00",
-        crate::core::dates::format_iso(moment.date())
+/// Dates as `2026-12-04`.
+mod day {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    use crate::core::dates;
+
+    pub fn serialize<S: Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&dates::format_iso(*date))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(de)?;
+        dates::parse_iso(&text).map_err(D::Error::custom)
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+            match date {
+                Some(d) => super::serialize(d, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Date>, D::Error> {
+            match Option::<String>::deserialize(de)? {
+                None => Ok(None),
+                Some(t) if t.trim().is_empty() => Ok(None),
+                Some(t) => dates::parse_iso(&t).map(Some).map_err(D::Error::custom),
+            }
+        }
+    }
+}
+
+/// Optional text: blank reads as absent.
+mod text {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn option<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+        Ok(Option::<String>::deserialize(de)?.filter(|t| !t.trim().is_empty()))
+    }
+}
+
+/// Parses "2026-11-30 10:00" (WIB) for back-dated entries.
+pub fn parse_local_time(text: &str) -> Result<OffsetDateTime, String> {
+    let (day, clock) = text
+        .trim()
+        .split_once(' ')
+        .ok_or("tulis \"YYYY-MM-DD JJ:MM\"")?;
+    let date = dates::parse_iso(day)?;
+    let (h, m) = clock.split_once(':').ok_or("tulis \"YYYY-MM-DD JJ:MM\"")?;
+    let time = time::Time::from_hms(
+        h.parse().map_err(|_| "jam tidak sah")?,
+        m.parse().map_err(|_| "menit tidak sah")?,
+        0,
     )
+    .map_err(|e| e.to_string())?;
+    Ok(date.with_time(time).assume_offset(WIB))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const RECORD: &str = "# KP-20261127-CDFH · Permohonan\n\
+ticket: KP-20261127-CDFH\n\
+kind: permohonan\n\
+received_at: 2026-11-27T10:15:03+07:00\n\
+status: baru\n\
+response_due: 2026-12-04\n\
+completion_due: ''\n\
+fields:\n  jenis: konsultasi\n  nama: Siti\n  umur: 42\n  setuju: yes\n\
+attachments: []\n\
+history:\n";
+
+    #[test]
+    fn reads_hand_edits() {
+        let r = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
+        assert_eq!(r.completion_due, None);
+        assert_eq!(r.fields.get("umur"), Some("42"));
+        assert_eq!(r.fields.get("setuju"), Some("yes"));
+        assert!(r.history.is_empty());
+        assert_eq!(r.received_at, datetime!(2026-11-27 10:15:03 +07:00));
+    }
+
+    #[test]
+    fn names_the_line_of_a_bad_value() {
+        let bad = RECORD.replace("status: baru", "status: entah");
+        let d = Record::parse(Path::new("r.yaml"), &bad).unwrap_err();
+        assert_eq!(d.line, Some(5));
+        assert!(d.message.contains("status"), "{}", d.message);
+        let bad = RECORD.replace("response_due: 2026-12-04", "response_due: besok");
+        let d = Record::parse(Path::new("r.yaml"), &bad).unwrap_err();
+        assert_eq!(d.line, Some(6));
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let r = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
+        let text = r.to_yaml().unwrap();
+        assert!(
+            text.contains("\nreceived_at: 2026-11-27T10:15:03+07:00\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nstatus: baru\n"), "{text}");
+        assert!(text.contains("\ncompletion_due: null\n"), "{text}");
+        let again = Record::parse(Path::new("r.yaml"), &text).unwrap();
+        assert_eq!(again.fields, r.fields);
+        assert_eq!(again.received_at, r.received_at);
+    }
 }

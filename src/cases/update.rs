@@ -20,7 +20,7 @@ use std::path::Path;
 use rustix::fs::{FlockOperation, flock};
 use sha2::{Digest, Sha256};
 
-use super::{RecordError, StoredRecord, find};
+use super::{Record, RecordError, find};
 
 /// What a record's text was when someone read it (a hash of the text).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +48,8 @@ pub fn update(
     data: &Path,
     ticket: &str,
     expected: Option<&Version>,
-    edit: impl FnOnce(&StoredRecord, &str) -> Result<String, RecordError>,
-) -> Result<(StoredRecord, String), RecordError> {
+    edit: impl FnOnce(&Record, &str) -> Result<String, RecordError>,
+) -> Result<(Record, String), RecordError> {
     let (record, _) = find(data, ticket)?;
     let dir = record.path.parent().unwrap_or(Path::new("."));
     let io_error = |source| RecordError::Io {

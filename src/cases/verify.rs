@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::StoredRecord;
+use super::Record;
 use crate::cases::store::{STAGING_SUFFIX, SUBMISSIONS_DIR};
 use crate::core::fs::is_replace_temp;
 
@@ -140,7 +140,7 @@ fn check_record(
             return false;
         }
     };
-    let record = match StoredRecord::parse(path, &text) {
+    let record = match Record::parse(path, &text) {
         Ok(r) => r,
         Err(d) => {
             let at = d.line.map(|l| format!("baris {l}: ")).unwrap_or_default();

@@ -8,9 +8,9 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
+use super::RecordError;
+use super::record::{HistoryEntry, Meeting, Record, format_timestamp};
 use super::yaml_edit::{append_history, remove_key, set_key};
-use super::{HistoryEntry, Meeting, RecordError, StoredRecord};
-use crate::cases::record::format_timestamp;
 use crate::core::dates;
 use crate::forms::FormKind;
 use crate::site::terms::Deadlines;
@@ -96,6 +96,24 @@ impl Status {
     }
 }
 
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(de)?;
+        Status::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "status {text:?} tidak dikenal; pilih salah satu: {}",
+                Status::ALL.map(Status::as_str).join(", ")
+            ))
+        })
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -130,7 +148,7 @@ const CLOCK_SLACK: time::Duration = time::Duration::minutes(5);
 /// Checks a change against the procedure and returns the record's new text.
 /// `now` bounds the step's time from above (a step cannot be in the future).
 pub fn apply(
-    record: &StoredRecord,
+    record: &Record,
     text: &str,
     change: &StatusChange,
     now: OffsetDateTime,
@@ -220,8 +238,8 @@ pub fn apply(
     };
     let at = format_timestamp(change.at);
     let entry = HistoryEntry {
-        at: at.clone(),
-        status: to.as_str().to_string(),
+        at: change.at,
+        status: to,
         by: change.by.clone(),
         moved_from: kind_move.map(|_| record.kind.as_str().to_string()),
         berkas: change.berkas.clone(),
@@ -255,11 +273,116 @@ pub fn apply(
     }
     new = append_history(&new, &entry).map_err(edit_error)?;
     // The edit must read back as the record we meant to write.
-    let check = StoredRecord::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;
+    let check = Record::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;
     if check.status != to || check.kind != kind || check.history.len() != record.history.len() + 1 {
         return Err(edit_error(
             "hasil suntingan tidak terbaca kembali seperti yang dimaksud".into(),
         ));
     }
     Ok(new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::record::{Record, parse_local_time};
+    use std::path::Path;
+
+    const RECORD: &str = "# KP-20261127-CDFH · Permohonan\n\
+ticket: KP-20261127-CDFH\n\
+kind: permohonan\n\
+received_at: 2026-11-27T10:15:03+07:00\n\
+status: baru\n\
+# staff: called the applicant, no answer\n\
+response_due: 2026-12-04\n\
+completion_due: 2026-12-04\n\
+fields:\n  jenis: konsultasi\n  nama: Siti\n\
+attachments: []\n\
+history: []\n\
+catatan_petugas: ditambahkan dengan tangan\n";
+
+    fn now() -> OffsetDateTime {
+        parse_local_time("2026-12-01 08:00").unwrap()
+    }
+
+    fn change(to: Status) -> StatusChange {
+        StatusChange {
+            to: Some(to),
+            kind: None,
+            at: parse_local_time("2026-11-30 09:00").unwrap(),
+            by: "Budi".into(),
+            note: None,
+            meeting: None,
+            berkas: None,
+        }
+    }
+
+    #[test]
+    fn status_change_keeps_hand_edits_and_comments() {
+        let path = Path::new("r.yaml");
+        let record = Record::parse(path, RECORD).unwrap();
+        let mut c = change(Status::Diperiksa);
+        c.berkas = Some("lengkap".into());
+        c.note = Some("Berkas: lengkap\nsemua ada".into());
+        let new = apply(&record, RECORD, &c, now()).unwrap();
+        assert!(new.contains("# staff: called the applicant, no answer\n"));
+        assert!(new.contains("catatan_petugas: ditambahkan dengan tangan\n"));
+        assert!(new.contains("status: diperiksa\n"));
+        assert!(new.contains("first_response_at: 2026-11-30T09:00:00+07:00"));
+        let parsed = Record::parse(path, &new).unwrap();
+        assert_eq!(parsed.history.len(), 1);
+        assert_eq!(
+            parsed.history[0].note.as_deref(),
+            Some("Berkas: lengkap\nsemua ada")
+        );
+
+        let mut c = change(Status::Selesai);
+        c.note = Some("Konsultasi: pembukuan sederhana".into());
+        let done = apply(&parsed, &new, &c, now()).unwrap();
+        let parsed = Record::parse(path, &done).unwrap();
+        assert_eq!(parsed.status, Status::Selesai);
+        assert_eq!(parsed.history.len(), 2);
+        assert_eq!(
+            parsed.result.as_deref(),
+            Some("Konsultasi: pembukuan sederhana")
+        );
+        assert!(parsed.completed_at.is_some());
+        // The first response is not moved by later steps.
+        assert!(done.contains("first_response_at: 2026-11-30T09:00:00+07:00"));
+        assert!(done.contains("catatan_petugas: ditambahkan dengan tangan\n"));
+    }
+
+    #[test]
+    fn refuses_invalid_transitions() {
+        let record = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
+        let mut c = change(Status::Selesai);
+        c.note = Some("x".into());
+        let err = apply(&record, RECORD, &c, now()).unwrap_err();
+        assert!(
+            err.to_string().contains("tidak dapat menjadi selesai"),
+            "{err}"
+        );
+        assert!(matches!(
+            apply(&record, RECORD, &change(Status::Diperiksa), now()),
+            Err(RecordError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn meetings_parse() {
+        let m = Meeting::parse("2026-12-02 10:00, Kantor Dinkopum").unwrap();
+        assert_eq!(m.at, "2026-12-02 10:00");
+        assert_eq!(m.place, "Kantor Dinkopum");
+        assert!(Meeting::parse("besok, kantor").is_err());
+        assert!(Meeting::parse("2026-12-02 25:00, kantor").is_err());
+        assert!(Meeting::parse("2026-12-02 10:00,").is_err());
+    }
+
+    #[test]
+    fn broken_record_names_its_line() {
+        let bad = RECORD.replace("status: baru", "status: entah");
+        let d = Record::parse(Path::new("r.yaml"), &bad).unwrap_err();
+        assert_eq!(d.line, Some(5));
+        assert!(d.message.contains("tidak dikenal"), "{}", d.message);
+    }
 }

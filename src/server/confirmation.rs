@@ -11,7 +11,7 @@ use hyper::{Request, Response, StatusCode};
 
 use super::{AppState, Body, Published, html, status_page};
 use crate::cases::ticket::Ticket;
-use crate::cases::{self, RecordError, Status, StoredRecord};
+use crate::cases::{self, Record, RecordError, Status};
 use crate::core::dates;
 use crate::forms::FormKind;
 use crate::site::render::ConfirmationView;
@@ -106,7 +106,7 @@ fn not_found(published: &Published) -> Response<Body> {
 }
 
 /// The receipt of a stored record.
-fn view_of(published: &Published, record: &StoredRecord) -> ConfirmationView {
+fn view_of(published: &Published, record: &Record) -> ConfirmationView {
     let (due, verb) = match record.kind {
         FormKind::Permohonan => (
             record.completion_due.unwrap_or(record.response_due),

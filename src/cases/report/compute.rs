@@ -4,7 +4,7 @@
 
 use time::{Date, Month};
 
-use crate::cases::{Status, StoredRecord};
+use crate::cases::{Record, Status};
 use crate::core::calendar::Calendar;
 use crate::core::dates;
 use crate::forms::FormKind;
@@ -27,7 +27,7 @@ impl CaseKind {
         CaseKind::PengaduanLayanan,
     ];
 
-    pub fn of(record: &StoredRecord) -> CaseKind {
+    pub fn of(record: &Record) -> CaseKind {
         match record.kind {
             FormKind::PengaduanLayanan => CaseKind::PengaduanLayanan,
             FormKind::Permohonan => match record.fields.get("jenis").map(|j| j.trim()) {
@@ -194,7 +194,7 @@ pub struct MonthReport {
 impl MonthReport {
     /// The report for `year`/`month` from every loaded record.
     pub fn compute(
-        records: &[StoredRecord],
+        records: &[Record],
         calendar: &Calendar,
         year: i32,
         month: Month,
@@ -251,7 +251,7 @@ impl MonthReport {
     }
 }
 
-fn case_row(r: &StoredRecord, calendar: &Calendar, today: Date) -> CaseRow {
+fn case_row(r: &Record, calendar: &Calendar, today: Date) -> CaseRow {
     let received = r.received_date();
     let in_wib = |t: time::OffsetDateTime| t.to_offset(dates::WIB).date();
     let responded = r.first_response_at.map(in_wib);
@@ -483,8 +483,8 @@ mod tests {
         );
     }
 
-    fn record(text: &str) -> StoredRecord {
-        StoredRecord::parse(std::path::Path::new("r.yaml"), text).unwrap()
+    fn record(text: &str) -> Record {
+        Record::parse(std::path::Path::new("r.yaml"), text).unwrap()
     }
 
     #[test]
