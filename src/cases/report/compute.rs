@@ -280,7 +280,7 @@ fn case_row(r: &Record, calendar: &Calendar, today: Date) -> CaseRow {
             FormKind::Permohonan => Some(
                 r.fields
                     .get("nik")
-                    .and_then(|n| mask_nik(n))
+                    .and_then(mask_nik)
                     .unwrap_or_else(|| "(tidak sah)".to_string()),
             ),
         },
