@@ -723,7 +723,7 @@ fn citizens_through(front: &Front, loket: Server) {
         assert!(!logs.contains(address), "{address} logged:\n{logs}");
     }
     assert!(
-        loket_log.contains("POST /permohonan/ 303"),
+        loket_log.contains("method=POST path=/permohonan/ status=303"),
         "loket logs requests:\n{loket_log}"
     );
 }

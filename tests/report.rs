@@ -580,7 +580,7 @@ fn unreadable_record_is_named_and_skipped() {
     let (_, csv, out) = s.written("2026-11", "2026-12-10");
     let err = stderr(&out);
     let expected = format!(
-        "{}:{line}: unknown status \"entah\"",
+        "{}:{line}: status \"entah\" tidak dikenal",
         s.data.join(&rel).display()
     );
     assert!(err.contains(&expected), "want {expected:?} in:\n{err}");

@@ -344,7 +344,7 @@ async fn permohonan_with_jpeg_ktp_is_stored_exactly_as_typed_and_privately() {
     let (status, stderr) = server.stop();
     assert!(status.success(), "exit on SIGTERM: {status:?}");
     assert!(
-        stderr.contains("POST /permohonan/ 303"),
+        stderr.contains("method=POST path=/permohonan/ status=303"),
         "the access log is captured:\n{stderr}"
     );
     for private in [NIK, "Rahayuningsih", PHONE, "81234567890", "dagangansepi"] {

@@ -104,12 +104,22 @@ impl serde::Serialize for Status {
 
 impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(de)?;
-        Status::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!(
+        String::deserialize(de)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = String;
+
+    /// Parses a status, or says which ones there are (staff read it).
+    fn from_str(text: &str) -> Result<Status, String> {
+        Status::parse(text).ok_or_else(|| {
+            format!(
                 "status {text:?} tidak dikenal; pilih salah satu: {}",
                 Status::ALL.map(Status::as_str).join(", ")
-            ))
+            )
         })
     }
 }

@@ -65,11 +65,11 @@ pub(super) async fn page<B>(
             // fix; the citizen sees "not found" rather than our troubles.
             // Logged without the parser's message, which may quote values.
             Err(RecordError::Invalid(d)) => {
-                eprintln!("receipt: unreadable record {}", d.path.display());
+                tracing::error!("receipt: unreadable record {}", d.path.display());
                 None
             }
             Err(e) => {
-                eprintln!("receipt: {e}");
+                tracing::error!("receipt: {e}");
                 None
             }
         }
@@ -81,7 +81,7 @@ pub(super) async fn page<B>(
     match published.renderer().render_confirmation(&view, &mut out) {
         Ok(()) => html(StatusCode::OK, out),
         Err(d) => {
-            eprintln!("{d}");
+            tracing::error!("{d}");
             status_page(
                 published,
                 StatusCode::INTERNAL_SERVER_ERROR,

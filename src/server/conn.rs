@@ -112,7 +112,7 @@ pub async fn serve<H, F>(
                 Ok(pair) => pair,
                 Err(e) => {
                     // Out of file descriptors and the like: back off, don't spin.
-                    eprintln!("accept failed: {e}");
+                    tracing::error!("accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -163,14 +163,14 @@ pub async fn serve<H, F>(
     }
     drop(listener);
     draining_tx.send_replace(true);
-    eprintln!("Shutting down: finishing requests in progress");
+    tracing::info!("shutting down: finishing requests in progress");
     // Every slot back means every connection is closed.
     let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
     if tokio::time::timeout(DRAIN, slots.acquire_many(all))
         .await
         .is_err()
     {
-        eprintln!("Some requests did not finish within {} s", DRAIN.as_secs());
+        tracing::warn!("some requests did not finish within {} s", DRAIN.as_secs());
     }
 }
 

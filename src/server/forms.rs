@@ -155,7 +155,7 @@ async fn accept(
         .terms
         .deadlines(kind, received.date(), &state.calendar())
     else {
-        eprintln!("no term for {} submissions in the site", kind.as_str());
+        tracing::error!("no term for {} submissions in the site", kind.as_str());
         return internal_error(published, back);
     };
     let Input { text, draft, .. } = input;
@@ -225,7 +225,7 @@ async fn take_held(
             .adopt_held(&store, kind, &token, |field| own.contains(field))
         {
             Ok(files) => input.files.extend(files),
-            Err(e) => eprintln!("could not take held uploads into a submission: {e}"),
+            Err(e) => tracing::error!("could not take held uploads into a submission: {e}"),
         }
         input
     })
@@ -252,7 +252,7 @@ async fn send_back(
         .map_err(io::Error::other)
         .and_then(|held| held)
         .unwrap_or_else(|e| {
-            eprintln!("could not hold the uploads of a form sent back: {e}");
+            tracing::error!("could not hold the uploads of a form sent back: {e}");
             None
         });
     let body = markdown::render(&page.body);
@@ -278,7 +278,7 @@ async fn send_back(
     {
         Ok(()) => html(StatusCode::UNPROCESSABLE_ENTITY, out),
         Err(d) => {
-            eprintln!("{d}");
+            tracing::error!("{d}");
             internal_error(published, &page.url)
         }
     }
@@ -300,7 +300,7 @@ fn see_confirmation(ticket: &Ticket) -> Response<Body> {
 fn read_error(state: &AppState, published: &Published, e: ReadError, back: &str) -> Response<Body> {
     let mut response = match e {
         ReadError::BadRequest(why) => {
-            eprintln!("rejected form post: {why}");
+            tracing::warn!("rejected form post: {why}");
             status_page(
                 published,
                 StatusCode::BAD_REQUEST,
@@ -357,7 +357,7 @@ fn is_unavailable(e: &io::Error) -> bool {
 
 fn storage_error(published: &Published, e: io::Error, back: &str) -> Response<Body> {
     if is_unavailable(&e) {
-        eprintln!("cannot store submission for now: {e}");
+        tracing::error!("cannot store submission for now: {e}");
         let mut response = status_page(
             published,
             StatusCode::SERVICE_UNAVAILABLE,
@@ -369,7 +369,7 @@ fn storage_error(published: &Published, e: io::Error, back: &str) -> Response<Bo
         close_connection(&mut response);
         return response;
     }
-    eprintln!("cannot store submission: {e}");
+    tracing::error!("cannot store submission: {e}");
     internal_error(published, back)
 }
 

@@ -16,7 +16,7 @@ pub(super) async fn remind_daily(state: Arc<AppState>) {
     loop {
         let now = OffsetDateTime::now_utc().to_offset(dates::WIB);
         for warning in state.calendar().coverage_warnings(now.date()) {
-            eprintln!("{warning}");
+            tracing::warn!("{warning}");
         }
         tokio::time::sleep(until_next_day(now)).await;
     }

@@ -84,7 +84,7 @@ pub fn start(state: Arc<AppState>, opts: BuildOptions) -> notify::Result<Watcher
             }
             Err(errors) => {
                 for e in errors {
-                    eprintln!("watch error: {e}");
+                    tracing::error!("watch error: {e}");
                 }
             }
         },
@@ -147,19 +147,19 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions, changes: Changes) {
     for outcome in outcomes {
         match outcome {
             Outcome::Published(published, what) => {
-                eprintln!("Rebuilt {what} in {} ms", started.elapsed().as_millis());
+                tracing::info!("rebuilt {what} in {} ms", started.elapsed().as_millis());
                 *state.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::from(published);
                 state.static_files.reload().await;
             }
             Outcome::Calendar(calendar) => {
-                eprintln!("Reloaded the holiday list");
+                tracing::info!("reloaded the holiday list");
                 *state.calendar.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(calendar);
             }
             Outcome::Failed(diags) => {
                 for d in &diags {
-                    eprintln!("{d}");
+                    tracing::error!("{d}");
                 }
-                eprintln!("Rebuild failed; still serving the last good site");
+                tracing::error!("rebuild failed; still serving the last good site");
                 failed = Some(diags);
             }
         }
@@ -192,7 +192,7 @@ fn rebuild_blocking(opts: &BuildOptions, current: &Published, changes: Changes) 
                 warnings,
             } => {
                 for w in &warnings {
-                    eprintln!("{w}");
+                    tracing::warn!("{w}");
                 }
                 let published = Published::from_parts(
                     *site,
@@ -213,7 +213,7 @@ fn rebuild_blocking(opts: &BuildOptions, current: &Published, changes: Changes) 
     match build::build_reusing(opts, reuse) {
         Ok(report) => {
             for w in &report.warnings {
-                eprintln!("{w}");
+                tracing::warn!("{w}");
             }
             let what = format!("{} pages", report.pages);
             outcomes.push(Outcome::Published(Box::new(Published::new(report)), what));

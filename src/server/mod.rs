@@ -20,7 +20,7 @@ mod static_files;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{self, Write};
+use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -352,10 +352,10 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
             source: io::Error::other(e),
         })??;
     for warning in &report.warnings {
-        eprintln!("{warning}");
+        tracing::warn!("{warning}");
     }
-    eprintln!(
-        "Built {} pages into {} in {} ms",
+    tracing::info!(
+        "built {} pages into {} in {} ms",
         report.pages,
         opts.build.out.display(),
         report.elapsed.as_millis()
@@ -367,8 +367,8 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
             .iter()
             .map(|p| p.to_string())
             .collect();
-        eprintln!(
-            "Rate limit by X-Forwarded-For when the peer is a trusted proxy: {}",
+        tracing::info!(
+            "rate limit by X-Forwarded-For when the peer is a trusted proxy: {}",
             proxies.join(", ")
         );
     }
@@ -464,17 +464,15 @@ async fn respond(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Respon
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_string();
-    // One write per line: stderr is unbuffered, and `eprintln!` makes a
-    // system call for each piece of its format (a dozen here).
-    let line = format!(
-        "{method} {} {} {:.1}ms {bytes}\n",
-        log_safe(&path),
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
+        .and_then(|v| v.parse::<u64>().ok());
+    tracing::info!(
+        target: "loket::access",
+        method = %method,
+        path = %log_safe(&path),
+        status = response.status().as_u16(),
+        ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
+        bytes,
     );
-    let _ = io::stderr().write_all(line.as_bytes());
     response
 }
 
@@ -661,7 +659,7 @@ pub(crate) fn status_page(
     };
     let mut body = Vec::new();
     if let Err(d) = published.renderer().render_status(&view, &mut body) {
-        eprintln!("{d}");
+        tracing::error!("{d}");
         body = published.templates.render_fallback(title, message);
     }
     let mut response = html(status, body);

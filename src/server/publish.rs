@@ -42,7 +42,7 @@ pub(super) async fn follow(state: Arc<AppState>, opts: BuildOptions, mut hangup:
                 }
             }
             _ = hangup.recv() => {
-                eprintln!("SIGHUP: building the site");
+                tracing::info!("SIGHUP: building the site");
                 rebuild(&state, &opts).await;
                 seen = identity(&opts.out);
             }
@@ -78,14 +78,14 @@ async fn load_build(state: &Arc<AppState>, opts: &BuildOptions) -> Option<(u64, 
         Ok((site, templates)) => {
             let published = Published::from_parts(site, templates, Arc::default());
             *state.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(published);
-            eprintln!("Serving a new build of {}", opts.out.display());
+            tracing::info!("serving a new build of {}", opts.out.display());
         }
         Err(diags) => {
             for d in &diags {
-                eprintln!("{d}");
+                tracing::warn!("{d}");
             }
-            eprintln!(
-                "New build in {} served; its sources have errors, so the forms keep the last good ones",
+            tracing::warn!(
+                "new build in {} served; its sources have errors, so the forms keep the last good ones",
                 opts.out.display()
             );
         }
@@ -110,20 +110,20 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions) {
     match built {
         Ok(report) => {
             for w in &report.warnings {
-                eprintln!("{w}");
+                tracing::warn!("{w}");
             }
-            eprintln!("Built {} pages into {}", report.pages, opts.out.display());
+            tracing::info!("built {} pages into {}", report.pages, opts.out.display());
             let published = Published::new(report);
             state.static_files.reload().await;
             *state.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(published);
         }
         Err(build::BuildError::Invalid(diags)) => {
             for d in &diags {
-                eprintln!("{d}");
+                tracing::error!("{d}");
             }
-            eprintln!("The site has errors; still serving the last good site");
+            tracing::error!("the site has errors; still serving the last good site");
         }
-        Err(e) => eprintln!("Build failed ({e}); still serving the last good site"),
+        Err(e) => tracing::error!("build failed ({e}); still serving the last good site"),
     }
     match calendar {
         Ok(calendar) => {
@@ -131,7 +131,7 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions) {
         }
         Err(diags) => {
             for d in &diags {
-                eprintln!("{d}");
+                tracing::error!("{d}");
             }
         }
     }

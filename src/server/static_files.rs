@@ -57,7 +57,7 @@ async fn load(root: &Path) -> Loaded {
         match MemoryFs::from_dir(root).await {
             Ok(fs) => Files::Memory(Resolver::with_opener(fs)),
             Err(e) => {
-                eprintln!("serving {} from disk: {e}", root.display());
+                tracing::warn!("serving {} from disk: {e}", root.display());
                 Files::Disk(Resolver::new(root))
             }
         }
@@ -120,7 +120,7 @@ where
     let result = match resolver.resolve_request(req).await {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("static file error: {e}");
+            tracing::error!("static file error: {e}");
             return not_found(loaded);
         }
     };
@@ -138,7 +138,7 @@ where
                 Ok(r) if head => r.map(|_| full(Bytes::new())),
                 Ok(r) => r.map(|b| b.boxed()),
                 Err(e) => {
-                    eprintln!("static file error: {e}");
+                    tracing::error!("static file error: {e}");
                     return not_found(loaded);
                 }
             };
@@ -170,32 +170,13 @@ fn is_plain_path(path: &str) -> bool {
     if !path.starts_with('/') {
         return false;
     }
-    let decoded: Vec<u8> = percent_decode(path.as_bytes());
+    let decoded: Vec<u8> = percent_encoding::percent_decode(path.as_bytes()).collect();
     if decoded.iter().any(|&b| b == b'\\' || b < 0x20 || b == 0x7f) {
         return false;
     }
     decoded
         .split(|&b| b == b'/')
         .all(|segment| !segment.starts_with(b"."))
-}
-
-fn percent_decode(input: &[u8]) -> Vec<u8> {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        if input[i] == b'%'
-            && let (Some(&h), Some(&l)) = (input.get(i + 1), input.get(i + 2))
-            && let (Some(h), Some(l)) = (hex(h), hex(l))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(input[i]);
-        i += 1;
-    }
-    out
 }
 
 fn not_modified_if_etag_matches(

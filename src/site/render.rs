@@ -50,7 +50,7 @@ fn builtins() -> &'static Tera {
     static BUILTINS: std::sync::LazyLock<Tera> = std::sync::LazyLock::new(|| {
         let mut tera = Tera::new();
         if let Err(e) = tera.add_raw_templates(BUILTIN) {
-            eprintln!("loket's own templates do not parse: {e}");
+            tracing::error!("loket's own templates do not parse: {e}");
         }
         tera
     });

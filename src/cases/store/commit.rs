@@ -218,7 +218,9 @@ impl Committer {
                         && let Err(e) = rename_noreplace(staging, &day.join(s.ticket.as_str()))
                     {
                         // Committed all the same: the next start finishes it.
-                        eprintln!("a committed submission's folder keeps its staging name: {e}");
+                        tracing::error!(
+                            "a committed submission's folder keeps its staging name: {e}"
+                        );
                     }
                     return Ok(());
                 }
@@ -254,7 +256,7 @@ impl Committer {
             && let Err(back) = fs::rename(&staging, &job.draft.dir)
         {
             // Left in the tree without a record: removed at the next start.
-            eprintln!("could not move a failed submission's files back: {back}");
+            tracing::error!("could not move a failed submission's files back: {back}");
         }
         let _ = job.reply.send(Err(e));
     }

@@ -218,7 +218,7 @@ pub(super) fn start_sweeper(root: &Path, usage: Arc<Usage>) -> io::Result<mpsc::
         .spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) = gone.recv_timeout(SWEEP_EVERY) {
                 if let Err(e) = store.sweep_held() {
-                    eprintln!("error: could not remove expired held uploads: {e}");
+                    tracing::error!("could not remove expired held uploads: {e}");
                 }
             }
         })?;
@@ -239,7 +239,7 @@ impl Draft {
             return Ok(None);
         }
         if !store.held_usage.take(bytes) {
-            eprintln!("held uploads are at their limit: a form's files were not kept");
+            tracing::warn!("held uploads are at their limit: a form's files were not kept");
             return Ok(None);
         }
         let manifest = Manifest {

@@ -192,7 +192,7 @@ impl Draft {
                 })
             }
             Err(SanitizeError::Refused(why)) => {
-                eprintln!("refused an upload: {why}");
+                tracing::warn!("refused an upload: {why}");
                 Ok(FileCheck {
                     size,
                     detected: Some(detected),

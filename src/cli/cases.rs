@@ -1,0 +1,296 @@
+//! The staff's commands on the command line: `inbox`, `show`, `status` and
+//! `report`. Their messages are in Indonesian: staff read them.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use anyhow::Context;
+use time::{Date, OffsetDateTime};
+
+use crate::cases::inbox;
+use crate::cases::report::{self, ReportError, ReportOptions};
+use crate::cases::{self, Meeting, Status};
+use crate::core::calendar::Calendar;
+use crate::forms::FormKind;
+use crate::site::content::Site;
+use crate::site::terms::{Deadlines, Terms};
+
+use super::{Folders, date_arg, on_or_today, print_all};
+
+#[derive(Debug, clap::Args)]
+pub struct InboxArgs {
+    #[command(flatten)]
+    folders: Folders,
+    /// Only this status (baru, diperiksa, konsultasi-diberikan, pertemuan-dijadwalkan, selesai, ditolak).
+    #[arg(long, value_parser = Status::from_str)]
+    status: Option<Status>,
+    /// Only this kind (permohonan, pengaduan-layanan).
+    #[arg(long, value_parser = kind_arg)]
+    kind: Option<FormKind>,
+    /// Only submissions past a deadline.
+    #[arg(long)]
+    overdue: bool,
+    /// Only submissions received on or after this date (YYYY-MM-DD).
+    #[arg(long, value_parser = date_arg)]
+    since: Option<Date>,
+    /// Judge deadlines as of this date (YYYY-MM-DD) [default: today].
+    #[arg(long, value_parser = date_arg)]
+    on: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    ticket: String,
+    #[command(flatten)]
+    folders: Folders,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    ticket: String,
+    /// diperiksa, konsultasi-diberikan, pertemuan-dijadwalkan, selesai or ditolak
+    /// (may be left out with --kind).
+    #[arg(value_parser = Status::from_str)]
+    status: Option<Status>,
+    /// The site folder gives the deadlines of a --kind move.
+    #[command(flatten)]
+    folders: Folders,
+    /// Move the case to this kind (permohonan, pengaduan-layanan), with that
+    /// kind's deadlines from the day it was received.
+    #[arg(long, value_parser = kind_arg)]
+    kind: Option<FormKind>,
+    /// What was done or decided (required for selesai: the result; for ditolak: the reason).
+    #[arg(long)]
+    note: Option<String>,
+    /// Who did it [default: $USER].
+    #[arg(long)]
+    by: Option<String>,
+    /// For pertemuan-dijadwalkan: "YYYY-MM-DD HH:MM, place".
+    #[arg(long, value_parser = Meeting::parse)]
+    meeting: Option<Meeting>,
+    /// For diperiksa: whether the documents are complete.
+    #[arg(long, value_enum)]
+    berkas: Option<Berkas>,
+    /// When it happened, "YYYY-MM-DD HH:MM" in WIB [default: now].
+    #[arg(long, value_parser = cases::parse_local_time)]
+    at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Berkas {
+    Lengkap,
+    TidakLengkap,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The month to report on, as YYYY-MM (e.g. 2026-11).
+    #[arg(long, value_name = "YYYY-MM", value_parser = report::parse_month)]
+    month: (i32, time::Month),
+    /// The site folder gives the letterhead and the holiday lists.
+    #[command(flatten)]
+    folders: Folders,
+    /// Folder to write laporan-YYYY-MM.html and .csv into (created 0700).
+    #[arg(long = "out", id = "report_out", default_value = "laporan")]
+    out: PathBuf,
+    /// Report date (YYYY-MM-DD): printed on the report, and deadlines are judged as of it [default: today].
+    #[arg(long, value_parser = date_arg)]
+    on: Option<Date>,
+}
+
+fn kind_arg(text: &str) -> Result<FormKind, String> {
+    FormKind::parse(text).ok_or_else(|| {
+        format!("jenis {text:?} tidak dikenal; pilih permohonan atau pengaduan-layanan")
+    })
+}
+
+pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
+    let data = args.folders.data();
+    let filter = inbox::Filter {
+        status: args.status,
+        kind: args.kind,
+        overdue: args.overdue,
+        since: args.since,
+    };
+    let today = on_or_today(args.on);
+    if !data.join(cases::store::SUBMISSIONS_DIR).is_dir() {
+        anyhow::bail!(
+            "no submissions folder in {} (use --data to point at the data folder)",
+            data.display()
+        );
+    }
+    let (records, problems) = cases::load_all(&data);
+    print_all(&problems);
+    let rows = inbox::select(&records, &filter, today);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Table => inbox::write_table(&mut out, &rows, today)?,
+        Format::Csv => inbox::write_csv(&mut out, &rows, today)?,
+    }
+    skipped(problems.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Says how many records were left out because they do not read.
+fn skipped(count: usize) {
+    if count > 0 {
+        eprintln!("{count} record(s) could not be read and were skipped");
+    }
+}
+
+pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
+    let (record, text) = cases::find(&args.folders.data(), &args.ticket)?;
+    let mut out = std::io::stdout().lock();
+    write!(out, "{text}")?;
+    if !text.ends_with('\n') {
+        writeln!(out)?;
+    }
+    writeln!(out, "# Lampiran:")?;
+    if record.attachments.is_empty() {
+        writeln!(out, "#   (tidak ada)")?;
+    }
+    let dir = record.attachment_dir();
+    let dir = dir.canonicalize().unwrap_or(dir);
+    for a in &record.attachments {
+        let path = dir.join(&a.stored_name);
+        let state = if path.is_file() {
+            ""
+        } else {
+            " (BERKAS TIDAK ADA)"
+        };
+        writeln!(
+            out,
+            "#   {}: {} ({}, {} byte){state}",
+            a.field,
+            path.display(),
+            a.mime,
+            a.size
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The deadlines a case of `kind` received on `received` gets under the
+/// site's terms and holiday lists.
+fn deadlines_for(root: &Path, kind: FormKind, received: Date) -> anyhow::Result<Deadlines> {
+    let loaded = Site::load(root);
+    let Some(site) = loaded.site else {
+        print_all(&loaded.diagnostics);
+        anyhow::bail!(
+            "situs di {} bermasalah; batas waktu tidak dapat dihitung",
+            root.display()
+        );
+    };
+    let calendar = Calendar::load(root).map_err(|diags| {
+        print_all(&diags);
+        anyhow::anyhow!("daftar hari libur bermasalah")
+    })?;
+    Terms::from_site(&site)
+        .0
+        .deadlines(kind, received, &calendar)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "situs di {} tidak menetapkan batas waktu untuk {}",
+                root.display(),
+                kind.as_str()
+            )
+        })
+}
+
+pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
+    let data = args.folders.data();
+    let now = OffsetDateTime::now_utc();
+    let by = args
+        .by
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "petugas".to_string());
+    // The deadlines of a move depend on the day the case came in: read it
+    // first (the update reads it again under its lock).
+    let kind_move = match args.kind {
+        Some(to) => {
+            let (record, _) = cases::find(&data, &args.ticket)?;
+            Some(cases::KindMove {
+                to,
+                deadlines: deadlines_for(&args.folders.root, to, record.received_date())?,
+            })
+        }
+        None => None,
+    };
+    let change = cases::StatusChange {
+        to: args.status,
+        kind: kind_move,
+        at: args.at.unwrap_or(now),
+        by,
+        note: args.note,
+        meeting: args.meeting,
+        berkas: args.berkas.map(|b| match b {
+            Berkas::Lengkap => "lengkap".to_string(),
+            Berkas::TidakLengkap => "tidak lengkap".to_string(),
+        }),
+    };
+    let (before, _) = cases::update(&data, &args.ticket, None, |record, text| {
+        cases::apply(record, text, &change, now)
+    })?;
+    let after_kind = change.kind.as_ref().map_or(before.kind, |m| m.to);
+    let after_status = args.status.unwrap_or(before.status);
+    if after_kind != before.kind {
+        say!(
+            "{}: {} {} -> {} {}",
+            before.ticket,
+            before.kind.as_str(),
+            before.status,
+            after_kind.as_str(),
+            after_status
+        )?;
+    } else {
+        say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let (year, month) = args.month;
+    let opts = ReportOptions {
+        data: args.folders.data(),
+        root: args.folders.root,
+        year,
+        month,
+        out: args.out,
+        today: on_or_today(args.on),
+    };
+    let written = match report::write_report(&opts) {
+        Ok(w) => w,
+        Err(ReportError::Calendar(diags)) => {
+            print_all(&diags);
+            eprintln!("error: the holiday list has errors; no report written");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(ReportError::Site(diags)) => {
+            print_all(&diags);
+            eprintln!("error: the site has errors; no report written");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e).context("no report written"),
+    };
+    print_all(&written.skipped);
+    say!(
+        "Laporan {} {year}: {} kiriman",
+        crate::core::dates::month_name(month),
+        written.cases
+    )?;
+    say!("{}", written.html.display())?;
+    say!("{}", written.csv.display())?;
+    skipped(written.skipped.len());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,106 @@
+//! The operator's commands: `verify`, `backup`, `restore` and `purge`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use time::Date;
+
+use crate::cases::{backup, purge as purging, verify as verifying};
+use crate::site::config::SiteConfig;
+
+use super::{Folders, date_arg, on_or_today, print_all};
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub folders: Folders,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// The archive to write (replaced whole).
+    #[arg(long)]
+    to: PathBuf,
+    #[command(flatten)]
+    folders: Folders,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// The archive `loket backup` wrote.
+    from: PathBuf,
+    /// The data folder to make (new or empty).
+    #[command(flatten)]
+    folders: Folders,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PurgeArgs {
+    /// Only say what would be deleted.
+    #[arg(long)]
+    dry_run: bool,
+    /// The site folder's site.yaml gives privacy.retention.
+    #[command(flatten)]
+    folders: Folders,
+    /// Count the periods up to this date (YYYY-MM-DD) [default: today].
+    #[arg(long, value_parser = date_arg)]
+    on: Option<Date>,
+}
+
+pub fn verify(data: &Path) -> anyhow::Result<ExitCode> {
+    let verified = verifying::verify(data);
+    for p in &verified.problems {
+        say!("{p}")?;
+    }
+    eprintln!(
+        "{} kiriman utuh, {} masalah",
+        verified.records,
+        verified.problems.len()
+    );
+    Ok(if verified.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
+    let done = backup::backup(&args.folders.data(), &args.to)?;
+    say!(
+        "{}: {} kiriman, {} berkas, {} bita",
+        args.to.display(),
+        done.records,
+        done.files,
+        done.bytes
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
+    let data = args.folders.data();
+    let files = backup::restore(&args.from, &data)?;
+    say!("{files} berkas dipulihkan ke {}", data.display())?;
+    verify(&data)
+}
+
+pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
+    let config = SiteConfig::load(&args.folders.root).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let purged = purging::purge(
+        &args.folders.data(),
+        config.privacy.retention,
+        on_or_today(args.on),
+        args.dry_run,
+    );
+    for done in &purged.done {
+        say!("{}", done.describe(args.dry_run))?;
+    }
+    print_all(&purged.problems);
+    if purged.done.is_empty() {
+        say!("Tidak ada yang perlu dihapus.")?;
+    }
+    Ok(if purged.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

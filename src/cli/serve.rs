@@ -1,0 +1,199 @@
+//! `loket serve`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::server::{self, Limits, ServeError, ServeOptions, TrustedProxy};
+use crate::site::build::{BuildError, BuildOptions, DEFAULT_MAX_UPLOAD_MB};
+
+use super::logging::LogFormat;
+use super::{Folders, print_all};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub folders: Folders,
+    /// Output folder [default: ROOT/public].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Largest accepted upload, per file, in megabytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_UPLOAD_MB, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub max_upload_mb: u64,
+    /// Submissions allowed per client address per window (0: no limit).
+    #[arg(long, default_value_t = 10)]
+    pub rate_limit: u32,
+    /// Length of the rate-limit window, in seconds.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub rate_window_secs: u64,
+    /// Connections served at once; more wait in the listen queue, and idle
+    /// ones are closed to make room for them.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
+    /// Seconds a connection has to send a complete request head (and its
+    /// first request at all).
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a kept-alive connection may wait for its next request.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout_secs: u64,
+    /// Seconds a response may wait with the client reading none of it before
+    /// the connection is closed.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub write_timeout_secs: u64,
+    /// Seconds a form being sent may go without a byte of it arriving (408).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_idle_timeout_secs: u64,
+    /// Seconds a whole form may take to arrive, however steadily (408).
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub body_total_timeout_secs: u64,
+    /// Behind a reverse proxy (nginx): when a request comes from one of these
+    /// proxies, count the rate limit per the client address in
+    /// X-Forwarded-For, read from its right end past trusted proxies. An
+    /// address (127.0.0.1), a CIDR range (10.0.0.0/8) or `loopback` (the
+    /// default without a value); repeat the flag or separate with commas.
+    #[arg(
+        long,
+        value_name = "ADDR|CIDR",
+        num_args = 0..=1,
+        default_missing_value = "loopback",
+        value_delimiter = ',',
+        action = clap::ArgAction::Append
+    )]
+    pub trust_proxy: Vec<TrustedProxy>,
+    /// Free space on the data folder's disk below which /healthz answers 503, in megabytes.
+    #[arg(long, default_value_t = 500)]
+    pub min_free_mb: u64,
+    /// Log lines as text, or as one JSON object per line for a collector.
+    /// Which lines: LOKET_LOG (e.g. `warn`, `info,loket::access=off`).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Rebuild when content, templates, assets, site.yaml or holidays change,
+    /// and reload open browser tabs (a preview for staff, not for production).
+    #[arg(long)]
+    pub watch: bool,
+}
+
+impl ServeArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_upload_mb * 1024 * 1024,
+            rate_limit: self.rate_limit,
+            rate_window: Duration::from_secs(self.rate_window_secs),
+            max_connections: self.max_connections as usize,
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            write_timeout: Duration::from_secs(self.write_timeout_secs),
+            body_idle_timeout: Duration::from_secs(self.body_idle_timeout_secs),
+            body_total_timeout: Duration::from_secs(self.body_total_timeout_secs),
+            trust_proxy: self.trust_proxy.clone(),
+            min_free_bytes: self.min_free_mb * 1024 * 1024,
+            ..Limits::default()
+        }
+    }
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let root = &args.folders.root;
+    let data = args.folders.data();
+    let out = args.out.clone().unwrap_or_else(|| root.join("public"));
+    let mut build = BuildOptions::new(root, out);
+    build.max_upload_mb = args.max_upload_mb;
+    let opts = ServeOptions {
+        build,
+        addr: args.addr,
+        data: data.clone(),
+        limits: args.limits(),
+        watch: args.watch,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let served = runtime.block_on(server::serve(opts, |addr| {
+        // Nobody reading stdout is no reason not to serve.
+        let _ = say!(
+            "Listening on http://{addr}/ (submissions go to {})",
+            data.display()
+        );
+    }));
+    match served {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(ServeError::Build(BuildError::Invalid(diags))) => {
+            print_all(&diags);
+            eprintln!("error: the site has errors; not serving");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(ServeError::Calendar(diags)) => {
+            print_all(&diags);
+            eprintln!("error: the holiday list has errors; not serving");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn trusted(args: &[&str]) -> Result<Vec<TrustedProxy>, clap::Error> {
+        let parsed = Serve::try_parse_from(["serve"].iter().chain(args))?;
+        Ok(parsed.args.trust_proxy)
+    }
+
+    #[test]
+    fn trust_proxy_takes_addresses_ranges_and_a_bare_flag_means_loopback() {
+        let net = |text: &str| text.parse::<TrustedProxy>().unwrap();
+        assert_eq!(trusted(&[]).unwrap(), vec![]);
+        assert_eq!(
+            trusted(&["--trust-proxy"]).unwrap(),
+            vec![TrustedProxy::Loopback]
+        );
+        assert_eq!(
+            trusted(&["--trust-proxy", "--rate-limit", "1"]).unwrap(),
+            vec![TrustedProxy::Loopback],
+            "a bare flag before another"
+        );
+        assert_eq!(
+            trusted(&["--rate-limit", "1", "--trust-proxy"]).unwrap(),
+            vec![TrustedProxy::Loopback],
+            "a bare flag last"
+        );
+        assert_eq!(
+            trusted(&[
+                "--trust-proxy",
+                "127.0.0.1",
+                "--trust-proxy=10.0.0.0/8",
+                "--trust-proxy",
+                "fd00::/8,192.168.0.0/16"
+            ])
+            .unwrap(),
+            vec![
+                net("127.0.0.1"),
+                net("10.0.0.0/8"),
+                net("fd00::/8"),
+                net("192.168.0.0/16")
+            ]
+        );
+        assert_eq!(
+            trusted(&["--trust-proxy", "loopback"]).unwrap(),
+            vec![TrustedProxy::Loopback]
+        );
+        let err = trusted(&["--trust-proxy", "10.0.0.1/8"]).unwrap_err();
+        assert!(err.to_string().contains("(10.0.0.0/8)"), "{err}");
+        let err = trusted(&["--trust-proxy", "nginx"]).unwrap_err();
+        assert!(err.to_string().contains("not an IP address"), "{err}");
+    }
+}
