@@ -20,19 +20,17 @@
 //! skipped loudly, under CI too (`.ci/run` does not install systemd; Debian
 //! images have it).
 
-mod common;
-
 use std::fs;
-use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::form::{PENGADUAN_LAYANAN, PERMOHONAN, jpeg, permohonan_text, sha256_hex};
-use common::server::Server;
-use common::submit::{assert_nothing_stored, load_record, record_path, urlencoded};
+use crate::common::form::{PENGADUAN_LAYANAN, PERMOHONAN, jpeg, permohonan_text, sha256_hex};
+use crate::common::server::Server;
+use crate::common::skip::skipped;
+use crate::common::submit::{assert_nothing_stored, load_record, record_path, urlencoded};
 
 /// The site's name in the shipped files, and the one the test certificate is for.
 const NAME: &str = "layanan.example.go.id";
@@ -41,34 +39,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 const MB: usize = 1024 * 1024;
 
 fn deploy_file(rel: &str) -> PathBuf {
-    common::repo_root().join("deploy").join(rel)
-}
-
-fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
-
-/// Straight to the terminal, past the test harness's output capture: a
-/// skip must be seen even when the test passes.
-fn shout(text: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
-}
-
-/// True (after a loud message) when something is missing; under CI a
-/// failure instead, if `fail_under_ci`.
-fn skipped(what: &str, missing: &[String], fail_under_ci: bool) -> bool {
-    if missing.is_empty() {
-        return false;
-    }
-    let list = missing.join("\n  - ");
-    if fail_under_ci && under_ci() {
-        panic!("{what} cannot run under CI: missing\n  - {list}\n.ci/run installs these");
-    }
-    let bar = "!".repeat(78);
-    shout(&format!(
-        "\n{bar}\nSKIPPED: {what}.\nMissing:\n  - {list}\nInstall them as .ci/run does, then: cargo test --test deploy\n{bar}\n"
-    ));
-    true
+    crate::common::repo_root().join("deploy").join(rel)
 }
 
 /// A program from PATH or the sbin folders, if it is there.

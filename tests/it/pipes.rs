@@ -1,14 +1,12 @@
 //! Output into a reader that stops early (`loket inbox | head`): the command
 //! ends quietly with exit status 0, with no panic and no "Broken pipe".
 
-mod common;
-
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::*;
+use crate::common::*;
 
 /// The ticket alphabet (read aloud over the phone).
 const LETTERS: &[u8] = b"CDFHJKMNPRTVWXY34679";
@@ -96,7 +94,7 @@ fn staff_commands_end_quietly_when_the_reader_is_gone() {
         assert!(stderr(&output).is_empty(), "{what}: {}", stderr(&output));
     }
 
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let laporan = tmp.path().join("laporan");
     let output = into_closed_pipe(&[
         "report",

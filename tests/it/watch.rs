@@ -1,15 +1,13 @@
 //! `loket serve --watch`: edits show up, broken files show an error page and
 //! recover, editor droppings trigger nothing, the built site stays script-free.
 
-mod common;
-
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// A `loket serve --watch` on a temp copy of the shipped site.
 struct Preview {
@@ -21,7 +19,7 @@ struct Preview {
 
 impl Preview {
     fn start() -> Preview {
-        let site = TempSite::shipped();
+        let site = TempSite::fixture();
         let log = site.root().join("server.log");
         let mut child = loket()
             .args(["serve", "--watch", "--addr", "127.0.0.1:0", "--root"])

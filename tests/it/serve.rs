@@ -2,8 +2,6 @@
 //! site, spoken to with reqwest, and over raw TCP wherever a client library
 //! would tidy up the request we mean to send (paths, lengths, slow bodies).
 
-mod common;
-
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read, Write};
@@ -13,10 +11,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::TempSite;
-use common::form::*;
-use common::server::{PATIENCE, Server};
-use common::submit::*;
+use crate::common::TempSite;
+use crate::common::form::*;
+use crate::common::server::{PATIENCE, Server};
+use crate::common::submit::*;
 use loket::core::yaml::Value;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -1181,9 +1179,9 @@ fn sigterm_lets_an_upload_in_progress_finish_then_exits_zero() {
 
 #[test]
 fn a_data_folder_that_would_be_published_is_refused() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     for data in [site.out().join("data"), site.root().join("static/data")] {
-        let out = common::loket()
+        let out = crate::common::loket()
             .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
             .arg("--data")
             .arg(&data)
@@ -1202,15 +1200,15 @@ fn a_data_folder_that_would_be_published_is_refused() {
 #[test]
 fn a_folder_that_is_not_a_loket_data_folder_is_refused_and_untouched() {
     use std::os::unix::fs::PermissionsExt;
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let shared = site.root().join("berkas-bersama");
     fs::create_dir_all(shared.join(".tmp")).unwrap();
     fs::write(shared.join(".tmp/draf.docx"), "punya orang").unwrap();
     fs::write(shared.join("laporan.xlsx"), "punya orang").unwrap();
     fs::set_permissions(&shared, fs::Permissions::from_mode(0o775)).unwrap();
-    let before = common::snapshot(&shared);
+    let before = crate::common::snapshot(&shared);
     let serve = |data: &std::path::Path| {
-        common::loket()
+        crate::common::loket()
             .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
             .arg("--data")
             .arg(data)
@@ -1226,7 +1224,7 @@ fn a_folder_that_is_not_a_loket_data_folder_is_refused_and_untouched() {
         1,
         "said once: {err}"
     );
-    assert_eq!(common::snapshot(&shared), before, "nothing changed");
+    assert_eq!(crate::common::snapshot(&shared), before, "nothing changed");
     assert_eq!(
         fs::metadata(&shared).unwrap().permissions().mode() & 0o777,
         0o775

@@ -1,13 +1,11 @@
 //! `loket build` and `loket check` on the shipped site and on broken copies of it.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 fn built_shipped_site() -> TempSite {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let out = site.build();
     assert!(out.status.success(), "build failed:\n{}", stderr(&out));
     site
@@ -217,7 +215,7 @@ fn sitemap_and_404_are_written() {
 
 #[test]
 fn summary_line_and_check_pass_on_shipped_site() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let out = site.build();
     assert!(out.status.success());
     let line = stdout(&out);
@@ -260,7 +258,7 @@ fn summary_line_and_check_pass_on_shipped_site() {
 
 #[test]
 fn check_writes_nothing() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let before = snapshot(site.root());
     assert!(site.check().status.success());
     assert_eq!(snapshot(site.root()), before);
@@ -269,7 +267,7 @@ fn check_writes_nothing() {
 
 #[test]
 fn page_without_front_matter_takes_its_title_from_the_first_heading() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     site.write(
         "content/tentang.md",
         "# Tentang Kami\n\nHalaman tanpa front matter.\n",
@@ -289,7 +287,7 @@ fn page_without_front_matter_takes_its_title_from_the_first_heading() {
 
 #[test]
 fn sections_list_children_by_weight() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     site.write(
         "content/info/_index.md",
         "---\ntitle: Informasi\n---\nDaftar informasi.\n",
@@ -314,7 +312,7 @@ fn sections_list_children_by_weight() {
 /// build failed with a message containing every `expected` part while the
 /// previous output stayed byte-for-byte the same.
 fn assert_bad_input(breakage: impl FnOnce(&TempSite), expected: &[&str]) -> String {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     assert!(site.build().status.success());
     let before = snapshot(&site.out());
     breakage(&site);
@@ -379,7 +377,7 @@ fn unclosed_front_matter_is_an_error() {
 
 #[test]
 fn unknown_front_matter_key_is_a_warning_naming_the_key() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     site.write(
         "content/catatan.md",
         "---\ntitle: Catatan\nauthr: Budi\n---\nisi\n",
@@ -518,7 +516,7 @@ fn service_page_missing_a_component_is_an_error() {
 
 #[test]
 fn output_path_that_is_a_file_is_refused() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let out_file = site.root().join("keluaran");
     fs::write(&out_file, "bukan folder").unwrap();
     let out = run(&[
@@ -535,7 +533,7 @@ fn output_path_that_is_a_file_is_refused() {
 
 #[test]
 fn output_under_a_file_is_refused() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let blocker = site.root().join("berkas");
     fs::write(&blocker, "x").unwrap();
     let out = run(&[
@@ -556,7 +554,7 @@ fn output_under_a_file_is_refused() {
 
 #[test]
 fn check_reports_one_line_per_problem() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     site.write("content/a.md", "# A\n\n[x](/nope/)\n\n[y](/juga-tidak/)\n");
     site.write(
         "content/b.md",
@@ -580,7 +578,7 @@ fn check_reports_one_line_per_problem() {
 
 #[test]
 fn check_warns_about_next_years_missing_holiday_list_from_october() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     site.settle_config();
     let dir = site.root().join("hari-libur");
     fs::remove_dir_all(&dir).unwrap();
@@ -618,7 +616,7 @@ fn check_warns_about_next_years_missing_holiday_list_from_october() {
 
 #[test]
 fn output_folder_that_would_swallow_the_site_is_refused() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     for out in [
         site.root().to_path_buf(),
         site.root().join("content/public"),
@@ -646,7 +644,7 @@ fn output_folder_that_would_swallow_the_site_is_refused() {
 /// the office left out takes loket's default and `check` names it.
 #[test]
 fn the_privacy_notice_comes_from_site_yaml() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let text = site.read("site.yaml");
     site.write(
         "site.yaml",
@@ -686,7 +684,7 @@ fn the_privacy_notice_comes_from_site_yaml() {
             .contains("Mengapa fotokopi KTP diperlukan")
     );
     // A promise the office does not make is not published.
-    let shipped = TempSite::shipped();
+    let shipped = TempSite::fixture();
     assert!(shipped.build().status.success());
     assert!(
         !shipped
@@ -722,7 +720,7 @@ fn the_two_kinds_point_to_each_other() {
 /// What an office is expected to publish is shown only when filled in.
 #[test]
 fn optional_publications_only_when_filled_in() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     assert!(site.build().status.success());
     let before = site.page("/");
     for absent in [
@@ -790,7 +788,7 @@ fn optional_publications_only_when_filled_in() {
 /// `check` says which of the 14 components a service publishes.
 #[test]
 fn check_reports_the_fourteen_components() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let err = stderr(&site.check());
     assert!(
         err.contains("content/layanan/fasilitasi-usaha-mikro.md:15: catatan: standar pelayanan memuat 6 dari 14 komponen (PermenPANRB 15/2014); belum dimuat: dasar hukum; sarana dan prasarana, dan/atau fasilitas;"),
@@ -808,7 +806,7 @@ fn check_reports_the_fourteen_components() {
 /// An office moving old pages in can publish first and mend links after.
 #[test]
 fn broken_links_can_be_warnings() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     site.write("content/lama.md", "# Lama\n\n[arsip](/arsip-2019/)\n");
     let out = site.build();
     assert!(!out.status.success(), "an error by default");

@@ -10,6 +10,7 @@ use walkdir::WalkDir;
 
 pub mod form;
 pub mod server;
+pub mod skip;
 pub mod submit;
 
 /// The shipped site: the repository root.
@@ -81,18 +82,39 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A temp folder holding a copy of the shipped site, to break in a test.
+/// The fixture site: tests/fixtures/site, a copy of the office's content
+/// taken when the tests were written, so that an edit of the shipped content
+/// never breaks an engine test.
+pub fn fixture_root() -> PathBuf {
+    repo_root().join("tests/fixtures/site")
+}
+
+/// A temp folder holding a site to build, serve and break in a test.
 pub struct TempSite {
     pub dir: tempfile::TempDir,
 }
 
 impl TempSite {
+    /// The fixture site's content, site.yaml and holiday lists, with loket's
+    /// own templates and assets (the engine's, shipped in the repository).
+    pub fn fixture() -> TempSite {
+        TempSite::from_parts(&fixture_root())
+    }
+
+    /// The shipped site as it is in the repository (only the smoke test).
     pub fn shipped() -> TempSite {
+        TempSite::from_parts(&repo_root())
+    }
+
+    fn from_parts(content_root: &Path) -> TempSite {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["content", "templates", "static", "hari-libur"] {
+        for name in ["content", "hari-libur"] {
+            copy_dir(&content_root.join(name), &dir.path().join(name));
+        }
+        fs::copy(content_root.join("site.yaml"), dir.path().join("site.yaml")).unwrap();
+        for name in ["templates", "static"] {
             copy_dir(&repo_root().join(name), &dir.path().join(name));
         }
-        fs::copy(repo_root().join("site.yaml"), dir.path().join("site.yaml")).unwrap();
         TempSite { dir }
     }
 

@@ -1,30 +1,50 @@
 //! Submissions are never lost or half-written: the server killed with SIGKILL
 //! at random moments under load, and a data folder that runs out of space.
 
-mod common;
-
 use std::collections::HashMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::TempSite;
-use common::server::Server;
+use crate::common::TempSite;
+use crate::common::server::Server;
+use crate::common::skip::{is_root, skip};
 use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
 /// A scan of a KTP as a PDF, unique per `seed`: PDFs are kept byte for
 /// byte, so what was sent can be compared with what was stored.
 fn ktp_pdf(len: usize, seed: u64) -> Vec<u8> {
-    common::form::pdf(len, seed)
+    crate::common::form::pdf(len, seed)
 }
 
-fn random_u64() -> u64 {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).unwrap();
-    u64::from_le_bytes(b)
+/// SplitMix64: the crash test's numbers, all from one printed seed.
+fn mix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// LOKET_CRASH_SEED, or a fresh one; printed past the output capture so a
+/// failing run can be repeated with the same kill moments and uploads.
+fn crash_seed() -> u64 {
+    let seed = std::env::var("LOKET_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            let mut b = [0u8; 8];
+            getrandom::fill(&mut b).unwrap();
+            u64::from_le_bytes(b)
+        });
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "crash test seed {seed} (again: LOKET_CRASH_SEED={seed} cargo test --test it sigkill)"
+    );
+    seed
 }
 
 fn form(nama: &str, ktp: Vec<u8>) -> reqwest::multipart::Form {
@@ -143,7 +163,8 @@ async fn sigkill_under_load_never_loses_or_halves_a_submission() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(6);
-    let site = TempSite::shipped();
+    let seed = crash_seed();
+    let site = TempSite::fixture();
     let data = site.root().join("data");
     let receipts: Receipts = Arc::default();
     let mut site = Some(site);
@@ -159,7 +180,10 @@ async fn sigkill_under_load_never_loses_or_halves_a_submission() {
                 let mut sent = 0u64;
                 for n in 0.. {
                     let nama = format!("round {round} client {c} n {n}");
-                    let ktp = ktp_pdf(48 * 1024 + (n as usize % 7) * 1000, random_u64());
+                    let ktp = ktp_pdf(
+                        48 * 1024 + (n as usize % 7) * 1000,
+                        mix(seed ^ mix(round as u64 * 1_000_003 + c * 10_007 + n)),
+                    );
                     let sha = format!("{:x}", Sha256::digest(&ktp));
                     sent += 1;
                     match submit(&client, &base, &nama, ktp).await {
@@ -174,7 +198,7 @@ async fn sigkill_under_load_never_loses_or_halves_a_submission() {
             }));
         }
         // Kill at a random moment, 50 to 450 ms into the load.
-        tokio::time::sleep(Duration::from_millis(50 + random_u64() % 400)).await;
+        tokio::time::sleep(Duration::from_millis(50 + mix(seed + round as u64) % 400)).await;
         site = Some(server.kill());
         for c in clients {
             attempts += c.await.unwrap();
@@ -234,22 +258,18 @@ impl Drop for SmallDisk {
     }
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
 /// The data folder on a 3 MB tmpfs: past the space, 503 and nothing
 /// half-written; pages are still served; space freed, submissions resume.
 #[tokio::test]
 async fn a_full_disk_gets_503_and_recovers() {
     if !is_root() {
-        eprintln!("SKIPPED a_full_disk_gets_503_and_recovers: mounting a tmpfs needs root");
+        skip(
+            "a_full_disk_gets_503_and_recovers",
+            "mounting a tmpfs needs root",
+        );
         return;
     }
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let data = site.root().join("data");
     let _disk = SmallDisk::mount(&data, "3m").expect("mount a tmpfs as root");
     let server = Server::launch(site, data.clone(), &["--rate-limit", "0"]);

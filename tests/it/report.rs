@@ -1,14 +1,12 @@
 //! `loket report` on hand-made records: exact numbers, masked NIKs, skipped
 //! broken records, an empty month, and working days across holidays.
 
-mod common;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 /// One stored submission, as the server writes it and `loket status` edits it.
 struct Case {
@@ -351,7 +349,7 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let data = site.root().join("data");
     for case in cases() {
         site.write(&format!("data/{}", case.rel_path()), case.yaml());

@@ -2,13 +2,11 @@
 //! key also LOKET_<KEY> and a flag, flag > environment > file > default;
 //! logs as text or JSON, filtered by LOKET_LOG.
 
-mod common;
-
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 use loket::core::yaml;
 
 /// A settings file in its own folder, and that folder.
@@ -164,7 +162,7 @@ fn a_bad_settings_file_is_refused_with_its_line_before_anything_runs() {
 /// with the access log's fields and no form value.
 #[tokio::test]
 async fn serve_runs_from_a_settings_file_and_logs_json() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let data = site.root().join("kiriman");
     let (_dir, path) = settings(&format!(
         "root: {}\ndata: {}\naddr: 127.0.0.1:0\nrate_limit: 0\n",

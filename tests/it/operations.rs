@@ -2,17 +2,15 @@
 //! `restore` (also while submissions arrive), and `purge` by the retention
 //! in site.yaml.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::form::*;
-use common::server::Server;
-use common::submit::*;
-use common::*;
+use crate::common::form::*;
+use crate::common::server::Server;
+use crate::common::submit::*;
+use crate::common::*;
 
 /// A request with a PDF KTP of its own (kept byte for byte).
 fn submission(n: u64) -> Multipart {
@@ -246,7 +244,7 @@ fn closed_case(data: &Path, ticket: &str, completed: &str, status: &str) {
 
 #[test]
 fn purge_deletes_attachments_then_personal_data_by_the_retention() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let text = site.read("site.yaml");
     site.write(
         "site.yaml",

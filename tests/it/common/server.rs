@@ -36,7 +36,7 @@ impl Server {
 
     /// A server with these extra `loket serve` arguments.
     pub fn start_with(extra: &[&str]) -> Server {
-        let site = TempSite::shipped();
+        let site = TempSite::fixture();
         let data = site.root().join("data");
         Server::launch(site, data, extra)
     }
@@ -49,7 +49,7 @@ impl Server {
     /// A server without a rate limit whose clock reads `wib` at start
     /// ([`super::loket_at`]).
     pub fn start_at(wib: &str) -> Server {
-        let site = TempSite::shipped();
+        let site = TempSite::fixture();
         let data = site.root().join("data");
         Server::launch_with(super::loket_at(wib), site, data, &["--rate-limit", "0"])
     }

@@ -1,11 +1,9 @@
 //! Staff tools on hand-made records: `loket inbox`, `show` and `status`.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 /// Writes a record as the server would, under `data`; returns its path.
 fn record(
@@ -409,7 +407,7 @@ fn status_on_a_malformed_record_is_a_clear_error() {
 #[test]
 fn status_kind_moves_a_case_filed_in_the_wrong_form() {
     let (_tmp, data) = data_with_records();
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     fs::remove_dir_all(site.root().join("hari-libur")).unwrap();
     site.write(
         "hari-libur/2026.yaml",

@@ -4,11 +4,9 @@
 //! across error rounds; mistakes do not use up the rate limit; a second
 //! press of the send button does not make a second record.
 
-mod common;
-
-use common::form::*;
-use common::server::Server;
-use common::submit::*;
+use crate::common::form::*;
+use crate::common::server::Server;
+use crate::common::submit::*;
 use reqwest::StatusCode;
 
 /// A valid permohonan that differs from others by its `uraian`.

@@ -6,16 +6,14 @@
 //! the form does not have are dropped, and no post can make the server hold
 //! much memory, however many parts or however long their headers.
 
-mod common;
-
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::form::*;
-use common::server::{PATIENCE, Server};
-use common::submit::*;
+use crate::common::form::*;
+use crate::common::server::{PATIENCE, Server};
+use crate::common::submit::*;
 use loket::forms::FormKind;
 use loket::server::intake::max_parts;
 use reqwest::StatusCode;

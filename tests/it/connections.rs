@@ -5,16 +5,14 @@
 //! Timeouts are set per test with `serve` flags (1 s where a test waits for
 //! one to expire, 60 s where a test proves something else freed the slot).
 
-mod common;
-
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::TempSite;
-use common::form::pdf;
-use common::server::{PATIENCE, Server};
+use crate::common::TempSite;
+use crate::common::form::pdf;
+use crate::common::server::{PATIENCE, Server};
 
 /// Upper bound for anything expected to take about a second: generous, for a
 /// loaded 2-core machine, and still far below the 60 s limits that would
@@ -257,7 +255,7 @@ fn kept_alive_connections_make_room_for_a_new_client() {
 
 #[test]
 fn a_client_that_stops_reading_is_cut_off_after_the_write_timeout() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let big = vec![b'x'; 16 * 1024 * 1024];
     site.write("static/besar.txt", &big);
     let data = site.root().join("data");

@@ -2,14 +2,12 @@
 //! serve` with its clock set by libfaketime, a fixture holiday list, a
 //! submission, its receipt, its record and the inbox.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
-use common::server::Server;
-use common::*;
+use crate::common::server::Server;
+use crate::common::*;
 use reqwest::StatusCode;
 
 /// The holiday list of 2026 the tests count with: cuti bersama on 24
@@ -18,7 +16,7 @@ const HOLIDAYS_2026: &str = "year: 2026\nsource: \"SKB contoh\"\ncuti_bersama:\n
 
 /// A copy of the site with only the fixture holiday lists given.
 fn site_with_holidays(lists: &[(&str, &str)]) -> TempSite {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let dir = site.root().join("hari-libur");
     fs::remove_dir_all(&dir).unwrap();
     fs::create_dir(&dir).unwrap();
@@ -42,7 +40,7 @@ fn client() -> reqwest::Client {
 }
 
 fn permohonan() -> reqwest::multipart::Form {
-    let ktp = reqwest::multipart::Part::bytes(common::form::jpeg(2048, 1))
+    let ktp = reqwest::multipart::Part::bytes(crate::common::form::jpeg(2048, 1))
         .file_name("ktp.jpg")
         .mime_str("image/jpeg")
         .unwrap();
@@ -353,7 +351,7 @@ async fn working_days_come_from_the_service_page() {
 /// A form with no service page giving its term cannot be published.
 #[test]
 fn a_form_without_a_term_is_an_error() {
-    let site = TempSite::shipped();
+    let site = TempSite::fixture();
     let service = "content/layanan/fasilitasi-usaha-mikro.md";
     let text = site.read(service).replace("  complaint_days: 3 #", "  #");
     site.write(service, text);

@@ -9,8 +9,6 @@
 //! one is missing the test is skipped with a loud message, except under CI
 //! (`CI` set), where that is a failure.
 
-mod common;
-
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +16,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::server::Server;
+use crate::common::server::Server;
+use crate::common::skip::skipped;
 
 /// Longest the whole browser run may take before it is stopped.
 const NODE_PATIENCE: Duration = Duration::from_secs(15 * 60);
@@ -35,10 +34,6 @@ fn node() -> Option<String> {
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 /// What is missing to run the browser tests, in words.
@@ -65,13 +60,6 @@ fn missing(e2e: &Path) -> Vec<String> {
     missing
 }
 
-/// Straight to the terminal, past the test harness's output capture: a
-/// skip must be seen even when the test passes.
-fn shout(text: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{text}");
-}
-
 /// The `*.test.mjs` files of `e2e/`, sorted.
 fn test_files(e2e: &Path) -> Vec<String> {
     let mut files: Vec<String> = fs::read_dir(e2e)
@@ -85,20 +73,14 @@ fn test_files(e2e: &Path) -> Vec<String> {
 
 #[test]
 fn citizen_journeys_in_chromium() {
-    let root = common::repo_root();
+    let root = crate::common::repo_root();
     let e2e = root.join("e2e");
     let missing = missing(&e2e);
-    if !missing.is_empty() {
-        let list = missing.join("\n  - ");
-        if under_ci() {
-            panic!(
-                "the browser tests cannot run under CI: missing\n  - {list}\n.ci/run installs these; see README, \"Browser tests\""
-            );
-        }
-        let bar = "!".repeat(78);
-        shout(&format!(
-            "\n{bar}\nSKIPPED: browser tests (Chromium journeys, axe-core, screenshots, page budget).\nMissing:\n  - {list}\nInstall them as .ci/run does, then: cargo test --test browser\n{bar}\n"
-        ));
+    if skipped(
+        "browser tests (Chromium journeys, axe-core, screenshots, page budget)",
+        &missing,
+        true,
+    ) {
         return;
     }
 
@@ -151,12 +133,13 @@ fn citizen_journeys_in_chromium() {
         }
         thread::sleep(Duration::from_millis(100));
     };
-    shout(&format!(
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "browser tests ({}) ran in {:.1} s; screenshots in {}",
         files.join(", "),
         started.elapsed().as_secs_f64(),
         screenshots.display()
-    ));
+    );
     let (_, log) = server.stop();
     let lines: Vec<&str> = log.lines().collect();
     let tail = lines[lines.len().saturating_sub(60)..].join("\n");

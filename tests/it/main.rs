@@ -1,0 +1,32 @@
+//! loket's integration tests: one binary, one module per part of the
+//! program, all on the real `loket` binary (real HTTP on ephemeral ports,
+//! Chromium, nginx and Caddy, faketime for dates).
+//!
+//! Engine tests run on the fixture site in `tests/fixtures/site` (see
+//! [`common::TempSite::fixture`]); the office's shipped site has its own
+//! smoke test in [`shipped`]. Each test owns its temp folders. Run one
+//! module with `cargo test --test it MODULE::`.
+//!
+//! Tests that cannot run here say so: a line starting with `SKIPPED:` on
+//! stderr (visible with `--nocapture`, and counted at the end of
+//! `.ci/run`); under CI (`CI=true`) a missing tool is a failure instead.
+
+mod common;
+
+mod browser;
+mod build;
+mod citizens;
+mod config;
+mod connections;
+mod deploy;
+mod durability;
+mod forms;
+mod intake;
+mod operations;
+mod pipes;
+mod publish;
+mod report;
+mod serve;
+mod shipped;
+mod staff;
+mod watch;
