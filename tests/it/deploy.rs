@@ -22,7 +22,7 @@
 
 use std::fs;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -31,6 +31,7 @@ use crate::common::form::{PENGADUAN_LAYANAN, PERMOHONAN, jpeg, permohonan_text, 
 use crate::common::server::Server;
 use crate::common::skip::skipped;
 use crate::common::submit::{assert_nothing_stored, load_record, record_path, urlencoded};
+use crate::common::{deploy_file, program, replace};
 
 /// The site's name in the shipped files, and the one the test certificate is for.
 const NAME: &str = "layanan.example.go.id";
@@ -38,36 +39,12 @@ const NAME: &str = "layanan.example.go.id";
 const PATIENCE: Duration = Duration::from_secs(30);
 const MB: usize = 1024 * 1024;
 
-fn deploy_file(rel: &str) -> PathBuf {
-    crate::common::repo_root().join("deploy").join(rel)
-}
-
-/// A program from PATH or the sbin folders, if it is there.
-fn program(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/sbin"].map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
-
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// `from` replaced by `to` in `text`, which must hold it exactly `times`
-/// times: if not, the shipped file changed and this test with it.
-fn replace(text: &str, from: &str, to: &str, times: usize) -> String {
-    assert_eq!(
-        text.matches(from).count(),
-        times,
-        "the shipped file should hold {from:?} {times} time(s)"
-    );
-    text.replace(from, to)
 }
 
 // ---------------------------------------------------------------------------
@@ -765,91 +742,6 @@ fn caddy_with_the_shipped_caddyfile_in_front_of_loket() {
     );
 
     citizens_through(&front, loket);
-}
-
-// ---------------------------------------------------------------------------
-// The unit
-// ---------------------------------------------------------------------------
-
-/// The shipped unit, with the binary at the test's own path (verify checks
-/// that ExecStart exists).
-fn unit_for_test(dir: &Path) -> PathBuf {
-    let shipped = fs::read_to_string(deploy_file("loket.service")).unwrap();
-    let unit = replace(
-        &shipped,
-        "ExecStart=/usr/bin/loket ",
-        &format!("ExecStart={} ", env!("CARGO_BIN_EXE_loket")),
-        1,
-    );
-    let path = dir.join("loket.service");
-    fs::write(&path, unit).unwrap();
-    path
-}
-
-#[test]
-fn systemd_analyze_verifies_the_unit_and_rates_it_well_hardened() {
-    let Some(analyze) = program("systemd-analyze") else {
-        skipped(
-            "systemd-analyze verify/security on deploy/loket.service",
-            &["systemd-analyze (apt-get install systemd)".to_string()],
-            false,
-        );
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let unit = unit_for_test(dir.path());
-    let verify = Command::new(&analyze)
-        .arg("verify")
-        .arg(&unit)
-        .output()
-        .unwrap();
-    assert!(
-        verify.status.success() && verify.stderr.is_empty(),
-        "systemd-analyze verify:\n{}{}",
-        String::from_utf8_lossy(&verify.stdout),
-        String::from_utf8_lossy(&verify.stderr)
-    );
-    // Exposure from 0 (best) to 10 (worst), 1.1 when written; --threshold
-    // counts in tenths (20: fail above 2.0). --offline needs systemd 250
-    // (Debian 12 has 252).
-    let security = Command::new(&analyze)
-        .args(["security", "--offline=true", "--threshold=20", "--no-pager"])
-        .arg(&unit)
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&security.stdout);
-    assert!(
-        security.status.success(),
-        "exposure over 2:\n{report}{}",
-        String::from_utf8_lossy(&security.stderr)
-    );
-}
-
-#[test]
-fn the_unit_outlasts_lokets_drain_and_writes_only_its_folder() {
-    let unit = fs::read_to_string(deploy_file("loket.service")).unwrap();
-    let setting = |key: &str| -> Vec<&str> {
-        unit.lines()
-            .filter_map(|l| l.strip_prefix(key)?.strip_prefix('='))
-            .collect()
-    };
-    // loket gives requests in progress 30 s after SIGTERM (README).
-    let stop = setting("TimeoutStopSec");
-    assert_eq!(stop.len(), 1);
-    let seconds: u64 = stop[0].trim_end_matches('s').parse().unwrap();
-    assert!(seconds > 30, "TimeoutStopSec={}", stop[0]);
-    assert_eq!(setting("ReadWritePaths"), ["/var/lib/loket"]);
-    assert_eq!(setting("ProtectSystem"), ["strict"]);
-    assert_eq!(setting("User"), ["loket"]);
-    assert_eq!(setting("ExecReload"), ["/bin/kill -HUP $MAINPID"]);
-    assert_eq!(
-        setting("RestrictAddressFamilies"),
-        ["AF_INET AF_INET6 AF_UNIX"]
-    );
-    assert_eq!(setting("Restart"), ["on-failure"]);
-    assert_eq!(setting("NoNewPrivileges"), ["yes"]);
-    assert_eq!(setting("PrivateTmp"), ["yes"]);
-    assert_eq!(setting("MemoryMax").len(), 1);
 }
 
 // ---------------------------------------------------------------------------

@@ -29,4 +29,5 @@ mod report;
 mod serve;
 mod shipped;
 mod staff;
+mod units;
 mod watch;

@@ -213,7 +213,7 @@ async fn backup_under_load_restores_whole() {
 }
 
 /// Writes a closed request with a KTP, completed on `completed` (WIB date).
-fn closed_case(data: &Path, ticket: &str, completed: &str, status: &str) {
+pub(crate) fn closed_case(data: &Path, ticket: &str, completed: &str, status: &str) {
     let day = &ticket[3..11];
     let dir = data
         .join("submissions")

@@ -195,3 +195,28 @@ pub fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
         })
         .collect()
 }
+
+/// A file of the deploy kit, `deploy/REL`.
+pub fn deploy_file(rel: &str) -> PathBuf {
+    repo_root().join("deploy").join(rel)
+}
+
+/// A program from PATH or the sbin folders, if it is there.
+pub fn program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin"].map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// `from` replaced by `to` in `text`, which must hold it exactly `times`
+/// times: if not, the shipped file changed and this test with it.
+pub fn replace(text: &str, from: &str, to: &str, times: usize) -> String {
+    assert_eq!(
+        text.matches(from).count(),
+        times,
+        "the shipped file should hold {from:?} {times} time(s)"
+    );
+    text.replace(from, to)
+}
