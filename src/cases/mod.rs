@@ -19,7 +19,7 @@ pub mod ticket;
 mod update;
 pub mod verify;
 mod workflow;
-mod yaml_edit;
+pub mod yaml_edit;
 
 pub use record::{HistoryEntry, Meeting, Record, parse_local_time};
 pub use records::{RecordError, find, load_all};

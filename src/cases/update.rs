@@ -74,6 +74,18 @@ pub fn update(
         });
     }
     let new_text = edit(&record, &text)?;
+    // The edit works on text, to keep staff's comments and hand edits: the
+    // result must still be this case's record before it replaces it.
+    let unreadable = |message: String| RecordError::Edit {
+        path: record.path.clone(),
+        message: format!("hasilnya tidak akan terbaca ({message}); tidak ada yang diubah"),
+    };
+    let edited = Record::parse(&record.path, &new_text).map_err(|d| unreadable(d.message))?;
+    if edited.ticket != record.ticket || edited.received_at != record.received_at {
+        return Err(unreadable(
+            "nomor tiket atau waktu diterima berubah".to_string(),
+        ));
+    }
     write_record(&record.path, &new_text).map_err(|source| RecordError::Io {
         path: record.path.clone(),
         source,

@@ -635,3 +635,34 @@ fn a_record_nested_too_deep_is_reported_and_skipped() {
         "the others are listed"
     );
 }
+
+/// The edit works on the record's text; a record written in a way the edit
+/// cannot follow (here a quoted key: the edit would add a second `status`)
+/// is refused with a clear message and left exactly as it was.
+#[test]
+fn status_never_writes_a_record_it_would_leave_unreadable() {
+    let (_tmp, data) = data_with_records();
+    let path = data.join("submissions/2026/11/20/KP-20261120-CDFH.yaml");
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replace("status: baru\n", "\"status\": baru\n");
+    fs::write(&path, &text).unwrap();
+    let out = loket_at("2026-11-23 10:00:00")
+        .args([
+            "status",
+            "KP-20261120-CDFH",
+            "diperiksa",
+            "--berkas",
+            "lengkap",
+        ])
+        .args(["--by", "Ani", "--data", data_arg(&data)])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("KP-20261120-CDFH.yaml tidak dapat diubah: duplicate field `status`"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), text, "left as it was");
+}
