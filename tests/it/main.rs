@@ -13,6 +13,7 @@
 
 mod common;
 
+mod answers;
 mod browser;
 mod build;
 mod citizens;
@@ -22,6 +23,7 @@ mod deploy;
 mod durability;
 mod forms;
 mod intake;
+mod lifecycle;
 mod operations;
 mod pipes;
 mod publish;
@@ -29,5 +31,6 @@ mod report;
 mod serve;
 mod shipped;
 mod staff;
+mod static_site;
 mod units;
 mod watch;

@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 use walkdir::WalkDir;
 
 pub mod form;
+pub mod raw;
 pub mod server;
 pub mod skip;
 pub mod submit;
