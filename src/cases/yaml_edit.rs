@@ -19,9 +19,12 @@ fn scalar(value: &str, indent: usize) -> String {
     format!("{head}\n{}", rest.join("\n"))
 }
 
+/// `key:` at column 0, followed by a space, a tab or the end of the line
+/// (`status:x` is a plain scalar in YAML, not the key `status`).
 fn is_top_level_key(line: &str, key: &str) -> bool {
     line.strip_prefix(key)
-        .is_some_and(|rest| rest.starts_with(':'))
+        .and_then(|rest| rest.strip_prefix(':'))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
 }
 
 /// A line that continues the value of the key above it: indented, or a
@@ -80,7 +83,18 @@ pub fn remove_key(text: &str, key: &str) -> String {
     replace_block(text, key, None)
 }
 
+/// The text with every line break as LF: YAML also breaks lines at CR LF
+/// and at a lone CR, which `str::lines` would not split on.
+fn with_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    }
+}
+
 fn replace_block(text: &str, key: &str, new_line: Option<String>) -> String {
+    let text = with_lf(text);
     let lines: Vec<&str> = text.lines().collect();
     let mut out: Vec<String> = Vec::with_capacity(lines.len() + 1);
     match key_block(&lines, key) {
@@ -112,6 +126,7 @@ pub fn append_history<T: serde::Serialize>(text: &str, entry: &T) -> Result<Stri
             }
         })
         .collect();
+    let text = with_lf(text);
     let lines: Vec<&str> = text.lines().collect();
     let mut out: Vec<String> = Vec::with_capacity(lines.len() + item.len() + 1);
     match key_block(&lines, "history") {
@@ -139,6 +154,29 @@ pub fn append_history<T: serde::Serialize>(text: &str, entry: &T) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_only_a_key_when_a_space_or_the_line_end_follows() {
+        let text = "status:x: 1\nstatus: baru\n";
+        assert_eq!(
+            set_key(text, "status", "diperiksa"),
+            "status:x: 1\nstatus: diperiksa\n"
+        );
+    }
+
+    #[test]
+    fn carriage_returns_break_lines_as_in_yaml() {
+        let text = "status: baru\r\nresult: x\rhistory: []\r";
+        assert_eq!(
+            set_key(text, "result", "y"),
+            "status: baru\nresult: y\nhistory: []\n"
+        );
+        let appended = append_history(text, &std::collections::BTreeMap::from([("by", "Ani")]));
+        assert_eq!(
+            appended.unwrap(),
+            "status: baru\nresult: x\nhistory:\n- by: Ani\n"
+        );
+    }
 
     #[test]
     fn appends_after_a_comment_inside_history() {
