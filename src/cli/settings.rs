@@ -29,6 +29,8 @@ pub const KEYS: &[&str] = &[
     "out",
     "data",
     "addr",
+    "desk_addr",
+    "desk_secure_cookies",
     "max_upload_mb",
     "rate_limit",
     "rate_window_secs",
