@@ -39,7 +39,12 @@ impl Filter {
 /// A search for `KP-20261127-7KX4` (or part of it) or a name: ignores case
 /// and runs of spaces.
 fn matches_text(r: &Record, text: &str) -> bool {
-    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let words = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     let wanted = words(text);
     wanted.is_empty()
         || r.ticket.to_lowercase().contains(&wanted)

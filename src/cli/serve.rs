@@ -159,7 +159,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             data.display()
         );
         if let Some(desk) = desk {
-            let _ = say!("Desk on http://{desk}/ (staff only: open it to the office network alone)");
+            let _ =
+                say!("Desk on http://{desk}/ (staff only: open it to the office network alone)");
         }
     }));
     match served {

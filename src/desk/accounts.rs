@@ -220,12 +220,11 @@ fn change(
     flock(&lock, FlockOperation::LockExclusive).map_err(|e| io_at(data)(e.into()))?;
     let mut accounts = load(data)?;
     edit(&mut accounts)?;
-    let body = yaml::to_string(&StaffFile { staff: accounts }).map_err(|e| {
-        AccountError::Invalid {
+    let body =
+        yaml::to_string(&StaffFile { staff: accounts }).map_err(|e| AccountError::Invalid {
             path: path_of(data),
             message: e.message,
-        }
-    })?;
+        })?;
     let path = path_of(data);
     replace_private(&path, format!("{HEADER}{body}").as_bytes()).map_err(io_at(&path))
 }

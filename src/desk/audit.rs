@@ -125,7 +125,13 @@ mod tests {
     #[test]
     fn lines_are_five_clean_fields() {
         let at = crate::cases::parse_local_time("2026-11-30 23:30").unwrap();
-        let l = line(at, "Budi\tSantoso", Action::Status, Some("KP-20261127-CDFH"), "selesai\n");
+        let l = line(
+            at,
+            "Budi\tSantoso",
+            Action::Status,
+            Some("KP-20261127-CDFH"),
+            "selesai\n",
+        );
         assert_eq!(
             l,
             "2026-11-30T23:30:00+07:00\tBudi Santoso\tstatus\tKP-20261127-CDFH\tselesai\n"

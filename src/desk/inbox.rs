@@ -117,7 +117,11 @@ fn parse_date(text: &str, what: &str, errors: &mut Vec<String>) -> Option<Date> 
     match text.trim() {
         "" => None,
         t => dates::parse_iso(t)
-            .map_err(|_| errors.push(format!("Tanggal {what} tidak sah; tulis TTTT-BB-HH, misalnya 2026-11-27.")))
+            .map_err(|_| {
+                errors.push(format!(
+                    "Tanggal {what} tidak sah; tulis TTTT-BB-HH, misalnya 2026-11-27."
+                ))
+            })
             .ok(),
     }
 }
@@ -143,7 +147,11 @@ fn link(typed: &Typed, page: usize) -> String {
     format!("/?{}", q.finish())
 }
 
-pub async fn page(desk: &Arc<Desk>, req: &Request<hyper::body::Incoming>, staff: &Staff) -> Response<Body> {
+pub async fn page(
+    desk: &Arc<Desk>,
+    req: &Request<hyper::body::Incoming>,
+    staff: &Staff,
+) -> Response<Body> {
     let pairs = query(req);
     let get = |k: &str| {
         pairs
@@ -169,7 +177,10 @@ pub async fn page(desk: &Arc<Desk>, req: &Request<hyper::body::Incoming>, staff:
         until: parse_date(&typed.sampai, "sampai", &mut errors),
         text: Some(typed.cari.clone()).filter(|t| !t.is_empty()),
     };
-    let page_no = get("halaman").parse::<usize>().unwrap_or(1).clamp(1, 1_000_000);
+    let page_no = get("halaman")
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
     let today = dates::today();
     let data = desk.data.clone();
     let listing = {
@@ -228,8 +239,16 @@ pub async fn page(desk: &Arc<Desk>, req: &Request<hyper::body::Incoming>, staff:
         || filter.until.is_some()
         || filter.text.is_some();
     let view = InboxView {
-        prev: if page_no > 1 { link(&typed, page_no - 1) } else { String::new() },
-        next: if page_no < pages { link(&typed, page_no + 1) } else { String::new() },
+        prev: if page_no > 1 {
+            link(&typed, page_no - 1)
+        } else {
+            String::new()
+        },
+        next: if page_no < pages {
+            link(&typed, page_no + 1)
+        } else {
+            String::new()
+        },
         typed,
         statuses,
         kinds,
@@ -246,5 +265,8 @@ pub async fn page(desk: &Arc<Desk>, req: &Request<hyper::body::Incoming>, staff:
         filtered,
     };
     let chrome: Chrome = desk.chrome(Some(staff), "kotak-masuk");
-    html_page(StatusCode::OK, views::render("kotak-masuk.html", &chrome, &view))
+    html_page(
+        StatusCode::OK,
+        views::render("kotak-masuk.html", &chrome, &view),
+    )
 }

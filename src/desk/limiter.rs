@@ -146,7 +146,11 @@ mod tests {
         assert!(limiter.check("siti", ip("10.0.0.99"), start).is_ok());
         let later = start + LOCKOUT - Duration::from_secs(1);
         assert!(limiter.check("budi", ip("10.0.0.99"), later).is_err());
-        assert!(limiter.check("budi", ip("10.0.0.99"), start + LOCKOUT).is_ok());
+        assert!(
+            limiter
+                .check("budi", ip("10.0.0.99"), start + LOCKOUT)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -168,7 +172,10 @@ mod tests {
         for i in 0..ADDRESS_FAILURES {
             limiter.failed(&format!("orang{i}"), ip("2001:db8::1"), now);
         }
-        assert!(limiter.check("budi", ip("2001:db8::2"), now).is_err(), "same /64");
+        assert!(
+            limiter.check("budi", ip("2001:db8::2"), now).is_err(),
+            "same /64"
+        );
         assert!(limiter.check("budi", ip("2001:db8:1::1"), now).is_ok());
     }
 

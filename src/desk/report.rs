@@ -190,7 +190,11 @@ async fn html_file(
         return page;
     }
     let stem = report::file_stem(year, month);
-    let mut response = bytes(StatusCode::OK, "text/html; charset=utf-8", body.into_bytes());
+    let mut response = bytes(
+        StatusCode::OK,
+        "text/html; charset=utf-8",
+        body.into_bytes(),
+    );
     let kind = if download { "attachment" } else { "inline" };
     attach(&mut response, &format!("{kind}; filename=\"{stem}.html\""));
     response.headers_mut().insert(
@@ -213,6 +217,9 @@ async fn csv_file(desk: &Arc<Desk>, staff: &Staff, year: i32, month: Month) -> R
         "text/csv; charset=utf-8",
         render_csv(&computed).into_bytes(),
     );
-    attach(&mut response, &format!("attachment; filename=\"{stem}.csv\""));
+    attach(
+        &mut response,
+        &format!("attachment; filename=\"{stem}.csv\""),
+    );
     response
 }

@@ -15,7 +15,10 @@ use super::http::{bytes, html, plain_error};
 const TEMPLATES: [(&str, &str); 7] = [
     ("base.html", include_str!("templates/base.html")),
     ("masuk.html", include_str!("templates/masuk.html")),
-    ("kotak-masuk.html", include_str!("templates/kotak-masuk.html")),
+    (
+        "kotak-masuk.html",
+        include_str!("templates/kotak-masuk.html"),
+    ),
     ("kasus.html", include_str!("templates/kasus.html")),
     ("cetak.html", include_str!("templates/cetak.html")),
     ("laporan.html", include_str!("templates/laporan.html")),
@@ -46,9 +49,7 @@ pub struct Chrome {
 }
 
 pub fn render(name: &str, chrome: &Chrome, view: &impl Serialize) -> Result<String, ViewError> {
-    let tera = TERA
-        .as_ref()
-        .map_err(|e| tera::Error::message(e.clone()))?;
+    let tera = TERA.as_ref().map_err(|e| tera::Error::message(e.clone()))?;
     let mut ctx = Context::new();
     ctx.insert("desk", chrome);
     ctx.insert("v", view);

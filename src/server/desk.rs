@@ -103,9 +103,10 @@ async fn respond(
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, policy);
     }
-    response
-        .headers_mut()
-        .insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    response.headers_mut().insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
     let bytes = response
         .headers()
         .get(header::CONTENT_LENGTH)

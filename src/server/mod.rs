@@ -429,7 +429,14 @@ pub async fn serve(
     let shutdown = futures_util::FutureExt::shared(shutdown);
     let desk = async {
         if let (Some((listener, _)), Some(settings)) = (desk_listener, opts.desk.clone()) {
-            desk::run(listener, state.clone(), settings, data.clone(), shutdown.clone()).await;
+            desk::run(
+                listener,
+                state.clone(),
+                settings,
+                data.clone(),
+                shutdown.clone(),
+            )
+            .await;
         }
     };
     tokio::join!(run(listener, state.clone(), shutdown.clone()), desk);

@@ -19,10 +19,10 @@ use serde::Serialize;
 
 use super::view::CaseView;
 use super::{load, load_error, not_found, server_error};
+use crate::core::dates;
 use crate::desk::audit::Action;
 use crate::desk::http::bytes;
 use crate::desk::{Body, Desk, Staff, html_page, views};
-use crate::core::dates;
 use crate::forms::validate::FileType;
 
 /// Largest attachment served (uploads are far smaller; this only bounds memory).
@@ -110,10 +110,12 @@ pub async fn attachment(
     // The file name we made (ktp.jpg), prefixed with the ticket: plain ASCII.
     let file_name: String = format!("{}-{}", record.ticket, listed.stored_name)
         .chars()
-        .map(|c| match c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-            true => c,
-            false => '_',
-        })
+        .map(
+            |c| match c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                true => c,
+                false => '_',
+            },
+        )
         .collect();
     let disposition = format!(
         "{}; filename=\"{file_name}\"",

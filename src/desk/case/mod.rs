@@ -140,7 +140,9 @@ fn change_from(
         Status::Diperiksa => {
             berkas = Some(
                 Berkas::parse(&typed.berkas)
-                    .map_err(|_| "Pilih hasil pemeriksaan: berkas lengkap atau berkas tidak lengkap.")?
+                    .map_err(
+                        |_| "Pilih hasil pemeriksaan: berkas lengkap atau berkas tidak lengkap.",
+                    )?
                     .as_str()
                     .to_string(),
             );
@@ -151,9 +153,13 @@ fn change_from(
                 return Err("Isi tanggal, jam, dan tempat pertemuan.".into());
             }
             let clock = clock.get(..5).unwrap_or(clock);
-            meeting = Some(Meeting::parse(&format!("{day} {clock}, {place}")).map_err(|e| {
-                format!("Jadwal pertemuan belum benar: {e}. Contoh: tanggal 2026-12-02, jam 10:00.")
-            })?);
+            meeting = Some(
+                Meeting::parse(&format!("{day} {clock}, {place}")).map_err(|e| {
+                    format!(
+                        "Jadwal pertemuan belum benar: {e}. Contoh: tanggal 2026-12-02, jam 10:00."
+                    )
+                })?,
+            );
         }
         Status::Selesai if note.is_none() => {
             return Err("Tulis ringkasan hasil layanan sebelum menandai selesai.".into());
@@ -231,7 +237,12 @@ async fn step(
         None => to.as_str().to_string(),
     };
     if let Err(e) = desk
-        .audit(&staff.session.name, Action::Status, Some(&before.ticket), &detail)
+        .audit(
+            &staff.session.name,
+            Action::Status,
+            Some(&before.ticket),
+            &detail,
+        )
         .await
     {
         tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
@@ -259,6 +270,7 @@ async fn refused(
         Err(e) => return load_error(desk, staff, &e),
     };
     let mut view = CaseView::new(&record, &text, dates::today());
+    view.error_on_top = !error.is_empty() && !view.offers(&typed.langkah);
     view.typed = typed;
     view.error = error;
     let status = match stale_by {
@@ -299,11 +311,17 @@ mod tests {
         t.tempat = "Kantor Dinas, ruang 2".into();
         let c = change_from(&t, "Budi", now).unwrap();
         let m = c.meeting.unwrap();
-        assert_eq!((m.at.as_str(), m.place.as_str()), ("2026-12-02 10:00", "Kantor Dinas, ruang 2"));
+        assert_eq!(
+            (m.at.as_str(), m.place.as_str()),
+            ("2026-12-02 10:00", "Kantor Dinas, ruang 2")
+        );
         t.jam = "25:00".into();
         assert!(change_from(&t, "Budi", now).is_err());
 
-        assert!(change_from(&typed("selesai"), "Budi", now).is_err(), "result needed");
+        assert!(
+            change_from(&typed("selesai"), "Budi", now).is_err(),
+            "result needed"
+        );
         let mut t = typed("ditolak");
         t.catatan = "  Bukan usaha mikro  ".into();
         assert_eq!(

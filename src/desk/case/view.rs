@@ -90,6 +90,9 @@ pub struct CaseView {
     pub stale_by: String,
     /// What was wrong with a step, and which step's form it was.
     pub error: String,
+    /// The error belongs to no form on the page (a step the procedure does
+    /// not allow now): shown at the top.
+    pub error_on_top: bool,
     pub typed: Typed,
 }
 
@@ -199,7 +202,12 @@ impl CaseView {
             .iter()
             .map(|a| AttachmentView {
                 label: label(r.kind, &a.field),
-                url: format!("{}{}/lampiran/{}", super::super::CASE_PREFIX, r.ticket, a.stored_name),
+                url: format!(
+                    "{}{}/lampiran/{}",
+                    super::super::CASE_PREFIX,
+                    r.ticket,
+                    a.stored_name
+                ),
                 original_name: a.original_name.clone(),
                 size: size_text(a.size),
                 image: a.mime.starts_with("image/"),
@@ -235,7 +243,10 @@ impl CaseView {
                 })
                 .collect(),
             attachments,
-            purged: r.attachments_purged.map(dates::format_long).unwrap_or_default(),
+            purged: r
+                .attachments_purged
+                .map(dates::format_long)
+                .unwrap_or_default(),
             redacted: r.redacted.map(dates::format_long).unwrap_or_default(),
             history,
             steps: r
@@ -248,8 +259,14 @@ impl CaseView {
             notice: String::new(),
             stale_by: String::new(),
             error: String::new(),
+            error_on_top: false,
             typed: Typed::default(),
         }
+    }
+
+    /// Whether the page has a form for a step to `status`.
+    pub fn offers(&self, status: &str) -> bool {
+        self.steps.iter().any(|s| s.value == status)
     }
 }
 
@@ -264,6 +281,9 @@ mod tests {
         let at = crate::cases::parse_local_time("2026-11-27 09:05").unwrap();
         assert_eq!(moment_text(at), "27 November 2026, 09.05 WIB");
         assert_eq!(label(FormKind::Permohonan, "nama"), "Nama lengkap");
-        assert_eq!(label(FormKind::Permohonan, "catatan_petugas"), "Catatan_petugas");
+        assert_eq!(
+            label(FormKind::Permohonan, "catatan_petugas"),
+            "Catatan_petugas"
+        );
     }
 }
