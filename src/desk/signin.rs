@@ -53,7 +53,8 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
             signed_out: value("keluar") == "1",
             ..SignInView::default()
         };
-        return form(desk, StatusCode::OK, view, peer);
+        let token = http::cookie(&req, FORM_COOKIE);
+        return form(desk, StatusCode::OK, view, peer, token);
     }
     if req.method() != hyper::Method::POST {
         return desk.not_allowed(None);
@@ -78,7 +79,7 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
                 .to_string(),
             ..view
         };
-        return form(desk, StatusCode::FORBIDDEN, view, peer);
+        return form(desk, StatusCode::FORBIDDEN, view, peer, None);
     }
     let key = accounts::name_key(&name);
     if let Err(wait) = desk.limiter.check(&key, peer.ip, Instant::now()) {
@@ -89,7 +90,13 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
             ),
             ..view
         };
-        let mut response = form(desk, StatusCode::TOO_MANY_REQUESTS, view, peer);
+        let mut response = form(
+            desk,
+            StatusCode::TOO_MANY_REQUESTS,
+            view,
+            peer,
+            Some(cookie),
+        );
         response
             .headers_mut()
             .insert(RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
@@ -131,7 +138,7 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
             error: "Nama atau kata sandi salah. Periksa keduanya lalu coba lagi.".to_string(),
             ..view
         };
-        return form(desk, StatusCode::FORBIDDEN, view, peer);
+        return form(desk, StatusCode::FORBIDDEN, view, peer, Some(cookie));
     };
     desk.limiter.succeeded(&key);
     let Ok((token, _)) = desk
@@ -157,10 +164,23 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
     response
 }
 
-/// The sign-in page with a fresh form token (and its cookie).
-fn form(desk: &Desk, status: StatusCode, view: SignInView, peer: Peer) -> Response<Body> {
-    let Ok(token) = random_hex(32) else {
-        return http::plain_error();
+/// The sign-in page with its form token (and its cookie): the one the
+/// browser already has, if it is one of ours, so that two tabs (or a
+/// favicon fetched through the sign-in redirect) do not spoil each other's
+/// form; a new one otherwise.
+fn form(
+    desk: &Desk,
+    status: StatusCode,
+    view: SignInView,
+    peer: Peer,
+    token: Option<String>,
+) -> Response<Body> {
+    let token = match token.filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
+        Some(t) => t,
+        None => match random_hex(32) {
+            Ok(t) => t,
+            Err(_) => return http::plain_error(),
+        },
     };
     let mut chrome = desk.chrome(None, "masuk");
     chrome.csrf = token.clone();
