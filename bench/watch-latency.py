@@ -19,7 +19,7 @@ def main():
     data = tempfile.mkdtemp(prefix="loket-watch-data-")
     out = os.path.join(root, "public")
     server = subprocess.Popen(
-        [loket, "serve", "--watch", "--root", root, "--addr", "127.0.0.1:0", "--data", data],
+        [loket, "serve", "--watch", "--root", root, "--addr", "127.0.0.1:0", "--desk-addr", "off", "--data", data],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:

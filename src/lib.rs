@@ -2,7 +2,7 @@
 //! site and takes citizens' online submissions.
 //!
 //! The modules follow the data, and depend one way (`cli` → `server` →
-//! `cases` → `site` → `forms` → `core`):
+//! `desk` → `cases` → `site` → `forms` → `core`):
 //!
 //! - [`site`]: the site folder → model → pages on disk (config, content,
 //!   markdown, templates, checks, build, output, watch).
@@ -11,7 +11,11 @@
 //!   durable store, the workflow of the service standard, and what staff
 //!   run on the records (inbox, report, verify, backup, purge).
 //! - [`server`]: `loket serve`: connections, routes, reading a form post,
-//!   the receipt, static files, health, publishing a new build.
+//!   the receipt, static files, health, publishing a new build; and the
+//!   second listener of the staff desk.
+//! - [`desk`]: the staff desk: staff sign in and work the cases in a
+//!   browser (inbox, case, next step, print view, report), with accounts,
+//!   sessions, CSRF tokens, sign-in limits and an audit log.
 //! - [`cli`]: the command line, the operator's settings.
 //! - [`core`]: dates and the working-day calendar, YAML, diagnostics, CSV,
 //!   file-system helpers.
@@ -19,6 +23,7 @@
 pub mod cases;
 pub mod cli;
 pub mod core;
+pub mod desk;
 pub mod forms;
 pub mod server;
 pub mod site;

@@ -17,16 +17,45 @@ pub struct Filter {
     pub overdue: bool,
     /// Received on or after this day.
     pub since: Option<Date>,
+    /// Received on or before this day.
+    pub until: Option<Date>,
+    /// A ticket or part of the citizen's name, any case (the staff desk's
+    /// search box).
+    pub text: Option<String>,
+}
+
+impl Filter {
+    /// Whether `r` passes (deadlines judged on `today`).
+    pub fn matches(&self, r: &Record, today: Date) -> bool {
+        self.status.is_none_or(|s| r.status == s)
+            && self.kind.is_none_or(|k| r.kind == k)
+            && (!self.overdue || r.is_overdue(today))
+            && self.since.is_none_or(|d| r.received_date() >= d)
+            && self.until.is_none_or(|d| r.received_date() <= d)
+            && self.text.as_deref().is_none_or(|t| matches_text(r, t))
+    }
+}
+
+/// A search for `KP-20261127-7KX4` (or part of it) or a name: ignores case
+/// and runs of spaces.
+fn matches_text(r: &Record, text: &str) -> bool {
+    let words = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let wanted = words(text);
+    wanted.is_empty()
+        || r.ticket.to_lowercase().contains(&wanted)
+        || words(r.name()).contains(&wanted)
 }
 
 /// The records that pass `filter`, open ones first, oldest first.
 pub fn select<'a>(records: &'a [Record], filter: &Filter, today: Date) -> Vec<&'a Record> {
     let mut rows: Vec<&Record> = records
         .iter()
-        .filter(|r| filter.status.is_none_or(|s| r.status == s))
-        .filter(|r| filter.kind.is_none_or(|k| r.kind == k))
-        .filter(|r| !filter.overdue || r.is_overdue(today))
-        .filter(|r| filter.since.is_none_or(|d| r.received_date() >= d))
+        .filter(|r| filter.matches(r, today))
         .collect();
     rows.sort_by(|a, b| {
         (a.status.is_closed(), a.received_at, &a.ticket).cmp(&(

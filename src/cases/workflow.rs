@@ -130,6 +130,35 @@ impl fmt::Display for Status {
     }
 }
 
+/// What checking the documents found (the `diperiksa` step): written into
+/// the history as `berkas: lengkap` or `berkas: tidak lengkap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Berkas {
+    Lengkap,
+    TidakLengkap,
+}
+
+impl Berkas {
+    /// As the history stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Berkas::Lengkap => "lengkap",
+            Berkas::TidakLengkap => "tidak lengkap",
+        }
+    }
+
+    /// `lengkap`, `tidak-lengkap` or `tidak lengkap` (staff type it).
+    pub fn parse(text: &str) -> Result<Berkas, String> {
+        match text.trim().to_lowercase().replace(['-', '_'], " ").as_str() {
+            "lengkap" => Ok(Berkas::Lengkap),
+            "tidak lengkap" => Ok(Berkas::TidakLengkap),
+            _ => Err(format!(
+                "berkas {text:?} tidak dikenal; pilih lengkap atau tidak-lengkap"
+            )),
+        }
+    }
+}
+
 /// A case filed in the wrong form, moved to the right kind, with the
 /// deadlines of that kind counted from the day it was received.
 #[derive(Debug, Clone)]
@@ -148,7 +177,7 @@ pub struct StatusChange {
     pub by: String,
     pub note: Option<String>,
     pub meeting: Option<Meeting>,
-    /// After checking: "lengkap" or "tidak lengkap".
+    /// After checking: "lengkap" or "tidak lengkap" ([`Berkas::as_str`]).
     pub berkas: Option<String>,
 }
 
@@ -376,6 +405,15 @@ catatan_petugas: ditambahkan dengan tangan\n";
             apply(&record, RECORD, &change(Status::Diperiksa), now()),
             Err(RecordError::Missing(_))
         ));
+    }
+
+    #[test]
+    fn berkas_parses_as_staff_type_it() {
+        assert_eq!(Berkas::parse("lengkap"), Ok(Berkas::Lengkap));
+        assert_eq!(Berkas::parse("tidak-lengkap"), Ok(Berkas::TidakLengkap));
+        assert_eq!(Berkas::parse(" Tidak Lengkap "), Ok(Berkas::TidakLengkap));
+        assert!(Berkas::parse("kurang").is_err());
+        assert_eq!(Berkas::TidakLengkap.as_str(), "tidak lengkap");
     }
 
     #[test]

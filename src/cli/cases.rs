@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::cases::inbox;
 use crate::cases::report::{self, ReportError, ReportOptions};
-use crate::cases::{self, Meeting, Status};
+use crate::cases::{self, Berkas, Meeting, Status};
 use crate::core::calendar::Calendar;
 use crate::forms::FormKind;
 use crate::site::content::Site;
@@ -79,18 +79,12 @@ pub struct StatusArgs {
     /// For pertemuan-dijadwalkan: "YYYY-MM-DD HH:MM, place".
     #[arg(long, value_parser = Meeting::parse)]
     meeting: Option<Meeting>,
-    /// For diperiksa: whether the documents are complete.
-    #[arg(long, value_enum)]
+    /// For diperiksa: whether the documents are complete (lengkap or tidak-lengkap).
+    #[arg(long, value_parser = Berkas::parse)]
     berkas: Option<Berkas>,
     /// When it happened, "YYYY-MM-DD HH:MM" in WIB [default: now].
     #[arg(long, value_parser = cases::parse_local_time)]
     at: Option<OffsetDateTime>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Berkas {
-    Lengkap,
-    TidakLengkap,
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,6 +116,7 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
         kind: args.kind,
         overdue: args.overdue,
         since: args.since,
+        ..inbox::Filter::default()
     };
     let today = on_or_today(args.on);
     if !data.join(cases::store::SUBMISSIONS_DIR).is_dir() {
@@ -234,10 +229,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         by,
         note: args.note,
         meeting: args.meeting,
-        berkas: args.berkas.map(|b| match b {
-            Berkas::Lengkap => "lengkap".to_string(),
-            Berkas::TidakLengkap => "tidak lengkap".to_string(),
-        }),
+        berkas: args.berkas.map(|b| b.as_str().to_string()),
     };
     let (before, _) = cases::update(&data, &args.ticket, None, |record, text| {
         cases::apply(record, text, &change, now)

@@ -30,6 +30,7 @@ mod ops;
 mod serve;
 mod settings;
 mod site;
+mod staff;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -73,6 +74,8 @@ enum Command {
     Status(cases::StatusArgs),
     /// Write the monthly report (laporan hasil) as HTML and CSV.
     Report(cases::ReportArgs),
+    /// Manage the staff desk's accounts: add, passwd, remove, list.
+    Staff(staff::StaffArgs),
     /// Check that every record reads and every attachment is whole; nothing is changed.
     Verify(ops::VerifyArgs),
     /// Write one consistent archive (tar, 0600) of the data folder, also while the server runs.
@@ -137,6 +140,7 @@ fn run(
         Command::Show(args) => cases::show(args),
         Command::Status(args) => cases::status(args),
         Command::Report(args) => cases::report(args),
+        Command::Staff(args) => staff::run(args),
         Command::Verify(args) => ops::verify(&args.folders.data()),
         Command::Backup(args) => ops::backup(args),
         Command::Restore(args) => ops::restore(args),

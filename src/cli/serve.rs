@@ -21,6 +21,15 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Address of the staff desk (port 0 picks a free port; `off`: no desk).
+    /// Open it to the office network only (docs/deploy.md).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub desk_addr: DeskAddr,
+    /// Mark the desk's cookies Secure on every request (the desk is reached
+    /// only over HTTPS). Without it they are Secure when a trusted proxy
+    /// says the request came over HTTPS (X-Forwarded-Proto).
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub desk_secure_cookies: bool,
     /// Largest accepted upload, per file, in megabytes.
     #[arg(long, default_value_t = DEFAULT_MAX_UPLOAD_MB, value_parser = clap::value_parser!(u64).range(1..=100))]
     pub max_upload_mb: u64,
@@ -78,6 +87,32 @@ pub struct ServeArgs {
     pub watch: bool,
 }
 
+/// `--desk-addr`: an address, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeskAddr(pub Option<SocketAddr>);
+
+impl std::str::FromStr for DeskAddr {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<DeskAddr, String> {
+        match text.trim() {
+            "off" => Ok(DeskAddr(None)),
+            t => t.parse().map(|a| DeskAddr(Some(a))).map_err(|_| {
+                format!("{t:?} is not an address such as 127.0.0.1:8081 (or off: no desk)")
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for DeskAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(addr) => write!(f, "{addr}"),
+            None => f.write_str("off"),
+        }
+    }
+}
+
 impl ServeArgs {
     fn limits(&self) -> Limits {
         Limits {
@@ -109,16 +144,24 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         data: data.clone(),
         limits: args.limits(),
         watch: args.watch,
+        desk: args.desk_addr.0.map(|addr| server::DeskSettings {
+            addr,
+            secure_cookies: args.desk_secure_cookies,
+        }),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let served = runtime.block_on(server::serve(opts, |addr| {
+    let served = runtime.block_on(server::serve(opts, |addr, desk| {
         // Nobody reading stdout is no reason not to serve.
         let _ = say!(
             "Listening on http://{addr}/ (submissions go to {})",
             data.display()
         );
+        if let Some(desk) = desk {
+            let _ =
+                say!("Desk on http://{desk}/ (staff only: open it to the office network alone)");
+        }
     }));
     match served {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -29,6 +29,8 @@ pub const KEYS: &[&str] = &[
     "out",
     "data",
     "addr",
+    "desk_addr",
+    "desk_secure_cookies",
     "max_upload_mb",
     "rate_limit",
     "rate_window_secs",
@@ -192,6 +194,8 @@ pub fn command(cmd: clap::Command) -> anyhow::Result<(clap::Command, Option<Sett
     Ok((with_settings(cmd, file.as_ref()), file))
 }
 
+/// Gives every (sub)command's options of [`KEYS`] their variable and the
+/// file's values, down to `loket staff add`.
 fn with_settings(mut cmd: clap::Command, file: Option<&SettingsFile>) -> clap::Command {
     let names: Vec<String> = cmd
         .get_subcommands()
@@ -211,7 +215,7 @@ fn with_settings(mut cmd: clap::Command, file: Option<&SettingsFile>) -> clap::C
                     }
                 });
             }
-            sub
+            with_settings(sub, file)
         });
     }
     cmd

@@ -9,6 +9,7 @@
 pub mod body;
 mod confirmation;
 mod conn;
+mod desk;
 mod forms;
 mod health;
 mod holidays;
@@ -44,6 +45,7 @@ use crate::site::content::Site;
 use crate::site::render::{Renderer, StatusView, Templates};
 use crate::site::terms::Terms;
 
+pub use desk::DeskSettings;
 pub use ratelimit::RateLimiter;
 
 pub type Body = BoxBody<Bytes, io::Error>;
@@ -229,6 +231,8 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// Rebuild on changes and reload open browser tabs (for staff previews).
     pub watch: bool,
+    /// The staff desk's listener, if any ([`crate::desk`]).
+    pub desk: Option<DeskSettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -327,8 +331,12 @@ impl AppState {
 }
 
 /// Builds the site, opens the store and serves until SIGINT or SIGTERM.
-/// `ready` is called with the bound address once the server accepts.
-pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+/// `ready` is called with the bound addresses (the site's, the desk's) once
+/// the server accepts.
+pub async fn serve(
+    opts: ServeOptions,
+    ready: impl FnOnce(SocketAddr, Option<SocketAddr>),
+) -> Result<(), ServeError> {
     let (data, out) = (
         crate::site::output::absolute(&opts.data),
         crate::site::output::absolute(&opts.build.out),
@@ -394,6 +402,10 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
         addr: opts.addr,
         source,
     })?;
+    let desk_listener = match &opts.desk {
+        Some(settings) => Some(desk::bind(settings.addr).await?),
+        None => None,
+    };
     tokio::spawn(holidays::remind_daily(state.clone()));
     let _watcher = match opts.watch {
         true => Some(live::start(state.clone(), opts.build.clone())?),
@@ -413,8 +425,21 @@ pub async fn serve(opts: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result
     if !opts.watch {
         tokio::spawn(publish::follow(state.clone(), opts.build.clone(), hangup));
     }
-    ready(local);
-    run(listener, state, shutdown).await;
+    ready(local, desk_listener.as_ref().map(|(_, addr)| *addr));
+    let shutdown = futures_util::FutureExt::shared(shutdown);
+    let desk = async {
+        if let (Some((listener, _)), Some(settings)) = (desk_listener, opts.desk.clone()) {
+            desk::run(
+                listener,
+                state.clone(),
+                settings,
+                data.clone(),
+                shutdown.clone(),
+            )
+            .await;
+        }
+    };
+    tokio::join!(run(listener, state.clone(), shutdown.clone()), desk);
     Ok(())
 }
 

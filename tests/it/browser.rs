@@ -2,7 +2,8 @@
 //! Chromium (through playwright-core, no browser download) against the real
 //! `loket serve` on a temp copy of the site: the citizen's journeys with and
 //! without JavaScript, the forms' error states, keyboard use, axe-core,
-//! screenshots (into `screenshots/`, not committed) and the page budget.
+//! screenshots (into `screenshots/`, not committed) and the page budget; and
+//! the staff desk (`e2e/desk.test.mjs`, with an account made here).
 //!
 //! Needs `/usr/bin/chromium` (or `LOKET_CHROMIUM`), `node` and
 //! `e2e/node_modules` (`npm ci --prefix e2e`); `.ci/run` installs them. When
@@ -104,6 +105,10 @@ fn citizen_journeys_in_chromium() {
     // A 5 MB limit, so the browser tests' "photo too large" round needs a
     // photo of 6 MB, not one over the 15 MB default.
     let server = Server::start_with(&["--rate-limit", "0", "--max-upload-mb", "5"]);
+    // The staff desk's account for e2e/desk.test.mjs.
+    let (desk_user, desk_password) = ("Petugas Uji", "kata sandi untuk uji peramban");
+    let added = crate::desk::add_staff(&server.data, desk_user, desk_password);
+    assert!(added.status.success(), "{added:?}");
     let started = Instant::now();
     // node's output goes straight to the terminal (live progress, and
     // printed whether the test passes or fails).
@@ -112,6 +117,9 @@ fn citizen_journeys_in_chromium() {
         .args(&files)
         .current_dir(&e2e)
         .env("LOKET_URL", &server.base)
+        .env("LOKET_DESK_URL", server.desk_url(""))
+        .env("LOKET_DESK_USER", desk_user)
+        .env("LOKET_DESK_PASSWORD", desk_password)
         .env("LOKET_DATA", &server.data)
         .env("LOKET_PUBLIC", server.public())
         .env("LOKET_SCREENSHOTS", &screenshots)

@@ -88,6 +88,8 @@ fn loket_config_shows_each_setting_and_where_it_comes_from() {
         "root: /srv/situs  # loket.yaml",
         "data: /srv/situs/data  # default (ROOT/data)",
         "log_format: text  # default",
+        "desk_addr: 127.0.0.1:8081  # default",
+        "desk_secure_cookies: false  # default",
     ] {
         assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
     }
@@ -165,7 +167,7 @@ async fn serve_runs_from_a_settings_file_and_logs_json() {
     let site = TempSite::fixture();
     let data = site.root().join("kiriman");
     let (_dir, path) = settings(&format!(
-        "root: {}\ndata: {}\naddr: 127.0.0.1:0\nrate_limit: 0\n",
+        "root: {}\ndata: {}\naddr: 127.0.0.1:0\ndesk_addr: 127.0.0.1:0\nrate_limit: 0\n",
         site.root_str(),
         data.display()
     ));

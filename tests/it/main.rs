@@ -20,6 +20,7 @@ mod citizens;
 mod config;
 mod connections;
 mod deploy;
+mod desk;
 mod durability;
 mod forms;
 mod intake;

@@ -22,7 +22,15 @@ impl Preview {
         let site = TempSite::fixture();
         let log = site.root().join("server.log");
         let mut child = loket()
-            .args(["serve", "--watch", "--addr", "127.0.0.1:0", "--root"])
+            .args([
+                "serve",
+                "--watch",
+                "--addr",
+                "127.0.0.1:0",
+                "--desk-addr",
+                "off",
+            ])
+            .arg("--root")
             .arg(site.root())
             .stdout(Stdio::piped())
             .stderr(fs::File::create(&log).unwrap())

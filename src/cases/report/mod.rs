@@ -120,16 +120,17 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
         return Err(ReportError::NoData(opts.data.clone()));
     }
     let (all, skipped) = cases::load_all(&opts.data);
-    let mut report = MonthReport::compute(&all, &calendar, opts.year, opts.month, opts.today);
-    report.response_days = terms.get(FormKind::PengaduanLayanan).map(|t| t.days);
-    report.completion_days = terms.get(FormKind::Permohonan).map(|t| t.days);
-    report.unreadable = skipped
-        .iter()
-        .filter(|d| in_month_folder(&opts.data, &d.path, opts.year, opts.month))
-        .count();
+    let report = month_report(
+        &opts.data,
+        (&all, &skipped),
+        &calendar,
+        &terms,
+        (opts.year, opts.month),
+        opts.today,
+    );
 
     create_private_dir(&opts.out)?;
-    let stem = format!("laporan-{:04}-{:02}", opts.year, u8::from(opts.month));
+    let stem = file_stem(opts.year, opts.month);
     let html = opts.out.join(format!("{stem}.html"));
     let csv = opts.out.join(format!("{stem}.csv"));
     let page = templates
@@ -143,6 +144,33 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
         cases: report.rows.len(),
         skipped,
     })
+}
+
+/// The report of one month from the records of `data` as
+/// [`cases::load_all`] read them (the readable ones and the problems), with
+/// the terms the site sets today as labels. The `loket report` command and
+/// the staff desk both make it this way.
+pub fn month_report(
+    data: &Path,
+    (records, skipped): (&[cases::Record], &[Diagnostic]),
+    calendar: &Calendar,
+    terms: &Terms,
+    (year, month): (i32, Month),
+    today: Date,
+) -> MonthReport {
+    let mut report = MonthReport::compute(records, calendar, year, month, today);
+    report.response_days = terms.get(FormKind::PengaduanLayanan).map(|t| t.days);
+    report.completion_days = terms.get(FormKind::Permohonan).map(|t| t.days);
+    report.unreadable = skipped
+        .iter()
+        .filter(|d| in_month_folder(data, &d.path, year, month))
+        .count();
+    report
+}
+
+/// `laporan-2026-11`: the name of a month's report files, without extension.
+pub fn file_stem(year: i32, month: Month) -> String {
+    format!("laporan-{year:04}-{:02}", u8::from(month))
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), ReportError> {

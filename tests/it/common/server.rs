@@ -23,6 +23,9 @@ pub struct Server {
     pub addr: SocketAddr,
     /// `http://127.0.0.1:PORT`
     pub base: String,
+    /// The staff desk's listener (`--desk-addr`, a free port unless the
+    /// test says otherwise; `None` with `--desk-addr off`).
+    pub desk: Option<SocketAddr>,
     pub data: PathBuf,
     stderr: Arc<Mutex<Vec<u8>>>,
     stderr_reader: Option<thread::JoinHandle<()>>,
@@ -61,10 +64,17 @@ impl Server {
         data: PathBuf,
         extra: &[&str],
     ) -> Server {
+        // Every server its own desk port: the default (8081) is one per machine.
+        let desk_default: &[&str] = match extra.contains(&"--desk-addr") {
+            true => &[],
+            false => &["--desk-addr", "127.0.0.1:0"],
+        };
+        let desk_off = extra.windows(2).any(|w| w == ["--desk-addr", "off"]);
         let mut child = command
             .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
             .arg("--data")
             .arg(&data)
+            .args(desk_default)
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -90,7 +100,7 @@ impl Server {
         thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if line.starts_with("Listening on ") {
+                if line.starts_with("Listening on ") || line.starts_with("Desk on ") {
                     let _ = ready_tx.send(line);
                 }
             }
@@ -123,10 +133,28 @@ impl Server {
             line.contains(&data.display().to_string()),
             "ready line names the data folder: {line}"
         );
+        // "Desk on http://127.0.0.1:PORT/ (...)", right after.
+        let desk = match desk_off {
+            true => None,
+            false => {
+                let line = ready_rx
+                    .recv_timeout(PATIENCE)
+                    .unwrap_or_else(|e| panic!("loket serve did not say where the desk is ({e})"));
+                let url = line
+                    .strip_prefix("Desk on http://")
+                    .and_then(|rest| rest.split('/').next())
+                    .unwrap_or_else(|| panic!("odd desk line {line:?}"));
+                Some(
+                    url.parse()
+                        .unwrap_or_else(|e| panic!("odd address in {line:?}: {e}")),
+                )
+            }
+        };
         Server {
             site: Some(site),
             child,
             addr,
+            desk,
             base: format!("http://{addr}"),
             data,
             stderr,
@@ -153,6 +181,12 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// A URL on the staff desk's listener.
+    pub fn desk_url(&self, path: &str) -> String {
+        let desk = self.desk.expect("this server has a desk");
+        format!("http://{desk}{path}")
     }
 
     pub fn site(&self) -> &TempSite {

@@ -1,0 +1,222 @@
+// The staff desk (issue 17) in Chromium, without JavaScript: a staff member
+// signs in, finds the citizen's new submission in the inbox, opens its KTP,
+// moves the case to selesai and prints it on one A4 page. Then axe-core
+// (WCAG 2.0–2.2 A/AA; serious or critical fails) and full-page screenshots
+// at 360 and 1366 px of every desk page: sign-in (empty and wrong
+// password), the inbox (all, filtered, nothing found), a case (new, a step
+// sent back, changed by someone else), the print view, the report and an
+// error page. No page may scroll sideways.
+//
+// tests/it/browser.rs starts the desk with the server and adds the account:
+//   LOKET_DESK_URL       http://127.0.0.1:PORT of the desk
+//   LOKET_DESK_USER      the account's name
+//   LOKET_DESK_PASSWORD  its password
+
+import assert from 'node:assert/strict';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import { findRecord, ktpJpeg, readRecord, screenshotsDir, sendPermohonan, submit, useBrowser } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run these tests with \`cargo test --test it browser::\``);
+  return value;
+}
+
+const DESK = need('LOKET_DESK_URL').replace(/\/$/, '');
+const USER = need('LOKET_DESK_USER');
+const PASSWORD = need('LOKET_DESK_PASSWORD');
+const desk = (path) => DESK + path;
+
+/** The phone and the office PC. */
+const VIEWPORTS = [
+  { width: 360, height: 800 },
+  { width: 1366, height: 768 },
+];
+
+let ktp;
+/** Cookies of a signed-in staff member, for the contexts of the page states. */
+let signedIn;
+/** A case that stays new, for the case page's states. */
+let fresh;
+
+/** A citizen sends a permohonan with a KTP; its ticket. */
+async function citizenSubmits(browser, uraian) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const response = await sendPermohonan(page, { changes: { uraian }, ktp });
+    assert.equal(response.status(), 303);
+    return new URL(page.url()).searchParams.get('tiket');
+  } finally {
+    await context.close();
+  }
+}
+
+async function signIn(page, password = PASSWORD) {
+  await page.goto(desk('/masuk/'));
+  await page.getByLabel('Nama akun').fill(USER);
+  await page.getByLabel('Kata sandi').fill(password);
+  return submit(page, 'Masuk');
+}
+
+const session = useBrowser({
+  ready: async (browser) => {
+    ktp = await ktpJpeg(browser);
+    fresh = await citizenSubmits(browser, 'Mohon konsultasi perizinan usaha (uji meja layanan).');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const response = await signIn(page);
+    assert.equal(response.status(), 303, 'signed in for the page states');
+    signedIn = await context.storageState();
+    await context.close();
+  },
+});
+
+test('a staff member signs in, finds the new submission, opens the KTP, closes the case and prints it', async () => {
+  const ticket = await citizenSubmits(session.browser, 'Mohon konsultasi pemasaran produk (uji meja layanan).');
+  const context = await session.browser.newContext({ javaScriptEnabled: false, viewport: VIEWPORTS[1] });
+  try {
+    const page = await context.newPage();
+    const first = await page.goto(desk('/'));
+    assert.equal(new URL(page.url()).pathname, '/masuk/', 'sent to sign in first');
+    assert.equal(first.status(), 200);
+    const wrong = await signIn(page, 'bukan kata sandinya');
+    assert.equal(wrong.status(), 403);
+    await page.getByText('Nama atau kata sandi salah').waitFor();
+    const signed = await signIn(page);
+    assert.equal(signed.status(), 303);
+    assert.equal(new URL(page.url()).pathname, '/');
+    await page.getByRole('heading', { name: 'Kotak masuk', level: 1 }).waitFor();
+
+    await page.getByLabel('Cari tiket atau nama').fill(ticket);
+    await Promise.all([page.waitForURL('**/?cari=*'), page.getByRole('button', { name: 'Terapkan' }).click()]);
+    await page.getByText('1 kiriman:').waitFor();
+    await Promise.all([page.waitForURL(`**/kasus/${ticket}/`), page.getByRole('link', { name: ticket }).click()]);
+    await page.getByRole('heading', { name: `Kasus ${ticket}` }).waitFor();
+    assert.ok(await page.getByText('Mohon konsultasi pemasaran produk').isVisible());
+
+    // The KTP: shown on the page, and opened whole.
+    const image = page.getByRole('img', { name: /KTP yang dikirim pemohon/ });
+    assert.ok(await image.isVisible(), 'the KTP is shown');
+    const [ktpResponse] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/lampiran/ktp.jpg')),
+      page.getByRole('link', { name: /Buka gambar .*ukuran penuh/ }).click(),
+    ]);
+    assert.equal(ktpResponse.status(), 200);
+    assert.equal(ktpResponse.headers()['content-type'], 'image/jpeg');
+    assert.equal(ktpResponse.headers()['cache-control'], 'no-store');
+    const stored = readFileSync(join(findRecord(ticket).replace(/\.yaml$/, ''), 'ktp.jpg'));
+    assert.ok(Buffer.compare(await ktpResponse.body(), stored) === 0, 'the stored KTP, byte for byte');
+    await page.goBack();
+
+    // Berkas lengkap, then selesai with the result.
+    await submit(page, 'Berkas lengkap');
+    await page.getByText('Status kasus ini sekarang: Diperiksa.').waitFor();
+    const selesai = page.getByRole('region', { name: 'Selesai', exact: true });
+    await selesai.getByLabel('Ringkasan hasil layanan (wajib)').fill('Konsultasi pemasaran diberikan; pemohon diarahkan ke pameran UMKM.');
+    await Promise.all([
+      page.waitForURL('**?diubah=selesai'),
+      selesai.getByRole('button', { name: 'Tandai selesai' }).click(),
+    ]);
+    await page.getByText('Status kasus ini sekarang: Selesai.').waitFor();
+    const record = readRecord(findRecord(ticket));
+    assert.equal(record.status, 'selesai');
+    assert.equal(record.result, 'Konsultasi pemasaran diberikan; pemohon diarahkan ke pameran UMKM.');
+    assert.deepEqual(record.history.map((h) => [h.status, h.by]), [['diperiksa', USER], ['selesai', USER]]);
+
+    // The print view: one A4 page.
+    await Promise.all([page.waitForURL('**/cetak/'), page.getByRole('link', { name: 'Cetak dokumentasi dan laporan hasil' }).click()]);
+    await page.getByRole('heading', { name: 'Dokumentasi dan Laporan Hasil Pelayanan' }).waitFor();
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: join(screenshotsDir(), 'meja-cetak-a4.png'), fullPage: true });
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+    writeFileSync(join(screenshotsDir(), 'meja-cetak.pdf'), pdf);
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g) || []).length;
+    assert.equal(pages, 1, `the case prints on one A4 page, not ${pages}`);
+  } finally {
+    await context.close();
+  }
+});
+
+/** Opens `path` in a signed-in context; returns the main response. */
+const at = (name, path, status = 200) => ({ name, status, open: (page) => page.goto(desk(typeof path === 'function' ? path() : path)) });
+
+/** Every desk page a staff member can see. */
+function deskStates() {
+  return [
+    { name: 'masuk', signedOut: true, status: 200, open: (page) => page.goto(desk('/masuk/')) },
+    { name: 'masuk-salah', signedOut: true, status: 403, open: (page) => signIn(page, 'bukan kata sandinya') },
+    at('kotak-masuk', '/'),
+    at('kotak-masuk-disaring', '/?status=baru&jenis=permohonan&terlambat=1'),
+    at('kotak-masuk-kosong', '/?cari=tidak-ada-yang-bernama-ini'),
+    at('kasus-baru', () => `/kasus/${fresh}/`),
+    {
+      name: 'kasus-langkah-ditolak',
+      open: async (page) => {
+        await page.goto(desk(`/kasus/${fresh}/`));
+        const tolak = page.getByRole('region', { name: 'Tolak', exact: true });
+        await tolak.getByLabel('Alasan penolakan (wajib)').fill('   ');
+        return submit(page, 'Tolak kiriman');
+      },
+      status: 422,
+    },
+    {
+      name: 'kasus-baru-diubah',
+      open: async (page) => {
+        await page.goto(desk(`/kasus/${fresh}/`));
+        // Someone edits the record by hand meanwhile.
+        const path = findRecord(fresh);
+        writeFileSync(path, `${readFileSync(path, 'utf8')}# dicek lewat telepon\n`, { mode: 0o600 });
+        return submit(page, 'Berkas tidak lengkap');
+      },
+      status: 409,
+    },
+    at('kasus-cetak', () => `/kasus/${fresh}/cetak/`),
+    at('laporan', '/laporan/'),
+    at('galat-404', '/kasus/KP-20200101-CDFH/', 404),
+  ];
+}
+
+for (const viewport of VIEWPORTS) {
+  describe(`desk pages at ${viewport.width} px`, () => {
+    for (const state of deskStates()) {
+      test(`${state.name}: axe, no sideways scrolling, screenshot`, async () => {
+        const context = await session.browser.newContext({
+          viewport,
+          bypassCSP: true,
+          storageState: state.signedOut ? undefined : signedIn,
+        });
+        try {
+          const page = await context.newPage();
+          const response = await state.open(page);
+          assert.equal(response.status(), state.status, state.name);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+          assert.ok(overflow <= 0, `${state.name} is ${overflow} px wider than ${viewport.width} px`);
+          const path = join(screenshotsDir(), `${viewport.width}-meja-${state.name}.png`);
+          await page.screenshot({ path, fullPage: true });
+          assert.ok(statSync(path).size > 5000, `${path} holds a picture`);
+          await page.addScriptTag({ content: AXE_SOURCE });
+          const results = await page.evaluate(
+            (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
+            TAGS,
+          );
+          const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+          for (const v of results.violations) {
+            console.log(`${state.name} at ${viewport.width} px: [${v.impact}] ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+          }
+          assert.equal(bad.length, 0, `${state.name}: ${bad.map((v) => v.id).join(', ')}`);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  });
+}

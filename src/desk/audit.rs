@@ -1,0 +1,159 @@
+//! The audit log: who did what to which case, one line per action, in
+//! `data/audit/YYYY-MM.log` (folder 0700, files 0600), appended and made
+//! durable before the action's answer is sent.
+//!
+//! A line is `TIME<TAB>STAFF<TAB>ACTION<TAB>TICKET<TAB>DETAIL`: the time in
+//! WIB, the staff member's name (`-` when unknown), one of [`Action`], the
+//! ticket (`-` for none) and a detail from loket's own words (a status, an
+//! attachment's field, a month). Never a citizen's name, NIK, contact or
+//! anything they typed.
+
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+
+use crate::cases::record::format_timestamp;
+use crate::core::dates::WIB;
+use crate::core::fs::{FILE_MODE, create_private_dir};
+
+/// The folder in the data folder.
+pub const AUDIT_DIR: &str = "audit";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    SignIn,
+    SignInFailed,
+    SignOut,
+    /// A status change (the detail is the new status).
+    Status,
+    /// An attachment opened (the detail is its field).
+    Attachment,
+    /// A case's print view opened.
+    Print,
+    /// The monthly report viewed or downloaded (the detail: month and format).
+    Report,
+    AccountAdded,
+    PasswordChanged,
+    AccountRemoved,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::SignIn => "sign-in",
+            Action::SignInFailed => "sign-in-failed",
+            Action::SignOut => "sign-out",
+            Action::Status => "status",
+            Action::Attachment => "attachment",
+            Action::Print => "print",
+            Action::Report => "report",
+            Action::AccountAdded => "account-added",
+            Action::PasswordChanged => "password-changed",
+            Action::AccountRemoved => "account-removed",
+        }
+    }
+}
+
+/// The file a moment's lines go to.
+pub fn file_for(data: &Path, at: OffsetDateTime) -> PathBuf {
+    let at = at.to_offset(WIB);
+    data.join(AUDIT_DIR)
+        .join(format!("{:04}-{:02}.log", at.year(), u8::from(at.month())))
+}
+
+/// One field of a line: no tabs, line breaks or other control characters.
+fn field(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match clean.trim() {
+        "" => "-".to_string(),
+        t => t.to_string(),
+    }
+}
+
+/// The line for one action, with its newline.
+pub fn line(
+    at: OffsetDateTime,
+    staff: &str,
+    action: Action,
+    ticket: Option<&str>,
+    detail: &str,
+) -> String {
+    format!(
+        "{}\t{}\t{}\t{}\t{}\n",
+        format_timestamp(at),
+        field(staff),
+        action.as_str(),
+        field(ticket.unwrap_or("")),
+        field(detail)
+    )
+}
+
+/// Appends one line and makes it durable.
+pub fn append(
+    data: &Path,
+    at: OffsetDateTime,
+    staff: &str,
+    action: Action,
+    ticket: Option<&str>,
+    detail: &str,
+) -> io::Result<()> {
+    let path = file_for(data, at);
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    let mut file = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(FILE_MODE)
+        .open(&path)?;
+    // One write: lines from two processes never interleave.
+    file.write_all(line(at, staff, action, ticket, detail).as_bytes())?;
+    file.sync_data()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn lines_are_five_clean_fields() {
+        let at = crate::cases::parse_local_time("2026-11-30 23:30").unwrap();
+        let l = line(
+            at,
+            "Budi\tSantoso",
+            Action::Status,
+            Some("KP-20261127-CDFH"),
+            "selesai\n",
+        );
+        assert_eq!(
+            l,
+            "2026-11-30T23:30:00+07:00\tBudi Santoso\tstatus\tKP-20261127-CDFH\tselesai\n"
+        );
+        assert_eq!(
+            line(at, "", Action::SignInFailed, None, ""),
+            "2026-11-30T23:30:00+07:00\t-\tsign-in-failed\t-\t-\n"
+        );
+    }
+
+    #[test]
+    fn appends_to_the_month_of_the_moment_in_wib() {
+        let dir = tempfile::tempdir().unwrap();
+        // 30 November 17:30 UTC is 1 December in WIB.
+        let at = crate::cases::parse_local_time("2026-12-01 00:30").unwrap();
+        append(dir.path(), at, "Budi", Action::SignIn, None, "").unwrap();
+        append(dir.path(), at, "Budi", Action::SignOut, None, "").unwrap();
+        let path = dir.path().join("audit/2026-12.log");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join("audit")), 0o700);
+    }
+}

@@ -1,0 +1,189 @@
+//! A case's attachments and its print view.
+//!
+//! An attachment is served only to a signed-in staff member (the caller
+//! checked), only if the record lists it, never through a symbolic link,
+//! with the type detected from its first bytes: a JPEG or PNG inline (the
+//! case page shows it), anything else as a download. Every response has
+//! `Content-Disposition`, `X-Content-Type-Options: nosniff` and
+//! `Cache-Control: no-store`. Each opening is written to the audit log
+//! first; if that fails, the file is not sent.
+
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use hyper::header::{self, HeaderValue};
+use hyper::{Response, StatusCode};
+use serde::Serialize;
+
+use super::view::CaseView;
+use super::{load, load_error, not_found, server_error};
+use crate::core::dates;
+use crate::desk::audit::Action;
+use crate::desk::http::bytes;
+use crate::desk::{Body, Desk, Staff, html_page, views};
+use crate::forms::validate::FileType;
+
+/// Largest attachment served (uploads are far smaller; this only bounds memory).
+const MAX_ATTACHMENT_BYTES: u64 = 200 * 1024 * 1024;
+
+/// Reads a file that is not a symbolic link.
+fn read_plain(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.len() > MAX_ATTACHMENT_BYTES {
+        return Err(std::io::Error::other("not a regular file of a usable size"));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+pub async fn attachment(
+    desk: &Arc<Desk>,
+    staff: &Staff,
+    ticket: &str,
+    name: &str,
+) -> Response<Body> {
+    let (record, _) = match load(desk, ticket).await {
+        Ok(found) => found,
+        Err(e) => return load_error(desk, staff, &e),
+    };
+    // Only a name the record lists, and only a plain file name.
+    let listed = record.attachments.iter().find(|a| {
+        a.stored_name == name
+            && !name.is_empty()
+            && !name.starts_with('.')
+            && !name.contains(['/', '\\'])
+    });
+    let Some(listed) = listed else {
+        return not_found(desk, staff);
+    };
+    if record.attachments_purged.is_some() {
+        return desk.error_page(
+            Some(staff),
+            StatusCode::GONE,
+            "Lampiran sudah dihapus",
+            "Lampiran kasus ini sudah dihapus karena masa simpannya habis (retensi data pribadi).",
+        );
+    }
+    let path = record.attachment_dir().join(&listed.stored_name);
+    let read = tokio::task::spawn_blocking(move || read_plain(&path)).await;
+    let content = match read {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return desk.error_page(
+                Some(staff),
+                StatusCode::NOT_FOUND,
+                "Lampiran tidak ada",
+                "Berkas lampiran ini tidak ditemukan di server. Minta pengelola server memeriksanya dengan loket verify.",
+            );
+        }
+        Ok(Err(e)) => {
+            tracing::error!(target: "loket::desk", "cannot read an attachment: {e}");
+            return server_error(desk, staff);
+        }
+        Err(_) => return server_error(desk, staff),
+    };
+    if let Err(e) = desk
+        .audit(
+            &staff.session.name,
+            Action::Attachment,
+            Some(&record.ticket),
+            &listed.field,
+        )
+        .await
+    {
+        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
+        return server_error(desk, staff);
+    }
+    let detected = FileType::sniff(&content);
+    let (mime, inline) = match detected {
+        Some(t @ (FileType::Jpeg | FileType::Png)) => (t.mime(), true),
+        Some(t @ FileType::Pdf) => (t.mime(), false),
+        None => ("application/octet-stream", false),
+    };
+    // The file name we made (ktp.jpg), prefixed with the ticket: plain ASCII.
+    let file_name: String = format!("{}-{}", record.ticket, listed.stored_name)
+        .chars()
+        .map(
+            |c| match c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                true => c,
+                false => '_',
+            },
+        )
+        .collect();
+    let disposition = format!(
+        "{}; filename=\"{file_name}\"",
+        if inline { "inline" } else { "attachment" }
+    );
+    let mut response = bytes(StatusCode::OK, mime, content);
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[derive(Serialize)]
+struct Letterhead {
+    parent: String,
+    name: String,
+    address: String,
+    phone: String,
+    website: String,
+}
+
+#[derive(Serialize)]
+struct PrintView {
+    c: CaseView,
+    office: Letterhead,
+    printed: String,
+    /// Who signs for the office: the last person to move the case.
+    officer: String,
+}
+
+/// `/kasus/TICKET/cetak/`: the case on one A4 page, ready to sign.
+pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str) -> Response<Body> {
+    let (record, text) = match load(desk, ticket).await {
+        Ok(found) => found,
+        Err(e) => return load_error(desk, staff, &e),
+    };
+    if let Err(e) = desk
+        .audit(&staff.session.name, Action::Print, Some(&record.ticket), "")
+        .await
+    {
+        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
+        return server_error(desk, staff);
+    }
+    let office = (desk.office)().config.office;
+    let today = dates::today();
+    let view = PrintView {
+        officer: record
+            .history
+            .last()
+            .map(|h| h.by.clone())
+            .filter(|b| !b.trim().is_empty())
+            .unwrap_or_else(|| staff.session.name.clone()),
+        c: CaseView::new(&record, &text, today),
+        office: Letterhead {
+            parent: office.parent,
+            name: office.name,
+            address: office.address,
+            phone: office.phone,
+            website: office.website,
+        },
+        printed: dates::format_long(today),
+    };
+    let chrome = desk.chrome(Some(staff), "");
+    html_page(StatusCode::OK, views::render("cetak.html", &chrome, &view))
+}

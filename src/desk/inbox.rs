@@ -1,0 +1,272 @@
+//! Kotak masuk: the list of `loket inbox` (open cases first, oldest first)
+//! with filters, a search, counts and pages.
+//!
+//! The records come through one call, [`list`], so that the desk can move
+//! to the record index (issue 19) by changing that function alone.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use hyper::{Request, Response, StatusCode};
+use serde::Serialize;
+use time::Date;
+
+use super::http::query;
+use super::views::Chrome;
+use super::{Body, Desk, Staff, html_page, views};
+use crate::cases::inbox::{Filter, select};
+use crate::cases::{Record, Status, load_all};
+use crate::core::dates;
+use crate::forms::FormKind;
+
+/// Rows on one page.
+pub const PER_PAGE: usize = 50;
+
+/// One page of the inbox and the counts of everything that passed.
+pub struct Listing {
+    /// The records of the page asked for, in inbox order.
+    pub rows: Vec<Record>,
+    /// Records that passed the filter.
+    pub total: usize,
+    pub open: usize,
+    pub overdue: usize,
+    /// Every readable record per status, whatever the filter.
+    pub by_status: Vec<(Status, usize)>,
+    /// Records that could not be read (`loket verify` names them).
+    pub unreadable: usize,
+}
+
+/// Page `page` (from 1) of the records passing `filter`, judged on `today`.
+pub fn list(data: &Path, filter: &Filter, today: Date, page: usize) -> Listing {
+    let (records, problems) = load_all(data);
+    let by_status = Status::ALL
+        .iter()
+        .map(|s| (*s, records.iter().filter(|r| r.status == *s).count()))
+        .collect();
+    let selected = select(&records, filter, today);
+    let start = (page.max(1) - 1).saturating_mul(PER_PAGE);
+    Listing {
+        total: selected.len(),
+        open: selected.iter().filter(|r| !r.status.is_closed()).count(),
+        overdue: selected.iter().filter(|r| r.is_overdue(today)).count(),
+        rows: selected
+            .iter()
+            .skip(start)
+            .take(PER_PAGE)
+            .map(|r| (*r).clone())
+            .collect(),
+        by_status,
+        unreadable: problems.len(),
+    }
+}
+
+/// The filter form as typed, to show it again and to build page links.
+#[derive(Debug, Default, Serialize)]
+struct Typed {
+    status: String,
+    jenis: String,
+    terlambat: bool,
+    dari: String,
+    sampai: String,
+    cari: String,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct Row {
+    ticket: String,
+    url: String,
+    received: String,
+    kind: String,
+    name: String,
+    status: &'static str,
+    closed: bool,
+    response_due: String,
+    completion_due: String,
+    overdue: bool,
+    provisional: bool,
+}
+
+#[derive(Serialize)]
+struct InboxView {
+    typed: Typed,
+    statuses: Vec<Choice>,
+    kinds: Vec<Choice>,
+    errors: Vec<String>,
+    rows: Vec<Row>,
+    total: usize,
+    open: usize,
+    overdue: usize,
+    today: String,
+    page: usize,
+    pages: usize,
+    prev: String,
+    next: String,
+    notes: Vec<String>,
+    unreadable: usize,
+    filtered: bool,
+}
+
+fn parse_date(text: &str, what: &str, errors: &mut Vec<String>) -> Option<Date> {
+    match text.trim() {
+        "" => None,
+        t => dates::parse_iso(t)
+            .map_err(|_| {
+                errors.push(format!(
+                    "Tanggal {what} tidak sah; tulis TTTT-BB-HH, misalnya 2026-11-27."
+                ))
+            })
+            .ok(),
+    }
+}
+
+/// The query string of the filter, for links to other pages.
+fn link(typed: &Typed, page: usize) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("status", typed.status.as_str()),
+        ("jenis", typed.jenis.as_str()),
+        ("dari", typed.dari.as_str()),
+        ("sampai", typed.sampai.as_str()),
+        ("cari", typed.cari.as_str()),
+    ] {
+        if !v.is_empty() {
+            q.append_pair(k, v);
+        }
+    }
+    if typed.terlambat {
+        q.append_pair("terlambat", "1");
+    }
+    q.append_pair("halaman", &page.to_string());
+    format!("/?{}", q.finish())
+}
+
+pub async fn page(
+    desk: &Arc<Desk>,
+    req: &Request<hyper::body::Incoming>,
+    staff: &Staff,
+) -> Response<Body> {
+    let pairs = query(req);
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(q, _)| q == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut errors = Vec::new();
+    let typed = Typed {
+        status: get("status"),
+        jenis: get("jenis"),
+        terlambat: get("terlambat") == "1",
+        dari: get("dari"),
+        sampai: get("sampai"),
+        cari: get("cari").chars().take(100).collect(),
+    };
+    let filter = Filter {
+        status: Status::parse(&typed.status),
+        kind: FormKind::parse(&typed.jenis),
+        overdue: typed.terlambat,
+        since: parse_date(&typed.dari, "dari", &mut errors),
+        until: parse_date(&typed.sampai, "sampai", &mut errors),
+        text: Some(typed.cari.clone()).filter(|t| !t.is_empty()),
+    };
+    let page_no = get("halaman")
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
+    let today = dates::today();
+    let data = desk.data.clone();
+    let listing = {
+        let filter = filter.clone();
+        tokio::task::spawn_blocking(move || list(&data, &filter, today, page_no)).await
+    };
+    let Ok(listing) = listing else {
+        return super::http::plain_error();
+    };
+    let pages = listing.total.div_ceil(PER_PAGE).max(1);
+    let mut notes: Vec<String> = listing
+        .rows
+        .iter()
+        .filter_map(|r| r.due_note.clone())
+        .collect();
+    notes.sort_unstable();
+    notes.dedup();
+    let rows = listing
+        .rows
+        .iter()
+        .map(|r| Row {
+            ticket: r.ticket.clone(),
+            url: format!("{}{}/", super::CASE_PREFIX, r.ticket),
+            received: dates::format_long(r.received_date()),
+            kind: super::case::view::kind_text(r),
+            name: r.name().to_string(),
+            status: r.status.label(),
+            closed: r.status.is_closed(),
+            response_due: dates::format_long(r.response_due),
+            completion_due: r.completion_due.map(dates::format_long).unwrap_or_default(),
+            overdue: r.is_overdue(today),
+            provisional: r.due_note.is_some(),
+        })
+        .collect();
+    let statuses = Status::ALL
+        .iter()
+        .zip(&listing.by_status)
+        .map(|(s, (_, n))| Choice {
+            value: s.as_str(),
+            label: format!("{} ({n})", s.label()),
+            selected: filter.status == Some(*s),
+        })
+        .collect();
+    let kinds = FormKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str(),
+            label: k.label().to_string(),
+            selected: filter.kind == Some(*k),
+        })
+        .collect();
+    let filtered = filter.status.is_some()
+        || filter.kind.is_some()
+        || filter.overdue
+        || filter.since.is_some()
+        || filter.until.is_some()
+        || filter.text.is_some();
+    let view = InboxView {
+        prev: if page_no > 1 {
+            link(&typed, page_no - 1)
+        } else {
+            String::new()
+        },
+        next: if page_no < pages {
+            link(&typed, page_no + 1)
+        } else {
+            String::new()
+        },
+        typed,
+        statuses,
+        kinds,
+        errors,
+        rows,
+        total: listing.total,
+        open: listing.open,
+        overdue: listing.overdue,
+        today: dates::format_with_weekday(today),
+        page: page_no,
+        pages,
+        notes,
+        unreadable: listing.unreadable,
+        filtered,
+    };
+    let chrome: Chrome = desk.chrome(Some(staff), "kotak-masuk");
+    html_page(
+        StatusCode::OK,
+        views::render("kotak-masuk.html", &chrome, &view),
+    )
+}

@@ -1,0 +1,321 @@
+//! The staff desk (issue 17): staff work the cases in a browser, signed in,
+//! on the office network, on the same records and workflow code as
+//! `loket inbox`, `show`, `status` and `report`.
+//!
+//! `loket serve` runs it on a second listener (`--desk-addr`, see
+//! `server::desk`), which answers only what is here; the public listener
+//! knows none of these paths. Pages are Tera templates embedded in loket
+//! ([`views`], `src/desk/templates/`), in Indonesian, without JavaScript,
+//! styled by `src/desk/assets/meja.css` (the site's palette and forms).
+//!
+//! | path | what |
+//! | --- | --- |
+//! | `/masuk/` | sign-in ([`signin`]) |
+//! | `/keluar/` (POST) | sign-out |
+//! | `/` | the inbox ([`inbox`]) |
+//! | `/kasus/TICKET/` | a case, and (POST) its next step ([`case`]) |
+//! | `/kasus/TICKET/cetak/` | the case on one A4 page |
+//! | `/kasus/TICKET/lampiran/NAME` | an attachment |
+//! | `/laporan/` | the monthly report, and its files ([`report`]) |
+//!
+//! Security: accounts in `data/staff.yaml` ([`accounts`], argon2id);
+//! sessions in memory ([`session`]); every POST carries the session's CSRF
+//! token; sign-in is rate limited ([`limiter`]); actions are written to the
+//! audit log ([`audit`]). Nothing here logs personal data: the access log
+//! (target `loket::desk`) has paths only.
+
+pub mod accounts;
+pub mod audit;
+mod case;
+mod http;
+mod inbox;
+mod limiter;
+mod report;
+mod session;
+mod signin;
+mod views;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use time::OffsetDateTime;
+
+use crate::core::calendar::Calendar;
+use crate::site::config::SiteConfig;
+use crate::site::render::Templates;
+use crate::site::terms::Terms;
+
+pub use http::Body;
+pub use limiter::{ACCOUNT_FAILURES, ADDRESS_FAILURES, LOCKOUT};
+pub use session::{IDLE, LIFETIME};
+
+use self::http::{html, redirect};
+use self::session::{Session, same_secret};
+use self::views::Chrome;
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "loket_meja";
+/// Where the desk's stylesheet is served (to anyone: it holds nothing).
+pub const CSS_PATH: &str = "/aset/meja.css";
+pub const SIGN_IN_PATH: &str = "/masuk/";
+pub const SIGN_OUT_PATH: &str = "/keluar/";
+pub const REPORT_PATH: &str = "/laporan/";
+/// A case is at `/kasus/TICKET/` (mail to staff links there).
+pub const CASE_PREFIX: &str = "/kasus/";
+
+/// What the desk needs of the site being served: the letterhead, the
+/// report template, the holiday calendar and the service terms, as the
+/// server has them now (they change when the site is published again).
+pub struct Office {
+    pub config: SiteConfig,
+    pub templates: Arc<Templates>,
+    pub calendar: Arc<Calendar>,
+    pub terms: Terms,
+}
+
+/// How the desk asks the server for the [`Office`] of the moment.
+pub type OfficeSource = Box<dyn Fn() -> Office + Send + Sync>;
+
+#[derive(Debug, Clone)]
+pub struct DeskOptions {
+    /// The data folder: records, `staff.yaml`, `audit/`.
+    pub data: PathBuf,
+    /// Mark cookies `Secure` on every request, not only on those that a
+    /// trusted proxy says came over HTTPS.
+    pub secure_cookies: bool,
+}
+
+/// Who sent a request, as the listener saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer {
+    /// The client (from `X-Forwarded-For` when a trusted proxy sent it).
+    pub ip: IpAddr,
+    /// A trusted proxy said the client used HTTPS.
+    pub https: bool,
+}
+
+pub struct Desk {
+    data: PathBuf,
+    secure_cookies: bool,
+    sessions: session::Sessions,
+    limiter: limiter::SignInLimiter,
+    /// Password checks at once (each takes 19 MiB and a core for a while).
+    hashing: tokio::sync::Semaphore,
+    office: OfficeSource,
+}
+
+/// A signed-in request.
+struct Staff {
+    session: Session,
+    token: String,
+}
+
+impl Desk {
+    pub fn new(opts: DeskOptions, office: OfficeSource) -> Desk {
+        Desk {
+            data: opts.data,
+            secure_cookies: opts.secure_cookies,
+            sessions: session::Sessions::default(),
+            limiter: limiter::SignInLimiter::default(),
+            hashing: tokio::sync::Semaphore::new(2),
+            office,
+        }
+    }
+
+    /// Answers one request of the desk listener.
+    pub async fn respond(self: &Arc<Self>, req: Request<Incoming>, peer: Peer) -> Response<Body> {
+        let path = req.uri().path().to_string();
+        if path == CSS_PATH {
+            return match http::is_read(&req) {
+                true => views::stylesheet(),
+                false => self.not_allowed(None),
+            };
+        }
+        if path == SIGN_IN_PATH {
+            return signin::handle(self, req, peer).await;
+        }
+        let Some(staff) = self.signed_in(&req) else {
+            return self.not_signed_in(&req, &path);
+        };
+        if path == SIGN_OUT_PATH {
+            return match http::is_read(&req) {
+                true => self.not_allowed(Some(&staff)),
+                false => signin::sign_out(self, req, staff, peer).await,
+            };
+        }
+        if path == "/" {
+            return match http::is_read(&req) {
+                true => inbox::page(self, &req, &staff).await,
+                false => self.not_allowed(Some(&staff)),
+            };
+        }
+        if let Some(rest) = path.strip_prefix(REPORT_PATH) {
+            return match http::is_read(&req) {
+                true => report::handle(self, &req, &staff, rest).await,
+                false => self.not_allowed(Some(&staff)),
+            };
+        }
+        if let Some(rest) = path.strip_prefix(CASE_PREFIX) {
+            return case::handle(self, req, staff, rest.to_string()).await;
+        }
+        self.error_page(
+            Some(&staff),
+            StatusCode::NOT_FOUND,
+            "Halaman tidak ditemukan",
+            "Alamat ini tidak ada di meja layanan. Kembali ke kotak masuk.",
+        )
+    }
+
+    /// The session of the request's cookie, if it is live and its account
+    /// still has the password it signed in with.
+    fn signed_in<B>(&self, req: &Request<B>) -> Option<Staff> {
+        let token = http::cookie(req, SESSION_COOKIE)?;
+        let session = self.sessions.get(&token, Instant::now())?;
+        let accounts = match accounts::load(&self.data) {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::error!(target: "loket::desk", "cannot read the staff accounts: {e}");
+                return None;
+            }
+        };
+        let current = accounts::find(&accounts, &session.name);
+        if current.is_none_or(|a| a.name != session.name || a.stamp() != session.stamp) {
+            // Password changed or account removed: every session of it ends.
+            self.sessions.remove_all_of(&session.name);
+            return None;
+        }
+        Some(Staff { session, token })
+    }
+
+    fn not_signed_in<B>(&self, req: &Request<B>, path: &str) -> Response<Body> {
+        let is_page = http::is_read(req) && !path.contains("/lampiran/");
+        if is_page {
+            let back = req
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str())
+                .and_then(http::local_path)
+                .filter(|p| *p != "/");
+            let location = match back {
+                Some(back) => format!(
+                    "{SIGN_IN_PATH}?lanjut={}",
+                    form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>()
+                ),
+                None => SIGN_IN_PATH.to_string(),
+            };
+            return redirect(&location);
+        }
+        self.error_page(
+            None,
+            StatusCode::FORBIDDEN,
+            "Silakan masuk dulu",
+            "Halaman ini hanya untuk petugas yang sudah masuk. Masuk dengan nama dan kata sandi Anda, lalu buka lagi.",
+        )
+    }
+
+    /// Whether a posted form carries the session's CSRF token.
+    fn csrf_ok(staff: &Staff, form: &http::Form) -> bool {
+        same_secret(&form.get("csrf"), &staff.session.csrf)
+    }
+
+    fn chrome(&self, staff: Option<&Staff>, nav: &'static str) -> Chrome {
+        let office = (self.office)();
+        Chrome {
+            office: office.config.office.name.clone(),
+            user: staff.map(|s| s.session.name.clone()),
+            csrf: staff.map(|s| s.session.csrf.clone()).unwrap_or_default(),
+            nav,
+        }
+    }
+
+    fn error_page(
+        &self,
+        staff: Option<&Staff>,
+        status: StatusCode,
+        title: &str,
+        message: &str,
+    ) -> Response<Body> {
+        views::error(&self.chrome(staff, ""), status, title, message)
+    }
+
+    fn not_allowed(&self, staff: Option<&Staff>) -> Response<Body> {
+        self.error_page(
+            staff,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Permintaan tidak dapat dilayani",
+            "Alamat ini tidak menerima permintaan semacam itu. Buka halaman ini lewat tautan di meja layanan.",
+        )
+    }
+
+    fn form_error(&self, staff: Option<&Staff>, e: http::FormError) -> Response<Body> {
+        let (status, message) = match e {
+            http::FormError::Type => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Formulir ini tidak dikirim seperti biasa. Muat ulang halaman lalu coba lagi.",
+            ),
+            http::FormError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Isian terlalu panjang. Persingkat catatan lalu kirim lagi.",
+            ),
+            http::FormError::Incomplete => (
+                StatusCode::BAD_REQUEST,
+                "Formulir tidak diterima utuh. Periksa jaringan lalu kirim lagi.",
+            ),
+        };
+        self.error_page(staff, status, "Formulir tidak terbaca", message)
+    }
+
+    fn csrf_refused(&self, staff: Option<&Staff>) -> Response<Body> {
+        self.error_page(
+            staff,
+            StatusCode::FORBIDDEN,
+            "Formulir kedaluwarsa",
+            "Formulir ini tidak dapat diterima: halaman sudah terlalu lama dibuka atau berasal dari sesi lain. Tidak ada yang diubah. Muat ulang halaman lalu coba lagi.",
+        )
+    }
+
+    /// Appends to the audit log (in a blocking task: it waits for the disk).
+    async fn audit(
+        &self,
+        staff: &str,
+        action: audit::Action,
+        ticket: Option<&str>,
+        detail: &str,
+    ) -> std::io::Result<()> {
+        let data = self.data.clone();
+        let (staff, ticket, detail) = (
+            staff.to_string(),
+            ticket.map(str::to_string),
+            detail.to_string(),
+        );
+        let now = OffsetDateTime::now_utc();
+        tokio::task::spawn_blocking(move || {
+            audit::append(&data, now, &staff, action, ticket.as_deref(), &detail)
+        })
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// The session cookie's attributes for this request.
+    fn cookie_attributes(&self, peer: Peer) -> &'static str {
+        match self.secure_cookies || peer.https {
+            true => "Path=/; HttpOnly; SameSite=Strict; Secure",
+            false => "Path=/; HttpOnly; SameSite=Strict",
+        }
+    }
+}
+
+/// A page answered with `status`, or the plain error if its template fails.
+fn html_page(status: StatusCode, rendered: Result<String, views::ViewError>) -> Response<Body> {
+    match rendered {
+        Ok(body) => html(status, body),
+        Err(e) => {
+            tracing::error!(target: "loket::desk", "a desk page failed to render: {e}");
+            http::plain_error()
+        }
+    }
+}

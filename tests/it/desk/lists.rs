@@ -1,0 +1,194 @@
+//! The inbox (filters, search, counts, pages) and the monthly report
+//! (summary, the printable report, CSV), on hand-made records.
+
+use reqwest::StatusCode;
+
+use super::*;
+
+/// Tickets whose random part counts up through the ticket alphabet.
+fn ticket(prefix: &str, day: u32, n: usize) -> String {
+    const ALPHABET: &[u8] = b"CDFHJKMNPRTVWXY34679";
+    let code: String = [n / 400, (n / 20) % 20, n % 20, 0]
+        .iter()
+        .map(|i| ALPHABET[*i] as char)
+        .collect();
+    format!("{prefix}-202011{day:02}-{code}")
+}
+
+/// 130 records of November 2020 (long past, so every open one is late):
+/// 100 requests (60 baru, 40 selesai) and 30 complaints (diperiksa).
+fn many(data: &std::path::Path) {
+    for n in 0..130 {
+        let day = 1 + (n % 28) as u32;
+        let (prefix, status) = match n {
+            0..60 => ("KP", "baru"),
+            60..100 => (
+                "KP",
+                "selesai\ncompleted_at: 2020-11-28T10:00:00+07:00\nresult: Selesai dibantu",
+            ),
+            _ => ("PL", "diperiksa"),
+        };
+        let t = ticket(prefix, day, n);
+        let name = if n == 7 {
+            "Rahmawati Kusuma".to_string()
+        } else {
+            format!("Warga {n}")
+        };
+        write_record(
+            data,
+            &t,
+            &format!("2020-11-{day:02}T{:02}:00:00+07:00", 8 + n % 8),
+            status,
+            &name,
+            "2020-11-30",
+            if prefix == "KP" { "2020-12-01" } else { "null" },
+            "",
+        );
+    }
+}
+
+fn rows(page: &Page) -> usize {
+    page.body.matches("<td data-label=\"Tiket\">").count()
+}
+
+#[tokio::test]
+async fn the_inbox_filters_searches_counts_and_pages() {
+    let server = Server::start();
+    assert!(add_staff(&server.data, "Budi", PASSWORD).status.success());
+    many(&server.data);
+    // One record that does not read: counted, not shown.
+    let broken = crate::common::submit::record_path(&server.data, "KP-20201103-XXXX");
+    std::fs::write(&broken, "ticket: [\n").unwrap();
+    let mut desk = DeskClient::signed_in(&server, "Budi").await;
+
+    let first = desk.get("/").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        first.body.contains("130 kiriman: 90 terbuka, 90 terlambat"),
+        "{}",
+        first.body
+    );
+    assert_eq!(rows(&first), 50);
+    assert!(first.body.contains("Halaman 1 dari 3"));
+    assert!(first.body.contains("1 berkas kiriman tidak dapat dibaca"));
+    assert!(first.body.contains("TERLAMBAT"));
+    // Open first, oldest first: the first row is an open case of 1 November.
+    let first_row = &first.body[first.body.find("<tbody>").unwrap()..];
+    assert!(first_row.find("1 November 2020").unwrap() < first_row.find("</tr>").unwrap());
+    let last = desk.get("/?halaman=3").await;
+    assert_eq!(rows(&last), 30);
+    assert!(last.body.contains("Halaman 3 dari 3"));
+    assert!(last.body.contains("badge-closed"), "closed cases come last");
+    assert!(last.body.contains("rel=\"prev\""));
+
+    let baru = desk.get("/?status=baru").await;
+    assert!(
+        baru.body.contains("60 kiriman: 60 terbuka"),
+        "{}",
+        baru.body
+    );
+    assert!(baru.body.contains("Baru (60)"));
+    assert!(baru.body.contains("<option value=\"baru\" selected>"));
+    let complaints = desk.get("/?jenis=pengaduan-layanan").await;
+    assert!(complaints.body.contains("30 kiriman: 30 terbuka"));
+    let late = desk.get("/?terlambat=1").await;
+    assert!(late.body.contains("90 kiriman: 90 terbuka, 90 terlambat"));
+    let range = desk.get("/?dari=2020-11-02&sampai=2020-11-03").await;
+    let expected = (0..130).filter(|n| matches!(1 + n % 28, 2 | 3)).count();
+    assert!(
+        range.body.contains(&format!("{expected} kiriman:")),
+        "{expected}: {}",
+        range.body
+    );
+    let by_name = desk.get("/?cari=rahmawati").await;
+    assert!(by_name.body.contains("1 kiriman:"), "{}", by_name.body);
+    assert!(by_name.body.contains("Rahmawati Kusuma"));
+    let t = ticket("KP", 8, 7);
+    let by_ticket = desk.get(&format!("/?cari={}", t.to_lowercase())).await;
+    assert!(by_ticket.body.contains("1 kiriman:"));
+    assert!(by_ticket.body.contains(&t));
+    let nothing = desk.get("/?cari=tidak+ada+orangnya").await;
+    assert!(nothing.body.contains("Tidak ada kiriman yang cocok"));
+    let bad = desk.get("/?dari=kemarin").await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("Tanggal dari tidak sah"));
+    // Page links keep the filter.
+    let filtered = desk.get("/?status=selesai&halaman=1").await;
+    assert!(filtered.body.contains("40 kiriman: 0 terbuka"));
+    assert!(
+        !filtered.body.contains("rel=\"next\""),
+        "40 fit on one page"
+    );
+    let paged = desk.get("/?jenis=permohonan").await;
+    assert!(
+        paged
+            .body
+            .contains("href=\"/?jenis=permohonan&amp;halaman=2\""),
+        "{}",
+        paged.body
+    );
+    // The search is not in the access log.
+    assert!(!server.stderr_now().contains("rahmawati"));
+}
+
+#[tokio::test]
+async fn the_monthly_report_is_shown_and_downloaded() {
+    let server = Server::start();
+    assert!(add_staff(&server.data, "Budi", PASSWORD).status.success());
+    many(&server.data);
+    let mut desk = DeskClient::signed_in(&server, "Budi").await;
+    let page = desk.get("/laporan/?bulan=2020-11").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Laporan bulanan: November 2020"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("130 kiriman diterima"));
+    assert!(page.body.contains("href=\"/laporan/laporan-2020-11.csv\""));
+    assert_eq!(
+        audited(&server.data, "report").len(),
+        0,
+        "figures only: nothing audited"
+    );
+
+    let html = desk.get("/laporan/laporan-2020-11.html").await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.contains("Laporan Hasil Pelayanan"));
+    assert!(html.body.contains("Rahmawati Kusuma"));
+    assert!(html.header("content-disposition").starts_with("inline"));
+    let csp = html.header("content-security-policy");
+    assert!(
+        csp.contains("sandbox") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("script"), "{csp}");
+    let download = desk.get("/laporan/laporan-2020-11.html?unduh=1").await;
+    assert_eq!(
+        download.header("content-disposition"),
+        "attachment; filename=\"laporan-2020-11.html\""
+    );
+    let csv = desk.get("/laporan/laporan-2020-11.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert_eq!(
+        csv.header("content-disposition"),
+        "attachment; filename=\"laporan-2020-11.csv\""
+    );
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert_eq!(csv.body.lines().count(), 131, "a header and 130 cases");
+    let report = audited(&server.data, "report");
+    let details: Vec<&str> = report.iter().map(|f| f[4].as_str()).collect();
+    assert_eq!(
+        details,
+        ["2020-11 html", "2020-11 html download", "2020-11 csv"]
+    );
+
+    let bad = desk.get("/laporan/?bulan=2020-13").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Bulan tidak dikenal"));
+    let empty = desk.get("/laporan/?bulan=2019-01").await;
+    assert!(empty.body.contains("0 kiriman diterima"));
+    let unknown = desk.get("/laporan/laporan-2020-11.pdf").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
