@@ -154,8 +154,18 @@ pub struct HistoryEntry {
     pub berkas: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting: Option<Meeting>,
+    /// Staff's note: internal, except that the note of selesai (the
+    /// result) and ditolak (the reason) is what the citizen is told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A message for the citizen: shown on `/cek-status/` and sent with
+    /// the step's mail.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_note: Option<String>,
 }
 
 /// A case as stored.
@@ -191,6 +201,14 @@ pub struct Record {
     pub normalized: Fields,
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// The citizen's access code for `/cek-status/`, as an HMAC
+    /// ([`super::access`]); absent in records from before codes.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_code_hash: Option<String>,
     /// Staff's processing steps, appended by `loket status` and the desk.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub history: Vec<HistoryEntry>,
@@ -259,6 +277,7 @@ impl Record {
                     .collect(),
             ),
             attachments: attachments.to_vec(),
+            access_code_hash: None,
             history: Vec::new(),
             first_response_at: None,
             completed_at: None,
@@ -304,6 +323,37 @@ impl Record {
     /// Folder holding the attachments.
     pub fn attachment_dir(&self) -> PathBuf {
         self.path.with_extension("")
+    }
+
+    /// The citizen's email, if they gave one (a request's `email`, or a
+    /// complaint's `kontak` when it is an address).
+    pub fn email(&self) -> Option<&str> {
+        let email = match self.kind {
+            FormKind::Permohonan => self.fields.get("email"),
+            FormKind::PengaduanLayanan => self.fields.get("kontak").filter(|k| k.contains('@')),
+        };
+        email.map(str::trim).filter(|e| !e.is_empty())
+    }
+
+    /// The citizen's mobile number in E.164 (`+628…`), if they gave one.
+    pub fn mobile(&self) -> Option<&str> {
+        let name = match self.kind {
+            FormKind::Permohonan => "telepon",
+            FormKind::PengaduanLayanan => "kontak",
+        };
+        self.normalized
+            .get(name)
+            .map(str::trim)
+            .filter(|m| m.starts_with("+62"))
+    }
+
+    /// The deadline the citizen was given: a request's completion (or its
+    /// response when there is none), a complaint's response.
+    pub fn promised_due(&self) -> Date {
+        match self.kind {
+            FormKind::Permohonan => self.completion_due.unwrap_or(self.response_due),
+            FormKind::PengaduanLayanan => self.response_due,
+        }
     }
 
     /// Whether a deadline has passed on `today` without the step it asks for.

@@ -70,9 +70,14 @@ pub struct StatusArgs {
     /// kind's deadlines from the day it was received.
     #[arg(long, value_parser = kind_arg)]
     kind: Option<FormKind>,
-    /// What was done or decided (required for selesai: the result; for ditolak: the reason).
+    /// What was done or decided (required for selesai: the result; for
+    /// ditolak: the reason, which the citizen is told). Otherwise internal.
     #[arg(long)]
     note: Option<String>,
+    /// A message for the citizen: shown when they look the case up
+    /// (/cek-status/) and mailed to them if they gave an email.
+    #[arg(long)]
+    public_note: Option<String>,
     /// Who did it [default: $USER].
     #[arg(long)]
     by: Option<String>,
@@ -233,6 +238,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         at: args.at.unwrap_or(now),
         by,
         note: args.note,
+        public_note: args.public_note,
         meeting: args.meeting,
         berkas: args.berkas.map(|b| match b {
             Berkas::Lengkap => "lengkap".to_string(),
