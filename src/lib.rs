@@ -20,5 +20,6 @@ pub mod cases;
 pub mod cli;
 pub mod core;
 pub mod forms;
+pub mod notify;
 pub mod server;
 pub mod site;

@@ -139,6 +139,24 @@ impl Meeting {
     }
 }
 
+impl Meeting {
+    /// "Rabu, 2 Desember 2026 pukul 10.00 WIB" (as stored if it does not
+    /// read as a date and time: a hand edit).
+    pub fn when(&self) -> String {
+        let Some((day, clock)) = self.at.trim().split_once(' ') else {
+            return self.at.clone();
+        };
+        match dates::parse_iso(day) {
+            Ok(date) => format!(
+                "{} pukul {} WIB",
+                dates::format_with_weekday(date),
+                clock.trim().replace(':', ".")
+            ),
+            Err(_) => self.at.clone(),
+        }
+    }
+}
+
 /// One step in a record's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -387,7 +405,7 @@ fn null_as_empty<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<HistoryEntry>, 
 }
 
 /// Moments: written in WIB, whole seconds; read in any RFC 3339 offset.
-mod moment {
+pub(crate) mod moment {
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serializer};
     use time::OffsetDateTime;

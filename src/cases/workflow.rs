@@ -59,6 +59,18 @@ impl Status {
         }
     }
 
+    /// What it means to the citizen, in plain words (`/cek-status/`, mail).
+    pub fn for_citizens(self) -> &'static str {
+        match self {
+            Status::Baru => "Sudah diterima, menunggu diperiksa petugas",
+            Status::Diperiksa => "Sedang diperiksa petugas",
+            Status::KonsultasiDiberikan => "Konsultasi sudah diberikan",
+            Status::PertemuanDijadwalkan => "Pertemuan sudah dijadwalkan",
+            Status::Selesai => "Selesai",
+            Status::Ditolak => "Ditolak",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Status> {
         let wanted = text.trim().to_lowercase().replace([' ', '_'], "-");
         Status::ALL.into_iter().find(|s| s.as_str() == wanted)
