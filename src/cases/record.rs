@@ -346,11 +346,7 @@ impl Record {
     /// The citizen's email, if they gave one (a request's `email`, or a
     /// complaint's `kontak` when it is an address).
     pub fn email(&self) -> Option<&str> {
-        let email = match self.kind {
-            FormKind::Permohonan => self.fields.get("email"),
-            FormKind::PengaduanLayanan => self.fields.get("kontak").filter(|k| k.contains('@')),
-        };
-        email.map(str::trim).filter(|e| !e.is_empty())
+        email_in(self.kind, self.fields.get(email_field(self.kind)))
     }
 
     /// The citizen's mobile number in E.164 (`+628…`), if they gave one.
@@ -368,10 +364,7 @@ impl Record {
     /// The deadline the citizen was given: a request's completion (or its
     /// response when there is none), a complaint's response.
     pub fn promised_due(&self) -> Date {
-        match self.kind {
-            FormKind::Permohonan => self.completion_due.unwrap_or(self.response_due),
-            FormKind::PengaduanLayanan => self.response_due,
-        }
+        promised_due(self.kind, self.response_due, self.completion_due)
     }
 
     /// Whether a deadline has passed on `today` without the step it asks for.
@@ -382,6 +375,31 @@ impl Record {
         let response_late = self.first_response_at.is_none() && today > self.response_due;
         let completion_late = self.completion_due.is_some_and(|d| today > d);
         response_late || completion_late
+    }
+}
+
+/// The field that may hold the citizen's email.
+pub fn email_field(kind: FormKind) -> &'static str {
+    match kind {
+        FormKind::Permohonan => "email",
+        FormKind::PengaduanLayanan => "kontak",
+    }
+}
+
+/// The email in `value` of [`email_field`], if it is one.
+pub fn email_in(kind: FormKind, value: Option<&str>) -> Option<&str> {
+    let value = value.map(str::trim).filter(|e| !e.is_empty())?;
+    match kind {
+        FormKind::Permohonan => Some(value),
+        FormKind::PengaduanLayanan => value.contains('@').then_some(value),
+    }
+}
+
+/// The deadline a citizen is given ([`Record::promised_due`]).
+pub fn promised_due(kind: FormKind, response: Date, completion: Option<Date>) -> Date {
+    match kind {
+        FormKind::Permohonan => completion.unwrap_or(response),
+        FormKind::PengaduanLayanan => response,
     }
 }
 

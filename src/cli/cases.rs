@@ -14,6 +14,8 @@ use crate::cases::report::{self, ReportError, ReportOptions};
 use crate::cases::{self, Meeting, Status};
 use crate::core::calendar::Calendar;
 use crate::forms::FormKind;
+use crate::notify;
+use crate::site::config::SiteConfig;
 use crate::site::content::Site;
 use crate::site::terms::{Deadlines, Terms};
 
@@ -144,6 +146,9 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
         Format::Csv => inbox::write_csv(&mut out, &rows, today)?,
     }
     skipped(problems.len());
+    if let Some(stuck) = notify::stuck(&data, OffsetDateTime::now_utc()) {
+        eprintln!("PERHATIAN: {}", stuck.describe());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -182,6 +187,19 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             a.mime,
             a.size
         )?;
+    }
+    let (whatsapp, mailto) = (
+        notify::contact::whatsapp_link(&record),
+        notify::contact::mailto_link(&record),
+    );
+    if whatsapp.is_some() || mailto.is_some() {
+        writeln!(out, "# Balas warga (berisi tiket dan pesan publik terakhir):")?;
+    }
+    if let Some(link) = whatsapp {
+        writeln!(out, "#   WhatsApp: {link}")?;
+    }
+    if let Some(link) = mailto {
+        writeln!(out, "#   Email: {link}")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -245,7 +263,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
             Berkas::TidakLengkap => "tidak lengkap".to_string(),
         }),
     };
-    let (before, _) = cases::update(&data, &args.ticket, None, |record, text| {
+    let (before, written) = cases::update(&data, &args.ticket, None, |record, text| {
         cases::apply(record, text, &change, now)
     })?;
     let after_kind = change.kind.as_ref().map_or(before.kind, |m| m.to);
@@ -262,7 +280,40 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
+    tell_citizen(&data, &args.folders.root, &before.path, &written)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Queues the citizen's mail about the step just written, when it is news
+/// to them, they gave an email and mail is on (the server sends it).
+fn tell_citizen(data: &Path, root: &Path, path: &Path, written: &str) -> anyhow::Result<()> {
+    if !notify::Outbox::at(data).exists() {
+        return Ok(());
+    }
+    let record = cases::Record::parse(path, written).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let Some(last) = record.history.len().checked_sub(1) else {
+        return Ok(());
+    };
+    if record.email().is_none() || !notify::compose::step_is_news(&record.history[last]) {
+        return Ok(());
+    }
+    let config = match SiteConfig::load(root) {
+        Ok(config) => config,
+        Err(d) => {
+            eprintln!(
+                "peringatan: surel untuk warga tidak disiapkan: situs di {} tidak terbaca ({d}); gunakan --root",
+                root.display()
+            );
+            return Ok(());
+        }
+    };
+    let composer = notify::Composer::new(&config, None);
+    match notify::queue_step(data, &composer, &record, last) {
+        Ok(true) => say!("Surel untuk warga disiapkan; server mengirimkannya.")?,
+        Ok(false) => {}
+        Err(e) => eprintln!("peringatan: surel untuk warga tidak disiapkan: {e}"),
+    }
+    Ok(())
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {

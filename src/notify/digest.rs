@@ -26,7 +26,7 @@ pub async fn run(
     data: PathBuf,
     (hour, minute): (u8, u8),
     wake: Arc<Notify>,
-    source: impl Fn() -> (Arc<Calendar>, Composer) + Send + Sync + 'static,
+    source: impl Fn() -> Option<(Arc<Calendar>, Composer)> + Send + Sync + 'static,
 ) {
     let outbox = Outbox::at(&data);
     let source = Arc::new(source);
@@ -64,9 +64,11 @@ fn make(
     data: &std::path::Path,
     outbox: &Outbox,
     today: Date,
-    source: &dyn Fn() -> (Arc<Calendar>, Composer),
+    source: &dyn Fn() -> Option<(Arc<Calendar>, Composer)>,
 ) -> bool {
-    let (calendar, composer) = source();
+    let Some((calendar, composer)) = source() else {
+        return false;
+    };
     let mut queued = false;
     if calendar.is_working_day(today) {
         let (records, problems) = crate::cases::load_all(data);

@@ -50,11 +50,12 @@ pub struct Mail {
 impl Mail {
     /// Opens the outbox in `data` and starts the sender and, unless it is
     /// off, the digest (on the current tokio runtime). `source` gives the
-    /// calendar and the site's settings as they are at the moment.
+    /// calendar and the site's settings as they are at the moment (`None`
+    /// once the server is going away).
     pub fn start(
         data: &Path,
         settings: MailSettings,
-        source: impl Fn() -> (Arc<Calendar>, SiteConfig) + Send + Sync + 'static,
+        source: impl Fn() -> Option<(Arc<Calendar>, SiteConfig)> + Send + Sync + 'static,
     ) -> Result<Mail, String> {
         let outbox = Outbox::at(data);
         outbox
@@ -74,8 +75,8 @@ impl Mail {
                     (hour, minute),
                     wake.clone(),
                     move || {
-                        let (calendar, config) = source();
-                        (calendar, Composer::new(&config, desk.as_deref()))
+                        let (calendar, config) = source()?;
+                        Some((calendar, Composer::new(&config, desk.as_deref())))
                     },
                 ));
             }

@@ -39,6 +39,15 @@ const BUILTIN: [(&str, &str); 4] = [
         include_str!("builtin/gagal-dibangun.html"),
     ),
 ];
+/// Pages of the server's that a site may lack (one made before them): the
+/// copy in loket's own `templates/` stands in, inside the site's
+/// `base.html`. Added only to a site that has a `base.html`.
+const BUILTIN_PAGES: [(&str, &str); 1] = [(
+    LOOKUP_TEMPLATE,
+    include_str!("../../templates/cek-status.html"),
+)];
+/// Template of `/cek-status/`, where a citizen looks a case up.
+pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 pub const REPORT_TEMPLATE: &str = "laporan.html";
 pub const SITEMAP_TEMPLATE: &str = "sitemap.xml";
 const FALLBACK_TEMPLATE: &str = "galat.html";
@@ -133,6 +142,13 @@ impl Templates {
         for (name, text) in BUILTIN {
             if name != BUILD_ERROR_TEMPLATE && !files.contains_key(name) {
                 sources.push((name.to_string(), text.to_string()));
+            }
+        }
+        if files.contains_key("base.html") {
+            for (name, text) in BUILTIN_PAGES {
+                if !files.contains_key(name) {
+                    sources.push((name.to_string(), text.to_string()));
+                }
             }
         }
         let mut tera = Tera::new();
@@ -452,6 +468,18 @@ impl<'a> Renderer<'a> {
         )
     }
 
+    /// Renders `/cek-status/`: the form, or the case it found.
+    pub fn render_lookup(&self, view: &LookupView, out: impl Write) -> Result<(), Diagnostic> {
+        self.render_special(
+            LOOKUP_TEMPLATE,
+            "Cek status kiriman",
+            "cek-status",
+            "/cek-status/",
+            |ctx| ctx.insert("lookup", view),
+            out,
+        )
+    }
+
     /// Renders an error page (bad request, too large, too many requests, …).
     pub fn render_status(&self, view: &StatusView, out: impl Write) -> Result<(), Diagnostic> {
         self.render_special(
@@ -484,6 +512,71 @@ pub struct ConfirmationView {
     pub due_note: String,
     /// "proses", "selesai" or "ditolak".
     pub state: &'static str,
+    /// The access code, shown once ("KXM4 7PRT"), or "".
+    pub access_code: String,
+}
+
+/// What `/cek-status/` shows: the form (with what was wrong), or a case.
+/// Holds no personal data but the name the citizen typed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LookupView {
+    /// "form" or "found".
+    pub state: &'static str,
+    /// The ticket as typed (never the code).
+    pub ticket: String,
+    /// Input that is not a ticket or code at all, for the error summary.
+    pub errors: Vec<LookupError>,
+    pub tiket_error: String,
+    pub kode_error: String,
+    /// A well-formed ticket and code that open nothing (an unknown ticket
+    /// and a wrong code say the same).
+    pub no_match: bool,
+    pub case: Option<LookupCase>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LookupError {
+    /// "tiket" or "kode".
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// A case as its citizen sees it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LookupCase {
+    pub ticket: String,
+    /// "Permohonan" or "Pengaduan layanan".
+    pub noun: &'static str,
+    pub kind_label: &'static str,
+    /// The name as the citizen typed it ("" once redacted).
+    pub name: String,
+    pub status: &'static str,
+    pub status_words: &'static str,
+    pub closed: bool,
+    pub received: String,
+    pub verb: &'static str,
+    pub due: String,
+    pub due_iso: String,
+    pub due_note: String,
+    pub meeting_when: String,
+    pub meeting_place: String,
+    /// "Hasil" or "Alasan penolakan", with the result or reason of a
+    /// closed case.
+    pub outcome_label: &'static str,
+    pub outcome: String,
+    pub steps: Vec<LookupStep>,
+}
+
+/// One step as the citizen sees it: never staff's internal note.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LookupStep {
+    pub date: String,
+    pub words: &'static str,
+    /// "lengkap" / "tidak lengkap", or "".
+    pub berkas: String,
+    pub outcome_label: &'static str,
+    pub outcome: String,
+    pub public_note: String,
 }
 
 /// What an error page shows.
