@@ -193,7 +193,10 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         notify::contact::mailto_link(&record),
     );
     if whatsapp.is_some() || mailto.is_some() {
-        writeln!(out, "# Balas warga (berisi tiket dan pesan publik terakhir):")?;
+        writeln!(
+            out,
+            "# Balas warga (berisi tiket dan pesan publik terakhir):"
+        )?;
     }
     if let Some(link) = whatsapp {
         writeln!(out, "#   WhatsApp: {link}")?;

@@ -102,7 +102,9 @@ pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
                 match outbox.forget_ticket(ticket) {
                     Ok(0) => {}
                     Ok(n) => say!("{ticket}: {n} surel yang belum terkirim dihapus")?,
-                    Err(e) => eprintln!("{ticket}: surel yang belum terkirim tidak dapat dihapus: {e}"),
+                    Err(e) => {
+                        eprintln!("{ticket}: surel yang belum terkirim tidak dapat dihapus: {e}")
+                    }
                 }
             }
         }

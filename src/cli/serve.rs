@@ -158,7 +158,9 @@ impl ServeArgs {
             (None, None) => None,
         };
         if password.is_some() && smtp.has_password() {
-            anyhow::bail!("the SMTP password is given twice: in smtp_url and {PASSWORD_ENV} or smtp_password_file; keep one");
+            anyhow::bail!(
+                "the SMTP password is given twice: in smtp_url and {PASSWORD_ENV} or smtp_password_file; keep one"
+            );
         }
         if password.is_some() && smtp.username().is_none() {
             anyhow::bail!("an SMTP password is set but smtp_url names no user: smtp://USER@relay…");

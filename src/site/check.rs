@@ -12,12 +12,12 @@ use crate::site::content::{Page, Site};
 use crate::site::markdown::{LinkRef, TocEntry};
 use crate::site::render::{
     CONFIRMATION_TEMPLATE, ConfirmationView, LookupCase, LookupError, LookupStep, LookupView,
-    NOT_FOUND_TEMPLATE, Renderer, STATUS_TEMPLATE,
-    StatusView, Templates,
+    NOT_FOUND_TEMPLATE, Renderer, STATUS_TEMPLATE, StatusView, Templates,
 };
 
-/// Files the build writes besides pages and assets.
-const GENERATED: [&str; 2] = ["/sitemap.xml", "/404.html"];
+/// Files the build writes besides pages and assets, and pages the server
+/// makes (`/cek-status/`, where citizens look a case up).
+const GENERATED: [&str; 3] = ["/sitemap.xml", "/404.html", "/cek-status/"];
 
 /// The six components of a service standard that must be published
 /// (PermenPANRB 15/2014, service delivery part), each with the words that
@@ -218,7 +218,12 @@ fn lookup_samples() -> Vec<LookupView> {
         closed: true,
         outcome_label: "Alasan penolakan",
         outcome: "Bukan wewenang kami.".into(),
-        steps: vec![step("Ditolak", "Alasan penolakan", "Bukan wewenang kami.", "")],
+        steps: vec![step(
+            "Ditolak",
+            "Alasan penolakan",
+            "Bukan wewenang kami.",
+            "",
+        )],
         ..case.clone()
     };
     vec![

@@ -22,6 +22,8 @@ mod deploy;
 mod durability;
 mod forms;
 mod intake;
+mod lookup;
+mod notify;
 mod operations;
 mod pipes;
 mod publish;
