@@ -318,6 +318,9 @@ fn write_record(data: &Path, ticket: &str, status: &str, response_due: &str) {
         .join(&day[4..6])
         .join(&day[6..8]);
     fs::create_dir_all(&dir).unwrap();
+    // A data folder others can read is refused.
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(data, fs::Permissions::from_mode(0o700)).unwrap();
     fs::write(
         dir.join(format!("{ticket}.yaml")),
         format!(

@@ -63,7 +63,7 @@ pub struct Mail {
     pub subject: String,
     pub message_id: String,
     pub reply_to: String,
-    /// The text, decoded.
+    /// The text, decoded, with `\n` line ends.
     pub body: String,
     /// The message as sent, headers and encoded body.
     pub raw: String,
@@ -165,7 +165,11 @@ impl SmtpServer {
         let text = fs::read_to_string(self.out()).unwrap_or_default();
         text.lines()
             .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .map(|l| {
+                let mut mail: Mail = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+                mail.body = mail.body.replace("\r\n", "\n");
+                mail
+            })
             .collect()
     }
 
