@@ -58,7 +58,7 @@ pub async fn receipt(
 
 /// The access code a receipt page shows ("KXM4 7PRT"), if it shows one.
 pub fn code_on(page: &str) -> Option<String> {
-    let marker = "Kode akses: <strong class=\"ticket-number\">";
+    let marker = "Kode akses: <strong class=\"code\">";
     let start = page.find(marker)? + marker.len();
     let end = page[start..].find('<')? + start;
     Some(page[start..end].to_string())
