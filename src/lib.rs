@@ -2,7 +2,7 @@
 //! site and takes citizens' online submissions.
 //!
 //! The modules follow the data, and depend one way (`cli` → `server` →
-//! `cases` → `site` → `forms` → `core`):
+//! `notify` → `cases` → `site` → `forms` → `core`):
 //!
 //! - [`site`]: the site folder → model → pages on disk (config, content,
 //!   markdown, templates, checks, build, output, watch).
@@ -10,8 +10,11 @@
 //! - [`cases`]: a submission once it is a case: its record, ticket, the
 //!   durable store, the workflow of the service standard, and what staff
 //!   run on the records (inbox, report, verify, backup, purge).
+//! - [`notify`]: mail: the durable outbox, what each message says, the
+//!   SMTP sender, the staff's daily digest; WhatsApp and `mailto:` links.
 //! - [`server`]: `loket serve`: connections, routes, reading a form post,
-//!   the receipt, static files, health, publishing a new build.
+//!   the receipt (with the access code, once), `/cek-status/`, static
+//!   files, health, publishing a new build.
 //! - [`cli`]: the command line, the operator's settings.
 //! - [`core`]: dates and the working-day calendar, YAML, diagnostics, CSV,
 //!   file-system helpers.
