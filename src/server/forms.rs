@@ -210,6 +210,7 @@ async fn accept(
                 let store = state.store.clone();
                 let key = state.lookups.key.clone();
                 let once = state.lookups.once.clone();
+                let mail = state.mail().cloned();
                 // A task of its own, so that the outcome is remembered (and
                 // counted) even if the citizen's browser stops waiting, as
                 // it does when the button is pressed again.
@@ -238,6 +239,9 @@ async fn accept(
                             let token = once.hold(ticket.as_str(), &code);
                             reservation.confirm();
                             lead.accepted(ticket);
+                            if let Some(mail) = &mail {
+                                mail.wake();
+                            }
                             token
                         }
                         Err(_) => None,
@@ -245,12 +249,7 @@ async fn accept(
                     committed.map(|ticket| (ticket, token))
                 });
                 return match committing.await.map_err(io::Error::other) {
-                    Ok(Ok((ticket, token))) => {
-                        if let Some(mail) = state.mail() {
-                            mail.wake();
-                        }
-                        see_confirmation(&ticket, token.as_deref())
-                    }
+                    Ok(Ok((ticket, token))) => see_confirmation(&ticket, token.as_deref()),
                     Ok(Err(e)) | Err(e) => storage_error(published, e, back),
                 };
             }
