@@ -1,6 +1,7 @@
 // The citizen's journeys, in Chromium, with and without JavaScript: from the
 // home page through the site's links to a form, filled in by its labels,
-// submitted with files, to the confirmation page, and the record on disk.
+// submitted with files, to the confirmation page with its access code, the
+// case looked up with ticket and code at 360 px, and the record on disk.
 // These contexts keep the site's Content-Security-Policy (no bypassCSP).
 
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import { describe, test } from 'node:test';
 
 import {
   BASE,
+  accessCodeOn,
   PENGADUAN_LABELS,
   PENGADUAN_LAYANAN,
   PENGADUAN_VALUES,
@@ -18,6 +20,7 @@ import {
   fillByLabels,
   findRecord,
   ktpJpeg,
+  lookUp,
   readRecord,
   submit,
   suratPdf,
@@ -103,6 +106,29 @@ async function permohonanJourney(javaScriptEnabled) {
     // The confirmation page names the ticket; its URL holds nothing else.
     const ticket = await confirmation(page, 'KP');
     assert.match(await page.getByRole('main').innerText(), /Permohonan diselesaikan paling lambat \S+, \d+ \S+ \d{4} \(5 hari kerja sejak diterima\)/);
+
+    // Beside the ticket, the access code: shown this once.
+    const code = await accessCodeOn(page);
+    assert.match(code ?? '', /^[CDFHJKMNPRTVWXY34679]{4} [CDFHJKMNPRTVWXY34679]{4}$/);
+    await page.reload();
+    assert.equal(await accessCodeOn(page), null, 'not shown again on a reload');
+
+    // At 360 px (confirmation() left it there), the citizen looks the case
+    // up with the ticket and the code, from the receipt's own link.
+    await page.getByRole('main').getByRole('link', { name: 'Cek status', exact: true }).first().click();
+    assert.equal(new URL(page.url()).pathname, '/cek-status/');
+    await expectHeading(page, 'Cek status kiriman');
+    const answer = await lookUp(page, ticket.toLowerCase(), code);
+    assert.equal(answer.status(), 200);
+    assert.equal(page.url(), url('/cek-status/'), 'the code is never in a URL');
+    await expectHeading(page, 'Status permohonan Anda');
+    const found = await page.getByRole('main').innerText();
+    assert.match(found, new RegExp(ticket));
+    assert.match(found, /Sudah diterima, menunggu diperiksa petugas/);
+    assert.match(found, /diselesaikan paling lambat/);
+    assert.doesNotMatch(found, /3517|0812|Merdeka/, 'nothing personal but the name');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    assert.ok(overflow <= 0, `the answer fits 360 px (${overflow} px too wide)`);
     assert.deepEqual(problems, [], 'nothing went wrong in the browser');
 
     // The record on disk holds what was typed, and the files as chosen.

@@ -300,6 +300,53 @@ export async function sendPermohonan(page, { changes = {}, ktp } = {}) {
   return submit(page, 'Kirim permohonan');
 }
 
+/** The access code on a receipt page (shown once), or null. */
+export async function accessCodeOn(page) {
+  const code = page.locator('.access-code .code');
+  return (await code.count()) ? (await code.innerText()).trim() : null;
+}
+
+/** Fills /cek-status/ as a person would and sends it; returns the response. */
+export async function lookUp(page, ticket, code) {
+  if (new URL(page.url()).pathname !== '/cek-status/') await page.goto(url('/cek-status/'));
+  const form = page.getByRole('form', { name: 'Cek status kiriman' });
+  await form.getByLabel('Nomor tiket', { exact: true }).fill(ticket);
+  await form.getByLabel('Kode akses', { exact: true }).fill(code);
+  return submit(page, 'Cek status');
+}
+
+/**
+ * A permohonan of its own sent (each call different: an identical resend
+ * would get the first one's ticket), its access code read off the receipt,
+ * and the case looked up on /cek-status/; returns the lookup's response.
+ */
+export async function lookUpOwnCase(page) {
+  await sendOwnPermohonan(page);
+  const ticket = new URL(page.url()).searchParams.get('tiket');
+  const code = await accessCodeOn(page);
+  assert.ok(code, 'the receipt shows the access code');
+  const response = await lookUp(page, ticket, code);
+  assert.equal(response.status(), 200, 'the case is found');
+  return response;
+}
+
+/** A permohonan of its own sent; the page is left on its receipt, which
+ * shows the access code (once). Returns the response to the POST. */
+export async function sendOwnPermohonan(page) {
+  const uraian = `Mohon konsultasi pemasaran (${Date.now()}-${Math.random()}).`;
+  const ktp = await ktpJpeg(page.context().browser());
+  const sent = await sendPermohonan(page, { changes: { uraian }, ktp });
+  assert.equal(sent.status(), 303);
+  return sent;
+}
+
+/** /cek-status/ answering a ticket and code that open nothing (422). */
+export async function lookUpNothing(page) {
+  const response = await lookUp(page, 'KP-20261127-CDFH', 'CDFH JKMN');
+  assert.equal(response.status(), 422);
+  return response;
+}
+
 /** A NIK that is wrong (too short), to send a form back with one mistake. */
 export const WRONG_NIK = { nik: '3517 0152' };
 
@@ -526,6 +573,10 @@ export function siteStates() {
     at('terkirim-permohonan', confirmationPath('KP')),
     at('terkirim-pengaduan-layanan', confirmationPath('PL')),
     { name: 'status-415', path: `${PENGADUAN_LAYANAN} (415)`, open: openStatusPage },
+    { name: 'terkirim-dengan-kode', path: '/terkirim/ (with its access code)', open: sendOwnPermohonan },
+    at('cek-status', '/cek-status/'),
+    { name: 'cek-status-tidak-cocok', path: '/cek-status/ (422, no match)', open: lookUpNothing },
+    { name: 'cek-status-hasil', path: '/cek-status/ (a case found)', open: lookUpOwnCase },
   );
   return states;
 }

@@ -2,7 +2,7 @@
 //! site and takes citizens' online submissions.
 //!
 //! The modules follow the data, and depend one way (`cli` → `server` →
-//! `desk` → `cases` → `site` → `forms` → `core`):
+//! `desk` → `notify` → `cases` → `site` → `forms` → `core`):
 //!
 //! - [`site`]: the site folder → model → pages on disk (config, content,
 //!   markdown, templates, checks, build, output, watch).
@@ -10,9 +10,12 @@
 //! - [`cases`]: a submission once it is a case: its record, ticket, the
 //!   durable store, the workflow of the service standard, and what staff
 //!   run on the records (inbox, report, verify, backup, purge).
+//! - [`notify`]: mail: the durable outbox, what each message says, the
+//!   SMTP sender, the staff's daily digest; WhatsApp and `mailto:` links.
 //! - [`server`]: `loket serve`: connections, routes, reading a form post,
-//!   the receipt, static files, health, publishing a new build; and the
-//!   second listener of the staff desk.
+//!   the receipt (with the access code, once), `/cek-status/`, static
+//!   files, health, publishing a new build; and the second listener of the
+//!   staff desk.
 //! - [`desk`]: the staff desk: staff sign in and work the cases in a
 //!   browser (inbox, case, next step, print view, report), with accounts,
 //!   sessions, CSRF tokens, sign-in limits and an audit log.
@@ -25,5 +28,6 @@ pub mod cli;
 pub mod core;
 pub mod desk;
 pub mod forms;
+pub mod notify;
 pub mod server;
 pub mod site;

@@ -165,12 +165,25 @@ fn add_tree<W: Write>(
     path: &Path,
     done: &mut BackedUp,
 ) -> Result<(), BackupError> {
-    let meta = fs::symlink_metadata(path).map_err(at(path))?;
+    // The server changes these files as it runs (the outbox sends and
+    // removes messages): one gone meanwhile is not in the backup, and one
+    // being written (a hidden name) is not yet.
+    let gone = |e: &io::Error| e.kind() == io::ErrorKind::NotFound;
+    let meta = match fs::symlink_metadata(path) {
+        Err(e) if gone(&e) => return Ok(()),
+        other => other.map_err(at(path))?,
+    };
     if meta.is_file() {
-        return add_file(archive, data, path, path, done);
+        return match add_file(archive, data, path, path, done) {
+            Err(BackupError::Io { source, .. }) if gone(&source) => Ok(()),
+            other => other,
+        };
     }
     if meta.is_dir() {
         for entry in fs::read_dir(path).map_err(at(path))?.flatten() {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
             add_tree(archive, data, &entry.path(), done)?;
         }
     }

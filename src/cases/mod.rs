@@ -6,6 +6,7 @@
 //! staff and operators run on the records: the inbox, the monthly report,
 //! verify, backup and restore, purge.
 
+pub mod access;
 pub mod backup;
 pub mod inbox;
 pub mod purge;

@@ -139,6 +139,24 @@ impl Meeting {
     }
 }
 
+impl Meeting {
+    /// "Rabu, 2 Desember 2026 pukul 10.00 WIB" (as stored if it does not
+    /// read as a date and time: a hand edit).
+    pub fn when(&self) -> String {
+        let Some((day, clock)) = self.at.trim().split_once(' ') else {
+            return self.at.clone();
+        };
+        match dates::parse_iso(day) {
+            Ok(date) => format!(
+                "{} pukul {} WIB",
+                dates::format_with_weekday(date),
+                clock.trim().replace(':', ".")
+            ),
+            Err(_) => self.at.clone(),
+        }
+    }
+}
+
 /// One step in a record's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -154,8 +172,18 @@ pub struct HistoryEntry {
     pub berkas: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting: Option<Meeting>,
+    /// Staff's note: internal, except that the note of selesai (the
+    /// result) and ditolak (the reason) is what the citizen is told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A message for the citizen: shown on `/cek-status/` and sent with
+    /// the step's mail.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_note: Option<String>,
 }
 
 /// A case as stored.
@@ -191,6 +219,14 @@ pub struct Record {
     pub normalized: Fields,
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// The citizen's access code for `/cek-status/`, as an HMAC
+    /// ([`super::access`]); absent in records from before codes.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_code_hash: Option<String>,
     /// Staff's processing steps, appended by `loket status` and the desk.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub history: Vec<HistoryEntry>,
@@ -259,6 +295,7 @@ impl Record {
                     .collect(),
             ),
             attachments: attachments.to_vec(),
+            access_code_hash: None,
             history: Vec::new(),
             first_response_at: None,
             completed_at: None,
@@ -306,6 +343,30 @@ impl Record {
         self.path.with_extension("")
     }
 
+    /// The citizen's email, if they gave one (a request's `email`, or a
+    /// complaint's `kontak` when it is an address).
+    pub fn email(&self) -> Option<&str> {
+        email_in(self.kind, self.fields.get(email_field(self.kind)))
+    }
+
+    /// The citizen's mobile number in E.164 (`+628…`), if they gave one.
+    pub fn mobile(&self) -> Option<&str> {
+        let name = match self.kind {
+            FormKind::Permohonan => "telepon",
+            FormKind::PengaduanLayanan => "kontak",
+        };
+        self.normalized
+            .get(name)
+            .map(str::trim)
+            .filter(|m| m.starts_with("+62"))
+    }
+
+    /// The deadline the citizen was given: a request's completion (or its
+    /// response when there is none), a complaint's response.
+    pub fn promised_due(&self) -> Date {
+        promised_due(self.kind, self.response_due, self.completion_due)
+    }
+
     /// Whether a deadline has passed on `today` without the step it asks for.
     pub fn is_overdue(&self, today: Date) -> bool {
         if self.status.is_closed() {
@@ -314,6 +375,31 @@ impl Record {
         let response_late = self.first_response_at.is_none() && today > self.response_due;
         let completion_late = self.completion_due.is_some_and(|d| today > d);
         response_late || completion_late
+    }
+}
+
+/// The field that may hold the citizen's email.
+pub fn email_field(kind: FormKind) -> &'static str {
+    match kind {
+        FormKind::Permohonan => "email",
+        FormKind::PengaduanLayanan => "kontak",
+    }
+}
+
+/// The email in `value` of [`email_field`], if it is one.
+pub fn email_in(kind: FormKind, value: Option<&str>) -> Option<&str> {
+    let value = value.map(str::trim).filter(|e| !e.is_empty())?;
+    match kind {
+        FormKind::Permohonan => Some(value),
+        FormKind::PengaduanLayanan => value.contains('@').then_some(value),
+    }
+}
+
+/// The deadline a citizen is given ([`Record::promised_due`]).
+pub fn promised_due(kind: FormKind, response: Date, completion: Option<Date>) -> Date {
+    match kind {
+        FormKind::Permohonan => completion.unwrap_or(response),
+        FormKind::PengaduanLayanan => response,
     }
 }
 
@@ -337,7 +423,7 @@ fn null_as_empty<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<HistoryEntry>, 
 }
 
 /// Moments: written in WIB, whole seconds; read in any RFC 3339 offset.
-mod moment {
+pub(crate) mod moment {
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serializer};
     use time::OffsetDateTime;

@@ -8,6 +8,8 @@
 //! submissions/2026/11/27/KP-20261127-7KX4/       its attachments
 //! .tmp/3f9c…/ and .tmp/3f9c….yaml                a draft being received
 //! .tmp/held/<token>/                             uploads of a form sent back with errors
+//! lookup.key                                     the key of the access codes (super::access)
+//! outbox/                                        mail waiting to be sent (crate::notify)
 //! ```
 //!
 //! A submission is received into a draft under `.tmp/` (same filesystem):
@@ -54,20 +56,21 @@ mod commit;
 pub mod held;
 mod upload;
 
-pub use commit::STAGING_SUFFIX;
+pub use commit::{AfterCommit, STAGING_SUFFIX};
 pub use upload::FileWriter;
 
 /// The file that marks a data folder as loket's.
 pub const MARKER: &str = ".loket-data";
 /// What loket itself keeps in a data folder: a folder holding only these
 /// (a data folder from before the marker) is adopted.
-const OWN_NAMES: [&str; 6] = [
+const OWN_NAMES: [&str; 7] = [
     MARKER,
     SUBMISSIONS_DIR,
     TMP_DIR,
     "staff.yaml",
     "audit",
     "outbox",
+    super::access::KEY_FILE,
 ];
 
 #[derive(Debug, Clone)]
@@ -306,11 +309,27 @@ impl Draft {
         date: Date,
         render: impl Fn(&Ticket) -> io::Result<String> + Send + 'static,
     ) -> io::Result<Ticket> {
+        self.commit_then(store, kind, date, render, None).await
+    }
+
+    /// [`Draft::commit`], then `after` with the ticket once the record is
+    /// in place, before the sync that makes it durable: what `after` writes
+    /// in the data folder is durable when the citizen is told.
+    pub async fn commit_then(
+        self,
+        store: &Store,
+        kind: FormKind,
+        date: Date,
+        render: impl Fn(&Ticket) -> io::Result<String> + Send + 'static,
+        after: Option<AfterCommit>,
+    ) -> io::Result<Ticket> {
         let committer = store
             .committer
             .as_ref()
             .ok_or_else(|| io::Error::other("store opened for reading only"))?;
-        committer.commit(self, kind, date, Box::new(render)).await
+        committer
+            .commit(self, kind, date, Box::new(render), after)
+            .await
     }
 }
 

@@ -18,17 +18,7 @@ impl Ticket {
     /// A new random ticket for a submission of `kind` received on `date`.
     /// Uniqueness is settled by the store, which never overwrites a record.
     pub fn new(kind: FormKind, date: Date) -> std::io::Result<Ticket> {
-        let mut suffix = String::with_capacity(RANDOM_LEN);
-        while suffix.len() < RANDOM_LEN {
-            let mut bytes = [0u8; 8];
-            getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
-            // Rejection sampling keeps every symbol equally likely.
-            for b in bytes {
-                if suffix.len() < RANDOM_LEN && usize::from(b) < 240 {
-                    suffix.push(char::from(ALPHABET[usize::from(b) % ALPHABET.len()]));
-                }
-            }
-        }
+        let suffix = random_symbols(RANDOM_LEN)?;
         Ok(Ticket(format!(
             "{}-{}-{suffix}",
             kind.ticket_prefix(),
@@ -73,6 +63,28 @@ impl Ticket {
         let iso = format!("{}-{}-{}", &day[0..4], &day[4..6], &day[6..8]);
         crate::core::dates::parse_iso(&iso).ok()
     }
+}
+
+/// `len` symbols of the read-aloud alphabet, each equally likely (also the
+/// access codes of [`super::access`]).
+pub fn random_symbols(len: usize) -> std::io::Result<String> {
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
+        // Rejection sampling keeps every symbol equally likely.
+        for b in bytes {
+            if out.len() < len && usize::from(b) < 240 {
+                out.push(char::from(ALPHABET[usize::from(b) % ALPHABET.len()]));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `symbol` is in the read-aloud alphabet.
+pub fn is_symbol(symbol: u8) -> bool {
+    ALPHABET.contains(&symbol)
 }
 
 impl fmt::Display for Ticket {

@@ -59,6 +59,18 @@ impl Status {
         }
     }
 
+    /// What it means to the citizen, in plain words (`/cek-status/`, mail).
+    pub fn for_citizens(self) -> &'static str {
+        match self {
+            Status::Baru => "Sudah diterima, menunggu diperiksa petugas",
+            Status::Diperiksa => "Sedang diperiksa petugas",
+            Status::KonsultasiDiberikan => "Konsultasi sudah diberikan",
+            Status::PertemuanDijadwalkan => "Pertemuan sudah dijadwalkan",
+            Status::Selesai => "Selesai",
+            Status::Ditolak => "Ditolak",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Status> {
         let wanted = text.trim().to_lowercase().replace([' ', '_'], "-");
         Status::ALL.into_iter().find(|s| s.as_str() == wanted)
@@ -179,6 +191,18 @@ pub struct StatusChange {
     pub meeting: Option<Meeting>,
     /// After checking: "lengkap" or "tidak lengkap" ([`Berkas::as_str`]).
     pub berkas: Option<String>,
+    /// A message for the citizen (`/cek-status/` and the step's mail).
+    pub public_note: Option<String>,
+}
+
+impl StatusChange {
+    /// The public note as it will be stored: trimmed, `None` when blank.
+    pub fn public_note(&self) -> Option<&str> {
+        self.public_note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+    }
 }
 
 /// How far in the future a step may be dated: clocks of two machines differ.
@@ -284,6 +308,7 @@ pub fn apply(
         berkas: change.berkas.clone(),
         meeting: change.meeting.clone(),
         note: note.map(str::to_string),
+        public_note: change.public_note().map(str::to_string),
     };
     let mut new = set_key(text, "status", to.as_str());
     if let Some(m) = kind_move {
@@ -353,6 +378,7 @@ catatan_petugas: ditambahkan dengan tangan\n";
             note: None,
             meeting: None,
             berkas: None,
+            public_note: None,
         }
     }
 
@@ -389,6 +415,32 @@ catatan_petugas: ditambahkan dengan tangan\n";
         // The first response is not moved by later steps.
         assert!(done.contains("first_response_at: 2026-11-30T09:00:00+07:00"));
         assert!(done.contains("catatan_petugas: ditambahkan dengan tangan\n"));
+    }
+
+    #[test]
+    fn a_public_note_goes_into_the_step() {
+        let path = Path::new("r.yaml");
+        let record = Record::parse(path, RECORD).unwrap();
+        let mut c = change(Status::Diperiksa);
+        c.berkas = Some("tidak lengkap".into());
+        c.note = Some("KTP buram; telepon tidak diangkat".into());
+        c.public_note = Some("  Mohon kirim ulang foto KTP yang jelas.  ".into());
+        let new = apply(&record, RECORD, &c, now()).unwrap();
+        let parsed = Record::parse(path, &new).unwrap();
+        let step = &parsed.history[0];
+        assert_eq!(
+            step.public_note.as_deref(),
+            Some("Mohon kirim ulang foto KTP yang jelas.")
+        );
+        assert_eq!(
+            step.note.as_deref(),
+            Some("KTP buram; telepon tidak diangkat")
+        );
+        // A blank one is no note; old records without the key still read.
+        c.public_note = Some("   ".into());
+        let new = apply(&record, RECORD, &c, now()).unwrap();
+        assert!(!new.contains("public_note"), "{new}");
+        assert_eq!(Record::parse(path, RECORD).unwrap().access_code_hash, None);
     }
 
     #[test]

@@ -14,6 +14,8 @@ use crate::cases::report::{self, ReportError, ReportOptions};
 use crate::cases::{self, Berkas, Meeting, Status};
 use crate::core::calendar::Calendar;
 use crate::forms::FormKind;
+use crate::notify;
+use crate::site::config::SiteConfig;
 use crate::site::content::Site;
 use crate::site::terms::{Deadlines, Terms};
 
@@ -70,9 +72,14 @@ pub struct StatusArgs {
     /// kind's deadlines from the day it was received.
     #[arg(long, value_parser = kind_arg)]
     kind: Option<FormKind>,
-    /// What was done or decided (required for selesai: the result; for ditolak: the reason).
+    /// What was done or decided (required for selesai: the result; for
+    /// ditolak: the reason, which the citizen is told). Otherwise internal.
     #[arg(long)]
     note: Option<String>,
+    /// A message for the citizen: shown when they look the case up
+    /// (/cek-status/) and mailed to them if they gave an email.
+    #[arg(long)]
+    public_note: Option<String>,
     /// Who did it [default: $USER].
     #[arg(long)]
     by: Option<String>,
@@ -134,6 +141,9 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
         Format::Csv => inbox::write_csv(&mut out, &rows, today)?,
     }
     skipped(problems.len());
+    if let Some(stuck) = notify::stuck(&data, OffsetDateTime::now_utc()) {
+        eprintln!("PERHATIAN: {}", stuck.describe());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -172,6 +182,22 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             a.mime,
             a.size
         )?;
+    }
+    let (whatsapp, mailto) = (
+        notify::contact::whatsapp_link(&record),
+        notify::contact::mailto_link(&record),
+    );
+    if whatsapp.is_some() || mailto.is_some() {
+        writeln!(
+            out,
+            "# Balas warga (berisi tiket dan pesan publik terakhir):"
+        )?;
+    }
+    if let Some(link) = whatsapp {
+        writeln!(out, "#   WhatsApp: {link}")?;
+    }
+    if let Some(link) = mailto {
+        writeln!(out, "#   Email: {link}")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -228,10 +254,11 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         at: args.at.unwrap_or(now),
         by,
         note: args.note,
+        public_note: args.public_note,
         meeting: args.meeting,
         berkas: args.berkas.map(|b| b.as_str().to_string()),
     };
-    let (before, _) = cases::update(&data, &args.ticket, None, |record, text| {
+    let (before, written) = cases::update(&data, &args.ticket, None, |record, text| {
         cases::apply(record, text, &change, now)
     })?;
     let after_kind = change.kind.as_ref().map_or(before.kind, |m| m.to);
@@ -248,7 +275,33 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
+    tell_citizen(&data, &args.folders.root, &before.path, &written)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Queues the citizen's mail about the step just written, when it is news
+/// to them, they gave an email and mail is on (the server sends it).
+fn tell_citizen(data: &Path, root: &Path, path: &Path, written: &str) -> anyhow::Result<()> {
+    if !notify::Outbox::at(data).exists() {
+        return Ok(());
+    }
+    let config = match SiteConfig::load(root) {
+        Ok(config) => config,
+        Err(d) => {
+            eprintln!(
+                "peringatan: surel untuk warga tidak disiapkan: situs di {} tidak terbaca ({d}); gunakan --root",
+                root.display()
+            );
+            return Ok(());
+        }
+    };
+    let composer = notify::Composer::new(&config, None);
+    match notify::queue_written_step(data, &composer, path, written) {
+        Ok(true) => say!("Surel untuk warga disiapkan; server mengirimkannya.")?,
+        Ok(false) => {}
+        Err(e) => eprintln!("peringatan: surel untuk warga tidak disiapkan: {e}"),
+    }
+    Ok(())
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {

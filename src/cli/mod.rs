@@ -62,7 +62,7 @@ enum Command {
     /// Check the site for problems without writing anything.
     Check(site::CheckArgs),
     /// Build the site, then serve it and accept form submissions.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Print the settings `loket serve` would run with, and where each comes from.
     Config(settings::ConfigArgs),
     /// List submissions: open ones first, oldest first, with deadlines.
@@ -134,7 +134,7 @@ fn run(
     match cli.command {
         Command::Build(args) => site::build(args),
         Command::Check(args) => site::check(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Config(_) => settings::print(command, file),
         Command::Inbox(args) => cases::inbox(args),
         Command::Show(args) => cases::show(args),

@@ -94,6 +94,21 @@ pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
     for done in &purged.done {
         say!("{}", done.describe(args.dry_run))?;
     }
+    // Mail about a redacted case goes with its personal data.
+    if !args.dry_run {
+        let outbox = crate::notify::Outbox::at(&args.folders.data());
+        for done in &purged.done {
+            if let purging::Purged::Redacted { ticket } = done {
+                match outbox.forget_ticket(ticket) {
+                    Ok(0) => {}
+                    Ok(n) => say!("{ticket}: {n} surel yang belum terkirim dihapus")?,
+                    Err(e) => {
+                        eprintln!("{ticket}: surel yang belum terkirim tidak dapat dihapus: {e}")
+                    }
+                }
+            }
+        }
+    }
     print_all(&purged.problems);
     if purged.done.is_empty() {
         say!("Tidak ada yang perlu dihapus.")?;

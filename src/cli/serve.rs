@@ -1,10 +1,14 @@
 //! `loket serve`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context;
+use lettre::message::Mailbox;
+
+use crate::notify::{self, DigestAt, MailSettings, SmtpUrl};
 use crate::server::{self, Limits, ServeError, ServeOptions, TrustedProxy};
 use crate::site::build::{BuildError, BuildOptions, DEFAULT_MAX_UPLOAD_MB};
 
@@ -77,6 +81,41 @@ pub struct ServeArgs {
     /// Free space on the data folder's disk below which /healthz answers 503, in megabytes.
     #[arg(long, default_value_t = 500)]
     pub min_free_mb: u64,
+    /// Failed /cek-status/ lookups allowed per client address per rate
+    /// window (0: no limit); lookups that find the case are not counted.
+    #[arg(long, default_value_t = 10)]
+    pub lookup_rate_limit: u32,
+    /// The mail relay: smtp://relay.example:587?tls=required (STARTTLS),
+    /// smtps://relay.example:465 (TLS), smtp://127.0.0.1:25 (plain, this
+    /// machine). A user name may be in it; the password is not (see
+    /// --smtp-password-file, LOKET_SMTP_PASSWORD). Without it, mail is off.
+    #[arg(long, value_name = "URL")]
+    pub smtp_url: Option<SmtpUrl>,
+    /// A file holding the relay's password, readable by loket's user alone
+    /// (or the variable LOKET_SMTP_PASSWORD).
+    #[arg(long, value_name = "FILE")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// Who loket's mail is from: "Dinkopum Jombang <loket@jombangkab.go.id>".
+    #[arg(long, value_name = "ADDRESS", value_parser = notify::settings::mailbox)]
+    pub mail_from: Option<Mailbox>,
+    /// Staff told of each new case and sent the daily digest (repeat the
+    /// flag or separate with commas).
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        value_delimiter = ',',
+        action = clap::ArgAction::Append,
+        value_parser = notify::settings::mailbox
+    )]
+    pub notify_to: Vec<Mailbox>,
+    /// When the staff's digest goes out each working day, HH:MM in WIB, or
+    /// `off`.
+    #[arg(long, value_name = "HH:MM", default_value = "07:00")]
+    pub digest_at: DigestAt,
+    /// The staff desk's address as staff open it (https://meja.dinas.go.id):
+    /// staff mail links to /kasus/TICKET/ there.
+    #[arg(long, value_name = "URL", value_parser = notify::settings::desk_url)]
+    pub desk_url: Option<String>,
     /// Log lines as text, or as one JSON object per line for a collector.
     /// Which lines: LOKET_LOG (e.g. `warn`, `info,loket::access=off`).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
@@ -127,9 +166,73 @@ impl ServeArgs {
             body_total_timeout: Duration::from_secs(self.body_total_timeout_secs),
             trust_proxy: self.trust_proxy.clone(),
             min_free_bytes: self.min_free_mb * 1024 * 1024,
+            lookup_rate_limit: self.lookup_rate_limit,
             ..Limits::default()
         }
     }
+
+    /// The mail settings, with the password from the environment or its
+    /// file; `None` without `smtp_url`.
+    fn mail(&self) -> anyhow::Result<Option<MailSettings>> {
+        let Some(smtp) = self.smtp_url.clone() else {
+            return Ok(None);
+        };
+        let Some(from) = self.mail_from.clone() else {
+            anyhow::bail!(
+                "smtp_url is set but mail_from is not: name the sender, e.g. mail_from: \"Dinkopum Jombang <loket@jombangkab.go.id>\""
+            );
+        };
+        let from_env = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty());
+        let password = match (from_env, &self.smtp_password_file) {
+            (Some(_), Some(file)) => anyhow::bail!(
+                "the SMTP password is given twice: {PASSWORD_ENV} and smtp_password_file ({}); keep one",
+                file.display()
+            ),
+            (Some(password), None) => Some(password),
+            (None, Some(file)) => Some(read_password_file(file)?),
+            (None, None) => None,
+        };
+        if password.is_some() && smtp.has_password() {
+            anyhow::bail!(
+                "the SMTP password is given twice: in smtp_url and {PASSWORD_ENV} or smtp_password_file; keep one"
+            );
+        }
+        if password.is_some() && smtp.username().is_none() {
+            anyhow::bail!("an SMTP password is set but smtp_url names no user: smtp://USER@relay…");
+        }
+        Ok(Some(MailSettings {
+            smtp,
+            password,
+            from,
+            notify_to: self.notify_to.clone(),
+            digest_at: self.digest_at,
+            desk_url: self.desk_url.clone(),
+        }))
+    }
+}
+
+/// The variable holding the SMTP password (never a loket.yaml key).
+pub const PASSWORD_ENV: &str = "LOKET_SMTP_PASSWORD";
+
+/// The password in `file`, which loket's user alone may read.
+fn read_password_file(file: &Path) -> anyhow::Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(file)
+        .with_context(|| format!("smtp_password_file {}", file.display()))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o044 != 0 {
+        anyhow::bail!(
+            "smtp_password_file {} can be read by other users (mode {mode:o}): chmod 600 it (owned by loket's user), or use systemd's LoadCredential (docs/deploy.md, \"Mail\")",
+            file.display()
+        );
+    }
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("smtp_password_file {}", file.display()))?;
+    let password = text.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        anyhow::bail!("smtp_password_file {} is empty", file.display());
+    }
+    Ok(password)
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -148,6 +251,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             addr,
             secure_cookies: args.desk_secure_cookies,
         }),
+        mail: args.mail()?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -110,6 +110,8 @@ struct InboxView {
     next: String,
     notes: Vec<String>,
     unreadable: usize,
+    /// Mail that has waited more than a day, in staff's words; empty if none.
+    mail_stuck: String,
     filtered: bool,
 }
 
@@ -262,6 +264,9 @@ pub async fn page(
         pages,
         notes,
         unreadable: listing.unreadable,
+        mail_stuck: crate::notify::stuck(&desk.data, time::OffsetDateTime::now_utc())
+            .map(|s| s.describe())
+            .unwrap_or_default(),
         filtered,
     };
     let chrome: Chrome = desk.chrome(Some(staff), "kotak-masuk");

@@ -80,13 +80,16 @@ pub struct Office {
 /// How the desk asks the server for the [`Office`] of the moment.
 pub type OfficeSource = Box<dyn Fn() -> Office + Send + Sync>;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DeskOptions {
     /// The data folder: records, `staff.yaml`, `audit/`.
     pub data: PathBuf,
     /// Mark cookies `Secure` on every request, not only on those that a
     /// trusted proxy says came over HTTPS.
     pub secure_cookies: bool,
+    /// Mail, when it is on: a step that is news to the citizen queues their
+    /// message.
+    pub mail: Option<crate::notify::Mail>,
 }
 
 /// Who sent a request, as the listener saw it.
@@ -106,6 +109,7 @@ pub struct Desk {
     /// Password checks at once (each takes 19 MiB and a core for a while).
     hashing: tokio::sync::Semaphore,
     office: OfficeSource,
+    mail: Option<crate::notify::Mail>,
 }
 
 /// A signed-in request.
@@ -123,6 +127,7 @@ impl Desk {
             limiter: limiter::SignInLimiter::default(),
             hashing: tokio::sync::Semaphore::new(2),
             office,
+            mail: opts.mail,
         }
     }
 

@@ -2,14 +2,16 @@
 //! form. It is read from the stored record, so it shows only tickets that
 //! were issued, with the deadline the record holds and the case's state
 //! (a rejected case does not say it will be handled). It holds no personal
-//! data: ticket, kind, date of receipt, deadline, state.
+//! data: ticket, kind, date of receipt, deadline, state; and, once, to the
+//! browser that sent the form, the access code ([`super::shown_once`]).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use hyper::{Request, Response, StatusCode};
 
-use super::{AppState, Body, Published, html, status_page};
+use super::{AppState, Body, Published, html, shown_once, status_page};
+use crate::cases::access;
 use crate::cases::ticket::Ticket;
 use crate::cases::{self, Record, RecordError, Status};
 use crate::core::dates;
@@ -74,12 +76,25 @@ pub(super) async fn page<B>(
             }
         }
     };
-    let Some(view) = view else {
+    let Some(mut view) = view else {
         return not_found(published);
     };
+    let token = shown_once::token_of(req.headers());
+    if let Some(code) = token
+        .as_deref()
+        .and_then(|t| state.lookups.once.take(t, ticket.as_str()))
+    {
+        view.access_code = access::display(&code);
+    }
     let mut out = Vec::new();
     match published.renderer().render_confirmation(&view, &mut out) {
-        Ok(()) => html(StatusCode::OK, out),
+        Ok(()) => {
+            let mut response = html(StatusCode::OK, out);
+            if token.is_some() {
+                shown_once::set_cookie(&mut response, None);
+            }
+            response
+        }
         Err(d) => {
             tracing::error!("{d}");
             status_page(
@@ -129,6 +144,7 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
             Status::Ditolak => "ditolak",
             _ => "proses",
         },
+        access_code: String::new(),
     }
 }
 
@@ -156,5 +172,6 @@ fn decoy_view(
         due_days: term.days,
         due_note: due.note().unwrap_or_default(),
         state: "proses",
+        access_code: String::new(),
     })
 }

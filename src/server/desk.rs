@@ -47,6 +47,7 @@ pub(super) async fn run(
         DeskOptions {
             data,
             secure_cookies: settings.secure_cookies,
+            mail: state.mail().cloned(),
         },
         Box::new(move || {
             let published = office_state.published();

@@ -15,14 +15,18 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
 use super::ratelimit::Reservation;
-use super::{AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, status_page};
+use super::{
+    AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, shown_once, status_page,
+};
+use crate::cases::access;
 use crate::cases::recent::{Claim, fingerprint};
-use crate::cases::record::Record;
+use crate::cases::record::{Record, email_field, email_in, promised_due};
 use crate::cases::ticket::Ticket;
 use crate::core::dates;
 use crate::forms::FormKind;
 use crate::forms::validate::{FieldError, Normalized, validate};
 use crate::forms::view::FormView;
+use crate::notify::CaseFacts;
 use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
 
@@ -104,11 +108,12 @@ pub(super) async fn submit(
     };
     if input.honeypot {
         // A robot: looks accepted (and counts as such), is not stored.
-        return match Ticket::new(kind, dates::today()) {
-            Ok(ticket) => {
+        return match Ticket::new(kind, dates::today()).and_then(|t| Ok((access::new_code()?, t))) {
+            Ok((code, ticket)) => {
                 reservation.confirm();
                 state.decoys.remember(&ticket);
-                see_confirmation(&ticket)
+                let token = state.lookups.once.hold(ticket.as_str(), &code);
+                see_confirmation(&ticket, token.as_deref())
             }
             Err(e) => storage_error(published, e, &back),
         };
@@ -161,45 +166,90 @@ async fn accept(
     let Input { text, draft, .. } = input;
     let recent = state.store.recent().clone();
     let fingerprint = fingerprint(kind, &text, draft.attachments());
+    // A resend is answered with the first ticket, and with its code while
+    // that is still unseen.
+    let again = |ticket: &Ticket| {
+        let token = state.lookups.once.again(ticket.as_str());
+        see_confirmation(ticket, token.as_deref())
+    };
     loop {
         match recent.claim(fingerprint) {
-            Claim::Accepted(ticket) => return see_confirmation(&ticket),
+            Claim::Accepted(ticket) => return again(&ticket),
             Claim::Committing(first) => {
                 if let Some(ticket) = Claim::outcome(first).await {
-                    return see_confirmation(&ticket);
+                    return again(&ticket);
                 }
                 // The first one failed: this one tries.
             }
             Claim::Lead(lead) => {
+                let code = match access::new_code() {
+                    Ok(code) => code,
+                    Err(e) => return storage_error(published, e, back),
+                };
+                // The staff's message and the citizen's receipt go into
+                // the outbox with the commit.
+                let after = state.mail().map(|mail| {
+                    let facts = CaseFacts {
+                        ticket: String::new(),
+                        kind,
+                        received_at: received,
+                        due: promised_due(
+                            kind,
+                            deadlines.response.date,
+                            deadlines.completion.map(|d| d.date),
+                        ),
+                        due_note: deadlines.note(),
+                    };
+                    let email = email_in(kind, text.get(email_field(kind)).map(String::as_str));
+                    mail.after_commit(
+                        mail.composer(&published.site.config),
+                        facts,
+                        email.map(|_| code.clone()),
+                    )
+                });
                 let store = state.store.clone();
+                let key = state.lookups.key.clone();
+                let once = state.lookups.once.clone();
+                let mail = state.mail().cloned();
                 // A task of its own, so that the outcome is remembered (and
                 // counted) even if the citizen's browser stops waiting, as
                 // it does when the button is pressed again.
                 let committing = tokio::spawn(async move {
                     let attachments = draft.attachments().to_vec();
+                    let code_hashed = code.clone();
+                    let render = move |ticket: &Ticket| {
+                        let mut record = Record::new(
+                            kind,
+                            ticket,
+                            received,
+                            &text,
+                            &normalized,
+                            &attachments,
+                            deadlines,
+                        );
+                        record.access_code_hash = Some(key.hash(ticket.as_str(), &code_hashed));
+                        record.to_yaml().map_err(io::Error::other)
+                    };
                     let committed = draft
-                        .commit(&store, kind, received.date(), move |ticket| {
-                            Record::new(
-                                kind,
-                                ticket,
-                                received,
-                                &text,
-                                &normalized,
-                                &attachments,
-                                deadlines,
-                            )
-                            .to_yaml()
-                            .map_err(io::Error::other)
-                        })
+                        .commit_then(&store, kind, received.date(), render, after)
                         .await;
-                    if let Ok(ticket) = &committed {
-                        reservation.confirm();
-                        lead.accepted(ticket);
-                    }
-                    committed
+                    let token = match &committed {
+                        Ok(ticket) => {
+                            // Held before a resend can find the ticket.
+                            let token = once.hold(ticket.as_str(), &code);
+                            reservation.confirm();
+                            lead.accepted(ticket);
+                            if let Some(mail) = &mail {
+                                mail.wake();
+                            }
+                            token
+                        }
+                        Err(_) => None,
+                    };
+                    committed.map(|ticket| (ticket, token))
                 });
                 return match committing.await.map_err(io::Error::other) {
-                    Ok(Ok(ticket)) => see_confirmation(&ticket),
+                    Ok(Ok((ticket, token))) => see_confirmation(&ticket, token.as_deref()),
                     Ok(Err(e)) | Err(e) => storage_error(published, e, back),
                 };
             }
@@ -285,7 +335,8 @@ async fn send_back(
 }
 
 /// 303 to the confirmation page; the URL carries the ticket and nothing else.
-fn see_confirmation(ticket: &Ticket) -> Response<Body> {
+/// `token` (a cookie) lets that page show the access code once.
+fn see_confirmation(ticket: &Ticket, token: Option<&str>) -> Response<Body> {
     let location = format!("{CONFIRMATION_PATH}?tiket={ticket}");
     let body = format!(
         "<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Terkirim</title><p><a href=\"{location}\">Lihat tanda terima</a></p>"
@@ -293,6 +344,9 @@ fn see_confirmation(ticket: &Ticket) -> Response<Body> {
     let mut response = html(StatusCode::SEE_OTHER, body.into_bytes());
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
+    }
+    if let Some(token) = token {
+        shown_once::set_cookie(&mut response, Some(token));
     }
     response
 }

@@ -1,6 +1,7 @@
 //! `GET /healthz`, for a monitoring probe (every 10 s is fine: two system
-//! calls): 200 "ok" when the site is loaded, the data folder is writable
-//! and its filesystem has room; 503 naming what failed otherwise. It says
+//! calls and a look at the outbox's names): 200 "ok" when the site is
+//! loaded, the data folder is writable, its filesystem has room and no mail
+//! has waited more than a day; 503 naming what failed otherwise. It says
 //! nothing about submissions or people.
 
 use hyper::header::{self, HeaderValue};
@@ -29,6 +30,13 @@ pub(super) fn check(state: &AppState) -> Response<Body> {
             }
         }
         Err(e) => failed.push(format!("free space unknown: {e}")),
+    }
+    if let Some(stuck) = crate::notify::stuck(data, time::OffsetDateTime::now_utc()) {
+        failed.push(format!(
+            "{} mail message(s) unsent for more than a day (oldest made {})",
+            stuck.count,
+            crate::cases::record::format_timestamp(stuck.oldest)
+        ));
     }
     if state.published().site.pages.is_empty() {
         failed.push("no site loaded".to_string());

@@ -15,8 +15,10 @@ mod health;
 mod holidays;
 pub mod intake;
 mod live;
+mod lookup;
 mod publish;
 mod ratelimit;
+mod shown_once;
 mod static_files;
 
 use std::collections::HashMap;
@@ -79,6 +81,9 @@ pub struct Limits {
     pub trust_proxy: Vec<TrustedProxy>,
     /// Free space below which `/healthz` reports trouble.
     pub min_free_bytes: u64,
+    /// Failed `/cek-status/` lookups per client address per `rate_window`
+    /// (0 turns the limit off).
+    pub lookup_rate_limit: u32,
 }
 
 impl Limits {
@@ -108,6 +113,7 @@ impl Default for Limits {
             body_total_timeout: Duration::from_secs(600),
             trust_proxy: Vec::new(),
             min_free_bytes: 500 * 1024 * 1024,
+            lookup_rate_limit: 10,
         }
     }
 }
@@ -233,6 +239,8 @@ pub struct ServeOptions {
     pub watch: bool,
     /// The staff desk's listener, if any ([`crate::desk`]).
     pub desk: Option<DeskSettings>,
+    /// Mail (issue 18); `None`: off.
+    pub mail: Option<crate::notify::MailSettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -258,6 +266,10 @@ pub enum ServeError {
     Overlap { data: PathBuf, out: PathBuf },
     #[error("cannot watch the site folder")]
     Watch(#[from] notify::Error),
+    #[error(transparent)]
+    AccessKey(#[from] crate::cases::access::KeyError),
+    #[error("mail: {0}")]
+    Mail(String),
 }
 
 /// The built site the server answers from.
@@ -312,6 +324,10 @@ pub struct AppState {
     max_upload_mb: u64,
     /// Receipts shown to robots caught by the honeypot.
     decoys: confirmation::Decoys,
+    /// Access codes and `/cek-status/`.
+    lookups: lookup::Lookups,
+    /// Set once at start when mail is on.
+    mail: std::sync::OnceLock<crate::notify::Mail>,
 }
 
 impl AppState {
@@ -320,6 +336,10 @@ impl AppState {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    fn mail(&self) -> Option<&crate::notify::Mail> {
+        self.mail.get()
     }
 
     fn calendar(&self) -> Arc<Calendar> {
@@ -351,6 +371,7 @@ pub async fn serve(
         path: opts.data.clone(),
         source,
     })?;
+    let access_key = crate::cases::access::AccessKey::load_or_create(&data)?;
     let calendar = Calendar::load(&opts.build.root).map_err(ServeError::Calendar)?;
     let build_opts = opts.build.clone();
     let report = tokio::task::spawn_blocking(move || crate::site::build::build(&build_opts))
@@ -390,7 +411,14 @@ pub async fn serve(
         max_upload_mb: opts.build.max_upload_mb,
         limits: opts.limits.clone(),
         decoys: confirmation::Decoys::default(),
+        lookups: lookup::Lookups::new(
+            access_key,
+            opts.limits.lookup_rate_limit,
+            opts.limits.rate_window,
+        ),
+        mail: std::sync::OnceLock::new(),
     });
+    start_mail(&state, opts.mail.clone())?;
 
     let listener = TcpListener::bind(opts.addr)
         .await
@@ -440,6 +468,25 @@ pub async fn serve(
         }
     };
     tokio::join!(run(listener, state.clone(), shutdown.clone()), desk);
+    Ok(())
+}
+
+/// Starts mail if it is set up, or says once that it is off.
+fn start_mail(
+    state: &Arc<AppState>,
+    settings: Option<crate::notify::MailSettings>,
+) -> Result<(), ServeError> {
+    let Some(settings) = settings else {
+        tracing::info!("mail is off (no smtp_url): nobody is told of new submissions by mail");
+        return Ok(());
+    };
+    let source = Arc::downgrade(state);
+    let mail = crate::notify::Mail::start(state.store.root(), settings, move || {
+        let state = source.upgrade()?;
+        Some((state.calendar(), state.published().site.config.clone()))
+    })
+    .map_err(ServeError::Mail)?;
+    let _ = state.mail.set(mail);
     Ok(())
 }
 
@@ -523,6 +570,9 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
     }
     if path == health::PATH && readable {
         return health::check(state);
+    }
+    if path == lookup::PATH {
+        return lookup::handle(state, &published, req, ip).await;
     }
     if path == CONFIRMATION_PATH {
         if readable {

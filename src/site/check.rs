@@ -11,12 +11,13 @@ use crate::site::config::Level;
 use crate::site::content::{Page, Site};
 use crate::site::markdown::{LinkRef, TocEntry};
 use crate::site::render::{
-    CONFIRMATION_TEMPLATE, ConfirmationView, NOT_FOUND_TEMPLATE, Renderer, STATUS_TEMPLATE,
-    StatusView, Templates,
+    CONFIRMATION_TEMPLATE, ConfirmationView, LookupCase, LookupError, LookupStep, LookupView,
+    NOT_FOUND_TEMPLATE, Renderer, STATUS_TEMPLATE, StatusView, Templates,
 };
 
-/// Files the build writes besides pages and assets.
-const GENERATED: [&str; 2] = ["/sitemap.xml", "/404.html"];
+/// Files the build writes besides pages and assets, and pages the server
+/// makes (`/cek-status/`, where citizens look a case up).
+const GENERATED: [&str; 3] = ["/sitemap.xml", "/404.html", "/cek-status/"];
 
 /// The six components of a service standard that must be published
 /// (PermenPANRB 15/2014, service delivery part), each with the words that
@@ -161,6 +162,11 @@ pub fn submission_templates(renderer: &Renderer) -> Vec<Diagnostic> {
                 due_days: 5,
                 due_note: due_note.into(),
                 state,
+                access_code: if state == "proses" {
+                    "KXM4 7PRT".into()
+                } else {
+                    String::new()
+                },
             };
             diags.extend(renderer.render_confirmation(&sample, std::io::sink()).err());
         }
@@ -173,7 +179,80 @@ pub fn submission_templates(renderer: &Renderer) -> Vec<Diagnostic> {
         back_url: "/".into(),
     };
     diags.extend(renderer.render_status(&status, std::io::sink()).err());
+    for sample in lookup_samples() {
+        diags.extend(renderer.render_lookup(&sample, std::io::sink()).err());
+    }
     diags
+}
+
+/// `/cek-status/` as an empty form, a form with mistakes, and two cases.
+fn lookup_samples() -> Vec<LookupView> {
+    let step = |words, outcome_label, outcome: &str, note: &str| LookupStep {
+        date: "30 November 2026".into(),
+        words,
+        berkas: "lengkap".into(),
+        outcome_label,
+        outcome: outcome.into(),
+        public_note: note.into(),
+    };
+    let case = LookupCase {
+        ticket: "KP-20261127-CDFH".into(),
+        noun: "Permohonan",
+        kind_label: FormKind::Permohonan.label(),
+        name: "Contoh".into(),
+        status: "pertemuan-dijadwalkan",
+        status_words: "Pertemuan sudah dijadwalkan",
+        received: "27 November 2026".into(),
+        verb: "diselesaikan",
+        due: "Jumat, 4 Desember 2026".into(),
+        due_iso: "2026-12-04".into(),
+        due_note: "perkiraan".into(),
+        meeting_when: "Rabu, 2 Desember 2026 pukul 10.00 WIB".into(),
+        meeting_place: "Kantor".into(),
+        steps: vec![step("Sedang diperiksa petugas", "", "", "Bawa KTP.")],
+        ..LookupCase::default()
+    };
+    let closed = LookupCase {
+        status: "ditolak",
+        status_words: "Ditolak",
+        closed: true,
+        outcome_label: "Alasan penolakan",
+        outcome: "Bukan wewenang kami.".into(),
+        steps: vec![step(
+            "Ditolak",
+            "Alasan penolakan",
+            "Bukan wewenang kami.",
+            "",
+        )],
+        ..case.clone()
+    };
+    vec![
+        LookupView {
+            state: "form",
+            ..LookupView::default()
+        },
+        LookupView {
+            state: "form",
+            ticket: "KP-2026".into(),
+            errors: vec![LookupError {
+                field: "tiket",
+                message: "Contoh".into(),
+            }],
+            tiket_error: "Contoh".into(),
+            no_match: true,
+            ..LookupView::default()
+        },
+        LookupView {
+            state: "found",
+            case: Some(case),
+            ..LookupView::default()
+        },
+        LookupView {
+            state: "found",
+            case: Some(closed),
+            ..LookupView::default()
+        },
+    ]
 }
 
 fn section_setting_template(site: &Site, index: usize) -> Option<&Page> {

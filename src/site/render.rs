@@ -17,6 +17,9 @@ use crate::forms::view::FormView;
 use crate::site::content::{PageKind, Service, Site, TEMPLATES_DIR};
 use crate::site::markdown::{Rendered, TocEntry};
 
+mod lookup;
+pub use lookup::{LookupCase, LookupError, LookupStep, LookupView};
+
 /// Template of the page shown after a successful submission.
 pub const CONFIRMATION_TEMPLATE: &str = "terkirim.html";
 /// Template of the pages the server answers errors with (400, 413, 429, …).
@@ -39,6 +42,15 @@ const BUILTIN: [(&str, &str); 4] = [
         include_str!("builtin/gagal-dibangun.html"),
     ),
 ];
+/// Pages of the server's that a site may lack (one made before them): the
+/// copy in loket's own `templates/` stands in, inside the site's
+/// `base.html`. Added only to a site that has a `base.html`.
+const BUILTIN_PAGES: [(&str, &str); 1] = [(
+    LOOKUP_TEMPLATE,
+    include_str!("../../templates/cek-status.html"),
+)];
+/// Template of `/cek-status/`, where a citizen looks a case up.
+pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 pub const REPORT_TEMPLATE: &str = "laporan.html";
 pub const SITEMAP_TEMPLATE: &str = "sitemap.xml";
 const FALLBACK_TEMPLATE: &str = "galat.html";
@@ -133,6 +145,13 @@ impl Templates {
         for (name, text) in BUILTIN {
             if name != BUILD_ERROR_TEMPLATE && !files.contains_key(name) {
                 sources.push((name.to_string(), text.to_string()));
+            }
+        }
+        if files.contains_key("base.html") {
+            for (name, text) in BUILTIN_PAGES {
+                if !files.contains_key(name) {
+                    sources.push((name.to_string(), text.to_string()));
+                }
             }
         }
         let mut tera = Tera::new();
@@ -452,6 +471,18 @@ impl<'a> Renderer<'a> {
         )
     }
 
+    /// Renders `/cek-status/`: the form, or the case it found.
+    pub fn render_lookup(&self, view: &LookupView, out: impl Write) -> Result<(), Diagnostic> {
+        self.render_special(
+            LOOKUP_TEMPLATE,
+            "Cek status kiriman",
+            "cek-status",
+            "/cek-status/",
+            |ctx| ctx.insert("lookup", view),
+            out,
+        )
+    }
+
     /// Renders an error page (bad request, too large, too many requests, …).
     pub fn render_status(&self, view: &StatusView, out: impl Write) -> Result<(), Diagnostic> {
         self.render_special(
@@ -484,6 +515,8 @@ pub struct ConfirmationView {
     pub due_note: String,
     /// "proses", "selesai" or "ditolak".
     pub state: &'static str,
+    /// The access code, shown once ("KXM4 7PRT"), or "".
+    pub access_code: String,
 }
 
 /// What an error page shows.

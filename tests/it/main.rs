@@ -25,6 +25,8 @@ mod durability;
 mod forms;
 mod intake;
 mod lifecycle;
+mod lookup;
+mod notify;
 mod operations;
 mod pipes;
 mod publish;

@@ -40,6 +40,11 @@ pub(super) type SyncFs = Box<dyn FnMut(&File) -> io::Result<()> + Send>;
 /// Writes the record for a given ticket.
 pub(super) type Render = Box<dyn Fn(&Ticket) -> io::Result<String> + Send>;
 
+/// Runs once a submission is committed, before the sync that makes its
+/// commit durable (so what it writes in the data folder is made durable by
+/// the same sync): the outbox's messages about it.
+pub type AfterCommit = Box<dyn FnOnce(&Ticket) + Send>;
+
 /// Tickets tried before giving up (a ticket is taken only by another
 /// process writing the same tree; one in 160,000 a day otherwise).
 const MAX_TRIES: u32 = 32;
@@ -56,6 +61,7 @@ struct Job {
     kind: FormKind,
     date: Date,
     render: Render,
+    after: Option<AfterCommit>,
     reply: oneshot::Sender<io::Result<Ticket>>,
 }
 
@@ -91,6 +97,7 @@ impl Handle {
         kind: FormKind,
         date: Date,
         render: Render,
+        after: Option<AfterCommit>,
     ) -> io::Result<Ticket> {
         let stopped = || io::Error::other("the committer has stopped");
         let (reply, answer) = oneshot::channel();
@@ -99,6 +106,7 @@ impl Handle {
             kind,
             date,
             render,
+            after,
             reply,
         };
         // A job that cannot be sent drops its draft, which removes it.
@@ -221,6 +229,9 @@ impl Committer {
                         tracing::error!(
                             "a committed submission's folder keeps its staging name: {e}"
                         );
+                    }
+                    if let Some(after) = s.job.after.take() {
+                        after(&s.ticket);
                     }
                     return Ok(());
                 }

@@ -134,6 +134,7 @@ fn change_from(
         .filter(|s| *s != Status::Baru)
         .ok_or("Langkah ini tidak dikenal. Muat ulang halaman lalu pilih langkah lagi.")?;
     let note = Some(typed.catatan.trim().to_string()).filter(|n| !n.is_empty());
+    let public_note = Some(typed.pesan.trim().to_string()).filter(|n| !n.is_empty());
     let mut berkas = None;
     let mut meeting = None;
     match to {
@@ -175,6 +176,7 @@ fn change_from(
         at: now,
         by: by.to_string(),
         note,
+        public_note,
         meeting,
         berkas,
     })
@@ -201,6 +203,7 @@ async fn step(
         tanggal: posted.get("tanggal"),
         jam: posted.get("jam"),
         tempat: posted.get("tempat"),
+        pesan: posted.get("pesan"),
     };
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
@@ -217,8 +220,8 @@ async fn step(
         })
         .await
     };
-    let before = match updated {
-        Ok(Ok((before, _))) => before,
+    let (before, written) = match updated {
+        Ok(Ok(done)) => done,
         Ok(Err(RecordError::Stale { by, .. })) => {
             return refused(desk, staff, ticket, typed, String::new(), Some(by)).await;
         }
@@ -247,11 +250,33 @@ async fn step(
     {
         tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
     }
+    tell_citizen(desk, &before.path, written).await;
     redirect(&format!(
         "{CASE_PREFIX}{}/?diubah={}",
         before.ticket,
         to.as_str()
     ))
+}
+
+/// Queues the citizen's mail about the step just written, when mail is on
+/// and the step is news to them; the sender is woken. A failure is logged:
+/// the step itself is done.
+async fn tell_citizen(desk: &Desk, path: &std::path::Path, written: String) {
+    let Some(mail) = desk.mail.clone() else {
+        return;
+    };
+    let composer = mail.composer(&(desk.office)().config);
+    let (data, path) = (desk.data.clone(), path.to_path_buf());
+    let queued = tokio::task::spawn_blocking(move || {
+        crate::notify::queue_written_step(&data, &composer, &path, &written)
+    })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()));
+    match queued {
+        Ok(true) => mail.wake(),
+        Ok(false) => {}
+        Err(e) => tracing::error!(target: "loket::desk", "no mail for the citizen: {e}"),
+    }
 }
 
 /// The case page again, as the record is now, with the problem at the

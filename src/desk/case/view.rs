@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use crate::cases::{Record, Status};
 use crate::core::dates::{self, WIB};
 use crate::forms::FormKind;
+use crate::notify::contact;
 
 /// What staff typed into a step's form, shown again after a problem.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -18,6 +19,8 @@ pub struct Typed {
     pub tanggal: String,
     pub jam: String,
     pub tempat: String,
+    /// The message for the citizen (a public note).
+    pub pesan: String,
 }
 
 #[derive(Serialize)]
@@ -44,6 +47,7 @@ struct HistoryView {
     berkas: String,
     meeting: String,
     note: String,
+    public_note: String,
     moved_from: String,
 }
 
@@ -82,6 +86,11 @@ pub struct CaseView {
     redacted: String,
     history: Vec<HistoryView>,
     steps: Vec<StepView>,
+    /// Replying the way citizens talk to the office: click-to-chat and
+    /// `mailto:` links prefilled with the ticket and the public message.
+    whatsapp: String,
+    mailto: String,
+    public_message: String,
     /// The record's version as shown: a step posts it back.
     pub version: String,
     /// After a step went through: what it did.
@@ -189,6 +198,7 @@ impl CaseView {
                     .map(|m| format!("{}, {}", m.at, m.place))
                     .unwrap_or_default(),
                 note: h.note.clone().unwrap_or_default(),
+                public_note: h.public_note.clone().unwrap_or_default(),
                 moved_from: h
                     .moved_from
                     .as_deref()
@@ -255,6 +265,9 @@ impl CaseView {
                 .iter()
                 .map(|to| step(r.status, *to))
                 .collect(),
+            whatsapp: contact::whatsapp_link(r).unwrap_or_default(),
+            mailto: contact::mailto_link(r).unwrap_or_default(),
+            public_message: contact::public_message(r).unwrap_or_default().to_string(),
             version: crate::cases::Version::of(text).as_str().to_string(),
             notice: String::new(),
             stale_by: String::new(),

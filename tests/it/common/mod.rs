@@ -8,10 +8,12 @@ use std::process::{Command, Output};
 
 use walkdir::WalkDir;
 
+pub mod case;
 pub mod form;
 pub mod raw;
 pub mod server;
 pub mod skip;
+pub mod smtp;
 pub mod submit;
 
 /// The shipped site: the repository root.

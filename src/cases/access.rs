@@ -1,0 +1,225 @@
+//! Access codes: what a citizen types beside the ticket to look a case up
+//! on `/cek-status/`.
+//!
+//! A code is 8 symbols of the ticket's read-aloud alphabet (20^8, about 35
+//! bits), shown once on the confirmation page and sent in the receipt mail.
+//! The record keeps only `hmac-sha256:HEX`, an HMAC-SHA256 of the ticket and
+//! the code under a server key (32 random bytes in `data/lookup.key`, 0600,
+//! made on the first start and kept in backups with the records it opens).
+//!
+//! Why an HMAC and not a slow password hash: the code is random, not chosen
+//! by a person, so there is no dictionary to slow down; online guessing is
+//! what matters, and the lookup's rate limit bounds it. A record without
+//! the key gives nothing to guess against offline. And each check costs
+//! about a microsecond, so lookups cannot be used to burn the server's CPU,
+//! as a memory-hard hash under a rate limit could from many addresses.
+//!
+//! Every check does the same work whether the ticket exists or not
+//! ([`AccessKey::verify`] with `None` compares against a dummy), and the
+//! comparison is constant-time.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::ticket::{is_symbol, random_symbols};
+use crate::core::fs::replace_private;
+
+/// Symbols in a code.
+pub const CODE_LEN: usize = 8;
+
+/// The file holding the key, in the data folder.
+pub const KEY_FILE: &str = "lookup.key";
+
+const PREFIX: &str = "hmac-sha256:";
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The server key codes are hashed with.
+#[derive(Clone)]
+pub struct AccessKey {
+    key: [u8; 32],
+    /// What an unknown ticket is compared against.
+    dummy: [u8; 32],
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessKey(..)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("{}: {source}", .path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{} is not a loket lookup key (64 hex digits); restore it from a backup, or remove it to make a new one (codes given so far then stop working)", .0.display())]
+    Invalid(PathBuf),
+    #[error("{} can be read by other users (mode {mode:o}): chmod 600 it", .path.display())]
+    NotPrivate { path: PathBuf, mode: u32 },
+}
+
+impl AccessKey {
+    /// The key of the data folder `data`, made (0600, durably) if there is
+    /// none yet.
+    pub fn load_or_create(data: &Path) -> Result<AccessKey, KeyError> {
+        let path = data.join(KEY_FILE);
+        let io = |source| KeyError::Io {
+            path: path.clone(),
+            source,
+        };
+        match fs::read_to_string(&path) {
+            Ok(text) => {
+                let mode = fs::metadata(&path).map_err(io)?.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    return Err(KeyError::NotPrivate { path, mode });
+                }
+                let key = parse_hex(text.trim()).ok_or_else(|| KeyError::Invalid(path.clone()))?;
+                AccessKey::from_bytes(key).map_err(io)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key).map_err(|e| io(io::Error::other(e)))?;
+                let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+                replace_private(&path, format!("{hex}\n").as_bytes()).map_err(io)?;
+                AccessKey::from_bytes(key).map_err(io)
+            }
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    /// A key from its bytes (tests).
+    pub fn from_bytes(key: [u8; 32]) -> io::Result<AccessKey> {
+        let mut dummy = [0u8; 32];
+        getrandom::fill(&mut dummy).map_err(io::Error::other)?;
+        Ok(AccessKey { key, dummy })
+    }
+
+    fn mac(&self, ticket: &str, code: &str) -> HmacSha256 {
+        // HMAC pads a key shorter than SHA-256's block with zeros: done
+        // here, so that the constructor cannot fail.
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.key);
+        let mut mac = <HmacSha256 as KeyInit>::new(&block.into());
+        mac.update(ticket.as_bytes());
+        mac.update(b"\n");
+        mac.update(code.as_bytes());
+        mac
+    }
+
+    /// What the record stores for `code` of `ticket`.
+    pub fn hash(&self, ticket: &str, code: &str) -> String {
+        let tag = self.mac(ticket, code).finalize().into_bytes();
+        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{PREFIX}{hex}")
+    }
+
+    /// Whether `code` opens `ticket` whose record stores `stored` (`None`:
+    /// no such record, or one without a code). The same work either way.
+    pub fn verify(&self, ticket: &str, code: &str, stored: Option<&str>) -> bool {
+        let expected = stored
+            .and_then(|s| s.trim().strip_prefix(PREFIX))
+            .and_then(parse_hex);
+        let (against, real) = match expected {
+            Some(tag) => (tag, true),
+            None => (self.dummy, false),
+        };
+        let ok = self.mac(ticket, code).verify_slice(&against).is_ok();
+        ok && real
+    }
+}
+
+fn parse_hex(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// A fresh code.
+pub fn new_code() -> io::Result<String> {
+    random_symbols(CODE_LEN)
+}
+
+/// A code as a person typed it ("kxm4 7prt", "KXM4-7PRT"): upper case,
+/// spaces and dashes dropped; `None` unless it has the shape of a code.
+pub fn normalize(text: &str) -> Option<String> {
+    let code: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.len() == CODE_LEN && code.bytes().all(is_symbol)).then_some(code)
+}
+
+/// A code as it is shown: two groups of four ("KXM4 7PRT").
+pub fn display(code: &str) -> String {
+    match code.get(..4).zip(code.get(4..)) {
+        Some((a, b)) if code.len() == CODE_LEN => format!("{a} {b}"),
+        _ => code.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_hash_and_verify() {
+        let key = AccessKey::from_bytes([7; 32]).unwrap();
+        let code = new_code().unwrap();
+        assert_eq!(code.len(), CODE_LEN);
+        let stored = key.hash("KP-20261127-CDFH", &code);
+        assert!(stored.starts_with("hmac-sha256:"), "{stored}");
+        assert!(key.verify("KP-20261127-CDFH", &code, Some(&stored)));
+        assert!(!key.verify("KP-20261127-CDFJ", &code, Some(&stored)));
+        assert!(!key.verify("KP-20261127-CDFH", "CDFHJKMN", Some(&stored)));
+        assert!(!key.verify("KP-20261127-CDFH", &code, None));
+        assert!(!key.verify("KP-20261127-CDFH", &code, Some("garbage")));
+        let other = AccessKey::from_bytes([8; 32]).unwrap();
+        assert!(!other.verify("KP-20261127-CDFH", &code, Some(&stored)));
+    }
+
+    #[test]
+    fn codes_are_read_as_people_type_them() {
+        assert_eq!(normalize("kxm4 7prt").as_deref(), Some("KXM47PRT"));
+        assert_eq!(normalize(" KXM4-7PRT ").as_deref(), Some("KXM47PRT"));
+        assert_eq!(normalize("KXM47PR"), None);
+        assert_eq!(normalize("KXM47PRO"), None, "O is not in the alphabet");
+        assert_eq!(display("KXM47PRT"), "KXM4 7PRT");
+    }
+
+    #[test]
+    fn the_key_is_made_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = AccessKey::load_or_create(dir.path()).unwrap();
+        let path = dir.path().join(KEY_FILE);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let again = AccessKey::load_or_create(dir.path()).unwrap();
+        let stored = first.hash("PL-20261127-CDFH", "CDFHJKMN");
+        assert!(again.verify("PL-20261127-CDFH", "CDFHJKMN", Some(&stored)));
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(
+            AccessKey::load_or_create(dir.path()),
+            Err(KeyError::NotPrivate { .. })
+        ));
+        fs::write(&path, "short\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(matches!(
+            AccessKey::load_or_create(dir.path()),
+            Err(KeyError::Invalid(_))
+        ));
+    }
+}

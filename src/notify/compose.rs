@@ -1,0 +1,336 @@
+//! What each message says: Tera templates in `src/notify/templates/`
+//! (Indonesian, plain text, built into loket), the first line of each being
+//! the subject. A message names the ticket, the kind, when it arrived, the
+//! deadline, and where to look further (the desk for staff, `/cek-status/`
+//! for citizens); never a NIK, phone number, address, file or anything the
+//! citizen typed, not even their name: mail is not a safe channel for them.
+
+use std::sync::LazyLock;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+use time::{Date, OffsetDateTime};
+
+use super::outbox::{Kind, Message, Recipient};
+use crate::cases::{HistoryEntry, Record, Status};
+use crate::core::dates::{self, WIB};
+use crate::forms::FormKind;
+use crate::site::config::SiteConfig;
+
+const TEMPLATES: [(&str, &str); 4] = [
+    (NEW_CASE, include_str!("templates/staf-baru.txt")),
+    (DIGEST, include_str!("templates/staf-ringkasan.txt")),
+    (RECEIPT, include_str!("templates/warga-tanda-terima.txt")),
+    (STEP, include_str!("templates/warga-langkah.txt")),
+];
+const NEW_CASE: &str = "staf-baru.txt";
+const DIGEST: &str = "staf-ringkasan.txt";
+const RECEIPT: &str = "warga-tanda-terima.txt";
+const STEP: &str = "warga-langkah.txt";
+
+/// The mail templates, parsed once (they are part of loket: a test renders
+/// each).
+static MAIL: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
+    let mut tera = Tera::new();
+    tera.add_raw_templates(TEMPLATES)
+        .map(|()| tera)
+        .map_err(|e| e.to_string())
+});
+
+#[derive(Debug, thiserror::Error)]
+#[error("mail template: {0}")]
+pub struct ComposeError(String);
+
+/// The office, as mail names it.
+#[derive(Debug, Clone, Serialize)]
+struct OfficeView {
+    name: String,
+    parent: String,
+    phone: String,
+    whatsapp: String,
+    email: String,
+    /// `https://layanan.example.go.id/cek-status/`
+    lookup_url: String,
+}
+
+/// What a message says about a case.
+#[derive(Debug, Clone, Serialize)]
+struct CaseView {
+    ticket: String,
+    /// "Permohonan" or "Pengaduan layanan".
+    noun: &'static str,
+    kind_label: &'static str,
+    /// "Jumat, 27 November 2026 pukul 10.15 WIB".
+    received: String,
+    /// "diselesaikan" / "ditanggapi", and in a subject "selesai" /
+    /// "ditanggapi".
+    verb: &'static str,
+    verb_short: &'static str,
+    /// "Jumat, 4 Desember 2026".
+    due: String,
+    /// "" or "perkiraan; daftar libur 2027 belum ditetapkan".
+    due_note: String,
+    /// The case on the staff desk, or "".
+    desk_link: String,
+}
+
+/// What a new case's messages need, known before its ticket is.
+#[derive(Debug, Clone)]
+pub struct CaseFacts {
+    pub ticket: String,
+    pub kind: FormKind,
+    pub received_at: OffsetDateTime,
+    /// The deadline the citizen was given ([`Record::promised_due`]).
+    pub due: Date,
+    pub due_note: Option<String>,
+}
+
+impl CaseFacts {
+    pub fn of(record: &Record) -> CaseFacts {
+        CaseFacts {
+            ticket: record.ticket.clone(),
+            kind: record.kind,
+            received_at: record.received_at,
+            due: record.promised_due(),
+            due_note: record.due_note.clone(),
+        }
+    }
+}
+
+fn noun(kind: FormKind) -> &'static str {
+    match kind {
+        FormKind::Permohonan => "Permohonan",
+        FormKind::PengaduanLayanan => "Pengaduan layanan",
+    }
+}
+
+/// "Jumat, 27 November 2026 pukul 10.15 WIB".
+pub fn moment_text(moment: OffsetDateTime) -> String {
+    let m = moment.to_offset(WIB);
+    format!(
+        "{} pukul {:02}.{:02} WIB",
+        dates::format_with_weekday(m.date()),
+        m.hour(),
+        m.minute()
+    )
+}
+
+/// Whether a step changes what the citizen should expect, so that they
+/// are told by mail: a meeting, the end of the case, or a message staff
+/// wrote for them.
+pub fn step_is_news(step: &HistoryEntry) -> bool {
+    matches!(
+        step.status,
+        Status::PertemuanDijadwalkan | Status::Selesai | Status::Ditolak
+    ) || step
+        .public_note
+        .as_deref()
+        .is_some_and(|n| !n.trim().is_empty())
+}
+
+/// Writes messages for one site and desk.
+#[derive(Debug, Clone)]
+pub struct Composer {
+    office: OfficeView,
+    desk_url: Option<String>,
+}
+
+impl Composer {
+    pub fn new(config: &SiteConfig, desk_url: Option<&str>) -> Composer {
+        Composer {
+            office: OfficeView {
+                name: config.office.name.clone(),
+                parent: config.office.parent.clone(),
+                phone: config.contact.phone.clone(),
+                whatsapp: config.contact.whatsapp.clone(),
+                email: config.contact.email.clone(),
+                lookup_url: format!("{}/cek-status/", config.base_url.trim_end_matches('/')),
+            },
+            desk_url: desk_url.map(|u| u.trim_end_matches('/').to_string()),
+        }
+    }
+
+    /// `<desk_url>/kasus/<TICKET>/`, or "" without a desk URL.
+    pub fn desk_link(&self, ticket: &str) -> String {
+        self.desk_url
+            .as_deref()
+            .map(|url| format!("{url}/kasus/{ticket}/"))
+            .unwrap_or_default()
+    }
+
+    fn case(&self, facts: &CaseFacts) -> CaseView {
+        let (verb, verb_short) = match facts.kind {
+            FormKind::Permohonan => ("diselesaikan", "selesai"),
+            FormKind::PengaduanLayanan => ("ditanggapi", "ditanggapi"),
+        };
+        CaseView {
+            ticket: facts.ticket.clone(),
+            noun: noun(facts.kind),
+            kind_label: facts.kind.label(),
+            received: moment_text(facts.received_at),
+            verb,
+            verb_short,
+            due: dates::format_with_weekday(facts.due),
+            due_note: facts.due_note.clone().unwrap_or_default(),
+            desk_link: self.desk_link(&facts.ticket),
+        }
+    }
+
+    fn render(
+        &self,
+        template: &str,
+        fill: impl FnOnce(&mut Context),
+    ) -> Result<(String, String), ComposeError> {
+        let tera = MAIL.as_ref().map_err(|e| ComposeError(e.clone()))?;
+        let mut ctx = Context::new();
+        ctx.insert("office", &self.office);
+        fill(&mut ctx);
+        let text = tera
+            .render(template, &ctx)
+            .map_err(|e| ComposeError(format!("{template}: {e}")))?;
+        let (subject, body) = text.split_once('\n').unwrap_or((&text, ""));
+        Ok((
+            subject.trim().to_string(),
+            body.trim_start_matches('\n').to_string(),
+        ))
+    }
+
+    /// To staff: a case arrived.
+    pub fn new_case(&self, facts: &CaseFacts) -> Result<Message, ComposeError> {
+        let case = self.case(facts);
+        let (subject, body) = self.render(NEW_CASE, |ctx| ctx.insert("case", &case))?;
+        Ok(Message::new(
+            Kind::NewCase,
+            Recipient::Staff,
+            Some(&facts.ticket),
+            subject,
+            body,
+        ))
+    }
+
+    /// To the citizen: the receipt, with the access code.
+    pub fn receipt(&self, facts: &CaseFacts, code: &str) -> Result<Message, ComposeError> {
+        let case = self.case(facts);
+        let code = crate::cases::access::display(code);
+        let (subject, body) = self.render(RECEIPT, |ctx| {
+            ctx.insert("case", &case);
+            ctx.insert("code", &code);
+        })?;
+        Ok(self.to_citizen(Kind::Receipt, &facts.ticket, subject, body))
+    }
+
+    /// To the citizen: step `index` of the record's history; `None` when it
+    /// is no news to them ([`step_is_news`]).
+    pub fn step(&self, record: &Record, index: usize) -> Result<Option<Message>, ComposeError> {
+        let Some(step) = record.history.get(index).filter(|s| step_is_news(s)) else {
+            return Ok(None);
+        };
+        #[derive(Serialize)]
+        struct StepView {
+            status: &'static str,
+            words: &'static str,
+            at: String,
+            meeting_when: String,
+            meeting_place: String,
+            /// The result (selesai) or reason (ditolak), or "".
+            outcome: String,
+            public_note: String,
+        }
+        let closing = matches!(step.status, Status::Selesai | Status::Ditolak);
+        let view = StepView {
+            status: step.status.as_str(),
+            words: step.status.for_citizens(),
+            at: moment_text(step.at),
+            meeting_when: step.meeting.as_ref().map(|m| m.when()).unwrap_or_default(),
+            meeting_place: step
+                .meeting
+                .as_ref()
+                .map(|m| m.place.clone())
+                .unwrap_or_default(),
+            outcome: if closing {
+                step.note.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
+            public_note: step.public_note.clone().unwrap_or_default(),
+        };
+        let case = self.case(&CaseFacts::of(record));
+        let (subject, body) = self.render(STEP, |ctx| {
+            ctx.insert("case", &case);
+            ctx.insert("step", &view);
+        })?;
+        Ok(Some(self.to_citizen(
+            Kind::Step,
+            &record.ticket,
+            subject,
+            body,
+        )))
+    }
+
+    fn to_citizen(&self, kind: Kind, ticket: &str, subject: String, body: String) -> Message {
+        let mut message = Message::new(kind, Recipient::Citizen, Some(ticket), subject, body);
+        message.reply_to = Some(self.office.email.clone()).filter(|e| e.contains('@'));
+        message
+    }
+
+    /// To staff: the cases due `today`, overdue and waiting; `None` when
+    /// there are none.
+    pub fn digest(&self, today: Date, records: &[Record]) -> Result<Option<Message>, ComposeError> {
+        #[derive(Serialize)]
+        struct Row {
+            ticket: String,
+            noun: &'static str,
+            status: &'static str,
+            due: String,
+            desk_link: String,
+        }
+        let row = |r: &Record| Row {
+            ticket: r.ticket.clone(),
+            noun: noun(r.kind),
+            status: r.status.label(),
+            due: dates::format_with_weekday(next_due(r)),
+            desk_link: self.desk_link(&r.ticket),
+        };
+        let (mut due_today, mut overdue, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
+        for r in records.iter().filter(|r| !r.status.is_closed()) {
+            if r.is_overdue(today) {
+                overdue.push(row(r));
+            } else if next_due(r) == today {
+                due_today.push(row(r));
+            } else {
+                waiting.push(row(r));
+            }
+        }
+        if due_today.is_empty() && overdue.is_empty() && waiting.is_empty() {
+            return Ok(None);
+        }
+        let day = dates::format_with_weekday(today);
+        let desk = self.desk_url.clone().unwrap_or_default();
+        let (subject, body) = self.render(DIGEST, |ctx| {
+            ctx.insert("day", &day);
+            ctx.insert("due_today", &due_today);
+            ctx.insert("overdue", &overdue);
+            ctx.insert("waiting", &waiting);
+            ctx.insert("desk_url", &desk);
+        })?;
+        Ok(Some(Message::new(
+            Kind::Digest,
+            Recipient::Staff,
+            None,
+            subject,
+            body,
+        )))
+    }
+}
+
+/// The next deadline of an open case: its response until it has one, then
+/// its completion.
+fn next_due(r: &Record) -> Date {
+    match (r.first_response_at, r.completion_due) {
+        (None, _) | (Some(_), None) => r.response_due,
+        (Some(_), Some(done)) => done,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,199 @@
+//! Mail: staff are told of new and overdue cases, citizens who gave an
+//! email get a receipt and the steps that change what they should expect.
+//!
+//! - [`settings`]: the operator's mail settings (`smtp_url`, `mail_from`,
+//!   `notify_to`, `digest_at`, `desk_url`; the password only from the
+//!   environment or a private file).
+//! - [`outbox`]: every message is first a file in `data/outbox/`, written
+//!   like records are; sent messages are removed.
+//! - [`compose`]: what each message says (templates in `templates/`), with
+//!   no personal data in any.
+//! - [`sender`]: the task that sends the outbox through SMTP, with retries
+//!   and backoff; a submission never waits on it.
+//! - [`digest`]: the staff's digest each working day.
+//! - [`contact`]: WhatsApp and `mailto:` links for staff's replies.
+//!
+//! Without `smtp_url` none of this runs: loket says so once at start, and
+//! staff commands queue nothing (they queue only while `data/outbox/`
+//! exists, which the server makes when mail is on).
+
+pub mod compose;
+pub mod contact;
+pub mod digest;
+pub mod outbox;
+pub mod sender;
+pub mod settings;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::cases::store::AfterCommit;
+use crate::cases::ticket::Ticket;
+use crate::core::calendar::Calendar;
+use crate::site::config::SiteConfig;
+
+pub use compose::{CaseFacts, Composer};
+pub use outbox::{Durability, Outbox, Stuck, stuck};
+pub use settings::{DigestAt, MailSettings, SmtpUrl};
+
+/// Mail while the server runs: the outbox, and the tasks that send it and
+/// make the digest.
+#[derive(Clone)]
+pub struct Mail {
+    settings: Arc<MailSettings>,
+    outbox: Outbox,
+    wake: Arc<Notify>,
+}
+
+impl Mail {
+    /// Opens the outbox in `data` and starts the sender and, unless it is
+    /// off, the digest (on the current tokio runtime). `source` gives the
+    /// calendar and the site's settings as they are at the moment (`None`
+    /// once the server is going away).
+    pub fn start(
+        data: &Path,
+        settings: MailSettings,
+        source: impl Fn() -> Option<(Arc<Calendar>, SiteConfig)> + Send + Sync + 'static,
+    ) -> Result<Mail, String> {
+        let outbox = Outbox::at(data);
+        outbox
+            .open()
+            .map_err(|e| format!("cannot open the outbox {}: {e}", outbox.dir().display()))?;
+        let settings = Arc::new(settings);
+        let sender = sender::Sender::new(settings.clone(), data.to_path_buf())?;
+        let wake = Arc::new(Notify::new());
+        tokio::spawn(sender.run(wake.clone()));
+        if let DigestAt::At { hour, minute } = settings.digest_at {
+            if settings.notify_to.is_empty() {
+                tracing::info!("no digest: notify_to names no staff");
+            } else {
+                let desk = settings.desk_url.clone();
+                tokio::spawn(digest::run(
+                    data.to_path_buf(),
+                    (hour, minute),
+                    wake.clone(),
+                    move || {
+                        let (calendar, config) = source()?;
+                        Some((calendar, Composer::new(&config, desk.as_deref())))
+                    },
+                ));
+            }
+        }
+        let waiting = outbox.list().map(|l| l.len()).unwrap_or(0);
+        tracing::info!(
+            "mail on: through {}, from {}, to {} staff address(es){}",
+            settings.smtp.server(),
+            settings.from.email,
+            settings.notify_to.len(),
+            if waiting > 0 {
+                format!("; {waiting} message(s) waiting in the outbox")
+            } else {
+                String::new()
+            }
+        );
+        Ok(Mail {
+            settings,
+            outbox,
+            wake,
+        })
+    }
+
+    pub fn settings(&self) -> &MailSettings {
+        &self.settings
+    }
+
+    /// A composer for the site as it is now.
+    pub fn composer(&self, config: &SiteConfig) -> Composer {
+        Composer::new(config, self.settings.desk_url.as_deref())
+    }
+
+    /// What the store's committer runs once a submission is committed:
+    /// the staff's message (when there are staff addresses) and, when the
+    /// citizen gave an email, their receipt with `code`, both into the
+    /// outbox before the commit's sync. Call [`Mail::wake`] once the
+    /// commit is acknowledged.
+    pub fn after_commit(
+        &self,
+        composer: Composer,
+        facts: CaseFacts,
+        receipt_code: Option<String>,
+    ) -> AfterCommit {
+        let outbox = self.outbox.clone();
+        let staff = !self.settings.notify_to.is_empty();
+        Box::new(move |ticket: &Ticket| {
+            let facts = CaseFacts {
+                ticket: ticket.to_string(),
+                ..facts
+            };
+            let mut messages = Vec::new();
+            if staff {
+                messages.push(composer.new_case(&facts));
+            }
+            if let Some(code) = receipt_code {
+                messages.push(composer.receipt(&facts, &code));
+            }
+            for message in messages {
+                let queued = message.map_err(|e| e.to_string()).and_then(|m| {
+                    outbox
+                        .put(&m, Durability::WithCommit)
+                        .map_err(|e| e.to_string())
+                });
+                if let Err(e) = queued {
+                    tracing::error!("no mail about {ticket}: {e}");
+                }
+            }
+        })
+    }
+
+    /// Tells the sender there is something new in the outbox.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// After a status change wrote `written` to the record at `path`: queues
+/// the citizen's message about that step when it is news to them, they
+/// gave an email and mail is on. For `loket status` and the desk; returns
+/// whether a message was queued.
+pub fn queue_written_step(
+    data: &Path,
+    composer: &Composer,
+    path: &Path,
+    written: &str,
+) -> Result<bool, String> {
+    if !Outbox::at(data).exists() {
+        return Ok(false);
+    }
+    let record = crate::cases::Record::parse(path, written).map_err(|d| d.to_string())?;
+    let Some(last) = record.history.len().checked_sub(1) else {
+        return Ok(false);
+    };
+    if !compose::step_is_news(&record.history[last]) {
+        return Ok(false);
+    }
+    queue_step(data, composer, &record, last)
+}
+
+/// Queues the citizen's message about step `index` of `record` (if it is
+/// news to them, they gave an email, and mail is on: the outbox exists).
+/// For staff commands and the desk; returns whether a message was queued.
+pub fn queue_step(
+    data: &Path,
+    composer: &Composer,
+    record: &crate::cases::Record,
+    index: usize,
+) -> Result<bool, String> {
+    let outbox = Outbox::at(data);
+    if !outbox.exists() || record.email().is_none() {
+        return Ok(false);
+    }
+    let Some(message) = composer.step(record, index).map_err(|e| e.to_string())? else {
+        return Ok(false);
+    };
+    outbox
+        .put(&message, Durability::Now)
+        .map_err(|e| format!("cannot queue mail in {}: {e}", outbox.dir().display()))?;
+    Ok(true)
+}

@@ -1,0 +1,334 @@
+//! `/cek-status/`: a citizen looks a case up with its ticket and access
+//! code. GET shows the form; the form is POSTed (the code is never in a
+//! URL) and the answer is the case: its status in plain words, the steps
+//! with their dates, the deadline, a meeting's schedule, staff's public
+//! messages, and the result or reason once it is closed. Nothing personal
+//! but the name the citizen typed; staff's internal notes never.
+//!
+//! An unknown ticket and a wrong code get the same page and status, after
+//! the same work (the code is always checked against a hash, a dummy one
+//! when there is no record: [`AccessKey::verify`]). Failed lookups are
+//! counted per client address (`--lookup-rate-limit` per
+//! `--rate-window-secs`; successful ones are not); past the limit the
+//! answer is 429. Pages are `noindex` and `no-store`; nothing typed is
+//! logged.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+
+use super::shown_once::ShownOnce;
+use super::{
+    AppState, Body, Published, RateLimiter, client_ip, close_connection, html, method_not_allowed,
+    status_page,
+};
+use crate::cases::access::{self, AccessKey};
+use crate::cases::ticket::Ticket;
+use crate::cases::{self, Record, Status};
+use crate::core::dates::{self, WIB};
+use crate::forms::FormKind;
+use crate::site::render::{LookupCase, LookupError, LookupStep, LookupView};
+
+pub const PATH: &str = "/cek-status/";
+
+/// Largest lookup form accepted.
+const MAX_BODY: usize = 4096;
+/// Longest a lookup form may take to arrive.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What citizens' access to their cases needs while the server runs.
+pub struct Lookups {
+    pub key: AccessKey,
+    /// Failed lookups per client address.
+    limiter: RateLimiter,
+    /// Codes waiting to be shown on the confirmation page.
+    pub once: Arc<ShownOnce>,
+}
+
+impl Lookups {
+    pub fn new(key: AccessKey, failures: u32, window: Duration) -> Lookups {
+        Lookups {
+            key,
+            limiter: RateLimiter::new(failures, window),
+            once: Arc::default(),
+        }
+    }
+}
+
+pub(super) async fn handle(
+    state: &AppState,
+    published: &Published,
+    req: Request<Incoming>,
+    ip: IpAddr,
+) -> Response<Body> {
+    match *req.method() {
+        Method::GET | Method::HEAD => page(
+            published,
+            StatusCode::OK,
+            &LookupView {
+                state: "form",
+                ..LookupView::default()
+            },
+        ),
+        Method::POST => post(state, published, req, ip).await,
+        _ => method_not_allowed(published, "GET, HEAD, POST"),
+    }
+}
+
+async fn post(
+    state: &AppState,
+    published: &Published,
+    req: Request<Incoming>,
+    ip: IpAddr,
+) -> Response<Body> {
+    let client = client_ip(&req, ip, &state.limits.trust_proxy);
+    // Taken before anything is read; kept only if the lookup fails.
+    let reservation = match state.lookups.limiter.reserve(client) {
+        Ok(reservation) => reservation,
+        Err(wait) => {
+            let mut response = status_page(
+                published,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Terlalu banyak percobaan",
+                "Sudah beberapa kali nomor tiket atau kode akses yang dimasukkan dari sambungan internet Anda tidak cocok. Tunggu sebentar lalu coba lagi, atau hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
+                Some(wait.as_secs().max(1)),
+                PATH,
+            );
+            close_connection(&mut response);
+            return response;
+        }
+    };
+    let urlencoded = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !urlencoded {
+        let mut response = status_page(
+            published,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Format kiriman tidak didukung",
+            "Halaman ini hanya menerima isian dari formulirnya. Buka halaman Cek status lalu isi dari sana.",
+            None,
+            PATH,
+        );
+        close_connection(&mut response);
+        return response;
+    }
+    let body = Limited::new(req.into_body(), MAX_BODY).collect();
+    let body = match tokio::time::timeout(BODY_TIMEOUT, body).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(_)) => {
+            let mut response = status_page(
+                published,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Isian terlalu panjang",
+                "Nomor tiket dan kode akses hanya beberapa huruf dan angka. Buka halaman Cek status lalu isi kembali.",
+                None,
+                PATH,
+            );
+            close_connection(&mut response);
+            return response;
+        }
+        Err(_) => {
+            let mut response = status_page(
+                published,
+                StatusCode::REQUEST_TIMEOUT,
+                "Waktu pengiriman habis",
+                "Isian terlalu lama sampai. Periksa sambungan internet Anda lalu coba lagi.",
+                None,
+                PATH,
+            );
+            close_connection(&mut response);
+            return response;
+        }
+    };
+    let (mut typed_ticket, mut typed_code) = (String::new(), String::new());
+    for (name, value) in form_urlencoded::parse(&body) {
+        match name.as_ref() {
+            "tiket" if typed_ticket.is_empty() => typed_ticket = value.chars().take(64).collect(),
+            "kode" if typed_code.is_empty() => typed_code = value.chars().take(64).collect(),
+            _ => {}
+        }
+    }
+    let ticket = Ticket::parse(&typed_ticket);
+    let code = access::normalize(&typed_code);
+    let mut view = LookupView {
+        state: "form",
+        ticket: typed_ticket.trim().to_string(),
+        ..LookupView::default()
+    };
+    let (Some(ticket), Some(code)) = (ticket.as_ref(), code.as_deref()) else {
+        // Not a ticket or code at all: said plainly, and not counted
+        // (it tells nothing about any case).
+        if ticket.is_none() {
+            view.tiket_error = if typed_ticket.trim().is_empty() {
+                "Tuliskan nomor tiket Anda.".into()
+            } else {
+                "Nomor tiket tidak sesuai bentuknya. Contoh: KP-20261127-7KX4.".into()
+            };
+            view.errors.push(LookupError {
+                field: "tiket",
+                message: view.tiket_error.clone(),
+            });
+        }
+        if code.is_none() {
+            view.kode_error = if typed_code.trim().is_empty() {
+                "Tuliskan kode akses Anda.".into()
+            } else {
+                "Kode akses terdiri dari 8 huruf dan angka, misalnya KXM4 7PRT.".into()
+            };
+            view.errors.push(LookupError {
+                field: "kode",
+                message: view.kode_error.clone(),
+            });
+        }
+        return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
+    };
+    let record = read(state, ticket).await;
+    let stored = record.as_ref().and_then(|r| r.access_code_hash.as_deref());
+    if !state.lookups.key.verify(ticket.as_str(), code, stored) {
+        reservation.confirm();
+        view.no_match = true;
+        return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
+    }
+    let Some(record) = record else {
+        // verify() is false without a record.
+        return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
+    };
+    drop(reservation);
+    page(
+        published,
+        StatusCode::OK,
+        &LookupView {
+            state: "found",
+            case: Some(case_view(&record)),
+            ..LookupView::default()
+        },
+    )
+}
+
+/// A record of a usual size, parsed when there is none, so that both
+/// answers cost about the same.
+const STAND_IN: &str = "# KP-20261127-CDFH · Konsultasi dan pengaduan masalah usaha\n# Diterima 2026-11-27T10:15:03+07:00. Jangan ubah ticket, kind, received_at dan attachments.\nticket: KP-20261127-CDFH\nkind: permohonan\nreceived_at: 2026-11-27T10:15:03+07:00\nstatus: baru\nresponse_due: 2026-12-04\ncompletion_due: 2026-12-04\nfields:\n  jenis: konsultasi\n  nama: Nama Contoh Panjang\n  nik: 3517 0152 0590 0001\n  alamat: Jl. Contoh No. 1, RT 02/RW 03, Kelurahan Contoh, Kecamatan Contoh\n  telepon: 0812 3456 7890\n  email: nama@contoh.id\n  nama_usaha: Usaha Contoh\n  bidang_usaha: Makanan ringan\n  alamat_usaha: Pasar Contoh Blok B-12\n  uraian: Uraian masalah usaha yang cukup panjang untuk menyamai kiriman biasa, dua atau tiga kalimat.\n  termohon_nama: ''\n  termohon_kontak: ''\n  persetujuan: ya\nnormalized:\n  nik: '3517015205900001'\n  telepon: '+6281234567890'\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: foto ktp.jpg\n  size: 183204\n  type: image/jpeg\n  sha256: 5f1c0000000000000000000000000000000000000000000000000000000000aa\naccess_code_hash: hmac-sha256:0000000000000000000000000000000000000000000000000000000000000000\nhistory: []\n";
+
+/// The record of `ticket`, or `None` for every reason there is none to show.
+async fn read(state: &AppState, ticket: &Ticket) -> Option<Record> {
+    let data = state.store.root().to_path_buf();
+    let ticket = ticket.to_string();
+    let found = tokio::task::spawn_blocking(move || cases::find(&data, &ticket))
+        .await
+        .ok()?;
+    match found {
+        Ok((record, _)) => Some(record),
+        Err(cases::RecordError::NotFound(_) | cases::RecordError::BadTicket(_)) => {
+            // As much work as reading a record: an unknown ticket should
+            // not answer faster than a known one with a wrong code.
+            let _ = std::hint::black_box(Record::parse(
+                std::path::Path::new("-"),
+                std::hint::black_box(STAND_IN),
+            ));
+            None
+        }
+        Err(cases::RecordError::Invalid(d)) => {
+            tracing::error!("lookup: unreadable record {}", d.path.display());
+            None
+        }
+        Err(e) => {
+            tracing::error!("lookup: {e}");
+            None
+        }
+    }
+}
+
+fn page(published: &Published, status: StatusCode, view: &LookupView) -> Response<Body> {
+    let mut out = Vec::new();
+    match published.renderer().render_lookup(view, &mut out) {
+        Ok(()) => {
+            let mut response = html(status, out);
+            response
+                .headers_mut()
+                .insert("x-robots-tag", HeaderValue::from_static("noindex"));
+            response
+        }
+        Err(d) => {
+            tracing::error!("{d}");
+            status_page(
+                published,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Terjadi kesalahan di server",
+                "Halaman Cek status tidak dapat ditampilkan karena kesalahan di server kami. Hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
+                None,
+                "",
+            )
+        }
+    }
+}
+
+/// The case as its citizen sees it.
+pub fn case_view(record: &Record) -> LookupCase {
+    let closed = record.status.is_closed();
+    let outcome_label = |status| match status {
+        Status::Selesai => "Hasil",
+        Status::Ditolak => "Alasan penolakan",
+        _ => "",
+    };
+    let steps = record
+        .history
+        .iter()
+        .map(|h| LookupStep {
+            date: dates::format_long(h.at.to_offset(WIB).date()),
+            words: h.status.for_citizens(),
+            berkas: h.berkas.clone().unwrap_or_default(),
+            outcome_label: outcome_label(h.status),
+            outcome: if h.status.is_closed() {
+                h.note.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
+            public_note: h.public_note.clone().unwrap_or_default(),
+        })
+        .collect();
+    let meeting = (record.status == Status::PertemuanDijadwalkan)
+        .then(|| record.history.iter().rev().find_map(|h| h.meeting.as_ref()))
+        .flatten();
+    let due = record.promised_due();
+    LookupCase {
+        ticket: record.ticket.clone(),
+        noun: match record.kind {
+            FormKind::Permohonan => "Permohonan",
+            FormKind::PengaduanLayanan => "Pengaduan",
+        },
+        kind_label: record.kind.label(),
+        name: record.name().trim().to_string(),
+        status: record.status.as_str(),
+        status_words: record.status.for_citizens(),
+        closed,
+        received: dates::format_long(record.received_date()),
+        verb: match record.kind {
+            FormKind::Permohonan => "diselesaikan",
+            FormKind::PengaduanLayanan => "ditanggapi",
+        },
+        due: dates::format_with_weekday(due),
+        due_iso: dates::format_iso(due),
+        due_note: record.due_note.clone().unwrap_or_default(),
+        meeting_when: meeting.map(|m| m.when()).unwrap_or_default(),
+        meeting_place: meeting.map(|m| m.place.clone()).unwrap_or_default(),
+        outcome_label: outcome_label(record.status),
+        outcome: if closed {
+            record.result.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
+        steps,
+    }
+}

@@ -1,0 +1,67 @@
+//! What `/cek-status/` shows (rendered by [`super::Renderer::render_lookup`]
+//! from `cek-status.html`).
+
+use serde::Serialize;
+
+/// What `/cek-status/` shows: the form (with what was wrong), or a case.
+/// Holds no personal data but the name the citizen typed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LookupView {
+    /// "form" or "found".
+    pub state: &'static str,
+    /// The ticket as typed (never the code).
+    pub ticket: String,
+    /// Input that is not a ticket or code at all, for the error summary.
+    pub errors: Vec<LookupError>,
+    pub tiket_error: String,
+    pub kode_error: String,
+    /// A well-formed ticket and code that open nothing (an unknown ticket
+    /// and a wrong code say the same).
+    pub no_match: bool,
+    pub case: Option<LookupCase>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LookupError {
+    /// "tiket" or "kode".
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// A case as its citizen sees it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LookupCase {
+    pub ticket: String,
+    /// "Permohonan" or "Pengaduan layanan".
+    pub noun: &'static str,
+    pub kind_label: &'static str,
+    /// The name as the citizen typed it ("" once redacted).
+    pub name: String,
+    pub status: &'static str,
+    pub status_words: &'static str,
+    pub closed: bool,
+    pub received: String,
+    pub verb: &'static str,
+    pub due: String,
+    pub due_iso: String,
+    pub due_note: String,
+    pub meeting_when: String,
+    pub meeting_place: String,
+    /// "Hasil" or "Alasan penolakan", with the result or reason of a
+    /// closed case.
+    pub outcome_label: &'static str,
+    pub outcome: String,
+    pub steps: Vec<LookupStep>,
+}
+
+/// One step as the citizen sees it: never staff's internal note.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LookupStep {
+    pub date: String,
+    pub words: &'static str,
+    /// "lengkap" / "tidak lengkap", or "".
+    pub berkas: String,
+    pub outcome_label: &'static str,
+    pub outcome: String,
+    pub public_note: String,
+}

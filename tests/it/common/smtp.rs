@@ -1,0 +1,200 @@
+//! A real SMTP server for tests: Debian's aiosmtpd (`python3-aiosmtpd`,
+//! installed by `.ci/run`) with a small handler that appends each message
+//! it accepts, parsed by Python's `email` package, as one JSON line to a
+//! file the test reads.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::skip::skipped;
+
+/// Debian's Python, which has Debian's aiosmtpd (another python3 on the
+/// PATH may not).
+const PYTHON: &str = "/usr/bin/python3";
+
+const HANDLER: &str = r#"
+import email, json, os, sys, threading
+from email import policy
+from aiosmtpd.controller import Controller
+
+class Sink:
+    def __init__(self, out):
+        self.out = out
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        part = msg.get_body(preferencelist=("plain",))
+        record = {
+            "mail_from": envelope.mail_from,
+            "rcpt_to": list(envelope.rcpt_tos),
+            "subject": str(msg.get("subject", "")),
+            "message_id": str(msg.get("message-id", "")),
+            "reply_to": str(msg.get("reply-to", "") or ""),
+            "body": part.get_content() if part is not None else "",
+            "raw": envelope.content.decode("utf-8", "replace"),
+        }
+        with self.lock, open(self.out, "a") as f:
+            f.write(json.dumps(record) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        return "250 OK"
+
+port, out = int(sys.argv[1]), sys.argv[2]
+controller = Controller(Sink(out), hostname="127.0.0.1", port=port)
+controller.start()
+print("ready", flush=True)
+threading.Event().wait()
+"#;
+
+/// One message as the server received it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Mail {
+    pub mail_from: String,
+    pub rcpt_to: Vec<String>,
+    pub subject: String,
+    pub message_id: String,
+    pub reply_to: String,
+    /// The text, decoded, with `\n` line ends.
+    pub body: String,
+    /// The message as sent, headers and encoded body.
+    pub raw: String,
+}
+
+/// Whether aiosmtpd is there (after a `SKIPPED:` line if not; under CI a
+/// failure instead).
+pub fn unavailable(what: &str) -> bool {
+    let ok = Command::new(PYTHON)
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let missing = if ok {
+        Vec::new()
+    } else {
+        vec!["python3-aiosmtpd (Debian's /usr/bin/python3 with aiosmtpd)".to_string()]
+    };
+    skipped(what, &missing, true)
+}
+
+/// A port nothing listens on (yet).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running SMTP server; killed when dropped. What it received stays in
+/// its file across a restart on the same port ([`SmtpServer::restart`]).
+pub struct SmtpServer {
+    child: Option<Child>,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    /// Starts one on `port`.
+    pub fn start(port: u16) -> SmtpServer {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("sink.py"), HANDLER).unwrap();
+        let mut server = SmtpServer {
+            child: None,
+            port,
+            dir,
+        };
+        server.launch();
+        server
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("received.jsonl")
+    }
+
+    fn launch(&mut self) {
+        let mut child = Command::new(PYTHON)
+            .arg(self.dir.path().join("sink.py"))
+            .arg(self.port.to_string())
+            .arg(self.out())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 runs");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if line.trim() == "ready" {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        if rx.recv_timeout(Duration::from_secs(20)).is_err() {
+            let _ = child.kill();
+            panic!("the SMTP server did not start on port {}", self.port);
+        }
+        self.child = Some(child);
+    }
+
+    /// Stops it, as a relay going down would.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port, keeping what it received.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    /// What it received so far, in order.
+    pub fn received(&self) -> Vec<Mail> {
+        let text = fs::read_to_string(self.out()).unwrap_or_default();
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let mut mail: Mail = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+                mail.body = mail.body.replace("\r\n", "\n");
+                mail
+            })
+            .collect()
+    }
+
+    /// Waits until it has received at least `n` messages (at most
+    /// `patience`), then returns them all.
+    pub fn wait_for(&self, n: usize, patience: Duration) -> Vec<Mail> {
+        let deadline = Instant::now() + patience;
+        loop {
+            let got = self.received();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} of {n} messages arrived within {patience:?}: {:#?}",
+                got.len(),
+                got.iter().map(|m| &m.subject).collect::<Vec<_>>()
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

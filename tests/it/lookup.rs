@@ -1,0 +1,324 @@
+//! `/cek-status/` and the access code, black-box: the code shown once on
+//! the receipt (never in a URL or a log), the case it opens and what that
+//! shows, an unknown ticket and a wrong code answered alike, and the rate
+//! limit on failed lookups.
+
+use reqwest::StatusCode;
+use reqwest::header;
+
+use crate::common::case::*;
+use crate::common::form::{NIK, PHONE, VALID_PERMOHONAN, jpeg, permohonan_text};
+use crate::common::server::Server;
+use crate::common::submit::{assert_secure, client, post_multipart, record_path};
+
+#[tokio::test]
+async fn the_code_is_shown_once_to_the_browser_that_sent_the_form_and_never_in_a_url() {
+    let server = Server::start();
+    let form = || permohonan_text(&[]).file("ktp", "ktp.jpg", "image/jpeg", &jpeg(2048, 3));
+    let response = post_multipart(&client(), &server.url("/permohonan/"), form()).await;
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let first = sent(response).await;
+    let cookie = first
+        .cookie
+        .clone()
+        .expect("a one-time cookie with the 303");
+    assert_eq!(location, format!("/terkirim/?tiket={}", first.ticket));
+    // Pressed twice: the resend gets the same ticket and a cookie that
+    // still shows the code (the browser follows the second answer).
+    let again = sent(post_multipart(&client(), &server.url("/permohonan/"), form()).await).await;
+    assert_eq!(again.ticket, first.ticket);
+    let resend_cookie = again.cookie.expect("the resend's cookie");
+
+    // Anyone else with the URL sees the receipt without the code.
+    let (status, _, page) = receipt(&server, &first.ticket, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(code_on(&page), None, "{page}");
+    let (status, headers, page) = receipt(&server, &first.ticket, Some(&resend_cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    let code = code_on(&page).expect("the code, once");
+    assert_eq!(code.len(), 9, "{code}");
+    assert!(page.contains("hanya ditampilkan sekali"), "{page}");
+    assert!(page.contains("href=\"/cek-status/\""), "{page}");
+    let cleared = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cleared.starts_with("loket_kode=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    // Seen: neither cookie shows it again.
+    for cookie in [&cookie, &resend_cookie] {
+        let (_, _, page) = receipt(&server, &first.ticket, Some(cookie)).await;
+        assert_eq!(code_on(&page), None);
+    }
+    // The record holds a hash of it, not the code.
+    let record = std::fs::read_to_string(record_path(&server.data, &first.ticket)).unwrap();
+    assert!(
+        record.contains("access_code_hash: hmac-sha256:"),
+        "{record}"
+    );
+    assert!(!record.contains(&code.replace(' ', "")), "{record}");
+    let (status, _, _) = look_up(&server, &first.ticket, &code, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, log) = server.stop();
+    assert!(
+        !log.contains(&code.replace(' ', "")) && !log.contains(&code),
+        "{log}"
+    );
+    assert!(!log.contains("tiket="), "{log}");
+}
+
+#[tokio::test]
+async fn the_right_code_shows_the_case_and_only_what_its_citizen_may_see() {
+    let server = Server::start();
+    let sent = send_request(&server, Some("siti@contoh.id")).await;
+    let code = code_of(&server, &sent).await;
+    let ticket = sent.ticket.clone();
+    staff_step(
+        &server,
+        &ticket,
+        &[
+            "diperiksa",
+            "--berkas",
+            "tidak-lengkap",
+            "--note",
+            "RAHASIA-INTERNAL foto buram",
+            "--public-note",
+            "Mohon kirim ulang foto KTP yang jelas.",
+        ],
+    );
+    staff_step(
+        &server,
+        &ticket,
+        &[
+            "pertemuan-dijadwalkan",
+            "--meeting",
+            "2027-01-06 10:00, Kantor Dinas Contoh",
+        ],
+    );
+    // Typed as people type it: lower case, the code with a space or not.
+    let (status, headers, page) =
+        look_up(&server, &ticket.to_lowercase(), &code.to_lowercase(), None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_secure(&headers, "lookup");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(headers["x-robots-tag"], "noindex");
+    assert!(page.contains("<meta name=\"robots\" content=\"noindex\">"));
+    for shown in [
+        ticket.as_str(),
+        "Pertemuan sudah dijadwalkan",
+        "Rabu, 6 Januari 2027 pukul 10.00 WIB",
+        "Kantor Dinas Contoh",
+        "Mohon kirim ulang foto KTP yang jelas.",
+        "Sedang diperiksa petugas",
+        "Berkas tidak lengkap.",
+        "diselesaikan paling lambat",
+        "Siti Aminah",
+    ] {
+        assert!(page.contains(shown), "{shown:?} not on:\n{page}");
+    }
+    let typed: Vec<&str> = VALID_PERMOHONAN
+        .iter()
+        .filter(|(name, _)| !["jenis", "persetujuan", "nama"].contains(name))
+        .map(|(_, value)| *value)
+        .collect();
+    for hidden in
+        typed
+            .into_iter()
+            .chain([NIK, PHONE, "siti@contoh.id", "RAHASIA-INTERNAL", "Budi"])
+    {
+        assert!(!page.contains(hidden), "{hidden:?} on:\n{page}");
+    }
+    let (status, _, _) = look_up(&server, &ticket, &code.replace(' ', "-"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    // GET shows the form, and asks nothing in its URL.
+    let page = client()
+        .get(server.url("/cek-status/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<form method=\"post\" action=\"/cek-status/\""),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_ticket_and_a_wrong_code_get_the_same_answer() {
+    let server = Server::start();
+    let sent = send_request(&server, None).await;
+    let code = code_of(&server, &sent).await;
+    let ticket = sent.ticket;
+    // Same day and kind, another suffix: well formed, never issued.
+    let suffix = if ticket.ends_with("CDFH") {
+        "HFDC"
+    } else {
+        "CDFH"
+    };
+    let unknown = format!("{}{suffix}", &ticket[..12]);
+    let wrong_code = if code.starts_with('C') {
+        "DDDD DDDD"
+    } else {
+        "CCCC CCCC"
+    };
+    let (wrong_status, wrong_headers, wrong_page) =
+        look_up(&server, &ticket, wrong_code, None).await;
+    let (unknown_status, unknown_headers, unknown_page) =
+        look_up(&server, &unknown, &code, None).await;
+    assert_eq!(wrong_status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown_status, wrong_status);
+    // The page echoes the ticket typed; otherwise the same, byte for byte.
+    assert_eq!(
+        wrong_page.replace(&ticket, "T"),
+        unknown_page.replace(&unknown, "T")
+    );
+    assert!(
+        wrong_page.contains("tidak cocok dengan kiriman mana pun"),
+        "{wrong_page}"
+    );
+    let mut a = wrong_headers.clone();
+    let mut b = unknown_headers.clone();
+    for h in [&mut a, &mut b] {
+        h.remove(header::DATE);
+        h.remove(header::CONTENT_LENGTH);
+    }
+    assert_eq!(a, b);
+    assert!(!wrong_page.contains(wrong_code), "the code is not echoed");
+    // A record from before access codes opens with no code.
+    let path = record_path(&server.data, &ticket);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let old: String = text
+        .lines()
+        .filter(|l| !l.starts_with("access_code_hash:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, old).unwrap();
+    let (status, _, page) = look_up(&server, &ticket, &code, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.replace(&ticket, "T"),
+        unknown_page.replace(&unknown, "T")
+    );
+    // Shapes that are not a ticket or a code are named as such.
+    let (status, _, page) = look_up(&server, "KP-123", "ab", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Nomor tiket tidak sesuai bentuknya"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Kode akses terdiri dari 8 huruf dan angka"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn failed_lookups_are_limited_per_address() {
+    let server = Server::start_with(&[
+        "--rate-limit",
+        "0",
+        "--lookup-rate-limit",
+        "3",
+        "--trust-proxy",
+        "127.0.0.1",
+    ]);
+    let sent = send_request(&server, None).await;
+    let code = code_of(&server, &sent).await;
+    let ticket = sent.ticket;
+    let citizen = Some("203.0.113.7");
+    // Mistyped shapes and lookups that find the case are not counted.
+    for _ in 0..5 {
+        assert_eq!(
+            look_up(&server, "x", "y", citizen).await.0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            look_up(&server, &ticket, &code, citizen).await.0,
+            StatusCode::OK
+        );
+    }
+    for _ in 0..3 {
+        let (status, _, _) = look_up(&server, &ticket, "CCCC CCCC", citizen).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (status, headers, page) = look_up(&server, &ticket, &code, citizen).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    assert!(page.contains("Terlalu banyak percobaan"), "{page}");
+    // Another citizen behind the same proxy is not held back.
+    let (status, _, _) = look_up(&server, &ticket, &code, Some("203.0.113.8")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_rejected_case_shows_its_reason() {
+    let server = Server::start();
+    let sent = send_request(&server, None).await;
+    let code = code_of(&server, &sent).await;
+    staff_step(
+        &server,
+        &sent.ticket,
+        &[
+            "ditolak",
+            "--note",
+            "Bukan wewenang dinas; silakan ke Disperindag.",
+        ],
+    );
+    let (status, _, page) = look_up(&server, &sent.ticket, &code, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Status: <strong>Ditolak</strong>"), "{page}");
+    assert!(page.contains("Alasan penolakan"), "{page}");
+    assert!(
+        page.contains("Bukan wewenang dinas; silakan ke Disperindag."),
+        "{page}"
+    );
+    assert!(
+        !page.contains("paling lambat"),
+        "a closed case has no deadline:\n{page}"
+    );
+}
+
+#[test]
+fn show_offers_whatsapp_and_mailto_replies_with_the_public_message() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = Server::start();
+    let ticket = rt
+        .block_on(send_request(&server, Some("siti@contoh.id")))
+        .ticket;
+    staff_step(
+        &server,
+        &ticket,
+        &[
+            "diperiksa",
+            "--berkas",
+            "lengkap",
+            "--public-note",
+            "Jadwal konsultasi kami kabari besok.",
+        ],
+    );
+    let out = crate::common::loket()
+        .args(["show", &ticket, "--data"])
+        .arg(&server.data)
+        .output()
+        .unwrap();
+    let shown = crate::common::stdout(&out);
+    let wa = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("#   WhatsApp: "))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(wa.starts_with("https://wa.me/6281234567890?text="), "{wa}");
+    assert!(
+        wa.contains(&ticket) && wa.contains("Jadwal%20konsultasi"),
+        "{wa}"
+    );
+    let mail = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("#   Email: "))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(
+        mail.starts_with("mailto:siti@contoh.id?subject=Tiket%20"),
+        "{mail}"
+    );
+}
