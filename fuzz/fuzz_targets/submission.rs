@@ -23,7 +23,9 @@ fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
     WORLD.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).expect("store");
+        // A folder the store makes itself, so it is private whatever the
+        // umask the temp dir was made under.
+        let store = Store::open(&dir.path().join("data")).expect("store");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
