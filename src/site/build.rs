@@ -4,8 +4,8 @@
 //! [`build`] writes; [`check`] runs the same pipeline into a sink.
 
 use std::collections::HashSet;
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -204,38 +204,49 @@ fn generate(
         return (diags, Anchors::new());
     }
     let renderer = Renderer::new(templates, site);
-    let results: Vec<PageResult> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| render_one(site, &renderer, i, max_upload_mb, out))
-        .collect();
+    // The 404 page, the sitemap and the assets do not wait for the pages.
+    let (results, others) = rayon::join(
+        || {
+            (0..site.pages.len())
+                .into_par_iter()
+                .map(|i| render_one(site, &renderer, i, max_upload_mb, out))
+                .collect::<Vec<PageResult>>()
+        },
+        || {
+            let mut diags = Vec::new();
+            let not_found = match out {
+                Some(dir) => write_file(&dir.join("404.html"), |w| renderer.render_not_found(w)),
+                None => renderer.render_not_found(io::sink()),
+            };
+            diags.extend(not_found.err());
+            if let Some(dir) = out {
+                let sitemap = write_file(&dir.join("sitemap.xml"), |w| {
+                    templates.render_sitemap(site, w)
+                });
+                diags.extend(sitemap.err());
+                diags.extend(copy_assets(site, dir));
+            }
+            diags
+        },
+    );
 
     let mut anchors = Anchors::new();
-    for r in &results {
-        anchors.insert(r.index, r.ids.clone());
-    }
+    let mut links = Vec::with_capacity(results.len());
     for r in results {
+        anchors.insert(r.index, r.ids);
         diags.extend(r.diags);
-        diags.extend(check::page_links(site, &anchors, r.index, &r.links));
+        links.push((r.index, r.links));
     }
+    let broken: Vec<Vec<Diagnostic>> = links
+        .par_iter()
+        .map(|(index, links)| check::page_links(site, &anchors, *index, links))
+        .collect();
+    diags.extend(broken.into_iter().flatten());
     diags.extend(check::template_links(site, &anchors, templates));
-
-    let not_found = match out {
-        Some(dir) => write_file(&dir.join("404.html"), |w| renderer.render_not_found(w)),
-        None => renderer.render_not_found(io::sink()),
-    };
-    diags.extend(not_found.err());
+    diags.extend(others);
     if site.pages.iter().any(|p| p.front.form.is_some()) {
         diags.extend(check::submission_templates(&renderer));
         diags.extend(crate::site::terms::Terms::from_site(site).1);
-    }
-    if let Some(dir) = out {
-        diags.extend(
-            write_file(&dir.join("sitemap.xml"), |w| {
-                templates.render_sitemap(site, w)
-            })
-            .err(),
-        );
-        diags.extend(copy_assets(site, dir));
     }
     (diags, anchors)
 }
@@ -275,19 +286,19 @@ fn render_one(
     }
 }
 
-/// Creates `path` (and its folders) and lets `fill` write it through a buffer.
+/// Creates `path` (and its folders) with what `fill` writes, in one write.
 fn write_file(
     path: &Path,
-    fill: impl FnOnce(&mut BufWriter<File>) -> Result<(), Diagnostic>,
+    fill: impl FnOnce(&mut Vec<u8>) -> Result<(), Diagnostic>,
 ) -> Result<(), Diagnostic> {
     let io_error =
         |e: io::Error| Diagnostic::error(path, None, format!("tidak dapat ditulis: {e}"));
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    fill(&mut bytes)?;
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(io_error)?;
     }
-    let mut writer = BufWriter::new(File::create(path).map_err(io_error)?);
-    fill(&mut writer)?;
-    writer.flush().map_err(io_error)
+    fs::write(path, bytes).map_err(io_error)
 }
 
 fn copy_assets(site: &Site, dir: &Path) -> Vec<Diagnostic> {
