@@ -259,7 +259,17 @@ fn render_one(
     out: Option<&Path>,
 ) -> PageResult {
     let page = &site.pages[index];
-    let body = markdown::render(&page.body);
+    let body = match page.markdown(&site.root) {
+        Ok(text) => markdown::render(&text),
+        Err(d) => {
+            return PageResult {
+                index,
+                ids: HashSet::new(),
+                links: Vec::new(),
+                diags: vec![d],
+            };
+        }
+    };
     let mut diags = check::service_components(page, &body.toc);
     diags.extend(check::standard_coverage(site, page, &body.toc));
     let form = page
@@ -374,7 +384,13 @@ pub fn update_pages(
     let mut rendered = Vec::new();
     for &index in &indexes {
         let page = &new_site.pages[index];
-        let body = markdown::render(&page.body);
+        let body = match page.markdown(&new_site.root) {
+            Ok(text) => markdown::render(&text),
+            Err(d) => {
+                diags.push(d);
+                return PageUpdate::Invalid(diags);
+            }
+        };
         let ids: HashSet<String> = body.toc.iter().map(|t| t.id.clone()).collect();
         if anchors.get(&index) != Some(&ids) {
             // Links elsewhere may point at a heading that moved.

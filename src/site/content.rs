@@ -104,7 +104,11 @@ pub struct Page {
     /// The YAML text of the front matter (empty without one), for pointing at keys.
     pub front_text: String,
     /// Markdown after the front matter (and after a leading title heading).
-    pub body: String,
+    /// Held for form pages, which the server renders again and whose text
+    /// the terms are checked against; other pages' text is read again from
+    /// their file when rendered ([`Page::markdown`]), so that a large site's
+    /// text is never all in memory at once.
+    pub body: Option<String>,
     /// 1-based line in the file where `body` starts.
     pub body_line: usize,
     pub updated: Date,
@@ -115,6 +119,41 @@ pub struct Page {
 }
 
 impl Page {
+    /// The page's Markdown: held, or read again from its file under `root`.
+    /// A file whose front matter or title heading changed since the site
+    /// was loaded is an error (the site model no longer matches it).
+    pub fn markdown(&self, root: &Path) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        if let Some(body) = &self.body {
+            return Ok(body.into());
+        }
+        let mut file_text = std::fs::read_to_string(root.join(&self.source)).map_err(|e| {
+            Diagnostic::error(&self.source, None, format!("tidak dapat dibaca: {e}"))
+        })?;
+        let text = file_text.strip_prefix('\u{feff}').unwrap_or(&file_text);
+        let body = match split_front_matter(text) {
+            Ok(Some((front_text, body, _))) => (front_text == self.front_text).then_some(body),
+            Ok(None) => self.front_text.is_empty().then_some(text),
+            Err(_) => None,
+        };
+        let body = match self.front.title {
+            Some(_) => body,
+            None => body
+                .and_then(|b| after_title(b, 0))
+                .and_then(|(title, b, _)| (title == self.title).then_some(b)),
+        };
+        match body.map(|b| b.as_ptr() as usize - file_text.as_ptr() as usize) {
+            Some(start) => {
+                file_text.replace_range(..start, "");
+                Ok(file_text.into())
+            }
+            None => Err(Diagnostic::error(
+                &self.source,
+                None,
+                "berkas berubah selama situs dibangun; bangun lagi",
+            )),
+        }
+    }
+
     /// The file line of a front matter key, for messages about its value.
     pub fn line_of_key(&self, key: &str) -> Option<usize> {
         yaml::line_of_key(&self.front_text, key).map(|l| l + 1)
@@ -372,17 +411,43 @@ fn split_front_matter(text: &str) -> Result<Option<(&str, &str, usize)>, &'stati
 }
 
 fn load_page(root: &Path, content_dir: &Path, path: &Path) -> (Option<Page>, Vec<Diagnostic>) {
+    use std::io::Read;
     let shown = display_path(root, path);
-    let bytes = match std::fs::read(path) {
+    let mut modified = None;
+    let read = std::fs::File::open(path).and_then(|mut file| {
+        let meta = file.metadata()?;
+        modified = meta.modified().ok();
+        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+        file.read_to_end(&mut bytes).map(|_| bytes)
+    });
+    let bytes = match read {
         Ok(b) => b,
         Err(e) => {
             let d = Diagnostic::error(&shown, None, format!("tidak dapat dibaca: {e}"));
             return (None, vec![d]);
         }
     };
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
     let rel = path.strip_prefix(content_dir).unwrap_or(path);
-    parse_page(&shown, rel, bytes, modified)
+    let (mut page, diags) = parse_page(&shown, rel, bytes, modified);
+    if let Some(page) = page.as_mut().filter(|p| p.front.form.is_none()) {
+        page.body = None;
+    }
+    (page, diags)
+}
+
+/// The title heading that opens `body` and the text after it, with the
+/// number of lines it took; or the first heading when something comes
+/// before it (then it is the title but stays in the text).
+fn after_title(body: &str, body_line: usize) -> Option<(String, &str, usize)> {
+    let h = crate::site::markdown::leading_heading(body)?;
+    Some(match h.end {
+        Some(end) => (
+            h.text,
+            &body[end..],
+            body_line + body[..end].matches('\n').count(),
+        ),
+        None => (h.text, body, body_line),
+    })
 }
 
 /// Parses one content file: `shown` is its path for messages, `rel` its path
@@ -454,15 +519,9 @@ pub fn parse_page(
 
     let (url, kind) = url_for(rel);
     let (title, body, body_line) = match front.title.clone() {
-        Some(t) => (t, body.to_string(), body_line),
-        None => match crate::site::markdown::leading_heading(body) {
-            Some(h) => match h.end {
-                Some(end) => {
-                    let skipped = body[..end].matches('\n').count();
-                    (h.text, body[end..].to_string(), body_line + skipped)
-                }
-                None => (h.text, body.to_string(), body_line),
-            },
+        Some(t) => (t, body, body_line),
+        None => match after_title(body, body_line) {
+            Some(titled) => titled,
             None => {
                 diags.push(Diagnostic::error(
                     &shown,
@@ -484,7 +543,7 @@ pub fn parse_page(
         title,
         front_text: front_text.to_string(),
         front,
-        body,
+        body: Some(body.to_string()),
         body_line,
         updated,
         parent: None,
@@ -532,7 +591,7 @@ fn assemble(
                 title: config.title.clone(),
                 front: FrontMatter::default(),
                 front_text: String::new(),
-                body: String::new(),
+                body: Some(String::new()),
                 body_line: 1,
                 updated: dates::today(),
                 parent: None,
