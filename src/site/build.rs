@@ -18,7 +18,7 @@ use crate::forms::view::FormView;
 use crate::site::check::{self, Anchors};
 use crate::site::content::Site;
 use crate::site::markdown::{self, LinkRef};
-use crate::site::output::Staging;
+use crate::site::output::{Previous, Staging};
 use crate::site::render::{Renderer, Templates};
 
 #[derive(Debug, Clone)]
@@ -56,6 +56,9 @@ pub struct BuildReport {
     pub site: Site,
     pub templates: Arc<Templates>,
     pub anchors: Anchors,
+    /// The output this build replaced: removed when dropped, after the
+    /// report ([`Previous::remove_in_background`] for a server).
+    pub previous: Option<Previous>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,8 +98,9 @@ pub fn build_reusing(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(diags));
     }
-    staging.commit().map_err(output_error)?;
+    let previous = staging.commit().map_err(output_error)?;
     Ok(BuildReport {
+        previous,
         pages: site.pages.len(),
         assets: site.assets.len(),
         elapsed: started.elapsed(),
