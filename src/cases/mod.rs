@@ -8,6 +8,7 @@
 
 pub mod backup;
 pub mod inbox;
+pub mod index;
 pub mod purge;
 pub mod recent;
 pub mod record;

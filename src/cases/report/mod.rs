@@ -119,7 +119,7 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
     if !opts.data.join(SUBMISSIONS_DIR).is_dir() {
         return Err(ReportError::NoData(opts.data.clone()));
     }
-    let (all, skipped) = cases::load_all(&opts.data);
+    let (all, skipped) = cases::index::summaries(&opts.data);
     let mut report = MonthReport::compute(&all, &calendar, opts.year, opts.month, opts.today);
     report.response_days = terms.get(FormKind::PengaduanLayanan).map(|t| t.days);
     report.completion_days = terms.get(FormKind::Permohonan).map(|t| t.days);
