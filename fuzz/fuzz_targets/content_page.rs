@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
         None,
     );
     if let Some(page) = page {
-        let body = loket::site::markdown::render(&page.body);
+        let body = loket::site::markdown::render(page.body.as_deref().unwrap_or_default());
         let _ = loket::site::check::service_components(&page, &body.toc);
     }
 });

@@ -4,7 +4,8 @@ use std::io::{self, Write};
 
 use time::Date;
 
-use crate::cases::{Record, Status};
+use crate::cases::Status;
+use crate::cases::index::Summary;
 use crate::core::csv;
 use crate::core::dates;
 use crate::forms::FormKind;
@@ -26,7 +27,7 @@ pub struct Filter {
 
 impl Filter {
     /// Whether `r` passes (deadlines judged on `today`).
-    pub fn matches(&self, r: &Record, today: Date) -> bool {
+    pub fn matches(&self, r: &Summary, today: Date) -> bool {
         self.status.is_none_or(|s| r.status == s)
             && self.kind.is_none_or(|k| r.kind == k)
             && (!self.overdue || r.is_overdue(today))
@@ -38,7 +39,7 @@ impl Filter {
 
 /// A search for `KP-20261127-7KX4` (or part of it) or a name: ignores case
 /// and runs of spaces.
-fn matches_text(r: &Record, text: &str) -> bool {
+fn matches_text(r: &Summary, text: &str) -> bool {
     let words = |s: &str| {
         s.split_whitespace()
             .collect::<Vec<_>>()
@@ -52,8 +53,8 @@ fn matches_text(r: &Record, text: &str) -> bool {
 }
 
 /// The records that pass `filter`, open ones first, oldest first.
-pub fn select<'a>(records: &'a [Record], filter: &Filter, today: Date) -> Vec<&'a Record> {
-    let mut rows: Vec<&Record> = records
+pub fn select<'a>(records: &'a [Summary], filter: &Filter, today: Date) -> Vec<&'a Summary> {
+    let mut rows: Vec<&Summary> = records
         .iter()
         .filter(|r| filter.matches(r, today))
         .collect();
@@ -67,10 +68,10 @@ pub fn select<'a>(records: &'a [Record], filter: &Filter, today: Date) -> Vec<&'
     rows
 }
 
-fn kind_label(r: &Record) -> String {
+fn kind_label(r: &Summary) -> String {
     match r.kind {
-        FormKind::Permohonan => match r.fields.get("jenis") {
-            Some(j @ ("konsultasi" | "pengaduan")) => format!("permohonan/{j}"),
+        FormKind::Permohonan => match r.jenis.as_str() {
+            j @ ("konsultasi" | "pengaduan") => format!("permohonan/{j}"),
             _ => "permohonan".to_string(),
         },
         FormKind::PengaduanLayanan => "pengaduan-layanan".to_string(),
@@ -88,13 +89,8 @@ fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-fn pad(text: &str, width: usize) -> String {
-    let len = text.chars().count();
-    format!("{text}{}", " ".repeat(width.saturating_sub(len)))
-}
-
 /// A deadline as the inbox shows it: ISO, with `*` when it is provisional.
-fn due_text(date: Option<Date>, r: &Record) -> String {
+fn due_text(date: Option<Date>, r: &Summary) -> String {
     match date {
         Some(d) if r.due_note.is_some() => format!("{}*", dates::format_iso(d)),
         Some(d) => dates::format_iso(d),
@@ -102,7 +98,7 @@ fn due_text(date: Option<Date>, r: &Record) -> String {
     }
 }
 
-fn row_values(r: &Record, today: Date) -> [String; 9] {
+fn row_values(r: &Summary, today: Date) -> [String; 9] {
     [
         r.ticket.clone(),
         dates::format_iso(r.received_date()),
@@ -135,43 +131,47 @@ const HEADERS: [&str; 9] = [
 const TABLE_COLUMNS: usize = 8;
 
 /// A plain-text table with a count line.
-pub fn write_table(out: &mut impl Write, rows: &[&Record], today: Date) -> io::Result<()> {
-    let values: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            let mut v = row_values(r, today);
-            v[3] = truncate(&v[3], 28);
-            v[..TABLE_COLUMNS].to_vec()
-        })
-        .collect();
+pub fn write_table(out: &mut impl Write, rows: &[&Summary], today: Date) -> io::Result<()> {
+    // Every cell in one string (tens of thousands of rows, a few MB),
+    // each row's cells ending at `ends`.
+    let mut cells = String::new();
+    let mut ends: Vec<[usize; TABLE_COLUMNS]> = Vec::with_capacity(rows.len());
     let mut widths = HEADERS.map(|h| h.chars().count());
-    for v in &values {
-        for (w, cell) in widths.iter_mut().zip(v) {
+    for r in rows {
+        let mut v = row_values(r, today);
+        v[3] = truncate(&v[3], 28);
+        let mut row_ends = [0; TABLE_COLUMNS];
+        for ((cell, end), w) in v.iter().zip(&mut row_ends).zip(&mut widths) {
+            cells.push_str(cell);
+            *end = cells.len();
             *w = (*w).max(cell.chars().count());
         }
+        ends.push(row_ends);
     }
-    let line = |cells: Vec<String>| {
-        cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| pad(c, w))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
+    // Thousands of lines: one write per buffer, not per line.
+    let mut out = io::BufWriter::with_capacity(64 * 1024, out);
+    let mut line = String::new();
+    let mut write_line = |out: &mut io::BufWriter<_>, cells: &mut dyn Iterator<Item = &str>| {
+        line.clear();
+        for (i, (cell, width)) in cells.zip(widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            line.push_str(cell);
+            let len = cell.chars().count();
+            line.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
+        }
+        writeln!(out, "{}", line.trim_end())
     };
-    writeln!(
-        out,
-        "{}",
-        line(
-            HEADERS[..TABLE_COLUMNS]
-                .iter()
-                .map(|h| h.to_string())
-                .collect()
-        )
-    )?;
-    for v in values {
-        writeln!(out, "{}", line(v))?;
+    write_line(&mut out, &mut HEADERS[..TABLE_COLUMNS].iter().copied())?;
+    let mut start = 0;
+    for row_ends in &ends {
+        let mut row = row_ends.iter().map(|&end| {
+            let cell = &cells[start..end];
+            start = end;
+            cell
+        });
+        write_line(&mut out, &mut row)?;
     }
     let mut notes: Vec<&str> = rows.iter().filter_map(|r| r.due_note.as_deref()).collect();
     notes.sort_unstable();
@@ -186,12 +186,14 @@ pub fn write_table(out: &mut impl Write, rows: &[&Record], today: Date) -> io::R
         "{} kiriman: {open} terbuka, {late} terlambat (per {})",
         rows.len(),
         dates::format_long(today)
-    )
+    )?;
+    out.flush()
 }
 
 /// The same rows as CSV for a spreadsheet ([`crate::core::csv`]), with a header
 /// line and the provisional deadlines' note in a column of its own.
-pub fn write_csv(out: &mut impl Write, rows: &[&Record], today: Date) -> io::Result<()> {
+pub fn write_csv(out: &mut impl Write, rows: &[&Summary], today: Date) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(64 * 1024, out);
     out.write_all(csv::BOM.as_bytes())?;
     out.write_all(csv::line(&HEADERS).as_bytes())?;
     for r in rows {
@@ -203,5 +205,5 @@ pub fn write_csv(out: &mut impl Write, rows: &[&Record], today: Date) -> io::Res
         }
         out.write_all(csv::line(&v).as_bytes())?;
     }
-    Ok(())
+    out.flush()
 }

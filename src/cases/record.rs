@@ -369,13 +369,31 @@ impl Record {
 
     /// Whether a deadline has passed on `today` without the step it asks for.
     pub fn is_overdue(&self, today: Date) -> bool {
-        if self.status.is_closed() {
-            return false;
-        }
-        let response_late = self.first_response_at.is_none() && today > self.response_due;
-        let completion_late = self.completion_due.is_some_and(|d| today > d);
-        response_late || completion_late
+        is_overdue(
+            self.status,
+            self.first_response_at,
+            self.response_due,
+            self.completion_due,
+            today,
+        )
     }
+}
+
+/// Whether a deadline has passed on `today` without the step it asks for:
+/// the one rule for [`Record`] and the index's summaries.
+pub fn is_overdue(
+    status: Status,
+    first_response_at: Option<OffsetDateTime>,
+    response_due: Date,
+    completion_due: Option<Date>,
+    today: Date,
+) -> bool {
+    if status.is_closed() {
+        return false;
+    }
+    let response_late = first_response_at.is_none() && today > response_due;
+    let completion_late = completion_due.is_some_and(|d| today > d);
+    response_late || completion_late
 }
 
 /// The field that may hold the citizen's email.

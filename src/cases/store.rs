@@ -63,10 +63,11 @@ pub use upload::FileWriter;
 pub const MARKER: &str = ".loket-data";
 /// What loket itself keeps in a data folder: a folder holding only these
 /// (a data folder from before the marker) is adopted.
-const OWN_NAMES: [&str; 7] = [
+const OWN_NAMES: [&str; 8] = [
     MARKER,
     SUBMISSIONS_DIR,
     TMP_DIR,
+    crate::cases::index::INDEX_DIR,
     "staff.yaml",
     "audit",
     "outbox",

@@ -132,7 +132,7 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
             data.display()
         );
     }
-    let (records, problems) = cases::load_all(&data);
+    let (records, problems) = cases::index::summaries(&data);
     print_all(&problems);
     let rows = inbox::select(&records, &filter, today);
     let mut out = std::io::stdout().lock();

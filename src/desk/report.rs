@@ -48,7 +48,7 @@ async fn compute(desk: &Desk, year: i32, month: Month) -> Option<MonthReport> {
     let today = dates::today();
     tokio::task::spawn_blocking(move || {
         let (all, skipped) = if data.join(SUBMISSIONS_DIR).is_dir() {
-            crate::cases::load_all(&data)
+            crate::cases::index::summaries(&data)
         } else {
             Default::default()
         };

@@ -305,7 +305,7 @@ async fn send_back(
             tracing::error!("could not hold the uploads of a form sent back: {e}");
             None
         });
-    let body = markdown::render(&page.body);
+    let body = markdown::render(page.body.as_deref().unwrap_or_default());
     let view = FormView::new(kind, &page.url, state.max_upload_mb).with_input(&text, errors);
     let view = match &held {
         Some(held) => view.with_held(

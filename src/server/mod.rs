@@ -286,6 +286,9 @@ pub struct Published {
 
 impl Published {
     pub fn new(report: BuildReport) -> Published {
+        if let Some(previous) = report.previous {
+            previous.remove_in_background();
+        }
         Published::from_parts(report.site, report.templates, Arc::new(report.anchors))
     }
 

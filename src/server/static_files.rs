@@ -4,15 +4,17 @@
 //! and refusing hidden files and odd paths before they reach the filesystem.
 //!
 //! A site that fits in [`MEMORY_LIMIT`] is served from memory (hyper-staticfile's
-//! `MemoryFs`, loaded after each build): no file system call per request.
-//! Larger sites are read from disk.
+//! `MemoryFs`, loaded after each build): no file system call per request,
+//! and a plain GET or HEAD (no conditions, no range) gets an answer made
+//! once per build. Larger sites are read from disk.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use hyper::header::{self, HeaderValue};
+use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_staticfile::vfs::{FileOpener, IntoFileAccess, MemoryFs};
 use hyper_staticfile::{ResolveResult, Resolver, ResponseBuilder};
@@ -33,6 +35,10 @@ enum Files {
 struct Loaded {
     files: Files,
     not_found: Bytes,
+    /// When the site is in memory: the answer to a plain GET of each file
+    /// (by its URL, and a folder's `index.html` by the folder's too), made
+    /// once per build by the same code as any other answer.
+    ready: HashMap<String, (HeaderMap, Bytes)>,
 }
 
 pub struct StaticFiles {
@@ -68,7 +74,45 @@ async fn load(root: &Path) -> Loaded {
         .await
         .map(Bytes::from)
         .unwrap_or_else(|_| Bytes::from_static(FALLBACK_404));
-    Loaded { files, not_found }
+    let mut loaded = Loaded {
+        files,
+        not_found,
+        ready: HashMap::new(),
+    };
+    loaded.ready = ready_answers(&loaded, root).await;
+    loaded
+}
+
+async fn ready_answers(loaded: &Loaded, root: &Path) -> HashMap<String, (HeaderMap, Bytes)> {
+    let mut ready = HashMap::new();
+    let Files::Memory(resolver) = &loaded.files else {
+        return ready;
+    };
+    let files = walkdir::WalkDir::new(root).into_iter().flatten();
+    for entry in files.filter(|e| e.file_type().is_file()) {
+        let Some(rel) = entry.path().strip_prefix(root).ok().and_then(Path::to_str) else {
+            continue;
+        };
+        let url = format!("/{rel}");
+        let folder = url.strip_suffix("index.html").map(str::to_string);
+        for url in [Some(url), folder].into_iter().flatten() {
+            let Ok(req) = Request::get(url.as_str()).body(()) else {
+                continue;
+            };
+            if !is_plain_path(req.uri().path()) || req.uri().path() != url {
+                continue;
+            }
+            let response = serve_with(resolver, loaded, &req).await;
+            if response.status() != StatusCode::OK {
+                continue;
+            }
+            let (parts, body) = response.into_parts();
+            if let Ok(body) = body.collect().await {
+                ready.insert(url, (parts.headers, body.to_bytes()));
+            }
+        }
+    }
+    ready
 }
 
 impl StaticFiles {
@@ -96,6 +140,25 @@ impl StaticFiles {
         let loaded = self.current();
         if !is_plain_path(req.uri().path()) {
             return not_found(&loaded);
+        }
+        let head = req.method() == Method::HEAD;
+        let conditional = [
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::IF_MATCH,
+            header::IF_UNMODIFIED_SINCE,
+            header::IF_RANGE,
+            header::RANGE,
+        ]
+        .iter()
+        .any(|h| req.headers().contains_key(h));
+        if (head || req.method() == Method::GET)
+            && !conditional
+            && let Some((headers, body)) = loaded.ready.get(req.uri().path())
+        {
+            let mut response = Response::new(full(if head { Bytes::new() } else { body.clone() }));
+            *response.headers_mut() = headers.clone();
+            return response;
         }
         match &loaded.files {
             Files::Memory(resolver) => serve_with(resolver, &loaded, req).await,
@@ -154,6 +217,20 @@ fn add_utf8_charset(response: &mut Response<Body>) {
         return;
     };
     let Ok(text) = value.to_str() else { return };
+    // The site's own types, without a new string per request.
+    let known = match text {
+        "text/html" => "text/html; charset=utf-8",
+        "text/css" => "text/css; charset=utf-8",
+        "application/xml" => "application/xml; charset=utf-8",
+        "image/svg+xml" => "image/svg+xml; charset=utf-8",
+        _ => "",
+    };
+    if !known.is_empty() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(known));
+        return;
+    }
     let textual = text.starts_with("text/") || text == "application/xml" || text == "image/svg+xml";
     if textual
         && !text.contains("charset")
@@ -170,7 +247,7 @@ fn is_plain_path(path: &str) -> bool {
     if !path.starts_with('/') {
         return false;
     }
-    let decoded: Vec<u8> = percent_encoding::percent_decode(path.as_bytes()).collect();
+    let decoded: std::borrow::Cow<[u8]> = percent_encoding::percent_decode(path.as_bytes()).into();
     if decoded.iter().any(|&b| b == b'\\' || b < 0x20 || b == 0x7f) {
         return false;
     }

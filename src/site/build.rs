@@ -4,8 +4,8 @@
 //! [`build`] writes; [`check`] runs the same pipeline into a sink.
 
 use std::collections::HashSet;
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +18,7 @@ use crate::forms::view::FormView;
 use crate::site::check::{self, Anchors};
 use crate::site::content::Site;
 use crate::site::markdown::{self, LinkRef};
-use crate::site::output::Staging;
+use crate::site::output::{Previous, Staging};
 use crate::site::render::{Renderer, Templates};
 
 #[derive(Debug, Clone)]
@@ -56,6 +56,9 @@ pub struct BuildReport {
     pub site: Site,
     pub templates: Arc<Templates>,
     pub anchors: Anchors,
+    /// The output this build replaced: removed when dropped, after the
+    /// report ([`Previous::remove_in_background`] for a server).
+    pub previous: Option<Previous>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,8 +98,9 @@ pub fn build_reusing(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(diags));
     }
-    staging.commit().map_err(output_error)?;
+    let previous = staging.commit().map_err(output_error)?;
     Ok(BuildReport {
+        previous,
         pages: site.pages.len(),
         assets: site.assets.len(),
         elapsed: started.elapsed(),
@@ -204,38 +208,49 @@ fn generate(
         return (diags, Anchors::new());
     }
     let renderer = Renderer::new(templates, site);
-    let results: Vec<PageResult> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| render_one(site, &renderer, i, max_upload_mb, out))
-        .collect();
+    // The 404 page, the sitemap and the assets do not wait for the pages.
+    let (results, others) = rayon::join(
+        || {
+            (0..site.pages.len())
+                .into_par_iter()
+                .map(|i| render_one(site, &renderer, i, max_upload_mb, out))
+                .collect::<Vec<PageResult>>()
+        },
+        || {
+            let mut diags = Vec::new();
+            let not_found = match out {
+                Some(dir) => write_file(&dir.join("404.html"), |w| renderer.render_not_found(w)),
+                None => renderer.render_not_found(io::sink()),
+            };
+            diags.extend(not_found.err());
+            if let Some(dir) = out {
+                let sitemap = write_file(&dir.join("sitemap.xml"), |w| {
+                    templates.render_sitemap(site, w)
+                });
+                diags.extend(sitemap.err());
+                diags.extend(copy_assets(site, dir));
+            }
+            diags
+        },
+    );
 
     let mut anchors = Anchors::new();
-    for r in &results {
-        anchors.insert(r.index, r.ids.clone());
-    }
+    let mut links = Vec::with_capacity(results.len());
     for r in results {
+        anchors.insert(r.index, r.ids);
         diags.extend(r.diags);
-        diags.extend(check::page_links(site, &anchors, r.index, &r.links));
+        links.push((r.index, r.links));
     }
+    let broken: Vec<Vec<Diagnostic>> = links
+        .par_iter()
+        .map(|(index, links)| check::page_links(site, &anchors, *index, links))
+        .collect();
+    diags.extend(broken.into_iter().flatten());
     diags.extend(check::template_links(site, &anchors, templates));
-
-    let not_found = match out {
-        Some(dir) => write_file(&dir.join("404.html"), |w| renderer.render_not_found(w)),
-        None => renderer.render_not_found(io::sink()),
-    };
-    diags.extend(not_found.err());
+    diags.extend(others);
     if site.pages.iter().any(|p| p.front.form.is_some()) {
         diags.extend(check::submission_templates(&renderer));
         diags.extend(crate::site::terms::Terms::from_site(site).1);
-    }
-    if let Some(dir) = out {
-        diags.extend(
-            write_file(&dir.join("sitemap.xml"), |w| {
-                templates.render_sitemap(site, w)
-            })
-            .err(),
-        );
-        diags.extend(copy_assets(site, dir));
     }
     (diags, anchors)
 }
@@ -248,7 +263,17 @@ fn render_one(
     out: Option<&Path>,
 ) -> PageResult {
     let page = &site.pages[index];
-    let body = markdown::render(&page.body);
+    let body = match page.markdown(&site.root) {
+        Ok(text) => markdown::render(&text),
+        Err(d) => {
+            return PageResult {
+                index,
+                ids: HashSet::new(),
+                links: Vec::new(),
+                diags: vec![d],
+            };
+        }
+    };
     let mut diags = check::service_components(page, &body.toc);
     diags.extend(check::standard_coverage(site, page, &body.toc));
     let form = page
@@ -275,19 +300,19 @@ fn render_one(
     }
 }
 
-/// Creates `path` (and its folders) and lets `fill` write it through a buffer.
+/// Creates `path` (and its folders) with what `fill` writes, in one write.
 fn write_file(
     path: &Path,
-    fill: impl FnOnce(&mut BufWriter<File>) -> Result<(), Diagnostic>,
+    fill: impl FnOnce(&mut Vec<u8>) -> Result<(), Diagnostic>,
 ) -> Result<(), Diagnostic> {
     let io_error =
         |e: io::Error| Diagnostic::error(path, None, format!("tidak dapat ditulis: {e}"));
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    fill(&mut bytes)?;
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(io_error)?;
     }
-    let mut writer = BufWriter::new(File::create(path).map_err(io_error)?);
-    fill(&mut writer)?;
-    writer.flush().map_err(io_error)
+    fs::write(path, bytes).map_err(io_error)
 }
 
 fn copy_assets(site: &Site, dir: &Path) -> Vec<Diagnostic> {
@@ -363,7 +388,13 @@ pub fn update_pages(
     let mut rendered = Vec::new();
     for &index in &indexes {
         let page = &new_site.pages[index];
-        let body = markdown::render(&page.body);
+        let body = match page.markdown(&new_site.root) {
+            Ok(text) => markdown::render(&text),
+            Err(d) => {
+                diags.push(d);
+                return PageUpdate::Invalid(diags);
+            }
+        };
         let ids: HashSet<String> = body.toc.iter().map(|t| t.id.clone()).collect();
         if anchors.get(&index) != Some(&ids) {
             // Links elsewhere may point at a heading that moved.

@@ -15,6 +15,8 @@ use crate::core::diagnostic::{Diagnostic, display_path};
 use crate::core::yaml;
 use crate::forms::FormKind;
 use crate::site::config::SiteConfig;
+use crate::site::source::load_page;
+pub use crate::site::source::parse_page;
 
 pub const CONTENT_DIR: &str = "content";
 pub const TEMPLATES_DIR: &str = "templates";
@@ -104,7 +106,11 @@ pub struct Page {
     /// The YAML text of the front matter (empty without one), for pointing at keys.
     pub front_text: String,
     /// Markdown after the front matter (and after a leading title heading).
-    pub body: String,
+    /// Held for form pages, which the server renders again and whose text
+    /// the terms are checked against; other pages' text is read again from
+    /// their file when rendered ([`Page::markdown`]), so that a large site's
+    /// text is never all in memory at once.
+    pub body: Option<String>,
     /// 1-based line in the file where `body` starts.
     pub body_line: usize,
     pub updated: Date,
@@ -320,7 +326,7 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// `content/a/b.md` -> `/a/b/`, `content/a/_index.md` -> `/a/`.
-fn url_for(rel: &Path) -> (String, PageKind) {
+pub(super) fn url_for(rel: &Path) -> (String, PageKind) {
     let mut segments: Vec<String> = rel
         .parent()
         .into_iter()
@@ -347,150 +353,6 @@ fn url_for(rel: &Path) -> (String, PageKind) {
         url.push('/');
     }
     (url, kind)
-}
-
-/// Splits `---\nyaml\n---\nbody` into (yaml, body, line where body starts).
-/// Returns Ok(None) when the file has no front matter.
-fn split_front_matter(text: &str) -> Result<Option<(&str, &str, usize)>, &'static str> {
-    let Some(after_open) = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))
-    else {
-        return Ok(None);
-    };
-    let mut offset = 0;
-    for (i, line) in after_open.split_inclusive('\n').enumerate() {
-        if line.trim_end() == "---" {
-            let yaml = &after_open[..offset];
-            let body = &after_open[offset + line.len()..];
-            // Line 1 is the opening ---, YAML starts on line 2, closing --- is on 2 + i.
-            return Ok(Some((yaml, body, i + 3)));
-        }
-        offset += line.len();
-    }
-    Err("front matter diawali --- tetapi tidak ditutup dengan baris ---")
-}
-
-fn load_page(root: &Path, content_dir: &Path, path: &Path) -> (Option<Page>, Vec<Diagnostic>) {
-    let shown = display_path(root, path);
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let d = Diagnostic::error(&shown, None, format!("tidak dapat dibaca: {e}"));
-            return (None, vec![d]);
-        }
-    };
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let rel = path.strip_prefix(content_dir).unwrap_or(path);
-    parse_page(&shown, rel, bytes, modified)
-}
-
-/// Parses one content file: `shown` is its path for messages, `rel` its path
-/// under content/ (which gives its URL), `modified` its modification time
-/// (the "last updated" date when front matter has none).
-pub fn parse_page(
-    shown: &Path,
-    rel: &Path,
-    bytes: Vec<u8>,
-    modified: Option<std::time::SystemTime>,
-) -> (Option<Page>, Vec<Diagnostic>) {
-    let shown = shown.to_path_buf();
-    let mut diags = Vec::new();
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..valid]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            diags.push(Diagnostic::error(
-                &shown,
-                Some(line),
-                format!("berkas bukan UTF-8 yang sah (bita rusak di posisi {valid}); simpan sebagai UTF-8"),
-            ));
-            return (None, diags);
-        }
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-
-    let (front_text, body, body_line) = match split_front_matter(text) {
-        Ok(Some(parts)) => parts,
-        Ok(None) => ("", text, 1),
-        Err(msg) => {
-            diags.push(Diagnostic::error(&shown, Some(1), msg));
-            return (None, diags);
-        }
-    };
-    let front: FrontMatter = if front_text.trim().is_empty() {
-        FrontMatter::default()
-    } else {
-        let mut unknown = Vec::new();
-        match yaml::from_str_reporting_unknown(front_text, |key| unknown.push(key)) {
-            Ok(front) => {
-                for key in unknown {
-                    let line = yaml::line_of_key(front_text, &key).map(|l| l + 1);
-                    diags.push(Diagnostic::warning(
-                        &shown,
-                        line,
-                        format!(
-                            "kunci front matter {key:?} tidak dikenal (diabaikan); kunci yang dikenal: title, description, weight, template, page_template, updated, draft, menu, service, form, extra"
-                        ),
-                    ));
-                }
-                front
-            }
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    &shown,
-                    Some(e.line.map_or(1, |l| l + 1)),
-                    format!("front matter tidak sah: {}", e.message),
-                ));
-                return (None, diags);
-            }
-        }
-    };
-
-    let (url, kind) = url_for(rel);
-    let (title, body, body_line) = match front.title.clone() {
-        Some(t) => (t, body.to_string(), body_line),
-        None => match crate::site::markdown::leading_heading(body) {
-            Some(h) => match h.end {
-                Some(end) => {
-                    let skipped = body[..end].matches('\n').count();
-                    (h.text, body[end..].to_string(), body_line + skipped)
-                }
-                None => (h.text, body.to_string(), body_line),
-            },
-            None => {
-                diags.push(Diagnostic::error(
-                    &shown,
-                    Some(1),
-                    "halaman tanpa judul: tambahkan `title:` di front matter atau awali halaman dengan `# Judul`",
-                ));
-                return (None, diags);
-            }
-        },
-    };
-    let updated = match front.updated {
-        Some(d) => d,
-        None => modified.map_or_else(dates::today, dates::date_in_wib),
-    };
-    let page = Page {
-        source: shown,
-        url,
-        kind,
-        title,
-        front_text: front_text.to_string(),
-        front,
-        body,
-        body_line,
-        updated,
-        parent: None,
-        template: String::new(),
-    };
-    (Some(page), diags)
 }
 
 /// Orders pages (home first), links each to its section, picks templates and
@@ -532,7 +394,7 @@ fn assemble(
                 title: config.title.clone(),
                 front: FrontMatter::default(),
                 front_text: String::new(),
-                body: String::new(),
+                body: Some(String::new()),
                 body_line: 1,
                 updated: dates::today(),
                 parent: None,
@@ -627,18 +489,6 @@ mod tests {
             url_for(Path::new("a/Tentang Kami.md")),
             ("/a/tentang-kami/".into(), PageKind::Page)
         );
-    }
-
-    #[test]
-    fn splits_front_matter() {
-        let (y, b, line) = split_front_matter("---\ntitle: x\n---\nbody\n")
-            .unwrap()
-            .unwrap();
-        assert_eq!((y, b, line), ("title: x\n", "body\n", 4));
-        assert!(split_front_matter("no front matter").unwrap().is_none());
-        assert!(split_front_matter("---\ntitle: x\n").is_err());
-        let (y, b, line) = split_front_matter("---\n---\nbody").unwrap().unwrap();
-        assert_eq!((y, b, line), ("", "body", 3));
     }
 
     #[test]

@@ -77,76 +77,118 @@ pub fn leading_heading(body: &str) -> Option<LeadingHeading> {
     None
 }
 
-/// Offsets of line starts, to turn byte offsets into line numbers.
-struct Lines(Vec<usize>);
+/// Line numbers of byte offsets met in increasing order: counts the
+/// newlines since the last one asked about.
+struct Lines<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+}
 
-impl Lines {
-    fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines(starts)
-    }
-
-    fn line_of(&self, offset: usize) -> usize {
-        self.0.partition_point(|&start| start <= offset)
+impl Lines<'_> {
+    fn line_of(&mut self, offset: usize) -> usize {
+        if offset < self.offset {
+            (self.offset, self.line) = (0, 1);
+        }
+        let newlines =
+            memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.offset..offset]).count();
+        self.offset = offset;
+        self.line += newlines;
+        self.line
     }
 }
 
-pub fn render(markdown: &str) -> Rendered {
-    let lines = Lines::new(markdown);
-    let mut events: Vec<Event> = Vec::new();
-    let mut toc = Vec::new();
-    let mut links = Vec::new();
-    let mut used_ids: HashSet<String> = HashSet::new();
-    let mut open_heading: Option<(usize, String)> = None;
+/// What a pass over the events collects for the checks.
+struct Collected<'a> {
+    lines: Lines<'a>,
+    toc: Vec<TocEntry>,
+    links: Vec<LinkRef>,
+    used_ids: HashSet<String>,
+}
 
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
-        match &event {
-            Event::Start(Tag::Heading { .. }) => open_heading = Some((events.len(), String::new())),
-            Event::Text(t) | Event::Code(t) => {
-                if let Some((_, text)) = open_heading.as_mut() {
-                    text.push_str(t);
-                }
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((start, text)) = open_heading.take()
-                    && let Some(Event::Start(Tag::Heading { level, id, .. })) =
-                        events.get_mut(start)
-                {
-                    let chosen = match id {
-                        Some(given) => given.to_string(),
-                        None => unique_id(&slugify(&text), &used_ids),
-                    };
-                    *id = Some(CowStr::from(chosen.clone()));
-                    used_ids.insert(chosen.clone());
-                    toc.push(TocEntry {
-                        level: *level as u8,
-                        id: chosen,
-                        title: text.trim().to_string(),
-                    });
-                }
-            }
-            Event::Start(Tag::Link { dest_url, .. }) => links.push(LinkRef {
-                dest: dest_url.to_string(),
-                line: lines.line_of(range.start),
-                is_image: false,
-            }),
-            Event::Start(Tag::Image { dest_url, .. }) => links.push(LinkRef {
-                dest: dest_url.to_string(),
-                line: lines.line_of(range.start),
-                is_image: true,
-            }),
-            _ => {}
-        }
-        events.push(event);
+impl Collected<'_> {
+    fn note_link(&mut self, event: &Event, at: usize) {
+        let (dest, is_image) = match event {
+            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
+            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
+            _ => return,
+        };
+        self.links.push(LinkRef {
+            dest: dest.to_string(),
+            line: self.lines.line_of(at),
+            is_image,
+        });
     }
 
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
+    /// Gives the heading whose events are `heading` its id (the one written
+    /// in the Markdown, or one made from its text) and notes it in the toc.
+    fn name_heading(&mut self, heading: &mut [Event]) {
+        let mut text = String::new();
+        for event in heading.iter() {
+            if let Event::Text(t) | Event::Code(t) = event {
+                text.push_str(t);
+            }
+        }
+        let Some(Event::Start(Tag::Heading { level, id, .. })) = heading.first_mut() else {
+            return;
+        };
+        let chosen = match id {
+            Some(given) => given.to_string(),
+            None => unique_id(&slugify(&text), &self.used_ids),
+        };
+        *id = Some(CowStr::from(chosen.clone()));
+        self.used_ids.insert(chosen.clone());
+        self.toc.push(TocEntry {
+            level: *level as u8,
+            id: chosen,
+            title: text.trim().to_string(),
+        });
+    }
+}
+
+/// Renders `markdown` to HTML as its events stream by: only a heading's
+/// events wait, until its text gives it an id.
+pub fn render(markdown: &str) -> Rendered {
+    let mut collected = Collected {
+        lines: Lines {
+            text: markdown,
+            offset: 0,
+            line: 1,
+        },
+        toc: Vec::new(),
+        links: Vec::new(),
+        used_ids: HashSet::new(),
+    };
+    let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
+    let mut waiting = Vec::<Event>::new().into_iter();
+    let events = std::iter::from_fn(|| {
+        if let Some(event) = waiting.next() {
+            return Some(event);
+        }
+        let (event, range) = parser.next()?;
+        collected.note_link(&event, range.start);
+        if !matches!(event, Event::Start(Tag::Heading { .. })) {
+            return Some(event);
+        }
+        let mut heading = vec![event];
+        for (event, range) in parser.by_ref() {
+            collected.note_link(&event, range.start);
+            let end = matches!(event, Event::End(TagEnd::Heading(_)));
+            heading.push(event);
+            if end {
+                break;
+            }
+        }
+        collected.name_heading(&mut heading);
+        waiting = heading.into_iter();
+        waiting.next()
+    });
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut html, events);
     Rendered {
-        html: out,
-        toc,
-        links,
+        html,
+        toc: collected.toc,
+        links: collected.links,
     }
 }
 

@@ -1,5 +1,5 @@
 //! The site folder to pages on disk: `site.yaml` ([`config`]), `content/`
-//! ([`content`], [`markdown`]), the working-day terms of the forms
+//! ([`content`], [`source`], [`markdown`]), the working-day terms of the forms
 //! ([`terms`]), templates ([`render`]), checks ([`check`]), the pipeline
 //! ([`build`]) and the atomic swap of the output ([`output`]); and which
 //! file changes matter to watch mode ([`watch`]).
@@ -11,5 +11,6 @@ pub mod content;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod source;
 pub mod terms;
 pub mod watch;

@@ -210,7 +210,7 @@ fn missing_term_message(kind: FormKind, url: &str) -> String {
 /// Every "N hari kerja" in a form page's text that is not its term.
 fn text_disagreements(page: &Page, source: &Source) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    for (i, line) in page.body.lines().enumerate() {
+    for (i, line) in page.body.as_deref().unwrap_or_default().lines().enumerate() {
         for days in days_mentioned(line) {
             if days != source.term.days {
                 diags.push(Diagnostic::error(

@@ -398,14 +398,42 @@ fn sigterm_lets_an_upload_finish_while_idle_connections_close() {
 #[test]
 fn head_on_a_static_file_has_the_headers_of_get() {
     let server = Server::start();
-    let exchange = |method: &str| {
+    let exchange_with = |method: &str, path: &str, extra: &str| {
         let mut stream = connect(server.addr);
-        let request = format!("{method} /css/site.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        let request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n");
         stream.write_all(request.as_bytes()).unwrap();
         read_response(&mut stream, method == "HEAD")
     };
-    let get = exchange("GET");
-    let head = exchange("HEAD");
+    let exchange = |method: &str, path: &str| exchange_with(method, path, "");
+    // Every header but the date, on every page and file of the site.
+    let without_date = |r: &Response| -> Vec<String> {
+        let mut lines: Vec<String> = r.head.split("\r\n").skip(1).map(str::to_string).collect();
+        lines.retain(|l| !l.to_ascii_lowercase().starts_with("date:"));
+        lines.sort();
+        lines
+    };
+    for path in [
+        "/",
+        "/layanan/",
+        "/layanan/fasilitasi-usaha-mikro/",
+        "/permohonan/",
+        "/pengaduan-layanan/",
+        "/pengaduan-layanan/formulir/",
+        "/sitemap.xml",
+        "/favicon.svg",
+        "/layanan/index.html",
+    ] {
+        let (get, head) = (exchange("GET", path), exchange("HEAD", path));
+        assert_eq!(get.status, 200, "{path}");
+        assert_eq!(without_date(&head), without_date(&get), "{path}");
+        assert!(head.body.is_empty(), "HEAD sent a body on {path}");
+        // A condition that does not hold: the answer is built afresh, the same.
+        let fresh = exchange_with("GET", path, "If-None-Match: \"other\"\r\n");
+        assert_eq!(without_date(&fresh), without_date(&get), "{path}");
+        assert_eq!(fresh.body, get.body, "{path}");
+    }
+    let get = exchange("GET", "/css/site.css");
+    let head = exchange("HEAD", "/css/site.css");
     assert_eq!(head.status, 200);
     assert!(!get.body.is_empty());
     for name in [

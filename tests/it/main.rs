@@ -23,6 +23,7 @@ mod deploy;
 mod desk;
 mod durability;
 mod forms;
+mod index;
 mod intake;
 mod lifecycle;
 mod lookup;

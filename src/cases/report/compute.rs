@@ -4,7 +4,8 @@
 
 use time::{Date, Month};
 
-use crate::cases::{Record, Status};
+use crate::cases::Status;
+use crate::cases::index::Summary;
 use crate::core::calendar::Calendar;
 use crate::core::dates;
 use crate::forms::FormKind;
@@ -27,12 +28,12 @@ impl CaseKind {
         CaseKind::PengaduanLayanan,
     ];
 
-    pub fn of(record: &Record) -> CaseKind {
+    pub fn of(record: &Summary) -> CaseKind {
         match record.kind {
             FormKind::PengaduanLayanan => CaseKind::PengaduanLayanan,
-            FormKind::Permohonan => match record.fields.get("jenis").map(|j| j.trim()) {
-                Some("konsultasi") => CaseKind::Konsultasi,
-                Some("pengaduan") => CaseKind::PengaduanMasalah,
+            FormKind::Permohonan => match record.jenis.trim() {
+                "konsultasi" => CaseKind::Konsultasi,
+                "pengaduan" => CaseKind::PengaduanMasalah,
                 _ => CaseKind::PermohonanLain,
             },
         }
@@ -194,7 +195,7 @@ pub struct MonthReport {
 impl MonthReport {
     /// The report for `year`/`month` from every loaded record.
     pub fn compute(
-        records: &[Record],
+        records: &[Summary],
         calendar: &Calendar,
         year: i32,
         month: Month,
@@ -251,7 +252,7 @@ impl MonthReport {
     }
 }
 
-fn case_row(r: &Record, calendar: &Calendar, today: Date) -> CaseRow {
+fn case_row(r: &Summary, calendar: &Calendar, today: Date) -> CaseRow {
     let received = r.received_date();
     let in_wib = |t: time::OffsetDateTime| t.to_offset(dates::WIB).date();
     let responded = r.first_response_at.map(in_wib);
@@ -277,12 +278,9 @@ fn case_row(r: &Record, calendar: &Calendar, today: Date) -> CaseRow {
         name: r.name().to_string(),
         nik: match r.kind {
             FormKind::PengaduanLayanan => None,
-            FormKind::Permohonan => Some(
-                r.fields
-                    .get("nik")
-                    .and_then(mask_nik)
-                    .unwrap_or_else(|| "(tidak sah)".to_string()),
-            ),
+            FormKind::Permohonan => {
+                Some(r.nik.clone().unwrap_or_else(|| "(tidak sah)".to_string()))
+            }
         },
         due_note: r.due_note.clone(),
     }
@@ -483,8 +481,9 @@ mod tests {
         );
     }
 
-    fn record(text: &str) -> Record {
-        Record::parse(std::path::Path::new("r.yaml"), text).unwrap()
+    fn record(text: &str) -> Summary {
+        let path = std::path::Path::new("r.yaml");
+        Summary::of(&crate::cases::Record::parse(path, text).unwrap())
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
     if !opts.data.join(SUBMISSIONS_DIR).is_dir() {
         return Err(ReportError::NoData(opts.data.clone()));
     }
-    let (all, skipped) = cases::load_all(&opts.data);
+    let (all, skipped) = cases::index::summaries(&opts.data);
     let report = month_report(
         &opts.data,
         (&all, &skipped),
@@ -147,12 +147,12 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
 }
 
 /// The report of one month from the records of `data` as
-/// [`cases::load_all`] read them (the readable ones and the problems), with
+/// [`cases::index::summaries`] gives them (the readable ones and the problems), with
 /// the terms the site sets today as labels. The `loket report` command and
 /// the staff desk both make it this way.
 pub fn month_report(
     data: &Path,
-    (records, skipped): (&[cases::Record], &[Diagnostic]),
+    (records, skipped): (&[cases::index::Summary], &[Diagnostic]),
     calendar: &Calendar,
     terms: &Terms,
     (year, month): (i32, Month),

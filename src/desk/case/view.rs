@@ -137,8 +137,8 @@ fn label(kind: FormKind, name: &str) -> String {
     }
 }
 
-pub fn kind_text(r: &Record) -> String {
-    match (r.kind, r.fields.get("jenis")) {
+pub fn kind_text(kind: FormKind, jenis: Option<&str>) -> String {
+    match (kind, jenis) {
         (FormKind::Permohonan, Some("konsultasi")) => "Permohonan: fasilitasi konsultasi".into(),
         (FormKind::Permohonan, Some("pengaduan")) => {
             "Permohonan: fasilitasi pengaduan masalah usaha".into()
@@ -227,7 +227,7 @@ impl CaseView {
             .collect();
         CaseView {
             ticket: r.ticket.clone(),
-            kind: kind_text(r),
+            kind: kind_text(r.kind, r.fields.get("jenis")),
             service: r.kind.label(),
             status: r.status.label(),
             status_code: r.status.as_str(),
