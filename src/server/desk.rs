@@ -13,7 +13,8 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response};
 use tokio::net::TcpListener;
 
-use super::{AppState, Body, Limits, ServeError, client_ip, conn, log_safe, secure};
+use super::proxy::client_ip;
+use super::{AppState, Body, Limits, ServeError, access_log, conn, security_headers};
 use crate::desk::{Desk, DeskOptions, Office, Peer};
 
 /// The desk's settings in `loket serve`.
@@ -98,7 +99,7 @@ async fn respond(
     let own_policy = response
         .headers_mut()
         .remove(header::CONTENT_SECURITY_POLICY);
-    secure(&mut response);
+    security_headers::add(&mut response);
     if let Some(policy) = own_policy {
         response
             .headers_mut()
@@ -108,18 +109,12 @@ async fn respond(
         "x-robots-tag",
         HeaderValue::from_static("noindex, nofollow"),
     );
-    let bytes = response
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    tracing::info!(
-        target: "loket::desk",
-        method = %method,
-        path = %log_safe(&path),
-        status = response.status().as_u16(),
-        ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
-        bytes,
+    access_log::log(
+        access_log::Listener::Desk,
+        &method,
+        &path,
+        started,
+        &response,
     );
     response
 }

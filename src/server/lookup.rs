@@ -24,8 +24,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::shown_once::ShownOnce;
 use super::{
-    AppState, Body, Published, RateLimiter, client_ip, close_connection, html, method_not_allowed,
-    status_page,
+    AppState, Body, Published, RateLimiter, close_connection, html, method_not_allowed, status_page,
 };
 use crate::cases::access::{self, AccessKey};
 use crate::cases::ticket::Ticket;
@@ -86,7 +85,7 @@ async fn post(
     req: Request<Incoming>,
     ip: IpAddr,
 ) -> Response<Body> {
-    let client = client_ip(&req, ip, &state.limits.trust_proxy);
+    let client = super::proxy::client_ip(&req, ip, &state.limits.trust_proxy);
     // Taken before anything is read; kept only if the lookup fails.
     let reservation = match state.lookups.limiter.reserve(client) {
         Ok(reservation) => reservation,
