@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Staff tools at scale: N generated records (gen-records.py: realistic sizes,
+# every status and kind, three years), then, in one hyperfine run per tool,
+# each loket binary given:
+#   - `loket inbox` and `loket report --month` with the record index warm
+#     (the everyday case) and cold (index removed before each run: the first
+#     run after an upgrade, or a damaged index);
+#   - the staff desk's inbox page (first page, signed in, over HTTP with curl;
+#     the desk is started once per binary and asked once before timing);
+# plus each command's peak RSS (/usr/bin/time).
+# usage: bench/records.sh [N]        (default 100000)
+#   LOKETS="before=/path after=target/release/loket", RUNS=5
+# Records and index live under $BENCH_DIR (default /dev/shm/loket-bench).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+n=${1:-100000}
+runs=${RUNS:-5}
+work=${BENCH_DIR:-/dev/shm/loket-bench}/records-$n
+read -r -a lokets <<<"${LOKETS:-loket=$repo/target/release/loket}"
+[ -x "$repo/target/release/loket" ] || cargo build --release --manifest-path "$repo/Cargo.toml"
+command -v hyperfine >/dev/null || { echo "hyperfine is missing (apt install hyperfine)" >&2; exit 1; }
+
+if [ ! -f "$work/.generated" ]; then
+    rm -rf "$work" && mkdir -p "$work"
+    python3 "$here/gen-records.py" "$n" "$work/data" --until 2026-11-30
+    touch "$work/.generated"
+fi
+site="$work/site"
+rm -rf "$site" && mkdir -p "$site"
+cp -r "$repo"/{site.yaml,content,templates,static,hari-libur} "$site/"
+month="--month 2026-11 --on 2026-11-30 --root $site"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+
+peak() { # label command...: peak RSS of one run
+    local f
+    f=$(mktemp)
+    /usr/bin/time -f '%M' -o "$f" "${@:2}" >/dev/null 2>&1
+    printf '%-28s peak RSS %6.1f MB\n' "$1" "$(awk '{print $1 / 1024}' "$f")"
+    rm -f "$f"
+}
+
+inbox_cmds=() cold_cmds=() report_cmds=() desk_cmds=()
+port=18191
+for entry in "${lokets[@]}"; do
+    name=${entry%%=*} bin=${entry#*=}
+    # Each binary its own copy of the records (hard links: same files, own index).
+    rm -rf "$work/$name" && mkdir -p "$work/$name"
+    cp -al "$work/data" "$work/$name/data"
+    rm -rf "$work/$name/data/.index"
+    d="$work/$name/data"
+    "$bin" inbox --data "$d" >/dev/null # builds the index, if the binary has one
+    inbox_cmds+=(-n "$name inbox" "$bin inbox --data $d")
+    cold_cmds+=(-n "$name inbox, no index" -p "rm -rf $d/.index" "$bin inbox --data $d")
+    report_cmds+=(-n "$name report" "$bin report --data $d $month --out $work/$name/laporan")
+    peak "$name inbox" "$bin" inbox --data "$d"
+    peak "$name report" "$bin" report --data "$d" $month --out "$work/$name/laporan"
+
+    # The desk: a staff account, a server, a signed-in cookie jar.
+    printf 'kata-sandi-bench-123\n' | "$bin" staff add Bench --password-stdin --data "$d" >/dev/null
+    "$bin" serve --root "$site" --out "$work/$name/public" --data "$d" \
+        --addr 127.0.0.1:$port --desk-addr 127.0.0.1:$((port + 1)) \
+        >"$work/$name/serve.out" 2>"$work/$name/serve.err" &
+    pids+=($!)
+    until grep -q Listening "$work/$name/serve.out" 2>/dev/null; do sleep 0.2; done
+    desk="http://127.0.0.1:$((port + 1))"
+    jar="$work/$name/cookies"
+    csrf=$(curl -sf -c "$jar" "$desk/masuk/" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n 1)
+    curl -sf -b "$jar" -c "$jar" -o /dev/null -d "csrf=$csrf&nama=Bench&sandi=kata-sandi-bench-123&lanjut=/" "$desk/masuk/"
+    page=$(curl -sf -b "$jar" "$desk/")
+    grep -qi "kotak masuk" <<<"$page" || { echo "$name: desk inbox not reached" >&2; exit 1; }
+    desk_cmds+=(-n "$name desk inbox page" "curl -sf -o /dev/null -b $jar $desk/")
+    port=$((port + 2))
+done
+
+hyperfine -N -w 1 -r "$runs" "${inbox_cmds[@]}"
+hyperfine -w 1 -r "$runs" "${cold_cmds[@]}"
+hyperfine -N -w 1 -r "$runs" "${report_cmds[@]}"
+hyperfine -N -w 2 -r $((runs * 4)) "${desk_cmds[@]}"
+for i in "${!lokets[@]}"; do
+    echo "${lokets[$i]%%=*} server RSS after the desk runs: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/${pids[$i]}/status)"
+done
