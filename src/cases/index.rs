@@ -179,7 +179,11 @@ pub fn summaries(data: &Path) -> (Vec<Summary>, Vec<Diagnostic>) {
         match index.next_if(|e| e.rel.as_os_str().as_bytes() == key) {
             Some(e) if e.stamp == stamp && !stamp.changed_since(racy_from) => entries.push(e),
             known => {
-                stale.push((entries.len(), known));
+                // Read again, and the index rewritten: an entry that was in
+                // it has changed or was too fresh to trust (once stamped
+                // anew it is trusted, instead of being read on every run).
+                changed |= known.is_some();
+                stale.push(entries.len());
                 entries.push(Entry {
                     rel,
                     stamp,
@@ -192,26 +196,22 @@ pub fn summaries(data: &Path) -> (Vec<Summary>, Vec<Diagnostic>) {
     drop(index);
     let read: Vec<_> = stale
         .into_par_iter()
-        .map(|(i, known)| {
+        .map(|i| {
             let path = root.join(&entries[i].rel);
             let read = fs::read_to_string(&path)
                 .map_err(|e| Diagnostic::error(&path, None, format!("cannot read: {e}")))
                 .and_then(|text| Record::parse(&path, &text))
                 .map(|r| Box::new(Summary::of(&r)));
-            (i, known, read)
+            (i, read)
         })
         .collect();
-    for (i, known, read) in read {
+    for (i, read) in read {
         match read {
             Ok(summary) => {
-                let same = known.filter(|k| k.stamp == entries[i].stamp);
-                changed |= same.and_then(|k| k.summary).as_ref() != Some(&summary);
+                changed = true; // a new record
                 entries[i].summary = Some(summary);
             }
-            Err(d) => {
-                changed |= known.is_some();
-                diags.push(d);
-            }
+            Err(d) => diags.push(d),
         }
     }
     entries.retain(|e| e.summary.is_some());

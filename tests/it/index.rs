@@ -302,3 +302,22 @@ fn tools_running_at_once_agree() {
         .collect();
     assert_eq!(leftovers, ["records.bin"]);
 }
+
+#[test]
+fn records_too_fresh_to_trust_are_trusted_once_old_enough() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    record(&data, "KP-20261102-CCCC", "baru", "Warga Baru");
+    // Written just now: read, but not trusted at the next run either.
+    assert!(inbox(&data).contains("Warga Baru"));
+    std::thread::sleep(Duration::from_millis(2100));
+    // Old enough now: read once more and stamped anew...
+    let before = identity(&data);
+    assert!(inbox(&data).contains("Warga Baru"));
+    let stamped = identity(&data);
+    assert_ne!(stamped, before, "the fresh entry was stamped anew");
+    // ...and from then on taken from the index without a rewrite.
+    std::thread::sleep(Duration::from_millis(20));
+    assert!(inbox(&data).contains("Warga Baru"));
+    assert_eq!(identity(&data), stamped, "trusted: nothing read again");
+}
