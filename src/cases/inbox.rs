@@ -53,9 +53,13 @@ fn matches_text(r: &Summary, text: &str) -> bool {
 }
 
 /// The records that pass `filter`, open ones first, oldest first.
-pub fn select<'a>(records: &'a [Summary], filter: &Filter, today: Date) -> Vec<&'a Summary> {
+pub fn select<'a>(
+    records: impl IntoIterator<Item = &'a Summary>,
+    filter: &Filter,
+    today: Date,
+) -> Vec<&'a Summary> {
     let mut rows: Vec<&Summary> = records
-        .iter()
+        .into_iter()
         .filter(|r| filter.matches(r, today))
         .collect();
     rows.sort_by(|a, b| {

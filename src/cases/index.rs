@@ -29,6 +29,7 @@ use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
@@ -151,14 +152,76 @@ impl Stamp {
 /// Every record under `data/submissions` as the inbox and report see it,
 /// oldest first, with a diagnostic for each file that could not be read
 /// (those are skipped), as [`crate::cases::load_all`] gives them. Reads and
-/// refreshes the index (module docs); a staff desk page can call it per
-/// request (30,000 records: a listing of the folders and the index).
+/// refreshes the index (module docs).
 pub fn summaries(data: &Path) -> (Vec<Summary>, Vec<Diagnostic>) {
+    let (state, diags) = refresh(data, None);
+    let summaries = state
+        .entries
+        .into_iter()
+        .filter_map(|e| e.summary)
+        .map(Arc::unwrap_or_clone)
+        .collect();
+    (in_order(summaries), diags)
+}
+
+/// The index kept in memory by a process that lists the records again and
+/// again (the staff desk, once per page): the files are still listed and
+/// their stamps compared each time, but the index file is read only once
+/// and written only when something changed.
+#[derive(Default)]
+pub struct Memo(Mutex<Option<State>>);
+
+impl Memo {
+    /// [`summaries`], sharing what did not change with earlier calls.
+    pub fn summaries(&self, data: &Path) -> (Vec<Arc<Summary>>, Vec<Diagnostic>) {
+        // Two listings at once: the second reads the index file.
+        let previous = self.0.lock().ok().and_then(|mut m| m.take());
+        let (state, diags) = refresh(data, previous);
+        let summaries = state
+            .entries
+            .iter()
+            .filter_map(|e| e.summary.clone())
+            .collect();
+        if let Ok(mut memo) = self.0.lock() {
+            *memo = Some(state);
+        }
+        (in_order(summaries), diags)
+    }
+}
+
+/// Oldest first; listed day by day, so nearly in order already.
+fn in_order<S: std::borrow::Borrow<Summary>>(mut summaries: Vec<S>) -> Vec<S> {
+    summaries.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
+        (a.received_at, &a.ticket).cmp(&(b.received_at, &b.ticket))
+    });
+    summaries
+}
+
+/// The index's entries, in path order, and when the listing that stamped
+/// them began.
+struct State {
+    entries: Vec<Entry>,
+    indexed_at: (i64, i64),
+}
+
+/// Lists the records, takes from `previous` (or else the index file) every
+/// entry whose file is unchanged, reads the others, and writes the index
+/// file if anything changed.
+fn refresh(data: &Path, previous: Option<State>) -> (State, Vec<Diagnostic>) {
     let root = data.join(SUBMISSIONS_DIR);
     let listed_at = unix_time(SystemTime::now());
     let (found, mut diags) = list(&root);
     let index_path = data.join(INDEX_DIR).join(INDEX_FILE);
-    let (index, indexed_at) = read_index(&index_path).unwrap_or((Vec::new(), (i64::MIN, 0)));
+    let State {
+        entries: index,
+        indexed_at,
+    } = previous
+        .or_else(|| read_index(&index_path))
+        .unwrap_or(State {
+            entries: Vec::new(),
+            indexed_at: (i64::MIN, 0),
+        });
     let racy_from = (
         indexed_at.0.saturating_sub(RACY.as_secs() as i64),
         indexed_at.1,
@@ -201,7 +264,7 @@ pub fn summaries(data: &Path) -> (Vec<Summary>, Vec<Diagnostic>) {
             let read = fs::read_to_string(&path)
                 .map_err(|e| Diagnostic::error(&path, None, format!("cannot read: {e}")))
                 .and_then(|text| Record::parse(&path, &text))
-                .map(|r| Box::new(Summary::of(&r)));
+                .map(|r| Arc::new(Summary::of(&r)));
             (i, read)
         })
         .collect();
@@ -215,19 +278,19 @@ pub fn summaries(data: &Path) -> (Vec<Summary>, Vec<Diagnostic>) {
         }
     }
     entries.retain(|e| e.summary.is_some());
-    if changed {
-        // Derived data: when it cannot be written, the next run reads the
-        // records again, and nothing else changes.
-        let _ = write_index(&index_path, &entries, listed_at);
-    }
-    let mut summaries: Vec<Summary> = entries
-        .into_iter()
-        .filter_map(|e| e.summary.map(|s| *s))
-        .collect();
-    // Listed day by day, so this finds them nearly in order.
-    summaries.sort_by(|a, b| (a.received_at, &a.ticket).cmp(&(b.received_at, &b.ticket)));
+    // Derived data: when it cannot be written, the next run reads the
+    // records again (their stamps are judged against the old index's time),
+    // and nothing else changes.
+    let written = changed && write_index(&index_path, &entries, listed_at).is_ok();
     diags.sort_by(|a, b| a.path.cmp(&b.path));
-    (summaries, diags)
+    let indexed_at = if written { listed_at } else { indexed_at };
+    (
+        State {
+            entries,
+            indexed_at,
+        },
+        diags,
+    )
 }
 
 /// A record file as the index has it.
@@ -236,7 +299,7 @@ struct Entry {
     rel: PathBuf,
     stamp: Stamp,
     /// `None` while it is to be read.
-    summary: Option<Box<Summary>>,
+    summary: Option<Arc<Summary>>,
 }
 
 /// Record files under `root` (paths relative to it) with their stamps.
@@ -310,7 +373,7 @@ fn list_dir(root: &Path, rel: &Path) -> (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>)
 /// when it is missing, damaged or of another format. Read as a stream (the
 /// checksum at the end is checked before anything read is used), so the
 /// whole file is never in memory beside what it decodes to.
-fn read_index(path: &Path) -> Option<(Vec<Entry>, (i64, i64))> {
+fn read_index(path: &Path) -> Option<State> {
     let file = fs::File::open(path).ok()?;
     let meta = file.metadata().ok()?;
     let body_len = meta.len().checked_sub(32)?;
@@ -331,7 +394,7 @@ fn read_index(path: &Path) -> Option<(Vec<Entry>, (i64, i64))> {
                 mtime: (r.i64()?, r.i64()?),
                 ctime: (r.i64()?, r.i64()?),
             },
-            summary: Some(Box::new(r.summary()?)),
+            summary: Some(Arc::new(r.summary()?)),
         });
     }
     let Hashing(mut rest, hasher) = r.0.into_inner();
@@ -340,7 +403,10 @@ fn read_index(path: &Path) -> Option<(Vec<Entry>, (i64, i64))> {
     }
     let mut sum = [0; 32];
     rest.into_inner().read_exact(&mut sum).ok()?;
-    (hasher.finalize().as_slice() == sum).then_some((entries, listed_at))
+    (hasher.finalize().as_slice() == sum).then_some(State {
+        entries,
+        indexed_at: listed_at,
+    })
 }
 
 /// A reader that hashes what passes through it.

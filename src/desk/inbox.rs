@@ -17,7 +17,7 @@ use super::views::Chrome;
 use super::{Body, Desk, Staff, html_page, views};
 use crate::cases::Status;
 use crate::cases::inbox::{Filter, select};
-use crate::cases::index::{Summary, summaries};
+use crate::cases::index::{Memo, Summary};
 use crate::core::dates;
 use crate::forms::FormKind;
 
@@ -39,13 +39,13 @@ pub struct Listing {
 }
 
 /// Page `page` (from 1) of the records passing `filter`, judged on `today`.
-pub fn list(data: &Path, filter: &Filter, today: Date, page: usize) -> Listing {
-    let (records, problems) = summaries(data);
+pub fn list(index: &Memo, data: &Path, filter: &Filter, today: Date, page: usize) -> Listing {
+    let (records, problems) = index.summaries(data);
     let by_status = Status::ALL
         .iter()
         .map(|s| (*s, records.iter().filter(|r| r.status == *s).count()))
         .collect();
-    let selected = select(&records, filter, today);
+    let selected = select(records.iter().map(|r| &**r), filter, today);
     let start = (page.max(1) - 1).saturating_mul(PER_PAGE);
     Listing {
         total: selected.len(),
@@ -186,10 +186,10 @@ pub async fn page(
         .unwrap_or(1)
         .clamp(1, 1_000_000);
     let today = dates::today();
-    let data = desk.data.clone();
     let listing = {
-        let filter = filter.clone();
-        tokio::task::spawn_blocking(move || list(&data, &filter, today, page_no)).await
+        let (desk, filter) = (desk.clone(), filter.clone());
+        tokio::task::spawn_blocking(move || list(&desk.index, &desk.data, &filter, today, page_no))
+            .await
     };
     let Ok(listing) = listing else {
         return super::http::plain_error();

@@ -110,6 +110,8 @@ pub struct Desk {
     hashing: tokio::sync::Semaphore,
     office: OfficeSource,
     mail: Option<crate::notify::Mail>,
+    /// The record index, kept between inbox pages.
+    index: crate::cases::index::Memo,
 }
 
 /// A signed-in request.
@@ -128,6 +130,7 @@ impl Desk {
             hashing: tokio::sync::Semaphore::new(2),
             office,
             mail: opts.mail,
+            index: Default::default(),
         }
     }
 

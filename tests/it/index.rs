@@ -321,3 +321,36 @@ fn records_too_fresh_to_trust_are_trusted_once_old_enough() {
     assert!(inbox(&data).contains("Warga Baru"));
     assert_eq!(identity(&data), stamped, "trusted: nothing read again");
 }
+
+/// The staff desk keeps the index in memory between pages
+/// (`loket::cases::index::Memo`): still never stale, and the file is not
+/// rewritten when nothing changed.
+#[test]
+fn the_desks_index_in_memory_sees_every_change() {
+    use loket::cases::Status;
+    use loket::cases::index::Memo;
+    let (_tmp, data) = data_with(3);
+    let memo = Memo::default();
+    let statuses = |memo: &Memo| -> Vec<(String, Status)> {
+        let (all, problems) = memo.summaries(&data);
+        assert!(problems.is_empty(), "{problems:?}");
+        all.iter().map(|s| (s.name.clone(), s.status)).collect()
+    };
+    assert_eq!(statuses(&memo).len(), 3);
+    std::thread::sleep(Duration::from_millis(2100));
+    statuses(&memo); // stamps the entries as trusted
+    let stamped = identity(&data);
+    assert_eq!(statuses(&memo).len(), 3);
+    assert_eq!(identity(&data), stamped, "nothing changed, nothing written");
+
+    // A status change by another process, and a record gone.
+    let path = record(&data, "KP-20261101-CCCC", "baru", "Warga Nomor 0");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("status: baru", "status: diperiksa")).unwrap();
+    let gone = data.join("submissions/2026/11/02/KP-20261102-CCDC.yaml");
+    fs::remove_file(&gone).unwrap();
+    let now = statuses(&memo);
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert!(now.contains(&("Warga Nomor 0".to_string(), Status::Diperiksa)), "{now:?}");
+    assert_ne!(identity(&data), stamped, "the change is written to the file");
+}
