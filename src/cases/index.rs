@@ -172,7 +172,8 @@ pub fn summaries(data: &Path) -> (Vec<Summary>, Vec<Diagnostic>) {
 pub struct Memo(Mutex<Option<State>>);
 
 impl Memo {
-    /// [`summaries`], sharing what did not change with earlier calls.
+    /// [`summaries`], sharing what did not change with earlier calls, in
+    /// no particular order (the desk sorts what it selects).
     pub fn summaries(&self, data: &Path) -> (Vec<Arc<Summary>>, Vec<Diagnostic>) {
         // Two listings at once: the second reads the index file.
         let previous = self.0.lock().ok().and_then(|mut m| m.take());
@@ -185,16 +186,13 @@ impl Memo {
         if let Ok(mut memo) = self.0.lock() {
             *memo = Some(state);
         }
-        (in_order(summaries), diags)
+        (summaries, diags)
     }
 }
 
 /// Oldest first; listed day by day, so nearly in order already.
-fn in_order<S: std::borrow::Borrow<Summary>>(mut summaries: Vec<S>) -> Vec<S> {
-    summaries.sort_by(|a, b| {
-        let (a, b) = (a.borrow(), b.borrow());
-        (a.received_at, &a.ticket).cmp(&(b.received_at, &b.ticket))
-    });
+fn in_order(mut summaries: Vec<Summary>) -> Vec<Summary> {
+    summaries.sort_by(|a, b| (a.received_at, &a.ticket).cmp(&(b.received_at, &b.ticket)));
     summaries
 }
 

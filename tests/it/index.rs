@@ -351,6 +351,13 @@ fn the_desks_index_in_memory_sees_every_change() {
     fs::remove_file(&gone).unwrap();
     let now = statuses(&memo);
     assert_eq!(now.len(), 2, "{now:?}");
-    assert!(now.contains(&("Warga Nomor 0".to_string(), Status::Diperiksa)), "{now:?}");
-    assert_ne!(identity(&data), stamped, "the change is written to the file");
+    assert!(
+        now.contains(&("Warga Nomor 0".to_string(), Status::Diperiksa)),
+        "{now:?}"
+    );
+    assert_ne!(
+        identity(&data),
+        stamped,
+        "the change is written to the file"
+    );
 }
