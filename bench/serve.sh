@@ -29,10 +29,14 @@ for entry in "${lokets[@]}"; do
     mkdir -p "$work/$name"
     cp -r "$work/site" "$work/$name/site"
     "$bin" serve --root "$work/$name/site" --addr 127.0.0.1:$port --data "$work/$name/data" \
+        --desk-addr 127.0.0.1:$((port + 100)) \
         >"$work/$name/out.log" 2>"$work/$name/access.log" &
     pids+=($!)
     ports+=($port)
-    until grep -q Listening "$work/$name/out.log" 2>/dev/null; do sleep 0.1; done
+    until grep -q Listening "$work/$name/out.log" 2>/dev/null; do
+        kill -0 "${pids[-1]}" 2>/dev/null || { echo "$name did not start:" >&2; tail -n 3 "$work/$name/access.log" >&2; exit 1; }
+        sleep 0.1
+    done
     port=$((port + 1))
 done
 cat >"$work/nginx.conf" <<CONF
