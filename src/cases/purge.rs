@@ -9,6 +9,9 @@
 //!   it notes `redacted`; ticket, kind, request type, dates, status, history
 //!   and result stay, so reports still count the case.
 //!
+//! The record index ([`super::index`]) is refreshed after a redaction, so
+//! the names go from it too.
+//!
 //! Files go before the record says so: a purge cut short deletes nothing
 //! twice and leaves nothing behind that the record claims is gone. Each
 //! record is edited under its day folder's lock, like a status change.
@@ -106,6 +109,15 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
                 Err(e) => out.problems.push(problem(&record, e)),
             }
         }
+    }
+    let redacted = out
+        .done
+        .iter()
+        .any(|d| matches!(d, Purged::Redacted { .. }));
+    if redacted && !dry_run {
+        // The record index holds names too: refreshed now (it reads the
+        // changed records again), not at the next `loket inbox`.
+        super::index::summaries(data);
     }
     out
 }

@@ -300,8 +300,29 @@ fn purge_deletes_attachments_then_personal_data_by_the_retention() {
     let (ok, out, err) = verify(&data);
     assert!(ok, "a purged record is whole: {out}{err}");
 
+    // The record index (made by `loket inbox`) holds the three names.
+    let out = run(&[
+        "inbox",
+        "--data",
+        data.to_str().unwrap(),
+        "--on",
+        "2027-01-10",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let index = data.join(".index/records.bin");
+    let names_in_index = || {
+        let bytes = fs::read(&index).unwrap();
+        bytes.windows(11).filter(|w| w == b"Siti Aminah").count()
+    };
+    assert_eq!(names_in_index(), 3);
+
     // A year after closing: the personal fields go, the counts stay.
     let said = purge("2027-01-10", false);
+    assert_eq!(
+        names_in_index(),
+        2,
+        "the redacted name is gone from the index too"
+    );
     assert_eq!(
         said,
         "KP-20260105-CDFH: data pribadi dihapus\nKP-20260601-HJKM: lampiran dihapus (1 berkas)\n"
