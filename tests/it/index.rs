@@ -8,16 +8,13 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::common::submit::{day_dir, record_path};
 use crate::common::*;
 
 /// Writes a request as the server would, with every personal field.
 fn record(data: &Path, ticket: &str, status: &str, nama: &str) -> PathBuf {
     let day = &ticket[3..11];
-    let dir = data
-        .join("submissions")
-        .join(&day[0..4])
-        .join(&day[4..6])
-        .join(&day[6..8]);
+    let dir = day_dir(data, ticket);
     fs::create_dir_all(dir.join(ticket)).unwrap();
     fs::write(dir.join(ticket).join("ktp.jpg"), b"\xff\xd8\xff").unwrap();
     let path = dir.join(format!("{ticket}.yaml"));
@@ -186,15 +183,6 @@ fn a_status_change_and_a_hand_edit_of_the_same_size_are_seen() {
         "{edited}"
     );
     assert!(!edited.contains("Warga Nomor 1"), "{edited}");
-}
-
-fn record_path(data: &Path, ticket: &str) -> PathBuf {
-    let day = &ticket[3..11];
-    data.join("submissions")
-        .join(&day[0..4])
-        .join(&day[4..6])
-        .join(&day[6..8])
-        .join(format!("{ticket}.yaml"))
 }
 
 #[test]

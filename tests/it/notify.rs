@@ -314,11 +314,7 @@ async fn the_citizen_hears_of_a_meeting_and_of_a_rejection_with_the_public_messa
 /// Records as the server writes them, for the digest.
 fn write_record(data: &Path, ticket: &str, status: &str, response_due: &str) {
     let day = &ticket[3..11];
-    let dir = data
-        .join("submissions")
-        .join(&day[0..4])
-        .join(&day[4..6])
-        .join(&day[6..8]);
+    let dir = crate::common::submit::day_dir(data, ticket);
     fs::create_dir_all(&dir).unwrap();
     // A data folder others can read is refused.
     use std::os::unix::fs::PermissionsExt;

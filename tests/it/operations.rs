@@ -215,11 +215,7 @@ async fn backup_under_load_restores_whole() {
 /// Writes a closed request with a KTP, completed on `completed` (WIB date).
 pub(crate) fn closed_case(data: &Path, ticket: &str, completed: &str, status: &str) {
     let day = &ticket[3..11];
-    let dir = data
-        .join("submissions")
-        .join(&day[0..4])
-        .join(&day[4..6])
-        .join(&day[6..8]);
+    let dir = crate::common::submit::day_dir(data, ticket);
     fs::create_dir_all(dir.join(ticket)).unwrap();
     let ktp = pdf(1000, 1);
     fs::write(dir.join(ticket).join("ktp.pdf"), &ktp).unwrap();

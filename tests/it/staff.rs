@@ -14,12 +14,7 @@ fn record(
     status: &str,
     nama: &str,
 ) -> PathBuf {
-    let day = &ticket[3..11];
-    let dir = data
-        .join("submissions")
-        .join(&day[0..4])
-        .join(&day[4..6])
-        .join(&day[6..8]);
+    let dir = crate::common::submit::day_dir(data, ticket);
     fs::create_dir_all(&dir).unwrap();
     let (response_due, completion_due) = match kind {
         "permohonan" => ("2026-11-27", "2026-11-27"),

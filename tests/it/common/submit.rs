@@ -147,13 +147,17 @@ pub fn stored_sha256(data: &Path, ticket: &str, name: &str) -> String {
     sha256_hex(&fs::read(&stored).unwrap_or_else(|e| panic!("{}: {e}", stored.display())))
 }
 
-pub fn record_path(data: &Path, ticket: &str) -> PathBuf {
+/// `data/submissions/YYYY/MM/DD`, the day folder of a ticket's record.
+pub fn day_dir(data: &Path, ticket: &str) -> PathBuf {
     let day = &ticket[3..11];
     data.join("submissions")
         .join(&day[0..4])
         .join(&day[4..6])
         .join(&day[6..8])
-        .join(format!("{ticket}.yaml"))
+}
+
+pub fn record_path(data: &Path, ticket: &str) -> PathBuf {
+    day_dir(data, ticket).join(format!("{ticket}.yaml"))
 }
 
 pub fn load_record(data: &Path, ticket: &str) -> Value {
