@@ -70,3 +70,18 @@ pub fn replace_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub fn is_replace_temp(name: &str) -> bool {
     name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
 }
+
+/// The one rule for files loket leaves alone in a site folder: not read as
+/// pages, templates or assets, and their changes do not trigger a rebuild.
+/// Hidden names (also Emacs' `.#lock`), editors' droppings (Emacs'
+/// `#autosave#`, `backup~`, Vim's `.swp`/`.swo`/`.swx` and its `4913` write
+/// test) and half-written copies (`.tmp`, `.part`).
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name == "4913"
+        || [".swp", ".swo", ".swx", ".tmp", ".part"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}

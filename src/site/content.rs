@@ -243,16 +243,13 @@ impl Site {
     }
 }
 
-fn is_ignored_name(name: &str) -> bool {
-    // Hidden files and editor droppings (.swp, backup~, #autosave#, .#lock).
-    name.starts_with('.') || name.starts_with('#') || name.ends_with('~')
-}
-
 fn walk_files(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
     WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()))
+        .filter_entry(|e| {
+            e.depth() == 0 || !crate::core::fs::is_ignored_name(&e.file_name().to_string_lossy())
+        })
 }
 
 fn markdown_files(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {

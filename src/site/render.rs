@@ -102,7 +102,11 @@ impl Templates {
         let mut sources = Vec::new();
         let mut files = BTreeMap::new();
         let mut diags = Vec::new();
-        for entry in WalkDir::new(&dir).sort_by_file_name() {
+        let walk = WalkDir::new(&dir).sort_by_file_name().into_iter();
+        let sources_only = walk.filter_entry(|e| {
+            e.depth() == 0 || !crate::core::fs::is_ignored_name(&e.file_name().to_string_lossy())
+        });
+        for entry in sources_only {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -114,11 +118,7 @@ impl Templates {
                     continue;
                 }
             };
-            let name_part = entry.file_name().to_string_lossy();
-            if !entry.file_type().is_file()
-                || name_part.starts_with('.')
-                || name_part.ends_with('~')
-            {
+            if !entry.file_type().is_file() {
                 continue;
             }
             let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());

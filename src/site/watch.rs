@@ -10,20 +10,13 @@ use crate::site::content::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 /// besides `site.yaml` in the root itself.
 pub const WATCHED_DIRS: [&str; 4] = [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, HOLIDAYS_DIR];
 
-/// Files editors write next to the real one while saving: Vim's swap files
-/// and its `4913` write test, Emacs' `.#lock` and `#autosave#`, backups `~`.
+/// Files editors write next to the real one while saving, and anything else
+/// the site's loaders ignore ([`crate::core::fs::is_ignored_name`]).
 pub fn is_editor_temp(path: &Path) -> bool {
     let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
         return true;
     };
-    name == "4913"
-        || name.starts_with(".#")
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name.ends_with('~')
-        || [".swp", ".swo", ".swx", ".tmp", ".part"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
-        || name.starts_with('.')
+    crate::core::fs::is_ignored_name(&name)
 }
 
 /// What a batch of changed paths asks for.

@@ -421,6 +421,28 @@ fn template_syntax_error_names_template_and_line() {
     );
 }
 
+/// One ignore rule for every loader (`core::fs::is_ignored_name`): an
+/// editor's autosave or swap file in `templates/` or `content/` is not read,
+/// broken as it is.
+#[test]
+fn editor_files_beside_templates_and_pages_are_ignored() {
+    let site = TempSite::fixture();
+    let broken = "{% if %}\n---\ntitle: [\n";
+    for name in [
+        "templates/#base.html#",
+        "templates/.#base.html",
+        "templates/base.html~",
+        "templates/.base.html.swp",
+        "templates/4913",
+        "content/#index.md#",
+        "content/index.md~",
+    ] {
+        site.write(name, broken);
+    }
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 #[test]
 fn template_render_error_names_template_line_and_page() {
     let err = assert_bad_input(
