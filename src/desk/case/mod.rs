@@ -22,6 +22,7 @@ use super::http::{self, redirect};
 use super::{Body, CASE_PREFIX, Desk, Staff, html_page, views};
 use crate::cases::{self, Berkas, Meeting, Record, RecordError, Status, Version};
 use crate::core::dates;
+use crate::forms::FormKind;
 use view::{CaseView, Typed};
 
 pub async fn handle(
@@ -39,8 +40,11 @@ pub async fn handle(
             let notice = http::query(&req)
                 .into_iter()
                 .find(|(k, _)| k == "diubah")
-                .and_then(|(_, v)| Status::parse(&v))
-                .map(|s| format!("Status kasus ini sekarang: {}.", s.label()))
+                .and_then(|(_, v)| match FormKind::parse(&v) {
+                    Some(kind) => Some(format!("Kasus ini sekarang: {}.", kind.label())),
+                    None => Status::parse(&v)
+                        .map(|s| format!("Status kasus ini sekarang: {}.", s.label())),
+                })
                 .unwrap_or_default();
             show(desk, &staff, ticket, notice).await
         }
@@ -182,6 +186,45 @@ fn change_from(
     })
 }
 
+/// The move of an open case to the other kind (filed in the wrong form),
+/// with that kind's deadlines from the day it was received, as
+/// `loket status --kind` makes it; the reason is required.
+async fn move_from(
+    desk: &Desk,
+    typed: &Typed,
+    by: &str,
+    ticket: &str,
+    now: OffsetDateTime,
+) -> Result<cases::StatusChange, String> {
+    let note = Some(typed.catatan.trim().to_string()).filter(|n| !n.is_empty());
+    if note.is_none() {
+        return Err("Tulis alasan pemindahan; alasan ini dicatat di riwayat.".into());
+    }
+    // The update reads the record again under its lock and checks the
+    // version the page was made from.
+    let (record, _) = load(desk, ticket)
+        .await
+        .map_err(|_| "Kasus ini tidak dapat dibaca. Muat ulang halaman.".to_string())?;
+    let to = view::other_kind(record.kind);
+    let office = (desk.office)();
+    let deadlines = office
+        .terms
+        .deadlines(to, record.received_date(), &office.calendar)
+        .ok_or(
+            "Situs tidak menetapkan jangka waktu untuk jenis itu; minta pengelola situs memeriksa halaman layanannya.",
+        )?;
+    Ok(cases::StatusChange {
+        to: None,
+        kind: Some(cases::KindMove { to, deadlines }),
+        at: now,
+        by: by.to_string(),
+        note,
+        public_note: Some(typed.pesan.trim().to_string()).filter(|n| !n.is_empty()),
+        meeting: None,
+        berkas: None,
+    })
+}
+
 /// `POST /kasus/TICKET/`: the next step.
 async fn step(
     desk: &Arc<Desk>,
@@ -207,7 +250,11 @@ async fn step(
     };
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
-    let change = match change_from(&typed, &staff.session.name, now) {
+    let change = match typed.langkah.as_str() {
+        view::MOVE_STEP => move_from(desk, &typed, &staff.session.name, ticket, now).await,
+        _ => change_from(&typed, &staff.session.name, now),
+    };
+    let change = match change {
         Ok(c) => c,
         Err(message) => return refused(desk, staff, ticket, typed, message, None).await,
     };
@@ -235,10 +282,12 @@ async fn step(
         }
     };
     let to = change.to.unwrap_or(before.status);
-    let detail = match &change.berkas {
-        Some(b) => format!("{} (berkas {b})", to.as_str()),
-        None => to.as_str().to_string(),
+    let detail = match (&change.berkas, &change.kind) {
+        (Some(b), _) => format!("{} (berkas {b})", to.as_str()),
+        (None, Some(moved)) => format!("dipindah ke {}", moved.to.as_str()),
+        (None, None) => to.as_str().to_string(),
     };
+    let changed = change.kind.as_ref().map_or(to.as_str(), |m| m.to.as_str());
     if let Err(e) = desk
         .audit(
             &staff.session.name,
@@ -253,8 +302,7 @@ async fn step(
     tell_citizen(desk, &before.path, written).await;
     redirect(&format!(
         "{CASE_PREFIX}{}/?diubah={}",
-        before.ticket,
-        to.as_str()
+        before.ticket, changed
     ))
 }
 

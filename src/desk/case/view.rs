@@ -54,12 +54,25 @@ struct HistoryView {
 /// One of the next steps the procedure allows, with its form.
 #[derive(Serialize)]
 struct StepView {
-    /// The status it moves to (the form's `langkah`).
+    /// The status it moves to (the form's `langkah`), or [`MOVE_STEP`].
     value: &'static str,
     title: &'static str,
-    /// Which inputs its form has: berkas, catatan, pertemuan, hasil, alasan.
+    /// Which inputs its form has: berkas, catatan, pertemuan, hasil, alasan,
+    /// pindah.
     form: &'static str,
     button: &'static str,
+}
+
+/// The `langkah` of the form that moves an open case to the other kind
+/// (filed in the wrong form), like `loket status --kind`.
+pub const MOVE_STEP: &str = "pindah";
+
+/// The kind a case filed in the wrong form belongs to instead.
+pub fn other_kind(kind: FormKind) -> FormKind {
+    match kind {
+        FormKind::Permohonan => FormKind::PengaduanLayanan,
+        FormKind::PengaduanLayanan => FormKind::Permohonan,
+    }
 }
 
 /// The case page's view (`v` in `kasus.html`, `v.c` in `cetak.html`).
@@ -86,6 +99,8 @@ pub struct CaseView {
     redacted: String,
     history: Vec<HistoryView>,
     steps: Vec<StepView>,
+    /// The other kind's label, for the move form.
+    other_kind: &'static str,
     /// Replying the way citizens talk to the office: click-to-chat and
     /// `mailto:` links prefilled with the ticket and the public message.
     whatsapp: String,
@@ -264,7 +279,14 @@ impl CaseView {
                 .next(r.kind)
                 .iter()
                 .map(|to| step(r.status, *to))
+                .chain((!r.status.is_closed()).then_some(StepView {
+                    value: MOVE_STEP,
+                    title: "Pindahkan ke jenis kiriman lain",
+                    form: MOVE_STEP,
+                    button: "Pindahkan",
+                }))
                 .collect(),
+            other_kind: other_kind(r.kind).label(),
             whatsapp: contact::whatsapp_link(r).unwrap_or_default(),
             mailto: contact::mailto_link(r).unwrap_or_default(),
             public_message: contact::public_message(r).unwrap_or_default().to_string(),

@@ -441,3 +441,71 @@ async fn meetings_pdfs_purged_files_and_unknown_cases() {
         assert!(page.body.contains("lang=\"id\""));
     }
 }
+
+/// A case filed in the wrong form is moved to the other kind from its page,
+/// as `loket status --kind` does: the reason is required, the deadlines are
+/// the other kind's, and the history says where it came from.
+#[tokio::test]
+async fn a_case_filed_in_the_wrong_form_is_moved_to_the_other_kind() {
+    let server = Server::start();
+    assert!(add_staff(&server.data, "Budi", PASSWORD).status.success());
+    let ticket = submit(&server).await;
+    let mut desk = DeskClient::signed_in(&server, "Budi").await;
+    let path = format!("/kasus/{ticket}/");
+    let page = desk.get(&path).await;
+    assert!(
+        page.body.contains("Pindahkan ke jenis kiriman lain"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("kasus ini menjadi Keluhan, saran, dan masukan")
+    );
+
+    let no_reason = step(&mut desk, &page, &ticket, &[("langkah", "pindah")]).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("Tulis alasan pemindahan"));
+    assert_eq!(load_record(&server.data, &ticket)["kind"], "permohonan");
+
+    let moved = step(
+        &mut desk,
+        &page,
+        &ticket,
+        &[
+            ("langkah", "pindah"),
+            ("catatan", "Isinya keluhan tentang pelayanan kantor."),
+        ],
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    assert_eq!(
+        moved.header("location"),
+        format!("/kasus/{ticket}/?diubah=pengaduan-layanan")
+    );
+    let record = load_record(&server.data, &ticket);
+    assert_eq!(record["kind"], "pengaduan-layanan");
+    assert_eq!(
+        record["status"], "baru",
+        "a move is not a step of the procedure"
+    );
+    assert!(
+        record["completion_due"].is_null(),
+        "a complaint has a response term only"
+    );
+    let last = &record["history"][record["history"].as_sequence().unwrap().len() - 1];
+    assert_eq!(last["moved_from"], "permohonan");
+    assert_eq!(last["by"], "Budi");
+
+    let page = desk.get(&format!("{path}?diubah=pengaduan-layanan")).await;
+    assert!(
+        page.body
+            .contains("Kasus ini sekarang: Keluhan, saran, dan masukan")
+    );
+    assert!(page.body.contains("Dipindah dari"), "{}", page.body);
+    let audit = fs::read_dir(server.data.join("audit"))
+        .unwrap()
+        .map(|e| fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<String>();
+    assert!(audit.contains("dipindah ke pengaduan-layanan"), "{audit}");
+}
