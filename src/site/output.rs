@@ -129,7 +129,7 @@ impl Previous {
             .spawn(move || drop(self));
         if let Err(e) = spawned {
             // Dropped with the closure: removed here instead.
-            eprintln!("removing the old output here: {e}");
+            tracing::warn!("no thread to remove the old output, removed here instead: {e}");
         }
     }
 }
