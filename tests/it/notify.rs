@@ -311,6 +311,52 @@ async fn the_citizen_hears_of_a_meeting_and_of_a_rejection_with_the_public_messa
     assert!(outbox(&server.data).is_empty());
 }
 
+/// A completed case: the citizen is told it is done, with the result and
+/// the staff's message, and nothing of the internal steps.
+#[tokio::test]
+async fn the_citizen_hears_that_the_case_is_completed_with_its_result() {
+    if smtp::unavailable("notify: completed") {
+        return;
+    }
+    let relay = SmtpServer::start(smtp::free_port());
+    let server = start_mailing(relay.port);
+    let ticket = send_request(&server, Some("siti@contoh.id")).await.ticket;
+    relay.wait_for(2, PATIENCE);
+    staff_step(&server, &ticket, &["diperiksa", "--berkas", "lengkap"]);
+    staff_step(
+        &server,
+        &ticket,
+        &["konsultasi-diberikan", "--note", "catatan internal C"],
+    );
+    staff_step(
+        &server,
+        &ticket,
+        &[
+            "selesai",
+            "--note",
+            "Dibantu mendaftar NIB lewat OSS.",
+            "--public-note",
+            "Sertifikat dapat diambil di kantor.",
+        ],
+    );
+    let mails = relay.wait_for(3, PATIENCE);
+    let done = &mails[2];
+    assert_eq!(done.rcpt_to, ["siti@contoh.id"]);
+    assert!(done.subject.contains(&ticket), "{}", done.subject);
+    for part in [
+        "sudah selesai ditangani",
+        "Hasil: Dibantu mendaftar NIB lewat OSS.",
+        "Sertifikat dapat diambil di kantor.",
+    ] {
+        assert!(done.body.contains(part), "{part} in\n{}", done.body);
+    }
+    assert!(!done.raw.contains("catatan internal"), "{}", done.raw);
+    assert_no_personal_data(done);
+    // Checking and the consultation itself are no news: three mails in all.
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(relay.received().len(), 3);
+}
+
 /// Records as the server writes them, for the digest.
 fn write_record(data: &Path, ticket: &str, status: &str, response_due: &str) {
     let day = &ticket[3..11];
