@@ -727,3 +727,20 @@ fn an_office_overrides_the_report_template() {
     // Values are escaped in the office's template too.
     assert!(!html.contains("<b>"), "{html}");
 }
+
+/// A deadline computed through a year without a holiday list is marked in
+/// the report as it is on the receipt and in the inbox.
+#[test]
+fn a_provisional_deadline_is_marked_in_the_report() {
+    let s = setup();
+    let path = crate::common::submit::record_path(&s.data, "PL-20261222-PTVW");
+    let text = fs::read_to_string(&path).unwrap();
+    let note = "perkiraan; daftar libur 2027 belum ditetapkan";
+    fs::write(&path, format!("{text}due_note: {note}\n")).unwrap();
+    let (html, csv, _) = s.written("2026-12", "2026-12-31");
+    assert!(
+        html.contains(&format!("batas waktu kiriman bertanda * adalah {note}.")),
+        "{html}"
+    );
+    assert!(csv.contains(note), "{csv}");
+}
