@@ -1,10 +1,10 @@
-//! `loket build` and `loket check` on the shipped site and on broken copies of it.
+//! `loket build` and `loket check` on the fixture site (tests/fixtures/site) and on broken copies of it.
 
 use std::fs;
 
 use crate::common::*;
 
-fn built_shipped_site() -> TempSite {
+fn built_fixture_site() -> TempSite {
     let site = TempSite::fixture();
     let out = site.build();
     assert!(out.status.success(), "build failed:\n{}", stderr(&out));
@@ -22,7 +22,7 @@ fn assert_has_all(page: &str, html: &str, facts: &[&str]) {
 
 #[test]
 fn home_page_names_the_office_and_its_services() {
-    let site = built_shipped_site();
+    let site = built_fixture_site();
     let home = site.page("/");
     assert_has_all(
         "/",
@@ -42,7 +42,7 @@ fn home_page_names_the_office_and_its_services() {
 
 #[test]
 fn service_page_publishes_the_standard() {
-    let site = built_shipped_site();
+    let site = built_fixture_site();
     let page = site.page("/layanan/fasilitasi-usaha-mikro/");
     assert_has_all(
         "service",
@@ -88,7 +88,7 @@ fn service_page_publishes_the_standard() {
 
 #[test]
 fn complaints_page_lists_every_channel() {
-    let site = built_shipped_site();
+    let site = built_fixture_site();
     let page = site.page("/pengaduan-layanan/");
     assert_has_all(
         "pengaduan-layanan",
@@ -116,7 +116,7 @@ fn complaints_page_lists_every_channel() {
 
 #[test]
 fn every_page_is_accessible_light_and_self_contained() {
-    let site = built_shipped_site();
+    let site = built_fixture_site();
     let out = site.out();
     let css = fs::metadata(out.join("css/site.css")).unwrap().len();
     let mut pages = 0;
@@ -159,7 +159,7 @@ fn every_page_is_accessible_light_and_self_contained() {
 
 #[test]
 fn every_internal_link_resolves() {
-    let site = built_shipped_site();
+    let site = built_fixture_site();
     let out = site.out();
     for (rel, bytes) in snapshot(&out) {
         if rel.extension().is_none_or(|e| e != "html") {
@@ -190,7 +190,7 @@ fn every_internal_link_resolves() {
 
 #[test]
 fn sitemap_and_404_are_written() {
-    let site = built_shipped_site();
+    let site = built_fixture_site();
     let sitemap = fs::read_to_string(site.out().join("sitemap.xml")).unwrap();
     let base = "http://127.0.0.1:8080";
     for url in [
@@ -214,7 +214,7 @@ fn sitemap_and_404_are_written() {
 }
 
 #[test]
-fn summary_line_and_check_pass_on_shipped_site() {
+fn summary_line_and_check_pass_on_the_fixture_site() {
     let site = TempSite::fixture();
     let out = site.build();
     assert!(out.status.success());
@@ -223,7 +223,7 @@ fn summary_line_and_check_pass_on_shipped_site() {
         line.starts_with("Built 6 pages and") && line.contains(" ms"),
         "{line}"
     );
-    // On a date whose holiday lists are all there, the shipped site checks
+    // On a date whose holiday lists are all there, the fixture site checks
     // without an error; it is flagged for what the office has still to
     // settle: its public address and its own privacy notice.
     let check = loket_at("2026-06-15 10:00:00")
@@ -718,7 +718,7 @@ fn the_privacy_notice_comes_from_site_yaml() {
 /// Each form points to the other at its top; the home page opens with both.
 #[test]
 fn the_two_kinds_point_to_each_other() {
-    let site = built_shipped_site();
+    let site = built_fixture_site();
     let permohonan = site.page("/permohonan/");
     let keluhan = site.page("/pengaduan-layanan/formulir/");
     let signpost = |html: &str| html.find("class=\"signpost\"").expect("a signpost");
