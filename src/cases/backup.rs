@@ -22,7 +22,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rustix::fs::{FlockOperation, flock};
 
-use crate::cases::store::{MARKER, STAGING_SUFFIX, SUBMISSIONS_DIR};
+use crate::cases::layout::{self, MARKER, SUBMISSIONS_DIR, staging_name};
 use crate::core::fs::{DIR_MODE, FILE_MODE, create_private_dir, is_replace_temp, sync_dir};
 
 /// What a backup took.
@@ -133,7 +133,7 @@ fn add_day<W: Write>(
         // The folder, or, in the moment between a commit's two renames,
         // its staging name: stored under the final one either way.
         let final_dir = day.join(ticket);
-        let staging = day.join(format!(".{ticket}{STAGING_SUFFIX}"));
+        let staging = day.join(staging_name(ticket));
         let folder = if final_dir.is_dir() {
             final_dir.clone()
         } else {
@@ -238,8 +238,7 @@ pub fn restore(from: &Path, data: &Path) -> Result<usize, BackupError> {
         files += 1;
     }
     if !data.join(MARKER).exists() {
-        crate::core::fs::write_private(&data.join(MARKER), b"loket data folder\n")
-            .map_err(at(data))?;
+        layout::write_marker(data).map_err(at(data))?;
     }
     Ok(files)
 }

@@ -36,7 +36,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime, UtcOffset};
 
-use crate::cases::store::SUBMISSIONS_DIR;
+use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::cases::{Record, Status};
 use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;

@@ -10,6 +10,7 @@ pub mod access;
 pub mod backup;
 pub mod inbox;
 pub mod index;
+pub mod layout;
 pub mod meeting;
 pub mod purge;
 pub mod recent;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::record::Record;
 use super::workflow::Status;
-use crate::cases::store::SUBMISSIONS_DIR;
+use crate::cases::layout::{Layout, SUBMISSIONS_DIR};
 use crate::core::diagnostic::Diagnostic;
 
 /// Every record under `data/submissions`, oldest first, with a diagnostic for
@@ -59,8 +59,7 @@ pub fn load_all(data: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
 pub fn find(data: &Path, ticket: &str) -> Result<(Record, String), RecordError> {
     let parsed = crate::cases::ticket::Ticket::parse(ticket)
         .ok_or_else(|| RecordError::BadTicket(ticket.to_string()))?;
-    let store = crate::cases::store::Store::at(data);
-    let path = store
+    let path = Layout::new(data)
         .record_path(&parsed)
         .ok_or_else(|| RecordError::BadTicket(ticket.to_string()))?;
     let text = read_record(&path).map_err(|e| match e.kind() {

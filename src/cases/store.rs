@@ -1,110 +1,61 @@
-//! The durable store of submissions.
-//!
-//! Layout under the data folder (0700, files 0600):
-//!
-//! ```text
-//! .loket-data                                    marks a folder loket made (or adopted)
-//! submissions/2026/11/27/KP-20261127-7KX4.yaml   the record staff read
-//! submissions/2026/11/27/KP-20261127-7KX4/       its attachments
-//! .tmp/3f9c…/ and .tmp/3f9c….yaml                a draft being received
-//! .tmp/held/<token>/                             uploads of a form sent back with errors
-//! lookup.key                                     the key of the access codes (super::access)
-//! outbox/                                        mail waiting to be sent (crate::notify)
-//! ```
+//! The durable store of submissions, in the data folder's
+//! [`layout`](super::layout).
 //!
 //! A submission is received into a draft under `.tmp/` (same filesystem):
 //! its uploads are written and sanitized there ([`upload`]), then the
 //! committer ([`commit`]) puts it into the dated tree in two durable steps
-//! with the record's move as the commit point. Renames never replace.
+//! with the record's move as the commit point. Renames never replace. Only
+//! a [`Store`] commits, and only [`Store::open`] makes one: reading needs
+//! no more than the [`Layout`].
 //!
 //! Opening the store removes only what the store itself left half-done:
 //! drafts in `.tmp/`, attachment folders still under their staging name
 //! without a record, and the temp files of status updates; a staging folder
 //! whose record is in place is finished instead. Anything else unexpected in
 //! the tree (a record renamed by hand, a stray folder) is left alone for
-//! `loket verify` to report. A folder is only adopted as the data folder if
-//! loket made it (its marker), it is empty, or it holds nothing but loket's
-//! own layout; loket never changes the permissions of a folder it did not
-//! make, and refuses one that others can read.
+//! `loket verify` to report.
 //!
 //! The accepted uploads of a form sent back with errors are kept for an
 //! hour ([`held`]), and go into a later draft as hard links.
 
 use std::fs::{self, File};
 use std::io;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 
 use time::Date;
 
+use super::layout::{self, Layout, OpenError};
 use super::recent::Recent;
 use super::record::Attachment;
 use super::sanitize::{SanitizeLimits, Sanitizer};
 use super::ticket::Ticket;
 use crate::forms::FormKind;
 
-pub const SUBMISSIONS_DIR: &str = "submissions";
-const TMP_DIR: &str = ".tmp";
-
 use crate::core::fs::{
-    DIR_MODE, FILE_MODE, create_private_dir, is_replace_temp, rename_noreplace, sync_dir,
-    write_private,
+    FILE_MODE, create_private_dir, is_replace_temp, rename_noreplace, sync_dir, write_private,
 };
 
 mod commit;
 pub mod held;
 mod upload;
 
-pub use commit::{AfterCommit, STAGING_SUFFIX};
+pub use commit::AfterCommit;
 pub use upload::FileWriter;
-
-/// The file that marks a data folder as loket's.
-pub const MARKER: &str = ".loket-data";
-/// What loket itself keeps in a data folder: a folder holding only these
-/// (a data folder from before the marker) is adopted.
-const OWN_NAMES: [&str; 8] = [
-    MARKER,
-    SUBMISSIONS_DIR,
-    TMP_DIR,
-    crate::cases::index::INDEX_DIR,
-    "staff.yaml",
-    "audit",
-    "outbox",
-    super::access::KEY_FILE,
-];
 
 #[derive(Debug, Clone)]
 pub struct Store {
-    root: PathBuf,
-    /// The thread that commits drafts; `None` for a store opened only for
-    /// reading.
-    committer: Option<commit::Handle>,
+    layout: Layout,
+    /// The thread that commits drafts.
+    committer: commit::Handle,
     /// Makes uploads safe to keep; shared by every draft.
     sanitizer: Arc<Sanitizer>,
     /// Keeps the thread that removes expired held uploads running.
-    _sweeper: Option<std::sync::mpsc::Sender<()>>,
+    _sweeper: mpsc::Sender<()>,
     /// Room the held uploads take, shared with that thread.
     held_usage: Arc<held::Usage>,
     /// Submissions accepted lately, so that a resend is not stored twice.
     recent: Arc<Recent>,
-}
-
-/// Why a folder cannot be the data folder.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    #[error(
-        "{} is not empty and is not a loket data folder (no {MARKER} in it); give --data a new or empty folder, or the data folder loket made",
-        .0.display()
-    )]
-    NotOurs(PathBuf),
-    #[error(
-        "{} can be read by other users (mode {mode:o}); submissions hold personal data: make it private (chmod 700) or give --data a folder for loket to make",
-        .path.display()
-    )]
-    NotPrivate { path: PathBuf, mode: u32 },
-    #[error(transparent)]
-    Io(#[from] io::Error),
 }
 
 /// `len` random bytes, in hex.
@@ -128,34 +79,28 @@ impl Store {
 
     /// [`Store::open`] with how to make the filesystem durable.
     fn open_with(data: &Path, syncfs: commit::SyncFs) -> Result<Store, OpenError> {
-        adopt(data)?;
-        let mut store = Store::at(data);
-        create_private_dir(&store.submissions_dir())?;
-        let tmp = data.join(TMP_DIR);
+        layout::adopt(data)?;
+        let layout = Layout::new(data);
+        create_private_dir(&layout.submissions_dir())?;
+        let tmp = layout.tmp_dir();
         if tmp.exists() {
             fs::remove_dir_all(&tmp)?;
         }
         create_private_dir(&tmp)?;
-        store.finish_or_remove_staged()?;
+        finish_or_remove_staged(&layout)?;
         // Opened before anything is written through this store: since Linux
         // 5.8 `syncfs` reports each write-back error on the filesystem since
         // the descriptor was opened, once per descriptor.
         let fs = File::open(data)?;
-        store.committer = Some(commit::Handle::start(data.to_path_buf(), fs, syncfs)?);
-        store._sweeper = Some(held::start_sweeper(data, store.held_usage.clone())?);
-        Ok(store)
-    }
-
-    /// The store in `data`, for reading: creates and cleans nothing.
-    pub fn at(data: &Path) -> Store {
-        Store {
-            root: data.to_path_buf(),
-            committer: None,
+        let held_usage = Arc::<held::Usage>::default();
+        Ok(Store {
+            committer: commit::Handle::start(layout.clone(), fs, syncfs)?,
+            _sweeper: held::start_sweeper(layout.clone(), held_usage.clone())?,
+            layout,
             sanitizer: Arc::new(Sanitizer::new(SanitizeLimits::default())),
-            _sweeper: None,
-            held_usage: Arc::default(),
+            held_usage,
             recent: Arc::default(),
-        }
+        })
     }
 
     /// Submissions accepted lately, by fingerprint.
@@ -163,104 +108,56 @@ impl Store {
         &self.recent
     }
 
+    /// Where everything is.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
     pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    pub fn submissions_dir(&self) -> PathBuf {
-        self.root.join(SUBMISSIONS_DIR)
-    }
-
-    fn day_dir(&self, date: Date) -> PathBuf {
-        self.submissions_dir()
-            .join(format!("{:04}", date.year()))
-            .join(format!("{:02}", u8::from(date.month())))
-            .join(format!("{:02}", date.day()))
-    }
-
-    /// Where a ticket's record is (or would be).
-    pub fn record_path(&self, ticket: &Ticket) -> Option<PathBuf> {
-        Some(self.day_dir(ticket.date()?).join(format!("{ticket}.yaml")))
-    }
-
-    /// What a crash left in the day folders: a staging folder is finished
-    /// (renamed) if its record is in place and removed if not; a status
-    /// update's temp file is removed. Nothing else is touched.
-    fn finish_or_remove_staged(&self) -> io::Result<()> {
-        for entry in walkdir::WalkDir::new(self.submissions_dir())
-            .min_depth(4)
-            .max_depth(4)
-        {
-            let entry = entry.map_err(io::Error::other)?;
-            let name = entry.file_name().to_string_lossy();
-            let path = entry.path();
-            if entry.file_type().is_dir() {
-                let Some(ticket) = commit::staged_ticket(&name) else {
-                    continue;
-                };
-                let day = path.parent().unwrap_or(path);
-                if day.join(format!("{ticket}.yaml")).is_file() {
-                    rename_noreplace(path, &day.join(ticket))?;
-                } else {
-                    fs::remove_dir_all(path)?;
-                }
-            } else if is_replace_temp(&name) {
-                fs::remove_file(path)?;
-            }
-        }
-        Ok(())
+        self.layout.root()
     }
 
     /// Starts receiving a submission. Nothing touches the disk until the
     /// first accepted upload arrives.
     pub fn draft(&self) -> io::Result<Draft> {
         let id = random_hex(8)?;
-        let tmp = self.root.join(TMP_DIR);
+        let tmp = self.layout.tmp_dir();
         Ok(Draft {
             dir: tmp.join(&id),
             record: tmp.join(format!("{id}.yaml")),
             attachments: Vec::new(),
             sanitizer: self.sanitizer.clone(),
             committed: false,
-            failures_before: self.committer.as_ref().map_or(0, commit::Handle::failures),
+            failures_before: self.committer.failures(),
         })
     }
 }
 
-/// Makes `data` the data folder, or says why it cannot be ([module
-/// docs](self)).
-fn adopt(data: &Path) -> Result<(), OpenError> {
-    let marker = data.join(MARKER);
-    match fs::symlink_metadata(data) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            create_private_dir(data)?;
-            // Made by loket: private whatever the umask.
-            fs::set_permissions(data, fs::Permissions::from_mode(DIR_MODE))?;
-            write_private(&marker, b"loket data folder\n")?;
-            return Ok(());
+/// What a crash left in the day folders: a staging folder is finished
+/// (renamed) if its record is in place and removed if not; a status
+/// update's temp file is removed. Nothing else is touched.
+fn finish_or_remove_staged(layout: &Layout) -> io::Result<()> {
+    for entry in walkdir::WalkDir::new(layout.submissions_dir())
+        .min_depth(4)
+        .max_depth(4)
+    {
+        let entry = entry.map_err(io::Error::other)?;
+        let name = entry.file_name().to_string_lossy();
+        let path = entry.path();
+        if entry.file_type().is_dir() {
+            let Some(ticket) = layout::staged_ticket(&name) else {
+                continue;
+            };
+            let day = path.parent().unwrap_or(path);
+            if day.join(format!("{ticket}.yaml")).is_file() {
+                rename_noreplace(path, &day.join(ticket))?;
+            } else {
+                fs::remove_dir_all(path)?;
+            }
+        } else if is_replace_temp(&name) {
+            fs::remove_file(path)?;
         }
-        Err(e) => return Err(e.into()),
-        Ok(_) => {}
     }
-    let mode = fs::metadata(data)?.permissions().mode() & 0o777;
-    if marker.is_file() {
-        // Made by loket, and it made it private: never changed since.
-        return Ok(());
-    }
-    let mut names = Vec::new();
-    for entry in fs::read_dir(data)? {
-        names.push(entry?.file_name().to_string_lossy().into_owned());
-    }
-    if !names.iter().all(|n| OWN_NAMES.contains(&n.as_str())) {
-        return Err(OpenError::NotOurs(data.to_path_buf()));
-    }
-    if mode & 0o077 != 0 {
-        return Err(OpenError::NotPrivate {
-            path: data.to_path_buf(),
-            mode,
-        });
-    }
-    write_private(&marker, b"loket data folder\n")?;
     Ok(())
 }
 
@@ -324,11 +221,8 @@ impl Draft {
         render: impl Fn(&Ticket) -> io::Result<String> + Send + 'static,
         after: Option<AfterCommit>,
     ) -> io::Result<Ticket> {
-        let committer = store
+        store
             .committer
-            .as_ref()
-            .ok_or_else(|| io::Error::other("store opened for reading only"))?;
-        committer
             .commit(self, kind, date, Box::new(render), after)
             .await
     }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::Record;
-use crate::cases::store::{STAGING_SUFFIX, SUBMISSIONS_DIR};
+use crate::cases::layout::{STAGING_SUFFIX, SUBMISSIONS_DIR, staging_name};
 use crate::core::fs::is_replace_temp;
 
 /// One thing wrong in the data folder.
@@ -66,7 +66,7 @@ pub fn verify(data: &Path) -> Verified {
                 explained.insert(ticket.to_string());
                 Some(day.join(ticket))
             } else {
-                let staging = format!(".{ticket}{STAGING_SUFFIX}");
+                let staging = staging_name(ticket);
                 names.contains(&staging).then(|| {
                     explained.insert(staging.clone());
                     day.join(staging)

@@ -126,7 +126,7 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
         ..inbox::Filter::default()
     };
     let today = on_or_today(args.on);
-    if !data.join(cases::store::SUBMISSIONS_DIR).is_dir() {
+    if !data.join(cases::layout::SUBMISSIONS_DIR).is_dir() {
         anyhow::bail!(
             "no submissions folder in {} (use --data to point at the data folder)",
             data.display()

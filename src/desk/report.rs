@@ -18,8 +18,8 @@ use time::Month;
 use super::audit::Action;
 use super::http::{bytes, query};
 use super::{Body, Desk, Staff, html_page, views};
+use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::cases::report::{self, MonthReport, ReportView, render_csv};
-use crate::cases::store::SUBMISSIONS_DIR;
 use crate::core::dates;
 
 /// The report page's own Content-Security-Policy: its styles are inline.

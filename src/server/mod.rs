@@ -145,7 +145,7 @@ pub enum ServeError {
     #[error("cannot use {} as the data folder", .path.display())]
     DataFolder {
         path: PathBuf,
-        source: crate::cases::store::OpenError,
+        source: crate::cases::layout::OpenError,
     },
     #[error("cannot listen on {addr}")]
     Listen { addr: SocketAddr, source: io::Error },

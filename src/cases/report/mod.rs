@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use time::{Date, Month};
 
 use crate::cases;
-use crate::cases::store::SUBMISSIONS_DIR;
+use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::Diagnostic;
 use crate::forms::FormKind;

@@ -28,9 +28,9 @@ use time::Date;
 use tokio::sync::oneshot;
 
 use super::{
-    Draft, FormKind, Store, create_durable_dirs, create_private_dir, rename_noreplace,
-    write_private,
+    Draft, FormKind, create_durable_dirs, create_private_dir, rename_noreplace, write_private,
 };
+use crate::cases::layout::{Layout, staging_name};
 use crate::cases::ticket::Ticket;
 
 /// Makes everything written on a filesystem durable, given a folder on it
@@ -66,13 +66,13 @@ struct Job {
 }
 
 impl Handle {
-    /// Starts the committer of the store in `root`, which makes the data
+    /// Starts the committer of the store in `layout`, which makes the data
     /// folder's filesystem durable through `fs` (the folder, opened).
-    pub(super) fn start(root: PathBuf, fs: File, syncfs: SyncFs) -> io::Result<Handle> {
+    pub(super) fn start(layout: Layout, fs: File, syncfs: SyncFs) -> io::Result<Handle> {
         let (jobs, queue) = mpsc::channel();
         let failures = Arc::new(AtomicU64::new(0));
         let committer = Committer {
-            store: Store::at(&root),
+            layout,
             fs,
             syncfs,
             failures: failures.clone(),
@@ -116,8 +116,7 @@ impl Handle {
 }
 
 struct Committer {
-    /// For paths only.
-    store: Store,
+    layout: Layout,
     /// The data folder, opened when the store was: `syncfs` on it reports
     /// every write-back error on its filesystem since then.
     fs: File,
@@ -196,8 +195,8 @@ impl Committer {
     /// Step 1 for one job: its record under a fresh ticket, its folder in
     /// the day folder under the staging name.
     fn stage(&self, job: &Job) -> io::Result<(Ticket, Option<PathBuf>)> {
-        let day = self.store.day_dir(job.date);
-        create_durable_dirs(&self.store.submissions_dir(), &day)?;
+        let day = self.layout.day_dir(job.date);
+        create_durable_dirs(&self.layout.submissions_dir(), &day)?;
         // Made again if the data folder was removed under us.
         if let Some(tmp) = job.draft.record.parent() {
             create_private_dir(tmp)?;
@@ -208,7 +207,7 @@ impl Committer {
         if job.draft.attachments.is_empty() {
             return Ok((ticket, None));
         }
-        let to = day.join(staging_name(&ticket));
+        let to = day.join(staging_name(ticket.as_str()));
         rename_noreplace(&job.draft.dir, &to)?;
         Ok((ticket, Some(to)))
     }
@@ -216,7 +215,7 @@ impl Committer {
     /// Step 2 for one job: the record into place (the commit point), then
     /// the folder to its name. A taken ticket is replaced by a fresh one.
     fn place(&self, s: &mut Staged) -> io::Result<()> {
-        let day = self.store.day_dir(s.job.date);
+        let day = self.layout.day_dir(s.job.date);
         for _ in 0..MAX_TRIES {
             let to = day.join(format!("{}.yaml", s.ticket));
             match rename_noreplace(&s.job.draft.record, &to) {
@@ -251,7 +250,7 @@ impl Committer {
         let ticket = Ticket::new(s.job.kind, s.job.date)?;
         write_private(&s.job.draft.record, (s.job.render)(&ticket)?.as_bytes())?;
         if let Some(staging) = &s.staging {
-            let to = staging.with_file_name(staging_name(&ticket));
+            let to = staging.with_file_name(staging_name(ticket.as_str()));
             rename_noreplace(staging, &to)?;
             s.staging = Some(to);
         }
@@ -287,7 +286,7 @@ impl Committer {
 
     fn same_folder(&mut self) -> io::Result<()> {
         let opened = self.fs.metadata()?;
-        let now = match fs::metadata(self.store.root()) {
+        let now = match fs::metadata(self.layout.root()) {
             Ok(m) => m,
             Err(e) => {
                 return Err(io::Error::new(
@@ -299,25 +298,12 @@ impl Committer {
         if (opened.dev(), opened.ino()) == (now.dev(), now.ino()) {
             return Ok(());
         }
-        self.fs = File::open(self.store.root())?;
+        self.fs = File::open(self.layout.root())?;
         Err(io::Error::new(
             io::ErrorKind::NotFound,
             "the data folder was replaced or a filesystem mounted over it",
         ))
     }
-}
-
-/// The hidden name a submission's attachment folder has in its day folder
-/// until its record is in place.
-pub(super) fn staging_name(ticket: &Ticket) -> String {
-    format!(".{ticket}{STAGING_SUFFIX}")
-}
-
-pub const STAGING_SUFFIX: &str = ".staging";
-
-/// The ticket of a staging folder's name, if it is one.
-pub(super) fn staged_ticket(name: &str) -> Option<&str> {
-    name.strip_prefix('.')?.strip_suffix(STAGING_SUFFIX)
 }
 
 /// One failure reported to every submission of a batch.

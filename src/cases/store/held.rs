@@ -31,16 +31,15 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Draft, Store, TMP_DIR, create_private_dir, random_hex, rename_noreplace, write_private,
-};
+use super::{Draft, Store, create_private_dir, random_hex, rename_noreplace, write_private};
+use crate::cases::layout::Layout;
 use crate::cases::record::Attachment;
 use crate::forms::validate::{FileCheck, FileType};
 use crate::forms::{FieldType, FormKind};
@@ -49,7 +48,6 @@ use crate::forms::{FieldType, FormKind};
 pub const HOLD_FOR: Duration = Duration::from_secs(60 * 60);
 /// How often expired held folders are looked for.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(60);
-const HELD_DIR: &str = "held";
 /// Not a stored name (those are `field.jpg`, `field.png`, `field.pdf`).
 const MANIFEST: &str = "berkas.yaml";
 /// 128 bits: a token cannot be guessed.
@@ -171,53 +169,49 @@ fn check_file(path: &Path, size: u64) -> io::Result<Option<FileCheck>> {
 }
 
 impl Store {
-    fn held_dir(&self) -> PathBuf {
-        self.root.join(TMP_DIR).join(HELD_DIR)
-    }
-
     /// Removes the held folders that have expired; returns how many.
     pub fn sweep_held(&self) -> io::Result<usize> {
-        self.sweep_held_at(SystemTime::now())
-    }
-
-    fn sweep_held_at(&self, now: SystemTime) -> io::Result<usize> {
-        let entries = match fs::read_dir(self.held_dir()) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => return Err(e),
-        };
-        let mut removed = 0;
-        let mut kept = (0, 0);
-        for entry in entries {
-            let folder = entry?.path();
-            match Manifest::read(&folder) {
-                Ok(m) if !m.expired(now) => {
-                    let bytes: u64 = m.attachments.iter().map(|a| a.size).sum();
-                    kept = (kept.0 + bytes, kept.1 + 1);
-                }
-                _ => {
-                    remove(&folder)?;
-                    removed += 1;
-                }
-            }
-        }
-        *self.held_usage.lock() = kept;
-        Ok(removed)
+        sweep(&self.layout, &self.held_usage, SystemTime::now())
     }
 }
 
-/// Starts the thread that sweeps the held folders of the store in `root`
-/// every [`SWEEP_EVERY`]; it stops once the returned sender (and every
-/// clone of it) is gone.
-pub(super) fn start_sweeper(root: &Path, usage: Arc<Usage>) -> io::Result<mpsc::Sender<()>> {
+/// Removes the held folders that have expired at `now`, and recounts the
+/// room the others take; returns how many were removed.
+fn sweep(layout: &Layout, usage: &Usage, now: SystemTime) -> io::Result<usize> {
+    let entries = match fs::read_dir(layout.held_dir()) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    let mut kept = (0, 0);
+    for entry in entries {
+        let folder = entry?.path();
+        match Manifest::read(&folder) {
+            Ok(m) if !m.expired(now) => {
+                let bytes: u64 = m.attachments.iter().map(|a| a.size).sum();
+                kept = (kept.0 + bytes, kept.1 + 1);
+            }
+            _ => {
+                remove(&folder)?;
+                removed += 1;
+            }
+        }
+    }
+    *usage.lock() = kept;
+    Ok(removed)
+}
+
+/// Starts the thread that sweeps the held folders in `layout` every
+/// [`SWEEP_EVERY`]; it stops once the returned sender (and every clone of
+/// it) is gone.
+pub(super) fn start_sweeper(layout: Layout, usage: Arc<Usage>) -> io::Result<mpsc::Sender<()>> {
     let (keep, gone) = mpsc::channel::<()>();
-    let mut store = Store::at(root);
-    store.held_usage = usage;
     thread::Builder::new()
         .name("loket-held".into())
         .spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) = gone.recv_timeout(SWEEP_EVERY) {
-                if let Err(e) = store.sweep_held() {
+                if let Err(e) = sweep(&layout, &usage, SystemTime::now()) {
                     tracing::error!("could not remove expired held uploads: {e}");
                 }
             }
@@ -249,7 +243,7 @@ impl Draft {
         };
         let yaml = crate::core::yaml::to_string(&manifest).map_err(io::Error::other)?;
         write_private(&self.dir.join(MANIFEST), yaml.as_bytes())?;
-        let held = store.held_dir();
+        let held = store.layout().held_dir();
         create_private_dir(&held)?;
         let token = random_hex(TOKEN_BYTES)?;
         rename_noreplace(&self.dir, &held.join(&token))?;
@@ -287,7 +281,7 @@ impl Draft {
         let Some(token) = parse_token(token) else {
             return Ok(adopted);
         };
-        let folder = store.held_dir().join(token);
+        let folder = store.layout().held_dir().join(token);
         let manifest = match Manifest::read(&folder) {
             Ok(manifest) => manifest,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(adopted),
@@ -346,6 +340,7 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+    use crate::cases::layout::TMP_DIR;
     use crate::cases::ticket::Ticket;
 
     use crate::cases::store::tests::{pdf, private_tmp};
@@ -383,8 +378,8 @@ mod tests {
             Some(held.token.as_str())
         );
         assert_eq!(held.attachments[0].original_name, "foto <ktp>.pdf");
-        let folder = store.held_dir().join(&held.token);
-        assert_eq!(mode(&store.held_dir()), 0o700);
+        let folder = store.layout().held_dir().join(&held.token);
+        assert_eq!(mode(&store.layout().held_dir()), 0o700);
         assert_eq!(mode(&folder), 0o700);
         assert_eq!(mode(&folder.join("ktp.pdf")), 0o600);
         assert_eq!(mode(&folder.join(MANIFEST)), 0o600);
@@ -402,7 +397,7 @@ mod tests {
             })
             .await
             .unwrap();
-        let folder_of = |t: &Ticket| store.record_path(t).unwrap().with_extension("");
+        let folder_of = |t: &Ticket| store.layout().record_path(t).unwrap().with_extension("");
         assert_eq!(fs::read(folder_of(&ticket).join("ktp.pdf")).unwrap(), ktp());
         // The held folder is still there for a second press of the button.
         assert!(folder.join("ktp.pdf").is_file());
@@ -460,7 +455,7 @@ mod tests {
             .adopt_held_at(&store, FormKind::Permohonan, &held.token, never, later)
             .unwrap();
         assert!(files.is_empty());
-        assert!(!store.held_dir().join(&held.token).exists());
+        assert!(!store.layout().held_dir().join(&held.token).exists());
     }
 
     #[tokio::test]
@@ -480,13 +475,14 @@ mod tests {
             .unwrap()
             .unwrap();
         // A folder without a readable list is removed too.
-        let junk = store.held_dir().join("junk");
+        let junk = store.layout().held_dir().join("junk");
         fs::create_dir_all(&junk).unwrap();
-        assert_eq!(store.sweep_held_at(now).unwrap(), 2);
-        assert!(!store.held_dir().join(&old.token).exists());
+        assert_eq!(sweep(store.layout(), &store.held_usage, now).unwrap(), 2);
+        assert!(!store.layout().held_dir().join(&old.token).exists());
         assert!(!junk.exists());
         assert!(
             store
+                .layout()
                 .held_dir()
                 .join(&young.token)
                 .join("ktp.pdf")
@@ -494,8 +490,8 @@ mod tests {
         );
         // Two minutes later it has expired as well.
         let later = now + Duration::from_secs(120);
-        assert_eq!(store.sweep_held_at(later).unwrap(), 1);
-        assert_eq!(fs::read_dir(store.held_dir()).unwrap().count(), 0);
+        assert_eq!(sweep(store.layout(), &store.held_usage, later).unwrap(), 1);
+        assert_eq!(fs::read_dir(store.layout().held_dir()).unwrap().count(), 0);
     }
 
     #[tokio::test]
@@ -517,14 +513,14 @@ mod tests {
         assert!(hold(&store, now - HOLD_FOR).await.is_some());
         assert!(hold(&store, now).await.is_some());
         assert!(hold(&store, now).await.is_none(), "two folders at most");
-        assert_eq!(fs::read_dir(store.held_dir()).unwrap().count(), 2);
+        assert_eq!(fs::read_dir(store.layout().held_dir()).unwrap().count(), 2);
         assert_eq!(
             fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(),
             1,
             "no draft left"
         );
         // The sweep removes the expired one and recounts.
-        assert_eq!(store.sweep_held_at(now).unwrap(), 1);
+        assert_eq!(sweep(store.layout(), &store.held_usage, now).unwrap(), 1);
         assert!(hold(&store, now).await.is_some());
         // Two KTPs held; a third fits the folders but not the bytes.
         store.held_usage = Arc::new(Usage {
@@ -532,7 +528,7 @@ mod tests {
             max_folders: 10,
             ..Usage::default()
         });
-        store.sweep_held_at(now).unwrap();
+        sweep(store.layout(), &store.held_usage, now).unwrap();
         assert!(hold(&store, now).await.is_none(), "bytes at most");
     }
 

@@ -6,7 +6,9 @@ use sha2::Digest;
 use time::macros::date;
 
 use super::*;
+use crate::cases::layout::{MARKER, SUBMISSIONS_DIR, TMP_DIR};
 use crate::forms::validate::FileType;
+use std::os::unix::fs::PermissionsExt;
 
 fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -76,7 +78,7 @@ async fn commits_record_and_sanitized_files_privately() {
         .commit(&store, FormKind::Permohonan, DAY, record)
         .await
         .unwrap();
-    let yaml = store.record_path(&ticket).unwrap();
+    let yaml = store.layout().record_path(&ticket).unwrap();
     assert_eq!(
         fs::read_to_string(&yaml).unwrap(),
         format!("ticket: {ticket}\n")
@@ -147,7 +149,11 @@ async fn a_pdf_in_any_pieces_is_kept_byte_for_byte() {
             .commit(&store, FormKind::Permohonan, DAY, record)
             .await
             .unwrap();
-        let folder = store.record_path(&ticket).unwrap().with_extension("");
+        let folder = store
+            .layout()
+            .record_path(&ticket)
+            .unwrap()
+            .with_extension("");
         assert_eq!(fs::read(folder.join("surat-kuasa.pdf")).unwrap(), bytes);
     }
 }
@@ -158,7 +164,7 @@ fn opening_removes_only_what_the_store_left_half_done() {
     let store = Store::open(tmp.path()).unwrap();
     let stale = tmp.path().join(TMP_DIR).join("dead");
     fs::create_dir_all(&stale).unwrap();
-    let day = store.day_dir(DAY);
+    let day = store.layout().day_dir(DAY);
     fs::create_dir_all(&day).unwrap();
     let staged = |ticket: &str| day.join(format!(".{ticket}.staging"));
     // Staged, record never moved: removed.
@@ -242,7 +248,7 @@ async fn a_submission_after_the_data_folder_was_removed_recreates_it_or_fails_cl
         .commit(&store, FormKind::Permohonan, DAY, record)
         .await
         .unwrap();
-    assert!(store.record_path(&ticket).unwrap().is_file());
+    assert!(store.layout().record_path(&ticket).unwrap().is_file());
     assert_eq!(mode(&data), 0o700);
 }
 
@@ -285,10 +291,10 @@ async fn a_failed_sync_fails_every_draft_begun_before_it() {
         .commit(&store, FormKind::Permohonan, DAY, record)
         .await
         .unwrap();
-    let yaml = store.record_path(&ticket).unwrap();
+    let yaml = store.layout().record_path(&ticket).unwrap();
     assert!(yaml.with_extension("").join("ktp.pdf").is_file());
     assert_eq!(
-        fs::read_dir(store.day_dir(DAY)).unwrap().count(),
+        fs::read_dir(store.layout().day_dir(DAY)).unwrap().count(),
         2,
         "only the late one's record and folder"
     );
