@@ -1,10 +1,19 @@
 //! Writing a whole site without ever showing a half-written one: the build
 //! writes into a fresh sibling folder, which then takes the output folder's
 //! place in one atomic swap. If anything fails, the old output stays as it was.
+//!
+//! A staging folder gets a unique name from `tempfile` and is locked
+//! (`flock`) while its build runs, so a later build knows one whose build
+//! died (unlocked) from one still being written (locked), whatever process
+//! or PID namespace it runs in.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+use rustix::fs::{FlockOperation, flock};
+use tempfile::TempDir;
 
 /// Files in the output folder that are not build output but belong there
 /// (git keeps `public/` through its `.gitignore`); they carry over to each build.
@@ -13,9 +22,11 @@ const KEPT: [&str; 2] = [".gitignore", ".gitkeep"];
 /// A folder being filled with the next version of the output.
 #[derive(Debug)]
 pub struct Staging {
-    dir: PathBuf,
+    /// Removed when dropped, unless it became the output.
+    dir: TempDir,
     target: PathBuf,
-    committed: bool,
+    /// Held while the build runs: tells [`remove_stale`] to keep out.
+    _lock: File,
 }
 
 fn parent_of(target: &Path) -> &Path {
@@ -51,29 +62,30 @@ impl Staging {
         let parent = parent_of(target);
         fs::create_dir_all(parent)?;
         remove_stale(parent, &staging_prefix(target));
-        let dir = parent.join(format!(
-            "{}{}-{}",
-            staging_prefix(target),
-            std::process::id(),
-            unique_suffix()
-        ));
-        fs::create_dir(&dir)?;
-        let staging = Staging {
-            dir,
-            target: target.to_path_buf(),
-            committed: false,
-        };
+        let dir = tempfile::Builder::new()
+            .prefix(&staging_prefix(target))
+            .tempdir_in(parent)?;
+        let lock = File::open(dir.path())?;
+        flock(&lock, FlockOperation::NonBlockingLockExclusive)?;
+        // The output is public: readable by a web server in front, as
+        // before, or as the operator set the output folder.
+        let mode = fs::metadata(target).map_or(0o755, |m| m.permissions().mode() & 0o7777);
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(mode))?;
         for name in KEPT {
             let kept = target.join(name);
             if kept.is_file() {
-                fs::copy(&kept, staging.dir.join(name))?;
+                fs::copy(&kept, dir.path().join(name))?;
             }
         }
-        Ok(staging)
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            _lock: lock,
+        })
     }
 
     pub fn path(&self) -> &Path {
-        &self.dir
+        self.dir.path()
     }
 
     /// Puts the staged folder in place of the target. The old output, now
@@ -81,11 +93,12 @@ impl Staging {
     /// that is dropped, so the caller decides when (after reporting, or on
     /// another thread); a process that dies first leaves it to the next
     /// build's clean-up of stale staging folders.
-    pub fn commit(mut self) -> io::Result<Option<Previous>> {
+    pub fn commit(self) -> io::Result<Option<Previous>> {
+        let dir = self.dir.path();
         if self.target.exists() {
             match rustix::fs::renameat_with(
                 rustix::fs::CWD,
-                &self.dir,
+                dir,
                 rustix::fs::CWD,
                 &self.target,
                 rustix::fs::RenameFlags::EXCHANGE,
@@ -93,22 +106,22 @@ impl Staging {
                 Ok(()) => {}
                 // Filesystems without RENAME_EXCHANGE: two renames, a brief gap.
                 Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
-                    let old = self.dir.with_extension("old");
+                    let old = dir.with_extension("old");
                     fs::rename(&self.target, &old)?;
-                    if let Err(e) = fs::rename(&self.dir, &self.target) {
+                    if let Err(e) = fs::rename(dir, &self.target) {
                         let _ = fs::rename(&old, &self.target);
                         return Err(e);
                     }
-                    fs::rename(&old, &self.dir)?;
+                    fs::rename(&old, dir)?;
                 }
                 Err(e) => return Err(e.into()),
             }
             // `dir` now holds the previous output.
-            self.committed = true;
-            Ok(Some(Previous(self.dir.clone())))
+            Ok(Some(Previous(self.dir)))
         } else {
-            fs::rename(&self.dir, &self.target)?;
-            self.committed = true;
+            fs::rename(dir, &self.target)?;
+            // Nothing left at the staging name to remove.
+            let _ = self.dir.keep();
             Ok(None)
         }
     }
@@ -119,7 +132,7 @@ impl Staging {
 /// kernel), and nothing waits for it: the new output is in place already.
 #[derive(Debug)]
 #[must_use = "dropping it removes the old output now"]
-pub struct Previous(PathBuf);
+pub struct Previous(#[allow(dead_code, reason = "kept for its drop, which removes it")] TempDir);
 
 impl Previous {
     /// Removes it on a thread of its own (for a server, which goes on).
@@ -130,20 +143,6 @@ impl Previous {
         if let Err(e) = spawned {
             // Dropped with the closure: removed here instead.
             tracing::warn!("no thread to remove the old output, removed here instead: {e}");
-        }
-    }
-}
-
-impl Drop for Previous {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_dir_all(&self.dir);
         }
     }
 }
@@ -169,27 +168,21 @@ pub fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-fn unique_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
-}
-
-/// Removes staging folders left by builds that died (their process is gone).
+/// Removes staging folders left by builds that died: those nobody holds
+/// the lock of.
 fn remove_stale(parent: &Path, prefix: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name.strip_prefix(prefix) else {
+        if !entry.file_name().to_string_lossy().starts_with(prefix) {
             continue;
-        };
-        let pid = rest.split(['-', '.']).next().unwrap_or("");
-        let alive = !pid.is_empty() && Path::new("/proc").join(pid).exists();
-        if !alive {
-            let _ = fs::remove_dir_all(entry.path());
+        }
+        let path = entry.path();
+        let unlocked = File::open(&path)
+            .is_ok_and(|dir| flock(&dir, FlockOperation::NonBlockingLockExclusive).is_ok());
+        if unlocked {
+            let _ = fs::remove_dir_all(&path);
         }
     }
 }
@@ -234,6 +227,41 @@ mod tests {
         assert!(out.join("a.html").exists());
         assert!(!out.join("b.html").exists());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_dead_builds_staging_folder_is_removed_and_a_running_ones_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let dead = tmp.path().join(".public.staging-dead");
+        fs::create_dir(&dead).unwrap();
+        fs::write(dead.join("half.html"), "half").unwrap();
+        let running = Staging::create(&out).unwrap();
+        assert!(!dead.exists(), "an unlocked staging folder is stale");
+        let second = Staging::create(&out).unwrap();
+        assert!(
+            running.path().is_dir(),
+            "a locked one is a build still running"
+        );
+        assert_ne!(running.path(), second.path());
+    }
+
+    #[test]
+    fn the_output_keeps_its_mode() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let build = |out: &Path| {
+            let staging = Staging::create(out).unwrap();
+            drop(staging.commit().unwrap());
+            fs::metadata(out).unwrap().permissions().mode() & 0o7777
+        };
+        assert_eq!(
+            build(&out),
+            0o755,
+            "a new output is readable by a web server"
+        );
+        fs::set_permissions(&out, fs::Permissions::from_mode(0o750)).unwrap();
+        assert_eq!(build(&out), 0o750, "as the operator set it");
     }
 
     #[test]
