@@ -30,6 +30,7 @@ mod case;
 mod http;
 mod inbox;
 mod limiter;
+mod messages;
 mod report;
 mod session;
 mod signin;
@@ -170,12 +171,7 @@ impl Desk {
         if let Some(rest) = path.strip_prefix(CASE_PREFIX) {
             return case::handle(self, req, staff, rest.to_string()).await;
         }
-        self.error_page(
-            Some(&staff),
-            StatusCode::NOT_FOUND,
-            "Halaman tidak ditemukan",
-            "Alamat ini tidak ada di meja layanan. Kembali ke kotak masuk.",
-        )
+        self.error_page(Some(&staff), messages::PAGE_UNKNOWN)
     }
 
     /// The session of the request's cookie, if it is live and its account
@@ -217,12 +213,7 @@ impl Desk {
             };
             return redirect(&location);
         }
-        self.error_page(
-            None,
-            StatusCode::FORBIDDEN,
-            "Silakan masuk dulu",
-            "Halaman ini hanya untuk petugas yang sudah masuk. Masuk dengan nama dan kata sandi Anda, lalu buka lagi.",
-        )
+        self.error_page(None, messages::SIGN_IN_FIRST)
     }
 
     /// Whether a posted form carries the session's CSRF token.
@@ -240,50 +231,25 @@ impl Desk {
         }
     }
 
-    fn error_page(
-        &self,
-        staff: Option<&Staff>,
-        status: StatusCode,
-        title: &str,
-        message: &str,
-    ) -> Response<Body> {
-        views::error(&self.chrome(staff, ""), status, title, message)
+    fn error_page(&self, staff: Option<&Staff>, notice: messages::Notice) -> Response<Body> {
+        views::error(&self.chrome(staff, ""), notice)
     }
 
     fn not_allowed(&self, staff: Option<&Staff>) -> Response<Body> {
-        self.error_page(
-            staff,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Permintaan tidak dapat dilayani",
-            "Alamat ini tidak menerima permintaan semacam itu. Buka halaman ini lewat tautan di meja layanan.",
-        )
+        self.error_page(staff, messages::METHOD_NOT_ALLOWED)
     }
 
     fn form_error(&self, staff: Option<&Staff>, e: http::FormError) -> Response<Body> {
-        let (status, message) = match e {
-            http::FormError::Type => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Formulir ini tidak dikirim seperti biasa. Muat ulang halaman lalu coba lagi.",
-            ),
-            http::FormError::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Isian terlalu panjang. Persingkat catatan lalu kirim lagi.",
-            ),
-            http::FormError::Incomplete => (
-                StatusCode::BAD_REQUEST,
-                "Formulir tidak diterima utuh. Periksa jaringan lalu kirim lagi.",
-            ),
+        let notice = match e {
+            http::FormError::Type => messages::FORM_NOT_URLENCODED,
+            http::FormError::TooLarge => messages::FORM_TOO_LONG,
+            http::FormError::Incomplete => messages::FORM_INCOMPLETE,
         };
-        self.error_page(staff, status, "Formulir tidak terbaca", message)
+        self.error_page(staff, notice)
     }
 
     fn csrf_refused(&self, staff: Option<&Staff>) -> Response<Body> {
-        self.error_page(
-            staff,
-            StatusCode::FORBIDDEN,
-            "Formulir kedaluwarsa",
-            "Formulir ini tidak dapat diterima: halaman sudah terlalu lama dibuka atau berasal dari sesi lain. Tidak ada yang diubah. Muat ulang halaman lalu coba lagi.",
-        )
+        self.error_page(staff, messages::FORM_EXPIRED)
     }
 
     /// Appends to the audit log (in a blocking task: it waits for the disk).

@@ -17,7 +17,7 @@ use time::Month;
 
 use super::audit::Action;
 use super::http::{bytes, query};
-use super::{Body, Desk, Staff, html_page, views};
+use super::{Body, Desk, Staff, html_page, messages, views};
 use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::cases::report::{self, MonthReport, ReportView, render_csv};
 use crate::core::dates;
@@ -82,12 +82,7 @@ pub async fn handle(
     match file {
         Some(((year, month), "html")) => html_file(desk, staff, year, month, download).await,
         Some(((year, month), "csv")) => csv_file(desk, staff, year, month).await,
-        _ => desk.error_page(
-            Some(staff),
-            StatusCode::NOT_FOUND,
-            "Laporan tidak ditemukan",
-            "Alamat laporan ini tidak dikenal. Pilih bulannya di halaman laporan.",
-        ),
+        _ => desk.error_page(Some(staff), messages::REPORT_UNKNOWN),
     }
 }
 
@@ -142,12 +137,7 @@ async fn audited(desk: &Desk, staff: &Staff, detail: String) -> Result<(), Respo
         .await
         .map_err(|e| {
             tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-            desk.error_page(
-                Some(staff),
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Laporan belum dapat dibuka",
-                "Catatan audit tidak dapat ditulis, jadi laporan tidak dikirim. Hubungi pengelola server.",
-            )
+            desk.error_page(Some(staff), messages::REPORT_NOT_AUDITED)
         })
 }
 
@@ -177,12 +167,7 @@ async fn html_file(
         Ok(body) => body,
         Err(d) => {
             tracing::error!(target: "loket::desk", "the report template failed: {d}");
-            return desk.error_page(
-                Some(staff),
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Laporan belum dapat dibuat",
-                "Templat laporan situs bermasalah. Minta pengelola situs menjalankan loket check.",
-            );
+            return desk.error_page(Some(staff), messages::REPORT_TEMPLATE_FAILED);
         }
     };
     let what = if download { "html download" } else { "html" };

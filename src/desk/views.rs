@@ -64,14 +64,14 @@ struct ErrorView<'a> {
 }
 
 /// An error page in Indonesian with `status`.
-pub fn error(chrome: &Chrome, status: StatusCode, title: &str, message: &str) -> Response<Body> {
+pub fn error(chrome: &Chrome, notice: crate::core::notice::Notice) -> Response<Body> {
     let view = ErrorView {
-        code: status.as_u16(),
-        title,
-        message,
+        code: notice.status.as_u16(),
+        title: notice.title,
+        message: &notice.text,
     };
     match render("galat.html", chrome, &view) {
-        Ok(body) => html(status, body),
+        Ok(body) => html(notice.status, body),
         Err(e) => {
             tracing::error!(target: "loket::desk", "the error page failed to render: {e}");
             plain_error()

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use hyper::{Request, Response, StatusCode};
 
-use super::{AppState, Body, Published, html, shown_once, status_page};
+use super::{AppState, Body, Published, html, messages, shown_once, status_page};
 use crate::cases::access;
 use crate::cases::ticket::Ticket;
 use crate::cases::{self, Record, RecordError, Status};
@@ -97,27 +97,13 @@ pub(super) async fn page<B>(
         }
         Err(d) => {
             tracing::error!("{d}");
-            status_page(
-                published,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Terjadi kesalahan di server",
-                "Tanda terima tidak dapat ditampilkan karena kesalahan di server kami. Kiriman Anda tetap tersimpan; simpan nomor tiket Anda.",
-                None,
-                "",
-            )
+            status_page(published, messages::RECEIPT_FAILED, None, "")
         }
     }
 }
 
 fn not_found(published: &Published) -> Response<Body> {
-    status_page(
-        published,
-        StatusCode::NOT_FOUND,
-        "Tiket tidak ditemukan",
-        "Tidak ada kiriman dengan nomor tiket ini. Periksa kembali nomor tiket pada tangkapan layar atau catatan Anda.",
-        None,
-        "",
-    )
+    status_page(published, messages::TICKET_UNKNOWN, None, "")
 }
 
 /// The receipt of a stored record.

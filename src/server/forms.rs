@@ -14,6 +14,7 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
+use super::messages;
 use super::ratelimit::Reservation;
 use super::{
     AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, shown_once, status_page,
@@ -45,9 +46,7 @@ pub(super) async fn submit(
         Err(wait) => {
             let mut response = status_page(
                 published,
-                StatusCode::TOO_MANY_REQUESTS,
-                "Terlalu banyak kiriman",
-                "Sudah ada beberapa kiriman dari sambungan internet Anda dalam beberapa menit terakhir. Tunggu sebentar lalu kirim lagi. Bila mendesak, hubungi kami lewat telepon atau WhatsApp.",
+                messages::SUBMISSIONS_TOO_FREQUENT,
                 Some(wait.as_secs().max(1)),
                 &back,
             );
@@ -90,14 +89,7 @@ pub(super) async fn submit(
             read_urlencoded(&state.store, &limits, kind, body).await
         }
         _ => {
-            let mut response = status_page(
-                published,
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Format kiriman tidak didukung",
-                "Formulir ini hanya menerima kiriman dari halaman formulirnya. Buka halaman formulir lalu kirim dari sana.",
-                None,
-                &back,
-            );
+            let mut response = status_page(published, messages::FORM_NOT_MULTIPART, None, &back);
             close_connection(&mut response);
             return response;
         }
@@ -355,44 +347,14 @@ fn read_error(state: &AppState, published: &Published, e: ReadError, back: &str)
     let mut response = match e {
         ReadError::BadRequest(why) => {
             tracing::warn!("rejected form post: {why}");
-            status_page(
-                published,
-                StatusCode::BAD_REQUEST,
-                "Kiriman tidak dapat dibaca",
-                "Kiriman formulir tidak lengkap atau rusak, sehingga tidak disimpan. Silakan buka kembali halaman formulir lalu kirim ulang.",
-                None,
-                back,
-            )
+            status_page(published, messages::FORM_UNREADABLE, None, back)
         }
         ReadError::TooLarge => {
             let mb = state.max_upload_mb;
-            status_page(
-                published,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Berkas terlalu besar",
-                &format!(
-                    "Setiap berkas paling besar {mb} MB. Kiriman Anda tidak disimpan. Perkecil berkas (misalnya foto dengan ukuran lebih kecil) lalu kirim ulang."
-                ),
-                None,
-                back,
-            )
+            status_page(published, messages::file_too_large(mb), None, back)
         }
-        ReadError::TextTooLong => status_page(
-            published,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "Isian terlalu panjang",
-            "Salah satu isian formulir jauh melebihi batas panjangnya, sehingga kiriman tidak disimpan. Persingkat isian lalu kirim ulang.",
-            None,
-            back,
-        ),
-        ReadError::Timeout => status_page(
-            published,
-            StatusCode::REQUEST_TIMEOUT,
-            "Waktu pengiriman habis",
-            "Kiriman terlalu lama sampai, sehingga tidak disimpan. Periksa sambungan internet Anda lalu kirim ulang.",
-            None,
-            back,
-        ),
+        ReadError::TextTooLong => status_page(published, messages::FIELD_FAR_TOO_LONG, None, back),
+        ReadError::Timeout => status_page(published, messages::FORM_TOO_SLOW, None, back),
         ReadError::Storage(e) => return storage_error(published, e, back),
     };
     // We may not have read the whole body: don't reuse the connection.
@@ -412,14 +374,7 @@ fn is_unavailable(e: &io::Error) -> bool {
 fn storage_error(published: &Published, e: io::Error, back: &str) -> Response<Body> {
     if is_unavailable(&e) {
         tracing::error!("cannot store submission for now: {e}");
-        let mut response = status_page(
-            published,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Kiriman belum dapat diterima",
-            "Server kami sedang tidak dapat menyimpan kiriman, sehingga kiriman Anda belum tersimpan. Silakan coba lagi beberapa saat lagi, atau sampaikan melalui saluran lain: telepon, WhatsApp, email, atau datang langsung ke kantor.",
-            Some(300),
-            back,
-        );
+        let mut response = status_page(published, messages::STORE_UNAVAILABLE, Some(300), back);
         close_connection(&mut response);
         return response;
     }
@@ -428,12 +383,5 @@ fn storage_error(published: &Published, e: io::Error, back: &str) -> Response<Bo
 }
 
 fn internal_error(published: &Published, back: &str) -> Response<Body> {
-    status_page(
-        published,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Terjadi kesalahan di server",
-        "Kiriman Anda belum tersimpan karena kesalahan di server kami. Silakan coba lagi, atau sampaikan melalui telepon atau WhatsApp.",
-        None,
-        back,
-    )
+    status_page(published, messages::SUBMISSION_FAILED, None, back)
 }

@@ -22,6 +22,7 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
+use super::messages;
 use super::shown_once::ShownOnce;
 use super::{
     AppState, Body, Published, RateLimiter, close_connection, html, method_not_allowed, status_page,
@@ -92,9 +93,7 @@ async fn post(
         Err(wait) => {
             let mut response = status_page(
                 published,
-                StatusCode::TOO_MANY_REQUESTS,
-                "Terlalu banyak percobaan",
-                "Sudah beberapa kali nomor tiket atau kode akses yang dimasukkan dari sambungan internet Anda tidak cocok. Tunggu sebentar lalu coba lagi, atau hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
+                messages::LOOKUPS_TOO_FREQUENT,
                 Some(wait.as_secs().max(1)),
                 PATH,
             );
@@ -112,14 +111,7 @@ async fn post(
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
     if !urlencoded {
-        let mut response = status_page(
-            published,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Format kiriman tidak didukung",
-            "Halaman ini hanya menerima isian dari formulirnya. Buka halaman Cek status lalu isi dari sana.",
-            None,
-            PATH,
-        );
+        let mut response = status_page(published, messages::LOOKUP_NOT_FORM, None, PATH);
         close_connection(&mut response);
         return response;
     }
@@ -127,26 +119,12 @@ async fn post(
     let body = match tokio::time::timeout(BODY_TIMEOUT, body).await {
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(_)) => {
-            let mut response = status_page(
-                published,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Isian terlalu panjang",
-                "Nomor tiket dan kode akses hanya beberapa huruf dan angka. Buka halaman Cek status lalu isi kembali.",
-                None,
-                PATH,
-            );
+            let mut response = status_page(published, messages::LOOKUP_TOO_LONG, None, PATH);
             close_connection(&mut response);
             return response;
         }
         Err(_) => {
-            let mut response = status_page(
-                published,
-                StatusCode::REQUEST_TIMEOUT,
-                "Waktu pengiriman habis",
-                "Isian terlalu lama sampai. Periksa sambungan internet Anda lalu coba lagi.",
-                None,
-                PATH,
-            );
+            let mut response = status_page(published, messages::LOOKUP_TOO_SLOW, None, PATH);
             close_connection(&mut response);
             return response;
         }
@@ -171,9 +149,9 @@ async fn post(
         // (it tells nothing about any case).
         if ticket.is_none() {
             view.tiket_error = if typed_ticket.trim().is_empty() {
-                "Tuliskan nomor tiket Anda.".into()
+                messages::TICKET_MISSING.into()
             } else {
-                "Nomor tiket tidak sesuai bentuknya. Contoh: KP-20261127-7KX4.".into()
+                messages::TICKET_MALFORMED.into()
             };
             view.errors.push(LookupError {
                 field: "tiket",
@@ -182,9 +160,9 @@ async fn post(
         }
         if code.is_none() {
             view.kode_error = if typed_code.trim().is_empty() {
-                "Tuliskan kode akses Anda.".into()
+                messages::CODE_MISSING.into()
             } else {
-                "Kode akses terdiri dari 8 huruf dan angka, misalnya KXM4 7PRT.".into()
+                messages::CODE_MALFORMED.into()
             };
             view.errors.push(LookupError {
                 field: "kode",
@@ -261,14 +239,7 @@ fn page(published: &Published, status: StatusCode, view: &LookupView) -> Respons
         }
         Err(d) => {
             tracing::error!("{d}");
-            status_page(
-                published,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Terjadi kesalahan di server",
-                "Halaman Cek status tidak dapat ditampilkan karena kesalahan di server kami. Hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
-                None,
-                "",
-            )
+            status_page(published, messages::LOOKUP_FAILED, None, "")
         }
     }
 }

@@ -17,6 +17,7 @@ mod holidays;
 pub mod intake;
 mod live;
 mod lookup;
+mod messages;
 mod proxy;
 mod publish;
 mod ratelimit;
@@ -472,14 +473,7 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
 }
 
 fn method_not_allowed(published: &Published, allow: &'static str) -> Response<Body> {
-    let mut response = status_page(
-        published,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "Metode tidak diizinkan",
-        "Alamat ini tidak menerima permintaan semacam itu. Buka halaman ini lewat tautan di situs.",
-        None,
-        "",
-    );
+    let mut response = status_page(published, messages::METHOD_NOT_ALLOWED, None, "");
     response
         .headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static(allow));
@@ -525,25 +519,25 @@ fn response_len(response: &Response<Body>) -> Option<u64> {
 /// An error page from `status.html`, or a plain one if that template fails.
 pub(crate) fn status_page(
     published: &Published,
-    status: StatusCode,
-    title: &str,
-    message: &str,
+    notice: messages::Notice,
     retry_after: Option<u64>,
     back_url: &str,
 ) -> Response<Body> {
     let view = StatusView {
-        code: status.as_u16(),
-        title: title.to_string(),
-        message: message.to_string(),
+        code: notice.status.as_u16(),
+        title: notice.title.to_string(),
+        message: notice.text.to_string(),
         retry_after,
         back_url: back_url.to_string(),
     };
     let mut body = Vec::new();
     if let Err(d) = published.renderer().render_status(&view, &mut body) {
         tracing::error!("{d}");
-        body = published.templates.render_fallback(title, message);
+        body = published
+            .templates
+            .render_fallback(notice.title, &notice.text);
     }
-    let mut response = html(status, body);
+    let mut response = html(notice.status, body);
     if let Some(seconds) = retry_after {
         response
             .headers_mut()

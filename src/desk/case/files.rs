@@ -22,6 +22,7 @@ use super::{load, load_error, not_found, server_error};
 use crate::core::dates;
 use crate::desk::audit::Action;
 use crate::desk::http::bytes;
+use crate::desk::messages;
 use crate::desk::{Body, Desk, Staff, html_page, views};
 use crate::forms::validate::FileType;
 
@@ -64,24 +65,14 @@ pub async fn attachment(
         return not_found(desk, staff);
     };
     if record.attachments_purged.is_some() {
-        return desk.error_page(
-            Some(staff),
-            StatusCode::GONE,
-            "Lampiran sudah dihapus",
-            "Lampiran kasus ini sudah dihapus karena masa simpannya habis (retensi data pribadi).",
-        );
+        return desk.error_page(Some(staff), messages::ATTACHMENTS_PURGED);
     }
     let path = record.attachment_dir().join(&listed.stored_name);
     let read = tokio::task::spawn_blocking(move || read_plain(&path)).await;
     let content = match read {
         Ok(Ok(b)) => b,
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-            return desk.error_page(
-                Some(staff),
-                StatusCode::NOT_FOUND,
-                "Lampiran tidak ada",
-                "Berkas lampiran ini tidak ditemukan di server. Minta pengelola server memeriksanya dengan loket verify.",
-            );
+            return desk.error_page(Some(staff), messages::ATTACHMENT_MISSING);
         }
         Ok(Err(e)) => {
             tracing::error!(target: "loket::desk", "cannot read an attachment: {e}");

@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 
 use super::audit::Action;
 use super::http::{self, redirect};
-use super::{Body, CASE_PREFIX, Desk, Staff, html_page, views};
+use super::{Body, CASE_PREFIX, Desk, Staff, html_page, messages, views};
 use crate::cases::{self, Berkas, Meeting, Record, RecordError, Status, Version};
 use crate::core::dates;
 use crate::forms::FormKind;
@@ -59,12 +59,7 @@ pub async fn handle(
 }
 
 fn not_found(desk: &Desk, staff: &Staff) -> Response<Body> {
-    desk.error_page(
-        Some(staff),
-        StatusCode::NOT_FOUND,
-        "Kasus tidak ditemukan",
-        "Tidak ada kiriman dengan nomor tiket ini. Periksa nomornya, atau cari di kotak masuk.",
-    )
+    desk.error_page(Some(staff), messages::CASE_UNKNOWN)
 }
 
 /// Reads a record in a blocking task.
@@ -86,15 +81,7 @@ fn load_error(desk: &Desk, staff: &Staff, e: &RecordError) -> Response<Body> {
         RecordError::BadTicket(_) | RecordError::NotFound(_) => not_found(desk, staff),
         RecordError::Invalid(d) => {
             tracing::error!(target: "loket::desk", "a record does not read: {}", d.path.display());
-            let line = d.line.map(|l| format!(" (baris {l})")).unwrap_or_default();
-            desk.error_page(
-                Some(staff),
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Catatan kasus tidak terbaca",
-                &format!(
-                    "Berkas catatan kasus ini rusak{line}, mungkin karena suntingan tangan. Minta pengelola server memeriksanya dengan loket verify."
-                ),
-            )
+            desk.error_page(Some(staff), messages::record_unreadable(d.line))
         }
         _ => {
             tracing::error!(target: "loket::desk", "cannot read a record: {e}");
@@ -104,12 +91,7 @@ fn load_error(desk: &Desk, staff: &Staff, e: &RecordError) -> Response<Body> {
 }
 
 fn server_error(desk: &Desk, staff: &Staff) -> Response<Body> {
-    desk.error_page(
-        Some(staff),
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Terjadi kesalahan",
-        "Server tidak dapat menyelesaikan permintaan ini. Coba lagi; bila tetap gagal, hubungi pengelola server.",
-    )
+    desk.error_page(Some(staff), messages::SERVER_FAULT)
 }
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &CaseView) -> Response<Body> {

@@ -1,0 +1,121 @@
+//! What the staff desk says when it cannot do what was asked: every such
+//! page's status, title and text in one place, so that one reader can keep
+//! them plain, consistent and in EYD V. (Labels and field messages of the
+//! desk's own forms are with the views that show them; the pages are
+//! templates in `templates/`.)
+
+use std::borrow::Cow;
+
+use hyper::StatusCode;
+
+pub use crate::core::notice::Notice;
+
+/// The attachments were removed at the end of their retention.
+pub const ATTACHMENTS_PURGED: Notice = Notice::new(
+    StatusCode::GONE,
+    "Lampiran sudah dihapus",
+    "Lampiran kasus ini sudah dihapus karena masa simpannya habis (retensi data pribadi).",
+);
+
+/// A listed attachment is not on disk.
+pub const ATTACHMENT_MISSING: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Lampiran tidak ada",
+    "Berkas lampiran ini tidak ditemukan di server. Minta pengelola server memeriksanya dengan loket verify.",
+);
+
+/// No case under this ticket.
+pub const CASE_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Kasus tidak ditemukan",
+    "Tidak ada kiriman dengan nomor tiket ini. Periksa nomornya, atau cari di kotak masuk.",
+);
+
+/// A record that does not parse (at `line`, if known).
+pub fn record_unreadable(line: Option<usize>) -> Notice {
+    let line = line.map(|l| format!(" (baris {l})")).unwrap_or_default();
+    Notice {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        title: "Catatan kasus tidak terbaca",
+        text: Cow::Owned(format!(
+            "Berkas catatan kasus ini rusak{line}, mungkin karena suntingan tangan. Minta pengelola server memeriksanya dengan loket verify."
+        )),
+    }
+}
+
+/// Anything else that went wrong on the server.
+pub const SERVER_FAULT: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Terjadi kesalahan",
+    "Server tidak dapat menyelesaikan permintaan ini. Coba lagi; bila tetap gagal, hubungi pengelola server.",
+);
+
+/// An address the desk does not have.
+pub const PAGE_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Halaman tidak ditemukan",
+    "Alamat ini tidak ada di meja layanan. Kembali ke kotak masuk.",
+);
+
+/// A page for signed-in staff, asked for without a session.
+pub const SIGN_IN_FIRST: Notice = Notice::new(
+    StatusCode::FORBIDDEN,
+    "Silakan masuk dulu",
+    "Halaman ini hanya untuk petugas yang sudah masuk. Masuk dengan nama dan kata sandi Anda, lalu buka lagi.",
+);
+
+/// A method the address does not take.
+pub const METHOD_NOT_ALLOWED: Notice = Notice::new(
+    StatusCode::METHOD_NOT_ALLOWED,
+    "Permintaan tidak dapat dilayani",
+    "Alamat ini tidak menerima permintaan semacam itu. Buka halaman ini lewat tautan di meja layanan.",
+);
+
+/// A form whose CSRF token does not match the session.
+pub const FORM_EXPIRED: Notice = Notice::new(
+    StatusCode::FORBIDDEN,
+    "Formulir kedaluwarsa",
+    "Formulir ini tidak dapat diterima: halaman sudah terlalu lama dibuka atau berasal dari sesi lain. Tidak ada yang diubah. Muat ulang halaman lalu coba lagi.",
+);
+
+/// A report address the desk does not know.
+pub const REPORT_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Laporan tidak ditemukan",
+    "Alamat laporan ini tidak dikenal. Pilih bulannya di halaman laporan.",
+);
+
+/// The report is not given out when its audit line cannot be written.
+pub const REPORT_NOT_AUDITED: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Laporan belum dapat dibuka",
+    "Catatan audit tidak dapat ditulis, jadi laporan tidak dikirim. Hubungi pengelola server.",
+);
+
+/// The site's report template failed.
+pub const REPORT_TEMPLATE_FAILED: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Laporan belum dapat dibuat",
+    "Templat laporan situs bermasalah. Minta pengelola situs menjalankan loket check.",
+);
+
+/// A desk form not sent as a browser sends it.
+pub const FORM_NOT_URLENCODED: Notice = Notice::new(
+    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    "Formulir tidak terbaca",
+    "Formulir ini tidak dikirim seperti biasa. Muat ulang halaman lalu coba lagi.",
+);
+
+/// A desk form over its size.
+pub const FORM_TOO_LONG: Notice = Notice::new(
+    StatusCode::PAYLOAD_TOO_LARGE,
+    "Formulir tidak terbaca",
+    "Isian terlalu panjang. Persingkat catatan lalu kirim lagi.",
+);
+
+/// A desk form cut short.
+pub const FORM_INCOMPLETE: Notice = Notice::new(
+    StatusCode::BAD_REQUEST,
+    "Formulir tidak terbaca",
+    "Formulir tidak diterima utuh. Periksa jaringan lalu kirim lagi.",
+);

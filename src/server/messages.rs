@@ -1,0 +1,134 @@
+//! What the public server says when it cannot do what was asked: every
+//! such page's status, title and text, in one place, so that one reader can
+//! keep them plain, consistent and in EYD V. (The form's own messages at
+//! its fields are with their rules in `crate::forms`; the pages themselves
+//! are templates.)
+
+use std::borrow::Cow;
+
+use hyper::StatusCode;
+
+pub use crate::core::notice::Notice;
+
+/// A form sent too often from one address.
+pub const SUBMISSIONS_TOO_FREQUENT: Notice = Notice::new(
+    StatusCode::TOO_MANY_REQUESTS,
+    "Terlalu banyak kiriman",
+    "Sudah ada beberapa kiriman dari sambungan internet Anda dalam beberapa menit terakhir. Tunggu sebentar lalu kirim lagi. Bila mendesak, hubungi kami lewat telepon atau WhatsApp.",
+);
+
+/// A post that did not come from the form page.
+pub const FORM_NOT_MULTIPART: Notice = Notice::new(
+    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    "Format kiriman tidak didukung",
+    "Formulir ini hanya menerima kiriman dari halaman formulirnya. Buka halaman formulir lalu kirim dari sana.",
+);
+
+/// A form post cut short or malformed.
+pub const FORM_UNREADABLE: Notice = Notice::new(
+    StatusCode::BAD_REQUEST,
+    "Kiriman tidak dapat dibaca",
+    "Kiriman formulir tidak lengkap atau rusak, sehingga tidak disimpan. Silakan buka kembali halaman formulir lalu kirim ulang.",
+);
+
+/// A file over the upload limit, when the form cannot be sent back (the
+/// whole post over its limit).
+pub fn file_too_large(mb: u64) -> Notice {
+    Notice {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        title: "Berkas terlalu besar",
+        text: Cow::Owned(format!(
+            "Setiap berkas paling besar {mb} MB. Kiriman Anda tidak disimpan. Perkecil berkas (misalnya foto dengan ukuran lebih kecil) lalu kirim ulang."
+        )),
+    }
+}
+
+/// A text field so far over its limit that the post is refused whole.
+pub const FIELD_FAR_TOO_LONG: Notice = Notice::new(
+    StatusCode::PAYLOAD_TOO_LARGE,
+    "Isian terlalu panjang",
+    "Salah satu isian formulir jauh melebihi batas panjangnya, sehingga kiriman tidak disimpan. Persingkat isian lalu kirim ulang.",
+);
+
+/// A form post that took too long to arrive.
+pub const FORM_TOO_SLOW: Notice = Notice::new(
+    StatusCode::REQUEST_TIMEOUT,
+    "Waktu pengiriman habis",
+    "Kiriman terlalu lama sampai, sehingga tidak disimpan. Periksa sambungan internet Anda lalu kirim ulang.",
+);
+
+/// The data folder cannot take submissions for now (full disk, folder gone).
+pub const STORE_UNAVAILABLE: Notice = Notice::new(
+    StatusCode::SERVICE_UNAVAILABLE,
+    "Kiriman belum dapat diterima",
+    "Server kami sedang tidak dapat menyimpan kiriman, sehingga kiriman Anda belum tersimpan. Silakan coba lagi beberapa saat lagi, atau sampaikan melalui saluran lain: telepon, WhatsApp, email, atau datang langsung ke kantor.",
+);
+
+/// A submission not stored because of a server fault.
+pub const SUBMISSION_FAILED: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Terjadi kesalahan di server",
+    "Kiriman Anda belum tersimpan karena kesalahan di server kami. Silakan coba lagi, atau sampaikan melalui telepon atau WhatsApp.",
+);
+
+/// Too many failed status lookups from one address.
+pub const LOOKUPS_TOO_FREQUENT: Notice = Notice::new(
+    StatusCode::TOO_MANY_REQUESTS,
+    "Terlalu banyak percobaan",
+    "Sudah beberapa kali nomor tiket atau kode akses yang dimasukkan dari sambungan internet Anda tidak cocok. Tunggu sebentar lalu coba lagi, atau hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
+);
+
+/// A status lookup that did not come from its form.
+pub const LOOKUP_NOT_FORM: Notice = Notice::new(
+    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    "Format kiriman tidak didukung",
+    "Halaman ini hanya menerima isian dari formulirnya. Buka halaman Cek status lalu isi dari sana.",
+);
+
+/// A status lookup far over its size.
+pub const LOOKUP_TOO_LONG: Notice = Notice::new(
+    StatusCode::PAYLOAD_TOO_LARGE,
+    "Isian terlalu panjang",
+    "Nomor tiket dan kode akses hanya beberapa huruf dan angka. Buka halaman Cek status lalu isi kembali.",
+);
+
+/// A status lookup that took too long to arrive.
+pub const LOOKUP_TOO_SLOW: Notice = Notice::new(
+    StatusCode::REQUEST_TIMEOUT,
+    "Waktu pengiriman habis",
+    "Isian terlalu lama sampai. Periksa sambungan internet Anda lalu coba lagi.",
+);
+
+/// The status page could not be rendered.
+pub const LOOKUP_FAILED: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Terjadi kesalahan di server",
+    "Halaman Cek status tidak dapat ditampilkan karena kesalahan di server kami. Hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
+);
+
+/// The receipt could not be rendered (the submission is stored).
+pub const RECEIPT_FAILED: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Terjadi kesalahan di server",
+    "Tanda terima tidak dapat ditampilkan karena kesalahan di server kami. Kiriman Anda tetap tersimpan; simpan nomor tiket Anda.",
+);
+
+/// A receipt asked for a ticket that was never issued.
+pub const TICKET_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Tiket tidak ditemukan",
+    "Tidak ada kiriman dengan nomor tiket ini. Periksa kembali nomor tiket pada tangkapan layar atau catatan Anda.",
+);
+
+/// A method the address does not take.
+pub const METHOD_NOT_ALLOWED: Notice = Notice::new(
+    StatusCode::METHOD_NOT_ALLOWED,
+    "Metode tidak diizinkan",
+    "Alamat ini tidak menerima permintaan semacam itu. Buka halaman ini lewat tautan di situs.",
+);
+
+/// The status lookup's messages at its fields.
+pub const TICKET_MISSING: &str = "Tuliskan nomor tiket Anda.";
+pub const TICKET_MALFORMED: &str = "Nomor tiket tidak sesuai bentuknya. Contoh: KP-20261127-7KX4.";
+pub const CODE_MISSING: &str = "Tuliskan kode akses Anda.";
+pub const CODE_MALFORMED: &str = "Kode akses terdiri dari 8 huruf dan angka, misalnya KXM4 7PRT.";
