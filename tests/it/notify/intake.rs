@@ -1,0 +1,160 @@
+//! A new case: staff are told and the citizen gets a receipt, neither with
+//! personal data; with the relay down submissions go on, and every message
+//! arrives once across a restart.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use super::*;
+use crate::common::case::*;
+use crate::common::form::NIK;
+use crate::common::server::Server;
+use crate::common::smtp::{self, SmtpServer};
+
+#[tokio::test]
+async fn staff_are_told_of_a_new_case_and_the_citizen_gets_a_receipt_without_personal_data() {
+    if smtp::unavailable("notify: new case and receipt") {
+        return;
+    }
+    let relay = SmtpServer::start(smtp::free_port());
+    let server = start_mailing(relay.port);
+    let sent = send_request(&server, Some("siti@contoh.id")).await;
+    let ticket = sent.ticket.clone();
+    let mails = relay.wait_for(2, PATIENCE);
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    let staff = mails.iter().find(|m| m.rcpt_to.len() == 2).unwrap();
+    let citizen = mails.iter().find(|m| m.rcpt_to.len() == 1).unwrap();
+
+    assert_eq!(
+        staff.rcpt_to,
+        ["petugas@contoh.go.id", "kabid@contoh.go.id"]
+    );
+    assert_eq!(staff.mail_from, "loket@contoh.go.id");
+    assert!(
+        staff.subject.starts_with(&format!(
+            "Permohonan baru {ticket} — selesai paling lambat "
+        )),
+        "{}",
+        staff.subject
+    );
+    assert!(
+        staff
+            .body
+            .contains(&format!("https://meja.contoh.go.id/kasus/{ticket}/")),
+        "{}",
+        staff.body
+    );
+    assert!(!staff.message_id.is_empty());
+    assert_no_personal_data(staff);
+
+    assert_eq!(citizen.rcpt_to, ["siti@contoh.id"]);
+    assert_eq!(citizen.subject, format!("Tanda terima permohonan {ticket}"));
+    assert_eq!(citizen.reply_to, "dinkopum@jombangkab.go.id");
+    assert_no_personal_data(citizen);
+    // The receipt mail has the code the confirmation page shows once.
+    let shown = code_of(&server, &sent).await;
+    assert!(
+        citizen.body.contains(&format!("Kode akses  : {shown}")),
+        "{shown}:\n{}",
+        citizen.body
+    );
+    assert!(citizen.body.contains("/cek-status/"), "{}", citizen.body);
+    let (status, _, page) = look_up(&server, &ticket, &shown, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+
+    // Sent mail leaves the outbox; nothing personal or secret in the log.
+    let deadline = Instant::now() + PATIENCE;
+    while !outbox(&server.data).is_empty() {
+        assert!(Instant::now() < deadline, "{:?}", outbox(&server.data));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, log) = server.stop();
+    for secret in [
+        NIK,
+        "siti@contoh.id",
+        shown.as_str(),
+        &shown.replace(' ', ""),
+    ] {
+        assert!(!log.contains(secret), "{secret:?} in the log:\n{log}");
+    }
+    assert!(log.contains("mail on: through 127.0.0.1:"), "{log}");
+}
+
+#[tokio::test]
+async fn with_the_relay_down_submissions_go_on_and_every_message_arrives_once_across_a_restart() {
+    if smtp::unavailable("notify: relay down, restart") {
+        return;
+    }
+    let port = smtp::free_port();
+    let server = start_mailing(port);
+    let mut tickets = Vec::new();
+    let started = Instant::now();
+    for _ in 0..12 {
+        tickets.push(send_request_varied(&server, tickets.len()).await.ticket);
+    }
+    let first_round = started.elapsed();
+    assert_eq!(outbox(&server.data).len(), 12, "one staff message each");
+    // A crash with everything still queued, and more after the restart.
+    let site = server.kill();
+    let data = site.root().join("data");
+    let args = mail_args(port);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = Server::launch(site, data, &args);
+    for _ in 0..3 {
+        tickets.push(send_request_varied(&server, tickets.len()).await.ticket);
+    }
+    assert_eq!(outbox(&server.data).len(), 15);
+    eprintln!("12 submissions with the relay down took {first_round:?}");
+
+    let relay = SmtpServer::start(port);
+    let mails = relay.wait_for(15, PATIENCE);
+    // Once the outbox is empty, nothing more can come.
+    let deadline = Instant::now() + PATIENCE;
+    while !outbox(&server.data).is_empty() {
+        assert!(Instant::now() < deadline, "{:?}", outbox(&server.data));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mails = if relay.received().len() > mails.len() {
+        relay.received()
+    } else {
+        mails
+    };
+    let mut per_ticket: BTreeMap<String, usize> = BTreeMap::new();
+    for mail in &mails {
+        let ticket = tickets
+            .iter()
+            .find(|t| mail.subject.contains(t.as_str()))
+            .unwrap_or_else(|| panic!("unknown mail {}", mail.subject));
+        *per_ticket.entry(ticket.clone()).or_default() += 1;
+    }
+    assert_eq!(per_ticket.len(), 15, "{per_ticket:?}");
+    assert!(per_ticket.values().all(|&n| n == 1), "{per_ticket:?}");
+    let (_, log) = server.stop();
+    assert!(log.contains("not sent"), "failures are logged:\n{log}");
+}
+
+/// The valid request, made different by `n` (a resend would get the
+/// first's ticket).
+async fn send_request_varied(server: &Server, n: usize) -> Sent {
+    let form = crate::common::form::permohonan_text(&[(
+        "uraian",
+        Some(&format!("Mohon konsultasi pemasaran nomor {n}.")),
+    )])
+    .file(
+        "ktp",
+        "ktp.jpg",
+        "image/jpeg",
+        &crate::common::form::jpeg(2048, 100 + n as u32),
+    );
+    sent(
+        crate::common::submit::post_multipart(
+            &crate::common::submit::client(),
+            &server.url("/permohonan/"),
+            form,
+        )
+        .await,
+    )
+    .await
+}
