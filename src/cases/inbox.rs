@@ -52,7 +52,17 @@ fn matches_text(r: &Summary, text: &str) -> bool {
         || words(r.name()).contains(&wanted)
 }
 
-/// The records that pass `filter`, open ones first, oldest first.
+/// The inbox's order: open cases first, then oldest first (tickets are
+/// unique: no two records compare equal).
+fn order(a: &Summary, b: &Summary) -> std::cmp::Ordering {
+    (a.status.is_closed(), a.received_at, &a.ticket).cmp(&(
+        b.status.is_closed(),
+        b.received_at,
+        &b.ticket,
+    ))
+}
+
+/// The records that pass `filter`, in inbox order.
 pub fn select<'a>(
     records: impl IntoIterator<Item = &'a Summary>,
     filter: &Filter,
@@ -62,15 +72,18 @@ pub fn select<'a>(
         .into_iter()
         .filter(|r| filter.matches(r, today))
         .collect();
-    // Tickets are unique: no two rows compare equal.
-    rows.sort_unstable_by(|a, b| {
-        (a.status.is_closed(), a.received_at, &a.ticket).cmp(&(
-            b.status.is_closed(),
-            b.received_at,
-            &b.ticket,
-        ))
-    });
+    rows.sort_unstable_by(|a, b| order(a, b));
     rows
+}
+
+/// The first `end` of `rows` in inbox order, the rest dropped: a page
+/// without sorting everything after it.
+pub fn first_in_order(rows: &mut Vec<&Summary>, end: usize) {
+    if end < rows.len() {
+        rows.select_nth_unstable_by(end, |a, b| order(a, b));
+        rows.truncate(end);
+    }
+    rows.sort_unstable_by(|a, b| order(a, b));
 }
 
 fn kind_label(r: &Summary) -> String {
@@ -211,4 +224,39 @@ pub fn write_csv(out: &mut impl Write, rows: &[&Summary], today: Date) -> io::Re
         out.write_all(csv::line(&v).as_bytes())?;
     }
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(ticket: &str, day: u8, status: &str) -> Summary {
+        let text = format!(
+            "ticket: {ticket}\nkind: permohonan\nreceived_at: 2026-11-{day:02}T09:00:00+07:00\nstatus: {status}\nresponse_due: 2026-12-01\ncompletion_due: 2026-12-01\n"
+        );
+        Summary::of(&crate::cases::Record::parse(std::path::Path::new("r.yaml"), &text).unwrap())
+    }
+
+    #[test]
+    fn a_page_is_the_same_as_that_part_of_the_whole_list() {
+        let statuses = ["baru", "selesai", "diperiksa", "ditolak", "pertemuan-dijadwalkan"];
+        let records: Vec<Summary> = (0..40u8)
+            .map(|i| {
+                let ticket = format!(
+                    "KP-202611{:02}-{}",
+                    1 + i % 9,
+                    ["CDFH", "KMNP", "RTVW", "XYZ3", "4567"][usize::from(i % 5)]
+                );
+                summary(&ticket, 1 + i % 9, statuses[usize::from(i % 5)])
+            })
+            .collect();
+        let today = time::macros::date!(2026 - 11 - 30);
+        let all = select(&records, &Filter::default(), today);
+        assert!(!all[0].status.is_closed() && all[39].status.is_closed());
+        for end in [0, 1, 7, 20, 39, 40, 41, 100] {
+            let mut page: Vec<&Summary> = records.iter().collect();
+            first_in_order(&mut page, end);
+            assert_eq!(page, all[..end.min(40)], "first {end}");
+        }
+    }
 }

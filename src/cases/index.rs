@@ -339,9 +339,9 @@ fn list_dir(root: &Path, rel: &Path) -> (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>)
         }
         match entry.file_type() {
             Ok(t) if t.is_dir() => dirs.push(name),
-            Ok(t) if t.is_file() && Path::new(&name).extension().is_some_and(|x| x == "yaml") => {
+            Ok(t) if t.is_file() && name.as_encoded_bytes().ends_with(b".yaml") => {
                 match entry.metadata() {
-                    Ok(meta) => files.push((rel.join(&name), Stamp::of(&meta))),
+                    Ok(meta) => files.push((name, Stamp::of(&meta))),
                     Err(e) => diags.push(cannot(e, &entry.path())),
                 }
             }
@@ -349,14 +349,25 @@ fn list_dir(root: &Path, rel: &Path) -> (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>)
             Err(e) => diags.push(cannot(e, &entry.path())),
         }
     }
-    let records: std::collections::HashSet<&Path> = files
-        .iter()
-        .filter_map(|(p, _)| p.file_stem().map(Path::new))
-        .collect();
+    // Sorted here, so that the whole listing is nearly always in order
+    // already (its final sort then only checks).
+    files.sort_unstable_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
+    dirs.sort_unstable_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+    // A record's attachment folder is not entered.
+    let is_record = |dir: &std::ffi::OsStr| {
+        let yaml = [dir.as_encoded_bytes(), b".yaml"].concat();
+        files
+            .binary_search_by(|(f, _)| f.as_encoded_bytes().cmp(&yaml))
+            .is_ok()
+    };
     let subdirs: Vec<PathBuf> = dirs
-        .into_iter()
-        .filter(|d| !records.contains(Path::new(d)))
+        .iter()
+        .filter(|d| !is_record(d))
         .map(|d| rel.join(d))
+        .collect();
+    let mut files: Vec<(PathBuf, Stamp)> = files
+        .into_iter()
+        .map(|(name, stamp)| (rel.join(name), stamp))
         .collect();
     let below: Vec<_> = subdirs.par_iter().map(|d| list_dir(root, d)).collect();
     for (f, d) in below {

@@ -16,7 +16,7 @@ use super::http::query;
 use super::views::Chrome;
 use super::{Body, Desk, Staff, html_page, views};
 use crate::cases::Status;
-use crate::cases::inbox::{Filter, select};
+use crate::cases::inbox::{Filter, first_in_order};
 use crate::cases::index::{Memo, Summary};
 use crate::core::dates;
 use crate::forms::FormKind;
@@ -45,18 +45,21 @@ pub fn list(index: &Memo, data: &Path, filter: &Filter, today: Date, page: usize
         .iter()
         .map(|s| (*s, records.iter().filter(|r| r.status == *s).count()))
         .collect();
-    let selected = select(records.iter().map(|r| &**r), filter, today);
+    let mut selected: Vec<&Summary> = records
+        .iter()
+        .map(|r| &**r)
+        .filter(|r| filter.matches(r, today))
+        .collect();
+    let total = selected.len();
+    let open = selected.iter().filter(|r| !r.status.is_closed()).count();
+    let overdue = selected.iter().filter(|r| r.is_overdue(today)).count();
     let start = (page.max(1) - 1).saturating_mul(PER_PAGE);
+    first_in_order(&mut selected, start.saturating_add(PER_PAGE));
     Listing {
-        total: selected.len(),
-        open: selected.iter().filter(|r| !r.status.is_closed()).count(),
-        overdue: selected.iter().filter(|r| r.is_overdue(today)).count(),
-        rows: selected
-            .iter()
-            .skip(start)
-            .take(PER_PAGE)
-            .map(|r| (*r).clone())
-            .collect(),
+        total,
+        open,
+        overdue,
+        rows: selected.iter().skip(start).map(|r| (*r).clone()).collect(),
         by_status,
         unreadable: problems.len(),
     }
