@@ -107,7 +107,10 @@ async fn the_digest_goes_out_at_seven_on_working_days_only_and_only_when_a_case_
     // a kill between the relay's reply and that removal sends it again.)
     let deadline = Instant::now() + PATIENCE;
     while !outbox(&data).is_empty() {
-        assert!(Instant::now() < deadline, "the sent digest stays in the outbox");
+        assert!(
+            Instant::now() < deadline,
+            "the sent digest stays in the outbox"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let site = server.kill();
