@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Durable submissions under load: wrk posting complete multipart submissions
-# with a 200 KB JPEG at 50 connections, against the raw rate of fsync'ed
+# with a 200 KB KTP (KTP=pdf, the default: a scan the sanitizer only checks;
+# KTP=jpeg: a photo it decodes and encodes again; KTP=fake: bytes that only
+# start like a JPEG, for builds from before the sanitizer) at 50 connections, against the raw rate of fsync'ed
 # creates on the same disk, alternating the two ROUNDS times; then 100
 # clients each uploading 5 MB at once while the server's peak RSS (VmHWM)
 # is read.
@@ -15,8 +17,10 @@
 # Without root the script instead waits until its last clean-up is SETTLE
 # seconds old (default 370) and warns that the runs may drift.
 #
-# usage: bench/submit.sh [LOKET_BINARY ...]   (default: target/release/loket;
-#        several binaries are measured in turn in each round, to compare builds)
+# usage: bench/submit.sh [LOKET_BINARY[=SITE_DIR] ...]   (default: target/release/loket;
+#        several binaries are measured in turn in each round, to compare builds;
+#        an older build may need the site of its own commit: SITE_DIR, e.g. from
+#        `git archive REV site.yaml content templates static hari-libur | tar -x -C DIR`)
 #        env: DATA_DIR picks the disk; ROUNDS, DURATION (s), SETTLE (s)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +38,12 @@ fi
 clean() { rm -rf "$work"; date +%s >"$cleaned"; }
 [ -e "$work" ] && clean
 mkdir -p "$work/site"
+ktp=${KTP:-pdf}
+if [ "$ktp" != fake ]; then
+    export KTP_FILE="$work/ktp.$ktp"
+    python3 "$here/ktp.py" "$ktp" 204800 "$KTP_FILE"
+    python3 "$here/ktp.py" pdf $((5 * 1024 * 1024 - 4096)) "$work/ktp-5mb.pdf"
+fi
 cp -r "$repo"/{site.yaml,content,templates,static,hari-libur} "$work/site/"
 echo "disk: $(df -h "$work" | tail -1 | awk '{print $1, $2}'), $(nproc) CPUs"
 # Everything written stays until the end (see above): at most ~3,500 raw
@@ -59,13 +69,15 @@ else
 fi
 
 pid=
-start_server() { # binary, data folder
+start_server() { # binary[=site], data folder
+    local bin=${1%%=*} site=$work/site
+    [ "$bin" = "$1" ] || site=${1#*=}
     rm -f "$work/loket.out"
-    "$1" serve --root "$work/site" --addr 127.0.0.1:18092 --data "$2" \
+    "$bin" serve --root "$site" --addr 127.0.0.1:18092 --data "$2" \
         --rate-limit 0 --max-connections 1024 >"$work/loket.out" 2>/dev/null &
     pid=$!
     until grep -q Listening "$work/loket.out" 2>/dev/null; do
-        kill -0 "$pid" 2>/dev/null || { echo "error: $1 did not start" >&2; exit 1; }
+        kill -0 "$pid" 2>/dev/null || { echo "error: $bin did not start" >&2; exit 1; }
         sleep 0.1
     done
 }
@@ -100,7 +112,7 @@ for round in $(seq "$rounds"); do
     for loket in "$@"; do
         n=$((n + 1))
         # Submissions/s counts the 303s wrk received; every one must be stored.
-        awk -v round="$round" -v bin="$(basename "$loket")" -v r0="$raw_before" -v r1="$raw_after" -v rd="$raw_direct" \
+        awk -v round="$round" -v bin="$(basename "${loket%%=*}")" -v r0="$raw_before" -v r1="$raw_after" -v rd="$raw_direct" \
             -v stored="$(cat "$work/stored-$n")" -v secs="$duration" -v cpu="$(cat "$work/cpu-$n")" -v tck="$tck" '
             / 50%/ { p50 = $2 } / 99%/ { p99 = $2 }
             /^303 responses/ { acked = $3 + 0; bad = $NF }
@@ -118,6 +130,7 @@ done
 quiesce
 start_server "$1" "$work/data-big"
 echo "idle RSS: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
+[ "$ktp" = fake ] || export KTP_FILE="$work/ktp-5mb.pdf"
 KTP_BYTES=$((5 * 1024 * 1024 - 4096)) wrk -t2 -c100 -d10s -s "$here/submit.lua" http://127.0.0.1:18092 |
     grep -E "requests in|^303 responses"
 echo "peak RSS with 100 clients uploading 5 MB each: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"

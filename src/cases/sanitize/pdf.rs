@@ -329,11 +329,7 @@ fn is_object_header(data: &[u8], keyword: usize) -> bool {
 }
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|at| from + at)
+    memchr::memmem::find(haystack.get(from..)?, needle).map(|at| from + at)
 }
 
 fn hex_value(b: u8) -> Option<u8> {
