@@ -46,7 +46,11 @@ impl ShownOnce {
         let token = token()?;
         let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        waiting.retain(|_, w| now.duration_since(w.made) < KEPT);
+        // Expired codes are never shown (`again` and `take` check their
+        // age), so they are cleared out only when room is needed.
+        if waiting.len() >= MAX_WAITING {
+            waiting.retain(|_, w| now.duration_since(w.made) < KEPT);
+        }
         if waiting.len() >= MAX_WAITING
             && let Some(oldest) = waiting
                 .iter()

@@ -36,7 +36,7 @@ mod pdf;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::sync::{Condvar, Mutex, PoisonError};
 
@@ -208,16 +208,22 @@ impl Sanitizer {
         let (bytes, dimensions) = match detected {
             FileType::Jpeg | FileType::Png => {
                 let photo = image::reencode(detected, file, &self.limits)?;
+                write_new(out, &photo.jpeg)?;
                 (photo.jpeg, Some((photo.width, photo.height)))
             }
             FileType::Pdf => {
                 let mut bytes = Vec::with_capacity(len as usize);
                 (&file).read_to_end(&mut bytes)?;
                 pdf::check(&bytes, self.limits.max_pdf_inflated)?;
+                // Kept as it came: linked, not written a second time (a
+                // link never replaces a file either).
+                fs::hard_link(raw, out)?;
+                fs::set_permissions(out, fs::Permissions::from_mode(0o600)).inspect_err(|_| {
+                    let _ = fs::remove_file(out);
+                })?;
                 (bytes, None)
             }
         };
-        write_new(out, &bytes)?;
         Ok(Kept {
             file_type: Sanitizer::kept_type(detected),
             size: bytes.len() as u64,

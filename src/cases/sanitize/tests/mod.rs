@@ -40,6 +40,27 @@ fn small_jpeg() -> Vec<u8> {
 }
 
 #[test]
+fn a_kept_pdf_is_the_upload_itself_private_and_never_replaces_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (raw, out) = (tmp.path().join("raw"), tmp.path().join("kept"));
+    fs::write(&raw, pdfs::clean()).unwrap();
+    fs::set_permissions(&raw, fs::Permissions::from_mode(0o644)).unwrap();
+    let sanitizer = Sanitizer::new(SanitizeLimits::default());
+    let kept = sanitizer.sanitize(FileType::Pdf, &raw, &out).unwrap();
+    let bytes = fs::read(&out).unwrap();
+    assert_eq!(bytes, pdfs::clean());
+    assert_eq!(kept.sha256, format!("{:x}", Sha256::digest(&bytes)));
+    let mode = fs::metadata(&out).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    fs::remove_file(&out).unwrap();
+    fs::write(&out, b"earlier").unwrap();
+    let err = sanitizer.sanitize(FileType::Pdf, &raw, &out).unwrap_err();
+    assert!(matches!(err, SanitizeError::Io(e) if e.kind() == io::ErrorKind::AlreadyExists));
+    assert_eq!(fs::read(&out).unwrap(), b"earlier");
+}
+
+#[test]
 fn kept_file_is_new_private_and_hashed() {
     let tmp = tempfile::tempdir().unwrap();
     let (raw, out) = (tmp.path().join("raw"), tmp.path().join("kept"));
