@@ -239,7 +239,13 @@ mod tests {
 
     #[test]
     fn a_page_is_the_same_as_that_part_of_the_whole_list() {
-        let statuses = ["baru", "selesai", "diperiksa", "ditolak", "pertemuan-dijadwalkan"];
+        let statuses = [
+            "baru",
+            "selesai",
+            "diperiksa",
+            "ditolak",
+            "pertemuan-dijadwalkan",
+        ];
         let records: Vec<Summary> = (0..40u8)
             .map(|i| {
                 let ticket = format!(

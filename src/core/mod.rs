@@ -1,12 +1,13 @@
 //! What every part uses: dates in WIB and the working-day calendar, the one
 //! YAML module, `path:line: message` diagnostics, CSV for spreadsheets,
-//! file-system helpers with one rule each, and the shape of a page that
-//! says why a request was not served.
+//! file-system helpers with one rule each, and what both web front-ends
+//! share (the shape of a page saying why a request was not served, a
+//! body's media type).
 
 pub mod calendar;
 pub mod csv;
 pub mod dates;
 pub mod diagnostic;
 pub mod fs;
-pub mod notice;
+pub mod web;
 pub mod yaml;

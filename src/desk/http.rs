@@ -10,6 +10,8 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
+use crate::core::web;
+
 /// The same body type as the public server's.
 pub type Body = BoxBody<Bytes, io::Error>;
 
@@ -116,16 +118,7 @@ pub enum FormError {
 }
 
 pub async fn read_form(req: Request<Incoming>) -> Result<Form, FormError> {
-    let urlencoded = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            v.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-    if !urlencoded {
+    if web::media_type(req.headers()) != web::URLENCODED {
         return Err(FormError::Type);
     }
     let limited = Limited::new(req.into_body(), MAX_FORM_BYTES);

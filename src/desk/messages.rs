@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use hyper::StatusCode;
 
-pub use crate::core::notice::Notice;
+pub use crate::core::web::Notice;
 
 /// The attachments were removed at the end of their retention.
 pub const ATTACHMENTS_PURGED: Notice = Notice::new(

@@ -64,7 +64,7 @@ struct ErrorView<'a> {
 }
 
 /// An error page in Indonesian with `status`.
-pub fn error(chrome: &Chrome, notice: crate::core::notice::Notice) -> Response<Body> {
+pub fn error(chrome: &Chrome, notice: crate::core::web::Notice) -> Response<Body> {
     let view = ErrorView {
         code: notice.status.as_u16(),
         title: notice.title,

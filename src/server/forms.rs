@@ -23,7 +23,7 @@ use crate::cases::access;
 use crate::cases::recent::{Claim, fingerprint};
 use crate::cases::record::{Record, email_field, email_in, promised_due};
 use crate::cases::ticket::Ticket;
-use crate::core::dates;
+use crate::core::{dates, web};
 use crate::forms::FormKind;
 use crate::forms::validate::{FieldError, Normalized, validate};
 use crate::forms::view::FormView;
@@ -70,13 +70,7 @@ pub(super) async fn submit(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let parsed = match mime.as_str() {
+    let parsed = match web::media_type(req.headers()).as_str() {
         "multipart/form-data" => match multer::parse_boundary(&content_type) {
             Ok(boundary) => {
                 let body = req.into_body().into_data_stream();
@@ -84,7 +78,7 @@ pub(super) async fn submit(
             }
             Err(_) => Err(ReadError::BadRequest("no multipart boundary")),
         },
-        "application/x-www-form-urlencoded" => {
+        web::URLENCODED => {
             let body = req.into_body().into_data_stream();
             read_urlencoded(&state.store, &limits, kind, body).await
         }

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::{self, HeaderValue};
+use hyper::header::HeaderValue;
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::messages;
@@ -31,6 +31,7 @@ use crate::cases::access::{self, AccessKey};
 use crate::cases::ticket::Ticket;
 use crate::cases::{self, Record, Status};
 use crate::core::dates::{self, WIB};
+use crate::core::web;
 use crate::forms::FormKind;
 use crate::site::render::{LookupCase, LookupError, LookupStep, LookupView};
 
@@ -101,16 +102,7 @@ async fn post(
             return response;
         }
     };
-    let urlencoded = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-    if !urlencoded {
+    if web::media_type(req.headers()) != web::URLENCODED {
         let mut response = status_page(published, messages::LOOKUP_NOT_FORM, None, PATH);
         close_connection(&mut response);
         return response;

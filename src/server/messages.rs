@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use hyper::StatusCode;
 
-pub use crate::core::notice::Notice;
+pub use crate::core::web::Notice;
 
 /// A form sent too often from one address.
 pub const SUBMISSIONS_TOO_FREQUENT: Notice = Notice::new(
