@@ -66,7 +66,9 @@ impl Staging {
             .prefix(&staging_prefix(target))
             .tempdir_in(parent)?;
         let lock = File::open(dir.path())?;
-        flock(&lock, FlockOperation::NonBlockingLockExclusive)?;
+        // A new folder: this fails only where the filesystem has no locks,
+        // and then stale folders are kept rather than risk a running build's.
+        let _ = flock(&lock, FlockOperation::NonBlockingLockExclusive);
         // The output is public: readable by a web server in front, as
         // before, or as the operator set the output folder.
         let mode = fs::metadata(target).map_or(0o755, |m| m.permissions().mode() & 0o7777);
@@ -169,7 +171,7 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 /// Removes staging folders left by builds that died: those nobody holds
-/// the lock of.
+/// the lock of (where locks cannot be taken, none is removed).
 fn remove_stale(parent: &Path, prefix: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
