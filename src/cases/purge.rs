@@ -144,12 +144,13 @@ fn purge_attachments(data: &Path, record: &Record, today: Date) -> Result<(), Re
     }
     // Anything else in the folder is not loket's to delete: `verify` names it.
     let _ = fs::remove_dir(&folder);
-    update(data, &record.ticket, None, |_, text| {
-        Ok(set_key(
-            text,
-            "attachments_purged",
-            &dates::format_iso(today),
-        ))
+    update(data, &record.ticket, None, |current, text| {
+        set_key(text, "attachments_purged", &dates::format_iso(today)).map_err(|message| {
+            RecordError::Edit {
+                path: current.path.clone(),
+                message,
+            }
+        })
     })?;
     Ok(())
 }
@@ -176,10 +177,9 @@ fn redact(data: &Path, record: &Record, today: Date) -> Result<(), RecordError> 
         }
         let fields = crate::cases::record::Fields(fields);
         let mut new = set_value(text, "fields", &fields).map_err(edit_error)?;
-        new = remove_key(&new, "normalized");
+        new = remove_key(&new, "normalized").map_err(edit_error)?;
         new = set_value(&new, "attachments", &attachments).map_err(edit_error)?;
-        new = set_key(&new, "redacted", &dates::format_iso(today));
-        Ok(new)
+        set_key(&new, "redacted", &dates::format_iso(today)).map_err(edit_error)
     })?;
     Ok(())
 }

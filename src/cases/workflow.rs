@@ -310,30 +310,33 @@ pub fn apply(
         note: note.map(str::to_string),
         public_note: change.public_note().map(str::to_string),
     };
-    let mut new = set_key(text, "status", to.as_str());
+    let mut new = set_key(text, "status", to.as_str()).map_err(edit_error)?;
     if let Some(m) = kind_move {
-        new = set_key(&new, "kind", m.to.as_str());
+        new = set_key(&new, "kind", m.to.as_str()).map_err(edit_error)?;
         new = set_key(
             &new,
             "response_due",
             &dates::format_iso(m.deadlines.response.date),
-        );
+        )
+        .map_err(edit_error)?;
         new = match m.deadlines.completion {
             Some(due) => set_key(&new, "completion_due", &dates::format_iso(due.date)),
             None => remove_key(&new, "completion_due"),
-        };
+        }
+        .map_err(edit_error)?;
         new = match m.deadlines.note() {
             Some(note) => set_key(&new, "due_note", &note),
             None => remove_key(&new, "due_note"),
-        };
+        }
+        .map_err(edit_error)?;
     }
     // A move alone is not a response to the citizen.
     if change.to.is_some() && record.first_response_at.is_none() {
-        new = set_key(&new, "first_response_at", &at);
+        new = set_key(&new, "first_response_at", &at).map_err(edit_error)?;
     }
     if change.to.is_some_and(Status::is_closed) {
-        new = set_key(&new, "completed_at", &at);
-        new = set_key(&new, "result", note.unwrap_or_default());
+        new = set_key(&new, "completed_at", &at).map_err(edit_error)?;
+        new = set_key(&new, "result", note.unwrap_or_default()).map_err(edit_error)?;
     }
     new = append_history(&new, &entry).map_err(edit_error)?;
     // The edit must read back as the record we meant to write.

@@ -1,8 +1,59 @@
 //! Editing a record's YAML *text* in place: one top-level key's line, or one
 //! entry appended to `history`. Everything else, comments and hand edits
 //! included, stays exactly as staff left it (re-serializing would drop them).
+//!
+//! The edit works on lines, so it checks itself: the edited text is read
+//! back, and the edit stands only if the key now holds what was meant and
+//! every other top-level key still holds what it held. A line that only
+//! looks like `status: …` (inside a quoted text that runs over several
+//! lines, in a hand-edited record) is then passed over for the real key, and
+//! where no line gives the right result the edit is refused with a message
+//! for staff, never written wrong. (A text that does not parse at all is
+//! edited by its lines and refused later by `cases::update`.)
 
-use crate::core::yaml;
+use crate::core::yaml::{self, Value};
+
+/// What staff read when an edit cannot be made in place.
+fn cannot_edit(key: &str) -> String {
+    format!(
+        "`{key}` tidak dapat disunting di tempat tanpa mengubah isian lain (mungkin ada kunci atau teks yang ditulis dengan tanda kutip); perbaiki berkas catatan ini dengan tangan"
+    )
+}
+
+/// The top-level map of a text, if it parses as one.
+fn top_level(text: &str) -> Option<yaml::Mapping> {
+    match yaml::from_str::<Value>(text).ok()? {
+        Value::Mapping(m) => Some(m),
+        _ => None,
+    }
+}
+
+/// Whether `edited` reads as `before` with only `key` changed, to `want`
+/// (`None`: gone). Without a `before` (the original did not parse) there is
+/// nothing to compare with.
+fn only_changed(
+    before: Option<&yaml::Mapping>,
+    edited: &str,
+    key: &str,
+    want: Option<&Value>,
+) -> bool {
+    let Some(before) = before else {
+        return true;
+    };
+    let Some(after) = top_level(edited) else {
+        return false;
+    };
+    let other = |k: &Value| k.as_str() != Some(key);
+    after.get(key) == want
+        && before
+            .iter()
+            .filter(|(k, _)| other(k))
+            .all(|(k, v)| after.get(k) == Some(v))
+        && after
+            .keys()
+            .filter(|k| other(k))
+            .all(|k| before.contains_key(k))
+}
 
 /// A YAML scalar for `value`, quoted as needed; multi-line text becomes a
 /// block scalar indented by `indent` spaces.
@@ -39,11 +90,10 @@ fn is_filler(line: &str) -> bool {
     t.is_empty() || t.starts_with('#')
 }
 
-/// The line range of a top-level key and its value. Comments and blank
+/// Where the value of the key on line `start` ends. Comments and blank
 /// lines belong to the value when more of it follows them (a comment at
 /// column 0 between two history entries), and to what comes next otherwise.
-fn key_block(lines: &[&str], key: &str) -> Option<(usize, usize)> {
-    let start = lines.iter().position(|l| is_top_level_key(l, key))?;
+fn block_end(lines: &[&str], start: usize) -> usize {
     let mut end = start + 1;
     let mut scan = end;
     while scan < lines.len() {
@@ -57,13 +107,24 @@ fn key_block(lines: &[&str], key: &str) -> Option<(usize, usize)> {
             break;
         }
     }
-    Some((start, end))
+    end
+}
+
+/// The lines that look like `key:` at the top level, first to last.
+fn candidates<'a>(lines: &'a [&str], key: &'a str) -> impl Iterator<Item = usize> + 'a {
+    (0..lines.len()).filter(move |&i| is_top_level_key(lines[i], key))
 }
 
 /// Sets a top-level `key: value`, replacing its old value or adding the line
 /// at the end; every other line stays as it was.
-pub fn set_key(text: &str, key: &str, value: &str) -> String {
-    replace_block(text, key, Some(format!("{key}: {}", scalar(value, 2))))
+pub fn set_key(text: &str, key: &str, value: &str) -> Result<String, String> {
+    let want = Value::String(value.to_string());
+    replace_block(
+        text,
+        key,
+        Some(format!("{key}: {}", scalar(value, 2))),
+        Some(&want),
+    )
 }
 
 /// Sets a top-level key to any value (a map, a list), written as the YAML
@@ -71,16 +132,18 @@ pub fn set_key(text: &str, key: &str, value: &str) -> String {
 pub fn set_value<T: serde::Serialize>(text: &str, key: &str, value: &T) -> Result<String, String> {
     let doc = yaml::to_string(&std::collections::BTreeMap::from([(key, value)]))
         .map_err(|e| e.message)?;
-    Ok(replace_block(
+    let want = top_level(&doc).and_then(|m| m.get(key).cloned());
+    replace_block(
         text,
         key,
         Some(doc.trim_end_matches('\n').to_string()),
-    ))
+        want.as_ref(),
+    )
 }
 
 /// Removes a top-level key and its value, if present.
-pub fn remove_key(text: &str, key: &str) -> String {
-    replace_block(text, key, None)
+pub fn remove_key(text: &str, key: &str) -> Result<String, String> {
+    replace_block(text, key, None, None)
 }
 
 /// The text with every line break as LF: YAML also breaks lines at CR LF
@@ -93,22 +156,42 @@ fn with_lf(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn replace_block(text: &str, key: &str, new_line: Option<String>) -> String {
+/// `lines` with `start..end` replaced by `new` (nothing: removed).
+fn splice(lines: &[&str], start: usize, end: usize, new: &[String]) -> String {
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len() + new.len());
+    out.extend(&lines[..start]);
+    out.extend(new.iter().map(String::as_str));
+    out.extend(&lines[end..]);
+    out.join("\n") + "\n"
+}
+
+/// Puts `new_line` in place of the key's line and value (or at the end if
+/// there is none; `None` removes them), on the first candidate line whose
+/// edit reads back as meant ([module docs](self)).
+fn replace_block(
+    text: &str,
+    key: &str,
+    new_line: Option<String>,
+    want: Option<&Value>,
+) -> Result<String, String> {
     let text = with_lf(text);
     let lines: Vec<&str> = text.lines().collect();
-    let mut out: Vec<String> = Vec::with_capacity(lines.len() + 1);
-    match key_block(&lines, key) {
-        Some((start, end)) => {
-            out.extend(lines[..start].iter().map(|l| l.to_string()));
-            out.extend(new_line);
-            out.extend(lines[end..].iter().map(|l| l.to_string()));
+    let before = top_level(&text);
+    let new: Vec<String> = new_line.into_iter().collect();
+    for start in candidates(&lines, key) {
+        let edited = splice(&lines, start, block_end(&lines, start), &new);
+        if only_changed(before.as_ref(), &edited, key, want) {
+            return Ok(edited);
         }
-        None => {
-            out.extend(lines.iter().map(|l| l.to_string()));
-            out.extend(new_line);
+        if before.is_none() {
+            break;
         }
     }
-    out.join("\n") + "\n"
+    let at_end = splice(&lines, lines.len(), lines.len(), &new);
+    if only_changed(before.as_ref(), &at_end, key, want) {
+        return Ok(at_end);
+    }
+    Err(cannot_edit(key))
 }
 
 /// Appends an item (any serializable map) to the top-level `history:` list.
@@ -128,27 +211,47 @@ pub fn append_history<T: serde::Serialize>(text: &str, entry: &T) -> Result<Stri
         .collect();
     let text = with_lf(text);
     let lines: Vec<&str> = text.lines().collect();
-    let mut out: Vec<String> = Vec::with_capacity(lines.len() + item.len() + 1);
-    match key_block(&lines, "history") {
-        Some((start, end)) => {
-            let head = lines[start]["history:".len()..].trim();
-            let head = head.split(" #").next().unwrap_or("").trim();
-            if !(head.is_empty() || head == "[]") {
-                return Err("history ditulis dalam gaya flow ([...]); tulis sebagai daftar dengan satu entri `- ` per baris".into());
-            }
-            out.extend(lines[..start].iter().map(|l| l.to_string()));
-            out.push("history:".to_string());
-            out.extend(lines[start + 1..end].iter().map(|l| l.to_string()));
-            out.extend(item);
-            out.extend(lines[end..].iter().map(|l| l.to_string()));
+    let before = top_level(&text);
+    // What `history` must read as afterwards: the old entries and this one.
+    let want = match before.as_ref().map(|m| m.get("history")) {
+        Some(Some(Value::Sequence(old))) => {
+            let mut items = old.clone();
+            items.extend(yaml::from_str::<Value>(&body).ok());
+            Some(Value::Sequence(items))
         }
-        None => {
-            out.extend(lines.iter().map(|l| l.to_string()));
-            out.push("history:".to_string());
-            out.extend(item);
+        Some(None | Some(Value::Null)) => Some(Value::Sequence(
+            yaml::from_str::<Value>(&body).ok().into_iter().collect(),
+        )),
+        // Not a list: no edit can be right.
+        Some(Some(_)) => return Err(cannot_edit("history")),
+        None => None,
+    };
+    let mut with_item = vec!["history:".to_string()];
+    for start in candidates(&lines, "history") {
+        let end = block_end(&lines, start);
+        let head = lines[start]["history:".len()..].trim();
+        let head = head.split(" #").next().unwrap_or("").trim();
+        if !(head.is_empty() || head == "[]") {
+            return Err("history ditulis dalam gaya flow ([...]); tulis sebagai daftar dengan satu entri `- ` per baris".into());
+        }
+        with_item.truncate(1);
+        with_item.extend(lines[start + 1..end].iter().map(|l| l.to_string()));
+        with_item.extend(item.iter().cloned());
+        let edited = splice(&lines, start, end, &with_item);
+        if only_changed(before.as_ref(), &edited, "history", want.as_ref()) {
+            return Ok(edited);
+        }
+        if before.is_none() {
+            break;
         }
     }
-    Ok(out.join("\n") + "\n")
+    with_item.truncate(1);
+    with_item.extend(item);
+    let at_end = splice(&lines, lines.len(), lines.len(), &with_item);
+    if only_changed(before.as_ref(), &at_end, "history", want.as_ref()) {
+        return Ok(at_end);
+    }
+    Err(cannot_edit("history"))
 }
 
 #[cfg(test)]
@@ -159,7 +262,7 @@ mod tests {
     fn a_key_is_only_a_key_when_a_space_or_the_line_end_follows() {
         let text = "status:x: 1\nstatus: baru\n";
         assert_eq!(
-            set_key(text, "status", "diperiksa"),
+            set_key(text, "status", "diperiksa").unwrap(),
             "status:x: 1\nstatus: diperiksa\n"
         );
     }
@@ -168,7 +271,7 @@ mod tests {
     fn carriage_returns_break_lines_as_in_yaml() {
         let text = "status: baru\r\nresult: x\rhistory: []\r";
         assert_eq!(
-            set_key(text, "result", "y"),
+            set_key(text, "result", "y").unwrap(),
             "status: baru\nresult: y\nhistory: []\n"
         );
         let appended = append_history(text, &std::collections::BTreeMap::from([("by", "Ani")]));
@@ -198,10 +301,46 @@ mod tests {
     fn sets_and_removes_keys_keeping_the_rest() {
         let text = "a: 1\n# keep me\nb: 2\nc:\n  - x\n";
         assert_eq!(
-            set_key(text, "b", "3"),
+            set_key(text, "b", "3").unwrap(),
             "a: 1\n# keep me\nb: '3'\nc:\n  - x\n"
         );
-        assert_eq!(remove_key(text, "c"), "a: 1\n# keep me\nb: 2\n");
-        assert_eq!(set_key(text, "d", "x"), format!("{text}d: x\n"));
+        assert_eq!(remove_key(text, "c").unwrap(), "a: 1\n# keep me\nb: 2\n");
+        assert_eq!(set_key(text, "d", "x").unwrap(), format!("{text}d: x\n"));
+    }
+
+    /// Found by the fuzzer: a hand-edited record whose quoted text runs
+    /// over several lines, one of which looks like a key.
+    const QUOTED: &str =
+        "result: \"Selesai:\nstatus: baru\nnama: x\"\nstatus: diperiksa\nhistory: []\n";
+
+    #[test]
+    fn a_key_inside_a_quoted_text_is_passed_over_for_the_real_one() {
+        let set = set_key(QUOTED, "status", "selesai").unwrap();
+        assert_eq!(
+            set,
+            "result: \"Selesai:\nstatus: baru\nnama: x\"\nstatus: selesai\nhistory: []\n"
+        );
+        let removed = remove_key(QUOTED, "status").unwrap();
+        assert_eq!(
+            removed,
+            "result: \"Selesai:\nstatus: baru\nnama: x\"\nhistory: []\n"
+        );
+        let appended = append_history(QUOTED, &std::collections::BTreeMap::from([("by", "Ani")]));
+        assert!(appended.unwrap().ends_with("history:\n- by: Ani\n"));
+    }
+
+    #[test]
+    fn an_edit_that_cannot_be_made_right_is_refused() {
+        // The only `status:` line is inside the quoted text.
+        let text = "result: \"Selesai:\nstatus: baru\"\nhistory: []\n";
+        let set = set_key(text, "status", "selesai").unwrap();
+        assert_eq!(
+            set,
+            format!("{text}status: selesai\n"),
+            "added at the end instead"
+        );
+        // A key that must change but cannot: a `history` that is not a list.
+        let text = "history: \"a\nb\"\n";
+        assert!(append_history(text, &std::collections::BTreeMap::from([("by", "Ani")])).is_err());
     }
 }

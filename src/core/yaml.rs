@@ -11,6 +11,7 @@ use yaml_serde as backend;
 
 /// A YAML value, for callers that need to look at a document before typing it.
 pub type Value = backend::Value;
+pub type Mapping = backend::Mapping;
 
 /// A YAML error with the 1-based line it points at, when the parser knows it.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -343,7 +343,7 @@ fn status_refuses_a_time_before_receipt_or_in_the_future() {
 
 /// The edit works on the record's text; a record written in a way the edit
 /// cannot follow (here a quoted key: the edit would add a second `status`)
-/// is refused with a clear message and left exactly as it was.
+/// is refused with a message saying what to do, and left exactly as it was.
 #[test]
 fn status_never_writes_a_record_it_would_leave_unreadable() {
     let (_tmp, data) = data_with_records();
@@ -366,7 +366,9 @@ fn status_never_writes_a_record_it_would_leave_unreadable() {
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
-        err.contains("KP-20261120-CDFH.yaml tidak dapat diubah: duplicate field `status`"),
+        err.contains(
+            "KP-20261120-CDFH.yaml tidak dapat diubah: `status` tidak dapat disunting di tempat"
+        ),
         "{err}"
     );
     assert_eq!(fs::read_to_string(&path).unwrap(), text, "left as it was");
