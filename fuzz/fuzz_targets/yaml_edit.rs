@@ -1,9 +1,10 @@
 //! The in-place YAML editor used by `loket status`, the desk and `purge`:
 //! whatever the record's text (hand edits, comments, odd layouts), an edit
-//! never panics, and when its result parses it says what was meant: the key
-//! set holds the new value, every other top-level key keeps its value, and
-//! the history gains exactly the new entry, last. (A result that does not
-//! parse is refused by `cases::update` before anything is written.)
+//! never panics, and is either refused or, when its result parses, says what
+//! was meant: the key set holds the new value, every other top-level key
+//! keeps its value, and the history gains exactly the new entry, last. (A
+//! result that does not parse is refused by `cases::update` before anything
+//! is written.)
 #![no_main]
 
 use std::collections::BTreeMap;
