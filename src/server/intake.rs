@@ -228,6 +228,11 @@ where
     let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
     let mut parts = 0;
+    // A write the disk refused (full, or the data folder gone): the rest of
+    // the body is still read and thrown away, within its limits, so that
+    // the browser, still sending, gets the answer instead of a broken
+    // connection.
+    let mut failed: Option<io::Error> = None;
     while let Some(mut field) = next_part(&mut multipart, &delivered).await? {
         parts += 1;
         if parts > max_parts(kind) {
@@ -267,13 +272,22 @@ where
                         }
                         continue;
                     }
-                    if chunk.is_empty() {
+                    if chunk.is_empty() || failed.is_some() {
                         continue;
                     }
-                    writer
+                    let written = writer
                         .get_or_insert_with(|| input.draft.file_writer(name))
                         .write(chunk)
-                        .await?;
+                        .await;
+                    if let Err(e) = written {
+                        if let Some(w) = writer.take() {
+                            let _ = FileWriter::discard(w).await;
+                        }
+                        failed = Some(e);
+                    }
+                }
+                if failed.is_some() {
+                    continue;
                 }
                 if size > limits.max_file_bytes {
                     input.files.insert(
@@ -287,10 +301,12 @@ where
                     continue;
                 }
                 match writer {
-                    Some(w) => {
-                        let check = input.draft.finish_file(w, &original).await?;
-                        input.files.insert(name.to_string(), check);
-                    }
+                    Some(w) => match input.draft.finish_file(w, &original).await {
+                        Ok(check) => {
+                            input.files.insert(name.to_string(), check);
+                        }
+                        Err(e) => failed = Some(e),
+                    },
                     // An empty file input: the browser sends no name and no bytes.
                     None if original.is_empty() => {}
                     None => {
@@ -321,7 +337,10 @@ where
             }
         }
     }
-    Ok(input)
+    match failed {
+        Some(e) => Err(ReadError::Storage(e)),
+        None => Ok(input),
+    }
 }
 
 /// Reads an `application/x-www-form-urlencoded` body (forms without files).
