@@ -56,18 +56,48 @@ fn only_changed(
 }
 
 /// A YAML scalar for `value`, quoted as needed; multi-line text becomes a
-/// block scalar indented by `indent` spaces.
+/// block scalar indented by `indent` spaces. Where that would not read back
+/// as the same text (a first line starting with spaces, nothing but line
+/// breaks), one double-quoted line instead.
 fn scalar(value: &str, indent: usize) -> String {
-    let doc = yaml::to_string(value).unwrap_or_else(|_| format!("{value:?}"));
+    let doc = yaml::to_string(value).unwrap_or_else(|_| double_quoted(value));
     let doc = doc.trim_end_matches('\n');
-    if !doc.contains('\n') {
-        return doc.to_string();
+    let written = if doc.contains('\n') {
+        let pad = " ".repeat(indent);
+        let mut lines = doc.lines();
+        let head = lines.next().unwrap_or("");
+        let rest: Vec<String> = lines.map(|l| format!("{pad}{l}")).collect();
+        format!("{head}\n{}", rest.join("\n"))
+    } else {
+        doc.to_string()
+    };
+    let reads_back = top_level(&format!("k: {written}\n"))
+        .is_some_and(|m| m.get("k").and_then(Value::as_str) == Some(value));
+    if reads_back {
+        written
+    } else {
+        double_quoted(value)
     }
-    let pad = " ".repeat(indent);
-    let mut lines = doc.lines();
-    let head = lines.next().unwrap_or("");
-    let rest: Vec<String> = lines.map(|l| format!("{pad}{l}")).collect();
-    format!("{head}\n{}", rest.join("\n"))
+}
+
+/// `value` as a YAML double-quoted scalar on one line.
+fn double_quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `key:` at column 0, followed by a space, a tab or the end of the line
@@ -342,5 +372,30 @@ mod tests {
         // A key that must change but cannot: a `history` that is not a list.
         let text = "history: \"a\nb\"\n";
         assert!(append_history(text, &std::collections::BTreeMap::from([("by", "Ani")])).is_err());
+    }
+
+    #[test]
+    fn notes_of_any_shape_are_set_exactly() {
+        let text = "status: baru\nresult: x\nhistory: []\n";
+        for note in [
+            "baris satu\nbaris dua",
+            "  diawali spasi\nlalu teks",
+            "a\n\nb\n",
+            "spasi di akhir \nx",
+            "#bukan komentar\nx",
+            "- bukan daftar\n- juga bukan",
+            "key: value\nstatus: selesai",
+            "\"kutip\" dan 'kutip'",
+            "",
+            "\n",
+        ] {
+            let set = set_key(text, "result", note).unwrap_or_else(|e| panic!("{note:?}: {e}"));
+            let map = top_level(&set).unwrap();
+            assert_eq!(
+                map.get("result").and_then(Value::as_str),
+                Some(note),
+                "{set}"
+            );
+        }
     }
 }
