@@ -29,6 +29,9 @@ pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let opts = BuildOptions::new(args.root, out);
     match build::build(&opts) {
         Ok(report) => {
+            if let Some(previous) = report.previous {
+                previous.leave_for_next_build();
+            }
             print_all(&report.warnings);
             say!(
                 "Built {} pages and {} assets into {} in {} ms",

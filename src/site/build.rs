@@ -57,7 +57,8 @@ pub struct BuildReport {
     pub templates: Arc<Templates>,
     pub anchors: Anchors,
     /// The output this build replaced: removed when dropped, after the
-    /// report ([`Previous::remove_in_background`] for a server).
+    /// report ([`Previous::remove_in_background`] for a server,
+    /// [`Previous::leave_for_next_build`] for a command).
     pub previous: Option<Previous>,
 }
 
@@ -83,12 +84,13 @@ pub fn build_reusing(
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     check_output_path(opts)?;
-    let (site, templates, mut diags) = load(&opts.root, templates)?;
     let output_error = |source| BuildError::Output {
         path: opts.out.clone(),
         source,
     };
+    // First: what earlier builds left is removed while this one loads.
     let staging = Staging::create(&opts.out).map_err(output_error)?;
+    let (site, templates, mut diags) = load(&opts.root, templates)?;
     let (generated, anchors) =
         generate(&site, &templates, opts.max_upload_mb, Some(staging.path()));
     diags.extend(generated);
