@@ -4,7 +4,7 @@
 //! half-written.
 
 use std::fs::{DirBuilder, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 
@@ -84,4 +84,27 @@ pub fn is_ignored_name(name: &str) -> bool {
         || [".swp", ".swo", ".swx", ".tmp", ".part"]
             .iter()
             .any(|ext| name.ends_with(ext))
+}
+
+/// Reads `file` from where it is to its end, starting with room for
+/// `expected` bytes. `Read::read_to_end` on a `File` first asks the file
+/// for its size and position, two system calls a build would make twice
+/// per page (it reads every page when loading the site and again when
+/// rendering it); here it is one read, and one more that finds the end.
+pub fn read_rest(file: &mut File, expected: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = vec![0; expected.saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            bytes.resize(bytes.len().saturating_mul(2), 0);
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }

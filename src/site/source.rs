@@ -6,8 +6,12 @@ use std::path::Path;
 
 use crate::core::dates;
 use crate::core::diagnostic::{Diagnostic, display_path};
+use crate::core::fs::read_rest;
 use crate::core::yaml;
 use crate::site::content::{FrontMatter, Page, url_for};
+
+/// Room for a page read again: most pages fit, a larger one grows it.
+const READ_AGAIN_CAPACITY: usize = 16 * 1024;
 
 impl Page {
     /// The page's Markdown: held, or read again from its file under `root`.
@@ -17,8 +21,17 @@ impl Page {
         if let Some(body) = &self.body {
             return Ok(body.into());
         }
-        let mut file_text = std::fs::read_to_string(root.join(&self.source)).map_err(|e| {
+        let unreadable = |e: std::io::Error| {
             Diagnostic::error(&self.source, None, format!("tidak dapat dibaca: {e}"))
+        };
+        let bytes = std::fs::File::open(root.join(&self.source))
+            .and_then(|mut file| read_rest(&mut file, READ_AGAIN_CAPACITY))
+            .map_err(unreadable)?;
+        let mut file_text = String::from_utf8(bytes).map_err(|_| {
+            unreadable(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ))
         })?;
         let text = file_text.strip_prefix('\u{feff}').unwrap_or(&file_text);
         let body = match split_front_matter(text) {
@@ -73,14 +86,12 @@ pub(super) fn load_page(
     content_dir: &Path,
     path: &Path,
 ) -> (Option<Page>, Vec<Diagnostic>) {
-    use std::io::Read;
     let shown = display_path(root, path);
     let mut modified = None;
     let read = std::fs::File::open(path).and_then(|mut file| {
         let meta = file.metadata()?;
         modified = meta.modified().ok();
-        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-        file.read_to_end(&mut bytes).map(|_| bytes)
+        read_rest(&mut file, meta.len() as usize)
     });
     let bytes = match read {
         Ok(b) => b,
