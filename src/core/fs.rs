@@ -108,3 +108,26 @@ pub fn read_rest(file: &mut File, expected: usize) -> io::Result<Vec<u8>> {
     bytes.truncate(filled);
     Ok(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_rest_reads_all_whatever_was_expected() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("page.md");
+        let text: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        for expected in [0, 10, 99_999, 100_000, 1 << 20] {
+            let mut file = File::open(&path).unwrap();
+            assert_eq!(read_rest(&mut file, expected).unwrap(), text, "{expected}");
+        }
+        std::fs::write(&path, b"").unwrap();
+        assert!(
+            read_rest(&mut File::open(&path).unwrap(), 0)
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
