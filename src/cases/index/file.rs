@@ -52,6 +52,7 @@ pub(super) fn read_index(path: &Path) -> Option<State> {
     (hasher.finalize().as_slice() == sum).then_some(State {
         entries,
         indexed_at: listed_at,
+        folders: Default::default(),
     })
 }
 

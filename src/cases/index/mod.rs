@@ -12,8 +12,9 @@
 //! was taken is not trusted at all (the file's clock ticks in steps of
 //! milliseconds: a hand edit of the same size within the same tick would
 //! leave every time as it was); once older, any later change moves its
-//! change time. Files are still listed and their times taken on every run;
-//! only new and changed ones are parsed (in parallel).
+//! change time. Files are still listed and their times taken on every run
+//! (a process that keeps a [`Memo`] lists again only the folders that
+//! changed: [`listing`]); only new and changed ones are parsed (in parallel).
 //! A run that read anything again writes a new index beside the old one and
 //! renames it into place, so readers never see half an index, and two tools
 //! running at once each write a complete one (the last rename wins, and its
@@ -43,7 +44,7 @@ mod file;
 mod listing;
 
 use file::{read_index, write_index};
-use listing::{Stamp, list};
+use listing::{Folders, Listing, Stamp, list, racy_from};
 
 /// The index's folder in the data folder, and its file.
 pub const INDEX_DIR: &str = ".index";
@@ -51,7 +52,7 @@ const INDEX_FILE: &str = "records.bin";
 /// The format's name and version; another value is an index to rebuild.
 const MAGIC: &[u8; 8] = b"LOKETIX2";
 /// Records changed this close to the listing that stamped them are read again.
-const RACY: Duration = Duration::from_secs(2);
+pub(super) const RACY: Duration = Duration::from_secs(2);
 
 /// A record as the inbox and the report see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,10 +176,11 @@ fn in_order(mut summaries: Vec<Summary>) -> Vec<Summary> {
 }
 
 /// The index's entries, in path order, and when the listing that stamped
-/// them began.
+/// them began; and, in a process that keeps it, the folders as last listed.
 struct State {
     entries: Vec<Entry>,
     indexed_at: (i64, i64),
+    folders: Folders,
 }
 
 /// Lists the records, takes from `previous` (or else the index file) every
@@ -186,22 +188,25 @@ struct State {
 /// file if anything changed.
 fn refresh(data: &Path, previous: Option<State>) -> (State, Vec<Diagnostic>) {
     let root = data.join(SUBMISSIONS_DIR);
-    let listed_at = unix_time(SystemTime::now());
-    let (found, mut diags) = list(&root);
     let index_path = data.join(INDEX_DIR).join(INDEX_FILE);
     let State {
         entries: index,
         indexed_at,
+        folders,
     } = previous
         .or_else(|| read_index(&index_path))
         .unwrap_or(State {
             entries: Vec::new(),
             indexed_at: (i64::MIN, 0),
+            folders: Folders::new(),
         });
-    let racy_from = (
-        indexed_at.0.saturating_sub(RACY.as_secs() as i64),
-        indexed_at.1,
-    );
+    let listed_at = unix_time(SystemTime::now());
+    let Listing {
+        files: found,
+        mut diags,
+        folders,
+    } = list(&root, listed_at, &folders);
+    let racy_from = racy_from(indexed_at);
     // Both in path order: each file meets its entry, if the index has one.
     let mut index = index.into_iter().peekable();
     let mut changed = false;
@@ -264,6 +269,7 @@ fn refresh(data: &Path, previous: Option<State>) -> (State, Vec<Diagnostic>) {
         State {
             entries,
             indexed_at,
+            folders,
         },
         diags,
     )
