@@ -554,3 +554,21 @@ fn section_value(site: &Site, index: usize) -> Value {
         children,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tera's fast escaping (feature `fast`) escapes the same five
+    /// characters as its default: quoted attributes of either kind are safe.
+    #[test]
+    fn text_is_escaped_for_html_and_both_kinds_of_quotes() {
+        let problem = Diagnostic::error("content/a.md", Some(1), r#"<b>&"'</b>"#);
+        let page = String::from_utf8(build_error_page(&[problem])).unwrap();
+        assert!(
+            page.contains("&lt;b&gt;&amp;&quot;&#39;&lt;/b&gt;"),
+            "{page}"
+        );
+        assert!(!page.contains("<b>"), "{page}");
+    }
+}
