@@ -35,6 +35,9 @@ pub struct Staging {
     target: PathBuf,
     /// Held while the build runs: tells [`remove_stale`] to keep out.
     _lock: File,
+    /// Whether the lock was taken: where the filesystem has no locks, no
+    /// build removes another's folder, so nothing is left for one.
+    locked: bool,
     /// Removes what earlier builds left while this one runs.
     sweeper: Sweeper,
 }
@@ -110,7 +113,7 @@ impl Staging {
         let lock = File::open(dir.path())?;
         // A new folder: this fails only where the filesystem has no locks,
         // and then stale folders are kept rather than risk a running build's.
-        let _ = flock(&lock, FlockOperation::NonBlockingLockExclusive);
+        let locked = flock(&lock, FlockOperation::NonBlockingLockExclusive).is_ok();
         // Started once this build's folder is locked, so it is passed over.
         let sweeper = Sweeper::start(parent, staging_prefix(target));
         // The output is public: readable by a web server in front, as
@@ -127,6 +130,7 @@ impl Staging {
             dir,
             target: target.to_path_buf(),
             _lock: lock,
+            locked,
             sweeper,
         })
     }
@@ -165,7 +169,10 @@ impl Staging {
                 Err(e) => return Err(e.into()),
             }
             // `dir` now holds the previous output.
-            Ok(Some(Previous(self.dir)))
+            Ok(Some(Previous {
+                dir: self.dir,
+                removable_later: self.locked,
+            }))
         } else {
             fs::rename(dir, &self.target)?;
             // Nothing left at the staging name to remove.
@@ -181,13 +188,21 @@ impl Staging {
 /// already (module docs).
 #[derive(Debug)]
 #[must_use = "dropping it removes the old output now"]
-pub struct Previous(TempDir);
+pub struct Previous {
+    dir: TempDir,
+    /// A later build will remove it (module docs).
+    removable_later: bool,
+}
 
 impl Previous {
     /// Leaves it where it is, for the next build to remove while that one
     /// renders (for a command that ends after building).
+    /// Where the filesystem has no locks, a later build would not remove
+    /// it, so it is removed now.
     pub fn leave_for_next_build(self) {
-        let _ = self.0.keep();
+        if self.removable_later {
+            let _ = self.dir.keep();
+        }
     }
 
     /// Removes it on a thread of its own (for a server, which goes on).
