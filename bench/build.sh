@@ -71,4 +71,7 @@ PY
     for peer in $peers; do
         echo "peak RSS hugo $n: $(peak_rss_mb hugo --quiet --source "$corpus/hugo" --destination "$work/out-hugo-$n") MB"
     done
+    # The outputs, and the replaced ones `loket build` leaves for its next
+    # build (50,000 pages: a million inodes of tmpfs in all).
+    rm -rf "$work"/out-*-"$n" "$work"/.out-*-"$n".staging-*
 done
