@@ -152,11 +152,13 @@ pub(super) fn list(root: &Path, now: (i64, i64), known: Option<&Folders>) -> Lis
     listing
 }
 
+fn cannot_read(e: std::io::Error, path: &Path) -> Diagnostic {
+    Diagnostic::error(path, None, format!("cannot read: {e}"))
+}
+
 /// The listing of the folder `rel`, then those of the folders below it.
 fn list_dir(root: &Path, rel: &Path, now: (i64, i64), known: Option<&Folders>) -> Vec<Part> {
     let dir = root.join(rel);
-    let cannot =
-        |e: std::io::Error, path: &Path| Diagnostic::error(path, None, format!("cannot read: {e}"));
     let mut listing = Part::default();
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let opened = rustix::fs::open(&dir, flags, Mode::empty())
@@ -164,7 +166,7 @@ fn list_dir(root: &Path, rel: &Path, now: (i64, i64), known: Option<&Folders>) -
     let (fd, stamp) = match opened {
         Ok(opened) => opened,
         Err(e) => {
-            listing.diags.push(cannot(e.into(), &dir));
+            listing.diags.push(cannot_read(e.into(), &dir));
             return vec![listing];
         }
     };
@@ -185,7 +187,7 @@ fn list_dir(root: &Path, rel: &Path, now: (i64, i64), known: Option<&Folders>) -
             // Gone or replaced since the folder was read: its change time
             // moved, so the next listing reads it again.
             Ok(_) | Err(rustix::io::Errno::NOENT) => {}
-            Err(e) => listing.diags.push(cannot(e.into(), &dir.join(name))),
+            Err(e) => listing.diags.push(cannot_read(e.into(), &dir.join(name))),
         }
     }
     drop(fd);
@@ -213,8 +215,6 @@ fn read_folder(
     stamp: Stamp,
     now: (i64, i64),
 ) -> (Folder, Vec<Diagnostic>) {
-    let cannot =
-        |e: std::io::Error, path: &Path| Diagnostic::error(path, None, format!("cannot read: {e}"));
     let mut folder = Folder {
         stamp,
         read_at: now,
@@ -231,7 +231,7 @@ fn read_folder(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(cannot(e.into(), dir));
+                diags.push(cannot_read(e.into(), dir));
                 break;
             }
         };
@@ -246,7 +246,7 @@ fn read_folder(
                 match rustix::fs::statat(fd, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW) {
                     Ok(st) => FileType::from_raw_mode(st.st_mode),
                     Err(e) => {
-                        diags.push(cannot(e.into(), &dir.join(OsStr::from_bytes(name))));
+                        diags.push(cannot_read(e.into(), &dir.join(OsStr::from_bytes(name))));
                         continue;
                     }
                 }

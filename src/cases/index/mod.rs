@@ -143,9 +143,10 @@ pub fn summaries(data: &Path) -> (Vec<Summary>, Vec<Diagnostic>) {
 }
 
 /// The index kept in memory by a process that lists the records again and
-/// again (the staff desk, once per page): the files are still listed and
-/// their stamps compared each time, but the index file is read only once
-/// and written only when something changed.
+/// again (the staff desk, once per page): every record file's stamp is
+/// still compared each time (a folder is read again only when it changed:
+/// [`listing`]), but the index file is read only once and written only
+/// when something changed.
 #[derive(Default)]
 pub struct Memo(Mutex<Option<State>>);
 
