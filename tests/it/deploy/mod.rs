@@ -31,6 +31,8 @@ use std::time::Duration;
 
 /// The site's name in the shipped files, and the one the test certificate is for.
 const NAME: &str = "layanan.example.go.id";
+/// The staff desk's name in docs/deploy.md (the certificate is for it too).
+const DESK_NAME: &str = "meja.layanan.example.go.id";
 /// Longest wait for nginx to accept connections.
 const PATIENCE: Duration = Duration::from_secs(30);
 const MB: usize = 1024 * 1024;
