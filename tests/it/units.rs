@@ -9,7 +9,9 @@
 //!   cannot read a root-only secret in the /etc/loket stand-in (which must
 //!   stay out of the snapshot), then the restore drill of docs/deploy.md:
 //!   restic restore, `loket restore`, `loket verify`, and the same inbox as
-//!   before; a source restic cannot read fails the run;
+//!   before; a source restic cannot read fails the run; the backup user
+//!   reads loket's 0700 folder through the unit's capability alone, and
+//!   cannot write it;
 //! - the timers: the purge before the backup.
 
 use std::fs;
@@ -19,6 +21,8 @@ use std::process::Command;
 use crate::common::skip::skipped;
 use crate::common::*;
 use crate::operations::closed_case;
+
+mod backup;
 
 const UNITS: [&str; 7] = [
     "loket.service",
@@ -407,148 +411,4 @@ fn the_purge_units_command_deletes_what_is_past_retention() {
         folder("KP-20260105-MNPR").join("ktp.pdf").is_file(),
         "open: kept"
     );
-}
-
-/// The test's restic repository (local, instead of the office's remote
-/// one) as /etc/loket/restic.env names it, initialised.
-fn repository(machine: &Machine, restic: &Path) -> [(&'static str, PathBuf); 3] {
-    let password = machine.etc().join("restic.pass");
-    fs::write(&password, "uji-cadangan-rahasia\n").unwrap();
-    let env = [
-        ("RESTIC_REPOSITORY", machine.dir.path().join("repo")),
-        ("RESTIC_PASSWORD_FILE", password),
-        ("RESTIC_CACHE_DIR", machine.dir.path().join("cache")),
-    ];
-    machine.hand_over();
-    run_command(
-        &[restic.display().to_string(), "init".to_string()],
-        &env,
-        None,
-    );
-    env
-}
-
-/// The commands of the archive unit, then of the backup unit, as the timer
-/// starts them (loket-backup requires loket-archive, after it).
-fn backup_commands(machine: &Machine, restic: &Path) -> Vec<Vec<String>> {
-    let vars = [("KEEP_WITHIN", "30d"), ("BACKUP_EXTRA", "")];
-    let mut commands = machine.commands("loket-archive.service", restic, &vars);
-    commands.extend(machine.commands("loket-backup.service", restic, &vars));
-    commands
-}
-
-#[test]
-fn the_backup_units_commands_and_the_restore_drill_work_with_real_restic() {
-    let Some(restic) = restic("the backup unit with real restic") else {
-        return;
-    };
-    let machine = Machine::new();
-    closed_case(&machine.data(), "KP-20260105-CDFH", "2026-01-10", "selesai");
-    closed_case(&machine.data(), "KP-20260212-HJKM", "", "baru");
-    let before = machine.inbox(&machine.data());
-    let env = repository(&machine, &restic);
-    // As docs/deploy.md, "Mail", makes it: root's alone.
-    machine.secret(&machine.etc().join("smtp-password"));
-
-    let commands = backup_commands(&machine, &restic);
-    assert_eq!(commands.len(), 4, "{commands:?}");
-    let mut journal = String::new();
-    for argv in &commands {
-        let out = try_command(argv, &env, None, true);
-        journal += &stdout(&out);
-        assert!(
-            out.status.success(),
-            "{argv:?}:\n{}{}",
-            stdout(&out),
-            stderr(&out)
-        );
-    }
-    // restic's summary reaches the journal (no --quiet).
-    assert!(journal.contains("snapshot "), "{journal}");
-    assert!(journal.contains(" saved"), "{journal}");
-    let archive = machine.var().join("backup/data.tar");
-    assert_eq!(crate::common::submit::mode(&archive) & 0o777, 0o600);
-
-    // The snapshot holds the settings and the drop-ins, not the secrets.
-    let listed = try_command(
-        &[restic.display().to_string(), "ls".into(), "latest".into()],
-        &env,
-        None,
-        true,
-    );
-    assert!(listed.status.success(), "{}", stderr(&listed));
-    let listed = stdout(&listed);
-    assert!(listed.contains("/loket.d/50-kantor.yaml"), "{listed}");
-    for secret in ["smtp-password", "restic.pass"] {
-        assert!(
-            !listed.contains(secret),
-            "{secret} in the snapshot:\n{listed}"
-        );
-    }
-
-    // The drill: the machine is lost; everything comes back from restic.
-    let drill = machine.dir.path().join("drill");
-    run_command(
-        &[
-            restic.display().to_string(),
-            "restore".into(),
-            "latest".into(),
-            "--host".into(),
-            "loket".into(),
-            "--target".into(),
-            drill.display().to_string(),
-        ],
-        &env,
-        None,
-    );
-    let restored_archive = drill.join(archive.strip_prefix("/").unwrap());
-    let restored_site = drill.join(machine.var().join("site").strip_prefix("/").unwrap());
-    let restored_settings = drill.join(machine.etc().join("loket.yaml").strip_prefix("/").unwrap());
-    assert!(restored_site.join("site.yaml").is_file());
-    assert!(restored_settings.is_file());
-    let data = machine.dir.path().join("restored-data");
-    let out = run(&[
-        "restore",
-        restored_archive.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
-    assert!(
-        stderr(&out).contains("2 kiriman utuh, 0 masalah"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(machine.inbox(&data), before);
-}
-
-#[test]
-fn a_source_restic_cannot_read_fails_the_backup_and_forgets_nothing() {
-    let Some(restic) = restic("the backup unit with real restic") else {
-        return;
-    };
-    let machine = Machine::new();
-    closed_case(&machine.data(), "KP-20260105-CDFH", "2026-01-10", "selesai");
-    let env = repository(&machine, &restic);
-    // A page of the site the backup user cannot read.
-    machine.secret(&machine.var().join("site/content/tak-terbaca.md"));
-
-    let vars = [("KEEP_WITHIN", "30d"), ("BACKUP_EXTRA", "")];
-    for argv in machine.commands("loket-archive.service", &restic, &vars) {
-        run_command(&argv, &env, None);
-    }
-    let backup = machine.commands("loket-backup.service", &restic, &vars);
-    // systemd runs the ExecStart= lines in order and stops, the unit
-    // failed, at the first that exits other than 0.
-    let out = try_command(&backup[0], &env, None, true);
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "restic backup:\n{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    // Said in the journal.
-    assert!(stderr(&out).contains("tak-terbaca.md"), "{}", stderr(&out));
-    assert!(backup[1].contains(&"forget".to_string()), "{backup:?}");
 }
