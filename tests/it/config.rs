@@ -1,6 +1,7 @@
-//! Operator settings: loket.yaml named by --config or LOKET_CONFIG, every
-//! key also LOKET_<KEY> and a flag, flag > environment > file > default;
-//! logs as text or JSON, filtered by LOKET_LOG.
+//! Operator settings: loket.yaml named by --config or LOKET_CONFIG, then its
+//! drop-in folder loket.d/; every key also LOKET_<KEY> and a flag, flag >
+//! environment > drop-ins > file > default; logs as text or JSON, filtered
+//! by LOKET_LOG.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
