@@ -32,6 +32,7 @@ mod operations;
 mod pipes;
 mod publish;
 mod report;
+mod retention;
 mod serve;
 mod shipped;
 mod staff;
