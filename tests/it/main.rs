@@ -14,6 +14,7 @@
 mod common;
 
 mod answers;
+mod attachments;
 mod browser;
 mod build;
 mod citizens;

@@ -1,10 +1,8 @@
 //! Issue 24 §2 and §9: a purge past the retention leaves no personal data
 //! anywhere in the data folder (records, staff's notes, the index, the
-//! outbox, reports and backups loket wrote) nor in the logs; and attachments
-//! are never reached through a symbolic link or a hand-edited `../` name.
+//! outbox, reports and backups loket wrote) nor in the logs.
 
 use std::fs;
-use std::os::unix::fs::symlink;
 use std::path::Path;
 
 use crate::common::case::{outbox, staff_step};
