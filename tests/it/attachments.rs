@@ -11,13 +11,26 @@ use reqwest::StatusCode;
 use crate::common::server::Server;
 use crate::common::submit::*;
 use crate::common::*;
-use crate::desk::{DeskClient, add_staff, submit};
+use crate::common::form::{PERMOHONAN, jpeg, permohonan_text};
+use crate::desk::{DeskClient, add_staff};
 use crate::operations::closed_case;
 
 const SECRET: &[u8] = b"OUTSIDE-THE-DATA-FOLDER 7f3a9c";
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A request of its own (a resend of the same form is the same case).
+async fn submit(server: &Server, n: u32) -> String {
+    let nama = format!("Warga {n}");
+    let form = permohonan_text(&[("nama", Some(&nama))]).file(
+        "ktp",
+        "ktp.jpg",
+        "image/jpeg",
+        &jpeg(2048, n),
+    );
+    ticket_from(post_multipart(&client(), &server.url(PERMOHONAN), form).await).await
 }
 
 fn verify(data: &Path) -> (bool, String) {
@@ -29,8 +42,9 @@ fn verify(data: &Path) -> (bool, String) {
 async fn a_symlinked_attachment_is_not_served_backed_up_or_passed_by_verify() {
     let server = Server::start();
     assert!(add_staff(&server.data, "Budi", crate::desk::PASSWORD).status.success());
-    let linked_folder = submit(&server).await;
-    let linked_file = submit(&server).await;
+    let linked_folder = submit(&server, 1).await;
+    let linked_file = submit(&server, 2).await;
+    assert_ne!(linked_folder, linked_file);
     // A folder outside the data folder, with a file of the same name.
     let outside = server.site().root().join("outside");
     fs::create_dir(&outside).unwrap();
@@ -126,8 +140,8 @@ fn purge_deletes_nothing_through_a_stored_name_that_is_a_path() {
 #[tokio::test]
 async fn a_truncated_archive_restores_nothing() {
     let server = Server::start();
-    for _ in 0..3 {
-        submit(&server).await;
+    for n in 0..3 {
+        submit(&server, n).await;
     }
     let root = server.site().root().to_path_buf();
     let archive = root.join("backup.tar");
