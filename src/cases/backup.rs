@@ -60,7 +60,7 @@ pub enum BackupError {
     )]
     Truncated(PathBuf),
     #[error(
-        "{} holds submissions but no {KEY_FILE}: without it no access code given to citizens works; nothing was restored (use a backup loket made of the whole data folder)",
+        "{} holds submissions with access codes but no {KEY_FILE}: without it no access code given to citizens works; nothing was restored (use a backup loket made of the whole data folder)",
         .0.display()
     )]
     NoKey(PathBuf),
@@ -327,7 +327,7 @@ fn unpack(from: &Path, into: &Path) -> Result<usize, BackupError> {
     let mut archive = tar::Archive::new(io::BufReader::new(file));
     let mut files = 0;
     let mut has_key = false;
-    let mut has_records = false;
+    let mut has_codes = false;
     for entry in archive.entries().map_err(at(from))? {
         let mut entry = entry.map_err(at(from))?;
         let rel = entry.path().map_err(at(from))?.into_owned();
@@ -336,7 +336,6 @@ fn unpack(from: &Path, into: &Path) -> Result<usize, BackupError> {
             return Err(BackupError::BadEntry(rel.display().to_string()));
         }
         has_key |= rel == Path::new(KEY_FILE);
-        has_records |= rel.starts_with(SUBMISSIONS_DIR);
         let target = into.join(&rel);
         if let Some(parent) = target.parent() {
             create_private_dir(parent).map_err(at(parent))?;
@@ -348,7 +347,19 @@ fn unpack(from: &Path, into: &Path) -> Result<usize, BackupError> {
             .open(&target)
             .map_err(at(&target))?;
         let size = entry.header().size().map_err(at(from))?;
-        let copied = io::copy(&mut entry, &mut out).map_err(at(&target))?;
+        let is_record = rel.starts_with(SUBMISSIONS_DIR)
+            && rel.extension().is_some_and(|x| x == "yaml");
+        let copied = if is_record {
+            let mut text = Vec::new();
+            entry.read_to_end(&mut text).map_err(at(from))?;
+            has_codes |= text
+                .split(|&b| b == b'\n')
+                .any(|line| line.starts_with(b"access_code_hash:"));
+            out.write_all(&text).map_err(at(&target))?;
+            text.len() as u64
+        } else {
+            io::copy(&mut entry, &mut out).map_err(at(&target))?
+        };
         if copied != size {
             return Err(truncated());
         }
@@ -357,7 +368,7 @@ fn unpack(from: &Path, into: &Path) -> Result<usize, BackupError> {
     }
     // Without the key every access code given to citizens stops working,
     // and `serve` would make a new one: refused rather than restored.
-    if has_records && !has_key {
+    if has_codes && !has_key {
         return Err(BackupError::NoKey(from.to_path_buf()));
     }
     if !into.join(MARKER).exists() {
