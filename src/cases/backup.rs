@@ -196,14 +196,8 @@ fn add_day<W: Write>(
                     Ok(t) if t.is_file() => {
                         let mut opened =
                             layout::open_attachment(&folder, &name).map_err(at(&path))?;
-                        add_open(
-                            archive,
-                            data,
-                            &mut opened,
-                            &final_dir.join(&name),
-                            done,
-                        )
-                        .map_err(at(&path))?;
+                        add_open(archive, data, &mut opened, &final_dir.join(&name), done)
+                            .map_err(at(&path))?;
                     }
                     _ => {}
                 }
@@ -347,8 +341,8 @@ fn unpack(from: &Path, into: &Path) -> Result<usize, BackupError> {
             .open(&target)
             .map_err(at(&target))?;
         let size = entry.header().size().map_err(at(from))?;
-        let is_record = rel.starts_with(SUBMISSIONS_DIR)
-            && rel.extension().is_some_and(|x| x == "yaml");
+        let is_record =
+            rel.starts_with(SUBMISSIONS_DIR) && rel.extension().is_some_and(|x| x == "yaml");
         let copied = if is_record {
             let mut text = Vec::new();
             entry.read_to_end(&mut text).map_err(at(from))?;

@@ -118,7 +118,7 @@ pub fn note(
 ) -> io::Result<()> {
     let files: Vec<PathBuf> = files
         .iter()
-        .map(|f| std::path::absolute(f))
+        .map(std::path::absolute)
         .collect::<io::Result<_>>()?;
     let Some(first) = files.first() else {
         return Ok(());
@@ -205,8 +205,20 @@ mod tests {
             ("A".to_string(), Stage::Whole),
             ("B".to_string(), Stage::AttachmentsPurged),
         ]);
-        note(data, CopyKind::Backup, &[backup.clone()], tickets.clone()).unwrap();
-        note(data, CopyKind::Report, &[data.join("r.html")], tickets.clone()).unwrap();
+        note(
+            data,
+            CopyKind::Backup,
+            std::slice::from_ref(&backup),
+            tickets.clone(),
+        )
+        .unwrap();
+        note(
+            data,
+            CopyKind::Report,
+            &[data.join("r.html")],
+            tickets.clone(),
+        )
+        .unwrap();
         assert!(stale(data, &tickets).0.is_empty());
         // A's attachments go: the backup is stale, the report is not.
         let mut now = tickets.clone();

@@ -102,9 +102,7 @@ impl Layout {
 /// place that joins a record's `stored_name` to a folder goes through: a
 /// hand-edited `../x` must never reach outside the case's folder.
 pub fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && !name.contains(['/', '\\', '\0'])
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
 }
 
 /// Opens the attachment `name` of the case folder `folder` for reading,

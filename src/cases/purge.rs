@@ -42,10 +42,18 @@ use crate::site::config::Retention;
 /// One thing purge did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purged {
-    Attachments { ticket: String, files: usize },
-    Redacted { ticket: String },
+    Attachments {
+        ticket: String,
+        files: usize,
+    },
+    Redacted {
+        ticket: String,
+    },
     /// A report or backup loket wrote that holds data purged since.
-    Copy { kind: CopyKind, files: Vec<PathBuf> },
+    Copy {
+        kind: CopyKind,
+        files: Vec<PathBuf>,
+    },
 }
 
 impl Purged {
@@ -163,7 +171,11 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
         out.problems.push(Diagnostic::error(&path, None, message));
     }
     for copy in stale {
-        let result = if dry_run { Ok(()) } else { copies::delete(&copy) };
+        let result = if dry_run {
+            Ok(())
+        } else {
+            copies::delete(&copy)
+        };
         match result {
             Ok(()) => out.done.push(Purged::Copy {
                 kind: copy.copy.kind,
@@ -266,7 +278,11 @@ fn redacted(record: &Record, today: Date) -> Record {
             .0
             .into_iter()
             .map(|(name, value)| {
-                let value = if name == "jenis" { value } else { String::new() };
+                let value = if name == "jenis" {
+                    value
+                } else {
+                    String::new()
+                };
                 (name, value)
             })
             .collect(),

@@ -8,10 +8,10 @@ use std::path::Path;
 
 use reqwest::StatusCode;
 
+use crate::common::form::{PERMOHONAN, jpeg, permohonan_text};
 use crate::common::server::Server;
 use crate::common::submit::*;
 use crate::common::*;
-use crate::common::form::{PERMOHONAN, jpeg, permohonan_text};
 use crate::desk::{DeskClient, add_staff};
 use crate::operations::closed_case;
 
@@ -35,13 +35,20 @@ async fn submit(server: &Server, n: u32) -> String {
 
 fn verify(data: &Path) -> (bool, String) {
     let out = run(&["verify", "--data", data.to_str().unwrap()]);
-    (out.status.success(), format!("{}{}", stdout(&out), stderr(&out)))
+    (
+        out.status.success(),
+        format!("{}{}", stdout(&out), stderr(&out)),
+    )
 }
 
 #[tokio::test]
 async fn a_symlinked_attachment_is_not_served_backed_up_or_passed_by_verify() {
     let server = Server::start();
-    assert!(add_staff(&server.data, "Budi", crate::desk::PASSWORD).status.success());
+    assert!(
+        add_staff(&server.data, "Budi", crate::desk::PASSWORD)
+            .status
+            .success()
+    );
     let linked_folder = submit(&server, 1).await;
     let linked_file = submit(&server, 2).await;
     assert_ne!(linked_folder, linked_file);
@@ -127,8 +134,15 @@ fn purge_deletes_nothing_through_a_stored_name_that_is_a_path() {
         "2026-06-01",
     ]);
     assert!(!out.status.success(), "{}", stdout(&out));
-    assert!(stderr(&out).contains("bukan nama berkas biasa"), "{}", stderr(&out));
-    assert!(victim.exists(), "purge deleted a file outside the case folder");
+    assert!(
+        stderr(&out).contains("bukan nama berkas biasa"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        victim.exists(),
+        "purge deleted a file outside the case folder"
+    );
     assert!(
         !fs::read_to_string(&record)
             .unwrap()

@@ -172,7 +172,13 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
     );
     step(
         refused,
-        &["ditolak", "--at", "2026-01-09 09:00", "--note", &typed("alasan")],
+        &[
+            "ditolak",
+            "--at",
+            "2026-01-09 09:00",
+            "--note",
+            &typed("alasan"),
+        ],
     );
     assert!(!outbox(&data).is_empty(), "mail waits in the outbox");
     let folders = [
@@ -222,23 +228,41 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
     let said = stdout(&purge);
     assert!(purge.status.success(), "{said}{}", stderr(&purge));
     for ticket in [done, refused] {
-        assert!(said.contains(&format!("{ticket}: data pribadi dihapus")), "{said}");
+        assert!(
+            said.contains(&format!("{ticket}: data pribadi dihapus")),
+            "{said}"
+        );
     }
     assert!(said.contains("laporan lama"), "{said}");
     assert!(said.contains("cadangan lama"), "{said}");
 
     let left = planted_in(&data);
-    assert!(left.is_empty(), "left after the purge:\n{}", left.join("\n"));
+    assert!(
+        left.is_empty(),
+        "left after the purge:\n{}",
+        left.join("\n")
+    );
     for (what, log) in [
         ("the server's log", server_log.as_str()),
         ("purge's output", &format!("{said}{}", stderr(&purge))),
-        ("report's output", &format!("{}{}", stdout(&report), stderr(&report))),
-        ("backup's output", &format!("{}{}", stdout(&backup), stderr(&backup))),
+        (
+            "report's output",
+            &format!("{}{}", stdout(&report), stderr(&report)),
+        ),
+        (
+            "backup's output",
+            &format!("{}{}", stdout(&backup), stderr(&backup)),
+        ),
     ] {
         let found = planted_in_bytes(log.as_bytes());
         assert!(found.is_empty(), "{found:?} in {what}:\n{log}");
     }
     // The cases are still counted, and the data folder is whole.
     let verify = run(&["verify", "--data", data.to_str().unwrap()]);
-    assert!(verify.status.success(), "{}{}", stdout(&verify), stderr(&verify));
+    assert!(
+        verify.status.success(),
+        "{}{}",
+        stdout(&verify),
+        stderr(&verify)
+    );
 }
