@@ -82,6 +82,8 @@ fn planted_request(seed: u32) -> Multipart {
         ("bidang_usaha", Some(&format!("Bidang {NAME}"))),
         ("alamat_usaha", Some(&typed("alamat usaha"))),
         ("uraian", Some(&typed("uraian"))),
+        ("termohon_nama", Some(&typed("termohon"))),
+        ("termohon_kontak", Some(PHONE_PLANTED)),
     ])
     .file(
         "ktp",
@@ -89,6 +91,27 @@ fn planted_request(seed: u32) -> Multipart {
         "image/jpeg",
         &jpeg(4096, seed),
     )
+    .file(
+        "dokumen_1",
+        &format!("surat {NAME}.pdf"),
+        "application/pdf",
+        &pdf(3000, u64::from(seed)),
+    )
+}
+
+/// A complaint about the service with the planted values in every field.
+fn planted_complaint() -> Multipart {
+    Multipart::new()
+        .text("nama", NAME)
+        .text("kontak", PHONE_PLANTED)
+        .text("isi", &typed("isi keluhan"))
+        .text("persetujuan", "ya")
+        .file(
+            "lampiran",
+            &format!("foto {NAME}.jpg"),
+            "image/jpeg",
+            &jpeg(3000, 9),
+        )
 }
 
 #[tokio::test]
@@ -125,12 +148,19 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
             post_multipart(&client(), &server.url(PERMOHONAN), planted_request(seed)).await;
         tickets.push(ticket_from(response).await);
     }
+    let response = post_multipart(
+        &client(),
+        &server.url(PENGADUAN_LAYANAN),
+        planted_complaint(),
+    )
+    .await;
+    let complaint = ticket_from(response).await;
     let (done, refused) = (&tickets[0], &tickets[1]);
-    // Every field staff type, on both cases.
+    // Every field staff type, on every case.
     let step = |ticket: &str, args: &[&str]| {
         staff_step(&server, ticket, args);
     };
-    for ticket in [done, refused] {
+    for ticket in [done, refused, &complaint] {
         step(
             ticket,
             &[
@@ -180,6 +210,18 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
             &typed("alasan"),
         ],
     );
+    step(
+        &complaint,
+        &[
+            "selesai",
+            "--at",
+            "2026-01-09 09:00",
+            "--note",
+            &typed("tindak lanjut"),
+            "--public-note",
+            &typed("jawaban"),
+        ],
+    );
     assert!(!outbox(&data).is_empty(), "mail waits in the outbox");
     let folders = [
         "--root",
@@ -227,7 +269,7 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
         .unwrap();
     let said = stdout(&purge);
     assert!(purge.status.success(), "{said}{}", stderr(&purge));
-    for ticket in [done, refused] {
+    for ticket in [done, refused, &complaint] {
         assert!(
             said.contains(&format!("{ticket}: data pribadi dihapus")),
             "{said}"
