@@ -38,8 +38,8 @@ pub struct BackedUp {
     pub records: usize,
     pub files: usize,
     pub bytes: u64,
-    /// Symbolic links found among the attachments: not followed, not taken
-    /// (`loket verify` names them too).
+    /// Symbolic links found in the data folder: not followed, not taken
+    /// (`loket verify` names those among the submissions too).
     pub links: Vec<PathBuf>,
     /// The tickets taken, and how far each had been purged
     /// ([`super::copies`]).
@@ -86,6 +86,11 @@ pub fn backup(data: &Path, to: &Path) -> Result<BackedUp, BackupError> {
     let mut archive = tar::Builder::new(io::BufWriter::new(tmp));
     archive.mode(tar::HeaderMode::Deterministic);
     let mut done = BackedUp::default();
+    // Reports and archives loket wrote into the data folder are copies,
+    // not data: an archive never holds the one before it.
+    let mut copies = copies::files(data);
+    copies.insert(std::path::absolute(to).map_err(at(to))?);
+    let skip = |path: &Path| std::path::absolute(path).is_ok_and(|p| copies.contains(&p));
     for entry in fs::read_dir(data).map_err(at(data))? {
         let entry = entry.map_err(at(data))?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -96,7 +101,7 @@ pub fn backup(data: &Path, to: &Path) -> Result<BackedUp, BackupError> {
         if name.starts_with('.') && name != MARKER {
             continue; // drafts, held uploads, temp files
         }
-        add_tree(&mut archive, data, &path, &mut done)?;
+        add_tree(&mut archive, data, &path, &skip, &mut done)?;
     }
     for day in day_folders(&data.join(SUBMISSIONS_DIR)).map_err(at(data))? {
         add_day(&mut archive, data, &day, &mut done)?;
@@ -213,6 +218,7 @@ fn add_tree<W: Write>(
     archive: &mut tar::Builder<W>,
     data: &Path,
     path: &Path,
+    skip: &impl Fn(&Path) -> bool,
     done: &mut BackedUp,
 ) -> Result<(), BackupError> {
     // The server changes these files as it runs (the outbox sends and
@@ -223,7 +229,14 @@ fn add_tree<W: Write>(
         Err(e) if gone(&e) => return Ok(()),
         other => other.map_err(at(path))?,
     };
+    if meta.is_symlink() {
+        done.links.push(path.to_path_buf());
+        return Ok(());
+    }
     if meta.is_file() {
+        if skip(path) {
+            return Ok(());
+        }
         return match add_file(archive, data, path, path, done) {
             Err(BackupError::Io { source, .. }) if gone(&source) => Ok(()),
             other => other,
@@ -234,7 +247,7 @@ fn add_tree<W: Write>(
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            add_tree(archive, data, &entry.path(), done)?;
+            add_tree(archive, data, &entry.path(), skip, done)?;
         }
     }
     Ok(())

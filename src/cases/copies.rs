@@ -17,7 +17,7 @@
 //! path again replaces its entry. The folder is hidden, so it is never in
 //! a backup: its paths are this machine's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -177,6 +177,21 @@ pub fn stale(data: &Path, now: &BTreeMap<String, Stage>) -> (Vec<Stale>, Vec<(Pa
         }
     }
     (found, problems)
+}
+
+/// Every file of every copy noted in `data` (absolute paths): a backup
+/// never takes a report or an older archive that happens to lie in the data
+/// folder.
+pub fn files(data: &Path) -> BTreeSet<PathBuf> {
+    let Ok(entries) = fs::read_dir(data.join(DIR)) else {
+        return BTreeSet::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| fs::read_to_string(e.path()).ok())
+        .filter_map(|t| yaml::from_str::<Copy>(&t).ok())
+        .flat_map(|c| c.files)
+        .collect()
 }
 
 /// Deletes a stale copy's files, then its entry.

@@ -245,6 +245,24 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
         .output()
         .unwrap();
     assert!(backup.status.success(), "{}", stderr(&backup));
+    // Taken again: the archive holds neither the one before it nor the report.
+    let again = loket()
+        .args(["backup", "--data", data.to_str().unwrap(), "--to"])
+        .arg(data.join("backup/data.tar"))
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", stderr(&again));
+    let listing = std::process::Command::new("tar")
+        .arg("-tf")
+        .arg(data.join("backup/data.tar"))
+        .output()
+        .unwrap();
+    let listing = stdout(&listing);
+    assert!(listing.contains("lookup.key"), "{listing}");
+    assert!(
+        !listing.contains("backup/") && !listing.contains("laporan/"),
+        "{listing}"
+    );
     let inbox = loket()
         .args(["inbox", "--data", data.to_str().unwrap()])
         .output()
