@@ -68,7 +68,7 @@ impl Purged {
             Purged::Copy { kind, files } => {
                 let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
                 format!(
-                    "{}: {} lama yang memuat data yang sudah dihapus {done}",
+                    "{}: {} lama {done} (memuat data yang sudah dihapus dari kiriman)",
                     files.join(", "),
                     kind.label()
                 )
@@ -308,6 +308,25 @@ fn redacted(record: &Record, today: Date) -> Record {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_redacted_record_keeps_no_text_anyone_typed() {
+        let text = "ticket: KP-20260105-CDFH\nkind: permohonan\nreceived_at: 2026-01-05T09:00:00+07:00\nstatus: selesai\nresponse_due: 2026-01-10\ncompletion_due: 2026-01-10\ncompleted_at: 2026-01-09T10:00:00+07:00\nresult: Hasil untuk Siti 0812\nfields:\n  jenis: konsultasi\n  nama: Siti\n  uraian: Siti 0812\nnormalized:\n  telepon: '+62812'\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: KTP Siti.jpg\n  size: 10\n  type: image/jpeg\n  sha256: abc\nhistory:\n- at: 2026-01-06T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: Budi\n  meeting: {at: '2026-01-08 10:00', place: rumah Siti}\n  note: Siti 0812\n  public_note: Siti 0812\n";
+        let record = Record::parse(Path::new("KP-20260105-CDFH.yaml"), text).unwrap();
+        let out = redacted(&record, date!(2027 - 01 - 10)).to_yaml().unwrap();
+        assert!(
+            !out.contains("Siti") && !out.contains("0812") && !out.contains("abc"),
+            "{out}"
+        );
+        for kept in [
+            "jenis: konsultasi",
+            "by: Budi",
+            "status: selesai",
+            "redacted: 2027-01-10",
+        ] {
+            assert!(out.contains(kept), "{kept} in\n{out}");
+        }
+    }
 
     #[test]
     fn years_after_a_leap_day() {

@@ -72,7 +72,13 @@ pub async fn attachment(
             return desk.error_page(Some(staff), messages::ATTACHMENT_MISSING);
         }
         Ok(Err(e)) => {
-            tracing::error!(target: "loket::desk", "cannot read an attachment: {e}");
+            // A symbolic link (never followed) or a file loket cannot read:
+            // `loket verify` names it.
+            tracing::error!(
+                target: "loket::desk",
+                "cannot read an attachment of {}: {e} (run loket verify)",
+                record.ticket
+            );
             return server_error(desk, staff);
         }
         Err(_) => return server_error(desk, staff),
