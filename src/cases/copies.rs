@@ -144,9 +144,15 @@ pub fn note(
 }
 
 /// The copies noted in `data` that hold data the records no longer do,
-/// given each ticket's stage now (a ticket absent from `now` has no record
-/// any more); entries that cannot be read are problems (path, message).
-pub fn stale(data: &Path, now: &BTreeMap<String, Stage>) -> (Vec<Stale>, Vec<(PathBuf, String)>) {
+/// given each ticket's stage now. A ticket absent from `now` has no record
+/// any more, unless `all_read` is false (some record or folder could not be
+/// read): then only a stage that went further makes a copy stale. Entries
+/// that cannot be read are problems (path, message).
+pub fn stale(
+    data: &Path,
+    now: &BTreeMap<String, Stage>,
+    all_read: bool,
+) -> (Vec<Stale>, Vec<(PathBuf, String)>) {
     let (mut found, mut problems) = (Vec::new(), Vec::new());
     let Ok(entries) = fs::read_dir(data.join(DIR)) else {
         return (found, problems);
@@ -168,10 +174,13 @@ pub fn stale(data: &Path, now: &BTreeMap<String, Stage>) -> (Vec<Stale>, Vec<(Pa
                 continue;
             }
         };
-        let is_stale = copy.tickets.iter().any(|(ticket, then)| {
-            now.get(ticket)
-                .is_none_or(|stage| copy.kind.stage(*stage) > *then)
-        });
+        let is_stale = copy
+            .tickets
+            .iter()
+            .any(|(ticket, then)| match now.get(ticket) {
+                Some(stage) => copy.kind.stage(*stage) > *then,
+                None => all_read,
+            });
         if is_stale {
             found.push(Stale { copy, entry });
         }
@@ -234,11 +243,11 @@ mod tests {
             tickets.clone(),
         )
         .unwrap();
-        assert!(stale(data, &tickets).0.is_empty());
+        assert!(stale(data, &tickets, true).0.is_empty());
         // A's attachments go: the backup is stale, the report is not.
         let mut now = tickets.clone();
         now.insert("A".into(), Stage::AttachmentsPurged);
-        let (found, problems) = stale(data, &now);
+        let (found, problems) = stale(data, &now, true);
         assert!(problems.is_empty());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].copy.kind, CopyKind::Backup);
@@ -246,7 +255,8 @@ mod tests {
         assert!(!backup.exists());
         // B redacted (or gone): the report is stale too.
         now.remove("B");
-        let found = stale(data, &now).0;
+        assert!(stale(data, &now, false).0.is_empty(), "B may be unreadable");
+        let found = stale(data, &now, true).0;
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].copy.kind, CopyKind::Report);
     }

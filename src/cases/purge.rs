@@ -159,14 +159,10 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
         // changed records again), not at the next `loket inbox`.
         super::index::summaries(data);
     }
-    // A record that cannot be read is not known to be gone: copies holding
-    // its ticket are kept until it reads again.
-    for p in &out.problems {
-        if let Some(ticket) = p.path.file_stem().and_then(|s| s.to_str()) {
-            stages.entry(ticket.to_string()).or_insert(Stage::Whole);
-        }
-    }
-    let (stale, unreadable) = copies::stale(data, &stages);
+    // A record that cannot be read is not known to be gone: while any
+    // cannot, a copy goes only for a record known to have been purged.
+    let all_read = out.problems.is_empty();
+    let (stale, unreadable) = copies::stale(data, &stages, all_read);
     for (path, message) in unreadable {
         out.problems.push(Diagnostic::error(&path, None, message));
     }
