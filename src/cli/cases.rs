@@ -169,7 +169,9 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let dir = dir.canonicalize().unwrap_or(dir);
     for a in &record.attachments {
         let path = dir.join(&a.stored_name);
-        let state = if path.is_file() {
+        let state = if !cases::layout::is_plain_name(&a.stored_name) {
+            " (NAMA BERKAS TIDAK SAH)"
+        } else if cases::layout::open_attachment(&record.attachment_dir(), &a.stored_name).is_ok() {
             ""
         } else {
             " (BERKAS TIDAK ADA)"

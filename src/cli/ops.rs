@@ -73,6 +73,12 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
         done.files,
         done.bytes
     )?;
+    for link in &done.links {
+        eprintln!(
+            "{}: tautan simbolis, tidak diikuti dan tidak dicadangkan",
+            link.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

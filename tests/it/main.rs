@@ -14,6 +14,7 @@
 mod common;
 
 mod answers;
+mod attachments;
 mod browser;
 mod build;
 mod citizens;
@@ -32,6 +33,7 @@ mod operations;
 mod pipes;
 mod publish;
 mod report;
+mod retention;
 mod serve;
 mod shipped;
 mod staff;

@@ -39,7 +39,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::{Draft, Store, create_private_dir, random_hex, rename_noreplace, write_private};
-use crate::cases::layout::Layout;
+use crate::cases::layout::{Layout, is_plain_name};
 use crate::cases::record::Attachment;
 use crate::forms::validate::{FileCheck, FileType};
 use crate::forms::{FieldType, FormKind};
@@ -145,11 +145,6 @@ fn remove(folder: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         other => other,
     }
-}
-
-/// A stored name as this module makes them: no path, nothing hidden.
-fn is_plain_name(name: &str) -> bool {
-    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
 }
 
 /// What validation needs to know of a held file, if it is still the size
