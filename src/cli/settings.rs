@@ -277,9 +277,10 @@ pub fn print(cmd: clap::Command, file: Option<&SettingsFile>) -> anyhow::Result<
     // the password file read (never shown), TLS for a password.
     let args = <super::serve::ServeArgs as clap::FromArgMatches>::from_arg_matches(serve)?;
     match args.mail() {
-        Ok(Some(mail)) if mail.password.is_some() => {
-            writeln!(out, "# SMTP password: ******** (smtp_password_file, checked)")?
-        }
+        Ok(Some(mail)) if mail.password.is_some() => writeln!(
+            out,
+            "# SMTP password: ******** (smtp_password_file, checked)"
+        )?,
         Ok(Some(_)) => writeln!(out, "# SMTP password: none (no user in smtp_url)")?,
         Ok(None) => {}
         Err(e) => {

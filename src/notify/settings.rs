@@ -374,7 +374,9 @@ pub fn read_password_file(path: &Path) -> Result<String, MailSettingsError> {
     })?;
     let password = text.trim_end_matches(['\n', '\r']);
     if password.is_empty() {
-        return Err(problem("is empty: write the password in it, on one line".into()));
+        return Err(problem(
+            "is empty: write the password in it, on one line".into(),
+        ));
     }
     Ok(password.to_string())
 }
@@ -411,7 +413,12 @@ mod tests {
         assert!(!err.contains("rahasia"), "{err}");
         let plain: SmtpUrl = "smtp://127.0.0.1:2525".parse().unwrap();
         assert!(!plain.requires_tls() && plain.is_loopback());
-        assert!("smtps://relay.example:465".parse::<SmtpUrl>().unwrap().requires_tls());
+        assert!(
+            "smtps://relay.example:465"
+                .parse::<SmtpUrl>()
+                .unwrap()
+                .requires_tls()
+        );
         let opportunistic: SmtpUrl = "smtp://relay.example?tls=opportunistic".parse().unwrap();
         assert!(!opportunistic.requires_tls());
         for (text, loopback) in [
@@ -423,7 +430,11 @@ mod tests {
             ("smtp://10.1.2.3:25", false),
             ("smtp://[::2]:25", false),
         ] {
-            assert_eq!(text.parse::<SmtpUrl>().unwrap().is_loopback(), loopback, "{text}");
+            assert_eq!(
+                text.parse::<SmtpUrl>().unwrap().is_loopback(),
+                loopback,
+                "{text}"
+            );
         }
         for bad in [
             "relay.example:587",
@@ -530,7 +541,11 @@ mod tests {
         assert!(said(&file).contains("does not exist"), "{}", said(&file));
         let credential = Path::new("/run/credentials/loket.service/smtp-password");
         if !credential.exists() {
-            assert!(said(credential).contains("LoadCredential="), "{}", said(credential));
+            assert!(
+                said(credential).contains("LoadCredential="),
+                "{}",
+                said(credential)
+            );
         }
         std::fs::write(&file, "rahasia\r\n").unwrap();
         for (mode, ok) in [(0o600, true), (0o400, true), (0o640, false), (0o604, false)] {
@@ -546,7 +561,11 @@ mod tests {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::fs::write(&file, "\n").unwrap();
         assert!(said(&file).contains("is empty"), "{}", said(&file));
-        assert!(said(dir.path()).contains("is not a file"), "{}", said(dir.path()));
+        assert!(
+            said(dir.path()).contains("is not a file"),
+            "{}",
+            said(dir.path())
+        );
     }
 
     #[test]

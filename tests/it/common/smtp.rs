@@ -119,9 +119,8 @@ impl TestCa {
             );
         };
         let key = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
-        let args = |line: String| -> Vec<String> {
-            line.split_whitespace().map(str::to_string).collect()
-        };
+        let args =
+            |line: String| -> Vec<String> { line.split_whitespace().map(str::to_string).collect() };
         let run = |line: String, extra: &[&str]| {
             let mut all = args(line);
             all.extend(extra.iter().map(|s| s.to_string()));
@@ -141,8 +140,21 @@ impl TestCa {
         )
         .unwrap();
         openssl(&[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
         ]);
         TestCa { dir }
     }

@@ -56,10 +56,7 @@ async fn one_address_gets_three_receipts_a_day_however_many_forms_name_it() {
     }
     // Every submission was accepted and stored.
     for ticket in &tickets {
-        assert!(
-            record_path(&server.data, ticket).is_file(),
-            "{ticket}"
-        );
+        assert!(record_path(&server.data, ticket).is_file(), "{ticket}");
     }
     // Five staff notices and three receipts; the last two submissions'
     // receipts were never queued, so an empty outbox means all is sent.
@@ -78,7 +75,10 @@ async fn one_address_gets_three_receipts_a_day_however_many_forms_name_it() {
         .collect();
     assert_eq!(receipts.len(), 3, "{receipts:?}");
     for subject in &expected {
-        assert!(receipts.contains(&subject.as_str()), "{subject}: {receipts:?}");
+        assert!(
+            receipts.contains(&subject.as_str()),
+            "{subject}: {receipts:?}"
+        );
     }
 
     // Another address still gets its receipt.
@@ -95,7 +95,9 @@ async fn one_address_gets_three_receipts_a_day_however_many_forms_name_it() {
     let (_, log) = server.stop();
     for ticket in &tickets[3..] {
         assert!(
-            log.contains(&format!("no receipt mail for {ticket}: its address was sent 3 receipts")),
+            log.contains(&format!(
+                "no receipt mail for {ticket}: its address was sent 3 receipts"
+            )),
             "{log}"
         );
     }

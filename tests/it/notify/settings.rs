@@ -137,7 +137,10 @@ fn the_smtp_password_comes_from_a_private_file_alone_and_is_never_echoed() {
         assert!(!out.status.success(), "{mode:o}");
         let said = stderr(&out);
         assert!(
-            said.contains(&format!("smtp_password_file {}: {problem}", secret.display())),
+            said.contains(&format!(
+                "smtp_password_file {}: {problem}",
+                secret.display()
+            )),
             "{said}"
         );
         assert!(!said.contains("rahasia"), "{said}");
@@ -145,7 +148,10 @@ fn the_smtp_password_comes_from_a_private_file_alone_and_is_never_echoed() {
     fs::remove_file(&secret).unwrap();
     let said = stderr(&config(&yaml));
     assert!(
-        said.contains(&format!("smtp_password_file {}: does not exist", secret.display())),
+        said.contains(&format!(
+            "smtp_password_file {}: does not exist",
+            secret.display()
+        )),
         "{said}"
     );
 
@@ -276,7 +282,11 @@ async fn the_password_goes_to_the_relay_over_starttls_and_the_mail_arrives() {
     let mails = relay.wait_for(1, PATIENCE);
     assert_eq!(mails.len(), 1, "{mails:#?}");
     assert_eq!(mails[0].auth_login.as_deref(), Some("loket"));
-    assert!(mails[0].subject.contains(&sent.ticket), "{}", mails[0].subject);
+    assert!(
+        mails[0].subject.contains(&sent.ticket),
+        "{}",
+        mails[0].subject
+    );
     let (_, log) = server.stop();
     assert!(!log.contains("rahasia"), "{log}");
 }
