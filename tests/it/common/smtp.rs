@@ -176,16 +176,33 @@ impl TestCa {
 /// Whether aiosmtpd is there (after a `SKIPPED:` line if not; under CI a
 /// failure instead).
 pub fn unavailable(what: &str) -> bool {
+    skipped(what, &missing(false), true)
+}
+
+/// [`unavailable`], for a server with TLS: openssl too, for [`TestCa`].
+pub fn unavailable_tls(what: &str) -> bool {
+    skipped(what, &missing(true), true)
+}
+
+fn missing(tls: bool) -> Vec<String> {
     let ok = Command::new(PYTHON)
         .args(["-c", "import aiosmtpd"])
         .status()
         .is_ok_and(|s| s.success());
-    let missing = if ok {
-        Vec::new()
-    } else {
-        vec!["python3-aiosmtpd (Debian's /usr/bin/python3 with aiosmtpd)".to_string()]
+    let mut missing = Vec::new();
+    if !ok {
+        missing.push("python3-aiosmtpd (Debian's /usr/bin/python3 with aiosmtpd)".to_string());
+    }
+    let openssl = || {
+        Command::new("openssl")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
     };
-    skipped(what, &missing, true)
+    if tls && !openssl() {
+        missing.push("openssl".to_string());
+    }
+    missing
 }
 
 /// A port nothing listens on (yet).
