@@ -1,13 +1,13 @@
 //! `loket serve`.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use lettre::message::Mailbox;
 
+use crate::notify::settings::{MailOptions, PASSWORD_ENV};
 use crate::notify::{self, DigestAt, MailSettings, SmtpUrl};
 use crate::server::{self, Limits, ServeError, ServeOptions, TrustedProxy};
 use crate::site::build::{BuildError, BuildOptions, DEFAULT_MAX_UPLOAD_MB};
@@ -88,11 +88,12 @@ pub struct ServeArgs {
     /// The mail relay: smtp://relay.example:587?tls=required (STARTTLS),
     /// smtps://relay.example:465 (TLS), smtp://127.0.0.1:25 (plain, this
     /// machine). A user name may be in it; the password is not (see
-    /// --smtp-password-file, LOKET_SMTP_PASSWORD). Without it, mail is off.
-    #[arg(long, value_name = "URL")]
+    /// --smtp-password-file). A password needs TLS unless the relay is this
+    /// machine. Without it, mail is off.
+    #[arg(long, value_name = "URL", value_parser = notify::settings::smtp_url_parser())]
     pub smtp_url: Option<SmtpUrl>,
     /// A file holding the relay's password, readable by loket's user alone
-    /// (or the variable LOKET_SMTP_PASSWORD).
+    /// (with systemd: /run/credentials/loket.service/smtp-password).
     #[arg(long, value_name = "FILE")]
     pub smtp_password_file: Option<PathBuf>,
     /// Who loket's mail is from: "Dinkopum Jombang <loket@jombangkab.go.id>".
@@ -171,68 +172,20 @@ impl ServeArgs {
         }
     }
 
-    /// The mail settings, with the password from the environment or its
-    /// file; `None` without `smtp_url`.
-    fn mail(&self) -> anyhow::Result<Option<MailSettings>> {
-        let Some(smtp) = self.smtp_url.clone() else {
-            return Ok(None);
-        };
-        let Some(from) = self.mail_from.clone() else {
-            anyhow::bail!(
-                "smtp_url is set but mail_from is not: name the sender, e.g. mail_from: \"Dinkopum Jombang <loket@jombangkab.go.id>\""
-            );
-        };
-        let from_env = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty());
-        let password = match (from_env, &self.smtp_password_file) {
-            (Some(_), Some(file)) => anyhow::bail!(
-                "the SMTP password is given twice: {PASSWORD_ENV} and smtp_password_file ({}); keep one",
-                file.display()
-            ),
-            (Some(password), None) => Some(password),
-            (None, Some(file)) => Some(read_password_file(file)?),
-            (None, None) => None,
-        };
-        if password.is_some() && smtp.has_password() {
-            anyhow::bail!(
-                "the SMTP password is given twice: in smtp_url and {PASSWORD_ENV} or smtp_password_file; keep one"
-            );
-        }
-        if password.is_some() && smtp.username().is_none() {
-            anyhow::bail!("an SMTP password is set but smtp_url names no user: smtp://USER@relay…");
-        }
-        Ok(Some(MailSettings {
-            smtp,
-            password,
-            from,
+    /// The mail settings, checked, with the password from its file;
+    /// `None` without `smtp_url`. `loket config` checks them the same way.
+    pub fn mail(&self) -> anyhow::Result<Option<MailSettings>> {
+        let options = MailOptions {
+            smtp_url: self.smtp_url.clone(),
+            smtp_password_file: self.smtp_password_file.clone(),
+            mail_from: self.mail_from.clone(),
             notify_to: self.notify_to.clone(),
             digest_at: self.digest_at,
             desk_url: self.desk_url.clone(),
-        }))
+        };
+        let env_password = std::env::var_os(PASSWORD_ENV).is_some();
+        Ok(MailSettings::from_options(options, env_password)?)
     }
-}
-
-/// The variable holding the SMTP password (never a loket.yaml key).
-pub const PASSWORD_ENV: &str = "LOKET_SMTP_PASSWORD";
-
-/// The password in `file`, which loket's user alone may read.
-fn read_password_file(file: &Path) -> anyhow::Result<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(file)
-        .with_context(|| format!("smtp_password_file {}", file.display()))?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o044 != 0 {
-        anyhow::bail!(
-            "smtp_password_file {} can be read by other users (mode {mode:o}): chmod 600 it (owned by loket's user), or use systemd's LoadCredential (docs/deploy.md, \"Mail\")",
-            file.display()
-        );
-    }
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("smtp_password_file {}", file.display()))?;
-    let password = text.trim_end_matches(['\n', '\r']).to_string();
-    if password.is_empty() {
-        anyhow::bail!("smtp_password_file {} is empty", file.display());
-    }
-    Ok(password)
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {

@@ -28,7 +28,6 @@ use anyhow::Context;
 use clap::parser::ValueSource;
 
 use crate::core::yaml;
-use crate::notify::SmtpUrl;
 
 /// The keys an operator sets. Site content is in site.yaml, not here.
 pub const KEYS: &[&str] = &[
@@ -240,16 +239,6 @@ fn parse_values(path: &Path, text: &str, base: &Path) -> anyhow::Result<BTreeMap
                 })?]
             }
         };
-        if key == "smtp_url"
-            && texts
-                .iter()
-                .any(|t| t.parse::<SmtpUrl>().is_ok_and(|u| u.has_password()))
-        {
-            anyhow::bail!(
-                "{}: smtp_url: no password in this file (it is read by more than loket, and copied with /etc): put it in smtp_password_file (a file only loket reads) or LOKET_SMTP_PASSWORD",
-                at(&key)
-            );
-        }
         if PATHS.contains(&key.as_str()) {
             for text in &mut texts {
                 *text = base.join(&*text).display().to_string();
@@ -389,7 +378,6 @@ pub fn print(cmd: clap::Command, file: Option<&SettingsFile>) -> anyhow::Result<
                 _ => (Vec::new(), "default".to_string()),
             },
         };
-        let values: Vec<String> = values.iter().map(|v| masked(key, v)).collect();
         let shown = if LISTS.contains(&key) {
             let items: Vec<String> = values.iter().map(|v| quoted(v)).collect();
             format!("[{}]", items.join(", "))
@@ -398,34 +386,23 @@ pub fn print(cmd: clap::Command, file: Option<&SettingsFile>) -> anyhow::Result<
         };
         writeln!(out, "{key}: {shown}  # {source}")?;
     }
-    let password = std::env::var(super::serve::PASSWORD_ENV)
-        .ok()
-        .filter(|p| !p.is_empty());
-    match password {
-        Some(_) => writeln!(
+    // The mail settings checked as `loket serve` checks them at start:
+    // the password file read (never shown), TLS for a password.
+    let args = <super::serve::ServeArgs as clap::FromArgMatches>::from_arg_matches(serve)?;
+    match args.mail() {
+        Ok(Some(mail)) if mail.password.is_some() => writeln!(
             out,
-            "# SMTP password: ******** ({})",
-            super::serve::PASSWORD_ENV
+            "# SMTP password: ******** (smtp_password_file, checked)"
         )?,
-        None => writeln!(
-            out,
-            "# SMTP password: not in the environment ({}); smtp_password_file above, if set",
-            super::serve::PASSWORD_ENV
-        )?,
+        Ok(Some(_)) => writeln!(out, "# SMTP password: none (no user in smtp_url)")?,
+        Ok(None) => {}
+        Err(e) => {
+            say!("{}", out.trim_end())?;
+            return Err(e.context("the mail settings cannot be used"));
+        }
     }
     say!("{}", out.trim_end())?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// A value as `loket config` may show it: a password in `smtp_url` masked.
-fn masked(key: &str, value: &str) -> String {
-    match key {
-        "smtp_url" => value
-            .parse::<SmtpUrl>()
-            .map(|u| u.to_string())
-            .unwrap_or_else(|_| value.to_string()),
-        _ => value.to_string(),
-    }
 }
 
 /// A value as YAML would read it back into the same text: plain where

@@ -190,7 +190,7 @@ async fn accept(
                     mail.after_commit(
                         mail.composer(&published.site.config),
                         facts,
-                        email.map(|_| code.clone()),
+                        email.map(|address| (address.to_string(), code.clone())),
                     )
                 });
                 let store = state.store.clone();

@@ -12,7 +12,8 @@
 //! with the first ticket and, while the code is still unseen, a fresh
 //! token for it: the browser follows the second answer, not the first.
 //! The codes live only in memory: after a restart the receipt page shows
-//! none (the citizen who gave an email has it in the receipt mail).
+//! none (the citizen who gave an email has it in the receipt mail, which
+//! one address gets at most 3 times a day: `notify::receipts`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
