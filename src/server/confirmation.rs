@@ -91,7 +91,7 @@ pub(super) async fn page<B>(
         Ok(()) => {
             let mut response = html(StatusCode::OK, out);
             if token.is_some() {
-                shown_once::set_cookie(&mut response, None);
+                shown_once::set_cookie(&mut response, None, published);
             }
             response
         }

@@ -301,7 +301,9 @@ pub async fn serve(
         static_files: static_files::StaticFiles::new(&opts.build.out).await,
         store,
         calendar: RwLock::new(Arc::new(calendar)),
-        live: opts.watch.then(live::Live::new),
+        live: opts
+            .watch
+            .then(|| live::Live::new(opts.limits.max_connections)),
         limiter: RateLimiter::new(opts.limits.rate_limit, opts.limits.rate_window),
         max_upload_mb: opts.build.max_upload_mb,
         limits: opts.limits.clone(),
@@ -450,7 +452,7 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
         }
     }
     if path == health::PATH && readable {
-        return health::check(state);
+        return health::check(state, &req, ip);
     }
     if path == lookup::PATH {
         return lookup::handle(state, &published, req, ip).await;
