@@ -8,6 +8,7 @@ use reqwest::header;
 
 use crate::common::case::*;
 use crate::common::form::{NIK, PHONE, VALID_PERMOHONAN, jpeg, permohonan_text};
+use crate::common::TempSite;
 use crate::common::server::Server;
 use crate::common::submit::{assert_secure, client, post_multipart, record_path};
 
@@ -321,4 +322,43 @@ fn show_offers_whatsapp_and_mailto_replies_with_the_public_message() {
         mail.starts_with("mailto:siti@contoh.id?subject=Tiket%20"),
         "{mail}"
     );
+}
+
+/// The one-time code's cookie is `Secure` when the site's `base_url` is
+/// https (the rule: the address citizens are given, not what a proxy says
+/// of one request), and not on a plain-http site (a browser would drop it).
+#[tokio::test]
+async fn the_code_cookie_is_secure_when_the_site_is_served_over_https() {
+    let form = || permohonan_text(&[]).file("ktp", "ktp.jpg", "image/jpeg", &jpeg(2048, 5));
+    let cookie_of = |headers: &header::HeaderMap| {
+        headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("loket_kode="))
+            .expect("the code's cookie")
+    };
+    let site = TempSite::fixture();
+    let yaml = site.read("site.yaml");
+    assert!(yaml.contains("base_url: \"http://127.0.0.1:8080\""), "{yaml}");
+    site.write(
+        "site.yaml",
+        yaml.replace("http://127.0.0.1:8080", "https://layanan.contoh.go.id"),
+    );
+    let data = site.root().join("data");
+    let server = Server::launch(site, data, &["--rate-limit", "0"]);
+    let response = post_multipart(&client(), &server.url("/permohonan/"), form()).await;
+    let set = cookie_of(response.headers());
+    assert!(set.split(';').any(|a| a.trim() == "Secure"), "{set}");
+    let first = sent(response).await;
+    let (_, headers, page) = receipt(&server, &first.ticket, first.cookie.as_deref()).await;
+    assert!(code_on(&page).is_some(), "{page}");
+    let cleared = cookie_of(&headers);
+    assert!(cleared.contains("Max-Age=0") && cleared.ends_with("; Secure"), "{cleared}");
+    drop(server);
+
+    let server = Server::start();
+    let response = post_multipart(&client(), &server.url("/permohonan/"), form()).await;
+    let set = cookie_of(response.headers());
+    assert!(!set.contains("Secure"), "plain http: {set}");
 }
