@@ -235,7 +235,9 @@ async fn accept(
                     committed.map(|ticket| (ticket, token))
                 });
                 return match committing.await.map_err(io::Error::other) {
-                    Ok(Ok((ticket, token))) => see_confirmation(published, &ticket, token.as_deref()),
+                    Ok(Ok((ticket, token))) => {
+                        see_confirmation(published, &ticket, token.as_deref())
+                    }
                     Ok(Err(e)) | Err(e) => storage_error(published, e, back),
                 };
             }

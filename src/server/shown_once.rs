@@ -120,7 +120,10 @@ pub fn token_of(headers: &HeaderMap) -> Option<String> {
 /// Sets the cookie (a token) or clears it (`None`); `Secure` when the
 /// site is published at an `https://` address.
 pub fn set_cookie(response: &mut Response<Body>, token: Option<&str>, published: &Published) {
-    let value = cookie_line(token, published.site.config.base_url.starts_with("https://"));
+    let value = cookie_line(
+        token,
+        published.site.config.base_url.starts_with("https://"),
+    );
     if let Ok(value) = HeaderValue::from_str(&value) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

@@ -6,9 +6,9 @@
 use reqwest::StatusCode;
 use reqwest::header;
 
+use crate::common::TempSite;
 use crate::common::case::*;
 use crate::common::form::{NIK, PHONE, VALID_PERMOHONAN, jpeg, permohonan_text};
-use crate::common::TempSite;
 use crate::common::server::Server;
 use crate::common::submit::{assert_secure, client, post_multipart, record_path};
 
@@ -340,7 +340,10 @@ async fn the_code_cookie_is_secure_when_the_site_is_served_over_https() {
     };
     let site = TempSite::fixture();
     let yaml = site.read("site.yaml");
-    assert!(yaml.contains("base_url: \"http://127.0.0.1:8080\""), "{yaml}");
+    assert!(
+        yaml.contains("base_url: \"http://127.0.0.1:8080\""),
+        "{yaml}"
+    );
     site.write(
         "site.yaml",
         yaml.replace("http://127.0.0.1:8080", "https://layanan.contoh.go.id"),
@@ -354,7 +357,10 @@ async fn the_code_cookie_is_secure_when_the_site_is_served_over_https() {
     let (_, headers, page) = receipt(&server, &first.ticket, first.cookie.as_deref()).await;
     assert!(code_on(&page).is_some(), "{page}");
     let cleared = cookie_of(&headers);
-    assert!(cleared.contains("Max-Age=0") && cleared.ends_with("; Secure"), "{cleared}");
+    assert!(
+        cleared.contains("Max-Age=0") && cleared.ends_with("; Secure"),
+        "{cleared}"
+    );
     drop(server);
 
     let server = Server::start();

@@ -296,7 +296,10 @@ async fn live_reload_streams_never_hold_every_connection_slot() {
             drop(stream);
             break;
         }
-        assert!(Instant::now() < deadline, "a closed stream's place came back");
+        assert!(
+            Instant::now() < deadline,
+            "a closed stream's place came back"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

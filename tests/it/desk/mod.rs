@@ -201,7 +201,8 @@ impl DeskClient {
         let page = desk.sign_in(name, PASSWORD).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         assert!(
-            desk.cookies.contains_key("loket_meja"),
+            desk.cookies.contains_key("loket_meja")
+                || desk.cookies.contains_key("__Host-loket_meja"),
             "{:?}",
             desk.cookies
         );
