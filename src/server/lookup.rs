@@ -7,15 +7,30 @@
 //!
 //! An unknown ticket and a wrong code get the same page and status, after
 //! the same work (the code is always checked against a hash, a dummy one
-//! when there is no record: [`AccessKey::verify`]). Failed lookups are
-//! counted per client address (`--lookup-rate-limit` per
-//! `--rate-window-secs`; successful ones are not); past the limit the
-//! answer is 429. Pages are `noindex` and `no-store`; nothing typed is
-//! logged.
+//! when there is no record: [`AccessKey::verify`]). Pages are `noindex`
+//! and `no-store`; nothing typed is logged.
+//!
+//! Guessing is bounded twice (issue 24; docs/security.md says why):
+//!
+//! - per ticket, from anywhere: [`TICKET_FAILURES`] wrong codes for one
+//!   ticket within `--rate-window-secs` close that ticket's lookup until
+//!   the window ends, even with the right code (429, saying what to do).
+//!   This is what bounds guessing one citizen's code from many addresses.
+//!   The count is kept whether the ticket exists or not, so a closed lookup
+//!   says nothing about that.
+//! - per client address: past `--lookup-rate-limit` wrong lookups in the
+//!   window, a wrong code gets 429 instead of "no match", but the right
+//!   code still opens its case, so one person's typos do not lock out
+//!   everyone behind the same carrier address. Past [`HARD_FACTOR`] times
+//!   that limit the address is refused outright: this bounds one address
+//!   scanning many tickets.
+//!
+//! Successful lookups are never counted.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -42,11 +57,27 @@ const MAX_BODY: usize = 4096;
 /// Longest a lookup form may take to arrive.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Wrong codes for one ticket, from anywhere, before its lookup closes
+/// for the rest of the window.
+pub const TICKET_FAILURES: u32 = 5;
+/// An address is refused outright past this many times its limit of
+/// failed lookups.
+pub const HARD_FACTOR: u32 = 10;
+/// Tickets whose wrong codes are remembered at most (expired ones go first;
+/// past it a new ticket is not counted rather than an old one forgotten).
+const MAX_TICKETS: usize = 100_000;
+
 /// What citizens' access to their cases needs while the server runs.
 pub struct Lookups {
     pub key: AccessKey,
-    /// Failed lookups per client address.
+    /// Failed lookups per client address: past it only the right code opens.
     limiter: RateLimiter,
+    /// The same at [`HARD_FACTOR`] times the limit: past it, nothing does.
+    hard_limiter: RateLimiter,
+    /// Wrong codes per ticket.
+    tickets: TicketGuesses,
+    /// Receipts (`/terkirim/`) of tickets that do not exist, per address.
+    pub receipts: RateLimiter,
     /// Codes waiting to be shown on the confirmation page.
     pub once: Arc<ShownOnce>,
 }
@@ -56,8 +87,54 @@ impl Lookups {
         Lookups {
             key,
             limiter: RateLimiter::new(failures, window),
+            hard_limiter: RateLimiter::new(failures.saturating_mul(HARD_FACTOR), window),
+            tickets: TicketGuesses::new(window),
+            receipts: RateLimiter::new(failures, window),
             once: Arc::default(),
         }
+    }
+}
+
+/// Wrong codes per ticket within a window from the first.
+struct TicketGuesses {
+    window: Duration,
+    seen: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl TicketGuesses {
+    fn new(window: Duration) -> TicketGuesses {
+        TicketGuesses {
+            window,
+            seen: Mutex::default(),
+        }
+    }
+
+    /// `Err(wait)` while `ticket` has had [`TICKET_FAILURES`] wrong codes.
+    fn check(&self, ticket: &str, now: Instant) -> Result<(), Duration> {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        match seen.get(ticket) {
+            Some(&(failures, since))
+                if failures >= TICKET_FAILURES && now.duration_since(since) < self.window =>
+            {
+                Err(self.window.saturating_sub(now.duration_since(since)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn failed(&self, ticket: &str, now: Instant) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= MAX_TICKETS {
+            seen.retain(|_, (_, since)| now.duration_since(*since) < self.window);
+        }
+        if seen.len() >= MAX_TICKETS && !seen.contains_key(ticket) {
+            return;
+        }
+        let entry = seen.entry(ticket.to_string()).or_insert((0, now));
+        if now.duration_since(entry.1) >= self.window {
+            *entry = (0, now);
+        }
+        entry.0 = entry.0.saturating_add(1);
     }
 }
 
@@ -88,8 +165,10 @@ async fn post(
     ip: IpAddr,
 ) -> Response<Body> {
     let client = super::proxy::client_ip(&req, ip, &state.limits.trust_proxy);
-    // Taken before anything is read; kept only if the lookup fails.
-    let reservation = match state.lookups.limiter.reserve(client) {
+    // Taken before anything is read; kept only if the lookup fails. Past
+    // the soft limit the lookup goes on: only a wrong code is refused.
+    let soft = state.lookups.limiter.reserve(client);
+    let hard = match state.lookups.hard_limiter.reserve(client) {
         Ok(reservation) => reservation,
         Err(wait) => {
             let mut response = status_page(
@@ -163,18 +242,42 @@ async fn post(
         }
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
+    if let Err(wait) = state.lookups.tickets.check(ticket.as_str(), Instant::now()) {
+        // Not counted against the address: nothing was tried.
+        return status_page(
+            published,
+            messages::TICKET_GUESSED,
+            Some(wait.as_secs().max(1)),
+            PATH,
+        );
+    }
     let record = read(state, ticket).await;
     let stored = record.as_ref().and_then(|r| r.access_code_hash.as_deref());
     if !state.lookups.key.verify(ticket.as_str(), code, stored) {
-        reservation.confirm();
-        view.no_match = true;
-        return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
+        state
+            .lookups
+            .tickets
+            .failed(ticket.as_str(), Instant::now());
+        hard.confirm();
+        return match soft {
+            Ok(reservation) => {
+                reservation.confirm();
+                view.no_match = true;
+                page(published, StatusCode::UNPROCESSABLE_ENTITY, &view)
+            }
+            Err(wait) => status_page(
+                published,
+                messages::LOOKUPS_TOO_FREQUENT,
+                Some(wait.as_secs().max(1)),
+                PATH,
+            ),
+        };
     }
     let Some(record) = record else {
         // verify() is false without a record.
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
-    drop(reservation);
+    drop((soft, hard));
     page(
         published,
         StatusCode::OK,

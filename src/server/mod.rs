@@ -459,7 +459,7 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
     }
     if path == CONFIRMATION_PATH {
         if readable {
-            return confirmation::page(state, &published, &req).await;
+            return confirmation::page(state, &published, &req, ip).await;
         }
         return method_not_allowed(&published, "GET, HEAD");
     }
