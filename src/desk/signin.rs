@@ -197,11 +197,15 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         // The name only when it is an account's: a password typed into the
         // name field must not end up in the log.
         let who = known.unwrap_or_default();
-        let detail = failure_detail(peer.ip, started);
+        let mut detail = vec![format!("from {}", peer.ip)];
         tracing::warn!(target: "loket::desk", "sign-in failed from {}", peer.ip);
-        if started != Failed::default() {
-            tracing::warn!(target: "loket::desk", "sign-in lockout from {}: {detail}", peer.ip);
+        let locks = lockouts(started);
+        if !locks.is_empty() {
+            let locks = locks.join("; ");
+            tracing::warn!(target: "loket::desk", "sign-in lockout from {}: {locks}", peer.ip);
+            detail.push(locks);
         }
+        let detail = detail.join("; ");
         if let Err(e) = desk.audit(&who, Action::SignInFailed, None, &detail).await {
             tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
         }
@@ -238,11 +242,9 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
     response
 }
 
-/// The audit detail of a failed sign-in: the address, and the lockout it
-/// started, if any.
-fn failure_detail(ip: IpAddr, started: Failed) -> String {
-    let mut detail = format!("from {ip}");
-    for (yes, what) in [
+/// The lockouts a failed sign-in started, in words for the log and audit.
+fn lockouts(started: Failed) -> Vec<&'static str> {
+    [
         (started.pair_locked, "locked: this name from this address"),
         (
             started.address_locked,
@@ -252,13 +254,10 @@ fn failure_detail(ip: IpAddr, started: Failed) -> String {
             started.under_attack,
             "account under attack: one try per address",
         ),
-    ] {
-        if yes {
-            detail.push_str("; ");
-            detail.push_str(what);
-        }
-    }
-    detail
+    ]
+    .into_iter()
+    .filter_map(|(yes, what)| yes.then_some(what))
+    .collect()
 }
 
 /// The sign-in page with its form token (and its cookie): the one the
