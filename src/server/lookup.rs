@@ -397,3 +397,35 @@ pub fn case_view(record: &Record) -> LookupCase {
         steps,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_wrong_codes_close_a_ticket_until_the_window_ends() {
+        let window = Duration::from_secs(600);
+        let guesses = TicketGuesses::new(window);
+        let start = Instant::now();
+        for i in 0..TICKET_FAILURES {
+            assert!(guesses.check("KP-20261127-CDFH", start).is_ok(), "{i}");
+            guesses.failed(
+                "KP-20261127-CDFH",
+                start + Duration::from_secs(u64::from(i)),
+            );
+        }
+        let later = start + Duration::from_secs(100);
+        assert_eq!(
+            guesses.check("KP-20261127-CDFH", later),
+            Err(Duration::from_secs(500))
+        );
+        assert!(
+            guesses.check("KP-20261127-CDFJ", later).is_ok(),
+            "another ticket"
+        );
+        assert!(guesses.check("KP-20261127-CDFH", start + window).is_ok());
+        // A new window counts from zero.
+        guesses.failed("KP-20261127-CDFH", start + window);
+        assert!(guesses.check("KP-20261127-CDFH", start + window).is_ok());
+    }
+}
