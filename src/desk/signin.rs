@@ -138,40 +138,18 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
     }
     let key = accounts::name_key(&name);
     if let Err(refusal) = desk.limiter.check(&key, peer.ip, Instant::now()) {
-        let wait = refusal.wait();
-        let why = match refusal {
-            Refusal::Locked(_) => "locked",
-            Refusal::UnderAttack(_) => "failed before while the account is under attack",
-        };
-        tracing::warn!(
-            target: "loket::desk",
-            "sign-in refused from {} ({why}, {} s left)",
-            peer.ip,
-            wait.as_secs()
-        );
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let view = SignInView {
-            error: format!(
-                "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi sekitar {minutes} menit lagi, atau minta pengelola server mengatur ulang kata sandi Anda."
-            ),
-            ..view
-        };
-        let mut response = form(
-            desk,
-            StatusCode::TOO_MANY_REQUESTS,
-            view,
-            peer,
-            Some(cookie),
-        );
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
-        return response;
+        return refused(desk, view, peer, cookie, refusal);
+    }
+    // Held until the outcome is counted, and the limits checked again once
+    // it is had: attempts sent at once are counted one by one, at most as
+    // many in flight as there are permits.
+    let Ok(permit) = desk.hashing.acquire().await else {
+        return http::plain_error();
+    };
+    if let Err(refusal) = desk.limiter.check(&key, peer.ip, Instant::now()) {
+        return refused(desk, view, peer, cookie, refusal);
     }
     let checked = {
-        let Ok(_permit) = desk.hashing.acquire().await else {
-            return http::plain_error();
-        };
         let data = desk.data.clone();
         let (name, password) = (name.clone(), password.clone());
         tokio::task::spawn_blocking(move || {
@@ -216,6 +194,7 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         return form(desk, StatusCode::FORBIDDEN, view, peer, Some(cookie));
     };
     desk.limiter.succeeded(&key, peer.ip);
+    drop(permit);
     tracing::info!(target: "loket::desk", "sign-in from {}", peer.ip);
     let Ok((token, _)) = desk
         .sessions
@@ -239,6 +218,45 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         &format!("{session_cookie}={token}; {attributes}"),
     );
     set_cookie(&mut response, &expired_form_cookie(desk, peer));
+    response
+}
+
+/// The answer to a sign-in the limiter refuses (429, without hashing).
+fn refused(
+    desk: &Desk,
+    view: SignInView,
+    peer: Peer,
+    cookie: String,
+    refusal: Refusal,
+) -> Response<Body> {
+    let wait = refusal.wait();
+    let why = match refusal {
+        Refusal::Locked(_) => "locked",
+        Refusal::UnderAttack(_) => "failed before while the account is under attack",
+    };
+    tracing::warn!(
+        target: "loket::desk",
+        "sign-in refused from {} ({why}, {} s left)",
+        peer.ip,
+        wait.as_secs()
+    );
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    let view = SignInView {
+        error: format!(
+            "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi sekitar {minutes} menit lagi, atau minta pengelola server mengatur ulang kata sandi Anda."
+        ),
+        ..view
+    };
+    let mut response = form(
+        desk,
+        StatusCode::TOO_MANY_REQUESTS,
+        view,
+        peer,
+        Some(cookie),
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
     response
 }
 

@@ -17,7 +17,8 @@
 //!   the window ends, even with the right code (429, saying what to do).
 //!   This is what bounds guessing one citizen's code from many addresses.
 //!   The count is kept whether the ticket exists or not, so a closed lookup
-//!   says nothing about that.
+//!   says nothing about that; an attempt counts before its code is checked
+//!   (a right code gives it back), so guesses sent at once are bounded too.
 //! - per client address: past `--lookup-rate-limit` wrong lookups in the
 //!   window, a wrong code gets 429 instead of "no match", but the right
 //!   code still opens its case, so one person's typos do not lock out
@@ -109,32 +110,35 @@ impl TicketGuesses {
         }
     }
 
-    /// `Err(wait)` while `ticket` has had [`TICKET_FAILURES`] wrong codes.
-    fn check(&self, ticket: &str, now: Instant) -> Result<(), Duration> {
-        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        match seen.get(ticket) {
-            Some(&(failures, since))
-                if failures >= TICKET_FAILURES && now.duration_since(since) < self.window =>
-            {
-                Err(self.window.saturating_sub(now.duration_since(since)))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn failed(&self, ticket: &str, now: Instant) {
+    /// Counts one attempt at `ticket` before its code is checked, so that
+    /// attempts sent at once are counted one by one; `Err(wait)` once
+    /// [`TICKET_FAILURES`] are counted in the window. A right code gives its
+    /// attempt back ([`TicketGuesses::succeeded`]).
+    fn attempt(&self, ticket: &str, now: Instant) -> Result<(), Duration> {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() >= MAX_TICKETS {
             seen.retain(|_, (_, since)| now.duration_since(*since) < self.window);
         }
         if seen.len() >= MAX_TICKETS && !seen.contains_key(ticket) {
-            return;
+            return Ok(());
         }
         let entry = seen.entry(ticket.to_string()).or_insert((0, now));
-        if now.duration_since(entry.1) >= self.window {
+        let age = now.duration_since(entry.1);
+        if age >= self.window {
             *entry = (0, now);
+        } else if entry.0 >= TICKET_FAILURES {
+            return Err(self.window.saturating_sub(age));
         }
-        entry.0 = entry.0.saturating_add(1);
+        entry.0 += 1;
+        Ok(())
+    }
+
+    /// The right code: the attempt counted for it is given back.
+    fn succeeded(&self, ticket: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = seen.get_mut(ticket) {
+            entry.0 = entry.0.saturating_sub(1);
+        }
     }
 }
 
@@ -242,7 +246,11 @@ async fn post(
         }
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
-    if let Err(wait) = state.lookups.tickets.check(ticket.as_str(), Instant::now()) {
+    if let Err(wait) = state
+        .lookups
+        .tickets
+        .attempt(ticket.as_str(), Instant::now())
+    {
         // Not counted against the address: nothing was tried.
         return status_page(
             published,
@@ -254,10 +262,6 @@ async fn post(
     let record = read(state, ticket).await;
     let stored = record.as_ref().and_then(|r| r.access_code_hash.as_deref());
     if !state.lookups.key.verify(ticket.as_str(), code, stored) {
-        state
-            .lookups
-            .tickets
-            .failed(ticket.as_str(), Instant::now());
         hard.confirm();
         return match soft {
             Ok(reservation) => {
@@ -277,6 +281,7 @@ async fn post(
         // verify() is false without a record.
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
+    state.lookups.tickets.succeeded(ticket.as_str());
     drop((soft, hard));
     page(
         published,
@@ -407,25 +412,27 @@ mod tests {
         let window = Duration::from_secs(600);
         let guesses = TicketGuesses::new(window);
         let start = Instant::now();
+        let ticket = "KP-20261127-CDFH";
+        // A right code gives its attempt back.
+        for _ in 0..10 {
+            assert!(guesses.attempt(ticket, start).is_ok());
+            guesses.succeeded(ticket);
+        }
         for i in 0..TICKET_FAILURES {
-            assert!(guesses.check("KP-20261127-CDFH", start).is_ok(), "{i}");
-            guesses.failed(
-                "KP-20261127-CDFH",
-                start + Duration::from_secs(u64::from(i)),
-            );
+            let at = start + Duration::from_secs(u64::from(i));
+            assert!(guesses.attempt(ticket, at).is_ok(), "{i}");
         }
         let later = start + Duration::from_secs(100);
         assert_eq!(
-            guesses.check("KP-20261127-CDFH", later),
+            guesses.attempt(ticket, later),
             Err(Duration::from_secs(500))
         );
         assert!(
-            guesses.check("KP-20261127-CDFJ", later).is_ok(),
+            guesses.attempt("KP-20261127-CDFJ", later).is_ok(),
             "another ticket"
         );
-        assert!(guesses.check("KP-20261127-CDFH", start + window).is_ok());
         // A new window counts from zero.
-        guesses.failed("KP-20261127-CDFH", start + window);
-        assert!(guesses.check("KP-20261127-CDFH", start + window).is_ok());
+        assert!(guesses.attempt(ticket, start + window).is_ok());
+        assert!(guesses.attempt(ticket, start + window).is_ok());
     }
 }

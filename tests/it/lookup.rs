@@ -337,6 +337,32 @@ async fn wrong_codes_from_many_addresses_close_one_tickets_lookup() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// Guesses sent all at once are counted one by one: of twenty wrong codes
+/// for one ticket from twenty addresses at the same moment, five are
+/// checked and the rest refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_codes_sent_at_once_are_bounded_per_ticket() {
+    let server = Server::start_with(&["--rate-limit", "0", "--trust-proxy", "127.0.0.1"]);
+    let sent = send_request(&server, None).await;
+    let ticket = sent.ticket;
+    let addresses: Vec<String> = (0..20).map(|i| format!("2001:db8:{i}::1")).collect();
+    let statuses = futures_util::future::join_all(
+        addresses
+            .iter()
+            .map(|ip| look_up(&server, &ticket, "CCCC CCCC", Some(ip))),
+    )
+    .await;
+    let checked = statuses
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 15));
+}
+
 /// Receipts of tickets that do not exist are limited per address; past
 /// the limit every receipt is 429 (so the answer says nothing), except the
 /// one the browser was just sent to with its one-time cookie.

@@ -465,6 +465,38 @@ async fn sign_in_is_limited_without_locking_out_the_real_user() {
     }
 }
 
+/// Once a name is under attack, an address gets one try even when it
+/// sends its attempts all at once: they are counted as they are checked
+/// (at most as many in flight as the desk hashes at once, two).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attempts_sent_at_once_do_not_multiply_the_tries() {
+    let server = Server::start_with(&["--rate-limit", "0", "--trust-proxy", "127.0.0.1"]);
+    assert!(add_staff(&server.data, "Budi", PASSWORD).status.success());
+    let attempt = |ip: String| {
+        let server = &server;
+        async move {
+            let mut desk = DeskClient::new(server);
+            desk.forwarded_for = Some(ip);
+            desk.sign_in("Budi", "kata sandi yang salah").await.status
+        }
+    };
+    for i in 0..5 {
+        assert_eq!(attempt(format!("192.0.2.{i}")).await, StatusCode::FORBIDDEN);
+    }
+    let burst: Vec<StatusCode> =
+        futures_util::future::join_all((0..8).map(|_| attempt("203.0.113.9".into()))).await;
+    let checked = burst
+        .iter()
+        .filter(|s| **s == StatusCode::FORBIDDEN)
+        .count();
+    assert!((1..=2).contains(&checked), "{checked} checked of {burst:?}");
+    assert!(
+        burst
+            .iter()
+            .all(|s| [StatusCode::FORBIDDEN, StatusCode::TOO_MANY_REQUESTS].contains(s))
+    );
+}
+
 /// The sign-in form's token is signed by the server for the client's
 /// address: a value it did not issue (a 64-hex cookie tossed in by a
 /// sibling subdomain, with the same value in a cross-site form), or one it
