@@ -59,7 +59,7 @@ use self::session::{Session, same_secret};
 use self::views::Chrome;
 
 /// The name of the session cookie (over HTTPS with the `__Host-` prefix:
-/// [`Desk::cookie_name`]).
+/// `Desk::cookie_name`).
 pub const SESSION_COOKIE: &str = "loket_meja";
 /// The prefix a browser accepts only on a `Secure`, `Path=/` cookie without
 /// `Domain`, set by this host itself: a sibling subdomain cannot toss one in.

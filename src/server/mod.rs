@@ -85,7 +85,8 @@ pub struct Limits {
     /// Free space below which `/healthz` reports trouble.
     pub min_free_bytes: u64,
     /// Failed `/cek-status/` lookups per client address per `rate_window`
-    /// (0 turns the limit off).
+    /// before only the right code is answered, and receipts of tickets that
+    /// do not exist (0 turns both off; see `server::lookup`).
     pub lookup_rate_limit: u32,
 }
 
