@@ -5,6 +5,7 @@
 
 mod access;
 mod lists;
+mod signin;
 mod work;
 
 use std::collections::BTreeMap;
