@@ -64,8 +64,11 @@ pub const TICKET_FAILURES: u32 = 5;
 /// An address is refused outright past this many times its limit of
 /// failed lookups.
 pub const HARD_FACTOR: u32 = 10;
-/// Tickets whose wrong codes are remembered at most (expired ones go first;
-/// past it a new ticket is not counted rather than an old one forgotten).
+/// Tickets whose wrong codes are remembered at most (a few MB). Expired
+/// ones go first (looked for at most once a second); while every one is
+/// live, a ticket not yet counted is refused like a closed one: forgetting
+/// a count, or not counting, would let a guesser who filled the table go
+/// unbounded.
 const MAX_TICKETS: usize = 100_000;
 
 /// What citizens' access to their cases needs while the server runs.
@@ -99,7 +102,15 @@ impl Lookups {
 /// Wrong codes per ticket within a window from the first.
 struct TicketGuesses {
     window: Duration,
-    seen: Mutex<HashMap<String, (u32, Instant)>>,
+    seen: Mutex<Seen>,
+}
+
+#[derive(Default)]
+struct Seen {
+    /// Per ticket: attempts counted, and since when.
+    tickets: HashMap<String, (u32, Instant)>,
+    /// When expired tickets were last looked for.
+    pruned: Option<Instant>,
 }
 
 impl TicketGuesses {
@@ -115,14 +126,26 @@ impl TicketGuesses {
     /// [`TICKET_FAILURES`] are counted in the window. A right code gives its
     /// attempt back ([`TicketGuesses::succeeded`]).
     fn attempt(&self, ticket: &str, now: Instant) -> Result<(), Duration> {
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.len() >= MAX_TICKETS {
-            seen.retain(|_, (_, since)| now.duration_since(*since) < self.window);
+        let mut guard = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let seen = &mut *guard;
+        let full = seen.tickets.len() >= MAX_TICKETS && !seen.tickets.contains_key(ticket);
+        if full
+            && seen
+                .pruned
+                .is_none_or(|at| now.duration_since(at) >= Duration::from_secs(1))
+        {
+            let window = self.window;
+            seen.tickets
+                .retain(|_, (_, since)| now.duration_since(*since) < window);
+            seen.pruned = Some(now);
         }
-        if seen.len() >= MAX_TICKETS && !seen.contains_key(ticket) {
-            return Ok(());
+        if seen.tickets.len() >= MAX_TICKETS && !seen.tickets.contains_key(ticket) {
+            tracing::warn!(
+                "lookup: {MAX_TICKETS} tickets guessed at within the window; refusing others"
+            );
+            return Err(self.window);
         }
-        let entry = seen.entry(ticket.to_string()).or_insert((0, now));
+        let entry = seen.tickets.entry(ticket.to_string()).or_insert((0, now));
         let age = now.duration_since(entry.1);
         if age >= self.window {
             *entry = (0, now);
@@ -136,7 +159,7 @@ impl TicketGuesses {
     /// The right code: the attempt counted for it is given back.
     fn succeeded(&self, ticket: &str) {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(entry) = seen.get_mut(ticket) {
+        if let Some(entry) = seen.tickets.get_mut(ticket) {
             entry.0 = entry.0.saturating_sub(1);
         }
     }
@@ -434,5 +457,19 @@ mod tests {
         // A new window counts from zero.
         assert!(guesses.attempt(ticket, start + window).is_ok());
         assert!(guesses.attempt(ticket, start + window).is_ok());
+    }
+
+    #[test]
+    fn a_full_table_refuses_new_tickets_until_some_expire() {
+        let window = Duration::from_secs(600);
+        let guesses = TicketGuesses::new(window);
+        let start = Instant::now();
+        for i in 0..MAX_TICKETS {
+            assert!(guesses.attempt(&format!("T{i}"), start).is_ok());
+        }
+        let soon = start + Duration::from_secs(5);
+        assert!(guesses.attempt("KP-20261127-CDFH", soon).is_err());
+        assert!(guesses.attempt("T1", soon).is_ok(), "counted ones go on");
+        assert!(guesses.attempt("KP-20261127-CDFH", start + window).is_ok());
     }
 }
