@@ -82,7 +82,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 500)]
     pub min_free_mb: u64,
     /// Failed /cek-status/ lookups allowed per client address per rate
-    /// window (0: no limit); lookups that find the case are not counted.
+    /// window before only the right code is answered (ten times that:
+    /// none), and receipts of unknown tickets (0: no limit); lookups that
+    /// find the case are not counted.
     #[arg(long, default_value_t = 10)]
     pub lookup_rate_limit: u32,
     /// The mail relay: smtp://relay.example:587?tls=required (STARTTLS),

@@ -99,7 +99,7 @@ pub(super) async fn submit(
                 reservation.confirm();
                 state.decoys.remember(&ticket);
                 let token = state.lookups.once.hold(ticket.as_str(), &code);
-                see_confirmation(&ticket, token.as_deref())
+                see_confirmation(published, &ticket, token.as_deref())
             }
             Err(e) => storage_error(published, e, &back),
         };
@@ -156,7 +156,7 @@ async fn accept(
     // that is still unseen.
     let again = |ticket: &Ticket| {
         let token = state.lookups.once.again(ticket.as_str());
-        see_confirmation(ticket, token.as_deref())
+        see_confirmation(published, ticket, token.as_deref())
     };
     loop {
         match recent.claim(fingerprint) {
@@ -235,7 +235,9 @@ async fn accept(
                     committed.map(|ticket| (ticket, token))
                 });
                 return match committing.await.map_err(io::Error::other) {
-                    Ok(Ok((ticket, token))) => see_confirmation(&ticket, token.as_deref()),
+                    Ok(Ok((ticket, token))) => {
+                        see_confirmation(published, &ticket, token.as_deref())
+                    }
                     Ok(Err(e)) | Err(e) => storage_error(published, e, back),
                 };
             }
@@ -322,7 +324,7 @@ async fn send_back(
 
 /// 303 to the confirmation page; the URL carries the ticket and nothing else.
 /// `token` (a cookie) lets that page show the access code once.
-fn see_confirmation(ticket: &Ticket, token: Option<&str>) -> Response<Body> {
+fn see_confirmation(published: &Published, ticket: &Ticket, token: Option<&str>) -> Response<Body> {
     let location = format!("{CONFIRMATION_PATH}?tiket={ticket}");
     let body = format!(
         "<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Terkirim</title><p><a href=\"{location}\">Lihat tanda terima</a></p>"
@@ -332,7 +334,7 @@ fn see_confirmation(ticket: &Ticket, token: Option<&str>) -> Response<Body> {
         response.headers_mut().insert(header::LOCATION, value);
     }
     if let Some(token) = token {
-        shown_once::set_cookie(&mut response, Some(token));
+        shown_once::set_cookie(&mut response, Some(token), published);
     }
     response
 }
