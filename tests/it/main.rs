@@ -17,6 +17,7 @@ mod answers;
 mod browser;
 mod build;
 mod citizens;
+mod cli_logs;
 mod config;
 mod connections;
 mod deploy;
