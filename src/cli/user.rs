@@ -94,7 +94,8 @@ pub fn wrongly_owned(data: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
     {
-        let Ok(meta) = entry.path().symlink_metadata() else {
+        // Not following links: a link's own owner.
+        let Ok(meta) = entry.metadata() else {
             continue;
         };
         if meta.uid() != owner {
