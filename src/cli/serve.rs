@@ -238,7 +238,7 @@ fn read_password_file(file: &Path) -> anyhow::Result<String> {
 /// Serves until SIGTERM; everything it says goes to the log (module
 /// [`super::logging`]), also why it could not start.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    tracing::info!(version = VERSION, "loket {VERSION} starting");
+    tracing::info!("loket {VERSION} starting");
     match serve(args) {
         Ok(code) => Ok(code),
         Err(e) => {

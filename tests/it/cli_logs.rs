@@ -41,7 +41,12 @@ async fn json_logs_are_all_json_with_the_version_and_honest_levels() {
 
     let lines: Vec<serde_json::Value> = log
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .map(|l| {
+            // YAML refuses a key given twice, where serde_json keeps the last.
+            loket::core::yaml::from_str::<loket::core::yaml::Value>(l)
+                .unwrap_or_else(|e| panic!("not one clean object ({e}): {l}"));
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))
+        })
         .collect();
     for line in &lines {
         assert_eq!(line["version"].as_str(), Some(VERSION), "{line}");
