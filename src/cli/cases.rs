@@ -324,12 +324,15 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
     // The report refreshes the index.
     user::refuse_root_writing(&data, "report")?;
-    audit_reading(
-        &data,
-        Action::Report,
-        None,
-        &format!("{year:04}-{:02}", u8::from(month)),
-    )?;
+    // Without a submissions folder the report says so and reads nothing.
+    if data.join(cases::layout::SUBMISSIONS_DIR).is_dir() {
+        audit_reading(
+            &data,
+            Action::Report,
+            None,
+            &format!("{year:04}-{:02}", u8::from(month)),
+        )?;
+    }
     let opts = ReportOptions {
         data,
         root: args.folders.root,

@@ -239,6 +239,8 @@ fn read_password_file(file: &Path) -> anyhow::Result<String> {
 /// [`super::logging`]), also why it could not start.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tracing::info!("loket {VERSION} starting");
+    // A panic (a bug; a task's panic ends only that request) is a log line too.
+    std::panic::set_hook(Box::new(|info| tracing::error!("panic: {info}")));
     match serve(args) {
         Ok(code) => Ok(code),
         Err(e) => {
