@@ -102,6 +102,10 @@ fn root_is_refused_where_it_would_write_and_verify_names_wrong_owners() {
             "staff add",
             vec!["staff", "add", "Dewi", "--password-stdin"],
         ),
+        (
+            "staff passwd",
+            vec!["staff", "passwd", "Dewi", "--password-stdin"],
+        ),
         ("staff remove", vec!["staff", "remove", "Dewi"]),
         (
             "serve",
