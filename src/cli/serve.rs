@@ -12,8 +12,8 @@ use crate::notify::{self, DigestAt, MailSettings, SmtpUrl};
 use crate::server::{self, Limits, ServeError, ServeOptions, TrustedProxy};
 use crate::site::build::{BuildError, BuildOptions, DEFAULT_MAX_UPLOAD_MB};
 
-use super::logging::LogFormat;
-use super::{Folders, print_all};
+use super::logging::{LogFormat, VERSION};
+use super::{Folders, user};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -190,9 +190,25 @@ impl ServeArgs {
     }
 }
 
+/// Serves until SIGTERM; everything it says goes to the log (module
+/// [`super::logging`]), also why it could not start.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    tracing::info!("loket {VERSION} starting");
+    // A panic (a bug; a task's panic ends only that request) is a log line too.
+    std::panic::set_hook(Box::new(|info| tracing::error!("panic: {info}")));
+    match serve(args) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            tracing::error!("{e:#}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let root = &args.folders.root;
     let data = args.folders.data();
+    user::refuse_root_writing(&data, "serve")?;
     let out = args.out.clone().unwrap_or_else(|| root.join("public"));
     let mut build = BuildOptions::new(root, out);
     build.max_upload_mb = args.max_upload_mb;
@@ -212,29 +228,42 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let served = runtime.block_on(server::serve(opts, |addr, desk| {
-        // Nobody reading stdout is no reason not to serve.
-        let _ = say!(
+        tracing::info!(
+            %addr,
             "Listening on http://{addr}/ (submissions go to {})",
             data.display()
         );
         if let Some(desk) = desk {
-            let _ =
-                say!("Desk on http://{desk}/ (staff only: open it to the office network alone)");
+            tracing::info!(
+                desk = %desk,
+                "Desk on http://{desk}/ (staff only: open it to the office network alone)"
+            );
         }
     }));
     match served {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(ServeError::Build(BuildError::Invalid(diags))) => {
-            print_all(&diags);
-            eprintln!("error: the site has errors; not serving");
+            log_all(&diags);
+            tracing::error!("the site has errors; not serving");
             Ok(ExitCode::FAILURE)
         }
         Err(ServeError::Calendar(diags)) => {
-            print_all(&diags);
-            eprintln!("error: the holiday list has errors; not serving");
+            log_all(&diags);
+            tracing::error!("the holiday list has errors; not serving");
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Diagnostics that stop the server, as log lines (errors and warnings at
+/// their own level).
+fn log_all(diags: &[crate::core::diagnostic::Diagnostic]) {
+    for d in diags {
+        match d.is_error() {
+            true => tracing::error!("{d}"),
+            false => tracing::warn!("{d}"),
+        }
     }
 }
 

@@ -192,9 +192,9 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions, changes: Changes) {
             }
             Outcome::Failed(diags) => {
                 for d in &diags {
-                    tracing::error!("{d}");
+                    tracing::warn!("{d}");
                 }
-                tracing::error!("rebuild failed; still serving the last good site");
+                tracing::warn!("rebuild failed; still serving the last good site");
                 failed = Some(diags);
             }
         }

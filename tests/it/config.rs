@@ -180,13 +180,26 @@ async fn serve_runs_from_a_settings_file_and_logs_json() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let ready = lines.next().unwrap().unwrap();
+    // The address is a log line like any other.
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = String::new();
+    let ready = loop {
+        let line = lines
+            .next()
+            .expect("loket serve said where it listens")
+            .unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("Listening on") {
+            break line;
+        }
+    };
     assert!(
         ready.contains(&format!("(submissions go to {})", data.display())),
         "{ready}"
     );
-    let url = ready.split_whitespace().nth(2).unwrap().to_string();
+    let url = ready.split("Listening on ").nth(1).unwrap();
+    let url = url.split_whitespace().next().unwrap().to_string();
     let page = reqwest::get(format!("{url}layanan/")).await.unwrap();
     assert_eq!(page.status(), 200);
     let missing = reqwest::get(format!("{url}tidak-ada/?nik=3517010101010001"))
@@ -196,9 +209,11 @@ async fn serve_runs_from_a_settings_file_and_logs_json() {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let log = stderr(&out);
+    for line in lines {
+        log.push_str(&line.unwrap());
+        log.push('\n');
+    }
+    assert!(child.wait().unwrap().success());
     let access: Vec<yaml::Value> = log
         .lines()
         .map(|l| {

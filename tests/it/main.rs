@@ -18,6 +18,7 @@ mod attachments;
 mod browser;
 mod build;
 mod citizens;
+mod cli_logs;
 mod config;
 mod connections;
 mod deploy;

@@ -2,7 +2,6 @@
 //! recover, editor droppings trigger nothing, the built site stays script-free.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -25,7 +24,7 @@ impl Preview {
     fn start_with(extra: &[&str]) -> Preview {
         let site = TempSite::fixture();
         let log = site.root().join("server.log");
-        let mut child = loket()
+        let child = loket()
             .args([
                 "serve",
                 "--watch",
@@ -37,14 +36,23 @@ impl Preview {
             .args(extra)
             .arg("--root")
             .arg(site.root())
-            .stdout(Stdio::piped())
+            .stdout(Stdio::null())
             .stderr(fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        // Where it listens is a log line.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let line = loop {
+            let text = fs::read_to_string(&log).unwrap_or_default();
+            if let Some(line) = text.lines().find(|l| l.contains("Listening on http://")) {
+                break line.to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "loket serve did not start:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
         let base = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))

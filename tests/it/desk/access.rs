@@ -350,12 +350,12 @@ async fn a_new_password_or_a_removal_ends_sessions() {
     assert!(
         audited(&server.data, "password-changed")
             .iter()
-            .any(|f| f[1] == "Budi")
+            .any(|f| f[4] == "cli account Budi")
     );
     assert!(
         audited(&server.data, "account-removed")
             .iter()
-            .any(|f| f[1] == "Budi")
+            .any(|f| f[4] == "cli account Budi")
     );
 }
 
