@@ -334,14 +334,23 @@ impl Machine {
             .collect()
     }
 
+    /// `loket inbox` (which writes the index) as the data folder's owner,
+    /// as an operator would run it (`sudo -u loket`): root is refused there.
     fn inbox(&self, data: &Path) -> String {
-        let out = run(&[
+        use std::os::unix::fs::MetadataExt;
+        let handed_over = fs::metadata(data).unwrap().uid() != rustix::process::getuid().as_raw();
+        let argv: Vec<String> = [
+            loket_bin(),
             "inbox",
             "--data",
             data.to_str().unwrap(),
             "--on",
             "2026-03-01",
-        ]);
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let out = try_command(&argv, &[], None, handed_over);
         assert!(out.status.success(), "{}", stderr(&out));
         stdout(&out)
     }
