@@ -299,3 +299,111 @@ fn objects_hidden_in_fake_stream_data_are_scanned() {
         javascript()
     );
 }
+
+// The words `stream` and `endstream` inside strings and comments are text:
+// they must not make the check skip what lies between them (issue 24).
+
+#[test]
+fn stream_keywords_inside_a_literal_string_hide_nothing() {
+    // Nested parentheses and an escaped one keep the string open.
+    let action = "/Lang (en (x) \\) stream\n) /OpenAction << /S /JavaScript /JS (app.alert(1)) >> /PageLabels (endstream)";
+    assert!(matches!(
+        refused(&[catalog(action), pages()]),
+        Refused::ActivePdf { .. }
+    ));
+}
+
+#[test]
+fn stream_keywords_inside_comments_hide_nothing() {
+    let launch = "%stream\n/A << /S /Launch /F (cmd.exe) >> %endstream\n";
+    assert_eq!(
+        refused(&[catalog(""), pages(), page(launch), content()]),
+        Refused::ActivePdf {
+            what: "launch action"
+        }
+    );
+    // A comment between /OpenAction and its dictionary.
+    let action = "/OpenAction %stream\n<< /S /Named /N /Print >> %endstream\n";
+    assert_eq!(
+        refused(&[catalog(action), pages()]),
+        Refused::ActivePdf {
+            what: "automatic action"
+        }
+    );
+}
+
+#[test]
+fn stream_keywords_inside_hex_strings_hide_nothing() {
+    // A lenient reader ignores the letters that are not hex digits.
+    let remote = "/ID <stream\n> /A << /S /GoToR /F (\\\\\\\\attacker\\\\share\\\\x.pdf) /D [0 /Fit] >> /X <endstream>";
+    assert_eq!(
+        refused(&[catalog(""), pages(), page(remote), content()]),
+        Refused::ActivePdf {
+            what: "link to another file"
+        }
+    );
+}
+
+#[test]
+fn an_object_stream_behind_a_commented_stream_keyword_is_read() {
+    let script = "<< /S /JavaScript /JS (app.alert(1)) >>";
+    let packed = object_stream(6, &[script]);
+    // The dictionary opens with a comment holding the keyword.
+    let hidden = [b"<< %stream\n".as_slice(), &packed[2..]].concat();
+    assert_eq!(
+        refused(&[
+            catalog("/OpenAction 6 0 R"),
+            pages(),
+            page(""),
+            content(),
+            hidden
+        ]),
+        javascript()
+    );
+    // So is one that says what it is only by /First.
+    let mut unnamed = object_stream(6, &[script]);
+    let at = unnamed
+        .windows(14)
+        .position(|w| w == b"/Type /ObjStm ")
+        .unwrap();
+    unnamed.drain(at..at + 14);
+    assert_eq!(
+        refused(&[catalog("/OpenAction 6 0 R"), pages(), unnamed]),
+        javascript()
+    );
+}
+
+#[test]
+fn an_object_inside_a_string_that_the_table_can_point_to_is_refused() {
+    // The token check reads a string; the name scan still sees the names a
+    // reader would find at an offset inside it.
+    let decoy = b"(6 0 obj << /S /Launch /F (cmd.exe) >> endobj)".to_vec();
+    assert_eq!(
+        refused(&[catalog(""), pages(), decoy]),
+        Refused::ActivePdf {
+            what: "launch action"
+        }
+    );
+}
+
+#[test]
+fn stream_data_is_skipped_by_its_length_or_its_endstream() {
+    // Binary data holding `(` and `/JS` is not read as tokens, whether its
+    // /Length is right, indirect or wrong.
+    let data = [b"(((".as_slice(), &noise()].concat();
+    for length in ["", "/Length 4 0 R", "/Length 3"] {
+        let image = format!("<< /Type /XObject /Subtype /Image {length} >>\nstream\n");
+        let body = [image.as_bytes(), &data, b"\nendstream"].concat();
+        let upload = pdf(&[catalog(""), pages(), body, b"4099".to_vec()]);
+        assert!(run(FileType::Pdf, &upload).is_ok(), "{length}");
+    }
+}
+
+#[test]
+fn a_pdf_printed_by_a_browser_is_kept() {
+    // Chromium's "print to PDF" of a page with text, a link, an image and
+    // the words (stream) and endstream % in its text.
+    let upload = fixture("chromium.pdf");
+    let (_, bytes) = run(FileType::Pdf, &upload).unwrap();
+    assert_eq!(bytes, upload);
+}
