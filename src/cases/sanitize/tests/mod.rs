@@ -134,6 +134,10 @@ fn messages_are_indonesian_and_say_what_to_do() {
     let all = [
         Refused::FileTooBig { limit_mb: 32 },
         Refused::NotAnImage,
+        Refused::ImplausibleImage {
+            width: 8160,
+            height: 6120,
+        },
         Refused::TooManyPixels {
             width: 30000,
             height: 30000,
