@@ -19,6 +19,7 @@ mod build;
 mod citizens;
 mod config;
 mod connections;
+mod decoding;
 mod deploy;
 mod desk;
 mod durability;
