@@ -184,6 +184,7 @@ fn mutated_uploads_never_panic() {
         (FileType::Png, photos::png_rgba(24, 16)),
         (FileType::Png, fixture("interlaced.png")),
         (FileType::Pdf, pdfs::clean()),
+        (FileType::Pdf, fixture("chromium.pdf")),
     ];
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut next = move || {
