@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Server CPU spent on posts of a PNG that declares 50 MP in about 6 KB
-(issue 24): N posts with a wrong NIK, then N with the text right, from one
-address, against `loket serve` on the fixture site. Reads the server's
+(issue 24): N posts with a wrong NIK, then N with the text right, then N
+of the same PNG padded with a text chunk up to the floor of 512 bytes per
+megapixel (an attacker who knows the floor), from one address, against
+`loket serve` on the fixture site. Reads the server's
 utime + stime from /proc before and after each batch.
 
 usage: bench/decode-flood.py LOKET_BINARY [N]      (docs/security.md)
@@ -109,8 +111,13 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         print(f"{binary}: PNG of 8160x6120 pixels in {len(png)} bytes, {n} posts each")
-        for label, nik in [("wrong NIK", "12345"), ("text right", TEXT["nik"])]:
-            body, boundary = multipart({**TEXT, "nik": nik}, png)
+        floor = 8160 * 6120 * 512 // 1_000_000
+        padding = chunk(b"tEXt", b"c\0" + b"x" * max(0, floor - len(png)))
+        padded = png[:-12] + padding + png[-12:]
+        batches = [("wrong NIK", "12345", png), ("text right", TEXT["nik"], png),
+                   (f"padded to {len(padded)} bytes, text right", TEXT["nik"], padded)]
+        for label, nik, upload in batches:
+            body, boundary = multipart({**TEXT, "nik": nik}, upload)
             before = cpu_seconds(server.pid)
             statuses = {post(port, body, boundary) for _ in range(n)}
             spent = cpu_seconds(server.pid) - before
