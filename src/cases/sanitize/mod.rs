@@ -12,14 +12,16 @@
 //!   gone. The EXIF orientation is applied first, so a KTP photographed
 //!   upright stays upright. The long side is shrunk to
 //!   [`SanitizeLimits::max_side`].
-//! - **PDFs** are kept byte for byte if they pass the checks of `pdf.rs`:
+//! - **PDFs** are kept byte for byte if they pass the checks of `pdf/`:
 //!   a real PDF's structure, no encryption, and none of the names that
 //!   make a reader run or open something (scripts, launch actions,
 //!   attached files, automatic actions), also inside compressed object
-//!   streams.
+//!   streams, read token by token as a reader's lexer reads them (strings
+//!   and comments hide nothing).
 //!
-//! Work is bounded: images declaring too many pixels are refused from their
-//! header before any pixel is decoded, decoders get a memory budget, PDF
+//! Work is bounded: images declaring too many pixels, or more than their
+//! bytes can plausibly hold, are refused from their header before any
+//! pixel is decoded, decoders get a memory budget, PDF
 //! inflation a byte budget, and at most [`SanitizeLimits::concurrency`]
 //! uploads are sanitized at once (more callers wait their turn). One
 //! sanitization holds at most about the upload plus
