@@ -442,6 +442,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn uploads_received_unchecked_are_held_raw_and_sanitized_after_adoption() {
+        let tmp = private_tmp();
+        let store = Store::open(tmp.path()).unwrap();
+        let mut draft = store.draft().unwrap();
+        let mut w = draft.file_writer("ktp");
+        w.write(Bytes::from(ktp())).await.unwrap();
+        let check = draft.receive_file(w, "scan.pdf").await.unwrap();
+        assert_eq!(check.detected, Some(FileType::Pdf));
+        assert!(draft.has_unchecked() && draft.attachments().is_empty());
+        let held = draft.hold(&store).unwrap().expect("a file to hold");
+        assert!(held.attachments.is_empty());
+        assert_eq!(held.unchecked[0].original_name, "scan.pdf");
+        let folder = store.layout().held_dir().join(&held.token);
+        assert_eq!(mode(&folder.join(".raw-ktp")), 0o600);
+
+        let mut again = store.draft().unwrap();
+        let files = again
+            .adopt_held(&store, FormKind::Permohonan, &held.token, never)
+            .unwrap();
+        assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
+        assert!(again.has_unchecked());
+        // Sanitized once the text is right (server::forms).
+        let checks = again.check_uploads().await.unwrap();
+        assert_eq!(checks["ktp"].refused, None);
+        assert!(!again.has_unchecked());
+        assert_eq!(again.attachments()[0].stored_name, "ktp.pdf");
+        assert_eq!(again.attachments()[0].original_name, "scan.pdf");
+    }
+
+    #[tokio::test]
     async fn held_files_are_private_and_come_back_whole_into_a_commit() {
         let tmp = private_tmp();
         let store = Store::open(tmp.path()).unwrap();
