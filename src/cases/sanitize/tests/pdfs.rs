@@ -400,10 +400,27 @@ fn stream_data_is_skipped_by_its_length_or_its_endstream() {
 }
 
 #[test]
-fn a_pdf_printed_by_a_browser_is_kept() {
+fn pdfs_made_by_real_writers_are_kept() {
     // Chromium's "print to PDF" of a page with text, a link, an image and
-    // the words (stream) and endstream % in its text.
-    let upload = fixture("chromium.pdf");
-    let (_, bytes) = run(FileType::Pdf, &upload).unwrap();
-    assert_eq!(bytes, upload);
+    // the words (stream) and endstream % in its text; Ghostscript's
+    // pdfwrite (10.00) of the same words, with indirect stream lengths;
+    // qpdf's `--object-streams=generate` of the Chromium one (its
+    // dictionaries in an object stream, a cross-reference stream).
+    for name in ["chromium.pdf", "ghostscript.pdf", "object-streams.pdf"] {
+        let upload = fixture(name);
+        let (_, bytes) = run(FileType::Pdf, &upload).unwrap();
+        assert_eq!(bytes, upload, "{name}");
+    }
+}
+
+#[test]
+fn javascript_packed_by_a_real_writer_is_refused() {
+    // The Chromium PDF with an /OpenAction JavaScript added to its catalog,
+    // which qpdf then packed into a compressed object stream.
+    let upload = fixture("javascript-in-object-stream.pdf");
+    assert!(!upload.windows(10).any(|w| w == b"JavaScript"));
+    assert!(matches!(
+        run(FileType::Pdf, &upload),
+        Err(Refused::ActivePdf { .. })
+    ));
 }
