@@ -157,6 +157,8 @@ impl Lexer<'_> {
 struct StreamDictionary {
     /// `/Length` as a direct integer.
     length: Option<usize>,
+    /// A `/Length` was seen.
+    length_seen: bool,
     /// `/Type /ObjStm` or a `/First` key.
     object_stream: bool,
     /// Every name is one an object stream's dictionary may have.
@@ -208,7 +210,11 @@ pub(super) fn check(data: &[u8], budget: &mut usize, top: bool) -> Result<(), Re
                     let length = std::str::from_utf8(word).ok().and_then(|w| w.parse().ok());
                     if let Some(found) = dictionary.as_mut() {
                         // `/Length 12 0 R` is indirect: no direct length.
-                        found.length = length.filter(|_| !is_reference(&lexer));
+                        // Two of them, which readers may take either of:
+                        // none, so the data ends at the first `endstream`.
+                        let direct = length.filter(|_| !is_reference(&lexer));
+                        found.length = direct.filter(|_| !found.length_seen);
+                        found.length_seen = true;
                     }
                 }
                 if word == b"obj" {

@@ -391,7 +391,7 @@ fn stream_data_is_skipped_by_its_length_or_its_endstream() {
     // Binary data holding `(` and `/JS` is not read as tokens, whether its
     // /Length is right, indirect or wrong.
     let data = [b"(((".as_slice(), &noise()].concat();
-    for length in ["", "/Length 4 0 R", "/Length 3"] {
+    for length in ["", "/Length 4 0 R", "/Length 3", "/Length 4103 /Length 3"] {
         let image = format!("<< /Type /XObject /Subtype /Image {length} >>\nstream\n");
         let body = [image.as_bytes(), &data, b"\nendstream"].concat();
         let upload = pdf(&[catalog(""), pages(), body, b"4099".to_vec()]);
@@ -423,4 +423,21 @@ fn javascript_packed_by_a_real_writer_is_refused() {
         run(FileType::Pdf, &upload),
         Err(Refused::ActivePdf { .. })
     ));
+}
+
+#[test]
+fn a_second_length_does_not_hide_what_a_reader_taking_the_first_finds() {
+    // A reader taking `/Length 4` ends the data after `AAAA`, and reads
+    // the dictionary after the first `endstream` as part of this object.
+    let mut body = b"<< /Length 4 /Length 80 >>\nstream\nAAAA\nendstream\n".to_vec();
+    body.extend(b"/X (stream\n) /OpenAction << /S /Named /N /Print >>\n");
+    let rest = 80 - (body.len() - b"<< /Length 4 /Length 80 >>\nstream\n".len());
+    body.extend(std::iter::repeat_n(b'A', rest));
+    body.extend(b"\nendstream");
+    assert_eq!(
+        refused(&[catalog(""), pages(), body]),
+        Refused::ActivePdf {
+            what: "automatic action"
+        }
+    );
 }
