@@ -3,10 +3,10 @@
 //! the files -> validate them -> durable store -> 303 to the confirmation
 //! page. A post whose text is wrong does not decode its files: they are held
 //! raw. A post with files is counted against the upload budget
-//! (`AppState::uploads`) whatever comes of it. A form with mistakes comes back (422)
-//! with everything typed and its accepted files held for the next round;
-//! anything else wrong gets a page in Bahasa Indonesia. Nothing is stored
-//! but an accepted submission.
+//! (`AppState::uploads`) whatever comes of it. A form with mistakes comes
+//! back (422) with everything typed and its accepted files held for the next
+//! round; anything else wrong gets a page in Bahasa Indonesia. Nothing is
+//! stored but an accepted submission.
 
 use std::collections::BTreeSet;
 use std::io;
@@ -27,9 +27,9 @@ use crate::cases::recent::{Claim, fingerprint};
 use crate::cases::record::{Record, email_field, email_in, promised_due};
 use crate::cases::ticket::Ticket;
 use crate::core::{dates, web};
-use crate::forms::FormKind;
 use crate::forms::validate::{FieldError, Normalized, validate};
 use crate::forms::view::FormView;
+use crate::forms::{FieldType, FormKind};
 use crate::notify::CaseFacts;
 use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
@@ -306,8 +306,7 @@ async fn take_held(
 
 /// Whether `field` is one of the file fields of `kind`.
 fn is_file_field(kind: FormKind, field: &str) -> bool {
-    kind.field(field)
-        .is_some_and(|f| f.kind == crate::forms::FieldType::File)
+    kind.field(field).is_some_and(|f| f.kind == FieldType::File)
 }
 
 /// The form again (422) with what was typed, the errors, and the accepted
