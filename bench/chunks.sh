@@ -42,7 +42,7 @@ start_server() { # binary, data folder
     "$1" serve --root "$work/site" --addr 127.0.0.1:$loket_port --data "$2" \
         --rate-limit 0 >"$work/loket.out" 2>"$work/loket.err" &
     pid=$!
-    until grep -q Listening "$work/loket.out" 2>/dev/null; do
+    until grep -qs Listening "$work/loket.out" "$work/loket.err"; do
         kill -0 "$pid" 2>/dev/null || { echo "error: $1 did not start" >&2; exit 1; }
         sleep 0.1
     done

@@ -63,7 +63,7 @@ for entry in "${lokets[@]}"; do
         --addr 127.0.0.1:$port --desk-addr 127.0.0.1:$((port + 1)) \
         >"$work/$name/serve.out" 2>"$work/$name/serve.err" &
     pids+=($!)
-    until grep -q Listening "$work/$name/serve.out" 2>/dev/null; do sleep 0.2; done
+    until grep -qs Listening "$work/$name/serve.out" "$work/$name/serve.err"; do sleep 0.2; done
     desk="http://127.0.0.1:$((port + 1))"
     jar="$work/$name/cookies"
     csrf=$(curl -sf -c "$jar" "$desk/masuk/" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n 1)

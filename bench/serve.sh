@@ -33,7 +33,7 @@ for entry in "${lokets[@]}"; do
         >"$work/$name/out.log" 2>"$work/$name/access.log" &
     pids+=($!)
     ports+=($port)
-    until grep -q Listening "$work/$name/out.log" 2>/dev/null; do
+    until grep -qs Listening "$work/$name/out.log" "$work/$name/access.log"; do
         kill -0 "${pids[-1]}" 2>/dev/null || { echo "$name did not start:" >&2; tail -n 3 "$work/$name/access.log" >&2; exit 1; }
         sleep 0.1
     done

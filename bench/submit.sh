@@ -74,9 +74,9 @@ start_server() { # binary[=site], data folder
     [ "$bin" = "$1" ] || site=${1#*=}
     rm -f "$work/loket.out"
     "$bin" serve --root "$site" --addr 127.0.0.1:18092 --data "$2" \
-        --rate-limit 0 --max-connections 1024 >"$work/loket.out" 2>/dev/null &
+        --rate-limit 0 --max-connections 1024 >"$work/loket.out" 2>"$work/loket.err" &
     pid=$!
-    until grep -q Listening "$work/loket.out" 2>/dev/null; do
+    until grep -qs Listening "$work/loket.out" "$work/loket.err"; do
         kill -0 "$pid" 2>/dev/null || { echo "error: $bin did not start" >&2; exit 1; }
         sleep 0.1
     done

@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 
@@ -20,11 +21,17 @@ def main():
     out = os.path.join(root, "public")
     server = subprocess.Popen(
         [loket, "serve", "--watch", "--root", root, "--addr", "127.0.0.1:0", "--desk-addr", "off", "--data", data],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:
-        line = server.stdout.readline()
-        assert line.startswith("Listening on"), line
+        # loket logs where it listens; then the log is drained (a full pipe
+        # would stop the server).
+        for line in server.stderr:
+            if "Listening on" in line:
+                break
+        else:
+            raise SystemExit("loket serve did not start")
+        threading.Thread(target=server.stderr.read, daemon=True).start()
         page = os.path.join(root, "content", "posts", "page-00042.md")
         built = os.path.join(out, "posts", "page-00042", "index.html")
         original = open(page, encoding="utf-8").read()

@@ -340,9 +340,13 @@ export async function sendOwnPermohonan(page) {
   return sent;
 }
 
-/** /cek-status/ answering a ticket and code that open nothing (422). */
+/** /cek-status/ answering a ticket and code that open nothing (422). A
+ * ticket of its own each time: five wrong codes for one ticket close its
+ * lookup for ten minutes, from every address. */
 export async function lookUpNothing(page) {
-  const response = await lookUp(page, 'KP-20261127-CDFH', 'CDFH JKMN');
+  const symbols = 'CDFHJKMNPRTVWXY34679';
+  const suffix = Array.from({ length: 4 }, () => symbols[Math.floor(Math.random() * symbols.length)]).join('');
+  const response = await lookUp(page, `KP-20261127-${suffix}`, 'CDFH JKMN');
   assert.equal(response.status(), 422);
   return response;
 }

@@ -11,6 +11,7 @@
 //! lookup.key                                     the key of the access codes (super::access)
 //! staff.yaml, audit/                             the staff desk's accounts and log
 //! outbox/                                        mail waiting to be sent (crate::notify)
+//! .copies/                                       reports and backups loket wrote (super::copies)
 //! ```
 //!
 //! [`Layout`] only names paths: reading a record needs nothing more, and
@@ -39,8 +40,9 @@ pub const STAGING_SUFFIX: &str = ".staging";
 
 /// What loket itself keeps in a data folder: a folder holding only these
 /// (a data folder from before the marker) is adopted.
-const OWN_NAMES: [&str; 8] = [
+const OWN_NAMES: [&str; 9] = [
     MARKER,
+    super::copies::DIR,
     SUBMISSIONS_DIR,
     TMP_DIR,
     super::index::INDEX_DIR,
@@ -93,6 +95,50 @@ impl Layout {
     pub fn held_dir(&self) -> PathBuf {
         self.tmp_dir().join(HELD_DIR)
     }
+}
+
+/// Whether `name` can be an attachment's stored name: one plain file name
+/// (no path, nothing hidden), as the store makes them. The one check every
+/// place that joins a record's `stored_name` to a folder goes through: a
+/// hand-edited `../x` must never reach outside the case's folder.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
+}
+
+/// Opens the attachment `name` of the case folder `folder` for reading,
+/// following no symbolic link: neither the folder nor the file may be one
+/// (a link could point outside the data folder). Refuses a name that is
+/// not [plain](is_plain_name).
+pub fn open_attachment(folder: &Path, name: &str) -> io::Result<fs::File> {
+    use rustix::fs::{Mode, OFlags, open, openat};
+    if !is_plain_name(name) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{name:?} is not a plain file name"),
+        ));
+    }
+    let dir = open(
+        folder,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let file = openat(
+        &dir,
+        name,
+        // Non-blocking: a FIFO put there by hand does not hang the reader.
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK,
+        Mode::empty(),
+    )?;
+    let file = fs::File::from(file);
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    Ok(file)
+}
+
+/// Whether `path` is a real folder, not a symbolic link to one.
+pub fn is_plain_dir(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
 }
 
 /// The hidden name a submission's attachment folder has in its day folder

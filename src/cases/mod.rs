@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod backup;
+pub mod copies;
 pub mod inbox;
 pub mod index;
 pub mod layout;

@@ -4,26 +4,36 @@
 //!
 //! - After `attachments_days`, a case's attachments (the KTP copy and other
 //!   documents) are deleted and the record notes `attachments_purged`.
-//! - After `records_years`, the record's personal fields are emptied (what
-//!   was typed, the normalized NIK and phones, the original file names) and
-//!   it notes `redacted`; ticket, kind, request type, dates, status, history
-//!   and result stay, so reports still count the case.
+//! - After `records_years`, the record is written anew without personal
+//!   data (what the citizen typed, the normalized NIK and phones, the
+//!   original file names, and what staff typed: notes, public notes, the
+//!   meeting place, the result) and notes `redacted`; ticket, kind, request
+//!   type, dates, statuses and who moved the case stay, so reports still
+//!   count the case.
 //!
 //! The record index ([`super::index`]) is refreshed after a redaction, so
-//! the names go from it too.
+//! the names go from it too. Mail still waiting about a redacted case goes
+//! with it (`loket purge` asks the outbox). Reports and backups loket wrote
+//! ([`super::copies`]) are deleted once they hold data this or an earlier
+//! run removed from a record. Held uploads of forms sent back with errors
+//! expire on their own within hours ([`super::store`]).
 //!
 //! Files go before the record says so: a purge cut short deletes nothing
 //! twice and leaves nothing behind that the record claims is gone. Each
 //! record is edited under its day folder's lock, like a status change.
 //! What is printed names tickets and counts, never personal data.
 
+use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use time::Date;
 
+use super::copies::{self, CopyKind, Stage};
+use super::layout;
+use super::record::Fields;
 use super::update::update;
-use super::yaml_edit::{remove_key, set_key, set_value};
+use super::yaml_edit::{set_key, set_value};
 use super::{Record, RecordError, load_all};
 use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
@@ -32,8 +42,18 @@ use crate::site::config::Retention;
 /// One thing purge did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purged {
-    Attachments { ticket: String, files: usize },
-    Redacted { ticket: String },
+    Attachments {
+        ticket: String,
+        files: usize,
+    },
+    Redacted {
+        ticket: String,
+    },
+    /// A report or backup loket wrote that holds data purged since.
+    Copy {
+        kind: CopyKind,
+        files: Vec<PathBuf>,
+    },
 }
 
 impl Purged {
@@ -45,6 +65,14 @@ impl Purged {
                 format!("{ticket}: lampiran {done} ({files} berkas)")
             }
             Purged::Redacted { ticket } => format!("{ticket}: data pribadi {done}"),
+            Purged::Copy { kind, files } => {
+                let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+                format!(
+                    "{}: {} lama {done} (memuat data yang sudah dihapus dari kiriman)",
+                    files.join(", "),
+                    kind.label()
+                )
+            }
         }
     }
 }
@@ -72,6 +100,12 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
         problems,
         ..Purge::default()
     };
+    // How far each record is purged once this run is done: what tells a
+    // stale report or backup.
+    let mut stages: BTreeMap<String, Stage> = records
+        .iter()
+        .map(|r| (r.ticket.clone(), Stage::of(r)))
+        .collect();
     for record in records {
         if !record.status.is_closed() {
             continue;
@@ -89,10 +123,13 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
                 purge_attachments(data, &record, today)
             };
             match result {
-                Ok(()) => out.done.push(Purged::Attachments {
-                    ticket: record.ticket.clone(),
-                    files,
-                }),
+                Ok(()) => {
+                    stages.insert(record.ticket.clone(), Stage::AttachmentsPurged);
+                    out.done.push(Purged::Attachments {
+                        ticket: record.ticket.clone(),
+                        files,
+                    })
+                }
                 Err(e) => out.problems.push(problem(&record, e)),
             }
         }
@@ -103,9 +140,12 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
                 redact(data, &record, today)
             };
             match result {
-                Ok(()) => out.done.push(Purged::Redacted {
-                    ticket: record.ticket.clone(),
-                }),
+                Ok(()) => {
+                    stages.insert(record.ticket.clone(), Stage::Redacted);
+                    out.done.push(Purged::Redacted {
+                        ticket: record.ticket.clone(),
+                    })
+                }
                 Err(e) => out.problems.push(problem(&record, e)),
             }
         }
@@ -119,6 +159,31 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
         // changed records again), not at the next `loket inbox`.
         super::index::summaries(data);
     }
+    // A record that cannot be read is not known to be gone: while any
+    // cannot, a copy goes only for a record known to have been purged.
+    let all_read = out.problems.is_empty();
+    let (stale, unreadable) = copies::stale(data, &stages, all_read);
+    for (path, message) in unreadable {
+        out.problems.push(Diagnostic::error(&path, None, message));
+    }
+    for copy in stale {
+        let result = if dry_run {
+            Ok(())
+        } else {
+            copies::delete(&copy)
+        };
+        match result {
+            Ok(()) => out.done.push(Purged::Copy {
+                kind: copy.copy.kind,
+                files: copy.copy.files.clone(),
+            }),
+            Err(e) => out.problems.push(Diagnostic::error(
+                copy.copy.files.first().map_or(data, |f| f.as_path()),
+                None,
+                e.to_string(),
+            )),
+        }
+    }
     out
 }
 
@@ -127,67 +192,137 @@ fn problem(record: &Record, e: RecordError) -> Diagnostic {
 }
 
 /// Deletes the attachment files (those the record lists), then their
-/// folder if nothing else is in it, then notes it in the record.
+/// folder if nothing else is in it, then notes it in the record and forgets
+/// the files' sha256 (a fingerprint of the KTP copy). A stored name that is
+/// not a plain file name, or a folder that is a symbolic link, stops the
+/// purge of this record before anything is deleted: loket deletes nothing
+/// outside the case's folder (`loket verify` names both).
 fn purge_attachments(data: &Path, record: &Record, today: Date) -> Result<(), RecordError> {
     let folder = record.attachment_dir();
+    let refuse = |path: &Path, message: &str| RecordError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(message.to_string()),
+    };
+    if let Some(bad) = record
+        .attachments
+        .iter()
+        .find(|a| !layout::is_plain_name(&a.stored_name))
+    {
+        return Err(refuse(
+            &record.path,
+            &format!(
+                "nama lampiran {:?} bukan nama berkas biasa; tidak ada yang dihapus (perbaiki catatannya)",
+                bad.stored_name
+            ),
+        ));
+    }
+    if fs::symlink_metadata(&folder).is_ok_and(|m| m.is_symlink()) {
+        return Err(refuse(
+            &folder,
+            "folder lampiran ini tautan simbolis; tidak diikuti, tidak ada yang dihapus",
+        ));
+    }
     for a in &record.attachments {
-        match fs::remove_file(folder.join(&a.stored_name)) {
+        let path = folder.join(&a.stored_name);
+        match fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(RecordError::Io {
-                    path: folder.join(&a.stored_name),
-                    source,
-                });
-            }
+            Err(source) => return Err(RecordError::Io { path, source }),
         }
     }
     // Anything else in the folder is not loket's to delete: `verify` names it.
     let _ = fs::remove_dir(&folder);
     update(data, &record.ticket, None, |current, text| {
-        set_key(text, "attachments_purged", &dates::format_iso(today)).map_err(|message| {
-            RecordError::Edit {
-                path: current.path.clone(),
-                message,
-            }
+        let edit_error = |message: String| RecordError::Edit {
+            path: current.path.clone(),
+            message,
+        };
+        let mut attachments = current.attachments.clone();
+        for a in &mut attachments {
+            a.sha256 = String::new();
+        }
+        let new = set_value(text, "attachments", &attachments).map_err(edit_error)?;
+        set_key(&new, "attachments_purged", &dates::format_iso(today)).map_err(edit_error)
+    })?;
+    Ok(())
+}
+
+/// Rewrites a record with no personal data left: the record is written
+/// anew from what loket knows of it (so a comment or key added by hand,
+/// which may hold a name, goes too), with every field emptied but the kind
+/// of request (reports count by it), the derived values gone, the
+/// attachments' original names and sha256 forgotten, and staff's text
+/// (notes, public notes, the meeting place, the result) emptied. Ticket,
+/// kind, dates, statuses, who moved the case and the access code's HMAC
+/// stay, so reports still count the case.
+fn redact(data: &Path, record: &Record, today: Date) -> Result<(), RecordError> {
+    update(data, &record.ticket, None, |current, _text| {
+        let redacted = redacted(current, today);
+        redacted.to_yaml().map_err(|e| RecordError::Edit {
+            path: current.path.clone(),
+            message: e.message,
         })
     })?;
     Ok(())
 }
 
-/// Empties the personal fields of a record.
-fn redact(data: &Path, record: &Record, today: Date) -> Result<(), RecordError> {
-    update(data, &record.ticket, None, |current, text| {
-        let edit_error = |message: String| RecordError::Edit {
-            path: current.path.clone(),
-            message,
-        };
-        // Every field emptied but the kind of request, which reports count by.
-        let fields: Vec<(String, String)> = current
-            .fields
-            .iter()
+/// `record` with its personal data emptied ([`redact`]).
+fn redacted(record: &Record, today: Date) -> Record {
+    let mut r = record.clone();
+    r.fields = Fields(
+        r.fields
+            .0
+            .into_iter()
             .map(|(name, value)| {
-                let value = if name == "jenis" { value } else { "" };
-                (name.to_string(), value.to_string())
+                let value = if name == "jenis" {
+                    value
+                } else {
+                    String::new()
+                };
+                (name, value)
             })
-            .collect();
-        let mut attachments = current.attachments.clone();
-        for a in &mut attachments {
-            a.original_name = String::new();
+            .collect(),
+    );
+    r.normalized = Fields::default();
+    for a in &mut r.attachments {
+        a.original_name = String::new();
+        a.sha256 = String::new();
+    }
+    for step in &mut r.history {
+        step.note = None;
+        step.public_note = None;
+        if let Some(meeting) = &mut step.meeting {
+            meeting.place = String::new();
         }
-        let fields = crate::cases::record::Fields(fields);
-        let mut new = set_value(text, "fields", &fields).map_err(edit_error)?;
-        new = remove_key(&new, "normalized").map_err(edit_error)?;
-        new = set_value(&new, "attachments", &attachments).map_err(edit_error)?;
-        set_key(&new, "redacted", &dates::format_iso(today)).map_err(edit_error)
-    })?;
-    Ok(())
+    }
+    r.result = None;
+    r.redacted = Some(today);
+    r
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_redacted_record_keeps_no_text_anyone_typed() {
+        let text = "ticket: KP-20260105-CDFH\nkind: permohonan\nreceived_at: 2026-01-05T09:00:00+07:00\nstatus: selesai\nresponse_due: 2026-01-10\ncompletion_due: 2026-01-10\ncompleted_at: 2026-01-09T10:00:00+07:00\nresult: Hasil untuk Siti 0812\nfields:\n  jenis: konsultasi\n  nama: Siti\n  uraian: Siti 0812\nnormalized:\n  telepon: '+62812'\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: KTP Siti.jpg\n  size: 10\n  type: image/jpeg\n  sha256: abc\nhistory:\n- at: 2026-01-06T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: Budi\n  meeting: {at: '2026-01-08 10:00', place: rumah Siti}\n  note: Siti 0812\n  public_note: Siti 0812\n";
+        let record = Record::parse(Path::new("KP-20260105-CDFH.yaml"), text).unwrap();
+        let out = redacted(&record, date!(2027 - 01 - 10)).to_yaml().unwrap();
+        assert!(
+            !out.contains("Siti") && !out.contains("0812") && !out.contains("abc"),
+            "{out}"
+        );
+        for kept in [
+            "jenis: konsultasi",
+            "by: Budi",
+            "status: selesai",
+            "redacted: 2027-01-10",
+        ] {
+            assert!(out.contains(kept), "{kept} in\n{out}");
+        }
+    }
 
     #[test]
     fn years_after_a_leap_day() {

@@ -289,6 +289,13 @@ impl Record {
         self.path.with_extension("")
     }
 
+    /// Where the attachment `a` is, if its stored name is a plain file name
+    /// ([`super::layout::is_plain_name`]): a hand-edited `../x` is no path.
+    pub fn attachment_path(&self, a: &Attachment) -> Option<PathBuf> {
+        super::layout::is_plain_name(&a.stored_name)
+            .then(|| self.attachment_dir().join(&a.stored_name))
+    }
+
     /// The citizen's email, if they gave one (a request's `email`, or a
     /// complaint's `kontak` when it is an address).
     pub fn email(&self) -> Option<&str> {

@@ -1,6 +1,8 @@
 //! `loket verify`: is the data folder whole? Every record parses and is
 //! where its ticket says; every attachment it lists is there with its size
-//! and sha256; nothing in the tree lacks a record. Each problem is a
+//! and sha256; nothing in the tree lacks a record; no attachment name is a
+//! path and no attachment (or its folder) is a symbolic link, which loket
+//! never follows. Each problem is a
 //! `path: problem` line for a person to look at; nothing is changed.
 
 use std::collections::BTreeSet;
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::Record;
-use crate::cases::layout::{STAGING_SUFFIX, SUBMISSIONS_DIR, staging_name};
+use crate::cases::layout::{self, STAGING_SUFFIX, SUBMISSIONS_DIR, staging_name};
 use crate::core::fs::is_replace_temp;
 
 /// One thing wrong in the data folder.
@@ -72,13 +74,25 @@ pub fn verify(data: &Path) -> Verified {
                     day.join(staging)
                 })
             };
+            let folder = match folder {
+                Some(f) if !layout::is_plain_dir(&f) => {
+                    problem(
+                        &f,
+                        "folder lampiran ini tautan simbolis: loket tidak mengikutinya",
+                    );
+                    None
+                }
+                other => other,
+            };
             if check_record(&path, ticket, folder.as_deref(), &mut problem) {
                 records += 1;
             }
         }
         for name in names.difference(&explained) {
             let path = day.join(name);
-            let message = if is_replace_temp(name) {
+            let message = if fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) {
+                "tautan simbolis: loket tidak mengikutinya (hapus, atau taruh berkasnya sendiri di sini)"
+            } else if is_replace_temp(name) {
                 "berkas sementara dari perubahan status yang terputus (dihapus saat server mulai)"
             } else if name.ends_with(STAGING_SUFFIX) {
                 "lampiran kiriman yang tidak selesai disimpan (dihapus saat server mulai)"
@@ -161,6 +175,17 @@ fn check_record(
     }
     let mut listed = BTreeSet::new();
     for a in &record.attachments {
+        if !layout::is_plain_name(&a.stored_name) {
+            problem(
+                path,
+                &format!(
+                    "nama lampiran {:?} bukan nama berkas biasa (tanpa folder, tidak diawali titik)",
+                    a.stored_name
+                ),
+            );
+            whole = false;
+            continue;
+        }
         listed.insert(a.stored_name.clone());
         let Some(folder) = folder else {
             problem(
@@ -174,7 +199,7 @@ fn check_record(
             continue;
         };
         let file = folder.join(&a.stored_name);
-        match hash_file(&file) {
+        match layout::open_attachment(folder, &a.stored_name).and_then(hash_open) {
             Ok((size, _)) if size != a.size => {
                 problem(
                     &file,
@@ -198,7 +223,13 @@ fn check_record(
     {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !listed.contains(&name) {
+            if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                problem(
+                    &entry.path(),
+                    "tautan simbolis: loket tidak mengikutinya (lampiran harus berkas biasa)",
+                );
+                whole = false;
+            } else if !listed.contains(&name) {
                 problem(
                     &entry.path(),
                     "berkas yang tidak tercatat dalam catatan kiriman",
@@ -221,7 +252,11 @@ fn read_plain(path: &Path) -> std::io::Result<String> {
 
 /// Size and sha256 (hex) of a file.
 pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut file = fs::File::open(path)?;
+    hash_open(fs::File::open(path)?)
+}
+
+/// Size and sha256 (hex) of an open file, read to its end.
+fn hash_open(mut file: fs::File) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 64 * 1024];
     let mut size = 0;

@@ -19,7 +19,8 @@ use crate::site::config::SiteConfig;
 use crate::site::content::Site;
 use crate::site::terms::{Deadlines, Terms};
 
-use super::{Folders, date_arg, on_or_today, print_all};
+use super::{Folders, audit_done, audit_reading, date_arg, on_or_today, print_all, user};
+use crate::desk::audit::Action;
 
 #[derive(Debug, clap::Args)]
 pub struct InboxArgs {
@@ -80,7 +81,8 @@ pub struct StatusArgs {
     /// (/cek-status/) and mailed to them if they gave an email.
     #[arg(long)]
     public_note: Option<String>,
-    /// Who did it [default: $USER].
+    /// Who did it [default: the person running the command: SUDO_USER,
+    /// else the login name].
     #[arg(long)]
     by: Option<String>,
     /// For pertemuan-dijadwalkan: "YYYY-MM-DD HH:MM, place".
@@ -126,6 +128,8 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
         ..inbox::Filter::default()
     };
     let today = on_or_today(args.on);
+    // Listing refreshes the index.
+    user::refuse_root_writing(&data, "inbox")?;
     if !data.join(cases::layout::SUBMISSIONS_DIR).is_dir() {
         anyhow::bail!(
             "no submissions folder in {} (use --data to point at the data folder)",
@@ -135,6 +139,12 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
     let (records, problems) = cases::index::summaries(&data);
     print_all(&problems);
     let rows = inbox::select(&records, &filter, today);
+    audit_reading(
+        &data,
+        Action::Inbox,
+        None,
+        &format!("{} case(s)", rows.len()),
+    )?;
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Table => inbox::write_table(&mut out, &rows, today)?,
@@ -155,7 +165,9 @@ fn skipped(count: usize) {
 }
 
 pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
-    let (record, text) = cases::find(&args.folders.data(), &args.ticket)?;
+    let data = args.folders.data();
+    let (record, text) = cases::find(&data, &args.ticket)?;
+    audit_reading(&data, Action::Show, Some(&record.ticket), "")?;
     let mut out = std::io::stdout().lock();
     write!(out, "{text}")?;
     if !text.ends_with('\n') {
@@ -169,7 +181,9 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let dir = dir.canonicalize().unwrap_or(dir);
     for a in &record.attachments {
         let path = dir.join(&a.stored_name);
-        let state = if path.is_file() {
+        let state = if !cases::layout::is_plain_name(&a.stored_name) {
+            " (NAMA BERKAS TIDAK SAH)"
+        } else if cases::layout::open_attachment(&record.attachment_dir(), &a.stored_name).is_ok() {
             ""
         } else {
             " (BERKAS TIDAK ADA)"
@@ -231,11 +245,9 @@ fn deadlines_for(root: &Path, kind: FormKind, received: Date) -> anyhow::Result<
 
 pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
+    user::refuse_root_writing(&data, "status")?;
     let now = OffsetDateTime::now_utc();
-    let by = args
-        .by
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "petugas".to_string());
+    let by = args.by.unwrap_or_else(user::person);
     // The deadlines of a move depend on the day the case came in: read it
     // first (the update reads it again under its lock).
     let kind_move = match args.kind {
@@ -263,6 +275,11 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     })?;
     let after_kind = change.kind.as_ref().map_or(before.kind, |m| m.to);
     let after_status = args.status.unwrap_or(before.status);
+    let detail = match after_kind != before.kind {
+        true => format!("{} {after_status}", after_kind.as_str()),
+        false => after_status.to_string(),
+    };
+    audit_done(&data, Action::Status, Some(&before.ticket), &detail);
     if after_kind != before.kind {
         say!(
             "{}: {} {} -> {} {}",
@@ -306,8 +323,20 @@ fn tell_citizen(data: &Path, root: &Path, path: &Path, written: &str) -> anyhow:
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let (year, month) = args.month;
+    let data = args.folders.data();
+    // The report refreshes the index.
+    user::refuse_root_writing(&data, "report")?;
+    // Without a submissions folder the report says so and reads nothing.
+    if data.join(cases::layout::SUBMISSIONS_DIR).is_dir() {
+        audit_reading(
+            &data,
+            Action::Report,
+            None,
+            &format!("{year:04}-{:02}", u8::from(month)),
+        )?;
+    }
     let opts = ReportOptions {
-        data: args.folders.data(),
+        data,
         root: args.folders.root,
         year,
         month,

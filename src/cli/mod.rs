@@ -31,14 +31,16 @@ mod serve;
 mod settings;
 mod site;
 mod staff;
+mod user;
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::core::diagnostic::Diagnostic;
+use crate::desk::audit::{self, Action};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -163,6 +165,52 @@ fn print_all(diags: &[Diagnostic]) {
     for d in diags {
         // A closed stderr (`2>&1 | head`) is no reason to stop.
         let _ = writeln!(err, "{d}");
+    }
+}
+
+/// Writes a command's line to the audit log: the person who ran it
+/// ([`user::person`]), `action`, the case and a detail starting with `cli`
+/// (never anything a citizen typed).
+fn audit_line(
+    data: &Path,
+    action: Action,
+    ticket: Option<&str>,
+    detail: &str,
+) -> anyhow::Result<()> {
+    let detail = match detail {
+        "" => "cli".to_string(),
+        d => format!("cli {d}"),
+    };
+    if !data.is_dir() {
+        anyhow::bail!(
+            "no data folder at {} (use --data to point at it)",
+            data.display()
+        );
+    }
+    let now = time::OffsetDateTime::now_utc();
+    audit::append(data, now, &user::person(), action, ticket, &detail).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot write the audit log in {}: {e}",
+            data.join(audit::AUDIT_DIR).display()
+        )
+    })
+}
+
+/// [`audit_line`] for a command that read personal data: nothing is shown
+/// unless the line is written.
+fn audit_reading(
+    data: &Path,
+    action: Action,
+    ticket: Option<&str>,
+    detail: &str,
+) -> anyhow::Result<()> {
+    audit_line(data, action, ticket, detail).map_err(|e| e.context("nothing was shown"))
+}
+
+/// [`audit_line`] for a change already made: a failure is said, not fatal.
+fn audit_done(data: &Path, action: Action, ticket: Option<&str>, detail: &str) {
+    if let Err(e) = audit_line(data, action, ticket, detail) {
+        eprintln!("warning: {e:#}");
     }
 }
 

@@ -8,7 +8,8 @@ use time::Date;
 use crate::cases::{backup, purge as purging, verify as verifying};
 use crate::site::config::SiteConfig;
 
-use super::{Folders, date_arg, on_or_today, print_all};
+use super::{Folders, audit_done, audit_reading, date_arg, on_or_today, print_all, user};
+use crate::desk::audit::Action;
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
@@ -52,12 +53,13 @@ pub fn verify(data: &Path) -> anyhow::Result<ExitCode> {
     for p in &verified.problems {
         say!("{p}")?;
     }
-    eprintln!(
-        "{} kiriman utuh, {} masalah",
-        verified.records,
-        verified.problems.len()
-    );
-    Ok(if verified.problems.is_empty() {
+    let owners = user::wrongly_owned(data);
+    for line in &owners {
+        say!("{line}")?;
+    }
+    let problems = verified.problems.len() + owners.len();
+    eprintln!("{} kiriman utuh, {problems} masalah", verified.records);
+    Ok(if problems == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -65,7 +67,10 @@ pub fn verify(data: &Path) -> anyhow::Result<ExitCode> {
 }
 
 pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
-    let done = backup::backup(&args.folders.data(), &args.to)?;
+    let data = args.folders.data();
+    user::refuse_root_writing(&data, "backup")?;
+    audit_reading(&data, Action::Backup, None, "")?;
+    let done = backup::backup(&data, &args.to)?;
     say!(
         "{}: {} kiriman, {} berkas, {} bita",
         args.to.display(),
@@ -73,20 +78,32 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
         done.files,
         done.bytes
     )?;
+    for link in &done.links {
+        eprintln!(
+            "{}: tautan simbolis, tidak diikuti dan tidak dicadangkan",
+            link.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
+    user::refuse_root_writing(&data, "restore")?;
     let files = backup::restore(&args.from, &data)?;
+    audit_done(&data, Action::Restore, None, &format!("{files} file(s)"));
     say!("{files} berkas dipulihkan ke {}", data.display())?;
     verify(&data)
 }
 
 pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
+    let data = args.folders.data();
+    if !args.dry_run {
+        user::refuse_root_writing(&data, "purge")?;
+    }
     let config = SiteConfig::load(&args.folders.root).map_err(|d| anyhow::anyhow!("{d}"))?;
     let purged = purging::purge(
-        &args.folders.data(),
+        &data,
         config.privacy.retention,
         on_or_today(args.on),
         args.dry_run,
@@ -96,7 +113,7 @@ pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
     }
     // Mail about a redacted case goes with its personal data.
     if !args.dry_run {
-        let outbox = crate::notify::Outbox::at(&args.folders.data());
+        let outbox = crate::notify::Outbox::at(&data);
         for done in &purged.done {
             if let purging::Purged::Redacted { ticket } = done {
                 match outbox.forget_ticket(ticket) {
@@ -110,6 +127,15 @@ pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     print_all(&purged.problems);
+    // A dry run changes nothing and shows no personal data.
+    if !args.dry_run {
+        let detail = format!(
+            "{} case(s), {} problem(s)",
+            purged.done.len(),
+            purged.problems.len()
+        );
+        audit_done(&data, Action::Purge, None, &detail);
+    }
     if purged.done.is_empty() {
         say!("Tidak ada yang perlu dihapus.")?;
     }

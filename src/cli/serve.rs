@@ -1,19 +1,19 @@
 //! `loket serve`.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use lettre::message::Mailbox;
 
+use crate::notify::settings::{MailOptions, PASSWORD_ENV};
 use crate::notify::{self, DigestAt, MailSettings, SmtpUrl};
 use crate::server::{self, Limits, ServeError, ServeOptions, TrustedProxy};
 use crate::site::build::{BuildError, BuildOptions, DEFAULT_MAX_UPLOAD_MB};
 
-use super::logging::LogFormat;
-use super::{Folders, print_all};
+use super::logging::{LogFormat, VERSION};
+use super::{Folders, user};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -82,17 +82,20 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 500)]
     pub min_free_mb: u64,
     /// Failed /cek-status/ lookups allowed per client address per rate
-    /// window (0: no limit); lookups that find the case are not counted.
+    /// window before only the right code is answered (ten times that:
+    /// none), and receipts of unknown tickets (0: no limit); lookups that
+    /// find the case are not counted.
     #[arg(long, default_value_t = 10)]
     pub lookup_rate_limit: u32,
     /// The mail relay: smtp://relay.example:587?tls=required (STARTTLS),
     /// smtps://relay.example:465 (TLS), smtp://127.0.0.1:25 (plain, this
     /// machine). A user name may be in it; the password is not (see
-    /// --smtp-password-file, LOKET_SMTP_PASSWORD). Without it, mail is off.
-    #[arg(long, value_name = "URL")]
+    /// --smtp-password-file). A password needs TLS unless the relay is this
+    /// machine. Without it, mail is off.
+    #[arg(long, value_name = "URL", value_parser = notify::settings::smtp_url_parser())]
     pub smtp_url: Option<SmtpUrl>,
     /// A file holding the relay's password, readable by loket's user alone
-    /// (or the variable LOKET_SMTP_PASSWORD).
+    /// (with systemd: /run/credentials/loket.service/smtp-password).
     #[arg(long, value_name = "FILE")]
     pub smtp_password_file: Option<PathBuf>,
     /// Who loket's mail is from: "Dinkopum Jombang <loket@jombangkab.go.id>".
@@ -171,73 +174,41 @@ impl ServeArgs {
         }
     }
 
-    /// The mail settings, with the password from the environment or its
-    /// file; `None` without `smtp_url`.
-    fn mail(&self) -> anyhow::Result<Option<MailSettings>> {
-        let Some(smtp) = self.smtp_url.clone() else {
-            return Ok(None);
-        };
-        let Some(from) = self.mail_from.clone() else {
-            anyhow::bail!(
-                "smtp_url is set but mail_from is not: name the sender, e.g. mail_from: \"Dinkopum Jombang <loket@jombangkab.go.id>\""
-            );
-        };
-        let from_env = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty());
-        let password = match (from_env, &self.smtp_password_file) {
-            (Some(_), Some(file)) => anyhow::bail!(
-                "the SMTP password is given twice: {PASSWORD_ENV} and smtp_password_file ({}); keep one",
-                file.display()
-            ),
-            (Some(password), None) => Some(password),
-            (None, Some(file)) => Some(read_password_file(file)?),
-            (None, None) => None,
-        };
-        if password.is_some() && smtp.has_password() {
-            anyhow::bail!(
-                "the SMTP password is given twice: in smtp_url and {PASSWORD_ENV} or smtp_password_file; keep one"
-            );
-        }
-        if password.is_some() && smtp.username().is_none() {
-            anyhow::bail!("an SMTP password is set but smtp_url names no user: smtp://USER@relay…");
-        }
-        Ok(Some(MailSettings {
-            smtp,
-            password,
-            from,
+    /// The mail settings, checked, with the password from its file;
+    /// `None` without `smtp_url`. `loket config` checks them the same way.
+    pub fn mail(&self) -> anyhow::Result<Option<MailSettings>> {
+        let options = MailOptions {
+            smtp_url: self.smtp_url.clone(),
+            smtp_password_file: self.smtp_password_file.clone(),
+            mail_from: self.mail_from.clone(),
             notify_to: self.notify_to.clone(),
             digest_at: self.digest_at,
             desk_url: self.desk_url.clone(),
-        }))
+        };
+        let env_password = std::env::var_os(PASSWORD_ENV).is_some();
+        Ok(MailSettings::from_options(options, env_password)?)
     }
 }
 
-/// The variable holding the SMTP password (never a loket.yaml key).
-pub const PASSWORD_ENV: &str = "LOKET_SMTP_PASSWORD";
-
-/// The password in `file`, which loket's user alone may read.
-fn read_password_file(file: &Path) -> anyhow::Result<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(file)
-        .with_context(|| format!("smtp_password_file {}", file.display()))?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o044 != 0 {
-        anyhow::bail!(
-            "smtp_password_file {} can be read by other users (mode {mode:o}): chmod 600 it (owned by loket's user), or use systemd's LoadCredential (docs/deploy.md, \"Mail\")",
-            file.display()
-        );
-    }
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("smtp_password_file {}", file.display()))?;
-    let password = text.trim_end_matches(['\n', '\r']).to_string();
-    if password.is_empty() {
-        anyhow::bail!("smtp_password_file {} is empty", file.display());
-    }
-    Ok(password)
-}
-
+/// Serves until SIGTERM; everything it says goes to the log (module
+/// [`super::logging`]), also why it could not start.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    tracing::info!("loket {VERSION} starting");
+    // A panic (a bug; a task's panic ends only that request) is a log line too.
+    std::panic::set_hook(Box::new(|info| tracing::error!("panic: {info}")));
+    match serve(args) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            tracing::error!("{e:#}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let root = &args.folders.root;
     let data = args.folders.data();
+    user::refuse_root_writing(&data, "serve")?;
     let out = args.out.clone().unwrap_or_else(|| root.join("public"));
     let mut build = BuildOptions::new(root, out);
     build.max_upload_mb = args.max_upload_mb;
@@ -257,29 +228,42 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let served = runtime.block_on(server::serve(opts, |addr, desk| {
-        // Nobody reading stdout is no reason not to serve.
-        let _ = say!(
+        tracing::info!(
+            %addr,
             "Listening on http://{addr}/ (submissions go to {})",
             data.display()
         );
         if let Some(desk) = desk {
-            let _ =
-                say!("Desk on http://{desk}/ (staff only: open it to the office network alone)");
+            tracing::info!(
+                desk = %desk,
+                "Desk on http://{desk}/ (staff only: open it to the office network alone)"
+            );
         }
     }));
     match served {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(ServeError::Build(BuildError::Invalid(diags))) => {
-            print_all(&diags);
-            eprintln!("error: the site has errors; not serving");
+            log_all(&diags);
+            tracing::error!("the site has errors; not serving");
             Ok(ExitCode::FAILURE)
         }
         Err(ServeError::Calendar(diags)) => {
-            print_all(&diags);
-            eprintln!("error: the holiday list has errors; not serving");
+            log_all(&diags);
+            tracing::error!("the holiday list has errors; not serving");
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Diagnostics that stop the server, as log lines (errors and warnings at
+/// their own level).
+fn log_all(diags: &[crate::core::diagnostic::Diagnostic]) {
+    for d in diags {
+        match d.is_error() {
+            true => tracing::error!("{d}"),
+            false => tracing::warn!("{d}"),
+        }
     }
 }
 

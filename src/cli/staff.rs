@@ -8,9 +8,9 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::desk::accounts;
-use crate::desk::audit::{self, Action};
+use crate::desk::audit::Action;
 
-use super::Folders;
+use super::{Folders, audit_done, user};
 
 #[derive(Debug, clap::Args)]
 pub struct StaffArgs {
@@ -58,35 +58,48 @@ struct ListArgs {
 
 pub fn run(args: StaffArgs) -> anyhow::Result<ExitCode> {
     let now = OffsetDateTime::now_utc();
-    // Who ran the command, as the system knows them (no citizen data).
-    let detail = match std::env::var("USER") {
-        Ok(user) if !user.trim().is_empty() => format!("by operator {user}"),
-        _ => String::new(),
-    };
     match args.command {
         StaffCommand::Add(a) => {
             let data = a.folders.data();
+            user::refuse_root_writing(&data, "staff add")?;
             accounts::check_name(&a.name)?;
             let password = password(a.password_stdin)?;
             let name = accounts::add(&data, &a.name, &password, now)?;
-            note(&data, now, &name, Action::AccountAdded, &detail);
+            audit_done(
+                &data,
+                Action::AccountAdded,
+                None,
+                &format!("account {name}"),
+            );
             say!("Account {name:?} added; it signs in at the staff desk.")?;
         }
         StaffCommand::Passwd(a) => {
             let data = a.folders.data();
+            user::refuse_root_writing(&data, "staff passwd")?;
             let known = accounts::load(&data)?;
             if accounts::find(&known, &a.name).is_none() {
                 return Err(accounts::AccountError::NoSuchAccount(a.name).into());
             }
             let password = password(a.password_stdin)?;
             let name = accounts::set_password(&data, &a.name, &password, now)?;
-            note(&data, now, &name, Action::PasswordChanged, &detail);
+            audit_done(
+                &data,
+                Action::PasswordChanged,
+                None,
+                &format!("account {name}"),
+            );
             say!("New password set for {name:?}; their open desk sessions have ended.")?;
         }
         StaffCommand::Remove(a) => {
             let data = a.folders.data();
+            user::refuse_root_writing(&data, "staff remove")?;
             let name = accounts::remove(&data, &a.name)?;
-            note(&data, now, &name, Action::AccountRemoved, &detail);
+            audit_done(
+                &data,
+                Action::AccountRemoved,
+                None,
+                &format!("account {name}"),
+            );
             say!("Account {name:?} removed; their open desk sessions have ended.")?;
         }
         StaffCommand::List(a) => {
@@ -105,13 +118,6 @@ pub fn run(args: StaffArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes an account change to the audit log; a failure is reported, not fatal.
-fn note(data: &std::path::Path, now: OffsetDateTime, name: &str, action: Action, detail: &str) {
-    if let Err(e) = audit::append(data, now, name, action, None, detail) {
-        eprintln!("warning: cannot write the audit log: {e}");
-    }
 }
 
 /// The new password: one line of stdin, or asked twice on the terminal

@@ -7,6 +7,12 @@
 //! ticket (`-` for none) and a detail from loket's own words (a status, an
 //! attachment's field, a month). Never a citizen's name, NIK, contact or
 //! anything they typed.
+//!
+//! The command line writes here too (`loket show`, `status`, `purge`, …):
+//! its lines name the person who ran the command (their login, or
+//! `SUDO_USER`) and their detail starts with `cli`. A file or folder root
+//! creates here (`loket show` run as root) is given to the data folder's
+//! owner, so the server can go on appending.
 
 use std::fs::OpenOptions;
 use std::io::{self, Write};
@@ -38,6 +44,14 @@ pub enum Action {
     AccountAdded,
     PasswordChanged,
     AccountRemoved,
+    /// The command line's `inbox`: the list of cases.
+    Inbox,
+    /// The command line's `show`: one case in full.
+    Show,
+    /// A purge of data past its retention.
+    Purge,
+    Backup,
+    Restore,
 }
 
 impl Action {
@@ -53,6 +67,11 @@ impl Action {
             Action::AccountAdded => "account-added",
             Action::PasswordChanged => "password-changed",
             Action::AccountRemoved => "account-removed",
+            Action::Inbox => "inbox",
+            Action::Show => "show",
+            Action::Purge => "purge",
+            Action::Backup => "backup",
+            Action::Restore => "restore",
         }
     }
 }
@@ -106,15 +125,31 @@ pub fn append(
     let path = file_for(data, at);
     if let Some(dir) = path.parent() {
         create_private_dir(dir)?;
+        give_to_folder_owner(data, dir)?;
     }
     let mut file = OpenOptions::new()
         .append(true)
         .create(true)
         .mode(FILE_MODE)
         .open(&path)?;
+    give_to_folder_owner(data, &path)?;
     // One write: lines from two processes never interleave.
     file.write_all(line(at, staff, action, ticket, detail).as_bytes())?;
     file.sync_data()
+}
+
+/// Run as root, makes `path` belong to the owner of the data folder `data`
+/// when it does not (it was just created by root).
+fn give_to_folder_owner(data: &Path, path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    if !rustix::process::geteuid().is_root() {
+        return Ok(());
+    }
+    let (folder, made) = (std::fs::metadata(data)?, std::fs::symlink_metadata(path)?);
+    if (made.uid(), made.gid()) == (folder.uid(), folder.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::lchown(path, Some(folder.uid()), Some(folder.gid()))
 }
 
 #[cfg(test)]

@@ -1,17 +1,32 @@
-//! How many wrong sign-ins are allowed: per account name (whether or not
-//! such an account exists, so a lock says nothing about that) and per
-//! client address (an IPv6 address counted by its /64). Failures are
-//! counted in a window of [`WINDOW`] from the first; reaching the limit
-//! locks that name or address for [`LOCKOUT`], during which every sign-in
-//! through it is refused, even with the right password, without hashing.
-//! A successful sign-in clears its name's count, not its address's.
+//! How many wrong sign-ins are allowed, made so that an attacker cannot
+//! lock the real staff member out (issue 24):
+//!
+//! - per (account name, client address): [`PAIR_FAILURES`] wrong sign-ins
+//!   lock that name *from that address* for [`LOCKOUT`];
+//! - per client address: [`ADDRESS_FAILURES`] lock the address for every
+//!   name (an IPv6 address counts by its /64);
+//! - per account name, from anywhere: once [`ACCOUNT_FAILURES`] have failed
+//!   within the window, the name is *under attack*: its password is then
+//!   checked only from addresses with no failure for it in the window, so a
+//!   guesser gets one try per address, while the staff member's own PC
+//!   (which typed nothing wrong) still signs in with the right password.
+//!
+//! Names count whether or not such an account exists, so a lock says
+//! nothing about that. Failures are counted in a window of [`WINDOW`] from
+//! the first. A refused sign-in is not checked (no hashing) and not
+//! counted. A right password clears its (name, address) count only: the
+//! name's count runs out with its window, so an attack goes on being
+//! slowed after the real user signed in.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Wrong sign-ins for one account name before it is locked.
+/// Wrong sign-ins for one name from one address before that pair locks.
+pub const PAIR_FAILURES: u32 = 5;
+/// Wrong sign-ins for one name, from anywhere, before only addresses
+/// without a failure for it are let try.
 pub const ACCOUNT_FAILURES: u32 = 5;
 /// Wrong sign-ins from one address before it is locked (an office may
 /// share an address).
@@ -20,13 +35,25 @@ pub const ADDRESS_FAILURES: u32 = 10;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// How long a lock lasts.
 pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
-/// Names and addresses remembered at most (expired ones go first).
+/// Entries remembered at most (expired ones go first).
 const MAX_ENTRIES: usize = 100_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Name(String),
+    Pair(String, u128),
     Address(u128),
+}
+
+impl Key {
+    /// Failures that lock this key; `None`: it never locks.
+    fn limit(&self) -> Option<u32> {
+        match self {
+            Key::Name(_) => None,
+            Key::Pair(..) => Some(PAIR_FAILURES),
+            Key::Address(_) => Some(ADDRESS_FAILURES),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +64,14 @@ struct Entry {
 }
 
 impl Entry {
+    fn new(now: Instant) -> Entry {
+        Entry {
+            failures: 0,
+            since: now,
+            locked_until: None,
+        }
+    }
+
     fn expired(&self, now: Instant) -> bool {
         match self.locked_until {
             Some(until) => now >= until,
@@ -45,78 +80,130 @@ impl Entry {
     }
 }
 
+/// Why a sign-in is not checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// This address is locked, for this name or for all; `Duration`: until
+    /// when.
+    Locked(Duration),
+    /// The name is under attack and this address failed for it already;
+    /// until that failure's window ends.
+    UnderAttack(Duration),
+}
+
+impl Refusal {
+    pub fn wait(self) -> Duration {
+        match self {
+            Refusal::Locked(d) | Refusal::UnderAttack(d) => d,
+        }
+    }
+}
+
+/// What a wrong sign-in started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Failed {
+    /// The (name, address) pair is locked from now.
+    pub pair_locked: bool,
+    /// The address is locked from now, for every name.
+    pub address_locked: bool,
+    /// The name came under attack with this failure.
+    pub under_attack: bool,
+}
+
 #[derive(Default)]
 pub struct SignInLimiter {
     entries: Mutex<HashMap<Key, Entry>>,
 }
 
 /// An address as counted: IPv4 whole, IPv6 by its /64.
-fn address(ip: IpAddr) -> u128 {
+pub fn address(ip: IpAddr) -> u128 {
     match ip.to_canonical() {
         IpAddr::V4(v4) => u128::from(u32::from(v4)),
         IpAddr::V6(v6) => (u128::from(v6) >> 64 << 64) | 1,
     }
 }
 
-fn keys(name_key: &str, ip: IpAddr) -> [(Key, u32); 2] {
+fn keys(name_key: &str, ip: IpAddr) -> [Key; 3] {
+    let addr = address(ip);
     [
-        (Key::Name(name_key.to_string()), ACCOUNT_FAILURES),
-        (Key::Address(address(ip)), ADDRESS_FAILURES),
+        Key::Pair(name_key.to_string(), addr),
+        Key::Address(addr),
+        Key::Name(name_key.to_string()),
     ]
 }
 
 impl SignInLimiter {
-    /// `Err(retry_after)` while the name or the address is locked.
-    pub fn check(&self, name_key: &str, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+    /// Whether a sign-in for `name_key` from `ip` is checked at all.
+    pub fn check(&self, name_key: &str, ip: IpAddr, now: Instant) -> Result<(), Refusal> {
         let mut map = self.lock();
-        let mut wait = Duration::ZERO;
-        for (key, _) in keys(name_key, ip) {
-            if let Some(entry) = map.get(&key).copied() {
-                if entry.expired(now) {
-                    map.remove(&key);
-                } else if let Some(until) = entry.locked_until {
-                    wait = wait.max(until.saturating_duration_since(now));
-                }
+        let [pair, addr, name] = keys(name_key, ip);
+        let mut live = |key: &Key| match map.get(key).copied() {
+            Some(entry) if entry.expired(now) => {
+                map.remove(key);
+                None
             }
+            other => other,
+        };
+        let (pair, addr, name) = (live(&pair), live(&addr), live(&name));
+        let locked = [pair, addr]
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.locked_until)
+            .map(|until| until.saturating_duration_since(now))
+            .max();
+        if let Some(wait) = locked {
+            return Err(Refusal::Locked(wait));
         }
-        if wait.is_zero() { Ok(()) } else { Err(wait) }
+        if let (Some(name), Some(pair)) = (name, pair)
+            && name.failures >= ACCOUNT_FAILURES
+            && pair.failures > 0
+        {
+            let ends = pair.since + WINDOW;
+            return Err(Refusal::UnderAttack(ends.saturating_duration_since(now)));
+        }
+        Ok(())
     }
 
-    /// Counts a wrong sign-in for the name and the address.
-    pub fn failed(&self, name_key: &str, ip: IpAddr, now: Instant) {
+    /// Counts a wrong sign-in for the name, the pair and the address.
+    pub fn failed(&self, name_key: &str, ip: IpAddr, now: Instant) -> Failed {
         let mut map = self.lock();
         if map.len() >= MAX_ENTRIES {
             map.retain(|_, e| !e.expired(now));
         }
-        for (key, limit) in keys(name_key, ip) {
+        let mut started = Failed::default();
+        for key in keys(name_key, ip) {
             if map.len() >= MAX_ENTRIES && !map.contains_key(&key) {
                 continue;
             }
-            let entry = map.entry(key).or_insert(Entry {
-                failures: 0,
-                since: now,
-                locked_until: None,
-            });
+            let limit = key.limit();
+            let is_address = matches!(key, Key::Address(_));
+            let entry = map.entry(key).or_insert(Entry::new(now));
             if entry.expired(now) {
-                *entry = Entry {
-                    failures: 0,
-                    since: now,
-                    locked_until: None,
-                };
+                *entry = Entry::new(now);
             }
             if entry.locked_until.is_some() {
                 continue;
             }
             entry.failures += 1;
-            if entry.failures >= limit {
-                entry.locked_until = Some(now + LOCKOUT);
+            match limit {
+                Some(limit) if entry.failures >= limit => {
+                    entry.locked_until = Some(now + LOCKOUT);
+                    match is_address {
+                        true => started.address_locked = true,
+                        false => started.pair_locked = true,
+                    }
+                }
+                None if entry.failures == ACCOUNT_FAILURES => started.under_attack = true,
+                _ => {}
             }
         }
+        started
     }
 
-    /// A right password for `name_key`: its count starts again.
-    pub fn succeeded(&self, name_key: &str) {
-        self.lock().remove(&Key::Name(name_key.to_string()));
+    /// A right password for `name_key` from `ip`: that pair starts again.
+    pub fn succeeded(&self, name_key: &str, ip: IpAddr) {
+        self.lock()
+            .remove(&Key::Pair(name_key.to_string(), address(ip)));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
@@ -133,24 +220,46 @@ mod tests {
     }
 
     #[test]
-    fn five_failures_lock_a_name_for_fifteen_minutes() {
+    fn five_failures_lock_a_name_from_that_address_only() {
         let limiter = SignInLimiter::default();
         let start = Instant::now();
-        for i in 0..ACCOUNT_FAILURES {
+        for i in 0..PAIR_FAILURES {
             assert!(limiter.check("budi", ip("10.0.0.1"), start).is_ok(), "{i}");
-            // Each from another address: only the name counts.
-            limiter.failed("budi", ip(&format!("10.0.1.{i}")), start);
+            limiter.failed("budi", ip("10.0.0.1"), start);
         }
-        let wait = limiter.check("budi", ip("10.0.0.99"), start).unwrap_err();
-        assert_eq!(wait, LOCKOUT);
-        assert!(limiter.check("siti", ip("10.0.0.99"), start).is_ok());
+        let refused = limiter.check("budi", ip("10.0.0.1"), start).unwrap_err();
+        assert_eq!(refused, Refusal::Locked(LOCKOUT));
+        // The staff member's own PC, which typed nothing wrong, gets in.
+        assert!(limiter.check("budi", ip("10.0.0.99"), start).is_ok());
+        assert!(limiter.check("siti", ip("10.0.0.1"), start).is_ok());
         let later = start + LOCKOUT - Duration::from_secs(1);
-        assert!(limiter.check("budi", ip("10.0.0.99"), later).is_err());
+        assert!(limiter.check("budi", ip("10.0.0.1"), later).is_err());
         assert!(
             limiter
-                .check("budi", ip("10.0.0.99"), start + LOCKOUT)
+                .check("budi", ip("10.0.0.1"), start + LOCKOUT)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_name_under_attack_is_tried_once_per_address() {
+        let limiter = SignInLimiter::default();
+        let now = Instant::now();
+        for i in 0..ACCOUNT_FAILURES {
+            assert!(
+                limiter
+                    .check("budi", ip(&format!("10.0.1.{i}")), now)
+                    .is_ok()
+            );
+            let failed = limiter.failed("budi", ip(&format!("10.0.1.{i}")), now);
+            assert_eq!(failed.under_attack, i + 1 == ACCOUNT_FAILURES);
+        }
+        // Each address that failed is refused now; a fresh one is checked.
+        let refused = limiter.check("budi", ip("10.0.1.0"), now).unwrap_err();
+        assert_eq!(refused, Refusal::UnderAttack(WINDOW));
+        assert!(limiter.check("budi", ip("10.0.2.1"), now).is_ok());
+        // Once the window is over, the name is not under attack any more.
+        assert!(limiter.check("budi", ip("10.0.1.0"), now + WINDOW).is_ok());
     }
 
     #[test]
@@ -170,7 +279,8 @@ mod tests {
         let limiter = SignInLimiter::default();
         let now = Instant::now();
         for i in 0..ADDRESS_FAILURES {
-            limiter.failed(&format!("orang{i}"), ip("2001:db8::1"), now);
+            let failed = limiter.failed(&format!("orang{i}"), ip("2001:db8::1"), now);
+            assert_eq!(failed.address_locked, i + 1 == ADDRESS_FAILURES);
         }
         assert!(
             limiter.check("budi", ip("2001:db8::2"), now).is_err(),
@@ -180,14 +290,19 @@ mod tests {
     }
 
     #[test]
-    fn success_clears_the_name_only() {
+    fn success_clears_the_pair_only() {
         let limiter = SignInLimiter::default();
         let now = Instant::now();
-        for _ in 0..ACCOUNT_FAILURES - 1 {
+        for _ in 0..PAIR_FAILURES - 1 {
             limiter.failed("budi", ip("10.0.0.1"), now);
         }
-        limiter.succeeded("budi");
-        limiter.failed("budi", ip("10.0.0.1"), now);
+        limiter.succeeded("budi", ip("10.0.0.1"));
+        let failed = limiter.failed("budi", ip("10.0.0.1"), now);
+        assert!(!failed.pair_locked);
+        assert!(
+            limiter.check("budi", ip("10.0.0.1"), now).is_err(),
+            "the name is under attack"
+        );
         assert!(limiter.check("budi", ip("10.0.0.2"), now).is_ok());
     }
 }

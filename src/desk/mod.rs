@@ -51,15 +51,19 @@ use crate::site::render::Templates;
 use crate::site::terms::Terms;
 
 pub use http::Body;
-pub use limiter::{ACCOUNT_FAILURES, ADDRESS_FAILURES, LOCKOUT};
+pub use limiter::{ACCOUNT_FAILURES, ADDRESS_FAILURES, LOCKOUT, PAIR_FAILURES};
 pub use session::{IDLE, LIFETIME};
 
 use self::http::{html, redirect};
 use self::session::{Session, same_secret};
 use self::views::Chrome;
 
-/// The name of the session cookie.
+/// The name of the session cookie (over HTTPS with the `__Host-` prefix:
+/// `Desk::cookie_name`).
 pub const SESSION_COOKIE: &str = "loket_meja";
+/// The prefix a browser accepts only on a `Secure`, `Path=/` cookie without
+/// `Domain`, set by this host itself: a sibling subdomain cannot toss one in.
+const HOST_PREFIX: &str = "__Host-";
 /// Where the desk's stylesheet is served (to anyone: it holds nothing).
 pub const CSS_PATH: &str = "/aset/meja.css";
 pub const SIGN_IN_PATH: &str = "/masuk/";
@@ -109,6 +113,8 @@ pub struct Desk {
     limiter: limiter::SignInLimiter,
     /// Password checks at once (each takes 19 MiB and a core for a while).
     hashing: tokio::sync::Semaphore,
+    /// Signs the sign-in form's tokens ([`signin`]); random at each start.
+    form_key: [u8; 32],
     office: OfficeSource,
     mail: Option<crate::notify::Mail>,
     /// The record index, kept between inbox pages.
@@ -122,17 +128,21 @@ struct Staff {
 }
 
 impl Desk {
-    pub fn new(opts: DeskOptions, office: OfficeSource) -> Desk {
-        Desk {
+    /// Fails only if the system has no randomness for the form key.
+    pub fn new(opts: DeskOptions, office: OfficeSource) -> Result<Desk, getrandom::Error> {
+        let mut form_key = [0u8; 32];
+        getrandom::fill(&mut form_key)?;
+        Ok(Desk {
             data: opts.data,
             secure_cookies: opts.secure_cookies,
             sessions: session::Sessions::default(),
             limiter: limiter::SignInLimiter::default(),
             hashing: tokio::sync::Semaphore::new(2),
+            form_key,
             office,
             mail: opts.mail,
             index: Default::default(),
-        }
+        })
     }
 
     /// Answers one request of the desk listener.
@@ -147,7 +157,7 @@ impl Desk {
         if path == SIGN_IN_PATH {
             return signin::handle(self, req, peer).await;
         }
-        let Some(staff) = self.signed_in(&req) else {
+        let Some(staff) = self.signed_in(&req, peer) else {
             return self.not_signed_in(&req, &path);
         };
         if path == SIGN_OUT_PATH {
@@ -176,8 +186,8 @@ impl Desk {
 
     /// The session of the request's cookie, if it is live and its account
     /// still has the password it signed in with.
-    fn signed_in<B>(&self, req: &Request<B>) -> Option<Staff> {
-        let token = http::cookie(req, SESSION_COOKIE)?;
+    fn signed_in<B>(&self, req: &Request<B>, peer: Peer) -> Option<Staff> {
+        let token = http::cookie(req, &self.cookie_name(SESSION_COOKIE, peer))?;
         let session = self.sessions.get(&token, Instant::now())?;
         let accounts = match accounts::load(&self.data) {
             Ok(a) => a,
@@ -274,9 +284,27 @@ impl Desk {
         .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 
+    /// Whether this request's cookies are `Secure`: always with
+    /// `desk_secure_cookies`, else when a trusted proxy says HTTPS.
+    fn secure(&self, peer: Peer) -> bool {
+        self.secure_cookies || peer.https
+    }
+
+    /// A cookie's name for this request: `__Host-NAME` when its cookies are
+    /// `Secure`, `NAME` on plain HTTP (where a browser refuses the prefix).
+    /// A cookie is read only under the name it would be set with, so over
+    /// HTTPS a cookie without the prefix (tossed in by a sibling
+    /// subdomain) is never read.
+    fn cookie_name(&self, name: &str, peer: Peer) -> String {
+        match self.secure(peer) {
+            true => format!("{HOST_PREFIX}{name}"),
+            false => name.to_string(),
+        }
+    }
+
     /// The session cookie's attributes for this request.
     fn cookie_attributes(&self, peer: Peer) -> &'static str {
-        match self.secure_cookies || peer.https {
+        match self.secure(peer) {
             true => "Path=/; HttpOnly; SameSite=Strict; Secure",
             false => "Path=/; HttpOnly; SameSite=Strict",
         }

@@ -1,17 +1,33 @@
 //! Signing in and out.
 //!
 //! The sign-in form is protected against cross-site posts like every other
-//! form, before there is a session: `GET /masuk/` sets a short-lived random
-//! cookie (`Path=/masuk/`) and puts the same value in the form; a post
-//! whose field and cookie differ is refused (double submit).
+//! form, before there is a session: `GET /masuk/` sets a short-lived cookie
+//! and puts the same value in the form; a post whose field and cookie
+//! differ is refused (double submit). The value is signed: a random nonce
+//! and an HMAC-SHA256 of it and the client's address (as the limiter counts
+//! it) under a key made at each start, so a value loket did not issue to
+//! that address is refused however it reached the browser (login CSRF by
+//! cookie tossing: a sibling subdomain can set a cookie for this host, but
+//! cannot make one loket signed for the staff PC's address). Over HTTPS the
+//! cookie is `__Host-loket_meja_masuk` ([`Desk::cookie_name`]), which no
+//! other host can set at all; on plain HTTP it is `loket_meja_masuk`, path
+//! `/masuk/`. A restart makes open sign-in forms expire (the key is new).
 //!
 //! A wrong password and an unknown name get the same page, status and
 //! audit action, and cost one argon2id verification each
-//! ([`accounts::verify`]); a name or address locked by [`super::limiter`]
-//! gets 429 whatever the password.
+//! ([`accounts::verify`]); a sign-in refused by [`super::limiter`] gets 429
+//! whatever the password. Sign-ins, failures and lockouts are written to
+//! the audit log and the log with the client's address (a staff PC, after
+//! `--trust-proxy`): `sign-in failed from ADDRESS` is what fail2ban reads
+//! (docs/deploy.md).
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
+
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, RETRY_AFTER};
@@ -20,11 +36,47 @@ use serde::Serialize;
 
 use super::audit::Action;
 use super::http::{self, redirect, set_cookie};
+use super::limiter::{self, Failed, Refusal};
 use super::session::{random_hex, same_secret};
 use super::{Body, Desk, Peer, SESSION_COOKIE, SIGN_IN_PATH, Staff, accounts, html_page, views};
 
-/// The sign-in form's own cookie.
+/// The sign-in form's own cookie (with `__Host-` over HTTPS).
 const FORM_COOKIE: &str = "loket_meja_masuk";
+/// Hex digits of a form token's nonce.
+const NONCE_HEX: usize = 32;
+
+/// The HMAC of a form token's nonce for the client `ip`, as hex.
+fn form_mac(key: &[u8; 32], nonce: &str, ip: IpAddr) -> String {
+    // HMAC takes a key of any length: this never fails (an empty answer
+    // would match no token).
+    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(b"loket desk sign-in form\0");
+    mac.update(nonce.as_bytes());
+    mac.update(&limiter::address(ip).to_be_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A new form token for the client `ip`: nonce and HMAC, in hex.
+fn new_form_token(key: &[u8; 32], ip: IpAddr) -> Result<String, getrandom::Error> {
+    let nonce = random_hex(NONCE_HEX / 2)?;
+    let mac = form_mac(key, &nonce, ip);
+    Ok(format!("{nonce}{mac}"))
+}
+
+/// Whether `token` is one loket issued to the client `ip` since it started.
+fn form_token_ok(key: &[u8; 32], token: &str, ip: IpAddr) -> bool {
+    if token.len() != NONCE_HEX + 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    let (nonce, mac) = token.split_at(NONCE_HEX);
+    same_secret(&form_mac(key, nonce, ip), mac)
+}
 
 #[derive(Serialize, Default)]
 struct SignInView {
@@ -36,8 +88,9 @@ struct SignInView {
 }
 
 pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Response<Body> {
+    let form_cookie = desk.cookie_name(FORM_COOKIE, peer);
     if http::is_read(&req) {
-        if desk.signed_in(&req).is_some() {
+        if desk.signed_in(&req, peer).is_some() {
             return redirect("/");
         }
         let query = http::query(&req);
@@ -53,13 +106,13 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
             signed_out: value("keluar") == "1",
             ..SignInView::default()
         };
-        let token = http::cookie(&req, FORM_COOKIE);
+        let token = http::cookie(&req, &form_cookie);
         return form(desk, StatusCode::OK, view, peer, token);
     }
     if req.method() != hyper::Method::POST {
         return desk.not_allowed(None);
     }
-    let cookie = http::cookie(&req, FORM_COOKIE).unwrap_or_default();
+    let cookie = http::cookie(&req, &form_cookie).unwrap_or_default();
     let posted = match http::read_form(req).await {
         Ok(f) => f,
         Err(e) => return desk.form_error(None, e),
@@ -73,7 +126,9 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
             .to_string(),
         ..SignInView::default()
     };
-    if cookie.is_empty() || !same_secret(&cookie, &posted.get("csrf")) {
+    if !form_token_ok(&desk.form_key, &cookie, peer.ip)
+        || !same_secret(&cookie, &posted.get("csrf"))
+    {
         let view = SignInView {
             error: "Formulir masuk sudah kedaluwarsa. Tidak ada yang dikirim; isi lagi lalu tekan Masuk."
                 .to_string(),
@@ -82,30 +137,19 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         return form(desk, StatusCode::FORBIDDEN, view, peer, None);
     }
     let key = accounts::name_key(&name);
-    if let Err(wait) = desk.limiter.check(&key, peer.ip, Instant::now()) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let view = SignInView {
-            error: format!(
-                "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi sekitar {minutes} menit lagi, atau minta pengelola server mengatur ulang kata sandi Anda."
-            ),
-            ..view
-        };
-        let mut response = form(
-            desk,
-            StatusCode::TOO_MANY_REQUESTS,
-            view,
-            peer,
-            Some(cookie),
-        );
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
-        return response;
+    if let Err(refusal) = desk.limiter.check(&key, peer.ip, Instant::now()) {
+        return refused(desk, view, peer, cookie, refusal);
+    }
+    // Held until the outcome is counted, and the limits checked again once
+    // it is had: attempts sent at once are counted one by one, at most as
+    // many in flight as there are permits.
+    let Ok(permit) = desk.hashing.acquire().await else {
+        return http::plain_error();
+    };
+    if let Err(refusal) = desk.limiter.check(&key, peer.ip, Instant::now()) {
+        return refused(desk, view, peer, cookie, refusal);
     }
     let checked = {
-        let Ok(_permit) = desk.hashing.acquire().await else {
-            return http::plain_error();
-        };
         let data = desk.data.clone();
         let (name, password) = (name.clone(), password.clone());
         tokio::task::spawn_blocking(move || {
@@ -127,11 +171,20 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         }
     };
     let Some(account) = account else {
-        desk.limiter.failed(&key, peer.ip, Instant::now());
+        let started = desk.limiter.failed(&key, peer.ip, Instant::now());
         // The name only when it is an account's: a password typed into the
         // name field must not end up in the log.
         let who = known.unwrap_or_default();
-        if let Err(e) = desk.audit(&who, Action::SignInFailed, None, "").await {
+        let mut detail = vec![format!("from {}", peer.ip)];
+        tracing::warn!(target: "loket::desk", "sign-in failed from {}", peer.ip);
+        let locks = lockouts(started);
+        if !locks.is_empty() {
+            let locks = locks.join("; ");
+            tracing::warn!(target: "loket::desk", "sign-in lockout from {}: {locks}", peer.ip);
+            detail.push(locks);
+        }
+        let detail = detail.join("; ");
+        if let Err(e) = desk.audit(&who, Action::SignInFailed, None, &detail).await {
             tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
         }
         let view = SignInView {
@@ -140,14 +193,17 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         };
         return form(desk, StatusCode::FORBIDDEN, view, peer, Some(cookie));
     };
-    desk.limiter.succeeded(&key);
+    desk.limiter.succeeded(&key, peer.ip);
+    drop(permit);
+    tracing::info!(target: "loket::desk", "sign-in from {}", peer.ip);
     let Ok((token, _)) = desk
         .sessions
         .create(&account.name, &account.stamp(), Instant::now())
     else {
         return http::plain_error();
     };
-    if let Err(e) = desk.audit(&account.name, Action::SignIn, None, "").await {
+    let from = format!("from {}", peer.ip);
+    if let Err(e) = desk.audit(&account.name, Action::SignIn, None, &from).await {
         tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
     }
     let next = match view.next.as_str() {
@@ -156,18 +212,76 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
     };
     let mut response = redirect(next);
     let attributes = desk.cookie_attributes(peer);
+    let session_cookie = desk.cookie_name(SESSION_COOKIE, peer);
     set_cookie(
         &mut response,
-        &format!("{SESSION_COOKIE}={token}; {attributes}"),
+        &format!("{session_cookie}={token}; {attributes}"),
     );
     set_cookie(&mut response, &expired_form_cookie(desk, peer));
     response
 }
 
+/// The answer to a sign-in the limiter refuses (429, without hashing).
+fn refused(
+    desk: &Desk,
+    view: SignInView,
+    peer: Peer,
+    cookie: String,
+    refusal: Refusal,
+) -> Response<Body> {
+    let wait = refusal.wait();
+    let why = match refusal {
+        Refusal::Locked(_) => "locked",
+        Refusal::UnderAttack(_) => "failed before while the account is under attack",
+    };
+    tracing::warn!(
+        target: "loket::desk",
+        "sign-in refused from {} ({why}, {} s left)",
+        peer.ip,
+        wait.as_secs()
+    );
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    let view = SignInView {
+        error: format!(
+            "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi sekitar {minutes} menit lagi, atau minta pengelola server mengatur ulang kata sandi Anda."
+        ),
+        ..view
+    };
+    let mut response = form(
+        desk,
+        StatusCode::TOO_MANY_REQUESTS,
+        view,
+        peer,
+        Some(cookie),
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+    response
+}
+
+/// The lockouts a failed sign-in started, in words for the log and audit.
+fn lockouts(started: Failed) -> Vec<&'static str> {
+    [
+        (started.pair_locked, "locked: this name from this address"),
+        (
+            started.address_locked,
+            "locked: this address for every name",
+        ),
+        (
+            started.under_attack,
+            "account under attack: one try per address",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(yes, what)| yes.then_some(what))
+    .collect()
+}
+
 /// The sign-in page with its form token (and its cookie): the one the
-/// browser already has, if it is one of ours, so that two tabs (or a
-/// favicon fetched through the sign-in redirect) do not spoil each other's
-/// form; a new one otherwise.
+/// browser already has, if loket issued it to this address, so that two
+/// tabs (or a favicon fetched through the sign-in redirect) do not spoil
+/// each other's form; a new one otherwise.
 fn form(
     desk: &Desk,
     status: StatusCode,
@@ -175,9 +289,9 @@ fn form(
     peer: Peer,
     token: Option<String>,
 ) -> Response<Body> {
-    let token = match token.filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
+    let token = match token.filter(|t| form_token_ok(&desk.form_key, t, peer.ip)) {
         Some(t) => t,
-        None => match random_hex(32) {
+        None => match new_form_token(&desk.form_key, peer.ip) {
             Ok(t) => t,
             Err(_) => return http::plain_error(),
         },
@@ -185,25 +299,25 @@ fn form(
     let mut chrome = desk.chrome(None, "masuk");
     chrome.csrf = token.clone();
     let mut response = html_page(status, views::render("masuk.html", &chrome, &view));
-    let secure = match desk.secure_cookies || peer.https {
-        true => "; Secure",
-        false => "",
-    };
     set_cookie(
         &mut response,
-        &format!(
-            "{FORM_COOKIE}={token}; Path={SIGN_IN_PATH}; Max-Age=3600; HttpOnly; SameSite=Strict{secure}"
-        ),
+        &format!("{}; Max-Age=3600", form_cookie(desk, peer, &token)),
     );
     response
 }
 
+/// The form cookie holding `value`, without its age: over HTTPS
+/// `__Host-…; Path=/; Secure`, else `Path=/masuk/`.
+fn form_cookie(desk: &Desk, peer: Peer, value: &str) -> String {
+    let name = desk.cookie_name(FORM_COOKIE, peer);
+    match desk.secure(peer) {
+        true => format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Secure"),
+        false => format!("{name}={value}; Path={SIGN_IN_PATH}; HttpOnly; SameSite=Strict"),
+    }
+}
+
 fn expired_form_cookie(desk: &Desk, peer: Peer) -> String {
-    let secure = match desk.secure_cookies || peer.https {
-        true => "; Secure",
-        false => "",
-    };
-    format!("{FORM_COOKIE}=; Path={SIGN_IN_PATH}; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
+    format!("{}; Max-Age=0", form_cookie(desk, peer, ""))
 }
 
 /// `POST /keluar/`: ends the session (with a valid CSRF token).
@@ -221,17 +335,19 @@ pub async fn sign_out(
         return desk.csrf_refused(Some(&staff));
     }
     desk.sessions.remove(&staff.token);
+    let from = format!("from {}", peer.ip);
     if let Err(e) = desk
-        .audit(&staff.session.name, Action::SignOut, None, "")
+        .audit(&staff.session.name, Action::SignOut, None, &from)
         .await
     {
         tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
     }
     let mut response = redirect(&format!("{SIGN_IN_PATH}?keluar=1"));
     let attributes = desk.cookie_attributes(peer);
+    let session_cookie = desk.cookie_name(SESSION_COOKIE, peer);
     set_cookie(
         &mut response,
-        &format!("{SESSION_COOKIE}=; Max-Age=0; {attributes}"),
+        &format!("{session_cookie}=; Max-Age=0; {attributes}"),
     );
     response
 }

@@ -2,8 +2,8 @@
 //! email get a receipt and the steps that change what they should expect.
 //!
 //! - [`settings`]: the operator's mail settings (`smtp_url`, `mail_from`,
-//!   `notify_to`, `digest_at`, `desk_url`; the password only from the
-//!   environment or a private file).
+//!   `notify_to`, `digest_at`, `desk_url`; the password only from a
+//!   private file, and sent only over TLS unless the relay is this machine).
 //! - [`outbox`]: every message is first a file in `data/outbox/`, written
 //!   like records are; sent messages are removed.
 //! - [`compose`]: what each message says (templates in `templates/`), with
@@ -11,6 +11,8 @@
 //! - [`sender`]: the task that sends the outbox through SMTP, with retries
 //!   and backoff; a submission never waits on it.
 //! - [`digest`]: the staff's digest each working day.
+//! - [`receipts`]: at most 3 receipts a day to one address, whatever
+//!   forms name it.
 //! - [`contact`]: WhatsApp and `mailto:` links for staff's replies.
 //!
 //! Without `smtp_url` none of this runs: loket says so once at start, and
@@ -21,6 +23,7 @@ pub mod compose;
 pub mod contact;
 pub mod digest;
 pub mod outbox;
+pub mod receipts;
 pub mod sender;
 pub mod settings;
 
@@ -45,6 +48,7 @@ pub struct Mail {
     settings: Arc<MailSettings>,
     outbox: Outbox,
     wake: Arc<Notify>,
+    receipts: Arc<receipts::ReceiptLimit>,
 }
 
 impl Mail {
@@ -97,6 +101,7 @@ impl Mail {
             settings,
             outbox,
             wake,
+            receipts: Arc::default(),
         })
     }
 
@@ -111,17 +116,19 @@ impl Mail {
 
     /// What the store's committer runs once a submission is committed:
     /// the staff's message (when there are staff addresses) and, when the
-    /// citizen gave an email, their receipt with `code`, both into the
-    /// outbox before the commit's sync. Call [`Mail::wake`] once the
-    /// commit is acknowledged.
+    /// citizen gave an email (`receipt`: the address and the code), their
+    /// receipt unless that address had its share today
+    /// ([`receipts::ReceiptLimit`]), both into the outbox before the
+    /// commit's sync. Call [`Mail::wake`] once the commit is acknowledged.
     pub fn after_commit(
         &self,
         composer: Composer,
         facts: CaseFacts,
-        receipt_code: Option<String>,
+        receipt: Option<(String, String)>,
     ) -> AfterCommit {
         let outbox = self.outbox.clone();
         let staff = !self.settings.notify_to.is_empty();
+        let receipts = self.receipts.clone();
         Box::new(move |ticket: &Ticket| {
             let facts = CaseFacts {
                 ticket: ticket.to_string(),
@@ -131,8 +138,15 @@ impl Mail {
             if staff {
                 messages.push(composer.new_case(&facts));
             }
-            if let Some(code) = receipt_code {
-                messages.push(composer.receipt(&facts, &code));
+            if let Some((address, code)) = receipt {
+                if receipts.allow(&address) {
+                    messages.push(composer.receipt(&facts, &code));
+                } else {
+                    tracing::warn!(
+                        "no receipt mail for {ticket}: its address was sent {} receipts in the last 24 hours already (a form can name anyone's address)",
+                        receipts::RECEIPTS_PER_ADDRESS
+                    );
+                }
             }
             for message in messages {
                 let queued = message.map_err(|e| e.to_string()).and_then(|m| {

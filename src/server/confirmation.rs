@@ -4,8 +4,16 @@
 //! (a rejected case does not say it will be handled). It holds no personal
 //! data: ticket, kind, date of receipt, deadline, state; and, once, to the
 //! browser that sent the form, the access code ([`super::shown_once`]).
+//!
+//! A 404 says a ticket was never issued, so receipts of tickets that do not
+//! exist are counted per client address (`--lookup-rate-limit` per
+//! `--rate-window-secs`, like failed status lookups). Past that, the
+//! address gets 429 for every receipt, existing or not (so the answer
+//! tells nothing), except the one its browser holds the one-time cookie
+//! for: a citizen just redirected there from the form always sees it.
 
 use std::collections::VecDeque;
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use hyper::{Request, Response, StatusCode};
@@ -44,6 +52,7 @@ pub(super) async fn page<B>(
     state: &AppState,
     published: &Published,
     req: &Request<B>,
+    ip: IpAddr,
 ) -> Response<Body> {
     let ticket = req
         .uri()
@@ -56,6 +65,28 @@ pub(super) async fn page<B>(
         .and_then(|t| Ticket::parse(&t));
     let Some(ticket) = ticket else {
         return not_found(published);
+    };
+    // The code, if this browser holds it: it goes with the page below.
+    let token = shown_once::token_of(req.headers());
+    let code = token
+        .as_deref()
+        .and_then(|t| state.lookups.once.take(t, ticket.as_str()));
+    let counted = match code {
+        Some(_) => None,
+        None => {
+            let client = super::proxy::client_ip(req, ip, &state.limits.trust_proxy);
+            match state.lookups.receipts.reserve(client) {
+                Ok(reservation) => Some(reservation),
+                Err(wait) => {
+                    return status_page(
+                        published,
+                        messages::RECEIPTS_TOO_FREQUENT,
+                        Some(wait.as_secs().max(1)),
+                        "",
+                    );
+                }
+            }
+        }
     };
     let view = if state.decoys.contains(&ticket) {
         decoy_view(state, published, &ticket)
@@ -77,13 +108,13 @@ pub(super) async fn page<B>(
         }
     };
     let Some(mut view) = view else {
+        if let Some(reservation) = counted {
+            reservation.confirm();
+        }
         return not_found(published);
     };
-    let token = shown_once::token_of(req.headers());
-    if let Some(code) = token
-        .as_deref()
-        .and_then(|t| state.lookups.once.take(t, ticket.as_str()))
-    {
+    drop(counted);
+    if let Some(code) = code {
         view.access_code = access::display(&code);
     }
     let mut out = Vec::new();
@@ -91,7 +122,7 @@ pub(super) async fn page<B>(
         Ok(()) => {
             let mut response = html(StatusCode::OK, out);
             if token.is_some() {
-                shown_once::set_cookie(&mut response, None);
+                shown_once::set_cookie(&mut response, None, published);
             }
             response
         }

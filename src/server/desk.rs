@@ -44,7 +44,7 @@ pub(super) async fn run(
     shutdown: impl Future<Output = ()>,
 ) {
     let office_state = state.clone();
-    let desk = Arc::new(Desk::new(
+    let desk = Desk::new(
         DeskOptions {
             data,
             secure_cookies: settings.secure_cookies,
@@ -59,7 +59,14 @@ pub(super) async fn run(
                 terms: published.terms.clone(),
             }
         }),
-    ));
+    );
+    let desk = match desk {
+        Ok(desk) => Arc::new(desk),
+        Err(e) => {
+            tracing::error!(target: "loket::desk", "the desk cannot start: no randomness: {e}");
+            return;
+        }
+    };
     // The unknown-name hash costs one hashing; not at the first sign-in.
     tokio::task::spawn_blocking(crate::desk::accounts::warm_up);
     let limits = Limits {

@@ -102,7 +102,7 @@ pub(super) async fn submit(
                 reservation.confirm();
                 state.decoys.remember(&ticket);
                 let token = state.lookups.once.hold(ticket.as_str(), &code);
-                see_confirmation(&ticket, token.as_deref())
+                see_confirmation(published, &ticket, token.as_deref())
             }
             Err(e) => storage_error(published, e, &back),
         };
@@ -191,7 +191,7 @@ async fn accept(
     // that is still unseen.
     let again = |ticket: &Ticket| {
         let token = state.lookups.once.again(ticket.as_str());
-        see_confirmation(ticket, token.as_deref())
+        see_confirmation(published, ticket, token.as_deref())
     };
     loop {
         match recent.claim(fingerprint) {
@@ -225,7 +225,7 @@ async fn accept(
                     mail.after_commit(
                         mail.composer(&published.site.config),
                         facts,
-                        email.map(|_| code.clone()),
+                        email.map(|address| (address.to_string(), code.clone())),
                     )
                 });
                 let store = state.store.clone();
@@ -270,7 +270,9 @@ async fn accept(
                     committed.map(|ticket| (ticket, token))
                 });
                 return match committing.await.map_err(io::Error::other) {
-                    Ok(Ok((ticket, token))) => see_confirmation(&ticket, token.as_deref()),
+                    Ok(Ok((ticket, token))) => {
+                        see_confirmation(published, &ticket, token.as_deref())
+                    }
                     Ok(Err(e)) | Err(e) => storage_error(published, e, back),
                 };
             }
@@ -370,7 +372,7 @@ async fn send_back(
 
 /// 303 to the confirmation page; the URL carries the ticket and nothing else.
 /// `token` (a cookie) lets that page show the access code once.
-fn see_confirmation(ticket: &Ticket, token: Option<&str>) -> Response<Body> {
+fn see_confirmation(published: &Published, ticket: &Ticket, token: Option<&str>) -> Response<Body> {
     let location = format!("{CONFIRMATION_PATH}?tiket={ticket}");
     let body = format!(
         "<!DOCTYPE html><html lang=\"id\"><meta charset=\"utf-8\"><title>Terkirim</title><p><a href=\"{location}\">Lihat tanda terima</a></p>"
@@ -380,7 +382,7 @@ fn see_confirmation(ticket: &Ticket, token: Option<&str>) -> Response<Body> {
         response.headers_mut().insert(header::LOCATION, value);
     }
     if let Some(token) = token {
-        shown_once::set_cookie(&mut response, Some(token));
+        shown_once::set_cookie(&mut response, Some(token), published);
     }
     response
 }

@@ -1,8 +1,16 @@
 //! Live preview for `serve --watch`: a file watcher (notify, debounced) that
 //! rebuilds the site, and a Server-Sent Events stream that reloads open tabs.
 //! Only in watch mode does any page get a script; the built files never do.
+//!
+//! An open event stream is a request in progress, so it holds a connection
+//! slot for as long as the tab is open, and slots held by requests are never
+//! taken back for new clients ([`super::conn`]). So streams are capped at
+//! [`MAX_STREAMS`], and at half the connection slots when those are fewer:
+//! one more tab gets 503 (its page still works, it only does not reload by
+//! itself), and a client can never fill every slot with streams.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -26,6 +34,8 @@ pub const SCRIPT_PATH: &str = "/__loket/reload.js";
 const SCRIPT: &str =
     "new EventSource(\"/__loket/events\").onmessage = function () { location.reload(); };\n";
 const SCRIPT_TAG: &str = "<script src=\"/__loket/reload.js\" defer></script>";
+/// Live-reload streams open at most (a person previewing has a few tabs).
+pub const MAX_STREAMS: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LiveEvent {
@@ -38,14 +48,39 @@ pub struct Live {
     pub events: broadcast::Sender<LiveEvent>,
     /// Problems of the last failed rebuild, shown instead of pages until fixed.
     pub error: RwLock<Option<Vec<Diagnostic>>>,
+    /// Event streams open now, and at most.
+    streams: Arc<AtomicUsize>,
+    max_streams: usize,
+}
+
+/// One open event stream, counted until its body is dropped.
+struct Stream(Arc<AtomicUsize>);
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Live {
-    pub fn new() -> Live {
+    /// `max_connections`: the listener's connection slots.
+    pub fn new(max_connections: usize) -> Live {
         Live {
             events: broadcast::channel(16).0,
             error: RwLock::new(None),
+            streams: Arc::default(),
+            max_streams: MAX_STREAMS.min(max_connections / 2),
         }
+    }
+
+    /// Counts a new stream, unless [`Live::max_streams`] are open.
+    fn open_stream(&self) -> Option<Stream> {
+        self.streams
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max_streams).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Stream(self.streams.clone()))
     }
 
     fn current_error(&self) -> Option<Vec<Diagnostic>> {
@@ -157,9 +192,9 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions, changes: Changes) {
             }
             Outcome::Failed(diags) => {
                 for d in &diags {
-                    tracing::error!("{d}");
+                    tracing::warn!("{d}");
                 }
-                tracing::error!("rebuild failed; still serving the last good site");
+                tracing::warn!("rebuild failed; still serving the last good site");
                 failed = Some(diags);
             }
         }
@@ -228,10 +263,28 @@ fn rebuild_blocking(opts: &BuildOptions, current: &Published, changes: Changes) 
     outcomes
 }
 
-/// `GET /__loket/events`: one `data: reload` per rebuild, a comment every 15 s.
+/// `GET /__loket/events`: one `data: reload` per rebuild, a comment every 15 s;
+/// 503 when [`MAX_STREAMS`] are open.
 pub fn events(live: &Live) -> Response<Body> {
+    let Some(open) = live.open_stream() else {
+        tracing::warn!(
+            "live reload: {} streams open already; one more tab will not reload by itself",
+            live.max_streams
+        );
+        let mut response = Response::new(full(
+            "Terlalu banyak tab pratinjau terbuka; muat ulang halaman ini dengan tangan.\n",
+        ));
+        *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return response;
+    };
     let rx = live.events.subscribe();
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+    let stream = futures_util::stream::unfold((rx, open), |(mut rx, open)| async move {
         let text: &'static str =
             match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
                 Ok(Ok(LiveEvent::Close)) | Ok(Err(broadcast::error::RecvError::Closed)) => {
@@ -242,7 +295,7 @@ pub fn events(live: &Live) -> Response<Body> {
             };
         Some((
             Ok::<_, std::io::Error>(Frame::data(Bytes::from_static(text.as_bytes()))),
-            rx,
+            (rx, open),
         ))
     });
     let mut response = Response::new(StreamBody::new(stream).boxed());

@@ -7,15 +7,31 @@
 //!
 //! An unknown ticket and a wrong code get the same page and status, after
 //! the same work (the code is always checked against a hash, a dummy one
-//! when there is no record: [`AccessKey::verify`]). Failed lookups are
-//! counted per client address (`--lookup-rate-limit` per
-//! `--rate-window-secs`; successful ones are not); past the limit the
-//! answer is 429. Pages are `noindex` and `no-store`; nothing typed is
-//! logged.
+//! when there is no record: [`AccessKey::verify`]). Pages are `noindex`
+//! and `no-store`; nothing typed is logged.
+//!
+//! Guessing is bounded twice (issue 24; docs/security.md says why):
+//!
+//! - per ticket, from anywhere: [`TICKET_FAILURES`] wrong codes for one
+//!   ticket within `--rate-window-secs` close that ticket's lookup until
+//!   the window ends, even with the right code (429, saying what to do).
+//!   This is what bounds guessing one citizen's code from many addresses.
+//!   The count is kept whether the ticket exists or not, so a closed lookup
+//!   says nothing about that; an attempt counts before its code is checked
+//!   (a right code gives it back), so guesses sent at once are bounded too.
+//! - per client address: past `--lookup-rate-limit` wrong lookups in the
+//!   window, a wrong code gets 429 instead of "no match", but the right
+//!   code still opens its case, so one person's typos do not lock out
+//!   everyone behind the same carrier address. Past [`HARD_FACTOR`] times
+//!   that limit the address is refused outright: this bounds one address
+//!   scanning many tickets.
+//!
+//! Successful lookups are never counted.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -42,11 +58,30 @@ const MAX_BODY: usize = 4096;
 /// Longest a lookup form may take to arrive.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Wrong codes for one ticket, from anywhere, before its lookup closes
+/// for the rest of the window.
+pub const TICKET_FAILURES: u32 = 5;
+/// An address is refused outright past this many times its limit of
+/// failed lookups.
+pub const HARD_FACTOR: u32 = 10;
+/// Tickets whose wrong codes are remembered at most (a few MB). Expired
+/// ones go first (looked for at most once a second); while every one is
+/// live, a ticket not yet counted is refused like a closed one: forgetting
+/// a count, or not counting, would let a guesser who filled the table go
+/// unbounded.
+const MAX_TICKETS: usize = 100_000;
+
 /// What citizens' access to their cases needs while the server runs.
 pub struct Lookups {
     pub key: AccessKey,
-    /// Failed lookups per client address.
+    /// Failed lookups per client address: past it only the right code opens.
     limiter: RateLimiter,
+    /// The same at [`HARD_FACTOR`] times the limit: past it, nothing does.
+    hard_limiter: RateLimiter,
+    /// Wrong codes per ticket.
+    tickets: TicketGuesses,
+    /// Receipts (`/terkirim/`) of tickets that do not exist, per address.
+    pub receipts: RateLimiter,
     /// Codes waiting to be shown on the confirmation page.
     pub once: Arc<ShownOnce>,
 }
@@ -56,7 +91,76 @@ impl Lookups {
         Lookups {
             key,
             limiter: RateLimiter::new(failures, window),
+            hard_limiter: RateLimiter::new(failures.saturating_mul(HARD_FACTOR), window),
+            tickets: TicketGuesses::new(window),
+            receipts: RateLimiter::new(failures, window),
             once: Arc::default(),
+        }
+    }
+}
+
+/// Wrong codes per ticket within a window from the first.
+struct TicketGuesses {
+    window: Duration,
+    seen: Mutex<Seen>,
+}
+
+#[derive(Default)]
+struct Seen {
+    /// Per ticket: attempts counted, and since when.
+    tickets: HashMap<String, (u32, Instant)>,
+    /// When expired tickets were last looked for.
+    pruned: Option<Instant>,
+}
+
+impl TicketGuesses {
+    fn new(window: Duration) -> TicketGuesses {
+        TicketGuesses {
+            window,
+            seen: Mutex::default(),
+        }
+    }
+
+    /// Counts one attempt at `ticket` before its code is checked, so that
+    /// attempts sent at once are counted one by one; `Err(wait)` once
+    /// [`TICKET_FAILURES`] are counted in the window. A right code gives its
+    /// attempt back ([`TicketGuesses::succeeded`]).
+    fn attempt(&self, ticket: &str, now: Instant) -> Result<(), Duration> {
+        let mut guard = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let seen = &mut *guard;
+        let full = seen.tickets.len() >= MAX_TICKETS && !seen.tickets.contains_key(ticket);
+        if full
+            && seen
+                .pruned
+                .is_none_or(|at| now.duration_since(at) >= Duration::from_secs(1))
+        {
+            let window = self.window;
+            seen.tickets
+                .retain(|_, (_, since)| now.duration_since(*since) < window);
+            seen.pruned = Some(now);
+        }
+        if seen.tickets.len() >= MAX_TICKETS && !seen.tickets.contains_key(ticket) {
+            tracing::warn!(
+                "lookup: {MAX_TICKETS} tickets guessed at within the window; refusing others"
+            );
+            return Err(self.window);
+        }
+        let entry = seen.tickets.entry(ticket.to_string()).or_insert((0, now));
+        let age = now.duration_since(entry.1);
+        if age >= self.window {
+            *entry = (0, now);
+        } else if entry.0 >= TICKET_FAILURES {
+            return Err(self.window.saturating_sub(age));
+        }
+        entry.0 += 1;
+        Ok(())
+    }
+
+    /// The right code: the attempt counted for it is given back.
+    fn succeeded(&self, ticket: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = seen.tickets.get_mut(ticket) {
+            entry.0 = entry.0.saturating_sub(1);
         }
     }
 }
@@ -88,8 +192,10 @@ async fn post(
     ip: IpAddr,
 ) -> Response<Body> {
     let client = super::proxy::client_ip(&req, ip, &state.limits.trust_proxy);
-    // Taken before anything is read; kept only if the lookup fails.
-    let reservation = match state.lookups.limiter.reserve(client) {
+    // Taken before anything is read; kept only if the lookup fails. Past
+    // the soft limit the lookup goes on: only a wrong code is refused.
+    let soft = state.lookups.limiter.reserve(client);
+    let hard = match state.lookups.hard_limiter.reserve(client) {
         Ok(reservation) => reservation,
         Err(wait) => {
             let mut response = status_page(
@@ -163,18 +269,43 @@ async fn post(
         }
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
+    if let Err(wait) = state
+        .lookups
+        .tickets
+        .attempt(ticket.as_str(), Instant::now())
+    {
+        // Not counted against the address: nothing was tried.
+        return status_page(
+            published,
+            messages::TICKET_GUESSED,
+            Some(wait.as_secs().max(1)),
+            PATH,
+        );
+    }
     let record = read(state, ticket).await;
     let stored = record.as_ref().and_then(|r| r.access_code_hash.as_deref());
     if !state.lookups.key.verify(ticket.as_str(), code, stored) {
-        reservation.confirm();
-        view.no_match = true;
-        return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
+        hard.confirm();
+        return match soft {
+            Ok(reservation) => {
+                reservation.confirm();
+                view.no_match = true;
+                page(published, StatusCode::UNPROCESSABLE_ENTITY, &view)
+            }
+            Err(wait) => status_page(
+                published,
+                messages::LOOKUPS_TOO_FREQUENT,
+                Some(wait.as_secs().max(1)),
+                PATH,
+            ),
+        };
     }
     let Some(record) = record else {
         // verify() is false without a record.
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
-    drop(reservation);
+    state.lookups.tickets.succeeded(ticket.as_str());
+    drop((soft, hard));
     page(
         published,
         StatusCode::OK,
@@ -292,5 +423,53 @@ pub fn case_view(record: &Record) -> LookupCase {
             String::new()
         },
         steps,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_wrong_codes_close_a_ticket_until_the_window_ends() {
+        let window = Duration::from_secs(600);
+        let guesses = TicketGuesses::new(window);
+        let start = Instant::now();
+        let ticket = "KP-20261127-CDFH";
+        // A right code gives its attempt back.
+        for _ in 0..10 {
+            assert!(guesses.attempt(ticket, start).is_ok());
+            guesses.succeeded(ticket);
+        }
+        for i in 0..TICKET_FAILURES {
+            let at = start + Duration::from_secs(u64::from(i));
+            assert!(guesses.attempt(ticket, at).is_ok(), "{i}");
+        }
+        let later = start + Duration::from_secs(100);
+        assert_eq!(
+            guesses.attempt(ticket, later),
+            Err(Duration::from_secs(500))
+        );
+        assert!(
+            guesses.attempt("KP-20261127-CDFJ", later).is_ok(),
+            "another ticket"
+        );
+        // A new window counts from zero.
+        assert!(guesses.attempt(ticket, start + window).is_ok());
+        assert!(guesses.attempt(ticket, start + window).is_ok());
+    }
+
+    #[test]
+    fn a_full_table_refuses_new_tickets_until_some_expire() {
+        let window = Duration::from_secs(600);
+        let guesses = TicketGuesses::new(window);
+        let start = Instant::now();
+        for i in 0..MAX_TICKETS {
+            assert!(guesses.attempt(&format!("T{i}"), start).is_ok());
+        }
+        let soon = start + Duration::from_secs(5);
+        assert!(guesses.attempt("KP-20261127-CDFH", soon).is_err());
+        assert!(guesses.attempt("T1", soon).is_ok(), "counted ones go on");
+        assert!(guesses.attempt("KP-20261127-CDFH", start + window).is_ok());
     }
 }

@@ -85,6 +85,21 @@ pub const LOOKUPS_TOO_FREQUENT: Notice = Notice::new(
     "Sudah beberapa kali nomor tiket atau kode akses yang dimasukkan dari sambungan internet Anda tidak cocok. Tunggu sebentar lalu coba lagi, atau hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
 );
 
+/// Too many wrong access codes for one ticket, from anywhere: its lookup
+/// is closed for a while, even with the right code.
+pub const TICKET_GUESSED: Notice = Notice::new(
+    StatusCode::TOO_MANY_REQUESTS,
+    "Cek status tiket ini ditutup sementara",
+    "Kode akses untuk tiket ini sudah beberapa kali dimasukkan salah, mungkin oleh orang lain. Demi keamanan kiriman Anda, cek status tiket ini ditutup sementara. Coba lagi nanti dengan kode akses dari tanda terima atau email Anda, atau hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
+);
+
+/// Too many receipts of tickets that do not exist, from one address.
+pub const RECEIPTS_TOO_FREQUENT: Notice = Notice::new(
+    StatusCode::TOO_MANY_REQUESTS,
+    "Terlalu banyak percobaan",
+    "Sudah beberapa kali nomor tiket yang dibuka dari sambungan internet Anda tidak ditemukan. Tunggu sebentar lalu coba lagi. Untuk melihat perkembangan kiriman Anda, gunakan halaman Cek Status dengan nomor tiket dan kode akses, atau hubungi kami lewat telepon atau WhatsApp.",
+);
+
 /// A status lookup that did not come from its form.
 pub const LOOKUP_NOT_FORM: Notice = Notice::new(
     StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -85,7 +85,8 @@ pub struct Limits {
     /// Free space below which `/healthz` reports trouble.
     pub min_free_bytes: u64,
     /// Failed `/cek-status/` lookups per client address per `rate_window`
-    /// (0 turns the limit off).
+    /// before only the right code is answered, and receipts of tickets that
+    /// do not exist (0 turns both off; see `server::lookup`).
     pub lookup_rate_limit: u32,
 }
 
@@ -303,7 +304,9 @@ pub async fn serve(
         static_files: static_files::StaticFiles::new(&opts.build.out).await,
         store,
         calendar: RwLock::new(Arc::new(calendar)),
-        live: opts.watch.then(live::Live::new),
+        live: opts
+            .watch
+            .then(|| live::Live::new(opts.limits.max_connections)),
         limiter: RateLimiter::new(opts.limits.rate_limit, opts.limits.rate_window),
         uploads: RateLimiter::uploads(opts.limits.rate_limit, opts.limits.rate_window),
         max_upload_mb: opts.build.max_upload_mb,
@@ -453,14 +456,14 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
         }
     }
     if path == health::PATH && readable {
-        return health::check(state);
+        return health::check(state, &req, ip);
     }
     if path == lookup::PATH {
         return lookup::handle(state, &published, req, ip).await;
     }
     if path == CONFIRMATION_PATH {
         if readable {
-            return confirmation::page(state, &published, &req).await;
+            return confirmation::page(state, &published, &req, ip).await;
         }
         return method_not_allowed(&published, "GET, HEAD");
     }

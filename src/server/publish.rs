@@ -117,11 +117,12 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions) {
             state.static_files.reload().await;
             *state.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(published);
         }
+        // Nothing failed: the sources have errors, the last good site stays.
         Err(build::BuildError::Invalid(diags)) => {
             for d in &diags {
-                tracing::error!("{d}");
+                tracing::warn!("{d}");
             }
-            tracing::error!("the site has errors; still serving the last good site");
+            tracing::warn!("the site has errors; still serving the last good site");
         }
         Err(e) => tracing::error!("build failed ({e}); still serving the last good site"),
     }
@@ -131,8 +132,9 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions) {
         }
         Err(diags) => {
             for d in &diags {
-                tracing::error!("{d}");
+                tracing::warn!("{d}");
             }
+            tracing::warn!("the holiday list has errors; still using the last good one");
         }
     }
 }

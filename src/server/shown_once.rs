@@ -4,7 +4,8 @@
 //! The form's answer is a 303 to `/terkirim/?tiket=…` (so a reload never
 //! posts again); with it goes a cookie holding a random one-time token
 //! (128 bits; `HttpOnly`, `SameSite=Strict`, path `/terkirim/`, ten
-//! minutes). The server keeps token → (ticket, code) in memory. The first
+//! minutes; `Secure` when the site's `base_url` is `https://`, the address
+//! citizens are given, whatever a proxy says about one request). The server keeps token → (ticket, code) in memory. The first
 //! receipt page asked for with that token and ticket shows the code and
 //! forgets it; the answer also clears the cookie. Anyone else who opens the
 //! receipt URL, and that browser on a reload, sees the receipt without the
@@ -12,7 +13,8 @@
 //! with the first ticket and, while the code is still unseen, a fresh
 //! token for it: the browser follows the second answer, not the first.
 //! The codes live only in memory: after a restart the receipt page shows
-//! none (the citizen who gave an email has it in the receipt mail).
+//! none (the citizen who gave an email has it in the receipt mail, which
+//! one address gets at most 3 times a day: `notify::receipts`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,7 +23,7 @@ use std::time::{Duration, Instant};
 use hyper::header::{self, HeaderValue};
 use hyper::{HeaderMap, Response};
 
-use super::Body;
+use super::{Body, Published};
 
 /// The cookie's name.
 pub const COOKIE: &str = "loket_kode";
@@ -116,17 +118,26 @@ pub fn token_of(headers: &HeaderMap) -> Option<String> {
         .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Sets the cookie (a token) or clears it (`None`).
-pub fn set_cookie(response: &mut Response<Body>, token: Option<&str>) {
-    let value = match token {
-        Some(token) => format!(
-            "{COOKIE}={token}; Path=/terkirim/; Max-Age={}; HttpOnly; SameSite=Strict",
-            KEPT.as_secs()
-        ),
-        None => format!("{COOKIE}=; Path=/terkirim/; Max-Age=0; HttpOnly; SameSite=Strict"),
-    };
+/// Sets the cookie (a token) or clears it (`None`); `Secure` when the
+/// site is published at an `https://` address.
+pub fn set_cookie(response: &mut Response<Body>, token: Option<&str>, published: &Published) {
+    let value = cookie_line(
+        token,
+        published.site.config.base_url.starts_with("https://"),
+    );
     if let Ok(value) = HeaderValue::from_str(&value) {
         response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn cookie_line(token: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(token) => format!(
+            "{COOKIE}={token}; Path=/terkirim/; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
+            KEPT.as_secs()
+        ),
+        None => format!("{COOKIE}=; Path=/terkirim/; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
     }
 }
 

@@ -1,6 +1,7 @@
-//! Operator settings: loket.yaml named by --config or LOKET_CONFIG, every
-//! key also LOKET_<KEY> and a flag, flag > environment > file > default;
-//! logs as text or JSON, filtered by LOKET_LOG.
+//! Operator settings: loket.yaml named by --config or LOKET_CONFIG, then its
+//! drop-in folder loket.d/; every key also LOKET_<KEY> and a flag, flag >
+//! environment > drop-ins > file > default; logs as text or JSON, filtered
+//! by LOKET_LOG.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -179,13 +180,26 @@ async fn serve_runs_from_a_settings_file_and_logs_json() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let ready = lines.next().unwrap().unwrap();
+    // The address is a log line like any other.
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = String::new();
+    let ready = loop {
+        let line = lines
+            .next()
+            .expect("loket serve said where it listens")
+            .unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("Listening on") {
+            break line;
+        }
+    };
     assert!(
         ready.contains(&format!("(submissions go to {})", data.display())),
         "{ready}"
     );
-    let url = ready.split_whitespace().nth(2).unwrap().to_string();
+    let url = ready.split("Listening on ").nth(1).unwrap();
+    let url = url.split_whitespace().next().unwrap().to_string();
     let page = reqwest::get(format!("{url}layanan/")).await.unwrap();
     assert_eq!(page.status(), 200);
     let missing = reqwest::get(format!("{url}tidak-ada/?nik=3517010101010001"))
@@ -195,9 +209,11 @@ async fn serve_runs_from_a_settings_file_and_logs_json() {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let log = stderr(&out);
+    for line in lines {
+        log.push_str(&line.unwrap());
+        log.push('\n');
+    }
+    assert!(child.wait().unwrap().success());
     let access: Vec<yaml::Value> = log
         .lines()
         .map(|l| {
@@ -235,6 +251,58 @@ fn a_bad_log_filter_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("LOKET_LOG=\"loket=[\" is not a log filter"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_drop_in_folder_wins_over_the_file_and_config_names_where_each_value_came_from() {
+    let (dir, path) = settings("addr: 127.0.0.1:8080\nrate_limit: 10\nmax_upload_mb: 15\n");
+    let drop_ins = dir.path().join("loket.d");
+    fs::create_dir(&drop_ins).unwrap();
+    fs::write(
+        drop_ins.join("10-kantor.yaml"),
+        "rate_limit: 20\nmax_upload_mb: 12\n",
+    )
+    .unwrap();
+    fs::write(drop_ins.join("90-sementara.yaml"), "rate_limit: 30\n").unwrap();
+    let config = |extra: &[(&str, &str)]| {
+        let mut cmd = loket();
+        cmd.args(["config", "--config", path.to_str().unwrap()])
+            .env_remove("LOKET_CONFIG")
+            .env_remove("LOKET_RATE_LIMIT")
+            .env_remove("LOKET_MAX_UPLOAD_MB");
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = config(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        "addr: 127.0.0.1:8080  # loket.yaml",
+        "rate_limit: 30  # loket.d/90-sementara.yaml",
+        "max_upload_mb: 12  # loket.d/10-kantor.yaml",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in:\n{text}");
+    }
+    // The environment still beats every file.
+    let out = config(&[("LOKET_RATE_LIMIT", "5")]);
+    assert!(stdout(&out).contains("rate_limit: 5  # LOKET_RATE_LIMIT"));
+
+    // A mistake in a drop-in stops every command with its path and line.
+    fs::write(
+        drop_ins.join("50-salah.yaml"),
+        "# kantor\nrate_limit: banyak\n",
+    )
+    .unwrap();
+    let out = config(&[]);
+    assert!(!out.status.success());
+    let at = drop_ins.join("50-salah.yaml");
+    assert!(
+        stderr(&out).contains(&format!("{}:2: rate_limit: ", at.display())),
         "{}",
         stderr(&out)
     );

@@ -6,6 +6,7 @@
 use reqwest::StatusCode;
 use reqwest::header;
 
+use crate::common::TempSite;
 use crate::common::case::*;
 use crate::common::form::{NIK, PHONE, VALID_PERMOHONAN, jpeg, permohonan_text};
 use crate::common::server::Server;
@@ -214,8 +215,28 @@ async fn an_unknown_ticket_and_a_wrong_code_get_the_same_answer() {
     );
 }
 
+/// Other well-formed tickets of the same day and kind as `ticket`, never
+/// issued (but for a one-in-160,000 chance each).
+fn other_tickets(ticket: &str, n: usize) -> Vec<String> {
+    const SYMBOLS: &[u8] = b"CDFHJKMNPRTVWXY34679";
+    (0..n)
+        .map(|i| {
+            let suffix: String = [i / 400, i / 20 % 20, i % 20, 7]
+                .iter()
+                .map(|&k| char::from(SYMBOLS[k % 20]))
+                .collect();
+            format!("{}{suffix}", &ticket[..ticket.len() - 4])
+        })
+        .filter(|t| t != ticket)
+        .collect()
+}
+
+/// Past the per-address limit a wrong code gets 429, but the right code
+/// still opens its case (one person's typos must not lock out everyone
+/// behind the same carrier address); past ten times the limit the address
+/// is refused outright, which bounds scanning from one address.
 #[tokio::test]
-async fn failed_lookups_are_limited_per_address() {
+async fn failed_lookups_are_limited_per_address_but_the_right_code_still_works() {
     let server = Server::start_with(&[
         "--rate-limit",
         "0",
@@ -239,16 +260,169 @@ async fn failed_lookups_are_limited_per_address() {
             StatusCode::OK
         );
     }
-    for _ in 0..3 {
-        let (status, _, _) = look_up(&server, &ticket, "CCCC CCCC", citizen).await;
+    // Wrong codes on other tickets (none of them reaches its own limit).
+    let others = other_tickets(&ticket, 40);
+    for other in &others[..3] {
+        let (status, _, _) = look_up(&server, other, "CCCC CCCC", citizen).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let (status, headers, page) = look_up(&server, &ticket, &code, citizen).await;
+    let (status, headers, page) = look_up(&server, &others[3], "CCCC CCCC", citizen).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
     assert!(headers.contains_key(header::RETRY_AFTER));
     assert!(page.contains("Terlalu banyak percobaan"), "{page}");
-    // Another citizen behind the same proxy is not held back.
-    let (status, _, _) = look_up(&server, &ticket, &code, Some("203.0.113.8")).await;
+    // The address is locked, yet the right code opens the case.
+    let (status, _, page) = look_up(&server, &ticket, &code, citizen).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // Another citizen behind the same proxy is not held back at all.
+    let (status, _, _) = look_up(&server, &others[4], "CCCC CCCC", Some("203.0.113.8")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Ten times the limit (30 wrong lookups) and even the right code is refused.
+    for other in &others[4..30] {
+        let (status, _, _) = look_up(&server, other, "CCCC CCCC", citizen).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let (status, _, page) = look_up(&server, &ticket, &code, citizen).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(page.contains("Terlalu banyak percobaan"), "{page}");
+}
+
+/// Wrong codes for one ticket are counted from every address: a guesser
+/// spreading over many addresses closes that ticket's lookup, for everyone
+/// and even with the right code, until the window ends; the page says what
+/// to do. A ticket that does not exist closes alike (nothing is revealed).
+#[tokio::test]
+async fn wrong_codes_from_many_addresses_close_one_tickets_lookup() {
+    let server = Server::start_with(&["--rate-limit", "0", "--trust-proxy", "127.0.0.1"]);
+    let sent = send_request(&server, None).await;
+    let code = code_of(&server, &sent).await;
+    let ticket = sent.ticket;
+    let unknown = other_tickets(&ticket, 1).remove(0);
+    for target in [&ticket, &unknown] {
+        for i in 0..5 {
+            // Two addresses (two /64s) taking turns, each far below its own limit.
+            let from = if i % 2 == 0 {
+                "2001:db8:1::1"
+            } else {
+                "2001:db8:2::1"
+            };
+            let (status, _, _) = look_up(&server, target, "CCCC CCCC", Some(from)).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{target} {i}");
+        }
+    }
+    let mut pages = Vec::new();
+    for target in [&ticket, &unknown] {
+        let (status, headers, page) = look_up(&server, target, &code, Some("192.0.2.99")).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+        let retry: u64 = headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(retry > 0 && retry <= 600, "{retry}");
+        assert!(
+            page.contains("Cek status tiket ini ditutup sementara"),
+            "{page}"
+        );
+        assert!(page.contains("sebutkan nomor tiket Anda"), "{page}");
+        pages.push(page.replace(target.as_str(), "T"));
+    }
+    assert_eq!(
+        pages[0], pages[1],
+        "a closed lookup says nothing of existence"
+    );
+    // Other tickets are not affected.
+    let other = send_request(&server, Some("lain@contoh.id")).await;
+    let other_code = code_of(&server, &other).await;
+    let (status, _, _) = look_up(&server, &other.ticket, &other_code, Some("2001:db8:1::1")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// Guesses sent all at once are counted one by one: of twenty wrong codes
+/// for one ticket from twenty addresses at the same moment, five are
+/// checked and the rest refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_codes_sent_at_once_are_bounded_per_ticket() {
+    let server = Server::start_with(&["--rate-limit", "0", "--trust-proxy", "127.0.0.1"]);
+    let sent = send_request(&server, None).await;
+    let ticket = sent.ticket;
+    let addresses: Vec<String> = (0..20).map(|i| format!("2001:db8:{i}::1")).collect();
+    let statuses = futures_util::future::join_all(
+        addresses
+            .iter()
+            .map(|ip| look_up(&server, &ticket, "CCCC CCCC", Some(ip))),
+    )
+    .await;
+    let checked = statuses
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 15));
+}
+
+/// Receipts of tickets that do not exist are limited per address; past
+/// the limit every receipt is 429 (so the answer says nothing), except the
+/// one the browser was just sent to with its one-time cookie.
+#[tokio::test]
+async fn receipts_of_unknown_tickets_are_limited_per_address() {
+    let server = Server::start_with(&[
+        "--rate-limit",
+        "0",
+        "--lookup-rate-limit",
+        "3",
+        "--trust-proxy",
+        "127.0.0.1",
+    ]);
+    let first = send_request(&server, None).await;
+    let receipt_from = |ticket: String, cookie: Option<String>, from: &'static str| {
+        let url = server.url(&format!("/terkirim/?tiket={ticket}"));
+        async move {
+            let mut request = client().get(url).header("x-forwarded-for", from);
+            if let Some(cookie) = cookie {
+                request = request.header(header::COOKIE, cookie);
+            }
+            let response = request.send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let scanner = "198.51.100.9";
+    // Existing receipts are not counted.
+    for _ in 0..5 {
+        let (status, _) = receipt_from(first.ticket.clone(), None, scanner).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    for unknown in other_tickets(&first.ticket, 3) {
+        let (status, _) = receipt_from(unknown, None, scanner).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let unknown = other_tickets(&first.ticket, 4).remove(3);
+    let (status, page) = receipt_from(unknown, None, scanner).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(page.contains("Cek Status"), "{page}");
+    let (status, _) = receipt_from(first.ticket.clone(), None, scanner).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "existing or not, the same"
+    );
+    // A citizen behind that same address who just sent a form sees the
+    // receipt and the code.
+    let mut request = client()
+        .post(server.url("/permohonan/"))
+        .header("x-forwarded-for", scanner);
+    let body = permohonan_text(&[]).file("ktp", "ktp.jpg", "image/jpeg", &jpeg(2048, 9));
+    request = request
+        .header(header::CONTENT_TYPE, body.content_type())
+        .body(body.finish());
+    let fresh = sent(request.send().await.unwrap()).await;
+    let (status, page) = receipt_from(fresh.ticket.clone(), fresh.cookie.clone(), scanner).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(code_on(&page).is_some(), "{page}");
+    // Another address is not held back.
+    let (status, _) = receipt_from(first.ticket.clone(), None, "198.51.100.10").await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -321,4 +495,49 @@ fn show_offers_whatsapp_and_mailto_replies_with_the_public_message() {
         mail.starts_with("mailto:siti@contoh.id?subject=Tiket%20"),
         "{mail}"
     );
+}
+
+/// The one-time code's cookie is `Secure` when the site's `base_url` is
+/// https (the rule: the address citizens are given, not what a proxy says
+/// of one request), and not on a plain-http site (a browser would drop it).
+#[tokio::test]
+async fn the_code_cookie_is_secure_when_the_site_is_served_over_https() {
+    let form = || permohonan_text(&[]).file("ktp", "ktp.jpg", "image/jpeg", &jpeg(2048, 5));
+    let cookie_of = |headers: &header::HeaderMap| {
+        headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("loket_kode="))
+            .expect("the code's cookie")
+    };
+    let site = TempSite::fixture();
+    let yaml = site.read("site.yaml");
+    assert!(
+        yaml.contains("base_url: \"http://127.0.0.1:8080\""),
+        "{yaml}"
+    );
+    site.write(
+        "site.yaml",
+        yaml.replace("http://127.0.0.1:8080", "https://layanan.contoh.go.id"),
+    );
+    let data = site.root().join("data");
+    let server = Server::launch(site, data, &["--rate-limit", "0"]);
+    let response = post_multipart(&client(), &server.url("/permohonan/"), form()).await;
+    let set = cookie_of(response.headers());
+    assert!(set.split(';').any(|a| a.trim() == "Secure"), "{set}");
+    let first = sent(response).await;
+    let (_, headers, page) = receipt(&server, &first.ticket, first.cookie.as_deref()).await;
+    assert!(code_on(&page).is_some(), "{page}");
+    let cleared = cookie_of(&headers);
+    assert!(
+        cleared.contains("Max-Age=0") && cleared.ends_with("; Secure"),
+        "{cleared}"
+    );
+    drop(server);
+
+    let server = Server::start();
+    let response = post_multipart(&client(), &server.url("/permohonan/"), form()).await;
+    let set = cookie_of(response.headers());
+    assert!(!set.contains("Secure"), "plain http: {set}");
 }

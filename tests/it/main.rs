@@ -14,9 +14,11 @@
 mod common;
 
 mod answers;
+mod attachments;
 mod browser;
 mod build;
 mod citizens;
+mod cli_logs;
 mod config;
 mod connections;
 mod decoding;
@@ -33,6 +35,7 @@ mod operations;
 mod pipes;
 mod publish;
 mod report;
+mod retention;
 mod serve;
 mod shipped;
 mod staff;

@@ -420,3 +420,55 @@ async fn two_hundred_concurrent_submissions_each_get_their_own_complete_record()
         "nothing left in .tmp"
     );
 }
+
+/// `/healthz` names what failed only to a client on this machine, as the
+/// trusted proxy resolves it: a citizen through nginx gets the bare status,
+/// a `curl` on the server (directly or through the proxy) the reasons.
+#[tokio::test]
+async fn healthz_names_what_failed_only_to_this_machine() {
+    // Asking for more free space than any test disk has: 503.
+    let server = Server::start_with(&[
+        "--rate-limit",
+        "0",
+        "--min-free-mb",
+        "100000000",
+        "--trust-proxy",
+        "127.0.0.1",
+    ]);
+    let health = |forwarded: Option<&'static str>| {
+        let url = server.url("/healthz");
+        async move {
+            let mut request = client().get(url);
+            if let Some(ip) = forwarded {
+                request = request.header("x-forwarded-for", ip);
+            }
+            let response = request.send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    for local in [None, Some("127.0.0.1"), Some("::1")] {
+        let (status, text) = health(local).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(text.contains("below 100000000 MB"), "{local:?}: {text}");
+    }
+    for citizen in ["203.0.113.7", "2001:db8::1", "127.0.0.1, 203.0.113.7"] {
+        let (status, text) = health(Some(citizen)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(text, "tidak siap\n", "{citizen}");
+    }
+    drop(server);
+
+    // A proxy loket does not trust: its X-Forwarded-For is not believed,
+    // and its requests get no detail though they come from loopback.
+    let server = Server::start_with(&["--rate-limit", "0", "--min-free-mb", "100000000"]);
+    let response = client()
+        .get(server.url("/healthz"))
+        .header("x-forwarded-for", "127.0.0.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.text().await.unwrap(), "tidak siap\n");
+    let response = client().get(server.url("/healthz")).send().await.unwrap();
+    assert!(response.text().await.unwrap().contains("free space"));
+}

@@ -4,9 +4,15 @@
 //! - `systemd-analyze verify` on every unit, and `security --offline` on
 //!   the services, with only the programs' paths changed;
 //! - the purge unit's command, as written, deletes what is past retention;
-//! - the backup unit's commands, as written, with real restic into a local
-//!   repository, then the restore drill of docs/deploy.md: restic restore,
-//!   `loket restore`, `loket verify`, and the same inbox as before.
+//! - the backup units' commands (`loket-archive`, then `loket-backup`), as
+//!   written, with real restic into a local repository, run as a user who
+//!   cannot read a root-only secret in the /etc/loket stand-in (which must
+//!   stay out of the snapshot), then the restore drill of docs/deploy.md:
+//!   restic restore, `loket restore`, `loket verify`, and the same inbox as
+//!   before; a source restic cannot read fails the run; the backup user
+//!   reads loket's 0700 folder through the unit's capability alone, and
+//!   cannot write it;
+//! - the timers: the purge before the backup.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,12 +22,16 @@ use crate::common::skip::skipped;
 use crate::common::*;
 use crate::operations::closed_case;
 
-const UNITS: [&str; 5] = [
+mod backup;
+
+const UNITS: [&str; 7] = [
     "loket.service",
     "loket-purge.service",
     "loket-purge.timer",
+    "loket-archive.service",
     "loket-backup.service",
     "loket-backup.timer",
+    "loket-failure@.service",
 ];
 
 fn loket_bin() -> &'static str {
@@ -93,6 +103,7 @@ fn systemd_analyze_verifies_every_unit_and_rates_the_services_well_hardened() {
     for name in [
         "loket.service",
         "loket-purge.service",
+        "loket-archive.service",
         "loket-backup.service",
     ] {
         let security = Command::new(&analyze)
@@ -130,7 +141,7 @@ fn the_unit_outlasts_lokets_drain_and_writes_only_its_folder() {
     assert_eq!(setting("NoNewPrivileges"), ["yes"]);
     assert_eq!(setting("PrivateTmp"), ["yes"]);
     assert_eq!(setting("MemoryMax").len(), 1);
-    for name in ["loket-purge.service", "loket-backup.service"] {
+    for name in ["loket-purge.service", "loket-archive.service"] {
         let unit = fs::read_to_string(deploy_file(name)).unwrap();
         assert_eq!(settings(&unit, "User"), ["loket"], "{name}");
         assert_eq!(
@@ -142,10 +153,92 @@ fn the_unit_outlasts_lokets_drain_and_writes_only_its_folder() {
     }
 }
 
+#[test]
+fn restic_runs_as_its_own_user_and_every_failure_is_reported() {
+    let backup = fs::read_to_string(deploy_file("loket-backup.service")).unwrap();
+    // Not loket, which serves the internet: it must not read the keys.
+    assert_eq!(settings(&backup, "User"), ["loket-backup"]);
+    assert_eq!(settings(&backup, "Type"), ["oneshot"]);
+    // It reads loket's files and writes none of them.
+    assert!(settings(&backup, "ReadWritePaths").is_empty());
+    assert_eq!(
+        settings(&backup, "CapabilityBoundingSet"),
+        ["CAP_DAC_READ_SEARCH"]
+    );
+    assert_eq!(settings(&backup, "Requires"), ["loket-archive.service"]);
+    assert!(settings(&backup, "After")[0].contains("loket-archive.service"));
+    // restic's summary and warnings reach the journal; exit 3 (a partial
+    // snapshot) fails the unit: no "-" before a command, no exit status
+    // counted as success.
+    for line in settings(&backup, "ExecStart") {
+        assert!(
+            !line.contains("--quiet") && !line.contains(" -q "),
+            "{line}"
+        );
+        assert!(line.starts_with('/'), "{line}");
+    }
+    assert!(settings(&backup, "SuccessExitStatus").is_empty());
+    for name in [
+        "loket-purge.service",
+        "loket-archive.service",
+        "loket-backup.service",
+    ] {
+        let unit = fs::read_to_string(deploy_file(name)).unwrap();
+        assert_eq!(
+            settings(&unit, "OnFailure"),
+            ["loket-failure@%n.service"],
+            "{name}"
+        );
+    }
+}
+
+/// The earliest and latest minute of the day (WIB) a daily timer fires.
+fn fires_between(timer: &str) -> (u32, u32) {
+    let text = fs::read_to_string(deploy_file(timer)).unwrap();
+    let calendar = settings(&text, "OnCalendar");
+    assert_eq!(calendar.len(), 1, "{timer}");
+    let (day, zone) = calendar[0].rsplit_once(' ').unwrap();
+    assert_eq!(zone, "Asia/Jakarta", "{timer}");
+    let clock = day.strip_prefix("*-*-* ").expect("a daily timer");
+    let mut parts = clock.split(':').map(|p| p.parse::<u32>().unwrap());
+    let start = parts.next().unwrap() * 60 + parts.next().unwrap();
+    let delay = settings(&text, "RandomizedDelaySec");
+    let delay: u32 = match delay.as_slice() {
+        [] => 0,
+        [d] => d.strip_suffix("min").expect("minutes").parse().unwrap(),
+        _ => panic!("{timer}: RandomizedDelaySec twice"),
+    };
+    (start, start + delay)
+}
+
+#[test]
+fn the_purge_runs_before_the_backup() {
+    let (_, purge_latest) = fires_between("loket-purge.timer");
+    let (backup_earliest, _) = fires_between("loket-backup.timer");
+    assert!(
+        purge_latest < backup_earliest,
+        "the purge may start at minute {purge_latest}, the backup at {backup_earliest}"
+    );
+    // Both due at once (a boot after nights off): the archive waits.
+    let archive = fs::read_to_string(deploy_file("loket-archive.service")).unwrap();
+    assert!(settings(&archive, "After")[0].contains("loket-purge.service"));
+}
+
 /// The test's stand-ins for /var/lib/loket and /etc/loket, with settings
-/// naming the folders in it as /etc/loket/loket.yaml does.
+/// naming the folders in it as /etc/loket/loket.yaml does, and the drop-in
+/// folder the package makes.
 struct Machine {
     dir: tempfile::TempDir,
+}
+
+/// Who runs the units' commands: the test's own user, or when that is root
+/// (who reads every file), `nobody`, so that a root-only file is one the
+/// commands cannot read.
+const NOBODY: u32 = 65534;
+
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata("/proc/self").unwrap().uid() == 0
 }
 
 impl Machine {
@@ -155,13 +248,18 @@ impl Machine {
         };
         let site = TempSite::fixture();
         copy_dir(site.root(), &machine.var().join("site"));
-        fs::create_dir_all(machine.etc()).unwrap();
+        fs::create_dir_all(machine.etc().join("loket.d")).unwrap();
         fs::write(
             machine.etc().join("loket.yaml"),
             format!(
                 "root: {0}/site\nout: {0}/public\ndata: {0}/data\n",
                 machine.var().display()
             ),
+        )
+        .unwrap();
+        fs::write(
+            machine.etc().join("loket.d/50-kantor.yaml"),
+            "rate_limit: 20\n",
         )
         .unwrap();
         machine
@@ -179,8 +277,30 @@ impl Machine {
         self.var().join("data")
     }
 
+    /// Everything made so far given to the user who runs the commands.
+    fn hand_over(&self) {
+        if running_as_root() {
+            let out = Command::new("chown")
+                .args(["-R", &format!("{NOBODY}:{NOBODY}")])
+                .arg(self.dir.path())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+    }
+
+    /// A file no command can read, as /etc/loket/smtp-password (root 0600)
+    /// is for every user but root.
+    fn secret(&self, path: &Path) {
+        fs::write(path, "rahasia-surel\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if running_as_root() { 0o600 } else { 0o000 };
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+
     /// The `ExecStartPre=` and `ExecStart=` lines of a shipped service, in
-    /// order, with this machine's paths and `vars` expanded.
+    /// order, with this machine's paths and `vars` expanded (`${NAME}` as
+    /// one word, `$NAME` split on spaces, as systemd does).
     fn commands(&self, unit: &str, restic: &Path, vars: &[(&str, &str)]) -> Vec<Vec<String>> {
         let text = unit_text(unit, restic)
             .replace("/var/lib/loket", self.var().to_str().unwrap())
@@ -191,11 +311,25 @@ impl Machine {
                     .or_else(|| l.strip_prefix("ExecStart="))
             })
             .map(|line| {
-                let mut line = line.to_string();
-                for (name, value) in vars {
-                    line = line.replace(&format!("${{{name}}}"), value);
-                }
-                line.split_whitespace().map(str::to_string).collect()
+                line.split_whitespace()
+                    .flat_map(|word| {
+                        let split = vars
+                            .iter()
+                            .find(|(name, _)| word.strip_prefix('$') == Some(name));
+                        match split {
+                            Some((_, value)) => {
+                                value.split_whitespace().map(str::to_string).collect()
+                            }
+                            None => {
+                                let mut word = word.to_string();
+                                for (name, value) in vars {
+                                    word = word.replace(&format!("${{{name}}}"), value);
+                                }
+                                vec![word]
+                            }
+                        }
+                    })
+                    .collect()
             })
             .collect()
     }
@@ -213,17 +347,39 @@ impl Machine {
     }
 }
 
-/// Runs one command of a unit, as systemd would, with `env`.
-fn run_command(argv: &[String], env: &[(&str, PathBuf)], clock: Option<&str>) {
+/// Runs one command of a unit, as systemd would, with `env`; as `nobody`
+/// when `unprivileged` and the test runs as root.
+fn try_command(
+    argv: &[String],
+    env: &[(&str, PathBuf)],
+    clock: Option<&str>,
+    unprivileged: bool,
+) -> std::process::Output {
     let mut cmd = match clock {
         Some(wib) if argv[0] == loket_bin() => loket_at(wib),
+        _ if unprivileged && running_as_root() => {
+            let mut cmd = Command::new("setpriv");
+            cmd.args([
+                format!("--reuid={NOBODY}"),
+                format!("--regid={NOBODY}"),
+                "--clear-groups".to_string(),
+                "--".to_string(),
+                argv[0].clone(),
+            ]);
+            cmd
+        }
         _ => Command::new(&argv[0]),
     };
     cmd.args(&argv[1..]);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().unwrap();
+    cmd.output().unwrap()
+}
+
+/// [`try_command`], which must succeed.
+fn run_command(argv: &[String], env: &[(&str, PathBuf)], clock: Option<&str>) {
+    let out = try_command(argv, env, clock, true);
     assert!(
         out.status.success(),
         "{argv:?}:\n{}{}",
@@ -255,73 +411,4 @@ fn the_purge_units_command_deletes_what_is_past_retention() {
         folder("KP-20260105-MNPR").join("ktp.pdf").is_file(),
         "open: kept"
     );
-}
-
-#[test]
-fn the_backup_units_commands_and_the_restore_drill_work_with_real_restic() {
-    let Some(restic) = restic("the backup unit with real restic") else {
-        return;
-    };
-    let machine = Machine::new();
-    closed_case(&machine.data(), "KP-20260105-CDFH", "2026-01-10", "selesai");
-    closed_case(&machine.data(), "KP-20260212-HJKM", "", "baru");
-    let before = machine.inbox(&machine.data());
-
-    // /etc/loket/restic.env as docs/deploy.md writes it, with a local
-    // repository instead of the office's remote one.
-    let repo = machine.dir.path().join("repo");
-    let password = machine.etc().join("restic.pass");
-    fs::write(&password, "uji-cadangan-rahasia\n").unwrap();
-    let env = [
-        ("RESTIC_REPOSITORY", repo.clone()),
-        ("RESTIC_PASSWORD_FILE", password),
-        ("RESTIC_CACHE_DIR", machine.dir.path().join("cache")),
-    ];
-    run_command(
-        &[restic.display().to_string(), "init".to_string()],
-        &env,
-        None,
-    );
-    let commands = machine.commands("loket-backup.service", &restic, &[("KEEP_WITHIN", "30d")]);
-    assert_eq!(commands.len(), 4, "{commands:?}");
-    for argv in &commands {
-        run_command(argv, &env, None);
-    }
-    let archive = machine.var().join("backup/data.tar");
-    assert_eq!(crate::common::submit::mode(&archive) & 0o777, 0o600);
-
-    // The drill: the machine is lost; everything comes back from restic.
-    let drill = machine.dir.path().join("drill");
-    run_command(
-        &[
-            restic.display().to_string(),
-            "restore".into(),
-            "latest".into(),
-            "--host".into(),
-            "loket".into(),
-            "--target".into(),
-            drill.display().to_string(),
-        ],
-        &env,
-        None,
-    );
-    let restored_archive = drill.join(archive.strip_prefix("/").unwrap());
-    let restored_site = drill.join(machine.var().join("site").strip_prefix("/").unwrap());
-    let restored_settings = drill.join(machine.etc().join("loket.yaml").strip_prefix("/").unwrap());
-    assert!(restored_site.join("site.yaml").is_file());
-    assert!(restored_settings.is_file());
-    let data = drill.join("data");
-    let out = run(&[
-        "restore",
-        restored_archive.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
-    assert!(
-        stderr(&out).contains("2 kiriman utuh, 0 masalah"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(machine.inbox(&data), before);
 }

@@ -2,7 +2,6 @@
 //! recover, editor droppings trigger nothing, the built site stays script-free.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -19,9 +18,13 @@ struct Preview {
 
 impl Preview {
     fn start() -> Preview {
+        Preview::start_with(&[])
+    }
+
+    fn start_with(extra: &[&str]) -> Preview {
         let site = TempSite::fixture();
         let log = site.root().join("server.log");
-        let mut child = loket()
+        let child = loket()
             .args([
                 "serve",
                 "--watch",
@@ -30,16 +33,26 @@ impl Preview {
                 "--desk-addr",
                 "off",
             ])
+            .args(extra)
             .arg("--root")
             .arg(site.root())
-            .stdout(Stdio::piped())
+            .stdout(Stdio::null())
             .stderr(fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        // Where it listens is a log line.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let line = loop {
+            let text = fs::read_to_string(&log).unwrap_or_default();
+            if let Some(line) = text.lines().find(|l| l.contains("Listening on http://")) {
+                break line.to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "loket serve did not start:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
         let base = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
@@ -241,4 +254,60 @@ async fn editor_droppings_and_output_trigger_nothing() {
     let rebuilds: Vec<&str> = log.lines().filter(|l| l.contains(" rebuilt ")).collect();
     assert_eq!(rebuilds.len(), 1, "only the real edit rebuilt:\n{log}");
     assert!(rebuilds[0].contains(" rebuilt /permohonan/ in"), "{log}");
+}
+
+/// Opens `/__loket/events` on its own connection; the status of its answer
+/// (a stream keeps its connection, and so a slot, for as long as it is open).
+fn open_events(base: &str) -> (std::net::TcpStream, u16) {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+        .write_all(b"GET /__loket/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).unwrap(), 1, "the head arrives");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (stream, status)
+}
+
+/// Live-reload streams are capped (at half the slots, with few slots): as
+/// many tabs as there are connection slots still leave a page servable.
+#[tokio::test]
+async fn live_reload_streams_never_hold_every_connection_slot() {
+    let p = Preview::start_with(&["--max-connections", "4"]);
+    let mut streams = Vec::new();
+    for _ in 0..4 {
+        streams.push(open_events(&p.base));
+    }
+    let statuses: Vec<u16> = streams.iter().map(|(_, s)| *s).collect();
+    assert_eq!(statuses, [200, 200, 503, 503], "{}", p.log());
+    // A bounded wait: on a server whose streams hold every slot, this hangs.
+    let page = tokio::time::timeout(Duration::from_secs(20), p.get("/permohonan/"))
+        .await
+        .expect("a page is served while the streams are open");
+    assert_eq!(page.0, 200);
+    // Closing a stream frees its place for another tab.
+    drop(streams.remove(0));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (stream, status) = open_events(&p.base);
+        if status == 200 {
+            drop(stream);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a closed stream's place came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -138,6 +138,36 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
         .map_err(|d| ReportError::Site(vec![d]))?;
     write_private(&html, &page)?;
     write_private(&csv, &render_csv(&report))?;
+    // Names and masked NIKs: `loket purge` deletes the files once one of
+    // these records is redacted.
+    let tickets = report
+        .rows
+        .iter()
+        .map(|row| {
+            let personal = !row.name.trim().is_empty()
+                || !row.result.trim().is_empty()
+                || row
+                    .nik
+                    .as_ref()
+                    .is_some_and(|n| n.chars().any(|c| c.is_ascii_digit()));
+            let stage = if personal {
+                cases::copies::Stage::Whole
+            } else {
+                cases::copies::Stage::Redacted
+            };
+            (row.ticket.clone(), stage)
+        })
+        .collect();
+    cases::copies::note(
+        &opts.data,
+        cases::copies::CopyKind::Report,
+        &[html.clone(), csv.clone()],
+        tickets,
+    )
+    .map_err(|source| ReportError::Write {
+        path: opts.data.join(cases::copies::DIR),
+        source,
+    })?;
     Ok(ReportOutput {
         html,
         csv,

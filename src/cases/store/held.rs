@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use super::upload::{Unchecked, raw_path};
 use super::{Draft, Store, create_private_dir, random_hex, rename_noreplace, write_private};
-use crate::cases::layout::Layout;
+use crate::cases::layout::{Layout, is_plain_name};
 use crate::cases::record::Attachment;
 use crate::forms::validate::{FileCheck, FileType};
 use crate::forms::{FieldType, FormKind};
@@ -171,11 +171,6 @@ fn remove(folder: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         other => other,
     }
-}
-
-/// A stored name as this module makes them: no path, nothing hidden.
-fn is_plain_name(name: &str) -> bool {
-    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
 }
 
 /// What validation needs to know of a held file, if it is still the size

@@ -9,7 +9,6 @@
 //! first; if that fails, the file is not sent.
 
 use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,6 +18,7 @@ use serde::Serialize;
 
 use super::view::CaseView;
 use super::{load, load_error, not_found, server_error};
+use crate::cases::layout;
 use crate::core::dates;
 use crate::desk::audit::Action;
 use crate::desk::http::bytes;
@@ -29,14 +29,12 @@ use crate::forms::validate::FileType;
 /// Largest attachment served (uploads are far smaller; this only bounds memory).
 const MAX_ATTACHMENT_BYTES: u64 = 200 * 1024 * 1024;
 
-/// Reads a file that is not a symbolic link.
-fn read_plain(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(path)?;
+/// Reads an attachment; neither its folder nor the file may be a symbolic
+/// link ([`layout::open_attachment`]).
+fn read_plain(folder: &Path, name: &str) -> std::io::Result<Vec<u8>> {
+    let mut file = layout::open_attachment(folder, name)?;
     let meta = file.metadata()?;
-    if !meta.is_file() || meta.len() > MAX_ATTACHMENT_BYTES {
+    if meta.len() > MAX_ATTACHMENT_BYTES {
         return Err(std::io::Error::other("not a regular file of a usable size"));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
@@ -55,27 +53,32 @@ pub async fn attachment(
         Err(e) => return load_error(desk, staff, &e),
     };
     // Only a name the record lists, and only a plain file name.
-    let listed = record.attachments.iter().find(|a| {
-        a.stored_name == name
-            && !name.is_empty()
-            && !name.starts_with('.')
-            && !name.contains(['/', '\\'])
-    });
+    let listed = record
+        .attachments
+        .iter()
+        .find(|a| a.stored_name == name && layout::is_plain_name(name));
     let Some(listed) = listed else {
         return not_found(desk, staff);
     };
     if record.attachments_purged.is_some() {
         return desk.error_page(Some(staff), messages::ATTACHMENTS_PURGED);
     }
-    let path = record.attachment_dir().join(&listed.stored_name);
-    let read = tokio::task::spawn_blocking(move || read_plain(&path)).await;
+    let folder = record.attachment_dir();
+    let stored = listed.stored_name.clone();
+    let read = tokio::task::spawn_blocking(move || read_plain(&folder, &stored)).await;
     let content = match read {
         Ok(Ok(b)) => b,
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
             return desk.error_page(Some(staff), messages::ATTACHMENT_MISSING);
         }
         Ok(Err(e)) => {
-            tracing::error!(target: "loket::desk", "cannot read an attachment: {e}");
+            // A symbolic link (never followed) or a file loket cannot read:
+            // `loket verify` names it.
+            tracing::error!(
+                target: "loket::desk",
+                "cannot read an attachment of {}: {e} (run loket verify)",
+                record.ticket
+            );
             return server_error(desk, staff);
         }
         Err(_) => return server_error(desk, staff),

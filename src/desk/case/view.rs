@@ -237,7 +237,8 @@ impl CaseView {
                 size: size_text(a.size),
                 image: a.mime.starts_with("image/"),
                 present: r.attachments_purged.is_none()
-                    && r.attachment_dir().join(&a.stored_name).is_file(),
+                    && crate::cases::layout::open_attachment(&r.attachment_dir(), &a.stored_name)
+                        .is_ok(),
             })
             .collect();
         CaseView {

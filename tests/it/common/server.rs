@@ -1,7 +1,7 @@
 //! A running `loket serve` for tests: the real binary on a temp copy of the
 //! shipped site, with its own data folder.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -82,27 +82,32 @@ impl Server {
             .spawn()
             .expect("loket serve starts");
 
+        // loket logs where it listens, as text or JSON, on stderr.
         let stderr = Arc::new(Mutex::new(Vec::new()));
-        let mut pipe = child.stderr.take().unwrap();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let mut pipe = BufReader::new(child.stderr.take().unwrap());
         let sink = stderr.clone();
         let stderr_reader = thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
+            let mut line = Vec::new();
+            while pipe.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                let text = String::from_utf8_lossy(&line);
+                for said in ["Listening on http://", "Desk on http://"] {
+                    if let Some(at) = text.find(said) {
+                        let _ = ready_tx.send(text[at..].trim_end().to_string());
+                    }
                 }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                sink.lock().unwrap().extend_from_slice(&line);
+                line.clear();
             }
         });
-
-        let (ready_tx, ready_rx) = mpsc::channel();
+        // Nothing is said on stdout: a stray line goes with stderr's, marked.
         let stdout = child.stdout.take().unwrap();
+        let sink = stderr.clone();
         thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if line.starts_with("Listening on ") || line.starts_with("Desk on ") {
-                    let _ = ready_tx.send(line);
-                }
+                let mut all = sink.lock().unwrap();
+                all.extend_from_slice(format!("stdout: {line}\n").as_bytes());
             }
         });
 

@@ -1,7 +1,8 @@
 //! A real SMTP server for tests: Debian's aiosmtpd (`python3-aiosmtpd`,
 //! installed by `.ci/run`) with a small handler that appends each message
 //! it accepts, parsed by Python's `email` package, as one JSON line to a
-//! file the test reads.
+//! file the test reads. [`SmtpServer::start_tls`] starts one that requires
+//! STARTTLS (with a certificate made by openssl for the test) and AUTH.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -21,9 +22,10 @@ use super::skip::skipped;
 const PYTHON: &str = "/usr/bin/python3";
 
 const HANDLER: &str = r#"
-import email, json, os, sys, threading
+import email, json, logging, os, ssl, sys, threading
 from email import policy
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 class Sink:
     def __init__(self, out):
@@ -41,6 +43,7 @@ class Sink:
             "reply_to": str(msg.get("reply-to", "") or ""),
             "body": part.get_content() if part is not None else "",
             "raw": envelope.content.decode("utf-8", "replace"),
+            "auth_login": session.auth_data if session.authenticated else None,
         }
         with self.lock, open(self.out, "a") as f:
             f.write(json.dumps(record) + "\n")
@@ -48,8 +51,32 @@ class Sink:
             os.fsync(f.fileno())
         return "250 OK"
 
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == b"loket"
+        and auth_data.password == PASSWORD.encode()
+    )
+    if ok:
+        return AuthResult(success=True, auth_data="loket")
+    return AuthResult(success=False, handled=False)
+
 port, out = int(sys.argv[1]), sys.argv[2]
-controller = Controller(Sink(out), hostname="127.0.0.1", port=port)
+kwargs = {}
+if len(sys.argv) > 3:
+    # STARTTLS required before anything else, and AUTH before mail.
+    cert, key, PASSWORD = sys.argv[3], sys.argv[4], sys.argv[5]
+    # aiosmtpd warns about its own use of a deprecated field on each AUTH.
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    kwargs = dict(
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+    )
+controller = Controller(Sink(out), hostname="127.0.0.1", port=port, **kwargs)
 controller.start()
 print("ready", flush=True)
 threading.Event().wait()
@@ -67,21 +94,117 @@ pub struct Mail {
     pub body: String,
     /// The message as sent, headers and encoded body.
     pub raw: String,
+    /// The user that authenticated before sending it, if any.
+    pub auth_login: Option<String>,
+}
+
+/// What a TLS server needs, made by openssl for one test: a CA
+/// (`ca.pem`, for the client to trust) and a certificate for 127.0.0.1
+/// signed by it.
+pub struct TestCa {
+    dir: tempfile::TempDir,
+}
+
+impl TestCa {
+    pub fn new() -> TestCa {
+        let dir = tempfile::tempdir().unwrap();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .expect("openssl runs");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let key = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+        let args =
+            |line: String| -> Vec<String> { line.split_whitespace().map(str::to_string).collect() };
+        let run = |line: String, extra: &[&str]| {
+            let mut all = args(line);
+            all.extend(extra.iter().map(|s| s.to_string()));
+            openssl(&all.iter().map(String::as_str).collect::<Vec<_>>());
+        };
+        run(
+            format!("req -x509 {key} -keyout ca.key -out ca.pem -days 2"),
+            &["-subj", "/CN=loket test CA"],
+        );
+        run(
+            format!("req {key} -keyout server.key -out server.csr"),
+            &["-subj", "/CN=127.0.0.1"],
+        );
+        fs::write(
+            dir.path().join("server.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ]);
+        TestCa { dir }
+    }
+
+    /// The CA's certificate, for `SSL_CERT_FILE`.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    fn cert(&self) -> PathBuf {
+        self.dir.path().join("server.pem")
+    }
+
+    fn key(&self) -> PathBuf {
+        self.dir.path().join("server.key")
+    }
 }
 
 /// Whether aiosmtpd is there (after a `SKIPPED:` line if not; under CI a
 /// failure instead).
 pub fn unavailable(what: &str) -> bool {
+    skipped(what, &missing(false), true)
+}
+
+/// [`unavailable`], for a server with TLS: openssl too, for [`TestCa`].
+pub fn unavailable_tls(what: &str) -> bool {
+    skipped(what, &missing(true), true)
+}
+
+fn missing(tls: bool) -> Vec<String> {
     let ok = Command::new(PYTHON)
         .args(["-c", "import aiosmtpd"])
         .status()
         .is_ok_and(|s| s.success());
-    let missing = if ok {
-        Vec::new()
-    } else {
-        vec!["python3-aiosmtpd (Debian's /usr/bin/python3 with aiosmtpd)".to_string()]
+    let mut missing = Vec::new();
+    if !ok {
+        missing.push("python3-aiosmtpd (Debian's /usr/bin/python3 with aiosmtpd)".to_string());
+    }
+    let openssl = || {
+        Command::new("openssl")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
     };
-    skipped(what, &missing, true)
+    if tls && !openssl() {
+        missing.push("openssl".to_string());
+    }
+    missing
 }
 
 /// A port nothing listens on (yet).
@@ -99,17 +222,33 @@ pub struct SmtpServer {
     child: Option<Child>,
     pub port: u16,
     dir: tempfile::TempDir,
+    /// Certificate, key and the one password taken, when TLS and AUTH are
+    /// required.
+    tls: Option<[String; 3]>,
 }
 
 impl SmtpServer {
     /// Starts one on `port`.
     pub fn start(port: u16) -> SmtpServer {
+        SmtpServer::start_as(port, None)
+    }
+
+    /// Starts one on `port` that requires STARTTLS, with `ca`'s certificate,
+    /// then AUTH as `loket` with `password`, before it takes mail.
+    pub fn start_tls(port: u16, ca: &TestCa, password: &str) -> SmtpServer {
+        let tls = [ca.cert(), ca.key()].map(|p| p.display().to_string());
+        let [cert, key] = tls;
+        SmtpServer::start_as(port, Some([cert, key, password.to_string()]))
+    }
+
+    fn start_as(port: u16, tls: Option<[String; 3]>) -> SmtpServer {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("sink.py"), HANDLER).unwrap();
         let mut server = SmtpServer {
             child: None,
             port,
             dir,
+            tls,
         };
         server.launch();
         server
@@ -124,6 +263,7 @@ impl SmtpServer {
             .arg(self.dir.path().join("sink.py"))
             .arg(self.port.to_string())
             .arg(self.out())
+            .args(self.tls.iter().flatten())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

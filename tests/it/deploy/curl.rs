@@ -39,6 +39,20 @@ pub(super) fn curl(
     post: Option<(&str, &[u8])>,
     extra_headers: &[&str],
 ) -> Reply {
+    curl_to(front, NAME, from, scheme, path, post, extra_headers)
+}
+
+/// [`curl`] to the site `host` of the proxy (the site's [`NAME`], or the
+/// desk's [`DESK_NAME`]).
+pub(super) fn curl_to(
+    front: &Front,
+    host: &str,
+    from: &str,
+    scheme: &str,
+    path: &str,
+    post: Option<(&str, &[u8])>,
+    extra_headers: &[&str],
+) -> Reply {
     let port = if scheme == "https" {
         front.https
     } else {
@@ -50,7 +64,7 @@ pub(super) fn curl(
     cmd.args(["--silent", "--show-error", "--max-time", "120"])
         .arg("--cacert")
         .arg(front.dir().join("cert.pem"))
-        .args(["--resolve", &format!("{NAME}:{port}:127.0.0.1")])
+        .args(["--resolve", &format!("{host}:{port}:127.0.0.1")])
         .args(["--interface", from])
         .arg("--dump-header")
         .arg(&headers_file)
@@ -68,7 +82,7 @@ pub(super) fn curl(
             .arg(format!("@{}", file.display()));
     }
     let output = cmd
-        .arg(format!("{scheme}://{NAME}:{port}{path}"))
+        .arg(format!("{scheme}://{host}:{port}{path}"))
         .output()
         .expect("curl runs");
     let said = String::from_utf8_lossy(&output.stdout).into_owned();

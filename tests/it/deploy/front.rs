@@ -177,9 +177,42 @@ impl Front {
     /// Caddy with the shipped Caddyfile: its certificate, ports, loket's
     /// address and its own folders given, nothing else.
     pub(super) fn caddy(caddy: &Path, loket: SocketAddr) -> Front {
+        Front::caddy_with_desk(caddy, loket, None)
+    }
+
+    /// [`Front::caddy`], and with `desk` (loket's desk listener, and the
+    /// one address let in) the desk's site docs/deploy.md says to add,
+    /// with the same changes.
+    pub(super) fn caddy_with_desk(
+        caddy: &Path,
+        loket: SocketAddr,
+        desk: Option<(SocketAddr, &str)>,
+    ) -> Front {
         let dir = dir_with_certificate();
         let d = dir.path();
         let shipped = fs::read_to_string(deploy_file("Caddyfile")).unwrap();
+        let mut desk_site = String::new();
+        if let Some((desk, office)) = desk {
+            let block = caddy_desk_block();
+            let mut block = replace(
+                &block,
+                &format!("{DESK_NAME} {{\n"),
+                &format!(
+                    "{DESK_NAME} {{\n\ttls {} {}\n",
+                    d.join("cert.pem").display(),
+                    d.join("key.pem").display()
+                ),
+                1,
+            );
+            block = replace(&block, "203.0.113.0/28", office, 1);
+            block = replace(
+                &block,
+                "reverse_proxy 127.0.0.1:8081\n",
+                &format!("reverse_proxy {desk}\n"),
+                1,
+            );
+            desk_site = format!("\n{block}");
+        }
         let mut failures = Vec::new();
         for _ in 0..3 {
             let (https, http, admin) = (free_port(), free_port(), free_port());
@@ -207,6 +240,7 @@ impl Front {
             ] {
                 config = replace(&config, from, &to, 1);
             }
+            config.push_str(&desk_site);
             fs::write(d.join("Caddyfile"), config).unwrap();
             let log = fs::File::create(d.join("caddy.log")).unwrap();
             let mut child = Command::new(caddy)
@@ -258,7 +292,19 @@ impl Front {
     }
 }
 
-/// A temp folder holding a self-signed certificate for [`NAME`].
+/// The Caddy site for the desk in docs/deploy.md ("With Caddy instead, add
+/// a second site"): the fenced block that starts with [`DESK_NAME`].
+fn caddy_desk_block() -> String {
+    let doc = fs::read_to_string(crate::common::repo_root().join("docs/deploy.md")).unwrap();
+    let start = doc
+        .find(&format!("```\n{DESK_NAME} {{\n"))
+        .expect("docs/deploy.md has the desk's Caddy site")
+        + 4;
+    let end = start + doc[start..].find("```").unwrap();
+    doc[start..end].to_string()
+}
+
+/// A temp folder holding a self-signed certificate for [`NAME`] and [`DESK_NAME`].
 fn dir_with_certificate() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -266,7 +312,10 @@ fn dir_with_certificate() -> tempfile::TempDir {
         .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
         .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"])
         .args(["-subj", &format!("/CN={NAME}")])
-        .args(["-addext", &format!("subjectAltName=DNS:{NAME}")])
+        .args([
+            "-addext",
+            &format!("subjectAltName=DNS:{NAME},DNS:{DESK_NAME}"),
+        ])
         .arg("-keyout")
         .arg(d.join("key.pem"))
         .arg("-out")

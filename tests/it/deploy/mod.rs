@@ -9,8 +9,10 @@
 //!   citizens, as it would on the internet: a 4.9 MB KTP is stored byte for
 //!   byte, a 6 MB photo gets loket's own form back (not nginx's 413), the
 //!   rate limit counts per citizen whatever they write in X-Forwarded-For,
-//!   HSTS is on, plain HTTP redirects (nginx: and serves ACME challenges),
-//!   and no citizen's address is logged. The proxies are started by
+//!   HSTS is on, plain HTTP redirects (nginx: and serves ACME challenges,
+//!   for the desk's name too, and tells its version on no port), and no
+//!   citizen's address is logged. Caddy also runs the desk's site of
+//!   docs/deploy.md in front of loket's desk: HSTS, 403 outside the office. The proxies are started by
 //!   [`front`], and [`curl`] is the citizen's browser.
 //! - [`limits`]: the body limits of the nginx site and the Caddyfile against
 //!   loket's, and the test KTP made here (a PDF loket keeps byte for byte).
@@ -31,6 +33,8 @@ use std::time::Duration;
 
 /// The site's name in the shipped files, and the one the test certificate is for.
 const NAME: &str = "layanan.example.go.id";
+/// The staff desk's name in docs/deploy.md (the certificate is for it too).
+const DESK_NAME: &str = "meja.layanan.example.go.id";
 /// Longest wait for nginx to accept connections.
 const PATIENCE: Duration = Duration::from_secs(30);
 const MB: usize = 1024 * 1024;

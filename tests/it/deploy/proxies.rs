@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use super::curl::{Reply, curl};
+use super::curl::{Reply, curl, curl_to};
 use super::front::Front;
 use super::*;
 use crate::common::form::{PENGADUAN_LAYANAN, PERMOHONAN, jpeg, permohonan_text, sha256_hex};
@@ -217,6 +217,11 @@ fn nginx_with_the_shipped_site_in_front_of_loket() {
         Some(format!("https://{NAME}/layanan/?a=1").as_str())
     );
     assert_eq!(plain.header("strict-transport-security"), None);
+    assert_eq!(
+        plain.header("server"),
+        Some("nginx"),
+        "no version on port 80"
+    );
     fs::write(
         front.dir().join("www/.well-known/acme-challenge/tOkEn-1"),
         "tOkEn-1.thumbprint",
@@ -232,6 +237,19 @@ fn nginx_with_the_shipped_site_in_front_of_loket() {
     );
     assert_eq!(challenge.status, 200);
     assert_eq!(challenge.text(), "tOkEn-1.thumbprint");
+    // The desk's first certificate (docs/deploy.md, "Staff desk"): before
+    // the desk has servers of its own, this port-80 server answers its name.
+    let desk_challenge = curl_to(
+        &front,
+        DESK_NAME,
+        CITIZEN,
+        "http",
+        "/.well-known/acme-challenge/tOkEn-1",
+        None,
+        &[],
+    );
+    assert_eq!(desk_challenge.status, 200);
+    assert_eq!(desk_challenge.text(), "tOkEn-1.thumbprint");
 
     citizens_through(&front, loket);
 }
@@ -259,4 +277,37 @@ fn caddy_with_the_shipped_caddyfile_in_front_of_loket() {
     );
 
     citizens_through(&front, loket);
+}
+
+#[test]
+fn caddy_with_the_docs_desk_site_sends_hsts_and_lets_in_the_office_alone() {
+    let caddy = program("caddy");
+    let missing = missing_for("caddy", caddy.is_some());
+    if skipped(
+        "Caddy in front of the desk with docs/deploy.md's site",
+        &missing,
+        true,
+    ) {
+        return;
+    }
+    let loket = Server::start_with(&["--trust-proxy", "127.0.0.1"]);
+    let desk = loket.desk.expect("a desk");
+    let office = format!("{CITIZEN}/32");
+    let front = Front::caddy_with_desk(&caddy.unwrap(), loket.addr, Some((desk, &office)));
+
+    let inside = curl_to(&front, DESK_NAME, CITIZEN, "https", "/masuk/", None, &[]);
+    assert_eq!(inside.status, 200, "{}", inside.text());
+    assert!(
+        inside.text().contains("Masuk ke meja layanan"),
+        "{}",
+        inside.text()
+    );
+    assert_hsts(&inside, "the desk");
+    let outside = curl_to(&front, DESK_NAME, OTHER, "https", "/masuk/", None, &[]);
+    assert_eq!(outside.status, 403);
+    assert_hsts(&outside, "the desk's 403");
+    // The site beside it is as before.
+    let home = curl(&front, CITIZEN, "https", "/", None, &[]);
+    assert_eq!(home.status, 200);
+    assert_hsts(&home, "the site");
 }

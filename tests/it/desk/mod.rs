@@ -5,6 +5,7 @@
 
 mod access;
 mod lists;
+mod signin;
 mod work;
 
 use std::collections::BTreeMap;
@@ -201,7 +202,8 @@ impl DeskClient {
         let page = desk.sign_in(name, PASSWORD).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         assert!(
-            desk.cookies.contains_key("loket_meja"),
+            desk.cookies.contains_key("loket_meja")
+                || desk.cookies.contains_key("__Host-loket_meja"),
             "{:?}",
             desk.cookies
         );

@@ -9,10 +9,12 @@
 //! - [`steps`]: the citizen told of the steps of their case, from
 //!   `loket status` and from the desk.
 //! - [`digest`]: the morning digest, and mail stuck for a day.
-//! - [`settings`]: the mail settings.
+//! - [`settings`]: the mail settings, the password file, TLS for AUTH.
+//! - [`receipts`]: at most three receipts a day to one address.
 
 mod digest;
 mod intake;
+mod receipts;
 mod settings;
 mod steps;
 

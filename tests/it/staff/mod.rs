@@ -1,10 +1,15 @@
-//! Staff tools on hand-made records: `loket inbox`, `show` and `status`.
+//! Staff tools on hand-made records: `loket inbox`, `show` and `status`,
+//! the audit log they write, and who may run them.
 //!
+//! - [`audit`]: a line per command, naming the person who ran it.
+//! - [`owner`]: root refused where the files would end up root's.
 //! - [`inbox`]: the list, its filters, its CSV, and records it skips.
 //! - [`show`]: one record and its attachments.
 //! - [`status`]: a step of the procedure written into the record.
 
+mod audit;
 mod inbox;
+mod owner;
 mod show;
 mod status;
 
