@@ -64,11 +64,19 @@ fuzz_target!(|data: &[u8]| {
     };
     let w = world();
     let input = w.runtime.block_on(async {
-        if control & 2 == 0 {
+        let mut input = if control & 2 == 0 {
             read_multipart(&w.store, &limits, kind, stream, BOUNDARY.to_string()).await
         } else {
             read_urlencoded(&w.store, &limits, kind, stream).await
+        };
+        // The server decodes uploads once the text is valid; here always,
+        // so the sanitizer (photos, PDFs) is fuzzed too.
+        if let Ok(input) = &mut input
+            && let Ok(checks) = input.draft.check_uploads().await
+        {
+            input.files.extend(checks);
         }
+        input
     });
     if let Ok(input) = input {
         let _ = validate(kind, &input.text, &input.files, limits.max_file_bytes);

@@ -126,6 +126,7 @@ impl Store {
             dir: tmp.join(&id),
             record: tmp.join(format!("{id}.yaml")),
             attachments: Vec::new(),
+            unchecked: Vec::new(),
             sanitizer: self.sanitizer.clone(),
             committed: false,
             failures_before: self.committer.failures(),
@@ -169,6 +170,8 @@ pub struct Draft {
     dir: PathBuf,
     record: PathBuf,
     attachments: Vec<Attachment>,
+    /// Uploads received but not yet sanitized ([`Draft::check_uploads`]).
+    unchecked: Vec<upload::Unchecked>,
     sanitizer: Arc<Sanitizer>,
     committed: bool,
     /// Failed syncs before anything of this draft was written.
@@ -221,6 +224,10 @@ impl Draft {
         render: impl Fn(&Ticket) -> io::Result<String> + Send + 'static,
         after: Option<AfterCommit>,
     ) -> io::Result<Ticket> {
+        if !self.unchecked.is_empty() {
+            // A raw upload must never reach a case folder.
+            return Err(io::Error::other("uploads not yet sanitized"));
+        }
         store
             .committer
             .commit(self, kind, date, Box::new(render), after)

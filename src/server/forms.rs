@@ -1,9 +1,12 @@
 //! Form posts: request -> limits -> parse (files streamed to a draft on disk,
-//! files held from an earlier round taken in) -> validate -> durable store
-//! -> 303 to the confirmation page. A form with mistakes comes back (422)
-//! with everything typed and its accepted files held for the next round;
-//! anything else wrong gets a page in Bahasa Indonesia. Nothing is stored
-//! but an accepted submission.
+//! files held from an earlier round taken in) -> validate the text -> decode
+//! the files -> validate them -> durable store -> 303 to the confirmation
+//! page. A post whose text is wrong does not decode its files: they are held
+//! raw. A post with files is counted against the upload budget
+//! (`AppState::uploads`) whatever comes of it. A form with mistakes comes
+//! back (422) with everything typed and its accepted files held for the next
+//! round; anything else wrong gets a page in Bahasa Indonesia. Nothing is
+//! stored but an accepted submission.
 
 use std::collections::BTreeSet;
 use std::io;
@@ -24,9 +27,9 @@ use crate::cases::recent::{Claim, fingerprint};
 use crate::cases::record::{Record, email_field, email_in, promised_due};
 use crate::cases::ticket::Ticket;
 use crate::core::{dates, web};
-use crate::forms::FormKind;
 use crate::forms::validate::{FieldError, Normalized, validate};
 use crate::forms::view::FormView;
+use crate::forms::{FieldType, FormKind};
 use crate::notify::CaseFacts;
 use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
@@ -110,7 +113,39 @@ pub(super) async fn submit(
             Err(e) => return storage_error(published, e, &back),
         };
     }
-    match validate(kind, &input.text, &input.files, limits.max_file_bytes) {
+    if input.draft.has_unchecked() {
+        // Counted whatever comes of it, sent back or not: each post with
+        // files costs a decode or a held copy.
+        match state.uploads.reserve(ip) {
+            Ok(counted) => counted.confirm(),
+            Err(wait) => {
+                let notice = messages::UPLOADS_TOO_FREQUENT;
+                let mut response =
+                    status_page(published, notice, Some(wait.as_secs().max(1)), &back);
+                close_connection(&mut response);
+                return response;
+            }
+        }
+    }
+    let first = validate(kind, &input.text, &input.files, limits.max_file_bytes);
+    if let Err(errors) = &first
+        && errors.iter().any(|e| !is_file_field(kind, e.field))
+    {
+        // The text is wrong: the uploads are held as they came, not decoded.
+        return send_back(state, published, index, kind, input, errors).await;
+    }
+    let checked = if input.draft.has_unchecked() {
+        match input.draft.check_uploads().await {
+            Ok(checks) => {
+                input.files.extend(checks);
+                validate(kind, &input.text, &input.files, limits.max_file_bytes)
+            }
+            Err(e) => return storage_error(published, e, &back),
+        }
+    } else {
+        first
+    };
+    match checked {
         Err(errors) => send_back(state, published, index, kind, input, &errors).await,
         Ok(normalized) => {
             accept(
@@ -271,8 +306,14 @@ async fn take_held(
     .map_err(io::Error::other)
 }
 
+/// Whether `field` is one of the file fields of `kind`.
+fn is_file_field(kind: FormKind, field: &str) -> bool {
+    kind.field(field).is_some_and(|f| f.kind == FieldType::File)
+}
+
 /// The form again (422) with what was typed, the errors, and the accepted
-/// files held for the next round.
+/// files held for the next round (raw, if the text was wrong and they were
+/// not decoded).
 async fn send_back(
     state: &AppState,
     published: &Published,
@@ -283,7 +324,7 @@ async fn send_back(
 ) -> Response<Body> {
     let page = &published.site.pages[index];
     let Input { text, draft, .. } = input;
-    let chosen = !draft.attachments().is_empty();
+    let chosen = !draft.attachments().is_empty() || draft.has_unchecked();
     let store = state.store.clone();
     let held = tokio::task::spawn_blocking(move || draft.hold(&store))
         .await
@@ -296,16 +337,23 @@ async fn send_back(
     let body = markdown::render(page.body.as_deref().unwrap_or_default());
     let view = FormView::new(kind, &page.url, state.max_upload_mb).with_input(&text, errors);
     let view = match &held {
-        Some(held) => view.with_held(
-            &held.token,
-            held.attachments.iter().map(|a| {
+        Some(held) => {
+            let kept = held.attachments.iter().map(|a| {
                 let name = match a.original_name.trim() {
                     "" => a.stored_name.as_str(),
                     name => name,
                 };
                 (a.field.as_str(), name, a.size)
-            }),
-        ),
+            });
+            let raw = held.unchecked.iter().map(|u| {
+                let name = match u.original_name.trim() {
+                    "" => u.field.as_str(),
+                    name => name,
+                };
+                (u.field.as_str(), name, u.size)
+            });
+            view.with_held(&held.token, kept.chain(raw))
+        }
         None if chosen => view.asking_again(),
         None => view,
     };

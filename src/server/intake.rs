@@ -301,7 +301,8 @@ where
                     continue;
                 }
                 match writer {
-                    Some(w) => match input.draft.finish_file(w, &original).await {
+                    // Decoded only once the text is valid (server::forms).
+                    Some(w) => match input.draft.receive_file(w, &original).await {
                         Ok(check) => {
                             input.files.insert(name.to_string(), check);
                         }

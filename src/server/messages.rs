@@ -17,6 +17,13 @@ pub const SUBMISSIONS_TOO_FREQUENT: Notice = Notice::new(
     "Sudah ada beberapa kiriman dari sambungan internet Anda dalam beberapa menit terakhir. Tunggu sebentar lalu kirim lagi. Bila mendesak, hubungi kami lewat telepon atau WhatsApp.",
 );
 
+/// Too many posts with files from one address, sent back or not.
+pub const UPLOADS_TOO_FREQUENT: Notice = Notice::new(
+    StatusCode::TOO_MANY_REQUESTS,
+    "Terlalu banyak unggahan",
+    "Sudah terlalu banyak formulir berisi berkas yang dikirim dari sambungan internet Anda dalam beberapa menit terakhir. Tunggu sebentar, periksa lagi isian formulir, lalu kirim lagi. Bila mendesak, hubungi kami lewat telepon atau WhatsApp.",
+);
+
 /// A post that did not come from the form page.
 pub const FORM_NOT_MULTIPART: Notice = Notice::new(
     StatusCode::UNSUPPORTED_MEDIA_TYPE,

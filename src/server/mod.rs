@@ -216,6 +216,8 @@ pub struct AppState {
     /// Present in watch mode.
     live: Option<live::Live>,
     limiter: RateLimiter,
+    /// Posts with files per address, counted even when sent back.
+    uploads: RateLimiter,
     limits: Limits,
     max_upload_mb: u64,
     /// Receipts shown to robots caught by the honeypot.
@@ -306,6 +308,7 @@ pub async fn serve(
             .watch
             .then(|| live::Live::new(opts.limits.max_connections)),
         limiter: RateLimiter::new(opts.limits.rate_limit, opts.limits.rate_window),
+        uploads: RateLimiter::uploads(opts.limits.rate_limit, opts.limits.rate_window),
         max_upload_mb: opts.build.max_upload_mb,
         limits: opts.limits.clone(),
         decoys: confirmation::Decoys::default(),

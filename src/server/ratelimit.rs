@@ -10,6 +10,11 @@
 //!
 //! IPv4 addresses are counted one by one; IPv6 addresses by their /64, the
 //! block one subscriber gets.
+//!
+//! A second limiter of the same kind ([`RateLimiter::uploads`]) counts the
+//! posts that carry files, each one confirmed at once: a form sent back
+//! costs no submission, but its files cost reading, holding and, once the
+//! text is right, decoding, so they are not free without limit.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, Ipv6Addr};
@@ -34,6 +39,11 @@ struct State {
     /// Passes over the whole map so far (for tests).
     prunes: u64,
 }
+
+/// Posts with files allowed per accepted submission: the one that is
+/// accepted and two rounds of fixing what was sent back (with 10
+/// submissions per 10 minutes, 30 posts with files).
+pub const UPLOAD_POSTS_PER_SUBMISSION: u32 = 3;
 
 /// Tracked addresses before the first pass that drops idle ones.
 const PRUNE_AT: usize = 10_000;
@@ -65,6 +75,16 @@ impl RateLimiter {
                 prunes: 0,
             })),
         }
+    }
+
+    /// The budget of posts with files for a submission limit of
+    /// `submissions` per `window`: [`UPLOAD_POSTS_PER_SUBMISSION`] times as
+    /// many (off when the submission limit is).
+    pub fn uploads(submissions: u32, window: Duration) -> RateLimiter {
+        RateLimiter::new(
+            submissions.saturating_mul(UPLOAD_POSTS_PER_SUBMISSION),
+            window,
+        )
     }
 
     /// Counts one submission from `ip` until the reservation is given back;

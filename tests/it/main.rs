@@ -21,6 +21,7 @@ mod citizens;
 mod cli_logs;
 mod config;
 mod connections;
+mod decoding;
 mod deploy;
 mod desk;
 mod durability;

@@ -56,10 +56,11 @@ pub(super) fn reencode(
     file: File,
     limits: &SanitizeLimits,
 ) -> Result<Photo, Refused> {
+    let bytes = file.metadata().map_err(|_| Refused::NotAnImage)?.len();
     let mut reader = BufReader::new(file);
     let work = AssertUnwindSafe(|| {
         let (pixels, orientation) = match kind {
-            FileType::Png => decode_png(reader, limits)?,
+            FileType::Png => decode_png(reader, bytes, limits)?,
             _ => {
                 let mut bytes = Vec::new();
                 reader
@@ -73,8 +74,15 @@ pub(super) fn reencode(
     catch_unwind(work).unwrap_or(Err(Refused::NotAnImage))
 }
 
-/// Refuses a photo whose header declares more than the limit allows.
-fn check_pixels(width: u32, height: u32, limits: &SanitizeLimits) -> Result<(), Refused> {
+/// Refuses a photo whose header declares more than the limit allows, or
+/// more than its `bytes` can plausibly hold
+/// ([`SanitizeLimits::min_bytes_per_megapixel`]).
+fn check_pixels(
+    width: u32,
+    height: u32,
+    bytes: u64,
+    limits: &SanitizeLimits,
+) -> Result<(), Refused> {
     if width == 0 || height == 0 {
         return Err(Refused::NotAnImage);
     }
@@ -83,6 +91,10 @@ fn check_pixels(width: u32, height: u32, limits: &SanitizeLimits) -> Result<(), 
     let too_long = width.max(height) > u32::from(u16::MAX);
     if too_long || u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(Refused::TooManyPixels { width, height });
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels.saturating_mul(limits.min_bytes_per_megapixel) > bytes.saturating_mul(1_000_000) {
+        return Err(Refused::ImplausibleImage { width, height });
     }
     Ok(())
 }
@@ -114,7 +126,12 @@ fn decode_jpeg(bytes: &[u8], limits: &SanitizeLimits) -> Result<(Pixels, u16), R
     decoder.read_info().map_err(not_image)?;
     let info = decoder.info().ok_or(Refused::NotAnImage)?;
     let (width, height) = (usize::from(info.width), usize::from(info.height));
-    check_pixels(info.width.into(), info.height.into(), limits)?;
+    check_pixels(
+        info.width.into(),
+        info.height.into(),
+        bytes.len() as u64,
+        limits,
+    )?;
     let components = match info.pixel_format {
         PixelFormat::L8 => 1,
         PixelFormat::RGB24 => 3,
@@ -169,12 +186,16 @@ fn decode_jpeg(bytes: &[u8], limits: &SanitizeLimits) -> Result<(Pixels, u16), R
     Ok((shrink.finish().ok_or(Refused::NotAnImage)?, orientation))
 }
 
-fn decode_png(reader: BufReader<File>, limits: &SanitizeLimits) -> Result<(Pixels, u16), Refused> {
+fn decode_png(
+    reader: BufReader<File>,
+    bytes: u64,
+    limits: &SanitizeLimits,
+) -> Result<(Pixels, u16), Refused> {
     let not_image = |_| Refused::NotAnImage;
     let budget = usize::try_from(limits.max_decode_bytes).unwrap_or(usize::MAX);
     let mut decoder = png::Decoder::new_with_limits(reader, png::Limits { bytes: budget });
     let header = decoder.read_header_info().map_err(not_image)?;
-    check_pixels(header.width, header.height, limits)?;
+    check_pixels(header.width, header.height, bytes, limits)?;
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     decoder.set_ignore_text_chunk(true);
     decoder.set_ignore_iccp_chunk(true);

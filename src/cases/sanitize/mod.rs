@@ -12,14 +12,16 @@
 //!   gone. The EXIF orientation is applied first, so a KTP photographed
 //!   upright stays upright. The long side is shrunk to
 //!   [`SanitizeLimits::max_side`].
-//! - **PDFs** are kept byte for byte if they pass the checks of `pdf.rs`:
+//! - **PDFs** are kept byte for byte if they pass the checks of `pdf/`:
 //!   a real PDF's structure, no encryption, and none of the names that
 //!   make a reader run or open something (scripts, launch actions,
 //!   attached files, automatic actions), also inside compressed object
-//!   streams.
+//!   streams, read token by token as a reader's lexer reads them (strings
+//!   and comments hide nothing).
 //!
-//! Work is bounded: images declaring too many pixels are refused from their
-//! header before any pixel is decoded, decoders get a memory budget, PDF
+//! Work is bounded: images declaring too many pixels, or more than their
+//! bytes can plausibly hold, are refused from their header before any
+//! pixel is decoded, decoders get a memory budget, PDF
 //! inflation a byte budget, and at most [`SanitizeLimits::concurrency`]
 //! uploads are sanitized at once (more callers wait their turn). One
 //! sanitization holds at most about the upload plus
@@ -60,6 +62,14 @@ pub struct SanitizeLimits {
     /// Most pixels a photo may declare in its header. 50 MP lets through
     /// the 48 and 50 MP modes of phone cameras (8160 × 6120).
     pub max_pixels: u64,
+    /// Fewest bytes a photo's file may have per million pixels its header
+    /// declares: decoding costs per pixel, so a small file declaring many
+    /// pixels is work out of all proportion to what was sent. 512: the
+    /// emptiest real images we could make take more (a blank A4 page
+    /// scanned at 300 dpi as a 1-bit PNG: 833; a white 12 MP JPEG at
+    /// quality 92: 3,900; a blank phone screenshot as PNG: 4,900; a phone
+    /// photo: about 280,000), while a PNG declaring 50 MP in 6 KB has 120.
+    pub min_bytes_per_megapixel: u64,
     /// Most bytes a decoder may need at once, estimated from the header:
     /// progressive JPEGs and interlaced PNGs are held whole while decoding.
     pub max_decode_bytes: u64,
@@ -78,6 +88,7 @@ impl Default for SanitizeLimits {
             max_side: 2000,
             jpeg_quality: 85,
             max_pixels: 50_000_000,
+            min_bytes_per_megapixel: 512,
             max_decode_bytes: 256 * 1024 * 1024,
             max_pdf_inflated: 64 * 1024 * 1024,
             max_input_bytes: 32 * 1024 * 1024,
@@ -109,6 +120,8 @@ pub enum Refused {
     NotAnImage,
     #[error("image of {width}x{height} pixels is over the limits")]
     TooManyPixels { width: u32, height: u32 },
+    #[error("image declares {width}x{height} pixels, implausibly many for its size")]
+    ImplausibleImage { width: u32, height: u32 },
     #[error("PDF is damaged or not a PDF")]
     BrokenPdf,
     #[error("PDF is encrypted")]
@@ -132,6 +145,9 @@ impl Refused {
             Refused::NotAnImage => "Foto ini tidak dapat dibuka: berkasnya rusak, terpotong, atau bukan foto JPG/PNG. Ambil fotonya lagi atau pilih berkas lain, lalu unggah lagi.".to_string(),
             Refused::TooManyPixels { width, height } => format!(
                 "Foto ini terlalu besar untuk kami proses ({width} × {height} piksel). Kirim foto yang lebih kecil, misalnya tangkapan layar dari foto itu, lalu unggah lagi."
+            ),
+            Refused::ImplausibleImage { width, height } => format!(
+                "Foto ini tidak dapat kami proses: menurut isinya gambar ini berukuran {width} × {height} piksel, padahal berkasnya terlalu kecil untuk foto sebesar itu. Ambil fotonya lagi atau pilih berkas lain, lalu unggah lagi."
             ),
             Refused::BrokenPdf => format!(
                 "Dokumen PDF ini rusak atau tidak lengkap. Buka dokumennya, simpan ulang sebagai PDF {RESAVE_PDF}"

@@ -5,8 +5,13 @@
 //!
 //! ```text
 //! .tmp/held/<token>/ktp.jpg       the files, under their stored names
-//! .tmp/held/<token>/berkas.yaml   their attachment entries and when they were held
+//! .tmp/held/<token>/.raw-foto_ktp uploads not yet sanitized, as they came
+//! .tmp/held/<token>/berkas.yaml   their entries and when they were held
 //! ```
+//!
+//! A form sent back for its text never decodes its uploads (decoding a
+//! photo is the costly part of a post): they are held raw and sanitized in
+//! the first round whose text is right.
 //!
 //! A held folder is the draft folder of the post that came back with
 //! errors, renamed into `held/` once its list is written, so it is always
@@ -38,6 +43,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::upload::{Unchecked, raw_path};
 use super::{Draft, Store, create_private_dir, random_hex, rename_noreplace, write_private};
 use crate::cases::layout::{Layout, is_plain_name};
 use crate::cases::record::Attachment;
@@ -104,6 +110,25 @@ struct Manifest {
     /// as someone else's.
     failures_before: u64,
     attachments: Vec<Attachment>,
+    /// Uploads held raw, not yet sanitized (`.raw-<field>`): the form came
+    /// back for its text before they were decoded.
+    #[serde(default)]
+    unchecked: Vec<HeldUpload>,
+}
+
+/// An upload held raw, as it came.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeldUpload {
+    pub field: String,
+    pub original_name: String,
+    pub size: u64,
+}
+
+impl Manifest {
+    fn bytes(&self) -> u64 {
+        let kept: u64 = self.attachments.iter().map(|a| a.size).sum();
+        kept + self.unchecked.iter().map(|u| u.size).sum::<u64>()
+    }
 }
 
 /// A draft's accepted files, held under `token`.
@@ -111,6 +136,7 @@ struct Manifest {
 pub struct Held {
     pub token: String,
     pub attachments: Vec<Attachment>,
+    pub unchecked: Vec<HeldUpload>,
 }
 
 /// A token as the form sends it back: exactly 32 lowercase hex digits, or
@@ -184,8 +210,7 @@ fn sweep(layout: &Layout, usage: &Usage, now: SystemTime) -> io::Result<usize> {
         let folder = entry?.path();
         match Manifest::read(&folder) {
             Ok(m) if !m.expired(now) => {
-                let bytes: u64 = m.attachments.iter().map(|a| a.size).sum();
-                kept = (kept.0 + bytes, kept.1 + 1);
+                kept = (kept.0 + m.bytes(), kept.1 + 1);
             }
             _ => {
                 remove(&folder)?;
@@ -223,19 +248,26 @@ impl Draft {
     }
 
     fn hold_at(mut self, store: &Store, now: SystemTime) -> io::Result<Option<Held>> {
-        let bytes = self.attachments.iter().map(|a| a.size).sum();
-        if self.attachments.is_empty() {
-            return Ok(None);
-        }
-        if !store.held_usage.take(bytes) {
-            tracing::warn!("held uploads are at their limit: a form's files were not kept");
+        if self.attachments.is_empty() && self.unchecked.is_empty() {
             return Ok(None);
         }
         let manifest = Manifest {
             held_at: seconds(now),
             failures_before: self.failures_before,
             attachments: std::mem::take(&mut self.attachments),
+            unchecked: std::mem::take(&mut self.unchecked)
+                .into_iter()
+                .map(|u| HeldUpload {
+                    field: u.field,
+                    original_name: u.original_name,
+                    size: u.size,
+                })
+                .collect(),
         };
+        if !store.held_usage.take(manifest.bytes()) {
+            tracing::warn!("held uploads are at their limit: a form's files were not kept");
+            return Ok(None);
+        }
         let yaml = crate::core::yaml::to_string(&manifest).map_err(io::Error::other)?;
         write_private(&self.dir.join(MANIFEST), yaml.as_bytes())?;
         let held = store.layout().held_dir();
@@ -247,6 +279,7 @@ impl Draft {
         Ok(Some(Held {
             token,
             attachments: manifest.attachments,
+            unchecked: manifest.unchecked,
         }))
     }
 
@@ -320,6 +353,48 @@ impl Draft {
             adopted.insert(attachment.field.clone(), check);
             self.attachments.push(attachment);
         }
+        for upload in manifest.unchecked {
+            let is_file_field = kind
+                .field(&upload.field)
+                .is_some_and(|f| f.kind == FieldType::File);
+            if !is_file_field
+                || keep_own(&upload.field)
+                || self.attachments.iter().any(|a| a.field == upload.field)
+                || self.unchecked.iter().any(|u| u.field == upload.field)
+            {
+                continue;
+            }
+            create_private_dir(&self.dir)?;
+            // The name comes from the form's field, not from the manifest.
+            let to = raw_path(&self.dir, &upload.field);
+            match fs::hard_link(raw_path(&folder, &upload.field), &to) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+            let check = match check_file(&to, upload.size) {
+                Ok(Some(check)) => check,
+                Ok(None) => {
+                    fs::remove_file(&to)?;
+                    continue;
+                }
+                Err(e) => {
+                    let _ = fs::remove_file(&to);
+                    return Err(e);
+                }
+            };
+            let Some(detected) = check.detected else {
+                continue;
+            };
+            self.failures_before = self.failures_before.min(manifest.failures_before);
+            adopted.insert(upload.field.clone(), check);
+            self.unchecked.push(Unchecked {
+                field: upload.field,
+                original_name: upload.original_name,
+                size: upload.size,
+                detected,
+            });
+        }
         // The record lists attachments in form order.
         let order = |a: &Attachment| kind.fields().iter().position(|f| f.name == a.field);
         self.attachments.sort_by_key(order);
@@ -359,6 +434,36 @@ mod tests {
 
     fn never(_: &str) -> bool {
         false
+    }
+
+    #[tokio::test]
+    async fn uploads_received_unchecked_are_held_raw_and_sanitized_after_adoption() {
+        let tmp = private_tmp();
+        let store = Store::open(tmp.path()).unwrap();
+        let mut draft = store.draft().unwrap();
+        let mut w = draft.file_writer("ktp");
+        w.write(Bytes::from(ktp())).await.unwrap();
+        let check = draft.receive_file(w, "scan.pdf").await.unwrap();
+        assert_eq!(check.detected, Some(FileType::Pdf));
+        assert!(draft.has_unchecked() && draft.attachments().is_empty());
+        let held = draft.hold(&store).unwrap().expect("a file to hold");
+        assert!(held.attachments.is_empty());
+        assert_eq!(held.unchecked[0].original_name, "scan.pdf");
+        let folder = store.layout().held_dir().join(&held.token);
+        assert_eq!(mode(&folder.join(".raw-ktp")), 0o600);
+
+        let mut again = store.draft().unwrap();
+        let files = again
+            .adopt_held(&store, FormKind::Permohonan, &held.token, never)
+            .unwrap();
+        assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
+        assert!(again.has_unchecked());
+        // Sanitized once the text is right (server::forms).
+        let checks = again.check_uploads().await.unwrap();
+        assert_eq!(checks["ktp"].refused, None);
+        assert!(!again.has_unchecked());
+        assert_eq!(again.attachments()[0].stored_name, "ktp.pdf");
+        assert_eq!(again.attachments()[0].original_name, "scan.pdf");
     }
 
     #[tokio::test]

@@ -1,17 +1,20 @@
 //! An upload on its way into a draft: told apart by its first bytes, written
-//! as it arrives to a raw file in the draft folder, and once complete made
-//! safe by the [`Sanitizer`] into the file that is kept (photos re-encoded,
-//! PDFs checked). The raw file is removed either way; a refused type is never
-//! written at all.
+//! as it arrives to a raw file in the draft folder, kept raw (unchecked)
+//! until the post's text is valid, and then made safe by the [`Sanitizer`]
+//! into the file that is kept (photos re-encoded, PDFs checked). The raw
+//! file is removed either way; a refused type is never written at all. A
+//! form sent back for its text holds its uploads raw (`held.rs`): they are
+//! not decoded until a round whose text is right.
 //!
 //! Network chunks are gathered in one buffer and written a batch at a time
 //! on the blocking pool, so the cost of an upload does not depend on how the
 //! client cut it into chunks.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -53,7 +56,7 @@ impl FileWriter {
     }
 
     fn raw_path(&self) -> PathBuf {
-        self.dir.join(format!(".raw-{}", self.field))
+        raw_path(&self.dir, &self.field)
     }
 
     pub async fn write(&mut self, chunk: Bytes) -> io::Result<()> {
@@ -133,11 +136,24 @@ impl Draft {
         FileWriter::new(self.dir.clone(), field)
     }
 
-    /// Finishes an upload: a file of a type we accept is written out and
-    /// sanitized into the file kept under the field's name; the raw upload
-    /// is removed. Returns what validation needs to know of it (a refusal
-    /// carries its reason for the citizen).
+    /// Finishes an upload and sanitizes it at once: [`Draft::receive_file`]
+    /// then [`Draft::check_uploads`] for it.
     pub async fn finish_file(
+        &mut self,
+        writer: FileWriter,
+        original_name: &str,
+    ) -> io::Result<FileCheck> {
+        let field = writer.field.clone();
+        let check = self.receive_file(writer, original_name).await?;
+        let mut checked = self.check_uploads().await?;
+        Ok(checked.remove(&field).unwrap_or(check))
+    }
+
+    /// Finishes an upload without decoding it: a file of a type we accept
+    /// (told from its first bytes) stays as the raw upload, unchecked, until
+    /// [`Draft::check_uploads`]; another type is removed. Returns what
+    /// validation can know of it before it is sanitized.
+    pub async fn receive_file(
         &mut self,
         mut writer: FileWriter,
         original_name: &str,
@@ -157,49 +173,89 @@ impl Draft {
         };
         writer.kind = Some(Some(detected));
         writer.flush().await?;
-        let raw_path = writer.raw_path();
-        let size = writer.size;
-        let field = writer.field.clone();
         drop(writer.raw.take());
-        let stored_name = format!(
-            "{}.{}",
-            field.replace('_', "-"),
-            Sanitizer::kept_type(detected).extension()
-        );
-        let out = self.dir.join(&stored_name);
-        let sanitizer: Arc<Sanitizer> = self.sanitizer.clone();
-        let kept = tokio::task::spawn_blocking(move || {
-            let kept = sanitizer.sanitize(detected, &raw_path, &out);
-            let _ = fs::remove_file(&raw_path);
-            kept
+        self.unchecked.push(Unchecked {
+            field: writer.field.clone(),
+            original_name: original_name.to_string(),
+            size: writer.size,
+            detected,
+        });
+        Ok(FileCheck {
+            size: writer.size,
+            detected: Some(detected),
+            refused: None,
         })
-        .await
-        .map_err(io::Error::other)?;
-        match kept {
-            Ok(kept) => {
-                self.attachments.push(Attachment {
-                    stored_name,
-                    field,
-                    original_name: original_name.to_string(),
-                    size: kept.size,
-                    mime: kept.file_type.mime().to_string(),
-                    sha256: kept.sha256,
-                });
-                Ok(FileCheck {
-                    size,
-                    detected: Some(detected),
-                    refused: None,
-                })
-            }
-            Err(SanitizeError::Refused(why)) => {
-                tracing::warn!("refused an upload: {why}");
-                Ok(FileCheck {
-                    size,
-                    detected: Some(detected),
-                    refused: Some(why.message()),
-                })
-            }
-            Err(SanitizeError::Io(e)) => Err(e),
-        }
     }
+
+    /// Whether uploads wait for [`Draft::check_uploads`].
+    pub fn has_unchecked(&self) -> bool {
+        !self.unchecked.is_empty()
+    }
+
+    /// Sanitizes every upload received unchecked (photos decoded and
+    /// encoded anew, PDFs checked) into the file kept under its field's
+    /// name, and removes the raw uploads. Returns what validation needs to
+    /// know of each, by field (a refusal carries its reason for the
+    /// citizen).
+    pub async fn check_uploads(&mut self) -> io::Result<BTreeMap<String, FileCheck>> {
+        let mut checks = BTreeMap::new();
+        for upload in std::mem::take(&mut self.unchecked) {
+            let raw_path = raw_path(&self.dir, &upload.field);
+            let stored_name = format!(
+                "{}.{}",
+                upload.field.replace('_', "-"),
+                Sanitizer::kept_type(upload.detected).extension()
+            );
+            let out = self.dir.join(&stored_name);
+            let sanitizer: Arc<Sanitizer> = self.sanitizer.clone();
+            let detected = upload.detected;
+            let kept = tokio::task::spawn_blocking(move || {
+                let kept = sanitizer.sanitize(detected, &raw_path, &out);
+                let _ = fs::remove_file(&raw_path);
+                kept
+            })
+            .await
+            .map_err(io::Error::other)?;
+            let refused = match kept {
+                Ok(kept) => {
+                    self.attachments.push(Attachment {
+                        stored_name,
+                        field: upload.field.clone(),
+                        original_name: upload.original_name,
+                        size: kept.size,
+                        mime: kept.file_type.mime().to_string(),
+                        sha256: kept.sha256,
+                    });
+                    None
+                }
+                Err(SanitizeError::Refused(why)) => {
+                    tracing::warn!("refused an upload: {why}");
+                    Some(why.message())
+                }
+                Err(SanitizeError::Io(e)) => return Err(e),
+            };
+            let check = FileCheck {
+                size: upload.size,
+                detected: Some(detected),
+                refused,
+            };
+            checks.insert(upload.field, check);
+        }
+        Ok(checks)
+    }
+}
+
+/// An upload received whole but not yet sanitized: the raw file
+/// `.raw-<field>` in the draft folder.
+#[derive(Debug, Clone)]
+pub(super) struct Unchecked {
+    pub field: String,
+    pub original_name: String,
+    pub size: u64,
+    pub detected: FileType,
+}
+
+/// Where the raw upload of `field` is written in the draft folder `dir`.
+pub(super) fn raw_path(dir: &Path, field: &str) -> PathBuf {
+    dir.join(format!(".raw-{field}"))
 }

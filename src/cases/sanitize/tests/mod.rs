@@ -134,6 +134,10 @@ fn messages_are_indonesian_and_say_what_to_do() {
     let all = [
         Refused::FileTooBig { limit_mb: 32 },
         Refused::NotAnImage,
+        Refused::ImplausibleImage {
+            width: 8160,
+            height: 6120,
+        },
         Refused::TooManyPixels {
             width: 30000,
             height: 30000,
@@ -180,6 +184,7 @@ fn mutated_uploads_never_panic() {
         (FileType::Png, photos::png_rgba(24, 16)),
         (FileType::Png, fixture("interlaced.png")),
         (FileType::Pdf, pdfs::clean()),
+        (FileType::Pdf, fixture("chromium.pdf")),
     ];
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut next = move || {

@@ -299,3 +299,145 @@ fn objects_hidden_in_fake_stream_data_are_scanned() {
         javascript()
     );
 }
+
+// The words `stream` and `endstream` inside strings and comments are text:
+// they must not make the check skip what lies between them (issue 24).
+
+#[test]
+fn stream_keywords_inside_a_literal_string_hide_nothing() {
+    // Nested parentheses and an escaped one keep the string open.
+    let action = "/Lang (en (x) \\) stream\n) /OpenAction << /S /JavaScript /JS (app.alert(1)) >> /PageLabels (endstream)";
+    assert!(matches!(
+        refused(&[catalog(action), pages()]),
+        Refused::ActivePdf { .. }
+    ));
+}
+
+#[test]
+fn stream_keywords_inside_comments_hide_nothing() {
+    let launch = "%stream\n/A << /S /Launch /F (cmd.exe) >> %endstream\n";
+    assert_eq!(
+        refused(&[catalog(""), pages(), page(launch), content()]),
+        Refused::ActivePdf {
+            what: "launch action"
+        }
+    );
+    // A comment between /OpenAction and its dictionary.
+    let action = "/OpenAction %stream\n<< /S /Named /N /Print >> %endstream\n";
+    assert_eq!(
+        refused(&[catalog(action), pages()]),
+        Refused::ActivePdf {
+            what: "automatic action"
+        }
+    );
+}
+
+#[test]
+fn stream_keywords_inside_hex_strings_hide_nothing() {
+    // A lenient reader ignores the letters that are not hex digits.
+    let remote = "/ID <stream\n> /A << /S /GoToR /F (\\\\\\\\attacker\\\\share\\\\x.pdf) /D [0 /Fit] >> /X <endstream>";
+    assert_eq!(
+        refused(&[catalog(""), pages(), page(remote), content()]),
+        Refused::ActivePdf {
+            what: "link to another file"
+        }
+    );
+}
+
+#[test]
+fn an_object_stream_behind_a_commented_stream_keyword_is_read() {
+    let script = "<< /S /JavaScript /JS (app.alert(1)) >>";
+    let packed = object_stream(6, &[script]);
+    // The dictionary opens with a comment holding the keyword.
+    let hidden = [b"<< %stream\n".as_slice(), &packed[2..]].concat();
+    assert_eq!(
+        refused(&[
+            catalog("/OpenAction 6 0 R"),
+            pages(),
+            page(""),
+            content(),
+            hidden
+        ]),
+        javascript()
+    );
+    // So is one that says what it is only by /First.
+    let mut unnamed = object_stream(6, &[script]);
+    let at = unnamed
+        .windows(14)
+        .position(|w| w == b"/Type /ObjStm ")
+        .unwrap();
+    unnamed.drain(at..at + 14);
+    assert_eq!(
+        refused(&[catalog("/OpenAction 6 0 R"), pages(), unnamed]),
+        javascript()
+    );
+}
+
+#[test]
+fn an_object_inside_a_string_that_the_table_can_point_to_is_refused() {
+    // The token check reads a string; the name scan still sees the names a
+    // reader would find at an offset inside it.
+    let decoy = b"(6 0 obj << /S /Launch /F (cmd.exe) >> endobj)".to_vec();
+    assert_eq!(
+        refused(&[catalog(""), pages(), decoy]),
+        Refused::ActivePdf {
+            what: "launch action"
+        }
+    );
+}
+
+#[test]
+fn stream_data_is_skipped_by_its_length_or_its_endstream() {
+    // Binary data holding `(` and `/JS` is not read as tokens, whether its
+    // /Length is right, indirect or wrong.
+    let data = [b"(((".as_slice(), &noise()].concat();
+    for length in ["", "/Length 4 0 R", "/Length 3", "/Length 4103 /Length 3"] {
+        let image = format!("<< /Type /XObject /Subtype /Image {length} >>\nstream\n");
+        let body = [image.as_bytes(), &data, b"\nendstream"].concat();
+        let upload = pdf(&[catalog(""), pages(), body, b"4099".to_vec()]);
+        assert!(run(FileType::Pdf, &upload).is_ok(), "{length}");
+    }
+}
+
+#[test]
+fn pdfs_made_by_real_writers_are_kept() {
+    // Chromium's "print to PDF" of a page with text, a link, an image and
+    // the words (stream) and endstream % in its text; Ghostscript's
+    // pdfwrite (10.00) of the same words, with indirect stream lengths;
+    // qpdf's `--object-streams=generate` of the Chromium one (its
+    // dictionaries in an object stream, a cross-reference stream).
+    for name in ["chromium.pdf", "ghostscript.pdf", "object-streams.pdf"] {
+        let upload = fixture(name);
+        let (_, bytes) = run(FileType::Pdf, &upload).unwrap();
+        assert_eq!(bytes, upload, "{name}");
+    }
+}
+
+#[test]
+fn javascript_packed_by_a_real_writer_is_refused() {
+    // The Chromium PDF with an /OpenAction JavaScript added to its catalog,
+    // which qpdf then packed into a compressed object stream.
+    let upload = fixture("javascript-in-object-stream.pdf");
+    assert!(!upload.windows(10).any(|w| w == b"JavaScript"));
+    assert!(matches!(
+        run(FileType::Pdf, &upload),
+        Err(Refused::ActivePdf { .. })
+    ));
+}
+
+#[test]
+fn a_second_length_does_not_hide_what_a_reader_taking_the_first_finds() {
+    // A reader taking `/Length 4` ends the data after `AAAA`, and reads
+    // the dictionary after the first `endstream` as part of this object.
+    let mut body = b"<< /Length 4 /Length 80 >>\nstream\nAAAA\nendstream\n".to_vec();
+    body.extend(b"/X (stream\n) /OpenAction << /S /Named /N /Print >>\n");
+    let rest = 80 - (body.len() - b"<< /Length 4 /Length 80 >>\nstream\n".len());
+    body.extend(std::iter::repeat_n(b'A', rest));
+    body.extend(b"\nendstream");
+    assert_eq!(
+        refused(&[catalog(""), pages(), body]),
+        Refused::ActivePdf {
+            what: "automatic action"
+        }
+    );
+}

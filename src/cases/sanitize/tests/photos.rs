@@ -389,3 +389,77 @@ fn jpeg_with_too_many_scans_is_refused() {
         Refused::NotAnImage
     );
 }
+
+/// A valid interlaced 1-bit grey PNG of `width` × `height` black pixels:
+/// a few kilobytes that take a decoder a pass over every pixel.
+pub(super) fn sparse_png(width: u32, height: u32) -> Vec<u8> {
+    // Adam7: each pass's first column and row, and its steps.
+    let passes = [
+        (0, 0, 8, 8),
+        (4, 0, 8, 8),
+        (0, 4, 4, 8),
+        (2, 0, 4, 4),
+        (0, 2, 2, 4),
+        (1, 0, 2, 2),
+        (0, 1, 1, 2),
+    ];
+    let mut raw = Vec::new();
+    for (x0, y0, dx, dy) in passes {
+        let cols = width.saturating_sub(x0).div_ceil(dx);
+        let rows = height.saturating_sub(y0).div_ceil(dy);
+        if cols > 0 {
+            raw.resize(raw.len() + (rows * (1 + cols.div_ceil(8))) as usize, 0);
+        }
+    }
+    let mut upload = Vec::new();
+    let mut encoder = png::Encoder::new(&mut upload, width, height);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::One);
+    let mut writer = encoder.write_header().unwrap();
+    let idat = miniz_oxide::deflate::compress_to_vec_zlib(&raw, 10);
+    writer.write_chunk(png::chunk::IDAT, &idat).unwrap();
+    drop(writer);
+    // The interlace method byte of IHDR, and its CRC again.
+    upload[28] = 1;
+    let crc = crc32(&upload[12..29]);
+    upload[29..33].copy_from_slice(&crc.to_be_bytes());
+    upload
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0_u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn a_photo_declaring_far_more_pixels_than_its_bytes_hold_is_refused_undecoded() {
+    // 50 MP in about 6 KB: what a camera's 50 MP mode declares.
+    let upload = sparse_png(8160, 6120);
+    assert!(upload.len() < 16 * 1024, "{}", upload.len());
+    assert_eq!(
+        run(FileType::Png, &upload).unwrap_err(),
+        Refused::ImplausibleImage {
+            width: 8160,
+            height: 6120
+        }
+    );
+    // The same file is a valid image: with no floor it is decoded.
+    let limits = SanitizeLimits {
+        min_bytes_per_megapixel: 0,
+        ..SanitizeLimits::default()
+    };
+    let (kept, _) = run_with(limits, FileType::Png, &upload).unwrap();
+    assert_eq!(kept.dimensions, Some((2000, 1500)));
+    // A small image of the same kind is fine.
+    assert!(run(FileType::Png, &sparse_png(400, 300)).is_ok());
+}

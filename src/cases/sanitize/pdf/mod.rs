@@ -27,24 +27,36 @@
 //!   budget all together. A deflate stream inflates at most about 1000
 //!   times, so the budget also bounds the work per compressed byte.
 //!
-//! How: the file is read as bytes, not parsed as objects. Everything
-//! outside stream data is scanned for names, and object streams are
-//! inflated and scanned too. Other streams (page content, images, fonts)
-//! are skipped, since a binary stream would otherwise match a short name
-//! like `/JS` by chance in a few percent of large files; they cannot hold
-//! dictionaries. A "stream" whose data holds an object header (`12 0 obj`)
-//! is not skipped, so an object cannot be hidden from the scan where a
-//! reader that follows the cross-reference table would find it.
+//! How: two checks, and a PDF must pass both.
+//! - **Tokens** (`lexer.rs`): the file is read as a reader's lexer reads
+//!   it, so `stream`, `endstream`, names and `%` inside literal strings,
+//!   hex strings and comments are text and hide nothing; stream data is
+//!   skipped by its `/Length` or up to `endstream`, as readers do; object
+//!   streams (by `/ObjStm` or `/First`) are inflated and read as tokens.
+//! - **Names** (below, the older check, kept as a second line): every name
+//!   outside what looks like stream data, strings and comments included,
+//!   so an object a cross-reference table points to inside a string (where
+//!   the token check sees text) is judged too. Object streams are inflated
+//!   and scanned too. Other streams (page content, images, fonts) are
+//!   skipped, since a binary stream would otherwise match a short name
+//!   like `/JS` by chance in a few percent of large files; they cannot hold
+//!   dictionaries. A "stream" whose data holds an object header (`12 0 obj`)
+//!   is not skipped by either check, so an object cannot be hidden where a
+//!   reader that follows the cross-reference table would find it.
+//!
+//! Each check inflates at most `max_inflated` bytes; both are linear in
+//! the file's size.
 //!
 //! What this cannot catch: exploits of bugs in a reader's font, image or
 //! content-stream parsing (only a rewrite would address those, and staff's
-//! reader should be kept updated); names hidden by a reader's repair of a
-//! damaged file that this scan reads differently; a PDF that is also valid
+//! reader should be kept updated); a PDF that is also valid
 //! as another format (a polyglot) if staff open it as that format rather
 //! than as `.pdf`. `/URI` links are allowed: they are in most PDFs, and
 //! readers ask before opening them. A literal string or comment that
 //! contains `/JS` and the like refuses a harmless PDF; that is rare.
 #![deny(clippy::indexing_slicing)]
+
+mod lexer;
 
 use super::Refused;
 
@@ -85,6 +97,7 @@ const OBJECT_STREAM_NAMES: [&[u8]; 9] = [
 /// object streams.
 pub(super) fn check(data: &[u8], max_inflated: usize) -> Result<(), Refused> {
     check_frame(data)?;
+    lexer::check(data, &mut max_inflated.clone(), true)?;
     Walk {
         data,
         budget: max_inflated,
@@ -187,40 +200,67 @@ impl Walk<'_> {
         if flate == 0 {
             return self.scan(stream);
         }
-        use miniz_oxide::inflate::{TINFLStatus, decompress_to_vec_zlib_with_limit};
-        match decompress_to_vec_zlib_with_limit(stream, self.budget) {
-            Ok(objects) => {
-                self.budget -= objects.len();
-                self.scan(&objects)
-            }
-            Err(e) if e.status == TINFLStatus::HasMoreOutput => Err(Refused::UncheckablePdf),
-            Err(_) => Err(Refused::BrokenPdf),
-        }
+        let objects = inflate(stream, &mut self.budget)?;
+        self.scan(&objects)
     }
 
     /// Refuses `region` if it holds a name that makes a reader act.
     fn scan(&self, region: &[u8]) -> Result<(), Refused> {
         for (name, after) in names(region) {
-            let name = name.as_slice();
-            if let Some((_, what)) = ACTIVE.iter().find(|(active, _)| *active == name) {
-                return Err(Refused::ActivePdf { what });
-            }
-            let value = region.get(after..).unwrap_or_default();
-            let automatic = match name {
-                b"AA" => !is_empty_dictionary(value),
-                b"OpenAction" => skip_white(value).starts_with(b"<<"),
-                _ => false,
-            };
-            if automatic {
-                return Err(Refused::ActivePdf {
-                    what: "automatic action",
-                });
-            }
-            if name == b"Encrypt" {
-                return Err(Refused::LockedPdf);
-            }
+            judge(name.as_slice(), || {
+                let value = skip_white(region.get(after..).unwrap_or_default());
+                match value.strip_prefix(b"<<") {
+                    Some(rest) if skip_white(rest).starts_with(b">>") => Value::EmptyDictionary,
+                    Some(_) => Value::Dictionary,
+                    None => Value::Other,
+                }
+            })?;
         }
         Ok(())
+    }
+}
+
+/// What follows a name, as far as [`judge`] needs it.
+enum Value {
+    EmptyDictionary,
+    Dictionary,
+    Other,
+}
+
+/// Refuses a name that makes a reader act, or that says the file is
+/// encrypted. `value` tells what follows the name; asked only for `/AA`
+/// and `/OpenAction`.
+fn judge(name: &[u8], value: impl FnOnce() -> Value) -> Result<(), Refused> {
+    if let Some((_, what)) = ACTIVE.iter().find(|(active, _)| *active == name) {
+        return Err(Refused::ActivePdf { what });
+    }
+    let automatic = match name {
+        b"AA" => !matches!(value(), Value::EmptyDictionary),
+        b"OpenAction" => matches!(value(), Value::Dictionary | Value::EmptyDictionary),
+        _ => false,
+    };
+    if automatic {
+        return Err(Refused::ActivePdf {
+            what: "automatic action",
+        });
+    }
+    if name == b"Encrypt" {
+        return Err(Refused::LockedPdf);
+    }
+    Ok(())
+}
+
+/// Inflates a zlib stream into at most `budget` bytes, and takes what it
+/// used from the budget.
+fn inflate(stream: &[u8], budget: &mut usize) -> Result<Vec<u8>, Refused> {
+    use miniz_oxide::inflate::{TINFLStatus, decompress_to_vec_zlib_with_limit};
+    match decompress_to_vec_zlib_with_limit(stream, *budget) {
+        Ok(objects) => {
+            *budget -= objects.len();
+            Ok(objects)
+        }
+        Err(e) if e.status == TINFLStatus::HasMoreOutput => Err(Refused::UncheckablePdf),
+        Err(_) => Err(Refused::BrokenPdf),
     }
 }
 
@@ -229,6 +269,7 @@ const NAME_MAX: usize = 24;
 
 /// A decoded name (or its first [`NAME_MAX`] bytes and one more, so that
 /// no longer name matches).
+#[derive(Debug)]
 struct Name {
     bytes: [u8; NAME_MAX + 1],
     len: usize,
@@ -246,37 +287,48 @@ fn names(region: &[u8]) -> impl Iterator<Item = (Name, usize)> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
         let slash = at + region.get(at..)?.iter().position(|&b| b == b'/')?;
-        let mut name = Name {
-            bytes: [0; NAME_MAX + 1],
-            len: 0,
-        };
-        at = slash + 1;
-        while let Some(&b) = region.get(at).filter(|&&b| is_regular(b)) {
-            let escaped = match region.get(at..at + 3) {
-                Some(&[b'#', high, low]) => hex_value(high).zip(hex_value(low)),
-                _ => None,
-            };
-            let (byte, width) = escaped.map_or((b, 1), |(high, low)| (high << 4 | low, 3));
-            if let Some(slot) = name.bytes.get_mut(name.len) {
-                *slot = byte;
-                name.len += 1;
-            }
-            at += width;
-        }
+        let (name, end) = read_name(region, slash);
+        at = end;
         Some((name, at))
     })
 }
 
-/// Whether `value` starts with `<<` and `>>` with only whitespace between.
-fn is_empty_dictionary(value: &[u8]) -> bool {
-    skip_white(value)
-        .strip_prefix(b"<<")
-        .is_some_and(|rest| skip_white(rest).starts_with(b">>"))
+/// The name whose `/` is at `slash`, decoded, and the offset just after it.
+fn read_name(data: &[u8], slash: usize) -> (Name, usize) {
+    let mut name = Name {
+        bytes: [0; NAME_MAX + 1],
+        len: 0,
+    };
+    let mut at = slash + 1;
+    while let Some(&b) = data.get(at).filter(|&&b| is_regular(b)) {
+        let escaped = match data.get(at..at + 3) {
+            Some(&[b'#', high, low]) => hex_value(high).zip(hex_value(low)),
+            _ => None,
+        };
+        let (byte, width) = escaped.map_or((b, 1), |(high, low)| (high << 4 | low, 3));
+        if let Some(slot) = name.bytes.get_mut(name.len) {
+            *slot = byte;
+            name.len += 1;
+        }
+        at += width;
+    }
+    (name, at)
 }
 
-fn skip_white(bytes: &[u8]) -> &[u8] {
-    let white = bytes.iter().take_while(|&&b| is_white(b)).count();
-    bytes.get(white..).unwrap_or_default()
+/// `bytes` after whitespace and comments.
+fn skip_white(mut bytes: &[u8]) -> &[u8] {
+    loop {
+        let white = bytes.iter().take_while(|&&b| is_white(b)).count();
+        bytes = bytes.get(white..).unwrap_or_default();
+        if bytes.first() != Some(&b'%') {
+            return bytes;
+        }
+        let comment = bytes
+            .iter()
+            .take_while(|&&b| b != b'\r' && b != b'\n')
+            .count();
+        bytes = bytes.get(comment..).unwrap_or_default();
+    }
 }
 
 /// Where the data of a stream starts if `keyword` (the offset of
