@@ -217,7 +217,7 @@ pub fn line_of_key_in_entry(text: &str, entry: usize, key: &str) -> Option<usize
         part.strip_prefix(key)
             .is_some_and(|rest| rest.trim_start().starts_with(':'))
     };
-    if first.replace('{', ",").split(',').any(|part| is_key(part)) {
+    if first.replace('{', ",").split(',').any(&is_key) {
         return Some(entry);
     }
     let indent_of = |line: &str| line.len() - line.trim_start().len();

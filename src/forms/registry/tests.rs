@@ -10,7 +10,7 @@ fn shipped_forms_reproduce_the_fields_of_today() {
     let forms = Forms::builtin();
     assert_eq!(forms.len(), 2);
     for kind in FormKind::ALL {
-        let spec = forms.get(kind.as_str()).expect(kind.as_str());
+        let spec = forms.get(kind.as_str()).unwrap();
         assert_eq!(spec.title, kind.label());
         assert_eq!(spec.ticket_prefix, kind.ticket_prefix());
         assert_eq!(forms.by_prefix(kind.ticket_prefix()).unwrap().id, spec.id);
