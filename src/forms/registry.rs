@@ -2,11 +2,12 @@
 //! and by ticket prefix. Every mistake in a file is reported as
 //! `forms/ID.yaml:LINE: message`, in Bahasa Indonesia, for office staff.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
-use super::spec::{FieldType, FormFile, FormId, FormSpec, Required, Role};
+use self::check::{Lines, line_of_path};
+use super::spec::{FieldType, FormFile, FormId, FormSpec};
 use crate::core::diagnostic::Diagnostic;
 use crate::core::yaml;
 
@@ -51,11 +52,20 @@ impl Forms {
                 return (Forms::default(), diags);
             }
         };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-            .collect();
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
+        // A form saved as .yml would be silently missing.
+        for path in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "yml"))
+        {
+            diags.push(Diagnostic::warning(
+                shown(&path.file_name().unwrap_or_default().to_string_lossy()),
+                None,
+                "berkas ini diabaikan: nama berkas formulir harus berakhiran .yaml",
+            ));
+        }
+        paths.retain(|p| p.extension().is_some_and(|x| x == "yaml"));
         let mut texts = Vec::new();
         for path in paths {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -201,8 +211,8 @@ pub fn parse(id: &str, text: &str) -> Result<FormSpec, Vec<Diagnostic>> {
             "jangka waktu `term` paling sedikit 1".into(),
         );
     }
-    check_fields(&at, &mut fail);
-    check_steps(&at, &mut fail);
+    check::fields(&at, &mut fail);
+    check::steps(&at, &mut fail);
     if diags.is_empty() {
         Ok(FormSpec {
             id: id.into(),
@@ -210,62 +220,37 @@ pub fn parse(id: &str, text: &str) -> Result<FormSpec, Vec<Diagnostic>> {
             file,
         })
     } else {
-        diagnostic_sort(&mut diags);
+        crate::core::diagnostic::sort(&mut diags);
         Err(diags)
     }
 }
 
-fn diagnostic_sort(diags: &mut [Diagnostic]) {
-    crate::core::diagnostic::sort(diags);
-}
-
-/// Finds the lines of a form file's entries.
-struct Lines<'a> {
-    text: &'a str,
-    file: &'a FormFile,
-}
-
-impl Lines<'_> {
-    /// The line of the `nth` field named `name` (0 = the first).
-    fn field(&self, name: &str, nth: usize) -> Option<usize> {
-        yaml::lines_of_entry(self.text, "fields", "name", name)
-            .get(nth)
-            .copied()
-    }
-
-    fn field_key(&self, name: &str, key: &str) -> Option<usize> {
-        let entry = self.field(name, 0)?;
-        yaml::line_of_key_in_entry(self.text, entry, key).or(Some(entry))
-    }
-
-    fn step(&self, id: &str, nth: usize) -> Option<usize> {
-        yaml::lines_of_entry(self.text, "steps", "id", id)
-            .get(nth)
-            .copied()
-    }
-
-    fn step_key(&self, id: &str, key: &str) -> Option<usize> {
-        let entry = self.step(id, 0)?;
-        yaml::line_of_key_in_entry(self.text, entry, key).or(Some(entry))
-    }
-}
-
-/// The line of a dotted serde path such as `fields.3.lable` or `term.weeks`.
-fn line_of_path(text: &str, file: &FormFile, path: &str) -> Option<usize> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let leaf = parts.last().copied().unwrap_or(path);
-    let at = Lines { text, file };
-    match parts.as_slice() {
-        ["fields", index, ..] => {
-            let name = &file.fields.get(index.parse::<usize>().ok()?)?.name;
-            at.field_key(name, leaf)
+/// A kind of value as serde names it ("usize", "a sequence", `string "x"`),
+/// in the words of office staff.
+fn type_words(text: &str) -> String {
+    let text = text.trim();
+    let words = match text {
+        "usize" | "u8" | "u16" | "u32" | "u64" | "i64" | "integer" | "an integer" => {
+            "bilangan bulat"
         }
-        ["steps", index, ..] => {
-            let id = &file.steps.get(index.parse::<usize>().ok()?)?.id;
-            at.step_key(id, leaf)
+        "a boolean" | "boolean" => "true atau false",
+        "a sequence" | "sequence" => "daftar [ … ]",
+        "a string" | "string" => "teks",
+        "map" | "a map" => "kunci dan nilai { … }",
+        "unit value" => "kosong",
+        _ => {
+            if text.starts_with("struct ") {
+                return "kunci dan nilai { … }".into();
+            }
+            for prefix in ["string ", "integer ", "boolean ", "floating point "] {
+                if let Some(value) = text.strip_prefix(prefix) {
+                    return value.replace('`', "").to_string();
+                }
+            }
+            text
         }
-        _ => yaml::line_of_key(text, leaf),
-    }
+    };
+    words.to_string()
 }
 
 /// The YAML library's message in the words of the rest of `loket check`.
@@ -300,272 +285,18 @@ fn serde_message(message: &str) -> String {
         let key = quoted(message.split("missing field ").nth(1).unwrap_or(""));
         return format!("kunci `{key}` wajib ada");
     }
-    if let Some(rest) = message.split("invalid type: ").nth(1) {
-        return format!("jenis nilai tidak sesuai ({rest})");
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, want) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "nilai tidak sesuai: tertulis {}, seharusnya {}",
+            type_words(found),
+            type_words(want)
+        );
     }
     message.to_string()
 }
 
-type Fail<'a> = dyn FnMut(Option<usize>, String) + 'a;
-
-fn check_fields(at: &Lines, fail: &mut Fail) {
-    let file = at.file;
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut roles: BTreeMap<Role, Vec<&str>> = BTreeMap::new();
-    for field in &file.fields {
-        let name = field.name.as_str();
-        let nth = seen.entry(name).or_default();
-        let line = at.field(name, *nth);
-        *nth += 1;
-        if *nth == 2 {
-            fail(
-                line,
-                format!("isian `{name}` ditulis dua kali; nama isian harus berbeda"),
-            );
-            continue;
-        }
-        let valid_name = name.starts_with(|c: char| c.is_ascii_lowercase())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !valid_name {
-            fail(
-                line,
-                format!(
-                    "nama isian `{name}` hanya boleh berisi huruf kecil, angka, dan garis bawah (_), diawali huruf"
-                ),
-            );
-        } else if [super::HONEYPOT, super::HELD_TOKEN].contains(&name) {
-            fail(
-                line,
-                format!("nama isian `{name}` dipakai loket sendiri; pilih nama lain"),
-            );
-        }
-        if field.kind == FieldType::Choice && field.options.is_empty() {
-            fail(
-                line,
-                format!("isian `{name}` berjenis choice tetapi tidak punya `options`"),
-            );
-        }
-        if field.kind != FieldType::Choice && !field.options.is_empty() {
-            fail(
-                at.field_key(name, "options"),
-                format!(
-                    "`options` hanya untuk isian berjenis choice; `{name}` berjenis {}",
-                    type_name(field.kind)
-                ),
-            );
-        }
-        for role in &field.role.0 {
-            let fits = match role {
-                Role::Name => field.kind == FieldType::Text,
-                Role::Phone => matches!(field.kind, FieldType::Phone | FieldType::Contact),
-                Role::Email => matches!(field.kind, FieldType::Email | FieldType::Contact),
-            };
-            if !fits {
-                fail(
-                    at.field_key(name, "role"),
-                    format!(
-                        "peran `{}` tidak cocok untuk isian berjenis {}",
-                        role.as_str(),
-                        type_name(field.kind)
-                    ),
-                );
-            }
-            roles.entry(*role).or_default().push(name);
-        }
-        if let Required::When(when) = &field.required {
-            let line = at.field_key(name, "required");
-            match file.fields.iter().find(|f| f.name == when.field) {
-                None => fail(
-                    line,
-                    format!(
-                        "`required: {{ when }}` menyebut isian `{}` yang tidak ada",
-                        when.field
-                    ),
-                ),
-                Some(other) if other.name == name => fail(
-                    line,
-                    format!("isian `{name}` tidak dapat bergantung pada dirinya sendiri"),
-                ),
-                Some(other) => match other.kind {
-                    FieldType::Choice
-                        if !other.options.is_empty()
-                            && !other.values().any(|v| v == when.value) =>
-                    {
-                        fail(
-                            line,
-                            format!(
-                                "isian `{}` tidak punya pilihan `{}`; pilihannya: {}",
-                                other.name,
-                                when.value,
-                                other.values().collect::<Vec<_>>().join(", ")
-                            ),
-                        )
-                    }
-                    FieldType::Checkbox if when.value != "ya" => fail(
-                        line,
-                        format!(
-                            "isian `{}` berjenis checkbox; nilainya bila dicentang adalah `ya`",
-                            other.name
-                        ),
-                    ),
-                    FieldType::Choice | FieldType::Checkbox => {}
-                    kind => fail(
-                        line,
-                        format!(
-                            "`required: {{ when }}` hanya dapat menyebut isian berjenis choice atau checkbox; `{}` berjenis {}",
-                            other.name,
-                            type_name(kind)
-                        ),
-                    ),
-                },
-            }
-        }
-    }
-    for (role, names) in &roles {
-        if let [first, second, ..] = names.as_slice() {
-            let (a, b) = (at.field_key(first, "role"), at.field_key(second, "role"));
-            let lines = match (a, b) {
-                (Some(a), Some(b)) => format!(" (baris {a} dan {b})"),
-                _ => String::new(),
-            };
-            fail(
-                b,
-                format!(
-                    "peran `{}` diberikan dua kali{lines}; satu peran untuk satu isian",
-                    role.as_str()
-                ),
-            );
-        }
-    }
-    if !file.anonymous && !roles.contains_key(&Role::Name) {
-        fail(
-            at.text.lines().position(|l| l.starts_with("fields")).map(|i| i + 1),
-            "tidak ada isian dengan `role: name`; beri peran itu pada isian nama, atau tulis `anonymous: true` bila formulir boleh dikirim tanpa nama".into(),
-        );
-    }
-    if let Some(by) = &file.report_by
-        && !file
-            .fields
-            .iter()
-            .any(|f| &f.name == by && f.kind == FieldType::Choice)
-    {
-        fail(
-            yaml::line_of_key(at.text, "report_by"),
-            format!("`report_by` harus menyebut isian berjenis choice; `{by}` bukan"),
-        );
-    }
-}
-
-fn type_name(kind: FieldType) -> &'static str {
-    match kind {
-        FieldType::Text => "text",
-        FieldType::Textarea => "textarea",
-        FieldType::Nik => "nik",
-        FieldType::Phone => "phone",
-        FieldType::Email => "email",
-        FieldType::Contact => "contact",
-        FieldType::Date => "date",
-        FieldType::Choice => "choice",
-        FieldType::Checkbox => "checkbox",
-        FieldType::File => "file",
-    }
-}
-
-fn check_steps(at: &Lines, fail: &mut Fail) {
-    let steps = &at.file.steps;
-    if steps.is_empty() {
-        fail(yaml::line_of_key(at.text, "steps"), "formulir perlu paling sedikit satu langkah di `steps`; langkah pertama adalah tempat setiap kiriman mulai".into());
-        return;
-    }
-    let mut ids: HashMap<&str, usize> = HashMap::new();
-    for (i, step) in steps.iter().enumerate() {
-        let id = step.id.as_str();
-        let nth = ids.entry(id).or_default();
-        let line = at.step(id, *nth);
-        *nth += 1;
-        if *nth == 2 {
-            fail(
-                line,
-                format!("langkah `{id}` ditulis dua kali; id langkah harus berbeda"),
-            );
-            continue;
-        }
-        if id.is_empty()
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            fail(
-                line,
-                format!(
-                    "id langkah `{id}` hanya boleh berisi huruf kecil, angka, dan tanda hubung (-)"
-                ),
-            );
-        }
-        if i > 0 && step.label.is_none() {
-            fail(
-                line,
-                format!("langkah `{id}` perlu `label`: judul tindakan yang dilihat petugas"),
-            );
-        }
-        for alias in &step.aliases {
-            if steps.iter().any(|s| &s.id == alias) {
-                fail(
-                    at.step_key(id, "aliases"),
-                    format!("nama lama `{alias}` sudah menjadi id langkah lain"),
-                );
-            }
-        }
-        if step.is_final && !step.next.is_empty() {
-            fail(
-                at.step_key(id, "next"),
-                format!("langkah akhir `{id}` tidak boleh punya `next`"),
-            );
-        }
-        if !step.is_final && step.next.is_empty() {
-            fail(
-                line,
-                format!(
-                    "langkah `{id}` tidak punya `next` dan bukan langkah akhir; tulis langkah berikutnya, atau `final: true`"
-                ),
-            );
-        }
-        for next in &step.next {
-            if !steps.iter().any(|s| &s.id == next) {
-                fail(
-                    at.step_key(id, "next"),
-                    format!("langkah `{id}` menyebut langkah berikutnya `{next}` yang tidak ada"),
-                );
-            }
-        }
-    }
-    // Every step must be reachable from the first.
-    let mut reached: BTreeSet<&str> = BTreeSet::from([steps[0].id.as_str()]);
-    let mut todo = vec![&steps[0]];
-    while let Some(step) = todo.pop() {
-        for next in &step.next {
-            if let Some(s) = steps.iter().find(|s| &s.id == next)
-                && reached.insert(s.id.as_str())
-            {
-                todo.push(s);
-            }
-        }
-    }
-    let mut reported = BTreeSet::new();
-    for step in steps {
-        if !reached.contains(step.id.as_str()) && reported.insert(step.id.as_str()) {
-            fail(
-                at.step(&step.id, 0),
-                format!(
-                    "langkah `{}` tidak dapat dicapai dari langkah pertama `{}`",
-                    step.id, steps[0].id
-                ),
-            );
-        }
-    }
-}
+mod check;
 
 #[cfg(test)]
 mod tests;

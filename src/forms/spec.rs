@@ -246,7 +246,7 @@ impl<'de> Deserialize<'de> for Required {
         impl<'de> Visitor<'de> for V {
             type Value = Required;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("true, false, or { when: { FIELD: VALUE } }")
+                f.write_str("true, false, atau { when: { ISIAN: NILAI } }")
             }
             fn visit_bool<E>(self, v: bool) -> Result<Required, E> {
                 Ok(if v { Required::Yes } else { Required::No })
@@ -262,7 +262,7 @@ impl<'de> Deserialize<'de> for Required {
                 match (pairs.next(), pairs.next()) {
                     (Some((field, value)), None) => Ok(Required::When(When { field, value })),
                     _ => Err(de::Error::custom(
-                        "`when` must name exactly one FIELD: VALUE",
+                        "`when` harus menyebut tepat satu ISIAN: NILAI",
                     )),
                 }
             }
@@ -287,7 +287,7 @@ impl<'de> Deserialize<'de> for Choice {
         impl<'de> Visitor<'de> for V {
             type Value = Choice;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a text or { value, label, report }")
+                f.write_str("teks atau { value, label, report }")
             }
             fn visit_str<E>(self, v: &str) -> Result<Choice, E> {
                 Ok(Choice {
@@ -332,7 +332,7 @@ impl<'de> Deserialize<'de> for Roles {
         impl<'de> Visitor<'de> for V {
             type Value = Roles;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("name, phone, email, or a list of them")
+                f.write_str("name, phone, email, atau daftarnya")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Roles, E> {
                 Ok(Roles(vec![Role::deserialize(v.into_deserializer())?]))

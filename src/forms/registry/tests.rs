@@ -1,6 +1,6 @@
 use super::*;
 use crate::cases::Status;
-use crate::forms::spec::{Need, Until};
+use crate::forms::spec::{Need, Required, Role, Until};
 use crate::forms::{FieldType as Old, FormKind, Required as OldRequired};
 
 /// The shipped files say what the Rust code says today, field by field,
@@ -436,6 +436,52 @@ fn each_mistake_names_its_line() {
     assert_eq!(problems(&anonymous), Vec::<String>::new());
 }
 
+/// Values of the wrong shape, inside lists and maps too, are named in
+/// staff's words.
+#[test]
+fn values_of_the_wrong_shape_name_their_line() {
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            "options: [Kuliner, Lainnya]",
+            "options: [Kuliner, { value: Lainnya, lable: x }]",
+            "forms/x.yaml:8: kunci `lable` tidak dikenal",
+        ),
+        (
+            "type: text, required: true",
+            "type: text, max: banyak, required: true",
+            "forms/x.yaml:7: nilai tidak sesuai: tertulis \"banyak\", seharusnya bilangan bulat",
+        ),
+        (
+            "type: text, required: true",
+            "type: text, required: ya",
+            "forms/x.yaml:7: nilai tidak sesuai: tertulis \"ya\", seharusnya true, false, atau { when: { ISIAN: NILAI } }",
+        ),
+        (
+            "{ when: { jenis_usaha: Lainnya } }",
+            "{ when: { jenis_usaha: Lainnya, nama: x } }",
+            "forms/x.yaml:12: `when` harus menyebut tepat satu ISIAN: NILAI",
+        ),
+        (
+            "role: name }",
+            "role: [name, nama] }",
+            "forms/x.yaml:7: nilai `nama` tidak dikenal; pilih salah satu: name, phone, email",
+        ),
+        (
+            "needs: [result]",
+            "needs: [hasil]",
+            "forms/x.yaml:19: nilai `hasil` tidak dikenal; pilih salah satu: note, reason, result, meeting, files_complete",
+        ),
+        (
+            "steps:\n",
+            "steps: baru\nx:\n",
+            "forms/x.yaml:13: nilai tidak sesuai: tertulis \"baru\", seharusnya daftar [ … ]",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert_eq!(broken(from, to), [expected], "{from} → {to}");
+    }
+}
+
 #[test]
 fn a_ticket_prefix_belongs_to_one_form() {
     let other = GOOD.replacen("title: Pendampingan NIB", "title: Lain", 1);
@@ -461,9 +507,15 @@ fn a_missing_folder_is_no_forms_and_a_bad_file_is_reported() {
     std::fs::write(dir.path().join("forms/nib.yaml"), GOOD).unwrap();
     std::fs::write(dir.path().join("forms/catatan.txt"), "bukan formulir").unwrap();
     std::fs::write(dir.path().join("forms/rusak.yaml"), "title: [\n").unwrap();
+    std::fs::write(dir.path().join("forms/lain.yml"), GOOD).unwrap();
     let (forms, diags) = Forms::load(dir.path());
     assert_eq!(forms.iter().map(|f| &*f.id).collect::<Vec<_>>(), ["nib"]);
-    assert_eq!(diags.len(), 1, "{diags:?}");
-    assert_eq!(diags[0].path, Path::new("forms/rusak.yaml"));
-    assert!(diags[0].line.is_some());
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert_eq!(
+        diags[0].to_string(),
+        "forms/lain.yml: peringatan: berkas ini diabaikan: nama berkas formulir harus berakhiran .yaml"
+    );
+    assert!(diags[1].is_error());
+    assert_eq!(diags[1].path, Path::new("forms/rusak.yaml"));
+    assert!(diags[1].line.is_some());
 }
