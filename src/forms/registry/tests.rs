@@ -216,6 +216,45 @@ fn shipped_forms_match_the_form_templates() {
 }
 
 #[test]
+fn shipped_forms_answer_lookups() {
+    let forms = Forms::builtin();
+    let kp = forms.get("permohonan").unwrap();
+    let files: Vec<&str> = kp.file_fields().map(|f| f.name.as_str()).collect();
+    assert_eq!(files, ["ktp", "dokumen_1", "dokumen_2", "dokumen_3"]);
+    assert_eq!(kp.verb(), ("diselesaikan", "selesai"));
+    assert_eq!(
+        kp.field("termohon_nama").unwrap().need_text(),
+        "wajib untuk pengaduan"
+    );
+    assert_eq!(kp.field("ktp").unwrap().error_label(), "fotokopi KTP");
+    assert_eq!(kp.field("nik").unwrap().error_label(), "NIK");
+    let pl = forms.by_prefix("PL").unwrap();
+    assert_eq!(pl.verb(), ("ditanggapi", "ditanggapi"));
+    assert!(pl.step("konsultasi-diberikan").is_none());
+    assert!(forms.by_prefix("XX").is_none() && forms.get("lain").is_none());
+    let ids: Vec<&str> = forms.iter().map(|f| &*f.id).collect();
+    assert_eq!(ids, ["pengaduan-layanan", "permohonan"]);
+}
+
+/// Every line of the example in docs/formulir.md is in the shipped file.
+#[test]
+fn the_reference_quotes_the_shipped_file() {
+    let doc = include_str!("../../../docs/formulir.md");
+    let shipped = include_str!("../../../forms/permohonan.yaml");
+    let example = doc
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let mut quoted = 0;
+    for line in example.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        assert!(shipped.lines().any(|s| s == line), "{line}");
+        quoted += 1;
+    }
+    assert!(quoted > 30, "{quoted}");
+}
+
+#[test]
 fn the_fixture_site_ships_the_same_form_files() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for id in ["permohonan", "pengaduan-layanan"] {
