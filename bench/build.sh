@@ -35,7 +35,7 @@ for n in "${sizes[@]}"; do
     [ -d "$corpus/loket" ] || python3 "$here/gen-corpus.py" "$n" "$corpus"
     if [ ! -d "$corpus/shipped" ]; then
         mkdir -p "$corpus/shipped"
-        cp -r "$repo"/{site.yaml,templates,static,hari-libur,content} "$corpus/shipped/"
+        cp -r "$repo"/{site.yaml,templates,static,hari-libur,content,forms} "$corpus/shipped/"
         cp -r "$corpus/loket/content/posts" "$corpus/shipped/content/"
     fi
     args=(-n "floor $n" "$floor $corpus/loket $work/out-floor-$n")

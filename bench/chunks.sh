@@ -30,7 +30,7 @@ if [ $# -eq 0 ]; then
 fi
 rm -rf "$work"
 mkdir -p "$work/site"
-cp -r "$repo"/{site.yaml,content,templates,static,hari-libur} "$work/site/"
+cp -r "$repo"/{site.yaml,content,forms,templates,static,hari-libur} "$work/site/"
 echo "$(nproc) CPUs; KTP $ktp_mb MB, $repeat uploads per row"
 
 loket_port=18093

@@ -28,7 +28,7 @@ if [ ! -f "$work/.generated" ]; then
 fi
 site="$work/site"
 rm -rf "$site" && mkdir -p "$site"
-cp -r "$repo"/{site.yaml,content,templates,static,hari-libur} "$site/"
+cp -r "$repo"/{site.yaml,content,forms,templates,static,hari-libur} "$site/"
 month="--month 2026-11 --on 2026-11-30 --root $site"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT

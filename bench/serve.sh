@@ -18,7 +18,7 @@ pages=("$@")
 [ ${#pages[@]} -gt 0 ] || pages=(/ /layanan/ /layanan/fasilitasi-usaha-mikro/ /permohonan/ /pengaduan-layanan/ /pengaduan-layanan/formulir/)
 [ -x "$repo/target/release/loket" ] || cargo build --release --manifest-path "$repo/Cargo.toml"
 rm -rf "$work" && mkdir -p "$work/site"
-cp -r "$repo"/{site.yaml,content,templates,static,hari-libur} "$work/site/"
+cp -r "$repo"/{site.yaml,content,forms,templates,static,hari-libur} "$work/site/"
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true' EXIT

@@ -44,7 +44,7 @@ if [ "$ktp" != fake ]; then
     python3 "$here/ktp.py" "$ktp" 204800 "$KTP_FILE"
     python3 "$here/ktp.py" pdf $((5 * 1024 * 1024 - 4096)) "$work/ktp-5mb.pdf"
 fi
-cp -r "$repo"/{site.yaml,content,templates,static,hari-libur} "$work/site/"
+cp -r "$repo"/{site.yaml,content,forms,templates,static,hari-libur} "$work/site/"
 echo "disk: $(df -h "$work" | tail -1 | awk '{print $1, $2}'), $(nproc) CPUs"
 # Everything written stays until the end (see above): at most ~3,500 raw
 # creates/s and ~1,500 submissions/s of 200 KB each, plus the 5 MB uploads.

@@ -162,6 +162,81 @@ pub fn line_of_value(text: &str, value: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The 1-based line of the entry of the list under `list_key` that holds
+/// `key: value`, in flow style (`- { name: nik, … }`) or block style
+/// (`- name: nik`), for pointing at `fields[name=nik]` or
+/// `steps[id=selesai]`. Best effort, like [`line_of_key`].
+pub fn line_of_entry(text: &str, list_key: &str, key: &str, value: &str) -> Option<usize> {
+    lines_of_entry(text, list_key, key, value).first().copied()
+}
+
+/// Every line that [`line_of_entry`] could name, in order: one per entry
+/// that holds `key: value` (more than one when a name is given twice).
+pub fn lines_of_entry(text: &str, list_key: &str, key: &str, value: &str) -> Vec<usize> {
+    let Some(start) = line_of_key(text, list_key) else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let indent_of = |line: &str| line.len() - line.trim_start().len();
+    let list_indent = indent_of(lines[start - 1]);
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(start) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        // The list ends at the next key as far left as its own.
+        if indent_of(line) <= list_indent && !trimmed.starts_with('-') {
+            break;
+        }
+        let plain: String = trimmed
+            .chars()
+            .filter(|c| !matches!(c, '"' | '\'' | '{' | '}'))
+            .collect();
+        let holds = plain.split(',').any(|part| {
+            let part = part.trim_start().trim_start_matches("- ").trim_start();
+            part.strip_prefix(key)
+                .and_then(|rest| rest.trim_start().strip_prefix(':'))
+                .map(|rest| rest.split(" #").next().unwrap_or("").trim())
+                == Some(value)
+        });
+        if holds {
+            found.push(i + 1);
+        }
+    }
+    found
+}
+
+/// The 1-based line of `key:` within the entry that starts at line `entry`
+/// (the entry's own line in flow style, a later line of it in block style).
+pub fn line_of_key_in_entry(text: &str, entry: usize, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines.get(entry.checked_sub(1)?)?;
+    let is_key = |part: &str| {
+        let part = part.trim_start().trim_start_matches("- ").trim_start();
+        part.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    };
+    if first.replace('{', ",").split(',').any(&is_key) {
+        return Some(entry);
+    }
+    let indent_of = |line: &str| line.len() - line.trim_start().len();
+    let entry_indent = indent_of(first);
+    for (i, line) in lines.iter().enumerate().skip(entry) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if indent_of(line) <= entry_indent {
+            break;
+        }
+        if is_key(trimmed) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +285,20 @@ mod tests {
         let err = from_str::<T>("\n\na: nope\n").unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+
+    #[test]
+    fn finds_entries_of_a_list_in_flow_and_block_style() {
+        let text = "title: x\nfields:\n  - { name: nama, label: \"Nama\" }\n  - name: nik\n    label: NIK\n    lable: salah\n  - { name: \"nama\" }   # again\nsteps:\n- id: baru   # first\n  next: [selesai]\n- { id: selesai, final: true }\nname: nik\n";
+        assert_eq!(line_of_entry(text, "fields", "name", "nama"), Some(3));
+        assert_eq!(line_of_entry(text, "fields", "name", "nik"), Some(4));
+        assert_eq!(lines_of_entry(text, "fields", "name", "nama"), vec![3, 7]);
+        assert_eq!(line_of_entry(text, "steps", "id", "baru"), Some(9));
+        assert_eq!(line_of_entry(text, "steps", "id", "selesai"), Some(11));
+        assert_eq!(line_of_entry(text, "fields", "name", "x"), None);
+        assert_eq!(line_of_key_in_entry(text, 4, "lable"), Some(6));
+        assert_eq!(line_of_key_in_entry(text, 3, "label"), Some(3));
+        assert_eq!(line_of_key_in_entry(text, 9, "next"), Some(10));
+        assert_eq!(line_of_key_in_entry(text, 9, "final"), None);
     }
 }

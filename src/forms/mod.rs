@@ -1,6 +1,9 @@
 //! The forms citizens fill in: what each asks for ([`FormKind`], [`Field`])
-//! and how answers are checked ([`validate`]).
+//! and how answers are checked ([`validate`]). The form files of a site
+//! (`forms/*.yaml`) are read and checked by [`registry`] into [`spec`].
 
+pub mod registry;
+pub mod spec;
 pub mod validate;
 pub mod view;
 

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::{self, Diagnostic};
+use crate::forms::registry::Forms;
 use crate::forms::view::FormView;
 use crate::site::check::{self, Anchors};
 use crate::site::content::Site;
@@ -142,6 +143,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
     let mut diags = match load(root, None) {
         Ok((site, templates, mut diags)) => {
             diags.extend(generate(&site, &templates, DEFAULT_MAX_UPLOAD_MB, None).0);
+            diags.extend(check::form_files(root, &site));
             if let Ok(calendar) = Calendar::load(root).map_err(|e| diags.extend(e)) {
                 diags.extend(calendar.coverage_warnings(crate::core::dates::today()));
             }
@@ -150,6 +152,8 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Err(BuildError::Invalid(diags)) => diags,
         Err(other) => vec![Diagnostic::error(root, None, other.to_string())],
     };
+    // The form files are checked on their own; nothing renders from them yet.
+    diags.extend(Forms::load(root).1);
     diagnostic::sort(&mut diags);
     diags
 }

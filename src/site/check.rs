@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::core::diagnostic::Diagnostic;
 use crate::forms::FormKind;
+use crate::forms::registry::FORMS_DIR;
 use crate::site::config::Level;
 use crate::site::content::{Page, Site};
 use crate::site::markdown::{LinkRef, TocEntry};
@@ -140,6 +141,34 @@ pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// When the site has form files (`forms/`), every page with `form:` names
+/// one of them. Whether the file itself is right is [`Forms::load`]'s
+/// to say.
+///
+/// [`Forms::load`]: crate::forms::registry::Forms::load
+pub fn form_files(root: &Path, site: &Site) -> Vec<Diagnostic> {
+    if !root.join(FORMS_DIR).is_dir() {
+        return Vec::new();
+    }
+    site.pages
+        .iter()
+        .filter_map(|page| {
+            let id = page.front.form?.as_str();
+            let file = Path::new(FORMS_DIR).join(format!("{id}.yaml"));
+            (!root.join(&file).is_file()).then(|| {
+                Diagnostic::error(
+                    &page.source,
+                    page.line_of_key("form"),
+                    format!(
+                        "halaman menyebut formulir `{id}` yang tidak ada ({})",
+                        file.display()
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// Renders the server's own pages with sample data, so that a template error

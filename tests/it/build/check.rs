@@ -137,3 +137,82 @@ fn check_reports_the_fourteen_components() {
     let err = stderr(&site.check());
     assert!(err.contains("memuat 8 dari 14 komponen"), "{err}");
 }
+
+/// A form file with mistakes fails `loket check` with one
+/// `forms/ID.yaml:LINE:` line per mistake; a form page whose form file is
+/// gone is named too.
+#[test]
+fn check_reports_mistakes_in_form_files() {
+    let site = TempSite::fixture();
+    site.settle_config();
+    assert!(
+        check_mid_year(&site).status.success(),
+        "{}",
+        stderr(&check_mid_year(&site))
+    );
+    let good = site.read("forms/permohonan.yaml");
+    let broken = good
+        .replacen("ticket_prefix: KP", "ticket_prefix: PL", 1)
+        .replacen(
+            "needs: [result], final: true }",
+            "needs: [result], final: true, next: [ditolak] }",
+            1,
+        );
+    site.write("forms/x.yaml", &broken);
+    site.write(
+        "forms/y.yaml",
+        good.replacen("ticket_prefix: KP", "ticket_prefix: YY", 1)
+            .replacen(
+                "label: \"Jenis permohonan\"",
+                "lable: \"Jenis permohonan\"",
+                1,
+            ),
+    );
+    let pengaduan = site.read("forms/pengaduan-layanan.yaml");
+    fs::remove_file(site.root().join("forms/pengaduan-layanan.yaml")).unwrap();
+    let out = check_mid_year(&site);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let line_of =
+        |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let selesai = line_of(&broken, "{ id: selesai,");
+    // A missing key is reported at the start of its entry.
+    let jenis = line_of(&good, "- name: jenis");
+    for expected in [
+        format!("forms/x.yaml:{selesai}: langkah akhir `selesai` tidak boleh punya `next`"),
+        format!("forms/y.yaml:{jenis}: kunci `label` wajib ada"),
+        "content/pengaduan-layanan/formulir.md:5: halaman menyebut formulir `pengaduan-layanan` yang tidak ada (forms/pengaduan-layanan.yaml)"
+            .to_string(),
+    ] {
+        assert!(err.lines().any(|l| l == expected), "{expected}\n{err}");
+    }
+    // Put right, y.yaml still takes a prefix x.yaml uses.
+    site.write("forms/pengaduan-layanan.yaml", pengaduan);
+    let yy = good.replacen("ticket_prefix: KP", "ticket_prefix: YY", 1);
+    site.write("forms/x.yaml", &yy);
+    site.write("forms/y.yaml", &yy);
+    let out = check_mid_year(&site);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let prefix = line_of(&good, "ticket_prefix:");
+    let problems: Vec<&str> = err.lines().filter(|l| !l.contains(": catatan: ")).collect();
+    assert_eq!(
+        problems,
+        [
+            format!(
+                "forms/y.yaml:{prefix}: prefiks tiket `YY` sudah dipakai forms/x.yaml; pilih dua huruf lain"
+            )
+            .as_str(),
+            "1 kesalahan, 0 peringatan"
+        ],
+        "{err}"
+    );
+}
+
+/// `loket check` on a date whose holiday lists are all there.
+fn check_mid_year(site: &TempSite) -> std::process::Output {
+    loket_at("2026-06-15 10:00:00")
+        .args(["check", "--root", site.root_str()])
+        .output()
+        .unwrap()
+}

@@ -98,7 +98,7 @@ pub struct TempSite {
 }
 
 impl TempSite {
-    /// The fixture site's content, site.yaml and holiday lists, with loket's
+    /// The fixture site's content, form files, site.yaml and holiday lists, with loket's
     /// own templates and assets (the engine's, shipped in the repository).
     pub fn fixture() -> TempSite {
         TempSite::from_parts(&fixture_root())
@@ -111,7 +111,7 @@ impl TempSite {
 
     fn from_parts(content_root: &Path) -> TempSite {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["content", "hari-libur"] {
+        for name in ["content", "forms", "hari-libur"] {
             copy_dir(&content_root.join(name), &dir.path().join(name));
         }
         fs::copy(content_root.join("site.yaml"), dir.path().join("site.yaml")).unwrap();

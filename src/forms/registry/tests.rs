@@ -1,0 +1,560 @@
+use super::*;
+use crate::cases::Status;
+use crate::forms::spec::{Need, Required, Role, Until};
+use crate::forms::{FieldType as Old, FormKind, Required as OldRequired};
+
+/// The shipped files say what the Rust code says today, field by field,
+/// so that reading the files instead changes nothing.
+#[test]
+fn shipped_forms_reproduce_the_fields_of_today() {
+    let forms = Forms::builtin();
+    assert_eq!(forms.len(), 2);
+    for kind in FormKind::ALL {
+        let spec = forms.get(kind.as_str()).unwrap();
+        assert_eq!(spec.title, kind.label());
+        assert_eq!(spec.ticket_prefix, kind.ticket_prefix());
+        assert_eq!(forms.by_prefix(kind.ticket_prefix()).unwrap().id, spec.id);
+        let names: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
+        let old: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
+        assert_eq!(names, old, "{kind:?}");
+        for (new, old) in spec.fields.iter().zip(kind.fields()) {
+            let at = format!("{kind:?}.{}", old.name);
+            let (kind_ok, max) = match old.kind {
+                Old::Line(n) => (new.kind == FieldType::Text, Some(n)),
+                Old::Text(n) => (new.kind == FieldType::Textarea, Some(n)),
+                Old::Nik => (new.kind == FieldType::Nik, None),
+                Old::Phone => (new.kind == FieldType::Phone, None),
+                Old::Email => (new.kind == FieldType::Email, None),
+                Old::PhoneOrEmail => (new.kind == FieldType::Contact, None),
+                Old::Choice(values) => (
+                    new.kind == FieldType::Choice && new.values().eq(values.iter().copied()),
+                    None,
+                ),
+                Old::Checkbox => (new.kind == FieldType::Checkbox, None),
+                Old::File => (new.kind == FieldType::File, None),
+            };
+            assert!(kind_ok, "{at}: {:?} vs {:?}", new.kind, old.kind);
+            assert_eq!(new.max_chars(), max, "{at}");
+            let required = match old.required {
+                OldRequired::Always => Required::Yes,
+                OldRequired::Optional => Required::No,
+                OldRequired::ForPengaduan => Required::When(crate::forms::spec::When {
+                    field: "jenis".into(),
+                    value: "pengaduan".into(),
+                }),
+            };
+            assert_eq!(new.required, required, "{at}");
+            assert_eq!(new.error_label(), old.label, "{at}");
+            assert_eq!(new.missing.as_deref().unwrap_or(""), old.missing, "{at}");
+        }
+        // The roles the code finds by name today.
+        let role = |r| spec.role(r).map(|f| f.name.as_str());
+        match kind {
+            FormKind::Permohonan => {
+                assert_eq!(role(Role::Name), Some("nama"));
+                assert_eq!(role(Role::Phone), Some("telepon"));
+                assert_eq!(role(Role::Email), Some("email"));
+                assert_eq!(spec.nik_field().unwrap().name, "nik");
+                assert_eq!(spec.report_by.as_deref(), Some("jenis"));
+                assert_eq!(spec.term.days, Some(5));
+                assert_eq!(spec.term.until, Until::Selesai);
+            }
+            FormKind::PengaduanLayanan => {
+                assert_eq!(role(Role::Name), Some("nama"));
+                assert_eq!(role(Role::Phone), Some("kontak"));
+                assert_eq!(role(Role::Email), Some("kontak"));
+                assert!(spec.nik_field().is_none());
+                assert_eq!(spec.term.days, Some(3));
+                assert_eq!(spec.term.until, Until::Tanggapan);
+            }
+        }
+        // Purge keeps `jenis` only; the acknowledgement holds no personal data.
+        let kept: Vec<&str> = spec
+            .fields
+            .iter()
+            .filter(|f| !f.personal)
+            .map(|f| f.name.as_str())
+            .collect();
+        let expected: &[&str] = match kind {
+            FormKind::Permohonan => &["jenis", "persetujuan"],
+            FormKind::PengaduanLayanan => &["persetujuan"],
+        };
+        assert_eq!(kept, expected);
+    }
+}
+
+/// The steps of each file are today's `Status::next` for its kind: the
+/// statuses a case of that kind can reach, with the same moves, words and
+/// end, and the needs `apply` enforces.
+#[test]
+fn shipped_steps_reproduce_the_procedure_of_today() {
+    for kind in FormKind::ALL {
+        let spec = Forms::builtin().get(kind.as_str()).unwrap();
+        let mut reached = vec![Status::Baru];
+        let mut i = 0;
+        while i < reached.len() {
+            for &next in reached[i].next(kind) {
+                if !reached.contains(&next) {
+                    reached.push(next);
+                }
+            }
+            i += 1;
+        }
+        let mut ids: Vec<&str> = spec.steps.iter().map(|s| s.id.as_str()).collect();
+        let mut old: Vec<&str> = reached.iter().map(|s| s.as_str()).collect();
+        assert_eq!(spec.first_step().id, "baru");
+        ids.sort();
+        old.sort();
+        assert_eq!(ids, old, "{kind:?}");
+        for status in reached {
+            let step = spec.step(status.as_str()).unwrap();
+            let next: Vec<&str> = step.next.iter().map(String::as_str).collect();
+            let old: Vec<&str> = status.next(kind).iter().map(|s| s.as_str()).collect();
+            assert_eq!(next, old, "{kind:?} {status}");
+            assert_eq!(step.name(), status.label(), "{kind:?} {status}");
+            assert_eq!(step.status, status.for_citizens(), "{kind:?} {status}");
+            assert_eq!(step.is_final, status.is_closed(), "{kind:?} {status}");
+            let needs: &[Need] = match status {
+                Status::Diperiksa => &[Need::FilesComplete],
+                Status::PertemuanDijadwalkan => &[Need::Meeting],
+                Status::Selesai => &[Need::Result],
+                Status::Ditolak => &[Need::Reason],
+                Status::Baru | Status::KonsultasiDiberikan => &[],
+            };
+            assert_eq!(step.needs, needs, "{kind:?} {status}");
+        }
+    }
+}
+
+/// The labels, hints, groups and needs of the form pages today are the
+/// files' (templates/form-*.html writes them out by hand until the form is
+/// rendered from the file).
+#[test]
+fn shipped_forms_match_the_form_templates() {
+    let pages = [
+        (
+            "permohonan",
+            include_str!("../../../templates/form-permohonan.html"),
+        ),
+        (
+            "pengaduan-layanan",
+            include_str!("../../../templates/form-pengaduan-layanan.html"),
+        ),
+    ];
+    let components = include_str!("../../../templates/form-components.html");
+    for (id, page) in pages {
+        let spec = Forms::builtin().get(id).unwrap();
+        for f in &spec.fields {
+            match f.kind {
+                FieldType::Checkbox => {
+                    assert!(components.contains(&format!("<span>{} (wajib)</span>", f.label)))
+                }
+                FieldType::Choice => {
+                    assert!(page.contains(&format!(
+                        "<legend>{} ({})</legend>",
+                        f.label,
+                        f.need_text()
+                    )));
+                    for o in &f.options {
+                        assert!(
+                            page.contains(&format!("value=\"{}\"", o.value)),
+                            "{}",
+                            o.value
+                        );
+                        assert!(
+                            page.contains(&format!("<span>{}</span>", o.label)),
+                            "{}",
+                            o.label
+                        );
+                    }
+                }
+                _ => {
+                    let line = page
+                        .lines()
+                        .find(|l| l.contains(&format!("<field name=\"{}\" ", f.name)))
+                        .unwrap_or_else(|| panic!("{id}.{}", f.name));
+                    let start = format!(
+                        "name=\"{}\" label=\"{}\" need=\"{}\"",
+                        f.name,
+                        f.label,
+                        f.need_text()
+                    );
+                    assert!(line.contains(&start), "{line}");
+                    if let Some(hint) = &f.hint {
+                        assert!(
+                            line.contains(hint.as_str()) || page.contains(hint.as_str()),
+                            "{line}"
+                        );
+                    }
+                    if let Some(a) = &f.autocomplete {
+                        assert!(line.contains(&format!("autocomplete=\"{a}\"")), "{line}");
+                    }
+                    if f.kind == FieldType::Textarea {
+                        let rows = f.rows.unwrap_or(3);
+                        assert!(line.contains(&format!("rows={{{rows}}}")), "{line}");
+                    }
+                }
+            }
+            if let Some(group) = &f.group {
+                assert!(
+                    page.contains(&format!("<legend>{group}</legend>")),
+                    "{group}"
+                );
+            }
+        }
+        if let Some(heading) = &spec.heading {
+            assert!(page.contains(&format!("<h2 id=\"formulir\">{heading}</h2>")));
+        }
+        let submit = spec.submit.as_deref().unwrap_or("Kirim");
+        assert!(page.contains(&format!(">{submit}</button>")));
+        let s = spec.signpost.as_ref().unwrap();
+        assert!(page.contains(&format!(
+            "<signpost text=\"{}\" href=\"{}\" link=\"{}\" />",
+            s.text, s.href, s.link
+        )));
+    }
+}
+
+#[test]
+fn shipped_forms_answer_lookups() {
+    let forms = Forms::builtin();
+    let kp = forms.get("permohonan").unwrap();
+    let files: Vec<&str> = kp.file_fields().map(|f| f.name.as_str()).collect();
+    assert_eq!(files, ["ktp", "dokumen_1", "dokumen_2", "dokumen_3"]);
+    assert_eq!(kp.verb(), ("diselesaikan", "selesai"));
+    assert_eq!(
+        kp.field("termohon_nama").unwrap().need_text(),
+        "wajib untuk pengaduan"
+    );
+    assert_eq!(kp.field("ktp").unwrap().error_label(), "fotokopi KTP");
+    assert_eq!(kp.field("nik").unwrap().error_label(), "NIK");
+    let pl = forms.by_prefix("PL").unwrap();
+    assert_eq!(pl.verb(), ("ditanggapi", "ditanggapi"));
+    assert!(pl.step("konsultasi-diberikan").is_none());
+    assert!(forms.by_prefix("XX").is_none() && forms.get("lain").is_none());
+    let ids: Vec<&str> = forms.iter().map(|f| &*f.id).collect();
+    assert_eq!(ids, ["pengaduan-layanan", "permohonan"]);
+}
+
+/// Every line of the example in docs/formulir.md is in the shipped file.
+#[test]
+fn the_reference_quotes_the_shipped_file() {
+    let doc = include_str!("../../../docs/formulir.md");
+    let shipped = include_str!("../../../forms/permohonan.yaml");
+    let example = doc
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let mut quoted = 0;
+    for line in example.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        assert!(shipped.lines().any(|s| s == line), "{line}");
+        quoted += 1;
+    }
+    assert!(quoted > 30, "{quoted}");
+}
+
+#[test]
+fn the_fixture_site_ships_the_same_form_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for id in ["permohonan", "pengaduan-layanan"] {
+        let shipped = std::fs::read(root.join("forms").join(format!("{id}.yaml"))).unwrap();
+        let fixture = std::fs::read(
+            root.join("tests/fixtures/site/forms")
+                .join(format!("{id}.yaml")),
+        )
+        .unwrap();
+        assert_eq!(shipped, fixture, "{id}");
+    }
+    let (forms, diags) = Forms::load(&root.join("tests/fixtures/site"));
+    assert!(diags.is_empty(), "{diags:?}");
+    let ids: Vec<&str> = forms.iter().map(|f| &*f.id).collect();
+    assert_eq!(ids, ["pengaduan-layanan", "permohonan"]);
+    assert_eq!(
+        forms.get("permohonan").unwrap().path,
+        Path::new("forms/permohonan.yaml")
+    );
+}
+
+/// A small valid form, broken by the tests one mistake at a time.
+const GOOD: &str = "title: Pendampingan NIB
+noun: permohonan
+service: /layanan/nib/
+ticket_prefix: NB
+term: { days: 3, until: selesai }
+fields:
+  - { name: nama, label: \"Nama lengkap\", type: text, required: true, personal: true, role: name }
+  - { name: jenis_usaha, label: \"Jenis usaha\", type: choice, options: [Kuliner, Lainnya], required: true }
+  - name: uraian_lain
+    label: \"Sebutkan jenis usaha\"
+    type: text
+    required: { when: { jenis_usaha: Lainnya } }
+steps:
+  - { id: baru, status: \"Diterima\", next: [diperiksa, ditolak] }
+  - id: diperiksa
+    label: \"Berkas lengkap\"
+    status: \"Sedang diproses\"
+    next: [selesai, ditolak]
+  - { id: selesai, label: \"Tandai selesai\", status: \"Selesai\", needs: [result], final: true }
+  - { id: ditolak, label: \"Tolak\", status: \"Ditolak\", needs: [reason], final: true }
+";
+
+/// The lines `loket check` prints for `text` as forms/x.yaml.
+fn problems(text: &str) -> Vec<String> {
+    match parse("x", text) {
+        Ok(_) => Vec::new(),
+        Err(diags) => diags.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn broken(from: &str, to: &str) -> Vec<String> {
+    assert!(GOOD.contains(from), "{from}");
+    problems(&GOOD.replacen(from, to, 1))
+}
+
+#[test]
+fn a_good_form_passes_and_derives_its_words() {
+    let spec = parse("x", GOOD).unwrap();
+    assert_eq!(spec.version, 1);
+    assert!(!spec.anonymous);
+    assert_eq!(spec.verb(), ("diselesaikan", "selesai"));
+    let other = spec.field("uraian_lain").unwrap();
+    assert_eq!(other.need_text(), "wajib untuk Lainnya");
+    assert_eq!(other.max_chars(), Some(150));
+    assert_eq!(spec.field("nama").unwrap().error_label(), "nama lengkap");
+    assert_eq!(spec.first_step().name(), "Baru");
+    assert_eq!(
+        spec.step("diperiksa").unwrap().label.as_deref(),
+        Some("Berkas lengkap")
+    );
+}
+
+#[test]
+fn each_mistake_names_its_line() {
+    let cases: [(&str, &str, &[&str]); 22] = [
+        (
+            "label: \"Nama lengkap\"",
+            "lable: \"Nama lengkap\"",
+            &["forms/x.yaml:7: kunci `label` wajib ada"],
+        ),
+        (
+            "    type: text\n",
+            "    type: text\n    lable: x\n",
+            &["forms/x.yaml:12: kunci `lable` tidak dikenal"],
+        ),
+        (
+            "noun: permohonan\n",
+            "noun: permohonan\nnon: 1\n",
+            &["forms/x.yaml:3: kunci `non` tidak dikenal"],
+        ),
+        (
+            "type: text, required: true",
+            "type: telp, required: true",
+            &[
+                "forms/x.yaml:7: nilai `telp` tidak dikenal; pilih salah satu: text, textarea, nik, phone, email, contact, date, choice, checkbox, file",
+            ],
+        ),
+        (
+            "next: [selesai, ditolak]",
+            "next: [selesai, selsai]",
+            &[
+                "forms/x.yaml:18: langkah `diperiksa` menyebut langkah berikutnya `selsai` yang tidak ada",
+            ],
+        ),
+        (
+            "next: [diperiksa, ditolak]",
+            "next: [ditolak]",
+            &[
+                "forms/x.yaml:15: langkah `diperiksa` tidak dapat dicapai dari langkah pertama `baru`",
+                "forms/x.yaml:19: langkah `selesai` tidak dapat dicapai dari langkah pertama `baru`",
+            ],
+        ),
+        (
+            "needs: [result], final: true",
+            "needs: [result], final: true, next: [ditolak]",
+            &["forms/x.yaml:19: langkah akhir `selesai` tidak boleh punya `next`"],
+        ),
+        (
+            "needs: [result], final: true }",
+            "needs: [result] }",
+            &[
+                "forms/x.yaml:19: langkah `selesai` tidak punya `next` dan bukan langkah akhir; tulis langkah berikutnya, atau `final: true`",
+            ],
+        ),
+        (
+            "options: [Kuliner, Lainnya], required: true }",
+            "options: [Kuliner, Lainnya], required: true, role: phone }",
+            &["forms/x.yaml:8: peran `phone` tidak cocok untuk isian berjenis choice"],
+        ),
+        (
+            "    type: text\n",
+            "    type: text\n    role: name\n",
+            &[
+                "forms/x.yaml:12: peran `name` diberikan dua kali (baris 7 dan 12); satu peran untuk satu isian",
+            ],
+        ),
+        (
+            "name: uraian_lain",
+            "name: nama",
+            &["forms/x.yaml:9: isian `nama` ditulis dua kali; nama isian harus berbeda"],
+        ),
+        (
+            "  - { id: ditolak,",
+            "  - { id: selesai, label: x, status: y, final: true }\n  - { id: ditolak,",
+            &["forms/x.yaml:20: langkah `selesai` ditulis dua kali; id langkah harus berbeda"],
+        ),
+        (
+            "ticket_prefix: NB",
+            "ticket_prefix: Nb",
+            &["forms/x.yaml:4: prefiks tiket harus dua huruf kapital, misalnya NB; tertulis `Nb`"],
+        ),
+        (
+            "{ when: { jenis_usaha: Lainnya } }",
+            "{ when: { jenis: Lainnya } }",
+            &["forms/x.yaml:12: `required: { when }` menyebut isian `jenis` yang tidak ada"],
+        ),
+        (
+            "{ when: { jenis_usaha: Lainnya } }",
+            "{ when: { jenis_usaha: Lain } }",
+            &[
+                "forms/x.yaml:12: isian `jenis_usaha` tidak punya pilihan `Lain`; pilihannya: Kuliner, Lainnya",
+            ],
+        ),
+        (
+            "{ when: { jenis_usaha: Lainnya } }",
+            "{ when: { nama: Budi } }",
+            &[
+                "forms/x.yaml:12: `required: { when }` hanya dapat menyebut isian berjenis choice atau checkbox; `nama` berjenis text",
+            ],
+        ),
+        (
+            "type: choice, options: [Kuliner, Lainnya]",
+            "type: choice",
+            &["forms/x.yaml:8: isian `jenis_usaha` berjenis choice tetapi tidak punya `options`"],
+        ),
+        (
+            "personal: true, role: name }",
+            "personal: true }",
+            &[
+                "forms/x.yaml:6: tidak ada isian dengan `role: name`; beri peran itu pada isian nama, atau tulis `anonymous: true` bila formulir boleh dikirim tanpa nama",
+            ],
+        ),
+        (
+            "term: { days: 3, until: selesai }",
+            "term: { days: 3, hours: 2, until: selesai }",
+            &[
+                "forms/x.yaml:5: `term` harus memuat tepat satu dari days (hari kerja), calendar_days (hari kalender), atau hours (jam kerja)",
+            ],
+        ),
+        (
+            "until: selesai",
+            "until: jawab",
+            &["forms/x.yaml:5: nilai `jawab` tidak dikenal; pilih salah satu: selesai, tanggapan"],
+        ),
+        (
+            "  - id: diperiksa\n    label: \"Berkas lengkap\"\n",
+            "  - id: diperiksa\n",
+            &[
+                "forms/x.yaml:15: langkah `diperiksa` perlu `label`: judul tindakan yang dilihat petugas",
+            ],
+        ),
+        (
+            "name: uraian_lain",
+            "name: situs_web",
+            &["forms/x.yaml:9: nama isian `situs_web` dipakai loket sendiri; pilih nama lain"],
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let got = broken(from, to);
+        assert_eq!(got, expected, "{from} → {to}");
+    }
+    // An anonymous form needs no name.
+    let anonymous = GOOD
+        .replacen("personal: true, role: name }", "personal: true }", 1)
+        .replacen("title:", "anonymous: true\ntitle:", 1);
+    assert_eq!(problems(&anonymous), Vec::<String>::new());
+}
+
+/// Values of the wrong shape, inside lists and maps too, are named in
+/// staff's words.
+#[test]
+fn values_of_the_wrong_shape_name_their_line() {
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            "options: [Kuliner, Lainnya]",
+            "options: [Kuliner, { value: Lainnya, lable: x }]",
+            "forms/x.yaml:8: kunci `lable` tidak dikenal",
+        ),
+        (
+            "type: text, required: true",
+            "type: text, max: banyak, required: true",
+            "forms/x.yaml:7: nilai tidak sesuai: tertulis \"banyak\", seharusnya bilangan bulat",
+        ),
+        (
+            "type: text, required: true",
+            "type: text, required: ya",
+            "forms/x.yaml:7: nilai tidak sesuai: tertulis \"ya\", seharusnya true, false, atau { when: { ISIAN: NILAI } }",
+        ),
+        (
+            "{ when: { jenis_usaha: Lainnya } }",
+            "{ when: { jenis_usaha: Lainnya, nama: x } }",
+            "forms/x.yaml:12: `when` harus menyebut tepat satu ISIAN: NILAI",
+        ),
+        (
+            "role: name }",
+            "role: [name, nama] }",
+            "forms/x.yaml:7: nilai `nama` tidak dikenal; pilih salah satu: name, phone, email",
+        ),
+        (
+            "needs: [result]",
+            "needs: [hasil]",
+            "forms/x.yaml:19: nilai `hasil` tidak dikenal; pilih salah satu: note, reason, result, meeting, files_complete",
+        ),
+        (
+            "steps:\n",
+            "steps: baru\nx:\n",
+            "forms/x.yaml:13: nilai tidak sesuai: tertulis \"baru\", seharusnya daftar [ … ]",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert_eq!(broken(from, to), [expected], "{from} → {to}");
+    }
+}
+
+#[test]
+fn a_ticket_prefix_belongs_to_one_form() {
+    let other = GOOD.replacen("title: Pendampingan NIB", "title: Lain", 1);
+    let (forms, diags) = Forms::from_texts([("nib", GOOD), ("lain", other.as_str())]);
+    assert_eq!(forms.len(), 1);
+    let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "forms/lain.yaml:4: prefiks tiket `NB` sudah dipakai forms/nib.yaml; pilih dua huruf lain"
+        ]
+    );
+    assert!(forms.by_prefix("NB").is_some());
+    assert!(forms.get("lain").is_none());
+}
+
+#[test]
+fn a_missing_folder_is_no_forms_and_a_bad_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (forms, diags) = Forms::load(dir.path());
+    assert!(forms.is_empty() && diags.is_empty());
+    std::fs::create_dir(dir.path().join("forms")).unwrap();
+    std::fs::write(dir.path().join("forms/nib.yaml"), GOOD).unwrap();
+    std::fs::write(dir.path().join("forms/catatan.txt"), "bukan formulir").unwrap();
+    std::fs::write(dir.path().join("forms/rusak.yaml"), "title: [\n").unwrap();
+    std::fs::write(dir.path().join("forms/lain.yml"), GOOD).unwrap();
+    let (forms, diags) = Forms::load(dir.path());
+    assert_eq!(forms.iter().map(|f| &*f.id).collect::<Vec<_>>(), ["nib"]);
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert_eq!(
+        diags[0].to_string(),
+        "forms/lain.yml: peringatan: berkas ini diabaikan: nama berkas formulir harus berakhiran .yaml"
+    );
+    assert!(diags[1].is_error());
+    assert_eq!(diags[1].path, Path::new("forms/rusak.yaml"));
+    assert!(diags[1].line.is_some());
+}

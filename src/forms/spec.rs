@@ -1,0 +1,472 @@
+//! The form file: one YAML file per form in `forms/` at the site root, the
+//! contract offices write (docs/formulir.md). [`FormFile`] is what the file
+//! says; [`FormSpec`] is a file that passed the checks of
+//! [`crate::forms::registry`], with the words derived from it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::de::{self, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+/// A form's id: the file stem (`[a-z0-9-]+`), also the `kind:` of its records.
+pub type FormId = Arc<str>;
+
+/// What a form file says.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FormFile {
+    /// What citizens and staff call the form.
+    pub title: String,
+    /// What a submission is called in running text ("permohonan", "pengaduan").
+    pub noun: String,
+    /// URL of the service page whose standard applies.
+    pub service: String,
+    /// Two capital letters that start its tickets.
+    pub ticket_prefix: String,
+    pub term: Term,
+    #[serde(default = "one")]
+    pub version: u32,
+    /// Whether a submission may come without a name (no `role: name` field).
+    #[serde(default)]
+    pub anonymous: bool,
+    /// A choice field whose values the report and inbox split cases by.
+    #[serde(default)]
+    pub report_by: Option<String>,
+    /// The heading above the form, with a "Langsung ke formulir" link.
+    #[serde(default)]
+    pub heading: Option<String>,
+    /// The submit button's text (default "Kirim").
+    #[serde(default)]
+    pub submit: Option<String>,
+    /// A pointer to another form, for whoever landed on the wrong one.
+    #[serde(default)]
+    pub signpost: Option<Signpost>,
+    pub fields: Vec<FieldSpec>,
+    pub steps: Vec<StepSpec>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The promise of the service standard: exactly one of `days` (working
+/// days), `calendar_days` or `hours` (within office hours), counted until
+/// the case is completed or first answered.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Term {
+    #[serde(default)]
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub calendar_days: Option<u32>,
+    #[serde(default)]
+    pub hours: Option<u32>,
+    pub until: Until,
+}
+
+/// What the term is counted until.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Until {
+    /// Completed by then ("diselesaikan").
+    Selesai,
+    /// First answered by then ("ditanggapi").
+    Tanggapan,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Signpost {
+    pub text: String,
+    pub href: String,
+    pub link: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    /// One line of text (default at most 150 characters).
+    Text,
+    /// Several lines of text (default at most 300 characters).
+    Textarea,
+    /// A 16-digit NIK, checked as today.
+    Nik,
+    /// An Indonesian mobile number.
+    Phone,
+    Email,
+    /// A mobile number or an email address.
+    Contact,
+    Date,
+    Choice,
+    /// Checked means the value "ya".
+    Checkbox,
+    File,
+}
+
+impl FieldType {
+    pub const NAMES: &str =
+        "text, textarea, nik, phone, email, contact, date, choice, checkbox, file";
+}
+
+/// What a field is used for besides being shown to staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The citizen's name (inbox, mail, the desk).
+    Name,
+    /// The mobile number staff contact by WhatsApp.
+    Phone,
+    /// The address mail goes to.
+    Email,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Name => "name",
+            Role::Phone => "phone",
+            Role::Email => "email",
+        }
+    }
+}
+
+/// File types a file field accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Jpeg,
+    Png,
+    Pdf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldSpec {
+    pub name: String,
+    /// The label on the form ("Nama lengkap").
+    pub label: String,
+    #[serde(default)]
+    pub hint: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    #[serde(default)]
+    pub required: Required,
+    /// Personal data: redacted by purge, never mailed or logged.
+    #[serde(default)]
+    pub personal: bool,
+    #[serde(default)]
+    pub role: Roles,
+    #[serde(default)]
+    pub options: Vec<Choice>,
+    #[serde(default)]
+    pub accept: Vec<FileKind>,
+    #[serde(default)]
+    pub max_mb: Option<u64>,
+    /// At most this many characters (text, textarea).
+    #[serde(default)]
+    pub max: Option<usize>,
+    /// What an empty required field says.
+    #[serde(default)]
+    pub missing: Option<String>,
+    /// How error messages name the field, when not the label with its first
+    /// letter lowered ("alamat" for "Alamat sesuai KTP").
+    #[serde(default)]
+    pub error_label: Option<String>,
+    /// The fieldset the field is shown in ("Data pemohon").
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub rows: Option<u8>,
+    #[serde(default)]
+    pub autocomplete: Option<String>,
+}
+
+impl FieldSpec {
+    /// The most characters a text field takes.
+    pub fn max_chars(&self) -> Option<usize> {
+        match self.kind {
+            FieldType::Text => Some(self.max.unwrap_or(150)),
+            FieldType::Textarea => Some(self.max.unwrap_or(300)),
+            _ => self.max,
+        }
+    }
+
+    /// The values a choice offers.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.options.iter().map(|c| c.value.as_str())
+    }
+
+    /// "wajib", "opsional", or "wajib untuk VALUE" (shown after the label).
+    pub fn need_text(&self) -> String {
+        match &self.required {
+            Required::Yes => "wajib".into(),
+            Required::No => "opsional".into(),
+            Required::When(when) => format!("wajib untuk {}", when.value),
+        }
+    }
+
+    /// How error messages name the field: `error_label`, or the label with
+    /// its first letter lowered unless the second is a capital too
+    /// ("Fotokopi KTP" → "fotokopi KTP", "NIK" stays).
+    pub fn error_label(&self) -> String {
+        if let Some(label) = &self.error_label {
+            return label.clone();
+        }
+        let mut chars = self.label.chars();
+        match (chars.next(), chars.next()) {
+            (Some(first), Some(second)) if !second.is_uppercase() => first
+                .to_lowercase()
+                .chain(self.label[first.len_utf8()..].chars())
+                .collect(),
+            _ => self.label.clone(),
+        }
+    }
+}
+
+/// Whether a field must be filled: `true`, `false`, or
+/// `{ when: { FIELD: VALUE } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Required {
+    Yes,
+    #[default]
+    No,
+    When(When),
+}
+
+/// Required only when another field holds a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct When {
+    pub field: String,
+    pub value: String,
+}
+
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Required;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true, false, atau { when: { ISIAN: NILAI } }")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Required, E> {
+                Ok(if v { Required::Yes } else { Required::No })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Required, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    when: BTreeMap<String, String>,
+                }
+                let raw = Raw::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let mut pairs = raw.when.into_iter();
+                match (pairs.next(), pairs.next()) {
+                    (Some((field, value)), None) => Ok(Required::When(When { field, value })),
+                    _ => Err(de::Error::custom(
+                        "`when` harus menyebut tepat satu ISIAN: NILAI",
+                    )),
+                }
+            }
+        }
+        de.deserialize_any(V)
+    }
+}
+
+/// An option of a choice: `"Kuliner"` (value and label alike) or
+/// `{ value, label, report }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    /// How the monthly report names the cases with this value.
+    pub report: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Choice {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Choice;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("teks atau { value, label, report }")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Choice, E> {
+                Ok(Choice {
+                    value: v.into(),
+                    label: v.into(),
+                    report: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Choice, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    value: String,
+                    label: Option<String>,
+                    report: Option<String>,
+                }
+                let raw = Raw::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Choice {
+                    label: raw.label.unwrap_or_else(|| raw.value.clone()),
+                    value: raw.value,
+                    report: raw.report,
+                })
+            }
+        }
+        de.deserialize_any(V)
+    }
+}
+
+/// `role: name`, or a list (`[phone, email]` for a `contact` field).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Roles(pub Vec<Role>);
+
+impl Roles {
+    pub fn has(&self, role: Role) -> bool {
+        self.0.contains(&role)
+    }
+}
+
+impl<'de> Deserialize<'de> for Roles {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Roles;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("name, phone, email, atau daftarnya")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Roles, E> {
+                Ok(Roles(vec![Role::deserialize(v.into_deserializer())?]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Roles, A::Error> {
+                let mut roles = Vec::new();
+                while let Some(role) = seq.next_element()? {
+                    roles.push(role);
+                }
+                Ok(Roles(roles))
+            }
+        }
+        de.deserialize_any(V)
+    }
+}
+
+/// What a step asks staff for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    /// A note for the file.
+    Note,
+    /// Why the case is refused (told to the citizen).
+    Reason,
+    /// The outcome (told to the citizen, printed in the product).
+    Result,
+    /// Date, time and place of a meeting.
+    Meeting,
+    /// Whether the documents are complete (yes/no).
+    FilesComplete,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StepSpec {
+    pub id: String,
+    /// The desk's action title ("Periksa kelengkapan berkas"); every step
+    /// but the first has one.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// The button's text (default: the label).
+    #[serde(default)]
+    pub button: Option<String>,
+    /// Title and button when the step repeats itself.
+    #[serde(default)]
+    pub again: Option<Again>,
+    /// The state as staff read it (default: the id, '-' as spaces, capitalised).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The state as the citizen reads it.
+    pub status: String,
+    #[serde(default)]
+    pub next: Vec<String>,
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
+    /// Older ids of this step, still read in records.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+impl StepSpec {
+    /// "pertemuan-dijadwalkan" → "Pertemuan dijadwalkan", unless `name` says.
+    pub fn name(&self) -> String {
+        if let Some(name) = &self.name {
+            return name.clone();
+        }
+        let words = self.id.replace('-', " ");
+        let mut chars = words.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Again {
+    pub label: String,
+    pub button: String,
+}
+
+/// A form file that passed every check of [`crate::forms::registry`].
+#[derive(Debug, Clone)]
+pub struct FormSpec {
+    pub id: FormId,
+    /// Where it was read, as people see it (`forms/permohonan.yaml`).
+    pub path: PathBuf,
+    pub file: FormFile,
+}
+
+impl Deref for FormSpec {
+    type Target = FormFile;
+    fn deref(&self) -> &FormFile {
+        &self.file
+    }
+}
+
+impl FormSpec {
+    pub fn field(&self, name: &str) -> Option<&FieldSpec> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The step with this id or alias.
+    pub fn step(&self, id: &str) -> Option<&StepSpec> {
+        self.steps
+            .iter()
+            .find(|s| s.id == id || s.aliases.iter().any(|a| a == id))
+    }
+
+    /// Where every case starts.
+    pub fn first_step(&self) -> &StepSpec {
+        &self.steps[0]
+    }
+
+    /// The field that plays `role`, if any.
+    pub fn role(&self, role: Role) -> Option<&FieldSpec> {
+        self.fields.iter().find(|f| f.role.has(role))
+    }
+
+    pub fn nik_field(&self) -> Option<&FieldSpec> {
+        self.fields.iter().find(|f| f.kind == FieldType::Nik)
+    }
+
+    pub fn file_fields(&self) -> impl Iterator<Item = &FieldSpec> {
+        self.fields.iter().filter(|f| f.kind == FieldType::File)
+    }
+
+    /// The verb of the term: ("diselesaikan", "selesai") or
+    /// ("ditanggapi", "ditanggapi").
+    pub fn verb(&self) -> (&'static str, &'static str) {
+        match self.term.until {
+            Until::Selesai => ("diselesaikan", "selesai"),
+            Until::Tanggapan => ("ditanggapi", "ditanggapi"),
+        }
+    }
+}
