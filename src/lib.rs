@@ -29,5 +29,6 @@ pub mod core;
 pub mod desk;
 pub mod forms;
 pub mod notify;
+pub mod office;
 pub mod server;
 pub mod site;
