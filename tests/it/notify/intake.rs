@@ -174,6 +174,10 @@ async fn a_sites_mail_template_replaces_loket_s_and_a_reload_reads_it_again() {
         )
     };
     site.write("templates/mail/warga-tanda-terima.txt", receipt("v1"));
+    site.write(
+        "templates/mail/warga-langkah.txt",
+        "Kiriman {{ case.ticket }}: {{ step.words }} (situs)\n\n{{ step.outcome }}\n",
+    );
     let data = site.root().join("data");
     let args = mail_args(relay.port);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -201,6 +205,22 @@ async fn a_sites_mail_template_replaces_loket_s_and_a_reload_reads_it_again() {
         "{}",
         staff.subject
     );
+    // `loket status` queues the step's mail in the site's words too.
+    staff_step(
+        &server,
+        &first.ticket,
+        &["ditolak", "--note", "Bukan wewenang dinas."],
+    );
+    let mails = relay.wait_for(3, PATIENCE);
+    assert!(
+        mails[2]
+            .subject
+            .starts_with(&format!("Kiriman {}: ", first.ticket))
+            && mails[2].subject.ends_with(" (situs)"),
+        "{}",
+        mails[2].subject
+    );
+    assert_eq!(mails[2].body.trim(), "Bukan wewenang dinas.");
 
     // A new version of the template, and a page edit to see the reload by.
     server
@@ -231,7 +251,7 @@ async fn a_sites_mail_template_replaces_loket_s_and_a_reload_reads_it_again() {
     // Another submission (the same one again would be the first's ticket).
     let second = send_request(&server, Some("aminah@contoh.id")).await;
     assert_ne!(second.ticket, first.ticket);
-    let mails = relay.wait_for(4, PATIENCE);
+    let mails = relay.wait_for(5, PATIENCE);
     let again = mails
         .iter()
         .find(|m| m.rcpt_to.len() == 1 && m.subject.contains(&second.ticket))
