@@ -5,50 +5,28 @@ use std::path::{Path, PathBuf};
 
 use super::record::Record;
 use super::workflow::Status;
-use crate::cases::layout::{Layout, SUBMISSIONS_DIR};
+use crate::cases::layout::{self, Layout};
 use crate::core::diagnostic::Diagnostic;
 
-/// Every record under `data/submissions`, oldest first, with a diagnostic for
-/// each file that could not be read (those are skipped).
+/// Every record under `data/submissions` ([`layout::records`]), oldest
+/// first, with a diagnostic for each file or folder that could not be read
+/// (those are skipped).
 pub fn load_all(data: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
-    let mut records = Vec::new();
-    let mut diags = Vec::new();
-    let root = data.join(SUBMISSIONS_DIR);
-    let walker = walkdir::WalkDir::new(&root)
-        .sort_by_file_name()
+    let (files, unreadable) = layout::records(data);
+    let cannot_read =
+        |path: &Path, e: std::io::Error| Diagnostic::error(path, None, format!("cannot read: {e}"));
+    let mut diags: Vec<_> = unreadable
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                if e.io_error()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
-                    && e.depth() == 0
-                {
-                    break;
-                }
-                diags.push(Diagnostic::error(
-                    e.path().unwrap_or(&root),
-                    None,
-                    format!("cannot read: {e}"),
-                ));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "yaml") {
-            continue;
-        }
-        match std::fs::read_to_string(entry.path()) {
-            Ok(text) => match Record::parse(entry.path(), &text) {
+        .map(|(p, e)| cannot_read(&p, e))
+        .collect();
+    let mut records = Vec::new();
+    for path in files {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match Record::parse(&path, &text) {
                 Ok(r) => records.push(r),
                 Err(d) => diags.push(d),
             },
-            Err(e) => diags.push(Diagnostic::error(
-                entry.path(),
-                None,
-                format!("cannot read: {e}"),
-            )),
+            Err(e) => diags.push(cannot_read(&path, e)),
         }
     }
     records.sort_by(|a, b| (a.received_at, &a.ticket).cmp(&(b.received_at, &b.ticket)));
