@@ -29,7 +29,7 @@ use rustix::fs::{FlockOperation, flock};
 
 use crate::cases::access::KEY_FILE;
 use crate::cases::copies::{self, CopyKind, Stage};
-use crate::cases::layout::{self, MARKER, SUBMISSIONS_DIR, staging_name};
+use crate::cases::layout::{self, MARKER, SUBMISSIONS_DIR};
 use crate::core::fs::{DIR_MODE, FILE_MODE, create_private_dir, replace_private_with, sync_dir};
 
 /// What a backup took.
@@ -158,11 +158,8 @@ fn add_day<W: Write>(
         // The folder, or, in the moment between a commit's two renames,
         // its staging name: stored under the final one either way.
         let final_dir = day.join(&ticket);
-        let staging = day.join(staging_name(&ticket));
-        let folder = if fs::symlink_metadata(&final_dir).is_ok() {
-            final_dir.clone()
-        } else {
-            staging
+        let Some(folder) = layout::attachment_folder(day, &ticket) else {
+            continue;
         };
         if fs::symlink_metadata(&folder).is_ok_and(|m| m.is_symlink()) {
             // Never followed: it may point outside the data folder.
@@ -212,9 +209,10 @@ fn add_tree<W: Write>(
         if skip(path) {
             return Ok(());
         }
-        return match add_file(archive, data, path, path, done) {
-            Err(BackupError::Io { source, .. }) if gone(&source) => Ok(()),
-            other => other,
+        let added = File::open(path).and_then(|mut f| add_open(archive, data, &mut f, path, done));
+        return match added {
+            Err(e) if gone(&e) => Ok(()),
+            other => other.map_err(at(path)),
         };
     }
     if meta.is_dir() {
@@ -226,18 +224,6 @@ fn add_tree<W: Write>(
         }
     }
     Ok(())
-}
-
-/// Adds the file at `path` as `name` (a path in `data`).
-fn add_file<W: Write>(
-    archive: &mut tar::Builder<W>,
-    data: &Path,
-    path: &Path,
-    name: &Path,
-    done: &mut BackedUp,
-) -> Result<(), BackupError> {
-    let mut file = File::open(path).map_err(at(path))?;
-    add_open(archive, data, &mut file, name, done).map_err(at(path))
 }
 
 /// Adds the open `file` as `name` (a path in `data`).

@@ -137,6 +137,38 @@ pub fn open_attachment(folder: &Path, name: &str) -> io::Result<fs::File> {
     Ok(file)
 }
 
+/// A record's text, never through a symbolic link: a link in the tree is
+/// not a record, and following it would show another file's contents.
+pub fn read_record(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(loop_) if loop_ == rustix::io::Errno::LOOP.raw_os_error() => {
+                io::Error::other("tautan simbolis, bukan catatan kiriman: loket tidak mengikutinya")
+            }
+            _ => e,
+        })?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("bukan berkas biasa"));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text)?;
+    Ok(text)
+}
+
+/// A record's attachment folder in the folder `day`: `TICKET/`, or in the
+/// moment between a commit's two renames its staging name; `None` when
+/// there is neither. Not followed: it may be a symbolic link.
+pub fn attachment_folder(day: &Path, ticket: &str) -> Option<PathBuf> {
+    [day.join(ticket), day.join(staging_name(ticket))]
+        .into_iter()
+        .find(|f| fs::symlink_metadata(f).is_ok())
+}
+
 /// Whether `path` is a real folder, not a symbolic link to one.
 pub fn is_plain_dir(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
@@ -319,55 +351,49 @@ mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
 
-    fn write(root: &Path, rel: &str) {
-        let path = root.join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, "x").unwrap();
-    }
-
     #[test]
     fn the_walk_lists_record_files_of_day_folders_in_order_and_follows_no_link() {
         let tmp = tempfile::tempdir().unwrap();
-        let data = tmp.path().join("data");
+        let (data, elsewhere) = (tmp.path().join("data"), tmp.path().join("elsewhere"));
         let sub = data.join(SUBMISSIONS_DIR);
-        assert!(records(&data).0.is_empty(), "no submissions folder yet");
-        assert!(records(&data).1.is_empty());
-        // Records, out of order on disk, with what else a day folder holds.
-        write(&sub, "2026/11/28/PL-20261128-BBBB.yaml");
-        write(&sub, "2026/11/28/PL-20261128-BBBB/ktp.pdf");
-        write(&sub, "2026/11/28/KP-20261128-AAAA.yaml");
-        write(&sub, "2026/11/28/.KP-20261128-CCCC.staging/ktp.pdf");
-        write(&sub, "2026/11/28/.loket-3f9c.tmp");
-        write(&sub, "2026/11/28/.KP-20261128-DDDD.yaml");
-        write(&sub, "2026/11/28/catatan.txt");
-        write(&sub, "2026/02/01/KP-20260201-EEEE.yaml");
-        write(&sub, "2025/12/31/KP-20251231-FFFF.yaml");
-        fs::create_dir_all(sub.join("2026/11/28/PL-20261128-BBBB.yaml.d")).unwrap();
-        // An attachment folder's files are never records.
-        write(&sub, "2026/11/28/PL-20261128-BBBB/lampiran.yaml");
-        // Out of place: a record above the days, a folder that is no date.
-        write(&sub, "2026/11/KP-20261101-GGGG.yaml");
-        write(&sub, "2026/lain/01/KP-20260101-HHHH.yaml");
-        write(&sub, "2026/1/01/KP-20260101-JJJJ.yaml");
+        assert!(records(&data).0.is_empty() && records(&data).1.is_empty());
+        for rel in [
+            "data/submissions/2026/11/28/PL-20261128-BBBB.yaml",
+            "data/submissions/2026/11/28/KP-20261128-AAAA.yaml",
+            "data/submissions/2026/02/01/KP-20260201-EEEE.yaml",
+            "data/submissions/2025/12/31/KP-20251231-FFFF.yaml",
+            // Not records: an attachment folder's files, a commit's staging
+            // folder, an update's temp file, hidden and other names.
+            "data/submissions/2026/11/28/PL-20261128-BBBB/lampiran.yaml",
+            "data/submissions/2026/11/28/.KP-20261128-CCCC.staging/ktp.pdf",
+            "data/submissions/2026/11/28/.loket-3f9c.tmp",
+            "data/submissions/2026/11/28/.KP-20261128-DDDD.yaml",
+            "data/submissions/2026/11/28/catatan.txt",
+            "data/submissions/2026/11/28/KP-20261128-MMMM.yaml/x",
+            // Out of place: a record above the days, folders that are no dates.
+            "data/submissions/2026/11/KP-20261101-GGGG.yaml",
+            "data/submissions/2026/lain/01/KP-20260101-HHHH.yaml",
+            "data/submissions/2026/1/01/KP-20260101-JJJJ.yaml",
+            "elsewhere/01/KP-20261201-KKKK.yaml",
+        ] {
+            let path = tmp.path().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
         // Links, to a record and to folders holding records: not followed.
-        let elsewhere = tmp.path().join("elsewhere");
-        write(&elsewhere, "01/KP-20261201-KKKK.yaml");
-        symlink(
-            elsewhere.join("01/KP-20261201-KKKK.yaml"),
-            sub.join("2026/11/28/KP-20261128-LLLL.yaml"),
-        )
-        .unwrap();
+        let record = elsewhere.join("01/KP-20261201-KKKK.yaml");
+        symlink(record, sub.join("2026/11/28/KP-20261128-LLLL.yaml")).unwrap();
         symlink(&elsewhere, sub.join("2026/12")).unwrap();
         symlink(elsewhere.join("01"), sub.join("2026/11/29")).unwrap();
 
+        let rel = |paths: &[PathBuf]| -> Vec<String> {
+            let rel = paths.iter().map(|p| p.strip_prefix(&sub).unwrap());
+            rel.map(|p| p.display().to_string()).collect()
+        };
         let (files, unreadable) = records(&data);
         assert!(unreadable.is_empty(), "{unreadable:?}");
-        let rel: Vec<_> = files
-            .iter()
-            .map(|f| f.strip_prefix(&sub).unwrap().display().to_string())
-            .collect();
         assert_eq!(
-            rel,
+            rel(&files),
             [
                 "2025/12/31/KP-20251231-FFFF.yaml",
                 "2026/02/01/KP-20260201-EEEE.yaml",
@@ -375,39 +401,13 @@ mod tests {
                 "2026/11/28/PL-20261128-BBBB.yaml",
             ]
         );
-        let tree = day_folders(&sub);
-        let strays: Vec<_> = tree
-            .strays
-            .iter()
-            .map(|f| f.strip_prefix(&sub).unwrap().display().to_string())
-            .collect();
+        let strays = ["2026/1", "2026/11/29", "2026/11/KP-20261101-GGGG.yaml"];
         assert_eq!(
-            strays,
-            [
-                "2026/1",
-                "2026/11/29",
-                "2026/11/KP-20261101-GGGG.yaml",
-                "2026/12",
-                "2026/lain"
-            ]
+            rel(&day_folders(&sub).strays),
+            [&strays[..], &["2026/12", "2026/lain"]].concat()
         );
-        assert_eq!(
-            day_records(&sub.join("2026/11/28")).unwrap(),
-            ["KP-20261128-AAAA", "PL-20261128-BBBB"]
-        );
-    }
-
-    #[test]
-    fn a_folder_that_cannot_be_read_is_named() {
-        let tmp = tempfile::tempdir().unwrap();
-        let sub = tmp.path().join(SUBMISSIONS_DIR);
-        write(&sub, "2026/11/28/KP-20261128-AAAA.yaml");
-        // A file where the submissions folder should be cannot be read.
-        let file = tmp.path().join("file");
-        fs::write(&file, "x").unwrap();
-        let tree = day_folders(&file);
-        assert_eq!(tree.unreadable.len(), 1);
-        assert_eq!(tree.unreadable[0].0, file);
-        assert_eq!(day_folders(&sub).days, [sub.join("2026/11/28")]);
+        // A folder that cannot be read (here: a file) is named.
+        let unreadable = day_folders(&sub.join("2026/11/28/catatan.txt")).unreadable;
+        assert_eq!(unreadable.len(), 1);
     }
 }

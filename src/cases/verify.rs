@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::Record;
-use crate::cases::layout::{self, STAGING_SUFFIX, SUBMISSIONS_DIR, staging_name};
+use crate::cases::layout::{self, STAGING_SUFFIX, SUBMISSIONS_DIR};
 use crate::core::fs::is_replace_temp;
 
 /// One thing wrong in the data folder.
@@ -77,16 +77,10 @@ pub fn verify(data: &Path) -> Verified {
                 continue;
             };
             explained.insert(name.clone());
-            let folder = if names.contains(ticket) {
-                explained.insert(ticket.to_string());
-                Some(day.join(ticket))
-            } else {
-                let staging = staging_name(ticket);
-                names.contains(&staging).then(|| {
-                    explained.insert(staging.clone());
-                    day.join(staging)
-                })
-            };
+            let folder = layout::attachment_folder(&day, ticket);
+            if let Some(f) = folder.as_ref().and_then(|f| f.file_name()) {
+                explained.insert(f.to_string_lossy().into_owned());
+            }
             let folder = match folder {
                 Some(f) if !layout::is_plain_dir(&f) => {
                     problem(
@@ -128,7 +122,7 @@ fn check_record(
     folder: Option<&Path>,
     problem: &mut impl FnMut(&Path, &str),
 ) -> bool {
-    let text = match read_plain(path) {
+    let text = match layout::read_record(path) {
         Ok(text) => text,
         Err(e) => {
             problem(path, &format!("tidak dapat dibaca: {e}"));
@@ -220,20 +214,6 @@ fn check_record(
         }
     }
     whole
-}
-
-/// A record's text, not through a symbolic link.
-fn read_plain(path: &Path) -> std::io::Result<String> {
-    let meta = fs::symlink_metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("bukan berkas biasa"));
-    }
-    fs::read_to_string(path)
-}
-
-/// Size and sha256 (hex) of a file.
-pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    hash_open(fs::File::open(path)?)
 }
 
 /// Size and sha256 (hex) of an open file, read to its end.
