@@ -137,29 +137,6 @@ pub fn open_attachment(folder: &Path, name: &str) -> io::Result<fs::File> {
     Ok(file)
 }
 
-/// A record's text, never through a symbolic link: a link in the tree is
-/// not a record, and following it would show another file's contents.
-pub fn read_record(path: &Path) -> io::Result<String> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(loop_) if loop_ == rustix::io::Errno::LOOP.raw_os_error() => {
-                io::Error::other("tautan simbolis, bukan catatan kiriman: loket tidak mengikutinya")
-            }
-            _ => e,
-        })?;
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::other("bukan berkas biasa"));
-    }
-    let mut text = String::new();
-    file.read_to_string(&mut text)?;
-    Ok(text)
-}
-
 /// A record's attachment folder in the folder `day`: `TICKET/`, or in the
 /// moment between a commit's two renames its staging name; `None` when
 /// there is neither. Not followed: it may be a symbolic link.

@@ -40,7 +40,7 @@ pub fn find(data: &Path, ticket: &str) -> Result<(Record, String), RecordError> 
     let path = Layout::new(data)
         .record_path(&parsed)
         .ok_or_else(|| RecordError::BadTicket(ticket.to_string()))?;
-    let text = layout::read_record(&path).map_err(|e| match e.kind() {
+    let text = read_record(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => RecordError::NotFound(parsed.to_string()),
         _ => RecordError::Io {
             path: path.clone(),
@@ -49,6 +49,30 @@ pub fn find(data: &Path, ticket: &str) -> Result<(Record, String), RecordError> 
     })?;
     let record = Record::parse(&path, &text).map_err(RecordError::Invalid)?;
     Ok((record, text))
+}
+
+/// A record's text, never through a symbolic link: a link in the tree is
+/// not a record, and following it would show another file's contents.
+fn read_record(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+                std::io::Error::other("a symbolic link, not a record; loket does not follow it")
+            } else {
+                e
+            }
+        })?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text)?;
+    Ok(text)
 }
 
 #[derive(Debug, thiserror::Error)]

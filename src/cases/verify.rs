@@ -122,7 +122,7 @@ fn check_record(
     folder: Option<&Path>,
     problem: &mut impl FnMut(&Path, &str),
 ) -> bool {
-    let text = match layout::read_record(path) {
+    let text = match read_plain(path) {
         Ok(text) => text,
         Err(e) => {
             problem(path, &format!("tidak dapat dibaca: {e}"));
@@ -214,6 +214,20 @@ fn check_record(
         }
     }
     whole
+}
+
+/// A record's text, not through a symbolic link.
+fn read_plain(path: &Path) -> std::io::Result<String> {
+    let meta = fs::symlink_metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("bukan berkas biasa"));
+    }
+    fs::read_to_string(path)
+}
+
+/// Size and sha256 (hex) of a file.
+pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    hash_open(fs::File::open(path)?)
 }
 
 /// Size and sha256 (hex) of an open file, read to its end.

@@ -82,27 +82,10 @@ pub(super) struct Listing {
 /// Record files (paths under `submissions/`) with their stamps, in byte
 /// order of their paths (the tree's folder names are all digits of one
 /// width, so folders listed in order give files in order), kept folder by
-/// folder as they were listed: put
-/// together in one vector they would take a second copy of the listing
-/// (100,000 records: 7 MB) at the moment memory use peaks.
-#[derive(Default)]
-pub(super) struct Files(Vec<Vec<(PathBuf, Stamp)>>);
-
-impl Files {
-    pub(super) fn len(&self) -> usize {
-        self.0.iter().map(Vec::len).sum()
-    }
-}
-
-impl IntoIterator for Files {
-    type Item = (PathBuf, Stamp);
-    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<(PathBuf, Stamp)>>>;
-
-    /// Each folder's vector is freed once it has been gone through.
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter().flatten()
-    }
-}
+/// folder as they were listed (each folder's vector is freed once gone
+/// through): put together in one vector they would take a second copy of
+/// the listing (100,000 records: 7 MB) at the moment memory use peaks.
+pub(super) type Files = Vec<Vec<(PathBuf, Stamp)>>;
 
 /// What listing one folder found.
 #[derive(Default)]
@@ -126,15 +109,13 @@ pub(super) fn list(root: &Path, now: (i64, i64), known: Option<&Folders>) -> Lis
         _ => list_dir(root, Path::new(""), now, known),
     };
     let mut listing = Listing::default();
-    let mut files = Vec::with_capacity(parts.len());
     for part in parts {
         if !part.files.is_empty() {
-            files.push(part.files);
+            listing.files.push(part.files);
         }
         listing.diags.extend(part.diags);
         listing.folders.extend(part.folder);
     }
-    listing.files = Files(files);
     listing
 }
 
@@ -223,10 +204,6 @@ fn read_folder(
             }
         };
         let name = entry.file_name().to_bytes();
-        // Hidden names, and `.` and `..`.
-        if name.starts_with(b".") {
-            continue;
-        }
         let file_type = match entry.file_type() {
             // Filesystems that do not say: asked like std does.
             FileType::Unknown => {
@@ -262,7 +239,7 @@ mod tests {
     use std::time::{Duration, SystemTime};
 
     fn names(listing: &Listing) -> Vec<String> {
-        let files = listing.files.0.iter().flatten();
+        let files = listing.files.iter().flatten();
         let names = files.map(|(p, _)| p.display().to_string());
         names.collect()
     }
@@ -297,7 +274,7 @@ mod tests {
         assert_eq!(names(&second), names(&first));
 
         // A record edited in place: the folder is the same, the file's stamp is not.
-        let stamp = |l: &Listing| l.files.0[0][0].1;
+        let stamp = |l: &Listing| l.files[0][0].1;
         fs::write(root.join("2026/11/27/KP-A.yaml"), "a, edited").unwrap();
         let edited = list(root, later, Some(&second.folders));
         assert!(Arc::ptr_eq(&first.folders[day], &edited.folders[day]));
@@ -344,7 +321,7 @@ mod tests {
             names(&listing),
             ["2026/11/29/KP-A.yaml", "2026/11/30/KP-B.yaml"]
         );
-        assert_eq!(listing.files.len(), 2);
+        assert_eq!(listing.files.len(), 2, "two day folders");
         assert!(listing.folders.is_empty(), "nothing kept without a memo");
     }
 }

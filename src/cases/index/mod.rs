@@ -214,9 +214,9 @@ fn refresh(data: &Path, previous: Option<State>, memo: bool) -> (State, Vec<Diag
     // Both in path order: each file meets its entry, if the index has one.
     let mut index = index.into_iter().peekable();
     let mut changed = false;
-    let mut entries = Vec::with_capacity(found.len());
+    let mut entries = Vec::with_capacity(found.iter().map(Vec::len).sum());
     let mut stale = Vec::new();
-    for (rel, stamp) in found {
+    for (rel, stamp) in found.into_iter().flatten() {
         let key = rel.as_os_str().as_bytes();
         while index
             .next_if(|e| e.rel.as_os_str().as_bytes() < key)
