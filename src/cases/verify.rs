@@ -225,11 +225,6 @@ fn read_plain(path: &Path) -> std::io::Result<String> {
     fs::read_to_string(path)
 }
 
-/// Size and sha256 (hex) of a file.
-pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    hash_open(fs::File::open(path)?)
-}
-
 /// Size and sha256 (hex) of an open file, read to its end.
 fn hash_open(mut file: fs::File) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
