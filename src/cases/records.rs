@@ -13,24 +13,26 @@ use crate::core::diagnostic::Diagnostic;
 /// (those are skipped).
 pub fn load_all(data: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
     let (files, unreadable) = layout::records(data);
-    let cannot_read =
-        |path: &Path, e: std::io::Error| Diagnostic::error(path, None, format!("cannot read: {e}"));
-    let mut diags: Vec<_> = unreadable
-        .into_iter()
-        .map(|(p, e)| cannot_read(&p, e))
-        .collect();
-    let mut records = Vec::new();
-    for path in files {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => match Record::parse(&path, &text) {
-                Ok(r) => records.push(r),
-                Err(d) => diags.push(d),
-            },
-            Err(e) => diags.push(cannot_read(&path, e)),
+    let mut diags: Vec<_> = unreadable.iter().map(|(p, e)| cannot_read(p, e)).collect();
+    let mut records = Vec::with_capacity(files.len());
+    for path in &files {
+        match load(path) {
+            Ok(r) => records.push(r),
+            Err(d) => diags.push(d),
         }
     }
     records.sort_by(|a, b| (a.received_at, &a.ticket).cmp(&(b.received_at, &b.ticket)));
     (records, diags)
+}
+
+/// The record file at `path`, or why it cannot be read.
+pub fn load(path: &Path) -> Result<Record, Diagnostic> {
+    let text = std::fs::read_to_string(path).map_err(|e| cannot_read(path, &e))?;
+    Record::parse(path, &text)
+}
+
+fn cannot_read(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(path, None, format!("cannot read: {e}"))
 }
 
 /// Finds one record by ticket (the ticket says which day folder it is in).
