@@ -31,3 +31,4 @@ pub mod forms;
 pub mod notify;
 pub mod server;
 pub mod site;
+pub mod work;

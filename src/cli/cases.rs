@@ -17,10 +17,11 @@ use crate::forms::FormKind;
 use crate::notify;
 use crate::site::config::SiteConfig;
 use crate::site::content::Site;
-use crate::site::terms::{Deadlines, Terms};
+use crate::site::terms::Terms;
+use crate::work::{self, StepError, Work};
 
-use super::{Folders, audit_done, audit_reading, date_arg, on_or_today, print_all, user};
-use crate::desk::audit::Action;
+use super::{Folders, audit_reading, date_arg, on_or_today, print_all, user};
+use crate::work::audit::Action;
 
 #[derive(Debug, clap::Args)]
 pub struct InboxArgs {
@@ -216,9 +217,8 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The deadlines a case of `kind` received on `received` gets under the
-/// site's terms and holiday lists.
-fn deadlines_for(root: &Path, kind: FormKind, received: Date) -> anyhow::Result<Deadlines> {
+/// The site's terms and holiday lists, for the deadlines of a move.
+fn terms_at(root: &Path) -> anyhow::Result<(Terms, Calendar)> {
     let loaded = Site::load(root);
     let Some(site) = loaded.site else {
         print_all(&loaded.diagnostics);
@@ -231,16 +231,7 @@ fn deadlines_for(root: &Path, kind: FormKind, received: Date) -> anyhow::Result<
         print_all(&diags);
         anyhow::anyhow!("daftar hari libur bermasalah")
     })?;
-    Terms::from_site(&site)
-        .0
-        .deadlines(kind, received, &calendar)
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "situs di {} tidak menetapkan batas waktu untuk {}",
-                root.display(),
-                kind.as_str()
-            )
-        })
+    Ok((Terms::from_site(&site).0, calendar))
 }
 
 pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
@@ -248,21 +239,9 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     user::refuse_root_writing(&data, "status")?;
     let now = OffsetDateTime::now_utc();
     let by = args.by.unwrap_or_else(user::person);
-    // The deadlines of a move depend on the day the case came in: read it
-    // first (the update reads it again under its lock).
-    let kind_move = match args.kind {
-        Some(to) => {
-            let (record, _) = cases::find(&data, &args.ticket)?;
-            Some(cases::KindMove {
-                to,
-                deadlines: deadlines_for(&args.folders.root, to, record.received_date())?,
-            })
-        }
-        None => None,
-    };
     let change = cases::StatusChange {
         to: args.status,
-        kind: kind_move,
+        kind: None,
         at: args.at.unwrap_or(now),
         by,
         note: args.note,
@@ -270,16 +249,44 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         meeting: args.meeting,
         berkas: args.berkas.map(|b| b.as_str().to_string()),
     };
-    let (before, written) = cases::update(&data, &args.ticket, None, |record, text| {
-        cases::apply(record, text, &change, now)
-    })?;
-    let after_kind = change.kind.as_ref().map_or(before.kind, |m| m.to);
-    let after_status = args.status.unwrap_or(before.status);
-    let detail = match after_kind != before.kind {
-        true => format!("{} {after_status}", after_kind.as_str()),
-        false => after_status.to_string(),
+    let w = Work {
+        composer: composer(&data, &args.folders.root),
+        data,
     };
-    audit_done(&data, Action::Status, Some(&before.ticket), &detail);
+    let actor = super::actor();
+    let done = match args.kind {
+        Some(to) => {
+            // The record first: a ticket that is not there says so before
+            // the site is read.
+            cases::find(&w.data, &args.ticket)?;
+            let (terms, calendar) = terms_at(&args.folders.root)?;
+            work::move_case(
+                &w,
+                &args.ticket,
+                None,
+                to,
+                (&terms, &calendar),
+                &change,
+                &actor,
+                now,
+            )
+        }
+        None => work::take_step(&w, &args.ticket, None, &change, &actor, now),
+    };
+    let done = match done {
+        Err(StepError::NoTerm(kind)) => anyhow::bail!(
+            "situs di {} tidak menetapkan batas waktu untuk {}",
+            args.folders.root.display(),
+            kind.as_str()
+        ),
+        done => done?,
+    };
+    if let Err(e) = done.audit {
+        eprintln!("warning: {:#}", super::audit_failed(&w.data, e));
+    }
+    let before = &done.before;
+    let after_kind = args.kind.unwrap_or(before.kind);
+    let after_status = args.status.unwrap_or(before.status);
     if after_kind != before.kind {
         say!(
             "{}: {} {} -> {} {}",
@@ -292,33 +299,30 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
-    tell_citizen(&data, &args.folders.root, &before.path, &written)?;
+    match done.told {
+        Ok(true) => say!("Surel untuk warga disiapkan; server mengirimkannya.")?,
+        Ok(false) => {}
+        Err(e) => eprintln!("peringatan: surel untuk warga tidak disiapkan: {e}"),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Queues the citizen's mail about the step just written, when it is news
-/// to them, they gave an email and mail is on (the server sends it).
-fn tell_citizen(data: &Path, root: &Path, path: &Path, written: &str) -> anyhow::Result<()> {
+/// The composer of the citizen's mail when mail is on (the outbox exists;
+/// the server sends what is queued), from the site's settings.
+fn composer(data: &Path, root: &Path) -> Option<notify::Composer> {
     if !notify::Outbox::at(data).exists() {
-        return Ok(());
+        return None;
     }
-    let config = match SiteConfig::load(root) {
-        Ok(config) => config,
+    match SiteConfig::load(root) {
+        Ok(config) => Some(notify::Composer::new(&config, None)),
         Err(d) => {
             eprintln!(
                 "peringatan: surel untuk warga tidak disiapkan: situs di {} tidak terbaca ({d}); gunakan --root",
                 root.display()
             );
-            return Ok(());
+            None
         }
-    };
-    let composer = notify::Composer::new(&config, None);
-    match notify::queue_written_step(data, &composer, path, written) {
-        Ok(true) => say!("Surel untuk warga disiapkan; server mengirimkannya.")?,
-        Ok(false) => {}
-        Err(e) => eprintln!("peringatan: surel untuk warga tidak disiapkan: {e}"),
     }
-    Ok(())
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {

@@ -9,7 +9,7 @@ use crate::cases::{backup, purge as purging, verify as verifying};
 use crate::site::config::SiteConfig;
 
 use super::{Folders, audit_done, audit_reading, date_arg, on_or_today, print_all, user};
-use crate::desk::audit::Action;
+use crate::work::audit::Action;
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {

@@ -15,12 +15,12 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 use time::Month;
 
-use super::audit::Action;
 use super::http::{bytes, query};
 use super::{Body, Desk, Staff, html_page, messages, views};
 use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::cases::report::{self, MonthReport, ReportView, render_csv};
 use crate::core::dates;
+use crate::work::audit::Action;
 
 /// The report page's own Content-Security-Policy: its styles are inline.
 pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
