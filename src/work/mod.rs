@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod steps;
+pub mod submit;
 pub mod tell;
 
 use std::path::PathBuf;
