@@ -18,6 +18,7 @@ use crate::notify;
 use crate::site::config::SiteConfig;
 use crate::site::content::Site;
 use crate::site::terms::Terms;
+use crate::work::report::WriteError;
 use crate::work::{self, StepError, Work};
 
 use super::{Folders, audit_reading, date_arg, on_or_today, print_all, user};
@@ -330,15 +331,6 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
     // The report refreshes the index.
     user::refuse_root_writing(&data, "report")?;
-    // Without a submissions folder the report says so and reads nothing.
-    if data.join(cases::layout::SUBMISSIONS_DIR).is_dir() {
-        audit_reading(
-            &data,
-            Action::Report,
-            None,
-            &format!("{year:04}-{:02}", u8::from(month)),
-        )?;
-    }
     let opts = ReportOptions {
         data,
         root: args.folders.root,
@@ -347,14 +339,17 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         out: args.out,
         today: on_or_today(args.on),
     };
-    let written = match report::write_report(&opts) {
+    let written = match work::report::write_report(&opts, &super::actor()) {
         Ok(w) => w,
-        Err(ReportError::Calendar(diags)) => {
+        Err(WriteError::Audit(e)) => {
+            return Err(super::audit_failed(&opts.data, e).context("nothing was shown"));
+        }
+        Err(WriteError::Report(ReportError::Calendar(diags))) => {
             print_all(&diags);
             eprintln!("error: the holiday list has errors; no report written");
             return Ok(ExitCode::FAILURE);
         }
-        Err(ReportError::Site(diags)) => {
+        Err(WriteError::Report(ReportError::Site(diags))) => {
             print_all(&diags);
             eprintln!("error: the site has errors; no report written");
             return Ok(ExitCode::FAILURE);

@@ -29,9 +29,9 @@ use crate::core::{dates, web};
 use crate::forms::validate::{FieldError, Normalized, validate};
 use crate::forms::view::FormView;
 use crate::forms::{FieldType, FormKind};
-use crate::work::submit::Submission;
 use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
+use crate::work::submit::Submission;
 
 pub(super) async fn submit(
     state: &AppState,

@@ -152,7 +152,8 @@ impl Actor {
     }
 }
 
-/// Appends `actor`'s line for `action`, now.
+/// Appends `actor`'s line for `action`, now. A data folder that is not
+/// there is an error (it is never made here).
 pub fn record(
     data: &Path,
     actor: &Actor,
@@ -160,6 +161,12 @@ pub fn record(
     ticket: Option<&str>,
     detail: &str,
 ) -> io::Result<()> {
+    if !data.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no data folder at {}", data.display()),
+        ));
+    }
     let now = OffsetDateTime::now_utc();
     append(
         data,

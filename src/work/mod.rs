@@ -6,9 +6,14 @@
 //!   step rules ([`cases::apply`](crate::cases::apply)), the audit line
 //!   and the citizen's mail happen there, once.
 //! - [`tell`]: tell the citizen about a step (the mail, when it is on).
+//! - [`submit`]: a checked form becomes a case (the public server).
+//! - [`report`]: the monthly report (the desk and `loket report`).
+//! - [`care`]: purge, backup, restore and verify (the command line).
 //! - [`audit`]: the audit log, and who acts ([`audit::Actor`]).
 
 pub mod audit;
+pub mod care;
+pub mod report;
 pub mod steps;
 pub mod submit;
 pub mod tell;
