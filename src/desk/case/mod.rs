@@ -1,10 +1,11 @@
 //! A case: its page (`/kasus/TICKET/`), its next step (POST there), its
 //! print view and its attachments ([`files`]).
 //!
-//! A step goes through the workflow of `loket status`: the same
-//! [`cases::StatusChange`], checked by [`cases::apply`] and written by
-//! [`cases::update`] under the day folder's lock, with the [`Version`] of
-//! the record the page showed. If the record changed since (another staff
+//! A step is the use case `loket status` calls too ([`work::take_step`],
+//! [`work::move_case`]): the same [`cases::StatusChange`], checked by
+//! [`cases::apply`], written under the day folder's lock with the
+//! [`Version`] of the record the page showed, audited and told to the
+//! citizen there. This module only reads the form and renders the answer. If the record changed since (another staff
 //! member, `loket status`, a hand edit), nothing is written and the page
 //! comes back (409) with the case as it is now and who changed it.
 
