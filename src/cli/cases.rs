@@ -265,7 +265,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
                 &w,
                 &args.ticket,
                 None,
-                to,
+                |_| to,
                 (&terms, &calendar),
                 &change,
                 &actor,

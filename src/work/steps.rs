@@ -78,15 +78,15 @@ pub fn take_step(
     })
 }
 
-/// Moves the case `ticket` to the kind `to` with that kind's deadlines from
-/// the day it was received (under `terms` and `calendar`), with the step in
-/// `change` if it names one, as [`take_step`].
+/// Moves the case `ticket` to the kind `to` gives for its record, with
+/// that kind's deadlines from the day it was received (under `terms` and
+/// `calendar`), and the step in `change` if it names one, as [`take_step`].
 #[allow(clippy::too_many_arguments)]
 pub fn move_case(
     w: &Work,
     ticket: &str,
     seen: Option<&Version>,
-    to: FormKind,
+    to: impl FnOnce(&Record) -> FormKind,
     (terms, calendar): (&Terms, &Calendar),
     change: &StatusChange,
     actor: &Actor,
@@ -95,6 +95,7 @@ pub fn move_case(
     // The deadlines depend on the day the case came in: read it first (the
     // update reads it again under its lock).
     let (record, _) = cases::find(&w.data, ticket)?;
+    let to = to(&record);
     let deadlines = terms
         .deadlines(to, record.received_date(), calendar)
         .ok_or(StepError::NoTerm(to))?;

@@ -207,11 +207,7 @@ async fn step(
         let (ticket, change) = (ticket.to_string(), change.clone());
         tokio::task::spawn_blocking(move || match moving {
             true => {
-                // The other kind than the record's, read again by the move.
-                let to = match cases::find(&w.data, &ticket) {
-                    Ok((record, _)) => view::other_kind(record.kind),
-                    Err(e) => return Err(e.into()),
-                };
+                let to = |record: &Record| view::other_kind(record.kind);
                 let terms = (&office.terms, &*office.calendar);
                 work::move_case(&w, &ticket, Some(&version), to, terms, &change, &actor, now)
             }

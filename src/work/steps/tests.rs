@@ -143,7 +143,7 @@ fn a_move_without_a_term_for_the_kind_is_refused_before_anything_is_written() {
         &work(dir.path()),
         TICKET,
         None,
-        FormKind::PengaduanLayanan,
+        |_| FormKind::PengaduanLayanan,
         (&terms, &calendar),
         &change,
         &Actor::desk("Budi"),
