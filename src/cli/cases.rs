@@ -250,10 +250,12 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         meeting: args.meeting,
         berkas: args.berkas.map(|b| b.as_str().to_string()),
     };
-    let w = Work {
-        composer: composer(&data, &args.folders.root),
-        data,
+    // A site that does not read is said after the step, which stands.
+    let (composer, unready) = match composer(&data, &args.folders.root) {
+        Ok(composer) => (composer, None),
+        Err(why) => (None, Some(why)),
     };
+    let w = Work { composer, data };
     let actor = super::actor();
     let done = match args.kind {
         Some(to) => {
@@ -300,6 +302,9 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
+    if let Some(why) = unready {
+        eprintln!("peringatan: surel untuk warga tidak disiapkan: {why}");
+    }
     match done.told {
         Ok(true) => say!("Surel untuk warga disiapkan; server mengirimkannya.")?,
         Ok(false) => {}
@@ -309,21 +314,19 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The composer of the citizen's mail when mail is on (the outbox exists;
-/// the server sends what is queued), from the site's settings.
-fn composer(data: &Path, root: &Path) -> Option<notify::Composer> {
+/// the server sends what is queued), from the site's settings; or why the
+/// site's settings do not read.
+fn composer(data: &Path, root: &Path) -> Result<Option<notify::Composer>, String> {
     if !notify::Outbox::at(data).exists() {
-        return None;
+        return Ok(None);
     }
-    match SiteConfig::load(root) {
-        Ok(config) => Some(notify::Composer::new(&config, None)),
-        Err(d) => {
-            eprintln!(
-                "peringatan: surel untuk warga tidak disiapkan: situs di {} tidak terbaca ({d}); gunakan --root",
-                root.display()
-            );
-            None
-        }
-    }
+    let config = SiteConfig::load(root).map_err(|d| {
+        format!(
+            "situs di {} tidak terbaca ({d}); gunakan --root",
+            root.display()
+        )
+    })?;
+    Ok(Some(notify::Composer::new(&config, None)))
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
