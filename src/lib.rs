@@ -2,7 +2,7 @@
 //! site and takes citizens' online submissions.
 //!
 //! The modules follow the data, and depend one way (`cli` → `server` →
-//! `desk` → `notify` → `cases` → `site` → `office` → `forms` → `core`):
+//! `desk` → `work` → `notify` → `cases` → `site` → `office` → `forms` → `core`):
 //!
 //! - [`site`]: the site folder → model → pages on disk (config, content,
 //!   markdown, templates, checks, build, output, watch).
@@ -20,7 +20,11 @@
 //!   staff desk.
 //! - [`desk`]: the staff desk: staff sign in and work the cases in a
 //!   browser (inbox, case, next step, print view, report), with accounts,
-//!   sessions, CSRF tokens, sign-in limits and an audit log.
+//!   sessions, CSRF tokens and sign-in limits.
+//! - [`work`]: what the office does, once, for the server, the desk and the
+//!   command line: submit, take a step or move a case (with the audit line
+//!   and the citizen's mail), report, purge, backup, restore, verify, and
+//!   the audit log.
 //! - [`cli`]: the command line, the operator's settings.
 //! - [`core`]: dates and the working-day calendar, YAML, diagnostics, CSV,
 //!   file-system helpers.
@@ -34,3 +38,4 @@ pub mod notify;
 pub mod office;
 pub mod server;
 pub mod site;
+pub mod work;

@@ -205,6 +205,50 @@ impl StatusChange {
     }
 }
 
+/// What a step asks for besides itself, and the change lacks: the one
+/// home of these rules (the desk words them its own way, keyed by this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// `diperiksa`: whether the documents are complete.
+    Berkas,
+    /// `pertemuan-dijadwalkan`: the meeting's date, time and place.
+    Meeting,
+    /// `selesai`: the result.
+    Result,
+    /// `ditolak`: the reason.
+    Reason,
+}
+
+impl Need {
+    /// The command line's words (`loket status`).
+    pub fn message(self) -> &'static str {
+        match self {
+            Need::Berkas => {
+                "status diperiksa perlu keterangan berkas: lengkap atau tidak lengkap (--berkas)"
+            }
+            Need::Meeting => {
+                "status pertemuan-dijadwalkan perlu tanggal, jam, dan tempat pertemuan (--meeting \"YYYY-MM-DD HH:MM, tempat\")"
+            }
+            Need::Result => "status selesai perlu ringkasan hasil (--note)",
+            Need::Reason => "status ditolak perlu alasan penolakan (--note)",
+        }
+    }
+}
+
+impl StatusChange {
+    /// What the step asks for and this change does not give.
+    pub fn lacks(&self) -> Option<Need> {
+        let note = self.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+        match self.to? {
+            Status::Diperiksa if self.berkas.is_none() => Some(Need::Berkas),
+            Status::PertemuanDijadwalkan if self.meeting.is_none() => Some(Need::Meeting),
+            Status::Selesai if !note => Some(Need::Result),
+            Status::Ditolak if !note => Some(Need::Reason),
+            _ => None,
+        }
+    }
+}
+
 /// How far in the future a step may be dated: clocks of two machines differ.
 const CLOCK_SLACK: time::Duration = time::Duration::minutes(5);
 
@@ -276,24 +320,8 @@ pub fn apply(
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty());
-    match change.to {
-        Some(Status::Diperiksa) if change.berkas.is_none() => {
-            return missing(
-                "status diperiksa perlu keterangan berkas: lengkap atau tidak lengkap (--berkas)",
-            );
-        }
-        Some(Status::PertemuanDijadwalkan) if change.meeting.is_none() => {
-            return missing(
-                "status pertemuan-dijadwalkan perlu tanggal, jam, dan tempat pertemuan (--meeting \"YYYY-MM-DD HH:MM, tempat\")",
-            );
-        }
-        Some(Status::Selesai) if note.is_none() => {
-            return missing("status selesai perlu ringkasan hasil (--note)");
-        }
-        Some(Status::Ditolak) if note.is_none() => {
-            return missing("status ditolak perlu alasan penolakan (--note)");
-        }
-        _ => {}
+    if let Some(need) = change.lacks() {
+        return missing(need.message());
     }
     let edit_error = |message: String| RecordError::Edit {
         path: record.path.clone(),

@@ -18,10 +18,12 @@ use crate::notify;
 use crate::office::templates::{TEMPLATES_DIR, Templates};
 use crate::site::config::SiteConfig;
 use crate::site::content::Site;
-use crate::site::terms::{Deadlines, Terms};
+use crate::site::terms::Terms;
+use crate::work::report::WriteError;
+use crate::work::{self, StepError, Work};
 
-use super::{Folders, audit_done, audit_reading, date_arg, on_or_today, print_all, user};
-use crate::desk::audit::Action;
+use super::{Folders, audit_reading, date_arg, on_or_today, print_all, user};
+use crate::work::audit::Action;
 
 #[derive(Debug, clap::Args)]
 pub struct InboxArgs {
@@ -217,9 +219,8 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The deadlines a case of `kind` received on `received` gets under the
-/// site's terms and holiday lists.
-fn deadlines_for(root: &Path, kind: FormKind, received: Date) -> anyhow::Result<Deadlines> {
+/// The site's terms and holiday lists, for the deadlines of a move.
+fn terms_at(root: &Path) -> anyhow::Result<(Terms, Calendar)> {
     let loaded = Site::load(root);
     let Some(site) = loaded.site else {
         print_all(&loaded.diagnostics);
@@ -232,16 +233,7 @@ fn deadlines_for(root: &Path, kind: FormKind, received: Date) -> anyhow::Result<
         print_all(&diags);
         anyhow::anyhow!("daftar hari libur bermasalah")
     })?;
-    Terms::from_site(&site)
-        .0
-        .deadlines(kind, received, &calendar)
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "situs di {} tidak menetapkan batas waktu untuk {}",
-                root.display(),
-                kind.as_str()
-            )
-        })
+    Ok((Terms::from_site(&site).0, calendar))
 }
 
 pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
@@ -249,21 +241,9 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     user::refuse_root_writing(&data, "status")?;
     let now = OffsetDateTime::now_utc();
     let by = args.by.unwrap_or_else(user::person);
-    // The deadlines of a move depend on the day the case came in: read it
-    // first (the update reads it again under its lock).
-    let kind_move = match args.kind {
-        Some(to) => {
-            let (record, _) = cases::find(&data, &args.ticket)?;
-            Some(cases::KindMove {
-                to,
-                deadlines: deadlines_for(&args.folders.root, to, record.received_date())?,
-            })
-        }
-        None => None,
-    };
     let change = cases::StatusChange {
         to: args.status,
-        kind: kind_move,
+        kind: None,
         at: args.at.unwrap_or(now),
         by,
         note: args.note,
@@ -271,16 +251,46 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         meeting: args.meeting,
         berkas: args.berkas.map(|b| b.as_str().to_string()),
     };
-    let (before, written) = cases::update(&data, &args.ticket, None, |record, text| {
-        cases::apply(record, text, &change, now)
-    })?;
-    let after_kind = change.kind.as_ref().map_or(before.kind, |m| m.to);
-    let after_status = args.status.unwrap_or(before.status);
-    let detail = match after_kind != before.kind {
-        true => format!("{} {after_status}", after_kind.as_str()),
-        false => after_status.to_string(),
+    // A site that does not read is said after the step, which stands.
+    let (composer, unready) = match composer(&data, &args.folders.root) {
+        Ok(composer) => (composer, None),
+        Err(why) => (None, Some(why)),
     };
-    audit_done(&data, Action::Status, Some(&before.ticket), &detail);
+    let w = Work { composer, data };
+    let actor = super::actor();
+    let done = match args.kind {
+        Some(to) => {
+            // The record first: a ticket that is not there says so before
+            // the site is read.
+            cases::find(&w.data, &args.ticket)?;
+            let (terms, calendar) = terms_at(&args.folders.root)?;
+            work::move_case(
+                &w,
+                &args.ticket,
+                None,
+                |_| to,
+                (&terms, &calendar),
+                &change,
+                &actor,
+                now,
+            )
+        }
+        None => work::take_step(&w, &args.ticket, None, &change, &actor, now),
+    };
+    let done = match done {
+        Err(StepError::NoTerm(kind)) => anyhow::bail!(
+            "situs di {} tidak menetapkan batas waktu untuk {}",
+            args.folders.root.display(),
+            kind.as_str()
+        ),
+        done => done?,
+    };
+    if let Err(e) = done.audit {
+        eprintln!("warning: {:#}", super::audit_failed(&w.data, e));
+    }
+    let before = &done.before;
+    let after_kind = args.kind.unwrap_or(before.kind);
+    let after_status = args.status.unwrap_or(before.status);
     if after_kind != before.kind {
         say!(
             "{}: {} {} -> {} {}",
@@ -293,26 +303,30 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
-    tell_citizen(&data, &args.folders.root, &before.path, &written)?;
+    if let Some(why) = unready {
+        eprintln!("peringatan: surel untuk warga tidak disiapkan: {why}");
+    }
+    match done.told {
+        Ok(true) => say!("Surel untuk warga disiapkan; server mengirimkannya.")?,
+        Ok(false) => {}
+        Err(e) => eprintln!("peringatan: surel untuk warga tidak disiapkan: {e}"),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Queues the citizen's mail about the step just written, when it is news
-/// to them, they gave an email and mail is on (the server sends it).
-fn tell_citizen(data: &Path, root: &Path, path: &Path, written: &str) -> anyhow::Result<()> {
+/// The composer of the citizen's mail when mail is on (the outbox exists;
+/// the server sends what is queued), from the site's settings; or why the
+/// site's settings do not read.
+fn composer(data: &Path, root: &Path) -> Result<Option<notify::Composer>, String> {
     if !notify::Outbox::at(data).exists() {
-        return Ok(());
+        return Ok(None);
     }
-    let config = match SiteConfig::load(root) {
-        Ok(config) => config,
-        Err(d) => {
-            eprintln!(
-                "peringatan: surel untuk warga tidak disiapkan: situs di {} tidak terbaca ({d}); gunakan --root",
-                root.display()
-            );
-            return Ok(());
-        }
-    };
+    let config = SiteConfig::load(root).map_err(|d| {
+        format!(
+            "situs di {} tidak terbaca ({d}); gunakan --root",
+            root.display()
+        )
+    })?;
     // The site's mail templates (`templates/mail/`) if it has any; when
     // they do not parse the mail still goes, in loket's own words.
     let loaded = match root.join(TEMPLATES_DIR).is_dir() {
@@ -328,16 +342,14 @@ fn tell_citizen(data: &Path, root: &Path, path: &Path, written: &str) -> anyhow:
                 problems.join("; ")
             );
             Templates::builtin()
-                .map_err(|d| anyhow::anyhow!("loket's own templates do not parse: {d:?}"))?
+                .map_err(|d| format!("loket's own templates do not parse: {d:?}"))?
         }
     };
-    let composer = notify::Composer::new(&config, std::sync::Arc::new(templates), None);
-    match notify::queue_written_step(data, &composer, path, written) {
-        Ok(true) => say!("Surel untuk warga disiapkan; server mengirimkannya.")?,
-        Ok(false) => {}
-        Err(e) => eprintln!("peringatan: surel untuk warga tidak disiapkan: {e}"),
-    }
-    Ok(())
+    Ok(Some(notify::Composer::new(
+        &config,
+        std::sync::Arc::new(templates),
+        None,
+    )))
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
@@ -345,15 +357,6 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
     // The report refreshes the index.
     user::refuse_root_writing(&data, "report")?;
-    // Without a submissions folder the report says so and reads nothing.
-    if data.join(cases::layout::SUBMISSIONS_DIR).is_dir() {
-        audit_reading(
-            &data,
-            Action::Report,
-            None,
-            &format!("{year:04}-{:02}", u8::from(month)),
-        )?;
-    }
     let opts = ReportOptions {
         data,
         root: args.folders.root,
@@ -362,14 +365,17 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         out: args.out,
         today: on_or_today(args.on),
     };
-    let written = match report::write_report(&opts) {
+    let written = match work::report::write_report(&opts, &super::actor()) {
         Ok(w) => w,
-        Err(ReportError::Calendar(diags)) => {
+        Err(WriteError::Audit(e)) => {
+            return Err(super::audit_failed(&opts.data, e).context("nothing was shown"));
+        }
+        Err(WriteError::Report(ReportError::Calendar(diags))) => {
             print_all(&diags);
             eprintln!("error: the holiday list has errors; no report written");
             return Ok(ExitCode::FAILURE);
         }
-        Err(ReportError::Site(diags)) => {
+        Err(WriteError::Report(ReportError::Site(diags))) => {
             print_all(&diags);
             eprintln!("error: the site has errors; no report written");
             return Ok(ExitCode::FAILURE);

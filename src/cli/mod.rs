@@ -40,7 +40,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::core::diagnostic::Diagnostic;
-use crate::desk::audit::{self, Action};
+use crate::work::audit::{self, Action};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -177,23 +177,26 @@ fn audit_line(
     ticket: Option<&str>,
     detail: &str,
 ) -> anyhow::Result<()> {
-    let detail = match detail {
-        "" => "cli".to_string(),
-        d => format!("cli {d}"),
-    };
     if !data.is_dir() {
         anyhow::bail!(
             "no data folder at {} (use --data to point at it)",
             data.display()
         );
     }
-    let now = time::OffsetDateTime::now_utc();
-    audit::append(data, now, &user::person(), action, ticket, &detail).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot write the audit log in {}: {e}",
-            data.join(audit::AUDIT_DIR).display()
-        )
-    })
+    audit::record(data, &actor(), action, ticket, detail).map_err(|e| audit_failed(data, e))
+}
+
+/// The person who runs the command, as the audit log names them.
+fn actor() -> audit::Actor {
+    audit::Actor::cli(&user::person())
+}
+
+/// Why an audit line was not written, for the person who ran the command.
+fn audit_failed(data: &Path, e: io::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot write the audit log in {}: {e}",
+        data.join(audit::AUDIT_DIR).display()
+    )
 }
 
 /// [`audit_line`] for a command that read personal data: nothing is shown

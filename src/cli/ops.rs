@@ -5,11 +5,10 @@ use std::process::ExitCode;
 
 use time::Date;
 
-use crate::cases::{backup, purge as purging, verify as verifying};
 use crate::site::config::SiteConfig;
+use crate::work::{self, care::CareError};
 
-use super::{Folders, audit_done, audit_reading, date_arg, on_or_today, print_all, user};
-use crate::desk::audit::Action;
+use super::{Folders, date_arg, on_or_today, print_all, user};
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
@@ -49,7 +48,7 @@ pub struct PurgeArgs {
 }
 
 pub fn verify(data: &Path) -> anyhow::Result<ExitCode> {
-    let verified = verifying::verify(data);
+    let verified = work::care::verify(data);
     for p in &verified.problems {
         say!("{p}")?;
     }
@@ -69,8 +68,12 @@ pub fn verify(data: &Path) -> anyhow::Result<ExitCode> {
 pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
     user::refuse_root_writing(&data, "backup")?;
-    audit_reading(&data, Action::Backup, None, "")?;
-    let done = backup::backup(&data, &args.to)?;
+    let done = match work::care::backup(&data, &args.to, &super::actor()) {
+        Err(CareError::Audit(e)) => {
+            return Err(super::audit_failed(&data, e).context("nothing was shown"));
+        }
+        done => done?,
+    };
     say!(
         "{}: {} kiriman, {} berkas, {} bita",
         args.to.display(),
@@ -90,8 +93,10 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
 pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
     user::refuse_root_writing(&data, "restore")?;
-    let files = backup::restore(&args.from, &data)?;
-    audit_done(&data, Action::Restore, None, &format!("{files} file(s)"));
+    let (files, audited) = work::care::restore(&args.from, &data, &super::actor())?;
+    if let Err(e) = audited {
+        eprintln!("warning: {:#}", super::audit_failed(&data, e));
+    }
     say!("{files} berkas dipulihkan ke {}", data.display())?;
     verify(&data)
 }
@@ -102,39 +107,28 @@ pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
         user::refuse_root_writing(&data, "purge")?;
     }
     let config = SiteConfig::load(&args.folders.root).map_err(|d| anyhow::anyhow!("{d}"))?;
-    let purged = purging::purge(
+    let done = work::care::purge(
         &data,
         config.privacy.retention,
         on_or_today(args.on),
         args.dry_run,
+        &super::actor(),
     );
+    let purged = &done.purge;
     for done in &purged.done {
         say!("{}", done.describe(args.dry_run))?;
     }
     // Mail about a redacted case goes with its personal data.
-    if !args.dry_run {
-        let outbox = crate::notify::Outbox::at(&data);
-        for done in &purged.done {
-            if let purging::Purged::Redacted { ticket } = done {
-                match outbox.forget_ticket(ticket) {
-                    Ok(0) => {}
-                    Ok(n) => say!("{ticket}: {n} surel yang belum terkirim dihapus")?,
-                    Err(e) => {
-                        eprintln!("{ticket}: surel yang belum terkirim tidak dapat dihapus: {e}")
-                    }
-                }
-            }
+    for (ticket, forgotten) in &done.forgotten {
+        match forgotten {
+            Ok(0) => {}
+            Ok(n) => say!("{ticket}: {n} surel yang belum terkirim dihapus")?,
+            Err(e) => eprintln!("{ticket}: surel yang belum terkirim tidak dapat dihapus: {e}"),
         }
     }
     print_all(&purged.problems);
-    // A dry run changes nothing and shows no personal data.
-    if !args.dry_run {
-        let detail = format!(
-            "{} case(s), {} problem(s)",
-            purged.done.len(),
-            purged.problems.len()
-        );
-        audit_done(&data, Action::Purge, None, &detail);
+    if let Some(Err(e)) = done.audit {
+        eprintln!("warning: {:#}", super::audit_failed(&data, e));
     }
     if purged.done.is_empty() {
         say!("Tidak ada yang perlu dihapus.")?;

@@ -8,7 +8,7 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::desk::accounts;
-use crate::desk::audit::Action;
+use crate::work::audit::Action;
 
 use super::{Folders, audit_done, user};
 

@@ -26,7 +26,7 @@
 //! (target `loket::desk`) has paths only.
 
 pub mod accounts;
-pub mod audit;
+pub use crate::work::audit;
 mod case;
 mod http;
 mod inbox;

@@ -15,12 +15,12 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 use time::Month;
 
-use super::audit::Action;
 use super::http::{bytes, query};
 use super::{Body, Desk, Staff, html_page, messages, views};
-use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::cases::report::{self, MonthReport, ReportView, render_csv};
 use crate::core::dates;
+use crate::work;
+use crate::work::audit::Action;
 
 /// The report page's own Content-Security-Policy: its styles are inline.
 pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
@@ -47,16 +47,9 @@ async fn compute(desk: &Desk, year: i32, month: Month) -> Option<MonthReport> {
     let data = desk.data.clone();
     let today = dates::today();
     tokio::task::spawn_blocking(move || {
-        let (all, skipped) = if data.join(SUBMISSIONS_DIR).is_dir() {
-            crate::cases::index::summaries(&data)
-        } else {
-            Default::default()
-        };
-        report::month_report(
+        work::report::month_report(
             &data,
-            (&all, &skipped),
-            &office.calendar,
-            &office.terms,
+            (&office.calendar, &office.terms),
             (year, month),
             today,
         )

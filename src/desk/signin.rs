@@ -34,11 +34,11 @@ use hyper::header::{HeaderValue, RETRY_AFTER};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::audit::Action;
 use super::http::{self, redirect, set_cookie};
 use super::limiter::{self, Failed, Refusal};
 use super::session::{random_hex, same_secret};
 use super::{Body, Desk, Peer, SESSION_COOKIE, SIGN_IN_PATH, Staff, accounts, html_page, views};
+use crate::work::audit::Action;
 
 /// The sign-in form's own cookie (with `__Host-` over HTTPS).
 const FORM_COOKIE: &str = "loket_meja_masuk";

@@ -23,16 +23,15 @@ use super::{
     AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, shown_once, status_page,
 };
 use crate::cases::access;
-use crate::cases::recent::{Claim, fingerprint};
-use crate::cases::record::{Record, email_field, email_in, promised_due};
+use crate::cases::recent::Claim;
 use crate::cases::ticket::Ticket;
 use crate::core::{dates, web};
 use crate::forms::validate::{FieldError, Normalized, validate};
 use crate::forms::view::FormView;
 use crate::forms::{FieldType, FormKind};
-use crate::notify::CaseFacts;
 use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
+use crate::work::submit::Submission;
 
 pub(super) async fn submit(
     state: &AppState,
@@ -175,18 +174,18 @@ async fn accept(
     back: &str,
 ) -> Response<Body> {
     let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
-    // The build refuses a form page without a term, so this holds unless
-    // the site changed under us.
-    let Some(deadlines) = published
-        .terms
-        .deadlines(kind, received.date(), &state.calendar())
-    else {
-        tracing::error!("no term for {} submissions in the site", kind.as_str());
-        return internal_error(published, back);
-    };
     let Input { text, draft, .. } = input;
+    let calendar = state.calendar();
+    let terms = (&published.terms, &*calendar);
+    let submission = match Submission::new(kind, received, (text, normalized), draft, terms) {
+        Ok(submission) => submission,
+        Err(e) => {
+            tracing::error!("{e}");
+            return internal_error(published, back);
+        }
+    };
     let recent = state.store.recent().clone();
-    let fingerprint = fingerprint(kind, &text, draft.attachments());
+    let fingerprint = submission.fingerprint();
     // A resend is answered with the first ticket, and with its code while
     // that is still unseen.
     let again = |ticket: &Ticket| {
@@ -207,62 +206,27 @@ async fn accept(
                     Ok(code) => code,
                     Err(e) => return storage_error(published, e, back),
                 };
-                // The staff's message and the citizen's receipt go into
-                // the outbox with the commit.
-                let after = state.mail().map(|mail| {
-                    let facts = CaseFacts {
-                        ticket: String::new(),
-                        kind,
-                        received_at: received,
-                        due: promised_due(
-                            kind,
-                            deadlines.response.date,
-                            deadlines.completion.map(|d| d.date),
-                        ),
-                        due_note: deadlines.note(),
-                    };
-                    let email = email_in(kind, text.get(email_field(kind)).map(String::as_str));
-                    mail.after_commit(
-                        mail.composer(&published.site.config, published.templates.clone()),
-                        facts,
-                        email.map(|address| (address.to_string(), code.clone())),
-                    )
-                });
                 let store = state.store.clone();
                 let key = state.lookups.key.clone();
                 let once = state.lookups.once.clone();
-                let mail = state.mail().cloned();
+                let mail = state.mail().map(|mail| {
+                    (
+                        mail.clone(),
+                        mail.composer(&published.site.config, published.templates.clone()),
+                    )
+                });
                 // A task of its own, so that the outcome is remembered (and
                 // counted) even if the citizen's browser stops waiting, as
                 // it does when the button is pressed again.
                 let committing = tokio::spawn(async move {
-                    let attachments = draft.attachments().to_vec();
-                    let code_hashed = code.clone();
-                    let render = move |ticket: &Ticket| {
-                        let mut record = Record::new(
-                            kind,
-                            ticket,
-                            received,
-                            &text,
-                            &normalized,
-                            &attachments,
-                            deadlines,
-                        );
-                        record.access_code_hash = Some(key.hash(ticket.as_str(), &code_hashed));
-                        record.to_yaml().map_err(io::Error::other)
-                    };
-                    let committed = draft
-                        .commit_then(&store, kind, received.date(), render, after)
-                        .await;
+                    let mail = mail.as_ref().map(|(m, c)| (m, c.clone()));
+                    let committed = submission.commit(&store, key, code.clone(), mail).await;
                     let token = match &committed {
                         Ok(ticket) => {
                             // Held before a resend can find the ticket.
                             let token = once.hold(ticket.as_str(), &code);
                             reservation.confirm();
                             lead.accepted(ticket);
-                            if let Some(mail) = &mail {
-                                mail.wake();
-                            }
                             token
                         }
                         Err(_) => None,

@@ -20,11 +20,11 @@ use super::view::CaseView;
 use super::{load, load_error, not_found, server_error};
 use crate::cases::layout;
 use crate::core::dates;
-use crate::desk::audit::Action;
 use crate::desk::http::bytes;
 use crate::desk::messages;
 use crate::desk::{Body, Desk, Staff, html_page, views};
 use crate::forms::validate::FileType;
+use crate::work::audit::Action;
 
 /// Largest attachment served (uploads are far smaller; this only bounds memory).
 const MAX_ATTACHMENT_BYTES: u64 = 200 * 1024 * 1024;

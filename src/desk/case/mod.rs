@@ -1,10 +1,11 @@
 //! A case: its page (`/kasus/TICKET/`), its next step (POST there), its
 //! print view and its attachments ([`files`]).
 //!
-//! A step goes through the workflow of `loket status`: the same
-//! [`cases::StatusChange`], checked by [`cases::apply`] and written by
-//! [`cases::update`] under the day folder's lock, with the [`Version`] of
-//! the record the page showed. If the record changed since (another staff
+//! A step is the use case `loket status` calls too ([`work::take_step`],
+//! [`work::move_case`]): the same [`cases::StatusChange`], checked by
+//! [`cases::apply`], written under the day folder's lock with the
+//! [`Version`] of the record the page showed, audited and told to the
+//! citizen there. This module only reads the form and renders the answer. If the record changed since (another staff
 //! member, `loket status`, a hand edit), nothing is written and the page
 //! comes back (409) with the case as it is now and who changed it.
 
@@ -17,12 +18,12 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use time::OffsetDateTime;
 
-use super::audit::Action;
 use super::http::{self, redirect};
 use super::{Body, CASE_PREFIX, Desk, Staff, html_page, messages, views};
-use crate::cases::{self, Berkas, Meeting, Record, RecordError, Status, Version};
+use crate::cases::{self, Berkas, Meeting, Need, Record, RecordError, Status, Version};
 use crate::core::dates;
 use crate::forms::FormKind;
+use crate::work::{self, Actor, StepError, Work};
 use view::{CaseView, Typed};
 
 pub async fn handle(
@@ -148,12 +149,6 @@ fn change_from(
                 })?,
             );
         }
-        Status::Selesai if note.is_none() => {
-            return Err("Tulis ringkasan hasil layanan sebelum menandai selesai.".into());
-        }
-        Status::Ditolak if note.is_none() => {
-            return Err("Tulis alasan penolakan; alasan ini dicatat sebagai hasil.".into());
-        }
         _ => {}
     }
     Ok(cases::StatusChange {
@@ -165,45 +160,6 @@ fn change_from(
         public_note,
         meeting,
         berkas,
-    })
-}
-
-/// The move of an open case to the other kind (filed in the wrong form),
-/// with that kind's deadlines from the day it was received, as
-/// `loket status --kind` makes it; the reason is required.
-async fn move_from(
-    desk: &Desk,
-    typed: &Typed,
-    by: &str,
-    ticket: &str,
-    now: OffsetDateTime,
-) -> Result<cases::StatusChange, String> {
-    let note = Some(typed.catatan.trim().to_string()).filter(|n| !n.is_empty());
-    if note.is_none() {
-        return Err("Tulis alasan pemindahan; alasan ini dicatat di riwayat.".into());
-    }
-    // The update reads the record again under its lock and checks the
-    // version the page was made from.
-    let (record, _) = load(desk, ticket)
-        .await
-        .map_err(|_| "Kasus ini tidak dapat dibaca. Muat ulang halaman.".to_string())?;
-    let to = view::other_kind(record.kind);
-    let office = (desk.office)();
-    let deadlines = office
-        .terms
-        .deadlines(to, record.received_date(), &office.calendar)
-        .ok_or(
-            "Situs tidak menetapkan jangka waktu untuk jenis itu; minta pengelola situs memeriksa halaman layanannya.",
-        )?;
-    Ok(cases::StatusChange {
-        to: None,
-        kind: Some(cases::KindMove { to, deadlines }),
-        at: now,
-        by: by.to_string(),
-        note,
-        public_note: Some(typed.pesan.trim().to_string()).filter(|n| !n.is_empty()),
-        meeting: None,
-        berkas: None,
     })
 }
 
@@ -232,82 +188,109 @@ async fn step(
     };
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
-    let change = match typed.langkah.as_str() {
-        view::MOVE_STEP => move_from(desk, &typed, &staff.session.name, ticket, now).await,
-        _ => change_from(&typed, &staff.session.name, now),
+    let moving = typed.langkah == view::MOVE_STEP;
+    let change = match moving {
+        true => move_from(&typed, &staff.session.name, now),
+        false => change_from(&typed, &staff.session.name, now),
     };
     let change = match change {
         Ok(c) => c,
         Err(message) => return refused(desk, staff, ticket, typed, message, None).await,
     };
-    let updated = {
-        let (data, ticket, change) = (desk.data.clone(), ticket.to_string(), change.clone());
-        tokio::task::spawn_blocking(move || {
-            cases::update(&data, &ticket, Some(&version), |record, text| {
-                cases::apply(record, text, &change, now)
-            })
+    let actor = Actor::desk(&staff.session.name);
+    let done = {
+        let office = (desk.office)();
+        let w = Work {
+            data: desk.data.clone(),
+            composer: desk
+                .mail
+                .as_ref()
+                .map(|m| m.composer(&office.config, office.templates.clone())),
+        };
+        let (ticket, change) = (ticket.to_string(), change.clone());
+        tokio::task::spawn_blocking(move || match moving {
+            true => {
+                let to = |record: &Record| view::other_kind(record.kind);
+                let terms = (&office.terms, &*office.calendar);
+                work::move_case(&w, &ticket, Some(&version), to, terms, &change, &actor, now)
+            }
+            false => work::take_step(&w, &ticket, Some(&version), &change, &actor, now),
         })
         .await
     };
-    let (before, written) = match updated {
+    let done = match done {
         Ok(Ok(done)) => done,
-        Ok(Err(RecordError::Stale { by, .. })) => {
+        Ok(Err(StepError::Record(RecordError::Stale { by, .. }))) => {
             return refused(desk, staff, ticket, typed, String::new(), Some(by)).await;
         }
-        Ok(Err(e @ (RecordError::Transition { .. } | RecordError::Missing(_)))) => {
+        Ok(Err(StepError::Needs(need))) => {
+            return refused(desk, staff, ticket, typed, need_text(need).into(), None).await;
+        }
+        Ok(Err(StepError::NoTerm(_))) => {
+            let message = "Situs tidak menetapkan jangka waktu untuk jenis itu; minta pengelola situs memeriksa halaman layanannya.";
+            return refused(desk, staff, ticket, typed, message.into(), None).await;
+        }
+        Ok(Err(StepError::Record(
+            e @ (RecordError::Transition { .. } | RecordError::Missing(_)),
+        ))) => {
             return refused(desk, staff, ticket, typed, e.to_string(), None).await;
         }
-        Ok(Err(e)) => return load_error(desk, staff, &e),
+        Ok(Err(StepError::Record(e))) => return load_error(desk, staff, &e),
         Err(e) => {
             tracing::error!(target: "loket::desk", "a status change failed: {e}");
             return server_error(desk, staff);
         }
     };
-    let to = change.to.unwrap_or(before.status);
-    let detail = match (&change.berkas, &change.kind) {
-        (Some(b), _) => format!("{} (berkas {b})", to.as_str()),
-        (None, Some(moved)) => format!("dipindah ke {}", moved.to.as_str()),
-        (None, None) => to.as_str().to_string(),
-    };
-    let changed = change.kind.as_ref().map_or(to.as_str(), |m| m.to.as_str());
-    if let Err(e) = desk
-        .audit(
-            &staff.session.name,
-            Action::Status,
-            Some(&before.ticket),
-            &detail,
-        )
-        .await
-    {
+    if let Err(e) = &done.audit {
         tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
     }
-    tell_citizen(desk, &before.path, written).await;
-    redirect(&format!(
-        "{CASE_PREFIX}{}/?diubah={}",
-        before.ticket, changed
-    ))
-}
-
-/// Queues the citizen's mail about the step just written, when mail is on
-/// and the step is news to them; the sender is woken. A failure is logged:
-/// the step itself is done.
-async fn tell_citizen(desk: &Desk, path: &std::path::Path, written: String) {
-    let Some(mail) = desk.mail.clone() else {
-        return;
-    };
-    let office = (desk.office)();
-    let composer = mail.composer(&office.config, office.templates);
-    let (data, path) = (desk.data.clone(), path.to_path_buf());
-    let queued = tokio::task::spawn_blocking(move || {
-        crate::notify::queue_written_step(&data, &composer, &path, &written)
-    })
-    .await
-    .unwrap_or_else(|e| Err(e.to_string()));
-    match queued {
-        Ok(true) => mail.wake(),
+    match &done.told {
+        Ok(true) => {
+            if let Some(mail) = &desk.mail {
+                mail.wake();
+            }
+        }
         Ok(false) => {}
         Err(e) => tracing::error!(target: "loket::desk", "no mail for the citizen: {e}"),
     }
+    let changed = match (moving, change.to) {
+        (true, _) => view::other_kind(done.before.kind).as_str(),
+        (false, to) => to.unwrap_or(done.before.status).as_str(),
+    };
+    redirect(&format!(
+        "{CASE_PREFIX}{}/?diubah={}",
+        done.before.ticket, changed
+    ))
+}
+
+/// The desk's words for what a step lacks.
+fn need_text(need: Need) -> &'static str {
+    match need {
+        Need::Berkas => "Pilih hasil pemeriksaan: berkas lengkap atau berkas tidak lengkap.",
+        Need::Meeting => "Isi tanggal, jam, dan tempat pertemuan.",
+        Need::Result => "Tulis ringkasan hasil layanan sebelum menandai selesai.",
+        Need::Reason => "Tulis alasan penolakan; alasan ini dicatat sebagai hasil.",
+    }
+}
+
+/// The move of an open case to the other kind (filed in the wrong form),
+/// as `loket status --kind` makes it ([`work::move_case`] gives it that
+/// kind's deadlines); the reason is required.
+fn move_from(typed: &Typed, by: &str, now: OffsetDateTime) -> Result<cases::StatusChange, String> {
+    let note = Some(typed.catatan.trim().to_string()).filter(|n| !n.is_empty());
+    if note.is_none() {
+        return Err("Tulis alasan pemindahan; alasan ini dicatat di riwayat.".into());
+    }
+    Ok(cases::StatusChange {
+        to: None,
+        kind: None,
+        at: now,
+        by: by.to_string(),
+        note,
+        public_note: Some(typed.pesan.trim().to_string()).filter(|n| !n.is_empty()),
+        meeting: None,
+        berkas: None,
+    })
 }
 
 /// The case page again, as the record is now, with the problem at the
@@ -374,9 +357,10 @@ mod tests {
         t.jam = "25:00".into();
         assert!(change_from(&t, "Budi", now).is_err());
 
-        assert!(
-            change_from(&typed("selesai"), "Budi", now).is_err(),
-            "result needed"
+        assert_eq!(
+            change_from(&typed("selesai"), "Budi", now).unwrap().lacks(),
+            Some(Need::Result),
+            "result needed: the rule in cases, worded by need_text"
         );
         let mut t = typed("ditolak");
         t.catatan = "  Bukan usaha mikro  ".into();

@@ -113,6 +113,71 @@ pub fn line(
     )
 }
 
+/// Who acts, and through which front end: the desk (a signed-in staff
+/// member) or the command line (the person who ran it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Desk,
+    Cli,
+}
+
+impl Actor {
+    pub fn desk(name: &str) -> Actor {
+        Actor {
+            name: name.to_string(),
+            via: Via::Desk,
+        }
+    }
+
+    pub fn cli(name: &str) -> Actor {
+        Actor {
+            name: name.to_string(),
+            via: Via::Cli,
+        }
+    }
+
+    /// The detail as the log keeps it: a command line's starts with `cli`.
+    pub fn detail(&self, detail: &str) -> String {
+        match (self.via, detail) {
+            (Via::Desk, d) => d.to_string(),
+            (Via::Cli, "") => "cli".to_string(),
+            (Via::Cli, d) => format!("cli {d}"),
+        }
+    }
+}
+
+/// Appends `actor`'s line for `action`, now. A data folder that is not
+/// there is an error (it is never made here).
+pub fn record(
+    data: &Path,
+    actor: &Actor,
+    action: Action,
+    ticket: Option<&str>,
+    detail: &str,
+) -> io::Result<()> {
+    if !data.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no data folder at {}", data.display()),
+        ));
+    }
+    let now = OffsetDateTime::now_utc();
+    append(
+        data,
+        now,
+        &actor.name,
+        action,
+        ticket,
+        &actor.detail(detail),
+    )
+}
+
 /// Appends one line and makes it durable.
 pub fn append(
     data: &Path,
@@ -175,6 +240,13 @@ mod tests {
             line(at, "", Action::SignInFailed, None, ""),
             "2026-11-30T23:30:00+07:00\t-\tsign-in-failed\t-\t-\n"
         );
+    }
+
+    #[test]
+    fn the_command_line_says_so_in_the_detail() {
+        assert_eq!(Actor::desk("Budi").detail("selesai"), "selesai");
+        assert_eq!(Actor::cli("budi").detail("selesai"), "cli selesai");
+        assert_eq!(Actor::cli("budi").detail(""), "cli");
     }
 
     #[test]

@@ -1,0 +1,34 @@
+//! What the office does, once, for every front end: the public server, the
+//! staff desk and the command line call these use cases, and only read
+//! their requests and render or print the answers.
+//!
+//! - [`steps`]: take a step on a case, or move it to the other form; the
+//!   step rules ([`cases::apply`](crate::cases::apply)), the audit line
+//!   and the citizen's mail happen there, once.
+//! - [`tell`]: tell the citizen about a step (the mail, when it is on).
+//! - [`submit`]: a checked form becomes a case (the public server).
+//! - [`report`]: the monthly report (the desk and `loket report`).
+//! - [`care`]: purge, backup, restore and verify (the command line).
+//! - [`audit`]: the audit log, and who acts ([`audit::Actor`]).
+
+pub mod audit;
+pub mod care;
+pub mod report;
+pub mod steps;
+pub mod submit;
+pub mod tell;
+
+use std::path::PathBuf;
+
+use crate::notify::Composer;
+
+pub use audit::{Actor, Via};
+pub use steps::{StepDone, StepError, move_case, take_step};
+
+/// What every use case needs: the data folder, and the mail composer when
+/// the citizen's mail is on (`None`: no mail is queued).
+#[derive(Debug, Clone)]
+pub struct Work {
+    pub data: PathBuf,
+    pub composer: Option<Composer>,
+}

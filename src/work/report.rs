@@ -1,0 +1,52 @@
+//! The monthly report, for the desk and `loket report`: one way to read the
+//! month's cases and count them, and (for the command line) to write the
+//! two files, audited first.
+
+use std::io;
+use std::path::Path;
+
+use time::{Date, Month};
+
+use super::audit::{self, Action, Actor};
+use crate::cases::index;
+use crate::cases::layout::SUBMISSIONS_DIR;
+use crate::cases::report::{self, MonthReport, ReportError, ReportOptions, ReportOutput};
+use crate::core::calendar::Calendar;
+use crate::site::terms::Terms;
+
+/// The report of `month` as of `today`, from the data folder's index (no
+/// cases without a submissions folder).
+pub fn month_report(
+    data: &Path,
+    (calendar, terms): (&Calendar, &Terms),
+    month: (i32, Month),
+    today: Date,
+) -> MonthReport {
+    let (all, skipped) = if data.join(SUBMISSIONS_DIR).is_dir() {
+        index::summaries(data)
+    } else {
+        Default::default()
+    };
+    report::month_report(data, (&all, &skipped), calendar, terms, month, today)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The audit line was not written: nothing was read.
+    #[error("{0}")]
+    Audit(io::Error),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// Writes the report files `opts` asks for, audited as `actor` first when
+/// there is a submissions folder to read (without one the report says so
+/// and reads nothing).
+pub fn write_report(opts: &ReportOptions, actor: &Actor) -> Result<ReportOutput, WriteError> {
+    if opts.data.join(SUBMISSIONS_DIR).is_dir() {
+        let detail = format!("{:04}-{:02}", opts.year, u8::from(opts.month));
+        audit::record(&opts.data, actor, Action::Report, None, &detail)
+            .map_err(WriteError::Audit)?;
+    }
+    Ok(report::write_report(opts)?)
+}

@@ -1,0 +1,124 @@
+//! Take a step on a case, or move it to the other form: for the desk and
+//! `loket status` alike. The record is changed under its day folder's lock
+//! ([`cases::update`]) as [`cases::apply`] checks it; then the step is
+//! written to the audit log once, with who took it, and the citizen is
+//! told ([`super::tell`]).
+
+use std::io;
+
+use time::OffsetDateTime;
+
+use super::audit::{self, Action, Actor};
+use super::{Work, tell};
+use crate::cases::{self, KindMove, Need, Record, RecordError, StatusChange, Version};
+use crate::core::calendar::Calendar;
+use crate::forms::FormKind;
+use crate::site::terms::Terms;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// The step asks for something the change does not give.
+    #[error("{}", .0.message())]
+    Needs(Need),
+    /// A move to a kind the site gives no term for.
+    #[error("situs tidak menetapkan batas waktu untuk {}", .0.as_str())]
+    NoTerm(FormKind),
+    #[error(transparent)]
+    Record(#[from] RecordError),
+}
+
+/// A step written: the record as it was, its new text, and how the audit
+/// line and the citizen's mail went (the step stands either way; the front
+/// end says what failed).
+#[derive(Debug)]
+pub struct StepDone {
+    pub before: Record,
+    pub written: String,
+    pub audit: io::Result<()>,
+    pub told: Result<bool, String>,
+}
+
+/// Takes `change` on the case `ticket` (if its record is still `seen`,
+/// when given), audits it as `actor` and tells the citizen.
+pub fn take_step(
+    w: &Work,
+    ticket: &str,
+    seen: Option<&Version>,
+    change: &StatusChange,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<StepDone, StepError> {
+    let updated = cases::update(&w.data, ticket, seen, |record, text| {
+        cases::apply(record, text, change, now)
+    });
+    let (before, written) = match updated {
+        Ok(done) => done,
+        // The rule's own refusal, keyed so every front end can word it.
+        Err(RecordError::Missing(m)) => {
+            return Err(match change.lacks() {
+                Some(need) if need.message() == m => StepError::Needs(need),
+                _ => StepError::Record(RecordError::Missing(m)),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let audit = audit::record(
+        &w.data,
+        actor,
+        Action::Status,
+        Some(&before.ticket),
+        &detail(&before, change),
+    );
+    let told = tell::tell_citizen(w, &before.path, &written);
+    Ok(StepDone {
+        before,
+        written,
+        audit,
+        told,
+    })
+}
+
+/// Moves the case `ticket` to the kind `to` gives for its record, with
+/// that kind's deadlines from the day it was received (under `terms` and
+/// `calendar`), and the step in `change` if it names one, as [`take_step`].
+#[allow(clippy::too_many_arguments)]
+pub fn move_case(
+    w: &Work,
+    ticket: &str,
+    seen: Option<&Version>,
+    to: impl FnOnce(&Record) -> FormKind,
+    (terms, calendar): (&Terms, &Calendar),
+    change: &StatusChange,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<StepDone, StepError> {
+    // The deadlines depend on the day the case came in: read it first (the
+    // update reads it again under its lock).
+    let (record, _) = cases::find(&w.data, ticket)?;
+    let to = to(&record);
+    let deadlines = terms
+        .deadlines(to, record.received_date(), calendar)
+        .ok_or(StepError::NoTerm(to))?;
+    let change = StatusChange {
+        kind: Some(KindMove { to, deadlines }),
+        ..change.clone()
+    };
+    take_step(w, ticket, seen, &change, actor, now)
+}
+
+/// The audit line's detail: the new status, and the move.
+fn detail(before: &Record, change: &StatusChange) -> String {
+    let moved = change
+        .kind
+        .as_ref()
+        .map(|m| format!("dipindah ke {}", m.to.as_str()));
+    match (change.to, moved) {
+        (Some(to), Some(moved)) => format!("{} {moved}", to.as_str()),
+        (Some(to), None) => to.as_str().to_string(),
+        (None, Some(moved)) => moved,
+        (None, None) => before.status.as_str().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

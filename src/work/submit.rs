@@ -1,0 +1,128 @@
+//! Submit: a citizen's checked form becomes a case. Its deadlines come from
+//! the site's terms; the record is written with the hash of its access
+//! code; the staff's message and the citizen's receipt go into the outbox
+//! with the commit, and the sender is woken. The public server keeps what
+//! is HTTP: reading the post, the limits, the resend claims and the code
+//! shown once.
+
+use std::collections::BTreeMap;
+use std::io;
+
+use time::OffsetDateTime;
+
+use crate::cases::access::AccessKey;
+use crate::cases::recent::{Fingerprint, fingerprint};
+use crate::cases::record::{Record, email_field, email_in, promised_due};
+use crate::cases::store::{Draft, Store};
+use crate::cases::ticket::Ticket;
+use crate::core::calendar::Calendar;
+use crate::forms::FormKind;
+use crate::forms::validate::Normalized;
+use crate::notify::{CaseFacts, Composer, Mail};
+use crate::site::terms::{Deadlines, Terms};
+
+/// An accepted form, with its deadlines, ready to be committed.
+#[derive(Debug)]
+pub struct Submission {
+    kind: FormKind,
+    received: OffsetDateTime,
+    text: BTreeMap<String, String>,
+    normalized: Normalized,
+    draft: Draft,
+    deadlines: Deadlines,
+}
+
+/// The site gives no term for the kind (the build refuses a form page
+/// without one, so only a site changed under the server gets here).
+#[derive(Debug, thiserror::Error)]
+#[error("no term for {} submissions in the site", .0.as_str())]
+pub struct NoTerm(pub FormKind);
+
+impl Submission {
+    /// The submission of `kind` received at `received` (WIB), its text as
+    /// typed and as checked, its files in `draft`.
+    pub fn new(
+        kind: FormKind,
+        received: OffsetDateTime,
+        (text, normalized): (BTreeMap<String, String>, Normalized),
+        draft: Draft,
+        (terms, calendar): (&Terms, &Calendar),
+    ) -> Result<Submission, NoTerm> {
+        let deadlines = terms
+            .deadlines(kind, received.date(), calendar)
+            .ok_or(NoTerm(kind))?;
+        Ok(Submission {
+            kind,
+            received,
+            text,
+            normalized,
+            draft,
+            deadlines,
+        })
+    }
+
+    /// What makes a resend the same submission.
+    pub fn fingerprint(&self) -> Fingerprint {
+        fingerprint(self.kind, &self.text, self.draft.attachments())
+    }
+
+    /// Commits the case with access `code`; with mail on (`mail` and the
+    /// site's composer), the staff's message and the citizen's receipt go
+    /// into the outbox with it and the sender is woken.
+    pub async fn commit(
+        self,
+        store: &Store,
+        key: AccessKey,
+        code: String,
+        mail: Option<(&Mail, Composer)>,
+    ) -> io::Result<Ticket> {
+        let Submission {
+            kind,
+            received,
+            text,
+            normalized,
+            draft,
+            deadlines,
+        } = self;
+        let after = mail.as_ref().map(|(mail, composer)| {
+            let facts = CaseFacts {
+                ticket: String::new(),
+                kind,
+                received_at: received,
+                due: promised_due(
+                    kind,
+                    deadlines.response.date,
+                    deadlines.completion.map(|d| d.date),
+                ),
+                due_note: deadlines.note(),
+            };
+            let email = email_in(kind, text.get(email_field(kind)).map(String::as_str));
+            mail.after_commit(
+                composer.clone(),
+                facts,
+                email.map(|address| (address.to_string(), code.clone())),
+            )
+        });
+        let attachments = draft.attachments().to_vec();
+        let render = move |ticket: &Ticket| {
+            let mut record = Record::new(
+                kind,
+                ticket,
+                received,
+                &text,
+                &normalized,
+                &attachments,
+                deadlines,
+            );
+            record.access_code_hash = Some(key.hash(ticket.as_str(), &code));
+            record.to_yaml().map_err(io::Error::other)
+        };
+        let ticket = draft
+            .commit_then(store, kind, received.date(), render, after)
+            .await?;
+        if let Some((mail, _)) = mail {
+            mail.wake();
+        }
+        Ok(ticket)
+    }
+}
