@@ -218,7 +218,11 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
 
 /// The deadlines a case of `kind` received on `received` gets under the
 /// site's terms and holiday lists.
-fn deadlines_for(root: &Path, kind: FormKind, received: Date) -> anyhow::Result<Deadlines> {
+fn deadlines_for(
+    root: &Path,
+    kind: FormKind,
+    received: time::OffsetDateTime,
+) -> anyhow::Result<Deadlines> {
     let loaded = Site::load(root);
     let Some(site) = loaded.site else {
         print_all(&loaded.diagnostics);
@@ -255,7 +259,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
             let (record, _) = cases::find(&data, &args.ticket)?;
             Some(cases::KindMove {
                 to,
-                deadlines: deadlines_for(&args.folders.root, to, record.received_date())?,
+                deadlines: deadlines_for(&args.folders.root, to, record.received_at)?,
             })
         }
         None => None,

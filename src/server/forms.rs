@@ -177,10 +177,7 @@ async fn accept(
     let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);
     // The build refuses a form page without a term, so this holds unless
     // the site changed under us.
-    let Some(deadlines) = published
-        .terms
-        .deadlines(kind, received.date(), &state.calendar())
-    else {
+    let Some(deadlines) = published.terms.deadlines(kind, received, &state.calendar()) else {
         tracing::error!("no term for {} submissions in the site", kind.as_str());
         return internal_error(published, back);
     };

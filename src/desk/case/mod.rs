@@ -191,7 +191,7 @@ async fn move_from(
     let office = (desk.office)();
     let deadlines = office
         .terms
-        .deadlines(to, record.received_date(), &office.calendar)
+        .deadlines(to, record.received_at, &office.calendar)
         .ok_or(
             "Situs tidak menetapkan jangka waktu untuk jenis itu; minta pengelola situs memeriksa halaman layanannya.",
         )?;
