@@ -2,10 +2,12 @@
 //! site and takes citizens' online submissions.
 //!
 //! The modules follow the data, and depend one way (`cli` → `server` →
-//! `desk` → `notify` → `cases` → `site` → `forms` → `core`):
+//! `desk` → `notify` → `cases` → `site` → `office` → `forms` → `core`):
 //!
 //! - [`site`]: the site folder → model → pages on disk (config, content,
 //!   markdown, templates, checks, build, output, watch).
+//! - [`office`]: the office as data: the one Tera registry of the site's,
+//!   the desk's and the mail's templates.
 //! - [`forms`]: what each form asks for and how answers are checked.
 //! - [`cases`]: a submission once it is a case: its record, ticket, the
 //!   durable store, the workflow of the service standard, and what staff
@@ -29,5 +31,6 @@ pub mod core;
 pub mod desk;
 pub mod forms;
 pub mod notify;
+pub mod office;
 pub mod server;
 pub mod site;

@@ -19,7 +19,7 @@
 //! taken (they are listed as [`BackedUp::links`]); every archive written is
 //! noted for `loket purge` ([`super::copies`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -29,8 +29,8 @@ use rustix::fs::{FlockOperation, flock};
 
 use crate::cases::access::KEY_FILE;
 use crate::cases::copies::{self, CopyKind, Stage};
-use crate::cases::layout::{self, MARKER, SUBMISSIONS_DIR, staging_name};
-use crate::core::fs::{DIR_MODE, FILE_MODE, create_private_dir, is_replace_temp, sync_dir};
+use crate::cases::layout::{self, MARKER, SUBMISSIONS_DIR};
+use crate::core::fs::{DIR_MODE, FILE_MODE, create_private_dir, replace_private_with, sync_dir};
 
 /// What a backup took.
 #[derive(Debug, Default)]
@@ -75,21 +75,34 @@ fn at(path: &Path) -> impl FnOnce(io::Error) -> BackupError + '_ {
 
 /// Writes a backup of the data folder `data` to `to`.
 pub fn backup(data: &Path, to: &Path) -> Result<BackedUp, BackupError> {
-    let dir = to
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::Builder::new()
-        .prefix(".loket-backup-")
-        .tempfile_in(dir)
-        .map_err(at(dir))?;
-    let mut archive = tar::Builder::new(io::BufWriter::new(tmp));
-    archive.mode(tar::HeaderMode::Deterministic);
-    let mut done = BackedUp::default();
     // Reports and archives loket wrote into the data folder are copies,
     // not data: an archive never holds the one before it.
     let mut copies = copies::files(data);
     copies.insert(std::path::absolute(to).map_err(at(to))?);
+    let mut done = replace_private_with(to, |file| write_archive(data, to, file, &copies))
+        .map_err(at(to))??;
+    // Noted, so that `loket purge` deletes it once it holds data due for
+    // deletion; an archive that cannot be noted is not kept.
+    let tickets = std::mem::take(&mut done.tickets);
+    if let Err(e) = copies::note(data, CopyKind::Backup, &[to.to_path_buf()], tickets.clone()) {
+        let _ = fs::remove_file(to);
+        return Err(at(&data.join(copies::DIR))(e));
+    }
+    done.tickets = tickets;
+    Ok(done)
+}
+
+/// Writes the archive of `data` into `file` (to be `to`), leaving out the
+/// `copies`.
+fn write_archive(
+    data: &Path,
+    to: &Path,
+    file: &mut File,
+    copies: &BTreeSet<PathBuf>,
+) -> Result<BackedUp, BackupError> {
+    let mut archive = tar::Builder::new(io::BufWriter::new(file));
+    archive.mode(tar::HeaderMode::Deterministic);
+    let mut done = BackedUp::default();
     let skip = |path: &Path| std::path::absolute(path).is_ok_and(|p| copies.contains(&p));
     for entry in fs::read_dir(data).map_err(at(data))? {
         let entry = entry.map_err(at(data))?;
@@ -103,39 +116,16 @@ pub fn backup(data: &Path, to: &Path) -> Result<BackedUp, BackupError> {
         }
         add_tree(&mut archive, data, &path, &skip, &mut done)?;
     }
-    for day in day_folders(&data.join(SUBMISSIONS_DIR)).map_err(at(data))? {
-        add_day(&mut archive, data, &day, &mut done)?;
+    let tree = layout::day_folders(&data.join(SUBMISSIONS_DIR));
+    if let Some((path, e)) = tree.unreadable.into_iter().next() {
+        return Err(BackupError::Io { path, source: e });
     }
-    let writer = archive.into_inner().map_err(at(to))?;
-    let tmp = writer.into_inner().map_err(|e| at(to)(e.into_error()))?;
-    tmp.as_file().sync_all().map_err(at(to))?;
-    tmp.persist(to).map_err(|e| at(to)(e.error))?;
-    fs::set_permissions(to, fs::Permissions::from_mode(FILE_MODE)).map_err(at(to))?;
-    sync_dir(dir).map_err(at(dir))?;
-    // Noted, so that `loket purge` deletes it once it holds data due for
-    // deletion; an archive that cannot be noted is not kept.
-    let tickets = std::mem::take(&mut done.tickets);
-    if let Err(e) = copies::note(data, CopyKind::Backup, &[to.to_path_buf()], tickets.clone()) {
-        let _ = fs::remove_file(to);
-        return Err(at(&data.join(copies::DIR))(e));
+    for day in &tree.days {
+        add_day(&mut archive, data, day, &mut done)?;
     }
-    done.tickets = tickets;
+    let written = archive.into_inner().and_then(|mut w| w.flush());
+    written.map_err(at(to))?;
     Ok(done)
-}
-
-fn day_folders(root: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut days = Vec::new();
-    if !root.is_dir() {
-        return Ok(days);
-    }
-    for entry in walkdir::WalkDir::new(root).min_depth(3).max_depth(3) {
-        let entry = entry.map_err(io::Error::other)?;
-        if entry.file_type().is_dir() {
-            days.push(entry.into_path());
-        }
-    }
-    days.sort();
-    Ok(days)
 }
 
 /// Adds the committed submissions of one day folder, under a shared lock.
@@ -147,23 +137,8 @@ fn add_day<W: Write>(
 ) -> Result<(), BackupError> {
     let lock = File::open(day).map_err(at(day))?;
     flock(&lock, FlockOperation::LockShared).map_err(|e| at(day)(e.into()))?;
-    let mut names: Vec<String> = fs::read_dir(day)
-        .map_err(at(day))?
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    for name in &names {
-        let Some(ticket) = name.strip_suffix(".yaml") else {
-            continue;
-        };
-        if name.starts_with('.') || is_replace_temp(name) {
-            continue;
-        }
-        let record = day.join(name);
-        if !fs::symlink_metadata(&record).is_ok_and(|m| m.is_file()) {
-            continue;
-        }
+    for ticket in layout::day_records(day).map_err(at(day))? {
+        let record = day.join(format!("{ticket}.yaml"));
         let text = fs::read(&record).map_err(at(&record))?;
         let mut header = tar::Header::new_gnu();
         let meta = fs::symlink_metadata(&record).map_err(at(&record))?;
@@ -177,17 +152,14 @@ fn add_day<W: Write>(
         done.bytes += text.len() as u64;
         done.records += 1;
         done.tickets.insert(
-            ticket.to_string(),
+            ticket.clone(),
             Stage::of_text(&String::from_utf8_lossy(&text)),
         );
         // The folder, or, in the moment between a commit's two renames,
         // its staging name: stored under the final one either way.
-        let final_dir = day.join(ticket);
-        let staging = day.join(staging_name(ticket));
-        let folder = if fs::symlink_metadata(&final_dir).is_ok() {
-            final_dir.clone()
-        } else {
-            staging
+        let final_dir = day.join(&ticket);
+        let Some(folder) = layout::attachment_folder(day, &ticket) else {
+            continue;
         };
         if fs::symlink_metadata(&folder).is_ok_and(|m| m.is_symlink()) {
             // Never followed: it may point outside the data folder.
@@ -237,9 +209,10 @@ fn add_tree<W: Write>(
         if skip(path) {
             return Ok(());
         }
-        return match add_file(archive, data, path, path, done) {
-            Err(BackupError::Io { source, .. }) if gone(&source) => Ok(()),
-            other => other,
+        let added = File::open(path).and_then(|mut f| add_open(archive, data, &mut f, path, done));
+        return match added {
+            Err(e) if gone(&e) => Ok(()),
+            other => other.map_err(at(path)),
         };
     }
     if meta.is_dir() {
@@ -251,18 +224,6 @@ fn add_tree<W: Write>(
         }
     }
     Ok(())
-}
-
-/// Adds the file at `path` as `name` (a path in `data`).
-fn add_file<W: Write>(
-    archive: &mut tar::Builder<W>,
-    data: &Path,
-    path: &Path,
-    name: &Path,
-    done: &mut BackedUp,
-) -> Result<(), BackupError> {
-    let mut file = File::open(path).map_err(at(path))?;
-    add_open(archive, data, &mut file, name, done).map_err(at(path))
 }
 
 /// Adds the open `file` as `name` (a path in `data`).

@@ -23,6 +23,7 @@
 
 use std::fs;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -136,6 +137,15 @@ pub fn open_attachment(folder: &Path, name: &str) -> io::Result<fs::File> {
     Ok(file)
 }
 
+/// A record's attachment folder in the folder `day`: `TICKET/`, or in the
+/// moment between a commit's two renames its staging name; `None` when
+/// there is neither. Not followed: it may be a symbolic link.
+pub fn attachment_folder(day: &Path, ticket: &str) -> Option<PathBuf> {
+    [day.join(ticket), day.join(staging_name(ticket))]
+        .into_iter()
+        .find(|f| fs::symlink_metadata(f).is_ok())
+}
+
 /// Whether `path` is a real folder, not a symbolic link to one.
 pub fn is_plain_dir(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
@@ -150,6 +160,109 @@ pub fn staging_name(ticket: &str) -> String {
 /// The ticket of a staging folder's name, if it is one.
 pub fn staged_ticket(name: &str) -> Option<&str> {
     name.strip_prefix('.')?.strip_suffix(STAGING_SUFFIX)
+}
+
+/// The level of a day folder's entries in the dated tree: entries of
+/// `submissions/` are at level 0 (years), of a year at 1 (months), of a
+/// month at 2 (days).
+pub const DAY_LEVEL: usize = 3;
+
+/// What an entry of the dated tree `submissions/YYYY/MM/DD/` is to loket:
+/// the one rule of every walk of it. Nothing is followed: a symbolic link
+/// is neither a folder nor a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeEntry {
+    /// A year, month or day folder (`YYYY`, `MM`, `DD`), to enter.
+    Folder,
+    /// A record file, `TICKET.yaml` in a day folder.
+    Record,
+    /// Anything else: an attachment or staging folder, a hidden name, a
+    /// symbolic link, a file out of place.
+    Other,
+}
+
+/// What the entry `name` at `level` ([`DAY_LEVEL`]) is, given whether it
+/// is itself a folder or a regular file (not through a link).
+pub fn tree_entry(level: usize, name: &[u8], is_dir: bool, is_file: bool) -> TreeEntry {
+    let width = if level == 0 { 4 } else { 2 };
+    if level < DAY_LEVEL && is_dir && name.len() == width && name.iter().all(u8::is_ascii_digit) {
+        TreeEntry::Folder
+    } else if level == DAY_LEVEL && is_file && !name.starts_with(b".") && name.ends_with(b".yaml") {
+        TreeEntry::Record
+    } else {
+        TreeEntry::Other
+    }
+}
+
+/// What [`day_folders`] found.
+#[derive(Debug, Default)]
+pub struct DayFolders {
+    /// `submissions/YYYY/MM/DD`, in order.
+    pub days: Vec<PathBuf>,
+    /// Everything else at the levels above the days (not entered).
+    pub strays: Vec<PathBuf>,
+    /// Folders that could not be read.
+    pub unreadable: Vec<(PathBuf, io::Error)>,
+}
+
+/// The day folders of the dated tree at `submissions` (none if it does not
+/// exist), following no symbolic link.
+pub fn day_folders(submissions: &Path) -> DayFolders {
+    fn walk(dir: &Path, level: usize, found: &mut DayFolders) {
+        let mut entries = match fs::read_dir(dir).and_then(|d| d.collect::<io::Result<Vec<_>>>()) {
+            Ok(entries) => entries,
+            Err(e) => return found.unreadable.push((dir.to_path_buf(), e)),
+        };
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            match tree_entry(level, entry.file_name().as_bytes(), is_dir, false) {
+                TreeEntry::Folder if level + 1 == DAY_LEVEL => found.days.push(entry.path()),
+                TreeEntry::Folder => walk(&entry.path(), level + 1, found),
+                _ => found.strays.push(entry.path()),
+            }
+        }
+    }
+    let mut found = DayFolders::default();
+    if fs::symlink_metadata(submissions).is_ok() {
+        walk(submissions, 0, &mut found);
+    }
+    found
+}
+
+/// The tickets of the record files in the folder `day`, in order.
+pub fn day_records(day: &Path) -> io::Result<Vec<String>> {
+    let mut tickets = Vec::new();
+    for entry in fs::read_dir(day)? {
+        let entry = entry?;
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        let name = entry.file_name();
+        if tree_entry(DAY_LEVEL, name.as_bytes(), false, is_file) == TreeEntry::Record
+            && let Some(ticket) = name.to_str().and_then(|n| n.strip_suffix(".yaml"))
+        {
+            tickets.push(ticket.to_string());
+        }
+    }
+    tickets.sort();
+    Ok(tickets)
+}
+
+/// Every record file of the data folder `data`, in order, and the folders
+/// that could not be read.
+pub fn records(data: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, io::Error)>) {
+    let DayFolders {
+        days,
+        mut unreadable,
+        ..
+    } = day_folders(&data.join(SUBMISSIONS_DIR));
+    let mut files = Vec::new();
+    for day in days {
+        match day_records(&day) {
+            Ok(tickets) => files.extend(tickets.iter().map(|t| day.join(format!("{t}.yaml")))),
+            Err(e) => unreadable.push((day, e)),
+        }
+    }
+    (files, unreadable)
 }
 
 /// Why a folder cannot be the data folder.
@@ -208,4 +321,70 @@ pub fn adopt(data: &Path) -> Result<(), OpenError> {
     }
     write_marker(data)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn the_walk_lists_record_files_of_day_folders_in_order_and_follows_no_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (data, elsewhere) = (tmp.path().join("data"), tmp.path().join("elsewhere"));
+        let sub = data.join(SUBMISSIONS_DIR);
+        assert!(records(&data).0.is_empty() && records(&data).1.is_empty());
+        for rel in [
+            "data/submissions/2026/11/28/PL-20261128-BBBB.yaml",
+            "data/submissions/2026/11/28/KP-20261128-AAAA.yaml",
+            "data/submissions/2026/02/01/KP-20260201-EEEE.yaml",
+            "data/submissions/2025/12/31/KP-20251231-FFFF.yaml",
+            // Not records: an attachment folder's files, a commit's staging
+            // folder, an update's temp file, hidden and other names.
+            "data/submissions/2026/11/28/PL-20261128-BBBB/lampiran.yaml",
+            "data/submissions/2026/11/28/.KP-20261128-CCCC.staging/ktp.pdf",
+            "data/submissions/2026/11/28/.loket-3f9c.tmp",
+            "data/submissions/2026/11/28/.KP-20261128-DDDD.yaml",
+            "data/submissions/2026/11/28/catatan.txt",
+            "data/submissions/2026/11/28/KP-20261128-MMMM.yaml/x",
+            // Out of place: a record above the days, folders that are no dates.
+            "data/submissions/2026/11/KP-20261101-GGGG.yaml",
+            "data/submissions/2026/lain/01/KP-20260101-HHHH.yaml",
+            "data/submissions/2026/1/01/KP-20260101-JJJJ.yaml",
+            "elsewhere/01/KP-20261201-KKKK.yaml",
+        ] {
+            let path = tmp.path().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        // Links, to a record and to folders holding records: not followed.
+        let record = elsewhere.join("01/KP-20261201-KKKK.yaml");
+        symlink(record, sub.join("2026/11/28/KP-20261128-LLLL.yaml")).unwrap();
+        symlink(&elsewhere, sub.join("2026/12")).unwrap();
+        symlink(elsewhere.join("01"), sub.join("2026/11/29")).unwrap();
+
+        let rel = |paths: &[PathBuf]| -> Vec<String> {
+            let rel = paths.iter().map(|p| p.strip_prefix(&sub).unwrap());
+            rel.map(|p| p.display().to_string()).collect()
+        };
+        let (files, unreadable) = records(&data);
+        assert!(unreadable.is_empty(), "{unreadable:?}");
+        assert_eq!(
+            rel(&files),
+            [
+                "2025/12/31/KP-20251231-FFFF.yaml",
+                "2026/02/01/KP-20260201-EEEE.yaml",
+                "2026/11/28/KP-20261128-AAAA.yaml",
+                "2026/11/28/PL-20261128-BBBB.yaml",
+            ]
+        );
+        let strays = ["2026/1", "2026/11/29", "2026/11/KP-20261101-GGGG.yaml"];
+        assert_eq!(
+            rel(&day_folders(&sub).strays),
+            [&strays[..], &["2026/12", "2026/lain"]].concat()
+        );
+        // A folder that cannot be read (here: a file) is named.
+        let unreadable = day_folders(&sub.join("2026/11/28/catatan.txt")).unreadable;
+        assert_eq!(unreadable.len(), 1);
+    }
 }

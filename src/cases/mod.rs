@@ -28,5 +28,5 @@ pub mod yaml_edit;
 
 pub use record::{HistoryEntry, Meeting, Record, parse_local_time};
 pub use records::{RecordError, find, load_all};
-pub use update::{Version, update, write_record};
+pub use update::{Version, update};
 pub use workflow::{Berkas, KindMove, Status, StatusChange, apply};

@@ -5,54 +5,34 @@ use std::path::{Path, PathBuf};
 
 use super::record::Record;
 use super::workflow::Status;
-use crate::cases::layout::{Layout, SUBMISSIONS_DIR};
+use crate::cases::layout::{self, Layout};
 use crate::core::diagnostic::Diagnostic;
 
-/// Every record under `data/submissions`, oldest first, with a diagnostic for
-/// each file that could not be read (those are skipped).
+/// Every record under `data/submissions` ([`layout::records`]), oldest
+/// first, with a diagnostic for each file or folder that could not be read
+/// (those are skipped).
 pub fn load_all(data: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
-    let mut records = Vec::new();
-    let mut diags = Vec::new();
-    let root = data.join(SUBMISSIONS_DIR);
-    let walker = walkdir::WalkDir::new(&root)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                if e.io_error()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
-                    && e.depth() == 0
-                {
-                    break;
-                }
-                diags.push(Diagnostic::error(
-                    e.path().unwrap_or(&root),
-                    None,
-                    format!("cannot read: {e}"),
-                ));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "yaml") {
-            continue;
-        }
-        match std::fs::read_to_string(entry.path()) {
-            Ok(text) => match Record::parse(entry.path(), &text) {
-                Ok(r) => records.push(r),
-                Err(d) => diags.push(d),
-            },
-            Err(e) => diags.push(Diagnostic::error(
-                entry.path(),
-                None,
-                format!("cannot read: {e}"),
-            )),
+    let (files, unreadable) = layout::records(data);
+    let mut diags: Vec<_> = unreadable.iter().map(|(p, e)| cannot_read(p, e)).collect();
+    let mut records = Vec::with_capacity(files.len());
+    for path in &files {
+        match load(path) {
+            Ok(r) => records.push(r),
+            Err(d) => diags.push(d),
         }
     }
     records.sort_by(|a, b| (a.received_at, &a.ticket).cmp(&(b.received_at, &b.ticket)));
     (records, diags)
+}
+
+/// The record file at `path`, or why it cannot be read.
+pub fn load(path: &Path) -> Result<Record, Diagnostic> {
+    let text = std::fs::read_to_string(path).map_err(|e| cannot_read(path, &e))?;
+    Record::parse(path, &text)
+}
+
+fn cannot_read(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(path, None, format!("cannot read: {e}"))
 }
 
 /// Finds one record by ticket (the ticket says which day folder it is in).

@@ -138,25 +138,27 @@ impl Store {
 /// (renamed) if its record is in place and removed if not; a status
 /// update's temp file is removed. Nothing else is touched.
 fn finish_or_remove_staged(layout: &Layout) -> io::Result<()> {
-    for entry in walkdir::WalkDir::new(layout.submissions_dir())
-        .min_depth(4)
-        .max_depth(4)
-    {
-        let entry = entry.map_err(io::Error::other)?;
-        let name = entry.file_name().to_string_lossy();
-        let path = entry.path();
-        if entry.file_type().is_dir() {
-            let Some(ticket) = layout::staged_ticket(&name) else {
-                continue;
-            };
-            let day = path.parent().unwrap_or(path);
-            if day.join(format!("{ticket}.yaml")).is_file() {
-                rename_noreplace(path, &day.join(ticket))?;
-            } else {
-                fs::remove_dir_all(path)?;
+    let tree = layout::day_folders(&layout.submissions_dir());
+    if let Some((path, e)) = tree.unreadable.into_iter().next() {
+        return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display())));
+    }
+    for day in tree.days {
+        for entry in fs::read_dir(&day)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                let Some(ticket) = layout::staged_ticket(&name) else {
+                    continue;
+                };
+                if day.join(format!("{ticket}.yaml")).is_file() {
+                    rename_noreplace(&path, &day.join(ticket))?;
+                } else {
+                    fs::remove_dir_all(&path)?;
+                }
+            } else if is_replace_temp(&name) {
+                fs::remove_file(&path)?;
             }
-        } else if is_replace_temp(&name) {
-            fs::remove_file(path)?;
         }
     }
     Ok(())

@@ -14,7 +14,6 @@
 //! with [`RecordError::Stale`] instead of overwriting what it did not see.
 
 use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 
 use rustix::fs::{FlockOperation, flock};
@@ -86,25 +85,13 @@ pub fn update(
             "nomor tiket atau waktu diterima berubah".to_string(),
         ));
     }
-    write_record(&record.path, &new_text).map_err(|source| RecordError::Io {
-        path: record.path.clone(),
-        source,
+    crate::core::fs::replace_private(&record.path, new_text.as_bytes()).map_err(|source| {
+        RecordError::Io {
+            path: record.path.clone(),
+            source,
+        }
     })?;
     // The lock goes with the descriptor.
     drop(lock);
     Ok((record, new_text))
-}
-
-/// Replaces a file atomically (temp file, fsync, rename, fsync folder),
-/// keeping it private (0600).
-pub fn write_record(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".loket-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?; // created 0600
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    File::open(dir)?.sync_all()
 }

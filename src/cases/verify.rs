@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::Record;
-use crate::cases::layout::{self, STAGING_SUFFIX, SUBMISSIONS_DIR, staging_name};
+use crate::cases::layout::{self, STAGING_SUFFIX, SUBMISSIONS_DIR};
 use crate::core::fs::is_replace_temp;
 
 /// One thing wrong in the data folder.
@@ -40,15 +40,28 @@ pub struct Verified {
 /// Checks every day folder of the data folder `data`.
 pub fn verify(data: &Path) -> Verified {
     let mut out = Verified::default();
-    let root = data.join(SUBMISSIONS_DIR);
     let mut problem = |path: &Path, message: &str| {
         out.problems.push(Problem {
             path: path.to_path_buf(),
             message: message.to_string(),
         })
     };
+    let submissions = data.join(SUBMISSIONS_DIR);
+    if !submissions.is_dir() {
+        problem(&submissions, "folder tidak dapat dibaca");
+    }
+    let tree = layout::day_folders(&submissions);
+    for (path, _) in &tree.unreadable {
+        problem(path, "folder tidak dapat dibaca");
+    }
+    for path in &tree.strays {
+        problem(
+            path,
+            "tidak seharusnya ada di sini (folder tahun/bulan/tanggal)",
+        );
+    }
     let mut records = 0;
-    for day in day_folders(&root, &mut problem) {
+    for day in tree.days {
         let Ok(entries) = fs::read_dir(&day) else {
             problem(&day, "folder tidak dapat dibaca");
             continue;
@@ -64,16 +77,10 @@ pub fn verify(data: &Path) -> Verified {
                 continue;
             };
             explained.insert(name.clone());
-            let folder = if names.contains(ticket) {
-                explained.insert(ticket.to_string());
-                Some(day.join(ticket))
-            } else {
-                let staging = staging_name(ticket);
-                names.contains(&staging).then(|| {
-                    explained.insert(staging.clone());
-                    day.join(staging)
-                })
-            };
+            let folder = layout::attachment_folder(&day, ticket);
+            if let Some(f) = folder.as_ref().and_then(|f| f.file_name()) {
+                explained.insert(f.to_string_lossy().into_owned());
+            }
             let folder = match folder {
                 Some(f) if !layout::is_plain_dir(&f) => {
                     problem(
@@ -106,38 +113,6 @@ pub fn verify(data: &Path) -> Verified {
     }
     out.records = records;
     out
-}
-
-/// The `submissions/YYYY/MM/DD` folders, with a problem for anything else
-/// at those levels.
-fn day_folders(root: &Path, problem: &mut impl FnMut(&Path, &str)) -> Vec<PathBuf> {
-    let mut days = Vec::new();
-    let mut walk = vec![(root.to_path_buf(), 0)];
-    while let Some((dir, depth)) = walk.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            problem(&dir, "folder tidak dapat dibaca");
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let digits = name.len() == if depth == 0 { 4 } else { 2 }
-                && name.bytes().all(|b| b.is_ascii_digit());
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if !(digits && is_dir) {
-                problem(
-                    &path,
-                    "tidak seharusnya ada di sini (folder tahun/bulan/tanggal)",
-                );
-            } else if depth == 2 {
-                days.push(path);
-            } else {
-                walk.push((path, depth + 1));
-            }
-        }
-    }
-    days.sort();
-    days
 }
 
 /// Checks one record and its attachment folder; whether all is well.
@@ -248,11 +223,6 @@ fn read_plain(path: &Path) -> std::io::Result<String> {
         return Err(std::io::Error::other("bukan berkas biasa"));
     }
     fs::read_to_string(path)
-}
-
-/// Size and sha256 (hex) of a file.
-pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    hash_open(fs::File::open(path)?)
 }
 
 /// Size and sha256 (hex) of an open file, read to its end.

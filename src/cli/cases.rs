@@ -15,6 +15,7 @@ use crate::cases::{self, Berkas, Meeting, Status};
 use crate::core::calendar::Calendar;
 use crate::forms::FormKind;
 use crate::notify;
+use crate::office::templates::{TEMPLATES_DIR, Templates};
 use crate::site::config::SiteConfig;
 use crate::site::content::Site;
 use crate::site::terms::{Deadlines, Terms};
@@ -316,7 +317,25 @@ fn tell_citizen(data: &Path, root: &Path, path: &Path, written: &str) -> anyhow:
             return Ok(());
         }
     };
-    let composer = notify::Composer::new(&config, None);
+    // The site's mail templates (`templates/mail/`) if it has any; when
+    // they do not parse the mail still goes, in loket's own words.
+    let loaded = match root.join(TEMPLATES_DIR).is_dir() {
+        true => Templates::load(root),
+        false => Templates::builtin(),
+    };
+    let templates = match loaded {
+        Ok(t) => t,
+        Err(d) => {
+            let problems: Vec<String> = d.iter().map(ToString::to_string).collect();
+            eprintln!(
+                "peringatan: templat situs tidak terbaca ({}); surel memakai templat bawaan loket",
+                problems.join("; ")
+            );
+            Templates::builtin()
+                .map_err(|d| anyhow::anyhow!("loket's own templates do not parse: {d:?}"))?
+        }
+    };
+    let composer = notify::Composer::new(&config, std::sync::Arc::new(templates), None);
     match notify::queue_written_step(data, &composer, path, written) {
         Ok(true) => say!("Surel untuk warga disiapkan; server mengirimkannya.")?,
         Ok(false) => {}

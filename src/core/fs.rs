@@ -55,15 +55,29 @@ pub fn sync_dir(path: &Path) -> io::Result<()> {
 /// Replaces a file atomically and durably (temp file beside it, fsync,
 /// rename, fsync folder), keeping it private.
 pub fn replace_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace_private_with(path, |file| file.write_all(bytes))?
+}
+
+/// [`replace_private`], with the contents written (streamed, say) by
+/// `write` into the temp file (0600). The outer error is the replacement's
+/// own; when `write` fails, its error is returned and nothing is replaced.
+pub fn replace_private_with<T, E>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> Result<T, E>,
+) -> io::Result<Result<T, E>> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?; // created 0600
-    tmp.write_all(bytes)?;
+    let written = match write(tmp.as_file_mut()) {
+        Ok(written) => written,
+        Err(e) => return Ok(Err(e)), // the temp file goes with `tmp`
+    };
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)
+    sync_dir(dir)?;
+    Ok(Ok(written))
 }
 
 /// Whether a file name is a temp file of [`replace_private`].
@@ -112,6 +126,33 @@ pub fn read_rest(file: &mut File, expected: usize) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replace_private_with_replaces_whole_or_not_at_all() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("archive.tar");
+        std::fs::write(&path, "old").unwrap();
+        let only_it = || std::fs::read_dir(tmp.path()).unwrap().count() == 1;
+        // A writer that fails half-way: the old file stays, no temp file is left.
+        let failed = replace_private_with(&path, |file| {
+            file.write_all(b"half")?;
+            Err::<(), _>(io::Error::other("disk full"))
+        });
+        assert_eq!(failed.unwrap().unwrap_err().to_string(), "disk full");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert!(only_it());
+        // A streaming writer: its value comes back, the file is replaced, 0600.
+        let written = replace_private_with(&path, |file| {
+            file.write_all(b"one ")?;
+            file.write_all(b"two").map(|()| 2)
+        });
+        assert_eq!(written.unwrap().unwrap(), 2);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one two");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, FILE_MODE);
+        assert!(only_it());
+    }
 
     #[test]
     fn read_rest_reads_all_whatever_was_expected() {

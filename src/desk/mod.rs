@@ -5,7 +5,8 @@
 //! `loket serve` runs it on a second listener (`--desk-addr`, see
 //! `server::desk`), which answers only what is here; the public listener
 //! knows none of these paths. Pages are Tera templates embedded in loket
-//! ([`views`], `src/desk/templates/`), in Indonesian, without JavaScript,
+//! ([`views`], `src/desk/templates/`; a site's `templates/desk/NAME`
+//! replaces one), in Indonesian, without JavaScript,
 //! styled by `src/desk/assets/meja.css` (the site's palette and forms).
 //!
 //! | path | what |
@@ -46,8 +47,8 @@ use hyper::{Request, Response, StatusCode};
 use time::OffsetDateTime;
 
 use crate::core::calendar::Calendar;
+use crate::office::templates::Templates;
 use crate::site::config::SiteConfig;
-use crate::site::render::Templates;
 use crate::site::terms::Terms;
 
 pub use http::Body;
@@ -234,6 +235,7 @@ impl Desk {
     fn chrome(&self, staff: Option<&Staff>, nav: &'static str) -> Chrome {
         let office = (self.office)();
         Chrome {
+            templates: office.templates,
             office: office.config.office.name.clone(),
             user: staff.map(|s| s.session.name.clone()),
             csrf: staff.map(|s| s.session.csrf.clone()).unwrap_or_default(),

@@ -160,9 +160,10 @@ async fn html_file(
         return super::http::plain_error();
     };
     let office = (desk.office)();
-    let rendered = office
-        .templates
-        .render_report(&office.config, &ReportView::new(&computed));
+    let rendered = office.templates.render_report(
+        &office.config.to_template_value().office,
+        &ReportView::new(&computed),
+    );
     let body = match rendered {
         Ok(body) => body,
         Err(d) => {

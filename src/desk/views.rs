@@ -1,44 +1,31 @@
-//! The desk's pages: Tera templates embedded in loket (`templates/`), and
-//! its stylesheet (`assets/meja.css`). Every page sees `desk` (the office's
-//! name, who is signed in, the CSRF token for its forms, which menu item is
-//! current) and `v`, the page's own view.
+//! The desk's pages: Tera templates under `desk/` in the one registry
+//! ([`crate::office::templates`]; loket's own in `src/desk/templates/`,
+//! each overridable by the site's `templates/desk/NAME`), and its stylesheet
+//! (`assets/meja.css`). Every page sees `desk` (the office's name, who is
+//! signed in, the CSRF token for its forms, which menu item is current) and
+//! `v`, the page's own view.
 
-use std::sync::LazyLock;
+use std::sync::Arc;
 
 use hyper::{Response, StatusCode};
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::Context;
 
 use super::Body;
 use super::http::{bytes, html, plain_error};
-
-const TEMPLATES: [(&str, &str); 7] = [
-    ("base.html", include_str!("templates/base.html")),
-    ("masuk.html", include_str!("templates/masuk.html")),
-    (
-        "kotak-masuk.html",
-        include_str!("templates/kotak-masuk.html"),
-    ),
-    ("kasus.html", include_str!("templates/kasus.html")),
-    ("cetak.html", include_str!("templates/cetak.html")),
-    ("laporan.html", include_str!("templates/laporan.html")),
-    ("galat.html", include_str!("templates/galat.html")),
-];
+use crate::office::templates::{DESK, Templates};
 
 const STYLESHEET: &str = include_str!("assets/meja.css");
 
 pub type ViewError = tera::Error;
 
-static TERA: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
-    let mut tera = Tera::new();
-    tera.add_raw_templates(TEMPLATES)
-        .map(|_| tera)
-        .map_err(|e| format!("{e:?}"))
-});
-
 /// What every page shows around its content.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chrome {
+    /// The templates of the site being served (a new publish brings new
+    /// ones).
+    #[serde(skip)]
+    pub templates: Arc<Templates>,
     pub office: String,
     /// The signed-in staff member.
     pub user: Option<String>,
@@ -49,11 +36,10 @@ pub struct Chrome {
 }
 
 pub fn render(name: &str, chrome: &Chrome, view: &impl Serialize) -> Result<String, ViewError> {
-    let tera = TERA.as_ref().map_err(|e| tera::Error::message(e.clone()))?;
     let mut ctx = Context::new();
     ctx.insert("desk", chrome);
     ctx.insert("v", view);
-    tera.render(name, &ctx)
+    chrome.templates.render(&format!("{DESK}{name}"), &ctx)
 }
 
 #[derive(Serialize)]
@@ -85,16 +71,4 @@ pub fn stylesheet() -> Response<Body> {
         "text/css; charset=utf-8",
         STYLESHEET.as_bytes().to_vec(),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_templates_parse() {
-        if let Err(e) = TERA.as_ref() {
-            panic!("{e}");
-        }
-    }
 }

@@ -1,41 +1,29 @@
 //! What each message says: Tera templates in `src/notify/templates/`
-//! (Indonesian, plain text, built into loket), the first line of each being
-//! the subject. A message names the ticket, the kind, when it arrived, the
+//! (Indonesian, plain text, built into loket; under `mail/` in the one
+//! registry, [`crate::office::templates`], so a site's
+//! `templates/mail/NAME` replaces one), the first line of each being the
+//! subject. A message names the ticket, the kind, when it arrived, the
 //! deadline, and where to look further (the desk for staff, `/cek-status/`
 //! for citizens); never a NIK, phone number, address, file or anything the
 //! citizen typed, not even their name: mail is not a safe channel for them.
 
-use std::sync::LazyLock;
+use std::sync::Arc;
 
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::Context;
 use time::{Date, OffsetDateTime};
 
 use super::outbox::{Kind, Message, Recipient};
 use crate::cases::{HistoryEntry, Record, Status};
 use crate::core::dates::{self, WIB};
 use crate::forms::FormKind;
+use crate::office::templates::Templates;
 use crate::site::config::SiteConfig;
 
-const TEMPLATES: [(&str, &str); 4] = [
-    (NEW_CASE, include_str!("templates/staf-baru.txt")),
-    (DIGEST, include_str!("templates/staf-ringkasan.txt")),
-    (RECEIPT, include_str!("templates/warga-tanda-terima.txt")),
-    (STEP, include_str!("templates/warga-langkah.txt")),
-];
-const NEW_CASE: &str = "staf-baru.txt";
-const DIGEST: &str = "staf-ringkasan.txt";
-const RECEIPT: &str = "warga-tanda-terima.txt";
-const STEP: &str = "warga-langkah.txt";
-
-/// The mail templates, parsed once (they are part of loket: a test renders
-/// each).
-static MAIL: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
-    let mut tera = Tera::new();
-    tera.add_raw_templates(TEMPLATES)
-        .map(|()| tera)
-        .map_err(|e| e.to_string())
-});
+const NEW_CASE: &str = "mail/staf-baru.txt";
+const DIGEST: &str = "mail/staf-ringkasan.txt";
+const RECEIPT: &str = "mail/warga-tanda-terima.txt";
+const STEP: &str = "mail/warga-langkah.txt";
 
 #[derive(Debug, thiserror::Error)]
 #[error("mail template: {0}")]
@@ -128,16 +116,18 @@ pub fn step_is_news(step: &HistoryEntry) -> bool {
         .is_some_and(|n| !n.trim().is_empty())
 }
 
-/// Writes messages for one site and desk.
+/// Writes messages for one site and desk, with the site's templates.
 #[derive(Debug, Clone)]
 pub struct Composer {
     office: OfficeView,
     desk_url: Option<String>,
+    templates: Arc<Templates>,
 }
 
 impl Composer {
-    pub fn new(config: &SiteConfig, desk_url: Option<&str>) -> Composer {
+    pub fn new(config: &SiteConfig, templates: Arc<Templates>, desk_url: Option<&str>) -> Composer {
         Composer {
+            templates,
             office: OfficeView {
                 name: config.office.name.clone(),
                 parent: config.office.parent.clone(),
@@ -181,11 +171,11 @@ impl Composer {
         template: &str,
         fill: impl FnOnce(&mut Context),
     ) -> Result<(String, String), ComposeError> {
-        let tera = MAIL.as_ref().map_err(|e| ComposeError(e.clone()))?;
         let mut ctx = Context::new();
         ctx.insert("office", &self.office);
         fill(&mut ctx);
-        let text = tera
+        let text = self
+            .templates
             .render(template, &ctx)
             .map_err(|e| ComposeError(format!("{template}: {e}")))?;
         let (subject, body) = text.split_once('\n').unwrap_or((&text, ""));

@@ -35,6 +35,7 @@ use tokio::sync::Notify;
 use crate::cases::store::AfterCommit;
 use crate::cases::ticket::Ticket;
 use crate::core::calendar::Calendar;
+use crate::office::templates::Templates;
 use crate::site::config::SiteConfig;
 
 pub use compose::{CaseFacts, Composer};
@@ -55,11 +56,11 @@ impl Mail {
     /// Opens the outbox in `data` and starts the sender and, unless it is
     /// off, the digest (on the current tokio runtime). `source` gives the
     /// calendar and the site's settings as they are at the moment (`None`
-    /// once the server is going away).
+    /// once the server is going away), and its templates.
     pub fn start(
         data: &Path,
         settings: MailSettings,
-        source: impl Fn() -> Option<(Arc<Calendar>, SiteConfig)> + Send + Sync + 'static,
+        source: impl Fn() -> Option<(Arc<Calendar>, SiteConfig, Arc<Templates>)> + Send + Sync + 'static,
     ) -> Result<Mail, String> {
         let outbox = Outbox::at(data);
         outbox
@@ -79,8 +80,8 @@ impl Mail {
                     (hour, minute),
                     wake.clone(),
                     move || {
-                        let (calendar, config) = source()?;
-                        Some((calendar, Composer::new(&config, desk.as_deref())))
+                        let (calendar, config, templates) = source()?;
+                        Some((calendar, Composer::new(&config, templates, desk.as_deref())))
                     },
                 ));
             }
@@ -110,8 +111,8 @@ impl Mail {
     }
 
     /// A composer for the site as it is now.
-    pub fn composer(&self, config: &SiteConfig) -> Composer {
-        Composer::new(config, self.settings.desk_url.as_deref())
+    pub fn composer(&self, config: &SiteConfig, templates: Arc<Templates>) -> Composer {
+        Composer::new(config, templates, self.settings.desk_url.as_deref())
     }
 
     /// What the store's committer runs once a submission is committed:

@@ -220,7 +220,7 @@ async fn accept(
                     };
                     let email = email_in(kind, text.get(email_field(kind)).map(String::as_str));
                     mail.after_commit(
-                        mail.composer(&published.site.config),
+                        mail.composer(&published.site.config, published.templates.clone()),
                         facts,
                         email.map(|address| (address.to_string(), code.clone())),
                     )

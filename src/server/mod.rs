@@ -384,7 +384,12 @@ fn start_mail(
     let source = Arc::downgrade(state);
     let mail = crate::notify::Mail::start(state.store.root(), settings, move || {
         let state = source.upgrade()?;
-        Some((state.calendar(), state.published().site.config.clone()))
+        let published = state.published();
+        Some((
+            state.calendar(),
+            published.site.config.clone(),
+            published.templates.clone(),
+        ))
     })
     .map_err(ServeError::Mail)?;
     let _ = state.mail.set(mail);
@@ -539,9 +544,8 @@ pub(crate) fn status_page(
     let mut body = Vec::new();
     if let Err(d) = published.renderer().render_status(&view, &mut body) {
         tracing::error!("{d}");
-        body = published
-            .templates
-            .render_fallback(notice.title, &notice.text);
+        body =
+            crate::site::render::render_fallback(&published.templates, notice.title, &notice.text);
     }
     let mut response = html(notice.status, body);
     if let Some(seconds) = retry_after {

@@ -231,7 +231,7 @@ fn generate(
             diags.extend(not_found.err());
             if let Some(dir) = out {
                 let sitemap = write_file(&dir.join("sitemap.xml"), |w| {
-                    templates.render_sitemap(site, w)
+                    crate::site::render::render_sitemap(templates, site, w)
                 });
                 diags.extend(sitemap.err());
                 diags.extend(copy_assets(site, dir));

@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::core::diagnostic::Diagnostic;
 use crate::forms::FormKind;
 use crate::forms::registry::FORMS_DIR;
+use crate::office::templates::{DESK, MAIL};
 use crate::site::config::Level;
 use crate::site::content::{Page, Site};
 use crate::site::markdown::{LinkRef, TocEntry};
@@ -486,9 +487,11 @@ fn broken(site: &Site, path: &Path, line: Option<usize>, message: String) -> Dia
 
 /// Checks the literal `href="/..."` and `src="/..."` values in templates (the
 /// ones without template expressions, which are the ones a typo breaks).
+/// The desk's pages and the mail (`desk/`, `mail/`) link elsewhere.
 pub fn template_links(site: &Site, anchors: &Anchors, templates: &Templates) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    for (_, path) in templates.files() {
+    let elsewhere = |name: &str| name.starts_with(DESK) || name.starts_with(MAIL);
+    for (_, path) in templates.files().filter(|(n, _)| !elsewhere(n)) {
         let Ok(text) = std::fs::read_to_string(site.root.join(path)) else {
             continue;
         };

@@ -19,7 +19,7 @@ use crate::site::source::load_page;
 pub use crate::site::source::parse_page;
 
 pub const CONTENT_DIR: &str = "content";
-pub const TEMPLATES_DIR: &str = "templates";
+pub use crate::office::templates::TEMPLATES_DIR;
 /// Files under `static/` are copied to the site as they are.
 pub const STATIC_DIR: &str = "static";
 

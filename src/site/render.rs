@@ -1,20 +1,21 @@
 //! Rendering pages: Markdown through [`crate::site::markdown`], then the page's Tera
-//! template. Templates are parsed once ([`Templates::load`]) and shared by
-//! every page and every thread.
+//! template. Templates are parsed once ([`Templates::load`], the one registry
+//! in [`crate::office::templates`]) and shared by every page and every thread.
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
-use tera::{Context, ErrorKind, Tera, Value};
-use walkdir::WalkDir;
+use tera::{Context, Tera, Value};
 
 use crate::core::dates;
-use crate::core::diagnostic::{Diagnostic, display_path};
+use crate::core::diagnostic::Diagnostic;
 use crate::forms::FormKind;
 use crate::forms::view::FormView;
-use crate::site::content::{PageKind, Service, Site, TEMPLATES_DIR};
+use crate::office::templates::diagnostic as tera_diagnostic;
+pub use crate::office::templates::{LOOKUP_TEMPLATE, REPORT_TEMPLATE, SITEMAP_TEMPLATE, Templates};
+use crate::site::content::{PageKind, Service, Site};
 use crate::site::markdown::{Rendered, TocEntry};
 
 mod lookup;
@@ -27,52 +28,37 @@ pub const STATUS_TEMPLATE: &str = "status.html";
 /// Template of the "page not found" page.
 pub const NOT_FOUND_TEMPLATE: &str = "404.html";
 
-/// Templates loket brings along, for files no page template makes: the
-/// monthly report, the sitemap, the server's last-resort error page and the
-/// page `serve --watch` shows while the site does not build. An office
-/// overrides one by putting a file of the same name in `templates/` (its
-/// letterhead on the report, say); the build error page is never overridden,
-/// since it must show when the site's templates are what is broken.
-const BUILTIN: [(&str, &str); 4] = [
-    (REPORT_TEMPLATE, include_str!("builtin/laporan.html")),
-    (SITEMAP_TEMPLATE, include_str!("builtin/sitemap.xml")),
+/// The last-resort pages, in a Tera of their own: the page `serve --watch`
+/// shows while the site does not build (never overridden: it must show
+/// when the site's templates are what is broken), and the error page for
+/// when neither `status.html` nor the site's `galat.html` renders.
+const LAST_RESORT: [(&str, &str); 2] = [
     (FALLBACK_TEMPLATE, include_str!("builtin/galat.html")),
     (
         BUILD_ERROR_TEMPLATE,
         include_str!("builtin/gagal-dibangun.html"),
     ),
 ];
-/// Pages of the server's that a site may lack (one made before them): the
-/// copy in loket's own `templates/` stands in, inside the site's
-/// `base.html`. Added only to a site that has a `base.html`.
-const BUILTIN_PAGES: [(&str, &str); 1] = [(
-    LOOKUP_TEMPLATE,
-    include_str!("../../templates/cek-status.html"),
-)];
-/// Template of `/cek-status/`, where a citizen looks a case up.
-pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
-pub const REPORT_TEMPLATE: &str = "laporan.html";
-pub const SITEMAP_TEMPLATE: &str = "sitemap.xml";
 const FALLBACK_TEMPLATE: &str = "galat.html";
 const BUILD_ERROR_TEMPLATE: &str = "gagal-dibangun.html";
 
-/// The built-in templates alone, parsed once (they are part of loket, so
+/// The last-resort templates, parsed once (they are part of loket, so
 /// they parse).
-fn builtins() -> &'static Tera {
-    static BUILTINS: std::sync::LazyLock<Tera> = std::sync::LazyLock::new(|| {
+fn last_resort() -> &'static Tera {
+    static LAST: std::sync::LazyLock<Tera> = std::sync::LazyLock::new(|| {
         let mut tera = Tera::new();
-        if let Err(e) = tera.add_raw_templates(BUILTIN) {
+        if let Err(e) = tera.add_raw_templates(LAST_RESORT) {
             tracing::error!("loket's own templates do not parse: {e}");
         }
         tera
     });
-    &BUILTINS
+    &LAST
 }
 
-/// Renders a built-in template with nothing of the site's; on the
+/// Renders a last-resort template with nothing of the site's; on the
 /// impossible failure, a line of text.
-fn render_builtin(name: &str, ctx: &Context) -> Vec<u8> {
-    builtins()
+fn render_last_resort(name: &str, ctx: &Context) -> Vec<u8> {
+    last_resort()
         .render(name, ctx)
         .map(String::into_bytes)
         .unwrap_or_else(|e| format!("Kesalahan ({e})").into_bytes())
@@ -83,165 +69,46 @@ pub fn build_error_page(problems: &[Diagnostic]) -> Vec<u8> {
     let mut ctx = Context::new();
     let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
     ctx.insert("problems", &problems);
-    render_builtin(BUILD_ERROR_TEMPLATE, &ctx)
+    render_last_resort(BUILD_ERROR_TEMPLATE, &ctx)
 }
 
-/// The parsed templates of a site, with the built-in ones it does not
-/// override.
-pub struct Templates {
-    tera: Tera,
-    /// Template names with the file each came from, for messages and link checks.
-    files: BTreeMap<String, PathBuf>,
+/// The last-resort error page, for when `status.html` cannot be rendered:
+/// the site's `galat.html` if it has one that renders, the built-in one
+/// otherwise.
+pub fn render_fallback(templates: &Templates, title: &str, message: &str) -> Vec<u8> {
+    let mut ctx = Context::new();
+    ctx.insert("title", title);
+    ctx.insert("message", message);
+    templates
+        .render(FALLBACK_TEMPLATE, &ctx)
+        .map(String::into_bytes)
+        .unwrap_or_else(|_| render_last_resort(FALLBACK_TEMPLATE, &ctx))
 }
 
-impl Templates {
-    /// Reads and parses every file under `templates/`. A syntax error names the
-    /// template file and line.
-    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
-        let dir = root.join(TEMPLATES_DIR);
-        let mut sources = Vec::new();
-        let mut files = BTreeMap::new();
-        let mut diags = Vec::new();
-        let walk = WalkDir::new(&dir).sort_by_file_name().into_iter();
-        let sources_only = walk.filter_entry(|e| {
-            e.depth() == 0 || !crate::core::fs::is_ignored_name(&e.file_name().to_string_lossy())
-        });
-        for entry in sources_only {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    diags.push(Diagnostic::error(
-                        display_path(root, e.path().unwrap_or(&dir)),
-                        None,
-                        format!("tidak dapat dibaca: {e}"),
-                    ));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let name = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            match std::fs::read_to_string(entry.path()) {
-                Ok(text) => {
-                    files.insert(name.clone(), display_path(root, entry.path()));
-                    sources.push((name, text));
-                }
-                Err(e) => diags.push(Diagnostic::error(
-                    display_path(root, entry.path()),
-                    None,
-                    format!("templat tidak dapat dibaca: {e}"),
-                )),
-            }
-        }
-        if !diags.is_empty() {
-            return Err(diags);
-        }
-        for (name, text) in BUILTIN {
-            if name != BUILD_ERROR_TEMPLATE && !files.contains_key(name) {
-                sources.push((name.to_string(), text.to_string()));
-            }
-        }
-        if files.contains_key("base.html") {
-            for (name, text) in BUILTIN_PAGES {
-                if !files.contains_key(name) {
-                    sources.push((name.to_string(), text.to_string()));
-                }
-            }
-        }
-        let mut tera = Tera::new();
-        tera.add_raw_templates(sources)
-            .map_err(|e| vec![tera_diagnostic(&e, None)])?;
-        Ok(Templates { tera, files })
+/// `sitemap.xml` of every page.
+pub fn render_sitemap(
+    templates: &Templates,
+    site: &Site,
+    out: impl Write,
+) -> Result<(), Diagnostic> {
+    #[derive(Serialize)]
+    struct Entry {
+        loc: String,
+        lastmod: String,
     }
-
-    /// The monthly report: `office` for the letterhead, `report` as `r`.
-    pub fn render_report(
-        &self,
-        config: &crate::site::config::SiteConfig,
-        report: &impl Serialize,
-    ) -> Result<String, Diagnostic> {
-        let mut ctx = Context::new();
-        ctx.insert("office", &config.to_template_value().office);
-        ctx.insert("r", report);
-        self.tera
-            .render(REPORT_TEMPLATE, &ctx)
-            .map_err(|e| tera_diagnostic(&e, None))
-    }
-
-    /// `sitemap.xml` of every page.
-    pub fn render_sitemap(&self, site: &Site, out: impl Write) -> Result<(), Diagnostic> {
-        #[derive(Serialize)]
-        struct Entry {
-            loc: String,
-            lastmod: String,
-        }
-        let pages: Vec<Entry> = site
-            .pages
-            .iter()
-            .map(|p| Entry {
-                loc: format!("{}{}", site.config.base_url, p.url),
-                lastmod: dates::format_iso(p.updated),
-            })
-            .collect();
-        let mut ctx = Context::new();
-        ctx.insert("pages", &pages);
-        self.tera
-            .render_to(SITEMAP_TEMPLATE, &ctx, out)
-            .map_err(|e| tera_diagnostic(&e, None))
-    }
-
-    /// The last-resort error page, for when `status.html` cannot be
-    /// rendered: the site's `galat.html` if it has one that renders, the
-    /// built-in one otherwise.
-    pub fn render_fallback(&self, title: &str, message: &str) -> Vec<u8> {
-        let mut ctx = Context::new();
-        ctx.insert("title", title);
-        ctx.insert("message", message);
-        self.tera
-            .render(FALLBACK_TEMPLATE, &ctx)
-            .map(String::into_bytes)
-            .unwrap_or_else(|_| render_builtin(FALLBACK_TEMPLATE, &ctx))
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.files.contains_key(name)
-    }
-
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(String::as_str)
-    }
-
-    /// Template files with their paths as shown to people.
-    pub fn files(&self) -> impl Iterator<Item = (&str, &Path)> {
-        self.files.iter().map(|(n, p)| (n.as_str(), p.as_path()))
-    }
-}
-
-/// Turns a Tera error into `templates/NAME:LINE: message (while rendering PAGE)`.
-fn tera_diagnostic(err: &tera::Error, page: Option<&Path>) -> Diagnostic {
-    let during = page
-        .map(|p| format!(" (saat membuat {})", p.display()))
-        .unwrap_or_default();
-    let templates = Path::new(TEMPLATES_DIR);
-    match err.kind() {
-        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => Diagnostic::error(
-            templates.join(report.filename()),
-            Some(report.span().start_line),
-            format!("{}{during}", report.message()),
-        ),
-        ErrorKind::MissingParent { current, parent } => Diagnostic::error(
-            templates.join(current),
-            None,
-            format!("memperluas {parent:?}, yang tidak ada{during}"),
-        ),
-        other => Diagnostic::error(templates, None, format!("{other}{during}")),
-    }
+    let pages: Vec<Entry> = site
+        .pages
+        .iter()
+        .map(|p| Entry {
+            loc: format!("{}{}", site.config.base_url, p.url),
+            lastmod: dates::format_iso(p.updated),
+        })
+        .collect();
+    let mut ctx = Context::new();
+    ctx.insert("pages", &pages);
+    templates
+        .render_to(SITEMAP_TEMPLATE, &ctx, out)
+        .map_err(|e| tera_diagnostic(&e, None))
 }
 
 #[derive(Serialize)]
@@ -394,7 +261,6 @@ impl<'a> Renderer<'a> {
             ctx.insert("form", form);
         }
         self.templates
-            .tera
             .render_to(&page.template, &ctx, out)
             .map_err(in_page)
     }
@@ -434,7 +300,6 @@ impl<'a> Renderer<'a> {
         }
         fill(&mut ctx);
         self.templates
-            .tera
             .render_to(template, &ctx, out)
             .map_err(|e| tera_diagnostic(&e, Some(Path::new(template))))
     }

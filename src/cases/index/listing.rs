@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir, Stat};
 
 use super::RACY;
+use crate::cases::layout::{self, TreeEntry};
 use crate::core::diagnostic::Diagnostic;
 
 /// What a record file (or a folder) looked like when it was read: any
@@ -79,46 +80,12 @@ pub(super) struct Listing {
 }
 
 /// Record files (paths under `submissions/`) with their stamps, in byte
-/// order of their paths, kept folder by folder as they were listed: put
-/// together in one vector they would take a second copy of the listing
-/// (100,000 records: 7 MB) at the moment memory use peaks.
-#[derive(Default)]
-pub(super) struct Files(Vec<Vec<(PathBuf, Stamp)>>);
-
-impl Files {
-    pub(super) fn len(&self) -> usize {
-        self.0.iter().map(Vec::len).sum()
-    }
-
-    /// In byte order, from folders in the order they were listed: each
-    /// folder's files are sorted, so only where two folders meet is checked.
-    fn in_order(mut parts: Vec<Vec<(PathBuf, Stamp)>>) -> Files {
-        fn key(f: &(PathBuf, Stamp)) -> &[u8] {
-            f.0.as_os_str().as_bytes()
-        }
-        parts.retain(|p| !p.is_empty());
-        let ordered = parts
-            .windows(2)
-            .all(|w| key(&w[0][w[0].len() - 1]) < key(&w[1][0]));
-        if !ordered {
-            // A record beside a folder that sorts before it, say.
-            let mut all: Vec<_> = parts.into_iter().flatten().collect();
-            all.sort_unstable_by(|a, b| a.0.as_os_str().as_bytes().cmp(b.0.as_os_str().as_bytes()));
-            parts = vec![all];
-        }
-        Files(parts)
-    }
-}
-
-impl IntoIterator for Files {
-    type Item = (PathBuf, Stamp);
-    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<(PathBuf, Stamp)>>>;
-
-    /// Each folder's vector is freed once it has been gone through.
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter().flatten()
-    }
-}
+/// order of their paths (the tree's folder names are all digits of one
+/// width, so folders listed in order give files in order), kept folder by
+/// folder as they were listed (each folder's vector is freed once gone
+/// through): put together in one vector they would take a second copy of
+/// the listing (100,000 records: 7 MB) at the moment memory use peaks.
+pub(super) type Files = Vec<Vec<(PathBuf, Stamp)>>;
 
 /// What listing one folder found.
 #[derive(Default)]
@@ -132,23 +99,23 @@ struct Part {
 /// Record files under `root` (paths relative to it, in byte order) with
 /// their stamps, at `now`, trusting the folders in `known` that did not
 /// change, and keeping every folder's names for the next listing (`None`:
-/// a listing with no next one, which keeps nothing). Like
-/// [`crate::cases::load_all`]: every `.yaml` file in the tree, hidden
-/// names left out, symbolic links not followed; and a record's attachment
-/// folder (`TICKET/` beside `TICKET.yaml`) is not entered.
+/// a listing with no next one, which keeps nothing). The files
+/// [`crate::cases::load_all`] reads: each name is judged by
+/// [`layout::tree_entry`], so symbolic links are not followed and
+/// attachment folders not entered.
 pub(super) fn list(root: &Path, now: (i64, i64), known: Option<&Folders>) -> Listing {
     let parts = match fs::symlink_metadata(root) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         _ => list_dir(root, Path::new(""), now, known),
     };
     let mut listing = Listing::default();
-    let mut files = Vec::with_capacity(parts.len());
     for part in parts {
-        files.push(part.files);
+        if !part.files.is_empty() {
+            listing.files.push(part.files);
+        }
         listing.diags.extend(part.diags);
         listing.folders.extend(part.folder);
     }
-    listing.files = Files::in_order(files);
     listing
 }
 
@@ -173,7 +140,8 @@ fn list_dir(root: &Path, rel: &Path, now: (i64, i64), known: Option<&Folders>) -
     let folder = match known.and_then(|k| k.get(rel)) {
         Some(f) if f.stamp == stamp && !stamp.changed_since(racy_from(f.read_at)) => f.clone(),
         _ => {
-            let (folder, diags) = read_folder(&fd, &dir, stamp, now);
+            let level = rel.components().count();
+            let (folder, diags) = read_folder(&fd, &dir, level, stamp, now);
             listing.diags = diags;
             Arc::new(folder)
         }
@@ -205,13 +173,15 @@ fn list_dir(root: &Path, rel: &Path, now: (i64, i64), known: Option<&Folders>) -
         .collect()
 }
 
-/// The names in the folder `fd` (at `dir`, for messages), read at `now`,
-/// whose stamp before reading was `stamp`. Read with `getdents` into one
-/// buffer: a name is copied only if it is kept (a record's), not for each of
-/// the 200,000 entries of 100,000 records and their attachment folders.
+/// The names in the folder `fd` (at `dir`, for messages; at `level` of the
+/// tree), read at `now`, whose stamp before reading was `stamp`. Read with
+/// `getdents` into one buffer: a name is copied only if it is kept (a
+/// record's), not for each of the 200,000 entries of 100,000 records and
+/// their attachment folders.
 fn read_folder(
     fd: &OwnedFd,
     dir: &Path,
+    level: usize,
     stamp: Stamp,
     now: (i64, i64),
 ) -> (Folder, Vec<Diagnostic>) {
@@ -222,8 +192,6 @@ fn read_folder(
         subdirs: Vec::new(),
     };
     let mut diags = Vec::new();
-    // Folder names one after another, each ended by a NUL.
-    let mut dirs: Vec<u8> = Vec::new();
     // Room for many entries; one takes at most 280 bytes.
     let mut buf = Vec::with_capacity(32 * 1024);
     let mut entries = RawDir::new(fd, buf.spare_capacity_mut());
@@ -236,10 +204,6 @@ fn read_folder(
             }
         };
         let name = entry.file_name().to_bytes();
-        // Hidden names, and `.` and `..`.
-        if name.starts_with(b".") {
-            continue;
-        }
         let file_type = match entry.file_type() {
             // Filesystems that do not say: asked like std does.
             FileType::Unknown => {
@@ -253,38 +217,19 @@ fn read_folder(
             }
             known => known,
         };
-        match file_type {
-            FileType::Directory => {
-                dirs.extend_from_slice(name);
-                dirs.push(0);
-            }
-            FileType::RegularFile if name.ends_with(b".yaml") => {
-                folder.files.push(OsStr::from_bytes(name).to_os_string())
-            }
-            _ => {}
-        }
+        let is_dir = file_type == FileType::Directory;
+        let is_file = file_type == FileType::RegularFile;
+        let kept = match layout::tree_entry(level, name, is_dir, is_file) {
+            TreeEntry::Folder => &mut folder.subdirs,
+            TreeEntry::Record => &mut folder.files,
+            TreeEntry::Other => continue,
+        };
+        kept.push(OsStr::from_bytes(name).to_os_string());
     }
     // Sorted here, so that the whole listing is in order already.
-    folder
-        .files
-        .sort_unstable_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
-    // A record's attachment folder is not entered.
-    let mut yaml = Vec::new();
-    for name in dirs.split(|&b| b == 0).filter(|n| !n.is_empty()) {
-        yaml.clear();
-        yaml.extend_from_slice(name);
-        yaml.extend_from_slice(b".yaml");
-        let is_record = folder
-            .files
-            .binary_search_by(|f| f.as_encoded_bytes().cmp(&yaml))
-            .is_ok();
-        if !is_record {
-            folder.subdirs.push(OsStr::from_bytes(name).to_os_string());
-        }
+    for names in [&mut folder.files, &mut folder.subdirs] {
+        names.sort_unstable_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
     }
-    folder
-        .subdirs
-        .sort_unstable_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
     (folder, diags)
 }
 
@@ -294,7 +239,7 @@ mod tests {
     use std::time::{Duration, SystemTime};
 
     fn names(listing: &Listing) -> Vec<String> {
-        let files = listing.files.0.iter().flatten();
+        let files = listing.files.iter().flatten();
         let names = files.map(|(p, _)| p.display().to_string());
         names.collect()
     }
@@ -329,7 +274,7 @@ mod tests {
         assert_eq!(names(&second), names(&first));
 
         // A record edited in place: the folder is the same, the file's stamp is not.
-        let stamp = |l: &Listing| l.files.0[0][0].1;
+        let stamp = |l: &Listing| l.files[0][0].1;
         fs::write(root.join("2026/11/27/KP-A.yaml"), "a, edited").unwrap();
         let edited = list(root, later, Some(&second.folders));
         assert!(Arc::ptr_eq(&first.folders[day], &edited.folders[day]));
@@ -362,22 +307,21 @@ mod tests {
     }
 
     #[test]
-    fn a_record_beside_a_folder_that_sorts_before_it_is_listed_in_order() {
+    fn only_the_record_files_of_day_folders_are_listed_in_order() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        write(root, "2026/11/x.yaml", "x");
+        write(root, "2026/11/x.yaml", "out of place");
         write(root, "2026/11/29/KP-A.yaml", "a");
+        write(root, "2026/11/29/KP-A/lampiran.yaml", "an attachment");
         write(root, "2026/11/30/KP-B.yaml", "b");
+        write(root, "2026/11/30/.KP-C.staging/ktp.pdf", "%PDF");
+        write(root, "2026/11/lain/KP-D.yaml", "not a day folder");
         let listing = list(root, (0, 0), None);
         assert_eq!(
             names(&listing),
-            [
-                "2026/11/29/KP-A.yaml",
-                "2026/11/30/KP-B.yaml",
-                "2026/11/x.yaml"
-            ]
+            ["2026/11/29/KP-A.yaml", "2026/11/30/KP-B.yaml"]
         );
-        assert_eq!(listing.files.len(), 3);
+        assert_eq!(listing.files.len(), 2, "two day folders");
         assert!(listing.folders.is_empty(), "nothing kept without a memo");
     }
 }

@@ -25,7 +25,6 @@
 //! the deadlines' note and the result; no address, contact, NIK or text of
 //! the case.
 
-use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -35,6 +34,7 @@ use rayon::prelude::*;
 use time::{Date, OffsetDateTime};
 
 use crate::cases::layout::SUBMISSIONS_DIR;
+use crate::cases::records::load;
 use crate::cases::{Record, Status};
 use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
@@ -214,9 +214,9 @@ fn refresh(data: &Path, previous: Option<State>, memo: bool) -> (State, Vec<Diag
     // Both in path order: each file meets its entry, if the index has one.
     let mut index = index.into_iter().peekable();
     let mut changed = false;
-    let mut entries = Vec::with_capacity(found.len());
+    let mut entries = Vec::with_capacity(found.iter().map(Vec::len).sum());
     let mut stale = Vec::new();
-    for (rel, stamp) in found {
+    for (rel, stamp) in found.into_iter().flatten() {
         let key = rel.as_os_str().as_bytes();
         while index
             .next_if(|e| e.rel.as_os_str().as_bytes() < key)
@@ -246,11 +246,7 @@ fn refresh(data: &Path, previous: Option<State>, memo: bool) -> (State, Vec<Diag
         .into_par_iter()
         .map(|i| {
             let path = root.join(&entries[i].rel);
-            let read = fs::read_to_string(&path)
-                .map_err(|e| Diagnostic::error(&path, None, format!("cannot read: {e}")))
-                .and_then(|text| Record::parse(&path, &text))
-                .map(|r| Arc::new(Summary::of(&r)));
-            (i, read)
+            (i, load(&path).map(|r| Arc::new(Summary::of(&r))))
         })
         .collect();
     for (i, read) in read {

@@ -35,7 +35,7 @@ use crate::cases;
 use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::Diagnostic;
-use crate::site::render::Templates;
+use crate::office::templates::Templates;
 use crate::site::terms::Terms;
 
 pub use compute::{
@@ -133,7 +133,10 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
     let html = opts.out.join(format!("{stem}.html"));
     let csv = opts.out.join(format!("{stem}.csv"));
     let page = templates
-        .render_report(&site.config, &ReportView::new(&report))
+        .render_report(
+            &site.config.to_template_value().office,
+            &ReportView::new(&report),
+        )
         .map_err(|d| ReportError::Site(vec![d]))?;
     write_private(&html, &page)?;
     write_private(&csv, &render_csv(&report))?;

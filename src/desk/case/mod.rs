@@ -295,7 +295,8 @@ async fn tell_citizen(desk: &Desk, path: &std::path::Path, written: String) {
     let Some(mail) = desk.mail.clone() else {
         return;
     };
-    let composer = mail.composer(&(desk.office)().config);
+    let office = (desk.office)();
+    let composer = mail.composer(&office.config, office.templates);
     let (data, path) = (desk.data.clone(), path.to_path_buf());
     let queued = tokio::task::spawn_blocking(move || {
         crate::notify::queue_written_step(&data, &composer, &path, &written)

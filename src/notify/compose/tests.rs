@@ -36,15 +36,14 @@ fn assert_no_personal_data(text: &str) {
     }
 }
 
-#[test]
-fn every_template_parses() {
-    assert!(MAIL.is_ok(), "{:?}", MAIL.as_ref().err());
+fn templates() -> Arc<Templates> {
+    Arc::new(Templates::builtin().unwrap())
 }
 
 #[test]
 fn staff_hear_of_a_new_case_with_its_deadline_and_desk_link() {
     let facts = CaseFacts::of(&record());
-    let with_desk = Composer::new(&config(), Some("https://meja.contoh.go.id/"));
+    let with_desk = Composer::new(&config(), templates(), Some("https://meja.contoh.go.id/"));
     let m = with_desk.new_case(&facts).unwrap();
     assert_eq!(
         m.subject,
@@ -59,7 +58,7 @@ fn staff_hear_of_a_new_case_with_its_deadline_and_desk_link() {
     assert!(m.body.contains("Jumat, 27 November 2026 pukul 10.15 WIB"));
     assert_eq!((m.kind, m.to), (Kind::NewCase, Recipient::Staff));
     assert_no_personal_data(&format!("{}\n{}", m.subject, m.body));
-    let composer = Composer::new(&config(), None);
+    let composer = Composer::new(&config(), templates(), None);
     let without = composer.new_case(&facts).unwrap();
     assert!(
         without
@@ -84,7 +83,7 @@ fn staff_hear_of_a_new_case_with_its_deadline_and_desk_link() {
 
 #[test]
 fn the_receipt_gives_the_code_and_where_to_look() {
-    let m = Composer::new(&config(), None)
+    let m = Composer::new(&config(), templates(), None)
         .receipt(&CaseFacts::of(&record()), "KXM47PRT")
         .unwrap();
     assert_eq!(m.subject, "Tanda terima permohonan KP-20261127-CDFH");
@@ -101,7 +100,7 @@ fn the_receipt_gives_the_code_and_where_to_look() {
 
 #[test]
 fn steps_tell_the_meeting_the_reason_and_the_public_note() {
-    let composer = Composer::new(&config(), None);
+    let composer = Composer::new(&config(), templates(), None);
     let r = record();
     assert_eq!(composer.step(&r, 0).unwrap(), None, "checking is no news");
     let meeting = composer.step(&r, 1).unwrap().unwrap();
@@ -132,7 +131,7 @@ fn steps_tell_the_meeting_the_reason_and_the_public_note() {
 
 #[test]
 fn the_digest_sorts_open_cases_and_is_not_made_for_none() {
-    let composer = Composer::new(&config(), Some("https://meja.contoh.go.id"));
+    let composer = Composer::new(&config(), templates(), Some("https://meja.contoh.go.id"));
     let open = |ticket: &str, due: &str| {
         Record::parse(
             Path::new("r.yaml"),

@@ -192,3 +192,94 @@ async fn the_monthly_report_is_shown_and_downloaded() {
     let unknown = desk.get("/laporan/laporan-2020-11.pdf").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+/// The report's summary tables, from the first `<div class="columns">` to
+/// the "Ketepatan waktu" table's end.
+fn summary_tables(html: &str) -> &str {
+    let start = html
+        .find("<div class=\"columns\">")
+        .unwrap_or_else(|| panic!("no summary tables in:\n{html}"));
+    let timeliness = start + html[start..].find("Ketepatan waktu").unwrap();
+    let end = timeliness + html[timeliness..].find("</table>").unwrap() + "</table>".len();
+    &html[start..end]
+}
+
+/// The desk's report page and the file `loket report --out` writes show
+/// the same tables: one component (`laporan-komponen.html`) writes both.
+#[tokio::test]
+async fn the_desk_and_the_printed_report_show_the_same_tables() {
+    let server = Server::start();
+    assert!(add_staff(&server.data, "Budi", PASSWORD).status.success());
+    many(&server.data);
+    let mut desk = DeskClient::signed_in(&server, "Budi").await;
+    let page = desk.get("/laporan/?bulan=2020-11").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+
+    let out = server.data.parent().unwrap().join("laporan");
+    let made = crate::common::run(&[
+        "report",
+        "--month",
+        "2020-11",
+        "--root",
+        server.site().root_str(),
+        "--data",
+        server.data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(made.status.success(), "{}", crate::common::stderr(&made));
+    let printed = fs::read_to_string(out.join("laporan-2020-11.html")).unwrap();
+
+    let tables = summary_tables(&page.body);
+    assert_eq!(tables, summary_tables(&printed));
+    for row in [
+        "<tr><th scope=\"row\">Jumlah</th><td class=\"angka\">130</td></tr>",
+        "<tr><th scope=\"row\">Pengaduan tentang layanan ditanggapi",
+    ] {
+        assert!(tables.contains(row), "{row:?} in:\n{tables}");
+    }
+}
+
+/// A site's `templates/desk/NAME` replaces the desk's page of that name,
+/// and a reload (SIGHUP) reads it again.
+#[tokio::test]
+async fn a_sites_desk_template_replaces_loket_s_and_a_reload_reads_it_again() {
+    let site = crate::common::TempSite::fixture();
+    let base = fs::read_to_string(crate::common::repo_root().join("src/desk/templates/base.html"))
+        .unwrap();
+    let with_mark = |mark: &str| {
+        base.replace(
+            "<p class=\"desk-office\">",
+            &format!("<p class=\"kop-dinas\">{mark}</p>\n<p class=\"desk-office\">"),
+        )
+    };
+    site.write("templates/desk/base.html", with_mark("Kop dinas v1"));
+    let data = site.root().join("data");
+    let server = Server::launch(site, data, &["--rate-limit", "0"]);
+    assert!(add_staff(&server.data, "Budi", PASSWORD).status.success());
+    let mut desk = DeskClient::signed_in(&server, "Budi").await;
+    let inbox = desk.get("/").await;
+    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.body);
+    assert!(inbox.body.contains("Kop dinas v1"), "{}", inbox.body);
+    // The pages that extend it have it too; the others are loket's.
+    assert!(inbox.body.contains("Kotak masuk"), "{}", inbox.body);
+
+    server
+        .site()
+        .write("templates/desk/base.html", with_mark("Kop dinas v2"));
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let page = desk.get("/laporan/?bulan=2020-11").await;
+        if page.body.contains("Kop dinas v2") {
+            assert!(!page.body.contains("Kop dinas v1"));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", page.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

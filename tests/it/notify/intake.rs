@@ -158,3 +158,106 @@ async fn send_request_varied(server: &Server, n: usize) -> Sent {
     )
     .await
 }
+
+/// A site's `templates/mail/NAME` is what the citizen reads (the staff's
+/// message stays loket's), and a reload (SIGHUP) reads it again.
+#[tokio::test]
+async fn a_sites_mail_template_replaces_loket_s_and_a_reload_reads_it_again() {
+    if smtp::unavailable("notify: a site's mail template") {
+        return;
+    }
+    let relay = SmtpServer::start(smtp::free_port());
+    let site = crate::common::TempSite::fixture();
+    let receipt = |mark: &str| {
+        format!(
+            "Kiriman {{{{ case.ticket }}}} diterima ({mark})\n\nKode akses {{{{ code }}}}. Salam, {{{{ office.name }}}}.\n"
+        )
+    };
+    site.write("templates/mail/warga-tanda-terima.txt", receipt("v1"));
+    site.write(
+        "templates/mail/warga-langkah.txt",
+        "Kiriman {{ case.ticket }}: {{ step.words }} (situs)\n\n{{ step.outcome }}\n",
+    );
+    let data = site.root().join("data");
+    let args = mail_args(relay.port);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = Server::launch(site, data, &args);
+
+    let first = send_request(&server, Some("siti@contoh.id")).await;
+    let mails = relay.wait_for(2, PATIENCE);
+    let citizen = mails.iter().find(|m| m.rcpt_to.len() == 1).unwrap();
+    assert_eq!(
+        citizen.subject,
+        format!("Kiriman {} diterima (v1)", first.ticket)
+    );
+    let code = code_of(&server, &first).await;
+    assert!(
+        citizen
+            .body
+            .contains(&format!("Kode akses {code}. Salam, Dinas Koperasi")),
+        "{}",
+        citizen.body
+    );
+    assert_no_personal_data(citizen);
+    let staff = mails.iter().find(|m| m.rcpt_to.len() == 2).unwrap();
+    assert!(
+        staff.subject.starts_with("Permohonan baru "),
+        "{}",
+        staff.subject
+    );
+    // `loket status` queues the step's mail in the site's words too.
+    staff_step(
+        &server,
+        &first.ticket,
+        &["ditolak", "--note", "Bukan wewenang dinas."],
+    );
+    let mails = relay.wait_for(3, PATIENCE);
+    assert!(
+        mails[2]
+            .subject
+            .starts_with(&format!("Kiriman {}: ", first.ticket))
+            && mails[2].subject.ends_with(" (situs)"),
+        "{}",
+        mails[2].subject
+    );
+    assert_eq!(mails[2].body.trim(), "Bukan wewenang dinas.");
+
+    // A new version of the template, and a page edit to see the reload by.
+    server
+        .site()
+        .write("templates/mail/warga-tanda-terima.txt", receipt("v2"));
+    let home = server.site().read("content/_index.md");
+    server.site().write(
+        "content/_index.md",
+        home.replacen("title: \"Beranda\"", "title: \"Beranda v2\"", 1),
+    );
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    let deadline = Instant::now() + PATIENCE;
+    while !reqwest::get(server.url("/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains(">Beranda v2<")
+    {
+        assert!(Instant::now() < deadline, "the new build was never served");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Another submission (the same one again would be the first's ticket).
+    let second = send_request(&server, Some("aminah@contoh.id")).await;
+    assert_ne!(second.ticket, first.ticket);
+    let mails = relay.wait_for(5, PATIENCE);
+    let again = mails
+        .iter()
+        .find(|m| m.rcpt_to.len() == 1 && m.subject.contains(&second.ticket))
+        .unwrap_or_else(|| panic!("{mails:#?}"));
+    assert_eq!(
+        again.subject,
+        format!("Kiriman {} diterima (v2)", second.ticket)
+    );
+}

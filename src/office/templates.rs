@@ -1,0 +1,294 @@
+//! The one Tera registry ([`Templates`]): every template loket renders, the
+//! site's pages, the report, the sitemap, the staff desk's pages and the
+//! mail, parsed once per load and shared by every thread.
+//!
+//! Names:
+//! - the site's files from `templates/`, under their paths there
+//!   (`base.html`, `partials/nav.html`);
+//! - loket's built-in templates ([`BUILTIN`]), unless the site has a file of
+//!   that name: `laporan.html` (the monthly report), `laporan-komponen.html`
+//!   (its tables, a component the desk's report page calls too),
+//!   `sitemap.xml`, `galat.html` (the last-resort error page), and
+//!   `cek-status.html` when the site has a `base.html`;
+//! - the desk's pages under `desk/` (`desk/base.html`, `desk/kasus.html`, …;
+//!   from `src/desk/templates/`) and the mail under `mail/`
+//!   (`mail/warga-tanda-terima.txt`, …; from `src/notify/templates/`), each
+//!   replaced by `templates/desk/NAME` or `templates/mail/NAME` when the
+//!   site has one.
+//!
+//! Autoescaping is Tera's default: `.html`, `.htm` and `.xml`, so the mail
+//! (`.txt`) is plain text. Components are global in one Tera, so no two
+//! templates may define a component of one name.
+//!
+//! The page `serve --watch` shows while the site does not build is not
+//! here: it must render when the site's templates are what is broken
+//! (`site::render::build_error_page`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::{Context, ErrorKind, Tera};
+use walkdir::WalkDir;
+
+use crate::core::diagnostic::{Diagnostic, display_path};
+
+/// The site's template folder.
+pub const TEMPLATES_DIR: &str = "templates";
+/// The prefix of the desk's pages.
+pub const DESK: &str = "desk/";
+/// The prefix of the mail templates.
+pub const MAIL: &str = "mail/";
+
+/// The monthly report, printable on A4.
+pub const REPORT_TEMPLATE: &str = "laporan.html";
+pub const SITEMAP_TEMPLATE: &str = "sitemap.xml";
+/// Template of `/cek-status/`, where a citizen looks a case up.
+pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
+
+/// loket's own templates. A site overrides any of them with a file of the
+/// same name in `templates/` (its letterhead on the report, say).
+const BUILTIN: [(&str, &str); 15] = [
+    (
+        REPORT_TEMPLATE,
+        include_str!("../site/builtin/laporan.html"),
+    ),
+    (
+        "laporan-komponen.html",
+        include_str!("../site/builtin/laporan-komponen.html"),
+    ),
+    (
+        SITEMAP_TEMPLATE,
+        include_str!("../site/builtin/sitemap.xml"),
+    ),
+    ("galat.html", include_str!("../site/builtin/galat.html")),
+    (
+        "desk/base.html",
+        include_str!("../desk/templates/base.html"),
+    ),
+    (
+        "desk/masuk.html",
+        include_str!("../desk/templates/masuk.html"),
+    ),
+    (
+        "desk/kotak-masuk.html",
+        include_str!("../desk/templates/kotak-masuk.html"),
+    ),
+    (
+        "desk/kasus.html",
+        include_str!("../desk/templates/kasus.html"),
+    ),
+    (
+        "desk/cetak.html",
+        include_str!("../desk/templates/cetak.html"),
+    ),
+    (
+        "desk/laporan.html",
+        include_str!("../desk/templates/laporan.html"),
+    ),
+    (
+        "desk/galat.html",
+        include_str!("../desk/templates/galat.html"),
+    ),
+    (
+        "mail/staf-baru.txt",
+        include_str!("../notify/templates/staf-baru.txt"),
+    ),
+    (
+        "mail/staf-ringkasan.txt",
+        include_str!("../notify/templates/staf-ringkasan.txt"),
+    ),
+    (
+        "mail/warga-tanda-terima.txt",
+        include_str!("../notify/templates/warga-tanda-terima.txt"),
+    ),
+    (
+        "mail/warga-langkah.txt",
+        include_str!("../notify/templates/warga-langkah.txt"),
+    ),
+];
+/// Pages of the server's that a site may lack (one made before them): the
+/// copy in loket's own `templates/` stands in, inside the site's
+/// `base.html`. Added only to a site that has a `base.html`.
+const BUILTIN_PAGES: [(&str, &str); 1] = [(
+    LOOKUP_TEMPLATE,
+    include_str!("../../templates/cek-status.html"),
+)];
+
+/// The parsed templates: the site's, with the built-in ones it does not
+/// override.
+#[derive(Debug)]
+pub struct Templates {
+    tera: Tera,
+    /// The site's template names with the file each came from, for
+    /// messages and link checks.
+    files: BTreeMap<String, PathBuf>,
+}
+
+impl Templates {
+    /// Reads and parses every file under `templates/` with the built-in
+    /// templates. A syntax error names the template file and line.
+    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+        let dir = root.join(TEMPLATES_DIR);
+        let mut sources = Vec::new();
+        let mut files = BTreeMap::new();
+        let mut diags = Vec::new();
+        let walk = WalkDir::new(&dir).sort_by_file_name().into_iter();
+        let sources_only = walk.filter_entry(|e| {
+            e.depth() == 0 || !crate::core::fs::is_ignored_name(&e.file_name().to_string_lossy())
+        });
+        for entry in sources_only {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        display_path(root, e.path().unwrap_or(&dir)),
+                        None,
+                        format!("tidak dapat dibaca: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            match std::fs::read_to_string(entry.path()) {
+                Ok(text) => {
+                    files.insert(name.clone(), display_path(root, entry.path()));
+                    sources.push((name, text));
+                }
+                Err(e) => diags.push(Diagnostic::error(
+                    display_path(root, entry.path()),
+                    None,
+                    format!("templat tidak dapat dibaca: {e}"),
+                )),
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        Templates::parse(sources, files)
+    }
+
+    /// loket's own templates alone: for a command that has no site
+    /// templates at hand, and for tests.
+    pub fn builtin() -> Result<Templates, Vec<Diagnostic>> {
+        Templates::parse(Vec::new(), BTreeMap::new())
+    }
+
+    fn parse(
+        mut sources: Vec<(String, String)>,
+        files: BTreeMap<String, PathBuf>,
+    ) -> Result<Templates, Vec<Diagnostic>> {
+        let missing = |name: &&str| !files.contains_key(*name);
+        for (name, text) in BUILTIN.iter().filter(|(n, _)| missing(n)) {
+            sources.push((name.to_string(), text.to_string()));
+        }
+        if files.contains_key("base.html") {
+            for (name, text) in BUILTIN_PAGES.iter().filter(|(n, _)| missing(n)) {
+                sources.push((name.to_string(), text.to_string()));
+            }
+        }
+        let mut tera = Tera::new();
+        tera.add_raw_templates(sources)
+            .map_err(|e| vec![diagnostic(&e, None)])?;
+        Ok(Templates { tera, files })
+    }
+
+    pub fn render(&self, name: &str, ctx: &Context) -> Result<String, tera::Error> {
+        self.tera.render(name, ctx)
+    }
+
+    pub fn render_to(&self, name: &str, ctx: &Context, out: impl Write) -> Result<(), tera::Error> {
+        self.tera.render_to(name, ctx, out)
+    }
+
+    /// The monthly report: `office` (the letterhead: name, parent,
+    /// address, phone, website) and `report` as `r`.
+    pub fn render_report(
+        &self,
+        office: &impl Serialize,
+        report: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = Context::new();
+        ctx.insert("office", office);
+        ctx.insert("r", report);
+        self.render(REPORT_TEMPLATE, &ctx)
+            .map_err(|e| diagnostic(&e, None))
+    }
+
+    /// Whether the site has a template of this name (not a built-in one).
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// The site's template names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// The site's template files with their paths as shown to people.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &Path)> {
+        self.files.iter().map(|(n, p)| (n.as_str(), p.as_path()))
+    }
+}
+
+/// Turns a Tera error into `templates/NAME:LINE: message (while rendering PAGE)`.
+pub fn diagnostic(err: &tera::Error, page: Option<&Path>) -> Diagnostic {
+    let during = page
+        .map(|p| format!(" (saat membuat {})", p.display()))
+        .unwrap_or_default();
+    let templates = Path::new(TEMPLATES_DIR);
+    match err.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => Diagnostic::error(
+            templates.join(report.filename()),
+            Some(report.span().start_line),
+            format!("{}{during}", report.message()),
+        ),
+        ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            templates.join(current),
+            None,
+            format!("memperluas {parent:?}, yang tidak ada{during}"),
+        ),
+        other => Diagnostic::error(templates, None, format!("{other}{during}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_templates_parse() {
+        if let Err(e) = Templates::builtin() {
+            panic!("{e:?}");
+        }
+    }
+
+    /// A site's `templates/desk/NAME` or `templates/mail/NAME` replaces
+    /// loket's; the others stay.
+    #[test]
+    fn a_site_file_overrides_the_builtin_of_its_name() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join(TEMPLATES_DIR).join("mail");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("staf-baru.txt"), "Subjek {{ x }}\n").unwrap();
+        let t = Templates::load(root.path()).unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("x", "<b>");
+        assert_eq!(
+            t.render("mail/staf-baru.txt", &ctx).unwrap(),
+            "Subjek <b>\n"
+        );
+        assert!(t.contains("mail/staf-baru.txt"));
+        assert!(!t.contains("desk/base.html"));
+        assert!(t.tera.contains_template("desk/base.html"));
+    }
+}
