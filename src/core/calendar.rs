@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
-use time::{Date, Duration, Month, Weekday};
+use time::{Date, Duration, Month, PrimitiveDateTime, Time, Weekday};
 
 use crate::core::diagnostic::{Diagnostic, display_path};
 use crate::core::yaml;
@@ -90,6 +90,45 @@ impl Due {
 /// "perkiraan; daftar libur 2027 belum ditetapkan".
 pub fn provisional_note(year: i32) -> String {
     format!("perkiraan; daftar libur {year} belum ditetapkan")
+}
+
+/// The hours the office serves on a working day, for terms counted in
+/// hours (`term: { hours: 2 }`): from `office.service_hours` in site.yaml,
+/// written "08.00-15.30".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfficeHours {
+    pub open: Time,
+    pub close: Time,
+}
+
+impl OfficeHours {
+    /// Reads "08.00-15.30" (a dot or a colon between hours and minutes, a
+    /// hyphen or an en dash between the times). The message is for staff.
+    pub fn parse(text: &str) -> Result<OfficeHours, String> {
+        let wrong = || {
+            format!(
+                "jam layanan `{text}` tidak dapat dibaca; tulis jam buka dan jam tutup, misalnya \"08.00-15.30\""
+            )
+        };
+        let (open, close) = text.split_once(['-', '–']).ok_or_else(wrong)?;
+        let time = |t: &str| -> Option<Time> {
+            let (h, m) = t.trim().split_once(['.', ':'])?;
+            if h.is_empty() || h.len() > 2 || m.len() != 2 {
+                return None;
+            }
+            Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()
+        };
+        let (open, close) = (
+            time(open).ok_or_else(wrong)?,
+            time(close).ok_or_else(wrong)?,
+        );
+        if open >= close {
+            return Err(format!(
+                "jam layanan `{text}`: jam buka harus lebih awal daripada jam tutup"
+            ));
+        }
+        Ok(OfficeHours { open, close })
+    }
 }
 
 impl Calendar {
@@ -204,6 +243,51 @@ impl Calendar {
         Due {
             date,
             unlisted_year,
+        }
+    }
+
+    /// The `n`th day after `start`, counting every day (a term in
+    /// *hari kalender*). Holidays do not matter, so the date is never
+    /// provisional.
+    pub fn add_calendar_days(&self, start: Date, n: u32) -> Due {
+        Due {
+            date: start.saturating_add(Duration::days(i64::from(n))),
+            unlisted_year: None,
+        }
+    }
+
+    /// The moment `hours` of office hours after `start` (a term in *jam
+    /// kerja*): only the time between `office.open` and `office.close` on
+    /// working days counts. Received at 15.00 with the office closing at
+    /// 15.30, two hours run out at 09.30 on the next working day; received
+    /// after closing or on a day off, the count starts at the next opening.
+    /// The second value is a year the count went through without a holiday
+    /// list, as in [`Calendar::due`].
+    pub fn add_office_hours(
+        &self,
+        start: PrimitiveDateTime,
+        hours: u32,
+        office: OfficeHours,
+    ) -> (PrimitiveDateTime, Option<i32>) {
+        let mut left = Duration::hours(i64::from(hours));
+        let mut at = start;
+        let mut unlisted_year = None;
+        loop {
+            let day = at.date();
+            if !self.is_working_day(day) || at.time() >= office.close {
+                at = PrimitiveDateTime::new(day.saturating_add(Duration::days(1)), office.open);
+                continue;
+            }
+            if !self.has_year(day.year()) {
+                unlisted_year = unlisted_year.or(Some(day.year()));
+            }
+            let from = at.time().max(office.open);
+            let today = office.close - from;
+            if left <= today {
+                return (PrimitiveDateTime::new(day, from) + left, unlisted_year);
+            }
+            left -= today;
+            at = PrimitiveDateTime::new(day.saturating_add(Duration::days(1)), office.open);
         }
     }
 
@@ -352,6 +436,102 @@ mod tests {
         // Once 2027 is listed, the same deadline is exact.
         let with_2027 = Calendar::from_holidays([2026, 2027], &[date!(2026 - 12 - 24)]);
         assert_eq!(with_2027.due(date!(2026 - 12 - 28), 5).unlisted_year, None);
+    }
+
+    #[test]
+    fn calendar_days_count_weekends_and_holidays() {
+        let cal = fixture();
+        // Friday 27 November 2026 + 7 days = Friday 4 December.
+        let due = cal.add_calendar_days(date!(2026 - 11 - 27), 7);
+        assert_eq!(due.date, date!(2026 - 12 - 04));
+        // Over the cuti bersama and Christmas, into an unlisted year: the
+        // days are counted all the same, and the date is exact.
+        let due = cal.add_calendar_days(date!(2026 - 12 - 23), 10);
+        assert_eq!(due.date, date!(2027 - 01 - 02));
+        assert_eq!(due.unlisted_year, None);
+        // Ending on a weekend or a holiday is not moved.
+        assert_eq!(
+            cal.add_calendar_days(date!(2026 - 12 - 20), 4).date,
+            date!(2026 - 12 - 24)
+        );
+    }
+
+    #[test]
+    fn office_hours_parse_and_refuse_nonsense() {
+        let h = OfficeHours::parse("08.00-15.30").unwrap();
+        assert_eq!(h.open, time::macros::time!(08:00));
+        assert_eq!(h.close, time::macros::time!(15:30));
+        assert_eq!(
+            OfficeHours::parse("7:30 – 16:00").unwrap().open,
+            time::macros::time!(07:30)
+        );
+        for bad in [
+            "",
+            "08.00",
+            "8-15",
+            "15.30-08.00",
+            "25.00-26.00",
+            "08.00-15.3",
+        ] {
+            let err = OfficeHours::parse(bad).unwrap_err();
+            assert!(err.starts_with("jam layanan"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn hours_count_only_within_office_hours_on_working_days() {
+        use time::macros::datetime;
+        let cal = fixture();
+        let office = OfficeHours::parse("08.00-15.30").unwrap();
+        let add = |at, h| cal.add_office_hours(at, h, office);
+        // Within one morning.
+        assert_eq!(
+            add(datetime!(2026-11-26 09:15), 2),
+            (datetime!(2026-11-26 11:15), None)
+        );
+        // Running out exactly at closing time stays on that day.
+        assert_eq!(
+            add(datetime!(2026-11-26 13:30), 2).0,
+            datetime!(2026-11-26 15:30)
+        );
+        // Friday 15.00: half an hour on Friday, the rest on Monday.
+        assert_eq!(
+            add(datetime!(2026-11-27 15:00), 2).0,
+            datetime!(2026-11-30 09:30)
+        );
+        // After closing, on a Saturday, before opening: the count starts at
+        // the next opening.
+        assert_eq!(
+            add(datetime!(2026-11-27 17:00), 1).0,
+            datetime!(2026-11-30 09:00)
+        );
+        assert_eq!(
+            add(datetime!(2026-11-28 10:00), 1).0,
+            datetime!(2026-11-30 09:00)
+        );
+        assert_eq!(
+            add(datetime!(2026-11-30 06:00), 1).0,
+            datetime!(2026-11-30 09:00)
+        );
+        // A holiday (cuti bersama on 24 December, Christmas on the 25th) is
+        // skipped; a count into 2027 is provisional.
+        assert_eq!(
+            add(datetime!(2026-12-23 15:00), 1),
+            (datetime!(2026-12-28 08:30), None)
+        );
+        assert_eq!(
+            add(datetime!(2026-12-31 15:00), 1),
+            (datetime!(2027-01-04 08:30), Some(2027))
+        );
+        // A term longer than a day: 7.5 hours a day.
+        assert_eq!(
+            add(datetime!(2026-11-30 08:00), 15).0,
+            datetime!(2026-12-01 15:30)
+        );
+        assert_eq!(
+            add(datetime!(2026-11-30 08:00), 16).0,
+            datetime!(2026-12-02 09:00)
+        );
     }
 
     #[test]

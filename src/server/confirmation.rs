@@ -25,6 +25,7 @@ use crate::cases::{self, Record, RecordError, Status};
 use crate::core::dates;
 use crate::forms::FormKind;
 use crate::site::render::ConfirmationView;
+use crate::site::terms::Unit;
 
 /// Tickets shown to robots that filled in the honeypot: they get a receipt
 /// like everyone else, though nothing was stored. Bounded: the oldest go.
@@ -139,6 +140,7 @@ fn not_found(published: &Published) -> Response<Body> {
 
 /// The receipt of a stored record.
 fn view_of(published: &Published, record: &Record) -> ConfirmationView {
+    let term = published.terms.get(record.kind);
     let (due, verb) = match record.kind {
         FormKind::Permohonan => (
             record.completion_due.unwrap_or(record.response_due),
@@ -154,7 +156,8 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
         verb,
         due: dates::format_with_weekday(due),
         due_iso: dates::format_iso(due),
-        due_days: published.terms.get(record.kind).map_or(0, |t| t.days),
+        due_days: term.map_or(0, |t| t.count),
+        due_unit: term.map_or(Unit::WorkingDays, |t| t.unit).words(),
         due_note: record.due_note.clone().unwrap_or_default(),
         state: match record.status {
             Status::Selesai => "selesai",
@@ -175,7 +178,7 @@ fn decoy_view(
     let (kind, received) = (ticket.kind()?, ticket.date()?);
     let deadlines = published
         .terms
-        .deadlines(kind, received, &state.calendar())?;
+        .deadlines_on(kind, received, &state.calendar())?;
     let due = deadlines.completion.unwrap_or(deadlines.response);
     let term = published.terms.get(kind)?;
     Some(ConfirmationView {
@@ -186,7 +189,8 @@ fn decoy_view(
         verb: term.verb(),
         due: dates::format_with_weekday(due.date),
         due_iso: dates::format_iso(due.date),
-        due_days: term.days,
+        due_days: term.count,
+        due_unit: term.unit.words(),
         due_note: due.note().unwrap_or_default(),
         state: "proses",
         access_code: String::new(),

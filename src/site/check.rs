@@ -190,6 +190,7 @@ pub fn submission_templates(renderer: &Renderer) -> Vec<Diagnostic> {
                 due: "4 Desember 2026".into(),
                 due_iso: "2026-12-04".into(),
                 due_days: 5,
+                due_unit: "hari kerja",
                 due_note: due_note.into(),
                 state,
                 access_code: if state == "proses" {

@@ -56,6 +56,11 @@ pub struct Office {
     /// Jam layanan, e.g. "Senin–Kamis 07.30–15.30 WIB; Jumat 07.30–14.00 WIB".
     #[serde(default)]
     pub hours: String,
+    /// The hours a term counted in hours (`term: { hours: 2 }` in a form
+    /// file) runs within on working days, e.g. "08.00-15.30"
+    /// ([`crate::core::calendar::OfficeHours`]). Needed only by such a form.
+    #[serde(default)]
+    pub service_hours: Option<String>,
     /// A link to the office on a map.
     #[serde(default)]
     pub map_url: String,

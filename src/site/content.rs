@@ -58,8 +58,10 @@ pub struct FrontMatter {
 pub struct Service {
     /// Number of the decree (SK) that set the standard.
     pub decree: String,
-    /// Time to complete, in working days.
-    pub working_days: u32,
+    /// Time to complete, in working days. A site with form files may leave
+    /// it out: the form's `term` sets the term (and must agree with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_days: Option<u32>,
     pub fee: String,
     pub product: String,
     /// Internal URL of the page where a citizen submits a request.

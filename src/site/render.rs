@@ -374,8 +374,10 @@ pub struct ConfirmationView {
     pub verb: &'static str,
     pub due: String,
     pub due_iso: String,
-    /// The term in working days (0 if the site no longer sets one).
+    /// The term's number of days or hours (0 if the site no longer sets one).
     pub due_days: u32,
+    /// Its unit: "hari kerja", "hari kalender" or "jam kerja".
+    pub due_unit: &'static str,
     /// "" or "perkiraan; daftar libur 2027 belum ditetapkan".
     pub due_note: String,
     /// "proses", "selesai" or "ditolak".

@@ -1,7 +1,18 @@
-//! What the service standard promises each kind of submission: how many
-//! working days, and for which step. The numbers come from the service
-//! pages' front matter, never from the code, so the page, the confirmation,
-//! the record's deadlines and the report all say the same thing:
+//! What the service standard promises each kind of submission: how long,
+//! in which unit, and for which step. The numbers come from the office's
+//! files, never from the code, so the page, the confirmation, the record's
+//! deadlines and the report all say the same thing.
+//!
+//! When the site has form files (`forms/*.yaml`), a form's `term` is its
+//! term: `days` (working days), `calendar_days` or `hours` (office hours on
+//! working days, from `office.service_hours` in site.yaml), counted until
+//! the case is completed (`until: selesai`, *diselesaikan*) or first
+//! answered (`until: tanggapan`, *ditanggapi*). A service page that still
+//! gives a number (`service.working_days` of the page whose `service.form`
+//! points at the form, `service.complaint_days` for complaints about the
+//! service) must agree with it.
+//!
+//! A site without `forms/` takes the terms from the service pages alone:
 //!
 //! - `service.working_days` of a service page is the completion term of the
 //!   form its `service.form` points at (a request is *diselesaikan* within
@@ -10,17 +21,22 @@
 //!   service (a complaint is *ditanggapi* within it).
 //!
 //! [`Terms::from_site`] also checks that a form page's own text does not name
-//! another number of working days than its term.
+//! another term than its own ("5 hari kerja" on a page whose term is 7).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
-use crate::core::calendar::{Calendar, Due};
+use crate::core::calendar::{Calendar, Due, OfficeHours};
+use crate::core::dates::WIB;
 use crate::core::diagnostic::Diagnostic;
+use crate::core::yaml;
 use crate::forms::FormKind;
+use crate::forms::registry::{FORMS_DIR, Forms};
+use crate::forms::spec::{self, Until};
+use crate::site::config::CONFIG_FILE;
 use crate::site::content::{Page, Site};
 
 /// Which step a term is for.
@@ -33,20 +49,75 @@ pub enum Step {
     Completion,
 }
 
+/// What a term is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Working days (*hari kerja*), the default.
+    WorkingDays,
+    /// Every day (*hari kalender*).
+    CalendarDays,
+    /// Hours within office hours on working days (*jam kerja*).
+    Hours,
+}
+
+impl Unit {
+    pub const ALL: [Unit; 3] = [Unit::WorkingDays, Unit::CalendarDays, Unit::Hours];
+
+    /// "hari kerja", "hari kalender" or "jam kerja", as citizens read it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Unit::WorkingDays => "hari kerja",
+            Unit::CalendarDays => "hari kalender",
+            Unit::Hours => "jam kerja",
+        }
+    }
+}
+
 /// A term of the service standard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Term {
-    pub days: u32,
+    /// How many days or hours.
+    pub count: u32,
+    pub unit: Unit,
     pub step: Step,
 }
 
 impl Term {
+    /// A term in working days, the unit of the service pages.
+    pub fn working_days(count: u32, step: Step) -> Term {
+        Term {
+            count,
+            unit: Unit::WorkingDays,
+            step,
+        }
+    }
+
+    /// The term a checked form file sets.
+    pub fn of_form(term: &spec::Term) -> Term {
+        let (count, unit) = match (term.days, term.calendar_days, term.hours) {
+            (_, Some(n), _) => (n, Unit::CalendarDays),
+            (_, _, Some(n)) => (n, Unit::Hours),
+            (n, _, _) => (n.unwrap_or(0), Unit::WorkingDays),
+        };
+        let step = match term.until {
+            Until::Selesai => Step::Completion,
+            Until::Tanggapan => Step::Response,
+        };
+        Term { count, unit, step }
+    }
+
     /// "diselesaikan" or "ditanggapi": what happens by the deadline.
     pub fn verb(self) -> &'static str {
         match self.step {
             Step::Response => "ditanggapi",
             Step::Completion => "diselesaikan",
         }
+    }
+
+    /// "5 hari kerja", "7 hari kalender", "2 jam kerja".
+    pub fn text(self) -> String {
+        format!("{} {}", self.count, self.unit.words())
     }
 }
 
@@ -72,6 +143,8 @@ impl Deadlines {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Terms {
     by_kind: BTreeMap<&'static str, Term>,
+    /// The office hours an hours term runs within.
+    office_hours: Option<OfficeHours>,
 }
 
 /// Where a term was read, for messages.
@@ -87,23 +160,45 @@ impl Terms {
     pub fn of(terms: &[(FormKind, Term)]) -> Terms {
         Terms {
             by_kind: terms.iter().map(|(k, t)| (k.as_str(), *t)).collect(),
+            office_hours: None,
         }
+    }
+
+    /// The same terms, with the office hours an hours term runs within.
+    pub fn with_office_hours(mut self, hours: OfficeHours) -> Terms {
+        self.office_hours = Some(hours);
+        self
     }
 
     pub fn get(&self, kind: FormKind) -> Option<Term> {
         self.by_kind.get(kind.as_str()).copied()
     }
 
-    /// The deadlines of a submission of `kind` received on `received`, or
-    /// `None` if the site sets no term for that kind.
+    /// The deadlines of a submission of `kind` received at `received`, or
+    /// `None` if the site sets no term for that kind (or an hours term
+    /// without office hours, which `loket check` refuses). An hours term's
+    /// deadline is the day its last hour falls on.
     pub fn deadlines(
         &self,
         kind: FormKind,
-        received: Date,
+        received: OffsetDateTime,
         calendar: &Calendar,
     ) -> Option<Deadlines> {
         let term = self.get(kind)?;
-        let due = calendar.due(received, term.days);
+        let received = received.to_offset(WIB);
+        let due = match term.unit {
+            Unit::WorkingDays => calendar.due(received.date(), term.count),
+            Unit::CalendarDays => calendar.add_calendar_days(received.date(), term.count),
+            Unit::Hours => {
+                let start = time::PrimitiveDateTime::new(received.date(), received.time());
+                let (at, unlisted_year) =
+                    calendar.add_office_hours(start, term.count, self.office_hours?);
+                Due {
+                    date: at.date(),
+                    unlisted_year,
+                }
+            }
+        };
         Some(match term.step {
             Step::Completion => Deadlines {
                 response: due,
@@ -116,84 +211,207 @@ impl Terms {
         })
     }
 
-    /// Reads the terms from the service pages of `site`, with an error for
-    /// every form page whose term is missing, ambiguous, or contradicted by
-    /// its own text.
+    /// The deadlines of a submission received on `received` at midnight,
+    /// for a date without a time (the receipt shown for a guessed ticket).
+    pub fn deadlines_on(
+        &self,
+        kind: FormKind,
+        received: Date,
+        calendar: &Calendar,
+    ) -> Option<Deadlines> {
+        self.deadlines(kind, received.midnight().assume_offset(WIB), calendar)
+    }
+
+    /// Reads the terms of `site`: from its form files when it has `forms/`,
+    /// else from its service pages, with an error for every form page whose
+    /// term is missing, ambiguous, or contradicted by a service page or its
+    /// own text. The form files' own mistakes are [`Forms::load`]'s to
+    /// report, not these.
     pub fn from_site(site: &Site) -> (Terms, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let mut found: BTreeMap<&'static str, Vec<Source>> = BTreeMap::new();
-        for page in &site.pages {
-            let Some(service) = &page.front.service else {
-                continue;
-            };
-            let form_kind = site
-                .by_url
-                .get(&service.form)
-                .and_then(|&i| site.pages[i].front.form);
-            if let Some(kind) = form_kind {
-                let step = match kind {
-                    FormKind::Permohonan => Step::Completion,
-                    FormKind::PengaduanLayanan => Step::Response,
-                };
-                found.entry(kind.as_str()).or_default().push(Source {
-                    term: Term {
-                        days: service.working_days,
-                        step,
-                    },
-                    path: page.source.clone(),
-                    line: page.line_of_key("working_days"),
-                    key: "service.working_days",
-                });
-            }
-            if let Some(days) = service.complaint_days {
-                found
-                    .entry(FormKind::PengaduanLayanan.as_str())
-                    .or_default()
-                    .push(Source {
-                        term: Term {
-                            days,
-                            step: Step::Response,
-                        },
-                        path: page.source.clone(),
-                        line: page.line_of_key("complaint_days"),
-                        key: "service.complaint_days",
-                    });
-            }
-        }
+        let found = service_terms(site);
+        let forms = site
+            .root
+            .join(FORMS_DIR)
+            .is_dir()
+            .then(|| Forms::load(&site.root).0);
         let mut terms = Terms::default();
+        let mut hours_wanted = None;
         for page in site.pages.iter().filter(|p| p.front.form.is_some()) {
             let Some(kind) = page.front.form else {
                 continue;
             };
             let sources = found.get(kind.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            let Some(first) = sources.first() else {
-                diags.push(Diagnostic::error(
-                    &page.source,
-                    page.line_of_key("form"),
-                    missing_term_message(kind, &page.url),
-                ));
-                continue;
+            let first = match &forms {
+                Some(forms) => {
+                    // A form file that is missing or wrong is reported by
+                    // `loket check` on its own.
+                    let Some(spec) = forms.get(kind.as_str()) else {
+                        continue;
+                    };
+                    let text =
+                        std::fs::read_to_string(site.root.join(&spec.path)).unwrap_or_default();
+                    let source = Source {
+                        term: Term::of_form(&spec.term),
+                        path: spec.path.clone(),
+                        line: yaml::line_of_key(&text, "term"),
+                        key: "term",
+                    };
+                    for other in sources {
+                        if other.term.count != source.term.count
+                            || other.term.unit != source.term.unit
+                        {
+                            diags.push(Diagnostic::error(
+                                &other.path,
+                                other.line,
+                                page_disagrees(other, &source),
+                            ));
+                        }
+                    }
+                    if source.term.unit == Unit::Hours {
+                        hours_wanted.get_or_insert((source.path.clone(), source.line));
+                    }
+                    source
+                }
+                None => {
+                    let Some(first) = sources.first() else {
+                        diags.push(Diagnostic::error(
+                            &page.source,
+                            page.line_of_key("form"),
+                            missing_term_message(kind, &page.url),
+                        ));
+                        continue;
+                    };
+                    if let Some(other) = sources.iter().find(|s| s.term.count != first.term.count) {
+                        diags.push(Diagnostic::error(
+                            &other.path,
+                            other.line,
+                            format!(
+                                "{} = {} hari kerja, tetapi {} menyebut {} hari kerja untuk formulir yang sama ({}); samakan angkanya",
+                                other.key,
+                                other.term.count,
+                                first.path.display(),
+                                first.term.count,
+                                page.url
+                            ),
+                        ));
+                        continue;
+                    }
+                    Source {
+                        term: first.term,
+                        path: first.path.clone(),
+                        line: first.line,
+                        key: first.key,
+                    }
+                }
             };
-            if let Some(other) = sources.iter().find(|s| s.term.days != first.term.days) {
-                diags.push(Diagnostic::error(
-                    &other.path,
-                    other.line,
-                    format!(
-                        "{} = {} hari kerja, tetapi {} menyebut {} hari kerja untuk formulir yang sama ({}); samakan angkanya",
-                        other.key,
-                        other.term.days,
-                        first.path.display(),
-                        first.term.days,
-                        page.url
-                    ),
-                ));
-                continue;
-            }
             terms.by_kind.insert(kind.as_str(), first.term);
-            diags.extend(text_disagreements(page, first));
+            diags.extend(text_disagreements(page, &first));
         }
+        let (hours, more) = office_hours(site, hours_wanted);
+        terms.office_hours = hours;
+        diags.extend(more);
         (terms, diags)
     }
+}
+
+/// The terms the service pages give, by the kind of form they are for.
+fn service_terms(site: &Site) -> BTreeMap<&'static str, Vec<Source>> {
+    let mut found: BTreeMap<&'static str, Vec<Source>> = BTreeMap::new();
+    for page in &site.pages {
+        let Some(service) = &page.front.service else {
+            continue;
+        };
+        let form_kind = site
+            .by_url
+            .get(&service.form)
+            .and_then(|&i| site.pages[i].front.form);
+        if let (Some(kind), Some(days)) = (form_kind, service.working_days) {
+            let step = match kind {
+                FormKind::Permohonan => Step::Completion,
+                FormKind::PengaduanLayanan => Step::Response,
+            };
+            found.entry(kind.as_str()).or_default().push(Source {
+                term: Term::working_days(days, step),
+                path: page.source.clone(),
+                line: page.line_of_key("working_days"),
+                key: "service.working_days",
+            });
+        }
+        if let Some(days) = service.complaint_days {
+            found
+                .entry(FormKind::PengaduanLayanan.as_str())
+                .or_default()
+                .push(Source {
+                    term: Term::working_days(days, Step::Response),
+                    path: page.source.clone(),
+                    line: page.line_of_key("complaint_days"),
+                    key: "service.complaint_days",
+                });
+        }
+    }
+    found
+}
+
+/// "`service.working_days` = 5, tetapi forms/permohonan.yaml:7 menetapkan 3
+/// hari kerja": a service page against its form file.
+fn page_disagrees(page: &Source, form: &Source) -> String {
+    let at = match form.line {
+        Some(line) => format!("{}:{line}", form.path.display()),
+        None => form.path.display().to_string(),
+    };
+    let fix = if form.term.unit == Unit::WorkingDays {
+        "samakan angkanya".to_string()
+    } else {
+        format!(
+            "halaman layanan hanya dapat menyebut hari kerja; hapus `{}` dari halaman ini",
+            page.key
+        )
+    };
+    format!(
+        "`{}` = {}, tetapi {at} menetapkan {}; {fix}",
+        page.key,
+        page.term.count,
+        form.term.text()
+    )
+}
+
+/// `office.service_hours` of site.yaml: an error when it cannot be read, or
+/// when a form counts in hours (`wanted`: that form's file and line) and it
+/// is not there.
+fn office_hours(
+    site: &Site,
+    wanted: Option<(PathBuf, Option<usize>)>,
+) -> (Option<OfficeHours>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let hours = match site.config.office.service_hours.as_deref() {
+        Some(text) => match OfficeHours::parse(text) {
+            Ok(hours) => Some(hours),
+            Err(message) => {
+                let config =
+                    std::fs::read_to_string(site.root.join(CONFIG_FILE)).unwrap_or_default();
+                diags.push(Diagnostic::error(
+                    Path::new(CONFIG_FILE),
+                    yaml::line_of_key(&config, "service_hours"),
+                    format!("office.service_hours: {message}"),
+                ));
+                None
+            }
+        },
+        None => {
+            if let Some((path, line)) = wanted {
+                diags.push(Diagnostic::error(
+                    path,
+                    line,
+                    format!(
+                        "batas waktu dihitung dalam jam kerja, tetapi {CONFIG_FILE} tidak menyebut jam layanannya; tambahkan `service_hours: \"08.00-15.30\"` (jam buka dan tutup) di bawah `office:`"
+                    ),
+                ));
+            }
+            None
+        }
+    };
+    (hours, diags)
 }
 
 fn missing_term_message(kind: FormKind, url: &str) -> String {
@@ -207,33 +425,38 @@ fn missing_term_message(kind: FormKind, url: &str) -> String {
     }
 }
 
-/// Every "N hari kerja" in a form page's text that is not its term.
+/// Every "N hari kerja" (or hari kalender, jam kerja) in a form page's text
+/// that is not its term.
 fn text_disagreements(page: &Page, source: &Source) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (i, line) in page.body.as_deref().unwrap_or_default().lines().enumerate() {
-        for days in days_mentioned(line) {
-            if days != source.term.days {
-                diags.push(Diagnostic::error(
-                    &page.source,
-                    Some(page.body_line + i),
-                    format!(
-                        "teks halaman menyebut {days} hari kerja, tetapi {} di {} menetapkan {} hari kerja; samakan angkanya",
-                        source.key,
-                        source.path.display(),
-                        source.term.days
-                    ),
-                ));
+        for unit in Unit::ALL {
+            for n in mentioned(line, unit.words()) {
+                if (n, unit) != (source.term.count, source.term.unit) {
+                    diags.push(Diagnostic::error(
+                        &page.source,
+                        Some(page.body_line + i),
+                        format!(
+                            "teks halaman menyebut {n} {}, tetapi {} di {} menetapkan {}; samakan angkanya",
+                            unit.words(),
+                            source.key,
+                            source.path.display(),
+                            source.term.text()
+                        ),
+                    ));
+                }
             }
         }
     }
     diags
 }
 
-/// The numbers written right before "hari kerja" in a line of text.
-fn days_mentioned(line: &str) -> Vec<u32> {
+/// The numbers written right before `words` ("hari kerja") in a line of
+/// text.
+fn mentioned(line: &str, words: &str) -> Vec<u32> {
     let lower = line.to_lowercase();
     lower
-        .match_indices("hari kerja")
+        .match_indices(words)
         .filter_map(|(at, _)| {
             let before = lower[..at].trim_end();
             let digits: String = before
@@ -252,17 +475,27 @@ fn days_mentioned(line: &str) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
+    use time::macros::{date, datetime};
 
     #[test]
     fn finds_the_numbers_before_hari_kerja() {
-        assert_eq!(days_mentioned("Waktu penyelesaian: 5 hari kerja."), vec![5]);
+        let days = |line| mentioned(line, "hari kerja");
+        assert_eq!(days("Waktu penyelesaian: 5 hari kerja."), vec![5]);
         assert_eq!(
-            days_mentioned("paling lambat 3 Hari Kerja, atau 10 hari kerja"),
+            days("paling lambat 3 Hari Kerja, atau 10 hari kerja"),
             vec![3, 10]
         );
-        assert!(days_mentioned("hari kerja saja").is_empty());
-        assert!(days_mentioned("lima hari kerja").is_empty());
+        assert!(days("hari kerja saja").is_empty());
+        assert!(days("lima hari kerja").is_empty());
+        assert_eq!(
+            mentioned("7 hari kalender, 5 hari kerja", "hari kalender"),
+            vec![7]
+        );
+    }
+
+    /// Friday 27 November 2026 at 15.00 WIB.
+    fn friday() -> OffsetDateTime {
+        datetime!(2026-11-27 15:00 +7)
     }
 
     #[test]
@@ -271,33 +504,103 @@ mod tests {
         let terms = Terms::of(&[
             (
                 FormKind::Permohonan,
-                Term {
-                    days: 5,
-                    step: Step::Completion,
-                },
+                Term::working_days(5, Step::Completion),
             ),
             (
                 FormKind::PengaduanLayanan,
-                Term {
-                    days: 3,
-                    step: Step::Response,
-                },
+                Term::working_days(3, Step::Response),
             ),
         ]);
-        let friday = date!(2026 - 11 - 27);
         let request = terms
-            .deadlines(FormKind::Permohonan, friday, &calendar)
+            .deadlines(FormKind::Permohonan, friday(), &calendar)
             .unwrap();
         assert_eq!(request.response.date, date!(2026 - 12 - 04));
         assert_eq!(request.completion.unwrap().date, date!(2026 - 12 - 04));
         let complaint = terms
-            .deadlines(FormKind::PengaduanLayanan, friday, &calendar)
+            .deadlines(FormKind::PengaduanLayanan, friday(), &calendar)
             .unwrap();
         assert_eq!(complaint.response.date, date!(2026 - 12 - 02));
         assert_eq!(complaint.completion, None);
         assert_eq!(
-            Terms::default().deadlines(FormKind::Permohonan, friday, &calendar),
+            Terms::default().deadlines(FormKind::Permohonan, friday(), &calendar),
             None
+        );
+        // The day is the day in WIB: 20.00 UTC on Thursday is Friday there.
+        let thursday_utc = datetime!(2026-11-26 20:00 UTC);
+        assert_eq!(
+            terms
+                .deadlines(FormKind::Permohonan, thursday_utc, &calendar)
+                .unwrap()
+                .response
+                .date,
+            date!(2026 - 12 - 04)
+        );
+    }
+
+    #[test]
+    fn the_three_units_count_differently() {
+        // Cuti bersama on Monday 30 November, for the test.
+        let calendar = Calendar::from_holidays([2026], &[date!(2026 - 11 - 30)]);
+        let term = |count, unit| Term {
+            count,
+            unit,
+            step: Step::Completion,
+        };
+        let due = |t: Term, terms: Terms| {
+            Terms {
+                by_kind: BTreeMap::from([("permohonan", t)]),
+                ..terms
+            }
+            .deadlines(FormKind::Permohonan, friday(), &calendar)
+            .map(|d| d.completion.unwrap().date)
+        };
+        // Working days skip the weekend and the day off: 1, 2, 3 December.
+        assert_eq!(
+            due(term(3, Unit::WorkingDays), Terms::default()),
+            Some(date!(2026 - 12 - 03))
+        );
+        // Calendar days count them.
+        assert_eq!(
+            due(term(3, Unit::CalendarDays), Terms::default()),
+            Some(date!(2026 - 11 - 30))
+        );
+        // Two office hours from Friday 15.00: half an hour on Friday, the
+        // rest on Tuesday (the weekend and Monday are off).
+        let office = Terms::default().with_office_hours(OfficeHours::parse("08.00-15.30").unwrap());
+        assert_eq!(
+            due(term(2, Unit::Hours), office),
+            Some(date!(2026 - 12 - 01))
+        );
+        // Half an hour fits on Friday itself.
+        let office = Terms::default().with_office_hours(OfficeHours::parse("08.00-16.00").unwrap());
+        assert_eq!(
+            due(term(1, Unit::Hours), office),
+            Some(date!(2026 - 11 - 27))
+        );
+        // Without office hours an hours term gives no deadline (check
+        // refuses such a site).
+        assert_eq!(due(term(2, Unit::Hours), Terms::default()), None);
+        assert_eq!(term(7, Unit::CalendarDays).text(), "7 hari kalender");
+        assert_eq!(term(2, Unit::Hours).text(), "2 jam kerja");
+    }
+
+    #[test]
+    fn a_form_files_term_reads_as_its_unit_and_step() {
+        let read =
+            |yaml: &str| Term::of_form(&crate::core::yaml::from_str::<spec::Term>(yaml).unwrap());
+        assert_eq!(
+            read("{ days: 5, until: selesai }"),
+            Term::working_days(5, Step::Completion)
+        );
+        let t = read("{ calendar_days: 7, until: tanggapan }");
+        assert_eq!(
+            (t.count, t.unit, t.step),
+            (7, Unit::CalendarDays, Step::Response)
+        );
+        let t = read("{ hours: 2, until: selesai }");
+        assert_eq!(
+            (t.count, t.unit, t.verb()),
+            (2, Unit::Hours, "diselesaikan")
         );
     }
 }

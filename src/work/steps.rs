@@ -97,7 +97,7 @@ pub fn move_case(
     let (record, _) = cases::find(&w.data, ticket)?;
     let to = to(&record);
     let deadlines = terms
-        .deadlines(to, record.received_date(), calendar)
+        .deadlines(to, record.received_at, calendar)
         .ok_or(StepError::NoTerm(to))?;
     let change = StatusChange {
         kind: Some(KindMove { to, deadlines }),

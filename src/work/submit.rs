@@ -49,7 +49,7 @@ impl Submission {
         (terms, calendar): (&Terms, &Calendar),
     ) -> Result<Submission, NoTerm> {
         let deadlines = terms
-            .deadlines(kind, received.date(), calendar)
+            .deadlines(kind, received, calendar)
             .ok_or(NoTerm(kind))?;
         Ok(Submission {
             kind,

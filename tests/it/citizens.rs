@@ -281,28 +281,32 @@ async fn a_robot_gets_a_receipt_but_nothing_is_stored() {
     assert!(!server.data.join("submissions").join(&ticket[3..7]).exists());
 }
 
-/// The number of working days is the service page's, and a form page whose
-/// text says another number is an error naming file and line.
+/// The term is the form file's; a service page or a form page whose text
+/// says another number is an error naming file and line.
 #[tokio::test]
-async fn working_days_come_from_the_service_page() {
+async fn the_term_comes_from_the_form_file() {
     let site = site_with_holidays(&[("2026.yaml", HOLIDAYS_2026)]);
-    let service = "content/layanan/fasilitasi-usaha-mikro.md";
+    let form = "forms/permohonan.yaml";
     let text = site
-        .read(service)
-        .replace("working_days: 5", "working_days: 7");
-    site.write(service, text);
+        .read(form)
+        .replace("term: { days: 5,", "term: { days: 7,");
+    site.write(form, text);
+    let term_line = line_of(&site.read(form), "term:");
+    let service = "content/layanan/fasilitasi-usaha-mikro.md";
     let out = site.check();
     assert!(!out.status.success());
     let err = stderr(&out);
-    let line = site
-        .read("content/permohonan.md")
-        .lines()
-        .position(|l| l.contains("5 hari kerja"))
-        .unwrap()
-        + 1;
+    let line = line_of(&site.read("content/permohonan.md"), "5 hari kerja");
     assert!(
         err.contains(&format!(
-            "content/permohonan.md:{line}: teks halaman menyebut 5 hari kerja, tetapi service.working_days di {service} menetapkan 7 hari kerja"
+            "content/permohonan.md:{line}: teks halaman menyebut 5 hari kerja, tetapi term di {form} menetapkan 7 hari kerja; samakan angkanya"
+        )),
+        "{err}"
+    );
+    let working_days = line_of(&site.read(service), "working_days:");
+    assert!(
+        err.contains(&format!(
+            "{service}:{working_days}: `service.working_days` = 5, tetapi {form}:{term_line} menetapkan 7 hari kerja; samakan angkanya"
         )),
         "{err}"
     );
@@ -310,6 +314,10 @@ async fn working_days_come_from_the_service_page() {
         .read("content/permohonan.md")
         .replace("5 hari kerja", "7 hari kerja");
     site.write("content/permohonan.md", page);
+    let text = site
+        .read(service)
+        .replace("working_days: 5", "working_days: 7");
+    site.write(service, text);
     let out = site.check();
     assert!(out.status.success(), "{}", stderr(&out));
 
@@ -348,10 +356,12 @@ async fn working_days_come_from_the_service_page() {
     );
 }
 
-/// A form with no service page giving its term cannot be published.
+/// On a site without form files a form with no service page giving its
+/// term cannot be published.
 #[test]
 fn a_form_without_a_term_is_an_error() {
     let site = TempSite::fixture();
+    fs::remove_dir_all(site.root().join("forms")).unwrap();
     let service = "content/layanan/fasilitasi-usaha-mikro.md";
     let text = site.read(service).replace("  complaint_days: 3 #", "  #");
     site.write(service, text);
@@ -361,5 +371,152 @@ fn a_form_without_a_term_is_an_error() {
         stderr(&out).contains("content/pengaduan-layanan/formulir.md:5: formulir /pengaduan-layanan/formulir/ tidak punya batas waktu tanggapan"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// The 1-based line of the first line of `text` holding `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+/// A copy of the fixture whose request form counts its term in `term`
+/// (`{ calendar_days: 7, until: selesai }`), its service page giving no
+/// number of working days and its text `says`.
+fn site_with_term(term: &str, says: &str) -> TempSite {
+    let site = site_with_holidays(&[("2026.yaml", HOLIDAYS_2026)]);
+    let form = "forms/permohonan.yaml";
+    let text = site.read(form).replace(
+        "term: { days: 5, until: selesai }",
+        &format!("term: {term}"),
+    );
+    site.write(form, text);
+    let service = "content/layanan/fasilitasi-usaha-mikro.md";
+    let text = site.read(service).replace("  working_days: 5\n", "");
+    site.write(service, text);
+    let page = site
+        .read("content/permohonan.md")
+        .replace("5 hari kerja", says);
+    site.write("content/permohonan.md", page);
+    site
+}
+
+/// A term in calendar days counts the weekend: received on Friday 27
+/// November, 7 calendar days is Friday 4 December (7 working days would be
+/// 8 December); the receipt, the record and the report say "hari kalender",
+/// and a service page or a text that speaks of working days is an error.
+#[tokio::test]
+async fn a_term_in_calendar_days() {
+    let site = site_with_term("{ calendar_days: 7, until: selesai }", "7 hari kerja");
+    let service = "content/layanan/fasilitasi-usaha-mikro.md";
+    let text = site
+        .read(service)
+        .replace("  fee:", "  working_days: 7\n  fee:");
+    site.write(service, text);
+    let out = site.check();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("teks halaman menyebut 7 hari kerja, tetapi term di forms/permohonan.yaml menetapkan 7 hari kalender; samakan angkanya"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`service.working_days` = 7, tetapi forms/permohonan.yaml:8 menetapkan 7 hari kalender; halaman layanan hanya dapat menyebut hari kerja; hapus `service.working_days` dari halaman ini"),
+        "{err}"
+    );
+    let text = site.read(service).replace("  working_days: 7\n", "");
+    site.write(service, text);
+    let page = site
+        .read("content/permohonan.md")
+        .replace("7 hari kerja", "7 hari kalender");
+    site.write("content/permohonan.md", page);
+    let out = site.check();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let server = start_at(site, "2026-11-27 09:00:00");
+    let ticket = submit(&server, "/permohonan/", permohonan()).await;
+    let (_, html) = receipt(&server, &ticket).await;
+    assert!(
+        html.contains("diselesaikan paling lambat <strong><time datetime=\"2026-12-04\">Jumat, 4 Desember 2026</time></strong> (7 hari kalender sejak diterima)"),
+        "{html}"
+    );
+    let record = record_text(&server.data, &ticket);
+    assert!(record.contains("\nresponse_due: 2026-12-04\n"), "{record}");
+    assert!(
+        record.contains("\ncompletion_due: 2026-12-04\n"),
+        "{record}"
+    );
+    // The complaint form still counts working days.
+    let complaint = submit(&server, "/pengaduan-layanan/formulir/", keluhan()).await;
+    let (_, html) = receipt(&server, &complaint).await;
+    assert!(html.contains("(3 hari kerja sejak diterima)"), "{html}");
+    let out_dir = server.site().root().join("laporan");
+    let report = run(&[
+        "report",
+        "--month",
+        "2026-11",
+        "--on",
+        "2026-11-30",
+        "--root",
+        server.site().root_str(),
+        "--data",
+        server.data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let html = fs::read_to_string(out_dir.join("laporan-2026-11.html")).unwrap();
+    assert!(
+        html.contains("Permohonan diselesaikan dalam 7 hari kalender"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Pengaduan tentang layanan ditanggapi dalam 3 hari kerja"),
+        "{html}"
+    );
+}
+
+/// A term in hours runs within the office hours of site.yaml, which a form
+/// counting in hours needs: received on Friday at 15.00 with the office
+/// closing at 15.30, two hours end on Monday.
+#[tokio::test]
+async fn a_term_in_office_hours() {
+    let site = site_with_term("{ hours: 2, until: selesai }", "2 jam kerja");
+    let out = site.check();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("forms/permohonan.yaml:8: batas waktu dihitung dalam jam kerja, tetapi site.yaml tidak menyebut jam layanannya; tambahkan `service_hours: \"08.00-15.30\"`"),
+        "{}",
+        stderr(&out)
+    );
+    let config = site.read("site.yaml");
+    site.write(
+        "site.yaml",
+        config.replace("office:\n", "office:\n  service_hours: \"8-15\"\n"),
+    );
+    let out = site.check();
+    assert!(
+        stderr(&out)
+            .contains("site.yaml:6: office.service_hours: jam layanan `8-15` tidak dapat dibaca"),
+        "{}",
+        stderr(&out)
+    );
+    site.write(
+        "site.yaml",
+        config.replace("office:\n", "office:\n  service_hours: \"08.00-15.30\"\n"),
+    );
+    let out = site.check();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let server = start_at(site, "2026-11-27 15:00:00");
+    let ticket = submit(&server, "/permohonan/", permohonan()).await;
+    let (_, html) = receipt(&server, &ticket).await;
+    assert!(
+        html.contains("<time datetime=\"2026-11-30\">Senin, 30 November 2026</time></strong> (2 jam kerja sejak diterima)"),
+        "{html}"
+    );
+    let record = record_text(&server.data, &ticket);
+    assert!(
+        record.contains("\ncompletion_due: 2026-11-30\n"),
+        "{record}"
     );
 }

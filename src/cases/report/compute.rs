@@ -9,6 +9,7 @@ use crate::cases::index::Summary;
 use crate::core::calendar::Calendar;
 use crate::core::dates;
 use crate::forms::FormKind;
+use crate::site::terms::{Term, Terms, Unit};
 
 /// What a case is, for counting: its kind and, for a request, its jenis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,17 +80,27 @@ impl Timeliness {
 }
 
 /// Judges one step: done on `done`, within the working days from
-/// `received` to `due`; or not done and late once `due` is before `today`.
+/// `received` to `due` (for a term in working days: a step taken on the
+/// weekend after a Friday deadline is on time), or by `due` itself (a term
+/// in calendar days or hours, whose deadline is a day the count reached);
+/// or not done and late once `due` is before `today`.
 pub fn judge(
     calendar: &Calendar,
+    unit: Unit,
     received: Date,
     done: Option<Date>,
     due: Date,
     today: Date,
 ) -> Timeliness {
-    let limit = calendar.working_days_between(received, due);
+    let within = |d: Date| match unit {
+        Unit::WorkingDays => {
+            calendar.working_days_between(received, d)
+                <= calendar.working_days_between(received, due)
+        }
+        Unit::CalendarDays | Unit::Hours => d <= due,
+    };
     match done {
-        Some(d) if calendar.working_days_between(received, d) <= limit => Timeliness::Within,
+        Some(d) if within(d) => Timeliness::Within,
         Some(_) => Timeliness::Late,
         None if today > due => Timeliness::Late,
         None => Timeliness::NotYetDue,
@@ -180,8 +191,8 @@ pub struct MonthReport {
     /// Requests completed by their deadline.
     pub completion: Share,
     /// The terms the site sets today, for the labels (`None`: not set).
-    pub response_days: Option<u32>,
-    pub completion_days: Option<u32>,
+    pub response_term: Option<Term>,
+    pub completion_term: Option<Term>,
     /// Working days to completion summed over completed cases, and how many.
     pub completion_days_total: u32,
     pub completed: usize,
@@ -193,10 +204,12 @@ pub struct MonthReport {
 }
 
 impl MonthReport {
-    /// The report for `year`/`month` from every loaded record.
+    /// The report for `year`/`month` from every loaded record, judged by
+    /// the unit of each kind's term in `terms`.
     pub fn compute(
         records: &[Summary],
         calendar: &Calendar,
+        terms: &Terms,
         year: i32,
         month: Month,
         today: Date,
@@ -207,7 +220,7 @@ impl MonthReport {
                 let d = r.received_date();
                 d.year() == year && d.month() == month
             })
-            .map(|r| case_row(r, calendar, today))
+            .map(|r| case_row(r, calendar, terms, today))
             .collect();
         let mut response = Share::default();
         let mut completion = Share::default();
@@ -226,8 +239,8 @@ impl MonthReport {
             by_status: count_statuses(&rows),
             response,
             completion,
-            response_days: None,
-            completion_days: None,
+            response_term: terms.get(FormKind::PengaduanLayanan),
+            completion_term: terms.get(FormKind::Permohonan),
             completion_days_total: done.iter().sum(),
             completed: done.len(),
             weeks: weeks(year, month, rows.iter().map(|r| r.received.day())),
@@ -252,17 +265,20 @@ impl MonthReport {
     }
 }
 
-fn case_row(r: &Summary, calendar: &Calendar, today: Date) -> CaseRow {
+fn case_row(r: &Summary, calendar: &Calendar, terms: &Terms, today: Date) -> CaseRow {
+    let unit = terms.get(r.kind).map_or(Unit::WorkingDays, |t| t.unit);
     let received = r.received_date();
     let in_wib = |t: time::OffsetDateTime| t.to_offset(dates::WIB).date();
     let responded = r.first_response_at.map(in_wib);
     let completed = r.completed_at.filter(|_| r.status.is_closed()).map(in_wib);
     let kind = CaseKind::of(r);
     let timeliness = match r.kind {
-        FormKind::PengaduanLayanan => judge(calendar, received, responded, r.response_due, today),
+        FormKind::PengaduanLayanan => {
+            judge(calendar, unit, received, responded, r.response_due, today)
+        }
         FormKind::Permohonan => {
             let due = r.completion_due.unwrap_or(r.response_due);
-            judge(calendar, received, completed, due, today)
+            judge(calendar, unit, received, completed, due, today)
         }
     };
     CaseRow {
@@ -383,13 +399,20 @@ mod tests {
         // Friday 27 Nov → Wednesday 2 Dec is 3 working days across a weekend.
         let fri = date!(2026 - 11 - 27);
         let due = date!(2026 - 12 - 02);
-        let j = |done| judge(&cal, fri, done, due, today);
+        let j = |done| judge(&cal, Unit::WorkingDays, fri, done, due, today);
         assert_eq!(j(Some(date!(2026 - 12 - 02))), Timeliness::Within);
         assert_eq!(j(Some(date!(2026 - 12 - 03))), Timeliness::Late);
         // Not done: late once the due date is before the report date.
         assert_eq!(j(None), Timeliness::Late);
         assert_eq!(
-            judge(&cal, fri, None, due, date!(2026 - 12 - 02)),
+            judge(
+                &cal,
+                Unit::WorkingDays,
+                fri,
+                None,
+                due,
+                date!(2026 - 12 - 02)
+            ),
             Timeliness::NotYetDue
         );
         // Tue 22 Dec, due Tue 29 Dec (23, 28, 29: 24 is cuti bersama, 25 Natal).
@@ -398,13 +421,53 @@ mod tests {
         assert_eq!(due, date!(2026 - 12 - 29));
         assert_eq!(cal.working_days_between(tue, date!(2026 - 12 - 28)), 2);
         assert_eq!(
-            judge(&cal, tue, Some(date!(2026 - 12 - 29)), due, today),
+            judge(
+                &cal,
+                Unit::WorkingDays,
+                tue,
+                Some(date!(2026 - 12 - 29)),
+                due,
+                today
+            ),
             Timeliness::Within
         );
         assert_eq!(
-            judge(&cal, tue, Some(date!(2026 - 12 - 30)), due, today),
+            judge(
+                &cal,
+                Unit::WorkingDays,
+                tue,
+                Some(date!(2026 - 12 - 30)),
+                due,
+                today
+            ),
             Timeliness::Late
         );
+    }
+
+    #[test]
+    fn a_calendar_days_term_is_judged_by_its_date() {
+        let cal = fixture();
+        let today = date!(2026 - 12 - 10);
+        // Received Friday 27 Nov, 8 calendar days: due Saturday 5 Dec.
+        let fri = date!(2026 - 11 - 27);
+        let due = cal.add_calendar_days(fri, 8).date;
+        assert_eq!(due, date!(2026 - 12 - 05));
+        let j = |unit, done| judge(&cal, unit, fri, Some(done), due, today);
+        assert_eq!(
+            j(Unit::CalendarDays, date!(2026 - 12 - 05)),
+            Timeliness::Within
+        );
+        // Sunday is a day late in calendar days; counted in working days it
+        // would pass, as nobody works on the weekend.
+        assert_eq!(
+            j(Unit::CalendarDays, date!(2026 - 12 - 06)),
+            Timeliness::Late
+        );
+        assert_eq!(
+            j(Unit::WorkingDays, date!(2026 - 12 - 06)),
+            Timeliness::Within
+        );
+        assert_eq!(j(Unit::Hours, date!(2026 - 12 - 06)), Timeliness::Late);
     }
 
     #[test]
@@ -521,7 +584,14 @@ mod tests {
             )),
         ];
         let cal = fixture();
-        let r = MonthReport::compute(&records, &cal, 2026, Month::November, date!(2026 - 12 - 03));
+        let r = MonthReport::compute(
+            &records,
+            &cal,
+            &Terms::default(),
+            2026,
+            Month::November,
+            date!(2026 - 12 - 03),
+        );
         assert_eq!(r.rows.len(), 3);
         assert_eq!(r.rows[0].received, date!(2026 - 11 - 01));
         assert_eq!(r.rows[0].days_to_completion, Some(3));
@@ -562,7 +632,14 @@ mod tests {
 
     #[test]
     fn empty_month_has_no_average() {
-        let r = MonthReport::compute(&[], &fixture(), 2026, Month::October, date!(2026 - 12 - 10));
+        let r = MonthReport::compute(
+            &[],
+            &fixture(),
+            &Terms::default(),
+            2026,
+            Month::October,
+            date!(2026 - 12 - 10),
+        );
         assert_eq!(r.average_text(), "—");
         assert_eq!(r.completion.describe("permohonan"), "tidak ada permohonan");
         assert_eq!(render_csv(&r).lines().count(), 1);

@@ -35,7 +35,6 @@ use crate::cases;
 use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::Diagnostic;
-use crate::forms::FormKind;
 use crate::office::templates::Templates;
 use crate::site::terms::Terms;
 
@@ -191,9 +190,7 @@ pub fn month_report(
     (year, month): (i32, Month),
     today: Date,
 ) -> MonthReport {
-    let mut report = MonthReport::compute(records, calendar, year, month, today);
-    report.response_days = terms.get(FormKind::PengaduanLayanan).map(|t| t.days);
-    report.completion_days = terms.get(FormKind::Permohonan).map(|t| t.days);
+    let mut report = MonthReport::compute(records, calendar, terms, year, month, today);
     report.unreadable = skipped
         .iter()
         .filter(|d| in_month_folder(data, &d.path, year, month))

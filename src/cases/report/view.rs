@@ -8,6 +8,7 @@ use time::Date;
 use super::compute::{MonthReport, Share, Week, decimal_one};
 use crate::core::csv;
 use crate::core::dates;
+use crate::site::terms::Term;
 
 /// What the template sees as `r`.
 #[derive(Debug, Serialize)]
@@ -107,8 +108,8 @@ impl ReportView {
                     count: *n,
                 })
                 .collect(),
-            response_term: term_text(r.response_days),
-            completion_term: term_text(r.completion_days),
+            response_term: term_text(r.response_term),
+            completion_term: term_text(r.completion_term),
             response_share: share_text(
                 &r.response,
                 "pengaduan yang sudah ditanggapi atau melewati batas waktu",
@@ -150,11 +151,11 @@ impl ReportView {
     }
 }
 
-/// "dalam 3 hari kerja", or "sesuai batas waktunya" when the site sets no
-/// term.
-fn term_text(days: Option<u32>) -> String {
-    match days {
-        Some(n) => format!("dalam {n} hari kerja"),
+/// "dalam 3 hari kerja" (or hari kalender, jam kerja), or "sesuai batas
+/// waktunya" when the site sets no term.
+fn term_text(term: Option<Term>) -> String {
+    match term {
+        Some(t) => format!("dalam {}", t.text()),
         None => "sesuai batas waktunya".to_string(),
     }
 }
@@ -235,8 +236,8 @@ fn method(r: &MonthReport) -> Vec<String> {
         "Hari kerja: Senin sampai Jumat, di luar libur nasional dan cuti bersama. Hari diterimanya kiriman tidak dihitung; hari tanggapan atau penyelesaian dihitung.".to_string(),
         format!(
             "Pengaduan tentang layanan tepat waktu bila tanggapan pertama diberikan paling lambat pada batas tanggapannya ({}); permohonan tepat waktu bila selesai atau ditolak paling lambat pada batas penyelesaiannya ({}). Batas waktu setiap kiriman ditetapkan saat kiriman diterima.",
-            term_text(r.response_days).replace("dalam ", ""),
-            term_text(r.completion_days).replace("dalam ", "")
+            term_text(r.response_term).replace("dalam ", ""),
+            term_text(r.completion_term).replace("dalam ", "")
         ),
         format!(
             "Kiriman yang belum ditanggapi atau belum selesai dihitung tidak tepat waktu bila batas waktunya sudah lewat pada {}; bila belum lewat, kiriman itu belum jatuh tempo dan tidak dihitung.",
