@@ -175,6 +175,25 @@ fn remove(folder: &Path) -> io::Result<()> {
 
 /// What validation needs to know of a held file, if it is still the size
 /// its entry says and of a type we accept (told from its first bytes).
+/// A held file linked into the draft at `to` and checked, or `None` when
+/// it was swept a moment ago or is not the size the manifest says (then
+/// nothing is left at `to`).
+fn link_checked(from: &Path, to: &Path, size: u64) -> io::Result<Option<FileCheck>> {
+    match fs::hard_link(from, to) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    match check_file(to, size) {
+        Ok(Some(check)) => Ok(Some(check)),
+        Ok(None) => fs::remove_file(to).map(|()| None),
+        Err(e) => {
+            let _ = fs::remove_file(to);
+            Err(e)
+        }
+    }
+}
+
 fn check_file(path: &Path, size: u64) -> io::Result<Option<FileCheck>> {
     let file = fs::File::open(path)?;
     if file.metadata()?.len() != size {
@@ -331,23 +350,10 @@ impl Draft {
                 continue;
             }
             create_private_dir(&self.dir)?;
+            let from = folder.join(&attachment.stored_name);
             let to = self.dir.join(&attachment.stored_name);
-            match fs::hard_link(folder.join(&attachment.stored_name), &to) {
-                Ok(()) => {}
-                // Swept a moment ago.
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(e),
-            }
-            let check = match check_file(&to, attachment.size) {
-                Ok(Some(check)) => check,
-                Ok(None) => {
-                    fs::remove_file(&to)?;
-                    continue;
-                }
-                Err(e) => {
-                    let _ = fs::remove_file(&to);
-                    return Err(e);
-                }
+            let Some(check) = link_checked(&from, &to, attachment.size)? else {
+                continue;
             };
             self.failures_before = self.failures_before.min(manifest.failures_before);
             adopted.insert(attachment.field.clone(), check);
@@ -366,22 +372,12 @@ impl Draft {
             }
             create_private_dir(&self.dir)?;
             // The name comes from the form's field, not from the manifest.
-            let to = raw_path(&self.dir, &upload.field);
-            match fs::hard_link(raw_path(&folder, &upload.field), &to) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(e),
-            }
-            let check = match check_file(&to, upload.size) {
-                Ok(Some(check)) => check,
-                Ok(None) => {
-                    fs::remove_file(&to)?;
-                    continue;
-                }
-                Err(e) => {
-                    let _ = fs::remove_file(&to);
-                    return Err(e);
-                }
+            let (from, to) = (
+                raw_path(&folder, &upload.field),
+                raw_path(&self.dir, &upload.field),
+            );
+            let Some(check) = link_checked(&from, &to, upload.size)? else {
+                continue;
             };
             let Some(detected) = check.detected else {
                 continue;
