@@ -227,9 +227,7 @@ impl Record {
             completion_due: deadlines.completion.map(|due| due.date),
             due_note: deadlines.note(),
             fields: Fields(fields),
-            normalized: Fields(
-                normalized.to_vec(),
-            ),
+            normalized: Fields(normalized.to_vec()),
             attachments: attachments.to_vec(),
             access_code_hash: None,
             history: Vec::new(),

@@ -414,7 +414,9 @@ mod tests {
     const LIMIT: u64 = 5 * 1024 * 1024;
 
     fn permohonan() -> &'static FormSpec {
-        crate::forms::registry::Forms::builtin().get("permohonan").unwrap()
+        crate::forms::registry::Forms::builtin()
+            .get("permohonan")
+            .unwrap()
     }
 
     fn pengaduan_layanan() -> &'static FormSpec {
@@ -586,7 +588,10 @@ mod tests {
         assert!(validate(pengaduan_layanan(), &text, &none, LIMIT).is_ok());
         text.insert("kontak".into(), "0812-3456-7890".into());
         let normalized = validate(pengaduan_layanan(), &text, &none, LIMIT).unwrap();
-        assert_eq!(normalized, vec![("kontak".to_string(), "+6281234567890".to_string())]);
+        assert_eq!(
+            normalized,
+            vec![("kontak".to_string(), "+6281234567890".to_string())]
+        );
         text.insert("kontak".into(), "besok saja".into());
         assert!(validate(pengaduan_layanan(), &text, &none, LIMIT).is_err());
     }

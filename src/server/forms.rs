@@ -27,10 +27,10 @@ use crate::cases::access;
 use crate::cases::recent::Claim;
 use crate::cases::ticket::Ticket;
 use crate::core::{dates, web};
-use crate::forms::validate::{FieldError, Normalized, validate};
-use crate::forms::view::FormView;
 use crate::forms::FormKind;
 use crate::forms::spec::{FieldType, FormSpec};
+use crate::forms::validate::{FieldError, Normalized, validate};
+use crate::forms::view::FormView;
 use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
 use crate::work::submit::Submission;
@@ -184,7 +184,8 @@ async fn accept(
     let Input { text, draft, .. } = input;
     let calendar = state.calendar();
     let terms = (&published.terms, &*calendar);
-    let submission = match Submission::new((form, kind), received, (text, normalized), draft, terms) {
+    let submission = match Submission::new((form, kind), received, (text, normalized), draft, terms)
+    {
         Ok(submission) => submission,
         Err(e) => {
             tracing::error!("{e}");

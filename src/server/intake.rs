@@ -35,8 +35,8 @@ use multer::{Constraints, Multipart, SizeLimit};
 
 use crate::cases::store::held;
 use crate::cases::store::{Draft, FileWriter, Store};
-use crate::forms::validate::FileCheck;
 use crate::forms::spec::{FieldType, FormSpec};
+use crate::forms::validate::FileCheck;
 use crate::forms::{HELD_TOKEN, HONEYPOT};
 use crate::server::body::{Body, BodyError, Delivered};
 
@@ -248,7 +248,12 @@ where
         };
         let Some(name) = known_name(form, name) else {
             // A field the form does not have: read (within limits) and dropped.
-            while field.chunk().await.map_err(|e| from_multer(form, e))?.is_some() {}
+            while field
+                .chunk()
+                .await
+                .map_err(|e| from_multer(form, e))?
+                .is_some()
+            {}
             continue;
         };
         if !seen.insert(name) {
