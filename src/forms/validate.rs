@@ -595,4 +595,66 @@ mod tests {
         text.insert("kontak".into(), "besok saja".into());
         assert!(validate(pengaduan_layanan(), &text, &none, LIMIT).is_err());
     }
+
+    /// A form with a date, a field needed for one choice, and a required
+    /// field with no `missing` of its own.
+    const OTHER: &str = r#"
+title: "Pendampingan"
+noun: "permohonan"
+service: /layanan/pendampingan/
+ticket_prefix: NB
+term: { days: 3, until: selesai }
+fields:
+  - { name: nama, label: "Nama lengkap", type: text, required: true, role: name }
+  - { name: jenis_usaha, label: "Jenis usaha", type: choice, options: [Kuliner, Lainnya], required: true }
+  - { name: uraian_lain, label: "Sebutkan jenis usaha", type: text, required: { when: { jenis_usaha: Lainnya } }, missing: "Sebutkan jenis usaha Anda." }
+  - { name: mulai, label: "Tanggal mulai usaha", type: date }
+steps:
+  - { id: baru, status: "Diterima", next: [selesai] }
+  - { id: selesai, label: "Selesai", status: "Selesai", needs: [result], final: true }
+"#;
+
+    #[test]
+    fn any_form_file_is_validated_as_it_says() {
+        let (forms, diags) = crate::forms::registry::Forms::from_texts([("lain", OTHER)]);
+        assert!(diags.is_empty(), "{diags:?}");
+        let form = forms.get("lain").unwrap();
+        let text = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let none = BTreeMap::new();
+        let errors =
+            validate(form, &text(&[("jenis_usaha", "Lainnya")]), &none, LIMIT).unwrap_err();
+        let said: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("nama", "Nama lengkap wajib diisi."),
+                ("uraian_lain", "Sebutkan jenis usaha Anda.")
+            ]
+        );
+        let fine = text(&[
+            ("nama", "Siti"),
+            ("jenis_usaha", "Kuliner"),
+            ("mulai", "2026-02-28"),
+        ]);
+        assert!(validate(form, &fine, &none, LIMIT).is_ok());
+        let mut wrong = fine.clone();
+        wrong.insert("mulai".into(), "2026-02-30".into());
+        wrong.insert("jenis_usaha".into(), "Jasa".into());
+        let errors = validate(form, &wrong, &none, LIMIT).unwrap_err();
+        assert_eq!(errors[0].field, "jenis_usaha");
+        assert_eq!(errors[1].field, "mulai");
+        assert!(
+            errors[1]
+                .message
+                .starts_with("Tanggal mulai usaha bukan tanggal yang sah.")
+        );
+    }
 }
