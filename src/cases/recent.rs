@@ -20,7 +20,7 @@ use tokio::sync::watch;
 
 use super::record::Attachment;
 use super::ticket::Ticket;
-use crate::forms::{FieldType, FormKind};
+use crate::forms::spec::{FieldType, FormSpec};
 
 /// How long an accepted submission is remembered.
 pub const REMEMBER_FOR: Duration = Duration::from_secs(30 * 60);
@@ -33,7 +33,7 @@ pub type Fingerprint = [u8; 32];
 /// The fingerprint of a submission of `kind`: each of its fields in form
 /// order, text as typed and files by their SHA-256.
 pub fn fingerprint(
-    kind: FormKind,
+    form: impl AsRef<FormSpec>,
     text: &BTreeMap<String, String>,
     attachments: &[Attachment],
 ) -> Fingerprint {
@@ -42,15 +42,16 @@ pub fn fingerprint(
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     };
-    put(kind.as_str().as_bytes());
-    for field in kind.fields() {
+    let form = form.as_ref();
+    put(form.id.as_bytes());
+    for field in &form.fields {
         put(field.name.as_bytes());
         let value = match field.kind {
             FieldType::File => attachments
                 .iter()
                 .find(|a| a.field == field.name)
                 .map_or("", |a| a.sha256.as_str()),
-            _ => text.get(field.name).map_or("", String::as_str),
+            _ => text.get(&field.name).map_or("", String::as_str),
         };
         put(value.as_bytes());
     }
@@ -192,6 +193,7 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forms::FormKind;
 
     fn ticket(suffix: &str) -> Ticket {
         Ticket::parse(&format!("KP-20261127-{suffix}")).unwrap()

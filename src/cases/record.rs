@@ -23,7 +23,8 @@ use super::workflow::Status;
 use crate::core::dates::{self, WIB};
 use crate::core::diagnostic::Diagnostic;
 use crate::core::yaml;
-use crate::forms::{FieldType, FormKind};
+use crate::forms::FormKind;
+use crate::forms::spec::{FieldType, FormSpec};
 use crate::site::terms::Deadlines;
 
 /// An uploaded file as stored beside the record.
@@ -205,25 +206,17 @@ pub struct Record {
 
 impl Record {
     /// A new record for `ticket`: every field of the form in form order ("" for
-    /// empty ones), the derived values, the attachments, and the deadlines.
+    /// empty ones, see [`form_fields`]), the derived values, the
+    /// attachments, and the deadlines.
     pub fn new(
         kind: FormKind,
         ticket: &Ticket,
         received_at: OffsetDateTime,
-        typed: &BTreeMap<String, String>,
-        normalized: &[(&'static str, String)],
+        fields: Vec<(String, String)>,
+        normalized: &[(String, String)],
         attachments: &[Attachment],
         deadlines: Deadlines,
     ) -> Record {
-        let fields = kind
-            .fields()
-            .iter()
-            .filter(|f| f.kind != FieldType::File)
-            .map(|f| {
-                let value = typed.get(f.name).cloned().unwrap_or_default();
-                (f.name.to_string(), value)
-            })
-            .collect();
         Record {
             path: PathBuf::new(),
             ticket: ticket.to_string(),
@@ -234,12 +227,7 @@ impl Record {
             completion_due: deadlines.completion.map(|due| due.date),
             due_note: deadlines.note(),
             fields: Fields(fields),
-            normalized: Fields(
-                normalized
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect(),
-            ),
+            normalized: Fields(normalized.to_vec()),
             attachments: attachments.to_vec(),
             access_code_hash: None,
             history: Vec::new(),
@@ -350,6 +338,19 @@ pub fn is_overdue(
 }
 
 /// The field that may hold the citizen's email.
+/// The text fields of `form`, in form order, as typed ("" for those not
+/// sent): what [`Record::new`] keeps.
+pub fn form_fields(form: &FormSpec, typed: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    form.fields
+        .iter()
+        .filter(|f| f.kind != FieldType::File)
+        .map(|f| {
+            let value = typed.get(&f.name).cloned().unwrap_or_default();
+            (f.name.clone(), value)
+        })
+        .collect()
+}
+
 pub fn email_field(kind: FormKind) -> &'static str {
     match kind {
         FormKind::Permohonan => "email",

@@ -25,6 +25,16 @@ pub enum FormKind {
     PengaduanLayanan,
 }
 
+/// The shipped form file of a kind, for code that still names kinds (the
+/// record's kind until forms are data throughout).
+impl AsRef<spec::FormSpec> for FormKind {
+    fn as_ref(&self) -> &spec::FormSpec {
+        registry::Forms::builtin()
+            .get(self.as_str())
+            .expect("every kind has a shipped form file")
+    }
+}
+
 impl FormKind {
     pub const ALL: [FormKind; 2] = [FormKind::Permohonan, FormKind::PengaduanLayanan];
 

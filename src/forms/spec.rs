@@ -470,3 +470,9 @@ impl FormSpec {
         }
     }
 }
+
+impl AsRef<FormSpec> for FormSpec {
+    fn as_ref(&self) -> &FormSpec {
+        self
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{FieldType, FormKind, Required};
+use super::spec::{FieldSpec, FieldType, FormSpec, Required};
 
 /// File types we accept, recognised by their first bytes (never by name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub struct FileCheck {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
@@ -76,7 +76,7 @@ pub fn format_size(bytes: u64) -> String {
 }
 
 /// Values derived from valid input, stored beside what was typed.
-pub type Normalized = Vec<(&'static str, String)>;
+pub type Normalized = Vec<(String, String)>;
 
 /// Province codes of Kemendagri (the first two digits of a NIK), including the
 /// Papua provinces formed in 2022.
@@ -204,59 +204,69 @@ fn capitalize(text: &str) -> String {
     }
 }
 
-/// Validates every field of `kind`. `text` holds text values as typed
-/// (normalized to `\n` line ends), `files` the uploads that were chosen
-/// (with their whole size, also past `max_file_bytes`).
+/// The default message of an empty required field without `missing`.
+fn missing_text(field: &FieldSpec) -> String {
+    match &field.missing {
+        Some(text) => text.clone(),
+        None => format!("{} wajib diisi.", capitalize(&field.error_label())),
+    }
+}
+
+/// Whether `field` must be filled, given what the rest of the form holds.
+fn is_required(field: &FieldSpec, text: &BTreeMap<String, String>) -> bool {
+    match &field.required {
+        Required::Yes => true,
+        Required::No => false,
+        Required::When(when) => text.get(&when.field).is_some_and(|v| *v == when.value),
+    }
+}
+
+/// Validates every field of `form`, as its file says. `text` holds text
+/// values as typed (normalized to `\n` line ends), `files` the uploads
+/// that were chosen (with their whole size, also past `max_file_bytes`).
 pub fn validate(
-    kind: FormKind,
+    form: &FormSpec,
     text: &BTreeMap<String, String>,
     files: &BTreeMap<String, FileCheck>,
     max_file_bytes: u64,
 ) -> Result<Normalized, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut normalized = Vec::new();
-    let is_pengaduan = text.get("jenis").is_some_and(|j| j == "pengaduan");
-    for field in kind.fields() {
-        let required = match field.required {
-            Required::Always => true,
-            Required::Optional => false,
-            Required::ForPengaduan => is_pengaduan,
-        };
+    for field in &form.fields {
+        let required = is_required(field, text);
         let mut fail = |message: String| {
             errors.push(FieldError {
-                field: field.name,
+                field: field.name.clone(),
                 message,
             })
         };
+        let label = field.error_label();
         if field.kind == FieldType::File {
-            match files.get(field.name) {
-                None if required => fail(field.missing.to_string()),
+            match files.get(&field.name) {
+                None if required => fail(missing_text(field)),
                 None => {}
                 Some(f) if f.size > max_file_bytes => fail(format!(
-                    "Ukuran berkas {} {}; paling besar {}. Perkecil foto, misalnya dengan mengirim tangkapan layar (screenshot) foto itu, atau memotret ulang dengan resolusi kamera yang lebih rendah.",
-                    field.label,
+                    "Ukuran berkas {label} {}; paling besar {}. Perkecil foto, misalnya dengan mengirim tangkapan layar (screenshot) foto itu, atau memotret ulang dengan resolusi kamera yang lebih rendah.",
                     format_size(f.size),
                     format_size(max_file_bytes)
                 )),
                 Some(f) if f.size == 0 => fail(format!(
-                    "Berkas {} yang Anda pilih kosong. Pilih berkas lain.",
-                    field.label
+                    "Berkas {label} yang Anda pilih kosong. Pilih berkas lain."
                 )),
                 Some(FileCheck {
                     refused: Some(why), ..
                 }) => fail(why.clone()),
                 Some(f) if f.detected.is_none() => fail(format!(
-                    "Berkas {} harus berupa foto (JPG atau PNG) atau dokumen PDF. Pilih berkas lain.",
-                    field.label
+                    "Berkas {label} harus berupa foto (JPG atau PNG) atau dokumen PDF. Pilih berkas lain."
                 )),
                 Some(_) => {}
             }
             continue;
         }
-        let value = text.get(field.name).map(String::as_str).unwrap_or("");
+        let value = text.get(&field.name).map(String::as_str).unwrap_or("");
         if is_blank(value) {
             if required {
-                fail(field.missing.to_string());
+                fail(missing_text(field));
             }
             continue;
         }
@@ -266,28 +276,33 @@ pub fn validate(
         {
             fail(format!(
                 "{} berisi tanda yang tidak dapat disimpan. Hapus tanda itu lalu kirim ulang.",
-                capitalize(field.label)
+                capitalize(&label)
             ));
             continue;
         }
+        if let Some(max) = field.max_chars() {
+            let count = value.chars().count();
+            if count > max {
+                fail(format!(
+                    "{} paling banyak {max} huruf; sekarang {count}. Persingkat isiannya.",
+                    capitalize(&label)
+                ));
+                continue;
+            }
+        }
         match field.kind {
-            FieldType::Line(max) | FieldType::Text(max) => {
-                let count = value.chars().count();
-                if count > max {
-                    fail(format!(
-                        "{} paling banyak {max} huruf; sekarang {count}. Persingkat isiannya.",
-                        capitalize(field.label)
-                    ));
-                } else if matches!(field.kind, FieldType::Line(_)) && value.contains('\n') {
-                    fail(format!("{} cukup satu baris.", capitalize(field.label)));
+            FieldType::Text => {
+                if value.contains('\n') {
+                    fail(format!("{} cukup satu baris.", capitalize(&label)));
                 }
             }
+            FieldType::Textarea => {}
             FieldType::Nik => match parse_nik(value) {
-                Ok(digits) => normalized.push(("nik", digits)),
+                Ok(digits) => normalized.push((field.name.clone(), digits)),
                 Err(m) => fail(m.to_string()),
             },
             FieldType::Phone => match parse_mobile(value) {
-                Ok(e164) => normalized.push((field.name, e164)),
+                Ok(e164) => normalized.push((field.name.clone(), e164)),
                 Err(m) => fail(m.to_string()),
             },
             FieldType::Email => {
@@ -295,14 +310,14 @@ pub fn validate(
                     fail(EMAIL_WRONG.to_string());
                 }
             }
-            FieldType::PhoneOrEmail => {
+            FieldType::Contact => {
                 if value.contains('@') {
                     if !is_email(value.trim()) {
                         fail(EMAIL_WRONG.to_string());
                     }
                 } else {
                     match parse_mobile(value) {
-                        Ok(e164) => normalized.push((field.name, e164)),
+                        Ok(e164) => normalized.push((field.name.clone(), e164)),
                         Err(_) => fail(
                             "Tuliskan nomor HP/WhatsApp (diawali 08) atau alamat email."
                                 .to_string(),
@@ -310,14 +325,22 @@ pub fn validate(
                     }
                 }
             }
-            FieldType::Choice(options) => {
-                if !options.contains(&value) {
-                    fail(field.missing.to_string());
+            FieldType::Date => {
+                if parse_date(value.trim()).is_none() {
+                    fail(format!(
+                        "{} bukan tanggal yang sah. Pilih tanggal dari kalender, misalnya 2026-08-17.",
+                        capitalize(&label)
+                    ));
+                }
+            }
+            FieldType::Choice => {
+                if !field.values().any(|v| v == value) {
+                    fail(missing_text(field));
                 }
             }
             FieldType::Checkbox => {
                 if value != "ya" {
-                    fail(field.missing.to_string());
+                    fail(missing_text(field));
                 }
             }
             FieldType::File => {}
@@ -328,6 +351,12 @@ pub fn validate(
     } else {
         Err(errors)
     }
+}
+
+/// A date as a browser's date input sends it (`YYYY-MM-DD`).
+fn parse_date(value: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(value, &format).ok()
 }
 
 #[cfg(test)]
@@ -384,6 +413,18 @@ mod tests {
 
     const LIMIT: u64 = 5 * 1024 * 1024;
 
+    fn permohonan() -> &'static FormSpec {
+        crate::forms::registry::Forms::builtin()
+            .get("permohonan")
+            .unwrap()
+    }
+
+    fn pengaduan_layanan() -> &'static FormSpec {
+        crate::forms::registry::Forms::builtin()
+            .get("pengaduan-layanan")
+            .unwrap()
+    }
+
     #[test]
     fn sizes_read_the_indonesian_way_rounded_up() {
         assert_eq!(format_size(0), "0 KB");
@@ -408,7 +449,7 @@ mod tests {
                 refused: None,
             },
         )]);
-        let errors = validate(FormKind::Permohonan, &complete(), &files, LIMIT).unwrap_err();
+        let errors = validate(permohonan(), &complete(), &files, LIMIT).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "ktp");
         assert!(
@@ -418,7 +459,7 @@ mod tests {
             "{}",
             errors[0].message
         );
-        assert!(validate(FormKind::Permohonan, &complete(), &ktp(), 9).is_err());
+        assert!(validate(permohonan(), &complete(), &ktp(), 9).is_err());
     }
 
     fn complete() -> BTreeMap<String, String> {
@@ -452,17 +493,17 @@ mod tests {
 
     #[test]
     fn complete_request_passes() {
-        let normalized = validate(FormKind::Permohonan, &complete(), &ktp(), LIMIT).unwrap();
-        assert!(normalized.contains(&("telepon", "+6281234567890".to_string())));
-        assert!(normalized.contains(&("nik", "3517015205900001".to_string())));
+        let normalized = validate(permohonan(), &complete(), &ktp(), LIMIT).unwrap();
+        assert!(normalized.contains(&("telepon".to_string(), "+6281234567890".to_string())));
+        assert!(normalized.contains(&("nik".to_string(), "3517015205900001".to_string())));
     }
 
     #[test]
     fn complaint_needs_the_other_party() {
         let mut text = complete();
         text.insert("jenis".into(), "pengaduan".into());
-        let errors = validate(FormKind::Permohonan, &text, &ktp(), LIMIT).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        let errors = validate(permohonan(), &text, &ktp(), LIMIT).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["termohon_nama", "termohon_kontak"]);
     }
 
@@ -477,7 +518,7 @@ mod tests {
                 refused: None,
             },
         );
-        let errors = validate(FormKind::Permohonan, &complete(), &files, LIMIT).unwrap_err();
+        let errors = validate(permohonan(), &complete(), &files, LIMIT).unwrap_err();
         assert_eq!(errors[0].field, "ktp");
         files.insert(
             "ktp".into(),
@@ -487,7 +528,7 @@ mod tests {
                 refused: None,
             },
         );
-        let errors = validate(FormKind::Permohonan, &complete(), &files, LIMIT).unwrap_err();
+        let errors = validate(permohonan(), &complete(), &files, LIMIT).unwrap_err();
         assert!(errors[0].message.contains("kosong"));
         assert_eq!(FileType::sniff(b"%PDF-1.7"), Some(FileType::Pdf));
         assert_eq!(FileType::sniff(b"GIF89a"), None);
@@ -503,13 +544,13 @@ mod tests {
         ] {
             let mut text = complete();
             text.insert("nama".into(), nothing.into());
-            let errors = validate(FormKind::Permohonan, &text, &ktp(), LIMIT).unwrap_err();
+            let errors = validate(permohonan(), &text, &ktp(), LIMIT).unwrap_err();
             assert_eq!(errors[0].field, "nama", "{nothing:?}");
             assert_eq!(errors[0].message, "Tuliskan nama Anda.");
         }
         let mut text = complete();
         text.insert("nama".into(), "Siti \u{202E}animA".into());
-        let errors = validate(FormKind::Permohonan, &text, &ktp(), LIMIT).unwrap_err();
+        let errors = validate(permohonan(), &text, &ktp(), LIMIT).unwrap_err();
         assert!(
             errors[0].message.contains("tidak dapat disimpan"),
             "{}",
@@ -517,7 +558,7 @@ mod tests {
         );
         // Letters of any script, and a joiner inside a word, are fine.
         text.insert("nama".into(), "Siti Aminah\u{200D}".into());
-        assert!(validate(FormKind::Permohonan, &text, &ktp(), LIMIT).is_ok());
+        assert!(validate(permohonan(), &text, &ktp(), LIMIT).is_ok());
     }
 
     #[test]
@@ -525,11 +566,11 @@ mod tests {
         let mut text = complete();
         text.insert("nama".into(), "x".repeat(101));
         text.insert("uraian".into(), "y".repeat(10_000));
-        let errors = validate(FormKind::Permohonan, &text, &ktp(), LIMIT).unwrap_err();
+        let errors = validate(permohonan(), &text, &ktp(), LIMIT).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "nama");
         text.insert("nama".into(), "a\nb".into());
-        assert!(validate(FormKind::Permohonan, &text, &ktp(), LIMIT).is_err());
+        assert!(validate(permohonan(), &text, &ktp(), LIMIT).is_err());
     }
 
     #[test]
@@ -544,11 +585,76 @@ mod tests {
         .collect();
         let none = BTreeMap::new();
         text.insert("kontak".into(), "budi@contoh.id".into());
-        assert!(validate(FormKind::PengaduanLayanan, &text, &none, LIMIT).is_ok());
+        assert!(validate(pengaduan_layanan(), &text, &none, LIMIT).is_ok());
         text.insert("kontak".into(), "0812-3456-7890".into());
-        let normalized = validate(FormKind::PengaduanLayanan, &text, &none, LIMIT).unwrap();
-        assert_eq!(normalized, vec![("kontak", "+6281234567890".to_string())]);
+        let normalized = validate(pengaduan_layanan(), &text, &none, LIMIT).unwrap();
+        assert_eq!(
+            normalized,
+            vec![("kontak".to_string(), "+6281234567890".to_string())]
+        );
         text.insert("kontak".into(), "besok saja".into());
-        assert!(validate(FormKind::PengaduanLayanan, &text, &none, LIMIT).is_err());
+        assert!(validate(pengaduan_layanan(), &text, &none, LIMIT).is_err());
+    }
+
+    /// A form with a date, a field needed for one choice, and a required
+    /// field with no `missing` of its own.
+    const OTHER: &str = r#"
+title: "Pendampingan"
+noun: "permohonan"
+service: /layanan/pendampingan/
+ticket_prefix: NB
+term: { days: 3, until: selesai }
+fields:
+  - { name: nama, label: "Nama lengkap", type: text, required: true, role: name }
+  - { name: jenis_usaha, label: "Jenis usaha", type: choice, options: [Kuliner, Lainnya], required: true }
+  - { name: uraian_lain, label: "Sebutkan jenis usaha", type: text, required: { when: { jenis_usaha: Lainnya } }, missing: "Sebutkan jenis usaha Anda." }
+  - { name: mulai, label: "Tanggal mulai usaha", type: date }
+steps:
+  - { id: baru, status: "Diterima", next: [selesai] }
+  - { id: selesai, label: "Selesai", status: "Selesai", needs: [result], final: true }
+"#;
+
+    #[test]
+    fn any_form_file_is_validated_as_it_says() {
+        let (forms, diags) = crate::forms::registry::Forms::from_texts([("lain", OTHER)]);
+        assert!(diags.is_empty(), "{diags:?}");
+        let form = forms.get("lain").unwrap();
+        let text = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let none = BTreeMap::new();
+        let errors =
+            validate(form, &text(&[("jenis_usaha", "Lainnya")]), &none, LIMIT).unwrap_err();
+        let said: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("nama", "Nama lengkap wajib diisi."),
+                ("uraian_lain", "Sebutkan jenis usaha Anda.")
+            ]
+        );
+        let fine = text(&[
+            ("nama", "Siti"),
+            ("jenis_usaha", "Kuliner"),
+            ("mulai", "2026-02-28"),
+        ]);
+        assert!(validate(form, &fine, &none, LIMIT).is_ok());
+        let mut wrong = fine.clone();
+        wrong.insert("mulai".into(), "2026-02-30".into());
+        wrong.insert("jenis_usaha".into(), "Jasa".into());
+        let errors = validate(form, &wrong, &none, LIMIT).unwrap_err();
+        assert_eq!(errors[0].field, "jenis_usaha");
+        assert_eq!(errors[1].field, "mulai");
+        assert!(
+            errors[1]
+                .message
+                .starts_with("Tanggal mulai usaha bukan tanggal yang sah.")
+        );
     }
 }

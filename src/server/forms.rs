@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 use std::io;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -26,9 +27,10 @@ use crate::cases::access;
 use crate::cases::recent::Claim;
 use crate::cases::ticket::Ticket;
 use crate::core::{dates, web};
+use crate::forms::FormKind;
+use crate::forms::spec::{FieldType, FormSpec};
 use crate::forms::validate::{FieldError, Normalized, validate};
 use crate::forms::view::FormView;
-use crate::forms::{FieldType, FormKind};
 use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
 use crate::work::submit::Submission;
@@ -38,10 +40,15 @@ pub(super) async fn submit(
     published: &Published,
     req: Request<Incoming>,
     index: usize,
-    kind: FormKind,
+    form: Arc<FormSpec>,
     ip: IpAddr,
 ) -> Response<Body> {
     let back = published.site.pages[index].url.clone();
+    // Records are still of a kind: a form file of no kind cannot be taken.
+    let Some(kind) = FormKind::parse(&form.id) else {
+        tracing::error!("form `{}` has no record kind yet", form.id);
+        return internal_error(published, &back);
+    };
     // Taken before the body is read, given back unless the post is accepted.
     let reservation = match state.limiter.reserve(ip) {
         Ok(reservation) => reservation,
@@ -57,7 +64,7 @@ pub(super) async fn submit(
         }
     };
     let limits = state.limits.intake();
-    let max_body = max_body(kind, &limits);
+    let max_body = max_body(&*form, &limits);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -76,13 +83,13 @@ pub(super) async fn submit(
         "multipart/form-data" => match multer::parse_boundary(&content_type) {
             Ok(boundary) => {
                 let body = req.into_body().into_data_stream();
-                read_multipart(&state.store, &limits, kind, body, boundary).await
+                read_multipart(&state.store, &limits, &form, body, boundary).await
             }
             Err(_) => Err(ReadError::BadRequest("no multipart boundary")),
         },
         web::URLENCODED => {
             let body = req.into_body().into_data_stream();
-            read_urlencoded(&state.store, &limits, kind, body).await
+            read_urlencoded(&state.store, &limits, &form, body).await
         }
         _ => {
             let mut response = status_page(published, messages::FORM_NOT_MULTIPART, None, &back);
@@ -126,9 +133,9 @@ pub(super) async fn submit(
             }
         }
     }
-    let first = validate(kind, &input.text, &input.files, limits.max_file_bytes);
+    let first = validate(&form, &input.text, &input.files, limits.max_file_bytes);
     if let Err(errors) = &first
-        && errors.iter().any(|e| !is_file_field(kind, e.field))
+        && errors.iter().any(|e| !is_file_field(&form, &e.field))
     {
         // The text is wrong: the uploads are held as they came, not decoded.
         return send_back(state, published, index, kind, input, errors).await;
@@ -137,7 +144,7 @@ pub(super) async fn submit(
         match input.draft.check_uploads().await {
             Ok(checks) => {
                 input.files.extend(checks);
-                validate(kind, &input.text, &input.files, limits.max_file_bytes)
+                validate(&form, &input.text, &input.files, limits.max_file_bytes)
             }
             Err(e) => return storage_error(published, e, &back),
         }
@@ -150,7 +157,7 @@ pub(super) async fn submit(
             accept(
                 state,
                 published,
-                kind,
+                (form, kind),
                 input,
                 normalized,
                 reservation,
@@ -167,7 +174,7 @@ pub(super) async fn submit(
 async fn accept(
     state: &AppState,
     published: &Published,
-    kind: FormKind,
+    (form, kind): (Arc<FormSpec>, FormKind),
     input: Input,
     normalized: Normalized,
     reservation: Reservation,
@@ -177,7 +184,8 @@ async fn accept(
     let Input { text, draft, .. } = input;
     let calendar = state.calendar();
     let terms = (&published.terms, &*calendar);
-    let submission = match Submission::new(kind, received, (text, normalized), draft, terms) {
+    let submission = match Submission::new((form, kind), received, (text, normalized), draft, terms)
+    {
         Ok(submission) => submission,
         Err(e) => {
             tracing::error!("{e}");
@@ -270,9 +278,9 @@ async fn take_held(
     .map_err(io::Error::other)
 }
 
-/// Whether `field` is one of the file fields of `kind`.
-fn is_file_field(kind: FormKind, field: &str) -> bool {
-    kind.field(field).is_some_and(|f| f.kind == FieldType::File)
+/// Whether `field` is one of the file fields of `form`.
+fn is_file_field(form: &FormSpec, field: &str) -> bool {
+    form.field(field).is_some_and(|f| f.kind == FieldType::File)
 }
 
 /// The form again (422) with what was typed, the errors, and the accepted

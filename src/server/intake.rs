@@ -35,8 +35,9 @@ use multer::{Constraints, Multipart, SizeLimit};
 
 use crate::cases::store::held;
 use crate::cases::store::{Draft, FileWriter, Store};
+use crate::forms::spec::{FieldType, FormSpec};
 use crate::forms::validate::FileCheck;
-use crate::forms::{FieldType, FormKind, HELD_TOKEN, HONEYPOT};
+use crate::forms::{HELD_TOKEN, HONEYPOT};
 use crate::server::body::{Body, BodyError, Delivered};
 
 /// Limits on reading one submission.
@@ -121,57 +122,52 @@ impl From<BodyError> for ReadError {
     }
 }
 
-impl From<multer::Error> for ReadError {
-    fn from(e: multer::Error) -> Self {
-        match e {
-            multer::Error::FieldSizeExceeded {
-                field_name: Some(name),
-                ..
-            } if !is_file_field(&name) => ReadError::TextTooLong,
-            multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
-                ReadError::TooLarge
-            }
-            multer::Error::StreamReadFailed(e) => match e.downcast::<BodyError>() {
-                Ok(e) => ReadError::from(*e),
-                Err(_) => ReadError::BadRequest("connection broke off"),
-            },
-            multer::Error::IncompleteStream | multer::Error::IncompleteFieldData { .. } => {
-                ReadError::BadRequest("truncated body")
-            }
-            _ => ReadError::BadRequest("malformed multipart body"),
+/// A multipart error as a [`ReadError`]: a field over its size limit is a
+/// text too long, unless it is one of `form`'s files (whose limit is the
+/// whole body's).
+fn from_multer(form: &FormSpec, e: multer::Error) -> ReadError {
+    match e {
+        multer::Error::FieldSizeExceeded {
+            field_name: Some(name),
+            ..
+        } if !is_file_field(form, &name) => ReadError::TextTooLong,
+        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+            ReadError::TooLarge
         }
+        multer::Error::StreamReadFailed(e) => match e.downcast::<BodyError>() {
+            Ok(e) => ReadError::from(*e),
+            Err(_) => ReadError::BadRequest("connection broke off"),
+        },
+        multer::Error::IncompleteStream | multer::Error::IncompleteFieldData { .. } => {
+            ReadError::BadRequest("truncated body")
+        }
+        _ => ReadError::BadRequest("malformed multipart body"),
     }
 }
 
-/// Whether any form has a file field of this name (the per-field size
+/// Whether `form` has a file field of this name (the per-field size
 /// limits of multer are set by name).
-pub fn is_file_field(name: &str) -> bool {
-    FormKind::ALL
-        .iter()
-        .any(|k| k.field(name).is_some_and(|f| f.kind == FieldType::File))
+fn is_file_field(form: &FormSpec, name: &str) -> bool {
+    form.field(name).is_some_and(|f| f.kind == FieldType::File)
 }
 
-/// The largest body a form of `kind` may send: its files, room for files
-/// over their limit, and the text.
-pub fn max_body(kind: FormKind, limits: &IntakeLimits) -> u64 {
-    let files = kind
-        .fields()
-        .iter()
-        .filter(|f| f.kind == FieldType::File)
-        .count() as u64;
+/// The largest body a form may send: its files, room for files over their
+/// limit, and the text.
+pub fn max_body(form: impl AsRef<FormSpec>, limits: &IntakeLimits) -> u64 {
+    let files = form.as_ref().file_fields().count() as u64;
     (files + OVERSIZE_ROOM) * limits.max_file_bytes + TEXT_ALLOWANCE
 }
 
-/// The most fields a post for `kind` may carry.
-pub fn max_parts(kind: FormKind) -> usize {
-    kind.fields().len() + 2 + MAX_EXTRA_PARTS
+/// The most fields a post for a form may carry.
+pub fn max_parts(form: impl AsRef<FormSpec>) -> usize {
+    form.as_ref().fields.len() + 2 + MAX_EXTRA_PARTS
 }
 
-/// The field names of `kind` and the two hidden ones, as the form defines
+/// The field names of `form` and the two hidden ones, as the form defines
 /// them (so that nothing kept is a name a client made up).
-fn known_name(kind: FormKind, name: &str) -> Option<&'static str> {
-    match kind.field(name) {
-        Some(field) => Some(field.name),
+fn known_name<'f>(form: &'f FormSpec, name: &str) -> Option<&'f str> {
+    match form.field(name) {
+        Some(field) => Some(field.name.as_str()),
         None => [HONEYPOT, HELD_TOKEN].into_iter().find(|n| *n == name),
     }
 }
@@ -179,6 +175,7 @@ fn known_name(kind: FormKind, name: &str) -> Option<&'static str> {
 /// The next part of a multipart body, if its boundary and headers come
 /// within [`PART_ROOM`] bytes.
 async fn next_part<'r>(
+    form: &FormSpec,
     multipart: &mut Multipart<'r>,
     delivered: &Delivered,
 ) -> Result<Option<multer::Field<'r>>, ReadError> {
@@ -187,7 +184,7 @@ async fn next_part<'r>(
         Poll::Pending if delivered.get() - start > PART_ROOM => {
             Poll::Ready(Err(ReadError::BadRequest("part headers too large")))
         }
-        polled => polled.map_err(ReadError::from),
+        polled => polled.map_err(|e| from_multer(form, e)),
     })
     .await
 }
@@ -204,7 +201,7 @@ fn normalize_newlines(text: String) -> String {
 pub async fn read_multipart<S, E>(
     store: &Store,
     limits: &IntakeLimits,
-    kind: FormKind,
+    form: &FormSpec,
     body: S,
     boundary: String,
 ) -> Result<Input, ReadError>
@@ -212,14 +209,14 @@ where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
-    let max_body = max_body(kind, limits);
+    let max_body = max_body(form, limits);
     let mut size_limit = SizeLimit::new()
         .whole_stream(max_body)
         .per_field(limits.max_text_bytes);
     // A file's own limit is checked below, so that one over it does not
     // end the reading.
-    for field in kind.fields().iter().filter(|f| f.kind == FieldType::File) {
-        size_limit = size_limit.for_field(field.name, max_body);
+    for field in form.file_fields() {
+        size_limit = size_limit.for_field(field.name.as_str(), max_body);
     }
     let body = Body::new(body, limits.idle, limits.total);
     let delivered = body.delivered();
@@ -233,9 +230,9 @@ where
     // the browser, still sending, gets the answer instead of a broken
     // connection.
     let mut failed: Option<io::Error> = None;
-    while let Some(mut field) = next_part(&mut multipart, &delivered).await? {
+    while let Some(mut field) = next_part(form, &mut multipart, &delivered).await? {
         parts += 1;
-        if parts > max_parts(kind) {
+        if parts > max_parts(form) {
             return Err(ReadError::BadRequest("too many parts"));
         }
         let header_bytes: usize = field
@@ -249,20 +246,25 @@ where
         let Some(name) = field.name() else {
             return Err(ReadError::BadRequest("part without a name"));
         };
-        let Some(name) = known_name(kind, name) else {
+        let Some(name) = known_name(form, name) else {
             // A field the form does not have: read (within limits) and dropped.
-            while field.chunk().await?.is_some() {}
+            while field
+                .chunk()
+                .await
+                .map_err(|e| from_multer(form, e))?
+                .is_some()
+            {}
             continue;
         };
         if !seen.insert(name) {
             return Err(ReadError::BadRequest("duplicate field"));
         }
-        match kind.field(name) {
+        match form.field(name) {
             Some(spec) if spec.kind == FieldType::File => {
                 let original = field.file_name().unwrap_or("").to_string();
                 let mut writer = None;
                 let mut size = 0u64;
-                while let Some(chunk) = field.chunk().await? {
+                while let Some(chunk) = field.chunk().await.map_err(|e| from_multer(form, e))? {
                     size += chunk.len() as u64;
                     if size > limits.max_file_bytes {
                         // Over its limit: what was written goes, the rest
@@ -323,17 +325,17 @@ where
                 }
             }
             Some(_) => {
-                let value = field.text().await?;
+                let value = field.text().await.map_err(|e| from_multer(form, e))?;
                 input
                     .text
                     .insert(name.to_string(), normalize_newlines(value));
             }
             None if name == HONEYPOT => {
-                let value = field.text().await?;
+                let value = field.text().await.map_err(|e| from_multer(form, e))?;
                 input.honeypot = !value.trim().is_empty();
             }
             None => {
-                let value = field.text().await?;
+                let value = field.text().await.map_err(|e| from_multer(form, e))?;
                 input.held_token = held::parse_token(&value);
             }
         }
@@ -348,7 +350,7 @@ where
 pub async fn read_urlencoded<S, E>(
     store: &Store,
     limits: &IntakeLimits,
-    kind: FormKind,
+    form: &FormSpec,
     body: S,
 ) -> Result<Input, ReadError>
 where
@@ -368,11 +370,11 @@ where
     let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
     for (parts, (name, value)) in form_urlencoded::parse(&bytes).enumerate() {
-        if parts >= max_parts(kind) {
+        if parts >= max_parts(form) {
             return Err(ReadError::BadRequest("too many parts"));
         }
         // A field the form does not have is dropped.
-        let Some(name) = known_name(kind, &name) else {
+        let Some(name) = known_name(form, &name) else {
             continue;
         };
         if !seen.insert(name) {
@@ -382,7 +384,7 @@ where
             input.honeypot = !value.trim().is_empty();
         } else if name == HELD_TOKEN {
             input.held_token = held::parse_token(&value);
-        } else if kind.field(name).is_some_and(|f| f.kind != FieldType::File) {
+        } else if form.field(name).is_some_and(|f| f.kind != FieldType::File) {
             input
                 .text
                 .insert(name.to_string(), normalize_newlines(value.into_owned()));

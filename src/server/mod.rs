@@ -41,7 +41,8 @@ use tokio::net::TcpListener;
 
 use crate::cases::store::Store;
 use crate::core::calendar::Calendar;
-use crate::forms::FormKind;
+use crate::forms::registry::{FORMS_DIR, Forms};
+use crate::forms::spec::FormSpec;
 use crate::server::intake::IntakeLimits;
 use crate::site::build::{BuildOptions, BuildReport};
 use crate::site::check::Anchors;
@@ -171,8 +172,9 @@ pub struct Published {
     pub templates: Arc<Templates>,
     /// Heading ids per page, for checking links when pages are re-rendered.
     pub anchors: Arc<Anchors>,
-    /// Form pages by URL.
-    forms: HashMap<String, (usize, FormKind)>,
+    /// Form pages by URL: the page's index and its form, from the site's
+    /// form files.
+    forms: HashMap<String, (usize, Arc<FormSpec>)>,
     /// The working-day terms of each form, from the service pages.
     pub terms: Terms,
 }
@@ -186,11 +188,26 @@ impl Published {
     }
 
     pub fn from_parts(site: Site, templates: Arc<Templates>, anchors: Arc<Anchors>) -> Published {
+        // The build has reported any problem with the form files already.
+        let loaded;
+        let specs = if site.root.join(FORMS_DIR).is_dir() {
+            loaded = Forms::load(&site.root).0;
+            &loaded
+        } else {
+            Forms::builtin()
+        };
         let forms = site
             .pages
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| p.front.form.map(|k| (p.url.clone(), (i, k))))
+            .filter_map(|(i, p)| {
+                let kind = p.front.form?;
+                let Some(spec) = specs.get(kind.as_str()) else {
+                    tracing::error!("{}: no form file for `{}`", p.url, kind.as_str());
+                    return None;
+                };
+                Some((p.url.clone(), (i, spec.clone())))
+            })
             .collect();
         // The build has reported any problem with the terms already.
         let (terms, _) = Terms::from_site(&site);
@@ -451,7 +468,7 @@ async fn respond(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Respon
 async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response<Body> {
     let path = req.uri().path();
     let published = state.published();
-    let form = published.forms.get(path).copied();
+    let form = published.forms.get(path).cloned();
     let readable = matches!(*req.method(), Method::GET | Method::HEAD);
     if let Some(live) = state.live.as_ref().filter(|_| readable) {
         match path {
@@ -473,9 +490,9 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
         return method_not_allowed(&published, "GET, HEAD");
     }
     match form {
-        Some((index, kind)) if req.method() == Method::POST => {
+        Some((index, form)) if req.method() == Method::POST => {
             let client = proxy::client_ip(&req, ip, &state.limits.trust_proxy);
-            forms::submit(state, &published, req, index, kind, client).await
+            forms::submit(state, &published, req, index, form, client).await
         }
         Some(_) if !readable => method_not_allowed(&published, "GET, HEAD, POST"),
         None if !readable => method_not_allowed(&published, "GET, HEAD"),

@@ -7,16 +7,18 @@
 
 use std::collections::BTreeMap;
 use std::io;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
 use crate::cases::access::AccessKey;
 use crate::cases::recent::{Fingerprint, fingerprint};
-use crate::cases::record::{Record, email_field, email_in, promised_due};
+use crate::cases::record::{Record, email_field, email_in, form_fields, promised_due};
 use crate::cases::store::{Draft, Store};
 use crate::cases::ticket::Ticket;
 use crate::core::calendar::Calendar;
 use crate::forms::FormKind;
+use crate::forms::spec::FormSpec;
 use crate::forms::validate::Normalized;
 use crate::notify::{CaseFacts, Composer, Mail};
 use crate::site::terms::{Deadlines, Terms};
@@ -24,6 +26,7 @@ use crate::site::terms::{Deadlines, Terms};
 /// An accepted form, with its deadlines, ready to be committed.
 #[derive(Debug)]
 pub struct Submission {
+    form: Arc<FormSpec>,
     kind: FormKind,
     received: OffsetDateTime,
     text: BTreeMap<String, String>,
@@ -39,10 +42,11 @@ pub struct Submission {
 pub struct NoTerm(pub FormKind);
 
 impl Submission {
-    /// The submission of `kind` received at `received` (WIB), its text as
-    /// typed and as checked, its files in `draft`.
+    /// The submission of `form` (whose records are of `kind`) received at
+    /// `received` (WIB), its text as typed and as checked, its files in
+    /// `draft`.
     pub fn new(
-        kind: FormKind,
+        (form, kind): (Arc<FormSpec>, FormKind),
         received: OffsetDateTime,
         (text, normalized): (BTreeMap<String, String>, Normalized),
         draft: Draft,
@@ -52,6 +56,7 @@ impl Submission {
             .deadlines(kind, received, calendar)
             .ok_or(NoTerm(kind))?;
         Ok(Submission {
+            form,
             kind,
             received,
             text,
@@ -63,7 +68,7 @@ impl Submission {
 
     /// What makes a resend the same submission.
     pub fn fingerprint(&self) -> Fingerprint {
-        fingerprint(self.kind, &self.text, self.draft.attachments())
+        fingerprint(&*self.form, &self.text, self.draft.attachments())
     }
 
     /// Commits the case with access `code`; with mail on (`mail` and the
@@ -77,6 +82,7 @@ impl Submission {
         mail: Option<(&Mail, Composer)>,
     ) -> io::Result<Ticket> {
         let Submission {
+            form,
             kind,
             received,
             text,
@@ -104,12 +110,13 @@ impl Submission {
             )
         });
         let attachments = draft.attachments().to_vec();
+        let fields = form_fields(&form, &text);
         let render = move |ticket: &Ticket| {
             let mut record = Record::new(
                 kind,
                 ticket,
                 received,
-                &text,
+                fields.clone(),
                 &normalized,
                 &attachments,
                 deadlines,

@@ -25,6 +25,7 @@ mod decoding;
 mod deploy;
 mod desk;
 mod durability;
+mod form_files;
 mod forms;
 mod index;
 mod intake;
