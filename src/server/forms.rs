@@ -26,7 +26,6 @@ use crate::cases::access;
 use crate::cases::recent::Claim;
 use crate::cases::ticket::Ticket;
 use crate::core::{dates, web};
-use crate::forms::registry::Forms;
 use crate::forms::validate::{FieldError, Normalized, validate};
 use crate::forms::view::FormView;
 use crate::forms::{FieldType, FormKind};
@@ -300,7 +299,7 @@ async fn send_back(
             None
         });
     let body = markdown::render(page.body.as_deref().unwrap_or_default());
-    let Some(spec) = Forms::for_page(&published.site.root, kind.as_str()) else {
+    let Some(spec) = published.specs.page_spec(kind.as_str()) else {
         tracing::error!("the form file {} is missing", kind.as_str());
         return internal_error(published, &published.site.pages[index].url);
     };

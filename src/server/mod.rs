@@ -42,6 +42,7 @@ use tokio::net::TcpListener;
 use crate::cases::store::Store;
 use crate::core::calendar::Calendar;
 use crate::forms::FormKind;
+use crate::forms::registry::Forms;
 use crate::server::intake::IntakeLimits;
 use crate::site::build::{BuildOptions, BuildReport};
 use crate::site::check::Anchors;
@@ -173,6 +174,8 @@ pub struct Published {
     pub anchors: Arc<Anchors>,
     /// Form pages by URL.
     forms: HashMap<String, (usize, FormKind)>,
+    /// The site's form files, read with the site (what a form sent back shows).
+    pub specs: Forms,
     /// The working-day terms of each form, from the service pages.
     pub terms: Terms,
 }
@@ -194,11 +197,13 @@ impl Published {
             .collect();
         // The build has reported any problem with the terms already.
         let (terms, _) = Terms::from_site(&site);
+        let specs = Forms::load(&site.root).0;
         Published {
             site,
             templates,
             anchors,
             forms,
+            specs,
             terms,
         }
     }
