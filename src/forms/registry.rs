@@ -136,6 +136,18 @@ impl Forms {
         &BUILT
     }
 
+    /// The form a page with `form: ID` shows: the site's own file under
+    /// `<root>/forms/`, or the one loket ships when the site has none (a site
+    /// made before form files). `None` when neither has the id.
+    pub fn for_page(root: &Path, id: &str) -> Option<Arc<FormSpec>> {
+        Forms::load(root).0.page_spec(id)
+    }
+
+    /// This registry's form `id`, or loket's own (see [`Forms::for_page`]).
+    pub fn page_spec(&self, id: &str) -> Option<Arc<FormSpec>> {
+        self.get(id).or_else(|| Forms::builtin().get(id)).cloned()
+    }
+
     pub fn get(&self, id: &str) -> Option<&Arc<FormSpec>> {
         self.by_id.get(id)
     }

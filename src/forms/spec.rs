@@ -76,7 +76,7 @@ pub enum Until {
     Tanggapan,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct Signpost {
     pub text: String,
     pub href: String,

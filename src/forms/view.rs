@@ -6,13 +6,20 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::spec::{FieldSpec, FieldType as SpecType, FormSpec, Signpost};
 use super::validate::{FieldError, format_size};
-use super::{FieldType, FormKind, HELD_TOKEN, HONEYPOT};
+use super::{FormKind, HELD_TOKEN, HONEYPOT};
 
 /// What a form page shows: the values typed and what is wrong with them.
 #[derive(Debug, Clone, Serialize)]
 pub struct FormView {
     pub kind: FormKind,
+    /// The form file's heading, button and signpost.
+    pub spec: SpecView,
+    /// The fields to show, in groups, in the file's order (checkboxes apart).
+    pub groups: Vec<GroupView>,
+    /// The checkboxes, shown after the privacy notice.
+    pub checkboxes: Vec<FieldView>,
     /// URL the form posts to (its own page).
     pub action: String,
     /// Every text field, "" when empty.
@@ -48,16 +55,30 @@ pub struct FormError {
 }
 
 impl FormView {
-    /// An empty form.
-    pub fn new(kind: FormKind, action: &str, max_file_mb: u64) -> FormView {
-        let values = kind
-            .fields()
+    /// An empty form of `kind`, shown as its form file `spec` says.
+    pub fn new(kind: FormKind, spec: &FormSpec, action: &str, max_file_mb: u64) -> FormView {
+        let values = spec
+            .fields
             .iter()
-            .filter(|f| f.kind != FieldType::File)
-            .map(|f| (f.name.to_string(), String::new()))
+            .filter(|f| f.kind != SpecType::File)
+            .map(|f| (f.name.clone(), String::new()))
             .collect();
         FormView {
             kind,
+            spec: SpecView {
+                id: spec.id.to_string(),
+                noun: spec.noun.clone(),
+                heading: spec.heading.clone().unwrap_or_default(),
+                submit: spec.submit.clone().unwrap_or_else(|| "Kirim".into()),
+                signpost: spec.signpost.clone(),
+            },
+            groups: groups(spec, max_file_mb),
+            checkboxes: spec
+                .fields
+                .iter()
+                .filter(|f| f.kind == SpecType::Checkbox)
+                .map(|f| field_view(f, max_file_mb))
+                .collect(),
             action: action.to_string(),
             values,
             errors: BTreeMap::new(),
@@ -117,4 +138,167 @@ impl FormView {
         self.reselect = true;
         self
     }
+}
+
+/// The form file's presentation keys, as the template reads them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpecView {
+    pub id: String,
+    pub noun: String,
+    /// The heading over the form, with the "Langsung ke formulir" link ("" for none).
+    pub heading: String,
+    pub submit: String,
+    pub signpost: Option<Signpost>,
+}
+
+/// Consecutive fields of one `group` (a `<fieldset>` with this legend), or
+/// fields in no group (legend "").
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub legend: String,
+    pub fields: Vec<FieldView>,
+}
+
+/// One field, ready for its component in `form-components.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldView {
+    pub name: String,
+    pub label: String,
+    /// "wajib", "opsional", "wajib untuk …".
+    pub need: String,
+    /// The field type of the form file (text, choice, file, …).
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The `type` of an `<input>`: text, tel, email or date.
+    pub input_type: &'static str,
+    pub hint: String,
+    pub rows: u8,
+    pub autocomplete: String,
+    /// "numeric" for a NIK.
+    pub inputmode: &'static str,
+    /// A narrow input (NIK, phone).
+    pub short: bool,
+    pub options: Vec<OptionView>,
+    /// The id of the "Silakan pilih ulang berkas Anda." note a file field
+    /// points to ("" for other fields).
+    pub note_id: String,
+    /// The note is this field's own (a file outside any group).
+    pub own_note: bool,
+    /// The first file field of the form: the held-files token goes before it.
+    pub held_token: bool,
+    /// The first file field of a group: the group's note goes before it.
+    pub group_note: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+}
+
+fn type_name(kind: SpecType) -> &'static str {
+    match kind {
+        SpecType::Text => "text",
+        SpecType::Textarea => "textarea",
+        SpecType::Nik => "nik",
+        SpecType::Phone => "phone",
+        SpecType::Email => "email",
+        SpecType::Contact => "contact",
+        SpecType::Date => "date",
+        SpecType::Choice => "choice",
+        SpecType::Checkbox => "checkbox",
+        SpecType::File => "file",
+    }
+}
+
+/// `f-SLUG-ulang` for a group's note: "Dokumen" → "f-dokumen-ulang".
+fn group_note_id(legend: &str) -> String {
+    let slug: String = legend
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("f-{slug}-ulang")
+}
+
+fn field_view(f: &FieldSpec, max_file_mb: u64) -> FieldView {
+    let own_hint = f.hint.clone().unwrap_or_default();
+    let hint = if f.kind == SpecType::File {
+        let size = format!("Berkas JPG, PNG, atau PDF, paling besar {max_file_mb} MB.");
+        if own_hint.is_empty() {
+            size
+        } else {
+            format!("{size} {own_hint}")
+        }
+    } else {
+        own_hint
+    };
+    let file = f.kind == SpecType::File;
+    FieldView {
+        name: f.name.clone(),
+        label: f.label.clone(),
+        need: f.need_text(),
+        kind: type_name(f.kind),
+        input_type: match f.kind {
+            SpecType::Phone => "tel",
+            SpecType::Email => "email",
+            SpecType::Date => "date",
+            _ => "text",
+        },
+        hint,
+        rows: f.rows.unwrap_or(3),
+        autocomplete: f.autocomplete.clone().unwrap_or_default(),
+        inputmode: if f.kind == SpecType::Nik {
+            "numeric"
+        } else {
+            ""
+        },
+        short: matches!(f.kind, SpecType::Nik | SpecType::Phone),
+        options: f
+            .options
+            .iter()
+            .map(|c| OptionView {
+                value: c.value.clone(),
+                label: c.label.clone(),
+            })
+            .collect(),
+        note_id: match (&f.group, file) {
+            (_, false) => String::new(),
+            (Some(g), true) => group_note_id(g),
+            (None, true) => format!("f-{}-ulang", f.name),
+        },
+        own_note: file && f.group.is_none(),
+        held_token: false,
+        group_note: false,
+    }
+}
+
+/// The fields in the form file's order, cut into groups; checkboxes are
+/// left out (they follow the privacy notice).
+fn groups(spec: &FormSpec, max_file_mb: u64) -> Vec<GroupView> {
+    let mut groups: Vec<GroupView> = Vec::new();
+    let mut seen_file = false;
+    for f in spec.fields.iter().filter(|f| f.kind != SpecType::Checkbox) {
+        let legend = f.group.clone().unwrap_or_default();
+        let mut view = field_view(f, max_file_mb);
+        let same = groups
+            .last()
+            .is_some_and(|g| g.legend == legend && !legend.is_empty());
+        if !same {
+            groups.push(GroupView {
+                legend,
+                fields: Vec::new(),
+            });
+        }
+        let group = groups.last_mut().expect("pushed above");
+        if f.kind == SpecType::File {
+            view.held_token = !seen_file;
+            seen_file = true;
+            view.group_note =
+                !group.legend.is_empty() && !group.fields.iter().any(|g| g.kind == "file");
+        }
+        group.fields.push(view);
+    }
+    groups
 }

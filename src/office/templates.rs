@@ -111,10 +111,17 @@ const BUILTIN: [(&str, &str); 15] = [
 /// Pages of the server's that a site may lack (one made before them): the
 /// copy in loket's own `templates/` stands in, inside the site's
 /// `base.html`. Added only to a site that has a `base.html`.
-const BUILTIN_PAGES: [(&str, &str); 1] = [(
-    LOOKUP_TEMPLATE,
-    include_str!("../../templates/cek-status.html"),
-)];
+const BUILTIN_PAGES: [(&str, &str); 3] = [
+    (
+        LOOKUP_TEMPLATE,
+        include_str!("../../templates/cek-status.html"),
+    ),
+    ("form.html", include_str!("../../templates/form.html")),
+    (
+        "form-components.html",
+        include_str!("../../templates/form-components.html"),
+    ),
+];
 
 /// The parsed templates: the site's, with the built-in ones it does not
 /// override.

@@ -307,7 +307,11 @@ async fn send_back(
             None
         });
     let body = markdown::render(page.body.as_deref().unwrap_or_default());
-    let view = FormView::new(kind, &page.url, state.max_upload_mb).with_input(&text, errors);
+    let Some(spec) = published.specs.page_spec(kind.as_str()) else {
+        tracing::error!("the form file {} is missing", kind.as_str());
+        return internal_error(published, &published.site.pages[index].url);
+    };
+    let view = FormView::new(kind, &spec, &page.url, state.max_upload_mb).with_input(&text, errors);
     let view = match &held {
         Some(held) => {
             let kept = held.attachments.iter().map(|a| {

@@ -41,7 +41,7 @@ use tokio::net::TcpListener;
 
 use crate::cases::store::Store;
 use crate::core::calendar::Calendar;
-use crate::forms::registry::{FORMS_DIR, Forms};
+use crate::forms::registry::Forms;
 use crate::forms::spec::FormSpec;
 use crate::server::intake::IntakeLimits;
 use crate::site::build::{BuildOptions, BuildReport};
@@ -175,6 +175,8 @@ pub struct Published {
     /// Form pages by URL: the page's index and its form, from the site's
     /// form files.
     forms: HashMap<String, (usize, Arc<FormSpec>)>,
+    /// The site's form files, read with the site (what a form sent back shows).
+    pub specs: Forms,
     /// The working-day terms of each form, from the service pages.
     pub terms: Terms,
 }
@@ -188,25 +190,20 @@ impl Published {
     }
 
     pub fn from_parts(site: Site, templates: Arc<Templates>, anchors: Arc<Anchors>) -> Published {
-        // The build has reported any problem with the form files already.
-        let loaded;
-        let specs = if site.root.join(FORMS_DIR).is_dir() {
-            loaded = Forms::load(&site.root).0;
-            &loaded
-        } else {
-            Forms::builtin()
-        };
+        // The build has reported any problem with the form files already;
+        // a site without form files takes loket's own ([`Forms::page_spec`]).
+        let specs = Forms::load(&site.root).0;
         let forms = site
             .pages
             .iter()
             .enumerate()
             .filter_map(|(i, p)| {
                 let kind = p.front.form?;
-                let Some(spec) = specs.get(kind.as_str()) else {
+                let Some(spec) = specs.page_spec(kind.as_str()) else {
                     tracing::error!("{}: no form file for `{}`", p.url, kind.as_str());
                     return None;
                 };
-                Some((p.url.clone(), (i, spec.clone())))
+                Some((p.url.clone(), (i, spec)))
             })
             .collect();
         // The build has reported any problem with the terms already.
@@ -216,6 +213,7 @@ impl Published {
             templates,
             anchors,
             forms,
+            specs,
             terms,
         }
     }

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::{self, Diagnostic};
+use crate::forms::FormKind;
 use crate::forms::registry::Forms;
 use crate::forms::view::FormView;
 use crate::site::check::{self, Anchors};
@@ -285,7 +286,7 @@ fn render_one(
     let form = page
         .front
         .form
-        .map(|kind| FormView::new(kind, &page.url, max_upload_mb));
+        .and_then(|kind| form_view(&site.root, kind, &page.url, max_upload_mb));
     let rendered = match out {
         Some(dir) => {
             let file = dir
@@ -307,6 +308,12 @@ fn render_one(
 }
 
 /// Creates `path` (and its folders) with what `fill` writes, in one write.
+/// The empty form of a page with `form:`, from its form file.
+fn form_view(root: &Path, kind: FormKind, url: &str, max_upload_mb: u64) -> Option<FormView> {
+    let spec = Forms::for_page(root, kind.as_str())?;
+    Some(FormView::new(kind, &spec, url, max_upload_mb))
+}
+
 fn write_file(
     path: &Path,
     fill: impl FnOnce(&mut Vec<u8>) -> Result<(), Diagnostic>,
@@ -418,7 +425,7 @@ pub fn update_pages(
         let form = page
             .front
             .form
-            .map(|kind| FormView::new(kind, &page.url, opts.max_upload_mb));
+            .and_then(|kind| form_view(&new_site.root, kind, &page.url, opts.max_upload_mb));
         let file = opts
             .out
             .join(page.url.trim_start_matches('/'))

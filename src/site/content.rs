@@ -415,6 +415,7 @@ fn assemble(
             (Some(t), _) => t.clone(),
             (None, PageKind::Home) => "index.html".to_string(),
             (None, PageKind::Section) => "section.html".to_string(),
+            (None, PageKind::Page) if pages[i].front.form.is_some() => "form.html".to_string(),
             (None, PageKind::Page) => inherited_page_template(&pages, i),
         };
         pages[i].template = template;

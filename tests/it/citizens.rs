@@ -368,7 +368,7 @@ fn a_form_without_a_term_is_an_error() {
     let out = site.check();
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("content/pengaduan-layanan/formulir.md:5: formulir /pengaduan-layanan/formulir/ tidak punya batas waktu tanggapan"),
+        stderr(&out).contains("content/pengaduan-layanan/formulir.md:4: formulir /pengaduan-layanan/formulir/ tidak punya batas waktu tanggapan"),
         "{}",
         stderr(&out)
     );

@@ -181,7 +181,7 @@ fn check_reports_mistakes_in_form_files() {
     for expected in [
         format!("forms/x.yaml:{selesai}: langkah akhir `selesai` tidak boleh punya `next`"),
         format!("forms/y.yaml:{jenis}: kunci `label` wajib ada"),
-        "content/pengaduan-layanan/formulir.md:5: halaman menyebut formulir `pengaduan-layanan` yang tidak ada (forms/pengaduan-layanan.yaml)"
+        "content/pengaduan-layanan/formulir.md:4: halaman menyebut formulir `pengaduan-layanan` yang tidak ada (forms/pengaduan-layanan.yaml)"
             .to_string(),
     ] {
         assert!(err.lines().any(|l| l == expected), "{expected}\n{err}");

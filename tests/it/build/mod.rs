@@ -9,6 +9,7 @@
 //! - [`check`]: what `loket check` says, and that it writes nothing.
 
 mod check;
+mod form_file;
 mod input;
 mod output;
 mod pages;
