@@ -4,17 +4,17 @@ use std::io::{self, Write};
 
 use time::Date;
 
-use crate::cases::Status;
 use crate::cases::index::Summary;
 use crate::core::csv;
 use crate::core::dates;
-use crate::forms::FormKind;
 
 /// Which records to list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub status: Option<Status>,
-    pub kind: Option<FormKind>,
+    /// A step id (aliases are listed as their step).
+    pub status: Option<String>,
+    /// A form id.
+    pub kind: Option<String>,
     pub overdue: bool,
     /// Received on or after this day.
     pub since: Option<Date>,
@@ -28,8 +28,8 @@ pub struct Filter {
 impl Filter {
     /// Whether `r` passes (deadlines judged on `today`).
     pub fn matches(&self, r: &Summary, today: Date) -> bool {
-        self.status.is_none_or(|s| r.status == s)
-            && self.kind.is_none_or(|k| r.kind == k)
+        self.status.as_ref().is_none_or(|s| r.status == *s)
+            && self.kind.as_ref().is_none_or(|k| r.kind == *k)
             && (!self.overdue || r.is_overdue(today))
             && self.since.is_none_or(|d| r.received_date() >= d)
             && self.until.is_none_or(|d| r.received_date() <= d)
@@ -55,11 +55,7 @@ fn matches_text(r: &Summary, text: &str) -> bool {
 /// The inbox's order: open cases first, then oldest first (tickets are
 /// unique: no two records compare equal).
 fn order(a: &Summary, b: &Summary) -> std::cmp::Ordering {
-    (a.status.is_closed(), a.received_at, &a.ticket).cmp(&(
-        b.status.is_closed(),
-        b.received_at,
-        &b.ticket,
-    ))
+    (a.is_closed(), a.received_at, &a.ticket).cmp(&(b.is_closed(), b.received_at, &b.ticket))
 }
 
 /// The records that pass `filter`, in inbox order.
@@ -86,13 +82,12 @@ pub fn first_in_order(rows: &mut Vec<&Summary>, end: usize) {
     rows.sort_unstable_by(|a, b| order(a, b));
 }
 
+/// The form's id, and the value the form splits its report by
+/// ("permohonan/konsultasi").
 fn kind_label(r: &Summary) -> String {
-    match r.kind {
-        FormKind::Permohonan => match r.jenis.as_str() {
-            j @ ("konsultasi" | "pengaduan") => format!("permohonan/{j}"),
-            _ => "permohonan".to_string(),
-        },
-        FormKind::PengaduanLayanan => "pengaduan-layanan".to_string(),
+    match r.breakdown.as_str() {
+        "" => r.kind.clone(),
+        value => format!("{}/{value}", r.kind),
     }
 }
 
@@ -197,7 +192,7 @@ pub fn write_table(out: &mut impl Write, rows: &[&Summary], today: Date) -> io::
     for note in notes {
         writeln!(out, "* {note}")?;
     }
-    let open = rows.iter().filter(|r| !r.status.is_closed()).count();
+    let open = rows.iter().filter(|r| !r.is_closed()).count();
     let late = rows.iter().filter(|r| r.is_overdue(today)).count();
     writeln!(
         out,
@@ -231,10 +226,16 @@ mod tests {
     use super::*;
 
     fn summary(ticket: &str, day: u8, status: &str) -> Summary {
+        let done = if ["selesai", "ditolak"].contains(&status) {
+            format!("completed_at: 2026-11-{day:02}T10:00:00+07:00\n")
+        } else {
+            String::new()
+        };
         let text = format!(
-            "ticket: {ticket}\nkind: permohonan\nreceived_at: 2026-11-{day:02}T09:00:00+07:00\nstatus: {status}\nresponse_due: 2026-12-01\ncompletion_due: 2026-12-01\n"
+            "ticket: {ticket}\nkind: permohonan\nreceived_at: 2026-11-{day:02}T09:00:00+07:00\nstatus: {status}\nresponse_due: 2026-12-01\ncompletion_due: 2026-12-01\n{done}"
         );
-        Summary::of(&crate::cases::Record::parse(std::path::Path::new("r.yaml"), &text).unwrap())
+        let record = crate::cases::Record::parse(std::path::Path::new("r.yaml"), &text).unwrap();
+        Summary::of(&record, None)
     }
 
     #[test]
@@ -258,7 +259,7 @@ mod tests {
             .collect();
         let today = time::macros::date!(2026 - 11 - 30);
         let all = select(&records, &Filter::default(), today);
-        assert!(!all[0].status.is_closed() && all[39].status.is_closed());
+        assert!(!all[0].is_closed() && all[39].is_closed());
         for end in [0, 1, 7, 20, 39, 40, 41, 100] {
             let mut page: Vec<&Summary> = records.iter().collect();
             first_in_order(&mut page, end);

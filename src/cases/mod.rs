@@ -29,4 +29,6 @@ pub mod yaml_edit;
 pub use record::{HistoryEntry, Meeting, Record, parse_local_time};
 pub use records::{RecordError, find, load_all};
 pub use update::{Version, update};
-pub use workflow::{Berkas, KindMove, Need, Status, StatusChange, apply};
+pub use workflow::{
+    FormMove, StatusChange, apply, current, files_complete_text, need_message, parse_files_complete,
+};

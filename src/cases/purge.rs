@@ -37,6 +37,7 @@ use super::yaml_edit::{set_key, set_value};
 use super::{Record, RecordError, load_all};
 use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
+use crate::forms::{FormSpec, Forms};
 use crate::site::config::Retention;
 
 /// One thing purge did (or, in a dry run, would do).
@@ -94,7 +95,13 @@ fn add_years(date: Date, years: u32) -> Date {
 }
 
 /// Purges what `retention` says is due on `today`.
-pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> Purge {
+pub fn purge(
+    data: &Path,
+    forms: &Forms,
+    retention: Retention,
+    today: Date,
+    dry_run: bool,
+) -> Purge {
     let (records, problems) = load_all(data);
     let mut out = Purge {
         problems,
@@ -107,7 +114,7 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
         .map(|r| (r.ticket.clone(), Stage::of(r)))
         .collect();
     for record in records {
-        if !record.status.is_closed() {
+        if !record.is_closed(forms.of(&record).map(|f| &**f)) {
             continue;
         }
         let Some(closed) = record.completed_at.map(|t| t.to_offset(dates::WIB).date()) else {
@@ -137,7 +144,7 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
             let result = if dry_run {
                 Ok(())
             } else {
-                redact(data, &record, today)
+                redact(data, forms, &record, today)
             };
             match result {
                 Ok(()) => {
@@ -157,7 +164,7 @@ pub fn purge(data: &Path, retention: Retention, today: Date, dry_run: bool) -> P
     if redacted && !dry_run {
         // The record index holds names too: refreshed now (it reads the
         // changed records again), not at the next `loket inbox`.
-        super::index::summaries(data);
+        super::index::summaries(data, forms);
     }
     // A record that cannot be read is not known to be gone: while any
     // cannot, a copy goes only for a record known to have been purged.
@@ -249,15 +256,16 @@ fn purge_attachments(data: &Path, record: &Record, today: Date) -> Result<(), Re
 
 /// Rewrites a record with no personal data left: the record is written
 /// anew from what loket knows of it (so a comment or key added by hand,
-/// which may hold a name, goes too), with every field emptied but the kind
-/// of request (reports count by it), the derived values gone, the
+/// which may hold a name, goes too), with every field emptied but those its
+/// form file does not mark `personal` (the kind of request: reports count
+/// by it; a form the site no longer has keeps none), the derived values gone, the
 /// attachments' original names and sha256 forgotten, and staff's text
 /// (notes, public notes, the meeting place, the result) emptied. Ticket,
 /// kind, dates, statuses, who moved the case and the access code's HMAC
 /// stay, so reports still count the case.
-fn redact(data: &Path, record: &Record, today: Date) -> Result<(), RecordError> {
+fn redact(data: &Path, forms: &Forms, record: &Record, today: Date) -> Result<(), RecordError> {
     update(data, &record.ticket, None, |current, _text| {
-        let redacted = redacted(current, today);
+        let redacted = redacted(current, forms.of(current).map(|f| &**f), today);
         redacted.to_yaml().map_err(|e| RecordError::Edit {
             path: current.path.clone(),
             message: e.message,
@@ -267,18 +275,18 @@ fn redact(data: &Path, record: &Record, today: Date) -> Result<(), RecordError> 
 }
 
 /// `record` with its personal data emptied ([`redact`]).
-fn redacted(record: &Record, today: Date) -> Record {
+fn redacted(record: &Record, form: Option<&FormSpec>, today: Date) -> Record {
+    let kept = |name: &str| {
+        form.and_then(|f| f.field(name))
+            .is_some_and(|f| !f.personal)
+    };
     let mut r = record.clone();
     r.fields = Fields(
         r.fields
             .0
             .into_iter()
             .map(|(name, value)| {
-                let value = if name == "jenis" {
-                    value
-                } else {
-                    String::new()
-                };
+                let value = if kept(&name) { value } else { String::new() };
                 (name, value)
             })
             .collect(),
@@ -309,7 +317,10 @@ mod tests {
     fn a_redacted_record_keeps_no_text_anyone_typed() {
         let text = "ticket: KP-20260105-CDFH\nkind: permohonan\nreceived_at: 2026-01-05T09:00:00+07:00\nstatus: selesai\nresponse_due: 2026-01-10\ncompletion_due: 2026-01-10\ncompleted_at: 2026-01-09T10:00:00+07:00\nresult: Hasil untuk Siti 0812\nfields:\n  jenis: konsultasi\n  nama: Siti\n  uraian: Siti 0812\nnormalized:\n  telepon: '+62812'\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: KTP Siti.jpg\n  size: 10\n  type: image/jpeg\n  sha256: abc\nhistory:\n- at: 2026-01-06T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: Budi\n  meeting: {at: '2026-01-08 10:00', place: rumah Siti}\n  note: Siti 0812\n  public_note: Siti 0812\n";
         let record = Record::parse(Path::new("KP-20260105-CDFH.yaml"), text).unwrap();
-        let out = redacted(&record, date!(2027 - 01 - 10)).to_yaml().unwrap();
+        let form = Forms::builtin().get("permohonan").map(|f| &**f);
+        let out = redacted(&record, form, date!(2027 - 01 - 10))
+            .to_yaml()
+            .unwrap();
         assert!(
             !out.contains("Siti") && !out.contains("0812") && !out.contains("abc"),
             "{out}"

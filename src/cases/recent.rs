@@ -193,7 +193,7 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forms::FormKind;
+    use crate::forms::Forms;
 
     fn ticket(suffix: &str) -> Ticket {
         Ticket::parse(&format!("KP-20261127-{suffix}")).unwrap()
@@ -215,7 +215,7 @@ mod tests {
 
     #[test]
     fn fingerprints_tell_apart_every_field_and_file() {
-        let kind = FormKind::PengaduanLayanan;
+        let kind = &**Forms::builtin().get("pengaduan-layanan").unwrap();
         let base = text(&[("nama", "Budi"), ("kontak", "0812"), ("isi", "Lambat")]);
         let file = |sha: &str| Attachment {
             field: "lampiran".into(),
@@ -229,7 +229,14 @@ mod tests {
         assert_eq!(one, fingerprint(kind, &base, &[file("aa")]));
         assert_ne!(one, fingerprint(kind, &base, &[file("ab")]));
         assert_ne!(one, fingerprint(kind, &base, &[]));
-        assert_ne!(one, fingerprint(FormKind::Permohonan, &base, &[file("aa")]));
+        assert_ne!(
+            one,
+            fingerprint(
+                &**Forms::builtin().get("permohonan").unwrap(),
+                &base,
+                &[file("aa")]
+            )
+        );
         // Moving text between fields is another submission.
         let moved = text(&[("nama", "Budi0"), ("kontak", "812"), ("isi", "Lambat")]);
         assert_ne!(

@@ -19,12 +19,10 @@ use time::{Date, OffsetDateTime};
 
 pub use super::meeting::Meeting;
 use super::ticket::Ticket;
-use super::workflow::Status;
 use crate::core::dates::{self, WIB};
 use crate::core::diagnostic::Diagnostic;
 use crate::core::yaml;
-use crate::forms::FormKind;
-use crate::forms::spec::{FieldType, FormSpec};
+use crate::forms::spec::{FieldType, FormSpec, Role};
 use crate::site::terms::Deadlines;
 
 /// An uploaded file as stored beside the record.
@@ -109,10 +107,11 @@ fn scalar_text(value: &yaml::Value) -> String {
 pub struct HistoryEntry {
     #[serde(with = "moment")]
     pub at: OffsetDateTime,
-    pub status: Status,
+    /// The step taken (a step id of the record's form, or an alias of one).
+    pub status: String,
     #[serde(default)]
     pub by: String,
-    /// Set when staff moved the case from this kind to the record's kind.
+    /// Set when staff moved the case from this form to the record's form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,10 +139,15 @@ pub struct Record {
     #[serde(skip)]
     pub path: PathBuf,
     pub ticket: String,
-    pub kind: FormKind,
+    /// The id of the form it was written under (`forms/ID.yaml`).
+    pub kind: String,
+    /// The `version:` of that form file then; absent in older records (1).
+    #[serde(default = "first_version")]
+    pub form_version: u32,
     #[serde(with = "moment")]
     pub received_at: OffsetDateTime,
-    pub status: Status,
+    /// The step the case is in: a step id of its form (or an alias of one).
+    pub status: String,
     /// Working-day deadlines: first response, and completion (absent when
     /// the standard sets no fixed term).
     #[serde(with = "day")]
@@ -209,7 +213,7 @@ impl Record {
     /// empty ones, see [`form_fields`]), the derived values, the
     /// attachments, and the deadlines.
     pub fn new(
-        kind: FormKind,
+        form: &FormSpec,
         ticket: &Ticket,
         received_at: OffsetDateTime,
         fields: Vec<(String, String)>,
@@ -220,9 +224,10 @@ impl Record {
         Record {
             path: PathBuf::new(),
             ticket: ticket.to_string(),
-            kind,
+            kind: form.id.to_string(),
+            form_version: form.version,
             received_at: whole_seconds_in_wib(received_at),
-            status: Status::Baru,
+            status: form.first_step().id.clone(),
             response_due: deadlines.response.date,
             completion_due: deadlines.completion.map(|due| due.date),
             due_note: deadlines.note(),
@@ -245,7 +250,7 @@ impl Record {
         Ok(format!(
             "# {} · {}\n# Diterima {}. Jangan ubah ticket, kind, received_at dan attachments.\n{body}",
             self.ticket,
-            self.kind.label(),
+            self.kind,
             format_timestamp(self.received_at)
         ))
     }
@@ -268,8 +273,19 @@ impl Record {
         self.received_at.to_offset(WIB).date()
     }
 
-    pub fn name(&self) -> &str {
-        self.fields.get("nama").unwrap_or("")
+    /// The value of the field that plays `role` in `form`, trimmed; `None`
+    /// when empty or the form has no such field.
+    fn role(&self, form: &FormSpec, role: Role) -> Option<&str> {
+        let field = form.role(role)?;
+        self.fields
+            .get(&field.name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The citizen's name (the field with `role: name`), "" when none.
+    pub fn name(&self, form: Option<&FormSpec>) -> &str {
+        form.and_then(|f| self.role(f, Role::Name)).unwrap_or("")
     }
 
     /// Folder holding the attachments.
@@ -284,34 +300,40 @@ impl Record {
             .then(|| self.attachment_dir().join(&a.stored_name))
     }
 
-    /// The citizen's email, if they gave one (a request's `email`, or a
-    /// complaint's `kontak` when it is an address).
-    pub fn email(&self) -> Option<&str> {
-        email_in(self.kind, self.fields.get(email_field(self.kind)))
+    /// The citizen's email, if they gave one (the field with `role:
+    /// email`, when it holds an address: a `contact` field may hold a phone).
+    pub fn email(&self, form: &FormSpec) -> Option<&str> {
+        self.role(form, Role::Email).filter(|v| v.contains('@'))
     }
 
     /// The citizen's mobile number in E.164 (`+628…`), if they gave one.
-    pub fn mobile(&self) -> Option<&str> {
-        let name = match self.kind {
-            FormKind::Permohonan => "telepon",
-            FormKind::PengaduanLayanan => "kontak",
-        };
+    pub fn mobile(&self, form: &FormSpec) -> Option<&str> {
+        let field = form.role(Role::Phone)?;
         self.normalized
-            .get(name)
+            .get(&field.name)
             .map(str::trim)
             .filter(|m| m.starts_with("+62"))
     }
 
-    /// The deadline the citizen was given: a request's completion (or its
-    /// response when there is none), a complaint's response.
+    /// The deadline the citizen was given: completion when the term runs
+    /// until completion, else the first response.
     pub fn promised_due(&self) -> Date {
-        promised_due(self.kind, self.response_due, self.completion_due)
+        self.completion_due.unwrap_or(self.response_due)
+    }
+
+    /// Whether the case is closed: it is in a final step of its form (of a
+    /// form the site no longer has: a final step wrote `completed_at`).
+    pub fn is_closed(&self, form: Option<&FormSpec>) -> bool {
+        match form.and_then(|f| f.step(&self.status)) {
+            Some(step) => step.is_final,
+            None => self.completed_at.is_some(),
+        }
     }
 
     /// Whether a deadline has passed on `today` without the step it asks for.
-    pub fn is_overdue(&self, today: Date) -> bool {
+    pub fn is_overdue(&self, form: Option<&FormSpec>, today: Date) -> bool {
         is_overdue(
-            self.status,
+            self.is_closed(form),
             self.first_response_at,
             self.response_due,
             self.completion_due,
@@ -323,13 +345,13 @@ impl Record {
 /// Whether a deadline has passed on `today` without the step it asks for:
 /// the one rule for [`Record`] and the index's summaries.
 pub fn is_overdue(
-    status: Status,
+    closed: bool,
     first_response_at: Option<OffsetDateTime>,
     response_due: Date,
     completion_due: Option<Date>,
     today: Date,
 ) -> bool {
-    if status.is_closed() {
+    if closed {
         return false;
     }
     let response_late = first_response_at.is_none() && today > response_due;
@@ -337,7 +359,6 @@ pub fn is_overdue(
     response_late || completion_late
 }
 
-/// The field that may hold the citizen's email.
 /// The text fields of `form`, in form order, as typed ("" for those not
 /// sent): what [`Record::new`] keeps.
 pub fn form_fields(form: &FormSpec, typed: &BTreeMap<String, String>) -> Vec<(String, String)> {
@@ -351,28 +372,8 @@ pub fn form_fields(form: &FormSpec, typed: &BTreeMap<String, String>) -> Vec<(St
         .collect()
 }
 
-pub fn email_field(kind: FormKind) -> &'static str {
-    match kind {
-        FormKind::Permohonan => "email",
-        FormKind::PengaduanLayanan => "kontak",
-    }
-}
-
-/// The email in `value` of [`email_field`], if it is one.
-pub fn email_in(kind: FormKind, value: Option<&str>) -> Option<&str> {
-    let value = value.map(str::trim).filter(|e| !e.is_empty())?;
-    match kind {
-        FormKind::Permohonan => Some(value),
-        FormKind::PengaduanLayanan => value.contains('@').then_some(value),
-    }
-}
-
-/// The deadline a citizen is given ([`Record::promised_due`]).
-pub fn promised_due(kind: FormKind, response: Date, completion: Option<Date>) -> Date {
-    match kind {
-        FormKind::Permohonan => completion.unwrap_or(response),
-        FormKind::PengaduanLayanan => response,
-    }
+fn first_version() -> u32 {
+    1
 }
 
 fn whole_seconds_in_wib(moment: OffsetDateTime) -> OffsetDateTime {
@@ -532,10 +533,12 @@ history:\n";
 
     #[test]
     fn names_the_line_of_a_bad_value() {
-        let bad = RECORD.replace("status: baru", "status: entah");
-        let d = Record::parse(Path::new("r.yaml"), &bad).unwrap_err();
-        assert_eq!(d.line, Some(5));
-        assert!(d.message.contains("status"), "{}", d.message);
+        // Which steps there are is the form's to say (`loket verify`).
+        let other = RECORD.replace("status: baru", "status: entah");
+        assert_eq!(
+            Record::parse(Path::new("r.yaml"), &other).unwrap().status,
+            "entah"
+        );
         let bad = RECORD.replace("response_due: 2026-12-04", "response_due: besok");
         let d = Record::parse(Path::new("r.yaml"), &bad).unwrap_err();
         assert_eq!(d.line, Some(6));

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use super::record::Record;
-use super::workflow::Status;
 use crate::cases::layout::{self, Layout};
 use crate::core::diagnostic::Diagnostic;
 
@@ -95,8 +94,8 @@ pub enum RecordError {
     )]
     Transition {
         ticket: String,
-        from: Status,
-        to: Status,
+        from: String,
+        to: String,
         allowed: String,
     },
     #[error("{0}")]

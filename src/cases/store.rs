@@ -30,7 +30,6 @@ use super::recent::Recent;
 use super::record::Attachment;
 use super::sanitize::{SanitizeLimits, Sanitizer};
 use super::ticket::Ticket;
-use crate::forms::FormKind;
 
 use crate::core::fs::{
     FILE_MODE, create_private_dir, is_replace_temp, rename_noreplace, sync_dir, write_private,
@@ -208,11 +207,11 @@ impl Draft {
     pub async fn commit(
         self,
         store: &Store,
-        kind: FormKind,
+        prefix: &str,
         date: Date,
         render: impl Fn(&Ticket) -> io::Result<String> + Send + 'static,
     ) -> io::Result<Ticket> {
-        self.commit_then(store, kind, date, render, None).await
+        self.commit_then(store, prefix, date, render, None).await
     }
 
     /// [`Draft::commit`], then `after` with the ticket once the record is
@@ -221,7 +220,7 @@ impl Draft {
     pub async fn commit_then(
         self,
         store: &Store,
-        kind: FormKind,
+        prefix: &str,
         date: Date,
         render: impl Fn(&Ticket) -> io::Result<String> + Send + 'static,
         after: Option<AfterCommit>,
@@ -232,7 +231,7 @@ impl Draft {
         }
         store
             .committer
-            .commit(self, kind, date, Box::new(render), after)
+            .commit(self, prefix.to_string(), date, Box::new(render), after)
             .await
     }
 }

@@ -5,8 +5,6 @@ use std::fmt;
 
 use time::Date;
 
-use crate::forms::FormKind;
-
 /// No vowels (no accidental words), no 0/O, 1/I/L, 2/Z, 5/S, 8/B, G/Q.
 const ALPHABET: &[u8; 20] = b"CDFHJKMNPRTVWXY34679";
 const RANDOM_LEN: usize = 4;
@@ -15,25 +13,28 @@ const RANDOM_LEN: usize = 4;
 pub struct Ticket(String);
 
 impl Ticket {
-    /// A new random ticket for a submission of `kind` received on `date`.
-    /// Uniqueness is settled by the store, which never overwrites a record.
-    pub fn new(kind: FormKind, date: Date) -> std::io::Result<Ticket> {
+    /// A new random ticket starting with a form's `prefix` (two capitals)
+    /// for a submission received on `date`. Uniqueness is settled by the
+    /// store, which never overwrites a record.
+    pub fn new(prefix: &str, date: Date) -> std::io::Result<Ticket> {
         let suffix = random_symbols(RANDOM_LEN)?;
         Ok(Ticket(format!(
             "{}-{}-{suffix}",
-            kind.ticket_prefix(),
+            prefix,
             crate::core::dates::format_iso(date).replace('-', "")
         )))
     }
 
     /// Reads a ticket typed by a person or found in a URL; `None` unless it
-    /// has exactly the shape this module makes.
+    /// has exactly the shape this module makes (which form the prefix
+    /// belongs to is [`crate::forms::Forms::by_prefix`]'s to say).
     pub fn parse(text: &str) -> Option<Ticket> {
         let text = text.trim().to_ascii_uppercase();
         let mut parts = text.split('-');
         let (prefix, day, suffix) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some()
-            || !FormKind::ALL.iter().any(|k| k.ticket_prefix() == prefix)
+            || prefix.len() != 2
+            || !prefix.bytes().all(|b| b.is_ascii_uppercase())
             || day.len() != 8
             || !day.bytes().all(|b| b.is_ascii_digit())
             || suffix.len() != RANDOM_LEN
@@ -50,11 +51,9 @@ impl Ticket {
         &self.0
     }
 
-    pub fn kind(&self) -> Option<FormKind> {
-        let prefix = self.0.get(0..2)?;
-        FormKind::ALL
-            .into_iter()
-            .find(|k| k.ticket_prefix() == prefix)
+    /// The two letters of its form.
+    pub fn prefix(&self) -> &str {
+        self.0.get(0..2).unwrap_or("")
     }
 
     /// The day the submission was received.
@@ -101,13 +100,13 @@ mod tests {
 
     #[test]
     fn shape_and_round_trip() {
-        let t = Ticket::new(FormKind::Permohonan, date!(2026 - 11 - 27)).unwrap();
+        let t = Ticket::new("KP", date!(2026 - 11 - 27)).unwrap();
         assert!(t.as_str().starts_with("KP-20261127-"), "{t}");
         assert_eq!(t.as_str().len(), 16);
         assert_eq!(Ticket::parse(t.as_str()), Some(t.clone()));
         assert_eq!(Ticket::parse(&t.as_str().to_lowercase()), Some(t.clone()));
         assert_eq!(t.date(), Some(date!(2026 - 11 - 27)));
-        assert_eq!(t.kind(), Some(FormKind::Permohonan));
+        assert_eq!(t.prefix(), "KP");
     }
 
     #[test]
@@ -116,7 +115,8 @@ mod tests {
             "",
             "KP-20261127-7QX4", // Q is not in the alphabet
             "KP-20261127-CDF",
-            "XX-20261127-CDFH",
+            "K1-20261127-CDFH",
+            "KPX-20261127-CDFH",
             "KP-20261327-CDFH",
             "KP-20261127-CDFH-1",
             "../../etc/passwd",
@@ -124,12 +124,14 @@ mod tests {
             assert_eq!(Ticket::parse(bad), None, "{bad}");
         }
         assert!(Ticket::parse("PL-20261231-CDF7").is_some());
+        // Any form's two letters: which form has them is the registry's.
+        assert!(Ticket::parse("NB-20261231-CDF7").is_some());
     }
 
     #[test]
     fn not_sequential() {
         let tickets: HashSet<Ticket> = (0..200)
-            .map(|_| Ticket::new(FormKind::PengaduanLayanan, date!(2026 - 11 - 27)).unwrap())
+            .map(|_| Ticket::new("PL", date!(2026 - 11 - 27)).unwrap())
             .collect();
         assert!(tickets.len() > 190, "random suffixes rarely repeat");
     }

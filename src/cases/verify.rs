@@ -1,5 +1,6 @@
-//! `loket verify`: is the data folder whole? Every record parses and is
-//! where its ticket says; every attachment it lists is there with its size
+//! `loket verify`: is the data folder whole? Every record parses, is of a
+//! form the site has, in a step of that form that its history ends with, and
+//! is where its ticket says; every attachment it lists is there with its size
 //! and sha256; nothing in the tree lacks a record; no attachment name is a
 //! path and no attachment (or its folder) is a symbolic link, which loket
 //! never follows. Each problem is a
@@ -15,6 +16,8 @@ use sha2::{Digest, Sha256};
 use super::Record;
 use crate::cases::layout::{self, STAGING_SUFFIX, SUBMISSIONS_DIR};
 use crate::core::fs::is_replace_temp;
+use crate::core::yaml;
+use crate::forms::Forms;
 
 /// One thing wrong in the data folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +41,7 @@ pub struct Verified {
 }
 
 /// Checks every day folder of the data folder `data`.
-pub fn verify(data: &Path) -> Verified {
+pub fn verify(data: &Path, forms: &Forms) -> Verified {
     let mut out = Verified::default();
     let mut problem = |path: &Path, message: &str| {
         out.problems.push(Problem {
@@ -91,7 +94,7 @@ pub fn verify(data: &Path) -> Verified {
                 }
                 other => other,
             };
-            if check_record(&path, ticket, folder.as_deref(), &mut problem) {
+            if check_record(&path, (ticket, forms), folder.as_deref(), &mut problem) {
                 records += 1;
             }
         }
@@ -118,7 +121,7 @@ pub fn verify(data: &Path) -> Verified {
 /// Checks one record and its attachment folder; whether all is well.
 fn check_record(
     path: &Path,
-    ticket: &str,
+    (ticket, forms): (&str, &Forms),
     folder: Option<&Path>,
     problem: &mut impl FnMut(&Path, &str),
 ) -> bool {
@@ -138,6 +141,54 @@ fn check_record(
         }
     };
     let mut whole = true;
+    let at = |value: &str| {
+        yaml::line_of_value(&text, value)
+            .map(|l| format!("baris {l}: "))
+            .unwrap_or_default()
+    };
+    match forms.of(&record) {
+        None => {
+            let at = at(&record.kind);
+            problem(
+                path,
+                &format!(
+                    "{at}formulir `{}` tidak ada di situs (forms/{}.yaml)",
+                    record.kind, record.kind
+                ),
+            );
+            whole = false;
+        }
+        Some(form) => {
+            let unknown = std::iter::once(&record.status)
+                .chain(record.history.iter().map(|h| &h.status))
+                .find(|s| form.step(s).is_none());
+            if let Some(step) = unknown {
+                let at = at(step);
+                problem(
+                    path,
+                    &format!(
+                        "{at}status `{step}` bukan langkah {}; pilih salah satu: {}",
+                        form.path.display(),
+                        form.step_ids().collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                whole = false;
+            } else if let Some(last) = record.history.last() {
+                // The history is the truth; `status:` is written from it.
+                let (now, then) = (form.step(&record.status), form.step(&last.status));
+                if now.map(|s| &s.id) != then.map(|s| &s.id) {
+                    problem(
+                        path,
+                        &format!(
+                            "status `{}` tidak sama dengan langkah terakhir di riwayatnya (`{}`)",
+                            record.status, last.status
+                        ),
+                    );
+                    whole = false;
+                }
+            }
+        }
+    }
     if record.ticket != ticket {
         problem(
             path,

@@ -1,10 +1,10 @@
-//! The procedure of the service standard (Sistem, Mekanisme dan Prosedur) as
-//! a state machine, and what a step writes into a record: the status, the
-//! first response and completion times, the result, and a history entry.
-//! Used by `loket status` and the staff desk alike; messages are for staff,
-//! in Bahasa Indonesia.
+//! The procedure of a form (its `steps:`, the office's Sistem, Mekanisme
+//! dan Prosedur) as a state machine, and what a step writes into a record:
+//! the status, the first response and completion times, the result, and a
+//! history entry. Used by `loket status` and the staff desk alike, through
+//! [`crate::work::steps`]; messages are for staff, in Bahasa Indonesia.
 
-use std::fmt;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
@@ -12,185 +12,48 @@ use super::RecordError;
 use super::record::{HistoryEntry, Meeting, Record, format_timestamp};
 use super::yaml_edit::{append_history, remove_key, set_key};
 use crate::core::dates;
-use crate::forms::FormKind;
+use crate::forms::spec::{FormSpec, Need, StepSpec};
 use crate::site::terms::Deadlines;
 
-/// The stages of the procedure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    Baru,
-    Diperiksa,
-    KonsultasiDiberikan,
-    PertemuanDijadwalkan,
-    Selesai,
-    Ditolak,
-}
-
-impl Status {
-    pub const ALL: [Status; 6] = [
-        Status::Baru,
-        Status::Diperiksa,
-        Status::KonsultasiDiberikan,
-        Status::PertemuanDijadwalkan,
-        Status::Selesai,
-        Status::Ditolak,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Baru => "baru",
-            Status::Diperiksa => "diperiksa",
-            Status::KonsultasiDiberikan => "konsultasi-diberikan",
-            Status::PertemuanDijadwalkan => "pertemuan-dijadwalkan",
-            Status::Selesai => "selesai",
-            Status::Ditolak => "ditolak",
-        }
-    }
-
-    /// How people read it: "Konsultasi diberikan".
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Baru => "Baru",
-            Status::Diperiksa => "Diperiksa",
-            Status::KonsultasiDiberikan => "Konsultasi diberikan",
-            Status::PertemuanDijadwalkan => "Pertemuan dijadwalkan",
-            Status::Selesai => "Selesai",
-            Status::Ditolak => "Ditolak",
-        }
-    }
-
-    /// What it means to the citizen, in plain words (`/cek-status/`, mail).
-    pub fn for_citizens(self) -> &'static str {
-        match self {
-            Status::Baru => "Sudah diterima, menunggu diperiksa petugas",
-            Status::Diperiksa => "Sedang diperiksa petugas",
-            Status::KonsultasiDiberikan => "Konsultasi sudah diberikan",
-            Status::PertemuanDijadwalkan => "Pertemuan sudah dijadwalkan",
-            Status::Selesai => "Selesai",
-            Status::Ditolak => "Ditolak",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        let wanted = text.trim().to_lowercase().replace([' ', '_'], "-");
-        Status::ALL.into_iter().find(|s| s.as_str() == wanted)
-    }
-
-    /// Finished cases: nothing more is due.
-    pub fn is_closed(self) -> bool {
-        matches!(self, Status::Selesai | Status::Ditolak)
-    }
-
-    /// Where a case may go next. Complaints about the service have no
-    /// consultation or meeting stage (cek administrasi, koordinasi, selesai).
-    pub fn next(self, kind: FormKind) -> &'static [Status] {
-        use Status::*;
-        match (self, kind) {
-            (Baru, _) => &[Diperiksa, Ditolak],
-            (Diperiksa, FormKind::Permohonan) => &[
-                Diperiksa,
-                KonsultasiDiberikan,
-                PertemuanDijadwalkan,
-                Selesai,
-                Ditolak,
-            ],
-            (Diperiksa, FormKind::PengaduanLayanan) => &[Diperiksa, Selesai, Ditolak],
-            (KonsultasiDiberikan, _) => &[Selesai, Ditolak],
-            (PertemuanDijadwalkan, _) => &[PertemuanDijadwalkan, Selesai, Ditolak],
-            (Selesai | Ditolak, _) => &[],
-        }
-    }
-
-    /// Whether a case in this status may be moved to the other kind: only
-    /// before a step that exists for one kind alone.
-    fn allows_kind_move(self) -> bool {
-        matches!(self, Status::Baru | Status::Diperiksa)
+/// `lengkap`, `tidak-lengkap` or `tidak lengkap` (staff type it): whether
+/// the documents are complete, for a step that `needs: [files_complete]`.
+pub fn parse_files_complete(text: &str) -> Result<bool, String> {
+    match text.trim().to_lowercase().replace(['-', '_'], " ").as_str() {
+        "lengkap" => Ok(true),
+        "tidak lengkap" => Ok(false),
+        _ => Err(format!(
+            "berkas {text:?} tidak dikenal; pilih lengkap atau tidak-lengkap"
+        )),
     }
 }
 
-impl serde::Serialize for Status {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
+/// How the history stores a files_complete answer (`berkas:`).
+pub fn files_complete_text(complete: bool) -> &'static str {
+    if complete { "lengkap" } else { "tidak lengkap" }
 }
 
-impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        String::deserialize(de)?
-            .parse()
-            .map_err(serde::de::Error::custom)
-    }
-}
-
-impl std::str::FromStr for Status {
-    type Err = String;
-
-    /// Parses a status, or says which ones there are (staff read it).
-    fn from_str(text: &str) -> Result<Status, String> {
-        Status::parse(text).ok_or_else(|| {
-            format!(
-                "status {text:?} tidak dikenal; pilih salah satu: {}",
-                Status::ALL.map(Status::as_str).join(", ")
-            )
-        })
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What checking the documents found (the `diperiksa` step): written into
-/// the history as `berkas: lengkap` or `berkas: tidak lengkap`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Berkas {
-    Lengkap,
-    TidakLengkap,
-}
-
-impl Berkas {
-    /// As the history stores it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Berkas::Lengkap => "lengkap",
-            Berkas::TidakLengkap => "tidak lengkap",
-        }
-    }
-
-    /// `lengkap`, `tidak-lengkap` or `tidak lengkap` (staff type it).
-    pub fn parse(text: &str) -> Result<Berkas, String> {
-        match text.trim().to_lowercase().replace(['-', '_'], " ").as_str() {
-            "lengkap" => Ok(Berkas::Lengkap),
-            "tidak lengkap" => Ok(Berkas::TidakLengkap),
-            _ => Err(format!(
-                "berkas {text:?} tidak dikenal; pilih lengkap atau tidak-lengkap"
-            )),
-        }
-    }
-}
-
-/// A case filed in the wrong form, moved to the right kind, with the
-/// deadlines of that kind counted from the day it was received.
+/// A case filed in the wrong form, moved to the right one, with the
+/// deadlines of that form counted from the day it was received.
 #[derive(Debug, Clone)]
-pub struct KindMove {
-    pub to: FormKind,
+pub struct FormMove {
+    pub to: Arc<FormSpec>,
     pub deadlines: Deadlines,
 }
 
-/// A step asked for by staff: a new status, a move to the other kind, or
+/// A step asked for by staff: a new status, a move to another form, or
 /// both.
 #[derive(Debug, Clone)]
 pub struct StatusChange {
-    pub to: Option<Status>,
-    pub kind: Option<KindMove>,
+    /// The step id (or an alias of it) of the case's form.
+    pub to: Option<String>,
+    pub form: Option<FormMove>,
     pub at: OffsetDateTime,
     pub by: String,
     pub note: Option<String>,
     pub meeting: Option<Meeting>,
-    /// After checking: "lengkap" or "tidak lengkap" ([`Berkas::as_str`]).
-    pub berkas: Option<String>,
+    /// The answer of a step that needs to know whether the documents are
+    /// complete.
+    pub files_complete: Option<bool>,
     /// A message for the citizen (`/cek-status/` and the step's mail).
     pub public_note: Option<String>,
 }
@@ -203,126 +66,138 @@ impl StatusChange {
             .map(str::trim)
             .filter(|n| !n.is_empty())
     }
-}
 
-/// What a step asks for besides itself, and the change lacks: the one
-/// home of these rules (the desk words them its own way, keyed by this).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// `diperiksa`: whether the documents are complete.
-    Berkas,
-    /// `pertemuan-dijadwalkan`: the meeting's date, time and place.
-    Meeting,
-    /// `selesai`: the result.
-    Result,
-    /// `ditolak`: the reason.
-    Reason,
-}
+    fn note(&self) -> Option<&str> {
+        self.note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+    }
 
-impl Need {
-    /// The command line's words (`loket status`).
-    pub fn message(self) -> &'static str {
-        match self {
-            Need::Berkas => {
-                "status diperiksa perlu keterangan berkas: lengkap atau tidak lengkap (--berkas)"
-            }
-            Need::Meeting => {
-                "status pertemuan-dijadwalkan perlu tanggal, jam, dan tempat pertemuan (--meeting \"YYYY-MM-DD HH:MM, tempat\")"
-            }
-            Need::Result => "status selesai perlu ringkasan hasil (--note)",
-            Need::Reason => "status ditolak perlu alasan penolakan (--note)",
-        }
+    /// What `step` asks for and this change does not give.
+    pub fn lacks(&self, step: &StepSpec) -> Option<Need> {
+        step.needs.iter().copied().find(|need| match need {
+            Need::FilesComplete => self.files_complete.is_none(),
+            Need::Meeting => self.meeting.is_none(),
+            Need::Note | Need::Result | Need::Reason => self.note().is_none(),
+        })
     }
 }
 
-impl StatusChange {
-    /// What the step asks for and this change does not give.
-    pub fn lacks(&self) -> Option<Need> {
-        let note = self.note.as_deref().is_some_and(|n| !n.trim().is_empty());
-        match self.to? {
-            Status::Diperiksa if self.berkas.is_none() => Some(Need::Berkas),
-            Status::PertemuanDijadwalkan if self.meeting.is_none() => Some(Need::Meeting),
-            Status::Selesai if !note => Some(Need::Result),
-            Status::Ditolak if !note => Some(Need::Reason),
-            _ => None,
+/// The command line's words for what a step still needs (`loket status`).
+pub fn need_message(need: Need, step: &str) -> String {
+    match need {
+        Need::FilesComplete => {
+            format!("langkah {step} perlu keterangan berkas: lengkap atau tidak lengkap (--berkas)")
         }
+        Need::Meeting => format!(
+            "langkah {step} perlu tanggal, jam, dan tempat pertemuan (--meeting \"YYYY-MM-DD HH:MM, tempat\")"
+        ),
+        Need::Result => format!("langkah {step} perlu ringkasan hasil (--note)"),
+        Need::Reason => format!("langkah {step} perlu alasan penolakan (--note)"),
+        Need::Note => format!("langkah {step} perlu catatan (--note)"),
     }
+}
+
+/// The step a record is in, by its form: `None` for a status the form has
+/// no step (or alias) for.
+pub fn current<'a>(record: &Record, form: &'a FormSpec) -> Option<&'a StepSpec> {
+    form.step(&record.status)
 }
 
 /// How far in the future a step may be dated: clocks of two machines differ.
 const CLOCK_SLACK: time::Duration = time::Duration::minutes(5);
 
-/// Checks a change against the procedure and returns the record's new text.
-/// `now` bounds the step's time from above (a step cannot be in the future).
+/// Checks a change against the procedure of the record's form (`form`) and
+/// returns the record's new text. `now` bounds the step's time from above
+/// (a step cannot be in the future).
 pub fn apply(
     record: &Record,
+    form: &FormSpec,
     text: &str,
     change: &StatusChange,
     now: OffsetDateTime,
 ) -> Result<String, RecordError> {
-    let missing = |m: &str| Err(RecordError::Missing(m.to_string()));
-    if change.to.is_none() && change.kind.is_none() {
-        return missing("sebutkan status baru atau jenis kiriman yang baru (--kind)");
+    let missing = |m: String| Err(RecordError::Missing(m));
+    if change.to.is_none() && change.form.is_none() {
+        return missing("sebutkan langkah baru atau formulir yang baru (--kind)".into());
     }
     if change.at < record.received_at {
-        return Err(RecordError::Missing(format!(
+        return missing(format!(
             "waktu langkah ({}) lebih awal dari waktu kiriman diterima ({}); periksa --at",
             format_timestamp(change.at),
             format_timestamp(record.received_at)
-        )));
+        ));
     }
     if change.at > now + CLOCK_SLACK {
-        return Err(RecordError::Missing(format!(
+        return missing(format!(
             "waktu langkah ({}) belum terjadi; periksa --at",
             format_timestamp(change.at)
-        )));
+        ));
     }
-    let kind_move = change.kind.as_ref().filter(|m| m.to != record.kind);
-    if let Some(m) = &change.kind
-        && m.to == record.kind
-    {
-        return Err(RecordError::Missing(format!(
-            "{} sudah berjenis {}",
+    let Some(from) = current(record, form) else {
+        return missing(format!(
+            "{} berstatus {}, langkah yang tidak ada di {}; perbaiki catatan kasusnya dahulu",
             record.ticket,
-            record.kind.as_str()
-        )));
-    }
-    if kind_move.is_some() && !record.status.allows_kind_move() {
-        return Err(RecordError::Missing(format!(
-            "{} berstatus {}; jenis kiriman hanya dapat dipindah selama berstatus baru atau diperiksa",
-            record.ticket, record.status
-        )));
-    }
-    let kind = kind_move.map_or(record.kind, |m| m.to);
-    let to = change.to.unwrap_or(record.status);
-    if change.to.is_some() {
-        let allowed = record.status.next(kind);
-        if !allowed.contains(&to) {
-            let allowed = if allowed.is_empty() {
-                "tidak ada: kasus sudah ditutup".to_string()
-            } else {
-                allowed
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            return Err(RecordError::Transition {
-                ticket: record.ticket.clone(),
-                from: record.status,
-                to,
-                allowed,
-            });
+            record.status,
+            form.path.display()
+        ));
+    };
+    // A move: the case keeps its place in the procedure of the new form.
+    let (form, from) = match &change.form {
+        Some(m) if *m.to.id == *form.id => {
+            return missing(format!(
+                "{} sudah berada di formulir {}",
+                record.ticket, form.id
+            ));
         }
+        Some(m) => {
+            if !form.early_steps().any(|s| s.id == from.id) {
+                let early: Vec<&str> = form.early_steps().map(|s| s.id.as_str()).collect();
+                return missing(format!(
+                    "{} berstatus {}; kiriman hanya dapat dipindah ke formulir lain selama berstatus {}",
+                    record.ticket,
+                    from.id,
+                    early.join(" atau ")
+                ));
+            }
+            let Some(there) = m.to.matching_step(form, &from.id) else {
+                return missing(format!(
+                    "formulir {} tidak punya langkah yang sepadan dengan {}",
+                    m.to.id, from.id
+                ));
+            };
+            (&*m.to, there)
+        }
+        None => (form, from),
+    };
+    let moved = change.form.is_some();
+    let to = match change.to.as_deref() {
+        None => from,
+        Some(wanted) => {
+            let next = form.step(wanted).filter(|s| from.next.contains(&s.id));
+            let Some(next) = next else {
+                let allowed = if from.next.is_empty() {
+                    "tidak ada: kasus sudah ditutup".to_string()
+                } else {
+                    from.next.join(", ")
+                };
+                return Err(RecordError::Transition {
+                    ticket: record.ticket.clone(),
+                    from: from.id.clone(),
+                    to: wanted.to_string(),
+                    allowed,
+                });
+            };
+            next
+        }
+    };
+    if change.to.is_some()
+        && let Some(need) = change.lacks(to)
+    {
+        return missing(need_message(need, &to.id));
     }
-    let note = change
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty());
-    if let Some(need) = change.lacks() {
-        return missing(need.message());
-    }
+    let note = change.note();
     let edit_error = |message: String| RecordError::Edit {
         path: record.path.clone(),
         message,
@@ -330,17 +205,20 @@ pub fn apply(
     let at = format_timestamp(change.at);
     let entry = HistoryEntry {
         at: change.at,
-        status: to,
+        status: to.id.clone(),
         by: change.by.clone(),
-        moved_from: kind_move.map(|_| record.kind.as_str().to_string()),
-        berkas: change.berkas.clone(),
+        moved_from: moved.then(|| record.kind.clone()),
+        berkas: change
+            .files_complete
+            .map(|c| files_complete_text(c).to_string()),
         meeting: change.meeting.clone(),
         note: note.map(str::to_string),
         public_note: change.public_note().map(str::to_string),
     };
-    let mut new = set_key(text, "status", to.as_str()).map_err(edit_error)?;
-    if let Some(m) = kind_move {
-        new = set_key(&new, "kind", m.to.as_str()).map_err(edit_error)?;
+    let mut new = set_key(text, "status", &to.id).map_err(edit_error)?;
+    if let Some(m) = &change.form {
+        new = set_key(&new, "kind", &m.to.id).map_err(edit_error)?;
+        new = set_key(&new, "form_version", &m.to.version.to_string()).map_err(edit_error)?;
         new = set_key(
             &new,
             "response_due",
@@ -358,18 +236,24 @@ pub fn apply(
         }
         .map_err(edit_error)?;
     }
+    let stepped = change.to.is_some();
     // A move alone is not a response to the citizen.
-    if change.to.is_some() && record.first_response_at.is_none() {
+    if stepped && record.first_response_at.is_none() {
         new = set_key(&new, "first_response_at", &at).map_err(edit_error)?;
     }
-    if change.to.is_some_and(Status::is_closed) {
-        new = set_key(&new, "completed_at", &at).map_err(edit_error)?;
+    if stepped && (to.needs(Need::Result) || to.needs(Need::Reason)) {
         new = set_key(&new, "result", note.unwrap_or_default()).map_err(edit_error)?;
+    }
+    if stepped && to.is_final {
+        new = set_key(&new, "completed_at", &at).map_err(edit_error)?;
     }
     new = append_history(&new, &entry).map_err(edit_error)?;
     // The edit must read back as the record we meant to write.
     let check = Record::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;
-    if check.status != to || check.kind != kind || check.history.len() != record.history.len() + 1 {
+    if check.status != to.id
+        || *check.kind != *form.id
+        || check.history.len() != record.history.len() + 1
+    {
         return Err(edit_error(
             "hasil suntingan tidak terbaca kembali seperti yang dimaksud".into(),
         ));
@@ -400,15 +284,22 @@ catatan_petugas: ditambahkan dengan tangan\n";
         parse_local_time("2026-12-01 08:00").unwrap()
     }
 
-    fn change(to: Status) -> StatusChange {
+    fn form() -> Arc<FormSpec> {
+        crate::forms::Forms::builtin()
+            .get("permohonan")
+            .unwrap()
+            .clone()
+    }
+
+    fn change(to: &str) -> StatusChange {
         StatusChange {
-            to: Some(to),
-            kind: None,
+            to: Some(to.into()),
+            form: None,
             at: parse_local_time("2026-11-30 09:00").unwrap(),
             by: "Budi".into(),
             note: None,
             meeting: None,
-            berkas: None,
+            files_complete: None,
             public_note: None,
         }
     }
@@ -417,10 +308,10 @@ catatan_petugas: ditambahkan dengan tangan\n";
     fn status_change_keeps_hand_edits_and_comments() {
         let path = Path::new("r.yaml");
         let record = Record::parse(path, RECORD).unwrap();
-        let mut c = change(Status::Diperiksa);
-        c.berkas = Some("lengkap".into());
+        let mut c = change("diperiksa");
+        c.files_complete = Some(true);
         c.note = Some("Berkas: lengkap\nsemua ada".into());
-        let new = apply(&record, RECORD, &c, now()).unwrap();
+        let new = apply(&record, &form(), RECORD, &c, now()).unwrap();
         assert!(new.contains("# staff: called the applicant, no answer\n"));
         assert!(new.contains("catatan_petugas: ditambahkan dengan tangan\n"));
         assert!(new.contains("status: diperiksa\n"));
@@ -432,11 +323,11 @@ catatan_petugas: ditambahkan dengan tangan\n";
             Some("Berkas: lengkap\nsemua ada")
         );
 
-        let mut c = change(Status::Selesai);
+        let mut c = change("selesai");
         c.note = Some("Konsultasi: pembukuan sederhana".into());
-        let done = apply(&parsed, &new, &c, now()).unwrap();
+        let done = apply(&parsed, &form(), &new, &c, now()).unwrap();
         let parsed = Record::parse(path, &done).unwrap();
-        assert_eq!(parsed.status, Status::Selesai);
+        assert_eq!(parsed.status, "selesai");
         assert_eq!(parsed.history.len(), 2);
         assert_eq!(
             parsed.result.as_deref(),
@@ -452,11 +343,11 @@ catatan_petugas: ditambahkan dengan tangan\n";
     fn a_public_note_goes_into_the_step() {
         let path = Path::new("r.yaml");
         let record = Record::parse(path, RECORD).unwrap();
-        let mut c = change(Status::Diperiksa);
-        c.berkas = Some("tidak lengkap".into());
+        let mut c = change("diperiksa");
+        c.files_complete = Some(false);
         c.note = Some("KTP buram; telepon tidak diangkat".into());
         c.public_note = Some("  Mohon kirim ulang foto KTP yang jelas.  ".into());
-        let new = apply(&record, RECORD, &c, now()).unwrap();
+        let new = apply(&record, &form(), RECORD, &c, now()).unwrap();
         let parsed = Record::parse(path, &new).unwrap();
         let step = &parsed.history[0];
         assert_eq!(
@@ -469,7 +360,7 @@ catatan_petugas: ditambahkan dengan tangan\n";
         );
         // A blank one is no note; old records without the key still read.
         c.public_note = Some("   ".into());
-        let new = apply(&record, RECORD, &c, now()).unwrap();
+        let new = apply(&record, &form(), RECORD, &c, now()).unwrap();
         assert!(!new.contains("public_note"), "{new}");
         assert_eq!(Record::parse(path, RECORD).unwrap().access_code_hash, None);
     }
@@ -477,26 +368,26 @@ catatan_petugas: ditambahkan dengan tangan\n";
     #[test]
     fn refuses_invalid_transitions() {
         let record = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
-        let mut c = change(Status::Selesai);
+        let mut c = change("selesai");
         c.note = Some("x".into());
-        let err = apply(&record, RECORD, &c, now()).unwrap_err();
+        let err = apply(&record, &form(), RECORD, &c, now()).unwrap_err();
         assert!(
             err.to_string().contains("tidak dapat menjadi selesai"),
             "{err}"
         );
         assert!(matches!(
-            apply(&record, RECORD, &change(Status::Diperiksa), now()),
+            apply(&record, &form(), RECORD, &change("diperiksa"), now()),
             Err(RecordError::Missing(_))
         ));
     }
 
     #[test]
-    fn berkas_parses_as_staff_type_it() {
-        assert_eq!(Berkas::parse("lengkap"), Ok(Berkas::Lengkap));
-        assert_eq!(Berkas::parse("tidak-lengkap"), Ok(Berkas::TidakLengkap));
-        assert_eq!(Berkas::parse(" Tidak Lengkap "), Ok(Berkas::TidakLengkap));
-        assert!(Berkas::parse("kurang").is_err());
-        assert_eq!(Berkas::TidakLengkap.as_str(), "tidak lengkap");
+    fn files_complete_parses_as_staff_type_it() {
+        assert_eq!(parse_files_complete("lengkap"), Ok(true));
+        assert_eq!(parse_files_complete("tidak-lengkap"), Ok(false));
+        assert_eq!(parse_files_complete(" Tidak Lengkap "), Ok(false));
+        assert!(parse_files_complete("kurang").is_err());
+        assert_eq!(files_complete_text(false), "tidak lengkap");
     }
 
     #[test]
@@ -510,10 +401,10 @@ catatan_petugas: ditambahkan dengan tangan\n";
     }
 
     #[test]
-    fn broken_record_names_its_line() {
+    fn a_status_the_form_does_not_know_is_refused_with_its_name() {
         let bad = RECORD.replace("status: baru", "status: entah");
-        let d = Record::parse(Path::new("r.yaml"), &bad).unwrap_err();
-        assert_eq!(d.line, Some(5));
-        assert!(d.message.contains("tidak dikenal"), "{}", d.message);
+        let record = Record::parse(Path::new("r.yaml"), &bad).unwrap();
+        let err = apply(&record, &form(), &bad, &change("diperiksa"), now()).unwrap_err();
+        assert!(err.to_string().contains("entah"), "{err}");
     }
 }

@@ -4,16 +4,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::str::FromStr;
 
 use anyhow::Context;
 use time::{Date, OffsetDateTime};
 
 use crate::cases::inbox;
 use crate::cases::report::{self, ReportError, ReportOptions};
-use crate::cases::{self, Berkas, Meeting, Status};
+use crate::cases::{self, Meeting};
 use crate::core::calendar::Calendar;
-use crate::forms::FormKind;
+use crate::forms::Forms;
 use crate::notify;
 use crate::office::templates::{TEMPLATES_DIR, Templates};
 use crate::site::config::SiteConfig;
@@ -29,12 +28,12 @@ use crate::work::audit::Action;
 pub struct InboxArgs {
     #[command(flatten)]
     folders: Folders,
-    /// Only this status (baru, diperiksa, konsultasi-diberikan, pertemuan-dijadwalkan, selesai, ditolak).
-    #[arg(long, value_parser = Status::from_str)]
-    status: Option<Status>,
-    /// Only this kind (permohonan, pengaduan-layanan).
-    #[arg(long, value_parser = kind_arg)]
-    kind: Option<FormKind>,
+    /// Only this step: a step id of a form (`steps:` in forms/ID.yaml), e.g. baru, selesai.
+    #[arg(long)]
+    status: Option<String>,
+    /// Only this form: its id (the name of forms/ID.yaml), e.g. permohonan.
+    #[arg(long)]
+    kind: Option<String>,
     /// Only submissions past a deadline.
     #[arg(long)]
     overdue: bool,
@@ -65,19 +64,20 @@ pub struct ShowArgs {
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     ticket: String,
-    /// diperiksa, konsultasi-diberikan, pertemuan-dijadwalkan, selesai or ditolak
-    /// (may be left out with --kind).
-    #[arg(value_parser = Status::from_str)]
-    status: Option<Status>,
-    /// The site folder gives the deadlines of a --kind move.
+    /// The step to take: a step id of the case's form, one of the `next:`
+    /// of the step it is in (forms/ID.yaml; `loket show` says where it is).
+    /// May be left out with --kind.
+    status: Option<String>,
+    /// The site folder gives the forms, and the deadlines of a --kind move.
     #[command(flatten)]
     folders: Folders,
-    /// Move the case to this kind (permohonan, pengaduan-layanan), with that
-    /// kind's deadlines from the day it was received.
-    #[arg(long, value_parser = kind_arg)]
-    kind: Option<FormKind>,
-    /// What was done or decided (required for selesai: the result; for
-    /// ditolak: the reason, which the citizen is told). Otherwise internal.
+    /// Move the case to this form (its id, e.g. pengaduan-layanan), with
+    /// that form's deadlines from the day it was received.
+    #[arg(long)]
+    kind: Option<String>,
+    /// What was done or decided (required by a step that needs a note, a
+    /// result or a reason; a result or reason is told to the citizen).
+    /// Otherwise internal.
     #[arg(long)]
     note: Option<String>,
     /// A message for the citizen: shown when they look the case up
@@ -88,12 +88,13 @@ pub struct StatusArgs {
     /// else the login name].
     #[arg(long)]
     by: Option<String>,
-    /// For pertemuan-dijadwalkan: "YYYY-MM-DD HH:MM, place".
+    /// For a step that needs a meeting: "YYYY-MM-DD HH:MM, place".
     #[arg(long, value_parser = Meeting::parse)]
     meeting: Option<Meeting>,
-    /// For diperiksa: whether the documents are complete (lengkap or tidak-lengkap).
-    #[arg(long, value_parser = Berkas::parse)]
-    berkas: Option<Berkas>,
+    /// For a step that checks the documents: whether they are complete
+    /// (lengkap or tidak-lengkap).
+    #[arg(long, value_parser = cases::parse_files_complete)]
+    berkas: Option<bool>,
     /// When it happened, "YYYY-MM-DD HH:MM" in WIB [default: now].
     #[arg(long, value_parser = cases::parse_local_time)]
     at: Option<OffsetDateTime>,
@@ -115,12 +116,6 @@ pub struct ReportArgs {
     on: Option<Date>,
 }
 
-fn kind_arg(text: &str) -> Result<FormKind, String> {
-    FormKind::parse(text).ok_or_else(|| {
-        format!("jenis {text:?} tidak dikenal; pilih permohonan atau pengaduan-layanan")
-    })
-}
-
 pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
     let filter = inbox::Filter {
@@ -139,7 +134,28 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
             data.display()
         );
     }
-    let (records, problems) = cases::index::summaries(&data);
+    let forms = args.folders.forms();
+    for (what, id, known) in [
+        (
+            "status",
+            &filter.status,
+            forms
+                .step_ids()
+                .contains(&filter.status.as_deref().unwrap_or("")),
+        ),
+        (
+            "jenis",
+            &filter.kind,
+            forms.get(filter.kind.as_deref().unwrap_or("")).is_some(),
+        ),
+    ] {
+        if let Some(id) = id.as_deref().filter(|_| !known) {
+            anyhow::bail!(
+                "{what} {id:?} tidak dikenal di formulir situs ini (forms/*.yaml; gunakan --root)"
+            );
+        }
+    }
+    let (records, problems) = cases::index::summaries(&data, &forms);
     print_all(&problems);
     let rows = inbox::select(&records, &filter, today);
     audit_reading(
@@ -200,9 +216,11 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             a.size
         )?;
     }
+    let forms = args.folders.forms();
+    let form = forms.of(&record);
     let (whatsapp, mailto) = (
-        notify::contact::whatsapp_link(&record),
-        notify::contact::mailto_link(&record),
+        form.and_then(|f| notify::contact::whatsapp_link(&record, f)),
+        form.and_then(|f| notify::contact::mailto_link(&record, f)),
     );
     if whatsapp.is_some() || mailto.is_some() {
         writeln!(
@@ -220,7 +238,7 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The site's terms and holiday lists, for the deadlines of a move.
-fn terms_at(root: &Path) -> anyhow::Result<(Terms, Calendar)> {
+fn terms_at(root: &Path, forms: &Forms) -> anyhow::Result<(Terms, Calendar)> {
     let loaded = Site::load(root);
     let Some(site) = loaded.site else {
         print_all(&loaded.diagnostics);
@@ -233,7 +251,7 @@ fn terms_at(root: &Path) -> anyhow::Result<(Terms, Calendar)> {
         print_all(&diags);
         anyhow::anyhow!("daftar hari libur bermasalah")
     })?;
-    Ok((Terms::from_site(&site).0, calendar))
+    Ok((Terms::from_site(&site, forms).0, calendar))
 }
 
 pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
@@ -242,33 +260,38 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let now = OffsetDateTime::now_utc();
     let by = args.by.unwrap_or_else(user::person);
     let change = cases::StatusChange {
-        to: args.status,
-        kind: None,
+        to: args.status.clone(),
+        form: None,
         at: args.at.unwrap_or(now),
         by,
         note: args.note,
         public_note: args.public_note,
         meeting: args.meeting,
-        berkas: args.berkas.map(|b| b.as_str().to_string()),
+        files_complete: args.berkas,
     };
+    let forms = args.folders.forms();
     // A site that does not read is said after the step, which stands.
-    let (composer, unready) = match composer(&data, &args.folders.root) {
+    let (composer, unready) = match composer(&data, &args.folders.root, &forms) {
         Ok(composer) => (composer, None),
         Err(why) => (None, Some(why)),
     };
-    let w = Work { composer, data };
+    let w = Work {
+        composer,
+        data,
+        forms,
+    };
     let actor = super::actor();
-    let done = match args.kind {
+    let done = match &args.kind {
         Some(to) => {
             // The record first: a ticket that is not there says so before
             // the site is read.
             cases::find(&w.data, &args.ticket)?;
-            let (terms, calendar) = terms_at(&args.folders.root)?;
+            let (terms, calendar) = terms_at(&args.folders.root, &w.forms)?;
             work::move_case(
                 &w,
                 &args.ticket,
                 None,
-                |_| to,
+                to,
                 (&terms, &calendar),
                 &change,
                 &actor,
@@ -279,25 +302,27 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     };
     let done = match done {
         Err(StepError::NoTerm(kind)) => anyhow::bail!(
-            "situs di {} tidak menetapkan batas waktu untuk {}",
+            "situs di {} tidak menetapkan batas waktu untuk {kind}",
             args.folders.root.display(),
-            kind.as_str()
         ),
+        Err(e @ StepError::NoForm(_)) => anyhow::bail!("{e} (gunakan --root)"),
         done => done?,
     };
     if let Err(e) = done.audit {
         eprintln!("warning: {:#}", super::audit_failed(&w.data, e));
     }
     let before = &done.before;
-    let after_kind = args.kind.unwrap_or(before.kind);
-    let after_status = args.status.unwrap_or(before.status);
-    if after_kind != before.kind {
+    let after = cases::Record::parse(&before.path, &done.written)
+        .map(|r| (r.kind, r.status))
+        .unwrap_or_else(|_| (before.kind.clone(), before.status.clone()));
+    let (after_kind, after_status) = (&after.0, &after.1);
+    if *after_kind != before.kind {
         say!(
             "{}: {} {} -> {} {}",
             before.ticket,
-            before.kind.as_str(),
+            before.kind,
             before.status,
-            after_kind.as_str(),
+            after_kind,
             after_status
         )?;
     } else {
@@ -317,7 +342,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
 /// The composer of the citizen's mail when mail is on (the outbox exists;
 /// the server sends what is queued), from the site's settings; or why the
 /// site's settings do not read.
-fn composer(data: &Path, root: &Path) -> Result<Option<notify::Composer>, String> {
+fn composer(data: &Path, root: &Path, forms: &Forms) -> Result<Option<notify::Composer>, String> {
     if !notify::Outbox::at(data).exists() {
         return Ok(None);
     }
@@ -347,7 +372,7 @@ fn composer(data: &Path, root: &Path) -> Result<Option<notify::Composer>, String
     };
     Ok(Some(notify::Composer::new(
         &config,
-        std::sync::Arc::new(templates),
+        (std::sync::Arc::new(templates), forms.clone()),
         None,
     )))
 }

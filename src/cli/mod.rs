@@ -104,6 +104,14 @@ impl Folders {
     fn data(&self) -> PathBuf {
         self.data.clone().unwrap_or_else(|| self.root.join("data"))
     }
+
+    /// The site's form files (loket's own for a site without `forms/`);
+    /// a file with mistakes is left out, and said.
+    fn forms(&self) -> crate::forms::Forms {
+        let (forms, problems) = crate::forms::Forms::load(&self.root);
+        print_all(&problems);
+        forms
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -143,7 +151,7 @@ fn run(
         Command::Status(args) => cases::status(args),
         Command::Report(args) => cases::report(args),
         Command::Staff(args) => staff::run(args),
-        Command::Verify(args) => ops::verify(&args.folders.data()),
+        Command::Verify(args) => ops::verify(&args.folders.data(), &args.folders.forms()),
         Command::Backup(args) => ops::backup(args),
         Command::Restore(args) => ops::restore(args),
         Command::Purge(args) => ops::purge(args),

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use time::Date;
 
+use crate::forms::Forms;
 use crate::site::config::SiteConfig;
 use crate::work::{self, care::CareError};
 
@@ -47,8 +48,8 @@ pub struct PurgeArgs {
     on: Option<Date>,
 }
 
-pub fn verify(data: &Path) -> anyhow::Result<ExitCode> {
-    let verified = work::care::verify(data);
+pub fn verify(data: &Path, forms: &Forms) -> anyhow::Result<ExitCode> {
+    let verified = work::care::verify(data, forms);
     for p in &verified.problems {
         say!("{p}")?;
     }
@@ -98,7 +99,7 @@ pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {:#}", super::audit_failed(&data, e));
     }
     say!("{files} berkas dipulihkan ke {}", data.display())?;
-    verify(&data)
+    verify(&data, &args.folders.forms())
 }
 
 pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
@@ -107,8 +108,9 @@ pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
         user::refuse_root_writing(&data, "purge")?;
     }
     let config = SiteConfig::load(&args.folders.root).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let forms = args.folders.forms();
     let done = work::care::purge(
-        &data,
+        (&data, &forms),
         config.privacy.retention,
         on_or_today(args.on),
         args.dry_run,

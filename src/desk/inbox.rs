@@ -15,11 +15,10 @@ use time::Date;
 use super::http::query;
 use super::views::Chrome;
 use super::{Body, Desk, Staff, html_page, views};
-use crate::cases::Status;
 use crate::cases::inbox::{Filter, first_in_order};
 use crate::cases::index::{Memo, Summary};
 use crate::core::dates;
-use crate::forms::FormKind;
+use crate::forms::Forms;
 
 /// Rows on one page.
 pub const PER_PAGE: usize = 50;
@@ -32,18 +31,31 @@ pub struct Listing {
     pub total: usize,
     pub open: usize,
     pub overdue: usize,
-    /// Every readable record per status, whatever the filter.
-    pub by_status: Vec<(Status, usize)>,
+    /// Every readable record per step id (of every form, in file order),
+    /// whatever the filter.
+    pub by_status: Vec<(String, usize)>,
     /// Records that could not be read (`loket verify` names them).
     pub unreadable: usize,
 }
 
 /// Page `page` (from 1) of the records passing `filter`, judged on `today`.
-pub fn list(index: &Memo, data: &Path, filter: &Filter, today: Date, page: usize) -> Listing {
-    let (records, problems) = index.summaries(data);
-    let by_status = Status::ALL
-        .iter()
-        .map(|s| (*s, records.iter().filter(|r| r.status == *s).count()))
+pub fn list(
+    (index, forms): (&Memo, &Forms),
+    data: &Path,
+    filter: &Filter,
+    today: Date,
+    page: usize,
+) -> Listing {
+    let (records, problems) = index.summaries(data, forms);
+    let by_status = forms
+        .step_ids()
+        .into_iter()
+        .map(|s| {
+            (
+                s.to_string(),
+                records.iter().filter(|r| r.status == s).count(),
+            )
+        })
         .collect();
     let mut selected: Vec<&Summary> = records
         .iter()
@@ -51,7 +63,7 @@ pub fn list(index: &Memo, data: &Path, filter: &Filter, today: Date, page: usize
         .filter(|r| filter.matches(r, today))
         .collect();
     let total = selected.len();
-    let open = selected.iter().filter(|r| !r.status.is_closed()).count();
+    let open = selected.iter().filter(|r| !r.is_closed()).count();
     let overdue = selected.iter().filter(|r| r.is_overdue(today)).count();
     let start = (page.max(1) - 1).saturating_mul(PER_PAGE);
     first_in_order(&mut selected, start.saturating_add(PER_PAGE));
@@ -78,7 +90,7 @@ struct Typed {
 
 #[derive(Serialize)]
 struct Choice {
-    value: &'static str,
+    value: String,
     label: String,
     selected: bool,
 }
@@ -90,7 +102,7 @@ struct Row {
     received: String,
     kind: String,
     name: String,
-    status: &'static str,
+    status: String,
     closed: bool,
     response_due: String,
     completion_due: String,
@@ -176,9 +188,10 @@ pub async fn page(
         sampai: get("sampai"),
         cari: get("cari").chars().take(100).collect(),
     };
+    let forms = (desk.office)().forms;
     let filter = Filter {
-        status: Status::parse(&typed.status),
-        kind: FormKind::parse(&typed.jenis),
+        status: Some(typed.status.clone()).filter(|s| forms.step_ids().contains(&s.as_str())),
+        kind: Some(typed.jenis.clone()).filter(|k| forms.get(k).is_some()),
         overdue: typed.terlambat,
         since: parse_date(&typed.dari, "dari", &mut errors),
         until: parse_date(&typed.sampai, "sampai", &mut errors),
@@ -190,9 +203,11 @@ pub async fn page(
         .clamp(1, 1_000_000);
     let today = dates::today();
     let listing = {
-        let (desk, filter) = (desk.clone(), filter.clone());
-        tokio::task::spawn_blocking(move || list(&desk.index, &desk.data, &filter, today, page_no))
-            .await
+        let (desk, filter, forms) = (desk.clone(), filter.clone(), forms.clone());
+        tokio::task::spawn_blocking(move || {
+            list((&desk.index, &forms), &desk.data, &filter, today, page_no)
+        })
+        .await
     };
     let Ok(listing) = listing else {
         return super::http::plain_error();
@@ -212,31 +227,35 @@ pub async fn page(
             ticket: r.ticket.clone(),
             url: format!("{}{}/", super::CASE_PREFIX, r.ticket),
             received: dates::format_long(r.received_date()),
-            kind: super::case::view::kind_text(r.kind, Some(&r.jenis)),
+            kind: super::case::view::kind_text(
+                forms.get(&r.kind).map(|f| &**f),
+                &r.kind,
+                &r.breakdown,
+            ),
             name: r.name().to_string(),
-            status: r.status.label(),
-            closed: r.status.is_closed(),
+            status: step_name(&forms, &r.kind, &r.status),
+            closed: r.is_closed(),
             response_due: dates::format_long(r.response_due),
             completion_due: r.completion_due.map(dates::format_long).unwrap_or_default(),
             overdue: r.is_overdue(today),
             provisional: r.due_note.is_some(),
         })
         .collect();
-    let statuses = Status::ALL
+    let statuses = listing
+        .by_status
         .iter()
-        .zip(&listing.by_status)
-        .map(|(s, (_, n))| Choice {
-            value: s.as_str(),
-            label: format!("{} ({n})", s.label()),
-            selected: filter.status == Some(*s),
+        .map(|(s, n)| Choice {
+            value: s.clone(),
+            label: format!("{} ({n})", step_name(&forms, "", s)),
+            selected: filter.status.as_deref() == Some(s.as_str()),
         })
         .collect();
-    let kinds = FormKind::ALL
+    let kinds = forms
         .iter()
         .map(|k| Choice {
-            value: k.as_str(),
-            label: k.label().to_string(),
-            selected: filter.kind == Some(*k),
+            value: k.id.to_string(),
+            label: k.title.clone(),
+            selected: filter.kind.as_deref() == Some(&*k.id),
         })
         .collect();
     let filtered = filter.status.is_some()
@@ -279,4 +298,14 @@ pub async fn page(
         StatusCode::OK,
         views::render("kotak-masuk.html", &chrome, &view),
     )
+}
+
+/// How staff read step `id`: its name in the form `kind` (or the first
+/// form that has it, for the filter), else the id itself.
+fn step_name(forms: &Forms, kind: &str, id: &str) -> String {
+    forms
+        .get(kind)
+        .and_then(|f| f.step(id))
+        .or_else(|| forms.iter().find_map(|f| f.step(id)))
+        .map_or_else(|| id.to_string(), |s| s.name())
 }

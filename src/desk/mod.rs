@@ -47,6 +47,7 @@ use hyper::{Request, Response, StatusCode};
 use time::OffsetDateTime;
 
 use crate::core::calendar::Calendar;
+use crate::forms::Forms;
 use crate::office::templates::Templates;
 use crate::site::config::SiteConfig;
 use crate::site::terms::Terms;
@@ -81,6 +82,8 @@ pub struct Office {
     pub templates: Arc<Templates>,
     pub calendar: Arc<Calendar>,
     pub terms: Terms,
+    /// The site's form files: every case is read through its form.
+    pub forms: Forms,
 }
 
 /// How the desk asks the server for the [`Office`] of the moment.

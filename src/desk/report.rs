@@ -49,7 +49,7 @@ async fn compute(desk: &Desk, year: i32, month: Month) -> Option<MonthReport> {
     tokio::task::spawn_blocking(move || {
         work::report::month_report(
             &data,
-            (&office.calendar, &office.terms),
+            (&office.calendar, &office.terms, &office.forms),
             (year, month),
             today,
         )

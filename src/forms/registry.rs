@@ -14,8 +14,8 @@ use crate::core::yaml;
 /// The folder of form files, beside `content/` and `templates/`.
 pub const FORMS_DIR: &str = "forms";
 
-/// The forms loket ships, for the code that does not read a site's files
-/// yet (until every caller asks [`Forms::load`]).
+/// The forms loket ships: a site made before form files (no `forms/`
+/// folder) works with these, as it did when they were Rust.
 const BUILTIN: [(&str, &str); 2] = [
     ("permohonan", include_str!("../../forms/permohonan.yaml")),
     (
@@ -34,14 +34,14 @@ pub struct Forms {
 impl Forms {
     /// Reads `<root>/forms/*.yaml` in name order. A form with a mistake is
     /// left out and its problems returned; a site without the folder has
-    /// no forms and no problems.
+    /// the forms loket ships ([`Forms::builtin`]).
     pub fn load(root: &Path) -> (Forms, Vec<Diagnostic>) {
         let dir = root.join(FORMS_DIR);
         let mut diags = Vec::new();
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return (Forms::default(), diags);
+                return (Forms::builtin().clone(), diags);
             }
             Err(e) => {
                 diags.push(Diagnostic::error(
@@ -136,20 +136,26 @@ impl Forms {
         &BUILT
     }
 
-    /// The form a page with `form: ID` shows: the site's own file under
-    /// `<root>/forms/`, or the one loket ships when the site has none (a site
-    /// made before form files). `None` when neither has the id.
-    pub fn for_page(root: &Path, id: &str) -> Option<Arc<FormSpec>> {
-        Forms::load(root).0.page_spec(id)
-    }
-
-    /// This registry's form `id`, or loket's own (see [`Forms::for_page`]).
-    pub fn page_spec(&self, id: &str) -> Option<Arc<FormSpec>> {
-        self.get(id).or_else(|| Forms::builtin().get(id)).cloned()
-    }
-
     pub fn get(&self, id: &str) -> Option<&Arc<FormSpec>> {
         self.by_id.get(id)
+    }
+
+    /// The form a record was written under (its `kind:`); `None` for a
+    /// record of a form the site no longer has.
+    pub fn of(&self, record: &crate::cases::Record) -> Option<&Arc<FormSpec>> {
+        self.get(&record.kind)
+    }
+
+    /// Every step id of every form, once each, in file order (the inbox's
+    /// status filter).
+    pub fn step_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        for id in self.iter().flat_map(|f| f.step_ids()) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
     }
 
     /// The form whose tickets start with these two letters.

@@ -14,6 +14,8 @@ use serde::{Deserialize, Deserializer};
 
 /// A form's id: the file stem (`[a-z0-9-]+`), also the `kind:` of its records.
 pub type FormId = Arc<str>;
+/// A step's id (`diperiksa`), also the `status:` of a record in that step.
+pub type StepId = String;
 
 /// What a form file says.
 #[derive(Debug, Clone, Deserialize)]
@@ -44,6 +46,10 @@ pub struct FormFile {
     /// A pointer to another form, for whoever landed on the wrong one.
     #[serde(default)]
     pub signpost: Option<Signpost>,
+    /// What happens after sending, one sentence each: the receipt's
+    /// "Langkah selanjutnya".
+    #[serde(default)]
+    pub next_steps: Vec<String>,
     pub fields: Vec<FieldSpec>,
     pub steps: Vec<StepSpec>,
 }
@@ -395,6 +401,42 @@ pub struct StepSpec {
 }
 
 impl StepSpec {
+    pub fn needs(&self, need: Need) -> bool {
+        self.needs.contains(&need)
+    }
+
+    /// The desk's action title, and the button's text, when taken from
+    /// `from` (the `again` words when the step repeats itself).
+    pub fn action(&self, from: &str) -> (String, String) {
+        let label = self.label.clone().unwrap_or_else(|| self.name());
+        match &self.again {
+            Some(again) if from == self.id => (again.label.clone(), again.button.clone()),
+            _ => (label.clone(), self.button.clone().unwrap_or(label)),
+        }
+    }
+
+    /// How the receipt and `/cek-status/` sum the step up: "selesai",
+    /// "ditolak" (a final step that gives a reason) or "proses".
+    pub fn state(&self) -> &'static str {
+        match (self.is_final, self.needs(Need::Reason)) {
+            (true, true) => "ditolak",
+            (true, false) => "selesai",
+            _ => "proses",
+        }
+    }
+
+    /// What the note of this step is to the citizen: "Hasil", "Tanggapan"
+    /// or "Alasan penolakan"; `None` for an internal note.
+    pub fn outcome(&self) -> Option<&'static str> {
+        if self.needs(Need::Reason) {
+            Some("Alasan penolakan")
+        } else if self.needs(Need::Result) {
+            Some(if self.is_final { "Hasil" } else { "Tanggapan" })
+        } else {
+            None
+        }
+    }
+
     /// "pertemuan-dijadwalkan" → "Pertemuan dijadwalkan", unless `name` says.
     pub fn name(&self) -> String {
         if let Some(name) = &self.name {
@@ -446,6 +488,39 @@ impl FormSpec {
     /// Where every case starts.
     pub fn first_step(&self) -> &StepSpec {
         &self.steps[0]
+    }
+
+    /// The steps before any that belongs to this form alone: the first, and
+    /// the checking steps right after it (not final). A case may move to
+    /// another form only while in one of these.
+    pub fn early_steps(&self) -> impl Iterator<Item = &StepSpec> {
+        let first = self.first_step();
+        std::iter::once(first).chain(
+            first
+                .next
+                .iter()
+                .filter_map(|id| self.step(id))
+                .filter(|s| !s.is_final),
+        )
+    }
+
+    /// The step of this form a case in the early step `id` of `from` takes
+    /// when moved here: the same id (or alias), else the step in the same
+    /// place (new stays new, checked stays checked).
+    pub fn matching_step(&self, from: &FormSpec, id: &str) -> Option<&StepSpec> {
+        if let Some(same) = self.step(id) {
+            return Some(same);
+        }
+        if from.first_step().id == id {
+            return Some(self.first_step());
+        }
+        self.early_steps().nth(1)
+    }
+
+    /// The step ids in the file's order, as `loket status --help` and the
+    /// inbox filter list them.
+    pub fn step_ids(&self) -> impl Iterator<Item = &str> {
+        self.steps.iter().map(|s| s.id.as_str())
     }
 
     /// The field that plays `role`, if any.

@@ -8,12 +8,11 @@ use serde::Serialize;
 
 use super::spec::{FieldSpec, FieldType as SpecType, FormSpec, Signpost};
 use super::validate::{FieldError, format_size};
-use super::{FormKind, HELD_TOKEN, HONEYPOT};
+use super::{HELD_TOKEN, HONEYPOT};
 
 /// What a form page shows: the values typed and what is wrong with them.
 #[derive(Debug, Clone, Serialize)]
 pub struct FormView {
-    pub kind: FormKind,
     /// The form file's heading, button and signpost.
     pub spec: SpecView,
     /// The fields to show, in groups, in the file's order (checkboxes apart).
@@ -55,8 +54,9 @@ pub struct FormError {
 }
 
 impl FormView {
-    /// An empty form of `kind`, shown as its form file `spec` says.
-    pub fn new(kind: FormKind, spec: &FormSpec, action: &str, max_file_mb: u64) -> FormView {
+    /// An empty form, shown as its form file `spec` says; `purpose` is
+    /// what the privacy notice says the data is used for.
+    pub fn new(spec: &FormSpec, action: &str, max_file_mb: u64, purpose: &str) -> FormView {
         let values = spec
             .fields
             .iter()
@@ -64,10 +64,11 @@ impl FormView {
             .map(|f| (f.name.clone(), String::new()))
             .collect();
         FormView {
-            kind,
             spec: SpecView {
                 id: spec.id.to_string(),
                 noun: spec.noun.clone(),
+                purpose: purpose.to_string(),
+                asks_nik: spec.nik_field().is_some(),
                 heading: spec.heading.clone().unwrap_or_default(),
                 submit: spec.submit.clone().unwrap_or_else(|| "Kirim".into()),
                 signpost: spec.signpost.clone(),
@@ -145,6 +146,10 @@ impl FormView {
 pub struct SpecView {
     pub id: String,
     pub noun: String,
+    /// What the data is used for (the privacy notice).
+    pub purpose: String,
+    /// Whether the form asks for a NIK (and so the KTP, in the notice).
+    pub asks_nik: bool,
     /// The heading over the form, with the "Langsung ke formulir" link ("" for none).
     pub heading: String,
     pub submit: String,

@@ -14,9 +14,10 @@ use tera::Context;
 use time::{Date, OffsetDateTime};
 
 use super::outbox::{Kind, Message, Recipient};
-use crate::cases::{HistoryEntry, Record, Status};
+use crate::cases::{HistoryEntry, Record};
 use crate::core::dates::{self, WIB};
-use crate::forms::FormKind;
+use crate::forms::spec::StepSpec;
+use crate::forms::{FormSpec, Forms};
 use crate::office::templates::Templates;
 use crate::site::config::SiteConfig;
 
@@ -45,9 +46,10 @@ struct OfficeView {
 #[derive(Debug, Clone, Serialize)]
 struct CaseView {
     ticket: String,
-    /// "Permohonan" or "Pengaduan layanan".
-    noun: &'static str,
-    kind_label: &'static str,
+    /// The form's noun, capitalised: "Permohonan", "Pengaduan".
+    noun: String,
+    /// The form's title.
+    kind_label: String,
     /// "Jumat, 27 November 2026 pukul 10.15 WIB".
     received: String,
     /// "diselesaikan" / "ditanggapi", and in a subject "selesai" /
@@ -66,7 +68,8 @@ struct CaseView {
 #[derive(Debug, Clone)]
 pub struct CaseFacts {
     pub ticket: String,
-    pub kind: FormKind,
+    /// The form's id.
+    pub kind: String,
     pub received_at: OffsetDateTime,
     /// The deadline the citizen was given ([`Record::promised_due`]).
     pub due: Date,
@@ -77,7 +80,7 @@ impl CaseFacts {
     pub fn of(record: &Record) -> CaseFacts {
         CaseFacts {
             ticket: record.ticket.clone(),
-            kind: record.kind,
+            kind: record.kind.clone(),
             received_at: record.received_at,
             due: record.promised_due(),
             due_note: record.due_note.clone(),
@@ -85,11 +88,13 @@ impl CaseFacts {
     }
 }
 
-fn noun(kind: FormKind) -> &'static str {
-    match kind {
-        FormKind::Permohonan => "Permohonan",
-        FormKind::PengaduanLayanan => "Pengaduan layanan",
-    }
+/// "Permohonan": the form's noun, capitalised ("Kiriman" for a form the
+/// site no longer has).
+fn noun(form: Option<&FormSpec>) -> String {
+    form.map_or_else(
+        || "Kiriman".to_string(),
+        |f| crate::site::render::capitalized(&f.noun),
+    )
 }
 
 /// "Jumat, 27 November 2026 pukul 10.15 WIB".
@@ -104,13 +109,15 @@ pub fn moment_text(moment: OffsetDateTime) -> String {
 }
 
 /// Whether a step changes what the citizen should expect, so that they
-/// are told by mail: a meeting, the end of the case, or a message staff
-/// wrote for them.
-pub fn step_is_news(step: &HistoryEntry) -> bool {
-    matches!(
-        step.status,
-        Status::PertemuanDijadwalkan | Status::Selesai | Status::Ditolak
-    ) || step
+/// are told by mail: a meeting, an answer or the end of the case (a step
+/// that needs a meeting, a result or a reason, or is final), or a message
+/// staff wrote for them.
+pub fn step_is_news(step: &HistoryEntry, spec: Option<&StepSpec>) -> bool {
+    use crate::forms::spec::Need;
+    let news = spec.is_some_and(|s| {
+        s.is_final || s.needs(Need::Meeting) || s.needs(Need::Result) || s.needs(Need::Reason)
+    });
+    news || step
         .public_note
         .as_deref()
         .is_some_and(|n| !n.trim().is_empty())
@@ -122,12 +129,18 @@ pub struct Composer {
     office: OfficeView,
     desk_url: Option<String>,
     templates: Arc<Templates>,
+    forms: Forms,
 }
 
 impl Composer {
-    pub fn new(config: &SiteConfig, templates: Arc<Templates>, desk_url: Option<&str>) -> Composer {
+    pub fn new(
+        config: &SiteConfig,
+        (templates, forms): (Arc<Templates>, Forms),
+        desk_url: Option<&str>,
+    ) -> Composer {
         Composer {
             templates,
+            forms,
             office: OfficeView {
                 name: config.office.name.clone(),
                 parent: config.office.parent.clone(),
@@ -148,15 +161,18 @@ impl Composer {
             .unwrap_or_default()
     }
 
+    /// The site's forms, which every record is read through.
+    pub fn forms(&self) -> &Forms {
+        &self.forms
+    }
+
     fn case(&self, facts: &CaseFacts) -> CaseView {
-        let (verb, verb_short) = match facts.kind {
-            FormKind::Permohonan => ("diselesaikan", "selesai"),
-            FormKind::PengaduanLayanan => ("ditanggapi", "ditanggapi"),
-        };
+        let form = self.forms.get(&facts.kind).map(|f| &**f);
+        let (verb, verb_short) = form.map_or(("diselesaikan", "selesai"), FormSpec::verb);
         CaseView {
             ticket: facts.ticket.clone(),
-            noun: noun(facts.kind),
-            kind_label: facts.kind.label(),
+            noun: noun(form),
+            kind_label: form.map_or_else(|| facts.kind.clone(), |f| f.title.clone()),
             received: moment_text(facts.received_at),
             verb,
             verb_short,
@@ -212,13 +228,20 @@ impl Composer {
     /// To the citizen: step `index` of the record's history; `None` when it
     /// is no news to them ([`step_is_news`]).
     pub fn step(&self, record: &Record, index: usize) -> Result<Option<Message>, ComposeError> {
-        let Some(step) = record.history.get(index).filter(|s| step_is_news(s)) else {
+        let form = self.forms.of(record);
+        let spec = |s: &HistoryEntry| form.and_then(|f| f.step(&s.status));
+        let Some(step) = record
+            .history
+            .get(index)
+            .filter(|s| step_is_news(s, spec(s)))
+        else {
             return Ok(None);
         };
+        let spec = spec(step);
         #[derive(Serialize)]
         struct StepView {
-            status: &'static str,
-            words: &'static str,
+            status: String,
+            words: String,
             at: String,
             meeting_when: String,
             meeting_place: String,
@@ -226,10 +249,11 @@ impl Composer {
             outcome: String,
             public_note: String,
         }
-        let closing = matches!(step.status, Status::Selesai | Status::Ditolak);
+        // The result or reason is told; an internal note is not.
+        let told = spec.is_some_and(|s| s.outcome().is_some());
         let view = StepView {
-            status: step.status.as_str(),
-            words: step.status.for_citizens(),
+            status: spec.map_or_else(|| step.status.clone(), |s| s.id.clone()),
+            words: spec.map_or_else(|| step.status.clone(), |s| s.status.clone()),
             at: moment_text(step.at),
             meeting_when: step.meeting.as_ref().map(|m| m.when()).unwrap_or_default(),
             meeting_place: step
@@ -237,7 +261,7 @@ impl Composer {
                 .as_ref()
                 .map(|m| m.place.clone())
                 .unwrap_or_default(),
-            outcome: if closing {
+            outcome: if told {
                 step.note.clone().unwrap_or_default()
             } else {
                 String::new()
@@ -269,21 +293,27 @@ impl Composer {
         #[derive(Serialize)]
         struct Row {
             ticket: String,
-            noun: &'static str,
-            status: &'static str,
+            noun: String,
+            status: String,
             due: String,
             desk_link: String,
         }
-        let row = |r: &Record| Row {
-            ticket: r.ticket.clone(),
-            noun: noun(r.kind),
-            status: r.status.label(),
-            due: dates::format_with_weekday(next_due(r)),
-            desk_link: self.desk_link(&r.ticket),
+        let row = |r: &Record| {
+            let form = self.forms.of(r).map(|f| &**f);
+            Row {
+                ticket: r.ticket.clone(),
+                noun: noun(form),
+                status: form
+                    .and_then(|f| f.step(&r.status))
+                    .map_or_else(|| r.status.clone(), StepSpec::name),
+                due: dates::format_with_weekday(next_due(r)),
+                desk_link: self.desk_link(&r.ticket),
+            }
         };
         let (mut due_today, mut overdue, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
-        for r in records.iter().filter(|r| !r.status.is_closed()) {
-            if r.is_overdue(today) {
+        let form = |r: &Record| self.forms.of(r).map(|f| &**f);
+        for r in records.iter().filter(|r| !r.is_closed(form(r))) {
+            if r.is_overdue(form(r), today) {
                 overdue.push(row(r));
             } else if next_due(r) == today {
                 due_today.push(row(r));

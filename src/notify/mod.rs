@@ -35,6 +35,7 @@ use tokio::sync::Notify;
 use crate::cases::store::AfterCommit;
 use crate::cases::ticket::Ticket;
 use crate::core::calendar::Calendar;
+use crate::forms::Forms;
 use crate::office::templates::Templates;
 use crate::site::config::SiteConfig;
 
@@ -60,14 +61,22 @@ impl Mail {
     pub fn start(
         data: &Path,
         settings: MailSettings,
-        source: impl Fn() -> Option<(Arc<Calendar>, SiteConfig, Arc<Templates>)> + Send + Sync + 'static,
+        source: impl Fn() -> Option<(Arc<Calendar>, SiteConfig, Arc<Templates>, Forms)>
+        + Send
+        + Sync
+        + 'static,
     ) -> Result<Mail, String> {
         let outbox = Outbox::at(data);
         outbox
             .open()
             .map_err(|e| format!("cannot open the outbox {}: {e}", outbox.dir().display()))?;
         let settings = Arc::new(settings);
-        let sender = sender::Sender::new(settings.clone(), data.to_path_buf())?;
+        let source = Arc::new(source);
+        let forms = {
+            let source = source.clone();
+            Arc::new(move || source().map(|(_, _, _, forms)| forms))
+        };
+        let sender = sender::Sender::new(settings.clone(), data.to_path_buf(), forms)?;
         let wake = Arc::new(Notify::new());
         tokio::spawn(sender.run(wake.clone()));
         if let DigestAt::At { hour, minute } = settings.digest_at {
@@ -80,8 +89,9 @@ impl Mail {
                     (hour, minute),
                     wake.clone(),
                     move || {
-                        let (calendar, config, templates) = source()?;
-                        Some((calendar, Composer::new(&config, templates, desk.as_deref())))
+                        let (calendar, config, templates, forms) = source()?;
+                        let composer = Composer::new(&config, (templates, forms), desk.as_deref());
+                        Some((calendar, composer))
                     },
                 ));
             }
@@ -111,8 +121,16 @@ impl Mail {
     }
 
     /// A composer for the site as it is now.
-    pub fn composer(&self, config: &SiteConfig, templates: Arc<Templates>) -> Composer {
-        Composer::new(config, templates, self.settings.desk_url.as_deref())
+    pub fn composer(
+        &self,
+        config: &SiteConfig,
+        (templates, forms): (Arc<Templates>, Forms),
+    ) -> Composer {
+        Composer::new(
+            config,
+            (templates, forms),
+            self.settings.desk_url.as_deref(),
+        )
     }
 
     /// What the store's committer runs once a submission is committed:
@@ -185,9 +203,6 @@ pub fn queue_written_step(
     let Some(last) = record.history.len().checked_sub(1) else {
         return Ok(false);
     };
-    if !compose::step_is_news(&record.history[last]) {
-        return Ok(false);
-    }
     queue_step(data, composer, &record, last)
 }
 
@@ -201,7 +216,8 @@ pub fn queue_step(
     index: usize,
 ) -> Result<bool, String> {
     let outbox = Outbox::at(data);
-    if !outbox.exists() || record.email().is_none() {
+    let email = composer.forms().of(record).and_then(|f| record.email(f));
+    if !outbox.exists() || email.is_none() {
         return Ok(false);
     }
     let Some(message) = composer.step(record, index).map_err(|e| e.to_string())? else {

@@ -58,17 +58,26 @@ enum Outcome {
     },
 }
 
+/// Where the sender asks for the site's forms.
+pub type FormsSource = Arc<dyn Fn() -> Option<crate::forms::Forms> + Send + Sync>;
+
 pub struct Sender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     settings: Arc<MailSettings>,
     outbox: Outbox,
     data: PathBuf,
+    /// The site's forms of the moment: which field of a record is the email.
+    forms: FormsSource,
     /// Messages already reported as unreadable.
     unreadable: HashSet<String>,
 }
 
 impl Sender {
-    pub fn new(settings: Arc<MailSettings>, data: PathBuf) -> Result<Sender, String> {
+    pub fn new(
+        settings: Arc<MailSettings>,
+        data: PathBuf,
+        forms: FormsSource,
+    ) -> Result<Sender, String> {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(settings.smtp.as_str())
             .map_err(|e| format!("smtp_url: {e}"))?;
         if let Some(password) = &settings.password {
@@ -84,6 +93,7 @@ impl Sender {
             settings,
             outbox: Outbox::at(&data),
             data,
+            forms,
             unreadable: HashSet::new(),
         })
     }
@@ -247,10 +257,11 @@ impl Sender {
             Recipient::Citizen => {
                 let ticket = message.ticket.clone().ok_or("no ticket")?;
                 let data = self.data.clone();
+                let forms = (self.forms)().ok_or("the site is not published")?;
                 let email = tokio::task::spawn_blocking(move || {
-                    crate::cases::find(&data, &ticket)
-                        .ok()
-                        .and_then(|(record, _)| record.email().map(str::to_string))
+                    let (record, _) = crate::cases::find(&data, &ticket).ok()?;
+                    let form = forms.of(&record)?;
+                    record.email(form).map(str::to_string)
                 })
                 .await
                 .ok()

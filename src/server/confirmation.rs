@@ -21,9 +21,8 @@ use hyper::{Request, Response, StatusCode};
 use super::{AppState, Body, Published, html, messages, shown_once, status_page};
 use crate::cases::access;
 use crate::cases::ticket::Ticket;
-use crate::cases::{self, Record, RecordError, Status};
+use crate::cases::{self, Record, RecordError};
 use crate::core::dates;
-use crate::forms::FormKind;
 use crate::site::render::ConfirmationView;
 use crate::site::terms::Unit;
 
@@ -138,20 +137,25 @@ fn not_found(published: &Published) -> Response<Body> {
     status_page(published, messages::TICKET_UNKNOWN, None, "")
 }
 
-/// The receipt of a stored record.
+/// The receipt of a stored record (of a form the site no longer has: in
+/// general words).
 fn view_of(published: &Published, record: &Record) -> ConfirmationView {
-    let term = published.terms.get(record.kind);
-    let (due, verb) = match record.kind {
-        FormKind::Permohonan => (
-            record.completion_due.unwrap_or(record.response_due),
-            "diselesaikan",
-        ),
-        FormKind::PengaduanLayanan => (record.response_due, "ditanggapi"),
+    let form = published.specs.of(record);
+    let term = published.terms.get(&record.kind);
+    let due = record.promised_due();
+    let verb = match form {
+        Some(f) => f.verb().0,
+        None if record.completion_due.is_some() => "diselesaikan",
+        None => "ditanggapi",
     };
+    let state = form
+        .and_then(|f| f.step(&record.status))
+        .map_or("proses", |s| s.state());
     ConfirmationView {
         ticket: record.ticket.clone(),
-        kind: record.kind,
-        kind_label: record.kind.label(),
+        noun: form.map_or_else(|| "kiriman".to_string(), |f| f.noun.clone()),
+        kind_label: form.map_or_else(|| record.kind.clone(), |f| f.title.clone()),
+        next_steps: form.map(|f| f.next_steps.clone()).unwrap_or_default(),
         received: dates::format_long(record.received_date()),
         verb,
         due: dates::format_with_weekday(due),
@@ -159,11 +163,7 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
         due_days: term.map_or(0, |t| t.count),
         due_unit: term.map_or(Unit::WorkingDays, |t| t.unit).words(),
         due_note: record.due_note.clone().unwrap_or_default(),
-        state: match record.status {
-            Status::Selesai => "selesai",
-            Status::Ditolak => "ditolak",
-            _ => "proses",
-        },
+        state,
         access_code: String::new(),
     }
 }
@@ -175,16 +175,18 @@ fn decoy_view(
     published: &Published,
     ticket: &Ticket,
 ) -> Option<ConfirmationView> {
-    let (kind, received) = (ticket.kind()?, ticket.date()?);
+    let form = published.specs.by_prefix(ticket.prefix())?;
+    let received = ticket.date()?;
     let deadlines = published
         .terms
-        .deadlines_on(kind, received, &state.calendar())?;
+        .deadlines_on(&form.id, received, &state.calendar())?;
     let due = deadlines.completion.unwrap_or(deadlines.response);
-    let term = published.terms.get(kind)?;
+    let term = published.terms.get(&form.id)?;
     Some(ConfirmationView {
         ticket: ticket.to_string(),
-        kind,
-        kind_label: kind.label(),
+        noun: form.noun.clone(),
+        kind_label: form.title.clone(),
+        next_steps: form.next_steps.clone(),
         received: dates::format_long(received),
         verb: term.verb(),
         due: dates::format_with_weekday(due.date),

@@ -57,6 +57,7 @@ pub(super) async fn run(
                 templates: published.templates.clone(),
                 calendar: office_state.calendar(),
                 terms: published.terms.clone(),
+                forms: published.specs.clone(),
             }
         }),
     );

@@ -27,7 +27,6 @@ use crate::cases::access;
 use crate::cases::recent::Claim;
 use crate::cases::ticket::Ticket;
 use crate::core::{dates, web};
-use crate::forms::FormKind;
 use crate::forms::spec::{FieldType, FormSpec};
 use crate::forms::validate::{FieldError, Normalized, validate};
 use crate::forms::view::FormView;
@@ -44,11 +43,6 @@ pub(super) async fn submit(
     ip: IpAddr,
 ) -> Response<Body> {
     let back = published.site.pages[index].url.clone();
-    // Records are still of a kind: a form file of no kind cannot be taken.
-    let Some(kind) = FormKind::parse(&form.id) else {
-        tracing::error!("form `{}` has no record kind yet", form.id);
-        return internal_error(published, &back);
-    };
     // Taken before the body is read, given back unless the post is accepted.
     let reservation = match state.limiter.reserve(ip) {
         Ok(reservation) => reservation,
@@ -103,7 +97,9 @@ pub(super) async fn submit(
     };
     if input.honeypot {
         // A robot: looks accepted (and counts as such), is not stored.
-        return match Ticket::new(kind, dates::today()).and_then(|t| Ok((access::new_code()?, t))) {
+        return match Ticket::new(&form.ticket_prefix, dates::today())
+            .and_then(|t| Ok((access::new_code()?, t)))
+        {
             Ok((code, ticket)) => {
                 reservation.confirm();
                 state.decoys.remember(&ticket);
@@ -114,7 +110,7 @@ pub(super) async fn submit(
         };
     }
     if let Some(token) = input.held_token.take() {
-        input = match take_held(state, kind, input, token).await {
+        input = match take_held(state, form.clone(), input, token).await {
             Ok(input) => input,
             Err(e) => return storage_error(published, e, &back),
         };
@@ -138,7 +134,7 @@ pub(super) async fn submit(
         && errors.iter().any(|e| !is_file_field(&form, &e.field))
     {
         // The text is wrong: the uploads are held as they came, not decoded.
-        return send_back(state, published, index, kind, input, errors).await;
+        return send_back(state, published, index, &form, input, errors).await;
     }
     let checked = if input.draft.has_unchecked() {
         match input.draft.check_uploads().await {
@@ -152,12 +148,12 @@ pub(super) async fn submit(
         first
     };
     match checked {
-        Err(errors) => send_back(state, published, index, kind, input, &errors).await,
+        Err(errors) => send_back(state, published, index, &form, input, &errors).await,
         Ok(normalized) => {
             accept(
                 state,
                 published,
-                (form, kind),
+                form,
                 input,
                 normalized,
                 reservation,
@@ -174,7 +170,7 @@ pub(super) async fn submit(
 async fn accept(
     state: &AppState,
     published: &Published,
-    (form, kind): (Arc<FormSpec>, FormKind),
+    form: Arc<FormSpec>,
     input: Input,
     normalized: Normalized,
     reservation: Reservation,
@@ -184,8 +180,7 @@ async fn accept(
     let Input { text, draft, .. } = input;
     let calendar = state.calendar();
     let terms = (&published.terms, &*calendar);
-    let submission = match Submission::new((form, kind), received, (text, normalized), draft, terms)
-    {
+    let submission = match Submission::new(form, received, (text, normalized), draft, terms) {
         Ok(submission) => submission,
         Err(e) => {
             tracing::error!("{e}");
@@ -220,7 +215,10 @@ async fn accept(
                 let mail = state.mail().map(|mail| {
                     (
                         mail.clone(),
-                        mail.composer(&published.site.config, published.templates.clone()),
+                        mail.composer(
+                            &published.site.config,
+                            (published.templates.clone(), published.specs.clone()),
+                        ),
                     )
                 });
                 // A task of its own, so that the outcome is remembered (and
@@ -258,7 +256,7 @@ async fn accept(
 /// form then asks for the rest).
 async fn take_held(
     state: &AppState,
-    kind: FormKind,
+    form: Arc<FormSpec>,
     mut input: Input,
     token: String,
 ) -> io::Result<Input> {
@@ -267,7 +265,7 @@ async fn take_held(
         let own: BTreeSet<String> = input.files.keys().cloned().collect();
         match input
             .draft
-            .adopt_held(&store, kind, &token, |field| own.contains(field))
+            .adopt_held(&store, &form, &token, |field| own.contains(field))
         {
             Ok(files) => input.files.extend(files),
             Err(e) => tracing::error!("could not take held uploads into a submission: {e}"),
@@ -290,7 +288,7 @@ async fn send_back(
     state: &AppState,
     published: &Published,
     index: usize,
-    kind: FormKind,
+    spec: &FormSpec,
     input: Input,
     errors: &[FieldError],
 ) -> Response<Body> {
@@ -307,11 +305,13 @@ async fn send_back(
             None
         });
     let body = markdown::render(page.body.as_deref().unwrap_or_default());
-    let Some(spec) = published.specs.page_spec(kind.as_str()) else {
-        tracing::error!("the form file {} is missing", kind.as_str());
-        return internal_error(published, &published.site.pages[index].url);
-    };
-    let view = FormView::new(kind, &spec, &page.url, state.max_upload_mb).with_input(&text, errors);
+    let purpose = published
+        .site
+        .config
+        .privacy
+        .purpose_for(&spec.id, &spec.noun);
+    let view =
+        FormView::new(spec, &page.url, state.max_upload_mb, &purpose).with_input(&text, errors);
     let view = match &held {
         Some(held) => {
             let kept = held.attachments.iter().map(|a| {

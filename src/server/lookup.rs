@@ -45,10 +45,11 @@ use super::{
 };
 use crate::cases::access::{self, AccessKey};
 use crate::cases::ticket::Ticket;
-use crate::cases::{self, Record, Status};
+use crate::cases::{self, Record};
 use crate::core::dates::{self, WIB};
 use crate::core::web;
-use crate::forms::FormKind;
+use crate::forms::FormSpec;
+use crate::forms::spec::Need;
 use crate::site::render::{LookupCase, LookupError, LookupStep, LookupView};
 
 pub const PATH: &str = "/cek-status/";
@@ -311,7 +312,10 @@ async fn post(
         StatusCode::OK,
         &LookupView {
             state: "found",
-            case: Some(case_view(&record)),
+            case: Some(case_view(
+                &record,
+                published.specs.of(&record).map(|f| &**f),
+            )),
             ..LookupView::default()
         },
     )
@@ -367,56 +371,57 @@ fn page(published: &Published, status: StatusCode, view: &LookupView) -> Respons
     }
 }
 
-/// The case as its citizen sees it.
-pub fn case_view(record: &Record) -> LookupCase {
-    let closed = record.status.is_closed();
-    let outcome_label = |status| match status {
-        Status::Selesai => "Hasil",
-        Status::Ditolak => "Alasan penolakan",
-        _ => "",
-    };
+/// The case as its citizen sees it, in the words of its form (`None`: a
+/// form the site no longer has: its ids).
+pub fn case_view(record: &Record, form: Option<&FormSpec>) -> LookupCase {
+    let closed = record.is_closed(form);
+    let step_of = |id: &str| form.and_then(|f| f.step(id));
+    let words = |id: &str| step_of(id).map_or_else(|| id.to_string(), |s| s.status.clone());
     let steps = record
         .history
         .iter()
-        .map(|h| LookupStep {
-            date: dates::format_long(h.at.to_offset(WIB).date()),
-            words: h.status.for_citizens(),
-            berkas: h.berkas.clone().unwrap_or_default(),
-            outcome_label: outcome_label(h.status),
-            outcome: if h.status.is_closed() {
-                h.note.clone().unwrap_or_default()
-            } else {
-                String::new()
-            },
-            public_note: h.public_note.clone().unwrap_or_default(),
+        .map(|h| {
+            let label = step_of(&h.status).and_then(|s| s.outcome());
+            LookupStep {
+                date: dates::format_long(h.at.to_offset(WIB).date()),
+                words: words(&h.status),
+                berkas: h.berkas.clone().unwrap_or_default(),
+                outcome_label: label.unwrap_or(""),
+                outcome: match label {
+                    Some(_) => h.note.clone().unwrap_or_default(),
+                    None => String::new(),
+                },
+                public_note: h.public_note.clone().unwrap_or_default(),
+            }
         })
         .collect();
-    let meeting = (record.status == Status::PertemuanDijadwalkan)
+    let now = step_of(&record.status);
+    let meeting = now
+        .is_some_and(|s| s.needs(Need::Meeting))
         .then(|| record.history.iter().rev().find_map(|h| h.meeting.as_ref()))
         .flatten();
     let due = record.promised_due();
+    let capitalized = crate::site::render::capitalized;
     LookupCase {
         ticket: record.ticket.clone(),
-        noun: match record.kind {
-            FormKind::Permohonan => "Permohonan",
-            FormKind::PengaduanLayanan => "Pengaduan",
-        },
-        kind_label: record.kind.label(),
-        name: record.name().trim().to_string(),
-        status: record.status.as_str(),
-        status_words: record.status.for_citizens(),
+        noun: form.map_or_else(|| "Kiriman".to_string(), |f| capitalized(&f.noun)),
+        kind_label: form.map_or_else(|| record.kind.clone(), |f| f.title.clone()),
+        name: record.name(form).to_string(),
+        status: now.map_or_else(|| record.status.clone(), |s| s.id.clone()),
+        status_words: words(&record.status),
         closed,
         received: dates::format_long(record.received_date()),
-        verb: match record.kind {
-            FormKind::Permohonan => "diselesaikan",
-            FormKind::PengaduanLayanan => "ditanggapi",
-        },
+        verb: form.map_or("diselesaikan", |f| f.verb().0),
         due: dates::format_with_weekday(due),
         due_iso: dates::format_iso(due),
         due_note: record.due_note.clone().unwrap_or_default(),
         meeting_when: meeting.map(|m| m.when()).unwrap_or_default(),
         meeting_place: meeting.map(|m| m.place.clone()).unwrap_or_default(),
-        outcome_label: outcome_label(record.status),
+        outcome_label: if closed {
+            now.and_then(|s| s.outcome()).unwrap_or("")
+        } else {
+            ""
+        },
         outcome: if closed {
             record.result.clone().unwrap_or_default()
         } else {

@@ -191,23 +191,23 @@ impl Published {
 
     pub fn from_parts(site: Site, templates: Arc<Templates>, anchors: Arc<Anchors>) -> Published {
         // The build has reported any problem with the form files already;
-        // a site without form files takes loket's own ([`Forms::page_spec`]).
+        // a site without `forms/` takes loket's own ([`Forms::load`]).
         let specs = Forms::load(&site.root).0;
         let forms = site
             .pages
             .iter()
             .enumerate()
             .filter_map(|(i, p)| {
-                let kind = p.front.form?;
-                let Some(spec) = specs.page_spec(kind.as_str()) else {
-                    tracing::error!("{}: no form file for `{}`", p.url, kind.as_str());
+                let id = p.front.form.as_deref()?;
+                let Some(spec) = specs.get(id) else {
+                    tracing::error!("{}: no form file for `{id}`", p.url);
                     return None;
                 };
-                Some((p.url.clone(), (i, spec)))
+                Some((p.url.clone(), (i, spec.clone())))
             })
             .collect();
         // The build has reported any problem with the terms already.
-        let (terms, _) = Terms::from_site(&site);
+        let (terms, _) = Terms::from_site(&site, &specs);
         Published {
             site,
             templates,
@@ -404,6 +404,7 @@ fn start_mail(
             state.calendar(),
             published.site.config.clone(),
             published.templates.clone(),
+            published.specs.clone(),
         ))
     })
     .map_err(ServeError::Mail)?;

@@ -14,7 +14,6 @@ use rayon::prelude::*;
 
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::{self, Diagnostic};
-use crate::forms::FormKind;
 use crate::forms::registry::Forms;
 use crate::forms::view::FormView;
 use crate::site::check::{self, Anchors};
@@ -215,12 +214,15 @@ fn generate(
         return (diags, Anchors::new());
     }
     let renderer = Renderer::new(templates, site);
+    // Mistakes in the form files are reported by `check`; a page whose form
+    // is missing renders without it.
+    let forms = Forms::load(&site.root).0;
     // The 404 page, the sitemap and the assets do not wait for the pages.
     let (results, others) = rayon::join(
         || {
             (0..site.pages.len())
                 .into_par_iter()
-                .map(|i| render_one(site, &renderer, i, max_upload_mb, out))
+                .map(|i| render_one(site, &forms, &renderer, i, max_upload_mb, out))
                 .collect::<Vec<PageResult>>()
         },
         || {
@@ -256,14 +258,15 @@ fn generate(
     diags.extend(check::template_links(site, &anchors, templates));
     diags.extend(others);
     if site.pages.iter().any(|p| p.front.form.is_some()) {
-        diags.extend(check::submission_templates(&renderer));
-        diags.extend(crate::site::terms::Terms::from_site(site).1);
+        diags.extend(check::submission_templates(&renderer, &forms));
+        diags.extend(crate::site::terms::Terms::from_site(site, &forms).1);
     }
     (diags, anchors)
 }
 
 fn render_one(
     site: &Site,
+    forms: &Forms,
     renderer: &Renderer,
     index: usize,
     max_upload_mb: u64,
@@ -286,7 +289,8 @@ fn render_one(
     let form = page
         .front
         .form
-        .and_then(|kind| form_view(&site.root, kind, &page.url, max_upload_mb));
+        .as_deref()
+        .and_then(|id| form_view(site, forms, id, &page.url, max_upload_mb));
     let rendered = match out {
         Some(dir) => {
             let file = dir
@@ -309,9 +313,16 @@ fn render_one(
 
 /// Creates `path` (and its folders) with what `fill` writes, in one write.
 /// The empty form of a page with `form:`, from its form file.
-fn form_view(root: &Path, kind: FormKind, url: &str, max_upload_mb: u64) -> Option<FormView> {
-    let spec = Forms::for_page(root, kind.as_str())?;
-    Some(FormView::new(kind, &spec, url, max_upload_mb))
+fn form_view(
+    site: &Site,
+    forms: &Forms,
+    id: &str,
+    url: &str,
+    max_upload_mb: u64,
+) -> Option<FormView> {
+    let spec = forms.get(id)?;
+    let purpose = site.config.privacy.purpose_for(id, &spec.noun);
+    Some(FormView::new(spec, url, max_upload_mb, &purpose))
 }
 
 fn write_file(
@@ -420,12 +431,14 @@ pub fn update_pages(
     if diags.iter().any(Diagnostic::is_error) {
         return PageUpdate::Invalid(diags);
     }
+    let forms = Forms::load(&new_site.root).0;
     for (index, body) in &rendered {
         let page = &new_site.pages[*index];
         let form = page
             .front
             .form
-            .and_then(|kind| form_view(&new_site.root, kind, &page.url, opts.max_upload_mb));
+            .as_deref()
+            .and_then(|id| form_view(&new_site, &forms, id, &page.url, opts.max_upload_mb));
         let file = opts
             .out
             .join(page.url.trim_start_matches('/'))

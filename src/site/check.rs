@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::core::diagnostic::Diagnostic;
-use crate::forms::FormKind;
+use crate::forms::Forms;
 use crate::forms::registry::FORMS_DIR;
 use crate::office::templates::{DESK, MAIL};
 use crate::site::config::Level;
@@ -144,21 +144,20 @@ pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
     diags
 }
 
-/// When the site has form files (`forms/`), every page with `form:` names
-/// one of them. Whether the file itself is right is [`Forms::load`]'s
-/// to say.
-///
-/// [`Forms::load`]: crate::forms::registry::Forms::load
+/// Every page with `form:` names a form the site has (its own `forms/`,
+/// or loket's when it has none). Whether the file itself is right is
+/// [`Forms::load`]'s to say.
 pub fn form_files(root: &Path, site: &Site) -> Vec<Diagnostic> {
-    if !root.join(FORMS_DIR).is_dir() {
-        return Vec::new();
-    }
+    let has_folder = root.join(FORMS_DIR).is_dir();
+    let forms = Forms::load(root).0;
     site.pages
         .iter()
         .filter_map(|page| {
-            let id = page.front.form?.as_str();
+            let id = page.front.form.as_deref()?;
             let file = Path::new(FORMS_DIR).join(format!("{id}.yaml"));
-            (!root.join(&file).is_file()).then(|| {
+            // A file with mistakes is reported on its own.
+            let exists = forms.get(id).is_some() || (has_folder && root.join(&file).is_file());
+            (!exists).then(|| {
                 Diagnostic::error(
                     &page.source,
                     page.line_of_key("form"),
@@ -174,17 +173,18 @@ pub fn form_files(root: &Path, site: &Site) -> Vec<Diagnostic> {
 
 /// Renders the server's own pages with sample data, so that a template error
 /// shows at build time rather than in front of a citizen.
-pub fn submission_templates(renderer: &Renderer) -> Vec<Diagnostic> {
+pub fn submission_templates(renderer: &Renderer, forms: &Forms) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    for kind in FormKind::ALL {
+    for form in forms.iter() {
         for (state, due_note) in [
             ("proses", ""),
             ("ditolak", "perkiraan; daftar libur 2027 belum ditetapkan"),
         ] {
             let sample = ConfirmationView {
-                ticket: format!("{}-20261127-CDFH", kind.ticket_prefix()),
-                kind,
-                kind_label: kind.label(),
+                ticket: format!("{}-20261127-CDFH", form.ticket_prefix),
+                noun: form.noun.clone(),
+                kind_label: form.title.clone(),
+                next_steps: form.next_steps.clone(),
                 received: "27 November 2026".into(),
                 verb: "diselesaikan",
                 due: "4 Desember 2026".into(),
@@ -218,9 +218,9 @@ pub fn submission_templates(renderer: &Renderer) -> Vec<Diagnostic> {
 
 /// `/cek-status/` as an empty form, a form with mistakes, and two cases.
 fn lookup_samples() -> Vec<LookupView> {
-    let step = |words, outcome_label, outcome: &str, note: &str| LookupStep {
+    let step = |words: &str, outcome_label, outcome: &str, note: &str| LookupStep {
         date: "30 November 2026".into(),
-        words,
+        words: words.into(),
         berkas: "lengkap".into(),
         outcome_label,
         outcome: outcome.into(),
@@ -228,11 +228,11 @@ fn lookup_samples() -> Vec<LookupView> {
     };
     let case = LookupCase {
         ticket: "KP-20261127-CDFH".into(),
-        noun: "Permohonan",
-        kind_label: FormKind::Permohonan.label(),
+        noun: "Permohonan".into(),
+        kind_label: "Konsultasi dan pengaduan masalah usaha".into(),
         name: "Contoh".into(),
-        status: "pertemuan-dijadwalkan",
-        status_words: "Pertemuan sudah dijadwalkan",
+        status: "pertemuan-dijadwalkan".into(),
+        status_words: "Pertemuan sudah dijadwalkan".into(),
         received: "27 November 2026".into(),
         verb: "diselesaikan",
         due: "Jumat, 4 Desember 2026".into(),
@@ -244,8 +244,8 @@ fn lookup_samples() -> Vec<LookupView> {
         ..LookupCase::default()
     };
     let closed = LookupCase {
-        status: "ditolak",
-        status_words: "Ditolak",
+        status: "ditolak".into(),
+        status_words: "Ditolak".into(),
         closed: true,
         outcome_label: "Alasan penolakan",
         outcome: "Bukan wewenang kami.".into(),

@@ -1,6 +1,7 @@
 //! The site config (`site.yaml` at the site root): who the office is and how
 //! to reach it. Templates read it as `site`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -124,6 +125,9 @@ pub enum Level {
 struct PrivacyGiven {
     purpose_permohonan: Option<String>,
     purpose_pengaduan: Option<String>,
+    /// The purpose of each other form, by its id.
+    #[serde(default)]
+    purposes: BTreeMap<String, String>,
     legal_basis: Option<String>,
     ktp_reason: Option<String>,
     ktp_tip: Option<String>,
@@ -148,8 +152,12 @@ pub struct Retention {
 /// The personal data notice at the point of collection (UU 27/2022).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Privacy {
+    /// `purpose_permohonan` (the shipped form `permohonan`'s purpose).
     pub purpose_permohonan: String,
+    /// `purpose_pengaduan` (the shipped form `pengaduan-layanan`'s).
     pub purpose_pengaduan: String,
+    /// The purposes of other forms, by form id (`privacy.purposes`).
+    pub purposes: BTreeMap<String, String>,
     pub legal_basis: String,
     pub ktp_reason: String,
     pub ktp_tip: String,
@@ -157,6 +165,23 @@ pub struct Privacy {
     pub rights: String,
     pub contact: String,
     pub shared_with: String,
+}
+
+impl Privacy {
+    /// What the data of form `id` (which calls a submission `noun`) is used
+    /// for: `privacy.purposes.ID`; else the two keys site.yaml had before
+    /// forms were files, read as the purposes of the forms they were
+    /// written for; else a sentence of loket's.
+    pub fn purpose_for(&self, id: &str, noun: &str) -> String {
+        if let Some(purpose) = self.purposes.get(id).filter(|p| !p.is_empty()) {
+            return purpose.clone();
+        }
+        match id {
+            "permohonan" => self.purpose_permohonan.clone(),
+            "pengaduan-layanan" => self.purpose_pengaduan.clone(),
+            _ => format!("Data yang Anda kirim digunakan untuk menangani {noun} Anda."),
+        }
+    }
 }
 
 impl Default for Retention {
@@ -191,6 +216,11 @@ impl PrivacyGiven {
                 "purpose_pengaduan",
                 "Data yang Anda kirim digunakan untuk menanggapi dan menindaklanjuti keluhan, saran, atau masukan Anda.".into(),
             ),
+            purposes: self
+                .purposes
+                .iter()
+                .map(|(k, v)| (k.clone(), v.trim().to_string()))
+                .collect(),
             legal_basis: take(
                 &self.legal_basis,
                 "legal_basis",

@@ -13,7 +13,6 @@ use walkdir::WalkDir;
 use crate::core::dates;
 use crate::core::diagnostic::{Diagnostic, display_path};
 use crate::core::yaml;
-use crate::forms::FormKind;
 use crate::site::config::SiteConfig;
 use crate::site::source::load_page;
 pub use crate::site::source::parse_page;
@@ -46,8 +45,8 @@ pub struct FrontMatter {
     pub menu: Option<i64>,
     /// The key facts of a service, shown the same way on every service page.
     pub service: Option<Service>,
-    /// Makes the page a web form of this kind; it accepts POST at its URL.
-    pub form: Option<FormKind>,
+    /// Makes the page the web form `forms/ID.yaml`; it accepts POST at its URL.
+    pub form: Option<String>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, yaml::Value>,

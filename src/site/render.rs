@@ -11,7 +11,6 @@ use tera::{Context, Tera, Value};
 
 use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
-use crate::forms::FormKind;
 use crate::forms::view::FormView;
 use crate::office::templates::diagnostic as tera_diagnostic;
 pub use crate::office::templates::{LOOKUP_TEMPLATE, REPORT_TEMPLATE, SITEMAP_TEMPLATE, Templates};
@@ -322,13 +321,10 @@ impl<'a> Renderer<'a> {
         view: &ConfirmationView,
         out: impl Write,
     ) -> Result<(), Diagnostic> {
-        let title = match view.kind {
-            FormKind::Permohonan => "Permohonan terkirim",
-            FormKind::PengaduanLayanan => "Pengaduan terkirim",
-        };
+        let title = format!("{} terkirim", capitalized(&view.noun));
         self.render_special(
             CONFIRMATION_TEMPLATE,
-            title,
+            &title,
             "terkirim",
             "/terkirim/",
             |ctx| ctx.insert("submission", view),
@@ -365,8 +361,12 @@ impl<'a> Renderer<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfirmationView {
     pub ticket: String,
-    pub kind: FormKind,
-    pub kind_label: &'static str,
+    /// What the form calls a submission ("permohonan", "pengaduan").
+    pub noun: String,
+    /// The form's title.
+    pub kind_label: String,
+    /// The form's `next_steps`, shown while the case is open.
+    pub next_steps: Vec<String>,
     /// Dates the Indonesian way ("27 November 2026").
     pub received: String,
     /// What happens by the deadline: "diselesaikan" (a request) or
@@ -438,4 +438,13 @@ mod tests {
         );
         assert!(!page.contains("<b>"), "{page}");
     }
+}
+
+/// "Permohonan" from "permohonan".
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -33,7 +33,6 @@ use crate::core::calendar::{Calendar, Due, OfficeHours};
 use crate::core::dates::WIB;
 use crate::core::diagnostic::Diagnostic;
 use crate::core::yaml;
-use crate::forms::FormKind;
 use crate::forms::registry::{FORMS_DIR, Forms};
 use crate::forms::spec::{self, Until};
 use crate::site::config::CONFIG_FILE;
@@ -142,7 +141,7 @@ impl Deadlines {
 /// The terms of every form kind the site has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Terms {
-    by_kind: BTreeMap<&'static str, Term>,
+    by_kind: BTreeMap<String, Term>,
     /// The office hours an hours term runs within.
     office_hours: Option<OfficeHours>,
 }
@@ -157,9 +156,9 @@ struct Source {
 
 impl Terms {
     /// Terms given explicitly, for tests and tools.
-    pub fn of(terms: &[(FormKind, Term)]) -> Terms {
+    pub fn of(terms: &[(&str, Term)]) -> Terms {
         Terms {
-            by_kind: terms.iter().map(|(k, t)| (k.as_str(), *t)).collect(),
+            by_kind: terms.iter().map(|(k, t)| (k.to_string(), *t)).collect(),
             office_hours: None,
         }
     }
@@ -170,17 +169,18 @@ impl Terms {
         self
     }
 
-    pub fn get(&self, kind: FormKind) -> Option<Term> {
-        self.by_kind.get(kind.as_str()).copied()
+    /// The term of the form `id`.
+    pub fn get(&self, id: &str) -> Option<Term> {
+        self.by_kind.get(id).copied()
     }
 
-    /// The deadlines of a submission of `kind` received at `received`, or
-    /// `None` if the site sets no term for that kind (or an hours term
+    /// The deadlines of a submission of the form `kind` received at
+    /// `received`, or `None` if the site sets no term for that form (or an hours term
     /// without office hours, which `loket check` refuses). An hours term's
     /// deadline is the day its last hour falls on.
     pub fn deadlines(
         &self,
-        kind: FormKind,
+        kind: &str,
         received: OffsetDateTime,
         calendar: &Calendar,
     ) -> Option<Deadlines> {
@@ -215,7 +215,7 @@ impl Terms {
     /// for a date without a time (the receipt shown for a guessed ticket).
     pub fn deadlines_on(
         &self,
-        kind: FormKind,
+        kind: &str,
         received: Date,
         calendar: &Calendar,
     ) -> Option<Deadlines> {
@@ -227,26 +227,22 @@ impl Terms {
     /// term is missing, ambiguous, or contradicted by a service page or its
     /// own text. The form files' own mistakes are [`Forms::load`]'s to
     /// report, not these.
-    pub fn from_site(site: &Site) -> (Terms, Vec<Diagnostic>) {
+    pub fn from_site(site: &Site, all_forms: &Forms) -> (Terms, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let found = service_terms(site);
-        let forms = site
-            .root
-            .join(FORMS_DIR)
-            .is_dir()
-            .then(|| Forms::load(&site.root).0);
+        let found = service_terms(site, all_forms);
+        let forms = site.root.join(FORMS_DIR).is_dir().then_some(all_forms);
         let mut terms = Terms::default();
         let mut hours_wanted = None;
         for page in site.pages.iter().filter(|p| p.front.form.is_some()) {
-            let Some(kind) = page.front.form else {
+            let Some(kind) = page.front.form.as_deref() else {
                 continue;
             };
-            let sources = found.get(kind.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let sources = found.get(kind).map(Vec::as_slice).unwrap_or(&[]);
             let first = match &forms {
                 Some(forms) => {
                     // A form file that is missing or wrong is reported by
                     // `loket check` on its own.
-                    let Some(spec) = forms.get(kind.as_str()) else {
+                    let Some(spec) = forms.get(kind) else {
                         continue;
                     };
                     let text =
@@ -278,7 +274,10 @@ impl Terms {
                         diags.push(Diagnostic::error(
                             &page.source,
                             page.line_of_key("form"),
-                            missing_term_message(kind, &page.url),
+                            missing_term_message(
+                                all_forms.get(kind).map(|f| f.term.until),
+                                &page.url,
+                            ),
                         ));
                         continue;
                     };
@@ -305,7 +304,7 @@ impl Terms {
                     }
                 }
             };
-            terms.by_kind.insert(kind.as_str(), first.term);
+            terms.by_kind.insert(kind.to_string(), first.term);
             diags.extend(text_disagreements(page, &first));
         }
         let (hours, more) = office_hours(site, hours_wanted);
@@ -315,9 +314,17 @@ impl Terms {
     }
 }
 
-/// The terms the service pages give, by the kind of form they are for.
-fn service_terms(site: &Site) -> BTreeMap<&'static str, Vec<Source>> {
-    let mut found: BTreeMap<&'static str, Vec<Source>> = BTreeMap::new();
+/// The terms the service pages give, by the form they are for: a page's
+/// `service.working_days` for the form its `service.form` shows, counted
+/// until that form's `until` (loket's shipped forms, for a site without
+/// `forms/`); `service.complaint_days` for every form counted until the
+/// first response.
+fn service_terms(site: &Site, forms: &Forms) -> BTreeMap<String, Vec<Source>> {
+    let mut found: BTreeMap<String, Vec<Source>> = BTreeMap::new();
+    let step_of = |id: &str| match forms.get(id).map(|f| f.term.until) {
+        Some(Until::Tanggapan) => Step::Response,
+        _ => Step::Completion,
+    };
     for page in &site.pages {
         let Some(service) = &page.front.service else {
             continue;
@@ -325,29 +332,25 @@ fn service_terms(site: &Site) -> BTreeMap<&'static str, Vec<Source>> {
         let form_kind = site
             .by_url
             .get(&service.form)
-            .and_then(|&i| site.pages[i].front.form);
+            .and_then(|&i| site.pages[i].front.form.as_deref());
         if let (Some(kind), Some(days)) = (form_kind, service.working_days) {
-            let step = match kind {
-                FormKind::Permohonan => Step::Completion,
-                FormKind::PengaduanLayanan => Step::Response,
-            };
-            found.entry(kind.as_str()).or_default().push(Source {
-                term: Term::working_days(days, step),
+            found.entry(kind.to_string()).or_default().push(Source {
+                term: Term::working_days(days, step_of(kind)),
                 path: page.source.clone(),
                 line: page.line_of_key("working_days"),
                 key: "service.working_days",
             });
         }
         if let Some(days) = service.complaint_days {
-            found
-                .entry(FormKind::PengaduanLayanan.as_str())
-                .or_default()
-                .push(Source {
+            let answered = forms.iter().filter(|f| f.term.until == Until::Tanggapan);
+            for form in answered {
+                found.entry(form.id.to_string()).or_default().push(Source {
                     term: Term::working_days(days, Step::Response),
                     path: page.source.clone(),
                     line: page.line_of_key("complaint_days"),
                     key: "service.complaint_days",
                 });
+            }
         }
     }
     found
@@ -414,13 +417,13 @@ fn office_hours(
     (hours, diags)
 }
 
-fn missing_term_message(kind: FormKind, url: &str) -> String {
-    match kind {
-        FormKind::Permohonan => format!(
-            "formulir {url} tidak punya batas waktu: halaman layanannya harus memuat `service.form: \"{url}\"` dan `service.working_days`"
-        ),
-        FormKind::PengaduanLayanan => format!(
+fn missing_term_message(until: Option<Until>, url: &str) -> String {
+    match until {
+        Some(Until::Tanggapan) => format!(
             "formulir {url} tidak punya batas waktu tanggapan: tambahkan `service.complaint_days` (hari kerja untuk menanggapi pengaduan) pada halaman layanan"
+        ),
+        _ => format!(
+            "formulir {url} tidak punya batas waktu: halaman layanannya harus memuat `service.form: \"{url}\"` dan `service.working_days`"
         ),
     }
 }

@@ -11,6 +11,7 @@ use super::audit::{self, Action, Actor};
 use crate::cases::backup::{self, BackedUp, BackupError};
 use crate::cases::purge::{self, Purge, Purged};
 use crate::cases::verify::{self, Verified};
+use crate::forms::Forms;
 use crate::notify::Outbox;
 use crate::site::config::Retention;
 
@@ -29,13 +30,13 @@ pub struct PurgeDone {
 /// `dry_run`); the queued mail about a redacted case goes with its
 /// personal data.
 pub fn purge(
-    data: &Path,
+    (data, forms): (&Path, &Forms),
     retention: Retention,
     today: Date,
     dry_run: bool,
     actor: &Actor,
 ) -> PurgeDone {
-    let purged = purge::purge(data, retention, today, dry_run);
+    let purged = purge::purge(data, forms, retention, today, dry_run);
     if dry_run {
         return PurgeDone {
             purge: purged,
@@ -97,8 +98,8 @@ pub fn restore(
 }
 
 /// Checks every record and attachment in the data folder.
-pub fn verify(data: &Path) -> Verified {
-    verify::verify(data)
+pub fn verify(data: &Path, forms: &Forms) -> Verified {
+    verify::verify(data, forms)
 }
 
 #[cfg(test)]
@@ -111,10 +112,22 @@ mod tests {
         std::fs::create_dir(dir.path().join("submissions")).unwrap();
         let today = crate::core::dates::parse_iso("2026-12-01").unwrap();
         let actor = Actor::cli("budi");
-        let dry = purge(dir.path(), Retention::default(), today, true, &actor);
+        let dry = purge(
+            (dir.path(), Forms::builtin()),
+            Retention::default(),
+            today,
+            true,
+            &actor,
+        );
         assert!(dry.audit.is_none());
         assert!(!dir.path().join(audit::AUDIT_DIR).exists());
-        let done = purge(dir.path(), Retention::default(), today, false, &actor);
+        let done = purge(
+            (dir.path(), Forms::builtin()),
+            Retention::default(),
+            today,
+            false,
+            &actor,
+        );
         done.audit.unwrap().unwrap();
         let log = std::fs::read_dir(dir.path().join(audit::AUDIT_DIR))
             .unwrap()

@@ -20,6 +20,7 @@ pub mod tell;
 
 use std::path::PathBuf;
 
+use crate::forms::Forms;
 use crate::notify::Composer;
 
 pub use audit::{Actor, Via};
@@ -30,5 +31,7 @@ pub use steps::{StepDone, StepError, move_case, take_step};
 #[derive(Debug, Clone)]
 pub struct Work {
     pub data: PathBuf,
+    /// The site's forms: every case is worked by its form's steps.
+    pub forms: Forms,
     pub composer: Option<Composer>,
 }

@@ -12,22 +12,23 @@ use crate::cases::index;
 use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::cases::report::{self, MonthReport, ReportError, ReportOptions, ReportOutput};
 use crate::core::calendar::Calendar;
+use crate::forms::Forms;
 use crate::site::terms::Terms;
 
 /// The report of `month` as of `today`, from the data folder's index (no
 /// cases without a submissions folder).
 pub fn month_report(
     data: &Path,
-    (calendar, terms): (&Calendar, &Terms),
+    rules: (&Calendar, &Terms, &Forms),
     month: (i32, Month),
     today: Date,
 ) -> MonthReport {
     let (all, skipped) = if data.join(SUBMISSIONS_DIR).is_dir() {
-        index::summaries(data)
+        index::summaries(data, rules.2)
     } else {
         Default::default()
     };
-    report::month_report(data, (&all, &skipped), calendar, terms, month, today)
+    report::month_report(data, (&all, &skipped), rules, month, today)
 }
 
 #[derive(Debug, thiserror::Error)]

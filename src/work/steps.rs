@@ -10,19 +10,22 @@ use time::OffsetDateTime;
 
 use super::audit::{self, Action, Actor};
 use super::{Work, tell};
-use crate::cases::{self, KindMove, Need, Record, RecordError, StatusChange, Version};
+use crate::cases::{self, FormMove, Record, RecordError, StatusChange, Version};
 use crate::core::calendar::Calendar;
-use crate::forms::FormKind;
+use crate::forms::spec::Need;
 use crate::site::terms::Terms;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
-    /// The step asks for something the change does not give.
-    #[error("{}", .0.message())]
-    Needs(Need),
-    /// A move to a kind the site gives no term for.
-    #[error("situs tidak menetapkan batas waktu untuk {}", .0.as_str())]
-    NoTerm(FormKind),
+    /// The step (its id) asks for something the change does not give.
+    #[error("{}", cases::need_message(*.0, .1))]
+    Needs(Need, String),
+    /// The case's form is not (any more) among the site's forms.
+    #[error("formulir {0} tidak ada di situs (forms/{0}.yaml); langkah tidak dapat diambil")]
+    NoForm(String),
+    /// A move to a form the site gives no term for.
+    #[error("situs tidak menetapkan batas waktu untuk {0}")]
+    NoTerm(String),
     #[error(transparent)]
     Record(#[from] RecordError),
 }
@@ -48,15 +51,27 @@ pub fn take_step(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<StepDone, StepError> {
+    let mut lacking = None;
     let updated = cases::update(&w.data, ticket, seen, |record, text| {
-        cases::apply(record, text, change, now)
+        let form = w.forms.of(record).ok_or_else(|| {
+            RecordError::Missing(StepError::NoForm(record.kind.clone()).to_string())
+        })?;
+        // The rule's own refusal, keyed so every front end can word it.
+        let target = change.form.as_ref().map_or(&**form, |m| &*m.to);
+        lacking = change
+            .to
+            .as_deref()
+            .and_then(|to| target.step(to))
+            .and_then(|step| change.lacks(step).map(|n| (n, step.id.clone())));
+        cases::apply(record, form, text, change, now)
     });
     let (before, written) = match updated {
         Ok(done) => done,
-        // The rule's own refusal, keyed so every front end can word it.
         Err(RecordError::Missing(m)) => {
-            return Err(match change.lacks() {
-                Some(need) if need.message() == m => StepError::Needs(need),
+            return Err(match lacking {
+                Some((need, step)) if cases::need_message(need, &step) == m => {
+                    StepError::Needs(need, step)
+                }
                 _ => StepError::Record(RecordError::Missing(m)),
             });
         }
@@ -78,29 +93,36 @@ pub fn take_step(
     })
 }
 
-/// Moves the case `ticket` to the kind `to` gives for its record, with
-/// that kind's deadlines from the day it was received (under `terms` and
-/// `calendar`), and the step in `change` if it names one, as [`take_step`].
+/// Moves the case `ticket` to the form `to`, with that form's deadlines
+/// from the day it was received (under `terms` and `calendar`), and the
+/// step in `change` if it names one, as [`take_step`].
 #[allow(clippy::too_many_arguments)]
 pub fn move_case(
     w: &Work,
     ticket: &str,
     seen: Option<&Version>,
-    to: impl FnOnce(&Record) -> FormKind,
+    to: &str,
     (terms, calendar): (&Terms, &Calendar),
     change: &StatusChange,
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<StepDone, StepError> {
+    let form = w
+        .forms
+        .get(to)
+        .cloned()
+        .ok_or_else(|| StepError::NoForm(to.to_string()))?;
     // The deadlines depend on the day the case came in: read it first (the
     // update reads it again under its lock).
     let (record, _) = cases::find(&w.data, ticket)?;
-    let to = to(&record);
     let deadlines = terms
         .deadlines(to, record.received_at, calendar)
-        .ok_or(StepError::NoTerm(to))?;
+        .ok_or_else(|| StepError::NoTerm(to.to_string()))?;
     let change = StatusChange {
-        kind: Some(KindMove { to, deadlines }),
+        form: Some(FormMove {
+            to: form,
+            deadlines,
+        }),
         ..change.clone()
     };
     take_step(w, ticket, seen, &change, actor, now)
@@ -109,14 +131,14 @@ pub fn move_case(
 /// The audit line's detail: the new status, and the move.
 fn detail(before: &Record, change: &StatusChange) -> String {
     let moved = change
-        .kind
+        .form
         .as_ref()
-        .map(|m| format!("dipindah ke {}", m.to.as_str()));
-    match (change.to, moved) {
-        (Some(to), Some(moved)) => format!("{} {moved}", to.as_str()),
-        (Some(to), None) => to.as_str().to_string(),
+        .map(|m| format!("dipindah ke {}", m.to.id));
+    match (change.to.as_deref(), moved) {
+        (Some(to), Some(moved)) => format!("{to} {moved}"),
+        (Some(to), None) => to.to_string(),
         (None, Some(moved)) => moved,
-        (None, None) => before.status.as_str().to_string(),
+        (None, None) => before.status.clone(),
     }
 }
 

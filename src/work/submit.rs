@@ -13,11 +13,10 @@ use time::OffsetDateTime;
 
 use crate::cases::access::AccessKey;
 use crate::cases::recent::{Fingerprint, fingerprint};
-use crate::cases::record::{Record, email_field, email_in, form_fields, promised_due};
+use crate::cases::record::{Record, form_fields};
 use crate::cases::store::{Draft, Store};
 use crate::cases::ticket::Ticket;
 use crate::core::calendar::Calendar;
-use crate::forms::FormKind;
 use crate::forms::spec::FormSpec;
 use crate::forms::validate::Normalized;
 use crate::notify::{CaseFacts, Composer, Mail};
@@ -27,7 +26,6 @@ use crate::site::terms::{Deadlines, Terms};
 #[derive(Debug)]
 pub struct Submission {
     form: Arc<FormSpec>,
-    kind: FormKind,
     received: OffsetDateTime,
     text: BTreeMap<String, String>,
     normalized: Normalized,
@@ -35,29 +33,27 @@ pub struct Submission {
     deadlines: Deadlines,
 }
 
-/// The site gives no term for the kind (the build refuses a form page
+/// The site gives no term for the form (the build refuses a form page
 /// without one, so only a site changed under the server gets here).
 #[derive(Debug, thiserror::Error)]
-#[error("no term for {} submissions in the site", .0.as_str())]
-pub struct NoTerm(pub FormKind);
+#[error("no term for {0} submissions in the site")]
+pub struct NoTerm(pub String);
 
 impl Submission {
-    /// The submission of `form` (whose records are of `kind`) received at
-    /// `received` (WIB), its text as typed and as checked, its files in
-    /// `draft`.
+    /// The submission of `form` received at `received` (WIB), its text as
+    /// typed and as checked, its files in `draft`.
     pub fn new(
-        (form, kind): (Arc<FormSpec>, FormKind),
+        form: Arc<FormSpec>,
         received: OffsetDateTime,
         (text, normalized): (BTreeMap<String, String>, Normalized),
         draft: Draft,
         (terms, calendar): (&Terms, &Calendar),
     ) -> Result<Submission, NoTerm> {
         let deadlines = terms
-            .deadlines(kind, received, calendar)
-            .ok_or(NoTerm(kind))?;
+            .deadlines(&form.id, received, calendar)
+            .ok_or_else(|| NoTerm(form.id.to_string()))?;
         Ok(Submission {
             form,
-            kind,
             received,
             text,
             normalized,
@@ -83,7 +79,6 @@ impl Submission {
     ) -> io::Result<Ticket> {
         let Submission {
             form,
-            kind,
             received,
             text,
             normalized,
@@ -93,16 +88,16 @@ impl Submission {
         let after = mail.as_ref().map(|(mail, composer)| {
             let facts = CaseFacts {
                 ticket: String::new(),
-                kind,
+                kind: form.id.to_string(),
                 received_at: received,
-                due: promised_due(
-                    kind,
-                    deadlines.response.date,
-                    deadlines.completion.map(|d| d.date),
-                ),
+                due: deadlines.completion.unwrap_or(deadlines.response).date,
                 due_note: deadlines.note(),
             };
-            let email = email_in(kind, text.get(email_field(kind)).map(String::as_str));
+            let email = form
+                .role(crate::forms::spec::Role::Email)
+                .and_then(|f| text.get(&f.name))
+                .map(|v| v.trim())
+                .filter(|v| v.contains('@'));
             mail.after_commit(
                 composer.clone(),
                 facts,
@@ -111,9 +106,10 @@ impl Submission {
         });
         let attachments = draft.attachments().to_vec();
         let fields = form_fields(&form, &text);
+        let prefix = form.ticket_prefix.clone();
         let render = move |ticket: &Ticket| {
             let mut record = Record::new(
-                kind,
+                &form,
                 ticket,
                 received,
                 fields.clone(),
@@ -125,7 +121,7 @@ impl Submission {
             record.to_yaml().map_err(io::Error::other)
         };
         let ticket = draft
-            .commit_then(store, kind, received.date(), render, after)
+            .commit_then(store, &prefix, received.date(), render, after)
             .await?;
         if let Some((mail, _)) = mail {
             mail.wake();

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::common::form::*;
 use crate::common::server::{PATIENCE, Server};
 use crate::common::submit::*;
-use loket::forms::FormKind;
+use loket::forms::{FormSpec, Forms};
 use loket::server::intake::max_parts;
 use reqwest::StatusCode;
 
@@ -387,7 +387,7 @@ async fn fields_the_form_does_not_have_are_read_and_dropped() {
 #[tokio::test]
 async fn a_post_with_more_fields_than_its_form_can_have_gets_400() {
     let server = Server::start();
-    let most = max_parts(FormKind::Permohonan);
+    let most = max_parts(fixture_form("permohonan"));
     // The valid permohonan has 11 parts.
     let with_extra = |extra: usize| {
         (0..extra).fold(valid_permohonan(), |form, i| {
@@ -409,7 +409,9 @@ async fn a_post_with_more_fields_than_its_form_can_have_gets_400() {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    pairs.extend((0..max_parts(FormKind::PengaduanLayanan)).map(|i| (format!("t{i}"), "x".into())));
+    pairs.extend(
+        (0..max_parts(fixture_form("pengaduan-layanan"))).map(|i| (format!("t{i}"), "x".into())),
+    );
     let pairs: Vec<(&str, &str)> = pairs
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -491,4 +493,10 @@ fn part_headers_or_a_preamble_that_never_end_are_not_held() {
         assert_unreadable(&response, "16 MB preamble");
     }
     assert_nothing_stored(&server, "endless headers and preambles");
+}
+
+/// The fixture site's form `id`.
+fn fixture_form(id: &str) -> std::sync::Arc<FormSpec> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site");
+    Forms::load(&root).0.get(id).unwrap().clone()
 }

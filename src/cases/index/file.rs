@@ -11,21 +11,19 @@ use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::{Entry, MAGIC, Stamp, State, Summary};
-use crate::cases::Status;
-use crate::forms::FormKind;
 
 /// The index's entries, in path order, and when the run that wrote it
 /// started listing the records (its entries' stamps are from then); `None`
 /// when it is missing, damaged or of another format. Read as a stream (the
 /// checksum at the end is checked before anything read is used), so the
 /// whole file is never in memory beside what it decodes to.
-pub(super) fn read_index(path: &Path) -> Option<State> {
+pub(super) fn read_index(path: &Path, forms_key: &[u8; 32]) -> Option<State> {
     let file = fs::File::open(path).ok()?;
     let meta = file.metadata().ok()?;
     let body_len = meta.len().checked_sub(32)?;
     let hashing = Hashing(file.take(body_len), Sha256::new());
     let mut r = Reader(std::io::BufReader::with_capacity(64 * 1024, hashing));
-    if r.array::<8>()? != *MAGIC {
+    if r.array::<8>()? != *MAGIC || r.array::<32>()? != *forms_key {
         return None;
     }
     let listed_at = (r.i64()?, r.i64()?);
@@ -53,6 +51,7 @@ pub(super) fn read_index(path: &Path) -> Option<State> {
         entries,
         indexed_at: listed_at,
         folders: Default::default(),
+        forms_key: *forms_key,
     })
 }
 
@@ -72,9 +71,11 @@ pub(super) fn write_index(
     path: &Path,
     entries: &[Entry],
     listed_at: (i64, i64),
+    forms_key: &[u8; 32],
 ) -> std::io::Result<()> {
-    let mut w = Writer(Vec::with_capacity(entries.len() * 200 + 64));
+    let mut w = Writer(Vec::with_capacity(entries.len() * 200 + 96));
     w.0.extend_from_slice(MAGIC);
+    w.0.extend_from_slice(forms_key);
     w.i64(listed_at.0);
     w.i64(listed_at.1);
     let count = entries.iter().filter(|e| e.summary.is_some()).count();
@@ -141,14 +142,13 @@ impl Writer {
     }
     fn summary(&mut self, s: &Summary) {
         self.str(&s.ticket);
-        self.0
-            .push(FormKind::ALL.iter().position(|k| *k == s.kind).unwrap_or(0) as u8);
-        self.str(&s.jenis);
+        self.str(&s.kind);
+        self.str(&s.breakdown);
         self.str(&s.name);
         self.opt_str(s.nik.as_deref());
         self.moment(Some(s.received_at));
-        self.0
-            .push(Status::ALL.iter().position(|x| *x == s.status).unwrap_or(0) as u8);
+        self.str(&s.status);
+        self.0.push(u8::from(s.closed));
         self.date(Some(s.response_due));
         self.date(s.completion_due);
         self.opt_str(s.due_note.as_deref());
@@ -219,12 +219,13 @@ impl<R: Read> Reader<R> {
     fn summary(&mut self) -> Option<Summary> {
         Some(Summary {
             ticket: self.str()?,
-            kind: *FormKind::ALL.get(usize::from(self.u8()?))?,
-            jenis: self.str()?,
+            kind: self.str()?,
+            breakdown: self.str()?,
             name: self.str()?,
             nik: self.opt_str()?,
             received_at: self.moment()??,
-            status: *Status::ALL.get(usize::from(self.u8()?))?,
+            status: self.str()?,
+            closed: self.u8()? == 1,
             response_due: self.date()??,
             completion_due: self.date()?,
             due_note: self.opt_str()?,

@@ -33,12 +33,12 @@ use std::time::{Duration, SystemTime};
 use rayon::prelude::*;
 use time::{Date, OffsetDateTime};
 
+use crate::cases::Record;
 use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::cases::records::load;
-use crate::cases::{Record, Status};
 use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
-use crate::forms::FormKind;
+use crate::forms::{FormSpec, Forms};
 
 mod file;
 mod listing;
@@ -50,7 +50,7 @@ use listing::{Folders, Listing, Stamp, list, racy_from};
 pub const INDEX_DIR: &str = ".index";
 const INDEX_FILE: &str = "records.bin";
 /// The format's name and version; another value is an index to rebuild.
-const MAGIC: &[u8; 8] = b"LOKETIX2";
+const MAGIC: &[u8; 8] = b"LOKETIX3";
 /// Records changed this close to the listing that stamped them are read again.
 pub(super) const RACY: Duration = Duration::from_secs(2);
 
@@ -58,16 +58,20 @@ pub(super) const RACY: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub ticket: String,
-    pub kind: FormKind,
-    /// `fields.jenis` as written ("" when absent).
-    pub jenis: String,
-    /// `fields.nama`.
+    /// The form's id.
+    pub kind: String,
+    /// The value of the form's `report_by` field ("" when none).
+    pub breakdown: String,
+    /// The value of the field with `role: name`.
     pub name: String,
-    /// A request's NIK as the report prints it ("3517 **** **** 0001");
-    /// `None` when it is not 16 digits, and for complaints about the service.
+    /// The NIK as the report prints it ("3517 **** **** 0001"); `None`
+    /// when it is not 16 digits, or the form asks for none.
     pub nik: Option<String>,
     pub received_at: OffsetDateTime,
-    pub status: Status,
+    /// The step id (an alias read as its step).
+    pub status: String,
+    /// In a final step ([`Record::is_closed`]).
+    pub closed: bool,
     pub response_due: Date,
     pub completion_due: Option<Date>,
     pub due_note: Option<String>,
@@ -77,20 +81,25 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(r: &Record) -> Summary {
+    /// The summary of `r`, read through its form (`None`: a form the site
+    /// does not have, whose record still lists, with no name).
+    pub fn of(r: &Record, form: Option<&FormSpec>) -> Summary {
+        let value = |name: Option<&str>| name.and_then(|n| r.fields.get(n));
         Summary {
             ticket: r.ticket.clone(),
-            kind: r.kind,
-            jenis: r.fields.get("jenis").unwrap_or_default().to_string(),
-            name: r.name().to_string(),
-            nik: match r.kind {
-                FormKind::Permohonan => {
-                    r.fields.get("nik").and_then(crate::cases::report::mask_nik)
-                }
-                FormKind::PengaduanLayanan => None,
-            },
+            kind: r.kind.clone(),
+            breakdown: value(form.and_then(|f| f.report_by.as_deref()))
+                .unwrap_or_default()
+                .to_string(),
+            name: r.name(form).to_string(),
+            nik: value(form.and_then(|f| f.nik_field()).map(|f| f.name.as_str()))
+                .and_then(crate::cases::report::mask_nik),
             received_at: r.received_at,
-            status: r.status,
+            // An alias (an older name of the step) is listed as the step.
+            status: form
+                .and_then(|f| f.step(&r.status))
+                .map_or_else(|| r.status.clone(), |s| s.id.clone()),
+            closed: r.is_closed(form),
             response_due: r.response_due,
             completion_due: r.completion_due,
             due_note: r.due_note.clone(),
@@ -109,9 +118,13 @@ impl Summary {
     }
 
     /// Whether a deadline has passed on `today` without the step it asks for.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
     pub fn is_overdue(&self, today: Date) -> bool {
         crate::cases::record::is_overdue(
-            self.status,
+            self.is_closed(),
             self.first_response_at,
             self.response_due,
             self.completion_due,
@@ -132,8 +145,8 @@ fn unix_time(t: SystemTime) -> (i64, i64) {
 /// oldest first, with a diagnostic for each file that could not be read
 /// (those are skipped), as [`crate::cases::load_all`] gives them. Reads and
 /// refreshes the index (module docs).
-pub fn summaries(data: &Path) -> (Vec<Summary>, Vec<Diagnostic>) {
-    let (state, diags) = refresh(data, None, false);
+pub fn summaries(data: &Path, forms: &Forms) -> (Vec<Summary>, Vec<Diagnostic>) {
+    let (state, diags) = refresh(data, forms, None, false);
     // Sized at once (a collect would grow it by doubling: at 100,000
     // records, 6 MB more at the moment memory use peaks).
     let mut summaries = Vec::with_capacity(state.entries.len());
@@ -153,10 +166,10 @@ pub struct Memo(Mutex<Option<State>>);
 impl Memo {
     /// [`summaries`], sharing what did not change with earlier calls, in
     /// no particular order (the desk sorts what it selects).
-    pub fn summaries(&self, data: &Path) -> (Vec<Arc<Summary>>, Vec<Diagnostic>) {
+    pub fn summaries(&self, data: &Path, forms: &Forms) -> (Vec<Arc<Summary>>, Vec<Diagnostic>) {
         // Two listings at once: the second reads the index file.
         let previous = self.0.lock().ok().and_then(|mut m| m.take());
-        let (state, diags) = refresh(data, previous, true);
+        let (state, diags) = refresh(data, forms, previous, true);
         let summaries = state
             .entries
             .iter()
@@ -181,13 +194,38 @@ struct State {
     entries: Vec<Entry>,
     indexed_at: (i64, i64),
     folders: Folders,
+    /// [`forms_key`] of the forms the summaries were read through.
+    forms_key: [u8; 32],
+}
+
+/// What of the forms a summary depends on (which fields hold the name, the
+/// NIK and the report's split): when an office changes one, every record
+/// is read again.
+fn forms_key(forms: &Forms) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for f in forms.iter() {
+        let name = f
+            .role(crate::forms::spec::Role::Name)
+            .map(|f| f.name.as_str());
+        let nik = f.nik_field().map(|f| f.name.as_str());
+        hash.update(format!("{}\0{name:?}\0{nik:?}\0{:?}\n", f.id, f.report_by));
+    }
+    hash.finalize().into()
 }
 
 /// Lists the records, takes from `previous` (or else the index file) every
 /// entry whose file is unchanged, reads the others, and writes the index
 /// file if anything changed. With `memo`, the state keeps the folders'
 /// names for the next call.
-fn refresh(data: &Path, previous: Option<State>, memo: bool) -> (State, Vec<Diagnostic>) {
+fn refresh(
+    data: &Path,
+    forms: &Forms,
+    previous: Option<State>,
+    memo: bool,
+) -> (State, Vec<Diagnostic>) {
+    let key = forms_key(forms);
+    let previous = previous.filter(|p| p.forms_key == key);
     let root = data.join(SUBMISSIONS_DIR);
     let index_path = data.join(INDEX_DIR).join(INDEX_FILE);
     let listed_at = unix_time(SystemTime::now());
@@ -204,11 +242,12 @@ fn refresh(data: &Path, previous: Option<State>, memo: bool) -> (State, Vec<Diag
         indexed_at,
         ..
     } = previous
-        .or_else(|| read_index(&index_path))
+        .or_else(|| read_index(&index_path, &key))
         .unwrap_or(State {
             entries: Vec::new(),
             indexed_at: (i64::MIN, 0),
             folders: Folders::new(),
+            forms_key: key,
         });
     let racy_from = racy_from(indexed_at);
     // Both in path order: each file meets its entry, if the index has one.
@@ -246,7 +285,8 @@ fn refresh(data: &Path, previous: Option<State>, memo: bool) -> (State, Vec<Diag
         .into_par_iter()
         .map(|i| {
             let path = root.join(&entries[i].rel);
-            (i, load(&path).map(|r| Arc::new(Summary::of(&r))))
+            let summary = |r: Record| Arc::new(Summary::of(&r, forms.of(&r).map(|f| &**f)));
+            (i, load(&path).map(summary))
         })
         .collect();
     for (i, read) in read {
@@ -262,7 +302,7 @@ fn refresh(data: &Path, previous: Option<State>, memo: bool) -> (State, Vec<Diag
     // Derived data: when it cannot be written, the next run reads the
     // records again (their stamps are judged against the old index's time),
     // and nothing else changes.
-    let written = changed && write_index(&index_path, &entries, listed_at).is_ok();
+    let written = changed && write_index(&index_path, &entries, listed_at, &key).is_ok();
     diags.sort_by(|a, b| a.path.cmp(&b.path));
     let indexed_at = if written { listed_at } else { indexed_at };
     (
@@ -270,6 +310,7 @@ fn refresh(data: &Path, previous: Option<State>, memo: bool) -> (State, Vec<Diag
             entries,
             indexed_at,
             folders,
+            forms_key: key,
         },
         diags,
     )

@@ -4,60 +4,89 @@
 
 use time::{Date, Month};
 
-use crate::cases::Status;
 use crate::cases::index::Summary;
 use crate::core::calendar::Calendar;
 use crate::core::dates;
-use crate::forms::FormKind;
+use crate::forms::Forms;
+use crate::forms::spec::Until;
+use crate::site::render::capitalized;
 use crate::site::terms::{Term, Terms, Unit};
 
-/// What a case is, for counting: its kind and, for a request, its jenis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseKind {
-    Konsultasi,
-    PengaduanMasalah,
-    /// A request whose `jenis` was edited to something else or removed.
-    PermohonanLain,
-    PengaduanLayanan,
+/// What a case is counted as: its form and, for a form with `report_by`,
+/// the value of that field ("permohonan/konsultasi").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Group {
+    pub form: String,
+    /// The `report_by` value ("" for a form without one).
+    pub value: String,
+    /// How the report names it: the option's `report` (or label), else the
+    /// form's title.
+    pub label: String,
 }
 
-impl CaseKind {
-    pub const ALL: [CaseKind; 4] = [
-        CaseKind::Konsultasi,
-        CaseKind::PengaduanMasalah,
-        CaseKind::PermohonanLain,
-        CaseKind::PengaduanLayanan,
-    ];
-
-    pub fn of(record: &Summary) -> CaseKind {
-        match record.kind {
-            FormKind::PengaduanLayanan => CaseKind::PengaduanLayanan,
-            FormKind::Permohonan => match record.jenis.trim() {
-                "konsultasi" => CaseKind::Konsultasi,
-                "pengaduan" => CaseKind::PengaduanMasalah,
-                _ => CaseKind::PermohonanLain,
+impl Group {
+    fn of(r: &Summary, forms: &Forms) -> Group {
+        let form = forms.get(&r.kind);
+        let value = r.breakdown.trim().to_string();
+        let title = form.map_or_else(|| r.kind.clone(), |f| f.title.clone());
+        let split = form
+            .and_then(|f| f.report_by.as_deref())
+            .and_then(|by| form?.field(by));
+        let label = match split {
+            Some(field) => match field.options.iter().find(|c| c.value == value) {
+                Some(c) => c.report.clone().unwrap_or_else(|| c.label.clone()),
+                None => format!("{title}: {} tidak dikenal", field.error_label()),
             },
+            None => title,
+        };
+        Group {
+            form: r.kind.clone(),
+            value,
+            label,
         }
     }
 
     /// As in `loket inbox`: "permohonan/konsultasi".
-    pub fn code(self) -> &'static str {
-        match self {
-            CaseKind::Konsultasi => "permohonan/konsultasi",
-            CaseKind::PengaduanMasalah => "permohonan/pengaduan",
-            CaseKind::PermohonanLain => "permohonan",
-            CaseKind::PengaduanLayanan => "pengaduan-layanan",
+    pub fn code(&self) -> String {
+        match self.value.as_str() {
+            "" => self.form.clone(),
+            value => format!("{}/{value}", self.form),
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            CaseKind::Konsultasi => "Konsultasi masalah usaha",
-            CaseKind::PengaduanMasalah => "Pengaduan masalah usaha",
-            CaseKind::PermohonanLain => "Permohonan tanpa jenis yang dikenal",
-            CaseKind::PengaduanLayanan => "Keluhan, saran, dan masukan tentang pelayanan",
+    /// The groups every form has, zeros included: one per option of its
+    /// `report_by` field, or the form itself.
+    fn all(forms: &Forms) -> Vec<Group> {
+        let mut groups = Vec::new();
+        for f in forms.iter() {
+            let split = f.report_by.as_deref().and_then(|by| f.field(by));
+            match split {
+                Some(field) => groups.extend(field.options.iter().map(|c| Group {
+                    form: f.id.to_string(),
+                    value: c.value.clone(),
+                    label: c.report.clone().unwrap_or_else(|| c.label.clone()),
+                })),
+                None => groups.push(Group {
+                    form: f.id.to_string(),
+                    value: String::new(),
+                    label: f.title.clone(),
+                }),
+            }
         }
+        groups
     }
+}
+
+/// How the cases of one form kept its term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormShare {
+    /// "Permohonan diselesaikan", "Pengaduan ditanggapi".
+    pub what: String,
+    /// "permohonan yang sudah selesai", for "tidak ada …".
+    pub none: String,
+    /// The term the site sets today (`None`: not set).
+    pub term: Option<Term>,
+    pub share: Share,
 }
 
 /// How a case measures against its standard.
@@ -147,8 +176,9 @@ impl Share {
 pub struct CaseRow {
     pub ticket: String,
     pub received: Date,
-    pub kind: CaseKind,
-    pub status: Status,
+    pub kind: Group,
+    /// The step id.
+    pub status: String,
     /// Date (WIB) of the first response.
     pub responded: Option<Date>,
     /// Date (WIB) of completion; only for cases that are selesai or ditolak.
@@ -182,17 +212,15 @@ pub struct MonthReport {
     pub month: Month,
     pub today: Date,
     pub rows: Vec<CaseRow>,
-    /// Every kind with its count; `PermohonanLain` only when there are some.
-    pub by_kind: Vec<(CaseKind, usize)>,
-    /// All six statuses, zeros included.
-    pub by_status: Vec<(Status, usize)>,
-    /// Complaints about the service responded to by their deadline.
-    pub response: Share,
-    /// Requests completed by their deadline.
-    pub completion: Share,
-    /// The terms the site sets today, for the labels (`None`: not set).
-    pub response_term: Option<Term>,
-    pub completion_term: Option<Term>,
+    /// Every group of every form with its count, zeros included; a value
+    /// or form the site does not know only when there are some.
+    pub by_kind: Vec<(Group, usize)>,
+    /// Every step of every form ("Permohonan: Diperiksa"), zeros included;
+    /// a step the form does not know only when there are some.
+    pub by_status: Vec<(String, usize)>,
+    /// Per form: the cases that kept its term (completed, or first answered,
+    /// by the deadline, as its `until` says).
+    pub shares: Vec<FormShare>,
     /// Working days to completion summed over completed cases, and how many.
     pub completion_days_total: u32,
     pub completed: usize,
@@ -208,8 +236,7 @@ impl MonthReport {
     /// the unit of each kind's term in `terms`.
     pub fn compute(
         records: &[Summary],
-        calendar: &Calendar,
-        terms: &Terms,
+        (calendar, terms, forms): (&Calendar, &Terms, &Forms),
         year: i32,
         month: Month,
         today: Date,
@@ -220,27 +247,32 @@ impl MonthReport {
                 let d = r.received_date();
                 d.year() == year && d.month() == month
             })
-            .map(|r| case_row(r, calendar, terms, today))
+            .map(|r| case_row(r, (calendar, terms, forms), today))
             .collect();
-        let mut response = Share::default();
-        let mut completion = Share::default();
-        for row in &rows {
-            match row.kind {
-                CaseKind::PengaduanLayanan => response.add(row.timeliness),
-                _ => completion.add(row.timeliness),
-            }
-        }
+        let shares = forms
+            .iter()
+            .map(|f| {
+                let mut share = Share::default();
+                for row in rows.iter().filter(|r| *r.kind.form == *f.id) {
+                    share.add(row.timeliness);
+                }
+                let (verb, done) = f.verb();
+                FormShare {
+                    what: format!("{} {verb}", capitalized(&f.noun)),
+                    none: format!("{} yang sudah {done}", f.noun),
+                    term: terms.get(&f.id),
+                    share,
+                }
+            })
+            .collect();
         let done: Vec<u32> = rows.iter().filter_map(|r| r.days_to_completion).collect();
         MonthReport {
             year,
             month,
             today,
-            by_kind: count_kinds(&rows),
-            by_status: count_statuses(&rows),
-            response,
-            completion,
-            response_term: terms.get(FormKind::PengaduanLayanan),
-            completion_term: terms.get(FormKind::Permohonan),
+            by_kind: count_kinds(&rows, forms),
+            by_status: count_statuses(&rows, forms),
+            shares,
             completion_days_total: done.iter().sum(),
             completed: done.len(),
             weeks: weeks(year, month, rows.iter().map(|r| r.received.day())),
@@ -265,18 +297,22 @@ impl MonthReport {
     }
 }
 
-fn case_row(r: &Summary, calendar: &Calendar, terms: &Terms, today: Date) -> CaseRow {
-    let unit = terms.get(r.kind).map_or(Unit::WorkingDays, |t| t.unit);
+fn case_row(
+    r: &Summary,
+    (calendar, terms, forms): (&Calendar, &Terms, &Forms),
+    today: Date,
+) -> CaseRow {
+    let form = forms.get(&r.kind);
+    let unit = terms.get(&r.kind).map_or(Unit::WorkingDays, |t| t.unit);
     let received = r.received_date();
     let in_wib = |t: time::OffsetDateTime| t.to_offset(dates::WIB).date();
     let responded = r.first_response_at.map(in_wib);
-    let completed = r.completed_at.filter(|_| r.status.is_closed()).map(in_wib);
-    let kind = CaseKind::of(r);
-    let timeliness = match r.kind {
-        FormKind::PengaduanLayanan => {
-            judge(calendar, unit, received, responded, r.response_due, today)
-        }
-        FormKind::Permohonan => {
+    let completed = r.completed_at.filter(|_| r.is_closed()).map(in_wib);
+    // A term until the first response is judged by it; any other, by
+    // completion (a form the site no longer has: completion).
+    let timeliness = match form.map(|f| f.term.until) {
+        Some(Until::Tanggapan) => judge(calendar, unit, received, responded, r.response_due, today),
+        _ => {
             let due = r.completion_due.unwrap_or(r.response_due);
             judge(calendar, unit, received, completed, due, today)
         }
@@ -284,36 +320,65 @@ fn case_row(r: &Summary, calendar: &Calendar, terms: &Terms, today: Date) -> Cas
     CaseRow {
         ticket: r.ticket.clone(),
         received,
-        kind,
-        status: r.status,
+        kind: Group::of(r, forms),
+        status: r.status.clone(),
         responded,
         completed,
         days_to_completion: completed.map(|d| calendar.working_days_between(received, d)),
         timeliness,
         result: r.result.clone().unwrap_or_default(),
         name: r.name().to_string(),
-        nik: match r.kind {
-            FormKind::PengaduanLayanan => None,
-            FormKind::Permohonan => {
-                Some(r.nik.clone().unwrap_or_else(|| "(tidak sah)".to_string()))
-            }
-        },
+        nik: form
+            .and_then(|f| f.nik_field())
+            .map(|_| r.nik.clone().unwrap_or_else(|| "(tidak sah)".to_string())),
         due_note: r.due_note.clone(),
     }
 }
 
-fn count_kinds(rows: &[CaseRow]) -> Vec<(CaseKind, usize)> {
-    CaseKind::ALL
+fn count_kinds(rows: &[CaseRow], forms: &Forms) -> Vec<(Group, usize)> {
+    let mut groups = Group::all(forms);
+    for row in rows {
+        if !groups.contains(&row.kind) {
+            groups.push(row.kind.clone());
+        }
+    }
+    groups
         .into_iter()
-        .map(|k| (k, rows.iter().filter(|r| r.kind == k).count()))
-        .filter(|&(k, n)| k != CaseKind::PermohonanLain || n > 0)
+        .map(|g| {
+            let n = rows.iter().filter(|r| r.kind == g).count();
+            (g, n)
+        })
         .collect()
 }
 
-fn count_statuses(rows: &[CaseRow]) -> Vec<(Status, usize)> {
-    Status::ALL
+fn count_statuses(rows: &[CaseRow], forms: &Forms) -> Vec<(String, usize)> {
+    let mut steps: Vec<(String, String, String)> = forms
+        .iter()
+        .flat_map(|f| {
+            f.steps.iter().map(|s| {
+                let label = format!("{}: {}", capitalized(&f.noun), s.name());
+                (f.id.to_string(), s.id.clone(), label)
+            })
+        })
+        .collect();
+    for row in rows {
+        if !steps
+            .iter()
+            .any(|(f, s, _)| *f == row.kind.form && *s == row.status)
+        {
+            let label = format!("{}: {} (langkah tidak dikenal)", row.kind.form, row.status);
+            steps.push((row.kind.form.clone(), row.status.clone(), label));
+        }
+    }
+    steps
         .into_iter()
-        .map(|s| (s, rows.iter().filter(|r| r.status == s).count()))
+        .map(|(form, step, label)| {
+            let n = rows
+                .iter()
+                .filter(|r| r.kind.form == form && r.status == step)
+                .count();
+            (label, n)
+        })
         .collect()
 }
 

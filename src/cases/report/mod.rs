@@ -12,17 +12,17 @@
 //! - A case belongs to the month of its received date in WIB.
 //! - Working days are counted after the day of receipt up to and including the
 //!   day of the step ([`Calendar::working_days_between`]).
-//! - A complaint about the service (`pengaduan-layanan`) is on time when its
-//!   first response (`first_response_at`) came by its `response_due`; a
-//!   request (`permohonan`) when it was completed (`completed_at`, status
-//!   selesai or ditolak) by its `completion_due`, counted in working days
-//!   from receipt. The deadlines are the record's own, set when it arrived
-//!   from the terms of the service pages ([`crate::site::terms`]); the terms the
-//!   site sets today only label the report. A case without that step is late
+//! - A case of a form whose term runs until the first response (`until:
+//!   tanggapan`) is on time when its first response (`first_response_at`)
+//!   came by its `response_due`; any other when it was completed
+//!   (`completed_at`, a final step) by its `completion_due`, counted in the
+//!   unit of the form's term from receipt. The deadlines are the record's
+//!   own, set when it arrived ([`crate::site::terms`]); the terms the site
+//!   sets today only label the report. A case without that step is late
 //!   once its deadline is before the report date, and otherwise "belum jatuh
 //!   tempo" and left out of the share.
 //! - The average time to completion is over every completed case of the month
-//!   (both kinds).
+//!   (every form).
 
 mod compute;
 mod view;
@@ -35,12 +35,13 @@ use crate::cases;
 use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::Diagnostic;
+use crate::forms::Forms;
 use crate::office::templates::Templates;
 use crate::site::terms::Terms;
 
 pub use compute::{
-    CaseKind, CaseRow, MonthReport, Share, Timeliness, Week, decimal_one, judge, mask_nik, percent,
-    week_of, weeks,
+    CaseRow, FormShare, Group, MonthReport, Share, Timeliness, Week, decimal_one, judge, mask_nik,
+    percent, week_of, weeks,
 };
 pub use view::{ReportView, render_csv};
 
@@ -114,16 +115,16 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
         return Err(ReportError::Site(loaded.diagnostics));
     };
     let templates = Templates::load(&opts.root).map_err(ReportError::Site)?;
-    let terms = Terms::from_site(&site).0;
+    let forms = Forms::load(&opts.root).0;
+    let terms = Terms::from_site(&site, &forms).0;
     if !opts.data.join(SUBMISSIONS_DIR).is_dir() {
         return Err(ReportError::NoData(opts.data.clone()));
     }
-    let (all, skipped) = cases::index::summaries(&opts.data);
+    let (all, skipped) = cases::index::summaries(&opts.data, &forms);
     let report = month_report(
         &opts.data,
         (&all, &skipped),
-        &calendar,
-        &terms,
+        (&calendar, &terms, &forms),
         (opts.year, opts.month),
         opts.today,
     );
@@ -185,12 +186,11 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
 pub fn month_report(
     data: &Path,
     (records, skipped): (&[cases::index::Summary], &[Diagnostic]),
-    calendar: &Calendar,
-    terms: &Terms,
+    rules: (&Calendar, &Terms, &Forms),
     (year, month): (i32, Month),
     today: Date,
 ) -> MonthReport {
-    let mut report = MonthReport::compute(records, calendar, terms, year, month, today);
+    let mut report = MonthReport::compute(records, rules, year, month, today);
     report.unreadable = skipped
         .iter()
         .filter(|d| in_month_folder(data, &d.path, year, month))

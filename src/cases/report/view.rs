@@ -20,10 +20,7 @@ pub struct ReportView {
     missing_holiday_years: Vec<i32>,
     by_kind: Vec<Count>,
     by_status: Vec<Count>,
-    response_term: String,
-    completion_term: String,
-    response_share: String,
-    completion_share: String,
+    shares: Vec<ShareView>,
     average: String,
     chart: Chart,
     method: Vec<String>,
@@ -32,16 +29,23 @@ pub struct ReportView {
 
 #[derive(Debug, Serialize)]
 struct Count {
-    label: &'static str,
+    label: String,
     count: usize,
+}
+
+/// "Permohonan diselesaikan dalam 5 hari kerja": "2 dari 4 (50%)".
+#[derive(Debug, Serialize)]
+struct ShareView {
+    label: String,
+    share: String,
 }
 
 #[derive(Debug, Serialize)]
 struct CaseView {
     ticket: String,
     received: String,
-    kind: &'static str,
-    status: &'static str,
+    kind: String,
+    status: String,
     responded: String,
     completed: String,
     days: String,
@@ -96,7 +100,7 @@ impl ReportView {
                 .by_kind
                 .iter()
                 .map(|(k, n)| Count {
-                    label: k.label(),
+                    label: k.label.clone(),
                     count: *n,
                 })
                 .collect(),
@@ -104,20 +108,18 @@ impl ReportView {
                 .by_status
                 .iter()
                 .map(|(s, n)| Count {
-                    label: s.label(),
+                    label: s.clone(),
                     count: *n,
                 })
                 .collect(),
-            response_term: term_text(r.response_term),
-            completion_term: term_text(r.completion_term),
-            response_share: share_text(
-                &r.response,
-                "pengaduan yang sudah ditanggapi atau melewati batas waktu",
-            ),
-            completion_share: share_text(
-                &r.completion,
-                "permohonan yang sudah selesai atau melewati batas waktu",
-            ),
+            shares: r
+                .shares
+                .iter()
+                .map(|s| ShareView {
+                    label: format!("{} {}", s.what, term_text(s.term)),
+                    share: share_text(&s.share, &format!("{} atau melewati batas waktu", s.none)),
+                })
+                .collect(),
             average: match r.completed {
                 0 => "—".to_string(),
                 n => format!(
@@ -134,7 +136,7 @@ impl ReportView {
                     ticket: row.ticket.clone(),
                     received: dates::format_long(row.received),
                     kind: row.kind.code(),
-                    status: row.status.as_str(),
+                    status: row.status.clone(),
                     responded: long_or_dash(row.responded),
                     completed: long_or_dash(row.completed),
                     days: row
@@ -235,9 +237,12 @@ fn method(r: &MonthReport) -> Vec<String> {
         "Kiriman dihitung pada bulan tanggal diterimanya (WIB).".to_string(),
         "Hari kerja: Senin sampai Jumat, di luar libur nasional dan cuti bersama. Hari diterimanya kiriman tidak dihitung; hari tanggapan atau penyelesaian dihitung.".to_string(),
         format!(
-            "Pengaduan tentang layanan tepat waktu bila tanggapan pertama diberikan paling lambat pada batas tanggapannya ({}); permohonan tepat waktu bila selesai atau ditolak paling lambat pada batas penyelesaiannya ({}). Batas waktu setiap kiriman ditetapkan saat kiriman diterima.",
-            term_text(r.response_term).replace("dalam ", ""),
-            term_text(r.completion_term).replace("dalam ", "")
+            "Kiriman yang batas waktunya dihitung sampai ditanggapi tepat waktu bila tanggapan pertama diberikan paling lambat pada batas tanggapannya; kiriman yang batas waktunya dihitung sampai selesai tepat waktu bila selesai atau ditolak paling lambat pada batas penyelesaiannya ({}). Batas waktu setiap kiriman ditetapkan saat kiriman diterima.",
+            r.shares
+                .iter()
+                .map(|s| format!("{} {}", s.what.to_lowercase(), term_text(s.term)))
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         format!(
             "Kiriman yang belum ditanggapi atau belum selesai dihitung tidak tepat waktu bila batas waktunya sudah lewat pada {}; bila belum lewat, kiriman itu belum jatuh tempo dan tidak dihitung.",
@@ -273,8 +278,8 @@ pub fn render_csv(report: &MonthReport) -> String {
         let cells = [
             row.ticket.clone(),
             dates::format_iso(row.received),
-            row.kind.code().to_string(),
-            row.status.to_string(),
+            row.kind.code(),
+            row.status.clone(),
             iso(row.responded),
             iso(row.completed),
             row.days_to_completion

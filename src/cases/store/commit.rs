@@ -27,9 +27,7 @@ use std::thread;
 use time::Date;
 use tokio::sync::oneshot;
 
-use super::{
-    Draft, FormKind, create_durable_dirs, create_private_dir, rename_noreplace, write_private,
-};
+use super::{Draft, create_durable_dirs, create_private_dir, rename_noreplace, write_private};
 use crate::cases::layout::{Layout, staging_name};
 use crate::cases::ticket::Ticket;
 
@@ -58,7 +56,8 @@ pub(super) struct Handle {
 
 struct Job {
     draft: Draft,
-    kind: FormKind,
+    /// The ticket prefix of the form.
+    prefix: String,
     date: Date,
     render: Render,
     after: Option<AfterCommit>,
@@ -94,7 +93,7 @@ impl Handle {
     pub(super) async fn commit(
         &self,
         draft: Draft,
-        kind: FormKind,
+        prefix: String,
         date: Date,
         render: Render,
         after: Option<AfterCommit>,
@@ -103,7 +102,7 @@ impl Handle {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             draft,
-            kind,
+            prefix,
             date,
             render,
             after,
@@ -201,7 +200,7 @@ impl Committer {
         if let Some(tmp) = job.draft.record.parent() {
             create_private_dir(tmp)?;
         }
-        let ticket = Ticket::new(job.kind, job.date)?;
+        let ticket = Ticket::new(&job.prefix, job.date)?;
         let record = (job.render)(&ticket)?;
         write_private(&job.draft.record, record.as_bytes())?;
         if job.draft.attachments.is_empty() {
@@ -247,7 +246,7 @@ impl Committer {
     /// folder renamed to match. Both are made durable by the batch's second
     /// sync, before the job is acknowledged.
     fn retag(&self, s: &mut Staged) -> io::Result<()> {
-        let ticket = Ticket::new(s.job.kind, s.job.date)?;
+        let ticket = Ticket::new(&s.job.prefix, s.job.date)?;
         write_private(&s.job.draft.record, (s.job.render)(&ticket)?.as_bytes())?;
         if let Some(staging) = &s.staging {
             let to = staging.with_file_name(staging_name(ticket.as_str()));

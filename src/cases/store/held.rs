@@ -48,7 +48,7 @@ use super::{Draft, Store, create_private_dir, random_hex, rename_noreplace, writ
 use crate::cases::layout::{Layout, is_plain_name};
 use crate::cases::record::Attachment;
 use crate::forms::validate::{FileCheck, FileType};
-use crate::forms::{FieldType, FormKind};
+use crate::forms::{FieldType, FormSpec};
 
 /// How long held files are kept.
 pub const HOLD_FOR: Duration = Duration::from_secs(60 * 60);
@@ -303,23 +303,23 @@ impl Draft {
     }
 
     /// Takes into this draft the files held under `token` for the fields
-    /// of `kind` that `keep_own` does not claim (those this post sent a file
+    /// of `form` that `keep_own` does not claim (those this post sent a file
     /// for), and returns what validation needs to know of each. An unknown
     /// or expired token gives nothing. Blocking.
     pub fn adopt_held(
         &mut self,
         store: &Store,
-        kind: FormKind,
+        form: &FormSpec,
         token: &str,
         keep_own: impl Fn(&str) -> bool,
     ) -> io::Result<BTreeMap<String, FileCheck>> {
-        self.adopt_held_at(store, kind, token, keep_own, SystemTime::now())
+        self.adopt_held_at(store, form, token, keep_own, SystemTime::now())
     }
 
     fn adopt_held_at(
         &mut self,
         store: &Store,
-        kind: FormKind,
+        form: &FormSpec,
         token: &str,
         keep_own: impl Fn(&str) -> bool,
         now: SystemTime,
@@ -339,7 +339,7 @@ impl Draft {
             return Ok(adopted);
         }
         for attachment in manifest.attachments {
-            let is_file_field = kind
+            let is_file_field = form
                 .field(&attachment.field)
                 .is_some_and(|f| f.kind == FieldType::File);
             if !is_file_field
@@ -360,7 +360,7 @@ impl Draft {
             self.attachments.push(attachment);
         }
         for upload in manifest.unchecked {
-            let is_file_field = kind
+            let is_file_field = form
                 .field(&upload.field)
                 .is_some_and(|f| f.kind == FieldType::File);
             if !is_file_field
@@ -392,7 +392,7 @@ impl Draft {
             });
         }
         // The record lists attachments in form order.
-        let order = |a: &Attachment| kind.fields().iter().position(|f| f.name == a.field);
+        let order = |a: &Attachment| form.fields.iter().position(|f| f.name == a.field);
         self.attachments.sort_by_key(order);
         Ok(adopted)
     }

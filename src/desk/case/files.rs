@@ -159,7 +159,8 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str) -> Response<Bo
         tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
         return server_error(desk, staff);
     }
-    let office = (desk.office)().config.office;
+    let office_now = (desk.office)();
+    let office = office_now.config.office;
     let today = dates::today();
     let view = PrintView {
         officer: record
@@ -168,7 +169,7 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str) -> Response<Bo
             .map(|h| h.by.clone())
             .filter(|b| !b.trim().is_empty())
             .unwrap_or_else(|| staff.session.name.clone()),
-        c: CaseView::new(&record, &text, today),
+        c: CaseView::new(&record, &office_now.forms, &text, today),
         office: Letterhead {
             parent: office.parent,
             name: office.name,

@@ -20,9 +20,9 @@ use time::OffsetDateTime;
 
 use super::http::{self, redirect};
 use super::{Body, CASE_PREFIX, Desk, Staff, html_page, messages, views};
-use crate::cases::{self, Berkas, Meeting, Need, Record, RecordError, Status, Version};
+use crate::cases::{self, Meeting, Record, RecordError, Version};
 use crate::core::dates;
-use crate::forms::FormKind;
+use crate::forms::spec::Need;
 use crate::work::{self, Actor, StepError, Work};
 use view::{CaseView, Typed};
 
@@ -38,16 +38,11 @@ pub async fn handle(
     let read = http::is_read(&req);
     match tail {
         "" if read => {
-            let notice = http::query(&req)
+            let changed = http::query(&req)
                 .into_iter()
                 .find(|(k, _)| k == "diubah")
-                .and_then(|(_, v)| match FormKind::parse(&v) {
-                    Some(kind) => Some(format!("Kasus ini sekarang: {}.", kind.label())),
-                    None => Status::parse(&v)
-                        .map(|s| format!("Status kasus ini sekarang: {}.", s.label())),
-                })
-                .unwrap_or_default();
-            show(desk, &staff, ticket, notice).await
+                .map(|(_, v)| v);
+            show(desk, &staff, ticket, changed).await
         }
         "" if req.method() == Method::POST => step(desk, req, &staff, ticket).await,
         "cetak/" if read => files::print(desk, &staff, ticket).await,
@@ -100,13 +95,28 @@ fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &CaseView) -> Re
     html_page(status, views::render("kasus.html", &chrome, view))
 }
 
-async fn show(desk: &Arc<Desk>, staff: &Staff, ticket: &str, notice: String) -> Response<Body> {
+/// The case page; `changed` is what the step just taken did (`?diubah=`:
+/// the form it moved to, or the step).
+async fn show(
+    desk: &Arc<Desk>,
+    staff: &Staff,
+    ticket: &str,
+    changed: Option<String>,
+) -> Response<Body> {
     let (record, text) = match load(desk, ticket).await {
         Ok(found) => found,
         Err(e) => return load_error(desk, staff, &e),
     };
-    let mut view = CaseView::new(&record, &text, dates::today());
-    view.notice = notice;
+    let forms = (desk.office)().forms;
+    let mut view = CaseView::new(&record, &forms, &text, dates::today());
+    if let Some(changed) = changed {
+        let form = forms.of(&record);
+        view.notice = match (forms.get(&changed), form.and_then(|f| f.step(&changed))) {
+            (Some(moved), _) => format!("Kasus ini sekarang: {}.", moved.title),
+            (None, Some(step)) => format!("Status kasus ini sekarang: {}.", step.name()),
+            (None, None) => String::new(),
+        };
+    }
     render(desk, staff, StatusCode::OK, &view)
 }
 
@@ -117,29 +127,24 @@ fn change_from(
     by: &str,
     now: OffsetDateTime,
 ) -> Result<cases::StatusChange, String> {
-    let to = Status::parse(&typed.langkah)
-        .filter(|s| *s != Status::Baru)
+    let to = Some(typed.langkah.trim())
+        .filter(|s| !s.is_empty())
         .ok_or("Langkah ini tidak dikenal. Muat ulang halaman lalu pilih langkah lagi.")?;
     let note = Some(typed.catatan.trim().to_string()).filter(|n| !n.is_empty());
     let public_note = Some(typed.pesan.trim().to_string()).filter(|n| !n.is_empty());
-    let mut berkas = None;
-    let mut meeting = None;
-    match to {
-        Status::Diperiksa => {
-            berkas = Some(
-                Berkas::parse(&typed.berkas)
-                    .map_err(
-                        |_| "Pilih hasil pemeriksaan: berkas lengkap atau berkas tidak lengkap.",
-                    )?
-                    .as_str()
-                    .to_string(),
-            );
+    // What the step's form sent: the answer about the documents, the
+    // meeting. Whether the step needs them is the procedure's to say.
+    let files_complete = match typed.berkas.trim() {
+        "" => None,
+        text => {
+            Some(cases::parse_files_complete(text).map_err(|_| need_text(Need::FilesComplete))?)
         }
-        Status::PertemuanDijadwalkan => {
-            let (day, clock, place) = (typed.tanggal.trim(), typed.jam.trim(), typed.tempat.trim());
-            if day.is_empty() || clock.is_empty() || place.is_empty() {
-                return Err("Isi tanggal, jam, dan tempat pertemuan.".into());
-            }
+    };
+    let mut meeting = None;
+    let (day, clock, place) = (typed.tanggal.trim(), typed.jam.trim(), typed.tempat.trim());
+    match (day.is_empty(), clock.is_empty(), place.is_empty()) {
+        (true, true, true) => {}
+        (false, false, false) => {
             let clock = clock.get(..5).unwrap_or(clock);
             meeting = Some(
                 Meeting::parse(&format!("{day} {clock}, {place}")).map_err(|e| {
@@ -149,17 +154,17 @@ fn change_from(
                 })?,
             );
         }
-        _ => {}
+        _ => return Err(need_text(Need::Meeting).into()),
     }
     Ok(cases::StatusChange {
-        to: Some(to),
-        kind: None,
+        to: Some(to.to_string()),
+        form: None,
         at: now,
         by: by.to_string(),
         note,
         public_note,
         meeting,
-        berkas,
+        files_complete,
     })
 }
 
@@ -179,6 +184,7 @@ async fn step(
     }
     let typed = Typed {
         langkah: posted.get("langkah"),
+        formulir: posted.get("formulir"),
         berkas: posted.get("berkas"),
         catatan: posted.get("catatan"),
         tanggal: posted.get("tanggal"),
@@ -202,17 +208,29 @@ async fn step(
         let office = (desk.office)();
         let w = Work {
             data: desk.data.clone(),
-            composer: desk
-                .mail
-                .as_ref()
-                .map(|m| m.composer(&office.config, office.templates.clone())),
+            forms: office.forms.clone(),
+            composer: desk.mail.as_ref().map(|m| {
+                m.composer(
+                    &office.config,
+                    (office.templates.clone(), office.forms.clone()),
+                )
+            }),
         };
         let (ticket, change) = (ticket.to_string(), change.clone());
+        let to = typed.formulir.trim().to_string();
         tokio::task::spawn_blocking(move || match moving {
             true => {
-                let to = |record: &Record| view::other_kind(record.kind);
                 let terms = (&office.terms, &*office.calendar);
-                work::move_case(&w, &ticket, Some(&version), to, terms, &change, &actor, now)
+                work::move_case(
+                    &w,
+                    &ticket,
+                    Some(&version),
+                    &to,
+                    terms,
+                    &change,
+                    &actor,
+                    now,
+                )
             }
             false => work::take_step(&w, &ticket, Some(&version), &change, &actor, now),
         })
@@ -223,12 +241,15 @@ async fn step(
         Ok(Err(StepError::Record(RecordError::Stale { by, .. }))) => {
             return refused(desk, staff, ticket, typed, String::new(), Some(by)).await;
         }
-        Ok(Err(StepError::Needs(need))) => {
+        Ok(Err(StepError::Needs(need, _))) => {
             return refused(desk, staff, ticket, typed, need_text(need).into(), None).await;
         }
         Ok(Err(StepError::NoTerm(_))) => {
-            let message = "Situs tidak menetapkan jangka waktu untuk jenis itu; minta pengelola situs memeriksa halaman layanannya.";
+            let message = "Situs tidak menetapkan jangka waktu untuk formulir itu; minta pengelola situs memeriksa berkas formulirnya.";
             return refused(desk, staff, ticket, typed, message.into(), None).await;
+        }
+        Ok(Err(e @ StepError::NoForm(_))) => {
+            return refused(desk, staff, ticket, typed, e.to_string(), None).await;
         }
         Ok(Err(StepError::Record(
             e @ (RecordError::Transition { .. } | RecordError::Missing(_)),
@@ -253,9 +274,10 @@ async fn step(
         Ok(false) => {}
         Err(e) => tracing::error!(target: "loket::desk", "no mail for the citizen: {e}"),
     }
-    let changed = match (moving, change.to) {
-        (true, _) => view::other_kind(done.before.kind).as_str(),
-        (false, to) => to.unwrap_or(done.before.status).as_str(),
+    let changed = match (moving, &change.to) {
+        (true, _) => typed.formulir.trim(),
+        (false, Some(to)) => to.as_str(),
+        (false, None) => done.before.status.as_str(),
     };
     redirect(&format!(
         "{CASE_PREFIX}{}/?diubah={}",
@@ -266,30 +288,34 @@ async fn step(
 /// The desk's words for what a step lacks.
 fn need_text(need: Need) -> &'static str {
     match need {
-        Need::Berkas => "Pilih hasil pemeriksaan: berkas lengkap atau berkas tidak lengkap.",
+        Need::FilesComplete => "Pilih hasil pemeriksaan: berkas lengkap atau berkas tidak lengkap.",
         Need::Meeting => "Isi tanggal, jam, dan tempat pertemuan.",
         Need::Result => "Tulis ringkasan hasil layanan sebelum menandai selesai.",
         Need::Reason => "Tulis alasan penolakan; alasan ini dicatat sebagai hasil.",
+        Need::Note => "Tulis catatan untuk langkah ini.",
     }
 }
 
-/// The move of an open case to the other kind (filed in the wrong form),
-/// as `loket status --kind` makes it ([`work::move_case`] gives it that
-/// kind's deadlines); the reason is required.
+/// The move of an open case to another form (filed in the wrong one), as
+/// `loket status --kind` makes it ([`work::move_case`] gives it that
+/// form's deadlines); the reason is required.
 fn move_from(typed: &Typed, by: &str, now: OffsetDateTime) -> Result<cases::StatusChange, String> {
     let note = Some(typed.catatan.trim().to_string()).filter(|n| !n.is_empty());
     if note.is_none() {
         return Err("Tulis alasan pemindahan; alasan ini dicatat di riwayat.".into());
     }
+    if typed.formulir.trim().is_empty() {
+        return Err("Pilih formulir tujuan pemindahan.".into());
+    }
     Ok(cases::StatusChange {
         to: None,
-        kind: None,
+        form: None,
         at: now,
         by: by.to_string(),
         note,
         public_note: Some(typed.pesan.trim().to_string()).filter(|n| !n.is_empty()),
         meeting: None,
-        berkas: None,
+        files_complete: None,
     })
 }
 
@@ -308,7 +334,8 @@ async fn refused(
         Ok(found) => found,
         Err(e) => return load_error(desk, staff, &e),
     };
-    let mut view = CaseView::new(&record, &text, dates::today());
+    let forms = (desk.office)().forms;
+    let mut view = CaseView::new(&record, &forms, &text, dates::today());
     view.error_on_top = !error.is_empty() && !view.offers(&typed.langkah);
     view.typed = typed;
     view.error = error;
@@ -337,12 +364,21 @@ mod tests {
     fn forms_become_the_changes_of_loket_status() {
         let now = OffsetDateTime::now_utc();
         let mut t = typed("diperiksa");
-        assert!(change_from(&t, "Budi", now).is_err(), "berkas needed");
+        let c = change_from(&t, "Budi", now).unwrap();
+        let kp = crate::forms::Forms::builtin().get("permohonan").unwrap();
+        let checking = kp.step("diperiksa").unwrap();
+        assert_eq!(
+            c.lacks(checking),
+            Some(Need::FilesComplete),
+            "the rule is in cases"
+        );
         t.berkas = "tidak-lengkap".into();
         let c = change_from(&t, "Budi", now).unwrap();
-        assert_eq!(c.to, Some(Status::Diperiksa));
-        assert_eq!(c.berkas.as_deref(), Some("tidak lengkap"));
+        assert_eq!(c.to.as_deref(), Some("diperiksa"));
+        assert_eq!(c.files_complete, Some(false));
         assert_eq!(c.by, "Budi");
+        t.berkas = "entah".into();
+        assert!(change_from(&t, "Budi", now).is_err());
 
         let mut t = typed("pertemuan-dijadwalkan");
         t.tanggal = "2026-12-02".into();
@@ -356,9 +392,14 @@ mod tests {
         );
         t.jam = "25:00".into();
         assert!(change_from(&t, "Budi", now).is_err());
+        t.jam = String::new();
+        assert!(change_from(&t, "Budi", now).is_err(), "half a meeting");
 
+        let done = kp.step("selesai").unwrap();
         assert_eq!(
-            change_from(&typed("selesai"), "Budi", now).unwrap().lacks(),
+            change_from(&typed("selesai"), "Budi", now)
+                .unwrap()
+                .lacks(done),
             Some(Need::Result),
             "result needed: the rule in cases, worded by need_text"
         );
@@ -368,7 +409,6 @@ mod tests {
             change_from(&t, "Budi", now).unwrap().note.as_deref(),
             Some("Bukan usaha mikro")
         );
-        assert!(change_from(&typed("baru"), "Budi", now).is_err());
-        assert!(change_from(&typed("entah"), "Budi", now).is_err());
+        assert!(change_from(&typed(""), "Budi", now).is_err());
     }
 }

@@ -1,19 +1,24 @@
 //! A case as its page and its print view show it: every value a ready
 //! string in Indonesian.
 
+use std::ops::Not;
+
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::cases::{Record, Status};
+use crate::cases::Record;
 use crate::core::dates::{self, WIB};
-use crate::forms::FormKind;
+use crate::forms::spec::{Need, StepSpec};
+use crate::forms::{FormSpec, Forms};
 use crate::notify::contact;
 
 /// What staff typed into a step's form, shown again after a problem.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Typed {
-    /// The status the form asked for.
+    /// The step the form asked for.
     pub langkah: String,
+    /// The form a move goes to.
+    pub formulir: String,
     pub berkas: String,
     pub catatan: String,
     pub tanggal: String,
@@ -42,7 +47,7 @@ struct AttachmentView {
 #[derive(Serialize)]
 struct HistoryView {
     at: String,
-    status: &'static str,
+    status: String,
     by: String,
     berkas: String,
     meeting: String,
@@ -54,35 +59,34 @@ struct HistoryView {
 /// One of the next steps the procedure allows, with its form.
 #[derive(Serialize)]
 struct StepView {
-    /// The status it moves to (the form's `langkah`), or [`MOVE_STEP`].
-    value: &'static str,
-    title: &'static str,
-    /// Which inputs its form has: berkas, catatan, pertemuan, hasil, alasan,
-    /// pindah.
+    /// The step it takes (the form's `langkah`), or [`MOVE_STEP`].
+    value: String,
+    title: String,
+    /// Which inputs its form has: berkas, catatan, wajib (a note that is
+    /// required), pertemuan, hasil, alasan, pindah.
     form: &'static str,
-    button: &'static str,
+    button: String,
 }
 
-/// The `langkah` of the form that moves an open case to the other kind
-/// (filed in the wrong form), like `loket status --kind`.
+/// Another form a case filed in the wrong one can move to.
+#[derive(Serialize)]
+struct OtherForm {
+    id: String,
+    title: String,
+}
+
+/// The `langkah` of the form that moves an open case to another form
+/// (filed in the wrong one), like `loket status --kind`.
 pub const MOVE_STEP: &str = "pindah";
-
-/// The kind a case filed in the wrong form belongs to instead.
-pub fn other_kind(kind: FormKind) -> FormKind {
-    match kind {
-        FormKind::Permohonan => FormKind::PengaduanLayanan,
-        FormKind::PengaduanLayanan => FormKind::Permohonan,
-    }
-}
 
 /// The case page's view (`v` in `kasus.html`, `v.c` in `cetak.html`).
 #[derive(Serialize)]
 pub struct CaseView {
     ticket: String,
     kind: String,
-    service: &'static str,
-    status: &'static str,
-    status_code: &'static str,
+    service: String,
+    status: String,
+    status_code: String,
     closed: bool,
     received: String,
     response_due: String,
@@ -99,8 +103,10 @@ pub struct CaseView {
     redacted: String,
     history: Vec<HistoryView>,
     steps: Vec<StepView>,
-    /// The other kind's label, for the move form.
-    other_kind: &'static str,
+    /// The forms a move can go to (none once the case is past its early
+    /// steps), and the title of the one when there is one.
+    other_forms: Vec<OtherForm>,
+    other_kind: String,
     /// Replying the way citizens talk to the office: click-to-chat and
     /// `mailto:` links prefilled with the ticket and the public message.
     whatsapp: String,
@@ -141,56 +147,50 @@ fn size_text(bytes: u64) -> String {
     }
 }
 
-/// A field's label from its form ("nama lengkap" → "Nama lengkap"), or its
-/// key for a field added by hand.
-fn label(kind: FormKind, name: &str) -> String {
-    let text = kind.field(name).map_or(name, |f| f.label);
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+/// A field's label from its form, or its key for a field added by hand
+/// (or of a form the site no longer has).
+fn label(form: Option<&FormSpec>, name: &str) -> String {
+    form.and_then(|f| f.field(name)).map_or_else(
+        || crate::site::render::capitalized(name),
+        |f| f.label.clone(),
+    )
 }
 
-pub fn kind_text(kind: FormKind, jenis: Option<&str>) -> String {
-    match (kind, jenis) {
-        (FormKind::Permohonan, Some("konsultasi")) => "Permohonan: fasilitasi konsultasi".into(),
-        (FormKind::Permohonan, Some("pengaduan")) => {
-            "Permohonan: fasilitasi pengaduan masalah usaha".into()
-        }
-        (kind, _) => kind.label().to_string(),
-    }
-}
-
-fn step(from: Status, to: Status) -> StepView {
-    let (title, form, button) = match to {
-        Status::Diperiksa if from == Status::Diperiksa => (
-            "Periksa ulang kelengkapan berkas",
-            "berkas",
-            "Simpan hasil pemeriksaan",
-        ),
-        Status::Diperiksa => (
-            "Periksa kelengkapan berkas",
-            "berkas",
-            "Simpan hasil pemeriksaan",
-        ),
-        Status::KonsultasiDiberikan => (
-            "Konsultasi diberikan",
-            "catatan",
-            "Tandai konsultasi diberikan",
-        ),
-        Status::PertemuanDijadwalkan if from == Status::PertemuanDijadwalkan => (
-            "Jadwalkan ulang pertemuan",
-            "pertemuan",
-            "Simpan jadwal baru",
-        ),
-        Status::PertemuanDijadwalkan => ("Jadwalkan pertemuan", "pertemuan", "Simpan jadwal"),
-        Status::Selesai => ("Selesai", "hasil", "Tandai selesai"),
-        Status::Ditolak => ("Tolak", "alasan", "Tolak kiriman"),
-        Status::Baru => ("Baru", "catatan", "Simpan"),
+/// The form's title, with the label of the option its report splits by
+/// ("Konsultasi dan pengaduan masalah usaha: Fasilitasi konsultasi").
+pub fn kind_text(form: Option<&FormSpec>, kind: &str, value: &str) -> String {
+    let Some(form) = form else {
+        return kind.to_string();
     };
+    let option = form
+        .report_by
+        .as_deref()
+        .and_then(|by| form.field(by))
+        .and_then(|f| f.options.iter().find(|c| c.value == value));
+    match option {
+        Some(c) => format!("{}: {}", form.title, c.label),
+        None => form.title.clone(),
+    }
+}
+
+/// The form of a step, from what it needs.
+fn step(from: &str, to: &StepSpec) -> StepView {
+    let form = if to.needs(Need::FilesComplete) {
+        "berkas"
+    } else if to.needs(Need::Meeting) {
+        "pertemuan"
+    } else if to.needs(Need::Result) {
+        "hasil"
+    } else if to.needs(Need::Reason) {
+        "alasan"
+    } else if to.needs(Need::Note) {
+        "wajib"
+    } else {
+        "catatan"
+    };
+    let (title, button) = to.action(from);
     StepView {
-        value: to.as_str(),
+        value: to.id.clone(),
         title,
         form,
         button,
@@ -198,13 +198,16 @@ fn step(from: Status, to: Status) -> StepView {
 }
 
 impl CaseView {
-    pub fn new(r: &Record, text: &str, today: time::Date) -> CaseView {
+    pub fn new(r: &Record, forms: &Forms, text: &str, today: time::Date) -> CaseView {
+        let form = forms.of(r).map(|f| &**f);
+        let step_of = |id: &str| form.and_then(|f| f.step(id));
+        let now = step_of(&r.status);
         let history = r
             .history
             .iter()
             .map(|h| HistoryView {
                 at: moment_text(h.at),
-                status: h.status.label(),
+                status: step_of(&h.status).map_or_else(|| h.status.clone(), StepSpec::name),
                 by: h.by.clone(),
                 berkas: h.berkas.clone().unwrap_or_default(),
                 meeting: h
@@ -217,8 +220,11 @@ impl CaseView {
                 moved_from: h
                     .moved_from
                     .as_deref()
-                    .and_then(FormKind::parse)
-                    .map(|k| k.label().to_string())
+                    .map(|id| {
+                        forms
+                            .get(id)
+                            .map_or_else(|| id.to_string(), |f| f.title.clone())
+                    })
                     .unwrap_or_default(),
             })
             .collect();
@@ -226,7 +232,7 @@ impl CaseView {
             .attachments
             .iter()
             .map(|a| AttachmentView {
-                label: label(r.kind, &a.field),
+                label: label(form, &a.field),
                 url: format!(
                     "{}{}/lampiran/{}",
                     super::super::CASE_PREFIX,
@@ -241,13 +247,34 @@ impl CaseView {
                         .is_ok(),
             })
             .collect();
+        // A move is offered while the case is in one of its early steps.
+        let early = form
+            .zip(now)
+            .is_some_and(|(f, now)| !r.is_closed(form) && f.early_steps().any(|s| s.id == now.id));
+        let other_forms: Vec<OtherForm> = forms
+            .iter()
+            .filter(|f| early && *f.id != *r.kind)
+            .map(|f| OtherForm {
+                id: f.id.to_string(),
+                title: f.title.clone(),
+            })
+            .collect();
         CaseView {
             ticket: r.ticket.clone(),
-            kind: kind_text(r.kind, r.fields.get("jenis")),
-            service: r.kind.label(),
-            status: r.status.label(),
-            status_code: r.status.as_str(),
-            closed: r.status.is_closed(),
+            kind: kind_text(
+                form,
+                &r.kind,
+                form.and_then(|f| f.report_by.as_deref())
+                    .and_then(|by| r.fields.get(by))
+                    .unwrap_or_default(),
+            ),
+            service: form.map_or_else(|| r.kind.clone(), |f| f.title.clone()),
+            status: now.map_or_else(
+                || format!("{} (langkah tidak dikenal)", r.status),
+                StepSpec::name,
+            ),
+            status_code: now.map_or_else(|| r.status.clone(), |s| s.id.clone()),
+            closed: r.is_closed(form),
             received: moment_text(r.received_at),
             response_due: dates::format_with_weekday(r.response_due),
             completion_due: r
@@ -255,16 +282,16 @@ impl CaseView {
                 .map(dates::format_with_weekday)
                 .unwrap_or_default(),
             due_note: r.due_note.clone().unwrap_or_default(),
-            overdue: r.is_overdue(today),
+            overdue: r.is_overdue(form, today),
             first_response: r.first_response_at.map(moment_text).unwrap_or_default(),
             completed: r.completed_at.map(moment_text).unwrap_or_default(),
             result: r.result.clone().unwrap_or_default(),
-            applicant: r.name().to_string(),
+            applicant: r.name(form).to_string(),
             fields: r
                 .fields
                 .iter()
                 .map(|(k, v)| FieldView {
-                    label: label(r.kind, k),
+                    label: label(form, k),
                     value: v.to_string(),
                 })
                 .collect(),
@@ -275,21 +302,33 @@ impl CaseView {
                 .unwrap_or_default(),
             redacted: r.redacted.map(dates::format_long).unwrap_or_default(),
             history,
-            steps: r
-                .status
-                .next(r.kind)
-                .iter()
-                .map(|to| step(r.status, *to))
-                .chain((!r.status.is_closed()).then_some(StepView {
-                    value: MOVE_STEP,
-                    title: "Pindahkan ke jenis kiriman lain",
+            steps: now
+                .filter(|_| !r.is_closed(form))
+                .into_iter()
+                .flat_map(|from| {
+                    from.next
+                        .iter()
+                        .filter_map(|id| form.and_then(|f| f.step(id)))
+                        .map(|to| step(&from.id, to))
+                })
+                .chain(other_forms.is_empty().not().then(|| StepView {
+                    value: MOVE_STEP.into(),
+                    title: "Pindahkan ke formulir lain".into(),
                     form: MOVE_STEP,
-                    button: "Pindahkan",
+                    button: "Pindahkan".into(),
                 }))
                 .collect(),
-            other_kind: other_kind(r.kind).label(),
-            whatsapp: contact::whatsapp_link(r).unwrap_or_default(),
-            mailto: contact::mailto_link(r).unwrap_or_default(),
+            other_kind: match other_forms.as_slice() {
+                [one] => one.title.clone(),
+                _ => String::new(),
+            },
+            other_forms,
+            whatsapp: form
+                .and_then(|f| contact::whatsapp_link(r, f))
+                .unwrap_or_default(),
+            mailto: form
+                .and_then(|f| contact::mailto_link(r, f))
+                .unwrap_or_default(),
             public_message: contact::public_message(r).unwrap_or_default().to_string(),
             version: crate::cases::Version::of(text).as_str().to_string(),
             notice: String::new(),
@@ -316,10 +355,8 @@ mod tests {
         assert_eq!(size_text(1_258_291), "1,2 MB");
         let at = crate::cases::parse_local_time("2026-11-27 09:05").unwrap();
         assert_eq!(moment_text(at), "27 November 2026, 09.05 WIB");
-        assert_eq!(label(FormKind::Permohonan, "nama"), "Nama lengkap");
-        assert_eq!(
-            label(FormKind::Permohonan, "catatan_petugas"),
-            "Catatan_petugas"
-        );
+        let form = Forms::builtin().get("permohonan").map(|f| &**f);
+        assert_eq!(label(form, "nama"), "Nama lengkap");
+        assert_eq!(label(form, "catatan_petugas"), "Catatan_petugas");
     }
 }

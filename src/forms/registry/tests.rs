@@ -1,129 +1,93 @@
 use super::*;
-use crate::cases::Status;
-use crate::forms::spec::{Need, Required, Role, Until};
-use crate::forms::{FieldType as Old, FormKind, Required as OldRequired};
+use crate::forms::spec::{Need, Role, Until};
 
-/// The shipped files say what the Rust code says today, field by field,
-/// so that reading the files instead changes nothing.
+/// What the code relied on when the two forms were Rust: the roles, the
+/// NIK, the split of the report, the terms and what purge keeps.
 #[test]
-fn shipped_forms_reproduce_the_fields_of_today() {
+fn shipped_forms_keep_the_facts_of_the_standard() {
     let forms = Forms::builtin();
     assert_eq!(forms.len(), 2);
-    for kind in FormKind::ALL {
-        let spec = forms.get(kind.as_str()).unwrap();
-        assert_eq!(spec.title, kind.label());
-        assert_eq!(spec.ticket_prefix, kind.ticket_prefix());
-        assert_eq!(forms.by_prefix(kind.ticket_prefix()).unwrap().id, spec.id);
-        let names: Vec<&str> = spec.fields.iter().map(|f| f.name.as_str()).collect();
-        let old: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
-        assert_eq!(names, old, "{kind:?}");
-        for (new, old) in spec.fields.iter().zip(kind.fields()) {
-            let at = format!("{kind:?}.{}", old.name);
-            let (kind_ok, max) = match old.kind {
-                Old::Line(n) => (new.kind == FieldType::Text, Some(n)),
-                Old::Text(n) => (new.kind == FieldType::Textarea, Some(n)),
-                Old::Nik => (new.kind == FieldType::Nik, None),
-                Old::Phone => (new.kind == FieldType::Phone, None),
-                Old::Email => (new.kind == FieldType::Email, None),
-                Old::PhoneOrEmail => (new.kind == FieldType::Contact, None),
-                Old::Choice(values) => (
-                    new.kind == FieldType::Choice && new.values().eq(values.iter().copied()),
-                    None,
-                ),
-                Old::Checkbox => (new.kind == FieldType::Checkbox, None),
-                Old::File => (new.kind == FieldType::File, None),
-            };
-            assert!(kind_ok, "{at}: {:?} vs {:?}", new.kind, old.kind);
-            assert_eq!(new.max_chars(), max, "{at}");
-            let required = match old.required {
-                OldRequired::Always => Required::Yes,
-                OldRequired::Optional => Required::No,
-                OldRequired::ForPengaduan => Required::When(crate::forms::spec::When {
-                    field: "jenis".into(),
-                    value: "pengaduan".into(),
-                }),
-            };
-            assert_eq!(new.required, required, "{at}");
-            assert_eq!(new.error_label(), old.label, "{at}");
-            assert_eq!(new.missing.as_deref().unwrap_or(""), old.missing, "{at}");
-        }
-        // The roles the code finds by name today.
-        let role = |r| spec.role(r).map(|f| f.name.as_str());
-        match kind {
-            FormKind::Permohonan => {
-                assert_eq!(role(Role::Name), Some("nama"));
-                assert_eq!(role(Role::Phone), Some("telepon"));
-                assert_eq!(role(Role::Email), Some("email"));
-                assert_eq!(spec.nik_field().unwrap().name, "nik");
-                assert_eq!(spec.report_by.as_deref(), Some("jenis"));
-                assert_eq!(spec.term.days, Some(5));
-                assert_eq!(spec.term.until, Until::Selesai);
-            }
-            FormKind::PengaduanLayanan => {
-                assert_eq!(role(Role::Name), Some("nama"));
-                assert_eq!(role(Role::Phone), Some("kontak"));
-                assert_eq!(role(Role::Email), Some("kontak"));
-                assert!(spec.nik_field().is_none());
-                assert_eq!(spec.term.days, Some(3));
-                assert_eq!(spec.term.until, Until::Tanggapan);
-            }
-        }
-        // Purge keeps `jenis` only; the acknowledgement holds no personal data.
-        let kept: Vec<&str> = spec
-            .fields
+    let kp = forms.by_prefix("KP").unwrap();
+    let pl = forms.by_prefix("PL").unwrap();
+    assert_eq!((&*kp.id, &*pl.id), ("permohonan", "pengaduan-layanan"));
+    let role = |spec: &FormSpec, r| spec.role(r).map(|f| f.name.clone());
+    assert_eq!(role(kp, Role::Name).as_deref(), Some("nama"));
+    assert_eq!(role(kp, Role::Phone).as_deref(), Some("telepon"));
+    assert_eq!(role(kp, Role::Email).as_deref(), Some("email"));
+    assert_eq!(kp.nik_field().unwrap().name, "nik");
+    assert_eq!(kp.report_by.as_deref(), Some("jenis"));
+    assert_eq!((kp.term.days, kp.term.until), (Some(5), Until::Selesai));
+    assert_eq!(role(pl, Role::Name).as_deref(), Some("nama"));
+    assert_eq!(role(pl, Role::Phone).as_deref(), Some("kontak"));
+    assert_eq!(role(pl, Role::Email).as_deref(), Some("kontak"));
+    assert!(pl.nik_field().is_none());
+    assert_eq!((pl.term.days, pl.term.until), (Some(3), Until::Tanggapan));
+    // Purge keeps `jenis` only; the acknowledgement holds no personal data.
+    let kept = |spec: &FormSpec| -> Vec<String> {
+        spec.fields
             .iter()
             .filter(|f| !f.personal)
-            .map(|f| f.name.as_str())
-            .collect();
-        let expected: &[&str] = match kind {
-            FormKind::Permohonan => &["jenis", "persetujuan"],
-            FormKind::PengaduanLayanan => &["persetujuan"],
-        };
-        assert_eq!(kept, expected);
-    }
+            .map(|f| f.name.clone())
+            .collect()
+    };
+    assert_eq!(kept(kp), ["jenis", "persetujuan"]);
+    assert_eq!(kept(pl), ["persetujuan"]);
 }
 
-/// The steps of each file are today's `Status::next` for its kind: the
-/// statuses a case of that kind can reach, with the same moves, words and
-/// end, and the needs `apply` enforces.
+/// The SK's procedure for requests, and the office's own for complaints
+/// about the service (cek administrasi, koordinasi internal/eksternal).
 #[test]
-fn shipped_steps_reproduce_the_procedure_of_today() {
-    for kind in FormKind::ALL {
-        let spec = Forms::builtin().get(kind.as_str()).unwrap();
-        let mut reached = vec![Status::Baru];
-        let mut i = 0;
-        while i < reached.len() {
-            for &next in reached[i].next(kind) {
-                if !reached.contains(&next) {
-                    reached.push(next);
-                }
-            }
-            i += 1;
-        }
-        let mut ids: Vec<&str> = spec.steps.iter().map(|s| s.id.as_str()).collect();
-        let mut old: Vec<&str> = reached.iter().map(|s| s.as_str()).collect();
-        assert_eq!(spec.first_step().id, "baru");
-        ids.sort();
-        old.sort();
-        assert_eq!(ids, old, "{kind:?}");
-        for status in reached {
-            let step = spec.step(status.as_str()).unwrap();
-            let next: Vec<&str> = step.next.iter().map(String::as_str).collect();
-            let old: Vec<&str> = status.next(kind).iter().map(|s| s.as_str()).collect();
-            assert_eq!(next, old, "{kind:?} {status}");
-            assert_eq!(step.name(), status.label(), "{kind:?} {status}");
-            assert_eq!(step.status, status.for_citizens(), "{kind:?} {status}");
-            assert_eq!(step.is_final, status.is_closed(), "{kind:?} {status}");
-            let needs: &[Need] = match status {
-                Status::Diperiksa => &[Need::FilesComplete],
-                Status::PertemuanDijadwalkan => &[Need::Meeting],
-                Status::Selesai => &[Need::Result],
-                Status::Ditolak => &[Need::Reason],
-                Status::Baru | Status::KonsultasiDiberikan => &[],
-            };
-            assert_eq!(step.needs, needs, "{kind:?} {status}");
-        }
-    }
+fn shipped_steps_follow_the_standard() {
+    let forms = Forms::builtin();
+    let walk = |id: &str| -> Vec<(String, Vec<String>, Vec<Need>, bool)> {
+        forms
+            .get(id)
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| (s.id.clone(), s.next.clone(), s.needs.clone(), s.is_final))
+            .collect()
+    };
+    let kp = walk("permohonan");
+    assert_eq!(kp[0].0, "baru");
+    let ids: Vec<&str> = kp.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "baru",
+            "diperiksa",
+            "konsultasi-diberikan",
+            "pertemuan-dijadwalkan",
+            "selesai",
+            "ditolak"
+        ]
+    );
+    assert_eq!(kp[1].2, [Need::FilesComplete]);
+    assert_eq!(kp[3].2, [Need::Meeting]);
+    assert_eq!(
+        (kp[4].2.as_slice(), kp[4].3),
+        ([Need::Result].as_slice(), true)
+    );
+    assert_eq!(
+        (kp[5].2.as_slice(), kp[5].3),
+        ([Need::Reason].as_slice(), true)
+    );
+    let pl = walk("pengaduan-layanan");
+    let ids: Vec<&str> = pl.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "baru",
+            "cek-administrasi",
+            "koordinasi",
+            "ditanggapi",
+            "selesai",
+            "ditolak"
+        ]
+    );
+    // Records written before the complaint procedure had its own steps.
+    let spec = forms.get("pengaduan-layanan").unwrap();
+    assert_eq!(spec.step("diperiksa").unwrap().id, "cek-administrasi");
 }
 
 #[test]
@@ -449,10 +413,12 @@ fn a_ticket_prefix_belongs_to_one_form() {
 }
 
 #[test]
-fn a_missing_folder_is_no_forms_and_a_bad_file_is_reported() {
+fn a_missing_folder_is_the_shipped_forms_and_a_bad_file_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let (forms, diags) = Forms::load(dir.path());
-    assert!(forms.is_empty() && diags.is_empty());
+    assert!(diags.is_empty());
+    assert_eq!(forms.len(), 2);
+    assert!(forms.get("permohonan").is_some());
     std::fs::create_dir(dir.path().join("forms")).unwrap();
     std::fs::write(dir.path().join("forms/nib.yaml"), GOOD).unwrap();
     std::fs::write(dir.path().join("forms/catatan.txt"), "bukan formulir").unwrap();

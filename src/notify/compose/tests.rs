@@ -36,8 +36,11 @@ fn assert_no_personal_data(text: &str) {
     }
 }
 
-fn templates() -> Arc<Templates> {
-    Arc::new(Templates::builtin().unwrap())
+fn templates() -> (Arc<Templates>, crate::forms::Forms) {
+    (
+        Arc::new(Templates::builtin().unwrap()),
+        crate::forms::Forms::builtin().clone(),
+    )
 }
 
 #[test]
@@ -68,14 +71,14 @@ fn staff_hear_of_a_new_case_with_its_deadline_and_desk_link() {
         without.body
     );
     let complaint = CaseFacts {
-        kind: FormKind::PengaduanLayanan,
+        kind: "pengaduan-layanan".into(),
         ticket: "PL-20261127-CDFH".into(),
         ..facts
     };
     let m = composer.new_case(&complaint).unwrap();
     assert!(
         m.subject
-            .starts_with("Pengaduan layanan baru PL-20261127-CDFH — ditanggapi paling lambat"),
+            .starts_with("Pengaduan baru PL-20261127-CDFH — ditanggapi paling lambat"),
         "{}",
         m.subject
     );

@@ -32,13 +32,16 @@ pub struct LookupError {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LookupCase {
     pub ticket: String,
-    /// "Permohonan" or "Pengaduan layanan".
-    pub noun: &'static str,
-    pub kind_label: &'static str,
+    /// The form's noun, capitalised ("Permohonan", "Pengaduan").
+    pub noun: String,
+    /// The form's title.
+    pub kind_label: String,
     /// The name as the citizen typed it ("" once redacted).
     pub name: String,
-    pub status: &'static str,
-    pub status_words: &'static str,
+    /// The step id.
+    pub status: String,
+    /// The step's `status:` text, as the citizen reads it.
+    pub status_words: String,
     pub closed: bool,
     pub received: String,
     pub verb: &'static str,
@@ -58,7 +61,7 @@ pub struct LookupCase {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LookupStep {
     pub date: String,
-    pub words: &'static str,
+    pub words: String,
     /// "lengkap" / "tidak lengkap", or "".
     pub berkas: String,
     pub outcome_label: &'static str,

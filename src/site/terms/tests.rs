@@ -26,34 +26,26 @@ fn friday() -> OffsetDateTime {
 fn deadlines_follow_the_step() {
     let calendar = Calendar::from_holidays([2026], &[]);
     let terms = Terms::of(&[
-        (
-            FormKind::Permohonan,
-            Term::working_days(5, Step::Completion),
-        ),
-        (
-            FormKind::PengaduanLayanan,
-            Term::working_days(3, Step::Response),
-        ),
+        ("permohonan", Term::working_days(5, Step::Completion)),
+        ("pengaduan-layanan", Term::working_days(3, Step::Response)),
     ]);
-    let request = terms
-        .deadlines(FormKind::Permohonan, friday(), &calendar)
-        .unwrap();
+    let request = terms.deadlines("permohonan", friday(), &calendar).unwrap();
     assert_eq!(request.response.date, date!(2026 - 12 - 04));
     assert_eq!(request.completion.unwrap().date, date!(2026 - 12 - 04));
     let complaint = terms
-        .deadlines(FormKind::PengaduanLayanan, friday(), &calendar)
+        .deadlines("pengaduan-layanan", friday(), &calendar)
         .unwrap();
     assert_eq!(complaint.response.date, date!(2026 - 12 - 02));
     assert_eq!(complaint.completion, None);
     assert_eq!(
-        Terms::default().deadlines(FormKind::Permohonan, friday(), &calendar),
+        Terms::default().deadlines("permohonan", friday(), &calendar),
         None
     );
     // The day is the day in WIB: 20.00 UTC on Thursday is Friday there.
     let thursday_utc = datetime!(2026-11-26 20:00 UTC);
     assert_eq!(
         terms
-            .deadlines(FormKind::Permohonan, thursday_utc, &calendar)
+            .deadlines("permohonan", thursday_utc, &calendar)
             .unwrap()
             .response
             .date,
@@ -72,10 +64,10 @@ fn the_three_units_count_differently() {
     };
     let due = |t: Term, terms: Terms| {
         Terms {
-            by_kind: BTreeMap::from([("permohonan", t)]),
+            by_kind: BTreeMap::from([("permohonan".to_string(), t)]),
             ..terms
         }
-        .deadlines(FormKind::Permohonan, friday(), &calendar)
+        .deadlines("permohonan", friday(), &calendar)
         .map(|d| d.completion.unwrap().date)
     };
     // Working days skip the weekend and the day off: 1, 2, 3 December.

@@ -1,7 +1,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::cases::{Meeting, Status, parse_local_time};
+use crate::cases::{Meeting, parse_local_time};
+use crate::forms::Forms;
 
 const TICKET: &str = "KP-20261127-CDFH";
 const RECORD: &str = "# KP-20261127-CDFH · Permohonan\n\
@@ -26,19 +27,20 @@ fn data_with_record() -> tempfile::TempDir {
 fn work(data: &Path) -> Work {
     Work {
         data: data.to_path_buf(),
+        forms: Forms::builtin().clone(),
         composer: None,
     }
 }
 
-fn change(to: Status, by: &str) -> StatusChange {
+fn change(to: &str, by: &str) -> StatusChange {
     StatusChange {
-        to: Some(to),
-        kind: None,
+        to: Some(to.into()),
+        form: None,
         at: parse_local_time("2026-11-30 09:00").unwrap(),
         by: by.to_string(),
         note: None,
         meeting: None,
-        berkas: None,
+        files_complete: None,
         public_note: None,
     }
 }
@@ -66,21 +68,21 @@ fn a_step_lacking_what_it_needs_is_refused_alike_for_every_front_end() {
     let dir = data_with_record();
     let w = work(dir.path());
     for actor in [Actor::desk("Budi"), Actor::cli("budi")] {
-        let meeting = change(Status::PertemuanDijadwalkan, &actor.name);
+        let meeting = change("pertemuan-dijadwalkan", &actor.name);
         let refused = take_step(&w, TICKET, None, &meeting, &actor, now());
         assert!(
-            matches!(refused, Err(StepError::Needs(Need::Meeting))),
+            matches!(refused, Err(StepError::Needs(Need::Meeting, _))),
             "{refused:?}"
         );
-        let result = change(Status::Selesai, &actor.name);
+        let result = change("selesai", &actor.name);
         let refused = take_step(&w, TICKET, None, &result, &actor, now());
         assert!(
-            matches!(refused, Err(StepError::Needs(Need::Result))),
+            matches!(refused, Err(StepError::Needs(Need::Result, _))),
             "{refused:?}"
         );
     }
     let (record, _) = cases::find(dir.path(), TICKET).unwrap();
-    assert_eq!(record.status, Status::Diperiksa, "nothing written");
+    assert_eq!(record.status, "diperiksa", "nothing written");
     assert!(audit_lines(dir.path()).is_empty(), "nothing audited");
 }
 
@@ -91,7 +93,7 @@ fn a_step_not_in_the_procedure_is_the_record_s_refusal() {
         &work(dir.path()),
         TICKET,
         None,
-        &change(Status::Baru, "Budi"),
+        &change("baru", "Budi"),
         &Actor::desk("Budi"),
         now(),
     );
@@ -108,12 +110,12 @@ fn a_step_not_in_the_procedure_is_the_record_s_refusal() {
 fn a_step_is_audited_once_with_who_took_it() {
     let dir = data_with_record();
     let w = work(dir.path());
-    let mut step = change(Status::PertemuanDijadwalkan, "Budi Santoso");
+    let mut step = change("pertemuan-dijadwalkan", "Budi Santoso");
     step.meeting = Some(Meeting::parse("2026-12-02 10:00, Kantor Dinas").unwrap());
     let done = take_step(&w, TICKET, None, &step, &Actor::cli("budi"), now()).unwrap();
     done.audit.unwrap();
     assert_eq!(done.told, Ok(false), "mail is off");
-    assert_eq!(done.before.status, Status::Diperiksa);
+    assert_eq!(done.before.status, "diperiksa");
     assert!(done.written.contains("status: pertemuan-dijadwalkan"));
     let lines = audit_lines(dir.path());
     assert_eq!(lines.len(), 1, "{lines:?}");
@@ -124,7 +126,7 @@ fn a_step_is_audited_once_with_who_took_it() {
     );
 
     let mut done = step.clone();
-    done.to = Some(Status::Selesai);
+    done.to = Some("selesai".into());
     done.note = Some("Sudah dibantu".into());
     take_step(&w, TICKET, None, &done, &Actor::desk("Siti"), now()).unwrap();
     let lines = audit_lines(dir.path());
@@ -137,20 +139,20 @@ fn a_move_without_a_term_for_the_kind_is_refused_before_anything_is_written() {
     let dir = data_with_record();
     let calendar = Calendar::default();
     let terms = Terms::default();
-    let mut change = change(Status::Diperiksa, "Budi");
+    let mut change = change("diperiksa", "Budi");
     change.to = None;
     let refused = move_case(
         &work(dir.path()),
         TICKET,
         None,
-        |_| FormKind::PengaduanLayanan,
+        "pengaduan-layanan",
         (&terms, &calendar),
         &change,
         &Actor::desk("Budi"),
         now(),
     );
     assert!(
-        matches!(refused, Err(StepError::NoTerm(FormKind::PengaduanLayanan))),
+        matches!(&refused, Err(StepError::NoTerm(f)) if f == "pengaduan-layanan"),
         "{refused:?}"
     );
     assert!(audit_lines(dir.path()).is_empty());

@@ -10,9 +10,9 @@ use crate::common::form::sha256_hex;
 /// loket's largest body with its default limits, over both forms.
 fn lokets_largest_body() -> u64 {
     let limits = loket::server::Limits::default().intake();
-    loket::forms::FormKind::ALL
+    loket::forms::Forms::builtin()
         .iter()
-        .map(|&kind| loket::server::intake::max_body(kind, &limits))
+        .map(|form| loket::server::intake::max_body(&**form, &limits))
         .max()
         .unwrap()
 }

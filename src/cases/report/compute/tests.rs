@@ -161,7 +161,8 @@ fn splits_the_month_into_weeks() {
 
 fn record(text: &str) -> Summary {
     let path = std::path::Path::new("r.yaml");
-    Summary::of(&crate::cases::Record::parse(path, text).unwrap())
+    let record = crate::cases::Record::parse(path, text).unwrap();
+    Summary::of(&record, Forms::builtin().of(&record).map(|f| &**f))
 }
 
 #[test]
@@ -201,8 +202,7 @@ fn computes_a_month_from_records() {
     let cal = fixture();
     let r = MonthReport::compute(
         &records,
-        &cal,
-        &Terms::default(),
+        (&cal, &Terms::default(), Forms::builtin()),
         2026,
         Month::November,
         date!(2026 - 12 - 03),
@@ -216,22 +216,51 @@ fn computes_a_month_from_records() {
     assert_eq!(r.rows[1].timeliness, Timeliness::NotYetDue);
     assert_eq!(r.rows[2].nik, None);
     assert_eq!(r.rows[2].timeliness, Timeliness::Late);
+    let kinds: Vec<(String, &str, usize)> = r
+        .by_kind
+        .iter()
+        .map(|(g, n)| (g.code(), g.label.as_str(), *n))
+        .collect();
     assert_eq!(
-        r.by_kind,
+        kinds,
         [
-            (CaseKind::Konsultasi, 1),
-            (CaseKind::PengaduanMasalah, 1),
-            (CaseKind::PengaduanLayanan, 1)
+            (
+                "pengaduan-layanan".to_string(),
+                "Keluhan, saran, dan masukan tentang pelayanan kami",
+                1
+            ),
+            (
+                "permohonan/konsultasi".to_string(),
+                "Konsultasi masalah usaha",
+                1
+            ),
+            (
+                "permohonan/pengaduan".to_string(),
+                "Pengaduan masalah usaha",
+                1
+            ),
         ]
     );
-    assert_eq!(r.by_status.len(), 6);
-    assert_eq!(r.response.describe("-"), "0 dari 1 (0%)");
+    // Every step of both forms, zeros included.
+    assert_eq!(r.by_status.len(), 12);
+    assert!(
+        r.by_status
+            .contains(&("Permohonan: Selesai".to_string(), 1))
+    );
+    assert!(r.by_status.contains(&("Pengaduan: Baru".to_string(), 1)));
+    let share = |id: &str| {
+        let f = Forms::builtin().get(id).unwrap();
+        let what = format!(
+            "{} {}",
+            crate::site::render::capitalized(&f.noun),
+            f.verb().0
+        );
+        r.shares.iter().find(|s| s.what == what).unwrap().share
+    };
+    assert_eq!(share("pengaduan-layanan").describe("-"), "0 dari 1 (0%)");
+    let completion = share("permohonan");
     assert_eq!(
-        (
-            r.completion.within,
-            r.completion.judged,
-            r.completion.not_yet_due
-        ),
+        (completion.within, completion.judged, completion.not_yet_due),
         (1, 1, 1)
     );
     assert_eq!(r.average_text(), "3,0");
@@ -249,13 +278,16 @@ fn computes_a_month_from_records() {
 fn empty_month_has_no_average() {
     let r = MonthReport::compute(
         &[],
-        &fixture(),
-        &Terms::default(),
+        (&fixture(), &Terms::default(), Forms::builtin()),
         2026,
         Month::October,
         date!(2026 - 12 - 10),
     );
     assert_eq!(r.average_text(), "—");
-    assert_eq!(r.completion.describe("permohonan"), "tidak ada permohonan");
+    assert!(r.shares.iter().all(|s| s.share.judged == 0));
+    assert_eq!(
+        r.shares[1].share.describe("permohonan"),
+        "tidak ada permohonan"
+    );
     assert_eq!(render_csv(&r).lines().count(), 1);
 }

@@ -3,6 +3,16 @@ use std::os::unix::fs::PermissionsExt;
 use bytes::Bytes;
 use time::macros::date;
 
+use crate::forms::{FormSpec, Forms};
+
+fn kp() -> &'static FormSpec {
+    Forms::builtin().get("permohonan").unwrap()
+}
+
+fn pl() -> &'static FormSpec {
+    Forms::builtin().get("pengaduan-layanan").unwrap()
+}
+
 use super::*;
 use crate::cases::layout::TMP_DIR;
 use crate::cases::ticket::Ticket;
@@ -47,9 +57,7 @@ async fn uploads_received_unchecked_are_held_raw_and_sanitized_after_adoption() 
     assert_eq!(mode(&folder.join(".raw-ktp")), 0o600);
 
     let mut again = store.draft().unwrap();
-    let files = again
-        .adopt_held(&store, FormKind::Permohonan, &held.token, never)
-        .unwrap();
+    let files = again.adopt_held(&store, kp(), &held.token, never).unwrap();
     assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
     assert!(again.has_unchecked());
     // Sanitized once the text is right (server::forms).
@@ -79,14 +87,12 @@ async fn held_files_are_private_and_come_back_whole_into_a_commit() {
     assert_eq!(mode(&folder.join(MANIFEST)), 0o600);
 
     let mut again = store.draft().unwrap();
-    let files = again
-        .adopt_held(&store, FormKind::Permohonan, &held.token, never)
-        .unwrap();
+    let files = again.adopt_held(&store, kp(), &held.token, never).unwrap();
     assert_eq!(files["ktp"].size, ktp().len() as u64);
     assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
     assert_eq!(again.attachments(), &held.attachments[..]);
     let ticket = again
-        .commit(&store, FormKind::Permohonan, date!(2026 - 11 - 27), |t| {
+        .commit(&store, "KP", date!(2026 - 11 - 27), |t| {
             Ok(format!("ticket: {t}\n"))
         })
         .await
@@ -108,14 +114,10 @@ async fn a_file_sent_again_replaces_the_held_one_and_other_forms_take_nothing() 
         .unwrap();
     let mut draft = store.draft().unwrap();
     let own = |field: &str| field == "ktp";
-    let files = draft
-        .adopt_held(&store, FormKind::Permohonan, &held.token, own)
-        .unwrap();
+    let files = draft.adopt_held(&store, kp(), &held.token, own).unwrap();
     assert!(files.is_empty());
     // The complaint form has no `ktp` field.
-    let files = draft
-        .adopt_held(&store, FormKind::PengaduanLayanan, &held.token, never)
-        .unwrap();
+    let files = draft.adopt_held(&store, pl(), &held.token, never).unwrap();
     assert!(files.is_empty());
     assert!(draft.attachments().is_empty());
 }
@@ -138,15 +140,13 @@ async fn bad_unknown_and_expired_tokens_give_nothing() {
         &format!("{}0", held.token),
         "0123456789abcdef0123456789abcdef",
     ] {
-        let files = draft
-            .adopt_held(&store, FormKind::Permohonan, token, never)
-            .unwrap();
+        let files = draft.adopt_held(&store, kp(), token, never).unwrap();
         assert!(files.is_empty(), "{token:?}");
     }
     // An hour later the token is no good, and its folder goes on use.
     let later = SystemTime::now() + HOLD_FOR;
     let files = draft
-        .adopt_held_at(&store, FormKind::Permohonan, &held.token, never, later)
+        .adopt_held_at(&store, kp(), &held.token, never, later)
         .unwrap();
     assert!(files.is_empty());
     assert!(!store.layout().held_dir().join(&held.token).exists());
