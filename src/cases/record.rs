@@ -273,6 +273,27 @@ impl Record {
         self.received_at.to_offset(WIB).date()
     }
 
+    /// The form each history entry was taken in: the record's form, back to
+    /// the entry that moved the case into it (`moved_from`); before that,
+    /// the form it came from.
+    pub fn history_forms(&self) -> Vec<&str> {
+        let mut form = self.kind.as_str();
+        let mut forms: Vec<&str> = self
+            .history
+            .iter()
+            .rev()
+            .map(|entry| {
+                let this = form;
+                if let Some(from) = &entry.moved_from {
+                    form = from;
+                }
+                this
+            })
+            .collect();
+        forms.reverse();
+        forms
+    }
+
     /// The value of the field that plays `role` in `form`, trimmed; `None`
     /// when empty or the form has no such field.
     fn role(&self, form: &FormSpec, role: Role) -> Option<&str> {

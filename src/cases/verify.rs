@@ -159,11 +159,15 @@ fn check_record(
             whole = false;
         }
         Some(form) => {
-            let unknown = std::iter::once(&record.status)
-                .chain(record.history.iter().map(|h| &h.status))
-                .find(|s| form.step(s).is_none());
-            if let Some(step) = unknown {
+            // Each history entry in the form it was taken in (a case moved
+            // from another form keeps that form's steps before the move).
+            let taken = record.history_forms();
+            let unknown = std::iter::once((&record.status, &*form.id))
+                .chain(record.history.iter().map(|h| &h.status).zip(taken))
+                .find(|(s, id)| forms.get(id).is_some_and(|f| f.step(s).is_none()));
+            if let Some((step, id)) = unknown {
                 let at = at(step);
+                let form = forms.get(id).unwrap_or(form);
                 problem(
                     path,
                     &format!(

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::RecordError;
 use super::record::{HistoryEntry, Meeting, Record, format_timestamp};
-use super::yaml_edit::{append_history, remove_key, set_key};
+use super::yaml_edit::{append_history, remove_key, set_key, set_value};
 use crate::core::dates;
 use crate::forms::spec::{FormSpec, Need, StepSpec};
 use crate::site::terms::Deadlines;
@@ -218,7 +218,7 @@ pub fn apply(
     let mut new = set_key(text, "status", &to.id).map_err(edit_error)?;
     if let Some(m) = &change.form {
         new = set_key(&new, "kind", &m.to.id).map_err(edit_error)?;
-        new = set_key(&new, "form_version", &m.to.version.to_string()).map_err(edit_error)?;
+        new = set_value(&new, "form_version", &m.to.version).map_err(edit_error)?;
         new = set_key(
             &new,
             "response_due",

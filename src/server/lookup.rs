@@ -48,8 +48,8 @@ use crate::cases::ticket::Ticket;
 use crate::cases::{self, Record};
 use crate::core::dates::{self, WIB};
 use crate::core::web;
-use crate::forms::FormSpec;
-use crate::forms::spec::Need;
+use crate::forms::Forms;
+use crate::forms::spec::{Need, StepSpec};
 use crate::site::render::{LookupCase, LookupError, LookupStep, LookupView};
 
 pub const PATH: &str = "/cek-status/";
@@ -312,10 +312,7 @@ async fn post(
         StatusCode::OK,
         &LookupView {
             state: "found",
-            case: Some(case_view(
-                &record,
-                published.specs.of(&record).map(|f| &**f),
-            )),
+            case: Some(case_view(&record, &published.specs)),
             ..LookupView::default()
         },
     )
@@ -371,20 +368,27 @@ fn page(published: &Published, status: StatusCode, view: &LookupView) -> Respons
     }
 }
 
-/// The case as its citizen sees it, in the words of its form (`None`: a
-/// form the site no longer has: its ids).
-pub fn case_view(record: &Record, form: Option<&FormSpec>) -> LookupCase {
+/// The case as its citizen sees it, in the words of its form (of a form the
+/// site no longer has: its ids); each step in the words of the form it was
+/// taken in.
+pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
+    let form = forms.of(record).map(|f| &**f);
     let closed = record.is_closed(form);
     let step_of = |id: &str| form.and_then(|f| f.step(id));
-    let words = |id: &str| step_of(id).map_or_else(|| id.to_string(), |s| s.status.clone());
+    let words = |step: Option<&StepSpec>, id: &str| {
+        step.map_or_else(|| id.to_string(), |s| s.status.clone())
+    };
+    let taken = record.history_forms();
     let steps = record
         .history
         .iter()
-        .map(|h| {
-            let label = step_of(&h.status).and_then(|s| s.outcome());
+        .zip(taken)
+        .map(|(h, taken_in)| {
+            let step = forms.get(taken_in).and_then(|f| f.step(&h.status));
+            let label = step.and_then(|s| s.outcome());
             LookupStep {
                 date: dates::format_long(h.at.to_offset(WIB).date()),
-                words: words(&h.status),
+                words: words(step, &h.status),
                 berkas: h.berkas.clone().unwrap_or_default(),
                 outcome_label: label.unwrap_or(""),
                 outcome: match label {
@@ -408,7 +412,7 @@ pub fn case_view(record: &Record, form: Option<&FormSpec>) -> LookupCase {
         kind_label: form.map_or_else(|| record.kind.clone(), |f| f.title.clone()),
         name: record.name(form).to_string(),
         status: now.map_or_else(|| record.status.clone(), |s| s.id.clone()),
-        status_words: words(&record.status),
+        status_words: words(now, &record.status),
         closed,
         received: dates::format_long(record.received_date()),
         verb: form.map_or("diselesaikan", |f| f.verb().0),

@@ -206,13 +206,20 @@ impl PrivacyGiven {
             }
         };
         let privacy = Privacy {
+            // `purposes.permohonan` is the same text by its new key.
             purpose_permohonan: take(
-                &self.purpose_permohonan,
+                &self
+                    .purpose_permohonan
+                    .clone()
+                    .or_else(|| self.purposes.get("permohonan").cloned()),
                 "purpose_permohonan",
                 "Data dan dokumen yang Anda kirim digunakan untuk menangani permohonan ini: memeriksa kelengkapan berkas, menghubungi Anda, memberikan konsultasi atau menjadwalkan pertemuan dengan pihak yang Anda adukan, dan menyusun dokumentasi dan laporan hasil.".into(),
             ),
             purpose_pengaduan: take(
-                &self.purpose_pengaduan,
+                &self
+                    .purpose_pengaduan
+                    .clone()
+                    .or_else(|| self.purposes.get("pengaduan-layanan").cloned()),
                 "purpose_pengaduan",
                 "Data yang Anda kirim digunakan untuk menanggapi dan menindaklanjuti keluhan, saran, atau masukan Anda.".into(),
             ),

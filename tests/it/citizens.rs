@@ -470,7 +470,7 @@ async fn a_term_in_calendar_days() {
         "{html}"
     );
     assert!(
-        html.contains("Pengaduan tentang layanan ditanggapi dalam 3 hari kerja"),
+        html.contains("Pengaduan ditanggapi dalam 3 hari kerja"),
         "{html}"
     );
 }

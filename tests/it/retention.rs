@@ -210,6 +210,17 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
             &typed("alasan"),
         ],
     );
+    // The complaint's own procedure: answered, then closed.
+    step(
+        &complaint,
+        &[
+            "ditanggapi",
+            "--at",
+            "2026-01-08 09:00",
+            "--note",
+            &typed("tanggapan"),
+        ],
+    );
     step(
         &complaint,
         &[

@@ -202,12 +202,18 @@ impl CaseView {
         let form = forms.of(r).map(|f| &**f);
         let step_of = |id: &str| form.and_then(|f| f.step(id));
         let now = step_of(&r.status);
+        // Each entry in the form it was taken in (before a move: the old one).
+        let taken = r.history_forms();
         let history = r
             .history
             .iter()
-            .map(|h| HistoryView {
+            .zip(taken)
+            .map(|(h, id)| HistoryView {
                 at: moment_text(h.at),
-                status: step_of(&h.status).map_or_else(|| h.status.clone(), StepSpec::name),
+                status: forms
+                    .get(id)
+                    .and_then(|f| f.step(&h.status))
+                    .map_or_else(|| h.status.clone(), StepSpec::name),
                 by: h.by.clone(),
                 berkas: h.berkas.clone().unwrap_or_default(),
                 meeting: h

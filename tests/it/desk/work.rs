@@ -442,9 +442,9 @@ async fn meetings_pdfs_purged_files_and_unknown_cases() {
     }
 }
 
-/// A case filed in the wrong form is moved to the other kind from its page,
-/// as `loket status --kind` does: the reason is required, the deadlines are
-/// the other kind's, and the history says where it came from.
+/// A case filed in the wrong form is moved to the other form from its page,
+/// as `loket status --kind` does: the reason and the form are required, the
+/// deadlines are the other form's, and the history says where it came from.
 #[tokio::test]
 async fn a_case_filed_in_the_wrong_form_is_moved_to_the_other_kind() {
     let server = Server::start();
@@ -454,7 +454,7 @@ async fn a_case_filed_in_the_wrong_form_is_moved_to_the_other_kind() {
     let path = format!("/kasus/{ticket}/");
     let page = desk.get(&path).await;
     assert!(
-        page.body.contains("Pindahkan ke jenis kiriman lain"),
+        page.body.contains("Pindahkan ke formulir lain"),
         "{}",
         page.body
     );
@@ -462,18 +462,38 @@ async fn a_case_filed_in_the_wrong_form_is_moved_to_the_other_kind() {
         page.body
             .contains("kasus ini menjadi Keluhan, saran, dan masukan")
     );
+    // With one other form, the page names it in a hidden field.
+    assert!(
+        page.body
+            .contains("<input type=\"hidden\" name=\"formulir\" value=\"pengaduan-layanan\">"),
+        "{}",
+        page.body
+    );
 
     let no_reason = step(&mut desk, &page, &ticket, &[("langkah", "pindah")]).await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.body.contains("Tulis alasan pemindahan"));
     assert_eq!(load_record(&server.data, &ticket)["kind"], "permohonan");
 
+    let nowhere = step(
+        &mut desk,
+        &page,
+        &ticket,
+        &[
+            ("langkah", "pindah"),
+            ("catatan", "Isinya keluhan tentang pelayanan kantor."),
+        ],
+    )
+    .await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nowhere.body.contains("Pilih formulir tujuan pemindahan"));
     let moved = step(
         &mut desk,
         &page,
         &ticket,
         &[
             ("langkah", "pindah"),
+            ("formulir", "pengaduan-layanan"),
             ("catatan", "Isinya keluhan tentang pelayanan kantor."),
         ],
     )

@@ -322,8 +322,8 @@ pub(super) fn malformed() -> (String, String, usize) {
     let case = Case {
         ticket: "KP-20261120-CDFH",
         received_at: "2026-11-20T09:00:00+07:00",
-        status: "entah",
-        response_due: "2026-11-27",
+        status: "baru",
+        response_due: "besok",
         completion_due: Some("2026-11-27"),
         jenis: "konsultasi",
         nama: "Rusak",
@@ -331,6 +331,10 @@ pub(super) fn malformed() -> (String, String, usize) {
         ..CASE
     };
     let text = case.yaml();
-    let line = text.lines().position(|l| l == "status: entah").unwrap() + 1;
+    let line = text
+        .lines()
+        .position(|l| l == "response_due: besok")
+        .unwrap()
+        + 1;
     (case.rel_path(), text, line)
 }

@@ -75,7 +75,7 @@ fn november_report_has_the_exact_numbers() {
         "<tr><td>KP-20261113-CJ7K</td><td class=\"tanggal\">13 November 2026</td><td>permohonan/pengaduan</td><td>pertemuan-dijadwalkan</td><td class=\"tanggal\">16 November 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Rudi Hartono</td>",
         "<td class=\"angka\">6</td><td>tidak</td><td>=1+1 pemasaran daring</td>",
         "<tr><td>PL-20261126-Y346</td><td class=\"tanggal\">26 November 2026</td><td>pengaduan-layanan</td><td>baru</td><td class=\"tanggal\">—</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Nur Hidayah</td><td class=\"nik\">-</td></tr>",
-        "<tr><td>PL-20261127-79CD</td><td class=\"tanggal\">27 November 2026</td><td>pengaduan-layanan</td><td>diperiksa</td><td class=\"tanggal\">2 Desember 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td>ya</td>",
+        "<tr><td>PL-20261127-79CD</td><td class=\"tanggal\">27 November 2026</td><td>pengaduan-layanan</td><td>cek-administrasi</td><td class=\"tanggal\">2 Desember 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td>ya</td>",
         // Record values are escaped.
         "<td>Ani &lt;b&gt;&amp;&lt;/b&gt; &quot;Bu&quot;</td>",
     ]
@@ -84,14 +84,22 @@ fn november_report_has_the_exact_numbers() {
     for (label, n) in [
         ("Konsultasi masalah usaha", 5),
         ("Pengaduan masalah usaha", 2),
-        ("Keluhan, saran, dan masukan tentang pelayanan", 4),
+        ("Keluhan, saran, dan masukan tentang pelayanan kami", 4),
         ("Jumlah", 11),
-        ("Baru", 1),
-        ("Diperiksa", 3),
-        ("Konsultasi diberikan", 0),
-        ("Pertemuan dijadwalkan", 1),
-        ("Selesai", 5),
-        ("Ditolak", 1),
+        // Every step of each form, in its file's order.
+        ("Permohonan: Baru", 0),
+        ("Permohonan: Diperiksa", 1),
+        ("Permohonan: Konsultasi diberikan", 0),
+        ("Permohonan: Pertemuan dijadwalkan", 1),
+        ("Permohonan: Selesai", 4),
+        ("Permohonan: Ditolak", 1),
+        ("Pengaduan: Baru", 1),
+        // Older complaint records in `diperiksa` count as cek administrasi.
+        ("Pengaduan: Cek administrasi", 2),
+        ("Pengaduan: Koordinasi", 0),
+        ("Pengaduan: Ditanggapi", 0),
+        ("Pengaduan: Selesai", 1),
+        ("Pengaduan: Ditolak", 0),
     ] {
         facts.push(count_row(label, n));
     }
@@ -160,7 +168,8 @@ fn a_month_without_records_gives_a_valid_empty_report() {
             "<td>tidak ada permohonan yang sudah selesai atau melewati batas waktu</td>",
             "<th scope=\"row\">Rata-rata waktu penyelesaian</th><td>—</td>",
             &count_row("Jumlah", 0),
-            &count_row("Ditolak", 0),
+            &count_row("Permohonan: Ditolak", 0),
+            &count_row("Pengaduan: Ditolak", 0),
         ],
     );
     assert!(!html.contains("berkas kiriman bulan ini tidak dapat dibaca"));
@@ -193,7 +202,7 @@ fn december_counts_working_days_around_christmas() {
     for (label, n) in [
         ("Konsultasi masalah usaha", 1),
         ("Pengaduan masalah usaha", 0),
-        ("Keluhan, saran, dan masukan tentang pelayanan", 3),
+        ("Keluhan, saran, dan masukan tentang pelayanan kami", 3),
         ("Jumlah", 4),
     ] {
         facts.push(count_row(label, n));
@@ -212,7 +221,7 @@ fn december_counts_working_days_around_christmas() {
     // The broken record is in November's folder: December says nothing of it.
     assert!(!html.contains("tidak dapat dibaca"));
     assert!(csv.contains(
-        "\nPL-20261222-PTVW;2026-12-22;pengaduan-layanan;diperiksa;2026-12-28;;;ya;;Wati;;\r\n"
+        "\nPL-20261222-PTVW;2026-12-22;pengaduan-layanan;cek-administrasi;2026-12-28;;;ya;;Wati;;\r\n"
     ));
 }
 

@@ -226,7 +226,8 @@ fn status_kind_moves_a_case_filed_in_the_wrong_form() {
     let refused = step(&["--kind", "pengaduan-layanan"]);
     assert!(!refused.status.success());
     assert!(
-        stderr(&refused).contains("hanya dapat dipindah selama berstatus baru atau diperiksa"),
+        stderr(&refused)
+            .contains("hanya dapat dipindah ke formulir lain selama berstatus baru atau diperiksa"),
         "{}",
         stderr(&refused)
     );
