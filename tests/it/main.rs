@@ -32,6 +32,7 @@ mod intake;
 mod lifecycle;
 mod lookup;
 mod notify;
+mod office;
 mod operations;
 mod pipes;
 mod publish;

@@ -135,6 +135,12 @@ impl TempSite {
         );
     }
 
+    /// Lays the folder `tests/fixtures/NAME` over this site: its files are
+    /// added, or replace the site's own.
+    pub fn overlay(&self, name: &str) {
+        copy_dir(&repo_root().join("tests/fixtures").join(name), self.root());
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }

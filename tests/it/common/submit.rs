@@ -105,9 +105,14 @@ pub async fn ticket_from(response: reqwest::Response) -> String {
 
 /// `KP-YYYYMMDD-XXXX` / `PL-…` with the ticket alphabet.
 pub fn assert_ticket_shape(ticket: &str) {
+    assert_ticket_of(ticket, &["KP", "PL"]);
+}
+
+/// `PREFIX-YYYYMMDD-XXXX` with one of `prefixes` and the ticket alphabet.
+pub fn assert_ticket_of(ticket: &str, prefixes: &[&str]) {
     let parts: Vec<&str> = ticket.split('-').collect();
     assert_eq!(parts.len(), 3, "ticket {ticket}");
-    assert!(["KP", "PL"].contains(&parts[0]), "ticket {ticket}");
+    assert!(prefixes.contains(&parts[0]), "ticket {ticket}");
     assert!(
         parts[1].len() == 8 && parts[1].bytes().all(|b| b.is_ascii_digit()),
         "ticket {ticket}"
