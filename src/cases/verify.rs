@@ -189,6 +189,16 @@ fn check_record(
                         ),
                     );
                     whole = false;
+                } else if now.is_some_and(|s| s.is_final) != record.completed_at.is_some() {
+                    let message = match record.completed_at {
+                        Some(_) => format!(
+                            "`completed_at` tertulis, padahal langkah `{}` bukan langkah akhir",
+                            record.status
+                        ),
+                        None => format!("langkah akhir `{}` tanpa `completed_at`", record.status),
+                    };
+                    problem(path, &message);
+                    whole = false;
                 }
             }
         }
@@ -294,4 +304,88 @@ fn hash_open(mut file: fs::File) -> std::io::Result<(u64, String)> {
         hasher.update(&buffer[..n]);
     }
     Ok((size, format!("{:x}", hasher.finalize())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A data folder with one record `text` for `ticket` received on 27 Nov.
+    fn data_with(ticket: &str, text: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let day = dir.path().join("submissions/2026/11/27");
+        fs::create_dir_all(&day).unwrap();
+        fs::write(day.join(format!("{ticket}.yaml")), text).unwrap();
+        dir
+    }
+
+    fn problems(ticket: &str, text: &str) -> Vec<String> {
+        let dir = data_with(ticket, text);
+        let verified = verify(dir.path(), Forms::builtin());
+        verified
+            .problems
+            .iter()
+            .map(|p| p.message.clone())
+            .collect()
+    }
+
+    const COMPLAINT: &str = "ticket: PL-20261127-CDFH\nkind: pengaduan-layanan\nreceived_at: 2026-11-27T10:00:00+07:00\nstatus: diperiksa\nresponse_due: 2026-12-02\nhistory:\n- at: 2026-11-30T09:00:00+07:00\n  status: diperiksa\n  by: budi\n  berkas: lengkap\n";
+
+    #[test]
+    fn an_older_complaint_in_diperiksa_reads_as_cek_administrasi() {
+        assert_eq!(
+            problems("PL-20261127-CDFH", COMPLAINT),
+            Vec::<String>::new()
+        );
+        let record = Record::parse(Path::new("r.yaml"), COMPLAINT).unwrap();
+        let form = Forms::builtin().of(&record).unwrap();
+        assert_eq!(form.step(&record.status).unwrap().id, "cek-administrasi");
+    }
+
+    #[test]
+    fn a_moved_case_keeps_the_steps_of_the_form_it_came_from() {
+        let moved = COMPLAINT
+            .replace("PL-20261127-CDFH", "KP-20261127-CDFH")
+            .replace("kind: pengaduan-layanan", "kind: permohonan")
+            .replace("  status: diperiksa\n", "  status: cek-administrasi\n")
+            + "- at: 2026-11-30T10:00:00+07:00\n  status: diperiksa\n  by: budi\n  moved_from: pengaduan-layanan\n";
+        assert_eq!(problems("KP-20261127-CDFH", &moved), Vec::<String>::new());
+        let record = Record::parse(Path::new("r.yaml"), &moved).unwrap();
+        assert_eq!(record.history_forms(), ["pengaduan-layanan", "permohonan"]);
+    }
+
+    #[test]
+    fn an_unknown_step_or_form_and_a_status_off_its_history_are_named() {
+        let unknown = COMPLAINT.replace(
+            "status: diperiksa\nresponse_due",
+            "status: entah\nresponse_due",
+        );
+        let found = problems("PL-20261127-CDFH", &unknown);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("baris 4: status `entah` bukan langkah forms/pengaduan-layanan.yaml; pilih salah satu: baru, cek-administrasi"),
+            "{found:?}"
+        );
+        let off = COMPLAINT.replace(
+            "status: diperiksa\nresponse_due",
+            "status: selesai\nresponse_due",
+        );
+        let found = problems("PL-20261127-CDFH", &off);
+        assert_eq!(
+            found,
+            ["status `selesai` tidak sama dengan langkah terakhir di riwayatnya (`diperiksa`)"]
+        );
+        let reopened = COMPLAINT.to_string() + "completed_at: 2026-11-30T09:00:00+07:00\n";
+        let found = problems("PL-20261127-CDFH", &reopened);
+        assert_eq!(
+            found,
+            ["`completed_at` tertulis, padahal langkah `diperiksa` bukan langkah akhir"]
+        );
+        let gone = COMPLAINT.replace("kind: pengaduan-layanan", "kind: nib");
+        let found = problems("PL-20261127-CDFH", &gone);
+        assert_eq!(
+            found,
+            ["baris 2: formulir `nib` tidak ada di situs (forms/nib.yaml)"]
+        );
+    }
 }

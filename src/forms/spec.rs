@@ -146,6 +146,33 @@ pub enum FileKind {
     Pdf,
 }
 
+impl FileKind {
+    /// As citizens read it: "JPG".
+    pub fn word(self) -> &'static str {
+        match self {
+            FileKind::Jpeg => "JPG",
+            FileKind::Png => "PNG",
+            FileKind::Pdf => "PDF",
+        }
+    }
+
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Jpeg => &["jpg", "jpeg"],
+            FileKind::Png => &["png"],
+            FileKind::Pdf => &["pdf"],
+        }
+    }
+
+    fn mime(self) -> &'static str {
+        match self {
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
+            FileKind::Pdf => "application/pdf",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct FieldSpec {
     pub name: String,
@@ -188,6 +215,46 @@ pub struct FieldSpec {
 }
 
 impl FieldSpec {
+    /// The largest file this field takes: its `max_mb`, never more than
+    /// the server's limit for every file (`max_file_bytes`).
+    pub fn max_file_bytes(&self, max_file_bytes: u64) -> u64 {
+        self.max_mb.map_or(max_file_bytes, |mb| {
+            mb.saturating_mul(1024 * 1024).min(max_file_bytes)
+        })
+    }
+
+    /// The file types this field takes (`accept`; all three when empty).
+    pub fn accepted(&self) -> &[FileKind] {
+        if self.accept.is_empty() {
+            &[FileKind::Jpeg, FileKind::Png, FileKind::Pdf]
+        } else {
+            &self.accept
+        }
+    }
+
+    /// "JPG, PNG, atau PDF", as the form and its errors name the types.
+    pub fn accept_words(&self) -> String {
+        let names: Vec<&str> = self.accepted().iter().map(|k| k.word()).collect();
+        match names.split_last() {
+            None => String::new(),
+            Some((last, [])) => (*last).to_string(),
+            Some((last, [one])) => format!("{one} atau {last}"),
+            Some((last, rest)) => format!("{}, atau {last}", rest.join(", ")),
+        }
+    }
+
+    /// The `accept` attribute of its input.
+    pub fn accept_attribute(&self) -> String {
+        let mut parts = Vec::new();
+        for kind in self.accepted() {
+            parts.extend(kind.extensions().iter().map(|e| format!(".{e}")));
+        }
+        for kind in self.accepted() {
+            parts.push(kind.mime().to_string());
+        }
+        parts.join(",")
+    }
+
     /// The most characters a text field takes.
     pub fn max_chars(&self) -> Option<usize> {
         match self.kind {

@@ -14,6 +14,16 @@ pub enum FileType {
 }
 
 impl FileType {
+    /// The form file's name of this type (`accept:`).
+    pub fn kind(self) -> crate::forms::spec::FileKind {
+        use crate::forms::spec::FileKind;
+        match self {
+            FileType::Jpeg => FileKind::Jpeg,
+            FileType::Png => FileKind::Png,
+            FileType::Pdf => FileKind::Pdf,
+        }
+    }
+
     /// Recognises a type from the start of a file; needs up to 8 bytes.
     pub fn sniff(head: &[u8]) -> Option<FileType> {
         if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -245,10 +255,10 @@ pub fn validate(
             match files.get(&field.name) {
                 None if required => fail(missing_text(field)),
                 None => {}
-                Some(f) if f.size > max_file_bytes => fail(format!(
+                Some(f) if f.size > field.max_file_bytes(max_file_bytes) => fail(format!(
                     "Ukuran berkas {label} {}; paling besar {}. Perkecil foto, misalnya dengan mengirim tangkapan layar (screenshot) foto itu, atau memotret ulang dengan resolusi kamera yang lebih rendah.",
                     format_size(f.size),
-                    format_size(max_file_bytes)
+                    format_size(field.max_file_bytes(max_file_bytes))
                 )),
                 Some(f) if f.size == 0 => fail(format!(
                     "Berkas {label} yang Anda pilih kosong. Pilih berkas lain."
@@ -256,9 +266,19 @@ pub fn validate(
                 Some(FileCheck {
                     refused: Some(why), ..
                 }) => fail(why.clone()),
-                Some(f) if f.detected.is_none() => fail(format!(
+                Some(f) if f.detected.is_none() && field.accept.is_empty() => fail(format!(
                     "Berkas {label} harus berupa foto (JPG atau PNG) atau dokumen PDF. Pilih berkas lain."
                 )),
+                Some(f)
+                    if !f
+                        .detected
+                        .is_some_and(|t| field.accepted().contains(&t.kind())) =>
+                {
+                    fail(format!(
+                        "Berkas {label} harus berupa berkas {}. Pilih berkas lain.",
+                        field.accept_words()
+                    ))
+                }
                 Some(_) => {}
             }
             continue;

@@ -167,6 +167,8 @@ pub struct GroupView {
 /// One field, ready for its component in `form-components.html`.
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldView {
+    /// A file input's `accept` attribute ("" for other fields).
+    pub accept: String,
     pub name: String,
     pub label: String,
     /// "wajib", "opsional", "wajib untuk …".
@@ -230,7 +232,8 @@ fn group_note_id(legend: &str) -> String {
 fn field_view(f: &FieldSpec, max_file_mb: u64) -> FieldView {
     let own_hint = f.hint.clone().unwrap_or_default();
     let hint = if f.kind == SpecType::File {
-        let size = format!("Berkas JPG, PNG, atau PDF, paling besar {max_file_mb} MB.");
+        let mb = f.max_mb.map_or(max_file_mb, |mb| mb.min(max_file_mb));
+        let size = format!("Berkas {}, paling besar {mb} MB.", f.accept_words());
         if own_hint.is_empty() {
             size
         } else {
@@ -241,6 +244,11 @@ fn field_view(f: &FieldSpec, max_file_mb: u64) -> FieldView {
     };
     let file = f.kind == SpecType::File;
     FieldView {
+        accept: if file {
+            f.accept_attribute()
+        } else {
+            String::new()
+        },
         name: f.name.clone(),
         label: f.label.clone(),
         need: f.need_text(),

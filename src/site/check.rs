@@ -150,7 +150,8 @@ pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
 pub fn form_files(root: &Path, site: &Site) -> Vec<Diagnostic> {
     let has_folder = root.join(FORMS_DIR).is_dir();
     let forms = Forms::load(root).0;
-    site.pages
+    let mut diags: Vec<Diagnostic> = site
+        .pages
         .iter()
         .filter_map(|page| {
             let id = page.front.form.as_deref()?;
@@ -168,7 +169,22 @@ pub fn form_files(root: &Path, site: &Site) -> Vec<Diagnostic> {
                 )
             })
         })
-        .collect()
+        .collect();
+    // A form's `service:` is the page whose standard applies to it.
+    for form in forms.iter().filter(|_| has_folder) {
+        let url = form.service.as_str();
+        if !site.by_url.contains_key(url) {
+            let text = std::fs::read_to_string(root.join(&form.path)).unwrap_or_default();
+            diags.push(Diagnostic::error(
+                &form.path,
+                crate::core::yaml::line_of_key(&text, "service"),
+                format!(
+                    "`service: {url}` bukan alamat halaman di situs ini; tulis alamat halaman layanan yang standarnya berlaku untuk formulir ini"
+                ),
+            ));
+        }
+    }
+    diags
 }
 
 /// Renders the server's own pages with sample data, so that a template error

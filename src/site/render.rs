@@ -422,6 +422,15 @@ fn section_value(site: &Site, index: usize) -> Value {
     })
 }
 
+/// "Permohonan" from "permohonan".
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,13 +447,4 @@ mod tests {
         );
         assert!(!page.contains("<b>"), "{page}");
     }
-}
-
-/// "Permohonan" from "permohonan".
-pub fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

@@ -403,8 +403,10 @@ async fn a_third_form_written_only_as_a_file_lives_a_whole_case() {
         !path.with_extension("").join("ktp.jpg").exists(),
         "the KTP is deleted"
     );
+    // verify reads the record through the site's form files (--root).
     let verify = loket_at("2032-06-01 10:00:00")
-        .args(["verify", "--data", data.to_str().unwrap()])
+        .args(["verify", "--data", data.to_str().unwrap(), "--root"])
+        .arg(&root)
         .output()
         .unwrap();
     assert!(
@@ -487,12 +489,24 @@ fn check_names_pages_at_odds_with_the_third_form() {
         "content/pendampingan-npwp.md",
         "---\ntitle: \"Pendampingan pengurusan NPWP\"\nform: pendampingan-npwp\n---\n\nFormulir pendampingan NPWP.\n",
     );
+    // A form whose `service:` names no page of the site.
+    let form = replace(
+        &site.read(FORM),
+        "service: /layanan/pendampingan-nib/",
+        "service: /layanan/pendampingan-nb/",
+        1,
+    );
+    site.write(FORM, &form);
     let out = check(&site);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     let days = line_of(&service, "working_days:");
     let term = line_of(&site.read(FORM), "term:");
+    let at = line_of(&form, "service:");
     for expected in [
+        format!(
+            "{FORM}:{at}: `service: /layanan/pendampingan-nb/` bukan alamat halaman di situs ini; tulis alamat halaman layanan yang standarnya berlaku untuk formulir ini"
+        ),
         format!(
             "{SERVICE_PAGE}:{days}: `service.working_days` = 4, tetapi {FORM}:{term} menetapkan 3 hari kerja; samakan angkanya"
         ),

@@ -246,6 +246,7 @@ fields:
   - { name: jenis_usaha, label: "Jenis usaha", type: choice, options: [Kuliner, Lainnya], required: true }
   - { name: uraian_lain, label: "Sebutkan jenis usaha", type: text, required: { when: { jenis_usaha: Lainnya } }, missing: "Sebutkan jenis usaha Anda." }
   - { name: mulai, label: "Tanggal mulai usaha", type: date }
+  - { name: izin, label: "Surat izin", type: file, accept: [pdf], max_mb: 1 }
 steps:
   - { id: baru, status: "Diterima", next: [selesai] }
   - { id: selesai, label: "Selesai", status: "Selesai", needs: [result], final: true }
@@ -292,4 +293,48 @@ fn any_form_file_is_validated_as_it_says() {
             .message
             .starts_with("Tanggal mulai usaha bukan tanggal yang sah.")
     );
+}
+
+/// A file field takes only the types of its `accept`, up to its `max_mb`
+/// (never past the server's limit), and its form says so.
+#[test]
+fn a_file_field_keeps_to_its_accept_and_max_mb() {
+    let (forms, _) = crate::forms::registry::Forms::from_texts([("lain", OTHER)]);
+    let form = forms.get("lain").unwrap();
+    let text: BTreeMap<String, String> = [("nama", "Siti"), ("jenis_usaha", "Kuliner")]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let file = |size: u64, detected| {
+        BTreeMap::from([(
+            "izin".to_string(),
+            FileCheck {
+                size,
+                detected: Some(detected),
+                refused: None,
+            },
+        )])
+    };
+    assert!(validate(form, &text, &file(900_000, FileType::Pdf), LIMIT).is_ok());
+    let photo = validate(form, &text, &file(900_000, FileType::Jpeg), LIMIT).unwrap_err();
+    assert_eq!(
+        photo[0].message,
+        "Berkas surat izin harus berupa berkas PDF. Pilih berkas lain."
+    );
+    let big = validate(form, &text, &file(1_100_000, FileType::Pdf), LIMIT).unwrap_err();
+    assert!(
+        big[0].message.contains("paling besar 1 MB"),
+        "{}",
+        big[0].message
+    );
+    // The server's own limit is the ceiling.
+    let field = form.field("izin").unwrap();
+    assert_eq!(field.max_file_bytes(1000), 1000);
+    assert_eq!(field.accept_words(), "PDF");
+    assert_eq!(field.accept_attribute(), ".pdf,application/pdf");
+    let view = crate::forms::view::FormView::new(form, "/x/", 15, "");
+    let json = serde_json::to_string(&view).unwrap();
+    assert!(json.contains("Berkas PDF, paling besar 1 MB."), "{json}");
+    let ktp = permohonan().field("ktp").unwrap();
+    assert_eq!(ktp.accept_words(), "JPG, PNG, atau PDF");
 }
