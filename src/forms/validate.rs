@@ -266,7 +266,7 @@ pub fn validate(
                 Some(FileCheck {
                     refused: Some(why), ..
                 }) => fail(why.clone()),
-                Some(f) if f.detected.is_none() && field.accept.is_empty() => fail(format!(
+                Some(f) if f.detected.is_none() && field.accepted().len() == 3 => fail(format!(
                     "Berkas {label} harus berupa foto (JPG atau PNG) atau dokumen PDF. Pilih berkas lain."
                 )),
                 Some(f)
