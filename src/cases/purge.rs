@@ -38,7 +38,7 @@ use super::{Record, RecordError, load_all};
 use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
 use crate::forms::{FormSpec, Forms};
-use crate::site::config::Retention;
+use crate::office::config::Retention;
 
 /// One thing purge did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]

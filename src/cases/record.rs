@@ -23,7 +23,7 @@ use crate::core::dates::{self, WIB};
 use crate::core::diagnostic::Diagnostic;
 use crate::core::yaml;
 use crate::forms::spec::{FieldType, FormSpec, Role};
-use crate::site::terms::Deadlines;
+use crate::office::terms::Deadlines;
 
 /// An uploaded file as stored beside the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,7 +13,7 @@ use super::record::{HistoryEntry, Meeting, Record, format_timestamp};
 use super::yaml_edit::{append_history, remove_key, set_key, set_value};
 use crate::core::dates;
 use crate::forms::spec::{FormSpec, Need, StepSpec};
-use crate::site::terms::Deadlines;
+use crate::office::terms::Deadlines;
 
 /// `lengkap`, `tidak-lengkap` or `tidak lengkap` (staff type it): whether
 /// the documents are complete, for a step that `needs: [files_complete]`.

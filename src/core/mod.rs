@@ -9,5 +9,6 @@ pub mod csv;
 pub mod dates;
 pub mod diagnostic;
 pub mod fs;
+pub mod text;
 pub mod web;
 pub mod yaml;

@@ -48,9 +48,9 @@ use time::OffsetDateTime;
 
 use crate::core::calendar::Calendar;
 use crate::forms::Forms;
+use crate::office::config::SiteConfig;
 use crate::office::templates::Templates;
-use crate::site::config::SiteConfig;
-use crate::site::terms::Terms;
+use crate::office::terms::Terms;
 
 pub use http::Body;
 pub use limiter::{ACCOUNT_FAILURES, ADDRESS_FAILURES, LOCKOUT, PAIR_FAILURES};

@@ -18,8 +18,8 @@ use crate::cases::{HistoryEntry, Record};
 use crate::core::dates::{self, WIB};
 use crate::forms::spec::StepSpec;
 use crate::forms::{FormSpec, Forms};
+use crate::office::config::SiteConfig;
 use crate::office::templates::Templates;
-use crate::site::config::SiteConfig;
 
 const NEW_CASE: &str = "mail/staf-baru.txt";
 const DIGEST: &str = "mail/staf-ringkasan.txt";
@@ -93,7 +93,7 @@ impl CaseFacts {
 fn noun(form: Option<&FormSpec>) -> String {
     form.map_or_else(
         || "Kiriman".to_string(),
-        |f| crate::site::render::capitalized(&f.noun),
+        |f| crate::core::text::capitalized(&f.noun),
     )
 }
 

@@ -36,8 +36,8 @@ use crate::cases::store::AfterCommit;
 use crate::cases::ticket::Ticket;
 use crate::core::calendar::Calendar;
 use crate::forms::Forms;
+use crate::office::config::SiteConfig;
 use crate::office::templates::Templates;
-use crate::site::config::SiteConfig;
 
 pub use compose::{CaseFacts, Composer};
 pub use outbox::{Durability, Outbox, Stuck, stuck};

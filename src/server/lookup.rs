@@ -405,7 +405,7 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
         .then(|| record.history.iter().rev().find_map(|h| h.meeting.as_ref()))
         .flatten();
     let due = record.promised_due();
-    let capitalized = crate::site::render::capitalized;
+    let capitalized = crate::core::text::capitalized;
     LookupCase {
         ticket: record.ticket.clone(),
         noun: form.map_or_else(|| "Kiriman".to_string(), |f| capitalized(&f.noun)),

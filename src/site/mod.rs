@@ -6,7 +6,6 @@
 
 pub mod build;
 pub mod check;
-pub mod config;
 pub mod content;
 pub mod markdown;
 pub mod output;
@@ -14,3 +13,6 @@ pub mod render;
 pub mod source;
 pub mod terms;
 pub mod watch;
+
+/// The site's settings live with the office's data ([`crate::office`]).
+pub use crate::office::config;

@@ -422,14 +422,7 @@ fn section_value(site: &Site, index: usize) -> Value {
     })
 }
 
-/// "Permohonan" from "permohonan".
-pub fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
+pub use crate::core::text::capitalized;
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@ use crate::cases::purge::{self, Purge, Purged};
 use crate::cases::verify::{self, Verified};
 use crate::forms::Forms;
 use crate::notify::Outbox;
-use crate::site::config::Retention;
+use crate::office::config::Retention;
 
 /// A purge, and what came of its side effects.
 #[derive(Debug)]

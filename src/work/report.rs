@@ -13,7 +13,8 @@ use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::cases::report::{self, MonthReport, ReportError, ReportOptions, ReportOutput};
 use crate::core::calendar::Calendar;
 use crate::forms::Forms;
-use crate::site::terms::Terms;
+use crate::office::templates::Templates;
+use crate::office::terms::Terms;
 
 /// The report of `month` as of `today`, from the data folder's index (no
 /// cases without a submissions folder).
@@ -49,5 +50,20 @@ pub fn write_report(opts: &ReportOptions, actor: &Actor) -> Result<ReportOutput,
         audit::record(&opts.data, actor, Action::Report, None, &detail)
             .map_err(WriteError::Audit)?;
     }
-    Ok(report::write_report(opts)?)
+    let calendar = Calendar::load(&opts.root).map_err(ReportError::Calendar)?;
+    let loaded = crate::site::content::Site::load(&opts.root);
+    let Some(site) = loaded.site else {
+        return Err(ReportError::Site(loaded.diagnostics).into());
+    };
+    let templates = Templates::load(&opts.root).map_err(ReportError::Site)?;
+    let forms = Forms::load(&opts.root).0;
+    let terms = Terms::from_site(&site, &forms).0;
+    let office = report::Office {
+        config: &site.config,
+        calendar: &calendar,
+        templates: &templates,
+        terms: &terms,
+        forms: &forms,
+    };
+    Ok(report::write_report(opts, &office)?)
 }

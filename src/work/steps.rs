@@ -13,7 +13,7 @@ use super::{Work, tell};
 use crate::cases::{self, FormMove, Record, RecordError, StatusChange, Version};
 use crate::core::calendar::Calendar;
 use crate::forms::spec::Need;
-use crate::site::terms::Terms;
+use crate::office::terms::Terms;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {

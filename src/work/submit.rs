@@ -20,7 +20,7 @@ use crate::core::calendar::Calendar;
 use crate::forms::spec::FormSpec;
 use crate::forms::validate::Normalized;
 use crate::notify::{CaseFacts, Composer, Mail};
-use crate::site::terms::{Deadlines, Terms};
+use crate::office::terms::{Deadlines, Terms};
 
 /// An accepted form, with its deadlines, ready to be committed.
 #[derive(Debug)]

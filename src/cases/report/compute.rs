@@ -7,10 +7,10 @@ use time::{Date, Month};
 use crate::cases::index::Summary;
 use crate::core::calendar::Calendar;
 use crate::core::dates;
+use crate::core::text::capitalized;
 use crate::forms::Forms;
 use crate::forms::spec::Until;
-use crate::site::render::capitalized;
-use crate::site::terms::{Term, Terms, Unit};
+use crate::office::terms::{Term, Terms, Unit};
 
 /// What a case is counted as: its form and, for a form with `report_by`,
 /// the value of that field ("permohonan/konsultasi").

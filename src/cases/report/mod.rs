@@ -17,7 +17,7 @@
 //!   came by its `response_due`; any other when it was completed
 //!   (`completed_at`, a final step) by its `completion_due`, counted in the
 //!   unit of the form's term from receipt. The deadlines are the record's
-//!   own, set when it arrived ([`crate::site::terms`]); the terms the site
+//!   own, set when it arrived ([`crate::office::terms`]); the terms the site
 //!   sets today only label the report. A case without that step is late
 //!   once its deadline is before the report date, and otherwise "belum jatuh
 //!   tempo" and left out of the share.
@@ -36,8 +36,9 @@ use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::Diagnostic;
 use crate::forms::Forms;
+use crate::office::config::SiteConfig;
 use crate::office::templates::Templates;
-use crate::site::terms::Terms;
+use crate::office::terms::Terms;
 
 pub use compute::{
     CaseRow, FormShare, Group, MonthReport, Share, Timeliness, Week, decimal_one, judge, mask_nik,
@@ -106,25 +107,35 @@ pub fn parse_month(text: &str) -> Result<(i32, Month), String> {
     Ok((year, month))
 }
 
-/// Loads the site's letterhead, calendar and records, computes the month and
-/// writes `laporan-YYYY-MM.html` and `laporan-YYYY-MM.csv` into `opts.out`.
-pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
-    let calendar = Calendar::load(&opts.root).map_err(ReportError::Calendar)?;
-    let loaded = crate::site::content::Site::load(&opts.root);
-    let Some(site) = loaded.site else {
-        return Err(ReportError::Site(loaded.diagnostics));
-    };
-    let templates = Templates::load(&opts.root).map_err(ReportError::Site)?;
-    let forms = Forms::load(&opts.root).0;
-    let terms = Terms::from_site(&site, &forms).0;
+/// What a report is made with: the site's settings (the letterhead), its
+/// calendar, templates, terms and forms, as [`crate::work::report`] loads
+/// them.
+pub struct Office<'a> {
+    pub config: &'a SiteConfig,
+    pub calendar: &'a Calendar,
+    pub templates: &'a Templates,
+    pub terms: &'a Terms,
+    pub forms: &'a Forms,
+}
+
+/// Reads the records, computes the month and writes
+/// `laporan-YYYY-MM.html` and `laporan-YYYY-MM.csv` into `opts.out`.
+pub fn write_report(opts: &ReportOptions, office: &Office) -> Result<ReportOutput, ReportError> {
+    let Office {
+        config,
+        calendar,
+        templates,
+        terms,
+        forms,
+    } = *office;
     if !opts.data.join(SUBMISSIONS_DIR).is_dir() {
         return Err(ReportError::NoData(opts.data.clone()));
     }
-    let (all, skipped) = cases::index::summaries(&opts.data, &forms);
+    let (all, skipped) = cases::index::summaries(&opts.data, forms);
     let report = month_report(
         &opts.data,
         (&all, &skipped),
-        (&calendar, &terms, &forms),
+        (calendar, terms, forms),
         (opts.year, opts.month),
         opts.today,
     );
@@ -135,7 +146,7 @@ pub fn write_report(opts: &ReportOptions) -> Result<ReportOutput, ReportError> {
     let csv = opts.out.join(format!("{stem}.csv"));
     let page = templates
         .render_report(
-            &site.config.to_template_value().office,
+            &config.to_template_value().office,
             &ReportView::new(&report),
         )
         .map_err(|d| ReportError::Site(vec![d]))?;

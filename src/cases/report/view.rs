@@ -8,7 +8,7 @@ use time::Date;
 use super::compute::{MonthReport, Share, Week, decimal_one};
 use crate::core::csv;
 use crate::core::dates;
-use crate::site::terms::Term;
+use crate::office::terms::Term;
 
 /// What the template sees as `r`.
 #[derive(Debug, Serialize)]

@@ -150,10 +150,8 @@ fn size_text(bytes: u64) -> String {
 /// A field's label from its form, or its key for a field added by hand
 /// (or of a form the site no longer has).
 fn label(form: Option<&FormSpec>, name: &str) -> String {
-    form.and_then(|f| f.field(name)).map_or_else(
-        || crate::site::render::capitalized(name),
-        |f| f.label.clone(),
-    )
+    form.and_then(|f| f.field(name))
+        .map_or_else(|| crate::core::text::capitalized(name), |f| f.label.clone())
 }
 
 /// The form's title, with the label of the option its report splits by

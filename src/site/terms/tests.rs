@@ -1,4 +1,7 @@
 use super::*;
+use crate::core::calendar::Calendar;
+use crate::forms::spec;
+use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
 #[test]

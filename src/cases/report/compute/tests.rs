@@ -250,11 +250,7 @@ fn computes_a_month_from_records() {
     assert!(r.by_status.contains(&("Pengaduan: Baru".to_string(), 1)));
     let share = |id: &str| {
         let f = Forms::builtin().get(id).unwrap();
-        let what = format!(
-            "{} {}",
-            crate::site::render::capitalized(&f.noun),
-            f.verb().0
-        );
+        let what = format!("{} {}", crate::core::text::capitalized(&f.noun), f.verb().0);
         r.shares.iter().find(|s| s.what == what).unwrap().share
     };
     assert_eq!(share("pengaduan-layanan").describe("-"), "0 dari 1 (0%)");
