@@ -2,16 +2,19 @@
 //! site and takes citizens' online submissions.
 //!
 //! The modules follow the data, and depend one way (`cli` → `server` →
-//! `desk` → `work` → `notify` → `cases` → `site` → `office` → `forms` → `core`):
+//! `desk` → `work` → `site` → `notify` → `cases` → `office` → `forms` →
+//! `core`; `cases`, `notify` and `desk` never use `site`):
 //!
-//! - [`site`]: the site folder → model → pages on disk (config, content,
-//!   markdown, templates, checks, build, output, watch).
-//! - [`office`]: the office as data: the one Tera registry of the site's,
-//!   the desk's and the mail's templates.
-//! - [`forms`]: what each form asks for and how answers are checked.
+//! - [`site`]: the site folder → model → pages on disk (content, markdown,
+//!   templates, checks, build, output, watch).
+//! - [`office`]: the office as data: site.yaml's settings, the terms and
+//!   deadlines of the service standard, and the one Tera registry of the
+//!   site's, the desk's and the mail's templates.
+//! - [`forms`]: the office's form files (`forms/*.yaml`): what each form
+//!   asks for, its term and its steps, and how answers are checked.
 //! - [`cases`]: a submission once it is a case: its record, ticket, the
-//!   durable store, the workflow of the service standard, and what staff
-//!   run on the records (inbox, report, verify, backup, purge).
+//!   durable store, the steps of its form, and what staff run on the
+//!   records (inbox, report, verify, backup, purge).
 //! - [`notify`]: mail: the durable outbox, what each message says, the
 //!   SMTP sender, the staff's daily digest; WhatsApp and `mailto:` links.
 //! - [`server`]: `loket serve`: connections, routes, reading a form post,
@@ -27,7 +30,7 @@
 //!   the audit log.
 //! - [`cli`]: the command line, the operator's settings.
 //! - [`core`]: dates and the working-day calendar, YAML, diagnostics, CSV,
-//!   file-system helpers.
+//!   file-system helpers, text.
 
 pub mod cases;
 pub mod cli;

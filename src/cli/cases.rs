@@ -116,6 +116,50 @@ pub struct ReportArgs {
     on: Option<Date>,
 }
 
+/// `loket status --help` lists the steps of every form of the site (the
+/// `--root` given, or its variable or setting, else the folder it runs
+/// in): what STATUS may be. The forms are read only when help is asked for.
+pub fn with_step_help(cmd: clap::Command) -> clap::Command {
+    let args: Vec<String> = std::env::args().collect();
+    let asking = args
+        .iter()
+        .any(|a| a == "--help" || a == "-h" || a == "help");
+    if !asking || !args.iter().any(|a| a == "status") {
+        return cmd;
+    }
+    let default = cmd
+        .find_subcommand("status")
+        .and_then(|s| s.get_arguments().find(|a| a.get_id() == "root"))
+        .and_then(|a| a.get_default_values().first())
+        .map(|v| v.to_string_lossy().into_owned());
+    let root = args
+        .windows(2)
+        .find(|w| w[0] == "--root")
+        .map(|w| w[1].clone())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--root=").map(str::to_string))
+        })
+        .or_else(|| std::env::var("LOKET_ROOT").ok())
+        .or(default)
+        .unwrap_or_else(|| ".".into());
+    let forms = Forms::load(Path::new(&root)).0;
+    let mut text = format!(
+        "Langkah setiap formulir di {root} (STATUS: langkah berikutnya dari langkah kasus sekarang):\n"
+    );
+    for form in forms.iter() {
+        text.push_str(&format!("\n  {} ({}):\n", form.id, form.title));
+        for step in &form.steps {
+            let next = match step.next.as_slice() {
+                [] => "(akhir)".to_string(),
+                next => next.join(", "),
+            };
+            text.push_str(&format!("    {} -> {next}\n", step.id));
+        }
+    }
+    cmd.mut_subcommand("status", |s| s.after_help(text))
+}
+
 pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
     let filter = inbox::Filter {

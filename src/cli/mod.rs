@@ -116,6 +116,7 @@ impl Folders {
 
 pub fn main() -> ExitCode {
     let result = settings::command(Cli::command()).and_then(|(command, file)| {
+        let command = cases::with_step_help(command);
         let matches = command.clone().get_matches();
         let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         run(cli, command, file.as_ref())

@@ -473,6 +473,20 @@ fn check_explains_a_broken_third_form_line_by_line() {
 #[test]
 fn check_names_pages_at_odds_with_the_third_form() {
     let site = third_form_site();
+    // `loket status --help` lists every form's steps, the third one too.
+    let help = loket_at("2026-06-15 10:00:00")
+        .args(["status", "--help", "--root", site.root_str()])
+        .output()
+        .unwrap();
+    let help = stdout(&help);
+    for line in [
+        format!("  pendampingan-nib ({TITLE}):"),
+        "    diperiksa -> dijadwalkan, selesai, ditolak".to_string(),
+        "    selesai -> (akhir)".to_string(),
+        "    cek-administrasi -> cek-administrasi, koordinasi, ditanggapi, ditolak".to_string(),
+    ] {
+        assert!(help.lines().any(|l| l == line), "{line:?} in\n{help}");
+    }
     let out = check(&site);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
