@@ -85,8 +85,8 @@ impl AccessKey {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 let mut key = [0u8; 32];
                 getrandom::fill(&mut key).map_err(|e| io(io::Error::other(e)))?;
-                let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-                replace_private(&path, format!("{hex}\n").as_bytes()).map_err(io)?;
+                let text = format!("{}\n", hex::encode(key));
+                replace_private(&path, text.as_bytes()).map_err(io)?;
                 AccessKey::from_bytes(key).map_err(io)
             }
             Err(e) => Err(io(e)),
@@ -115,8 +115,7 @@ impl AccessKey {
     /// What the record stores for `code` of `ticket`.
     pub fn hash(&self, ticket: &str, code: &str) -> String {
         let tag = self.mac(ticket, code).finalize().into_bytes();
-        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{PREFIX}{hex}")
+        format!("{PREFIX}{}", hex::encode(tag))
     }
 
     /// Whether `code` opens `ticket` whose record stores `stored` (`None`:
@@ -134,15 +133,9 @@ impl AccessKey {
     }
 }
 
+/// 32 bytes written as 64 hex digits.
 fn parse_hex(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
+    hex::FromHex::from_hex(text).ok()
 }
 
 /// A fresh code.
@@ -215,11 +208,23 @@ mod tests {
             AccessKey::load_or_create(dir.path()),
             Err(KeyError::NotPrivate { .. })
         ));
-        fs::write(&path, "short\n").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(matches!(
-            AccessKey::load_or_create(dir.path()),
-            Err(KeyError::Invalid(_))
-        ));
+        // 64 characters, but not 64 hex digits: "+a" is no byte.
+        for bad in ["short", "+a".repeat(32).as_str(), "g0".repeat(32).as_str()] {
+            fs::write(&path, format!("{bad}\n")).unwrap();
+            assert!(
+                matches!(
+                    AccessKey::load_or_create(dir.path()),
+                    Err(KeyError::Invalid(_))
+                ),
+                "{bad}"
+            );
+        }
+        // Upper-case hex is the same key.
+        fs::write(&path, hex::encode_upper([7; 32])).unwrap();
+        let seven = AccessKey::from_bytes([7; 32]).unwrap();
+        let stored = seven.hash("PL-20261127-CDFH", "CDFHJKMN");
+        let loaded = AccessKey::load_or_create(dir.path()).unwrap();
+        assert!(loaded.verify("PL-20261127-CDFH", "CDFHJKMN", Some(&stored)));
     }
 }

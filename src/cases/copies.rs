@@ -124,7 +124,7 @@ pub fn note(
         return Ok(());
     };
     let key = Sha256::digest(first.as_os_str().as_encoded_bytes());
-    let name: String = key[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let name = hex::encode(&key[..8]);
     let dir = data.join(DIR);
     create_private_dir(&dir)?;
     let copy = Copy {

@@ -34,6 +34,7 @@ use super::ticket::Ticket;
 use crate::core::fs::{
     FILE_MODE, create_private_dir, is_replace_temp, rename_noreplace, sync_dir, write_private,
 };
+use crate::core::secret::random_hex;
 
 mod commit;
 pub mod held;
@@ -55,13 +56,6 @@ pub struct Store {
     held_usage: Arc<held::Usage>,
     /// Submissions accepted lately, so that a resend is not stored twice.
     recent: Arc<Recent>,
-}
-
-/// `len` random bytes, in hex.
-fn random_hex(len: usize) -> io::Result<String> {
-    let mut bytes = vec![0u8; len];
-    getrandom::fill(&mut bytes).map_err(io::Error::other)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 impl Store {

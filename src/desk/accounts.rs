@@ -178,8 +178,7 @@ fn matches(stored: &str, password: &str) -> bool {
 static DUMMY: LazyLock<String> = LazyLock::new(|| {
     let mut secret = [0u8; 24];
     let _ = getrandom::fill(&mut secret);
-    let random: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-    hash(&random).unwrap_or_default()
+    hash(&hex::encode(secret)).unwrap_or_default()
 });
 
 /// Computes the unknown-name hash now rather than at the first sign-in.

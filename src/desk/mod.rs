@@ -57,8 +57,9 @@ pub use limiter::{ACCOUNT_FAILURES, ADDRESS_FAILURES, LOCKOUT, PAIR_FAILURES};
 pub use session::{IDLE, LIFETIME};
 
 use self::http::{html, redirect};
-use self::session::{Session, same_secret};
+use self::session::Session;
 use self::views::Chrome;
+use crate::core::secret::same_secret;
 
 /// The name of the session cookie (over HTTPS with the `__Host-` prefix:
 /// `Desk::cookie_name`).

@@ -14,28 +14,14 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use crate::core::secret::random_hex;
+
 /// A session unused this long ends.
 pub const IDLE: Duration = Duration::from_secs(30 * 60);
 /// A session ends this long after sign-in, used or not.
 pub const LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// Sessions kept at most; past it the least recently used goes.
 const MAX_SESSIONS: usize = 10_000;
-
-/// Random bytes as lower-case hex (for tokens).
-pub fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf)?;
-    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// Compares two secrets in time that depends only on their lengths.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
 
 /// What a request learns of its session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,23 +127,6 @@ impl Sessions {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_long_and_random() {
-        let a = random_hex(32).unwrap();
-        let b = random_hex(32).unwrap();
-        assert_eq!(a.len(), 64);
-        assert_ne!(a, b);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
-    }
-
-    #[test]
-    fn secrets_compare() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "abcd"));
-        assert!(!same_secret("", "a"));
-    }
 
     #[test]
     fn idle_sessions_end_after_thirty_minutes() {

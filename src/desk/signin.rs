@@ -36,8 +36,8 @@ use serde::Serialize;
 
 use super::http::{self, redirect, set_cookie};
 use super::limiter::{self, Failed, Refusal};
-use super::session::{random_hex, same_secret};
 use super::{Body, Desk, Peer, SESSION_COOKIE, SIGN_IN_PATH, Staff, accounts, html_page, views};
+use crate::core::secret::{random_hex, same_secret};
 use crate::work::audit::Action;
 
 /// The sign-in form's own cookie (with `__Host-` over HTTPS).
@@ -55,11 +55,7 @@ fn form_mac(key: &[u8; 32], nonce: &str, ip: IpAddr) -> String {
     mac.update(b"loket desk sign-in form\0");
     mac.update(nonce.as_bytes());
     mac.update(&limiter::address(ip).to_be_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// A new form token for the client `ip`: nonce and HMAC, in hex.

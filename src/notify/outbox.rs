@@ -210,10 +210,7 @@ impl Outbox {
             at.minute(),
             at.second(),
             message.kind.as_str(),
-            random
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
+            hex::encode(random)
         );
         let writing = self.dir.join(format!("{WRITING}{name}"));
         let mut file = OpenOptions::new()

@@ -6,31 +6,26 @@ use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 
 use hyper::Request;
+use ipnet::{IpNet, Ipv4Net};
 
 /// A reverse proxy whose `X-Forwarded-For` loket believes (`--trust-proxy`):
-/// every loopback address, one address, or a CIDR range.
+/// every loopback address, one address, or a CIDR range (`ipnet` does the
+/// matching).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrustedProxy {
     /// 127.0.0.0/8 and ::1: a proxy on this machine (a bare `--trust-proxy`).
     Loopback,
-    /// `addr/prefix`; a single address is a /32 (IPv4) or /128 (IPv6).
-    Net { addr: IpAddr, prefix: u8 },
+    /// A range; a single address is a /32 (IPv4) or /128 (IPv6).
+    Net(IpNet),
 }
 
 impl TrustedProxy {
     /// Whether `ip` (IPv4-mapped IPv6 counts as IPv4) is this proxy.
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
-        match *self {
+        match self {
             TrustedProxy::Loopback => ip.is_loopback(),
-            TrustedProxy::Net { addr, prefix } => {
-                let host_bits = addr_bits(addr) - u32::from(prefix);
-                addr.is_ipv4() == ip.is_ipv4()
-                    && (addr_u128(addr) ^ addr_u128(ip))
-                        .checked_shr(host_bits)
-                        .unwrap_or(0)
-                        == 0
-            }
+            TrustedProxy::Net(net) => net.contains(&ip),
         }
     }
 }
@@ -46,75 +41,42 @@ impl FromStr for TrustedProxy {
         if text.eq_ignore_ascii_case("loopback") {
             return Ok(TrustedProxy::Loopback);
         }
-        let bad = || {
-            format!(
-                "{text:?} is not an IP address or CIDR range (examples: 127.0.0.1, 10.0.0.0/8, ::1, fd00::/8, loopback)"
-            )
+        let net = match text.split_once('/') {
+            Some(_) => text.parse::<IpNet>().ok(),
+            None => text.parse::<IpAddr>().ok().map(IpNet::from),
         };
-        let (addr, prefix) = match text.split_once('/') {
-            Some((addr, prefix)) => (addr, Some(prefix)),
-            None => (text, None),
-        };
-        let mut addr: IpAddr = addr.parse().map_err(|_| bad())?;
-        let mut prefix = match prefix {
-            None => addr_bits(addr),
-            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => {
-                p.parse::<u32>().map_err(|_| bad())?
-            }
-            Some(_) => return Err(bad()),
-        };
-        if prefix > addr_bits(addr) {
-            return Err(bad());
-        }
-        // ::ffff:10.0.0.0/104 is 10.0.0.0/8: peers are compared as IPv4.
-        if let IpAddr::V6(v6) = addr
-            && let Some(v4) = v6.to_ipv4_mapped()
-            && prefix >= 96
-        {
-            addr = IpAddr::V4(v4);
-            prefix -= 96;
-        }
-        let host_mask = u128::MAX
-            .checked_shr(128 - (addr_bits(addr) - prefix))
-            .filter(|_| prefix < addr_bits(addr))
-            .unwrap_or(0);
-        let bits = addr_u128(addr);
-        if bits & host_mask != 0 {
-            let first = match addr {
-                IpAddr::V4(_) => IpAddr::V4(((bits & !host_mask) as u32).into()),
-                IpAddr::V6(_) => IpAddr::V6((bits & !host_mask).into()),
-            };
+        let Some(mut net) = net else {
             return Err(format!(
-                "{text:?} has host bits set: write the range from its first address ({first}/{prefix}), or a single address"
+                "{text:?} is not an IP address or CIDR range (examples: 127.0.0.1, 10.0.0.0/8, ::1, fd00::/8, loopback)"
+            ));
+        };
+        // ::ffff:10.0.0.0/104 is 10.0.0.0/8: peers are compared as IPv4.
+        if let IpNet::V6(v6) = net
+            && let Some(v4) = v6.addr().to_ipv4_mapped()
+            && let Some(prefix) = v6.prefix_len().checked_sub(96)
+            && let Ok(v4) = Ipv4Net::new(v4, prefix)
+        {
+            net = IpNet::V4(v4);
+        }
+        if net.trunc() != net {
+            return Err(format!(
+                "{text:?} has host bits set: write the range from its first address ({}), or a single address",
+                net.trunc()
             ));
         }
-        Ok(TrustedProxy::Net {
-            addr,
-            prefix: prefix as u8,
-        })
+        Ok(TrustedProxy::Net(net))
     }
 }
 
 impl fmt::Display for TrustedProxy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
+        match self {
             TrustedProxy::Loopback => f.write_str("loopback"),
-            TrustedProxy::Net { addr, prefix } if u32::from(prefix) == addr_bits(addr) => {
-                write!(f, "{addr}")
+            TrustedProxy::Net(net) if net.prefix_len() == net.max_prefix_len() => {
+                write!(f, "{}", net.addr())
             }
-            TrustedProxy::Net { addr, prefix } => write!(f, "{addr}/{prefix}"),
+            TrustedProxy::Net(net) => write!(f, "{net}"),
         }
-    }
-}
-
-fn addr_bits(addr: IpAddr) -> u32 {
-    if addr.is_ipv4() { 32 } else { 128 }
-}
-
-fn addr_u128(addr: IpAddr) -> u128 {
-    match addr {
-        IpAddr::V4(a) => u32::from(a).into(),
-        IpAddr::V6(a) => a.into(),
     }
 }
 
@@ -190,10 +152,7 @@ mod tests {
 
     #[test]
     fn trusted_proxies_parse_as_addresses_ranges_and_loopback() {
-        let net = |addr: &str, prefix| TrustedProxy::Net {
-            addr: ip(addr),
-            prefix,
-        };
+        let net = |addr: &str, prefix: u8| TrustedProxy::Net(IpNet::new(ip(addr), prefix).unwrap());
         for (text, want) in [
             ("loopback", TrustedProxy::Loopback),
             ("LOOPBACK", TrustedProxy::Loopback),

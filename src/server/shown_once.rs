@@ -100,9 +100,7 @@ impl ShownOnce {
 }
 
 fn token() -> Option<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).ok()?;
-    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    crate::core::secret::random_hex(16).ok()
 }
 
 /// The token in a request's cookies, if any.

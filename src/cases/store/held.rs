@@ -44,9 +44,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::upload::{Unchecked, raw_path};
-use super::{Draft, Store, create_private_dir, random_hex, rename_noreplace, write_private};
+use super::{Draft, Store, create_private_dir, rename_noreplace, write_private};
 use crate::cases::layout::{Layout, is_plain_name};
 use crate::cases::record::Attachment;
+use crate::core::secret::random_hex;
 use crate::forms::validate::{FileCheck, FileType};
 use crate::forms::{FieldType, FormSpec};
 
