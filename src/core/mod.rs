@@ -1,7 +1,7 @@
 //! What every part uses: dates in WIB and the working-day calendar, the one
 //! YAML module, `path:line: message` diagnostics, CSV for spreadsheets,
 //! file-system helpers with one rule each, random tokens and comparing
-//! secrets, and what both web front-ends
+//! secrets, the one rate limiter, and what both web front-ends
 //! share (the shape of a page saying why a request was not served, a
 //! body's media type).
 
@@ -10,6 +10,7 @@ pub mod csv;
 pub mod dates;
 pub mod diagnostic;
 pub mod fs;
+pub mod limit;
 pub mod secret;
 pub mod text;
 pub mod web;

@@ -12,16 +12,16 @@
 //!   (which typed nothing wrong) still signs in with the right password.
 //!
 //! Names count whether or not such an account exists, so a lock says
-//! nothing about that. Failures are counted in a window of [`WINDOW`] from
-//! the first. A refused sign-in is not checked (no hashing) and not
-//! counted. A right password clears its (name, address) count only: the
-//! name's count runs out with its window, so an attack goes on being
-//! slowed after the real user signed in.
+//! nothing about that. Failures are counted in any window of [`WINDOW`]
+//! ([`crate::core::limit`], the one rate limiter). A refused sign-in is
+//! not checked (no hashing) and not counted. A right password clears its
+//! (name, address) count only: the name's count runs out with its window,
+//! so an attack goes on being slowed after the real user signed in.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use crate::core::limit::{Limiter, address};
 
 /// Wrong sign-ins for one name from one address before that pair locks.
 pub const PAIR_FAILURES: u32 = 5;
@@ -31,54 +31,13 @@ pub const ACCOUNT_FAILURES: u32 = 5;
 /// Wrong sign-ins from one address before it is locked (an office may
 /// share an address).
 pub const ADDRESS_FAILURES: u32 = 10;
-/// Failures count within this window, from the first.
+/// Failures count within this window.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// How long a lock lasts.
 pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
-/// Entries remembered at most (expired ones go first).
+/// Names, pairs and addresses remembered at most, each (expired ones go
+/// first; past it a new one is not counted).
 const MAX_ENTRIES: usize = 100_000;
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Name(String),
-    Pair(String, u128),
-    Address(u128),
-}
-
-impl Key {
-    /// Failures that lock this key; `None`: it never locks.
-    fn limit(&self) -> Option<u32> {
-        match self {
-            Key::Name(_) => None,
-            Key::Pair(..) => Some(PAIR_FAILURES),
-            Key::Address(_) => Some(ADDRESS_FAILURES),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    failures: u32,
-    since: Instant,
-    locked_until: Option<Instant>,
-}
-
-impl Entry {
-    fn new(now: Instant) -> Entry {
-        Entry {
-            failures: 0,
-            since: now,
-            locked_until: None,
-        }
-    }
-
-    fn expired(&self, now: Instant) -> bool {
-        match self.locked_until {
-            Some(until) => now >= until,
-            None => now.saturating_duration_since(self.since) >= WINDOW,
-        }
-    }
-}
 
 /// Why a sign-in is not checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,104 +69,62 @@ pub struct Failed {
     pub under_attack: bool,
 }
 
-#[derive(Default)]
 pub struct SignInLimiter {
-    entries: Mutex<HashMap<Key, Entry>>,
+    names: Limiter<String>,
+    pairs: Limiter<(String, u128)>,
+    addresses: Limiter<u128>,
 }
 
-/// An address as counted: IPv4 whole, IPv6 by its /64.
-pub fn address(ip: IpAddr) -> u128 {
-    match ip.to_canonical() {
-        IpAddr::V4(v4) => u128::from(u32::from(v4)),
-        IpAddr::V6(v6) => (u128::from(v6) >> 64 << 64) | 1,
+impl Default for SignInLimiter {
+    fn default() -> SignInLimiter {
+        SignInLimiter {
+            names: Limiter::new(ACCOUNT_FAILURES, WINDOW).at_most(MAX_ENTRIES),
+            pairs: Limiter::new(PAIR_FAILURES, WINDOW)
+                .locking(LOCKOUT)
+                .at_most(MAX_ENTRIES),
+            addresses: Limiter::new(ADDRESS_FAILURES, WINDOW)
+                .locking(LOCKOUT)
+                .at_most(MAX_ENTRIES),
+        }
     }
-}
-
-fn keys(name_key: &str, ip: IpAddr) -> [Key; 3] {
-    let addr = address(ip);
-    [
-        Key::Pair(name_key.to_string(), addr),
-        Key::Address(addr),
-        Key::Name(name_key.to_string()),
-    ]
 }
 
 impl SignInLimiter {
     /// Whether a sign-in for `name_key` from `ip` is checked at all.
     pub fn check(&self, name_key: &str, ip: IpAddr, now: Instant) -> Result<(), Refusal> {
-        let mut map = self.lock();
-        let [pair, addr, name] = keys(name_key, ip);
-        let mut live = |key: &Key| match map.get(key).copied() {
-            Some(entry) if entry.expired(now) => {
-                map.remove(key);
-                None
-            }
-            other => other,
-        };
-        let (pair, addr, name) = (live(&pair), live(&addr), live(&name));
-        let locked = [pair, addr]
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.locked_until)
-            .map(|until| until.saturating_duration_since(now))
-            .max();
+        let pair = self.pairs.check(&(name_key.to_string(), address(ip)), now);
+        let addr = self.addresses.check(&address(ip), now);
+        let locked = [&pair, &addr].into_iter().filter_map(|r| r.err()).max();
         if let Some(wait) = locked {
             return Err(Refusal::Locked(wait));
         }
-        if let (Some(name), Some(pair)) = (name, pair)
-            && name.failures >= ACCOUNT_FAILURES
-            && pair.failures > 0
+        if self.names.check(&name_key.to_string(), now).is_err()
+            && let Ok(Some(ends)) = pair
         {
-            let ends = pair.since + WINDOW;
-            return Err(Refusal::UnderAttack(ends.saturating_duration_since(now)));
+            return Err(Refusal::UnderAttack(ends));
         }
         Ok(())
     }
 
     /// Counts a wrong sign-in for the name, the pair and the address.
     pub fn failed(&self, name_key: &str, ip: IpAddr, now: Instant) -> Failed {
-        let mut map = self.lock();
-        if map.len() >= MAX_ENTRIES {
-            map.retain(|_, e| !e.expired(now));
+        let reached = |hits: Result<u32, Duration>, max| hits == Ok(max);
+        Failed {
+            pair_locked: reached(
+                self.pairs.count((name_key.to_string(), address(ip)), now),
+                PAIR_FAILURES,
+            ),
+            address_locked: reached(self.addresses.count(address(ip), now), ADDRESS_FAILURES),
+            under_attack: reached(
+                self.names.count(name_key.to_string(), now),
+                ACCOUNT_FAILURES,
+            ),
         }
-        let mut started = Failed::default();
-        for key in keys(name_key, ip) {
-            if map.len() >= MAX_ENTRIES && !map.contains_key(&key) {
-                continue;
-            }
-            let limit = key.limit();
-            let is_address = matches!(key, Key::Address(_));
-            let entry = map.entry(key).or_insert(Entry::new(now));
-            if entry.expired(now) {
-                *entry = Entry::new(now);
-            }
-            if entry.locked_until.is_some() {
-                continue;
-            }
-            entry.failures += 1;
-            match limit {
-                Some(limit) if entry.failures >= limit => {
-                    entry.locked_until = Some(now + LOCKOUT);
-                    match is_address {
-                        true => started.address_locked = true,
-                        false => started.pair_locked = true,
-                    }
-                }
-                None if entry.failures == ACCOUNT_FAILURES => started.under_attack = true,
-                _ => {}
-            }
-        }
-        started
     }
 
     /// A right password for `name_key` from `ip`: that pair starts again.
     pub fn succeeded(&self, name_key: &str, ip: IpAddr) {
-        self.lock()
-            .remove(&Key::Pair(name_key.to_string(), address(ip)));
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        self.pairs.clear(&(name_key.to_string(), address(ip)));
     }
 }
 

@@ -35,8 +35,9 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::http::{self, redirect, set_cookie};
-use super::limiter::{self, Failed, Refusal};
+use super::limiter::{Failed, Refusal};
 use super::{Body, Desk, Peer, SESSION_COOKIE, SIGN_IN_PATH, Staff, accounts, html_page, views};
+use crate::core::limit;
 use crate::core::secret::{random_hex, same_secret};
 use crate::work::audit::Action;
 
@@ -54,7 +55,7 @@ fn form_mac(key: &[u8; 32], nonce: &str, ip: IpAddr) -> String {
     };
     mac.update(b"loket desk sign-in form\0");
     mac.update(nonce.as_bytes());
-    mac.update(&limiter::address(ip).to_be_bytes());
+    mac.update(&limit::address(ip).to_be_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
 

@@ -75,7 +75,7 @@ pub(super) async fn page<B>(
         Some(_) => None,
         None => {
             let client = super::proxy::client_ip(req, ip, &state.limits.trust_proxy);
-            match state.lookups.receipts.reserve(client) {
+            match state.lookups.receipts.reserve_ip(client) {
                 Ok(reservation) => Some(reservation),
                 Err(wait) => {
                     return status_page(

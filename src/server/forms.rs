@@ -19,13 +19,13 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
 use super::messages;
-use super::ratelimit::Reservation;
 use super::{
     AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, shown_once, status_page,
 };
 use crate::cases::access;
 use crate::cases::recent::Claim;
 use crate::cases::ticket::Ticket;
+use crate::core::limit::Reservation;
 use crate::core::{dates, web};
 use crate::forms::spec::{FieldType, FormSpec};
 use crate::forms::validate::{FieldError, Normalized, validate};
@@ -44,7 +44,7 @@ pub(super) async fn submit(
 ) -> Response<Body> {
     let back = published.site.pages[index].url.clone();
     // Taken before the body is read, given back unless the post is accepted.
-    let reservation = match state.limiter.reserve(ip) {
+    let reservation = match state.limiter.reserve_ip(ip) {
         Ok(reservation) => reservation,
         Err(wait) => {
             let mut response = status_page(
@@ -118,7 +118,7 @@ pub(super) async fn submit(
     if input.draft.has_unchecked() {
         // Counted whatever comes of it, sent back or not: each post with
         // files costs a decode or a held copy.
-        match state.uploads.reserve(ip) {
+        match state.uploads.reserve_ip(ip) {
             Ok(counted) => counted.confirm(),
             Err(wait) => {
                 let notice = messages::UPLOADS_TOO_FREQUENT;
@@ -173,7 +173,7 @@ async fn accept(
     form: Arc<FormSpec>,
     input: Input,
     normalized: Normalized,
-    reservation: Reservation,
+    reservation: Reservation<u128>,
     back: &str,
 ) -> Response<Body> {
     let received = time::OffsetDateTime::now_utc().to_offset(dates::WIB);

@@ -14,7 +14,8 @@
 //!
 //! - per ticket, from anywhere: [`TICKET_FAILURES`] wrong codes for one
 //!   ticket within `--rate-window-secs` close that ticket's lookup until
-//!   the window ends, even with the right code (429, saying what to do).
+//!   the first of them is a window old, even with the right code (429,
+//!   saying what to do).
 //!   This is what bounds guessing one citizen's code from many addresses.
 //!   The count is kept whether the ticket exists or not, so a closed lookup
 //!   says nothing about that; an attempt counts before its code is checked
@@ -28,9 +29,8 @@
 //!
 //! Successful lookups are never counted.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Limited};
@@ -47,6 +47,7 @@ use crate::cases::access::{self, AccessKey};
 use crate::cases::ticket::Ticket;
 use crate::cases::{self, Record};
 use crate::core::dates::{self, WIB};
+use crate::core::limit::Limiter;
 use crate::core::web;
 use crate::forms::Forms;
 use crate::forms::spec::{Need, StepSpec};
@@ -79,8 +80,8 @@ pub struct Lookups {
     limiter: RateLimiter,
     /// The same at [`HARD_FACTOR`] times the limit: past it, nothing does.
     hard_limiter: RateLimiter,
-    /// Wrong codes per ticket.
-    tickets: TicketGuesses,
+    /// Wrong codes per ticket (at most [`MAX_TICKETS`] tickets).
+    tickets: Limiter<String>,
     /// Receipts (`/terkirim/`) of tickets that do not exist, per address.
     pub receipts: RateLimiter,
     /// Codes waiting to be shown on the confirmation page.
@@ -93,75 +94,9 @@ impl Lookups {
             key,
             limiter: RateLimiter::new(failures, window),
             hard_limiter: RateLimiter::new(failures.saturating_mul(HARD_FACTOR), window),
-            tickets: TicketGuesses::new(window),
+            tickets: Limiter::new(TICKET_FAILURES, window).at_most(MAX_TICKETS),
             receipts: RateLimiter::new(failures, window),
             once: Arc::default(),
-        }
-    }
-}
-
-/// Wrong codes per ticket within a window from the first.
-struct TicketGuesses {
-    window: Duration,
-    seen: Mutex<Seen>,
-}
-
-#[derive(Default)]
-struct Seen {
-    /// Per ticket: attempts counted, and since when.
-    tickets: HashMap<String, (u32, Instant)>,
-    /// When expired tickets were last looked for.
-    pruned: Option<Instant>,
-}
-
-impl TicketGuesses {
-    fn new(window: Duration) -> TicketGuesses {
-        TicketGuesses {
-            window,
-            seen: Mutex::default(),
-        }
-    }
-
-    /// Counts one attempt at `ticket` before its code is checked, so that
-    /// attempts sent at once are counted one by one; `Err(wait)` once
-    /// [`TICKET_FAILURES`] are counted in the window. A right code gives its
-    /// attempt back ([`TicketGuesses::succeeded`]).
-    fn attempt(&self, ticket: &str, now: Instant) -> Result<(), Duration> {
-        let mut guard = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        let seen = &mut *guard;
-        let full = seen.tickets.len() >= MAX_TICKETS && !seen.tickets.contains_key(ticket);
-        if full
-            && seen
-                .pruned
-                .is_none_or(|at| now.duration_since(at) >= Duration::from_secs(1))
-        {
-            let window = self.window;
-            seen.tickets
-                .retain(|_, (_, since)| now.duration_since(*since) < window);
-            seen.pruned = Some(now);
-        }
-        if seen.tickets.len() >= MAX_TICKETS && !seen.tickets.contains_key(ticket) {
-            tracing::warn!(
-                "lookup: {MAX_TICKETS} tickets guessed at within the window; refusing others"
-            );
-            return Err(self.window);
-        }
-        let entry = seen.tickets.entry(ticket.to_string()).or_insert((0, now));
-        let age = now.duration_since(entry.1);
-        if age >= self.window {
-            *entry = (0, now);
-        } else if entry.0 >= TICKET_FAILURES {
-            return Err(self.window.saturating_sub(age));
-        }
-        entry.0 += 1;
-        Ok(())
-    }
-
-    /// The right code: the attempt counted for it is given back.
-    fn succeeded(&self, ticket: &str) {
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(entry) = seen.tickets.get_mut(ticket) {
-            entry.0 = entry.0.saturating_sub(1);
         }
     }
 }
@@ -195,8 +130,8 @@ async fn post(
     let client = super::proxy::client_ip(&req, ip, &state.limits.trust_proxy);
     // Taken before anything is read; kept only if the lookup fails. Past
     // the soft limit the lookup goes on: only a wrong code is refused.
-    let soft = state.lookups.limiter.reserve(client);
-    let hard = match state.lookups.hard_limiter.reserve(client) {
+    let soft = state.lookups.limiter.reserve_ip(client);
+    let hard = match state.lookups.hard_limiter.reserve_ip(client) {
         Ok(reservation) => reservation,
         Err(wait) => {
             let mut response = status_page(
@@ -270,22 +205,28 @@ async fn post(
         }
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
-    if let Err(wait) = state
+    // Counted before the code is checked, so that attempts sent at once are
+    // counted one by one; a right code gives it back.
+    let attempt = match state
         .lookups
         .tickets
-        .attempt(ticket.as_str(), Instant::now())
+        .reserve(ticket.to_string(), Instant::now())
     {
+        Ok(attempt) => attempt,
         // Not counted against the address: nothing was tried.
-        return status_page(
-            published,
-            messages::TICKET_GUESSED,
-            Some(wait.as_secs().max(1)),
-            PATH,
-        );
-    }
+        Err(wait) => {
+            return status_page(
+                published,
+                messages::TICKET_GUESSED,
+                Some(wait.as_secs().max(1)),
+                PATH,
+            );
+        }
+    };
     let record = read(state, ticket).await;
     let stored = record.as_ref().and_then(|r| r.access_code_hash.as_deref());
     if !state.lookups.key.verify(ticket.as_str(), code, stored) {
+        attempt.confirm();
         hard.confirm();
         return match soft {
             Ok(reservation) => {
@@ -305,8 +246,7 @@ async fn post(
         // verify() is false without a record.
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
-    state.lookups.tickets.succeeded(ticket.as_str());
-    drop((soft, hard));
+    drop((soft, hard, attempt));
     page(
         published,
         StatusCode::OK,
@@ -442,43 +382,51 @@ mod tests {
     #[test]
     fn five_wrong_codes_close_a_ticket_until_the_window_ends() {
         let window = Duration::from_secs(600);
-        let guesses = TicketGuesses::new(window);
+        let lookups = Lookups::new(AccessKey::from_bytes([7; 32]).unwrap(), 10, window);
+        let guesses = &lookups.tickets;
         let start = Instant::now();
-        let ticket = "KP-20261127-CDFH";
+        let ticket = || "KP-20261127-CDFH".to_string();
         // A right code gives its attempt back.
         for _ in 0..10 {
-            assert!(guesses.attempt(ticket, start).is_ok());
-            guesses.succeeded(ticket);
+            drop(guesses.reserve(ticket(), start).unwrap());
         }
         for i in 0..TICKET_FAILURES {
             let at = start + Duration::from_secs(u64::from(i));
-            assert!(guesses.attempt(ticket, at).is_ok(), "{i}");
+            assert!(guesses.count(ticket(), at).is_ok(), "{i}");
         }
         let later = start + Duration::from_secs(100);
         assert_eq!(
-            guesses.attempt(ticket, later),
+            guesses.count(ticket(), later),
             Err(Duration::from_secs(500))
         );
         assert!(
-            guesses.attempt("KP-20261127-CDFJ", later).is_ok(),
+            guesses.count("KP-20261127-CDFJ".into(), later).is_ok(),
             "another ticket"
         );
-        // A new window counts from zero.
-        assert!(guesses.attempt(ticket, start + window).is_ok());
-        assert!(guesses.attempt(ticket, start + window).is_ok());
+        // Each wrong code is forgotten a window after it was tried.
+        assert!(guesses.count(ticket(), start + window).is_ok());
+        assert!(guesses.count(ticket(), start + window).is_err());
     }
 
     #[test]
     fn a_full_table_refuses_new_tickets_until_some_expire() {
         let window = Duration::from_secs(600);
-        let guesses = TicketGuesses::new(window);
+        let lookups = Lookups::new(AccessKey::from_bytes([7; 32]).unwrap(), 10, window);
+        let guesses = &lookups.tickets;
         let start = Instant::now();
         for i in 0..MAX_TICKETS {
-            assert!(guesses.attempt(&format!("T{i}"), start).is_ok());
+            assert!(guesses.count(format!("T{i}"), start).is_ok());
         }
         let soon = start + Duration::from_secs(5);
-        assert!(guesses.attempt("KP-20261127-CDFH", soon).is_err());
-        assert!(guesses.attempt("T1", soon).is_ok(), "counted ones go on");
-        assert!(guesses.attempt("KP-20261127-CDFH", start + window).is_ok());
+        assert!(guesses.count("KP-20261127-CDFH".into(), soon).is_err());
+        assert!(
+            guesses.count("T1".into(), soon).is_ok(),
+            "counted ones go on"
+        );
+        assert!(
+            guesses
+                .count("KP-20261127-CDFH".into(), start + window)
+                .is_ok()
+        );
     }
 }

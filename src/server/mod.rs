@@ -20,7 +20,6 @@ mod lookup;
 mod messages;
 mod proxy;
 mod publish;
-mod ratelimit;
 mod security_headers;
 mod shown_once;
 mod static_files;
@@ -52,7 +51,16 @@ use crate::site::terms::Terms;
 
 pub use desk::DeskSettings;
 pub use proxy::TrustedProxy;
-pub use ratelimit::RateLimiter;
+
+/// Hits per client address ([`crate::core::limit::address`]).
+pub type RateLimiter = crate::core::limit::Limiter<u128>;
+
+/// Posts with files allowed per accepted submission: the one that is
+/// accepted and two rounds of fixing what was sent back (with 10
+/// submissions per 10 minutes, 30 posts with files). A form sent back
+/// costs no submission, but its files cost reading, holding and, once the
+/// text is right, decoding, so they are not free without limit.
+pub const UPLOAD_POSTS_PER_SUBMISSION: u32 = 3;
 
 pub type Body = BoxBody<Bytes, io::Error>;
 
@@ -230,6 +238,9 @@ pub struct AppState {
     calendar: RwLock<Arc<Calendar>>,
     /// Present in watch mode.
     live: Option<live::Live>,
+    /// Accepted submissions per address: a post reserves one before its
+    /// body is read and keeps it only if accepted, so that citizens sharing
+    /// an address do not use up each other's submissions by mistakes.
     limiter: RateLimiter,
     /// Posts with files per address, counted even when sent back.
     uploads: RateLimiter,
@@ -323,7 +334,10 @@ pub async fn serve(
             .watch
             .then(|| live::Live::new(opts.limits.max_connections)),
         limiter: RateLimiter::new(opts.limits.rate_limit, opts.limits.rate_window),
-        uploads: RateLimiter::uploads(opts.limits.rate_limit, opts.limits.rate_window),
+        uploads: RateLimiter::new(
+            (opts.limits.rate_limit).saturating_mul(UPLOAD_POSTS_PER_SUBMISSION),
+            opts.limits.rate_window,
+        ),
         max_upload_mb: opts.build.max_upload_mb,
         limits: opts.limits.clone(),
         decoys: confirmation::Decoys::default(),
