@@ -30,7 +30,8 @@
 //!   the audit log.
 //! - [`cli`]: the command line, the operator's settings.
 //! - [`core`]: dates and the working-day calendar, YAML, diagnostics, CSV,
-//!   file-system helpers, text.
+//!   file-system helpers, text, random tokens and secrets, the one rate
+//!   limiter.
 
 pub mod cases;
 pub mod cli;
