@@ -7,7 +7,7 @@
 // sent back, changed by someone else), the print view, the report and an
 // error page. No page may scroll sideways.
 //
-// tests/it/browser.rs starts the desk with the server and adds the account:
+// tests/browser/journeys.rs starts the desk with the server and adds the account:
 //   LOKET_DESK_URL       http://127.0.0.1:PORT of the desk
 //   LOKET_DESK_USER      the account's name
 //   LOKET_DESK_PASSWORD  its password
@@ -26,7 +26,7 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 function need(name) {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run these tests with \`cargo test --test it browser::\``);
+  if (!value) throw new Error(`${name} is not set: run these tests with \`cargo test --test browser\``);
   return value;
 }
 

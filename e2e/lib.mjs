@@ -1,7 +1,7 @@
 // Shared helpers of the browser tests: the running server, Debian's Chromium,
 // the built pages, form data, and a reader for the stored YAML records.
 //
-// The tests are started by `cargo test --test it browser::` (tests/it/browser.rs),
+// The tests are started by `cargo test --test browser` (tests/browser/journeys.rs),
 // which starts `loket serve` and passes where it is in the environment:
 //   LOKET_URL          http://127.0.0.1:PORT (no trailing slash)
 //   LOKET_DATA         the server's data folder
@@ -19,7 +19,7 @@ import { chromium } from 'playwright-core';
 function need(name) {
   const value = process.env[name];
   if (!value) {
-    throw new Error(`${name} is not set: run these tests with \`cargo test --test it browser::\``);
+    throw new Error(`${name} is not set: run these tests with \`cargo test --test browser\``);
   }
   return value;
 }

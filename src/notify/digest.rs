@@ -30,11 +30,18 @@ pub async fn run(
 ) {
     let outbox = Outbox::at(&data);
     let source = Arc::new(source);
+    let mut first = true;
     loop {
         let now = OffsetDateTime::now_utc().to_offset(WIB);
         let today = now.date();
         let due = at(today, hour, minute);
-        if now >= due && outbox.last_digest().is_none_or(|last| last < today) {
+        let made_already = outbox.last_digest().is_some_and(|last| last >= today);
+        if first && now >= due && made_already {
+            // Said once, at start: a restart the same day sends nothing.
+            tracing::info!("digest of {today} made already");
+        }
+        first = false;
+        if now >= due && !made_already {
             let (data, outbox, source) = (data.clone(), outbox.clone(), source.clone());
             let made = tokio::task::spawn_blocking(move || make(&data, &outbox, today, &*source))
                 .await

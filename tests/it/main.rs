@@ -15,7 +15,6 @@ mod common;
 
 mod answers;
 mod attachments;
-mod browser;
 mod build;
 mod citizens;
 mod cli_logs;

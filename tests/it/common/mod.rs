@@ -229,3 +229,18 @@ pub fn replace(text: &str, from: &str, to: &str, times: usize) -> String {
     );
     text.replace(from, to)
 }
+
+/// Adds a staff account with the real command (`loket staff add`).
+pub fn add_staff(data: &Path, name: &str, password: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = loket()
+        .args(["staff", "add", name, "--password-stdin", "--data"])
+        .arg(data)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
+}

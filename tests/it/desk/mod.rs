@@ -23,19 +23,7 @@ use crate::common::submit::{client, post_multipart, ticket_from};
 
 pub const PASSWORD: &str = "kata sandi panjang";
 
-/// Adds a staff account with the real command.
-pub fn add_staff(data: &Path, name: &str, password: &str) -> std::process::Output {
-    let mut child = crate::common::loket()
-        .args(["staff", "add", name, "--password-stdin", "--data"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    child.wait_with_output().unwrap()
-}
+pub use crate::common::add_staff;
 
 /// Runs `loket staff ARGS --data DATA`.
 pub fn staff(data: &Path, args: &[&str], stdin: &str) -> std::process::Output {

@@ -115,7 +115,16 @@ async fn the_digest_goes_out_at_seven_on_working_days_only_and_only_when_a_case_
     }
     let site = server.kill();
     let server = digest_server(relay.port, &data, "2026-12-03 07:05:00", site);
-    std::thread::sleep(Duration::from_secs(3));
+    // The digest loop says at its start that today's digest was made.
+    let deadline = Instant::now() + PATIENCE;
+    while !server
+        .stderr_now()
+        .contains("digest of 2026-12-03 made already")
+    {
+        assert!(Instant::now() < deadline, "{}", server.stderr_now());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(outbox(&data).is_empty(), "nothing queued");
     assert_eq!(last_digest(&data), "2026-12-03");
     assert_eq!(relay.received().len(), 1);
 

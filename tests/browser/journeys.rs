@@ -107,7 +107,7 @@ fn citizen_journeys_in_chromium() {
     let server = Server::start_with(&["--rate-limit", "0", "--max-upload-mb", "5"]);
     // The staff desk's account for e2e/desk.test.mjs.
     let (desk_user, desk_password) = ("Petugas Uji", "kata sandi untuk uji peramban");
-    let added = crate::desk::add_staff(&server.data, desk_user, desk_password);
+    let added = crate::common::add_staff(&server.data, desk_user, desk_password);
     assert!(added.status.success(), "{added:?}");
     let started = Instant::now();
     // node's output goes straight to the terminal (live progress, and
