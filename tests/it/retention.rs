@@ -283,6 +283,15 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
         !planted_in(&data).is_empty(),
         "the values were planted: the grep can find them"
     );
+    // The record index holds the name, NIK and phone (the desk searches
+    // them): the purge must leave none of them in its file, free pages too.
+    let index = planted_in_bytes(&fs::read(data.join(".index/records.sqlite")).unwrap());
+    for value in ["zulkarnain", NIK_PLANTED, PHONE_DIGITS] {
+        assert!(
+            index.contains(&value),
+            "{value} not in the index: {index:?}"
+        );
+    }
 
     let root = server.site().root().to_path_buf();
     server.terminate();

@@ -261,10 +261,10 @@ pub(super) fn write(
 pub(super) fn search_key(r: &Record, form: Option<&FormSpec>) -> String {
     let value = |field: Option<&crate::forms::spec::FieldSpec>| {
         let typed = field.and_then(|f| r.fields.get(&f.name)).unwrap_or("");
-        typed
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect::<String>()
+        // A contact field may hold an email instead: no number in it.
+        let number = typed.chars().filter(char::is_ascii_digit);
+        let digits = if typed.contains('@') { 0 } else { 20 };
+        number.take(digits).collect::<String>()
     };
     let nik = value(form.and_then(|f| f.nik_field()));
     let phone = value(form.and_then(|f| f.role(Role::Phone)));
