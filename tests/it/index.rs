@@ -99,6 +99,11 @@ fn identity(data: &Path) -> (u64, i64, i64) {
 #[test]
 fn the_index_is_private_and_holds_only_what_the_tools_show_and_search() {
     let (_tmp, data) = data_with(3);
+    // The index of earlier versions, with names in it, goes.
+    let old = data.join(".index/records.bin");
+    fs::create_dir(data.join(".index")).unwrap();
+    fs::set_permissions(data.join(".index"), fs::Permissions::from_mode(0o700)).unwrap();
+    fs::write(&old, "LOKETIX3 Warga Nomor 1").unwrap();
     // Whatever the umask says.
     let out = std::process::Command::new("sh")
         .arg("-c")
@@ -111,6 +116,7 @@ fn the_index_is_private_and_holds_only_what_the_tools_show_and_search() {
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data.join(".index")), 0o700);
     assert_eq!(mode(&index_file(&data)), 0o600);
+    assert!(!old.exists());
 
     let bytes = fs::read(index_file(&data)).unwrap();
     let holds = |text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());

@@ -274,6 +274,9 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
         !listing.contains("backup/") && !listing.contains("laporan/"),
         "{listing}"
     );
+    // Nor the record index (derived; `report` made it).
+    assert!(data.join(".index/records.sqlite").is_file());
+    assert!(!listing.contains(".index"), "{listing}");
     let inbox = loket()
         .args(["inbox", "--data", data.to_str().unwrap()])
         .output()

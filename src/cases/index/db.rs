@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::fs;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +42,8 @@ PRAGMA user_version = 1;";
 /// that cannot be opened at all (no connection) is read from the records.
 pub(super) fn load(dir: &Path, forms_key: &[u8; 32]) -> (Option<Connection>, Vec<Entry>, bool) {
     let path = dir.join(FILE);
+    // The hand-made index of earlier versions, with names in it.
+    let _ = fs::remove_file(dir.join("records.bin"));
     let opened = open(&path).and_then(|db| read(&db, &path, forms_key).map(|e| (db, e)));
     match opened {
         Ok((db, Some(entries))) => (Some(db), entries, false),
@@ -60,20 +62,22 @@ fn damaged(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-    ) || matches!(e, rusqlite::Error::FromSqlConversionFailure(..))
+    ) || matches!(
+        e,
+        rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..)
+    )
 }
 
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let cannot = |e: std::io::Error| rusqlite::Error::ToSqlConversionFailure(e.into());
     crate::core::fs::create_private_dir(path.parent().unwrap_or(path)).map_err(cannot)?;
-    // Created private before SQLite opens it (its journal takes the same mode).
-    fs::OpenOptions::new()
+    // Created private before SQLite opens it (its journal takes the same
+    // mode); when it cannot be, SQLite says why.
+    let _ = fs::OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o600)
-        .open(path)
-        .and_then(|f| f.set_permissions(fs::Permissions::from_mode(0o600)))
-        .map_err(cannot)?;
+        .open(path);
     let mut db = Connection::open(path)?;
     db.busy_timeout(Duration::from_secs(10))?;
     db.pragma_update(None, "secure_delete", true)?;
