@@ -207,24 +207,29 @@ fn a_damaged_index_is_rebuilt() {
     let (_tmp, data) = data_with(5);
     let expected = inbox(&data);
     let good = fs::read(index_file(&data)).unwrap();
-    let mut flipped = good.clone();
-    let middle = flipped.len() / 2;
-    flipped[middle] ^= 0x55;
-    let damages: [Vec<u8>; 5] = [
+    // SQLite's header: the schema's version (user_version) at 60, the
+    // forms' key (application_id) at 68, page 1's b-tree page type at 100.
+    let with = |at: usize, byte: u8| {
+        let mut bytes = good.clone();
+        bytes[at] ^= byte;
+        bytes
+    };
+    let damages: [Vec<u8>; 8] = [
         good[..good.len() / 2].to_vec(),
         good[..good.len() - 1].to_vec(),
-        flipped,
+        with(63, 0x01),
+        with(63, 0x02),
+        with(71, 0x01),
+        with(100, 0x55),
         Vec::new(),
         b"not an index at all".to_vec(),
     ];
     for damaged in damages {
         fs::write(index_file(&data), &damaged).unwrap();
         assert_eq!(inbox(&data), expected);
-        assert_eq!(
-            fs::read(index_file(&data)).unwrap().len(),
-            good.len(),
-            "rebuilt"
-        );
+        let rebuilt = fs::read(index_file(&data)).unwrap();
+        assert_eq!(rebuilt.len(), good.len(), "rebuilt");
+        assert_eq!(rebuilt[..101], good[..101], "rebuilt");
     }
     // A record that no longer parses is named, and the rest still listed.
     fs::write(record_path(&data, "KP-20261101-CCCC"), "ticket: [\n").unwrap();

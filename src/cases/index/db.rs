@@ -12,123 +12,112 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::types::Type;
-use rusqlite::{Connection, ErrorCode, Row, TransactionBehavior, params};
-use time::{Date, OffsetDateTime, UtcOffset};
+use rusqlite::{Connection, ErrorCode, Row, TransactionBehavior, ffi, params};
+use time::{Date, OffsetDateTime};
 
 use super::{Entry, Summary};
 use crate::cases::Record;
+use crate::core::dates::WIB;
 use crate::forms::FormSpec;
 use crate::forms::spec::Role;
 
 /// The index's file in its folder.
 pub(super) const FILE: &str = "records.sqlite";
-/// The schema's version (`PRAGMA user_version`); another is an index to rebuild.
+/// The schema's version (`PRAGMA user_version`); another is an index to
+/// make anew, as is one made for other forms (`PRAGMA application_id`).
 const SCHEMA: i32 = 1;
 
-const CREATE: &str = "
-CREATE TABLE meta (forms_key BLOB NOT NULL);
-CREATE TABLE records (
+const CREATE: &str = "CREATE TABLE records (
     rel BLOB PRIMARY KEY, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns,
-    ticket, kind, breakdown, name, nik, received, received_off, status, closed, response_due,
-    completion_due, due_note, first_response, first_response_off, completed, completed_off,
-    result, search
+    ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due,
+    due_note, first_response, completed, result, search
 ) WITHOUT ROWID;
 PRAGMA user_version = 1;";
+const INSERT: &str =
+    "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-/// The index in `dir` with its entries in path order, and whether it is to
-/// be emptied at the next write (it was made for other forms: `forms_key`).
-/// An index that is missing, damaged or of another schema is made anew; one
-/// that cannot be opened at all (no connection) is read from the records.
-pub(super) fn load(dir: &Path, forms_key: &[u8; 32]) -> (Option<Connection>, Vec<Entry>, bool) {
+/// The index in `dir` made for the forms of `forms_key`, with its entries in
+/// path order. One that is missing, damaged, of another schema or for other
+/// forms is made anew; one that cannot be opened at all is left, and every
+/// record read from its file.
+pub(super) fn load(dir: &Path, forms_key: i32) -> (Option<Connection>, Vec<Entry>) {
     let path = dir.join(FILE);
     // The hand-made index of earlier versions, with names in it.
     let _ = fs::remove_file(dir.join("records.bin"));
-    let opened = open(&path).and_then(|db| read(&db, &path, forms_key).map(|e| (db, e)));
-    match opened {
-        Ok((db, Some(entries))) => (Some(db), entries, false),
-        Ok((db, None)) => (Some(db), Vec::new(), true),
+    match open(&path, forms_key).and_then(|db| read(&db, &path).map(|e| (db, e))) {
+        Ok((db, entries)) => (Some(db), entries),
         Err(e) if damaged(&e) => {
             for file in [path.clone(), dir.join(format!("{FILE}-journal"))] {
                 let _ = fs::remove_file(file);
             }
-            (open(&path).ok(), Vec::new(), true)
+            (open(&path, forms_key).ok(), Vec::new())
         }
-        Err(_) => (None, Vec::new(), true),
+        Err(_) => (None, Vec::new()),
     }
 }
 
 fn damaged(e: &rusqlite::Error) -> bool {
+    use rusqlite::Error::{FromSqlConversionFailure, InvalidColumnType};
+    let code = e.sqlite_error_code();
     matches!(
-        e.sqlite_error_code(),
+        code,
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-    ) || matches!(
-        e,
-        rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..)
-    )
+    ) || matches!(e, FromSqlConversionFailure(..) | InvalidColumnType(..))
 }
 
-fn open(path: &Path) -> rusqlite::Result<Connection> {
+fn corrupt(why: &str) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(ffi::Error::new(ffi::SQLITE_CORRUPT), Some(why.into()))
+}
+
+fn open(path: &Path, forms_key: i32) -> rusqlite::Result<Connection> {
     let cannot = |e: std::io::Error| rusqlite::Error::ToSqlConversionFailure(e.into());
     crate::core::fs::create_private_dir(path.parent().unwrap_or(path)).map_err(cannot)?;
     // Created private before SQLite opens it (its journal takes the same
     // mode); when it cannot be, SQLite says why.
-    let _ = fs::OpenOptions::new()
+    let private = fs::OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o600)
         .open(path);
+    drop(private);
     let mut db = Connection::open(path)?;
     db.busy_timeout(Duration::from_secs(10))?;
     db.pragma_update(None, "secure_delete", true)?;
-    let version = |db: &Connection| db.pragma_query_value(None, "user_version", |r| r.get(0));
-    if version(&db)? == 0 {
+    let pragma = |db: &Connection, name| db.pragma_query_value(None, name, |r| r.get(0));
+    if pragma(&db, "user_version")? == 0 {
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if version(&tx)? == 0 {
-            tx.execute_batch(CREATE)?;
+        if pragma(&tx, "user_version")? == 0 {
+            // Fails on tables of a file that is not one of ours.
+            tx.execute_batch(CREATE)
+                .map_err(|_| corrupt("not an index"))?;
+            tx.pragma_update(None, "application_id", forms_key)?;
         }
         tx.commit()?;
     }
-    match version(&db)? {
-        SCHEMA => Ok(db),
-        _ => Err(rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
-            Some("another schema".into()),
-        )),
+    match (pragma(&db, "user_version")?, pragma(&db, "application_id")?) {
+        (SCHEMA, key) if key == forms_key => Ok(db),
+        _ => Err(corrupt("another version, or other forms")),
     }
 }
 
-/// Every entry, in path order; `None` when the index was made for other
-/// forms. SQLite keeps no checksum of its pages; a file cut short (a copy or
-/// a disk that filled up) is caught by its size.
-fn read(
-    db: &Connection,
-    path: &Path,
-    forms_key: &[u8; 32],
-) -> rusqlite::Result<Option<Vec<Entry>>> {
+/// Every entry, in path order. SQLite keeps no checksum of its pages; a
+/// file cut short (a copy or a disk that filled up) is caught by its size.
+fn read(db: &Connection, path: &Path) -> rusqlite::Result<Vec<Entry>> {
     // In one read transaction: no writer changes the file meanwhile.
     let db = db.unchecked_transaction()?;
     let pragma = |name| db.pragma_query_value(None, name, |r| r.get::<_, u64>(0));
     let pages = pragma("page_count")? * pragma("page_size")?;
     if fs::metadata(path).map_or(true, |m| m.len() != pages) {
-        let corrupt = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT);
-        return Err(rusqlite::Error::SqliteFailure(
-            corrupt,
-            Some("cut short".into()),
-        ));
+        return Err(corrupt("cut short"));
     }
-    let key: Option<Vec<u8>> = db
-        .query_row("SELECT forms_key FROM meta", [], |r| r.get(0))
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
-    if key.as_deref() != Some(forms_key.as_slice()) {
-        return Ok(None);
-    }
+    // Sized at once: grown by doubling, it would peak at twice the memory.
+    let count = db.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+    let mut entries = Vec::with_capacity(count);
     let mut query = db.prepare("SELECT * FROM records ORDER BY rel")?;
-    let rows = query.query_map([], entry)?;
-    rows.collect::<rusqlite::Result<_>>().map(Some)
+    for e in query.query_map([], entry)? {
+        entries.push(e?);
+    }
+    Ok(entries)
 }
 
 fn entry(r: &Row) -> rusqlite::Result<Entry> {
@@ -148,104 +137,81 @@ fn entry(r: &Row) -> rusqlite::Result<Entry> {
             breakdown: r.get(11)?,
             name: r.get(12)?,
             nik: r.get(13)?,
-            received_at: moment(r, 14)?.ok_or(rusqlite::Error::InvalidColumnType(
-                14,
-                "received".into(),
-                Type::Null,
-            ))?,
-            status: r.get(16)?,
-            closed: r.get(17)?,
-            response_due: date(r.get(18)?)?,
-            completion_due: r.get::<_, Option<i32>>(19)?.map(date).transpose()?,
-            due_note: r.get(20)?,
-            first_response_at: moment(r, 21)?,
-            completed_at: moment(r, 23)?,
-            result: r.get(25)?,
+            received_at: moment(r.get(14)?)?,
+            status: r.get(15)?,
+            closed: r.get(16)?,
+            response_due: date(r.get(17)?)?,
+            completion_due: r.get::<_, Option<i32>>(18)?.map(date).transpose()?,
+            due_note: r.get(19)?,
+            first_response_at: r.get::<_, Option<i64>>(20)?.map(moment).transpose()?,
+            completed_at: r.get::<_, Option<i64>>(21)?.map(moment).transpose()?,
+            result: r.get(22)?,
         })),
         search: None,
     })
 }
 
 fn bad(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(0, Type::Integer, Box::new(e))
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
 }
 
 fn date(julian_day: i32) -> rusqlite::Result<Date> {
     Date::from_julian_day(julian_day).map_err(bad)
 }
 
-/// A moment stored as nanoseconds since 1970 and the offset it was written with.
-fn moment(r: &Row, i: usize) -> rusqlite::Result<Option<OffsetDateTime>> {
-    let (Some(nanos), Some(offset)) = (r.get::<_, Option<i64>>(i)?, r.get(i + 1)?) else {
-        return Ok(None);
-    };
+/// A moment stored as nanoseconds since 1970, read in WIB (every reader
+/// of a summary's moments takes them in WIB).
+fn moment(nanos: i64) -> rusqlite::Result<OffsetDateTime> {
     let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).map_err(bad)?;
-    Ok(Some(at.to_offset(
-        UtcOffset::from_whole_seconds(offset).map_err(bad)?,
-    )))
+    Ok(at.to_offset(WIB))
 }
 
-fn moment_parts(m: Option<OffsetDateTime>) -> (Option<i64>, Option<i32>) {
-    m.map(|m| (m.unix_timestamp_nanos() as i64, m.offset().whole_seconds()))
-        .unzip()
+fn nanos(m: OffsetDateTime) -> i64 {
+    m.unix_timestamp_nanos() as i64
 }
 
-/// Writes what a run changed, in one transaction: every row when `reset`
-/// (the forms changed), the rows of records `gone`, and the entries read
-/// again (those with a search key, which is then dropped from memory).
+/// Writes what a run changed, in one transaction: the rows of records
+/// `gone`, and the entries read again (those with a search key, which is
+/// then dropped from memory).
 pub(super) fn write(
     db: &mut Connection,
-    forms_key: &[u8; 32],
-    reset: bool,
     gone: &[PathBuf],
     entries: &mut [Entry],
 ) -> rusqlite::Result<()> {
     let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if reset {
-        tx.execute_batch("DELETE FROM records; DELETE FROM meta;")?;
-        tx.execute("INSERT INTO meta VALUES (?1)", [forms_key.as_slice()])?;
-    }
     let mut delete = tx.prepare("DELETE FROM records WHERE rel = ?1")?;
     for rel in gone {
         delete.execute([rel.as_os_str().as_bytes()])?;
     }
-    let mut insert = tx.prepare(&format!("INSERT OR REPLACE INTO records VALUES ({})", {
-        let marks = (1..=27).map(|i| format!("?{i}"));
-        marks.collect::<Vec<_>>().join(",")
-    }))?;
-    for e in entries.iter().filter(|e| e.search.is_some()) {
+    let mut insert = tx.prepare(INSERT)?;
+    for e in entries.iter() {
         let (Some(s), Some(search)) = (&e.summary, &e.search) else {
             continue;
         };
-        let (received, received_off) = moment_parts(Some(s.received_at));
-        let (first, first_off) = moment_parts(s.first_response_at);
-        let (completed, completed_off) = moment_parts(s.completed_at);
+        let (stamp, listed) = (&e.stamp, e.listed_at);
         insert.execute(params![
             e.rel.as_os_str().as_bytes(),
-            e.stamp.ino as i64,
-            e.stamp.size as i64,
-            e.stamp.mtime.0,
-            e.stamp.mtime.1,
-            e.stamp.ctime.0,
-            e.stamp.ctime.1,
-            e.listed_at.0,
-            e.listed_at.1,
+            stamp.ino as i64,
+            stamp.size as i64,
+            stamp.mtime.0,
+            stamp.mtime.1,
+            stamp.ctime.0,
+            stamp.ctime.1,
+            listed.0,
+            listed.1,
             s.ticket,
             s.kind,
             s.breakdown,
             s.name,
             s.nik,
-            received,
-            received_off,
+            nanos(s.received_at),
             s.status,
             s.closed,
             s.response_due.to_julian_day(),
             s.completion_due.map(Date::to_julian_day),
             s.due_note,
-            first,
-            first_off,
-            completed,
-            completed_off,
+            s.first_response_at.map(nanos),
+            s.completed_at.map(nanos),
             s.result,
             search,
         ])?;
@@ -297,14 +263,10 @@ pub(super) fn find(db: &Connection, text: &str) -> rusqlite::Result<HashSet<Stri
         .chars()
         .all(|c| c.is_ascii_digit() || " .-+".contains(c));
     let digits: String = wanted.chars().filter(char::is_ascii_digit).collect();
-    let digits = if number && !digits.is_empty() {
-        digits
-    } else {
-        wanted.clone()
-    };
+    let digits = (number && !digits.is_empty()).then_some(digits);
     let mut query = db.prepare_cached(
-        "SELECT ticket FROM records WHERE instr(search, ?1) > 0 OR instr(search, ?2) > 0",
+        "SELECT ticket FROM records WHERE instr(search, ?1) OR instr(search, ?2)",
     )?;
-    let found = query.query_map([&wanted, &digits], |r| r.get(0))?;
+    let found = query.query_map(params![wanted, digits], |r| r.get(0))?;
     found.collect()
 }

@@ -205,13 +205,13 @@ struct State {
     db: Option<Connection>,
     folders: Folders,
     /// [`forms_key`] of the forms the summaries were read through.
-    forms_key: [u8; 32],
+    forms_key: i32,
 }
 
 /// What of the forms a summary and a search key depend on (which fields
-/// hold the name, the NIK, the phone and the report's split): when an office
-/// changes one, every record is read again.
-fn forms_key(forms: &Forms) -> [u8; 32] {
+/// hold the name, the NIK, the phone and the report's split), hashed: when
+/// an office changes one, the index is made anew.
+fn forms_key(forms: &Forms) -> i32 {
     use crate::forms::spec::Role;
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
@@ -225,7 +225,8 @@ fn forms_key(forms: &Forms) -> [u8; 32] {
         );
         hash.update(line);
     }
-    hash.finalize().into()
+    let hash: [u8; 32] = hash.finalize().into();
+    i32::from_le_bytes([hash[0], hash[1], hash[2], hash[3]])
 }
 
 /// Lists the records, takes from `previous` (or else the index) every entry
@@ -249,10 +250,15 @@ fn refresh(
         folders,
     } = list(&root, listed_at, memo.then_some(known));
     // Read after listing: memory the listing let go of is used again.
-    let (mut db, index, reset) = match previous {
-        Some(p) if p.db.is_some() => (p.db, p.entries, false),
-        Some(_) | None => db::load(&data.join(INDEX_DIR), &key),
+    let (mut db, index) = match previous {
+        Some(p) if p.db.is_some() => (p.db, p.entries),
+        Some(_) | None => db::load(&data.join(INDEX_DIR), key),
     };
+    if let Some(db) = db.as_ref().filter(|_| memo) {
+        // The desk searches the whole index on every search: read from
+        // memory (the file's pages, shared), not by a read call per page.
+        let _ = db.pragma_update(None, "mmap_size", 256 << 20);
+    }
     // Both in path order: each file meets its entry, if the index has one.
     let mut index = index.into_iter().peekable();
     let mut gone = Vec::new();
@@ -309,9 +315,9 @@ fn refresh(
     // Derived data: when it cannot be written, what was read stays marked
     // to write (a process that keeps its state tries again), and the next
     // run reads those records again.
-    let changed = reset || !gone.is_empty() || entries.iter().any(|e| e.search.is_some());
+    let changed = !gone.is_empty() || entries.iter().any(|e| e.search.is_some());
     if let Some(db) = db.as_mut().filter(|_| changed) {
-        if let Err(e) = db::write(db, &key, reset, &gone, &mut entries) {
+        if let Err(e) = db::write(db, &gone, &mut entries) {
             tracing::warn!(target: "loket::index", "the record index was not written: {e}");
         }
     }
