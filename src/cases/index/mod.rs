@@ -316,10 +316,10 @@ fn refresh(
     // to write (a process that keeps its state tries again), and the next
     // run reads those records again.
     let changed = !gone.is_empty() || entries.iter().any(|e| e.search.is_some());
-    if let Some(db) = db.as_mut().filter(|_| changed) {
-        if let Err(e) = db::write(db, &gone, &mut entries) {
-            tracing::warn!(target: "loket::index", "the record index was not written: {e}");
-        }
+    if let Some(db) = db.as_mut().filter(|_| changed)
+        && let Err(e) = db::write(db, &gone, &mut entries)
+    {
+        tracing::warn!(target: "loket::index", "the record index was not written: {e}");
     }
     diags.sort_by(|a, b| a.path.cmp(&b.path));
     let state = State {
