@@ -254,11 +254,6 @@ fn refresh(
         Some(p) if p.db.is_some() => (p.db, p.entries),
         Some(_) | None => db::load(&data.join(INDEX_DIR), key),
     };
-    if let Some(db) = db.as_ref().filter(|_| memo) {
-        // The desk searches the whole index on every search: read from
-        // memory (the file's pages, shared), not by a read call per page.
-        let _ = db.pragma_update(None, "mmap_size", 256 << 20);
-    }
     // Both in path order: each file meets its entry, if the index has one.
     let mut index = index.into_iter().peekable();
     let mut gone = Vec::new();
