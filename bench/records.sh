@@ -6,7 +6,8 @@
 #     (the everyday case) and cold (index removed before each run: the first
 #     run after an upgrade, or a damaged index);
 #   - the staff desk's inbox page (first page, signed in, over HTTP with curl;
-#     the desk is started once per binary and asked once before timing);
+#     the desk is started once per binary and asked once before timing), and
+#     its search by a name, a ticket and part of a NIK;
 # plus each command's peak RSS (/usr/bin/time).
 # usage: bench/records.sh [N]        (default 100000)
 #   LOKETS="before=/path after=target/release/loket", RUNS=5
@@ -71,6 +72,12 @@ for entry in "${lokets[@]}"; do
     page=$(curl -sf -b "$jar" "$desk/")
     grep -qi "kotak masuk" <<<"$page" || { echo "$name: desk inbox not reached" >&2; exit 1; }
     desk_cmds+=(-n "$name desk inbox page" "curl -sf -o /dev/null -b $jar $desk/")
+    # Searches: a common name, a whole ticket, part of a NIK.
+    ticket=$(find "$d/submissions/2026" -name '*.yaml' -print -quit)
+    ticket=$(basename "$ticket" .yaml)
+    desk_cmds+=(-n "$name desk search, name" "curl -sf -o /dev/null -b $jar $desk/?cari=siti+aminah")
+    desk_cmds+=(-n "$name desk search, ticket" "curl -sf -o /dev/null -b $jar $desk/?cari=$ticket")
+    desk_cmds+=(-n "$name desk search, NIK part" "curl -sf -o /dev/null -b $jar $desk/?cari=3517+1234")
     port=$((port + 2))
 done
 

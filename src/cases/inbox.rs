@@ -1,5 +1,6 @@
 //! `loket inbox`: which submissions need attention, as a table or CSV.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 use time::Date;
@@ -20,9 +21,9 @@ pub struct Filter {
     pub since: Option<Date>,
     /// Received on or before this day.
     pub until: Option<Date>,
-    /// A ticket or part of the citizen's name, any case (the staff desk's
-    /// search box).
-    pub text: Option<String>,
+    /// Only these tickets: what a search of the index found (the staff
+    /// desk's search box, [`crate::cases::index::Memo::find`]).
+    pub found: Option<HashSet<String>>,
 }
 
 impl Filter {
@@ -33,23 +34,8 @@ impl Filter {
             && (!self.overdue || r.is_overdue(today))
             && self.since.is_none_or(|d| r.received_date() >= d)
             && self.until.is_none_or(|d| r.received_date() <= d)
-            && self.text.as_deref().is_none_or(|t| matches_text(r, t))
+            && self.found.as_ref().is_none_or(|f| f.contains(&r.ticket))
     }
-}
-
-/// A search for `KP-20261127-7KX4` (or part of it) or a name: ignores case
-/// and runs of spaces.
-fn matches_text(r: &Summary, text: &str) -> bool {
-    let words = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    let wanted = words(text);
-    wanted.is_empty()
-        || r.ticket.to_lowercase().contains(&wanted)
-        || words(r.name()).contains(&wanted)
 }
 
 /// The inbox's order: open cases first, then oldest first (tickets are

@@ -12,7 +12,7 @@
 //!   count the case.
 //!
 //! The record index ([`super::index`]) is refreshed after a redaction, so
-//! the names go from it too. Mail still waiting about a redacted case goes
+//! the names, NIKs and phones go from it too. Mail still waiting about a redacted case goes
 //! with it (`loket purge` asks the outbox). Reports and backups loket wrote
 //! ([`super::copies`]) are deleted once they hold data this or an earlier
 //! run removed from a record. Held uploads of forms sent back with errors
@@ -162,8 +162,9 @@ pub fn purge(
         .iter()
         .any(|d| matches!(d, Purged::Redacted { .. }));
     if redacted && !dry_run {
-        // The record index holds names too: refreshed now (it reads the
-        // changed records again), not at the next `loket inbox`.
+        // The record index holds names, NIKs and phones too: refreshed now
+        // (it reads the changed records again and zeroes their old rows),
+        // not at the next `loket inbox`.
         super::index::summaries(data, forms);
     }
     // A record that cannot be read is not known to be gone: while any

@@ -2,8 +2,8 @@
 //! with filters, a search, counts and pages.
 //!
 //! The records come through the record index ([`crate::cases::index`]):
-//! a page of 100,000 records is a listing of the folders and one read of
-//! the index, not 100,000 YAML files parsed.
+//! a page of 100,000 records is a listing of the folders and the index kept
+//! in memory, not 100,000 YAML files parsed; a search is a query of the index.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -36,17 +36,26 @@ pub struct Listing {
     pub by_status: Vec<(String, usize)>,
     /// Records that could not be read (`loket verify` names them).
     pub unreadable: usize,
+    /// The search could not be run (the index could not be read).
+    pub search_failed: bool,
 }
 
-/// Page `page` (from 1) of the records passing `filter`, judged on `today`.
+/// Page `page` (from 1) of the records passing `filter` and found by
+/// `search` (a ticket or part of it, a name, NIK or phone), judged on `today`.
 pub fn list(
     (index, forms): (&Memo, &Forms),
     data: &Path,
-    filter: &Filter,
+    (filter, search): (&Filter, Option<&str>),
     today: Date,
     page: usize,
 ) -> Listing {
     let (records, problems) = index.summaries(data, forms);
+    let found = search.map(|text| index.find(text));
+    let search_failed = matches!(found, Some(None));
+    let filter = &Filter {
+        found: found.map(Option::unwrap_or_default),
+        ..filter.clone()
+    };
     let by_status = forms
         .step_ids()
         .into_iter()
@@ -74,6 +83,7 @@ pub fn list(
         rows: selected.iter().skip(start).map(|r| (*r).clone()).collect(),
         by_status,
         unreadable: problems.len(),
+        search_failed,
     }
 }
 
@@ -195,8 +205,9 @@ pub async fn page(
         overdue: typed.terlambat,
         since: parse_date(&typed.dari, "dari", &mut errors),
         until: parse_date(&typed.sampai, "sampai", &mut errors),
-        text: Some(typed.cari.clone()).filter(|t| !t.is_empty()),
+        found: None,
     };
+    let search = Some(typed.cari.clone()).filter(|t| !t.is_empty());
     let page_no = get("halaman")
         .parse::<usize>()
         .unwrap_or(1)
@@ -204,14 +215,19 @@ pub async fn page(
     let today = dates::today();
     let listing = {
         let (desk, filter, forms) = (desk.clone(), filter.clone(), forms.clone());
+        let search = search.clone();
         tokio::task::spawn_blocking(move || {
-            list((&desk.index, &forms), &desk.data, &filter, today, page_no)
+            let asked = (&filter, search.as_deref());
+            list((&desk.index, &forms), &desk.data, asked, today, page_no)
         })
         .await
     };
     let Ok(listing) = listing else {
         return super::http::plain_error();
     };
+    if listing.search_failed {
+        errors.push("Pencarian tidak dapat dijalankan: indeks kiriman tidak dapat dibaca.".into());
+    }
     let pages = listing.total.div_ceil(PER_PAGE).max(1);
     let mut notes: Vec<String> = listing
         .rows
@@ -263,7 +279,7 @@ pub async fn page(
         || filter.overdue
         || filter.since.is_some()
         || filter.until.is_some()
-        || filter.text.is_some();
+        || search.is_some();
     let view = InboxView {
         prev: if page_no > 1 {
             link(&typed, page_no - 1)

@@ -1,7 +1,8 @@
-//! The records index behind `loket inbox` and `loket report`
-//! (`data/.index/records.bin`, src/cases/index.rs), through the real binary:
-//! private, holding no more than the tools show, never showing a stale
-//! record, rebuilt when damaged, and shared by tools running at once.
+//! The records index behind `loket inbox`, `loket report` and the desk's
+//! search (`data/.index/records.sqlite`, src/cases/index/), through the real
+//! binary: private, holding no more than the tools show and search, never
+//! showing a stale record, rebuilt when damaged, and shared by tools running
+//! at once.
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -86,7 +87,7 @@ fn inbox(data: &Path) -> String {
 }
 
 fn index_file(data: &Path) -> PathBuf {
-    data.join(".index").join("records.bin")
+    data.join(".index").join("records.sqlite")
 }
 
 /// The index file's identity and time: unchanged when it was not rewritten.
@@ -96,8 +97,13 @@ fn identity(data: &Path) -> (u64, i64, i64) {
 }
 
 #[test]
-fn the_index_is_private_and_holds_only_what_the_tools_show() {
+fn the_index_is_private_and_holds_only_what_the_tools_show_and_search() {
     let (_tmp, data) = data_with(3);
+    // The index of earlier versions, with names in it, goes.
+    let old = data.join(".index/records.bin");
+    fs::create_dir(data.join(".index")).unwrap();
+    fs::set_permissions(data.join(".index"), fs::Permissions::from_mode(0o700)).unwrap();
+    fs::write(&old, "LOKETIX3 Warga Nomor 1").unwrap();
     // Whatever the umask says.
     let out = std::process::Command::new("sh")
         .arg("-c")
@@ -110,21 +116,15 @@ fn the_index_is_private_and_holds_only_what_the_tools_show() {
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data.join(".index")), 0o700);
     assert_eq!(mode(&index_file(&data)), 0o600);
+    assert!(!old.exists());
 
     let bytes = fs::read(index_file(&data)).unwrap();
     let holds = |text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
     assert!(holds("Warga Nomor 1"), "the name is shown");
     assert!(holds("3517 **** **** 0001"), "the masked NIK is shown");
-    for private in [
-        "3517015205900001",
-        "3517 0152 0590 0001",
-        "Kenanga",
-        "0812 3456 7890",
-        "+6281234567890",
-        "warga@contoh.id",
-        "Tagihan",
-        "foto.jpg",
-    ] {
+    assert!(holds("3517015205900001"), "the NIK is searched");
+    assert!(holds("081234567890"), "the phone is searched");
+    for private in ["Kenanga", "warga@contoh.id", "Tagihan", "foto.jpg"] {
         assert!(!holds(private), "the index holds {private:?}");
     }
 }
@@ -207,24 +207,29 @@ fn a_damaged_index_is_rebuilt() {
     let (_tmp, data) = data_with(5);
     let expected = inbox(&data);
     let good = fs::read(index_file(&data)).unwrap();
-    let mut flipped = good.clone();
-    let middle = flipped.len() / 2;
-    flipped[middle] ^= 0x55;
-    let damages: [Vec<u8>; 5] = [
+    // SQLite's header: the schema's version (user_version) at 60, the
+    // forms' key (application_id) at 68, page 1's b-tree page type at 100.
+    let with = |at: usize, byte: u8| {
+        let mut bytes = good.clone();
+        bytes[at] ^= byte;
+        bytes
+    };
+    let damages: [Vec<u8>; 8] = [
         good[..good.len() / 2].to_vec(),
         good[..good.len() - 1].to_vec(),
-        flipped,
+        with(63, 0x01),
+        with(63, 0x02),
+        with(71, 0x01),
+        with(100, 0x55),
         Vec::new(),
         b"not an index at all".to_vec(),
     ];
     for damaged in damages {
         fs::write(index_file(&data), &damaged).unwrap();
         assert_eq!(inbox(&data), expected);
-        assert_eq!(
-            fs::read(index_file(&data)).unwrap().len(),
-            good.len(),
-            "rebuilt"
-        );
+        let rebuilt = fs::read(index_file(&data)).unwrap();
+        assert_eq!(rebuilt.len(), good.len(), "rebuilt");
+        assert_eq!(rebuilt[..101], good[..101], "rebuilt");
     }
     // A record that no longer parses is named, and the rest still listed.
     fs::write(record_path(&data, "KP-20261101-CCCC"), "ticket: [\n").unwrap();
@@ -288,7 +293,7 @@ fn tools_running_at_once_agree() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers, ["records.bin"]);
+    assert_eq!(leftovers, ["records.sqlite"]);
 }
 
 #[test]

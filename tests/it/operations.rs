@@ -305,7 +305,7 @@ fn purge_deletes_attachments_then_personal_data_by_the_retention() {
         "2027-01-10",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let index = data.join(".index/records.bin");
+    let index = data.join(".index/records.sqlite");
     let names_in_index = || {
         let bytes = fs::read(&index).unwrap();
         bytes.windows(11).filter(|w| w == b"Siti Aminah").count()

@@ -274,6 +274,9 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
         !listing.contains("backup/") && !listing.contains("laporan/"),
         "{listing}"
     );
+    // Nor the record index (derived; `report` made it).
+    assert!(data.join(".index/records.sqlite").is_file());
+    assert!(!listing.contains(".index"), "{listing}");
     let inbox = loket()
         .args(["inbox", "--data", data.to_str().unwrap()])
         .output()
@@ -283,6 +286,15 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
         !planted_in(&data).is_empty(),
         "the values were planted: the grep can find them"
     );
+    // The record index holds the name, NIK and phone (the desk searches
+    // them): the purge must leave none of them in its file, free pages too.
+    let index = planted_in_bytes(&fs::read(data.join(".index/records.sqlite")).unwrap());
+    for value in ["zulkarnain", NIK_PLANTED, PHONE_DIGITS] {
+        assert!(
+            index.contains(&value),
+            "{value} not in the index: {index:?}"
+        );
+    }
 
     let root = server.site().root().to_path_buf();
     server.terminate();

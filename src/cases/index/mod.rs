@@ -1,36 +1,38 @@
 //! What the inbox and the monthly report show of each stored record
-//! ([`Summary`]), read through a small index so that tens of thousands of
-//! records do not each have to be parsed as YAML on every run.
+//! ([`Summary`]), read through an index so that tens of thousands of
+//! records do not each have to be parsed as YAML on every run, and searched
+//! through it by ticket, name, NIK or phone ([`Memo::find`]).
 //!
-//! The index, `data/.index/records.bin` (folder 0700, file 0600 like the
-//! records), is derived: never the source of truth, and rebuilt from the
-//! records when it is missing, unreadable or damaged (a checksum covers it
-//! whole). Each entry is trusted only while its record file has the same
-//! inode, size, modification and change times as when it was read, so a
+//! The index, `data/.index/records.sqlite` (folder 0700, file 0600 like the
+//! records), is an SQLite database ([`db`]), derived: never the source of
+//! truth, and made anew from the records when it is missing, damaged, of
+//! another schema, or was made for forms that read a summary differently
+//! ([`forms_key`]). Each entry is trusted only while its record file has the
+//! same inode, size, modification and change times as when it was read, so a
 //! record changed by `loket status`, `loket purge` or by hand is read again.
-//! An entry whose change time was within [`RACY`] of the moment its stamp
-//! was taken is not trusted at all (the file's clock ticks in steps of
+//! An entry whose change time was within [`RACY`] of the listing that
+//! stamped it is not trusted at all (the file's clock ticks in steps of
 //! milliseconds: a hand edit of the same size within the same tick would
 //! leave every time as it was); once older, any later change moves its
 //! change time. Files are still listed and their times taken on every run
 //! (a process that keeps a [`Memo`] lists again only the folders that
-//! changed: [`listing`]); only new and changed ones are parsed (in parallel).
-//! A run that read anything again writes a new index beside the old one and
-//! renames it into place, so readers never see half an index, and two tools
-//! running at once each write a complete one (the last rename wins, and its
-//! entries are checked like any others).
+//! changed: [`listing`]); only new and changed ones are parsed (in parallel)
+//! and written, in one transaction, so tools running at once each see a
+//! whole index.
 //!
-//! It holds only what the inbox and report show: ticket, kind and jenis,
+//! It holds what the inbox, report and search need: ticket, kind and jenis,
 //! name, the NIK masked as the report prints it, status, dates and deadlines,
-//! the deadlines' note and the result; no address, contact, NIK or text of
-//! the case.
+//! the deadlines' note and the result, and the search key (the NIK's and the
+//! phone's digits); no address, email or text of the case.
 
+use std::collections::HashSet;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
+use rusqlite::Connection;
 use time::{Date, OffsetDateTime};
 
 use crate::cases::Record;
@@ -40,17 +42,13 @@ use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
 use crate::forms::{FormSpec, Forms};
 
-mod file;
+mod db;
 mod listing;
 
-use file::{read_index, write_index};
 use listing::{Folders, Listing, Stamp, list, racy_from};
 
-/// The index's folder in the data folder, and its file.
+/// The index's folder in the data folder.
 pub const INDEX_DIR: &str = ".index";
-const INDEX_FILE: &str = "records.bin";
-/// The format's name and version; another value is an index to rebuild.
-const MAGIC: &[u8; 8] = b"LOKETIX3";
 /// Records changed this close to the listing that stamped them are read again.
 pub(super) const RACY: Duration = Duration::from_secs(2);
 
@@ -158,8 +156,8 @@ pub fn summaries(data: &Path, forms: &Forms) -> (Vec<Summary>, Vec<Diagnostic>) 
 /// The index kept in memory by a process that lists the records again and
 /// again (the staff desk, once per page): every record file's stamp is
 /// still compared each time (a folder is read again only when it changed:
-/// [`listing`]), but the index file is read only once and written only
-/// when something changed.
+/// [`listing`]), but the index is read only once and written only when
+/// something changed.
 #[derive(Default)]
 pub struct Memo(Mutex<Option<State>>);
 
@@ -180,6 +178,18 @@ impl Memo {
         }
         (summaries, diags)
     }
+
+    /// The tickets of the records whose ticket, name, NIK or phone number
+    /// holds `text` (any case, runs of spaces as one; a number also as its
+    /// digits), as of the last [`Memo::summaries`]; `None` when the index
+    /// could not be opened or read.
+    pub fn find(&self, text: &str) -> Option<HashSet<String>> {
+        let memo = self.0.lock().ok()?;
+        let found = db::find(memo.as_ref()?.db.as_ref()?, text);
+        found
+            .inspect_err(|e| tracing::warn!(target: "loket::index", "search failed: {e}"))
+            .ok()
+    }
 }
 
 /// Oldest first; listed day by day, so nearly in order already.
@@ -188,36 +198,40 @@ fn in_order(mut summaries: Vec<Summary>) -> Vec<Summary> {
     summaries
 }
 
-/// The index's entries, in path order, and when the listing that stamped
-/// them began; and, in a process that keeps it, the folders as last listed.
+/// The index's entries, in path order, the open index, and, in a process
+/// that keeps it, the folders as last listed.
 struct State {
     entries: Vec<Entry>,
-    indexed_at: (i64, i64),
+    db: Option<Connection>,
     folders: Folders,
     /// [`forms_key`] of the forms the summaries were read through.
-    forms_key: [u8; 32],
+    forms_key: i32,
 }
 
-/// What of the forms a summary depends on (which fields hold the name, the
-/// NIK and the report's split): when an office changes one, every record
-/// is read again.
-fn forms_key(forms: &Forms) -> [u8; 32] {
+/// What of the forms a summary and a search key depend on (which fields
+/// hold the name, the NIK, the phone and the report's split), hashed: when
+/// an office changes one, the index is made anew.
+fn forms_key(forms: &Forms) -> i32 {
+    use crate::forms::spec::Role;
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
     for f in forms.iter() {
-        let name = f
-            .role(crate::forms::spec::Role::Name)
-            .map(|f| f.name.as_str());
+        let role = |r| f.role(r).map(|f| f.name.as_str());
+        let (name, phone) = (role(Role::Name), role(Role::Phone));
         let nik = f.nik_field().map(|f| f.name.as_str());
-        hash.update(format!("{}\0{name:?}\0{nik:?}\0{:?}\n", f.id, f.report_by));
+        let line = format!(
+            "{}\0{name:?}\0{nik:?}\0{phone:?}\0{:?}\n",
+            f.id, f.report_by
+        );
+        hash.update(line);
     }
-    hash.finalize().into()
+    let hash: [u8; 32] = hash.finalize().into();
+    i32::from_le_bytes([hash[0], hash[1], hash[2], hash[3]])
 }
 
-/// Lists the records, takes from `previous` (or else the index file) every
-/// entry whose file is unchanged, reads the others, and writes the index
-/// file if anything changed. With `memo`, the state keeps the folders'
-/// names for the next call.
+/// Lists the records, takes from `previous` (or else the index) every entry
+/// whose file is unchanged, reads the others, and writes what changed to the
+/// index. With `memo`, the state keeps the folders' names for the next call.
 fn refresh(
     data: &Path,
     forms: &Forms,
@@ -227,7 +241,6 @@ fn refresh(
     let key = forms_key(forms);
     let previous = previous.filter(|p| p.forms_key == key);
     let root = data.join(SUBMISSIONS_DIR);
-    let index_path = data.join(INDEX_DIR).join(INDEX_FILE);
     let listed_at = unix_time(SystemTime::now());
     let no_folders = Folders::new();
     let known = previous.as_ref().map_or(&no_folders, |p| &p.folders);
@@ -237,83 +250,80 @@ fn refresh(
         folders,
     } = list(&root, listed_at, memo.then_some(known));
     // Read after listing: memory the listing let go of is used again.
-    let State {
-        entries: index,
-        indexed_at,
-        ..
-    } = previous
-        .or_else(|| read_index(&index_path, &key))
-        .unwrap_or(State {
-            entries: Vec::new(),
-            indexed_at: (i64::MIN, 0),
-            folders: Folders::new(),
-            forms_key: key,
-        });
-    let racy_from = racy_from(indexed_at);
+    let (mut db, index) = match previous {
+        Some(p) if p.db.is_some() => (p.db, p.entries),
+        Some(_) | None => db::load(&data.join(INDEX_DIR), key),
+    };
     // Both in path order: each file meets its entry, if the index has one.
     let mut index = index.into_iter().peekable();
-    let mut changed = false;
+    let mut gone = Vec::new();
     let mut entries = Vec::with_capacity(found.iter().map(Vec::len).sum());
     let mut stale = Vec::new();
     for (rel, stamp) in found.into_iter().flatten() {
         let key = rel.as_os_str().as_bytes();
-        while index
-            .next_if(|e| e.rel.as_os_str().as_bytes() < key)
-            .is_some()
-        {
-            changed = true; // a record that is gone
+        while let Some(e) = index.next_if(|e| e.rel.as_os_str().as_bytes() < key) {
+            gone.push(e.rel);
         }
         match index.next_if(|e| e.rel.as_os_str().as_bytes() == key) {
-            Some(e) if e.stamp == stamp && !stamp.changed_since(racy_from) => entries.push(e),
-            known => {
-                // Read again, and the index rewritten: an entry that was in
-                // it has changed or was too fresh to trust (once stamped
-                // anew it is trusted, instead of being read on every run).
-                changed |= known.is_some();
+            Some(e) if e.stamp == stamp && !stamp.changed_since(racy_from(e.listed_at)) => {
+                entries.push(e)
+            }
+            // Read again: changed, or too fresh to trust (once stamped anew
+            // it is trusted, instead of being read on every run).
+            _ => {
                 stale.push(entries.len());
                 entries.push(Entry {
                     rel,
                     stamp,
+                    listed_at,
                     summary: None,
+                    search: None,
                 });
             }
         }
     }
-    changed |= index.next().is_some();
-    drop(index);
+    gone.extend(index.map(|e| e.rel));
     let read: Vec<_> = stale
         .into_par_iter()
         .map(|i| {
             let path = root.join(&entries[i].rel);
-            let summary = |r: Record| Arc::new(Summary::of(&r, forms.of(&r).map(|f| &**f)));
+            let summary = |r: Record| {
+                let form = forms.of(&r).map(|f| &**f);
+                (Arc::new(Summary::of(&r, form)), db::search_key(&r, form))
+            };
             (i, load(&path).map(summary))
         })
         .collect();
     for (i, read) in read {
         match read {
-            Ok(summary) => {
-                changed = true; // a new record
+            Ok((summary, search)) => {
                 entries[i].summary = Some(summary);
+                entries[i].search = Some(search);
             }
-            Err(d) => diags.push(d),
+            Err(d) => {
+                diags.push(d);
+                gone.push(entries[i].rel.clone());
+            }
         }
     }
     entries.retain(|e| e.summary.is_some());
-    // Derived data: when it cannot be written, the next run reads the
-    // records again (their stamps are judged against the old index's time),
-    // and nothing else changes.
-    let written = changed && write_index(&index_path, &entries, listed_at, &key).is_ok();
+    // Derived data: when it cannot be written, what was read stays marked
+    // to write (a process that keeps its state tries again), and the next
+    // run reads those records again.
+    let changed = !gone.is_empty() || entries.iter().any(|e| e.search.is_some());
+    if let Some(db) = db.as_mut().filter(|_| changed)
+        && let Err(e) = db::write(db, &gone, &mut entries)
+    {
+        tracing::warn!(target: "loket::index", "the record index was not written: {e}");
+    }
     diags.sort_by(|a, b| a.path.cmp(&b.path));
-    let indexed_at = if written { listed_at } else { indexed_at };
-    (
-        State {
-            entries,
-            indexed_at,
-            folders,
-            forms_key: key,
-        },
-        diags,
-    )
+    let state = State {
+        entries,
+        db,
+        folders,
+        forms_key: key,
+    };
+    (state, diags)
 }
 
 /// A record file as the index has it.
@@ -321,6 +331,10 @@ struct Entry {
     /// Under `submissions/`.
     rel: PathBuf,
     stamp: Stamp,
+    /// When the listing that took its stamp began.
+    listed_at: (i64, i64),
     /// `None` while it is to be read.
     summary: Option<Arc<Summary>>,
+    /// Its search key, while it is to be written to the index.
+    search: Option<String>,
 }

@@ -45,6 +45,11 @@ fn many(data: &std::path::Path) {
             "",
         );
     }
+    // One with a NIK and a phone number of her own, to search by.
+    let path = crate::common::submit::record_path(data, &ticket("KP", 8, 7));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let own = "  nik: 3578 0412 0101 0007\n  telepon: 0813-2222-3333";
+    std::fs::write(&path, text.replace("  nik: 3517 0152 0590 0001", own)).unwrap();
 }
 
 fn rows(page: &Page) -> usize {
@@ -107,6 +112,19 @@ async fn the_inbox_filters_searches_counts_and_pages() {
     let by_ticket = desk.get(&format!("/?cari={}", t.to_lowercase())).await;
     assert!(by_ticket.body.contains("1 kiriman:"));
     assert!(by_ticket.body.contains(&t));
+    // By NIK and by phone, whole or in part, as staff type them.
+    for typed in [
+        "3578041201010007",
+        "3578+0412",
+        "0813+2222+3333",
+        "%2B62+813-2222-3333",
+        "6281322223333",
+        "22223333",
+    ] {
+        let found = desk.get(&format!("/?cari={typed}")).await;
+        assert!(found.body.contains("1 kiriman:"), "{typed}: {}", found.body);
+        assert!(found.body.contains("Rahmawati Kusuma"), "{typed}");
+    }
     let nothing = desk.get("/?cari=tidak+ada+orangnya").await;
     assert!(nothing.body.contains("Tidak ada kiriman yang cocok"));
     let bad = desk.get("/?dari=kemarin").await;

@@ -1,0 +1,272 @@
+//! The index file, an SQLite database: one row per record file with its
+//! stamp, its [`Summary`] and its search key. Rows are written as records
+//! are read again, in one transaction per run; deleted content is
+//! overwritten with zeros (`secure_delete`), so a purged name does not stay
+//! in the file's free pages.
+
+use std::collections::HashSet;
+use std::fs;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, Row, TransactionBehavior, ffi, params};
+use time::{Date, OffsetDateTime};
+
+use super::{Entry, Summary};
+use crate::cases::Record;
+use crate::core::dates::WIB;
+use crate::forms::FormSpec;
+use crate::forms::spec::Role;
+
+/// The index's file in its folder.
+pub(super) const FILE: &str = "records.sqlite";
+/// The schema's version (`PRAGMA user_version`); another is an index to
+/// make anew, as is one made for other forms (`PRAGMA application_id`).
+const SCHEMA: i32 = 1;
+
+const CREATE: &str = "CREATE TABLE records (
+    rel BLOB PRIMARY KEY, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns,
+    ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due,
+    due_note, first_response, completed, result, search
+) WITHOUT ROWID;
+PRAGMA user_version = 1;";
+const INSERT: &str =
+    "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+/// The index in `dir` made for the forms of `forms_key`, with its entries in
+/// path order. One that is missing, damaged, of another schema or for other
+/// forms is made anew; one that cannot be opened at all is left, and every
+/// record read from its file.
+pub(super) fn load(dir: &Path, forms_key: i32) -> (Option<Connection>, Vec<Entry>) {
+    let path = dir.join(FILE);
+    // The hand-made index of earlier versions, with names in it.
+    let _ = fs::remove_file(dir.join("records.bin"));
+    match open(&path, forms_key).and_then(|db| read(&db, &path).map(|e| (db, e))) {
+        Ok((db, entries)) => (Some(db), entries),
+        Err(e) if damaged(&e) => {
+            for file in [path.clone(), dir.join(format!("{FILE}-journal"))] {
+                let _ = fs::remove_file(file);
+            }
+            (open(&path, forms_key).ok(), Vec::new())
+        }
+        Err(_) => (None, Vec::new()),
+    }
+}
+
+fn damaged(e: &rusqlite::Error) -> bool {
+    use rusqlite::Error::{FromSqlConversionFailure, InvalidColumnType};
+    let code = e.sqlite_error_code();
+    matches!(
+        code,
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    ) || matches!(e, FromSqlConversionFailure(..) | InvalidColumnType(..))
+}
+
+fn corrupt(why: &str) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(ffi::Error::new(ffi::SQLITE_CORRUPT), Some(why.into()))
+}
+
+fn open(path: &Path, forms_key: i32) -> rusqlite::Result<Connection> {
+    let cannot = |e: std::io::Error| rusqlite::Error::ToSqlConversionFailure(e.into());
+    crate::core::fs::create_private_dir(path.parent().unwrap_or(path)).map_err(cannot)?;
+    // Created private before SQLite opens it (its journal takes the same
+    // mode); when it cannot be, SQLite says why.
+    let private = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path);
+    drop(private);
+    let mut db = Connection::open(path)?;
+    db.busy_timeout(Duration::from_secs(10))?;
+    db.pragma_update(None, "secure_delete", true)?;
+    let pragma = |db: &Connection, name| db.pragma_query_value(None, name, |r| r.get(0));
+    if pragma(&db, "user_version")? == 0 {
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if pragma(&tx, "user_version")? == 0 {
+            // Fails on tables of a file that is not one of ours.
+            tx.execute_batch(CREATE)
+                .map_err(|_| corrupt("not an index"))?;
+            tx.pragma_update(None, "application_id", forms_key)?;
+        }
+        tx.commit()?;
+    }
+    match (pragma(&db, "user_version")?, pragma(&db, "application_id")?) {
+        (SCHEMA, key) if key == forms_key => Ok(db),
+        _ => Err(corrupt("another version, or other forms")),
+    }
+}
+
+/// Every entry, in path order. SQLite keeps no checksum of its pages; a
+/// file cut short (a copy or a disk that filled up) is caught by its size.
+fn read(db: &Connection, path: &Path) -> rusqlite::Result<Vec<Entry>> {
+    // In one read transaction: no writer changes the file meanwhile.
+    let db = db.unchecked_transaction()?;
+    let pragma = |name| db.pragma_query_value(None, name, |r| r.get::<_, u64>(0));
+    let pages = pragma("page_count")? * pragma("page_size")?;
+    if fs::metadata(path).map_or(true, |m| m.len() != pages) {
+        return Err(corrupt("cut short"));
+    }
+    // Sized at once: grown by doubling, it would peak at twice the memory.
+    let count = db.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+    let mut entries = Vec::with_capacity(count);
+    let mut query = db.prepare("SELECT * FROM records ORDER BY rel")?;
+    for e in query.query_map([], entry)? {
+        entries.push(e?);
+    }
+    Ok(entries)
+}
+
+fn entry(r: &Row) -> rusqlite::Result<Entry> {
+    let int = |i| r.get::<_, i64>(i);
+    Ok(Entry {
+        rel: PathBuf::from(std::ffi::OsString::from_vec(r.get(0)?)),
+        stamp: super::Stamp {
+            ino: int(1)? as u64,
+            size: int(2)? as u64,
+            mtime: (int(3)?, int(4)?),
+            ctime: (int(5)?, int(6)?),
+        },
+        listed_at: (int(7)?, int(8)?),
+        summary: Some(Arc::new(Summary {
+            ticket: r.get(9)?,
+            kind: r.get(10)?,
+            breakdown: r.get(11)?,
+            name: r.get(12)?,
+            nik: r.get(13)?,
+            received_at: moment(r.get(14)?)?,
+            status: r.get(15)?,
+            closed: r.get(16)?,
+            response_due: date(r.get(17)?)?,
+            completion_due: r.get::<_, Option<i32>>(18)?.map(date).transpose()?,
+            due_note: r.get(19)?,
+            first_response_at: r.get::<_, Option<i64>>(20)?.map(moment).transpose()?,
+            completed_at: r.get::<_, Option<i64>>(21)?.map(moment).transpose()?,
+            result: r.get(22)?,
+        })),
+        search: None,
+    })
+}
+
+fn bad(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
+}
+
+fn date(julian_day: i32) -> rusqlite::Result<Date> {
+    Date::from_julian_day(julian_day).map_err(bad)
+}
+
+/// A moment stored as nanoseconds since 1970, read in WIB (every reader
+/// of a summary's moments takes them in WIB).
+fn moment(nanos: i64) -> rusqlite::Result<OffsetDateTime> {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).map_err(bad)?;
+    Ok(at.to_offset(WIB))
+}
+
+fn nanos(m: OffsetDateTime) -> i64 {
+    m.unix_timestamp_nanos() as i64
+}
+
+/// Writes what a run changed, in one transaction: the rows of records
+/// `gone`, and the entries read again (those with a search key, which is
+/// then dropped from memory).
+pub(super) fn write(
+    db: &mut Connection,
+    gone: &[PathBuf],
+    entries: &mut [Entry],
+) -> rusqlite::Result<()> {
+    let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut delete = tx.prepare("DELETE FROM records WHERE rel = ?1")?;
+    for rel in gone {
+        delete.execute([rel.as_os_str().as_bytes()])?;
+    }
+    let mut insert = tx.prepare(INSERT)?;
+    for e in entries.iter() {
+        let (Some(s), Some(search)) = (&e.summary, &e.search) else {
+            continue;
+        };
+        let (stamp, listed) = (&e.stamp, e.listed_at);
+        insert.execute(params![
+            e.rel.as_os_str().as_bytes(),
+            stamp.ino as i64,
+            stamp.size as i64,
+            stamp.mtime.0,
+            stamp.mtime.1,
+            stamp.ctime.0,
+            stamp.ctime.1,
+            listed.0,
+            listed.1,
+            s.ticket,
+            s.kind,
+            s.breakdown,
+            s.name,
+            s.nik,
+            nanos(s.received_at),
+            s.status,
+            s.closed,
+            s.response_due.to_julian_day(),
+            s.completion_due.map(Date::to_julian_day),
+            s.due_note,
+            s.first_response_at.map(nanos),
+            s.completed_at.map(nanos),
+            s.result,
+            search,
+        ])?;
+    }
+    drop((delete, insert));
+    tx.commit()?;
+    for e in entries {
+        e.search = None;
+    }
+    Ok(())
+}
+
+/// What a search finds a record by, in one lowercase string: its ticket, the
+/// citizen's name (spaces as one), and the digits of the NIK and of the
+/// phone number, the latter both as typed at home (`0812…`) and abroad
+/// (`62812…`).
+pub(super) fn search_key(r: &Record, form: Option<&FormSpec>) -> String {
+    let value = |field: Option<&crate::forms::spec::FieldSpec>| {
+        let typed = field.and_then(|f| r.fields.get(&f.name)).unwrap_or("");
+        // A contact field may hold an email instead: no number in it.
+        let number = typed.chars().filter(char::is_ascii_digit);
+        let digits = if typed.contains('@') { 0 } else { 20 };
+        number.take(digits).collect::<String>()
+    };
+    let nik = value(form.and_then(|f| f.nik_field()));
+    let phone = value(form.and_then(|f| f.role(Role::Phone)));
+    let other = match (phone.strip_prefix('0'), phone.strip_prefix("62")) {
+        (Some(rest), _) => format!("62{rest}"),
+        (_, Some(rest)) => format!("0{rest}"),
+        _ => String::new(),
+    };
+    let name = words(r.name(form));
+    [r.ticket.to_lowercase(), name, nik, phone, other].join("\t")
+}
+
+/// Lowercase, with each run of white space as one space.
+fn words(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The tickets whose search key holds `text` (its words, or, when it is a
+/// number as typed with spaces, dots, dashes or a `+`, its digits).
+pub(super) fn find(db: &Connection, text: &str) -> rusqlite::Result<HashSet<String>> {
+    let wanted = words(text);
+    let number = wanted
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-+".contains(c));
+    let digits: String = wanted.chars().filter(char::is_ascii_digit).collect();
+    let digits = (number && !digits.is_empty()).then_some(digits);
+    let mut query = db.prepare_cached(
+        "SELECT ticket FROM records WHERE instr(search, ?1) OR instr(search, ?2)",
+    )?;
+    let found = query.query_map(params![wanted, digits], |r| r.get(0))?;
+    found.collect()
+}
