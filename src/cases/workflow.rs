@@ -174,7 +174,9 @@ pub fn apply(
     let moved = change.form.is_some();
     let to = match change.to.as_deref() {
         None => from,
-        Some(wanted) => {
+        Some(typed) => {
+            // As staff may type it: "Konsultasi diberikan", "pertemuan_dijadwalkan".
+            let wanted = &typed.trim().to_lowercase().replace([' ', '_'], "-");
             let next = form.step(wanted).filter(|s| from.next.contains(&s.id));
             let Some(next) = next else {
                 let allowed = if from.next.is_empty() {
@@ -185,7 +187,7 @@ pub fn apply(
                 return Err(RecordError::Transition {
                     ticket: record.ticket.clone(),
                     from: from.id.clone(),
-                    to: wanted.to_string(),
+                    to: typed.to_string(),
                     allowed,
                 });
             };
@@ -313,6 +315,10 @@ catatan_petugas: ditambahkan dengan tangan\n";
         c.note = Some("Berkas: lengkap\nsemua ada".into());
         let new = apply(&record, &form(), RECORD, &c, now()).unwrap();
         assert!(new.contains("# staff: called the applicant, no answer\n"));
+        // As staff may type a step.
+        let mut typed = c.clone();
+        typed.to = Some(" Diperiksa ".into());
+        assert_eq!(apply(&record, &form(), RECORD, &typed, now()).unwrap(), new);
         assert!(new.contains("catatan_petugas: ditambahkan dengan tangan\n"));
         assert!(new.contains("status: diperiksa\n"));
         assert!(new.contains("first_response_at: 2026-11-30T09:00:00+07:00"));
