@@ -70,10 +70,11 @@ fn settings<'a>(unit: &'a str, key: &str) -> Vec<&'a str> {
 #[test]
 fn systemd_analyze_verifies_every_unit_and_rates_the_services_well_hardened() {
     let Some(analyze) = program("systemd-analyze") else {
+        // Under CI a missing systemd-analyze is a failure: .ci/run installs it.
         skipped(
             "systemd-analyze verify/security on deploy/",
             &["systemd-analyze (apt-get install systemd)".to_string()],
-            false,
+            true,
         );
         return;
     };
