@@ -1,0 +1,100 @@
+//! How the form file's short forms read: `required: true` or `{ when }`,
+//! an option as `"Kuliner"` or `{ value, label, report }`, a role or a list
+//! of roles.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use super::{Choice, Required, Role, Roles, When};
+
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Required;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true, false, atau { when: { ISIAN: NILAI } }")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Required, E> {
+                Ok(if v { Required::Yes } else { Required::No })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Required, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    when: BTreeMap<String, String>,
+                }
+                let raw = Raw::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let mut pairs = raw.when.into_iter();
+                match (pairs.next(), pairs.next()) {
+                    (Some((field, value)), None) => Ok(Required::When(When { field, value })),
+                    _ => Err(de::Error::custom(
+                        "`when` harus menyebut tepat satu ISIAN: NILAI",
+                    )),
+                }
+            }
+        }
+        de.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Choice {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Choice;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("teks atau { value, label, report }")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Choice, E> {
+                Ok(Choice {
+                    value: v.into(),
+                    label: v.into(),
+                    report: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Choice, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    value: String,
+                    label: Option<String>,
+                    report: Option<String>,
+                }
+                let raw = Raw::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Choice {
+                    label: raw.label.unwrap_or_else(|| raw.value.clone()),
+                    value: raw.value,
+                    report: raw.report,
+                })
+            }
+        }
+        de.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Roles {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Roles;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("name, phone, email, atau daftarnya")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Roles, E> {
+                Ok(Roles(vec![Role::deserialize(v.into_deserializer())?]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Roles, A::Error> {
+                let mut roles = Vec::new();
+                while let Some(role) = seq.next_element()? {
+                    roles.push(role);
+                }
+                Ok(Roles(roles))
+            }
+        }
+        de.deserialize_any(V)
+    }
+}
