@@ -96,7 +96,7 @@ test('a staff member signs in, finds the new submission, opens the KTP, closes t
     assert.equal(new URL(page.url()).pathname, '/');
     await page.getByRole('heading', { name: 'Kotak masuk', level: 1 }).waitFor();
 
-    await page.getByLabel('Cari tiket atau nama').fill(ticket);
+    await page.getByLabel('Cari tiket, nama, NIK, atau nomor HP').fill(ticket);
     await Promise.all([page.waitForURL('**/?cari=*'), page.getByRole('button', { name: 'Terapkan' }).click()]);
     await page.getByText('1 kiriman:').waitFor();
     await Promise.all([page.waitForURL(`**/kasus/${ticket}/`), page.getByRole('link', { name: ticket }).click()]);

@@ -114,7 +114,20 @@ pub fn purge(
         .map(|r| (r.ticket.clone(), Stage::of(r)))
         .collect();
     for record in records {
-        if !record.is_closed(forms.of(&record).map(|f| &**f)) {
+        // Without its form, what is personal is unknown: nothing is purged,
+        // and the operator is told (a form file with a mistake, or --root).
+        let Some(form) = forms.of(&record) else {
+            out.problems.push(Diagnostic::error(
+                &record.path,
+                None,
+                format!(
+                    "formulir `{}` tidak terbaca (forms/{}.yaml); kiriman ini tidak dihapus sampai berkas formulirnya benar",
+                    record.kind, record.kind
+                ),
+            ));
+            continue;
+        };
+        if !record.is_closed(Some(form)) {
             continue;
         }
         let Some(closed) = record.completed_at.map(|t| t.to_offset(dates::WIB).date()) else {
@@ -340,5 +353,32 @@ mod tests {
     fn years_after_a_leap_day() {
         assert_eq!(add_years(date!(2028 - 02 - 29), 1), date!(2029 - 02 - 28));
         assert_eq!(add_years(date!(2026 - 11 - 30), 2), date!(2028 - 11 - 30));
+    }
+
+    /// Without its form nothing of a record is purged: what is personal is
+    /// the form's to say. The operator is told which record waits.
+    #[test]
+    fn a_record_whose_form_is_not_loaded_is_left_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = dir.path().join("submissions/2026/01/05");
+        fs::create_dir_all(&day).unwrap();
+        let text = "ticket: KP-20260105-CDFH\nkind: permohonan\nreceived_at: 2026-01-05T09:00:00+07:00\nstatus: selesai\nresponse_due: 2026-01-10\ncompletion_due: 2026-01-10\ncompleted_at: 2026-01-09T10:00:00+07:00\nfields:\n  jenis: konsultasi\n  nama: Siti\n";
+        fs::write(day.join("KP-20260105-CDFH.yaml"), text).unwrap();
+        let done = purge(
+            dir.path(),
+            &Forms::default(),
+            Retention::default(),
+            date!(2030 - 01 - 10),
+            false,
+        );
+        assert!(done.done.is_empty(), "{:?}", done.done);
+        assert_eq!(done.problems.len(), 1);
+        assert!(
+            done.problems[0]
+                .message
+                .contains("formulir `permohonan` tidak terbaca")
+        );
+        let after = fs::read_to_string(day.join("KP-20260105-CDFH.yaml")).unwrap();
+        assert_eq!(after, text, "nothing written");
     }
 }

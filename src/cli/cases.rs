@@ -162,13 +162,6 @@ pub fn with_step_help(cmd: clap::Command) -> clap::Command {
 
 pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
-    let filter = inbox::Filter {
-        status: args.status,
-        kind: args.kind,
-        overdue: args.overdue,
-        since: args.since,
-        ..inbox::Filter::default()
-    };
     let today = on_or_today(args.on);
     // Listing refreshes the index.
     user::refuse_root_writing(&data, "inbox")?;
@@ -179,26 +172,36 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let forms = args.folders.forms();
-    for (what, id, known) in [
-        (
-            "status",
-            &filter.status,
-            forms
-                .step_ids()
-                .contains(&filter.status.as_deref().unwrap_or("")),
-        ),
-        (
-            "jenis",
-            &filter.kind,
-            forms.get(filter.kind.as_deref().unwrap_or("")).is_some(),
-        ),
-    ] {
-        if let Some(id) = id.as_deref().filter(|_| !known) {
-            anyhow::bail!(
-                "{what} {id:?} tidak dikenal di formulir situs ini (forms/*.yaml; gunakan --root)"
-            );
-        }
+    let unknown = |what: &str, id: &str| {
+        anyhow::anyhow!(
+            "{what} {id:?} tidak dikenal di formulir situs ini (forms/*.yaml; gunakan --root)"
+        )
+    };
+    if let Some(kind) = args.kind.as_deref().filter(|k| forms.get(k).is_none()) {
+        return Err(unknown("jenis", kind));
     }
+    // A step as the index lists it: an alias (an older name) of the form
+    // asked for is its step; without --kind, any form's step id.
+    let status = match (
+        &args.status,
+        args.kind.as_deref().and_then(|k| forms.get(k)),
+    ) {
+        (None, _) => None,
+        (Some(typed), Some(form)) => Some(
+            form.step(typed)
+                .map(|s| s.id.clone())
+                .ok_or_else(|| unknown("status", typed))?,
+        ),
+        (Some(typed), None) if forms.step_ids().contains(&typed.as_str()) => Some(typed.clone()),
+        (Some(typed), None) => return Err(unknown("status", typed)),
+    };
+    let filter = inbox::Filter {
+        status,
+        kind: args.kind,
+        overdue: args.overdue,
+        since: args.since,
+        ..inbox::Filter::default()
+    };
     let (records, problems) = cases::index::summaries(&data, &forms);
     print_all(&problems);
     let rows = inbox::select(&records, &filter, today);

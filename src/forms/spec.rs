@@ -14,6 +14,10 @@ pub type FormId = Arc<str>;
 /// A step's id (`diperiksa`), also the `status:` of a record in that step.
 pub type StepId = String;
 
+/// What the desk posts to move a case to another form (`langkah=pindah`):
+/// no step may have this id.
+pub const MOVE_STEP: &str = "pindah";
+
 /// What a form file says.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FormFile {
@@ -483,7 +487,8 @@ impl FormSpec {
     /// when moved here: the same id (or alias), else the step in the same
     /// place (new stays new, checked stays checked).
     pub fn matching_step(&self, from: &FormSpec, id: &str) -> Option<&StepSpec> {
-        if let Some(same) = self.step(id) {
+        let same = self.step(id).map(|s| &s.id);
+        if let Some(same) = self.early_steps().find(|s| Some(&s.id) == same) {
             return Some(same);
         }
         if from.first_step().id == id {

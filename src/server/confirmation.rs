@@ -148,9 +148,12 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
         None if record.completion_due.is_some() => "diselesaikan",
         None => "ditanggapi",
     };
-    let state = form
-        .and_then(|f| f.step(&record.status))
-        .map_or("proses", |s| s.state());
+    let state = match form.and_then(|f| f.step(&record.status)) {
+        Some(step) => step.state(),
+        // A form the site no longer has: closed as /cek-status/ says.
+        None if record.is_closed(None) => "selesai",
+        None => "proses",
+    };
     ConfirmationView {
         ticket: record.ticket.clone(),
         noun: form.map_or_else(|| "kiriman".to_string(), |f| f.noun.clone()),

@@ -345,6 +345,9 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
         .then(|| record.history.iter().rev().find_map(|h| h.meeting.as_ref()))
         .flatten();
     let due = record.promised_due();
+    // A term until the first response is kept once there is one.
+    let answered = form.is_some_and(|f| f.term.until == crate::forms::spec::Until::Tanggapan)
+        && record.first_response_at.is_some();
     let capitalized = crate::core::text::capitalized;
     LookupCase {
         ticket: record.ticket.clone(),
@@ -356,7 +359,11 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
         closed,
         received: dates::format_long(record.received_date()),
         verb: form.map_or("diselesaikan", |f| f.verb().0),
-        due: dates::format_with_weekday(due),
+        due: if answered {
+            String::new()
+        } else {
+            dates::format_with_weekday(due)
+        },
         due_iso: dates::format_iso(due),
         due_note: record.due_note.clone().unwrap_or_default(),
         meeting_when: meeting.map(|m| m.when()).unwrap_or_default(),
@@ -428,5 +435,25 @@ mod tests {
                 .count("KP-20261127-CDFH".into(), start + window)
                 .is_ok()
         );
+    }
+
+    /// A complaint answered within its term: /cek-status/ no longer says by
+    /// when it will be answered; a request keeps its completion date.
+    #[test]
+    fn an_answered_complaint_shows_no_response_deadline() {
+        let forms = Forms::builtin();
+        let text = "ticket: PL-20261127-CDFH\nkind: pengaduan-layanan\nreceived_at: 2026-11-27T10:00:00+07:00\nstatus: ditanggapi\nresponse_due: 2026-12-02\nfirst_response_at: 2026-11-30T09:00:00+07:00\nhistory:\n- at: 2026-11-30T09:00:00+07:00\n  status: ditanggapi\n  by: budi\n  note: Petugas sudah ditegur.\n";
+        let record = Record::parse(std::path::Path::new("r.yaml"), text).unwrap();
+        let case = case_view(&record, forms);
+        assert_eq!(case.due, "");
+        assert_eq!(case.status_words, "Sudah ditanggapi");
+        assert_eq!(case.steps[0].outcome_label, "Tanggapan");
+        assert_eq!(case.steps[0].outcome, "Petugas sudah ditegur.");
+        let request = text
+            .replace("PL-", "KP-")
+            .replace("kind: pengaduan-layanan", "kind: permohonan")
+            .replace("ditanggapi", "diperiksa");
+        let record = Record::parse(std::path::Path::new("r.yaml"), &request).unwrap();
+        assert_ne!(case_view(&record, forms).due, "");
     }
 }

@@ -219,8 +219,15 @@ fn forms_key(forms: &Forms) -> i32 {
         let role = |r| f.role(r).map(|f| f.name.as_str());
         let (name, phone) = (role(Role::Name), role(Role::Phone));
         let nik = f.nik_field().map(|f| f.name.as_str());
+        // The steps too: a summary holds the step an alias names, and
+        // whether it is final.
+        let steps: Vec<(&str, &[String], bool)> = f
+            .steps
+            .iter()
+            .map(|s| (s.id.as_str(), s.aliases.as_slice(), s.is_final))
+            .collect();
         let line = format!(
-            "{}\0{name:?}\0{nik:?}\0{phone:?}\0{:?}\n",
+            "{}\0{name:?}\0{nik:?}\0{phone:?}\0{:?}\0{steps:?}\n",
             f.id, f.report_by
         );
         hash.update(line);
@@ -337,4 +344,28 @@ struct Entry {
     summary: Option<Arc<Summary>>,
     /// Its search key, while it is to be written to the index.
     search: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A summary holds the step an alias names and whether it is final:
+    /// another alias or `final` is another index.
+    #[test]
+    fn the_forms_key_follows_the_steps() {
+        let text = include_str!("../../../forms/pengaduan-layanan.yaml");
+        let key = |text: &str| forms_key(&Forms::from_texts([("pengaduan-layanan", text)]).0);
+        let base = key(text);
+        assert_eq!(base, key(text));
+        assert_ne!(
+            base,
+            key(&text.replace("aliases: [diperiksa]", "aliases: [dicek]"))
+        );
+        let unfinal = text.replace(
+            "needs: [reason], final: true }",
+            "needs: [reason], final: true, name: \"Tolak\" }",
+        );
+        assert_eq!(base, key(&unfinal), "a name is not in a summary");
+    }
 }

@@ -77,7 +77,7 @@ struct OtherForm {
 
 /// The `langkah` of the form that moves an open case to another form
 /// (filed in the wrong one), like `loket status --kind`.
-pub const MOVE_STEP: &str = "pindah";
+pub use crate::forms::spec::MOVE_STEP;
 
 /// The case page's view (`v` in `kasus.html`, `v.c` in `cetak.html`).
 #[derive(Serialize)]

@@ -253,6 +253,22 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
                 ),
             );
         }
+        if id == crate::forms::spec::MOVE_STEP {
+            fail(
+                line,
+                format!(
+                    "id langkah `{id}` dipakai meja layanan untuk memindahkan kiriman ke formulir lain; pilih id lain"
+                ),
+            );
+        }
+        if step.needs.len() > 1 {
+            fail(
+                at.step_key(id, "needs"),
+                format!(
+                    "langkah `{id}` hanya boleh meminta satu hal di `needs` (meja layanan menampilkan satu isian per langkah); bagi menjadi dua langkah"
+                ),
+            );
+        }
         if i > 0 && step.label.is_none() {
             fail(
                 line,

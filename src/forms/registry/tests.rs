@@ -343,6 +343,20 @@ fn each_mistake_names_its_line() {
         let got = broken(from, to);
         assert_eq!(got, expected, "{from} → {to}");
     }
+    // One need per step (the desk shows one input per step), and the desk's
+    // own `pindah` is no step id.
+    assert_eq!(
+        broken("needs: [result]", "needs: [meeting, result]"),
+        [
+            "forms/x.yaml:19: langkah `selesai` hanya boleh meminta satu hal di `needs` (meja layanan menampilkan satu isian per langkah); bagi menjadi dua langkah"
+        ]
+    );
+    assert_eq!(
+        problems(&GOOD.replace("ditolak", "pindah")),
+        [
+            "forms/x.yaml:20: id langkah `pindah` dipakai meja layanan untuk memindahkan kiriman ke formulir lain; pilih id lain"
+        ]
+    );
     // An anonymous form needs no name.
     let anonymous = GOOD
         .replacen("personal: true, role: name }", "personal: true }", 1)

@@ -66,6 +66,68 @@ fn inbox_filters() {
     assert!(stderr(&bad).contains("tidak dikenal"), "{}", stderr(&bad));
 }
 
+/// An older complaint in `diperiksa` is listed as the complaint form's
+/// `cek-administrasi`: `--kind pengaduan-layanan --status diperiksa` (the
+/// alias) finds it, as does the step's own id.
+#[test]
+fn a_status_filter_reads_an_older_step_name_through_the_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    record(
+        &data,
+        "PL-20261120-HJKM",
+        "pengaduan-layanan",
+        "2026-11-20T08:00:00+07:00",
+        "diperiksa",
+        "Budi",
+    );
+    record(
+        &data,
+        "KP-20261124-MNPR",
+        "permohonan",
+        "2026-11-24T10:00:00+07:00",
+        "diperiksa",
+        "Siti",
+    );
+    let only = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["inbox", "--data", data_arg(&data), "--format", "csv"];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+            .lines()
+            .skip(1)
+            .map(|l| l.split(';').next().unwrap().to_string())
+            .collect()
+    };
+    let complaint = ["PL-20261120-HJKM"];
+    assert_eq!(
+        only(&["--kind", "pengaduan-layanan", "--status", "diperiksa"]),
+        complaint
+    );
+    assert_eq!(
+        only(&[
+            "--kind",
+            "pengaduan-layanan",
+            "--status",
+            "cek-administrasi"
+        ]),
+        complaint
+    );
+    assert_eq!(only(&["--status", "diperiksa"]), ["KP-20261124-MNPR"]);
+    let csv = stdout(&run(&[
+        "inbox",
+        "--data",
+        data_arg(&data),
+        "--format",
+        "csv",
+    ]));
+    assert!(
+        csv.contains("PL-20261120-HJKM;2026-11-20;pengaduan-layanan;Budi;cek-administrasi;"),
+        "{csv}"
+    );
+}
+
 /// Names that try to smuggle a formula past the defusing, however a
 /// spreadsheet splits the line: read back with Python's csv module on `,`,
 /// `;` and TAB, no cell may start with a formula character.
