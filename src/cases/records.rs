@@ -100,6 +100,12 @@ pub enum RecordError {
     },
     #[error("{0}")]
     Missing(String),
+    /// The step asks for something the change does not give.
+    #[error("{}", super::workflow::need_message(*.need, .step))]
+    Needs {
+        need: crate::forms::spec::Need,
+        step: String,
+    },
     #[error("{} tidak dapat diubah: {message}", .path.display())]
     Edit { path: PathBuf, message: String },
     #[error(

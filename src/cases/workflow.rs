@@ -197,7 +197,10 @@ pub fn apply(
     if change.to.is_some()
         && let Some(need) = change.lacks(to)
     {
-        return missing(need_message(need, &to.id));
+        return Err(RecordError::Needs {
+            need,
+            step: to.id.clone(),
+        });
     }
     let note = change.note();
     let edit_error = |message: String| RecordError::Edit {
@@ -383,7 +386,7 @@ catatan_petugas: ditambahkan dengan tangan\n";
         );
         assert!(matches!(
             apply(&record, &form(), RECORD, &change("diperiksa"), now()),
-            Err(RecordError::Missing(_))
+            Err(RecordError::Needs { .. })
         ));
     }
 

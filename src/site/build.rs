@@ -92,8 +92,13 @@ pub fn build_reusing(
     // First: what earlier builds left is removed while this one loads.
     let staging = Staging::create(&opts.out).map_err(output_error)?;
     let (site, templates, mut diags) = load(&opts.root, templates)?;
-    let (generated, anchors) =
-        generate(&site, &templates, opts.max_upload_mb, Some(staging.path()));
+    let (generated, anchors) = generate(
+        &site,
+        &templates,
+        &Forms::load(&opts.root).0,
+        opts.max_upload_mb,
+        Some(staging.path()),
+    );
     diags.extend(generated);
     // Information is for `loket check`; a build reports what needs doing.
     diags.retain(|d| d.severity != diagnostic::Severity::Info);
@@ -140,10 +145,13 @@ fn check_output_path(opts: &BuildOptions) -> Result<(), BuildError> {
 
 /// Runs every check of a build without writing anything; returns all problems.
 pub fn check(root: &Path) -> Vec<Diagnostic> {
+    // The form files are read once: their own mistakes are reported here,
+    // and the pages render with the forms that read.
+    let (forms, form_diags) = Forms::load(root);
     let mut diags = match load(root, None) {
         Ok((site, templates, mut diags)) => {
-            diags.extend(generate(&site, &templates, DEFAULT_MAX_UPLOAD_MB, None).0);
-            diags.extend(check::form_files(root, &site));
+            diags.extend(generate(&site, &templates, &forms, DEFAULT_MAX_UPLOAD_MB, None).0);
+            diags.extend(check::form_files(root, &site, &forms));
             if let Ok(calendar) = Calendar::load(root).map_err(|e| diags.extend(e)) {
                 diags.extend(calendar.coverage_warnings(crate::core::dates::today()));
             }
@@ -152,8 +160,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Err(BuildError::Invalid(diags)) => diags,
         Err(other) => vec![Diagnostic::error(root, None, other.to_string())],
     };
-    // The form files are checked on their own; nothing renders from them yet.
-    diags.extend(Forms::load(root).1);
+    diags.extend(form_diags);
     diagnostic::sort(&mut diags);
     diags
 }
@@ -201,10 +208,13 @@ struct PageResult {
     diags: Vec<Diagnostic>,
 }
 
-/// Renders every page (to `out`, or nowhere when checking) and runs the checks.
+/// Renders every page (to `out`, or nowhere when checking) and runs the
+/// checks. A page whose form did not read renders without it (`check`
+/// reports the form file's mistakes).
 fn generate(
     site: &Site,
     templates: &Templates,
+    forms: &Forms,
     max_upload_mb: u64,
     out: Option<&Path>,
 ) -> (Vec<Diagnostic>, Anchors) {
@@ -214,15 +224,12 @@ fn generate(
         return (diags, Anchors::new());
     }
     let renderer = Renderer::new(templates, site);
-    // Mistakes in the form files are reported by `check`; a page whose form
-    // is missing renders without it.
-    let forms = Forms::load(&site.root).0;
     // The 404 page, the sitemap and the assets do not wait for the pages.
     let (results, others) = rayon::join(
         || {
             (0..site.pages.len())
                 .into_par_iter()
-                .map(|i| render_one(site, &forms, &renderer, i, max_upload_mb, out))
+                .map(|i| render_one(site, forms, &renderer, i, max_upload_mb, out))
                 .collect::<Vec<PageResult>>()
         },
         || {
@@ -258,8 +265,8 @@ fn generate(
     diags.extend(check::template_links(site, &anchors, templates));
     diags.extend(others);
     if site.pages.iter().any(|p| p.front.form.is_some()) {
-        diags.extend(check::submission_templates(&renderer, &forms));
-        diags.extend(crate::site::terms::Terms::from_site(site, &forms).1);
+        diags.extend(check::submission_templates(&renderer, forms));
+        diags.extend(crate::site::terms::Terms::from_site(site, forms).1);
     }
     (diags, anchors)
 }

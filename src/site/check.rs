@@ -147,9 +147,8 @@ pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
 /// Every page with `form:` names a form the site has (its own `forms/`,
 /// or loket's when it has none). Whether the file itself is right is
 /// [`Forms::load`]'s to say.
-pub fn form_files(root: &Path, site: &Site) -> Vec<Diagnostic> {
+pub fn form_files(root: &Path, site: &Site, forms: &Forms) -> Vec<Diagnostic> {
     let has_folder = root.join(FORMS_DIR).is_dir();
-    let forms = Forms::load(root).0;
     let mut diags: Vec<Diagnostic> = site
         .pages
         .iter()

@@ -51,30 +51,16 @@ pub fn take_step(
     actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<StepDone, StepError> {
-    let mut lacking = None;
     let updated = cases::update(&w.data, ticket, seen, |record, text| {
         let form = w.forms.of(record).ok_or_else(|| {
             RecordError::Missing(StepError::NoForm(record.kind.clone()).to_string())
         })?;
-        // The rule's own refusal, keyed so every front end can word it.
-        let target = change.form.as_ref().map_or(&**form, |m| &*m.to);
-        lacking = change
-            .to
-            .as_deref()
-            .and_then(|to| target.step(to))
-            .and_then(|step| change.lacks(step).map(|n| (n, step.id.clone())));
         cases::apply(record, form, text, change, now)
     });
     let (before, written) = match updated {
         Ok(done) => done,
-        Err(RecordError::Missing(m)) => {
-            return Err(match lacking {
-                Some((need, step)) if cases::need_message(need, &step) == m => {
-                    StepError::Needs(need, step)
-                }
-                _ => StepError::Record(RecordError::Missing(m)),
-            });
-        }
+        // The rule's own refusal, keyed so every front end can word it.
+        Err(RecordError::Needs { need, step }) => return Err(StepError::Needs(need, step)),
         Err(e) => return Err(e.into()),
     };
     let audit = audit::record(

@@ -32,28 +32,23 @@ fn inbox_lists_open_ones_first_oldest_first_with_overdue_marks() {
     );
 }
 
+/// The tickets `loket inbox --format csv ARGS` lists, in order.
+fn listed(data: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["inbox", "--data", data_arg(data), "--format", "csv"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(';').next().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn inbox_filters() {
     let (_tmp, data) = data_with_records();
-    let only = |args: &[&str]| -> Vec<String> {
-        let mut all = vec![
-            "inbox",
-            "--data",
-            data_arg(&data),
-            "--on",
-            "2026-11-21",
-            "--format",
-            "csv",
-        ];
-        all.extend_from_slice(args);
-        let out = run(&all);
-        assert!(out.status.success(), "{}", stderr(&out));
-        stdout(&out)
-            .lines()
-            .skip(1)
-            .map(|l| l.split(';').next().unwrap().to_string())
-            .collect()
-    };
+    let only = |args: &[&str]| listed(&data, &[&["--on", "2026-11-21"], args].concat());
     assert_eq!(only(&["--status", "baru"]), ["KP-20261120-CDFH"]);
     assert_eq!(only(&["--kind", "pengaduan-layanan"]), ["PL-20261120-HJKM"]);
     assert_eq!(only(&["--since", "2026-11-21"]), ["KP-20261124-MNPR"]);
@@ -89,17 +84,7 @@ fn a_status_filter_reads_an_older_step_name_through_the_form() {
         "diperiksa",
         "Siti",
     );
-    let only = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["inbox", "--data", data_arg(&data), "--format", "csv"];
-        all.extend_from_slice(args);
-        let out = run(&all);
-        assert!(out.status.success(), "{}", stderr(&out));
-        stdout(&out)
-            .lines()
-            .skip(1)
-            .map(|l| l.split(';').next().unwrap().to_string())
-            .collect()
-    };
+    let only = |args: &[&str]| listed(&data, args);
     let complaint = ["PL-20261120-HJKM"];
     assert_eq!(
         only(&["--kind", "pengaduan-layanan", "--status", "diperiksa"]),
