@@ -112,6 +112,10 @@ fn the_backup_units_commands_and_the_restore_drill_work_with_real_restic() {
         restored_archive.to_str().unwrap(),
         "--data",
         data.to_str().unwrap(),
+        // The restored site: its form files are what the records are read
+        // through (on the VM, /etc/loket/loket.yaml names it).
+        "--root",
+        restored_site.to_str().unwrap(),
     ]
     .iter()
     .map(|s| s.to_string())
