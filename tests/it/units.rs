@@ -347,6 +347,9 @@ impl Machine {
             data.to_str().unwrap(),
             "--on",
             "2026-03-01",
+            // The machine's site: its form files name the fields.
+            "--root",
+            self.var().join("site").to_str().unwrap(),
         ]
         .iter()
         .map(|s| s.to_string())
