@@ -204,7 +204,7 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
     };
     let (records, problems) = cases::index::summaries(&data, &forms);
     print_all(&problems);
-    let rows = inbox::select(&records, &filter, today);
+    let rows = inbox::select(records.iter().map(|r| &**r), &filter, today);
     audit_reading(
         &data,
         Action::Inbox,

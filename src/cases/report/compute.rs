@@ -2,6 +2,8 @@
 //! each measures against its deadline, the shares, the average, the weeks.
 //! The rules are in [`super`]'s docs.
 
+use std::sync::Arc;
+
 use time::{Date, Month};
 
 use crate::cases::index::Summary;
@@ -235,7 +237,7 @@ impl MonthReport {
     /// The report for `year`/`month` from every loaded record, judged by
     /// the unit of each kind's term in `terms`.
     pub fn compute(
-        records: &[Summary],
+        records: &[Arc<Summary>],
         (calendar, terms, forms): (&Calendar, &Terms, &Forms),
         year: i32,
         month: Month,

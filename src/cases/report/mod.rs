@@ -28,6 +28,7 @@ mod compute;
 mod view;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use time::{Date, Month};
 
@@ -196,7 +197,7 @@ pub fn write_report(opts: &ReportOptions, office: &Office) -> Result<ReportOutpu
 /// the staff desk both make it this way.
 pub fn month_report(
     data: &Path,
-    (records, skipped): (&[cases::index::Summary], &[Diagnostic]),
+    (records, skipped): (&[Arc<cases::index::Summary>], &[Diagnostic]),
     rules: (&Calendar, &Terms, &Forms),
     (year, month): (i32, Month),
     today: Date,

@@ -159,10 +159,10 @@ fn splits_the_month_into_weeks() {
     );
 }
 
-fn record(text: &str) -> Summary {
+fn record(text: &str) -> std::sync::Arc<Summary> {
     let path = std::path::Path::new("r.yaml");
     let record = crate::cases::Record::parse(path, text).unwrap();
-    Summary::of(&record, Forms::builtin().of(&record).map(|f| &**f))
+    Summary::of(&record, Forms::builtin().of(&record).map(|f| &**f)).into()
 }
 
 #[test]
