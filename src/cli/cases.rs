@@ -66,7 +66,7 @@ pub struct StatusArgs {
     ticket: String,
     /// The step to take: a step id of the case's form, one of the `next:`
     /// of the step it is in (forms/ID.yaml; `loket show` says where it is).
-    /// May be left out with --kind.
+    /// May be left out with --kind, or for a message alone (--public-note).
     status: Option<String>,
     /// The site folder gives the forms, and the deadlines of a --kind move.
     #[command(flatten)]
@@ -81,9 +81,14 @@ pub struct StatusArgs {
     #[arg(long)]
     note: Option<String>,
     /// A message for the citizen: shown when they look the case up
-    /// (/cek-status/) and mailed to them if they gave an email.
+    /// (/cek-status/) and mailed to them if they gave an email. Without a
+    /// step or --kind: a message alone, the step stays as it is.
     #[arg(long)]
     public_note: Option<String>,
+    /// Why the case is late, for the citizen (/cek-status/ and the mail):
+    /// required by a step that closes a case past its deadline.
+    #[arg(long)]
+    late_reason: Option<String>,
     /// Who did it [default: the person running the command: SUDO_USER,
     /// else the login name].
     #[arg(long)]
@@ -315,6 +320,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         public_note: args.public_note,
         meeting: args.meeting,
         files_complete: args.berkas,
+        late_reason: args.late_reason,
     };
     let forms = args.folders.forms();
     // A site that does not read is said after the step, which stands.
@@ -363,7 +369,13 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         .map(|r| (r.kind, r.status))
         .unwrap_or_else(|_| (before.kind.clone(), before.status.clone()));
     let (after_kind, after_status) = (&after.0, &after.1);
-    if *after_kind != before.kind {
+    if change.is_message() {
+        say!(
+            "{}: pesan untuk pemohon dicatat; status tetap {}",
+            before.ticket,
+            after_status
+        )?;
+    } else if *after_kind != before.kind {
         say!(
             "{}: {} {} -> {} {}",
             before.ticket,

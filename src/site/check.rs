@@ -240,6 +240,8 @@ fn lookup_samples() -> Vec<LookupView> {
         outcome_label,
         outcome: outcome.into(),
         public_note: note.into(),
+        message: false,
+        late_reason: String::new(),
     };
     let case = LookupCase {
         ticket: "KP-20261127-CDFH".into(),
@@ -255,7 +257,16 @@ fn lookup_samples() -> Vec<LookupView> {
         due_note: "perkiraan".into(),
         meeting_when: "Rabu, 2 Desember 2026 pukul 10.00 WIB".into(),
         meeting_place: "Kantor".into(),
-        steps: vec![step("Sedang diperiksa petugas", "", "", "Bawa KTP.")],
+        steps: vec![
+            step("Sedang diperiksa petugas", "", "", "Bawa KTP."),
+            LookupStep {
+                message: true,
+                late_reason: "Petugas sakit.".into(),
+                ..step("Sedang diperiksa petugas", "", "", "Mohon ditunggu.")
+            },
+        ],
+        late_since: "Jumat, 4 Desember 2026".into(),
+        late_reason: "Petugas sakit.".into(),
         ..LookupCase::default()
     };
     let closed = LookupCase {
@@ -264,6 +275,8 @@ fn lookup_samples() -> Vec<LookupView> {
         closed: true,
         outcome_label: "Alasan penolakan",
         outcome: "Bukan wewenang kami.".into(),
+        late_since: String::new(),
+        closed_late: "Jumat, 4 Desember 2026".into(),
         steps: vec![step(
             "Ditolak",
             "Alasan penolakan",
