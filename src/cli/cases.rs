@@ -369,7 +369,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         .map(|r| (r.kind, r.status))
         .unwrap_or_else(|_| (before.kind.clone(), before.status.clone()));
     let (after_kind, after_status) = (&after.0, &after.1);
-    if change.is_message() {
+    if change.is_message() && args.kind.is_none() {
         say!(
             "{}: pesan untuk pemohon dicatat; status tetap {}",
             before.ticket,
