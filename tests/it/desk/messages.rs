@@ -167,6 +167,11 @@ async fn a_doubtful_meeting_is_confirmed_and_whatsapp_carries_what_matters() {
 #[tokio::test]
 async fn a_late_case_says_so_and_closing_it_needs_a_reason() {
     let site = TempSite::fixture();
+    let config = site.read("site.yaml");
+    site.write(
+        "site.yaml",
+        format!("{config}publish:\n  complaint_form: \"/pengaduan-layanan/formulir/\"\n"),
+    );
     let data = site.root().join("data");
     let server = server_at("2026-12-07 10:00:00", site, data.clone());
     assert!(add_staff(&data, "Ani", PASSWORD).status.success());
