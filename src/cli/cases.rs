@@ -387,6 +387,13 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
+    if let Some(meeting) = &change.meeting {
+        let due = cases::Record::parse(&before.path, &done.written)
+            .map_or_else(|_| before.promised_due(), |r| r.promised_due());
+        for doubt in meeting_doubts(&args.folders.root, meeting, change.at, due) {
+            eprintln!("peringatan: {doubt}");
+        }
+    }
     if let Some(why) = unready {
         eprintln!("peringatan: surel untuk warga tidak disiapkan: {why}");
     }
@@ -396,6 +403,20 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         Err(e) => eprintln!("peringatan: surel untuk warga tidak disiapkan: {e}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the desk would ask about a meeting ([`Meeting::doubts`]): the
+/// command line takes the step and warns. The site's holidays and
+/// `office.service_hours` when they read, else weekends and the default
+/// hours.
+fn meeting_doubts(root: &Path, meeting: &Meeting, at: OffsetDateTime, due: Date) -> Vec<String> {
+    let calendar = Calendar::load(root).unwrap_or_default();
+    let hours = SiteConfig::load(root)
+        .ok()
+        .and_then(|c| c.office.service_hours)
+        .and_then(|h| crate::core::calendar::OfficeHours::parse(&h).ok())
+        .unwrap_or(cases::meeting::DEFAULT_MEETING_HOURS);
+    meeting.doubts(&calendar, hours, at, due)
 }
 
 /// The composer of the citizen's mail when mail is on (the outbox exists;

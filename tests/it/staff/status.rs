@@ -62,6 +62,14 @@ fn status_follows_the_procedure_and_keeps_hand_edits() {
         "2026-11-24 10:00",
     ]);
     assert!(ok.status.success(), "{}", stderr(&ok));
+    // Taken, with what the desk would have asked about.
+    assert!(
+        stderr(&ok).contains(
+            "peringatan: Tanggal pertemuan melewati batas waktu kasus ini (Jumat, 27 November 2026)."
+        ),
+        "{}",
+        stderr(&ok)
+    );
     let late = status(&[
         "selesai",
         "--note",
