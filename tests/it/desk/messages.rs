@@ -138,6 +138,16 @@ async fn a_doubtful_meeting_is_confirmed_and_whatsapp_carries_what_matters() {
     );
     assert!(text.contains(&ticket), "{text}");
     assert!(!text.contains(NIK) && !text.contains("3517"), "{text}");
+    // Each box says who reads it.
+    for hint in [
+        "Dikirim kepada pemohon (lewat surel dan di halaman Cek Status), dan tercetak",
+        "Dikirim kepada pemohon (lewat surel dan di halaman Cek Status) sebagai alasan penolakan",
+        "Catatan internal untuk petugas; tidak dikirim dan tidak ditampilkan kepada pemohon.",
+        "Dikirim kepada pemohon: tampil di halaman Cek Status dan dikirim lewat surel",
+        "Status kasus tidak berubah. Pesan ini dikirim kepada pemohon",
+    ] {
+        assert!(page.body.contains(hint), "{hint}:\n{}", page.body);
+    }
 
     let done = post_step(
         &mut desk,
