@@ -313,6 +313,7 @@ fn redacted(record: &Record, form: Option<&FormSpec>, today: Date) -> Record {
     for step in &mut r.history {
         step.note = None;
         step.public_note = None;
+        step.late_reason = None;
         if let Some(meeting) = &mut step.meeting {
             meeting.place = String::new();
         }

@@ -130,6 +130,18 @@ pub struct HistoryEntry {
         skip_serializing_if = "Option::is_none"
     )]
     pub public_note: Option<String>,
+    /// A message to the citizen only (`public_note`): the status did not
+    /// change, and `status` repeats the step the case was in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub message: bool,
+    /// Why the case is late, for the citizen (`/cek-status/`, the mail):
+    /// required to close a case past its deadline.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub late_reason: Option<String>,
 }
 
 /// A case as stored.

@@ -248,6 +248,9 @@ impl Composer {
             /// The result (selesai) or reason (ditolak), or "".
             outcome: String,
             public_note: String,
+            /// A message alone: the step did not change.
+            message: bool,
+            late_reason: String,
         }
         // The result or reason is told; an internal note is not.
         let told = spec.is_some_and(|s| s.outcome().is_some());
@@ -267,6 +270,8 @@ impl Composer {
                 String::new()
             },
             public_note: step.public_note.clone().unwrap_or_default(),
+            message: step.message,
+            late_reason: step.late_reason.clone().unwrap_or_default(),
         };
         let case = self.case(&CaseFacts::of(record));
         let (subject, body) = self.render(STEP, |ctx| {

@@ -35,6 +35,9 @@ pub enum Action {
     SignOut,
     /// A status change (the detail is the new status).
     Status,
+    /// A message to the citizen without a step (the detail: the status it
+    /// stayed in; never the message).
+    Message,
     /// An attachment opened (the detail is its field).
     Attachment,
     /// A case's print view opened.
@@ -61,6 +64,7 @@ impl Action {
             Action::SignInFailed => "sign-in-failed",
             Action::SignOut => "sign-out",
             Action::Status => "status",
+            Action::Message => "message",
             Action::Attachment => "attachment",
             Action::Print => "print",
             Action::Report => "report",

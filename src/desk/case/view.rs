@@ -26,6 +26,13 @@ pub struct Typed {
     pub tempat: String,
     /// The message for the citizen (a public note).
     pub pesan: String,
+    /// Why the case is late, for the citizen.
+    pub terlambat: String,
+    /// The form was "Kirim pesan ke pemohon" (no step).
+    pub message_form: bool,
+    /// Why the meeting asks for a second look (shown with a checkbox to
+    /// confirm it); empty when none.
+    pub doubts: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -54,6 +61,9 @@ struct HistoryView {
     note: String,
     public_note: String,
     moved_from: String,
+    /// A message alone: the step did not change.
+    message: bool,
+    late_reason: String,
 }
 
 /// One of the next steps the procedure allows, with its form.
@@ -66,6 +76,8 @@ struct StepView {
     /// required), pertemuan, hasil, alasan, pindah.
     form: &'static str,
     button: String,
+    /// It closes the case: past the deadline it needs a late reason.
+    closes: bool,
 }
 
 /// Another form a case filed in the wrong one can move to.
@@ -112,6 +124,8 @@ pub struct CaseView {
     whatsapp: String,
     mailto: String,
     public_message: String,
+    /// The case is open: "Kirim pesan ke pemohon" is offered.
+    can_message: bool,
     /// The record's version as shown: a step posts it back.
     pub version: String,
     /// After a step went through: what it did.
@@ -192,6 +206,7 @@ fn step(from: &str, to: &StepSpec) -> StepView {
         title,
         form,
         button,
+        closes: to.is_final,
     }
 }
 
@@ -230,6 +245,8 @@ impl CaseView {
                             .map_or_else(|| id.to_string(), |f| f.title.clone())
                     })
                     .unwrap_or_default(),
+                message: h.message,
+                late_reason: h.late_reason.clone().unwrap_or_default(),
             })
             .collect();
         let attachments = r
@@ -320,6 +337,7 @@ impl CaseView {
                     title: "Pindahkan ke formulir lain".into(),
                     form: MOVE_STEP,
                     button: "Pindahkan".into(),
+                    closes: false,
                 }))
                 .collect(),
             other_kind: match other_forms.as_slice() {
@@ -334,6 +352,7 @@ impl CaseView {
                 .and_then(|f| contact::mailto_link(r, f))
                 .unwrap_or_default(),
             public_message: contact::public_message(r).unwrap_or_default().to_string(),
+            can_message: now.is_some() && !r.is_closed(form),
             version: crate::cases::Version::of(text).as_str().to_string(),
             notice: String::new(),
             stale_by: String::new(),

@@ -5,6 +5,7 @@
 
 mod access;
 mod lists;
+mod messages;
 mod signin;
 mod work;
 
