@@ -212,6 +212,7 @@ pub fn apply(
         at: change.at,
         status: to.id.clone(),
         by: change.by.clone(),
+        channel: None,
         moved_from: moved.then(|| record.kind.clone()),
         berkas: change
             .files_complete

@@ -77,7 +77,7 @@ pub(super) async fn submit(
         "multipart/form-data" => match multer::parse_boundary(&content_type) {
             Ok(boundary) => {
                 let body = req.into_body().into_data_stream();
-                read_multipart(&state.store, &limits, &form, body, boundary).await
+                read_multipart(&state.store, &limits, (&form, &[]), body, boundary).await
             }
             Err(_) => Err(ReadError::BadRequest("no multipart boundary")),
         },

@@ -12,7 +12,9 @@
 //! - [`audit`]: the audit log, and who acts ([`audit::Actor`]).
 
 pub mod audit;
+pub mod body;
 pub mod care;
+pub mod intake;
 pub mod report;
 pub mod steps;
 pub mod submit;

@@ -38,7 +38,7 @@ use crate::cases::store::{Draft, FileWriter, Store};
 use crate::forms::spec::{FieldType, FormSpec};
 use crate::forms::validate::FileCheck;
 use crate::forms::{HELD_TOKEN, HONEYPOT};
-use crate::server::body::{Body, BodyError, Delivered};
+use super::body::{Body, BodyError, Delivered};
 
 /// Limits on reading one submission.
 #[derive(Debug, Clone)]
@@ -81,6 +81,9 @@ pub struct Input {
     /// The token of uploads held from an earlier round, if one was sent
     /// in the right shape.
     pub held_token: Option<String>,
+    /// The fields the reader asked for beyond the form's own (the desk's
+    /// CSRF token, channel, date received), as typed.
+    pub extra: BTreeMap<String, String>,
 }
 
 impl Input {
@@ -92,6 +95,7 @@ impl Input {
             draft: store.draft()?,
             honeypot: false,
             held_token: None,
+            extra: BTreeMap::new(),
         })
     }
 }
@@ -163,12 +167,17 @@ pub fn max_parts(form: impl AsRef<FormSpec>) -> usize {
     form.as_ref().fields.len() + 2 + MAX_EXTRA_PARTS
 }
 
-/// The field names of `form` and the two hidden ones, as the form defines
-/// them (so that nothing kept is a name a client made up).
-fn known_name<'f>(form: &'f FormSpec, name: &str) -> Option<&'f str> {
+/// The field names of `form`, the two hidden ones and the `extra` ones the
+/// reader asked for, as they are spelled there (so that nothing kept is a
+/// name a client made up).
+fn known_name<'f>(form: &'f FormSpec, extra: &[&'static str], name: &str) -> Option<&'f str> {
     match form.field(name) {
         Some(field) => Some(field.name.as_str()),
-        None => [HONEYPOT, HELD_TOKEN].into_iter().find(|n| *n == name),
+        None => [HONEYPOT, HELD_TOKEN]
+            .iter()
+            .chain(extra)
+            .copied()
+            .find(|n| *n == name),
     }
 }
 
@@ -198,10 +207,13 @@ fn normalize_newlines(text: String) -> String {
     }
 }
 
+/// Reads a `multipart/form-data` body: `form`'s fields, the two hidden
+/// ones, and the `extra` fields the reader names (text, into
+/// [`Input::extra`]).
 pub async fn read_multipart<S, E>(
     store: &Store,
     limits: &IntakeLimits,
-    form: &FormSpec,
+    (form, extra): (&FormSpec, &[&'static str]),
     body: S,
     boundary: String,
 ) -> Result<Input, ReadError>
@@ -232,7 +244,7 @@ where
     let mut failed: Option<io::Error> = None;
     while let Some(mut field) = next_part(form, &mut multipart, &delivered).await? {
         parts += 1;
-        if parts > max_parts(form) {
+        if parts > max_parts(form) + extra.len() {
             return Err(ReadError::BadRequest("too many parts"));
         }
         let header_bytes: usize = field
@@ -246,7 +258,7 @@ where
         let Some(name) = field.name() else {
             return Err(ReadError::BadRequest("part without a name"));
         };
-        let Some(name) = known_name(form, name) else {
+        let Some(name) = known_name(form, extra, name) else {
             // A field the form does not have: read (within limits) and dropped.
             while field
                 .chunk()
@@ -334,6 +346,12 @@ where
                 let value = field.text().await.map_err(|e| from_multer(form, e))?;
                 input.honeypot = !value.trim().is_empty();
             }
+            None if name != HELD_TOKEN => {
+                let value = field.text().await.map_err(|e| from_multer(form, e))?;
+                input
+                    .extra
+                    .insert(name.to_string(), normalize_newlines(value));
+            }
             None => {
                 let value = field.text().await.map_err(|e| from_multer(form, e))?;
                 input.held_token = held::parse_token(&value);
@@ -374,7 +392,7 @@ where
             return Err(ReadError::BadRequest("too many parts"));
         }
         // A field the form does not have is dropped.
-        let Some(name) = known_name(form, &name) else {
+        let Some(name) = known_name(form, &[], &name) else {
             continue;
         };
         if !seen.insert(name) {
