@@ -24,7 +24,8 @@
 //! For the permohonan (13 text and 4 file fields): under 4 MB, against the
 //! whole body limit (21 MB) before.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 use std::io;
 use std::task::Poll;
 use std::time::Duration;
@@ -36,7 +37,8 @@ use multer::{Constraints, Multipart, SizeLimit};
 use crate::cases::store::held;
 use crate::cases::store::{Draft, FileWriter, Store};
 use crate::forms::spec::{FieldType, FormSpec};
-use crate::forms::validate::FileCheck;
+use crate::forms::validate::{FieldError, FileCheck, Normalized, validate};
+use crate::forms::view::FormView;
 use crate::forms::{HELD_TOKEN, HONEYPOT};
 use super::body::{Body, BodyError, Delivered};
 
@@ -409,4 +411,87 @@ where
         }
     }
     Ok(input)
+}
+
+/// Adds to `input` the files held under `token` from an earlier round, for
+/// the fields it sent no file for. An unknown or expired token adds
+/// nothing; a storage failure is logged and adds what was taken so far (the
+/// form then asks for the rest).
+pub async fn take_held(
+    store: &Store,
+    form: Arc<FormSpec>,
+    mut input: Input,
+    token: String,
+) -> io::Result<Input> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let own: BTreeSet<String> = input.files.keys().cloned().collect();
+        match input
+            .draft
+            .adopt_held(&store, &form, &token, |field| own.contains(field))
+        {
+            Ok(files) => input.files.extend(files),
+            Err(e) => tracing::error!("could not take held uploads into a submission: {e}"),
+        }
+        input
+    })
+    .await
+    .map_err(io::Error::other)
+}
+
+/// Holds the files of a form sent back for the next round (raw, if the
+/// text was wrong and they were not decoded); `None` when there were none
+/// or they could not be kept (logged).
+pub async fn hold(store: &Store, draft: Draft) -> Option<held::Held> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || draft.hold(&store))
+        .await
+        .map_err(io::Error::other)
+        .and_then(|held| held)
+        .unwrap_or_else(|e| {
+            tracing::error!("could not hold the uploads of a form sent back: {e}");
+            None
+        })
+}
+
+/// The form view with the files `held` (each by the name the sender's
+/// device gave it, else its stored name or field).
+pub fn with_held(view: FormView, held: &held::Held) -> FormView {
+    let kept = held.attachments.iter().map(|a| {
+        let name = match a.original_name.trim() {
+            "" => a.stored_name.as_str(),
+            name => name,
+        };
+        (a.field.as_str(), name, a.size)
+    });
+    let raw = held.unchecked.iter().map(|u| {
+        let name = match u.original_name.trim() {
+            "" => u.field.as_str(),
+            name => name,
+        };
+        (u.field.as_str(), name, u.size)
+    });
+    view.with_held(&held.token, kept.chain(raw))
+}
+
+/// Checks `input` against `form`: the text first, and only when it is
+/// right are the uploads decoded (sanitized) and checked with it. Text
+/// that is wrong leaves them raw, to be held for the next round.
+pub async fn check(
+    form: &FormSpec,
+    input: &mut Input,
+    max_file_bytes: u64,
+) -> io::Result<Result<Normalized, Vec<FieldError>>> {
+    let first = validate(form, &input.text, &input.files, max_file_bytes);
+    if let Err(errors) = &first
+        && errors.iter().any(|e| !is_file_field(form, &e.field))
+    {
+        return Ok(first);
+    }
+    if !input.draft.has_unchecked() {
+        return Ok(first);
+    }
+    let checks = input.draft.check_uploads().await?;
+    input.files.extend(checks);
+    Ok(validate(form, &input.text, &input.files, max_file_bytes))
 }
