@@ -35,6 +35,9 @@ pub enum Action {
     SignOut,
     /// A status change (the detail is the new status).
     Status,
+    /// A case recorded on the desk (the detail: its channel and the date
+    /// received).
+    Recorded,
     /// An attachment opened (the detail is its field).
     Attachment,
     /// A case's print view opened.
@@ -61,6 +64,7 @@ impl Action {
             Action::SignInFailed => "sign-in-failed",
             Action::SignOut => "sign-out",
             Action::Status => "status",
+            Action::Recorded => "recorded",
             Action::Attachment => "attachment",
             Action::Print => "print",
             Action::Report => "report",

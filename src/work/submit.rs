@@ -84,6 +84,11 @@ impl Submission {
         self
     }
 
+    /// The deadlines it gets.
+    pub fn deadlines(&self) -> Deadlines {
+        self.deadlines
+    }
+
     /// What makes a resend the same submission.
     pub fn fingerprint(&self) -> Fingerprint {
         fingerprint(&*self.form, &self.text, self.draft.attachments())

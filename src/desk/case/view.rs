@@ -54,6 +54,8 @@ struct HistoryView {
     note: String,
     public_note: String,
     moved_from: String,
+    /// The channel of a case staff recorded ("" for other entries).
+    channel: &'static str,
 }
 
 /// One of the next steps the procedure allows, with its form.
@@ -89,6 +91,9 @@ pub struct CaseView {
     status_code: String,
     closed: bool,
     received: String,
+    /// How it came in ("Datang langsung"), and SP4N-LAPOR!'s number.
+    channel: &'static str,
+    lapor_number: String,
     response_due: String,
     completion_due: String,
     due_note: String,
@@ -230,6 +235,7 @@ impl CaseView {
                             .map_or_else(|| id.to_string(), |f| f.title.clone())
                     })
                     .unwrap_or_default(),
+                channel: h.channel.map_or("", |c| c.label()),
             })
             .collect();
         let attachments = r
@@ -280,6 +286,8 @@ impl CaseView {
             status_code: now.map_or_else(|| r.status.clone(), |s| s.id.clone()),
             closed: r.is_closed(form),
             received: moment_text(r.received_at),
+            channel: r.channel.label(),
+            lapor_number: r.lapor_number.clone().unwrap_or_default(),
             response_due: dates::format_with_weekday(r.response_due),
             completion_due: r
                 .completion_due
