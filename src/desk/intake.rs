@@ -223,8 +223,16 @@ fn check_own(
     extra: &BTreeMap<String, String>,
     today: Date,
     earliest: Date,
-) -> (Typed, Result<(Channel, Option<String>, Date), Vec<FieldError>>) {
-    let get = |name: &str| extra.get(name).map(|v| v.trim().to_string()).unwrap_or_default();
+) -> (
+    Typed,
+    Result<(Channel, Option<String>, Date), Vec<FieldError>>,
+) {
+    let get = |name: &str| {
+        extra
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
     let typed = Typed {
         channel: get(CHANNEL),
         lapor: get(LAPOR),
@@ -424,7 +432,10 @@ async fn record(
         recorded: Some(Recorded {
             url: format!("{CASE_PREFIX}{ticket}/"),
             ticket: ticket.to_string(),
-            code,
+            code: match code.as_str() {
+                "" => String::new(),
+                code => access::display(code),
+            },
             channel: channel.label(),
             received: dates::format_long(day),
             due: dates::format_long(deadlines.completion.unwrap_or(deadlines.response).date),

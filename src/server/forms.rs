@@ -29,9 +29,7 @@ use crate::core::{dates, web};
 use crate::forms::spec::FormSpec;
 use crate::forms::validate::{FieldError, Normalized};
 use crate::forms::view::FormView;
-use crate::server::intake::{
-    self, Input, ReadError, max_body, read_multipart, read_urlencoded,
-};
+use crate::server::intake::{self, Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
 use crate::work::submit::Submission;
 

@@ -25,8 +25,8 @@
 //! whole body limit (21 MB) before.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::sync::Arc;
 use std::io;
+use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
@@ -34,13 +34,13 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use multer::{Constraints, Multipart, SizeLimit};
 
+use super::body::{Body, BodyError, Delivered};
 use crate::cases::store::held;
 use crate::cases::store::{Draft, FileWriter, Store};
 use crate::forms::spec::{FieldType, FormSpec};
 use crate::forms::validate::{FieldError, FileCheck, Normalized, validate};
 use crate::forms::view::FormView;
 use crate::forms::{HELD_TOKEN, HONEYPOT};
-use super::body::{Body, BodyError, Delivered};
 
 /// Limits on reading one submission.
 #[derive(Debug, Clone)]

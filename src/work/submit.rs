@@ -13,8 +13,8 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::cases::access::AccessKey;
-use crate::cases::recent::{Fingerprint, fingerprint};
 use crate::cases::channel::Channel;
+use crate::cases::recent::{Fingerprint, fingerprint};
 use crate::cases::record::{HistoryEntry, Record, form_fields};
 use crate::cases::store::{Draft, Store};
 use crate::cases::ticket::Ticket;
