@@ -221,7 +221,7 @@ fn december_counts_working_days_around_christmas() {
     // The broken record is in November's folder: December says nothing of it.
     assert!(!html.contains("tidak dapat dibaca"));
     assert!(csv.contains(
-        "\nPL-20261222-PTVW;2026-12-22;pengaduan-layanan;cek-administrasi;2026-12-28;;;ya;;Wati;;\r\n"
+        "\nPL-20261222-PTVW;2026-12-22;pengaduan-layanan;cek-administrasi;2026-12-28;;;ya;;Wati;;;web\r\n"
     ));
 }
 
