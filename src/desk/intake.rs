@@ -217,16 +217,21 @@ fn choose(desk: &Desk, staff: &Staff) -> Response<Body> {
     render(desk, staff, StatusCode::OK, &view)
 }
 
+/// What the desk's fields say, checked.
+#[derive(Debug, PartialEq, Eq)]
+struct Own {
+    channel: Channel,
+    lapor: Option<String>,
+    received: Date,
+}
+
 /// The desk's fields checked: the channel, the LAPOR! number, the date
 /// received (on `today`, the earliest being `earliest`).
 fn check_own(
     extra: &BTreeMap<String, String>,
     today: Date,
     earliest: Date,
-) -> (
-    Typed,
-    Result<(Channel, Option<String>, Date), Vec<FieldError>>,
-) {
+) -> (Typed, Result<Own, Vec<FieldError>>) {
     let get = |name: &str| {
         extra
             .get(name)
@@ -304,7 +309,11 @@ fn check_own(
         Ok(d) => Some(d),
     };
     let checked = match (channel, received) {
-        (Some(c), Some(d)) if errors.is_empty() => Ok((c, lapor, d)),
+        (Some(channel), Some(received)) if errors.is_empty() => Ok(Own {
+            channel,
+            lapor,
+            received,
+        }),
         _ => Err(errors),
     };
     (typed, checked)
@@ -354,7 +363,14 @@ async fn record(
         Ok(checked) => checked,
         Err(e) => return store_error(desk, staff, e),
     };
-    let (normalized, (channel, lapor, day)) = match (checked, own) {
+    let (
+        normalized,
+        Own {
+            channel,
+            lapor,
+            received: day,
+        },
+    ) = match (checked, own) {
         (Ok(normalized), Ok(own)) => (normalized, own),
         (checked, own) => {
             let mut errors = own.err().unwrap_or_default();
@@ -398,35 +414,35 @@ async fn record(
                     Ok(code) => code,
                     Err(e) => return store_error(desk, staff, e),
                 };
-                let mail = desk.mail.as_ref().map(|mail| {
+                let mail = desk.mail.clone().map(|mail| {
                     let sources = (office.templates.clone(), office.forms.clone());
-                    (mail, mail.composer(&office.config, sources))
+                    let composer = mail.composer(&office.config, sources);
+                    (mail, composer)
                 });
-                let key = desk.intake.key.clone();
-                match submission.commit(&store, key, code.clone(), mail).await {
-                    Ok(ticket) => {
-                        lead.accepted(&ticket);
-                        break (ticket, code);
+                let (own, store, shown) = (desk.clone(), store.clone(), code.clone());
+                let by = staff.session.name.clone();
+                // A task of its own: the case is stored, remembered and
+                // audited even if the browser stops waiting.
+                let committing = tokio::spawn(async move {
+                    let mail = mail.as_ref().map(|(m, c)| (m, c.clone()));
+                    let key = own.intake.key.clone();
+                    let ticket = submission.commit(&store, key, shown, mail).await?;
+                    lead.accepted(&ticket);
+                    let detail = format!("{} {}", channel.id(), dates::format_iso(day));
+                    let action = audit::Action::Recorded;
+                    let audited = own.audit(&by, action, Some(ticket.as_str()), &detail);
+                    if let Err(e) = audited.await {
+                        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
                     }
-                    Err(e) => return store_error(desk, staff, e),
+                    Ok::<_, std::io::Error>(ticket)
+                });
+                match committing.await.map_err(std::io::Error::other) {
+                    Ok(Ok(ticket)) => break (ticket, code),
+                    Ok(Err(e)) | Err(e) => return store_error(desk, staff, e),
                 }
             }
         }
     };
-    if !code.is_empty() {
-        let detail = format!("{} {}", channel.id(), dates::format_iso(day));
-        if let Err(e) = desk
-            .audit(
-                &staff.session.name,
-                audit::Action::Recorded,
-                Some(ticket.as_str()),
-                &detail,
-            )
-            .await
-        {
-            tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-        }
-    }
     let view = NewCaseView {
         title: form.title.clone(),
         recorded: Some(Recorded {
@@ -500,10 +516,12 @@ mod tests {
         let (today, earliest) = (date!(2026 - 12 - 10), date!(2026 - 12 - 01));
         let ok = own(&[(CHANNEL, "langsung"), (RECEIVED, "2026-12-01")]);
         let (_, checked) = check_own(&ok, today, earliest);
-        assert_eq!(
-            checked.unwrap(),
-            (Channel::InPerson, None, date!(2026 - 12 - 01))
-        );
+        let expected = Own {
+            channel: Channel::InPerson,
+            lapor: None,
+            received: date!(2026 - 12 - 01),
+        };
+        assert_eq!(checked.unwrap(), expected);
         for (pairs, field) in [
             (vec![(CHANNEL, "web"), (RECEIVED, "2026-12-10")], CHANNEL),
             (vec![(CHANNEL, "lapor"), (RECEIVED, "2026-12-10")], LAPOR),
