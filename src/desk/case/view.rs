@@ -93,6 +93,7 @@ pub struct CaseView {
     received: String,
     /// How it came in ("Datang langsung"), and SP4N-LAPOR!'s number.
     channel: &'static str,
+    channel_code: &'static str,
     lapor_number: String,
     response_due: String,
     completion_due: String,
@@ -287,6 +288,7 @@ impl CaseView {
             closed: r.is_closed(form),
             received: moment_text(r.received_at),
             channel: r.channel.label(),
+            channel_code: r.channel.id(),
             lapor_number: r.lapor_number.clone().unwrap_or_default(),
             response_due: dates::format_with_weekday(r.response_due),
             completion_due: r
