@@ -139,7 +139,6 @@ struct NewCaseView {
     action: String,
     channels: Vec<ChannelChoice>,
     typed: Typed,
-    lapor: &'static str,
     /// The range the date received may take (ISO, and in words).
     earliest: String,
     earliest_text: String,
@@ -175,7 +174,6 @@ impl Desk {
                 })
                 .collect(),
             typed,
-            lapor: Channel::Lapor.id(),
             earliest: dates::format_iso(earliest),
             earliest_text: dates::format_long(earliest),
             today: dates::format_iso(today),
@@ -194,7 +192,7 @@ fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &NewCaseView) ->
     let mut ctx = Context::new();
     ctx.insert("desk", &chrome);
     ctx.insert("v", view);
-    // The form components read `form` (src/forms/view.rs).
+    // The form's own fields, as the web form's template sees them.
     ctx.insert("form", &view.form);
     let rendered = chrome
         .templates
