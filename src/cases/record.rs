@@ -17,6 +17,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
+pub use super::channel::Channel;
 pub use super::meeting::Meeting;
 use super::ticket::Ticket;
 use crate::core::dates::{self, WIB};
@@ -111,6 +112,9 @@ pub struct HistoryEntry {
     pub status: String,
     #[serde(default)]
     pub by: String,
+    /// The channel of a case staff recorded (its first entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
     /// Set when staff moved the case from this form to the record's form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_from: Option<String>,
@@ -158,6 +162,17 @@ pub struct Record {
     pub form_version: u32,
     #[serde(with = "moment")]
     pub received_at: OffsetDateTime,
+    /// How the case came in; absent in records from before the desk could
+    /// record cases (web).
+    #[serde(default)]
+    pub channel: Channel,
+    /// The SP4N-LAPOR! tracking number of a case that came from there.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lapor_number: Option<String>,
     /// The step the case is in: a step id of its form (or an alias of one).
     pub status: String,
     /// Working-day deadlines: first response, and completion (absent when
@@ -239,6 +254,8 @@ impl Record {
             kind: form.id.to_string(),
             form_version: form.version,
             received_at: whole_seconds_in_wib(received_at),
+            channel: Channel::Web,
+            lapor_number: None,
             status: form.first_step().id.clone(),
             response_due: deadlines.response.date,
             completion_due: deadlines.completion.map(|due| due.date),

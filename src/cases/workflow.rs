@@ -245,6 +245,7 @@ pub fn apply(
         at: change.at,
         status: to.id.clone(),
         by: change.by.clone(),
+        channel: None,
         moved_from: moved.then(|| record.kind.clone()),
         berkas: change
             .files_complete
@@ -323,6 +324,7 @@ fn message(
         at: change.at,
         status: from.id.clone(),
         by: change.by.clone(),
+        channel: None,
         moved_from: None,
         berkas: None,
         meeting: None,

@@ -34,6 +34,10 @@ pub struct InboxArgs {
     /// Only this form: its id (the name of forms/ID.yaml), e.g. permohonan.
     #[arg(long)]
     kind: Option<String>,
+    /// Only cases that came in by this channel: web, langsung, kotak-aduan,
+    /// telepon, whatsapp, surel, lapor, media-sosial.
+    #[arg(long)]
+    channel: Option<cases::Channel>,
     /// Only submissions past a deadline.
     #[arg(long)]
     overdue: bool,
@@ -203,6 +207,7 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
     let filter = inbox::Filter {
         status,
         kind: args.kind,
+        channel: args.channel,
         overdue: args.overdue,
         since: args.since,
         ..inbox::Filter::default()

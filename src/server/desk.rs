@@ -49,6 +49,12 @@ pub(super) async fn run(
             data,
             secure_cookies: settings.secure_cookies,
             mail: state.mail().cloned(),
+            intake: crate::desk::CaseIntake {
+                store: state.store.clone(),
+                limits: state.limits.intake(),
+                key: state.lookups.key.clone(),
+                max_upload_mb: state.max_upload_mb,
+            },
         },
         Box::new(move || {
             let published = office_state.published();

@@ -38,6 +38,9 @@ pub enum Action {
     /// A message to the citizen without a step (the detail: the status it
     /// stayed in; never the message).
     Message,
+    /// A case recorded on the desk (the detail: its channel and the date
+    /// received).
+    Recorded,
     /// An attachment opened (the detail is its field).
     Attachment,
     /// A case's print view opened.
@@ -65,6 +68,7 @@ impl Action {
             Action::SignOut => "sign-out",
             Action::Status => "status",
             Action::Message => "message",
+            Action::Recorded => "recorded",
             Action::Attachment => "attachment",
             Action::Print => "print",
             Action::Report => "report",

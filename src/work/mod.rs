@@ -6,13 +6,19 @@
 //!   its citizen a message without a step; the step rules ([`cases::apply`](crate::cases::apply)), the audit line
 //!   and the citizen's mail happen there, once.
 //! - [`tell`]: tell the citizen about a step (the mail, when it is on).
-//! - [`submit`]: a checked form becomes a case (the public server).
+//! - [`intake`] (with [`body`]): a form post read within its bounds, its
+//!   uploads checked (sanitized) or held for the next round: the public
+//!   form and the desk's new case.
+//! - [`submit`]: a checked form becomes a case (the public server, and the
+//!   desk for a case from another channel).
 //! - [`report`]: the monthly report (the desk and `loket report`).
 //! - [`care`]: purge, backup, restore and verify (the command line).
 //! - [`audit`]: the audit log, and who acts ([`audit::Actor`]).
 
 pub mod audit;
+pub mod body;
 pub mod care;
+pub mod intake;
 pub mod report;
 pub mod steps;
 pub mod submit;

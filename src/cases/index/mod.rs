@@ -80,6 +80,8 @@ pub struct Summary {
     pub first_response_at: Option<OffsetDateTime>,
     pub completed_at: Option<OffsetDateTime>,
     pub result: Option<String>,
+    /// How the case came in.
+    pub channel: crate::cases::Channel,
 }
 
 impl Summary {
@@ -108,6 +110,7 @@ impl Summary {
             first_response_at: r.first_response_at,
             completed_at: r.completed_at,
             result: r.result.clone(),
+            channel: r.channel,
         }
     }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use time::{Date, Month};
 
+use crate::cases::Channel;
 use crate::cases::index::Summary;
 use crate::core::calendar::Calendar;
 use crate::core::dates;
@@ -196,6 +197,7 @@ pub struct CaseRow {
     pub nik: Option<String>,
     /// Set when the case's deadline is provisional.
     pub due_note: Option<String>,
+    pub channel: Channel,
 }
 
 /// Submissions in one week of the month (Minggu 1 = days 1–7, …).
@@ -220,6 +222,8 @@ pub struct MonthReport {
     /// Every step of every form ("Permohonan: Diperiksa"), zeros included;
     /// a step the form does not know only when there are some.
     pub by_status: Vec<(String, usize)>,
+    /// Every channel ([`Channel::ALL`]) with its count, zeros included.
+    pub by_channel: Vec<(Channel, usize)>,
     /// Per form: the cases that kept its term (completed, or first answered,
     /// by the deadline, as its `until` says).
     pub shares: Vec<FormShare>,
@@ -274,6 +278,9 @@ impl MonthReport {
             today,
             by_kind: count_kinds(&rows, forms),
             by_status: count_statuses(&rows, forms),
+            by_channel: Channel::ALL
+                .map(|c| (c, rows.iter().filter(|r| r.channel == c).count()))
+                .to_vec(),
             shares,
             completion_days_total: done.iter().sum(),
             completed: done.len(),
@@ -334,6 +341,7 @@ fn case_row(
             .and_then(|f| f.nik_field())
             .map(|_| r.nik.clone().unwrap_or_else(|| "(tidak sah)".to_string())),
         due_note: r.due_note.clone(),
+        channel: r.channel,
     }
 }
 

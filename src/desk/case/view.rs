@@ -64,6 +64,8 @@ struct HistoryView {
     /// A message alone: the step did not change.
     message: bool,
     late_reason: String,
+    /// The channel of a case staff recorded ("" for other entries).
+    channel: &'static str,
 }
 
 /// One of the next steps the procedure allows, with its form.
@@ -101,6 +103,10 @@ pub struct CaseView {
     status_code: String,
     closed: bool,
     received: String,
+    /// How it came in ("Datang langsung"), and SP4N-LAPOR!'s number.
+    channel: &'static str,
+    channel_code: &'static str,
+    lapor_number: String,
     response_due: String,
     completion_due: String,
     due_note: String,
@@ -247,6 +253,7 @@ impl CaseView {
                     .unwrap_or_default(),
                 message: h.message,
                 late_reason: h.late_reason.clone().unwrap_or_default(),
+                channel: h.channel.map_or("", |c| c.label()),
             })
             .collect();
         let attachments = r
@@ -297,6 +304,9 @@ impl CaseView {
             status_code: now.map_or_else(|| r.status.clone(), |s| s.id.clone()),
             closed: r.is_closed(form),
             received: moment_text(r.received_at),
+            channel: r.channel.label(),
+            channel_code: r.channel.id(),
+            lapor_number: r.lapor_number.clone().unwrap_or_default(),
             response_due: dates::format_with_weekday(r.response_due),
             completion_due: r
                 .completion_due

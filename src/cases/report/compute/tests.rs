@@ -267,7 +267,7 @@ fn computes_a_month_from_records() {
     assert!(r.missing_holiday_years.is_empty());
     let csv = render_csv(&r);
     assert_eq!(csv.lines().count(), 4);
-    assert!(csv.contains("KP-20261101-CDFH;2026-11-01;permohonan/konsultasi;selesai;2026-11-02;2026-11-04;3;ya;Selesai;;3517 **** **** 0001;\r\n"), "{csv}");
+    assert!(csv.contains("KP-20261101-CDFH;2026-11-01;permohonan/konsultasi;selesai;2026-11-02;2026-11-04;3;ya;Selesai;;3517 **** **** 0001;;web\r\n"), "{csv}");
 }
 
 #[test]
