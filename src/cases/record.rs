@@ -380,6 +380,15 @@ impl Record {
         }
     }
 
+    /// Its next deadline while open ([`next_due`]).
+    pub fn next_due(&self) -> Date {
+        next_due(
+            self.first_response_at,
+            self.response_due,
+            self.completion_due,
+        )
+    }
+
     /// Whether a deadline has passed on `today` without the step it asks for.
     pub fn is_overdue(&self, form: Option<&FormSpec>, today: Date) -> bool {
         is_overdue(
@@ -407,6 +416,20 @@ pub fn is_overdue(
     let response_late = first_response_at.is_none() && today > response_due;
     let completion_late = completion_due.is_some_and(|d| today > d);
     response_late || completion_late
+}
+
+/// The next deadline of an open case: its response until it has one, then
+/// its completion (when its form gives one). The one rule for the desk's
+/// inbox and the staff's daily digest.
+pub fn next_due(
+    first_response_at: Option<OffsetDateTime>,
+    response_due: Date,
+    completion_due: Option<Date>,
+) -> Date {
+    match (first_response_at, completion_due) {
+        (Some(_), Some(done)) => done,
+        _ => response_due,
+    }
 }
 
 /// The text fields of `form`, in form order, as typed ("" for those not

@@ -311,7 +311,7 @@ impl Composer {
                 status: form
                     .and_then(|f| f.step(&r.status))
                     .map_or_else(|| r.status.clone(), StepSpec::name),
-                due: dates::format_with_weekday(next_due(r)),
+                due: dates::format_with_weekday(r.next_due()),
                 desk_link: self.desk_link(&r.ticket),
             }
         };
@@ -320,7 +320,7 @@ impl Composer {
         for r in records.iter().filter(|r| !r.is_closed(form(r))) {
             if r.is_overdue(form(r), today) {
                 overdue.push(row(r));
-            } else if next_due(r) == today {
+            } else if r.next_due() == today {
                 due_today.push(row(r));
             } else {
                 waiting.push(row(r));
@@ -345,15 +345,6 @@ impl Composer {
             subject,
             body,
         )))
-    }
-}
-
-/// The next deadline of an open case: its response until it has one, then
-/// its completion.
-fn next_due(r: &Record) -> Date {
-    match (r.first_response_at, r.completion_due) {
-        (None, _) | (Some(_), None) => r.response_due,
-        (Some(_), Some(done)) => done,
     }
 }
 
