@@ -313,6 +313,9 @@ fn redacted(record: &Record, form: Option<&FormSpec>, today: Date) -> Record {
     for step in &mut r.history {
         step.note = None;
         step.public_note = None;
+        if let Some(added) = &mut step.added {
+            added.reply = None;
+        }
         if let Some(meeting) = &mut step.meeting {
             meeting.place = String::new();
         }

@@ -39,6 +39,16 @@ pub struct Attachment {
     #[serde(rename = "type")]
     pub mime: String,
     pub sha256: String,
+    /// Who added it after the case was received: "pemohon" (a reply on
+    /// `/cek-status/`) or the staff member; absent for the submission's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<String>,
+    #[serde(
+        default,
+        with = "moment::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub added_at: Option<OffsetDateTime>,
 }
 
 /// Field values in the order they were written (the form's order), read
@@ -130,6 +140,46 @@ pub struct HistoryEntry {
         skip_serializing_if = "Option::is_none"
     )]
     pub public_note: Option<String>,
+    /// Files or a reply added without a step (the status stays): the
+    /// citizen's answer on `/cek-status/`, or files staff attached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<Added>,
+}
+
+impl HistoryEntry {
+    /// Whether the entry is a step staff took (not an [`Added`]).
+    pub fn is_step(&self) -> bool {
+        self.added.is_none()
+    }
+
+    /// Whether the entry is the citizen's reply.
+    pub fn is_reply(&self) -> bool {
+        self.added.as_ref().is_some_and(|a| a.from == AddedFrom::Pemohon)
+    }
+}
+
+/// What a history entry added without a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Added {
+    pub from: AddedFrom,
+    /// Stored names of the attachments it added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// The citizen's reply, as typed.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reply: Option<String>,
+}
+
+/// Who added: the citizen, or staff on the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddedFrom {
+    Pemohon,
+    Petugas,
 }
 
 /// A case as stored.

@@ -76,10 +76,14 @@ impl StatusChange {
 
     /// What `step` asks for and this change does not give.
     pub fn lacks(&self, step: &StepSpec) -> Option<Need> {
+        if step.asks_citizen && self.public_note().is_none() {
+            return Some(Need::Request);
+        }
         step.needs.iter().copied().find(|need| match need {
             Need::FilesComplete => self.files_complete.is_none(),
             Need::Meeting => self.meeting.is_none(),
             Need::Note | Need::Result | Need::Reason => self.note().is_none(),
+            Need::Request => self.public_note().is_none(),
         })
     }
 }
@@ -96,6 +100,9 @@ pub fn need_message(need: Need, step: &str) -> String {
         Need::Result => format!("langkah {step} perlu ringkasan hasil (--note)"),
         Need::Reason => format!("langkah {step} perlu alasan penolakan (--note)"),
         Need::Note => format!("langkah {step} perlu catatan (--note)"),
+        Need::Request => format!(
+            "langkah {step} perlu pesan untuk pemohon: apa yang perlu dilengkapi (--public-note)"
+        ),
     }
 }
 
@@ -219,6 +226,7 @@ pub fn apply(
         meeting: change.meeting.clone(),
         note: note.map(str::to_string),
         public_note: change.public_note().map(str::to_string),
+        added: None,
     };
     let mut new = set_key(text, "status", &to.id).map_err(edit_error)?;
     if let Some(m) = &change.form {

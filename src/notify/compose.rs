@@ -115,7 +115,11 @@ pub fn moment_text(moment: OffsetDateTime) -> String {
 pub fn step_is_news(step: &HistoryEntry, spec: Option<&StepSpec>) -> bool {
     use crate::forms::spec::Need;
     let news = spec.is_some_and(|s| {
-        s.is_final || s.needs(Need::Meeting) || s.needs(Need::Result) || s.needs(Need::Reason)
+        s.is_final
+            || s.asks_citizen
+            || s.needs(Need::Meeting)
+            || s.needs(Need::Result)
+            || s.needs(Need::Reason)
     });
     news || step
         .public_note
@@ -248,6 +252,8 @@ impl Composer {
             /// The result (selesai) or reason (ditolak), or "".
             outcome: String,
             public_note: String,
+            /// The step asks the citizen for what `public_note` says.
+            asks_citizen: bool,
         }
         // The result or reason is told; an internal note is not.
         let told = spec.is_some_and(|s| s.outcome().is_some());
@@ -267,6 +273,7 @@ impl Composer {
                 String::new()
             },
             public_note: step.public_note.clone().unwrap_or_default(),
+            asks_citizen: spec.is_some_and(|s| s.asks_citizen),
         };
         let case = self.case(&CaseFacts::of(record));
         let (subject, body) = self.render(STEP, |ctx| {

@@ -293,6 +293,9 @@ fn need_text(need: Need) -> &'static str {
         Need::Result => "Tulis ringkasan hasil layanan sebelum menandai selesai.",
         Need::Reason => "Tulis alasan penolakan; alasan ini dicatat sebagai hasil.",
         Need::Note => "Tulis catatan untuk langkah ini.",
+        Need::Request => {
+            "Tulis apa yang perlu dilengkapi pemohon; pesan ini dikirim kepada pemohon."
+        }
     }
 }
 

@@ -173,7 +173,9 @@ pub fn kind_text(form: Option<&FormSpec>, kind: &str, value: &str) -> String {
 
 /// The form of a step, from what it needs.
 fn step(from: &str, to: &StepSpec) -> StepView {
-    let form = if to.needs(Need::FilesComplete) {
+    let form = if to.asks_citizen {
+        "minta"
+    } else if to.needs(Need::FilesComplete) {
         "berkas"
     } else if to.needs(Need::Meeting) {
         "pertemuan"
