@@ -154,7 +154,9 @@ impl HistoryEntry {
 
     /// Whether the entry is the citizen's reply.
     pub fn is_reply(&self) -> bool {
-        self.added.as_ref().is_some_and(|a| a.from == AddedFrom::Pemohon)
+        self.added
+            .as_ref()
+            .is_some_and(|a| a.from == AddedFrom::Pemohon)
     }
 }
 

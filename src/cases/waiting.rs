@@ -65,7 +65,12 @@ pub fn current(record: &Record, forms: &Forms) -> Option<Wait> {
 }
 
 /// Working days `record` waited for its citizen in total, by `today`.
-pub fn working_days_waited(record: &Record, forms: &Forms, calendar: &Calendar, today: Date) -> u32 {
+pub fn working_days_waited(
+    record: &Record,
+    forms: &Forms,
+    calendar: &Calendar,
+    today: Date,
+) -> u32 {
     waits(record, forms)
         .iter()
         .map(|w| w.working_days(calendar, today))

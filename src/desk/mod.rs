@@ -28,6 +28,8 @@
 pub mod accounts;
 pub use crate::work::audit;
 mod case;
+
+pub use case::attach::Uploads;
 mod http;
 mod inbox;
 mod limiter;
@@ -100,6 +102,8 @@ pub struct DeskOptions {
     /// Mail, when it is on: a step that is news to the citizen queues their
     /// message.
     pub mail: Option<crate::notify::Mail>,
+    /// Where files staff attach to a case are received and sanitized.
+    pub uploads: Option<case::attach::Uploads>,
 }
 
 /// Who sent a request, as the listener saw it.
@@ -124,6 +128,7 @@ pub struct Desk {
     mail: Option<crate::notify::Mail>,
     /// The record index, kept between inbox pages.
     index: crate::cases::index::Memo,
+    uploads: Option<case::attach::Uploads>,
 }
 
 /// A signed-in request.
@@ -147,6 +152,7 @@ impl Desk {
             office,
             mail: opts.mail,
             index: Default::default(),
+            uploads: opts.uploads,
         })
     }
 

@@ -25,6 +25,7 @@ const NEW_CASE: &str = "mail/staf-baru.txt";
 const DIGEST: &str = "mail/staf-ringkasan.txt";
 const RECEIPT: &str = "mail/warga-tanda-terima.txt";
 const STEP: &str = "mail/warga-langkah.txt";
+const REPLY: &str = "mail/staf-balasan.txt";
 
 #[derive(Debug, thiserror::Error)]
 #[error("mail template: {0}")]
@@ -202,6 +203,29 @@ impl Composer {
         Ok((
             subject.trim().to_string(),
             body.trim_start_matches('\n').to_string(),
+        ))
+    }
+
+    /// To staff: the citizen answered on `/cek-status/` with `files` files
+    /// (and a reply when `replied`); what they wrote stays on the desk.
+    pub fn reply(
+        &self,
+        facts: &CaseFacts,
+        files: usize,
+        replied: bool,
+    ) -> Result<Message, ComposeError> {
+        let case = self.case(facts);
+        let (subject, body) = self.render(REPLY, |ctx| {
+            ctx.insert("case", &case);
+            ctx.insert("files", &files);
+            ctx.insert("replied", &replied);
+        })?;
+        Ok(Message::new(
+            Kind::Reply,
+            Recipient::Staff,
+            Some(&facts.ticket),
+            subject,
+            body,
         ))
     }
 

@@ -49,6 +49,10 @@ pub(super) async fn run(
             data,
             secure_cookies: settings.secure_cookies,
             mail: state.mail().cloned(),
+            uploads: Some(crate::desk::Uploads {
+                store: state.store.clone(),
+                max_file_bytes: state.limits.intake().max_file_bytes,
+            }),
         },
         Box::new(move || {
             let published = office_state.published();

@@ -53,6 +53,8 @@ use crate::forms::Forms;
 use crate::forms::spec::{Need, StepSpec};
 use crate::site::render::{LookupCase, LookupError, LookupStep, LookupView};
 
+pub mod reply;
+
 pub const PATH: &str = "/cek-status/";
 
 /// Largest lookup form accepted.
@@ -247,12 +249,14 @@ async fn post(
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
     drop((soft, hard, attempt));
+    let mut case = case_view(&record, &published.specs);
+    reply::offer(&mut case, &record, state, published);
     page(
         published,
         StatusCode::OK,
         &LookupView {
             state: "found",
-            case: Some(case_view(&record, &published.specs)),
+            case: Some(case),
             ..LookupView::default()
         },
     )
@@ -379,6 +383,7 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
             String::new()
         },
         steps,
+        ..LookupCase::default()
     }
 }
 

@@ -18,7 +18,9 @@ use crate::site::content::{PageKind, Service, Site};
 use crate::site::markdown::{Rendered, TocEntry};
 
 mod lookup;
-pub use lookup::{LookupCase, LookupError, LookupStep, LookupView};
+pub use lookup::{
+    LookupCase, LookupError, LookupStep, LookupView, ReplyError, ReplyFile, ReplyForm,
+};
 
 /// Template of the page shown after a successful submission.
 pub const CONFIRMATION_TEMPLATE: &str = "terkirim.html";

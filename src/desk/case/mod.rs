@@ -9,6 +9,7 @@
 //! member, `loket status`, a hand edit), nothing is written and the page
 //! comes back (409) with the case as it is now and who changed it.
 
+pub mod attach;
 mod files;
 pub mod view;
 
@@ -49,6 +50,7 @@ pub async fn handle(
         _ if read && tail.starts_with("lampiran/") => {
             files::attachment(desk, &staff, ticket, &tail["lampiran/".len()..]).await
         }
+        "lampiran/" if req.method() == Method::POST => attach::add(desk, req, &staff, ticket).await,
         "" | "cetak/" => desk.not_allowed(Some(&staff)),
         _ => not_found(desk, &staff),
     }
@@ -114,6 +116,7 @@ async fn show(
         view.notice = match (forms.get(&changed), form.and_then(|f| f.step(&changed))) {
             (Some(moved), _) => format!("Kasus ini sekarang: {}.", moved.title),
             (None, Some(step)) => format!("Status kasus ini sekarang: {}.", step.name()),
+            (None, None) if changed == "lampiran" => "Berkas sudah dilampirkan.".to_string(),
             (None, None) => String::new(),
         };
     }

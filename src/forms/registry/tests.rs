@@ -65,7 +65,11 @@ fn shipped_steps_follow_the_standard() {
     );
     assert_eq!(kp[1].2, [Need::FilesComplete]);
     // Incomplete documents are asked of the citizen, then checked again.
-    let waiting = forms.get("permohonan").unwrap().step("menunggu-kelengkapan").unwrap();
+    let waiting = forms
+        .get("permohonan")
+        .unwrap()
+        .step("menunggu-kelengkapan")
+        .unwrap();
     assert!(waiting.asks_citizen);
     assert_eq!(waiting.next, ["diperiksa", "ditolak"]);
     assert!(kp[1].1.contains(&"menunggu-kelengkapan".to_string()));
@@ -469,19 +473,35 @@ fn a_step_that_asks_the_citizen_is_checked() {
     assert!(spec.step("diperiksa").unwrap().asks_citizen);
     assert!(!spec.step("selesai").unwrap().asks_citizen);
     assert_eq!(
-        broken("needs: [result], final: true", "needs: [result], asks_citizen: true, final: true"),
-        ["forms/x.yaml:19: langkah `selesai` tidak dapat meminta kelengkapan dari pemohon (`asks_citizen`): langkah akhir menutup kasus, jadi pemohon tidak dapat lagi mengirim kekurangannya"]
+        broken(
+            "needs: [result], final: true",
+            "needs: [result], asks_citizen: true, final: true"
+        ),
+        [
+            "forms/x.yaml:19: langkah `selesai` tidak dapat meminta kelengkapan dari pemohon (`asks_citizen`): langkah akhir menutup kasus, jadi pemohon tidak dapat lagi mengirim kekurangannya"
+        ]
     );
     assert_eq!(
-        broken("status: \"Diterima\",", "status: \"Diterima\", asks_citizen: true,"),
-        ["forms/x.yaml:14: langkah `baru` tidak dapat meminta kelengkapan dari pemohon (`asks_citizen`): langkah pertama diambil sebelum petugas memeriksa apa pun"]
+        broken(
+            "status: \"Diterima\",",
+            "status: \"Diterima\", asks_citizen: true,"
+        ),
+        [
+            "forms/x.yaml:14: langkah `baru` tidak dapat meminta kelengkapan dari pemohon (`asks_citizen`): langkah pertama diambil sebelum petugas memeriksa apa pun"
+        ]
     );
     assert_eq!(
-        broken("status: \"Diterima\",", "status: \"Diterima\", asks_citizen: ya,"),
+        broken(
+            "status: \"Diterima\",",
+            "status: \"Diterima\", asks_citizen: ya,"
+        ),
         ["forms/x.yaml:14: nilai tidak sesuai: tertulis \"ya\", seharusnya true atau false"]
     );
     assert_eq!(
-        broken("status: \"Diterima\",", "status: \"Diterima\", ask_citizen: true,"),
+        broken(
+            "status: \"Diterima\",",
+            "status: \"Diterima\", ask_citizen: true,"
+        ),
         ["forms/x.yaml:14: kunci `ask_citizen` tidak dikenal"]
     );
 }
