@@ -23,6 +23,7 @@ use crate::cases::access;
 use crate::cases::ticket::Ticket;
 use crate::cases::{self, Record, RecordError};
 use crate::core::dates;
+use crate::forms::spec::FormSpec;
 use crate::site::render::ConfirmationView;
 use crate::site::terms::Unit;
 
@@ -168,6 +169,25 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
         due_note: record.due_note.clone().unwrap_or_default(),
         state,
         access_code: String::new(),
+        waiting: form
+            .map(|f| waiting_words(published, f))
+            .unwrap_or_default(),
+    }
+}
+
+/// The receipt's words on waiting for the citizen: whether the deadline
+/// stops (`office.pause_while_waiting`); "" for a form that never asks.
+fn waiting_words(published: &Published, form: &FormSpec) -> String {
+    if !form.steps.iter().any(|s| s.asks_citizen) {
+        return String::new();
+    }
+    let ask = "Bila berkas Anda belum lengkap, petugas menuliskan kekurangannya di halaman Cek status dan di surel, dan Anda dapat mengirimnya dari halaman Cek status.";
+    if published.site.config.office.pause_while_waiting {
+        format!(
+            "{ask} Selama kami menunggu kelengkapan dari Anda, batas waktu berhenti dihitung dan bergeser sebanyak hari kerja menunggu."
+        )
+    } else {
+        format!("{ask} Batas waktu tetap berjalan selama kami menunggu kelengkapan dari Anda.")
     }
 }
 
@@ -199,5 +219,6 @@ fn decoy_view(
         due_note: due.note().unwrap_or_default(),
         state: "proses",
         access_code: String::new(),
+        waiting: waiting_words(published, form),
     })
 }

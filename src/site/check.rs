@@ -207,6 +207,7 @@ pub fn submission_templates(renderer: &Renderer, forms: &Forms) -> Vec<Diagnosti
                 due_days: 5,
                 due_unit: "hari kerja",
                 due_note: due_note.into(),
+                waiting: String::new(),
                 state,
                 access_code: if state == "proses" {
                     "KXM4 7PRT".into()

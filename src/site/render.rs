@@ -386,6 +386,9 @@ pub struct ConfirmationView {
     pub state: &'static str,
     /// The access code, shown once ("KXM4 7PRT"), or "".
     pub access_code: String,
+    /// What happens to the deadline while the office waits for missing
+    /// documents (a form with a step that asks the citizen), or "".
+    pub waiting: String,
 }
 
 /// What an error page shows.

@@ -202,6 +202,11 @@ pub fn month_report(
     today: Date,
 ) -> MonthReport {
     let mut report = MonthReport::compute(records, rules, year, month, today);
+    let (calendar, _, forms) = rules;
+    report.add_waiting(|ticket| match cases::find(data, ticket) {
+        Ok((record, _)) => cases::waiting::working_days_waited(&record, forms, calendar, today),
+        Err(_) => 0,
+    });
     report.unreadable = skipped
         .iter()
         .filter(|d| in_month_folder(data, &d.path, year, month))
