@@ -30,6 +30,9 @@ pub struct Addition {
     pub reply: Option<String>,
     /// Staff's note about the files (internal).
     pub note: Option<String>,
+    /// The form field the files are listed under, when not the one they
+    /// were received in (staff's files belong to no field of the form).
+    pub field: Option<String>,
 }
 
 /// What an addition wrote.
@@ -83,6 +86,7 @@ impl Draft {
                 moved.borrow_mut().push(to.clone());
                 File::open(&to).and_then(|f| f.sync_all()).map_err(io)?;
                 let kept = Attachment {
+                    field: addition.field.clone().unwrap_or_else(|| a.field.clone()),
                     stored_name: name.clone(),
                     added_by: Some(addition.by.clone()),
                     added_at: Some(addition.at),
@@ -134,22 +138,25 @@ impl Draft {
 }
 
 /// A name in `folder` for the added file `a` that neither the record lists
-/// nor the folder holds: `balasan-ktp-1.jpg`, `petugas-berkas-2.pdf`.
+/// nor the folder holds: `balasan-ktp-1.jpg` (the citizen's, by the field
+/// it answers), `petugas-2.pdf` (staff's).
 fn free_name(folder: &Path, listed: &[Attachment], from: AddedFrom, a: &Attachment) -> String {
     let prefix = match from {
-        AddedFrom::Pemohon => "balasan",
-        AddedFrom::Petugas => "petugas",
+        AddedFrom::Pemohon => format!("balasan-{}", a.field.replace('_', "-")),
+        AddedFrom::Petugas => "petugas".to_string(),
     };
     let ext = Path::new(&a.stored_name)
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("bin");
-    let field = a.field.replace('_', "-");
     (1..)
-        .map(|n| format!("{prefix}-{field}-{n}.{ext}"))
-        .find(|name| {
-            !listed.iter().any(|l| &l.stored_name == name)
-                && fs::symlink_metadata(folder.join(name)).is_err()
+        .map(|n| format!("{prefix}-{n}"))
+        .find(|stem| {
+            !listed
+                .iter()
+                .any(|l| Path::new(&l.stored_name).file_stem() == Some(stem.as_ref()))
+                && fs::symlink_metadata(folder.join(format!("{stem}.{ext}"))).is_err()
         })
+        .map(|stem| format!("{stem}.{ext}"))
         .unwrap_or_default()
 }

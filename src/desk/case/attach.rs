@@ -108,7 +108,7 @@ async fn read(uploads: &Uploads, req: Request<Incoming>) -> Result<Posted, ReadE
                     if posted.files.len() >= MAX_FILES {
                         return Err(ReadError::TooLarge);
                     }
-                    let name = format!("{FIELD}_{}", posted.files.len() + 1);
+                    let name = format!("{FILES}_{}", posted.files.len() + 1);
                     let mut writer = posted.draft.file_writer(&name);
                     while let Some(chunk) = field.chunk().await.map_err(from_multer)? {
                         writer.write(chunk).await.map_err(ReadError::Storage)?;
@@ -217,6 +217,7 @@ pub async fn add(
         at: OffsetDateTime::now_utc(),
         reply: None,
         note: Some(note).filter(|n| !n.is_empty()),
+        field: Some(FIELD.to_string()),
     };
     let (data, id) = (desk.data.clone(), ticket.to_string());
     let draft = posted.draft;

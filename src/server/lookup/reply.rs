@@ -318,6 +318,7 @@ pub(in crate::server) async fn handle(
         at: now,
         reply: reply.clone(),
         note: None,
+        field: None,
     };
     let (data, ticket) = (state.store.root().to_path_buf(), record.ticket.clone());
     let (forms, calendar) = (published.specs.clone(), state.calendar());
