@@ -242,7 +242,7 @@ fn computes_a_month_from_records() {
         ]
     );
     // Every step of both forms, zeros included.
-    assert_eq!(r.by_status.len(), 12);
+    assert_eq!(r.by_status.len(), 13);
     assert!(
         r.by_status
             .contains(&("Permohonan: Selesai".to_string(), 1))
