@@ -9,9 +9,11 @@
 
 use time::{Date, OffsetDateTime};
 
+use super::RecordError;
 use super::record::Record;
+use super::yaml_edit::set_key;
 use crate::core::calendar::Calendar;
-use crate::core::dates::WIB;
+use crate::core::dates::{self, WIB};
 use crate::forms::Forms;
 
 /// One stretch of waiting: from the step that asked, until the answer or
@@ -103,6 +105,49 @@ pub fn paused_deadlines(
         .completion_due
         .map(|due| calendar.add_working_days(due, days));
     Some((response, completion))
+}
+
+/// Whether `record` is in a step that asks its citizen for something.
+pub fn asks(record: &Record, forms: &Forms) -> bool {
+    forms
+        .of(record)
+        .and_then(|f| f.step(&record.status))
+        .is_some_and(|s| s.asks_citizen)
+}
+
+/// The edit an answer of the citizen makes to the record's `text` (under
+/// its lock), at `now`: refused when the case no longer asks (staff moved
+/// on since the page was shown); when it ends a wait and the office
+/// pauses the clock (`pauses`), the deadlines move by the working days
+/// waited.
+pub fn answer(
+    record: &Record,
+    text: &str,
+    forms: &Forms,
+    (pauses, calendar): (bool, &Calendar),
+    now: OffsetDateTime,
+) -> Result<String, RecordError> {
+    if !asks(record, forms) {
+        return Err(RecordError::Missing(format!(
+            "{} tidak sedang menunggu pemohon",
+            record.ticket
+        )));
+    }
+    let moved = current(record, forms)
+        .filter(|_| pauses)
+        .and_then(|wait| paused_deadlines(record, wait, now, calendar));
+    let Some((response, completion)) = moved else {
+        return Ok(text.to_string());
+    };
+    let edit = |message: String| RecordError::Edit {
+        path: record.path.clone(),
+        message,
+    };
+    let mut text = set_key(text, "response_due", &dates::format_iso(response)).map_err(edit)?;
+    if let Some(completion) = completion {
+        text = set_key(&text, "completion_due", &dates::format_iso(completion)).map_err(edit)?;
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

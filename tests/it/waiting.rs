@@ -191,7 +191,7 @@ async fn the_citizen_is_told_what_is_missing_and_sends_it_from_the_status_page()
         "Yang perlu Anda lengkapi",
         ASKED,
         "Batas waktu tetap berjalan",
-        "action=\"/cek-status/balas/KP/\"",
+        "action=\"/cek-status/balas/permohonan/\"",
         "name=\"ktp\"",
     ] {
         assert!(lookup.contains(part), "{part} in\n{lookup}");
@@ -274,6 +274,9 @@ async fn the_citizen_is_told_what_is_missing_and_sends_it_from_the_status_page()
     ] {
         assert!(page.body.contains(part), "{part} in\n{}", page.body);
     }
+    // While the case waits, the citizen may add more.
+    let (status, body) = reply(&server, &lookup, &[], "Satu lagi: NPWP menyusul.").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     // Staff check again: the flag goes, the citizen can no longer send.
     let (status, _) = desk_step(
         &mut desk,
@@ -573,6 +576,82 @@ async fn staff_attach_files_listed_with_who_added_them() {
         "<strong>Berkas dari petugas</strong>: surat pemohon.pdf",
         "ditambahkan oleh Ani",
         "Berkas ditambahkan",
+    ] {
+        assert!(page.body.contains(part), "{part} in\n{}", page.body);
+    }
+}
+
+/// A document the citizen hands in at the office: staff attach it as
+/// theirs, which ends the wait like a reply on `/cek-status/` (the paused
+/// clock moves the deadline by the two working days waited).
+#[tokio::test]
+async fn a_document_handed_in_at_the_office_ends_the_wait() {
+    let site = TempSite::fixture();
+    let config = site.read("site.yaml");
+    site.write(
+        "site.yaml",
+        config.replacen("office:\n", "office:\n  pause_while_waiting: true\n", 1),
+    );
+    let data = site.root().join("data");
+    let server = Server::launch_with(
+        loket_at("2026-12-01 09:00:00"),
+        site,
+        data.clone(),
+        &["--rate-limit", "0"],
+    );
+    assert!(add_staff(&data, "Ani", PASSWORD).status.success());
+    let ticket = send_request(&server, None).await.ticket;
+    let root = server.site().root().to_path_buf();
+    staff_step_at(
+        &data,
+        &root,
+        "2026-12-02 10:00:00",
+        &ticket,
+        &["diperiksa", "--berkas", "tidak-lengkap"],
+    );
+    staff_step_at(
+        &data,
+        &root,
+        "2026-12-02 10:05:00",
+        &ticket,
+        &["menunggu-kelengkapan", "--public-note", ASKED],
+    );
+    let site = server.kill();
+    // Friday 4th: waited Thursday and Friday.
+    let server = Server::launch_with(
+        loket_at("2026-12-04 09:00:00"),
+        site,
+        data.clone(),
+        &["--rate-limit", "0"],
+    );
+    let mut desk = DeskClient::signed_in(&server, "Ani").await;
+    let page = desk.get(&format!("/kasus/{ticket}/")).await;
+    assert!(page.body.contains("name=\"dari_pemohon\""), "{}", page.body);
+    let done = desk
+        .post_multipart(
+            &format!("/kasus/{ticket}/lampiran/"),
+            Multipart::new()
+                .text("csrf", &page.csrf())
+                .file("berkas", "ktp.jpg", "image/jpeg", &jpeg(4096, 12))
+                .text("dari_pemohon", "ya"),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let record = load_record(&data, &ticket);
+    assert_eq!(str_at(&record, "completion_due"), "2026-12-10");
+    let last = record["history"]
+        .as_sequence()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(str_at(&last["added"], "from"), "pemohon");
+    assert_eq!(str_at(&last, "by"), "Ani");
+    let page = desk.get(&format!("/kasus/{ticket}/")).await;
+    for part in [
+        "Berkas yang diserahkan pemohon",
+        "diterima dari pemohon oleh Ani",
+        "Balasan baru dari pemohon",
     ] {
         assert!(page.body.contains(part), "{part} in\n{}", page.body);
     }

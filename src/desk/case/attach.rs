@@ -19,9 +19,9 @@ use time::OffsetDateTime;
 
 use super::view::CaseView;
 use super::{load, load_error, render, server_error};
-use crate::cases::RecordError;
 use crate::cases::record::AddedFrom;
 use crate::cases::store::{Addition, Draft};
+use crate::cases::{RecordError, waiting};
 use crate::core::{dates, web};
 use crate::desk::{Body, CASE_PREFIX, Desk, Staff, http, messages};
 use crate::forms::validate::{FileCheck, format_size};
@@ -33,6 +33,8 @@ pub const MAX_FILES: usize = 5;
 const FILES: &str = "berkas";
 /// The form field name each attached file is kept under.
 pub const FIELD: &str = "berkas_petugas";
+/// The same for what the citizen handed in while the case waited for it.
+pub const FROM_CITIZEN: &str = "berkas_pemohon";
 /// Largest text part (the CSRF token, the note).
 const MAX_TEXT: u64 = 4 * 1024;
 /// Longest note about the files.
@@ -52,6 +54,8 @@ pub struct Uploads {
 struct Posted {
     csrf: String,
     note: String,
+    /// The files are what the citizen handed in while the case waits.
+    from_citizen: bool,
     files: Vec<(String, FileCheck)>,
     draft: Draft,
 }
@@ -80,15 +84,18 @@ async fn read(uploads: &Uploads, req: Request<Incoming>) -> Result<Posted, ReadE
         .whole_stream(whole)
         .per_field(MAX_TEXT)
         .for_field(FILES, max);
-    let constraints =
-        Constraints::new()
-            .size_limit(limits)
-            .allowed_fields(vec!["csrf", "keterangan", FILES]);
+    let constraints = Constraints::new().size_limit(limits).allowed_fields(vec![
+        "csrf",
+        "keterangan",
+        "dari_pemohon",
+        FILES,
+    ]);
     let body = req.into_body().into_data_stream();
     let mut multipart = Multipart::with_constraints(body, boundary, constraints);
     let mut posted = Posted {
         csrf: String::new(),
         note: String::new(),
+        from_citizen: false,
         files: Vec::new(),
         draft: uploads.store.draft().map_err(ReadError::Storage)?,
     };
@@ -103,6 +110,9 @@ async fn read(uploads: &Uploads, req: Request<Incoming>) -> Result<Posted, ReadE
             match field.name().unwrap_or("") {
                 "csrf" => posted.csrf = field.text().await.map_err(from_multer)?,
                 "keterangan" => posted.note = field.text().await.map_err(from_multer)?,
+                "dari_pemohon" => {
+                    posted.from_citizen = field.text().await.map_err(from_multer)? == "ya";
+                }
                 _ => {
                     let original = field.file_name().unwrap_or("").to_string();
                     if posted.files.len() >= MAX_FILES {
@@ -211,22 +221,48 @@ pub async fn add(
     if !text.is_empty() {
         return again(desk, staff, ticket, text, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
+    let from_citizen = posted.from_citizen;
+    let now = OffsetDateTime::now_utc();
     let addition = Addition {
-        from: AddedFrom::Petugas,
+        from: match from_citizen {
+            true => AddedFrom::Pemohon,
+            false => AddedFrom::Petugas,
+        },
         by: staff.session.name.clone(),
-        at: OffsetDateTime::now_utc(),
+        at: now,
         reply: None,
         note: Some(note).filter(|n| !n.is_empty()),
-        field: Some(FIELD.to_string()),
+        field: Some(if from_citizen { FROM_CITIZEN } else { FIELD }.to_string()),
     };
     let (data, id) = (desk.data.clone(), ticket.to_string());
+    let office = (desk.office)();
     let draft = posted.draft;
     let added = tokio::task::spawn_blocking(move || {
-        draft.add_to_case(&data, &id, &addition, |_, text| Ok(text.to_string()))
+        draft.add_to_case(&data, &id, &addition, |record, text| match from_citizen {
+            // What the citizen handed in answers the request, as a reply
+            // on /cek-status/ would: the wait ends (and a paused clock
+            // moves the deadlines).
+            true => {
+                let pauses = office.config.office.pause_while_waiting;
+                waiting::answer(record, text, &office.forms, (pauses, &office.calendar), now)
+            }
+            false => Ok(text.to_string()),
+        })
     })
     .await;
     let added = match added {
         Ok(Ok(added)) => added,
+        Ok(Err(RecordError::Missing(_))) => {
+            let text = "Kasus ini tidak sedang menunggu kelengkapan dari pemohon; hapus centang \"diserahkan pemohon\" lalu lampirkan lagi.";
+            return again(
+                desk,
+                staff,
+                ticket,
+                text.into(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
         Ok(Err(
             e @ (RecordError::BadTicket(_) | RecordError::NotFound(_) | RecordError::Invalid(_)),
         )) => {

@@ -133,6 +133,8 @@ pub struct CaseView {
     pub typed: Typed,
     /// The case waits for its citizen, and they answered since.
     new_reply: bool,
+    /// The case is in a step that asks its citizen for something.
+    waiting: bool,
     /// What was wrong with files staff attached.
     pub attach_error: String,
 }
@@ -263,9 +265,10 @@ impl CaseView {
             .attachments
             .iter()
             .map(|a| AttachmentView {
-                label: match a.added_by.as_deref() {
-                    Some(by) if by != "pemohon" => "Berkas dari petugas".to_string(),
-                    _ => label(form, &a.field),
+                label: match a.field.as_str() {
+                    super::attach::FIELD => "Berkas dari petugas".to_string(),
+                    super::attach::FROM_CITIZEN => "Berkas yang diserahkan pemohon".to_string(),
+                    field => label(form, field),
                 },
                 url: format!(
                     "{}{}/lampiran/{}",
@@ -282,6 +285,9 @@ impl CaseView {
                 added: match (&a.added_by, a.added_at) {
                     (Some(by), Some(at)) if by == "pemohon" => {
                         format!("dikirim pemohon lewat Cek Status, {}", moment_text(at))
+                    }
+                    (Some(by), Some(at)) if a.field == super::attach::FROM_CITIZEN => {
+                        format!("diterima dari pemohon oleh {by}, {}", moment_text(at))
                     }
                     (Some(by), Some(at)) => format!("ditambahkan oleh {by}, {}", moment_text(at)),
                     _ => String::new(),
@@ -384,6 +390,7 @@ impl CaseView {
                     .take_while(|h| !h.is_step())
                     .any(|h| h.is_reply()),
             attach_error: String::new(),
+            waiting: now.is_some_and(|s| s.asks_citizen),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The citizen's answer to a request (a step with `asks_citizen`): while a
 //! case waits, `/cek-status/` says what staff asked for and offers a form
 //! to send the missing files and a short reply ([`offer`]); the form posts
-//! to `/cek-status/balas/PREFIX/` ([`handle`]).
+//! to `/cek-status/balas/FORM/` ([`handle`]), FORM the id of the case's form
+//! (whose file fields the post is read by).
 //!
 //! The page of an opened case carries a token instead of the access code
 //! ([`AccessKey::reply_token`]: bound to the ticket and the code, good for
@@ -24,10 +25,8 @@ use crate::cases::record::{AddedFrom, Record};
 use crate::cases::store::Addition;
 use crate::cases::ticket::Ticket;
 use crate::cases::waiting;
-use crate::cases::yaml_edit::set_key;
 use crate::cases::{RecordError, store::AddedToCase};
-use crate::core::{dates, web};
-use crate::forms::Forms;
+use crate::core::web;
 use crate::forms::spec::{FieldSpec, FieldType, FormFile, FormSpec, Required, Roles};
 use crate::forms::validate::{FieldError, format_size, validate};
 use crate::server::intake::{ReadError, max_body, read_multipart};
@@ -36,7 +35,7 @@ use crate::server::{
 };
 use crate::site::render::{LookupCase, LookupView, ReplyError, ReplyFile, ReplyForm};
 
-/// Where replies are posted: this, the form's ticket prefix, and `/`.
+/// Where replies are posted: this, the case's form id, and `/`.
 pub const PREFIX: &str = "/cek-status/balas/";
 /// How long the page of an opened case may send a reply.
 pub const TOKEN_SECS: i64 = 60 * 60;
@@ -96,7 +95,7 @@ pub(super) fn offer(
     let max_file_bytes = state.limits.intake().max_file_bytes;
     let expires = OffsetDateTime::now_utc().unix_timestamp() + TOKEN_SECS;
     case.reply = Some(ReplyForm {
-        action: format!("{PREFIX}{}/", form.ticket_prefix),
+        action: format!("{PREFIX}{}/", form.id),
         ticket: record.ticket.clone(),
         token: state
             .lookups
@@ -177,7 +176,7 @@ fn reply_form(form: &FormSpec, with_hidden: bool) -> FormSpec {
     }
 }
 
-/// `POST /cek-status/balas/PREFIX/`.
+/// `POST /cek-status/balas/FORM/`.
 pub(in crate::server) async fn handle(
     state: &AppState,
     published: &Published,
@@ -187,8 +186,8 @@ pub(in crate::server) async fn handle(
     if req.method() != Method::POST {
         return method_not_allowed(published, "POST");
     }
-    let prefix = req.uri().path()[PREFIX.len()..].trim_end_matches('/');
-    let Some(form) = published.specs.by_prefix(prefix).cloned() else {
+    let id = req.uri().path()[PREFIX.len()..].trim_end_matches('/');
+    let Some(form) = published.specs.get(id).cloned() else {
         return status_page(published, messages::REPLY_EXPIRED, None, super::PATH);
     };
     let client = crate::server::proxy::client_ip(&req, ip, &state.limits.trust_proxy);
@@ -246,14 +245,15 @@ pub(in crate::server) async fn handle(
         Err(e) => return crate::server::forms::read_error(state, published, e, super::PATH),
     };
     let typed = |name: &str| input.text.get(name).cloned().unwrap_or_default();
-    let ticket = Ticket::parse(&typed(TICKET)).filter(|t| t.prefix() == form.ticket_prefix);
+    let ticket = Ticket::parse(&typed(TICKET));
     let record = match &ticket {
         Some(ticket) => read(state, ticket).await,
         None => None,
     };
     let now = OffsetDateTime::now_utc();
     let token = typed(TOKEN);
-    let record = record.filter(|r| {
+    // The case's own form read the post (its file fields).
+    let record = record.filter(|r| *r.kind == *form.id).filter(|r| {
         state.lookups.key.verify_reply_token(
             &r.ticket,
             r.access_code_hash.as_deref(),
@@ -326,7 +326,7 @@ pub(in crate::server) async fn handle(
     let draft = input.draft;
     let added = tokio::task::spawn_blocking(move || {
         draft.add_to_case(&data, &ticket, &addition, |record, text| {
-            pause(record, text, &forms, pauses, (&calendar, now))
+            waiting::answer(record, text, &forms, (pauses, &calendar), now)
         })
     })
     .await;
@@ -349,36 +349,6 @@ pub(in crate::server) async fn handle(
     };
     tell_staff(state, published, &added, reply.is_some());
     sent(state, published, &added)
-}
-
-/// Under the record's lock: refuses a case no longer waiting (the desk
-/// may have moved it since the page was shown), and moves its deadlines by
-/// the working days waited when the office pauses the clock.
-fn pause(
-    record: &Record,
-    text: &str,
-    forms: &Forms,
-    pauses: bool,
-    (calendar, now): (&crate::core::calendar::Calendar, OffsetDateTime),
-) -> Result<String, RecordError> {
-    let Some(wait) = waiting::current(record, forms) else {
-        return Err(RecordError::Missing("not waiting for the citizen".into()));
-    };
-    let moved = pauses
-        .then(|| waiting::paused_deadlines(record, wait, now, calendar))
-        .flatten();
-    let Some((response, completion)) = moved else {
-        return Ok(text.to_string());
-    };
-    let edit = |message: String| RecordError::Edit {
-        path: record.path.clone(),
-        message,
-    };
-    let mut text = set_key(text, "response_due", &dates::format_iso(response)).map_err(edit)?;
-    if let Some(completion) = completion {
-        text = set_key(&text, "completion_due", &dates::format_iso(completion)).map_err(edit)?;
-    }
-    Ok(text)
 }
 
 /// Staff's mail about the reply, when mail is on.
