@@ -34,23 +34,25 @@ impl Wait {
 }
 
 /// Every wait of `record`, oldest first, each step read in the form it was
-/// taken in.
+/// taken in. A wait begins with a step that asks the citizen and ends with
+/// their answer or a step that does not ask; an entry that stays in an
+/// asking step while a wait is open (the step taken again, a message)
+/// goes on with it.
 pub fn waits(record: &Record, forms: &Forms) -> Vec<Wait> {
     let mut waits: Vec<Wait> = Vec::new();
     let mut open = false;
     for (entry, form) in record.history.iter().zip(record.history_forms()) {
-        if open && (entry.is_step() || entry.is_reply()) {
+        let asks = entry.is_step()
+            && forms
+                .get(form)
+                .and_then(|f| f.step(&entry.status))
+                .is_some_and(|s| s.asks_citizen);
+        if open && (entry.is_reply() || (entry.is_step() && !asks)) {
             if let Some(last) = waits.last_mut() {
                 last.until = Some(entry.at);
             }
             open = false;
-        }
-        if entry.is_step()
-            && forms
-                .get(form)
-                .and_then(|f| f.step(&entry.status))
-                .is_some_and(|s| s.asks_citizen)
-        {
+        } else if asks && !open {
             waits.push(Wait {
                 from: entry.at,
                 until: None,
@@ -181,5 +183,12 @@ mod tests {
         assert_eq!(current(&record, forms), None);
         let later = time::macros::date!(2026 - 12 - 10);
         assert_eq!(working_days_waited(&record, forms, &calendar, later), 3);
+        // Asked again while waiting: one wait, from the first asking.
+        let again = format!(
+            "{RECORD}- at: 2026-12-02T10:00:00+07:00\n  status: menunggu-kelengkapan\n  by: budi\n  public_note: Juga NPWP.\n"
+        );
+        let record = Record::parse(Path::new("r.yaml"), &again).unwrap();
+        assert_eq!(waits(&record, forms).len(), 1);
+        assert_eq!(current(&record, forms).unwrap().from, wait.from);
     }
 }

@@ -398,6 +398,41 @@ catatan_petugas: ditambahkan dengan tangan\n";
         ));
     }
 
+    /// A step that asks the citizen needs the public message saying what
+    /// for; the internal note does not do.
+    #[test]
+    fn asking_the_citizen_needs_the_public_message() {
+        let path = Path::new("r.yaml");
+        let record = Record::parse(path, RECORD).unwrap();
+        let mut c = change("diperiksa");
+        c.files_complete = Some(false);
+        let checked = apply(&record, &form(), RECORD, &c, now()).unwrap();
+        let record = Record::parse(path, &checked).unwrap();
+        let mut ask = change("menunggu-kelengkapan");
+        ask.note = Some("KTP buram".into());
+        ask.public_note = Some("  ".into());
+        let err = apply(&record, &form(), &checked, &ask, now()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RecordError::Needs {
+                    need: Need::Request,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("--public-note"), "{err}");
+        ask.public_note = Some("Kirim foto KTP yang jelas.".into());
+        let asked = apply(&record, &form(), &checked, &ask, now()).unwrap();
+        let parsed = Record::parse(path, &asked).unwrap();
+        assert_eq!(parsed.status, "menunggu-kelengkapan");
+        assert_eq!(
+            parsed.history[1].public_note.as_deref(),
+            Some("Kirim foto KTP yang jelas.")
+        );
+    }
+
     #[test]
     fn files_complete_parses_as_staff_type_it() {
         assert_eq!(parse_files_complete("lengkap"), Ok(true));
