@@ -600,7 +600,9 @@ async fn a_document_handed_in_at_the_office_ends_the_wait() {
         &["--rate-limit", "0"],
     );
     assert!(add_staff(&data, "Ani", PASSWORD).status.success());
-    let ticket = send_request(&server, None).await.ticket;
+    let sent = send_request(&server, None).await;
+    let code = code_of(&server, &sent).await;
+    let ticket = sent.ticket;
     let root = server.site().root().to_path_buf();
     staff_step_at(
         &data,
@@ -655,4 +657,9 @@ async fn a_document_handed_in_at_the_office_ends_the_wait() {
     ] {
         assert!(page.body.contains(part), "{part} in\n{}", page.body);
     }
+    let (_, _, lookup) = look_up(&server, &ticket, &code, None).await;
+    assert!(
+        lookup.contains("Petugas menerima 1 berkas yang Anda serahkan"),
+        "{lookup}"
+    );
 }

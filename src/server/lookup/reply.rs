@@ -66,9 +66,10 @@ pub(super) fn offer(
         .filter_map(|(entry, mut step)| match &entry.added {
             None => Some(step),
             Some(added) if added.from == AddedFrom::Pemohon => {
-                step.words = match added.files.len() {
-                    0 => "Anda mengirim balasan".into(),
-                    n => format!("Anda mengirim balasan dan {n} berkas"),
+                step.words = match (entry.by == CITIZEN, added.files.len()) {
+                    (true, 0) => "Anda mengirim balasan".into(),
+                    (true, n) => format!("Anda mengirim balasan dan {n} berkas"),
+                    (false, n) => format!("Petugas menerima {n} berkas yang Anda serahkan"),
                 };
                 Some(step)
             }
