@@ -24,6 +24,7 @@ use crate::core::diagnostic::Diagnostic;
 use crate::core::yaml;
 use crate::forms::spec::{FieldType, FormSpec, Role};
 use crate::office::terms::Deadlines;
+pub use added::{Added, AddedFrom};
 
 /// An uploaded file as stored beside the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,30 +159,6 @@ impl HistoryEntry {
             .as_ref()
             .is_some_and(|a| a.from == AddedFrom::Pemohon)
     }
-}
-
-/// What a history entry added without a step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Added {
-    pub from: AddedFrom,
-    /// Stored names of the attachments it added.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub files: Vec<String>,
-    /// The citizen's reply, as typed.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub reply: Option<String>,
-}
-
-/// Who added: the citizen, or staff on the desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AddedFrom {
-    Pemohon,
-    Petugas,
 }
 
 /// A case as stored.
@@ -577,6 +554,8 @@ pub fn parse_local_time(text: &str) -> Result<OffsetDateTime, String> {
     .map_err(|e| e.to_string())?;
     Ok(date.with_time(time).assume_offset(WIB))
 }
+
+mod added;
 
 #[cfg(test)]
 mod tests {
