@@ -253,7 +253,7 @@ pub async fn add(
     let added = match added {
         Ok(Ok(added)) => added,
         Ok(Err(RecordError::Missing(_))) => {
-            let text = "Kasus ini tidak sedang menunggu kelengkapan dari pemohon; hapus centang \"diserahkan pemohon\" lalu lampirkan lagi.";
+            let text = "Kasus ini tidak sedang menunggu kelengkapan dari pemohon; hapus centang \"Diserahkan pemohon\" lalu lampirkan lagi.";
             return again(
                 desk,
                 staff,
