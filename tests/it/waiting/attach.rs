@@ -54,6 +54,30 @@ async fn staff_attach_files_listed_with_who_added_them() {
     assert_ne!(forged.status, StatusCode::SEE_OTHER, "{}", forged.body);
     assert_eq!(case_state(&server.data, &ticket), before);
 
+    // Handed in by the citizen, but the case asks nothing (a stale page).
+    assert!(!page.body.contains("name=\"dari_pemohon\""));
+    let stale = desk
+        .post_multipart(
+            &path,
+            Multipart::new()
+                .text("csrf", &csrf)
+                .file("berkas", "ktp.jpg", "image/jpeg", &jpeg(2048, 8))
+                .text("dari_pemohon", "ya"),
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        stale.body
+    );
+    assert!(
+        stale.body.contains("tidak sedang menunggu kelengkapan"),
+        "{}",
+        stale.body
+    );
+    assert_eq!(case_state(&server.data, &ticket), before);
+
     let scan = pdf(3000, 2);
     let done = desk
         .post_multipart(
