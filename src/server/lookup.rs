@@ -327,12 +327,13 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
         .history
         .iter()
         .zip(taken)
+        .filter(|(h, _)| reply::shown(h))
         .map(|(h, taken_in)| {
             let step = forms.get(taken_in).and_then(|f| f.step(&h.status));
             let label = step.and_then(|s| s.outcome());
             LookupStep {
                 date: dates::format_long(h.at.to_offset(WIB).date()),
-                words: words(step, &h.status),
+                words: reply::words(h).unwrap_or_else(|| words(step, &h.status)),
                 berkas: h.berkas.clone().unwrap_or_default(),
                 outcome_label: label.unwrap_or(""),
                 outcome: match label {

@@ -21,7 +21,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use time::OffsetDateTime;
 
 use super::{case_view, page, read};
-use crate::cases::record::{AddedFrom, Record};
+use crate::cases::record::{AddedFrom, HistoryEntry, Record};
 use crate::cases::store::Addition;
 use crate::cases::ticket::Ticket;
 use crate::cases::waiting;
@@ -48,34 +48,34 @@ const REPLY: &str = "balasan";
 /// Who the history and the attachments name for the citizen.
 const CITIZEN: &str = "pemohon";
 
+/// Whether the citizen's list of steps shows the history entry `entry`:
+/// not the files staff attached (internal).
+pub(super) fn shown(entry: &HistoryEntry) -> bool {
+    entry
+        .added
+        .as_ref()
+        .is_none_or(|a| a.from == AddedFrom::Pemohon)
+}
+
+/// How the citizen's list of steps words their own answer; `None` for a
+/// step (worded by its form).
+pub(super) fn words(entry: &HistoryEntry) -> Option<String> {
+    let added = entry.added.as_ref()?;
+    Some(match (entry.by == CITIZEN, added.files.len()) {
+        (true, 0) => "Anda mengirim balasan".into(),
+        (true, n) => format!("Anda mengirim balasan dan {n} berkas"),
+        (false, n) => format!("Petugas menerima {n} berkas yang Anda serahkan"),
+    })
+}
+
 /// Fills in what the citizen of `record` reads while it waits for them:
 /// what staff asked for, whether the clock stops, and the form to answer.
-/// Also words the citizen's own replies in its steps, and leaves out the
-/// files staff attached (internal).
 pub(super) fn offer(
     case: &mut LookupCase,
     record: &Record,
     state: &AppState,
     published: &Published,
 ) {
-    let steps = std::mem::take(&mut case.steps);
-    case.steps = record
-        .history
-        .iter()
-        .zip(steps)
-        .filter_map(|(entry, mut step)| match &entry.added {
-            None => Some(step),
-            Some(added) if added.from == AddedFrom::Pemohon => {
-                step.words = match (entry.by == CITIZEN, added.files.len()) {
-                    (true, 0) => "Anda mengirim balasan".into(),
-                    (true, n) => format!("Anda mengirim balasan dan {n} berkas"),
-                    (false, n) => format!("Petugas menerima {n} berkas yang Anda serahkan"),
-                };
-                Some(step)
-            }
-            Some(_) => None,
-        })
-        .collect();
     let Some(form) = published.specs.of(record) else {
         return;
     };

@@ -9,7 +9,9 @@ use super::*;
 async fn staff_attach_files_listed_with_who_added_them() {
     let server = Server::start();
     assert!(add_staff(&server.data, "Ani", PASSWORD).status.success());
-    let ticket = send_request(&server, None).await.ticket;
+    let sent = send_request(&server, None).await;
+    let code = code_of(&server, &sent).await;
+    let ticket = sent.ticket;
     let mut desk = DeskClient::signed_in(&server, "Ani").await;
     let page = desk.get(&format!("/kasus/{ticket}/")).await;
     assert!(page.body.contains("Lampirkan berkas"), "{}", page.body);
@@ -121,6 +123,10 @@ async fn staff_attach_files_listed_with_who_added_them() {
     ] {
         assert!(page.body.contains(part), "{part} in\n{}", page.body);
     }
+    // Staff's files are internal: the citizen's steps do not list them.
+    let (_, _, lookup) = look_up(&server, &ticket, &code, None).await;
+    assert_eq!(lookup.matches("<li><strong>").count(), 1, "{lookup}");
+    assert!(!lookup.contains("petugas-1"), "{lookup}");
 }
 
 /// A document the citizen hands in at the office: staff attach it as
