@@ -109,6 +109,23 @@ pub fn paused_deadlines(
     Some((response, completion))
 }
 
+/// What the receipt (page and mail) says of waiting for missing documents
+/// under `form`: whether the deadline stops (`pauses`); "" for a form that
+/// never asks its citizen.
+pub fn receipt_words(form: &crate::forms::FormSpec, pauses: bool) -> String {
+    if !form.steps.iter().any(|s| s.asks_citizen) {
+        return String::new();
+    }
+    let ask = "Bila berkas Anda belum lengkap, petugas menuliskan kekurangannya di halaman Cek status dan di surel, dan Anda dapat mengirimnya dari halaman Cek status.";
+    if pauses {
+        format!(
+            "{ask} Selama kami menunggu kelengkapan dari Anda, batas waktu berhenti dihitung dan bergeser sebanyak hari kerja menunggu."
+        )
+    } else {
+        format!("{ask} Batas waktu tetap berjalan selama kami menunggu kelengkapan dari Anda.")
+    }
+}
+
 /// Whether `record` is in a step that asks its citizen for something.
 pub fn asks(record: &Record, forms: &Forms) -> bool {
     forms

@@ -41,6 +41,8 @@ struct OfficeView {
     email: String,
     /// `https://layanan.example.go.id/cek-status/`
     lookup_url: String,
+    /// Whether deadlines stop while a case waits for its citizen.
+    pause_while_waiting: bool,
 }
 
 /// What a message says about a case.
@@ -63,6 +65,8 @@ struct CaseView {
     due_note: String,
     /// The case on the staff desk, or "".
     desk_link: String,
+    /// What the receipt says of waiting for missing documents, or "".
+    waiting: String,
 }
 
 /// What a new case's messages need, known before its ticket is.
@@ -153,6 +157,7 @@ impl Composer {
                 whatsapp: config.contact.whatsapp.clone(),
                 email: config.contact.email.clone(),
                 lookup_url: format!("{}/cek-status/", config.base_url.trim_end_matches('/')),
+                pause_while_waiting: config.office.pause_while_waiting,
             },
             desk_url: desk_url.map(|u| u.trim_end_matches('/').to_string()),
         }
@@ -184,6 +189,9 @@ impl Composer {
             due: dates::format_with_weekday(facts.due),
             due_note: facts.due_note.clone().unwrap_or_default(),
             desk_link: self.desk_link(&facts.ticket),
+            waiting: form.map_or_else(String::new, |f| {
+                crate::cases::waiting::receipt_words(f, self.office.pause_while_waiting)
+            }),
         }
     }
 

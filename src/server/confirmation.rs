@@ -21,6 +21,7 @@ use hyper::{Request, Response, StatusCode};
 use super::{AppState, Body, Published, html, messages, shown_once, status_page};
 use crate::cases::access;
 use crate::cases::ticket::Ticket;
+use crate::cases::waiting;
 use crate::cases::{self, Record, RecordError};
 use crate::core::dates;
 use crate::forms::spec::FormSpec;
@@ -175,20 +176,9 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
     }
 }
 
-/// The receipt's words on waiting for the citizen: whether the deadline
-/// stops (`office.pause_while_waiting`); "" for a form that never asks.
+/// The receipt's words on waiting for the citizen ([`waiting::receipt_words`]).
 fn waiting_words(published: &Published, form: &FormSpec) -> String {
-    if !form.steps.iter().any(|s| s.asks_citizen) {
-        return String::new();
-    }
-    let ask = "Bila berkas Anda belum lengkap, petugas menuliskan kekurangannya di halaman Cek status dan di surel, dan Anda dapat mengirimnya dari halaman Cek status.";
-    if published.site.config.office.pause_while_waiting {
-        format!(
-            "{ask} Selama kami menunggu kelengkapan dari Anda, batas waktu berhenti dihitung dan bergeser sebanyak hari kerja menunggu."
-        )
-    } else {
-        format!("{ask} Batas waktu tetap berjalan selama kami menunggu kelengkapan dari Anda.")
-    }
+    waiting::receipt_words(form, published.site.config.office.pause_while_waiting)
 }
 
 /// The receipt a robot sees: deadlines as a real submission of that day

@@ -20,7 +20,19 @@ async fn the_citizen_is_told_what_is_missing_and_sends_it_from_the_status_page()
     let sent = send_request(&server, Some("siti@contoh.id")).await;
     let ticket = sent.ticket.clone();
     let code = code_of(&server, &sent).await;
-    relay.wait_for(2, PATIENCE);
+    // The receipt says the clock runs while the office waits (the default).
+    let mails = relay.wait_for(2, PATIENCE);
+    let receipt = mails
+        .iter()
+        .find(|m| m.rcpt_to == ["siti@contoh.id"])
+        .unwrap();
+    assert!(
+        receipt
+            .body
+            .contains("Batas waktu tetap berjalan selama kami menunggu kelengkapan dari Anda."),
+        "{}",
+        receipt.body
+    );
 
     let mut desk = DeskClient::signed_in(&server, "Ani").await;
     let (status, _) = desk_step(
