@@ -5,7 +5,10 @@
 // at 360 and 1366 px of every desk page: sign-in (empty and wrong
 // password), the inbox (all, filtered, nothing found), a case (new, a step
 // sent back, changed by someone else), the print view, the report and an
-// error page. No page may scroll sideways.
+// error page. No page may scroll sideways. And a walk-in case and a
+// SP4N-LAPOR! case recorded on the desk (issue 27) at 1366 px, with the new
+// case pages (the chooser, the form, a form sent back, a case recorded) in
+// the axe and screenshot states.
 //
 // tests/browser/journeys.rs starts the desk with the server and adds the account:
 //   LOKET_DESK_URL       http://127.0.0.1:PORT of the desk
@@ -18,7 +21,18 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { findRecord, ktpJpeg, readRecord, screenshotsDir, sendPermohonan, submit, useBrowser } from './lib.mjs';
+import {
+  PERMOHONAN_LABELS,
+  PERMOHONAN_VALUES,
+  fillByLabels,
+  findRecord,
+  ktpJpeg,
+  readRecord,
+  screenshotsDir,
+  sendPermohonan,
+  submit,
+  useBrowser,
+} from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -146,6 +160,73 @@ test('a staff member signs in, finds the new submission, opens the KTP, closes t
   }
 });
 
+/** The desk's new case form for the permohonan filled in as staff would:
+ * the channel, the form's fields (`uraian` apart, so that each case is its
+ * own), the consent and the scanned KTP. */
+async function fillNewCase(page, channel, uraian) {
+  await page.goto(desk('/kasus-baru/permohonan/'));
+  await page.getByLabel('Saluran (wajib)').selectOption(channel);
+  await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
+  await fillByLabels(page, PERMOHONAN_LABELS, { ...PERMOHONAN_VALUES, uraian });
+  await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+  await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
+}
+
+/** The ticket of the case a "Kasus tercatat" page links to. */
+async function recordedTicket(page) {
+  await page.getByRole('heading', { name: 'Kasus tercatat', level: 1 }).waitFor();
+  const link = await page.getByRole('link', { name: /^Buka kasus / }).innerText();
+  return link.replace('Buka kasus ', '').trim();
+}
+
+test('a staff member records a walk-in case and a SP4N-LAPOR! case at 1366 px', async () => {
+  const context = await session.browser.newContext({ javaScriptEnabled: false, viewport: VIEWPORTS[1], storageState: signedIn });
+  try {
+    const page = await context.newPage();
+    await page.goto(desk('/'));
+    await Promise.all([page.waitForURL('**/kasus-baru/'), page.getByRole('link', { name: 'Kasus baru', exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL('**/kasus-baru/permohonan/'),
+      page.getByRole('link', { name: 'Konsultasi dan pengaduan masalah usaha' }).click(),
+    ]);
+
+    // At the counter: recorded at once, the code shown to read out.
+    await fillNewCase(page, 'langsung', 'Datang langsung: mohon fasilitasi (uji meja layanan).');
+    const walkIn = await submit(page, 'Catat kasus');
+    assert.equal(walkIn.status(), 200);
+    const ticket = await recordedTicket(page);
+    assert.ok((await page.locator('strong.code').innerText()).trim().length >= 6, 'the access code is shown');
+    const record = readRecord(findRecord(ticket));
+    assert.equal(record.channel, 'langsung');
+    assert.deepEqual(record.history.map((h) => [h.status, h.by, h.channel]), [['baru', USER, 'langsung']]);
+
+    // From SP4N-LAPOR!: its tracking number is asked for, nothing typed is lost.
+    await fillNewCase(page, 'lapor', 'Dari SP4N-LAPOR!: mohon fasilitasi (uji meja layanan).');
+    const back = await submit(page, 'Catat kasus');
+    assert.equal(back.status(), 422);
+    await page.getByRole('link', { name: 'Isi nomor pelacakan SP4N-LAPOR! untuk kiriman dari SP4N-LAPOR!.' }).waitFor();
+    assert.equal(await page.getByLabel('Nama lengkap (wajib)', { exact: true }).inputValue(), PERMOHONAN_VALUES.nama);
+    assert.equal(await page.getByLabel('Saluran (wajib)').inputValue(), 'lapor');
+    await page.getByText('sudah terunggah').waitFor();
+    await page.getByLabel('Nomor pelacakan SP4N-LAPOR! (wajib untuk SP4N-LAPOR!)').fill('LAP-7788');
+    const lapor = await submit(page, 'Catat kasus');
+    assert.equal(lapor.status(), 200);
+    const laporTicket = await recordedTicket(page);
+    const laporRecord = readRecord(findRecord(laporTicket));
+    assert.equal(laporRecord.channel, 'lapor');
+    assert.equal(laporRecord.lapor_number, 'LAP-7788');
+
+    // The inbox, filtered by channel.
+    await page.goto(desk('/'));
+    await page.getByLabel('Saluran', { exact: true }).selectOption('lapor');
+    await Promise.all([page.waitForURL('**/?*saluran=lapor*'), page.getByRole('button', { name: 'Terapkan' }).click()]);
+    await page.getByRole('link', { name: laporTicket }).waitFor();
+    assert.equal(await page.getByRole('link', { name: ticket }).count(), 0, 'the walk-in case is not from SP4N-LAPOR!');
+  } finally {
+    await context.close();
+  }
+});
+
 /** Opens `path` in a signed-in context; returns the main response. */
 const at = (name, path, status = 200) => ({ name, status, open: (page) => page.goto(desk(typeof path === 'function' ? path() : path)) });
 
@@ -181,6 +262,25 @@ function deskStates() {
     },
     at('kasus-cetak', () => `/kasus/${fresh}/cetak/`),
     at('laporan', '/laporan/'),
+    at('catat-pilih', '/kasus-baru/'),
+    at('catat-formulir', '/kasus-baru/permohonan/'),
+    {
+      name: 'catat-galat',
+      open: async (page) => {
+        await page.goto(desk('/kasus-baru/permohonan/'));
+        await page.getByLabel('Saluran (wajib)').selectOption('lapor');
+        return submit(page, 'Catat kasus');
+      },
+      status: 422,
+    },
+    {
+      name: 'catat-tercatat',
+      open: async (page) => {
+        await fillNewCase(page, 'telepon', `Lewat telepon (uji meja layanan, ${page.viewportSize().width} px).`);
+        return submit(page, 'Catat kasus');
+      },
+      status: 200,
+    },
     at('galat-404', '/kasus/KP-20200101-CDFH/', 404),
   ];
 }

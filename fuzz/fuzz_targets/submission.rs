@@ -69,7 +69,7 @@ fuzz_target!(|data: &[u8]| {
     let w = world();
     let input = w.runtime.block_on(async {
         let mut input = if control & 2 == 0 {
-            read_multipart(&w.store, &limits, form, stream, BOUNDARY.to_string()).await
+            read_multipart(&w.store, &limits, (form, &[]), stream, BOUNDARY.to_string()).await
         } else {
             read_urlencoded(&w.store, &limits, form, stream).await
         };

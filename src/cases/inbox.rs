@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use time::Date;
 
+use crate::cases::Channel;
 use crate::cases::index::Summary;
 use crate::core::csv;
 use crate::core::dates;
@@ -16,6 +17,8 @@ pub struct Filter {
     pub status: Option<String>,
     /// A form id.
     pub kind: Option<String>,
+    /// The channel the case came in by.
+    pub channel: Option<Channel>,
     pub overdue: bool,
     /// Received on or after this day.
     pub since: Option<Date>,
@@ -31,6 +34,7 @@ impl Filter {
     pub fn matches(&self, r: &Summary, today: Date) -> bool {
         self.status.as_ref().is_none_or(|s| r.status == *s)
             && self.kind.as_ref().is_none_or(|k| r.kind == *k)
+            && self.channel.is_none_or(|c| r.channel == c)
             && (!self.overdue || r.is_overdue(today))
             && self.since.is_none_or(|d| r.received_date() >= d)
             && self.until.is_none_or(|d| r.received_date() <= d)

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod backup;
+pub mod channel;
 pub mod copies;
 pub mod inbox;
 pub mod index;
@@ -27,6 +28,7 @@ pub mod waiting;
 mod workflow;
 pub mod yaml_edit;
 
+pub use channel::Channel;
 pub use record::{HistoryEntry, Meeting, Record, parse_local_time};
 pub use records::{RecordError, find, load_all};
 pub use update::{Version, update};

@@ -316,6 +316,7 @@ fn redacted(record: &Record, form: Option<&FormSpec>, today: Date) -> Record {
         if let Some(added) = &mut step.added {
             added.reply = None;
         }
+        step.late_reason = None;
         if let Some(meeting) = &mut step.meeting {
             meeting.place = String::new();
         }

@@ -17,6 +17,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
+pub use super::channel::Channel;
 pub use super::meeting::Meeting;
 use super::ticket::Ticket;
 use crate::core::dates::{self, WIB};
@@ -122,6 +123,9 @@ pub struct HistoryEntry {
     pub status: String,
     #[serde(default)]
     pub by: String,
+    /// The channel of a case staff recorded (its first entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
     /// Set when staff moved the case from this form to the record's form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_from: Option<String>,
@@ -141,6 +145,18 @@ pub struct HistoryEntry {
         skip_serializing_if = "Option::is_none"
     )]
     pub public_note: Option<String>,
+    /// A message to the citizen only (`public_note`): the status did not
+    /// change, and `status` repeats the step the case was in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub message: bool,
+    /// Why the case is late, for the citizen (`/cek-status/`, the mail):
+    /// required to close a case past its deadline.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub late_reason: Option<String>,
     /// Files or a reply added without a step (the status stays): the
     /// citizen's answer on `/cek-status/`, or files staff attached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,9 +164,10 @@ pub struct HistoryEntry {
 }
 
 impl HistoryEntry {
-    /// Whether the entry is a step staff took (not an [`Added`]).
+    /// Whether the entry is a step staff took (not an [`Added`], not a
+    /// message without a step).
     pub fn is_step(&self) -> bool {
-        self.added.is_none()
+        self.added.is_none() && !self.message
     }
 
     /// Whether the entry is the citizen's reply.
@@ -175,6 +192,17 @@ pub struct Record {
     pub form_version: u32,
     #[serde(with = "moment")]
     pub received_at: OffsetDateTime,
+    /// How the case came in; absent in records from before the desk could
+    /// record cases (web).
+    #[serde(default)]
+    pub channel: Channel,
+    /// The SP4N-LAPOR! tracking number of a case that came from there.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lapor_number: Option<String>,
     /// The step the case is in: a step id of its form (or an alias of one).
     pub status: String,
     /// Working-day deadlines: first response, and completion (absent when
@@ -256,6 +284,8 @@ impl Record {
             kind: form.id.to_string(),
             form_version: form.version,
             received_at: whole_seconds_in_wib(received_at),
+            channel: Channel::Web,
+            lapor_number: None,
             status: form.first_step().id.clone(),
             response_due: deadlines.response.date,
             completion_due: deadlines.completion.map(|due| due.date),

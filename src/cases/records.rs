@@ -113,6 +113,13 @@ pub enum RecordError {
         need: crate::forms::spec::Need,
         step: String,
     },
+    /// A step that closes a case past its deadline (`due`) without a
+    /// reason for the citizen.
+    #[error(
+        "{ticket} melewati batas waktunya ({}); langkah yang menutupnya perlu alasan keterlambatan untuk pemohon (--late-reason)",
+        crate::core::dates::format_long(*.due)
+    )]
+    LateReason { ticket: String, due: time::Date },
     #[error("{} tidak dapat diubah: {message}", .path.display())]
     Edit { path: PathBuf, message: String },
     #[error(

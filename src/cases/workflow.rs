@@ -55,7 +55,11 @@ pub struct StatusChange {
     /// complete.
     pub files_complete: Option<bool>,
     /// A message for the citizen (`/cek-status/` and the step's mail).
+    /// Alone (no step, no move): a message that does not change the step.
     pub public_note: Option<String>,
+    /// Why the case is late, for the citizen: required by a step that
+    /// closes a case past its deadline.
+    pub late_reason: Option<String>,
 }
 
 impl StatusChange {
@@ -72,6 +76,19 @@ impl StatusChange {
             .as_deref()
             .map(str::trim)
             .filter(|n| !n.is_empty())
+    }
+
+    /// The late reason as it will be stored: trimmed, `None` when blank.
+    pub fn late_reason(&self) -> Option<&str> {
+        self.late_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+    }
+
+    /// Whether this is a message alone: no step, no move.
+    pub fn is_message(&self) -> bool {
+        self.to.is_none() && self.form.is_none()
     }
 
     /// What `step` asks for and this change does not give.
@@ -126,8 +143,10 @@ pub fn apply(
     now: OffsetDateTime,
 ) -> Result<String, RecordError> {
     let missing = |m: String| Err(RecordError::Missing(m));
-    if change.to.is_none() && change.form.is_none() {
-        return missing("sebutkan langkah baru atau formulir yang baru (--kind)".into());
+    if change.is_message() && change.public_note().is_none() {
+        return missing(
+            "sebutkan langkah baru, formulir yang baru (--kind), atau pesan untuk pemohon (--public-note)".into(),
+        );
     }
     if change.at < record.received_at {
         return missing(format!(
@@ -150,6 +169,9 @@ pub fn apply(
             form.path.display()
         ));
     };
+    if change.is_message() {
+        return message(record, from, text, change);
+    }
     // A move: the case keeps its place in the procedure of the new form.
     let (form, from) = match &change.form {
         Some(m) if *m.to.id == *form.id => {
@@ -209,6 +231,17 @@ pub fn apply(
             step: to.id.clone(),
         });
     }
+    // Closing a case past its deadline owes the citizen a reason.
+    if change.to.is_some()
+        && to.is_final
+        && record.is_overdue(Some(form), change.at.to_offset(dates::WIB).date())
+        && change.late_reason().is_none()
+    {
+        return Err(RecordError::LateReason {
+            ticket: record.ticket.clone(),
+            due: record.promised_due(),
+        });
+    }
     let note = change.note();
     let edit_error = |message: String| RecordError::Edit {
         path: record.path.clone(),
@@ -219,6 +252,7 @@ pub fn apply(
         at: change.at,
         status: to.id.clone(),
         by: change.by.clone(),
+        channel: None,
         moved_from: moved.then(|| record.kind.clone()),
         berkas: change
             .files_complete
@@ -227,6 +261,8 @@ pub fn apply(
         note: note.map(str::to_string),
         public_note: change.public_note().map(str::to_string),
         added: None,
+        message: false,
+        late_reason: change.late_reason().map(str::to_string),
     };
     let mut new = set_key(text, "status", &to.id).map_err(edit_error)?;
     if let Some(m) = &change.form {
@@ -274,6 +310,48 @@ pub fn apply(
     Ok(new)
 }
 
+/// A message to the citizen on an open case (`from`: the step it is in):
+/// a history entry that keeps the status, with who sent it.
+fn message(
+    record: &Record,
+    from: &StepSpec,
+    text: &str,
+    change: &StatusChange,
+) -> Result<String, RecordError> {
+    if from.is_final {
+        return Err(RecordError::Missing(format!(
+            "{} sudah ditutup ({}); pesan hanya dapat dikirim untuk kasus yang masih berjalan",
+            record.ticket, from.id
+        )));
+    }
+    let edit_error = |message: String| RecordError::Edit {
+        path: record.path.clone(),
+        message,
+    };
+    let entry = HistoryEntry {
+        at: change.at,
+        status: from.id.clone(),
+        by: change.by.clone(),
+        channel: None,
+        moved_from: None,
+        berkas: None,
+        meeting: None,
+        note: change.note().map(str::to_string),
+        public_note: change.public_note().map(str::to_string),
+        message: true,
+        late_reason: change.late_reason().map(str::to_string),
+        added: None,
+    };
+    let new = append_history(text, &entry).map_err(edit_error)?;
+    let check = Record::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;
+    if check.status != record.status || check.history.len() != record.history.len() + 1 {
+        return Err(edit_error(
+            "hasil suntingan tidak terbaca kembali seperti yang dimaksud".into(),
+        ));
+    }
+    Ok(new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +392,7 @@ catatan_petugas: ditambahkan dengan tangan\n";
             meeting: None,
             files_complete: None,
             public_note: None,
+            late_reason: None,
         }
     }
 
@@ -380,6 +459,62 @@ catatan_petugas: ditambahkan dengan tangan\n";
         let new = apply(&record, &form(), RECORD, &c, now()).unwrap();
         assert!(!new.contains("public_note"), "{new}");
         assert_eq!(Record::parse(path, RECORD).unwrap().access_code_hash, None);
+    }
+
+    #[test]
+    fn a_message_keeps_the_step_and_names_who_sent_it() {
+        let path = Path::new("r.yaml");
+        let record = Record::parse(path, RECORD).unwrap();
+        let mut c = change("diperiksa");
+        c.to = None;
+        assert!(matches!(
+            apply(&record, &form(), RECORD, &c, now()),
+            Err(RecordError::Missing(_))
+        ));
+        c.public_note = Some(" Mohon ditunggu. ".into());
+        let new = apply(&record, &form(), RECORD, &c, now()).unwrap();
+        let parsed = Record::parse(path, &new).unwrap();
+        assert_eq!(parsed.status, "baru");
+        assert_eq!(parsed.first_response_at, None, "a message is not a step");
+        let entry = &parsed.history[0];
+        assert!(entry.message);
+        assert_eq!((entry.status.as_str(), entry.by.as_str()), ("baru", "Budi"));
+        assert_eq!(entry.public_note.as_deref(), Some("Mohon ditunggu."));
+        assert!(new.contains("catatan_petugas: ditambahkan dengan tangan\n"));
+        // Not on a closed case.
+        let closed = RECORD.replace("status: baru", "status: ditolak")
+            + "completed_at: 2026-11-30T09:00:00+07:00\n";
+        let record = Record::parse(path, &closed).unwrap();
+        let err = apply(&record, &form(), &closed, &c, now()).unwrap_err();
+        assert!(err.to_string().contains("sudah ditutup"), "{err}");
+    }
+
+    #[test]
+    fn closing_past_the_deadline_needs_a_reason_for_the_citizen() {
+        let path = Path::new("r.yaml");
+        let record = Record::parse(path, RECORD).unwrap();
+        let late = parse_local_time("2026-12-07 09:00").unwrap();
+        let mut c = change("ditolak");
+        c.note = Some("Bukan wewenang kami.".into());
+        c.at = late;
+        let err = apply(&record, &form(), RECORD, &c, late).unwrap_err();
+        assert!(matches!(err, RecordError::LateReason { .. }), "{err}");
+        assert!(err.to_string().contains("4 Desember 2026"), "{err}");
+        c.late_reason = Some("Petugas sedang dinas luar.".into());
+        let new = apply(&record, &form(), RECORD, &c, late).unwrap();
+        let parsed = Record::parse(path, &new).unwrap();
+        assert_eq!(
+            parsed.history[0].late_reason.as_deref(),
+            Some("Petugas sedang dinas luar.")
+        );
+        // In time, none is asked for.
+        c.late_reason = None;
+        assert!(apply(&record, &form(), RECORD, &change_at(c, now()), now()).is_ok());
+    }
+
+    fn change_at(mut c: StatusChange, at: OffsetDateTime) -> StatusChange {
+        c.at = at;
+        c
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub struct InboxArgs {
     /// Only this form: its id (the name of forms/ID.yaml), e.g. permohonan.
     #[arg(long)]
     kind: Option<String>,
+    /// Only cases that came in by this channel: web, langsung, kotak-aduan,
+    /// telepon, whatsapp, surel, lapor, media-sosial.
+    #[arg(long)]
+    channel: Option<cases::Channel>,
     /// Only submissions past a deadline.
     #[arg(long)]
     overdue: bool,
@@ -66,7 +70,7 @@ pub struct StatusArgs {
     ticket: String,
     /// The step to take: a step id of the case's form, one of the `next:`
     /// of the step it is in (forms/ID.yaml; `loket show` says where it is).
-    /// May be left out with --kind.
+    /// May be left out with --kind, or for a message alone (--public-note).
     status: Option<String>,
     /// The site folder gives the forms, and the deadlines of a --kind move.
     #[command(flatten)]
@@ -81,9 +85,14 @@ pub struct StatusArgs {
     #[arg(long)]
     note: Option<String>,
     /// A message for the citizen: shown when they look the case up
-    /// (/cek-status/) and mailed to them if they gave an email.
+    /// (/cek-status/) and mailed to them if they gave an email. Without a
+    /// step or --kind: a message alone, the step stays as it is.
     #[arg(long)]
     public_note: Option<String>,
+    /// Why the case is late, for the citizen (/cek-status/ and the mail):
+    /// required by a step that closes a case past its deadline.
+    #[arg(long)]
+    late_reason: Option<String>,
     /// Who did it [default: the person running the command: SUDO_USER,
     /// else the login name].
     #[arg(long)]
@@ -198,13 +207,14 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
     let filter = inbox::Filter {
         status,
         kind: args.kind,
+        channel: args.channel,
         overdue: args.overdue,
         since: args.since,
         ..inbox::Filter::default()
     };
     let (records, problems) = cases::index::summaries(&data, &forms);
     print_all(&problems);
-    let rows = inbox::select(&records, &filter, today);
+    let rows = inbox::select(records.iter().map(|r| &**r), &filter, today);
     audit_reading(
         &data,
         Action::Inbox,
@@ -315,6 +325,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         public_note: args.public_note,
         meeting: args.meeting,
         files_complete: args.berkas,
+        late_reason: args.late_reason,
     };
     let forms = args.folders.forms();
     // A site that does not read is said after the step, which stands.
@@ -363,7 +374,13 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         .map(|r| (r.kind, r.status))
         .unwrap_or_else(|_| (before.kind.clone(), before.status.clone()));
     let (after_kind, after_status) = (&after.0, &after.1);
-    if *after_kind != before.kind {
+    if change.is_message() && args.kind.is_none() {
+        say!(
+            "{}: pesan untuk pemohon dicatat; status tetap {}",
+            before.ticket,
+            after_status
+        )?;
+    } else if *after_kind != before.kind {
         say!(
             "{}: {} {} -> {} {}",
             before.ticket,
@@ -375,6 +392,13 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
+    if let Some(meeting) = &change.meeting {
+        let due = cases::Record::parse(&before.path, &done.written)
+            .map_or_else(|_| before.promised_due(), |r| r.promised_due());
+        for doubt in meeting_doubts(&args.folders.root, meeting, change.at, due) {
+            eprintln!("peringatan: {doubt}");
+        }
+    }
     if let Some(why) = unready {
         eprintln!("peringatan: surel untuk warga tidak disiapkan: {why}");
     }
@@ -384,6 +408,20 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         Err(e) => eprintln!("peringatan: surel untuk warga tidak disiapkan: {e}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the desk would ask about a meeting ([`Meeting::doubts`]): the
+/// command line takes the step and warns. The site's holidays and
+/// `office.service_hours` when they read, else weekends and the default
+/// hours.
+fn meeting_doubts(root: &Path, meeting: &Meeting, at: OffsetDateTime, due: Date) -> Vec<String> {
+    let calendar = Calendar::load(root).unwrap_or_default();
+    let hours = SiteConfig::load(root)
+        .ok()
+        .and_then(|c| c.office.service_hours)
+        .and_then(|h| crate::core::calendar::OfficeHours::parse(&h).ok())
+        .unwrap_or(cases::meeting::DEFAULT_MEETING_HOURS);
+    meeting.doubts(&calendar, hours, at, due)
 }
 
 /// The composer of the citizen's mail when mail is on (the outbox exists;

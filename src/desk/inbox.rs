@@ -15,6 +15,7 @@ use time::Date;
 use super::http::query;
 use super::views::Chrome;
 use super::{Body, Desk, Staff, html_page, views};
+use crate::cases::Channel;
 use crate::cases::inbox::{Filter, first_in_order};
 use crate::cases::index::{Memo, Summary};
 use crate::core::dates;
@@ -92,6 +93,7 @@ pub fn list(
 struct Typed {
     status: String,
     jenis: String,
+    saluran: String,
     terlambat: bool,
     dari: String,
     sampai: String,
@@ -125,6 +127,7 @@ struct InboxView {
     typed: Typed,
     statuses: Vec<Choice>,
     kinds: Vec<Choice>,
+    channels: Vec<Choice>,
     errors: Vec<String>,
     rows: Vec<Row>,
     total: usize,
@@ -161,6 +164,7 @@ fn link(typed: &Typed, page: usize) -> String {
     for (k, v) in [
         ("status", typed.status.as_str()),
         ("jenis", typed.jenis.as_str()),
+        ("saluran", typed.saluran.as_str()),
         ("dari", typed.dari.as_str()),
         ("sampai", typed.sampai.as_str()),
         ("cari", typed.cari.as_str()),
@@ -193,6 +197,7 @@ pub async fn page(
     let typed = Typed {
         status: get("status"),
         jenis: get("jenis"),
+        saluran: get("saluran"),
         terlambat: get("terlambat") == "1",
         dari: get("dari"),
         sampai: get("sampai"),
@@ -202,6 +207,7 @@ pub async fn page(
     let filter = Filter {
         status: Some(typed.status.clone()).filter(|s| forms.step_ids().contains(&s.as_str())),
         kind: Some(typed.jenis.clone()).filter(|k| forms.get(k).is_some()),
+        channel: typed.saluran.parse().ok(),
         overdue: typed.terlambat,
         since: parse_date(&typed.dari, "dari", &mut errors),
         until: parse_date(&typed.sampai, "sampai", &mut errors),
@@ -274,8 +280,17 @@ pub async fn page(
             selected: filter.kind.as_deref() == Some(&*k.id),
         })
         .collect();
+    let channels = Channel::ALL
+        .into_iter()
+        .map(|c| Choice {
+            value: c.id().to_string(),
+            label: c.label().to_string(),
+            selected: filter.channel == Some(c),
+        })
+        .collect();
     let filtered = filter.status.is_some()
         || filter.kind.is_some()
+        || filter.channel.is_some()
         || filter.overdue
         || filter.since.is_some()
         || filter.until.is_some()
@@ -294,6 +309,7 @@ pub async fn page(
         typed,
         statuses,
         kinds,
+        channels,
         errors,
         rows,
         total: listing.total,

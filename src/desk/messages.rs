@@ -113,6 +113,24 @@ pub const FORM_TOO_LONG: Notice = Notice::new(
     "Isian terlalu panjang. Persingkat catatan lalu kirim lagi.",
 );
 
+/// A new case's files over the body's limit.
+pub fn files_too_large(mb: u64) -> Notice {
+    Notice {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        title: "Berkas terlalu besar",
+        text: Cow::Owned(format!(
+            "Setiap berkas paling besar {mb} MB. Kasus belum dicatat. Perkecil berkas (misalnya pindai dengan resolusi lebih rendah) lalu kirim lagi."
+        )),
+    }
+}
+
+/// A new case that could not be stored.
+pub const CASE_NOT_STORED: Notice = Notice::new(
+    StatusCode::SERVICE_UNAVAILABLE,
+    "Kasus belum tercatat",
+    "Server tidak dapat menyimpan kasus ini, jadi kasus belum tercatat. Coba lagi beberapa saat lagi; bila tetap gagal, hubungi pengelola server.",
+);
+
 /// A desk form cut short.
 pub const FORM_INCOMPLETE: Notice = Notice::new(
     StatusCode::BAD_REQUEST,

@@ -18,6 +18,7 @@
 //! | `/kasus/TICKET/cetak/` | the case on one A4 page |
 //! | `/kasus/TICKET/lampiran/NAME` | an attachment |
 //! | `/laporan/` | the monthly report, and its files ([`report`]) |
+//! | `/kasus-baru/` | record a case from another channel, and (POST) store it ([`intake`]) |
 //!
 //! Security: accounts in `data/staff.yaml` ([`accounts`], argon2id);
 //! sessions in memory ([`session`]); every POST carries the session's CSRF
@@ -29,9 +30,9 @@ pub mod accounts;
 pub use crate::work::audit;
 mod case;
 
-pub use case::attach::Uploads;
 mod http;
 mod inbox;
+mod intake;
 mod limiter;
 mod messages;
 mod report;
@@ -55,6 +56,7 @@ use crate::office::templates::Templates;
 use crate::office::terms::Terms;
 
 pub use http::Body;
+pub use intake::CaseIntake;
 pub use limiter::{ACCOUNT_FAILURES, ADDRESS_FAILURES, LOCKOUT, PAIR_FAILURES};
 pub use session::{IDLE, LIFETIME};
 
@@ -74,6 +76,8 @@ pub const CSS_PATH: &str = "/aset/meja.css";
 pub const SIGN_IN_PATH: &str = "/masuk/";
 pub const SIGN_OUT_PATH: &str = "/keluar/";
 pub const REPORT_PATH: &str = "/laporan/";
+/// Where staff record a case that came by another channel.
+pub const NEW_CASE_PATH: &str = "/kasus-baru/";
 /// A case is at `/kasus/TICKET/` (mail to staff links there).
 pub const CASE_PREFIX: &str = "/kasus/";
 
@@ -102,8 +106,8 @@ pub struct DeskOptions {
     /// Mail, when it is on: a step that is news to the citizen queues their
     /// message.
     pub mail: Option<crate::notify::Mail>,
-    /// Where files staff attach to a case are received and sanitized.
-    pub uploads: Option<case::attach::Uploads>,
+    /// How a case recorded on the desk is read and stored.
+    pub intake: CaseIntake,
 }
 
 /// Who sent a request, as the listener saw it.
@@ -128,7 +132,7 @@ pub struct Desk {
     mail: Option<crate::notify::Mail>,
     /// The record index, kept between inbox pages.
     index: crate::cases::index::Memo,
-    uploads: Option<case::attach::Uploads>,
+    intake: CaseIntake,
 }
 
 /// A signed-in request.
@@ -152,7 +156,7 @@ impl Desk {
             office,
             mail: opts.mail,
             index: Default::default(),
-            uploads: opts.uploads,
+            intake: opts.intake,
         })
     }
 
@@ -188,6 +192,9 @@ impl Desk {
                 true => report::handle(self, &req, &staff, rest).await,
                 false => self.not_allowed(Some(&staff)),
             };
+        }
+        if let Some(rest) = path.strip_prefix(NEW_CASE_PATH) {
+            return intake::handle(self, req, staff, rest).await;
         }
         if let Some(rest) = path.strip_prefix(CASE_PREFIX) {
             return case::handle(self, req, staff, rest.to_string()).await;

@@ -286,6 +286,9 @@ impl Composer {
             public_note: String,
             /// The step asks the citizen for what `public_note` says.
             asks_citizen: bool,
+            /// A message alone: the step did not change.
+            message: bool,
+            late_reason: String,
         }
         // The result or reason is told; an internal note is not.
         let told = spec.is_some_and(|s| s.outcome().is_some());
@@ -306,6 +309,8 @@ impl Composer {
             },
             public_note: step.public_note.clone().unwrap_or_default(),
             asks_citizen: spec.is_some_and(|s| s.asks_citizen),
+            message: step.message,
+            late_reason: step.late_reason.clone().unwrap_or_default(),
         };
         let case = self.case(&CaseFacts::of(record));
         let (subject, body) = self.render(STEP, |ctx| {

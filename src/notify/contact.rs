@@ -8,6 +8,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::cases::Record;
 use crate::forms::FormSpec;
+use crate::forms::spec::Need;
 
 /// Everything but unreserved characters is encoded in a query value.
 const QUERY: &AsciiSet = &NON_ALPHANUMERIC
@@ -31,15 +32,32 @@ pub fn public_message(record: &Record) -> Option<&str> {
         .filter(|n| !n.is_empty())
 }
 
-/// What a reply starts with: the ticket, and the public message or else
-/// the status in plain words.
+/// What a reply starts with: the ticket, and what matters now: the
+/// status in plain words with the meeting
+/// ("Kamis, 10 Desember 2026 pukul 09.00 WIB, Kantor Dinas") of a step
+/// that sets one, the result or reason of a step that gives one, and the
+/// last public message. Never anything personal the citizen typed (the NIK).
 fn opening(record: &Record, form: &FormSpec) -> String {
-    let status = form
-        .step(&record.status)
-        .map_or(record.status.as_str(), |s| s.status.as_str());
-    let said = public_message(record)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("Status saat ini: {status}."));
+    let step = form.step(&record.status);
+    let status = step.map_or(record.status.as_str(), |s| s.status.as_str());
+    let mut said = format!("Status saat ini: {status}.");
+    let meeting = step
+        .filter(|s| s.needs(Need::Meeting))
+        .and_then(|_| record.history.iter().rev().find_map(|h| h.meeting.as_ref()));
+    if let Some(m) = meeting {
+        said.push_str(&format!(" Jadwal pertemuan: {}, {}.", m.when(), m.place));
+    }
+    let result = record
+        .result
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if let (Some(label), Some(result)) = (step.and_then(|s| s.outcome()), result) {
+        said.push_str(&format!(" {label}: {result}"));
+    }
+    if let Some(message) = public_message(record) {
+        said.push_str(&format!(" Pesan petugas: {message}"));
+    }
     format!(
         "Yth. Bapak/Ibu, terkait {} Anda dengan nomor tiket {}: {said}",
         form.noun, record.ticket
@@ -121,6 +139,43 @@ mod tests {
         let record = Record::parse(Path::new("r.yaml"), &with_phone).unwrap();
         let wa = whatsapp_link(&record, form("permohonan")).unwrap();
         assert!(wa.contains("Sedang%20diperiksa%20petugas"), "{wa}");
+    }
+
+    /// A meeting's day, time and place, and a result, are in the text;
+    /// the NIK never is.
+    #[test]
+    fn the_whatsapp_text_carries_the_meeting_or_the_result() {
+        let decode = |link: &str| {
+            let text = link.split_once("?text=").unwrap().1;
+            percent_encoding::percent_decode_str(text)
+                .decode_utf8()
+                .unwrap()
+                .into_owned()
+        };
+        let meeting = RECORD
+            .replace("status: diperiksa\nresponse", "status: pertemuan-dijadwalkan\nresponse")
+            .replace(
+                "  public_note: Mohon kirim foto KTP yang jelas & terbaca.\n",
+                "- at: 2026-12-01T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  meeting:\n    at: 2026-12-10 09:00\n    place: Kantor Dinas, ruang 2\n",
+            );
+        let record = Record::parse(Path::new("r.yaml"), &meeting).unwrap();
+        let text = decode(&whatsapp_link(&record, form("permohonan")).unwrap());
+        assert!(
+            text.contains("Kamis, 10 Desember 2026 pukul 09.00 WIB, Kantor Dinas, ruang 2"),
+            "{text}"
+        );
+        assert!(!text.contains("3517"), "{text}");
+        let done = RECORD
+            .replace("status: diperiksa\nresponse", "status: selesai\nresponse")
+            .replace(
+                "  public_note: Mohon kirim foto KTP yang jelas & terbaca.\n",
+                "- at: 2026-12-01T09:00:00+07:00\n  status: selesai\n  note: Izin usaha sudah terbit.\n",
+            )
+            + "result: Izin usaha sudah terbit.\ncompleted_at: 2026-12-01T09:00:00+07:00\n";
+        let record = Record::parse(Path::new("r.yaml"), &done).unwrap();
+        let text = decode(&whatsapp_link(&record, form("permohonan")).unwrap());
+        assert!(text.contains("Hasil: Izin usaha sudah terbit."), "{text}");
+        assert!(!text.contains("3517"), "{text}");
     }
 
     #[test]

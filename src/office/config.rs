@@ -103,6 +103,11 @@ pub struct Publish {
     /// Where the complaint box (kotak pengaduan) stands.
     #[serde(default)]
     pub complaint_box: String,
+    /// The page of the office's own complaint form (e.g.
+    /// `/pengaduan-layanan/formulir/`): `/cek-status/` names it, with
+    /// SP4N-LAPOR! and Ombudsman RI, to a citizen whose case is late.
+    #[serde(default)]
+    pub complaint_form: String,
 }
 
 /// How strict the checks are.

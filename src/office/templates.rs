@@ -49,7 +49,7 @@ pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 16] = [
+const BUILTIN: [(&str, &str); 17] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -78,6 +78,10 @@ const BUILTIN: [(&str, &str); 16] = [
     (
         "desk/kasus.html",
         include_str!("../desk/templates/kasus.html"),
+    ),
+    (
+        "desk/kasus-baru.html",
+        include_str!("../desk/templates/kasus-baru.html"),
     ),
     (
         "desk/cetak.html",

@@ -49,10 +49,12 @@ pub(super) async fn run(
             data,
             secure_cookies: settings.secure_cookies,
             mail: state.mail().cloned(),
-            uploads: Some(crate::desk::Uploads {
+            intake: crate::desk::CaseIntake {
                 store: state.store.clone(),
-                max_file_bytes: state.limits.intake().max_file_bytes,
-            }),
+                limits: state.limits.intake(),
+                key: state.lookups.key.clone(),
+                max_upload_mb: state.max_upload_mb,
+            },
         },
         Box::new(move || {
             let published = office_state.published();

@@ -8,7 +8,6 @@
 //! round; anything else wrong gets a page in Bahasa Indonesia. Nothing is
 //! stored but an accepted submission.
 
-use std::collections::BTreeSet;
 use std::io;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -27,10 +26,10 @@ use crate::cases::recent::Claim;
 use crate::cases::ticket::Ticket;
 use crate::core::limit::Reservation;
 use crate::core::{dates, web};
-use crate::forms::spec::{FieldType, FormSpec};
-use crate::forms::validate::{FieldError, Normalized, validate};
+use crate::forms::spec::FormSpec;
+use crate::forms::validate::{FieldError, Normalized};
 use crate::forms::view::FormView;
-use crate::server::intake::{Input, ReadError, max_body, read_multipart, read_urlencoded};
+use crate::server::intake::{self, Input, ReadError, max_body, read_multipart, read_urlencoded};
 use crate::site::markdown;
 use crate::work::submit::Submission;
 
@@ -77,7 +76,7 @@ pub(super) async fn submit(
         "multipart/form-data" => match multer::parse_boundary(&content_type) {
             Ok(boundary) => {
                 let body = req.into_body().into_data_stream();
-                read_multipart(&state.store, &limits, &form, body, boundary).await
+                read_multipart(&state.store, &limits, (&form, &[]), body, boundary).await
             }
             Err(_) => Err(ReadError::BadRequest("no multipart boundary")),
         },
@@ -110,7 +109,7 @@ pub(super) async fn submit(
         };
     }
     if let Some(token) = input.held_token.take() {
-        input = match take_held(state, form.clone(), input, token).await {
+        input = match intake::take_held(&state.store, form.clone(), input, token).await {
             Ok(input) => input,
             Err(e) => return storage_error(published, e, &back),
         };
@@ -129,23 +128,11 @@ pub(super) async fn submit(
             }
         }
     }
-    let first = validate(&form, &input.text, &input.files, limits.max_file_bytes);
-    if let Err(errors) = &first
-        && errors.iter().any(|e| !is_file_field(&form, &e.field))
-    {
-        // The text is wrong: the uploads are held as they came, not decoded.
-        return send_back(state, published, index, &form, input, errors).await;
-    }
-    let checked = if input.draft.has_unchecked() {
-        match input.draft.check_uploads().await {
-            Ok(checks) => {
-                input.files.extend(checks);
-                validate(&form, &input.text, &input.files, limits.max_file_bytes)
-            }
-            Err(e) => return storage_error(published, e, &back),
-        }
-    } else {
-        first
+    // The text first: when it is wrong, the uploads are held as they came,
+    // not decoded.
+    let checked = match intake::check(&form, &mut input, limits.max_file_bytes).await {
+        Ok(checked) => checked,
+        Err(e) => return storage_error(published, e, &back),
     };
     match checked {
         Err(errors) => send_back(state, published, index, &form, input, &errors).await,
@@ -250,37 +237,6 @@ async fn accept(
     }
 }
 
-/// Adds to `input` the files held under `token` from an earlier round, for
-/// the fields it sent no file for. An unknown or expired token adds
-/// nothing; a storage failure is logged and adds what was taken so far (the
-/// form then asks for the rest).
-async fn take_held(
-    state: &AppState,
-    form: Arc<FormSpec>,
-    mut input: Input,
-    token: String,
-) -> io::Result<Input> {
-    let store = state.store.clone();
-    tokio::task::spawn_blocking(move || {
-        let own: BTreeSet<String> = input.files.keys().cloned().collect();
-        match input
-            .draft
-            .adopt_held(&store, &form, &token, |field| own.contains(field))
-        {
-            Ok(files) => input.files.extend(files),
-            Err(e) => tracing::error!("could not take held uploads into a submission: {e}"),
-        }
-        input
-    })
-    .await
-    .map_err(io::Error::other)
-}
-
-/// Whether `field` is one of the file fields of `form`.
-fn is_file_field(form: &FormSpec, field: &str) -> bool {
-    form.field(field).is_some_and(|f| f.kind == FieldType::File)
-}
-
 /// The form again (422) with what was typed, the errors, and the accepted
 /// files held for the next round (raw, if the text was wrong and they were
 /// not decoded).
@@ -295,15 +251,7 @@ async fn send_back(
     let page = &published.site.pages[index];
     let Input { text, draft, .. } = input;
     let chosen = !draft.attachments().is_empty() || draft.has_unchecked();
-    let store = state.store.clone();
-    let held = tokio::task::spawn_blocking(move || draft.hold(&store))
-        .await
-        .map_err(io::Error::other)
-        .and_then(|held| held)
-        .unwrap_or_else(|e| {
-            tracing::error!("could not hold the uploads of a form sent back: {e}");
-            None
-        });
+    let held = intake::hold(&state.store, draft).await;
     let body = markdown::render(page.body.as_deref().unwrap_or_default());
     let purpose = published
         .site
@@ -313,23 +261,7 @@ async fn send_back(
     let view =
         FormView::new(spec, &page.url, state.max_upload_mb, &purpose).with_input(&text, errors);
     let view = match &held {
-        Some(held) => {
-            let kept = held.attachments.iter().map(|a| {
-                let name = match a.original_name.trim() {
-                    "" => a.stored_name.as_str(),
-                    name => name,
-                };
-                (a.field.as_str(), name, a.size)
-            });
-            let raw = held.unchecked.iter().map(|u| {
-                let name = match u.original_name.trim() {
-                    "" => u.field.as_str(),
-                    name => name,
-                };
-                (u.field.as_str(), name, u.size)
-            });
-            view.with_held(&held.token, kept.chain(raw))
-        }
+        Some(held) => intake::with_held(view, held),
         None if chosen => view.asking_again(),
         None => view,
     };

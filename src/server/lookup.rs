@@ -250,6 +250,7 @@ async fn post(
     };
     drop((soft, hard, attempt));
     let mut case = case_view(&record, &published.specs);
+    add_lateness(&mut case, &record, &published.specs, dates::today());
     reply::offer(&mut case, &record, state, published);
     page(
         published,
@@ -341,6 +342,8 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
                     None => String::new(),
                 },
                 public_note: h.public_note.clone().unwrap_or_default(),
+                message: h.message,
+                late_reason: h.late_reason.clone().unwrap_or_default(),
             }
         })
         .collect();
@@ -386,6 +389,34 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
         steps,
         ..LookupCase::default()
     }
+}
+
+/// Says on `case` whether `record` is past its deadline on `today` (open),
+/// or was closed after it, and staff's last reason for the delay.
+pub fn add_lateness(case: &mut LookupCase, record: &Record, forms: &Forms, today: time::Date) {
+    let form = forms.of(record).map(|f| &**f);
+    let due = dates::format_with_weekday(record.promised_due());
+    if record.is_overdue(form, today) {
+        case.late_since = due;
+    } else if record.is_closed(form) {
+        let day = |at: time::OffsetDateTime| at.to_offset(WIB).date();
+        let responded_late = record
+            .first_response_at
+            .is_some_and(|at| day(at) > record.response_due);
+        let completed_late = record
+            .completion_due
+            .zip(record.completed_at)
+            .is_some_and(|(due, at)| day(at) > due);
+        if responded_late || completed_late {
+            case.closed_late = due;
+        }
+    }
+    case.late_reason = record
+        .history
+        .iter()
+        .rev()
+        .find_map(|h| h.late_reason.clone())
+        .unwrap_or_default();
 }
 
 #[cfg(test)]

@@ -7,14 +7,12 @@
 //! status, duration, bytes: never a query or form value).
 
 mod access_log;
-pub mod body;
 mod confirmation;
 mod conn;
 mod desk;
 mod forms;
 mod health;
 mod holidays;
-pub mod intake;
 mod live;
 mod lookup;
 mod messages;
@@ -49,6 +47,7 @@ use crate::site::content::Site;
 use crate::site::render::{Renderer, StatusView, Templates};
 use crate::site::terms::Terms;
 
+pub use crate::work::{body, intake};
 pub use desk::DeskSettings;
 pub use proxy::TrustedProxy;
 

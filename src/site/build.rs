@@ -263,6 +263,7 @@ fn generate(
         .collect();
     diags.extend(broken.into_iter().flatten());
     diags.extend(check::template_links(site, &anchors, templates));
+    diags.extend(check::config_links(site, &anchors));
     diags.extend(others);
     if site.pages.iter().any(|p| p.front.form.is_some()) {
         diags.extend(check::submission_templates(&renderer, forms));

@@ -9,7 +9,7 @@ use crate::core::diagnostic::Diagnostic;
 use crate::forms::Forms;
 use crate::forms::registry::FORMS_DIR;
 use crate::office::templates::{DESK, MAIL};
-use crate::site::config::Level;
+use crate::site::config::{CONFIG_FILE, Level};
 use crate::site::content::{Page, Site};
 use crate::site::markdown::{LinkRef, TocEntry};
 use crate::site::render::{
@@ -242,6 +242,8 @@ fn lookup_samples() -> Vec<LookupView> {
         outcome_label,
         outcome: outcome.into(),
         public_note: note.into(),
+        message: false,
+        late_reason: String::new(),
     };
     let case = LookupCase {
         ticket: "KP-20261127-CDFH".into(),
@@ -257,7 +259,16 @@ fn lookup_samples() -> Vec<LookupView> {
         due_note: "perkiraan".into(),
         meeting_when: "Rabu, 2 Desember 2026 pukul 10.00 WIB".into(),
         meeting_place: "Kantor".into(),
-        steps: vec![step("Sedang diperiksa petugas", "", "", "Bawa KTP.")],
+        steps: vec![
+            step("Sedang diperiksa petugas", "", "", "Bawa KTP."),
+            LookupStep {
+                message: true,
+                late_reason: "Petugas sakit.".into(),
+                ..step("Sedang diperiksa petugas", "", "", "Mohon ditunggu.")
+            },
+        ],
+        late_since: "Jumat, 4 Desember 2026".into(),
+        late_reason: "Petugas sakit.".into(),
         ..LookupCase::default()
     };
     let closed = LookupCase {
@@ -266,6 +277,8 @@ fn lookup_samples() -> Vec<LookupView> {
         closed: true,
         outcome_label: "Alasan penolakan",
         outcome: "Bukan wewenang kami.".into(),
+        late_since: String::new(),
+        closed_late: "Jumat, 4 Desember 2026".into(),
         steps: vec![step(
             "Ditolak",
             "Alasan penolakan",
@@ -561,6 +574,29 @@ pub fn template_links(site: &Site, anchors: &Anchors, templates: &Templates) -> 
         }
     }
     diags
+}
+
+/// Checks the page site.yaml names for `/cek-status/`'s late cases
+/// (`publish.complaint_form`): a citizen who wants to complain must not
+/// land on a 404.
+pub fn config_links(site: &Site, anchors: &Anchors) -> Vec<Diagnostic> {
+    let form = &site.config.publish.complaint_form;
+    if form.is_empty() {
+        return Vec::new();
+    }
+    match check_link(site, anchors, "/", form) {
+        Err(e) => {
+            let text = std::fs::read_to_string(site.root.join(CONFIG_FILE)).unwrap_or_default();
+            let line = crate::core::yaml::line_of_key(&text, "complaint_form");
+            vec![broken(
+                site,
+                Path::new(CONFIG_FILE),
+                line,
+                format!("publish.complaint_form: {e}"),
+            )]
+        }
+        Ok(_) => Vec::new(),
+    }
 }
 
 /// Asset files whose address is also a page's address.

@@ -35,6 +35,12 @@ pub enum Action {
     SignOut,
     /// A status change (the detail is the new status).
     Status,
+    /// A message to the citizen without a step (the detail: the status it
+    /// stayed in; never the message).
+    Message,
+    /// A case recorded on the desk (the detail: its channel and the date
+    /// received).
+    Recorded,
     /// An attachment opened (the detail is its field).
     Attachment,
     /// A case's print view opened.
@@ -63,6 +69,8 @@ impl Action {
             Action::SignInFailed => "sign-in-failed",
             Action::SignOut => "sign-out",
             Action::Status => "status",
+            Action::Message => "message",
+            Action::Recorded => "recorded",
             Action::Attachment => "attachment",
             Action::Print => "print",
             Action::AttachmentAdded => "attachment-added",

@@ -2,17 +2,23 @@
 //! staff desk and the command line call these use cases, and only read
 //! their requests and render or print the answers.
 //!
-//! - [`steps`]: take a step on a case, or move it to the other form; the
-//!   step rules ([`cases::apply`](crate::cases::apply)), the audit line
+//! - [`steps`]: take a step on a case, move it to the other form, or send
+//!   its citizen a message without a step; the step rules ([`cases::apply`](crate::cases::apply)), the audit line
 //!   and the citizen's mail happen there, once.
 //! - [`tell`]: tell the citizen about a step (the mail, when it is on).
-//! - [`submit`]: a checked form becomes a case (the public server).
+//! - [`intake`] (with [`body`]): a form post read within its bounds, its
+//!   uploads checked (sanitized) or held for the next round: the public
+//!   form and the desk's new case.
+//! - [`submit`]: a checked form becomes a case (the public server, and the
+//!   desk for a case from another channel).
 //! - [`report`]: the monthly report (the desk and `loket report`).
 //! - [`care`]: purge, backup, restore and verify (the command line).
 //! - [`audit`]: the audit log, and who acts ([`audit::Actor`]).
 
 pub mod audit;
+pub mod body;
 pub mod care;
+pub mod intake;
 pub mod report;
 pub mod steps;
 pub mod submit;
@@ -24,7 +30,7 @@ use crate::forms::Forms;
 use crate::notify::Composer;
 
 pub use audit::{Actor, Via};
-pub use steps::{StepDone, StepError, move_case, take_step};
+pub use steps::{StepDone, StepError, move_case, send_message, take_step};
 
 /// What every use case needs: the data folder, and the mail composer when
 /// the citizen's mail is on (`None`: no mail is queued).

@@ -1,5 +1,5 @@
-//! Take a step on a case, or move it to the other form: for the desk and
-//! `loket status` alike. The record is changed under its day folder's lock
+//! Take a step on a case, move it to the other form, or send its citizen a
+//! message without a step: for the desk and `loket status` alike. The record is changed under its day folder's lock
 //! ([`cases::update`]) as [`cases::apply`] checks it; then the step is
 //! written to the audit log once, with who took it, and the citizen is
 //! told ([`super::tell`]).
@@ -63,10 +63,14 @@ pub fn take_step(
         Err(RecordError::Needs { need, step }) => return Err(StepError::Needs(need, step)),
         Err(e) => return Err(e.into()),
     };
+    let action = match change.is_message() {
+        true => Action::Message,
+        false => Action::Status,
+    };
     let audit = audit::record(
         &w.data,
         actor,
-        Action::Status,
+        action,
         Some(&before.ticket),
         &detail(&before, change),
     );
@@ -77,6 +81,35 @@ pub fn take_step(
         audit,
         told,
     })
+}
+
+/// Sends the citizen of the open case `ticket` a public message (and the
+/// reason it is late, when given) without changing its step: a history
+/// entry with who sent it, shown on `/cek-status/`, mailed when mail is on
+/// and they gave an email, audited as a message. As [`take_step`].
+#[allow(clippy::too_many_arguments)]
+pub fn send_message(
+    w: &Work,
+    ticket: &str,
+    seen: Option<&Version>,
+    message: &str,
+    late_reason: Option<&str>,
+    actor: &Actor,
+    at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<StepDone, StepError> {
+    let change = StatusChange {
+        to: None,
+        form: None,
+        at,
+        by: actor.name.clone(),
+        note: None,
+        meeting: None,
+        files_complete: None,
+        public_note: Some(message.to_string()),
+        late_reason: late_reason.map(str::to_string),
+    };
+    take_step(w, ticket, seen, &change, actor, now)
 }
 
 /// Moves the case `ticket` to the form `to`, with that form's deadlines
@@ -124,6 +157,7 @@ fn detail(before: &Record, change: &StatusChange) -> String {
         (Some(to), Some(moved)) => format!("{to} {moved}"),
         (Some(to), None) => to.to_string(),
         (None, Some(moved)) => moved,
+        (None, None) if change.is_message() => format!("pesan ({})", before.status),
         (None, None) => before.status.clone(),
     }
 }

@@ -3,7 +3,8 @@
 //! code; the staff's message and the citizen's receipt go into the outbox
 //! with the commit, and the sender is woken. The public server keeps what
 //! is HTTP: reading the post, the limits, the resend claims and the code
-//! shown once.
+//! shown once. The desk records a case from another channel through the
+//! same use case ([`Submission::from`]).
 
 use std::collections::BTreeMap;
 use std::io;
@@ -12,8 +13,9 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::cases::access::AccessKey;
+use crate::cases::channel::Channel;
 use crate::cases::recent::{Fingerprint, fingerprint};
-use crate::cases::record::{Record, form_fields};
+use crate::cases::record::{HistoryEntry, Record, form_fields};
 use crate::cases::store::{Draft, Store};
 use crate::cases::ticket::Ticket;
 use crate::core::calendar::Calendar;
@@ -31,6 +33,19 @@ pub struct Submission {
     normalized: Normalized,
     draft: Draft,
     deadlines: Deadlines,
+    origin: Origin,
+}
+
+/// Where a case came from: the web form (a citizen), or another channel
+/// that a staff member recorded on the desk.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub channel: Channel,
+    /// SP4N-LAPOR!'s tracking number (for that channel).
+    pub lapor_number: Option<String>,
+    /// The staff member who recorded the case, and when: the record's
+    /// first history entry.
+    pub recorded: Option<(String, OffsetDateTime)>,
 }
 
 /// The site gives no term for the form (the build refuses a form page
@@ -59,7 +74,19 @@ impl Submission {
             normalized,
             draft,
             deadlines,
+            origin: Origin::default(),
         })
+    }
+
+    /// The same submission, recorded by staff from another channel.
+    pub fn from(mut self, origin: Origin) -> Submission {
+        self.origin = origin;
+        self
+    }
+
+    /// The deadlines it gets.
+    pub fn deadlines(&self) -> Deadlines {
+        self.deadlines
     }
 
     /// What makes a resend the same submission.
@@ -84,6 +111,7 @@ impl Submission {
             normalized,
             draft,
             deadlines,
+            origin,
         } = self;
         let after = mail.as_ref().map(|(mail, composer)| {
             let facts = CaseFacts {
@@ -118,6 +146,24 @@ impl Submission {
                 deadlines,
             );
             record.access_code_hash = Some(key.hash(ticket.as_str(), &code));
+            record.channel = origin.channel;
+            record.lapor_number.clone_from(&origin.lapor_number);
+            if let Some((by, at)) = &origin.recorded {
+                record.history.push(HistoryEntry {
+                    at: *at,
+                    status: record.status.clone(),
+                    by: by.clone(),
+                    channel: Some(origin.channel),
+                    moved_from: None,
+                    berkas: None,
+                    meeting: None,
+                    note: None,
+                    public_note: None,
+                    message: false,
+                    late_reason: None,
+                    added: None,
+                });
+            }
             record.to_yaml().map_err(io::Error::other)
         };
         let ticket = draft

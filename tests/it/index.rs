@@ -316,7 +316,9 @@ fn records_too_fresh_to_trust_are_trusted_once_old_enough() {
 }
 
 /// The staff desk keeps the index in memory between pages
-/// (`loket::cases::index::Memo`): still never stale, and the file is not
+/// (`loket::cases::index::Memo`): what loket writes (a rename in the
+/// record's folder) shows on the next page, a hand edit in place within the
+/// 5 s between two takings of every file's stamp, and the file is not
 /// rewritten when nothing changed.
 #[test]
 fn the_desks_index_in_memory_sees_every_change() {
@@ -338,10 +340,13 @@ fn the_desks_index_in_memory_sees_every_change() {
     assert_eq!(statuses(&memo).len(), 3);
     assert_eq!(identity(&data), stamped, "nothing changed, nothing written");
 
-    // A status change by another process, and a record gone.
+    // A status change by another process as loket writes it (a new file
+    // renamed over the old), and a record gone.
     let path = record(&data, "KP-20261101-CCCC", "baru", "Warga Nomor 0");
     let text = fs::read_to_string(&path).unwrap();
-    fs::write(&path, text.replace("status: baru", "status: diperiksa")).unwrap();
+    let new = path.with_extension("tmp");
+    fs::write(&new, text.replace("status: baru", "status: diperiksa")).unwrap();
+    fs::rename(&new, &path).unwrap();
     let gone = data.join("submissions/2026/11/02/KP-20261102-CCDC.yaml");
     fs::remove_file(&gone).unwrap();
     let now = statuses(&memo);
@@ -355,4 +360,12 @@ fn the_desks_index_in_memory_sees_every_change() {
         stamped,
         "the change is written to the file"
     );
+
+    // A hand edit in place: the folder does not change, the file does.
+    std::thread::sleep(Duration::from_millis(2100));
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("status: diperiksa", "status: selesai")).unwrap();
+    let seen = |memo: &Memo| statuses(memo).iter().any(|(_, s)| s == "selesai");
+    std::thread::sleep(Duration::from_millis(5100));
+    assert!(seen(&memo), "{:?}", statuses(&memo));
 }

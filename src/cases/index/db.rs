@@ -25,16 +25,16 @@ use crate::forms::spec::Role;
 pub(super) const FILE: &str = "records.sqlite";
 /// The schema's version (`PRAGMA user_version`); another is an index to
 /// make anew, as is one made for other forms (`PRAGMA application_id`).
-const SCHEMA: i32 = 1;
+const SCHEMA: i32 = 2;
 
 const CREATE: &str = "CREATE TABLE records (
     rel BLOB PRIMARY KEY, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns,
     ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due,
-    due_note, first_response, completed, result, search
+    due_note, first_response, completed, result, search, channel
 ) WITHOUT ROWID;
-PRAGMA user_version = 1;";
+PRAGMA user_version = 2;";
 const INSERT: &str =
-    "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 /// The index in `dir` made for the forms of `forms_key`, with its entries in
 /// path order. One that is missing, damaged, of another schema or for other
@@ -146,6 +146,7 @@ fn entry(r: &Row) -> rusqlite::Result<Entry> {
             first_response_at: r.get::<_, Option<i64>>(20)?.map(moment).transpose()?,
             completed_at: r.get::<_, Option<i64>>(21)?.map(moment).transpose()?,
             result: r.get(22)?,
+            channel: r.get::<_, String>(24)?.parse().map_err(bad)?,
         })),
         search: None,
     })
@@ -214,6 +215,7 @@ pub(super) fn write(
             s.completed_at.map(nanos),
             s.result,
             search,
+            s.channel.id(),
         ])?;
     }
     drop((delete, insert));

@@ -51,6 +51,10 @@ use listing::{Folders, Listing, Stamp, list, racy_from};
 pub const INDEX_DIR: &str = ".index";
 /// Records changed this close to the listing that stamped them are read again.
 pub(super) const RACY: Duration = Duration::from_secs(2);
+/// How often a [`Memo`] takes every record file's stamp: in between, only
+/// the folders that changed (what loket writes), so a record edited in
+/// place by hand shows in the desk's inbox within this time.
+const STAMPS_EVERY: Duration = Duration::from_secs(5);
 
 /// A record as the inbox and the report see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +80,8 @@ pub struct Summary {
     pub first_response_at: Option<OffsetDateTime>,
     pub completed_at: Option<OffsetDateTime>,
     pub result: Option<String>,
+    /// How the case came in.
+    pub channel: crate::cases::Channel,
 }
 
 impl Summary {
@@ -104,6 +110,7 @@ impl Summary {
             first_response_at: r.first_response_at,
             completed_at: r.completed_at,
             result: r.result.clone(),
+            channel: r.channel,
         }
     }
 
@@ -143,36 +150,45 @@ fn unix_time(t: SystemTime) -> (i64, i64) {
 /// oldest first, with a diagnostic for each file that could not be read
 /// (those are skipped), as [`crate::cases::load_all`] gives them. Reads and
 /// refreshes the index (module docs).
-pub fn summaries(data: &Path, forms: &Forms) -> (Vec<Summary>, Vec<Diagnostic>) {
+pub fn summaries(data: &Path, forms: &Forms) -> (Vec<Arc<Summary>>, Vec<Diagnostic>) {
     let (state, diags) = refresh(data, forms, None, false);
-    // Sized at once (a collect would grow it by doubling: at 100,000
-    // records, 6 MB more at the moment memory use peaks).
-    let mut summaries = Vec::with_capacity(state.entries.len());
-    let readable = state.entries.into_iter().filter_map(|e| e.summary);
-    summaries.extend(readable.map(Arc::unwrap_or_clone));
-    (in_order(summaries), diags)
+    // Shared, not copied out: a copy of 100,000 summaries would be 26 MB
+    // more at the moment memory use peaks.
+    let summaries = state.entries.into_iter().filter_map(|e| e.summary);
+    (in_order(summaries.collect()), diags)
 }
 
 /// The index kept in memory by a process that lists the records again and
-/// again (the staff desk, once per page): every record file's stamp is
-/// still compared each time (a folder is read again only when it changed:
-/// [`listing`]), but the index is read only once and written only when
-/// something changed.
+/// again (the staff desk, once per page): a folder is read again only when
+/// it changed, every record file's stamp is taken again at most every
+/// [`STAMPS_EVERY`] (in between, those of the folders that changed:
+/// [`listing`]), the index is read only once and written only when
+/// something changed. A page of 100,000 records lists 1,100 folders, not
+/// 100,000 files.
 #[derive(Default)]
 pub struct Memo(Mutex<Option<State>>);
+
+/// The summaries a [`Memo`] holds, shared with the pages that show them.
+pub type Shared = Arc<[Arc<Summary>]>;
 
 impl Memo {
     /// [`summaries`], sharing what did not change with earlier calls, in
     /// no particular order (the desk sorts what it selects).
-    pub fn summaries(&self, data: &Path, forms: &Forms) -> (Vec<Arc<Summary>>, Vec<Diagnostic>) {
+    pub fn summaries(&self, data: &Path, forms: &Forms) -> (Shared, Vec<Diagnostic>) {
         // Two listings at once: the second reads the index file.
         let previous = self.0.lock().ok().and_then(|mut m| m.take());
-        let (state, diags) = refresh(data, forms, previous, true);
+        let (mut state, diags) = refresh(data, forms, previous, true);
+        // Made once per change, not once per page.
         let summaries = state
-            .entries
-            .iter()
-            .filter_map(|e| e.summary.clone())
-            .collect();
+            .shared
+            .get_or_insert_with(|| {
+                state
+                    .entries
+                    .iter()
+                    .filter_map(|e| e.summary.clone())
+                    .collect()
+            })
+            .clone();
         if let Ok(mut memo) = self.0.lock() {
             *memo = Some(state);
         }
@@ -193,7 +209,7 @@ impl Memo {
 }
 
 /// Oldest first; listed day by day, so nearly in order already.
-fn in_order(mut summaries: Vec<Summary>) -> Vec<Summary> {
+fn in_order(mut summaries: Vec<Arc<Summary>>) -> Vec<Arc<Summary>> {
     summaries.sort_by(|a, b| (a.received_at, &a.ticket).cmp(&(b.received_at, &b.ticket)));
     summaries
 }
@@ -206,6 +222,12 @@ struct State {
     folders: Folders,
     /// [`forms_key`] of the forms the summaries were read through.
     forms_key: i32,
+    /// When every record file's stamp was last taken.
+    stamped_at: (i64, i64),
+    /// The files that could not be read, as last listed.
+    diags: Vec<Diagnostic>,
+    /// The summaries of `entries`, once a [`Memo`] asked for them.
+    shared: Option<Shared>,
 }
 
 /// What of the forms a summary and a search key depend on (which fields
@@ -251,11 +273,29 @@ fn refresh(
     let listed_at = unix_time(SystemTime::now());
     let no_folders = Folders::new();
     let known = previous.as_ref().map_or(&no_folders, |p| &p.folders);
+    let stamped_at = previous
+        .as_ref()
+        .map(|p| p.stamped_at)
+        // (A clock set back takes them all too.)
+        .filter(|at| (0..STAMPS_EVERY.as_secs() as i64).contains(&(listed_at.0 - at.0)));
     let Listing {
         files: found,
         mut diags,
         folders,
-    } = list(&root, listed_at, memo.then_some(known));
+    } = list(
+        &root,
+        listed_at,
+        memo.then_some(known),
+        stamped_at.is_none(),
+    );
+    // Nothing read anew and no stamp taken: what the last run had stands.
+    let previous = match previous {
+        Some(p) if stamped_at.is_some() && listing::same(&p.folders, &folders) => {
+            let diags = p.diags.clone();
+            return (p, diags);
+        }
+        other => other,
+    };
     // Read after listing: memory the listing let go of is used again.
     let (mut db, index) = match previous {
         Some(p) if p.db.is_some() => (p.db, p.entries),
@@ -264,9 +304,9 @@ fn refresh(
     // Both in path order: each file meets its entry, if the index has one.
     let mut index = index.into_iter().peekable();
     let mut gone = Vec::new();
-    let mut entries = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    let mut entries = Vec::with_capacity(listing::count(&found));
     let mut stale = Vec::new();
-    for (rel, stamp) in found.into_iter().flatten() {
+    for (rel, stamp) in listing::paths(found) {
         let key = rel.as_os_str().as_bytes();
         while let Some(e) = index.next_if(|e| e.rel.as_os_str().as_bytes() < key) {
             gone.push(e.rel);
@@ -329,6 +369,9 @@ fn refresh(
         db,
         folders,
         forms_key: key,
+        stamped_at: stamped_at.unwrap_or(listed_at),
+        diags: diags.clone(),
+        shared: None,
     };
     (state, diags)
 }

@@ -2,8 +2,11 @@
 //! each measures against its deadline, the shares, the average, the weeks.
 //! The rules are in [`super`]'s docs.
 
+use std::sync::Arc;
+
 use time::{Date, Month};
 
+use crate::cases::Channel;
 use crate::cases::index::Summary;
 use crate::core::calendar::Calendar;
 use crate::core::dates;
@@ -198,6 +201,7 @@ pub struct CaseRow {
     /// `asks_citizen`, until the answer or the next step): not the
     /// office's own time.
     pub waited_days: u32,
+    pub channel: Channel,
 }
 
 /// Submissions in one week of the month (Minggu 1 = days 1–7, …).
@@ -222,6 +226,8 @@ pub struct MonthReport {
     /// Every step of every form ("Permohonan: Diperiksa"), zeros included;
     /// a step the form does not know only when there are some.
     pub by_status: Vec<(String, usize)>,
+    /// Every channel ([`Channel::ALL`]) with its count, zeros included.
+    pub by_channel: Vec<(Channel, usize)>,
     /// Per form: the cases that kept its term (completed, or first answered,
     /// by the deadline, as its `until` says).
     pub shares: Vec<FormShare>,
@@ -246,7 +252,7 @@ impl MonthReport {
     /// The report for `year`/`month` from every loaded record, judged by
     /// the unit of each kind's term in `terms`.
     pub fn compute(
-        records: &[Summary],
+        records: &[Arc<Summary>],
         (calendar, terms, forms): (&Calendar, &Terms, &Forms),
         year: i32,
         month: Month,
@@ -283,6 +289,9 @@ impl MonthReport {
             today,
             by_kind: count_kinds(&rows, forms),
             by_status: count_statuses(&rows, forms),
+            by_channel: Channel::ALL
+                .map(|c| (c, rows.iter().filter(|r| r.channel == c).count()))
+                .to_vec(),
             shares,
             completion_days_total: done.iter().sum(),
             completed: done.len(),
@@ -362,6 +371,7 @@ fn case_row(
             .map(|_| r.nik.clone().unwrap_or_else(|| "(tidak sah)".to_string())),
         due_note: r.due_note.clone(),
         waited_days: 0,
+        channel: r.channel,
     }
 }
 

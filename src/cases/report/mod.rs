@@ -23,11 +23,20 @@
 //!   tempo" and left out of the share.
 //! - The average time to completion is over every completed case of the month
 //!   (every form).
+//! - Each case is counted by the channel it came in by
+//!   ([`crate::cases::Channel`]; a record without one came in on the web).
+//! - A month is *open for reporting* while its report may still change: the
+//!   current month, and the previous one until its report is due on the
+//!   [`REPORT_DUE_WORKING_DAYS`]th working day of the month after. Staff
+//!   recording a case that came by letter may date it back to the first
+//!   working day of the earliest open month ([`open_since`]), never earlier:
+//!   a report already due is not changed behind its readers' back.
 
 mod compute;
 mod view;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use time::{Date, Month};
 
@@ -88,6 +97,27 @@ pub enum ReportError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// The working day of a month by which the previous month's report is due
+/// (until then, that month is still open for reporting).
+pub const REPORT_DUE_WORKING_DAYS: u32 = 5;
+
+/// The earliest day a case may be received on, on `today`: the first
+/// working day of the earliest month open for reporting (see the module's
+/// rules).
+pub fn open_since(today: Date, calendar: &Calendar) -> Date {
+    let first = today.replace_day(1).unwrap_or(today);
+    let last_of_previous = first.previous_day().unwrap_or(first);
+    let due = calendar.add_working_days(last_of_previous, REPORT_DUE_WORKING_DAYS);
+    let mut start = match today <= due {
+        true => last_of_previous.replace_day(1).unwrap_or(first),
+        false => first,
+    };
+    while !calendar.is_working_day(start) && start < today {
+        start = start.next_day().unwrap_or(start);
+    }
+    start
 }
 
 /// Parses `--month`: "2026-11".
@@ -196,7 +226,7 @@ pub fn write_report(opts: &ReportOptions, office: &Office) -> Result<ReportOutpu
 /// the staff desk both make it this way.
 pub fn month_report(
     data: &Path,
-    (records, skipped): (&[cases::index::Summary], &[Diagnostic]),
+    (records, skipped): (&[Arc<cases::index::Summary>], &[Diagnostic]),
     rules: (&Calendar, &Terms, &Forms),
     (year, month): (i32, Month),
     today: Date,
@@ -266,6 +296,26 @@ fn in_month_folder(data: &Path, path: &Path, year: i32, month: Month) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_previous_month_stays_open_until_its_report_is_due() {
+        use time::macros::date;
+        let calendar = Calendar::from_holidays([2026], &[]);
+        // December 2026: Tuesday 1st; the fifth working day is Monday 7th.
+        assert_eq!(
+            open_since(date!(2026 - 12 - 07), &calendar),
+            date!(2026 - 11 - 02),
+            "November 1st is a Sunday: its first working day"
+        );
+        assert_eq!(
+            open_since(date!(2026 - 12 - 08), &calendar),
+            date!(2026 - 12 - 01)
+        );
+        assert_eq!(
+            open_since(date!(2026 - 11 - 30), &calendar),
+            date!(2026 - 11 - 02)
+        );
+    }
 
     #[test]
     fn parses_the_month_flag() {

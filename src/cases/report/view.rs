@@ -20,6 +20,7 @@ pub struct ReportView {
     missing_holiday_years: Vec<i32>,
     by_kind: Vec<Count>,
     by_status: Vec<Count>,
+    by_channel: Vec<Count>,
     shares: Vec<ShareView>,
     average: String,
     /// "2 kiriman, 5 hari kerja", or "" when no case waited for its citizen.
@@ -115,6 +116,14 @@ impl ReportView {
                 .iter()
                 .map(|(s, n)| Count {
                     label: s.clone(),
+                    count: *n,
+                })
+                .collect(),
+            by_channel: r
+                .by_channel
+                .iter()
+                .map(|(c, n)| Count {
+                    label: c.label().to_string(),
                     count: *n,
                 })
                 .collect(),
@@ -260,6 +269,7 @@ fn chart(r: &MonthReport) -> Chart {
 fn method(r: &MonthReport) -> Vec<String> {
     vec![
         "Kiriman dihitung pada bulan tanggal diterimanya (WIB).".to_string(),
+        "Saluran: cara kiriman sampai ke kantor (situs web, datang langsung, kotak aduan, telepon, WhatsApp, surel, SP4N-LAPOR!, media sosial); kiriman yang dicatat sebelum ada saluran dihitung dari situs web.".to_string(),
         "Hari kerja: Senin sampai Jumat, di luar libur nasional dan cuti bersama. Hari diterimanya kiriman tidak dihitung; hari tanggapan atau penyelesaian dihitung.".to_string(),
         format!(
             "Kiriman yang batas waktunya dihitung sampai ditanggapi tepat waktu bila tanggapan pertama diberikan paling lambat pada batas tanggapannya; kiriman yang batas waktunya dihitung sampai selesai tepat waktu bila selesai atau ditolak paling lambat pada batas penyelesaiannya ({}). Batas waktu setiap kiriman ditetapkan saat kiriman diterima.",
@@ -279,7 +289,7 @@ fn method(r: &MonthReport) -> Vec<String> {
     ]
 }
 
-const CASE_HEADERS: [&str; 13] = [
+const CASE_HEADERS: [&str; 14] = [
     "Tiket",
     "Diterima",
     "Jenis",
@@ -293,6 +303,7 @@ const CASE_HEADERS: [&str; 13] = [
     "Nama",
     "NIK",
     "Catatan batas waktu",
+    "Saluran",
 ];
 
 /// The case list as CSV for a spreadsheet ([`crate::core::csv`]; ISO dates; a
@@ -318,6 +329,7 @@ pub fn render_csv(report: &MonthReport) -> String {
             row.name.clone(),
             row.nik.clone().unwrap_or_default(),
             row.due_note.clone().unwrap_or_default(),
+            row.channel.id().to_string(),
         ];
         out.push_str(&csv::line(&cells));
     }

@@ -42,14 +42,6 @@ const MAX_NOTE_CHARS: usize = 500;
 /// Longest the post may take to arrive.
 const TOTAL: Duration = Duration::from_secs(300);
 
-/// Where staff files are read into drafts and sanitized, and how large one
-/// may be (the forms' limit).
-#[derive(Clone)]
-pub struct Uploads {
-    pub store: crate::cases::store::Store,
-    pub max_file_bytes: u64,
-}
-
 /// What the post carried.
 struct Posted {
     csrf: String,
@@ -67,7 +59,13 @@ enum ReadError {
     Storage(std::io::Error),
 }
 
-async fn read(uploads: &Uploads, req: Request<Incoming>) -> Result<Posted, ReadError> {
+/// Reads the post into a draft of the desk's store; files of at most
+/// `max` bytes.
+async fn read(
+    store: &crate::cases::store::Store,
+    max: u64,
+    req: Request<Incoming>,
+) -> Result<Posted, ReadError> {
     let content_type = req
         .headers()
         .get(hyper::header::CONTENT_TYPE)
@@ -78,7 +76,6 @@ async fn read(uploads: &Uploads, req: Request<Incoming>) -> Result<Posted, ReadE
         return Err(ReadError::Unreadable);
     }
     let boundary = multer::parse_boundary(&content_type).map_err(|_| ReadError::Unreadable)?;
-    let max = uploads.max_file_bytes;
     let whole = max * MAX_FILES as u64 + 3 * MAX_TEXT;
     let limits = SizeLimit::new()
         .whole_stream(whole)
@@ -97,7 +94,7 @@ async fn read(uploads: &Uploads, req: Request<Incoming>) -> Result<Posted, ReadE
         note: String::new(),
         from_citizen: false,
         files: Vec::new(),
-        draft: uploads.store.draft().map_err(ReadError::Storage)?,
+        draft: store.draft().map_err(ReadError::Storage)?,
     };
     let from_multer = |e: multer::Error| match e {
         multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
@@ -180,15 +177,14 @@ pub async fn add(
     staff: &Staff,
     ticket: &str,
 ) -> Response<Body> {
-    let Some(uploads) = desk.uploads.clone() else {
-        return server_error(desk, staff);
-    };
-    let posted = match read(&uploads, req).await {
+    // The desk's intake: the public form's store and file limit.
+    let max = desk.intake.limits.max_file_bytes;
+    let posted = match read(&desk.intake.store, max, req).await {
         Ok(posted) => posted,
         Err(ReadError::TooLarge) => {
             let text = format!(
                 "Paling banyak {MAX_FILES} berkas sekali kirim, masing-masing paling besar {}.",
-                format_size(uploads.max_file_bytes)
+                format_size(max)
             );
             return again(desk, staff, ticket, text, StatusCode::PAYLOAD_TOO_LARGE).await;
         }
@@ -206,7 +202,7 @@ pub async fn add(
     let problems: Vec<String> = posted
         .files
         .iter()
-        .filter_map(|(original, check)| problem(original, check, uploads.max_file_bytes))
+        .filter_map(|(original, check)| problem(original, check, max))
         .collect();
     let note = posted.note.trim().to_string();
     let text = if posted.files.is_empty() {

@@ -1,5 +1,6 @@
-//! A case: its page (`/kasus/TICKET/`), its next step (POST there), its
-//! print view and its attachments ([`files`]).
+//! A case: its page (`/kasus/TICKET/`), its next step (POST there), a
+//! message to the citizen without a step (POST `pesan/`), its print view
+//! and its attachments ([`files`]).
 //!
 //! A step is the use case `loket status` calls too ([`work::take_step`],
 //! [`work::move_case`]): the same [`cases::StatusChange`], checked by
@@ -39,19 +40,22 @@ pub async fn handle(
     let read = http::is_read(&req);
     match tail {
         "" if read => {
-            let changed = http::query(&req)
-                .into_iter()
+            let query = http::query(&req);
+            let changed = query
+                .iter()
                 .find(|(k, _)| k == "diubah")
-                .map(|(_, v)| v);
-            show(desk, &staff, ticket, changed).await
+                .map(|(_, v)| v.clone());
+            let sent = query.iter().any(|(k, _)| k == "pesan");
+            show(desk, &staff, ticket, changed, sent).await
         }
         "" if req.method() == Method::POST => step(desk, req, &staff, ticket).await,
+        "pesan/" if req.method() == Method::POST => message(desk, req, &staff, ticket).await,
         "cetak/" if read => files::print(desk, &staff, ticket).await,
         _ if read && tail.starts_with("lampiran/") => {
             files::attachment(desk, &staff, ticket, &tail["lampiran/".len()..]).await
         }
         "lampiran/" if req.method() == Method::POST => attach::add(desk, req, &staff, ticket).await,
-        "" | "cetak/" => desk.not_allowed(Some(&staff)),
+        "" | "cetak/" | "pesan/" => desk.not_allowed(Some(&staff)),
         _ => not_found(desk, &staff),
     }
 }
@@ -104,6 +108,7 @@ async fn show(
     staff: &Staff,
     ticket: &str,
     changed: Option<String>,
+    sent: bool,
 ) -> Response<Body> {
     let (record, text) = match load(desk, ticket).await {
         Ok(found) => found,
@@ -111,6 +116,9 @@ async fn show(
     };
     let forms = (desk.office)().forms;
     let mut view = CaseView::new(&record, &forms, &text, dates::today());
+    if sent {
+        view.notice = "Pesan untuk pemohon sudah dicatat; status kasus tidak berubah.".into();
+    }
     if let Some(changed) = changed {
         let form = forms.of(&record);
         view.notice = match (forms.get(&changed), form.and_then(|f| f.step(&changed))) {
@@ -168,6 +176,7 @@ fn change_from(
         public_note,
         meeting,
         files_complete,
+        late_reason: Some(typed.terlambat.trim().to_string()).filter(|n| !n.is_empty()),
     })
 }
 
@@ -194,6 +203,8 @@ async fn step(
         jam: posted.get("jam"),
         tempat: posted.get("tempat"),
         pesan: posted.get("pesan"),
+        terlambat: posted.get("terlambat"),
+        ..Typed::default()
     };
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
@@ -206,19 +217,32 @@ async fn step(
         Ok(c) => c,
         Err(message) => return refused(desk, staff, ticket, typed, message, None).await,
     };
+    // A meeting that looks wrong is sent back once, with the reasons, to
+    // be confirmed (real meetings happen on Saturdays).
+    if let Some(meeting) = &change.meeting
+        && posted.get("yakin") != "ya"
+    {
+        let record = match load(desk, ticket).await {
+            Ok((record, _)) => record,
+            Err(e) => return load_error(desk, staff, &e),
+        };
+        let office = (desk.office)();
+        let hours = office
+            .terms
+            .office_hours
+            .unwrap_or(cases::meeting::DEFAULT_MEETING_HOURS);
+        let doubts = meeting.doubts(&office.calendar, hours, now, record.promised_due());
+        if !doubts.is_empty() {
+            let mut typed = typed;
+            typed.doubts = doubts;
+            let message = "Periksa lagi jadwal pertemuan ini. Bila memang benar, centang konfirmasi lalu simpan lagi.";
+            return refused(desk, staff, ticket, typed, message.into(), None).await;
+        }
+    }
     let actor = Actor::desk(&staff.session.name);
     let done = {
+        let w = work_now(desk);
         let office = (desk.office)();
-        let w = Work {
-            data: desk.data.clone(),
-            forms: office.forms.clone(),
-            composer: desk.mail.as_ref().map(|m| {
-                m.composer(
-                    &office.config,
-                    (office.templates.clone(), office.forms.clone()),
-                )
-            }),
-        };
         let (ticket, change) = (ticket.to_string(), change.clone());
         let to = typed.formulir.trim().to_string();
         tokio::task::spawn_blocking(move || match moving {
@@ -239,30 +263,122 @@ async fn step(
         })
         .await
     };
+    let done = match finished(desk, staff, ticket, typed.clone(), done).await {
+        Ok(done) => done,
+        Err(response) => return response,
+    };
+    let changed = match (moving, &change.to) {
+        (true, _) => typed.formulir.trim(),
+        (false, Some(to)) => to.as_str(),
+        (false, None) => done.before.status.as_str(),
+    };
+    redirect(&format!(
+        "{CASE_PREFIX}{}/?diubah={}",
+        done.before.ticket, changed
+    ))
+}
+
+/// The use cases' view of the office now, with the citizen's mail when
+/// it is on.
+fn work_now(desk: &Desk) -> Work {
+    let office = (desk.office)();
+    Work {
+        data: desk.data.clone(),
+        forms: office.forms.clone(),
+        composer: desk.mail.as_ref().map(|m| {
+            m.composer(
+                &office.config,
+                (office.templates.clone(), office.forms.clone()),
+            )
+        }),
+    }
+}
+
+/// `POST /kasus/TICKET/pesan/`: a message to the citizen without a step
+/// ([`work::send_message`]), with CSRF and the version check of a step.
+async fn message(
+    desk: &Arc<Desk>,
+    req: Request<Incoming>,
+    staff: &Staff,
+    ticket: &str,
+) -> Response<Body> {
+    let posted = match http::read_form(req).await {
+        Ok(f) => f,
+        Err(e) => return desk.form_error(Some(staff), e),
+    };
+    if !Desk::csrf_ok(staff, &posted) {
+        return desk.csrf_refused(Some(staff));
+    }
+    let typed = Typed {
+        pesan: posted.get("pesan"),
+        terlambat: posted.get("terlambat"),
+        message_form: true,
+        ..Typed::default()
+    };
+    if typed.pesan.trim().is_empty() {
+        let message = "Tulis pesan untuk pemohon.";
+        return refused(desk, staff, ticket, typed, message.into(), None).await;
+    }
+    let version = Version::parse(&posted.get("versi"));
+    let now = OffsetDateTime::now_utc();
+    let actor = Actor::desk(&staff.session.name);
+    let done = {
+        let w = work_now(desk);
+        let ticket = ticket.to_string();
+        let (text, late) = (typed.pesan.clone(), typed.terlambat.clone());
+        tokio::task::spawn_blocking(move || {
+            let late = Some(late.trim()).filter(|l| !l.is_empty());
+            work::send_message(&w, &ticket, Some(&version), &text, late, &actor, now, now)
+        })
+        .await
+    };
+    let done = match finished(desk, staff, ticket, typed, done).await {
+        Ok(done) => done,
+        Err(response) => return response,
+    };
+    redirect(&format!("{CASE_PREFIX}{}/?pesan=1", done.before.ticket))
+}
+
+/// What a step or message came to: written (its audit and mail problems
+/// logged, the sender woken), or the page that says why not.
+async fn finished(
+    desk: &Arc<Desk>,
+    staff: &Staff,
+    ticket: &str,
+    typed: Typed,
+    done: Result<Result<work::StepDone, StepError>, tokio::task::JoinError>,
+) -> Result<work::StepDone, Response<Body>> {
     let done = match done {
         Ok(Ok(done)) => done,
         Ok(Err(StepError::Record(RecordError::Stale { by, .. }))) => {
-            return refused(desk, staff, ticket, typed, String::new(), Some(by)).await;
+            return Err(refused(desk, staff, ticket, typed, String::new(), Some(by)).await);
+        }
+        Ok(Err(StepError::Record(RecordError::LateReason { due, .. }))) => {
+            let message = format!(
+                "Kasus ini melewati batas waktunya ({}). Tulis alasan keterlambatan untuk pemohon; alasan ini dikirim lewat surel dan tampil di halaman Cek Status.",
+                dates::format_long(due)
+            );
+            return Err(refused(desk, staff, ticket, typed, message, None).await);
         }
         Ok(Err(StepError::Needs(need, _))) => {
-            return refused(desk, staff, ticket, typed, need_text(need).into(), None).await;
+            return Err(refused(desk, staff, ticket, typed, need_text(need).into(), None).await);
         }
         Ok(Err(StepError::NoTerm(_))) => {
             let message = "Situs tidak menetapkan jangka waktu untuk formulir itu; minta pengelola situs memeriksa berkas formulirnya.";
-            return refused(desk, staff, ticket, typed, message.into(), None).await;
+            return Err(refused(desk, staff, ticket, typed, message.into(), None).await);
         }
         Ok(Err(e @ StepError::NoForm(_))) => {
-            return refused(desk, staff, ticket, typed, e.to_string(), None).await;
+            return Err(refused(desk, staff, ticket, typed, e.to_string(), None).await);
         }
         Ok(Err(StepError::Record(
             e @ (RecordError::Transition { .. } | RecordError::Missing(_)),
         ))) => {
-            return refused(desk, staff, ticket, typed, e.to_string(), None).await;
+            return Err(refused(desk, staff, ticket, typed, e.to_string(), None).await);
         }
-        Ok(Err(StepError::Record(e))) => return load_error(desk, staff, &e),
+        Ok(Err(StepError::Record(e))) => return Err(load_error(desk, staff, &e)),
         Err(e) => {
             tracing::error!(target: "loket::desk", "a status change failed: {e}");
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
     };
     if let Err(e) = &done.audit {
@@ -277,15 +393,7 @@ async fn step(
         Ok(false) => {}
         Err(e) => tracing::error!(target: "loket::desk", "no mail for the citizen: {e}"),
     }
-    let changed = match (moving, &change.to) {
-        (true, _) => typed.formulir.trim(),
-        (false, Some(to)) => to.as_str(),
-        (false, None) => done.before.status.as_str(),
-    };
-    redirect(&format!(
-        "{CASE_PREFIX}{}/?diubah={}",
-        done.before.ticket, changed
-    ))
+    Ok(done)
 }
 
 /// The desk's words for what a step lacks.
@@ -322,6 +430,7 @@ fn move_from(typed: &Typed, by: &str, now: OffsetDateTime) -> Result<cases::Stat
         public_note: Some(typed.pesan.trim().to_string()).filter(|n| !n.is_empty()),
         meeting: None,
         files_complete: None,
+        late_reason: None,
     })
 }
 
@@ -342,7 +451,7 @@ async fn refused(
     };
     let forms = (desk.office)().forms;
     let mut view = CaseView::new(&record, &forms, &text, dates::today());
-    view.error_on_top = !error.is_empty() && !view.offers(&typed.langkah);
+    view.error_on_top = !error.is_empty() && !typed.message_form && !view.offers(&typed.langkah);
     view.typed = typed;
     view.error = error;
     let status = match stale_by {

@@ -27,6 +27,13 @@ pub struct Typed {
     pub tempat: String,
     /// The message for the citizen (a public note).
     pub pesan: String,
+    /// Why the case is late, for the citizen.
+    pub terlambat: String,
+    /// The form was "Kirim pesan ke pemohon" (no step).
+    pub message_form: bool,
+    /// Why the meeting asks for a second look (shown with a checkbox to
+    /// confirm it); empty when none.
+    pub doubts: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -61,6 +68,11 @@ struct HistoryView {
     /// The citizen's reply, and the files an entry added (their names).
     reply: String,
     files: String,
+    /// A message alone: the step did not change.
+    message: bool,
+    late_reason: String,
+    /// The channel of a case staff recorded ("" for other entries).
+    channel: &'static str,
 }
 
 /// One of the next steps the procedure allows, with its form.
@@ -73,6 +85,8 @@ struct StepView {
     /// required), pertemuan, hasil, alasan, pindah.
     form: &'static str,
     button: String,
+    /// It closes the case: past the deadline it needs a late reason.
+    closes: bool,
 }
 
 /// Another form a case filed in the wrong one can move to.
@@ -96,6 +110,10 @@ pub struct CaseView {
     status_code: String,
     closed: bool,
     received: String,
+    /// How it came in ("Datang langsung"), and SP4N-LAPOR!'s number.
+    channel: &'static str,
+    channel_code: &'static str,
+    lapor_number: String,
     response_due: String,
     completion_due: String,
     due_note: String,
@@ -119,6 +137,8 @@ pub struct CaseView {
     whatsapp: String,
     mailto: String,
     public_message: String,
+    /// The case is open: "Kirim pesan ke pemohon" is offered.
+    can_message: bool,
     /// The record's version as shown: a step posts it back.
     pub version: String,
     /// After a step went through: what it did.
@@ -207,6 +227,7 @@ fn step(from: &str, to: &StepSpec) -> StepView {
         title,
         form,
         button,
+        closes: to.is_final,
     }
 }
 
@@ -259,6 +280,9 @@ impl CaseView {
                             .map_or_else(|| id.to_string(), |f| f.title.clone())
                     })
                     .unwrap_or_default(),
+                message: h.message,
+                late_reason: h.late_reason.clone().unwrap_or_default(),
+                channel: h.channel.map_or("", |c| c.label()),
             })
             .collect();
         let attachments = r
@@ -323,6 +347,9 @@ impl CaseView {
             status_code: now.map_or_else(|| r.status.clone(), |s| s.id.clone()),
             closed: r.is_closed(form),
             received: moment_text(r.received_at),
+            channel: r.channel.label(),
+            channel_code: r.channel.id(),
+            lapor_number: r.lapor_number.clone().unwrap_or_default(),
             response_due: dates::format_with_weekday(r.response_due),
             completion_due: r
                 .completion_due
@@ -363,6 +390,7 @@ impl CaseView {
                     title: "Pindahkan ke formulir lain".into(),
                     form: MOVE_STEP,
                     button: "Pindahkan".into(),
+                    closes: false,
                 }))
                 .collect(),
             other_kind: match other_forms.as_slice() {
@@ -377,6 +405,7 @@ impl CaseView {
                 .and_then(|f| contact::mailto_link(r, f))
                 .unwrap_or_default(),
             public_message: contact::public_message(r).unwrap_or_default().to_string(),
+            can_message: now.is_some() && !r.is_closed(form),
             version: crate::cases::Version::of(text).as_str().to_string(),
             notice: String::new(),
             stale_by: String::new(),

@@ -26,10 +26,10 @@ use crate::cases::store::Addition;
 use crate::cases::ticket::Ticket;
 use crate::cases::waiting;
 use crate::cases::{RecordError, store::AddedToCase};
-use crate::core::web;
+use crate::core::{dates, web};
 use crate::forms::spec::{FieldSpec, FieldType, FormFile, FormSpec, Required, Roles};
 use crate::forms::validate::{FieldError, format_size, validate};
-use crate::server::intake::{ReadError, max_body, read_multipart};
+use crate::work::intake::{ReadError, max_body, read_multipart};
 use crate::server::{
     AppState, Body, Published, close_connection, messages, method_not_allowed, status_page,
 };
@@ -237,7 +237,7 @@ pub(in crate::server) async fn handle(
     let parsed = match multer::parse_boundary(&content_type) {
         Ok(boundary) => {
             let body = http_body_util::BodyExt::into_data_stream(req.into_body());
-            read_multipart(&state.store, &limits, &reading, body, boundary).await
+            read_multipart(&state.store, &limits, (&reading, &[]), body, boundary).await
         }
         Err(_) => Err(ReadError::BadRequest("no multipart boundary")),
     };
@@ -381,6 +381,7 @@ fn sent(state: &AppState, published: &Published, added: &AddedToCase) -> Respons
         added.before.clone()
     });
     let mut case = case_view(&record, &published.specs);
+    super::add_lateness(&mut case, &record, &published.specs, dates::today());
     offer(&mut case, &record, state, published);
     if let Some(form) = case.reply.as_mut() {
         form.sent = match added.attachments.len() {
@@ -403,6 +404,7 @@ fn back(
     errors: &[FieldError],
 ) -> Response<Body> {
     let mut case = case_view(record, &published.specs);
+    super::add_lateness(&mut case, record, &published.specs, dates::today());
     offer(&mut case, record, state, published);
     if let Some(form) = case.reply.as_mut() {
         form.text = typed.to_string();

@@ -55,6 +55,12 @@ pub struct LookupCase {
     pub outcome_label: &'static str,
     pub outcome: String,
     pub steps: Vec<LookupStep>,
+    /// An open case past its deadline: the deadline ("" when not late).
+    pub late_since: String,
+    /// A case closed after its deadline: the deadline ("" when not).
+    pub closed_late: String,
+    /// Staff's last reason for the delay, for the citizen.
+    pub late_reason: String,
     /// While the case waits for its citizen: what staff asked for, in
     /// their words ("" otherwise).
     pub asks: String,
@@ -112,4 +118,7 @@ pub struct LookupStep {
     pub outcome_label: &'static str,
     pub outcome: String,
     pub public_note: String,
+    /// A message from staff alone: the step did not change.
+    pub message: bool,
+    pub late_reason: String,
 }

@@ -42,6 +42,7 @@ fn change(to: &str, by: &str) -> StatusChange {
         meeting: None,
         files_complete: None,
         public_note: None,
+        late_reason: None,
     }
 }
 

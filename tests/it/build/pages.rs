@@ -295,3 +295,30 @@ fn optional_publications_only_when_filled_in() {
         "{err}"
     );
 }
+
+/// The complaint form `/cek-status/` names to a citizen whose case is late
+/// must be a page of the site.
+#[test]
+fn the_complaint_form_named_in_site_yaml_must_exist() {
+    let site = TempSite::fixture();
+    let config = site.read("site.yaml");
+    site.write(
+        "site.yaml",
+        format!("{config}publish:\n  complaint_form: \"/pengaduan/formulir/\"\n"),
+    );
+    let out = site.build();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains(
+            "site.yaml:19: publish.complaint_form: tautan rusak \"/pengaduan/formulir/\""
+        ),
+        "{}",
+        stderr(&out)
+    );
+    site.write(
+        "site.yaml",
+        format!("{config}publish:\n  complaint_form: \"/pengaduan-layanan/formulir/\"\n"),
+    );
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -4,7 +4,9 @@
 //! Browser tests of the same pages are in `e2e/desk.test.mjs`.
 
 mod access;
+mod channels;
 mod lists;
+mod messages;
 mod signin;
 mod work;
 
@@ -256,20 +258,4 @@ normalized:\n  nik: '3517015205900001'\nattachments: []\nhistory: []\n{extra}"
     )
     .unwrap();
     path
-}
-
-impl DeskClient {
-    /// A multipart post, as the case page's file form sends it.
-    pub async fn post_multipart(
-        &mut self,
-        path: &str,
-        form: crate::common::form::Multipart,
-    ) -> Page {
-        let request = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(header::CONTENT_TYPE, form.content_type())
-            .body(form.finish());
-        self.send(request).await
-    }
 }

@@ -416,6 +416,8 @@ async fn meetings_pdfs_purged_files_and_unknown_cases() {
             ("tanggal", "2026-11-05"),
             ("jam", "10:00"),
             ("tempat", "Kantor Dinas, ruang 2"),
+            // A meeting in the past is asked about first (desk::messages).
+            ("yakin", "ya"),
         ],
     )
     .await;

@@ -14,6 +14,7 @@
 
 mod digest;
 mod intake;
+mod messages;
 mod receipts;
 mod settings;
 mod steps;

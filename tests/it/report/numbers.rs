@@ -130,16 +130,16 @@ fn november_report_has_the_exact_numbers() {
     assert_eq!(lines.len(), 12, "{csv}");
     assert_eq!(
         lines[0],
-        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu"
+        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran"
     );
     assert_has_all(
         "the November CSV",
         &csv,
         &[
-            "\nKP-20261102-JKMN;2026-11-02;permohonan/konsultasi;selesai;2026-11-03;2026-11-05;3;0;ya;Konsultasi: pembukuan sederhana;Siti Aminah;3517 **** **** 0001;\r\n",
-            "\nKP-20261110-4679;2026-11-10;permohonan/konsultasi;ditolak;2026-11-11;2026-11-11;1;0;ya;\"Bukan usaha mikro; diarahkan ke Dinas Perdagangan\";Dewi Lestari;3517 **** **** 0004;\r\n",
-            "\nKP-20261116-MNPR;2026-11-16;permohonan/konsultasi;selesai;2026-11-17;2026-11-24;6;0;tidak;'=1+1 pemasaran daring;Sri Wahyuni;3517 **** **** 0006;\r\n",
-            "\nPL-20261126-Y346;2026-11-26;pengaduan-layanan;baru;;;;0;tidak;;Nur Hidayah;;\r\n",
+            "\nKP-20261102-JKMN;2026-11-02;permohonan/konsultasi;selesai;2026-11-03;2026-11-05;3;0;ya;Konsultasi: pembukuan sederhana;Siti Aminah;3517 **** **** 0001;;web\r\n",
+            "\nKP-20261110-4679;2026-11-10;permohonan/konsultasi;ditolak;2026-11-11;2026-11-11;1;0;ya;\"Bukan usaha mikro; diarahkan ke Dinas Perdagangan\";Dewi Lestari;3517 **** **** 0004;;web\r\n",
+            "\nKP-20261116-MNPR;2026-11-16;permohonan/konsultasi;selesai;2026-11-17;2026-11-24;6;0;tidak;'=1+1 pemasaran daring;Sri Wahyuni;3517 **** **** 0006;;web\r\n",
+            "\nPL-20261126-Y346;2026-11-26;pengaduan-layanan;baru;;;;0;tidak;;Nur Hidayah;;;web\r\n",
         ],
     );
     assert!(!csv.contains("November 2026"), "ISO dates in the CSV");
@@ -176,7 +176,7 @@ fn a_month_without_records_gives_a_valid_empty_report() {
     assert!(!html.contains("<table class=\"kasus\">"));
     assert_eq!(
         csv,
-        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu\r\n"
+        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran\r\n"
     );
     assert!(stdout(&out).contains("Laporan Oktober 2026: 0 kiriman"));
 }
@@ -221,7 +221,7 @@ fn december_counts_working_days_around_christmas() {
     // The broken record is in November's folder: December says nothing of it.
     assert!(!html.contains("tidak dapat dibaca"));
     assert!(csv.contains(
-        "\nPL-20261222-PTVW;2026-12-22;pengaduan-layanan;cek-administrasi;2026-12-28;;;0;ya;;Wati;;\r\n"
+        "\nPL-20261222-PTVW;2026-12-22;pengaduan-layanan;cek-administrasi;2026-12-28;;;0;ya;;Wati;;;web\r\n"
     ));
 }
 

@@ -62,12 +62,36 @@ fn status_follows_the_procedure_and_keeps_hand_edits() {
         "2026-11-24 10:00",
     ]);
     assert!(ok.status.success(), "{}", stderr(&ok));
+    // Taken, with what the desk would have asked about.
+    assert!(
+        stderr(&ok).contains(
+            "peringatan: Tanggal pertemuan melewati batas waktu kasus ini (Jumat, 27 November 2026)."
+        ),
+        "{}",
+        stderr(&ok)
+    );
+    let late = status(&[
+        "selesai",
+        "--note",
+        "Sepakat: utang dibayar dua kali",
+        "--at",
+        "2026-12-02 12:00",
+    ]);
+    assert!(!late.status.success());
+    assert!(
+        stderr(&late).contains("perlu alasan keterlambatan untuk pemohon (--late-reason)"),
+        "{}",
+        stderr(&late)
+    );
     let ok = status(&[
         "selesai",
         "--note",
         "Sepakat: utang dibayar dua kali",
         "--at",
         "2026-12-02 12:00",
+        // Past its deadline (27 November): the citizen is told why.
+        "--late-reason",
+        "Menunggu jadwal kedua pihak",
     ]);
     assert!(ok.status.success(), "{}", stderr(&ok));
 

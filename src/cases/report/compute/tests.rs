@@ -159,10 +159,10 @@ fn splits_the_month_into_weeks() {
     );
 }
 
-fn record(text: &str) -> Summary {
+fn record(text: &str) -> std::sync::Arc<Summary> {
     let path = std::path::Path::new("r.yaml");
     let record = crate::cases::Record::parse(path, text).unwrap();
-    Summary::of(&record, Forms::builtin().of(&record).map(|f| &**f))
+    Summary::of(&record, Forms::builtin().of(&record).map(|f| &**f)).into()
 }
 
 #[test]
@@ -267,7 +267,7 @@ fn computes_a_month_from_records() {
     assert!(r.missing_holiday_years.is_empty());
     let csv = render_csv(&r);
     assert_eq!(csv.lines().count(), 4);
-    assert!(csv.contains("KP-20261101-CDFH;2026-11-01;permohonan/konsultasi;selesai;2026-11-02;2026-11-04;3;0;ya;Selesai;;3517 **** **** 0001;\r\n"), "{csv}");
+    assert!(csv.contains("KP-20261101-CDFH;2026-11-01;permohonan/konsultasi;selesai;2026-11-02;2026-11-04;3;0;ya;Selesai;;3517 **** **** 0001;;web\r\n"), "{csv}");
 }
 
 /// Days waited for the citizen are counted apart: per case, in all, and

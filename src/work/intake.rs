@@ -24,8 +24,9 @@
 //! For the permohonan (13 text and 4 file fields): under 4 MB, against the
 //! whole body limit (21 MB) before.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io;
+use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
@@ -33,12 +34,13 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use multer::{Constraints, Multipart, SizeLimit};
 
+use super::body::{Body, BodyError, Delivered};
 use crate::cases::store::held;
 use crate::cases::store::{Draft, FileWriter, Store};
 use crate::forms::spec::{FieldType, FormSpec};
-use crate::forms::validate::FileCheck;
+use crate::forms::validate::{FieldError, FileCheck, Normalized, validate};
+use crate::forms::view::FormView;
 use crate::forms::{HELD_TOKEN, HONEYPOT};
-use crate::server::body::{Body, BodyError, Delivered};
 
 /// Limits on reading one submission.
 #[derive(Debug, Clone)]
@@ -81,6 +83,9 @@ pub struct Input {
     /// The token of uploads held from an earlier round, if one was sent
     /// in the right shape.
     pub held_token: Option<String>,
+    /// The fields the reader asked for beyond the form's own (the desk's
+    /// CSRF token, channel, date received), as typed.
+    pub extra: BTreeMap<String, String>,
 }
 
 impl Input {
@@ -92,6 +97,7 @@ impl Input {
             draft: store.draft()?,
             honeypot: false,
             held_token: None,
+            extra: BTreeMap::new(),
         })
     }
 }
@@ -163,12 +169,17 @@ pub fn max_parts(form: impl AsRef<FormSpec>) -> usize {
     form.as_ref().fields.len() + 2 + MAX_EXTRA_PARTS
 }
 
-/// The field names of `form` and the two hidden ones, as the form defines
-/// them (so that nothing kept is a name a client made up).
-fn known_name<'f>(form: &'f FormSpec, name: &str) -> Option<&'f str> {
+/// The field names of `form`, the two hidden ones and the `extra` ones the
+/// reader asked for, as they are spelled there (so that nothing kept is a
+/// name a client made up).
+fn known_name<'f>(form: &'f FormSpec, extra: &[&'static str], name: &str) -> Option<&'f str> {
     match form.field(name) {
         Some(field) => Some(field.name.as_str()),
-        None => [HONEYPOT, HELD_TOKEN].into_iter().find(|n| *n == name),
+        None => [HONEYPOT, HELD_TOKEN]
+            .iter()
+            .chain(extra)
+            .copied()
+            .find(|n| *n == name),
     }
 }
 
@@ -198,10 +209,13 @@ fn normalize_newlines(text: String) -> String {
     }
 }
 
+/// Reads a `multipart/form-data` body: `form`'s fields, the two hidden
+/// ones, and the `extra` fields the reader names (text, into
+/// [`Input::extra`]).
 pub async fn read_multipart<S, E>(
     store: &Store,
     limits: &IntakeLimits,
-    form: &FormSpec,
+    (form, extra): (&FormSpec, &[&'static str]),
     body: S,
     boundary: String,
 ) -> Result<Input, ReadError>
@@ -232,7 +246,7 @@ where
     let mut failed: Option<io::Error> = None;
     while let Some(mut field) = next_part(form, &mut multipart, &delivered).await? {
         parts += 1;
-        if parts > max_parts(form) {
+        if parts > max_parts(form) + extra.len() {
             return Err(ReadError::BadRequest("too many parts"));
         }
         let header_bytes: usize = field
@@ -246,7 +260,7 @@ where
         let Some(name) = field.name() else {
             return Err(ReadError::BadRequest("part without a name"));
         };
-        let Some(name) = known_name(form, name) else {
+        let Some(name) = known_name(form, extra, name) else {
             // A field the form does not have: read (within limits) and dropped.
             while field
                 .chunk()
@@ -334,6 +348,12 @@ where
                 let value = field.text().await.map_err(|e| from_multer(form, e))?;
                 input.honeypot = !value.trim().is_empty();
             }
+            None if name != HELD_TOKEN => {
+                let value = field.text().await.map_err(|e| from_multer(form, e))?;
+                input
+                    .extra
+                    .insert(name.to_string(), normalize_newlines(value));
+            }
             None => {
                 let value = field.text().await.map_err(|e| from_multer(form, e))?;
                 input.held_token = held::parse_token(&value);
@@ -374,7 +394,7 @@ where
             return Err(ReadError::BadRequest("too many parts"));
         }
         // A field the form does not have is dropped.
-        let Some(name) = known_name(form, &name) else {
+        let Some(name) = known_name(form, &[], &name) else {
             continue;
         };
         if !seen.insert(name) {
@@ -391,4 +411,87 @@ where
         }
     }
     Ok(input)
+}
+
+/// Adds to `input` the files held under `token` from an earlier round, for
+/// the fields it sent no file for. An unknown or expired token adds
+/// nothing; a storage failure is logged and adds what was taken so far (the
+/// form then asks for the rest).
+pub async fn take_held(
+    store: &Store,
+    form: Arc<FormSpec>,
+    mut input: Input,
+    token: String,
+) -> io::Result<Input> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let own: BTreeSet<String> = input.files.keys().cloned().collect();
+        match input
+            .draft
+            .adopt_held(&store, &form, &token, |field| own.contains(field))
+        {
+            Ok(files) => input.files.extend(files),
+            Err(e) => tracing::error!("could not take held uploads into a submission: {e}"),
+        }
+        input
+    })
+    .await
+    .map_err(io::Error::other)
+}
+
+/// Holds the files of a form sent back for the next round (raw, if the
+/// text was wrong and they were not decoded); `None` when there were none
+/// or they could not be kept (logged).
+pub async fn hold(store: &Store, draft: Draft) -> Option<held::Held> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || draft.hold(&store))
+        .await
+        .map_err(io::Error::other)
+        .and_then(|held| held)
+        .unwrap_or_else(|e| {
+            tracing::error!("could not hold the uploads of a form sent back: {e}");
+            None
+        })
+}
+
+/// The form view with the files `held` (each by the name the sender's
+/// device gave it, else its stored name or field).
+pub fn with_held(view: FormView, held: &held::Held) -> FormView {
+    let kept = held.attachments.iter().map(|a| {
+        let name = match a.original_name.trim() {
+            "" => a.stored_name.as_str(),
+            name => name,
+        };
+        (a.field.as_str(), name, a.size)
+    });
+    let raw = held.unchecked.iter().map(|u| {
+        let name = match u.original_name.trim() {
+            "" => u.field.as_str(),
+            name => name,
+        };
+        (u.field.as_str(), name, u.size)
+    });
+    view.with_held(&held.token, kept.chain(raw))
+}
+
+/// Checks `input` against `form`: the text first, and only when it is
+/// right are the uploads decoded (sanitized) and checked with it. Text
+/// that is wrong leaves them raw, to be held for the next round.
+pub async fn check(
+    form: &FormSpec,
+    input: &mut Input,
+    max_file_bytes: u64,
+) -> io::Result<Result<Normalized, Vec<FieldError>>> {
+    let first = validate(form, &input.text, &input.files, max_file_bytes);
+    if let Err(errors) = &first
+        && errors.iter().any(|e| !is_file_field(form, &e.field))
+    {
+        return Ok(first);
+    }
+    if !input.draft.has_unchecked() {
+        return Ok(first);
+    }
+    let checks = input.draft.check_uploads().await?;
+    input.files.extend(checks);
+    Ok(validate(form, &input.text, &input.files, max_file_bytes))
 }
