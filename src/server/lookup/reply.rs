@@ -29,11 +29,11 @@ use crate::cases::{RecordError, store::AddedToCase};
 use crate::core::{dates, web};
 use crate::forms::spec::{FieldSpec, FieldType, FormFile, FormSpec, Required, Roles};
 use crate::forms::validate::{FieldError, format_size, validate};
-use crate::work::intake::{ReadError, max_body, read_multipart};
 use crate::server::{
     AppState, Body, Published, close_connection, messages, method_not_allowed, status_page,
 };
 use crate::site::render::{LookupCase, LookupView, ReplyError, ReplyFile, ReplyForm};
+use crate::work::intake::{ReadError, max_body, read_multipart};
 
 /// Where replies are posted: this, the case's form id, and `/`.
 pub const PREFIX: &str = "/cek-status/balas/";
