@@ -308,7 +308,7 @@ impl Composer {
                 String::new()
             },
             public_note: step.public_note.clone().unwrap_or_default(),
-            asks_citizen: spec.is_some_and(|s| s.asks_citizen),
+            asks_citizen: !step.message && spec.is_some_and(|s| s.asks_citizen),
             message: step.message,
             late_reason: step.late_reason.clone().unwrap_or_default(),
         };

@@ -213,3 +213,22 @@ fn asking_the_citizen_and_their_answer() {
     );
     assert_no_personal_data(&format!("{}\n{}", reply.subject, reply.body));
 }
+
+/// A message sent while the case waits is a message, not the request.
+#[test]
+fn a_message_while_waiting_is_not_the_request_again() {
+    let asked = RECORD.replace("status: ditolak", "status: menunggu-kelengkapan")
+        + "- at: 2026-12-03T10:00:00+07:00\n  status: menunggu-kelengkapan\n  by: Budi\n  public_note: Kirim foto KTP yang jelas.\n- at: 2026-12-04T10:00:00+07:00\n  status: menunggu-kelengkapan\n  by: Budi\n  public_note: Kami tunggu sampai Jumat.\n  message: true\n";
+    let record = Record::parse(Path::new("r.yaml"), &asked).unwrap();
+    let m = Composer::new(&config(), templates(), None)
+        .step(&record, 4)
+        .unwrap()
+        .unwrap();
+    assert!(
+        m.body
+            .contains("Pesan dari petugas:\nKami tunggu sampai Jumat."),
+        "{}",
+        m.body
+    );
+    assert!(!m.body.contains("Yang perlu Anda lengkapi"), "{}", m.body);
+}
