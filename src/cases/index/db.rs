@@ -30,9 +30,13 @@ const SCHEMA: i32 = 3;
 const CREATE: &str = "CREATE TABLE records (
     rel BLOB PRIMARY KEY, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns,
     ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due,
-    due_note, first_response, completed, result, search, channel
+    due_note, first_response, completed, result, channel, search
 ) WITHOUT ROWID;
 PRAGMA user_version = 3;";
+/// The columns a listing reads.
+const COLUMNS: &str = "rel, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns, \
+    ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due, \
+    due_note, first_response, completed, result, channel";
 const INSERT: &str =
     "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
@@ -113,7 +117,9 @@ fn read(db: &Connection, path: &Path) -> rusqlite::Result<Vec<Entry>> {
     // Sized at once: grown by doubling, it would peak at twice the memory.
     let count = db.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
     let mut entries = Vec::with_capacity(count);
-    let mut query = db.prepare("SELECT * FROM records ORDER BY rel")?;
+    // Every column but the last, the search key: a long key spills into
+    // pages of its own that a listing need not read.
+    let mut query = db.prepare(&format!("SELECT {COLUMNS} FROM records ORDER BY rel"))?;
     for e in query.query_map([], entry)? {
         entries.push(e?);
     }
@@ -146,7 +152,7 @@ fn entry(r: &Row) -> rusqlite::Result<Entry> {
             first_response_at: r.get::<_, Option<i64>>(20)?.map(moment).transpose()?,
             completed_at: r.get::<_, Option<i64>>(21)?.map(moment).transpose()?,
             result: r.get(22)?,
-            channel: r.get::<_, String>(24)?.parse().map_err(bad)?,
+            channel: r.get::<_, String>(23)?.parse().map_err(bad)?,
         })),
         search: None,
     })
@@ -214,8 +220,8 @@ pub(super) fn write(
             s.first_response_at.map(nanos),
             s.completed_at.map(nanos),
             s.result,
-            search,
             s.channel.id(),
+            search,
         ])?;
     }
     drop((delete, insert));
@@ -246,12 +252,19 @@ pub(super) fn search_key(r: &Record, form: Option<&FormSpec>) -> String {
         _ => String::new(),
     };
     let name = words(r.name(form));
-    // The words of the other text fields (the description, the business,
-    // the addresses), for a citizen who phones without their ticket.
-    let text = form.into_iter().flat_map(|f| &f.fields).filter(|f| {
-        matches!(f.kind, FieldType::Text | FieldType::Textarea) && !f.role.has(Role::Name)
-    });
+    // The first words of the other text fields, the longest kind first (the
+    // description before the addresses): for a citizen who phones without
+    // their ticket.
+    let mut text: Vec<_> = form
+        .into_iter()
+        .flat_map(|f| &f.fields)
+        .filter(|f| {
+            matches!(f.kind, FieldType::Text | FieldType::Textarea) && !f.role.has(Role::Name)
+        })
+        .collect();
+    text.sort_by_key(|f| std::cmp::Reverse(f.max_chars()));
     let said = text
+        .iter()
         .filter_map(|f| r.fields.get(&f.name))
         .collect::<Vec<_>>();
     let said: String = words(&said.join(" ")).chars().take(SAID_MAX).collect();
@@ -260,7 +273,7 @@ pub(super) fn search_key(r: &Record, form: Option<&FormSpec>) -> String {
 
 /// The most of a record's text its search key holds (characters): a long
 /// description is found by its first words.
-const SAID_MAX: usize = 2000;
+const SAID_MAX: usize = 300;
 
 /// Lowercase, with each run of white space as one space.
 fn words(text: &str) -> String {
