@@ -193,8 +193,11 @@ async fn post(
             });
         }
         if code.is_none() {
+            let unused = access::unused_symbols(&typed_code);
             view.kode_error = if typed_code.trim().is_empty() {
                 messages::CODE_MISSING.into()
+            } else if !unused.is_empty() {
+                messages::code_unused_symbols(&unused)
             } else {
                 messages::CODE_MALFORMED.into()
             };

@@ -1,6 +1,7 @@
 //! A case: its page (`/kasus/TICKET/`), its next step (POST there), a
-//! message to the citizen without a step (POST `pesan/`), its print view
-//! and its attachments ([`files`]).
+//! message to the citizen without a step (POST `pesan/`), a new access
+//! code ([`code`], POST `kode/`), its print view and its attachments
+//! ([`files`]).
 //!
 //! A step is the use case `loket status` calls too ([`work::take_step`],
 //! [`work::move_case`]): the same [`cases::StatusChange`], checked by
@@ -10,6 +11,7 @@
 //! member, `loket status`, a hand edit), nothing is written and the page
 //! comes back (409) with the case as it is now and who changed it.
 
+mod code;
 mod files;
 pub mod view;
 
@@ -49,11 +51,12 @@ pub async fn handle(
         }
         "" if req.method() == Method::POST => step(desk, req, &staff, ticket).await,
         "pesan/" if req.method() == Method::POST => message(desk, req, &staff, ticket).await,
+        "kode/" if req.method() == Method::POST => code::reissue(desk, req, &staff, ticket).await,
         "cetak/" if read => files::print(desk, &staff, ticket).await,
         _ if read && tail.starts_with("lampiran/") => {
             files::attachment(desk, &staff, ticket, &tail["lampiran/".len()..]).await
         }
-        "" | "cetak/" | "pesan/" => desk.not_allowed(Some(&staff)),
+        "" | "cetak/" | "pesan/" | "kode/" => desk.not_allowed(Some(&staff)),
         _ => not_found(desk, &staff),
     }
 }

@@ -144,6 +144,9 @@ pub struct CaseView {
     /// not allow now): shown at the top.
     pub error_on_top: bool,
     pub typed: Typed,
+    /// The access code form's answer: a new code, shown once, or what
+    /// was wrong.
+    pub code: super::code::CodeView,
 }
 
 /// "27 November 2026, 10.15 WIB".
@@ -369,6 +372,7 @@ impl CaseView {
             error: String::new(),
             error_on_top: false,
             typed: Typed::default(),
+            code: Default::default(),
         }
     }
 
