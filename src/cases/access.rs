@@ -154,6 +154,13 @@ pub fn normalize(text: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(is_symbol)).then_some(code)
 }
 
+/// How many symbols a typed code has, spaces, dashes and dots left out.
+pub fn typed_len(text: &str) -> usize {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
+        .count()
+}
+
 /// The characters of a typed code that no code ever uses (`O`, `0`, `B`,
 /// …), each once, in the order typed; empty when every one is used.
 /// Spaces, dashes and dots are ignored as [`normalize`] ignores them.

@@ -197,7 +197,12 @@ async fn post(
             view.kode_error = if typed_code.trim().is_empty() {
                 messages::CODE_MISSING.into()
             } else if !unused.is_empty() {
-                messages::code_unused_symbols(&unused)
+                // The letters named, and the length too when it is wrong.
+                let length = access::typed_len(&typed_code) != access::CODE_LEN;
+                let shape = if length { messages::CODE_MALFORMED } else { "" };
+                format!("{shape} {}", messages::code_unused_symbols(&unused))
+                    .trim()
+                    .to_string()
             } else {
                 messages::CODE_MALFORMED.into()
             };
