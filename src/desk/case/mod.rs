@@ -117,6 +117,7 @@ async fn show(
     };
     let forms = (desk.office)().forms;
     let mut view = CaseView::new(&record, &forms, &text, dates::today());
+    restore_kept(desk, staff, &mut view, &record.ticket);
     if sent {
         view.notice = "Pesan untuk pemohon sudah dicatat; status kasus tidak berubah.".into();
     }
@@ -129,6 +130,48 @@ async fn show(
         };
     }
     render(desk, staff, StatusCode::OK, &view)
+}
+
+/// Fills in what `staff` typed into the step or message form before their
+/// session ended ([`super::kept`]), saying so; it is not sent again until
+/// they send it.
+fn restore_kept(desk: &Desk, staff: &Staff, view: &mut CaseView, ticket: &str) {
+    let Some((tail, posted)) =
+        super::kept::take_for(desk, staff, &format!("{CASE_PREFIX}{ticket}/"))
+    else {
+        return;
+    };
+    view.typed = match tail {
+        "pesan/" => typed_message(&posted),
+        _ => typed_step(&posted),
+    };
+    view.notice = "Sesi Anda tadi berakhir sebelum isian ini terkirim. Isian Anda sudah dikembalikan ke formulirnya di bawah; periksa lalu kirim lagi.".into();
+}
+
+/// What a step's form sent.
+fn typed_step(posted: &http::Form) -> Typed {
+    Typed {
+        langkah: posted.get("langkah"),
+        formulir: posted.get("formulir"),
+        berkas: posted.get("berkas"),
+        catatan: posted.get("catatan"),
+        tanggal: posted.get("tanggal"),
+        jam: posted.get("jam"),
+        tempat: posted.get("tempat"),
+        pesan: posted.get("pesan"),
+        terlambat: posted.get("terlambat"),
+        ..Typed::default()
+    }
+}
+
+/// What the message form sent.
+fn typed_message(posted: &http::Form) -> Typed {
+    Typed {
+        pesan: posted.get("pesan"),
+        terlambat: posted.get("terlambat"),
+        message_form: true,
+        ..Typed::default()
+    }
 }
 
 /// The change a step's form asks for, or what is wrong with it (in the
@@ -194,18 +237,7 @@ async fn step(
     if !Desk::csrf_ok(staff, &posted) {
         return desk.csrf_refused(Some(staff));
     }
-    let typed = Typed {
-        langkah: posted.get("langkah"),
-        formulir: posted.get("formulir"),
-        berkas: posted.get("berkas"),
-        catatan: posted.get("catatan"),
-        tanggal: posted.get("tanggal"),
-        jam: posted.get("jam"),
-        tempat: posted.get("tempat"),
-        pesan: posted.get("pesan"),
-        terlambat: posted.get("terlambat"),
-        ..Typed::default()
-    };
+    let typed = typed_step(&posted);
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
     let moving = typed.langkah == view::MOVE_STEP;
@@ -309,12 +341,7 @@ async fn message(
     if !Desk::csrf_ok(staff, &posted) {
         return desk.csrf_refused(Some(staff));
     }
-    let typed = Typed {
-        pesan: posted.get("pesan"),
-        terlambat: posted.get("terlambat"),
-        message_form: true,
-        ..Typed::default()
-    };
+    let typed = typed_message(&posted);
     if typed.pesan.trim().is_empty() {
         let message = "Tulis pesan untuk pemohon.";
         return refused(desk, staff, ticket, typed, message.into(), None).await;

@@ -7,3 +7,4 @@
 
 mod code;
 mod public;
+mod session;

@@ -90,7 +90,10 @@ async fn a_code_with_a_letter_codes_never_use_names_the_ones_they_do() {
         page.contains("\u{201c}0\u{201d}, \u{201c}B\u{201d}"),
         "{page}"
     );
-    assert!(!page.contains("terdiri dari 8"), "the length is right: {page}");
+    assert!(
+        !page.contains("terdiri dari 8"),
+        "the length is right: {page}"
+    );
     // Spaces, dashes and lower case are read as the code.
     let typed = code.to_lowercase().replace(' ', " - ");
     let (status, _, page) = look_up(&server, &sent.ticket, &typed, None).await;
