@@ -135,3 +135,46 @@ async fn staff_issue_a_new_code_after_checking_the_caller_and_the_old_one_stops_
     let (_, log) = server.stop();
     assert!(!log.contains(&new.replace(' ', "")), "{log}");
 }
+
+#[tokio::test]
+async fn loket_code_issues_a_new_code_from_the_command_line() {
+    let server = Server::start();
+    let sent = send_request(&server, None).await;
+    let old = code_of(&server, &sent).await;
+    let out = crate::common::loket()
+        .arg("code")
+        .arg(&sent.ticket)
+        .arg("--root")
+        .arg(server.site().root())
+        .arg("--data")
+        .arg(&server.data)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let prefix = format!("Kode akses baru untuk {}: ", sent.ticket);
+    let new = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|rest| rest.get(..9))
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_string();
+    let (status, _, _) = look_up(&server, &sent.ticket, &old, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = look_up(&server, &sent.ticket, &new, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let lines = audited(&server.data, "access-code");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0][4].starts_with("cli"), "{lines:?}");
+    // A ticket that is not there says so.
+    let out = crate::common::loket()
+        .args(["code", "KP-20261127-CDFH", "--data"])
+        .arg(&server.data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
