@@ -6,7 +6,8 @@
 //! `server::desk`), which answers only what is here; the public listener
 //! knows none of these paths. Pages are Tera templates embedded in loket
 //! ([`views`], `src/desk/templates/`; a site's `templates/desk/NAME`
-//! replaces one), in Indonesian, without JavaScript,
+//! replaces one), in Indonesian, working without JavaScript (one small
+//! script, `assets/sesi.js`, only adds the warning before a session ends),
 //! styled by `src/desk/assets/meja.css` (the site's palette and forms).
 //!
 //! | path | what |
