@@ -27,11 +27,9 @@
   function warn() {
     text.textContent = warnText;
     form.hidden = false;
+    // Announced (role="alert"), not focused: focus moved while someone
+    // types would swallow their keys.
     notice.hidden = false;
-    var button = form.querySelector("button");
-    if (button) {
-      button.focus();
-    }
     endTimer = window.setTimeout(ended, Math.min(warnBefore, idle));
   }
 
