@@ -65,6 +65,11 @@ pub struct Office {
     /// A link to the office on a map.
     #[serde(default)]
     pub map_url: String,
+    /// Whether the deadlines stop while a case waits for its citizen (a
+    /// step with `asks_citizen`): they move by the working days waited
+    /// when the citizen answers. Default: the clock runs on.
+    #[serde(default)]
+    pub pause_while_waiting: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -23,8 +23,10 @@ use super::shown_once::Seen;
 use super::{AppState, Body, Published, html, messages, shown_once, status_page};
 use crate::cases::access;
 use crate::cases::ticket::Ticket;
+use crate::cases::waiting;
 use crate::cases::{self, Record, RecordError};
 use crate::core::dates;
+use crate::forms::spec::FormSpec;
 use crate::site::render::ConfirmationView;
 use crate::site::terms::Unit;
 
@@ -178,7 +180,15 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
         state,
         access_code: String::new(),
         code_shown_before: false,
+        waiting: form
+            .map(|f| waiting_words(published, f))
+            .unwrap_or_default(),
     }
+}
+
+/// The receipt's words on waiting for the citizen ([`waiting::receipt_words`]).
+fn waiting_words(published: &Published, form: &FormSpec) -> String {
+    waiting::receipt_words(form, published.site.config.office.pause_while_waiting)
 }
 
 /// The receipt a robot sees: deadlines as a real submission of that day
@@ -210,5 +220,6 @@ fn decoy_view(
         state: "proses",
         access_code: String::new(),
         code_shown_before: false,
+        waiting: waiting_words(published, form),
     })
 }

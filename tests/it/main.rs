@@ -43,4 +43,5 @@ mod shipped;
 mod staff;
 mod static_site;
 mod units;
+mod waiting;
 mod watch;
