@@ -112,6 +112,7 @@ async function permohonanJourney(javaScriptEnabled) {
     assert.match(code ?? '', /^[CDFHJKMNPRTVWXY34679]{4} [CDFHJKMNPRTVWXY34679]{4}$/);
     await page.reload();
     assert.equal(await accessCodeOn(page), null, 'not shown again on a reload');
+    assert.match(await page.getByRole('main').innerText(), /Kode akses sudah ditampilkan sebelumnya/, 'the reload says so');
 
     // At 360 px (confirmation() left it there), the citizen looks the case
     // up with the ticket and the code, from the receipt's own link.

@@ -201,6 +201,31 @@ pub fn normalize(text: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(is_symbol)).then_some(code)
 }
 
+/// How many symbols a typed code has, spaces, dashes and dots left out.
+pub fn typed_len(text: &str) -> usize {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
+        .count()
+}
+
+/// The characters of a typed code that no code ever uses (`O`, `0`, `B`,
+/// …), each once, in the order typed; empty when every one is used.
+/// Spaces, dashes and dots are ignored as [`normalize`] ignores them.
+pub fn unused_symbols(text: &str) -> Vec<char> {
+    let mut unused = Vec::new();
+    for c in text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
+        .map(|c| c.to_ascii_uppercase())
+    {
+        let used = c.is_ascii() && is_symbol(c as u8);
+        if !used && !unused.contains(&c) {
+            unused.push(c);
+        }
+    }
+    unused
+}
+
 /// A code as it is shown: two groups of four ("KXM4 7PRT").
 pub fn display(code: &str) -> String {
     match code.get(..4).zip(code.get(4..)) {
@@ -251,6 +276,8 @@ mod tests {
         assert_eq!(normalize(" KXM4-7PRT ").as_deref(), Some("KXM47PRT"));
         assert_eq!(normalize("KXM47PR"), None);
         assert_eq!(normalize("KXM47PRO"), None, "O is not in the alphabet");
+        assert_eq!(unused_symbols("kxm4 0pro-o"), vec!['0', 'O']);
+        assert!(unused_symbols("kxm4-7prt").is_empty());
         assert_eq!(display("KXM47PRT"), "KXM4 7PRT");
     }
 

@@ -82,6 +82,11 @@ pub fn random_symbols(len: usize) -> std::io::Result<String> {
 }
 
 /// Whether `symbol` is in the read-aloud alphabet.
+/// The symbols tickets' suffixes and access codes are made of.
+pub fn symbols() -> &'static [u8] {
+    ALPHABET
+}
+
 pub fn is_symbol(symbol: u8) -> bool {
     ALPHABET.contains(&symbol)
 }

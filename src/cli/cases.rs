@@ -66,6 +66,14 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct CodeArgs {
+    ticket: String,
+    /// The site folder gives the mail's words.
+    #[command(flatten)]
+    folders: Folders,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     ticket: String,
     /// The step to take: a step id of the case's form, one of the `next:`
@@ -427,6 +435,38 @@ fn meeting_doubts(root: &Path, meeting: &Meeting, at: OffsetDateTime, due: Date)
 /// The composer of the citizen's mail when mail is on (the outbox exists;
 /// the server sends what is queued), from the site's settings; or why the
 /// site's settings do not read.
+/// `loket code TICKET`: [`work::code::reissue_code`], the code printed.
+pub fn code(args: CodeArgs) -> anyhow::Result<ExitCode> {
+    let data = args.folders.data();
+    user::refuse_root_writing(&data, "code")?;
+    let forms = args.folders.forms();
+    let (composer, unready) = match composer(&data, &args.folders.root, &forms) {
+        Ok(composer) => (composer, None),
+        Err(why) => (None, Some(why)),
+    };
+    let w = Work {
+        composer,
+        data,
+        forms,
+    };
+    let issued = work::code::reissue_code(&w, &args.ticket, &super::actor())?;
+    if let Err(e) = issued.audit {
+        eprintln!("warning: {:#}", super::audit_failed(&w.data, e));
+    }
+    println!(
+        "Kode akses baru untuk {}: {} (kode yang lama tidak berlaku lagi)",
+        issued.record.ticket,
+        cases::access::display(&issued.code)
+    );
+    match (issued.mailed, unready) {
+        (Ok(true), _) => eprintln!("Kode ini juga dikirim ke alamat surel pemohon."),
+        (Ok(false), Some(why)) => eprintln!("warning: no mail to the citizen: {why}"),
+        (Ok(false), None) => {}
+        (Err(e), _) => eprintln!("warning: no mail to the citizen: {e}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn composer(data: &Path, root: &Path, forms: &Forms) -> Result<Option<notify::Composer>, String> {
     if !notify::Outbox::at(data).exists() {
         return Ok(None);

@@ -74,6 +74,10 @@ enum Command {
     /// Move a submission to its next stage of the procedure, or to the other
     /// kind when it was filed in the wrong form (--kind).
     Status(cases::StatusArgs),
+    /// Give a case a new access code (the citizen lost theirs; check who is
+    /// asking first): printed once, mailed when mail is on; the old code
+    /// stops working.
+    Code(cases::CodeArgs),
     /// Write the monthly report (laporan hasil) as HTML and CSV.
     Report(cases::ReportArgs),
     /// Manage the staff desk's accounts: add, passwd, remove, list.
@@ -150,6 +154,7 @@ fn run(
         Command::Inbox(args) => cases::inbox(args),
         Command::Show(args) => cases::show(args),
         Command::Status(args) => cases::status(args),
+        Command::Code(args) => cases::code(args),
         Command::Report(args) => cases::report(args),
         Command::Staff(args) => staff::run(args),
         Command::Verify(args) => ops::verify(&args.folders.data(), &args.folders.forms()),

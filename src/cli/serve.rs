@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// says the request came over HTTPS (X-Forwarded-Proto).
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub desk_secure_cookies: bool,
+    /// Seconds a desk session may go unused before it ends (staff are
+    /// warned two minutes before).
+    #[arg(long, default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub desk_idle_secs: u64,
     /// Largest accepted upload, per file, in megabytes.
     #[arg(long, default_value_t = DEFAULT_MAX_UPLOAD_MB, value_parser = clap::value_parser!(u64).range(1..=100))]
     pub max_upload_mb: u64,
@@ -221,6 +225,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         desk: args.desk_addr.0.map(|addr| server::DeskSettings {
             addr,
             secure_cookies: args.desk_secure_cookies,
+            idle: std::time::Duration::from_secs(args.desk_idle_secs),
         }),
         mail: args.mail()?,
     };

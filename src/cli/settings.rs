@@ -37,6 +37,7 @@ pub const KEYS: &[&str] = &[
     "addr",
     "desk_addr",
     "desk_secure_cookies",
+    "desk_idle_secs",
     "max_upload_mb",
     "rate_limit",
     "rate_window_secs",

@@ -97,6 +97,16 @@ pub fn query<B>(req: &Request<B>) -> Vec<(String, String)> {
 pub struct Form(Vec<(String, String)>);
 
 impl Form {
+    /// Every field, as posted.
+    pub fn into_pairs(self) -> Vec<(String, String)> {
+        self.0
+    }
+
+    /// The fields `pairs` (a kept form, read again).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Form {
+        Form(pairs)
+    }
+
     /// The first value of `name`, or "" (line ends as `\n`).
     pub fn get(&self, name: &str) -> String {
         self.0

@@ -6,7 +6,8 @@
 //! `server::desk`), which answers only what is here; the public listener
 //! knows none of these paths. Pages are Tera templates embedded in loket
 //! ([`views`], `src/desk/templates/`; a site's `templates/desk/NAME`
-//! replaces one), in Indonesian, without JavaScript,
+//! replaces one), in Indonesian, working without JavaScript (one small
+//! script, `assets/sesi.js`, only adds the warning before a session ends),
 //! styled by `src/desk/assets/meja.css` (the site's palette and forms).
 //!
 //! | path | what |
@@ -19,6 +20,13 @@
 //! | `/kasus/TICKET/lampiran/NAME` | an attachment |
 //! | `/laporan/` | the monthly report, and its files ([`report`]) |
 //! | `/kasus-baru/` | record a case from another channel, and (POST) store it ([`intake`]) |
+//! | `/sesi/` (POST) | keep the session going (the warning before it ends, `aset/sesi.js`) |
+//!
+//! A session ends after `--desk-idle-secs` without a request: every page
+//! says so, and with JavaScript (`/aset/sesi.js`) warns two minutes before
+//! and offers to extend it (WCAG 2.2.1). A case's step or message posted
+//! after its session ended is kept and offered again after signing in
+//! ([`kept`]).
 //!
 //! Security: accounts in `data/staff.yaml` ([`accounts`], argon2id);
 //! sessions in memory ([`session`]); every POST carries the session's CSRF
@@ -33,6 +41,7 @@ mod case;
 mod http;
 mod inbox;
 mod intake;
+mod kept;
 mod limiter;
 mod messages;
 mod report;
@@ -43,7 +52,7 @@ mod views;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
@@ -73,6 +82,10 @@ pub const SESSION_COOKIE: &str = "loket_meja";
 const HOST_PREFIX: &str = "__Host-";
 /// Where the desk's stylesheet is served (to anyone: it holds nothing).
 pub const CSS_PATH: &str = "/aset/meja.css";
+/// The script that warns before a session ends (progressive enhancement).
+pub const SESSION_JS_PATH: &str = "/aset/sesi.js";
+/// Where that script keeps a session going (POST).
+pub const SESSION_PATH: &str = "/sesi/";
 pub const SIGN_IN_PATH: &str = "/masuk/";
 pub const SIGN_OUT_PATH: &str = "/keluar/";
 pub const REPORT_PATH: &str = "/laporan/";
@@ -108,6 +121,8 @@ pub struct DeskOptions {
     pub mail: Option<crate::notify::Mail>,
     /// How a case recorded on the desk is read and stored.
     pub intake: CaseIntake,
+    /// A session unused this long ends ([`IDLE`] by default).
+    pub idle: Duration,
 }
 
 /// Who sent a request, as the listener saw it.
@@ -133,6 +148,8 @@ pub struct Desk {
     /// The record index, kept between inbox pages.
     index: crate::cases::index::Memo,
     intake: CaseIntake,
+    /// Forms posted after their session ended ([`kept`]).
+    kept: kept::KeptPosts,
 }
 
 /// A signed-in request.
@@ -149,7 +166,7 @@ impl Desk {
         Ok(Desk {
             data: opts.data,
             secure_cookies: opts.secure_cookies,
-            sessions: session::Sessions::default(),
+            sessions: session::Sessions::new(opts.idle),
             limiter: limiter::SignInLimiter::default(),
             hashing: tokio::sync::Semaphore::new(2),
             form_key,
@@ -157,6 +174,7 @@ impl Desk {
             mail: opts.mail,
             index: Default::default(),
             intake: opts.intake,
+            kept: Default::default(),
         })
     }
 
@@ -169,12 +187,24 @@ impl Desk {
                 false => self.not_allowed(None),
             };
         }
+        if path == SESSION_JS_PATH {
+            return match http::is_read(&req) {
+                true => views::session_script(),
+                false => self.not_allowed(None),
+            };
+        }
         if path == SIGN_IN_PATH {
             return signin::handle(self, req, peer).await;
         }
         let Some(staff) = self.signed_in(&req, peer) else {
+            if let Some(ended) = kept::ended_session(self, &req, &path, peer) {
+                return kept::keep(self, req, ended, &path).await;
+            }
             return self.not_signed_in(&req, &path);
         };
+        if path == SESSION_PATH {
+            return kept::extend(self, req, &staff).await;
+        }
         if path == SIGN_OUT_PATH {
             return match http::is_read(&req) {
                 true => self.not_allowed(Some(&staff)),
@@ -257,6 +287,11 @@ impl Desk {
             user: staff.map(|s| s.session.name.clone()),
             csrf: staff.map(|s| s.session.csrf.clone()).unwrap_or_default(),
             nav,
+            idle_secs: self.sessions.idle().as_secs(),
+            idle_words: match self.sessions.idle().as_secs() {
+                s if s % 60 == 0 => format!("{} menit", s / 60),
+                s => format!("{s} detik"),
+            },
         }
     }
 

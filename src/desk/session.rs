@@ -4,9 +4,14 @@
 //! The cookie holds a random token of 256 bits; the server keeps only its
 //! SHA-256, with the staff member's name, the stamp of the password they
 //! signed in with ([`super::accounts::Account::stamp`]) and the session's
-//! CSRF token. A session ends 30 minutes after its last request, 8 hours
-//! after sign-in, on sign-out, and when its account's password changes or
-//! the account is removed (checked on every request).
+//! CSRF token. A session ends 30 minutes after its last request (the
+//! desk's `--desk-idle-secs`), 8 hours after sign-in, on sign-out, and when
+//! its account's password changes or the account is removed (checked on
+//! every request).
+//!
+//! A session that ended by time is remembered (for [`LIFETIME`], at most
+//! as many as live ones) as [`Sessions::ended`]: a form posted with its
+//! cookie after it ended is kept for its staff member ([`super::kept`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -41,15 +46,23 @@ struct Entry {
 }
 
 impl Entry {
-    fn alive(&self, now: Instant) -> bool {
-        now.saturating_duration_since(self.last) < IDLE
+    fn alive(&self, now: Instant, idle: Duration) -> bool {
+        now.saturating_duration_since(self.last) < idle
             && now.saturating_duration_since(self.created) < LIFETIME
     }
 }
 
-#[derive(Default)]
 pub struct Sessions {
     by_hash: Mutex<HashMap<[u8; 32], Entry>>,
+    /// Sessions that ended by time, with when they were seen ended.
+    ended: Mutex<HashMap<[u8; 32], (Session, Instant)>>,
+    idle: Duration,
+}
+
+impl Default for Sessions {
+    fn default() -> Sessions {
+        Sessions::new(IDLE)
+    }
 }
 
 fn key(token: &str) -> [u8; 32] {
@@ -57,6 +70,20 @@ fn key(token: &str) -> [u8; 32] {
 }
 
 impl Sessions {
+    /// Sessions that end `idle` after their last request.
+    pub fn new(idle: Duration) -> Sessions {
+        Sessions {
+            by_hash: Mutex::default(),
+            ended: Mutex::default(),
+            idle,
+        }
+    }
+
+    /// How long a session may go unused.
+    pub fn idle(&self) -> Duration {
+        self.idle
+    }
+
     /// Starts a session; returns the cookie's token and the session.
     pub fn create(
         &self,
@@ -72,7 +99,8 @@ impl Sessions {
         };
         let mut map = self.lock();
         if map.len() >= MAX_SESSIONS {
-            map.retain(|_, e| e.alive(now));
+            let idle = self.idle;
+            map.retain(|_, e| e.alive(now, idle));
         }
         if map.len() >= MAX_SESSIONS
             && let Some(oldest) = map.iter().min_by_key(|(_, e)| e.last).map(|(k, _)| *k)
@@ -96,8 +124,11 @@ impl Sessions {
         let k = key(token);
         let mut map = self.lock();
         let entry = map.get_mut(&k)?;
-        if !entry.alive(now) {
-            map.remove(&k);
+        if !entry.alive(now, self.idle) {
+            if let Some(gone) = map.remove(&k) {
+                drop(map);
+                self.remember_ended(k, gone.session, now);
+            }
             return None;
         }
         entry.last = now;
@@ -109,9 +140,36 @@ impl Sessions {
         self.lock().remove(&key(token)).map(|e| e.session)
     }
 
-    /// Ends every session of the staff member `name` (compared as stored).
+    /// Ends every session of the staff member `name` (compared as stored),
+    /// and forgets the ones of theirs that ended.
     pub fn remove_all_of(&self, name: &str) {
         self.lock().retain(|_, e| e.session.name != name);
+        self.lock_ended().retain(|_, (s, _)| s.name != name);
+    }
+
+    /// The session of `token` if it ended by time (within [`LIFETIME`] of
+    /// being seen ended); not one that was signed out.
+    pub fn ended(&self, token: &str, now: Instant) -> Option<Session> {
+        let ended = self.lock_ended();
+        let (session, at) = ended.get(&key(token))?;
+        (now.saturating_duration_since(*at) < LIFETIME).then(|| session.clone())
+    }
+
+    fn remember_ended(&self, k: [u8; 32], session: Session, now: Instant) {
+        let mut ended = self.lock_ended();
+        if ended.len() >= MAX_SESSIONS {
+            ended.retain(|_, (_, at)| now.saturating_duration_since(*at) < LIFETIME);
+        }
+        if ended.len() >= MAX_SESSIONS
+            && let Some(oldest) = ended.iter().min_by_key(|(_, (_, at))| *at).map(|(k, _)| *k)
+        {
+            ended.remove(&oldest);
+        }
+        ended.insert(k, (session, now));
+    }
+
+    fn lock_ended(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], (Session, Instant)>> {
+        self.ended.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     #[cfg(test)]
@@ -138,8 +196,12 @@ mod tests {
         assert!(sessions.get(&token, start + 29 * minute).is_some());
         // Used at 29 minutes: alive until 59.
         assert!(sessions.get(&token, start + 58 * minute).is_some());
-        assert!(sessions.get(&token, start + 58 * minute + IDLE).is_none());
+        assert!(sessions.ended(&token, start).is_none(), "still live");
+        let end = start + 58 * minute + IDLE;
+        assert!(sessions.get(&token, end).is_none());
         assert_eq!(sessions.len(), 0, "removed once seen expired");
+        assert_eq!(sessions.ended(&token, end).unwrap().name, "Budi");
+        assert!(sessions.ended(&token, end + LIFETIME).is_none());
         assert!(sessions.get("not a token", start).is_none());
     }
 
@@ -165,6 +227,7 @@ mod tests {
         let (c, _) = sessions.create("Siti", "s", now).unwrap();
         assert!(sessions.remove(&a).is_some());
         assert!(sessions.get(&a, now).is_none());
+        assert!(sessions.ended(&a, now).is_none(), "signed out, not ended");
         sessions.remove_all_of("Budi");
         assert!(sessions.get(&b, now).is_none());
         assert!(sessions.get(&c, now).is_some());

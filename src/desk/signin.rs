@@ -82,6 +82,8 @@ struct SignInView {
     next: String,
     error: String,
     signed_out: bool,
+    /// A form posted after the session ended was kept.
+    kept: bool,
 }
 
 pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Response<Body> {
@@ -101,6 +103,7 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         let view = SignInView {
             next: http::local_path(&value("lanjut")).unwrap_or("").to_string(),
             signed_out: value("keluar") == "1",
+            kept: value("tersimpan") == "1",
             ..SignInView::default()
         };
         let token = http::cookie(&req, &form_cookie);

@@ -16,6 +16,7 @@ use super::http::{bytes, html, plain_error};
 use crate::office::templates::{DESK, Templates};
 
 const STYLESHEET: &str = include_str!("assets/meja.css");
+const SESSION_SCRIPT: &str = include_str!("assets/sesi.js");
 
 pub type ViewError = tera::Error;
 
@@ -33,6 +34,10 @@ pub struct Chrome {
     pub csrf: String,
     /// The current menu item: "kotak-masuk", "laporan", or "".
     pub nav: &'static str,
+    /// Seconds a session may go unused (for the warning's script).
+    pub idle_secs: u64,
+    /// The same in words ("30 menit"), said on every page.
+    pub idle_words: String,
 }
 
 pub fn render(name: &str, chrome: &Chrome, view: &impl Serialize) -> Result<String, ViewError> {
@@ -63,6 +68,15 @@ pub fn error(chrome: &Chrome, notice: crate::core::web::Notice) -> Response<Body
             plain_error()
         }
     }
+}
+
+/// The script that warns before a session ends.
+pub fn session_script() -> Response<Body> {
+    bytes(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        SESSION_SCRIPT.as_bytes().to_vec(),
+    )
 }
 
 pub fn stylesheet() -> Response<Body> {

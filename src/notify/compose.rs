@@ -25,6 +25,7 @@ const NEW_CASE: &str = "mail/staf-baru.txt";
 const DIGEST: &str = "mail/staf-ringkasan.txt";
 const RECEIPT: &str = "mail/warga-tanda-terima.txt";
 const STEP: &str = "mail/warga-langkah.txt";
+const NEW_CODE: &str = "mail/warga-kode-baru.txt";
 const REPLY: &str = "mail/staf-balasan.txt";
 
 #[derive(Debug, thiserror::Error)]
@@ -255,6 +256,18 @@ impl Composer {
         let case = self.case(facts);
         let code = crate::cases::access::display(code);
         let (subject, body) = self.render(RECEIPT, |ctx| {
+            ctx.insert("case", &case);
+            ctx.insert("code", &code);
+        })?;
+        Ok(self.to_citizen(Kind::Receipt, &facts.ticket, subject, body))
+    }
+
+    /// To the citizen: a new access code staff issued (the old one no
+    /// longer works).
+    pub fn new_code(&self, facts: &CaseFacts, code: &str) -> Result<Message, ComposeError> {
+        let case = self.case(facts);
+        let code = crate::cases::access::display(code);
+        let (subject, body) = self.render(NEW_CODE, |ctx| {
             ctx.insert("case", &case);
             ctx.insert("code", &code);
         })?;

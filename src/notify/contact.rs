@@ -67,13 +67,19 @@ fn opening(record: &Record, form: &FormSpec) -> String {
 /// `https://wa.me/6281234567890?text=…` to the citizen's mobile number, if
 /// they gave one.
 pub fn whatsapp_link(record: &Record, form: &FormSpec) -> Option<String> {
+    whatsapp_link_with(record, form, &opening(record, form))
+}
+
+/// `https://wa.me/6281234567890?text=…` with `text`, if the citizen gave
+/// a mobile number.
+pub fn whatsapp_link_with(record: &Record, form: &FormSpec, text: &str) -> Option<String> {
     let number = record.mobile(form)?.trim_start_matches('+');
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     Some(format!(
         "https://wa.me/{number}?text={}",
-        utf8_percent_encode(&opening(record, form), QUERY)
+        utf8_percent_encode(text, QUERY)
     ))
 }
 

@@ -251,3 +251,25 @@ pub fn queue_step(
         .map_err(|e| format!("cannot queue mail in {}: {e}", outbox.dir().display()))?;
     Ok(true)
 }
+
+/// Queues the citizen's mail with the new access `code` of `record` (when
+/// mail is on and they gave an email); returns whether one was queued.
+pub fn queue_new_code(
+    data: &Path,
+    composer: &Composer,
+    record: &crate::cases::Record,
+    code: &str,
+) -> Result<bool, String> {
+    let outbox = Outbox::at(data);
+    let email = composer.forms().of(record).and_then(|f| record.email(f));
+    if !outbox.exists() || email.is_none() {
+        return Ok(false);
+    }
+    let message = composer
+        .new_code(&CaseFacts::of(record), code)
+        .map_err(|e| e.to_string())?;
+    outbox
+        .put(&message, Durability::Now)
+        .map_err(|e| format!("cannot queue mail in {}: {e}", outbox.dir().display()))?;
+    Ok(true)
+}

@@ -49,7 +49,7 @@ pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 17] = [
+const BUILTIN: [(&str, &str); 19] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -78,6 +78,10 @@ const BUILTIN: [(&str, &str); 17] = [
     (
         "desk/kasus.html",
         include_str!("../desk/templates/kasus.html"),
+    ),
+    (
+        "desk/kode-akses.html",
+        include_str!("../desk/templates/kode-akses.html"),
     ),
     (
         "desk/kasus-baru.html",
@@ -110,6 +114,10 @@ const BUILTIN: [(&str, &str); 17] = [
     (
         "mail/warga-langkah.txt",
         include_str!("../notify/templates/warga-langkah.txt"),
+    ),
+    (
+        "mail/warga-kode-baru.txt",
+        include_str!("../notify/templates/warga-kode-baru.txt"),
     ),
     (
         "mail/staf-balasan.txt",

@@ -3,7 +3,8 @@
 //! were issued, with the deadline the record holds and the case's state
 //! (a rejected case does not say it will be handled). It holds no personal
 //! data: ticket, kind, date of receipt, deadline, state; and, once, to the
-//! browser that sent the form, the access code ([`super::shown_once`]).
+//! browser that sent the form, the access code ([`super::shown_once`]);
+//! that browser's reloads say it was shown and whom to ask.
 //!
 //! A 404 says a ticket was never issued, so receipts of tickets that do not
 //! exist are counted per client address (`--lookup-rate-limit` per
@@ -18,6 +19,7 @@ use std::sync::Mutex;
 
 use hyper::{Request, Response, StatusCode};
 
+use super::shown_once::Seen;
 use super::{AppState, Body, Published, html, messages, shown_once, status_page};
 use crate::cases::access;
 use crate::cases::ticket::Ticket;
@@ -70,10 +72,10 @@ pub(super) async fn page<B>(
     };
     // The code, if this browser holds it: it goes with the page below.
     let token = shown_once::token_of(req.headers());
-    let code = token
+    let seen = token
         .as_deref()
         .and_then(|t| state.lookups.once.take(t, ticket.as_str()));
-    let counted = match code {
+    let counted = match seen {
         Some(_) => None,
         None => {
             let client = super::proxy::client_ip(req, ip, &state.limits.trust_proxy);
@@ -116,15 +118,22 @@ pub(super) async fn page<B>(
         return not_found(published);
     };
     drop(counted);
-    if let Some(code) = code {
-        view.access_code = access::display(&code);
+    match &seen {
+        Some(Seen::Code(code)) => view.access_code = access::display(code),
+        Some(Seen::Before) => view.code_shown_before = true,
+        None => {}
     }
     let mut out = Vec::new();
     match published.renderer().render_confirmation(&view, &mut out) {
         Ok(()) => {
             let mut response = html(StatusCode::OK, out);
-            if token.is_some() {
-                shown_once::set_cookie(&mut response, None, published);
+            match (token.as_deref(), &seen) {
+                // Kept, so that a reload says the code was shown.
+                (Some(token), Some(_)) => {
+                    shown_once::keep_shown_cookie(&mut response, token, published)
+                }
+                (Some(_), None) => shown_once::set_cookie(&mut response, None, published),
+                (None, _) => {}
             }
             response
         }
@@ -170,6 +179,7 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
         due_note: record.due_note.clone().unwrap_or_default(),
         state,
         access_code: String::new(),
+        code_shown_before: false,
         waiting: form
             .map(|f| waiting_words(published, f))
             .unwrap_or_default(),
@@ -209,6 +219,7 @@ fn decoy_view(
         due_note: due.note().unwrap_or_default(),
         state: "proses",
         access_code: String::new(),
+        code_shown_before: false,
         waiting: waiting_words(published, form),
     })
 }

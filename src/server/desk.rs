@@ -23,6 +23,8 @@ pub struct DeskSettings {
     pub addr: SocketAddr,
     /// Cookies always `Secure` (the desk is only reached over HTTPS).
     pub secure_cookies: bool,
+    /// A session unused this long ends.
+    pub idle: std::time::Duration,
 }
 
 /// Connections the desk serves at once: a few staff, a few tabs each.
@@ -48,6 +50,7 @@ pub(super) async fn run(
         DeskOptions {
             data,
             secure_cookies: settings.secure_cookies,
+            idle: settings.idle,
             mail: state.mail().cloned(),
             intake: crate::desk::CaseIntake {
                 store: state.store.clone(),

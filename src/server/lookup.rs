@@ -195,8 +195,16 @@ async fn post(
             });
         }
         if code.is_none() {
+            let unused = access::unused_symbols(&typed_code);
             view.kode_error = if typed_code.trim().is_empty() {
                 messages::CODE_MISSING.into()
+            } else if !unused.is_empty() {
+                // The letters named, and the length too when it is wrong.
+                let length = access::typed_len(&typed_code) != access::CODE_LEN;
+                let shape = if length { messages::CODE_MALFORMED } else { "" };
+                format!("{shape} {}", messages::code_unused_symbols(&unused))
+                    .trim()
+                    .to_string()
             } else {
                 messages::CODE_MALFORMED.into()
             };

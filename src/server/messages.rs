@@ -168,3 +168,26 @@ pub const TICKET_MISSING: &str = "Tuliskan nomor tiket Anda.";
 pub const TICKET_MALFORMED: &str = "Nomor tiket tidak sesuai bentuknya. Contoh: KP-20261127-7KX4.";
 pub const CODE_MISSING: &str = "Tuliskan kode akses Anda.";
 pub const CODE_MALFORMED: &str = "Kode akses terdiri dari 8 huruf dan angka, misalnya KXM4 7PRT.";
+
+/// A typed code with characters no code uses (`unused`, as typed): names
+/// the ones codes are made of.
+pub fn code_unused_symbols(unused: &[char]) -> String {
+    let spaced = |digits: bool| {
+        crate::cases::ticket::symbols()
+            .iter()
+            .filter(|b| b.is_ascii_digit() == digits)
+            .map(|&b| char::from(b).to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let typed = unused
+        .iter()
+        .map(|c| format!("\u{201c}{c}\u{201d}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "Kode akses hanya memakai huruf {} dan angka {}; {typed} tidak pernah dipakai. Periksa lagi kode Anda.",
+        spaced(false),
+        spaced(true)
+    )
+}

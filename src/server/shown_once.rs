@@ -7,9 +7,10 @@
 //! minutes; `Secure` when the site's `base_url` is `https://`, the address
 //! citizens are given, whatever a proxy says about one request). The server keeps token → (ticket, code) in memory. The first
 //! receipt page asked for with that token and ticket shows the code and
-//! forgets it; the answer also clears the cookie. Anyone else who opens the
-//! receipt URL, and that browser on a reload, sees the receipt without the
-//! code. A resend of the same form (the button pressed twice) is answered
+//! forgets it, keeping only that it was shown (for a day, with the cookie):
+//! that browser's reload says the code was shown before and whom to ask if
+//! it was not noted, instead of silently leaving it out. Anyone else who
+//! opens the receipt URL sees the receipt without the code. A resend of the same form (the button pressed twice) is answered
 //! with the first ticket and, while the code is still unseen, a fresh
 //! token for it: the browser follows the second answer, not the first.
 //! The codes live only in memory: after a restart the receipt page shows
@@ -29,6 +30,8 @@ use super::{Body, Published};
 pub const COOKIE: &str = "loket_kode";
 /// How long a code waits to be shown.
 const KEPT: Duration = Duration::from_secs(600);
+/// How long a browser's reload is told that its code was shown.
+const SHOWN_KEPT: Duration = Duration::from_secs(24 * 3600);
 /// Codes waiting at most; past it the oldest go.
 const MAX_WAITING: usize = 10_000;
 
@@ -38,8 +41,29 @@ pub struct ShownOnce(Mutex<HashMap<String, Waiting>>);
 #[derive(Debug, Clone)]
 struct Waiting {
     ticket: String,
-    code: String,
+    /// `None` once shown: only that it was is kept.
+    code: Option<String>,
     made: Instant,
+}
+
+impl Waiting {
+    fn live(&self, now: Instant) -> bool {
+        let kept = if self.code.is_some() {
+            KEPT
+        } else {
+            SHOWN_KEPT
+        };
+        now.duration_since(self.made) < kept
+    }
+}
+
+/// What a receipt page may say about the access code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// The code, shown now.
+    Code(String),
+    /// This browser was shown the code before.
+    Before,
 }
 
 impl ShownOnce {
@@ -48,10 +72,10 @@ impl ShownOnce {
         let token = token()?;
         let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        // Expired codes are never shown (`again` and `take` check their
+        // Expired entries are never used (`again` and `take` check their
         // age), so they are cleared out only when room is needed.
         if waiting.len() >= MAX_WAITING {
-            waiting.retain(|_, w| now.duration_since(w.made) < KEPT);
+            waiting.retain(|_, w| w.live(now));
         }
         if waiting.len() >= MAX_WAITING
             && let Some(oldest) = waiting
@@ -65,7 +89,7 @@ impl ShownOnce {
             token.clone(),
             Waiting {
                 ticket: ticket.to_string(),
-                code: code.to_string(),
+                code: Some(code.to_string()),
                 made: now,
             },
         );
@@ -79,23 +103,35 @@ impl ShownOnce {
             let waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
             waiting
                 .values()
-                .find(|w| w.ticket == ticket && w.made.elapsed() < KEPT)
-                .map(|w| w.code.clone())
+                .find(|w| w.ticket == ticket && w.code.is_some() && w.live(Instant::now()))
+                .and_then(|w| w.code.clone())
         }?;
         self.hold(ticket, &code)
     }
 
     /// The code of `ticket` if `token` holds it; it is then forgotten, with
-    /// every other token for that ticket.
-    pub fn take(&self, token: &str, ticket: &str) -> Option<String> {
+    /// every other token for that ticket, and `token` only remembers that
+    /// it was shown ([`Seen::Before`] on the next call).
+    pub fn take(&self, token: &str, ticket: &str) -> Option<Seen> {
         let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
         let found = waiting.get(token)?;
-        if found.ticket != ticket || found.made.elapsed() >= KEPT {
+        if found.ticket != ticket || !found.live(now) {
             return None;
         }
-        let code = found.code.clone();
-        waiting.retain(|_, w| w.ticket != ticket);
-        Some(code)
+        let Some(code) = found.code.clone() else {
+            return Some(Seen::Before);
+        };
+        waiting.retain(|t, w| w.ticket != ticket || t == token);
+        waiting.insert(
+            token.to_string(),
+            Waiting {
+                ticket: ticket.to_string(),
+                code: None,
+                made: now,
+            },
+        );
+        Some(Seen::Code(code))
     }
 }
 
@@ -119,8 +155,24 @@ pub fn token_of(headers: &HeaderMap) -> Option<String> {
 /// Sets the cookie (a token) or clears it (`None`); `Secure` when the
 /// site is published at an `https://` address.
 pub fn set_cookie(response: &mut Response<Body>, token: Option<&str>, published: &Published) {
+    set_cookie_for(response, token, KEPT, published);
+}
+
+/// Keeps the cookie of a token whose code was just shown, for as long as
+/// a reload is told so.
+pub fn keep_shown_cookie(response: &mut Response<Body>, token: &str, published: &Published) {
+    set_cookie_for(response, Some(token), SHOWN_KEPT, published);
+}
+
+fn set_cookie_for(
+    response: &mut Response<Body>,
+    token: Option<&str>,
+    kept: Duration,
+    published: &Published,
+) {
     let value = cookie_line(
         token,
+        kept,
         published.site.config.base_url.starts_with("https://"),
     );
     if let Ok(value) = HeaderValue::from_str(&value) {
@@ -128,12 +180,12 @@ pub fn set_cookie(response: &mut Response<Body>, token: Option<&str>, published:
     }
 }
 
-fn cookie_line(token: Option<&str>, secure: bool) -> String {
+fn cookie_line(token: Option<&str>, kept: Duration, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     match token {
         Some(token) => format!(
             "{COOKIE}={token}; Path=/terkirim/; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
-            KEPT.as_secs()
+            kept.as_secs()
         ),
         None => format!("{COOKIE}=; Path=/terkirim/; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
     }
@@ -152,10 +204,16 @@ mod tests {
         let resend = once.again("KP-20261127-CDFH").unwrap();
         assert_ne!(resend, token);
         assert_eq!(
-            once.take(&resend, "KP-20261127-CDFH").as_deref(),
-            Some("KXM47PRT")
+            once.take(&resend, "KP-20261127-CDFH"),
+            Some(Seen::Code("KXM47PRT".into()))
         );
         assert_eq!(once.take(&token, "KP-20261127-CDFH"), None, "seen");
+        assert_eq!(
+            once.take(&resend, "KP-20261127-CDFH"),
+            Some(Seen::Before),
+            "a reload"
+        );
+        assert_eq!(once.take(&resend, "KP-20261127-CDFJ"), None);
         assert_eq!(once.again("KP-20261127-CDFH"), None);
     }
 

@@ -215,6 +215,7 @@ pub fn submission_templates(renderer: &Renderer, forms: &Forms) -> Vec<Diagnosti
                 } else {
                     String::new()
                 },
+                code_shown_before: state == "selesai",
             };
             diags.extend(renderer.render_confirmation(&sample, std::io::sink()).err());
         }

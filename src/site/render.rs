@@ -112,6 +112,9 @@ pub fn render_sitemap(
         .map_err(|e| tera_diagnostic(&e, None))
 }
 
+/// Where citizens look a case up (made by the server, not a content page).
+pub const LOOKUP_URL: &str = "/cek-status/";
+
 #[derive(Serialize)]
 struct LinkView<'a> {
     title: &'a str,
@@ -180,7 +183,7 @@ impl<'a> Renderer<'a> {
             .enumerate()
             .filter_map(|(i, v)| v.as_ref().map(|v| (site.pages[i].url.as_str(), v)))
             .collect();
-        let nav: Vec<LinkView> = site
+        let mut nav: Vec<LinkView> = site
             .menu()
             .into_iter()
             .map(|i| LinkView {
@@ -188,6 +191,14 @@ impl<'a> Renderer<'a> {
                 url: &site.pages[i].url,
             })
             .collect();
+        // The page the server makes for citizens to follow their case is
+        // always in the menu, last (a content page may not stand in for it).
+        if !nav.iter().any(|item| item.url == LOOKUP_URL) {
+            nav.push(LinkView {
+                title: "Cek status",
+                url: LOOKUP_URL,
+            });
+        }
         Renderer {
             templates,
             site,
@@ -340,7 +351,7 @@ impl<'a> Renderer<'a> {
             LOOKUP_TEMPLATE,
             "Cek status kiriman",
             "cek-status",
-            "/cek-status/",
+            LOOKUP_URL,
             |ctx| ctx.insert("lookup", view),
             out,
         )
@@ -386,6 +397,8 @@ pub struct ConfirmationView {
     pub state: &'static str,
     /// The access code, shown once ("KXM4 7PRT"), or "".
     pub access_code: String,
+    /// Whether this browser was shown the code before (a reload).
+    pub code_shown_before: bool,
     /// What happens to the deadline while the office waits for missing
     /// documents (a form with a step that asks the citizen), or "".
     pub waiting: String,

@@ -41,6 +41,8 @@ pub enum Action {
     /// A case recorded on the desk (the detail: its channel and the date
     /// received).
     Recorded,
+    /// A new access code issued for a case (never the code).
+    AccessCode,
     /// An attachment opened (the detail is its field).
     Attachment,
     /// A case's print view opened.
@@ -71,6 +73,7 @@ impl Action {
             Action::Status => "status",
             Action::Message => "message",
             Action::Recorded => "recorded",
+            Action::AccessCode => "access-code",
             Action::Attachment => "attachment",
             Action::Print => "print",
             Action::AttachmentAdded => "attachment-added",

@@ -30,6 +30,7 @@ mod index;
 mod intake;
 mod lifecycle;
 mod lookup;
+mod lost;
 mod notify;
 mod office;
 mod operations;

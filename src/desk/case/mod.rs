@@ -1,6 +1,7 @@
 //! A case: its page (`/kasus/TICKET/`), its next step (POST there), a
-//! message to the citizen without a step (POST `pesan/`), its print view
-//! and its attachments ([`files`]).
+//! message to the citizen without a step (POST `pesan/`), a new access
+//! code ([`code`], POST `kode/`), its print view and its attachments
+//! ([`files`]).
 //!
 //! A step is the use case `loket status` calls too ([`work::take_step`],
 //! [`work::move_case`]): the same [`cases::StatusChange`], checked by
@@ -11,6 +12,7 @@
 //! comes back (409) with the case as it is now and who changed it.
 
 pub mod attach;
+mod code;
 mod files;
 pub mod view;
 
@@ -50,12 +52,13 @@ pub async fn handle(
         }
         "" if req.method() == Method::POST => step(desk, req, &staff, ticket).await,
         "pesan/" if req.method() == Method::POST => message(desk, req, &staff, ticket).await,
+        "kode/" if req.method() == Method::POST => code::reissue(desk, req, &staff, ticket).await,
         "cetak/" if read => files::print(desk, &staff, ticket).await,
         _ if read && tail.starts_with("lampiran/") => {
             files::attachment(desk, &staff, ticket, &tail["lampiran/".len()..]).await
         }
         "lampiran/" if req.method() == Method::POST => attach::add(desk, req, &staff, ticket).await,
-        "" | "cetak/" | "pesan/" => desk.not_allowed(Some(&staff)),
+        "" | "cetak/" | "pesan/" | "kode/" => desk.not_allowed(Some(&staff)),
         _ => not_found(desk, &staff),
     }
 }
@@ -116,6 +119,7 @@ async fn show(
     };
     let forms = (desk.office)().forms;
     let mut view = CaseView::new(&record, &forms, &text, dates::today());
+    restore_kept(desk, staff, &mut view, &record.ticket);
     if sent {
         view.notice = "Pesan untuk pemohon sudah dicatat; status kasus tidak berubah.".into();
     }
@@ -129,6 +133,48 @@ async fn show(
         };
     }
     render(desk, staff, StatusCode::OK, &view)
+}
+
+/// Fills in what `staff` typed into the step or message form before their
+/// session ended ([`super::kept`]), saying so; it is not sent again until
+/// they send it.
+fn restore_kept(desk: &Desk, staff: &Staff, view: &mut CaseView, ticket: &str) {
+    let Some((tail, posted)) =
+        super::kept::take_for(desk, staff, &format!("{CASE_PREFIX}{ticket}/"))
+    else {
+        return;
+    };
+    view.typed = match tail {
+        "pesan/" => typed_message(&posted),
+        _ => typed_step(&posted),
+    };
+    view.notice = "Sesi Anda tadi berakhir sebelum isian ini terkirim. Isian Anda sudah dikembalikan ke formulirnya di bawah; periksa lalu kirim lagi.".into();
+}
+
+/// What a step's form sent.
+fn typed_step(posted: &http::Form) -> Typed {
+    Typed {
+        langkah: posted.get("langkah"),
+        formulir: posted.get("formulir"),
+        berkas: posted.get("berkas"),
+        catatan: posted.get("catatan"),
+        tanggal: posted.get("tanggal"),
+        jam: posted.get("jam"),
+        tempat: posted.get("tempat"),
+        pesan: posted.get("pesan"),
+        terlambat: posted.get("terlambat"),
+        ..Typed::default()
+    }
+}
+
+/// What the message form sent.
+fn typed_message(posted: &http::Form) -> Typed {
+    Typed {
+        pesan: posted.get("pesan"),
+        terlambat: posted.get("terlambat"),
+        message_form: true,
+        ..Typed::default()
+    }
 }
 
 /// The change a step's form asks for, or what is wrong with it (in the
@@ -194,18 +240,7 @@ async fn step(
     if !Desk::csrf_ok(staff, &posted) {
         return desk.csrf_refused(Some(staff));
     }
-    let typed = Typed {
-        langkah: posted.get("langkah"),
-        formulir: posted.get("formulir"),
-        berkas: posted.get("berkas"),
-        catatan: posted.get("catatan"),
-        tanggal: posted.get("tanggal"),
-        jam: posted.get("jam"),
-        tempat: posted.get("tempat"),
-        pesan: posted.get("pesan"),
-        terlambat: posted.get("terlambat"),
-        ..Typed::default()
-    };
+    let typed = typed_step(&posted);
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
     let moving = typed.langkah == view::MOVE_STEP;
@@ -309,12 +344,7 @@ async fn message(
     if !Desk::csrf_ok(staff, &posted) {
         return desk.csrf_refused(Some(staff));
     }
-    let typed = Typed {
-        pesan: posted.get("pesan"),
-        terlambat: posted.get("terlambat"),
-        message_form: true,
-        ..Typed::default()
-    };
+    let typed = typed_message(&posted);
     if typed.pesan.trim().is_empty() {
         let message = "Tulis pesan untuk pemohon.";
         return refused(desk, staff, ticket, typed, message.into(), None).await;

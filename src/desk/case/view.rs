@@ -151,6 +151,9 @@ pub struct CaseView {
     /// not allow now): shown at the top.
     pub error_on_top: bool,
     pub typed: Typed,
+    /// The access code form's answer: a new code, shown once, or what
+    /// was wrong.
+    pub code: super::code::CodeView,
     /// The case waits for its citizen, and they answered since.
     new_reply: bool,
     /// The case is in a step that asks its citizen for something.
@@ -412,6 +415,7 @@ impl CaseView {
             error: String::new(),
             error_on_top: false,
             typed: Typed::default(),
+            code: Default::default(),
             new_reply: now.is_some_and(|s| s.asks_citizen)
                 && r.history
                     .iter()

@@ -66,6 +66,10 @@ fn every_internal_link_resolves() {
             if !value.starts_with('/') || value.starts_with("//") {
                 continue;
             }
+            // Made by `loket serve`, not the build (in every page's menu).
+            if value == "/cek-status/" {
+                continue;
+            }
             let path = value.split('#').next().unwrap().trim_start_matches('/');
             let file = if path.is_empty() || path.ends_with('/') {
                 out.join(path).join("index.html")

@@ -1,0 +1,125 @@
+//! `POST /kasus/TICKET/kode/`: a new access code for a citizen who lost
+//! theirs ([`work::code::reissue_code`], which `loket code` calls too),
+//! once staff confirm they checked the caller's identity. The answer is
+//! the case page with the new code, shown this once (not a redirect: the
+//! code is never in a URL), to read out or send by WhatsApp; it is mailed
+//! too when mail is on and the citizen gave an email.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use serde::Serialize;
+
+use super::super::http;
+use super::super::{Body, Desk, Staff};
+use super::view::CaseView;
+use super::{load, load_error, render, server_error, work_now};
+use crate::cases::access;
+use crate::core::dates;
+use crate::notify::contact;
+use crate::work::{self, Actor};
+
+/// The checkbox staff tick once they checked the caller's identity.
+const CHECKED: &str = "identitas";
+
+/// The access code form's answer on the case page.
+#[derive(Debug, Default, Serialize)]
+pub struct CodeView {
+    /// The new code ("KXM4 7PRT"), shown once; "" otherwise.
+    pub new_code: String,
+    /// Click-to-chat with the new code, if the citizen gave a mobile.
+    pub whatsapp: String,
+    /// Whether it was queued for the citizen's email.
+    pub mailed: bool,
+    /// What was wrong with the form.
+    pub error: String,
+}
+
+pub async fn reissue(
+    desk: &Arc<Desk>,
+    req: Request<Incoming>,
+    staff: &Staff,
+    ticket: &str,
+) -> Response<Body> {
+    let posted = match http::read_form(req).await {
+        Ok(f) => f,
+        Err(e) => return desk.form_error(Some(staff), e),
+    };
+    if !Desk::csrf_ok(staff, &posted) {
+        return desk.csrf_refused(Some(staff));
+    }
+    if posted.get(CHECKED) != "ya" {
+        let (record, text) = match load(desk, ticket).await {
+            Ok(found) => found,
+            Err(e) => return load_error(desk, staff, &e),
+        };
+        let forms = (desk.office)().forms;
+        let mut view = CaseView::new(&record, &forms, &text, dates::today());
+        view.code.error = "Periksa dulu identitas penelepon (nama, NIK, dan isi kiriman), lalu centang pernyataannya. Kode baru hanya untuk pemohon sendiri.".into();
+        return render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view);
+    }
+    let actor = Actor::desk(&staff.session.name);
+    let issued = {
+        let w = work_now(desk);
+        let ticket = ticket.to_string();
+        tokio::task::spawn_blocking(move || work::code::reissue_code(&w, &ticket, &actor)).await
+    };
+    let issued = match issued {
+        Ok(Ok(issued)) => issued,
+        Ok(Err(work::code::CodeError::Record(e))) => return load_error(desk, staff, &e),
+        Ok(Err(e)) => {
+            tracing::error!(target: "loket::desk", "no new access code: {e}");
+            return server_error(desk, staff);
+        }
+        Err(e) => {
+            tracing::error!(target: "loket::desk", "no new access code: {e}");
+            return server_error(desk, staff);
+        }
+    };
+    if let Err(e) = &issued.audit {
+        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
+    }
+    let mailed = match &issued.mailed {
+        Ok(true) => {
+            if let Some(mail) = &desk.mail {
+                mail.wake();
+            }
+            true
+        }
+        Ok(false) => false,
+        Err(e) => {
+            tracing::error!(target: "loket::desk", "no mail with the new access code: {e}");
+            false
+        }
+    };
+    let office = (desk.office)();
+    let record = &issued.record;
+    let text = match std::fs::read_to_string(&record.path) {
+        Ok(text) => text,
+        Err(e) => {
+            tracing::error!(target: "loket::desk", "cannot read a record: {e}");
+            return server_error(desk, staff);
+        }
+    };
+    let shown = access::display(&issued.code);
+    let form = office.forms.of(record);
+    let lookup = format!(
+        "{}/cek-status/",
+        office.config.base_url.trim_end_matches('/')
+    );
+    let message = format!(
+        "Yth. Bapak/Ibu, kode akses baru untuk tiket {}: {shown}. Kode yang lama tidak berlaku lagi. Lihat perkembangannya di {lookup} dengan nomor tiket dan kode ini. Jangan berikan kode ini kepada orang lain.",
+        record.ticket
+    );
+    let mut view = CaseView::new(record, &office.forms, &text, dates::today());
+    view.code = CodeView {
+        whatsapp: form
+            .and_then(|f| contact::whatsapp_link_with(record, f, &message))
+            .unwrap_or_default(),
+        new_code: shown,
+        mailed,
+        error: String::new(),
+    };
+    render(desk, staff, StatusCode::OK, &view)
+}
