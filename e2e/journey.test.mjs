@@ -117,7 +117,7 @@ async function permohonanJourney(javaScriptEnabled) {
     // up with the ticket and the code, from the receipt's own link.
     await page.getByRole('main').getByRole('link', { name: 'Cek status', exact: true }).first().click();
     assert.equal(new URL(page.url()).pathname, '/cek-status/');
-    await expectHeading(page, 'Cek status kiriman');
+    await expectHeading(page, 'Cek status permohonan atau keluhan');
     const answer = await lookUp(page, ticket.toLowerCase(), code);
     assert.equal(answer.status(), 200);
     assert.equal(page.url(), url('/cek-status/'), 'the code is never in a URL');

@@ -28,7 +28,7 @@ pub const ATTACHMENT_MISSING: Notice = Notice::new(
 pub const CASE_UNKNOWN: Notice = Notice::new(
     StatusCode::NOT_FOUND,
     "Kasus tidak ditemukan",
-    "Tidak ada kiriman dengan nomor tiket ini. Periksa nomornya, atau cari di kotak masuk.",
+    "Tidak ada kasus dengan nomor tiket ini. Periksa nomornya, atau cari di kotak masuk.",
 );
 
 /// A record that does not parse (at `line`, if known).

@@ -270,12 +270,19 @@ impl FieldSpec {
         self.options.iter().map(|c| c.value.as_str())
     }
 
-    /// "wajib", "opsional", or "wajib untuk VALUE" (shown after the label).
-    pub fn need_text(&self) -> String {
+    /// "wajib", "opsional", or "wajib untuk OPTION" (shown after the label):
+    /// the option's label in `form` as people read it, not its stored value.
+    pub fn need_text(&self, form: &FormSpec) -> String {
         match &self.required {
             Required::Yes => "wajib".into(),
             Required::No => "opsional".into(),
-            Required::When(when) => format!("wajib untuk {}", when.value),
+            Required::When(when) => {
+                let label = form
+                    .field(&when.field)
+                    .and_then(|f| f.options.iter().find(|c| c.value == when.value))
+                    .map_or(when.value.as_str(), |c| c.label.as_str());
+                format!("wajib untuk {}", lowered_first(label))
+            }
         }
     }
 
@@ -286,14 +293,20 @@ impl FieldSpec {
         if let Some(label) = &self.error_label {
             return label.clone();
         }
-        let mut chars = self.label.chars();
-        match (chars.next(), chars.next()) {
-            (Some(first), Some(second)) if !second.is_uppercase() => first
-                .to_lowercase()
-                .chain(self.label[first.len_utf8()..].chars())
-                .collect(),
-            _ => self.label.clone(),
-        }
+        lowered_first(&self.label)
+    }
+}
+
+/// A label inside a sentence: its first letter lowered unless the second is
+/// a capital too ("Fotokopi KTP" → "fotokopi KTP", "NIK" stays).
+fn lowered_first(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => first
+            .to_lowercase()
+            .chain(label[first.len_utf8()..].chars())
+            .collect(),
+        _ => label.to_string(),
     }
 }
 

@@ -92,7 +92,7 @@ impl CaseFacts {
 /// site no longer has).
 fn noun(form: Option<&FormSpec>) -> String {
     form.map_or_else(
-        || "Kiriman".to_string(),
+        || "Permohonan".to_string(),
         |f| crate::core::text::capitalized(&f.noun),
     )
 }

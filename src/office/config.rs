@@ -261,7 +261,7 @@ impl PrivacyGiven {
                 &self.contact,
                 "contact",
                 format!(
-                    "Sampaikan permintaan Anda kepada {} melalui email {} atau telepon {}.",
+                    "Sampaikan permintaan Anda kepada {} melalui surel {} atau telepon {}.",
                     office.name, contact.email, contact.phone
                 ),
             ),

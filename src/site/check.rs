@@ -35,7 +35,7 @@ const COMPONENTS: [(&str, &[&str]); 6] = [
     ("produk pelayanan", &["produk"]),
     (
         "penanganan pengaduan, saran, dan masukan",
-        &["pengaduan", "saran"],
+        &["pengaduan", "keluhan", "saran"],
     ),
 ];
 
@@ -219,7 +219,7 @@ pub fn submission_templates(renderer: &Renderer, forms: &Forms) -> Vec<Diagnosti
     }
     let status = StatusView {
         code: 429,
-        title: "Terlalu banyak kiriman".into(),
+        title: "Terlalu banyak formulir terkirim".into(),
         message: "Contoh".into(),
         retry_after: Some(60),
         back_url: "/".into(),

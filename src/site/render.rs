@@ -336,7 +336,7 @@ impl<'a> Renderer<'a> {
     pub fn render_lookup(&self, view: &LookupView, out: impl Write) -> Result<(), Diagnostic> {
         self.render_special(
             LOOKUP_TEMPLATE,
-            "Cek status kiriman",
+            "Cek status permohonan atau keluhan",
             "cek-status",
             "/cek-status/",
             |ctx| ctx.insert("lookup", view),

@@ -176,7 +176,7 @@ async fn an_unknown_ticket_and_a_wrong_code_get_the_same_answer() {
         unknown_page.replace(&unknown, "T")
     );
     assert!(
-        wrong_page.contains("tidak cocok dengan kiriman mana pun"),
+        wrong_page.contains("tidak cocok dengan tiket mana pun"),
         "{wrong_page}"
     );
     let mut a = wrong_headers.clone();
@@ -489,7 +489,7 @@ fn show_offers_whatsapp_and_mailto_replies_with_the_public_message() {
     );
     let mail = shown
         .lines()
-        .find_map(|l| l.strip_prefix("#   Email: "))
+        .find_map(|l| l.strip_prefix("#   Surel: "))
         .unwrap_or_else(|| panic!("{shown}"));
     assert!(
         mail.starts_with("mailto:siti@contoh.id?subject=Tiket%20"),

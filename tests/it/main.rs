@@ -42,4 +42,5 @@ mod shipped;
 mod staff;
 mod static_site;
 mod units;
+mod vocabulary;
 mod watch;

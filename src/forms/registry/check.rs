@@ -225,7 +225,7 @@ fn type_name(kind: FieldType) -> &'static str {
 pub(super) fn steps(at: &Lines, fail: &mut Fail) {
     let steps = &at.file.steps;
     if steps.is_empty() {
-        fail(yaml::line_of_key(at.text, "steps"), "formulir perlu paling sedikit satu langkah di `steps`; langkah pertama adalah tempat setiap kiriman mulai".into());
+        fail(yaml::line_of_key(at.text, "steps"), "formulir perlu paling sedikit satu langkah di `steps`; langkah pertama adalah tempat setiap kasus mulai".into());
         return;
     }
     let mut ids: HashMap<&str, usize> = HashMap::new();
@@ -257,7 +257,7 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
             fail(
                 line,
                 format!(
-                    "id langkah `{id}` dipakai meja layanan untuk memindahkan kiriman ke formulir lain; pilih id lain"
+                    "id langkah `{id}` dipakai meja layanan untuk memindahkan kasus ke formulir lain; pilih id lain"
                 ),
             );
         }

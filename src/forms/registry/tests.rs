@@ -98,8 +98,8 @@ fn shipped_forms_answer_lookups() {
     assert_eq!(files, ["ktp", "dokumen_1", "dokumen_2", "dokumen_3"]);
     assert_eq!(kp.verb(), ("diselesaikan", "selesai"));
     assert_eq!(
-        kp.field("termohon_nama").unwrap().need_text(),
-        "wajib untuk pengaduan"
+        kp.field("termohon_nama").unwrap().need_text(kp),
+        "wajib untuk fasilitasi pengaduan masalah usaha mikro"
     );
     assert_eq!(kp.field("ktp").unwrap().error_label(), "fotokopi KTP");
     assert_eq!(kp.field("nik").unwrap().error_label(), "NIK");
@@ -194,7 +194,7 @@ fn a_good_form_passes_and_derives_its_words() {
     assert!(!spec.anonymous);
     assert_eq!(spec.verb(), ("diselesaikan", "selesai"));
     let other = spec.field("uraian_lain").unwrap();
-    assert_eq!(other.need_text(), "wajib untuk Lainnya");
+    assert_eq!(other.need_text(&spec), "wajib untuk lainnya");
     assert_eq!(other.max_chars(), Some(150));
     assert_eq!(spec.field("nama").unwrap().error_label(), "nama lengkap");
     assert_eq!(spec.first_step().name(), "Baru");
@@ -354,7 +354,7 @@ fn each_mistake_names_its_line() {
     assert_eq!(
         problems(&GOOD.replace("ditolak", "pindah")),
         [
-            "forms/x.yaml:20: id langkah `pindah` dipakai meja layanan untuk memindahkan kiriman ke formulir lain; pilih id lain"
+            "forms/x.yaml:20: id langkah `pindah` dipakai meja layanan untuk memindahkan kasus ke formulir lain; pilih id lain"
         ]
     );
     // An anonymous form needs no name.

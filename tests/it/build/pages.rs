@@ -67,7 +67,7 @@ fn service_page_publishes_the_standard() {
         "Waktu penyelesaian",
         "Biaya/tarif",
         "Produk pelayanan",
-        "Penanganan pengaduan, saran, dan masukan",
+        "Penanganan keluhan, saran, dan masukan",
     ] {
         assert!(
             page.contains(&format!(">{heading}</h2>")),
@@ -238,7 +238,7 @@ fn optional_publications_only_when_filled_in() {
         "Jam layanan",
         "Maklumat pelayanan",
         "survei kepuasan",
-        "Kotak pengaduan:",
+        "Kotak aduan dan saran:",
         "Pejabat Pengelola Pengaduan:",
         "di peta",
     ] {
@@ -281,7 +281,7 @@ fn optional_publications_only_when_filled_in() {
             "Kami sanggup melayani sesuai standar.",
             "href=\"https://skm.contoh/isi\"",
             "Pejabat Pengelola Pengaduan: Sekretaris Dinas",
-            "Kotak pengaduan: lobi kantor",
+            "Kotak aduan dan saran: lobi kantor",
         ],
     );
     assert!(
