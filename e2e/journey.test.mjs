@@ -185,7 +185,7 @@ async function pengaduanJourney(javaScriptEnabled) {
     assert.equal(response.status(), 303);
 
     const ticket = await confirmation(page, 'PL');
-    assert.match(await page.getByRole('main').innerText(), /Pengaduan ditanggapi paling lambat \S+, \d+ \S+ \d{4} \(3 hari kerja sejak diterima\)/);
+    assert.match(await page.getByRole('main').innerText(), /Keluhan, saran, atau masukan ditanggapi paling lambat \S+, \d+ \S+ \d{4} \(3 hari kerja sejak diterima\)/);
     assert.deepEqual(problems, [], 'nothing went wrong in the browser');
 
     const path = findRecord(ticket);

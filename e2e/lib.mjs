@@ -213,7 +213,7 @@ export const PERMOHONAN_LABELS = {
   nik: 'NIK (wajib)',
   alamat: 'Alamat sesuai KTP (wajib)',
   telepon: 'Nomor HP/WhatsApp (wajib)',
-  email: 'Email (opsional)',
+  email: 'Surel (opsional)',
   nama_usaha: 'Nama usaha (wajib)',
   bidang_usaha: 'Bidang usaha (wajib)',
   alamat_usaha: 'Alamat usaha (wajib)',

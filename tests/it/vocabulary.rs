@@ -183,3 +183,63 @@ fn the_scan_finds_what_it_must_and_spares_the_decree() {
         ["surel email x"]
     );
 }
+
+/// loket's commands: staff read pages and mails, they do not run commands.
+const COMMANDS: [&str; 13] = [
+    "build", "check", "serve", "config", "inbox", "show", "status", "report", "staff", "verify",
+    "backup", "restore", "purge",
+];
+
+/// Each `loket COMMAND` in `text`.
+fn commands_named(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .filter(|w| w[0] == "loket" && COMMANDS.contains(&w[1]))
+        .map(|w| w.join(" "))
+        .collect()
+}
+
+#[test]
+fn staff_pages_and_mails_never_name_a_loket_command() {
+    let root = repo_root();
+    let mut found = Vec::new();
+    let mut look = |files: Vec<PathBuf>, read: &dyn Fn(&str) -> String| {
+        assert!(!files.is_empty());
+        for path in files {
+            let text = read(&fs::read_to_string(&path).unwrap());
+            for hit in commands_named(&text) {
+                found.push(format!("{}: {hit}", path.display()));
+            }
+        }
+    };
+    let template_text = |t: &str| readable_text(&without_template_syntax(t));
+    look(
+        files_under(&root.join("src/desk/templates"), "html"),
+        &template_text,
+    );
+    let staff_mails = files_under(&root.join("src/notify/templates"), "txt")
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("staf-")
+        })
+        .collect();
+    look(staff_mails, &without_template_syntax);
+    look(vec![root.join("src/desk/messages.rs")], &string_literals);
+    assert!(
+        found.is_empty(),
+        "commands named to staff:\n{}",
+        found.join("\n")
+    );
+    assert_eq!(
+        commands_named("Minta pengelola server menjalankan loket verify. loket tidak mengirim"),
+        ["loket verify"]
+    );
+}

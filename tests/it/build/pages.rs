@@ -88,7 +88,7 @@ fn complaints_page_lists_every_channel() {
         "pengaduan-layanan",
         &page,
         &[
-            "Pengaduan disampaikan secara tertulis dengan memuat identitas lengkap dan materi pengaduan melalui:",
+            "Keluhan, saran, dan masukan disampaikan secara tertulis dengan memuat identitas lengkap dan isinya melalui:",
             "Tatap muka langsung dengan Pejabat Pengelola Pengaduan",
             "Kotak aduan dan saran",
             "href=\"tel:+623218491519\"",
@@ -102,8 +102,8 @@ fn complaints_page_lists_every_channel() {
             "instagram.com/dinkopumjombang/",
             "Cek administrasi",
             "Koordinasi internal/eksternal",
-            "Respons pengaduan paling lambat 3 hari kerja sejak diterimanya pengaduan.",
-            "Penyelesaian pengaduan sesuai dengan kondisi dan permasalahan yang ada.",
+            "Respons paling lambat 3 hari kerja sejak keluhan, saran, atau masukan diterima.",
+            "Penyelesaian sesuai dengan kondisi dan permasalahan yang ada.",
         ],
     );
 }

@@ -248,7 +248,7 @@ async fn the_desk_and_the_printed_report_show_the_same_tables() {
     assert_eq!(tables, summary_tables(&printed));
     for row in [
         "<tr><th scope=\"row\">Jumlah</th><td class=\"angka\">130</td></tr>",
-        "<tr><th scope=\"row\">Pengaduan ditanggapi",
+        "<tr><th scope=\"row\">Keluhan, saran, atau masukan ditanggapi",
     ] {
         assert!(tables.contains(row), "{row:?} in:\n{tables}");
     }

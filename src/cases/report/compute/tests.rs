@@ -247,7 +247,10 @@ fn computes_a_month_from_records() {
         r.by_status
             .contains(&("Permohonan: Selesai".to_string(), 1))
     );
-    assert!(r.by_status.contains(&("Pengaduan: Baru".to_string(), 1)));
+    assert!(
+        r.by_status
+            .contains(&("Keluhan, saran, atau masukan: Baru".to_string(), 1))
+    );
     let share = |id: &str| {
         let f = Forms::builtin().get(id).unwrap();
         let what = format!("{} {}", crate::core::text::capitalized(&f.noun), f.verb().0);
