@@ -306,7 +306,7 @@ impl SiteConfig {
                 ),
             ));
         }
-        if is_loopback(&config.base_url) {
+        if config.base_url_is_local() {
             config.warnings.push(Diagnostic::warning(
                 shown,
                 yaml::line_of_key(&text, "base_url"),
@@ -321,20 +321,39 @@ impl SiteConfig {
             .resolve(&config.office, &config.contact);
         config.privacy = privacy;
         if !defaulted.is_empty() {
+            let keys = defaulted
+                .iter()
+                .map(|k| format!("privacy.{k}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let line = yaml::line_of_key(&text, "privacy");
+            // A published site cannot run on loket's default notice: the
+            // office's data-protection officer sets the periods (UU 27/2022).
+            if !config.base_url_is_local() {
+                return Err(Diagnostic::error(
+                    shown,
+                    line.or_else(|| yaml::line_of_key(&text, "base_url")),
+                    format!(
+                        "base_url {} adalah alamat publik, tetapi pemberitahuan data pribadi belum lengkap: {keys} belum diisi; tetapkan nilai kantor di site.yaml (privacy) bersama pejabat yang menangani pelindungan data pribadi (UU 27/2022)",
+                        config.base_url
+                    ),
+                ));
+            }
             config.warnings.push(Diagnostic::warning(
                 shown,
-                yaml::line_of_key(&text, "privacy"),
+                line,
                 format!(
-                    "pemberitahuan data pribadi memakai nilai bawaan loket untuk: {}; tetapkan nilai kantor di site.yaml (privacy) bersama pejabat yang menangani pelindungan data pribadi",
-                    defaulted
-                        .iter()
-                        .map(|k| format!("privacy.{k}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "pemberitahuan data pribadi memakai nilai bawaan loket untuk: {keys}; tetapkan nilai kantor di site.yaml (privacy) bersama pejabat yang menangani pelindungan data pribadi"
                 ),
             ));
         }
         Ok(config)
+    }
+
+    /// Whether `base_url` names this machine (`localhost`, 127.x, `[::1]`):
+    /// a site not yet published, whose links reach no citizen.
+    pub fn base_url_is_local(&self) -> bool {
+        is_loopback(&self.base_url)
     }
 
     /// The view templates get as `site`, with ready-made link targets.

@@ -517,10 +517,7 @@ async fn the_code_cookie_is_secure_when_the_site_is_served_over_https() {
         yaml.contains("base_url: \"http://127.0.0.1:8080\""),
         "{yaml}"
     );
-    site.write(
-        "site.yaml",
-        yaml.replace("http://127.0.0.1:8080", "https://layanan.contoh.go.id"),
-    );
+    site.settle_config();
     let data = site.root().join("data");
     let server = Server::launch(site, data, &["--rate-limit", "0"]);
     let response = post_multipart(&client(), &server.url("/permohonan/"), form()).await;
