@@ -110,7 +110,7 @@ async function photoTooLarge(javaScriptEnabled) {
     assert.match(await page.locator('#f-ktp-hint').innerText(), /Foto dari kamera HP sering lebih besar/);
 
     // A smaller file is all that is needed now.
-    await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+    await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
     const again = await submit(page, 'Kirim permohonan');
     assert.equal(again.status(), 303, 'accepted');
     expectStoredKtp(recordShown(page), ktp);

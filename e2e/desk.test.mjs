@@ -168,7 +168,7 @@ async function fillNewCase(page, channel, uraian) {
   await page.getByLabel('Saluran (wajib)').selectOption(channel);
   await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
   await fillByLabels(page, PERMOHONAN_LABELS, { ...PERMOHONAN_VALUES, uraian });
-  await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+  await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
   await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
 }
 

@@ -95,7 +95,7 @@ async function permohonanJourney(javaScriptEnabled) {
     const form = page.getByRole('form', { name: 'Formulir konsultasi dan pengaduan masalah usaha' });
     await form.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
     await fillByLabels(form, PERMOHONAN_LABELS, values);
-    await form.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+    await form.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
     const surat = suratPdf();
     await form.getByLabel('Dokumen pendukung 1 (opsional)').setInputFiles(surat);
     await form.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();

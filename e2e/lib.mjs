@@ -295,7 +295,7 @@ export async function sendPermohonan(page, { changes = {}, ktp } = {}) {
   await page.goto(url(PERMOHONAN));
   await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
   await fillByLabels(page, PERMOHONAN_LABELS, { ...PERMOHONAN_VALUES, ...changes });
-  if (ktp) await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+  if (ktp) await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
   await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
   return submit(page, 'Kirim permohonan');
 }

@@ -65,6 +65,12 @@ pub struct Office {
     /// A link to the office on a map.
     #[serde(default)]
     pub map_url: String,
+    /// Whether a form sent online replaces the written letter (surat) the
+    /// service standard asks for: the office decides, the form pages and
+    /// the service pages with a form say it. Unset, they say nothing and
+    /// `loket check` warns.
+    #[serde(default)]
+    pub online_form_replaces_letter: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -316,6 +322,13 @@ impl SiteConfig {
                 ),
             ));
         }
+        if config.office.online_form_replaces_letter.is_none() {
+            config.warnings.push(Diagnostic::warning(
+                shown,
+                yaml::line_of_key(&text, "office"),
+                "office.online_form_replaces_letter belum diisi: tetapkan apakah formulir daring menggantikan surat tertulis yang diminta standar pelayanan (true atau false); sampai diisi, halaman formulir tidak menyebutkannya".to_string(),
+            ));
+        }
         let (privacy, defaulted) = config
             .privacy_given
             .resolve(&config.office, &config.contact);
@@ -373,6 +386,7 @@ impl SiteConfig {
                 website_url: website_url(&self.office.website),
                 hours: &self.office.hours,
                 map_url: &self.office.map_url,
+                online_form_replaces_letter: self.office.online_form_replaces_letter,
             },
             contact: ContactView {
                 phone: &self.contact.phone,
@@ -432,6 +446,7 @@ pub struct OfficeView<'a> {
     website_url: String,
     hours: &'a str,
     map_url: &'a str,
+    online_form_replaces_letter: Option<bool>,
 }
 
 #[derive(Serialize)]

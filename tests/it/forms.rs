@@ -104,7 +104,7 @@ async fn a_file_over_the_limit_brings_the_form_back_with_everything_typed() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_secure(response.headers(), "422 for a file too large");
     let html = response.text().await.unwrap();
-    let message = "Ukuran berkas fotokopi KTP 1,5 MB; paling besar 1 MB. Perkecil foto";
+    let message = "Ukuran berkas foto KTP 1,5 MB; paling besar 1 MB. Perkecil foto";
     for needle in [
         // In the summary, like any other error, and at the field.
         &format!("<a href=\"#f-ktp\">{message}"),

@@ -101,7 +101,7 @@ fn shipped_forms_answer_lookups() {
         kp.field("termohon_nama").unwrap().need_text(kp),
         "wajib untuk fasilitasi pengaduan masalah usaha mikro"
     );
-    assert_eq!(kp.field("ktp").unwrap().error_label(), "fotokopi KTP");
+    assert_eq!(kp.field("ktp").unwrap().error_label(), "foto KTP");
     assert_eq!(kp.field("nik").unwrap().error_label(), "NIK");
     let pl = forms.by_prefix("PL").unwrap();
     assert_eq!(pl.verb(), ("ditanggapi", "ditanggapi"));

@@ -310,7 +310,7 @@ fn the_complaint_form_named_in_site_yaml_must_exist() {
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains(
-            "site.yaml:19: publish.complaint_form: tautan rusak \"/pengaduan/formulir/\""
+            "site.yaml:21: publish.complaint_form: tautan rusak \"/pengaduan/formulir/\""
         ),
         "{}",
         stderr(&out)
@@ -321,4 +321,59 @@ fn the_complaint_form_named_in_site_yaml_must_exist() {
     );
     let out = site.build();
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn the_site_says_whether_the_online_form_replaces_the_letter() {
+    const REPLACES: &str = "<p class=\"letter-note\">Formulir daring ini menggantikan surat tertulis yang diminta standar pelayanan: Anda tidak perlu mengirim surat lagi.</p>";
+    const KEPT: &str = "<p class=\"letter-note\">Formulir daring ini tidak menggantikan surat tertulis yang diminta standar pelayanan: surat tetap perlu Anda sampaikan.</p>";
+    let pages = [
+        "/permohonan/",
+        "/pengaduan-layanan/formulir/",
+        "/layanan/fasilitasi-usaha-mikro/",
+    ];
+    let site = TempSite::fixture();
+    let yaml = site.read("site.yaml");
+    assert!(
+        yaml.contains("  online_form_replaces_letter: true\n"),
+        "{yaml}"
+    );
+    for (setting, said, unsaid) in [("true", REPLACES, KEPT), ("false", KEPT, REPLACES)] {
+        site.write(
+            "site.yaml",
+            yaml.replace(
+                "online_form_replaces_letter: true",
+                &format!("online_form_replaces_letter: {setting}"),
+            ),
+        );
+        let out = site.build();
+        assert!(out.status.success(), "{}", stderr(&out));
+        for url in pages {
+            let html = site.page(url);
+            assert!(
+                html.contains(said) && !html.contains(unsaid),
+                "{url}: {html}"
+            );
+        }
+        assert!(!site.page("/").contains("letter-note"));
+    }
+    let form = site.page("/permohonan/");
+    assert!(
+        form.contains("<label for=\"f-ktp\">Foto KTP (pengganti fotokopi KTP) (wajib)</label>"),
+        "{form}"
+    );
+    // Not set: nothing is said, and check asks the office to decide.
+    site.write(
+        "site.yaml",
+        yaml.replace("  online_form_replaces_letter: true\n", ""),
+    );
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!site.page("/permohonan/").contains("letter-note"));
+    assert!(
+        stderr(&site.check())
+            .contains("site.yaml:5: peringatan: office.online_form_replaces_letter belum diisi"),
+        "{}",
+        stderr(&site.check())
+    );
 }

@@ -104,7 +104,7 @@ fn citizens_through(front: &Front, loket: Server) {
     assert_eq!(big.status, 422, "{html}");
     assert_hsts(&big, "422");
     for needle in [
-        "Ukuran berkas fotokopi KTP 6 MB; paling besar 5 MB. Perkecil foto",
+        "Ukuran berkas foto KTP 6 MB; paling besar 5 MB. Perkecil foto",
         "value=\"Keripik Bu Siti\"",
         "<form",
     ] {
