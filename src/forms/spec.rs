@@ -48,9 +48,10 @@ pub struct FormFile {
     #[serde(default)]
     pub signpost: Option<Signpost>,
     /// What happens after sending, one sentence each: the receipt's
-    /// "Langkah selanjutnya".
+    /// "Langkah selanjutnya". A line with `when: { FIELD: VALUE }` is only
+    /// for the cases whose choice holds that value.
     #[serde(default)]
-    pub next_steps: Vec<String>,
+    pub next_steps: Vec<NextStep>,
     pub fields: Vec<FieldSpec>,
     pub steps: Vec<StepSpec>,
 }
@@ -320,6 +321,14 @@ pub enum Required {
     When(When),
 }
 
+/// A line of the receipt's "Langkah selanjutnya": `"…"`, or
+/// `{ text: "…", when: { FIELD: VALUE } }` for one branch of a choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextStep {
+    pub text: String,
+    pub when: Option<When>,
+}
+
 /// Required only when another field holds a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct When {
@@ -466,6 +475,20 @@ impl Deref for FormSpec {
 }
 
 impl FormSpec {
+    /// The next steps of a case whose fields give `value_of`: the lines for
+    /// every case and those of the branch it chose, none of another.
+    pub fn next_steps_for<'a>(&self, value_of: impl Fn(&str) -> Option<&'a str>) -> Vec<String> {
+        self.next_steps
+            .iter()
+            .filter(|s| {
+                s.when
+                    .as_ref()
+                    .is_none_or(|w| value_of(&w.field) == Some(w.value.as_str()))
+            })
+            .map(|s| s.text.clone())
+            .collect()
+    }
+
     pub fn field(&self, name: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.name == name)
     }

@@ -199,7 +199,7 @@ pub fn submission_templates(renderer: &Renderer, forms: &Forms) -> Vec<Diagnosti
                 ticket: format!("{}-20261127-CDFH", form.ticket_prefix),
                 noun: form.noun.clone(),
                 kind_label: form.title.clone(),
-                next_steps: form.next_steps.clone(),
+                next_steps: form.next_steps.iter().map(|s| s.text.clone()).collect(),
                 received: "27 November 2026".into(),
                 verb: "diselesaikan",
                 due: "4 Desember 2026".into(),

@@ -34,7 +34,10 @@ fn the_shipped_site_builds_and_checks_without_errors() {
         .nth(1)
         .and_then(|rest| rest.split("<h2").next())
         .unwrap_or_else(|| panic!("{page}"));
-    assert!(ways.contains("melalui formulir di bagian bawah halaman ini"), "{ways}");
+    assert!(
+        ways.contains("melalui formulir di bagian bawah halaman ini"),
+        "{ways}"
+    );
     assert!(page.contains("<h2 id=\"formulir\">"), "{page}");
     assert!(
         page.contains("Foto KTP (pengganti fotokopi KTP) (wajib)"),

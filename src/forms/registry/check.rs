@@ -194,6 +194,32 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
             "tidak ada isian dengan `role: name`; beri peran itu pada isian nama, atau tulis `anonymous: true` bila formulir boleh dikirim tanpa nama".into(),
         );
     }
+    for step in &file.next_steps {
+        let Some(when) = &step.when else { continue };
+        let choice = file
+            .fields
+            .iter()
+            .find(|f| f.name == when.field && f.kind == FieldType::Choice);
+        match choice {
+            None => fail(
+                yaml::line_of_key(at.text, "next_steps"),
+                format!(
+                    "`next_steps`: `when` harus menyebut isian berjenis choice; `{}` bukan",
+                    when.field
+                ),
+            ),
+            Some(choice) if !choice.values().any(|v| v == when.value) => fail(
+                yaml::line_of_key(at.text, "next_steps"),
+                format!(
+                    "`next_steps`: isian `{}` tidak punya pilihan `{}`; pilihannya: {}",
+                    choice.name,
+                    when.value,
+                    choice.values().collect::<Vec<_>>().join(", ")
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
     if let Some(by) = &file.report_by
         && !file
             .fields

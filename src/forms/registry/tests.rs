@@ -449,3 +449,27 @@ fn a_missing_folder_is_the_shipped_forms_and_a_bad_file_is_reported() {
     assert_eq!(diags[1].path, Path::new("forms/rusak.yaml"));
     assert!(diags[1].line.is_some());
 }
+
+#[test]
+fn next_steps_name_a_branch_of_a_choice() {
+    let with = |steps: &str| GOOD.replacen("steps:\n", &format!("next_steps:\n{steps}steps:\n"), 1);
+    let good = with(
+        "  - \"Petugas memeriksa.\"\n  - { text: \"Hanya kuliner.\", when: { jenis_usaha: Kuliner } }\n",
+    );
+    let spec = parse("x", &good).unwrap();
+    let kuliner = spec.next_steps_for(|f| (f == "jenis_usaha").then_some("Kuliner"));
+    assert_eq!(kuliner, ["Petugas memeriksa.", "Hanya kuliner."]);
+    let other = spec.next_steps_for(|f| (f == "jenis_usaha").then_some("Lainnya"));
+    assert_eq!(other, ["Petugas memeriksa."]);
+    let wrong = problems(&with("  - { text: \"A\", when: { jenis_usaha: Batik } }\n"));
+    assert!(
+        wrong.iter().any(|p| p.contains("`next_steps`: isian `jenis_usaha` tidak punya pilihan `Batik`; pilihannya: Kuliner, Lainnya")),
+        "{wrong:?}"
+    );
+    let not_choice = problems(&with("  - { text: \"A\", when: { nama: Budi } }\n"));
+    assert!(
+        not_choice.iter().any(|p| p
+            .contains("`next_steps`: `when` harus menyebut isian berjenis choice; `nama` bukan")),
+        "{not_choice:?}"
+    );
+}
