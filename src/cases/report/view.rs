@@ -259,7 +259,7 @@ fn method(r: &MonthReport) -> Vec<String> {
             dates::format_long(r.today)
         ),
         "Rata-rata waktu penyelesaian dihitung dari semua kasus bulan ini yang berstatus selesai atau ditolak.".to_string(),
-        "NIK ditampilkan tersamar (4 angka pertama dan 4 angka terakhir). Laporan ini tidak memuat nomor telepon, email, atau alamat pemohon.".to_string(),
+        "NIK ditampilkan tersamar (4 angka pertama dan 4 angka terakhir). Laporan ini tidak memuat nomor telepon, alamat surel, atau alamat pemohon.".to_string(),
     ]
 }
 
