@@ -305,21 +305,31 @@ fn without_mail_settings_loket_says_once_that_mail_is_off() {
 #[test]
 fn mail_needs_a_public_base_url_and_the_desk_url() {
     let site = TempSite::fixture();
+    // Refused at start; a server that starts instead is stopped after a
+    // minute and fails the test (it would serve until stopped).
     let serve = |extra: &[&str]| {
-        loket()
+        let mut child = loket()
             .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
             .args(["--desk-addr", "127.0.0.1:0", "--data"])
             .arg(site.root().join("data"))
-            .args([
-                "--smtp-url",
-                "smtp://127.0.0.1:1",
-                "--mail-from",
-                "loket@contoh.go.id",
-            ])
+            .args(["--smtp-url", "smtp://127.0.0.1:1"])
+            .args(["--mail-from", "loket@contoh.go.id"])
             .args(extra)
             .env_remove("LOKET_SMTP_PASSWORD")
-            .output()
-            .unwrap()
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let limit = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > limit {
+                child.kill().unwrap();
+                let out = child.wait_with_output().unwrap();
+                panic!("serve started with mail: {}", stderr(&out));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child.wait_with_output().unwrap()
     };
     // The fixture's base_url is http://127.0.0.1:8080: citizens' links would point here.
     let out = serve(&["--desk-url", "https://meja.contoh.go.id"]);
