@@ -133,6 +133,53 @@ impl AccessKey {
     }
 }
 
+impl AccessKey {
+    /// What the page of a case opened on `/cek-status/` hands back to send
+    /// the citizen's reply until `expires` (Unix seconds), instead of the
+    /// code: bound to the ticket and to the code it was opened with (the
+    /// record's `stored` hash), so a new code ends it.
+    pub fn reply_token(&self, ticket: &str, stored: &str, expires: i64) -> String {
+        let tag = self
+            .reply_mac(ticket, stored, expires)
+            .finalize()
+            .into_bytes();
+        format!("{expires}.{}", hex::encode(tag))
+    }
+
+    /// Whether `token` came from [`AccessKey::reply_token`] for `ticket`
+    /// and its record's `stored` hash, and is still good at `now`.
+    pub fn verify_reply_token(
+        &self,
+        ticket: &str,
+        stored: Option<&str>,
+        token: &str,
+        now: i64,
+    ) -> bool {
+        let Some((expires, tag)) = token.trim().split_once('.') else {
+            return false;
+        };
+        let (Ok(expires), Some(tag)) = (expires.parse::<i64>(), parse_hex(tag)) else {
+            return false;
+        };
+        let Some(stored) = stored.filter(|s| !s.trim().is_empty()) else {
+            return false;
+        };
+        let ok = self
+            .reply_mac(ticket, stored, expires)
+            .verify_slice(&tag)
+            .is_ok();
+        ok && now <= expires
+    }
+
+    /// Kept apart from the codes' HMAC: "balas\n" never starts a ticket.
+    fn reply_mac(&self, ticket: &str, stored: &str, expires: i64) -> HmacSha256 {
+        self.mac(
+            &format!("balas\n{ticket}"),
+            &format!("{expires}\n{}", stored.trim()),
+        )
+    }
+}
+
 /// 32 bytes written as 64 hex digits.
 fn parse_hex(text: &str) -> Option<[u8; 32]> {
     hex::FromHex::from_hex(text).ok()
@@ -165,6 +212,22 @@ pub fn display(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reply_tokens_are_bound_to_ticket_code_and_time() {
+        let key = AccessKey::from_bytes([7; 32]).unwrap();
+        let stored = key.hash("KP-20261127-CDFH", "CDFHJKMN");
+        let token = key.reply_token("KP-20261127-CDFH", &stored, 1000);
+        assert!(key.verify_reply_token("KP-20261127-CDFH", Some(&stored), &token, 1000));
+        assert!(!key.verify_reply_token("KP-20261127-CDFH", Some(&stored), &token, 1001));
+        assert!(!key.verify_reply_token("KP-20261127-CDFJ", Some(&stored), &token, 10));
+        let other = key.hash("KP-20261127-CDFH", "CDFHJKMP");
+        assert!(!key.verify_reply_token("KP-20261127-CDFH", Some(&other), &token, 10));
+        assert!(!key.verify_reply_token("KP-20261127-CDFH", None, &token, 10));
+        let later = token.replacen("1000.", "9000.", 1);
+        assert!(!key.verify_reply_token("KP-20261127-CDFH", Some(&stored), &later, 10));
+        assert!(!key.verify_reply_token("KP-20261127-CDFH", Some(&stored), "x", 10));
+    }
 
     #[test]
     fn codes_hash_and_verify() {

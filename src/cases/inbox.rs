@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use time::Date;
 
 use crate::cases::Channel;
-use crate::cases::index::Summary;
+use crate::cases::index::{Due, Summary};
 use crate::core::csv;
 use crate::core::dates;
 
@@ -19,7 +19,8 @@ pub struct Filter {
     pub kind: Option<String>,
     /// The channel the case came in by.
     pub channel: Option<Channel>,
-    pub overdue: bool,
+    /// Where the case stands against its next deadline.
+    pub due: Option<Due>,
     /// Received on or after this day.
     pub since: Option<Date>,
     /// Received on or before this day.
@@ -35,17 +36,25 @@ impl Filter {
         self.status.as_ref().is_none_or(|s| r.status == *s)
             && self.kind.as_ref().is_none_or(|k| r.kind == *k)
             && self.channel.is_none_or(|c| r.channel == c)
-            && (!self.overdue || r.is_overdue(today))
+            && self.due.is_none_or(|d| r.due_on(today) == Some(d))
             && self.since.is_none_or(|d| r.received_date() >= d)
             && self.until.is_none_or(|d| r.received_date() <= d)
             && self.found.as_ref().is_none_or(|f| f.contains(&r.ticket))
     }
 }
 
-/// The inbox's order: open cases first, then oldest first (tickets are
-/// unique: no two records compare equal).
+/// The inbox's order: open cases first, by their next deadline (so the
+/// late ones lead), then closed ones, the last closed first; then oldest
+/// first (tickets are unique: no two records compare equal).
 fn order(a: &Summary, b: &Summary) -> std::cmp::Ordering {
-    (a.is_closed(), a.received_at, &a.ticket).cmp(&(b.is_closed(), b.received_at, &b.ticket))
+    let key = |r: &Summary| {
+        let when = match r.is_closed() {
+            false => (Some(r.next_due()), None),
+            true => (None, r.completed_at.map(std::cmp::Reverse)),
+        };
+        (r.is_closed(), when, r.received_at)
+    };
+    key(a).cmp(&key(b)).then_with(|| a.ticket.cmp(&b.ticket))
 }
 
 /// The records that pass `filter`, in inbox order.
@@ -255,5 +264,46 @@ mod tests {
             first_in_order(&mut page, end);
             assert_eq!(page, all[..end.min(40)], "first {end}");
         }
+    }
+
+    #[test]
+    fn open_cases_go_by_their_next_deadline_and_say_where_they_stand() {
+        let due = |ticket: &str, response_due: &str, extra: &str| {
+            let text = format!(
+                "ticket: {ticket}\nkind: permohonan\nreceived_at: 2026-11-02T09:00:00+07:00\nstatus: baru\nresponse_due: {response_due}\ncompletion_due: 2026-12-20\n{extra}"
+            );
+            let record = crate::cases::Record::parse(std::path::Path::new("r.yaml"), &text);
+            Summary::of(&record.unwrap(), None)
+        };
+        let answered = "first_response_at: 2026-11-03T09:00:00+07:00\n";
+        let records = [
+            due("KP-20261102-CDFH", "2026-12-09", ""),
+            due("KP-20261102-KMNP", "2026-12-01", answered), // next: completion, 20 Dec
+            due("KP-20261102-RTVW", "2026-12-08", ""),
+            due("KP-20261102-XYZ3", "2026-12-04", ""),
+            summary("KP-20261101-4567", 1, "selesai"),
+        ];
+        let today = time::macros::date!(2026 - 12 - 08);
+        let order: Vec<&str> = select(&records, &Filter::default(), today)
+            .iter()
+            .map(|r| &r.ticket[12..])
+            .collect();
+        assert_eq!(order, ["XYZ3", "RTVW", "CDFH", "KMNP", "4567"]);
+        let stands: Vec<_> = records.iter().map(|r| r.due_on(today)).collect();
+        assert_eq!(
+            stands,
+            [
+                Some(Due::Tomorrow),
+                None,
+                Some(Due::Today),
+                Some(Due::Late),
+                None
+            ]
+        );
+        let tomorrow = Filter {
+            due: Some(Due::Tomorrow),
+            ..Filter::default()
+        };
+        assert_eq!(select(&records, &tomorrow, today).len(), 1);
     }
 }

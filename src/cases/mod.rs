@@ -24,6 +24,7 @@ pub mod store;
 pub mod ticket;
 mod update;
 pub mod verify;
+pub mod waiting;
 mod workflow;
 pub mod yaml_edit;
 

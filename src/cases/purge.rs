@@ -313,6 +313,9 @@ fn redacted(record: &Record, form: Option<&FormSpec>, today: Date) -> Record {
     for step in &mut r.history {
         step.note = None;
         step.public_note = None;
+        if let Some(added) = &mut step.added {
+            added.reply = None;
+        }
         step.late_reason = None;
         if let Some(meeting) = &mut step.meeting {
             meeting.place = String::new();
@@ -330,7 +333,7 @@ mod tests {
 
     #[test]
     fn a_redacted_record_keeps_no_text_anyone_typed() {
-        let text = "ticket: KP-20260105-CDFH\nkind: permohonan\nreceived_at: 2026-01-05T09:00:00+07:00\nstatus: selesai\nresponse_due: 2026-01-10\ncompletion_due: 2026-01-10\ncompleted_at: 2026-01-09T10:00:00+07:00\nresult: Hasil untuk Siti 0812\nfields:\n  jenis: konsultasi\n  nama: Siti\n  uraian: Siti 0812\nnormalized:\n  telepon: '+62812'\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: KTP Siti.jpg\n  size: 10\n  type: image/jpeg\n  sha256: abc\nhistory:\n- at: 2026-01-06T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: Budi\n  meeting: {at: '2026-01-08 10:00', place: rumah Siti}\n  note: Siti 0812\n  public_note: Siti 0812\n";
+        let text = "ticket: KP-20260105-CDFH\nkind: permohonan\nreceived_at: 2026-01-05T09:00:00+07:00\nstatus: selesai\nresponse_due: 2026-01-10\ncompletion_due: 2026-01-10\ncompleted_at: 2026-01-09T10:00:00+07:00\nresult: Hasil untuk Siti 0812\nfields:\n  jenis: konsultasi\n  nama: Siti\n  uraian: Siti 0812\nnormalized:\n  telepon: '+62812'\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: KTP Siti.jpg\n  size: 10\n  type: image/jpeg\n  sha256: abc\nhistory:\n- at: 2026-01-06T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: Budi\n  meeting: {at: '2026-01-08 10:00', place: rumah Siti}\n  note: Siti 0812\n  public_note: Siti 0812\n- at: 2026-01-07T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: pemohon\n  added:\n    from: pemohon\n    files: [balasan-ktp-1.jpg]\n    reply: Siti 0812\n";
         let record = Record::parse(Path::new("KP-20260105-CDFH.yaml"), text).unwrap();
         let form = Forms::builtin().get("permohonan").map(|f| &**f);
         let out = redacted(&record, form, date!(2027 - 01 - 10))

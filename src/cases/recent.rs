@@ -224,6 +224,8 @@ mod tests {
             size: 1,
             mime: "image/jpeg".into(),
             sha256: sha.into(),
+            added_by: None,
+            added_at: None,
         };
         let one = fingerprint(kind, &base, &[file("aa")]);
         assert_eq!(one, fingerprint(kind, &base, &[file("aa")]));

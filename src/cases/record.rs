@@ -25,6 +25,7 @@ use crate::core::diagnostic::Diagnostic;
 use crate::core::yaml;
 use crate::forms::spec::{FieldType, FormSpec, Role};
 use crate::office::terms::Deadlines;
+pub use added::{Added, AddedFrom};
 
 /// An uploaded file as stored beside the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +41,16 @@ pub struct Attachment {
     #[serde(rename = "type")]
     pub mime: String,
     pub sha256: String,
+    /// Who added it after the case was received: "pemohon" (a reply on
+    /// `/cek-status/`) or the staff member; absent for the submission's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_by: Option<String>,
+    #[serde(
+        default,
+        with = "moment::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub added_at: Option<OffsetDateTime>,
 }
 
 /// Field values in the order they were written (the form's order), read
@@ -146,6 +157,25 @@ pub struct HistoryEntry {
         skip_serializing_if = "Option::is_none"
     )]
     pub late_reason: Option<String>,
+    /// Files or a reply added without a step (the status stays): the
+    /// citizen's answer on `/cek-status/`, or files staff attached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<Added>,
+}
+
+impl HistoryEntry {
+    /// Whether the entry is a step staff took (not an [`Added`], not a
+    /// message without a step).
+    pub fn is_step(&self) -> bool {
+        self.added.is_none() && !self.message
+    }
+
+    /// Whether the entry is the citizen's reply.
+    pub fn is_reply(&self) -> bool {
+        self.added
+            .as_ref()
+            .is_some_and(|a| a.from == AddedFrom::Pemohon)
+    }
 }
 
 /// A case as stored.
@@ -380,6 +410,15 @@ impl Record {
         }
     }
 
+    /// Its next deadline while open ([`next_due`]).
+    pub fn next_due(&self) -> Date {
+        next_due(
+            self.first_response_at,
+            self.response_due,
+            self.completion_due,
+        )
+    }
+
     /// Whether a deadline has passed on `today` without the step it asks for.
     pub fn is_overdue(&self, form: Option<&FormSpec>, today: Date) -> bool {
         is_overdue(
@@ -407,6 +446,20 @@ pub fn is_overdue(
     let response_late = first_response_at.is_none() && today > response_due;
     let completion_late = completion_due.is_some_and(|d| today > d);
     response_late || completion_late
+}
+
+/// The next deadline of an open case: its response until it has one, then
+/// its completion (when its form gives one). The one rule for the desk's
+/// inbox and the staff's daily digest.
+pub fn next_due(
+    first_response_at: Option<OffsetDateTime>,
+    response_due: Date,
+    completion_due: Option<Date>,
+) -> Date {
+    match (first_response_at, completion_due) {
+        (Some(_), Some(done)) => done,
+        _ => response_due,
+    }
 }
 
 /// The text fields of `form`, in form order, as typed ("" for those not
@@ -554,6 +607,8 @@ pub fn parse_local_time(text: &str) -> Result<OffsetDateTime, String> {
     .map_err(|e| e.to_string())?;
     Ok(date.with_time(time).assume_offset(WIB))
 }
+
+mod added;
 
 #[cfg(test)]
 mod tests {

@@ -36,6 +36,14 @@ fn cannot_read(path: &Path, e: &std::io::Error) -> Diagnostic {
 
 /// Finds one record by ticket (the ticket says which day folder it is in).
 pub fn find(data: &Path, ticket: &str) -> Result<(Record, String), RecordError> {
+    let (path, text) = find_text(data, ticket)?;
+    let record = Record::parse(&path, &text).map_err(RecordError::Invalid)?;
+    Ok((record, text))
+}
+
+/// The path and text of the record of `ticket`, not parsed (for a reader
+/// that looks for a word before it pays for parsing).
+pub fn find_text(data: &Path, ticket: &str) -> Result<(PathBuf, String), RecordError> {
     let parsed = crate::cases::ticket::Ticket::parse(ticket)
         .ok_or_else(|| RecordError::BadTicket(ticket.to_string()))?;
     let path = Layout::new(data)
@@ -48,8 +56,7 @@ pub fn find(data: &Path, ticket: &str) -> Result<(Record, String), RecordError> 
             source: e,
         },
     })?;
-    let record = Record::parse(&path, &text).map_err(RecordError::Invalid)?;
-    Ok((record, text))
+    Ok((path, text))
 }
 
 /// A record's text, never through a symbolic link: a link in the tree is

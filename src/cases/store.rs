@@ -37,10 +37,12 @@ use crate::core::fs::{
 };
 use crate::core::secret::random_hex;
 
+mod attach;
 mod commit;
 pub mod held;
 mod upload;
 
+pub use attach::{AddedToCase, Addition};
 pub use commit::AfterCommit;
 pub use upload::FileWriter;
 

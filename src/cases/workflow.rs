@@ -93,10 +93,14 @@ impl StatusChange {
 
     /// What `step` asks for and this change does not give.
     pub fn lacks(&self, step: &StepSpec) -> Option<Need> {
+        if step.asks_citizen && self.public_note().is_none() {
+            return Some(Need::Request);
+        }
         step.needs.iter().copied().find(|need| match need {
             Need::FilesComplete => self.files_complete.is_none(),
             Need::Meeting => self.meeting.is_none(),
             Need::Note | Need::Result | Need::Reason => self.note().is_none(),
+            Need::Request => self.public_note().is_none(),
         })
     }
 }
@@ -113,6 +117,9 @@ pub fn need_message(need: Need, step: &str) -> String {
         Need::Result => format!("langkah {step} perlu ringkasan hasil (--note)"),
         Need::Reason => format!("langkah {step} perlu alasan penolakan (--note)"),
         Need::Note => format!("langkah {step} perlu catatan (--note)"),
+        Need::Request => format!(
+            "langkah {step} perlu pesan untuk pemohon: apa yang perlu dilengkapi (--public-note)"
+        ),
     }
 }
 
@@ -253,6 +260,7 @@ pub fn apply(
         meeting: change.meeting.clone(),
         note: note.map(str::to_string),
         public_note: change.public_note().map(str::to_string),
+        added: None,
         message: false,
         late_reason: change.late_reason().map(str::to_string),
     };
@@ -332,6 +340,7 @@ fn message(
         public_note: change.public_note().map(str::to_string),
         message: true,
         late_reason: change.late_reason().map(str::to_string),
+        added: None,
     };
     let new = append_history(text, &entry).map_err(edit_error)?;
     let check = Record::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;
@@ -522,6 +531,41 @@ catatan_petugas: ditambahkan dengan tangan\n";
             apply(&record, &form(), RECORD, &change("diperiksa"), now()),
             Err(RecordError::Needs { .. })
         ));
+    }
+
+    /// A step that asks the citizen needs the public message saying what
+    /// for; the internal note does not do.
+    #[test]
+    fn asking_the_citizen_needs_the_public_message() {
+        let path = Path::new("r.yaml");
+        let record = Record::parse(path, RECORD).unwrap();
+        let mut c = change("diperiksa");
+        c.files_complete = Some(false);
+        let checked = apply(&record, &form(), RECORD, &c, now()).unwrap();
+        let record = Record::parse(path, &checked).unwrap();
+        let mut ask = change("menunggu-kelengkapan");
+        ask.note = Some("KTP buram".into());
+        ask.public_note = Some("  ".into());
+        let err = apply(&record, &form(), &checked, &ask, now()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RecordError::Needs {
+                    need: Need::Request,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("--public-note"), "{err}");
+        ask.public_note = Some("Kirim foto KTP yang jelas.".into());
+        let asked = apply(&record, &form(), &checked, &ask, now()).unwrap();
+        let parsed = Record::parse(path, &asked).unwrap();
+        assert_eq!(parsed.status, "menunggu-kelengkapan");
+        assert_eq!(
+            parsed.history[1].public_note.as_deref(),
+            Some("Kirim foto KTP yang jelas.")
+        );
     }
 
     #[test]

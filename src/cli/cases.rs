@@ -208,7 +208,7 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
         status,
         kind: args.kind,
         channel: args.channel,
-        overdue: args.overdue,
+        due: args.overdue.then_some(cases::index::Due::Late),
         since: args.since,
         ..inbox::Filter::default()
     };

@@ -17,7 +17,8 @@ use super::views::Chrome;
 use super::{Body, Desk, Staff, html_page, views};
 use crate::cases::Channel;
 use crate::cases::inbox::{Filter, first_in_order};
-use crate::cases::index::{Memo, Summary};
+use crate::cases::index::{Due, Memo, Summary};
+use crate::core::calendar::Calendar;
 use crate::core::dates;
 use crate::forms::Forms;
 
@@ -88,13 +89,35 @@ pub fn list(
     }
 }
 
+/// Where an open case stands against its next deadline on `today`, as its
+/// badge says it ("" when it is due after tomorrow, or closed).
+fn due_text(r: &Summary, today: Date, calendar: &Calendar) -> String {
+    match r.due_on(today) {
+        None => String::new(),
+        Some(Due::Today) => "jatuh tempo hari ini".into(),
+        Some(Due::Tomorrow) => "jatuh tempo besok".into(),
+        Some(Due::Late) => {
+            // The deadline that passed: the response's while it has none.
+            let passed = match r.first_response_at {
+                None if today > r.response_due => r.response_due,
+                _ => r.completion_due.unwrap_or(r.response_due),
+            };
+            match calendar.working_days_between(passed, today) {
+                0 => "lewat batas waktu".into(),
+                n => format!("lewat {n} hari kerja"),
+            }
+        }
+    }
+}
+
 /// The filter form as typed, to show it again and to build page links.
 #[derive(Debug, Default, Serialize)]
 struct Typed {
     status: String,
     jenis: String,
     saluran: String,
-    terlambat: bool,
+    /// A [`Due`] id ("lewat", "hari-ini", "besok"); "" for any.
+    batas: String,
     dari: String,
     sampai: String,
     cari: String,
@@ -118,7 +141,10 @@ struct Row {
     closed: bool,
     response_due: String,
     completion_due: String,
-    overdue: bool,
+    /// Where it stands against its next deadline, in words ("" when due
+    /// later or closed), and whether that is late.
+    due: String,
+    late: bool,
     provisional: bool,
 }
 
@@ -128,6 +154,9 @@ struct InboxView {
     statuses: Vec<Choice>,
     kinds: Vec<Choice>,
     channels: Vec<Choice>,
+    dues: Vec<Choice>,
+    /// A filter other than the search is set: the panel starts open.
+    narrowed: bool,
     errors: Vec<String>,
     rows: Vec<Row>,
     total: usize,
@@ -165,6 +194,7 @@ fn link(typed: &Typed, page: usize) -> String {
         ("status", typed.status.as_str()),
         ("jenis", typed.jenis.as_str()),
         ("saluran", typed.saluran.as_str()),
+        ("batas", typed.batas.as_str()),
         ("dari", typed.dari.as_str()),
         ("sampai", typed.sampai.as_str()),
         ("cari", typed.cari.as_str()),
@@ -172,9 +202,6 @@ fn link(typed: &Typed, page: usize) -> String {
         if !v.is_empty() {
             q.append_pair(k, v);
         }
-    }
-    if typed.terlambat {
-        q.append_pair("terlambat", "1");
     }
     q.append_pair("halaman", &page.to_string());
     format!("/?{}", q.finish())
@@ -198,17 +225,22 @@ pub async fn page(
         status: get("status"),
         jenis: get("jenis"),
         saluran: get("saluran"),
-        terlambat: get("terlambat") == "1",
+        // `terlambat=1`: the links of earlier versions.
+        batas: match get("terlambat").as_str() {
+            "1" => Due::Late.id().to_string(),
+            _ => get("batas"),
+        },
         dari: get("dari"),
         sampai: get("sampai"),
         cari: get("cari").chars().take(100).collect(),
     };
-    let forms = (desk.office)().forms;
+    let office = (desk.office)();
+    let (forms, calendar) = (office.forms, office.calendar);
     let filter = Filter {
         status: Some(typed.status.clone()).filter(|s| forms.step_ids().contains(&s.as_str())),
         kind: Some(typed.jenis.clone()).filter(|k| forms.get(k).is_some()),
         channel: typed.saluran.parse().ok(),
-        overdue: typed.terlambat,
+        due: Due::parse(&typed.batas),
         since: parse_date(&typed.dari, "dari", &mut errors),
         until: parse_date(&typed.sampai, "sampai", &mut errors),
         found: None,
@@ -259,7 +291,8 @@ pub async fn page(
             closed: r.is_closed(),
             response_due: dates::format_long(r.response_due),
             completion_due: r.completion_due.map(dates::format_long).unwrap_or_default(),
-            overdue: r.is_overdue(today),
+            due: due_text(r, today, &calendar),
+            late: r.is_overdue(today),
             provisional: r.due_note.is_some(),
         })
         .collect();
@@ -288,13 +321,25 @@ pub async fn page(
             selected: filter.channel == Some(c),
         })
         .collect();
-    let filtered = filter.status.is_some()
+    let dues = [
+        (Due::Late, "Terlambat"),
+        (Due::Today, "Jatuh tempo hari ini"),
+        (Due::Tomorrow, "Jatuh tempo besok"),
+    ]
+    .into_iter()
+    .map(|(d, label)| Choice {
+        value: d.id().to_string(),
+        label: label.to_string(),
+        selected: filter.due == Some(d),
+    })
+    .collect();
+    let narrowed = filter.status.is_some()
         || filter.kind.is_some()
         || filter.channel.is_some()
-        || filter.overdue
+        || filter.due.is_some()
         || filter.since.is_some()
-        || filter.until.is_some()
-        || search.is_some();
+        || filter.until.is_some();
+    let filtered = narrowed || search.is_some();
     let view = InboxView {
         prev: if page_no > 1 {
             link(&typed, page_no - 1)
@@ -310,6 +355,8 @@ pub async fn page(
         statuses,
         kinds,
         channels,
+        dues,
+        narrowed: narrowed || !errors.is_empty(),
         errors,
         rows,
         total: listing.total,

@@ -29,6 +29,7 @@
 pub mod accounts;
 pub use crate::work::audit;
 mod case;
+
 mod http;
 mod inbox;
 mod intake;

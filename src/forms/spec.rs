@@ -370,6 +370,10 @@ pub enum Need {
     Meeting,
     /// Whether the documents are complete (yes/no).
     FilesComplete,
+    /// What the citizen is asked for, as the public message: every step
+    /// with `asks_citizen: true` needs it (not written in `needs`).
+    #[serde(skip)]
+    Request,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -399,6 +403,11 @@ pub struct StepSpec {
     /// Older ids of this step, still read in records.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The step asks the citizen for something (a missing document): staff
+    /// write what, as the public message, and the citizen may answer with
+    /// files and a reply on `/cek-status/` while the case is in it.
+    #[serde(default)]
+    pub asks_citizen: bool,
 }
 
 impl StepSpec {

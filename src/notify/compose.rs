@@ -25,6 +25,7 @@ const NEW_CASE: &str = "mail/staf-baru.txt";
 const DIGEST: &str = "mail/staf-ringkasan.txt";
 const RECEIPT: &str = "mail/warga-tanda-terima.txt";
 const STEP: &str = "mail/warga-langkah.txt";
+const REPLY: &str = "mail/staf-balasan.txt";
 
 #[derive(Debug, thiserror::Error)]
 #[error("mail template: {0}")]
@@ -40,6 +41,8 @@ struct OfficeView {
     email: String,
     /// `https://layanan.example.go.id/cek-status/`
     lookup_url: String,
+    /// Whether deadlines stop while a case waits for its citizen.
+    pause_while_waiting: bool,
 }
 
 /// What a message says about a case.
@@ -62,6 +65,8 @@ struct CaseView {
     due_note: String,
     /// The case on the staff desk, or "".
     desk_link: String,
+    /// What the receipt says of waiting for missing documents, or "".
+    waiting: String,
 }
 
 /// What a new case's messages need, known before its ticket is.
@@ -115,7 +120,11 @@ pub fn moment_text(moment: OffsetDateTime) -> String {
 pub fn step_is_news(step: &HistoryEntry, spec: Option<&StepSpec>) -> bool {
     use crate::forms::spec::Need;
     let news = spec.is_some_and(|s| {
-        s.is_final || s.needs(Need::Meeting) || s.needs(Need::Result) || s.needs(Need::Reason)
+        s.is_final
+            || s.asks_citizen
+            || s.needs(Need::Meeting)
+            || s.needs(Need::Result)
+            || s.needs(Need::Reason)
     });
     news || step
         .public_note
@@ -148,6 +157,7 @@ impl Composer {
                 whatsapp: config.contact.whatsapp.clone(),
                 email: config.contact.email.clone(),
                 lookup_url: format!("{}/cek-status/", config.base_url.trim_end_matches('/')),
+                pause_while_waiting: config.office.pause_while_waiting,
             },
             desk_url: desk_url.map(|u| u.trim_end_matches('/').to_string()),
         }
@@ -179,6 +189,9 @@ impl Composer {
             due: dates::format_with_weekday(facts.due),
             due_note: facts.due_note.clone().unwrap_or_default(),
             desk_link: self.desk_link(&facts.ticket),
+            waiting: form.map_or_else(String::new, |f| {
+                crate::cases::waiting::receipt_words(f, self.office.pause_while_waiting)
+            }),
         }
     }
 
@@ -198,6 +211,29 @@ impl Composer {
         Ok((
             subject.trim().to_string(),
             body.trim_start_matches('\n').to_string(),
+        ))
+    }
+
+    /// To staff: the citizen answered on `/cek-status/` with `files` files
+    /// (and a reply when `replied`); what they wrote stays on the desk.
+    pub fn reply(
+        &self,
+        facts: &CaseFacts,
+        files: usize,
+        replied: bool,
+    ) -> Result<Message, ComposeError> {
+        let case = self.case(facts);
+        let (subject, body) = self.render(REPLY, |ctx| {
+            ctx.insert("case", &case);
+            ctx.insert("files", &files);
+            ctx.insert("replied", &replied);
+        })?;
+        Ok(Message::new(
+            Kind::Reply,
+            Recipient::Staff,
+            Some(&facts.ticket),
+            subject,
+            body,
         ))
     }
 
@@ -248,6 +284,8 @@ impl Composer {
             /// The result (selesai) or reason (ditolak), or "".
             outcome: String,
             public_note: String,
+            /// The step asks the citizen for what `public_note` says.
+            asks_citizen: bool,
             /// A message alone: the step did not change.
             message: bool,
             late_reason: String,
@@ -270,6 +308,7 @@ impl Composer {
                 String::new()
             },
             public_note: step.public_note.clone().unwrap_or_default(),
+            asks_citizen: !step.message && spec.is_some_and(|s| s.asks_citizen),
             message: step.message,
             late_reason: step.late_reason.clone().unwrap_or_default(),
         };
@@ -311,7 +350,7 @@ impl Composer {
                 status: form
                     .and_then(|f| f.step(&r.status))
                     .map_or_else(|| r.status.clone(), StepSpec::name),
-                due: dates::format_with_weekday(next_due(r)),
+                due: dates::format_with_weekday(r.next_due()),
                 desk_link: self.desk_link(&r.ticket),
             }
         };
@@ -320,7 +359,7 @@ impl Composer {
         for r in records.iter().filter(|r| !r.is_closed(form(r))) {
             if r.is_overdue(form(r), today) {
                 overdue.push(row(r));
-            } else if next_due(r) == today {
+            } else if r.next_due() == today {
                 due_today.push(row(r));
             } else {
                 waiting.push(row(r));
@@ -345,15 +384,6 @@ impl Composer {
             subject,
             body,
         )))
-    }
-}
-
-/// The next deadline of an open case: its response until it has one, then
-/// its completion.
-fn next_due(r: &Record) -> Date {
-    match (r.first_response_at, r.completion_due) {
-        (None, _) | (Some(_), None) => r.response_due,
-        (Some(_), Some(done)) => done,
     }
 }
 

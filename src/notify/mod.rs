@@ -129,6 +129,29 @@ impl Mail {
         Composer::new(config, (templates, forms), Some(&self.settings.desk_url))
     }
 
+    /// Queues the staff's message that the citizen of `facts` answered on
+    /// `/cek-status/` (when there are staff addresses) and wakes the
+    /// sender; returns whether one was queued.
+    pub fn queue_reply(
+        &self,
+        composer: &Composer,
+        facts: &CaseFacts,
+        files: usize,
+        replied: bool,
+    ) -> Result<bool, String> {
+        if self.settings.notify_to.is_empty() {
+            return Ok(false);
+        }
+        let message = composer
+            .reply(facts, files, replied)
+            .map_err(|e| e.to_string())?;
+        self.outbox
+            .put(&message, Durability::Now)
+            .map_err(|e| format!("cannot queue mail in {}: {e}", self.outbox.dir().display()))?;
+        self.wake();
+        Ok(true)
+    }
+
     /// What the store's committer runs once a submission is committed:
     /// the staff's message (when there are staff addresses) and, when the
     /// citizen gave an email (`receipt`: the address and the code), their

@@ -59,6 +59,8 @@ pub enum Kind {
     Receipt,
     /// To the citizen: a step of their case.
     Step,
+    /// To staff: the citizen answered a request on `/cek-status/`.
+    Reply,
 }
 
 impl Kind {
@@ -68,6 +70,7 @@ impl Kind {
             Kind::Digest => "digest",
             Kind::Receipt => "receipt",
             Kind::Step => "step",
+            Kind::Reply => "reply",
         }
     }
 }

@@ -71,6 +71,11 @@ pub struct Office {
     /// `loket check` warns.
     #[serde(default)]
     pub online_form_replaces_letter: Option<bool>,
+    /// Whether the deadlines stop while a case waits for its citizen (a
+    /// step with `asks_citizen`): they move by the working days waited
+    /// when the citizen answers. Default: the clock runs on.
+    #[serde(default)]
+    pub pause_while_waiting: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -49,7 +49,7 @@ pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 16] = [
+const BUILTIN: [(&str, &str); 17] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -111,14 +111,22 @@ const BUILTIN: [(&str, &str); 16] = [
         "mail/warga-langkah.txt",
         include_str!("../notify/templates/warga-langkah.txt"),
     ),
+    (
+        "mail/staf-balasan.txt",
+        include_str!("../notify/templates/staf-balasan.txt"),
+    ),
 ];
 /// Pages of the server's that a site may lack (one made before them): the
 /// copy in loket's own `templates/` stands in, inside the site's
 /// `base.html`. Added only to a site that has a `base.html`.
-const BUILTIN_PAGES: [(&str, &str); 3] = [
+const BUILTIN_PAGES: [(&str, &str); 4] = [
     (
         LOOKUP_TEMPLATE,
         include_str!("../../templates/cek-status.html"),
+    ),
+    (
+        "cek-status-balas.html",
+        include_str!("../../templates/cek-status-balas.html"),
     ),
     ("form.html", include_str!("../../templates/form.html")),
     (

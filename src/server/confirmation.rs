@@ -21,6 +21,7 @@ use hyper::{Request, Response, StatusCode};
 use super::{AppState, Body, Published, html, messages, shown_once, status_page};
 use crate::cases::access;
 use crate::cases::ticket::Ticket;
+use crate::cases::waiting;
 use crate::cases::{self, Record, RecordError};
 use crate::core::dates;
 use crate::forms::spec::FormSpec;
@@ -171,6 +172,9 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
         due_note: record.due_note.clone().unwrap_or_default(),
         state,
         access_code: String::new(),
+        waiting: form
+            .map(|f| waiting_words(published, f))
+            .unwrap_or_default(),
     }
 }
 
@@ -184,6 +188,11 @@ fn decoy_steps(form: &FormSpec, ticket: &Ticket) -> Vec<String> {
         let values: Vec<&str> = form.field(name)?.values().collect();
         values.get(pick % values.len().max(1)).copied()
     })
+}
+
+/// The receipt's words on waiting for the citizen ([`waiting::receipt_words`]).
+fn waiting_words(published: &Published, form: &FormSpec) -> String {
+    waiting::receipt_words(form, published.site.config.office.pause_while_waiting)
 }
 
 /// The receipt a robot sees: deadlines as a real submission of that day
@@ -214,5 +223,6 @@ fn decoy_view(
         due_note: due.note().unwrap_or_default(),
         state: "proses",
         access_code: String::new(),
+        waiting: waiting_words(published, form),
     })
 }

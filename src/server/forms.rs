@@ -295,7 +295,12 @@ fn see_confirmation(published: &Published, ticket: &Ticket, token: Option<&str>)
     response
 }
 
-fn read_error(state: &AppState, published: &Published, e: ReadError, back: &str) -> Response<Body> {
+pub(super) fn read_error(
+    state: &AppState,
+    published: &Published,
+    e: ReadError,
+    back: &str,
+) -> Response<Body> {
     let mut response = match e {
         ReadError::BadRequest(why) => {
             tracing::warn!("rejected form post: {why}");
@@ -323,7 +328,7 @@ fn is_unavailable(e: &io::Error) -> bool {
         || e.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error())
 }
 
-fn storage_error(published: &Published, e: io::Error, back: &str) -> Response<Body> {
+pub(super) fn storage_error(published: &Published, e: io::Error, back: &str) -> Response<Body> {
     if is_unavailable(&e) {
         tracing::error!("cannot store submission for now: {e}");
         let mut response = status_page(published, messages::STORE_UNAVAILABLE, Some(300), back);

@@ -53,6 +53,8 @@ use crate::forms::Forms;
 use crate::forms::spec::{Need, StepSpec};
 use crate::site::render::{LookupCase, LookupError, LookupStep, LookupView};
 
+pub mod reply;
+
 pub const PATH: &str = "/cek-status/";
 
 /// Largest lookup form accepted.
@@ -247,16 +249,15 @@ async fn post(
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
     drop((soft, hard, attempt));
+    let mut case = case_view(&record, &published.specs);
+    add_lateness(&mut case, &record, &published.specs, dates::today());
+    reply::offer(&mut case, &record, state, published);
     page(
         published,
         StatusCode::OK,
         &LookupView {
             state: "found",
-            case: Some({
-                let mut case = case_view(&record, &published.specs);
-                add_lateness(&mut case, &record, &published.specs, dates::today());
-                case
-            }),
+            case: Some(case),
             ..LookupView::default()
         },
     )
@@ -327,12 +328,13 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
         .history
         .iter()
         .zip(taken)
+        .filter(|(h, _)| reply::shown(h))
         .map(|(h, taken_in)| {
             let step = forms.get(taken_in).and_then(|f| f.step(&h.status));
             let label = step.and_then(|s| s.outcome());
             LookupStep {
                 date: dates::format_long(h.at.to_offset(WIB).date()),
-                words: words(step, &h.status),
+                words: reply::words(h).unwrap_or_else(|| words(step, &h.status)),
                 berkas: h.berkas.clone().unwrap_or_default(),
                 outcome_label: label.unwrap_or(""),
                 outcome: match label {

@@ -121,6 +121,20 @@ pub const LOOKUP_TOO_SLOW: Notice = Notice::new(
     "Isian terlalu lama sampai. Periksa sambungan internet Anda lalu coba lagi.",
 );
 
+/// A reply from `/cek-status/` whose page is too old, or not from there.
+pub const REPLY_EXPIRED: Notice = Notice::new(
+    StatusCode::FORBIDDEN,
+    "Halaman balasan sudah kedaluwarsa",
+    "Balasan Anda belum tersimpan, dan berkasnya tidak kami simpan. Buka lagi halaman Cek status, masukkan nomor tiket dan kode akses, lalu kirim balasan Anda dari sana.",
+);
+
+/// A reply to a case that no longer waits for its citizen.
+pub const REPLY_NOT_WAITING: Notice = Notice::new(
+    StatusCode::CONFLICT,
+    "Tiket ini tidak sedang menunggu kelengkapan",
+    "Petugas sudah melanjutkan penanganan tiket Anda, jadi balasan dan berkasnya tidak kami simpan. Buka lagi halaman Cek status untuk melihat statusnya. Bila masih ada yang ingin Anda sampaikan, hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
+);
+
 /// The status page could not be rendered.
 pub const LOOKUP_FAILED: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,

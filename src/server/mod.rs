@@ -501,6 +501,9 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
     if path == lookup::PATH {
         return lookup::handle(state, &published, req, ip).await;
     }
+    if lookup::reply::is_reply_path(path) {
+        return lookup::reply::handle(state, &published, req, ip).await;
+    }
     if path == CONFIRMATION_PATH {
         if readable {
             return confirmation::page(state, &published, &req, ip).await;

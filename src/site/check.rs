@@ -14,7 +14,8 @@ use crate::site::content::{Page, Site};
 use crate::site::markdown::{LinkRef, TocEntry};
 use crate::site::render::{
     CONFIRMATION_TEMPLATE, ConfirmationView, LookupCase, LookupError, LookupStep, LookupView,
-    NOT_FOUND_TEMPLATE, Renderer, STATUS_TEMPLATE, StatusView, Templates,
+    NOT_FOUND_TEMPLATE, Renderer, ReplyError, ReplyFile, ReplyForm, STATUS_TEMPLATE, StatusView,
+    Templates,
 };
 
 /// Files the build writes besides pages and assets, and pages the server
@@ -207,6 +208,7 @@ pub fn submission_templates(renderer: &Renderer, forms: &Forms) -> Vec<Diagnosti
                 due_days: 5,
                 due_unit: "hari kerja",
                 due_note: due_note.into(),
+                waiting: String::new(),
                 state,
                 access_code: if state == "proses" {
                     "KXM4 7PRT".into()
@@ -285,6 +287,33 @@ fn lookup_samples() -> Vec<LookupView> {
         )],
         ..case.clone()
     };
+    // Waiting for the citizen, with the reply form sent back with mistakes.
+    let waiting = LookupCase {
+        status: "menunggu-kelengkapan".into(),
+        status_words: "Menunggu kelengkapan berkas dari Anda".into(),
+        asks: "Kirim foto KTP yang jelas.".into(),
+        reply: Some(ReplyForm {
+            action: "/cek-status/balas/permohonan/".into(),
+            ticket: "KP-20261127-CDFH".into(),
+            token: "1.ab".into(),
+            max_chars: 1000,
+            files: vec![ReplyFile {
+                name: "ktp".into(),
+                label: "Fotokopi KTP".into(),
+                accept: ".jpg".into(),
+                hint: "JPG; paling besar 15 MB.".into(),
+                error: "Contoh".into(),
+            }],
+            text: "Contoh".into(),
+            text_error: "Contoh".into(),
+            errors: vec![ReplyError {
+                id: "b-ktp".into(),
+                message: "Contoh".into(),
+            }],
+            sent: "Contoh".into(),
+        }),
+        ..case.clone()
+    };
     vec![
         LookupView {
             state: "form",
@@ -309,6 +338,11 @@ fn lookup_samples() -> Vec<LookupView> {
         LookupView {
             state: "found",
             case: Some(closed),
+            ..LookupView::default()
+        },
+        LookupView {
+            state: "found",
+            case: Some(waiting),
             ..LookupView::default()
         },
     ]

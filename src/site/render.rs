@@ -18,7 +18,9 @@ use crate::site::content::{PageKind, Service, Site};
 use crate::site::markdown::{Rendered, TocEntry};
 
 mod lookup;
-pub use lookup::{LookupCase, LookupError, LookupStep, LookupView};
+pub use lookup::{
+    LookupCase, LookupError, LookupStep, LookupView, ReplyError, ReplyFile, ReplyForm,
+};
 
 /// Template of the page shown after a successful submission.
 pub const CONFIRMATION_TEMPLATE: &str = "terkirim.html";
@@ -384,6 +386,9 @@ pub struct ConfirmationView {
     pub state: &'static str,
     /// The access code, shown once ("KXM4 7PRT"), or "".
     pub access_code: String,
+    /// What happens to the deadline while the office waits for missing
+    /// documents (a form with a step that asks the citizen), or "".
+    pub waiting: String,
 }
 
 /// What an error page shows.

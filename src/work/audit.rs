@@ -45,6 +45,8 @@ pub enum Action {
     Attachment,
     /// A case's print view opened.
     Print,
+    /// Files staff attached to a case (the detail: their stored names).
+    AttachmentAdded,
     /// The monthly report viewed or downloaded (the detail: month and format).
     Report,
     AccountAdded,
@@ -71,6 +73,7 @@ impl Action {
             Action::Recorded => "recorded",
             Action::Attachment => "attachment",
             Action::Print => "print",
+            Action::AttachmentAdded => "attachment-added",
             Action::Report => "report",
             Action::AccountAdded => "account-added",
             Action::PasswordChanged => "password-changed",

@@ -161,6 +161,7 @@ impl Submission {
                     public_note: None,
                     message: false,
                     late_reason: None,
+                    added: None,
                 });
             }
             record.to_yaml().map_err(io::Error::other)

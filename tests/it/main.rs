@@ -43,4 +43,5 @@ mod staff;
 mod static_site;
 mod units;
 mod vocabulary;
+mod waiting;
 mod watch;

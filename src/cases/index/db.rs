@@ -19,20 +19,20 @@ use super::{Entry, Summary};
 use crate::cases::Record;
 use crate::core::dates::WIB;
 use crate::forms::FormSpec;
-use crate::forms::spec::Role;
+use crate::forms::spec::{FieldType, Role};
 
 /// The index's file in its folder.
 pub(super) const FILE: &str = "records.sqlite";
 /// The schema's version (`PRAGMA user_version`); another is an index to
 /// make anew, as is one made for other forms (`PRAGMA application_id`).
-const SCHEMA: i32 = 2;
+const SCHEMA: i32 = 3;
 
 const CREATE: &str = "CREATE TABLE records (
     rel BLOB PRIMARY KEY, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns,
     ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due,
     due_note, first_response, completed, result, search, channel
 ) WITHOUT ROWID;
-PRAGMA user_version = 2;";
+PRAGMA user_version = 3;";
 const INSERT: &str =
     "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
@@ -246,8 +246,21 @@ pub(super) fn search_key(r: &Record, form: Option<&FormSpec>) -> String {
         _ => String::new(),
     };
     let name = words(r.name(form));
-    [r.ticket.to_lowercase(), name, nik, phone, other].join("\t")
+    // The words of the other text fields (the description, the business,
+    // the addresses), for a citizen who phones without their ticket.
+    let text = form.into_iter().flat_map(|f| &f.fields).filter(|f| {
+        matches!(f.kind, FieldType::Text | FieldType::Textarea) && !f.role.has(Role::Name)
+    });
+    let said = text
+        .filter_map(|f| r.fields.get(&f.name))
+        .collect::<Vec<_>>();
+    let said: String = words(&said.join(" ")).chars().take(SAID_MAX).collect();
+    [r.ticket.to_lowercase(), name, nik, phone, other, said].join("\t")
 }
+
+/// The most of a record's text its search key holds (characters): a long
+/// description is found by its first words.
+const SAID_MAX: usize = 2000;
 
 /// Lowercase, with each run of white space as one space.
 fn words(text: &str) -> String {

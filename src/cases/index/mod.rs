@@ -127,6 +127,28 @@ impl Summary {
         self.closed
     }
 
+    /// Its next deadline while open ([`crate::cases::record::next_due`]).
+    pub fn next_due(&self) -> Date {
+        crate::cases::record::next_due(
+            self.first_response_at,
+            self.response_due,
+            self.completion_due,
+        )
+    }
+
+    /// Where it stands against its next deadline on `today` (`None`: closed,
+    /// or due after tomorrow).
+    pub fn due_on(&self, today: Date) -> Option<Due> {
+        let due = self.next_due();
+        match () {
+            _ if self.closed => None,
+            _ if self.is_overdue(today) => Some(Due::Late),
+            _ if due == today => Some(Due::Today),
+            _ if Some(due) == today.next_day() => Some(Due::Tomorrow),
+            _ => None,
+        }
+    }
+
     pub fn is_overdue(&self, today: Date) -> bool {
         crate::cases::record::is_overdue(
             self.is_closed(),
@@ -135,6 +157,32 @@ impl Summary {
             self.completion_due,
             today,
         )
+    }
+}
+
+/// Where an open case stands against its next deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// A deadline passed without the step it asks for.
+    Late,
+    Today,
+    Tomorrow,
+}
+
+impl Due {
+    /// Its id in the desk's filter (`?batas=`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Due::Late => "lewat",
+            Due::Today => "hari-ini",
+            Due::Tomorrow => "besok",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Due> {
+        [Due::Late, Due::Today, Due::Tomorrow]
+            .into_iter()
+            .find(|d| d.id() == id)
     }
 }
 

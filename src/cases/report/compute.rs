@@ -197,6 +197,10 @@ pub struct CaseRow {
     pub nik: Option<String>,
     /// Set when the case's deadline is provisional.
     pub due_note: Option<String>,
+    /// Working days the case waited for its citizen (a step with
+    /// `asks_citizen`, until the answer or the next step): not the
+    /// office's own time.
+    pub waited_days: u32,
     pub channel: Channel,
 }
 
@@ -235,6 +239,13 @@ pub struct MonthReport {
     pub unreadable: usize,
     /// Years the counted days fall in that have no holiday list.
     pub missing_holiday_years: Vec<i32>,
+    /// Cases that waited for their citizen, and the working days they
+    /// waited in all ([`MonthReport::add_waiting`]).
+    pub waited: usize,
+    pub waiting_days_total: u32,
+    /// Working days waited by the completed cases (within
+    /// `completion_days_total`).
+    pub completed_waiting_days: u32,
 }
 
 impl MonthReport {
@@ -288,6 +299,24 @@ impl MonthReport {
             unreadable: 0,
             missing_holiday_years: missing_years(&rows, calendar),
             rows,
+            waited: 0,
+            waiting_days_total: 0,
+            completed_waiting_days: 0,
+        }
+    }
+
+    /// Adds the working days each case waited for its citizen
+    /// (`waited_days` by ticket), kept apart from the office's own time.
+    pub fn add_waiting(&mut self, waited_days: impl Fn(&str) -> u32) {
+        for row in &mut self.rows {
+            row.waited_days = waited_days(&row.ticket);
+            if row.waited_days > 0 {
+                self.waited += 1;
+                self.waiting_days_total += row.waited_days;
+                if let Some(days) = row.days_to_completion {
+                    self.completed_waiting_days += row.waited_days.min(days);
+                }
+            }
         }
     }
 
@@ -341,6 +370,7 @@ fn case_row(
             .and_then(|f| f.nik_field())
             .map(|_| r.nik.clone().unwrap_or_else(|| "(tidak sah)".to_string())),
         due_note: r.due_note.clone(),
+        waited_days: 0,
         channel: r.channel,
     }
 }

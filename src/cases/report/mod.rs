@@ -232,6 +232,27 @@ pub fn month_report(
     today: Date,
 ) -> MonthReport {
     let mut report = MonthReport::compute(records, rules, year, month, today);
+    // Only a record that names a step asking the citizen (its id, in any
+    // quoting) can have waited: the others are read but not parsed.
+    let (calendar, _, forms) = rules;
+    let asking: Vec<String> = forms
+        .iter()
+        .flat_map(|f| f.steps.iter().filter(|s| s.asks_citizen))
+        .flat_map(|s| std::iter::once(&s.id).chain(&s.aliases))
+        .cloned()
+        .collect();
+    report.add_waiting(|ticket| {
+        let Ok((path, text)) = cases::records::find_text(data, ticket) else {
+            return 0;
+        };
+        if !asking.iter().any(|s| text.contains(s.as_str())) {
+            return 0;
+        }
+        match cases::Record::parse(&path, &text) {
+            Ok(record) => cases::waiting::working_days_waited(&record, forms, calendar, today),
+            Err(_) => 0,
+        }
+    });
     report.unreadable = skipped
         .iter()
         .filter(|d| in_month_folder(data, &d.path, year, month))

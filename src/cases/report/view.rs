@@ -23,6 +23,10 @@ pub struct ReportView {
     by_channel: Vec<Count>,
     shares: Vec<ShareView>,
     average: String,
+    /// "2 kiriman, 5 hari kerja", or "" when no case waited for its citizen.
+    waiting: String,
+    /// The average time to completion without the time waited, or "".
+    office_average: String,
     chart: Chart,
     method: Vec<String>,
     cases: Vec<CaseView>,
@@ -50,6 +54,8 @@ struct CaseView {
     responded: String,
     completed: String,
     days: String,
+    /// Working days waited for the citizen ("—" for none).
+    waited: String,
     timeliness: &'static str,
     provisional: bool,
     /// The result as typed, one entry per line.
@@ -136,6 +142,21 @@ impl ReportView {
                     decimal_one(r.completion_days_total, n)
                 ),
             },
+            waiting: match r.waited {
+                0 => String::new(),
+                n => format!(
+                    "{n} kasus, seluruhnya {} hari kerja menunggu kelengkapan dari pemohon",
+                    r.waiting_days_total
+                ),
+            },
+            office_average: match r.completed {
+                0 => String::new(),
+                _ if r.completed_waiting_days == 0 => String::new(),
+                n => format!(
+                    "{} hari kerja tanpa waktu menunggu pemohon",
+                    decimal_one(r.completion_days_total - r.completed_waiting_days, n)
+                ),
+            },
             chart: chart(r),
             method: method(r),
             cases: r
@@ -151,6 +172,10 @@ impl ReportView {
                     days: row
                         .days_to_completion
                         .map_or_else(|| "—".to_string(), |d| d.to_string()),
+                    waited: match row.waited_days {
+                        0 => "—".to_string(),
+                        d => d.to_string(),
+                    },
                     timeliness: row.timeliness.label(),
                     provisional: row.due_note.is_some(),
                     result: row.result.trim().lines().map(str::to_string).collect(),
@@ -259,11 +284,12 @@ fn method(r: &MonthReport) -> Vec<String> {
             dates::format_long(r.today)
         ),
         "Rata-rata waktu penyelesaian dihitung dari semua kasus bulan ini yang berstatus selesai atau ditolak.".to_string(),
+        "Waktu menunggu pemohon dihitung dalam hari kerja, sejak petugas meminta kelengkapan sampai pemohon membalas atau petugas mengambil langkah berikutnya; waktu itu dicatat terpisah dari waktu kerja kantor.".to_string(),
         "NIK ditampilkan tersamar (4 angka pertama dan 4 angka terakhir). Laporan ini tidak memuat nomor telepon, alamat surel, atau alamat pemohon.".to_string(),
     ]
 }
 
-const CASE_HEADERS: [&str; 13] = [
+const CASE_HEADERS: [&str; 14] = [
     "Tiket",
     "Diterima",
     "Jenis",
@@ -271,6 +297,7 @@ const CASE_HEADERS: [&str; 13] = [
     "Ditanggapi",
     "Selesai",
     "Hari kerja sampai selesai",
+    "Hari kerja menunggu pemohon",
     "Sesuai standar waktu",
     "Hasil",
     "Nama",
@@ -296,6 +323,7 @@ pub fn render_csv(report: &MonthReport) -> String {
             row.days_to_completion
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            row.waited_days.to_string(),
             row.timeliness.label().to_string(),
             row.result.trim().to_string(),
             row.name.clone(),

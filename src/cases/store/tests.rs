@@ -277,3 +277,61 @@ async fn a_failed_sync_fails_every_draft_begun_before_it() {
     );
     assert_eq!(fs::read_dir(tmp.path().join(TMP_DIR)).unwrap().count(), 0);
 }
+
+/// Files added to a case later: moved in under new names, private, listed
+/// with who added them and a history entry in one write; when the record
+/// cannot be written, nothing of them is left.
+#[tokio::test]
+async fn adds_files_to_a_case_or_leaves_nothing() {
+    use crate::cases::record::{AddedFrom, Record};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let store = Store::open(&data).unwrap();
+    let draft = draft_with(&store, "ktp", &jpeg(), 1000).await;
+    let ticket = draft
+        .commit(&store, "KP", DAY, |t| {
+            Ok(format!(
+                "ticket: {t}\nkind: permohonan\nreceived_at: 2026-11-27T10:00:00+07:00\nstatus: menunggu-kelengkapan\nresponse_due: 2026-12-04\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: x\n  size: 1\n  type: image/jpeg\n  sha256: ab\nhistory: []\n"
+            ))
+        })
+        .await
+        .unwrap();
+    let yaml = store.layout().record_path(&ticket).unwrap();
+    let folder = yaml.with_extension("");
+    let before = fs::read_to_string(&yaml).unwrap();
+    let addition = attach::Addition {
+        from: AddedFrom::Pemohon,
+        by: "pemohon".into(),
+        at: crate::cases::parse_local_time("2026-11-30 10:00").unwrap(),
+        reply: Some("KTP baru".into()),
+        note: None,
+        field: None,
+    };
+    let refused = draft_with(&store, "ktp", &jpeg(), 1000).await.add_to_case(
+        &data,
+        ticket.as_str(),
+        &addition,
+        |_, _| Err(crate::cases::RecordError::Missing("no".into())),
+    );
+    assert!(refused.is_err());
+    assert_eq!(fs::read_to_string(&yaml).unwrap(), before);
+    assert!(!folder.join("balasan-ktp-1.jpg").exists());
+
+    let added = draft_with(&store, "ktp", &pdf(2000), 1000)
+        .await
+        .add_to_case(&data, ticket.as_str(), &addition, |_, text| {
+            Ok(text.to_string())
+        })
+        .unwrap();
+    assert_eq!(added.attachments[0].stored_name, "balasan-ktp-1.pdf");
+    assert_eq!(mode(&folder.join("balasan-ktp-1.pdf")), 0o600);
+    let record = Record::parse(&yaml, &fs::read_to_string(&yaml).unwrap()).unwrap();
+    assert_eq!(record.attachments.len(), 2);
+    assert_eq!(record.attachments[1].added_by.as_deref(), Some("pemohon"));
+    assert_eq!(record.history.len(), 1);
+    assert!(record.history[0].is_reply());
+    assert_eq!(record.history[0].status, "menunggu-kelengkapan");
+    let files = record.history[0].added.as_ref().unwrap();
+    assert_eq!(files.files, ["balasan-ktp-1.pdf"]);
+    assert_eq!(files.reply.as_deref(), Some("KTP baru"));
+}

@@ -226,6 +226,8 @@ impl Draft {
                         size: kept.size,
                         mime: kept.file_type.mime().to_string(),
                         sha256: kept.sha256,
+                        added_by: None,
+                        added_at: None,
                     });
                     None
                 }

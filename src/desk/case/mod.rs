@@ -10,6 +10,7 @@
 //! member, `loket status`, a hand edit), nothing is written and the page
 //! comes back (409) with the case as it is now and who changed it.
 
+pub mod attach;
 mod files;
 pub mod view;
 
@@ -53,6 +54,7 @@ pub async fn handle(
         _ if read && tail.starts_with("lampiran/") => {
             files::attachment(desk, &staff, ticket, &tail["lampiran/".len()..]).await
         }
+        "lampiran/" if req.method() == Method::POST => attach::add(desk, req, &staff, ticket).await,
         "" | "cetak/" | "pesan/" => desk.not_allowed(Some(&staff)),
         _ => not_found(desk, &staff),
     }
@@ -122,6 +124,7 @@ async fn show(
         view.notice = match (forms.get(&changed), form.and_then(|f| f.step(&changed))) {
             (Some(moved), _) => format!("Kasus ini sekarang: {}.", moved.title),
             (None, Some(step)) => format!("Status kasus ini sekarang: {}.", step.name()),
+            (None, None) if changed == "lampiran" => "Berkas sudah dilampirkan.".to_string(),
             (None, None) => String::new(),
         };
     }
@@ -401,6 +404,9 @@ fn need_text(need: Need) -> &'static str {
         Need::Result => "Tulis ringkasan hasil layanan sebelum menandai selesai.",
         Need::Reason => "Tulis alasan penolakan; alasan ini dicatat sebagai hasil.",
         Need::Note => "Tulis catatan untuk langkah ini.",
+        Need::Request => {
+            "Tulis apa yang perlu dilengkapi pemohon; pesan ini dikirim kepada pemohon."
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::cases::Record;
+use crate::cases::record::AddedFrom;
 use crate::core::dates::{self, WIB};
 use crate::forms::spec::{Need, StepSpec};
 use crate::forms::{FormSpec, Forms};
@@ -49,6 +50,9 @@ struct AttachmentView {
     size: String,
     image: bool,
     present: bool,
+    /// "dikirim pemohon, …" or "ditambahkan oleh Budi, …"; "" for the
+    /// submission's own.
+    added: String,
 }
 
 #[derive(Serialize)]
@@ -61,6 +65,9 @@ struct HistoryView {
     note: String,
     public_note: String,
     moved_from: String,
+    /// The citizen's reply, and the files an entry added (their names).
+    reply: String,
+    files: String,
     /// A message alone: the step did not change.
     message: bool,
     late_reason: String,
@@ -144,6 +151,12 @@ pub struct CaseView {
     /// not allow now): shown at the top.
     pub error_on_top: bool,
     pub typed: Typed,
+    /// The case waits for its citizen, and they answered since.
+    new_reply: bool,
+    /// The case is in a step that asks its citizen for something.
+    waiting: bool,
+    /// What was wrong with files staff attached.
+    pub attach_error: String,
 }
 
 /// "27 November 2026, 10.15 WIB".
@@ -193,7 +206,9 @@ pub fn kind_text(form: Option<&FormSpec>, kind: &str, value: &str) -> String {
 
 /// The form of a step, from what it needs.
 fn step(from: &str, to: &StepSpec) -> StepView {
-    let form = if to.needs(Need::FilesComplete) {
+    let form = if to.asks_citizen {
+        "minta"
+    } else if to.needs(Need::FilesComplete) {
         "berkas"
     } else if to.needs(Need::Meeting) {
         "pertemuan"
@@ -229,10 +244,24 @@ impl CaseView {
             .zip(taken)
             .map(|(h, id)| HistoryView {
                 at: moment_text(h.at),
-                status: forms
-                    .get(id)
-                    .and_then(|f| f.step(&h.status))
-                    .map_or_else(|| h.status.clone(), StepSpec::name),
+                status: match &h.added {
+                    Some(a) if a.from == AddedFrom::Pemohon => "Balasan dari pemohon".into(),
+                    Some(_) => "Berkas ditambahkan".into(),
+                    None => forms
+                        .get(id)
+                        .and_then(|f| f.step(&h.status))
+                        .map_or_else(|| h.status.clone(), StepSpec::name),
+                },
+                reply: h
+                    .added
+                    .as_ref()
+                    .and_then(|a| a.reply.clone())
+                    .unwrap_or_default(),
+                files: h
+                    .added
+                    .as_ref()
+                    .map(|a| a.files.join(", "))
+                    .unwrap_or_default(),
                 by: h.by.clone(),
                 berkas: h.berkas.clone().unwrap_or_default(),
                 meeting: h
@@ -260,7 +289,11 @@ impl CaseView {
             .attachments
             .iter()
             .map(|a| AttachmentView {
-                label: label(form, &a.field),
+                label: match a.field.as_str() {
+                    super::attach::FIELD => "Berkas dari petugas".to_string(),
+                    super::attach::FROM_CITIZEN => "Berkas yang diserahkan pemohon".to_string(),
+                    field => label(form, field),
+                },
                 url: format!(
                     "{}{}/lampiran/{}",
                     super::super::CASE_PREFIX,
@@ -273,6 +306,16 @@ impl CaseView {
                 present: r.attachments_purged.is_none()
                     && crate::cases::layout::open_attachment(&r.attachment_dir(), &a.stored_name)
                         .is_ok(),
+                added: match (&a.added_by, a.added_at) {
+                    (Some(by), Some(at)) if by == "pemohon" => {
+                        format!("dikirim pemohon lewat Cek Status, {}", moment_text(at))
+                    }
+                    (Some(by), Some(at)) if a.field == super::attach::FROM_CITIZEN => {
+                        format!("diterima dari pemohon oleh {by}, {}", moment_text(at))
+                    }
+                    (Some(by), Some(at)) => format!("ditambahkan oleh {by}, {}", moment_text(at)),
+                    _ => String::new(),
+                },
             })
             .collect();
         // A move is offered while the case is in one of its early steps.
@@ -369,6 +412,14 @@ impl CaseView {
             error: String::new(),
             error_on_top: false,
             typed: Typed::default(),
+            new_reply: now.is_some_and(|s| s.asks_citizen)
+                && r.history
+                    .iter()
+                    .rev()
+                    .take_while(|h| !h.is_step())
+                    .any(|h| h.is_reply()),
+            attach_error: String::new(),
+            waiting: now.is_some_and(|s| s.asks_citizen),
         }
     }
 

@@ -309,6 +309,19 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
                 );
             }
         }
+        if step.asks_citizen && (i == 0 || step.is_final) {
+            fail(
+                at.step_key(id, "asks_citizen"),
+                format!(
+                    "langkah `{id}` tidak dapat meminta kelengkapan dari pemohon (`asks_citizen`): {}",
+                    if i == 0 {
+                        "langkah pertama diambil sebelum petugas memeriksa apa pun"
+                    } else {
+                        "langkah akhir menutup kasus, jadi pemohon tidak dapat lagi mengirim kekurangannya"
+                    }
+                ),
+            );
+        }
         if step.is_final && !step.next.is_empty() {
             fail(
                 at.step_key(id, "next"),

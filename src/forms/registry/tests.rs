@@ -56,6 +56,7 @@ fn shipped_steps_follow_the_standard() {
         [
             "baru",
             "diperiksa",
+            "menunggu-kelengkapan",
             "konsultasi-diberikan",
             "pertemuan-dijadwalkan",
             "selesai",
@@ -63,13 +64,22 @@ fn shipped_steps_follow_the_standard() {
         ]
     );
     assert_eq!(kp[1].2, [Need::FilesComplete]);
-    assert_eq!(kp[3].2, [Need::Meeting]);
+    // Incomplete documents are asked of the citizen, then checked again.
+    let waiting = forms
+        .get("permohonan")
+        .unwrap()
+        .step("menunggu-kelengkapan")
+        .unwrap();
+    assert!(waiting.asks_citizen);
+    assert_eq!(waiting.next, ["diperiksa", "ditolak"]);
+    assert!(kp[1].1.contains(&"menunggu-kelengkapan".to_string()));
+    assert_eq!(kp[4].2, [Need::Meeting]);
     assert_eq!(
-        (kp[4].2.as_slice(), kp[4].3),
+        (kp[5].2.as_slice(), kp[5].3),
         ([Need::Result].as_slice(), true)
     );
     assert_eq!(
-        (kp[5].2.as_slice(), kp[5].3),
+        (kp[6].2.as_slice(), kp[6].3),
         ([Need::Reason].as_slice(), true)
     );
     let pl = walk("pengaduan-layanan");
@@ -471,5 +481,51 @@ fn next_steps_name_a_branch_of_a_choice() {
         not_choice.iter().any(|p| p
             .contains("`next_steps`: `when` harus menyebut isian berjenis choice; `nama` bukan")),
         "{not_choice:?}"
+    );
+}
+
+/// `asks_citizen`: a step between the first and the last may ask the
+/// citizen for something; elsewhere, or with a value that is no yes/no,
+/// `loket check` says why.
+#[test]
+fn a_step_that_asks_the_citizen_is_checked() {
+    let asking = GOOD.replace(
+        "    status: \"Sedang diproses\"\n",
+        "    status: \"Sedang diproses\"\n    asks_citizen: true\n",
+    );
+    let spec = parse("x", &asking).unwrap();
+    assert!(spec.step("diperiksa").unwrap().asks_citizen);
+    assert!(!spec.step("selesai").unwrap().asks_citizen);
+    assert_eq!(
+        broken(
+            "needs: [result], final: true",
+            "needs: [result], asks_citizen: true, final: true"
+        ),
+        [
+            "forms/x.yaml:19: langkah `selesai` tidak dapat meminta kelengkapan dari pemohon (`asks_citizen`): langkah akhir menutup kasus, jadi pemohon tidak dapat lagi mengirim kekurangannya"
+        ]
+    );
+    assert_eq!(
+        broken(
+            "status: \"Diterima\",",
+            "status: \"Diterima\", asks_citizen: true,"
+        ),
+        [
+            "forms/x.yaml:14: langkah `baru` tidak dapat meminta kelengkapan dari pemohon (`asks_citizen`): langkah pertama diambil sebelum petugas memeriksa apa pun"
+        ]
+    );
+    assert_eq!(
+        broken(
+            "status: \"Diterima\",",
+            "status: \"Diterima\", asks_citizen: ya,"
+        ),
+        ["forms/x.yaml:14: nilai tidak sesuai: tertulis \"ya\", seharusnya true atau false"]
+    );
+    assert_eq!(
+        broken(
+            "status: \"Diterima\",",
+            "status: \"Diterima\", ask_citizen: true,"
+        ),
+        ["forms/x.yaml:14: kunci `ask_citizen` tidak dikenal"]
     );
 }

@@ -179,3 +179,60 @@ fn the_digest_sorts_open_cases_and_is_not_made_for_none() {
     );
     let _ = datetime!(2026-12-03 07:00 +07:00);
 }
+
+/// A request for missing documents tells the citizen what, in the staff's
+/// words, and where to send it; the staff hear of the answer with the
+/// link, and nothing of what was sent.
+#[test]
+fn asking_the_citizen_and_their_answer() {
+    let asked = RECORD.replace("status: ditolak", "status: menunggu-kelengkapan")
+        + "- at: 2026-12-03T10:00:00+07:00\n  status: menunggu-kelengkapan\n  by: Budi\n  public_note: Kirim foto KTP yang jelas.\n- at: 2026-12-04T10:00:00+07:00\n  status: menunggu-kelengkapan\n  by: pemohon\n  added:\n    from: pemohon\n    files: [balasan-ktp-1.jpg]\n    reply: Siti kirim ulang\n";
+    let record = Record::parse(Path::new("r.yaml"), &asked).unwrap();
+    let composer = Composer::new(&config(), templates(), Some("https://meja.contoh.go.id"));
+    let m = composer.step(&record, 3).unwrap().unwrap();
+    assert!(
+        m.body
+            .contains("Yang perlu Anda lengkapi:\nKirim foto KTP yang jelas."),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains("https://layanan.contoh.go.id/cek-status/"));
+    assert!(
+        !m.body.contains("Pesan dari petugas"),
+        "said once: {}",
+        m.body
+    );
+    let reply = composer.reply(&CaseFacts::of(&record), 1, true).unwrap();
+    assert_eq!(
+        reply.subject,
+        "Balasan pemohon KP-20261127-CDFH — 1 berkas baru"
+    );
+    assert_eq!((reply.kind, reply.to), (Kind::Reply, Recipient::Staff));
+    assert!(
+        reply
+            .body
+            .contains("https://meja.contoh.go.id/kasus/KP-20261127-CDFH/"),
+        "{}",
+        reply.body
+    );
+    assert_no_personal_data(&format!("{}\n{}", reply.subject, reply.body));
+}
+
+/// A message sent while the case waits is a message, not the request.
+#[test]
+fn a_message_while_waiting_is_not_the_request_again() {
+    let asked = RECORD.replace("status: ditolak", "status: menunggu-kelengkapan")
+        + "- at: 2026-12-03T10:00:00+07:00\n  status: menunggu-kelengkapan\n  by: Budi\n  public_note: Kirim foto KTP yang jelas.\n- at: 2026-12-04T10:00:00+07:00\n  status: menunggu-kelengkapan\n  by: Budi\n  public_note: Kami tunggu sampai Jumat.\n  message: true\n";
+    let record = Record::parse(Path::new("r.yaml"), &asked).unwrap();
+    let m = Composer::new(&config(), templates(), None)
+        .step(&record, 4)
+        .unwrap()
+        .unwrap();
+    assert!(
+        m.body
+            .contains("Pesan dari petugas:\nKami tunggu sampai Jumat."),
+        "{}",
+        m.body
+    );
+    assert!(!m.body.contains("Yang perlu Anda lengkapi"), "{}", m.body);
+}

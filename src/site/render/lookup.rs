@@ -61,6 +61,51 @@ pub struct LookupCase {
     pub closed_late: String,
     /// Staff's last reason for the delay, for the citizen.
     pub late_reason: String,
+    /// While the case waits for its citizen: what staff asked for, in
+    /// their words ("" otherwise).
+    pub asks: String,
+    /// Whether the deadline stops while the case waits (`site.yaml`).
+    pub pauses: bool,
+    /// The form to send what was asked for, while the case waits.
+    pub reply: Option<ReplyForm>,
+}
+
+/// `/cek-status/`'s form for the citizen's answer to a request (a step
+/// with `asks_citizen`): one file input per file field of the form, and a
+/// short reply. Sent as multipart to `action` with the ticket and a token
+/// instead of the access code.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReplyForm {
+    pub action: String,
+    pub ticket: String,
+    pub token: String,
+    pub max_chars: usize,
+    pub files: Vec<ReplyFile>,
+    /// The reply as typed, when the form comes back.
+    pub text: String,
+    pub text_error: String,
+    /// Every problem, for the error summary.
+    pub errors: Vec<ReplyError>,
+    /// After a reply was stored: what was received.
+    pub sent: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReplyFile {
+    pub name: String,
+    pub label: String,
+    /// The input's `accept` attribute.
+    pub accept: String,
+    /// "JPG, PNG, atau PDF; paling besar 5 MB".
+    pub hint: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReplyError {
+    /// The input's id.
+    pub id: String,
+    pub message: String,
 }
 
 /// One step as the citizen sees it: never staff's internal note.

@@ -48,7 +48,7 @@ fn many(data: &std::path::Path) {
     // One with a NIK and a phone number of her own, to search by.
     let path = crate::common::submit::record_path(data, &ticket("KP", 8, 7));
     let text = std::fs::read_to_string(&path).unwrap();
-    let own = "  nik: 3578 0412 0101 0007\n  telepon: 0813-2222-3333";
+    let own = "  nik: 3578 0412 0101 0007\n  telepon: 0813-2222-3333\n  uraian: Usaha keripik tempe di Mojoagung";
     std::fs::write(&path, text.replace("  nik: 3517 0152 0590 0001", own)).unwrap();
 }
 
@@ -76,8 +76,9 @@ async fn the_inbox_filters_searches_counts_and_pages() {
     assert_eq!(rows(&first), 50);
     assert!(first.body.contains("Halaman 1 dari 3"));
     assert!(first.body.contains("1 berkas kasus tidak dapat dibaca"));
-    assert!(first.body.contains("TERLAMBAT"));
-    // Open first, oldest first: the first row is an open case of 1 November.
+    assert!(first.body.contains("badge-late\">lewat "));
+    // Open first, by deadline (all the same here), then oldest first: the
+    // first row is an open case of 1 November.
     let first_row = &first.body[first.body.find("<tbody>").unwrap()..];
     assert!(first_row.find("1 November 2020").unwrap() < first_row.find("</tr>").unwrap());
     let last = desk.get("/?halaman=3").await;
@@ -104,6 +105,10 @@ async fn the_inbox_filters_searches_counts_and_pages() {
     let by_name = desk.get("/?cari=rahmawati").await;
     assert!(by_name.body.contains("1 kasus:"), "{}", by_name.body);
     assert!(by_name.body.contains("Rahmawati Kusuma"));
+    // A word of the description: a citizen who phones without a ticket.
+    let by_word = desk.get("/?cari=KERIPIK+tempe").await;
+    assert!(by_word.body.contains("1 kasus:"), "{}", by_word.body);
+    assert!(by_word.body.contains("Rahmawati Kusuma"));
     let t = ticket("KP", 8, 7);
     let by_ticket = desk.get(&format!("/?cari={}", t.to_lowercase())).await;
     assert!(by_ticket.body.contains("1 kasus:"));

@@ -128,6 +128,40 @@ async fn the_digest_goes_out_at_seven_on_working_days_only_and_only_when_a_case_
     assert_eq!(last_digest(&data), "2026-12-03");
     assert_eq!(relay.received().len(), 1);
 
+    // The desk agrees with the digest: the same case due today, the same
+    // late one first (by its deadline), their badges, and a filter each.
+    assert!(
+        add_staff(&data, "Budi", crate::desk::PASSWORD)
+            .status
+            .success()
+    );
+    let mut desk = crate::desk::DeskClient::signed_in(&server, "Budi").await;
+    let inbox = desk.get("/").await.body;
+    let at = |t: &str| inbox.find(t).unwrap_or_else(|| panic!("{t}: {inbox}"));
+    let order = [
+        "KP-20261120-CDFH",
+        "KP-20261126-CDFH",
+        "KP-20261201-CDFH",
+        "KP-20261119-CDFH",
+    ];
+    assert!(order.windows(2).all(|w| at(w[0]) < at(w[1])), "{inbox}");
+    // Due Friday 27 November: Monday to Thursday since.
+    assert!(inbox.contains("badge-late\">lewat 4 hari kerja"), "{inbox}");
+    assert!(
+        inbox.contains("badge-soon\">jatuh tempo hari ini"),
+        "{inbox}"
+    );
+    for (filter, ticket) in [
+        ("hari-ini", "KP-20261126-CDFH"),
+        ("lewat", "KP-20261120-CDFH"),
+    ] {
+        let page = desk.get(&format!("/?batas={filter}")).await.body;
+        assert!(
+            page.contains("1 kasus:") && page.contains(ticket),
+            "{filter}: {page}"
+        );
+    }
+
     // Saturday: the day is noted, nothing is sent.
     let site = server.kill();
     let server = digest_server(relay.port, &data, "2026-12-05 06:59:58", site);

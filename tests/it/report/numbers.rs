@@ -69,13 +69,13 @@ fn november_report_has_the_exact_numbers() {
         // The broken November record is announced.
         "1 berkas kasus bulan ini tidak dapat dibaca dan tidak dihitung",
         // Rows: dates the Indonesian way, working days, on time or not.
-        "<tr><td>KP-20261102-JKMN</td><td class=\"tanggal\">2 November 2026</td><td>permohonan/konsultasi</td><td>selesai</td><td class=\"tanggal\">3 November 2026</td><td class=\"tanggal\">5 November 2026</td><td class=\"angka\">3</td><td>ya</td><td>Konsultasi: pembukuan sederhana</td><td>Siti Aminah</td><td class=\"nik\">3517 **** **** 0001</td></tr>",
+        "<tr><td>KP-20261102-JKMN</td><td class=\"tanggal\">2 November 2026</td><td>permohonan/konsultasi</td><td>selesai</td><td class=\"tanggal\">3 November 2026</td><td class=\"tanggal\">5 November 2026</td><td class=\"angka\">3</td><td class=\"angka\">—</td><td>ya</td><td>Konsultasi: pembukuan sederhana</td><td>Siti Aminah</td><td class=\"nik\">3517 **** **** 0001</td></tr>",
         "<tr><td>KP-20261101-CDFH</td><td class=\"tanggal\">1 November 2026</td>",
-        "<tr><td>KP-20261106-WXY3</td><td class=\"tanggal\">6 November 2026</td><td>permohonan/pengaduan</td><td>selesai</td><td class=\"tanggal\">9 November 2026</td><td class=\"tanggal\">13 November 2026</td><td class=\"angka\">5</td><td>ya</td>",
-        "<tr><td>KP-20261113-CJ7K</td><td class=\"tanggal\">13 November 2026</td><td>permohonan/pengaduan</td><td>pertemuan-dijadwalkan</td><td class=\"tanggal\">16 November 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Rudi Hartono</td>",
-        "<td class=\"angka\">6</td><td>tidak</td><td>=1+1 pemasaran daring</td>",
-        "<tr><td>PL-20261126-Y346</td><td class=\"tanggal\">26 November 2026</td><td>pengaduan-layanan</td><td>baru</td><td class=\"tanggal\">—</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Nur Hidayah</td><td class=\"nik\">-</td></tr>",
-        "<tr><td>PL-20261127-79CD</td><td class=\"tanggal\">27 November 2026</td><td>pengaduan-layanan</td><td>cek-administrasi</td><td class=\"tanggal\">2 Desember 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td>ya</td>",
+        "<tr><td>KP-20261106-WXY3</td><td class=\"tanggal\">6 November 2026</td><td>permohonan/pengaduan</td><td>selesai</td><td class=\"tanggal\">9 November 2026</td><td class=\"tanggal\">13 November 2026</td><td class=\"angka\">5</td><td class=\"angka\">—</td><td>ya</td>",
+        "<tr><td>KP-20261113-CJ7K</td><td class=\"tanggal\">13 November 2026</td><td>permohonan/pengaduan</td><td>pertemuan-dijadwalkan</td><td class=\"tanggal\">16 November 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Rudi Hartono</td>",
+        "<td class=\"angka\">6</td><td class=\"angka\">—</td><td>tidak</td><td>=1+1 pemasaran daring</td>",
+        "<tr><td>PL-20261126-Y346</td><td class=\"tanggal\">26 November 2026</td><td>pengaduan-layanan</td><td>baru</td><td class=\"tanggal\">—</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Nur Hidayah</td><td class=\"nik\">-</td></tr>",
+        "<tr><td>PL-20261127-79CD</td><td class=\"tanggal\">27 November 2026</td><td>pengaduan-layanan</td><td>cek-administrasi</td><td class=\"tanggal\">2 Desember 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td class=\"angka\">—</td><td>ya</td>",
         // Record values are escaped.
         "<td>Ani &lt;b&gt;&amp;&lt;/b&gt; &quot;Bu&quot;</td>",
     ]
@@ -130,16 +130,16 @@ fn november_report_has_the_exact_numbers() {
     assert_eq!(lines.len(), 12, "{csv}");
     assert_eq!(
         lines[0],
-        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran"
+        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran"
     );
     assert_has_all(
         "the November CSV",
         &csv,
         &[
-            "\nKP-20261102-JKMN;2026-11-02;permohonan/konsultasi;selesai;2026-11-03;2026-11-05;3;ya;Konsultasi: pembukuan sederhana;Siti Aminah;3517 **** **** 0001;;web\r\n",
-            "\nKP-20261110-4679;2026-11-10;permohonan/konsultasi;ditolak;2026-11-11;2026-11-11;1;ya;\"Bukan usaha mikro; diarahkan ke Dinas Perdagangan\";Dewi Lestari;3517 **** **** 0004;;web\r\n",
-            "\nKP-20261116-MNPR;2026-11-16;permohonan/konsultasi;selesai;2026-11-17;2026-11-24;6;tidak;'=1+1 pemasaran daring;Sri Wahyuni;3517 **** **** 0006;;web\r\n",
-            "\nPL-20261126-Y346;2026-11-26;pengaduan-layanan;baru;;;;tidak;;Nur Hidayah;;;web\r\n",
+            "\nKP-20261102-JKMN;2026-11-02;permohonan/konsultasi;selesai;2026-11-03;2026-11-05;3;0;ya;Konsultasi: pembukuan sederhana;Siti Aminah;3517 **** **** 0001;;web\r\n",
+            "\nKP-20261110-4679;2026-11-10;permohonan/konsultasi;ditolak;2026-11-11;2026-11-11;1;0;ya;\"Bukan usaha mikro; diarahkan ke Dinas Perdagangan\";Dewi Lestari;3517 **** **** 0004;;web\r\n",
+            "\nKP-20261116-MNPR;2026-11-16;permohonan/konsultasi;selesai;2026-11-17;2026-11-24;6;0;tidak;'=1+1 pemasaran daring;Sri Wahyuni;3517 **** **** 0006;;web\r\n",
+            "\nPL-20261126-Y346;2026-11-26;pengaduan-layanan;baru;;;;0;tidak;;Nur Hidayah;;;web\r\n",
         ],
     );
     assert!(!csv.contains("November 2026"), "ISO dates in the CSV");
@@ -176,7 +176,7 @@ fn a_month_without_records_gives_a_valid_empty_report() {
     assert!(!html.contains("<table class=\"kasus\">"));
     assert_eq!(
         csv,
-        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran\r\n"
+        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran\r\n"
     );
     assert!(stdout(&out).contains("Laporan Oktober 2026: 0 kasus"));
 }
@@ -193,7 +193,7 @@ fn december_counts_working_days_around_christmas() {
         "<td>1 dari 1 (100%)</td>",
         "<td>4,0 hari kerja (1 kasus selesai/ditolak)</td>",
         "<tr><td>PL-20261201-MNRT</td><td class=\"tanggal\">1 Desember 2026</td>",
-        "<td>permohonan/konsultasi</td><td>selesai</td><td class=\"tanggal\">28 Desember 2026</td><td class=\"tanggal\">31 Desember 2026</td><td class=\"angka\">4</td><td>ya</td>",
+        "<td>permohonan/konsultasi</td><td>selesai</td><td class=\"tanggal\">28 Desember 2026</td><td class=\"tanggal\">31 Desember 2026</td><td class=\"angka\">4</td><td class=\"angka\">—</td><td>ya</td>",
         "<td>belum jatuh tempo</td>",
         "<p class=\"dibuat\">Dibuat 31 Desember 2026</p>",
     ]
@@ -221,7 +221,7 @@ fn december_counts_working_days_around_christmas() {
     // The broken record is in November's folder: December says nothing of it.
     assert!(!html.contains("tidak dapat dibaca"));
     assert!(csv.contains(
-        "\nPL-20261222-PTVW;2026-12-22;pengaduan-layanan;cek-administrasi;2026-12-28;;;ya;;Wati;;;web\r\n"
+        "\nPL-20261222-PTVW;2026-12-22;pengaduan-layanan;cek-administrasi;2026-12-28;;;0;ya;;Wati;;;web\r\n"
     ));
 }
 

@@ -242,7 +242,7 @@ fn computes_a_month_from_records() {
         ]
     );
     // Every step of both forms, zeros included.
-    assert_eq!(r.by_status.len(), 12);
+    assert_eq!(r.by_status.len(), 13);
     assert!(
         r.by_status
             .contains(&("Permohonan: Selesai".to_string(), 1))
@@ -270,7 +270,42 @@ fn computes_a_month_from_records() {
     assert!(r.missing_holiday_years.is_empty());
     let csv = render_csv(&r);
     assert_eq!(csv.lines().count(), 4);
-    assert!(csv.contains("KP-20261101-CDFH;2026-11-01;permohonan/konsultasi;selesai;2026-11-02;2026-11-04;3;ya;Selesai;;3517 **** **** 0001;;web\r\n"), "{csv}");
+    assert!(csv.contains("KP-20261101-CDFH;2026-11-01;permohonan/konsultasi;selesai;2026-11-02;2026-11-04;3;0;ya;Selesai;;3517 **** **** 0001;;web\r\n"), "{csv}");
+}
+
+/// Days waited for the citizen are counted apart: per case, in all, and
+/// taken out of the average time to completion.
+#[test]
+fn waiting_is_kept_apart_from_the_offices_time() {
+    let records = [record(&format!(
+        "ticket: {}\nkind: {}\nreceived_at: {}\n{}",
+        "KP-20261101-CDFH",
+        "permohonan",
+        "2026-11-02T08:00:00+07:00",
+        "status: selesai\nresponse_due: 2026-11-09\ncompletion_due: 2026-11-09\nfirst_response_at: 2026-11-03T09:00:00+07:00\ncompleted_at: 2026-11-09T10:00:00+07:00\nfields:\n  jenis: konsultasi\n",
+    ))];
+    let mut r = MonthReport::compute(
+        &records,
+        (&fixture(), &Terms::default(), Forms::builtin()),
+        2026,
+        Month::November,
+        date!(2026 - 12 - 03),
+    );
+    assert_eq!(r.rows[0].days_to_completion, Some(5));
+    r.add_waiting(|ticket| if ticket == "KP-20261101-CDFH" { 2 } else { 0 });
+    assert_eq!((r.waited, r.waiting_days_total), (1, 2));
+    assert_eq!(r.completed_waiting_days, 2);
+    let csv = render_csv(&r);
+    assert!(csv.contains(";5;2;"), "{csv}");
+    let view = serde_json::to_value(super::super::view::ReportView::new(&r)).unwrap();
+    assert_eq!(
+        view["waiting"],
+        "1 kasus, seluruhnya 2 hari kerja menunggu kelengkapan dari pemohon"
+    );
+    assert_eq!(
+        view["office_average"],
+        "3,0 hari kerja tanpa waktu menunggu pemohon"
+    );
 }
 
 #[test]
