@@ -93,11 +93,11 @@ impl CaseFacts {
     }
 }
 
-/// "Permohonan": the form's noun, capitalised ("Kiriman" for a form the
+/// "Permohonan": the form's noun, capitalised ("Formulir" for a form the
 /// site no longer has).
 fn noun(form: Option<&FormSpec>) -> String {
     form.map_or_else(
-        || "Permohonan".to_string(),
+        || "Formulir".to_string(),
         |f| crate::core::text::capitalized(&f.noun),
     )
 }

@@ -158,7 +158,7 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
     };
     ConfirmationView {
         ticket: record.ticket.clone(),
-        noun: form.map_or_else(|| "permohonan".to_string(), |f| f.noun.clone()),
+        noun: form.map_or_else(|| "formulir".to_string(), |f| f.noun.clone()),
         kind_label: form.map_or_else(|| record.kind.clone(), |f| f.title.clone()),
         next_steps: form
             .map(|f| f.next_steps_for(|name| record.fields.get(name)))

@@ -23,7 +23,7 @@ pub struct ReportView {
     by_channel: Vec<Count>,
     shares: Vec<ShareView>,
     average: String,
-    /// "2 kiriman, 5 hari kerja", or "" when no case waited for its citizen.
+    /// "2 kasus, 5 hari kerja", or "" when no case waited for its citizen.
     waiting: String,
     /// The average time to completion without the time waited, or "".
     office_average: String,
