@@ -101,7 +101,7 @@ async function photoTooLarge(javaScriptEnabled) {
     const response = await sendPermohonan(page, { changes: values, ktp: cameraPhoto() });
     assert.equal(response.status(), 422, 'the form comes back, not an error page');
     await expectKept(page, values);
-    const message = 'Ukuran berkas fotokopi KTP 6,2 MB; paling besar 5 MB.';
+    const message = 'Ukuran berkas foto KTP 6,2 MB; paling besar 5 MB.';
     const summary = await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
     assert.equal(summary.length, 1, JSON.stringify(summary));
     assert.equal(summary[0][0], '#f-ktp');
@@ -110,7 +110,7 @@ async function photoTooLarge(javaScriptEnabled) {
     assert.match(await page.locator('#f-ktp-hint').innerText(), /Foto dari kamera HP sering lebih besar/);
 
     // A smaller file is all that is needed now.
-    await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+    await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
     const again = await submit(page, 'Kirim permohonan');
     assert.equal(again.status(), 303, 'accepted');
     expectStoredKtp(recordShown(page), ktp);

@@ -112,7 +112,7 @@ test('a staff member signs in, finds the new submission, opens the KTP, closes t
 
     await page.getByLabel('Cari tiket, nama, NIK, atau nomor HP').fill(ticket);
     await Promise.all([page.waitForURL('**/?cari=*'), page.getByRole('button', { name: 'Terapkan' }).click()]);
-    await page.getByText('1 kiriman:').waitFor();
+    await page.getByText('1 kasus:').waitFor();
     await Promise.all([page.waitForURL(`**/kasus/${ticket}/`), page.getByRole('link', { name: ticket }).click()]);
     await page.getByRole('heading', { name: `Kasus ${ticket}` }).waitFor();
     assert.ok(await page.getByText('Mohon konsultasi pemasaran produk').isVisible());
@@ -168,7 +168,7 @@ async function fillNewCase(page, channel, uraian) {
   await page.getByLabel('Saluran (wajib)').selectOption(channel);
   await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
   await fillByLabels(page, PERMOHONAN_LABELS, { ...PERMOHONAN_VALUES, uraian });
-  await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+  await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
   await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
 }
 
@@ -204,7 +204,7 @@ test('a staff member records a walk-in case and a SP4N-LAPOR! case at 1366 px', 
     await fillNewCase(page, 'lapor', 'Dari SP4N-LAPOR!: mohon fasilitasi (uji meja layanan).');
     const back = await submit(page, 'Catat kasus');
     assert.equal(back.status(), 422);
-    await page.getByRole('link', { name: 'Isi nomor pelacakan SP4N-LAPOR! untuk kiriman dari SP4N-LAPOR!.' }).waitFor();
+    await page.getByRole('link', { name: 'Isi nomor pelacakan SP4N-LAPOR! untuk kasus dari SP4N-LAPOR!.' }).waitFor();
     assert.equal(await page.getByLabel('Nama lengkap (wajib)', { exact: true }).inputValue(), PERMOHONAN_VALUES.nama);
     assert.equal(await page.getByLabel('Saluran (wajib)').inputValue(), 'lapor');
     await page.getByText('sudah terunggah').waitFor();
@@ -253,7 +253,7 @@ function deskStates() {
         await page.goto(desk(`/kasus/${fresh}/`));
         const tolak = page.getByRole('region', { name: 'Tolak', exact: true });
         await tolak.getByLabel('Alasan penolakan (wajib)').fill('   ');
-        return submit(page, 'Tolak kiriman');
+        return submit(page, 'Tolak permohonan');
       },
       status: 422,
     },

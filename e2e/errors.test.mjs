@@ -159,7 +159,7 @@ async function permohonanErrors(javaScriptEnabled, viewport) {
     const page = await context.newPage();
     await page.goto(url(PERMOHONAN));
     await fillByLabels(page, PERMOHONAN_LABELS, PERMOHONAN_INVALID);
-    await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+    await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
     const response = await submit(page, 'Kirim permohonan');
     await checkErrorState(page, response, {
       expected: ['jenis', 'nik', 'alamat', 'telepon', 'email', 'nama_usaha', 'alamat_usaha', 'uraian', 'persetujuan'],
@@ -167,7 +167,7 @@ async function permohonanErrors(javaScriptEnabled, viewport) {
       labels: PERMOHONAN_LABELS,
     });
     // The KTP is kept on the server: the form names it instead of asking for it again.
-    assert.equal(await page.getByLabel('Fotokopi KTP (wajib)').inputValue(), '');
+    assert.equal(await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').inputValue(), '');
     await expectHeld(page, 'f-ktp');
 
     // A complaint without the party complained about: choice and consent are kept.

@@ -95,7 +95,7 @@ async function permohonanJourney(javaScriptEnabled) {
     const form = page.getByRole('form', { name: 'Formulir konsultasi dan pengaduan masalah usaha' });
     await form.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
     await fillByLabels(form, PERMOHONAN_LABELS, values);
-    await form.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+    await form.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
     const surat = suratPdf();
     await form.getByLabel('Dokumen pendukung 1 (opsional)').setInputFiles(surat);
     await form.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
@@ -118,7 +118,7 @@ async function permohonanJourney(javaScriptEnabled) {
     // up with the ticket and the code, from the receipt's own link.
     await page.getByRole('main').getByRole('link', { name: 'Cek status', exact: true }).first().click();
     assert.equal(new URL(page.url()).pathname, '/cek-status/');
-    await expectHeading(page, 'Cek status kiriman');
+    await expectHeading(page, 'Cek status permohonan atau keluhan');
     const answer = await lookUp(page, ticket.toLowerCase(), code);
     assert.equal(answer.status(), 200);
     assert.equal(page.url(), url('/cek-status/'), 'the code is never in a URL');
@@ -186,7 +186,7 @@ async function pengaduanJourney(javaScriptEnabled) {
     assert.equal(response.status(), 303);
 
     const ticket = await confirmation(page, 'PL');
-    assert.match(await page.getByRole('main').innerText(), /Pengaduan ditanggapi paling lambat \S+, \d+ \S+ \d{4} \(3 hari kerja sejak diterima\)/);
+    assert.match(await page.getByRole('main').innerText(), /Keluhan, saran, atau masukan ditanggapi paling lambat \S+, \d+ \S+ \d{4} \(3 hari kerja sejak diterima\)/);
     assert.deepEqual(problems, [], 'nothing went wrong in the browser');
 
     const path = findRecord(ticket);

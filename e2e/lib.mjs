@@ -213,13 +213,13 @@ export const PERMOHONAN_LABELS = {
   nik: 'NIK (wajib)',
   alamat: 'Alamat sesuai KTP (wajib)',
   telepon: 'Nomor HP/WhatsApp (wajib)',
-  email: 'Email (opsional)',
+  email: 'Surel (opsional)',
   nama_usaha: 'Nama usaha (wajib)',
   bidang_usaha: 'Bidang usaha (wajib)',
   alamat_usaha: 'Alamat usaha (wajib)',
   uraian: 'Uraian masalah atau materi konsultasi (wajib)',
-  termohon_nama: 'Nama termohon (wajib untuk pengaduan)',
-  termohon_kontak: 'Alamat atau kontak termohon (wajib untuk pengaduan)',
+  termohon_nama: 'Nama termohon (wajib untuk fasilitasi pengaduan masalah usaha mikro)',
+  termohon_kontak: 'Alamat atau kontak termohon (wajib untuk fasilitasi pengaduan masalah usaha mikro)',
 };
 
 export const PENGADUAN_VALUES = {
@@ -295,7 +295,7 @@ export async function sendPermohonan(page, { changes = {}, ktp } = {}) {
   await page.goto(url(PERMOHONAN));
   await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
   await fillByLabels(page, PERMOHONAN_LABELS, { ...PERMOHONAN_VALUES, ...changes });
-  if (ktp) await page.getByLabel('Fotokopi KTP (wajib)').setInputFiles(ktp);
+  if (ktp) await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
   await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
   return submit(page, 'Kirim permohonan');
 }
@@ -309,7 +309,7 @@ export async function accessCodeOn(page) {
 /** Fills /cek-status/ as a person would and sends it; returns the response. */
 export async function lookUp(page, ticket, code) {
   if (new URL(page.url()).pathname !== '/cek-status/') await page.goto(url('/cek-status/'));
-  const form = page.getByRole('form', { name: 'Cek status kiriman' });
+  const form = page.getByRole('form', { name: 'Cek status permohonan atau keluhan' });
   await form.getByLabel('Nomor tiket', { exact: true }).fill(ticket);
   await form.getByLabel('Kode akses', { exact: true }).fill(code);
   return submit(page, 'Cek status');

@@ -195,7 +195,7 @@ pub fn write_table(out: &mut impl Write, rows: &[&Summary], today: Date) -> io::
     let late = rows.iter().filter(|r| r.is_overdue(today)).count();
     writeln!(
         out,
-        "{} kiriman: {open} terbuka, {late} terlambat (per {})",
+        "{} kasus: {open} terbuka, {late} terlambat (per {})",
         rows.len(),
         dates::format_long(today)
     )?;

@@ -69,7 +69,7 @@ impl Purged {
             Purged::Copy { kind, files } => {
                 let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
                 format!(
-                    "{}: {} lama {done} (memuat data yang sudah dihapus dari kiriman)",
+                    "{}: {} lama {done} (memuat data yang sudah dihapus dari kasus)",
                     files.join(", "),
                     kind.label()
                 )
@@ -121,7 +121,7 @@ pub fn purge(
                 &record.path,
                 None,
                 format!(
-                    "formulir `{}` tidak terbaca (forms/{}.yaml); kiriman ini tidak dihapus sampai berkas formulirnya benar",
+                    "formulir `{}` tidak terbaca (forms/{}.yaml); kasus ini tidak dihapus sampai berkas formulirnya benar",
                     record.kind, record.kind
                 ),
             ));

@@ -87,7 +87,7 @@ fn read_record(path: &Path) -> std::io::Result<String> {
 pub enum RecordError {
     #[error("{0:?} bukan nomor tiket (contoh nomor tiket: KP-20261127-7KX4)")]
     BadTicket(String),
-    #[error("tidak ada kiriman dengan nomor tiket {0}")]
+    #[error("tidak ada kasus dengan nomor tiket {0}")]
     NotFound(String),
     #[error("{0}")]
     Invalid(Diagnostic),

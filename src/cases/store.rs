@@ -18,6 +18,7 @@
 //! The accepted uploads of a form sent back with errors are kept for an
 //! hour ([`held`]), and go into a later draft as hard links.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -121,6 +122,7 @@ impl Store {
             dir: tmp.join(&id),
             record: tmp.join(format!("{id}.yaml")),
             attachments: Vec::new(),
+            sent_sizes: BTreeMap::new(),
             unchecked: Vec::new(),
             sanitizer: self.sanitizer.clone(),
             committed: false,
@@ -167,6 +169,9 @@ pub struct Draft {
     dir: PathBuf,
     record: PathBuf,
     attachments: Vec<Attachment>,
+    /// The bytes the sender sent for each sanitized attachment, by field
+    /// (a photo's kept copy is re-encoded: the form names the file it was).
+    sent_sizes: BTreeMap<String, u64>,
     /// Uploads received but not yet sanitized ([`Draft::check_uploads`]).
     unchecked: Vec<upload::Unchecked>,
     sanitizer: Arc<Sanitizer>,

@@ -105,11 +105,11 @@ pub fn verify(data: &Path, forms: &Forms) -> Verified {
             } else if is_replace_temp(name) {
                 "berkas sementara dari perubahan status yang terputus (dihapus saat server mulai)"
             } else if name.ends_with(STAGING_SUFFIX) {
-                "lampiran kiriman yang tidak selesai disimpan (dihapus saat server mulai)"
+                "lampiran kasus yang tidak selesai disimpan (dihapus saat server mulai)"
             } else if path.is_dir() {
-                "folder lampiran tanpa catatan (.yaml) kiriman"
+                "folder lampiran tanpa catatan (.yaml) kasus"
             } else {
-                "berkas yang bukan catatan kiriman"
+                "berkas yang bukan catatan kasus"
             };
             problem(&path, message);
         }
@@ -272,7 +272,7 @@ fn check_record(
             } else if !listed.contains(&name) {
                 problem(
                     &entry.path(),
-                    "berkas yang tidak tercatat dalam catatan kiriman",
+                    "berkas yang tidak tercatat dalam catatan kasus",
                 );
                 whole = false;
             }

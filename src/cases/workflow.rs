@@ -150,7 +150,7 @@ pub fn apply(
     }
     if change.at < record.received_at {
         return missing(format!(
-            "waktu langkah ({}) lebih awal dari waktu kiriman diterima ({}); periksa --at",
+            "waktu langkah ({}) lebih awal dari waktu kasus diterima ({}); periksa --at",
             format_timestamp(change.at),
             format_timestamp(record.received_at)
         ));
@@ -184,7 +184,7 @@ pub fn apply(
             if !form.early_steps().any(|s| s.id == from.id) {
                 let early: Vec<&str> = form.early_steps().map(|s| s.id.as_str()).collect();
                 return missing(format!(
-                    "{} berstatus {}; kiriman hanya dapat dipindah ke formulir lain selama berstatus {}",
+                    "{} berstatus {}; kasus hanya dapat dipindah ke formulir lain selama berstatus {}",
                     record.ticket,
                     from.id,
                     early.join(" atau ")

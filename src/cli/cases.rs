@@ -297,7 +297,7 @@ pub fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "#   WhatsApp: {link}")?;
     }
     if let Some(link) = mailto {
-        writeln!(out, "#   Email: {link}")?;
+        writeln!(out, "#   Surel: {link}")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -534,7 +534,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     };
     print_all(&written.skipped);
     say!(
-        "Laporan {} {year}: {} kiriman",
+        "Laporan {} {year}: {} kasus",
         crate::core::dates::month_name(month),
         written.cases
     )?;

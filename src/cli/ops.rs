@@ -58,7 +58,7 @@ pub fn verify(data: &Path, forms: &Forms) -> anyhow::Result<ExitCode> {
         say!("{line}")?;
     }
     let problems = verified.problems.len() + owners.len();
-    eprintln!("{} kiriman utuh, {problems} masalah", verified.records);
+    eprintln!("{} kasus utuh, {problems} masalah", verified.records);
     Ok(if problems == 0 {
         ExitCode::SUCCESS
     } else {
@@ -76,7 +76,7 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
         done => done?,
     };
     say!(
-        "{}: {} kiriman, {} berkas, {} bita",
+        "{}: {} kasus, {} berkas, {} bita",
         args.to.display(),
         done.records,
         done.files,

@@ -264,7 +264,7 @@ pub async fn page(
         return super::http::plain_error();
     };
     if listing.search_failed {
-        errors.push("Pencarian tidak dapat dijalankan: indeks kiriman tidak dapat dibaca.".into());
+        errors.push("Pencarian tidak dapat dijalankan: indeks kasus tidak dapat dibaca.".into());
     }
     let pages = listing.total.div_ceil(PER_PAGE).max(1);
     let mut notes: Vec<String> = listing

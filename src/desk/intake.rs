@@ -250,7 +250,7 @@ fn check_own(
     };
     let channel = match typed.channel.parse::<Channel>() {
         Ok(Channel::Web) | Err(_) => {
-            error(CHANNEL, "Pilih saluran kiriman ini masuk.".into());
+            error(CHANNEL, "Pilih saluran kasus ini masuk.".into());
             None
         }
         Ok(c) => Some(c),
@@ -261,7 +261,7 @@ fn check_own(
             if typed.lapor.is_empty() {
                 error(
                     LAPOR,
-                    "Isi nomor pelacakan SP4N-LAPOR! untuk kiriman dari SP4N-LAPOR!.".into(),
+                    "Isi nomor pelacakan SP4N-LAPOR! untuk kasus dari SP4N-LAPOR!.".into(),
                 );
             } else if typed.lapor.chars().count() > MAX_LAPOR_CHARS || !typed.lapor.chars().all(ok)
             {

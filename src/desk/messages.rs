@@ -21,14 +21,14 @@ pub const ATTACHMENTS_PURGED: Notice = Notice::new(
 pub const ATTACHMENT_MISSING: Notice = Notice::new(
     StatusCode::NOT_FOUND,
     "Lampiran tidak ada",
-    "Berkas lampiran ini tidak ditemukan di server. Minta pengelola server memeriksanya dengan loket verify.",
+    "Berkas lampiran ini tidak ditemukan di server. Minta pengelola server memeriksa berkas kasus ini.",
 );
 
 /// No case under this ticket.
 pub const CASE_UNKNOWN: Notice = Notice::new(
     StatusCode::NOT_FOUND,
     "Kasus tidak ditemukan",
-    "Tidak ada kiriman dengan nomor tiket ini. Periksa nomornya, atau cari di kotak masuk.",
+    "Tidak ada kasus dengan nomor tiket ini. Periksa nomornya, atau cari di kotak masuk.",
 );
 
 /// A record that does not parse (at `line`, if known).
@@ -38,7 +38,7 @@ pub fn record_unreadable(line: Option<usize>) -> Notice {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         title: "Catatan kasus tidak terbaca",
         text: Cow::Owned(format!(
-            "Berkas catatan kasus ini rusak{line}, mungkin karena suntingan tangan. Minta pengelola server memeriksanya dengan loket verify."
+            "Berkas catatan kasus ini rusak{line}, mungkin karena suntingan tangan. Minta pengelola server memeriksa berkas kasus ini."
         )),
     }
 }
@@ -96,7 +96,7 @@ pub const REPORT_NOT_AUDITED: Notice = Notice::new(
 pub const REPORT_TEMPLATE_FAILED: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,
     "Laporan belum dapat dibuat",
-    "Templat laporan situs bermasalah. Minta pengelola situs menjalankan loket check.",
+    "Templat laporan situs bermasalah. Minta pengelola situs memeriksa templat laporannya.",
 );
 
 /// A desk form not sent as a browser sends it.

@@ -48,9 +48,10 @@ pub struct FormFile {
     #[serde(default)]
     pub signpost: Option<Signpost>,
     /// What happens after sending, one sentence each: the receipt's
-    /// "Langkah selanjutnya".
+    /// "Langkah selanjutnya". A line with `when: { FIELD: VALUE }` is only
+    /// for the cases whose choice holds that value.
     #[serde(default)]
-    pub next_steps: Vec<String>,
+    pub next_steps: Vec<NextStep>,
     pub fields: Vec<FieldSpec>,
     pub steps: Vec<StepSpec>,
 }
@@ -270,12 +271,19 @@ impl FieldSpec {
         self.options.iter().map(|c| c.value.as_str())
     }
 
-    /// "wajib", "opsional", or "wajib untuk VALUE" (shown after the label).
-    pub fn need_text(&self) -> String {
+    /// "wajib", "opsional", or "wajib untuk OPTION" (shown after the label):
+    /// the option's label in `form` as people read it, not its stored value.
+    pub fn need_text(&self, form: &FormSpec) -> String {
         match &self.required {
             Required::Yes => "wajib".into(),
             Required::No => "opsional".into(),
-            Required::When(when) => format!("wajib untuk {}", when.value),
+            Required::When(when) => {
+                let label = form
+                    .field(&when.field)
+                    .and_then(|f| f.options.iter().find(|c| c.value == when.value))
+                    .map_or(when.value.as_str(), |c| c.label.as_str());
+                format!("wajib untuk {}", lowered_first(label))
+            }
         }
     }
 
@@ -286,14 +294,20 @@ impl FieldSpec {
         if let Some(label) = &self.error_label {
             return label.clone();
         }
-        let mut chars = self.label.chars();
-        match (chars.next(), chars.next()) {
-            (Some(first), Some(second)) if !second.is_uppercase() => first
-                .to_lowercase()
-                .chain(self.label[first.len_utf8()..].chars())
-                .collect(),
-            _ => self.label.clone(),
-        }
+        lowered_first(&self.label)
+    }
+}
+
+/// A label inside a sentence: its first letter lowered unless the second is
+/// a capital too ("Fotokopi KTP" → "fotokopi KTP", "NIK" stays).
+fn lowered_first(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => first
+            .to_lowercase()
+            .chain(label[first.len_utf8()..].chars())
+            .collect(),
+        _ => label.to_string(),
     }
 }
 
@@ -305,6 +319,14 @@ pub enum Required {
     #[default]
     No,
     When(When),
+}
+
+/// A line of the receipt's "Langkah selanjutnya": `"…"`, or
+/// `{ text: "…", when: { FIELD: VALUE } }` for one branch of a choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextStep {
+    pub text: String,
+    pub when: Option<When>,
 }
 
 /// Required only when another field holds a value.
@@ -462,6 +484,20 @@ impl Deref for FormSpec {
 }
 
 impl FormSpec {
+    /// The next steps of a case whose fields give `value_of`: the lines for
+    /// every case and those of the branch it chose, none of another.
+    pub fn next_steps_for<'a>(&self, value_of: impl Fn(&str) -> Option<&'a str>) -> Vec<String> {
+        self.next_steps
+            .iter()
+            .filter(|s| {
+                s.when
+                    .as_ref()
+                    .is_none_or(|w| value_of(&w.field) == Some(w.value.as_str()))
+            })
+            .map(|s| s.text.clone())
+            .collect()
+    }
+
     pub fn field(&self, name: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.name == name)
     }

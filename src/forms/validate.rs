@@ -204,7 +204,7 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-const EMAIL_WRONG: &str = "Alamat email tidak sesuai. Periksa kembali, misalnya nama@contoh.id.";
+const EMAIL_WRONG: &str = "Alamat surel tidak sesuai. Periksa kembali, misalnya nama@contoh.id.";
 
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
@@ -339,7 +339,7 @@ pub fn validate(
                     match parse_mobile(value) {
                         Ok(e164) => normalized.push((field.name.clone(), e164)),
                         Err(_) => fail(
-                            "Tuliskan nomor HP/WhatsApp (diawali 08) atau alamat email."
+                            "Tuliskan nomor HP/WhatsApp (diawali 08) atau alamat surel."
                                 .to_string(),
                         ),
                     }

@@ -78,7 +78,7 @@ impl FormView {
                 .fields
                 .iter()
                 .filter(|f| f.kind == SpecType::Checkbox)
-                .map(|f| field_view(f, max_file_mb))
+                .map(|f| field_view(spec, f, max_file_mb))
                 .collect(),
             action: action.to_string(),
             values,
@@ -229,7 +229,7 @@ fn group_note_id(legend: &str) -> String {
     format!("f-{slug}-ulang")
 }
 
-fn field_view(f: &FieldSpec, max_file_mb: u64) -> FieldView {
+fn field_view(spec: &FormSpec, f: &FieldSpec, max_file_mb: u64) -> FieldView {
     let own_hint = f.hint.clone().unwrap_or_default();
     let hint = if f.kind == SpecType::File {
         let mb = f.max_mb.map_or(max_file_mb, |mb| mb.min(max_file_mb));
@@ -251,7 +251,7 @@ fn field_view(f: &FieldSpec, max_file_mb: u64) -> FieldView {
         },
         name: f.name.clone(),
         label: f.label.clone(),
-        need: f.need_text(),
+        need: f.need_text(spec),
         kind: type_name(f.kind),
         input_type: match f.kind {
             SpecType::Phone => "tel",
@@ -294,7 +294,7 @@ fn groups(spec: &FormSpec, max_file_mb: u64) -> Vec<GroupView> {
     let mut seen_file = false;
     for f in spec.fields.iter().filter(|f| f.kind != SpecType::Checkbox) {
         let legend = f.group.clone().unwrap_or_default();
-        let mut view = field_view(f, max_file_mb);
+        let mut view = field_view(spec, f, max_file_mb);
         let same = groups
             .last()
             .is_some_and(|g| g.legend == legend && !legend.is_empty());

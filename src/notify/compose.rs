@@ -94,11 +94,11 @@ impl CaseFacts {
     }
 }
 
-/// "Permohonan": the form's noun, capitalised ("Kiriman" for a form the
+/// "Permohonan": the form's noun, capitalised ("Formulir" for a form the
 /// site no longer has).
 fn noun(form: Option<&FormSpec>) -> String {
     form.map_or_else(
-        || "Kiriman".to_string(),
+        || "Formulir".to_string(),
         |f| crate::core::text::capitalized(&f.noun),
     )
 }

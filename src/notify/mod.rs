@@ -41,7 +41,7 @@ use crate::office::templates::Templates;
 
 pub use compose::{CaseFacts, Composer};
 pub use outbox::{Durability, Outbox, Stuck, stuck};
-pub use settings::{DigestAt, MailSettings, SmtpUrl};
+pub use settings::{DigestAt, MailSettings, MailSettingsError, SmtpUrl};
 
 /// Mail while the server runs: the outbox, and the tasks that send it and
 /// make the digest.
@@ -90,7 +90,7 @@ impl Mail {
                     wake.clone(),
                     move || {
                         let (calendar, config, templates, forms) = source()?;
-                        let composer = Composer::new(&config, (templates, forms), desk.as_deref());
+                        let composer = Composer::new(&config, (templates, forms), Some(&desk));
                         Some((calendar, composer))
                     },
                 ));
@@ -126,11 +126,7 @@ impl Mail {
         config: &SiteConfig,
         (templates, forms): (Arc<Templates>, Forms),
     ) -> Composer {
-        Composer::new(
-            config,
-            (templates, forms),
-            self.settings.desk_url.as_deref(),
-        )
+        Composer::new(config, (templates, forms), Some(&self.settings.desk_url))
     }
 
     /// Queues the staff's message that the citizen of `facts` answered on

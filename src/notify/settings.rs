@@ -256,6 +256,14 @@ pub enum MailSettingsError {
         "the relay {server} is not on this machine and smtp_url does not require TLS, so the password would cross the network in clear text: use smtp://…:587?tls=required (STARTTLS) or smtps://…:465 (tls=opportunistic is not enough: STARTTLS can be stripped on the way)"
     )]
     AuthWithoutTls { server: String },
+    #[error(
+        "smtp_url is set but desk_url is not: staff mail links to the case on the desk, so give the desk's address as staff open it, e.g. desk_url: https://meja.dinas.go.id"
+    )]
+    NoDeskUrl,
+    #[error(
+        "smtp_url is set but the site's base_url {0} is this machine: citizens' mail would link there; set base_url in site.yaml to the site's public address"
+    )]
+    LocalBaseUrl(String),
     #[error("smtp_password_file {}: {problem}", path.display())]
     PasswordFile { path: PathBuf, problem: String },
 }
@@ -282,8 +290,9 @@ pub struct MailSettings {
     /// then only citizens get mail).
     pub notify_to: Vec<Mailbox>,
     pub digest_at: DigestAt,
-    /// `https://meja.dinas.go.id`: staff mail links to `/kasus/TICKET/` there.
-    pub desk_url: Option<String>,
+    /// `https://meja.dinas.go.id`: staff mail links to `/kasus/TICKET/` there
+    /// (required: staff mail never names a shell command instead).
+    pub desk_url: String,
 }
 
 impl MailSettings {
@@ -303,6 +312,7 @@ impl MailSettings {
             return Ok(None);
         };
         let from = options.mail_from.ok_or(MailSettingsError::NoSender)?;
+        let desk_url = options.desk_url.ok_or(MailSettingsError::NoDeskUrl)?;
         let password = match &options.smtp_password_file {
             Some(path) => Some(read_password_file(path)?),
             None => None,
@@ -323,7 +333,7 @@ impl MailSettings {
             from,
             notify_to: options.notify_to,
             digest_at: options.digest_at,
-            desk_url: options.desk_url,
+            desk_url,
         }))
     }
 }
@@ -478,8 +488,20 @@ mod tests {
             smtp_url: Some(url.parse().unwrap()),
             smtp_password_file: password_file.map(Path::to_path_buf),
             mail_from: Some(mailbox("loket@contoh.go.id").unwrap()),
+            desk_url: Some("https://meja.contoh.go.id".into()),
             ..MailOptions::default()
         }
+    }
+
+    #[test]
+    fn mail_needs_the_desk_url() {
+        let without = MailOptions {
+            desk_url: None,
+            ..options("smtp://10.1.2.3:25", None)
+        };
+        let err = MailSettings::from_options(without, false).err().unwrap();
+        assert!(matches!(err, MailSettingsError::NoDeskUrl), "{err}");
+        assert!(err.to_string().contains("desk_url"), "{err}");
     }
 
     #[test]

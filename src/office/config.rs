@@ -65,6 +65,12 @@ pub struct Office {
     /// A link to the office on a map.
     #[serde(default)]
     pub map_url: String,
+    /// Whether a form sent online replaces the written letter (surat) the
+    /// service standard asks for: the office decides, the form pages and
+    /// the service pages with a form say it. Unset, they say nothing and
+    /// `loket check` warns.
+    #[serde(default)]
+    pub online_form_replaces_letter: Option<bool>,
     /// Whether the deadlines stop while a case waits for its citizen (a
     /// step with `asks_citizen`): they move by the working days waited
     /// when the citizen answers. Default: the clock runs on.
@@ -266,7 +272,7 @@ impl PrivacyGiven {
                 &self.contact,
                 "contact",
                 format!(
-                    "Sampaikan permintaan Anda kepada {} melalui email {} atau telepon {}.",
+                    "Sampaikan permintaan Anda kepada {} melalui surel {} atau telepon {}.",
                     office.name, contact.email, contact.phone
                 ),
             ),
@@ -311,7 +317,7 @@ impl SiteConfig {
                 ),
             ));
         }
-        if is_loopback(&config.base_url) {
+        if config.base_url_is_local() {
             config.warnings.push(Diagnostic::warning(
                 shown,
                 yaml::line_of_key(&text, "base_url"),
@@ -321,25 +327,51 @@ impl SiteConfig {
                 ),
             ));
         }
+        if config.office.online_form_replaces_letter.is_none() {
+            config.warnings.push(Diagnostic::warning(
+                shown,
+                yaml::line_of_key(&text, "office"),
+                "office.online_form_replaces_letter belum diisi: tetapkan apakah formulir daring menggantikan surat tertulis yang diminta standar pelayanan (true atau false); sampai diisi, halaman formulir tidak menyebutkannya".to_string(),
+            ));
+        }
         let (privacy, defaulted) = config
             .privacy_given
             .resolve(&config.office, &config.contact);
         config.privacy = privacy;
         if !defaulted.is_empty() {
+            let keys = defaulted
+                .iter()
+                .map(|k| format!("privacy.{k}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let line = yaml::line_of_key(&text, "privacy");
+            // A published site cannot run on loket's default notice: the
+            // office's data-protection officer sets the periods (UU 27/2022).
+            if !config.base_url_is_local() {
+                return Err(Diagnostic::error(
+                    shown,
+                    line.or_else(|| yaml::line_of_key(&text, "base_url")),
+                    format!(
+                        "base_url {} adalah alamat publik, tetapi pemberitahuan data pribadi belum lengkap: {keys} belum diisi; tetapkan nilai kantor di site.yaml (privacy) bersama pejabat yang menangani pelindungan data pribadi (UU 27/2022)",
+                        config.base_url
+                    ),
+                ));
+            }
             config.warnings.push(Diagnostic::warning(
                 shown,
-                yaml::line_of_key(&text, "privacy"),
+                line,
                 format!(
-                    "pemberitahuan data pribadi memakai nilai bawaan loket untuk: {}; tetapkan nilai kantor di site.yaml (privacy) bersama pejabat yang menangani pelindungan data pribadi",
-                    defaulted
-                        .iter()
-                        .map(|k| format!("privacy.{k}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "pemberitahuan data pribadi memakai nilai bawaan loket untuk: {keys}; tetapkan nilai kantor di site.yaml (privacy) bersama pejabat yang menangani pelindungan data pribadi"
                 ),
             ));
         }
         Ok(config)
+    }
+
+    /// Whether `base_url` names this machine (`localhost`, 127.x, `[::1]`):
+    /// a site not yet published, whose links reach no citizen.
+    pub fn base_url_is_local(&self) -> bool {
+        is_loopback(&self.base_url)
     }
 
     /// The view templates get as `site`, with ready-made link targets.
@@ -359,6 +391,7 @@ impl SiteConfig {
                 website_url: website_url(&self.office.website),
                 hours: &self.office.hours,
                 map_url: &self.office.map_url,
+                online_form_replaces_letter: self.office.online_form_replaces_letter,
             },
             contact: ContactView {
                 phone: &self.contact.phone,
@@ -418,6 +451,7 @@ pub struct OfficeView<'a> {
     website_url: String,
     hours: &'a str,
     map_url: &'a str,
+    online_form_replaces_letter: Option<bool>,
 }
 
 #[derive(Serialize)]

@@ -167,9 +167,11 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
     };
     ConfirmationView {
         ticket: record.ticket.clone(),
-        noun: form.map_or_else(|| "kiriman".to_string(), |f| f.noun.clone()),
+        noun: form.map_or_else(|| "formulir".to_string(), |f| f.noun.clone()),
         kind_label: form.map_or_else(|| record.kind.clone(), |f| f.title.clone()),
-        next_steps: form.map(|f| f.next_steps.clone()).unwrap_or_default(),
+        next_steps: form
+            .map(|f| f.next_steps_for(|name| record.fields.get(name)))
+            .unwrap_or_default(),
         received: dates::format_long(record.received_date()),
         verb,
         due: dates::format_with_weekday(due),
@@ -184,6 +186,18 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
             .map(|f| waiting_words(published, f))
             .unwrap_or_default(),
     }
+}
+
+/// The next steps a decoy shows: one branch, as a real receipt does, picked
+/// by the ticket so that a reload shows the same.
+fn decoy_steps(form: &FormSpec, ticket: &Ticket) -> Vec<String> {
+    let pick = ticket.to_string().bytes().fold(0usize, |n, b| {
+        n.wrapping_mul(31).wrapping_add(usize::from(b))
+    });
+    form.next_steps_for(|name| {
+        let values: Vec<&str> = form.field(name)?.values().collect();
+        values.get(pick % values.len().max(1)).copied()
+    })
 }
 
 /// The receipt's words on waiting for the citizen ([`waiting::receipt_words`]).
@@ -209,7 +223,7 @@ fn decoy_view(
         ticket: ticket.to_string(),
         noun: form.noun.clone(),
         kind_label: form.title.clone(),
-        next_steps: form.next_steps.clone(),
+        next_steps: decoy_steps(form, ticket),
         received: dates::format_long(received),
         verb: term.verb(),
         due: dates::format_with_weekday(due.date),

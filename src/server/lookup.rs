@@ -367,7 +367,7 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
     let capitalized = crate::core::text::capitalized;
     LookupCase {
         ticket: record.ticket.clone(),
-        noun: form.map_or_else(|| "Kiriman".to_string(), |f| capitalized(&f.noun)),
+        noun: form.map_or_else(|| "Formulir".to_string(), |f| capitalized(&f.noun)),
         kind_label: form.map_or_else(|| record.kind.clone(), |f| f.title.clone()),
         name: record.name(form).to_string(),
         status: now.map_or_else(|| record.status.clone(), |s| s.id.clone()),

@@ -13,8 +13,8 @@ pub use crate::core::web::Notice;
 /// A form sent too often from one address.
 pub const SUBMISSIONS_TOO_FREQUENT: Notice = Notice::new(
     StatusCode::TOO_MANY_REQUESTS,
-    "Terlalu banyak kiriman",
-    "Sudah ada beberapa kiriman dari sambungan internet Anda dalam beberapa menit terakhir. Tunggu sebentar lalu kirim lagi. Bila mendesak, hubungi kami lewat telepon atau WhatsApp.",
+    "Terlalu banyak formulir terkirim",
+    "Sudah ada beberapa formulir yang dikirim dari sambungan internet Anda dalam beberapa menit terakhir. Tunggu sebentar lalu kirim lagi. Bila mendesak, hubungi kami lewat telepon atau WhatsApp.",
 );
 
 /// Too many posts with files from one address, sent back or not.
@@ -27,15 +27,15 @@ pub const UPLOADS_TOO_FREQUENT: Notice = Notice::new(
 /// A post that did not come from the form page.
 pub const FORM_NOT_MULTIPART: Notice = Notice::new(
     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-    "Format kiriman tidak didukung",
-    "Formulir ini hanya menerima kiriman dari halaman formulirnya. Buka halaman formulir lalu kirim dari sana.",
+    "Format isian tidak didukung",
+    "Formulir ini hanya menerima isian dari halaman formulirnya. Buka halaman formulir lalu kirim dari sana.",
 );
 
 /// A form post cut short or malformed.
 pub const FORM_UNREADABLE: Notice = Notice::new(
     StatusCode::BAD_REQUEST,
-    "Kiriman tidak dapat dibaca",
-    "Kiriman formulir tidak lengkap atau rusak, sehingga tidak disimpan. Silakan buka kembali halaman formulir lalu kirim ulang.",
+    "Formulir tidak dapat dibaca",
+    "Isian formulir tidak lengkap atau rusak, sehingga tidak disimpan. Silakan buka kembali halaman formulir lalu kirim ulang.",
 );
 
 /// A file over the upload limit, when the form cannot be sent back (the
@@ -45,7 +45,7 @@ pub fn file_too_large(mb: u64) -> Notice {
         status: StatusCode::PAYLOAD_TOO_LARGE,
         title: "Berkas terlalu besar",
         text: Cow::Owned(format!(
-            "Setiap berkas paling besar {mb} MB. Kiriman Anda tidak disimpan. Perkecil berkas (misalnya foto dengan ukuran lebih kecil) lalu kirim ulang."
+            "Setiap berkas paling besar {mb} MB. Formulir Anda tidak disimpan. Perkecil berkas (misalnya foto dengan ukuran lebih kecil) lalu kirim ulang."
         )),
     }
 }
@@ -54,28 +54,28 @@ pub fn file_too_large(mb: u64) -> Notice {
 pub const FIELD_FAR_TOO_LONG: Notice = Notice::new(
     StatusCode::PAYLOAD_TOO_LARGE,
     "Isian terlalu panjang",
-    "Salah satu isian formulir jauh melebihi batas panjangnya, sehingga kiriman tidak disimpan. Persingkat isian lalu kirim ulang.",
+    "Salah satu isian formulir jauh melebihi batas panjangnya, sehingga formulir tidak disimpan. Persingkat isian lalu kirim ulang.",
 );
 
 /// A form post that took too long to arrive.
 pub const FORM_TOO_SLOW: Notice = Notice::new(
     StatusCode::REQUEST_TIMEOUT,
     "Waktu pengiriman habis",
-    "Kiriman terlalu lama sampai, sehingga tidak disimpan. Periksa sambungan internet Anda lalu kirim ulang.",
+    "Formulir terlalu lama sampai, sehingga tidak disimpan. Periksa sambungan internet Anda lalu kirim ulang.",
 );
 
 /// The data folder cannot take submissions for now (full disk, folder gone).
 pub const STORE_UNAVAILABLE: Notice = Notice::new(
     StatusCode::SERVICE_UNAVAILABLE,
-    "Kiriman belum dapat diterima",
-    "Server kami sedang tidak dapat menyimpan kiriman, sehingga kiriman Anda belum tersimpan. Silakan coba lagi beberapa saat lagi, atau sampaikan melalui saluran lain: telepon, WhatsApp, email, atau datang langsung ke kantor.",
+    "Formulir belum dapat diterima",
+    "Server kami sedang tidak dapat menyimpan formulir, sehingga formulir Anda belum tersimpan. Silakan coba lagi beberapa saat lagi, atau sampaikan melalui saluran lain: telepon, WhatsApp, surel, atau datang langsung ke kantor.",
 );
 
 /// A submission not stored because of a server fault.
 pub const SUBMISSION_FAILED: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,
     "Terjadi kesalahan di server",
-    "Kiriman Anda belum tersimpan karena kesalahan di server kami. Silakan coba lagi, atau sampaikan melalui telepon atau WhatsApp.",
+    "Formulir Anda belum tersimpan karena kesalahan di server kami. Silakan coba lagi, atau sampaikan melalui telepon atau WhatsApp.",
 );
 
 /// Too many failed status lookups from one address.
@@ -90,20 +90,20 @@ pub const LOOKUPS_TOO_FREQUENT: Notice = Notice::new(
 pub const TICKET_GUESSED: Notice = Notice::new(
     StatusCode::TOO_MANY_REQUESTS,
     "Cek status tiket ini ditutup sementara",
-    "Kode akses untuk tiket ini sudah beberapa kali dimasukkan salah, mungkin oleh orang lain. Demi keamanan kiriman Anda, cek status tiket ini ditutup sementara. Coba lagi nanti dengan kode akses dari tanda terima atau email Anda, atau hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
+    "Kode akses untuk tiket ini sudah beberapa kali dimasukkan salah, mungkin oleh orang lain. Demi keamanan data Anda, cek status tiket ini ditutup sementara. Coba lagi nanti dengan kode akses dari tanda terima atau surel Anda, atau hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
 );
 
 /// Too many receipts of tickets that do not exist, from one address.
 pub const RECEIPTS_TOO_FREQUENT: Notice = Notice::new(
     StatusCode::TOO_MANY_REQUESTS,
     "Terlalu banyak percobaan",
-    "Sudah beberapa kali nomor tiket yang dibuka dari sambungan internet Anda tidak ditemukan. Tunggu sebentar lalu coba lagi. Untuk melihat perkembangan kiriman Anda, gunakan halaman Cek Status dengan nomor tiket dan kode akses, atau hubungi kami lewat telepon atau WhatsApp.",
+    "Sudah beberapa kali nomor tiket yang dibuka dari sambungan internet Anda tidak ditemukan. Tunggu sebentar lalu coba lagi. Untuk melihat perkembangan permohonan atau keluhan Anda, gunakan halaman Cek Status dengan nomor tiket dan kode akses, atau hubungi kami lewat telepon atau WhatsApp.",
 );
 
 /// A status lookup that did not come from its form.
 pub const LOOKUP_NOT_FORM: Notice = Notice::new(
     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-    "Format kiriman tidak didukung",
+    "Format isian tidak didukung",
     "Halaman ini hanya menerima isian dari formulirnya. Buka halaman Cek status lalu isi dari sana.",
 );
 
@@ -131,8 +131,8 @@ pub const REPLY_EXPIRED: Notice = Notice::new(
 /// A reply to a case that no longer waits for its citizen.
 pub const REPLY_NOT_WAITING: Notice = Notice::new(
     StatusCode::CONFLICT,
-    "Kiriman ini tidak sedang menunggu kelengkapan",
-    "Petugas sudah melanjutkan kiriman Anda, jadi balasan dan berkasnya tidak kami simpan. Buka lagi halaman Cek status untuk melihat statusnya. Bila masih ada yang ingin Anda sampaikan, hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
+    "Tiket ini tidak sedang menunggu kelengkapan",
+    "Petugas sudah melanjutkan penanganan tiket Anda, jadi balasan dan berkasnya tidak kami simpan. Buka lagi halaman Cek status untuk melihat statusnya. Bila masih ada yang ingin Anda sampaikan, hubungi kami lewat telepon atau WhatsApp dan sebutkan nomor tiket Anda.",
 );
 
 /// The status page could not be rendered.
@@ -146,14 +146,14 @@ pub const LOOKUP_FAILED: Notice = Notice::new(
 pub const RECEIPT_FAILED: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,
     "Terjadi kesalahan di server",
-    "Tanda terima tidak dapat ditampilkan karena kesalahan di server kami. Kiriman Anda tetap tersimpan; simpan nomor tiket Anda.",
+    "Tanda terima tidak dapat ditampilkan karena kesalahan di server kami. Formulir Anda tetap tersimpan; simpan nomor tiket Anda.",
 );
 
 /// A receipt asked for a ticket that was never issued.
 pub const TICKET_UNKNOWN: Notice = Notice::new(
     StatusCode::NOT_FOUND,
     "Tiket tidak ditemukan",
-    "Tidak ada kiriman dengan nomor tiket ini. Periksa kembali nomor tiket pada tangkapan layar atau catatan Anda.",
+    "Tidak ada permohonan atau keluhan dengan nomor tiket ini. Periksa kembali nomor tiket pada tangkapan layar atau catatan Anda.",
 );
 
 /// A method the address does not take.

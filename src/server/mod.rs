@@ -409,6 +409,12 @@ fn start_mail(
         tracing::info!("mail is off (no smtp_url): nobody is told of new submissions by mail");
         return Ok(());
     };
+    // Citizens' mail links to base_url: http://127.0.0.1… reaches nobody.
+    let config = &state.published().site.config;
+    if config.base_url_is_local() {
+        let local = crate::notify::MailSettingsError::LocalBaseUrl(config.base_url.clone());
+        return Err(ServeError::Mail(local.to_string()));
+    }
     let source = Arc::downgrade(state);
     let mail = crate::notify::Mail::start(state.store.root(), settings, move || {
         let state = source.upgrade()?;

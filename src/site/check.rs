@@ -36,7 +36,7 @@ const COMPONENTS: [(&str, &[&str]); 6] = [
     ("produk pelayanan", &["produk"]),
     (
         "penanganan pengaduan, saran, dan masukan",
-        &["pengaduan", "saran"],
+        &["pengaduan", "keluhan", "saran"],
     ),
 ];
 
@@ -200,7 +200,7 @@ pub fn submission_templates(renderer: &Renderer, forms: &Forms) -> Vec<Diagnosti
                 ticket: format!("{}-20261127-CDFH", form.ticket_prefix),
                 noun: form.noun.clone(),
                 kind_label: form.title.clone(),
-                next_steps: form.next_steps.clone(),
+                next_steps: form.next_steps.iter().map(|s| s.text.clone()).collect(),
                 received: "27 November 2026".into(),
                 verb: "diselesaikan",
                 due: "4 Desember 2026".into(),
@@ -222,7 +222,7 @@ pub fn submission_templates(renderer: &Renderer, forms: &Forms) -> Vec<Diagnosti
     }
     let status = StatusView {
         code: 429,
-        title: "Terlalu banyak kiriman".into(),
+        title: "Terlalu banyak formulir terkirim".into(),
         message: "Contoh".into(),
         retry_after: Some(60),
         back_url: "/".into(),

@@ -349,7 +349,7 @@ impl<'a> Renderer<'a> {
     pub fn render_lookup(&self, view: &LookupView, out: impl Write) -> Result<(), Diagnostic> {
         self.render_special(
             LOOKUP_TEMPLATE,
-            "Cek status kiriman",
+            "Cek status permohonan atau keluhan",
             "cek-status",
             LOOKUP_URL,
             |ctx| ctx.insert("lookup", view),

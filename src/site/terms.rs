@@ -238,7 +238,7 @@ fn office_hours(
 fn missing_term_message(until: Option<Until>, url: &str) -> String {
     match until {
         Some(Until::Tanggapan) => format!(
-            "formulir {url} tidak punya batas waktu tanggapan: tambahkan `service.complaint_days` (hari kerja untuk menanggapi pengaduan) pada halaman layanan"
+            "formulir {url} tidak punya batas waktu tanggapan: tambahkan `service.complaint_days` (hari kerja untuk menanggapi keluhan, saran, dan masukan) pada halaman layanan"
         ),
         _ => format!(
             "formulir {url} tidak punya batas waktu: halaman layanannya harus memuat `service.form: \"{url}\"` dan `service.working_days`"

@@ -455,14 +455,15 @@ pub async fn hold(store: &Store, draft: Draft) -> Option<held::Held> {
 }
 
 /// The form view with the files `held` (each by the name the sender's
-/// device gave it, else its stored name or field).
+/// device gave it, else its stored name or field, and the size sent).
 pub fn with_held(view: FormView, held: &held::Held) -> FormView {
     let kept = held.attachments.iter().map(|a| {
         let name = match a.original_name.trim() {
             "" => a.stored_name.as_str(),
             name => name,
         };
-        (a.field.as_str(), name, a.size)
+        let sent = held.sent_sizes.get(&a.field).copied();
+        (a.field.as_str(), name, sent.unwrap_or(a.size))
     });
     let raw = held.unchecked.iter().map(|u| {
         let name = match u.original_name.trim() {

@@ -151,7 +151,7 @@ async fn unsupported_content_types_get_415() {
         );
         assert_secure(response.headers(), "415");
         let html = response.text().await.unwrap();
-        assert!(html.contains("Format kiriman tidak didukung"), "{html}");
+        assert!(html.contains("Format isian tidak didukung"), "{html}");
         assert_nothing_stored(&server, content_type);
     }
 }
@@ -219,7 +219,7 @@ async fn assert_bad_request(server: &Server, content_type: &str, body: Vec<u8>, 
     assert_secure(response.headers(), what);
     let html = response.text().await.unwrap();
     assert!(
-        html.contains("Kiriman tidak dapat dibaca"),
+        html.contains("Formulir tidak dapat dibaca"),
         "{what}: {html}"
     );
     assert_nothing_stored(server, what);
@@ -362,7 +362,7 @@ async fn third_post_within_the_window_gets_429_with_retry_after() {
     );
     let html = response.text().await.unwrap();
     assert!(html.contains("<html lang=\"id\""), "{html}");
-    assert!(html.contains("Terlalu banyak kiriman"), "{html}");
+    assert!(html.contains("Terlalu banyak formulir terkirim"), "{html}");
     assert!(html.contains("Silakan coba lagi"), "{html}");
     assert_eq!(
         yaml_records(&server.data).len(),

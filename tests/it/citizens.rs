@@ -207,7 +207,7 @@ async fn the_receipt_says_what_the_standard_says() {
     assert_eq!(status, StatusCode::OK);
     let html = &complaint;
     assert!(
-        html.contains("Pengaduan ditanggapi paling lambat <strong><time datetime=\"2026-12-02\">Rabu, 2 Desember 2026</time></strong> (3 hari kerja sejak diterima)"),
+        html.contains("Keluhan, saran, atau masukan ditanggapi paling lambat <strong><time datetime=\"2026-12-02\">Rabu, 2 Desember 2026</time></strong> (3 hari kerja sejak diterima)"),
         "{html}"
     );
     let ticket = submit(&server, "/permohonan/", permohonan()).await;
@@ -470,7 +470,7 @@ async fn a_term_in_calendar_days() {
         "{html}"
     );
     assert!(
-        html.contains("Pengaduan ditanggapi dalam 3 hari kerja"),
+        html.contains("Keluhan, saran, atau masukan ditanggapi dalam 3 hari kerja"),
         "{html}"
     );
 }

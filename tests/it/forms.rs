@@ -104,7 +104,7 @@ async fn a_file_over_the_limit_brings_the_form_back_with_everything_typed() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_secure(response.headers(), "422 for a file too large");
     let html = response.text().await.unwrap();
-    let message = "Ukuran berkas fotokopi KTP 1,5 MB; paling besar 1 MB. Perkecil foto";
+    let message = "Ukuran berkas foto KTP 1,5 MB; paling besar 1 MB. Perkecil foto";
     for needle in [
         // In the summary, like any other error, and at the field.
         &format!("<a href=\"#f-ktp\">{message}"),
@@ -401,4 +401,73 @@ async fn uploads_that_only_look_like_photos_or_carry_scripts_are_refused() {
         );
     }
     assert_nothing_stored(&server, "refused uploads");
+}
+
+/// A photo kept while another file is refused is named with the size the
+/// citizen sent, not the size of the copy loket re-encoded.
+#[tokio::test]
+async fn a_kept_photo_shows_the_size_the_citizen_sent() {
+    let server = Server::start();
+    let ktp = jpeg(300_000, 5);
+    let mut scripted = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj\n".to_vec();
+    scripted.extend(b"trailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n");
+    let form = permohonan_text(&[])
+        .file("ktp", "ktp saya.jpg", "image/jpeg", &ktp)
+        .file("dokumen_1", "surat.pdf", "application/pdf", &scripted);
+    let response = post_multipart(&client(), &server.url(PERMOHONAN), form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"f-dokumen_1-error\""), "{html}");
+    let sent = format!("ktp saya.jpg ({}) sudah terunggah", format_size(ktp.len()));
+    assert!(html.contains(&sent), "{sent} in:\n{html}");
+    // Sent again without choosing it, it is still the size sent.
+    let token = held_token(&html);
+    let form = unchosen(
+        unchosen(
+            permohonan_text(&[("nik", Some("1"))]).text("draf", &token),
+            "ktp",
+        ),
+        "dokumen_1",
+    );
+    let html = post_multipart(&client(), &server.url(PERMOHONAN), form)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&sent), "{sent} in:\n{html}");
+}
+
+/// `format_size` as the form shows it (KB rounded up below 1000 KB).
+fn format_size(bytes: usize) -> String {
+    format!("{} KB", (bytes as u64).div_ceil(1024))
+}
+
+/// The receipt lists the next steps of the branch the citizen chose (the
+/// form file's `next_steps` with `when`), never those of the other.
+#[tokio::test]
+async fn the_receipt_shows_only_the_branch_the_citizen_chose() {
+    use crate::common::case::{receipt, sent};
+    let server = Server::start();
+    let konsultasi = "<li>Petugas langsung memberikan materi konsultasi sesuai kebutuhan.</li>";
+    let pengaduan = "<li>Petugas menjadwalkan pertemuan antara pemohon dan termohon,";
+    let both = "<li>Petugas memeriksa kelengkapan berkas.</li>";
+    for (jenis, shown, hidden) in [
+        ("konsultasi", konsultasi, pengaduan),
+        ("pengaduan", pengaduan, konsultasi),
+    ] {
+        let form = permohonan_text(&[
+            ("jenis", Some(jenis)),
+            ("termohon_nama", Some("CV Contoh")),
+            ("termohon_kontak", Some("Jl. Contoh 2")),
+        ])
+        .file("ktp", "ktp.jpg", "image/jpeg", &jpeg(2048, 3));
+        let case = sent(post_multipart(&client(), &server.url(PERMOHONAN), form).await).await;
+        let (status, _, page) = receipt(&server, &case.ticket, case.cookie.as_deref()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains(both) && page.contains(shown),
+            "{jenis}: {page}"
+        );
+        assert!(!page.contains(hidden), "{jenis}: {page}");
+    }
 }

@@ -189,16 +189,16 @@ fn a_status_change_and_a_hand_edit_of_the_same_size_are_seen() {
 fn a_removed_record_disappears_and_a_new_one_appears() {
     let (_tmp, data) = data_with(3);
     let first = inbox(&data);
-    assert!(first.contains("3 kiriman"), "{first}");
+    assert!(first.contains("3 kasus"), "{first}");
     let gone = record_path(&data, "KP-20261102-CCDC");
     fs::remove_file(&gone).unwrap();
     fs::remove_dir_all(gone.with_extension("")).unwrap();
     let after = inbox(&data);
-    assert!(after.contains("2 kiriman"), "{after}");
+    assert!(after.contains("2 kasus"), "{after}");
     assert!(!after.contains("KP-20261102-CCDC"), "{after}");
     record(&data, "KP-20261110-MNPR", "baru", "Warga Baru");
     let after = inbox(&data);
-    assert!(after.contains("3 kiriman"), "{after}");
+    assert!(after.contains("3 kasus"), "{after}");
     assert!(after.contains("Warga Baru"), "{after}");
 }
 
@@ -246,7 +246,7 @@ fn a_damaged_index_is_rebuilt() {
         "{}",
         stderr(&out)
     );
-    assert!(stdout(&out).contains("4 kiriman"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("4 kasus"), "{}", stdout(&out));
 }
 
 #[test]
@@ -281,7 +281,7 @@ fn tools_running_at_once_agree() {
             if i % 2 == 0 {
                 assert_eq!(stdout(&out), expected);
             } else {
-                assert!(stdout(&out).contains("60 kiriman"), "{}", stdout(&out));
+                assert!(stdout(&out).contains("60 kasus"), "{}", stdout(&out));
             }
         }
     }

@@ -165,7 +165,7 @@ fn assert_timed_out(response: &Response, what: &str) {
 fn assert_unreadable(response: &Response, what: &str) {
     assert_eq!(response.status, 400, "{what}: {}", response.body);
     assert!(
-        response.body.contains("Kiriman tidak dapat dibaca"),
+        response.body.contains("Formulir tidak dapat dibaca"),
         "{what}: {}",
         response.body
     );
@@ -402,7 +402,7 @@ async fn a_post_with_more_fields_than_its_form_can_have_gets_400() {
     let response = post_multipart(&client(), &server.url(PERMOHONAN), form).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let html = response.text().await.unwrap();
-    assert!(html.contains("Kiriman tidak dapat dibaca"), "{html}");
+    assert!(html.contains("Formulir tidak dapat dibaca"), "{html}");
     assert_eq!(yaml_records(&server.data).len(), 1);
 
     let mut pairs: Vec<(String, String)> = [("nama", "Budi"), ("kontak", PHONE), ("isi", "x")]

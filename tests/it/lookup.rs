@@ -177,7 +177,7 @@ async fn an_unknown_ticket_and_a_wrong_code_get_the_same_answer() {
         unknown_page.replace(&unknown, "T")
     );
     assert!(
-        wrong_page.contains("tidak cocok dengan kiriman mana pun"),
+        wrong_page.contains("tidak cocok dengan tiket mana pun"),
         "{wrong_page}"
     );
     let mut a = wrong_headers.clone();
@@ -490,7 +490,7 @@ fn show_offers_whatsapp_and_mailto_replies_with_the_public_message() {
     );
     let mail = shown
         .lines()
-        .find_map(|l| l.strip_prefix("#   Email: "))
+        .find_map(|l| l.strip_prefix("#   Surel: "))
         .unwrap_or_else(|| panic!("{shown}"));
     assert!(
         mail.starts_with("mailto:siti@contoh.id?subject=Tiket%20"),
@@ -518,10 +518,7 @@ async fn the_code_cookie_is_secure_when_the_site_is_served_over_https() {
         yaml.contains("base_url: \"http://127.0.0.1:8080\""),
         "{yaml}"
     );
-    site.write(
-        "site.yaml",
-        yaml.replace("http://127.0.0.1:8080", "https://layanan.contoh.go.id"),
-    );
+    site.settle_config();
     let data = site.root().join("data");
     let server = Server::launch(site, data, &["--rate-limit", "0"]);
     let response = post_multipart(&client(), &server.url("/permohonan/"), form()).await;

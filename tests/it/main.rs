@@ -43,5 +43,6 @@ mod shipped;
 mod staff;
 mod static_site;
 mod units;
+mod vocabulary;
 mod waiting;
 mod watch;

@@ -188,7 +188,7 @@ async fn a_third_form_written_only_as_a_file_lives_a_whole_case() {
     }
     assert!(
         page.contains(
-            "<label for=\"f-uraian_lain\">Sebutkan jenis usaha (wajib untuk Lainnya)</label>"
+            "<label for=\"f-uraian_lain\">Sebutkan jenis usaha (wajib untuk lainnya)</label>"
         ),
         "{page}"
     );
@@ -344,7 +344,7 @@ async fn a_third_form_written_only_as_a_file_lives_a_whole_case() {
         .unwrap();
     assert!(report.status.success(), "{}", stderr(&report));
     assert!(
-        stdout(&report).contains("Laporan Desember 2026: 1 kiriman"),
+        stdout(&report).contains("Laporan Desember 2026: 1 kasus"),
         "{}",
         stdout(&report)
     );

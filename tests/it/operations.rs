@@ -57,7 +57,7 @@ async fn verify_names_every_problem_and_changes_nothing() {
     let data = server.data.clone();
     let (ok, out, err) = verify(&data);
     assert!(ok, "{out}{err}");
-    assert!(err.contains("3 kiriman utuh, 0 masalah"), "{err}");
+    assert!(err.contains("3 kasus utuh, 0 masalah"), "{err}");
 
     let folder = |t: &str| record_path(&data, t).with_extension("");
     // A KTP changed, another deleted, a stray file, a record renamed by hand.
@@ -86,21 +86,21 @@ async fn verify_names_every_problem_and_changes_nothing() {
             folder(&tickets[1]).display()
         ),
         format!(
-            "{}: folder lampiran tanpa catatan (.yaml) kiriman",
+            "{}: folder lampiran tanpa catatan (.yaml) kasus",
             folder(&tickets[2]).display()
         ),
         format!(
-            "{}.yaml.bak: berkas yang bukan catatan kiriman",
+            "{}.yaml.bak: berkas yang bukan catatan kasus",
             day.join(&tickets[2]).display()
         ),
         format!(
-            "{}: berkas yang bukan catatan kiriman",
+            "{}: berkas yang bukan catatan kasus",
             day.join("catatan.txt").display()
         ),
     ] {
         assert!(out.contains(&expected), "{expected}\n---\n{out}");
     }
-    assert!(err.contains("0 kiriman utuh, 5 masalah"), "{err}");
+    assert!(err.contains("0 kasus utuh, 5 masalah"), "{err}");
     assert_eq!(snapshot(&data), before, "verify changes nothing");
     // And a restart does not delete what it did not make.
     let site = server.kill();
@@ -360,7 +360,7 @@ fn purge_deletes_attachments_then_personal_data_by_the_retention() {
     ]);
     assert!(report.status.success(), "{}", stderr(&report));
     assert!(
-        stdout(&report).contains("2 kiriman"),
+        stdout(&report).contains("2 kasus"),
         "reports still count them: {}",
         stdout(&report)
     );

@@ -117,10 +117,11 @@ fn planted_complaint() -> Multipart {
 #[tokio::test]
 async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_logs() {
     let site = TempSite::fixture();
+    site.settle_config();
     let text = site.read("site.yaml");
     site.write(
         "site.yaml",
-        format!("{text}privacy:\n  retention: {{ attachments_days: 30, records_years: 1 }}\n"),
+        text.replace("records_years: 5 }", "records_years: 1 }"),
     );
     let data = site.root().join("data");
     // Mail through a relay that is not there: every message stays queued.
@@ -138,6 +139,8 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
             "Dinas Contoh <loket@contoh.go.id>",
             "--notify-to",
             "petugas@contoh.go.id",
+            "--desk-url",
+            "https://meja.contoh.go.id",
             "--digest-at",
             "off",
         ],

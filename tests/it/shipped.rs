@@ -20,6 +20,29 @@ fn the_shipped_site_builds_and_checks_without_errors() {
         "{}",
         stderr(&checked)
     );
+    // The office has decided whether the online form replaces the SK's
+    // letter, the pages say it, and the form is one of the ways to send.
+    assert!(
+        !stderr(&checked).contains("online_form_replaces_letter"),
+        "{}",
+        stderr(&checked)
+    );
+    let page = site.page("/permohonan/");
+    assert!(page.contains("<p class=\"letter-note\">"), "{page}");
+    let ways = page
+        .split("<h2 id=\"cara-menyampaikan\">Cara menyampaikan</h2>")
+        .nth(1)
+        .and_then(|rest| rest.split("<h2").next())
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(
+        ways.contains("melalui formulir di bagian bawah halaman ini"),
+        "{ways}"
+    );
+    assert!(page.contains("<h2 id=\"formulir\">"), "{page}");
+    assert!(
+        page.contains("Foto KTP (pengganti fotokopi KTP) (wajib)"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ pub struct ReportView {
     by_channel: Vec<Count>,
     shares: Vec<ShareView>,
     average: String,
-    /// "2 kiriman, 5 hari kerja", or "" when no case waited for its citizen.
+    /// "2 kasus, 5 hari kerja", or "" when no case waited for its citizen.
     waiting: String,
     /// The average time to completion without the time waited, or "".
     office_average: String,
@@ -138,14 +138,14 @@ impl ReportView {
             average: match r.completed {
                 0 => "—".to_string(),
                 n => format!(
-                    "{} hari kerja ({n} kiriman selesai/ditolak)",
+                    "{} hari kerja ({n} kasus selesai/ditolak)",
                     decimal_one(r.completion_days_total, n)
                 ),
             },
             waiting: match r.waited {
                 0 => String::new(),
                 n => format!(
-                    "{n} kiriman, seluruhnya {} hari kerja menunggu kelengkapan dari pemohon",
+                    "{n} kasus, seluruhnya {} hari kerja menunggu kelengkapan dari pemohon",
                     r.waiting_days_total
                 ),
             },
@@ -268,11 +268,11 @@ fn chart(r: &MonthReport) -> Chart {
 /// The report's "Cara menghitung": the rules of [`super`], for readers.
 fn method(r: &MonthReport) -> Vec<String> {
     vec![
-        "Kiriman dihitung pada bulan tanggal diterimanya (WIB).".to_string(),
-        "Saluran: cara kiriman sampai ke kantor (situs web, datang langsung, kotak aduan, telepon, WhatsApp, surel, SP4N-LAPOR!, media sosial); kiriman yang dicatat sebelum ada saluran dihitung dari situs web.".to_string(),
-        "Hari kerja: Senin sampai Jumat, di luar libur nasional dan cuti bersama. Hari diterimanya kiriman tidak dihitung; hari tanggapan atau penyelesaian dihitung.".to_string(),
+        "Kasus dihitung pada bulan tanggal diterimanya (WIB).".to_string(),
+        "Saluran: cara kasus sampai ke kantor (situs web, datang langsung, kotak aduan, telepon, WhatsApp, surel, SP4N-LAPOR!, media sosial); kasus yang dicatat sebelum ada saluran dihitung dari situs web.".to_string(),
+        "Hari kerja: Senin sampai Jumat, di luar libur nasional dan cuti bersama. Hari diterimanya kasus tidak dihitung; hari tanggapan atau penyelesaian dihitung.".to_string(),
         format!(
-            "Kiriman yang batas waktunya dihitung sampai ditanggapi tepat waktu bila tanggapan pertama diberikan paling lambat pada batas tanggapannya; kiriman yang batas waktunya dihitung sampai selesai tepat waktu bila selesai atau ditolak paling lambat pada batas penyelesaiannya ({}). Batas waktu setiap kiriman ditetapkan saat kiriman diterima.",
+            "Kasus yang batas waktunya dihitung sampai ditanggapi tepat waktu bila tanggapan pertama diberikan paling lambat pada batas tanggapannya; kasus yang batas waktunya dihitung sampai selesai tepat waktu bila selesai atau ditolak paling lambat pada batas penyelesaiannya ({}). Batas waktu setiap kasus ditetapkan saat kasus diterima.",
             r.shares
                 .iter()
                 .map(|s| format!("{} {}", s.what.to_lowercase(), term_text(s.term)))
@@ -280,12 +280,12 @@ fn method(r: &MonthReport) -> Vec<String> {
                 .join("; ")
         ),
         format!(
-            "Kiriman yang belum ditanggapi atau belum selesai dihitung tidak tepat waktu bila batas waktunya sudah lewat pada {}; bila belum lewat, kiriman itu belum jatuh tempo dan tidak dihitung.",
+            "Kasus yang belum ditanggapi atau belum selesai dihitung tidak tepat waktu bila batas waktunya sudah lewat pada {}; bila belum lewat, kasus itu belum jatuh tempo dan tidak dihitung.",
             dates::format_long(r.today)
         ),
-        "Rata-rata waktu penyelesaian dihitung dari semua kiriman bulan ini yang berstatus selesai atau ditolak.".to_string(),
+        "Rata-rata waktu penyelesaian dihitung dari semua kasus bulan ini yang berstatus selesai atau ditolak.".to_string(),
         "Waktu menunggu pemohon dihitung dalam hari kerja, sejak petugas meminta kelengkapan sampai pemohon membalas atau petugas mengambil langkah berikutnya; waktu itu dicatat terpisah dari waktu kerja kantor.".to_string(),
-        "NIK ditampilkan tersamar (4 angka pertama dan 4 angka terakhir). Laporan ini tidak memuat nomor telepon, email, atau alamat pemohon.".to_string(),
+        "NIK ditampilkan tersamar (4 angka pertama dan 4 angka terakhir). Laporan ini tidak memuat nomor telepon, alamat surel, atau alamat pemohon.".to_string(),
     ]
 }
 

@@ -111,6 +111,10 @@ struct Manifest {
     /// as someone else's.
     failures_before: u64,
     attachments: Vec<Attachment>,
+    /// The bytes the sender sent for each of `attachments`, by field
+    /// (older manifests have none: then the kept size stands in).
+    #[serde(default)]
+    sent_sizes: BTreeMap<String, u64>,
     /// Uploads held raw, not yet sanitized (`.raw-<field>`): the form came
     /// back for its text before they were decoded.
     #[serde(default)]
@@ -137,6 +141,8 @@ impl Manifest {
 pub struct Held {
     pub token: String,
     pub attachments: Vec<Attachment>,
+    /// The bytes sent for each of `attachments`, by field.
+    pub sent_sizes: BTreeMap<String, u64>,
     pub unchecked: Vec<HeldUpload>,
 }
 
@@ -274,6 +280,7 @@ impl Draft {
         let manifest = Manifest {
             held_at: seconds(now),
             failures_before: self.failures_before,
+            sent_sizes: std::mem::take(&mut self.sent_sizes),
             attachments: std::mem::take(&mut self.attachments),
             unchecked: std::mem::take(&mut self.unchecked)
                 .into_iter()
@@ -299,6 +306,7 @@ impl Draft {
         Ok(Some(Held {
             token,
             attachments: manifest.attachments,
+            sent_sizes: manifest.sent_sizes,
             unchecked: manifest.unchecked,
         }))
     }
@@ -358,6 +366,9 @@ impl Draft {
             };
             self.failures_before = self.failures_before.min(manifest.failures_before);
             adopted.insert(attachment.field.clone(), check);
+            if let Some(&sent) = manifest.sent_sizes.get(&attachment.field) {
+                self.sent_sizes.insert(attachment.field.clone(), sent);
+            }
             self.attachments.push(attachment);
         }
         for upload in manifest.unchecked {

@@ -218,6 +218,7 @@ impl Draft {
             .map_err(io::Error::other)?;
             let refused = match kept {
                 Ok(kept) => {
+                    self.sent_sizes.insert(upload.field.clone(), upload.size);
                     self.attachments.push(Attachment {
                         stored_name,
                         field: upload.field.clone(),

@@ -194,6 +194,32 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
             "tidak ada isian dengan `role: name`; beri peran itu pada isian nama, atau tulis `anonymous: true` bila formulir boleh dikirim tanpa nama".into(),
         );
     }
+    for step in &file.next_steps {
+        let Some(when) = &step.when else { continue };
+        let choice = file
+            .fields
+            .iter()
+            .find(|f| f.name == when.field && f.kind == FieldType::Choice);
+        match choice {
+            None => fail(
+                yaml::line_of_key(at.text, "next_steps"),
+                format!(
+                    "`next_steps`: `when` harus menyebut isian berjenis choice; `{}` bukan",
+                    when.field
+                ),
+            ),
+            Some(choice) if !choice.values().any(|v| v == when.value) => fail(
+                yaml::line_of_key(at.text, "next_steps"),
+                format!(
+                    "`next_steps`: isian `{}` tidak punya pilihan `{}`; pilihannya: {}",
+                    choice.name,
+                    when.value,
+                    choice.values().collect::<Vec<_>>().join(", ")
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
     if let Some(by) = &file.report_by
         && !file
             .fields
@@ -225,7 +251,7 @@ fn type_name(kind: FieldType) -> &'static str {
 pub(super) fn steps(at: &Lines, fail: &mut Fail) {
     let steps = &at.file.steps;
     if steps.is_empty() {
-        fail(yaml::line_of_key(at.text, "steps"), "formulir perlu paling sedikit satu langkah di `steps`; langkah pertama adalah tempat setiap kiriman mulai".into());
+        fail(yaml::line_of_key(at.text, "steps"), "formulir perlu paling sedikit satu langkah di `steps`; langkah pertama adalah tempat setiap kasus mulai".into());
         return;
     }
     let mut ids: HashMap<&str, usize> = HashMap::new();
@@ -257,7 +283,7 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
             fail(
                 line,
                 format!(
-                    "id langkah `{id}` dipakai meja layanan untuk memindahkan kiriman ke formulir lain; pilih id lain"
+                    "id langkah `{id}` dipakai meja layanan untuk memindahkan kasus ke formulir lain; pilih id lain"
                 ),
             );
         }

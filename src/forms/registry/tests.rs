@@ -108,10 +108,10 @@ fn shipped_forms_answer_lookups() {
     assert_eq!(files, ["ktp", "dokumen_1", "dokumen_2", "dokumen_3"]);
     assert_eq!(kp.verb(), ("diselesaikan", "selesai"));
     assert_eq!(
-        kp.field("termohon_nama").unwrap().need_text(),
-        "wajib untuk pengaduan"
+        kp.field("termohon_nama").unwrap().need_text(kp),
+        "wajib untuk fasilitasi pengaduan masalah usaha mikro"
     );
-    assert_eq!(kp.field("ktp").unwrap().error_label(), "fotokopi KTP");
+    assert_eq!(kp.field("ktp").unwrap().error_label(), "foto KTP");
     assert_eq!(kp.field("nik").unwrap().error_label(), "NIK");
     let pl = forms.by_prefix("PL").unwrap();
     assert_eq!(pl.verb(), ("ditanggapi", "ditanggapi"));
@@ -204,7 +204,7 @@ fn a_good_form_passes_and_derives_its_words() {
     assert!(!spec.anonymous);
     assert_eq!(spec.verb(), ("diselesaikan", "selesai"));
     let other = spec.field("uraian_lain").unwrap();
-    assert_eq!(other.need_text(), "wajib untuk Lainnya");
+    assert_eq!(other.need_text(&spec), "wajib untuk lainnya");
     assert_eq!(other.max_chars(), Some(150));
     assert_eq!(spec.field("nama").unwrap().error_label(), "nama lengkap");
     assert_eq!(spec.first_step().name(), "Baru");
@@ -364,7 +364,7 @@ fn each_mistake_names_its_line() {
     assert_eq!(
         problems(&GOOD.replace("ditolak", "pindah")),
         [
-            "forms/x.yaml:20: id langkah `pindah` dipakai meja layanan untuk memindahkan kiriman ke formulir lain; pilih id lain"
+            "forms/x.yaml:20: id langkah `pindah` dipakai meja layanan untuk memindahkan kasus ke formulir lain; pilih id lain"
         ]
     );
     // An anonymous form needs no name.
@@ -458,6 +458,30 @@ fn a_missing_folder_is_the_shipped_forms_and_a_bad_file_is_reported() {
     assert!(diags[1].is_error());
     assert_eq!(diags[1].path, Path::new("forms/rusak.yaml"));
     assert!(diags[1].line.is_some());
+}
+
+#[test]
+fn next_steps_name_a_branch_of_a_choice() {
+    let with = |steps: &str| GOOD.replacen("steps:\n", &format!("next_steps:\n{steps}steps:\n"), 1);
+    let good = with(
+        "  - \"Petugas memeriksa.\"\n  - { text: \"Hanya kuliner.\", when: { jenis_usaha: Kuliner } }\n",
+    );
+    let spec = parse("x", &good).unwrap();
+    let kuliner = spec.next_steps_for(|f| (f == "jenis_usaha").then_some("Kuliner"));
+    assert_eq!(kuliner, ["Petugas memeriksa.", "Hanya kuliner."]);
+    let other = spec.next_steps_for(|f| (f == "jenis_usaha").then_some("Lainnya"));
+    assert_eq!(other, ["Petugas memeriksa."]);
+    let wrong = problems(&with("  - { text: \"A\", when: { jenis_usaha: Batik } }\n"));
+    assert!(
+        wrong.iter().any(|p| p.contains("`next_steps`: isian `jenis_usaha` tidak punya pilihan `Batik`; pilihannya: Kuliner, Lainnya")),
+        "{wrong:?}"
+    );
+    let not_choice = problems(&with("  - { text: \"A\", when: { nama: Budi } }\n"));
+    assert!(
+        not_choice.iter().any(|p| p
+            .contains("`next_steps`: `when` harus menyebut isian berjenis choice; `nama` bukan")),
+        "{not_choice:?}"
+    );
 }
 
 /// `asks_citizen`: a step between the first and the last may ask the

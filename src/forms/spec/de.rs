@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::{Choice, Required, Role, Roles, When};
+use super::{Choice, NextStep, Required, Role, Roles, When};
 
 impl<'de> Deserialize<'de> for Required {
     fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
@@ -31,6 +31,44 @@ impl<'de> Deserialize<'de> for Required {
                 let mut pairs = raw.when.into_iter();
                 match (pairs.next(), pairs.next()) {
                     (Some((field, value)), None) => Ok(Required::When(When { field, value })),
+                    _ => Err(de::Error::custom(
+                        "`when` harus menyebut tepat satu ISIAN: NILAI",
+                    )),
+                }
+            }
+        }
+        de.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for NextStep {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NextStep;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("kalimat, atau { text: \"…\", when: { ISIAN: NILAI } }")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<NextStep, E> {
+                Ok(NextStep {
+                    text: v.to_string(),
+                    when: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<NextStep, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    text: String,
+                    when: BTreeMap<String, String>,
+                }
+                let raw = Raw::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let mut pairs = raw.when.into_iter();
+                match (pairs.next(), pairs.next()) {
+                    (Some((field, value)), None) => Ok(NextStep {
+                        text: raw.text,
+                        when: Some(When { field, value }),
+                    }),
                     _ => Err(de::Error::custom(
                         "`when` harus menyebut tepat satu ISIAN: NILAI",
                     )),

@@ -92,7 +92,7 @@ fn a_file_over_the_limit_says_its_size_and_the_limit() {
     assert!(
         errors[0]
             .message
-            .starts_with("Ukuran berkas fotokopi KTP 6,2 MB; paling besar 5 MB. Perkecil foto"),
+            .starts_with("Ukuran berkas foto KTP 6,2 MB; paling besar 5 MB. Perkecil foto"),
         "{}",
         errors[0].message
     );

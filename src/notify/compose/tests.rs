@@ -4,11 +4,14 @@ use time::macros::{date, datetime};
 
 use super::*;
 
+/// What a site with a public base_url must say (an office's own notice).
+const PRIVACY: &str = "privacy:\n  purpose_permohonan: Menangani permohonan.\n  purpose_pengaduan: Menanggapi keluhan.\n  legal_basis: UU 27/2022.\n  ktp_reason: Persyaratan.\n  ktp_tip: Hanya untuk Dinas Contoh.\n  retention: { attachments_days: 30, records_years: 5 }\n  rights: Hak Anda.\n  contact: Hubungi kami.\n";
+
 fn config() -> SiteConfig {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("site.yaml"),
-        "title: Layanan\nbase_url: https://layanan.contoh.go.id/\noffice:\n  name: Dinas Contoh\n  parent: Kabupaten Contoh\n  address: Jl. Contoh 1\n  phone: (0321) 1\ncontact:\n  phone: (0321) 2\n  whatsapp: '085100000000'\n  email: dinas@contoh.go.id\n",
+        format!("title: Layanan\nbase_url: https://layanan.contoh.go.id/\noffice:\n  name: Dinas Contoh\n  parent: Kabupaten Contoh\n  address: Jl. Contoh 1\n  phone: (0321) 1\ncontact:\n  phone: (0321) 2\n  whatsapp: '085100000000'\n  email: dinas@contoh.go.id\n{PRIVACY}"),
     )
     .unwrap();
     SiteConfig::load(dir.path()).unwrap()
@@ -77,8 +80,9 @@ fn staff_hear_of_a_new_case_with_its_deadline_and_desk_link() {
     };
     let m = composer.new_case(&complaint).unwrap();
     assert!(
-        m.subject
-            .starts_with("Pengaduan baru PL-20261127-CDFH — ditanggapi paling lambat"),
+        m.subject.starts_with(
+            "Keluhan, saran, atau masukan baru PL-20261127-CDFH — ditanggapi paling lambat"
+        ),
         "{}",
         m.subject
     );

@@ -216,3 +216,39 @@ fn check_mid_year(site: &TempSite) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+#[test]
+fn a_public_base_url_without_the_offices_privacy_notice_is_an_error() {
+    let site = TempSite::fixture();
+    let yaml = site.read("site.yaml");
+    site.write(
+        "site.yaml",
+        yaml.replace("http://127.0.0.1:8080", "https://layanan.contoh.go.id"),
+    );
+    for out in [site.check(), site.build()] {
+        assert!(!out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("site.yaml:3: base_url https://layanan.contoh.go.id adalah alamat publik, tetapi pemberitahuan data pribadi belum lengkap: privacy.purpose_permohonan"),
+            "{err}"
+        );
+    }
+    assert!(!site.out().join("index.html").exists());
+    // One key missing is enough.
+    site.settle_config();
+    let settled = site.read("site.yaml");
+    site.write(
+        "site.yaml",
+        settled.replace(
+            "  rights: \"Anda berhak mengakses dan memperbaiki data Anda.\"\n",
+            "",
+        ),
+    );
+    let err = stderr(&site.check());
+    assert!(
+        err.contains("belum lengkap: privacy.rights belum diisi"),
+        "{err}"
+    );
+    site.write("site.yaml", settled);
+    assert!(site.check().status.success());
+}

@@ -86,7 +86,7 @@ fn a_site_may_override_form_html() {
     assert!(out.status.success(), "build failed:\n{}", stderr(&out));
     let html = site.page("/pengaduan-layanan/formulir/");
     assert!(
-        html.contains("<p id=\"own\">Nama;Nomor HP/WhatsApp atau email;Isi keluhan, saran, atau masukan;Lampiran;</p>"),
+        html.contains("<p id=\"own\">Nama;Nomor HP/WhatsApp atau surel;Isi keluhan, saran, atau masukan;Lampiran;</p>"),
         "{html}"
     );
 }

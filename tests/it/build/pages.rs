@@ -67,7 +67,7 @@ fn service_page_publishes_the_standard() {
         "Waktu penyelesaian",
         "Biaya/tarif",
         "Produk pelayanan",
-        "Penanganan pengaduan, saran, dan masukan",
+        "Penanganan keluhan, saran, dan masukan",
     ] {
         assert!(
             page.contains(&format!(">{heading}</h2>")),
@@ -88,7 +88,7 @@ fn complaints_page_lists_every_channel() {
         "pengaduan-layanan",
         &page,
         &[
-            "Pengaduan disampaikan secara tertulis dengan memuat identitas lengkap dan materi pengaduan melalui:",
+            "Keluhan, saran, dan masukan disampaikan secara tertulis dengan memuat identitas lengkap dan isinya melalui:",
             "Tatap muka langsung dengan Pejabat Pengelola Pengaduan",
             "Kotak aduan dan saran",
             "href=\"tel:+623218491519\"",
@@ -102,8 +102,8 @@ fn complaints_page_lists_every_channel() {
             "instagram.com/dinkopumjombang/",
             "Cek administrasi",
             "Koordinasi internal/eksternal",
-            "Respons pengaduan paling lambat 3 hari kerja sejak diterimanya pengaduan.",
-            "Penyelesaian pengaduan sesuai dengan kondisi dan permasalahan yang ada.",
+            "Respons paling lambat 3 hari kerja sejak keluhan, saran, atau masukan diterima.",
+            "Penyelesaian sesuai dengan kondisi dan permasalahan yang ada.",
         ],
     );
 }
@@ -238,7 +238,7 @@ fn optional_publications_only_when_filled_in() {
         "Jam layanan",
         "Maklumat pelayanan",
         "survei kepuasan",
-        "Kotak pengaduan:",
+        "Kotak aduan dan saran:",
         "Pejabat Pengelola Pengaduan:",
         "di peta",
     ] {
@@ -281,7 +281,7 @@ fn optional_publications_only_when_filled_in() {
             "Kami sanggup melayani sesuai standar.",
             "href=\"https://skm.contoh/isi\"",
             "Pejabat Pengelola Pengaduan: Sekretaris Dinas",
-            "Kotak pengaduan: lobi kantor",
+            "Kotak aduan dan saran: lobi kantor",
         ],
     );
     assert!(
@@ -310,7 +310,7 @@ fn the_complaint_form_named_in_site_yaml_must_exist() {
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains(
-            "site.yaml:19: publish.complaint_form: tautan rusak \"/pengaduan/formulir/\""
+            "site.yaml:21: publish.complaint_form: tautan rusak \"/pengaduan/formulir/\""
         ),
         "{}",
         stderr(&out)
@@ -321,4 +321,59 @@ fn the_complaint_form_named_in_site_yaml_must_exist() {
     );
     let out = site.build();
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn the_site_says_whether_the_online_form_replaces_the_letter() {
+    const REPLACES: &str = "<p class=\"letter-note\">Formulir daring ini menggantikan surat tertulis yang diminta standar pelayanan: Anda tidak perlu mengirim surat lagi.</p>";
+    const KEPT: &str = "<p class=\"letter-note\">Formulir daring ini tidak menggantikan surat tertulis yang diminta standar pelayanan: surat tetap perlu Anda sampaikan.</p>";
+    let pages = [
+        "/permohonan/",
+        "/pengaduan-layanan/formulir/",
+        "/layanan/fasilitasi-usaha-mikro/",
+    ];
+    let site = TempSite::fixture();
+    let yaml = site.read("site.yaml");
+    assert!(
+        yaml.contains("  online_form_replaces_letter: true\n"),
+        "{yaml}"
+    );
+    for (setting, said, unsaid) in [("true", REPLACES, KEPT), ("false", KEPT, REPLACES)] {
+        site.write(
+            "site.yaml",
+            yaml.replace(
+                "online_form_replaces_letter: true",
+                &format!("online_form_replaces_letter: {setting}"),
+            ),
+        );
+        let out = site.build();
+        assert!(out.status.success(), "{}", stderr(&out));
+        for url in pages {
+            let html = site.page(url);
+            assert!(
+                html.contains(said) && !html.contains(unsaid),
+                "{url}: {html}"
+            );
+        }
+        assert!(!site.page("/").contains("letter-note"));
+    }
+    let form = site.page("/permohonan/");
+    assert!(
+        form.contains("<label for=\"f-ktp\">Foto KTP (pengganti fotokopi KTP) (wajib)</label>"),
+        "{form}"
+    );
+    // Not set: nothing is said, and check asks the office to decide.
+    site.write(
+        "site.yaml",
+        yaml.replace("  online_form_replaces_letter: true\n", ""),
+    );
+    let out = site.build();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!site.page("/permohonan/").contains("letter-note"));
+    assert!(
+        stderr(&site.check())
+            .contains("site.yaml:5: peringatan: office.online_form_replaces_letter belum diisi"),
+        "{}",
+        stderr(&site.check())
+    );
 }

@@ -70,6 +70,11 @@ impl Server {
             false => &["--desk-addr", "127.0.0.1:0"],
         };
         let desk_off = extra.windows(2).any(|w| w == ["--desk-addr", "off"]);
+        // Mail refuses a site whose links point at this machine: mail goes
+        // out from a site an office has settled (public base_url, privacy).
+        if extra.contains(&"--smtp-url") {
+            site.settle_config();
+        }
         let mut child = command
             .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
             .arg("--data")

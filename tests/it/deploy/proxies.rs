@@ -104,7 +104,7 @@ fn citizens_through(front: &Front, loket: Server) {
     assert_eq!(big.status, 422, "{html}");
     assert_hsts(&big, "422");
     for needle in [
-        "Ukuran berkas fotokopi KTP 6 MB; paling besar 5 MB. Perkecil foto",
+        "Ukuran berkas foto KTP 6 MB; paling besar 5 MB. Perkecil foto",
         "value=\"Keripik Bu Siti\"",
         "<form",
     ] {
@@ -178,7 +178,7 @@ fn citizens_through(front: &Front, loket: Server) {
     let limited = post(CITIZEN, &[]);
     assert_eq!(limited.status, 429);
     assert!(limited.header("retry-after").is_some());
-    assert!(limited.text().contains("Terlalu banyak kiriman"));
+    assert!(limited.text().contains("Terlalu banyak formulir terkirim"));
 
     // No citizen's address in any log: loket's (the journal) and the proxy's.
     let (status, loket_log) = loket.stop();

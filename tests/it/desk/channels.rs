@@ -299,7 +299,7 @@ async fn a_lapor_case_needs_its_number_and_mistakes_come_back_with_what_was_type
     );
     for shown in [
         "Ada yang perlu diperbaiki",
-        "Isi nomor pelacakan SP4N-LAPOR! untuk kiriman dari SP4N-LAPOR!.",
+        "Isi nomor pelacakan SP4N-LAPOR! untuk kasus dari SP4N-LAPOR!.",
         "value=\"Siti Aminah Lapor\"",
         "<option value=\"lapor\" selected>",
         "scan ktp.jpg",
@@ -359,7 +359,7 @@ async fn a_lapor_case_needs_its_number_and_mistakes_come_back_with_what_was_type
     assert!(lapor.body.contains("<option value=\"lapor\" selected>"));
     let phone = desk.get("/?saluran=telepon").await;
     assert!(!phone.body.contains(&ticket));
-    assert!(phone.body.contains("0 kiriman"), "{}", phone.body);
+    assert!(phone.body.contains("0 kasus"), "{}", phone.body);
 }
 
 #[tokio::test]
@@ -484,7 +484,7 @@ async fn the_inbox_and_the_report_count_cases_by_channel() {
     let phone = desk.get("/?saluran=telepon").await;
     assert!(phone.body.contains("KP-20261103-KMNP") && phone.body.contains("KP-20261104-RTVW"));
     assert!(!phone.body.contains("KP-20261102-CDFH") && !phone.body.contains("PL-20261105-XYZ3"));
-    assert!(phone.body.contains("2 kiriman"), "{}", phone.body);
+    assert!(phone.body.contains("2 kasus"), "{}", phone.body);
 
     // The report, on the desk and from the command line.
     let count = |label: &str, n: usize| {
@@ -511,7 +511,7 @@ async fn the_inbox_and_the_report_count_cases_by_channel() {
     let csv = fs::read_to_string(out.join("laporan-2026-11.csv")).unwrap();
     for shown in [&page.body, &html] {
         assert!(
-            shown.contains("<caption>Kiriman menurut saluran</caption>"),
+            shown.contains("<caption>Kasus menurut saluran</caption>"),
             "{shown}"
         );
         for (label, n) in [

@@ -69,13 +69,13 @@ async fn the_inbox_filters_searches_counts_and_pages() {
     let first = desk.get("/").await;
     assert_eq!(first.status, StatusCode::OK);
     assert!(
-        first.body.contains("130 kiriman: 90 terbuka, 90 terlambat"),
+        first.body.contains("130 kasus: 90 terbuka, 90 terlambat"),
         "{}",
         first.body
     );
     assert_eq!(rows(&first), 50);
     assert!(first.body.contains("Halaman 1 dari 3"));
-    assert!(first.body.contains("1 berkas kiriman tidak dapat dibaca"));
+    assert!(first.body.contains("1 berkas kasus tidak dapat dibaca"));
     assert!(first.body.contains("badge-late\">lewat "));
     // Open first, by deadline (all the same here), then oldest first: the
     // first row is an open case of 1 November.
@@ -88,34 +88,30 @@ async fn the_inbox_filters_searches_counts_and_pages() {
     assert!(last.body.contains("rel=\"prev\""));
 
     let baru = desk.get("/?status=baru").await;
-    assert!(
-        baru.body.contains("60 kiriman: 60 terbuka"),
-        "{}",
-        baru.body
-    );
+    assert!(baru.body.contains("60 kasus: 60 terbuka"), "{}", baru.body);
     assert!(baru.body.contains("Baru (60)"));
     assert!(baru.body.contains("<option value=\"baru\" selected>"));
     let complaints = desk.get("/?jenis=pengaduan-layanan").await;
-    assert!(complaints.body.contains("30 kiriman: 30 terbuka"));
+    assert!(complaints.body.contains("30 kasus: 30 terbuka"));
     let late = desk.get("/?terlambat=1").await;
-    assert!(late.body.contains("90 kiriman: 90 terbuka, 90 terlambat"));
+    assert!(late.body.contains("90 kasus: 90 terbuka, 90 terlambat"));
     let range = desk.get("/?dari=2020-11-02&sampai=2020-11-03").await;
     let expected = (0..130).filter(|n| matches!(1 + n % 28, 2 | 3)).count();
     assert!(
-        range.body.contains(&format!("{expected} kiriman:")),
+        range.body.contains(&format!("{expected} kasus:")),
         "{expected}: {}",
         range.body
     );
     let by_name = desk.get("/?cari=rahmawati").await;
-    assert!(by_name.body.contains("1 kiriman:"), "{}", by_name.body);
+    assert!(by_name.body.contains("1 kasus:"), "{}", by_name.body);
     assert!(by_name.body.contains("Rahmawati Kusuma"));
     // A word of the description: a citizen who phones without a ticket.
     let by_word = desk.get("/?cari=KERIPIK+tempe").await;
-    assert!(by_word.body.contains("1 kiriman:"), "{}", by_word.body);
+    assert!(by_word.body.contains("1 kasus:"), "{}", by_word.body);
     assert!(by_word.body.contains("Rahmawati Kusuma"));
     let t = ticket("KP", 8, 7);
     let by_ticket = desk.get(&format!("/?cari={}", t.to_lowercase())).await;
-    assert!(by_ticket.body.contains("1 kiriman:"));
+    assert!(by_ticket.body.contains("1 kasus:"));
     assert!(by_ticket.body.contains(&t));
     // By NIK and by phone, whole or in part, as staff type them.
     for typed in [
@@ -127,17 +123,17 @@ async fn the_inbox_filters_searches_counts_and_pages() {
         "22223333",
     ] {
         let found = desk.get(&format!("/?cari={typed}")).await;
-        assert!(found.body.contains("1 kiriman:"), "{typed}: {}", found.body);
+        assert!(found.body.contains("1 kasus:"), "{typed}: {}", found.body);
         assert!(found.body.contains("Rahmawati Kusuma"), "{typed}");
     }
     let nothing = desk.get("/?cari=tidak+ada+orangnya").await;
-    assert!(nothing.body.contains("Tidak ada kiriman yang cocok"));
+    assert!(nothing.body.contains("Tidak ada kasus yang cocok"));
     let bad = desk.get("/?dari=kemarin").await;
     assert_eq!(bad.status, StatusCode::OK);
     assert!(bad.body.contains("Tanggal dari tidak sah"));
     // Page links keep the filter.
     let filtered = desk.get("/?status=selesai&halaman=1").await;
-    assert!(filtered.body.contains("40 kiriman: 0 terbuka"));
+    assert!(filtered.body.contains("40 kasus: 0 terbuka"));
     assert!(
         !filtered.body.contains("rel=\"next\""),
         "40 fit on one page"
@@ -167,7 +163,7 @@ async fn the_monthly_report_is_shown_and_downloaded() {
         "{}",
         page.body
     );
-    assert!(page.body.contains("130 kiriman diterima"));
+    assert!(page.body.contains("130 kasus diterima"));
     assert!(page.body.contains("href=\"/laporan/laporan-2020-11.csv\""));
     assert_eq!(
         audited(&server.data, "report").len(),
@@ -211,7 +207,7 @@ async fn the_monthly_report_is_shown_and_downloaded() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("Bulan tidak dikenal"));
     let empty = desk.get("/laporan/?bulan=2019-01").await;
-    assert!(empty.body.contains("0 kiriman diterima"));
+    assert!(empty.body.contains("0 kasus diterima"));
     let unknown = desk.get("/laporan/laporan-2020-11.pdf").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
@@ -257,7 +253,7 @@ async fn the_desk_and_the_printed_report_show_the_same_tables() {
     assert_eq!(tables, summary_tables(&printed));
     for row in [
         "<tr><th scope=\"row\">Jumlah</th><td class=\"angka\">130</td></tr>",
-        "<tr><th scope=\"row\">Pengaduan ditanggapi",
+        "<tr><th scope=\"row\">Keluhan, saran, atau masukan ditanggapi",
     ] {
         assert!(tables.contains(row), "{row:?} in:\n{tables}");
     }

@@ -41,11 +41,7 @@ async fn a_case_moves_through_the_procedure_as_with_loket_status() {
         inbox.body
     );
     assert!(inbox.body.contains("Siti Aminah"));
-    assert!(
-        inbox.body.contains("1 kiriman: 1 terbuka"),
-        "{}",
-        inbox.body
-    );
+    assert!(inbox.body.contains("1 kasus: 1 terbuka"), "{}", inbox.body);
 
     let path = format!("/kasus/{ticket}/");
     let page = desk.get(&path).await;

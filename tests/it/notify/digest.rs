@@ -157,7 +157,7 @@ async fn the_digest_goes_out_at_seven_on_working_days_only_and_only_when_a_case_
     ] {
         let page = desk.get(&format!("/?batas={filter}")).await.body;
         assert!(
-            page.contains("1 kiriman:") && page.contains(ticket),
+            page.contains("1 kasus:") && page.contains(ticket),
             "{filter}: {page}"
         );
     }

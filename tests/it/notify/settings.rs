@@ -98,7 +98,7 @@ fn the_smtp_password_comes_from_a_private_file_alone_and_is_never_echoed() {
     fs::write(
         &yaml,
         format!(
-            "smtp_url: smtp://loket@relay.contoh.go.id:587?tls=required\nsmtp_password_file: {}\nmail_from: loket@contoh.go.id\nnotify_to:\n  - a@contoh.go.id\n  - b@contoh.go.id\n",
+            "smtp_url: smtp://loket@relay.contoh.go.id:587?tls=required\nsmtp_password_file: {}\nmail_from: loket@contoh.go.id\ndesk_url: https://meja.contoh.go.id\nnotify_to:\n  - a@contoh.go.id\n  - b@contoh.go.id\n",
             secret.display()
         ),
     )
@@ -171,6 +171,8 @@ fn the_smtp_password_comes_from_a_private_file_alone_and_is_never_echoed() {
         "smtp://loket@127.0.0.1:1",
         "--mail-from",
         "loket@contoh.go.id",
+        "--desk-url",
+        "https://meja.contoh.go.id",
         "--smtp-password-file",
         secret.to_str().unwrap(),
     ]);
@@ -199,7 +201,7 @@ fn a_password_is_never_sent_in_clear_text_to_another_machine() {
         fs::write(
             &yaml,
             format!(
-                "smtp_url: {url}\nsmtp_password_file: {}\nmail_from: loket@contoh.go.id\n",
+                "smtp_url: {url}\nsmtp_password_file: {}\nmail_from: loket@contoh.go.id\ndesk_url: https://meja.contoh.go.id\n",
                 secret.display()
             ),
         )
@@ -274,6 +276,8 @@ async fn the_password_goes_to_the_relay_over_starttls_and_the_mail_arrives() {
             "loket@contoh.go.id",
             "--notify-to",
             "petugas@contoh.go.id",
+            "--desk-url",
+            "https://meja.contoh.go.id",
             "--digest-at",
             "off",
         ],
@@ -296,4 +300,53 @@ fn without_mail_settings_loket_says_once_that_mail_is_off() {
     let server = Server::start();
     let (_, log) = server.stop();
     assert_eq!(log.matches("mail is off").count(), 1, "{log}");
+}
+
+#[test]
+fn mail_needs_a_public_base_url_and_the_desk_url() {
+    let site = TempSite::fixture();
+    // Refused at start; a server that starts instead is stopped after a
+    // minute and fails the test (it would serve until stopped).
+    let serve = |extra: &[&str]| {
+        let mut child = loket()
+            .args(["serve", "--root", site.root_str(), "--addr", "127.0.0.1:0"])
+            .args(["--desk-addr", "127.0.0.1:0", "--data"])
+            .arg(site.root().join("data"))
+            .args(["--smtp-url", "smtp://127.0.0.1:1"])
+            .args(["--mail-from", "loket@contoh.go.id"])
+            .args(extra)
+            .env_remove("LOKET_SMTP_PASSWORD")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let limit = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > limit {
+                child.kill().unwrap();
+                let out = child.wait_with_output().unwrap();
+                panic!("serve started with mail: {}", stderr(&out));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child.wait_with_output().unwrap()
+    };
+    // The fixture's base_url is http://127.0.0.1:8080: citizens' links would point here.
+    let out = serve(&["--desk-url", "https://meja.contoh.go.id"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains(
+            "mail: smtp_url is set but the site's base_url http://127.0.0.1:8080 is this machine"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    site.settle_config();
+    let out = serve(&[]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("smtp_url is set but desk_url is not"),
+        "{}",
+        stderr(&out)
+    );
 }

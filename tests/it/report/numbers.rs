@@ -61,13 +61,13 @@ fn november_report_has_the_exact_numbers() {
         // Shares, with the exact rules.
         "<td>2 dari 4 (50%)</td>",
         "<td>4 dari 7 (57,1%)</td>",
-        "<td>3,8 hari kerja (6 kiriman selesai/ditolak)</td>",
+        "<td>3,8 hari kerja (6 kasus selesai/ditolak)</td>",
         // The chart is accessible.
         "role=\"img\" aria-labelledby=\"grafik-judul grafik-ket\"",
-        "<title id=\"grafik-judul\">Jumlah kiriman per minggu, November 2026</title>",
+        "<title id=\"grafik-judul\">Jumlah kasus per minggu, November 2026</title>",
         "Minggu 1 (tanggal 1–7): 4; Minggu 2 (tanggal 8–14): 2; Minggu 3 (tanggal 15–21): 2; Minggu 4 (tanggal 22–28): 2; Minggu 5 (tanggal 29–30): 1.",
         // The broken November record is announced.
-        "1 berkas kiriman bulan ini tidak dapat dibaca dan tidak dihitung",
+        "1 berkas kasus bulan ini tidak dapat dibaca dan tidak dihitung",
         // Rows: dates the Indonesian way, working days, on time or not.
         "<tr><td>KP-20261102-JKMN</td><td class=\"tanggal\">2 November 2026</td><td>permohonan/konsultasi</td><td>selesai</td><td class=\"tanggal\">3 November 2026</td><td class=\"tanggal\">5 November 2026</td><td class=\"angka\">3</td><td class=\"angka\">—</td><td>ya</td><td>Konsultasi: pembukuan sederhana</td><td>Siti Aminah</td><td class=\"nik\">3517 **** **** 0001</td></tr>",
         "<tr><td>KP-20261101-CDFH</td><td class=\"tanggal\">1 November 2026</td>",
@@ -93,13 +93,13 @@ fn november_report_has_the_exact_numbers() {
         ("Permohonan: Pertemuan dijadwalkan", 1),
         ("Permohonan: Selesai", 4),
         ("Permohonan: Ditolak", 1),
-        ("Pengaduan: Baru", 1),
+        ("Keluhan, saran, atau masukan: Baru", 1),
         // Older complaint records in `diperiksa` count as cek administrasi.
-        ("Pengaduan: Cek administrasi", 2),
-        ("Pengaduan: Koordinasi", 0),
-        ("Pengaduan: Ditanggapi", 0),
-        ("Pengaduan: Selesai", 1),
-        ("Pengaduan: Ditolak", 0),
+        ("Keluhan, saran, atau masukan: Cek administrasi", 2),
+        ("Keluhan, saran, atau masukan: Koordinasi", 0),
+        ("Keluhan, saran, atau masukan: Ditanggapi", 0),
+        ("Keluhan, saran, atau masukan: Selesai", 1),
+        ("Keluhan, saran, atau masukan: Ditolak", 0),
     ] {
         facts.push(count_row(label, n));
     }
@@ -115,7 +115,7 @@ fn november_report_has_the_exact_numbers() {
     let facts: Vec<&str> = facts.iter().map(String::as_str).collect();
     assert_has_all("the November report", &html, &facts);
     assert!(!html.contains("<b>&</b>"));
-    assert!(!html.contains("Tidak ada kiriman pada bulan ini."));
+    assert!(!html.contains("Tidak ada kasus pada bulan ini."));
     // December cases stay out, including the one that is 30 Nov in UTC.
     for ticket in ["PL-20261201-MNRT", "PL-20261222-PTVW", "KP-20261120-CDFH"] {
         assert!(!html.contains(ticket) && !csv.contains(ticket), "{ticket}");
@@ -146,7 +146,7 @@ fn november_report_has_the_exact_numbers() {
 
     let printed = stdout(&out);
     assert!(
-        printed.contains("Laporan November 2026: 11 kiriman"),
+        printed.contains("Laporan November 2026: 11 kasus"),
         "{printed}"
     );
     assert!(printed.contains("laporan-2026-11.html") && printed.contains("laporan-2026-11.csv"));
@@ -163,22 +163,22 @@ fn a_month_without_records_gives_a_valid_empty_report() {
         &html,
         &[
             "<p class=\"periode\">Oktober 2026</p>",
-            "<p class=\"kosong\">Tidak ada kiriman pada bulan ini.</p>",
-            "<td>tidak ada pengaduan yang sudah ditanggapi atau melewati batas waktu</td>",
+            "<p class=\"kosong\">Tidak ada kasus pada bulan ini.</p>",
+            "<td>tidak ada keluhan, saran, atau masukan yang sudah ditanggapi atau melewati batas waktu</td>",
             "<td>tidak ada permohonan yang sudah selesai atau melewati batas waktu</td>",
             "<th scope=\"row\">Rata-rata waktu penyelesaian</th><td>—</td>",
             &count_row("Jumlah", 0),
             &count_row("Permohonan: Ditolak", 0),
-            &count_row("Pengaduan: Ditolak", 0),
+            &count_row("Keluhan, saran, atau masukan: Ditolak", 0),
         ],
     );
-    assert!(!html.contains("berkas kiriman bulan ini tidak dapat dibaca"));
+    assert!(!html.contains("berkas kasus bulan ini tidak dapat dibaca"));
     assert!(!html.contains("<table class=\"kasus\">"));
     assert_eq!(
         csv,
         "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran\r\n"
     );
-    assert!(stdout(&out).contains("Laporan Oktober 2026: 0 kiriman"));
+    assert!(stdout(&out).contains("Laporan Oktober 2026: 0 kasus"));
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn december_counts_working_days_around_christmas() {
         // 30 Dec is not due yet on the 31st.
         "<td>2 dari 2 (100%); 1 belum jatuh tempo (tidak dihitung)</td>",
         "<td>1 dari 1 (100%)</td>",
-        "<td>4,0 hari kerja (1 kiriman selesai/ditolak)</td>",
+        "<td>4,0 hari kerja (1 kasus selesai/ditolak)</td>",
         "<tr><td>PL-20261201-MNRT</td><td class=\"tanggal\">1 Desember 2026</td>",
         "<td>permohonan/konsultasi</td><td>selesai</td><td class=\"tanggal\">28 Desember 2026</td><td class=\"tanggal\">31 Desember 2026</td><td class=\"angka\">4</td><td class=\"angka\">—</td><td>ya</td>",
         "<td>belum jatuh tempo</td>",
@@ -236,7 +236,7 @@ fn a_provisional_deadline_is_marked_in_the_report() {
     fs::write(&path, format!("{text}due_note: {note}\n")).unwrap();
     let (html, csv, _) = s.written("2026-12", "2026-12-31");
     assert!(
-        html.contains(&format!("batas waktu kiriman bertanda * adalah {note}.")),
+        html.contains(&format!("batas waktu kasus bertanda * adalah {note}.")),
         "{html}"
     );
     assert!(csv.contains(note), "{csv}");

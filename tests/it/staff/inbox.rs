@@ -27,7 +27,7 @@ fn inbox_lists_open_ones_first_oldest_first_with_overdue_marks() {
         "closed cases are never late"
     );
     assert!(
-        lines[4].starts_with("3 kiriman: 2 terbuka, 2 terlambat"),
+        lines[4].starts_with("3 kasus: 2 terbuka, 2 terlambat"),
         "{table}"
     );
 }
@@ -212,7 +212,7 @@ fn inbox_skips_and_reports_a_malformed_record() {
         "path:line: {line}"
     );
     assert!(
-        stdout(&out).contains("3 kiriman"),
+        stdout(&out).contains("3 kasus"),
         "the other three are listed"
     );
     assert!(!stdout(&out).contains("TVWX"));

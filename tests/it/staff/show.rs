@@ -16,7 +16,7 @@ fn show_prints_the_record_and_its_attachment_paths() {
     assert!(text.contains("KP-20261120-CDFH/ktp.jpg"), "{text}");
     let missing = run(&["show", "KP-20261120-TTTT", "--data", data_arg(&data)]);
     assert!(!missing.status.success());
-    assert!(stderr(&missing).contains("tidak ada kiriman dengan nomor tiket KP-20261120-TTTT"));
+    assert!(stderr(&missing).contains("tidak ada kasus dengan nomor tiket KP-20261120-TTTT"));
     let bad = run(&["show", "../../etc/passwd", "--data", data_arg(&data)]);
     assert!(
         stderr(&bad).contains("bukan nomor tiket"),

@@ -346,7 +346,7 @@ fn status_refuses_a_time_before_receipt_or_in_the_future() {
     let path = data.join("submissions/2026/11/20/KP-20261120-CDFH.yaml");
     let before = fs::read_to_string(&path).unwrap();
     for (at, says) in [
-        ("2026-11-19 09:00", "lebih awal dari waktu kiriman diterima"),
+        ("2026-11-19 09:00", "lebih awal dari waktu kasus diterima"),
         ("2026-12-06 09:00", "belum terjadi"),
     ] {
         let out = loket_at("2026-12-05 10:00:00")

@@ -123,7 +123,7 @@ fn the_backup_units_commands_and_the_restore_drill_work_with_real_restic() {
     let out = try_command(&argv, &[], None, true);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert!(
-        stderr(&out).contains("2 kiriman utuh, 0 masalah"),
+        stderr(&out).contains("2 kasus utuh, 0 masalah"),
         "{}",
         stderr(&out)
     );

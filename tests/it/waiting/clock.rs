@@ -94,7 +94,7 @@ async fn a_paused_clock_moves_the_deadline_and_the_report_shows_the_wait() {
     );
     let html = std::fs::read_to_string(out_dir.path().join("laporan-2026-12.html")).unwrap();
     assert!(
-        html.contains("<th scope=\"row\">Menunggu kelengkapan dari pemohon</th><td>1 kiriman, seluruhnya 3 hari kerja menunggu kelengkapan dari pemohon</td>"),
+        html.contains("<th scope=\"row\">Menunggu kelengkapan dari pemohon</th><td>1 kasus, seluruhnya 3 hari kerja menunggu kelengkapan dari pemohon</td>"),
         "{html}"
     );
 }

@@ -211,7 +211,7 @@ async fn a_bad_reply_is_refused_and_nothing_is_written() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("Balasan belum terkirim"), "{body}");
     assert!(
-        body.contains("Berkas fotokopi KTP harus berupa foto (JPG atau PNG) atau dokumen PDF."),
+        body.contains("Berkas foto KTP harus berupa foto (JPG atau PNG) atau dokumen PDF."),
         "{body}"
     );
     assert!(body.contains("Ini KTP saya."), "what was typed comes back");

@@ -247,7 +247,10 @@ fn computes_a_month_from_records() {
         r.by_status
             .contains(&("Permohonan: Selesai".to_string(), 1))
     );
-    assert!(r.by_status.contains(&("Pengaduan: Baru".to_string(), 1)));
+    assert!(
+        r.by_status
+            .contains(&("Keluhan, saran, atau masukan: Baru".to_string(), 1))
+    );
     let share = |id: &str| {
         let f = Forms::builtin().get(id).unwrap();
         let what = format!("{} {}", crate::core::text::capitalized(&f.noun), f.verb().0);
@@ -297,7 +300,7 @@ fn waiting_is_kept_apart_from_the_offices_time() {
     let view = serde_json::to_value(super::super::view::ReportView::new(&r)).unwrap();
     assert_eq!(
         view["waiting"],
-        "1 kiriman, seluruhnya 2 hari kerja menunggu kelengkapan dari pemohon"
+        "1 kasus, seluruhnya 2 hari kerja menunggu kelengkapan dari pemohon"
     );
     assert_eq!(
         view["office_average"],
