@@ -110,7 +110,7 @@ test('a staff member signs in, finds the new submission, opens the KTP, closes t
     assert.equal(new URL(page.url()).pathname, '/');
     await page.getByRole('heading', { name: 'Kotak masuk', level: 1 }).waitFor();
 
-    await page.getByLabel('Cari tiket, nama, NIK, atau nomor HP').fill(ticket);
+    await page.getByLabel('Cari tiket, nama, NIK, nomor HP, atau kata dalam uraian').fill(ticket);
     await Promise.all([page.waitForURL('**/?cari=*'), page.getByRole('button', { name: 'Terapkan' }).click()]);
     await page.getByText('1 kasus:').waitFor();
     await Promise.all([page.waitForURL(`**/kasus/${ticket}/`), page.getByRole('link', { name: ticket }).click()]);
