@@ -166,7 +166,7 @@ test('a staff member signs in, finds the new submission, opens the KTP, closes t
 async function fillNewCase(page, channel, uraian) {
   await page.goto(desk('/kasus-baru/permohonan/'));
   await page.getByLabel('Saluran (wajib)').selectOption(channel);
-  await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
+  await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro', { exact: true }).check();
   await fillByLabels(page, PERMOHONAN_LABELS, { ...PERMOHONAN_VALUES, uraian });
   await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
   await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();

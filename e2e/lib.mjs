@@ -230,7 +230,7 @@ export const PENGADUAN_VALUES = {
 
 export const PENGADUAN_LABELS = {
   nama: 'Nama (wajib)',
-  kontak: 'Nomor HP/WhatsApp atau email (wajib)',
+  kontak: 'Nomor HP/WhatsApp atau surel (wajib)',
   isi: 'Isi keluhan, saran, atau masukan (wajib)',
 };
 
@@ -293,7 +293,7 @@ export async function openErrorState(page, form) {
  */
 export async function sendPermohonan(page, { changes = {}, ktp } = {}) {
   await page.goto(url(PERMOHONAN));
-  await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
+  await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro', { exact: true }).check();
   await fillByLabels(page, PERMOHONAN_LABELS, { ...PERMOHONAN_VALUES, ...changes });
   if (ktp) await page.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
   await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
