@@ -20,7 +20,7 @@ use crate::cases::inbox::{Filter, first_in_order};
 use crate::cases::index::{Due, Memo, Summary};
 use crate::core::calendar::Calendar;
 use crate::core::dates;
-use crate::forms::Forms;
+use crate::forms::{FormSpec, Forms};
 
 /// Rows on one page.
 pub const PER_PAGE: usize = 50;
@@ -86,6 +86,20 @@ pub fn list(
         by_status,
         unreadable: problems.len(),
         search_failed,
+    }
+}
+
+/// What a row says of the case's form, short enough for one line: the
+/// choice the form's report splits by (its report label), else the form's
+/// noun ("Keluhan, saran, atau masukan").
+fn kind_short(form: Option<&FormSpec>, kind: &str, value: &str) -> String {
+    let Some(form) = form else {
+        return kind.to_string();
+    };
+    let by = form.report_by.as_deref().and_then(|by| form.field(by));
+    match by.and_then(|f| f.options.iter().find(|c| c.value == value)) {
+        Some(c) => c.report.clone().unwrap_or_else(|| c.label.clone()),
+        None => crate::core::text::capitalized(&form.noun),
     }
 }
 
@@ -281,11 +295,7 @@ pub async fn page(
             ticket: r.ticket.clone(),
             url: format!("{}{}/", super::CASE_PREFIX, r.ticket),
             received: dates::format_long(r.received_date()),
-            kind: super::case::view::kind_text(
-                forms.get(&r.kind).map(|f| &**f),
-                &r.kind,
-                &r.breakdown,
-            ),
+            kind: kind_short(forms.get(&r.kind).map(|f| &**f), &r.kind, &r.breakdown),
             name: r.name().to_string(),
             status: step_name(&forms, &r.kind, &r.status),
             closed: r.is_closed(),

@@ -279,6 +279,22 @@ impl Desk {
         same_secret(&form.get("csrf"), &staff.session.csrf)
     }
 
+    /// A signed-in staff member's posted form, read within its limits and
+    /// with the session's CSRF token; else the page that says why not.
+    async fn posted(
+        &self,
+        req: Request<Incoming>,
+        staff: &Staff,
+    ) -> Result<http::Form, Response<Body>> {
+        let posted = http::read_form(req)
+            .await
+            .map_err(|e| self.form_error(Some(staff), e))?;
+        match Desk::csrf_ok(staff, &posted) {
+            true => Ok(posted),
+            false => Err(self.csrf_refused(Some(staff))),
+        }
+    }
+
     fn chrome(&self, staff: Option<&Staff>, nav: &'static str) -> Chrome {
         let office = (self.office)();
         Chrome {

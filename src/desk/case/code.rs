@@ -11,7 +11,6 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::super::http;
 use super::super::{Body, Desk, Staff};
 use super::view::CaseView;
 use super::{load, load_error, render, server_error, work_now};
@@ -42,13 +41,10 @@ pub async fn reissue(
     staff: &Staff,
     ticket: &str,
 ) -> Response<Body> {
-    let posted = match http::read_form(req).await {
-        Ok(f) => f,
-        Err(e) => return desk.form_error(Some(staff), e),
+    let posted = match desk.posted(req, staff).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
     };
-    if !Desk::csrf_ok(staff, &posted) {
-        return desk.csrf_refused(Some(staff));
-    }
     if posted.get(CHECKED) != "ya" {
         let (record, text) = match load(desk, ticket).await {
             Ok(found) => found,

@@ -233,13 +233,10 @@ async fn step(
     staff: &Staff,
     ticket: &str,
 ) -> Response<Body> {
-    let posted = match http::read_form(req).await {
-        Ok(f) => f,
-        Err(e) => return desk.form_error(Some(staff), e),
+    let posted = match desk.posted(req, staff).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
     };
-    if !Desk::csrf_ok(staff, &posted) {
-        return desk.csrf_refused(Some(staff));
-    }
     let typed = typed_step(&posted);
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
@@ -337,13 +334,10 @@ async fn message(
     staff: &Staff,
     ticket: &str,
 ) -> Response<Body> {
-    let posted = match http::read_form(req).await {
-        Ok(f) => f,
-        Err(e) => return desk.form_error(Some(staff), e),
+    let posted = match desk.posted(req, staff).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
     };
-    if !Desk::csrf_ok(staff, &posted) {
-        return desk.csrf_refused(Some(staff));
-    }
     let typed = typed_message(&posted);
     if typed.pesan.trim().is_empty() {
         let message = "Tulis pesan untuk pemohon.";
