@@ -15,6 +15,7 @@ use super::yaml_edit::set_key;
 use crate::core::calendar::Calendar;
 use crate::core::dates::{self, WIB};
 use crate::forms::Forms;
+use crate::forms::spec::StepSpec;
 
 /// One stretch of waiting: from the step that asked, until the answer or
 /// the next step (`None`: still waiting).
@@ -126,6 +127,19 @@ pub fn receipt_words(form: &crate::forms::FormSpec, pauses: bool) -> String {
     }
 }
 
+/// Whether the citizen answered (a reply on `/cek-status/`, a document
+/// handed in) since staff last took a step, while the case is in `step`
+/// and it still asks: the desk marks it "balasan baru".
+pub fn new_reply(record: &Record, step: Option<&StepSpec>) -> bool {
+    step.is_some_and(|s| s.asks_citizen)
+        && record
+            .history
+            .iter()
+            .rev()
+            .take_while(|h| !h.is_step())
+            .any(|h| h.is_reply())
+}
+
 /// Whether `record` is in a step that asks its citizen for something.
 pub fn asks(record: &Record, forms: &Forms) -> bool {
     forms
@@ -155,6 +169,45 @@ pub fn answer(
     let moved = current(record, forms)
         .filter(|_| pauses)
         .and_then(|wait| paused_deadlines(record, wait, now, calendar));
+    set_deadlines(record, text, moved)
+}
+
+/// The edit a step of staff makes to the record's new `text` (what
+/// [`crate::cases::apply`] made of `record`), at `at`: when the step
+/// leaves a wait the citizen did not answer (they phoned, or staff went
+/// on), the deadlines move by the working days waited, as an answer moves
+/// them ([`answer`]). A wait an answer already ended moved them then: it
+/// is not open any more, and nothing moves twice. Only for an office that
+/// pauses the clock; the caller does not call it otherwise.
+pub fn left(
+    record: &Record,
+    text: &str,
+    forms: &Forms,
+    calendar: &Calendar,
+    at: OffsetDateTime,
+) -> Result<String, RecordError> {
+    let Some(wait) = current(record, forms) else {
+        return Ok(text.to_string());
+    };
+    let after = Record::parse(&record.path, text).map_err(|d| RecordError::Edit {
+        path: record.path.clone(),
+        message: d.message,
+    })?;
+    // Still waiting (a message, the step taken again), or moved to
+    // another form (its deadlines counted anew): nothing moves.
+    if current(&after, forms).is_some() || after.kind != record.kind {
+        return Ok(text.to_string());
+    }
+    set_deadlines(record, text, paused_deadlines(record, wait, at, calendar))
+}
+
+/// `text` with the deadlines `moved` (response, completion) set; as it
+/// was when `None`.
+fn set_deadlines(
+    record: &Record,
+    text: &str,
+    moved: Option<(Date, Option<Date>)>,
+) -> Result<String, RecordError> {
     let Some((response, completion)) = moved else {
         return Ok(text.to_string());
     };
