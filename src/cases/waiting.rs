@@ -261,4 +261,40 @@ mod tests {
         assert_eq!(waits(&record, forms).len(), 1);
         assert_eq!(current(&record, forms).unwrap().from, wait.from);
     }
+
+    #[test]
+    fn a_step_out_of_an_unanswered_wait_moves_the_deadline_once() {
+        let forms = Forms::builtin();
+        let calendar = Calendar::from_holidays([2026], &[]);
+        let at = time::macros::datetime!(2026-12-03 10:00 +07:00);
+        let step =
+            "- at: 2026-12-03T10:00:00+07:00\n  status: diperiksa\n  by: budi\n  berkas: lengkap\n";
+        let record = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
+        let stepped = format!("{RECORD}{step}").replace(
+            "status: menunggu-kelengkapan\nresponse_due",
+            "status: diperiksa\nresponse_due",
+        );
+        let moved = left(&record, &stepped, forms, &calendar, at).unwrap();
+        assert!(moved.contains("completion_due: 2026-12-09"), "{moved}");
+        assert!(moved.contains("response_due: 2026-12-04"), "{moved}");
+        // Answered first: the answer moved them, the step does not.
+        let replied = format!(
+            "{RECORD}- at: 2026-12-03T09:00:00+07:00\n  status: menunggu-kelengkapan\n  by: pemohon\n  added:\n    from: pemohon\n    reply: Sudah.\n"
+        );
+        let record = Record::parse(Path::new("r.yaml"), &replied).unwrap();
+        let stepped = format!("{replied}{step}");
+        assert_eq!(
+            left(&record, &stepped, forms, &calendar, at).unwrap(),
+            stepped
+        );
+        // A message while waiting: still waiting, nothing moves.
+        let record = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
+        let message = format!(
+            "{RECORD}- at: 2026-12-03T10:00:00+07:00\n  status: menunggu-kelengkapan\n  by: budi\n  message: true\n  public_note: Ditunggu.\n"
+        );
+        assert_eq!(
+            left(&record, &message, forms, &calendar, at).unwrap(),
+            message
+        );
+    }
 }
