@@ -5,7 +5,9 @@
 //! The report shows that time apart from the office's own, and an office
 //! whose `site.yaml` says `office.pause_while_waiting: true` gets the
 //! deadlines moved by the working days waited when the citizen answers
-//! ([`paused_deadlines`]).
+//! ([`answer`]) or staff take a step out of the wait without an answer
+//! ([`left`]), once ([`paused_deadlines`]); while it waits so, the case is
+//! not late ([`crate::cases::record::is_overdue`]).
 
 use time::{Date, OffsetDateTime};
 

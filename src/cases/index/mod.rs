@@ -22,7 +22,8 @@
 //!
 //! It holds what the inbox, report and search need: ticket, kind and jenis,
 //! name, the NIK masked as the report prints it, status, dates and deadlines,
-//! the deadlines' note and the result, and the search key (the NIK's and the
+//! the deadlines' note and the result, whether it waits for its citizen and
+//! has a new reply, and the search key (the NIK's and the
 //! phone's digits); no address, email or text of the case.
 
 use std::collections::HashSet;
