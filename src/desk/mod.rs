@@ -106,6 +106,14 @@ pub struct Office {
     pub forms: Forms,
 }
 
+impl Office {
+    /// Whether the clock stops while a case waits for its citizen
+    /// (`office.pause_while_waiting`).
+    pub fn pauses(&self) -> bool {
+        self.config.office.pause_while_waiting
+    }
+}
+
 /// How the desk asks the server for the [`Office`] of the moment.
 pub type OfficeSource = Box<dyn Fn() -> Office + Send + Sync>;
 

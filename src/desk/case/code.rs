@@ -50,8 +50,9 @@ pub async fn reissue(
             Ok(found) => found,
             Err(e) => return load_error(desk, staff, &e),
         };
-        let forms = (desk.office)().forms;
-        let mut view = CaseView::new(&record, &forms, &text, dates::today());
+        let office = (desk.office)();
+        let forms = office.forms.clone();
+        let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
         view.code.error = "Periksa dulu identitas penelepon (nama, NIK, dan isi kiriman), lalu centang pernyataannya. Kode baru hanya untuk pemohon sendiri.".into();
         return render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view);
     }
@@ -108,7 +109,12 @@ pub async fn reissue(
         "Yth. Bapak/Ibu, kode akses baru untuk tiket {}: {shown}. Kode yang lama tidak berlaku lagi. Lihat perkembangannya di {lookup} dengan nomor tiket dan kode ini. Jangan berikan kode ini kepada orang lain.",
         record.ticket
     );
-    let mut view = CaseView::new(record, &office.forms, &text, dates::today());
+    let mut view = CaseView::new(
+        record,
+        &office.forms,
+        &text,
+        (dates::today(), office.pauses()),
+    );
     view.code = CodeView {
         whatsapp: form
             .and_then(|f| contact::whatsapp_link_with(record, f, &message))

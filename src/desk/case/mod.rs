@@ -117,8 +117,9 @@ async fn show(
         Ok(found) => found,
         Err(e) => return load_error(desk, staff, &e),
     };
-    let forms = (desk.office)().forms;
-    let mut view = CaseView::new(&record, &forms, &text, dates::today());
+    let office = (desk.office)();
+    let forms = office.forms.clone();
+    let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
     restore_kept(desk, staff, &mut view, &record.ticket);
     if sent {
         view.notice = "Pesan untuk pemohon sudah dicatat; status kasus tidak berubah.".into();
@@ -317,6 +318,11 @@ fn work_now(desk: &Desk) -> Work {
     Work {
         data: desk.data.clone(),
         forms: office.forms.clone(),
+        paused: office
+            .config
+            .office
+            .pause_while_waiting
+            .then(|| office.calendar.clone()),
         composer: desk.mail.as_ref().map(|m| {
             m.composer(
                 &office.config,
@@ -473,8 +479,9 @@ async fn refused(
         Ok(found) => found,
         Err(e) => return load_error(desk, staff, &e),
     };
-    let forms = (desk.office)().forms;
-    let mut view = CaseView::new(&record, &forms, &text, dates::today());
+    let office = (desk.office)();
+    let forms = office.forms.clone();
+    let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
     view.error_on_top = !error.is_empty() && !typed.message_form && !view.offers(&typed.langkah);
     view.typed = typed;
     view.error = error;
