@@ -45,7 +45,7 @@ async function expectKept(page, values) {
     const field = page.getByLabel(PERMOHONAN_LABELS[name], { exact: true });
     assert.equal(await field.inputValue(), value, `${name} keeps what was typed`);
   }
-  assert.ok(await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').isChecked(), 'the choice is kept');
+  assert.ok(await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro', { exact: true }).isChecked(), 'the choice is kept');
   assert.ok(await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).isChecked(), 'the consent is kept');
 }
 

@@ -172,11 +172,11 @@ async function permohonanErrors(javaScriptEnabled, viewport) {
 
     // A complaint without the party complained about: choice and consent are kept.
     await page.goto(url(PERMOHONAN));
-    await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
+    await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro', { exact: true }).check();
     await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
     const again = await submit(page, 'Kirim permohonan');
     assert.equal(again.status(), 422);
-    assert.ok(await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro').isChecked(), 'the choice is kept');
+    assert.ok(await page.getByLabel('Fasilitasi pengaduan masalah usaha mikro', { exact: true }).isChecked(), 'the choice is kept');
     assert.ok(!(await page.getByLabel('Fasilitasi konsultasi').isChecked()));
     assert.ok(await page.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).isChecked(), 'the consent is kept');
     const hrefs = await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));

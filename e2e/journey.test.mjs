@@ -93,7 +93,7 @@ async function permohonanJourney(javaScriptEnabled) {
 
     // Every field, by the labels a person reads.
     const form = page.getByRole('form', { name: 'Formulir konsultasi dan pengaduan masalah usaha' });
-    await form.getByLabel('Fasilitasi pengaduan masalah usaha mikro').check();
+    await form.getByLabel('Fasilitasi pengaduan masalah usaha mikro', { exact: true }).check();
     await fillByLabels(form, PERMOHONAN_LABELS, values);
     await form.getByLabel('Foto KTP (pengganti fotokopi KTP) (wajib)').setInputFiles(ktp);
     const surat = suratPdf();
