@@ -451,7 +451,9 @@ async function replyNothing(page) {
 /** The reply form of a waiting case sent with a photo and a reply: accepted (200). */
 async function replyWithKtp(page) {
   await lookUpWaitingCase(page);
-  await page.getByLabel('Foto KTP (pengganti fotokopi KTP)', { exact: true }).setInputFiles(smallJpeg());
+  // A real photo: a reply's photo is re-encoded, so one that only starts like a JPEG is refused.
+  const photo = await ktpJpeg(page.context().browser());
+  await page.getByLabel('Foto KTP (pengganti fotokopi KTP)', { exact: true }).setInputFiles(photo);
   await page.getByLabel('Balasan Anda (opsional)').fill('Ini foto KTP saya yang baru.');
   const response = await submit(page, 'Kirim kekurangan');
   assert.equal(response.status(), 200, 'the reply is accepted');
@@ -493,8 +495,8 @@ function scalar(text) {
 /**
  * Reads the record YAML loket writes: top-level scalars, maps of scalars
  * (`fields:`, `normalized:`), lists of maps (`attachments:`), and block
- * scalars (`|`, `|-`) for text with line breaks, and a map of scalars inside
- * a list item (a history entry's `added:`). Enough for the test to
+ * scalars (`|`, `|-`) for text with line breaks, and a map of scalars or
+ * lists of scalars inside a list item (a history entry's `added:`). Enough for the test to
  * compare what was typed with what was stored; not a general YAML parser.
  */
 export function readRecord(path) {
@@ -560,7 +562,16 @@ export function readRecord(path) {
           while (i + 1 < lines.length && indentOf(lines[i + 1]) === inner && lines[i + 1].trim() !== '') {
             i += 1;
             const [nk, nv] = keyValue(lines[i].slice(inner));
-            map[nk] = value(nv, inner);
+            if (nv.trim() === '' && /^ *- /.test(lines[i + 1] ?? '')) {
+              // A list of scalars (the names of the files a reply added).
+              map[nk] = [];
+              while (i + 1 < lines.length && /^ *- /.test(lines[i + 1]) && indentOf(lines[i + 1]) >= inner) {
+                i += 1;
+                map[nk].push(scalar(lines[i].trim().slice(2)));
+              }
+            } else {
+              map[nk] = value(nv, inner);
+            }
           }
           item[key] = map;
           return true;
