@@ -120,7 +120,7 @@ test('a staff member signs in, finds the new submission, opens the KTP, closes t
     assert.ok(await page.getByText('Mohon konsultasi pemasaran produk').isVisible());
 
     // The KTP: shown on the page, and opened whole.
-    const image = page.getByRole('img', { name: /KTP yang dikirim pemohon/ });
+    const image = page.getByRole('img', { name: /KTP.* yang dikirim pemohon/ });
     assert.ok(await image.isVisible(), 'the KTP is shown');
     const [ktpResponse] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/lampiran/ktp.jpg')),

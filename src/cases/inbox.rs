@@ -28,6 +28,12 @@ pub struct Filter {
     /// Only these tickets: what a search of the index found (the staff
     /// desk's search box, [`crate::cases::index::Memo::find`]).
     pub found: Option<HashSet<String>>,
+    /// The office pauses the clock while a case waits for its citizen
+    /// (`office.pause_while_waiting`): such a case is never late.
+    pub pauses: bool,
+    /// Only cases whose citizen answered since the last step
+    /// ([`Summary::new_reply`]).
+    pub replied: bool,
 }
 
 impl Filter {
@@ -36,10 +42,13 @@ impl Filter {
         self.status.as_ref().is_none_or(|s| r.status == *s)
             && self.kind.as_ref().is_none_or(|k| r.kind == *k)
             && self.channel.is_none_or(|c| r.channel == c)
-            && self.due.is_none_or(|d| r.due_on(today) == Some(d))
+            && self
+                .due
+                .is_none_or(|d| r.due_on(today, self.pauses) == Some(d))
             && self.since.is_none_or(|d| r.received_date() >= d)
             && self.until.is_none_or(|d| r.received_date() <= d)
             && self.found.as_ref().is_none_or(|f| f.contains(&r.ticket))
+            && (!self.replied || r.new_reply)
     }
 }
 
@@ -110,7 +119,7 @@ fn due_text(date: Option<Date>, r: &Summary) -> String {
     }
 }
 
-fn row_values(r: &Summary, today: Date) -> [String; 9] {
+fn row_values(r: &Summary, (today, pauses): (Date, bool)) -> [String; 9] {
     [
         r.ticket.clone(),
         dates::format_iso(r.received_date()),
@@ -119,7 +128,7 @@ fn row_values(r: &Summary, today: Date) -> [String; 9] {
         r.status.to_string(),
         due_text(Some(r.response_due), r),
         due_text(r.completion_due, r),
-        if r.is_overdue(today) {
+        if r.is_overdue(today, pauses) {
             "TERLAMBAT".into()
         } else {
             String::new()
@@ -143,14 +152,18 @@ const HEADERS: [&str; 9] = [
 const TABLE_COLUMNS: usize = 8;
 
 /// A plain-text table with a count line.
-pub fn write_table(out: &mut impl Write, rows: &[&Summary], today: Date) -> io::Result<()> {
+pub fn write_table(
+    out: &mut impl Write,
+    rows: &[&Summary],
+    (today, pauses): (Date, bool),
+) -> io::Result<()> {
     // Every cell in one string (tens of thousands of rows, a few MB),
     // each row's cells ending at `ends`.
     let mut cells = String::new();
     let mut ends: Vec<[usize; TABLE_COLUMNS]> = Vec::with_capacity(rows.len());
     let mut widths = HEADERS.map(|h| h.chars().count());
     for r in rows {
-        let mut v = row_values(r, today);
+        let mut v = row_values(r, (today, pauses));
         v[3] = truncate(&v[3], 28);
         let mut row_ends = [0; TABLE_COLUMNS];
         for ((cell, end), w) in v.iter().zip(&mut row_ends).zip(&mut widths) {
@@ -192,7 +205,7 @@ pub fn write_table(out: &mut impl Write, rows: &[&Summary], today: Date) -> io::
         writeln!(out, "* {note}")?;
     }
     let open = rows.iter().filter(|r| !r.is_closed()).count();
-    let late = rows.iter().filter(|r| r.is_overdue(today)).count();
+    let late = rows.iter().filter(|r| r.is_overdue(today, pauses)).count();
     writeln!(
         out,
         "{} kasus: {open} terbuka, {late} terlambat (per {})",
@@ -204,12 +217,16 @@ pub fn write_table(out: &mut impl Write, rows: &[&Summary], today: Date) -> io::
 
 /// The same rows as CSV for a spreadsheet ([`crate::core::csv`]), with a header
 /// line and the provisional deadlines' note in a column of its own.
-pub fn write_csv(out: &mut impl Write, rows: &[&Summary], today: Date) -> io::Result<()> {
+pub fn write_csv(
+    out: &mut impl Write,
+    rows: &[&Summary],
+    (today, pauses): (Date, bool),
+) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(64 * 1024, out);
     out.write_all(csv::BOM.as_bytes())?;
     out.write_all(csv::line(&HEADERS).as_bytes())?;
     for r in rows {
-        let mut v = row_values(r, today);
+        let mut v = row_values(r, (today, pauses));
         for due in &mut v[5..7] {
             if let Some(date) = due.strip_suffix('*') {
                 *due = date.to_string();
@@ -289,7 +306,7 @@ mod tests {
             .map(|r| &r.ticket[12..])
             .collect();
         assert_eq!(order, ["XYZ3", "RTVW", "CDFH", "KMNP", "4567"]);
-        let stands: Vec<_> = records.iter().map(|r| r.due_on(today)).collect();
+        let stands: Vec<_> = records.iter().map(|r| r.due_on(today, false)).collect();
         assert_eq!(
             stands,
             [

@@ -419,10 +419,16 @@ impl Record {
         )
     }
 
-    /// Whether a deadline has passed on `today` without the step it asks for.
-    pub fn is_overdue(&self, form: Option<&FormSpec>, today: Date) -> bool {
+    /// Whether a deadline has passed on `today` without the step it asks
+    /// for (never while it waits for its citizen when the office `pauses`
+    /// the clock).
+    pub fn is_overdue(&self, form: Option<&FormSpec>, today: Date, pauses: bool) -> bool {
+        let waits = form
+            .and_then(|f| f.step(&self.status))
+            .is_some_and(|s| s.asks_citizen);
         is_overdue(
             self.is_closed(form),
+            pauses && waits,
             self.first_response_at,
             self.response_due,
             self.completion_due,
@@ -432,15 +438,18 @@ impl Record {
 }
 
 /// Whether a deadline has passed on `today` without the step it asks for:
-/// the one rule for [`Record`] and the index's summaries.
+/// the one rule for [`Record`] and the index's summaries. A case that
+/// waits for its citizen while the clock is `paused` is not late: its
+/// deadlines move when the wait ends ([`crate::cases::waiting`]).
 pub fn is_overdue(
     closed: bool,
+    paused: bool,
     first_response_at: Option<OffsetDateTime>,
     response_due: Date,
     completion_due: Option<Date>,
     today: Date,
 ) -> bool {
-    if closed {
+    if closed || paused {
         return false;
     }
     let response_late = first_response_at.is_none() && today > response_due;

@@ -5,7 +5,9 @@
 //! The report shows that time apart from the office's own, and an office
 //! whose `site.yaml` says `office.pause_while_waiting: true` gets the
 //! deadlines moved by the working days waited when the citizen answers
-//! ([`paused_deadlines`]).
+//! ([`answer`]) or staff take a step out of the wait without an answer
+//! ([`left`]), once ([`paused_deadlines`]); while it waits so, the case is
+//! not late ([`crate::cases::record::is_overdue`]).
 
 use time::{Date, OffsetDateTime};
 
@@ -15,6 +17,7 @@ use super::yaml_edit::set_key;
 use crate::core::calendar::Calendar;
 use crate::core::dates::{self, WIB};
 use crate::forms::Forms;
+use crate::forms::spec::StepSpec;
 
 /// One stretch of waiting: from the step that asked, until the answer or
 /// the next step (`None`: still waiting).
@@ -126,6 +129,19 @@ pub fn receipt_words(form: &crate::forms::FormSpec, pauses: bool) -> String {
     }
 }
 
+/// Whether the citizen answered (a reply on `/cek-status/`, a document
+/// handed in) since staff last took a step, while the case is in `step`
+/// and it still asks: the desk marks it "balasan baru".
+pub fn new_reply(record: &Record, step: Option<&StepSpec>) -> bool {
+    step.is_some_and(|s| s.asks_citizen)
+        && record
+            .history
+            .iter()
+            .rev()
+            .take_while(|h| !h.is_step())
+            .any(|h| h.is_reply())
+}
+
 /// Whether `record` is in a step that asks its citizen for something.
 pub fn asks(record: &Record, forms: &Forms) -> bool {
     forms
@@ -155,6 +171,45 @@ pub fn answer(
     let moved = current(record, forms)
         .filter(|_| pauses)
         .and_then(|wait| paused_deadlines(record, wait, now, calendar));
+    set_deadlines(record, text, moved)
+}
+
+/// The edit a step of staff makes to the record's new `text` (what
+/// [`crate::cases::apply`] made of `record`), at `at`: when the step
+/// leaves a wait the citizen did not answer (they phoned, or staff went
+/// on), the deadlines move by the working days waited, as an answer moves
+/// them ([`answer`]). A wait an answer already ended moved them then: it
+/// is not open any more, and nothing moves twice. Only for an office that
+/// pauses the clock; the caller does not call it otherwise.
+pub fn left(
+    record: &Record,
+    text: &str,
+    forms: &Forms,
+    calendar: &Calendar,
+    at: OffsetDateTime,
+) -> Result<String, RecordError> {
+    let Some(wait) = current(record, forms) else {
+        return Ok(text.to_string());
+    };
+    let after = Record::parse(&record.path, text).map_err(|d| RecordError::Edit {
+        path: record.path.clone(),
+        message: d.message,
+    })?;
+    // Still waiting (a message, the step taken again), or moved to
+    // another form (its deadlines counted anew): nothing moves.
+    if current(&after, forms).is_some() || after.kind != record.kind {
+        return Ok(text.to_string());
+    }
+    set_deadlines(record, text, paused_deadlines(record, wait, at, calendar))
+}
+
+/// `text` with the deadlines `moved` (response, completion) set; as it
+/// was when `None`.
+fn set_deadlines(
+    record: &Record,
+    text: &str,
+    moved: Option<(Date, Option<Date>)>,
+) -> Result<String, RecordError> {
     let Some((response, completion)) = moved else {
         return Ok(text.to_string());
     };
@@ -207,5 +262,41 @@ mod tests {
         let record = Record::parse(Path::new("r.yaml"), &again).unwrap();
         assert_eq!(waits(&record, forms).len(), 1);
         assert_eq!(current(&record, forms).unwrap().from, wait.from);
+    }
+
+    #[test]
+    fn a_step_out_of_an_unanswered_wait_moves_the_deadline_once() {
+        let forms = Forms::builtin();
+        let calendar = Calendar::from_holidays([2026], &[]);
+        let at = time::macros::datetime!(2026-12-03 10:00 +07:00);
+        let step =
+            "- at: 2026-12-03T10:00:00+07:00\n  status: diperiksa\n  by: budi\n  berkas: lengkap\n";
+        let record = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
+        let stepped = format!("{RECORD}{step}").replace(
+            "status: menunggu-kelengkapan\nresponse_due",
+            "status: diperiksa\nresponse_due",
+        );
+        let moved = left(&record, &stepped, forms, &calendar, at).unwrap();
+        assert!(moved.contains("completion_due: 2026-12-09"), "{moved}");
+        assert!(moved.contains("response_due: 2026-12-04"), "{moved}");
+        // Answered first: the answer moved them, the step does not.
+        let replied = format!(
+            "{RECORD}- at: 2026-12-03T09:00:00+07:00\n  status: menunggu-kelengkapan\n  by: pemohon\n  added:\n    from: pemohon\n    reply: Sudah.\n"
+        );
+        let record = Record::parse(Path::new("r.yaml"), &replied).unwrap();
+        let stepped = format!("{replied}{step}");
+        assert_eq!(
+            left(&record, &stepped, forms, &calendar, at).unwrap(),
+            stepped
+        );
+        // A message while waiting: still waiting, nothing moves.
+        let record = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
+        let message = format!(
+            "{RECORD}- at: 2026-12-03T10:00:00+07:00\n  status: menunggu-kelengkapan\n  by: budi\n  message: true\n  public_note: Ditunggu.\n"
+        );
+        assert_eq!(
+            left(&record, &message, forms, &calendar, at).unwrap(),
+            message
+        );
     }
 }

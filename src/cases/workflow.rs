@@ -231,10 +231,11 @@ pub fn apply(
             step: to.id.clone(),
         });
     }
-    // Closing a case past its deadline owes the citizen a reason.
+    // Closing a case past its deadline owes the citizen a reason (judged
+    // on the deadlines as they stand: a paused clock moves them after).
     if change.to.is_some()
         && to.is_final
-        && record.is_overdue(Some(form), change.at.to_offset(dates::WIB).date())
+        && record.is_overdue(Some(form), change.at.to_offset(dates::WIB).date(), false)
         && change.late_reason().is_none()
     {
         return Err(RecordError::LateReason {

@@ -218,6 +218,7 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
         channel: args.channel,
         due: args.overdue.then_some(cases::index::Due::Late),
         since: args.since,
+        pauses: SiteConfig::load(&args.folders.root).is_ok_and(|c| c.office.pause_while_waiting),
         ..inbox::Filter::default()
     };
     let (records, problems) = cases::index::summaries(&data, &forms);
@@ -231,8 +232,8 @@ pub fn inbox(args: InboxArgs) -> anyhow::Result<ExitCode> {
     )?;
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Table => inbox::write_table(&mut out, &rows, today)?,
-        Format::Csv => inbox::write_csv(&mut out, &rows, today)?,
+        Format::Table => inbox::write_table(&mut out, &rows, (today, filter.pauses))?,
+        Format::Csv => inbox::write_csv(&mut out, &rows, (today, filter.pauses))?,
     }
     skipped(problems.len());
     if let Some(stuck) = notify::stuck(&data, OffsetDateTime::now_utc()) {
@@ -319,6 +320,21 @@ fn terms_at(root: &Path, forms: &Forms) -> anyhow::Result<(Terms, Calendar)> {
     Ok((Terms::from_site(&site, forms).0, calendar))
 }
 
+/// The office's calendar when its `site.yaml` pauses the clock while a
+/// case waits for its citizen ([`Work::paused`]). A site whose settings do
+/// not read pauses nothing (the step stands; the mail's check says so).
+fn paused_clock(root: &Path) -> anyhow::Result<Option<std::sync::Arc<Calendar>>> {
+    let pauses = SiteConfig::load(root).is_ok_and(|c| c.office.pause_while_waiting);
+    if !pauses {
+        return Ok(None);
+    }
+    let calendar = Calendar::load(root).map_err(|diags| {
+        print_all(&diags);
+        anyhow::anyhow!("daftar hari libur bermasalah; batas waktu tidak dapat digeser")
+    })?;
+    Ok(Some(std::sync::Arc::new(calendar)))
+}
+
 pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
     user::refuse_root_writing(&data, "status")?;
@@ -341,10 +357,12 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         Ok(composer) => (composer, None),
         Err(why) => (None, Some(why)),
     };
+    let paused = paused_clock(&args.folders.root)?;
     let w = Work {
         composer,
         data,
         forms,
+        paused,
     };
     let actor = super::actor();
     let done = match &args.kind {
@@ -448,6 +466,7 @@ pub fn code(args: CodeArgs) -> anyhow::Result<ExitCode> {
         composer,
         data,
         forms,
+        paused: None,
     };
     let issued = work::code::reissue_code(&w, &args.ticket, &super::actor())?;
     if let Err(e) = issued.audit {

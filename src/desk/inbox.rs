@@ -20,7 +20,7 @@ use crate::cases::inbox::{Filter, first_in_order};
 use crate::cases::index::{Due, Memo, Summary};
 use crate::core::calendar::Calendar;
 use crate::core::dates;
-use crate::forms::Forms;
+use crate::forms::{FormSpec, Forms};
 
 /// Rows on one page.
 pub const PER_PAGE: usize = 50;
@@ -75,7 +75,10 @@ pub fn list(
         .collect();
     let total = selected.len();
     let open = selected.iter().filter(|r| !r.is_closed()).count();
-    let overdue = selected.iter().filter(|r| r.is_overdue(today)).count();
+    let overdue = selected
+        .iter()
+        .filter(|r| r.is_overdue(today, filter.pauses))
+        .count();
     let start = (page.max(1) - 1).saturating_mul(PER_PAGE);
     first_in_order(&mut selected, start.saturating_add(PER_PAGE));
     Listing {
@@ -89,10 +92,28 @@ pub fn list(
     }
 }
 
+/// What a row says of the case's form, short enough for one line: the
+/// choice the form's report splits by (its report label), else the form's
+/// noun ("Keluhan, saran, atau masukan").
+fn kind_short(form: Option<&FormSpec>, kind: &str, value: &str) -> String {
+    let Some(form) = form else {
+        return kind.to_string();
+    };
+    let by = form.report_by.as_deref().and_then(|by| form.field(by));
+    match by.and_then(|f| f.options.iter().find(|c| c.value == value)) {
+        Some(c) => c.report.clone().unwrap_or_else(|| c.label.clone()),
+        None => crate::core::text::capitalized(&form.noun),
+    }
+}
+
+/// The "Batas waktu" filter's choice of the cases whose citizen answered
+/// since the last step (`?batas=balasan-baru`).
+const NEW_REPLY: &str = "balasan-baru";
+
 /// Where an open case stands against its next deadline on `today`, as its
 /// badge says it ("" when it is due after tomorrow, or closed).
-fn due_text(r: &Summary, today: Date, calendar: &Calendar) -> String {
-    match r.due_on(today) {
+fn due_text(r: &Summary, (today, pauses): (Date, bool), calendar: &Calendar) -> String {
+    match r.due_on(today, pauses) {
         None => String::new(),
         Some(Due::Today) => "jatuh tempo hari ini".into(),
         Some(Due::Tomorrow) => "jatuh tempo besok".into(),
@@ -145,6 +166,10 @@ struct Row {
     /// later or closed), and whether that is late.
     due: String,
     late: bool,
+    /// It waits for its citizen with the clock paused: not late.
+    paused: bool,
+    /// Its citizen answered since the last step.
+    new_reply: bool,
     provisional: bool,
 }
 
@@ -244,6 +269,8 @@ pub async fn page(
         since: parse_date(&typed.dari, "dari", &mut errors),
         until: parse_date(&typed.sampai, "sampai", &mut errors),
         found: None,
+        pauses: office.config.office.pause_while_waiting,
+        replied: typed.batas == NEW_REPLY,
     };
     let search = Some(typed.cari.clone()).filter(|t| !t.is_empty());
     let page_no = get("halaman")
@@ -281,18 +308,16 @@ pub async fn page(
             ticket: r.ticket.clone(),
             url: format!("{}{}/", super::CASE_PREFIX, r.ticket),
             received: dates::format_long(r.received_date()),
-            kind: super::case::view::kind_text(
-                forms.get(&r.kind).map(|f| &**f),
-                &r.kind,
-                &r.breakdown,
-            ),
+            kind: kind_short(forms.get(&r.kind).map(|f| &**f), &r.kind, &r.breakdown),
             name: r.name().to_string(),
             status: step_name(&forms, &r.kind, &r.status),
             closed: r.is_closed(),
             response_due: dates::format_long(r.response_due),
             completion_due: r.completion_due.map(dates::format_long).unwrap_or_default(),
-            due: due_text(r, today, &calendar),
-            late: r.is_overdue(today),
+            due: due_text(r, (today, filter.pauses), &calendar),
+            late: r.is_overdue(today, filter.pauses),
+            paused: filter.pauses && r.waiting,
+            new_reply: r.new_reply,
             provisional: r.due_note.is_some(),
         })
         .collect();
@@ -332,11 +357,17 @@ pub async fn page(
         label: label.to_string(),
         selected: filter.due == Some(d),
     })
+    .chain([Choice {
+        value: NEW_REPLY.to_string(),
+        label: "Ada balasan baru dari pemohon".to_string(),
+        selected: filter.replied,
+    }])
     .collect();
     let narrowed = filter.status.is_some()
         || filter.kind.is_some()
         || filter.channel.is_some()
         || filter.due.is_some()
+        || filter.replied
         || filter.since.is_some()
         || filter.until.is_some();
     let filtered = narrowed || search.is_some();

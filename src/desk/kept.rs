@@ -126,12 +126,8 @@ pub(super) async fn extend(desk: &Desk, req: Request<Incoming>, staff: &Staff) -
     if req.method() != Method::POST {
         return desk.not_allowed(Some(staff));
     }
-    let posted = match http::read_form(req).await {
-        Ok(f) => f,
-        Err(e) => return desk.form_error(Some(staff), e),
-    };
-    if !Desk::csrf_ok(staff, &posted) {
-        return desk.csrf_refused(Some(staff));
+    if let Err(refused) = desk.posted(req, staff).await {
+        return refused;
     }
     http::bytes(
         StatusCode::NO_CONTENT,

@@ -106,6 +106,14 @@ pub struct Office {
     pub forms: Forms,
 }
 
+impl Office {
+    /// Whether the clock stops while a case waits for its citizen
+    /// (`office.pause_while_waiting`).
+    pub fn pauses(&self) -> bool {
+        self.config.office.pause_while_waiting
+    }
+}
+
 /// How the desk asks the server for the [`Office`] of the moment.
 pub type OfficeSource = Box<dyn Fn() -> Office + Send + Sync>;
 
@@ -277,6 +285,22 @@ impl Desk {
     /// Whether a posted form carries the session's CSRF token.
     fn csrf_ok(staff: &Staff, form: &http::Form) -> bool {
         same_secret(&form.get("csrf"), &staff.session.csrf)
+    }
+
+    /// A signed-in staff member's posted form, read within its limits and
+    /// with the session's CSRF token; else the page that says why not.
+    async fn posted(
+        &self,
+        req: Request<Incoming>,
+        staff: &Staff,
+    ) -> Result<http::Form, Response<Body>> {
+        let posted = http::read_form(req)
+            .await
+            .map_err(|e| self.form_error(Some(staff), e))?;
+        match Desk::csrf_ok(staff, &posted) {
+            true => Ok(posted),
+            false => Err(self.csrf_refused(Some(staff))),
+        }
     }
 
     fn chrome(&self, staff: Option<&Staff>, nav: &'static str) -> Chrome {

@@ -327,12 +327,8 @@ pub async fn sign_out(
     staff: Staff,
     peer: Peer,
 ) -> Response<Body> {
-    let posted = match http::read_form(req).await {
-        Ok(f) => f,
-        Err(e) => return desk.form_error(Some(&staff), e),
-    };
-    if !Desk::csrf_ok(&staff, &posted) {
-        return desk.csrf_refused(Some(&staff));
+    if let Err(refused) = desk.posted(req, &staff).await {
+        return refused;
     }
     desk.sessions.remove(&staff.token);
     let from = format!("from {}", peer.ip);

@@ -370,7 +370,7 @@ impl Composer {
         let (mut due_today, mut overdue, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
         let form = |r: &Record| self.forms.of(r).map(|f| &**f);
         for r in records.iter().filter(|r| !r.is_closed(form(r))) {
-            if r.is_overdue(form(r), today) {
+            if r.is_overdue(form(r), today, self.office.pause_while_waiting) {
                 overdue.push(row(r));
             } else if r.next_due() == today {
                 due_today.push(row(r));

@@ -258,7 +258,13 @@ async fn post(
     };
     drop((soft, hard, attempt));
     let mut case = case_view(&record, &published.specs);
-    add_lateness(&mut case, &record, &published.specs, dates::today());
+    let pauses = published.site.config.office.pause_while_waiting;
+    add_lateness(
+        &mut case,
+        &record,
+        &published.specs,
+        (dates::today(), pauses),
+    );
     reply::offer(&mut case, &record, state, published);
     page(
         published,
@@ -399,12 +405,18 @@ pub fn case_view(record: &Record, forms: &Forms) -> LookupCase {
     }
 }
 
-/// Says on `case` whether `record` is past its deadline on `today` (open),
-/// or was closed after it, and staff's last reason for the delay.
-pub fn add_lateness(case: &mut LookupCase, record: &Record, forms: &Forms, today: time::Date) {
+/// Says on `case` whether `record` is past its deadline on `today` (open;
+/// never while it waits for its citizen when the office `pauses` the
+/// clock), or was closed after it, and staff's last reason for the delay.
+pub fn add_lateness(
+    case: &mut LookupCase,
+    record: &Record,
+    forms: &Forms,
+    (today, pauses): (time::Date, bool),
+) {
     let form = forms.of(record).map(|f| &**f);
     let due = dates::format_with_weekday(record.promised_due());
-    if record.is_overdue(form, today) {
+    if record.is_overdue(form, today, pauses) {
         case.late_since = due;
     } else if record.is_closed(form) {
         let day = |at: time::OffsetDateTime| at.to_offset(WIB).date();

@@ -27,6 +27,9 @@ pub mod submit;
 pub mod tell;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::core::calendar::Calendar;
 
 use crate::forms::Forms;
 use crate::notify::Composer;
@@ -42,4 +45,9 @@ pub struct Work {
     /// The site's forms: every case is worked by its form's steps.
     pub forms: Forms,
     pub composer: Option<Composer>,
+    /// The office's calendar when it pauses the clock while a case waits
+    /// for its citizen (`office.pause_while_waiting`): a step that leaves
+    /// the wait moves the deadlines ([`crate::cases::waiting::left`]).
+    /// `None`: the clock runs on.
+    pub paused: Option<Arc<Calendar>>,
 }

@@ -55,7 +55,13 @@ pub fn take_step(
         let form = w.forms.of(record).ok_or_else(|| {
             RecordError::Missing(StepError::NoForm(record.kind.clone()).to_string())
         })?;
-        cases::apply(record, form, text, change, now)
+        let new = cases::apply(record, form, text, change, now)?;
+        match &w.paused {
+            Some(calendar) if !change.is_message() => {
+                cases::waiting::left(record, &new, &w.forms, calendar, change.at)
+            }
+            _ => Ok(new),
+        }
     });
     let (before, written) = match updated {
         Ok(done) => done,

@@ -22,7 +22,8 @@
 //!
 //! It holds what the inbox, report and search need: ticket, kind and jenis,
 //! name, the NIK masked as the report prints it, status, dates and deadlines,
-//! the deadlines' note and the result, and the search key (the NIK's and the
+//! the deadlines' note and the result, whether it waits for its citizen and
+//! has a new reply, and the search key (the NIK's and the
 //! phone's digits); no address, email or text of the case.
 
 use std::collections::HashSet;
@@ -82,6 +83,12 @@ pub struct Summary {
     pub result: Option<String>,
     /// How the case came in.
     pub channel: crate::cases::Channel,
+    /// In a step that asks its citizen for something
+    /// ([`crate::cases::waiting::asks`]).
+    pub waiting: bool,
+    /// The citizen answered since the last step, while it still asks
+    /// ([`crate::cases::waiting::new_reply`]).
+    pub new_reply: bool,
 }
 
 impl Summary {
@@ -89,6 +96,7 @@ impl Summary {
     /// does not have, whose record still lists, with no name).
     pub fn of(r: &Record, form: Option<&FormSpec>) -> Summary {
         let value = |name: Option<&str>| name.and_then(|n| r.fields.get(n));
+        let step = form.and_then(|f| f.step(&r.status));
         Summary {
             ticket: r.ticket.clone(),
             kind: r.kind.clone(),
@@ -100,9 +108,7 @@ impl Summary {
                 .and_then(crate::cases::report::mask_nik),
             received_at: r.received_at,
             // An alias (an older name of the step) is listed as the step.
-            status: form
-                .and_then(|f| f.step(&r.status))
-                .map_or_else(|| r.status.clone(), |s| s.id.clone()),
+            status: step.map_or_else(|| r.status.clone(), |s| s.id.clone()),
             closed: r.is_closed(form),
             response_due: r.response_due,
             completion_due: r.completion_due,
@@ -111,6 +117,8 @@ impl Summary {
             completed_at: r.completed_at,
             result: r.result.clone(),
             channel: r.channel,
+            waiting: step.is_some_and(|s| s.asks_citizen),
+            new_reply: crate::cases::waiting::new_reply(r, step),
         }
     }
 
@@ -137,21 +145,25 @@ impl Summary {
     }
 
     /// Where it stands against its next deadline on `today` (`None`: closed,
-    /// or due after tomorrow).
-    pub fn due_on(&self, today: Date) -> Option<Due> {
+    /// or due after tomorrow, or waiting for its citizen while the office
+    /// `pauses` the clock: its deadlines move when the wait ends).
+    pub fn due_on(&self, today: Date, pauses: bool) -> Option<Due> {
         let due = self.next_due();
         match () {
-            _ if self.closed => None,
-            _ if self.is_overdue(today) => Some(Due::Late),
+            _ if self.closed || (pauses && self.waiting) => None,
+            _ if self.is_overdue(today, pauses) => Some(Due::Late),
             _ if due == today => Some(Due::Today),
             _ if Some(due) == today.next_day() => Some(Due::Tomorrow),
             _ => None,
         }
     }
 
-    pub fn is_overdue(&self, today: Date) -> bool {
+    /// Whether a deadline passed on `today` without the step it asks for
+    /// ([`crate::cases::record::is_overdue`]).
+    pub fn is_overdue(&self, today: Date, pauses: bool) -> bool {
         crate::cases::record::is_overdue(
             self.is_closed(),
+            pauses && self.waiting,
             self.first_response_at,
             self.response_due,
             self.completion_due,
@@ -290,11 +302,14 @@ fn forms_key(forms: &Forms) -> i32 {
         let (name, phone) = (role(Role::Name), role(Role::Phone));
         let nik = f.nik_field().map(|f| f.name.as_str());
         // The steps too: a summary holds the step an alias names, and
-        // whether it is final.
-        let steps: Vec<(&str, &[String], bool)> = f
+        // whether it is final or asks the citizen.
+        let steps: Vec<(&str, &[String], (bool, bool))> = f
             .steps
             .iter()
-            .map(|s| (s.id.as_str(), s.aliases.as_slice(), s.is_final))
+            .map(|s| {
+                let how = (s.is_final, s.asks_citizen);
+                (s.id.as_str(), s.aliases.as_slice(), how)
+            })
             .collect();
         let line = format!(
             "{}\0{name:?}\0{nik:?}\0{phone:?}\0{:?}\0{steps:?}\n",

@@ -307,8 +307,9 @@ async fn again(
         Ok(found) => found,
         Err(e) => return load_error(desk, staff, &e),
     };
-    let forms = (desk.office)().forms;
-    let mut view = CaseView::new(&record, &forms, &text, dates::today());
+    let office = (desk.office)();
+    let forms = office.forms.clone();
+    let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
     view.attach_error = error;
     render(desk, staff, status, &view)
 }

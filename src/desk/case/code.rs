@@ -11,7 +11,6 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::super::http;
 use super::super::{Body, Desk, Staff};
 use super::view::CaseView;
 use super::{load, load_error, render, server_error, work_now};
@@ -42,20 +41,18 @@ pub async fn reissue(
     staff: &Staff,
     ticket: &str,
 ) -> Response<Body> {
-    let posted = match http::read_form(req).await {
-        Ok(f) => f,
-        Err(e) => return desk.form_error(Some(staff), e),
+    let posted = match desk.posted(req, staff).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
     };
-    if !Desk::csrf_ok(staff, &posted) {
-        return desk.csrf_refused(Some(staff));
-    }
     if posted.get(CHECKED) != "ya" {
         let (record, text) = match load(desk, ticket).await {
             Ok(found) => found,
             Err(e) => return load_error(desk, staff, &e),
         };
-        let forms = (desk.office)().forms;
-        let mut view = CaseView::new(&record, &forms, &text, dates::today());
+        let office = (desk.office)();
+        let forms = office.forms.clone();
+        let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
         view.code.error = "Periksa dulu identitas penelepon (nama, NIK, dan isi kiriman), lalu centang pernyataannya. Kode baru hanya untuk pemohon sendiri.".into();
         return render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view);
     }
@@ -112,7 +109,12 @@ pub async fn reissue(
         "Yth. Bapak/Ibu, kode akses baru untuk tiket {}: {shown}. Kode yang lama tidak berlaku lagi. Lihat perkembangannya di {lookup} dengan nomor tiket dan kode ini. Jangan berikan kode ini kepada orang lain.",
         record.ticket
     );
-    let mut view = CaseView::new(record, &office.forms, &text, dates::today());
+    let mut view = CaseView::new(
+        record,
+        &office.forms,
+        &text,
+        (dates::today(), office.pauses()),
+    );
     view.code = CodeView {
         whatsapp: form
             .and_then(|f| contact::whatsapp_link_with(record, f, &message))

@@ -169,7 +169,12 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str) -> Response<Bo
             .map(|h| h.by.clone())
             .filter(|b| !b.trim().is_empty())
             .unwrap_or_else(|| staff.session.name.clone()),
-        c: CaseView::new(&record, &office_now.forms, &text, today),
+        c: CaseView::new(
+            &record,
+            &office_now.forms,
+            &text,
+            (today, office.pause_while_waiting),
+        ),
         office: Letterhead {
             parent: office.parent,
             name: office.name,

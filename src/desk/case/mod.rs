@@ -117,8 +117,9 @@ async fn show(
         Ok(found) => found,
         Err(e) => return load_error(desk, staff, &e),
     };
-    let forms = (desk.office)().forms;
-    let mut view = CaseView::new(&record, &forms, &text, dates::today());
+    let office = (desk.office)();
+    let forms = office.forms.clone();
+    let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
     restore_kept(desk, staff, &mut view, &record.ticket);
     if sent {
         view.notice = "Pesan untuk pemohon sudah dicatat; status kasus tidak berubah.".into();
@@ -233,13 +234,10 @@ async fn step(
     staff: &Staff,
     ticket: &str,
 ) -> Response<Body> {
-    let posted = match http::read_form(req).await {
-        Ok(f) => f,
-        Err(e) => return desk.form_error(Some(staff), e),
+    let posted = match desk.posted(req, staff).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
     };
-    if !Desk::csrf_ok(staff, &posted) {
-        return desk.csrf_refused(Some(staff));
-    }
     let typed = typed_step(&posted);
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
@@ -320,6 +318,11 @@ fn work_now(desk: &Desk) -> Work {
     Work {
         data: desk.data.clone(),
         forms: office.forms.clone(),
+        paused: office
+            .config
+            .office
+            .pause_while_waiting
+            .then(|| office.calendar.clone()),
         composer: desk.mail.as_ref().map(|m| {
             m.composer(
                 &office.config,
@@ -337,13 +340,10 @@ async fn message(
     staff: &Staff,
     ticket: &str,
 ) -> Response<Body> {
-    let posted = match http::read_form(req).await {
-        Ok(f) => f,
-        Err(e) => return desk.form_error(Some(staff), e),
+    let posted = match desk.posted(req, staff).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
     };
-    if !Desk::csrf_ok(staff, &posted) {
-        return desk.csrf_refused(Some(staff));
-    }
     let typed = typed_message(&posted);
     if typed.pesan.trim().is_empty() {
         let message = "Tulis pesan untuk pemohon.";
@@ -479,8 +479,9 @@ async fn refused(
         Ok(found) => found,
         Err(e) => return load_error(desk, staff, &e),
     };
-    let forms = (desk.office)().forms;
-    let mut view = CaseView::new(&record, &forms, &text, dates::today());
+    let office = (desk.office)();
+    let forms = office.forms.clone();
+    let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
     view.error_on_top = !error.is_empty() && !typed.message_form && !view.offers(&typed.langkah);
     view.typed = typed;
     view.error = error;

@@ -235,7 +235,12 @@ fn step(from: &str, to: &StepSpec) -> StepView {
 }
 
 impl CaseView {
-    pub fn new(r: &Record, forms: &Forms, text: &str, today: time::Date) -> CaseView {
+    pub fn new(
+        r: &Record,
+        forms: &Forms,
+        text: &str,
+        (today, pauses): (time::Date, bool),
+    ) -> CaseView {
         let form = forms.of(r).map(|f| &**f);
         let step_of = |id: &str| form.and_then(|f| f.step(id));
         let now = step_of(&r.status);
@@ -359,7 +364,7 @@ impl CaseView {
                 .map(dates::format_with_weekday)
                 .unwrap_or_default(),
             due_note: r.due_note.clone().unwrap_or_default(),
-            overdue: r.is_overdue(form, today),
+            overdue: r.is_overdue(form, today, pauses),
             first_response: r.first_response_at.map(moment_text).unwrap_or_default(),
             completed: r.completed_at.map(moment_text).unwrap_or_default(),
             result: r.result.clone().unwrap_or_default(),
@@ -416,12 +421,7 @@ impl CaseView {
             error_on_top: false,
             typed: Typed::default(),
             code: Default::default(),
-            new_reply: now.is_some_and(|s| s.asks_citizen)
-                && r.history
-                    .iter()
-                    .rev()
-                    .take_while(|h| !h.is_step())
-                    .any(|h| h.is_reply()),
+            new_reply: crate::cases::waiting::new_reply(r, now),
             attach_error: String::new(),
             waiting: now.is_some_and(|s| s.asks_citizen),
         }

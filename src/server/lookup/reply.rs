@@ -381,7 +381,13 @@ fn sent(state: &AppState, published: &Published, added: &AddedToCase) -> Respons
         added.before.clone()
     });
     let mut case = case_view(&record, &published.specs);
-    super::add_lateness(&mut case, &record, &published.specs, dates::today());
+    let pauses = published.site.config.office.pause_while_waiting;
+    super::add_lateness(
+        &mut case,
+        &record,
+        &published.specs,
+        (dates::today(), pauses),
+    );
     offer(&mut case, &record, state, published);
     if let Some(form) = case.reply.as_mut() {
         form.sent = match added.attachments.len() {
@@ -404,7 +410,13 @@ fn back(
     errors: &[FieldError],
 ) -> Response<Body> {
     let mut case = case_view(record, &published.specs);
-    super::add_lateness(&mut case, record, &published.specs, dates::today());
+    let pauses = published.site.config.office.pause_while_waiting;
+    super::add_lateness(
+        &mut case,
+        record,
+        &published.specs,
+        (dates::today(), pauses),
+    );
     offer(&mut case, record, state, published);
     if let Some(form) = case.reply.as_mut() {
         form.text = typed.to_string();

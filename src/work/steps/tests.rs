@@ -29,6 +29,7 @@ fn work(data: &Path) -> Work {
         data: data.to_path_buf(),
         forms: Forms::builtin().clone(),
         composer: None,
+        paused: None,
     }
 }
 

@@ -8,6 +8,8 @@
 //! - [`reply`]: what the citizen is told and sends; bad replies.
 //! - [`clock`]: the clock paused or not, and the report.
 //! - [`attach`]: files staff attach, and a document handed in.
+//! - [`pause`]: a paused clock when staff end the wait, no lateness
+//!   while waiting, and the inbox's new-reply badge.
 
 use std::path::Path;
 use std::time::Duration;
@@ -146,4 +148,5 @@ fn case_state(data: &Path, ticket: &str) -> (String, Vec<std::path::PathBuf>) {
 
 mod attach;
 mod clock;
+mod pause;
 mod reply;
