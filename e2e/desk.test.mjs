@@ -8,7 +8,8 @@
 // error page. No page may scroll sideways. And a walk-in case and a
 // SP4N-LAPOR! case recorded on the desk (issue 27) at 1366 px, with the new
 // case pages (the chooser, the form, a form sent back, a case recorded) in
-// the axe and screenshot states.
+// the axe and screenshot states. The inbox's order and deadline badges
+// (overdue, due today, due tomorrow), and their filter, with an axe state.
 //
 // tests/browser/journeys.rs starts the desk with the server and adds the account:
 //   LOKET_DESK_URL       http://127.0.0.1:PORT of the desk
@@ -16,12 +17,13 @@
 //   LOKET_DESK_PASSWORD  its password
 
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import {
+  DATA,
   PERMOHONAN_LABELS,
   PERMOHONAN_VALUES,
   fillByLabels,
@@ -235,6 +237,64 @@ test('a staff member records a walk-in case and a SP4N-LAPOR! case at 1366 px', 
   }
 });
 
+/** The date `days` days from now in WIB (the office's day), as YYYY-MM-DD. */
+function wibDate(days) {
+  return new Date(Date.now() + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Asia/Jakarta' });
+}
+
+/** Three open cases written into the data folder, named "Tenggat …": one
+ * past its deadline (in 2020), one due today and one due tomorrow (by the
+ * clock of this run); their tickets, in the order the inbox must show them. */
+function deadlineCases() {
+  const cases = [
+    { suffix: 'TMPR', received: '2020-01-06', due: '2020-01-13', name: 'Tenggat Lewat' },
+    { suffix: 'TMPH', received: wibDate(-1), due: wibDate(0), name: 'Tenggat Hari Ini' },
+    { suffix: 'TMPK', received: wibDate(-1), due: wibDate(1), name: 'Tenggat Besok' },
+  ];
+  return cases.map(({ suffix, received, due, name }) => {
+    const [y, m, d] = received.split('-');
+    const ticket = `KP-${y}${m}${d}-${suffix}`;
+    const dir = join(DATA, 'submissions', y, m, d);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, `${ticket}.yaml`),
+      `ticket: ${ticket}\nkind: permohonan\nreceived_at: ${received}T09:00:00+07:00\nstatus: baru\nresponse_due: ${due}\ncompletion_due: ${due}\nfields:\n  nama: ${name}\nattachments: []\nhistory: []\n`,
+      { mode: 0o600 },
+    );
+    return ticket;
+  });
+}
+
+/** The inbox narrowed to the "Tenggat" cases, their badges checked. */
+async function openDeadlineInbox(page) {
+  const tickets = deadlineCases();
+  const response = await page.goto(desk('/?cari=Tenggat'));
+  const rows = page.locator('table.inbox tbody tr');
+  const shown = await rows.evaluateAll((trs) => trs.map((tr) => [tr.querySelector('a.ticket').textContent.trim(), tr.querySelector('.badge')?.textContent.trim() ?? '']));
+  assert.deepEqual(shown.map(([t]) => t), tickets, 'overdue first, then due today, then tomorrow');
+  assert.match(shown[0][1], /^lewat \d+ hari kerja$/);
+  assert.equal(shown[1][1], 'jatuh tempo hari ini');
+  assert.equal(shown[2][1], 'jatuh tempo besok');
+  return response;
+}
+
+test('the inbox puts overdue cases first, with their deadline badges', async () => {
+  const context = await session.browser.newContext({ javaScriptEnabled: false, viewport: VIEWPORTS[1], storageState: signedIn });
+  try {
+    const page = await context.newPage();
+    assert.equal((await openDeadlineInbox(page)).status(), 200);
+    // The filter for each badge.
+    await page.getByText('Saringan lain').click();
+    await page.getByLabel('Batas waktu', { exact: true }).selectOption({ label: 'Jatuh tempo hari ini' });
+    await Promise.all([page.waitForURL('**/?*batas=hari-ini*'), page.getByRole('button', { name: 'Terapkan' }).click()]);
+    const tickets = await page.locator('table.inbox tbody a.ticket').allInnerTexts();
+    assert.ok(tickets.some((t) => t.endsWith('-TMPH')), `the case due today is listed: ${tickets}`);
+    assert.ok(!tickets.some((t) => t.endsWith('-TMPR') || t.endsWith('-TMPK')), `only cases due today: ${tickets}`);
+  } finally {
+    await context.close();
+  }
+});
+
 /** Opens `path` in a signed-in context; returns the main response. */
 const at = (name, path, status = 200) => ({ name, status, open: (page) => page.goto(desk(typeof path === 'function' ? path() : path)) });
 
@@ -246,6 +306,7 @@ function deskStates() {
     at('kotak-masuk', '/'),
     at('kotak-masuk-disaring', '/?status=baru&jenis=permohonan&terlambat=1'),
     at('kotak-masuk-kosong', '/?cari=tidak-ada-yang-bernama-ini'),
+    { name: 'kotak-masuk-batas-waktu', status: 200, open: openDeadlineInbox },
     at('kasus-baru', () => `/kasus/${fresh}/`),
     {
       name: 'kasus-langkah-ditolak',

@@ -8,6 +8,8 @@
 //   LOKET_PUBLIC       the built site (every index.html is a page)
 //   LOKET_SCREENSHOTS  where the screenshots go
 //   LOKET_CHROMIUM     the browser (default /usr/bin/chromium)
+//   LOKET_DESK_URL, LOKET_DESK_USER, LOKET_DESK_PASSWORD
+//                      the staff desk and its account (for a case's steps)
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -387,6 +389,78 @@ export async function openStatusPage(page) {
 }
 
 // ---------------------------------------------------------------------------
+// A case that waits for its citizen (issue 27)
+// ---------------------------------------------------------------------------
+
+/** What staff ask the citizen for, in their words. */
+export const ASKED = 'Foto KTP belum terbaca jelas. Mohon kirim ulang foto KTP yang terang dan tidak terpotong.';
+
+/** The staff desk's URL of `path` (journeys.rs starts the desk and passes it). */
+function deskUrl(path) {
+  return need('LOKET_DESK_URL').replace(/\/$/, '') + path;
+}
+
+/**
+ * A staff member signs in on the desk (1366 px, without JavaScript), finds
+ * the files of `ticket` incomplete and asks its citizen for `asked`: the
+ * case then waits in the step `menunggu-kelengkapan`.
+ */
+export async function askForMissing(browser, ticket, asked = ASKED) {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 768 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(deskUrl('/masuk/'));
+    await page.getByLabel('Nama akun').fill(need('LOKET_DESK_USER'));
+    await page.getByLabel('Kata sandi').fill(need('LOKET_DESK_PASSWORD'));
+    assert.equal((await submit(page, 'Masuk')).status(), 303, 'signed in on the desk');
+    await page.goto(deskUrl(`/kasus/${ticket}/`));
+    assert.equal((await submit(page, 'Berkas tidak lengkap')).status(), 303, 'files found incomplete');
+    const ask = page.getByRole('region', { name: 'Minta pemohon melengkapi berkas', exact: true });
+    await ask.getByLabel('Yang perlu dilengkapi pemohon (wajib)').fill(asked);
+    assert.equal((await submit(page, 'Kirim permintaan kepada pemohon')).status(), 303, 'the citizen is asked');
+    assert.equal(readRecord(findRecord(ticket)).status, 'menunggu-kelengkapan');
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * A permohonan of its own sent, its files asked for on the desk, and the
+ * case looked up on /cek-status/ (with the form to send what is missing);
+ * returns the lookup's response and leaves the page there.
+ */
+export async function lookUpWaitingCase(page) {
+  await sendOwnPermohonan(page);
+  const ticket = new URL(page.url()).searchParams.get('tiket');
+  const code = await accessCodeOn(page);
+  assert.ok(code, 'the receipt shows the access code');
+  await askForMissing(page.context().browser(), ticket);
+  const response = await lookUp(page, ticket, code);
+  assert.equal(response.status(), 200, 'the waiting case is found');
+  return response;
+}
+
+/** The reply form of a waiting case sent empty: refused (422). */
+async function replyNothing(page) {
+  await lookUpWaitingCase(page);
+  const response = await submit(page, 'Kirim kekurangan');
+  assert.equal(response.status(), 422, 'an empty reply is refused');
+  return response;
+}
+
+/** The reply form of a waiting case sent with a photo and a reply: accepted (200). */
+async function replyWithKtp(page) {
+  await lookUpWaitingCase(page);
+  // A real photo: a reply's photo is re-encoded, so one that only starts like a JPEG is refused.
+  const photo = await ktpJpeg(page.context().browser());
+  await page.getByLabel('Foto KTP (pengganti fotokopi KTP)', { exact: true }).setInputFiles(photo);
+  await page.getByLabel('Balasan Anda (opsional)').fill('Ini foto KTP saya yang baru.');
+  const response = await submit(page, 'Kirim kekurangan');
+  assert.equal(response.status(), 200, 'the reply is accepted');
+  return response;
+}
+
+// ---------------------------------------------------------------------------
 // The stored record
 // ---------------------------------------------------------------------------
 
@@ -421,7 +495,8 @@ function scalar(text) {
 /**
  * Reads the record YAML loket writes: top-level scalars, maps of scalars
  * (`fields:`, `normalized:`), lists of maps (`attachments:`), and block
- * scalars (`|`, `|-`) for text with line breaks. Enough for the test to
+ * scalars (`|`, `|-`) for text with line breaks, and a map of scalars or
+ * lists of scalars inside a list item (a history entry's `added:`). Enough for the test to
  * compare what was typed with what was stored; not a general YAML parser.
  */
 export function readRecord(path) {
@@ -479,11 +554,33 @@ export function readRecord(path) {
         const itemIndent = lines[i].indexOf('- ') + 2;
         const item = {};
         let [k, v] = keyValue(lines[i].slice(itemIndent));
-        item[k] = value(v, itemIndent - 2);
+        const nested = (key, rest) => {
+          // A map of scalars below an item's key (a history entry's `added:`).
+          if (rest.trim() !== '' || i + 1 >= lines.length || indentOf(lines[i + 1]) <= itemIndent) return false;
+          const inner = indentOf(lines[i + 1]);
+          const map = {};
+          while (i + 1 < lines.length && indentOf(lines[i + 1]) === inner && lines[i + 1].trim() !== '') {
+            i += 1;
+            const [nk, nv] = keyValue(lines[i].slice(inner));
+            if (nv.trim() === '' && /^ *- /.test(lines[i + 1] ?? '')) {
+              // A list of scalars (the names of the files a reply added).
+              map[nk] = [];
+              while (i + 1 < lines.length && /^ *- /.test(lines[i + 1]) && indentOf(lines[i + 1]) >= inner) {
+                i += 1;
+                map[nk].push(scalar(lines[i].trim().slice(2)));
+              }
+            } else {
+              map[nk] = value(nv, inner);
+            }
+          }
+          item[key] = map;
+          return true;
+        };
+        if (!nested(k, v)) item[k] = value(v, itemIndent - 2);
         while (i + 1 < lines.length && indentOf(lines[i + 1]) === itemIndent && lines[i + 1].trim() !== '') {
           i += 1;
           [k, v] = keyValue(lines[i].slice(itemIndent));
-          item[k] = value(v, itemIndent);
+          if (!nested(k, v)) item[k] = value(v, itemIndent);
         }
         list.push(item);
       }
@@ -546,8 +643,10 @@ export function confirmationPath(prefix) {
 /**
  * Every state of the site a citizen can see: each built page, the 404 page,
  * each form's error state (and the permohonan sent back with a file too
- * large, and with its KTP kept), the confirmation page of each form, and a
- * status page. `open(page)` brings `page` there and returns the main response.
+ * large, and with its KTP kept), the confirmation page of each form, a
+ * status page, and /cek-status/ (empty, no match, a case found, a case
+ * waiting for its citizen, its reply refused and sent). `open(page)` brings
+ * `page` there and returns the main response.
  */
 export function siteStates() {
   const states = builtPages().map((path) => ({
@@ -581,6 +680,9 @@ export function siteStates() {
     at('cek-status', '/cek-status/'),
     { name: 'cek-status-tidak-cocok', path: '/cek-status/ (422, no match)', open: lookUpNothing },
     { name: 'cek-status-hasil', path: '/cek-status/ (a case found)', open: lookUpOwnCase },
+    { name: 'cek-status-menunggu', path: '/cek-status/ (a case waiting, its reply form)', open: lookUpWaitingCase },
+    { name: 'cek-status-balasan-kosong', path: '/cek-status/balas/ (422, empty reply)', open: replyNothing },
+    { name: 'cek-status-balasan-terkirim', path: '/cek-status/balas/ (reply sent)', open: replyWithKtp },
   );
   return states;
 }
