@@ -67,7 +67,7 @@ enum Command {
     Serve(Box<serve::ServeArgs>),
     /// Print the settings `loket serve` would run with, and where each comes from.
     Config(settings::ConfigArgs),
-    /// List submissions: open ones first, oldest first, with deadlines.
+    /// List cases: open ones first, by their next deadline, with deadlines.
     Inbox(cases::InboxArgs),
     /// Print one submission in full, with the paths of its attachments.
     Show(cases::ShowArgs),

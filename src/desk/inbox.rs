@@ -1,4 +1,4 @@
-//! Kotak masuk: the list of `loket inbox` (open cases first, oldest first)
+//! Kotak masuk: the list of `loket inbox` (open cases first, by deadline)
 //! with filters, a search, counts and pages.
 //!
 //! The records come through the record index ([`crate::cases::index`]):
