@@ -263,6 +263,24 @@ pub struct Record {
     /// When `loket purge` emptied the personal fields.
     #[serde(default, with = "day::option", skip_serializing_if = "Option::is_none")]
     pub redacted: Option<Date>,
+    /// Kept from everyone but the complaint handlers (issue 28): the
+    /// citizen asked for it, the form is anonymous, or staff marked it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidential: Option<Confidential>,
+}
+
+/// Why and since when a case is confidential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confidential {
+    /// `pemohon` (the citizen asked on the form), `anonim` (an anonymous
+    /// form), or the login of the staff member who marked it.
+    pub by: String,
+    /// Why, in the words of whoever marked it ("" when the citizen asked).
+    #[serde(default)]
+    pub reason: String,
+    #[serde(with = "moment")]
+    pub at: OffsetDateTime,
 }
 
 impl Record {
@@ -298,6 +316,7 @@ impl Record {
             first_response_at: None,
             completed_at: None,
             result: None,
+            confidential: None,
             attachments_purged: None,
             redacted: None,
         }

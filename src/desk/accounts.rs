@@ -56,6 +56,24 @@ pub enum AccountError {
     Hash(String),
 }
 
+/// What a staff member may do on the desk (issue 28). An account holds
+/// one or more; one from before roles holds none until it is given some.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Works the cases of the forms assigned to them (all when none are),
+    /// except confidential ones.
+    Petugas,
+    /// The Pejabat Pengelola Pengaduan (UU 25/2009, PermenPAN-RB 62/2018):
+    /// also sees and works confidential complaints.
+    PengelolaPengaduan,
+    /// Kepala Dinas, Kepala Bidang: reads the inbox, the cases and the
+    /// reports, takes no step, sees no NIK and no KTP.
+    Pimpinan,
+    /// Staff accounts and settings; no cases unless also another role.
+    Admin,
+}
+
 /// One staff member.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Account {
@@ -66,6 +84,20 @@ pub struct Account {
     pub added: String,
     #[serde(default)]
     pub changed: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
+    /// The forms a petugas works (their ids); empty: all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<String>,
+    /// The full name documents and the case history show (never the login).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub full_name: String,
+    /// Nomor Induk Pegawai: 18 digits ("" for staff without one).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub nip: String,
+    /// The position (jabatan), e.g. "Analis Pemberdayaan Usaha Mikro".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub position: String,
 }
 
 impl Account {
@@ -248,6 +280,11 @@ pub fn add(
             password: hashed,
             added: stamp.clone(),
             changed: stamp,
+            roles: Vec::new(),
+            forms: Vec::new(),
+            full_name: String::new(),
+            nip: String::new(),
+            position: String::new(),
         });
         Ok(())
     })?;

@@ -76,6 +76,21 @@ pub struct Office {
     /// when the citizen answers. Default: the clock runs on.
     #[serde(default)]
     pub pause_while_waiting: bool,
+    /// The head of the office (Kepala Dinas), who signs "Mengetahui" on the
+    /// monthly report.
+    #[serde(default)]
+    pub head: Option<Signatory>,
+}
+
+/// Someone who signs a document: the name, NIP and position printed under
+/// the signature.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signatory {
+    pub name: String,
+    #[serde(default)]
+    pub nip: String,
+    pub position: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -25,20 +25,19 @@ use crate::forms::spec::{FieldType, Role};
 pub(super) const FILE: &str = "records.sqlite";
 /// The schema's version (`PRAGMA user_version`); another is an index to
 /// make anew, as is one made for other forms (`PRAGMA application_id`).
-const SCHEMA: i32 = 4;
+const SCHEMA: i32 = 5;
 
 const CREATE: &str = "CREATE TABLE records (
     rel BLOB PRIMARY KEY, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns,
     ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due,
-    due_note, first_response, completed, result, channel, waiting, new_reply, search
+    due_note, first_response, completed, result, channel, waiting, new_reply, confidential, search
 ) WITHOUT ROWID;
-PRAGMA user_version = 4;";
+PRAGMA user_version = 5;";
 /// The columns a listing reads.
 const COLUMNS: &str = "rel, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns, \
     ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due, \
-    due_note, first_response, completed, result, channel, waiting, new_reply";
-const INSERT: &str =
-    "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    due_note, first_response, completed, result, channel, waiting, new_reply, confidential";
+const INSERT: &str = "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 /// The index in `dir` made for the forms of `forms_key`, with its entries in
 /// path order. One that is missing, damaged, of another schema or for other
@@ -155,6 +154,7 @@ fn entry(r: &Row) -> rusqlite::Result<Entry> {
             channel: r.get::<_, String>(23)?.parse().map_err(bad)?,
             waiting: r.get(24)?,
             new_reply: r.get(25)?,
+            confidential: r.get(26)?,
         })),
         search: None,
     })
@@ -225,6 +225,7 @@ pub(super) fn write(
             s.channel.id(),
             s.waiting,
             s.new_reply,
+            s.confidential,
             search,
         ])?;
     }

@@ -89,6 +89,8 @@ pub struct Summary {
     /// The citizen answered since the last step, while it still asks
     /// ([`crate::cases::waiting::new_reply`]).
     pub new_reply: bool,
+    /// Seen only by complaint handlers ([`Record::confidential`]).
+    pub confidential: bool,
 }
 
 impl Summary {
@@ -119,6 +121,7 @@ impl Summary {
             channel: r.channel,
             waiting: step.is_some_and(|s| s.asks_citizen),
             new_reply: crate::cases::waiting::new_reply(r, step),
+            confidential: r.confidential.is_some(),
         }
     }
 
