@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use crate::desk::accounts;
+use crate::desk::accounts::{self, Role};
+use crate::desk::profile::{self, Settings};
 use crate::work::audit::Action;
 
 use super::{Folders, audit_done, user};
@@ -21,13 +22,81 @@ pub struct StaffArgs {
 #[derive(Debug, clap::Subcommand)]
 enum StaffCommand {
     /// Add an account for the staff desk (asks for the password twice).
-    Add(PasswordArgs),
+    Add(AddArgs),
     /// Set a new password; the person's desk sessions end.
     Passwd(PasswordArgs),
     /// Remove an account; the person's desk sessions end.
     Remove(NameArgs),
-    /// List the accounts.
+    /// Change an account's roles, forms or profile (full name, NIP, position).
+    Set(SetArgs),
+    /// List the accounts with their roles and profiles.
     List(ListArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct AddArgs {
+    #[command(flatten)]
+    password: PasswordArgs,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct SetArgs {
+    name: String,
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// The account works every form (clears its --form list).
+    #[arg(long, conflicts_with = "forms")]
+    all_forms: bool,
+    #[command(flatten)]
+    folders: Folders,
+}
+
+#[derive(Debug, clap::Args)]
+struct SettingsArgs {
+    /// A role: petugas, pengelola-pengaduan, pimpinan or admin (repeat for
+    /// several). `add` without one: petugas, and admin too for the first
+    /// account.
+    #[arg(long = "role", value_name = "ROLE")]
+    roles: Vec<Role>,
+    /// A form (its id) the account works, for petugas and
+    /// pengelola-pengaduan (repeat for several; none: every form).
+    #[arg(long = "form", value_name = "ID")]
+    forms: Vec<String>,
+    /// The full name documents and the case history show.
+    #[arg(long)]
+    full_name: Option<String>,
+    /// The NIP: 18 digits (spaces allowed); "" for none.
+    #[arg(long)]
+    nip: Option<String>,
+    /// The position (jabatan), e.g. "Analis Pemberdayaan Usaha Mikro".
+    #[arg(long)]
+    position: Option<String>,
+}
+
+impl SettingsArgs {
+    /// The settings, checked against the site's forms.
+    fn checked(self, folders: &Folders, all_forms: bool) -> anyhow::Result<Settings> {
+        let forms = match (self.forms.is_empty(), all_forms) {
+            (_, true) => Some(Vec::new()),
+            (true, false) => None,
+            (false, false) => Some(self.forms),
+        };
+        let site = match forms.as_ref().is_some_and(|f| !f.is_empty()) {
+            true => folders.forms(),
+            false => crate::forms::Forms::builtin().clone(),
+        };
+        let known: Vec<String> = site.iter().map(|f| f.id.to_string()).collect();
+        let settings = Settings {
+            roles: Some(self.roles).filter(|r| !r.is_empty()),
+            forms,
+            full_name: self.full_name,
+            nip: self.nip,
+            position: self.position,
+        };
+        Ok(settings.checked(&known)?)
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,19 +128,44 @@ struct ListArgs {
 pub fn run(args: StaffArgs) -> anyhow::Result<ExitCode> {
     let now = OffsetDateTime::now_utc();
     match args.command {
-        StaffCommand::Add(a) => {
+        StaffCommand::Add(AddArgs { password: a, settings }) => {
             let data = a.folders.data();
             user::refuse_root_writing(&data, "staff add")?;
             accounts::check_name(&a.name)?;
+            let settings = settings.checked(&a.folders, false)?;
             let password = password(a.password_stdin)?;
-            let name = accounts::add(&data, &a.name, &password, now)?;
-            audit_done(
-                &data,
-                Action::AccountAdded,
-                None,
-                &format!("account {name}"),
-            );
-            say!("Account {name:?} added; it signs in at the staff desk.")?;
+            let added = accounts::add(&data, &a.name, &password, &settings, now)?;
+            for (action, detail) in added.audit(true) {
+                audit_done(&data, action, None, &detail);
+            }
+            say!(
+                "Account {:?} added ({}); it signs in at the staff desk.",
+                added.name,
+                added.roles_text()
+            )?;
+        }
+        StaffCommand::Set(a) => {
+            let data = a.folders.data();
+            user::refuse_root_writing(&data, "staff set")?;
+            let settings = a.settings.checked(&a.folders, a.all_forms)?;
+            if settings == Settings::default() {
+                anyhow::bail!(
+                    "nothing to change: give --role, --form, --all-forms, --full-name, --nip or --position"
+                );
+            }
+            let changed = profile::update(&data, &a.name, &settings)?;
+            let lines = changed.audit(false);
+            for (action, detail) in &lines {
+                audit_done(&data, *action, None, detail);
+            }
+            match lines.is_empty() {
+                true => say!("Account {:?} already had these settings.", changed.name)?,
+                false => say!(
+                    "Account {:?} changed: {}.",
+                    changed.name,
+                    changed.roles_text()
+                )?,
+            }
         }
         StaffCommand::Passwd(a) => {
             let data = a.folders.data();
@@ -108,9 +202,22 @@ pub fn run(args: StaffArgs) -> anyhow::Result<ExitCode> {
                 say!("No staff accounts yet: add one with `loket staff add NAME`.")?;
             }
             for account in all {
+                let roles: Vec<&str> = account.roles.iter().map(|r| r.id()).collect();
+                let or_dash = |t: &str| match t {
+                    "" => "-".to_string(),
+                    t => t.to_string(),
+                };
                 say!(
-                    "{}\tadded {}\tpassword set {}",
+                    "{}\troles {}\tforms {}\tfull name {}\tNIP {}\tposition {}\tadded {}\tpassword set {}",
                     account.name,
+                    or_dash(&roles.join(",")),
+                    match account.forms.is_empty() {
+                        true => "all".to_string(),
+                        false => account.forms.join(","),
+                    },
+                    or_dash(&account.full_name),
+                    or_dash(&account.nip),
+                    or_dash(&account.position),
                     account.added,
                     account.changed
                 )?;

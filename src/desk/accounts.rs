@@ -25,6 +25,8 @@ use crate::cases::record::format_timestamp;
 use crate::core::fs::{create_private_dir, replace_private};
 use crate::core::yaml;
 
+use super::profile::{self, Changed, Settings};
+
 /// The accounts file in the data folder.
 pub const STAFF_FILE: &str = "staff.yaml";
 /// Shortest password accepted, in characters.
@@ -54,6 +56,16 @@ pub enum AccountError {
     TooLong,
     #[error("cannot hash the password: {0}")]
     Hash(String),
+    #[error("{0:?} is not a NIP: a NIP is 18 digits (spaces between them are dropped)")]
+    BadNip(String),
+    #[error("the {what} is too long or has control characters: at most {max} characters")]
+    BadText { what: &'static str, max: usize },
+    #[error("{0:?} is not a form of this site (its forms: {1})")]
+    UnknownForm(String, String),
+    #[error("an account needs at least one role: petugas, pengelola-pengaduan, pimpinan or admin")]
+    NoRole,
+    #[error("no account would be left with the admin role; give it to another account first")]
+    LastAdmin,
 }
 
 /// What a staff member may do on the desk (issue 28). An account holds
@@ -72,6 +84,48 @@ pub enum Role {
     Pimpinan,
     /// Staff accounts and settings; no cases unless also another role.
     Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Petugas,
+        Role::PengelolaPengaduan,
+        Role::Pimpinan,
+        Role::Admin,
+    ];
+
+    /// As `staff.yaml` and `--role` write it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Petugas => "petugas",
+            Role::PengelolaPengaduan => "pengelola-pengaduan",
+            Role::Pimpinan => "pimpinan",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// As the desk shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Petugas => "Petugas",
+            Role::PengelolaPengaduan => "Pejabat pengelola pengaduan",
+            Role::Pimpinan => "Pimpinan",
+            Role::Admin => "Admin",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Role, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.id() == text.trim())
+            .ok_or_else(|| {
+                format!("{text:?} is not a role: petugas, pengelola-pengaduan, pimpinan or admin")
+            })
+    }
 }
 
 /// One staff member.
@@ -237,11 +291,13 @@ pub fn verify(accounts: &[Account], name: &str, password: &str) -> Option<Accoun
 }
 
 /// Reads, changes and writes the accounts file under an exclusive lock on
-/// the data folder (created private if missing).
-fn change(
+/// the data folder (created private if missing). Accounts from before
+/// roles are given theirs first ([`profile::assign_missing_roles`]); their
+/// names are returned.
+pub(super) fn change(
     data: &Path,
     edit: impl FnOnce(&mut Vec<Account>) -> Result<(), AccountError>,
-) -> Result<(), AccountError> {
+) -> Result<Vec<String>, AccountError> {
     let io_at = |path: &Path| {
         let path = path.to_path_buf();
         move |source| AccountError::Io { path, source }
@@ -250,6 +306,7 @@ fn change(
     let lock = File::open(data).map_err(io_at(data))?;
     flock(&lock, FlockOperation::LockExclusive).map_err(|e| io_at(data)(e.into()))?;
     let mut accounts = load(data)?;
+    let given = profile::assign_missing_roles(&mut accounts);
     edit(&mut accounts)?;
     let body =
         yaml::to_string(&StaffFile { staff: accounts }).map_err(|e| AccountError::Invalid {
@@ -257,38 +314,44 @@ fn change(
             message: e.message,
         })?;
     let path = path_of(data);
-    replace_private(&path, format!("{HEADER}{body}").as_bytes()).map_err(io_at(&path))
+    replace_private(&path, format!("{HEADER}{body}").as_bytes()).map_err(io_at(&path))?;
+    Ok(given)
 }
 
-/// Adds an account. Returns the name as stored.
+/// Adds an account with `settings` ([`Settings::checked`]; without roles:
+/// [`profile::default_roles`]). Returns what it set, named as stored.
 pub fn add(
     data: &Path,
     name: &str,
     password: &str,
+    settings: &Settings,
     now: OffsetDateTime,
-) -> Result<String, AccountError> {
+) -> Result<Changed, AccountError> {
     let name = check_name(name)?;
     check_password(password)?;
     let hashed = hash(password)?;
     let stamp = format_timestamp(now);
+    let mut added = Changed::default();
     change(data, |accounts| {
         if let Some(existing) = find(accounts, &name) {
             return Err(AccountError::Exists(existing.name.clone()));
         }
-        accounts.push(Account {
+        let mut account = Account {
             name: name.clone(),
             password: hashed,
             added: stamp.clone(),
             changed: stamp,
-            roles: Vec::new(),
+            roles: profile::default_roles(accounts.is_empty()),
             forms: Vec::new(),
             full_name: String::new(),
             nip: String::new(),
             position: String::new(),
-        });
+        };
+        added = settings.apply(&mut account);
+        accounts.push(account);
         Ok(())
     })?;
-    Ok(name)
+    Ok(added)
 }
 
 /// Sets a new password. Returns the name as stored.
@@ -368,9 +431,10 @@ mod tests {
     fn accounts_are_added_changed_and_removed_privately() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        add(&data, "Budi", "kata sandi panjang", now()).unwrap();
+        let none = Settings::default();
+        add(&data, "Budi", "kata sandi panjang", &none, now()).unwrap();
         assert!(matches!(
-            add(&data, "budi", "kata sandi lain sekali", now()),
+            add(&data, "budi", "kata sandi lain sekali", &none, now()),
             Err(AccountError::Exists(_))
         ));
         let mode = std::fs::metadata(data.join(STAFF_FILE))

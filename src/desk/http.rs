@@ -107,6 +107,12 @@ impl Form {
         Form(pairs)
     }
 
+    /// Every value of `name` (a group of checkboxes).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        let values = self.0.iter().filter(|(k, _)| k == name);
+        values.map(|(_, v)| v.clone()).collect()
+    }
+
     /// The first value of `name`, or "" (line ends as `\n`).
     pub fn get(&self, name: &str) -> String {
         self.0

@@ -13,6 +13,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::http::query;
+use super::roles::{Access, Grant};
 use super::views::Chrome;
 use super::{Body, Desk, Staff, html_page, views};
 use crate::cases::Channel;
@@ -42,16 +43,22 @@ pub struct Listing {
     pub search_failed: bool,
 }
 
-/// Page `page` (from 1) of the records passing `filter` and found by
-/// `search` (a ticket or part of it, a name, NIK or phone), judged on `today`.
+/// Page `page` (from 1) of the records `access` may see passing `filter`
+/// and found by `search` (a ticket or part of it, a name, NIK or phone),
+/// judged on `today`. Every count is of those records only.
 pub fn list(
     (index, forms): (&Memo, &Forms),
-    data: &Path,
+    (data, access): (&Path, &Access),
     (filter, search): (&Filter, Option<&str>),
     today: Date,
     page: usize,
 ) -> Listing {
-    let (records, problems) = index.summaries(data, forms);
+    let (all, problems) = index.summaries(data, forms);
+    let records: Vec<&Summary> = all
+        .iter()
+        .map(|r| &**r)
+        .filter(|r| access.grant(&r.kind, r.confidential) != Grant::None)
+        .collect();
     let found = search.map(|text| index.find(text));
     let search_failed = matches!(found, Some(None));
     let filter = &Filter {
@@ -70,7 +77,7 @@ pub fn list(
         .collect();
     let mut selected: Vec<&Summary> = records
         .iter()
-        .map(|r| &**r)
+        .copied()
         .filter(|r| filter.matches(r, today))
         .collect();
     let total = selected.len();
@@ -280,10 +287,10 @@ pub async fn page(
     let today = dates::today();
     let listing = {
         let (desk, filter, forms) = (desk.clone(), filter.clone(), forms.clone());
-        let search = search.clone();
+        let (search, access) = (search.clone(), staff.access.clone());
         tokio::task::spawn_blocking(move || {
             let asked = (&filter, search.as_deref());
-            list((&desk.index, &forms), &desk.data, asked, today, page_no)
+            list((&desk.index, &forms), (&desk.data, &access), asked, today, page_no)
         })
         .await
     };

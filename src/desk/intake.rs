@@ -26,6 +26,7 @@ use tera::Context;
 use time::{Date, OffsetDateTime};
 
 use super::http::{self, FormError};
+use super::roles::Grant;
 use super::views::Chrome;
 use super::{Body, CASE_PREFIX, Desk, NEW_CASE_PATH, Staff, audit, html_page, messages};
 use crate::cases::access::{self, AccessKey};
@@ -80,6 +81,9 @@ pub async fn handle(
     let Some(form) = rest.strip_suffix('/').and_then(|id| forms.get(id)).cloned() else {
         return desk.error_page(Some(&staff), messages::PAGE_UNKNOWN);
     };
+    if !staff.access.works_form(&form.id) {
+        return desk.error_page(Some(&staff), messages::FORBIDDEN);
+    }
     if read {
         let today = dates::today();
         let typed = Typed {
@@ -205,6 +209,7 @@ fn choose(desk: &Desk, staff: &Staff) -> Response<Body> {
     let view = NewCaseView {
         forms: forms
             .iter()
+            .filter(|f| staff.access.works_form(&f.id))
             .map(|f| FormLink {
                 title: f.title.clone(),
                 url: format!("{NEW_CASE_PATH}{}/", f.id),
@@ -441,10 +446,22 @@ async fn record(
             }
         }
     };
+    // A case kept from this account (confidential) is not linked to.
+    let stored = {
+        let (data, ticket) = (desk.data.clone(), ticket.to_string());
+        tokio::task::spawn_blocking(move || crate::cases::find(&data, &ticket)).await
+    };
+    let hidden = match stored {
+        Ok(Ok((r, _))) => staff.access.grant(&r.kind, r.confidential.is_some()) == Grant::None,
+        _ => false,
+    };
     let view = NewCaseView {
         title: form.title.clone(),
         recorded: Some(Recorded {
-            url: format!("{CASE_PREFIX}{ticket}/"),
+            url: match hidden {
+                true => String::new(),
+                false => format!("{CASE_PREFIX}{ticket}/"),
+            },
             ticket: ticket.to_string(),
             code: match code.as_str() {
                 "" => String::new(),

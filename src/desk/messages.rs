@@ -64,6 +64,20 @@ pub const SIGN_IN_FIRST: Notice = Notice::new(
     "Halaman ini hanya untuk petugas yang sudah masuk. Masuk dengan nama dan kata sandi Anda, lalu buka lagi.",
 );
 
+/// A page or action the account's roles do not allow.
+pub const FORBIDDEN: Notice = Notice::new(
+    StatusCode::FORBIDDEN,
+    "Tidak ada akses",
+    "Peran akun Anda tidak mencakup halaman atau tindakan ini. Bila Anda memerlukannya, minta admin meja layanan mengubah peran akun Anda.",
+);
+
+/// A staff account the staff page does not have.
+pub const STAFF_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Akun tidak ditemukan",
+    "Tidak ada akun staf dengan nama itu. Pilih akunnya dari daftar di halaman Staf.",
+);
+
 /// A method the address does not take.
 pub const METHOD_NOT_ALLOWED: Notice = Notice::new(
     StatusCode::METHOD_NOT_ALLOWED,

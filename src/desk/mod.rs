@@ -44,9 +44,12 @@ mod intake;
 mod kept;
 mod limiter;
 mod messages;
+pub mod profile;
 mod report;
+pub mod roles;
 mod session;
 mod signin;
+mod staff_page;
 mod views;
 
 use std::net::IpAddr;
@@ -93,6 +96,8 @@ pub const REPORT_PATH: &str = "/laporan/";
 pub const NEW_CASE_PATH: &str = "/kasus-baru/";
 /// A case is at `/kasus/TICKET/` (mail to staff links there).
 pub const CASE_PREFIX: &str = "/kasus/";
+/// The staff accounts, for an admin.
+pub const STAFF_PATH: &str = "/staf/";
 
 /// What the desk needs of the site being served: the letterhead, the
 /// report template, the holiday calendar and the service terms, as the
@@ -164,6 +169,23 @@ pub struct Desk {
 struct Staff {
     session: Session,
     token: String,
+    /// Every account as `staff.yaml` has them at this request (to name
+    /// staff by their profiles).
+    accounts: Vec<accounts::Account>,
+    /// What this account's roles and forms allow.
+    access: roles::Access,
+    /// The row of [`roles::ROUTES`] the request came by.
+    route: &'static roles::RouteSpec,
+    /// What the account may do with the case of a `/kasus/` request, once
+    /// the case is read (none before).
+    grant: roles::Grant,
+}
+
+impl Staff {
+    /// How pages name this staff member.
+    fn shown(&self) -> String {
+        profile::shown(&self.accounts, &self.session.name)
+    }
 }
 
 impl Desk {
@@ -204,12 +226,29 @@ impl Desk {
         if path == SIGN_IN_PATH {
             return signin::handle(self, req, peer).await;
         }
-        let Some(staff) = self.signed_in(&req, peer) else {
+        let Some(mut staff) = self.signed_in(&req, peer) else {
             if let Some(ended) = kept::ended_session(self, &req, &path, peer) {
                 return kept::keep(self, req, ended, &path).await;
             }
             return self.not_signed_in(&req, &path);
         };
+        // The one check of every route: its row, and the roles it needs.
+        staff.route = match roles::route(req.method(), &path) {
+            roles::Routed::Found(spec) => spec,
+            roles::Routed::WrongMethod => return self.not_allowed(Some(&staff)),
+            roles::Routed::NotListed => {
+                return self.error_page(Some(&staff), messages::PAGE_UNKNOWN);
+            }
+        };
+        if !staff.access.may(staff.route.need) {
+            if path == "/" && staff.access.may(roles::Permission::Admin) {
+                return redirect(STAFF_PATH);
+            }
+            return self.error_page(Some(&staff), messages::FORBIDDEN);
+        }
+        if path == STAFF_PATH {
+            return staff_page::handle(self, req, &staff).await;
+        }
         if path == SESSION_PATH {
             return kept::extend(self, req, &staff).await;
         }
@@ -253,12 +292,22 @@ impl Desk {
             }
         };
         let current = accounts::find(&accounts, &session.name);
-        if current.is_none_or(|a| a.name != session.name || a.stamp() != session.stamp) {
+        let Some(current) =
+            current.filter(|a| a.name == session.name && a.stamp() == session.stamp)
+        else {
             // Password changed or account removed: every session of it ends.
             self.sessions.remove_all_of(&session.name);
             return None;
-        }
-        Some(Staff { session, token })
+        };
+        let access = roles::Access::of(current);
+        Some(Staff {
+            session,
+            token,
+            accounts,
+            access,
+            route: &roles::ROUTES[0],
+            grant: roles::Grant::None,
+        })
     }
 
     fn not_signed_in<B>(&self, req: &Request<B>, path: &str) -> Response<Body> {
@@ -308,7 +357,8 @@ impl Desk {
         Chrome {
             templates: office.templates,
             office: office.config.office.name.clone(),
-            user: staff.map(|s| s.session.name.clone()),
+            user: staff.map(Staff::shown),
+            may: staff.map(|s| views::May::of(&s.access)).unwrap_or_default(),
             csrf: staff.map(|s| s.session.csrf.clone()).unwrap_or_default(),
             nav,
             idle_secs: self.sessions.idle().as_secs(),

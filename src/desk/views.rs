@@ -28,8 +28,11 @@ pub struct Chrome {
     #[serde(skip)]
     pub templates: Arc<Templates>,
     pub office: String,
-    /// The signed-in staff member.
+    /// The signed-in staff member, as pages name them (full name and
+    /// position; the login without a profile).
     pub user: Option<String>,
+    /// What the menu offers them.
+    pub may: May,
     /// The token every form of the page carries.
     pub csrf: String,
     /// The current menu item: "kotak-masuk", "laporan", or "".
@@ -38,6 +41,27 @@ pub struct Chrome {
     pub idle_secs: u64,
     /// The same in words ("30 menit"), said on every page.
     pub idle_words: String,
+}
+
+/// The menu items a staff member's roles allow.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct May {
+    pub cases: bool,
+    pub work: bool,
+    pub report: bool,
+    pub staff: bool,
+}
+
+impl May {
+    pub fn of(access: &super::roles::Access) -> May {
+        use super::roles::Permission;
+        May {
+            cases: access.may(Permission::Read),
+            work: access.may(Permission::Work),
+            report: access.may(Permission::Report),
+            staff: access.may(Permission::Admin),
+        }
+    }
 }
 
 pub fn render(name: &str, chrome: &Chrome, view: &impl Serialize) -> Result<String, ViewError> {

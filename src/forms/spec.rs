@@ -127,6 +127,9 @@ pub enum Role {
     Phone,
     /// The address mail goes to.
     Email,
+    /// The scan of the identity card (a file field): withheld from staff
+    /// who may only read a case (pimpinan, issue 28).
+    Ktp,
 }
 
 impl Role {
@@ -135,6 +138,7 @@ impl Role {
             Role::Name => "name",
             Role::Phone => "phone",
             Role::Email => "email",
+            Role::Ktp => "ktp",
         }
     }
 }

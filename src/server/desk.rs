@@ -45,6 +45,10 @@ pub(super) async fn run(
     data: std::path::PathBuf,
     shutdown: impl Future<Output = ()>,
 ) {
+    // Accounts from before roles get theirs once, here (issue 28).
+    if let Err(e) = crate::desk::profile::migrate(&data) {
+        tracing::error!(target: "loket::desk", "cannot give the staff accounts their roles: {e}");
+    }
     let office_state = state.clone();
     let desk = Desk::new(
         DeskOptions {

@@ -54,6 +54,12 @@ pub enum Action {
     AccountAdded,
     PasswordChanged,
     AccountRemoved,
+    /// An account's roles or forms changed (the detail: the login and
+    /// the roles and forms it has now).
+    RolesChanged,
+    /// An account's full name, NIP or position changed (the detail: the
+    /// login and which of them; never their values).
+    ProfileChanged,
     /// The command line's `inbox`: the list of cases.
     Inbox,
     /// The command line's `show`: one case in full.
@@ -81,6 +87,8 @@ impl Action {
             Action::AccountAdded => "account-added",
             Action::PasswordChanged => "password-changed",
             Action::AccountRemoved => "account-removed",
+            Action::RolesChanged => "roles-changed",
+            Action::ProfileChanged => "profile-changed",
             Action::Inbox => "inbox",
             Action::Show => "show",
             Action::Purge => "purge",

@@ -23,7 +23,7 @@ use crate::work::{self, Actor};
 const CHECKED: &str = "identitas";
 
 /// The access code form's answer on the case page.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Clone, Serialize)]
 pub struct CodeView {
     /// The new code ("KXM4 7PRT"), shown once; "" otherwise.
     pub new_code: String,

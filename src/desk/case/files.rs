@@ -23,6 +23,8 @@ use crate::core::dates;
 use crate::desk::http::bytes;
 use crate::desk::messages;
 use crate::desk::{Body, Desk, Staff, html_page, views};
+use crate::desk::roles::Grant;
+use crate::forms::spec::Role;
 use crate::forms::validate::FileType;
 use crate::work::audit::Action;
 
@@ -60,6 +62,15 @@ pub async fn attachment(
     let Some(listed) = listed else {
         return not_found(desk, staff);
     };
+    // The KTP is not for staff who may only read the case (pimpinan).
+    let forms = (desk.office)().forms;
+    let ktp = forms
+        .of(&record)
+        .and_then(|f| f.field(&listed.field))
+        .is_some_and(|f| f.role.has(Role::Ktp));
+    if ktp && staff.grant != Grant::Work {
+        return desk.error_page(Some(staff), messages::FORBIDDEN);
+    }
     if record.attachments_purged.is_some() {
         return desk.error_page(Some(staff), messages::ATTACHMENTS_PURGED);
     }
@@ -174,7 +185,8 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str) -> Response<Bo
             &office_now.forms,
             &text,
             (today, office.pause_while_waiting),
-        ),
+        )
+        .for_viewer(&staff.accounts, staff.grant == Grant::Work),
         office: Letterhead {
             parent: office.parent,
             name: office.name,

@@ -23,6 +23,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use time::OffsetDateTime;
 
 use super::http::{self, redirect};
+use super::roles::{Grant, Permission};
 use super::{Body, CASE_PREFIX, Desk, Staff, html_page, messages, views};
 use crate::cases::{self, Meeting, Record, RecordError, Version};
 use crate::core::dates;
@@ -33,12 +34,23 @@ use view::{CaseView, Typed};
 pub async fn handle(
     desk: &Arc<Desk>,
     req: Request<Incoming>,
-    staff: Staff,
+    mut staff: Staff,
     rest: String,
 ) -> Response<Body> {
     let Some((ticket, tail)) = rest.split_once('/') else {
         return not_found(desk, &staff);
     };
+    // The case itself: one the account may not read does not exist for
+    // it; one it may only read takes nothing from it.
+    staff.grant = match load(desk, ticket).await {
+        Ok((record, _)) => staff.access.grant(&record.kind, record.confidential.is_some()),
+        Err(e) => return load_error(desk, &staff, &e),
+    };
+    match (staff.grant, staff.route.need) {
+        (Grant::None, _) => return not_found(desk, &staff),
+        (Grant::Read, Permission::Work) => return desk.error_page(Some(&staff), messages::FORBIDDEN),
+        _ => {}
+    }
     let read = http::is_read(&req);
     match tail {
         "" if read => {
@@ -101,7 +113,8 @@ fn server_error(desk: &Desk, staff: &Staff) -> Response<Body> {
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &CaseView) -> Response<Body> {
     let chrome = desk.chrome(Some(staff), "kotak-masuk");
-    html_page(status, views::render("kasus.html", &chrome, view))
+    let view = view.for_viewer(&staff.accounts, staff.grant == Grant::Work);
+    html_page(status, views::render("kasus.html", &chrome, &view))
 }
 
 /// The case page; `changed` is what the step just taken did (`?diubah=`:

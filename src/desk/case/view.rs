@@ -7,6 +7,9 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::cases::Record;
+use crate::cases::report::mask_nik;
+use crate::desk::accounts::Account;
+use crate::desk::profile;
 use crate::cases::record::AddedFrom;
 use crate::core::dates::{self, WIB};
 use crate::forms::spec::{Need, StepSpec};
@@ -36,13 +39,16 @@ pub struct Typed {
     pub doubts: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct FieldView {
     label: String,
     value: String,
+    /// A NIK: masked for staff who may only read the case.
+    #[serde(skip)]
+    nik: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct AttachmentView {
     label: String,
     url: String,
@@ -53,9 +59,16 @@ struct AttachmentView {
     /// "dikirim pemohon, …" or "ditambahkan oleh Budi, …"; "" for the
     /// submission's own.
     added: String,
+    /// Who added it and when, and whether from the citizen, to name them
+    /// ([`CaseView::for_viewer`]).
+    #[serde(skip)]
+    added_by: (Option<String>, Option<OffsetDateTime>, bool),
+    /// The form's KTP (`role: ktp`): withheld from staff who may only read.
+    #[serde(skip)]
+    ktp: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct HistoryView {
     at: String,
     status: String,
@@ -76,7 +89,7 @@ struct HistoryView {
 }
 
 /// One of the next steps the procedure allows, with its form.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct StepView {
     /// The step it takes (the form's `langkah`), or [`MOVE_STEP`].
     value: String,
@@ -90,7 +103,7 @@ struct StepView {
 }
 
 /// Another form a case filed in the wrong one can move to.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct OtherForm {
     id: String,
     title: String,
@@ -101,7 +114,7 @@ struct OtherForm {
 pub use crate::forms::spec::MOVE_STEP;
 
 /// The case page's view (`v` in `kasus.html`, `v.c` in `cetak.html`).
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct CaseView {
     ticket: String,
     kind: String,
@@ -160,6 +173,23 @@ pub struct CaseView {
     waiting: bool,
     /// What was wrong with files staff attached.
     pub attach_error: String,
+    /// The staff member may only read the case (pimpinan): no forms, NIK
+    /// masked, KTP withheld ([`CaseView::for_viewer`]).
+    read_only: bool,
+}
+
+/// "ditambahkan oleh Budi, 27 November 2026, 10.15 WIB" (`by` as shown).
+fn added_text((by, at, from_citizen): &(Option<String>, Option<OffsetDateTime>, bool), shown: &str) -> String {
+    match (by, at) {
+        (Some(by), Some(at)) if by == "pemohon" => {
+            format!("dikirim pemohon lewat Cek Status, {}", moment_text(*at))
+        }
+        (Some(_), Some(at)) if *from_citizen => {
+            format!("diterima dari pemohon oleh {shown}, {}", moment_text(*at))
+        }
+        (Some(_), Some(at)) => format!("ditambahkan oleh {shown}, {}", moment_text(*at)),
+        _ => String::new(),
+    }
 }
 
 /// "27 November 2026, 10.15 WIB".
@@ -293,6 +323,10 @@ impl CaseView {
                 channel: h.channel.map_or("", |c| c.label()),
             })
             .collect();
+        let added_by = |a: &crate::cases::record::Attachment| {
+            let from_citizen = a.field == super::attach::FROM_CITIZEN;
+            (a.added_by.clone(), a.added_at, from_citizen)
+        };
         let attachments = r
             .attachments
             .iter()
@@ -314,16 +348,11 @@ impl CaseView {
                 present: r.attachments_purged.is_none()
                     && crate::cases::layout::open_attachment(&r.attachment_dir(), &a.stored_name)
                         .is_ok(),
-                added: match (&a.added_by, a.added_at) {
-                    (Some(by), Some(at)) if by == "pemohon" => {
-                        format!("dikirim pemohon lewat Cek Status, {}", moment_text(at))
-                    }
-                    (Some(by), Some(at)) if a.field == super::attach::FROM_CITIZEN => {
-                        format!("diterima dari pemohon oleh {by}, {}", moment_text(at))
-                    }
-                    (Some(by), Some(at)) => format!("ditambahkan oleh {by}, {}", moment_text(at)),
-                    _ => String::new(),
-                },
+                added: added_text(&added_by(a), a.added_by.as_deref().unwrap_or("")),
+                added_by: added_by(a),
+                ktp: form
+                    .and_then(|f| f.field(&a.field))
+                    .is_some_and(|f| f.role.has(crate::forms::spec::Role::Ktp)),
             })
             .collect();
         // A move is offered while the case is in one of its early steps.
@@ -375,6 +404,9 @@ impl CaseView {
                 .map(|(k, v)| FieldView {
                     label: label(form, k),
                     value: v.to_string(),
+                    nik: form
+                        .and_then(|f| f.field(k))
+                        .is_some_and(|f| f.kind == crate::forms::spec::FieldType::Nik),
                 })
                 .collect(),
             attachments,
@@ -424,7 +456,43 @@ impl CaseView {
             new_reply: crate::cases::waiting::new_reply(r, now),
             attach_error: String::new(),
             waiting: now.is_some_and(|s| s.asks_citizen),
+            read_only: false,
         }
+    }
+
+    /// The page as one staff member sees it: staff named by their
+    /// profiles ([`profile::shown`]); for one who may only read the case
+    /// (`works` false), the NIK masked as the report masks it, the KTP
+    /// left out, and no form.
+    pub fn for_viewer(&self, accounts: &[Account], works: bool) -> CaseView {
+        let mut v = self.clone();
+        let name = |login: &str| profile::shown(accounts, login);
+        for h in &mut v.history {
+            if !h.by.is_empty() {
+                h.by = name(&h.by);
+            }
+        }
+        for a in &mut v.attachments {
+            if let Some(by) = &a.added_by.0 {
+                a.added = added_text(&a.added_by, &name(by));
+            }
+        }
+        if !v.stale_by.is_empty() {
+            v.stale_by = name(&v.stale_by);
+        }
+        if works {
+            return v;
+        }
+        for f in v.fields.iter_mut().filter(|f| f.nik) {
+            f.value = mask_nik(&f.value).unwrap_or_else(|| "(disembunyikan)".into());
+        }
+        v.attachments.retain(|a| !a.ktp);
+        v.read_only = true;
+        v.steps.clear();
+        v.other_forms.clear();
+        v.can_message = false;
+        (v.whatsapp, v.mailto) = (String::new(), String::new());
+        v
     }
 
     /// Whether the page has a form for a step to `status`.

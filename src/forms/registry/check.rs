@@ -110,6 +110,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                 Role::Name => field.kind == FieldType::Text,
                 Role::Phone => matches!(field.kind, FieldType::Phone | FieldType::Contact),
                 Role::Email => matches!(field.kind, FieldType::Email | FieldType::Contact),
+                Role::Ktp => field.kind == FieldType::File,
             };
             if !fits {
                 fail(
