@@ -7,6 +7,7 @@ mod access;
 mod channels;
 mod lists;
 mod messages;
+mod roles;
 mod signin;
 mod work;
 
