@@ -128,7 +128,10 @@ struct ListArgs {
 pub fn run(args: StaffArgs) -> anyhow::Result<ExitCode> {
     let now = OffsetDateTime::now_utc();
     match args.command {
-        StaffCommand::Add(AddArgs { password: a, settings }) => {
+        StaffCommand::Add(AddArgs {
+            password: a,
+            settings,
+        }) => {
             let data = a.folders.data();
             user::refuse_root_writing(&data, "staff add")?;
             accounts::check_name(&a.name)?;

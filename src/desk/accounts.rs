@@ -169,7 +169,7 @@ struct StaffFile {
     staff: Vec<Account>,
 }
 
-const HEADER: &str = "# loket staff accounts, written by `loket staff add|passwd|remove`.\n\
+const HEADER: &str = "# loket staff accounts, written by `loket staff` and the desk's staff page.\n\
 # Passwords are argon2id hashes. Keep this file private (0600); do not edit by hand.\n";
 
 fn path_of(data: &Path) -> PathBuf {

@@ -290,7 +290,13 @@ pub async fn page(
         let (search, access) = (search.clone(), staff.access.clone());
         tokio::task::spawn_blocking(move || {
             let asked = (&filter, search.as_deref());
-            list((&desk.index, &forms), (&desk.data, &access), asked, today, page_no)
+            list(
+                (&desk.index, &forms),
+                (&desk.data, &access),
+                asked,
+                today,
+                page_no,
+            )
         })
         .await
     };

@@ -269,8 +269,11 @@ mod tests {
             "198001012005011001"
         );
         assert_eq!(check_nip("").unwrap(), "");
-        for bad in ["1980010120050110", "19800101200501100A", "１９８００１０１２００５０１１００１"]
-        {
+        for bad in [
+            "1980010120050110",
+            "19800101200501100A",
+            "１９８００１０１２００５０１１００１",
+        ] {
             assert!(check_nip(bad).is_err(), "{bad}");
         }
         let e = check_nip("123").unwrap_err().to_string();
@@ -283,7 +286,10 @@ mod tests {
             r#"{"name":"rina","password":"x","full_name":"Rina Wulandari","position":"Analis"}"#,
         )
         .unwrap();
-        assert_eq!(shown(std::slice::from_ref(&a), "RINA"), "Rina Wulandari (Analis)");
+        assert_eq!(
+            shown(std::slice::from_ref(&a), "RINA"),
+            "Rina Wulandari (Analis)"
+        );
         a.full_name.clear();
         a.position.clear();
         assert_eq!(shown(&[a], "rina"), "rina");

@@ -167,7 +167,8 @@ impl Access {
     /// Whether the account records and works cases of the form `kind`
     /// (its forms; all when none are listed).
     pub fn works_form(&self, kind: &str) -> bool {
-        self.may(Permission::Work) && (self.forms.is_empty() || self.forms.iter().any(|f| f == kind))
+        self.may(Permission::Work)
+            && (self.forms.is_empty() || self.forms.iter().any(|f| f == kind))
     }
 
     /// What the account may do with a case of the form `kind`.

@@ -152,7 +152,11 @@ fn settings_of(desk: &Desk, posted: &http::Form) -> (String, Settings) {
         .into_iter()
         .filter(|f| site.get(f).is_some())
         .collect();
-    let roles = posted.all("peran").iter().filter_map(|r| r.parse().ok()).collect();
+    let roles = posted
+        .all("peran")
+        .iter()
+        .filter_map(|r| r.parse().ok())
+        .collect();
     let settings = Settings {
         roles: Some(roles),
         forms: Some(forms),
@@ -183,13 +187,21 @@ fn error_text(e: &AccountError) -> Option<String> {
 }
 
 fn roles_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
+    roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The page with every account, and `form` (an empty add form if none).
 fn page(desk: &Desk, staff: &Staff, form: Option<Editor>) -> StaffView {
     let forms = (desk.office)().forms;
-    let title = |id: &String| forms.get(id).map_or_else(|| id.clone(), |f| f.title.clone());
+    let title = |id: &String| {
+        forms
+            .get(id)
+            .map_or_else(|| id.clone(), |f| f.title.clone())
+    };
     let accounts = staff
         .accounts
         .iter()

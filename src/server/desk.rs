@@ -37,6 +37,14 @@ pub(super) async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), 
     Ok((listener, local))
 }
 
+/// Gives the staff accounts from before roles theirs (issue 28), before
+/// the server says it is ready.
+pub(super) fn give_roles(data: &std::path::Path) {
+    if let Err(e) = crate::desk::profile::migrate(data) {
+        tracing::error!(target: "loket::desk", "cannot give the staff accounts their roles: {e}");
+    }
+}
+
 /// Serves the desk until `shutdown` completes.
 pub(super) async fn run(
     listener: TcpListener,
@@ -45,10 +53,6 @@ pub(super) async fn run(
     data: std::path::PathBuf,
     shutdown: impl Future<Output = ()>,
 ) {
-    // Accounts from before roles get theirs once, here (issue 28).
-    if let Err(e) = crate::desk::profile::migrate(&data) {
-        tracing::error!(target: "loket::desk", "cannot give the staff accounts their roles: {e}");
-    }
     let office_state = state.clone();
     let desk = Desk::new(
         DeskOptions {

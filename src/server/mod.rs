@@ -360,7 +360,10 @@ pub async fn serve(
         source,
     })?;
     let desk_listener = match &opts.desk {
-        Some(settings) => Some(desk::bind(settings.addr).await?),
+        Some(settings) => {
+            desk::give_roles(&data);
+            Some(desk::bind(settings.addr).await?)
+        }
         None => None,
     };
     tokio::spawn(holidays::remind_daily(state.clone()));

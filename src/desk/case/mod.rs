@@ -43,12 +43,16 @@ pub async fn handle(
     // The case itself: one the account may not read does not exist for
     // it; one it may only read takes nothing from it.
     staff.grant = match load(desk, ticket).await {
-        Ok((record, _)) => staff.access.grant(&record.kind, record.confidential.is_some()),
+        Ok((record, _)) => staff
+            .access
+            .grant(&record.kind, record.confidential.is_some()),
         Err(e) => return load_error(desk, &staff, &e),
     };
     match (staff.grant, staff.route.need) {
         (Grant::None, _) => return not_found(desk, &staff),
-        (Grant::Read, Permission::Work) => return desk.error_page(Some(&staff), messages::FORBIDDEN),
+        (Grant::Read, Permission::Work) => {
+            return desk.error_page(Some(&staff), messages::FORBIDDEN);
+        }
         _ => {}
     }
     let read = http::is_read(&req);

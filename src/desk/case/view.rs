@@ -7,11 +7,11 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::cases::Record;
+use crate::cases::record::AddedFrom;
 use crate::cases::report::mask_nik;
+use crate::core::dates::{self, WIB};
 use crate::desk::accounts::Account;
 use crate::desk::profile;
-use crate::cases::record::AddedFrom;
-use crate::core::dates::{self, WIB};
 use crate::forms::spec::{Need, StepSpec};
 use crate::forms::{FormSpec, Forms};
 use crate::notify::contact;
@@ -179,7 +179,10 @@ pub struct CaseView {
 }
 
 /// "ditambahkan oleh Budi, 27 November 2026, 10.15 WIB" (`by` as shown).
-fn added_text((by, at, from_citizen): &(Option<String>, Option<OffsetDateTime>, bool), shown: &str) -> String {
+fn added_text(
+    (by, at, from_citizen): &(Option<String>, Option<OffsetDateTime>, bool),
+    shown: &str,
+) -> String {
     match (by, at) {
         (Some(by), Some(at)) if by == "pemohon" => {
             format!("dikirim pemohon lewat Cek Status, {}", moment_text(*at))

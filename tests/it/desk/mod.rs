@@ -4,6 +4,7 @@
 //! Browser tests of the same pages are in `e2e/desk.test.mjs`.
 
 mod access;
+mod accounts;
 mod channels;
 mod lists;
 mod messages;

@@ -30,7 +30,11 @@ const EXPECTED: &[(&str, &str, [u16; 4])] = &[
     ("POST", "/kasus/{tiket}/pesan/", [422, 422, 403, 403]),
     ("POST", "/kasus/{tiket}/kode/", [422, 422, 403, 403]),
     ("GET", "/kasus/{tiket}/cetak/", [200, 200, 200, 403]),
-    ("GET", "/kasus/{tiket}/lampiran/{berkas}", [200, 200, 403, 403]),
+    (
+        "GET",
+        "/kasus/{tiket}/lampiran/{berkas}",
+        [200, 200, 403, 403],
+    ),
     ("POST", "/kasus/{tiket}/lampiran/", [400, 400, 403, 403]),
     ("GET", "/staf/", [403, 403, 403, 200]),
     ("POST", "/staf/", [403, 403, 403, 422]),
@@ -45,7 +49,11 @@ pub fn add_with(server: &Server, name: &str, args: &[&str]) {
     let mut all = vec!["add", name, "--password-stdin", "--root", &root];
     all.extend(args);
     let out = staff(&server.data, &all, &format!("{PASSWORD}\n"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A permohonan through the public form, then marked confidential in its
@@ -117,7 +125,11 @@ async fn each_role_gets_what_its_table_row_says_on_every_route() {
             }
         }
     }
-    assert_eq!(fs::read(&record).unwrap(), before, "no role changed the case");
+    assert_eq!(
+        fs::read(&record).unwrap(),
+        before,
+        "no role changed the case"
+    );
 }
 
 /// A confidential case is not there for a petugas (inbox, counts, search,
@@ -131,7 +143,11 @@ async fn a_confidential_case_is_seen_only_by_the_complaint_handler() {
     let kept = confidential_case(&server).await;
     add_with(&server, "rina", &["--role", "petugas"]);
     add_with(&server, "dewi", &["--role", "pengelola-pengaduan"]);
-    add_with(&server, "agus", &["--role", "petugas", "--form", "pengaduan-layanan"]);
+    add_with(
+        &server,
+        "agus",
+        &["--role", "petugas", "--form", "pengaduan-layanan"],
+    );
     let paths = |t: &str| {
         [
             format!("/kasus/{t}/"),
@@ -141,7 +157,11 @@ async fn a_confidential_case_is_seen_only_by_the_complaint_handler() {
     };
 
     let mut rina = DeskClient::signed_in(&server, "rina").await;
-    for inbox in ["/".to_string(), format!("/?cari={kept}"), "/?cari=Siti".into()] {
+    for inbox in [
+        "/".to_string(),
+        format!("/?cari={kept}"),
+        "/?cari=Siti".into(),
+    ] {
         let page = rina.get(&inbox).await;
         assert_eq!(page.status, StatusCode::OK);
         let link = format!("/kasus/{kept}/");
@@ -155,26 +175,50 @@ async fn a_confidential_case_is_seen_only_by_the_complaint_handler() {
     }
     let csrf = rina.get("/").await.csrf();
     let step = rina
-        .post(&format!("/kasus/{kept}/"), &[("csrf", &csrf), ("langkah", "ditolak")])
+        .post(
+            &format!("/kasus/{kept}/"),
+            &[("csrf", &csrf), ("langkah", "ditolak")],
+        )
         .await;
     assert_eq!(step.status, StatusCode::NOT_FOUND);
-    assert_eq!(rina.get(&format!("/kasus/{open}/")).await.status, StatusCode::OK);
+    assert_eq!(
+        rina.get(&format!("/kasus/{open}/")).await.status,
+        StatusCode::OK
+    );
 
     let mut dewi = DeskClient::signed_in(&server, "dewi").await;
     let inbox = dewi.get(&format!("/?cari={kept}")).await;
-    assert!(inbox.body.contains(&format!("/kasus/{kept}/")), "{}", inbox.body);
+    assert!(
+        inbox.body.contains(&format!("/kasus/{kept}/")),
+        "{}",
+        inbox.body
+    );
     assert!(dewi.get("/").await.body.contains("2 kasus:"));
     for path in paths(&kept) {
         assert_eq!(dewi.get(&path).await.status, StatusCode::OK, "{path}");
     }
 
     let mut agus = DeskClient::signed_in(&server, "agus").await;
-    assert!(!agus.get("/").await.body.contains(&format!("/kasus/{open}/")));
+    assert!(
+        !agus
+            .get("/")
+            .await
+            .body
+            .contains(&format!("/kasus/{open}/"))
+    );
     for path in paths(&open) {
-        assert_eq!(agus.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            agus.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
     let forms = agus.get("/kasus-baru/").await;
-    assert!(!forms.body.contains("/kasus-baru/permohonan/"), "{}", forms.body);
+    assert!(
+        !forms.body.contains("/kasus-baru/permohonan/"),
+        "{}",
+        forms.body
+    );
     let form = agus.get("/kasus-baru/permohonan/").await;
     assert_eq!(form.status, StatusCode::FORBIDDEN);
 }
@@ -201,10 +245,15 @@ async fn the_pimpinan_reads_without_nik_or_ktp_and_takes_no_step() {
     assert!(page.body.contains(&masked), "{}", page.body);
     assert!(!page.body.contains(NIK) && !page.body.contains(&digits));
     assert!(!page.body.contains("ktp.jpg"), "{}", page.body);
-    assert!(!page.body.contains("method=\"post\" action=\"/kasus/"), "no form to act");
+    assert!(
+        !page.body.contains("method=\"post\" action=\"/kasus/"),
+        "no form to act"
+    );
     let printed = kadis.get(&format!("/kasus/{ticket}/cetak/")).await;
     assert!(!printed.body.contains(NIK) && !printed.body.contains(&digits));
-    let ktp = kadis.get(&format!("/kasus/{ticket}/lampiran/ktp.jpg")).await;
+    let ktp = kadis
+        .get(&format!("/kasus/{ticket}/lampiran/ktp.jpg"))
+        .await;
     assert_eq!(ktp.status, StatusCode::FORBIDDEN);
     assert!(!ktp.bytes.starts_with(&[0xFF, 0xD8]));
 
