@@ -13,7 +13,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::http::query;
-use super::roles::{Access, Grant};
+use super::roles::{Access, Grant, Permission};
 use super::views::Chrome;
 use super::{Body, Desk, Staff, html_page, views};
 use crate::cases::Channel;
@@ -62,7 +62,9 @@ pub fn list(
     let found = search.map(|text| index.find(text));
     let search_failed = matches!(found, Some(None));
     let filter = &Filter {
-        found: found.map(Option::unwrap_or_default),
+        found: found
+            .map(Option::unwrap_or_default)
+            .or_else(|| filter.found.clone()),
         ..filter.clone()
     };
     let by_status = forms
@@ -268,7 +270,7 @@ pub async fn page(
     };
     let office = (desk.office)();
     let (forms, calendar) = (office.forms, office.calendar);
-    let filter = Filter {
+    let mut filter = Filter {
         status: Some(typed.status.clone()).filter(|s| forms.step_ids().contains(&s.as_str())),
         kind: Some(typed.jenis.clone()).filter(|k| forms.get(k).is_some()),
         channel: typed.saluran.parse().ok(),
@@ -279,7 +281,17 @@ pub async fn page(
         pauses: office.config.office.pause_while_waiting,
         replied: typed.batas == NEW_REPLY,
     };
-    let search = Some(typed.cari.clone()).filter(|t| !t.is_empty());
+    let mut search = Some(typed.cari.clone()).filter(|t| !t.is_empty());
+    // Who sees no NIK does not find cases by one either (nor by a phone).
+    if search.as_deref().is_some_and(looks_like_nik_or_phone) && !staff.access.may(Permission::Work)
+    {
+        filter.found = Some(Default::default());
+        errors.push(
+            "Pencarian dengan NIK atau nomor telepon hanya untuk petugas yang mengerjakan kasus."
+                .into(),
+        );
+        search = None;
+    }
     let page_no = get("halaman")
         .parse::<usize>()
         .unwrap_or(1)
@@ -421,6 +433,16 @@ pub async fn page(
         StatusCode::OK,
         views::render("kotak-masuk.html", &chrome, &view),
     )
+}
+
+/// Digits only (with spaces, dots, dashes or a leading +), six or more:
+/// a NIK or a phone number, not a ticket or a name.
+fn looks_like_nik_or_phone(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    digits >= 6
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '+'))
 }
 
 /// How staff read step `id`: its name in the form `kind` (or the first

@@ -249,6 +249,16 @@ async fn the_pimpinan_reads_without_nik_or_ktp_and_takes_no_step() {
         !page.body.contains("method=\"post\" action=\"/kasus/"),
         "no form to act"
     );
+    let search = kadis.get(&format!("/?cari={digits}")).await;
+    assert!(
+        search.body.contains("hanya untuk petugas"),
+        "{}",
+        search.body
+    );
+    assert!(
+        !search.body.contains(&format!("/kasus/{ticket}/")),
+        "not found by NIK"
+    );
     let printed = kadis.get(&format!("/kasus/{ticket}/cetak/")).await;
     assert!(!printed.body.contains(NIK) && !printed.body.contains(&digits));
     let ktp = kadis
