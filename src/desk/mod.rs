@@ -10,17 +10,24 @@
 //! script, `assets/sesi.js`, only adds the warning before a session ends),
 //! styled by `src/desk/assets/meja.css` (the site's palette and forms).
 //!
-//! | path | what |
-//! | --- | --- |
-//! | `/masuk/` | sign-in ([`signin`]) |
-//! | `/keluar/` (POST) | sign-out |
-//! | `/` | the inbox ([`inbox`]) |
-//! | `/kasus/TICKET/` | a case, and (POST) its next step ([`case`]) |
-//! | `/kasus/TICKET/cetak/` | the case on one A4 page |
-//! | `/kasus/TICKET/lampiran/NAME` | an attachment |
-//! | `/laporan/` | the monthly report, and its files ([`report`]) |
-//! | `/kasus-baru/` | record a case from another channel, and (POST) store it ([`intake`]) |
-//! | `/sesi/` (POST) | keep the session going (the warning before it ends, `aset/sesi.js`) |
+//! | path | what | who ([`roles`]) |
+//! | --- | --- | --- |
+//! | `/masuk/` | sign-in ([`signin`]) | anyone |
+//! | `/keluar/` (POST) | sign-out | signed in |
+//! | `/` | the inbox ([`inbox`]): the cases the account may see | petugas, pengelola-pengaduan, pimpinan |
+//! | `/kasus/TICKET/` | a case, and (POST) its next step ([`case`]) | read: as the inbox; POST: petugas, pengelola-pengaduan |
+//! | `/kasus/TICKET/pesan/`, `kode/`, `lampiran/` (POST) | a message, a new access code, files | petugas, pengelola-pengaduan |
+//! | `/kasus/TICKET/cetak/` | the case on one A4 page | as the case |
+//! | `/kasus/TICKET/lampiran/NAME` | an attachment (the KTP not for pimpinan) | as the case |
+//! | `/laporan/` | the monthly report, and its files ([`report`]) | petugas, pengelola-pengaduan, pimpinan |
+//! | `/kasus-baru/` | record a case from another channel, and (POST) store it ([`intake`]) | petugas, pengelola-pengaduan (their forms) |
+//! | `/staf/` | staff accounts: roles, forms, profiles ([`staff_page`]) | admin |
+//! | `/sesi/` (POST) | keep the session going (the warning before it ends, `aset/sesi.js`) | signed in |
+//!
+//! Every route after sign-in has its row in [`roles::ROUTES`], which the
+//! router consults before any handler: a route without a row is refused.
+//! A case the account may not see (confidential without
+//! pengelola-pengaduan, another form's for a petugas) answers 404.
 //!
 //! A session ends after `--desk-idle-secs` without a request: every page
 //! says so, and with JavaScript (`/aset/sesi.js`) warns two minutes before
@@ -28,7 +35,8 @@
 //! after its session ended is kept and offered again after signing in
 //! ([`kept`]).
 //!
-//! Security: accounts in `data/staff.yaml` ([`accounts`], argon2id);
+//! Security: accounts in `data/staff.yaml` ([`accounts`], argon2id; roles
+//! and profiles: [`profile`]);
 //! sessions in memory ([`session`]); every POST carries the session's CSRF
 //! token; sign-in is rate limited ([`limiter`]); actions are written to the
 //! audit log ([`audit`]). Nothing here logs personal data: the access log
