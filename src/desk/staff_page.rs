@@ -69,8 +69,9 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> 
                 None => return desk.error_page(Some(staff), messages::STAFF_UNKNOWN),
             }
         }
-        if let Some(name) = get("tersimpan") {
-            view.notice = format!("Akun {name} sudah disimpan.");
+        // Only an account's own name is echoed, not any text of the link.
+        if let Some(a) = get("tersimpan").and_then(|n| accounts::find(&staff.accounts, &n)) {
+            view.notice = format!("Akun {} sudah disimpan.", a.name);
         }
         return render(desk, staff, StatusCode::OK, &view);
     }
