@@ -280,6 +280,26 @@ mod tests {
         assert!(e.contains("18 digits"), "{e}");
     }
 
+    fn account(name: &str, roles: &[Role]) -> Account {
+        let mut a: Account =
+            serde_json::from_str(&format!(r#"{{"name":"{name}","password":"x"}}"#)).unwrap();
+        a.roles = roles.to_vec();
+        a
+    }
+
+    #[test]
+    fn accounts_from_before_roles_are_given_theirs() {
+        let mut old = vec![account("budi", &[]), account("siti", &[])];
+        assert_eq!(assign_missing_roles(&mut old), ["budi", "siti"]);
+        assert_eq!(old[0].roles, [Role::Petugas, Role::Admin]);
+        assert_eq!(old[1].roles, [Role::Petugas]);
+        assert!(assign_missing_roles(&mut old).is_empty(), "once");
+        // Beside accounts that have roles, none becomes admin by position.
+        let mut mixed = vec![account("agus", &[]), account("dewi", &[Role::Admin])];
+        assign_missing_roles(&mut mixed);
+        assert_eq!(mixed[0].roles, [Role::Petugas]);
+    }
+
     #[test]
     fn staff_are_named_by_their_profile() {
         let mut a: Account = serde_json::from_str(

@@ -174,12 +174,15 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str) -> Response<Bo
     let office = office_now.config.office;
     let today = dates::today();
     let view = PrintView {
-        officer: record
-            .history
-            .last()
-            .map(|h| h.by.clone())
-            .filter(|b| !b.trim().is_empty())
-            .unwrap_or_else(|| staff.session.name.clone()),
+        officer: crate::desk::profile::shown(
+            &staff.accounts,
+            record
+                .history
+                .last()
+                .map(|h| h.by.as_str())
+                .filter(|b| !b.trim().is_empty())
+                .unwrap_or(&staff.session.name),
+        ),
         c: CaseView::new(
             &record,
             &office_now.forms,

@@ -222,7 +222,11 @@ async fn an_admin_manages_staff_on_the_desk() {
     let added = admin.post("/staf/", &good).await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
     let list = admin.get(added.header("location")).await;
-    assert!(list.body.contains("Akun dewi sudah disimpan."), "{}", list.body);
+    assert!(
+        list.body.contains("Akun dewi sudah disimpan."),
+        "{}",
+        list.body
+    );
     assert!(list.body.contains("Dewi Lestari") && list.body.contains(NIP));
     let mut dewi = DeskClient::signed_in(&server, "dewi").await;
     assert!(
