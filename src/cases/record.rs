@@ -256,6 +256,14 @@ pub struct Record {
         skip_serializing_if = "Option::is_none"
     )]
     pub result: Option<String>,
+    /// The outcome category staff chose when they closed the case (an id
+    /// of the final step's `outcomes:`).
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outcome: Option<String>,
     /// When `loket purge` deleted the attachments (the record still lists
     /// what was received).
     #[serde(default, with = "day::option", skip_serializing_if = "Option::is_none")]
@@ -316,6 +324,7 @@ impl Record {
             first_response_at: None,
             completed_at: None,
             result: None,
+            outcome: None,
             confidential: None,
             attachments_purged: None,
             redacted: None,

@@ -60,6 +60,9 @@ pub struct StatusChange {
     /// Why the case is late, for the citizen: required by a step that
     /// closes a case past its deadline.
     pub late_reason: Option<String>,
+    /// The outcome category of a final step with `outcomes:` (its id or
+    /// its label, as staff type it).
+    pub outcome: Option<String>,
 }
 
 impl StatusChange {
@@ -96,11 +99,16 @@ impl StatusChange {
         if step.asks_citizen && self.public_note().is_none() {
             return Some(Need::Request);
         }
+        let no_outcome = self.outcome.as_deref().is_none_or(|o| o.trim().is_empty());
+        if !step.outcomes.is_empty() && no_outcome {
+            return Some(Need::Outcome);
+        }
         step.needs.iter().copied().find(|need| match need {
             Need::FilesComplete => self.files_complete.is_none(),
             Need::Meeting => self.meeting.is_none(),
             Need::Note | Need::Result | Need::Reason => self.note().is_none(),
             Need::Request => self.public_note().is_none(),
+            Need::Outcome => no_outcome,
         })
     }
 }
@@ -120,6 +128,7 @@ pub fn need_message(need: Need, step: &str) -> String {
         Need::Request => format!(
             "langkah {step} perlu pesan untuk pemohon: apa yang perlu dilengkapi (--public-note)"
         ),
+        Need::Outcome => format!("langkah {step} perlu kategori hasil (--outcome)"),
     }
 }
 
@@ -243,6 +252,12 @@ pub fn apply(
             due: record.promised_due(),
         });
     }
+    let outcome = match change.outcome.as_deref().map(str::trim) {
+        Some(typed) if change.to.is_some() && !typed.is_empty() => {
+            Some(outcome_of(to, typed)?.id.clone())
+        }
+        _ => None,
+    };
     let note = change.note();
     let edit_error = |message: String| RecordError::Edit {
         path: record.path.clone(),
@@ -297,6 +312,9 @@ pub fn apply(
     if stepped && to.is_final {
         new = set_key(&new, "completed_at", &at).map_err(edit_error)?;
     }
+    if let Some(outcome) = &outcome {
+        new = set_key(&new, "outcome", outcome).map_err(edit_error)?;
+    }
     new = append_history(&new, &entry).map_err(edit_error)?;
     // The edit must read back as the record we meant to write.
     let check = Record::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;
@@ -309,6 +327,35 @@ pub fn apply(
         ));
     }
     Ok(new)
+}
+
+/// The outcome category of `step` staff named, by its id or its label in
+/// any case.
+fn outcome_of<'a>(
+    step: &'a StepSpec,
+    typed: &str,
+) -> Result<&'a crate::forms::spec::Outcome, RecordError> {
+    let wanted = typed.to_lowercase();
+    step.outcomes
+        .iter()
+        .find(|o| o.id == typed || o.label.to_lowercase() == wanted)
+        .ok_or_else(|| {
+            RecordError::Missing(match step.outcomes.is_empty() {
+                true => format!(
+                    "langkah {} tidak punya kategori hasil; hapus --outcome",
+                    step.id
+                ),
+                false => format!(
+                    "kategori hasil {typed:?} tidak dikenal untuk langkah {}; pilih salah satu: {}",
+                    step.id,
+                    step.outcomes
+                        .iter()
+                        .map(|o| o.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+        })
 }
 
 /// A message to the citizen on an open case (`from`: the step it is in):
@@ -394,6 +441,7 @@ catatan_petugas: ditambahkan dengan tangan\n";
             files_complete: None,
             public_note: None,
             late_reason: None,
+            outcome: None,
         }
     }
 

@@ -92,6 +92,20 @@ pub const REPORT_NOT_AUDITED: Notice = Notice::new(
     "Catatan audit tidak dapat ditulis, jadi laporan tidak dikirim. Hubungi pengelola server.",
 );
 
+/// The period's narrative could not be kept.
+pub const NARRATIVE_NOT_SAVED: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Narasi belum tersimpan",
+    "Narasi laporan tidak dapat disimpan di server. Coba lagi; bila tetap gagal, hubungi pengelola server.",
+);
+
+/// The period's narrative file does not read: no report without it.
+pub const NARRATIVE_UNREADABLE: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Laporan belum dapat dibuat",
+    "Narasi laporan yang tersimpan tidak dapat dibaca. Simpan narasinya lagi di halaman laporan, atau hubungi pengelola server.",
+);
+
 /// The site's report template failed.
 pub const REPORT_TEMPLATE_FAILED: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,

@@ -226,10 +226,7 @@ impl Desk {
             };
         }
         if let Some(rest) = path.strip_prefix(REPORT_PATH) {
-            return match http::is_read(&req) {
-                true => report::handle(self, &req, &staff, rest).await,
-                false => self.not_allowed(Some(&staff)),
-            };
+            return report::handle(self, req, &staff, rest).await;
         }
         if let Some(rest) = path.strip_prefix(NEW_CASE_PATH) {
             return intake::handle(self, req, staff, rest).await;

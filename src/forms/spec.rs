@@ -374,6 +374,10 @@ pub enum Need {
     /// with `asks_citizen: true` needs it (not written in `needs`).
     #[serde(skip)]
     Request,
+    /// One of the step's outcome categories (`outcomes:`): every step
+    /// with some needs it (not written in `needs`).
+    #[serde(skip)]
+    Outcome,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -408,6 +412,21 @@ pub struct StepSpec {
     /// files and a reply on `/cek-status/` while the case is in it.
     #[serde(default)]
     pub asks_citizen: bool,
+    /// The categories of a final step's outcome the monthly report counts
+    /// ("Mediasi berhasil", "Dirujuk ke BPSK"): staff choose one when they
+    /// take the step.
+    #[serde(default)]
+    pub outcomes: Vec<Outcome>,
+}
+
+/// One outcome category of a final step: `{ id, label }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// What the record keeps (`outcome:`).
+    pub id: String,
+    /// What staff choose and the report prints.
+    pub label: String,
 }
 
 impl StepSpec {
@@ -445,6 +464,11 @@ impl StepSpec {
         } else {
             None
         }
+    }
+
+    /// The outcome category with this id.
+    pub fn outcome_of(&self, id: &str) -> Option<&Outcome> {
+        self.outcomes.iter().find(|o| o.id == id)
     }
 
     /// "pertemuan-dijadwalkan" → "Pertemuan dijadwalkan", unless `name` says.

@@ -349,6 +349,28 @@ impl SiteConfig {
                 "office.online_form_replaces_letter belum diisi: tetapkan apakah formulir daring menggantikan surat tertulis yang diminta standar pelayanan (true atau false); sampai diisi, halaman formulir tidak menyebutkannya".to_string(),
             ));
         }
+        match &config.office.head {
+            None => config.warnings.push(Diagnostic::warning(
+                shown,
+                yaml::line_of_key(&text, "office"),
+                "office.head belum diisi: laporan bulanan tidak punya penanda tangan \"Mengetahui, Kepala Dinas\"; isi nama, NIP, dan jabatan Kepala Dinas (office.head: { name, nip, position })".to_string(),
+            )),
+            Some(head) => {
+                let nip: String = head.nip.chars().filter(|c| !c.is_whitespace()).collect();
+                let bad_nip = !nip.is_empty()
+                    && !(nip.len() == 18 && nip.bytes().all(|b| b.is_ascii_digit()));
+                if head.name.trim().is_empty() || head.position.trim().is_empty() || bad_nip {
+                    return Err(Diagnostic::error(
+                        shown,
+                        yaml::line_of_key(&text, "head"),
+                        format!(
+                            "office.head perlu nama (name) dan jabatan (position), dan NIP (nip) bila diisi harus 18 angka; tertulis NIP {:?}",
+                            head.nip
+                        ),
+                    ));
+                }
+            }
+        }
         let (privacy, defaulted) = config
             .privacy_given
             .resolve(&config.office, &config.contact);

@@ -164,6 +164,7 @@ fn typed_step(posted: &http::Form) -> Typed {
         tempat: posted.get("tempat"),
         pesan: posted.get("pesan"),
         terlambat: posted.get("terlambat"),
+        kategori: posted.get("kategori"),
         ..Typed::default()
     }
 }
@@ -224,6 +225,7 @@ fn change_from(
         meeting,
         files_complete,
         late_reason: Some(typed.terlambat.trim().to_string()).filter(|n| !n.is_empty()),
+        outcome: Some(typed.kategori.trim().to_string()).filter(|n| !n.is_empty()),
     })
 }
 
@@ -437,6 +439,7 @@ fn need_text(need: Need) -> &'static str {
         Need::Request => {
             "Tulis apa yang perlu dilengkapi pemohon; pesan ini dikirim kepada pemohon."
         }
+        Need::Outcome => "Pilih kategori hasil; kategori ini dihitung di laporan bulanan.",
     }
 }
 
@@ -461,6 +464,7 @@ fn move_from(typed: &Typed, by: &str, now: OffsetDateTime) -> Result<cases::Stat
         meeting: None,
         files_complete: None,
         late_reason: None,
+        outcome: None,
     })
 }
 

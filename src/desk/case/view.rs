@@ -29,6 +29,8 @@ pub struct Typed {
     pub pesan: String,
     /// Why the case is late, for the citizen.
     pub terlambat: String,
+    /// The outcome category chosen (its id).
+    pub kategori: String,
     /// The form was "Kirim pesan ke pemohon" (no step).
     pub message_form: bool,
     /// Why the meeting asks for a second look (shown with a checkbox to
@@ -87,6 +89,14 @@ struct StepView {
     button: String,
     /// It closes the case: past the deadline it needs a late reason.
     closes: bool,
+    /// Its outcome categories, one to choose (none: no choice).
+    outcomes: Vec<OutcomeView>,
+}
+
+#[derive(Serialize)]
+struct OutcomeView {
+    id: String,
+    label: String,
 }
 
 /// Another form a case filed in the wrong one can move to.
@@ -231,6 +241,14 @@ fn step(from: &str, to: &StepSpec) -> StepView {
         form,
         button,
         closes: to.is_final,
+        outcomes: to
+            .outcomes
+            .iter()
+            .map(|o| OutcomeView {
+                id: o.id.clone(),
+                label: o.label.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -399,6 +417,7 @@ impl CaseView {
                     form: MOVE_STEP,
                     button: "Pindahkan".into(),
                     closes: false,
+                    outcomes: Vec::new(),
                 }))
                 .collect(),
             other_kind: match other_forms.as_slice() {

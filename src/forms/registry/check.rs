@@ -322,6 +322,7 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
                 ),
             );
         }
+        outcomes(at, step, fail);
         if step.is_final && !step.next.is_empty() {
             fail(
                 at.step_key(id, "next"),
@@ -366,6 +367,55 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
                     "langkah `{}` tidak dapat dicapai dari langkah pertama `{}`",
                     step.id, steps[0].id
                 ),
+            );
+        }
+    }
+}
+
+/// A step's `outcomes:`: only on a final step; ids as step ids are, each
+/// once; a label for each.
+fn outcomes(at: &Lines, step: &crate::forms::spec::StepSpec, fail: &mut Fail) {
+    if step.outcomes.is_empty() {
+        return;
+    }
+    let id = step.id.as_str();
+    let line = at.step_key(id, "outcomes");
+    if !step.is_final {
+        fail(
+            line,
+            format!(
+                "langkah `{id}` bukan langkah akhir; `outcomes` (kategori hasil) hanya untuk langkah dengan `final: true`"
+            ),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for o in &step.outcomes {
+        let good = !o.id.is_empty()
+            && o.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !good {
+            fail(
+                line,
+                format!(
+                    "kategori hasil `{}` di langkah `{id}`: id hanya boleh berisi huruf kecil, angka, dan tanda hubung (-)",
+                    o.id
+                ),
+            );
+        }
+        if !seen.insert(o.id.as_str()) {
+            fail(
+                line,
+                format!(
+                    "kategori hasil `{}` ditulis dua kali di langkah `{id}`",
+                    o.id
+                ),
+            );
+        }
+        if o.label.trim().is_empty() {
+            fail(
+                line,
+                format!("kategori hasil `{}` di langkah `{id}` perlu `label`", o.id),
             );
         }
     }
