@@ -527,7 +527,7 @@ async fn the_inbox_and_the_report_count_cases_by_channel() {
     assert!(csv.contains("KP-20261103-KMNP;2026-11-03;"), "{csv}");
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("KP-20261103-KMNP") && l.ends_with(";telepon")),
+            .any(|l| l.starts_with("KP-20261103-KMNP") && l.ends_with(";Telepon;")),
         "{csv}"
     );
 }
