@@ -147,6 +147,12 @@ fn asked_period(asked: &[(String, String)]) -> (Option<Period>, ReportPage) {
     };
     match parsed {
         Ok(period) => (Some(period), page),
+        Err(_) if get("periode").is_none() && get("bulan").is_some() => {
+            page.error =
+                "Bulan tidak dikenal. Pilih bulan, atau tulis tahun dan bulannya seperti 2026-11."
+                    .to_string();
+            (None, page)
+        }
         Err(_) => {
             page.error = "Periode tidak dikenal. Pilih bulan (misalnya 2026-11), atau tahun dan triwulannya.".to_string();
             (None, page)
@@ -194,6 +200,7 @@ async fn show(
     let stem = period.file_stem();
     if let Span::Month(_) = period.span {
         view.month = period.code();
+        view.year = period.year.to_string();
     } else {
         view.year = period.year.to_string();
         view.quarter = match period.span {

@@ -357,8 +357,8 @@ impl SiteConfig {
             )),
             Some(head) => {
                 let nip: String = head.nip.chars().filter(|c| !c.is_whitespace()).collect();
-                let bad_nip = !nip.is_empty()
-                    && !(nip.len() == 18 && nip.bytes().all(|b| b.is_ascii_digit()));
+                let good_nip = nip.len() == 18 && nip.bytes().all(|b| b.is_ascii_digit());
+                let bad_nip = !nip.is_empty() && !good_nip;
                 if head.name.trim().is_empty() || head.position.trim().is_empty() || bad_nip {
                     return Err(Diagnostic::error(
                         shown,
