@@ -131,6 +131,8 @@ pub struct CaseView {
     first_response: String,
     completed: String,
     result: String,
+    /// The outcome category's label ("" for none).
+    outcome: String,
     applicant: String,
     fields: Vec<FieldView>,
     attachments: Vec<AttachmentView>,
@@ -386,6 +388,14 @@ impl CaseView {
             first_response: r.first_response_at.map(moment_text).unwrap_or_default(),
             completed: r.completed_at.map(moment_text).unwrap_or_default(),
             result: r.result.clone().unwrap_or_default(),
+            outcome: r
+                .outcome
+                .as_deref()
+                .map(|id| {
+                    form.and_then(|f| f.steps.iter().find_map(|s| s.outcome_of(id)))
+                        .map_or_else(|| id.to_string(), |o| o.label.clone())
+                })
+                .unwrap_or_default(),
             applicant: r.name(form).to_string(),
             fields: r
                 .fields

@@ -232,6 +232,14 @@ async fn the_desk_shows_a_quarter_and_asks_for_the_outcome() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let record = fs::read_to_string(crate::common::submit::record_path(&data, ticket)).unwrap();
     assert!(record.contains("\noutcome: mediasi-berhasil\n"), "{record}");
+    let closed = desk.get(&path).await;
+    assert!(
+        closed
+            .body
+            .contains("<dt>Kategori hasil</dt><dd>Mediasi berhasil</dd>"),
+        "{}",
+        closed.body
+    );
     let month = desk.get("/laporan/?bulan=2026-11").await;
     assert!(
         month
