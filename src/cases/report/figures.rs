@@ -53,12 +53,15 @@ impl FormFigures {
             share.add(row.timeliness);
         }
         let (verb, done) = form.verb();
+        // A category counts for a closed case (one reopened by hand keeps
+        // its record's `outcome` but is open again).
+        let closed: Vec<&CaseRow> = rows.iter().copied().filter(|r| !r.open).collect();
         let mut outcomes: Vec<(String, usize)> = form
             .steps
             .iter()
             .flat_map(|s| &s.outcomes)
             .map(|o| {
-                let n = rows
+                let n = closed
                     .iter()
                     .filter(|r| r.outcome.as_deref() == Some(o.id.as_str()))
                     .count();
@@ -66,15 +69,15 @@ impl FormFigures {
             })
             .collect();
         let with_outcomes = |step: &str| form.step(step).is_some_and(|s| !s.outcomes.is_empty());
-        let without = rows
+        let without = closed
             .iter()
-            .filter(|r| r.outcome.is_none() && r.completed.is_some() && with_outcomes(&r.status))
+            .filter(|r| r.outcome.is_none() && with_outcomes(&r.status))
             .count();
         if without > 0 {
             outcomes.push((NO_OUTCOME.to_string(), without));
         }
         let known = |id: &str| form.steps.iter().any(|s| s.outcome_of(id).is_some());
-        let mut unknown: Vec<&str> = rows
+        let mut unknown: Vec<&str> = closed
             .iter()
             .filter_map(|r| r.outcome.as_deref())
             .filter(|id| !known(id))
@@ -82,7 +85,7 @@ impl FormFigures {
         unknown.sort_unstable();
         unknown.dedup();
         for id in unknown {
-            let n = rows
+            let n = closed
                 .iter()
                 .filter(|r| r.outcome.as_deref() == Some(id))
                 .count();

@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use reqwest::StatusCode;
 
-use super::kepala::site_with_outcomes;
+use super::october::site_with_outcomes;
 use crate::common::server::Server;
 use crate::common::*;
 use crate::desk::{DeskClient, PASSWORD, audited, write_record};
