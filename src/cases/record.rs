@@ -161,13 +161,70 @@ pub struct HistoryEntry {
     /// citizen's answer on `/cek-status/`, or files staff attached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added: Option<Added>,
+    /// Staff marked the case confidential, for this reason: not a step
+    /// (the status stays), never shown to the citizen.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub confidential: Option<String>,
+    /// The step referred the case to another body (a step with
+    /// `referral:` in its form file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+}
+
+/// A complaint referred to the body that handles it (the Inspektorat, the
+/// UPP Saber Pungli): to whom, by which letter, on which day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// One of the step's `referral.to`.
+    pub to: String,
+    /// The letter's number, when there is one.
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub letter: Option<String>,
+    /// The day it was referred (the letter's date).
+    #[serde(with = "day")]
+    pub date: Date,
+}
+
+impl Referral {
+    /// Parses "TUJUAN; NOMOR SURAT; YYYY-MM-DD" or "TUJUAN; YYYY-MM-DD"
+    /// (`loket status --referral`).
+    pub fn parse(text: &str) -> Result<Referral, String> {
+        let parts: Vec<&str> = text.split(';').map(str::trim).collect();
+        let (to, letter, date) = match parts.as_slice() {
+            [to, date] => (*to, "", *date),
+            [to, letter, date] => (*to, *letter, *date),
+            _ => {
+                return Err(
+                    "tulis rujukan sebagai \"TUJUAN; NOMOR SURAT; YYYY-MM-DD\" (nomor surat boleh kosong)"
+                        .into(),
+                );
+            }
+        };
+        if to.is_empty() {
+            return Err("rujukan perlu tujuan".into());
+        }
+        Ok(Referral {
+            to: to.to_string(),
+            letter: Some(letter.to_string()).filter(|l| !l.is_empty()),
+            date: dates::parse_iso(date).map_err(|e| format!("tanggal rujukan: {e}"))?,
+        })
+    }
 }
 
 impl HistoryEntry {
     /// Whether the entry is a step staff took (not an [`Added`], not a
-    /// message without a step).
+    /// message without a step, not a case marked confidential).
     pub fn is_step(&self) -> bool {
-        self.added.is_none() && !self.message
+        self.added.is_none() && !self.message && self.confidential.is_none()
     }
 
     /// Whether the entry is the citizen's reply.
@@ -283,6 +340,48 @@ pub struct Confidential {
     pub at: OffsetDateTime,
 }
 
+impl Confidential {
+    /// `by` of a case from an anonymous form.
+    pub const ANONYMOUS: &str = "anonim";
+    /// `by` of a case whose citizen ticked the form's confidentiality box.
+    pub const ASKED: &str = "pemohon";
+
+    /// Whether a new case of `form` with `fields` is confidential from the
+    /// start, the one rule for the web form and the desk's new case: an
+    /// anonymous form's always, and one whose citizen ticked the box with
+    /// `role: confidential`.
+    pub fn asked(
+        form: &FormSpec,
+        fields: &[(String, String)],
+        at: OffsetDateTime,
+    ) -> Option<Confidential> {
+        let ticked = || {
+            let field = form.role(Role::Confidential)?;
+            fields
+                .iter()
+                .find(|(k, _)| *k == field.name)
+                .filter(|(_, v)| v == "ya")
+        };
+        let by = if form.anonymous {
+            Confidential::ANONYMOUS
+        } else if ticked().is_some() {
+            Confidential::ASKED
+        } else {
+            return None;
+        };
+        Some(Confidential {
+            by: by.to_string(),
+            reason: String::new(),
+            at: whole_seconds_in_wib(at),
+        })
+    }
+
+    /// Whether the case came from an anonymous form: nobody to tell.
+    pub fn is_anonymous(&self) -> bool {
+        self.by == Confidential::ANONYMOUS
+    }
+}
+
 impl Record {
     /// A new record for `ticket`: every field of the form in form order ("" for
     /// empty ones, see [`form_fields`]), the derived values, the
@@ -296,6 +395,7 @@ impl Record {
         attachments: &[Attachment],
         deadlines: Deadlines,
     ) -> Record {
+        let confidential = Confidential::asked(form, &fields, received_at);
         Record {
             path: PathBuf::new(),
             ticket: ticket.to_string(),
@@ -316,7 +416,7 @@ impl Record {
             first_response_at: None,
             completed_at: None,
             result: None,
-            confidential: None,
+            confidential,
             attachments_purged: None,
             redacted: None,
         }

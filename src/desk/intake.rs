@@ -408,7 +408,7 @@ async fn record(
                 }
             }
             Claim::Lead(lead) => {
-                let code = match access::new_code() {
+                let code = match submission.takes_code().then(access::new_code).transpose() {
                     Ok(code) => code,
                     Err(e) => return store_error(desk, staff, e),
                 };
@@ -435,7 +435,7 @@ async fn record(
                     Ok::<_, std::io::Error>(ticket)
                 });
                 match committing.await.map_err(std::io::Error::other) {
-                    Ok(Ok(ticket)) => break (ticket, code),
+                    Ok(Ok(ticket)) => break (ticket, code.unwrap_or_default()),
                     Ok(Err(e)) | Err(e) => return store_error(desk, staff, e),
                 }
             }
