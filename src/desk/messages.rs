@@ -47,7 +47,7 @@ pub fn record_unreadable(line: Option<usize>) -> Notice {
 pub const CONFIDENTIAL_NOT_ALLOWED: Notice = Notice::new(
     StatusCode::FORBIDDEN,
     "Tidak berwenang",
-    "Hanya pengelola pengaduan dan admin yang dapat menandai kasus sebagai rahasia.",
+    "Hanya Pejabat Pengelola Pengaduan dan admin yang dapat menandai kasus sebagai rahasia.",
 );
 
 /// A new access code asked for a case from an anonymous form.

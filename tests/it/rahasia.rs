@@ -1,6 +1,7 @@
 //! Issue 28 §2, confidential and anonymous complaints, on the fixture site
-//! with `tests/fixtures/rahasia/` laid over it (the complaint form with a
-//! confidentiality box and a referral step, and an anonymous form): the
+//! with `tests/fixtures/rahasia/` laid over it (the complaint form, whose
+//! confidentiality box is the shipped one's, with a referral step, and an
+//! anonymous form): the
 //! citizen's box makes the case confidential on the web form and at the
 //! desk; an anonymous form asks for no identity, gives no code, no status
 //! lookup and no mail to the citizen; staff with the right role mark a
@@ -100,9 +101,9 @@ async fn the_citizens_box_makes_the_case_confidential_on_the_web_and_at_the_desk
         "type=\"checkbox\"",
         "name=\"rahasia\"",
         "Rahasiakan identitas saya",
-        "hanya dilihat oleh pejabat pengelola pengaduan",
+        "hanya dilihat oleh Pejabat Pengelola Pengaduan",
         "Keluhan Anda tetap ditangani",
-        "mempertemukan Anda dengan pihak yang diadukan",
+        "aria-describedby=\"f-rahasia-hint\"",
     ] {
         assert!(page.contains(shown), "{shown}:\n{page}");
     }
@@ -265,7 +266,11 @@ async fn only_a_complaint_handler_or_admin_marks_a_case_confidential_with_a_reas
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
-    assert!(refused.body.contains("Hanya pengelola pengaduan dan admin"));
+    assert!(
+        refused
+            .body
+            .contains("Hanya Pejabat Pengelola Pengaduan dan admin")
+    );
     assert_eq!(confidential_by(&server.data, ticket), None);
 
     // A complaint handler must give a reason.

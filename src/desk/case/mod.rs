@@ -136,7 +136,7 @@ async fn show(
             (None, Some(step)) => format!("Status kasus ini sekarang: {}.", step.name()),
             (None, None) if changed == "lampiran" => "Berkas sudah dilampirkan.".to_string(),
             (None, None) if changed == "rahasia" => {
-                "Kasus ini sekarang dirahasiakan: hanya pengelola pengaduan dan admin yang dapat melihatnya.".to_string()
+                "Kasus ini sekarang dirahasiakan: hanya Pejabat Pengelola Pengaduan dan admin yang dapat melihatnya.".to_string()
             }
             (None, None) => String::new(),
         };

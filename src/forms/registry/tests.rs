@@ -31,7 +31,11 @@ fn shipped_forms_keep_the_facts_of_the_standard() {
             .collect()
     };
     assert_eq!(kept(kp), ["jenis", "persetujuan"]);
-    assert_eq!(kept(pl), ["persetujuan"]);
+    // The citizen's ask for confidentiality is a yes or no, kept with the
+    // case after a purge (issue 28).
+    assert_eq!(kept(pl), ["rahasia", "persetujuan"]);
+    assert_eq!(role(pl, Role::Confidential).as_deref(), Some("rahasia"));
+    assert_eq!(role(kp, Role::Confidential), None);
 }
 
 /// The SK's procedure for requests, and the office's own for complaints
