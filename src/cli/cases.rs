@@ -111,8 +111,8 @@ pub struct StatusArgs {
     /// For a step that refers the case (`referral:` in its form file): to
     /// whom, the letter's number (may be empty) and date,
     /// "TUJUAN; NOMOR SURAT; YYYY-MM-DD".
-    #[arg(long, value_parser = cases::Referral::parse)]
-    referral: Option<cases::Referral>,
+    #[arg(long, value_parser = |text: &str| cases::Referral::parse(text).map(Box::new))]
+    referral: Option<Box<cases::Referral>>,
     /// For a step that checks the documents: whether they are complete
     /// (lengkap or tidak-lengkap).
     #[arg(long, value_parser = cases::parse_files_complete)]
@@ -355,7 +355,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         meeting: args.meeting,
         files_complete: args.berkas,
         late_reason: args.late_reason,
-        referral: args.referral,
+        referral: args.referral.map(|r| *r),
     };
     let forms = args.folders.forms();
     // A site that does not read is said after the step, which stands.
