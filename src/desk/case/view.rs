@@ -185,6 +185,8 @@ pub struct CaseView {
     pub confidential: ConfidentialView,
     /// Today, for the date inputs ("2026-12-03").
     today: String,
+    /// Sent from an anonymous form: nobody to give a code or a message to.
+    anonymous: bool,
     /// What was wrong with files staff attached.
     pub attach_error: String,
 }
@@ -302,6 +304,7 @@ impl CaseView {
         (today, pauses): (time::Date, bool),
     ) -> CaseView {
         let form = forms.of(r).map(|f| &**f);
+        let anonymous = r.confidential.as_ref().is_some_and(|c| c.is_anonymous());
         let step_of = |id: &str| form.and_then(|f| f.step(id));
         let now = step_of(&r.status);
         // Each entry in the form it was taken in (before a move: the old one).
@@ -477,7 +480,7 @@ impl CaseView {
                 .and_then(|f| contact::mailto_link(r, f))
                 .unwrap_or_default(),
             public_message: contact::public_message(r).unwrap_or_default().to_string(),
-            can_message: now.is_some() && !r.is_closed(form),
+            can_message: now.is_some() && !r.is_closed(form) && !anonymous,
             version: crate::cases::Version::of(text).as_str().to_string(),
             notice: String::new(),
             stale_by: String::new(),
@@ -497,6 +500,7 @@ impl CaseView {
                 ..ConfidentialView::default()
             },
             today: dates::format_iso(today),
+            anonymous,
         }
     }
 
