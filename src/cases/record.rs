@@ -26,6 +26,8 @@ use crate::core::yaml;
 use crate::forms::spec::{FieldType, FormSpec, Role};
 use crate::office::terms::Deadlines;
 pub use added::{Added, AddedFrom};
+pub use confidential::Confidential;
+pub use referral::Referral;
 
 /// An uploaded file as stored beside the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,51 +177,6 @@ pub struct HistoryEntry {
     pub referral: Option<Referral>,
 }
 
-/// A complaint referred to the body that handles it (the Inspektorat, the
-/// UPP Saber Pungli): to whom, by which letter, on which day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Referral {
-    /// One of the step's `referral.to`.
-    pub to: String,
-    /// The letter's number, when there is one.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub letter: Option<String>,
-    /// The day it was referred (the letter's date).
-    #[serde(with = "day")]
-    pub date: Date,
-}
-
-impl Referral {
-    /// Parses "TUJUAN; NOMOR SURAT; YYYY-MM-DD" or "TUJUAN; YYYY-MM-DD"
-    /// (`loket status --referral`).
-    pub fn parse(text: &str) -> Result<Referral, String> {
-        let parts: Vec<&str> = text.split(';').map(str::trim).collect();
-        let (to, letter, date) = match parts.as_slice() {
-            [to, date] => (*to, "", *date),
-            [to, letter, date] => (*to, *letter, *date),
-            _ => {
-                return Err(
-                    "tulis rujukan sebagai \"TUJUAN; NOMOR SURAT; YYYY-MM-DD\" (nomor surat boleh kosong)"
-                        .into(),
-                );
-            }
-        };
-        if to.is_empty() {
-            return Err("rujukan perlu tujuan".into());
-        }
-        Ok(Referral {
-            to: to.to_string(),
-            letter: Some(letter.to_string()).filter(|l| !l.is_empty()),
-            date: dates::parse_iso(date).map_err(|e| format!("tanggal rujukan: {e}"))?,
-        })
-    }
-}
-
 impl HistoryEntry {
     /// Whether the entry is a step staff took (not an [`Added`], not a
     /// message without a step, not a case marked confidential).
@@ -324,62 +281,6 @@ pub struct Record {
     /// citizen asked for it, the form is anonymous, or staff marked it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidential: Option<Confidential>,
-}
-
-/// Why and since when a case is confidential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Confidential {
-    /// `pemohon` (the citizen asked on the form), `anonim` (an anonymous
-    /// form), or the login of the staff member who marked it.
-    pub by: String,
-    /// Why, in the words of whoever marked it ("" when the citizen asked).
-    #[serde(default)]
-    pub reason: String,
-    #[serde(with = "moment")]
-    pub at: OffsetDateTime,
-}
-
-impl Confidential {
-    /// `by` of a case from an anonymous form.
-    pub const ANONYMOUS: &str = "anonim";
-    /// `by` of a case whose citizen ticked the form's confidentiality box.
-    pub const ASKED: &str = "pemohon";
-
-    /// Whether a new case of `form` with `fields` is confidential from the
-    /// start, the one rule for the web form and the desk's new case: an
-    /// anonymous form's always, and one whose citizen ticked the box with
-    /// `role: confidential`.
-    pub fn asked(
-        form: &FormSpec,
-        fields: &[(String, String)],
-        at: OffsetDateTime,
-    ) -> Option<Confidential> {
-        let ticked = || {
-            let field = form.role(Role::Confidential)?;
-            fields
-                .iter()
-                .find(|(k, _)| *k == field.name)
-                .filter(|(_, v)| v == "ya")
-        };
-        let by = if form.anonymous {
-            Confidential::ANONYMOUS
-        } else if ticked().is_some() {
-            Confidential::ASKED
-        } else {
-            return None;
-        };
-        Some(Confidential {
-            by: by.to_string(),
-            reason: String::new(),
-            at: whole_seconds_in_wib(at),
-        })
-    }
-
-    /// Whether the case came from an anonymous form: nobody to tell.
-    pub fn is_anonymous(&self) -> bool {
-        self.by == Confidential::ANONYMOUS
-    }
 }
 
 impl Record {
@@ -737,6 +638,8 @@ pub fn parse_local_time(text: &str) -> Result<OffsetDateTime, String> {
 }
 
 mod added;
+mod confidential;
+mod referral;
 
 #[cfg(test)]
 mod tests {

@@ -231,7 +231,10 @@ async fn an_anonymous_form_asks_no_identity_gives_no_code_or_lookup_and_mails_no
     let mut rina = staff(&server, "rina", "pengelola-pengaduan").await;
     let case = rina.get(&format!("/kasus/{}/", sent.ticket)).await;
     assert_eq!(case.status, StatusCode::OK);
-    assert!(case.body.contains("Dikirim tanpa identitas (formulir anonim)."));
+    assert!(
+        case.body
+            .contains("Dikirim tanpa identitas (formulir anonim).")
+    );
     assert!(case.body.contains(TOLD), "staff read it");
     for absent in ["Buat kode akses baru", "Kirim pesan ke pemohon"] {
         assert!(!case.body.contains(absent), "{absent}:\n{}", case.body);
