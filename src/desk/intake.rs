@@ -124,6 +124,8 @@ struct Recorded {
     url: String,
     /// "" when the post was sent again: the code was shown the first time.
     code: String,
+    /// The form is anonymous: no code at all.
+    anonymous: bool,
     channel: &'static str,
     received: String,
     due: String,
@@ -450,6 +452,7 @@ async fn record(
                 "" => String::new(),
                 code => access::display(code),
             },
+            anonymous: form.anonymous,
             channel: channel.label(),
             received: dates::format_long(day),
             due: dates::format_long(deadlines.completion.unwrap_or(deadlines.response).date),
