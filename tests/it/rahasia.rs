@@ -236,7 +236,11 @@ async fn an_anonymous_form_asks_no_identity_gives_no_code_or_lookup_and_mails_no
             .contains("Dikirim tanpa identitas (formulir anonim).")
     );
     assert!(case.body.contains(TOLD), "staff read it");
-    for absent in ["Buat kode akses baru", "Kirim pesan ke pemohon"] {
+    for absent in [
+        "Buat kode akses baru",
+        "Kirim pesan ke pemohon",
+        "Pesan untuk pemohon (opsional)",
+    ] {
         assert!(!case.body.contains(absent), "{absent}:\n{}", case.body);
     }
     // One from the complaint box, recorded at the desk: no code either.

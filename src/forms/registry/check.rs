@@ -349,6 +349,14 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
                 );
             }
         }
+        if step.asks_citizen && at.file.anonymous {
+            fail(
+                at.step_key(id, "asks_citizen"),
+                format!(
+                    "langkah `{id}` meminta kelengkapan dari pemohon (`asks_citizen`), tetapi formulir ini `anonymous: true`: pengirimnya tidak dapat membuka Cek Status untuk menjawab"
+                ),
+            );
+        }
         if step.asks_citizen && (i == 0 || step.is_final) {
             fail(
                 at.step_key(id, "asks_citizen"),

@@ -397,6 +397,26 @@ fn each_mistake_names_its_line() {
     );
 }
 
+/// An anonymous form's sender cannot be asked for anything: they have no
+/// way to answer (issue 28).
+#[test]
+fn an_anonymous_form_asks_its_sender_nothing() {
+    let asking = GOOD
+        .replacen("personal: true, role: name }", "personal: true }", 1)
+        .replacen("title:", "anonymous: true\ntitle:", 1)
+        .replacen(
+            "    label: \"Berkas lengkap\"\n",
+            "    label: \"Berkas lengkap\"\n    asks_citizen: true\n",
+            1,
+        );
+    assert_eq!(
+        problems(&asking),
+        [
+            "forms/x.yaml:18: langkah `diperiksa` meminta kelengkapan dari pemohon (`asks_citizen`), tetapi formulir ini `anonymous: true`: pengirimnya tidak dapat membuka Cek Status untuk menjawab"
+        ]
+    );
+}
+
 /// `role: confidential` goes on one optional checkbox (issue 28).
 #[test]
 fn the_confidentiality_box_is_an_optional_checkbox() {
