@@ -347,6 +347,10 @@ mod tests {
         let out = redacted(&record, form, date!(2027 - 01 - 10))
             .to_yaml()
             .unwrap();
+        // The mark stays a mark, without its reason.
+        let again = Record::parse(Path::new("KP-20260105-CDFH.yaml"), &out).unwrap();
+        assert_eq!(again.history[2].confidential.as_deref(), Some(""));
+        assert!(!again.history[2].is_step());
         assert!(
             !out.contains("Siti") && !out.contains("0812") && !out.contains("abc"),
             "{out}"

@@ -164,12 +164,9 @@ pub struct HistoryEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added: Option<Added>,
     /// Staff marked the case confidential, for this reason: not a step
-    /// (the status stays), never shown to the citizen.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// (the status stays), never shown to the citizen. Empty (not absent)
+    /// once purged: the entry is still the mark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidential: Option<String>,
     /// The step referred the case to another body (a step with
     /// `referral:` in its form file).
