@@ -26,6 +26,8 @@ use crate::core::yaml;
 use crate::forms::spec::{FieldType, FormSpec, Role};
 use crate::office::terms::Deadlines;
 pub use added::{Added, AddedFrom};
+pub use confidential::Confidential;
+pub use referral::Referral;
 
 /// An uploaded file as stored beside the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,13 +163,22 @@ pub struct HistoryEntry {
     /// citizen's answer on `/cek-status/`, or files staff attached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added: Option<Added>,
+    /// Staff marked the case confidential, for this reason: not a step
+    /// (the status stays), never shown to the citizen. Empty (not absent)
+    /// once purged: the entry is still the mark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidential: Option<String>,
+    /// The step referred the case to another body (a step with
+    /// `referral:` in its form file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
 }
 
 impl HistoryEntry {
     /// Whether the entry is a step staff took (not an [`Added`], not a
-    /// message without a step).
+    /// message without a step, not a case marked confidential).
     pub fn is_step(&self) -> bool {
-        self.added.is_none() && !self.message
+        self.added.is_none() && !self.message && self.confidential.is_none()
     }
 
     /// Whether the entry is the citizen's reply.
@@ -277,20 +288,6 @@ pub struct Record {
     pub confidential: Option<Confidential>,
 }
 
-/// Why and since when a case is confidential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Confidential {
-    /// `pemohon` (the citizen asked on the form), `anonim` (an anonymous
-    /// form), or the login of the staff member who marked it.
-    pub by: String,
-    /// Why, in the words of whoever marked it ("" when the citizen asked).
-    #[serde(default)]
-    pub reason: String,
-    #[serde(with = "moment")]
-    pub at: OffsetDateTime,
-}
-
 impl Record {
     /// A new record for `ticket`: every field of the form in form order ("" for
     /// empty ones, see [`form_fields`]), the derived values, the
@@ -304,6 +301,7 @@ impl Record {
         attachments: &[Attachment],
         deadlines: Deadlines,
     ) -> Record {
+        let confidential = Confidential::asked(form, &fields, received_at);
         Record {
             path: PathBuf::new(),
             ticket: ticket.to_string(),
@@ -325,7 +323,7 @@ impl Record {
             completed_at: None,
             result: None,
             outcome: None,
-            confidential: None,
+            confidential,
             attachments_purged: None,
             redacted: None,
         }
@@ -646,6 +644,8 @@ pub fn parse_local_time(text: &str) -> Result<OffsetDateTime, String> {
 }
 
 mod added;
+mod confidential;
+mod referral;
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::RecordError;
-use super::record::{HistoryEntry, Meeting, Record, format_timestamp};
+use super::record::{HistoryEntry, Meeting, Record, Referral, format_timestamp};
 use super::yaml_edit::{append_history, remove_key, set_key, set_value};
 use crate::core::dates;
 use crate::forms::spec::{FormSpec, Need, StepSpec};
@@ -63,6 +63,9 @@ pub struct StatusChange {
     /// The outcome category of a final step with `outcomes:` (its id or
     /// its label, as staff type it).
     pub outcome: Option<String>,
+    /// To whom, by which letter and when a step with `referral:` refers
+    /// the case.
+    pub referral: Option<Referral>,
 }
 
 impl StatusChange {
@@ -103,12 +106,19 @@ impl StatusChange {
         if !step.outcomes.is_empty() && no_outcome {
             return Some(Need::Outcome);
         }
+        if let Some(referral) = &step.referral {
+            let to = self.referral.as_ref().map(|r| r.to.as_str());
+            if !referral.to.iter().any(|t| Some(t.as_str()) == to) {
+                return Some(Need::Referral);
+            }
+        }
         step.needs.iter().copied().find(|need| match need {
             Need::FilesComplete => self.files_complete.is_none(),
             Need::Meeting => self.meeting.is_none(),
             Need::Note | Need::Result | Need::Reason => self.note().is_none(),
             Need::Request => self.public_note().is_none(),
             Need::Outcome => no_outcome,
+            Need::Referral => false,
         })
     }
 }
@@ -129,6 +139,9 @@ pub fn need_message(need: Need, step: &str) -> String {
             "langkah {step} perlu pesan untuk pemohon: apa yang perlu dilengkapi (--public-note)"
         ),
         Need::Outcome => format!("langkah {step} perlu kategori hasil (--outcome)"),
+        Need::Referral => format!(
+            "langkah {step} perlu tujuan rujukan (salah satu dari `referral.to` langkah itu), nomor surat bila ada, dan tanggalnya (--referral \"TUJUAN; NOMOR SURAT; YYYY-MM-DD\")"
+        ),
     }
 }
 
@@ -279,6 +292,8 @@ pub fn apply(
         added: None,
         message: false,
         late_reason: change.late_reason().map(str::to_string),
+        confidential: None,
+        referral: change.referral.clone().filter(|_| to.referral.is_some()),
     };
     let mut new = set_key(text, "status", &to.id).map_err(edit_error)?;
     if let Some(m) = &change.form {
@@ -388,6 +403,8 @@ fn message(
         public_note: change.public_note().map(str::to_string),
         message: true,
         late_reason: change.late_reason().map(str::to_string),
+        confidential: None,
+        referral: None,
         added: None,
     };
     let new = append_history(text, &entry).map_err(edit_error)?;

@@ -113,6 +113,11 @@ pub struct StatusArgs {
     /// For a step that needs a meeting: "YYYY-MM-DD HH:MM, place".
     #[arg(long, value_parser = Meeting::parse)]
     meeting: Option<Meeting>,
+    /// For a step that refers the case (`referral:` in its form file): to
+    /// whom, the letter's number (may be empty) and date,
+    /// "TUJUAN; NOMOR SURAT; YYYY-MM-DD".
+    #[arg(long, value_parser = |text: &str| cases::Referral::parse(text).map(Box::new))]
+    referral: Option<Box<cases::Referral>>,
     /// For a step that checks the documents: whether they are complete
     /// (lengkap or tidak-lengkap).
     #[arg(long, value_parser = cases::parse_files_complete)]
@@ -365,6 +370,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         files_complete: args.berkas,
         late_reason: args.late_reason,
         outcome: args.outcome,
+        referral: args.referral.map(|r| *r),
     };
     let forms = args.folders.forms();
     // A site that does not read is said after the step, which stands.

@@ -43,6 +43,20 @@ pub fn record_unreadable(line: Option<usize>) -> Notice {
     }
 }
 
+/// A case marked confidential by an account that may not.
+pub const CONFIDENTIAL_NOT_ALLOWED: Notice = Notice::new(
+    StatusCode::FORBIDDEN,
+    "Tidak berwenang",
+    "Hanya Pejabat Pengelola Pengaduan dan admin yang dapat menandai kasus sebagai rahasia.",
+);
+
+/// A new access code asked for a case from an anonymous form.
+pub const ANONYMOUS_NO_CODE: Notice = Notice::new(
+    StatusCode::CONFLICT,
+    "Kasus tanpa kode akses",
+    "Kasus ini dikirim tanpa identitas melalui formulir anonim, jadi tidak punya kode akses dan tidak dapat diberi kode baru.",
+);
+
 /// Anything else that went wrong on the server.
 pub const SERVER_FAULT: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,

@@ -32,7 +32,10 @@ pub struct FormFile {
     pub term: Term,
     #[serde(default = "one")]
     pub version: u32,
-    /// Whether a submission may come without a name (no `role: name` field).
+    /// An anonymous form (issue 28): no field asks who the citizen is (no
+    /// `role: name`, phone, email or NIK field), so its cases get no access
+    /// code, no status lookup and no mail to the citizen, and are
+    /// confidential (`by: anonim`).
     #[serde(default)]
     pub anonymous: bool,
     /// A choice field whose values the report and inbox split cases by.
@@ -127,6 +130,9 @@ pub enum Role {
     Phone,
     /// The address mail goes to.
     Email,
+    /// A checkbox the citizen ticks to ask that their identity be kept
+    /// confidential: the case is then seen only by the complaint handlers.
+    Confidential,
 }
 
 impl Role {
@@ -135,6 +141,7 @@ impl Role {
             Role::Name => "name",
             Role::Phone => "phone",
             Role::Email => "email",
+            Role::Confidential => "confidential",
         }
     }
 }
@@ -378,6 +385,11 @@ pub enum Need {
     /// with some needs it (not written in `needs`).
     #[serde(skip)]
     Outcome,
+    /// To whom the case is referred (one of the step's `referral.to`), the
+    /// letter's number (optional) and date: every step with `referral:`
+    /// needs it (not written in `needs`).
+    #[serde(skip)]
+    Referral,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -417,6 +429,11 @@ pub struct StepSpec {
     /// take the step.
     #[serde(default)]
     pub outcomes: Vec<Outcome>,
+    /// The step refers the case to another body (a complaint naming an
+    /// officer: the Inspektorat, the UPP Saber Pungli): staff record to
+    /// whom, the letter's number and date.
+    #[serde(default)]
+    pub referral: Option<ReferralSpec>,
 }
 
 /// One outcome category of a final step: `{ id, label }`.
@@ -427,6 +444,13 @@ pub struct Outcome {
     pub id: String,
     /// What staff choose and the report prints.
     pub label: String,
+}
+
+/// `referral: { to: [...] }`: the bodies a step may refer a case to.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralSpec {
+    pub to: Vec<String>,
 }
 
 impl StepSpec {

@@ -49,7 +49,7 @@ pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 19] = [
+const BUILTIN: [(&str, &str); 20] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -82,6 +82,10 @@ const BUILTIN: [(&str, &str); 19] = [
     (
         "desk/kode-akses.html",
         include_str!("../desk/templates/kode-akses.html"),
+    ),
+    (
+        "desk/rahasia.html",
+        include_str!("../desk/templates/rahasia.html"),
     ),
     (
         "desk/kasus-baru.html",

@@ -43,6 +43,8 @@ pub enum Action {
     Recorded,
     /// A new access code issued for a case (never the code).
     AccessCode,
+    /// A case marked confidential by staff (never the reason).
+    Confidential,
     /// An attachment opened (the detail is its field).
     Attachment,
     /// A case's print view opened.
@@ -74,6 +76,7 @@ impl Action {
             Action::Message => "message",
             Action::Recorded => "recorded",
             Action::AccessCode => "access-code",
+            Action::Confidential => "confidential",
             Action::Attachment => "attachment",
             Action::Print => "print",
             Action::AttachmentAdded => "attachment-added",

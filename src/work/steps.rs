@@ -115,6 +115,7 @@ pub fn send_message(
         public_note: Some(message.to_string()),
         late_reason: late_reason.map(str::to_string),
         outcome: None,
+        referral: None,
     };
     take_step(w, ticket, seen, &change, actor, now)
 }

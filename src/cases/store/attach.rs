@@ -111,6 +111,8 @@ impl Draft {
                 public_note: None,
                 message: false,
                 late_reason: None,
+                confidential: None,
+                referral: None,
                 added: Some(Added {
                     from: addition.from,
                     files: names,

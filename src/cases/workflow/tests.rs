@@ -38,6 +38,7 @@ fn change(to: &str) -> StatusChange {
         public_note: None,
         late_reason: None,
         outcome: None,
+        referral: None,
     }
 }
 

@@ -13,6 +13,7 @@
 
 pub mod attach;
 mod code;
+pub mod confidential;
 mod files;
 pub mod view;
 
@@ -53,12 +54,15 @@ pub async fn handle(
         "" if req.method() == Method::POST => step(desk, req, &staff, ticket).await,
         "pesan/" if req.method() == Method::POST => message(desk, req, &staff, ticket).await,
         "kode/" if req.method() == Method::POST => code::reissue(desk, req, &staff, ticket).await,
+        "rahasia/" if req.method() == Method::POST => {
+            confidential::mark(desk, req, &staff, ticket).await
+        }
         "cetak/" if read => files::print(desk, &staff, ticket).await,
         _ if read && tail.starts_with("lampiran/") => {
             files::attachment(desk, &staff, ticket, &tail["lampiran/".len()..]).await
         }
         "lampiran/" if req.method() == Method::POST => attach::add(desk, req, &staff, ticket).await,
-        "" | "cetak/" | "pesan/" | "kode/" => desk.not_allowed(Some(&staff)),
+        "" | "cetak/" | "pesan/" | "kode/" | "rahasia/" => desk.not_allowed(Some(&staff)),
         _ => not_found(desk, &staff),
     }
 }
@@ -120,6 +124,7 @@ async fn show(
     let office = (desk.office)();
     let forms = office.forms.clone();
     let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
+    view.confidential.can_mark = confidential::may_mark(desk, staff);
     restore_kept(desk, staff, &mut view, &record.ticket);
     if sent {
         view.notice = "Pesan untuk pemohon sudah dicatat; status kasus tidak berubah.".into();
@@ -130,6 +135,9 @@ async fn show(
             (Some(moved), _) => format!("Kasus ini sekarang: {}.", moved.title),
             (None, Some(step)) => format!("Status kasus ini sekarang: {}.", step.name()),
             (None, None) if changed == "lampiran" => "Berkas sudah dilampirkan.".to_string(),
+            (None, None) if changed == "rahasia" => {
+                "Kasus ini sekarang dirahasiakan: hanya Pejabat Pengelola Pengaduan dan admin yang dapat melihatnya.".to_string()
+            }
             (None, None) => String::new(),
         };
     }
@@ -165,6 +173,9 @@ fn typed_step(posted: &http::Form) -> Typed {
         pesan: posted.get("pesan"),
         terlambat: posted.get("terlambat"),
         kategori: posted.get("kategori"),
+        rujukan: posted.get("rujukan"),
+        nomor_surat: posted.get("nomor_surat"),
+        tanggal_surat: posted.get("tanggal_surat"),
         ..Typed::default()
     }
 }
@@ -215,6 +226,16 @@ fn change_from(
         }
         _ => return Err(need_text(Need::Meeting).into()),
     }
+    // A referral: to whom is the procedure's to check (one of the step's).
+    let referral = match typed.rujukan.trim() {
+        "" => None,
+        to => Some(cases::Referral {
+            to: to.to_string(),
+            letter: Some(typed.nomor_surat.trim().to_string()).filter(|l| !l.is_empty()),
+            date: dates::parse_iso(typed.tanggal_surat.trim())
+                .map_err(|_| "Isi tanggal surat rujukan (contoh: 2026-12-03).".to_string())?,
+        }),
+    };
     Ok(cases::StatusChange {
         to: Some(to.to_string()),
         form: None,
@@ -226,6 +247,7 @@ fn change_from(
         files_complete,
         late_reason: Some(typed.terlambat.trim().to_string()).filter(|n| !n.is_empty()),
         outcome: Some(typed.kategori.trim().to_string()).filter(|n| !n.is_empty()),
+        referral,
     })
 }
 
@@ -440,6 +462,7 @@ fn need_text(need: Need) -> &'static str {
             "Tulis apa yang perlu dilengkapi pemohon; pesan ini dikirim kepada pemohon."
         }
         Need::Outcome => "Pilih kategori hasil; kategori ini dihitung di laporan bulanan.",
+        Need::Referral => "Pilih instansi tujuan rujukan dan isi tanggal suratnya.",
     }
 }
 
@@ -465,6 +488,7 @@ fn move_from(typed: &Typed, by: &str, now: OffsetDateTime) -> Result<cases::Stat
         files_complete: None,
         late_reason: None,
         outcome: None,
+        referral: None,
     })
 }
 
@@ -486,6 +510,7 @@ async fn refused(
     let office = (desk.office)();
     let forms = office.forms.clone();
     let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
+    view.confidential.can_mark = confidential::may_mark(desk, staff);
     view.error_on_top = !error.is_empty() && !typed.message_form && !view.offers(&typed.langkah);
     view.typed = typed;
     view.error = error;

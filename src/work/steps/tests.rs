@@ -45,6 +45,7 @@ fn change(to: &str, by: &str) -> StatusChange {
         public_note: None,
         late_reason: None,
         outcome: None,
+        referral: None,
     }
 }
 
