@@ -322,6 +322,8 @@ fn redacted(record: &Record, form: Option<&FormSpec>, today: Date) -> Record {
         }
     }
     r.result = None;
+    // The berita acara's text names the parties.
+    r.documents.agreement_text = None;
     r.redacted = Some(today);
     r
 }

@@ -127,6 +127,12 @@ pub enum Role {
     Phone,
     /// The address mail goes to.
     Email,
+    /// The other party of a complaint (termohon): a case with one is a
+    /// mediation, and its documents name them.
+    Respondent,
+    /// The other party's address or contact (the invitation's "Kepada").
+    #[serde(rename = "respondent_contact")]
+    RespondentContact,
 }
 
 impl Role {
@@ -135,6 +141,8 @@ impl Role {
             Role::Name => "name",
             Role::Phone => "phone",
             Role::Email => "email",
+            Role::Respondent => "respondent",
+            Role::RespondentContact => "respondent_contact",
         }
     }
 }

@@ -110,6 +110,15 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                 Role::Name => field.kind == FieldType::Text,
                 Role::Phone => matches!(field.kind, FieldType::Phone | FieldType::Contact),
                 Role::Email => matches!(field.kind, FieldType::Email | FieldType::Contact),
+                Role::Respondent => field.kind == FieldType::Text,
+                Role::RespondentContact => matches!(
+                    field.kind,
+                    FieldType::Text
+                        | FieldType::Textarea
+                        | FieldType::Contact
+                        | FieldType::Phone
+                        | FieldType::Email
+                ),
             };
             if !fits {
                 fail(
