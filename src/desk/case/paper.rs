@@ -234,7 +234,8 @@ fn meeting_view(m: &Meeting) -> MeetingView {
     }
 }
 
-/// The fields a document prints: not the NIK, not a checkbox, not empty.
+/// The fields a document prints: not the NIK, not a checkbox, not the
+/// choice the kind names, not an empty one.
 fn fields(record: &Record, form: Option<&FormSpec>) -> Vec<FieldLine> {
     record
         .fields
@@ -242,8 +243,12 @@ fn fields(record: &Record, form: Option<&FormSpec>) -> Vec<FieldLine> {
         .filter(|(_, v)| !v.trim().is_empty())
         .filter_map(|(name, value)| {
             let spec = form.and_then(|f| f.field(name));
+            // The NIK never; a checkbox's "ya" and the choice the kind
+            // already names say nothing.
+            let said_by_kind = form.and_then(|f| f.report_by.as_deref()) == Some(name);
             if spec.is_some_and(|f| matches!(f.kind, FieldType::Nik | FieldType::Checkbox))
                 || (spec.is_none() && name.contains("nik"))
+                || said_by_kind
             {
                 return None;
             }
