@@ -110,7 +110,7 @@ mod tests {
         let shown = Path::new("site.yaml");
         let png = load(root, "/gambar/lambang.png", shown, text).unwrap();
         assert!(
-            png.starts_with("data:image/png;base64,iVBORw0KGgo"),
+            png.starts_with("data:image/png;base64,iVBORw0KGgpyZXN0"),
             "{png}"
         );
         let svg = load(root, "lambang.svg", shown, text).unwrap();

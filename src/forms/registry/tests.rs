@@ -402,7 +402,7 @@ fn values_of_the_wrong_shape_name_their_line() {
         (
             "role: name }",
             "role: [name, nama] }",
-            "forms/x.yaml:7: nilai `nama` tidak dikenal; pilih salah satu: name, phone, email",
+            "forms/x.yaml:7: nilai `nama` tidak dikenal; pilih salah satu: name, phone, email, respondent, respondent_contact",
         ),
         (
             "needs: [result]",
