@@ -146,6 +146,11 @@ test('an ordinary mediation prints each of its four documents on one A4 page, si
       await page.goto(desk(`/kasus/${ticket}/`));
       const link = page.getByRole('link', { name: title, exact: true });
       await Promise.all([page.waitForURL(`**/dokumen/${name}/`), link.click()]);
+      assert.ok(await page.getByRole('img', { name: 'Lambang daerah' }).isVisible(), `${name}: the emblem`);
+      // The officer signs the laporan hasil and the berita acara; the head
+      // of office (site.yaml) the invitations.
+      const signer = name.startsWith('undangan') ? 'Drs. Bambang Hartono, M.Si.' : 'Rina Wulandari, S.E.';
+      assert.ok(await page.getByText(signer).first().isVisible(), `${name}: ${signer} signs`);
       await page.screenshot({ path: join(screenshotsDir(), `dokumen-${name}.png`), fullPage: true });
       const { pages, textBesides } = await printed(page, name);
       assert.equal(pages, 1, `${name} prints on one A4 page, not ${pages}`);
