@@ -27,6 +27,7 @@ use crate::forms::spec::{FieldType, FormSpec, Role};
 use crate::office::terms::Deadlines;
 pub use added::{Added, AddedFrom};
 pub use confidential::Confidential;
+pub use documents::{Agreement, Documents};
 pub use referral::Referral;
 
 /// An uploaded file as stored beside the record.
@@ -286,6 +287,10 @@ pub struct Record {
     /// citizen asked for it, the form is anonymous, or staff marked it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidential: Option<Confidential>,
+    /// What staff typed for the case's printed documents (letter numbers,
+    /// the berita acara, who signs "Mengetahui").
+    #[serde(default, skip_serializing_if = "Documents::is_empty")]
+    pub documents: Documents,
 }
 
 impl Record {
@@ -324,6 +329,7 @@ impl Record {
             result: None,
             outcome: None,
             confidential,
+            documents: Documents::default(),
             attachments_purged: None,
             redacted: None,
         }
@@ -392,6 +398,17 @@ impl Record {
     /// The citizen's name (the field with `role: name`), "" when none.
     pub fn name(&self, form: Option<&FormSpec>) -> &str {
         form.and_then(|f| self.role(f, Role::Name)).unwrap_or("")
+    }
+
+    /// The other party of a mediation (the field with `role: respondent`),
+    /// when the citizen named one: the case is then a mediation.
+    pub fn respondent(&self, form: Option<&FormSpec>) -> Option<&str> {
+        form.and_then(|f| self.role(f, Role::Respondent))
+    }
+
+    /// The other party's address or contact (`role: respondent_contact`).
+    pub fn respondent_contact(&self, form: Option<&FormSpec>) -> Option<&str> {
+        form.and_then(|f| self.role(f, Role::RespondentContact))
     }
 
     /// Folder holding the attachments.
@@ -645,6 +662,7 @@ pub fn parse_local_time(text: &str) -> Result<OffsetDateTime, String> {
 
 mod added;
 mod confidential;
+pub mod documents;
 mod referral;
 
 #[cfg(test)]

@@ -31,6 +31,20 @@ pub const CASE_UNKNOWN: Notice = Notice::new(
     "Tidak ada kasus dengan nomor tiket ini. Periksa nomornya, atau cari di kotak masuk.",
 );
 
+/// A document that needs a meeting, for a case without one scheduled.
+pub const DOCUMENT_NEEDS_MEETING: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Belum ada jadwal pertemuan",
+    "Dokumen ini dibuat dari jadwal pertemuan, dan kasus ini belum punya jadwal pertemuan. Jadwalkan pertemuan di halaman kasus lebih dahulu.",
+);
+
+/// A document of a mediation, for a case without another party.
+pub const DOCUMENT_NEEDS_RESPONDENT: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Kasus ini tanpa termohon",
+    "Dokumen ini hanya untuk mediasi, yaitu kasus yang menyebut pihak yang diadukan (termohon).",
+);
+
 /// A record that does not parse (at `line`, if known).
 pub fn record_unreadable(line: Option<usize>) -> Notice {
     let line = line.map(|l| format!(" (baris {l})")).unwrap_or_default();

@@ -16,7 +16,8 @@
 //! | `/keluar/` (POST) | sign-out |
 //! | `/` | the inbox ([`inbox`]) |
 //! | `/kasus/TICKET/` | a case, and (POST) its next step ([`case`]) |
-//! | `/kasus/TICKET/cetak/` | the case on one A4 page |
+//! | `/kasus/TICKET/dokumen/` | what staff type for the case's documents, and (POST) keep it |
+//! | `/kasus/TICKET/dokumen/NAME/` | a document on A4: `laporan-hasil`, `undangan-pemohon`, `undangan-termohon`, `berita-acara` |
 //! | `/kasus/TICKET/lampiran/NAME` | an attachment |
 //! | `/laporan/` | the monthly report, and its files ([`report`]) |
 //! | `/kasus-baru/` | record a case from another channel, and (POST) store it ([`intake`]) |

@@ -133,6 +133,12 @@ pub enum Role {
     /// A checkbox the citizen ticks to ask that their identity be kept
     /// confidential: the case is then seen only by the complaint handlers.
     Confidential,
+    /// The other party of a complaint (termohon): a case with one is a
+    /// mediation, and its documents name them.
+    Respondent,
+    /// The other party's address or contact (the invitation's "Kepada").
+    #[serde(rename = "respondent_contact")]
+    RespondentContact,
 }
 
 impl Role {
@@ -142,6 +148,8 @@ impl Role {
             Role::Phone => "phone",
             Role::Email => "email",
             Role::Confidential => "confidential",
+            Role::Respondent => "respondent",
+            Role::RespondentContact => "respondent_contact",
         }
     }
 }

@@ -80,11 +80,22 @@ pub struct Office {
     /// monthly report.
     #[serde(default)]
     pub head: Option<Signatory>,
+    /// The regional emblem on the documents' letterhead: an image under
+    /// `static/` (PNG, JPEG or SVG), e.g. `gambar/lambang-jombang.png`.
+    #[serde(default)]
+    pub emblem: String,
+    /// The city documents are dated in ("Jombang, 10 Desember 2026").
+    #[serde(default)]
+    pub city: String,
+    /// The emblem as a `data:` URL, read with site.yaml ("" without one;
+    /// [`super::emblem`]).
+    #[serde(skip)]
+    pub emblem_url: std::sync::Arc<str>,
 }
 
 /// Someone who signs a document: the name, NIP and position printed under
 /// the signature.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Signatory {
     pub name: String,
@@ -371,6 +382,8 @@ impl SiteConfig {
                 }
             }
         }
+        config.office.city = config.office.city.trim().to_string();
+        config.office.emblem_url = super::emblem::load(root, &config.office.emblem, shown, &text)?;
         let (privacy, defaulted) = config
             .privacy_given
             .resolve(&config.office, &config.contact);

@@ -47,8 +47,11 @@ pub enum Action {
     Confidential,
     /// An attachment opened (the detail is its field).
     Attachment,
-    /// A case's print view opened.
+    /// A case's document opened to print (the detail: which).
     Print,
+    /// The values of a case's documents set (the detail: which, never
+    /// the values).
+    Documents,
     /// Files staff attached to a case (the detail: their stored names).
     AttachmentAdded,
     /// The monthly report viewed or downloaded (the detail: month and format).
@@ -79,6 +82,7 @@ impl Action {
             Action::Confidential => "confidential",
             Action::Attachment => "attachment",
             Action::Print => "print",
+            Action::Documents => "documents",
             Action::AttachmentAdded => "attachment-added",
             Action::Report => "report",
             Action::AccountAdded => "account-added",

@@ -13,6 +13,7 @@
 //!   desk for a case from another channel).
 //! - [`code`]: a new access code for a case (the desk and `loket code`).
 //! - [`confidential`]: staff mark a case confidential, with a reason.
+//! - [`documents`]: the values staff type for a case's printed documents.
 //! - [`report`]: the monthly report (the desk and `loket report`).
 //! - [`care`]: purge, backup, restore and verify (the command line).
 //! - [`audit`]: the audit log, and who acts ([`audit::Actor`]).
@@ -22,6 +23,7 @@ pub mod body;
 pub mod care;
 pub mod code;
 pub mod confidential;
+pub mod documents;
 pub mod intake;
 pub mod report;
 pub mod steps;

@@ -117,6 +117,7 @@ impl Draft {
                     from: addition.from,
                     files: names,
                     reply: addition.reply.clone(),
+                    documents: Vec::new(),
                 }),
             };
             let new = if list.len() == record.attachments.len() {

@@ -1,6 +1,7 @@
 //! A case: its page (`/kasus/TICKET/`), its next step (POST there), a
 //! message to the citizen without a step (POST `pesan/`), a new access
-//! code ([`code`], POST `kode/`), its print view and its attachments
+//! code ([`code`], POST `kode/`), its documents to print and what staff
+//! type for them ([`documents`], `dokumen/`), and its attachments
 //! ([`files`]).
 //!
 //! A step is the use case `loket status` calls too ([`work::take_step`],
@@ -14,7 +15,9 @@
 pub mod attach;
 mod code;
 pub mod confidential;
+mod documents;
 mod files;
+mod paper;
 pub mod view;
 
 use std::sync::Arc;
@@ -57,12 +60,22 @@ pub async fn handle(
         "rahasia/" if req.method() == Method::POST => {
             confidential::mark(desk, req, &staff, ticket).await
         }
-        "cetak/" if read => files::print(desk, &staff, ticket).await,
+        "dokumen/" if read => {
+            let saved = http::query(&req).iter().any(|(k, _)| k == "disimpan");
+            documents::page(desk, &staff, ticket, saved).await
+        }
+        "dokumen/" if req.method() == Method::POST => {
+            documents::save(desk, req, &staff, ticket).await
+        }
+        _ if read && tail.starts_with("dokumen/") && tail.ends_with('/') => {
+            let slug = &tail["dokumen/".len()..tail.len() - 1];
+            documents::print(desk, &staff, ticket, slug).await
+        }
         _ if read && tail.starts_with("lampiran/") => {
             files::attachment(desk, &staff, ticket, &tail["lampiran/".len()..]).await
         }
         "lampiran/" if req.method() == Method::POST => attach::add(desk, req, &staff, ticket).await,
-        "" | "cetak/" | "pesan/" | "kode/" | "rahasia/" => desk.not_allowed(Some(&staff)),
+        "" | "pesan/" | "kode/" | "rahasia/" | "dokumen/" => desk.not_allowed(Some(&staff)),
         _ => not_found(desk, &staff),
     }
 }

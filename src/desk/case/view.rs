@@ -1,5 +1,4 @@
-//! A case as its page and its print view show it: every value a ready
-//! string in Indonesian.
+//! A case as its page shows it: every value a ready string in Indonesian.
 
 use std::ops::Not;
 
@@ -132,7 +131,7 @@ struct OtherForm {
 /// (filed in the wrong one), like `loket status --kind`.
 pub use crate::forms::spec::MOVE_STEP;
 
-/// The case page's view (`v` in `kasus.html`, `v.c` in `cetak.html`).
+/// The case page's view (`v` in `kasus.html`).
 #[derive(Serialize)]
 pub struct CaseView {
     ticket: String,
@@ -201,6 +200,8 @@ pub struct CaseView {
     anonymous: bool,
     /// What was wrong with files staff attached.
     pub attach_error: String,
+    /// The documents the case can print ([`super::paper`]).
+    papers: Vec<super::paper::PaperLink>,
 }
 
 /// "27 November 2026, 10.15 WIB".
@@ -337,6 +338,9 @@ impl CaseView {
                 at: moment_text(h.at),
                 status: match &h.added {
                     Some(a) if a.from == AddedFrom::Pemohon => "Balasan dari pemohon".into(),
+                    Some(a) if !a.documents.is_empty() => {
+                        format!("Isian dokumen diperbarui: {}", a.documents.join(", "))
+                    }
                     Some(_) => "Berkas ditambahkan".into(),
                     None if h.confidential.is_some() => "Ditandai rahasia".into(),
                     None => forms
@@ -530,6 +534,7 @@ impl CaseView {
             },
             today: dates::format_iso(today),
             anonymous,
+            papers: super::paper::available(r, forms),
         }
     }
 

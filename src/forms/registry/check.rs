@@ -111,6 +111,15 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                 Role::Phone => matches!(field.kind, FieldType::Phone | FieldType::Contact),
                 Role::Email => matches!(field.kind, FieldType::Email | FieldType::Contact),
                 Role::Confidential => field.kind == FieldType::Checkbox,
+                Role::Respondent => field.kind == FieldType::Text,
+                Role::RespondentContact => matches!(
+                    field.kind,
+                    FieldType::Text
+                        | FieldType::Textarea
+                        | FieldType::Contact
+                        | FieldType::Phone
+                        | FieldType::Email
+                ),
             };
             if !fits {
                 fail(

@@ -478,7 +478,7 @@ fn values_of_the_wrong_shape_name_their_line() {
         (
             "role: name }",
             "role: [name, nama] }",
-            "forms/x.yaml:7: nilai `nama` tidak dikenal; pilih salah satu: name, phone, email, confidential",
+            "forms/x.yaml:7: nilai `nama` tidak dikenal; pilih salah satu: name, phone, email, confidential, respondent, respondent_contact",
         ),
         (
             "needs: [result]",

@@ -258,7 +258,9 @@ async fn staff_record_a_walk_in_case_dated_back_with_the_web_forms_ticket_deadli
         case.body
             .contains("Dicatat di meja layanan dari saluran Datang langsung")
     );
-    let print = desk.get(&format!("/kasus/{ticket}/cetak/")).await;
+    let print = desk
+        .get(&format!("/kasus/{ticket}/dokumen/laporan-hasil/"))
+        .await;
     assert!(
         print.body.contains(" · Datang langsung</td>"),
         "{}",
