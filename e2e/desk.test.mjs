@@ -148,8 +148,8 @@ test('a staff member signs in, finds the new submission, opens the KTP, closes t
     assert.equal(record.result, 'Konsultasi pemasaran diberikan; pemohon diarahkan ke pameran UMKM.');
     assert.deepEqual(record.history.map((h) => [h.status, h.by]), [['diperiksa', USER], ['selesai', USER]]);
 
-    // The print view: one A4 page.
-    await Promise.all([page.waitForURL('**/cetak/'), page.getByRole('link', { name: 'Cetak dokumentasi dan laporan hasil' }).click()]);
+    // The laporan hasil: one A4 page (every document: dokumen.test.mjs).
+    await Promise.all([page.waitForURL('**/dokumen/laporan-hasil/'), page.getByRole('link', { name: 'Dokumentasi dan laporan hasil', exact: true }).click()]);
     await page.getByRole('heading', { name: 'Dokumentasi dan Laporan Hasil Pelayanan' }).waitFor();
     await page.emulateMedia({ media: 'print' });
     await page.screenshot({ path: join(screenshotsDir(), 'meja-cetak-a4.png'), fullPage: true });
@@ -329,7 +329,8 @@ function deskStates() {
       },
       status: 409,
     },
-    at('kasus-cetak', () => `/kasus/${fresh}/cetak/`),
+    at('kasus-cetak', () => `/kasus/${fresh}/dokumen/laporan-hasil/`),
+    at('kasus-dokumen', () => `/kasus/${fresh}/dokumen/`),
     at('laporan', '/laporan/'),
     at('catat-pilih', '/kasus-baru/'),
     at('catat-formulir', '/kasus-baru/permohonan/'),

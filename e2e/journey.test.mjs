@@ -181,6 +181,8 @@ async function pengaduanJourney(javaScriptEnabled) {
     const form = page.getByRole('form', { name: 'Formulir keluhan, saran, dan masukan' });
     await fillByLabels(form, PENGADUAN_LABELS, values);
     await form.getByLabel('Lampiran (opsional)').setInputFiles(ktp);
+    // The citizen asks that their identity be kept confidential (issue 28).
+    await form.getByLabel(/Rahasiakan identitas saya/).check();
     await form.getByLabel(/Saya sudah membaca pemberitahuan pelindungan data pribadi/).check();
     const response = await submit(page, 'Kirim');
     assert.equal(response.status(), 303);
@@ -193,7 +195,8 @@ async function pengaduanJourney(javaScriptEnabled) {
     assert.ok(path, `the record of ${ticket} is stored`);
     const record = readRecord(path);
     assert.equal(record.kind, 'pengaduan-layanan');
-    assert.deepEqual(record.fields, { ...values, persetujuan: 'ya' });
+    assert.deepEqual(record.fields, { ...values, rahasia: 'ya', persetujuan: 'ya' });
+    assert.equal(record.confidential.by, 'pemohon');
     assert.equal(record.normalized.kontak, '+6285712345678');
     assert.equal(record.attachments.length, 1);
     const [a] = record.attachments;

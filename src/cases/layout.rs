@@ -12,6 +12,7 @@
 //! staff.yaml, audit/                             the staff desk's accounts and log
 //! outbox/                                        mail waiting to be sent (crate::notify)
 //! .copies/                                       reports and backups loket wrote (super::copies)
+//! laporan/narasi-2026-11.yaml                    a report's narrative (super::report::narrative)
 //! ```
 //!
 //! [`Layout`] only names paths: reading a record needs nothing more, and
@@ -41,7 +42,7 @@ pub const STAGING_SUFFIX: &str = ".staging";
 
 /// What loket itself keeps in a data folder: a folder holding only these
 /// (a data folder from before the marker) is adopted.
-const OWN_NAMES: [&str; 9] = [
+const OWN_NAMES: [&str; 10] = [
     MARKER,
     super::copies::DIR,
     SUBMISSIONS_DIR,
@@ -51,6 +52,7 @@ const OWN_NAMES: [&str; 9] = [
     "audit",
     "outbox",
     super::access::KEY_FILE,
+    super::report::narrative::DIR,
 ];
 
 /// The paths of a data folder.

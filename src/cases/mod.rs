@@ -29,7 +29,7 @@ mod workflow;
 pub mod yaml_edit;
 
 pub use channel::Channel;
-pub use record::{HistoryEntry, Meeting, Record, parse_local_time};
+pub use record::{Confidential, HistoryEntry, Meeting, Record, Referral, parse_local_time};
 pub use records::{RecordError, find, load_all};
 pub use update::{Version, update};
 pub use workflow::{

@@ -274,7 +274,8 @@ fn purge_attachments(data: &Path, record: &Record, today: Date) -> Result<(), Re
 /// form file does not mark `personal` (the kind of request: reports count
 /// by it; a form the site no longer has keeps none), the derived values gone, the
 /// attachments' original names and sha256 forgotten, and staff's text
-/// (notes, public notes, the meeting place, the result) emptied. Ticket,
+/// (notes, public notes, the meeting place, the result, why a case was
+/// kept confidential) emptied. Ticket,
 /// kind, dates, statuses, who moved the case and the access code's HMAC
 /// stay, so reports still count the case.
 fn redact(data: &Path, forms: &Forms, record: &Record, today: Date) -> Result<(), RecordError> {
@@ -320,8 +321,17 @@ fn redacted(record: &Record, form: Option<&FormSpec>, today: Date) -> Record {
         if let Some(meeting) = &mut step.meeting {
             meeting.place = String::new();
         }
+        // Why staff kept the case confidential may name the officer.
+        if step.confidential.is_some() {
+            step.confidential = Some(String::new());
+        }
+    }
+    if let Some(confidential) = &mut r.confidential {
+        confidential.reason = String::new();
     }
     r.result = None;
+    // The berita acara's text names the parties.
+    r.documents.agreement_text = None;
     r.redacted = Some(today);
     r
 }
@@ -333,12 +343,16 @@ mod tests {
 
     #[test]
     fn a_redacted_record_keeps_no_text_anyone_typed() {
-        let text = "ticket: KP-20260105-CDFH\nkind: permohonan\nreceived_at: 2026-01-05T09:00:00+07:00\nstatus: selesai\nresponse_due: 2026-01-10\ncompletion_due: 2026-01-10\ncompleted_at: 2026-01-09T10:00:00+07:00\nresult: Hasil untuk Siti 0812\nfields:\n  jenis: konsultasi\n  nama: Siti\n  uraian: Siti 0812\nnormalized:\n  telepon: '+62812'\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: KTP Siti.jpg\n  size: 10\n  type: image/jpeg\n  sha256: abc\nhistory:\n- at: 2026-01-06T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: Budi\n  meeting: {at: '2026-01-08 10:00', place: rumah Siti}\n  note: Siti 0812\n  public_note: Siti 0812\n- at: 2026-01-07T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: pemohon\n  added:\n    from: pemohon\n    files: [balasan-ktp-1.jpg]\n    reply: Siti 0812\n";
+        let text = "ticket: KP-20260105-CDFH\nkind: permohonan\nreceived_at: 2026-01-05T09:00:00+07:00\nstatus: selesai\nresponse_due: 2026-01-10\ncompletion_due: 2026-01-10\ncompleted_at: 2026-01-09T10:00:00+07:00\nresult: Hasil untuk Siti 0812\ndocuments:\n  invitation_number: 005/1/2026\n  agreement_text: Siti 0812 membayar\nfields:\n  jenis: konsultasi\n  nama: Siti\n  uraian: Siti 0812\nnormalized:\n  telepon: '+62812'\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: KTP Siti.jpg\n  size: 10\n  type: image/jpeg\n  sha256: abc\nhistory:\n- at: 2026-01-06T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: Budi\n  meeting: {at: '2026-01-08 10:00', place: rumah Siti}\n  note: Siti 0812\n  public_note: Siti 0812\n- at: 2026-01-07T09:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: pemohon\n  added:\n    from: pemohon\n    files: [balasan-ktp-1.jpg]\n    reply: Siti 0812\n- at: 2026-01-07T10:00:00+07:00\n  status: pertemuan-dijadwalkan\n  by: rina\n  confidential: Menyebut Siti 0812\nconfidential:\n  by: rina\n  reason: Menyebut Siti 0812\n  at: 2026-01-07T10:00:00+07:00\n";
         let record = Record::parse(Path::new("KP-20260105-CDFH.yaml"), text).unwrap();
         let form = Forms::builtin().get("permohonan").map(|f| &**f);
         let out = redacted(&record, form, date!(2027 - 01 - 10))
             .to_yaml()
             .unwrap();
+        // The mark stays a mark, without its reason.
+        let again = Record::parse(Path::new("KP-20260105-CDFH.yaml"), &out).unwrap();
+        assert_eq!(again.history[2].confidential.as_deref(), Some(""));
+        assert!(!again.history[2].is_step());
         assert!(
             !out.contains("Siti") && !out.contains("0812") && !out.contains("abc"),
             "{out}"
@@ -348,6 +362,7 @@ mod tests {
             "by: Budi",
             "status: selesai",
             "redacted: 2027-01-10",
+            "by: rina",
         ] {
             assert!(out.contains(kept), "{kept} in\n{out}");
         }

@@ -26,6 +26,9 @@ use crate::core::yaml;
 use crate::forms::spec::{FieldType, FormSpec, Role};
 use crate::office::terms::Deadlines;
 pub use added::{Added, AddedFrom};
+pub use confidential::Confidential;
+pub use documents::{Agreement, Documents};
+pub use referral::Referral;
 
 /// An uploaded file as stored beside the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,13 +164,22 @@ pub struct HistoryEntry {
     /// citizen's answer on `/cek-status/`, or files staff attached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added: Option<Added>,
+    /// Staff marked the case confidential, for this reason: not a step
+    /// (the status stays), never shown to the citizen. Empty (not absent)
+    /// once purged: the entry is still the mark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidential: Option<String>,
+    /// The step referred the case to another body (a step with
+    /// `referral:` in its form file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
 }
 
 impl HistoryEntry {
     /// Whether the entry is a step staff took (not an [`Added`], not a
-    /// message without a step).
+    /// message without a step, not a case marked confidential).
     pub fn is_step(&self) -> bool {
-        self.added.is_none() && !self.message
+        self.added.is_none() && !self.message && self.confidential.is_none()
     }
 
     /// Whether the entry is the citizen's reply.
@@ -256,6 +268,14 @@ pub struct Record {
         skip_serializing_if = "Option::is_none"
     )]
     pub result: Option<String>,
+    /// The outcome category staff chose when they closed the case (an id
+    /// of the final step's `outcomes:`).
+    #[serde(
+        default,
+        deserialize_with = "text::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outcome: Option<String>,
     /// When `loket purge` deleted the attachments (the record still lists
     /// what was received).
     #[serde(default, with = "day::option", skip_serializing_if = "Option::is_none")]
@@ -267,20 +287,10 @@ pub struct Record {
     /// citizen asked for it, the form is anonymous, or staff marked it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidential: Option<Confidential>,
-}
-
-/// Why and since when a case is confidential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Confidential {
-    /// `pemohon` (the citizen asked on the form), `anonim` (an anonymous
-    /// form), or the login of the staff member who marked it.
-    pub by: String,
-    /// Why, in the words of whoever marked it ("" when the citizen asked).
-    #[serde(default)]
-    pub reason: String,
-    #[serde(with = "moment")]
-    pub at: OffsetDateTime,
+    /// What staff typed for the case's printed documents (letter numbers,
+    /// the berita acara, who signs "Mengetahui").
+    #[serde(default, skip_serializing_if = "Documents::is_empty")]
+    pub documents: Documents,
 }
 
 impl Record {
@@ -296,6 +306,7 @@ impl Record {
         attachments: &[Attachment],
         deadlines: Deadlines,
     ) -> Record {
+        let confidential = Confidential::asked(form, &fields, received_at);
         Record {
             path: PathBuf::new(),
             ticket: ticket.to_string(),
@@ -316,7 +327,9 @@ impl Record {
             first_response_at: None,
             completed_at: None,
             result: None,
-            confidential: None,
+            outcome: None,
+            confidential,
+            documents: Documents::default(),
             attachments_purged: None,
             redacted: None,
         }
@@ -385,6 +398,17 @@ impl Record {
     /// The citizen's name (the field with `role: name`), "" when none.
     pub fn name(&self, form: Option<&FormSpec>) -> &str {
         form.and_then(|f| self.role(f, Role::Name)).unwrap_or("")
+    }
+
+    /// The other party of a mediation (the field with `role: respondent`),
+    /// when the citizen named one: the case is then a mediation.
+    pub fn respondent(&self, form: Option<&FormSpec>) -> Option<&str> {
+        form.and_then(|f| self.role(f, Role::Respondent))
+    }
+
+    /// The other party's address or contact (`role: respondent_contact`).
+    pub fn respondent_contact(&self, form: Option<&FormSpec>) -> Option<&str> {
+        form.and_then(|f| self.role(f, Role::RespondentContact))
     }
 
     /// Folder holding the attachments.
@@ -637,6 +661,9 @@ pub fn parse_local_time(text: &str) -> Result<OffsetDateTime, String> {
 }
 
 mod added;
+mod confidential;
+pub mod documents;
+mod referral;
 
 #[cfg(test)]
 mod tests {

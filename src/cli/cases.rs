@@ -101,6 +101,11 @@ pub struct StatusArgs {
     /// required by a step that closes a case past its deadline.
     #[arg(long)]
     late_reason: Option<String>,
+    /// The outcome category of a final step that declares some
+    /// (`outcomes:` in the form file), by its id or label; counted in the
+    /// report.
+    #[arg(long)]
+    outcome: Option<String>,
     /// Who did it [default: the person running the command: SUDO_USER,
     /// else the login name].
     #[arg(long)]
@@ -108,6 +113,11 @@ pub struct StatusArgs {
     /// For a step that needs a meeting: "YYYY-MM-DD HH:MM, place".
     #[arg(long, value_parser = Meeting::parse)]
     meeting: Option<Meeting>,
+    /// For a step that refers the case (`referral:` in its form file): to
+    /// whom, the letter's number (may be empty) and date,
+    /// "TUJUAN; NOMOR SURAT; YYYY-MM-DD".
+    #[arg(long, value_parser = |text: &str| cases::Referral::parse(text).map(Box::new))]
+    referral: Option<Box<cases::Referral>>,
     /// For a step that checks the documents: whether they are complete
     /// (lengkap or tidak-lengkap).
     #[arg(long, value_parser = cases::parse_files_complete)]
@@ -118,14 +128,23 @@ pub struct StatusArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("period").required(true).args(["month", "quarter", "year"])))]
 pub struct ReportArgs {
     /// The month to report on, as YYYY-MM (e.g. 2026-11).
     #[arg(long, value_name = "YYYY-MM", value_parser = report::parse_month)]
-    month: (i32, time::Month),
+    month: Option<(i32, time::Month)>,
+    /// Or a quarter, as YYYY-Qn (e.g. 2026-Q4): the periodic
+    /// complaint-handling report, in the same shape.
+    #[arg(long, value_name = "YYYY-Qn", value_parser = report::parse_quarter)]
+    quarter: Option<report::Period>,
+    /// Or a year, as YYYY (e.g. 2026).
+    #[arg(long, value_name = "YYYY", value_parser = report::parse_year)]
+    year: Option<report::Period>,
     /// The site folder gives the letterhead and the holiday lists.
     #[command(flatten)]
     folders: Folders,
-    /// Folder to write laporan-YYYY-MM.html and .csv into (created 0700).
+    /// Folder to write laporan-YYYY-MM.html and .csv (laporan-YYYY-Qn…,
+    /// laporan-YYYY…) into (created 0700).
     #[arg(long = "out", id = "report_out", default_value = "laporan")]
     out: PathBuf,
     /// Report date (YYYY-MM-DD): printed on the report, and deadlines are judged as of it [default: today].
@@ -350,6 +369,8 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         meeting: args.meeting,
         files_complete: args.berkas,
         late_reason: args.late_reason,
+        outcome: args.outcome,
+        referral: args.referral.map(|r| *r),
     };
     let forms = args.folders.forms();
     // A site that does not read is said after the step, which stands.
@@ -522,15 +543,18 @@ fn composer(data: &Path, root: &Path, forms: &Forms) -> Result<Option<notify::Co
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let (year, month) = args.month;
+    let period = match (args.month, args.quarter, args.year) {
+        (Some((year, month)), _, _) => report::Period::month(year, month),
+        (None, Some(period), _) | (None, None, Some(period)) => period,
+        (None, None, None) => anyhow::bail!("give --month, --quarter or --year"),
+    };
     let data = args.folders.data();
     // The report refreshes the index.
     user::refuse_root_writing(&data, "report")?;
     let opts = ReportOptions {
         data,
         root: args.folders.root,
-        year,
-        month,
+        period,
         out: args.out,
         today: on_or_today(args.on),
     };
@@ -552,11 +576,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e).context("no report written"),
     };
     print_all(&written.skipped);
-    say!(
-        "Laporan {} {year}: {} kasus",
-        crate::core::dates::month_name(month),
-        written.cases
-    )?;
+    say!("Laporan {}: {} kasus", period.name(), written.cases)?;
     say!("{}", written.html.display())?;
     say!("{}", written.csv.display())?;
     skipped(written.skipped.len());

@@ -78,7 +78,7 @@ enum Command {
     /// asking first): printed once, mailed when mail is on; the old code
     /// stops working.
     Code(cases::CodeArgs),
-    /// Write the monthly report (laporan hasil) as HTML and CSV.
+    /// Write the report (laporan hasil) of a month, quarter or year as HTML and CSV.
     Report(cases::ReportArgs),
     /// Manage the staff desk's accounts: add, passwd, remove, list.
     Staff(staff::StaffArgs),

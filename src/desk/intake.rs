@@ -128,6 +128,8 @@ struct Recorded {
     url: String,
     /// "" when the post was sent again: the code was shown the first time.
     code: String,
+    /// The form is anonymous: no code at all.
+    anonymous: bool,
     channel: &'static str,
     received: String,
     due: String,
@@ -413,7 +415,7 @@ async fn record(
                 }
             }
             Claim::Lead(lead) => {
-                let code = match access::new_code() {
+                let code = match submission.takes_code().then(access::new_code).transpose() {
                     Ok(code) => code,
                     Err(e) => return store_error(desk, staff, e),
                 };
@@ -440,7 +442,7 @@ async fn record(
                     Ok::<_, std::io::Error>(ticket)
                 });
                 match committing.await.map_err(std::io::Error::other) {
-                    Ok(Ok(ticket)) => break (ticket, code),
+                    Ok(Ok(ticket)) => break (ticket, code.unwrap_or_default()),
                     Ok(Err(e)) | Err(e) => return store_error(desk, staff, e),
                 }
             }
@@ -467,6 +469,7 @@ async fn record(
                 "" => String::new(),
                 code => access::display(code),
             },
+            anonymous: form.anonymous,
             channel: channel.label(),
             received: dates::format_long(day),
             due: dates::format_long(deadlines.completion.unwrap_or(deadlines.response).date),

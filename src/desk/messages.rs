@@ -31,6 +31,20 @@ pub const CASE_UNKNOWN: Notice = Notice::new(
     "Tidak ada kasus dengan nomor tiket ini. Periksa nomornya, atau cari di kotak masuk.",
 );
 
+/// A document that needs a meeting, for a case without one scheduled.
+pub const DOCUMENT_NEEDS_MEETING: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Belum ada jadwal pertemuan",
+    "Dokumen ini dibuat dari jadwal pertemuan, dan kasus ini belum punya jadwal pertemuan. Jadwalkan pertemuan di halaman kasus lebih dahulu.",
+);
+
+/// A document of a mediation, for a case without another party.
+pub const DOCUMENT_NEEDS_RESPONDENT: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Kasus ini tanpa termohon",
+    "Dokumen ini hanya untuk mediasi, yaitu kasus yang menyebut pihak yang diadukan (termohon).",
+);
+
 /// A record that does not parse (at `line`, if known).
 pub fn record_unreadable(line: Option<usize>) -> Notice {
     let line = line.map(|l| format!(" (baris {l})")).unwrap_or_default();
@@ -42,6 +56,20 @@ pub fn record_unreadable(line: Option<usize>) -> Notice {
         )),
     }
 }
+
+/// A case marked confidential by an account that may not.
+pub const CONFIDENTIAL_NOT_ALLOWED: Notice = Notice::new(
+    StatusCode::FORBIDDEN,
+    "Tidak berwenang",
+    "Hanya Pejabat Pengelola Pengaduan dan admin yang dapat menandai kasus sebagai rahasia.",
+);
+
+/// A new access code asked for a case from an anonymous form.
+pub const ANONYMOUS_NO_CODE: Notice = Notice::new(
+    StatusCode::CONFLICT,
+    "Kasus tanpa kode akses",
+    "Kasus ini dikirim tanpa identitas melalui formulir anonim, jadi tidak punya kode akses dan tidak dapat diberi kode baru.",
+);
 
 /// Anything else that went wrong on the server.
 pub const SERVER_FAULT: Notice = Notice::new(
@@ -104,6 +132,20 @@ pub const REPORT_NOT_AUDITED: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,
     "Laporan belum dapat dibuka",
     "Catatan audit tidak dapat ditulis, jadi laporan tidak dikirim. Hubungi pengelola server.",
+);
+
+/// The period's narrative could not be kept.
+pub const NARRATIVE_NOT_SAVED: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Narasi belum tersimpan",
+    "Narasi laporan tidak dapat disimpan di server. Coba lagi; bila tetap gagal, hubungi pengelola server.",
+);
+
+/// The period's narrative file does not read: no report without it.
+pub const NARRATIVE_UNREADABLE: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Laporan belum dapat dibuat",
+    "Narasi laporan yang tersimpan tidak dapat dibaca. Simpan narasinya lagi di halaman laporan, atau hubungi pengelola server.",
 );
 
 /// The site's report template failed.

@@ -16,10 +16,12 @@
 //! | `/keluar/` (POST) | sign-out | signed in |
 //! | `/` | the inbox ([`inbox`]): the cases the account may see | petugas, pengelola-pengaduan, pimpinan |
 //! | `/kasus/TICKET/` | a case, and (POST) its next step ([`case`]) | read: as the inbox; POST: petugas, pengelola-pengaduan |
-//! | `/kasus/TICKET/pesan/`, `kode/`, `lampiran/` (POST) | a message, a new access code, files | petugas, pengelola-pengaduan |
-//! | `/kasus/TICKET/cetak/` | the case on one A4 page | as the case |
+//! | `/kasus/TICKET/pesan/`, `kode/`, `rahasia/`, `lampiran/` (POST) | a message, a new access code, the confidential mark, files | petugas, pengelola-pengaduan |
+//! | `/kasus/TICKET/dokumen/` | what staff type for the case's documents, and (POST) keep it | petugas, pengelola-pengaduan |
+//! | `/kasus/TICKET/dokumen/NAME/` | a document on A4: `laporan-hasil`, `undangan-pemohon`, `undangan-termohon`, `berita-acara` (never the NIK) | as the case |
 //! | `/kasus/TICKET/lampiran/NAME` | an attachment (the KTP not for pimpinan) | as the case |
 //! | `/laporan/` | the monthly report, and its files ([`report`]) | petugas, pengelola-pengaduan, pimpinan |
+//! | `/laporan/narasi/` (POST) | the period's narrative | petugas, pengelola-pengaduan |
 //! | `/kasus-baru/` | record a case from another channel, and (POST) store it ([`intake`]) | petugas, pengelola-pengaduan (their forms) |
 //! | `/staf/` | staff accounts: roles, forms, profiles ([`staff_page`]) | admin |
 //! | `/sesi/` (POST) | keep the session going (the warning before it ends, `aset/sesi.js`) | signed in |
@@ -273,10 +275,7 @@ impl Desk {
             };
         }
         if let Some(rest) = path.strip_prefix(REPORT_PATH) {
-            return match http::is_read(&req) {
-                true => report::handle(self, &req, &staff, rest).await,
-                false => self.not_allowed(Some(&staff)),
-            };
+            return report::handle(self, req, &staff, rest).await;
         }
         if let Some(rest) = path.strip_prefix(NEW_CASE_PATH) {
             return intake::handle(self, req, staff, rest).await;

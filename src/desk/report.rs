@@ -1,6 +1,10 @@
-//! Laporan: the monthly report of `loket report`, for any month: a summary
-//! page on the desk, the report itself (the site's `laporan.html`, with the
-//! office's letterhead, ready to print) and its CSV, to view or download.
+//! Laporan: the report of `loket report`, for any month, quarter or year:
+//! a summary page on the desk, the report itself (the site's
+//! `laporan.html`, with the office's letterhead, ready to print) and its
+//! CSV, to view or download; and the period's narrative (problems and
+//! follow-up) staff write on the summary page (`POST /laporan/narasi/`,
+//! CSRF-checked, audited), kept in the data folder
+//! ([`crate::cases::report::narrative`]) and printed in the report.
 //!
 //! The report is the one `loket report` writes ([`report::month_report`],
 //! [`ReportView`], [`render_csv`]); the desk only picks the month. The
@@ -13,11 +17,11 @@ use std::sync::Arc;
 use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
-use time::Month;
 
-use super::http::{bytes, query};
+use super::http::{self, bytes, query};
 use super::{Body, Desk, Staff, html_page, messages, views};
-use crate::cases::report::{self, MonthReport, ReportView, render_csv};
+use crate::cases::report::narrative::{self, Narrative};
+use crate::cases::report::{self, MonthReport, Period, ReportView, Span, render_csv};
 use crate::core::dates;
 use crate::work;
 use crate::work::audit::Action;
@@ -26,23 +30,33 @@ use crate::work::audit::Action;
 pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
      frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox";
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct ReportPage {
     month: String,
+    /// The year and quarter typed or chosen for a quarterly or yearly
+    /// report ("" for a year).
+    year: String,
+    quarter: String,
+    /// The period's code ("2026-11", "2026-Q4", "2026").
+    code: String,
     error: String,
-    /// The report, when the month is known.
+    /// The report, when the period is known.
     r: Option<ReportView>,
     html_url: String,
     csv_url: String,
     download_url: String,
+    /// The narrative as kept (or as typed, when it was refused).
+    problems: String,
+    follow_up: String,
+    /// "rina, 5 Desember 2026", or "" when none was saved.
+    saved_by: String,
+    narrative_error: String,
+    /// The narrative was just saved.
+    saved: bool,
 }
 
-fn month_text(year: i32, month: Month) -> String {
-    format!("{year:04}-{:02}", u8::from(month))
-}
-
-/// The month's report from the data folder, in a blocking task.
-async fn compute(desk: &Desk, year: i32, month: Month) -> Option<MonthReport> {
+/// The period's report from the data folder, in a blocking task.
+async fn compute(desk: &Desk, period: Period) -> Option<MonthReport> {
     let office = (desk.office)();
     let data = desk.data.clone();
     let today = dates::today();
@@ -50,7 +64,7 @@ async fn compute(desk: &Desk, year: i32, month: Month) -> Option<MonthReport> {
         work::report::month_report(
             &data,
             (&office.calendar, &office.terms, &office.forms),
-            (year, month),
+            period,
             today,
         )
     })
@@ -58,24 +72,91 @@ async fn compute(desk: &Desk, year: i32, month: Month) -> Option<MonthReport> {
     .ok()
 }
 
+/// The period's narrative; `Err` when its file does not read.
+async fn read_narrative(desk: &Desk, period: Period) -> Result<Option<Narrative>, String> {
+    let data = desk.data.clone();
+    tokio::task::spawn_blocking(move || narrative::read(&data, &period))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
+}
+
 pub async fn handle(
     desk: &Arc<Desk>,
-    req: &Request<hyper::body::Incoming>,
+    req: Request<hyper::body::Incoming>,
     staff: &Staff,
     rest: &str,
 ) -> Response<Body> {
+    if rest == NARRATIVE {
+        return match http::is_read(&req) {
+            true => desk.not_allowed(Some(staff)),
+            false => save_narrative(desk, req, staff).await,
+        };
+    }
+    if !http::is_read(&req) {
+        return desk.not_allowed(Some(staff));
+    }
     if rest.is_empty() {
-        return summary(desk, req, staff).await;
+        return summary(desk, &req, staff).await;
     }
     let file = rest
         .strip_prefix("laporan-")
         .and_then(|r| r.rsplit_once('.'))
-        .and_then(|(m, ext)| Some((report::parse_month(m).ok()?, ext)));
-    let download = query(req).iter().any(|(k, v)| k == "unduh" && v == "1");
+        .and_then(|(code, ext)| Some((Period::parse(code).ok()?, ext)));
+    let download = query(&req).iter().any(|(k, v)| k == "unduh" && v == "1");
     match file {
-        Some(((year, month), "html")) => html_file(desk, staff, year, month, download).await,
-        Some(((year, month), "csv")) => csv_file(desk, staff, year, month).await,
+        Some((period, "html")) => html_file(desk, staff, period, download).await,
+        Some((period, "csv")) => csv_file(desk, staff, period).await,
         _ => desk.error_page(Some(staff), messages::REPORT_UNKNOWN),
+    }
+}
+
+/// The `POST` path of the narrative form, under [`super::REPORT_PATH`].
+const NARRATIVE: &str = "narasi/";
+
+/// The period a query asks for: `periode` (any code), `bulan`, or `tahun`
+/// with `triwulan` (none: the whole year); none: this month.
+fn asked_period(asked: &[(String, String)]) -> (Option<Period>, ReportPage) {
+    let get = |name: &str| {
+        asked
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let mut page = ReportPage {
+        month: get("bulan").unwrap_or_default(),
+        year: get("tahun").unwrap_or_default(),
+        quarter: get("triwulan").unwrap_or_default(),
+        ..ReportPage::default()
+    };
+    let parsed = match (get("periode"), get("bulan"), get("tahun")) {
+        (Some(code), _, _) => Period::parse(&code),
+        (None, Some(month), _) => Period::parse(&month).and_then(|p| match p.span {
+            Span::Month(_) => Ok(p),
+            _ => Err(String::new()),
+        }),
+        (None, None, Some(year)) => match get("triwulan") {
+            Some(q) => report::parse_quarter(&format!("{year}-Q{q}")),
+            None => report::parse_year(&year),
+        },
+        (None, None, None) => {
+            let today = dates::today();
+            Ok(Period::month(today.year(), today.month()))
+        }
+    };
+    match parsed {
+        Ok(period) => (Some(period), page),
+        Err(_) if get("periode").is_none() && get("bulan").is_some() => {
+            page.error =
+                "Bulan tidak dikenal. Pilih bulan, atau tulis tahun dan bulannya seperti 2026-11."
+                    .to_string();
+            (None, page)
+        }
+        Err(_) => {
+            page.error = "Periode tidak dikenal. Pilih bulan (misalnya 2026-11), atau tahun dan triwulannya.".to_string();
+            (None, page)
+        }
     }
 }
 
@@ -84,44 +165,119 @@ async fn summary(
     req: &Request<hyper::body::Incoming>,
     staff: &Staff,
 ) -> Response<Body> {
-    let today = dates::today();
-    let asked = query(req)
-        .into_iter()
-        .find(|(k, _)| k == "bulan")
-        .map(|(_, v)| v.trim().to_string())
-        .filter(|v| !v.is_empty());
-    let (month, error) = match asked.as_deref().map(report::parse_month) {
-        None => (Some((today.year(), today.month())), String::new()),
-        Some(Ok(m)) => (Some(m), String::new()),
-        Some(Err(_)) => (
-            None,
-            "Bulan tidak dikenal. Pilih bulan, atau tulis tahun dan bulannya seperti 2026-11."
-                .to_string(),
-        ),
+    let asked = query(req);
+    let (period, mut view) = asked_period(&asked);
+    view.saved = asked.iter().any(|(k, v)| k == "disimpan" && v == "1");
+    let Some(period) = period else {
+        return render(desk, staff, StatusCode::BAD_REQUEST, view);
     };
-    let mut view = ReportPage {
-        month: asked.unwrap_or_default(),
-        error,
-        r: None,
-        html_url: String::new(),
-        csv_url: String::new(),
-        download_url: String::new(),
-    };
-    let mut status = StatusCode::BAD_REQUEST;
-    if let Some((year, month)) = month {
-        let Some(computed) = compute(desk, year, month).await else {
-            return super::http::plain_error();
-        };
-        let stem = report::file_stem(year, month);
-        view.month = month_text(year, month);
-        view.r = Some(ReportView::new(&computed));
-        view.html_url = format!("{}{stem}.html", super::REPORT_PATH);
-        view.download_url = format!("{}{stem}.html?unduh=1", super::REPORT_PATH);
-        view.csv_url = format!("{}{stem}.csv", super::REPORT_PATH);
-        status = StatusCode::OK;
+    match read_narrative(desk, period).await {
+        Ok(Some(n)) => {
+            view.saved_by = format!("{}, {}", n.by, n.at);
+            view.problems = n.problems;
+            view.follow_up = n.follow_up;
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(target: "loket::desk", "cannot read the report's narrative: {e}");
+            view.narrative_error = "Narasi laporan yang tersimpan tidak dapat dibaca; minta pengelola server memeriksa berkasnya di folder data (laporan/). Menyimpan narasi baru akan menggantinya.".to_string();
+        }
     }
+    show(desk, staff, period, view, StatusCode::OK).await
+}
+
+/// The summary page of `period` with `view`'s narrative and messages.
+async fn show(
+    desk: &Arc<Desk>,
+    staff: &Staff,
+    period: Period,
+    mut view: ReportPage,
+    status: StatusCode,
+) -> Response<Body> {
+    let Some(computed) = compute(desk, period).await else {
+        return super::http::plain_error();
+    };
+    let stem = period.file_stem();
+    if let Span::Month(_) = period.span {
+        view.month = period.code();
+        view.year = period.year.to_string();
+    } else {
+        view.year = period.year.to_string();
+        view.quarter = match period.span {
+            Span::Quarter(q) => q.to_string(),
+            _ => String::new(),
+        };
+    }
+    view.code = period.code();
+    view.r = Some(ReportView::new(&computed));
+    view.html_url = format!("{}{stem}.html", super::REPORT_PATH);
+    view.download_url = format!("{}{stem}.html?unduh=1", super::REPORT_PATH);
+    view.csv_url = format!("{}{stem}.csv", super::REPORT_PATH);
+    render(desk, staff, status, view)
+}
+
+fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: ReportPage) -> Response<Body> {
     let chrome = desk.chrome(Some(staff), "laporan");
     html_page(status, views::render("laporan.html", &chrome, &view))
+}
+
+/// `POST /laporan/narasi/`: keeps the narrative of a period (CSRF-checked,
+/// at most [`narrative::MAX_CHARS`] a part), audited, then back to its
+/// page.
+async fn save_narrative(
+    desk: &Arc<Desk>,
+    req: Request<hyper::body::Incoming>,
+    staff: &Staff,
+) -> Response<Body> {
+    let posted = match desk.posted(req, staff).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
+    };
+    let Ok(period) = Period::parse(&posted.get("periode")) else {
+        return desk.error_page(Some(staff), messages::REPORT_UNKNOWN);
+    };
+    let clean = |t: String| t.replace("\r\n", "\n").trim().to_string();
+    let typed = Narrative {
+        problems: clean(posted.get("masalah")),
+        follow_up: clean(posted.get("tindak_lanjut")),
+        by: staff.session.name.clone(),
+        at: dates::format_long(dates::today()),
+    };
+    let too_long = [&typed.problems, &typed.follow_up]
+        .iter()
+        .any(|t| t.chars().count() > narrative::MAX_CHARS);
+    if too_long {
+        let view = ReportPage {
+            narrative_error: format!(
+                "Narasi terlalu panjang: setiap bagian paling banyak {} karakter. Isian Anda masih ada di bawah; persingkat lalu simpan lagi.",
+                narrative::MAX_CHARS
+            ),
+            problems: typed.problems,
+            follow_up: typed.follow_up,
+            ..ReportPage::default()
+        };
+        return show(desk, staff, period, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let data = desk.data.clone();
+    let saved = tokio::task::spawn_blocking(move || narrative::write(&data, &period, &typed))
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    if let Err(e) = saved {
+        tracing::error!(target: "loket::desk", "cannot keep the report's narrative: {e}");
+        return desk.error_page(Some(staff), messages::NARRATIVE_NOT_SAVED);
+    }
+    let detail = format!("{} narasi disimpan", period.code());
+    if let Err(e) = desk
+        .audit(&staff.session.name, Action::Report, None, &detail)
+        .await
+    {
+        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
+    }
+    super::http::redirect(&format!(
+        "{}?periode={}&disimpan=1#narasi",
+        super::REPORT_PATH,
+        period.code()
+    ))
 }
 
 /// Audits a report file; on failure the file is not sent.
@@ -145,17 +301,25 @@ fn attach(response: &mut Response<Body>, disposition: &str) {
 async fn html_file(
     desk: &Arc<Desk>,
     staff: &Staff,
-    year: i32,
-    month: Month,
+    period: Period,
     download: bool,
 ) -> Response<Body> {
-    let Some(computed) = compute(desk, year, month).await else {
+    let Some(computed) = compute(desk, period).await else {
         return super::http::plain_error();
+    };
+    let kept = match read_narrative(desk, period).await {
+        Ok(kept) => kept,
+        Err(e) => {
+            tracing::error!(target: "loket::desk", "cannot read the report's narrative: {e}");
+            return desk.error_page(Some(staff), messages::NARRATIVE_UNREADABLE);
+        }
     };
     let office = (desk.office)();
     let rendered = office.templates.render_report(
         &office.config.to_template_value().office,
-        &ReportView::new(&computed),
+        &ReportView::new(&computed)
+            .with_head(office.config.office.head.as_ref())
+            .with_narrative(kept.as_ref()),
     );
     let body = match rendered {
         Ok(body) => body,
@@ -165,10 +329,10 @@ async fn html_file(
         }
     };
     let what = if download { "html download" } else { "html" };
-    if let Err(page) = audited(desk, staff, format!("{} {what}", month_text(year, month))).await {
+    if let Err(page) = audited(desk, staff, format!("{} {what}", period.code())).await {
         return page;
     }
-    let stem = report::file_stem(year, month);
+    let stem = period.file_stem();
     let mut response = bytes(
         StatusCode::OK,
         "text/html; charset=utf-8",
@@ -183,14 +347,14 @@ async fn html_file(
     response
 }
 
-async fn csv_file(desk: &Arc<Desk>, staff: &Staff, year: i32, month: Month) -> Response<Body> {
-    let Some(computed) = compute(desk, year, month).await else {
+async fn csv_file(desk: &Arc<Desk>, staff: &Staff, period: Period) -> Response<Body> {
+    let Some(computed) = compute(desk, period).await else {
         return super::http::plain_error();
     };
-    if let Err(page) = audited(desk, staff, format!("{} csv", month_text(year, month))).await {
+    if let Err(page) = audited(desk, staff, format!("{} csv", period.code())).await {
         return page;
     }
-    let stem = report::file_stem(year, month);
+    let stem = period.file_stem();
     let mut response = bytes(
         StatusCode::OK,
         "text/csv; charset=utf-8",

@@ -61,6 +61,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/", Permission::Read),
     r("GET", "/laporan/", Permission::Report),
     r("GET", "/laporan/{berkas}", Permission::Report),
+    // The month's narrative, written by the staff who work the cases.
+    r("POST", "/laporan/narasi/", Permission::Work),
     r("GET", "/kasus-baru/", Permission::Work),
     r("GET", "/kasus-baru/{formulir}/", Permission::Work),
     r("POST", "/kasus-baru/{formulir}/", Permission::Work),
@@ -68,7 +70,14 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/kasus/{tiket}/", Permission::Work),
     r("POST", "/kasus/{tiket}/pesan/", Permission::Work),
     r("POST", "/kasus/{tiket}/kode/", Permission::Work),
-    r("GET", "/kasus/{tiket}/cetak/", Permission::Read),
+    // The confidential mark: of those who work cases, only the complaint
+    // handlers (`case::confidential::may_mark`).
+    r("POST", "/kasus/{tiket}/rahasia/", Permission::Work),
+    // What staff type for the documents; a document itself (never with
+    // the NIK, `case::paper`) is read like the case.
+    r("GET", "/kasus/{tiket}/dokumen/", Permission::Work),
+    r("POST", "/kasus/{tiket}/dokumen/", Permission::Work),
+    r("GET", "/kasus/{tiket}/dokumen/{dokumen}/", Permission::Read),
     r("GET", "/kasus/{tiket}/lampiran/{berkas}", Permission::Read),
     r("POST", "/kasus/{tiket}/lampiran/", Permission::Work),
     r("GET", "/staf/", Permission::Admin),

@@ -32,7 +32,10 @@ pub struct FormFile {
     pub term: Term,
     #[serde(default = "one")]
     pub version: u32,
-    /// Whether a submission may come without a name (no `role: name` field).
+    /// An anonymous form (issue 28): no field asks who the citizen is (no
+    /// `role: name`, phone, email or NIK field), so its cases get no access
+    /// code, no status lookup and no mail to the citizen, and are
+    /// confidential (`by: anonim`).
     #[serde(default)]
     pub anonymous: bool,
     /// A choice field whose values the report and inbox split cases by.
@@ -127,6 +130,15 @@ pub enum Role {
     Phone,
     /// The address mail goes to.
     Email,
+    /// A checkbox the citizen ticks to ask that their identity be kept
+    /// confidential: the case is then seen only by the complaint handlers.
+    Confidential,
+    /// The other party of a complaint (termohon): a case with one is a
+    /// mediation, and its documents name them.
+    Respondent,
+    /// The other party's address or contact (the invitation's "Kepada").
+    #[serde(rename = "respondent_contact")]
+    RespondentContact,
     /// The scan of the identity card (a file field): withheld from staff
     /// who may only read a case (pimpinan, issue 28).
     Ktp,
@@ -138,6 +150,9 @@ impl Role {
             Role::Name => "name",
             Role::Phone => "phone",
             Role::Email => "email",
+            Role::Confidential => "confidential",
+            Role::Respondent => "respondent",
+            Role::RespondentContact => "respondent_contact",
             Role::Ktp => "ktp",
         }
     }
@@ -378,6 +393,15 @@ pub enum Need {
     /// with `asks_citizen: true` needs it (not written in `needs`).
     #[serde(skip)]
     Request,
+    /// One of the step's outcome categories (`outcomes:`): every step
+    /// with some needs it (not written in `needs`).
+    #[serde(skip)]
+    Outcome,
+    /// To whom the case is referred (one of the step's `referral.to`), the
+    /// letter's number (optional) and date: every step with `referral:`
+    /// needs it (not written in `needs`).
+    #[serde(skip)]
+    Referral,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -412,6 +436,33 @@ pub struct StepSpec {
     /// files and a reply on `/cek-status/` while the case is in it.
     #[serde(default)]
     pub asks_citizen: bool,
+    /// The categories of a final step's outcome the monthly report counts
+    /// ("Mediasi berhasil", "Dirujuk ke BPSK"): staff choose one when they
+    /// take the step.
+    #[serde(default)]
+    pub outcomes: Vec<Outcome>,
+    /// The step refers the case to another body (a complaint naming an
+    /// officer: the Inspektorat, the UPP Saber Pungli): staff record to
+    /// whom, the letter's number and date.
+    #[serde(default)]
+    pub referral: Option<ReferralSpec>,
+}
+
+/// One outcome category of a final step: `{ id, label }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// What the record keeps (`outcome:`).
+    pub id: String,
+    /// What staff choose and the report prints.
+    pub label: String,
+}
+
+/// `referral: { to: [...] }`: the bodies a step may refer a case to.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralSpec {
+    pub to: Vec<String>,
 }
 
 impl StepSpec {
@@ -449,6 +500,11 @@ impl StepSpec {
         } else {
             None
         }
+    }
+
+    /// The outcome category with this id.
+    pub fn outcome_of(&self, id: &str) -> Option<&Outcome> {
+        self.outcomes.iter().find(|o| o.id == id)
     }
 
     /// "pertemuan-dijadwalkan" → "Pertemuan dijadwalkan", unless `name` says.

@@ -80,11 +80,22 @@ pub struct Office {
     /// monthly report.
     #[serde(default)]
     pub head: Option<Signatory>,
+    /// The regional emblem on the documents' letterhead: an image under
+    /// `static/` (PNG, JPEG or SVG), e.g. `gambar/lambang-jombang.png`.
+    #[serde(default)]
+    pub emblem: String,
+    /// The city documents are dated in ("Jombang, 10 Desember 2026").
+    #[serde(default)]
+    pub city: String,
+    /// The emblem as a `data:` URL, read with site.yaml ("" without one;
+    /// [`super::emblem`]).
+    #[serde(skip)]
+    pub emblem_url: std::sync::Arc<str>,
 }
 
 /// Someone who signs a document: the name, NIP and position printed under
 /// the signature.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Signatory {
     pub name: String,
@@ -349,6 +360,30 @@ impl SiteConfig {
                 "office.online_form_replaces_letter belum diisi: tetapkan apakah formulir daring menggantikan surat tertulis yang diminta standar pelayanan (true atau false); sampai diisi, halaman formulir tidak menyebutkannya".to_string(),
             ));
         }
+        match &config.office.head {
+            None => config.warnings.push(Diagnostic::warning(
+                shown,
+                yaml::line_of_key(&text, "office"),
+                "office.head belum diisi: laporan bulanan tidak punya penanda tangan \"Mengetahui, Kepala Dinas\"; isi nama, NIP, dan jabatan Kepala Dinas (office.head: { name, nip, position })".to_string(),
+            )),
+            Some(head) => {
+                let nip: String = head.nip.chars().filter(|c| !c.is_whitespace()).collect();
+                let good_nip = nip.len() == 18 && nip.bytes().all(|b| b.is_ascii_digit());
+                let bad_nip = !nip.is_empty() && !good_nip;
+                if head.name.trim().is_empty() || head.position.trim().is_empty() || bad_nip {
+                    return Err(Diagnostic::error(
+                        shown,
+                        yaml::line_of_key(&text, "head"),
+                        format!(
+                            "office.head perlu nama (name) dan jabatan (position), dan NIP (nip) bila diisi harus 18 angka; tertulis NIP {:?}",
+                            head.nip
+                        ),
+                    ));
+                }
+            }
+        }
+        config.office.city = config.office.city.trim().to_string();
+        config.office.emblem_url = super::emblem::load(root, &config.office.emblem, shown, &text)?;
         let (privacy, defaulted) = config
             .privacy_given
             .resolve(&config.office, &config.contact);

@@ -49,7 +49,7 @@ pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 20] = [
+const BUILTIN: [(&str, &str); 25] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -88,12 +88,32 @@ const BUILTIN: [(&str, &str); 20] = [
         include_str!("../desk/templates/staf.html"),
     ),
     (
+        "desk/rahasia.html",
+        include_str!("../desk/templates/rahasia.html"),
+    ),
+    (
         "desk/kasus-baru.html",
         include_str!("../desk/templates/kasus-baru.html"),
     ),
     (
-        "desk/cetak.html",
-        include_str!("../desk/templates/cetak.html"),
+        "desk/dokumen.html",
+        include_str!("../desk/templates/dokumen.html"),
+    ),
+    (
+        "desk/dokumen-dasar.html",
+        include_str!("../desk/templates/dokumen-dasar.html"),
+    ),
+    (
+        "desk/dokumen-laporan-hasil.html",
+        include_str!("../desk/templates/dokumen-laporan-hasil.html"),
+    ),
+    (
+        "desk/dokumen-undangan.html",
+        include_str!("../desk/templates/dokumen-undangan.html"),
+    ),
+    (
+        "desk/dokumen-berita-acara.html",
+        include_str!("../desk/templates/dokumen-berita-acara.html"),
     ),
     (
         "desk/laporan.html",

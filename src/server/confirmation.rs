@@ -182,6 +182,10 @@ fn view_of(published: &Published, record: &Record) -> ConfirmationView {
         state,
         access_code: String::new(),
         code_shown_before: false,
+        anonymous: record
+            .confidential
+            .as_ref()
+            .is_some_and(|c| c.is_anonymous()),
         waiting: form
             .map(|f| waiting_words(published, f))
             .unwrap_or_default(),
@@ -234,6 +238,7 @@ fn decoy_view(
         state: "proses",
         access_code: String::new(),
         code_shown_before: false,
+        anonymous: form.anonymous,
         waiting: waiting_words(published, form),
     })
 }

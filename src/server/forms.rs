@@ -102,7 +102,10 @@ pub(super) async fn submit(
             Ok((code, ticket)) => {
                 reservation.confirm();
                 state.decoys.remember(&ticket);
-                let token = state.lookups.once.hold(ticket.as_str(), &code);
+                let token = match form.anonymous {
+                    true => None,
+                    false => state.lookups.once.hold(ticket.as_str(), &code),
+                };
                 see_confirmation(published, &ticket, token.as_deref())
             }
             Err(e) => storage_error(published, e, &back),
@@ -192,7 +195,7 @@ async fn accept(
                 // The first one failed: this one tries.
             }
             Claim::Lead(lead) => {
-                let code = match access::new_code() {
+                let code = match submission.takes_code().then(access::new_code).transpose() {
                     Ok(code) => code,
                     Err(e) => return storage_error(published, e, back),
                 };
@@ -217,7 +220,7 @@ async fn accept(
                     let token = match &committed {
                         Ok(ticket) => {
                             // Held before a resend can find the ticket.
-                            let token = once.hold(ticket.as_str(), &code);
+                            let token = code.and_then(|code| once.hold(ticket.as_str(), &code));
                             reservation.confirm();
                             lead.accepted(ticket);
                             token

@@ -210,12 +210,13 @@ pub fn submission_templates(renderer: &Renderer, forms: &Forms) -> Vec<Diagnosti
                 due_note: due_note.into(),
                 waiting: String::new(),
                 state,
-                access_code: if state == "proses" {
+                access_code: if state == "proses" && !form.anonymous {
                     "KXM4 7PRT".into()
                 } else {
                     String::new()
                 },
                 code_shown_before: state == "selesai",
+                anonymous: form.anonymous,
             };
             diags.extend(renderer.render_confirmation(&sample, std::io::sink()).err());
         }

@@ -399,6 +399,9 @@ pub struct ConfirmationView {
     pub access_code: String,
     /// Whether this browser was shown the code before (a reload).
     pub code_shown_before: bool,
+    /// The case came from an anonymous form: no code, no status lookup, no
+    /// mail, and the receipt says so.
+    pub anonymous: bool,
     /// What happens to the deadline while the office waits for missing
     /// documents (a form with a step that asks the citizen), or "".
     pub waiting: String,

@@ -43,10 +43,15 @@ pub enum Action {
     Recorded,
     /// A new access code issued for a case (never the code).
     AccessCode,
+    /// A case marked confidential by staff (never the reason).
+    Confidential,
     /// An attachment opened (the detail is its field).
     Attachment,
-    /// A case's print view opened.
+    /// A case's document opened to print (the detail: which).
     Print,
+    /// The values of a case's documents set (the detail: which, never
+    /// the values).
+    Documents,
     /// Files staff attached to a case (the detail: their stored names).
     AttachmentAdded,
     /// The monthly report viewed or downloaded (the detail: month and format).
@@ -80,8 +85,10 @@ impl Action {
             Action::Message => "message",
             Action::Recorded => "recorded",
             Action::AccessCode => "access-code",
+            Action::Confidential => "confidential",
             Action::Attachment => "attachment",
             Action::Print => "print",
+            Action::Documents => "documents",
             Action::AttachmentAdded => "attachment-added",
             Action::Report => "report",
             Action::AccountAdded => "account-added",

@@ -23,6 +23,12 @@ pub enum CodeError {
     /// The lookup key or a random code could not be had.
     #[error("{0}")]
     Key(String),
+    /// A case from an anonymous form has no code: nobody can prove it is
+    /// theirs.
+    #[error(
+        "kasus {0} dikirim tanpa identitas (formulir anonim); kasus ini tidak punya kode akses"
+    )]
+    Anonymous(String),
 }
 
 /// A code issued: the record as it is now, the code (to show once), and
@@ -38,6 +44,14 @@ pub struct CodeIssued {
 
 /// Gives the case `ticket` a new access code in place of the old one.
 pub fn reissue_code(w: &Work, ticket: &str, actor: &Actor) -> Result<CodeIssued, CodeError> {
+    let (found, _) = cases::find(&w.data, ticket)?;
+    if found
+        .confidential
+        .as_ref()
+        .is_some_and(|c| c.is_anonymous())
+    {
+        return Err(CodeError::Anonymous(found.ticket));
+    }
     let key = AccessKey::load_or_create(&w.data).map_err(|e| CodeError::Key(e.to_string()))?;
     let code = access::new_code().map_err(|e| CodeError::Key(e.to_string()))?;
     let (before, written) = cases::update(&w.data, ticket, None, |record, text| {

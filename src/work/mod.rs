@@ -12,6 +12,8 @@
 //! - [`submit`]: a checked form becomes a case (the public server, and the
 //!   desk for a case from another channel).
 //! - [`code`]: a new access code for a case (the desk and `loket code`).
+//! - [`confidential`]: staff mark a case confidential, with a reason.
+//! - [`documents`]: the values staff type for a case's printed documents.
 //! - [`report`]: the monthly report (the desk and `loket report`).
 //! - [`care`]: purge, backup, restore and verify (the command line).
 //! - [`audit`]: the audit log, and who acts ([`audit::Actor`]).
@@ -20,6 +22,8 @@ pub mod audit;
 pub mod body;
 pub mod care;
 pub mod code;
+pub mod confidential;
+pub mod documents;
 pub mod intake;
 pub mod report;
 pub mod steps;

@@ -1,27 +1,27 @@
-//! The monthly report, for the desk and `loket report`: one way to read the
-//! month's cases and count them, and (for the command line) to write the
-//! two files, audited first.
+//! The report of a month, quarter or year, for the desk and `loket report`:
+//! one way to read the period's cases and count them, and (for the command
+//! line) to write the two files, audited first.
 
 use std::io;
 use std::path::Path;
 
-use time::{Date, Month};
+use time::Date;
 
 use super::audit::{self, Action, Actor};
 use crate::cases::index;
 use crate::cases::layout::SUBMISSIONS_DIR;
-use crate::cases::report::{self, MonthReport, ReportError, ReportOptions, ReportOutput};
+use crate::cases::report::{self, MonthReport, Period, ReportError, ReportOptions, ReportOutput};
 use crate::core::calendar::Calendar;
 use crate::forms::Forms;
 use crate::office::templates::Templates;
 use crate::office::terms::Terms;
 
-/// The report of `month` as of `today`, from the data folder's index (no
+/// The report of `period` as of `today`, from the data folder's index (no
 /// cases without a submissions folder).
 pub fn month_report(
     data: &Path,
     rules: (&Calendar, &Terms, &Forms),
-    month: (i32, Month),
+    period: Period,
     today: Date,
 ) -> MonthReport {
     let (all, skipped) = if data.join(SUBMISSIONS_DIR).is_dir() {
@@ -29,7 +29,7 @@ pub fn month_report(
     } else {
         Default::default()
     };
-    report::month_report(data, (&all, &skipped), rules, month, today)
+    report::month_report(data, (&all, &skipped), rules, period, today)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +46,7 @@ pub enum WriteError {
 /// and reads nothing).
 pub fn write_report(opts: &ReportOptions, actor: &Actor) -> Result<ReportOutput, WriteError> {
     if opts.data.join(SUBMISSIONS_DIR).is_dir() {
-        let detail = format!("{:04}-{:02}", opts.year, u8::from(opts.month));
+        let detail = opts.period.code();
         audit::record(&opts.data, actor, Action::Report, None, &detail)
             .map_err(WriteError::Audit)?;
     }

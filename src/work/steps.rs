@@ -114,6 +114,8 @@ pub fn send_message(
         files_complete: None,
         public_note: Some(message.to_string()),
         late_reason: late_reason.map(str::to_string),
+        outcome: None,
+        referral: None,
     };
     take_step(w, ticket, seen, &change, actor, now)
 }

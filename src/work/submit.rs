@@ -89,19 +89,27 @@ impl Submission {
         self.deadlines
     }
 
+    /// Whether the case gets an access code: not one from an anonymous
+    /// form, which has no status lookup (docs/formulir.md).
+    pub fn takes_code(&self) -> bool {
+        !self.form.anonymous
+    }
+
     /// What makes a resend the same submission.
     pub fn fingerprint(&self) -> Fingerprint {
         fingerprint(&*self.form, &self.text, self.draft.attachments())
     }
 
-    /// Commits the case with access `code`; with mail on (`mail` and the
-    /// site's composer), the staff's message and the citizen's receipt go
-    /// into the outbox with it and the sender is woken.
+    /// Commits the case with access `code` (none for an anonymous form:
+    /// [`Submission::takes_code`]); with mail on (`mail` and the site's
+    /// composer), the staff's message and the citizen's receipt go into
+    /// the outbox with it and the sender is woken. An anonymous case mails
+    /// no citizen, whatever its fields hold.
     pub async fn commit(
         self,
         store: &Store,
         key: AccessKey,
-        code: String,
+        code: Option<String>,
         mail: Option<(&Mail, Composer)>,
     ) -> io::Result<Ticket> {
         let Submission {
@@ -113,6 +121,7 @@ impl Submission {
             deadlines,
             origin,
         } = self;
+        let code = code.filter(|_| !form.anonymous);
         let after = mail.as_ref().map(|(mail, composer)| {
             let facts = CaseFacts {
                 ticket: String::new(),
@@ -126,10 +135,11 @@ impl Submission {
                 .and_then(|f| text.get(&f.name))
                 .map(|v| v.trim())
                 .filter(|v| v.contains('@'));
+            let receipt = email.zip(code.as_ref());
             mail.after_commit(
                 composer.clone(),
                 facts,
-                email.map(|address| (address.to_string(), code.clone())),
+                receipt.map(|(address, code)| (address.to_string(), code.clone())),
             )
         });
         let attachments = draft.attachments().to_vec();
@@ -145,7 +155,7 @@ impl Submission {
                 &attachments,
                 deadlines,
             );
-            record.access_code_hash = Some(key.hash(ticket.as_str(), &code));
+            record.access_code_hash = code.as_ref().map(|code| key.hash(ticket.as_str(), code));
             record.channel = origin.channel;
             record.lapor_number.clone_from(&origin.lapor_number);
             if let Some((by, at)) = &origin.recorded {
@@ -161,6 +171,8 @@ impl Submission {
                     public_note: None,
                     message: false,
                     late_reason: None,
+                    confidential: None,
+                    referral: None,
                     added: None,
                 });
             }

@@ -20,6 +20,9 @@ use std::time::{Duration, Instant};
 use crate::common::server::Server;
 use crate::common::skip::skipped;
 
+/// A regional emblem for the documents' letterhead (a plain shield).
+const EMBLEM: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 120\"><path d=\"M50 2 L96 18 L90 80 Q80 104 50 118 Q20 104 10 80 L4 18 Z\" fill=\"#0b5e3b\" stroke=\"#c9a227\" stroke-width=\"4\"/><circle cx=\"50\" cy=\"55\" r=\"22\" fill=\"#c9a227\"/></svg>";
+
 /// Longest the whole browser run may take before it is stopped.
 const NODE_PATIENCE: Duration = Duration::from_secs(15 * 60);
 
@@ -61,12 +64,14 @@ fn missing(e2e: &Path) -> Vec<String> {
     missing
 }
 
-/// The `*.test.mjs` files of `e2e/`, sorted.
+/// The `*.test.mjs` files of `e2e/`, sorted; only those whose name holds
+/// `LOKET_E2E_ONLY` when it is set (one file while working on it).
 fn test_files(e2e: &Path) -> Vec<String> {
+    let only = std::env::var("LOKET_E2E_ONLY").unwrap_or_default();
     let mut files: Vec<String> = fs::read_dir(e2e)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".test.mjs"))
+        .filter(|name| name.ends_with(".test.mjs") && name.contains(&only))
         .collect();
     files.sort();
     files
@@ -104,11 +109,30 @@ fn citizen_journeys_in_chromium() {
 
     // A 5 MB limit, so the browser tests' "photo too large" round needs a
     // photo of 6 MB, not one over the 15 MB default.
-    let server = Server::start_with(&["--rate-limit", "0", "--max-upload-mb", "5"]);
-    // The staff desk's account for e2e/desk.test.mjs.
+    // The fixture site with the letterhead of the desk's documents (an
+    // emblem, the city, the head of office: e2e/dokumen.test.mjs).
+    let site = crate::common::TempSite::fixture();
+    site.write("static/gambar/lambang.svg", EMBLEM);
+    let config = site.read("site.yaml").replacen(
+        "office:\n",
+        "office:\n  city: \"Jombang\"\n  emblem: gambar/lambang.svg\n  head: { name: \"Drs. Bambang Hartono, M.Si.\", nip: \"197001011995031002\", position: \"Kepala Dinas Koperasi dan Usaha Mikro\" }\n",
+        1,
+    );
+    site.write("site.yaml", config);
+    let data = site.root().join("data");
+    let server = Server::launch(site, data, &["--rate-limit", "0", "--max-upload-mb", "5"]);
+    // The staff desk's account for e2e/desk.test.mjs, with a profile (full
+    // name, NIP, position) as documents print it.
     let (desk_user, desk_password) = ("Petugas Uji", "kata sandi untuk uji peramban");
     let added = crate::common::add_staff(&server.data, desk_user, desk_password);
     assert!(added.status.success(), "{added:?}");
+    let staff = server.data.join("staff.yaml");
+    let profiled = fs::read_to_string(&staff).unwrap().replacen(
+        &format!("- name: {desk_user}\n"),
+        &format!("- name: {desk_user}\n  full_name: Rina Wulandari, S.E.\n  nip: '198503122010012003'\n  position: Analis Pelayanan Usaha Mikro\n"),
+        1,
+    );
+    fs::write(&staff, profiled).unwrap();
     let started = Instant::now();
     // node's output goes straight to the terminal (live progress, and
     // printed whether the test passes or fails).

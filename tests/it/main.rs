@@ -36,6 +36,7 @@ mod office;
 mod operations;
 mod pipes;
 mod publish;
+mod rahasia;
 mod report;
 mod retention;
 mod serve;

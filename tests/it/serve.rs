@@ -343,6 +343,7 @@ async fn urlencoded_pengaduan_layanan_is_stored_without_completion_deadline() {
             ("nama".to_string(), "Budi Santoso".to_string()),
             ("kontak".to_string(), PHONE.to_string()),
             ("isi".to_string(), isi.to_string()),
+            ("rahasia".to_string(), String::new()),
             ("persetujuan".to_string(), "ya".to_string()),
         ]
     );

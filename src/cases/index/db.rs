@@ -25,19 +25,21 @@ use crate::forms::spec::{FieldType, Role};
 pub(super) const FILE: &str = "records.sqlite";
 /// The schema's version (`PRAGMA user_version`); another is an index to
 /// make anew, as is one made for other forms (`PRAGMA application_id`).
-const SCHEMA: i32 = 5;
+const SCHEMA: i32 = 6;
 
 const CREATE: &str = "CREATE TABLE records (
     rel BLOB PRIMARY KEY, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns,
     ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due,
-    due_note, first_response, completed, result, channel, waiting, new_reply, confidential, search
+    due_note, first_response, completed, result, channel, waiting, new_reply, confidential, outcome,
+    search
 ) WITHOUT ROWID;
-PRAGMA user_version = 5;";
+PRAGMA user_version = 6;";
 /// The columns a listing reads.
 const COLUMNS: &str = "rel, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns, \
     ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due, \
-    due_note, first_response, completed, result, channel, waiting, new_reply, confidential";
-const INSERT: &str = "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    due_note, first_response, completed, result, channel, waiting, new_reply, confidential, \
+    outcome";
+const INSERT: &str = "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 /// The index in `dir` made for the forms of `forms_key`, with its entries in
 /// path order. One that is missing, damaged, of another schema or for other
@@ -155,6 +157,7 @@ fn entry(r: &Row) -> rusqlite::Result<Entry> {
             waiting: r.get(24)?,
             new_reply: r.get(25)?,
             confidential: r.get(26)?,
+            outcome: r.get(27)?,
         })),
         search: None,
     })
@@ -226,6 +229,7 @@ pub(super) fn write(
             s.waiting,
             s.new_reply,
             s.confidential,
+            s.outcome,
             search,
         ])?;
     }

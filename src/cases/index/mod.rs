@@ -81,6 +81,8 @@ pub struct Summary {
     pub first_response_at: Option<OffsetDateTime>,
     pub completed_at: Option<OffsetDateTime>,
     pub result: Option<String>,
+    /// The outcome category's id ([`Record::outcome`]).
+    pub outcome: Option<String>,
     /// How the case came in.
     pub channel: crate::cases::Channel,
     /// In a step that asks its citizen for something
@@ -118,6 +120,7 @@ impl Summary {
             first_response_at: r.first_response_at,
             completed_at: r.completed_at,
             result: r.result.clone(),
+            outcome: r.outcome.clone(),
             channel: r.channel,
             waiting: step.is_some_and(|s| s.asks_citizen),
             new_reply: crate::cases::waiting::new_reply(r, step),

@@ -1,5 +1,6 @@
 //! What a history entry adds to a case without a step: the citizen's
-//! answer on `/cek-status/` (files and a reply), or files staff attach.
+//! answer on `/cek-status/` (files and a reply), files staff attach, or
+//! the values staff set for the case's documents.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,10 @@ pub struct Added {
         skip_serializing_if = "Option::is_none"
     )]
     pub reply: Option<String>,
+    /// The values of the case's documents staff set (what, never the
+    /// values: [`super::Documents::changes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
 }
 
 /// Who added: the citizen, or staff on the desk.

@@ -1,6 +1,7 @@
-//! The numbers of the monthly report: which cases belong to the month, how
-//! each measures against its deadline, the shares, the average, the weeks.
-//! The rules are in [`super`]'s docs.
+//! The numbers of the report: which cases belong to the period, how each
+//! measures against its deadline, the figures of each form
+//! ([`super::figures`]), the weeks (or months). The rules are in
+//! [`super`]'s docs.
 
 use std::sync::Arc;
 
@@ -13,7 +14,10 @@ use crate::core::dates;
 use crate::core::text::capitalized;
 use crate::forms::Forms;
 use crate::forms::spec::Until;
-use crate::office::terms::{Term, Terms, Unit};
+use crate::office::terms::{Terms, Unit};
+
+use super::figures::FormFigures;
+use super::period::{Period, Span};
 
 /// What a case is counted as: its form and, for a form with `report_by`,
 /// the value of that field ("permohonan/konsultasi").
@@ -80,18 +84,6 @@ impl Group {
     }
 }
 
-/// How the cases of one form kept its term.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormShare {
-    /// "Permohonan diselesaikan", "Pengaduan ditanggapi".
-    pub what: String,
-    /// "permohonan yang sudah selesai", for "tidak ada …".
-    pub none: String,
-    /// The term the site sets today (`None`: not set).
-    pub term: Option<Term>,
-    pub share: Share,
-}
-
 /// How a case measures against its standard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timeliness {
@@ -149,7 +141,7 @@ pub struct Share {
 }
 
 impl Share {
-    fn add(&mut self, t: Timeliness) {
+    pub(super) fn add(&mut self, t: Timeliness) {
         match t {
             Timeliness::Within => {
                 self.within += 1;
@@ -182,6 +174,8 @@ pub struct CaseRow {
     pub kind: Group,
     /// The step id.
     pub status: String,
+    /// The step as staff read it ("Pertemuan dijadwalkan").
+    pub step: String,
     /// Date (WIB) of the first response.
     pub responded: Option<Date>,
     /// Date (WIB) of completion; only for cases that are selesai or ditolak.
@@ -202,6 +196,17 @@ pub struct CaseRow {
     /// office's own time.
     pub waited_days: u32,
     pub channel: Channel,
+    /// Not closed on the report date; and past a deadline
+    /// ([`Summary::is_overdue`]).
+    pub open: bool,
+    pub overdue: bool,
+    /// Counted, never listed ([`Summary::confidential`]).
+    pub confidential: bool,
+    /// The outcome category's id ([`crate::cases::Record::outcome`]).
+    pub outcome: Option<String>,
+    /// How the report names it (its label in the form file; the id of one
+    /// the form no longer has).
+    pub outcome_label: Option<String>,
 }
 
 /// Submissions in one week of the month (Minggu 1 = days 1–7, …).
@@ -216,8 +221,8 @@ pub struct Week {
 /// Everything the report shows, computed once.
 #[derive(Debug, Clone)]
 pub struct MonthReport {
-    pub year: i32,
-    pub month: Month,
+    /// The month, quarter or year it covers.
+    pub period: Period,
     pub today: Date,
     pub rows: Vec<CaseRow>,
     /// Every group of every form with its count, zeros included; a value
@@ -228,13 +233,19 @@ pub struct MonthReport {
     pub by_status: Vec<(String, usize)>,
     /// Every channel ([`Channel::ALL`]) with its count, zeros included.
     pub by_channel: Vec<(Channel, usize)>,
-    /// Per form: the cases that kept its term (completed, or first answered,
-    /// by the deadline, as its `until` says).
-    pub shares: Vec<FormShare>,
+    /// Per form, under its own term: received, channels, the cases that
+    /// kept its term (completed, or first answered, by the deadline, as
+    /// its `until` says), time to completion, open, overdue, outcomes.
+    pub forms: Vec<FormFigures>,
+    /// Confidential cases: in every count, never in the list.
+    pub confidential: usize,
     /// Working days to completion summed over completed cases, and how many.
     pub completion_days_total: u32,
     pub completed: usize,
+    /// A month's weeks (none for a quarter or a year).
     pub weeks: Vec<Week>,
+    /// A quarter's or a year's months with their counts (none for a month).
+    pub by_month: Vec<(Month, usize)>,
     /// Unreadable record files in this month's folder (not counted).
     pub unreadable: usize,
     /// Years the counted days fall in that have no holiday list.
@@ -249,53 +260,51 @@ pub struct MonthReport {
 }
 
 impl MonthReport {
-    /// The report for `year`/`month` from every loaded record, judged by
-    /// the unit of each kind's term in `terms`.
+    /// The report for `period` from every loaded record, judged by the
+    /// unit of each kind's term in `terms`.
     pub fn compute(
         records: &[Arc<Summary>],
         (calendar, terms, forms): (&Calendar, &Terms, &Forms),
-        year: i32,
-        month: Month,
+        period: Period,
         today: Date,
     ) -> MonthReport {
         let rows: Vec<CaseRow> = records
             .iter()
-            .filter(|r| {
-                let d = r.received_date();
-                d.year() == year && d.month() == month
-            })
+            .filter(|r| period.contains(r.received_date()))
             .map(|r| case_row(r, (calendar, terms, forms), today))
             .collect();
-        let shares = forms
-            .iter()
-            .map(|f| {
-                let mut share = Share::default();
-                for row in rows.iter().filter(|r| *r.kind.form == *f.id) {
-                    share.add(row.timeliness);
-                }
-                let (verb, done) = f.verb();
-                FormShare {
-                    what: format!("{} {verb}", capitalized(&f.noun)),
-                    none: format!("{} yang sudah {done}", f.noun),
-                    term: terms.get(&f.id),
-                    share,
-                }
-            })
-            .collect();
         let done: Vec<u32> = rows.iter().filter_map(|r| r.days_to_completion).collect();
+        let (weeks, by_month) = match period.span {
+            Span::Month(month) => (
+                weeks(period.year, month, rows.iter().map(|r| r.received.day())),
+                Vec::new(),
+            ),
+            _ => (
+                Vec::new(),
+                period
+                    .months()
+                    .into_iter()
+                    .map(|m| (m, rows.iter().filter(|r| r.received.month() == m).count()))
+                    .collect(),
+            ),
+        };
         MonthReport {
-            year,
-            month,
+            period,
             today,
             by_kind: count_kinds(&rows, forms),
             by_status: count_statuses(&rows, forms),
             by_channel: Channel::ALL
                 .map(|c| (c, rows.iter().filter(|r| r.channel == c).count()))
                 .to_vec(),
-            shares,
+            forms: forms
+                .iter()
+                .map(|f| FormFigures::of(f, &rows, terms))
+                .collect(),
+            confidential: rows.iter().filter(|r| r.confidential).count(),
             completion_days_total: done.iter().sum(),
             completed: done.len(),
-            weeks: weeks(year, month, rows.iter().map(|r| r.received.day())),
+            weeks,
+            by_month,
             unreadable: 0,
             missing_holiday_years: missing_years(&rows, calendar),
             rows,
@@ -303,6 +312,11 @@ impl MonthReport {
             waiting_days_total: 0,
             completed_waiting_days: 0,
         }
+    }
+
+    /// The cases the list shows: every one but the confidential.
+    pub fn listed(&self) -> impl Iterator<Item = &CaseRow> {
+        self.rows.iter().filter(|r| !r.confidential)
     }
 
     /// Adds the working days each case waited for its citizen
@@ -314,7 +328,11 @@ impl MonthReport {
                 self.waited += 1;
                 self.waiting_days_total += row.waited_days;
                 if let Some(days) = row.days_to_completion {
-                    self.completed_waiting_days += row.waited_days.min(days);
+                    let waited = row.waited_days.min(days);
+                    self.completed_waiting_days += waited;
+                    if let Some(f) = self.forms.iter_mut().find(|f| f.form == row.kind.form) {
+                        f.completed_waiting_days += waited;
+                    }
                 }
             }
         }
@@ -329,9 +347,9 @@ impl MonthReport {
         }
     }
 
-    /// "November 2026".
+    /// "November 2026", "Triwulan IV 2026", "Tahun 2026".
     pub fn period(&self) -> String {
-        format!("{} {}", dates::month_name(self.month), self.year)
+        self.period.name()
     }
 }
 
@@ -355,11 +373,16 @@ fn case_row(
             judge(calendar, unit, received, completed, due, today)
         }
     };
+    let step = match form.and_then(|f| f.step(&r.status)) {
+        Some(s) => s.name(),
+        None => format!("{} (langkah tidak dikenal)", r.status),
+    };
     CaseRow {
         ticket: r.ticket.clone(),
         received,
         kind: Group::of(r, forms),
         status: r.status.clone(),
+        step,
         responded,
         completed,
         days_to_completion: completed.map(|d| calendar.working_days_between(received, d)),
@@ -372,6 +395,14 @@ fn case_row(
         due_note: r.due_note.clone(),
         waited_days: 0,
         channel: r.channel,
+        open: !r.is_closed(),
+        overdue: r.is_overdue(today, false),
+        confidential: r.confidential,
+        outcome: r.outcome.clone(),
+        outcome_label: r.outcome.as_ref().map(|id| {
+            form.and_then(|f| f.steps.iter().find_map(|s| s.outcome_of(id)))
+                .map_or_else(|| id.clone(), |o| o.label.clone())
+        }),
     }
 }
 

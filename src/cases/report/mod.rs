@@ -33,6 +33,9 @@
 //!   a report already due is not changed behind its readers' back.
 
 mod compute;
+mod figures;
+pub mod narrative;
+mod period;
 mod view;
 
 use std::path::{Path, PathBuf};
@@ -50,9 +53,11 @@ use crate::office::templates::Templates;
 use crate::office::terms::Terms;
 
 pub use compute::{
-    CaseRow, FormShare, Group, MonthReport, Share, Timeliness, Week, decimal_one, judge, mask_nik,
-    percent, week_of, weeks,
+    CaseRow, Group, MonthReport, Share, Timeliness, Week, decimal_one, judge, mask_nik, percent,
+    week_of, weeks,
 };
+pub use figures::{FormFigures, NO_OUTCOME};
+pub use period::{Period, Span, parse_quarter, parse_year};
 pub use view::{ReportView, render_csv};
 
 /// What to report on and where to write it.
@@ -62,8 +67,8 @@ pub struct ReportOptions {
     pub root: PathBuf,
     /// Data folder holding `submissions/`.
     pub data: PathBuf,
-    pub year: i32,
-    pub month: Month,
+    /// The month, quarter or year.
+    pub period: Period,
     /// Folder the two files are written to (created 0700 if missing).
     pub out: PathBuf,
     /// The report date: printed as "Dibuat …" and used to judge deadlines.
@@ -75,7 +80,7 @@ pub struct ReportOptions {
 pub struct ReportOutput {
     pub html: PathBuf,
     pub csv: PathBuf,
-    /// Cases in the month.
+    /// Cases in the period (confidential ones included).
     pub cases: usize,
     /// Records that could not be read (all months), as `path:line: message`.
     pub skipped: Vec<Diagnostic>,
@@ -166,18 +171,25 @@ pub fn write_report(opts: &ReportOptions, office: &Office) -> Result<ReportOutpu
         &opts.data,
         (&all, &skipped),
         (calendar, terms, forms),
-        (opts.year, opts.month),
+        opts.period,
         opts.today,
     );
+    let narrative =
+        narrative::read(&opts.data, &opts.period).map_err(|source| ReportError::Write {
+            path: narrative::path(&opts.data, &opts.period),
+            source,
+        })?;
 
     create_private_dir(&opts.out)?;
-    let stem = file_stem(opts.year, opts.month);
+    let stem = opts.period.file_stem();
     let html = opts.out.join(format!("{stem}.html"));
     let csv = opts.out.join(format!("{stem}.csv"));
     let page = templates
         .render_report(
             &config.to_template_value().office,
-            &ReportView::new(&report),
+            &ReportView::new(&report)
+                .with_head(config.office.head.as_ref())
+                .with_narrative(narrative.as_ref()),
         )
         .map_err(|d| ReportError::Site(vec![d]))?;
     write_private(&html, &page)?;
@@ -185,8 +197,7 @@ pub fn write_report(opts: &ReportOptions, office: &Office) -> Result<ReportOutpu
     // Names and masked NIKs: `loket purge` deletes the files once one of
     // these records is redacted.
     let tickets = report
-        .rows
-        .iter()
+        .listed()
         .map(|row| {
             let personal = !row.name.trim().is_empty()
                 || !row.result.trim().is_empty()
@@ -220,7 +231,7 @@ pub fn write_report(opts: &ReportOptions, office: &Office) -> Result<ReportOutpu
     })
 }
 
-/// The report of one month from the records of `data` as
+/// The report of one period from the records of `data` as
 /// [`cases::index::summaries`] gives them (the readable ones and the problems), with
 /// the terms the site sets today as labels. The `loket report` command and
 /// the staff desk both make it this way.
@@ -228,10 +239,10 @@ pub fn month_report(
     data: &Path,
     (records, skipped): (&[Arc<cases::index::Summary>], &[Diagnostic]),
     rules: (&Calendar, &Terms, &Forms),
-    (year, month): (i32, Month),
+    period: Period,
     today: Date,
 ) -> MonthReport {
-    let mut report = MonthReport::compute(records, rules, year, month, today);
+    let mut report = MonthReport::compute(records, rules, period, today);
     // Only a record that names a step asking the citizen (its id, in any
     // quoting) can have waited: the others are read but not parsed.
     let (calendar, _, forms) = rules;
@@ -255,14 +266,14 @@ pub fn month_report(
     });
     report.unreadable = skipped
         .iter()
-        .filter(|d| in_month_folder(data, &d.path, year, month))
+        .filter(|d| {
+            period
+                .months()
+                .into_iter()
+                .any(|m| in_month_folder(data, &d.path, period.year, m))
+        })
         .count();
     report
-}
-
-/// `laporan-2026-11`: the name of a month's report files, without extension.
-pub fn file_stem(year: i32, month: Month) -> String {
-    format!("laporan-{year:04}-{:02}", u8::from(month))
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), ReportError> {

@@ -111,10 +111,13 @@ impl Draft {
                 public_note: None,
                 message: false,
                 late_reason: None,
+                confidential: None,
+                referral: None,
                 added: Some(Added {
                     from: addition.from,
                     files: names,
                     reply: addition.reply.clone(),
+                    documents: Vec::new(),
                 }),
             };
             let new = if list.len() == record.attachments.len() {

@@ -11,7 +11,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::super::{Body, Desk, Staff};
+use super::super::{Body, Desk, Staff, messages};
 use super::view::CaseView;
 use super::{load, load_error, render, server_error, work_now};
 use crate::cases::access;
@@ -65,6 +65,9 @@ pub async fn reissue(
     let issued = match issued {
         Ok(Ok(issued)) => issued,
         Ok(Err(work::code::CodeError::Record(e))) => return load_error(desk, staff, &e),
+        Ok(Err(work::code::CodeError::Anonymous(_))) => {
+            return desk.error_page(Some(staff), messages::ANONYMOUS_NO_CODE);
+        }
         Ok(Err(e)) => {
             tracing::error!(target: "loket::desk", "no new access code: {e}");
             return server_error(desk, staff);

@@ -1,4 +1,4 @@
-//! A case's attachments and its print view.
+//! A case's attachments.
 //!
 //! An attachment is served only to a signed-in staff member (the caller
 //! checked), only if the record lists it, never through a symbolic link,
@@ -14,16 +14,13 @@ use std::sync::Arc;
 
 use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
-use serde::Serialize;
 
-use super::view::CaseView;
 use super::{load, load_error, not_found, server_error};
 use crate::cases::layout;
-use crate::core::dates;
 use crate::desk::http::bytes;
 use crate::desk::messages;
 use crate::desk::roles::Grant;
-use crate::desk::{Body, Desk, Staff, html_page, views};
+use crate::desk::{Body, Desk, Staff};
 use crate::forms::spec::Role;
 use crate::forms::validate::FileType;
 use crate::work::audit::Action;
@@ -137,68 +134,4 @@ pub async fn attachment(
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-#[derive(Serialize)]
-struct Letterhead {
-    parent: String,
-    name: String,
-    address: String,
-    phone: String,
-    website: String,
-}
-
-#[derive(Serialize)]
-struct PrintView {
-    c: CaseView,
-    office: Letterhead,
-    printed: String,
-    /// Who signs for the office: the last person to move the case.
-    officer: String,
-}
-
-/// `/kasus/TICKET/cetak/`: the case on one A4 page, ready to sign.
-pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str) -> Response<Body> {
-    let (record, text) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
-    if let Err(e) = desk
-        .audit(&staff.session.name, Action::Print, Some(&record.ticket), "")
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-        return server_error(desk, staff);
-    }
-    let office_now = (desk.office)();
-    let office = office_now.config.office;
-    let today = dates::today();
-    let view = PrintView {
-        officer: crate::desk::profile::shown(
-            &staff.accounts,
-            record
-                .history
-                .last()
-                .map(|h| h.by.as_str())
-                .filter(|b| !b.trim().is_empty())
-                .unwrap_or(&staff.session.name),
-        ),
-        c: CaseView::new(
-            &record,
-            &office_now.forms,
-            &text,
-            (today, office.pause_while_waiting),
-        )
-        .for_viewer(&staff.accounts, staff.grant == Grant::Work),
-        office: Letterhead {
-            parent: office.parent,
-            name: office.name,
-            address: office.address,
-            phone: office.phone,
-            website: office.website,
-        },
-        printed: dates::format_long(today),
-    };
-    let chrome = desk.chrome(Some(staff), "");
-    html_page(StatusCode::OK, views::render("cetak.html", &chrome, &view))
 }

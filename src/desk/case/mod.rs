@@ -1,6 +1,7 @@
 //! A case: its page (`/kasus/TICKET/`), its next step (POST there), a
 //! message to the citizen without a step (POST `pesan/`), a new access
-//! code ([`code`], POST `kode/`), its print view and its attachments
+//! code ([`code`], POST `kode/`), its documents to print and what staff
+//! type for them ([`documents`], `dokumen/`), and its attachments
 //! ([`files`]).
 //!
 //! A step is the use case `loket status` calls too ([`work::take_step`],
@@ -13,7 +14,10 @@
 
 pub mod attach;
 mod code;
+pub mod confidential;
+mod documents;
 mod files;
+mod paper;
 pub mod view;
 
 use std::sync::Arc;
@@ -69,12 +73,25 @@ pub async fn handle(
         "" if req.method() == Method::POST => step(desk, req, &staff, ticket).await,
         "pesan/" if req.method() == Method::POST => message(desk, req, &staff, ticket).await,
         "kode/" if req.method() == Method::POST => code::reissue(desk, req, &staff, ticket).await,
-        "cetak/" if read => files::print(desk, &staff, ticket).await,
+        "rahasia/" if req.method() == Method::POST => {
+            confidential::mark(desk, req, &staff, ticket).await
+        }
+        "dokumen/" if read => {
+            let saved = http::query(&req).iter().any(|(k, _)| k == "disimpan");
+            documents::page(desk, &staff, ticket, saved).await
+        }
+        "dokumen/" if req.method() == Method::POST => {
+            documents::save(desk, req, &staff, ticket).await
+        }
+        _ if read && tail.starts_with("dokumen/") && tail.ends_with('/') => {
+            let slug = &tail["dokumen/".len()..tail.len() - 1];
+            documents::print(desk, &staff, ticket, slug).await
+        }
         _ if read && tail.starts_with("lampiran/") => {
             files::attachment(desk, &staff, ticket, &tail["lampiran/".len()..]).await
         }
         "lampiran/" if req.method() == Method::POST => attach::add(desk, req, &staff, ticket).await,
-        "" | "cetak/" | "pesan/" | "kode/" => desk.not_allowed(Some(&staff)),
+        "" | "pesan/" | "kode/" | "rahasia/" | "dokumen/" => desk.not_allowed(Some(&staff)),
         _ => not_found(desk, &staff),
     }
 }
@@ -137,6 +154,7 @@ async fn show(
     let office = (desk.office)();
     let forms = office.forms.clone();
     let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
+    view.confidential.can_mark = confidential::may_mark(desk, staff);
     restore_kept(desk, staff, &mut view, &record.ticket);
     if sent {
         view.notice = "Pesan untuk pemohon sudah dicatat; status kasus tidak berubah.".into();
@@ -147,6 +165,9 @@ async fn show(
             (Some(moved), _) => format!("Kasus ini sekarang: {}.", moved.title),
             (None, Some(step)) => format!("Status kasus ini sekarang: {}.", step.name()),
             (None, None) if changed == "lampiran" => "Berkas sudah dilampirkan.".to_string(),
+            (None, None) if changed == "rahasia" => {
+                "Kasus ini sekarang dirahasiakan: hanya Pejabat Pengelola Pengaduan dan admin yang dapat melihatnya.".to_string()
+            }
             (None, None) => String::new(),
         };
     }
@@ -181,6 +202,10 @@ fn typed_step(posted: &http::Form) -> Typed {
         tempat: posted.get("tempat"),
         pesan: posted.get("pesan"),
         terlambat: posted.get("terlambat"),
+        kategori: posted.get("kategori"),
+        rujukan: posted.get("rujukan"),
+        nomor_surat: posted.get("nomor_surat"),
+        tanggal_surat: posted.get("tanggal_surat"),
         ..Typed::default()
     }
 }
@@ -231,6 +256,16 @@ fn change_from(
         }
         _ => return Err(need_text(Need::Meeting).into()),
     }
+    // A referral: to whom is the procedure's to check (one of the step's).
+    let referral = match typed.rujukan.trim() {
+        "" => None,
+        to => Some(cases::Referral {
+            to: to.to_string(),
+            letter: Some(typed.nomor_surat.trim().to_string()).filter(|l| !l.is_empty()),
+            date: dates::parse_iso(typed.tanggal_surat.trim())
+                .map_err(|_| "Isi tanggal surat rujukan (contoh: 2026-12-03).".to_string())?,
+        }),
+    };
     Ok(cases::StatusChange {
         to: Some(to.to_string()),
         form: None,
@@ -241,6 +276,8 @@ fn change_from(
         meeting,
         files_complete,
         late_reason: Some(typed.terlambat.trim().to_string()).filter(|n| !n.is_empty()),
+        outcome: Some(typed.kategori.trim().to_string()).filter(|n| !n.is_empty()),
+        referral,
     })
 }
 
@@ -454,6 +491,8 @@ fn need_text(need: Need) -> &'static str {
         Need::Request => {
             "Tulis apa yang perlu dilengkapi pemohon; pesan ini dikirim kepada pemohon."
         }
+        Need::Outcome => "Pilih kategori hasil; kategori ini dihitung di laporan bulanan.",
+        Need::Referral => "Pilih instansi tujuan rujukan dan isi tanggal suratnya.",
     }
 }
 
@@ -478,6 +517,8 @@ fn move_from(typed: &Typed, by: &str, now: OffsetDateTime) -> Result<cases::Stat
         meeting: None,
         files_complete: None,
         late_reason: None,
+        outcome: None,
+        referral: None,
     })
 }
 
@@ -499,6 +540,7 @@ async fn refused(
     let office = (desk.office)();
     let forms = office.forms.clone();
     let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
+    view.confidential.can_mark = confidential::may_mark(desk, staff);
     view.error_on_top = !error.is_empty() && !typed.message_form && !view.offers(&typed.langkah);
     view.typed = typed;
     view.error = error;

@@ -1,5 +1,4 @@
-//! A case as its page and its print view show it: every value a ready
-//! string in Indonesian.
+//! A case as its page shows it: every value a ready string in Indonesian.
 
 use std::ops::Not;
 
@@ -7,7 +6,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::cases::Record;
-use crate::cases::record::AddedFrom;
+use crate::cases::record::{AddedFrom, Confidential, Referral};
 use crate::cases::report::mask_nik;
 use crate::core::dates::{self, WIB};
 use crate::desk::accounts::Account;
@@ -32,11 +31,17 @@ pub struct Typed {
     pub pesan: String,
     /// Why the case is late, for the citizen.
     pub terlambat: String,
+    /// The outcome category chosen (its id).
+    pub kategori: String,
     /// The form was "Kirim pesan ke pemohon" (no step).
     pub message_form: bool,
     /// Why the meeting asks for a second look (shown with a checkbox to
     /// confirm it); empty when none.
     pub doubts: Vec<String>,
+    /// A referral: to whom, the letter's number and date.
+    pub rujukan: String,
+    pub nomor_surat: String,
+    pub tanggal_surat: String,
 }
 
 #[derive(Clone, Serialize)]
@@ -86,6 +91,10 @@ struct HistoryView {
     late_reason: String,
     /// The channel of a case staff recorded ("" for other entries).
     channel: &'static str,
+    /// Why staff marked the case confidential ("" for other entries).
+    confidential: String,
+    /// "Inspektorat Daerah, surat nomor …, 3 Desember 2026".
+    referral: String,
 }
 
 /// One of the next steps the procedure allows, with its form.
@@ -95,11 +104,33 @@ struct StepView {
     value: String,
     title: String,
     /// Which inputs its form has: berkas, catatan, wajib (a note that is
-    /// required), pertemuan, hasil, alasan, pindah.
+    /// required), pertemuan, hasil, alasan, pindah, rujukan.
     form: &'static str,
     button: String,
     /// It closes the case: past the deadline it needs a late reason.
     closes: bool,
+    /// Its outcome categories, one to choose (none: no choice).
+    outcomes: Vec<OutcomeView>,
+    /// Where a referral step may refer the case.
+    referral_to: Vec<String>,
+}
+
+#[derive(Clone, Serialize)]
+struct OutcomeView {
+    id: String,
+    label: String,
+}
+
+/// The case page's confidentiality panel (`desk/rahasia.html`).
+#[derive(Clone, Serialize, Default)]
+pub struct ConfidentialView {
+    /// Why the case is confidential, in words ("" when it is not).
+    pub why: String,
+    /// The signed-in account may mark it ([`super::confidential::may_mark_confidential`]).
+    pub can_mark: bool,
+    /// What was wrong with a mark, and the reason as typed.
+    pub error: String,
+    pub reason: String,
 }
 
 /// Another form a case filed in the wrong one can move to.
@@ -113,7 +144,7 @@ struct OtherForm {
 /// (filed in the wrong one), like `loket status --kind`.
 pub use crate::forms::spec::MOVE_STEP;
 
-/// The case page's view (`v` in `kasus.html`, `v.c` in `cetak.html`).
+/// The case page's view (`v` in `kasus.html`).
 #[derive(Clone, Serialize)]
 pub struct CaseView {
     ticket: String,
@@ -134,6 +165,8 @@ pub struct CaseView {
     first_response: String,
     completed: String,
     result: String,
+    /// The outcome category's label ("" for none).
+    outcome: String,
     applicant: String,
     fields: Vec<FieldView>,
     attachments: Vec<AttachmentView>,
@@ -171,8 +204,17 @@ pub struct CaseView {
     new_reply: bool,
     /// The case is in a step that asks its citizen for something.
     waiting: bool,
+    /// Kept from everyone but the complaint handlers: why, and the form
+    /// that marks it.
+    pub confidential: ConfidentialView,
+    /// Today, for the date inputs ("2026-12-03").
+    today: String,
+    /// Sent from an anonymous form: nobody to give a code or a message to.
+    anonymous: bool,
     /// What was wrong with files staff attached.
     pub attach_error: String,
+    /// The documents the case can print ([`super::paper`]).
+    papers: Vec<super::paper::PaperLink>,
     /// The staff member may only read the case (pimpinan): no forms, NIK
     /// masked, KTP withheld ([`CaseView::for_viewer`]).
     read_only: bool,
@@ -242,7 +284,9 @@ pub fn kind_text(form: Option<&FormSpec>, kind: &str, value: &str) -> String {
 
 /// The form of a step, from what it needs.
 fn step(from: &str, to: &StepSpec) -> StepView {
-    let form = if to.asks_citizen {
+    let form = if to.referral.is_some() {
+        "rujukan"
+    } else if to.asks_citizen {
         "minta"
     } else if to.needs(Need::FilesComplete) {
         "berkas"
@@ -264,6 +308,45 @@ fn step(from: &str, to: &StepSpec) -> StepView {
         form,
         button,
         closes: to.is_final,
+        outcomes: to
+            .outcomes
+            .iter()
+            .map(|o| OutcomeView {
+                id: o.id.clone(),
+                label: o.label.clone(),
+            })
+            .collect(),
+        referral_to: to
+            .referral
+            .as_ref()
+            .map(|r| r.to.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// A referral as the history shows it: "Inspektorat Daerah, surat nomor
+/// 700/12/2026, 3 Desember 2026".
+pub fn referral_text(r: &Referral) -> String {
+    match &r.letter {
+        Some(letter) => format!(
+            "{}, surat nomor {letter}, {}",
+            r.to,
+            dates::format_long(r.date)
+        ),
+        None => format!("{}, {}", r.to, dates::format_long(r.date)),
+    }
+}
+
+/// Why a case is confidential, as staff read it.
+fn confidential_text(c: &Confidential) -> String {
+    match c.by.as_str() {
+        Confidential::ASKED => "Pemohon meminta identitasnya dirahasiakan.".into(),
+        Confidential::ANONYMOUS => "Dikirim tanpa identitas (formulir anonim).".into(),
+        by => format!(
+            "Ditandai rahasia oleh {by}, {}: {}",
+            moment_text(c.at),
+            c.reason
+        ),
     }
 }
 
@@ -275,6 +358,7 @@ impl CaseView {
         (today, pauses): (time::Date, bool),
     ) -> CaseView {
         let form = forms.of(r).map(|f| &**f);
+        let anonymous = r.confidential.as_ref().is_some_and(|c| c.is_anonymous());
         let step_of = |id: &str| form.and_then(|f| f.step(id));
         let now = step_of(&r.status);
         // Each entry in the form it was taken in (before a move: the old one).
@@ -287,7 +371,11 @@ impl CaseView {
                 at: moment_text(h.at),
                 status: match &h.added {
                     Some(a) if a.from == AddedFrom::Pemohon => "Balasan dari pemohon".into(),
+                    Some(a) if !a.documents.is_empty() => {
+                        format!("Isian dokumen diperbarui: {}", a.documents.join(", "))
+                    }
                     Some(_) => "Berkas ditambahkan".into(),
+                    None if h.confidential.is_some() => "Ditandai rahasia".into(),
                     None => forms
                         .get(id)
                         .and_then(|f| f.step(&h.status))
@@ -324,6 +412,8 @@ impl CaseView {
                 message: h.message,
                 late_reason: h.late_reason.clone().unwrap_or_default(),
                 channel: h.channel.map_or("", |c| c.label()),
+                confidential: h.confidential.clone().unwrap_or_default(),
+                referral: h.referral.as_ref().map(referral_text).unwrap_or_default(),
             })
             .collect();
         let added_by = |a: &crate::cases::record::Attachment| {
@@ -400,6 +490,14 @@ impl CaseView {
             first_response: r.first_response_at.map(moment_text).unwrap_or_default(),
             completed: r.completed_at.map(moment_text).unwrap_or_default(),
             result: r.result.clone().unwrap_or_default(),
+            outcome: r
+                .outcome
+                .as_deref()
+                .map(|id| {
+                    form.and_then(|f| f.steps.iter().find_map(|s| s.outcome_of(id)))
+                        .map_or_else(|| id.to_string(), |o| o.label.clone())
+                })
+                .unwrap_or_default(),
             applicant: r.name(form).to_string(),
             fields: r
                 .fields
@@ -434,6 +532,8 @@ impl CaseView {
                     form: MOVE_STEP,
                     button: "Pindahkan".into(),
                     closes: false,
+                    outcomes: Vec::new(),
+                    referral_to: Vec::new(),
                 }))
                 .collect(),
             other_kind: match other_forms.as_slice() {
@@ -448,7 +548,7 @@ impl CaseView {
                 .and_then(|f| contact::mailto_link(r, f))
                 .unwrap_or_default(),
             public_message: contact::public_message(r).unwrap_or_default().to_string(),
-            can_message: now.is_some() && !r.is_closed(form),
+            can_message: now.is_some() && !r.is_closed(form) && !anonymous,
             version: crate::cases::Version::of(text).as_str().to_string(),
             notice: String::new(),
             stale_by: String::new(),
@@ -460,6 +560,17 @@ impl CaseView {
             attach_error: String::new(),
             waiting: now.is_some_and(|s| s.asks_citizen),
             read_only: false,
+            confidential: ConfidentialView {
+                why: r
+                    .confidential
+                    .as_ref()
+                    .map(confidential_text)
+                    .unwrap_or_default(),
+                ..ConfidentialView::default()
+            },
+            today: dates::format_iso(today),
+            anonymous,
+            papers: super::paper::available(r, forms),
         }
     }
 

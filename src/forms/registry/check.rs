@@ -110,6 +110,16 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                 Role::Name => field.kind == FieldType::Text,
                 Role::Phone => matches!(field.kind, FieldType::Phone | FieldType::Contact),
                 Role::Email => matches!(field.kind, FieldType::Email | FieldType::Contact),
+                Role::Confidential => field.kind == FieldType::Checkbox,
+                Role::Respondent => field.kind == FieldType::Text,
+                Role::RespondentContact => matches!(
+                    field.kind,
+                    FieldType::Text
+                        | FieldType::Textarea
+                        | FieldType::Contact
+                        | FieldType::Phone
+                        | FieldType::Email
+                ),
                 Role::Ktp => field.kind == FieldType::File,
             };
             if !fits {
@@ -189,7 +199,20 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
             );
         }
     }
-    if !file.anonymous && !roles.contains_key(&Role::Name) {
+    if let Some(field) = file.fields.iter().find(|f| f.role.has(Role::Confidential))
+        && field.required != Required::No
+    {
+        fail(
+            at.field_key(&field.name, "required"),
+            format!(
+                "isian `{}` (`role: confidential`) tidak boleh wajib: pemohon memilih sendiri apakah identitasnya dirahasiakan",
+                field.name
+            ),
+        );
+    }
+    if file.anonymous {
+        anonymous(at, fail);
+    } else if !roles.contains_key(&Role::Name) {
         fail(
             at.text.lines().position(|l| l.starts_with("fields")).map(|i| i + 1),
             "tidak ada isian dengan `role: name`; beri peran itu pada isian nama, atau tulis `anonymous: true` bila formulir boleh dikirim tanpa nama".into(),
@@ -230,6 +253,32 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
         fail(
             yaml::line_of_key(at.text, "report_by"),
             format!("`report_by` harus menyebut isian berjenis choice; `{by}` bukan"),
+        );
+    }
+}
+
+/// An anonymous form asks nothing that says who the citizen is: its cases
+/// get no mail and no access code, so a name, contact or NIK would only be
+/// kept, never used (docs/formulir.md).
+fn anonymous(at: &Lines, fail: &mut Fail) {
+    let line = yaml::line_of_key(at.text, "anonymous");
+    let said = line.map(|l| format!(" (baris {l})")).unwrap_or_default();
+    for field in &at.file.fields {
+        let why = if field.kind == FieldType::Nik {
+            "meminta NIK".to_string()
+        } else if let Some(role) = field.role.0.iter().find(|r| **r != Role::Confidential) {
+            format!("punya `role: {}`", role.as_str())
+        } else if field.role.has(Role::Confidential) {
+            "punya `role: confidential` (kasus formulir anonim sudah dirahasiakan)".to_string()
+        } else {
+            continue;
+        };
+        fail(
+            at.field_key(&field.name, "role").or(line),
+            format!(
+                "formulir ini `anonymous: true`{said}, tetapi isian `{}` {why}; formulir anonim tidak meminta identitas (nama, kontak, NIK): hapus isian itu atau hapus `anonymous: true`",
+                field.name
+            ),
         );
     }
 }
@@ -310,6 +359,14 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
                 );
             }
         }
+        if step.asks_citizen && at.file.anonymous {
+            fail(
+                at.step_key(id, "asks_citizen"),
+                format!(
+                    "langkah `{id}` meminta kelengkapan dari pemohon (`asks_citizen`), tetapi formulir ini `anonymous: true`: pengirimnya tidak dapat membuka Cek Status untuk menjawab"
+                ),
+            );
+        }
         if step.asks_citizen && (i == 0 || step.is_final) {
             fail(
                 at.step_key(id, "asks_citizen"),
@@ -322,6 +379,31 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
                     }
                 ),
             );
+        }
+        outcomes(at, step, fail);
+        if let Some(referral) = &step.referral {
+            let line = at.step_key(id, "referral");
+            if referral.to.is_empty() || referral.to.iter().any(|t| t.trim().is_empty()) {
+                fail(
+                    line,
+                    format!(
+                        "langkah `{id}`: `referral` perlu `to`, daftar instansi tujuan rujukan (mis. `to: [\"Inspektorat Daerah\"]`)"
+                    ),
+                );
+            }
+            if i == 0 || step.asks_citizen || !step.needs.is_empty() {
+                fail(
+                    line,
+                    format!(
+                        "langkah `{id}` dengan `referral` {}",
+                        if i == 0 {
+                            "tidak dapat menjadi langkah pertama: langkah itu diambil sebelum petugas memeriksa apa pun"
+                        } else {
+                            "tidak boleh punya `needs` atau `asks_citizen`: meja layanan menampilkan satu isian per langkah, di sini tujuan, nomor, dan tanggal surat rujukan"
+                        }
+                    ),
+                );
+            }
         }
         if step.is_final && !step.next.is_empty() {
             fail(
@@ -367,6 +449,55 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
                     "langkah `{}` tidak dapat dicapai dari langkah pertama `{}`",
                     step.id, steps[0].id
                 ),
+            );
+        }
+    }
+}
+
+/// A step's `outcomes:`: only on a final step; ids as step ids are, each
+/// once; a label for each.
+fn outcomes(at: &Lines, step: &crate::forms::spec::StepSpec, fail: &mut Fail) {
+    if step.outcomes.is_empty() {
+        return;
+    }
+    let id = step.id.as_str();
+    let line = at.step_key(id, "outcomes");
+    if !step.is_final {
+        fail(
+            line,
+            format!(
+                "langkah `{id}` bukan langkah akhir; `outcomes` (kategori hasil) hanya untuk langkah dengan `final: true`"
+            ),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for o in &step.outcomes {
+        let good = !o.id.is_empty()
+            && o.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !good {
+            fail(
+                line,
+                format!(
+                    "kategori hasil `{}` di langkah `{id}`: id hanya boleh berisi huruf kecil, angka, dan tanda hubung (-)",
+                    o.id
+                ),
+            );
+        }
+        if !seen.insert(o.id.as_str()) {
+            fail(
+                line,
+                format!(
+                    "kategori hasil `{}` ditulis dua kali di langkah `{id}`",
+                    o.id
+                ),
+            );
+        }
+        if o.label.trim().is_empty() {
+            fail(
+                line,
+                format!("kategori hasil `{}` di langkah `{id}` perlu `label`", o.id),
             );
         }
     }

@@ -31,7 +31,11 @@ fn shipped_forms_keep_the_facts_of_the_standard() {
             .collect()
     };
     assert_eq!(kept(kp), ["jenis", "persetujuan"]);
-    assert_eq!(kept(pl), ["persetujuan"]);
+    // The citizen's ask for confidentiality is a yes or no, kept with the
+    // case after a purge (issue 28).
+    assert_eq!(kept(pl), ["rahasia", "persetujuan"]);
+    assert_eq!(role(pl, Role::Confidential).as_deref(), Some("rahasia"));
+    assert_eq!(role(kp, Role::Confidential), None);
 }
 
 /// The SK's procedure for requests, and the office's own for complaints
@@ -372,6 +376,78 @@ fn each_mistake_names_its_line() {
         .replacen("personal: true, role: name }", "personal: true }", 1)
         .replacen("title:", "anonymous: true\ntitle:", 1);
     assert_eq!(problems(&anonymous), Vec::<String>::new());
+    // An anonymous form asks for no name, contact or NIK (issue 28).
+    let named = GOOD.replacen("title:", "anonymous: true\ntitle:", 1);
+    assert_eq!(
+        problems(&named),
+        [
+            "forms/x.yaml:8: formulir ini `anonymous: true` (baris 1), tetapi isian `nama` punya `role: name`; formulir anonim tidak meminta identitas (nama, kontak, NIK): hapus isian itu atau hapus `anonymous: true`"
+        ]
+    );
+    let nik = anonymous.replacen(
+        "  - { name: jenis_usaha",
+        "  - { name: nik, label: NIK, type: nik }\n  - { name: jenis_usaha",
+        1,
+    );
+    assert_eq!(
+        problems(&nik),
+        [
+            "forms/x.yaml:9: formulir ini `anonymous: true` (baris 1), tetapi isian `nik` meminta NIK; formulir anonim tidak meminta identitas (nama, kontak, NIK): hapus isian itu atau hapus `anonymous: true`"
+        ]
+    );
+}
+
+/// An anonymous form's sender cannot be asked for anything: they have no
+/// way to answer (issue 28).
+#[test]
+fn an_anonymous_form_asks_its_sender_nothing() {
+    let asking = GOOD
+        .replacen("personal: true, role: name }", "personal: true }", 1)
+        .replacen("title:", "anonymous: true\ntitle:", 1)
+        .replacen(
+            "    label: \"Berkas lengkap\"\n",
+            "    label: \"Berkas lengkap\"\n    asks_citizen: true\n",
+            1,
+        );
+    assert_eq!(
+        problems(&asking),
+        [
+            "forms/x.yaml:18: langkah `diperiksa` meminta kelengkapan dari pemohon (`asks_citizen`), tetapi formulir ini `anonymous: true`: pengirimnya tidak dapat membuka Cek Status untuk menjawab"
+        ]
+    );
+}
+
+/// `role: confidential` goes on one optional checkbox (issue 28).
+#[test]
+fn the_confidentiality_box_is_an_optional_checkbox() {
+    let with = |field: &str| {
+        GOOD.replacen(
+            "  - { name: jenis_usaha",
+            &format!("{field}\n  - {{ name: jenis_usaha"),
+            1,
+        )
+    };
+    let good = with("  - { name: rahasia, label: Rahasiakan, type: checkbox, role: confidential }");
+    assert_eq!(problems(&good), Vec::<String>::new());
+    let spec = parse("x", &good).unwrap();
+    assert_eq!(
+        spec.role(Role::Confidential).map(|f| f.name.as_str()),
+        Some("rahasia")
+    );
+    assert_eq!(
+        problems(&with(
+            "  - { name: rahasia, label: Rahasiakan, type: text, role: confidential }"
+        )),
+        ["forms/x.yaml:8: peran `confidential` tidak cocok untuk isian berjenis text"]
+    );
+    assert_eq!(
+        problems(&with(
+            "  - { name: rahasia, label: Rahasiakan, type: checkbox, required: true, role: confidential }"
+        )),
+        [
+            "forms/x.yaml:8: isian `rahasia` (`role: confidential`) tidak boleh wajib: pemohon memilih sendiri apakah identitasnya dirahasiakan"
+        ]
+    );
 }
 
 /// Values of the wrong shape, inside lists and maps too, are named in
@@ -402,7 +478,7 @@ fn values_of_the_wrong_shape_name_their_line() {
         (
             "role: name }",
             "role: [name, nama] }",
-            "forms/x.yaml:7: nilai `nama` tidak dikenal; pilih salah satu: name, phone, email, ktp",
+            "forms/x.yaml:7: nilai `nama` tidak dikenal; pilih salah satu: name, phone, email, confidential, respondent, respondent_contact, ktp",
         ),
         (
             "needs: [result]",
@@ -527,5 +603,39 @@ fn a_step_that_asks_the_citizen_is_checked() {
             "status: \"Diterima\", ask_citizen: true,"
         ),
         ["forms/x.yaml:14: kunci `ask_citizen` tidak dikenal"]
+    );
+}
+
+/// `referral: { to: [...] }` on a step names where a case may be referred
+/// (issue 28).
+#[test]
+fn a_referral_step_names_its_bodies() {
+    let with = |referral: &str| {
+        GOOD.replacen(
+            "    next: [selesai, ditolak]",
+            &format!("    next: [selesai, ditolak, dirujuk]\n  - {{ id: dirujuk, label: Rujuk, status: Dirujuk, final: true, {referral} }}"),
+            1,
+        )
+    };
+    let good = with("referral: { to: [Inspektorat Daerah, UPP Saber Pungli] }");
+    assert_eq!(problems(&good), Vec::<String>::new());
+    let spec = parse("x", &good).unwrap();
+    assert_eq!(
+        spec.step("dirujuk").unwrap().referral.as_ref().unwrap().to,
+        ["Inspektorat Daerah", "UPP Saber Pungli"]
+    );
+    assert_eq!(
+        problems(&with("referral: { to: [] }")),
+        [
+            "forms/x.yaml:19: langkah `dirujuk`: `referral` perlu `to`, daftar instansi tujuan rujukan (mis. `to: [\"Inspektorat Daerah\"]`)"
+        ]
+    );
+    assert_eq!(
+        problems(&with(
+            "needs: [note], referral: { to: [Inspektorat Daerah] }"
+        )),
+        [
+            "forms/x.yaml:19: langkah `dirujuk` dengan `referral` tidak boleh punya `needs` atau `asks_citizen`: meja layanan menampilkan satu isian per langkah, di sini tujuan, nomor, dan tanggal surat rujukan"
+        ]
     );
 }

@@ -120,7 +120,7 @@ impl<'de> Deserialize<'de> for Roles {
         impl<'de> Visitor<'de> for V {
             type Value = Roles;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("name, phone, email, atau daftarnya")
+                f.write_str("name, phone, email, respondent, respondent_contact, atau daftarnya")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Roles, E> {
                 Ok(Roles(vec![Role::deserialize(v.into_deserializer())?]))

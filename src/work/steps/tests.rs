@@ -44,6 +44,8 @@ fn change(to: &str, by: &str) -> StatusChange {
         files_complete: None,
         public_note: None,
         late_reason: None,
+        outcome: None,
+        referral: None,
     }
 }
 

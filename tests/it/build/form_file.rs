@@ -46,6 +46,7 @@ fn a_field_added_to_the_form_file_appears_on_its_page() {
             "kecamatan",
             "isi",
             "lampiran",
+            "rahasia",
             "persetujuan"
         ],
         "{html}"

@@ -310,7 +310,7 @@ fn the_complaint_form_named_in_site_yaml_must_exist() {
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains(
-            "site.yaml:21: publish.complaint_form: tautan rusak \"/pengaduan/formulir/\""
+            "site.yaml:23: publish.complaint_form: tautan rusak \"/pengaduan/formulir/\""
         ),
         "{}",
         stderr(&out)

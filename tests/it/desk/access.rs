@@ -24,7 +24,8 @@ async fn desk_paths_are_absent_from_the_public_site_and_closed_without_a_session
         "/laporan/".into(),
         "/aset/meja.css".into(),
         format!("/kasus/{ticket}/"),
-        format!("/kasus/{ticket}/cetak/"),
+        format!("/kasus/{ticket}/dokumen/laporan-hasil/"),
+        format!("/kasus/{ticket}/dokumen/"),
         format!("/kasus/{ticket}/lampiran/ktp.jpg"),
         "/laporan/laporan-2026-11.csv".into(),
     ] {

@@ -258,7 +258,9 @@ async fn staff_record_a_walk_in_case_dated_back_with_the_web_forms_ticket_deadli
         case.body
             .contains("Dicatat di meja layanan dari saluran Datang langsung")
     );
-    let print = desk.get(&format!("/kasus/{ticket}/cetak/")).await;
+    let print = desk
+        .get(&format!("/kasus/{ticket}/dokumen/laporan-hasil/"))
+        .await;
     assert!(
         print.body.contains(" · Datang langsung</td>"),
         "{}",
@@ -527,7 +529,7 @@ async fn the_inbox_and_the_report_count_cases_by_channel() {
     assert!(csv.contains("KP-20261103-KMNP;2026-11-03;"), "{csv}");
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("KP-20261103-KMNP") && l.ends_with(";telepon")),
+            .any(|l| l.starts_with("KP-20261103-KMNP") && l.ends_with(";Telepon;")),
         "{csv}"
     );
 }

@@ -213,13 +213,13 @@ async fn the_monthly_report_is_shown_and_downloaded() {
 }
 
 /// The report's summary tables, from the first `<div class="columns">` to
-/// the "Ketepatan waktu" table's end.
+/// the end of the last form's figures.
 fn summary_tables(html: &str) -> &str {
     let start = html
         .find("<div class=\"columns\">")
         .unwrap_or_else(|| panic!("no summary tables in:\n{html}"));
-    let timeliness = start + html[start..].find("Ketepatan waktu").unwrap();
-    let end = timeliness + html[timeliness..].find("</table>").unwrap() + "</table>".len();
+    let last = html.rfind("Median waktu penyelesaian").unwrap();
+    let end = last + html[last..].find("</section>").unwrap() + "</section>".len();
     &html[start..end]
 }
 

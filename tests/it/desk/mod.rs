@@ -1,11 +1,12 @@
 //! The staff desk (issue 17) over real HTTP: its own listener, accounts,
 //! sessions, CSRF, the sign-in limits, the workflow, the lost-update rule,
-//! attachments, the print view, the inbox, the report and the audit log.
+//! attachments, the documents, the inbox, the report and the audit log.
 //! Browser tests of the same pages are in `e2e/desk.test.mjs`.
 
 mod access;
 mod accounts;
 mod channels;
+mod documents;
 mod lists;
 mod messages;
 mod roles;

@@ -193,7 +193,9 @@ async fn a_case_moves_through_the_procedure_as_with_loket_status() {
     assert!(page.body.contains("tidak ada langkah lagi"));
     assert!(!page.body.contains("name=\"langkah\""));
 
-    let print = desk.get(&format!("/kasus/{ticket}/cetak/")).await;
+    let print = desk
+        .get(&format!("/kasus/{ticket}/dokumen/laporan-hasil/"))
+        .await;
     assert_eq!(print.status, StatusCode::OK);
     for wanted in [
         "Dokumentasi dan Laporan Hasil Pelayanan",

@@ -7,10 +7,18 @@
 //!   around Christmas, and provisional deadlines.
 //! - [`privacy`]: NIKs only masked, no contact details, private files.
 //! - [`input`]: a broken record, bad arguments, the office's own template.
+//! - [`kepala`]: the report for the Kepala Dinas (issue 28): each form's
+//!   figures by hand, outcomes, confidential cases, quarter and year.
+//! - [`october`]: the hand-made October 2026 [`kepala`] reads.
+//! - [`desk`]: the narrative on the desk, the quarter there, the outcome
+//!   the desk's step form asks for.
 
 mod cases;
+mod desk;
 mod input;
+mod kepala;
 mod numbers;
+mod october;
 mod privacy;
 
 use std::fs;

@@ -15,8 +15,19 @@ fn assert_has_all(what: &str, text: &str, facts: &[&str]) {
     }
 }
 
-fn count_row(label: &str, n: usize) -> String {
+pub(super) fn count_row(label: &str, n: usize) -> String {
     format!("<th scope=\"row\">{label}</th><td class=\"angka\">{n}</td>")
+}
+
+/// The section of one form's figures in a report.
+pub(super) fn form_section<'a>(html: &'a str, form: &str) -> &'a str {
+    let start = html
+        .find(&format!(
+            "<section class=\"formulir\" id=\"formulir-{form}\""
+        ))
+        .unwrap_or_else(|| panic!("no section for {form}"));
+    let end = html[start..].find("</section>").unwrap();
+    &html[start..start + end]
 }
 
 fn week_row(week: u8, days: &str, period: &str, n: usize) -> String {
@@ -61,7 +72,6 @@ fn november_report_has_the_exact_numbers() {
         // Shares, with the exact rules.
         "<td>2 dari 4 (50%)</td>",
         "<td>4 dari 7 (57,1%)</td>",
-        "<td>3,8 hari kerja (6 kasus selesai/ditolak)</td>",
         // The chart is accessible.
         "role=\"img\" aria-labelledby=\"grafik-judul grafik-ket\"",
         "<title id=\"grafik-judul\">Jumlah kasus per minggu, November 2026</title>",
@@ -69,13 +79,13 @@ fn november_report_has_the_exact_numbers() {
         // The broken November record is announced.
         "1 berkas kasus bulan ini tidak dapat dibaca dan tidak dihitung",
         // Rows: dates the Indonesian way, working days, on time or not.
-        "<tr><td>KP-20261102-JKMN</td><td class=\"tanggal\">2 November 2026</td><td>permohonan/konsultasi</td><td>selesai</td><td class=\"tanggal\">3 November 2026</td><td class=\"tanggal\">5 November 2026</td><td class=\"angka\">3</td><td class=\"angka\">—</td><td>ya</td><td>Konsultasi: pembukuan sederhana</td><td>Siti Aminah</td><td class=\"nik\">3517 **** **** 0001</td></tr>",
+        "<tr><td>KP-20261102-JKMN</td><td class=\"tanggal\">2 November 2026</td><td>Konsultasi masalah usaha</td><td>Selesai</td><td class=\"tanggal\">3 November 2026</td><td class=\"tanggal\">5 November 2026</td><td class=\"angka\">3</td><td class=\"angka\">—</td><td>ya</td><td>Konsultasi: pembukuan sederhana</td><td>Siti Aminah</td><td class=\"nik\">3517 **** **** 0001</td></tr>",
         "<tr><td>KP-20261101-CDFH</td><td class=\"tanggal\">1 November 2026</td>",
-        "<tr><td>KP-20261106-WXY3</td><td class=\"tanggal\">6 November 2026</td><td>permohonan/pengaduan</td><td>selesai</td><td class=\"tanggal\">9 November 2026</td><td class=\"tanggal\">13 November 2026</td><td class=\"angka\">5</td><td class=\"angka\">—</td><td>ya</td>",
-        "<tr><td>KP-20261113-CJ7K</td><td class=\"tanggal\">13 November 2026</td><td>permohonan/pengaduan</td><td>pertemuan-dijadwalkan</td><td class=\"tanggal\">16 November 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Rudi Hartono</td>",
+        "<tr><td>KP-20261106-WXY3</td><td class=\"tanggal\">6 November 2026</td><td>Pengaduan masalah usaha</td><td>Selesai</td><td class=\"tanggal\">9 November 2026</td><td class=\"tanggal\">13 November 2026</td><td class=\"angka\">5</td><td class=\"angka\">—</td><td>ya</td>",
+        "<tr><td>KP-20261113-CJ7K</td><td class=\"tanggal\">13 November 2026</td><td>Pengaduan masalah usaha</td><td>Pertemuan dijadwalkan</td><td class=\"tanggal\">16 November 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Rudi Hartono</td>",
         "<td class=\"angka\">6</td><td class=\"angka\">—</td><td>tidak</td><td>=1+1 pemasaran daring</td>",
-        "<tr><td>PL-20261126-Y346</td><td class=\"tanggal\">26 November 2026</td><td>pengaduan-layanan</td><td>baru</td><td class=\"tanggal\">—</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Nur Hidayah</td><td class=\"nik\">-</td></tr>",
-        "<tr><td>PL-20261127-79CD</td><td class=\"tanggal\">27 November 2026</td><td>pengaduan-layanan</td><td>cek-administrasi</td><td class=\"tanggal\">2 Desember 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td class=\"angka\">—</td><td>ya</td>",
+        "<tr><td>PL-20261126-Y346</td><td class=\"tanggal\">26 November 2026</td><td>Keluhan, saran, dan masukan tentang pelayanan kami</td><td>Baru</td><td class=\"tanggal\">—</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td class=\"angka\">—</td><td>tidak</td><td></td><td>Nur Hidayah</td><td class=\"nik\">-</td></tr>",
+        "<tr><td>PL-20261127-79CD</td><td class=\"tanggal\">27 November 2026</td><td>Keluhan, saran, dan masukan tentang pelayanan kami</td><td>Cek administrasi</td><td class=\"tanggal\">2 Desember 2026</td><td class=\"tanggal\">—</td><td class=\"angka\">—</td><td class=\"angka\">—</td><td>ya</td>",
         // Record values are escaped.
         "<td>Ani &lt;b&gt;&amp;&lt;/b&gt; &quot;Bu&quot;</td>",
     ]
@@ -114,6 +124,51 @@ fn november_report_has_the_exact_numbers() {
     }
     let facts: Vec<&str> = facts.iter().map(String::as_str).collect();
     assert_has_all("the November report", &html, &facts);
+    // Each form under its own term, never mixed: requests completed in
+    // 3, 3, 5, 1 and 6 working days (average 18/5 = 3,6, median 3); one
+    // complaint closed in 5. Open on 10 Dec: two requests (both past their
+    // deadline), three complaints (one never answered, past its deadline).
+    let requests = form_section(&html, "permohonan");
+    assert_has_all(
+        "the requests' figures",
+        requests,
+        &[
+            &count_row("Diterima", 7),
+            &count_row("Tepat waktu", 4),
+            &count_row("Terlambat", 3),
+            &count_row("Selesai atau ditolak", 5),
+            &count_row("Masih berjalan", 2),
+            &count_row("Masih berjalan, melewati batas waktu", 2),
+            &count_row("Situs web", 7),
+            "<td>4 dari 7 (57,1%)</td>",
+            "<th scope=\"row\">Rata-rata waktu penyelesaian</th><td>3,6 hari kerja</td>",
+            "<th scope=\"row\">Median waktu penyelesaian</th><td>3,0 hari kerja</td>",
+        ],
+    );
+    let complaints = form_section(&html, "pengaduan-layanan");
+    assert_has_all(
+        "the complaints' figures",
+        complaints,
+        &[
+            &count_row("Diterima", 4),
+            &count_row("Tepat waktu", 2),
+            &count_row("Terlambat", 2),
+            &count_row("Selesai atau ditolak", 1),
+            &count_row("Masih berjalan", 3),
+            &count_row("Masih berjalan, melewati batas waktu", 1),
+            "<td>2 dari 4 (50%)</td>",
+            "<th scope=\"row\">Rata-rata waktu penyelesaian</th><td>5,0 hari kerja</td>",
+            "<th scope=\"row\">Median waktu penyelesaian</th><td>5,0 hari kerja</td>",
+        ],
+    );
+    // Plain labels: no raw codes in the report.
+    for code in [
+        "permohonan/konsultasi",
+        "pertemuan-dijadwalkan",
+        "<td>selesai</td>",
+    ] {
+        assert!(!html.contains(code), "{code}");
+    }
     assert!(!html.contains("<b>&</b>"));
     assert!(!html.contains("Tidak ada kasus pada bulan ini."));
     // December cases stay out, including the one that is 30 Nov in UTC.
@@ -130,16 +185,16 @@ fn november_report_has_the_exact_numbers() {
     assert_eq!(lines.len(), 12, "{csv}");
     assert_eq!(
         lines[0],
-        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran"
+        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran;Kategori hasil"
     );
     assert_has_all(
         "the November CSV",
         &csv,
         &[
-            "\nKP-20261102-JKMN;2026-11-02;permohonan/konsultasi;selesai;2026-11-03;2026-11-05;3;0;ya;Konsultasi: pembukuan sederhana;Siti Aminah;3517 **** **** 0001;;web\r\n",
-            "\nKP-20261110-4679;2026-11-10;permohonan/konsultasi;ditolak;2026-11-11;2026-11-11;1;0;ya;\"Bukan usaha mikro; diarahkan ke Dinas Perdagangan\";Dewi Lestari;3517 **** **** 0004;;web\r\n",
-            "\nKP-20261116-MNPR;2026-11-16;permohonan/konsultasi;selesai;2026-11-17;2026-11-24;6;0;tidak;'=1+1 pemasaran daring;Sri Wahyuni;3517 **** **** 0006;;web\r\n",
-            "\nPL-20261126-Y346;2026-11-26;pengaduan-layanan;baru;;;;0;tidak;;Nur Hidayah;;;web\r\n",
+            "\nKP-20261102-JKMN;2026-11-02;Konsultasi masalah usaha;Selesai;2026-11-03;2026-11-05;3;0;ya;Konsultasi: pembukuan sederhana;Siti Aminah;3517 **** **** 0001;;Situs web;\r\n",
+            "\nKP-20261110-4679;2026-11-10;Konsultasi masalah usaha;Ditolak;2026-11-11;2026-11-11;1;0;ya;\"Bukan usaha mikro; diarahkan ke Dinas Perdagangan\";Dewi Lestari;3517 **** **** 0004;;Situs web;\r\n",
+            "\nKP-20261116-MNPR;2026-11-16;Konsultasi masalah usaha;Selesai;2026-11-17;2026-11-24;6;0;tidak;'=1+1 pemasaran daring;Sri Wahyuni;3517 **** **** 0006;;Situs web;\r\n",
+            "\nPL-20261126-Y346;2026-11-26;\"Keluhan, saran, dan masukan tentang pelayanan kami\";Baru;;;;0;tidak;;Nur Hidayah;;;Situs web;\r\n",
         ],
     );
     assert!(!csv.contains("November 2026"), "ISO dates in the CSV");
@@ -176,7 +231,7 @@ fn a_month_without_records_gives_a_valid_empty_report() {
     assert!(!html.contains("<table class=\"kasus\">"));
     assert_eq!(
         csv,
-        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran\r\n"
+        "\u{feff}Tiket;Diterima;Jenis;Status;Ditanggapi;Selesai;Hari kerja sampai selesai;Hari kerja menunggu pemohon;Sesuai standar waktu;Hasil;Nama;NIK;Catatan batas waktu;Saluran;Kategori hasil\r\n"
     );
     assert!(stdout(&out).contains("Laporan Oktober 2026: 0 kasus"));
 }
@@ -191,9 +246,9 @@ fn december_counts_working_days_around_christmas() {
         // 30 Dec is not due yet on the 31st.
         "<td>2 dari 2 (100%); 1 belum jatuh tempo (tidak dihitung)</td>",
         "<td>1 dari 1 (100%)</td>",
-        "<td>4,0 hari kerja (1 kasus selesai/ditolak)</td>",
+        "<th scope=\"row\">Rata-rata waktu penyelesaian</th><td>4,0 hari kerja</td>",
         "<tr><td>PL-20261201-MNRT</td><td class=\"tanggal\">1 Desember 2026</td>",
-        "<td>permohonan/konsultasi</td><td>selesai</td><td class=\"tanggal\">28 Desember 2026</td><td class=\"tanggal\">31 Desember 2026</td><td class=\"angka\">4</td><td class=\"angka\">—</td><td>ya</td>",
+        "<td>Konsultasi masalah usaha</td><td>Selesai</td><td class=\"tanggal\">28 Desember 2026</td><td class=\"tanggal\">31 Desember 2026</td><td class=\"angka\">4</td><td class=\"angka\">—</td><td>ya</td>",
         "<td>belum jatuh tempo</td>",
         "<p class=\"dibuat\">Dibuat 31 Desember 2026</p>",
     ]
@@ -221,7 +276,7 @@ fn december_counts_working_days_around_christmas() {
     // The broken record is in November's folder: December says nothing of it.
     assert!(!html.contains("tidak dapat dibaca"));
     assert!(csv.contains(
-        "\nPL-20261222-PTVW;2026-12-22;pengaduan-layanan;cek-administrasi;2026-12-28;;;0;ya;;Wati;;;web\r\n"
+        "\nPL-20261222-PTVW;2026-12-22;\"Keluhan, saran, dan masukan tentang pelayanan kami\";Cek administrasi;2026-12-28;;;0;ya;;Wati;;;Situs web;\r\n"
     ));
 }
 

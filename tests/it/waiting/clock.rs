@@ -88,7 +88,7 @@ async fn a_paused_clock_moves_the_deadline_and_the_report_shows_the_wait() {
     let csv = std::fs::read_to_string(out_dir.path().join("laporan-2026-12.csv")).unwrap();
     assert!(
         csv.contains(&format!(
-            "\n{ticket};2026-12-01;permohonan/konsultasi;menunggu-kelengkapan;2026-12-02;;;3;"
+            "\n{ticket};2026-12-01;Konsultasi masalah usaha;Menunggu kelengkapan;2026-12-02;;;3;"
         )),
         "{csv}"
     );

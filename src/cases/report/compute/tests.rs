@@ -203,8 +203,7 @@ fn computes_a_month_from_records() {
     let r = MonthReport::compute(
         &records,
         (&cal, &Terms::default(), Forms::builtin()),
-        2026,
-        Month::November,
+        Period::month(2026, Month::November),
         date!(2026 - 12 - 03),
     );
     assert_eq!(r.rows.len(), 3);
@@ -251,11 +250,7 @@ fn computes_a_month_from_records() {
         r.by_status
             .contains(&("Keluhan, saran, atau masukan: Baru".to_string(), 1))
     );
-    let share = |id: &str| {
-        let f = Forms::builtin().get(id).unwrap();
-        let what = format!("{} {}", crate::core::text::capitalized(&f.noun), f.verb().0);
-        r.shares.iter().find(|s| s.what == what).unwrap().share
-    };
+    let share = |id: &str| r.forms.iter().find(|s| s.form == id).unwrap().share;
     assert_eq!(share("pengaduan-layanan").describe("-"), "0 dari 1 (0%)");
     let completion = share("permohonan");
     assert_eq!(
@@ -270,7 +265,7 @@ fn computes_a_month_from_records() {
     assert!(r.missing_holiday_years.is_empty());
     let csv = render_csv(&r);
     assert_eq!(csv.lines().count(), 4);
-    assert!(csv.contains("KP-20261101-CDFH;2026-11-01;permohonan/konsultasi;selesai;2026-11-02;2026-11-04;3;0;ya;Selesai;;3517 **** **** 0001;;web\r\n"), "{csv}");
+    assert!(csv.contains("KP-20261101-CDFH;2026-11-01;Konsultasi masalah usaha;Selesai;2026-11-02;2026-11-04;3;0;ya;Selesai;;3517 **** **** 0001;;Situs web;\r\n"), "{csv}");
 }
 
 /// Days waited for the citizen are counted apart: per case, in all, and
@@ -287,8 +282,7 @@ fn waiting_is_kept_apart_from_the_offices_time() {
     let mut r = MonthReport::compute(
         &records,
         (&fixture(), &Terms::default(), Forms::builtin()),
-        2026,
-        Month::November,
+        Period::month(2026, Month::November),
         date!(2026 - 12 - 03),
     );
     assert_eq!(r.rows[0].days_to_completion, Some(5));
@@ -303,7 +297,7 @@ fn waiting_is_kept_apart_from_the_offices_time() {
         "1 kasus, seluruhnya 2 hari kerja menunggu kelengkapan dari pemohon"
     );
     assert_eq!(
-        view["office_average"],
+        view["forms"][1]["office_average"],
         "3,0 hari kerja tanpa waktu menunggu pemohon"
     );
 }
@@ -313,14 +307,13 @@ fn empty_month_has_no_average() {
     let r = MonthReport::compute(
         &[],
         (&fixture(), &Terms::default(), Forms::builtin()),
-        2026,
-        Month::October,
+        Period::month(2026, Month::October),
         date!(2026 - 12 - 10),
     );
     assert_eq!(r.average_text(), "—");
-    assert!(r.shares.iter().all(|s| s.share.judged == 0));
+    assert!(r.forms.iter().all(|s| s.share.judged == 0));
     assert_eq!(
-        r.shares[1].share.describe("permohonan"),
+        r.forms[1].share.describe("permohonan"),
         "tidak ada permohonan"
     );
     assert_eq!(render_csv(&r).lines().count(), 1);

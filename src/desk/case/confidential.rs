@@ -1,0 +1,113 @@
+//! `POST /kasus/TICKET/rahasia/`: a staff member marks the case
+//! confidential, with a reason ([`work::confidential`]: the record, the
+//! history entry, the audit line). Only an account that may see
+//! confidential cases may mark one ([`may_mark_confidential`]); anyone
+//! else gets 403 whatever they post.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use time::OffsetDateTime;
+
+use super::super::accounts::{self, Account, Role};
+use super::super::http::redirect;
+use super::super::{Body, CASE_PREFIX, Desk, Staff, messages};
+use super::view::CaseView;
+use super::{load, load_error, render, server_error, work_now};
+use crate::cases::{RecordError, Version};
+use crate::core::dates;
+use crate::work::Actor;
+use crate::work::confidential::{MarkError, mark_confidential};
+
+/// Whether `account` may mark a case confidential: the complaint handlers
+/// (pengelola-pengaduan) and admins, who see confidential cases.
+pub fn may_mark_confidential(account: &Account) -> bool {
+    account
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::PengelolaPengaduan | Role::Admin))
+}
+
+/// Whether the signed-in staff member may mark cases (their account as
+/// the staff file says now).
+pub(super) fn may_mark(desk: &Desk, staff: &Staff) -> bool {
+    match accounts::load(&desk.data) {
+        Ok(all) => accounts::find(&all, &staff.session.name).is_some_and(may_mark_confidential),
+        Err(e) => {
+            tracing::error!(target: "loket::desk", "cannot read the staff accounts: {e}");
+            false
+        }
+    }
+}
+
+pub(super) async fn mark(
+    desk: &Arc<Desk>,
+    req: Request<Incoming>,
+    staff: &Staff,
+    ticket: &str,
+) -> Response<Body> {
+    let posted = match desk.posted(req, staff).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
+    };
+    if !may_mark(desk, staff) {
+        return desk.error_page(Some(staff), messages::CONFIDENTIAL_NOT_ALLOWED);
+    }
+    let reason = posted.get("alasan");
+    let version = Version::parse(&posted.get("versi"));
+    let actor = Actor::desk(&staff.session.name);
+    let marked = {
+        let w = work_now(desk);
+        let (ticket, reason) = (ticket.to_string(), reason.clone());
+        let now = OffsetDateTime::now_utc();
+        tokio::task::spawn_blocking(move || {
+            mark_confidential(&w, &ticket, Some(&version), &reason, &actor, now)
+        })
+        .await
+    };
+    let (error, stale_by) = match marked {
+        Ok(Ok(marked)) => {
+            if let Err(e) = &marked.audit {
+                tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
+            }
+            return redirect(&format!(
+                "{CASE_PREFIX}{}/?diubah=rahasia",
+                marked.before.ticket
+            ));
+        }
+        Ok(Err(MarkError::NoReason)) => (
+            "Tulis alasan kasus ini dirahasiakan; alasan ini dicatat di riwayat.".to_string(),
+            None,
+        ),
+        Ok(Err(MarkError::Already(_))) => ("Kasus ini sudah dirahasiakan.".to_string(), None),
+        Ok(Err(MarkError::Record(RecordError::Stale { by, .. }))) => (String::new(), Some(by)),
+        Ok(Err(MarkError::Record(e))) => return load_error(desk, staff, &e),
+        Err(e) => {
+            tracing::error!(target: "loket::desk", "marking a case confidential failed: {e}");
+            return server_error(desk, staff);
+        }
+    };
+    let (record, text) = match load(desk, ticket).await {
+        Ok(found) => found,
+        Err(e) => return load_error(desk, staff, &e),
+    };
+    let office = (desk.office)();
+    let mut view = CaseView::new(
+        &record,
+        &office.forms,
+        &text,
+        (dates::today(), office.pauses()),
+    );
+    view.confidential.can_mark = true;
+    view.confidential.error = error;
+    view.confidential.reason = reason;
+    let status = match stale_by {
+        Some(by) => {
+            view.stale_by = by;
+            StatusCode::CONFLICT
+        }
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    render(desk, staff, status, &view)
+}
