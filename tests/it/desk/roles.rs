@@ -306,3 +306,39 @@ async fn the_pimpinan_reads_without_nik_or_ktp_and_takes_no_step() {
     assert_eq!(step.status, StatusCode::FORBIDDEN);
     assert_eq!(fs::read(&record).unwrap(), before, "nothing changed");
 }
+
+/// A complaint a petugas records on the desk with "Rahasiakan identitas
+/// saya" ticked is confidential at once: the answer gives the ticket but
+/// no link to it, and the case is not there for them.
+#[tokio::test]
+async fn a_confidential_complaint_recorded_by_a_petugas_is_not_linked_for_them() {
+    let server = Server::start_at("2026-12-02 09:00:00");
+    add_with(&server, "rina", &["--role", "petugas"]);
+    let mut rina = DeskClient::signed_in(&server, "rina").await;
+    let path = "/kasus-baru/pengaduan-layanan/";
+    let csrf = rina.get(path).await.csrf();
+    let form = crate::common::form::Multipart::new()
+        .text("meja-csrf", &csrf)
+        .text("meja-saluran", "langsung")
+        .text("meja-diterima", "2026-12-02")
+        .text("nama", "Siti Aminah")
+        .text("kontak", "081234567890")
+        .text("isi", "Diminta uang Rp50.000 oleh petugas loket.")
+        .text("persetujuan", "ya")
+        .text("rahasia", "ya");
+    let page = rina.post_multipart(path, form).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Kasus tercatat"), "{}", page.body);
+    assert!(
+        page.body.contains("hanya pejabat pengelola pengaduan"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("href=\"/kasus/PL-"), "{}", page.body);
+    let at = page.body.find("PL-").expect("the ticket is given");
+    let ticket = &page.body[at..at + "PL-20261202-XXXX".len()];
+    assert_eq!(
+        rina.get(&format!("/kasus/{ticket}/")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
