@@ -149,7 +149,7 @@ test('an ordinary mediation prints each of its four documents on one A4 page, si
       assert.ok(await page.getByRole('img', { name: 'Lambang daerah' }).isVisible(), `${name}: the emblem`);
       // The officer signs the laporan hasil and the berita acara; the head
       // of office (site.yaml) the invitations.
-      const signer = name.startsWith('undangan') ? 'Drs. Bambang Hartono, M.Si.' : 'Rina Wulandari, S.E.';
+      const signer = name.startsWith('undangan') ? 'Drs. Bambang Supriyadi, M.Si.' : 'Rina Wulandari, S.E.';
       assert.ok(await page.getByText(signer).first().isVisible(), `${name}: ${signer} signs`);
       await page.screenshot({ path: join(screenshotsDir(), `dokumen-${name}.png`), fullPage: true });
       const { pages, textBesides } = await printed(page, name);

@@ -110,12 +110,12 @@ fn citizen_journeys_in_chromium() {
     // A 5 MB limit, so the browser tests' "photo too large" round needs a
     // photo of 6 MB, not one over the 15 MB default.
     // The fixture site with the letterhead of the desk's documents (an
-    // emblem, the city, the head of office: e2e/dokumen.test.mjs).
+    // emblem and the city; the fixture has the head of office: e2e/dokumen.test.mjs).
     let site = crate::common::TempSite::fixture();
     site.write("static/gambar/lambang.svg", EMBLEM);
     let config = site.read("site.yaml").replacen(
         "office:\n",
-        "office:\n  city: \"Jombang\"\n  emblem: gambar/lambang.svg\n  head: { name: \"Drs. Bambang Hartono, M.Si.\", nip: \"197001011995031002\", position: \"Kepala Dinas Koperasi dan Usaha Mikro\" }\n",
+        "office:\n  city: \"Jombang\"\n  emblem: gambar/lambang.svg\n",
         1,
     );
     site.write("site.yaml", config);
