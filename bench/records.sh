@@ -10,13 +10,15 @@
 #     its search by a name, a ticket and part of a NIK;
 # plus each command's peak RSS (/usr/bin/time).
 # usage: bench/records.sh [N]        (default 100000)
-#   LOKETS="before=/path after=target/release/loket", RUNS=5
+#   LOKETS="before=/path after=target/release/loket", RUNS=5,
+#   PARTS="inbox cold report desk" (the default: all; e.g. PARTS="inbox desk")
 # Records and index live under $BENCH_DIR (default /dev/shm/loket-bench).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 n=${1:-100000}
 runs=${RUNS:-5}
+parts=" ${PARTS:-inbox cold report desk} "
 work=${BENCH_DIR:-/dev/shm/loket-bench}/records-$n
 read -r -a lokets <<<"${LOKETS:-loket=$repo/target/release/loket}"
 [ -x "$repo/target/release/loket" ] || cargo build --release --manifest-path "$repo/Cargo.toml"
@@ -56,7 +58,7 @@ for entry in "${lokets[@]}"; do
     cold_cmds+=(-n "$name inbox, no index" -p "rm -rf $d/.index" "$bin inbox --data $d")
     report_cmds+=(-n "$name report" "$bin report --data $d $month --out $work/$name/laporan")
     peak "$name inbox" "$bin" inbox --data "$d"
-    peak "$name report" "$bin" report --data "$d" $month --out "$work/$name/laporan"
+    [[ $parts == *" report "* ]] && peak "$name report" "$bin" report --data "$d" $month --out "$work/$name/laporan"
 
     # The desk: a staff account, a server, a signed-in cookie jar.
     printf 'kata-sandi-bench-123\n' | "$bin" staff add Bench --password-stdin --data "$d" >/dev/null
@@ -81,10 +83,11 @@ for entry in "${lokets[@]}"; do
     port=$((port + 2))
 done
 
-hyperfine -N -w 1 -r "$runs" "${inbox_cmds[@]}"
-hyperfine -w 1 -r "$runs" "${cold_cmds[@]}"
-hyperfine -N -w 1 -r "$runs" "${report_cmds[@]}"
-hyperfine -N -w 2 -r $((runs * 4)) "${desk_cmds[@]}"
+part() { [[ $parts == *" $1 "* ]]; }
+part inbox && hyperfine -N -w 1 -r "$runs" "${inbox_cmds[@]}"
+part cold && hyperfine -w 1 -r "$runs" "${cold_cmds[@]}"
+part report && hyperfine -N -w 1 -r "$runs" "${report_cmds[@]}"
+part desk && hyperfine -N -w 2 -r $((runs * 4)) "${desk_cmds[@]}"
 for i in "${!lokets[@]}"; do
     echo "${lokets[$i]%%=*} server RSS after the desk runs: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/${pids[$i]}/status)"
 done
