@@ -21,7 +21,7 @@ runs=${RUNS:-5}
 parts=" ${PARTS:-inbox cold report desk} "
 work=${BENCH_DIR:-/dev/shm/loket-bench}/records-$n
 read -r -a lokets <<<"${LOKETS:-loket=$repo/target/release/loket}"
-[ -x "$repo/target/release/loket" ] || cargo build --release --manifest-path "$repo/Cargo.toml"
+[ -n "${LOKETS:-}" ] || [ -x "$repo/target/release/loket" ] || cargo build --release --manifest-path "$repo/Cargo.toml"
 command -v hyperfine >/dev/null || { echo "hyperfine is missing (apt install hyperfine)" >&2; exit 1; }
 
 if [ ! -f "$work/.generated" ]; then

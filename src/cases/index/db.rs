@@ -330,3 +330,65 @@ pub(super) fn find(db: &Connection, text: &str) -> rusqlite::Result<HashSet<Stri
     )?;
     found.collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An entry of the record `ticket`, with the search key `key`.
+    fn entry(ticket: &str, key: &str) -> Entry {
+        let text = format!(
+            "ticket: {ticket}\nkind: permohonan\nreceived_at: 2026-11-27T10:15:03+07:00\n\
+             status: baru\nresponse_due: 2026-12-04\nfields: {{}}\nattachments: []\nhistory:\n"
+        );
+        let record = Record::parse(Path::new("r.yaml"), &text).unwrap();
+        let stamp = super::super::Stamp {
+            ino: 1,
+            size: 1,
+            mtime: (0, 0),
+            ctime: (0, 0),
+        };
+        Entry {
+            rel: PathBuf::from(format!("2026/11/27/{ticket}.yaml")),
+            stamp,
+            listed_at: (0, 0),
+            summary: Some(Arc::new(Summary::of(&record, None))),
+            search: Some(key.into()),
+        }
+    }
+
+    #[test]
+    fn a_search_finds_words_and_digits_and_takes_wildcards_as_typed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut db = open(&tmp.path().join(FILE), 1).unwrap();
+        let mut entries = [
+            entry(
+                "KP-20261127-AAAA",
+                "kp-20261127-aaaa\tsiti aminah\t3517015205900001\t081234567890\t6281234567890\tdiskon 50 persen",
+            ),
+            entry(
+                "KP-20261127-BBBB",
+                "kp-20261127-bbbb\tbudi\t\t\t\tbiasa 50% \\ saja",
+            ),
+        ];
+        write(&mut db, &[], &mut entries).unwrap();
+        let found = |db: &Connection, text| {
+            let mut tickets: Vec<String> = find(db, text).unwrap().into_iter().collect();
+            tickets.sort();
+            tickets
+        };
+        let a = ["KP-20261127-AAAA"];
+        assert_eq!(found(&db, "Siti  AMINAH"), a);
+        assert_eq!(found(&db, "3517 0152"), a);
+        assert_eq!(found(&db, "+62 812-3456"), a);
+        assert_eq!(found(&db, "0812.3456"), a);
+        assert_eq!(found(&db, "50%"), ["KP-20261127-BBBB"]);
+        assert_eq!(found(&db, "\\ saja"), ["KP-20261127-BBBB"]);
+        for wild in ["_", "b_di", "s%h", "%%"] {
+            assert!(found(&db, wild).is_empty(), "{wild}");
+        }
+        // Gone from the search with its record.
+        write(&mut db, &[entries[0].rel.clone()], &mut []).unwrap();
+        assert!(found(&db, "siti").is_empty());
+    }
+}
