@@ -399,40 +399,28 @@ fn refresh(
     };
     let read: Vec<_> = stale
         .into_par_iter()
-        .map(|mut e| {
+        .map(|i| {
+            let path = root.join(&entries[i].rel);
             let summary = |r: Record| {
                 let form = forms.of(&r).map(|f| &**f);
                 (Arc::new(Summary::of(&r, form)), db::search_key(&r, form))
             };
-            match load(&root.join(&e.rel)).map(summary) {
-                Ok((summary, search)) => {
-                    e.summary = Some(summary);
-                    e.search = Some(search);
-                    Ok(e)
-                }
-                Err(d) => Err((d, e.rel)),
-            }
+            (i, load(&path).map(summary))
         })
         .collect();
-    let fresh = !read.is_empty();
-    for read in read {
+    for (i, read) in read {
         match read {
-            Ok(e) => entries.push(e),
-            Err((d, rel)) => {
+            Ok((summary, search)) => {
+                entries[i].summary = Some(summary);
+                entries[i].search = Some(search);
+            }
+            Err(d) => {
                 diags.push(d);
-                gone.push(rel);
+                gone.push(entries[i].rel.clone());
             }
         }
     }
-    if fresh {
-        // Two runs in order: merged in one pass.
-        entries.sort_by(|a, b| {
-            a.rel
-                .as_os_str()
-                .as_bytes()
-                .cmp(b.rel.as_os_str().as_bytes())
-        });
-    }
+    entries.retain(|e| e.summary.is_some());
     // Derived data: when it cannot be written, what was read stays marked
     // to write (a process that keeps its state tries again), and the next
     // run reads those records again.
@@ -455,44 +443,44 @@ fn refresh(
     (state, diags)
 }
 
-/// The index's `entries` (in path order) whose files are among the `count`
-/// files `listed` (in path order) with the same stamp, with room for them
-/// all; the listed files to read (changed, new, or too fresh to trust); and
-/// the paths of entries whose files are gone.
+/// The `count` files `listed` (in path order) as entries, each taken from
+/// the `index` (in path order) when its file has the same stamp; which of
+/// them are to be read (changed, new, or too fresh to trust); and the paths
+/// of the index's entries whose files are gone.
 fn merge(
     listed: impl Iterator<Item = (PathBuf, Stamp)>,
-    (entries, count): (&mut dyn Iterator<Item = Entry>, usize),
+    (index, count): (&mut dyn Iterator<Item = Entry>, usize),
     listed_at: (i64, i64),
-) -> (Vec<Entry>, Vec<Entry>, Vec<PathBuf>) {
-    let mut kept = Vec::with_capacity(count);
-    let (mut stale, mut gone) = (Vec::new(), Vec::new());
-    let to_read = |(rel, stamp)| Entry {
-        rel,
-        stamp,
-        listed_at,
-        summary: None,
-        search: None,
-    };
-    let mut listed = listed.peekable();
-    for e in entries {
-        let key = e.rel.as_os_str().as_bytes();
-        while let Some(file) = listed.next_if(|(rel, _)| rel.as_os_str().as_bytes() < key) {
-            stale.push(to_read(file));
+) -> (Vec<Entry>, Vec<usize>, Vec<PathBuf>) {
+    let mut index = index.peekable();
+    let mut gone = Vec::new();
+    let mut entries = Vec::with_capacity(count);
+    let mut stale = Vec::new();
+    for (rel, stamp) in listed {
+        let key = rel.as_os_str().as_bytes();
+        while let Some(e) = index.next_if(|e| e.rel.as_os_str().as_bytes() < key) {
+            gone.push(e.rel);
         }
-        match listed.next_if(|(rel, _)| rel.as_os_str().as_bytes() == key) {
-            Some((_, stamp))
-                if e.stamp == stamp && !stamp.changed_since(racy_from(e.listed_at)) =>
-            {
-                kept.push(e)
+        match index.next_if(|e| e.rel.as_os_str().as_bytes() == key) {
+            Some(e) if e.stamp == stamp && !stamp.changed_since(racy_from(e.listed_at)) => {
+                entries.push(e)
             }
             // Read again: changed, or too fresh to trust (once stamped anew
             // it is trusted, instead of being read on every run).
-            Some(file) => stale.push(to_read(file)),
-            None => gone.push(e.rel),
+            _ => {
+                stale.push(entries.len());
+                entries.push(Entry {
+                    rel,
+                    stamp,
+                    listed_at,
+                    summary: None,
+                    search: None,
+                });
+            }
         }
     }
-    stale.extend(listed.map(to_read));
-    (kept, stale, gone)
+    gone.extend(index.map(|e| e.rel));
+    (entries, stale, gone)
 }
 
 /// How a run takes the index file.
