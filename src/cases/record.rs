@@ -438,12 +438,6 @@ impl Record {
             .filter(|m| m.starts_with("+62"))
     }
 
-    /// The deadline the citizen was given: completion when the term runs
-    /// until completion, else the first response.
-    pub fn promised_due(&self) -> Date {
-        self.completion_due.unwrap_or(self.response_due)
-    }
-
     /// Whether the case is closed: it is in a final step of its form (of a
     /// form the site no longer has: a final step wrote `completed_at`).
     pub fn is_closed(&self, form: Option<&FormSpec>) -> bool {
@@ -451,66 +445,6 @@ impl Record {
             Some(step) => step.is_final,
             None => self.completed_at.is_some(),
         }
-    }
-
-    /// Its next deadline while open ([`next_due`]).
-    pub fn next_due(&self) -> Date {
-        next_due(
-            self.first_response_at,
-            self.response_due,
-            self.completion_due,
-        )
-    }
-
-    /// Whether a deadline has passed on `today` without the step it asks
-    /// for (never while it waits for its citizen when the office `pauses`
-    /// the clock).
-    pub fn is_overdue(&self, form: Option<&FormSpec>, today: Date, pauses: bool) -> bool {
-        let waits = form
-            .and_then(|f| f.step(&self.status))
-            .is_some_and(|s| s.asks_citizen);
-        is_overdue(
-            self.is_closed(form),
-            pauses && waits,
-            self.first_response_at,
-            self.response_due,
-            self.completion_due,
-            today,
-        )
-    }
-}
-
-/// Whether a deadline has passed on `today` without the step it asks for:
-/// the one rule for [`Record`] and the index's summaries. A case that
-/// waits for its citizen while the clock is `paused` is not late: its
-/// deadlines move when the wait ends ([`crate::cases::waiting`]).
-pub fn is_overdue(
-    closed: bool,
-    paused: bool,
-    first_response_at: Option<OffsetDateTime>,
-    response_due: Date,
-    completion_due: Option<Date>,
-    today: Date,
-) -> bool {
-    if closed || paused {
-        return false;
-    }
-    let response_late = first_response_at.is_none() && today > response_due;
-    let completion_late = completion_due.is_some_and(|d| today > d);
-    response_late || completion_late
-}
-
-/// The next deadline of an open case: its response until it has one, then
-/// its completion (when its form gives one). The one rule for the desk's
-/// inbox and the staff's daily digest.
-pub fn next_due(
-    first_response_at: Option<OffsetDateTime>,
-    response_due: Date,
-    completion_due: Option<Date>,
-) -> Date {
-    match (first_response_at, completion_due) {
-        (Some(_), Some(done)) => done,
-        _ => response_due,
     }
 }
 
@@ -663,7 +597,10 @@ pub fn parse_local_time(text: &str) -> Result<OffsetDateTime, String> {
 mod added;
 mod confidential;
 pub mod documents;
+mod due;
 mod referral;
+
+pub use due::{is_overdue, next_due};
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,7 @@ use crate::forms::registry::FORMS_DIR;
 use crate::office::templates::{DESK, MAIL};
 use crate::site::config::{CONFIG_FILE, Level};
 use crate::site::content::{Page, Site};
-use crate::site::markdown::{LinkRef, TocEntry};
+use crate::site::markdown::LinkRef;
 use crate::site::render::{
     CONFIRMATION_TEMPLATE, ConfirmationView, LookupCase, LookupError, LookupStep, LookupView,
     NOT_FOUND_TEMPLATE, Renderer, ReplyError, ReplyFile, ReplyForm, STATUS_TEMPLATE, StatusView,
@@ -22,80 +22,9 @@ use crate::site::render::{
 /// makes (`/cek-status/`, where citizens look a case up).
 const GENERATED: [&str; 3] = ["/sitemap.xml", "/404.html", "/cek-status/"];
 
-/// The six components of a service standard that must be published
-/// (PermenPANRB 15/2014, service delivery part), each with the words that
-/// identify its heading.
-const COMPONENTS: [(&str, &[&str]); 6] = [
-    ("persyaratan", &["persyaratan"]),
-    ("sistem, mekanisme dan prosedur", &["prosedur", "mekanisme"]),
-    (
-        "jangka waktu",
-        &["jangka waktu", "waktu penyelesaian", "waktu pelayanan"],
-    ),
-    ("biaya/tarif", &["biaya", "tarif"]),
-    ("produk pelayanan", &["produk"]),
-    (
-        "penanganan pengaduan, saran, dan masukan",
-        &["pengaduan", "keluhan", "saran"],
-    ),
-];
+mod standard;
 
-/// The fourteen components of a service standard (PermenPANRB 15/2014): the
-/// six above, which a service page must publish, and eight about how the
-/// service is produced, which an office may publish too. With the words that
-/// identify each one's heading.
-const ALL_COMPONENTS: [(&str, &[&str]); 14] = [
-    COMPONENTS[0],
-    COMPONENTS[1],
-    COMPONENTS[2],
-    COMPONENTS[3],
-    COMPONENTS[4],
-    COMPONENTS[5],
-    ("dasar hukum", &["dasar hukum"]),
-    (
-        "sarana dan prasarana, dan/atau fasilitas",
-        &["sarana", "prasarana", "fasilitas"],
-    ),
-    ("kompetensi pelaksana", &["kompetensi"]),
-    ("pengawasan internal", &["pengawasan"]),
-    ("jumlah pelaksana", &["jumlah pelaksana"]),
-    ("jaminan pelayanan", &["jaminan pelayanan", "maklumat"]),
-    (
-        "jaminan keamanan dan keselamatan pelayanan",
-        &["keamanan", "keselamatan"],
-    ),
-    ("evaluasi kinerja pelaksana", &["evaluasi"]),
-];
-
-/// For `loket check`: which of the fourteen components a service page
-/// publishes and which the office has not supplied yet. The maklumat
-/// pelayanan in `site.yaml` counts as the jaminan pelayanan.
-pub fn standard_coverage(site: &Site, page: &Page, toc: &[TocEntry]) -> Option<Diagnostic> {
-    page.front.service.as_ref()?;
-    let headings: Vec<String> = toc.iter().map(|t| normalize(&t.title)).collect();
-    let missing: Vec<&str> = ALL_COMPONENTS
-        .iter()
-        .filter(|(name, words)| {
-            let maklumat = *name == "jaminan pelayanan" && !site.config.publish.maklumat.is_empty();
-            !maklumat && !headings.iter().any(|h| words.iter().any(|w| h.contains(w)))
-        })
-        .map(|(name, _)| *name)
-        .collect();
-    let published = ALL_COMPONENTS.len() - missing.len();
-    let message = if missing.is_empty() {
-        "standar pelayanan memuat ke-14 komponen (PermenPANRB 15/2014)".to_string()
-    } else {
-        format!(
-            "standar pelayanan memuat {published} dari 14 komponen (PermenPANRB 15/2014); belum dimuat: {}",
-            missing.join("; ")
-        )
-    };
-    Some(Diagnostic::info(
-        &page.source,
-        Some(page.body_line),
-        message,
-    ))
-}
+pub use standard::{service_components, standard_coverage};
 
 /// Every page's template must exist; the message lists the ones that do.
 pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {
@@ -361,40 +290,6 @@ fn section_setting_template(site: &Site, index: usize) -> Option<&Page> {
     None
 }
 
-/// A service page must publish all six components as headings.
-pub fn service_components(page: &Page, toc: &[TocEntry]) -> Vec<Diagnostic> {
-    if page.front.service.is_none() {
-        return Vec::new();
-    }
-    let headings: Vec<String> = toc.iter().map(|t| normalize(&t.title)).collect();
-    COMPONENTS
-        .iter()
-        .filter(|(_, words)| {
-            !headings
-                .iter()
-                .any(|h| words.iter().any(|w| h.contains(w)))
-        })
-        .map(|(name, _)| {
-            Diagnostic::error(
-                &page.source,
-                Some(page.body_line),
-                format!(
-                    "halaman layanan belum memuat komponen \"{name}\": tambahkan judul bagian untuknya (standar pelayanan memuat persyaratan; sistem, mekanisme, dan prosedur; jangka waktu; biaya/tarif; produk pelayanan; penanganan pengaduan, saran, dan masukan)"
-                ),
-            )
-        })
-        .collect()
-}
-
-/// Lowercase words separated by single spaces ("Biaya / Tarif" -> "biaya tarif").
-fn normalize(text: &str) -> String {
-    text.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// What a link points at, once resolved against the page it is on.
 #[derive(Debug, PartialEq, Eq)]
 enum Target {
@@ -643,14 +538,5 @@ mod tests {
             internal("/css/site.css", None)
         );
         assert_eq!(resolve("../../../", "/a/"), internal("/", None));
-    }
-
-    #[test]
-    fn normalizes_headings() {
-        assert_eq!(normalize("Biaya / Tarif"), "biaya tarif");
-        assert_eq!(
-            normalize("Sistem, Mekanisme dan  Prosedur"),
-            "sistem mekanisme dan prosedur"
-        );
     }
 }

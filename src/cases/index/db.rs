@@ -1,5 +1,6 @@
 //! The index file, an SQLite database: one row per record file with its
-//! stamp, its [`Summary`] and its search key. Rows are written as records
+//! stamp and its [`Summary`], and one with its search key in a table of its
+//! own (a listing does not read the keys, a search reads nothing else). Rows are written as records
 //! are read again, in one transaction per run; deleted content is
 //! overwritten with zeros (`secure_delete`), so a purged name does not stay
 //! in the file's free pages.
@@ -25,43 +26,47 @@ use crate::forms::spec::{FieldType, Role};
 pub(super) const FILE: &str = "records.sqlite";
 /// The schema's version (`PRAGMA user_version`); another is an index to
 /// make anew, as is one made for other forms (`PRAGMA application_id`).
-const SCHEMA: i32 = 6;
+const SCHEMA: i32 = 7;
 
 const CREATE: &str = "CREATE TABLE records (
     rel BLOB PRIMARY KEY, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns,
     ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due,
-    due_note, first_response, completed, result, channel, waiting, new_reply, confidential, outcome,
-    search
+    due_note, first_response, completed, result, channel, waiting, new_reply, confidential, outcome
 ) WITHOUT ROWID;
-PRAGMA user_version = 6;";
+CREATE TABLE search (rel BLOB PRIMARY KEY, ticket, key) WITHOUT ROWID;
+PRAGMA user_version = 7;";
 /// The columns a listing reads.
 const COLUMNS: &str = "rel, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, listed_s, listed_ns, \
     ticket, kind, breakdown, name, nik, received, status, closed, response_due, completion_due, \
     due_note, first_response, completed, result, channel, waiting, new_reply, confidential, \
     outcome";
-const INSERT: &str = "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+const INSERT: &str = "INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-/// The index in `dir` made for the forms of `forms_key`, with its entries in
-/// path order. One that is missing, damaged, of another schema or for other
-/// forms is made anew; one that cannot be opened at all is left, and every
-/// record read from its file.
-pub(super) fn load(dir: &Path, forms_key: i32) -> (Option<Connection>, Vec<Entry>) {
+/// The index in `dir` made for the forms of `forms_key`. One that is
+/// missing, damaged, of another schema or for other forms is made anew;
+/// `None`: it cannot be opened at all, and every record is read from its file.
+pub(super) fn load(dir: &Path, forms_key: i32) -> Option<Connection> {
     let path = dir.join(FILE);
     // The hand-made index of earlier versions, with names in it.
     let _ = fs::remove_file(dir.join("records.bin"));
-    match open(&path, forms_key).and_then(|db| read(&db, &path).map(|e| (db, e))) {
-        Ok((db, entries)) => (Some(db), entries),
+    match open(&path, forms_key) {
+        Ok(db) => Some(db),
         Err(e) if damaged(&e) => {
-            for file in [path.clone(), dir.join(format!("{FILE}-journal"))] {
-                let _ = fs::remove_file(file);
-            }
-            (open(&path, forms_key).ok(), Vec::new())
+            remove(dir);
+            open(&path, forms_key).ok()
         }
-        Err(_) => (None, Vec::new()),
+        Err(_) => None,
     }
 }
 
-fn damaged(e: &rusqlite::Error) -> bool {
+/// Removes the index in `dir` (a damaged one, to make anew).
+pub(super) fn remove(dir: &Path) {
+    for file in [dir.join(FILE), dir.join(format!("{FILE}-journal"))] {
+        let _ = fs::remove_file(file);
+    }
+}
+
+pub(super) fn damaged(e: &rusqlite::Error) -> bool {
     use rusqlite::Error::{FromSqlConversionFailure, InvalidColumnType};
     let code = e.sqlite_error_code();
     matches!(
@@ -105,26 +110,31 @@ fn open(path: &Path, forms_key: i32) -> rusqlite::Result<Connection> {
     }
 }
 
-/// Every entry, in path order. SQLite keeps no checksum of its pages; a
-/// file cut short (a copy or a disk that filled up) is caught by its size.
-fn read(db: &Connection, path: &Path) -> rusqlite::Result<Vec<Entry>> {
+/// `merge` given the index's entries in path order, each read as it takes
+/// it (all at once, 100,000 would be 12 MB more). SQLite keeps no checksum
+/// of its pages; a file cut short (a copy or a disk that filled up) is
+/// caught by its size, before `merge` is called. An entry that does not
+/// read ends the entries, and is the error.
+pub(super) fn read<T>(
+    db: &Connection,
+    dir: &Path,
+    merge: impl FnOnce(&mut dyn Iterator<Item = Entry>) -> T,
+) -> rusqlite::Result<T> {
     // In one read transaction: no writer changes the file meanwhile.
     let db = db.unchecked_transaction()?;
     let pragma = |name| db.pragma_query_value(None, name, |r| r.get::<_, u64>(0));
     let pages = pragma("page_count")? * pragma("page_size")?;
-    if fs::metadata(path).map_or(true, |m| m.len() != pages) {
+    if fs::metadata(dir.join(FILE)).map_or(true, |m| m.len() != pages) {
         return Err(corrupt("cut short"));
     }
-    // Sized at once: grown by doubling, it would peak at twice the memory.
-    let count = db.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
-    let mut entries = Vec::with_capacity(count);
-    // Every column but the last, the search key: a long key spills into
-    // pages of its own that a listing need not read.
     let mut query = db.prepare(&format!("SELECT {COLUMNS} FROM records ORDER BY rel"))?;
-    for e in query.query_map([], entry)? {
-        entries.push(e?);
-    }
-    Ok(entries)
+    let mut failed = None;
+    let mut entries = query
+        .query_map([], entry)?
+        .map_while(|e| e.map_err(|e| failed = Some(e)).ok());
+    let merged = merge(&mut entries);
+    drop(entries);
+    failed.map_or(Ok(merged), Err)
 }
 
 fn entry(r: &Row) -> rusqlite::Result<Entry> {
@@ -192,10 +202,13 @@ pub(super) fn write(
 ) -> rusqlite::Result<()> {
     let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut delete = tx.prepare("DELETE FROM records WHERE rel = ?1")?;
+    let mut unsearch = tx.prepare("DELETE FROM search WHERE rel = ?1")?;
     for rel in gone {
         delete.execute([rel.as_os_str().as_bytes()])?;
+        unsearch.execute([rel.as_os_str().as_bytes()])?;
     }
     let mut insert = tx.prepare(INSERT)?;
+    let mut searched = tx.prepare("INSERT OR REPLACE INTO search VALUES (?1, ?2, ?3)")?;
     for e in entries.iter() {
         let (Some(s), Some(search)) = (&e.summary, &e.search) else {
             continue;
@@ -230,10 +243,10 @@ pub(super) fn write(
             s.new_reply,
             s.confidential,
             s.outcome,
-            search,
         ])?;
+        searched.execute(params![e.rel.as_os_str().as_bytes(), s.ticket, search])?;
     }
-    drop((delete, insert));
+    drop((delete, unsearch, insert, searched));
     tx.commit()?;
     for e in entries {
         e.search = None;
@@ -301,9 +314,83 @@ pub(super) fn find(db: &Connection, text: &str) -> rusqlite::Result<HashSet<Stri
         .all(|c| c.is_ascii_digit() || " .-+".contains(c));
     let digits: String = wanted.chars().filter(char::is_ascii_digit).collect();
     let digits = (number && !digits.is_empty()).then_some(digits);
+    // LIKE rather than instr, which is twice as slow (both are lowercase,
+    // so LIKE's ignoring the case of ASCII letters changes nothing).
     let mut query = db.prepare_cached(
-        "SELECT ticket FROM records WHERE instr(search, ?1) OR instr(search, ?2)",
+        r"SELECT ticket FROM search WHERE key LIKE ?1 ESCAPE '\' OR key LIKE ?2 ESCAPE '\'",
     )?;
-    let found = query.query_map(params![wanted, digits], |r| r.get(0))?;
+    let pattern = |text: &str| {
+        let text = text
+            .replace('\\', r"\\")
+            .replace('%', r"\%")
+            .replace('_', r"\_");
+        format!("%{text}%")
+    };
+    let found = query.query_map(
+        params![pattern(&wanted), digits.as_deref().map(pattern)],
+        |r| r.get(0),
+    )?;
     found.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An entry of the record `ticket`, with the search key `key`.
+    fn entry(ticket: &str, key: &str) -> Entry {
+        let text = format!(
+            "ticket: {ticket}\nkind: permohonan\nreceived_at: 2026-11-27T10:15:03+07:00\n\
+             status: baru\nresponse_due: 2026-12-04\nfields: {{}}\nattachments: []\nhistory:\n"
+        );
+        let record = Record::parse(Path::new("r.yaml"), &text).unwrap();
+        let stamp = super::super::Stamp {
+            ino: 1,
+            size: 1,
+            mtime: (0, 0),
+            ctime: (0, 0),
+        };
+        Entry {
+            rel: PathBuf::from(format!("2026/11/27/{ticket}.yaml")),
+            stamp,
+            listed_at: (0, 0),
+            summary: Some(Arc::new(Summary::of(&record, None))),
+            search: Some(key.into()),
+        }
+    }
+
+    #[test]
+    fn a_search_finds_words_and_digits_and_takes_wildcards_as_typed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut db = open(&tmp.path().join(FILE), 1).unwrap();
+        let mut entries = [
+            entry(
+                "KP-20261127-AAAA",
+                "kp-20261127-aaaa\tsiti aminah\t3517015205900001\t081234567890\t6281234567890\tdiskon 50 persen",
+            ),
+            entry(
+                "KP-20261127-BBBB",
+                "kp-20261127-bbbb\tbudi\t\t\t\tbiasa 50% \\ saja",
+            ),
+        ];
+        write(&mut db, &[], &mut entries).unwrap();
+        let found = |db: &Connection, text| {
+            let mut tickets: Vec<String> = find(db, text).unwrap().into_iter().collect();
+            tickets.sort();
+            tickets
+        };
+        let a = ["KP-20261127-AAAA"];
+        assert_eq!(found(&db, "Siti  AMINAH"), a);
+        assert_eq!(found(&db, "3517 0152"), a);
+        assert_eq!(found(&db, "+62 812-3456"), a);
+        assert_eq!(found(&db, "0812.3456"), a);
+        assert_eq!(found(&db, "50%"), ["KP-20261127-BBBB"]);
+        assert_eq!(found(&db, "\\ saja"), ["KP-20261127-BBBB"]);
+        for wild in ["_", "b_di", "s%h", "%%"] {
+            assert!(found(&db, wild).is_empty(), "{wild}");
+        }
+        // Gone from the search with its record.
+        write(&mut db, &[entries[0].rel.clone()], &mut []).unwrap();
+        assert!(found(&db, "siti").is_empty());
+    }
 }

@@ -217,11 +217,13 @@ fn unix_time(t: SystemTime) -> (i64, i64) {
 /// (those are skipped), as [`crate::cases::load_all`] gives them. Reads and
 /// refreshes the index (module docs).
 pub fn summaries(data: &Path, forms: &Forms) -> (Vec<Arc<Summary>>, Vec<Diagnostic>) {
-    let (state, diags) = refresh(data, forms, None, false);
+    let (state, diags) = refresh(data, forms, None, false, Index::Read);
     // Shared, not copied out: a copy of 100,000 summaries would be 26 MB
-    // more at the moment memory use peaks.
-    let summaries = state.entries.into_iter().filter_map(|e| e.summary);
-    (in_order(summaries.collect()), diags)
+    // more at the moment memory use peaks. Into a list of their own size
+    // (collected in place, they would keep the entries' 12 MB).
+    let mut summaries = Vec::with_capacity(state.entries.len());
+    summaries.extend(state.entries.into_iter().filter_map(|e| e.summary));
+    (in_order(summaries), diags)
 }
 
 /// The index kept in memory by a process that lists the records again and
@@ -243,7 +245,7 @@ impl Memo {
     pub fn summaries(&self, data: &Path, forms: &Forms) -> (Shared, Vec<Diagnostic>) {
         // Two listings at once: the second reads the index file.
         let previous = self.0.lock().ok().and_then(|mut m| m.take());
-        let (mut state, diags) = refresh(data, forms, previous, true);
+        let (mut state, diags) = refresh(data, forms, previous, true, Index::Read);
         // Made once per change, not once per page.
         let summaries = state
             .shared
@@ -335,6 +337,7 @@ fn refresh(
     forms: &Forms,
     previous: Option<State>,
     memo: bool,
+    index: Index,
 ) -> (State, Vec<Diagnostic>) {
     let key = forms_key(forms);
     let previous = previous.filter(|p| p.forms_key == key);
@@ -366,39 +369,37 @@ fn refresh(
         other => other,
     };
     // Read after listing: memory the listing let go of is used again.
-    let (mut db, index) = match previous {
-        Some(p) if p.db.is_some() => (p.db, p.entries),
-        Some(_) | None => db::load(&data.join(INDEX_DIR), key),
+    let dir = data.join(INDEX_DIR);
+    let (mut db, kept) = match previous {
+        Some(p) if p.db.is_some() => (p.db, Some(p.entries)),
+        _ if index == Index::Without => (None, None),
+        _ => (db::load(&dir, key), None),
     };
-    // Both in path order: each file meets its entry, if the index has one.
-    let mut index = index.into_iter().peekable();
-    let mut gone = Vec::new();
-    let mut entries = Vec::with_capacity(listing::count(&found));
-    let mut stale = Vec::new();
-    for (rel, stamp) in listing::paths(found) {
-        let key = rel.as_os_str().as_bytes();
-        while let Some(e) = index.next_if(|e| e.rel.as_os_str().as_bytes() < key) {
-            gone.push(e.rel);
-        }
-        match index.next_if(|e| e.rel.as_os_str().as_bytes() == key) {
-            Some(e) if e.stamp == stamp && !stamp.changed_since(racy_from(e.listed_at)) => {
-                entries.push(e)
+    let count = listing::count(&found);
+    let merge = move |index: &mut dyn Iterator<Item = Entry>| {
+        merge(listing::paths(found), (index, count), listed_at)
+    };
+    let merged = match (kept, &db) {
+        (Some(kept), _) => Ok(merge(&mut kept.into_iter())),
+        (None, Some(conn)) if index == Index::Read => db::read(conn, &dir, merge),
+        (None, _) => Ok(merge(&mut std::iter::empty())),
+    };
+    let (mut entries, stale, mut gone) = match merged {
+        Ok(merged) => merged,
+        // Read again without it: a damaged one made anew.
+        Err(e) => {
+            tracing::warn!(target: "loket::index", "the record index could not be read: {e}");
+            let again = match db::damaged(&e) {
+                true => Index::Fresh,
+                false => Index::Without,
+            };
+            drop(db);
+            if again == Index::Fresh {
+                db::remove(&dir);
             }
-            // Read again: changed, or too fresh to trust (once stamped anew
-            // it is trusted, instead of being read on every run).
-            _ => {
-                stale.push(entries.len());
-                entries.push(Entry {
-                    rel,
-                    stamp,
-                    listed_at,
-                    summary: None,
-                    search: None,
-                });
-            }
+            return refresh(data, forms, None, memo, again);
         }
-    }
-    gone.extend(index.map(|e| e.rel));
+    };
     let read: Vec<_> = stale
         .into_par_iter()
         .map(|i| {
@@ -443,6 +444,56 @@ fn refresh(
         shared: None,
     };
     (state, diags)
+}
+
+/// The `count` files `listed` (in path order) as entries, each taken from
+/// the `index` (in path order) when its file has the same stamp; which of
+/// them are to be read (changed, new, or too fresh to trust); and the paths
+/// of the index's entries whose files are gone.
+fn merge(
+    listed: impl Iterator<Item = (PathBuf, Stamp)>,
+    (index, count): (&mut dyn Iterator<Item = Entry>, usize),
+    listed_at: (i64, i64),
+) -> (Vec<Entry>, Vec<usize>, Vec<PathBuf>) {
+    let mut index = index.peekable();
+    let mut gone = Vec::new();
+    let mut entries = Vec::with_capacity(count);
+    let mut stale = Vec::new();
+    for (rel, stamp) in listed {
+        let key = rel.as_os_str().as_bytes();
+        while let Some(e) = index.next_if(|e| e.rel.as_os_str().as_bytes() < key) {
+            gone.push(e.rel);
+        }
+        match index.next_if(|e| e.rel.as_os_str().as_bytes() == key) {
+            Some(e) if e.stamp == stamp && !stamp.changed_since(racy_from(e.listed_at)) => {
+                entries.push(e)
+            }
+            // Read again: changed, or too fresh to trust (once stamped anew
+            // it is trusted, instead of being read on every run).
+            _ => {
+                stale.push(entries.len());
+                entries.push(Entry {
+                    rel,
+                    stamp,
+                    listed_at,
+                    summary: None,
+                    search: None,
+                });
+            }
+        }
+    }
+    gone.extend(index.map(|e| e.rel));
+    (entries, stale, gone)
+}
+
+/// How a run takes the index file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Index {
+    Read,
+    /// Made anew (it was damaged): nothing to read in it.
+    Fresh,
+    /// Not at all: it could not be read.
+    Without,
 }
 
 /// A record file as the index has it.

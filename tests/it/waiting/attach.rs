@@ -134,19 +134,7 @@ async fn staff_attach_files_listed_with_who_added_them() {
 /// clock moves the deadline by the two working days waited).
 #[tokio::test]
 async fn a_document_handed_in_at_the_office_ends_the_wait() {
-    let site = TempSite::fixture();
-    let config = site.read("site.yaml");
-    site.write(
-        "site.yaml",
-        config.replacen("office:\n", "office:\n  pause_while_waiting: true\n", 1),
-    );
-    let data = site.root().join("data");
-    let server = Server::launch_with(
-        loket_at("2026-12-01 09:00:00"),
-        site,
-        data.clone(),
-        &["--rate-limit", "0"],
-    );
+    let (server, data) = pausing_server();
     assert!(add_staff(&data, "Ani", PASSWORD).status.success());
     let sent = send_request(&server, None).await;
     let code = code_of(&server, &sent).await;

@@ -8,20 +8,8 @@ use super::*;
 /// shows the days waited apart from the office's own.
 #[tokio::test]
 async fn a_paused_clock_moves_the_deadline_and_the_report_shows_the_wait() {
-    let site = TempSite::fixture();
-    let config = site.read("site.yaml");
-    site.write(
-        "site.yaml",
-        config.replacen("office:\n", "office:\n  pause_while_waiting: true\n", 1),
-    );
-    let data = site.root().join("data");
     // Tuesday 1 December 2026: due five working days later, Tuesday 8th.
-    let server = Server::launch_with(
-        loket_at("2026-12-01 09:00:00"),
-        site,
-        data.clone(),
-        &["--rate-limit", "0"],
-    );
+    let (server, data) = pausing_server();
     let sent = send_request(&server, None).await;
     let ticket = sent.ticket.clone();
     let (_, _, receipt_page) = receipt(&server, &ticket, sent.cookie.as_deref()).await;

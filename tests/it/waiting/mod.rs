@@ -27,6 +27,26 @@ use crate::desk::{DeskClient, PASSWORD, add_staff, audited};
 const PATIENCE: Duration = Duration::from_secs(60);
 const ASKED: &str = "Foto KTP buram; kirim ulang foto KTP yang jelas.";
 
+/// A server of the fixture site with `office.pause_while_waiting: true`,
+/// its clock at Tuesday 1 December 2026, 09:00 (faketime): the server and
+/// its data folder.
+fn pausing_server() -> (Server, std::path::PathBuf) {
+    let site = TempSite::fixture();
+    let config = site.read("site.yaml");
+    site.write(
+        "site.yaml",
+        config.replacen("office:\n", "office:\n  pause_while_waiting: true\n", 1),
+    );
+    let data = site.root().join("data");
+    let server = Server::launch_with(
+        loket_at("2026-12-01 09:00:00"),
+        site,
+        data.clone(),
+        &["--rate-limit", "0"],
+    );
+    (server, data)
+}
+
 /// `loket serve` arguments for mail through the relay on `port`.
 fn mail_args(port: u16) -> Vec<String> {
     [

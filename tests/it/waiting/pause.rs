@@ -3,17 +3,6 @@
 
 use super::*;
 
-/// The fixture site with `office.pause_while_waiting: true`.
-fn pausing_site() -> TempSite {
-    let site = TempSite::fixture();
-    let config = site.read("site.yaml");
-    site.write(
-        "site.yaml",
-        config.replacen("office:\n", "office:\n  pause_while_waiting: true\n", 1),
-    );
-    site
-}
-
 /// A case from the citizen of `email` (two cases of one test: two
 /// citizens), asked for its KTP (on Wednesday 2 December 2026 when
 /// `dated`): the ticket and the code.
@@ -46,14 +35,7 @@ async fn asked(server: &Server, email: &str, dated: bool) -> (String, String) {
 /// it already is not moved again by the step that follows.
 #[tokio::test]
 async fn a_step_out_of_an_unanswered_wait_moves_the_deadline_once() {
-    let site = pausing_site();
-    let data = site.root().join("data");
-    let server = Server::launch_with(
-        loket_at("2026-12-01 09:00:00"),
-        site,
-        data.clone(),
-        &["--rate-limit", "0"],
-    );
+    let (server, data) = pausing_server();
     let (phoned, _) = asked(&server, "siti@contoh.id", true).await;
     let (replied, code) = asked(&server, "aminah@contoh.id", true).await;
     assert_ne!(phoned, replied);
@@ -106,14 +88,7 @@ async fn a_step_out_of_an_unanswered_wait_moves_the_deadline_once() {
 /// it late but says it waits, and `/cek-status/` shows no late notice.
 #[tokio::test]
 async fn a_waiting_case_with_a_paused_clock_is_not_late() {
-    let site = pausing_site();
-    let data = site.root().join("data");
-    let server = Server::launch_with(
-        loket_at("2026-12-01 09:00:00"),
-        site,
-        data.clone(),
-        &["--rate-limit", "0"],
-    );
+    let (server, data) = pausing_server();
     let (ticket, code) = asked(&server, "siti@contoh.id", true).await;
     let site = server.kill();
     let server = Server::launch_with(
