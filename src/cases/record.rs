@@ -12,8 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::de::{Deserializer, Error as _};
-use serde::ser::{SerializeMap, Serializer};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
@@ -28,6 +27,7 @@ use crate::office::terms::Deadlines;
 pub use added::{Added, AddedFrom};
 pub use confidential::Confidential;
 pub use documents::{Agreement, Documents};
+pub use fields::Fields;
 pub use referral::Referral;
 
 /// An uploaded file as stored beside the record.
@@ -54,67 +54,6 @@ pub struct Attachment {
         skip_serializing_if = "Option::is_none"
     )]
     pub added_at: Option<OffsetDateTime>,
-}
-
-/// Field values in the order they were written (the form's order), read
-/// from any scalar a person may have typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Fields(pub Vec<(String, String)>);
-
-impl Fields {
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl Serialize for Fields {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for Fields {
-    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let value = yaml::Value::deserialize(de)?;
-        match value {
-            yaml::Value::Null => Ok(Fields::default()),
-            yaml::Value::Mapping(map) => Ok(Fields(
-                map.iter()
-                    .map(|(k, v)| (scalar_text(k), scalar_text(v)))
-                    .collect(),
-            )),
-            _ => Err(D::Error::custom("expected `name: value` lines")),
-        }
-    }
-}
-
-/// A scalar as text, whatever YAML made of it.
-fn scalar_text(value: &yaml::Value) -> String {
-    match value {
-        yaml::Value::String(s) => s.clone(),
-        yaml::Value::Null => String::new(),
-        yaml::Value::Bool(b) => b.to_string(),
-        yaml::Value::Number(n) => n.to_string(),
-        other => yaml::to_string(other)
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
-    }
 }
 
 /// One step in a record's history.
@@ -598,61 +537,10 @@ mod added;
 mod confidential;
 pub mod documents;
 mod due;
+mod fields;
 mod referral;
 
 pub use due::{is_overdue, next_due};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    const RECORD: &str = "# KP-20261127-CDFH · Permohonan\n\
-ticket: KP-20261127-CDFH\n\
-kind: permohonan\n\
-received_at: 2026-11-27T10:15:03+07:00\n\
-status: baru\n\
-response_due: 2026-12-04\n\
-completion_due: ''\n\
-fields:\n  jenis: konsultasi\n  nama: Siti\n  umur: 42\n  setuju: yes\n\
-attachments: []\n\
-history:\n";
-
-    #[test]
-    fn reads_hand_edits() {
-        let r = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
-        assert_eq!(r.completion_due, None);
-        assert_eq!(r.fields.get("umur"), Some("42"));
-        assert_eq!(r.fields.get("setuju"), Some("yes"));
-        assert!(r.history.is_empty());
-        assert_eq!(r.received_at, datetime!(2026-11-27 10:15:03 +07:00));
-    }
-
-    #[test]
-    fn names_the_line_of_a_bad_value() {
-        // Which steps there are is the form's to say (`loket verify`).
-        let other = RECORD.replace("status: baru", "status: entah");
-        assert_eq!(
-            Record::parse(Path::new("r.yaml"), &other).unwrap().status,
-            "entah"
-        );
-        let bad = RECORD.replace("response_due: 2026-12-04", "response_due: besok");
-        let d = Record::parse(Path::new("r.yaml"), &bad).unwrap_err();
-        assert_eq!(d.line, Some(6));
-    }
-
-    #[test]
-    fn writes_what_it_reads() {
-        let r = Record::parse(Path::new("r.yaml"), RECORD).unwrap();
-        let text = r.to_yaml().unwrap();
-        assert!(
-            text.contains("\nreceived_at: 2026-11-27T10:15:03+07:00\n"),
-            "{text}"
-        );
-        assert!(text.contains("\nstatus: baru\n"), "{text}");
-        assert!(text.contains("\ncompletion_due: null\n"), "{text}");
-        let again = Record::parse(Path::new("r.yaml"), &text).unwrap();
-        assert_eq!(again.fields, r.fields);
-        assert_eq!(again.received_at, r.received_at);
-    }
-}
+mod tests;
