@@ -115,6 +115,27 @@ pub struct HistoryEntry {
 }
 
 impl HistoryEntry {
+    /// An entry by `by` at `at` in step `status` that says nothing else
+    /// yet: callers set what their entry carries with `..`.
+    pub fn new(at: OffsetDateTime, status: &str, by: &str) -> HistoryEntry {
+        HistoryEntry {
+            at,
+            status: status.to_string(),
+            by: by.to_string(),
+            channel: None,
+            moved_from: None,
+            berkas: None,
+            meeting: None,
+            note: None,
+            public_note: None,
+            message: false,
+            late_reason: None,
+            added: None,
+            confidential: None,
+            referral: None,
+        }
+    }
+
     /// Whether the entry is a step staff took (not an [`Added`], not a
     /// message without a step, not a case marked confidential).
     pub fn is_step(&self) -> bool {

@@ -278,10 +278,6 @@ pub fn apply(
     };
     let at = format_timestamp(change.at);
     let entry = HistoryEntry {
-        at: change.at,
-        status: to.id.clone(),
-        by: change.by.clone(),
-        channel: None,
         moved_from: moved.then(|| record.kind.clone()),
         berkas: change
             .files_complete
@@ -289,11 +285,9 @@ pub fn apply(
         meeting: change.meeting.clone(),
         note: note.map(str::to_string),
         public_note: change.public_note().map(str::to_string),
-        added: None,
-        message: false,
         late_reason: change.late_reason().map(str::to_string),
-        confidential: None,
         referral: change.referral.clone().filter(|_| to.referral.is_some()),
+        ..HistoryEntry::new(change.at, &to.id, &change.by)
     };
     let mut new = set_key(text, "status", &to.id).map_err(edit_error)?;
     if let Some(m) = &change.form {
@@ -392,20 +386,11 @@ fn message(
         message,
     };
     let entry = HistoryEntry {
-        at: change.at,
-        status: from.id.clone(),
-        by: change.by.clone(),
-        channel: None,
-        moved_from: None,
-        berkas: None,
-        meeting: None,
         note: change.note().map(str::to_string),
         public_note: change.public_note().map(str::to_string),
         message: true,
         late_reason: change.late_reason().map(str::to_string),
-        confidential: None,
-        referral: None,
-        added: None,
+        ..HistoryEntry::new(change.at, &from.id, &change.by)
     };
     let new = append_history(text, &entry).map_err(edit_error)?;
     let check = Record::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;

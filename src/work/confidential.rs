@@ -70,20 +70,8 @@ pub fn mark_confidential(
             at: now,
         };
         let entry = HistoryEntry {
-            at: now,
-            status: record.status.clone(),
-            by: actor.name.clone(),
-            channel: None,
-            moved_from: None,
-            berkas: None,
-            meeting: None,
-            note: None,
-            public_note: None,
-            message: false,
-            late_reason: None,
-            added: None,
             confidential: Some(reason.to_string()),
-            referral: None,
+            ..HistoryEntry::new(now, &record.status, &actor.name)
         };
         let new = set_value(text, "confidential", &mark).map_err(edit_error)?;
         let new = append_history(&new, &entry).map_err(edit_error)?;

@@ -49,25 +49,13 @@ pub fn save_documents(
         }
         .map_err(edit_error)?;
         let entry = HistoryEntry {
-            at: now,
-            status: record.status.clone(),
-            by: actor.name.clone(),
-            channel: None,
-            moved_from: None,
-            berkas: None,
-            meeting: None,
-            note: None,
-            public_note: None,
-            message: false,
-            late_reason: None,
-            confidential: None,
-            referral: None,
             added: Some(Added {
                 from: AddedFrom::Petugas,
                 files: Vec::new(),
                 reply: None,
                 documents: changed.iter().map(|c| c.to_string()).collect(),
             }),
+            ..HistoryEntry::new(now, &record.status, &actor.name)
         };
         let new = append_history(&new, &entry).map_err(edit_error)?;
         let check = Record::parse(&record.path, &new).map_err(|d| edit_error(d.message))?;

@@ -160,20 +160,8 @@ impl Submission {
             record.lapor_number.clone_from(&origin.lapor_number);
             if let Some((by, at)) = &origin.recorded {
                 record.history.push(HistoryEntry {
-                    at: *at,
-                    status: record.status.clone(),
-                    by: by.clone(),
                     channel: Some(origin.channel),
-                    moved_from: None,
-                    berkas: None,
-                    meeting: None,
-                    note: None,
-                    public_note: None,
-                    message: false,
-                    late_reason: None,
-                    confidential: None,
-                    referral: None,
-                    added: None,
+                    ..HistoryEntry::new(*at, &record.status, by)
                 });
             }
             record.to_yaml().map_err(io::Error::other)

@@ -100,25 +100,14 @@ impl Draft {
                 sync_dir(&folder).map_err(io)?;
             }
             let entry = HistoryEntry {
-                at: addition.at,
-                status: record.status.clone(),
-                by: addition.by.clone(),
-                channel: None,
-                moved_from: None,
-                berkas: None,
-                meeting: None,
                 note: addition.note.clone(),
-                public_note: None,
-                message: false,
-                late_reason: None,
-                confidential: None,
-                referral: None,
                 added: Some(Added {
                     from: addition.from,
                     files: names,
                     reply: addition.reply.clone(),
                     documents: Vec::new(),
                 }),
+                ..HistoryEntry::new(addition.at, &record.status, &addition.by)
             };
             let new = if list.len() == record.attachments.len() {
                 text
