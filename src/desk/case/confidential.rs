@@ -30,15 +30,9 @@ pub fn may_mark_confidential(account: &Account) -> bool {
 }
 
 /// Whether the signed-in staff member may mark cases (their account as
-/// the staff file says now).
-pub(super) fn may_mark(desk: &Desk, staff: &Staff) -> bool {
-    match accounts::load(&desk.data) {
-        Ok(all) => accounts::find(&all, &staff.session.name).is_some_and(may_mark_confidential),
-        Err(e) => {
-            tracing::error!(target: "loket::desk", "cannot read the staff accounts: {e}");
-            false
-        }
-    }
+/// the staff file says at this request).
+pub(super) fn may_mark(staff: &Staff) -> bool {
+    accounts::find(&staff.accounts, &staff.session.name).is_some_and(may_mark_confidential)
 }
 
 pub(super) async fn mark(
@@ -51,7 +45,7 @@ pub(super) async fn mark(
         Ok(posted) => posted,
         Err(refused) => return refused,
     };
-    if !may_mark(desk, staff) {
+    if !may_mark(staff) {
         return desk.error_page(Some(staff), messages::CONFIDENTIAL_NOT_ALLOWED);
     }
     let reason = posted.get("alasan");

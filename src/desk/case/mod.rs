@@ -155,7 +155,7 @@ async fn show(
     let office = (desk.office)();
     let forms = office.forms.clone();
     let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
-    view.confidential.can_mark = confidential::may_mark(desk, staff);
+    view.confidential.can_mark = confidential::may_mark(staff);
     restore_kept(desk, staff, &mut view, &record.ticket);
     if sent {
         view.notice = "Pesan untuk pemohon sudah dicatat; status kasus tidak berubah.".into();
@@ -541,7 +541,7 @@ async fn refused(
     let office = (desk.office)();
     let forms = office.forms.clone();
     let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
-    view.confidential.can_mark = confidential::may_mark(desk, staff);
+    view.confidential.can_mark = confidential::may_mark(staff);
     view.error_on_top = !error.is_empty() && !typed.message_form && !view.offers(&typed.langkah);
     view.typed = typed;
     view.error = error;
