@@ -43,7 +43,7 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
         &record,
         &office.forms,
         &office.config.office,
-        &desk.data,
+        &staff.accounts,
         dates::today(),
     );
     let view = match view {
@@ -156,7 +156,7 @@ async fn form_page(
         view.stale_by = stale_by;
         picked = Some(typed.acknowledger);
     }
-    view.acknowledgers = paper::acknowledgers(&desk.data, &office.config.office)
+    view.acknowledgers = paper::acknowledgers(&staff.accounts, &office.config.office)
         .into_iter()
         .map(|(value, s)| Choice {
             selected: match &picked {
@@ -217,7 +217,7 @@ pub async fn save(
     let acknowledged_by = match typed.acknowledger.as_str() {
         "" => None,
         value => {
-            let found = paper::acknowledgers(&desk.data, &office.config.office)
+            let found = paper::acknowledgers(&staff.accounts, &office.config.office)
                 .into_iter()
                 .find(|(v, _)| v == value);
             match found {

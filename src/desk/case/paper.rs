@@ -5,16 +5,14 @@
 //! except the result or the reason of refusal, which the citizen is told),
 //! never the NIK, never a checkbox's "ya".
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use serde::Serialize;
 use time::Date;
 
 use crate::cases::record::{AddedFrom, Agreement};
 use crate::cases::{Meeting, Record, files_complete_text};
 use crate::core::dates::{self, WIB};
-use crate::desk::accounts;
+use crate::desk::accounts::Account;
+use crate::desk::profile::signer_of;
 use crate::forms::spec::{FieldType, StepSpec};
 use crate::forms::{FormSpec, Forms};
 use crate::office::config::{Office, Signatory};
@@ -109,33 +107,15 @@ pub fn available(record: &Record, forms: &Forms) -> Vec<PaperLink> {
         .collect()
 }
 
-/// The signer of a document for the login `login`: the full name, NIP
-/// and position of their profile; the login when the profile is empty.
-fn signer_of(data: &Path, login: &str) -> Signatory {
-    let accounts = accounts::load(data).unwrap_or_default();
-    match accounts::find(&accounts, login) {
-        Some(a) if !a.full_name.trim().is_empty() => Signatory {
-            name: a.full_name.trim().to_string(),
-            nip: a.nip.trim().to_string(),
-            position: a.position.trim().to_string(),
-        },
-        _ => Signatory {
-            name: login.trim().to_string(),
-            ..Signatory::default()
-        },
-    }
-}
-
 /// Who may sign "Mengetahui": the head of the office from site.yaml, then
 /// every staff member with a full name in their profile, each with the
 /// value the documents form posts.
-pub fn acknowledgers(data: &Path, office: &Office) -> Vec<(String, Signatory)> {
+pub fn acknowledgers(accounts: &[Account], office: &Office) -> Vec<(String, Signatory)> {
     let head = office.head.clone().map(|h| ("kepala".to_string(), h));
-    let staff = accounts::load(data)
-        .unwrap_or_default()
-        .into_iter()
+    let staff = accounts
+        .iter()
         .filter(|a| !a.full_name.trim().is_empty())
-        .map(|a| (format!("staf:{}", a.name), signer_of(data, &a.name)));
+        .map(|a| (format!("staf:{}", a.name), signer_of(accounts, &a.name)));
     head.into_iter().chain(staff).collect()
 }
 
@@ -277,7 +257,7 @@ impl PaperView {
         record: &Record,
         forms: &Forms,
         office: &Office,
-        data: &Path,
+        accounts: &[Account],
         today: Date,
     ) -> Result<PaperView, crate::core::web::Notice> {
         let form = forms.of(record).map(|f| &**f);
@@ -289,13 +269,7 @@ impl PaperView {
         if paper.needs_meeting() && meeting.is_none() {
             return Err(crate::desk::messages::DOCUMENT_NEEDS_MEETING);
         }
-        let mut signers: BTreeMap<String, Signatory> = BTreeMap::new();
-        let mut signer = |login: &str| {
-            signers
-                .entry(login.to_string())
-                .or_insert_with(|| signer_of(data, login))
-                .clone()
-        };
+        let signer = |login: &str| signer_of(accounts, login);
         let taken = record.history_forms();
         let mut steps = Vec::new();
         for (h, id) in record.history.iter().zip(taken) {
