@@ -42,4 +42,5 @@ pub mod notify;
 pub mod office;
 pub mod server;
 pub mod site;
+pub mod survey;
 pub mod work;

@@ -1,0 +1,138 @@
+//! The Survei Kepuasan Masyarakat (issue 29): the nine elements (unsur)
+//! of PermenPAN-RB 14/2017, the questionnaire's default wording (the
+//! regulation's example questionnaire), and the index ([`index`]).
+//!
+//! The office may reword a question and its four answers; it may not
+//! change the nine elements or the 1–4 scale, which the index rests on.
+
+pub mod index;
+
+use serde::Serialize;
+
+/// How many elements the regulation has.
+pub const ELEMENTS: usize = 9;
+
+/// One element (unsur) of the survey, in the regulation's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Element {
+    Persyaratan,
+    Prosedur,
+    Waktu,
+    Biaya,
+    Produk,
+    Kompetensi,
+    Perilaku,
+    Pengaduan,
+    Sarana,
+}
+
+/// A question and its four answers, scored 1 to 4 in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Wording {
+    pub question: &'static str,
+    pub answers: [&'static str; 4],
+}
+
+impl Element {
+    pub const ALL: [Element; ELEMENTS] = [
+        Element::Persyaratan,
+        Element::Prosedur,
+        Element::Waktu,
+        Element::Biaya,
+        Element::Produk,
+        Element::Kompetensi,
+        Element::Perilaku,
+        Element::Pengaduan,
+        Element::Sarana,
+    ];
+
+    /// Its name in the regulation.
+    pub fn name(self) -> &'static str {
+        match self {
+            Element::Persyaratan => "Persyaratan",
+            Element::Prosedur => "Sistem, mekanisme, dan prosedur",
+            Element::Waktu => "Waktu penyelesaian",
+            Element::Biaya => "Biaya/tarif",
+            Element::Produk => "Produk spesifikasi jenis pelayanan",
+            Element::Kompetensi => "Kompetensi pelaksana",
+            Element::Perilaku => "Perilaku pelaksana",
+            Element::Pengaduan => "Penanganan pengaduan, saran, dan masukan",
+            Element::Sarana => "Sarana dan prasarana",
+        }
+    }
+
+    /// The regulation's example question and answers.
+    pub fn default_wording(self) -> Wording {
+        let (question, answers) = match self {
+            Element::Persyaratan => (
+                "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+                ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
+            ),
+            Element::Prosedur => (
+                "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
+                ["Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"],
+            ),
+            Element::Waktu => (
+                "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
+                ["Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"],
+            ),
+            Element::Biaya => (
+                "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
+                ["Sangat mahal", "Cukup mahal", "Murah", "Gratis"],
+            ),
+            Element::Produk => (
+                "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
+                ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
+            ),
+            Element::Kompetensi => (
+                "Bagaimana pendapat Saudara tentang kompetensi atau kemampuan petugas dalam pelayanan?",
+                [
+                    "Tidak kompeten",
+                    "Kurang kompeten",
+                    "Kompeten",
+                    "Sangat kompeten",
+                ],
+            ),
+            Element::Perilaku => (
+                "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+                [
+                    "Tidak sopan dan ramah",
+                    "Kurang sopan dan ramah",
+                    "Sopan dan ramah",
+                    "Sangat sopan dan ramah",
+                ],
+            ),
+            Element::Pengaduan => (
+                "Bagaimana pendapat Saudara tentang penanganan pengaduan, saran, dan masukan pengguna layanan?",
+                [
+                    "Tidak ada",
+                    "Ada tetapi tidak berfungsi",
+                    "Berfungsi kurang maksimal",
+                    "Dikelola dengan baik",
+                ],
+            ),
+            Element::Sarana => (
+                "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
+                ["Buruk", "Cukup", "Baik", "Sangat baik"],
+            ),
+        };
+        Wording { question, answers }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nine_elements_each_with_four_answers() {
+        assert_eq!(Element::ALL.len(), 9);
+        for e in Element::ALL {
+            let w = e.default_wording();
+            assert!(w.question.ends_with('?'), "{}", e.name());
+            assert!(w.answers.iter().all(|a| !a.is_empty()));
+        }
+        assert_eq!(Element::Biaya.default_wording().answers[3], "Gratis");
+    }
+}
