@@ -6,7 +6,8 @@
 //! `core`; `cases`, `notify` and `desk` never use `site`):
 //!
 //! - [`site`]: the site folder → model → pages on disk (content, markdown,
-//!   templates, checks, build, output, watch).
+//!   templates, checks, build, compressed copies, hashed assets, output,
+//!   watch).
 //! - [`office`]: the office as data: site.yaml's settings, the terms and
 //!   deadlines of the service standard, and the one Tera registry of the
 //!   site's, the desk's and the mail's templates.

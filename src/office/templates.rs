@@ -34,6 +34,10 @@ use walkdir::WalkDir;
 
 use crate::core::diagnostic::{Diagnostic, display_path};
 
+/// The context entry [`asset_url`] reads: each file under `static/`, by its
+/// site path, mapped to its content-hashed URL (`site::assets`).
+pub const ASSET_URLS: &str = "asset_urls";
+
 /// The site's template folder.
 pub const TEMPLATES_DIR: &str = "templates";
 /// The prefix of the desk's pages.
@@ -177,6 +181,23 @@ pub struct Templates {
     files: BTreeMap<String, PathBuf>,
 }
 
+/// `asset_url(path="css/site.css")`: the content-hashed URL of a file under
+/// `static/` (`/css/site.3f9a1c0b2e.css`), from the page's [`ASSET_URLS`].
+/// A file that is not there fails the page, like a missing variable.
+fn asset_url(kwargs: tera::Kwargs, state: &tera::State) -> tera::TeraResult<String> {
+    let path: &str = kwargs.must_get("path")?;
+    let url = format!("/{}", path.trim_start_matches('/'));
+    let urls: Option<tera::Value> = state.get(ASSET_URLS)?;
+    urls.as_ref()
+        .and_then(tera::Value::as_map)
+        .and_then(|map| {
+            map.iter()
+                .find(|(k, _)| k.as_str() == Some(url.as_str()))
+                .and_then(|(_, v)| v.as_str().map(str::to_string))
+        })
+        .ok_or_else(|| tera::Error::message(format!("asset_url: berkas static{url} tidak ada")))
+}
+
 impl Templates {
     /// Reads and parses every file under `templates/` with the built-in
     /// templates. A syntax error names the template file and line.
@@ -248,6 +269,7 @@ impl Templates {
             }
         }
         let mut tera = Tera::new();
+        tera.register_function("asset_url", asset_url);
         tera.add_raw_templates(sources)
             .map_err(|e| vec![diagnostic(&e, None)])?;
         Ok(Templates { tera, files })

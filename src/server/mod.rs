@@ -326,7 +326,7 @@ pub async fn serve(
     }
     let state = Arc::new(AppState {
         published: RwLock::new(Arc::new(Published::new(report))),
-        static_files: static_files::StaticFiles::new(&opts.build.out).await,
+        static_files: static_files::StaticFiles::new(&opts.build.out, !opts.watch).await,
         store,
         calendar: RwLock::new(Arc::new(calendar)),
         live: opts

@@ -21,6 +21,7 @@ use crate::site::content::Site;
 use crate::site::markdown::{self, LinkRef};
 use crate::site::output::{Previous, Staging};
 use crate::site::render::{Renderer, Templates};
+use crate::site::{assets, compress};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -97,7 +98,10 @@ pub fn build_reusing(
         &templates,
         &Forms::load(&opts.root).0,
         opts.max_upload_mb,
-        Some(staging.path()),
+        Some(Out {
+            dir: staging.path(),
+            previous: &opts.out,
+        }),
     );
     diags.extend(generated);
     // Information is for `loket check`; a build reports what needs doing.
@@ -106,6 +110,11 @@ pub fn build_reusing(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Invalid(diags));
     }
+    let hashed: Vec<&str> = (site.asset_urls.iter())
+        .filter(|(url, hashed)| url != hashed)
+        .map(|(_, hashed)| hashed.as_str())
+        .collect();
+    assets::carry_over(&opts.out, staging.path(), &hashed).map_err(output_error)?;
     let previous = staging.commit().map_err(output_error)?;
     Ok(BuildReport {
         previous,
@@ -200,6 +209,27 @@ fn load(root: &Path, reuse: Option<Arc<Templates>>) -> Result<Loaded, BuildError
     }
 }
 
+/// Where a build writes: `dir`, the staging folder, in place of
+/// `previous`, the output as it is (whose compressed copies of a file that
+/// did not change are taken rather than made again).
+#[derive(Clone, Copy)]
+struct Out<'a> {
+    dir: &'a Path,
+    previous: &'a Path,
+}
+
+impl Out<'_> {
+    /// Writes the file at `rel` (relative to the output folder).
+    fn write(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut Vec<u8>) -> Result<(), Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let rel = rel.trim_start_matches('/');
+        write_file(&self.dir.join(rel), Some(&self.previous.join(rel)), fill)
+    }
+}
+
 /// What rendering one page leaves for the site-wide checks.
 struct PageResult {
     index: usize,
@@ -216,7 +246,7 @@ fn generate(
     templates: &Templates,
     forms: &Forms,
     max_upload_mb: u64,
-    out: Option<&Path>,
+    out: Option<Out<'_>>,
 ) -> (Vec<Diagnostic>, Anchors) {
     let mut diags = check::templates_exist(site, templates);
     diags.extend(check::asset_collisions(site));
@@ -235,16 +265,16 @@ fn generate(
         || {
             let mut diags = Vec::new();
             let not_found = match out {
-                Some(dir) => write_file(&dir.join("404.html"), |w| renderer.render_not_found(w)),
+                Some(out) => out.write("404.html", |w| renderer.render_not_found(w)),
                 None => renderer.render_not_found(io::sink()),
             };
             diags.extend(not_found.err());
-            if let Some(dir) = out {
-                let sitemap = write_file(&dir.join("sitemap.xml"), |w| {
+            if let Some(out) = out {
+                let sitemap = out.write("sitemap.xml", |w| {
                     crate::site::render::render_sitemap(templates, site, w)
                 });
                 diags.extend(sitemap.err());
-                diags.extend(copy_assets(site, dir));
+                diags.extend(copy_assets(site, out.dir));
             }
             diags
         },
@@ -278,7 +308,7 @@ fn render_one(
     renderer: &Renderer,
     index: usize,
     max_upload_mb: u64,
-    out: Option<&Path>,
+    out: Option<Out<'_>>,
 ) -> PageResult {
     let page = &site.pages[index];
     let body = match page.markdown(&site.root) {
@@ -300,14 +330,9 @@ fn render_one(
         .as_deref()
         .and_then(|id| form_view(site, forms, id, &page.url, max_upload_mb));
     let rendered = match out {
-        Some(dir) => {
-            let file = dir
-                .join(page.url.trim_start_matches('/'))
-                .join("index.html");
-            write_file(&file, |w| {
-                renderer.render_page(index, &body, form.as_ref(), w)
-            })
-        }
+        Some(out) => out.write(&format!("{}index.html", page.url), |w| {
+            renderer.render_page(index, &body, form.as_ref(), w)
+        }),
         None => renderer.render_page(index, &body, form.as_ref(), io::sink()),
     };
     diags.extend(rendered.err());
@@ -333,8 +358,17 @@ fn form_view(
     Some(FormView::new(spec, url, max_upload_mb, &purpose))
 }
 
+/// Creates `path` (and its folders) with what `fill` writes, in one write,
+/// and its compressed copies. `previous` is the same file in the output
+/// this build replaces: when it holds the same bytes, its compressed
+/// copies are linked instead of made again (a rebuild compresses only the
+/// pages that changed; docs/benchmarks.md §16). Without `previous`, a page
+/// rewritten in place in the output: its old copies are removed first,
+/// then it is written to a temporary name and renamed over the old one,
+/// then its copies are made, so a copy never outlives its page.
 fn write_file(
     path: &Path,
+    previous: Option<&Path>,
     fill: impl FnOnce(&mut Vec<u8>) -> Result<(), Diagnostic>,
 ) -> Result<(), Diagnostic> {
     let io_error =
@@ -344,18 +378,45 @@ fn write_file(
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(io_error)?;
     }
-    fs::write(path, bytes).map_err(io_error)
+    let Some(previous) = previous else {
+        compress::remove_variants(path).map_err(io_error)?;
+        let tmp = compress::variant_path(path, "tmp");
+        fs::write(&tmp, &bytes)
+            .and_then(|()| fs::rename(&tmp, path))
+            .inspect_err(|_| {
+                let _ = fs::remove_file(&tmp);
+            })
+            .map_err(io_error)?;
+        return compress::write_variants(path, &bytes, compress::Effort::Page).map_err(io_error);
+    };
+    fs::write(path, &bytes).map_err(io_error)?;
+    let unchanged = compress::is_compressible(path)
+        && fs::read(previous).is_ok_and(|old| old == bytes)
+        && compress::link_variants(previous, path).is_ok();
+    if unchanged {
+        return Ok(());
+    }
+    compress::write_variants(path, &bytes, compress::Effort::Page).map_err(io_error)
 }
 
+/// Copies each asset with its compressed copies, under its plain URL and
+/// its content-hashed one (`site::assets`).
 fn copy_assets(site: &Site, dir: &Path) -> Vec<Diagnostic> {
     site.assets
         .par_iter()
         .filter_map(|(url, source)| {
             let dest = dir.join(url.trim_start_matches('/'));
-            let copied = dest
-                .parent()
-                .map_or(Ok(()), fs::create_dir_all)
-                .and_then(|()| fs::copy(source, &dest));
+            let copied = fs::read(source).and_then(|bytes| {
+                if let Some(parent) = dest.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                fs::write(&dest, &bytes)?;
+                compress::write_variants(&dest, &bytes, compress::Effort::Best)?;
+                match site.asset_urls.get(url) {
+                    Some(hashed) if hashed != url => assets::write_hashed(dir, hashed, &dest),
+                    _ => Ok(()),
+                }
+            });
             copied.err().map(|e| {
                 Diagnostic::error(
                     diagnostic::display_path(&site.root, source),
@@ -451,16 +512,10 @@ pub fn update_pages(
             .out
             .join(page.url.trim_start_matches('/'))
             .join("index.html");
-        let tmp = file.with_extension("html.tmp");
-        let written = write_file(&tmp, |w| {
+        let written = write_file(&file, None, |w| {
             renderer.render_page(*index, body, form.as_ref(), w)
-        })
-        .and_then(|()| {
-            fs::rename(&tmp, &file)
-                .map_err(|e| Diagnostic::error(&file, None, format!("tidak dapat ditulis: {e}")))
         });
         if let Err(d) = written {
-            let _ = fs::remove_file(&tmp);
             diags.push(d);
             return PageUpdate::Invalid(diags);
         }

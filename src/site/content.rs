@@ -141,6 +141,8 @@ pub struct Site {
     pub children: Arc<Vec<Vec<usize>>>,
     /// Static assets, as site paths (`/css/site.css`) mapped to their file.
     pub assets: Arc<BTreeMap<String, PathBuf>>,
+    /// Each asset's content-hashed URL (`site::assets`), by its plain one.
+    pub asset_urls: Arc<BTreeMap<String, String>>,
 }
 
 /// What loading produced: the site when it loaded, and every problem seen.
@@ -441,6 +443,7 @@ fn assemble(
         pages: pages.into_iter().map(Arc::new).collect(),
         by_url: Arc::new(by_url),
         children: Arc::new(children),
+        asset_urls: Arc::new(crate::site::assets::hashed_urls(&assets)),
         assets: Arc::new(assets),
     }
 }

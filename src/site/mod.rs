@@ -1,11 +1,15 @@
 //! The site folder to pages on disk: `site.yaml` ([`config`]), `content/`
 //! ([`content`], [`source`], [`markdown`]), the working-day terms of the forms
 //! ([`terms`]), templates ([`render`]), checks ([`check`]), the pipeline
-//! ([`build`]) and the atomic swap of the output ([`output`]); and which
+//! ([`build`]), the compressed copies of its files ([`compress`]), the
+//! content-hashed asset URLs ([`assets`]) and the atomic swap of the output
+//! ([`output`]); and which
 //! file changes matter to watch mode ([`watch`]).
 
+pub mod assets;
 pub mod build;
 pub mod check;
+pub mod compress;
 pub mod content;
 pub mod markdown;
 pub mod output;

@@ -166,6 +166,7 @@ pub struct Renderer<'a> {
     nav: Value,
     sections: Value,
     section_values: Vec<Option<Value>>,
+    asset_urls: Value,
 }
 
 impl<'a> Renderer<'a> {
@@ -206,6 +207,7 @@ impl<'a> Renderer<'a> {
             nav: Value::from_serializable(&nav),
             sections: Value::from_serializable(&sections),
             section_values,
+            asset_urls: Value::from_serializable(&*site.asset_urls),
         }
     }
 
@@ -214,6 +216,10 @@ impl<'a> Renderer<'a> {
         ctx.insert_value("site", self.site_value.clone());
         ctx.insert_value("nav", self.nav.clone());
         ctx.insert_value("sections", self.sections.clone());
+        ctx.insert_value(
+            crate::office::templates::ASSET_URLS,
+            self.asset_urls.clone(),
+        );
         ctx
     }
 

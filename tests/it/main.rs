@@ -18,6 +18,7 @@ mod attachments;
 mod build;
 mod citizens;
 mod cli_logs;
+mod compressed;
 mod config;
 mod connections;
 mod decoding;

@@ -2,6 +2,7 @@
 //! recover, editor droppings trigger nothing, the built site stays script-free.
 
 use std::fs;
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -146,6 +147,35 @@ async fn an_edit_is_served_and_the_tab_reloads() {
     assert!(
         !built.contains("<script"),
         "the built site stays script-free"
+    );
+    // Its compressed copies are rewritten with it (the quick path), and
+    // pages go out as the file itself with the script, whatever the
+    // browser accepts.
+    let copy =
+        |suffix: &str| fs::read(p.site.out().join(format!("permohonan/index.html.{suffix}")));
+    let mut from_br = String::new();
+    brotli::Decompressor::new(&copy("br").unwrap()[..], 4096)
+        .read_to_string(&mut from_br)
+        .unwrap();
+    let mut from_gz = String::new();
+    flate2::read::GzDecoder::new(&copy("gz").unwrap()[..])
+        .read_to_string(&mut from_gz)
+        .unwrap();
+    assert_eq!(from_br, built);
+    assert_eq!(from_gz, built);
+    let response = reqwest::Client::new()
+        .get(format!("{}/permohonan/", p.base))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers().get("content-encoding"), None);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Teks baru dari staf.")
     );
 }
 

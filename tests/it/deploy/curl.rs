@@ -24,6 +24,10 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
+    pub(super) fn body(&self) -> &[u8] {
+        &self.body
+    }
+
     pub(super) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }

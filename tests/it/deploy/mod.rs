@@ -14,6 +14,8 @@
 //!   citizen's address is logged. Caddy also runs the desk's site of
 //!   docs/deploy.md in front of loket's desk: HSTS, 403 outside the office. The proxies are started by
 //!   [`front`], and [`curl`] is the citizen's browser.
+//! - [`compressed`]: through either proxy, loket's Brotli and gzip copies
+//!   and the hashed stylesheet's year-long cache reach the browser intact.
 //! - [`limits`]: the body limits of the nginx site and the Caddyfile against
 //!   loket's, and the test KTP made here (a PDF loket keeps byte for byte).
 //!
@@ -24,6 +26,7 @@
 //! one a proxy test is skipped with a loud message, except under CI (`CI`
 //! set), where that is a failure.
 
+mod compressed;
 mod curl;
 mod front;
 mod limits;

@@ -3,6 +3,7 @@
 
 use std::fs;
 
+use super::compressed::compressed_through;
 use super::curl::{Reply, curl, curl_to};
 use super::front::Front;
 use super::*;
@@ -206,6 +207,7 @@ fn nginx_with_the_shipped_site_in_front_of_loket() {
     }
     let loket = loket_behind_a_proxy();
     let front = Front::nginx(&nginx.unwrap(), loket.addr);
+    compressed_through(&front, CITIZEN, &loket.public());
 
     let home = curl(&front, CITIZEN, "https", "/", None, &[]);
     assert_eq!(home.header("server"), Some("nginx"), "no version");
@@ -267,6 +269,7 @@ fn caddy_with_the_shipped_caddyfile_in_front_of_loket() {
     }
     let loket = loket_behind_a_proxy();
     let front = Front::caddy(&caddy.unwrap(), loket.addr);
+    compressed_through(&front, CITIZEN, &loket.public());
 
     // HTTP: to HTTPS, the same path and query.
     let plain = curl(&front, CITIZEN, "http", "/layanan/?a=1", None, &[]);
