@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 /// How hard to compress.
 #[derive(Debug, Clone, Copy)]
 pub enum Effort {
-    /// The pages: thousands of them. Brotli quality 5, gzip level 6.
+    /// The pages, thousands of them: Brotli quality 1, gzip level 1, the
+    /// fastest of each (docs/benchmarks.md §16: at 10,000 pages quality 5
+    /// and level 6 cost 4.4 times the CPU for 15% smaller pages).
     Page,
     /// The site's static files, few: Brotli 11, gzip 9.
     Best,
@@ -26,7 +28,7 @@ impl Effort {
     /// Brotli quality (0–11) and gzip level (0–9).
     fn levels(self) -> (u32, u32) {
         match self {
-            Effort::Page => (5, 6),
+            Effort::Page => (1, 1),
             Effort::Best => (11, 9),
         }
     }

@@ -1,6 +1,7 @@
 //! Through the proxy, a browser gets loket's compressed copies as loket
 //! sends them (the proxy neither drops them nor compresses again), with
-//! `Vary`, and the hashed stylesheet with its year-long cache.
+//! `Vary`, and the hashed stylesheet with its year-long cache; pages made
+//! per request go uncompressed.
 
 use std::fs;
 use std::io::Read;
@@ -32,7 +33,8 @@ fn decoded(encoding: Option<&str>, body: &[u8]) -> Vec<u8> {
 pub(super) fn compressed_through(front: &Front, from: &str, public: &Path) {
     let page = fs::read(public.join("index.html")).unwrap();
     let html = String::from_utf8(page.clone()).unwrap();
-    let at = html.find("rel=\"stylesheet\" href=\"").unwrap() + 24;
+    let link = "rel=\"stylesheet\" href=\"";
+    let at = html.find(link).unwrap() + link.len();
     let css_url = &html[at..at + html[at..].find('"').unwrap()];
     let css = fs::read(public.join(css_url.trim_start_matches('/'))).unwrap();
     for (accept, expected) in [
@@ -60,24 +62,16 @@ pub(super) fn compressed_through(front: &Front, from: &str, public: &Path) {
         );
         assert_eq!(decoded(expected, reply.body()), css, "{css_url}");
     }
-    // What loket makes per request goes compressed by the proxy.
+    // What loket makes per request is not compressed on the way (BREACH:
+    // the receipt carries an access code), by loket or the proxy.
     let lookup = curl(
         front,
         from,
         "https",
         "/cek-status/",
         None,
-        &["Accept-Encoding: gzip"],
+        &["Accept-Encoding: gzip, br"],
     );
     assert_eq!(lookup.status, 200);
-    assert_eq!(
-        lookup.header("content-encoding"),
-        Some("gzip"),
-        "/cek-status/"
-    );
-    assert!(
-        String::from_utf8(decoded(Some("gzip"), lookup.body()))
-            .unwrap()
-            .contains("</html>")
-    );
+    assert_eq!(lookup.header("content-encoding"), None, "/cek-status/");
 }
