@@ -362,7 +362,8 @@ fn form_view(
 /// and its compressed copies. `previous` is the same file in the output
 /// this build replaces: when it holds the same bytes, its compressed
 /// copies are linked instead of made again (a rebuild compresses only the
-/// pages that changed; docs/benchmarks.md §16). Without `previous`, a page
+/// pages that changed; docs/benchmarks.md, "Compressed copies (issue
+/// 31)"). Without `previous`, a page
 /// rewritten in place in the output: its old copies are removed first,
 /// then it is written to a temporary name and renamed over the old one,
 /// then its copies are made, so a copy never outlives its page.

@@ -6,8 +6,8 @@
 //!
 //! Levels ([`Effort`]): pages get the levels that keep a build fast, and a
 //! rebuild takes the previous build's copies of a page that did not change
-//! (`site::build`; docs/benchmarks.md §16); the few files under `static/`
-//! get the best.
+//! (`site::build`; docs/benchmarks.md, "Compressed copies (issue 31)");
+//! the few files under `static/` get the best.
 
 use std::fs;
 use std::io::{self, Write};
@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy)]
 pub enum Effort {
     /// The pages, thousands of them: Brotli quality 1, gzip level 1, the
-    /// fastest of each (docs/benchmarks.md §16: at 10,000 pages quality 5
-    /// and level 6 cost 4.4 times the CPU for 15% smaller pages).
+    /// fastest of each (docs/benchmarks.md, "Compressed copies (issue
+    /// 31)": quality 5 and level 6 cost 4.4 times the CPU for pages about
+    /// 15% smaller).
     Page,
     /// The site's static files, few: Brotli 11, gzip 9.
     Best,

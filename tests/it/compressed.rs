@@ -346,11 +346,18 @@ fn the_build_writes_smaller_copies_and_names_a_missing_asset() {
     // A rebuild takes the copies of the pages that did not change from the
     // last build, and makes the edited page's anew.
     let text = site.read("content/_index.md");
-    site.write("content/_index.md", format!("{text}\nKalimat baru di beranda.\n"));
+    site.write(
+        "content/_index.md",
+        format!("{text}\nKalimat baru di beranda.\n"),
+    );
     let out = site.build();
     assert!(out.status.success(), "{}", stderr(&out));
     let home = brotli(&std::fs::read(public.join("index.html.br")).unwrap());
-    assert!(String::from_utf8(home).unwrap().contains("Kalimat baru di beranda."));
+    assert!(
+        String::from_utf8(home)
+            .unwrap()
+            .contains("Kalimat baru di beranda.")
+    );
     copies_match(&public);
 
     let base = site.read("templates/base.html");
@@ -381,7 +388,12 @@ fn copies_match(public: &std::path::Path) {
             _ => continue,
         };
         let file = std::fs::read(path.with_extension("")).unwrap();
-        assert_eq!(decode(&std::fs::read(&path).unwrap()), file, "{}", path.display());
+        assert_eq!(
+            decode(&std::fs::read(&path).unwrap()),
+            file,
+            "{}",
+            path.display()
+        );
         copies += 1;
     }
     assert!(copies > 10, "{copies} copies");
