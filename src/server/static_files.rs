@@ -13,8 +13,9 @@
 //! `Accept-Encoding` allows ([`accepted`]: Brotli, then gzip, then the file
 //! itself), with `Vary: Accept-Encoding` on every answer of a compressible
 //! type. A range request gets the file itself (ranges of a compressed copy
-//! are not offered), and so does every request in watch mode. Content-hashed assets (`site::assets`) are cached for
-//! a year (`immutable`), everything else for [`MAX_AGE`].
+//! are not offered), and so does every request in watch mode.
+//! Content-hashed assets (`site::assets`) are cached for a year
+//! (`immutable`), everything else for [`MAX_AGE`].
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
