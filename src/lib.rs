@@ -2,7 +2,7 @@
 //! site and takes citizens' online submissions.
 //!
 //! The modules follow the data, and depend one way (`cli` → `server` →
-//! `desk` → `work` → `site` → `notify` → `cases` → `office` → `forms` →
+//! `desk` → `work` → `site` → `notify` → `survey` → `cases` → `office` → `forms` →
 //! `core`; `cases`, `notify` and `desk` never use `site`):
 //!
 //! - [`site`]: the site folder → model → pages on disk (content, markdown,
@@ -28,6 +28,9 @@
 //!   command line: submit, take a step or move a case (with the audit line
 //!   and the citizen's mail), report, purge, backup, restore, verify, and
 //!   the audit log.
+//! - [`survey`]: the Survei Kepuasan Masyarakat: the nine elements and
+//!   their wording, invitations and answers, the index of a period, and
+//!   the results staff publish.
 //! - [`cli`]: the command line, the operator's settings.
 //! - [`core`]: dates and the working-day calendar, YAML, diagnostics, CSV,
 //!   file-system helpers, text, random tokens and secrets, the one rate

@@ -5,7 +5,11 @@
 //! The office may reword a question and its four answers; it may not
 //! change the nine elements or the 1–4 scale, which the index rests on.
 
+pub mod answer;
 pub mod index;
+pub mod published;
+pub mod store;
+pub mod summary;
 
 use serde::Serialize;
 
@@ -118,6 +122,44 @@ impl Element {
             ),
         };
         Wording { question, answers }
+    }
+}
+
+/// The questionnaire as the office words it: one question per element,
+/// in [`Element::ALL`]'s order, each with its four answers scored 1–4.
+/// The office's wording file (`survei/kuesioner.yaml` in the site folder)
+/// may reword them; [`Questionnaire::default`] is the regulation's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Questionnaire {
+    pub questions: Vec<Question>,
+}
+
+/// One element's question as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Question {
+    pub element: Element,
+    pub question: String,
+    pub answers: [String; 4],
+}
+
+/// The office's wording file, relative to the site folder.
+pub const WORDING_FILE: &str = "survei/kuesioner.yaml";
+
+impl Default for Questionnaire {
+    fn default() -> Questionnaire {
+        Questionnaire {
+            questions: Element::ALL
+                .iter()
+                .map(|&element| {
+                    let w = element.default_wording();
+                    Question {
+                        element,
+                        question: w.question.to_string(),
+                        answers: w.answers.map(str::to_string),
+                    }
+                })
+                .collect(),
+        }
     }
 }
 
