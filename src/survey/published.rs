@@ -108,7 +108,7 @@ mod tests {
         assert_eq!(Published::read(dir.path()).unwrap(), Published::default());
         let q4 = Period::parse("2026-Q4").unwrap();
         let entry = |plan: &str| PublishedPeriod {
-            summary: Summary::of(&q4, &[], 0),
+            summary: Summary::of(&(&q4).into(), &[], 0),
             rencana_tindak_lanjut: plan.into(),
             diterbitkan: "2026-12-07".into(),
         };

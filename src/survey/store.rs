@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::Date;
 
+use super::Range;
 use super::answer::Answer;
+use super::summary::Summary;
 use crate::cases::report::Period;
 use crate::core::fs::{create_private_dir, rename_noreplace, replace_private, sync_dir};
 use crate::core::yaml;
@@ -214,8 +216,16 @@ impl Surveys {
         sync_dir(dir)
     }
 
-    /// Every answer given in `period`.
-    pub fn answers(&self, period: &Period) -> io::Result<Answers> {
+    /// The results of `range`, and its answers (for the suggestions, and the
+    /// files that could not be read).
+    pub fn summary(&self, range: &Range) -> io::Result<(Summary, Answers)> {
+        let answers = self.answers(range)?;
+        let population = self.population(range)?;
+        Ok((Summary::of(range, &answers.answers, population), answers))
+    }
+
+    /// Every answer given in `range`.
+    pub fn answers(&self, period: &Range) -> io::Result<Answers> {
         let mut out = Answers::default();
         for (path, text) in read_folder(&self.root.join("jawaban"))? {
             match yaml::from_str::<Answer>(&text) {
@@ -229,7 +239,7 @@ impl Surveys {
 
     /// How many were invited in `period`: cases finished or rejected, and
     /// walk-in codes made. Unreadable invitations are not counted.
-    pub fn population(&self, period: &Period) -> io::Result<u32> {
+    pub fn population(&self, period: &Range) -> io::Result<u32> {
         let invited = read_folder(&self.root.join("undangan"))?
             .into_iter()
             .filter_map(|(_, text)| yaml::from_str::<Invitation>(&text).ok())
@@ -301,6 +311,10 @@ mod tests {
         }
     }
 
+    fn month(code: &str) -> Range {
+        Range::from(&Period::parse(code).unwrap())
+    }
+
     fn invitation(day: Date, kind: Kind) -> Invitation {
         Invitation {
             issued: day,
@@ -327,7 +341,7 @@ mod tests {
             s.answer("k1", &answer(day, 1)),
             Err(AnswerError::AlreadyAnswered)
         ));
-        let got = s.answers(&Period::parse("2026-12").unwrap()).unwrap();
+        let got = s.answers(&month("2026-12")).unwrap();
         assert_eq!(got.answers, vec![answer(day, 4)]);
         // Private, and no file name is the key or its ticket.
         let folder = dir.path().join(DIR);
@@ -368,7 +382,7 @@ mod tests {
             results.iter().filter(|r| r.is_ok()).count()
         });
         assert_eq!(landed, 1);
-        let got = s.answers(&Period::parse("2026").unwrap()).unwrap();
+        let got = s.answers(&month("2026")).unwrap();
         assert_eq!(got.answers.len(), 1);
     }
 
@@ -382,9 +396,9 @@ mod tests {
             .unwrap();
         s.invite("c", &invitation(date!(2026 - 12 - 02), Kind::WalkIn))
             .unwrap();
-        assert_eq!(s.population(&Period::parse("2026-12").unwrap()).unwrap(), 2);
-        assert_eq!(s.population(&Period::parse("2026-Q4").unwrap()).unwrap(), 3);
-        assert_eq!(s.population(&Period::parse("2026-S1").unwrap()).unwrap(), 0);
+        assert_eq!(s.population(&month("2026-12")).unwrap(), 2);
+        assert_eq!(s.population(&month("2026-Q4")).unwrap(), 3);
+        assert_eq!(s.population(&month("2026-S1")).unwrap(), 0);
     }
 
     #[test]

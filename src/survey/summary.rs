@@ -6,9 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::Element;
+use super::Range;
 use super::answer::Answer;
 use super::index::{Index, Mutu, minimum_sample};
-use crate::cases::report::Period;
 
 /// One element's line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,7 +60,7 @@ fn letter(m: Mutu) -> String {
 
 impl Summary {
     /// The results of `answers` (all in `period`) against `population`.
-    pub fn of(period: &Period, answers: &[Answer], population: u32) -> Summary {
+    pub fn of(period: &Range, answers: &[Answer], population: u32) -> Summary {
         let scores: Vec<_> = answers.iter().map(|a| a.scores).collect();
         let index = Index::of(&scores);
         let responden = index.respondents;
@@ -69,8 +69,8 @@ impl Summary {
         let populasi = population.max(responden);
         let sampel_minimum = minimum_sample(populasi);
         Summary {
-            periode: period.code(),
-            nama_periode: period.name(),
+            periode: period.code.clone(),
+            nama_periode: period.name.clone(),
             responden,
             populasi,
             sampel_minimum,
@@ -111,7 +111,11 @@ mod tests {
             profile: Profile::default(),
             suggestion: Some("tidak terbit".into()),
         };
-        let s = Summary::of(&Period::parse("2026-12").unwrap(), &[a(4), a(3), a(3)], 10);
+        let s = Summary::of(
+            &Range::from(&crate::cases::report::Period::parse("2026-12").unwrap()),
+            &[a(4), a(3), a(3)],
+            10,
+        );
         assert_eq!((s.responden, s.populasi, s.sampel_minimum), (3, 10, 10));
         assert!(s.sampel_kurang);
         // (4 + 3 + 3) / 3 = 3.333… → 83.33, B.
