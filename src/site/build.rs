@@ -161,6 +161,8 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Err(other) => vec![Diagnostic::error(root, None, other.to_string())],
     };
     diags.extend(form_diags);
+    // The survey's wording is the server's to use; its mistakes are said here.
+    diags.extend(crate::survey::Questionnaire::load(root).err().unwrap_or_default());
     diagnostic::sort(&mut diags);
     diags
 }
