@@ -162,7 +162,11 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
     };
     diags.extend(form_diags);
     // The survey's wording is the server's to use; its mistakes are said here.
-    diags.extend(crate::survey::Questionnaire::load(root).err().unwrap_or_default());
+    diags.extend(
+        crate::survey::Questionnaire::load(root)
+            .err()
+            .unwrap_or_default(),
+    );
     diagnostic::sort(&mut diags);
     diags
 }

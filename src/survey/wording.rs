@@ -65,7 +65,8 @@ impl Questionnaire {
     /// [`Questionnaire::load`] of a file's text.
     pub fn parse(text: &str) -> Result<Questionnaire, Vec<Diagnostic>> {
         let mut diags = Vec::new();
-        let at = |line: Option<usize>, message: String| Diagnostic::error(WORDING_FILE, line, message);
+        let at =
+            |line: Option<usize>, message: String| Diagnostic::error(WORDING_FILE, line, message);
         // Two keys of one element: the parser would keep one silently.
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, line) in text.lines().enumerate() {
@@ -79,7 +80,9 @@ impl Questionnaire {
             if let Some(first) = seen.insert(key, i + 1) {
                 diags.push(at(
                     Some(i + 1),
-                    format!("unsur `{key}` ditulis dua kali (juga di baris {first}); tulis sekali saja"),
+                    format!(
+                        "unsur `{key}` ditulis dua kali (juga di baris {first}); tulis sekali saja"
+                    ),
                 ));
             }
         }
@@ -234,7 +237,10 @@ mod tests {
         assert_eq!(waktu.answers[0], "Lambat sekali");
         let biaya = &q.questions[3];
         assert_eq!(biaya.answers[1], "Mahal");
-        assert_eq!(biaya.question, Questionnaire::default().questions[3].question);
+        assert_eq!(
+            biaya.question,
+            Questionnaire::default().questions[3].question
+        );
         assert_eq!(q.questions[0], Questionnaire::default().questions[0]);
         assert_eq!(Questionnaire::parse("").unwrap(), Questionnaire::default());
         assert_eq!(
@@ -247,7 +253,9 @@ mod tests {
     fn mistakes_name_their_line() {
         assert_eq!(
             messages("waktu:\n  pertanyaan: Cepat?\nlayanan:\n  pertanyaan: x\n"),
-            ["survei/kuesioner.yaml:3: `layanan` bukan unsur survei; unsurnya sembilan, tetap: persyaratan, prosedur, waktu, biaya, produk, kompetensi, perilaku, pengaduan, sarana"]
+            [
+                "survei/kuesioner.yaml:3: `layanan` bukan unsur survei; unsurnya sembilan, tetap: persyaratan, prosedur, waktu, biaya, produk, kompetensi, perilaku, pengaduan, sarana"
+            ]
         );
         let five = messages("sarana:\n  pertanyaan: Bagus?\n  jawaban: [a, b, c, d, e]\n");
         assert_eq!(five.len(), 1);
@@ -258,18 +266,31 @@ mod tests {
         let empty = messages("waktu:\n  pertanyaan: \"  \"\n");
         assert!(empty[0].starts_with("survei/kuesioner.yaml:2: `waktu.pertanyaan` kosong"));
         let blank = messages("waktu:\n  jawaban:\n    - a\n    - \"\"\n    - c\n    - d\n");
-        assert!(blank[0].contains(":2: `waktu.jawaban`: jawaban ke-2 kosong"), "{blank:?}");
-        let twice = messages("biaya:\n  pertanyaan: a?\nwaktu:\n  pertanyaan: b?\nbiaya:\n  pertanyaan: c?\n");
+        assert!(
+            blank[0].contains(":2: `waktu.jawaban`: jawaban ke-2 kosong"),
+            "{blank:?}"
+        );
+        let twice = messages(
+            "biaya:\n  pertanyaan: a?\nwaktu:\n  pertanyaan: b?\nbiaya:\n  pertanyaan: c?\n",
+        );
         assert_eq!(
             twice,
-            ["survei/kuesioner.yaml:5: unsur `biaya` ditulis dua kali (juga di baris 1); tulis sekali saja"]
+            [
+                "survei/kuesioner.yaml:5: unsur `biaya` ditulis dua kali (juga di baris 1); tulis sekali saja"
+            ]
         );
         let same = messages("biaya:\n  jawaban: [Mahal, mahal, Murah, Gratis]\n");
-        assert!(same[0].contains("jawaban ke-2 sama dengan jawaban ke-1"), "{same:?}");
+        assert!(
+            same[0].contains("jawaban ke-2 sama dengan jawaban ke-1"),
+            "{same:?}"
+        );
         let unknown = messages("waktu:\n  pertanyan: Cepat?\n");
         assert!(unknown[0].starts_with("survei/kuesioner.yaml:2: `waktu.pertanyan` tidak dikenal"));
         let broken = messages("waktu:\n  pertanyaan: [\n");
-        assert!(broken[0].starts_with("survei/kuesioner.yaml:"), "{broken:?}");
+        assert!(
+            broken[0].starts_with("survei/kuesioner.yaml:"),
+            "{broken:?}"
+        );
         assert!(broken[0].contains("YAML tidak sah"), "{broken:?}");
         let list = messages("- waktu\n");
         assert!(list[0].starts_with("survei/kuesioner.yaml:1: isi berkas"));
