@@ -158,7 +158,7 @@ const BUILTIN: [(&str, &str); 26] = [
 /// Pages of the server's that a site may lack (one made before them): the
 /// copy in loket's own `templates/` stands in, inside the site's
 /// `base.html`. Added only to a site that has a `base.html`.
-const BUILTIN_PAGES: [(&str, &str); 4] = [
+const BUILTIN_PAGES: [(&str, &str); 5] = [
     (
         LOOKUP_TEMPLATE,
         include_str!("../../templates/cek-status.html"),
@@ -168,6 +168,10 @@ const BUILTIN_PAGES: [(&str, &str); 4] = [
         include_str!("../../templates/cek-status-balas.html"),
     ),
     ("form.html", include_str!("../../templates/form.html")),
+    (
+        "survei-hasil.html",
+        include_str!("../../templates/survei-hasil.html"),
+    ),
     (
         "form-components.html",
         include_str!("../../templates/form-components.html"),

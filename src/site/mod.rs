@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod source;
+pub mod survey;
 pub mod terms;
 pub mod watch;
 

@@ -1,0 +1,140 @@
+//! `/survei/hasil/`, the survey results staff published, built with the
+//! site from `survei/hasil.yaml` ([`crate::survey::published`]): per period
+//! the index, its quality, the nine elements, respondents against the
+//! population and the minimum sample, and the follow-up plan. Never a
+//! suggestion: the file has none. Built even when nothing is published (it
+//! says so), so a link to it never ends on a 404.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::core::dates;
+use crate::core::diagnostic::{Diagnostic, display_path};
+use crate::core::yaml;
+use crate::survey::published::{self, Published, PublishedError, PublishedPeriod};
+use crate::survey::view::SummaryView;
+
+/// Where the page is.
+pub const RESULTS_URL: &str = "/survei/hasil/";
+/// Its template (loket's copy stands in for a site without one).
+pub const RESULTS_TEMPLATE: &str = "survei-hasil.html";
+
+/// What the template sees as `survey`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultsView {
+    pub periods: Vec<PeriodView>,
+}
+
+/// One published period.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodView {
+    #[serde(flatten)]
+    pub figures: SummaryView,
+    /// The follow-up plan, one entry per paragraph.
+    pub rencana: Vec<String>,
+    /// "7 Desember 2026".
+    pub diterbitkan: String,
+    pub diterbitkan_iso: String,
+    /// The period heading's id: "periode-2026-q4".
+    pub anchor: String,
+}
+
+/// The published results of the site folder `root`, ready to render, or
+/// what is wrong with its file (path:line).
+pub fn results(root: &Path) -> Result<ResultsView, Diagnostic> {
+    let published = Published::read(root).map_err(|e| match e {
+        PublishedError::Io { path, source } => Diagnostic::error(
+            display_path(root, &path),
+            None,
+            format!("hasil survei tidak dapat dibaca: {source}"),
+        ),
+        PublishedError::Yaml {
+            path,
+            line,
+            message,
+        } => Diagnostic::error(
+            display_path(root, &path),
+            line,
+            format!("hasil survei tidak sah: {message}"),
+        ),
+    })?;
+    let text = || std::fs::read_to_string(root.join(published::FILE)).unwrap_or_default();
+    let periods = published
+        .periode
+        .iter()
+        .map(|p| period_view(p).map_err(|message| (p, message)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|(p, message)| {
+            Diagnostic::error(
+                published::FILE,
+                yaml::line_of_value(&text(), &p.diterbitkan).or(Some(1)),
+                message,
+            )
+        })?;
+    Ok(ResultsView { periods })
+}
+
+fn period_view(p: &PublishedPeriod) -> Result<PeriodView, String> {
+    let day = dates::parse_iso(p.diterbitkan.trim()).map_err(|_| {
+        format!(
+            "`diterbitkan: {}` pada periode {} bukan tanggal YYYY-MM-DD",
+            p.diterbitkan, p.summary.periode
+        )
+    })?;
+    let anchor: String = p
+        .summary
+        .periode
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    Ok(PeriodView {
+        figures: SummaryView::of(&p.summary),
+        rencana: p
+            .rencana_tindak_lanjut
+            .split("\n\n")
+            .map(|para| para.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|para| !para.is_empty())
+            .collect(),
+        diterbitkan: dates::format_long(day),
+        diterbitkan_iso: dates::format_iso(day),
+        anchor: format!("periode-{anchor}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::report::Period;
+    use crate::survey::summary::Summary;
+
+    #[test]
+    fn a_published_period_as_the_page_shows_it() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(results(dir.path()).unwrap().periods.is_empty());
+        let q4 = Period::parse("2026-Q4").unwrap();
+        let mut p = Published::default();
+        p.put(PublishedPeriod {
+            summary: Summary::of(&(&q4).into(), &[], 4),
+            rencana_tindak_lanjut: "Menambah kursi.\n\nMelatih  petugas\nloket.".into(),
+            diterbitkan: "2027-01-05".into(),
+        });
+        p.write(dir.path()).unwrap();
+        let view = results(dir.path()).unwrap();
+        let period = &view.periods[0];
+        assert_eq!(period.anchor, "periode-2026-q4");
+        assert_eq!(
+            period.rencana,
+            ["Menambah kursi.", "Melatih petugas loket."]
+        );
+        assert_eq!(period.diterbitkan, "5 Januari 2027");
+        assert_eq!(period.figures.populasi, 4);
+        let file = dir.path().join(published::FILE);
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace("2027-01-05", "kemarin")).unwrap();
+        let err = results(dir.path()).unwrap_err();
+        assert!(err.message.contains("bukan tanggal"), "{err}");
+        assert!(err.line.is_some_and(|l| l > 1), "{err}");
+    }
+}
