@@ -24,6 +24,9 @@ pub const RESULTS_TEMPLATE: &str = "survei-hasil.html";
 #[derive(Debug, Clone, Serialize)]
 pub struct ResultsView {
     pub periods: Vec<PeriodView>,
+    /// When the newest period was published ("8 Januari 2027"); "" when none.
+    pub updated: String,
+    pub updated_iso: String,
 }
 
 /// One published period.
@@ -72,7 +75,17 @@ pub fn results(root: &Path) -> Result<ResultsView, Diagnostic> {
                 message,
             )
         })?;
-    Ok(ResultsView { periods })
+    let newest = periods.iter().map(|p| p.diterbitkan_iso.clone()).max();
+    let updated = newest
+        .as_deref()
+        .and_then(|iso| dates::parse_iso(iso).ok())
+        .map(dates::format_long)
+        .unwrap_or_default();
+    Ok(ResultsView {
+        periods,
+        updated,
+        updated_iso: newest.unwrap_or_default(),
+    })
 }
 
 fn period_view(p: &PublishedPeriod) -> Result<PeriodView, String> {
@@ -130,6 +143,10 @@ mod tests {
         );
         assert_eq!(period.diterbitkan, "5 Januari 2027");
         assert_eq!(period.figures.populasi, 4);
+        assert_eq!(
+            (view.updated.as_str(), view.updated_iso.as_str()),
+            ("5 Januari 2027", "2027-01-05")
+        );
         let file = dir.path().join(published::FILE);
         let text = std::fs::read_to_string(&file).unwrap();
         std::fs::write(&file, text.replace("2027-01-05", "kemarin")).unwrap();

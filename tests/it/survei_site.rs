@@ -309,7 +309,10 @@ fn build_writes_the_results_page_without_suggestions() {
         "{page}"
     );
     assert!(page.contains("<p>Melatih petugas loket tentang standar pelayanan.</p>"));
-    assert!(page.contains("<time datetime=\"2027-01-08\">8 Januari 2027</time>"));
+    assert!(page.contains("<dd><time datetime=\"2027-01-08\">8 Januari 2027</time></dd>"));
+    assert!(
+        page.contains("Terakhir diperbarui: <time datetime=\"2027-01-08\">8 Januari 2027</time>")
+    );
     assert!(page.contains("di bawah sampel minimum"));
     assert!(
         !page.contains("Ruang tunggu panas") && !page.contains("Budi"),
