@@ -232,37 +232,17 @@ fn check_names_the_line_of_a_bad_wording_file() {
     assert!(!stderr(&good).contains("kuesioner"), "{}", stderr(&good));
 }
 
-const HASIL: &str = "\
-# Hasil Survei Kepuasan Masyarakat yang diterbitkan (ditulis oleh loket).
-periode:
-- periode: 2026-Q4
-  nama_periode: Triwulan IV 2026
-  responden: 3
-  populasi: 4
-  sampel_minimum: 4
-  sampel_kurang: true
-  ikm: 74.54
-  mutu: C
-  mutu_kata: Kurang Baik
-  unsur:
-  - { nama: Persyaratan, jawaban: 3, nrr: 3.33, nilai: 83.33, mutu: B }
-  - { nama: \"Sistem, mekanisme, dan prosedur\", jawaban: 3, nrr: 3.0, nilai: 75.0, mutu: C }
-  - { nama: Waktu penyelesaian, jawaban: 3, nrr: 3.0, nilai: 75.0, mutu: C }
-  - { nama: Biaya/tarif, jawaban: 3, nrr: 3.0, nilai: 75.0, mutu: C }
-  - { nama: Produk spesifikasi jenis pelayanan, jawaban: 3, nrr: 3.0, nilai: 75.0, mutu: C }
-  - { nama: Kompetensi pelaksana, jawaban: 2, nrr: 2.5, nilai: 62.5, mutu: D }
-  - { nama: Perilaku pelaksana, jawaban: 3, nrr: 3.0, nilai: 75.0, mutu: C }
-  - { nama: \"Penanganan pengaduan, saran, dan masukan\", jawaban: 3, nrr: 3.0, nilai: 75.0, mutu: C }
-  - { nama: Sarana dan prasarana, jawaban: 3, nrr: 3.0, nilai: 75.0, mutu: C }
-  rencana_tindak_lanjut: |-
-    Menambah kipas angin di ruang tunggu.
+/// One published quarter, as the desk writes it: the figures of
+/// [`december`] and a two-paragraph plan (laid over a site by
+/// `TempSite::overlay`; the browser tests use it too).
+const HASIL_FIXTURE: &str = "survei-hasil";
 
-    Melatih petugas loket tentang standar pelayanan.
-  diterbitkan: 2027-01-08
-";
+fn hasil() -> String {
+    fs::read_to_string(repo_root().join("tests/fixtures/survei-hasil/survei/hasil.yaml")).unwrap()
+}
 
 /// The fixture site with the survey of [`december`] in its data folder and
-/// `HASIL` published, and a page that links to the results.
+/// [`HASIL_FIXTURE`] published, and a page that links to the results.
 fn published_site() -> TempSite {
     let site = TempSite::fixture();
     site.settle_config();
@@ -270,7 +250,7 @@ fn published_site() -> TempSite {
     december(&data);
     // Private, as loket serve wants its data folder.
     fs::set_permissions(&data, fs::Permissions::from_mode(0o700)).unwrap();
-    site.write("survei/hasil.yaml", HASIL);
+    site.overlay(HASIL_FIXTURE);
     site.write(
         "content/tentang-survei.md",
         "---\ntitle: Survei kepuasan\n---\n\nLihat [hasil survei kami](/survei/hasil/#periode-2026-q4).\n",
@@ -339,7 +319,7 @@ fn a_broken_results_file_fails_the_build_with_its_line() {
     let built = snapshot(&site.out());
     site.write(
         "survei/hasil.yaml",
-        HASIL.replace("responden: 3", "responden: tiga"),
+        hasil().replace("responden: 3", "responden: tiga"),
     );
     let out = site.build();
     assert!(!out.status.success());
