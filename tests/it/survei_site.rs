@@ -283,7 +283,7 @@ fn build_writes_the_results_page_without_suggestions() {
         "{page}"
     );
     assert!(page.contains("C (Kurang Baik)"));
-    assert!(page.contains("<th scope=\"row\">U6. Kompetensi pelaksana</th><td>2,50</td><td>62,50</td><td>D (Tidak Baik)</td>"), "{page}");
+    assert!(page.contains("<th scope=\"row\">U6. Kompetensi pelaksana</th><td class=\"angka\">2,50</td><td class=\"angka\">62,50</td><td>D (Tidak Baik)</td>"), "{page}");
     assert!(
         page.contains("<p>Menambah kipas angin di ruang tunggu.</p>"),
         "{page}"
