@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::core::dates;
 use crate::core::diagnostic::{Diagnostic, display_path};
 use crate::core::yaml;
+use crate::survey::ELEMENTS;
 use crate::survey::published::{self, Published, PublishedError, PublishedPeriod};
 use crate::survey::view::SummaryView;
 
@@ -66,7 +67,22 @@ pub fn results(root: &Path) -> Result<ResultsView, Diagnostic> {
     let periods = published
         .periode
         .iter()
-        .map(|p| period_view(p).map_err(|message| (p, message)))
+        .enumerate()
+        .map(|(i, p)| {
+            let twice = published.periode[..i]
+                .iter()
+                .any(|q| q.summary.periode == p.summary.periode);
+            if twice {
+                return Err((
+                    p,
+                    format!(
+                        "periode {} diumumkan dua kali; hapus salah satunya",
+                        p.summary.periode
+                    ),
+                ));
+            }
+            period_view(p).map_err(|message| (p, message))
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|(p, message)| {
             Diagnostic::error(
@@ -89,6 +105,13 @@ pub fn results(root: &Path) -> Result<ResultsView, Diagnostic> {
 }
 
 fn period_view(p: &PublishedPeriod) -> Result<PeriodView, String> {
+    if p.summary.unsur.len() != ELEMENTS {
+        return Err(format!(
+            "periode {} memuat {} unsur; hasil survei memuat tepat {ELEMENTS} unsur",
+            p.summary.periode,
+            p.summary.unsur.len()
+        ));
+    }
     let day = dates::parse_iso(p.diterbitkan.trim()).map_err(|_| {
         format!(
             "`diterbitkan: {}` pada periode {} bukan tanggal YYYY-MM-DD",
@@ -153,5 +176,15 @@ mod tests {
         let err = results(dir.path()).unwrap_err();
         assert!(err.message.contains("bukan tanggal"), "{err}");
         assert!(err.line.is_some_and(|l| l > 1), "{err}");
+        let mut twice = p.clone();
+        twice.periode.push(twice.periode[0].clone());
+        twice.write(dir.path()).unwrap();
+        let err = results(dir.path()).unwrap_err();
+        assert!(err.message.contains("diumumkan dua kali"), "{err}");
+        let mut short = p.clone();
+        short.periode[0].summary.unsur.pop();
+        short.write(dir.path()).unwrap();
+        let err = results(dir.path()).unwrap_err();
+        assert!(err.message.contains("memuat 8 unsur"), "{err}");
     }
 }
