@@ -232,7 +232,10 @@ fn generate(
     let renderer = Renderer::new(templates, site);
     // The survey results page is built from survei/hasil.yaml; published
     // results count as the standard's "evaluasi kinerja" on service pages.
-    let survey = crate::site::survey::results(&site.root);
+    let survey = match crate::site::survey::url_taken(site) {
+        Some(taken) => Err(taken),
+        None => crate::site::survey::results(&site.root),
+    };
     let evaluated = survey.as_ref().is_ok_and(|s| !s.periods.is_empty());
     // The 404 page, the sitemap and the assets do not wait for the pages.
     let (results, others) = rayon::join(

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::core::dates;
 use crate::core::diagnostic::{Diagnostic, display_path};
 use crate::core::yaml;
+use crate::site::content::Site;
 use crate::survey::ELEMENTS;
 use crate::survey::published::{self, Published, PublishedError, PublishedPeriod};
 use crate::survey::view::SummaryView;
@@ -102,6 +103,20 @@ pub fn results(root: &Path) -> Result<ResultsView, Diagnostic> {
         updated,
         updated_iso: newest.unwrap_or_default(),
     })
+}
+
+/// A content page at [`RESULTS_URL`] would be written over by the results
+/// (or write over them): said at the page.
+pub fn url_taken(site: &Site) -> Option<Diagnostic> {
+    let &index = site.by_url.get(RESULTS_URL)?;
+    Some(Diagnostic::error(
+        &site.pages[index].source,
+        None,
+        format!(
+            "alamat {RESULTS_URL} dipakai loket untuk hasil survei yang diumumkan (dari {}); pindahkan halaman ini ke alamat lain",
+            published::FILE
+        ),
+    ))
 }
 
 fn period_view(p: &PublishedPeriod) -> Result<PeriodView, String> {

@@ -333,6 +333,20 @@ fn a_broken_results_file_fails_the_build_with_its_line() {
     let check = site.check();
     assert!(!check.status.success());
     assert!(stderr(&check).contains("survei/hasil.yaml:3:"));
+
+    // A content page cannot take the results' address.
+    let site = published_site();
+    site.write(
+        "content/survei/hasil.md",
+        "---\ntitle: Hasil\n---\n\nTeks.\n",
+    );
+    let out = site.build();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("content/survei/hasil.md: alamat /survei/hasil/ dipakai loket"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
