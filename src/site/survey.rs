@@ -60,7 +60,7 @@ pub fn results(root: &Path) -> Result<ResultsView, Diagnostic> {
             message,
         } => Diagnostic::error(
             display_path(root, &path),
-            line,
+            line.map(|at| line_of_bad_value(&path, at, &message)),
             format!("hasil survei tidak sah: {message}"),
         ),
     })?;
@@ -117,6 +117,26 @@ pub fn url_taken(site: &Site) -> Option<Diagnostic> {
             published::FILE
         ),
     ))
+}
+
+/// The parser reads a period as one piece and names the line it starts
+/// on; when it says which text it could not take (`string "tiga"`), the
+/// first line from there that holds it.
+fn line_of_bad_value(path: &Path, entry: usize, message: &str) -> usize {
+    let Some(value) = message
+        .split_once("string \"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(value, _)| value)
+        .filter(|v| !v.is_empty())
+    else {
+        return entry;
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .enumerate()
+        .skip(entry.saturating_sub(1))
+        .find(|(_, l)| l.contains(value))
+        .map_or(entry, |(i, _)| i + 1)
 }
 
 fn period_view(p: &PublishedPeriod) -> Result<PeriodView, String> {

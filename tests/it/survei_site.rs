@@ -324,15 +324,14 @@ fn a_broken_results_file_fails_the_build_with_its_line() {
     let out = site.build();
     assert!(!out.status.success());
     let err = stderr(&out);
-    // The period's entry (the parser reads a period as one piece).
     assert!(
-        err.contains("survei/hasil.yaml:3: hasil survei tidak sah: periode[0]: invalid type"),
+        err.contains("survei/hasil.yaml:5: hasil survei tidak sah: periode[0]: invalid type"),
         "{err}"
     );
     assert_eq!(snapshot(&site.out()), built, "the site as it was");
     let check = site.check();
     assert!(!check.status.success());
-    assert!(stderr(&check).contains("survei/hasil.yaml:3:"));
+    assert!(stderr(&check).contains("survei/hasil.yaml:5:"));
 
     // A content page cannot take the results' address.
     let site = published_site();
