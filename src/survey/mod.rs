@@ -10,6 +10,8 @@ pub mod index;
 pub mod published;
 pub mod store;
 pub mod summary;
+pub mod view;
+pub mod wording;
 
 use serde::Serialize;
 use time::{Date, Month};
