@@ -2,12 +2,12 @@
 //! site and takes citizens' online submissions.
 //!
 //! The modules follow the data, and depend one way (`cli` → `server` →
-//! `desk` → `work` → `site` → `notify` → `cases` → `office` → `forms` →
+//! `desk` → `work` → `site` → `notify` → `survey` → `cases` → `office` → `forms` →
 //! `core`; `cases`, `notify` and `desk` never use `site`):
 //!
 //! - [`site`]: the site folder → model → pages on disk (content, markdown,
 //!   templates, checks, build, compressed copies, hashed assets, output,
-//!   watch).
+//!   watch, the published survey results).
 //! - [`office`]: the office as data: site.yaml's settings, the terms and
 //!   deadlines of the service standard, and the one Tera registry of the
 //!   site's, the desk's and the mail's templates.
@@ -29,6 +29,9 @@
 //!   command line: submit, take a step or move a case (with the audit line
 //!   and the citizen's mail), report, purge, backup, restore, verify, and
 //!   the audit log.
+//! - [`survey`]: the Survei Kepuasan Masyarakat: the nine elements and
+//!   their wording, invitations and answers, the index of a period, and
+//!   the results staff publish.
 //! - [`cli`]: the command line, the operator's settings.
 //! - [`core`]: dates and the working-day calendar, YAML, diagnostics, CSV,
 //!   file-system helpers, text, random tokens and secrets, the one rate

@@ -180,6 +180,25 @@ impl AccessKey {
     }
 }
 
+impl AccessKey {
+    /// The key of a case's survey invitation ([`crate::survey::store`]):
+    /// 32 hex digits derived from the ticket, so the link can be shown
+    /// again on `/cek-status/` and in the final mail without being stored,
+    /// and it is not the access code.
+    pub fn survey_token(&self, ticket: &str) -> String {
+        let tag = self
+            .mac(&format!("survei\n{ticket}"), "")
+            .finalize()
+            .into_bytes();
+        hex::encode(&tag[..16])
+    }
+}
+
+/// Whether `text` has the shape of a survey token (32 lower-case hex digits).
+pub fn is_survey_token(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// 32 bytes written as 64 hex digits.
 fn parse_hex(text: &str) -> Option<[u8; 32]> {
     hex::FromHex::from_hex(text).ok()

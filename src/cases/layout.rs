@@ -13,6 +13,7 @@
 //! outbox/                                        mail waiting to be sent (crate::notify)
 //! .copies/                                       reports and backups loket wrote (super::copies)
 //! laporan/narasi-2026-11.yaml                    a report's narrative (super::report::narrative)
+//! survei/                                        the satisfaction survey (crate::survey::store)
 //! ```
 //!
 //! [`Layout`] only names paths: reading a record needs nothing more, and
@@ -42,7 +43,7 @@ pub const STAGING_SUFFIX: &str = ".staging";
 
 /// What loket itself keeps in a data folder: a folder holding only these
 /// (a data folder from before the marker) is adopted.
-const OWN_NAMES: [&str; 10] = [
+const OWN_NAMES: [&str; 11] = [
     MARKER,
     super::copies::DIR,
     SUBMISSIONS_DIR,
@@ -53,6 +54,7 @@ const OWN_NAMES: [&str; 10] = [
     "outbox",
     super::access::KEY_FILE,
     super::report::narrative::DIR,
+    crate::survey::store::DIR,
 ];
 
 /// The paths of a data folder.

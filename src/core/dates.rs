@@ -94,6 +94,21 @@ pub fn deserialize_opt_date<'de, D: Deserializer<'de>>(de: D) -> Result<Option<D
         .transpose()
 }
 
+/// Serde for a `YYYY-MM-DD` field: `#[serde(with = "crate::core::dates::day")]`.
+pub mod day {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_iso(*date))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(de)?;
+        super::parse_iso(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

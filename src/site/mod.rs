@@ -3,7 +3,7 @@
 //! ([`terms`]), templates ([`render`]), checks ([`check`]), the pipeline
 //! ([`build`]), the compressed copies of its files ([`compress`]), the
 //! content-hashed asset URLs ([`assets`]) and the atomic swap of the output
-//! ([`output`]); and which
+//! ([`output`]); the published survey results page ([`survey`]); and which
 //! file changes matter to watch mode ([`watch`]).
 
 pub mod assets;
@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod source;
+pub mod survey;
 pub mod terms;
 pub mod watch;
 

@@ -5,9 +5,68 @@
 //! The office may reword a question and its four answers; it may not
 //! change the nine elements or the 1–4 scale, which the index rests on.
 
+pub mod answer;
 pub mod index;
+pub mod published;
+pub mod store;
+pub mod summary;
+pub mod view;
+pub mod wording;
 
 use serde::Serialize;
+use time::{Date, Month};
+
+use crate::cases::report::Period;
+use crate::core::dates;
+
+/// The days a survey report covers, inclusive, with its code and name: a
+/// report [`Period`] (month, quarter, semester, year) or any two dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Range {
+    pub from: Date,
+    pub to: Date,
+    /// "2026-Q4", or "2026-01-01..2026-06-30".
+    pub code: String,
+    /// "Triwulan IV 2026", or "1 Januari 2026 – 30 Juni 2026".
+    pub name: String,
+}
+
+impl Range {
+    /// From `from` to `to`, both included.
+    pub fn between(from: Date, to: Date) -> Range {
+        Range {
+            from,
+            to,
+            code: format!("{}..{}", dates::format_iso(from), dates::format_iso(to)),
+            name: format!("{} – {}", dates::format_long(from), dates::format_long(to)),
+        }
+    }
+
+    pub fn contains(&self, day: Date) -> bool {
+        self.from <= day && day <= self.to
+    }
+}
+
+impl From<&Period> for Range {
+    fn from(period: &Period) -> Range {
+        let months = period.months();
+        let first = months.first().copied().unwrap_or(Month::January);
+        let last = months.last().copied().unwrap_or(Month::December);
+        let from = Date::from_calendar_date(period.year, first, 1).unwrap_or(Date::MIN);
+        let to = Date::from_calendar_date(
+            period.year,
+            last,
+            time::util::days_in_month(last, period.year),
+        )
+        .unwrap_or(Date::MAX);
+        Range {
+            from,
+            to,
+            code: period.code(),
+            name: period.name(),
+        }
+    }
+}
 
 /// How many elements the regulation has.
 pub const ELEMENTS: usize = 9;
@@ -121,6 +180,44 @@ impl Element {
     }
 }
 
+/// The questionnaire as the office words it: one question per element,
+/// in [`Element::ALL`]'s order, each with its four answers scored 1–4.
+/// The office's wording file (`survei/kuesioner.yaml` in the site folder)
+/// may reword them; [`Questionnaire::default`] is the regulation's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Questionnaire {
+    pub questions: Vec<Question>,
+}
+
+/// One element's question as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Question {
+    pub element: Element,
+    pub question: String,
+    pub answers: [String; 4],
+}
+
+/// The office's wording file, relative to the site folder.
+pub const WORDING_FILE: &str = "survei/kuesioner.yaml";
+
+impl Default for Questionnaire {
+    fn default() -> Questionnaire {
+        Questionnaire {
+            questions: Element::ALL
+                .iter()
+                .map(|&element| {
+                    let w = element.default_wording();
+                    Question {
+                        element,
+                        question: w.question.to_string(),
+                        answers: w.answers.map(str::to_string),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +231,24 @@ mod tests {
             assert!(w.answers.iter().all(|a| !a.is_empty()));
         }
         assert_eq!(Element::Biaya.default_wording().answers[3], "Gratis");
+    }
+
+    #[test]
+    fn ranges_of_periods_and_dates() {
+        use time::macros::date;
+        let feb = Range::from(&Period::parse("2028-02").unwrap());
+        assert_eq!(
+            (feb.from, feb.to),
+            (date!(2028 - 02 - 01), date!(2028 - 02 - 29))
+        );
+        let s2 = Range::from(&Period::parse("2026-S2").unwrap());
+        assert_eq!(
+            (s2.from, s2.to),
+            (date!(2026 - 07 - 01), date!(2026 - 12 - 31))
+        );
+        assert_eq!(s2.name, "Semester II 2026");
+        let r = Range::between(date!(2026 - 01 - 01), date!(2026 - 06 - 30));
+        assert_eq!(r.code, "2026-01-01..2026-06-30");
+        assert!(r.contains(date!(2026 - 06 - 30)) && !r.contains(date!(2026 - 07 - 01)));
     }
 }

@@ -12,6 +12,8 @@ pub enum Span {
     Month(Month),
     /// 1 to 4.
     Quarter(u8),
+    /// 1 or 2 (the survey's periods, PermenPAN-RB 14/2017).
+    Semester(u8),
     Year,
 }
 
@@ -42,6 +44,7 @@ impl Period {
         let numbers = match self.span {
             Span::Month(m) => u8::from(m)..=u8::from(m),
             Span::Quarter(q) => (q - 1) * 3 + 1..=q * 3,
+            Span::Semester(h) => (h - 1) * 6 + 1..=h * 6,
             Span::Year => 1..=12,
         };
         numbers.filter_map(|n| Month::try_from(n).ok()).collect()
@@ -53,6 +56,7 @@ impl Period {
         match self.span {
             Span::Month(m) => format!("{} {}", dates::month_name(m), self.year),
             Span::Quarter(q) => format!("Triwulan {} {}", ROMAN[usize::from(q) - 1], self.year),
+            Span::Semester(h) => format!("Semester {} {}", ROMAN[usize::from(h) - 1], self.year),
             Span::Year => format!("Tahun {}", self.year),
         }
     }
@@ -62,15 +66,17 @@ impl Period {
         match self.span {
             Span::Month(_) => "bulan",
             Span::Quarter(_) => "triwulan",
+            Span::Semester(_) => "semester",
             Span::Year => "tahun",
         }
     }
 
-    /// As typed and in file names: "2026-11", "2026-Q4", "2026".
+    /// As typed and in file names: "2026-11", "2026-Q4", "2026-S2", "2026".
     pub fn code(&self) -> String {
         match self.span {
             Span::Month(m) => format!("{:04}-{:02}", self.year, u8::from(m)),
             Span::Quarter(q) => format!("{:04}-Q{q}", self.year),
+            Span::Semester(h) => format!("{:04}-S{h}", self.year),
             Span::Year => format!("{:04}", self.year),
         }
     }
@@ -86,6 +92,8 @@ impl Period {
         let t = text.trim();
         if t.contains('Q') || t.contains('q') {
             parse_quarter(t)
+        } else if t.contains('S') || t.contains('s') {
+            parse_semester(t)
         } else if t.contains('-') {
             super::parse_month(t).map(|(y, m)| Period::month(y, m))
         } else {
@@ -115,6 +123,20 @@ pub fn parse_quarter(text: &str) -> Result<Period, String> {
     Ok(Period {
         year: y.parse().map_err(|_| bad())?,
         span: Span::Quarter(quarter),
+    })
+}
+
+/// Parses a semester: "2026-S2".
+pub fn parse_semester(text: &str) -> Result<Period, String> {
+    let bad = || format!("expected a semester as YYYY-Sn, e.g. 2026-S2; got {text:?}");
+    let (y, h) = text.trim().split_once('-').ok_or_else(bad)?;
+    let h = h.strip_prefix(['S', 's']).ok_or_else(bad)?;
+    if !digits(y, 4) || !matches!(h, "1" | "2") {
+        return Err(bad());
+    }
+    Ok(Period {
+        year: y.parse().map_err(|_| bad())?,
+        span: Span::Semester(if h == "1" { 1 } else { 2 }),
     })
 }
 
@@ -149,7 +171,13 @@ mod tests {
         assert_eq!((y.name(), y.code()), ("Tahun 2026".into(), "2026".into()));
         assert_eq!(y.months().len(), 12);
         assert!(parse_year("26").is_err());
-        for text in ["2026-11", "2026-Q4", "2026"] {
+        let s2 = parse_semester("2026-S2").unwrap();
+        assert_eq!(s2.name(), "Semester II 2026");
+        assert!(s2.contains(date!(2026 - 07 - 01)) && !s2.contains(date!(2026 - 06 - 30)));
+        for bad in ["2026-S3", "2026-S0", "2026-2"] {
+            assert!(parse_semester(bad).is_err(), "{bad}");
+        }
+        for text in ["2026-11", "2026-Q4", "2026-S1", "2026"] {
             assert_eq!(Period::parse(text).unwrap().code(), text);
         }
     }
