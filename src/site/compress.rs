@@ -80,14 +80,18 @@ pub fn write_variants(path: &Path, bytes: &[u8], effort: Effort) -> io::Result<(
 
 /// Gives `path` the compressed copies `old` has, as hard links (`old` and
 /// `path` hold the same bytes). Fails when `old` has no copy at all (it
-/// was written without them), so that they are made instead.
+/// was written without them), so that they are made instead; on failure
+/// no link is left, so none is written through.
 pub fn link_variants(old: &Path, path: &Path) -> io::Result<()> {
     let mut linked = 0;
     for suffix in ENCODINGS {
         match fs::hard_link(variant_path(old, suffix), variant_path(path, suffix)) {
             Ok(()) => linked += 1,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
+            Err(e) => {
+                remove_variants(path)?;
+                return Err(e);
+            }
         }
     }
     match linked {
