@@ -43,6 +43,7 @@ mod serve;
 mod shipped;
 mod staff;
 mod static_site;
+mod survey_retention;
 mod units;
 mod vocabulary;
 mod waiting;
