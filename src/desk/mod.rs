@@ -176,6 +176,9 @@ pub struct Desk {
     data: PathBuf,
     site: PathBuf,
     republish: Option<Republish>,
+    /// One publishing of survey results at a time (each reads, changes and
+    /// writes the site folder's file).
+    publishing: tokio::sync::Mutex<()>,
     secure_cookies: bool,
     sessions: session::Sessions,
     limiter: limiter::SignInLimiter,
@@ -224,6 +227,7 @@ impl Desk {
             data: opts.data,
             site: opts.site,
             republish: opts.republish,
+            publishing: tokio::sync::Mutex::new(()),
             secure_cookies: opts.secure_cookies,
             sessions: session::Sessions::new(opts.idle),
             limiter: limiter::SignInLimiter::default(),

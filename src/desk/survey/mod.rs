@@ -462,6 +462,8 @@ async fn publish(
     let Ok(period) = Period::parse(&posted.get("periode")) else {
         return desk.error_page(Some(staff), messages::SURVEY_PERIOD_UNKNOWN);
     };
+    // Held until the site is built: two publishings never interleave.
+    let _one = desk.publishing.lock().await;
     let (data, site) = (desk.data.clone(), desk.site.clone());
     let today = dates::format_iso(dates::today());
     let outcome = tokio::task::spawn_blocking(move || {
