@@ -153,14 +153,14 @@ pub const SURVEY_FAULT: Notice = Notice::new(
 pub const SURVEY_PUBLISHED_UNREADABLE: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,
     "Hasil terbit tidak terbaca",
-    "Berkas hasil survei yang terbit (survei/hasil.yaml di folder situs) rusak, mungkin karena suntingan tangan, dan tidak diubah. Minta pengelola server memperbaikinya dengan bantuan loket check.",
+    "Berkas hasil survei yang terbit (survei/hasil.yaml di folder situs) rusak, mungkin karena suntingan tangan, dan tidak diubah. Minta pengelola server memeriksa dan memperbaikinya.",
 );
 
 /// Results written to the site folder, but the site was not rebuilt.
 pub const SURVEY_SITE_NOT_BUILT: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,
     "Situs belum diperbarui",
-    "Perubahan hasil survei sudah tersimpan di folder situs, tetapi situs tidak dapat dibangun ulang sehingga belum tampil. Minta pengelola server menjalankan loket check lalu memuat ulang layanan.",
+    "Perubahan hasil survei sudah tersimpan di folder situs, tetapi situs tidak dapat dibangun ulang sehingga belum tampil. Minta pengelola server memeriksa kesalahan di folder situs lalu memuat ulang layanan.",
 );
 
 pub const NARRATIVE_NOT_SAVED: Notice = Notice::new(
