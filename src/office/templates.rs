@@ -52,7 +52,7 @@ pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 26] = [
+const BUILTIN: [(&str, &str); 28] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -125,6 +125,14 @@ const BUILTIN: [(&str, &str); 26] = [
     (
         "desk/laporan.html",
         include_str!("../desk/templates/laporan.html"),
+    ),
+    (
+        "desk/survei.html",
+        include_str!("../desk/templates/survei.html"),
+    ),
+    (
+        "desk/survei-kode.html",
+        include_str!("../desk/templates/survei-kode.html"),
     ),
     (
         "desk/galat.html",

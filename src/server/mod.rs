@@ -382,18 +382,27 @@ pub async fn serve(
             source,
         },
     )?;
-    if !opts.watch {
-        tokio::spawn(publish::follow(state.clone(), opts.build.clone(), hangup));
-    }
+    // The desk's requests for a build (survey results published).
+    let (republish, asked) = tokio::sync::mpsc::channel(4);
+    match opts.watch {
+        false => tokio::spawn(publish::follow(
+            state.clone(),
+            opts.build.clone(),
+            hangup,
+            asked,
+        )),
+        true => tokio::spawn(publish::answer(state.clone(), opts.build.clone(), asked)),
+    };
     ready(local, desk_listener.as_ref().map(|(_, addr)| *addr));
     let shutdown = futures_util::FutureExt::shared(shutdown);
     let desk = async {
         if let (Some((listener, _)), Some(settings)) = (desk_listener, opts.desk.clone()) {
+            let site = (opts.build.root.clone(), republish);
             desk::run(
                 listener,
                 state.clone(),
                 settings,
-                data.clone(),
+                (data.clone(), site),
                 shutdown.clone(),
             )
             .await;
