@@ -9,7 +9,7 @@
 //!   that name: `laporan.html` (the monthly report), `laporan-komponen.html`
 //!   (its tables, a component the desk's report page calls too),
 //!   `sitemap.xml`, `galat.html` (the last-resort error page), and
-//!   `cek-status.html` when the site has a `base.html`;
+//!   `cek-status.html` and `survei.html` when the site has a `base.html`;
 //! - the desk's pages under `desk/` (`desk/base.html`, `desk/kasus.html`, …;
 //!   from `src/desk/templates/`) and the mail under `mail/`
 //!   (`mail/warga-tanda-terima.txt`, …; from `src/notify/templates/`), each
@@ -46,6 +46,8 @@ pub const REPORT_TEMPLATE: &str = "laporan.html";
 pub const SITEMAP_TEMPLATE: &str = "sitemap.xml";
 /// Template of `/cek-status/`, where a citizen looks a case up.
 pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
+/// Template of `/survei/`, where a citizen answers the survey.
+pub const SURVEY_TEMPLATE: &str = "survei.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
@@ -151,7 +153,7 @@ const BUILTIN: [(&str, &str); 25] = [
 /// Pages of the server's that a site may lack (one made before them): the
 /// copy in loket's own `templates/` stands in, inside the site's
 /// `base.html`. Added only to a site that has a `base.html`.
-const BUILTIN_PAGES: [(&str, &str); 4] = [
+const BUILTIN_PAGES: [(&str, &str); 5] = [
     (
         LOOKUP_TEMPLATE,
         include_str!("../../templates/cek-status.html"),
@@ -161,6 +163,7 @@ const BUILTIN_PAGES: [(&str, &str); 4] = [
         include_str!("../../templates/cek-status-balas.html"),
     ),
     ("form.html", include_str!("../../templates/form.html")),
+    (SURVEY_TEMPLATE, include_str!("../../templates/survei.html")),
     (
         "form-components.html",
         include_str!("../../templates/form-components.html"),

@@ -119,6 +119,22 @@ impl Element {
         }
     }
 
+    /// Its id as stored and as a form field name ("persyaratan"): the
+    /// kebab-case of serde.
+    pub fn id(self) -> &'static str {
+        match self {
+            Element::Persyaratan => "persyaratan",
+            Element::Prosedur => "prosedur",
+            Element::Waktu => "waktu",
+            Element::Biaya => "biaya",
+            Element::Produk => "produk",
+            Element::Kompetensi => "kompetensi",
+            Element::Perilaku => "perilaku",
+            Element::Pengaduan => "pengaduan",
+            Element::Sarana => "sarana",
+        }
+    }
+
     /// The regulation's example question and answers.
     pub fn default_wording(self) -> Wording {
         let (question, answers) = match self {
@@ -229,6 +245,9 @@ mod tests {
             assert!(w.answers.iter().all(|a| !a.is_empty()));
         }
         assert_eq!(Element::Biaya.default_wording().answers[3], "Gratis");
+        for e in Element::ALL {
+            assert_eq!(serde_json::to_value(e).unwrap(), e.id());
+        }
     }
 
     #[test]
