@@ -43,6 +43,7 @@ mod serve;
 mod shipped;
 mod staff;
 mod static_site;
+mod survei;
 mod units;
 mod vocabulary;
 mod waiting;
