@@ -36,13 +36,11 @@ use super::{
 use crate::cases::Record;
 use crate::cases::access;
 use crate::core::{dates, web};
-use crate::site::render::{
-    LookupCase, MAX_SUGGESTION_CHARS, SurveyError, SurveyState, SurveyView,
-};
+use crate::site::render::{LookupCase, MAX_SUGGESTION_CHARS, SurveyError, SurveyState, SurveyView};
+use crate::survey::Element;
 use crate::survey::answer::{Answer, PROFILE, Profile};
 use crate::survey::index::Scores;
 use crate::survey::store::{AnswerError, Invitation, Surveys};
-use crate::survey::Element;
 use crate::work::intake::{self, ReadError, TEXT_ALLOWANCE};
 
 pub const PATH: &str = "/survei/";

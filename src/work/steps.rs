@@ -13,11 +13,11 @@ use super::audit::{self, Action, Actor};
 use super::{Work, tell};
 use crate::cases::access::AccessKey;
 use crate::cases::{self, FormMove, Record, RecordError, StatusChange, Version};
-use crate::core::dates::WIB;
-use crate::survey::store::{Invitation, Kind, Surveys};
 use crate::core::calendar::Calendar;
+use crate::core::dates::WIB;
 use crate::forms::spec::Need;
 use crate::office::terms::Terms;
+use crate::survey::store::{Invitation, Kind, Surveys};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
@@ -191,10 +191,7 @@ fn invite_to_survey(w: &Work, path: &std::path::Path, written: &str, now: Offset
                 .map_err(|e| e.to_string())
         });
     if let Err(e) = invited {
-        tracing::warn!(
-            "survey invitation of {} not recorded: {e}",
-            record.ticket
-        );
+        tracing::warn!("survey invitation of {} not recorded: {e}", record.ticket);
     }
 }
 

@@ -138,12 +138,17 @@ async fn a_finished_case_mails_a_one_time_link_that_takes_one_answer() {
 
     let mails = relay.wait_for(3, PATIENCE);
     let done = &mails[2];
-    assert!(done.body.contains("sudah selesai ditangani"), "{}", done.body);
+    assert!(
+        done.body.contains("sudah selesai ditangani"),
+        "{}",
+        done.body
+    );
     let token = token_in(&done.body)
         .unwrap_or_else(|| panic!("no survey link in the final mail:\n{}", done.body));
     assert!(
-        done.body
-            .contains(&format!("https://layanan.contoh.go.id/survei/?kode={token}")),
+        done.body.contains(&format!(
+            "https://layanan.contoh.go.id/survei/?kode={token}"
+        )),
         "{}",
         done.body
     );
@@ -194,7 +199,10 @@ async fn a_finished_case_mails_a_one_time_link_that_takes_one_answer() {
     assert_eq!(answers.len(), 1);
     let (path, answer) = &answers[0];
     assert!(answer.contains("answered: 2026-12-08"), "{answer}");
-    assert!(answer.contains("Ruang tunggu perlu kipas angin."), "{answer}");
+    assert!(
+        answer.contains("Ruang tunggu perlu kipas angin."),
+        "{answer}"
+    );
     assert!(answer.contains("age: 26-35"), "{answer}");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(
@@ -215,7 +223,10 @@ async fn a_finished_case_mails_a_one_time_link_that_takes_one_answer() {
         "Siti",
     ]);
     for value in private {
-        assert!(!answer.contains(value), "{value:?} in the answer:\n{answer}");
+        assert!(
+            !answer.contains(value),
+            "{value:?} in the answer:\n{answer}"
+        );
         assert!(!path.to_string_lossy().contains(value));
     }
 
@@ -275,7 +286,9 @@ async fn eight_posts_at_once_on_one_key_store_one_answer() {
     assert_eq!((stored, refused), (1, 7), "{statuses:?}");
     assert_eq!(files(&server.data, "jawaban").len(), 1);
     assert_eq!(
-        fs::read_dir(server.data.join("survei/.tmp")).unwrap().count(),
+        fs::read_dir(server.data.join("survei/.tmp"))
+            .unwrap()
+            .count(),
         0
     );
 }
@@ -317,6 +330,10 @@ async fn unknown_codes_are_refused_and_anonymous_cases_are_not_invited() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()[header::LOCATION].to_str().unwrap();
     let ticket = location.rsplit('=').next().unwrap().to_string();
-    staff_step(&server, &ticket, &["ditanggapi", "--note", "Sudah ditindak."]);
+    staff_step(
+        &server,
+        &ticket,
+        &["ditanggapi", "--note", "Sudah ditindak."],
+    );
     assert!(files(&server.data, "undangan").is_empty());
 }
