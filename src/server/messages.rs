@@ -212,5 +212,6 @@ pub const SURVEY_CODE_MALFORMED: &str =
 pub const SURVEY_NOTHING_RATED: &str =
     "Pilih paling sedikit satu jawaban pada pertanyaan survei sebelum mengirim.";
 pub fn survey_suggestion_too_long(max: usize) -> String {
+    let max = crate::site::render::thousands(max);
     format!("Saran paling banyak {max} karakter. Persingkat saran Anda.")
 }

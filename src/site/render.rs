@@ -24,7 +24,7 @@ mod survey;
 pub use lookup::{
     LookupCase, LookupError, LookupStep, LookupView, ReplyError, ReplyFile, ReplyForm,
 };
-pub use survey::{MAX_SUGGESTION_CHARS, SurveyError, SurveyState, SurveyView};
+pub use survey::{MAX_SUGGESTION_CHARS, SurveyError, SurveyState, SurveyView, thousands};
 
 /// Template of the page shown after a successful submission.
 pub const CONFIRMATION_TEMPLATE: &str = "terkirim.html";

@@ -185,6 +185,22 @@ async fn a_finished_case_mails_a_one_time_link_that_takes_one_answer() {
         "{again}"
     );
     assert!(again.contains("value=\"26-35\" checked"), "{again}");
+    // A suggestion over 1,000 characters: the same, the scores kept.
+    let long = "a".repeat(1001);
+    let response = post(
+        &server,
+        &[("kode", &token), ("persyaratan", "3"), ("saran", &long)],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = response.text().await.unwrap();
+    assert!(
+        again.contains("Saran paling banyak 1.000 karakter"),
+        "{again}"
+    );
+    assert!(again.contains("name=\"persyaratan\" value=\"3\" checked"));
+    assert!(again.contains(&long));
+    assert!(again.contains("id=\"f-saran-error\""), "{again}");
     assert!(files(&server.data, "jawaban").is_empty());
 
     // The answer: stored, and the browser sent on to the thanks.

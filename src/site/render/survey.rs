@@ -42,6 +42,8 @@ pub struct SurveyView {
     pub profile: Vec<ProfileField>,
     pub suggestion: String,
     pub max_chars: usize,
+    /// `max_chars` as Indonesian writes it ("1.000").
+    pub max_chars_text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,6 +116,7 @@ impl SurveyView {
                 })
                 .collect(),
             max_chars: MAX_SUGGESTION_CHARS,
+            max_chars_text: thousands(MAX_SUGGESTION_CHARS),
             ..SurveyView::default()
         }
     }
@@ -123,5 +126,28 @@ impl SurveyView {
             state,
             ..SurveyView::default()
         }
+    }
+}
+
+/// A count as Indonesian writes it: "1.000", "12.500".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped_with_dots() {
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1.000");
+        assert_eq!(super::thousands(1234567), "1.234.567");
     }
 }
