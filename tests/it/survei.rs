@@ -310,7 +310,8 @@ async fn eight_posts_at_once_on_one_key_store_one_answer() {
 }
 
 /// An unknown code: 404 in Indonesian with the box again, nothing stored;
-/// a code of the wrong shape: 422; past the lookup limit, 429. An
+/// a code of the wrong shape: 422; past the lookup limit, 429, while a
+/// walk-in code that was given still opens and takes its answer. An
 /// anonymous form's closed case is not invited (no way to give the link).
 #[tokio::test]
 async fn unknown_codes_are_refused_and_anonymous_cases_are_not_invited() {
@@ -340,6 +341,31 @@ async fn unknown_codes_are_refused_and_anonymous_cases_are_not_invited() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(files(&server.data, "jawaban").is_empty());
 
+    // A walk-in code staff made (its invitation as the store keeps it),
+    // typed in lower case with a dash: past the limit a known key still
+    // opens, and takes its answer.
+    let walk_in = format!(
+        "{:x}",
+        <sha2::Sha256 as sha2::Digest>::digest(b"undangan\nKXM47PRT")
+    );
+    let invitations = server.data.join("survei/undangan");
+    fs::create_dir_all(&invitations).unwrap();
+    fs::write(
+        invitations.join(format!("{walk_in}.yaml")),
+        "issued: 2026-12-08\nkind: walk-in\nform: konsultasi\n",
+    )
+    .unwrap();
+    let (status, page) = get(&server, "/survei/?kode=kxm4-7prt").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("name=\"kode\" value=\"KXM47PRT\""), "{page}");
+    let response = post(&server, &full_answer("kxm4 7prt")).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let answers = files(&server.data, "jawaban");
+    assert_eq!(answers.len(), 1);
+    assert!(answers[0].1.contains("kind: walk-in"), "{}", answers[0].1);
+    assert!(!answers[0].1.contains("KXM47PRT"));
+    fs::remove_file(&answers[0].0).unwrap();
+
     // An anonymous complaint answered (its final step): no invitation.
     let form = Multipart::new().text("isi", "Petugas meminta uang di loket.");
     let response = post_multipart(&client(), &server.url("/pengaduan-anonim/"), form).await;
@@ -351,5 +377,6 @@ async fn unknown_codes_are_refused_and_anonymous_cases_are_not_invited() {
         &ticket,
         &["ditanggapi", "--note", "Sudah ditindak."],
     );
-    assert!(files(&server.data, "undangan").is_empty());
+    // The walk-in code's alone.
+    assert_eq!(files(&server.data, "undangan").len(), 1);
 }
