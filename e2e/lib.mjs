@@ -52,7 +52,7 @@ export function url(path) {
  * --no-sandbox; the other switches keep Chromium from calling Google's hosts,
  * which this machine's closed network refuses and which a test must not need.
  */
-async function launch() {
+async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -68,8 +68,14 @@ async function launch() {
       '--disable-domain-reliability',
       '--disable-breakpad',
       '--metrics-recording-only',
+      ...extraArgs,
     ],
   });
+}
+
+/** Chromium as the tests launch it, with more switches (e2e/lighthouse.test.mjs). */
+export function launchWith(extraArgs) {
+  return launch(extraArgs);
 }
 
 /**

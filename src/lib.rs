@@ -6,7 +6,7 @@
 //! `core`; `cases`, `notify` and `desk` never use `site`):
 //!
 //! - [`site`]: the site folder → model → pages on disk (content, markdown,
-//!   templates, checks, build, output, watch).
+//!   templates, checks, build, output, watch, the published survey results).
 //! - [`office`]: the office as data: site.yaml's settings, the terms and
 //!   deadlines of the service standard, and the one Tera registry of the
 //!   site's, the desk's and the mail's templates.

@@ -31,6 +31,7 @@ mod serve;
 mod settings;
 mod site;
 mod staff;
+mod survei;
 mod user;
 
 use std::io::{self, Write};
@@ -80,6 +81,9 @@ enum Command {
     Code(cases::CodeArgs),
     /// Write the report (laporan hasil) of a month, quarter or year as HTML and CSV.
     Report(cases::ReportArgs),
+    /// Print the Survei Kepuasan Masyarakat results (IKM, mutu, the nine
+    /// elements) of a period: --from/--to or --period.
+    Survei(survei::SurveiArgs),
     /// Manage the staff desk's accounts: add, passwd, remove, list.
     Staff(staff::StaffArgs),
     /// Check that every record reads and every attachment is whole; nothing is changed.
@@ -156,6 +160,7 @@ fn run(
         Command::Status(args) => cases::status(args),
         Command::Code(args) => cases::code(args),
         Command::Report(args) => cases::report(args),
+        Command::Survei(args) => survei::survei(args),
         Command::Staff(args) => staff::run(args),
         Command::Verify(args) => ops::verify(&args.folders.data(), &args.folders.forms()),
         Command::Backup(args) => ops::backup(args),

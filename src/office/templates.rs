@@ -8,7 +8,8 @@
 //! - loket's built-in templates ([`BUILTIN`]), unless the site has a file of
 //!   that name: `laporan.html` (the monthly report), `laporan-komponen.html`
 //!   (its tables, a component the desk's report page calls too),
-//!   `sitemap.xml`, `galat.html` (the last-resort error page), and
+//!   `sitemap.xml`, `galat.html` (the last-resort error page),
+//!   `survei-laporan.html` (`loket survei --format html`), and
 //!   `cek-status.html` and `survei.html` when the site has a `base.html`;
 //! - the desk's pages under `desk/` (`desk/base.html`, `desk/kasus.html`, …;
 //!   from `src/desk/templates/`) and the mail under `mail/`
@@ -44,6 +45,8 @@ pub const MAIL: &str = "mail/";
 /// The monthly report, printable on A4.
 pub const REPORT_TEMPLATE: &str = "laporan.html";
 pub const SITEMAP_TEMPLATE: &str = "sitemap.xml";
+/// A period's survey results, printable (`loket survei --format html`).
+pub const SURVEY_REPORT_TEMPLATE: &str = "survei-laporan.html";
 /// Template of `/cek-status/`, where a citizen looks a case up.
 pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 /// Template of `/survei/`, where a citizen answers the survey.
@@ -51,7 +54,7 @@ pub const SURVEY_TEMPLATE: &str = "survei.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 25] = [
+const BUILTIN: [(&str, &str); 26] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -65,6 +68,10 @@ const BUILTIN: [(&str, &str); 25] = [
         include_str!("../site/builtin/sitemap.xml"),
     ),
     ("galat.html", include_str!("../site/builtin/galat.html")),
+    (
+        SURVEY_REPORT_TEMPLATE,
+        include_str!("../site/builtin/survei-laporan.html"),
+    ),
     (
         "desk/base.html",
         include_str!("../desk/templates/base.html"),
@@ -153,7 +160,7 @@ const BUILTIN: [(&str, &str); 25] = [
 /// Pages of the server's that a site may lack (one made before them): the
 /// copy in loket's own `templates/` stands in, inside the site's
 /// `base.html`. Added only to a site that has a `base.html`.
-const BUILTIN_PAGES: [(&str, &str); 5] = [
+const BUILTIN_PAGES: [(&str, &str); 6] = [
     (
         LOOKUP_TEMPLATE,
         include_str!("../../templates/cek-status.html"),
@@ -164,6 +171,10 @@ const BUILTIN_PAGES: [(&str, &str); 5] = [
     ),
     ("form.html", include_str!("../../templates/form.html")),
     (SURVEY_TEMPLATE, include_str!("../../templates/survei.html")),
+    (
+        "survei-hasil.html",
+        include_str!("../../templates/survei-hasil.html"),
+    ),
     (
         "form-components.html",
         include_str!("../../templates/form-components.html"),

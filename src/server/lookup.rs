@@ -7,7 +7,7 @@
 //!
 //! An unknown ticket and a wrong code get the same page and status, after
 //! the same work (the code is always checked against a hash, a dummy one
-//! when there is no record: [`AccessKey::verify`]). Pages are `noindex`
+//! when there is no record: [`AccessKey::verify`]). Answers are `noindex`
 //! and `no-store`; nothing typed is logged.
 //!
 //! Guessing is bounded twice (issue 24; docs/security.md says why):
@@ -317,9 +317,13 @@ fn page(published: &Published, status: StatusCode, view: &LookupView) -> Respons
     match published.renderer().render_lookup(view, &mut out) {
         Ok(()) => {
             let mut response = html(status, out);
-            response
-                .headers_mut()
-                .insert("x-robots-tag", HeaderValue::from_static("noindex"));
+            // The empty form is a public page search engines may list; what
+            // a lookup answers is not.
+            if status != StatusCode::OK || view.state != "form" {
+                response
+                    .headers_mut()
+                    .insert("x-robots-tag", HeaderValue::from_static("noindex"));
+            }
             response
         }
         Err(d) => {

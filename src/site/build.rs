@@ -161,6 +161,12 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Err(other) => vec![Diagnostic::error(root, None, other.to_string())],
     };
     diags.extend(form_diags);
+    // The survey's wording is the server's to use; its mistakes are said here.
+    diags.extend(
+        crate::survey::Questionnaire::load(root)
+            .err()
+            .unwrap_or_default(),
+    );
     diagnostic::sort(&mut diags);
     diags
 }
@@ -224,12 +230,19 @@ fn generate(
         return (diags, Anchors::new());
     }
     let renderer = Renderer::new(templates, site);
+    // The survey results page is built from survei/hasil.yaml; published
+    // results count as the standard's "evaluasi kinerja" on service pages.
+    let survey = match crate::site::survey::url_taken(site) {
+        Some(taken) => Err(taken),
+        None => crate::site::survey::results(&site.root),
+    };
+    let evaluated = survey.as_ref().is_ok_and(|s| !s.periods.is_empty());
     // The 404 page, the sitemap and the assets do not wait for the pages.
     let (results, others) = rayon::join(
         || {
             (0..site.pages.len())
                 .into_par_iter()
-                .map(|i| render_one(site, forms, &renderer, i, max_upload_mb, out))
+                .map(|i| render_one(site, forms, &renderer, i, max_upload_mb, evaluated, out))
                 .collect::<Vec<PageResult>>()
         },
         || {
@@ -239,6 +252,7 @@ fn generate(
                 None => renderer.render_not_found(io::sink()),
             };
             diags.extend(not_found.err());
+            diags.extend(survey_page(templates, &renderer, survey, out).err());
             if let Some(dir) = out {
                 let sitemap = write_file(&dir.join("sitemap.xml"), |w| {
                     crate::site::render::render_sitemap(templates, site, w)
@@ -272,12 +286,35 @@ fn generate(
     (diags, anchors)
 }
 
+/// `/survei/hasil/` from `survey` (what survei/hasil.yaml publishes), when
+/// the site has its template or a `base.html` for loket's copy.
+fn survey_page(
+    templates: &Templates,
+    renderer: &Renderer,
+    survey: Result<crate::site::survey::ResultsView, Diagnostic>,
+    out: Option<&Path>,
+) -> Result<(), Diagnostic> {
+    use crate::site::survey::{RESULTS_TEMPLATE, RESULTS_URL};
+    let view = survey?;
+    if !templates.contains(RESULTS_TEMPLATE) && !templates.contains("base.html") {
+        return Ok(());
+    }
+    match out {
+        Some(dir) => write_file(
+            &dir.join(RESULTS_URL.trim_matches('/')).join("index.html"),
+            |w| renderer.render_survey_results(&view, w),
+        ),
+        None => renderer.render_survey_results(&view, io::sink()),
+    }
+}
+
 fn render_one(
     site: &Site,
     forms: &Forms,
     renderer: &Renderer,
     index: usize,
     max_upload_mb: u64,
+    evaluated: bool,
     out: Option<&Path>,
 ) -> PageResult {
     let page = &site.pages[index];
@@ -293,7 +330,7 @@ fn render_one(
         }
     };
     let mut diags = check::service_components(page, &body.toc);
-    diags.extend(check::standard_coverage(site, page, &body.toc));
+    diags.extend(check::standard_coverage(site, page, &body.toc, evaluated));
     let form = page
         .front
         .form

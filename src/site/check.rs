@@ -18,9 +18,15 @@ use crate::site::render::{
     Templates,
 };
 
-/// Files the build writes besides pages and assets, and pages the server
-/// makes (`/cek-status/`, where citizens look a case up).
-const GENERATED: [&str; 3] = ["/sitemap.xml", "/404.html", "/cek-status/"];
+/// Files and pages the build writes besides the content's (`/404.html`, the
+/// survey results), and pages the server makes (`/cek-status/`, where
+/// citizens look a case up).
+const GENERATED: [&str; 4] = [
+    "/sitemap.xml",
+    "/404.html",
+    "/cek-status/",
+    crate::site::survey::RESULTS_URL,
+];
 
 mod standard;
 

@@ -334,6 +334,23 @@ impl<'a> Renderer<'a> {
         )
     }
 
+    /// Renders `/survei/hasil/`, the survey results staff published.
+    pub fn render_survey_results(
+        &self,
+        view: &crate::site::survey::ResultsView,
+        out: impl Write,
+    ) -> Result<(), Diagnostic> {
+        use crate::site::survey::{RESULTS_TEMPLATE, RESULTS_URL};
+        self.render_special(
+            RESULTS_TEMPLATE,
+            "Hasil Survei Kepuasan Masyarakat",
+            "survei-hasil",
+            RESULTS_URL,
+            |ctx| ctx.insert("survey", view),
+            out,
+        )
+    }
+
     /// Renders the page a citizen sees after a successful submission.
     pub fn render_confirmation(
         &self,

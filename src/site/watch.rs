@@ -7,8 +7,18 @@ use crate::site::config::CONFIG_FILE;
 use crate::site::content::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 
 /// Folders under the site root whose changes trigger a rebuild (recursive),
-/// besides `site.yaml` in the root itself.
-pub const WATCHED_DIRS: [&str; 4] = [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, HOLIDAYS_DIR];
+/// besides `site.yaml` in the root itself. `survei/` holds the published
+/// survey results and the questionnaire's wording.
+pub const WATCHED_DIRS: [&str; 5] = [
+    CONTENT_DIR,
+    TEMPLATES_DIR,
+    STATIC_DIR,
+    HOLIDAYS_DIR,
+    SURVEY_DIR,
+];
+
+/// The site's survey folder (`survei/hasil.yaml`, `survei/kuesioner.yaml`).
+const SURVEY_DIR: &str = "survei";
 
 /// Files editors write next to the real one while saving, and anything else
 /// the site's loaders ignore ([`crate::core::fs::is_ignored_name`]).
@@ -68,7 +78,7 @@ pub fn classify(root: &Path, paths: impl IntoIterator<Item = PathBuf>) -> Change
             // A folder created, renamed or removed under content/.
             CONTENT_DIR => changes.other = true,
             TEMPLATES_DIR => changes.templates = true,
-            STATIC_DIR => changes.other = true,
+            STATIC_DIR | SURVEY_DIR => changes.other = true,
             HOLIDAYS_DIR => changes.holidays = true,
             name if name == CONFIG_FILE && rel.components().count() == 1 => changes.other = true,
             _ => {}
@@ -118,6 +128,8 @@ mod tests {
             ["/site/templates/base.html", "/site/site.yaml"].map(PathBuf::from),
         );
         assert!(c.templates && c.other);
+        assert!(classify(root, [PathBuf::from("/site/survei/hasil.yaml")]).other);
+        assert!(classify(root, [PathBuf::from("/site/data/survei/jawaban/x.yaml")]).is_empty());
         assert!(classify(root, [PathBuf::from("/site/public/x.html")]).is_empty());
     }
 }

@@ -10,6 +10,8 @@ pub mod index;
 pub mod published;
 pub mod store;
 pub mod summary;
+pub mod view;
+pub mod wording;
 
 use serde::Serialize;
 use time::{Date, Month};
@@ -116,22 +118,6 @@ impl Element {
             Element::Perilaku => "Perilaku pelaksana",
             Element::Pengaduan => "Penanganan pengaduan, saran, dan masukan",
             Element::Sarana => "Sarana dan prasarana",
-        }
-    }
-
-    /// Its id as stored and as a form field name ("persyaratan"): the
-    /// kebab-case of serde.
-    pub fn id(self) -> &'static str {
-        match self {
-            Element::Persyaratan => "persyaratan",
-            Element::Prosedur => "prosedur",
-            Element::Waktu => "waktu",
-            Element::Biaya => "biaya",
-            Element::Produk => "produk",
-            Element::Kompetensi => "kompetensi",
-            Element::Perilaku => "perilaku",
-            Element::Pengaduan => "pengaduan",
-            Element::Sarana => "sarana",
         }
     }
 

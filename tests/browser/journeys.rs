@@ -119,6 +119,8 @@ fn citizen_journeys_in_chromium() {
         1,
     );
     site.write("site.yaml", config);
+    // Published survey results, so /survei/hasil/ is tested with a period.
+    site.overlay("survei-hasil");
     let data = site.root().join("data");
     let server = Server::launch(site, data, &["--rate-limit", "0", "--max-upload-mb", "5"]);
     // The staff desk's account for e2e/desk.test.mjs, with a profile (full

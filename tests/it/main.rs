@@ -44,6 +44,7 @@ mod shipped;
 mod staff;
 mod static_site;
 mod survei;
+mod survei_site;
 mod units;
 mod vocabulary;
 mod waiting;

@@ -52,15 +52,24 @@ const ALL_COMPONENTS: [(&str, &[&str]); 14] = [
 
 /// For `loket check`: which of the fourteen components a service page
 /// publishes and which the office has not supplied yet. The maklumat
-/// pelayanan in `site.yaml` counts as the jaminan pelayanan.
-pub fn standard_coverage(site: &Site, page: &Page, toc: &[TocEntry]) -> Option<Diagnostic> {
+/// pelayanan in `site.yaml` counts as the jaminan pelayanan, and survey
+/// results published on `/survei/hasil/` (`evaluated`) as the evaluasi
+/// kinerja pelaksana (issue 29: the published Survei Kepuasan Masyarakat is
+/// part of the office's "evaluasi kinerja").
+pub fn standard_coverage(
+    site: &Site,
+    page: &Page,
+    toc: &[TocEntry],
+    evaluated: bool,
+) -> Option<Diagnostic> {
     page.front.service.as_ref()?;
     let headings: Vec<String> = toc.iter().map(|t| normalize(&t.title)).collect();
     let missing: Vec<&str> = ALL_COMPONENTS
         .iter()
         .filter(|(name, words)| {
             let maklumat = *name == "jaminan pelayanan" && !site.config.publish.maklumat.is_empty();
-            !maklumat && !headings.iter().any(|h| words.iter().any(|w| h.contains(w)))
+            let survey = *name == "evaluasi kinerja pelaksana" && evaluated;
+            !maklumat && !survey && !headings.iter().any(|h| words.iter().any(|w| h.contains(w)))
         })
         .map(|(name, _)| *name)
         .collect();
