@@ -21,6 +21,7 @@ mod publish;
 mod security_headers;
 mod shown_once;
 mod static_files;
+mod survey;
 
 use std::collections::HashMap;
 use std::io;
@@ -186,6 +187,8 @@ pub struct Published {
     pub specs: Forms,
     /// The working-day terms of each form, from the service pages.
     pub terms: Terms,
+    /// The survey's questions as `/survei/` asks them.
+    pub questionnaire: crate::survey::Questionnaire,
 }
 
 impl Published {
@@ -222,6 +225,7 @@ impl Published {
             forms,
             specs,
             terms,
+            questionnaire: crate::survey::Questionnaire::default(),
         }
     }
 
@@ -512,6 +516,12 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
     }
     if path == lookup::PATH {
         return lookup::handle(state, &published, req, ip).await;
+    }
+    if path == survey::PATH {
+        return survey::handle(state, &published, req, ip).await;
+    }
+    if path == survey::THANKS_PATH {
+        return survey::thanks(&published, &req);
     }
     if lookup::reply::is_reply_path(path) {
         return lookup::reply::handle(state, &published, req, ip).await;

@@ -43,6 +43,7 @@ mod serve;
 mod shipped;
 mod staff;
 mod static_site;
+mod survei;
 mod survei_site;
 mod survey_retention;
 mod units;
