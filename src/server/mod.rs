@@ -218,6 +218,15 @@ impl Published {
             .collect();
         // The build has reported any problem with the terms already.
         let (terms, _) = Terms::from_site(&site, &specs);
+        // `loket check` says what is wrong with the office's wording file;
+        // meanwhile the survey asks in the regulation's words.
+        let questionnaire =
+            crate::survey::Questionnaire::load(&site.root).unwrap_or_else(|diags| {
+                for d in diags.iter().filter(|d| d.is_error()) {
+                    tracing::error!("{d} (the survey asks in the regulation's words)");
+                }
+                crate::survey::Questionnaire::default()
+            });
         Published {
             site,
             templates,
@@ -225,7 +234,7 @@ impl Published {
             forms,
             specs,
             terms,
-            questionnaire: crate::survey::Questionnaire::default(),
+            questionnaire,
         }
     }
 

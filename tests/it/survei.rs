@@ -380,3 +380,45 @@ async fn unknown_codes_are_refused_and_anonymous_cases_are_not_invited() {
     // The walk-in code's alone.
     assert_eq!(files(&server.data, "undangan").len(), 1);
 }
+
+/// The office's wording file words the questionnaire `/survei/` asks; a
+/// wording file with a mistake (which `loket check` names) leaves the
+/// regulation's words, and the survey still opens.
+#[tokio::test]
+async fn the_questionnaire_asks_in_the_offices_words() {
+    let invite = |server: &Server, code: &str| {
+        let name = format!(
+            "{:x}",
+            <sha2::Sha256 as sha2::Digest>::digest(format!("undangan\n{code}").as_bytes())
+        );
+        let invitations = server.data.join("survei/undangan");
+        fs::create_dir_all(&invitations).unwrap();
+        fs::write(
+            invitations.join(format!("{name}.yaml")),
+            "issued: 2026-12-08\nkind: walk-in\n",
+        )
+        .unwrap();
+    };
+    let regulation =
+        "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?";
+    for (wording, asked) in [
+        (
+            "waktu:\n  pertanyaan: Seberapa cepat kami melayani Anda?\n  jawaban: [Lambat sekali, Lambat, Cepat, Cepat sekali]\n",
+            "Seberapa cepat kami melayani Anda?",
+        ),
+        ("waktu:\n  jawaban: [Satu, Dua]\n", regulation),
+    ] {
+        let site = TempSite::fixture();
+        site.write("survei/kuesioner.yaml", wording);
+        let data = site.root().join("data");
+        let server = Server::launch(site, data, &[]);
+        invite(&server, "KXM47PRT");
+        let (status, page) = get(&server, "/survei/?kode=KXM4-7PRT").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains(asked), "{page}");
+        if asked != regulation {
+            assert!(!page.contains(regulation));
+            assert!(page.contains("Cepat sekali"));
+        }
+    }
+}

@@ -118,6 +118,39 @@ async fn a_walk_in_code_is_invited_and_shown_with_its_qr() {
         .post("/survei/kode/", &[("csrf", &csrf), ("layanan", "-")])
         .await;
     assert_ne!(code_in(&again.body), code);
+
+    // The code, typed as printed, opens the questionnaire on the public
+    // site and takes one answer.
+    let public = crate::common::submit::client();
+    let opened = public
+        .get(server.url(&format!("/survei/?kode={code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::OK);
+    assert!(
+        opened
+            .text()
+            .await
+            .unwrap()
+            .contains("name=\"persyaratan\"")
+    );
+    let answer = |public: reqwest::Client| {
+        let body = format!("kode={code}&persyaratan=4&waktu=3");
+        let url = server.url("/survei/");
+        async move {
+            public
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(answer(public.clone()).await, StatusCode::SEE_OTHER);
+    assert_eq!(answer(public).await, StatusCode::CONFLICT);
 }
 
 #[tokio::test]
