@@ -90,10 +90,12 @@ pub fn render_fallback(templates: &Templates, title: &str, message: &str) -> Vec
         .unwrap_or_else(|_| render_last_resort(FALLBACK_TEMPLATE, &ctx))
 }
 
-/// `sitemap.xml` of every page.
+/// `sitemap.xml` of every page, and of the pages the build makes that are
+/// not content (`extra`: path and last change, `YYYY-MM-DD`).
 pub fn render_sitemap(
     templates: &Templates,
     site: &Site,
+    extra: &[(&str, String)],
     out: impl Write,
 ) -> Result<(), Diagnostic> {
     #[derive(Serialize)]
@@ -108,6 +110,10 @@ pub fn render_sitemap(
             loc: format!("{}{}", site.config.base_url, p.url),
             lastmod: dates::format_iso(p.updated),
         })
+        .chain(extra.iter().map(|(path, lastmod)| Entry {
+            loc: format!("{}{path}", site.config.base_url),
+            lastmod: lastmod.clone(),
+        }))
         .collect();
     let mut ctx = Context::new();
     ctx.insert("pages", &pages);
