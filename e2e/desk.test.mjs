@@ -8,7 +8,9 @@
 // error page. No page may scroll sideways. And a walk-in case and a
 // SP4N-LAPOR! case recorded on the desk (issue 27) at 1366 px, with the new
 // case pages (the chooser, the form, a form sent back, a case recorded) in
-// the axe and screenshot states. The inbox's order and deadline badges
+// the axe and screenshot states. The satisfaction survey's pages (issue 29):
+// a period's report with its chart and suggestions, a plan sent back, the
+// walk-in code form and a code made with its QR. The inbox's order and deadline badges
 // (overdue, due today, due tomorrow), and their filter, with an axe state.
 //
 // tests/browser/journeys.rs starts the desk with the server and adds the account:
@@ -295,6 +297,18 @@ test('the inbox puts overdue cases first, with their deadline badges', async () 
   }
 });
 
+/** Survey answers of November 2026 in the data folder (once). */
+function surveyAnswers() {
+  const dir = join(DATA, 'survei', 'jawaban');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const scores = [[4, 4, 3, 4, 2, 4, 4, 3, 3], [3, 3, 3, 4, 3, 4, 4, null, 3], [2, 3, 2, 4, 3, 3, 4, 2, 3]];
+  scores.forEach((s, i) => {
+    const suggestion = i === 1 ? '' : `suggestion: "Ruang tunggu ${i + 1} perlu kipas angin."\n`;
+    const text = `answered: 2026-11-0${i + 3}\nkind: walk-in\nscores: [${s.map((v) => (v === null ? 'null' : v)).join(', ')}]\n${suggestion}`;
+    writeFileSync(join(dir, `uji-peramban-${i}.yaml`), text, { mode: 0o600 });
+  });
+}
+
 /** Opens `path` in a signed-in context; returns the main response. */
 const at = (name, path, status = 200) => ({ name, status, open: (page) => page.goto(desk(typeof path === 'function' ? path() : path)) });
 
@@ -348,6 +362,34 @@ function deskStates() {
       open: async (page) => {
         await fillNewCase(page, 'telepon', `Lewat telepon (uji meja layanan, ${page.viewportSize().width} px).`);
         return submit(page, 'Catat kasus');
+      },
+      status: 200,
+    },
+    {
+      name: 'survei',
+      open: (page) => {
+        surveyAnswers();
+        return page.goto(desk('/survei/?tahun=2026&bagian=11'));
+      },
+      status: 200,
+    },
+    {
+      name: 'survei-rencana-galat',
+      open: async (page) => {
+        surveyAnswers();
+        await page.goto(desk('/survei/?periode=2026-11'));
+        await page.getByLabel('Rencana tindak lanjut November 2026').fill('x'.repeat(5001));
+        return submit(page, 'Simpan rencana');
+      },
+      status: 422,
+    },
+    at('survei-kode', '/survei/kode/'),
+    {
+      name: 'survei-kode-dibuat',
+      open: async (page) => {
+        await page.goto(desk('/survei/kode/'));
+        await page.getByLabel('Layanan yang baru diberikan').selectOption('-');
+        return submit(page, 'Buat kode survei');
       },
       status: 200,
     },

@@ -466,6 +466,72 @@ async function replyWithKtp(page) {
   return response;
 }
 
+/**
+ * A staff member rejects `ticket` on the desk (1366 px, without JavaScript):
+ * the case is closed, and its citizen invited to the survey.
+ */
+export async function rejectOnDesk(browser, ticket, reason = 'Permohonan ganda; sudah ditangani lewat tiket lain.') {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 768 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(deskUrl('/masuk/'));
+    await page.getByLabel('Nama akun').fill(need('LOKET_DESK_USER'));
+    await page.getByLabel('Kata sandi').fill(need('LOKET_DESK_PASSWORD'));
+    assert.equal((await submit(page, 'Masuk')).status(), 303, 'signed in on the desk');
+    await page.goto(deskUrl(`/kasus/${ticket}/`));
+    const tolak = page.getByRole('region', { name: 'Tolak', exact: true });
+    await tolak.getByLabel('Alasan penolakan (wajib)').fill(reason);
+    assert.equal((await submit(page, 'Tolak permohonan')).status(), 303, 'the case is rejected');
+    assert.equal(readRecord(findRecord(ticket)).status, 'ditolak');
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * A permohonan of its own sent, rejected on the desk, and looked up on
+ * /cek-status/, which offers the survey's one-time link; returns the
+ * link's path (`/survei/?kode=…`) and leaves the page there.
+ */
+export async function lookUpClosedCase(page) {
+  await sendOwnPermohonan(page);
+  const ticket = new URL(page.url()).searchParams.get('tiket');
+  const code = await accessCodeOn(page);
+  assert.ok(code, 'the receipt shows the access code');
+  await rejectOnDesk(page.context().browser(), ticket);
+  const response = await lookUp(page, ticket, code);
+  assert.equal(response.status(), 200, 'the closed case is found');
+  const href = await page.getByRole('link', { name: 'Isi survei kepuasan' }).getAttribute('href');
+  assert.match(href, /^\/survei\/\?kode=[0-9a-f]{32}$/, 'the survey link carries a token, not the access code');
+  return href;
+}
+
+let surveyLink = null;
+
+/** The questionnaire of one closed case (made once per test file; opening
+ * it does not use it up). */
+async function openQuestionnaire(page) {
+  if (!surveyLink) {
+    const other = await page.context().browser().newContext({ javaScriptEnabled: false });
+    try {
+      surveyLink = await lookUpClosedCase(await other.newPage());
+    } finally {
+      await other.close();
+    }
+  }
+  const response = await page.goto(url(surveyLink));
+  assert.equal(response.status(), 200, 'the questionnaire opens');
+  return response;
+}
+
+/** The questionnaire sent with nothing rated: sent back (422). */
+async function answerNothing(page) {
+  await openQuestionnaire(page);
+  const response = await submit(page, 'Kirim jawaban');
+  assert.equal(response.status(), 422, 'an empty questionnaire is refused');
+  return response;
+}
+
 // ---------------------------------------------------------------------------
 // The stored record
 // ---------------------------------------------------------------------------
@@ -689,6 +755,11 @@ export function siteStates() {
     { name: 'cek-status-menunggu', path: '/cek-status/ (a case waiting, its reply form)', open: lookUpWaitingCase },
     { name: 'cek-status-balasan-kosong', path: '/cek-status/balas/ (422, empty reply)', open: replyNothing },
     { name: 'cek-status-balasan-terkirim', path: '/cek-status/balas/ (reply sent)', open: replyWithKtp },
+    at('survei', '/survei/'),
+    at('survei-tidak-dikenal', '/survei/?kode=KXM4-7PRT'),
+    { name: 'survei-kuesioner', path: '/survei/?kode= (the questionnaire)', open: openQuestionnaire },
+    { name: 'survei-kosong', path: '/survei/ (422, nothing rated)', open: answerNothing },
+    at('survei-terima-kasih', '/survei/terima-kasih/'),
   );
   return states;
 }

@@ -4,6 +4,10 @@
 //!
 //! - After `attachments_days`, a case's attachments (the KTP copy and other
 //!   documents) are deleted and the record notes `attachments_purged`.
+//! - After `records_years` too, a survey answer's suggestion (free text a
+//!   citizen typed) is emptied, counted from the day it was answered
+//!   ([`crate::survey::store::Surveys::purge_suggestions`], called by
+//!   `work::care::purge`).
 //! - After `records_years`, the record is written anew without personal
 //!   data (what the citizen typed, the normalized NIK and phones, the
 //!   original file names, and what staff typed: notes, public notes, the
@@ -87,7 +91,7 @@ pub struct Purge {
 }
 
 /// The day a period of `years` after `date` ends (29 February becomes 28).
-fn add_years(date: Date, years: u32) -> Date {
+pub fn add_years(date: Date, years: u32) -> Date {
     let year = date.year() + years as i32;
     date.replace_year(year)
         .or_else(|_| date.replace_day(28).and_then(|d| d.replace_year(year)))

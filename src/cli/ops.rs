@@ -128,14 +128,39 @@ pub fn purge(args: PurgeArgs) -> anyhow::Result<ExitCode> {
             Err(e) => eprintln!("{ticket}: surel yang belum terkirim tidak dapat dihapus: {e}"),
         }
     }
+    let mut failed = !purged.problems.is_empty();
+    match &done.suggestions {
+        Ok(s) => {
+            if s.emptied > 0 {
+                let what = if args.dry_run {
+                    "akan dikosongkan"
+                } else {
+                    "dikosongkan"
+                };
+                say!("survei: saran pada {} jawaban {what}", s.emptied)?;
+            }
+            for (path, why) in &s.unreadable {
+                eprintln!(
+                    "{}: jawaban survei tidak terbaca, sarannya tidak diperiksa: {why}",
+                    path.display()
+                );
+                failed = true;
+            }
+        }
+        Err(e) => {
+            eprintln!("survei: saran jawaban survei tidak dapat dihapus: {e}");
+            failed = true;
+        }
+    }
     print_all(&purged.problems);
     if let Some(Err(e)) = done.audit {
         eprintln!("warning: {:#}", super::audit_failed(&data, e));
     }
-    if purged.done.is_empty() {
+    let emptied = done.suggestions.as_ref().map_or(0, |s| s.emptied);
+    if purged.done.is_empty() && emptied == 0 {
         say!("Tidak ada yang perlu dihapus.")?;
     }
-    Ok(if purged.problems.is_empty() {
+    Ok(if !failed {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

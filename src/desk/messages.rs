@@ -135,6 +135,34 @@ pub const REPORT_NOT_AUDITED: Notice = Notice::new(
 );
 
 /// The period's narrative could not be kept.
+/// A survey period that is not one (no period, or a bad code).
+pub const SURVEY_PERIOD_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Periode survei tidak dikenal",
+    "Periode survei ini tidak dikenal. Pilih tahun dan periodenya di halaman survei.",
+);
+
+/// The survey's files could not be read or written.
+pub const SURVEY_FAULT: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Data survei tidak dapat dibuka",
+    "Berkas survei di server tidak dapat dibaca atau ditulis. Coba lagi; bila tetap gagal, minta pengelola server memeriksa folder survei/ di folder data dan folder situs.",
+);
+
+/// The published results file in the site folder does not read.
+pub const SURVEY_PUBLISHED_UNREADABLE: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Hasil terbit tidak terbaca",
+    "Berkas hasil survei yang terbit (survei/hasil.yaml di folder situs) rusak, mungkin karena suntingan tangan, dan tidak diubah. Minta pengelola server memeriksa dan memperbaikinya.",
+);
+
+/// Results written to the site folder, but the site was not rebuilt.
+pub const SURVEY_SITE_NOT_BUILT: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Situs belum diperbarui",
+    "Perubahan hasil survei sudah tersimpan di folder situs, tetapi situs tidak dapat dibangun ulang sehingga belum tampil. Minta pengelola server memeriksa kesalahan di folder situs lalu memuat ulang layanan.",
+);
+
 pub const NARRATIVE_NOT_SAVED: Notice = Notice::new(
     StatusCode::INTERNAL_SERVER_ERROR,
     "Narasi belum tersimpan",

@@ -22,6 +22,8 @@
 //! | `/kasus/TICKET/lampiran/NAME` | an attachment (the KTP not for pimpinan) | as the case |
 //! | `/laporan/` | the monthly report, and its files ([`report`]) | petugas, pengelola-pengaduan, pimpinan |
 //! | `/laporan/narasi/` (POST) | the period's narrative | petugas, pengelola-pengaduan |
+//! | `/survei/` | the satisfaction survey of a period, its follow-up plan, publishing it ([`survey`]) | read: as the report; POST: petugas, pengelola-pengaduan |
+//! | `/survei/kode/` | a walk-in citizen's survey code, with its QR to print | petugas, pengelola-pengaduan |
 //! | `/kasus-baru/` | record a case from another channel, and (POST) store it ([`intake`]) | petugas, pengelola-pengaduan (their forms) |
 //! | `/staf/` | staff accounts: roles, forms, profiles ([`staff_page`]) | admin |
 //! | `/sesi/` (POST) | keep the session going (the warning before it ends, `aset/sesi.js`) | signed in |
@@ -60,6 +62,7 @@ pub mod roles;
 mod session;
 mod signin;
 mod staff_page;
+mod survey;
 mod views;
 
 use std::net::IpAddr;
@@ -132,10 +135,22 @@ impl Office {
 /// How the desk asks the server for the [`Office`] of the moment.
 pub type OfficeSource = Box<dyn Fn() -> Office + Send + Sync>;
 
+/// How the desk asks the server to build the site from its folder and
+/// serve it (`server::publish`): the answer comes once the new site is
+/// served (`Err`: why not, in a line for the log).
+pub type Republish = tokio::sync::mpsc::Sender<Republished>;
+/// Where the server says how the build went.
+pub type Republished = tokio::sync::oneshot::Sender<Result<(), String>>;
+
 #[derive(Clone)]
 pub struct DeskOptions {
     /// The data folder: records, `staff.yaml`, `audit/`.
     pub data: PathBuf,
+    /// The site folder: the survey results staff publish go there
+    /// (`survei/hasil.yaml`).
+    pub site: PathBuf,
+    /// Where to ask for the site's build; `None`: nobody builds it.
+    pub republish: Option<Republish>,
     /// Mark cookies `Secure` on every request, not only on those that a
     /// trusted proxy says came over HTTPS.
     pub secure_cookies: bool,
@@ -159,6 +174,11 @@ pub struct Peer {
 
 pub struct Desk {
     data: PathBuf,
+    site: PathBuf,
+    republish: Option<Republish>,
+    /// One publishing of survey results at a time (each reads, changes and
+    /// writes the site folder's file).
+    publishing: tokio::sync::Mutex<()>,
     secure_cookies: bool,
     sessions: session::Sessions,
     limiter: limiter::SignInLimiter,
@@ -205,6 +225,9 @@ impl Desk {
         getrandom::fill(&mut form_key)?;
         Ok(Desk {
             data: opts.data,
+            site: opts.site,
+            republish: opts.republish,
+            publishing: tokio::sync::Mutex::new(()),
             secure_cookies: opts.secure_cookies,
             sessions: session::Sessions::new(opts.idle),
             limiter: limiter::SignInLimiter::default(),
@@ -276,6 +299,9 @@ impl Desk {
         }
         if let Some(rest) = path.strip_prefix(REPORT_PATH) {
             return report::handle(self, req, &staff, rest).await;
+        }
+        if let Some(rest) = path.strip_prefix(survey::SURVEY_PATH) {
+            return survey::handle(self, req, &staff, rest).await;
         }
         if let Some(rest) = path.strip_prefix(NEW_CASE_PATH) {
             return intake::handle(self, req, staff, rest).await;

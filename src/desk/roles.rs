@@ -63,6 +63,14 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/laporan/{berkas}", Permission::Report),
     // The month's narrative, written by the staff who work the cases.
     r("POST", "/laporan/narasi/", Permission::Work),
+    // The satisfaction survey: its report is read like the report; its
+    // plan, publishing and walk-in codes by the staff who serve.
+    r("GET", "/survei/", Permission::Report),
+    r("POST", "/survei/rencana/", Permission::Work),
+    r("POST", "/survei/terbitkan/", Permission::Work),
+    r("POST", "/survei/tarik/", Permission::Work),
+    r("GET", "/survei/kode/", Permission::Work),
+    r("POST", "/survei/kode/", Permission::Work),
     r("GET", "/kasus-baru/", Permission::Work),
     r("GET", "/kasus-baru/{formulir}/", Permission::Work),
     r("POST", "/kasus-baru/{formulir}/", Permission::Work),

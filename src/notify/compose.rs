@@ -42,6 +42,8 @@ struct OfficeView {
     email: String,
     /// `https://layanan.example.go.id/cek-status/`
     lookup_url: String,
+    /// `https://layanan.example.go.id/survei/`
+    survey_url: String,
     /// Whether deadlines stop while a case waits for its citizen.
     pause_while_waiting: bool,
 }
@@ -158,6 +160,7 @@ impl Composer {
                 whatsapp: config.contact.whatsapp.clone(),
                 email: config.contact.email.clone(),
                 lookup_url: format!("{}/cek-status/", config.base_url.trim_end_matches('/')),
+                survey_url: format!("{}/survei/", config.base_url.trim_end_matches('/')),
                 pause_while_waiting: config.office.pause_while_waiting,
             },
             desk_url: desk_url.map(|u| u.trim_end_matches('/').to_string()),
@@ -277,6 +280,18 @@ impl Composer {
     /// To the citizen: step `index` of the record's history; `None` when it
     /// is no news to them ([`step_is_news`]).
     pub fn step(&self, record: &Record, index: usize) -> Result<Option<Message>, ComposeError> {
+        self.step_with_survey(record, index, None)
+    }
+
+    /// As [`Composer::step`]; a final step also carries the one-time link
+    /// to the survey of `survey_token` (its key, never the access code),
+    /// when given.
+    pub fn step_with_survey(
+        &self,
+        record: &Record,
+        index: usize,
+        survey_token: Option<&str>,
+    ) -> Result<Option<Message>, ComposeError> {
         let form = self.forms.of(record);
         let spec = |s: &HistoryEntry| form.and_then(|f| f.step(&s.status));
         let Some(step) = record
@@ -302,6 +317,8 @@ impl Composer {
             /// A message alone: the step did not change.
             message: bool,
             late_reason: String,
+            /// The final step's one-time survey link, or "".
+            survey_link: String,
         }
         // The result or reason is told; an internal note is not.
         let told = spec.is_some_and(|s| s.outcome().is_some());
@@ -324,6 +341,12 @@ impl Composer {
             asks_citizen: !step.message && spec.is_some_and(|s| s.asks_citizen),
             message: step.message,
             late_reason: step.late_reason.clone().unwrap_or_default(),
+            survey_link: match survey_token {
+                Some(token) if !step.message && spec.is_some_and(|s| s.is_final) => {
+                    format!("{}?kode={token}", self.office.survey_url)
+                }
+                _ => String::new(),
+            },
         };
         let case = self.case(&CaseFacts::of(record));
         let (subject, body) = self.render(STEP, |ctx| {

@@ -239,13 +239,33 @@ pub fn queue_step(
     if !outbox.exists() || email.is_none() {
         return Ok(false);
     }
-    let Some(message) = composer.step(record, index).map_err(|e| e.to_string())? else {
+    let form = composer.forms().of(record).map(|f| &**f);
+    let survey = match record.is_closed(form) {
+        true => survey_token(data, record),
+        false => None,
+    };
+    let message = composer
+        .step_with_survey(record, index, survey.as_deref())
+        .map_err(|e| e.to_string())?;
+    let Some(message) = message else {
         return Ok(false);
     };
     outbox
         .put(&message, Durability::Now)
         .map_err(|e| format!("cannot queue mail in {}: {e}", outbox.dir().display()))?;
     Ok(true)
+}
+
+/// The key of the survey `record`'s citizen was invited to, if there is an
+/// invitation ([`crate::work::steps`] makes it when a step closes the case).
+fn survey_token(data: &Path, record: &crate::cases::Record) -> Option<String> {
+    let key = crate::cases::access::AccessKey::load_or_create(data).ok()?;
+    let token = key.survey_token(&record.ticket);
+    let surveys = crate::survey::store::Surveys::new(data);
+    match surveys.invitation(&token) {
+        Ok(Some(_)) if !surveys.answered(&token) => Some(token),
+        _ => None,
+    }
 }
 
 /// Queues the citizen's mail with the new access `code` of `record` (when

@@ -10,7 +10,7 @@
 //!   (its tables, a component the desk's report page calls too),
 //!   `sitemap.xml`, `galat.html` (the last-resort error page),
 //!   `survei-laporan.html` (`loket survei --format html`), and
-//!   `cek-status.html` when the site has a `base.html`;
+//!   `cek-status.html` and `survei.html` when the site has a `base.html`;
 //! - the desk's pages under `desk/` (`desk/base.html`, `desk/kasus.html`, …;
 //!   from `src/desk/templates/`) and the mail under `mail/`
 //!   (`mail/warga-tanda-terima.txt`, …; from `src/notify/templates/`), each
@@ -53,10 +53,12 @@ pub const SITEMAP_TEMPLATE: &str = "sitemap.xml";
 pub const SURVEY_REPORT_TEMPLATE: &str = "survei-laporan.html";
 /// Template of `/cek-status/`, where a citizen looks a case up.
 pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
+/// Template of `/survei/`, where a citizen answers the survey.
+pub const SURVEY_TEMPLATE: &str = "survei.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 26] = [
+const BUILTIN: [(&str, &str); 28] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -131,6 +133,14 @@ const BUILTIN: [(&str, &str); 26] = [
         include_str!("../desk/templates/laporan.html"),
     ),
     (
+        "desk/survei.html",
+        include_str!("../desk/templates/survei.html"),
+    ),
+    (
+        "desk/survei-kode.html",
+        include_str!("../desk/templates/survei-kode.html"),
+    ),
+    (
         "desk/galat.html",
         include_str!("../desk/templates/galat.html"),
     ),
@@ -162,7 +172,7 @@ const BUILTIN: [(&str, &str); 26] = [
 /// Pages of the server's that a site may lack (one made before them): the
 /// copy in loket's own `templates/` stands in, inside the site's
 /// `base.html`. Added only to a site that has a `base.html`.
-const BUILTIN_PAGES: [(&str, &str); 5] = [
+const BUILTIN_PAGES: [(&str, &str); 6] = [
     (
         LOOKUP_TEMPLATE,
         include_str!("../../templates/cek-status.html"),
@@ -172,6 +182,7 @@ const BUILTIN_PAGES: [(&str, &str); 5] = [
         include_str!("../../templates/cek-status-balas.html"),
     ),
     ("form.html", include_str!("../../templates/form.html")),
+    (SURVEY_TEMPLATE, include_str!("../../templates/survei.html")),
     (
         "survei-hasil.html",
         include_str!("../../templates/survei-hasil.html"),

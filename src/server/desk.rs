@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 
 use super::proxy::client_ip;
 use super::{AppState, Body, Limits, ServeError, access_log, conn, security_headers};
-use crate::desk::{Desk, DeskOptions, Office, Peer};
+use crate::desk::{Desk, DeskOptions, Office, Peer, Republish};
 
 /// The desk's settings in `loket serve`.
 #[derive(Debug, Clone)]
@@ -45,18 +45,21 @@ pub(super) fn give_roles(data: &std::path::Path) {
     }
 }
 
-/// Serves the desk until `shutdown` completes.
+/// Serves the desk until `shutdown` completes: the data folder, and the
+/// site folder with where to ask for its build.
 pub(super) async fn run(
     listener: TcpListener,
     state: Arc<AppState>,
     settings: DeskSettings,
-    data: std::path::PathBuf,
+    (data, (site, republish)): (std::path::PathBuf, (std::path::PathBuf, Republish)),
     shutdown: impl Future<Output = ()>,
 ) {
     let office_state = state.clone();
     let desk = Desk::new(
         DeskOptions {
             data,
+            site,
+            republish: Some(republish),
             secure_cookies: settings.secure_cookies,
             idle: settings.idle,
             mail: state.mail().cloned(),

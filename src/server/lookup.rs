@@ -78,8 +78,9 @@ const MAX_TICKETS: usize = 100_000;
 /// What citizens' access to their cases needs while the server runs.
 pub struct Lookups {
     pub key: AccessKey,
-    /// Failed lookups per client address: past it only the right code opens.
-    limiter: RateLimiter,
+    /// Failed lookups per client address: past it only the right code opens
+    /// (unknown survey codes count here too: `server::survey`).
+    pub(super) limiter: RateLimiter,
     /// The same at [`HARD_FACTOR`] times the limit: past it, nothing does.
     hard_limiter: RateLimiter,
     /// Wrong codes per ticket (at most [`MAX_TICKETS`] tickets).
@@ -266,6 +267,7 @@ async fn post(
         (dates::today(), pauses),
     );
     reply::offer(&mut case, &record, state, published);
+    super::survey::offer(&mut case, &record, state);
     page(
         published,
         StatusCode::OK,

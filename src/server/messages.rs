@@ -191,3 +191,27 @@ pub fn code_unused_symbols(unused: &[char]) -> String {
         spaced(true)
     )
 }
+
+/// Too many unknown survey codes from one address.
+pub const SURVEY_CODES_TOO_FREQUENT: Notice = Notice::new(
+    StatusCode::TOO_MANY_REQUESTS,
+    "Terlalu banyak percobaan",
+    "Sudah beberapa kali kode survei yang dimasukkan dari sambungan internet Anda tidak dikenal. Tunggu sebentar lalu coba lagi, atau minta kode baru kepada petugas.",
+);
+
+/// The survey could not be read or stored (a server fault).
+pub const SURVEY_FAILED: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Terjadi kesalahan di server",
+    "Survei tidak dapat dibuka atau jawaban Anda tidak dapat disimpan karena kesalahan di server kami. Silakan coba lagi nanti.",
+);
+
+/// The survey page's messages.
+pub const SURVEY_CODE_MALFORMED: &str =
+    "Kode survei terdiri dari 8 huruf dan angka, misalnya KXM4 7PRT. Periksa lagi kode Anda.";
+pub const SURVEY_NOTHING_RATED: &str =
+    "Pilih paling sedikit satu jawaban pada pertanyaan survei sebelum mengirim.";
+pub fn survey_suggestion_too_long(max: usize) -> String {
+    let max = crate::site::render::thousands(max);
+    format!("Saran paling banyak {max} karakter. Persingkat saran Anda.")
+}

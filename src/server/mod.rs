@@ -21,6 +21,7 @@ mod publish;
 mod security_headers;
 mod shown_once;
 mod static_files;
+mod survey;
 
 use std::collections::HashMap;
 use std::io;
@@ -186,6 +187,8 @@ pub struct Published {
     pub specs: Forms,
     /// The working-day terms of each form, from the service pages.
     pub terms: Terms,
+    /// The survey's questions as `/survei/` asks them.
+    pub questionnaire: crate::survey::Questionnaire,
 }
 
 impl Published {
@@ -215,6 +218,15 @@ impl Published {
             .collect();
         // The build has reported any problem with the terms already.
         let (terms, _) = Terms::from_site(&site, &specs);
+        // `loket check` says what is wrong with the office's wording file;
+        // meanwhile the survey asks in the regulation's words.
+        let questionnaire =
+            crate::survey::Questionnaire::load(&site.root).unwrap_or_else(|diags| {
+                for d in diags.iter().filter(|d| d.is_error()) {
+                    tracing::error!("{d} (the survey asks in the regulation's words)");
+                }
+                crate::survey::Questionnaire::default()
+            });
         Published {
             site,
             templates,
@@ -222,6 +234,7 @@ impl Published {
             forms,
             specs,
             terms,
+            questionnaire,
         }
     }
 
@@ -382,18 +395,27 @@ pub async fn serve(
             source,
         },
     )?;
-    if !opts.watch {
-        tokio::spawn(publish::follow(state.clone(), opts.build.clone(), hangup));
-    }
+    // The desk's requests for a build (survey results published).
+    let (republish, asked) = tokio::sync::mpsc::channel(4);
+    match opts.watch {
+        false => tokio::spawn(publish::follow(
+            state.clone(),
+            opts.build.clone(),
+            hangup,
+            asked,
+        )),
+        true => tokio::spawn(publish::answer(state.clone(), opts.build.clone(), asked)),
+    };
     ready(local, desk_listener.as_ref().map(|(_, addr)| *addr));
     let shutdown = futures_util::FutureExt::shared(shutdown);
     let desk = async {
         if let (Some((listener, _)), Some(settings)) = (desk_listener, opts.desk.clone()) {
+            let site = (opts.build.root.clone(), republish);
             desk::run(
                 listener,
                 state.clone(),
                 settings,
-                data.clone(),
+                (data.clone(), site),
                 shutdown.clone(),
             )
             .await;
@@ -503,6 +525,12 @@ async fn route(state: &AppState, req: Request<Incoming>, ip: IpAddr) -> Response
     }
     if path == lookup::PATH {
         return lookup::handle(state, &published, req, ip).await;
+    }
+    if path == survey::PATH {
+        return survey::handle(state, &published, req, ip).await;
+    }
+    if path == survey::THANKS_PATH {
+        return survey::thanks(&published, &req);
     }
     if lookup::reply::is_reply_path(path) {
         return lookup::reply::handle(state, &published, req, ip).await;

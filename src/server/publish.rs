@@ -5,7 +5,12 @@
 //! beside the old and swaps it in whole: a request in progress keeps what
 //! it started with, so every response is wholly old or wholly new.
 //!
-//! Not in watch mode, where the server builds on every change itself.
+//! The desk asks for a build too ([`crate::desk::Republish`]), when staff
+//! publish or withdraw survey results (files in the site folder), and is
+//! answered once the new site is served.
+//!
+//! Not in watch mode, where the server builds on every change itself (and
+//! [`answer`] builds for the desk).
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -27,8 +32,14 @@ fn identity(out: &Path) -> Option<(u64, u64)> {
 }
 
 /// Follows new builds until the server stops. `hangup` is the SIGHUP
-/// stream, made before the server said it was ready.
-pub(super) async fn follow(state: Arc<AppState>, opts: BuildOptions, mut hangup: Signal) {
+/// stream, made before the server said it was ready; `asked`, the desk's
+/// requests for a build.
+pub(super) async fn follow(
+    state: Arc<AppState>,
+    opts: BuildOptions,
+    mut hangup: Signal,
+    mut asked: Requests,
+) {
     let mut seen = identity(&opts.out);
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -43,10 +54,26 @@ pub(super) async fn follow(state: Arc<AppState>, opts: BuildOptions, mut hangup:
             }
             _ = hangup.recv() => {
                 tracing::info!("SIGHUP: building the site");
-                rebuild(&state, &opts).await;
+                // How it went is logged; nobody waits for it.
+                let _ = rebuild(&state, &opts).await;
+                seen = identity(&opts.out);
+            }
+            Some(reply) = asked.recv() => {
+                tracing::info!("the desk asked for a build of the site");
+                let _ = reply.send(rebuild(&state, &opts).await);
                 seen = identity(&opts.out);
             }
         }
+    }
+}
+
+/// The desk's requests for a build: each carries where to say how it went.
+pub(super) type Requests = tokio::sync::mpsc::Receiver<crate::desk::Republished>;
+
+/// Builds for the desk in watch mode (where [`follow`] does not run).
+pub(super) async fn answer(state: Arc<AppState>, opts: BuildOptions, mut asked: Requests) {
+    while let Some(reply) = asked.recv().await {
+        let _ = reply.send(rebuild(&state, &opts).await);
     }
 }
 
@@ -97,17 +124,17 @@ async fn load_build(state: &Arc<AppState>, opts: &BuildOptions) -> Option<(u64, 
 }
 
 /// Builds the site from its sources and publishes it; on errors, says so
-/// and keeps serving the last good site.
-async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions) {
+/// and keeps serving the last good site (`Err`: why, in a line).
+async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions) -> Result<(), String> {
     let build_opts = opts.clone();
     let built = tokio::task::spawn_blocking(move || {
         (build::build(&build_opts), Calendar::load(&build_opts.root))
     })
     .await;
     let Ok((built, calendar)) = built else {
-        return;
+        return Err("the build stopped".to_string());
     };
-    match built {
+    let outcome = match built {
         Ok(report) => {
             for w in &report.warnings {
                 tracing::warn!("{w}");
@@ -116,6 +143,7 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions) {
             let published = Published::new(report);
             state.static_files.reload().await;
             *state.published.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(published);
+            Ok(())
         }
         // Nothing failed: the sources have errors, the last good site stays.
         Err(build::BuildError::Invalid(diags)) => {
@@ -123,9 +151,16 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions) {
                 tracing::warn!("{d}");
             }
             tracing::warn!("the site has errors; still serving the last good site");
+            Err(diags
+                .first()
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "the site has errors".to_string()))
         }
-        Err(e) => tracing::error!("build failed ({e}); still serving the last good site"),
-    }
+        Err(e) => {
+            tracing::error!("build failed ({e}); still serving the last good site");
+            Err(e.to_string())
+        }
+    };
     match calendar {
         Ok(calendar) => {
             *state.calendar.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(calendar)
@@ -137,4 +172,5 @@ async fn rebuild(state: &Arc<AppState>, opts: &BuildOptions) {
             tracing::warn!("the holiday list has errors; still using the last good one");
         }
     }
+    outcome
 }

@@ -267,6 +267,15 @@ fn generate(
         None => crate::site::survey::results(&site.root),
     };
     let evaluated = survey.as_ref().is_ok_and(|s| !s.periods.is_empty());
+    // Listed in the sitemap once something is published on it.
+    let survey_built = templates.contains(crate::site::survey::RESULTS_TEMPLATE)
+        || templates.contains("base.html");
+    let listed: Vec<(&str, String)> = match &survey {
+        Ok(s) if evaluated && survey_built => {
+            vec![(crate::site::survey::RESULTS_URL, s.updated_iso.clone())]
+        }
+        _ => Vec::new(),
+    };
     // The 404 page, the sitemap and the assets do not wait for the pages.
     let (results, others) = rayon::join(
         || {
@@ -285,7 +294,7 @@ fn generate(
             diags.extend(survey_page(templates, &renderer, survey, out).err());
             if let Some(out) = out {
                 let sitemap = out.write("sitemap.xml", |w| {
-                    crate::site::render::render_sitemap(templates, site, w)
+                    crate::site::render::render_sitemap(templates, site, &listed, w)
                 });
                 diags.extend(sitemap.err());
                 diags.extend(copy_assets(site, out.dir));

@@ -13,14 +13,18 @@ use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
 use crate::forms::view::FormView;
 use crate::office::templates::diagnostic as tera_diagnostic;
-pub use crate::office::templates::{LOOKUP_TEMPLATE, REPORT_TEMPLATE, SITEMAP_TEMPLATE, Templates};
+pub use crate::office::templates::{
+    LOOKUP_TEMPLATE, REPORT_TEMPLATE, SITEMAP_TEMPLATE, SURVEY_TEMPLATE, Templates,
+};
 use crate::site::content::{PageKind, Service, Site};
 use crate::site::markdown::{Rendered, TocEntry};
 
 mod lookup;
+mod survey;
 pub use lookup::{
     LookupCase, LookupError, LookupStep, LookupView, ReplyError, ReplyFile, ReplyForm,
 };
+pub use survey::{MAX_SUGGESTION_CHARS, SurveyError, SurveyState, SurveyView, thousands};
 
 /// Template of the page shown after a successful submission.
 pub const CONFIRMATION_TEMPLATE: &str = "terkirim.html";
@@ -86,10 +90,12 @@ pub fn render_fallback(templates: &Templates, title: &str, message: &str) -> Vec
         .unwrap_or_else(|_| render_last_resort(FALLBACK_TEMPLATE, &ctx))
 }
 
-/// `sitemap.xml` of every page.
+/// `sitemap.xml` of every page, and of the pages the build makes that are
+/// not content (`extra`: path and last change, `YYYY-MM-DD`).
 pub fn render_sitemap(
     templates: &Templates,
     site: &Site,
+    extra: &[(&str, String)],
     out: impl Write,
 ) -> Result<(), Diagnostic> {
     #[derive(Serialize)]
@@ -104,6 +110,10 @@ pub fn render_sitemap(
             loc: format!("{}{}", site.config.base_url, p.url),
             lastmod: dates::format_iso(p.updated),
         })
+        .chain(extra.iter().map(|(path, lastmod)| Entry {
+            loc: format!("{}{path}", site.config.base_url),
+            lastmod: lastmod.clone(),
+        }))
         .collect();
     let mut ctx = Context::new();
     ctx.insert("pages", &pages);
@@ -114,6 +124,8 @@ pub fn render_sitemap(
 
 /// Where citizens look a case up (made by the server, not a content page).
 pub const LOOKUP_URL: &str = "/cek-status/";
+/// Where the survey is answered ([`crate::survey`]).
+pub const SURVEY_URL: &str = "/survei/";
 
 #[derive(Serialize)]
 struct LinkView<'a> {
@@ -376,6 +388,19 @@ impl<'a> Renderer<'a> {
             "cek-status",
             LOOKUP_URL,
             |ctx| ctx.insert("lookup", view),
+            out,
+        )
+    }
+
+    /// Renders `/survei/`: the box for a code, the questionnaire, or what
+    /// became of the key.
+    pub fn render_survey(&self, view: &SurveyView, out: impl Write) -> Result<(), Diagnostic> {
+        self.render_special(
+            SURVEY_TEMPLATE,
+            "Survei kepuasan masyarakat",
+            "survei",
+            SURVEY_URL,
+            |ctx| ctx.insert("survey", view),
             out,
         )
     }

@@ -231,6 +231,9 @@ mod tests {
             assert!(w.answers.iter().all(|a| !a.is_empty()));
         }
         assert_eq!(Element::Biaya.default_wording().answers[3], "Gratis");
+        for e in Element::ALL {
+            assert_eq!(serde_json::to_value(e).unwrap(), e.id());
+        }
     }
 
     #[test]

@@ -272,6 +272,46 @@ impl Surveys {
     pub fn answer_files(&self) -> io::Result<Vec<(PathBuf, String)>> {
         read_folder(&self.root.join("jawaban"))
     }
+
+    /// Empties the suggestion of every answer given on a day `due` says is
+    /// past its retention: the free text may hold personal data a citizen
+    /// typed, while the scores stay for the reports. Each file is replaced
+    /// whole. With `dry_run`, only counts. How many, and the files that
+    /// could not be read (named, left as they are).
+    pub fn purge_suggestions(
+        &self,
+        due: impl Fn(Date) -> bool,
+        dry_run: bool,
+    ) -> io::Result<PurgedSuggestions> {
+        let mut out = PurgedSuggestions::default();
+        for (path, text) in self.answer_files()? {
+            let mut answer = match yaml::from_str::<Answer>(&text) {
+                Ok(a) => a,
+                Err(e) => {
+                    out.unreadable.push((path, e.to_string()));
+                    continue;
+                }
+            };
+            if answer.suggestion.is_none() || !due(answer.answered) {
+                continue;
+            }
+            answer.suggestion = None;
+            if !dry_run {
+                let text = yaml::to_string(&answer).map_err(io::Error::other)?;
+                replace_private(&path, text.as_bytes())?;
+            }
+            out.emptied += 1;
+        }
+        Ok(out)
+    }
+}
+
+/// What [`Surveys::purge_suggestions`] did.
+#[derive(Debug, Default)]
+pub struct PurgedSuggestions {
+    /// Answers whose suggestion was emptied (or would be).
+    pub emptied: usize,
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 /// The `.yaml` files of `dir` with their text (none if it does not exist).
@@ -399,6 +439,41 @@ mod tests {
         assert_eq!(s.population(&month("2026-12")).unwrap(), 2);
         assert_eq!(s.population(&month("2026-Q4")).unwrap(), 3);
         assert_eq!(s.population(&month("2026-S1")).unwrap(), 0);
+    }
+
+    #[test]
+    fn suggestions_past_their_retention_are_emptied() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Surveys::new(dir.path());
+        for (key, day) in [
+            ("old", date!(2020 - 01 - 10)),
+            ("new", date!(2026 - 12 - 01)),
+        ] {
+            s.invite(key, &invitation(day, Kind::Case)).unwrap();
+            let mut a = answer(day, 3);
+            a.suggestion = Some(format!("Saya Budi, 0812 ({key})"));
+            s.answer(key, &a).unwrap();
+        }
+        let due = |d: Date| d < date!(2021 - 01 - 01);
+        assert_eq!(s.purge_suggestions(due, true).unwrap().emptied, 1);
+        let texts = |s: &Surveys| -> String {
+            s.answer_files()
+                .unwrap()
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect()
+        };
+        assert!(texts(&s).contains("(old)"), "a dry run changes nothing");
+        assert_eq!(s.purge_suggestions(due, false).unwrap().emptied, 1);
+        let after = texts(&s);
+        assert!(
+            !after.contains("(old)") && after.contains("(new)"),
+            "{after}"
+        );
+        let all = s.answers(&month("2020")).unwrap();
+        assert_eq!(all.answers.len(), 1, "the scores stay");
+        assert_eq!(all.answers[0].scores, [Some(3); 9]);
+        assert_eq!(s.purge_suggestions(due, false).unwrap().emptied, 0);
     }
 
     #[test]

@@ -69,6 +69,10 @@ pub enum Action {
     Inbox,
     /// The command line's `show`: one case in full.
     Show,
+    /// The satisfaction survey on the desk: a walk-in code made (never the
+    /// code), a period's follow-up plan saved, its results published or
+    /// withdrawn (the detail says which, and the period).
+    Survey,
     /// A purge of data past its retention.
     Purge,
     Backup,
@@ -98,6 +102,7 @@ impl Action {
             Action::ProfileChanged => "profile-changed",
             Action::Inbox => "inbox",
             Action::Show => "show",
+            Action::Survey => "survey",
             Action::Purge => "purge",
             Action::Backup => "backup",
             Action::Restore => "restore",

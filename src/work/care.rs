@@ -14,6 +14,7 @@ use crate::cases::verify::{self, Verified};
 use crate::forms::Forms;
 use crate::notify::Outbox;
 use crate::office::config::Retention;
+use crate::survey::store::{PurgedSuggestions, Surveys};
 
 /// A purge, and what came of its side effects.
 #[derive(Debug)]
@@ -21,6 +22,9 @@ pub struct PurgeDone {
     pub purge: Purge,
     /// Per redacted case: its queued mail deleted (how many), or why not.
     pub forgotten: Vec<(String, io::Result<usize>)>,
+    /// Survey answers whose suggestion was emptied (`records_years` after
+    /// the answer), or why not.
+    pub suggestions: io::Result<PurgedSuggestions>,
     /// The audit line (none for a dry run: it changes nothing and shows no
     /// personal data).
     pub audit: Option<io::Result<()>>,
@@ -37,10 +41,17 @@ pub fn purge(
     actor: &Actor,
 ) -> PurgeDone {
     let purged = purge::purge(data, forms, retention, today, dry_run);
+    // A survey answer's free text may hold what a citizen typed about
+    // themselves: kept as long as a record's personal data.
+    let suggestions = Surveys::new(data).purge_suggestions(
+        |answered| today >= purge::add_years(answered, retention.records_years),
+        dry_run,
+    );
     if dry_run {
         return PurgeDone {
             purge: purged,
             forgotten: Vec::new(),
+            suggestions,
             audit: None,
         };
     }
@@ -53,8 +64,9 @@ pub fn purge(
             _ => None,
         })
         .collect();
+    let emptied = suggestions.as_ref().map_or(0, |s| s.emptied);
     let detail = format!(
-        "{} case(s), {} problem(s)",
+        "{} case(s), {} problem(s), {emptied} survey suggestion(s)",
         purged.done.len(),
         purged.problems.len()
     );
@@ -62,6 +74,7 @@ pub fn purge(
     PurgeDone {
         purge: purged,
         forgotten,
+        suggestions,
         audit: Some(audit),
     }
 }

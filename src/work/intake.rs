@@ -366,13 +366,9 @@ where
     }
 }
 
-/// Reads an `application/x-www-form-urlencoded` body (forms without files).
-pub async fn read_urlencoded<S, E>(
-    store: &Store,
-    limits: &IntakeLimits,
-    form: &FormSpec,
-    body: S,
-) -> Result<Input, ReadError>
+/// Reads a body without files (an urlencoded form) whole, within the
+/// intake's time limits and [`TEXT_ALLOWANCE`] bytes.
+pub async fn read_small<S, E>(limits: &IntakeLimits, body: S) -> Result<Vec<u8>, ReadError>
 where
     S: Stream<Item = Result<Bytes, E>> + Send,
     E: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -387,6 +383,21 @@ where
         }
         bytes.extend_from_slice(&data);
     }
+    Ok(bytes)
+}
+
+/// Reads an `application/x-www-form-urlencoded` body (forms without files).
+pub async fn read_urlencoded<S, E>(
+    store: &Store,
+    limits: &IntakeLimits,
+    form: &FormSpec,
+    body: S,
+) -> Result<Input, ReadError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let bytes = read_small(limits, body).await?;
     let mut input = Input::new(store)?;
     let mut seen = HashSet::new();
     for (parts, (name, value)) in form_urlencoded::parse(&bytes).enumerate() {

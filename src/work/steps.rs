@@ -1,8 +1,9 @@
 //! Take a step on a case, move it to the other form, or send its citizen a
 //! message without a step: for the desk and `loket status` alike. The record is changed under its day folder's lock
 //! ([`cases::update`]) as [`cases::apply`] checks it; then the step is
-//! written to the audit log once, with who took it, and the citizen is
-//! told ([`super::tell`]).
+//! written to the audit log once, with who took it, the citizen of a case
+//! it closes is invited to the survey ([`invite_to_survey`]), and the
+//! citizen is told ([`super::tell`]).
 
 use std::io;
 
@@ -10,10 +11,13 @@ use time::OffsetDateTime;
 
 use super::audit::{self, Action, Actor};
 use super::{Work, tell};
+use crate::cases::access::AccessKey;
 use crate::cases::{self, FormMove, Record, RecordError, StatusChange, Version};
 use crate::core::calendar::Calendar;
+use crate::core::dates::WIB;
 use crate::forms::spec::Need;
 use crate::office::terms::Terms;
+use crate::survey::store::{Invitation, Kind, Surveys};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
@@ -80,6 +84,9 @@ pub fn take_step(
         Some(&before.ticket),
         &detail(&before, change),
     );
+    if !change.is_message() {
+        invite_to_survey(w, &before.path, &written, now);
+    }
     let told = tell::tell_citizen(w, &before.path, &written);
     Ok(StepDone {
         before,
@@ -153,6 +160,39 @@ pub fn move_case(
         ..change.clone()
     };
     take_step(w, ticket, seen, &change, actor, now)
+}
+
+/// Invites the citizen of the case just `written` to the survey
+/// ([`crate::survey::store`]) when the step closed it (finished or
+/// rejected), before the mail that carries the link is queued. Idempotent:
+/// a case closed again keeps its first invitation. A case of an anonymous
+/// form is not invited: it has no access code and no mail, so there is no
+/// way to give its citizen the link, and counting it in the population
+/// would only lower the response rate with people who could never answer.
+/// A failure is logged (never the key) and does not undo the step.
+fn invite_to_survey(w: &Work, path: &std::path::Path, written: &str, now: OffsetDateTime) {
+    let Ok(record) = Record::parse(path, written) else {
+        return;
+    };
+    let form = w.forms.of(&record);
+    if !record.is_closed(form.map(|f| &**f)) || form.is_some_and(|f| f.anonymous) {
+        return;
+    }
+    let invited = AccessKey::load_or_create(&w.data)
+        .map_err(|e| e.to_string())
+        .and_then(|key| {
+            let invitation = Invitation {
+                issued: now.to_offset(WIB).date(),
+                kind: Kind::Case,
+                form: Some(record.kind.clone()),
+            };
+            Surveys::new(&w.data)
+                .invite(&key.survey_token(&record.ticket), &invitation)
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = invited {
+        tracing::warn!("survey invitation of {} not recorded: {e}", record.ticket);
+    }
 }
 
 /// The audit line's detail: the new status, and the move.

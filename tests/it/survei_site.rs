@@ -267,6 +267,8 @@ fn build_writes_the_results_page_without_suggestions() {
     assert!(out.status.success(), "{}", stderr(&out));
     let empty = site.page("/survei/hasil/");
     assert!(empty.contains("Hasil survei belum diumumkan."), "{empty}");
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(!sitemap.contains("/survei/hasil/"), "{sitemap}");
 
     let site = published_site();
     let out = site.build();
@@ -300,6 +302,12 @@ fn build_writes_the_results_page_without_suggestions() {
     );
     assert!(!page.contains("<script"), "no JavaScript");
     assert!(page.len() < 30 * 1024, "{} bytes", page.len());
+    // Listed in the sitemap, last changed when the newest period was published.
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(
+        sitemap.contains("/survei/hasil/</loc><lastmod>2027-01-08</lastmod>"),
+        "{sitemap}"
+    );
 
     // A published survey is the standard's "evaluasi kinerja pelaksana".
     let check = stderr(&site.check());

@@ -134,6 +134,21 @@ fn steps_tell_the_meeting_the_reason_and_the_public_note() {
         rejected.body
     );
     assert_eq!(composer.step(&r, 9).unwrap(), None);
+    // The survey's link goes with the final step only, and only when given.
+    assert!(!rejected.body.contains("/survei/"), "{}", rejected.body);
+    let token = "0123456789abcdef0123456789abcdef";
+    let invited = composer
+        .step_with_survey(&r, 2, Some(token))
+        .unwrap()
+        .unwrap();
+    let link = format!("https://layanan.contoh.go.id/survei/?kode={token}");
+    assert!(invited.body.contains(&link), "{}", invited.body);
+    assert!(invited.body.contains("survei kepuasan"), "{}", invited.body);
+    let meeting = composer
+        .step_with_survey(&r, 1, Some(token))
+        .unwrap()
+        .unwrap();
+    assert!(!meeting.body.contains("/survei/"), "{}", meeting.body);
 }
 
 #[test]

@@ -68,6 +68,11 @@ pub struct LookupCase {
     pub pauses: bool,
     /// The form to send what was asked for, while the case waits.
     pub reply: Option<ReplyForm>,
+    /// A closed case whose citizen was invited to the survey: its one-time
+    /// link (`/survei/?kode=…`), or "" once answered or when not invited.
+    pub survey_url: String,
+    /// The survey of this case was answered.
+    pub survey_answered: bool,
 }
 
 /// `/cek-status/`'s form for the citizen's answer to a request (a step

@@ -11,6 +11,7 @@ mod lists;
 mod messages;
 mod roles;
 mod signin;
+mod survei;
 mod work;
 
 use std::collections::BTreeMap;

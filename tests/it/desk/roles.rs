@@ -24,6 +24,14 @@ const EXPECTED: &[(&str, &str, [u16; 4])] = &[
     ("GET", "/laporan/{berkas}", [200, 200, 200, 403]),
     // Without its period: no such report (404).
     ("POST", "/laporan/narasi/", [404, 404, 403, 403]),
+    ("GET", "/survei/", [200, 200, 200, 403]),
+    // Without their period: no such period (404).
+    ("POST", "/survei/rencana/", [404, 404, 403, 403]),
+    ("POST", "/survei/terbitkan/", [404, 404, 403, 403]),
+    ("POST", "/survei/tarik/", [404, 404, 403, 403]),
+    ("GET", "/survei/kode/", [200, 200, 403, 403]),
+    // Without a service chosen: refused, no code made.
+    ("POST", "/survei/kode/", [422, 422, 403, 403]),
     ("GET", "/kasus-baru/", [200, 200, 403, 403]),
     ("GET", "/kasus-baru/{formulir}/", [200, 200, 403, 403]),
     ("POST", "/kasus-baru/{formulir}/", [415, 415, 403, 403]),

@@ -28,7 +28,7 @@ use crate::common::smtp::Mail;
 const PATIENCE: Duration = Duration::from_secs(60);
 
 /// `loket serve` arguments for mail through the relay on `port`.
-fn mail_args(port: u16) -> Vec<String> {
+pub(crate) fn mail_args(port: u16) -> Vec<String> {
     [
         "--rate-limit",
         "0",
