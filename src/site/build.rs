@@ -405,10 +405,10 @@ fn form_view(
 
 /// Creates `path` (and its folders) with what `fill` writes, in one write,
 /// and its compressed copies. `previous` is the same file in the output
-/// this build replaces: when it holds the same bytes, its compressed
-/// copies are linked instead of made again (a rebuild compresses only the
-/// pages that changed; docs/benchmarks.md, "Compressed copies (issue
-/// 31)"). Without `previous`, a page
+/// this build replaces: when it holds the same bytes, it and its
+/// compressed copies are linked instead of written and made again (a
+/// rebuild compresses only the pages that changed; docs/benchmarks.md,
+/// "Compressed copies (issue 31)"). Without `previous`, a page
 /// rewritten in place in the output: its old copies are removed first,
 /// then it is written to a temporary name and renamed over the old one,
 /// then its copies are made, so a copy never outlives its page.
@@ -435,14 +435,42 @@ fn write_file(
             .map_err(io_error)?;
         return compress::write_variants(path, &bytes, compress::Effort::Page).map_err(io_error);
     };
-    fs::write(path, &bytes).map_err(io_error)?;
-    let unchanged = compress::is_compressible(path)
-        && fs::read(previous).is_ok_and(|old| old == bytes)
-        && compress::link_variants(previous, path).is_ok();
-    if unchanged {
-        return Ok(());
+    if compress::is_compressible(path) && holds(previous, &bytes) {
+        // The page and its copies as they were: three links (the page
+        // keeps its time, so its ETag too). Nothing is ever written into
+        // an output file in place (a page rewritten in place is renamed
+        // over), so the previous output cannot change through them.
+        let linked =
+            fs::hard_link(previous, path).and_then(|()| compress::link_variants(previous, path));
+        if linked.is_ok() {
+            return Ok(());
+        }
+        // Made afresh below: no link left to write through.
+        let _ = fs::remove_file(path);
+        compress::remove_variants(path).map_err(io_error)?;
     }
+    fs::write(path, &bytes).map_err(io_error)?;
     compress::write_variants(path, &bytes, compress::Effort::Page).map_err(io_error)
+}
+
+/// Whether the file at `path` holds exactly `bytes`: read once into a
+/// buffer one byte longer, so a longer file shows without asking its size.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    let mut buf = vec![0; bytes.len() + 1];
+    let mut filled = 0;
+    loop {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => return buf[..filled] == *bytes,
+            Ok(n) if filled + n > bytes.len() => return false,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 /// Copies each asset with its compressed copies, under its plain URL and
