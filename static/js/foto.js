@@ -1,202 +1,105 @@
-// Photos made small before they leave the phone (a progressive enhancement).
-//
-// For each file input of a form that accepts images, a chosen photo is
-// decoded in the browser (its EXIF orientation applied), drawn at most
-// MAX_SIDE pixels on the long side and encoded anew as JPEG: a 12 MP camera
-// photo of 3.6 MB becomes about 0.5 MB, which crosses a slow mobile uplink
-// in seconds instead of a minute. Re-encoding keeps only pixels, so the EXIF
-// (GPS location, phone model) stays on the phone. The field then says the
-// size before and after, in a polite live region.
-//
-// Without JavaScript, in a browser that lacks what this needs, or when the
-// browser cannot decode the file (HEIC in Chromium, a damaged file), the
-// original is sent as before. A PDF is never touched. The server sanitizes
-// every upload either way: nothing here is a check.
-
-(function () {
+// A chosen photo is made small before it leaves the phone: decoded upright,
+// drawn at most 2000 px on the long side, sent as JPEG 0.85 (no EXIF, so no
+// GPS); the field says the size before and after. Without this script, or
+// for a file the browser cannot decode, the original goes. PDFs are left
+// alone. The server checks and re-encodes every upload either way.
+(() => {
   'use strict';
-
-  var MAX_SIDE = 2000;
-  var QUALITY = 0.85;
-  // Longest a submit waits for a photo still being made small; then the
-  // form goes with whatever file the field holds.
-  var PATIENCE_MS = 15000;
-
-  if (!window.DataTransfer || !window.Promise || !HTMLCanvasElement.prototype.toBlob) return;
+  const MAX = 2000;
+  const made = new WeakSet(); // Files this script put into an input.
+  const pending = new WeakMap(); // Per form, the work a submit waits for.
   try {
-    new DataTransfer().items.add(new File([''], 'x.txt'));
+    new DataTransfer().items.add(new File([''], 'x'));
+    if (!window.createImageBitmap || !HTMLCanvasElement.prototype.toBlob) return;
   } catch (e) {
-    return; // No way to put a file into an input here.
+    return;
   }
 
-  // Files this script made, so setting them is never taken for a new choice.
-  var made = new WeakSet();
-  // Per form, the work still going on.
-  var pending = new WeakMap();
-  // Forms whose submit waits for that work.
-  var waiting = new WeakSet();
+  // "420 KB", "3,6 MB", as the site writes sizes.
+  const size = (b) => {
+    if (b < 1048576) return Math.ceil(b / 1024) + ' KB';
+    const t = Math.ceil(b / 104857.6);
+    return Math.floor(t / 10) + ',' + (t % 10) + ' MB';
+  };
+  const isPhoto = (f) => /^image\//i.test(f.type) || /\.(jpe?g|png|hei[cf]|webp)$/i.test(f.name);
 
-  /** "420 KB", "3,6 MB": the sizes as the site writes them elsewhere. */
-  function sizeText(bytes) {
-    if (bytes < 1024 * 1024) return Math.ceil(bytes / 1024) + ' KB';
-    var tenths = Math.ceil((bytes * 10) / (1024 * 1024));
-    return Math.floor(tenths / 10) + ',' + (tenths % 10) + ' MB';
-  }
-
-  function acceptsImages(input) {
-    return /image\/|\.jpe?g|\.png/i.test(input.accept || '');
-  }
-
-  function isImage(file) {
-    return /^image\//i.test(file.type) || /\.(jpe?g|png|heic|heif|webp)$/i.test(file.name);
-  }
-
-  /** The decoded, upright image: an ImageBitmap, or an <img> where that is missing. */
-  function decode(file) {
-    if (window.createImageBitmap) {
-      return createImageBitmap(file, { imageOrientation: 'from-image' });
-    }
-    // A data: URL, as the site's Content-Security-Policy allows (img-src
-    // 'self' data:), not a blob: URL.
-    return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
-      reader.onerror = reject;
-      reader.onload = function () {
-        var img = new Image();
-        img.onload = function () {
-          resolve(img);
-        };
-        img.onerror = reject;
-        img.src = reader.result;
-      };
-      reader.readAsDataURL(file);
-    });
-  }
-
-  /** The photo as a smaller JPEG File, or null to send the original. */
-  function shrink(file) {
-    return decode(file).then(function (image) {
-      var width = image.naturalWidth || image.width;
-      var height = image.naturalHeight || image.height;
-      if (!width || !height) return null;
-      var scale = Math.min(1, MAX_SIDE / Math.max(width, height));
-      var canvas = document.createElement('canvas');
-      canvas.width = Math.max(1, Math.round(width * scale));
-      canvas.height = Math.max(1, Math.round(height * scale));
-      var g = canvas.getContext('2d');
-      // Transparent parts of a PNG become white, as on the server.
-      g.fillStyle = '#fff';
-      g.fillRect(0, 0, canvas.width, canvas.height);
+  // The photo as a smaller JPEG, or the file itself.
+  async function shrink(file) {
+    if (!isPhoto(file)) return file;
+    try {
+      const img = await createImageBitmap(file, { imageOrientation: 'from-image' });
+      const k = Math.min(1, MAX / Math.max(img.width, img.height));
+      const c = document.createElement('canvas');
+      c.width = Math.max(1, Math.round(img.width * k));
+      c.height = Math.max(1, Math.round(img.height * k));
+      const g = c.getContext('2d');
+      g.fillStyle = '#fff'; // A PNG's transparent parts become white, as on the server.
+      g.fillRect(0, 0, c.width, c.height);
       g.imageSmoothingQuality = 'high';
-      g.drawImage(image, 0, 0, canvas.width, canvas.height);
-      if (image.close) image.close();
-      return new Promise(function (resolve) {
-        canvas.toBlob(
-          function (blob) {
-            canvas.width = canvas.height = 0; // Free the pixels now.
-            if (!blob || blob.size >= file.size) return resolve(null);
-            var name = file.name.replace(/\.[^.]*$/, '') + '.jpg';
-            if (/\.jpe?g$/i.test(file.name)) name = file.name;
-            resolve(new File([blob], name, { type: 'image/jpeg', lastModified: file.lastModified }));
-          },
-          'image/jpeg',
-          QUALITY
-        );
-      });
-    });
-  }
-
-  /** The live region below a field's input, made once. */
-  function statusOf(input) {
-    var id = input.id + '-ukuran';
-    var status = document.getElementById(id);
-    if (!status) {
-      status = document.createElement('p');
-      status.id = id;
-      status.className = 'photo-size';
-      status.setAttribute('aria-live', 'polite');
-      input.insertAdjacentElement('afterend', status);
-    }
-    return status;
-  }
-
-  function onChange(input) {
-    var files = Array.prototype.slice.call(input.files || []);
-    if (!files.length || files.every(function (f) { return made.has(f); })) return;
-    var status = statusOf(input);
-    var photos = files.filter(isImage);
-    if (!photos.length) {
-      status.textContent = '';
-      return;
-    }
-    status.textContent = 'Foto sedang diperkecil…';
-    var work = Promise.all(
-      files.map(function (file) {
-        if (!isImage(file)) return file;
-        return shrink(file).then(
-          function (small) {
-            return small || file;
-          },
-          function () {
-            return file; // Not decodable here: the original goes, as without JavaScript.
-          }
-        );
-      })
-    ).then(function (chosen) {
-      // A newer choice since: leave the field to it.
-      if (input.files.length !== files.length || input.files[0] !== files[0]) return;
-      var before = 0;
-      var after = 0;
-      var dt = new DataTransfer();
-      chosen.forEach(function (file, i) {
-        before += files[i].size;
-        after += file.size;
-        if (file !== files[i]) made.add(file);
-        dt.items.add(file);
-      });
-      if (after < before) {
-        input.files = dt.files;
-        status.textContent = 'Foto diperkecil sebelum dikirim: ' + sizeText(before) + ' → ' + sizeText(after) + '.';
-      } else {
-        status.textContent = '';
-      }
-    }).catch(function () {
-      status.textContent = ''; // Whatever went wrong, the field keeps the original.
-    });
-    var form = input.form;
-    if (form) {
-      var all = Promise.all([pending.get(form), work]);
-      pending.set(form, all);
-      all.then(function () {
-        if (pending.get(form) === all) pending.delete(form);
-      });
+      g.drawImage(img, 0, 0, c.width, c.height);
+      img.close();
+      const blob = await new Promise((done) => c.toBlob(done, 'image/jpeg', 0.85));
+      c.width = c.height = 0;
+      if (!blob || blob.size >= file.size) return file;
+      const name = /\.jpe?g$/i.test(file.name) ? file.name : file.name.replace(/(\.[^.]*)?$/, '.jpg');
+      return new File([blob], name, { type: 'image/jpeg', lastModified: file.lastModified });
+    } catch (e) {
+      return file; // Not decodable here (HEIC, damaged): the original goes.
     }
   }
 
-  document.addEventListener('change', function (event) {
-    var input = event.target;
-    if (input instanceof HTMLInputElement && input.type === 'file' && acceptsImages(input)) onChange(input);
+  async function chosen(input) {
+    const files = [...input.files];
+    if (!files.some(isPhoto) || files.every((f) => made.has(f))) return;
+    const id = input.id + '-ukuran';
+    let note = document.getElementById(id);
+    if (!note) {
+      note = document.createElement('p');
+      note.id = id;
+      note.className = 'photo-size';
+      note.setAttribute('aria-live', 'polite');
+      input.after(note);
+    }
+    note.textContent = 'Foto sedang diperkecil…';
+    const out = await Promise.all(files.map(shrink));
+    note.textContent = '';
+    if (input.files[0] !== files[0]) return; // Chosen again meanwhile.
+    const before = files.reduce((n, f) => n + f.size, 0);
+    const after = out.reduce((n, f) => n + f.size, 0);
+    if (after >= before) return;
+    const dt = new DataTransfer();
+    for (const f of out) {
+      made.add(f);
+      dt.items.add(f);
+    }
+    input.files = dt.files;
+    note.textContent = `Foto diperkecil sebelum dikirim: ${size(before)} → ${size(after)}.`;
+  }
+
+  document.addEventListener('change', (e) => {
+    const input = e.target;
+    if (input.type !== 'file' || !/image|jpe?g|png/i.test(input.accept) || !input.form) return;
+    const work = chosen(input).catch(() => {});
+    const all = Promise.all([pending.get(input.form), work]);
+    pending.set(input.form, all);
+    all.then(() => pending.get(input.form) === all && pending.delete(input.form));
   });
 
-  // A form sent while a photo is still being made small waits for it (at
-  // most PATIENCE_MS), then goes as the citizen sent it.
-  document.addEventListener('submit', function (event) {
-    var form = event.target;
-    var work = pending.get(form);
+  // A form sent while a photo is being made small waits for it (15 s at most).
+  document.addEventListener('submit', (e) => {
+    const form = e.target;
+    const work = pending.get(form);
     if (!work) return;
-    event.preventDefault();
-    if (waiting.has(form)) return; // Pressed again: it goes once.
-    waiting.add(form);
-    var submitter = event.submitter;
-    var waited = new Promise(function (resolve) {
-      setTimeout(resolve, PATIENCE_MS);
-    });
-    var send = function () {
+    e.preventDefault();
+    if (work.waiting) return; // Pressed again: it goes once.
+    work.waiting = true;
+    const send = () => {
       pending.delete(form);
-      waiting.delete(form);
-      if (form.requestSubmit) form.requestSubmit(submitter || undefined);
+      if (form.requestSubmit) form.requestSubmit(e.submitter);
       else form.submit();
     };
-    Promise.race([work, waited]).then(send, send);
+    // A task of its own: within this submit event, a new one would be ignored.
+    const later = () => setTimeout(send);
+    Promise.race([work, new Promise((r) => setTimeout(r, 15000))]).then(later, later);
   });
 })();
