@@ -1,50 +1,38 @@
-// A chosen photo is made small before it leaves the phone: decoded upright,
-// drawn at most 2000 px on the long side, sent as JPEG 0.85 (no EXIF, so no
-// GPS); the field says the size before and after. Without this script, or
-// for a file the browser cannot decode, the original goes. PDFs are left
-// alone. The server checks and re-encodes every upload either way.
+// Photos made small before they are sent; why and how: docs/security.md, "Photos in the browser".
 (() => {
-  'use strict';
-  const MAX = 2000;
-  const made = new WeakSet(); // Files this script put into an input.
-  const pending = new WeakMap(); // Per form, the work a submit waits for.
+  const made = new WeakSet(), pending = new WeakMap();
   try {
     new DataTransfer().items.add(new File([''], 'x'));
-    if (!window.createImageBitmap || !HTMLCanvasElement.prototype.toBlob) return;
+    if (!window.createImageBitmap || !HTMLFormElement.prototype.requestSubmit) return;
   } catch (e) {
     return;
   }
-
-  // "420 KB", "3,6 MB", as the site writes sizes.
   const size = (b) => {
     if (b < 1048576) return Math.ceil(b / 1024) + ' KB';
     const t = Math.ceil(b / 104857.6);
-    return Math.floor(t / 10) + ',' + (t % 10) + ' MB';
+    return `${Math.floor(t / 10)},${t % 10} MB`;
   };
-  const isPhoto = (f) => /^image\//i.test(f.type) || /\.(jpe?g|png|hei[cf]|webp)$/i.test(f.name);
+  const isPhoto = (f) => /^image\//i.test(f.type) || /\.(jpe?g|png|hei[cf])$/i.test(f.name);
 
-  // The photo as a smaller JPEG, or the file itself.
   async function shrink(file) {
-    if (!isPhoto(file)) return file;
     try {
       const img = await createImageBitmap(file, { imageOrientation: 'from-image' });
-      const k = Math.min(1, MAX / Math.max(img.width, img.height));
+      const k = Math.min(1, 2000 / Math.max(img.width, img.height));
       const c = document.createElement('canvas');
-      c.width = Math.max(1, Math.round(img.width * k));
-      c.height = Math.max(1, Math.round(img.height * k));
+      c.width = Math.round(img.width * k) || 1;
+      c.height = Math.round(img.height * k) || 1;
       const g = c.getContext('2d');
-      g.fillStyle = '#fff'; // A PNG's transparent parts become white, as on the server.
+      g.fillStyle = '#fff';
       g.fillRect(0, 0, c.width, c.height);
       g.imageSmoothingQuality = 'high';
       g.drawImage(img, 0, 0, c.width, c.height);
       img.close();
       const blob = await new Promise((done) => c.toBlob(done, 'image/jpeg', 0.85));
-      c.width = c.height = 0;
       if (!blob || blob.size >= file.size) return file;
-      const name = /\.jpe?g$/i.test(file.name) ? file.name : file.name.replace(/(\.[^.]*)?$/, '.jpg');
-      return new File([blob], name, { type: 'image/jpeg', lastModified: file.lastModified });
+      const name = /\.jpe?g$/i.test(file.name) ? file.name : file.name.replace(/(\.\w*)?$/, '.jpg');
+      return new File([blob], name, { type: 'image/jpeg' });
     } catch (e) {
-      return file; // Not decodable here (HEIC, damaged): the original goes.
+      return file;
     }
   }
 
@@ -54,52 +42,35 @@
     const id = input.id + '-ukuran';
     let note = document.getElementById(id);
     if (!note) {
-      note = document.createElement('p');
-      note.id = id;
-      note.className = 'photo-size';
-      note.setAttribute('aria-live', 'polite');
-      input.after(note);
+      input.insertAdjacentHTML('afterend', `<p id="${id}" class="photo-size" aria-live="polite"></p>`);
+      note = input.nextSibling;
     }
     note.textContent = 'Foto sedang diperkecil…';
-    const out = await Promise.all(files.map(shrink));
+    const out = await Promise.all(files.map((f) => (isPhoto(f) ? shrink(f) : f)));
     note.textContent = '';
-    if (input.files[0] !== files[0]) return; // Chosen again meanwhile.
-    const before = files.reduce((n, f) => n + f.size, 0);
-    const after = out.reduce((n, f) => n + f.size, 0);
-    if (after >= before) return;
+    const sum = (list) => list.reduce((n, f) => n + f.size, 0);
+    if (input.files[0] !== files[0] || sum(out) >= sum(files)) return;
     const dt = new DataTransfer();
-    for (const f of out) {
-      made.add(f);
-      dt.items.add(f);
-    }
+    for (const f of out) made.add(f) && dt.items.add(f);
     input.files = dt.files;
-    note.textContent = `Foto diperkecil sebelum dikirim: ${size(before)} → ${size(after)}.`;
+    note.textContent = `Foto diperkecil sebelum dikirim: ${size(sum(files))} → ${size(sum(out))}.`;
   }
 
-  document.addEventListener('change', (e) => {
-    const input = e.target;
-    if (input.type !== 'file' || !/image|jpe?g|png/i.test(input.accept) || !input.form) return;
-    const work = chosen(input).catch(() => {});
-    const all = Promise.all([pending.get(input.form), work]);
-    pending.set(input.form, all);
-    all.then(() => pending.get(input.form) === all && pending.delete(input.form));
+  addEventListener('change', (e) => {
+    const input = e.target, form = input.form;
+    if (input.type !== 'file' || !/image|jpe?g|png/.test(input.accept) || !form) return;
+    const all = Promise.all([pending.get(form), chosen(input).catch(() => {})]);
+    pending.set(form, all);
+    all.then(() => pending.get(form) === all && pending.delete(form));
   });
 
-  // A form sent while a photo is being made small waits for it (15 s at most).
-  document.addEventListener('submit', (e) => {
-    const form = e.target;
-    const work = pending.get(form);
+  addEventListener('submit', (e) => {
+    const form = e.target, work = pending.get(form);
     if (!work) return;
     e.preventDefault();
-    if (work.waiting) return; // Pressed again: it goes once.
+    if (work.waiting) return;
     work.waiting = true;
-    const send = () => {
-      pending.delete(form);
-      if (form.requestSubmit) form.requestSubmit(e.submitter);
-      else form.submit();
-    };
-    // A task of its own: within this submit event, a new one would be ignored.
-    const later = () => setTimeout(send);
-    Promise.race([work, new Promise((r) => setTimeout(r, 15000))]).then(later, later);
+    const send = () => setTimeout(() => (pending.delete(form), form.requestSubmit(e.submitter)));
+    Promise.race([work, new Promise((r) => setTimeout(r, 15000))]).then(send, send);
   });
 })();
