@@ -33,8 +33,8 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const PHONE = { width: 360, height: 800 };
 const KTP_LABEL = 'Foto KTP (pengganti fotokopi KTP) (wajib)';
-/** What the field says once the photo is smaller: "3,5 MB → 512 KB." */
-const SHRUNK = /^Foto diperkecil sebelum dikirim: \d+,\d MB → \d+ KB\.$/;
+/** What the field says once the photo is smaller: "Foto diperkecil: 3,5 MB → 512 KB." */
+const SHRUNK = /^Foto diperkecil: \d+,\d MB → \d+ KB\.$/;
 
 let photo;
 const session = useBrowser({
@@ -108,7 +108,7 @@ test('with JavaScript a 12 MP photo goes at most 2000 px, upright, without EXIF,
   try {
     await fillPermohonan(page, 'diperkecil dengan JavaScript', photo);
     const status = page.locator('#f-ktp-ukuran');
-    await status.filter({ hasText: 'diperkecil sebelum' }).waitFor();
+    await status.filter({ hasText: 'Foto diperkecil:' }).waitFor();
     assert.equal(await status.getAttribute('aria-live'), 'polite');
     const said = await status.innerText();
     assert.match(said, SHRUNK);
@@ -218,7 +218,7 @@ test('axe finds nothing on the form saying the sizes', async () => {
   try {
     await page.goto(url(PERMOHONAN));
     await page.getByLabel(KTP_LABEL).setInputFiles(photo);
-    await page.locator('#f-ktp-ukuran').filter({ hasText: 'diperkecil sebelum' }).waitFor();
+    await page.locator('#f-ktp-ukuran').filter({ hasText: 'Foto diperkecil:' }).waitFor();
     await page.addScriptTag({ content: AXE_SOURCE });
     const results = await page.evaluate(() =>
       window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),

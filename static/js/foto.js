@@ -45,7 +45,7 @@
       input.insertAdjacentHTML('afterend', `<p id="${id}" class="photo-size" aria-live="polite"></p>`);
       note = input.nextSibling;
     }
-    note.textContent = 'Foto sedang diperkecil…';
+    note.textContent = 'Foto sedang diperkecil\u2026';
     const out = await Promise.all(files.map((f) => (isPhoto(f) ? shrink(f) : f)));
     note.textContent = '';
     const sum = (list) => list.reduce((n, f) => n + f.size, 0);
@@ -53,7 +53,7 @@
     const dt = new DataTransfer();
     for (const f of out) made.add(f) && dt.items.add(f);
     input.files = dt.files;
-    note.textContent = `Foto diperkecil sebelum dikirim: ${size(sum(files))} → ${size(sum(out))}.`;
+    note.textContent = `Foto diperkecil: ${size(sum(files))} \u2192 ${size(sum(out))}.`;
   }
 
   addEventListener('change', (e) => {
