@@ -1,4 +1,4 @@
-// Photos made small before they are sent; why and how: docs/security.md, "Photos in the browser".
+// Photos made small before they are sent (issue 31; docs/security.md, Pages). Kept short: 30 KB page budget.
 (() => {
   const made = new WeakSet(), pending = new WeakMap();
   try {
@@ -32,7 +32,7 @@
       const name = /\.jpe?g$/i.test(file.name) ? file.name : file.name.replace(/(\.\w*)?$/, '.jpg');
       return new File([blob], name, { type: 'image/jpeg' });
     } catch (e) {
-      return file;
+      return file; // Not decodable here (HEIC, damaged): the original goes.
     }
   }
 
@@ -64,6 +64,7 @@
     all.then(() => pending.get(form) === all && pending.delete(form));
   });
 
+  // A submit waits for the photo (15 s at most), then goes again in a task of its own.
   addEventListener('submit', (e) => {
     const form = e.target, work = pending.get(form);
     if (!work) return;
