@@ -1,12 +1,7 @@
-// Photos made small before they are sent (issue 31; docs/security.md, Pages). Kept short: 30 KB page budget.
+// Photos made small before they are sent (issue 31, docs/security.md). Short: page budget.
 (() => {
   const made = new WeakSet(), pending = new WeakMap();
-  try {
-    new DataTransfer().items.add(new File([''], 'x'));
-    if (!window.createImageBitmap || !HTMLFormElement.prototype.requestSubmit) return;
-  } catch (e) {
-    return;
-  }
+  if (!window.createImageBitmap || !HTMLFormElement.prototype.requestSubmit) return;
   const size = (b) => {
     if (b < 1048576) return Math.ceil(b / 1024) + ' KB';
     const t = Math.ceil(b / 104857.6);
@@ -32,7 +27,7 @@
       const name = /\.jpe?g$/i.test(file.name) ? file.name : file.name.replace(/(\.\w*)?$/, '.jpg');
       return new File([blob], name, { type: 'image/jpeg' });
     } catch (e) {
-      return file; // Not decodable here (HEIC, damaged): the original goes.
+      return file; // Not decodable here (HEIC, damaged).
     }
   }
 
@@ -64,7 +59,7 @@
     all.then(() => pending.get(form) === all && pending.delete(form));
   });
 
-  // A submit waits for the photo (15 s at most), then goes again in a task of its own.
+  // A submit waits (15 s at most), then goes again in a task of its own.
   addEventListener('submit', (e) => {
     const form = e.target, work = pending.get(form);
     if (!work) return;
