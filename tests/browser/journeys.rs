@@ -5,8 +5,9 @@
 //! screenshots (into `screenshots/`, not committed) and the page budget; and
 //! the staff desk (`e2e/desk.test.mjs`, with an account made here).
 //!
-//! Needs `/usr/bin/chromium` (or `LOKET_CHROMIUM`), `node` and
-//! `e2e/node_modules` (`npm ci --prefix e2e`); `.ci/run` installs them. When
+//! Needs `/usr/bin/chromium` (or `LOKET_CHROMIUM`), `node`,
+//! `e2e/node_modules` (`npm ci --prefix e2e`) and ImageMagick's `convert`
+//! (the camera photo of `e2e/foto.test.mjs`); `.ci/run` installs them. When
 //! one is missing the test is skipped with a loud message, except under CI
 //! (`CI` set), where that is a failure.
 
@@ -52,6 +53,10 @@ fn missing(e2e: &Path) -> Vec<String> {
     }
     if node().is_none() {
         missing.push("node (apt-get install nodejs)".to_string());
+    }
+    // e2e/photo.mjs makes the camera photo of foto.test.mjs with it.
+    if Command::new("convert").arg("-version").output().is_err() {
+        missing.push("ImageMagick's convert (apt-get install imagemagick)".to_string());
     }
     for module in ["playwright-core", "axe-core"] {
         if !e2e.join("node_modules").join(module).is_dir() {
