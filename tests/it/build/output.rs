@@ -12,8 +12,15 @@ fn every_page_is_accessible_light_and_self_contained() {
     let site = built_fixture_site();
     let out = site.out();
     let css = fs::metadata(out.join("css/site.css")).unwrap().len();
-    // The one script of the public site: the photo script of the form pages.
-    let photo_script = "<script src=\"/js/foto.js\" defer></script>";
+    // The one script of the public site: the photo script of the form
+    // pages, under its content-hashed URL.
+    let hashed = fs::read_dir(out.join("js"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.starts_with("foto.") && n.ends_with(".js") && n != "foto.js")
+        .expect("the photo script's hashed copy");
+    let photo_script = format!("<script src=\"/js/{hashed}\" defer></script>");
+    let photo_script = photo_script.as_str();
     let js = fs::metadata(out.join("js/foto.js")).unwrap().len();
     let mut pages = 0;
     for (rel, bytes) in snapshot(&out) {
