@@ -6,12 +6,15 @@
 # format, loket's stderr). Also checks that HEAD answers with GET's headers
 # (all but Date) on every page, and prints loket's idle RSS.
 # usage: bench/serve.sh [PATH ...]       (default: every page of the shipped site)
-#   LOKETS="before=/path after=target/release/loket", DURATION=10s, ROUNDS=1
+#   LOKETS="before=/path after=target/release/loket", DURATION=10s, ROUNDS=1,
+#   ACCEPT_ENCODING=gzip: every request asks for it, and nginx serves the
+#   build's .gz copies (gzip_static; Debian's nginx has no Brotli module)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 work=${BENCH_DIR:-/dev/shm/loket-bench}/serve
 duration=${DURATION:-10s}
+accept=${ACCEPT_ENCODING:-}
 rounds=${ROUNDS:-1}
 read -r -a lokets <<<"${LOKETS:-loket=$repo/target/release/loket}"
 pages=("$@")
@@ -49,6 +52,8 @@ http {
     include /etc/nginx/mime.types;
     access_log $work/nginx-access.log;
     sendfile on;
+    gzip_static on;
+    gzip_vary on;
     server {
         listen 127.0.0.1:18090;
         root $work/${lokets[0]%%=*}/site/public;
@@ -76,7 +81,12 @@ for page in "${pages[@]}"; do
 done
 echo "HEAD checked against GET on ${#pages[@]} pages"
 
-rps() { wrk -t2 -c64 -d"$duration" --latency "$1" | tee -a "$work/wrk.txt" | awk '/Requests\/sec/ {print $2}'; }
+encoding=()
+[ -z "$accept" ] || encoding=(-H "Accept-Encoding: $accept")
+[ -z "$accept" ] || for p in 18090 "${ports[@]}"; do
+    echo "port $p answers Accept-Encoding: $accept with: $(curl -s -o /dev/null -D - -H "Accept-Encoding: $accept" "http://127.0.0.1:$p${pages[0]}" | tr -d '\r' | awk -F': ' 'tolower($1)=="content-encoding" {print $2}')"
+done
+rps() { wrk -t2 -c64 -d"$duration" "${encoding[@]}" --latency "$1" | tee -a "$work/wrk.txt" | awk '/Requests\/sec/ {print $2}'; }
 printf '%-32s %5s %10s' page round nginx
 for entry in "${lokets[@]}"; do printf ' %10s %7s' "${entry%%=*}" ratio; done
 echo

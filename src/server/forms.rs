@@ -19,7 +19,8 @@ use hyper::{Request, Response, StatusCode};
 
 use super::messages;
 use super::{
-    AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, shown_once, status_page,
+    AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, refused, shown_once,
+    status_page,
 };
 use crate::cases::access;
 use crate::cases::recent::Claim;
@@ -46,14 +47,12 @@ pub(super) async fn submit(
     let reservation = match state.limiter.reserve_ip(ip) {
         Ok(reservation) => reservation,
         Err(wait) => {
-            let mut response = status_page(
+            return refused(
                 published,
                 messages::SUBMISSIONS_TOO_FREQUENT,
-                Some(wait.as_secs().max(1)),
+                Some(wait),
                 &back,
             );
-            close_connection(&mut response);
-            return response;
         }
     };
     let limits = state.limits.intake();
@@ -85,9 +84,7 @@ pub(super) async fn submit(
             read_urlencoded(&state.store, &limits, &form, body).await
         }
         _ => {
-            let mut response = status_page(published, messages::FORM_NOT_MULTIPART, None, &back);
-            close_connection(&mut response);
-            return response;
+            return refused(published, messages::FORM_NOT_MULTIPART, None, &back);
         }
     };
     let mut input = match parsed {
@@ -123,11 +120,7 @@ pub(super) async fn submit(
         match state.uploads.reserve_ip(ip) {
             Ok(counted) => counted.confirm(),
             Err(wait) => {
-                let notice = messages::UPLOADS_TOO_FREQUENT;
-                let mut response =
-                    status_page(published, notice, Some(wait.as_secs().max(1)), &back);
-                close_connection(&mut response);
-                return response;
+                return refused(published, messages::UPLOADS_TOO_FREQUENT, Some(wait), &back);
             }
         }
     }
@@ -334,9 +327,8 @@ fn is_unavailable(e: &io::Error) -> bool {
 pub(super) fn storage_error(published: &Published, e: io::Error, back: &str) -> Response<Body> {
     if is_unavailable(&e) {
         tracing::error!("cannot store submission for now: {e}");
-        let mut response = status_page(published, messages::STORE_UNAVAILABLE, Some(300), back);
-        close_connection(&mut response);
-        return response;
+        let wait = Some(std::time::Duration::from_secs(300));
+        return refused(published, messages::STORE_UNAVAILABLE, wait, back);
     }
     tracing::error!("cannot store submission: {e}");
     internal_error(published, back)

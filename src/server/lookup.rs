@@ -41,7 +41,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::messages;
 use super::shown_once::ShownOnce;
 use super::{
-    AppState, Body, Published, RateLimiter, close_connection, html, method_not_allowed, status_page,
+    AppState, Body, Published, RateLimiter, html, method_not_allowed, refused, status_page,
 };
 use crate::cases::access::{self, AccessKey};
 use crate::cases::ticket::Ticket;
@@ -137,33 +137,20 @@ async fn post(
     let hard = match state.lookups.hard_limiter.reserve_ip(client) {
         Ok(reservation) => reservation,
         Err(wait) => {
-            let mut response = status_page(
-                published,
-                messages::LOOKUPS_TOO_FREQUENT,
-                Some(wait.as_secs().max(1)),
-                PATH,
-            );
-            close_connection(&mut response);
-            return response;
+            return refused(published, messages::LOOKUPS_TOO_FREQUENT, Some(wait), PATH);
         }
     };
     if web::media_type(req.headers()) != web::URLENCODED {
-        let mut response = status_page(published, messages::LOOKUP_NOT_FORM, None, PATH);
-        close_connection(&mut response);
-        return response;
+        return refused(published, messages::LOOKUP_NOT_FORM, None, PATH);
     }
     let body = Limited::new(req.into_body(), MAX_BODY).collect();
     let body = match tokio::time::timeout(BODY_TIMEOUT, body).await {
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(_)) => {
-            let mut response = status_page(published, messages::LOOKUP_TOO_LONG, None, PATH);
-            close_connection(&mut response);
-            return response;
+            return refused(published, messages::LOOKUP_TOO_LONG, None, PATH);
         }
         Err(_) => {
-            let mut response = status_page(published, messages::LOOKUP_TOO_SLOW, None, PATH);
-            close_connection(&mut response);
-            return response;
+            return refused(published, messages::LOOKUP_TOO_SLOW, None, PATH);
         }
     };
     let (mut typed_ticket, mut typed_code) = (String::new(), String::new());

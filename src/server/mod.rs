@@ -490,6 +490,20 @@ fn method_not_allowed(published: &Published, allow: &'static str) -> Response<Bo
 
 /// Asks the client to close the connection: used when we answer without
 /// reading the request body.
+/// The page of a request refused before its body was read
+/// ([`status_page`]), on a connection that closes after it; `wait` becomes
+/// its Retry-After (at least a second).
+pub(crate) fn refused(
+    published: &Published,
+    notice: messages::Notice,
+    wait: Option<Duration>,
+    back: &str,
+) -> Response<Body> {
+    let mut response = status_page(published, notice, wait.map(|w| w.as_secs().max(1)), back);
+    close_connection(&mut response);
+    response
+}
+
 fn close_connection(response: &mut Response<Body>) {
     response
         .headers_mut()

@@ -30,8 +30,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::forms::read_error;
 use super::{
-    AppState, Body, Published, close_connection, html, messages, method_not_allowed, proxy,
-    status_page,
+    AppState, Body, Published, html, messages, method_not_allowed, proxy, refused, status_page,
 };
 use crate::cases::Record;
 use crate::cases::access;
@@ -227,20 +226,16 @@ async fn post(
     let reservation = match state.limiter.reserve_ip(client) {
         Ok(reservation) => reservation,
         Err(wait) => {
-            let mut response = status_page(
+            return refused(
                 published,
                 messages::SUBMISSIONS_TOO_FREQUENT,
-                Some(wait.as_secs().max(1)),
+                Some(wait),
                 PATH,
             );
-            close_connection(&mut response);
-            return response;
         }
     };
     if web::media_type(req.headers()) != web::URLENCODED {
-        let mut response = status_page(published, messages::FORM_NOT_MULTIPART, None, PATH);
-        close_connection(&mut response);
-        return response;
+        return refused(published, messages::FORM_NOT_MULTIPART, None, PATH);
     }
     let declared = req
         .headers()

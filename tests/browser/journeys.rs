@@ -113,7 +113,10 @@ fn citizen_journeys_in_chromium() {
     }
 
     // A 5 MB limit, so the browser tests' "photo too large" round needs a
-    // photo of 6 MB, not one over the 15 MB default.
+    // photo of 6 MB, not one over the 15 MB default. No limit on failed
+    // lookups: every pass over the site's states (axe, keyboard, budget,
+    // screenshots, Lighthouse) looks up a wrong code and an unknown survey
+    // code, which count against one address's limit.
     // The fixture site with the letterhead of the desk's documents (an
     // emblem and the city; the fixture has the head of office: e2e/dokumen.test.mjs).
     let site = crate::common::TempSite::fixture();
@@ -127,7 +130,18 @@ fn citizen_journeys_in_chromium() {
     // Published survey results, so /survei/hasil/ is tested with a period.
     site.overlay("survei-hasil");
     let data = site.root().join("data");
-    let server = Server::launch(site, data, &["--rate-limit", "0", "--max-upload-mb", "5"]);
+    let server = Server::launch(
+        site,
+        data,
+        &[
+            "--rate-limit",
+            "0",
+            "--lookup-rate-limit",
+            "0",
+            "--max-upload-mb",
+            "5",
+        ],
+    );
     // The staff desk's account for e2e/desk.test.mjs, with a profile (full
     // name, NIP, position) as documents print it.
     let (desk_user, desk_password) = ("Petugas Uji", "kata sandi untuk uji peramban");

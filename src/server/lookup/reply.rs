@@ -30,7 +30,7 @@ use crate::core::{dates, web};
 use crate::forms::spec::{FieldSpec, FieldType, FormFile, FormSpec, Required, Roles};
 use crate::forms::validate::{FieldError, format_size, validate};
 use crate::server::{
-    AppState, Body, Published, close_connection, messages, method_not_allowed, status_page,
+    AppState, Body, Published, messages, method_not_allowed, refused, status_page,
 };
 use crate::site::render::{LookupCase, LookupView, ReplyError, ReplyFile, ReplyForm};
 use crate::work::intake::{ReadError, max_body, read_multipart};
@@ -197,14 +197,12 @@ pub(in crate::server) async fn handle(
     let hard = match state.lookups.hard_limiter.reserve_ip(client) {
         Ok(reservation) => reservation,
         Err(wait) => {
-            let mut response = status_page(
+            return refused(
                 published,
                 messages::LOOKUPS_TOO_FREQUENT,
-                Some(wait.as_secs().max(1)),
+                Some(wait),
                 super::PATH,
             );
-            close_connection(&mut response);
-            return response;
         }
     };
     let soft = state.lookups.limiter.reserve_ip(client);
@@ -230,9 +228,7 @@ pub(in crate::server) async fn handle(
         .unwrap_or("")
         .to_string();
     if web::media_type(req.headers()) != "multipart/form-data" {
-        let mut response = status_page(published, messages::FORM_NOT_MULTIPART, None, super::PATH);
-        close_connection(&mut response);
-        return response;
+        return refused(published, messages::FORM_NOT_MULTIPART, None, super::PATH);
     }
     let parsed = match multer::parse_boundary(&content_type) {
         Ok(boundary) => {
@@ -277,14 +273,12 @@ pub(in crate::server) async fn handle(
         match state.uploads.reserve_ip(client) {
             Ok(counted) => counted.confirm(),
             Err(wait) => {
-                let mut response = status_page(
+                return refused(
                     published,
                     messages::UPLOADS_TOO_FREQUENT,
-                    Some(wait.as_secs().max(1)),
+                    Some(wait),
                     super::PATH,
                 );
-                close_connection(&mut response);
-                return response;
             }
         }
     }
