@@ -97,7 +97,7 @@ pub(super) fn thanks(published: &Published, req: &Request<Incoming>) -> Response
         Method::GET | Method::HEAD => page(
             published,
             StatusCode::OK,
-            &SurveyView::state(SurveyState::Thanks),
+            SurveyView::state(SurveyState::Thanks),
         ),
         _ => method_not_allowed(published, "GET, HEAD"),
     }
@@ -114,7 +114,7 @@ async fn get(
         .map(|(_, value)| value.chars().take(64).collect())
         .unwrap_or_default();
     if typed.trim().is_empty() {
-        return page(published, StatusCode::OK, &SurveyView::default());
+        return page(published, StatusCode::OK, SurveyView::default());
     }
     let Some(key) = key_of(&typed) else {
         // Not a code at all: said plainly, and not counted.
@@ -122,18 +122,18 @@ async fn get(
             kode_error: messages::SURVEY_CODE_MALFORMED.into(),
             ..SurveyView::default()
         };
-        return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
+        return page(published, StatusCode::UNPROCESSABLE_ENTITY, view);
     };
     match find(state, &key).await {
         Ok(Found::Open(_)) => page(
             published,
             StatusCode::OK,
-            &SurveyView::form(&key, &published.questionnaire),
+            SurveyView::form(&key, &published.questionnaire),
         ),
         Ok(Found::Answered) => page(
             published,
             StatusCode::OK,
-            &SurveyView::state(SurveyState::Answered),
+            SurveyView::state(SurveyState::Answered),
         ),
         Ok(Found::Unknown) => unknown(state, published, client),
         Err(e) => failed(published, e),
@@ -149,7 +149,7 @@ fn unknown(state: &AppState, published: &Published, client: IpAddr) -> Response<
             page(
                 published,
                 StatusCode::NOT_FOUND,
-                &SurveyView::state(SurveyState::Unknown),
+                SurveyView::state(SurveyState::Unknown),
             )
         }
         Err(wait) => status_page(
@@ -281,7 +281,7 @@ async fn post(
     }
     if !errors.is_empty() {
         let view = sent_back(&key, published, &posted, errors);
-        return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
+        return page(published, StatusCode::UNPROCESSABLE_ENTITY, view);
     }
     let answer = Answer {
         answered: dates::today(),
@@ -339,7 +339,7 @@ fn already_answered(published: &Published) -> Response<Body> {
     page(
         published,
         StatusCode::CONFLICT,
-        &SurveyView::state(SurveyState::Answered),
+        SurveyView::state(SurveyState::Answered),
     )
 }
 
@@ -354,14 +354,22 @@ fn see_thanks() -> Response<Body> {
     response
 }
 
-fn page(published: &Published, status: StatusCode, view: &SurveyView) -> Response<Body> {
+fn page(published: &Published, status: StatusCode, view: SurveyView) -> Response<Body> {
+    // The code box and the thanks are public pages search engines may
+    // list; a page opened with a key or refused is not.
+    let listed = status == StatusCode::OK
+        && matches!(view.state, SurveyState::Enter | SurveyState::Thanks)
+        && view.kode_error.is_empty();
+    let view = SurveyView { listed, ..view };
     let mut out = Vec::new();
-    match published.renderer().render_survey(view, &mut out) {
+    match published.renderer().render_survey(&view, &mut out) {
         Ok(()) => {
             let mut response = html(status, out);
-            response
-                .headers_mut()
-                .insert("x-robots-tag", HeaderValue::from_static("noindex"));
+            if !listed {
+                response
+                    .headers_mut()
+                    .insert("x-robots-tag", HeaderValue::from_static("noindex"));
+            }
             response
         }
         Err(d) => {

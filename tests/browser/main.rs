@@ -1,5 +1,5 @@
 //! The browser tests: a test target of their own, because they alone take
-//! about four minutes on a 2-core machine, more than the rest of the suite
+//! about nine minutes on a 2-core machine, more than the rest of the suite
 //! together. `cargo test` leaves them out (`test = false` in Cargo.toml);
 //! `cargo test --test browser` runs them, and `.ci/run` runs both.
 //!

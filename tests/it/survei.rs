@@ -422,3 +422,23 @@ async fn the_questionnaire_asks_in_the_offices_words() {
         }
     }
 }
+
+/// The code box and the thanks are public pages search engines may list
+/// (Lighthouse's SEO audit fails a noindex page); a page opened with a key,
+/// or a refused one, is not.
+#[tokio::test]
+async fn only_the_code_box_and_the_thanks_may_be_listed() {
+    let server = Server::start();
+    for (path, listed) in [
+        ("/survei/", true),
+        ("/survei/terima-kasih/", true),
+        ("/survei/?kode=KXM4-7PRT", false),
+        ("/survei/?kode=abc", false),
+    ] {
+        let response = client().get(server.url(path)).send().await.unwrap();
+        let header = response.headers().get("x-robots-tag").cloned();
+        let page = response.text().await.unwrap();
+        assert_eq!(header.is_none(), listed, "{path}");
+        assert_eq!(!page.contains("noindex"), listed, "{path}:\n{page}");
+    }
+}

@@ -44,6 +44,8 @@ pub struct SurveyView {
     pub max_chars: usize,
     /// `max_chars` as Indonesian writes it ("1.000").
     pub max_chars_text: String,
+    /// Whether search engines may list the page (the server decides).
+    pub listed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
