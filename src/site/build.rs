@@ -260,22 +260,10 @@ fn generate(
         return (diags, Anchors::new());
     }
     let renderer = Renderer::new(templates, site);
-    // The survey results page is built from survei/hasil.yaml; published
-    // results count as the standard's "evaluasi kinerja" on service pages.
-    let survey = match crate::site::survey::url_taken(site) {
-        Some(taken) => Err(taken),
-        None => crate::site::survey::results(&site.root),
-    };
-    let evaluated = survey.as_ref().is_ok_and(|s| !s.periods.is_empty());
-    // Listed in the sitemap once something is published on it.
-    let survey_built = templates.contains(crate::site::survey::RESULTS_TEMPLATE)
-        || templates.contains("base.html");
-    let listed: Vec<(&str, String)> = match &survey {
-        Ok(s) if evaluated && survey_built => {
-            vec![(crate::site::survey::RESULTS_URL, s.updated_iso.clone())]
-        }
-        _ => Vec::new(),
-    };
+    // Published survey results count as the standard's "evaluasi kinerja".
+    let survey = crate::site::survey::ResultsPage::of(site, templates);
+    let evaluated = survey.published();
+    let listed = survey.sitemap_entries();
     // The 404 page, the sitemap and the assets do not wait for the pages.
     let (results, others) = rayon::join(
         || {
@@ -291,7 +279,7 @@ fn generate(
                 None => renderer.render_not_found(io::sink()),
             };
             diags.extend(not_found.err());
-            diags.extend(survey_page(templates, &renderer, survey, out).err());
+            diags.extend(survey_page(&renderer, survey, out).err());
             if let Some(out) = out {
                 let sitemap = out.write("sitemap.xml", |w| {
                     crate::site::render::render_sitemap(templates, site, &listed, w)
@@ -325,23 +313,21 @@ fn generate(
     (diags, anchors)
 }
 
-/// `/survei/hasil/` from `survey` (what survei/hasil.yaml publishes), when
-/// the site has its template or a `base.html` for loket's copy.
+/// `/survei/hasil/` ([`crate::site::survey::ResultsPage`]).
 fn survey_page(
-    templates: &Templates,
     renderer: &Renderer,
-    survey: Result<crate::site::survey::ResultsView, Diagnostic>,
+    survey: crate::site::survey::ResultsPage,
     out: Option<Out<'_>>,
 ) -> Result<(), Diagnostic> {
-    use crate::site::survey::{RESULTS_TEMPLATE, RESULTS_URL};
-    let view = survey?;
-    if !templates.contains(RESULTS_TEMPLATE) && !templates.contains("base.html") {
+    if !survey.built {
         return Ok(());
     }
+    let view = survey.view?;
     match out {
-        Some(out) => out.write(&format!("{RESULTS_URL}index.html"), |w| {
-            renderer.render_survey_results(&view, w)
-        }),
+        Some(out) => out.write(
+            &format!("{}index.html", crate::site::survey::RESULTS_URL),
+            |w| renderer.render_survey_results(&view, w),
+        ),
         None => renderer.render_survey_results(&view, io::sink()),
     }
 }

@@ -13,6 +13,7 @@ use crate::core::dates;
 use crate::core::diagnostic::{Diagnostic, display_path};
 use crate::core::yaml;
 use crate::site::content::Site;
+use crate::site::render::Templates;
 use crate::survey::ELEMENTS;
 use crate::survey::published::{self, Published, PublishedError, PublishedPeriod};
 use crate::survey::view::SummaryView;
@@ -43,6 +44,42 @@ pub struct PeriodView {
     pub diterbitkan_iso: String,
     /// The period heading's id: "periode-2026-q4".
     pub anchor: String,
+}
+
+/// What a build makes of survei/hasil.yaml.
+pub struct ResultsPage {
+    /// The page's view, or why it cannot be made.
+    pub view: Result<ResultsView, Diagnostic>,
+    /// Whether the site can render it: its template, or a `base.html`
+    /// for loket's copy.
+    pub built: bool,
+}
+
+impl ResultsPage {
+    pub fn of(site: &Site, templates: &Templates) -> ResultsPage {
+        ResultsPage {
+            view: match url_taken(site) {
+                Some(taken) => Err(taken),
+                None => results(&site.root),
+            },
+            built: templates.contains(RESULTS_TEMPLATE) || templates.contains("base.html"),
+        }
+    }
+
+    /// Whether any period is published.
+    pub fn published(&self) -> bool {
+        self.view.as_ref().is_ok_and(|v| !v.periods.is_empty())
+    }
+
+    /// The sitemap's entry for the page, once something is published on it.
+    pub fn sitemap_entries(&self) -> Vec<(&'static str, String)> {
+        match &self.view {
+            Ok(v) if self.built && !v.periods.is_empty() => {
+                vec![(RESULTS_URL, v.updated_iso.clone())]
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The published results of the site folder `root`, ready to render, or
