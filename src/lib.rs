@@ -41,6 +41,7 @@ pub mod cases;
 pub mod cli;
 pub mod core;
 pub mod desk;
+pub mod edit;
 pub mod forms;
 pub mod notify;
 pub mod office;
