@@ -13,8 +13,8 @@ pub const FILE_MODE: u32 = 0o600;
 
 /// The temp files of [`replace_private`]: hidden, and told apart from
 /// anything a person put there, so a crash's leftovers can be removed.
-const TEMP_PREFIX: &str = ".loket-";
-const TEMP_SUFFIX: &str = ".tmp";
+pub const TEMP_PREFIX: &str = ".loket-";
+pub const TEMP_SUFFIX: &str = ".tmp";
 
 /// Creates `path` and its missing parents, private.
 pub fn create_private_dir(path: &Path) -> io::Result<()> {

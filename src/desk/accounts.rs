@@ -84,14 +84,18 @@ pub enum Role {
     Pimpinan,
     /// Staff accounts and settings; no cases unless also another role.
     Admin,
+    /// Edits the public site's pages and files on the desk (issue 30); no
+    /// cases unless also another role.
+    Penyunting,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::Petugas,
         Role::PengelolaPengaduan,
         Role::Pimpinan,
         Role::Admin,
+        Role::Penyunting,
     ];
 
     /// As `staff.yaml` and `--role` write it.
@@ -101,6 +105,7 @@ impl Role {
             Role::PengelolaPengaduan => "pengelola-pengaduan",
             Role::Pimpinan => "pimpinan",
             Role::Admin => "admin",
+            Role::Penyunting => "penyunting",
         }
     }
 
@@ -111,6 +116,7 @@ impl Role {
             Role::PengelolaPengaduan => "Pejabat pengelola pengaduan",
             Role::Pimpinan => "Pimpinan",
             Role::Admin => "Admin",
+            Role::Penyunting => "Penyunting",
         }
     }
 }
@@ -123,7 +129,7 @@ impl std::str::FromStr for Role {
             .into_iter()
             .find(|r| r.id() == text.trim())
             .ok_or_else(|| {
-                format!("{text:?} is not a role: petugas, pengelola-pengaduan, pimpinan or admin")
+                format!("{text:?} is not a role: petugas, pengelola-pengaduan, pimpinan, admin or penyunting")
             })
     }
 }

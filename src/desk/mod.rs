@@ -26,6 +26,7 @@
 //! | `/survei/kode/` | a walk-in citizen's survey code, with its QR to print | petugas, pengelola-pengaduan |
 //! | `/kasus-baru/` | record a case from another channel, and (POST) store it ([`intake`]) | petugas, pengelola-pengaduan (their forms) |
 //! | `/staf/` | staff accounts: roles, forms, profiles ([`staff_page`]) | admin |
+//! | `/halaman/` | the public site's pages and files: edit, preview, check, publish, history, restore, upload ([`pages`]) | penyunting |
 //! | `/sesi/` (POST) | keep the session going (the warning before it ends, `aset/sesi.js`) | signed in |
 //!
 //! Every route after sign-in has its row in [`roles::ROUTES`], which the
@@ -56,6 +57,7 @@ mod intake;
 mod kept;
 mod limiter;
 mod messages;
+mod pages;
 pub mod profile;
 mod report;
 pub mod roles;
@@ -277,6 +279,9 @@ impl Desk {
             if path == "/" && staff.access.may(roles::Permission::Admin) {
                 return redirect(STAFF_PATH);
             }
+            if path == "/" && staff.access.may(roles::Permission::Edit) {
+                return redirect(pages::PAGES_PATH);
+            }
             return self.error_page(Some(&staff), messages::FORBIDDEN);
         }
         if path == STAFF_PATH {
@@ -302,6 +307,9 @@ impl Desk {
         }
         if let Some(rest) = path.strip_prefix(survey::SURVEY_PATH) {
             return survey::handle(self, req, &staff, rest).await;
+        }
+        if let Some(rest) = path.strip_prefix(pages::PAGES_PATH) {
+            return pages::handle(self, req, &staff, rest).await;
         }
         if let Some(rest) = path.strip_prefix(NEW_CASE_PATH) {
             return intake::handle(self, req, staff, rest).await;
@@ -443,6 +451,22 @@ impl Desk {
         })
         .await
         .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// Has the server build the site from its folder and serve it; returns
+    /// once it does (survey results and edited pages are published so).
+    pub(crate) async fn rebuild_site(&self) -> Result<(), String> {
+        let Some(republish) = &self.republish else {
+            return Err("no server to build the site".into());
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        republish
+            .send(reply)
+            .await
+            .map_err(|_| "the server's builder has stopped".to_string())?;
+        answer
+            .await
+            .map_err(|_| "the server's builder has stopped".to_string())?
     }
 
     /// Whether this request's cookies are `Secure`: always with

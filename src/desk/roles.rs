@@ -17,6 +17,7 @@
 //! | pengelola-pengaduan | the same, confidential cases included |
 //! | pimpinan | read the inbox, every case that is not confidential and the report; no step, message, code, attachment or new case; NIK masked, KTP (the file field with `role: ktp`) withheld |
 //! | admin | the staff page (`/staf/`); nothing about cases unless also another role |
+//! | penyunting | the site's pages and files (`/halaman/`): edit, preview, check, publish, restore, upload; nothing about cases unless also another role |
 
 use hyper::Method;
 
@@ -36,10 +37,13 @@ pub enum Permission {
     Report,
     /// Staff accounts: admin.
     Admin,
+    /// The public site's pages and files: penyunting.
+    Edit,
 }
 
 /// One address of the desk and what it needs. `{…}` in a path is one
-/// segment of any text (a ticket, a form's id, a file's name).
+/// segment of any text (a ticket, a form's id, a file's name); `{*…}`, at
+/// the end, one or more (a file's path in the site folder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouteSpec {
     /// `GET` (HEAD too) or `POST`.
@@ -90,14 +94,42 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/kasus/{tiket}/lampiran/", Permission::Work),
     r("GET", "/staf/", Permission::Admin),
     r("POST", "/staf/", Permission::Admin),
+    // The public site (issue 30, `super::pages`): its pages, a new one, a
+    // page's editor (GET) and what is done with it (POST: preview, check,
+    // draft, publish), its history and restoring a version, removing it,
+    // the files of static/ (a preview's images and stylesheet too).
+    r("GET", "/halaman/", Permission::Edit),
+    r("GET", "/halaman/baru/", Permission::Edit),
+    r("POST", "/halaman/baru/", Permission::Edit),
+    r("GET", "/halaman/content/{*berkas}", Permission::Edit),
+    r("POST", "/halaman/content/{*berkas}", Permission::Edit),
+    r(
+        "GET",
+        "/halaman/riwayat/content/{*berkas}",
+        Permission::Edit,
+    ),
+    r(
+        "POST",
+        "/halaman/riwayat/content/{*berkas}",
+        Permission::Edit,
+    ),
+    r("GET", "/halaman/hapus/content/{*berkas}", Permission::Edit),
+    r("POST", "/halaman/hapus/content/{*berkas}", Permission::Edit),
+    r("GET", "/halaman/berkas/", Permission::Edit),
+    r("POST", "/halaman/berkas/", Permission::Edit),
+    r("GET", "/halaman/berkas/static/{*berkas}", Permission::Edit),
 ];
 
-/// Whether `path` fits the template (`{…}`: one non-empty segment).
+/// Whether `path` fits the template (`{…}`: one non-empty segment;
+/// `{*…}`: all the rest, at least one non-empty segment, no empty one).
 fn fits(template: &str, path: &str) -> bool {
     let (mut t, mut p) = (template.split('/'), path.split('/'));
     loop {
         match (t.next(), p.next()) {
             (None, None) => return true,
+            (Some(t), Some(first)) if t.starts_with("{*") => {
+                return !first.is_empty() && p.all(|segment| !segment.is_empty());
+            }
             (Some(t), Some(p)) if t.starts_with('{') => {
                 if p.is_empty() {
                     return false;
@@ -178,6 +210,7 @@ impl Access {
             Permission::Read | Permission::Report => works || self.has(Role::Pimpinan),
             Permission::Work => works,
             Permission::Admin => self.has(Role::Admin),
+            Permission::Edit => self.has(Role::Penyunting),
         }
     }
 
@@ -227,6 +260,12 @@ mod tests {
         assert_eq!(get("/keluar/"), Routed::WrongMethod);
         assert_eq!(route(&Method::PUT, "/"), Routed::WrongMethod);
         assert!(matches!(route(&Method::HEAD, "/staf/"), Routed::Found(_)));
+        let page = "/halaman/content/{*berkas}";
+        assert!(matches!(get("/halaman/content/layanan/a.md"), Routed::Found(s) if s.path == page));
+        assert!(matches!(get("/halaman/content/a.md"), Routed::Found(s) if s.path == page));
+        assert_eq!(get("/halaman/content/"), Routed::NotListed);
+        assert_eq!(get("/halaman/content/layanan//a.md"), Routed::NotListed);
+        assert_eq!(get("/halaman/content/layanan/"), Routed::NotListed);
     }
 
     #[test]
@@ -246,6 +285,10 @@ mod tests {
         let admin = access(&[Role::Admin], &[]);
         assert_eq!(admin.grant("permohonan", false), Grant::None);
         assert!(!admin.may(Permission::Read) && admin.may(Permission::Admin));
+        assert!(!admin.may(Permission::Edit));
+        let editor = access(&[Role::Penyunting], &[]);
+        assert!(editor.may(Permission::Edit) && !editor.may(Permission::Read));
+        assert_eq!(editor.grant("permohonan", false), Grant::None);
         assert!(!access(&[], &[]).may(Permission::Read));
     }
 }

@@ -50,6 +50,8 @@ pub struct May {
     pub work: bool,
     pub report: bool,
     pub staff: bool,
+    /// The public site's pages (penyunting).
+    pub edit: bool,
 }
 
 impl May {
@@ -60,6 +62,7 @@ impl May {
             work: access.may(Permission::Work),
             report: access.may(Permission::Report),
             staff: access.may(Permission::Admin),
+            edit: access.may(Permission::Edit),
         }
     }
 }

@@ -73,6 +73,17 @@ pub enum Action {
     /// code), a period's follow-up plan saved, its results published or
     /// withdrawn (the detail says which, and the period).
     Survey,
+    /// A site page published from the desk's editor (the detail: its
+    /// file and version).
+    PagePublished,
+    /// An older version of a page published again (the detail: its file,
+    /// the version restored and the new one).
+    PageRestored,
+    /// A page removed (the detail: its file and the version that keeps its
+    /// last text).
+    PageRemoved,
+    /// A file uploaded into the site's static/ (the detail: its path).
+    FileUploaded,
     /// A purge of data past its retention.
     Purge,
     Backup,
@@ -103,6 +114,10 @@ impl Action {
             Action::Inbox => "inbox",
             Action::Show => "show",
             Action::Survey => "survey",
+            Action::PagePublished => "page-published",
+            Action::PageRestored => "page-restored",
+            Action::PageRemoved => "page-removed",
+            Action::FileUploaded => "file-uploaded",
             Action::Purge => "purge",
             Action::Backup => "backup",
             Action::Restore => "restore",

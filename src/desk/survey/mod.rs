@@ -536,24 +536,6 @@ async fn publish(
     ))
 }
 
-impl Desk {
-    /// Has the server build the site from its folder and serve it; returns
-    /// once it does.
-    async fn rebuild_site(&self) -> Result<(), String> {
-        let Some(republish) = &self.republish else {
-            return Err("no server to build the site".into());
-        };
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        republish
-            .send(reply)
-            .await
-            .map_err(|_| "the server's builder has stopped".to_string())?;
-        answer
-            .await
-            .map_err(|_| "the server's builder has stopped".to_string())?
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
