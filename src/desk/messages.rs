@@ -221,3 +221,17 @@ pub const FORM_INCOMPLETE: Notice = Notice::new(
     "Formulir tidak terbaca",
     "Formulir tidak diterima utuh. Periksa jaringan lalu kirim lagi.",
 );
+
+/// An upload into the site's `static/` that was not sent as a file form.
+pub const UPLOAD_NOT_MULTIPART: Notice = Notice::new(
+    StatusCode::BAD_REQUEST,
+    "Formulir tidak terbaca",
+    "Berkas harus dikirim lewat formulir unggah di halaman Berkas situs. Tidak ada yang diubah. Buka halaman itu lalu coba lagi.",
+);
+
+/// A file of `static/` that is not there (or may not be shown).
+pub const STATIC_FILE_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Berkas tidak ditemukan",
+    "Tidak ada berkas dengan alamat ini di folder static/ situs. Lihat daftarnya di halaman Berkas situs.",
+);

@@ -10,6 +10,7 @@
 //! build) is `desk::pages::publish`; editing, restoring and removing all
 //! go through it.
 
+pub mod files;
 pub mod versions;
 
 use std::fs;
@@ -290,29 +291,41 @@ impl SiteFiles {
                 Err(e) => Err(e),
             };
         };
-        let dir = target.parent().unwrap_or(&self.root);
-        create_dirs_like_parent(dir)?;
-        let mode = match fs::metadata(&target) {
-            Ok(m) => m.permissions().mode() & 0o7777,
-            // A new file may be read and written by whoever may make files
-            // in its folder (the deploy kit's `loket-editor` group: 0664 in
-            // a 2775 folder), read by whoever may list it.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                0o666 & fs::metadata(dir)?.permissions().mode()
-            }
-            Err(e) => return Err(e),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(crate::core::fs::TEMP_PREFIX)
-            .suffix(crate::core::fs::TEMP_SUFFIX)
-            .tempfile_in(dir)?;
-        io::Write::write_all(tmp.as_file_mut(), text.as_bytes())?;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(mode))?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&target).map_err(|e| e.error)?;
-        crate::core::fs::sync_dir(dir)
+        write_file(&target, text.as_bytes(), true)
     }
+}
+
+/// Writes `bytes` at `target` in the site folder atomically (a reader sees
+/// the old file or the new one), making its missing folders with the mode
+/// of the folder they are made in. A replaced file keeps its mode; a new
+/// one may be read and written by whoever may make files in its folder.
+/// Without `replace`, an existing file is not replaced
+/// ([`io::ErrorKind::AlreadyExists`]).
+pub(crate) fn write_file(target: &Path, bytes: &[u8], replace: bool) -> io::Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    create_dirs_like_parent(dir)?;
+    let mode = match fs::metadata(target) {
+        Ok(m) => m.permissions().mode() & 0o7777,
+        // The deploy kit's `loket-editor` group: 0664 in a 2775 folder;
+        // read by whoever may list it.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            0o666 & fs::metadata(dir)?.permissions().mode()
+        }
+        Err(e) => return Err(e),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(crate::core::fs::TEMP_PREFIX)
+        .suffix(crate::core::fs::TEMP_SUFFIX)
+        .tempfile_in(dir)?;
+    io::Write::write_all(tmp.as_file_mut(), bytes)?;
+    tmp.as_file()
+        .set_permissions(fs::Permissions::from_mode(mode))?;
+    tmp.as_file().sync_all()?;
+    match replace {
+        true => tmp.persist(target).map_err(|e| e.error)?,
+        false => tmp.persist_noclobber(target).map_err(|e| e.error)?,
+    };
+    crate::core::fs::sync_dir(dir)
 }
 
 /// What a build reads from the site folder, besides `static/`.

@@ -58,7 +58,7 @@ pub const SURVEY_TEMPLATE: &str = "survei.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 28] = [
+const BUILTIN: [(&str, &str); 29] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -167,6 +167,10 @@ const BUILTIN: [(&str, &str); 28] = [
     (
         "mail/staf-balasan.txt",
         include_str!("../notify/templates/staf-balasan.txt"),
+    ),
+    (
+        "desk/halaman-berkas.html",
+        include_str!("../desk/templates/halaman-berkas.html"),
     ),
 ];
 /// Pages of the server's that a site may lack (one made before them): the
