@@ -154,7 +154,10 @@ pub fn read(site: &Path, path: &StaticPath) -> io::Result<Option<Vec<u8>>> {
 pub fn write(site: &Path, path: &StaticPath, bytes: &[u8], replace: bool) -> io::Result<()> {
     let mut at = site.join(STATIC_DIR);
     let segments: Vec<&str> = path.segments().collect();
-    for (i, segment) in std::iter::once("").chain(segments.iter().copied()).enumerate() {
+    for (i, segment) in std::iter::once("")
+        .chain(segments.iter().copied())
+        .enumerate()
+    {
         at = match segment {
             "" => at,
             s => at.join(s),
@@ -203,10 +206,17 @@ mod tests {
 
     #[test]
     fn only_plain_paths_under_static() {
-        for ok in ["static/a.jpg", "static/gambar/kantor-1.jpg", "static/css/site.css"] {
+        for ok in [
+            "static/a.jpg",
+            "static/gambar/kantor-1.jpg",
+            "static/css/site.css",
+        ] {
             assert_eq!(StaticPath::parse(ok).unwrap().as_str(), ok);
         }
-        assert_eq!(StaticPath::parse("static/g/a.jpg").unwrap().url(), "/g/a.jpg");
+        assert_eq!(
+            StaticPath::parse("static/g/a.jpg").unwrap().url(),
+            "/g/a.jpg"
+        );
         for bad in [
             "static/",
             "static",

@@ -156,7 +156,9 @@ async fn page(
     view.files = found
         .into_iter()
         .map(|f| {
-            let mime = mime_guess::from_path(f.path.as_str()).first_raw().unwrap_or("");
+            let mime = mime_guess::from_path(f.path.as_str())
+                .first_raw()
+                .unwrap_or("");
             FileRow {
                 kind: kind(mime, &f.path),
                 size: format_size(f.size),
@@ -311,10 +313,7 @@ fn stem_of(typed: &str, original: &str) -> String {
 
 /// `POST /halaman/berkas/`.
 async fn upload(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Response<Body> {
-    let scratch = desk
-        .data
-        .join(crate::edit::versions::DIR)
-        .join(".tmp");
+    let scratch = desk.data.join(crate::edit::versions::DIR).join(".tmp");
     let posted = match read(scratch, req).await {
         Ok(posted) => posted,
         Err(ReadError::NotMultipart) => {
@@ -557,7 +556,9 @@ async fn serve(desk: &Arc<Desk>, staff: &Staff, rel: &str) -> Response<Body> {
     // Opened as a page (an SVG, say): no script runs on the desk's origin.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self' data:; style-src 'self'"),
+        HeaderValue::from_static(
+            "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self'",
+        ),
     );
     response
 }
@@ -577,7 +578,15 @@ mod tests {
         ] {
             assert_eq!(folder_of(typed).as_deref(), Some(folder), "{typed}");
         }
-        for bad in ["../content", "gambar/../../x", "/etc", ".git", "a b", "a\\b", "gambar//x"] {
+        for bad in [
+            "../content",
+            "gambar/../../x",
+            "/etc",
+            ".git",
+            "a b",
+            "a\\b",
+            "gambar//x",
+        ] {
             assert_eq!(folder_of(bad), None, "{bad}");
         }
     }
@@ -585,7 +594,10 @@ mod tests {
     #[test]
     fn names_are_slugged_without_their_extension() {
         assert_eq!(stem_of("Foto Kantor.PNG", "x.jpg"), "foto-kantor");
-        assert_eq!(stem_of("", "C:\\Users\\a\\Denah Lantai 2.jpeg"), "denah-lantai-2");
+        assert_eq!(
+            stem_of("", "C:\\Users\\a\\Denah Lantai 2.jpeg"),
+            "denah-lantai-2"
+        );
         assert_eq!(stem_of("  ", "../../etc/passwd"), "passwd");
         assert_eq!(stem_of("", "..."), "");
     }
