@@ -166,7 +166,11 @@ async fn an_uploaded_photo_is_served_publicly_without_its_gps() {
     let list = desk.get(FILES).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     // The site's own files are listed, and served to the editor's preview.
-    assert!(list.body.contains("static/css/site.css</a>"), "{}", list.body);
+    assert!(
+        list.body.contains("static/css/site.css</a>"),
+        "{}",
+        list.body
+    );
     assert!(list.body.contains("Gaya tampilan (CSS)"));
     let css = desk.get("/halaman/berkas/static/css/site.css").await;
     assert_eq!(css.status, StatusCode::OK);
@@ -356,6 +360,16 @@ async fn what_is_not_a_clean_photo_or_pdf_is_refused_and_nothing_is_written() {
         refused.body
     );
 
+    // A text part over its limit: multer's limit, not the file's.
+    let long = "a".repeat(5000);
+    let refused = upload(&mut desk, &[("nama", &long)], "x.jpg", &photo_with_gps()).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        refused.body.contains("Berkas terlalu besar"),
+        "{}",
+        refused.body
+    );
+
     // Folders outside static/.
     let photo = photo_with_gps();
     for folder in [
@@ -415,14 +429,26 @@ async fn what_is_not_a_clean_photo_or_pdf_is_refused_and_nothing_is_written() {
         clean
     );
 
-    // Only the two accepted files were written, and only they audited.
+    // A PNG is kept as a JPEG (re-encoded like a citizen's).
+    let png = crate::common::form::png(3);
+    let kept = upload(&mut desk, &[("folder", "gambar")], "Logo.png", &png).await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.body);
+    let (status, served) = public(&server, "/gambar/logo.jpg").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(served.starts_with(&[0xFF, 0xD8, 0xFF]));
+
+    // Only the accepted files were written, and only they audited.
     let mut expected = before.clone();
-    expected.extend(["dokumen/maklumat-pelayanan.pdf".into(), "site.jpg".into()]);
+    expected.extend([
+        "dokumen/maklumat-pelayanan.pdf".into(),
+        "gambar/logo.jpg".into(),
+        "site.jpg".into(),
+    ]);
     expected.sort();
     assert_eq!(static_files(&root), expected);
     assert!(!root.join("site.jpg").exists() && !root.join("content/x.jpg").exists());
     let lines = audited(&server.data, "file-uploaded");
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
 
     // The desk serves only plain files of static/.
     let outside = tempfile::tempdir().unwrap();
@@ -444,4 +470,55 @@ async fn what_is_not_a_clean_photo_or_pdf_is_refused_and_nothing_is_written() {
         .get("/halaman/berkas/static/dokumen/maklumat-pelayanan.pdf")
         .await;
     assert_eq!(pdf_page.header("content-type"), "application/pdf");
+}
+
+#[tokio::test]
+async fn an_upload_the_site_cannot_be_built_with_is_taken_back() {
+    let (server, mut desk) = editor().await;
+    let root = server.site().root().to_path_buf();
+    let photo = photo_with_gps();
+    let first = upload(
+        &mut desk,
+        &[("folder", "gambar"), ("nama", "kantor")],
+        "a.jpg",
+        &photo,
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let kept = fs::read(root.join("static/gambar/kantor.jpg")).unwrap();
+
+    // A page broken by hand on the server: the next build fails.
+    fs::write(root.join("content/rusak.md"), "---\ntitle: [\n---\nIsi.\n").unwrap();
+    let other = crate::common::form::jpeg(4096, 9);
+    for (name, replace) in [("baru", ""), ("kantor", "ya")] {
+        let failed = upload(
+            &mut desk,
+            &[("folder", "gambar"), ("nama", name), ("ganti", replace)],
+            "b.jpg",
+            &other,
+        )
+        .await;
+        assert_eq!(
+            failed.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{name}: {}",
+            failed.body
+        );
+        assert!(
+            failed.body.contains("tidak ada yang berubah di situs"),
+            "{}",
+            failed.body
+        );
+    }
+    assert!(!root.join("static/gambar/baru.jpg").exists());
+    assert_eq!(
+        fs::read(root.join("static/gambar/kantor.jpg")).unwrap(),
+        kept
+    );
+    assert_eq!(public(&server, "/gambar/kantor.jpg").await.1, kept);
+    assert_eq!(
+        public(&server, "/gambar/baru.jpg").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(audited(&server.data, "file-uploaded").len(), 1);
 }
