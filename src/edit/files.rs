@@ -1,7 +1,8 @@
 //! The site's `static/` files as staff see them on the desk (issue 30):
 //! which paths may be named ([`StaticPath`]), the files there ([`list`]),
 //! one of them opened without following a link out of the folder
-//! ([`open`]), and an upload written in ([`write`]). What may be uploaded
+//! ([`open`]), an upload written in ([`write`]), and the folder and name
+//! an upload form gives ([`folder_of`], [`stem_of`]). What may be uploaded
 //! (sanitized images, checked PDFs) is the desk's rule
 //! (`desk::pages::files`).
 
@@ -9,7 +10,7 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use crate::site::content::STATIC_DIR;
+use crate::site::content::{STATIC_DIR, slugify};
 
 /// A file of `static/` as the desk names it: `static/…/NAME`,
 /// `/`-separated, of plain segments (ASCII letters, digits, `-`, `_`,
@@ -56,6 +57,52 @@ impl StaticPath {
 impl std::fmt::Display for StaticPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// The folder as typed (`gambar`, `gambar/`, `static/gambar/`, empty for
+/// `static/` itself) as a path under the site folder, or `None` if it is
+/// not a plain folder of `static/`.
+pub fn folder_of(typed: &str) -> Option<String> {
+    let typed = typed.trim();
+    if typed.starts_with('/') || typed.contains('\\') {
+        return None;
+    }
+    let inner = match typed.strip_prefix(STATIC_DIR) {
+        Some("") => "",
+        Some(rest) if rest.starts_with('/') => &rest[1..],
+        _ => typed,
+    };
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    if inner.is_empty() {
+        return Some(STATIC_DIR.to_string());
+    }
+    inner
+        .split('/')
+        .all(is_plain_segment)
+        .then(|| format!("{STATIC_DIR}/{inner}"))
+}
+
+/// The file's name without its extension, slugged: the name typed, else
+/// the uploaded file's own.
+pub fn stem_of(typed: &str, original: &str) -> String {
+    let strip = |name: &str| -> String {
+        let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        match name.rsplit_once('.') {
+            Some((stem, ext))
+                if !stem.is_empty()
+                    && ext.len() <= 5
+                    && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                slugify(stem)
+            }
+            _ => slugify(name),
+        }
+    };
+    let typed = strip(typed.trim());
+    match typed.is_empty() {
+        true => strip(original),
+        false => typed,
     }
 }
 
@@ -266,5 +313,40 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(names, ["static/gambar/a.jpg"]);
         assert_eq!(folders, ["static/", "static/gambar/"]);
+    }
+
+    #[test]
+    fn folders_are_plain_folders_of_static() {
+        for (typed, folder) in [
+            ("", "static"),
+            ("static/", "static"),
+            ("gambar", "static/gambar"),
+            ("gambar/", "static/gambar"),
+            (" static/dokumen/2026/ ", "static/dokumen/2026"),
+        ] {
+            assert_eq!(folder_of(typed).as_deref(), Some(folder), "{typed}");
+        }
+        for bad in [
+            "../content",
+            "gambar/../../x",
+            "/etc",
+            ".git",
+            "a b",
+            "a\\b",
+            "gambar//x",
+        ] {
+            assert_eq!(folder_of(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_slugged_without_their_extension() {
+        assert_eq!(stem_of("Foto Kantor.PNG", "x.jpg"), "foto-kantor");
+        assert_eq!(
+            stem_of("", "C:\\Users\\a\\Denah Lantai 2.jpeg"),
+            "denah-lantai-2"
+        );
+        assert_eq!(stem_of("  ", "../../etc/passwd"), "passwd");
+        assert_eq!(stem_of("", "..."), "");
     }
 }

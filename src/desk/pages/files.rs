@@ -34,9 +34,9 @@ use crate::cases::sanitize::{SanitizeError, Sanitizer};
 use crate::core::web;
 use crate::desk::http::{self, bytes, query, redirect};
 use crate::desk::{Body, Desk, Staff, html_page, messages, views};
-use crate::edit::files::{self, StaticPath, is_plain_segment};
+use crate::edit::files::{self, StaticPath, folder_of, stem_of};
 use crate::forms::validate::{FileType, format_size};
-use crate::site::content::{STATIC_DIR, slugify};
+use crate::site::content::STATIC_DIR;
 use crate::work::audit::Action;
 
 /// Largest photo uploaded.
@@ -262,52 +262,6 @@ async fn read(scratch: PathBuf, req: Request<Incoming>) -> Result<Posted, ReadEr
         Ok(Ok(())) => Ok(posted),
         Ok(Err(e)) => Err(e),
         Err(_) => Err(ReadError::Unreadable),
-    }
-}
-
-/// The folder as typed (`gambar`, `gambar/`, `static/gambar/`, empty for
-/// `static/` itself) as a path under the site folder, or `None` if it is
-/// not a plain folder of `static/`.
-fn folder_of(typed: &str) -> Option<String> {
-    let typed = typed.trim();
-    if typed.starts_with('/') || typed.contains('\\') {
-        return None;
-    }
-    let inner = match typed.strip_prefix(STATIC_DIR) {
-        Some("") => "",
-        Some(rest) if rest.starts_with('/') => &rest[1..],
-        _ => typed,
-    };
-    let inner = inner.strip_suffix('/').unwrap_or(inner);
-    if inner.is_empty() {
-        return Some(STATIC_DIR.to_string());
-    }
-    inner
-        .split('/')
-        .all(is_plain_segment)
-        .then(|| format!("{STATIC_DIR}/{inner}"))
-}
-
-/// The file's name without its extension, slugged: the name typed, else
-/// the uploaded file's own.
-fn stem_of(typed: &str, original: &str) -> String {
-    let strip = |name: &str| -> String {
-        let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
-        match name.rsplit_once('.') {
-            Some((stem, ext))
-                if !stem.is_empty()
-                    && ext.len() <= 5
-                    && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
-            {
-                slugify(stem)
-            }
-            _ => slugify(name),
-        }
-    };
-    let typed = strip(typed.trim());
-    match typed.is_empty() {
-        true => strip(original),
-        false => typed,
     }
 }
 
@@ -561,44 +515,4 @@ async fn serve(desk: &Arc<Desk>, staff: &Staff, rel: &str) -> Response<Body> {
         ),
     );
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn folders_are_plain_folders_of_static() {
-        for (typed, folder) in [
-            ("", "static"),
-            ("static/", "static"),
-            ("gambar", "static/gambar"),
-            ("gambar/", "static/gambar"),
-            (" static/dokumen/2026/ ", "static/dokumen/2026"),
-        ] {
-            assert_eq!(folder_of(typed).as_deref(), Some(folder), "{typed}");
-        }
-        for bad in [
-            "../content",
-            "gambar/../../x",
-            "/etc",
-            ".git",
-            "a b",
-            "a\\b",
-            "gambar//x",
-        ] {
-            assert_eq!(folder_of(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn names_are_slugged_without_their_extension() {
-        assert_eq!(stem_of("Foto Kantor.PNG", "x.jpg"), "foto-kantor");
-        assert_eq!(
-            stem_of("", "C:\\Users\\a\\Denah Lantai 2.jpeg"),
-            "denah-lantai-2"
-        );
-        assert_eq!(stem_of("  ", "../../etc/passwd"), "passwd");
-        assert_eq!(stem_of("", "..."), "");
-    }
 }
