@@ -1,7 +1,7 @@
 //! The site's `static/` files as staff see them on the desk (issue 30):
 //! which paths may be named ([`StaticPath`]), the files there ([`list`]),
 //! one of them opened without following a link out of the folder
-//! ([`open`]), an upload written in ([`write`]), and the folder and name
+//! ([`open`]), an upload written in ([`write()`]), and the folder and name
 //! an upload form gives ([`folder_of`], [`stem_of`]). What may be uploaded
 //! (sanitized images, checked PDFs) is the desk's rule
 //! (`desk::pages::files`).
@@ -194,7 +194,7 @@ pub fn read(site: &Path, path: &StaticPath) -> io::Result<Option<Vec<u8>>> {
 }
 
 /// Writes `bytes` as `path` atomically, with the folder's group-editable
-/// mode ([`super::write_file`]); without `replace` an existing file stays
+/// mode (`edit::write_file`); without `replace` an existing file stays
 /// ([`io::ErrorKind::AlreadyExists`]). A folder on the way that is a
 /// symbolic link (or not a folder) is refused: the file would land
 /// outside `static/`.

@@ -67,7 +67,7 @@ pub async fn handle(
             let get = |k: &str| asked.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             let mut view = FilesPage::default();
             if let Some(done) = get("diunggah").and_then(|p| StaticPath::parse(&p)) {
-                view.done_url = public_url(desk, &done);
+                view.done_url = format!("{}{}", base_url(desk), done.url());
                 view.done = done.to_string();
                 view.replaced = get("diganti").is_some();
             }
@@ -110,9 +110,9 @@ struct FilesPage {
     max_pdf: String,
 }
 
-/// The public site's address of `path`.
-fn public_url(desk: &Desk, path: &StaticPath) -> String {
-    format!("{}{}", (desk.office)().config.base_url, path.url())
+/// The public site's address, without its final `/`.
+fn base_url(desk: &Desk) -> String {
+    (desk.office)().config.base_url.clone()
 }
 
 /// What a file is, in staff's words, from its extension.
@@ -153,6 +153,7 @@ async fn page(
             return desk.error_page(Some(staff), messages::SERVER_FAULT);
         }
     };
+    let base = base_url(desk);
     view.files = found
         .into_iter()
         .map(|f| {
@@ -162,7 +163,7 @@ async fn page(
             FileRow {
                 kind: kind(mime, &f.path),
                 size: format_size(f.size),
-                url: public_url(desk, &f.path),
+                url: format!("{base}{}", f.path.url()),
                 preview: format!("{FILES_PATH}{}", f.path),
                 image: mime.starts_with("image/"),
                 path: f.path.to_string(),
