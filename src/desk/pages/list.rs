@@ -361,7 +361,10 @@ async fn list(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Respo
         view.removed = path.to_string();
     }
     let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(StatusCode::OK, views::render("halaman.html", &chrome, &view))
+    html_page(
+        StatusCode::OK,
+        views::render("halaman.html", &chrome, &view),
+    )
 }
 
 /// A choice of a select.
@@ -479,8 +482,7 @@ async fn create(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Resp
         );
     }
     if view.title.is_empty() {
-        view.errors
-            .insert("judul", "Tulis judul halaman.".into());
+        view.errors.insert("judul", "Tulis judul halaman.".into());
     } else if view.title.chars().count() > TITLE_MAX {
         view.errors.insert(
             "judul",
@@ -499,8 +501,12 @@ async fn create(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Resp
     };
     if !good_name(&name) && !view.title.is_empty() {
         let why = match view.name.is_empty() {
-            true => "Nama berkas tidak dapat dibuat dari judul ini; tulis nama berkasnya.".to_string(),
-            false => format!("Nama berkas hanya boleh berisi huruf kecil, angka, tanda hubung, dan garis bawah (misalnya jam-layanan), tidak diawali tanda hubung atau garis bawah, paling banyak {NAME_MAX} karakter."),
+            true => {
+                "Nama berkas tidak dapat dibuat dari judul ini; tulis nama berkasnya.".to_string()
+            }
+            false => format!(
+                "Nama berkas hanya boleh berisi huruf kecil, angka, tanda hubung, dan garis bawah (misalnya jam-layanan), tidak diawali tanda hubung atau garis bawah, paling banyak {NAME_MAX} karakter."
+            ),
         };
         view.errors.insert("nama", why);
     }
@@ -520,7 +526,9 @@ async fn create(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Resp
     let exists = |view: &mut NewPage| {
         view.errors.insert(
             "nama",
-            format!("Sudah ada halaman dengan berkas {path}. Pilih nama lain, atau sunting halaman itu."),
+            format!(
+                "Sudah ada halaman dengan berkas {path}. Pilih nama lain, atau sunting halaman itu."
+            ),
         );
         view.existing = editor_url(&path);
     };
@@ -548,7 +556,9 @@ async fn create(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Resp
 /// What cannot be shown on the form: a fault of the disk or of the build.
 fn refused_page(desk: &Desk, staff: &Staff, refused: Refused) -> Response<Body> {
     match refused {
-        Refused::Edit(EditError::NotEditable(_)) => desk.error_page(Some(staff), messages::PAGE_UNKNOWN),
+        Refused::Edit(EditError::NotEditable(_)) => {
+            desk.error_page(Some(staff), messages::PAGE_UNKNOWN)
+        }
         Refused::NotBuilt(e) => {
             tracing::error!(target: "loket::desk", "a page's change was put back: {e}");
             desk.error_page(Some(staff), messages::SITE_NOT_BUILT)
@@ -650,7 +660,9 @@ pub async fn remove(
         Err(Refused::Edit(EditError::Invalid(diags))) => {
             let pages = {
                 let root = desk.site.clone();
-                blocking(move || Ok(page_files(&root))).await.unwrap_or_default()
+                blocking(move || Ok(page_files(&root)))
+                    .await
+                    .unwrap_or_default()
             };
             let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
             let refused = grouped(&errors, &titles_of(&pages));
@@ -704,7 +716,16 @@ mod tests {
         for ok in ["jam-layanan", "a", "sk_2026", "faq2"] {
             assert!(good_name(ok), "{ok}");
         }
-        for bad in ["", "_index", "-a", "Jam", "a b", "a.b", "a/b", &"a".repeat(81)] {
+        for bad in [
+            "",
+            "_index",
+            "-a",
+            "Jam",
+            "a b",
+            "a.b",
+            "a/b",
+            &"a".repeat(81),
+        ] {
             assert!(!good_name(bad), "{bad}");
         }
     }

@@ -152,11 +152,13 @@ mod tests {
 
     #[test]
     fn the_missing_components_are_read_back_from_the_coverage() {
-        let missing = vec!["biaya/tarif", "sistem, mekanisme dan prosedur"];
+        let missing = vec!["sistem, mekanisme dan prosedur", "biaya/tarif"];
         let d = Diagnostic::info(
             "content/a.md",
             Some(3),
-            format!("{COVERAGE} 12 dari 14 komponen (PermenPANRB 15/2014){MISSING}sistem, mekanisme dan prosedur; biaya/tarif"),
+            format!(
+                "{COVERAGE} 12 dari 14 komponen (PermenPANRB 15/2014){MISSING}sistem, mekanisme dan prosedur; biaya/tarif"
+            ),
         );
         assert_eq!(missing_components(&d), Some(missing));
         let all = Diagnostic::info("a", None, format!("{COVERAGE} ke-14 komponen"));
