@@ -150,6 +150,20 @@ async fn a_new_page_is_published_at_its_address_with_its_first_version() {
             .contains("form: permohonan")
     );
     assert!(!server.site().root().join("content/jam-layanan.md").exists());
+    // A page whose address a section has: the check's error, nothing made.
+    let clash = desk
+        .post(
+            "/halaman/baru/",
+            &[("csrf", &csrf), ("bagian", "content"), ("judul", "Layanan")],
+        )
+        .await;
+    assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        clash.body.contains("sama-sama menjadi halaman /layanan/"),
+        "{}",
+        clash.body
+    );
+    assert!(!server.site().root().join("content/layanan.md").exists());
     assert_eq!(
         public(&server, "/jam-layanan/").await.0,
         StatusCode::NOT_FOUND
