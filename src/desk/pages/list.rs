@@ -353,7 +353,9 @@ async fn list(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Respo
     let removed = query(req)
         .into_iter()
         .find(|(k, _)| k == "dihapus")
-        .and_then(|(_, v)| EditPath::parse(&v).ok());
+        .and_then(|(_, v)| EditPath::parse(&v).ok())
+        // Said only of a page that is gone indeed.
+        .filter(|p| !view.rows.iter().any(|r| r.file == p.as_str()));
     if let Some(path) = removed {
         view.removed_history = history_url(&path);
         view.removed = path.to_string();

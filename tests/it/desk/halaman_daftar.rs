@@ -72,6 +72,9 @@ async fn the_list_shows_every_page_its_diagnostics_and_the_missing_components() 
             "{file}"
         );
     }
+    // A page said to be removed is named only when it is gone.
+    let forged = desk.get("/halaman/?dihapus=content/permohonan.md").await;
+    assert!(!forged.body.contains("sudah dihapus"));
     // Only the home page cannot be removed.
     assert!(body.contains("href=\"/halaman/hapus/content/permohonan.md\""));
     assert!(!body.contains("href=\"/halaman/hapus/content/_index.md\""));
