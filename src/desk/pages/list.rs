@@ -24,6 +24,7 @@ use crate::core::dates::{self, WIB};
 use crate::core::diagnostic::{self, Diagnostic, Severity, display_path};
 use crate::desk::http::{self, query};
 use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::edit::versions::Change;
 use crate::edit::{EditError, EditPath, SiteFiles};
 use crate::site::content::{CONTENT_DIR, parse_page, slugify};
 use new::{NewPage, create, new_form};
@@ -247,6 +248,62 @@ struct ListPage {
     /// The page just removed, and its history.
     removed: String,
     removed_history: String,
+    /// The pages removed on the desk and not made again, to restore from
+    /// their history.
+    gone: Vec<Gone>,
+}
+
+/// A page removed on the desk.
+#[derive(Serialize)]
+struct Gone {
+    title: String,
+    file: String,
+    history: String,
+    /// Who removed it and when.
+    by: String,
+}
+
+/// The pages whose newest version is their removal and whose file is
+/// still gone.
+fn gone(files: &SiteFiles) -> std::io::Result<Vec<Gone>> {
+    let mut out = Vec::new();
+    for v in files.versions().newest_of_each()? {
+        let Ok(path) = EditPath::parse(&v.path) else {
+            continue;
+        };
+        if v.change != Change::Hapus || files.read(&path)?.is_some() {
+            continue;
+        }
+        let text = files
+            .versions()
+            .text(&v.path, v.number)?
+            .unwrap_or_default();
+        let under = path
+            .as_str()
+            .strip_prefix("content/")
+            .unwrap_or(path.as_str());
+        let title = parse_page(
+            Path::new(path.as_str()),
+            Path::new(under),
+            text.into_bytes(),
+            None,
+        )
+        .0
+        .map(|p| p.title)
+        .unwrap_or_default();
+        out.push(Gone {
+            title,
+            history: history_url(&path),
+            by: format!(
+                "{} ({}), {}",
+                v.author.name,
+                v.author.login,
+                moment_of(&v.author.at)
+            ),
+            file: path.to_string(),
+        });
+    }
+    Ok(out)
 }
 
 /// The list, read in a blocking task.
@@ -329,6 +386,7 @@ fn read_list(files: &SiteFiles) -> std::io::Result<ListPage> {
         warnings: others.iter().filter(|d| d.is_warning()).count(),
         groups: grouped(&others, &titles),
         coverage,
+        gone: gone(files)?,
         ..ListPage::default()
     })
 }

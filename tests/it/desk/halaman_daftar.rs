@@ -336,4 +336,17 @@ async fn removing_an_unlinked_page_takes_it_off_the_site_and_keeps_its_text() {
         list.body
     );
     assert!(!list.body.contains(&format!("<td><code>{file}</code></td>")));
+    // Listed among the removed pages, with its history to restore it from.
+    let gone = &list.body[list.body.find("id=\"dihapus\"").expect("removed pages")..];
+    let gone = &gone[..gone.find("</ul>").unwrap()];
+    assert!(
+        gone.contains(&format!(
+            "<a href=\"/halaman/riwayat/{file}\">Pengumuman libur</a>"
+        )),
+        "{gone}"
+    );
+    assert!(
+        gone.contains("dihapus oleh Sari Wulandari (sari)"),
+        "{gone}"
+    );
 }
