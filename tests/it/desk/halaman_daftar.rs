@@ -3,7 +3,7 @@
 //! missing components; a new page published through the running server;
 //! removing a page, refused while other pages link to it.
 
-use loket::edit::versions::{Change, Versions, token};
+use loket::edit::versions::{Author, Change, Draft, Versions, token};
 use reqwest::StatusCode;
 
 use super::roles::add_with;
@@ -38,6 +38,20 @@ async fn the_list_shows_every_page_its_diagnostics_and_the_missing_components() 
         "content/catatan.md",
         "---\ntitle: \"Catatan rapat\"\njudul_lama: \"x\"\n---\n\nIsi catatan.\n",
     );
+    // A draft of the permohonan page, kept by sari.
+    let permohonan = server.site().read("content/permohonan.md");
+    Versions::new(&server.data)
+        .save_draft(&Draft {
+            path: "content/permohonan.md".into(),
+            author: Author {
+                login: "sari".into(),
+                name: "Sari Wulandari".into(),
+                at: "2026-12-01T14:30:00+07:00".into(),
+            },
+            base: token(Some(permohonan.as_bytes())),
+            text: format!("{permohonan}\nTambahan.\n"),
+        })
+        .unwrap();
     let mut rina = DeskClient::signed_in(&server, "rina").await;
     assert_eq!(rina.get("/halaman/").await.status, StatusCode::FORBIDDEN);
 
@@ -81,6 +95,12 @@ async fn the_list_shows_every_page_its_diagnostics_and_the_missing_components() 
     assert!(body.contains("href=\"/halaman/baru/\""));
     assert!(body.contains("href=\"/halaman/berkas/\""));
     assert!(body.contains("aria-current=\"page\">Halaman situs"));
+    let row = &body[body.find("<code>content/permohonan.md</code>").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("Ada draf: Sari Wulandari (sari), 1 Desember 2026 pukul 14.30 WIB"),
+        "{row}"
+    );
     // Nobody changed a page on the desk yet.
     assert!(body.contains("di luar meja"));
     // The planted page's warning, with its line, under its file.
