@@ -58,7 +58,7 @@ pub const SURVEY_TEMPLATE: &str = "survei.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 29] = [
+const BUILTIN: [(&str, &str); 32] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -139,6 +139,18 @@ const BUILTIN: [(&str, &str); 29] = [
     (
         "desk/survei-kode.html",
         include_str!("../desk/templates/survei-kode.html"),
+    ),
+    (
+        "desk/halaman.html",
+        include_str!("../desk/templates/halaman.html"),
+    ),
+    (
+        "desk/halaman-baru.html",
+        include_str!("../desk/templates/halaman-baru.html"),
+    ),
+    (
+        "desk/halaman-hapus.html",
+        include_str!("../desk/templates/halaman-hapus.html"),
     ),
     (
         "desk/galat.html",

@@ -8,6 +8,7 @@ mod accounts;
 mod channels;
 mod documents;
 mod halaman_berkas;
+mod halaman_daftar;
 mod lists;
 mod messages;
 mod roles;
