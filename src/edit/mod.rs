@@ -290,29 +290,36 @@ impl SiteFiles {
                 Err(e) => Err(e),
             };
         };
-        let dir = target.parent().unwrap_or(&self.root);
-        create_dirs_like_parent(dir)?;
-        let mode = match fs::metadata(&target) {
-            Ok(m) => m.permissions().mode() & 0o7777,
-            // A new file may be read and written by whoever may make files
-            // in its folder (the deploy kit's `loket-editor` group: 0664 in
-            // a 2775 folder), read by whoever may list it.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                0o666 & fs::metadata(dir)?.permissions().mode()
-            }
-            Err(e) => return Err(e),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(crate::core::fs::TEMP_PREFIX)
-            .suffix(crate::core::fs::TEMP_SUFFIX)
-            .tempfile_in(dir)?;
-        io::Write::write_all(tmp.as_file_mut(), text.as_bytes())?;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(mode))?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&target).map_err(|e| e.error)?;
-        crate::core::fs::sync_dir(dir)
+        replace_site_file(&target, text.as_bytes())
     }
+}
+
+/// Writes a file of the site folder atomically and durably (temp file
+/// beside it, fsync, rename, fsync folder): the desk's pages, the survey's
+/// published results. An existing file keeps its mode; a new one may be
+/// read and written by whoever may make files in its folder (the deploy
+/// kit's `loket-editor` group: 0664 in a 2775 folder), read by whoever may
+/// list it; missing folders are made as [`create_dirs_like_parent`] does.
+pub fn replace_site_file(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    create_dirs_like_parent(dir)?;
+    let mode = match fs::metadata(target) {
+        Ok(m) => m.permissions().mode() & 0o7777,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            0o666 & fs::metadata(dir)?.permissions().mode()
+        }
+        Err(e) => return Err(e),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(crate::core::fs::TEMP_PREFIX)
+        .suffix(crate::core::fs::TEMP_SUFFIX)
+        .tempfile_in(dir)?;
+    io::Write::write_all(tmp.as_file_mut(), bytes)?;
+    tmp.as_file()
+        .set_permissions(fs::Permissions::from_mode(mode))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(target).map_err(|e| e.error)?;
+    crate::core::fs::sync_dir(dir)
 }
 
 /// What a build reads from the site folder, besides `static/`.
@@ -346,17 +353,30 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
 /// Creates `dir` and the folders above it that are missing, each with the
 /// mode (setgid bit included) of the folder it is made in, so that a new
 /// section stays editable by the same group.
+///
+/// The folder is made with its parent's permission bits, and inherits the
+/// setgid bit from it (Linux), so that under the unit's `UMask=0002` it
+/// needs no chmod: `RestrictSUIDSGID=yes` refuses a chmod that names the
+/// setgid bit (EPERM). Only a umask that takes away a bit the parent has
+/// is made up for with a chmod.
 fn create_dirs_like_parent(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
     if dir.is_dir() {
         return Ok(());
     }
     let parent = dir.parent().unwrap_or(Path::new("."));
     create_dirs_like_parent(parent)?;
-    fs::create_dir(dir).or_else(|e| match e.kind() {
-        io::ErrorKind::AlreadyExists => Ok(()),
-        _ => Err(e),
-    })?;
     let mode = fs::metadata(parent)?.permissions().mode() & 0o7777;
+    fs::DirBuilder::new()
+        .mode(mode & 0o777)
+        .create(dir)
+        .or_else(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => Ok(()),
+            _ => Err(e),
+        })?;
+    if fs::metadata(dir)?.permissions().mode() & 0o7777 == mode {
+        return Ok(());
+    }
     fs::set_permissions(dir, fs::Permissions::from_mode(mode))
 }
 
