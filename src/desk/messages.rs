@@ -221,3 +221,17 @@ pub const FORM_INCOMPLETE: Notice = Notice::new(
     "Formulir tidak terbaca",
     "Formulir tidak diterima utuh. Periksa jaringan lalu kirim lagi.",
 );
+
+/// A site page's editor for a file that does not exist (or is no page).
+pub const SITE_PAGE_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Halaman situs tidak ditemukan",
+    "Tidak ada berkas halaman dengan alamat ini di folder situs. Pilih halaman dari daftar Halaman.",
+);
+
+/// A page editor's form posted without a known button.
+pub const SITE_PAGE_NO_ACTION: Notice = Notice::new(
+    StatusCode::UNPROCESSABLE_ENTITY,
+    "Tindakan tidak dikenal",
+    "Formulir ini dikirim tanpa tombol yang dikenal (Pratinjau, Periksa, Simpan sebagai draf, atau Terbitkan). Tidak ada yang diubah. Buka lagi halaman penyuntingnya.",
+);

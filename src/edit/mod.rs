@@ -10,6 +10,7 @@
 //! build) is `desk::pages::publish`; editing, restoring and removing all
 //! go through it.
 
+pub mod front;
 pub mod versions;
 
 use std::fs;
