@@ -94,6 +94,8 @@ struct EditorPage {
     notice_link: bool,
     error: String,
     problems: Vec<Problem>,
+    /// One of `problems` is an error.
+    has_errors: bool,
     checked: bool,
     preview: String,
     preview_problems: Vec<Problem>,
@@ -133,7 +135,9 @@ impl EditorPage {
     }
 }
 
-fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &EditorPage) -> Response<Body> {
+fn render(desk: &Desk, staff: &Staff, status: StatusCode, mut view: EditorPage) -> Response<Body> {
+    view.has_errors = view.problems.iter().any(|p| p.error);
+    let view = &view;
     let chrome = desk.chrome(Some(staff), "halaman");
     html_page(status, views::render("halaman-sunting.html", &chrome, view))
 }
@@ -199,7 +203,7 @@ async fn open(
     } else if flag("disimpan").as_deref() == Some("draf") {
         view.notice = "Draf tersimpan. Draf belum tampil di situs sampai diterbitkan.".into();
     }
-    render(desk, staff, StatusCode::OK, &view)
+    render(desk, staff, StatusCode::OK, view)
 }
 
 /// The page file the posted fields make, and the editor's view of them.
@@ -263,7 +267,7 @@ async fn post(
         Ok(text) => text,
         Err(why) => {
             view.error = why;
-            return render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view);
+            return render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, view);
         }
     };
     let fragment = posted.get("potongan") == "1";
@@ -294,17 +298,17 @@ async fn preview(
         Ok(Ok(html)) if fragment => http::html(StatusCode::OK, html),
         Ok(Ok(html)) => {
             view.preview = html;
-            render(desk, staff, StatusCode::OK, &view)
+            render(desk, staff, StatusCode::OK, view)
         }
         Ok(Err(diags)) => {
             // The script keeps its last preview and says so.
             view.preview_problems = problems(&diags);
-            render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view)
+            render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, view)
         }
         Err(e) => {
             tracing::error!(target: "loket::desk", "cannot preview {path}: {e}");
             view.error = "Pratinjau tidak dapat dibuat karena kesalahan di server. Teks Anda masih ada di bawah.".into();
-            render(desk, staff, StatusCode::INTERNAL_SERVER_ERROR, &view)
+            render(desk, staff, StatusCode::INTERNAL_SERVER_ERROR, view)
         }
     }
 }
@@ -325,12 +329,12 @@ async fn check(
                 true => StatusCode::UNPROCESSABLE_ENTITY,
                 false => StatusCode::OK,
             };
-            render(desk, staff, status, &view)
+            render(desk, staff, status, view)
         }
         Err(e) => {
             tracing::error!(target: "loket::desk", "cannot check {path}: {e}");
             view.error = "Pemeriksaan tidak dapat dijalankan karena kesalahan di server. Teks Anda masih ada di bawah.".into();
-            render(desk, staff, StatusCode::INTERNAL_SERVER_ERROR, &view)
+            render(desk, staff, StatusCode::INTERNAL_SERVER_ERROR, view)
         }
     }
 }
@@ -365,7 +369,7 @@ async fn draft(
         Err(e) => {
             tracing::error!(target: "loket::desk", "cannot keep the draft of {path}: {e}");
             view.error = "Draf tidak dapat disimpan karena kesalahan di server. Teks Anda masih ada di bawah; salin sebelum meninggalkan halaman ini.".into();
-            render(desk, staff, StatusCode::INTERNAL_SERVER_ERROR, &view)
+            render(desk, staff, StatusCode::INTERNAL_SERVER_ERROR, view)
         }
     }
 }
@@ -409,7 +413,7 @@ async fn publish_page(
         Err(Refused::Edit(EditError::Invalid(diags))) => {
             view.error = "Halaman ini masih punya kesalahan, jadi belum diterbitkan; situs tidak berubah. Perbaiki kesalahan yang tercantum di bawah, lalu terbitkan lagi.".into();
             view.problems = problems(&diags);
-            render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view)
+            render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, view)
         }
         Err(Refused::Edit(EditError::Conflict { current, by, .. })) => {
             // Kept on the text as it is now: the editor reopens the draft
@@ -445,12 +449,12 @@ async fn publish_page(
         Err(Refused::Edit(EditError::Io(e))) => {
             tracing::error!(target: "loket::desk", "cannot publish {path}: {e}");
             view.error = "Halaman tidak dapat diterbitkan karena kesalahan di server; situs tidak berubah. Teks Anda masih ada di bawah. Coba lagi, atau simpan sebagai draf.".into();
-            render(desk, staff, StatusCode::INTERNAL_SERVER_ERROR, &view)
+            render(desk, staff, StatusCode::INTERNAL_SERVER_ERROR, view)
         }
         Err(Refused::NotBuilt(why)) => {
             tracing::warn!(target: "loket::desk", "{path} was put back unpublished: {why}");
             view.error = "Situs tidak dapat dibangun ulang, jadi halaman ini belum diterbitkan dan berkasnya dikembalikan seperti semula. Teks Anda masih ada di bawah. Minta pengelola server memeriksa log server.".into();
-            render(desk, staff, StatusCode::SERVICE_UNAVAILABLE, &view)
+            render(desk, staff, StatusCode::SERVICE_UNAVAILABLE, view)
         }
     }
 }

@@ -10,6 +10,7 @@ mod documents;
 mod lists;
 mod messages;
 mod roles;
+mod halaman_sunting;
 mod signin;
 mod survei;
 mod work;
