@@ -261,7 +261,10 @@ mod tests {
         };
         let front = fields.to_front().unwrap();
         let map: Value = yaml::from_str(&front).unwrap();
-        assert_eq!(map.get("title").and_then(Value::as_str), Some("Judul: [baru]"));
+        assert_eq!(
+            map.get("title").and_then(Value::as_str),
+            Some("Judul: [baru]")
+        );
         let broken = Fields::of("title: [\nweight: 1\n");
         assert_eq!(broken.title, "");
         assert_eq!(broken.other, "title: [\nweight: 1\n");

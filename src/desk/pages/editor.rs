@@ -162,7 +162,12 @@ async fn open(
     path: EditPath,
 ) -> Response<Body> {
     let asked = query(req);
-    let flag = |name: &str| asked.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let flag = |name: &str| {
+        asked
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     let p = path.clone();
     let read = blocking(desk, move |files| {
         let text = files.read(&p)?;
@@ -253,7 +258,10 @@ async fn post(
         return desk.csrf_refused(Some(staff));
     }
     let aksi = posted.get("aksi");
-    if !matches!(aksi.as_str(), "pratinjau" | "periksa" | "draf" | "terbitkan") {
+    if !matches!(
+        aksi.as_str(),
+        "pratinjau" | "periksa" | "draf" | "terbitkan"
+    ) {
         return desk.error_page(Some(staff), messages::SITE_PAGE_NO_ACTION);
     }
     let dasar = posted.get("dasar");

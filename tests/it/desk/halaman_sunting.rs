@@ -29,7 +29,11 @@ fn server() -> Server {
 
 /// Signs in a new penyunting `login` named `full`.
 async fn editor(server: &Server, login: &str, full: &str) -> DeskClient {
-    add_with(server, login, &["--role", "penyunting", "--full-name", full]);
+    add_with(
+        server,
+        login,
+        &["--role", "penyunting", "--full-name", full],
+    );
     DeskClient::signed_in(server, login).await
 }
 
@@ -68,10 +72,7 @@ fn fields(page: &Page) -> BTreeMap<String, String> {
 }
 
 async fn send(desk: &mut DeskClient, form: &BTreeMap<String, String>, aksi: &str) -> Page {
-    let mut pairs: Vec<(&str, &str)> = form
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let mut pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     pairs.push(("aksi", aksi));
     desk.post(EDITOR, &pairs).await
 }
@@ -119,17 +120,30 @@ async fn an_edit_is_previewed_by_the_sites_templates_then_published_and_served()
         doc.contains("href=\"/halaman/berkas/static/css/site.css\""),
         "{doc}"
     );
-    assert!(!doc.contains("site.css.") && !doc.contains("\"/css/"), "{doc}");
+    assert!(
+        !doc.contains("site.css.") && !doc.contains("\"/css/"),
+        "{doc}"
+    );
     let mut live = form.clone();
     live.insert("potongan".into(), "1".into());
     let fragment = send(&mut sari, &live, "pratinjau").await;
     assert_eq!(fragment.status, StatusCode::OK);
-    assert!(fragment.body.starts_with("<!DOCTYPE html>") || fragment.body.starts_with("<!doctype html>"), "{}", fragment.body);
+    assert!(
+        fragment.body.starts_with("<!DOCTYPE html>")
+            || fragment.body.starts_with("<!doctype html>"),
+        "{}",
+        fragment.body
+    );
     assert!(fragment.body.contains("<h2 id=\"catatan-uji-7731\">"));
     assert!(!public(&server, PUBLIC).await.contains("catatan-uji-7731"));
 
     let published = send(&mut sari, &form, "terbitkan").await;
-    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
     // Served when the answer comes.
     let served = public(&server, PUBLIC).await;
     assert!(served.contains("<h2 id=\"catatan-uji-7731\">"), "{served}");
@@ -139,7 +153,11 @@ async fn an_edit_is_previewed_by_the_sites_templates_then_published_and_served()
     assert!(file.contains("updated: 2026-11-27"), "{file}");
 
     let after = sari.get(published.header("location")).await;
-    assert!(after.body.contains("Terbit sebagai versi 1"), "{}", after.body);
+    assert!(
+        after.body.contains("Terbit sebagai versi 1"),
+        "{}",
+        after.body
+    );
     assert!(after.body.contains(PUBLIC));
 
     let history = Versions::new(&server.data).history(FILE).unwrap();
@@ -179,14 +197,16 @@ async fn a_page_with_a_broken_front_matter_is_not_published() {
     }
     assert_eq!(server.site().read(FILE), before_file);
     assert_eq!(public(&server, PUBLIC).await, before_public);
-    assert!(Versions::new(&server.data).history(FILE).unwrap().is_empty());
+    assert!(
+        Versions::new(&server.data)
+            .history(FILE)
+            .unwrap()
+            .is_empty()
+    );
     assert!(audited(&server.data, "page-published").is_empty());
 
     // No button: refused, nothing changed.
-    let mut pairs: Vec<(&str, &str)> = form
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let mut pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     pairs.push(("aksi", "hapus"));
     let unknown = sari.post(EDITOR, &pairs).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -219,8 +239,17 @@ async fn a_draft_is_kept_unpublished_and_offered_again() {
 
     // Published from the draft: live, and the draft is gone.
     let published = send(&mut budi, &opened, "terbitkan").await;
-    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
-    assert!(public(&server, PUBLIC).await.contains("Paragraf draf uji 5521."));
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    assert!(
+        public(&server, PUBLIC)
+            .await
+            .contains("Paragraf draf uji 5521.")
+    );
     assert_eq!(Versions::new(&server.data).draft(FILE).unwrap(), None);
 }
 
@@ -262,7 +291,11 @@ async fn two_editors_on_one_page_neither_loses_text() {
         .write(FILE, format!("{file}\nDiubah dengan tangan.\n"));
     let third = send(&mut sari, &c, "terbitkan").await;
     assert_eq!(third.status, StatusCode::CONFLICT);
-    assert!(third.body.contains("diubah langsung di server"), "{}", third.body);
+    assert!(
+        third.body.contains("diubah langsung di server"),
+        "{}",
+        third.body
+    );
     assert_eq!(
         Versions::new(&server.data).history(FILE).unwrap().len(),
         1,
