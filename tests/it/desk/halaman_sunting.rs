@@ -221,7 +221,9 @@ async fn a_draft_is_kept_unpublished_and_offered_again() {
     let mut sari = editor(&server, "sari", "Sari Wulandari").await;
     let before_file = server.site().read(FILE);
     let mut form = fields(&sari.get(EDITOR).await);
-    let isi = format!("{}\nParagraf draf uji 5521.\n", form["isi"]);
+    // Larger than the desk's other forms may be (64 KiB).
+    let long = "Paragraf panjang untuk menguji batas formulir.\n\n".repeat(3000);
+    let isi = format!("{}\nParagraf draf uji 5521.\n\n{long}", form["isi"]);
     form.insert("isi".into(), isi);
     let saved = send(&mut sari, &form, "draf").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
