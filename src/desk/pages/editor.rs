@@ -62,6 +62,15 @@ struct Problem {
     error: bool,
 }
 
+/// "27 November 2026, 10.15 WIB" of a version's or draft's time (as kept
+/// if it does not read).
+fn when(at: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(at, &Rfc3339)
+        .map(crate::desk::case::words::moment_text)
+        .unwrap_or_else(|_| at.to_string())
+}
+
 fn problems(diags: &[Diagnostic]) -> Vec<Problem> {
     diags
         .iter()
@@ -200,7 +209,7 @@ async fn open(
     view.opened_draft = opened_draft;
     view.draft = draft.map(|d| DraftNote {
         who: d.author.name,
-        at: d.author.at,
+        at: when(&d.author.at),
     });
     if let Some(n) = flag("terbit").filter(|n| n.chars().all(|c| c.is_ascii_digit())) {
         view.notice = format!("Terbit sebagai versi {n}. Halaman ini sekarang tampil di situs:");
@@ -432,7 +441,7 @@ async fn publish_page(
                 tracing::error!(target: "loket::desk", "cannot keep the draft of {path}: {e}");
             }
             let (who, at) = match by {
-                Some(a) => (format!("{} ({})", a.name, a.login), a.at),
+                Some(a) => (format!("{} ({})", a.name, a.login), when(&a.at)),
                 None => ("diubah langsung di server".to_string(), String::new()),
             };
             let page = ConflictPage {

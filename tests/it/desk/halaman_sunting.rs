@@ -234,6 +234,11 @@ async fn a_draft_is_kept_unpublished_and_offered_again() {
     let mut budi = editor(&server, "budi", "Budi Santoso").await;
     let page = budi.get(EDITOR).await;
     assert!(page.body.contains("Sari Wulandari"), "{}", page.body);
+    assert!(
+        page.body.contains("pada 2 Desember 2026, "),
+        "{}",
+        page.body
+    );
     let opened = fields(&page);
     assert!(opened["isi"].contains("Paragraf draf uji 5521."));
     let published_text = fields(&budi.get(&format!("{EDITOR}?asli=1")).await);
