@@ -168,8 +168,8 @@ impl Fields {
         fields
     }
 
-    /// The front matter text of these fields: the other lines as typed,
-    /// then the fields filled in. `Err`: a field could not be written
+    /// The front matter text of these fields: the title and description,
+    /// the other lines as typed, then the menu and the service. `Err`: a field could not be written
     /// without changing another line (said in Indonesian).
     pub fn to_front(&self) -> Result<String, String> {
         let mut text = self.other.replace("\r\n", "\n");
@@ -181,12 +181,22 @@ impl Fields {
                 "Isian {key} tidak dapat ditulis ke front matter tanpa mengubah baris lain. Periksa kolom \"Front matter lainnya\": kunci {key} ditulis dua kali atau ada teks yang belum ditutup."
             )
         };
+        // The title and description first, as pages are usually written
+        // (unless the other lines have them: set there); the menu and the
+        // service after the other lines.
+        let mut head = String::new();
         for (key, value) in [("title", &self.title), ("description", &self.description)] {
             let value = value.trim();
-            if !value.is_empty() {
-                text = set_key(&text, key, value).map_err(|_| cannot(key))?;
+            if value.is_empty() {
+                continue;
+            }
+            let top = |l: &str| l.strip_prefix(key).is_some_and(|r| r.starts_with(':'));
+            match text.lines().any(top) {
+                true => text = set_key(&text, key, value).map_err(|_| cannot(key))?,
+                false => head = set_key(&head, key, value).map_err(|_| cannot(key))?,
             }
         }
+        text = head + &text;
         let menu = self.menu.trim();
         if !menu.is_empty() {
             text = match menu.parse::<i64>() {
@@ -247,9 +257,14 @@ mod tests {
         let before: Value = yaml::from_str(front).unwrap();
         let after: Value = yaml::from_str(&again).unwrap();
         assert_eq!(before, after);
-        assert!(again.starts_with("# kata kunci lama\nweight: 1\nextra:\n  warna: hijau\n"));
+        assert!(
+            again.starts_with(
+                "title: Layanan A\n# kata kunci lama\nweight: 1\nextra:\n  warna: hijau\nmenu: 2\nservice:\n"
+            ),
+            "{again}"
+        );
         assert_eq!(join(&again, body), join(&again, body));
-        assert!(join(&again, body).starts_with("---\n# kata"));
+        assert!(join(&again, body).starts_with("---\ntitle: Layanan A\n# kata"));
     }
 
     #[test]

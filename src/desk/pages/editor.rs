@@ -396,6 +396,8 @@ async fn draft(
 struct ConflictPage {
     path: String,
     action: String,
+    /// Published on the desk (else changed on the server itself).
+    by_desk: bool,
     who: String,
     at: String,
     theirs: String,
@@ -440,13 +442,15 @@ async fn publish_page(
             if let Err(e) = &kept {
                 tracing::error!(target: "loket::desk", "cannot keep the draft of {path}: {e}");
             }
+            let by_desk = by.is_some();
             let (who, at) = match by {
                 Some(a) => (format!("{} ({})", a.name, a.login), when(&a.at)),
-                None => ("diubah langsung di server".to_string(), String::new()),
+                None => (String::new(), String::new()),
             };
             let page = ConflictPage {
                 path: path.to_string(),
                 action: format!("{PAGES_PATH}{path}"),
+                by_desk,
                 who,
                 at,
                 removed: current.is_none(),
