@@ -101,6 +101,32 @@ pub struct Fields {
     pub service: ServiceFields,
     /// Every other line of the front matter, as typed.
     pub other: String,
+    /// The lines each field's key had in the file as opened (quotes and
+    /// comments as typed): written again as they were while the field
+    /// still holds the same value, so that an edit of the body changes no
+    /// line of the front matter.
+    pub kept: Vec<KeptLines>,
+}
+
+/// A key's lines in the file as opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct KeptLines {
+    pub key: String,
+    pub lines: String,
+}
+
+/// The lines `before` has and `after` (the same text with one block taken
+/// out) has not.
+fn taken_out(before: &str, after: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    a[head..a.len() - tail].join("\n") + "\n"
 }
 
 /// A page file's front matter (`None`: it has none) and body.
@@ -150,7 +176,7 @@ impl Fields {
                 _ => continue,
             };
             if let Ok(rest) = remove_key(&fields.other, key) {
-                fields.other = rest;
+                fields.keep(key, rest);
                 match key {
                     "title" => fields.title = value,
                     "description" => fields.description = value,
@@ -161,11 +187,42 @@ impl Fields {
         if let Some(service) = map.get("service").and_then(service_fields)
             && let Ok(rest) = remove_key(&fields.other, "service")
         {
-            fields.other = rest;
+            fields.keep("service", rest);
             fields.service = service;
             fields.has_service = true;
         }
         fields
+    }
+
+    /// Takes `key`'s lines out of [`Fields::other`], which is `rest` without them.
+    fn keep(&mut self, key: &str, rest: String) {
+        self.kept.push(KeptLines {
+            key: key.to_string(),
+            lines: taken_out(&self.other, &rest),
+        });
+        self.other = rest;
+    }
+
+    /// `key`'s lines as opened, if they still say `value`.
+    fn kept_for(&self, key: &str, value: &Value) -> Option<&str> {
+        let kept = self.kept.iter().find(|k| k.key == key)?;
+        let Ok(Value::Mapping(map)) = yaml::from_str::<Value>(&kept.lines) else {
+            return None;
+        };
+        (map.len() == 1 && map.get(key) == Some(value)).then_some(kept.lines.as_str())
+    }
+
+    /// Sets `key` to `value` in `text`: its lines as opened when they say
+    /// the same (at the end), else written anew (`set_key`/`set_value`).
+    fn put(&self, text: String, key: &str, value: &Value) -> Result<String, String> {
+        let top = |l: &str| l.strip_prefix(key).is_some_and(|r| r.starts_with(':'));
+        if let Some(lines) = self.kept_for(key, value).filter(|_| !text.lines().any(top)) {
+            return Ok(text + lines);
+        }
+        match value {
+            Value::String(s) => set_key(&text, key, s),
+            other => set_value(&text, key, other),
+        }
     }
 
     /// The front matter text of these fields: the title and description,
@@ -193,20 +250,26 @@ impl Fields {
             let top = |l: &str| l.strip_prefix(key).is_some_and(|r| r.starts_with(':'));
             match text.lines().any(top) {
                 true => text = set_key(&text, key, value).map_err(|_| cannot(key))?,
-                false => head = set_key(&head, key, value).map_err(|_| cannot(key))?,
+                false => {
+                    head = self
+                        .put(head, key, &Value::from(value))
+                        .map_err(|_| cannot(key))?
+                }
             }
         }
         text = head + &text;
         let menu = self.menu.trim();
         if !menu.is_empty() {
-            text = match menu.parse::<i64>() {
-                Ok(n) => set_value(&text, "menu", &n),
-                Err(_) => set_key(&text, "menu", menu),
-            }
-            .map_err(|_| cannot("menu"))?;
+            let value = match menu.parse::<i64>() {
+                Ok(n) => Value::from(n),
+                Err(_) => Value::from(menu),
+            };
+            text = self.put(text, "menu", &value).map_err(|_| cannot("menu"))?;
         }
         if self.has_service {
-            text = set_value(&text, "service", &self.service.to_mapping())
+            let value = Value::Mapping(self.service.to_mapping());
+            text = self
+                .put(text, "service", &value)
                 .map_err(|_| cannot("service"))?;
         }
         Ok(text)
@@ -236,7 +299,7 @@ fn service_fields(value: &Value) -> Option<ServiceFields> {
 mod tests {
     use super::*;
 
-    const PAGE: &str = "---\ntitle: \"Layanan A\"\n# kata kunci lama\nweight: 1\nextra:\n  warna: hijau\nmenu: 2\nservice:\n  decree: \"188/1\"\n  working_days: 5\n  fee: Gratis\n  product: Surat\n  form: /permohonan/\n---\n\n## Persyaratan\n\nKTP.\n";
+    const PAGE: &str = "---\ntitle: \"Layanan A\"\n# kata kunci lama\nweight: 1\nextra:\n  warna: hijau\nmenu: 2\nservice:\n  decree: \"188/1\"\n  working_days: 5\n  fee: Gratis # tanpa biaya\n  product: Surat\n  form: /permohonan/\n---\n\n## Persyaratan\n\nKTP.\n";
 
     #[test]
     fn fields_come_out_and_go_back_with_every_other_line_kept() {
@@ -257,14 +320,24 @@ mod tests {
         let before: Value = yaml::from_str(front).unwrap();
         let after: Value = yaml::from_str(&again).unwrap();
         assert_eq!(before, after);
-        assert!(
-            again.starts_with(
-                "title: Layanan A\n# kata kunci lama\nweight: 1\nextra:\n  warna: hijau\nmenu: 2\nservice:\n"
-            ),
-            "{again}"
+        // Nothing changed: every line as it was, the menu after the others.
+        assert_eq!(
+            again,
+            "title: \"Layanan A\"\n# kata kunci lama\nweight: 1\nextra:\n  warna: hijau\nmenu: 2\nservice:\n  decree: \"188/1\"\n  working_days: 5\n  fee: Gratis # tanpa biaya\n  product: Surat\n  form: /permohonan/\n"
         );
+        // A changed field is written anew, the others kept.
+        let mut changed = fields.clone();
+        changed.service.fee = "Rp0".into();
+        changed.title = "Layanan B".into();
+        let edited = changed.to_front().unwrap();
+        assert!(edited.starts_with("title: Layanan B\n# kata"), "{edited}");
+        assert!(
+            edited.contains("menu: 2\nservice:\n  decree: 188/1\n"),
+            "{edited}"
+        );
+        assert!(edited.contains("fee: Rp0"), "{edited}");
         assert_eq!(join(&again, body), join(&again, body));
-        assert!(join(&again, body).starts_with("---\ntitle: Layanan A\n# kata"));
+        assert!(join(&again, body).starts_with("---\ntitle: \"Layanan A\"\n# kata"));
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::{PAGES_PATH, Refused, author, publish};
 use crate::core::diagnostic::Diagnostic;
 use crate::desk::http::{self, Form, query, redirect};
 use crate::desk::{Body, Desk, Staff, html_page, messages, views};
-use crate::edit::front::{self, Fields, ServiceFields};
+use crate::edit::front::{self, Fields, KeptLines, ServiceFields};
 use crate::edit::versions::{Change, Draft, token};
 use crate::edit::{EditError, EditPath, SiteFiles};
 
@@ -243,6 +243,14 @@ fn posted_text(posted: &Form) -> (Result<String, String>, Fields, bool) {
         has_service: with_fields && posted.get("layanan") == "1",
         service,
         other: posted.get("lainnya"),
+        kept: ["title", "description", "menu", "service"]
+            .into_iter()
+            .map(|key| KeptLines {
+                key: key.to_string(),
+                lines: posted.get(&format!("asli_{key}")),
+            })
+            .filter(|k| !k.lines.is_empty())
+            .collect(),
     };
     let front = match with_fields {
         true => fields.to_front(),

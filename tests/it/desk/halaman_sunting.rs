@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use loket::edit::front::split;
 use loket::edit::versions::Versions;
 use reqwest::StatusCode;
 
@@ -258,6 +259,11 @@ async fn a_draft_is_kept_unpublished_and_offered_again() {
             .contains("Paragraf draf uji 5521.")
     );
     assert_eq!(Versions::new(&server.data).draft(FILE).unwrap(), None);
+    // Only the body changed: the front matter is as it was, line for line
+    // (quotes and the comment on complaint_days too).
+    let after_file = server.site().read(FILE);
+    assert_eq!(split(&after_file).0, split(&before_file).0);
+    assert!(before_file.contains("complaint_days: 3 # "));
 }
 
 #[tokio::test]
