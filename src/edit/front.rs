@@ -41,6 +41,17 @@ const SERVICE_KEYS: [(&str, bool); 8] = [
 ];
 
 impl ServiceFields {
+    /// The fields as a form posts them, each under its key's name.
+    pub fn posted(get: impl Fn(&str) -> String) -> ServiceFields {
+        let mut fields = ServiceFields::default();
+        for (key, _) in SERVICE_KEYS {
+            if let Some(slot) = fields.get_mut(key) {
+                *slot = get(key);
+            }
+        }
+        fields
+    }
+
     fn get_mut(&mut self, key: &str) -> Option<&mut String> {
         Some(match key {
             "decree" => &mut self.decree,

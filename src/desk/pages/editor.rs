@@ -222,19 +222,7 @@ async fn open(
 
 /// The page file the posted fields make, and the editor's view of them.
 fn posted_text(posted: &Form) -> (Result<String, String>, Fields, bool) {
-    let mut service = ServiceFields::default();
-    for (key, slot) in [
-        ("decree", &mut service.decree),
-        ("working_days", &mut service.working_days),
-        ("fee", &mut service.fee),
-        ("product", &mut service.product),
-        ("form", &mut service.form),
-        ("form_label", &mut service.form_label),
-        ("complaint_days", &mut service.complaint_days),
-        ("decree_pdf", &mut service.decree_pdf),
-    ] {
-        *slot = posted.get(key);
-    }
+    let service = ServiceFields::posted(|key| posted.get(key));
     let with_fields = posted.get("bidang") == "1";
     let fields = Fields {
         title: posted.get("judul"),
