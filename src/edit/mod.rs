@@ -11,6 +11,7 @@
 //! go through it.
 
 pub mod files;
+pub mod front;
 pub mod versions;
 
 use std::fs;
