@@ -158,7 +158,15 @@ fn citizen_journeys_in_chromium() {
     // The site's editor for e2e/sunting.test.mjs (role penyunting only).
     let (editor, editor_password) = ("Penyunting Uji", "kata sandi penyunting untuk uji");
     let mut add = crate::common::loket()
-        .args(["staff", "add", editor, "--password-stdin", "--role", "penyunting", "--data"])
+        .args([
+            "staff",
+            "add",
+            editor,
+            "--password-stdin",
+            "--role",
+            "penyunting",
+            "--data",
+        ])
         .arg(&server.data)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
