@@ -10,6 +10,8 @@
 //! build) is `desk::pages::publish`; editing, restoring and removing all
 //! go through it.
 
+pub mod diff;
+pub mod git;
 pub mod versions;
 
 use std::fs;
@@ -262,7 +264,9 @@ impl SiteFiles {
     }
 
     /// Keeps an applied change, once served, as the file's next version,
-    /// and forgets the file's draft.
+    /// and forgets the file's draft; in a site folder that is a git
+    /// repository, commits the file too ([`git`]: a commit that fails is
+    /// logged and undoes nothing, the version is kept).
     pub fn record(
         &self,
         applied: &Applied,
@@ -278,6 +282,9 @@ impl SiteFiles {
             self.versions
                 .record(applied.path.as_str(), text, change, author, restored)?;
         self.versions.drop_draft(applied.path.as_str())?;
+        if let Err(e) = git::commit(&self.root, &applied.path, &version) {
+            tracing::warn!(target: "loket::edit", "{} version {} was not committed to git: {e}", applied.path, version.number);
+        }
         Ok(version)
     }
 

@@ -58,7 +58,7 @@ pub const SURVEY_TEMPLATE: &str = "survei.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 28] = [
+const BUILTIN: [(&str, &str); 29] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -139,6 +139,10 @@ const BUILTIN: [(&str, &str); 28] = [
     (
         "desk/survei-kode.html",
         include_str!("../desk/templates/survei-kode.html"),
+    ),
+    (
+        "desk/halaman-riwayat.html",
+        include_str!("../desk/templates/halaman-riwayat.html"),
     ),
     (
         "desk/galat.html",
