@@ -38,10 +38,7 @@ pub fn lines(old: Option<&str>, new: Option<&str>) -> Vec<Line> {
         out.push(Line {
             kind,
             number: index.map_or(0, |i| i + 1),
-            text: change
-                .value()
-                .trim_end_matches(['\n', '\r'])
-                .to_string(),
+            text: change.value().trim_end_matches(['\n', '\r']).to_string(),
         });
     }
     out
@@ -71,10 +68,7 @@ mod tests {
 
     #[test]
     fn a_file_that_comes_or_goes_is_all_added_or_removed() {
-        assert_eq!(
-            said(&lines(None, Some("a\nb"))),
-            ["Added 1 a", "Added 2 b"]
-        );
+        assert_eq!(said(&lines(None, Some("a\nb"))), ["Added 1 a", "Added 2 b"]);
         assert_eq!(said(&lines(Some("a\n"), None)), ["Removed 1 a"]);
     }
 }

@@ -63,7 +63,7 @@ pub fn commit(site: &Path, path: &EditPath, version: &Version) -> Result<Committ
         return Ok(Committed::Unchanged);
     }
     let name = plain(&version.author.name);
-    let email = format!("{}@loket.invalid", plain(&version.author.login));
+    let email = format!("{}@loket.invalid", local_part(&version.author.login));
     let message = message(path, version);
     let mut cmd = git(site);
     if !version.author.at.is_empty() {
@@ -71,8 +71,7 @@ pub fn commit(site: &Path, path: &EditPath, version: &Version) -> Result<Committ
             .env("GIT_COMMITTER_DATE", &version.author.at);
     }
     run(
-        cmd
-            .arg("-c")
+        cmd.arg("-c")
             .arg(format!("user.name={name}"))
             .arg("-c")
             .arg(format!("user.email={email}"))
@@ -112,6 +111,23 @@ fn plain(text: &str) -> String {
     }
 }
 
+/// A login as an address's local part ("Budi Santoso" → "Budi.Santoso").
+fn local_part(login: &str) -> String {
+    let kept: String = login
+        .chars()
+        .map(
+            |c| match c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                true => c,
+                false => '.',
+            },
+        )
+        .collect();
+    match kept.trim_matches('.') {
+        "" => "loket".to_string(),
+        k => k.to_string(),
+    }
+}
+
 /// git in `site`, needing no configuration of the server's account, asking
 /// nothing, running no hook.
 fn git(site: &Path) -> Command {
@@ -138,7 +154,13 @@ fn run(cmd: &mut Command, step: &'static str) -> Result<Output, GitError> {
     Err(GitError::Failed {
         step,
         // The first line says why; later ones may list paths.
-        stderr: stderr.lines().next().unwrap_or("").chars().take(200).collect(),
+        stderr: stderr
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect(),
     })
 }
 
@@ -151,6 +173,8 @@ mod tests {
     fn names_are_kept_plain() {
         assert_eq!(plain("Sari <x@y>\nDewi"), "Sari x@yDewi");
         assert_eq!(plain(" <> "), "loket");
+        assert_eq!(local_part("Budi Santoso"), "Budi.Santoso");
+        assert_eq!(local_part("sari"), "sari");
     }
 
     #[test]

@@ -253,7 +253,10 @@ async fn show(
         );
     }
     let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(status, views::render("halaman-riwayat.html", &chrome, &view))
+    html_page(
+        status,
+        views::render("halaman-riwayat.html", &chrome, &view),
+    )
 }
 
 /// `POST`: publishes version `versi` again, for a file that was `dasar`
@@ -275,7 +278,9 @@ async fn restore(
     };
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let Ok(number) = asked.trim().parse::<u32>() else {
-        let view = refuse("Pilih versi yang akan dipulihkan dari daftar di bawah. Tidak ada yang diubah.".into());
+        let view = refuse(
+            "Pilih versi yang akan dipulihkan dari daftar di bawah. Tidak ada yang diubah.".into(),
+        );
         return show(desk, staff, path, view, unprocessable).await;
     };
     if dasar.is_empty() {

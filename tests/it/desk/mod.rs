@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod channels;
 mod documents;
+mod halaman_riwayat;
 mod lists;
 mod messages;
 mod roles;
