@@ -177,22 +177,62 @@ mod tests {
         assert_eq!(local_part("sari"), "sari");
     }
 
+    fn author() -> Author {
+        Author {
+            login: "sari".into(),
+            name: "Sari".into(),
+            at: "2026-12-07T10:00:00+07:00".into(),
+        }
+    }
+
+    fn version(path: &EditPath) -> Version {
+        Version {
+            number: 1,
+            path: path.to_string(),
+            change: Change::Terbit,
+            author: author(),
+            restored: None,
+        }
+    }
+
     #[test]
     fn outside_a_repository_nothing_happens() {
         let dir = tempfile::tempdir().unwrap();
         let path = EditPath::parse("content/a.md").unwrap();
-        let version = Version {
-            number: 1,
-            path: path.to_string(),
-            change: Change::Terbit,
-            author: Author {
-                login: "sari".into(),
-                name: "Sari".into(),
-                at: "2026-12-07T10:00:00+07:00".into(),
-            },
-            restored: None,
-        };
-        let got = commit(dir.path(), &path, &version);
+        let got = commit(dir.path(), &path, &version(&path));
         assert!(matches!(got, Ok(Committed::NoRepository)), "{got:?}");
+    }
+
+    /// A commit that fails (the file is ignored by the repository) is an
+    /// error for the caller to log; `SiteFiles::record` keeps the version.
+    #[test]
+    fn a_failed_commit_undoes_nothing() {
+        let site = tempfile::tempdir().unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let init = git(site.path()).args(["init", "--quiet"]).status().unwrap();
+        assert!(init.success());
+        std::fs::create_dir(site.path().join("content")).unwrap();
+        std::fs::write(site.path().join(".gitignore"), "content/\n").unwrap();
+        std::fs::write(site.path().join("content/a.md"), "satu\n").unwrap();
+        let path = EditPath::parse("content/a.md").unwrap();
+        let got = commit(site.path(), &path, &version(&path));
+        assert!(
+            matches!(got, Err(GitError::Failed { step: "add", .. })),
+            "{got:?}"
+        );
+        let files = super::super::SiteFiles::new(site.path(), data.path());
+        let applied = super::super::Applied {
+            path: path.clone(),
+            text: Some("satu\n".into()),
+            previous: None,
+        };
+        let kept = files
+            .record(&applied, Change::Terbit, author(), None)
+            .unwrap();
+        assert_eq!(kept.number, 1);
+        assert_eq!(
+            files.versions().text("content/a.md", 1).unwrap().as_deref(),
+            Some("satu\n")
+        );
     }
 }

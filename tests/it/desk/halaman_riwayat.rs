@@ -274,4 +274,58 @@ async fn in_a_git_repository_each_version_is_a_commit_of_its_file_only() {
     assert!(git(site, &["ls-files", "--", "data"]).is_empty());
     let status = git(site, &["status", "--porcelain", "--", "content"]);
     assert!(status.is_empty(), "{status}");
+
+    // A page made and then removed: its removal is a commit too, and
+    // restoring its first version makes the file again.
+    let files = SiteFiles::new(site, &server.data);
+    let made = EditPath::parse("content/jadwal.md").unwrap();
+    let text = "---\ntitle: \"Jadwal layanan\"\n---\n\nSenin sampai Jumat, pukul 08.00–15.00.\n";
+    for (next, change) in [
+        (Some(text.to_string()), Change::Terbit),
+        (None, Change::Hapus),
+    ] {
+        let base = token(files.read(&made).unwrap().as_deref().map(str::as_bytes));
+        let applied = files
+            .apply(files.stage(&made, next, &base).unwrap())
+            .unwrap();
+        let author = Author {
+            login: "Budi Santoso".into(),
+            name: "Budi Santoso".into(),
+            at: "2026-12-01T11:00:00+07:00".into(),
+        };
+        files.record(&applied, change, author, None).unwrap();
+    }
+    assert_eq!(
+        git(site, &["log", "-1", "--format=%an|%ae|%s"]).trim(),
+        "Budi Santoso|Budi.Santoso@loket.invalid|content/jadwal.md: dihapus (versi 2)"
+    );
+    assert!(git(site, &["ls-files", "--", "content/jadwal.md"]).is_empty());
+    let removed = sari.get("/halaman/riwayat/content/jadwal.md").await;
+    assert!(
+        removed.body.contains("Versi 2: halaman dihapus"),
+        "{}",
+        removed.body
+    );
+    assert!(
+        removed
+            .body
+            .contains("tidak ada di situs saat ini (sudah dihapus)")
+    );
+    assert_eq!(removed.hidden("dasar"), "-");
+    let back = sari
+        .post(
+            "/halaman/riwayat/content/jadwal.md",
+            &[("csrf", &removed.csrf()), ("dasar", "-"), ("versi", "1")],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    assert_eq!(server.site().read("content/jadwal.md"), text);
+    let public = reqwest::get(server.url("/jadwal/")).await.unwrap();
+    assert_eq!(public.status(), StatusCode::OK);
+    assert!(public.text().await.unwrap().contains("Senin sampai Jumat"));
+    assert_eq!(
+        git(site, &["log", "-1", "--format=%an|%s"]).trim(),
+        "Sari Wulandari|content/jadwal.md: versi 1 dipulihkan sebagai versi 3"
+    );
+    assert_eq!(git(site, &["show", "HEAD:content/jadwal.md"]), text);
 }
