@@ -3,8 +3,14 @@
 //! they come in the file, each with its line number (of the new text for
 //! an added line, of the old one for a removed line).
 
+use std::time::Duration;
+
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
+
+/// The longest a comparison may take: past it, the lines told are still
+/// right, only not the fewest (two very long, very different texts).
+const DEADLINE: Duration = Duration::from_millis(200);
 
 /// Whether a line came or went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,7 +33,7 @@ pub struct Line {
 /// The lines that differ from `old` to `new` (`None`: no file, no line).
 pub fn lines(old: Option<&str>, new: Option<&str>) -> Vec<Line> {
     let (old, new) = (old.unwrap_or(""), new.unwrap_or(""));
-    let diff = TextDiff::from_lines(old, new);
+    let diff = TextDiff::configure().timeout(DEADLINE).diff_lines(old, new);
     let mut out = Vec::new();
     for change in diff.iter_all_changes() {
         let (kind, index) = match change.tag() {

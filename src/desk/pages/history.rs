@@ -139,12 +139,17 @@ fn capped(mut lines: Vec<Line>) -> (Vec<Line>, usize) {
     (lines, more)
 }
 
-/// The file now and its versions with their texts, newest first.
+/// The file now, its versions with their texts (newest first), and what
+/// the page says of them.
 struct Read {
     current: Option<String>,
     versions: Vec<(Version, Option<String>)>,
+    rows: Vec<VersionRow>,
+    /// The lines the file now differs by from its last version.
+    drift: Option<Vec<Line>>,
 }
 
+/// Reads and compares in a blocking task (a diff takes CPU).
 async fn read(desk: &Desk, path: &EditPath) -> std::io::Result<Read> {
     let files = desk.site_files();
     let path = path.clone();
@@ -155,10 +160,62 @@ async fn read(desk: &Desk, path: &EditPath) -> std::io::Result<Read> {
             let text = files.versions().text(path.as_str(), version.number)?;
             versions.push((version, text));
         }
-        Ok(Read { current, versions })
+        let (rows, drift) = compare(current.as_deref(), &versions);
+        Ok(Read {
+            current,
+            versions,
+            rows,
+            drift,
+        })
     })
     .await
     .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+}
+
+/// Each version against the one before it, and the file now against the
+/// last one (`None`: the same).
+fn compare(
+    current: Option<&str>,
+    versions: &[(Version, Option<String>)],
+) -> (Vec<VersionRow>, Option<Vec<Line>>) {
+    let contents: Vec<Option<String>> = versions
+        .iter()
+        .map(|(v, text)| content(v, text.clone()))
+        .collect();
+    let mut rows = Vec::new();
+    for (i, (version, text)) in versions.iter().enumerate() {
+        let before = contents.get(i + 1);
+        let first = before.is_none();
+        let changed = match (first, version.change) {
+            (true, _) | (_, Change::Hapus) => Vec::new(),
+            (false, _) => diff::lines(before.and_then(Option::as_deref), contents[i].as_deref()),
+        };
+        let added = changed
+            .iter()
+            .filter(|l| l.kind == diff::Kind::Added)
+            .count();
+        let removed = changed.len() - added;
+        let (lines, more) = capped(changed);
+        rows.push(VersionRow {
+            number: version.number,
+            change: version.change,
+            restored: version.restored,
+            who: version.author.name.clone(),
+            when: when(&version.author),
+            first,
+            line_count: text.as_deref().map_or(0, |t| t.lines().count()),
+            added,
+            removed,
+            lines,
+            more,
+            restorable: version.change != Change::Hapus && text.as_deref() != current,
+        });
+    }
+    let drift = match contents.first() {
+        Some(last) if last.as_deref() != current => Some(diff::lines(last.as_deref(), current)),
+        _ => None,
+    };
+    (rows, drift)
 }
 
 /// The history page of `path`, with what `view` already says (a notice,
@@ -182,45 +239,9 @@ async fn show(
     view.editor = format!("{PAGES_PATH}{path}");
     view.exists = read.current.is_some();
     view.dasar = token(read.current.as_deref().map(str::as_bytes));
-    let contents: Vec<Option<String>> = read
-        .versions
-        .iter()
-        .map(|(v, text)| content(v, text.clone()))
-        .collect();
-    for (i, (version, text)) in read.versions.iter().enumerate() {
-        let now = &contents[i];
-        let before = contents.get(i + 1);
-        let first = before.is_none();
-        let changed = match (first, version.change) {
-            (true, _) | (_, Change::Hapus) => Vec::new(),
-            (false, _) => diff::lines(before.and_then(Option::as_deref), now.as_deref()),
-        };
-        let added = changed
-            .iter()
-            .filter(|l| l.kind == diff::Kind::Added)
-            .count();
-        let (lines, more) = capped(changed.clone());
-        view.versions.push(VersionRow {
-            number: version.number,
-            change: version.change,
-            restored: version.restored,
-            who: version.author.name.clone(),
-            when: when(&version.author),
-            first,
-            line_count: text.as_deref().map_or(0, |t| t.lines().count()),
-            added,
-            removed: changed.len() - added,
-            lines,
-            more,
-            restorable: version.change != Change::Hapus
-                && text.as_deref() != read.current.as_deref(),
-        });
-    }
-    if let Some(last) = contents.first()
-        && *last != read.current
-    {
+    view.versions = read.rows;
+    if let Some(drift) = read.drift {
         view.drifted = true;
-        let drift = diff::lines(last.as_deref(), read.current.as_deref());
         (view.drift, view.drift_more) = capped(drift);
     }
     if let Some(asked) = view.shown_asked.take() {
