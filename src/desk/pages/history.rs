@@ -30,6 +30,9 @@ pub const HISTORY: &str = "riwayat/";
 /// is told by its count).
 const MAX_LINES: usize = 200;
 
+/// The versions shown with their changes on one page of the history.
+const PER_PAGE: usize = 20;
+
 pub async fn handle(
     desk: &Arc<Desk>,
     req: Request<Incoming>,
@@ -45,6 +48,7 @@ pub async fn handle(
         let view = HistoryPage {
             shown_asked: get("versi").cloned(),
             restored_as: get("dipulihkan").and_then(|n| n.parse().ok()),
+            page: get("hal").and_then(|n| n.parse().ok()).unwrap_or(1),
             ..HistoryPage::default()
         };
         return show(desk, staff, &path, view, StatusCode::OK).await;
@@ -102,6 +106,13 @@ struct HistoryPage {
     /// [`token`] of the file now, for the restore forms.
     dasar: String,
     versions: Vec<VersionRow>,
+    /// How many versions there are; which page of [`PER_PAGE`] is shown
+    /// (1: the newest), and the pages before and after it (0: none).
+    total: usize,
+    last: u32,
+    page: usize,
+    newer: usize,
+    older: usize,
     /// The file now is not the last version's text: changed on the server.
     drifted: bool,
     drift: Vec<Line>,
@@ -150,7 +161,7 @@ struct Read {
 }
 
 /// Reads and compares in a blocking task (a diff takes CPU).
-async fn read(desk: &Desk, path: &EditPath) -> std::io::Result<Read> {
+async fn read(desk: &Desk, path: &EditPath, page: usize) -> std::io::Result<Read> {
     let files = desk.site_files();
     let path = path.clone();
     tokio::task::spawn_blocking(move || {
@@ -160,7 +171,7 @@ async fn read(desk: &Desk, path: &EditPath) -> std::io::Result<Read> {
             let text = files.versions().text(path.as_str(), version.number)?;
             versions.push((version, text));
         }
-        let (rows, drift) = compare(current.as_deref(), &versions);
+        let (rows, drift) = compare(current.as_deref(), &versions, page);
         Ok(Read {
             current,
             versions,
@@ -172,18 +183,24 @@ async fn read(desk: &Desk, path: &EditPath) -> std::io::Result<Read> {
     .unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
-/// Each version against the one before it, and the file now against the
-/// last one (`None`: the same).
+/// Each version of page `page` against the one before it, and the file
+/// now against the last one (`None`: the same).
 fn compare(
     current: Option<&str>,
     versions: &[(Version, Option<String>)],
+    page: usize,
 ) -> (Vec<VersionRow>, Option<Vec<Line>>) {
     let contents: Vec<Option<String>> = versions
         .iter()
         .map(|(v, text)| content(v, text.clone()))
         .collect();
     let mut rows = Vec::new();
-    for (i, (version, text)) in versions.iter().enumerate() {
+    let shown = versions
+        .iter()
+        .enumerate()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE);
+    for (i, (version, text)) in shown {
         let before = contents.get(i + 1);
         let first = before.is_none();
         let changed = match (first, version.change) {
@@ -227,7 +244,9 @@ async fn show(
     mut view: HistoryPage,
     mut status: StatusCode,
 ) -> Response<Body> {
-    let read = match read(desk, path).await {
+    let pages = |n: usize| n.div_ceil(PER_PAGE).max(1);
+    view.page = view.page.max(1);
+    let read = match read(desk, path, view.page).await {
         Ok(read) => read,
         Err(e) => {
             tracing::error!(target: "loket::desk", "cannot read the history of {path}: {e}");
@@ -240,6 +259,17 @@ async fn show(
     view.exists = read.current.is_some();
     view.dasar = token(read.current.as_deref().map(str::as_bytes));
     view.versions = read.rows;
+    view.total = read.versions.len();
+    view.last = read.versions.first().map_or(0, |(v, _)| v.number);
+    if view.page > pages(view.total) && status == StatusCode::OK {
+        view.error = "Halaman riwayat ini tidak ada. Buka riwayat dari versi terbaru.".into();
+        status = StatusCode::NOT_FOUND;
+    }
+    view.newer = view.page.saturating_sub(1).min(pages(view.total));
+    view.older = match view.page < pages(view.total) {
+        true => view.page + 1,
+        false => 0,
+    };
     if let Some(drift) = read.drift {
         view.drifted = true;
         (view.drift, view.drift_more) = capped(drift);

@@ -203,6 +203,33 @@ async fn the_history_shows_each_version_and_restores_one() {
     let drifted = sari.get(HISTORY).await;
     assert!(drifted.body.contains("berbeda dari versi terakhir"));
     assert!(drifted.body.contains(&format!("<code>{by_hand}</code>")));
+
+    // Twenty versions a page, the newest first.
+    let versions = SiteFiles::new(server.site().root(), &server.data);
+    for i in 4..=24 {
+        let author = Author {
+            login: "sari".into(),
+            name: "Sari Wulandari".into(),
+            at: "2026-12-02T10:00:00+07:00".into(),
+        };
+        let text = format!("{one}Perubahan ke-{i}.\n");
+        versions
+            .versions()
+            .record(PAGE, &text, Change::Terbit, author, None)
+            .unwrap();
+    }
+    let newest = sari.get(HISTORY).await;
+    assert!(newest.body.contains("Versi yang terbit (24)"));
+    assert!(newest.body.contains("Versi 24: diterbitkan"));
+    assert!(!newest.body.contains("Versi 4: diterbitkan"));
+    assert!(newest.body.contains("?hal=2\">Versi yang lebih lama</a>"));
+    let older = sari.get(&format!("{HISTORY}?hal=2")).await;
+    assert_eq!(older.status, StatusCode::OK);
+    assert!(older.body.contains("Versi 4: diterbitkan"));
+    assert!(older.body.contains("Versi 1: diterbitkan"));
+    assert!(older.body.contains("?hal=1\">Versi yang lebih baru</a>"));
+    let beyond = sari.get(&format!("{HISTORY}?hal=3")).await;
+    assert_eq!(beyond.status, StatusCode::NOT_FOUND);
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
