@@ -204,9 +204,47 @@ async fn the_history_shows_each_version_and_restores_one() {
     assert!(drifted.body.contains("berbeda dari versi terakhir"));
     assert!(drifted.body.contains(&format!("<code>{by_hand}</code>")));
 
+    // A version the site can no longer take (kept before a template
+    // changed, say): refused with the check's problems, nothing changed.
+    let files = SiteFiles::new(server.site().root(), &server.data);
+    let broken = "---\ntitle: [tidak ditutup\n---\n\nIsi.\n";
+    let author = Author {
+        login: "budi".into(),
+        name: "Budi Santoso".into(),
+        at: "2026-12-02T09:30:00+07:00".into(),
+    };
+    files
+        .versions()
+        .record(PAGE, broken, Change::Terbit, author, None)
+        .unwrap();
+    let before = server.site().read(PAGE);
+    let refused = sari
+        .post(
+            HISTORY,
+            &[
+                ("csrf", &csrf),
+                ("dasar", &drifted.hidden("dasar")),
+                ("versi", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Versi 4 tidak dapat diterbitkan lagi")
+    );
+    assert!(
+        refused.body.contains(&format!("<code>{PAGE}:")),
+        "{}",
+        refused.body
+    );
+    assert_eq!(server.site().read(PAGE), before);
+    assert_eq!(files.versions().history(PAGE).unwrap().len(), 4);
+
     // Twenty versions a page, the newest first.
-    let versions = SiteFiles::new(server.site().root(), &server.data);
-    for i in 4..=24 {
+    let versions = files;
+    for i in 5..=24 {
         let author = Author {
             login: "sari".into(),
             name: "Sari Wulandari".into(),
@@ -222,6 +260,7 @@ async fn the_history_shows_each_version_and_restores_one() {
     assert!(newest.body.contains("Versi yang terbit (24)"));
     assert!(newest.body.contains("Versi 24: diterbitkan"));
     assert!(!newest.body.contains("Versi 4: diterbitkan"));
+    assert!(newest.body.contains("Versi 5: diterbitkan"));
     assert!(newest.body.contains("?hal=2\">Versi yang lebih lama</a>"));
     let older = sari.get(&format!("{HISTORY}?hal=2")).await;
     assert_eq!(older.status, StatusCode::OK);
