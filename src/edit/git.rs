@@ -41,6 +41,13 @@ pub enum Committed {
 pub fn commit(site: &Path, path: &EditPath, version: &Version) -> Result<Committed, GitError> {
     match git(site).args(["rev-parse", "--show-toplevel"]).output() {
         Ok(out) if out.status.success() => {}
+        // A repository git will not use (another user's): worth a warning.
+        Ok(out) if String::from_utf8_lossy(&out.stderr).contains("safe.directory") => {
+            return Err(GitError::Failed {
+                step: "rev-parse",
+                stderr: first_line(&out.stderr),
+            });
+        }
         Ok(_) => return Ok(Committed::NoRepository),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Committed::NoRepository);
@@ -150,18 +157,21 @@ fn run(cmd: &mut Command, step: &'static str) -> Result<Output, GitError> {
     if out.status.success() {
         return Ok(out);
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
     Err(GitError::Failed {
         step,
-        // The first line says why; later ones may list paths.
-        stderr: stderr
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect(),
+        stderr: first_line(&out.stderr),
     })
+}
+
+/// What git said first (why; later lines may list paths), short.
+fn first_line(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect()
 }
 
 #[cfg(test)]
@@ -201,6 +211,37 @@ mod tests {
         let path = EditPath::parse("content/a.md").unwrap();
         let got = commit(dir.path(), &path, &version(&path));
         assert!(matches!(got, Ok(Committed::NoRepository)), "{got:?}");
+    }
+
+    /// A repository another user owns is refused by git: an error to log,
+    /// not silence. (Only a test run as root can give it away.)
+    #[test]
+    fn another_users_repository_is_an_error() {
+        use std::os::unix::fs::MetadataExt;
+        let site = tempfile::tempdir().unwrap();
+        if std::fs::metadata(site.path()).unwrap().uid() != 0 {
+            return;
+        }
+        let init = git(site.path()).args(["init", "--quiet"]).status().unwrap();
+        assert!(init.success());
+        let chown = Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(site.path())
+            .status()
+            .unwrap();
+        assert!(chown.success());
+        let path = EditPath::parse("content/a.md").unwrap();
+        let got = commit(site.path(), &path, &version(&path));
+        assert!(
+            matches!(
+                got,
+                Err(GitError::Failed {
+                    step: "rev-parse",
+                    ..
+                })
+            ),
+            "{got:?}"
+        );
     }
 
     /// A commit that fails (the file is ignored by the repository) is an
