@@ -99,6 +99,12 @@ impl Store {
         })
     }
 
+    /// Makes uploads safe to keep; the desk's uploads into the site's
+    /// `static/` go through it too.
+    pub fn sanitizer(&self) -> &Arc<Sanitizer> {
+        &self.sanitizer
+    }
+
     /// Submissions accepted lately, by fingerprint.
     pub fn recent(&self) -> &Arc<Recent> {
         &self.recent

@@ -221,3 +221,38 @@ pub const FORM_INCOMPLETE: Notice = Notice::new(
     "Formulir tidak terbaca",
     "Formulir tidak diterima utuh. Periksa jaringan lalu kirim lagi.",
 );
+
+/// An upload into the site's `static/` that was not sent as a file form.
+pub const UPLOAD_NOT_MULTIPART: Notice = Notice::new(
+    StatusCode::BAD_REQUEST,
+    "Formulir tidak terbaca",
+    "Berkas harus dikirim lewat formulir unggah di halaman Berkas situs. Tidak ada yang diubah. Buka halaman itu lalu coba lagi.",
+);
+
+/// A file of `static/` that is not there (or may not be shown).
+pub const STATIC_FILE_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Berkas tidak ditemukan",
+    "Tidak ada berkas dengan alamat ini di folder static/ situs. Lihat daftarnya di halaman Berkas situs.",
+);
+
+/// Halaman: a removal posted without the page's version as it was opened.
+pub const PAGE_FORM_INCOMPLETE: Notice = Notice::new(
+    StatusCode::UNPROCESSABLE_ENTITY,
+    "Halaman tidak dihapus",
+    "Formulir penghapusan ini tidak lengkap, jadi tidak ada yang dihapus. Buka lagi halaman penghapusan dari daftar halaman lalu coba lagi.",
+);
+
+/// Halaman: the home page asked to be removed.
+pub const HOME_NOT_REMOVABLE: Notice = Notice::new(
+    StatusCode::UNPROCESSABLE_ENTITY,
+    "Beranda tidak dapat dihapus",
+    "Beranda (content/_index.md) adalah halaman utama situs dan tidak dapat dihapus. Ubah isinya di penyunting halaman.",
+);
+
+/// Halaman: a change the server did not build (the file was put back).
+pub const SITE_NOT_BUILT: Notice = Notice::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "Situs tidak dibangun",
+    "Perubahan ini lolos pemeriksaan, tetapi server tidak dapat membangun situs dengannya, jadi berkasnya dikembalikan seperti semula dan situs tidak berubah. Coba lagi; bila tetap gagal, hubungi pengelola server.",
+);

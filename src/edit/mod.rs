@@ -11,6 +11,7 @@
 //! go through it.
 
 pub mod diff;
+pub mod files;
 pub mod git;
 pub mod versions;
 
@@ -297,29 +298,49 @@ impl SiteFiles {
                 Err(e) => Err(e),
             };
         };
-        let dir = target.parent().unwrap_or(&self.root);
-        create_dirs_like_parent(dir)?;
-        let mode = match fs::metadata(&target) {
-            Ok(m) => m.permissions().mode() & 0o7777,
-            // A new file may be read and written by whoever may make files
-            // in its folder (the deploy kit's `loket-editor` group: 0664 in
-            // a 2775 folder), read by whoever may list it.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                0o666 & fs::metadata(dir)?.permissions().mode()
-            }
-            Err(e) => return Err(e),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(crate::core::fs::TEMP_PREFIX)
-            .suffix(crate::core::fs::TEMP_SUFFIX)
-            .tempfile_in(dir)?;
-        io::Write::write_all(tmp.as_file_mut(), text.as_bytes())?;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(mode))?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&target).map_err(|e| e.error)?;
-        crate::core::fs::sync_dir(dir)
+        write_file(&target, text.as_bytes(), true)
     }
+}
+
+/// [`write_file`], replacing: the survey's published results.
+pub fn replace_site_file(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_file(target, bytes, true)
+}
+
+/// Writes a file of the site folder atomically and durably (temp file
+/// beside it, fsync, rename, fsync folder): the desk's pages and uploads,
+/// the survey's published results. A new file may be read and written by
+/// whoever may make files in its folder (the deploy kit's `loket-editor`
+/// group: 0664 in a 2775 folder), read by whoever may list it; missing
+/// folders are made as [`create_dirs_like_parent`] does. An existing file
+/// keeps its mode, plus the group's write when its folder gives the group
+/// write (without the sticky bit): that group may replace the file anyway,
+/// and an editor's 0644 page, now loket's, stays theirs to edit. Without
+/// `replace`, an existing file is not replaced
+/// ([`io::ErrorKind::AlreadyExists`]).
+pub(crate) fn write_file(target: &Path, bytes: &[u8], replace: bool) -> io::Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    create_dirs_like_parent(dir)?;
+    let dir_mode = fs::metadata(dir)?.permissions().mode();
+    let mode = match fs::metadata(target) {
+        Ok(m) if dir_mode & 0o1000 == 0 => (m.permissions().mode() | dir_mode & 0o020) & 0o7777,
+        Ok(m) => m.permissions().mode() & 0o7777,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => 0o666 & dir_mode,
+        Err(e) => return Err(e),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(crate::core::fs::TEMP_PREFIX)
+        .suffix(crate::core::fs::TEMP_SUFFIX)
+        .tempfile_in(dir)?;
+    io::Write::write_all(tmp.as_file_mut(), bytes)?;
+    tmp.as_file()
+        .set_permissions(fs::Permissions::from_mode(mode))?;
+    tmp.as_file().sync_all()?;
+    match replace {
+        true => tmp.persist(target).map_err(|e| e.error)?,
+        false => tmp.persist_noclobber(target).map_err(|e| e.error)?,
+    };
+    crate::core::fs::sync_dir(dir)
 }
 
 /// What a build reads from the site folder, besides `static/`.
@@ -353,23 +374,66 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
 /// Creates `dir` and the folders above it that are missing, each with the
 /// mode (setgid bit included) of the folder it is made in, so that a new
 /// section stays editable by the same group.
+///
+/// The folder is made with its parent's permission bits, and inherits the
+/// setgid bit from it (Linux), so that under the unit's `UMask=0002` it
+/// needs no chmod: `RestrictSUIDSGID=yes` refuses a chmod that names the
+/// setgid bit (EPERM). Only a umask that takes away a bit the parent has
+/// is made up for with a chmod.
 fn create_dirs_like_parent(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
     if dir.is_dir() {
         return Ok(());
     }
     let parent = dir.parent().unwrap_or(Path::new("."));
     create_dirs_like_parent(parent)?;
-    fs::create_dir(dir).or_else(|e| match e.kind() {
-        io::ErrorKind::AlreadyExists => Ok(()),
-        _ => Err(e),
-    })?;
     let mode = fs::metadata(parent)?.permissions().mode() & 0o7777;
+    fs::DirBuilder::new()
+        .mode(mode & 0o777)
+        .create(dir)
+        .or_else(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => Ok(()),
+            _ => Err(e),
+        })?;
+    if fs::metadata(dir)?.permissions().mode() & 0o7777 == mode {
+        return Ok(());
+    }
     fs::set_permissions(dir, fs::Permissions::from_mode(mode))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_files_written_in_a_shared_folder_stay_the_groups() {
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let set = |p: &Path, m: u32| fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (shared, private) = (dir.path().join("shared"), dir.path().join("private"));
+        for (folder, m) in [(&shared, 0o2775), (&private, 0o700)] {
+            fs::create_dir(folder).unwrap();
+            set(folder, m);
+        }
+        // New: a folder as its parent, a file 0666 & its folder's mode.
+        replace_site_file(&shared.join("baru/a.md"), b"a").unwrap();
+        assert_eq!(mode(&shared.join("baru")), 0o2775);
+        assert_eq!(mode(&shared.join("baru/a.md")), 0o664);
+        replace_site_file(&private.join("baru/a.md"), b"a").unwrap();
+        assert_eq!(mode(&private.join("baru")), 0o700);
+        assert_eq!(mode(&private.join("baru/a.md")), 0o600);
+        // An editor's 0644 file: the group may write it once rewritten.
+        fs::write(shared.join("b.md"), "b").unwrap();
+        set(&shared.join("b.md"), 0o644);
+        replace_site_file(&shared.join("b.md"), b"b2").unwrap();
+        assert_eq!(mode(&shared.join("b.md")), 0o664);
+        assert_eq!(fs::read_to_string(shared.join("b.md")).unwrap(), "b2");
+        // Elsewhere a file keeps its mode.
+        fs::write(private.join("b.md"), "b").unwrap();
+        set(&private.join("b.md"), 0o640);
+        replace_site_file(&private.join("b.md"), b"b2").unwrap();
+        assert_eq!(mode(&private.join("b.md")), 0o640);
+    }
 
     #[test]
     fn only_page_files_may_be_edited() {

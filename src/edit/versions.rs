@@ -248,6 +248,45 @@ impl Versions {
     }
 }
 
+impl Versions {
+    /// The newest version of every file that has one, by path (the desk
+    /// lists the pages removed from the site from these).
+    pub fn newest_of_each(&self) -> io::Result<Vec<Version>> {
+        let entries = match fs::read_dir(self.root.join("versi")) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let dir = entry?.path();
+            let mut metas: Vec<(u32, PathBuf)> = Vec::new();
+            for file in fs::read_dir(&dir)? {
+                let path = file?.path();
+                let number = path
+                    .file_name()
+                    .and_then(|n| n.to_str()?.strip_suffix(".yaml")?.parse().ok());
+                if let Some(n) = number {
+                    metas.push((n, path));
+                }
+            }
+            metas.sort_unstable_by_key(|(n, _)| std::cmp::Reverse(*n));
+            for (number, path) in metas {
+                let text = fs::read_to_string(path)?;
+                if text.trim().is_empty() {
+                    continue; // cut short by a crash, as in `history`
+                }
+                let mut version: Version = yaml::from_str(&text).map_err(io::Error::other)?;
+                version.number = number;
+                out.push(version);
+                break;
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+}
+
 trait PrivateMode {
     fn mode_private(&mut self) -> &mut Self;
 }
@@ -343,6 +382,29 @@ mod tests {
             .record("a.md", "tiga", Change::Terbit, author("x"), None)
             .unwrap();
         assert_eq!(three.number, 3);
+    }
+
+    #[test]
+    fn the_newest_version_of_each_file_is_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Versions::new(dir.path());
+        assert!(v.newest_of_each().unwrap().is_empty());
+        v.record("b.md", "1", Change::Terbit, author("x"), None)
+            .unwrap();
+        v.record("b.md", "1", Change::Hapus, author("y"), None)
+            .unwrap();
+        v.record("a.md", "1", Change::Terbit, author("x"), None)
+            .unwrap();
+        fs::write(v.file_dir("a.md").join("000002.yaml"), "").unwrap();
+        let newest = v.newest_of_each().unwrap();
+        let seen: Vec<_> = newest
+            .iter()
+            .map(|n| (n.path.as_str(), n.number, n.change))
+            .collect();
+        assert_eq!(
+            seen,
+            [("a.md", 1, Change::Terbit), ("b.md", 2, Change::Hapus)]
+        );
     }
 
     #[test]

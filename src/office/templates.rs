@@ -58,7 +58,7 @@ pub const SURVEY_TEMPLATE: &str = "survei.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 29] = [
+const BUILTIN: [(&str, &str); 33] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -141,6 +141,18 @@ const BUILTIN: [(&str, &str); 29] = [
         include_str!("../desk/templates/survei-kode.html"),
     ),
     (
+        "desk/halaman.html",
+        include_str!("../desk/templates/halaman.html"),
+    ),
+    (
+        "desk/halaman-baru.html",
+        include_str!("../desk/templates/halaman-baru.html"),
+    ),
+    (
+        "desk/halaman-hapus.html",
+        include_str!("../desk/templates/halaman-hapus.html"),
+    ),
+    (
         "desk/halaman-riwayat.html",
         include_str!("../desk/templates/halaman-riwayat.html"),
     ),
@@ -171,6 +183,10 @@ const BUILTIN: [(&str, &str); 29] = [
     (
         "mail/staf-balasan.txt",
         include_str!("../notify/templates/staf-balasan.txt"),
+    ),
+    (
+        "desk/halaman-berkas.html",
+        include_str!("../desk/templates/halaman-berkas.html"),
     ),
 ];
 /// Pages of the server's that a site may lack (one made before them): the

@@ -30,7 +30,7 @@ const GENERATED: [&str; 4] = [
 
 mod standard;
 
-pub use standard::{service_components, standard_coverage};
+pub use standard::{component_names, missing_components, service_components, standard_coverage};
 
 /// Every page's template must exist; the message lists the ones that do.
 pub fn templates_exist(site: &Site, templates: &Templates) -> Vec<Diagnostic> {

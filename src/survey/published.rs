@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::summary::Summary;
-use crate::core::fs::{create_private_dir, replace_private};
 use crate::core::yaml;
 
 /// The file, relative to the site folder.
@@ -88,12 +87,11 @@ impl Published {
             path: path.clone(),
             source,
         };
-        if let Some(dir) = path.parent() {
-            create_private_dir(dir).map_err(io)?;
-        }
         let text = yaml::to_string(self).map_err(|e| io(io::Error::other(e)))?;
         let header = "# Hasil Survei Kepuasan Masyarakat yang diterbitkan (ditulis oleh loket).\n";
-        replace_private(&path, format!("{header}{text}").as_bytes()).map_err(io)
+        // A site file like the pages: the loket-editor group's to edit too
+        // (public figures, never personal data).
+        crate::edit::replace_site_file(&path, format!("{header}{text}").as_bytes()).map_err(io)
     }
 }
 

@@ -3,7 +3,8 @@
 //! `loket serve` on a temp copy of the site: the citizen's journeys with and
 //! without JavaScript, the forms' error states, keyboard use, axe-core,
 //! screenshots (into `screenshots/`, not committed) and the page budget; and
-//! the staff desk (`e2e/desk.test.mjs`, with an account made here).
+//! the staff desk (`e2e/desk.test.mjs`, with an account made here) and
+//! the site's editor on the desk (`e2e/sunting.test.mjs`, a penyunting).
 //!
 //! Needs `/usr/bin/chromium` (or `LOKET_CHROMIUM`), `node`,
 //! `e2e/node_modules` (`npm ci --prefix e2e`) and ImageMagick's `convert`
@@ -154,6 +155,27 @@ fn citizen_journeys_in_chromium() {
         1,
     );
     fs::write(&staff, profiled).unwrap();
+    // The site's editor for e2e/sunting.test.mjs (role penyunting only).
+    let (editor, editor_password) = ("Penyunting Uji", "kata sandi penyunting untuk uji");
+    let mut add = crate::common::loket()
+        .args([
+            "staff",
+            "add",
+            editor,
+            "--password-stdin",
+            "--role",
+            "penyunting",
+            "--data",
+        ])
+        .arg(&server.data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(add.stdin.take().unwrap(), "{editor_password}").unwrap();
+    let added = add.wait_with_output().unwrap();
+    assert!(added.status.success(), "{added:?}");
     let started = Instant::now();
     // node's output goes straight to the terminal (live progress, and
     // printed whether the test passes or fails).
@@ -165,6 +187,8 @@ fn citizen_journeys_in_chromium() {
         .env("LOKET_DESK_URL", server.desk_url(""))
         .env("LOKET_DESK_USER", desk_user)
         .env("LOKET_DESK_PASSWORD", desk_password)
+        .env("LOKET_EDITOR_USER", editor)
+        .env("LOKET_EDITOR_PASSWORD", editor_password)
         .env("LOKET_DATA", &server.data)
         .env("LOKET_PUBLIC", server.public())
         .env("LOKET_SCREENSHOTS", &screenshots)

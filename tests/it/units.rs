@@ -130,9 +130,20 @@ fn the_unit_outlasts_lokets_drain_and_writes_only_its_folder() {
     assert_eq!(stop.len(), 1);
     let seconds: u64 = stop[0].trim_end_matches('s').parse().unwrap();
     assert!(seconds > 30, "TimeoutStopSec={}", stop[0]);
+    // The site folder and the data both under the one writable folder.
     assert_eq!(setting("ReadWritePaths"), ["/var/lib/loket"]);
+    let config = fs::read_to_string(deploy_file("loket.yaml")).unwrap();
+    for key in ["root", "out", "data"] {
+        let line = format!("{key}: /var/lib/loket/");
+        assert!(config.lines().any(|l| l.starts_with(&line)), "{key}");
+    }
     assert_eq!(setting("ProtectSystem"), ["strict"]);
+    assert_eq!(setting("RestrictSUIDSGID"), ["yes"]);
     assert_eq!(setting("User"), ["loket"]);
+    // What it writes in the site stays the loket-editor group's to edit
+    // (docs/deploy.md, "Editing the site"; tests/it/desk/survei.rs runs
+    // the desk with this umask).
+    assert_eq!(setting("UMask"), ["0002"]);
     assert_eq!(setting("ExecReload"), ["/bin/kill -HUP $MAINPID"]);
     assert_eq!(
         setting("RestrictAddressFamilies"),

@@ -50,6 +50,29 @@ const ALL_COMPONENTS: [(&str, &[&str]); 14] = [
     ("evaluasi kinerja pelaksana", &["evaluasi"]),
 ];
 
+/// How [`standard_coverage`]'s message begins, and where its missing
+/// components follow.
+const COVERAGE: &str = "standar pelayanan memuat";
+const MISSING: &str = "; belum dimuat: ";
+
+/// The fourteen components' names, in the regulation's order.
+pub fn component_names() -> impl Iterator<Item = &'static str> {
+    ALL_COMPONENTS.iter().map(|(name, _)| *name)
+}
+
+/// For the desk: the components a [`standard_coverage`] diagnostic says a
+/// service page has not published yet (`None`: not such a diagnostic).
+pub fn missing_components(d: &Diagnostic) -> Option<Vec<&'static str>> {
+    if d.severity != crate::core::diagnostic::Severity::Info || !d.message.starts_with(COVERAGE) {
+        return None;
+    }
+    let Some((_, listed)) = d.message.split_once(MISSING) else {
+        return Some(Vec::new());
+    };
+    let listed: Vec<&str> = listed.split("; ").collect();
+    Some(component_names().filter(|n| listed.contains(n)).collect())
+}
+
 /// For `loket check`: which of the fourteen components a service page
 /// publishes and which the office has not supplied yet. The maklumat
 /// pelayanan in `site.yaml` counts as the jaminan pelayanan, and survey
@@ -75,10 +98,10 @@ pub fn standard_coverage(
         .collect();
     let published = ALL_COMPONENTS.len() - missing.len();
     let message = if missing.is_empty() {
-        "standar pelayanan memuat ke-14 komponen (PermenPANRB 15/2014)".to_string()
+        format!("{COVERAGE} ke-14 komponen (PermenPANRB 15/2014)")
     } else {
         format!(
-            "standar pelayanan memuat {published} dari 14 komponen (PermenPANRB 15/2014); belum dimuat: {}",
+            "{COVERAGE} {published} dari 14 komponen (PermenPANRB 15/2014){MISSING}{}",
             missing.join("; ")
         )
     };
@@ -126,6 +149,24 @@ fn normalize(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_missing_components_are_read_back_from_the_coverage() {
+        let missing = vec!["sistem, mekanisme dan prosedur", "biaya/tarif"];
+        let d = Diagnostic::info(
+            "content/a.md",
+            Some(3),
+            format!(
+                "{COVERAGE} 12 dari 14 komponen (PermenPANRB 15/2014){MISSING}sistem, mekanisme dan prosedur; biaya/tarif"
+            ),
+        );
+        assert_eq!(missing_components(&d), Some(missing));
+        let all = Diagnostic::info("a", None, format!("{COVERAGE} ke-14 komponen"));
+        assert_eq!(missing_components(&all), Some(Vec::new()));
+        let other = Diagnostic::warning("a", None, format!("{COVERAGE} x"));
+        assert_eq!(missing_components(&other), None);
+        assert_eq!(component_names().count(), 14);
+    }
 
     #[test]
     fn normalizes_headings() {

@@ -7,6 +7,8 @@ mod access;
 mod accounts;
 mod channels;
 mod documents;
+mod halaman_berkas;
+mod halaman_daftar;
 mod halaman_riwayat;
 mod lists;
 mod messages;

@@ -324,3 +324,103 @@ async fn a_plan_is_kept_and_published_with_the_figures_without_suggestions() {
         ]
     );
 }
+
+/// The umask of the shipped `loket.service` (`UMask=`).
+fn unit_umask() -> u32 {
+    let unit = fs::read_to_string(crate::common::deploy_file("loket.service")).unwrap();
+    let umask: Vec<&str> = unit
+        .lines()
+        .filter_map(|l| l.strip_prefix("UMask="))
+        .collect();
+    assert_eq!(umask.len(), 1, "one UMask= in loket.service");
+    u32::from_str_radix(umask[0], 8).unwrap()
+}
+
+/// The deploy kit's layout (docs/deploy.md, "Editing the site"): a site
+/// folder shared with the `loket-editor` group (setgid, 2775), the server
+/// run with the unit's umask. The results it publishes are a site file the
+/// group may edit, in a folder made like its parent; the data folder and
+/// every file in it stay loket's alone.
+#[tokio::test]
+async fn published_results_in_a_shared_site_folder_stay_the_editors_to_edit() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::process::CommandExt;
+    let site = crate::common::TempSite::fixture();
+    fs::set_permissions(site.root(), fs::Permissions::from_mode(0o2775)).unwrap();
+    let group = fs::metadata(site.root()).unwrap().gid();
+    let data = site.root().join("data");
+    let mut command = crate::common::loket_at("2026-12-02 09:00:00");
+    let umask = unit_umask();
+    // SAFETY: umask(2) only, between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            rustix::process::umask(rustix::fs::Mode::from_raw_mode(umask));
+            Ok(())
+        });
+    }
+    let server = Server::launch_with(command, site, data, &["--rate-limit", "0"]);
+    november(&server.data);
+    add_with(&server, "rina", &["--role", "petugas"]);
+    let mut desk = DeskClient::signed_in(&server, "rina").await;
+    let csrf = desk.get("/survei/?periode=2026-11").await.csrf();
+    let published = desk
+        .post(
+            "/survei/terbitkan/",
+            &[("csrf", &csrf), ("periode", "2026-11")],
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+
+    let mode = |rel: &str| {
+        let meta = fs::metadata(server.site().root().join(rel)).unwrap();
+        (meta.permissions().mode() & 0o7777, meta.gid())
+    };
+    assert_eq!(
+        mode("survei"),
+        (0o2775, group),
+        "survei/: {:o}",
+        mode("survei").0
+    );
+    assert_eq!(
+        mode("survei/hasil.yaml"),
+        (0o664, group),
+        "survei/hasil.yaml: {:o}",
+        mode("survei/hasil.yaml").0
+    );
+    // Withdrawn (the file replaced): still the group's to edit.
+    let withdrawn = desk
+        .post("/survei/tarik/", &[("csrf", &csrf), ("periode", "2026-11")])
+        .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        withdrawn.body
+    );
+    assert_eq!(mode("survei/hasil.yaml"), (0o664, group));
+
+    // What the server wrote into its data folder (not the answers this
+    // test wrote): private whatever the umask.
+    let mut seen = 0;
+    let answers = server.data.join("survei");
+    for entry in walkdir::WalkDir::new(&server.data)
+        .into_iter()
+        .filter_entry(|e| e.path() != answers)
+    {
+        let entry = entry.unwrap();
+        let meta = entry.metadata().unwrap();
+        let bits = meta.permissions().mode() & 0o777;
+        if meta.is_dir() {
+            assert_eq!(bits, 0o700, "{}", entry.path().display());
+        } else if !meta.file_type().is_symlink() {
+            assert_eq!(bits & 0o077, 0, "{} is {bits:o}", entry.path().display());
+            seen += 1;
+        }
+    }
+    assert!(seen > 0);
+}
