@@ -198,7 +198,7 @@ fn compare(
     let shown = versions
         .iter()
         .enumerate()
-        .skip((page - 1) * PER_PAGE)
+        .skip((page - 1).saturating_mul(PER_PAGE))
         .take(PER_PAGE);
     for (i, (version, text)) in shown {
         let before = contents.get(i + 1);

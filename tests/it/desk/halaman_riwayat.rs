@@ -267,8 +267,10 @@ async fn the_history_shows_each_version_and_restores_one() {
     assert!(older.body.contains("Versi 4: diterbitkan"));
     assert!(older.body.contains("Versi 1: diterbitkan"));
     assert!(older.body.contains("?hal=1\">Versi yang lebih baru</a>"));
-    let beyond = sari.get(&format!("{HISTORY}?hal=3")).await;
-    assert_eq!(beyond.status, StatusCode::NOT_FOUND);
+    for page in ["3", &u64::MAX.to_string()] {
+        let beyond = sari.get(&format!("{HISTORY}?hal={page}")).await;
+        assert_eq!(beyond.status, StatusCode::NOT_FOUND, "{page}");
+    }
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
