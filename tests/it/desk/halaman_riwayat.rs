@@ -145,6 +145,13 @@ async fn the_history_shows_each_version_and_restores_one() {
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{asked}");
     }
+    let undated = sari.post(HISTORY, &[("csrf", &csrf), ("versi", "1")]).await;
+    assert_eq!(undated.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        undated
+            .body
+            .contains("Formulir pemulihan ini tidak lengkap")
+    );
     // Opened before version 2: refused, naming who published it.
     let stale = token(Some(one.as_bytes()));
     let conflict = sari
