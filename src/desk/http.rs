@@ -134,10 +134,16 @@ pub enum FormError {
 }
 
 pub async fn read_form(req: Request<Incoming>) -> Result<Form, FormError> {
+    read_form_up_to(req, MAX_FORM_BYTES).await
+}
+
+/// [`read_form`] of a form that may be larger (a page of the site, being
+/// edited), up to `max` bytes.
+pub async fn read_form_up_to(req: Request<Incoming>, max: usize) -> Result<Form, FormError> {
     if web::media_type(req.headers()) != web::URLENCODED {
         return Err(FormError::Type);
     }
-    let limited = Limited::new(req.into_body(), MAX_FORM_BYTES);
+    let limited = Limited::new(req.into_body(), max);
     let collected = match tokio::time::timeout(FORM_TIMEOUT, limited.collect()).await {
         Err(_) => return Err(FormError::Incomplete),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {

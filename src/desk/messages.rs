@@ -256,3 +256,17 @@ pub const SITE_NOT_BUILT: Notice = Notice::new(
     "Situs tidak dibangun",
     "Perubahan ini lolos pemeriksaan, tetapi server tidak dapat membangun situs dengannya, jadi berkasnya dikembalikan seperti semula dan situs tidak berubah. Coba lagi; bila tetap gagal, hubungi pengelola server.",
 );
+
+/// A site page's editor for a file that does not exist (or is no page).
+pub const SITE_PAGE_UNKNOWN: Notice = Notice::new(
+    StatusCode::NOT_FOUND,
+    "Halaman situs tidak ditemukan",
+    "Tidak ada berkas halaman dengan alamat ini di folder situs. Pilih halaman dari daftar Halaman.",
+);
+
+/// A page editor's form posted without a known button.
+pub const SITE_PAGE_NO_ACTION: Notice = Notice::new(
+    StatusCode::UNPROCESSABLE_ENTITY,
+    "Tindakan tidak dikenal",
+    "Formulir ini dikirim tanpa tombol yang dikenal (Pratinjau, Periksa, Simpan sebagai draf, atau Terbitkan). Tidak ada yang diubah. Buka lagi halaman penyuntingnya.",
+);

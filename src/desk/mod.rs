@@ -102,6 +102,8 @@ const HOST_PREFIX: &str = "__Host-";
 pub const CSS_PATH: &str = "/aset/meja.css";
 /// The script that warns before a session ends (progressive enhancement).
 pub const SESSION_JS_PATH: &str = "/aset/sesi.js";
+/// The script that makes a page editor's preview follow typing.
+pub const EDITOR_JS_PATH: &str = "/aset/sunting.js";
 /// Where that script keeps a session going (POST).
 pub const SESSION_PATH: &str = "/sesi/";
 pub const SIGN_IN_PATH: &str = "/masuk/";
@@ -255,6 +257,12 @@ impl Desk {
         if path == SESSION_JS_PATH {
             return match http::is_read(&req) {
                 true => views::session_script(),
+                false => self.not_allowed(None),
+            };
+        }
+        if path == EDITOR_JS_PATH {
+            return match http::is_read(&req) {
+                true => views::editor_script(),
                 false => self.not_allowed(None),
             };
         }

@@ -17,6 +17,7 @@ use crate::office::templates::{DESK, Templates};
 
 const STYLESHEET: &str = include_str!("assets/meja.css");
 const SESSION_SCRIPT: &str = include_str!("assets/sesi.js");
+const EDITOR_SCRIPT: &str = include_str!("assets/sunting.js");
 
 pub type ViewError = tera::Error;
 
@@ -103,6 +104,15 @@ pub fn session_script() -> Response<Body> {
         StatusCode::OK,
         "text/javascript; charset=utf-8",
         SESSION_SCRIPT.as_bytes().to_vec(),
+    )
+}
+
+/// The script that makes a page editor's preview follow typing.
+pub fn editor_script() -> Response<Body> {
+    bytes(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        EDITOR_SCRIPT.as_bytes().to_vec(),
     )
 }
 

@@ -12,6 +12,7 @@
 
 pub mod diff;
 pub mod files;
+pub mod front;
 pub mod git;
 pub mod versions;
 

@@ -58,7 +58,7 @@ pub const SURVEY_TEMPLATE: &str = "survei.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 33] = [
+const BUILTIN: [(&str, &str); 35] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -151,6 +151,14 @@ const BUILTIN: [(&str, &str); 33] = [
     (
         "desk/halaman-hapus.html",
         include_str!("../desk/templates/halaman-hapus.html"),
+    ),
+    (
+        "desk/halaman-sunting.html",
+        include_str!("../desk/templates/halaman-sunting.html"),
+    ),
+    (
+        "desk/halaman-bentrok.html",
+        include_str!("../desk/templates/halaman-bentrok.html"),
     ),
     (
         "desk/halaman-riwayat.html",

@@ -377,7 +377,7 @@ fn render_one(
 
 /// Creates `path` (and its folders) with what `fill` writes, in one write.
 /// The empty form of a page with `form:`, from its form file.
-fn form_view(
+pub(crate) fn form_view(
     site: &Site,
     forms: &Forms,
     id: &str,

@@ -326,7 +326,7 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// `content/a/b.md` -> `/a/b/`, `content/a/_index.md` -> `/a/`.
-pub(super) fn url_for(rel: &Path) -> (String, PageKind) {
+pub fn url_for(rel: &Path) -> (String, PageKind) {
     let mut segments: Vec<String> = rel
         .parent()
         .into_iter()

@@ -13,6 +13,7 @@ pub mod compress;
 pub mod content;
 pub mod markdown;
 pub mod output;
+pub mod preview;
 pub mod render;
 pub mod source;
 pub mod survey;

@@ -10,6 +10,7 @@ mod documents;
 mod halaman_berkas;
 mod halaman_daftar;
 mod halaman_riwayat;
+mod halaman_sunting;
 mod lists;
 mod messages;
 mod roles;
