@@ -10,8 +10,10 @@
 //! build) is `desk::pages::publish`; editing, restoring and removing all
 //! go through it.
 
+pub mod diff;
 pub mod files;
 pub mod front;
+pub mod git;
 pub mod versions;
 
 use std::fs;
@@ -264,7 +266,9 @@ impl SiteFiles {
     }
 
     /// Keeps an applied change, once served, as the file's next version,
-    /// and forgets the file's draft.
+    /// and forgets the file's draft; in a site folder that is a git
+    /// repository, commits the file too ([`git`]: a commit that fails is
+    /// logged and undoes nothing, the version is kept).
     pub fn record(
         &self,
         applied: &Applied,
@@ -280,6 +284,9 @@ impl SiteFiles {
             self.versions
                 .record(applied.path.as_str(), text, change, author, restored)?;
         self.versions.drop_draft(applied.path.as_str())?;
+        if let Err(e) = git::commit(&self.root, &applied.path, &version) {
+            tracing::warn!(target: "loket::edit", "{} version {} was not committed to git: {e}", applied.path, version.number);
+        }
         Ok(version)
     }
 

@@ -58,7 +58,7 @@ pub const SURVEY_TEMPLATE: &str = "survei.html";
 
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 34] = [
+const BUILTIN: [(&str, &str); 35] = [
     (
         REPORT_TEMPLATE,
         include_str!("../site/builtin/laporan.html"),
@@ -159,6 +159,10 @@ const BUILTIN: [(&str, &str); 34] = [
     (
         "desk/halaman-bentrok.html",
         include_str!("../desk/templates/halaman-bentrok.html"),
+    ),
+    (
+        "desk/halaman-riwayat.html",
+        include_str!("../desk/templates/halaman-riwayat.html"),
     ),
     (
         "desk/galat.html",

@@ -19,6 +19,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::history::history_url;
 use super::{PAGES_PATH, Refused, publish};
 use crate::core::dates::{self, WIB};
 use crate::core::diagnostic::{self, Diagnostic, Severity, display_path};
@@ -121,10 +122,6 @@ fn moment_of(rfc3339: &str) -> String {
 
 fn editor_url(path: &EditPath) -> String {
     format!("{PAGES_PATH}{path}")
-}
-
-fn history_url(path: &EditPath) -> String {
-    format!("{PAGES_PATH}riwayat/{path}")
 }
 
 fn removal_url(path: &EditPath) -> String {

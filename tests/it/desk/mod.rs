@@ -9,6 +9,7 @@ mod channels;
 mod documents;
 mod halaman_berkas;
 mod halaman_daftar;
+mod halaman_riwayat;
 mod halaman_sunting;
 mod lists;
 mod messages;
