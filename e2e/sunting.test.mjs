@@ -120,6 +120,7 @@ for (const { width, height, js } of [
       assert.equal((await post(page, 'Buat halaman')).status(), 303);
       assert.match(new URL(page.url()).pathname, /^\/halaman\/content\/.+\.md$/);
       const editor = page.url();
+      assert.equal(await page.getByLabel('Judul', { exact: true }).inputValue(), title, 'the title is a field');
       // The editor links the page's address on the office's domain; this
       // test's server answers for it.
       const shown = await page.getByRole('link', { name: /^https?:\/\// }).first().getAttribute('href');

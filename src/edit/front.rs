@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use crate::cases::yaml_edit::{remove_key, set_key, set_value};
+use crate::cases::yaml_edit::{set_key, set_value};
 use crate::core::yaml::{self, Value};
 
 /// The facts of a service page, as typed (numbers too).
@@ -140,6 +140,19 @@ fn taken_out(before: &str, after: &str) -> String {
     a[head..a.len() - tail].join("\n") + "\n"
 }
 
+/// `text` without `key`'s lines; a front matter of that key alone leaves
+/// nothing (which `remove_key` refuses: nothing is no mapping).
+fn without(text: &str, key: &str) -> Result<String, String> {
+    crate::cases::yaml_edit::remove_key(text, key).or_else(|e| {
+        match yaml::from_str::<Value>(text) {
+            Ok(Value::Mapping(map)) if map.len() == 1 && map.get(key).is_some() => {
+                Ok(String::new())
+            }
+            _ => Err(e),
+        }
+    })
+}
+
 /// A page file's front matter (`None`: it has none) and body.
 pub fn split(text: &str) -> (Option<&str>, &str) {
     let Some(after_open) = text
@@ -186,7 +199,7 @@ impl Fields {
                 Some(Value::Number(n)) if key == "menu" && n.as_i64().is_some() => n.to_string(),
                 _ => continue,
             };
-            if let Ok(rest) = remove_key(&fields.other, key) {
+            if let Ok(rest) = without(&fields.other, key) {
                 fields.keep(key, rest);
                 match key {
                     "title" => fields.title = value,
@@ -196,7 +209,7 @@ impl Fields {
             }
         }
         if let Some(service) = map.get("service").and_then(service_fields)
-            && let Ok(rest) = remove_key(&fields.other, "service")
+            && let Ok(rest) = without(&fields.other, "service")
         {
             fields.keep("service", rest);
             fields.service = service;
@@ -311,6 +324,20 @@ mod tests {
     use super::*;
 
     const PAGE: &str = "---\ntitle: \"Layanan A\"\n# kata kunci lama\nweight: 1\nextra:\n  warna: hijau\nmenu: 2\nservice:\n  decree: \"188/1\"\n  working_days: 5\n  fee: Gratis # tanpa biaya\n  product: Surat\n  form: /permohonan/\n---\n\n## Persyaratan\n\nKTP.\n";
+
+    #[test]
+    fn a_title_alone_is_a_field_and_goes_back_as_it_was() {
+        // As a new page made on the desk has it.
+        let fields = Fields::of("title: Jam layanan\n");
+        assert_eq!(
+            (fields.title.as_str(), fields.other.as_str()),
+            ("Jam layanan", "")
+        );
+        assert_eq!(fields.to_front().unwrap(), "title: Jam layanan\n");
+        let fields =
+            Fields::of("service:\n  decree: \"1\"\n  fee: Gratis\n  product: Surat\n  form: /f/\n");
+        assert!(fields.has_service && fields.other.is_empty());
+    }
 
     #[test]
     fn fields_come_out_and_go_back_with_every_other_line_kept() {
