@@ -2,8 +2,10 @@
 //! site and takes citizens' online submissions.
 //!
 //! The modules follow the data, and depend one way (`cli` → `server` →
-//! `desk` → `work` → `site` → `notify` → `survey` → `cases` → `office` → `forms` →
-//! `core`; `cases`, `notify` and `desk` never use `site`):
+//! `desk` → `edit` → `work` → `site` → `notify` → `survey` → `cases` → `office` →
+//! `forms` → `core`; `cases` and `notify` never use `site`, and of the desk
+//! only its page editor, `desk::pages`, does, to check and preview a change
+//! with the generator itself):
 //!
 //! - [`site`]: the site folder → model → pages on disk (content, markdown,
 //!   templates, checks, build, compressed copies, hashed assets, output,
@@ -23,8 +25,15 @@
 //!   files, health, publishing a new build; and the second listener of the
 //!   staff desk.
 //! - [`desk`]: the staff desk: staff sign in and work the cases in a
-//!   browser (inbox, case, next step, print view, report), with accounts,
+//!   browser (inbox, case, next step, print view, report), editors edit
+//!   the site's pages and files (`/halaman/`), with accounts, roles,
 //!   sessions, CSRF tokens and sign-in limits.
+//! - [`edit`]: the site as staff edit it on the desk: which files may be
+//!   edited, a change checked on a scratch copy of the site, written in
+//!   place with the folder's group mode, its versions and drafts in
+//!   `data/halaman/`, each version a git commit when the site is a
+//!   repository, the line differences between versions, the files of
+//!   `static/`.
 //! - [`work`]: what the office does, once, for the server, the desk and the
 //!   command line: submit, take a step or move a case (with the audit line
 //!   and the citizen's mail), report, purge, backup, restore, verify, and
