@@ -315,3 +315,29 @@ async fn two_editors_on_one_page_neither_loses_text() {
         "only Sari's first publishing is a version"
     );
 }
+
+/// `loket serve --watch` (editing on one's own computer) builds on every
+/// change itself; a publish on the desk is served when its answer comes
+/// there too, and the watcher's own build of the same change breaks
+/// nothing.
+#[tokio::test]
+async fn a_publish_is_served_in_watch_mode_too() {
+    let server = Server::start_with(&["--watch"]);
+    let mut sari = editor(&server, "sari", "Sari Wulandari").await;
+    let mut form = fields(&sari.get(EDITOR).await);
+    let isi = form["isi"].replace("## Persyaratan", "## Catatan pantau 4417\n\n## Persyaratan");
+    form.insert("isi".into(), isi);
+    let published = send(&mut sari, &form, "terbitkan").await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let served = public(&server, PUBLIC).await;
+    assert!(
+        served.contains("<h2 id=\"catatan-pantau-4417\">"),
+        "{served}"
+    );
+    assert_eq!(Versions::new(&server.data).history(FILE).unwrap().len(), 1);
+}
