@@ -2,8 +2,8 @@
 // penyunting) makes a page, writes its text, sees it in the preview rendered
 // by the site's templates, publishes it, finds it on the public site, and
 // undoes the change from the page's history, which the public site then
-// shows. Once at 1366 px with JavaScript (the preview follows typing) and
-// once at 360 px without (the Pratinjau button posts the form). Every desk
+// shows. At 1366 and 360 px, each with JavaScript (the preview follows
+// typing) and without (the Pratinjau button posts the form). Every desk
 // page of the loop passes axe-core (WCAG 2.0–2.2 A/AA, serious or critical
 // fails), does not scroll sideways, and is screenshot.
 //
@@ -93,9 +93,12 @@ async function publicText(url) {
 
 for (const { width, height, js } of [
   { width: 1366, height: 768, js: true },
+  { width: 1366, height: 768, js: false },
+  { width: 360, height: 800, js: true },
   { width: 360, height: 800, js: false },
 ]) {
-  const mode = js ? 'dengan-js' : 'tanpa-js';
+  const script = js ? 'dengan-js' : 'tanpa-js';
+  const mode = `${width}-${script}`;
   test(`an editor makes, previews, publishes and undoes a page at ${width} px ${js ? 'with' : 'without'} JavaScript`, async () => {
     const context = await session.browser.newContext({ viewport: { width, height }, javaScriptEnabled: js, bypassCSP: true });
     const lensContext = js ? undefined : await session.browser.newContext({ viewport: { width, height }, bypassCSP: true });
@@ -108,12 +111,12 @@ for (const { width, height, js } of [
       assert.equal((await post(page, 'Masuk')).status(), 303);
       // The editor lands on the site's pages.
       assert.equal(new URL(page.url()).pathname, '/halaman/');
-      await audit(page, `halaman-daftar-${mode}`, width, lens);
+      await audit(page, `halaman-daftar-${script}`, width, lens);
 
       // A new page.
       await page.getByRole('link', { name: 'Halaman baru' }).click();
       await page.waitForLoadState('load');
-      await audit(page, `halaman-baru-${mode}`, width, lens);
+      await audit(page, `halaman-baru-${script}`, width, lens);
       await page.getByLabel('Bagian situs (wajib)').selectOption({ index: 1 });
       const title = `Jam layanan uji ${mode}`;
       await page.getByLabel('Judul (wajib)').fill(title);
@@ -136,19 +139,19 @@ for (const { width, height, js } of [
       const frame = page.frameLocator('#pratinjau-bingkai');
       await frame.getByText(words).waitFor({ timeout: 10_000 });
       assert.equal(await frame.locator('h1').first().textContent(), title, 'rendered by the site page template');
-      await audit(page, `halaman-sunting-pratinjau-${mode}`, width, lens);
+      await audit(page, `halaman-sunting-pratinjau-${script}`, width, lens);
 
       // Published: the public site has it.
       assert.equal((await post(page, 'Terbitkan')).status(), 303);
       await page.getByText(/Terbit sebagai versi \d+/).waitFor();
       assert.ok((await publicText(address)).includes(words), 'the public site shows the published text');
-      await audit(page, `halaman-terbit-${mode}`, width, lens);
+      await audit(page, `halaman-terbit-${script}`, width, lens);
 
       // Undone from the history: the first version (the new, empty page).
       await page.getByRole('link', { name: 'Riwayat versi' }).click();
       await page.waitForLoadState('load');
       await page.getByText('Ditambahkan', { exact: false }).first().waitFor();
-      await audit(page, `halaman-riwayat-${mode}`, width, lens);
+      await audit(page, `halaman-riwayat-${script}`, width, lens);
       assert.equal((await post(page, 'Pulihkan versi 1')).status(), 303);
       assert.ok(!(await publicText(address)).includes(words), 'the public site no longer shows the text');
       await page.goto(editor);
