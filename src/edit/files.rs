@@ -147,13 +147,26 @@ pub fn list(site: &Path) -> io::Result<(Vec<StaticFile>, Vec<String>)> {
 /// Opens `path` for reading: a regular file inside `static/`, reached
 /// through no symbolic link below `static/` itself.
 pub fn open(site: &Path, path: &StaticPath) -> io::Result<fs::File> {
+    let segments: Vec<&str> = path.segments().collect();
+    open_below(&site.join(STATIC_DIR), &segments)
+}
+
+/// Opens the regular file at `segments` below the folder `top`, through
+/// no symbolic link below `top` (a link there would let whoever may write
+/// the site folder have loket read, and show on the desk, what lies
+/// outside it: the data folder). A link, a folder or anything but a
+/// regular file is [`io::ErrorKind::NotFound`].
+pub fn open_below(top: &Path, segments: &[&str]) -> io::Result<fs::File> {
     use rustix::fs::{Mode, OFlags, open, openat};
+    let not_found = |e: rustix::io::Errno| match e {
+        rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => io::ErrorKind::NotFound.into(),
+        e => io::Error::from(e),
+    };
     let mut dir = open(
-        site.join(STATIC_DIR),
+        top,
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
     )?;
-    let segments: Vec<&str> = path.segments().collect();
     let (name, folders) = segments.split_last().ok_or(io::ErrorKind::NotFound)?;
     for folder in folders {
         dir = openat(
@@ -161,7 +174,8 @@ pub fn open(site: &Path, path: &StaticPath) -> io::Result<fs::File> {
             *folder,
             OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
             Mode::empty(),
-        )?;
+        )
+        .map_err(not_found)?;
     }
     let file = openat(
         &dir,
@@ -169,7 +183,8 @@ pub fn open(site: &Path, path: &StaticPath) -> io::Result<fs::File> {
         // Non-blocking: a FIFO put there by hand does not hang the reader.
         OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK,
         Mode::empty(),
-    )?;
+    )
+    .map_err(not_found)?;
     let file = fs::File::from(file);
     if !file.metadata()?.is_file() {
         return Err(io::Error::new(
