@@ -99,6 +99,8 @@ pub struct Staged {
     pub text: Option<String>,
     /// The warnings the check found (errors stop a change).
     pub warnings: Vec<Diagnostic>,
+    /// The file as it was checked against `base` (`None`: none).
+    pub previous: Option<String>,
 }
 
 /// A change written into the site folder, with what it replaced.
@@ -231,6 +233,7 @@ impl SiteFiles {
             path: path.clone(),
             text,
             warnings: diags,
+            previous: current,
         })
     }
 
@@ -253,14 +256,14 @@ impl SiteFiles {
     }
 
     /// Writes a staged change into the site folder (atomically: a reader
-    /// sees the old file or the new one).
+    /// sees the old file or the new one). The caller holds the one
+    /// publishing since staging, so the file is still as staged.
     pub fn apply(&self, staged: Staged) -> io::Result<Applied> {
-        let previous = self.read(&staged.path)?;
         self.write(&staged.path, staged.text.as_deref())?;
         Ok(Applied {
             path: staged.path,
             text: staged.text,
-            previous,
+            previous: staged.previous,
         })
     }
 

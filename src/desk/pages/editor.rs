@@ -18,7 +18,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::{PAGES_PATH, Refused, author, publish};
+use super::{PAGES_PATH, Refused, author, publish, when};
 use crate::core::diagnostic::Diagnostic;
 use crate::desk::http::{self, Form, query, redirect};
 use crate::desk::{Body, Desk, Staff, html_page, messages, views};
@@ -60,15 +60,6 @@ struct Problem {
     place: String,
     text: String,
     error: bool,
-}
-
-/// "27 November 2026, 10.15 WIB" of a version's or draft's time (as kept
-/// if it does not read).
-fn when(at: &str) -> String {
-    use time::format_description::well_known::Rfc3339;
-    time::OffsetDateTime::parse(at, &Rfc3339)
-        .map(crate::desk::case::words::moment_text)
-        .unwrap_or_else(|_| at.to_string())
 }
 
 fn problems(diags: &[Diagnostic]) -> Vec<Problem> {

@@ -12,15 +12,12 @@ use std::sync::Arc;
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use super::{PAGES_PATH, Refused, publish};
-use crate::desk::case::words::moment_text;
+use super::{PAGES_PATH, Refused, publish, when};
 use crate::desk::http::{self, query, redirect};
 use crate::desk::{Body, Desk, Staff, html_page, messages, views};
 use crate::edit::diff::{self, Line};
-use crate::edit::versions::{Author, Change, Version, token};
+use crate::edit::versions::{Change, Version, token};
 use crate::edit::{EditError, EditPath};
 
 /// Where a page's history is, after [`PAGES_PATH`].
@@ -137,13 +134,6 @@ fn content(version: &Version, text: Option<String>) -> Option<String> {
     }
 }
 
-/// "7 Desember 2026, 10.15 WIB", or the moment as kept if it does not read.
-fn when(author: &Author) -> String {
-    OffsetDateTime::parse(&author.at, &Rfc3339)
-        .map(moment_text)
-        .unwrap_or_else(|_| author.at.clone())
-}
-
 fn capped(mut lines: Vec<Line>) -> (Vec<Line>, usize) {
     let more = lines.len().saturating_sub(MAX_LINES);
     lines.truncate(MAX_LINES);
@@ -218,7 +208,7 @@ fn compare(
             change: version.change,
             restored: version.restored,
             who: version.author.name.clone(),
-            when: when(&version.author),
+            when: when(&version.author.at),
             first,
             line_count: text.as_deref().map_or(0, |t| t.lines().count()),
             added,
@@ -385,7 +375,7 @@ async fn restore(
         }
         Err(Refused::Edit(EditError::Conflict { by, .. })) => {
             let who = match by {
-                Some(by) => format!("oleh {} ({})", by.name, when(&by)),
+                Some(by) => format!("oleh {} ({})", by.name, when(&by.at)),
                 None => "langsung di server, di luar meja layanan".to_string(),
             };
             let view = refuse(format!(
@@ -420,23 +410,4 @@ async fn restore(
         }
     };
     show(desk, staff, path, view, status).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn moments_are_told_in_wib_words() {
-        let author = |at: &str| Author {
-            login: "sari".into(),
-            name: "Sari".into(),
-            at: at.into(),
-        };
-        assert_eq!(
-            when(&author("2026-12-07T10:05:00+07:00")),
-            "7 Desember 2026, 10.05 WIB"
-        );
-        assert_eq!(when(&author("kemarin")), "kemarin");
-    }
 }

@@ -75,6 +75,14 @@ fn author(staff: &Staff) -> Author {
     }
 }
 
+/// "7 Desember 2026, 10.15 WIB" of a version's or draft's time (RFC 3339
+/// as kept), or the text as kept if it does not read.
+fn when(at: &str) -> String {
+    OffsetDateTime::parse(at, &Rfc3339)
+        .map(super::case::words::moment_text)
+        .unwrap_or_else(|_| at.to_string())
+}
+
 /// Why [`publish`] did not publish.
 #[derive(Debug)]
 pub(super) enum Refused {
@@ -153,4 +161,23 @@ pub(super) async fn publish(
         tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
     }
     Ok((version, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_are_told_in_wib_words() {
+        let author = |at: &str| Author {
+            login: "sari".into(),
+            name: "Sari".into(),
+            at: at.into(),
+        };
+        assert_eq!(
+            when(&author("2026-12-07T10:05:00+07:00").at),
+            "7 Desember 2026, 10.05 WIB"
+        );
+        assert_eq!(when(&author("kemarin").at), "kemarin");
+    }
 }
