@@ -30,7 +30,8 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::forms::read_error;
 use super::{
-    AppState, Body, Published, html, messages, method_not_allowed, proxy, refused, status_page,
+    AppState, Body, Published, declared_over, html, messages, method_not_allowed, proxy, refused,
+    rendered, status_page,
 };
 use crate::cases::Record;
 use crate::cases::access;
@@ -237,12 +238,7 @@ async fn post(
     if web::media_type(req.headers()) != web::URLENCODED {
         return refused(published, messages::FORM_NOT_MULTIPART, None, PATH);
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > TEXT_ALLOWANCE) {
+    if declared_over(&req, TEXT_ALLOWANCE) {
         return read_error(state, published, ReadError::TextTooLong, PATH);
     }
     let limits = state.limits.intake();
@@ -361,22 +357,12 @@ fn page(published: &Published, status: StatusCode, view: SurveyView) -> Response
         && matches!(view.state, SurveyState::Enter | SurveyState::Thanks)
         && view.kode_error.is_empty();
     let view = SurveyView { listed, ..view };
-    let mut out = Vec::new();
-    match published.renderer().render_survey(&view, &mut out) {
-        Ok(()) => {
-            let mut response = html(status, out);
-            if !listed {
-                response
-                    .headers_mut()
-                    .insert("x-robots-tag", HeaderValue::from_static("noindex"));
-            }
-            response
-        }
-        Err(d) => {
-            tracing::error!("{d}");
-            status_page(published, messages::SURVEY_FAILED, None, "")
-        }
-    }
+    rendered(
+        published,
+        (status, listed),
+        messages::SURVEY_FAILED,
+        |out| published.renderer().render_survey(&view, out),
+    )
 }
 
 /// On `/cek-status/`'s page of a closed case whose citizen was invited:
