@@ -55,6 +55,15 @@ pub(super) fn line_of_path(text: &str, file: &FormFile, path: &str) -> Option<us
     }
 }
 
+/// Whether `id` is a form's, step's or outcome's id: lowercase letters,
+/// digits and `-`, not empty.
+pub(super) fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 pub(super) type Fail<'a> = dyn FnMut(Option<usize>, String) + 'a;
 
 pub(super) fn fields(at: &Lines, fail: &mut Fail) {
@@ -317,11 +326,7 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
             );
             continue;
         }
-        if id.is_empty()
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
+        if !is_id(id) {
             fail(
                 line,
                 format!(
@@ -472,11 +477,7 @@ fn outcomes(at: &Lines, step: &crate::forms::spec::StepSpec, fail: &mut Fail) {
     }
     let mut seen = BTreeSet::new();
     for o in &step.outcomes {
-        let good = !o.id.is_empty()
-            && o.id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !good {
+        if !is_id(&o.id) {
             fail(
                 line,
                 format!(
