@@ -39,16 +39,12 @@ pub struct FormFile {
     #[serde(default)]
     pub anonymous: bool,
     /// A choice field whose values the report and inbox split cases by.
-    #[serde(default)]
     pub report_by: Option<String>,
     /// The heading above the form, with a "Langsung ke formulir" link.
-    #[serde(default)]
     pub heading: Option<String>,
     /// The submit button's text (default "Kirim").
-    #[serde(default)]
     pub submit: Option<String>,
     /// A pointer to another form, for whoever landed on the wrong one.
-    #[serde(default)]
     pub signpost: Option<Signpost>,
     /// What happens after sending, one sentence each: the receipt's
     /// "Langkah selanjutnya". A line with `when: { FIELD: VALUE }` is only
@@ -68,11 +64,8 @@ fn one() -> u32 {
 /// the case is completed or first answered.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Term {
-    #[serde(default)]
     pub days: Option<u32>,
-    #[serde(default)]
     pub calendar_days: Option<u32>,
-    #[serde(default)]
     pub hours: Option<u32>,
     pub until: Until,
 }
@@ -199,7 +192,6 @@ pub struct FieldSpec {
     pub name: String,
     /// The label on the form ("Nama lengkap").
     pub label: String,
-    #[serde(default)]
     pub hint: Option<String>,
     #[serde(rename = "type")]
     pub kind: FieldType,
@@ -214,24 +206,17 @@ pub struct FieldSpec {
     pub options: Vec<Choice>,
     #[serde(default)]
     pub accept: Vec<FileKind>,
-    #[serde(default)]
     pub max_mb: Option<u64>,
     /// At most this many characters (text, textarea).
-    #[serde(default)]
     pub max: Option<usize>,
     /// What an empty required field says.
-    #[serde(default)]
     pub missing: Option<String>,
     /// How error messages name the field, when not the label with its first
     /// letter lowered ("alamat" for "Alamat sesuai KTP").
-    #[serde(default)]
     pub error_label: Option<String>,
     /// The fieldset the field is shown in ("Data pemohon").
-    #[serde(default)]
     pub group: Option<String>,
-    #[serde(default)]
     pub rows: Option<u8>,
-    #[serde(default)]
     pub autocomplete: Option<String>,
 }
 

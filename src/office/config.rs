@@ -60,7 +60,6 @@ pub struct Office {
     /// The hours a term counted in hours (`term: { hours: 2 }` in a form
     /// file) runs within on working days, e.g. "08.00-15.30"
     /// ([`crate::core::calendar::OfficeHours`]). Needed only by such a form.
-    #[serde(default)]
     pub service_hours: Option<String>,
     /// A link to the office on a map.
     #[serde(default)]
@@ -69,7 +68,6 @@ pub struct Office {
     /// service standard asks for: the office decides, the form pages and
     /// the service pages with a form say it. Unset, they say nothing and
     /// `loket check` warns.
-    #[serde(default)]
     pub online_form_replaces_letter: Option<bool>,
     /// Whether the deadlines stop while a case waits for its citizen (a
     /// step with `asks_citizen`): they move by the working days waited
@@ -78,7 +76,6 @@ pub struct Office {
     pub pause_while_waiting: bool,
     /// The head of the office (Kepala Dinas), who signs "Mengetahui" on the
     /// monthly report.
-    #[serde(default)]
     pub head: Option<Signatory>,
     /// The regional emblem on the documents' letterhead: an image under
     /// `static/` (PNG, JPEG or SVG), e.g. `gambar/lambang-jombang.png`.

@@ -69,7 +69,6 @@ pub struct Service {
     pub form_label: String,
     /// Working days within which a complaint about the service is answered
     /// (the standard's *penanganan pengaduan, saran dan masukan*).
-    #[serde(default)]
     pub complaint_days: Option<u32>,
     /// The decree as a PDF under static/, e.g. `/dokumen/sk-pelayanan.pdf`.
     #[serde(default)]
