@@ -212,12 +212,7 @@ async fn post(
         Ok(attempt) => attempt,
         // Not counted against the address: nothing was tried.
         Err(wait) => {
-            return status_page(
-                published,
-                messages::TICKET_GUESSED,
-                Some(wait.as_secs().max(1)),
-                PATH,
-            );
+            return status_page(published, messages::TICKET_GUESSED, Some(wait), PATH);
         }
     };
     let record = read(state, ticket).await;
@@ -231,12 +226,7 @@ async fn post(
                 view.no_match = true;
                 page(published, StatusCode::UNPROCESSABLE_ENTITY, &view)
             }
-            Err(wait) => status_page(
-                published,
-                messages::LOOKUPS_TOO_FREQUENT,
-                Some(wait.as_secs().max(1)),
-                PATH,
-            ),
+            Err(wait) => status_page(published, messages::LOOKUPS_TOO_FREQUENT, Some(wait), PATH),
         };
     }
     let Some(record) = record else {

@@ -499,7 +499,7 @@ pub(crate) fn refused(
     wait: Option<Duration>,
     back: &str,
 ) -> Response<Body> {
-    let mut response = status_page(published, notice, wait.map(|w| w.as_secs().max(1)), back);
+    let mut response = status_page(published, notice, wait, back);
     close_connection(&mut response);
     response
 }
@@ -575,13 +575,15 @@ fn response_len(response: &Response<Body>) -> Option<u64> {
     hyper::body::Body::size_hint(response.body()).exact()
 }
 
-/// An error page from `status.html`, or a plain one if that template fails.
+/// An error page from `status.html`, or a plain one if that template fails;
+/// `wait` becomes its Retry-After (at least a second).
 pub(crate) fn status_page(
     published: &Published,
     notice: messages::Notice,
-    retry_after: Option<u64>,
+    wait: Option<Duration>,
     back_url: &str,
 ) -> Response<Body> {
+    let retry_after = wait.map(|w| w.as_secs().max(1));
     let view = StatusView {
         code: notice.status.as_u16(),
         title: notice.title.to_string(),

@@ -156,7 +156,7 @@ fn unknown(state: &AppState, published: &Published, client: IpAddr) -> Response<
         Err(wait) => status_page(
             published,
             messages::SURVEY_CODES_TOO_FREQUENT,
-            Some(wait.as_secs().max(1)),
+            Some(wait),
             PATH,
         ),
     }
