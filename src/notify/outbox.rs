@@ -44,6 +44,10 @@ const WRITING: &str = ".new-";
 /// The file that says which day's digest was made last.
 pub const LAST_DIGEST: &str = "last-digest";
 
+/// How a message's name starts: the moment it was made, in WIB.
+const STAMP: &[time::format_description::BorrowedFormatItem] =
+    time::macros::format_description!("[year][month][day]T[hour][minute][second]");
+
 /// How long a message may wait before it is reported as stuck.
 pub const STUCK_AFTER: time::Duration = time::Duration::days(1);
 
@@ -205,13 +209,8 @@ impl Outbox {
         getrandom::fill(&mut random).map_err(io::Error::other)?;
         let at = message.created_at.to_offset(WIB);
         let name = format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}-{}-{}{SUFFIX}",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second(),
+            "{}-{}-{}{SUFFIX}",
+            at.format(STAMP).map_err(io::Error::other)?,
             message.kind.as_str(),
             hex::encode(random)
         );
@@ -382,25 +381,8 @@ pub fn stuck(data: &Path, now: OffsetDateTime) -> Option<Stuck> {
 
 /// The moment in a message's name (`20261127T101503-…`).
 fn made_at(name: &str) -> Option<OffsetDateTime> {
-    let stamp = name.get(..15)?;
-    let digits = |r: std::ops::Range<usize>| stamp.get(r)?.parse::<u32>().ok();
-    if stamp.as_bytes().get(8) != Some(&b'T') {
-        return None;
-    }
-    let month = time::Month::try_from(u8::try_from(digits(4..6)?).ok()?).ok()?;
-    let date = time::Date::from_calendar_date(
-        i32::try_from(digits(0..4)?).ok()?,
-        month,
-        digits(6..8)? as u8,
-    )
-    .ok()?;
-    let clock = time::Time::from_hms(
-        digits(9..11)? as u8,
-        digits(11..13)? as u8,
-        digits(13..15)? as u8,
-    )
-    .ok()?;
-    Some(date.with_time(clock).assume_offset(WIB))
+    let stamp = time::PrimitiveDateTime::parse(name.get(..15)?, STAMP).ok()?;
+    Some(stamp.assume_offset(WIB))
 }
 
 #[cfg(test)]
