@@ -151,7 +151,8 @@ impl Role {
     }
 }
 
-/// File types a file field accepts.
+/// File types a file field accepts, and an uploaded file's type as its
+/// first bytes say ([`FileKind::sniff`]; never by name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
@@ -170,6 +171,19 @@ impl FileKind {
         }
     }
 
+    /// Recognises a type from the start of a file; needs up to 8 bytes.
+    pub fn sniff(head: &[u8]) -> Option<FileKind> {
+        if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(FileKind::Jpeg)
+        } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(FileKind::Png)
+        } else if head.starts_with(b"%PDF-") {
+            Some(FileKind::Pdf)
+        } else {
+            None
+        }
+    }
+
     fn extensions(self) -> &'static [&'static str] {
         match self {
             FileKind::Jpeg => &["jpg", "jpeg"],
@@ -178,7 +192,12 @@ impl FileKind {
         }
     }
 
-    fn mime(self) -> &'static str {
+    /// The extension a stored file of this type gets.
+    pub fn extension(self) -> &'static str {
+        self.extensions()[0]
+    }
+
+    pub fn mime(self) -> &'static str {
         match self {
             FileKind::Jpeg => "image/jpeg",
             FileKind::Png => "image/png",
