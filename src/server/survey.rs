@@ -36,7 +36,9 @@ use super::{
 use crate::cases::Record;
 use crate::cases::access;
 use crate::core::{dates, web};
-use crate::site::render::{LookupCase, MAX_SUGGESTION_CHARS, SurveyError, SurveyState, SurveyView};
+use crate::site::render::{
+    LookupCase, MAX_SUGGESTION_CHARS, SummaryError, SurveyState, SurveyView,
+};
 use crate::survey::Element;
 use crate::survey::answer::{Answer, PROFILE, Profile};
 use crate::survey::index::Scores;
@@ -264,13 +266,13 @@ async fn post(
     };
     let mut errors = Vec::new();
     if posted.scores.iter().all(Option::is_none) {
-        errors.push(SurveyError {
+        errors.push(SummaryError {
             id: format!("f-{}", Element::ALL[0].id()),
             message: messages::SURVEY_NOTHING_RATED.into(),
         });
     }
     if posted.suggestion.chars().count() > MAX_SUGGESTION_CHARS {
-        errors.push(SurveyError {
+        errors.push(SummaryError {
             id: "f-saran".into(),
             message: messages::survey_suggestion_too_long(MAX_SUGGESTION_CHARS),
         });
@@ -306,7 +308,7 @@ fn sent_back(
     key: &str,
     published: &Published,
     posted: &Posted,
-    errors: Vec<SurveyError>,
+    errors: Vec<SummaryError>,
 ) -> SurveyView {
     let mut view = SurveyView::form(key, &published.questionnaire);
     for q in &mut view.questions {

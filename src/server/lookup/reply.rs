@@ -32,7 +32,7 @@ use crate::server::forms::{multipart, read_error, storage_error};
 use crate::server::{
     AppState, Body, Published, declared_over, messages, method_not_allowed, refused, status_page,
 };
-use crate::site::render::{LookupCase, ReplyError, ReplyFile, ReplyForm};
+use crate::site::render::{LookupCase, ReplyFile, ReplyForm, SummaryError};
 use crate::work::intake::{ReadError, max_body};
 
 /// Where replies are posted: this, the case's form id, and `/`.
@@ -382,7 +382,7 @@ fn back(
             } else if let Some(f) = form.files.iter_mut().find(|f| f.name == e.field) {
                 f.error = e.message.clone();
             }
-            form.errors.push(ReplyError {
+            form.errors.push(SummaryError {
                 id,
                 message: e.message.clone(),
             });
