@@ -33,7 +33,8 @@ use time::OffsetDateTime;
 use crate::cases::record::moment;
 use crate::core::dates::WIB;
 use crate::core::fs::{
-    FILE_MODE, create_private_dir, is_replace_temp, rename_noreplace, replace_private, sync_dir,
+    FILE_MODE, create_private_dir, if_exists, is_replace_temp, rename_noreplace, replace_private,
+    sync_dir,
 };
 use crate::core::yaml;
 
@@ -253,10 +254,8 @@ impl Outbox {
     }
 
     fn names(&self) -> io::Result<Vec<String>> {
-        let entries = match fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let Some(entries) = if_exists(fs::read_dir(&self.dir))? else {
+            return Ok(Vec::new());
         };
         let mut names = Vec::new();
         for entry in entries {
@@ -270,10 +269,7 @@ impl Outbox {
 
     /// Removes a message that was sent (or given up); gone already is fine.
     pub fn remove(&self, name: &str) -> io::Result<()> {
-        match fs::remove_file(self.dir.join(name)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        if_exists(fs::remove_file(self.dir.join(name))).map(drop)
     }
 
     /// Writes a message's new state (after a failed attempt) in place.
