@@ -111,6 +111,22 @@ pub enum FieldType {
 impl FieldType {
     pub const NAMES: &str =
         "text, textarea, nik, phone, email, contact, date, choice, checkbox, file";
+
+    /// The type as the form file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Textarea => "textarea",
+            FieldType::Nik => "nik",
+            FieldType::Phone => "phone",
+            FieldType::Email => "email",
+            FieldType::Contact => "contact",
+            FieldType::Date => "date",
+            FieldType::Choice => "choice",
+            FieldType::Checkbox => "checkbox",
+            FieldType::File => "file",
+        }
+    }
 }
 
 /// What a field is used for besides being shown to staff.

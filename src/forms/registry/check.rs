@@ -110,7 +110,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                 at.field_key(name, "options"),
                 format!(
                     "`options` hanya untuk isian berjenis choice; `{name}` berjenis {}",
-                    type_name(field.kind)
+                    field.kind.as_str()
                 ),
             );
         }
@@ -137,7 +137,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                     format!(
                         "peran `{}` tidak cocok untuk isian berjenis {}",
                         role.as_str(),
-                        type_name(field.kind)
+                        field.kind.as_str()
                     ),
                 );
             }
@@ -185,7 +185,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                         format!(
                             "`required: {{ when }}` hanya dapat menyebut isian berjenis choice atau checkbox; `{}` berjenis {}",
                             other.name,
-                            type_name(kind)
+                            kind.as_str()
                         ),
                     ),
                 },
@@ -289,21 +289,6 @@ fn anonymous(at: &Lines, fail: &mut Fail) {
                 field.name
             ),
         );
-    }
-}
-
-fn type_name(kind: FieldType) -> &'static str {
-    match kind {
-        FieldType::Text => "text",
-        FieldType::Textarea => "textarea",
-        FieldType::Nik => "nik",
-        FieldType::Phone => "phone",
-        FieldType::Email => "email",
-        FieldType::Contact => "contact",
-        FieldType::Date => "date",
-        FieldType::Choice => "choice",
-        FieldType::Checkbox => "checkbox",
-        FieldType::File => "file",
     }
 }
 
