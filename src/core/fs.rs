@@ -16,6 +16,15 @@ pub const FILE_MODE: u32 = 0o600;
 pub const TEMP_PREFIX: &str = ".loket-";
 pub const TEMP_SUFFIX: &str = ".tmp";
 
+/// `result`, with a file or folder that is not there as `None`.
+pub fn if_exists<T>(result: io::Result<T>) -> io::Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Creates `path` and its missing parents, private.
 pub fn create_private_dir(path: &Path) -> io::Result<()> {
     DirBuilder::new()

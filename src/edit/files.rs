@@ -10,6 +10,7 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
+use crate::core::fs::if_exists;
 use crate::site::content::{STATIC_DIR, slugify};
 
 /// A file of `static/` as the desk names it: `static/…/NAME`,
@@ -197,15 +198,12 @@ pub fn open_below(top: &Path, segments: &[&str]) -> io::Result<fs::File> {
 
 /// The bytes of `path` now, if it is a file ([`open`]).
 pub fn read(site: &Path, path: &StaticPath) -> io::Result<Option<Vec<u8>>> {
-    match open(site, path) {
-        Ok(mut file) => {
-            let mut bytes = Vec::new();
-            io::Read::read_to_end(&mut file, &mut bytes)?;
-            Ok(Some(bytes))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+    let Some(mut file) = if_exists(open(site, path))? else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(Some(bytes))
 }
 
 /// Writes `bytes` as `path` atomically, with the folder's group-editable
@@ -256,10 +254,8 @@ pub fn write(site: &Path, path: &StaticPath, bytes: &[u8], replace: bool) -> io:
 /// Removes `path` (an upload whose build failed).
 pub fn remove(site: &Path, path: &StaticPath) -> io::Result<()> {
     let target = site.join(path.as_str());
-    match fs::remove_file(&target) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => crate::core::fs::sync_dir(target.parent().unwrap_or(site)),
-    }
+    if_exists(fs::remove_file(&target))?;
+    crate::core::fs::sync_dir(target.parent().unwrap_or(site))
 }
 
 #[cfg(test)]

@@ -44,20 +44,18 @@ pub enum Committed {
 
 /// Commits `path` as it is now in the site folder `site` as `version`.
 pub fn commit(site: &Path, path: &EditPath, version: &Version) -> Result<Committed, GitError> {
-    match git(site).args(["rev-parse", "--show-toplevel"]).output() {
-        Ok(out) if out.status.success() => {}
+    let toplevel = git(site).args(["rev-parse", "--show-toplevel"]).output();
+    match crate::core::fs::if_exists(toplevel)? {
+        Some(out) if out.status.success() => {}
         // A repository git will not use (another user's): worth a warning.
-        Ok(out) if String::from_utf8_lossy(&out.stderr).contains("safe.directory") => {
+        Some(out) if String::from_utf8_lossy(&out.stderr).contains("safe.directory") => {
             return Err(GitError::Failed {
                 step: "rev-parse",
                 stderr: first_line(&out.stderr),
             });
         }
-        Ok(_) => return Ok(Committed::NoRepository),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Committed::NoRepository);
-        }
-        Err(e) => return Err(e.into()),
+        // No repository, or no git.
+        Some(_) | None => return Ok(Committed::NoRepository),
     }
     let file = path.as_str();
     // The file's blob as it is, through no filter the configuration may

@@ -22,6 +22,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::core::diagnostic::{self, Diagnostic, display_path};
+use crate::core::fs::if_exists;
 use crate::site::content::{CONTENT_DIR, STATIC_DIR};
 use versions::{Author, Change, Version, Versions, token};
 
@@ -142,10 +143,9 @@ impl SiteFiles {
     /// file reached without a symbolic link: `files::open_below`).
     pub fn read(&self, path: &EditPath) -> io::Result<Option<String>> {
         let segments: Vec<&str> = path.as_str().split('/').skip(1).collect();
-        let mut file = match files::open_below(&self.root.join(CONTENT_DIR), &segments) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
+        let content = self.root.join(CONTENT_DIR);
+        let Some(mut file) = if_exists(files::open_below(&content, &segments))? else {
+            return Ok(None);
         };
         let mut text = String::new();
         io::Read::read_to_string(&mut file, &mut text)
@@ -186,10 +186,9 @@ impl SiteFiles {
                 }
                 fs::write(&target, text)?;
             }
-            None => match fs::remove_file(&target) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            },
+            None => {
+                if_exists(fs::remove_file(&target))?;
+            }
         }
         Ok(f(copy.path()))
     }
@@ -300,10 +299,9 @@ impl SiteFiles {
     fn write(&self, path: &EditPath, text: Option<&str>) -> io::Result<()> {
         let target = self.root.join(path.as_str());
         let Some(text) = text else {
-            return match fs::remove_file(&target) {
-                Ok(()) => crate::core::fs::sync_dir(target.parent().unwrap_or(&self.root)),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-                Err(e) => Err(e),
+            return match if_exists(fs::remove_file(&target))? {
+                Some(()) => crate::core::fs::sync_dir(target.parent().unwrap_or(&self.root)),
+                None => Ok(()),
             };
         };
         write_file(&target, text.as_bytes(), true)
@@ -330,11 +328,10 @@ pub(crate) fn write_file(target: &Path, bytes: &[u8], replace: bool) -> io::Resu
     let dir = target.parent().unwrap_or(Path::new("."));
     create_dirs_like_parent(dir)?;
     let dir_mode = fs::metadata(dir)?.permissions().mode();
-    let mode = match fs::metadata(target) {
-        Ok(m) if dir_mode & 0o1000 == 0 => (m.permissions().mode() | dir_mode & 0o020) & 0o7777,
-        Ok(m) => m.permissions().mode() & 0o7777,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => 0o666 & dir_mode,
-        Err(e) => return Err(e),
+    let mode = match if_exists(fs::metadata(target))? {
+        Some(m) if dir_mode & 0o1000 == 0 => (m.permissions().mode() | dir_mode & 0o020) & 0o7777,
+        Some(m) => m.permissions().mode() & 0o7777,
+        None => 0o666 & dir_mode,
     };
     let mut tmp = tempfile::Builder::new()
         .prefix(crate::core::fs::TEMP_PREFIX)

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::core::fs::{create_private_dir, replace_private, sync_dir};
+use crate::core::fs::{create_private_dir, if_exists, replace_private, sync_dir};
 use crate::core::yaml;
 
 /// The folder in the data folder.
@@ -161,10 +161,8 @@ impl Versions {
     }
 
     fn numbers(&self, path: &str) -> io::Result<Vec<u32>> {
-        let entries = match fs::read_dir(self.file_dir(path)) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let Some(entries) = if_exists(fs::read_dir(self.file_dir(path)))? else {
+            return Ok(Vec::new());
         };
         let mut numbers = Vec::new();
         for entry in entries {
@@ -196,11 +194,9 @@ impl Versions {
 
     /// The text of version `number` of `path`.
     pub fn text(&self, path: &str, number: u32) -> io::Result<Option<String>> {
-        match fs::read_to_string(self.file_dir(path).join(format!("{number:06}.txt"))) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        if_exists(fs::read_to_string(
+            self.file_dir(path).join(format!("{number:06}.txt")),
+        ))
     }
 
     fn draft_paths(&self, path: &str) -> (PathBuf, PathBuf) {
@@ -224,10 +220,8 @@ impl Versions {
     /// The draft of `path`, if there is one.
     pub fn draft(&self, path: &str) -> io::Result<Option<Draft>> {
         let (text_path, meta_path) = self.draft_paths(path);
-        let meta = match fs::read_to_string(&meta_path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(meta) = if_exists(fs::read_to_string(&meta_path))? else {
+            return Ok(None);
         };
         let mut draft: Draft = yaml::from_str(&meta).map_err(io::Error::other)?;
         draft.text = fs::read_to_string(text_path)?;
@@ -238,11 +232,7 @@ impl Versions {
     pub fn drop_draft(&self, path: &str) -> io::Result<()> {
         let (text_path, meta_path) = self.draft_paths(path);
         for p in [meta_path, text_path] {
-            match fs::remove_file(p) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
+            if_exists(fs::remove_file(p))?;
         }
         Ok(())
     }
@@ -252,10 +242,8 @@ impl Versions {
     /// The newest version of every file that has one, by path (the desk
     /// lists the pages removed from the site from these).
     pub fn newest_of_each(&self) -> io::Result<Vec<Version>> {
-        let entries = match fs::read_dir(self.root.join("versi")) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let Some(entries) = if_exists(fs::read_dir(self.root.join("versi")))? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for entry in entries {

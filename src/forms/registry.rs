@@ -202,11 +202,7 @@ pub fn parse(id: &str, text: &str) -> Result<FormSpec, Vec<Diagnostic>> {
     let at = Lines { text, file: &file };
     let mut fail =
         |line: Option<usize>, message: String| diags.push(Diagnostic::error(&path, line, message));
-    if id.is_empty()
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    if !check::is_id(id) {
         fail(None, "nama berkas formulir hanya boleh berisi huruf kecil, angka, dan tanda hubung (-), misalnya pendampingan-nib.yaml".into());
     }
     let prefix = &file.ticket_prefix;

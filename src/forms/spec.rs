@@ -39,16 +39,12 @@ pub struct FormFile {
     #[serde(default)]
     pub anonymous: bool,
     /// A choice field whose values the report and inbox split cases by.
-    #[serde(default)]
     pub report_by: Option<String>,
     /// The heading above the form, with a "Langsung ke formulir" link.
-    #[serde(default)]
     pub heading: Option<String>,
     /// The submit button's text (default "Kirim").
-    #[serde(default)]
     pub submit: Option<String>,
     /// A pointer to another form, for whoever landed on the wrong one.
-    #[serde(default)]
     pub signpost: Option<Signpost>,
     /// What happens after sending, one sentence each: the receipt's
     /// "Langkah selanjutnya". A line with `when: { FIELD: VALUE }` is only
@@ -68,11 +64,8 @@ fn one() -> u32 {
 /// the case is completed or first answered.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Term {
-    #[serde(default)]
     pub days: Option<u32>,
-    #[serde(default)]
     pub calendar_days: Option<u32>,
-    #[serde(default)]
     pub hours: Option<u32>,
     pub until: Until,
 }
@@ -118,6 +111,22 @@ pub enum FieldType {
 impl FieldType {
     pub const NAMES: &str =
         "text, textarea, nik, phone, email, contact, date, choice, checkbox, file";
+
+    /// The type as the form file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Textarea => "textarea",
+            FieldType::Nik => "nik",
+            FieldType::Phone => "phone",
+            FieldType::Email => "email",
+            FieldType::Contact => "contact",
+            FieldType::Date => "date",
+            FieldType::Choice => "choice",
+            FieldType::Checkbox => "checkbox",
+            FieldType::File => "file",
+        }
+    }
 }
 
 /// What a field is used for besides being shown to staff.
@@ -158,7 +167,8 @@ impl Role {
     }
 }
 
-/// File types a file field accepts.
+/// File types a file field accepts, and an uploaded file's type as its
+/// first bytes say ([`FileKind::sniff`]; never by name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
@@ -177,6 +187,19 @@ impl FileKind {
         }
     }
 
+    /// Recognises a type from the start of a file; needs up to 8 bytes.
+    pub fn sniff(head: &[u8]) -> Option<FileKind> {
+        if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(FileKind::Jpeg)
+        } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(FileKind::Png)
+        } else if head.starts_with(b"%PDF-") {
+            Some(FileKind::Pdf)
+        } else {
+            None
+        }
+    }
+
     fn extensions(self) -> &'static [&'static str] {
         match self {
             FileKind::Jpeg => &["jpg", "jpeg"],
@@ -185,7 +208,12 @@ impl FileKind {
         }
     }
 
-    fn mime(self) -> &'static str {
+    /// The extension a stored file of this type gets.
+    pub fn extension(self) -> &'static str {
+        self.extensions()[0]
+    }
+
+    pub fn mime(self) -> &'static str {
         match self {
             FileKind::Jpeg => "image/jpeg",
             FileKind::Png => "image/png",
@@ -199,7 +227,6 @@ pub struct FieldSpec {
     pub name: String,
     /// The label on the form ("Nama lengkap").
     pub label: String,
-    #[serde(default)]
     pub hint: Option<String>,
     #[serde(rename = "type")]
     pub kind: FieldType,
@@ -214,24 +241,17 @@ pub struct FieldSpec {
     pub options: Vec<Choice>,
     #[serde(default)]
     pub accept: Vec<FileKind>,
-    #[serde(default)]
     pub max_mb: Option<u64>,
     /// At most this many characters (text, textarea).
-    #[serde(default)]
     pub max: Option<usize>,
     /// What an empty required field says.
-    #[serde(default)]
     pub missing: Option<String>,
     /// How error messages name the field, when not the label with its first
     /// letter lowered ("alamat" for "Alamat sesuai KTP").
-    #[serde(default)]
     pub error_label: Option<String>,
     /// The fieldset the field is shown in ("Data pemohon").
-    #[serde(default)]
     pub group: Option<String>,
-    #[serde(default)]
     pub rows: Option<u8>,
-    #[serde(default)]
     pub autocomplete: Option<String>,
 }
 

@@ -6,53 +6,7 @@ use std::collections::BTreeMap;
 use super::spec::{FieldSpec, FieldType, FormSpec, Required};
 
 /// File types we accept, recognised by their first bytes (never by name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileType {
-    Jpeg,
-    Png,
-    Pdf,
-}
-
-impl FileType {
-    /// The form file's name of this type (`accept:`).
-    pub fn kind(self) -> crate::forms::spec::FileKind {
-        use crate::forms::spec::FileKind;
-        match self {
-            FileType::Jpeg => FileKind::Jpeg,
-            FileType::Png => FileKind::Png,
-            FileType::Pdf => FileKind::Pdf,
-        }
-    }
-
-    /// Recognises a type from the start of a file; needs up to 8 bytes.
-    pub fn sniff(head: &[u8]) -> Option<FileType> {
-        if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(FileType::Jpeg)
-        } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(FileType::Png)
-        } else if head.starts_with(b"%PDF-") {
-            Some(FileType::Pdf)
-        } else {
-            None
-        }
-    }
-
-    pub fn mime(self) -> &'static str {
-        match self {
-            FileType::Jpeg => "image/jpeg",
-            FileType::Png => "image/png",
-            FileType::Pdf => "application/pdf",
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            FileType::Jpeg => "jpg",
-            FileType::Png => "png",
-            FileType::Pdf => "pdf",
-        }
-    }
-}
+pub use super::spec::FileKind as FileType;
 
 /// What validation needs to know of an uploaded file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,11 +223,7 @@ pub fn validate(
                 Some(f) if f.detected.is_none() && field.accepted().len() == 3 => fail(format!(
                     "Berkas {label} harus berupa foto (JPG atau PNG) atau dokumen PDF. Pilih berkas lain."
                 )),
-                Some(f)
-                    if !f
-                        .detected
-                        .is_some_and(|t| field.accepted().contains(&t.kind())) =>
-                {
+                Some(f) if !f.detected.is_some_and(|t| field.accepted().contains(&t)) => {
                     fail(format!(
                         "Berkas {label} harus berupa berkas {}. Pilih berkas lain.",
                         field.accept_words()

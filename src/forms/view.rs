@@ -203,21 +203,6 @@ pub struct OptionView {
     pub label: String,
 }
 
-fn type_name(kind: SpecType) -> &'static str {
-    match kind {
-        SpecType::Text => "text",
-        SpecType::Textarea => "textarea",
-        SpecType::Nik => "nik",
-        SpecType::Phone => "phone",
-        SpecType::Email => "email",
-        SpecType::Contact => "contact",
-        SpecType::Date => "date",
-        SpecType::Choice => "choice",
-        SpecType::Checkbox => "checkbox",
-        SpecType::File => "file",
-    }
-}
-
 /// `f-SLUG-ulang` for a group's note: "Dokumen" → "f-dokumen-ulang".
 fn group_note_id(legend: &str) -> String {
     let slug: String = legend
@@ -252,7 +237,7 @@ fn field_view(spec: &FormSpec, f: &FieldSpec, max_file_mb: u64) -> FieldView {
         name: f.name.clone(),
         label: f.label.clone(),
         need: f.need_text(spec),
-        kind: type_name(f.kind),
+        kind: f.kind.as_str(),
         input_type: match f.kind {
             SpecType::Phone => "tel",
             SpecType::Email => "email",

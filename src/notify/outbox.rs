@@ -33,7 +33,8 @@ use time::OffsetDateTime;
 use crate::cases::record::moment;
 use crate::core::dates::WIB;
 use crate::core::fs::{
-    FILE_MODE, create_private_dir, is_replace_temp, rename_noreplace, replace_private, sync_dir,
+    FILE_MODE, create_private_dir, if_exists, is_replace_temp, rename_noreplace, replace_private,
+    sync_dir,
 };
 use crate::core::yaml;
 
@@ -43,6 +44,10 @@ const SUFFIX: &str = ".yaml";
 const WRITING: &str = ".new-";
 /// The file that says which day's digest was made last.
 pub const LAST_DIGEST: &str = "last-digest";
+
+/// How a message's name starts: the moment it was made, in WIB.
+const STAMP: &[time::format_description::BorrowedFormatItem] =
+    time::macros::format_description!("[year][month][day]T[hour][minute][second]");
 
 /// How long a message may wait before it is reported as stuck.
 pub const STUCK_AFTER: time::Duration = time::Duration::days(1);
@@ -205,13 +210,8 @@ impl Outbox {
         getrandom::fill(&mut random).map_err(io::Error::other)?;
         let at = message.created_at.to_offset(WIB);
         let name = format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}-{}-{}{SUFFIX}",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second(),
+            "{}-{}-{}{SUFFIX}",
+            at.format(STAMP).map_err(io::Error::other)?,
             message.kind.as_str(),
             hex::encode(random)
         );
@@ -254,10 +254,8 @@ impl Outbox {
     }
 
     fn names(&self) -> io::Result<Vec<String>> {
-        let entries = match fs::read_dir(&self.dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let Some(entries) = if_exists(fs::read_dir(&self.dir))? else {
+            return Ok(Vec::new());
         };
         let mut names = Vec::new();
         for entry in entries {
@@ -271,10 +269,7 @@ impl Outbox {
 
     /// Removes a message that was sent (or given up); gone already is fine.
     pub fn remove(&self, name: &str) -> io::Result<()> {
-        match fs::remove_file(self.dir.join(name)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        if_exists(fs::remove_file(self.dir.join(name))).map(drop)
     }
 
     /// Writes a message's new state (after a failed attempt) in place.
@@ -382,25 +377,8 @@ pub fn stuck(data: &Path, now: OffsetDateTime) -> Option<Stuck> {
 
 /// The moment in a message's name (`20261127T101503-…`).
 fn made_at(name: &str) -> Option<OffsetDateTime> {
-    let stamp = name.get(..15)?;
-    let digits = |r: std::ops::Range<usize>| stamp.get(r)?.parse::<u32>().ok();
-    if stamp.as_bytes().get(8) != Some(&b'T') {
-        return None;
-    }
-    let month = time::Month::try_from(u8::try_from(digits(4..6)?).ok()?).ok()?;
-    let date = time::Date::from_calendar_date(
-        i32::try_from(digits(0..4)?).ok()?,
-        month,
-        digits(6..8)? as u8,
-    )
-    .ok()?;
-    let clock = time::Time::from_hms(
-        digits(9..11)? as u8,
-        digits(11..13)? as u8,
-        digits(13..15)? as u8,
-    )
-    .ok()?;
-    Some(date.with_time(clock).assume_offset(WIB))
+    let stamp = time::PrimitiveDateTime::parse(name.get(..15)?, STAMP).ok()?;
+    Some(stamp.assume_offset(WIB))
 }
 
 #[cfg(test)]

@@ -60,7 +60,6 @@ pub struct Office {
     /// The hours a term counted in hours (`term: { hours: 2 }` in a form
     /// file) runs within on working days, e.g. "08.00-15.30"
     /// ([`crate::core::calendar::OfficeHours`]). Needed only by such a form.
-    #[serde(default)]
     pub service_hours: Option<String>,
     /// A link to the office on a map.
     #[serde(default)]
@@ -69,7 +68,6 @@ pub struct Office {
     /// service standard asks for: the office decides, the form pages and
     /// the service pages with a form say it. Unset, they say nothing and
     /// `loket check` warns.
-    #[serde(default)]
     pub online_form_replaces_letter: Option<bool>,
     /// Whether the deadlines stop while a case waits for its citizen (a
     /// step with `asks_citizen`): they move by the working days waited
@@ -78,7 +76,6 @@ pub struct Office {
     pub pause_while_waiting: bool,
     /// The head of the office (Kepala Dinas), who signs "Mengetahui" on the
     /// monthly report.
-    #[serde(default)]
     pub head: Option<Signatory>,
     /// The regional emblem on the documents' letterhead: an image under
     /// `static/` (PNG, JPEG or SVG), e.g. `gambar/lambang-jombang.png`.
@@ -121,24 +118,19 @@ pub struct SocialLink {
 
 /// Optional publications an Indonesian office is expected to have.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct Publish {
     /// The maklumat pelayanan, word for word.
-    #[serde(default)]
     pub maklumat: String,
     /// The survei kepuasan masyarakat (SKM) form.
-    #[serde(default)]
     pub survey_url: String,
     /// The Pejabat Pengelola Pengaduan (name or position).
-    #[serde(default)]
     pub complaints_officer: String,
     /// Where the complaint box (kotak pengaduan) stands.
-    #[serde(default)]
     pub complaint_box: String,
     /// The page of the office's own complaint form (e.g.
     /// `/pengaduan-layanan/formulir/`): `/cek-status/` names it, with
     /// SP4N-LAPOR! and Ombudsman RI, to a citizen whose case is late.
-    #[serde(default)]
     pub complaint_form: String,
 }
 
@@ -163,12 +155,11 @@ pub enum Level {
 /// The privacy notice as written in `site.yaml`; what is left out takes
 /// loket's default and is flagged by `loket check`.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 struct PrivacyGiven {
     purpose_permohonan: Option<String>,
     purpose_pengaduan: Option<String>,
     /// The purpose of each other form, by its id.
-    #[serde(default)]
     purposes: BTreeMap<String, String>,
     legal_basis: Option<String>,
     ktp_reason: Option<String>,
@@ -177,7 +168,6 @@ struct PrivacyGiven {
     rights: Option<String>,
     contact: Option<String>,
     /// A promise about sharing, shown only when the office makes it.
-    #[serde(default)]
     shared_with: String,
 }
 

@@ -56,170 +56,72 @@ pub const LOOKUP_TEMPLATE: &str = "cek-status.html";
 /// Template of `/survei/`, where a citizen answers the survey.
 pub const SURVEY_TEMPLATE: &str = "survei.html";
 
+/// `(PREFIX + NAME, the text of the file NAME in the folder DIR)`, for
+/// each NAME listed after `PREFIX in DIR:` (DIR relative to this file).
+macro_rules! files {
+    ($($prefix:literal in $dir:literal: $($name:literal)*;)*) => {
+        [$($((concat!($prefix, $name), include_str!(concat!($dir, $name))),)*)*]
+    };
+}
+
 /// loket's own templates. A site overrides any of them with a file of the
 /// same name in `templates/` (its letterhead on the report, say).
-const BUILTIN: [(&str, &str); 35] = [
-    (
-        REPORT_TEMPLATE,
-        include_str!("../site/builtin/laporan.html"),
-    ),
-    (
-        "laporan-komponen.html",
-        include_str!("../site/builtin/laporan-komponen.html"),
-    ),
-    (
-        SITEMAP_TEMPLATE,
-        include_str!("../site/builtin/sitemap.xml"),
-    ),
-    ("galat.html", include_str!("../site/builtin/galat.html")),
-    (
-        SURVEY_REPORT_TEMPLATE,
-        include_str!("../site/builtin/survei-laporan.html"),
-    ),
-    (
-        "desk/base.html",
-        include_str!("../desk/templates/base.html"),
-    ),
-    (
-        "desk/masuk.html",
-        include_str!("../desk/templates/masuk.html"),
-    ),
-    (
-        "desk/kotak-masuk.html",
-        include_str!("../desk/templates/kotak-masuk.html"),
-    ),
-    (
-        "desk/kasus.html",
-        include_str!("../desk/templates/kasus.html"),
-    ),
-    (
-        "desk/kode-akses.html",
-        include_str!("../desk/templates/kode-akses.html"),
-    ),
-    (
-        "desk/staf.html",
-        include_str!("../desk/templates/staf.html"),
-    ),
-    (
-        "desk/rahasia.html",
-        include_str!("../desk/templates/rahasia.html"),
-    ),
-    (
-        "desk/kasus-baru.html",
-        include_str!("../desk/templates/kasus-baru.html"),
-    ),
-    (
-        "desk/dokumen.html",
-        include_str!("../desk/templates/dokumen.html"),
-    ),
-    (
-        "desk/dokumen-dasar.html",
-        include_str!("../desk/templates/dokumen-dasar.html"),
-    ),
-    (
-        "desk/dokumen-laporan-hasil.html",
-        include_str!("../desk/templates/dokumen-laporan-hasil.html"),
-    ),
-    (
-        "desk/dokumen-undangan.html",
-        include_str!("../desk/templates/dokumen-undangan.html"),
-    ),
-    (
-        "desk/dokumen-berita-acara.html",
-        include_str!("../desk/templates/dokumen-berita-acara.html"),
-    ),
-    (
-        "desk/laporan.html",
-        include_str!("../desk/templates/laporan.html"),
-    ),
-    (
-        "desk/survei.html",
-        include_str!("../desk/templates/survei.html"),
-    ),
-    (
-        "desk/survei-kode.html",
-        include_str!("../desk/templates/survei-kode.html"),
-    ),
-    (
-        "desk/halaman.html",
-        include_str!("../desk/templates/halaman.html"),
-    ),
-    (
-        "desk/halaman-baru.html",
-        include_str!("../desk/templates/halaman-baru.html"),
-    ),
-    (
-        "desk/halaman-hapus.html",
-        include_str!("../desk/templates/halaman-hapus.html"),
-    ),
-    (
-        "desk/halaman-sunting.html",
-        include_str!("../desk/templates/halaman-sunting.html"),
-    ),
-    (
-        "desk/halaman-bentrok.html",
-        include_str!("../desk/templates/halaman-bentrok.html"),
-    ),
-    (
-        "desk/halaman-riwayat.html",
-        include_str!("../desk/templates/halaman-riwayat.html"),
-    ),
-    (
-        "desk/galat.html",
-        include_str!("../desk/templates/galat.html"),
-    ),
-    (
-        "mail/staf-baru.txt",
-        include_str!("../notify/templates/staf-baru.txt"),
-    ),
-    (
-        "mail/staf-ringkasan.txt",
-        include_str!("../notify/templates/staf-ringkasan.txt"),
-    ),
-    (
-        "mail/warga-tanda-terima.txt",
-        include_str!("../notify/templates/warga-tanda-terima.txt"),
-    ),
-    (
-        "mail/warga-langkah.txt",
-        include_str!("../notify/templates/warga-langkah.txt"),
-    ),
-    (
-        "mail/warga-kode-baru.txt",
-        include_str!("../notify/templates/warga-kode-baru.txt"),
-    ),
-    (
-        "mail/staf-balasan.txt",
-        include_str!("../notify/templates/staf-balasan.txt"),
-    ),
-    (
-        "desk/halaman-berkas.html",
-        include_str!("../desk/templates/halaman-berkas.html"),
-    ),
-];
+const BUILTIN: [(&str, &str); 35] = files! {
+    "" in "../site/builtin/":
+        "laporan.html"
+        "laporan-komponen.html"
+        "sitemap.xml"
+        "galat.html"
+        "survei-laporan.html"
+    ;
+    "desk/" in "../desk/templates/":
+        "base.html"
+        "masuk.html"
+        "kotak-masuk.html"
+        "kasus.html"
+        "kode-akses.html"
+        "staf.html"
+        "rahasia.html"
+        "kasus-baru.html"
+        "dokumen.html"
+        "dokumen-dasar.html"
+        "dokumen-laporan-hasil.html"
+        "dokumen-undangan.html"
+        "dokumen-berita-acara.html"
+        "laporan.html"
+        "survei.html"
+        "survei-kode.html"
+        "halaman.html"
+        "halaman-baru.html"
+        "halaman-hapus.html"
+        "halaman-sunting.html"
+        "halaman-bentrok.html"
+        "halaman-riwayat.html"
+        "galat.html"
+        "halaman-berkas.html"
+    ;
+    "mail/" in "../notify/templates/":
+        "staf-baru.txt"
+        "staf-ringkasan.txt"
+        "warga-tanda-terima.txt"
+        "warga-langkah.txt"
+        "warga-kode-baru.txt"
+        "staf-balasan.txt"
+    ;
+};
 /// Pages of the server's that a site may lack (one made before them): the
 /// copy in loket's own `templates/` stands in, inside the site's
 /// `base.html`. Added only to a site that has a `base.html`.
-const BUILTIN_PAGES: [(&str, &str); 6] = [
-    (
-        LOOKUP_TEMPLATE,
-        include_str!("../../templates/cek-status.html"),
-    ),
-    (
-        "cek-status-balas.html",
-        include_str!("../../templates/cek-status-balas.html"),
-    ),
-    ("form.html", include_str!("../../templates/form.html")),
-    (SURVEY_TEMPLATE, include_str!("../../templates/survei.html")),
-    (
-        "survei-hasil.html",
-        include_str!("../../templates/survei-hasil.html"),
-    ),
-    (
-        "form-components.html",
-        include_str!("../../templates/form-components.html"),
-    ),
-];
+const BUILTIN_PAGES: [(&str, &str); 6] = files! {
+    "" in "../../templates/":
+        "cek-status.html"
+        "cek-status-balas.html"
+        "form.html"
+        "survei.html"
+        "survei-hasil.html"
+        "form-components.html"
+    ;
+};
 
 /// The parsed templates: the site's, with the built-in ones it does not
 /// override.

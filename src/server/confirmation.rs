@@ -82,12 +82,7 @@ pub(super) async fn page<B>(
             match state.lookups.receipts.reserve_ip(client) {
                 Ok(reservation) => Some(reservation),
                 Err(wait) => {
-                    return status_page(
-                        published,
-                        messages::RECEIPTS_TOO_FREQUENT,
-                        Some(wait.as_secs().max(1)),
-                        "",
-                    );
+                    return status_page(published, messages::RECEIPTS_TOO_FREQUENT, Some(wait), "");
                 }
             }
         }

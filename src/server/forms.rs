@@ -19,8 +19,8 @@ use hyper::{Request, Response, StatusCode};
 
 use super::messages;
 use super::{
-    AppState, Body, CONFIRMATION_PATH, Published, close_connection, html, refused, shown_once,
-    status_page,
+    AppState, Body, CONFIRMATION_PATH, Published, close_connection, declared_over, html, refused,
+    shown_once, status_page,
 };
 use crate::cases::access;
 use crate::cases::recent::Claim;
@@ -30,7 +30,9 @@ use crate::core::{dates, web};
 use crate::forms::spec::FormSpec;
 use crate::forms::validate::{FieldError, Normalized};
 use crate::forms::view::FormView;
-use crate::server::intake::{self, Input, ReadError, max_body, read_multipart, read_urlencoded};
+use crate::server::intake::{
+    self, Input, IntakeLimits, ReadError, max_body, read_multipart, read_urlencoded,
+};
 use crate::site::markdown;
 use crate::work::submit::Submission;
 
@@ -57,28 +59,11 @@ pub(super) async fn submit(
     };
     let limits = state.limits.intake();
     let max_body = max_body(&*form, &limits);
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > max_body) {
+    if declared_over(&req, max_body) {
         return read_error(state, published, ReadError::TooLarge, &back);
     }
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
     let parsed = match web::media_type(req.headers()).as_str() {
-        "multipart/form-data" => match multer::parse_boundary(&content_type) {
-            Ok(boundary) => {
-                let body = req.into_body().into_data_stream();
-                read_multipart(&state.store, &limits, (&form, &[]), body, boundary).await
-            }
-            Err(_) => Err(ReadError::BadRequest("no multipart boundary")),
-        },
+        "multipart/form-data" => multipart(state, &limits, &form, req).await,
         web::URLENCODED => {
             let body = req.into_body().into_data_stream();
             read_urlencoded(&state.store, &limits, &form, body).await
@@ -289,6 +274,21 @@ fn see_confirmation(published: &Published, ticket: &Ticket, token: Option<&str>)
         shown_once::set_cookie(&mut response, Some(token), published);
     }
     response
+}
+
+/// A multipart post read by `form`'s fields.
+pub(super) async fn multipart(
+    state: &AppState,
+    limits: &IntakeLimits,
+    form: &FormSpec,
+    req: Request<Incoming>,
+) -> Result<Input, ReadError> {
+    let content_type = req.headers().get(header::CONTENT_TYPE);
+    let content_type = content_type.and_then(|v| v.to_str().ok()).unwrap_or("");
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|_| ReadError::BadRequest("no multipart boundary"))?;
+    let body = req.into_body().into_data_stream();
+    read_multipart(&state.store, limits, (form, &[]), body, boundary).await
 }
 
 pub(super) fn read_error(

@@ -15,11 +15,10 @@
 
 use std::net::IpAddr;
 
-use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use rustix::fs::{Access, access, statvfs};
 
-use super::{AppState, Body, full};
+use super::{AppState, Body, full, uncached};
 
 pub const PATH: &str = "/healthz";
 
@@ -74,13 +73,5 @@ pub(super) fn check<B>(state: &AppState, req: &Request<B>, peer: IpAddr) -> Resp
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "tidak siap\n".to_string())
     };
-    let mut response = Response::new(full(body));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    uncached(status, "text/plain; charset=utf-8", full(body))
 }

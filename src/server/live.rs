@@ -23,7 +23,7 @@ use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::{broadcast, mpsc};
 
-use super::{AppState, Body, Published, full, html};
+use super::{AppState, Body, Published, full, html, uncached};
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::Diagnostic;
 use crate::site::build::{self, BuildOptions, PageUpdate};
@@ -271,17 +271,9 @@ pub fn events(live: &Live) -> Response<Body> {
             "live reload: {} streams open already; one more tab will not reload by itself",
             live.max_streams
         );
-        let mut response = Response::new(full(
-            "Terlalu banyak tab pratinjau terbuka; muat ulang halaman ini dengan tangan.\n",
-        ));
-        *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        return response;
+        let text = "Terlalu banyak tab pratinjau terbuka; muat ulang halaman ini dengan tangan.\n";
+        let plain = "text/plain; charset=utf-8";
+        return uncached(StatusCode::SERVICE_UNAVAILABLE, plain, full(text));
     };
     let rx = live.events.subscribe();
     let stream = futures_util::stream::unfold((rx, open), |(mut rx, open)| async move {
@@ -298,26 +290,17 @@ pub fn events(live: &Live) -> Response<Body> {
             (rx, open),
         ))
     });
-    let mut response = Response::new(StreamBody::new(stream).boxed());
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    let body = StreamBody::new(stream).boxed();
+    uncached(StatusCode::OK, "text/event-stream", body)
 }
 
 /// `GET /__loket/reload.js`.
 pub fn script() -> Response<Body> {
-    let mut response = Response::new(full(SCRIPT));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    uncached(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        full(SCRIPT),
+    )
 }
 
 /// The page shown instead of the site while the last rebuild failed.

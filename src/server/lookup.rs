@@ -35,13 +35,12 @@ use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::HeaderValue;
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::messages;
 use super::shown_once::ShownOnce;
 use super::{
-    AppState, Body, Published, RateLimiter, html, method_not_allowed, refused, status_page,
+    AppState, Body, Published, RateLimiter, method_not_allowed, refused, rendered, status_page,
 };
 use crate::cases::access::{self, AccessKey};
 use crate::cases::ticket::Ticket;
@@ -213,12 +212,7 @@ async fn post(
         Ok(attempt) => attempt,
         // Not counted against the address: nothing was tried.
         Err(wait) => {
-            return status_page(
-                published,
-                messages::TICKET_GUESSED,
-                Some(wait.as_secs().max(1)),
-                PATH,
-            );
+            return status_page(published, messages::TICKET_GUESSED, Some(wait), PATH);
         }
     };
     let record = read(state, ticket).await;
@@ -232,12 +226,7 @@ async fn post(
                 view.no_match = true;
                 page(published, StatusCode::UNPROCESSABLE_ENTITY, &view)
             }
-            Err(wait) => status_page(
-                published,
-                messages::LOOKUPS_TOO_FREQUENT,
-                Some(wait.as_secs().max(1)),
-                PATH,
-            ),
+            Err(wait) => status_page(published, messages::LOOKUPS_TOO_FREQUENT, Some(wait), PATH),
         };
     }
     let Some(record) = record else {
@@ -245,25 +234,33 @@ async fn post(
         return page(published, StatusCode::UNPROCESSABLE_ENTITY, &view);
     };
     drop((soft, hard, attempt));
-    let mut case = case_view(&record, &published.specs);
+    let mut case = opened(state, published, &record);
+    super::survey::offer(&mut case, &record, state);
+    found(published, StatusCode::OK, case)
+}
+
+/// The case of `record` as its citizen reads it today: whether it is late
+/// and, while it waits for them, the form to answer.
+fn opened(state: &AppState, published: &Published, record: &Record) -> LookupCase {
+    let mut case = case_view(record, &published.specs);
     let pauses = published.site.config.office.pause_while_waiting;
     add_lateness(
         &mut case,
-        &record,
+        record,
         &published.specs,
         (dates::today(), pauses),
     );
-    reply::offer(&mut case, &record, state, published);
-    super::survey::offer(&mut case, &record, state);
-    page(
-        published,
-        StatusCode::OK,
-        &LookupView {
-            state: "found",
-            case: Some(case),
-            ..LookupView::default()
-        },
-    )
+    reply::offer(&mut case, record, state, published);
+    case
+}
+
+fn found(published: &Published, status: StatusCode, case: LookupCase) -> Response<Body> {
+    let view = LookupView {
+        state: "found",
+        case: Some(case),
+        ..LookupView::default()
+    };
+    page(published, status, &view)
 }
 
 /// A record of a usual size, parsed when there is none, so that both
@@ -300,24 +297,15 @@ async fn read(state: &AppState, ticket: &Ticket) -> Option<Record> {
 }
 
 fn page(published: &Published, status: StatusCode, view: &LookupView) -> Response<Body> {
-    let mut out = Vec::new();
-    match published.renderer().render_lookup(view, &mut out) {
-        Ok(()) => {
-            let mut response = html(status, out);
-            // The empty form is a public page search engines may list; what
-            // a lookup answers is not.
-            if status != StatusCode::OK || view.state != "form" {
-                response
-                    .headers_mut()
-                    .insert("x-robots-tag", HeaderValue::from_static("noindex"));
-            }
-            response
-        }
-        Err(d) => {
-            tracing::error!("{d}");
-            status_page(published, messages::LOOKUP_FAILED, None, "")
-        }
-    }
+    // The empty form is a public page search engines may list; what a
+    // lookup answers is not.
+    let listed = status == StatusCode::OK && view.state == "form";
+    rendered(
+        published,
+        (status, listed),
+        messages::LOOKUP_FAILED,
+        |out| published.renderer().render_lookup(view, out),
+    )
 }
 
 /// The case as its citizen sees it, in the words of its form (of a form the

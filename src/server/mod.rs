@@ -499,7 +499,7 @@ pub(crate) fn refused(
     wait: Option<Duration>,
     back: &str,
 ) -> Response<Body> {
-    let mut response = status_page(published, notice, wait.map(|w| w.as_secs().max(1)), back);
+    let mut response = status_page(published, notice, wait, back);
     close_connection(&mut response);
     response
 }
@@ -516,34 +516,74 @@ pub(crate) fn full(body: impl Into<Bytes>) -> Body {
         .boxed()
 }
 
+/// A response of `content_type` that no cache keeps.
+fn uncached(status: StatusCode, content_type: &'static str, body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// An HTML response with a known length.
 pub(crate) fn html(status: StatusCode, body: Vec<u8>) -> Response<Body> {
-    let mut response = Response::new(full(body));
-    *response.status_mut() = status;
-    let len = response_len(&response);
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(len) = len {
+    let mut response = uncached(status, "text/html; charset=utf-8", full(body));
+    if let Some(len) = response_len(&response) {
+        let headers = response.headers_mut();
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     }
     response
+}
+
+/// Whether `req` says its body is longer than `max` bytes.
+fn declared_over(req: &Request<Incoming>, max: u64) -> bool {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|len| len > max)
+}
+
+/// The page `render` writes, answered with `status` and kept out of search
+/// engines unless `listed`; `failed`'s page if it does not render.
+fn rendered(
+    published: &Published,
+    (status, listed): (StatusCode, bool),
+    failed: messages::Notice,
+    render: impl FnOnce(&mut Vec<u8>) -> Result<(), crate::core::diagnostic::Diagnostic>,
+) -> Response<Body> {
+    let mut out = Vec::new();
+    match render(&mut out) {
+        Ok(()) => {
+            let mut response = html(status, out);
+            if !listed {
+                response
+                    .headers_mut()
+                    .insert("x-robots-tag", HeaderValue::from_static("noindex"));
+            }
+            response
+        }
+        Err(d) => {
+            tracing::error!("{d}");
+            status_page(published, failed, None, "")
+        }
+    }
 }
 
 fn response_len(response: &Response<Body>) -> Option<u64> {
     hyper::body::Body::size_hint(response.body()).exact()
 }
 
-/// An error page from `status.html`, or a plain one if that template fails.
+/// An error page from `status.html`, or a plain one if that template fails;
+/// `wait` becomes its Retry-After (at least a second).
 pub(crate) fn status_page(
     published: &Published,
     notice: messages::Notice,
-    retry_after: Option<u64>,
+    wait: Option<Duration>,
     back_url: &str,
 ) -> Response<Body> {
+    let retry_after = wait.map(|w| w.as_secs().max(1));
     let view = StatusView {
         code: notice.status.as_u16(),
         title: notice.title.to_string(),

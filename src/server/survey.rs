@@ -30,12 +30,15 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::forms::read_error;
 use super::{
-    AppState, Body, Published, html, messages, method_not_allowed, proxy, refused, status_page,
+    AppState, Body, Published, declared_over, html, messages, method_not_allowed, proxy, refused,
+    rendered, status_page,
 };
 use crate::cases::Record;
 use crate::cases::access;
 use crate::core::{dates, web};
-use crate::site::render::{LookupCase, MAX_SUGGESTION_CHARS, SurveyError, SurveyState, SurveyView};
+use crate::site::render::{
+    LookupCase, MAX_SUGGESTION_CHARS, SummaryError, SurveyState, SurveyView,
+};
 use crate::survey::Element;
 use crate::survey::answer::{Answer, PROFILE, Profile};
 use crate::survey::index::Scores;
@@ -155,7 +158,7 @@ fn unknown(state: &AppState, published: &Published, client: IpAddr) -> Response<
         Err(wait) => status_page(
             published,
             messages::SURVEY_CODES_TOO_FREQUENT,
-            Some(wait.as_secs().max(1)),
+            Some(wait),
             PATH,
         ),
     }
@@ -237,12 +240,7 @@ async fn post(
     if web::media_type(req.headers()) != web::URLENCODED {
         return refused(published, messages::FORM_NOT_MULTIPART, None, PATH);
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > TEXT_ALLOWANCE) {
+    if declared_over(&req, TEXT_ALLOWANCE) {
         return read_error(state, published, ReadError::TextTooLong, PATH);
     }
     let limits = state.limits.intake();
@@ -268,13 +266,13 @@ async fn post(
     };
     let mut errors = Vec::new();
     if posted.scores.iter().all(Option::is_none) {
-        errors.push(SurveyError {
+        errors.push(SummaryError {
             id: format!("f-{}", Element::ALL[0].id()),
             message: messages::SURVEY_NOTHING_RATED.into(),
         });
     }
     if posted.suggestion.chars().count() > MAX_SUGGESTION_CHARS {
-        errors.push(SurveyError {
+        errors.push(SummaryError {
             id: "f-saran".into(),
             message: messages::survey_suggestion_too_long(MAX_SUGGESTION_CHARS),
         });
@@ -310,7 +308,7 @@ fn sent_back(
     key: &str,
     published: &Published,
     posted: &Posted,
-    errors: Vec<SurveyError>,
+    errors: Vec<SummaryError>,
 ) -> SurveyView {
     let mut view = SurveyView::form(key, &published.questionnaire);
     for q in &mut view.questions {
@@ -361,22 +359,12 @@ fn page(published: &Published, status: StatusCode, view: SurveyView) -> Response
         && matches!(view.state, SurveyState::Enter | SurveyState::Thanks)
         && view.kode_error.is_empty();
     let view = SurveyView { listed, ..view };
-    let mut out = Vec::new();
-    match published.renderer().render_survey(&view, &mut out) {
-        Ok(()) => {
-            let mut response = html(status, out);
-            if !listed {
-                response
-                    .headers_mut()
-                    .insert("x-robots-tag", HeaderValue::from_static("noindex"));
-            }
-            response
-        }
-        Err(d) => {
-            tracing::error!("{d}");
-            status_page(published, messages::SURVEY_FAILED, None, "")
-        }
-    }
+    rendered(
+        published,
+        (status, listed),
+        messages::SURVEY_FAILED,
+        |out| published.renderer().render_survey(&view, out),
+    )
 }
 
 /// On `/cek-status/`'s page of a closed case whose citizen was invited:

@@ -14,7 +14,7 @@ use crate::site::content::{Page, Site};
 use crate::site::markdown::LinkRef;
 use crate::site::render::{
     CONFIRMATION_TEMPLATE, ConfirmationView, LookupCase, LookupError, LookupStep, LookupView,
-    NOT_FOUND_TEMPLATE, Renderer, ReplyError, ReplyFile, ReplyForm, STATUS_TEMPLATE, StatusView,
+    NOT_FOUND_TEMPLATE, Renderer, ReplyFile, ReplyForm, STATUS_TEMPLATE, StatusView, SummaryError,
     Templates,
 };
 
@@ -243,7 +243,7 @@ fn lookup_samples() -> Vec<LookupView> {
             }],
             text: "Contoh".into(),
             text_error: "Contoh".into(),
-            errors: vec![ReplyError {
+            errors: vec![SummaryError {
                 id: "b-ktp".into(),
                 message: "Contoh".into(),
             }],

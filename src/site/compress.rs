@@ -13,6 +13,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::core::fs::if_exists;
+
 /// How hard to compress.
 #[derive(Debug, Clone, Copy)]
 pub enum Effort {
@@ -103,10 +105,7 @@ pub fn link_variants(old: &Path, path: &Path) -> io::Result<()> {
 /// Removes the compressed copies beside `path`, if any.
 pub fn remove_variants(path: &Path) -> io::Result<()> {
     for suffix in ENCODINGS {
-        match fs::remove_file(variant_path(path, suffix)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
+        if_exists(fs::remove_file(variant_path(path, suffix)))?;
     }
     Ok(())
 }

@@ -25,21 +25,19 @@ pub const STATIC_DIR: &str = "static";
 /// Front matter keys a page may set. Unknown keys are warned about, not fatal,
 /// so a typo never takes the site down but is still noticed.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct FrontMatter {
     pub title: Option<String>,
-    #[serde(default)]
     pub description: String,
     /// Order within the section; lower comes first, then by title.
-    #[serde(default)]
     pub weight: i64,
     /// Template for this page, e.g. `service.html`.
     pub template: Option<String>,
     /// In a section's `_index.md`: the default template of its pages.
     pub page_template: Option<String>,
     /// Shown as "Terakhir diperbarui"; defaults to the file's modification date.
-    #[serde(default, deserialize_with = "dates::deserialize_opt_date")]
+    #[serde(deserialize_with = "dates::deserialize_opt_date")]
     pub updated: Option<Date>,
-    #[serde(default)]
     pub draft: bool,
     /// Position in the main navigation; pages without it are not in the menu.
     pub menu: Option<i64>,
@@ -48,7 +46,6 @@ pub struct FrontMatter {
     /// Makes the page the web form `forms/ID.yaml`; it accepts POST at its URL.
     pub form: Option<String>,
     /// Free-form values for templates.
-    #[serde(default)]
     pub extra: BTreeMap<String, yaml::Value>,
 }
 
@@ -69,7 +66,6 @@ pub struct Service {
     pub form_label: String,
     /// Working days within which a complaint about the service is answered
     /// (the standard's *penanganan pengaduan, saran dan masukan*).
-    #[serde(default)]
     pub complaint_days: Option<u32>,
     /// The decree as a PDF under static/, e.g. `/dokumen/sk-pelayanan.pdf`.
     #[serde(default)]

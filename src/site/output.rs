@@ -23,6 +23,8 @@ use std::thread::JoinHandle;
 use rustix::fs::{FlockOperation, flock};
 use tempfile::TempDir;
 
+use crate::core::fs::if_exists;
+
 /// Files in the output folder that are not build output but belong there
 /// (git keeps `public/` through its `.gitignore`); they carry over to each build.
 const KEPT: [&str; 2] = [".gitignore", ".gitkeep"];
@@ -94,16 +96,11 @@ impl Staging {
     /// Creates an empty staging folder beside `target` (same filesystem, so the
     /// swap is a rename). Fails early if `target` cannot be replaced.
     pub fn create(target: &Path) -> io::Result<Staging> {
-        match fs::symlink_metadata(target) {
-            Ok(meta) if !meta.is_dir() => {
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    "the output path exists and is not a folder",
-                ));
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
+        if if_exists(fs::symlink_metadata(target))?.is_some_and(|meta| !meta.is_dir()) {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "the output path exists and is not a folder",
+            ));
         }
         let parent = parent_of(target);
         fs::create_dir_all(parent)?;

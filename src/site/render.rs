@@ -21,10 +21,16 @@ use crate::site::markdown::{Rendered, TocEntry};
 
 mod lookup;
 mod survey;
-pub use lookup::{
-    LookupCase, LookupError, LookupStep, LookupView, ReplyError, ReplyFile, ReplyForm,
-};
-pub use survey::{MAX_SUGGESTION_CHARS, SurveyError, SurveyState, SurveyView, thousands};
+pub use lookup::{LookupCase, LookupError, LookupStep, LookupView, ReplyFile, ReplyForm};
+pub use survey::{MAX_SUGGESTION_CHARS, SurveyState, SurveyView, thousands};
+
+/// An entry of a page's error summary (`/survei/`, the reply on
+/// `/cek-status/`): the id of the input it links to, and what is wrong.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SummaryError {
+    pub id: String,
+    pub message: String,
+}
 
 /// Template of the page shown after a successful submission.
 pub const CONFIRMATION_TEMPLATE: &str = "terkirim.html";

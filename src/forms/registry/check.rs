@@ -55,6 +55,15 @@ pub(super) fn line_of_path(text: &str, file: &FormFile, path: &str) -> Option<us
     }
 }
 
+/// Whether `id` is a form's, step's or outcome's id: lowercase letters,
+/// digits and `-`, not empty.
+pub(super) fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 pub(super) type Fail<'a> = dyn FnMut(Option<usize>, String) + 'a;
 
 pub(super) fn fields(at: &Lines, fail: &mut Fail) {
@@ -101,7 +110,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                 at.field_key(name, "options"),
                 format!(
                     "`options` hanya untuk isian berjenis choice; `{name}` berjenis {}",
-                    type_name(field.kind)
+                    field.kind.as_str()
                 ),
             );
         }
@@ -128,7 +137,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                     format!(
                         "peran `{}` tidak cocok untuk isian berjenis {}",
                         role.as_str(),
-                        type_name(field.kind)
+                        field.kind.as_str()
                     ),
                 );
             }
@@ -176,7 +185,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                         format!(
                             "`required: {{ when }}` hanya dapat menyebut isian berjenis choice atau checkbox; `{}` berjenis {}",
                             other.name,
-                            type_name(kind)
+                            kind.as_str()
                         ),
                     ),
                 },
@@ -283,21 +292,6 @@ fn anonymous(at: &Lines, fail: &mut Fail) {
     }
 }
 
-fn type_name(kind: FieldType) -> &'static str {
-    match kind {
-        FieldType::Text => "text",
-        FieldType::Textarea => "textarea",
-        FieldType::Nik => "nik",
-        FieldType::Phone => "phone",
-        FieldType::Email => "email",
-        FieldType::Contact => "contact",
-        FieldType::Date => "date",
-        FieldType::Choice => "choice",
-        FieldType::Checkbox => "checkbox",
-        FieldType::File => "file",
-    }
-}
-
 pub(super) fn steps(at: &Lines, fail: &mut Fail) {
     let steps = &at.file.steps;
     if steps.is_empty() {
@@ -317,11 +311,7 @@ pub(super) fn steps(at: &Lines, fail: &mut Fail) {
             );
             continue;
         }
-        if id.is_empty()
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
+        if !is_id(id) {
             fail(
                 line,
                 format!(
@@ -472,11 +462,7 @@ fn outcomes(at: &Lines, step: &crate::forms::spec::StepSpec, fail: &mut Fail) {
     }
     let mut seen = BTreeSet::new();
     for o in &step.outcomes {
-        let good = !o.id.is_empty()
-            && o.id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !good {
+        if !is_id(&o.id) {
             fail(
                 line,
                 format!(

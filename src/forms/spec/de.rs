@@ -10,6 +10,15 @@ use serde::{Deserialize, Deserializer};
 
 use super::{Choice, NextStep, Required, Role, Roles, When};
 
+/// The one `ISIAN: NILAI` pair of a `when`.
+fn one_when<E: de::Error>(when: BTreeMap<String, String>) -> Result<When, E> {
+    let mut pairs = when.into_iter();
+    match (pairs.next(), pairs.next()) {
+        (Some((field, value)), None) => Ok(When { field, value }),
+        _ => Err(E::custom("`when` harus menyebut tepat satu ISIAN: NILAI")),
+    }
+}
+
 impl<'de> Deserialize<'de> for Required {
     fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
         struct V;
@@ -28,13 +37,7 @@ impl<'de> Deserialize<'de> for Required {
                     when: BTreeMap<String, String>,
                 }
                 let raw = Raw::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                let mut pairs = raw.when.into_iter();
-                match (pairs.next(), pairs.next()) {
-                    (Some((field, value)), None) => Ok(Required::When(When { field, value })),
-                    _ => Err(de::Error::custom(
-                        "`when` harus menyebut tepat satu ISIAN: NILAI",
-                    )),
-                }
+                Ok(Required::When(one_when(raw.when)?))
             }
         }
         de.deserialize_any(V)
@@ -63,16 +66,10 @@ impl<'de> Deserialize<'de> for NextStep {
                     when: BTreeMap<String, String>,
                 }
                 let raw = Raw::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                let mut pairs = raw.when.into_iter();
-                match (pairs.next(), pairs.next()) {
-                    (Some((field, value)), None) => Ok(NextStep {
-                        text: raw.text,
-                        when: Some(When { field, value }),
-                    }),
-                    _ => Err(de::Error::custom(
-                        "`when` harus menyebut tepat satu ISIAN: NILAI",
-                    )),
-                }
+                Ok(NextStep {
+                    when: Some(one_when(raw.when)?),
+                    text: raw.text,
+                })
             }
         }
         de.deserialize_any(V)
@@ -125,12 +122,8 @@ impl<'de> Deserialize<'de> for Roles {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Roles, E> {
                 Ok(Roles(vec![Role::deserialize(v.into_deserializer())?]))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Roles, A::Error> {
-                let mut roles = Vec::new();
-                while let Some(role) = seq.next_element()? {
-                    roles.push(role);
-                }
-                Ok(Roles(roles))
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Roles, A::Error> {
+                Vec::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Roles)
             }
         }
         de.deserialize_any(V)

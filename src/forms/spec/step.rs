@@ -37,16 +37,12 @@ pub struct StepSpec {
     pub id: String,
     /// The desk's action title ("Periksa kelengkapan berkas"); every step
     /// but the first has one.
-    #[serde(default)]
     pub label: Option<String>,
     /// The button's text (default: the label).
-    #[serde(default)]
     pub button: Option<String>,
     /// Title and button when the step repeats itself.
-    #[serde(default)]
     pub again: Option<Again>,
     /// The state as staff read it (default: the id, '-' as spaces, capitalised).
-    #[serde(default)]
     pub name: Option<String>,
     /// The state as the citizen reads it.
     pub status: String,
@@ -72,7 +68,6 @@ pub struct StepSpec {
     /// The step refers the case to another body (a complaint naming an
     /// officer: the Inspektorat, the UPP Saber Pungli): staff record to
     /// whom, the letter's number and date.
-    #[serde(default)]
     pub referral: Option<ReferralSpec>,
 }
 

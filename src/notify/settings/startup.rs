@@ -96,10 +96,8 @@ impl MailSettings {
         };
         let from = options.mail_from.ok_or(MailSettingsError::NoSender)?;
         let desk_url = options.desk_url.ok_or(MailSettingsError::NoDeskUrl)?;
-        let password = match &options.smtp_password_file {
-            Some(path) => Some(read_password_file(path)?),
-            None => None,
-        };
+        let password_file = options.smtp_password_file.as_deref();
+        let password = password_file.map(read_password_file).transpose()?;
         match (password.is_some(), smtp.username().is_some()) {
             (true, false) => return Err(MailSettingsError::PasswordWithoutUser),
             (false, true) => return Err(MailSettingsError::UserWithoutPassword),

@@ -16,24 +16,24 @@
 //! wrong, and nothing is written.
 
 use hyper::body::Incoming;
-use hyper::header;
 use hyper::{Method, Request, Response, StatusCode};
 use time::OffsetDateTime;
 
-use super::{case_view, page, read};
+use super::{found, opened, read};
 use crate::cases::record::{AddedFrom, HistoryEntry, Record};
 use crate::cases::store::Addition;
 use crate::cases::ticket::Ticket;
 use crate::cases::waiting;
 use crate::cases::{RecordError, store::AddedToCase};
-use crate::core::{dates, web};
+use crate::core::web;
 use crate::forms::spec::{FieldSpec, FieldType, FormFile, FormSpec, Required, Roles};
 use crate::forms::validate::{FieldError, format_size, validate};
+use crate::server::forms::{multipart, read_error, storage_error};
 use crate::server::{
-    AppState, Body, Published, messages, method_not_allowed, refused, status_page,
+    AppState, Body, Published, declared_over, messages, method_not_allowed, refused, status_page,
 };
-use crate::site::render::{LookupCase, LookupView, ReplyError, ReplyFile, ReplyForm};
-use crate::work::intake::{ReadError, max_body, read_multipart};
+use crate::site::render::{LookupCase, ReplyFile, ReplyForm, SummaryError};
+use crate::work::intake::{ReadError, max_body};
 
 /// Where replies are posted: this, the case's form id, and `/`.
 pub const PREFIX: &str = "/cek-status/balas/";
@@ -208,38 +208,15 @@ pub(in crate::server) async fn handle(
     let soft = state.lookups.limiter.reserve_ip(client);
     let reading = reply_form(&form, true);
     let limits = state.limits.intake();
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > max_body(&reading, &limits)) {
-        return crate::server::forms::read_error(
-            state,
-            published,
-            ReadError::TooLarge,
-            super::PATH,
-        );
+    if declared_over(&req, max_body(&reading, &limits)) {
+        return read_error(state, published, ReadError::TooLarge, super::PATH);
     }
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
     if web::media_type(req.headers()) != "multipart/form-data" {
         return refused(published, messages::FORM_NOT_MULTIPART, None, super::PATH);
     }
-    let parsed = match multer::parse_boundary(&content_type) {
-        Ok(boundary) => {
-            let body = http_body_util::BodyExt::into_data_stream(req.into_body());
-            read_multipart(&state.store, &limits, (&reading, &[]), body, boundary).await
-        }
-        Err(_) => Err(ReadError::BadRequest("no multipart boundary")),
-    };
-    let mut input = match parsed {
+    let mut input = match multipart(state, &limits, &reading, req).await {
         Ok(input) => input,
-        Err(e) => return crate::server::forms::read_error(state, published, e, super::PATH),
+        Err(e) => return read_error(state, published, e, super::PATH),
     };
     let typed = |name: &str| input.text.get(name).cloned().unwrap_or_default();
     let ticket = Ticket::parse(&typed(TICKET));
@@ -293,7 +270,7 @@ pub(in crate::server) async fn handle(
     if input.draft.has_unchecked() {
         match input.draft.check_uploads().await {
             Ok(checks) => input.files.extend(checks),
-            Err(e) => return crate::server::forms::storage_error(published, e, super::PATH),
+            Err(e) => return storage_error(published, e, super::PATH),
         }
     }
     if let Err(errors) = validate(&checking, &input.text, &input.files, limits.max_file_bytes) {
@@ -331,7 +308,7 @@ pub(in crate::server) async fn handle(
             return status_page(published, messages::REPLY_NOT_WAITING, None, super::PATH);
         }
         Ok(Err(RecordError::Io { source, .. })) => {
-            return crate::server::forms::storage_error(published, source, super::PATH);
+            return storage_error(published, source, super::PATH);
         }
         Ok(Err(e)) => {
             tracing::error!("lookup: a reply to {} was not stored: {e}", record.ticket);
@@ -374,15 +351,7 @@ fn sent(state: &AppState, published: &Published, added: &AddedToCase) -> Respons
         // Written and read back by the update already.
         added.before.clone()
     });
-    let mut case = case_view(&record, &published.specs);
-    let pauses = published.site.config.office.pause_while_waiting;
-    super::add_lateness(
-        &mut case,
-        &record,
-        &published.specs,
-        (dates::today(), pauses),
-    );
-    offer(&mut case, &record, state, published);
+    let mut case = opened(state, published, &record);
     if let Some(form) = case.reply.as_mut() {
         form.sent = match added.attachments.len() {
             0 => "Balasan Anda sudah kami terima dan diteruskan kepada petugas.".into(),
@@ -403,15 +372,7 @@ fn back(
     typed: &str,
     errors: &[FieldError],
 ) -> Response<Body> {
-    let mut case = case_view(record, &published.specs);
-    let pauses = published.site.config.office.pause_while_waiting;
-    super::add_lateness(
-        &mut case,
-        record,
-        &published.specs,
-        (dates::today(), pauses),
-    );
-    offer(&mut case, record, state, published);
+    let mut case = opened(state, published, record);
     if let Some(form) = case.reply.as_mut() {
         form.text = typed.to_string();
         for e in errors {
@@ -421,25 +382,13 @@ fn back(
             } else if let Some(f) = form.files.iter_mut().find(|f| f.name == e.field) {
                 f.error = e.message.clone();
             }
-            form.errors.push(ReplyError {
+            form.errors.push(SummaryError {
                 id,
                 message: e.message.clone(),
             });
         }
     }
     found(published, StatusCode::UNPROCESSABLE_ENTITY, case)
-}
-
-fn found(published: &Published, status: StatusCode, case: LookupCase) -> Response<Body> {
-    page(
-        published,
-        status,
-        &LookupView {
-            state: "found",
-            case: Some(case),
-            ..LookupView::default()
-        },
-    )
 }
 
 /// Whether `path` is a reply's.

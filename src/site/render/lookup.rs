@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::SummaryError;
+
 /// What `/cek-status/` shows: the form (with what was wrong), or a case.
 /// Holds no personal data but the name the citizen typed.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -90,7 +92,7 @@ pub struct ReplyForm {
     pub text: String,
     pub text_error: String,
     /// Every problem, for the error summary.
-    pub errors: Vec<ReplyError>,
+    pub errors: Vec<SummaryError>,
     /// After a reply was stored: what was received.
     pub sent: String,
 }
@@ -104,13 +106,6 @@ pub struct ReplyFile {
     /// "JPG, PNG, atau PDF; paling besar 5 MB".
     pub hint: String,
     pub error: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ReplyError {
-    /// The input's id.
-    pub id: String,
-    pub message: String,
 }
 
 /// One step as the citizen sees it: never staff's internal note.

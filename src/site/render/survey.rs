@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use super::SummaryError;
+
 use crate::survey::Questionnaire;
 use crate::survey::answer::PROFILE;
 
@@ -37,7 +39,7 @@ pub struct SurveyView {
     /// The code box's error ("" when none).
     pub kode_error: String,
     /// The questionnaire's error (nothing rated, a suggestion too long).
-    pub errors: Vec<SurveyError>,
+    pub errors: Vec<SummaryError>,
     pub questions: Vec<SurveyQuestion>,
     pub profile: Vec<ProfileField>,
     pub suggestion: String,
@@ -46,13 +48,6 @@ pub struct SurveyView {
     pub max_chars_text: String,
     /// Whether search engines may list the page (the server decides).
     pub listed: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SurveyError {
-    /// The id the error summary links to.
-    pub id: String,
-    pub message: String,
 }
 
 /// One element's fieldset.
