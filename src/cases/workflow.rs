@@ -272,10 +272,7 @@ pub fn apply(
         _ => None,
     };
     let note = change.note();
-    let edit_error = |message: String| RecordError::Edit {
-        path: record.path.clone(),
-        message,
-    };
+    let edit_error = |message| record.edit_error(message);
     let at = format_timestamp(change.at);
     let entry = HistoryEntry {
         moved_from: moved.then(|| record.kind.clone()),
@@ -381,10 +378,7 @@ fn message(
             record.ticket, from.id
         )));
     }
-    let edit_error = |message: String| RecordError::Edit {
-        path: record.path.clone(),
-        message,
-    };
+    let edit_error = |message| record.edit_error(message);
     let entry = HistoryEntry {
         note: change.note().map(str::to_string),
         public_note: change.public_note().map(str::to_string),

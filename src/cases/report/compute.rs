@@ -239,9 +239,6 @@ pub struct MonthReport {
     pub forms: Vec<FormFigures>,
     /// Confidential cases: in every count, never in the list.
     pub confidential: usize,
-    /// Working days to completion summed over completed cases, and how many.
-    pub completion_days_total: u32,
-    pub completed: usize,
     /// A month's weeks (none for a quarter or a year).
     pub weeks: Vec<Week>,
     /// A quarter's or a year's months with their counts (none for a month).
@@ -254,9 +251,6 @@ pub struct MonthReport {
     /// waited in all ([`MonthReport::add_waiting`]).
     pub waited: usize,
     pub waiting_days_total: u32,
-    /// Working days waited by the completed cases (within
-    /// `completion_days_total`).
-    pub completed_waiting_days: u32,
 }
 
 impl MonthReport {
@@ -273,7 +267,6 @@ impl MonthReport {
             .filter(|r| period.contains(r.received_date()))
             .map(|r| case_row(r, (calendar, terms, forms), today))
             .collect();
-        let done: Vec<u32> = rows.iter().filter_map(|r| r.days_to_completion).collect();
         let (weeks, by_month) = match period.span {
             Span::Month(month) => (
                 weeks(period.year, month, rows.iter().map(|r| r.received.day())),
@@ -301,8 +294,6 @@ impl MonthReport {
                 .map(|f| FormFigures::of(f, &rows, terms))
                 .collect(),
             confidential: rows.iter().filter(|r| r.confidential).count(),
-            completion_days_total: done.iter().sum(),
-            completed: done.len(),
             weeks,
             by_month,
             unreadable: 0,
@@ -310,7 +301,6 @@ impl MonthReport {
             rows,
             waited: 0,
             waiting_days_total: 0,
-            completed_waiting_days: 0,
         }
     }
 
@@ -327,23 +317,12 @@ impl MonthReport {
             if row.waited_days > 0 {
                 self.waited += 1;
                 self.waiting_days_total += row.waited_days;
-                if let Some(days) = row.days_to_completion {
-                    let waited = row.waited_days.min(days);
-                    self.completed_waiting_days += waited;
-                    if let Some(f) = self.forms.iter_mut().find(|f| f.form == row.kind.form) {
-                        f.completed_waiting_days += waited;
-                    }
+                if let Some(days) = row.days_to_completion
+                    && let Some(f) = self.forms.iter_mut().find(|f| f.form == row.kind.form)
+                {
+                    f.completed_waiting_days += row.waited_days.min(days);
                 }
             }
-        }
-    }
-
-    /// "3,8", or "—" when no case was completed.
-    pub fn average_text(&self) -> String {
-        if self.completed == 0 {
-            "—".to_string()
-        } else {
-            decimal_one(self.completion_days_total, self.completed)
         }
     }
 
