@@ -342,7 +342,7 @@ fn case_row(
     let received = r.received_date();
     let in_wib = |t: time::OffsetDateTime| t.to_offset(dates::WIB).date();
     let responded = r.first_response_at.map(in_wib);
-    let completed = r.completed_at.filter(|_| r.is_closed()).map(in_wib);
+    let completed = r.completed_at.filter(|_| r.closed).map(in_wib);
     // A term until the first response is judged by it; any other, by
     // completion (a form the site no longer has: completion).
     let timeliness = match form.map(|f| f.term.until) {
@@ -367,14 +367,14 @@ fn case_row(
         days_to_completion: completed.map(|d| calendar.working_days_between(received, d)),
         timeliness,
         result: r.result.clone().unwrap_or_default(),
-        name: r.name().to_string(),
+        name: r.name.clone(),
         nik: form
             .and_then(|f| f.nik_field())
             .map(|_| r.nik.clone().unwrap_or_else(|| "(tidak sah)".to_string())),
         due_note: r.due_note.clone(),
         waited_days: 0,
         channel: r.channel,
-        open: !r.is_closed(),
+        open: !r.closed,
         overdue: r.is_overdue(today, false),
         confidential: r.confidential,
         outcome: r.outcome.clone(),
