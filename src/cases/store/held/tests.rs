@@ -92,9 +92,13 @@ async fn held_files_are_private_and_come_back_whole_into_a_commit() {
     assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
     assert_eq!(again.attachments(), &held.attachments[..]);
     let ticket = again
-        .commit(&store, "KP", date!(2026 - 11 - 27), |t| {
-            Ok(format!("ticket: {t}\n"))
-        })
+        .commit(
+            &store,
+            "KP",
+            date!(2026 - 11 - 27),
+            |t| Ok(format!("ticket: {t}\n")),
+            None,
+        )
         .await
         .unwrap();
     let folder_of = |t: &Ticket| store.layout().record_path(t).unwrap().with_extension("");
