@@ -53,14 +53,6 @@ impl Group {
         }
     }
 
-    /// As in `loket inbox`: "permohonan/konsultasi".
-    pub fn code(&self) -> String {
-        match self.value.as_str() {
-            "" => self.form.clone(),
-            value => format!("{}/{value}", self.form),
-        }
-    }
-
     /// The groups every form has, zeros included: one per option of its
     /// `report_by` field, or the form itself.
     fn all(forms: &Forms) -> Vec<Group> {

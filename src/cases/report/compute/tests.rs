@@ -215,29 +215,22 @@ fn computes_a_month_from_records() {
     assert_eq!(r.rows[1].timeliness, Timeliness::NotYetDue);
     assert_eq!(r.rows[2].nik, None);
     assert_eq!(r.rows[2].timeliness, Timeliness::Late);
-    let kinds: Vec<(String, &str, usize)> = r
+    let kinds: Vec<(&str, &str, &str, usize)> = r
         .by_kind
         .iter()
-        .map(|(g, n)| (g.code(), g.label.as_str(), *n))
+        .map(|(g, n)| (g.form.as_str(), g.value.as_str(), g.label.as_str(), *n))
         .collect();
     assert_eq!(
         kinds,
         [
             (
-                "pengaduan-layanan".to_string(),
+                "pengaduan-layanan",
+                "",
                 "Keluhan, saran, dan masukan tentang pelayanan kami",
                 1
             ),
-            (
-                "permohonan/konsultasi".to_string(),
-                "Konsultasi masalah usaha",
-                1
-            ),
-            (
-                "permohonan/pengaduan".to_string(),
-                "Pengaduan masalah usaha",
-                1
-            ),
+            ("permohonan", "konsultasi", "Konsultasi masalah usaha", 1),
+            ("permohonan", "pengaduan", "Pengaduan masalah usaha", 1),
         ]
     );
     // Every step of both forms, zeros included.
