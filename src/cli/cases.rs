@@ -407,10 +407,9 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {:#}", super::audit_failed(&w.data, e));
     }
     let before = &done.before;
-    let after = cases::Record::parse(&before.path, &done.written)
-        .map(|r| (r.kind, r.status))
-        .unwrap_or_else(|_| (before.kind.clone(), before.status.clone()));
-    let (after_kind, after_status) = (&after.0, &after.1);
+    let after = cases::Record::parse(&before.path, &done.written).ok();
+    let after = after.as_ref().unwrap_or(before);
+    let (after_kind, after_status) = (&after.kind, &after.status);
     if change.is_message() && args.kind.is_none() {
         say!(
             "{}: pesan untuk pemohon dicatat; status tetap {}",
@@ -430,8 +429,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
     if let Some(meeting) = &change.meeting {
-        let due = cases::Record::parse(&before.path, &done.written)
-            .map_or_else(|_| before.promised_due(), |r| r.promised_due());
+        let due = after.promised_due();
         for doubt in meeting_doubts(&args.folders.root, meeting, change.at, due) {
             eprintln!("peringatan: {doubt}");
         }
