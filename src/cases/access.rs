@@ -212,19 +212,19 @@ pub fn new_code() -> io::Result<String> {
 /// A code as a person typed it ("kxm4 7prt", "KXM4-7PRT"): upper case,
 /// spaces and dashes dropped; `None` unless it has the shape of a code.
 pub fn normalize(text: &str) -> Option<String> {
-    let code: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let code: String = typed(text).map(|c| c.to_ascii_uppercase()).collect();
     (code.len() == CODE_LEN && code.bytes().all(is_symbol)).then_some(code)
 }
 
 /// How many symbols a typed code has, spaces, dashes and dots left out.
 pub fn typed_len(text: &str) -> usize {
+    typed(text).count()
+}
+
+/// The characters of a typed code but spaces, dashes and dots.
+fn typed(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars()
         .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
-        .count()
 }
 
 /// The characters of a typed code that no code ever uses (`O`, `0`, `B`,
@@ -232,11 +232,7 @@ pub fn typed_len(text: &str) -> usize {
 /// Spaces, dashes and dots are ignored as [`normalize`] ignores them.
 pub fn unused_symbols(text: &str) -> Vec<char> {
     let mut unused = Vec::new();
-    for c in text
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
-        .map(|c| c.to_ascii_uppercase())
-    {
+    for c in typed(text).map(|c| c.to_ascii_uppercase()) {
         let used = c.is_ascii() && is_symbol(c as u8);
         if !used && !unused.contains(&c) {
             unused.push(c);

@@ -61,11 +61,11 @@ fn order(a: &Summary, b: &Summary) -> std::cmp::Ordering {
 
 /// What [`order`] compares.
 fn key(r: &Summary) -> impl Ord + '_ {
-    let when = match r.is_closed() {
+    let when = match r.closed {
         false => (Some(r.next_due()), None),
         true => (None, r.completed_at.map(std::cmp::Reverse)),
     };
-    (r.is_closed(), when, r.received_at, &r.ticket)
+    (r.closed, when, r.received_at, &r.ticket)
 }
 
 /// The records that pass `filter`, in inbox order.
@@ -128,7 +128,7 @@ fn row_values(r: &Summary, (today, pauses): (Date, bool)) -> [String; 9] {
         r.ticket.clone(),
         dates::format_iso(r.received_date()),
         kind_label(r),
-        r.name().to_string(),
+        r.name.clone(),
         r.status.to_string(),
         due_text(Some(r.response_due), r),
         due_text(r.completion_due, r),
@@ -208,7 +208,7 @@ pub fn write_table(
     for note in notes {
         writeln!(out, "* {note}")?;
     }
-    let open = rows.iter().filter(|r| !r.is_closed()).count();
+    let open = rows.iter().filter(|r| !r.closed).count();
     let late = rows.iter().filter(|r| r.is_overdue(today, pauses)).count();
     writeln!(
         out,
@@ -279,7 +279,7 @@ mod tests {
             .collect();
         let today = time::macros::date!(2026 - 11 - 30);
         let all = select(&records, &Filter::default(), today);
-        assert!(!all[0].is_closed() && all[39].is_closed());
+        assert!(!all[0].closed && all[39].closed);
         for end in [0, 1, 7, 20, 39, 40, 41, 100] {
             let mut page: Vec<&Summary> = records.iter().collect();
             first_in_order(&mut page, end);

@@ -258,10 +258,7 @@ fn purge_attachments(data: &Path, record: &Record, today: Date) -> Result<(), Re
     // Anything else in the folder is not loket's to delete: `verify` names it.
     let _ = fs::remove_dir(&folder);
     update(data, &record.ticket, None, |current, text| {
-        let edit_error = |message: String| RecordError::Edit {
-            path: current.path.clone(),
-            message,
-        };
+        let edit_error = |message| current.edit_error(message);
         let mut attachments = current.attachments.clone();
         for a in &mut attachments {
             a.sha256 = String::new();
@@ -285,10 +282,9 @@ fn purge_attachments(data: &Path, record: &Record, today: Date) -> Result<(), Re
 fn redact(data: &Path, forms: &Forms, record: &Record, today: Date) -> Result<(), RecordError> {
     update(data, &record.ticket, None, |current, _text| {
         let redacted = redacted(current, forms.of(current).map(|f| &**f), today);
-        redacted.to_yaml().map_err(|e| RecordError::Edit {
-            path: current.path.clone(),
-            message: e.message,
-        })
+        redacted
+            .to_yaml()
+            .map_err(|e| current.edit_error(e.message))
     })?;
     Ok(())
 }

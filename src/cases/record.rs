@@ -371,16 +371,17 @@ impl Record {
         form.and_then(|f| self.role(f, Role::RespondentContact))
     }
 
+    /// [`RecordError::Edit`]: an edit of this record's text failed.
+    pub fn edit_error(&self, message: String) -> super::RecordError {
+        super::RecordError::Edit {
+            path: self.path.clone(),
+            message,
+        }
+    }
+
     /// Folder holding the attachments.
     pub fn attachment_dir(&self) -> PathBuf {
         self.path.with_extension("")
-    }
-
-    /// Where the attachment `a` is, if its stored name is a plain file name
-    /// ([`super::layout::is_plain_name`]): a hand-edited `../x` is no path.
-    pub fn attachment_path(&self, a: &Attachment) -> Option<PathBuf> {
-        super::layout::is_plain_name(&a.stored_name)
-            .then(|| self.attachment_dir().join(&a.stored_name))
     }
 
     /// The citizen's email, if they gave one (the field with `role:

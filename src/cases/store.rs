@@ -202,7 +202,10 @@ impl Draft {
 
     /// Puts the submission into the dated tree under a fresh ticket and
     /// returns the ticket once everything is on disk. `render` writes the
-    /// record for a given ticket.
+    /// record for a given ticket; `after` runs with the ticket once the
+    /// record is in place, before the sync that makes it durable: what
+    /// `after` writes in the data folder is durable when the citizen is
+    /// told.
     ///
     /// The uploads, the record and the attachment folder's move into the
     /// dated tree are made durable before the record's move (the commit
@@ -212,19 +215,6 @@ impl Draft {
     /// moved, the folder is no longer in `.tmp/` on disk either, so the
     /// clean-up of `.tmp/` can never reach it.
     pub async fn commit(
-        self,
-        store: &Store,
-        prefix: &str,
-        date: Date,
-        render: impl Fn(&Ticket) -> io::Result<String> + Send + 'static,
-    ) -> io::Result<Ticket> {
-        self.commit_then(store, prefix, date, render, None).await
-    }
-
-    /// [`Draft::commit`], then `after` with the ticket once the record is
-    /// in place, before the sync that makes it durable: what `after` writes
-    /// in the data folder is durable when the citizen is told.
-    pub async fn commit_then(
         self,
         store: &Store,
         prefix: &str,

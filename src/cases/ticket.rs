@@ -38,7 +38,7 @@ impl Ticket {
             || day.len() != 8
             || !day.bytes().all(|b| b.is_ascii_digit())
             || suffix.len() != RANDOM_LEN
-            || !suffix.bytes().all(|b| ALPHABET.contains(&b))
+            || !suffix.bytes().all(is_symbol)
         {
             return None;
         }
@@ -81,12 +81,12 @@ pub fn random_symbols(len: usize) -> std::io::Result<String> {
     Ok(out)
 }
 
-/// Whether `symbol` is in the read-aloud alphabet.
 /// The symbols tickets' suffixes and access codes are made of.
 pub fn symbols() -> &'static [u8] {
     ALPHABET
 }
 
+/// Whether `symbol` is in the read-aloud alphabet.
 pub fn is_symbol(symbol: u8) -> bool {
     ALPHABET.contains(&symbol)
 }

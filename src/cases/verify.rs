@@ -8,7 +8,6 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -125,6 +124,12 @@ fn check_record(
     folder: Option<&Path>,
     problem: &mut impl FnMut(&Path, &str),
 ) -> bool {
+    // Every problem found makes the record not whole.
+    let mut found = 0;
+    let mut problem = |path: &Path, message: &str| {
+        found += 1;
+        problem(path, message)
+    };
     let text = match read_plain(path) {
         Ok(text) => text,
         Err(e) => {
@@ -140,7 +145,6 @@ fn check_record(
             return false;
         }
     };
-    let mut whole = true;
     let at = |value: &str| {
         yaml::line_of_value(&text, value)
             .map(|l| format!("baris {l}: "))
@@ -156,7 +160,6 @@ fn check_record(
                     record.kind, record.kind
                 ),
             );
-            whole = false;
         }
         Some(form) => {
             // Each history entry in the form it was taken in (a case moved
@@ -176,7 +179,6 @@ fn check_record(
                         form.step_ids().collect::<Vec<_>>().join(", ")
                     ),
                 );
-                whole = false;
             } else if let Some(last) = record.history.last() {
                 // The history is the truth; `status:` is written from it.
                 let (now, then) = (form.step(&record.status), form.step(&last.status));
@@ -188,7 +190,6 @@ fn check_record(
                             record.status, last.status
                         ),
                     );
-                    whole = false;
                 } else if now.is_some_and(|s| s.is_final) != record.completed_at.is_some() {
                     let message = match record.completed_at {
                         Some(_) => format!(
@@ -198,7 +199,6 @@ fn check_record(
                         None => format!("langkah akhir `{}` tanpa `completed_at`", record.status),
                     };
                     problem(path, &message);
-                    whole = false;
                 }
             }
         }
@@ -208,10 +208,9 @@ fn check_record(
             path,
             &format!("berisi tiket {}, bukan {ticket}", record.ticket),
         );
-        whole = false;
     }
     if record.attachments_purged.is_some() {
-        return whole;
+        return found == 0;
     }
     let mut listed = BTreeSet::new();
     for a in &record.attachments {
@@ -223,7 +222,6 @@ fn check_record(
                     a.stored_name
                 ),
             );
-            whole = false;
             continue;
         }
         listed.insert(a.stored_name.clone());
@@ -235,7 +233,6 @@ fn check_record(
                     a.stored_name
                 ),
             );
-            whole = false;
             continue;
         };
         let file = folder.join(&a.stored_name);
@@ -245,16 +242,13 @@ fn check_record(
                     &file,
                     &format!("ukurannya {size} bita, catatan menyebut {}", a.size),
                 );
-                whole = false;
             }
             Ok((_, sha)) if sha != a.sha256 => {
                 problem(&file, "isinya tidak sama dengan sha256 di catatan");
-                whole = false;
             }
             Ok(_) => {}
             Err(e) => {
                 problem(&file, &format!("tidak dapat dibaca: {e}"));
-                whole = false;
             }
         }
     }
@@ -268,17 +262,15 @@ fn check_record(
                     &entry.path(),
                     "tautan simbolis: loket tidak mengikutinya (lampiran harus berkas biasa)",
                 );
-                whole = false;
             } else if !listed.contains(&name) {
                 problem(
                     &entry.path(),
                     "berkas yang tidak tercatat dalam catatan kasus",
                 );
-                whole = false;
             }
         }
     }
-    whole
+    found == 0
 }
 
 /// A record's text, not through a symbolic link.
@@ -293,16 +285,7 @@ fn read_plain(path: &Path) -> std::io::Result<String> {
 /// Size and sha256 (hex) of an open file, read to its end.
 fn hash_open(mut file: fs::File) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 64 * 1024];
-    let mut size = 0;
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buffer[..n]);
-    }
+    let size = std::io::copy(&mut file, &mut hasher)?;
     Ok((size, format!("{:x}", hasher.finalize())))
 }
 

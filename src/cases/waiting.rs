@@ -191,10 +191,7 @@ pub fn left(
     let Some(wait) = current(record, forms) else {
         return Ok(text.to_string());
     };
-    let after = Record::parse(&record.path, text).map_err(|d| RecordError::Edit {
-        path: record.path.clone(),
-        message: d.message,
-    })?;
+    let after = Record::parse(&record.path, text).map_err(|d| record.edit_error(d.message))?;
     // Still waiting (a message, the step taken again), or moved to
     // another form (its deadlines counted anew): nothing moves.
     if current(&after, forms).is_some() || after.kind != record.kind {
@@ -213,10 +210,7 @@ fn set_deadlines(
     let Some((response, completion)) = moved else {
         return Ok(text.to_string());
     };
-    let edit = |message: String| RecordError::Edit {
-        path: record.path.clone(),
-        message,
-    };
+    let edit = |message| record.edit_error(message);
     let mut text = set_key(text, "response_due", &dates::format_iso(response)).map_err(edit)?;
     if let Some(completion) = completion {
         text = set_key(&text, "completion_due", &dates::format_iso(completion)).map_err(edit)?;

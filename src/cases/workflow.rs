@@ -71,25 +71,16 @@ pub struct StatusChange {
 impl StatusChange {
     /// The public note as it will be stored: trimmed, `None` when blank.
     pub fn public_note(&self) -> Option<&str> {
-        self.public_note
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
+        trimmed(&self.public_note)
     }
 
     fn note(&self) -> Option<&str> {
-        self.note
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
+        trimmed(&self.note)
     }
 
     /// The late reason as it will be stored: trimmed, `None` when blank.
     pub fn late_reason(&self) -> Option<&str> {
-        self.late_reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
+        trimmed(&self.late_reason)
     }
 
     /// Whether this is a message alone: no step, no move.
@@ -121,6 +112,11 @@ impl StatusChange {
             Need::Referral => false,
         })
     }
+}
+
+/// `text` trimmed, `None` when blank.
+fn trimmed(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// The command line's words for what a step still needs (`loket status`).
@@ -272,10 +268,7 @@ pub fn apply(
         _ => None,
     };
     let note = change.note();
-    let edit_error = |message: String| RecordError::Edit {
-        path: record.path.clone(),
-        message,
-    };
+    let edit_error = |message| record.edit_error(message);
     let at = format_timestamp(change.at);
     let entry = HistoryEntry {
         moved_from: moved.then(|| record.kind.clone()),
@@ -381,10 +374,7 @@ fn message(
             record.ticket, from.id
         )));
     }
-    let edit_error = |message: String| RecordError::Edit {
-        path: record.path.clone(),
-        message,
-    };
+    let edit_error = |message| record.edit_error(message);
     let entry = HistoryEntry {
         note: change.note().map(str::to_string),
         public_note: change.public_note().map(str::to_string),

@@ -149,12 +149,8 @@ fn candidates<'a>(lines: &'a [&str], key: &'a str) -> impl Iterator<Item = usize
 /// at the end; every other line stays as it was.
 pub fn set_key(text: &str, key: &str, value: &str) -> Result<String, String> {
     let want = Value::String(value.to_string());
-    replace_block(
-        text,
-        key,
-        Some(format!("{key}: {}", scalar(value, 2))),
-        Some(&want),
-    )
+    let line = format!("{key}: {}", scalar(value, 2));
+    replace_block(text, key, |_| Ok(Some(want)), |_| Ok(vec![line.clone()]))
 }
 
 /// Sets a top-level key to any value (a map, a list), written as the YAML
@@ -163,17 +159,13 @@ pub fn set_value<T: serde::Serialize>(text: &str, key: &str, value: &T) -> Resul
     let doc = yaml::to_string(&std::collections::BTreeMap::from([(key, value)]))
         .map_err(|e| e.message)?;
     let want = top_level(&doc).and_then(|m| m.get(key).cloned());
-    replace_block(
-        text,
-        key,
-        Some(doc.trim_end_matches('\n').to_string()),
-        want.as_ref(),
-    )
+    let lines = vec![doc.trim_end_matches('\n').to_string()];
+    replace_block(text, key, |_| Ok(want), |_| Ok(lines.clone()))
 }
 
 /// Removes a top-level key and its value, if present.
 pub fn remove_key(text: &str, key: &str) -> Result<String, String> {
-    replace_block(text, key, None, None)
+    replace_block(text, key, |_| Ok(None), |_| Ok(Vec::new()))
 }
 
 /// The text with every line break as LF: YAML also breaks lines at CR LF
@@ -195,30 +187,32 @@ fn splice(lines: &[&str], start: usize, end: usize, new: &[String]) -> String {
     out.join("\n") + "\n"
 }
 
-/// Puts `new_line` in place of the key's line and value (or at the end if
-/// there is none; `None` removes them), on the first candidate line whose
-/// edit reads back as meant ([module docs](self)).
+/// Puts the lines `new` makes of the key's line and value (none: removed)
+/// in their place, or at the end (from no lines) if there is none, on the
+/// first candidate line whose edit reads back as `want` says of the text's
+/// top-level map ([module docs](self)).
 fn replace_block(
     text: &str,
     key: &str,
-    new_line: Option<String>,
-    want: Option<&Value>,
+    want: impl FnOnce(Option<&yaml::Mapping>) -> Result<Option<Value>, String>,
+    new: impl Fn(&[&str]) -> Result<Vec<String>, String>,
 ) -> Result<String, String> {
     let text = with_lf(text);
     let lines: Vec<&str> = text.lines().collect();
     let before = top_level(&text);
-    let new: Vec<String> = new_line.into_iter().collect();
+    let want = want(before.as_ref())?;
     for start in candidates(&lines, key) {
-        let edited = splice(&lines, start, block_end(&lines, start), &new);
-        if only_changed(before.as_ref(), &edited, key, want) {
+        let end = block_end(&lines, start);
+        let edited = splice(&lines, start, end, &new(&lines[start..end])?);
+        if only_changed(before.as_ref(), &edited, key, want.as_ref()) {
             return Ok(edited);
         }
         if before.is_none() {
             break;
         }
     }
-    let at_end = splice(&lines, lines.len(), lines.len(), &new);
-    if only_changed(before.as_ref(), &at_end, key, want) {
+    let at_end = splice(&lines, lines.len(), lines.len(), &new(&[])?);
+    if only_changed(before.as_ref(), &at_end, key, want.as_ref()) {
         return Ok(at_end);
     }
     Err(cannot_edit(key))
@@ -239,49 +233,34 @@ pub fn append_history<T: serde::Serialize>(text: &str, entry: &T) -> Result<Stri
             }
         })
         .collect();
-    let text = with_lf(text);
-    let lines: Vec<&str> = text.lines().collect();
-    let before = top_level(&text);
     // What `history` must read as afterwards: the old entries and this one.
-    let want = match before.as_ref().map(|m| m.get("history")) {
+    let want = |before: Option<&yaml::Mapping>| match before.map(|m| m.get("history")) {
         Some(Some(Value::Sequence(old))) => {
             let mut items = old.clone();
             items.extend(yaml::from_str::<Value>(&body).ok());
-            Some(Value::Sequence(items))
+            Ok(Some(Value::Sequence(items)))
         }
-        Some(None | Some(Value::Null)) => Some(Value::Sequence(
+        Some(None | Some(Value::Null)) => Ok(Some(Value::Sequence(
             yaml::from_str::<Value>(&body).ok().into_iter().collect(),
-        )),
+        ))),
         // Not a list: no edit can be right.
-        Some(Some(_)) => return Err(cannot_edit("history")),
-        None => None,
+        Some(Some(_)) => Err(cannot_edit("history")),
+        None => Ok(None),
     };
-    let mut with_item = vec!["history:".to_string()];
-    for start in candidates(&lines, "history") {
-        let end = block_end(&lines, start);
-        let head = lines[start]["history:".len()..].trim();
-        let head = head.split(" #").next().unwrap_or("").trim();
-        if !(head.is_empty() || head == "[]") {
-            return Err("history ditulis dalam gaya flow ([...]); tulis sebagai daftar dengan satu entri `- ` per baris".into());
+    // The list's old lines (none at the end), then the item.
+    let with_item = |old: &[&str]| {
+        if let Some(line) = old.first() {
+            let head = line["history:".len()..].trim();
+            let head = head.split(" #").next().unwrap_or("").trim();
+            if !(head.is_empty() || head == "[]") {
+                return Err("history ditulis dalam gaya flow ([...]); tulis sebagai daftar dengan satu entri `- ` per baris".into());
+            }
         }
-        with_item.truncate(1);
-        with_item.extend(lines[start + 1..end].iter().map(|l| l.to_string()));
-        with_item.extend(item.iter().cloned());
-        let edited = splice(&lines, start, end, &with_item);
-        if only_changed(before.as_ref(), &edited, "history", want.as_ref()) {
-            return Ok(edited);
-        }
-        if before.is_none() {
-            break;
-        }
-    }
-    with_item.truncate(1);
-    with_item.extend(item);
-    let at_end = splice(&lines, lines.len(), lines.len(), &with_item);
-    if only_changed(before.as_ref(), &at_end, "history", want.as_ref()) {
-        return Ok(at_end);
-    }
-    Err(cannot_edit("history"))
+        let old = old.iter().skip(1).map(|l| l.to_string());
+        let lines = std::iter::once("history:".to_string()).chain(old);
+        Ok(lines.chain(item.iter().cloned()).collect())
+    };
+    replace_block(text, "history", want, with_item)
 }
 
 #[cfg(test)]

@@ -372,19 +372,9 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         outcome: args.outcome,
         referral: args.referral.map(|r| *r),
     };
-    let forms = args.folders.forms();
     // A site that does not read is said after the step, which stands.
-    let (composer, unready) = match composer(&data, &args.folders.root, &forms) {
-        Ok(composer) => (composer, None),
-        Err(why) => (None, Some(why)),
-    };
-    let paused = paused_clock(&args.folders.root)?;
-    let w = Work {
-        composer,
-        data,
-        forms,
-        paused,
-    };
+    let (mut w, unready) = work(&args.folders, data);
+    w.paused = paused_clock(&args.folders.root)?;
     let actor = super::actor();
     let done = match &args.kind {
         Some(to) => {
@@ -417,10 +407,9 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {:#}", super::audit_failed(&w.data, e));
     }
     let before = &done.before;
-    let after = cases::Record::parse(&before.path, &done.written)
-        .map(|r| (r.kind, r.status))
-        .unwrap_or_else(|_| (before.kind.clone(), before.status.clone()));
-    let (after_kind, after_status) = (&after.0, &after.1);
+    let after = cases::Record::parse(&before.path, &done.written).ok();
+    let after = after.as_ref().unwrap_or(before);
+    let (after_kind, after_status) = (&after.kind, &after.status);
     if change.is_message() && args.kind.is_none() {
         say!(
             "{}: pesan untuk pemohon dicatat; status tetap {}",
@@ -440,8 +429,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
         say!("{}: {} -> {}", before.ticket, before.status, after_status)?;
     }
     if let Some(meeting) = &change.meeting {
-        let due = cases::Record::parse(&before.path, &done.written)
-            .map_or_else(|_| before.promised_due(), |r| r.promised_due());
+        let due = after.promised_due();
         for doubt in meeting_doubts(&args.folders.root, meeting, change.at, due) {
             eprintln!("peringatan: {doubt}");
         }
@@ -471,24 +459,11 @@ fn meeting_doubts(root: &Path, meeting: &Meeting, at: OffsetDateTime, due: Date)
     meeting.doubts(&calendar, hours, at, due)
 }
 
-/// The composer of the citizen's mail when mail is on (the outbox exists;
-/// the server sends what is queued), from the site's settings; or why the
-/// site's settings do not read.
 /// `loket code TICKET`: [`work::code::reissue_code`], the code printed.
 pub fn code(args: CodeArgs) -> anyhow::Result<ExitCode> {
     let data = args.folders.data();
     user::refuse_root_writing(&data, "code")?;
-    let forms = args.folders.forms();
-    let (composer, unready) = match composer(&data, &args.folders.root, &forms) {
-        Ok(composer) => (composer, None),
-        Err(why) => (None, Some(why)),
-    };
-    let w = Work {
-        composer,
-        data,
-        forms,
-        paused: None,
-    };
+    let (w, unready) = work(&args.folders, data);
     let issued = work::code::reissue_code(&w, &args.ticket, &super::actor())?;
     if let Err(e) = issued.audit {
         eprintln!("warning: {:#}", super::audit_failed(&w.data, e));
@@ -507,6 +482,27 @@ pub fn code(args: CodeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The use cases' [`Work`] on `data` with the site's forms (a clock that
+/// runs on), and why the citizen's mail is not ready when the site's
+/// settings do not read ([`composer`]).
+fn work(folders: &Folders, data: PathBuf) -> (Work, Option<String>) {
+    let forms = folders.forms();
+    let (composer, unready) = match composer(&data, &folders.root, &forms) {
+        Ok(composer) => (composer, None),
+        Err(why) => (None, Some(why)),
+    };
+    let w = Work {
+        composer,
+        data,
+        forms,
+        paused: None,
+    };
+    (w, unready)
+}
+
+/// The composer of the citizen's mail when mail is on (the outbox exists;
+/// the server sends what is queued), from the site's settings; or why the
+/// site's settings do not read.
 fn composer(data: &Path, root: &Path, forms: &Forms) -> Result<Option<notify::Composer>, String> {
     if !notify::Outbox::at(data).exists() {
         return Ok(None);

@@ -83,7 +83,7 @@ pub fn list(
         .filter(|r| filter.matches(r, today))
         .collect();
     let total = selected.len();
-    let open = selected.iter().filter(|r| !r.is_closed()).count();
+    let open = selected.iter().filter(|r| !r.closed).count();
     let overdue = selected
         .iter()
         .filter(|r| r.is_overdue(today, filter.pauses))
@@ -334,9 +334,9 @@ pub async fn page(
             url: format!("{}{}/", super::CASE_PREFIX, r.ticket),
             received: dates::format_long(r.received_date()),
             kind: kind_short(forms.get(&r.kind).map(|f| &**f), &r.kind, &r.breakdown),
-            name: r.name().to_string(),
+            name: r.name.clone(),
             status: step_name(&forms, &r.kind, &r.status),
-            closed: r.is_closed(),
+            closed: r.closed,
             response_due: dates::format_long(r.response_due),
             completion_due: r.completion_due.map(dates::format_long).unwrap_or_default(),
             due: due_text(r, (today, filter.pauses), &calendar),

@@ -154,14 +154,7 @@ impl Surveys {
 
     /// The invitation of `key`, if there is one.
     pub fn invitation(&self, key: &str) -> io::Result<Option<Invitation>> {
-        let path = self.invitation_path(key);
-        match fs::read_to_string(&path) {
-            Ok(text) => yaml::from_str(&text)
-                .map(Some)
-                .map_err(|e| io::Error::other(format!("{}: {e}", path.display()))),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        read_if_there(&self.invitation_path(key))
     }
 
     /// Whether `key`'s survey was answered.
@@ -250,14 +243,7 @@ impl Surveys {
 
     /// The follow-up plan written for `period`, if any.
     pub fn plan(&self, period: &Period) -> io::Result<Option<Plan>> {
-        let path = self.plan_path(period);
-        match fs::read_to_string(&path) {
-            Ok(text) => yaml::from_str(&text)
-                .map(Some)
-                .map_err(|e| io::Error::other(format!("{}: {e}", path.display()))),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        read_if_there(&self.plan_path(period))
     }
 
     /// Replaces the follow-up plan of `period`, durably.
@@ -312,6 +298,17 @@ pub struct PurgedSuggestions {
     /// Answers whose suggestion was emptied (or would be).
     pub emptied: usize,
     pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// The YAML file at `path`, if there is one.
+fn read_if_there<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<Option<T>> {
+    match fs::read_to_string(path) {
+        Ok(text) => yaml::from_str(&text)
+            .map(Some)
+            .map_err(|e| io::Error::other(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The `.yaml` files of `dir` with their text (none if it does not exist).

@@ -56,10 +56,7 @@ pub fn reissue_code(w: &Work, ticket: &str, actor: &Actor) -> Result<CodeIssued,
     let code = access::new_code().map_err(|e| CodeError::Key(e.to_string()))?;
     let (before, written) = cases::update(&w.data, ticket, None, |record, text| {
         let hash = key.hash(&record.ticket, &code);
-        yaml_edit::set_key(text, "access_code_hash", &hash).map_err(|message| RecordError::Edit {
-            path: record.path.clone(),
-            message,
-        })
+        yaml_edit::set_key(text, "access_code_hash", &hash).map_err(|m| record.edit_error(m))
     })?;
     let record = Record::parse(&before.path, &written).map_err(RecordError::Invalid)?;
     let audit = audit::record(

@@ -60,10 +60,7 @@ pub fn mark_confidential(
             already = Some(record.ticket.clone());
             return Ok(text.to_string());
         }
-        let edit_error = |message: String| RecordError::Edit {
-            path: record.path.clone(),
-            message,
-        };
+        let edit_error = |message| record.edit_error(message);
         let mark = Confidential {
             by: actor.name.clone(),
             reason: reason.to_string(),

@@ -39,10 +39,7 @@ pub fn save_documents(
         if changed.is_empty() {
             return Ok(text.to_string());
         }
-        let edit_error = |message: String| RecordError::Edit {
-            path: record.path.clone(),
-            message,
-        };
+        let edit_error = |message| record.edit_error(message);
         let new = match documents.is_empty() {
             true => remove_key(text, "documents"),
             false => set_value(text, "documents", documents),

@@ -100,6 +100,25 @@ impl Input {
             extra: BTreeMap::new(),
         })
     }
+
+    /// Keeps the text `value` of the field `name` ([`known_name`]; a form
+    /// never has a field of a hidden one's name): a field of `form` (a file
+    /// field's text is dropped), a hidden one, or an extra one.
+    fn keep_text(&mut self, form: &FormSpec, name: &str, value: String) {
+        match form.field(name) {
+            Some(field) if field.kind == FieldType::File => {}
+            Some(_) => {
+                self.text
+                    .insert(name.to_string(), normalize_newlines(value));
+            }
+            None if name == HONEYPOT => self.honeypot = !value.trim().is_empty(),
+            None if name == HELD_TOKEN => self.held_token = held::parse_token(&value),
+            None => {
+                self.extra
+                    .insert(name.to_string(), normalize_newlines(value));
+            }
+        }
+    }
 }
 
 /// Why a post could not be read.
@@ -338,25 +357,9 @@ where
                     }
                 }
             }
-            Some(_) => {
+            _ => {
                 let value = field.text().await.map_err(|e| from_multer(form, e))?;
-                input
-                    .text
-                    .insert(name.to_string(), normalize_newlines(value));
-            }
-            None if name == HONEYPOT => {
-                let value = field.text().await.map_err(|e| from_multer(form, e))?;
-                input.honeypot = !value.trim().is_empty();
-            }
-            None if name != HELD_TOKEN => {
-                let value = field.text().await.map_err(|e| from_multer(form, e))?;
-                input
-                    .extra
-                    .insert(name.to_string(), normalize_newlines(value));
-            }
-            None => {
-                let value = field.text().await.map_err(|e| from_multer(form, e))?;
-                input.held_token = held::parse_token(&value);
+                input.keep_text(form, name, value);
             }
         }
     }
@@ -411,15 +414,7 @@ where
         if !seen.insert(name) {
             return Err(ReadError::BadRequest("duplicate field"));
         }
-        if name == HONEYPOT {
-            input.honeypot = !value.trim().is_empty();
-        } else if name == HELD_TOKEN {
-            input.held_token = held::parse_token(&value);
-        } else if form.field(name).is_some_and(|f| f.kind != FieldType::File) {
-            input
-                .text
-                .insert(name.to_string(), normalize_newlines(value.into_owned()));
-        }
+        input.keep_text(form, name, value.into_owned());
     }
     Ok(input)
 }

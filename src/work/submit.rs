@@ -167,7 +167,7 @@ impl Submission {
             record.to_yaml().map_err(io::Error::other)
         };
         let ticket = draft
-            .commit_then(store, &prefix, received.date(), render, after)
+            .commit(store, &prefix, received.date(), render, after)
             .await?;
         if let Some((mail, _)) = mail {
             mail.wake();

@@ -132,15 +132,6 @@ impl Summary {
         self.received_at.to_offset(dates::WIB).date()
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Whether a deadline has passed on `today` without the step it asks for.
-    pub fn is_closed(&self) -> bool {
-        self.closed
-    }
-
     /// Its next deadline while open ([`crate::cases::record::next_due`]).
     pub fn next_due(&self) -> Date {
         crate::cases::record::next_due(
@@ -168,7 +159,7 @@ impl Summary {
     /// ([`crate::cases::record::is_overdue`]).
     pub fn is_overdue(&self, today: Date, pauses: bool) -> bool {
         crate::cases::record::is_overdue(
-            self.is_closed(),
+            self.closed,
             pauses && self.waiting,
             self.first_response_at,
             self.response_due,

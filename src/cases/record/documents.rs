@@ -63,11 +63,10 @@ impl Agreement {
     }
 
     pub fn parse(text: &str) -> Option<Agreement> {
-        match text.trim() {
-            "tercapai" => Some(Agreement::Reached),
-            "tidak-tercapai" => Some(Agreement::NotReached),
-            _ => None,
-        }
+        let text = text.trim();
+        [Agreement::Reached, Agreement::NotReached]
+            .into_iter()
+            .find(|a| a.id() == text)
     }
 }
 

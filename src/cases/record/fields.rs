@@ -2,7 +2,7 @@
 //! any scalar a person may have typed.
 
 use serde::de::{Deserializer, Error as _};
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
 use crate::core::yaml;
@@ -31,11 +31,7 @@ impl Fields {
 
 impl Serialize for Fields {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        serializer.collect_map(self.iter())
     }
 }
 

@@ -53,14 +53,6 @@ impl Group {
         }
     }
 
-    /// As in `loket inbox`: "permohonan/konsultasi".
-    pub fn code(&self) -> String {
-        match self.value.as_str() {
-            "" => self.form.clone(),
-            value => format!("{}/{value}", self.form),
-        }
-    }
-
     /// The groups every form has, zeros included: one per option of its
     /// `report_by` field, or the form itself.
     fn all(forms: &Forms) -> Vec<Group> {
@@ -239,9 +231,6 @@ pub struct MonthReport {
     pub forms: Vec<FormFigures>,
     /// Confidential cases: in every count, never in the list.
     pub confidential: usize,
-    /// Working days to completion summed over completed cases, and how many.
-    pub completion_days_total: u32,
-    pub completed: usize,
     /// A month's weeks (none for a quarter or a year).
     pub weeks: Vec<Week>,
     /// A quarter's or a year's months with their counts (none for a month).
@@ -254,9 +243,6 @@ pub struct MonthReport {
     /// waited in all ([`MonthReport::add_waiting`]).
     pub waited: usize,
     pub waiting_days_total: u32,
-    /// Working days waited by the completed cases (within
-    /// `completion_days_total`).
-    pub completed_waiting_days: u32,
 }
 
 impl MonthReport {
@@ -273,7 +259,6 @@ impl MonthReport {
             .filter(|r| period.contains(r.received_date()))
             .map(|r| case_row(r, (calendar, terms, forms), today))
             .collect();
-        let done: Vec<u32> = rows.iter().filter_map(|r| r.days_to_completion).collect();
         let (weeks, by_month) = match period.span {
             Span::Month(month) => (
                 weeks(period.year, month, rows.iter().map(|r| r.received.day())),
@@ -301,8 +286,6 @@ impl MonthReport {
                 .map(|f| FormFigures::of(f, &rows, terms))
                 .collect(),
             confidential: rows.iter().filter(|r| r.confidential).count(),
-            completion_days_total: done.iter().sum(),
-            completed: done.len(),
             weeks,
             by_month,
             unreadable: 0,
@@ -310,7 +293,6 @@ impl MonthReport {
             rows,
             waited: 0,
             waiting_days_total: 0,
-            completed_waiting_days: 0,
         }
     }
 
@@ -327,23 +309,12 @@ impl MonthReport {
             if row.waited_days > 0 {
                 self.waited += 1;
                 self.waiting_days_total += row.waited_days;
-                if let Some(days) = row.days_to_completion {
-                    let waited = row.waited_days.min(days);
-                    self.completed_waiting_days += waited;
-                    if let Some(f) = self.forms.iter_mut().find(|f| f.form == row.kind.form) {
-                        f.completed_waiting_days += waited;
-                    }
+                if let Some(days) = row.days_to_completion
+                    && let Some(f) = self.forms.iter_mut().find(|f| f.form == row.kind.form)
+                {
+                    f.completed_waiting_days += row.waited_days.min(days);
                 }
             }
-        }
-    }
-
-    /// "3,8", or "—" when no case was completed.
-    pub fn average_text(&self) -> String {
-        if self.completed == 0 {
-            "—".to_string()
-        } else {
-            decimal_one(self.completion_days_total, self.completed)
         }
     }
 
@@ -363,7 +334,7 @@ fn case_row(
     let received = r.received_date();
     let in_wib = |t: time::OffsetDateTime| t.to_offset(dates::WIB).date();
     let responded = r.first_response_at.map(in_wib);
-    let completed = r.completed_at.filter(|_| r.is_closed()).map(in_wib);
+    let completed = r.completed_at.filter(|_| r.closed).map(in_wib);
     // A term until the first response is judged by it; any other, by
     // completion (a form the site no longer has: completion).
     let timeliness = match form.map(|f| f.term.until) {
@@ -388,14 +359,14 @@ fn case_row(
         days_to_completion: completed.map(|d| calendar.working_days_between(received, d)),
         timeliness,
         result: r.result.clone().unwrap_or_default(),
-        name: r.name().to_string(),
+        name: r.name.clone(),
         nik: form
             .and_then(|f| f.nik_field())
             .map(|_| r.nik.clone().unwrap_or_else(|| "(tidak sah)".to_string())),
         due_note: r.due_note.clone(),
         waited_days: 0,
         channel: r.channel,
-        open: !r.is_closed(),
+        open: !r.closed,
         overdue: r.is_overdue(today, false),
         confidential: r.confidential,
         outcome: r.outcome.clone(),

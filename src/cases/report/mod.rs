@@ -47,6 +47,7 @@ use crate::cases;
 use crate::cases::layout::SUBMISSIONS_DIR;
 use crate::core::calendar::Calendar;
 use crate::core::diagnostic::Diagnostic;
+use crate::core::fs::{create_private_dir, replace_private};
 use crate::forms::Forms;
 use crate::office::config::SiteConfig;
 use crate::office::templates::Templates;
@@ -174,13 +175,10 @@ pub fn write_report(opts: &ReportOptions, office: &Office) -> Result<ReportOutpu
         opts.period,
         opts.today,
     );
-    let narrative =
-        narrative::read(&opts.data, &opts.period).map_err(|source| ReportError::Write {
-            path: narrative::path(&opts.data, &opts.period),
-            source,
-        })?;
+    let narrative = narrative::read(&opts.data, &opts.period)
+        .map_err(cannot_write(&narrative::path(&opts.data, &opts.period)))?;
 
-    create_private_dir(&opts.out)?;
+    create_private_dir(&opts.out).map_err(cannot_write(&opts.out))?;
     let stem = opts.period.file_stem();
     let html = opts.out.join(format!("{stem}.html"));
     let csv = opts.out.join(format!("{stem}.csv"));
@@ -192,8 +190,8 @@ pub fn write_report(opts: &ReportOptions, office: &Office) -> Result<ReportOutpu
                 .with_narrative(narrative.as_ref()),
         )
         .map_err(|d| ReportError::Site(vec![d]))?;
-    write_private(&html, &page)?;
-    write_private(&csv, &render_csv(&report))?;
+    replace_private(&html, page.as_bytes()).map_err(cannot_write(&html))?;
+    replace_private(&csv, render_csv(&report).as_bytes()).map_err(cannot_write(&csv))?;
     // Names and masked NIKs: `loket purge` deletes the files once one of
     // these records is redacted.
     let tickets = report
@@ -219,10 +217,7 @@ pub fn write_report(opts: &ReportOptions, office: &Office) -> Result<ReportOutpu
         &[html.clone(), csv.clone()],
         tickets,
     )
-    .map_err(|source| ReportError::Write {
-        path: opts.data.join(cases::copies::DIR),
-        source,
-    })?;
+    .map_err(cannot_write(&opts.data.join(cases::copies::DIR)))?;
     Ok(ReportOutput {
         html,
         csv,
@@ -276,19 +271,12 @@ pub fn month_report(
     report
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), ReportError> {
-    crate::core::fs::create_private_dir(dir).map_err(|source| ReportError::Write {
-        path: dir.to_path_buf(),
-        source,
-    })
-}
-
-/// Replaced whole, private.
-fn write_private(path: &Path, text: &str) -> Result<(), ReportError> {
-    crate::core::fs::replace_private(path, text.as_bytes()).map_err(|source| ReportError::Write {
+/// [`ReportError::Write`] of `path`.
+fn cannot_write(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+    move |source| ReportError::Write {
         path: path.to_path_buf(),
         source,
-    })
+    }
 }
 
 /// Whether an unreadable file lies in the month's folder

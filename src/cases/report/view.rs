@@ -154,12 +154,6 @@ impl ReportView {
             .collect();
         due_notes.sort_unstable();
         due_notes.dedup();
-        let counts = |items: Vec<(String, usize)>| {
-            items
-                .into_iter()
-                .map(|(label, count)| Count { label, count })
-                .collect::<Vec<_>>()
-        };
         ReportView {
             period: r.period(),
             unit: r.period.unit(),
@@ -171,19 +165,9 @@ impl ReportView {
             unreadable: r.unreadable,
             due_notes,
             missing_holiday_years: r.missing_holiday_years.clone(),
-            by_kind: counts(
-                r.by_kind
-                    .iter()
-                    .map(|(k, n)| (k.label.clone(), *n))
-                    .collect(),
-            ),
-            by_status: counts(r.by_status.clone()),
-            by_channel: counts(
-                r.by_channel
-                    .iter()
-                    .map(|(c, n)| (c.label().to_string(), *n))
-                    .collect(),
-            ),
+            by_kind: counts(r.by_kind.iter().map(|(k, n)| (&k.label, *n))),
+            by_status: counts(r.by_status.iter().map(|(s, n)| (s, *n))),
+            by_channel: counts(r.by_channel.iter().map(|(c, n)| (c.label(), *n))),
             forms: r.forms.iter().map(form_view).collect(),
             waiting: match r.waited {
                 0 => String::new(),
@@ -223,6 +207,15 @@ impl ReportView {
     }
 }
 
+/// Labelled counts, as the template shows them.
+fn counts<L: ToString>(items: impl Iterator<Item = (L, usize)>) -> Vec<Count> {
+    let count = |(label, count): (L, usize)| Count {
+        label: label.to_string(),
+        count,
+    };
+    items.map(count).collect()
+}
+
 fn days_or_dash(days: Option<String>) -> String {
     days.map_or_else(|| "—".to_string(), |d| format!("{d} hari kerja"))
 }
@@ -238,14 +231,7 @@ fn form_view(f: &FormFigures) -> FormView {
         share_label: format!("{} {}", f.what, term_text(f.term)),
         share: share_text(&f.share, &format!("{} atau melewati batas waktu", f.none)),
         received: f.received,
-        channels: f
-            .by_channel
-            .iter()
-            .map(|(c, n)| Count {
-                label: c.label().to_string(),
-                count: *n,
-            })
-            .collect(),
+        channels: counts(f.by_channel.iter().map(|(c, n)| (c.label(), *n))),
         on_time: f.share.within,
         late: f.late(),
         not_yet_due: f.share.not_yet_due,
@@ -258,14 +244,7 @@ fn form_view(f: &FormFigures) -> FormView {
             .unwrap_or_default(),
         open: f.open,
         overdue: f.overdue,
-        outcomes: f
-            .outcomes
-            .iter()
-            .map(|(label, count)| Count {
-                label: label.clone(),
-                count: *count,
-            })
-            .collect(),
+        outcomes: counts(f.outcomes.iter().map(|(o, n)| (o, *n))),
     }
 }
 

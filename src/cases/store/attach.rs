@@ -63,10 +63,7 @@ impl Draft {
         let moved: RefCell<Vec<PathBuf>> = RefCell::default();
         let added: RefCell<Vec<Attachment>> = RefCell::default();
         let result = update(data, ticket, None, |record, text| {
-            let edit_error = |message: String| RecordError::Edit {
-                path: record.path.clone(),
-                message,
-            };
+            let edit_error = |message| record.edit_error(message);
             let text = more(record, text)?;
             let folder = record.attachment_dir();
             let io = |source| RecordError::Io {

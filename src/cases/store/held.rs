@@ -215,13 +215,6 @@ fn check_file(path: &Path, size: u64) -> io::Result<Option<FileCheck>> {
     }))
 }
 
-impl Store {
-    /// Removes the held folders that have expired; returns how many.
-    pub fn sweep_held(&self) -> io::Result<usize> {
-        sweep(&self.layout, &self.held_usage, SystemTime::now())
-    }
-}
-
 /// Removes the held folders that have expired at `now`, and recounts the
 /// room the others take; returns how many were removed.
 fn sweep(layout: &Layout, usage: &Usage, now: SystemTime) -> io::Result<usize> {

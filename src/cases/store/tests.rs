@@ -74,7 +74,7 @@ async fn commits_record_and_sanitized_files_privately() {
     let check = draft.finish_file(w, "../../KTP saya.jpg").await.unwrap();
     assert_eq!(check.detected, Some(FileType::Jpeg));
     assert_eq!(check.size, sent.len() as u64);
-    let ticket = draft.commit(&store, "KP", DAY, record).await.unwrap();
+    let ticket = draft.commit(&store, "KP", DAY, record, None).await.unwrap();
     let yaml = store.layout().record_path(&ticket).unwrap();
     assert_eq!(
         fs::read_to_string(&yaml).unwrap(),
@@ -142,7 +142,7 @@ async fn a_pdf_in_any_pieces_is_kept_byte_for_byte() {
         let stored = &draft.attachments()[0];
         assert_eq!(stored.stored_name, "surat-kuasa.pdf");
         assert_eq!(stored.sha256, format!("{:x}", sha2::Sha256::digest(&bytes)));
-        let ticket = draft.commit(&store, "KP", DAY, record).await.unwrap();
+        let ticket = draft.commit(&store, "KP", DAY, record, None).await.unwrap();
         let folder = store
             .layout()
             .record_path(&ticket)
@@ -232,10 +232,13 @@ async fn a_submission_after_the_data_folder_was_removed_recreates_it_or_fails_cl
     // The folder the store opened is gone: this batch fails (its sync
     // would not reach what was written), the folder is reopened, the next
     // one succeeds.
-    let err = draft.commit(&store, "KP", DAY, record).await.unwrap_err();
+    let err = draft
+        .commit(&store, "KP", DAY, record, None)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("data folder"), "{err}");
     let draft = draft_with(&store, "ktp", &jpeg(), 1024).await;
-    let ticket = draft.commit(&store, "KP", DAY, record).await.unwrap();
+    let ticket = draft.commit(&store, "KP", DAY, record, None).await.unwrap();
     assert!(store.layout().record_path(&ticket).unwrap().is_file());
     assert_eq!(mode(&data), 0o700);
 }
@@ -260,14 +263,17 @@ async fn a_failed_sync_fails_every_draft_begun_before_it() {
     let early = draft_with(&store, "ktp", &pdf(1000), 64).await;
     let unlucky = draft_with(&store, "ktp", &pdf(1000), 64).await;
     assert!(
-        unlucky.commit(&store, "KP", DAY, record).await.is_err(),
+        unlucky
+            .commit(&store, "KP", DAY, record, None)
+            .await
+            .is_err(),
         "its own sync failed"
     );
     let late = draft_with(&store, "ktp", &pdf(1000), 64).await;
     // The failed write-back may have been this draft's pages, so its own
     // successful sync proves nothing.
-    assert!(early.commit(&store, "KP", DAY, record).await.is_err());
-    let ticket = late.commit(&store, "KP", DAY, record).await.unwrap();
+    assert!(early.commit(&store, "KP", DAY, record, None).await.is_err());
+    let ticket = late.commit(&store, "KP", DAY, record, None).await.unwrap();
     let yaml = store.layout().record_path(&ticket).unwrap();
     assert!(yaml.with_extension("").join("ktp.pdf").is_file());
     assert_eq!(
@@ -293,7 +299,7 @@ async fn adds_files_to_a_case_or_leaves_nothing() {
             Ok(format!(
                 "ticket: {t}\nkind: permohonan\nreceived_at: 2026-11-27T10:00:00+07:00\nstatus: menunggu-kelengkapan\nresponse_due: 2026-12-04\nattachments:\n- field: ktp\n  stored_name: ktp.jpg\n  original_name: x\n  size: 1\n  type: image/jpeg\n  sha256: ab\nhistory: []\n"
             ))
-        })
+        }, None)
         .await
         .unwrap();
     let yaml = store.layout().record_path(&ticket).unwrap();

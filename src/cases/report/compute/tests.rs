@@ -215,29 +215,22 @@ fn computes_a_month_from_records() {
     assert_eq!(r.rows[1].timeliness, Timeliness::NotYetDue);
     assert_eq!(r.rows[2].nik, None);
     assert_eq!(r.rows[2].timeliness, Timeliness::Late);
-    let kinds: Vec<(String, &str, usize)> = r
+    let kinds: Vec<(&str, &str, &str, usize)> = r
         .by_kind
         .iter()
-        .map(|(g, n)| (g.code(), g.label.as_str(), *n))
+        .map(|(g, n)| (g.form.as_str(), g.value.as_str(), g.label.as_str(), *n))
         .collect();
     assert_eq!(
         kinds,
         [
             (
-                "pengaduan-layanan".to_string(),
+                "pengaduan-layanan",
+                "",
                 "Keluhan, saran, dan masukan tentang pelayanan kami",
                 1
             ),
-            (
-                "permohonan/konsultasi".to_string(),
-                "Konsultasi masalah usaha",
-                1
-            ),
-            (
-                "permohonan/pengaduan".to_string(),
-                "Pengaduan masalah usaha",
-                1
-            ),
+            ("permohonan", "konsultasi", "Konsultasi masalah usaha", 1),
+            ("permohonan", "pengaduan", "Pengaduan masalah usaha", 1),
         ]
     );
     // Every step of both forms, zeros included.
@@ -257,7 +250,9 @@ fn computes_a_month_from_records() {
         (completion.within, completion.judged, completion.not_yet_due),
         (1, 1, 1)
     );
-    assert_eq!(r.average_text(), "3,0");
+    let average = |id: &str| r.forms.iter().find(|s| s.form == id).unwrap().average();
+    assert_eq!(average("permohonan").as_deref(), Some("3,0"));
+    assert_eq!(average("pengaduan-layanan"), None);
     assert_eq!(
         r.weeks.iter().map(|w| w.count).collect::<Vec<_>>(),
         [2, 0, 0, 0, 1]
@@ -288,7 +283,7 @@ fn waiting_is_kept_apart_from_the_offices_time() {
     assert_eq!(r.rows[0].days_to_completion, Some(5));
     r.add_waiting(|ticket| if ticket == "KP-20261101-CDFH" { 2 } else { 0 });
     assert_eq!((r.waited, r.waiting_days_total), (1, 2));
-    assert_eq!(r.completed_waiting_days, 2);
+    assert_eq!(r.forms[1].completed_waiting_days, 2);
     let csv = render_csv(&r);
     assert!(csv.contains(";5;2;"), "{csv}");
     let view = serde_json::to_value(super::super::view::ReportView::new(&r)).unwrap();
@@ -310,7 +305,7 @@ fn empty_month_has_no_average() {
         Period::month(2026, Month::October),
         date!(2026 - 12 - 10),
     );
-    assert_eq!(r.average_text(), "—");
+    assert!(r.forms.iter().all(|s| s.average().is_none()));
     assert!(r.forms.iter().all(|s| s.share.judged == 0));
     assert_eq!(
         r.forms[1].share.describe("permohonan"),

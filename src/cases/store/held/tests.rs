@@ -92,9 +92,13 @@ async fn held_files_are_private_and_come_back_whole_into_a_commit() {
     assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
     assert_eq!(again.attachments(), &held.attachments[..]);
     let ticket = again
-        .commit(&store, "KP", date!(2026 - 11 - 27), |t| {
-            Ok(format!("ticket: {t}\n"))
-        })
+        .commit(
+            &store,
+            "KP",
+            date!(2026 - 11 - 27),
+            |t| Ok(format!("ticket: {t}\n")),
+            None,
+        )
         .await
         .unwrap();
     let folder_of = |t: &Ticket| store.layout().record_path(t).unwrap().with_extension("");
@@ -156,8 +160,12 @@ async fn bad_unknown_and_expired_tokens_give_nothing() {
 async fn the_sweep_removes_expired_held_folders_only() {
     let tmp = private_tmp();
     let store = Store::open(tmp.path()).unwrap();
-    assert_eq!(store.sweep_held().unwrap(), 0, "nothing held yet");
     let now = SystemTime::now();
+    assert_eq!(
+        sweep(store.layout(), &store.held_usage, now).unwrap(),
+        0,
+        "nothing held yet"
+    );
     let old = draft_with(&store, "ktp", &ktp(), "ktp.pdf")
         .await
         .hold_at(&store, now - HOLD_FOR)
