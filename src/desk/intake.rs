@@ -435,10 +435,7 @@ async fn record(
                     lead.accepted(&ticket);
                     let detail = format!("{} {}", channel.id(), dates::format_iso(day));
                     let action = audit::Action::Recorded;
-                    let audited = own.audit(&by, action, Some(ticket.as_str()), &detail);
-                    if let Err(e) = audited.await {
-                        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-                    }
+                    own.audit(&by, action, Some(ticket.as_str()), &detail).await;
                     Ok::<_, std::io::Error>(ticket)
                 });
                 match committing.await.map_err(std::io::Error::other) {

@@ -439,14 +439,15 @@ impl Desk {
         self.error_page(staff, messages::FORM_EXPIRED)
     }
 
-    /// Appends to the audit log (in a blocking task: it waits for the disk).
+    /// Appends to the audit log (in a blocking task: it waits for the disk);
+    /// whether it was written (a failure is logged).
     async fn audit(
         &self,
         staff: &str,
         action: audit::Action,
         ticket: Option<&str>,
         detail: &str,
-    ) -> std::io::Result<()> {
+    ) -> bool {
         let data = self.data.clone();
         let (staff, ticket, detail) = (
             staff.to_string(),
@@ -454,11 +455,13 @@ impl Desk {
             detail.to_string(),
         );
         let now = OffsetDateTime::now_utc();
-        tokio::task::spawn_blocking(move || {
+        let written = tokio::task::spawn_blocking(move || {
             audit::append(&data, now, &staff, action, ticket.as_deref(), &detail)
         })
         .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        log_unaudited(&written);
+        written.is_ok()
     }
 
     /// Has the server build the site from its folder and serve it; returns
@@ -501,6 +504,14 @@ impl Desk {
             true => "Path=/; HttpOnly; SameSite=Strict; Secure",
             false => "Path=/; HttpOnly; SameSite=Strict",
         }
+    }
+}
+
+/// Logs that the audit line of what was done could not be written (what
+/// was done stands).
+fn log_unaudited(audit: &std::io::Result<()>) {
+    if let Err(e) = audit {
+        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
     }
 }
 

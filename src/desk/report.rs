@@ -267,12 +267,8 @@ async fn save_narrative(
         return desk.error_page(Some(staff), messages::NARRATIVE_NOT_SAVED);
     }
     let detail = format!("{} narasi disimpan", period.code());
-    if let Err(e) = desk
-        .audit(&staff.session.name, Action::Report, None, &detail)
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(&staff.session.name, Action::Report, None, &detail)
+        .await;
     super::http::redirect(&format!(
         "{}?periode={}&disimpan=1#narasi",
         super::REPORT_PATH,
@@ -282,12 +278,13 @@ async fn save_narrative(
 
 /// Audits a report file; on failure the file is not sent.
 async fn audited(desk: &Desk, staff: &Staff, detail: String) -> Result<(), Response<Body>> {
-    desk.audit(&staff.session.name, Action::Report, None, &detail)
+    match desk
+        .audit(&staff.session.name, Action::Report, None, &detail)
         .await
-        .map_err(|e| {
-            tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-            desk.error_page(Some(staff), messages::REPORT_NOT_AUDITED)
-        })
+    {
+        true => Ok(()),
+        false => Err(desk.error_page(Some(staff), messages::REPORT_NOT_AUDITED)),
+    }
 }
 
 fn attach(response: &mut Response<Body>, disposition: &str) {

@@ -109,9 +109,7 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> 
         }
     };
     for (action, detail) in changed.audit(added) {
-        if let Err(e) = desk.audit(&staff.session.name, action, None, &detail).await {
-            tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-        }
+        desk.audit(&staff.session.name, action, None, &detail).await;
     }
     let name = form_urlencoded::byte_serialize(changed.name.as_bytes()).collect::<String>();
     redirect(&format!("{STAFF_PATH}?tersimpan={name}"))

@@ -278,17 +278,13 @@ pub async fn add(
         .iter()
         .map(|a| a.stored_name.as_str())
         .collect();
-    if let Err(e) = desk
-        .audit(
-            &staff.session.name,
-            Action::AttachmentAdded,
-            Some(&added.before.ticket),
-            &names.join(" "),
-        )
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(
+        &staff.session.name,
+        Action::AttachmentAdded,
+        Some(&added.before.ticket),
+        &names.join(" "),
+    )
+    .await;
     http::redirect(&format!(
         "{CASE_PREFIX}{}/?diubah=lampiran#lampiran",
         added.before.ticket

@@ -11,7 +11,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::super::{Body, Desk, Staff, messages};
+use super::super::{Body, Desk, Staff, log_unaudited, messages};
 use super::view::CaseView;
 use super::{load, load_error, render, server_error, work_now};
 use crate::cases::access;
@@ -77,9 +77,7 @@ pub async fn reissue(
             return server_error(desk, staff);
         }
     };
-    if let Err(e) = &issued.audit {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    log_unaudited(&issued.audit);
     let mailed = match &issued.mailed {
         Ok(true) => {
             if let Some(mail) = &desk.mail {

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::super::accounts::{self, Account, Role};
 use super::super::http::redirect;
-use super::super::{Body, CASE_PREFIX, Desk, Staff, messages};
+use super::super::{Body, CASE_PREFIX, Desk, Staff, log_unaudited, messages};
 use super::view::CaseView;
 use super::{load, load_error, render, server_error, work_now};
 use crate::cases::{RecordError, Version};
@@ -62,9 +62,7 @@ pub(super) async fn mark(
     };
     let (error, stale_by) = match marked {
         Ok(Ok(marked)) => {
-            if let Err(e) = &marked.audit {
-                tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-            }
+            log_unaudited(&marked.audit);
             return redirect(&format!(
                 "{CASE_PREFIX}{}/?diubah=rahasia",
                 marked.before.ticket

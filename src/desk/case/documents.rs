@@ -20,7 +20,7 @@ use crate::cases::record::{Agreement, Documents};
 use crate::cases::{RecordError, Version};
 use crate::core::dates;
 use crate::desk::http::redirect;
-use crate::desk::{Body, CASE_PREFIX, Desk, Staff, html_page, views};
+use crate::desk::{Body, CASE_PREFIX, Desk, Staff, html_page, log_unaudited, views};
 use crate::work::audit::Action;
 use crate::work::{Actor, documents};
 
@@ -50,7 +50,7 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
         Ok(view) => view,
         Err(notice) => return desk.error_page(Some(staff), notice),
     };
-    if let Err(e) = desk
+    if !desk
         .audit(
             &staff.session.name,
             Action::Print,
@@ -59,7 +59,6 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
         )
         .await
     {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
         return server_error(desk, staff);
     }
     let chrome = desk.chrome(Some(staff), "");
@@ -270,9 +269,7 @@ pub async fn save(
     .await;
     match saved {
         Ok(Ok(saved)) => {
-            if let Err(e) = &saved.audit {
-                tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-            }
+            log_unaudited(&saved.audit);
             redirect(&format!(
                 "{CASE_PREFIX}{}/dokumen/?disimpan=1",
                 saved.before.ticket

@@ -91,7 +91,7 @@ pub async fn attachment(
         }
         Err(_) => return server_error(desk, staff),
     };
-    if let Err(e) = desk
+    if !desk
         .audit(
             &staff.session.name,
             Action::Attachment,
@@ -100,7 +100,6 @@ pub async fn attachment(
         )
         .await
     {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
         return server_error(desk, staff);
     }
     let detected = FileType::sniff(&content);

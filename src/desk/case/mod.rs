@@ -29,7 +29,7 @@ use time::OffsetDateTime;
 
 use super::http::{self, redirect};
 use super::roles::{Grant, Permission};
-use super::{Body, CASE_PREFIX, Desk, Staff, html_page, messages, views};
+use super::{Body, CASE_PREFIX, Desk, Staff, html_page, log_unaudited, messages, views};
 use crate::cases::{self, Meeting, Record, RecordError, Version};
 use crate::core::dates;
 use crate::forms::spec::Need;
@@ -466,9 +466,7 @@ async fn finished(
             return Err(server_error(desk, staff));
         }
     };
-    if let Err(e) = &done.audit {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    log_unaudited(&done.audit);
     match &done.told {
         Ok(true) => {
             if let Some(mail) = &desk.mail {

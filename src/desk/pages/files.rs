@@ -389,12 +389,8 @@ async fn upload(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Resp
         true => format!("{path} (mengganti berkas lama)"),
         false => path.to_string(),
     };
-    if let Err(e) = desk
-        .audit(&staff.session.name, Action::FileUploaded, None, &detail)
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(&staff.session.name, Action::FileUploaded, None, &detail)
+        .await;
     let mut location = format!(
         "{FILES_PATH}?diunggah={}",
         form_urlencoded::byte_serialize(path.as_str().as_bytes()).collect::<String>()

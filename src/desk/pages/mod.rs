@@ -157,9 +157,7 @@ pub(super) async fn publish(
             format!("{path} versi {}", version.number),
         ),
     };
-    if let Err(e) = desk.audit(&staff.session.name, action, None, &detail).await {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(&staff.session.name, action, None, &detail).await;
     Ok((version, warnings))
 }
 

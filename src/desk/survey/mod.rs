@@ -377,12 +377,8 @@ fn render(desk: &Desk, staff: &Staff, status: StatusCode, mut view: SurveyPage) 
 }
 
 async fn audit(desk: &Desk, staff: &Staff, detail: &str) {
-    if let Err(e) = desk
-        .audit(&staff.session.name, Action::Survey, None, detail)
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(&staff.session.name, Action::Survey, None, detail)
+        .await;
 }
 
 /// `POST /survei/rencana/`: keeps a period's follow-up plan.
