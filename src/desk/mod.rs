@@ -199,6 +199,10 @@ pub struct Desk {
     kept: kept::KeptPosts,
 }
 
+/// A handler's answer: `Err` is the page that says why not, returned early
+/// with `?`; either is sent as it is.
+type Answer = Result<Response<Body>, Response<Body>>;
+
 /// A signed-in request.
 struct Staff {
     session: Session,

@@ -13,17 +13,16 @@ use std::time::Duration;
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Request, StatusCode};
 use multer::{Constraints, Multipart, SizeLimit};
 use time::OffsetDateTime;
 
-use super::view::CaseView;
-use super::{load, load_error, render, server_error};
+use super::{current, load_error, render, server_error};
 use crate::cases::record::AddedFrom;
 use crate::cases::store::{Addition, Draft};
 use crate::cases::{RecordError, waiting};
-use crate::core::{dates, web};
-use crate::desk::{Body, CASE_PREFIX, Desk, Staff, http, messages};
+use crate::core::web;
+use crate::desk::{Answer, CASE_PREFIX, Desk, Staff, http, messages};
 use crate::forms::validate::{FileCheck, format_size};
 use crate::work::audit::Action;
 
@@ -171,12 +170,7 @@ fn problem(original: &str, check: &FileCheck, max: u64) -> Option<String> {
 }
 
 /// `POST /kasus/TICKET/lampiran/`.
-pub async fn add(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-    ticket: &str,
-) -> Response<Body> {
+pub async fn add(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, ticket: &str) -> Answer {
     // The desk's intake: the public form's store and file limit.
     let max = desk.intake.limits.max_file_bytes;
     let posted = match read(&desk.intake.store, max, req).await {
@@ -189,15 +183,15 @@ pub async fn add(
             return again(desk, staff, ticket, text, StatusCode::PAYLOAD_TOO_LARGE).await;
         }
         Err(ReadError::Unreadable) => {
-            return desk.error_page(Some(staff), messages::FORM_INCOMPLETE);
+            return Err(desk.error_page(Some(staff), messages::FORM_INCOMPLETE));
         }
         Err(ReadError::Storage(e)) => {
             tracing::error!(target: "loket::desk", "cannot receive an attachment: {e}");
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
     };
     if !crate::core::secret::same_secret(&posted.csrf, &staff.session.csrf) {
-        return desk.csrf_refused(Some(staff));
+        return Err(desk.csrf_refused(Some(staff)));
     }
     let problems: Vec<String> = posted
         .files
@@ -262,15 +256,15 @@ pub async fn add(
         Ok(Err(
             e @ (RecordError::BadTicket(_) | RecordError::NotFound(_) | RecordError::Invalid(_)),
         )) => {
-            return load_error(desk, staff, &e);
+            return Err(load_error(desk, staff, &e));
         }
         Ok(Err(e)) => {
             tracing::error!(target: "loket::desk", "cannot attach files to {ticket}: {e}");
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
         Err(e) => {
             tracing::error!(target: "loket::desk", "attaching files failed: {e}");
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
     };
     let names: Vec<&str> = added
@@ -285,10 +279,10 @@ pub async fn add(
         &names.join(" "),
     )
     .await;
-    http::redirect(&format!(
+    Ok(http::redirect(&format!(
         "{CASE_PREFIX}{}/?diubah=lampiran#lampiran",
         added.before.ticket
-    ))
+    )))
 }
 
 /// The case page with what was wrong with the attachment.
@@ -298,14 +292,8 @@ async fn again(
     ticket: &str,
     error: String,
     status: StatusCode,
-) -> Response<Body> {
-    let (record, text) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
-    let office = (desk.office)();
-    let forms = office.forms.clone();
-    let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
+) -> Answer {
+    let mut view = current(desk, staff, ticket).await?;
     view.attach_error = error;
-    render(desk, staff, status, &view)
+    Ok(render(desk, staff, status, &view))
 }

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Request, StatusCode};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -20,7 +20,7 @@ use crate::cases::record::{Agreement, Documents};
 use crate::cases::{RecordError, Version};
 use crate::core::dates;
 use crate::desk::http::redirect;
-use crate::desk::{Body, CASE_PREFIX, Desk, Staff, html_page, log_unaudited, views};
+use crate::desk::{Answer, CASE_PREFIX, Desk, Staff, html_page, log_unaudited, views};
 use crate::work::audit::Action;
 use crate::work::{Actor, documents};
 
@@ -29,14 +29,11 @@ const MAX_NUMBER: usize = 100;
 const MAX_TEXT: usize = 2000;
 
 /// `/kasus/TICKET/dokumen/NAME/`: one document, ready to print.
-pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) -> Response<Body> {
-    let Some(paper) = Paper::from_slug(slug) else {
-        return not_found(desk, staff);
-    };
-    let (record, _) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
+pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) -> Answer {
+    let paper = Paper::from_slug(slug).ok_or_else(|| not_found(desk, staff))?;
+    let (record, _) = load(desk, ticket)
+        .await
+        .map_err(|e| load_error(desk, staff, &e))?;
     let office = (desk.office)();
     let view = PaperView::new(
         paper,
@@ -46,10 +43,7 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
         &staff.accounts,
         dates::today(),
     );
-    let view = match view {
-        Ok(view) => view,
-        Err(notice) => return desk.error_page(Some(staff), notice),
-    };
+    let view = view.map_err(|notice| desk.error_page(Some(staff), notice))?;
     if !desk
         .audit(
             &staff.session.name,
@@ -59,13 +53,13 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
         )
         .await
     {
-        return server_error(desk, staff);
+        return Err(server_error(desk, staff));
     }
     let chrome = desk.chrome(Some(staff), "");
-    html_page(
+    Ok(html_page(
         StatusCode::OK,
         views::render(paper.template(), &chrome, &view),
-    )
+    ))
 }
 
 #[derive(Serialize)]
@@ -104,7 +98,7 @@ struct Typed {
 }
 
 /// `GET /kasus/TICKET/dokumen/`.
-pub async fn page(desk: &Arc<Desk>, staff: &Staff, ticket: &str, saved: bool) -> Response<Body> {
+pub async fn page(desk: &Arc<Desk>, staff: &Staff, ticket: &str, saved: bool) -> Answer {
     let notice = match saved {
         true => "Isian dokumen sudah disimpan.".to_string(),
         false => String::new(),
@@ -121,11 +115,10 @@ async fn form_page(
     typed: Option<(Typed, String, String)>,
     notice: String,
     status: StatusCode,
-) -> Response<Body> {
-    let (record, text) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
+) -> Answer {
+    let (record, text) = load(desk, ticket)
+        .await
+        .map_err(|e| load_error(desk, staff, &e))?;
     let office = (desk.office)();
     let form = office.forms.of(&record).map(|f| &**f);
     let docs = &record.documents;
@@ -170,20 +163,15 @@ async fn form_page(
         })
         .collect();
     let chrome = desk.chrome(Some(staff), "kotak-masuk");
-    html_page(status, views::render("dokumen.html", &chrome, &view))
+    Ok(html_page(
+        status,
+        views::render("dokumen.html", &chrome, &view),
+    ))
 }
 
 /// `POST /kasus/TICKET/dokumen/`: keeps what staff typed.
-pub async fn save(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-    ticket: &str,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+pub async fn save(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, ticket: &str) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let typed = Typed {
         invitation_number: posted.get("nomor_undangan").trim().to_string(),
         respondent_invitation_number: posted.get("nomor_undangan_termohon").trim().to_string(),
@@ -270,18 +258,18 @@ pub async fn save(
     match saved {
         Ok(Ok(saved)) => {
             log_unaudited(&saved.audit);
-            redirect(&format!(
+            Ok(redirect(&format!(
                 "{CASE_PREFIX}{}/dokumen/?disimpan=1",
                 saved.before.ticket
-            ))
+            )))
         }
         Ok(Err(RecordError::Stale { by, .. })) => {
             again(typed, String::new(), by, StatusCode::CONFLICT).await
         }
-        Ok(Err(e)) => load_error(desk, staff, &e),
+        Ok(Err(e)) => Err(load_error(desk, staff, &e)),
         Err(e) => {
             tracing::error!(target: "loket::desk", "saving a case's documents failed: {e}");
-            server_error(desk, staff)
+            Err(server_error(desk, staff))
         }
     }
 }
