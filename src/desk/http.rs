@@ -86,17 +86,31 @@ pub fn cookie<B>(req: &Request<B>, name: &str) -> Option<String> {
 }
 
 /// The query's `key=value` pairs, decoded.
-pub fn query<B>(req: &Request<B>) -> Vec<(String, String)> {
-    form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+pub fn query<B>(req: &Request<B>) -> Form {
+    Form::parse(req.uri().query().unwrap_or("").as_bytes())
 }
 
-/// A posted form's fields, decoded.
+/// A posted form's fields (or a query's), decoded.
 #[derive(Debug, Default)]
 pub struct Form(Vec<(String, String)>);
 
 impl Form {
+    fn parse(urlencoded: &[u8]) -> Form {
+        Form(
+            form_urlencoded::parse(urlencoded)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of `name` as sent, if there is one.
+    pub fn first(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Every field, as posted.
     pub fn into_pairs(self) -> Vec<(String, String)> {
         self.0
@@ -152,11 +166,7 @@ pub async fn read_form_up_to(req: Request<Incoming>, max: usize) -> Result<Form,
         Ok(Err(_)) => return Err(FormError::Incomplete),
         Ok(Ok(c)) => c.to_bytes(),
     };
-    Ok(Form(
-        form_urlencoded::parse(&collected)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
-    ))
+    Ok(Form::parse(&collected))
 }
 
 /// Whether a request only reads.

@@ -246,14 +246,8 @@ pub async fn page(
     req: &Request<hyper::body::Incoming>,
     staff: &Staff,
 ) -> Response<Body> {
-    let pairs = query(req);
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(q, _)| q == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let asked = query(req);
+    let get = |k: &str| asked.first(k).unwrap_or("").trim().to_string();
     let mut errors = Vec::new();
     let typed = Typed {
         status: get("status"),

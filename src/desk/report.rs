@@ -18,7 +18,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::http::{self, bytes, query};
+use super::http::{self, Form, bytes, query};
 use super::{Body, Desk, Staff, html_page, messages, views};
 use crate::cases::report::narrative::{self, Narrative};
 use crate::cases::report::{self, MonthReport, Period, ReportView, Span, render_csv};
@@ -103,7 +103,7 @@ pub async fn handle(
         .strip_prefix("laporan-")
         .and_then(|r| r.rsplit_once('.'))
         .and_then(|(code, ext)| Some((Period::parse(code).ok()?, ext)));
-    let download = query(&req).iter().any(|(k, v)| k == "unduh" && v == "1");
+    let download = query(&req).all("unduh").iter().any(|v| v == "1");
     match file {
         Some((period, "html")) => html_file(desk, staff, period, download).await,
         Some((period, "csv")) => csv_file(desk, staff, period).await,
@@ -116,13 +116,10 @@ const NARRATIVE: &str = "narasi/";
 
 /// The period a query asks for: `periode` (any code), `bulan`, or `tahun`
 /// with `triwulan` (none: the whole year); none: this month.
-fn asked_period(asked: &[(String, String)]) -> (Option<Period>, ReportPage) {
+fn asked_period(asked: &Form) -> (Option<Period>, ReportPage) {
     let get = |name: &str| {
-        asked
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .filter(|v| !v.is_empty())
+        let value = asked.first(name).map(|v| v.trim().to_string());
+        value.filter(|v| !v.is_empty())
     };
     let mut page = ReportPage {
         month: get("bulan").unwrap_or_default(),
@@ -167,7 +164,7 @@ async fn summary(
 ) -> Response<Body> {
     let asked = query(req);
     let (period, mut view) = asked_period(&asked);
-    view.saved = asked.iter().any(|(k, v)| k == "disimpan" && v == "1");
+    view.saved = asked.all("disimpan").iter().any(|v| v == "1");
     let Some(period) = period else {
         return render(desk, staff, StatusCode::BAD_REQUEST, view);
     };

@@ -92,18 +92,13 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         if desk.signed_in(&req, peer).is_some() {
             return redirect("/");
         }
-        let query = http::query(&req);
-        let value = |k: &str| {
-            query
-                .iter()
-                .find(|(q, _)| q == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let asked = http::query(&req);
         let view = SignInView {
-            next: http::local_path(&value("lanjut")).unwrap_or("").to_string(),
-            signed_out: value("keluar") == "1",
-            kept: value("tersimpan") == "1",
+            next: http::local_path(asked.first("lanjut").unwrap_or(""))
+                .unwrap_or("")
+                .to_string(),
+            signed_out: asked.first("keluar") == Some("1"),
+            kept: asked.first("tersimpan") == Some("1"),
             ..SignInView::default()
         };
         let token = http::cookie(&req, &form_cookie);

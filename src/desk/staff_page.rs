@@ -60,8 +60,8 @@ struct StaffView {
 
 pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Response<Body> {
     if http::is_read(&req) {
-        let query = http::query(&req);
-        let get = |k: &str| query.iter().find(|(q, _)| q == k).map(|(_, v)| v.clone());
+        let asked = http::query(&req);
+        let get = |k: &str| asked.first(k).map(str::to_string);
         let mut view = page(desk, staff, None);
         if let Some(name) = get("ubah") {
             match accounts::find(&staff.accounts, &name) {

@@ -63,12 +63,9 @@ pub async fn handle(
     let read = http::is_read(&req);
     let answer = match tail {
         "" if read => {
-            let query = http::query(&req);
-            let changed = query
-                .iter()
-                .find(|(k, _)| k == "diubah")
-                .map(|(_, v)| v.clone());
-            let sent = query.iter().any(|(k, _)| k == "pesan");
+            let asked = http::query(&req);
+            let changed = asked.first("diubah").map(str::to_string);
+            let sent = asked.first("pesan").is_some();
             show(desk, &staff, ticket, changed, sent).await
         }
         "" if req.method() == Method::POST => step(desk, req, &staff, ticket).await,
@@ -78,7 +75,7 @@ pub async fn handle(
             confidential::mark(desk, req, &staff, ticket).await
         }
         "dokumen/" if read => {
-            let saved = http::query(&req).iter().any(|(k, _)| k == "disimpan");
+            let saved = http::query(&req).first("disimpan").is_some();
             documents::page(desk, &staff, ticket, saved).await
         }
         "dokumen/" if req.method() == Method::POST => {

@@ -162,12 +162,6 @@ async fn open(
     path: EditPath,
 ) -> Response<Body> {
     let asked = query(req);
-    let flag = |name: &str| {
-        asked
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
     let p = path.clone();
     let read = blocking(desk, move |files| {
         let text = files.read(&p)?;
@@ -186,7 +180,7 @@ async fn open(
         return desk.error_page(Some(staff), messages::SITE_PAGE_UNKNOWN);
     };
     let mut view = EditorPage::new(desk, &path);
-    let opened_draft = draft.is_some() && flag("asli").is_none();
+    let opened_draft = draft.is_some() && asked.first("asli").is_none();
     view = match (&draft, opened_draft) {
         (Some(d), true) => {
             view.dasar = d.base.clone();
@@ -202,10 +196,13 @@ async fn open(
         who: d.author.name,
         at: when(&d.author.at),
     });
-    if let Some(n) = flag("terbit").filter(|n| n.chars().all(|c| c.is_ascii_digit())) {
+    if let Some(n) = asked
+        .first("terbit")
+        .filter(|n| n.chars().all(|c| c.is_ascii_digit()))
+    {
         view.notice = format!("Terbit sebagai versi {n}. Halaman ini sekarang tampil di situs:");
         view.notice_link = true;
-    } else if flag("disimpan").as_deref() == Some("draf") {
+    } else if asked.first("disimpan") == Some("draf") {
         view.notice = "Draf tersimpan. Draf belum tampil di situs sampai diterbitkan.".into();
     }
     render(desk, staff, StatusCode::OK, view)

@@ -64,12 +64,11 @@ pub async fn handle(
     match (rest, read) {
         ("", true) => {
             let asked = query(&req);
-            let get = |k: &str| asked.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             let mut view = FilesPage::default();
-            if let Some(done) = get("diunggah").and_then(|p| StaticPath::parse(&p)) {
+            if let Some(done) = asked.first("diunggah").and_then(StaticPath::parse) {
                 view.done_url = format!("{}{}", base_url(desk), done.url());
                 view.done = done.to_string();
-                view.replaced = get("diganti").is_some();
+                view.replaced = asked.first("diganti").is_some();
             }
             page(desk, staff, StatusCode::OK, view).await
         }

@@ -41,11 +41,10 @@ pub async fn handle(
     };
     if http::is_read(&req) {
         let asked = query(&req);
-        let get = |name: &str| asked.iter().find(|(k, _)| k == name).map(|(_, v)| v);
         let view = HistoryPage {
-            shown_asked: get("versi").cloned(),
-            restored_as: get("dipulihkan").and_then(|n| n.parse().ok()),
-            page: get("hal").and_then(|n| n.parse().ok()).unwrap_or(1),
+            shown_asked: asked.first("versi").map(str::to_string),
+            restored_as: asked.first("dipulihkan").and_then(|n| n.parse().ok()),
+            page: asked.first("hal").and_then(|n| n.parse().ok()).unwrap_or(1),
             ..HistoryPage::default()
         };
         return show(desk, staff, &path, view, StatusCode::OK).await;

@@ -388,9 +388,8 @@ async fn list(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Respo
         }
     };
     let removed = query(req)
-        .into_iter()
-        .find(|(k, _)| k == "dihapus")
-        .and_then(|(_, v)| EditPath::parse(&v).ok())
+        .first("dihapus")
+        .and_then(|v| EditPath::parse(v).ok())
         // Said only of a page that is gone indeed.
         .filter(|p| !view.rows.iter().any(|r| r.file == p.as_str()));
     if let Some(path) = removed {

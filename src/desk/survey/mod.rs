@@ -17,7 +17,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::http::{self, query, redirect};
+use super::http::{self, Form, query, redirect};
 use super::{Body, Desk, Staff, html_page, messages, views};
 use crate::cases::report::{Period, Span};
 use crate::core::dates;
@@ -187,14 +187,8 @@ pub fn sample_note(s: &Summary) -> String {
 
 /// The period a query asks for: `periode` (a code), or `tahun` with
 /// `bagian` ("" the year, "S1", "Q4", "11"); none: this semester.
-fn asked_period(asked: &[(String, String)]) -> (Result<Period, ()>, SurveyPage) {
-    let get = |name: &str| {
-        asked
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+fn asked_period(asked: &Form) -> (Result<Period, ()>, SurveyPage) {
+    let get = |name: &str| asked.first(name).unwrap_or("").trim().to_string();
     let (code, year, part) = (get("periode"), get("tahun"), get("bagian"));
     let parsed = if !code.is_empty() {
         Period::parse(&code)
@@ -259,14 +253,8 @@ async fn read(desk: &Desk, period: Period) -> Result<Read, std::io::Error> {
 async fn page(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Response<Body> {
     let asked = query(req);
     let (period, mut view) = asked_period(&asked);
-    let flag = |name: &str| {
-        asked
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    view.saved = flag("disimpan").as_deref() == Some("1");
-    view.done = match flag("selesai").as_deref() {
+    view.saved = asked.first("disimpan") == Some("1");
+    view.done = match asked.first("selesai") {
         Some("terbit") => "terbit".into(),
         Some("ditarik") => "ditarik".into(),
         _ => String::new(),
@@ -536,11 +524,13 @@ async fn publish(
 mod tests {
     use super::*;
 
-    fn asked(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn asked(pairs: &[(&str, &str)]) -> Form {
+        Form::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
