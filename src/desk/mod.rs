@@ -459,11 +459,9 @@ impl Desk {
             detail.to_string(),
         );
         let now = OffsetDateTime::now_utc();
-        let written = tokio::task::spawn_blocking(move || {
-            audit::append(&data, now, &staff, action, ticket.as_deref(), &detail)
-        })
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        let written =
+            blocking(move || audit::append(&data, now, &staff, action, ticket.as_deref(), &detail))
+                .await;
         log_unaudited(&written);
         written.is_ok()
     }
@@ -509,6 +507,16 @@ impl Desk {
             false => "Path=/; HttpOnly; SameSite=Strict",
         }
     }
+}
+
+/// Runs blocking work (the disk, a diff) in a task of its own; one that
+/// panicked is an I/O error.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
 /// Logs that the audit line of what was done could not be written (what

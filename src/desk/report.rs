@@ -19,7 +19,7 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::http::{self, Form, bytes, query};
-use super::{Body, Desk, Staff, html_page, messages, views};
+use super::{Body, Desk, Staff, blocking, html_page, messages, views};
 use crate::cases::report::narrative::{self, Narrative};
 use crate::cases::report::{self, MonthReport, Period, ReportView, Span, render_csv};
 use crate::core::dates;
@@ -256,9 +256,7 @@ async fn save_narrative(
         return show(desk, staff, period, view, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let data = desk.data.clone();
-    let saved = tokio::task::spawn_blocking(move || narrative::write(&data, &period, &typed))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    let saved = blocking(move || narrative::write(&data, &period, &typed)).await;
     if let Err(e) = saved {
         tracing::error!(target: "loket::desk", "cannot keep the report's narrative: {e}");
         return desk.error_page(Some(staff), messages::NARRATIVE_NOT_SAVED);

@@ -148,9 +148,7 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce(SiteFiles) -> std::io::Result<T> + Send + 'static,
 ) -> std::io::Result<T> {
     let files = desk.site_files();
-    tokio::task::spawn_blocking(move || f(files))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    crate::desk::blocking(move || f(files)).await
 }
 
 /// `GET`: the editor, on the page's draft if it has one (`?asli=1`: on the

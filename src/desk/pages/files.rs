@@ -33,7 +33,7 @@ use tokio::io::AsyncWriteExt;
 use crate::cases::sanitize::{SanitizeError, Sanitizer};
 use crate::core::web;
 use crate::desk::http::{self, bytes, query, redirect};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, blocking, html_page, messages, views};
 use crate::edit::files::{self, StaticPath, folder_of, stem_of};
 use crate::forms::validate::{FileType, format_size};
 use crate::site::content::STATIC_DIR;
@@ -463,7 +463,7 @@ async fn serve(desk: &Arc<Desk>, staff: &Staff, rel: &str) -> Response<Body> {
         return desk.error_page(Some(staff), messages::STATIC_FILE_UNKNOWN);
     };
     let (site, p) = (desk.site.clone(), path.clone());
-    let read = tokio::task::spawn_blocking(move || {
+    let read = blocking(move || {
         let file = files::open(&site, &p)?;
         if file.metadata()?.len() > MAX_SERVED {
             return Err(std::io::Error::other("too large to serve"));
@@ -472,8 +472,7 @@ async fn serve(desk: &Arc<Desk>, staff: &Staff, rel: &str) -> Response<Body> {
         std::io::Read::read_to_end(&mut &file, &mut content)?;
         Ok(content)
     })
-    .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    .await;
     let content = match read {
         Ok(content) => content,
         Err(e)

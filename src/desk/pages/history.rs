@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::{PAGES_PATH, Refused, publish, when};
 use crate::desk::http::{self, query, redirect};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, blocking, html_page, messages, views};
 use crate::edit::diff::{self, Line};
 use crate::edit::versions::{Change, Version, token};
 use crate::edit::{EditError, EditPath};
@@ -153,7 +153,7 @@ struct Read {
 async fn read(desk: &Desk, path: &EditPath, page: usize) -> std::io::Result<Read> {
     let files = desk.site_files();
     let path = path.clone();
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let current = files.read(&path)?;
         let mut versions = Vec::new();
         for version in files.versions().history(path.as_str())? {
@@ -169,7 +169,6 @@ async fn read(desk: &Desk, path: &EditPath, page: usize) -> std::io::Result<Read
         })
     })
     .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
 /// Each version of page `page` against the one before it, and the file
@@ -328,7 +327,7 @@ async fn restore(
         return show(desk, staff, path, view, unprocessable).await;
     }
     let (files, p) = (desk.site_files(), path.clone());
-    let kept = tokio::task::spawn_blocking(move || {
+    let kept = blocking(move || {
         let known = files
             .versions()
             .history(p.as_str())?
@@ -339,8 +338,7 @@ async fn restore(
             false => Ok(None),
         }
     })
-    .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    .await;
     let text = match kept {
         Ok(Some(text)) => text,
         Ok(None) => {

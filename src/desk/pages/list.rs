@@ -22,7 +22,7 @@ use super::{PAGES_PATH, Refused, publish, when};
 use crate::core::diagnostic::{self, Diagnostic, Severity, display_path};
 use crate::desk::case::words::moment_text;
 use crate::desk::http::{self, query};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, blocking, html_page, messages, views};
 use crate::edit::versions::{Author, Change};
 use crate::edit::{EditError, EditPath, SiteFiles};
 use crate::site::content::{CONTENT_DIR, parse_page, slugify};
@@ -368,14 +368,6 @@ fn read_list(files: &SiteFiles) -> std::io::Result<ListPage> {
         gone: gone(files)?,
         ..ListPage::default()
     })
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
-) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
 async fn list(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Response<Body> {

@@ -18,7 +18,7 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::http::{self, Form, query, redirect};
-use super::{Body, Desk, Staff, html_page, messages, views};
+use super::{Body, Desk, Staff, blocking, html_page, messages, views};
 use crate::cases::report::{Period, Span};
 use crate::core::dates;
 use crate::survey::Range;
@@ -229,7 +229,7 @@ struct Read {
 
 async fn read(desk: &Desk, period: Period) -> Result<Read, std::io::Error> {
     let (data, site) = (desk.data.clone(), desk.site.clone());
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let surveys = Surveys::new(&data);
         let (summary, answers) = surveys.summary(&Range::from(&period))?;
         let plan = surveys.plan(&period).map_err(|e| e.to_string());
@@ -247,7 +247,6 @@ async fn read(desk: &Desk, period: Period) -> Result<Read, std::io::Error> {
         })
     })
     .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
 async fn page(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Response<Body> {
@@ -407,9 +406,7 @@ async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> R
         at: Some(dates::format_long(dates::today())),
     };
     let data = desk.data.clone();
-    let saved = tokio::task::spawn_blocking(move || Surveys::new(&data).write_plan(&period, &plan))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    let saved = blocking(move || Surveys::new(&data).write_plan(&period, &plan)).await;
     if let Err(e) = saved {
         tracing::error!(target: "loket::desk", "cannot keep a survey plan: {e}");
         return desk.error_page(Some(staff), messages::SURVEY_FAULT);

@@ -16,7 +16,7 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Serialize;
 
-use super::super::{Body, Desk, Staff, html_page, messages, views};
+use super::super::{Body, Desk, Staff, blocking, html_page, messages, views};
 use crate::cases::access;
 use crate::core::dates;
 use crate::survey::store::{Invitation, Kind, Surveys};
@@ -119,7 +119,7 @@ pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Re
         form: form.clone(),
     };
     let data = desk.data.clone();
-    let made = tokio::task::spawn_blocking(move || {
+    let made = blocking(move || {
         let surveys = Surveys::new(&data);
         // A code already invited (one in 10^12) is never reused: another.
         for _ in 0..5 {
@@ -130,8 +130,7 @@ pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Re
         }
         Err(std::io::Error::other("no unused survey code"))
     })
-    .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    .await;
     let code = match made {
         Ok(code) => code,
         Err(e) => {
