@@ -14,8 +14,7 @@ use time::Date;
 
 use super::http::query;
 use super::roles::{Access, Grant, Permission};
-use super::views::Chrome;
-use super::{Body, Desk, Staff, html_page, views};
+use super::{Body, Desk, Staff};
 use crate::cases::Channel;
 use crate::cases::inbox::{Filter, first_in_order};
 use crate::cases::index::{Due, Memo, Summary};
@@ -422,10 +421,12 @@ pub async fn page(
             .unwrap_or_default(),
         filtered,
     };
-    let chrome: Chrome = desk.chrome(Some(staff), "kotak-masuk");
-    html_page(
+    desk.page(
+        staff,
+        "kotak-masuk",
+        "kotak-masuk.html",
         StatusCode::OK,
-        views::render("kotak-masuk.html", &chrome, &view),
+        &view,
     )
 }
 

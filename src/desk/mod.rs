@@ -422,6 +422,20 @@ impl Desk {
         }
     }
 
+    /// A signed-in page: `template` (of `src/desk/templates/`) with `view`,
+    /// `nav` marked in the menu.
+    fn page(
+        &self,
+        staff: &Staff,
+        nav: &'static str,
+        template: &str,
+        status: StatusCode,
+        view: &impl serde::Serialize,
+    ) -> Response<Body> {
+        let chrome = self.chrome(Some(staff), nav);
+        html_page(status, views::render(template, &chrome, view))
+    }
+
     fn error_page(&self, staff: Option<&Staff>, notice: messages::Notice) -> Response<Body> {
         views::error(&self.chrome(staff, ""), notice)
     }

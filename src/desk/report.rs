@@ -19,7 +19,7 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::http::{self, Form, bytes, query};
-use super::{Body, Desk, Staff, blocking, html_page, messages, views};
+use super::{Body, Desk, Staff, blocking, messages};
 use crate::cases::report::narrative::{self, Narrative};
 use crate::cases::report::{self, MonthReport, Period, ReportView, Span, render_csv};
 use crate::core::dates;
@@ -214,8 +214,7 @@ async fn show(
 }
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: ReportPage) -> Response<Body> {
-    let chrome = desk.chrome(Some(staff), "laporan");
-    html_page(status, views::render("laporan.html", &chrome, &view))
+    desk.page(staff, "laporan", "laporan.html", status, &view)
 }
 
 /// `POST /laporan/narasi/`: keeps the narrative of a period (CSRF-checked,

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use super::accounts::{self, Account, AccountError, Role};
 use super::http::{self, redirect};
 use super::profile::{self, Settings};
-use super::{Body, Desk, STAFF_PATH, Staff, html_page, messages, views};
+use super::{Body, Desk, STAFF_PATH, Staff, messages};
 
 #[derive(Serialize)]
 struct Row {
@@ -269,6 +269,5 @@ fn typed_editor(desk: &Desk, name: &str, settings: &Settings) -> Editor {
 }
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &StaffView) -> Response<Body> {
-    let chrome = desk.chrome(Some(staff), "staf");
-    html_page(status, views::render("staf.html", &chrome, view))
+    desk.page(staff, "staf", "staf.html", status, view)
 }

@@ -20,7 +20,7 @@ use crate::cases::record::{Agreement, Documents};
 use crate::cases::{RecordError, Version};
 use crate::core::dates;
 use crate::desk::http::redirect;
-use crate::desk::{Answer, CASE_PREFIX, Desk, Staff, html_page, log_unaudited, views};
+use crate::desk::{Answer, CASE_PREFIX, Desk, Staff, log_unaudited};
 use crate::work::audit::Action;
 use crate::work::{Actor, documents};
 
@@ -55,11 +55,7 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
     {
         return Err(server_error(desk, staff));
     }
-    let chrome = desk.chrome(Some(staff), "");
-    Ok(html_page(
-        StatusCode::OK,
-        views::render(paper.template(), &chrome, &view),
-    ))
+    Ok(desk.page(staff, "", paper.template(), StatusCode::OK, &view))
 }
 
 #[derive(Serialize)]
@@ -162,11 +158,7 @@ async fn form_page(
             value,
         })
         .collect();
-    let chrome = desk.chrome(Some(staff), "kotak-masuk");
-    Ok(html_page(
-        status,
-        views::render("dokumen.html", &chrome, &view),
-    ))
+    Ok(desk.page(staff, "kotak-masuk", "dokumen.html", status, &view))
 }
 
 /// `POST /kasus/TICKET/dokumen/`: keeps what staff typed.

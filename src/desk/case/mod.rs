@@ -29,7 +29,7 @@ use time::OffsetDateTime;
 
 use super::http::{self, redirect};
 use super::roles::{Grant, Permission};
-use super::{Answer, Body, CASE_PREFIX, Desk, Staff, html_page, log_unaudited, messages, views};
+use super::{Answer, Body, CASE_PREFIX, Desk, Staff, log_unaudited, messages};
 use crate::cases::{self, Meeting, Record, RecordError, Version};
 use crate::core::dates;
 use crate::forms::spec::Need;
@@ -152,9 +152,8 @@ fn view_of(desk: &Desk, record: &Record, text: &str) -> CaseView {
 }
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &CaseView) -> Response<Body> {
-    let chrome = desk.chrome(Some(staff), "kotak-masuk");
     let view = view.for_viewer(&staff.accounts, staff.grant == Grant::Work);
-    html_page(status, views::render("kasus.html", &chrome, &view))
+    desk.page(staff, "kotak-masuk", "kasus.html", status, &view)
 }
 
 /// The case page; `changed` is what the step just taken did (`?diubah=`:

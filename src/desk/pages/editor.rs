@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::{PAGES_PATH, Refused, author, publish, when};
 use crate::core::diagnostic::Diagnostic;
 use crate::desk::http::{self, Form, query, redirect};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, messages};
 use crate::edit::front::{self, Fields, KeptLines, ServiceFields};
 use crate::edit::versions::{Change, Draft, token};
 use crate::edit::{EditError, EditPath, SiteFiles};
@@ -137,9 +137,7 @@ impl EditorPage {
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, mut view: EditorPage) -> Response<Body> {
     view.has_errors = view.problems.iter().any(|p| p.error);
-    let view = &view;
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(status, views::render("halaman-sunting.html", &chrome, view))
+    desk.page(staff, "halaman", "halaman-sunting.html", status, &view)
 }
 
 /// Runs blocking work on the site's files.
@@ -440,10 +438,12 @@ async fn publish_page(
                 yours: text,
                 kept: kept.is_ok(),
             };
-            let chrome = desk.chrome(Some(staff), "halaman");
-            html_page(
+            desk.page(
+                staff,
+                "halaman",
+                "halaman-bentrok.html",
                 StatusCode::CONFLICT,
-                views::render("halaman-bentrok.html", &chrome, &page),
+                &page,
             )
         }
         Err(Refused::Edit(EditError::NotEditable(_))) => {

@@ -33,7 +33,7 @@ use tokio::io::AsyncWriteExt;
 use crate::cases::sanitize::{SanitizeError, Sanitizer};
 use crate::core::web;
 use crate::desk::http::{self, bytes, query, redirect};
-use crate::desk::{Body, Desk, Staff, blocking, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, blocking, messages};
 use crate::edit::files::{self, StaticPath, folder_of, stem_of};
 use crate::forms::validate::{FileType, format_size};
 use crate::site::content::STATIC_DIR;
@@ -172,8 +172,7 @@ async fn page(
     view.folders = folders;
     view.max_image = format_size(MAX_IMAGE);
     view.max_pdf = format_size(MAX_PDF);
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(status, views::render("halaman-berkas.html", &chrome, &view))
+    desk.page(staff, "halaman", "halaman-berkas.html", status, &view)
 }
 
 /// What the upload form carried; the file is in `raw`.

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::{PAGES_PATH, Refused, publish, when};
 use crate::desk::http::{self, query, redirect};
-use crate::desk::{Body, Desk, Staff, blocking, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, blocking, messages};
 use crate::edit::diff::{self, Line};
 use crate::edit::versions::{Change, Version, token};
 use crate::edit::{EditError, EditPath};
@@ -291,11 +291,7 @@ async fn show(
             v.restored.unwrap_or_default()
         );
     }
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(
-        status,
-        views::render("halaman-riwayat.html", &chrome, &view),
-    )
+    desk.page(staff, "halaman", "halaman-riwayat.html", status, &view)
 }
 
 /// `POST`: publishes version `versi` again, for a file that was `dasar`

@@ -22,7 +22,7 @@ use super::{PAGES_PATH, Refused, publish, when};
 use crate::core::diagnostic::{self, Diagnostic, Severity, display_path};
 use crate::desk::case::words::moment_text;
 use crate::desk::http::{self, query};
-use crate::desk::{Body, Desk, Staff, blocking, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, blocking, messages};
 use crate::edit::versions::{Author, Change};
 use crate::edit::{EditError, EditPath, SiteFiles};
 use crate::site::content::{CONTENT_DIR, parse_page, slugify};
@@ -388,11 +388,7 @@ async fn list(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Respo
         view.removed_history = history_url(&path);
         view.removed = path.to_string();
     }
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(
-        StatusCode::OK,
-        views::render("halaman.html", &chrome, &view),
-    )
+    desk.page(staff, "halaman", "halaman.html", StatusCode::OK, &view)
 }
 
 /// What cannot be shown on the form: a fault of the disk or of the build.

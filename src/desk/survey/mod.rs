@@ -18,7 +18,7 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::http::{self, Form, query, redirect};
-use super::{Body, Desk, Staff, blocking, html_page, messages, views};
+use super::{Body, Desk, Staff, blocking, messages};
 use crate::cases::report::{Period, Span};
 use crate::core::dates;
 use crate::survey::Range;
@@ -359,8 +359,7 @@ async fn show(
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, mut view: SurveyPage) -> Response<Body> {
     view.parts = parts(&view.part);
-    let chrome = desk.chrome(Some(staff), "survei");
-    html_page(status, views::render("survei.html", &chrome, &view))
+    desk.page(staff, "survei", "survei.html", status, &view)
 }
 
 async fn audit(desk: &Desk, staff: &Staff, detail: &str) {

@@ -16,7 +16,7 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Serialize;
 
-use super::super::{Body, Desk, Staff, blocking, html_page, messages, views};
+use super::super::{Body, Desk, Staff, blocking, messages};
 use crate::cases::access;
 use crate::core::dates;
 use crate::survey::store::{Invitation, Kind, Surveys};
@@ -57,8 +57,7 @@ fn services(desk: &Desk, chosen: &str) -> Vec<Service> {
 }
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &CodePage) -> Response<Body> {
-    let chrome = desk.chrome(Some(staff), "survei-kode");
-    html_page(status, views::render("survei-kode.html", &chrome, view))
+    desk.page(staff, "survei-kode", "survei-kode.html", status, view)
 }
 
 /// `GET /survei/kode/`: the form.

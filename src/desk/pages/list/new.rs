@@ -14,7 +14,7 @@ use super::{FileDiags, blocking, editor_url, grouped, page_files, publish, refus
 use crate::core::diagnostic::Diagnostic;
 use crate::desk::http::redirect;
 use crate::desk::pages::Refused;
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, messages};
 use crate::edit::versions::Change;
 use crate::edit::{EditError, EditPath};
 use crate::site::content::slugify;
@@ -84,8 +84,7 @@ pub(super) async fn new_form(
             label,
         })
         .collect();
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(status, views::render("halaman-baru.html", &chrome, &view))
+    desk.page(staff, "halaman", "halaman-baru.html", status, &view)
 }
 
 /// A file name staff may give a page: lower-case letters, digits, `-` and

@@ -17,7 +17,7 @@ use super::{
 use crate::core::diagnostic::Diagnostic;
 use crate::desk::http::{self, redirect};
 use crate::desk::pages::{PAGES_PATH, Refused};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, messages};
 use crate::edit::versions::{Change, token};
 use crate::edit::{EditError, EditPath, SiteFiles};
 
@@ -154,6 +154,5 @@ async fn confirm(
         }
     };
     amend(&mut view);
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(status, views::render("halaman-hapus.html", &chrome, &view))
+    desk.page(staff, "halaman", "halaman-hapus.html", status, &view)
 }
