@@ -169,6 +169,44 @@ pub async fn read_form_up_to(req: Request<Incoming>, max: usize) -> Result<Form,
     Ok(Form::parse(&collected))
 }
 
+/// The boundary of a `multipart/form-data` post (a form with files):
+/// [`FormError::Type`] when it is not one, [`FormError::Incomplete`] when
+/// its boundary does not read.
+pub fn boundary<B>(req: &Request<B>) -> Result<String, FormError> {
+    if web::media_type(req.headers()) != "multipart/form-data" {
+        return Err(FormError::Type);
+    }
+    let content_type = req.headers().get(header::CONTENT_TYPE);
+    let content_type = content_type.and_then(|v| v.to_str().ok()).unwrap_or("");
+    multer::parse_boundary(content_type).map_err(|_| FormError::Incomplete)
+}
+
+/// Why a file upload (a multipart post read by multer) was not read.
+pub enum UploadError {
+    NotMultipart,
+    TooLarge,
+    /// Broken off, malformed, or too slow.
+    Unreadable,
+    Storage(io::Error),
+}
+
+impl From<multer::Error> for UploadError {
+    fn from(e: multer::Error) -> UploadError {
+        match e {
+            multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+                UploadError::TooLarge
+            }
+            _ => UploadError::Unreadable,
+        }
+    }
+}
+
+impl From<io::Error> for UploadError {
+    fn from(e: io::Error) -> UploadError {
+        UploadError::Storage(e)
+    }
+}
+
 /// Whether a request only reads.
 pub fn is_read<B>(req: &Request<B>) -> bool {
     matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD)

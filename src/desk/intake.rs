@@ -25,7 +25,7 @@ use serde::Serialize;
 use tera::Context;
 use time::{Date, OffsetDateTime};
 
-use super::http::{self, FormError};
+use super::http::{self};
 use super::roles::Grant;
 use super::views::Chrome;
 use super::{Body, CASE_PREFIX, Desk, NEW_CASE_PATH, Staff, audit, html_page, messages};
@@ -35,7 +35,6 @@ use crate::cases::store::Store;
 use crate::cases::{Channel, report};
 use crate::core::dates::{self, WIB};
 use crate::core::secret::same_secret;
-use crate::core::web;
 use crate::forms::spec::FormSpec;
 use crate::forms::validate::FieldError;
 use crate::forms::view::FormView;
@@ -332,17 +331,9 @@ async fn record(
 ) -> Response<Body> {
     let limits = desk.intake.limits.clone();
     let store = desk.intake.store.clone();
-    let content_type = req
-        .headers()
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    if web::media_type(req.headers()) != "multipart/form-data" {
-        return desk.form_error(Some(staff), FormError::Type);
-    }
-    let Ok(boundary) = multer::parse_boundary(&content_type) else {
-        return desk.form_error(Some(staff), FormError::Incomplete);
+    let boundary = match http::boundary(&req) {
+        Ok(boundary) => boundary,
+        Err(e) => return desk.form_error(Some(staff), e),
     };
     let body = http_body_util::BodyExt::into_data_stream(req.into_body());
     let read = read_multipart(&store, &limits, (&form, OWN_FIELDS), body, boundary).await;
