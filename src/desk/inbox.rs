@@ -14,6 +14,7 @@ use time::Date;
 
 use super::http::query;
 use super::roles::{Access, Grant, Permission};
+use super::views::Choice;
 use super::{Body, Desk, Staff};
 use crate::cases::Channel;
 use crate::cases::inbox::{Filter, first_in_order};
@@ -150,13 +151,6 @@ struct Typed {
     dari: String,
     sampai: String,
     cari: String,
-}
-
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 #[derive(Serialize)]
@@ -342,27 +336,18 @@ pub async fn page(
     let statuses = listing
         .by_status
         .iter()
-        .map(|(s, n)| Choice {
-            value: s.clone(),
-            label: format!("{} ({n})", step_name(&forms, "", s)),
-            selected: filter.status.as_deref() == Some(s.as_str()),
+        .map(|(s, n)| {
+            let label = format!("{} ({n})", step_name(&forms, "", s));
+            Choice::new(s, label, filter.status.as_deref() == Some(s.as_str()))
         })
         .collect();
     let kinds = forms
         .iter()
-        .map(|k| Choice {
-            value: k.id.to_string(),
-            label: k.title.clone(),
-            selected: filter.kind.as_deref() == Some(&*k.id),
-        })
+        .map(|k| Choice::new(&*k.id, &k.title, filter.kind.as_deref() == Some(&*k.id)))
         .collect();
     let channels = Channel::ALL
         .into_iter()
-        .map(|c| Choice {
-            value: c.id().to_string(),
-            label: c.label().to_string(),
-            selected: filter.channel == Some(c),
-        })
+        .map(|c| Choice::new(c.id(), c.label(), filter.channel == Some(c)))
         .collect();
     let dues = [
         (Due::Late, "Terlambat"),
@@ -370,16 +355,12 @@ pub async fn page(
         (Due::Tomorrow, "Jatuh tempo besok"),
     ]
     .into_iter()
-    .map(|(d, label)| Choice {
-        value: d.id().to_string(),
-        label: label.to_string(),
-        selected: filter.due == Some(d),
-    })
-    .chain([Choice {
-        value: NEW_REPLY.to_string(),
-        label: "Ada balasan baru dari pemohon".to_string(),
-        selected: filter.replied,
-    }])
+    .map(|(d, label)| Choice::new(d.id(), label, filter.due == Some(d)))
+    .chain([Choice::new(
+        NEW_REPLY,
+        "Ada balasan baru dari pemohon",
+        filter.replied,
+    )])
     .collect();
     let narrowed = filter.status.is_some()
         || filter.kind.is_some()

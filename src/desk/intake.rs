@@ -27,7 +27,7 @@ use time::{Date, OffsetDateTime};
 
 use super::http::{self};
 use super::roles::Grant;
-use super::views::Chrome;
+use super::views::{Choice, Chrome};
 use super::{Body, CASE_PREFIX, Desk, NEW_CASE_PATH, Staff, audit, html_page, messages};
 use crate::cases::access::{self, AccessKey};
 use crate::cases::recent::Claim;
@@ -113,13 +113,6 @@ struct FormLink {
     url: String,
 }
 
-#[derive(Serialize)]
-struct ChannelChoice {
-    value: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
 /// The case just recorded, with the access code shown this once.
 #[derive(Serialize)]
 struct Recorded {
@@ -142,7 +135,7 @@ struct NewCaseView {
     /// The form being filled in ("" on the chooser).
     title: String,
     action: String,
-    channels: Vec<ChannelChoice>,
+    channels: Vec<Choice>,
     typed: Typed,
     /// The range the date received may take (ISO, and in words).
     earliest: String,
@@ -172,11 +165,7 @@ impl Desk {
             channels: Channel::ALL
                 .into_iter()
                 .filter(|c| *c != Channel::Web)
-                .map(|c| ChannelChoice {
-                    value: c.id(),
-                    label: c.label(),
-                    selected: typed.channel == c.id(),
-                })
+                .map(|c| Choice::new(c.id(), c.label(), typed.channel == c.id()))
                 .collect(),
             typed,
             earliest: dates::format_iso(earliest),

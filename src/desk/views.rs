@@ -75,6 +75,24 @@ pub fn render(name: &str, chrome: &Chrome, view: &impl Serialize) -> Result<Stri
     chrome.templates.render(&format!("{DESK}{name}"), &ctx)
 }
 
+/// One option of a select, as the desk's templates show it.
+#[derive(Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Choice {
+        Choice {
+            value: value.into(),
+            label: label.into(),
+            selected,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorView<'a> {
     code: u16,

@@ -20,6 +20,7 @@ use crate::cases::record::{Agreement, Documents};
 use crate::cases::{RecordError, Version};
 use crate::core::dates;
 use crate::desk::http::redirect;
+use crate::desk::views::Choice;
 use crate::desk::{Answer, CASE_PREFIX, Desk, Staff, log_unaudited};
 use crate::work::audit::Action;
 use crate::work::{Actor, documents};
@@ -56,13 +57,6 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
         return Err(server_error(desk, staff));
     }
     Ok(desk.page(staff, "", paper.template(), StatusCode::OK, &view))
-}
-
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 /// The documents form's page (`v` in `desk/dokumen.html`).

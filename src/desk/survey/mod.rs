@@ -18,6 +18,7 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::http::{self, Form, query, redirect};
+use super::views::Choice;
 use super::{Body, Desk, Staff, blocking, messages};
 use crate::cases::report::{Period, Span};
 use crate::core::dates;
@@ -78,17 +79,9 @@ struct Suggestion {
     text: String,
 }
 
-/// One choice of the period picker.
-#[derive(Serialize)]
-struct Part {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 /// The picker's choices after the year: "" the whole year, "S1", "Q4",
 /// "11".
-fn parts(chosen: &str) -> Vec<Part> {
+fn parts(chosen: &str) -> Vec<Choice> {
     let mut all: Vec<(String, String)> = vec![(String::new(), "Setahun penuh".into())];
     let roman = ["I", "II", "III", "IV"];
     let months = |from: u8, to: u8| {
@@ -121,11 +114,7 @@ fn parts(chosen: &str) -> Vec<Part> {
         }
     }
     all.into_iter()
-        .map(|(value, label)| Part {
-            selected: value == chosen,
-            value,
-            label,
-        })
+        .map(|(value, label)| Choice::new(value.clone(), label, value == chosen))
         .collect()
 }
 
@@ -134,7 +123,7 @@ struct SurveyPage {
     /// The period as picked: its year and part ("", "S1", "Q4", "11").
     year: String,
     part: String,
-    parts: Vec<Part>,
+    parts: Vec<Choice>,
     /// The period's code and name, once known.
     code: String,
     name: String,

@@ -14,6 +14,7 @@ use super::{FileDiags, blocking, editor_url, grouped, page_files, publish, refus
 use crate::core::diagnostic::Diagnostic;
 use crate::desk::http::redirect;
 use crate::desk::pages::Refused;
+use crate::desk::views::Choice;
 use crate::desk::{Body, Desk, Staff, messages};
 use crate::edit::versions::Change;
 use crate::edit::{EditError, EditPath};
@@ -25,14 +26,6 @@ const DESCRIPTION_MAX: usize = 500;
 const NAME_MAX: usize = 80;
 /// What a new page says until its editor writes it.
 const STARTER: &str = "Isi halaman ini sedang disiapkan.";
-
-/// A choice of a select.
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
 
 /// The new page's form, as typed.
 #[derive(Serialize, Default)]
@@ -78,11 +71,7 @@ pub(super) async fn new_form(
         .unwrap_or_default();
     view.sections = sections
         .into_iter()
-        .map(|(value, label)| Choice {
-            selected: value == view.section,
-            value,
-            label,
-        })
+        .map(|(value, label)| Choice::new(value.clone(), label, value == view.section))
         .collect();
     desk.page(staff, "halaman", "halaman-baru.html", status, &view)
 }
