@@ -297,7 +297,9 @@ impl Desk {
             return self.error_page(Some(&staff), messages::FORBIDDEN);
         }
         if path == STAFF_PATH {
-            return staff_page::handle(self, req, &staff).await;
+            return staff_page::handle(self, req, &staff)
+                .await
+                .unwrap_or_else(|page| page);
         }
         if path == SESSION_PATH {
             return kept::extend(self, req, &staff).await;

@@ -19,7 +19,7 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::http::{self, Form, bytes, query};
-use super::{Body, Desk, Staff, blocking, messages};
+use super::{Answer, Body, Desk, Staff, blocking, messages};
 use crate::cases::report::narrative::{self, Narrative};
 use crate::cases::report::{self, MonthReport, Period, ReportView, Span, render_csv};
 use crate::core::dates;
@@ -90,7 +90,9 @@ pub async fn handle(
     if rest == NARRATIVE {
         return match http::is_read(&req) {
             true => desk.not_allowed(Some(staff)),
-            false => save_narrative(desk, req, staff).await,
+            false => save_narrative(desk, req, staff)
+                .await
+                .unwrap_or_else(|page| page),
         };
     }
     if !http::is_read(&req) {
@@ -224,13 +226,10 @@ async fn save_narrative(
     desk: &Arc<Desk>,
     req: Request<hyper::body::Incoming>,
     staff: &Staff,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let Ok(period) = Period::parse(&posted.get("periode")) else {
-        return desk.error_page(Some(staff), messages::REPORT_UNKNOWN);
+        return Err(desk.error_page(Some(staff), messages::REPORT_UNKNOWN));
     };
     let clean = |t: String| t.replace("\r\n", "\n").trim().to_string();
     let typed = Narrative {
@@ -252,22 +251,22 @@ async fn save_narrative(
             follow_up: typed.follow_up,
             ..ReportPage::default()
         };
-        return show(desk, staff, period, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return Err(show(desk, staff, period, view, StatusCode::UNPROCESSABLE_ENTITY).await);
     }
     let data = desk.data.clone();
     let saved = blocking(move || narrative::write(&data, &period, &typed)).await;
     if let Err(e) = saved {
         tracing::error!(target: "loket::desk", "cannot keep the report's narrative: {e}");
-        return desk.error_page(Some(staff), messages::NARRATIVE_NOT_SAVED);
+        return Err(desk.error_page(Some(staff), messages::NARRATIVE_NOT_SAVED));
     }
     let detail = format!("{} narasi disimpan", period.code());
     desk.audit(&staff.session.name, Action::Report, None, &detail)
         .await;
-    super::http::redirect(&format!(
+    Ok(super::http::redirect(&format!(
         "{}?periode={}&disimpan=1#narasi",
         super::REPORT_PATH,
         period.code()
-    ))
+    )))
 }
 
 /// Audits a report file; on failure the file is not sent.

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::{PAGES_PATH, Refused, publish, when};
 use crate::desk::http::{self, query, redirect};
-use crate::desk::{Body, Desk, Staff, blocking, messages};
+use crate::desk::{Answer, Body, Desk, Staff, blocking, messages};
 use crate::edit::diff::{self, Line};
 use crate::edit::versions::{Change, Version, token};
 use crate::edit::{EditError, EditPath};
@@ -50,7 +50,9 @@ pub async fn handle(
         return show(desk, staff, &path, view, StatusCode::OK).await;
     }
     if req.method() == hyper::Method::POST {
-        return restore(desk, req, staff, &path).await;
+        return restore(desk, req, staff, &path)
+            .await
+            .unwrap_or_else(|page| page);
     }
     desk.not_allowed(Some(staff))
 }
@@ -301,11 +303,8 @@ async fn restore(
     req: Request<Incoming>,
     staff: &Staff,
     path: &EditPath,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let (asked, dasar) = (posted.get("versi"), posted.get("dasar"));
     let refuse = |error: String| HistoryPage {
         error,
@@ -316,11 +315,11 @@ async fn restore(
         let view = refuse(
             "Pilih versi yang akan dipulihkan dari daftar di bawah. Tidak ada yang diubah.".into(),
         );
-        return show(desk, staff, path, view, unprocessable).await;
+        return Err(show(desk, staff, path, view, unprocessable).await);
     };
     if dasar.is_empty() {
         let view = refuse("Formulir pemulihan ini tidak lengkap. Tidak ada yang diubah. Muat ulang halaman riwayat lalu coba lagi.".into());
-        return show(desk, staff, path, view, unprocessable).await;
+        return Err(show(desk, staff, path, view, unprocessable).await);
     }
     let (files, p) = (desk.site_files(), path.clone());
     let kept = blocking(move || {
@@ -341,11 +340,11 @@ async fn restore(
             let view = refuse(format!(
                 "Versi {number} tidak ada dalam riwayat halaman ini. Tidak ada yang diubah."
             ));
-            return show(desk, staff, path, view, unprocessable).await;
+            return Err(show(desk, staff, path, view, unprocessable).await);
         }
         Err(e) => {
             tracing::error!(target: "loket::desk", "cannot read version {number} of {path}: {e}");
-            return desk.error_page(Some(staff), messages::SERVER_FAULT);
+            return Err(desk.error_page(Some(staff), messages::SERVER_FAULT));
         }
     };
     let published = publish(
@@ -360,11 +359,11 @@ async fn restore(
     .await;
     let (view, status) = match published {
         Ok((version, _)) => {
-            return redirect(&format!(
+            return Ok(redirect(&format!(
                 "{}?dipulihkan={}",
                 history_url(path),
                 version.number
-            ));
+            )));
         }
         Err(Refused::Edit(EditError::Conflict { by, .. })) => {
             let who = match by {
@@ -388,11 +387,11 @@ async fn restore(
             (view, unprocessable)
         }
         Err(Refused::Edit(EditError::NotEditable(_))) => {
-            return desk.error_page(Some(staff), messages::PAGE_UNKNOWN);
+            return Err(desk.error_page(Some(staff), messages::PAGE_UNKNOWN));
         }
         Err(Refused::Edit(EditError::Io(e))) => {
             tracing::error!(target: "loket::desk", "cannot restore version {number} of {path}: {e}");
-            return desk.error_page(Some(staff), messages::SERVER_FAULT);
+            return Err(desk.error_page(Some(staff), messages::SERVER_FAULT));
         }
         Err(Refused::NotBuilt(why)) => {
             let mut view = refuse(format!(
@@ -402,5 +401,5 @@ async fn restore(
             (view, StatusCode::INTERNAL_SERVER_ERROR)
         }
     };
-    show(desk, staff, path, view, status).await
+    Err(show(desk, staff, path, view, status).await)
 }

@@ -42,7 +42,7 @@ pub async fn handle(
     match (rest, http::is_read(&req)) {
         ("", true) => list(desk, &req, staff).await,
         (NEW, true) => new_form(desk, staff, NewPage::default(), StatusCode::OK).await,
-        (NEW, false) => create(desk, req, staff).await,
+        (NEW, false) => create(desk, req, staff).await.unwrap_or_else(|page| page),
         _ => desk.not_allowed(Some(staff)),
     }
 }

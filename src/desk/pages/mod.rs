@@ -50,7 +50,9 @@ pub async fn handle(
         return history::handle(desk, req, staff, file).await;
     }
     if let Some(file) = rest.strip_prefix("hapus/") {
-        return list::remove(desk, req, staff, file).await;
+        return list::remove(desk, req, staff, file)
+            .await
+            .unwrap_or_else(|page| page);
     }
     if let Some(file) = rest.strip_prefix("berkas/") {
         return files::handle(desk, req, staff, file).await;

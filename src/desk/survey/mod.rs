@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::http::{self, Form, query, redirect};
 use super::views::Choice;
-use super::{Body, Desk, Staff, blocking, messages};
+use super::{Answer, Body, Desk, Staff, blocking, messages};
 use crate::cases::report::{Period, Span};
 use crate::core::dates;
 use crate::survey::Range;
@@ -46,15 +46,16 @@ pub async fn handle(
     rest: &str,
 ) -> Response<Body> {
     let read = http::is_read(&req);
-    match (rest, read) {
-        ("", true) => page(desk, &req, staff).await,
-        (CODE, true) => walk_in::form(desk, staff),
+    let answer = match (rest, read) {
+        ("", true) => Ok(page(desk, &req, staff).await),
+        (CODE, true) => Ok(walk_in::form(desk, staff)),
         (CODE, false) => walk_in::make(desk, req, staff).await,
         (PLAN, false) => save_plan(desk, req, staff).await,
         (PUBLISH, false) => publish(desk, req, staff, true).await,
         (WITHDRAW, false) => publish(desk, req, staff, false).await,
-        _ => desk.not_allowed(Some(staff)),
-    }
+        _ => Err(desk.not_allowed(Some(staff))),
+    };
+    answer.unwrap_or_else(|page| page)
 }
 
 /// One element's line as the page shows it.
@@ -357,13 +358,10 @@ async fn audit(desk: &Desk, staff: &Staff, detail: &str) {
 }
 
 /// `POST /survei/rencana/`: keeps a period's follow-up plan.
-async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let Ok(period) = Period::parse(&posted.get("periode")) else {
-        return desk.error_page(Some(staff), messages::SURVEY_PERIOD_UNKNOWN);
+        return Err(desk.error_page(Some(staff), messages::SURVEY_PERIOD_UNKNOWN));
     };
     let text = posted
         .get("rencana")
@@ -378,7 +376,7 @@ async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> R
             plan: text,
             ..SurveyPage::default()
         };
-        return show(
+        return Err(show(
             desk,
             staff,
             period,
@@ -386,7 +384,7 @@ async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> R
             StatusCode::UNPROCESSABLE_ENTITY,
             false,
         )
-        .await;
+        .await);
     }
     let plan = Plan {
         text,
@@ -397,13 +395,13 @@ async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> R
     let saved = blocking(move || Surveys::new(&data).write_plan(&period, &plan)).await;
     if let Err(e) = saved {
         tracing::error!(target: "loket::desk", "cannot keep a survey plan: {e}");
-        return desk.error_page(Some(staff), messages::SURVEY_FAULT);
+        return Err(desk.error_page(Some(staff), messages::SURVEY_FAULT));
     }
     audit(desk, staff, &format!("{} rencana disimpan", period.code())).await;
-    redirect(&format!(
+    Ok(redirect(&format!(
         "{SURVEY_PATH}?periode={}&disimpan=1#rencana",
         period.code()
-    ))
+    )))
 }
 
 /// What publishing or withdrawing did to the site folder's file.
@@ -418,18 +416,10 @@ enum Outcome {
 /// `POST /survei/terbitkan/` (`put`) and `/survei/tarik/`: writes the
 /// period's figures and plan into the site folder's published results, or
 /// takes them out, and has the server build and serve the site.
-async fn publish(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-    put: bool,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+async fn publish(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, put: bool) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let Ok(period) = Period::parse(&posted.get("periode")) else {
-        return desk.error_page(Some(staff), messages::SURVEY_PERIOD_UNKNOWN);
+        return Err(desk.error_page(Some(staff), messages::SURVEY_PERIOD_UNKNOWN));
     };
     // Held until the site is built: two publishings never interleave.
     let _one = desk.publishing.lock().await;
@@ -478,31 +468,34 @@ async fn publish(
                 ),
                 ..SurveyPage::default()
             };
-            return show(desk, staff, period, view, StatusCode::CONFLICT, true).await;
+            return Err(show(desk, staff, period, view, StatusCode::CONFLICT, true).await);
         }
         Outcome::Nothing => {
-            return redirect(&format!("{SURVEY_PATH}?periode={}", period.code()));
+            return Ok(redirect(&format!(
+                "{SURVEY_PATH}?periode={}",
+                period.code()
+            )));
         }
         Outcome::Unreadable(e) => {
             tracing::error!(target: "loket::desk", "cannot read the published survey results: {e}");
-            return desk.error_page(Some(staff), messages::SURVEY_PUBLISHED_UNREADABLE);
+            return Err(desk.error_page(Some(staff), messages::SURVEY_PUBLISHED_UNREADABLE));
         }
         Outcome::Failed(e) => {
             tracing::error!(target: "loket::desk", "cannot publish the survey results: {e}");
-            return desk.error_page(Some(staff), messages::SURVEY_FAULT);
+            return Err(desk.error_page(Some(staff), messages::SURVEY_FAULT));
         }
     }
     let what = if put { "diterbitkan" } else { "ditarik" };
     audit(desk, staff, &format!("{} {what}", period.code())).await;
     if let Err(e) = desk.rebuild_site().await {
         tracing::error!(target: "loket::desk", "the site was not rebuilt: {e}");
-        return desk.error_page(Some(staff), messages::SURVEY_SITE_NOT_BUILT);
+        return Err(desk.error_page(Some(staff), messages::SURVEY_SITE_NOT_BUILT));
     }
     let done = if put { "terbit" } else { "ditarik" };
-    redirect(&format!(
+    Ok(redirect(&format!(
         "{SURVEY_PATH}?periode={}&selesai={done}#terbit",
         period.code()
-    ))
+    )))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Serialize;
 
-use super::super::{Body, Desk, Staff, blocking, messages};
+use super::super::{Answer, Body, Desk, Staff, blocking, messages};
 use crate::cases::access;
 use crate::core::dates;
 use crate::survey::store::{Invitation, Kind, Surveys};
@@ -90,11 +90,8 @@ fn qr_svg(address: &str) -> Result<String, qrcode::types::QrError> {
 }
 
 /// `POST /survei/kode/`: makes a code and shows it.
-pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let chosen = posted.get(SERVICE);
     let forms = (desk.office)().forms;
     let form = match chosen.as_str() {
@@ -108,7 +105,7 @@ pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Re
                         .into(),
                     ..CodePage::default()
                 };
-                return render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view);
+                return Err(render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view));
             }
         },
     };
@@ -134,7 +131,7 @@ pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Re
         Ok(code) => code,
         Err(e) => {
             tracing::error!(target: "loket::desk", "no walk-in survey code: {e}");
-            return desk.error_page(Some(staff), messages::SURVEY_FAULT);
+            return Err(desk.error_page(Some(staff), messages::SURVEY_FAULT));
         }
     };
     let detail = match &form {
@@ -165,7 +162,7 @@ pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Re
         qr_svg: qr,
         ..CodePage::default()
     };
-    render(desk, staff, StatusCode::OK, &view)
+    Ok(render(desk, staff, StatusCode::OK, &view))
 }
 
 #[cfg(test)]
