@@ -252,21 +252,9 @@ impl Desk {
     /// Answers one request of the desk listener.
     pub async fn respond(self: &Arc<Self>, req: Request<Incoming>, peer: Peer) -> Response<Body> {
         let path = req.uri().path().to_string();
-        if path == CSS_PATH {
+        if let Some(asset) = views::asset(&path) {
             return match http::is_read(&req) {
-                true => views::stylesheet(),
-                false => self.not_allowed(None),
-            };
-        }
-        if path == SESSION_JS_PATH {
-            return match http::is_read(&req) {
-                true => views::session_script(),
-                false => self.not_allowed(None),
-            };
-        }
-        if path == EDITOR_JS_PATH {
-            return match http::is_read(&req) {
-                true => views::editor_script(),
+                true => asset,
                 false => self.not_allowed(None),
             };
         }
