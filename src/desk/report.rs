@@ -106,11 +106,12 @@ pub async fn handle(
         .and_then(|r| r.rsplit_once('.'))
         .and_then(|(code, ext)| Some((Period::parse(code).ok()?, ext)));
     let download = query(&req).all("unduh").iter().any(|v| v == "1");
-    match file {
+    let answer = match file {
         Some((period, "html")) => html_file(desk, staff, period, download).await,
         Some((period, "csv")) => csv_file(desk, staff, period).await,
-        _ => desk.error_page(Some(staff), messages::REPORT_UNKNOWN),
-    }
+        _ => Err(desk.error_page(Some(staff), messages::REPORT_UNKNOWN)),
+    };
+    answer.unwrap_or_else(|page| page)
 }
 
 /// The `POST` path of the narrative form, under [`super::REPORT_PATH`].
@@ -288,22 +289,14 @@ fn attach(response: &mut Response<Body>, disposition: &str) {
     }
 }
 
-async fn html_file(
-    desk: &Arc<Desk>,
-    staff: &Staff,
-    period: Period,
-    download: bool,
-) -> Response<Body> {
-    let Some(computed) = compute(desk, period).await else {
-        return super::http::plain_error();
-    };
-    let kept = match read_narrative(desk, period).await {
-        Ok(kept) => kept,
-        Err(e) => {
-            tracing::error!(target: "loket::desk", "cannot read the report's narrative: {e}");
-            return desk.error_page(Some(staff), messages::NARRATIVE_UNREADABLE);
-        }
-    };
+async fn html_file(desk: &Arc<Desk>, staff: &Staff, period: Period, download: bool) -> Answer {
+    let computed = compute(desk, period)
+        .await
+        .ok_or_else(super::http::plain_error)?;
+    let kept = read_narrative(desk, period).await.map_err(|e| {
+        tracing::error!(target: "loket::desk", "cannot read the report's narrative: {e}");
+        desk.error_page(Some(staff), messages::NARRATIVE_UNREADABLE)
+    })?;
     let office = (desk.office)();
     let rendered = office.templates.render_report(
         &office.config.to_template_value().office,
@@ -311,17 +304,12 @@ async fn html_file(
             .with_head(office.config.office.head.as_ref())
             .with_narrative(kept.as_ref()),
     );
-    let body = match rendered {
-        Ok(body) => body,
-        Err(d) => {
-            tracing::error!(target: "loket::desk", "the report template failed: {d}");
-            return desk.error_page(Some(staff), messages::REPORT_TEMPLATE_FAILED);
-        }
-    };
+    let body = rendered.map_err(|d| {
+        tracing::error!(target: "loket::desk", "the report template failed: {d}");
+        desk.error_page(Some(staff), messages::REPORT_TEMPLATE_FAILED)
+    })?;
     let what = if download { "html download" } else { "html" };
-    if let Err(page) = audited(desk, staff, format!("{} {what}", period.code())).await {
-        return page;
-    }
+    audited(desk, staff, format!("{} {what}", period.code())).await?;
     let stem = period.file_stem();
     let mut response = bytes(
         StatusCode::OK,
@@ -334,16 +322,14 @@ async fn html_file(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(REPORT_CSP),
     );
-    response
+    Ok(response)
 }
 
-async fn csv_file(desk: &Arc<Desk>, staff: &Staff, period: Period) -> Response<Body> {
-    let Some(computed) = compute(desk, period).await else {
-        return super::http::plain_error();
-    };
-    if let Err(page) = audited(desk, staff, format!("{} csv", period.code())).await {
-        return page;
-    }
+async fn csv_file(desk: &Arc<Desk>, staff: &Staff, period: Period) -> Answer {
+    let computed = compute(desk, period)
+        .await
+        .ok_or_else(super::http::plain_error)?;
+    audited(desk, staff, format!("{} csv", period.code())).await?;
     let stem = period.file_stem();
     let mut response = bytes(
         StatusCode::OK,
@@ -354,5 +340,5 @@ async fn csv_file(desk: &Arc<Desk>, staff: &Staff, period: Period) -> Response<B
         &mut response,
         &format!("attachment; filename=\"{stem}.csv\""),
     );
-    response
+    Ok(response)
 }
