@@ -176,7 +176,7 @@ pub async fn save(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, ticke
         )
     };
     let office = (desk.office)();
-    let error = if typed.invitation_number.chars().count() > MAX_NUMBER
+    let mut error = if typed.invitation_number.chars().count() > MAX_NUMBER
         || typed.respondent_invitation_number.chars().count() > MAX_NUMBER
     {
         format!("Nomor surat paling banyak {MAX_NUMBER} huruf.")
@@ -193,20 +193,10 @@ pub async fn save(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, ticke
             let found = paper::acknowledgers(&staff.accounts, &office.config.office)
                 .into_iter()
                 .find(|(v, _)| v == value);
-            match found {
-                Some((_, signer)) => Some(signer),
-                None if error.is_empty() => {
-                    let error = "Penanda tangan itu tidak ada lagi; pilih lagi.".to_string();
-                    return again(
-                        typed,
-                        error,
-                        String::new(),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await;
-                }
-                None => None,
+            if found.is_none() && error.is_empty() {
+                error = "Penanda tangan itu tidak ada lagi; pilih lagi.".to_string();
             }
+            found.map(|(_, signer)| signer)
         }
     };
     if !error.is_empty() {

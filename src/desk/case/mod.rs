@@ -428,50 +428,45 @@ async fn finished(
     typed: Typed,
     done: Result<Result<work::StepDone, StepError>, tokio::task::JoinError>,
 ) -> Result<work::StepDone, Response<Body>> {
-    let done = match done {
-        Ok(Ok(done)) => done,
-        Ok(Err(StepError::Record(RecordError::Stale { by, .. }))) => {
-            return Err(refused(desk, staff, ticket, typed, String::new(), Some(by)).await);
+    // What went wrong, for the step's form, or who changed the case.
+    let (message, stale_by) = match done {
+        Ok(Ok(done)) => {
+            log_unaudited(&done.audit);
+            match &done.told {
+                Ok(true) => {
+                    if let Some(mail) = &desk.mail {
+                        mail.wake();
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::error!(target: "loket::desk", "no mail for the citizen: {e}"),
+            }
+            return Ok(done);
         }
-        Ok(Err(StepError::Record(RecordError::LateReason { due, .. }))) => {
-            let message = format!(
+        Ok(Err(StepError::Record(RecordError::Stale { by, .. }))) => (String::new(), Some(by)),
+        Ok(Err(StepError::Record(RecordError::LateReason { due, .. }))) => (
+            format!(
                 "Kasus ini melewati batas waktunya ({}). Tulis alasan keterlambatan untuk pemohon; alasan ini dikirim lewat surel dan tampil di halaman Cek Status.",
                 dates::format_long(due)
-            );
-            return Err(refused(desk, staff, ticket, typed, message, None).await);
-        }
-        Ok(Err(StepError::Needs(need, _))) => {
-            return Err(refused(desk, staff, ticket, typed, need_text(need).into(), None).await);
-        }
-        Ok(Err(StepError::NoTerm(_))) => {
-            let message = "Situs tidak menetapkan jangka waktu untuk formulir itu; minta pengelola situs memeriksa berkas formulirnya.";
-            return Err(refused(desk, staff, ticket, typed, message.into(), None).await);
-        }
-        Ok(Err(e @ StepError::NoForm(_))) => {
-            return Err(refused(desk, staff, ticket, typed, e.to_string(), None).await);
-        }
+            ),
+            None,
+        ),
+        Ok(Err(StepError::Needs(need, _))) => (need_text(need).into(), None),
+        Ok(Err(StepError::NoTerm(_))) => (
+            "Situs tidak menetapkan jangka waktu untuk formulir itu; minta pengelola situs memeriksa berkas formulirnya.".into(),
+            None,
+        ),
+        Ok(Err(e @ StepError::NoForm(_))) => (e.to_string(), None),
         Ok(Err(StepError::Record(
             e @ (RecordError::Transition { .. } | RecordError::Missing(_)),
-        ))) => {
-            return Err(refused(desk, staff, ticket, typed, e.to_string(), None).await);
-        }
+        ))) => (e.to_string(), None),
         Ok(Err(StepError::Record(e))) => return Err(load_error(desk, staff, &e)),
         Err(e) => {
             tracing::error!(target: "loket::desk", "a status change failed: {e}");
             return Err(server_error(desk, staff));
         }
     };
-    log_unaudited(&done.audit);
-    match &done.told {
-        Ok(true) => {
-            if let Some(mail) = &desk.mail {
-                mail.wake();
-            }
-        }
-        Ok(false) => {}
-        Err(e) => tracing::error!(target: "loket::desk", "no mail for the citizen: {e}"),
-    }
-    Ok(done)
+    Err(refused(desk, staff, ticket, typed, message, stale_by).await)
 }
 
 /// The desk's words for what a step lacks.
