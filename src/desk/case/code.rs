@@ -15,6 +15,7 @@ use super::super::{Answer, Desk, Staff, log_unaudited, messages};
 use super::{current, load_error, render, server_error, view_of, work_now};
 use crate::cases::access;
 use crate::notify::contact;
+use crate::work::code::CodeError;
 use crate::work::{self, Actor};
 
 /// The checkbox staff tick once they checked the caller's identity.
@@ -49,17 +50,15 @@ pub async fn reissue(
     let issued = {
         let w = work_now(desk);
         let ticket = ticket.to_string();
-        tokio::task::spawn_blocking(move || work::code::reissue_code(&w, &ticket, &actor)).await
+        tokio::task::spawn_blocking(move || work::code::reissue_code(&w, &ticket, &actor))
+            .await
+            .unwrap_or_else(|e| Err(CodeError::Key(e.to_string())))
     };
     let issued = match issued {
-        Ok(Ok(issued)) => issued,
-        Ok(Err(work::code::CodeError::Record(e))) => return Err(load_error(desk, staff, &e)),
-        Ok(Err(work::code::CodeError::Anonymous(_))) => {
+        Ok(issued) => issued,
+        Err(CodeError::Record(e)) => return Err(load_error(desk, staff, &e)),
+        Err(CodeError::Anonymous(_)) => {
             return Err(desk.error_page(Some(staff), messages::ANONYMOUS_NO_CODE));
-        }
-        Ok(Err(e)) => {
-            tracing::error!(target: "loket::desk", "no new access code: {e}");
-            return Err(server_error(desk, staff));
         }
         Err(e) => {
             tracing::error!(target: "loket::desk", "no new access code: {e}");

@@ -139,15 +139,10 @@ async fn page(
     mut view: FilesPage,
 ) -> Response<Body> {
     let site = desk.site.clone();
-    let listed = tokio::task::spawn_blocking(move || files::list(&site)).await;
-    let (found, folders) = match listed {
-        Ok(Ok(listed)) => listed,
-        Ok(Err(e)) => {
-            tracing::error!(target: "loket::desk", "cannot list the site's static files: {e}");
-            return desk.error_page(Some(staff), messages::SERVER_FAULT);
-        }
+    let (found, folders) = match blocking(move || files::list(&site)).await {
+        Ok(listed) => listed,
         Err(e) => {
-            tracing::error!(target: "loket::desk", "listing the static files failed: {e}");
+            tracing::error!(target: "loket::desk", "cannot list the site's static files: {e}");
             return desk.error_page(Some(staff), messages::SERVER_FAULT);
         }
     };
