@@ -85,34 +85,26 @@ struct Suggestion {
 fn parts(chosen: &str) -> Vec<Choice> {
     let mut all: Vec<(String, String)> = vec![(String::new(), "Setahun penuh".into())];
     let roman = ["I", "II", "III", "IV"];
-    let months = |from: u8, to: u8| {
-        let name = |m: u8| {
-            time::Month::try_from(m)
-                .map(dates::month_name)
-                .unwrap_or_default()
-        };
-        format!("{}–{}", name(from), name(to))
+    let name = |m: u8| {
+        time::Month::try_from(m)
+            .map(dates::month_name)
+            .unwrap_or_default()
     };
-    for h in 1..=2u8 {
-        let label = format!(
-            "Semester {} ({})",
-            roman[usize::from(h - 1)],
-            months(h * 6 - 5, h * 6)
-        );
-        all.push((format!("S{h}"), label));
-    }
-    for q in 1..=4u8 {
-        let label = format!(
-            "Triwulan {} ({})",
-            roman[usize::from(q - 1)],
-            months(q * 3 - 2, q * 3)
-        );
-        all.push((format!("Q{q}"), label));
+    // The halves and quarters: "Semester II (Juli–Desember)", "Q4".
+    for (word, code, months) in [("Semester", "S", 6u8), ("Triwulan", "Q", 3)] {
+        for n in 1..=12 / months {
+            let (from, to) = (n * months - months + 1, n * months);
+            let label = format!(
+                "{word} {} ({}–{})",
+                roman[usize::from(n - 1)],
+                name(from),
+                name(to)
+            );
+            all.push((format!("{code}{n}"), label));
+        }
     }
     for m in 1..=12u8 {
-        if let Ok(month) = time::Month::try_from(m) {
-            all.push((format!("{m:02}"), dates::month_name(month).to_string()));
-        }
+        all.push((format!("{m:02}"), name(m).to_string()));
     }
     all.into_iter()
         .map(|(value, label)| Choice::new(value.clone(), label, value == chosen))
@@ -533,6 +525,26 @@ mod tests {
         assert_eq!(code(&[("periode", "2026-S1")]), Ok("2026-S1".into()));
         assert!(code(&[("tahun", "26"), ("bagian", "S1")]).is_err());
         assert!(code(&[("tahun", "2026"), ("bagian", "S3")]).is_err());
+    }
+
+    #[test]
+    fn the_picker_offers_the_year_its_halves_quarters_and_months() {
+        let parts = parts("Q4");
+        let shown = |i: usize| (parts[i].value.as_str(), parts[i].label.as_str());
+        assert_eq!(parts.len(), 1 + 2 + 4 + 12);
+        assert_eq!(shown(0), ("", "Setahun penuh"));
+        assert_eq!(shown(1), ("S1", "Semester I (Januari–Juni)"));
+        assert_eq!(shown(2), ("S2", "Semester II (Juli–Desember)"));
+        assert_eq!(shown(3), ("Q1", "Triwulan I (Januari–Maret)"));
+        assert_eq!(shown(6), ("Q4", "Triwulan IV (Oktober–Desember)"));
+        assert_eq!(shown(7), ("01", "Januari"));
+        assert_eq!(shown(18), ("12", "Desember"));
+        let selected: Vec<&str> = parts
+            .iter()
+            .filter(|p| p.selected)
+            .map(|p| p.value.as_str())
+            .collect();
+        assert_eq!(selected, ["Q4"]);
     }
 
     #[test]
