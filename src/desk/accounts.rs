@@ -299,11 +299,11 @@ pub fn verify(accounts: &[Account], name: &str, password: &str) -> Option<Accoun
 /// Reads, changes and writes the accounts file under an exclusive lock on
 /// the data folder (created private if missing). Accounts from before
 /// roles are given theirs first ([`profile::assign_missing_roles`]); their
-/// names are returned.
-pub(super) fn change(
+/// names are returned, with what `edit` returned.
+pub(super) fn change<T>(
     data: &Path,
-    edit: impl FnOnce(&mut Vec<Account>) -> Result<(), AccountError>,
-) -> Result<Vec<String>, AccountError> {
+    edit: impl FnOnce(&mut Vec<Account>) -> Result<T, AccountError>,
+) -> Result<(T, Vec<String>), AccountError> {
     let io_at = |path: &Path| {
         let path = path.to_path_buf();
         move |source| AccountError::Io { path, source }
@@ -313,7 +313,7 @@ pub(super) fn change(
     flock(&lock, FlockOperation::LockExclusive).map_err(|e| io_at(data)(e.into()))?;
     let mut accounts = load(data)?;
     let given = profile::assign_missing_roles(&mut accounts);
-    edit(&mut accounts)?;
+    let edited = edit(&mut accounts)?;
     let body =
         yaml::to_string(&StaffFile { staff: accounts }).map_err(|e| AccountError::Invalid {
             path: path_of(data),
@@ -321,7 +321,7 @@ pub(super) fn change(
         })?;
     let path = path_of(data);
     replace_private(&path, format!("{HEADER}{body}").as_bytes()).map_err(io_at(&path))?;
-    Ok(given)
+    Ok((edited, given))
 }
 
 /// Adds an account with `settings` ([`Settings::checked`]; without roles:
@@ -337,8 +337,7 @@ pub fn add(
     check_password(password)?;
     let hashed = hash(password)?;
     let stamp = format_timestamp(now);
-    let mut added = Changed::default();
-    change(data, |accounts| {
+    let (added, _) = change(data, |accounts| {
         if let Some(existing) = find(accounts, &name) {
             return Err(AccountError::Exists(existing.name.clone()));
         }
@@ -353,9 +352,9 @@ pub fn add(
             nip: String::new(),
             position: String::new(),
         };
-        added = settings.apply(&mut account);
+        let added = settings.apply(&mut account);
         accounts.push(account);
-        Ok(())
+        Ok(added)
     })?;
     Ok(added)
 }
@@ -369,8 +368,7 @@ pub fn set_password(
 ) -> Result<String, AccountError> {
     check_password(password)?;
     let hashed = hash(password)?;
-    let mut stored = String::new();
-    change(data, |accounts| {
+    let (stored, _) = change(data, |accounts| {
         let wanted = name_key(name);
         let account = accounts
             .iter_mut()
@@ -378,23 +376,20 @@ pub fn set_password(
             .ok_or_else(|| AccountError::NoSuchAccount(name.to_string()))?;
         account.password = hashed;
         account.changed = format_timestamp(now);
-        stored = account.name.clone();
-        Ok(())
+        Ok(account.name.clone())
     })?;
     Ok(stored)
 }
 
 /// Removes an account. Returns the name as it was stored.
 pub fn remove(data: &Path, name: &str) -> Result<String, AccountError> {
-    let mut stored = String::new();
-    change(data, |accounts| {
+    let (stored, _) = change(data, |accounts| {
         let wanted = name_key(name);
         let at = accounts
             .iter()
             .position(|a| name_key(&a.name) == wanted)
             .ok_or_else(|| AccountError::NoSuchAccount(name.to_string()))?;
-        stored = accounts.remove(at).name;
-        Ok(())
+        Ok(accounts.remove(at).name)
     })?;
     Ok(stored)
 }

@@ -86,17 +86,31 @@ pub fn cookie<B>(req: &Request<B>, name: &str) -> Option<String> {
 }
 
 /// The query's `key=value` pairs, decoded.
-pub fn query<B>(req: &Request<B>) -> Vec<(String, String)> {
-    form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+pub fn query<B>(req: &Request<B>) -> Form {
+    Form::parse(req.uri().query().unwrap_or("").as_bytes())
 }
 
-/// A posted form's fields, decoded.
+/// A posted form's fields (or a query's), decoded.
 #[derive(Debug, Default)]
 pub struct Form(Vec<(String, String)>);
 
 impl Form {
+    fn parse(urlencoded: &[u8]) -> Form {
+        Form(
+            form_urlencoded::parse(urlencoded)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of `name` as sent, if there is one.
+    pub fn first(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Every field, as posted.
     pub fn into_pairs(self) -> Vec<(String, String)> {
         self.0
@@ -152,11 +166,45 @@ pub async fn read_form_up_to(req: Request<Incoming>, max: usize) -> Result<Form,
         Ok(Err(_)) => return Err(FormError::Incomplete),
         Ok(Ok(c)) => c.to_bytes(),
     };
-    Ok(Form(
-        form_urlencoded::parse(&collected)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
-    ))
+    Ok(Form::parse(&collected))
+}
+
+/// The boundary of a `multipart/form-data` post (a form with files):
+/// [`FormError::Type`] when it is not one, [`FormError::Incomplete`] when
+/// its boundary does not read.
+pub fn boundary<B>(req: &Request<B>) -> Result<String, FormError> {
+    if web::media_type(req.headers()) != "multipart/form-data" {
+        return Err(FormError::Type);
+    }
+    let content_type = req.headers().get(header::CONTENT_TYPE);
+    let content_type = content_type.and_then(|v| v.to_str().ok()).unwrap_or("");
+    multer::parse_boundary(content_type).map_err(|_| FormError::Incomplete)
+}
+
+/// Why a file upload (a multipart post read by multer) was not read.
+pub enum UploadError {
+    NotMultipart,
+    TooLarge,
+    /// Broken off, malformed, or too slow.
+    Unreadable,
+    Storage(io::Error),
+}
+
+impl From<multer::Error> for UploadError {
+    fn from(e: multer::Error) -> UploadError {
+        match e {
+            multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+                UploadError::TooLarge
+            }
+            _ => UploadError::Unreadable,
+        }
+    }
+}
+
+impl From<io::Error> for UploadError {
+    fn from(e: io::Error) -> UploadError {
+        UploadError::Storage(e)
+    }
 }
 
 /// Whether a request only reads.

@@ -14,8 +14,8 @@ use time::Date;
 
 use super::http::query;
 use super::roles::{Access, Grant, Permission};
-use super::views::Chrome;
-use super::{Body, Desk, Staff, html_page, views};
+use super::views::Choice;
+use super::{Body, Desk, Staff};
 use crate::cases::Channel;
 use crate::cases::inbox::{Filter, first_in_order};
 use crate::cases::index::{Due, Memo, Summary};
@@ -154,13 +154,6 @@ struct Typed {
 }
 
 #[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
-#[derive(Serialize)]
 struct Row {
     ticket: String,
     url: String,
@@ -246,14 +239,8 @@ pub async fn page(
     req: &Request<hyper::body::Incoming>,
     staff: &Staff,
 ) -> Response<Body> {
-    let pairs = query(req);
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(q, _)| q == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let asked = query(req);
+    let get = |k: &str| asked.first(k).unwrap_or("").trim().to_string();
     let mut errors = Vec::new();
     let typed = Typed {
         status: get("status"),
@@ -349,27 +336,18 @@ pub async fn page(
     let statuses = listing
         .by_status
         .iter()
-        .map(|(s, n)| Choice {
-            value: s.clone(),
-            label: format!("{} ({n})", step_name(&forms, "", s)),
-            selected: filter.status.as_deref() == Some(s.as_str()),
+        .map(|(s, n)| {
+            let label = format!("{} ({n})", step_name(&forms, "", s));
+            Choice::new(s, label, filter.status.as_deref() == Some(s.as_str()))
         })
         .collect();
     let kinds = forms
         .iter()
-        .map(|k| Choice {
-            value: k.id.to_string(),
-            label: k.title.clone(),
-            selected: filter.kind.as_deref() == Some(&*k.id),
-        })
+        .map(|k| Choice::new(&*k.id, &k.title, filter.kind.as_deref() == Some(&*k.id)))
         .collect();
     let channels = Channel::ALL
         .into_iter()
-        .map(|c| Choice {
-            value: c.id().to_string(),
-            label: c.label().to_string(),
-            selected: filter.channel == Some(c),
-        })
+        .map(|c| Choice::new(c.id(), c.label(), filter.channel == Some(c)))
         .collect();
     let dues = [
         (Due::Late, "Terlambat"),
@@ -377,16 +355,12 @@ pub async fn page(
         (Due::Tomorrow, "Jatuh tempo besok"),
     ]
     .into_iter()
-    .map(|(d, label)| Choice {
-        value: d.id().to_string(),
-        label: label.to_string(),
-        selected: filter.due == Some(d),
-    })
-    .chain([Choice {
-        value: NEW_REPLY.to_string(),
-        label: "Ada balasan baru dari pemohon".to_string(),
-        selected: filter.replied,
-    }])
+    .map(|(d, label)| Choice::new(d.id(), label, filter.due == Some(d)))
+    .chain([Choice::new(
+        NEW_REPLY,
+        "Ada balasan baru dari pemohon",
+        filter.replied,
+    )])
     .collect();
     let narrowed = filter.status.is_some()
         || filter.kind.is_some()
@@ -428,10 +402,12 @@ pub async fn page(
             .unwrap_or_default(),
         filtered,
     };
-    let chrome: Chrome = desk.chrome(Some(staff), "kotak-masuk");
-    html_page(
+    desk.page(
+        staff,
+        "kotak-masuk",
+        "kotak-masuk.html",
         StatusCode::OK,
-        views::render("kotak-masuk.html", &chrome, &view),
+        &view,
     )
 }
 

@@ -25,17 +25,16 @@ use serde::Serialize;
 use tera::Context;
 use time::{Date, OffsetDateTime};
 
-use super::http::{self, FormError};
+use super::http::{self};
 use super::roles::Grant;
-use super::views::Chrome;
-use super::{Body, CASE_PREFIX, Desk, NEW_CASE_PATH, Staff, audit, html_page, messages};
+use super::views::{Choice, Chrome};
+use super::{Answer, Body, CASE_PREFIX, Desk, NEW_CASE_PATH, Staff, audit, html_page, messages};
 use crate::cases::access::{self, AccessKey};
 use crate::cases::recent::Claim;
 use crate::cases::store::Store;
 use crate::cases::{Channel, report};
 use crate::core::dates::{self, WIB};
 use crate::core::secret::same_secret;
-use crate::core::web;
 use crate::forms::spec::FormSpec;
 use crate::forms::validate::FieldError;
 use crate::forms::view::FormView;
@@ -97,7 +96,9 @@ pub async fn handle(
     if req.method() != Method::POST {
         return desk.not_allowed(Some(&staff));
     }
-    record(desk, req, &staff, form).await
+    record(desk, req, &staff, form)
+        .await
+        .unwrap_or_else(|page| page)
 }
 
 /// The desk's fields as typed.
@@ -112,13 +113,6 @@ struct Typed {
 struct FormLink {
     title: String,
     url: String,
-}
-
-#[derive(Serialize)]
-struct ChannelChoice {
-    value: &'static str,
-    label: &'static str,
-    selected: bool,
 }
 
 /// The case just recorded, with the access code shown this once.
@@ -143,7 +137,7 @@ struct NewCaseView {
     /// The form being filled in ("" on the chooser).
     title: String,
     action: String,
-    channels: Vec<ChannelChoice>,
+    channels: Vec<Choice>,
     typed: Typed,
     /// The range the date received may take (ISO, and in words).
     earliest: String,
@@ -173,11 +167,7 @@ impl Desk {
             channels: Channel::ALL
                 .into_iter()
                 .filter(|c| *c != Channel::Web)
-                .map(|c| ChannelChoice {
-                    value: c.id(),
-                    label: c.label(),
-                    selected: typed.channel == c.id(),
-                })
+                .map(|c| Choice::new(c.id(), c.label(), typed.channel == c.id()))
                 .collect(),
             typed,
             earliest: dates::format_iso(earliest),
@@ -329,45 +319,29 @@ async fn record(
     req: Request<Incoming>,
     staff: &Staff,
     form: Arc<FormSpec>,
-) -> Response<Body> {
+) -> Answer {
     let limits = desk.intake.limits.clone();
     let store = desk.intake.store.clone();
-    let content_type = req
-        .headers()
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    if web::media_type(req.headers()) != "multipart/form-data" {
-        return desk.form_error(Some(staff), FormError::Type);
-    }
-    let Ok(boundary) = multer::parse_boundary(&content_type) else {
-        return desk.form_error(Some(staff), FormError::Incomplete);
-    };
+    let boundary = http::boundary(&req).map_err(|e| desk.form_error(Some(staff), e))?;
     let body = http_body_util::BodyExt::into_data_stream(req.into_body());
     let read = read_multipart(&store, &limits, (&form, OWN_FIELDS), body, boundary).await;
-    let mut input = match read {
-        Ok(input) => input,
-        Err(e) => return read_error(desk, staff, e),
-    };
+    let mut input = read.map_err(|e| read_error(desk, staff, e))?;
     let token = input.extra.get(TOKEN).map(String::as_str).unwrap_or("");
     if !same_secret(token, &staff.session.csrf) {
-        return desk.csrf_refused(Some(staff));
+        return Err(desk.csrf_refused(Some(staff)));
     }
     if let Some(token) = input.held_token.take() {
-        input = match intake::take_held(&store, form.clone(), input, token).await {
-            Ok(input) => input,
-            Err(e) => return store_error(desk, staff, e),
-        };
+        input = intake::take_held(&store, form.clone(), input, token)
+            .await
+            .map_err(|e| store_error(desk, staff, e))?;
     }
     let office = (desk.office)();
     let today = dates::today();
     let earliest = report::open_since(today, &office.calendar);
     let (typed, own) = check_own(&input.extra, today, earliest);
-    let checked = match intake::check(&form, &mut input, limits.max_file_bytes).await {
-        Ok(checked) => checked,
-        Err(e) => return store_error(desk, staff, e),
-    };
+    let checked = intake::check(&form, &mut input, limits.max_file_bytes)
+        .await
+        .map_err(|e| store_error(desk, staff, e))?;
     let (
         normalized,
         Own {
@@ -380,7 +354,7 @@ async fn record(
         (checked, own) => {
             let mut errors = own.err().unwrap_or_default();
             errors.extend(checked.err().unwrap_or_default());
-            return send_back(desk, staff, &form, input, typed, &errors).await;
+            return Err(send_back(desk, staff, &form, input, typed, &errors).await);
         }
     };
     let now = OffsetDateTime::now_utc().to_offset(WIB);
@@ -391,14 +365,11 @@ async fn record(
     };
     let Input { text, draft, .. } = input;
     let terms = (&office.terms, &*office.calendar);
-    let submission = match Submission::new(form.clone(), received, (text, normalized), draft, terms)
-    {
-        Ok(s) => s,
-        Err(e) => {
+    let submission = Submission::new(form.clone(), received, (text, normalized), draft, terms)
+        .map_err(|e| {
             tracing::error!(target: "loket::desk", "{e}");
-            return desk.error_page(Some(staff), messages::SERVER_FAULT);
-        }
-    };
+            desk.error_page(Some(staff), messages::SERVER_FAULT)
+        })?;
     let deadlines = submission.deadlines();
     let submission = submission.from(Origin {
         channel,
@@ -415,10 +386,8 @@ async fn record(
                 }
             }
             Claim::Lead(lead) => {
-                let code = match submission.takes_code().then(access::new_code).transpose() {
-                    Ok(code) => code,
-                    Err(e) => return store_error(desk, staff, e),
-                };
+                let code = submission.takes_code().then(access::new_code).transpose();
+                let code = code.map_err(|e| store_error(desk, staff, e))?;
                 let mail = desk.mail.clone().map(|mail| {
                     let sources = (office.templates.clone(), office.forms.clone());
                     let composer = mail.composer(&office.config, sources);
@@ -435,15 +404,12 @@ async fn record(
                     lead.accepted(&ticket);
                     let detail = format!("{} {}", channel.id(), dates::format_iso(day));
                     let action = audit::Action::Recorded;
-                    let audited = own.audit(&by, action, Some(ticket.as_str()), &detail);
-                    if let Err(e) = audited.await {
-                        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-                    }
+                    own.audit(&by, action, Some(ticket.as_str()), &detail).await;
                     Ok::<_, std::io::Error>(ticket)
                 });
                 match committing.await.map_err(std::io::Error::other) {
                     Ok(Ok(ticket)) => break (ticket, code.unwrap_or_default()),
-                    Ok(Err(e)) | Err(e) => return store_error(desk, staff, e),
+                    Ok(Err(e)) | Err(e) => return Err(store_error(desk, staff, e)),
                 }
             }
         }
@@ -476,7 +442,7 @@ async fn record(
         }),
         ..NewCaseView::default()
     };
-    render(desk, staff, StatusCode::OK, &view)
+    Ok(render(desk, staff, StatusCode::OK, &view))
 }
 
 /// The form again (422) with what was typed, the errors, and the files

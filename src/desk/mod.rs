@@ -199,6 +199,10 @@ pub struct Desk {
     kept: kept::KeptPosts,
 }
 
+/// A handler's answer: `Err` is the page that says why not, returned early
+/// with `?`; either is sent as it is.
+type Answer = Result<Response<Body>, Response<Body>>;
+
 /// A signed-in request.
 struct Staff {
     session: Session,
@@ -248,21 +252,9 @@ impl Desk {
     /// Answers one request of the desk listener.
     pub async fn respond(self: &Arc<Self>, req: Request<Incoming>, peer: Peer) -> Response<Body> {
         let path = req.uri().path().to_string();
-        if path == CSS_PATH {
+        if let Some(asset) = views::asset(&path) {
             return match http::is_read(&req) {
-                true => views::stylesheet(),
-                false => self.not_allowed(None),
-            };
-        }
-        if path == SESSION_JS_PATH {
-            return match http::is_read(&req) {
-                true => views::session_script(),
-                false => self.not_allowed(None),
-            };
-        }
-        if path == EDITOR_JS_PATH {
-            return match http::is_read(&req) {
-                true => views::editor_script(),
+                true => asset,
                 false => self.not_allowed(None),
             };
         }
@@ -293,7 +285,9 @@ impl Desk {
             return self.error_page(Some(&staff), messages::FORBIDDEN);
         }
         if path == STAFF_PATH {
-            return staff_page::handle(self, req, &staff).await;
+            return staff_page::handle(self, req, &staff)
+                .await
+                .unwrap_or_else(|page| page);
         }
         if path == SESSION_PATH {
             return kept::extend(self, req, &staff).await;
@@ -418,6 +412,20 @@ impl Desk {
         }
     }
 
+    /// A signed-in page: `template` (of `src/desk/templates/`) with `view`,
+    /// `nav` marked in the menu.
+    fn page(
+        &self,
+        staff: &Staff,
+        nav: &'static str,
+        template: &str,
+        status: StatusCode,
+        view: &impl serde::Serialize,
+    ) -> Response<Body> {
+        let chrome = self.chrome(Some(staff), nav);
+        html_page(status, views::render(template, &chrome, view))
+    }
+
     fn error_page(&self, staff: Option<&Staff>, notice: messages::Notice) -> Response<Body> {
         views::error(&self.chrome(staff, ""), notice)
     }
@@ -439,14 +447,15 @@ impl Desk {
         self.error_page(staff, messages::FORM_EXPIRED)
     }
 
-    /// Appends to the audit log (in a blocking task: it waits for the disk).
+    /// Appends to the audit log (in a blocking task: it waits for the disk);
+    /// whether it was written (a failure is logged).
     async fn audit(
         &self,
         staff: &str,
         action: audit::Action,
         ticket: Option<&str>,
         detail: &str,
-    ) -> std::io::Result<()> {
+    ) -> bool {
         let data = self.data.clone();
         let (staff, ticket, detail) = (
             staff.to_string(),
@@ -454,11 +463,11 @@ impl Desk {
             detail.to_string(),
         );
         let now = OffsetDateTime::now_utc();
-        tokio::task::spawn_blocking(move || {
-            audit::append(&data, now, &staff, action, ticket.as_deref(), &detail)
-        })
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        let written =
+            blocking(move || audit::append(&data, now, &staff, action, ticket.as_deref(), &detail))
+                .await;
+        log_unaudited(&written);
+        written.is_ok()
     }
 
     /// Has the server build the site from its folder and serve it; returns
@@ -501,6 +510,24 @@ impl Desk {
             true => "Path=/; HttpOnly; SameSite=Strict; Secure",
             false => "Path=/; HttpOnly; SameSite=Strict",
         }
+    }
+}
+
+/// Runs blocking work (the disk, a diff) in a task of its own; one that
+/// panicked is an I/O error.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+}
+
+/// Logs that the audit line of what was done could not be written (what
+/// was done stands).
+fn log_unaudited(audit: &std::io::Result<()>) {
+    if let Err(e) = audit {
+        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
     }
 }
 

@@ -235,25 +235,24 @@ pub fn migrate(data: &Path) -> Result<Vec<String>, AccountError> {
     if accounts::load(data)?.iter().all(|a| !a.roles.is_empty()) {
         return Ok(Vec::new());
     }
-    accounts::change(data, |_| Ok(()))
+    accounts::change(data, |_| Ok(())).map(|((), given)| given)
 }
 
 /// Changes the roles, forms or profile of the account `name` (checked
 /// settings, [`Settings::checked`]); refuses to leave no admin.
 pub fn update(data: &Path, name: &str, settings: &Settings) -> Result<Changed, AccountError> {
-    let mut changed = Changed::default();
-    accounts::change(data, |all| {
+    let (changed, _) = accounts::change(data, |all| {
         let had_admin = all.iter().any(|a| a.roles.contains(&Role::Admin));
         let wanted = accounts::name_key(name);
         let account = all
             .iter_mut()
             .find(|a| accounts::name_key(&a.name) == wanted)
             .ok_or_else(|| AccountError::NoSuchAccount(name.to_string()))?;
-        changed = settings.apply(account);
+        let changed = settings.apply(account);
         if had_admin && !all.iter().any(|a| a.roles.contains(&Role::Admin)) {
             return Err(AccountError::LastAdmin);
         }
-        Ok(())
+        Ok(changed)
     })?;
     Ok(changed)
 }

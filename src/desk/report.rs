@@ -18,8 +18,8 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::http::{self, bytes, query};
-use super::{Body, Desk, Staff, html_page, messages, views};
+use super::http::{self, Form, bytes, query};
+use super::{Answer, Body, Desk, Staff, blocking, messages};
 use crate::cases::report::narrative::{self, Narrative};
 use crate::cases::report::{self, MonthReport, Period, ReportView, Span, render_csv};
 use crate::core::dates;
@@ -90,7 +90,9 @@ pub async fn handle(
     if rest == NARRATIVE {
         return match http::is_read(&req) {
             true => desk.not_allowed(Some(staff)),
-            false => save_narrative(desk, req, staff).await,
+            false => save_narrative(desk, req, staff)
+                .await
+                .unwrap_or_else(|page| page),
         };
     }
     if !http::is_read(&req) {
@@ -103,12 +105,13 @@ pub async fn handle(
         .strip_prefix("laporan-")
         .and_then(|r| r.rsplit_once('.'))
         .and_then(|(code, ext)| Some((Period::parse(code).ok()?, ext)));
-    let download = query(&req).iter().any(|(k, v)| k == "unduh" && v == "1");
-    match file {
+    let download = query(&req).all("unduh").iter().any(|v| v == "1");
+    let answer = match file {
         Some((period, "html")) => html_file(desk, staff, period, download).await,
         Some((period, "csv")) => csv_file(desk, staff, period).await,
-        _ => desk.error_page(Some(staff), messages::REPORT_UNKNOWN),
-    }
+        _ => Err(desk.error_page(Some(staff), messages::REPORT_UNKNOWN)),
+    };
+    answer.unwrap_or_else(|page| page)
 }
 
 /// The `POST` path of the narrative form, under [`super::REPORT_PATH`].
@@ -116,13 +119,10 @@ const NARRATIVE: &str = "narasi/";
 
 /// The period a query asks for: `periode` (any code), `bulan`, or `tahun`
 /// with `triwulan` (none: the whole year); none: this month.
-fn asked_period(asked: &[(String, String)]) -> (Option<Period>, ReportPage) {
+fn asked_period(asked: &Form) -> (Option<Period>, ReportPage) {
     let get = |name: &str| {
-        asked
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .filter(|v| !v.is_empty())
+        let value = asked.first(name).map(|v| v.trim().to_string());
+        value.filter(|v| !v.is_empty())
     };
     let mut page = ReportPage {
         month: get("bulan").unwrap_or_default(),
@@ -167,7 +167,7 @@ async fn summary(
 ) -> Response<Body> {
     let asked = query(req);
     let (period, mut view) = asked_period(&asked);
-    view.saved = asked.iter().any(|(k, v)| k == "disimpan" && v == "1");
+    view.saved = asked.all("disimpan").iter().any(|v| v == "1");
     let Some(period) = period else {
         return render(desk, staff, StatusCode::BAD_REQUEST, view);
     };
@@ -217,8 +217,7 @@ async fn show(
 }
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: ReportPage) -> Response<Body> {
-    let chrome = desk.chrome(Some(staff), "laporan");
-    html_page(status, views::render("laporan.html", &chrome, &view))
+    desk.page(staff, "laporan", "laporan.html", status, &view)
 }
 
 /// `POST /laporan/narasi/`: keeps the narrative of a period (CSRF-checked,
@@ -228,13 +227,10 @@ async fn save_narrative(
     desk: &Arc<Desk>,
     req: Request<hyper::body::Incoming>,
     staff: &Staff,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let Ok(period) = Period::parse(&posted.get("periode")) else {
-        return desk.error_page(Some(staff), messages::REPORT_UNKNOWN);
+        return Err(desk.error_page(Some(staff), messages::REPORT_UNKNOWN));
     };
     let clean = |t: String| t.replace("\r\n", "\n").trim().to_string();
     let typed = Narrative {
@@ -256,38 +252,33 @@ async fn save_narrative(
             follow_up: typed.follow_up,
             ..ReportPage::default()
         };
-        return show(desk, staff, period, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return Err(show(desk, staff, period, view, StatusCode::UNPROCESSABLE_ENTITY).await);
     }
     let data = desk.data.clone();
-    let saved = tokio::task::spawn_blocking(move || narrative::write(&data, &period, &typed))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    let saved = blocking(move || narrative::write(&data, &period, &typed)).await;
     if let Err(e) = saved {
         tracing::error!(target: "loket::desk", "cannot keep the report's narrative: {e}");
-        return desk.error_page(Some(staff), messages::NARRATIVE_NOT_SAVED);
+        return Err(desk.error_page(Some(staff), messages::NARRATIVE_NOT_SAVED));
     }
     let detail = format!("{} narasi disimpan", period.code());
-    if let Err(e) = desk
-        .audit(&staff.session.name, Action::Report, None, &detail)
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
-    super::http::redirect(&format!(
+    desk.audit(&staff.session.name, Action::Report, None, &detail)
+        .await;
+    Ok(super::http::redirect(&format!(
         "{}?periode={}&disimpan=1#narasi",
         super::REPORT_PATH,
         period.code()
-    ))
+    )))
 }
 
 /// Audits a report file; on failure the file is not sent.
 async fn audited(desk: &Desk, staff: &Staff, detail: String) -> Result<(), Response<Body>> {
-    desk.audit(&staff.session.name, Action::Report, None, &detail)
+    match desk
+        .audit(&staff.session.name, Action::Report, None, &detail)
         .await
-        .map_err(|e| {
-            tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-            desk.error_page(Some(staff), messages::REPORT_NOT_AUDITED)
-        })
+    {
+        true => Ok(()),
+        false => Err(desk.error_page(Some(staff), messages::REPORT_NOT_AUDITED)),
+    }
 }
 
 fn attach(response: &mut Response<Body>, disposition: &str) {
@@ -298,22 +289,14 @@ fn attach(response: &mut Response<Body>, disposition: &str) {
     }
 }
 
-async fn html_file(
-    desk: &Arc<Desk>,
-    staff: &Staff,
-    period: Period,
-    download: bool,
-) -> Response<Body> {
-    let Some(computed) = compute(desk, period).await else {
-        return super::http::plain_error();
-    };
-    let kept = match read_narrative(desk, period).await {
-        Ok(kept) => kept,
-        Err(e) => {
-            tracing::error!(target: "loket::desk", "cannot read the report's narrative: {e}");
-            return desk.error_page(Some(staff), messages::NARRATIVE_UNREADABLE);
-        }
-    };
+async fn html_file(desk: &Arc<Desk>, staff: &Staff, period: Period, download: bool) -> Answer {
+    let computed = compute(desk, period)
+        .await
+        .ok_or_else(super::http::plain_error)?;
+    let kept = read_narrative(desk, period).await.map_err(|e| {
+        tracing::error!(target: "loket::desk", "cannot read the report's narrative: {e}");
+        desk.error_page(Some(staff), messages::NARRATIVE_UNREADABLE)
+    })?;
     let office = (desk.office)();
     let rendered = office.templates.render_report(
         &office.config.to_template_value().office,
@@ -321,17 +304,12 @@ async fn html_file(
             .with_head(office.config.office.head.as_ref())
             .with_narrative(kept.as_ref()),
     );
-    let body = match rendered {
-        Ok(body) => body,
-        Err(d) => {
-            tracing::error!(target: "loket::desk", "the report template failed: {d}");
-            return desk.error_page(Some(staff), messages::REPORT_TEMPLATE_FAILED);
-        }
-    };
+    let body = rendered.map_err(|d| {
+        tracing::error!(target: "loket::desk", "the report template failed: {d}");
+        desk.error_page(Some(staff), messages::REPORT_TEMPLATE_FAILED)
+    })?;
     let what = if download { "html download" } else { "html" };
-    if let Err(page) = audited(desk, staff, format!("{} {what}", period.code())).await {
-        return page;
-    }
+    audited(desk, staff, format!("{} {what}", period.code())).await?;
     let stem = period.file_stem();
     let mut response = bytes(
         StatusCode::OK,
@@ -344,16 +322,14 @@ async fn html_file(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(REPORT_CSP),
     );
-    response
+    Ok(response)
 }
 
-async fn csv_file(desk: &Arc<Desk>, staff: &Staff, period: Period) -> Response<Body> {
-    let Some(computed) = compute(desk, period).await else {
-        return super::http::plain_error();
-    };
-    if let Err(page) = audited(desk, staff, format!("{} csv", period.code())).await {
-        return page;
-    }
+async fn csv_file(desk: &Arc<Desk>, staff: &Staff, period: Period) -> Answer {
+    let computed = compute(desk, period)
+        .await
+        .ok_or_else(super::http::plain_error)?;
+    audited(desk, staff, format!("{} csv", period.code())).await?;
     let stem = period.file_stem();
     let mut response = bytes(
         StatusCode::OK,
@@ -364,5 +340,5 @@ async fn csv_file(desk: &Arc<Desk>, staff: &Staff, period: Period) -> Response<B
         &mut response,
         &format!("attachment; filename=\"{stem}.csv\""),
     );
-    response
+    Ok(response)
 }

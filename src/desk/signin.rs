@@ -92,18 +92,13 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         if desk.signed_in(&req, peer).is_some() {
             return redirect("/");
         }
-        let query = http::query(&req);
-        let value = |k: &str| {
-            query
-                .iter()
-                .find(|(q, _)| q == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let asked = http::query(&req);
         let view = SignInView {
-            next: http::local_path(&value("lanjut")).unwrap_or("").to_string(),
-            signed_out: value("keluar") == "1",
-            kept: value("tersimpan") == "1",
+            next: http::local_path(asked.first("lanjut").unwrap_or(""))
+                .unwrap_or("")
+                .to_string(),
+            signed_out: asked.first("keluar") == Some("1"),
+            kept: asked.first("tersimpan") == Some("1"),
             ..SignInView::default()
         };
         let token = http::cookie(&req, &form_cookie);
@@ -184,9 +179,7 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
             detail.push(locks);
         }
         let detail = detail.join("; ");
-        if let Err(e) = desk.audit(&who, Action::SignInFailed, None, &detail).await {
-            tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-        }
+        desk.audit(&who, Action::SignInFailed, None, &detail).await;
         let view = SignInView {
             error: "Nama atau kata sandi salah. Periksa keduanya lalu coba lagi.".to_string(),
             ..view
@@ -203,9 +196,7 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, peer: Peer) -> Res
         return http::plain_error();
     };
     let from = format!("from {}", peer.ip);
-    if let Err(e) = desk.audit(&account.name, Action::SignIn, None, &from).await {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(&account.name, Action::SignIn, None, &from).await;
     let next = match view.next.as_str() {
         "" => "/",
         next => next,
@@ -332,12 +323,8 @@ pub async fn sign_out(
     }
     desk.sessions.remove(&staff.token);
     let from = format!("from {}", peer.ip);
-    if let Err(e) = desk
-        .audit(&staff.session.name, Action::SignOut, None, &from)
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(&staff.session.name, Action::SignOut, None, &from)
+        .await;
     let mut response = redirect(&format!("{SIGN_IN_PATH}?keluar=1"));
     let attributes = desk.cookie_attributes(peer);
     let session_cookie = desk.cookie_name(SESSION_COOKIE, peer);

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use super::accounts::{self, Account, AccountError, Role};
 use super::http::{self, redirect};
 use super::profile::{self, Settings};
-use super::{Body, Desk, STAFF_PATH, Staff, html_page, messages, views};
+use super::{Answer, Body, Desk, STAFF_PATH, Staff, messages};
 
 #[derive(Serialize)]
 struct Row {
@@ -58,27 +58,24 @@ struct StaffView {
     notice: String,
 }
 
-pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Response<Body> {
+pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Answer {
     if http::is_read(&req) {
-        let query = http::query(&req);
-        let get = |k: &str| query.iter().find(|(q, _)| q == k).map(|(_, v)| v.clone());
+        let asked = http::query(&req);
+        let get = |k: &str| asked.first(k).map(str::to_string);
         let mut view = page(desk, staff, None);
         if let Some(name) = get("ubah") {
             match accounts::find(&staff.accounts, &name) {
                 Some(a) => (view.form, view.changing) = (editor_of(desk, a), true),
-                None => return desk.error_page(Some(staff), messages::STAFF_UNKNOWN),
+                None => return Err(desk.error_page(Some(staff), messages::STAFF_UNKNOWN)),
             }
         }
         // Only an account's own name is echoed, not any text of the link.
         if let Some(a) = get("tersimpan").and_then(|n| accounts::find(&staff.accounts, &n)) {
             view.notice = format!("Akun {} sudah disimpan.", a.name);
         }
-        return render(desk, staff, StatusCode::OK, &view);
+        return Ok(render(desk, staff, StatusCode::OK, &view));
     }
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+    let posted = desk.posted(req, staff).await?;
     let adding = posted.get("aksi") != "ubah";
     let (name, settings) = settings_of(desk, &posted);
     let done = match adding {
@@ -99,22 +96,20 @@ pub async fn handle(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> 
         Err(e) => {
             let Some(error) = error_text(&e) else {
                 tracing::error!(target: "loket::desk", "cannot change the staff accounts: {e}");
-                return desk.error_page(Some(staff), messages::SERVER_FAULT);
+                return Err(desk.error_page(Some(staff), messages::SERVER_FAULT));
             };
             let mut typed = typed_editor(desk, &name, &settings);
             typed.error = error;
             let mut view = page(desk, staff, Some(typed));
             view.changing = !adding;
-            return render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view);
+            return Err(render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view));
         }
     };
     for (action, detail) in changed.audit(added) {
-        if let Err(e) = desk.audit(&staff.session.name, action, None, &detail).await {
-            tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-        }
+        desk.audit(&staff.session.name, action, None, &detail).await;
     }
     let name = form_urlencoded::byte_serialize(changed.name.as_bytes()).collect::<String>();
-    redirect(&format!("{STAFF_PATH}?tersimpan={name}"))
+    Ok(redirect(&format!("{STAFF_PATH}?tersimpan={name}")))
 }
 
 /// Hashes the password (one of the desk's hashing slots) and adds the
@@ -271,6 +266,5 @@ fn typed_editor(desk: &Desk, name: &str, settings: &Settings) -> Editor {
 }
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &StaffView) -> Response<Body> {
-    let chrome = desk.chrome(Some(staff), "staf");
-    html_page(status, views::render("staf.html", &chrome, view))
+    desk.page(staff, "staf", "staf.html", status, view)
 }

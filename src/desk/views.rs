@@ -15,9 +15,17 @@ use super::Body;
 use super::http::{bytes, html, plain_error};
 use crate::office::templates::{DESK, Templates};
 
-const STYLESHEET: &str = include_str!("assets/meja.css");
-const SESSION_SCRIPT: &str = include_str!("assets/sesi.js");
-const EDITOR_SCRIPT: &str = include_str!("assets/sunting.js");
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+/// The desk's own files, served to anyone (they hold nothing): where,
+/// their media type, and what.
+const ASSETS: [(&str, &str, &str); 3] = [
+    (super::CSS_PATH, CSS, include_str!("assets/meja.css")),
+    // The script that warns before a session ends.
+    (super::SESSION_JS_PATH, JS, include_str!("assets/sesi.js")),
+    // The script that makes a page editor's preview follow typing.
+    (super::EDITOR_JS_PATH, JS, include_str!("assets/sunting.js")),
+];
 
 pub type ViewError = tera::Error;
 
@@ -75,6 +83,24 @@ pub fn render(name: &str, chrome: &Chrome, view: &impl Serialize) -> Result<Stri
     chrome.templates.render(&format!("{DESK}{name}"), &ctx)
 }
 
+/// One option of a select, as the desk's templates show it.
+#[derive(Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Choice {
+        Choice {
+            value: value.into(),
+            label: label.into(),
+            selected,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorView<'a> {
     code: u16,
@@ -98,28 +124,8 @@ pub fn error(chrome: &Chrome, notice: crate::core::web::Notice) -> Response<Body
     }
 }
 
-/// The script that warns before a session ends.
-pub fn session_script() -> Response<Body> {
-    bytes(
-        StatusCode::OK,
-        "text/javascript; charset=utf-8",
-        SESSION_SCRIPT.as_bytes().to_vec(),
-    )
-}
-
-/// The script that makes a page editor's preview follow typing.
-pub fn editor_script() -> Response<Body> {
-    bytes(
-        StatusCode::OK,
-        "text/javascript; charset=utf-8",
-        EDITOR_SCRIPT.as_bytes().to_vec(),
-    )
-}
-
-pub fn stylesheet() -> Response<Body> {
-    bytes(
-        StatusCode::OK,
-        "text/css; charset=utf-8",
-        STYLESHEET.as_bytes().to_vec(),
-    )
+/// The desk's own file at `path`, if it is one of [`ASSETS`].
+pub fn asset(path: &str) -> Option<Response<Body>> {
+    let (_, media_type, text) = ASSETS.iter().find(|(at, ..)| *at == path)?;
+    Some(bytes(StatusCode::OK, media_type, text.as_bytes().to_vec()))
 }

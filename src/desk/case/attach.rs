@@ -13,17 +13,16 @@ use std::time::Duration;
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Request, StatusCode};
 use multer::{Constraints, Multipart, SizeLimit};
 use time::OffsetDateTime;
 
-use super::view::CaseView;
-use super::{load, load_error, render, server_error};
+use super::{current, load_error, render, server_error};
 use crate::cases::record::AddedFrom;
 use crate::cases::store::{Addition, Draft};
 use crate::cases::{RecordError, waiting};
-use crate::core::{dates, web};
-use crate::desk::{Body, CASE_PREFIX, Desk, Staff, http, messages};
+use crate::desk::http::{self, UploadError};
+use crate::desk::{Answer, CASE_PREFIX, Desk, Staff, messages};
 use crate::forms::validate::{FileCheck, format_size};
 use crate::work::audit::Action;
 
@@ -52,30 +51,14 @@ struct Posted {
     draft: Draft,
 }
 
-/// Why the post was not read.
-enum ReadError {
-    TooLarge,
-    Unreadable,
-    Storage(std::io::Error),
-}
-
 /// Reads the post into a draft of the desk's store; files of at most
 /// `max` bytes.
 async fn read(
     store: &crate::cases::store::Store,
     max: u64,
     req: Request<Incoming>,
-) -> Result<Posted, ReadError> {
-    let content_type = req
-        .headers()
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    if web::media_type(req.headers()) != "multipart/form-data" {
-        return Err(ReadError::Unreadable);
-    }
-    let boundary = multer::parse_boundary(&content_type).map_err(|_| ReadError::Unreadable)?;
+) -> Result<Posted, UploadError> {
+    let boundary = http::boundary(&req).map_err(|_| UploadError::NotMultipart)?;
     let whole = max * MAX_FILES as u64 + 3 * MAX_TEXT;
     let limits = SizeLimit::new()
         .whole_stream(whole)
@@ -94,52 +77,40 @@ async fn read(
         note: String::new(),
         from_citizen: false,
         files: Vec::new(),
-        draft: store.draft().map_err(ReadError::Storage)?,
-    };
-    let from_multer = |e: multer::Error| match e {
-        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
-            ReadError::TooLarge
-        }
-        _ => ReadError::Unreadable,
+        draft: store.draft()?,
     };
     let reading = async {
-        while let Some(mut field) = multipart.next_field().await.map_err(from_multer)? {
+        while let Some(mut field) = multipart.next_field().await? {
             match field.name().unwrap_or("") {
-                "csrf" => posted.csrf = field.text().await.map_err(from_multer)?,
-                "keterangan" => posted.note = field.text().await.map_err(from_multer)?,
+                "csrf" => posted.csrf = field.text().await?,
+                "keterangan" => posted.note = field.text().await?,
                 "dari_pemohon" => {
-                    posted.from_citizen = field.text().await.map_err(from_multer)? == "ya";
+                    posted.from_citizen = field.text().await? == "ya";
                 }
                 _ => {
                     let original = field.file_name().unwrap_or("").to_string();
                     if posted.files.len() >= MAX_FILES {
-                        return Err(ReadError::TooLarge);
+                        return Err(UploadError::TooLarge);
                     }
                     let name = format!("{FILES}_{}", posted.files.len() + 1);
                     let mut writer = posted.draft.file_writer(&name);
-                    while let Some(chunk) = field.chunk().await.map_err(from_multer)? {
-                        writer.write(chunk).await.map_err(ReadError::Storage)?;
+                    while let Some(chunk) = field.chunk().await? {
+                        writer.write(chunk).await?;
                     }
                     if writer.size() == 0 && original.is_empty() {
                         // An empty file input.
                         continue;
                     }
-                    let check = posted
-                        .draft
-                        .finish_file(writer, &original)
-                        .await
-                        .map_err(ReadError::Storage)?;
+                    let check = posted.draft.finish_file(writer, &original).await?;
                     posted.files.push((original, check));
                 }
             }
         }
         Ok(())
     };
-    match tokio::time::timeout(TOTAL, reading).await {
-        Ok(Ok(())) => Ok(posted),
-        Ok(Err(e)) => Err(e),
-        Err(_) => Err(ReadError::Unreadable),
-    }
+    let read = tokio::time::timeout(TOTAL, reading).await;
+    read.map_err(|_| UploadError::Unreadable)??;
+    Ok(posted)
 }
 
 /// What is wrong with an attached file, in staff's words.
@@ -171,33 +142,28 @@ fn problem(original: &str, check: &FileCheck, max: u64) -> Option<String> {
 }
 
 /// `POST /kasus/TICKET/lampiran/`.
-pub async fn add(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-    ticket: &str,
-) -> Response<Body> {
+pub async fn add(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, ticket: &str) -> Answer {
     // The desk's intake: the public form's store and file limit.
     let max = desk.intake.limits.max_file_bytes;
     let posted = match read(&desk.intake.store, max, req).await {
         Ok(posted) => posted,
-        Err(ReadError::TooLarge) => {
+        Err(UploadError::TooLarge) => {
             let text = format!(
                 "Paling banyak {MAX_FILES} berkas sekali kirim, masing-masing paling besar {}.",
                 format_size(max)
             );
             return again(desk, staff, ticket, text, StatusCode::PAYLOAD_TOO_LARGE).await;
         }
-        Err(ReadError::Unreadable) => {
-            return desk.error_page(Some(staff), messages::FORM_INCOMPLETE);
+        Err(UploadError::NotMultipart | UploadError::Unreadable) => {
+            return Err(desk.error_page(Some(staff), messages::FORM_INCOMPLETE));
         }
-        Err(ReadError::Storage(e)) => {
+        Err(UploadError::Storage(e)) => {
             tracing::error!(target: "loket::desk", "cannot receive an attachment: {e}");
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
     };
     if !crate::core::secret::same_secret(&posted.csrf, &staff.session.csrf) {
-        return desk.csrf_refused(Some(staff));
+        return Err(desk.csrf_refused(Some(staff)));
     }
     let problems: Vec<String> = posted
         .files
@@ -262,15 +228,15 @@ pub async fn add(
         Ok(Err(
             e @ (RecordError::BadTicket(_) | RecordError::NotFound(_) | RecordError::Invalid(_)),
         )) => {
-            return load_error(desk, staff, &e);
+            return Err(load_error(desk, staff, &e));
         }
         Ok(Err(e)) => {
             tracing::error!(target: "loket::desk", "cannot attach files to {ticket}: {e}");
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
         Err(e) => {
             tracing::error!(target: "loket::desk", "attaching files failed: {e}");
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
     };
     let names: Vec<&str> = added
@@ -278,21 +244,17 @@ pub async fn add(
         .iter()
         .map(|a| a.stored_name.as_str())
         .collect();
-    if let Err(e) = desk
-        .audit(
-            &staff.session.name,
-            Action::AttachmentAdded,
-            Some(&added.before.ticket),
-            &names.join(" "),
-        )
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
-    http::redirect(&format!(
+    desk.audit(
+        &staff.session.name,
+        Action::AttachmentAdded,
+        Some(&added.before.ticket),
+        &names.join(" "),
+    )
+    .await;
+    Ok(http::redirect(&format!(
         "{CASE_PREFIX}{}/?diubah=lampiran#lampiran",
         added.before.ticket
-    ))
+    )))
 }
 
 /// The case page with what was wrong with the attachment.
@@ -302,14 +264,8 @@ async fn again(
     ticket: &str,
     error: String,
     status: StatusCode,
-) -> Response<Body> {
-    let (record, text) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
-    let office = (desk.office)();
-    let forms = office.forms.clone();
-    let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
+) -> Answer {
+    let mut view = current(desk, staff, ticket).await?;
     view.attach_error = error;
-    render(desk, staff, status, &view)
+    Ok(render(desk, staff, status, &view))
 }

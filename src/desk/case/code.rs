@@ -8,15 +8,14 @@
 use std::sync::Arc;
 
 use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Request, StatusCode};
 use serde::Serialize;
 
-use super::super::{Body, Desk, Staff, messages};
-use super::view::CaseView;
-use super::{load, load_error, render, server_error, work_now};
+use super::super::{Answer, Desk, Staff, log_unaudited, messages};
+use super::{current, load_error, render, server_error, view_of, work_now};
 use crate::cases::access;
-use crate::core::dates;
 use crate::notify::contact;
+use crate::work::code::CodeError;
 use crate::work::{self, Actor};
 
 /// The checkbox staff tick once they checked the caller's identity.
@@ -40,46 +39,33 @@ pub async fn reissue(
     req: Request<Incoming>,
     staff: &Staff,
     ticket: &str,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     if posted.get(CHECKED) != "ya" {
-        let (record, text) = match load(desk, ticket).await {
-            Ok(found) => found,
-            Err(e) => return load_error(desk, staff, &e),
-        };
-        let office = (desk.office)();
-        let forms = office.forms.clone();
-        let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
+        let mut view = current(desk, staff, ticket).await?;
         view.code.error = "Periksa dulu identitas penelepon (nama, NIK, dan isi kiriman), lalu centang pernyataannya. Kode baru hanya untuk pemohon sendiri.".into();
-        return render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view);
+        return Ok(render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view));
     }
     let actor = Actor::desk(&staff.session.name);
     let issued = {
         let w = work_now(desk);
         let ticket = ticket.to_string();
-        tokio::task::spawn_blocking(move || work::code::reissue_code(&w, &ticket, &actor)).await
+        tokio::task::spawn_blocking(move || work::code::reissue_code(&w, &ticket, &actor))
+            .await
+            .unwrap_or_else(|e| Err(CodeError::Key(e.to_string())))
     };
     let issued = match issued {
-        Ok(Ok(issued)) => issued,
-        Ok(Err(work::code::CodeError::Record(e))) => return load_error(desk, staff, &e),
-        Ok(Err(work::code::CodeError::Anonymous(_))) => {
-            return desk.error_page(Some(staff), messages::ANONYMOUS_NO_CODE);
-        }
-        Ok(Err(e)) => {
-            tracing::error!(target: "loket::desk", "no new access code: {e}");
-            return server_error(desk, staff);
+        Ok(issued) => issued,
+        Err(CodeError::Record(e)) => return Err(load_error(desk, staff, &e)),
+        Err(CodeError::Anonymous(_)) => {
+            return Err(desk.error_page(Some(staff), messages::ANONYMOUS_NO_CODE));
         }
         Err(e) => {
             tracing::error!(target: "loket::desk", "no new access code: {e}");
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
     };
-    if let Err(e) = &issued.audit {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    log_unaudited(&issued.audit);
     let mailed = match &issued.mailed {
         Ok(true) => {
             if let Some(mail) = &desk.mail {
@@ -95,13 +81,10 @@ pub async fn reissue(
     };
     let office = (desk.office)();
     let record = &issued.record;
-    let text = match std::fs::read_to_string(&record.path) {
-        Ok(text) => text,
-        Err(e) => {
-            tracing::error!(target: "loket::desk", "cannot read a record: {e}");
-            return server_error(desk, staff);
-        }
-    };
+    let text = std::fs::read_to_string(&record.path).map_err(|e| {
+        tracing::error!(target: "loket::desk", "cannot read a record: {e}");
+        server_error(desk, staff)
+    })?;
     let shown = access::display(&issued.code);
     let form = office.forms.of(record);
     let lookup = format!(
@@ -112,12 +95,7 @@ pub async fn reissue(
         "Yth. Bapak/Ibu, kode akses baru untuk tiket {}: {shown}. Kode yang lama tidak berlaku lagi. Lihat perkembangannya di {lookup} dengan nomor tiket dan kode ini. Jangan berikan kode ini kepada orang lain.",
         record.ticket
     );
-    let mut view = CaseView::new(
-        record,
-        &office.forms,
-        &text,
-        (dates::today(), office.pauses()),
-    );
+    let mut view = view_of(desk, record, &text);
     view.code = CodeView {
         whatsapp: form
             .and_then(|f| contact::whatsapp_link_with(record, f, &message))
@@ -126,5 +104,5 @@ pub async fn reissue(
         mailed,
         error: String::new(),
     };
-    render(desk, staff, StatusCode::OK, &view)
+    Ok(render(desk, staff, StatusCode::OK, &view))
 }

@@ -7,16 +7,14 @@
 use std::sync::Arc;
 
 use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Request, StatusCode};
 use time::OffsetDateTime;
 
 use super::super::accounts::{self, Account, Role};
 use super::super::http::redirect;
-use super::super::{Body, CASE_PREFIX, Desk, Staff, messages};
-use super::view::CaseView;
-use super::{load, load_error, render, server_error, work_now};
+use super::super::{Answer, CASE_PREFIX, Desk, Staff, log_unaudited, messages};
+use super::{current, load_error, render, server_error, work_now};
 use crate::cases::{RecordError, Version};
-use crate::core::dates;
 use crate::work::Actor;
 use crate::work::confidential::{MarkError, mark_confidential};
 
@@ -40,13 +38,10 @@ pub(super) async fn mark(
     req: Request<Incoming>,
     staff: &Staff,
     ticket: &str,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     if !may_mark(staff) {
-        return desk.error_page(Some(staff), messages::CONFIDENTIAL_NOT_ALLOWED);
+        return Err(desk.error_page(Some(staff), messages::CONFIDENTIAL_NOT_ALLOWED));
     }
     let reason = posted.get("alasan");
     let version = Version::parse(&posted.get("versi"));
@@ -62,13 +57,11 @@ pub(super) async fn mark(
     };
     let (error, stale_by) = match marked {
         Ok(Ok(marked)) => {
-            if let Err(e) = &marked.audit {
-                tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-            }
-            return redirect(&format!(
+            log_unaudited(&marked.audit);
+            return Ok(redirect(&format!(
                 "{CASE_PREFIX}{}/?diubah=rahasia",
                 marked.before.ticket
-            ));
+            )));
         }
         Ok(Err(MarkError::NoReason)) => (
             "Tulis alasan kasus ini dirahasiakan; alasan ini dicatat di riwayat.".to_string(),
@@ -76,23 +69,13 @@ pub(super) async fn mark(
         ),
         Ok(Err(MarkError::Already(_))) => ("Kasus ini sudah dirahasiakan.".to_string(), None),
         Ok(Err(MarkError::Record(RecordError::Stale { by, .. }))) => (String::new(), Some(by)),
-        Ok(Err(MarkError::Record(e))) => return load_error(desk, staff, &e),
+        Ok(Err(MarkError::Record(e))) => return Err(load_error(desk, staff, &e)),
         Err(e) => {
             tracing::error!(target: "loket::desk", "marking a case confidential failed: {e}");
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
     };
-    let (record, text) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
-    let office = (desk.office)();
-    let mut view = CaseView::new(
-        &record,
-        &office.forms,
-        &text,
-        (dates::today(), office.pauses()),
-    );
+    let mut view = current(desk, staff, ticket).await?;
     view.confidential.can_mark = true;
     view.confidential.error = error;
     view.confidential.reason = reason;
@@ -103,5 +86,5 @@ pub(super) async fn mark(
         }
         None => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    render(desk, staff, status, &view)
+    Ok(render(desk, staff, status, &view))
 }

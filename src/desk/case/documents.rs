@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Request, StatusCode};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -20,7 +20,8 @@ use crate::cases::record::{Agreement, Documents};
 use crate::cases::{RecordError, Version};
 use crate::core::dates;
 use crate::desk::http::redirect;
-use crate::desk::{Body, CASE_PREFIX, Desk, Staff, html_page, views};
+use crate::desk::views::Choice;
+use crate::desk::{Answer, CASE_PREFIX, Desk, Staff, log_unaudited};
 use crate::work::audit::Action;
 use crate::work::{Actor, documents};
 
@@ -29,14 +30,11 @@ const MAX_NUMBER: usize = 100;
 const MAX_TEXT: usize = 2000;
 
 /// `/kasus/TICKET/dokumen/NAME/`: one document, ready to print.
-pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) -> Response<Body> {
-    let Some(paper) = Paper::from_slug(slug) else {
-        return not_found(desk, staff);
-    };
-    let (record, _) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
+pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) -> Answer {
+    let paper = Paper::from_slug(slug).ok_or_else(|| not_found(desk, staff))?;
+    let (record, _) = load(desk, ticket)
+        .await
+        .map_err(|e| load_error(desk, staff, &e))?;
     let office = (desk.office)();
     let view = PaperView::new(
         paper,
@@ -46,11 +44,8 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
         &staff.accounts,
         dates::today(),
     );
-    let view = match view {
-        Ok(view) => view,
-        Err(notice) => return desk.error_page(Some(staff), notice),
-    };
-    if let Err(e) = desk
+    let view = view.map_err(|notice| desk.error_page(Some(staff), notice))?;
+    if !desk
         .audit(
             &staff.session.name,
             Action::Print,
@@ -59,21 +54,9 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
         )
         .await
     {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-        return server_error(desk, staff);
+        return Err(server_error(desk, staff));
     }
-    let chrome = desk.chrome(Some(staff), "");
-    html_page(
-        StatusCode::OK,
-        views::render(paper.template(), &chrome, &view),
-    )
-}
-
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+    Ok(desk.page(staff, "", paper.template(), StatusCode::OK, &view))
 }
 
 /// The documents form's page (`v` in `desk/dokumen.html`).
@@ -105,7 +88,7 @@ struct Typed {
 }
 
 /// `GET /kasus/TICKET/dokumen/`.
-pub async fn page(desk: &Arc<Desk>, staff: &Staff, ticket: &str, saved: bool) -> Response<Body> {
+pub async fn page(desk: &Arc<Desk>, staff: &Staff, ticket: &str, saved: bool) -> Answer {
     let notice = match saved {
         true => "Isian dokumen sudah disimpan.".to_string(),
         false => String::new(),
@@ -122,11 +105,10 @@ async fn form_page(
     typed: Option<(Typed, String, String)>,
     notice: String,
     status: StatusCode,
-) -> Response<Body> {
-    let (record, text) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
+) -> Answer {
+    let (record, text) = load(desk, ticket)
+        .await
+        .map_err(|e| load_error(desk, staff, &e))?;
     let office = (desk.office)();
     let form = office.forms.of(&record).map(|f| &**f);
     let docs = &record.documents;
@@ -170,21 +152,12 @@ async fn form_page(
             value,
         })
         .collect();
-    let chrome = desk.chrome(Some(staff), "kotak-masuk");
-    html_page(status, views::render("dokumen.html", &chrome, &view))
+    Ok(desk.page(staff, "kotak-masuk", "dokumen.html", status, &view))
 }
 
 /// `POST /kasus/TICKET/dokumen/`: keeps what staff typed.
-pub async fn save(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-    ticket: &str,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+pub async fn save(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, ticket: &str) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let typed = Typed {
         invitation_number: posted.get("nomor_undangan").trim().to_string(),
         respondent_invitation_number: posted.get("nomor_undangan_termohon").trim().to_string(),
@@ -203,7 +176,7 @@ pub async fn save(
         )
     };
     let office = (desk.office)();
-    let error = if typed.invitation_number.chars().count() > MAX_NUMBER
+    let mut error = if typed.invitation_number.chars().count() > MAX_NUMBER
         || typed.respondent_invitation_number.chars().count() > MAX_NUMBER
     {
         format!("Nomor surat paling banyak {MAX_NUMBER} huruf.")
@@ -220,20 +193,10 @@ pub async fn save(
             let found = paper::acknowledgers(&staff.accounts, &office.config.office)
                 .into_iter()
                 .find(|(v, _)| v == value);
-            match found {
-                Some((_, signer)) => Some(signer),
-                None if error.is_empty() => {
-                    let error = "Penanda tangan itu tidak ada lagi; pilih lagi.".to_string();
-                    return again(
-                        typed,
-                        error,
-                        String::new(),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await;
-                }
-                None => None,
+            if found.is_none() && error.is_empty() {
+                error = "Penanda tangan itu tidak ada lagi; pilih lagi.".to_string();
             }
+            found.map(|(_, signer)| signer)
         }
     };
     if !error.is_empty() {
@@ -270,21 +233,19 @@ pub async fn save(
     .await;
     match saved {
         Ok(Ok(saved)) => {
-            if let Err(e) = &saved.audit {
-                tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-            }
-            redirect(&format!(
+            log_unaudited(&saved.audit);
+            Ok(redirect(&format!(
                 "{CASE_PREFIX}{}/dokumen/?disimpan=1",
                 saved.before.ticket
-            ))
+            )))
         }
         Ok(Err(RecordError::Stale { by, .. })) => {
             again(typed, String::new(), by, StatusCode::CONFLICT).await
         }
-        Ok(Err(e)) => load_error(desk, staff, &e),
+        Ok(Err(e)) => Err(load_error(desk, staff, &e)),
         Err(e) => {
             tracing::error!(target: "loket::desk", "saving a case's documents failed: {e}");
-            server_error(desk, staff)
+            Err(server_error(desk, staff))
         }
     }
 }

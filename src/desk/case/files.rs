@@ -12,15 +12,15 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+use hyper::StatusCode;
 use hyper::header::{self, HeaderValue};
-use hyper::{Response, StatusCode};
 
 use super::{load, load_error, not_found, server_error};
 use crate::cases::layout;
 use crate::desk::http::bytes;
 use crate::desk::messages;
 use crate::desk::roles::Grant;
-use crate::desk::{Body, Desk, Staff};
+use crate::desk::{Answer, Desk, Staff};
 use crate::forms::spec::Role;
 use crate::forms::validate::FileType;
 use crate::work::audit::Action;
@@ -41,24 +41,16 @@ fn read_plain(folder: &Path, name: &str) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-pub async fn attachment(
-    desk: &Arc<Desk>,
-    staff: &Staff,
-    ticket: &str,
-    name: &str,
-) -> Response<Body> {
-    let (record, _) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
+pub async fn attachment(desk: &Arc<Desk>, staff: &Staff, ticket: &str, name: &str) -> Answer {
+    let (record, _) = load(desk, ticket)
+        .await
+        .map_err(|e| load_error(desk, staff, &e))?;
     // Only a name the record lists, and only a plain file name.
     let listed = record
         .attachments
         .iter()
         .find(|a| a.stored_name == name && layout::is_plain_name(name));
-    let Some(listed) = listed else {
-        return not_found(desk, staff);
-    };
+    let listed = listed.ok_or_else(|| not_found(desk, staff))?;
     // The KTP is not for staff who may only read the case (pimpinan).
     let forms = (desk.office)().forms;
     let ktp = forms
@@ -66,10 +58,10 @@ pub async fn attachment(
         .and_then(|f| f.field(&listed.field))
         .is_some_and(|f| f.role.has(Role::Ktp));
     if ktp && staff.grant != Grant::Work {
-        return desk.error_page(Some(staff), messages::FORBIDDEN);
+        return Err(desk.error_page(Some(staff), messages::FORBIDDEN));
     }
     if record.attachments_purged.is_some() {
-        return desk.error_page(Some(staff), messages::ATTACHMENTS_PURGED);
+        return Err(desk.error_page(Some(staff), messages::ATTACHMENTS_PURGED));
     }
     let folder = record.attachment_dir();
     let stored = listed.stored_name.clone();
@@ -77,7 +69,7 @@ pub async fn attachment(
     let content = match read {
         Ok(Ok(b)) => b,
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-            return desk.error_page(Some(staff), messages::ATTACHMENT_MISSING);
+            return Err(desk.error_page(Some(staff), messages::ATTACHMENT_MISSING));
         }
         Ok(Err(e)) => {
             // A symbolic link (never followed) or a file loket cannot read:
@@ -87,11 +79,11 @@ pub async fn attachment(
                 "cannot read an attachment of {}: {e} (run loket verify)",
                 record.ticket
             );
-            return server_error(desk, staff);
+            return Err(server_error(desk, staff));
         }
-        Err(_) => return server_error(desk, staff),
+        Err(_) => return Err(server_error(desk, staff)),
     };
-    if let Err(e) = desk
+    if !desk
         .audit(
             &staff.session.name,
             Action::Attachment,
@@ -100,8 +92,7 @@ pub async fn attachment(
         )
         .await
     {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-        return server_error(desk, staff);
+        return Err(server_error(desk, staff));
     }
     let detected = FileType::sniff(&content);
     let (mime, inline) = match detected {
@@ -133,5 +124,5 @@ pub async fn attachment(
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    Ok(response)
 }

@@ -29,7 +29,7 @@ use time::OffsetDateTime;
 
 use super::http::{self, redirect};
 use super::roles::{Grant, Permission};
-use super::{Body, CASE_PREFIX, Desk, Staff, html_page, messages, views};
+use super::{Answer, Body, CASE_PREFIX, Desk, Staff, log_unaudited, messages};
 use crate::cases::{self, Meeting, Record, RecordError, Version};
 use crate::core::dates;
 use crate::forms::spec::Need;
@@ -61,14 +61,11 @@ pub async fn handle(
         _ => {}
     }
     let read = http::is_read(&req);
-    match tail {
+    let answer = match tail {
         "" if read => {
-            let query = http::query(&req);
-            let changed = query
-                .iter()
-                .find(|(k, _)| k == "diubah")
-                .map(|(_, v)| v.clone());
-            let sent = query.iter().any(|(k, _)| k == "pesan");
+            let asked = http::query(&req);
+            let changed = asked.first("diubah").map(str::to_string);
+            let sent = asked.first("pesan").is_some();
             show(desk, &staff, ticket, changed, sent).await
         }
         "" if req.method() == Method::POST => step(desk, req, &staff, ticket).await,
@@ -78,7 +75,7 @@ pub async fn handle(
             confidential::mark(desk, req, &staff, ticket).await
         }
         "dokumen/" if read => {
-            let saved = http::query(&req).iter().any(|(k, _)| k == "disimpan");
+            let saved = http::query(&req).first("disimpan").is_some();
             documents::page(desk, &staff, ticket, saved).await
         }
         "dokumen/" if req.method() == Method::POST => {
@@ -92,9 +89,10 @@ pub async fn handle(
             files::attachment(desk, &staff, ticket, &tail["lampiran/".len()..]).await
         }
         "lampiran/" if req.method() == Method::POST => attach::add(desk, req, &staff, ticket).await,
-        "" | "pesan/" | "kode/" | "rahasia/" | "dokumen/" => desk.not_allowed(Some(&staff)),
-        _ => not_found(desk, &staff),
-    }
+        "" | "pesan/" | "kode/" | "rahasia/" | "dokumen/" => Err(desk.not_allowed(Some(&staff))),
+        _ => Err(not_found(desk, &staff)),
+    };
+    answer.unwrap_or_else(|page| page)
 }
 
 fn not_found(desk: &Desk, staff: &Staff) -> Response<Body> {
@@ -133,10 +131,29 @@ fn server_error(desk: &Desk, staff: &Staff) -> Response<Body> {
     desk.error_page(Some(staff), messages::SERVER_FAULT)
 }
 
+/// The case page's view of the record as it is now, or the page that says
+/// why it does not read.
+async fn current(desk: &Desk, staff: &Staff, ticket: &str) -> Result<CaseView, Response<Body>> {
+    let (record, text) = load(desk, ticket)
+        .await
+        .map_err(|e| load_error(desk, staff, &e))?;
+    Ok(view_of(desk, &record, &text))
+}
+
+/// The case page's view of `record` (its file's `text`), today.
+fn view_of(desk: &Desk, record: &Record, text: &str) -> CaseView {
+    let office = (desk.office)();
+    CaseView::new(
+        record,
+        &office.forms,
+        text,
+        (dates::today(), office.pauses()),
+    )
+}
+
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &CaseView) -> Response<Body> {
-    let chrome = desk.chrome(Some(staff), "kotak-masuk");
     let view = view.for_viewer(&staff.accounts, staff.grant == Grant::Work);
-    html_page(status, views::render("kasus.html", &chrome, &view))
+    desk.page(staff, "kotak-masuk", "kasus.html", status, &view)
 }
 
 /// The case page; `changed` is what the step just taken did (`?diubah=`:
@@ -147,14 +164,12 @@ async fn show(
     ticket: &str,
     changed: Option<String>,
     sent: bool,
-) -> Response<Body> {
-    let (record, text) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
-    };
-    let office = (desk.office)();
-    let forms = office.forms.clone();
-    let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
+) -> Answer {
+    let (record, text) = load(desk, ticket)
+        .await
+        .map_err(|e| load_error(desk, staff, &e))?;
+    let forms = (desk.office)().forms;
+    let mut view = view_of(desk, &record, &text);
     view.confidential.can_mark = confidential::may_mark(staff);
     restore_kept(desk, staff, &mut view, &record.ticket);
     if sent {
@@ -172,7 +187,7 @@ async fn show(
             (None, None) => String::new(),
         };
     }
-    render(desk, staff, StatusCode::OK, &view)
+    Ok(render(desk, staff, StatusCode::OK, &view))
 }
 
 /// Fills in what `staff` typed into the step or message form before their
@@ -283,16 +298,8 @@ fn change_from(
 }
 
 /// `POST /kasus/TICKET/`: the next step.
-async fn step(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-    ticket: &str,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+async fn step(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, ticket: &str) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let typed = typed_step(&posted);
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
@@ -303,17 +310,16 @@ async fn step(
     };
     let change = match change {
         Ok(c) => c,
-        Err(message) => return refused(desk, staff, ticket, typed, message, None).await,
+        Err(message) => return Err(refused(desk, staff, ticket, typed, message, None).await),
     };
     // A meeting that looks wrong is sent back once, with the reasons, to
     // be confirmed (real meetings happen on Saturdays).
     if let Some(meeting) = &change.meeting
         && posted.get("yakin") != "ya"
     {
-        let record = match load(desk, ticket).await {
-            Ok((record, _)) => record,
-            Err(e) => return load_error(desk, staff, &e),
-        };
+        let (record, _) = load(desk, ticket)
+            .await
+            .map_err(|e| load_error(desk, staff, &e))?;
         let office = (desk.office)();
         let hours = office
             .terms
@@ -324,7 +330,7 @@ async fn step(
             let mut typed = typed;
             typed.doubts = doubts;
             let message = "Periksa lagi jadwal pertemuan ini. Bila memang benar, centang konfirmasi lalu simpan lagi.";
-            return refused(desk, staff, ticket, typed, message.into(), None).await;
+            return Err(refused(desk, staff, ticket, typed, message.into(), None).await);
         }
     }
     let actor = Actor::desk(&staff.session.name);
@@ -351,19 +357,16 @@ async fn step(
         })
         .await
     };
-    let done = match finished(desk, staff, ticket, typed.clone(), done).await {
-        Ok(done) => done,
-        Err(response) => return response,
-    };
+    let done = finished(desk, staff, ticket, typed.clone(), done).await?;
     let changed = match (moving, &change.to) {
         (true, _) => typed.formulir.trim(),
         (false, Some(to)) => to.as_str(),
         (false, None) => done.before.status.as_str(),
     };
-    redirect(&format!(
+    Ok(redirect(&format!(
         "{CASE_PREFIX}{}/?diubah={}",
         done.before.ticket, changed
-    ))
+    )))
 }
 
 /// The use cases' view of the office now, with the citizen's mail when
@@ -389,20 +392,12 @@ fn work_now(desk: &Desk) -> Work {
 
 /// `POST /kasus/TICKET/pesan/`: a message to the citizen without a step
 /// ([`work::send_message`]), with CSRF and the version check of a step.
-async fn message(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-    ticket: &str,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+async fn message(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, ticket: &str) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let typed = typed_message(&posted);
     if typed.pesan.trim().is_empty() {
         let message = "Tulis pesan untuk pemohon.";
-        return refused(desk, staff, ticket, typed, message.into(), None).await;
+        return Err(refused(desk, staff, ticket, typed, message.into(), None).await);
     }
     let version = Version::parse(&posted.get("versi"));
     let now = OffsetDateTime::now_utc();
@@ -417,11 +412,11 @@ async fn message(
         })
         .await
     };
-    let done = match finished(desk, staff, ticket, typed, done).await {
-        Ok(done) => done,
-        Err(response) => return response,
-    };
-    redirect(&format!("{CASE_PREFIX}{}/?pesan=1", done.before.ticket))
+    let done = finished(desk, staff, ticket, typed, done).await?;
+    Ok(redirect(&format!(
+        "{CASE_PREFIX}{}/?pesan=1",
+        done.before.ticket
+    )))
 }
 
 /// What a step or message came to: written (its audit and mail problems
@@ -433,52 +428,45 @@ async fn finished(
     typed: Typed,
     done: Result<Result<work::StepDone, StepError>, tokio::task::JoinError>,
 ) -> Result<work::StepDone, Response<Body>> {
-    let done = match done {
-        Ok(Ok(done)) => done,
-        Ok(Err(StepError::Record(RecordError::Stale { by, .. }))) => {
-            return Err(refused(desk, staff, ticket, typed, String::new(), Some(by)).await);
+    // What went wrong, for the step's form, or who changed the case.
+    let (message, stale_by) = match done {
+        Ok(Ok(done)) => {
+            log_unaudited(&done.audit);
+            match &done.told {
+                Ok(true) => {
+                    if let Some(mail) = &desk.mail {
+                        mail.wake();
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::error!(target: "loket::desk", "no mail for the citizen: {e}"),
+            }
+            return Ok(done);
         }
-        Ok(Err(StepError::Record(RecordError::LateReason { due, .. }))) => {
-            let message = format!(
+        Ok(Err(StepError::Record(RecordError::Stale { by, .. }))) => (String::new(), Some(by)),
+        Ok(Err(StepError::Record(RecordError::LateReason { due, .. }))) => (
+            format!(
                 "Kasus ini melewati batas waktunya ({}). Tulis alasan keterlambatan untuk pemohon; alasan ini dikirim lewat surel dan tampil di halaman Cek Status.",
                 dates::format_long(due)
-            );
-            return Err(refused(desk, staff, ticket, typed, message, None).await);
-        }
-        Ok(Err(StepError::Needs(need, _))) => {
-            return Err(refused(desk, staff, ticket, typed, need_text(need).into(), None).await);
-        }
-        Ok(Err(StepError::NoTerm(_))) => {
-            let message = "Situs tidak menetapkan jangka waktu untuk formulir itu; minta pengelola situs memeriksa berkas formulirnya.";
-            return Err(refused(desk, staff, ticket, typed, message.into(), None).await);
-        }
-        Ok(Err(e @ StepError::NoForm(_))) => {
-            return Err(refused(desk, staff, ticket, typed, e.to_string(), None).await);
-        }
+            ),
+            None,
+        ),
+        Ok(Err(StepError::Needs(need, _))) => (need_text(need).into(), None),
+        Ok(Err(StepError::NoTerm(_))) => (
+            "Situs tidak menetapkan jangka waktu untuk formulir itu; minta pengelola situs memeriksa berkas formulirnya.".into(),
+            None,
+        ),
+        Ok(Err(e @ StepError::NoForm(_))) => (e.to_string(), None),
         Ok(Err(StepError::Record(
             e @ (RecordError::Transition { .. } | RecordError::Missing(_)),
-        ))) => {
-            return Err(refused(desk, staff, ticket, typed, e.to_string(), None).await);
-        }
+        ))) => (e.to_string(), None),
         Ok(Err(StepError::Record(e))) => return Err(load_error(desk, staff, &e)),
         Err(e) => {
             tracing::error!(target: "loket::desk", "a status change failed: {e}");
             return Err(server_error(desk, staff));
         }
     };
-    if let Err(e) = &done.audit {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
-    match &done.told {
-        Ok(true) => {
-            if let Some(mail) = &desk.mail {
-                mail.wake();
-            }
-        }
-        Ok(false) => {}
-        Err(e) => tracing::error!(target: "loket::desk", "no mail for the citizen: {e}"),
-    }
-    Ok(done)
+    Err(refused(desk, staff, ticket, typed, message, stale_by).await)
 }
 
 /// The desk's words for what a step lacks.
@@ -534,13 +522,10 @@ async fn refused(
     error: String,
     stale_by: Option<String>,
 ) -> Response<Body> {
-    let (record, text) = match load(desk, ticket).await {
-        Ok(found) => found,
-        Err(e) => return load_error(desk, staff, &e),
+    let mut view = match current(desk, staff, ticket).await {
+        Ok(view) => view,
+        Err(page) => return page,
     };
-    let office = (desk.office)();
-    let forms = office.forms.clone();
-    let mut view = CaseView::new(&record, &forms, &text, (dates::today(), office.pauses()));
     view.confidential.can_mark = confidential::may_mark(staff);
     view.error_on_top = !error.is_empty() && !typed.message_form && !view.offers(&typed.langkah);
     view.typed = typed;

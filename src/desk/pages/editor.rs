@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::{PAGES_PATH, Refused, author, publish, when};
 use crate::core::diagnostic::Diagnostic;
 use crate::desk::http::{self, Form, query, redirect};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::{Body, Desk, Staff, messages};
 use crate::edit::front::{self, Fields, KeptLines, ServiceFields};
 use crate::edit::versions::{Change, Draft, token};
 use crate::edit::{EditError, EditPath, SiteFiles};
@@ -137,9 +137,7 @@ impl EditorPage {
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, mut view: EditorPage) -> Response<Body> {
     view.has_errors = view.problems.iter().any(|p| p.error);
-    let view = &view;
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(status, views::render("halaman-sunting.html", &chrome, view))
+    desk.page(staff, "halaman", "halaman-sunting.html", status, &view)
 }
 
 /// Runs blocking work on the site's files.
@@ -148,9 +146,7 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce(SiteFiles) -> std::io::Result<T> + Send + 'static,
 ) -> std::io::Result<T> {
     let files = desk.site_files();
-    tokio::task::spawn_blocking(move || f(files))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    crate::desk::blocking(move || f(files)).await
 }
 
 /// `GET`: the editor, on the page's draft if it has one (`?asli=1`: on the
@@ -162,12 +158,6 @@ async fn open(
     path: EditPath,
 ) -> Response<Body> {
     let asked = query(req);
-    let flag = |name: &str| {
-        asked
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
     let p = path.clone();
     let read = blocking(desk, move |files| {
         let text = files.read(&p)?;
@@ -186,7 +176,7 @@ async fn open(
         return desk.error_page(Some(staff), messages::SITE_PAGE_UNKNOWN);
     };
     let mut view = EditorPage::new(desk, &path);
-    let opened_draft = draft.is_some() && flag("asli").is_none();
+    let opened_draft = draft.is_some() && asked.first("asli").is_none();
     view = match (&draft, opened_draft) {
         (Some(d), true) => {
             view.dasar = d.base.clone();
@@ -202,10 +192,13 @@ async fn open(
         who: d.author.name,
         at: when(&d.author.at),
     });
-    if let Some(n) = flag("terbit").filter(|n| n.chars().all(|c| c.is_ascii_digit())) {
+    if let Some(n) = asked
+        .first("terbit")
+        .filter(|n| n.chars().all(|c| c.is_ascii_digit()))
+    {
         view.notice = format!("Terbit sebagai versi {n}. Halaman ini sekarang tampil di situs:");
         view.notice_link = true;
-    } else if flag("disimpan").as_deref() == Some("draf") {
+    } else if asked.first("disimpan") == Some("draf") {
         view.notice = "Draf tersimpan. Draf belum tampil di situs sampai diterbitkan.".into();
     }
     render(desk, staff, StatusCode::OK, view)
@@ -445,10 +438,12 @@ async fn publish_page(
                 yours: text,
                 kept: kept.is_ok(),
             };
-            let chrome = desk.chrome(Some(staff), "halaman");
-            html_page(
+            desk.page(
+                staff,
+                "halaman",
+                "halaman-bentrok.html",
                 StatusCode::CONFLICT,
-                views::render("halaman-bentrok.html", &chrome, &page),
+                &page,
             )
         }
         Err(Refused::Edit(EditError::NotEditable(_))) => {

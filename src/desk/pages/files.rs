@@ -31,9 +31,8 @@ use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 
 use crate::cases::sanitize::{SanitizeError, Sanitizer};
-use crate::core::web;
-use crate::desk::http::{self, bytes, query, redirect};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::http::{self, UploadError, bytes, query, redirect};
+use crate::desk::{Body, Desk, Staff, blocking, messages};
 use crate::edit::files::{self, StaticPath, folder_of, stem_of};
 use crate::forms::validate::{FileType, format_size};
 use crate::site::content::STATIC_DIR;
@@ -64,12 +63,11 @@ pub async fn handle(
     match (rest, read) {
         ("", true) => {
             let asked = query(&req);
-            let get = |k: &str| asked.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             let mut view = FilesPage::default();
-            if let Some(done) = get("diunggah").and_then(|p| StaticPath::parse(&p)) {
+            if let Some(done) = asked.first("diunggah").and_then(StaticPath::parse) {
                 view.done_url = format!("{}{}", base_url(desk), done.url());
                 view.done = done.to_string();
-                view.replaced = get("diganti").is_some();
+                view.replaced = asked.first("diganti").is_some();
             }
             page(desk, staff, StatusCode::OK, view).await
         }
@@ -141,15 +139,10 @@ async fn page(
     mut view: FilesPage,
 ) -> Response<Body> {
     let site = desk.site.clone();
-    let listed = tokio::task::spawn_blocking(move || files::list(&site)).await;
-    let (found, folders) = match listed {
-        Ok(Ok(listed)) => listed,
-        Ok(Err(e)) => {
-            tracing::error!(target: "loket::desk", "cannot list the site's static files: {e}");
-            return desk.error_page(Some(staff), messages::SERVER_FAULT);
-        }
+    let (found, folders) = match blocking(move || files::list(&site)).await {
+        Ok(listed) => listed,
         Err(e) => {
-            tracing::error!(target: "loket::desk", "listing the static files failed: {e}");
+            tracing::error!(target: "loket::desk", "cannot list the site's static files: {e}");
             return desk.error_page(Some(staff), messages::SERVER_FAULT);
         }
     };
@@ -173,8 +166,7 @@ async fn page(
     view.folders = folders;
     view.max_image = format_size(MAX_IMAGE);
     view.max_pdf = format_size(MAX_PDF);
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(status, views::render("halaman-berkas.html", &chrome, &view))
+    desk.page(staff, "halaman", "halaman-berkas.html", status, &view)
 }
 
 /// What the upload form carried; the file is in `raw`.
@@ -191,26 +183,9 @@ struct Posted {
     head: Vec<u8>,
 }
 
-/// Why the post was not read.
-enum ReadError {
-    NotMultipart,
-    TooLarge,
-    Unreadable,
-    Storage(std::io::Error),
-}
-
 /// Reads the upload form, its file into a private scratch file of `data/`.
-async fn read(scratch: PathBuf, req: Request<Incoming>) -> Result<Posted, ReadError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    if web::media_type(req.headers()) != "multipart/form-data" {
-        return Err(ReadError::NotMultipart);
-    }
-    let boundary = multer::parse_boundary(&content_type).map_err(|_| ReadError::NotMultipart)?;
+async fn read(scratch: PathBuf, req: Request<Incoming>) -> Result<Posted, UploadError> {
+    let boundary = http::boundary(&req).map_err(|_| UploadError::NotMultipart)?;
     let limits = SizeLimit::new()
         .whole_stream(MAX_PDF + 8 * MAX_TEXT)
         .per_field(MAX_TEXT)
@@ -220,50 +195,41 @@ async fn read(scratch: PathBuf, req: Request<Incoming>) -> Result<Posted, ReadEr
         .allowed_fields(vec!["csrf", "folder", "nama", "ganti", FILE]);
     let mut multipart =
         Multipart::with_constraints(req.into_body().into_data_stream(), boundary, constraints);
-    let from_multer = |e: multer::Error| match e {
-        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
-            ReadError::TooLarge
-        }
-        _ => ReadError::Unreadable,
-    };
     let mut posted = Posted::default();
     let reading = async {
-        while let Some(mut field) = multipart.next_field().await.map_err(from_multer)? {
+        while let Some(mut field) = multipart.next_field().await? {
             match field.name().unwrap_or("") {
-                "csrf" => posted.csrf = field.text().await.map_err(from_multer)?,
-                "folder" => posted.folder = field.text().await.map_err(from_multer)?,
-                "nama" => posted.name = field.text().await.map_err(from_multer)?,
-                "ganti" => posted.replace = field.text().await.map_err(from_multer)? == "ya",
-                _ if posted.raw.is_some() => return Err(ReadError::Unreadable),
+                "csrf" => posted.csrf = field.text().await?,
+                "folder" => posted.folder = field.text().await?,
+                "nama" => posted.name = field.text().await?,
+                "ganti" => posted.replace = field.text().await? == "ya",
+                _ if posted.raw.is_some() => return Err(UploadError::Unreadable),
                 _ => {
                     posted.original = field.file_name().unwrap_or("").to_string();
-                    crate::core::fs::create_private_dir(&scratch).map_err(ReadError::Storage)?;
+                    crate::core::fs::create_private_dir(&scratch)?;
                     let raw = tempfile::Builder::new()
                         .prefix("unggah-")
-                        .tempfile_in(&scratch)
-                        .map_err(ReadError::Storage)?;
-                    let file = raw.reopen().map_err(ReadError::Storage)?;
+                        .tempfile_in(&scratch)?;
+                    let file = raw.reopen()?;
                     let mut out = tokio::fs::File::from_std(file);
-                    while let Some(chunk) = field.chunk().await.map_err(from_multer)? {
+                    while let Some(chunk) = field.chunk().await? {
                         if posted.head.len() < 8 {
                             let take = (8 - posted.head.len()).min(chunk.len());
                             posted.head.extend_from_slice(&chunk[..take]);
                         }
                         posted.size += chunk.len() as u64;
-                        out.write_all(&chunk).await.map_err(ReadError::Storage)?;
+                        out.write_all(&chunk).await?;
                     }
-                    out.flush().await.map_err(ReadError::Storage)?;
+                    out.flush().await?;
                     posted.raw = Some(raw);
                 }
             }
         }
         Ok(())
     };
-    match tokio::time::timeout(TOTAL, reading).await {
-        Ok(Ok(())) => Ok(posted),
-        Ok(Err(e)) => Err(e),
-        Err(_) => Err(ReadError::Unreadable),
-    }
+    let read = tokio::time::timeout(TOTAL, reading).await;
+    read.map_err(|_| UploadError::Unreadable)??;
+    Ok(posted)
 }
 
 /// `POST /halaman/berkas/`.
@@ -271,20 +237,20 @@ async fn upload(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Resp
     let scratch = desk.data.join(crate::edit::versions::DIR).join(".tmp");
     let posted = match read(scratch, req).await {
         Ok(posted) => posted,
-        Err(ReadError::NotMultipart) => {
+        Err(UploadError::NotMultipart) => {
             return desk.error_page(Some(staff), messages::UPLOAD_NOT_MULTIPART);
         }
-        Err(ReadError::TooLarge) => {
+        Err(UploadError::TooLarge) => {
             let view = FilesPage {
                 error: too_large(),
                 ..FilesPage::default()
             };
             return page(desk, staff, StatusCode::PAYLOAD_TOO_LARGE, view).await;
         }
-        Err(ReadError::Unreadable) => {
+        Err(UploadError::Unreadable) => {
             return desk.error_page(Some(staff), messages::FORM_INCOMPLETE);
         }
-        Err(ReadError::Storage(e)) => {
+        Err(UploadError::Storage(e)) => {
             tracing::error!(target: "loket::desk", "cannot receive an upload: {e}");
             return desk.error_page(Some(staff), messages::SERVER_FAULT);
         }
@@ -389,12 +355,8 @@ async fn upload(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Resp
         true => format!("{path} (mengganti berkas lama)"),
         false => path.to_string(),
     };
-    if let Err(e) = desk
-        .audit(&staff.session.name, Action::FileUploaded, None, &detail)
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(&staff.session.name, Action::FileUploaded, None, &detail)
+        .await;
     let mut location = format!(
         "{FILES_PATH}?diunggah={}",
         form_urlencoded::byte_serialize(path.as_str().as_bytes()).collect::<String>()
@@ -468,7 +430,7 @@ async fn serve(desk: &Arc<Desk>, staff: &Staff, rel: &str) -> Response<Body> {
         return desk.error_page(Some(staff), messages::STATIC_FILE_UNKNOWN);
     };
     let (site, p) = (desk.site.clone(), path.clone());
-    let read = tokio::task::spawn_blocking(move || {
+    let read = blocking(move || {
         let file = files::open(&site, &p)?;
         if file.metadata()?.len() > MAX_SERVED {
             return Err(std::io::Error::other("too large to serve"));
@@ -477,8 +439,7 @@ async fn serve(desk: &Arc<Desk>, staff: &Staff, rel: &str) -> Response<Body> {
         std::io::Read::read_to_end(&mut &file, &mut content)?;
         Ok(content)
     })
-    .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    .await;
     let content = match read {
         Ok(content) => content,
         Err(e)

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::{PAGES_PATH, Refused, publish, when};
 use crate::desk::http::{self, query, redirect};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::{Answer, Body, Desk, Staff, blocking, messages};
 use crate::edit::diff::{self, Line};
 use crate::edit::versions::{Change, Version, token};
 use crate::edit::{EditError, EditPath};
@@ -41,17 +41,18 @@ pub async fn handle(
     };
     if http::is_read(&req) {
         let asked = query(&req);
-        let get = |name: &str| asked.iter().find(|(k, _)| k == name).map(|(_, v)| v);
         let view = HistoryPage {
-            shown_asked: get("versi").cloned(),
-            restored_as: get("dipulihkan").and_then(|n| n.parse().ok()),
-            page: get("hal").and_then(|n| n.parse().ok()).unwrap_or(1),
+            shown_asked: asked.first("versi").map(str::to_string),
+            restored_as: asked.first("dipulihkan").and_then(|n| n.parse().ok()),
+            page: asked.first("hal").and_then(|n| n.parse().ok()).unwrap_or(1),
             ..HistoryPage::default()
         };
         return show(desk, staff, &path, view, StatusCode::OK).await;
     }
     if req.method() == hyper::Method::POST {
-        return restore(desk, req, staff, &path).await;
+        return restore(desk, req, staff, &path)
+            .await
+            .unwrap_or_else(|page| page);
     }
     desk.not_allowed(Some(staff))
 }
@@ -154,7 +155,7 @@ struct Read {
 async fn read(desk: &Desk, path: &EditPath, page: usize) -> std::io::Result<Read> {
     let files = desk.site_files();
     let path = path.clone();
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let current = files.read(&path)?;
         let mut versions = Vec::new();
         for version in files.versions().history(path.as_str())? {
@@ -170,7 +171,6 @@ async fn read(desk: &Desk, path: &EditPath, page: usize) -> std::io::Result<Read
         })
     })
     .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
 /// Each version of page `page` against the one before it, and the file
@@ -293,11 +293,7 @@ async fn show(
             v.restored.unwrap_or_default()
         );
     }
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(
-        status,
-        views::render("halaman-riwayat.html", &chrome, &view),
-    )
+    desk.page(staff, "halaman", "halaman-riwayat.html", status, &view)
 }
 
 /// `POST`: publishes version `versi` again, for a file that was `dasar`
@@ -307,11 +303,8 @@ async fn restore(
     req: Request<Incoming>,
     staff: &Staff,
     path: &EditPath,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let (asked, dasar) = (posted.get("versi"), posted.get("dasar"));
     let refuse = |error: String| HistoryPage {
         error,
@@ -322,14 +315,14 @@ async fn restore(
         let view = refuse(
             "Pilih versi yang akan dipulihkan dari daftar di bawah. Tidak ada yang diubah.".into(),
         );
-        return show(desk, staff, path, view, unprocessable).await;
+        return Err(show(desk, staff, path, view, unprocessable).await);
     };
     if dasar.is_empty() {
         let view = refuse("Formulir pemulihan ini tidak lengkap. Tidak ada yang diubah. Muat ulang halaman riwayat lalu coba lagi.".into());
-        return show(desk, staff, path, view, unprocessable).await;
+        return Err(show(desk, staff, path, view, unprocessable).await);
     }
     let (files, p) = (desk.site_files(), path.clone());
-    let kept = tokio::task::spawn_blocking(move || {
+    let kept = blocking(move || {
         let known = files
             .versions()
             .history(p.as_str())?
@@ -340,19 +333,18 @@ async fn restore(
             false => Ok(None),
         }
     })
-    .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    .await;
     let text = match kept {
         Ok(Some(text)) => text,
         Ok(None) => {
             let view = refuse(format!(
                 "Versi {number} tidak ada dalam riwayat halaman ini. Tidak ada yang diubah."
             ));
-            return show(desk, staff, path, view, unprocessable).await;
+            return Err(show(desk, staff, path, view, unprocessable).await);
         }
         Err(e) => {
             tracing::error!(target: "loket::desk", "cannot read version {number} of {path}: {e}");
-            return desk.error_page(Some(staff), messages::SERVER_FAULT);
+            return Err(desk.error_page(Some(staff), messages::SERVER_FAULT));
         }
     };
     let published = publish(
@@ -367,11 +359,11 @@ async fn restore(
     .await;
     let (view, status) = match published {
         Ok((version, _)) => {
-            return redirect(&format!(
+            return Ok(redirect(&format!(
                 "{}?dipulihkan={}",
                 history_url(path),
                 version.number
-            ));
+            )));
         }
         Err(Refused::Edit(EditError::Conflict { by, .. })) => {
             let who = match by {
@@ -395,11 +387,11 @@ async fn restore(
             (view, unprocessable)
         }
         Err(Refused::Edit(EditError::NotEditable(_))) => {
-            return desk.error_page(Some(staff), messages::PAGE_UNKNOWN);
+            return Err(desk.error_page(Some(staff), messages::PAGE_UNKNOWN));
         }
         Err(Refused::Edit(EditError::Io(e))) => {
             tracing::error!(target: "loket::desk", "cannot restore version {number} of {path}: {e}");
-            return desk.error_page(Some(staff), messages::SERVER_FAULT);
+            return Err(desk.error_page(Some(staff), messages::SERVER_FAULT));
         }
         Err(Refused::NotBuilt(why)) => {
             let mut view = refuse(format!(
@@ -409,5 +401,5 @@ async fn restore(
             (view, StatusCode::INTERNAL_SERVER_ERROR)
         }
     };
-    show(desk, staff, path, view, status).await
+    Err(show(desk, staff, path, view, status).await)
 }

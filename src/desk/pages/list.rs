@@ -16,16 +16,14 @@ use std::time::SystemTime;
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::history::history_url;
-use super::{PAGES_PATH, Refused, publish};
-use crate::core::dates::{self, WIB};
+use super::{PAGES_PATH, Refused, publish, when};
 use crate::core::diagnostic::{self, Diagnostic, Severity, display_path};
+use crate::desk::case::words::moment_text;
 use crate::desk::http::{self, query};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
-use crate::edit::versions::Change;
+use crate::desk::{Body, Desk, Staff, blocking, messages};
+use crate::edit::versions::{Author, Change};
 use crate::edit::{EditError, EditPath, SiteFiles};
 use crate::site::content::{CONTENT_DIR, parse_page, slugify};
 use new::{NewPage, create, new_form};
@@ -44,7 +42,7 @@ pub async fn handle(
     match (rest, http::is_read(&req)) {
         ("", true) => list(desk, &req, staff).await,
         (NEW, true) => new_form(desk, staff, NewPage::default(), StatusCode::OK).await,
-        (NEW, false) => create(desk, req, staff).await,
+        (NEW, false) => create(desk, req, staff).await.unwrap_or_else(|page| page),
         _ => desk.not_allowed(Some(staff)),
     }
 }
@@ -103,21 +101,10 @@ fn site_check(root: &Path) -> Vec<Diagnostic> {
     diags
 }
 
-/// A moment as the desk says it: "2 Desember 2026 pukul 09.05 WIB".
-fn moment(at: OffsetDateTime) -> String {
-    let at = at.to_offset(WIB);
-    format!(
-        "{} pukul {:02}.{:02} WIB",
-        dates::format_long(at.date()),
-        at.hour(),
-        at.minute()
-    )
-}
-
-fn moment_of(rfc3339: &str) -> String {
-    OffsetDateTime::parse(rfc3339, &Rfc3339)
-        .map(moment)
-        .unwrap_or_else(|_| rfc3339.to_string())
+/// "Sari Wulandari (sari), 2 Desember 2026, 09.05 WIB": who made a version
+/// or draft, and when.
+fn by_whom(author: &Author) -> String {
+    format!("{} ({}), {}", author.name, author.login, when(&author.at))
 }
 
 fn editor_url(path: &EditPath) -> String {
@@ -291,12 +278,7 @@ fn gone(files: &SiteFiles) -> std::io::Result<Vec<Gone>> {
         out.push(Gone {
             title,
             history: history_url(&path),
-            by: format!(
-                "{} ({}), {}",
-                v.author.name,
-                v.author.login,
-                moment_of(&v.author.at)
-            ),
+            by: by_whom(&v.author),
             file: path.to_string(),
         });
     }
@@ -339,15 +321,15 @@ fn read_list(files: &SiteFiles) -> std::io::Result<ListPage> {
         let path = &page.path;
         let current = files.read(path)?;
         let by = files.published_by(path, current.as_deref())?;
-        let file_time = || page.modified.map(|t| moment(t.into())).unwrap_or_default();
-        let draft = files.versions().draft(path.as_str())?.map(|d| {
-            format!(
-                "{} ({}), {}",
-                d.author.name,
-                d.author.login,
-                moment_of(&d.author.at)
-            )
-        });
+        let file_time = || {
+            page.modified
+                .map(|t| moment_text(t.into()))
+                .unwrap_or_default()
+        };
+        let draft = files
+            .versions()
+            .draft(path.as_str())?
+            .map(|d| by_whom(&d.author));
         let file = path.to_string();
         let mine = |level: fn(&Diagnostic) -> bool| {
             others
@@ -365,7 +347,7 @@ fn read_list(files: &SiteFiles) -> std::io::Result<ListPage> {
                 false => removal_url(path),
             },
             changed: match &by {
-                Some(a) => format!("{} ({}), {}", a.name, a.login, moment_of(&a.at)),
+                Some(a) => by_whom(a),
                 None => file_time(),
             },
             outside: by.is_none(),
@@ -388,14 +370,6 @@ fn read_list(files: &SiteFiles) -> std::io::Result<ListPage> {
     })
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
-) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-}
-
 async fn list(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Response<Body> {
     let files = desk.site_files();
     let mut view = match blocking(move || read_list(&files)).await {
@@ -406,20 +380,15 @@ async fn list(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Respo
         }
     };
     let removed = query(req)
-        .into_iter()
-        .find(|(k, _)| k == "dihapus")
-        .and_then(|(_, v)| EditPath::parse(&v).ok())
+        .first("dihapus")
+        .and_then(|v| EditPath::parse(v).ok())
         // Said only of a page that is gone indeed.
         .filter(|p| !view.rows.iter().any(|r| r.file == p.as_str()));
     if let Some(path) = removed {
         view.removed_history = history_url(&path);
         view.removed = path.to_string();
     }
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(
-        StatusCode::OK,
-        views::render("halaman.html", &chrome, &view),
-    )
+    desk.page(staff, "halaman", "halaman.html", StatusCode::OK, &view)
 }
 
 /// What cannot be shown on the form: a fault of the disk or of the build.

@@ -50,7 +50,9 @@ pub async fn handle(
         return history::handle(desk, req, staff, file).await;
     }
     if let Some(file) = rest.strip_prefix("hapus/") {
-        return list::remove(desk, req, staff, file).await;
+        return list::remove(desk, req, staff, file)
+            .await
+            .unwrap_or_else(|page| page);
     }
     if let Some(file) = rest.strip_prefix("berkas/") {
         return files::handle(desk, req, staff, file).await;
@@ -157,9 +159,7 @@ pub(super) async fn publish(
             format!("{path} versi {}", version.number),
         ),
     };
-    if let Err(e) = desk.audit(&staff.session.name, action, None, &detail).await {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(&staff.session.name, action, None, &detail).await;
     Ok((version, warnings))
 }
 

@@ -17,8 +17,9 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::http::{self, query, redirect};
-use super::{Body, Desk, Staff, html_page, messages, views};
+use super::http::{self, Form, query, redirect};
+use super::views::Choice;
+use super::{Answer, Body, Desk, Staff, blocking, messages};
 use crate::cases::report::{Period, Span};
 use crate::core::dates;
 use crate::survey::Range;
@@ -45,15 +46,16 @@ pub async fn handle(
     rest: &str,
 ) -> Response<Body> {
     let read = http::is_read(&req);
-    match (rest, read) {
-        ("", true) => page(desk, &req, staff).await,
-        (CODE, true) => walk_in::form(desk, staff),
+    let answer = match (rest, read) {
+        ("", true) => Ok(page(desk, &req, staff).await),
+        (CODE, true) => Ok(walk_in::form(desk, staff)),
         (CODE, false) => walk_in::make(desk, req, staff).await,
         (PLAN, false) => save_plan(desk, req, staff).await,
         (PUBLISH, false) => publish(desk, req, staff, true).await,
         (WITHDRAW, false) => publish(desk, req, staff, false).await,
-        _ => desk.not_allowed(Some(staff)),
-    }
+        _ => Err(desk.not_allowed(Some(staff))),
+    };
+    answer.unwrap_or_else(|page| page)
 }
 
 /// One element's line as the page shows it.
@@ -78,54 +80,34 @@ struct Suggestion {
     text: String,
 }
 
-/// One choice of the period picker.
-#[derive(Serialize)]
-struct Part {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 /// The picker's choices after the year: "" the whole year, "S1", "Q4",
 /// "11".
-fn parts(chosen: &str) -> Vec<Part> {
+fn parts(chosen: &str) -> Vec<Choice> {
     let mut all: Vec<(String, String)> = vec![(String::new(), "Setahun penuh".into())];
     let roman = ["I", "II", "III", "IV"];
-    let months = |from: u8, to: u8| {
-        let name = |m: u8| {
-            time::Month::try_from(m)
-                .map(dates::month_name)
-                .unwrap_or_default()
-        };
-        format!("{}–{}", name(from), name(to))
+    let name = |m: u8| {
+        time::Month::try_from(m)
+            .map(dates::month_name)
+            .unwrap_or_default()
     };
-    for h in 1..=2u8 {
-        let label = format!(
-            "Semester {} ({})",
-            roman[usize::from(h - 1)],
-            months(h * 6 - 5, h * 6)
-        );
-        all.push((format!("S{h}"), label));
-    }
-    for q in 1..=4u8 {
-        let label = format!(
-            "Triwulan {} ({})",
-            roman[usize::from(q - 1)],
-            months(q * 3 - 2, q * 3)
-        );
-        all.push((format!("Q{q}"), label));
-    }
-    for m in 1..=12u8 {
-        if let Ok(month) = time::Month::try_from(m) {
-            all.push((format!("{m:02}"), dates::month_name(month).to_string()));
+    // The halves and quarters: "Semester II (Juli–Desember)", "Q4".
+    for (word, code, months) in [("Semester", "S", 6u8), ("Triwulan", "Q", 3)] {
+        for n in 1..=12 / months {
+            let (from, to) = (n * months - months + 1, n * months);
+            let label = format!(
+                "{word} {} ({}–{})",
+                roman[usize::from(n - 1)],
+                name(from),
+                name(to)
+            );
+            all.push((format!("{code}{n}"), label));
         }
     }
+    for m in 1..=12u8 {
+        all.push((format!("{m:02}"), name(m).to_string()));
+    }
     all.into_iter()
-        .map(|(value, label)| Part {
-            selected: value == chosen,
-            value,
-            label,
-        })
+        .map(|(value, label)| Choice::new(value.clone(), label, value == chosen))
         .collect()
 }
 
@@ -134,7 +116,7 @@ struct SurveyPage {
     /// The period as picked: its year and part ("", "S1", "Q4", "11").
     year: String,
     part: String,
-    parts: Vec<Part>,
+    parts: Vec<Choice>,
     /// The period's code and name, once known.
     code: String,
     name: String,
@@ -187,14 +169,8 @@ pub fn sample_note(s: &Summary) -> String {
 
 /// The period a query asks for: `periode` (a code), or `tahun` with
 /// `bagian` ("" the year, "S1", "Q4", "11"); none: this semester.
-fn asked_period(asked: &[(String, String)]) -> (Result<Period, ()>, SurveyPage) {
-    let get = |name: &str| {
-        asked
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+fn asked_period(asked: &Form) -> (Result<Period, ()>, SurveyPage) {
+    let get = |name: &str| asked.first(name).unwrap_or("").trim().to_string();
     let (code, year, part) = (get("periode"), get("tahun"), get("bagian"));
     let parsed = if !code.is_empty() {
         Period::parse(&code)
@@ -235,7 +211,7 @@ struct Read {
 
 async fn read(desk: &Desk, period: Period) -> Result<Read, std::io::Error> {
     let (data, site) = (desk.data.clone(), desk.site.clone());
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         let surveys = Surveys::new(&data);
         let (summary, answers) = surveys.summary(&Range::from(&period))?;
         let plan = surveys.plan(&period).map_err(|e| e.to_string());
@@ -253,20 +229,13 @@ async fn read(desk: &Desk, period: Period) -> Result<Read, std::io::Error> {
         })
     })
     .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
 async fn page(desk: &Arc<Desk>, req: &Request<Incoming>, staff: &Staff) -> Response<Body> {
     let asked = query(req);
     let (period, mut view) = asked_period(&asked);
-    let flag = |name: &str| {
-        asked
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    view.saved = flag("disimpan").as_deref() == Some("1");
-    view.done = match flag("selesai").as_deref() {
+    view.saved = asked.first("disimpan") == Some("1");
+    view.done = match asked.first("selesai") {
         Some("terbit") => "terbit".into(),
         Some("ditarik") => "ditarik".into(),
         _ => String::new(),
@@ -372,27 +341,19 @@ async fn show(
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, mut view: SurveyPage) -> Response<Body> {
     view.parts = parts(&view.part);
-    let chrome = desk.chrome(Some(staff), "survei");
-    html_page(status, views::render("survei.html", &chrome, &view))
+    desk.page(staff, "survei", "survei.html", status, &view)
 }
 
 async fn audit(desk: &Desk, staff: &Staff, detail: &str) {
-    if let Err(e) = desk
-        .audit(&staff.session.name, Action::Survey, None, detail)
-        .await
-    {
-        tracing::error!(target: "loket::desk", "cannot write the audit log: {e}");
-    }
+    desk.audit(&staff.session.name, Action::Survey, None, detail)
+        .await;
 }
 
 /// `POST /survei/rencana/`: keeps a period's follow-up plan.
-async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let Ok(period) = Period::parse(&posted.get("periode")) else {
-        return desk.error_page(Some(staff), messages::SURVEY_PERIOD_UNKNOWN);
+        return Err(desk.error_page(Some(staff), messages::SURVEY_PERIOD_UNKNOWN));
     };
     let text = posted
         .get("rencana")
@@ -407,7 +368,7 @@ async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> R
             plan: text,
             ..SurveyPage::default()
         };
-        return show(
+        return Err(show(
             desk,
             staff,
             period,
@@ -415,7 +376,7 @@ async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> R
             StatusCode::UNPROCESSABLE_ENTITY,
             false,
         )
-        .await;
+        .await);
     }
     let plan = Plan {
         text,
@@ -423,18 +384,16 @@ async fn save_plan(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> R
         at: Some(dates::format_long(dates::today())),
     };
     let data = desk.data.clone();
-    let saved = tokio::task::spawn_blocking(move || Surveys::new(&data).write_plan(&period, &plan))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    let saved = blocking(move || Surveys::new(&data).write_plan(&period, &plan)).await;
     if let Err(e) = saved {
         tracing::error!(target: "loket::desk", "cannot keep a survey plan: {e}");
-        return desk.error_page(Some(staff), messages::SURVEY_FAULT);
+        return Err(desk.error_page(Some(staff), messages::SURVEY_FAULT));
     }
     audit(desk, staff, &format!("{} rencana disimpan", period.code())).await;
-    redirect(&format!(
+    Ok(redirect(&format!(
         "{SURVEY_PATH}?periode={}&disimpan=1#rencana",
         period.code()
-    ))
+    )))
 }
 
 /// What publishing or withdrawing did to the site folder's file.
@@ -449,18 +408,10 @@ enum Outcome {
 /// `POST /survei/terbitkan/` (`put`) and `/survei/tarik/`: writes the
 /// period's figures and plan into the site folder's published results, or
 /// takes them out, and has the server build and serve the site.
-async fn publish(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-    put: bool,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+async fn publish(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, put: bool) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let Ok(period) = Period::parse(&posted.get("periode")) else {
-        return desk.error_page(Some(staff), messages::SURVEY_PERIOD_UNKNOWN);
+        return Err(desk.error_page(Some(staff), messages::SURVEY_PERIOD_UNKNOWN));
     };
     // Held until the site is built: two publishings never interleave.
     let _one = desk.publishing.lock().await;
@@ -509,42 +460,47 @@ async fn publish(
                 ),
                 ..SurveyPage::default()
             };
-            return show(desk, staff, period, view, StatusCode::CONFLICT, true).await;
+            return Err(show(desk, staff, period, view, StatusCode::CONFLICT, true).await);
         }
         Outcome::Nothing => {
-            return redirect(&format!("{SURVEY_PATH}?periode={}", period.code()));
+            return Ok(redirect(&format!(
+                "{SURVEY_PATH}?periode={}",
+                period.code()
+            )));
         }
         Outcome::Unreadable(e) => {
             tracing::error!(target: "loket::desk", "cannot read the published survey results: {e}");
-            return desk.error_page(Some(staff), messages::SURVEY_PUBLISHED_UNREADABLE);
+            return Err(desk.error_page(Some(staff), messages::SURVEY_PUBLISHED_UNREADABLE));
         }
         Outcome::Failed(e) => {
             tracing::error!(target: "loket::desk", "cannot publish the survey results: {e}");
-            return desk.error_page(Some(staff), messages::SURVEY_FAULT);
+            return Err(desk.error_page(Some(staff), messages::SURVEY_FAULT));
         }
     }
     let what = if put { "diterbitkan" } else { "ditarik" };
     audit(desk, staff, &format!("{} {what}", period.code())).await;
     if let Err(e) = desk.rebuild_site().await {
         tracing::error!(target: "loket::desk", "the site was not rebuilt: {e}");
-        return desk.error_page(Some(staff), messages::SURVEY_SITE_NOT_BUILT);
+        return Err(desk.error_page(Some(staff), messages::SURVEY_SITE_NOT_BUILT));
     }
     let done = if put { "terbit" } else { "ditarik" };
-    redirect(&format!(
+    Ok(redirect(&format!(
         "{SURVEY_PATH}?periode={}&selesai={done}#terbit",
         period.code()
-    ))
+    )))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn asked(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn asked(pairs: &[(&str, &str)]) -> Form {
+        Form::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -569,6 +525,26 @@ mod tests {
         assert_eq!(code(&[("periode", "2026-S1")]), Ok("2026-S1".into()));
         assert!(code(&[("tahun", "26"), ("bagian", "S1")]).is_err());
         assert!(code(&[("tahun", "2026"), ("bagian", "S3")]).is_err());
+    }
+
+    #[test]
+    fn the_picker_offers_the_year_its_halves_quarters_and_months() {
+        let parts = parts("Q4");
+        let shown = |i: usize| (parts[i].value.as_str(), parts[i].label.as_str());
+        assert_eq!(parts.len(), 1 + 2 + 4 + 12);
+        assert_eq!(shown(0), ("", "Setahun penuh"));
+        assert_eq!(shown(1), ("S1", "Semester I (Januari–Juni)"));
+        assert_eq!(shown(2), ("S2", "Semester II (Juli–Desember)"));
+        assert_eq!(shown(3), ("Q1", "Triwulan I (Januari–Maret)"));
+        assert_eq!(shown(6), ("Q4", "Triwulan IV (Oktober–Desember)"));
+        assert_eq!(shown(7), ("01", "Januari"));
+        assert_eq!(shown(18), ("12", "Desember"));
+        let selected: Vec<&str> = parts
+            .iter()
+            .filter(|p| p.selected)
+            .map(|p| p.value.as_str())
+            .collect();
+        assert_eq!(selected, ["Q4"]);
     }
 
     #[test]

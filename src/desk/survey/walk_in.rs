@@ -16,7 +16,7 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Serialize;
 
-use super::super::{Body, Desk, Staff, html_page, messages, views};
+use super::super::{Answer, Body, Desk, Staff, blocking, messages};
 use crate::cases::access;
 use crate::core::dates;
 use crate::survey::store::{Invitation, Kind, Surveys};
@@ -57,8 +57,7 @@ fn services(desk: &Desk, chosen: &str) -> Vec<Service> {
 }
 
 fn render(desk: &Desk, staff: &Staff, status: StatusCode, view: &CodePage) -> Response<Body> {
-    let chrome = desk.chrome(Some(staff), "survei-kode");
-    html_page(status, views::render("survei-kode.html", &chrome, view))
+    desk.page(staff, "survei-kode", "survei-kode.html", status, view)
 }
 
 /// `GET /survei/kode/`: the form.
@@ -91,11 +90,8 @@ fn qr_svg(address: &str) -> Result<String, qrcode::types::QrError> {
 }
 
 /// `POST /survei/kode/`: makes a code and shows it.
-pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let chosen = posted.get(SERVICE);
     let forms = (desk.office)().forms;
     let form = match chosen.as_str() {
@@ -109,7 +105,7 @@ pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Re
                         .into(),
                     ..CodePage::default()
                 };
-                return render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view);
+                return Err(render(desk, staff, StatusCode::UNPROCESSABLE_ENTITY, &view));
             }
         },
     };
@@ -119,7 +115,7 @@ pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Re
         form: form.clone(),
     };
     let data = desk.data.clone();
-    let made = tokio::task::spawn_blocking(move || {
+    let made = blocking(move || {
         let surveys = Surveys::new(&data);
         // A code already invited (one in 10^12) is never reused: another.
         for _ in 0..5 {
@@ -130,13 +126,12 @@ pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Re
         }
         Err(std::io::Error::other("no unused survey code"))
     })
-    .await
-    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    .await;
     let code = match made {
         Ok(code) => code,
         Err(e) => {
             tracing::error!(target: "loket::desk", "no walk-in survey code: {e}");
-            return desk.error_page(Some(staff), messages::SURVEY_FAULT);
+            return Err(desk.error_page(Some(staff), messages::SURVEY_FAULT));
         }
     };
     let detail = match &form {
@@ -167,7 +162,7 @@ pub async fn make(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Re
         qr_svg: qr,
         ..CodePage::default()
     };
-    render(desk, staff, StatusCode::OK, &view)
+    Ok(render(desk, staff, StatusCode::OK, &view))
 }
 
 #[cfg(test)]

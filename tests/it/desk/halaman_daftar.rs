@@ -98,7 +98,7 @@ async fn the_list_shows_every_page_its_diagnostics_and_the_missing_components() 
     let row = &body[body.find("<code>content/permohonan.md</code>").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(
-        row.contains("Ada draf: Sari Wulandari (sari), 1 Desember 2026 pukul 14.30 WIB"),
+        row.contains("Ada draf: Sari Wulandari (sari), 1 Desember 2026, 14.30 WIB"),
         "{row}"
     );
     // Nobody changed a page on the desk yet.
@@ -223,7 +223,7 @@ async fn a_new_page_is_published_at_its_address_with_its_first_version() {
         .unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(
-        row.contains("Sari Wulandari (sari), 2 Desember 2026 pukul"),
+        row.contains("Sari Wulandari (sari), 2 Desember 2026, "),
         "{row}"
     );
     assert!(!row.contains("di luar meja"), "{row}");

@@ -14,7 +14,8 @@ use super::{FileDiags, blocking, editor_url, grouped, page_files, publish, refus
 use crate::core::diagnostic::Diagnostic;
 use crate::desk::http::redirect;
 use crate::desk::pages::Refused;
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::views::Choice;
+use crate::desk::{Answer, Body, Desk, Staff, messages};
 use crate::edit::versions::Change;
 use crate::edit::{EditError, EditPath};
 use crate::site::content::slugify;
@@ -25,14 +26,6 @@ const DESCRIPTION_MAX: usize = 500;
 const NAME_MAX: usize = 80;
 /// What a new page says until its editor writes it.
 const STARTER: &str = "Isi halaman ini sedang disiapkan.";
-
-/// A choice of a select.
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
 
 /// The new page's form, as typed.
 #[derive(Serialize, Default)]
@@ -78,14 +71,9 @@ pub(super) async fn new_form(
         .unwrap_or_default();
     view.sections = sections
         .into_iter()
-        .map(|(value, label)| Choice {
-            selected: value == view.section,
-            value,
-            label,
-        })
+        .map(|(value, label)| Choice::new(value.clone(), label, value == view.section))
         .collect();
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(status, views::render("halaman-baru.html", &chrome, &view))
+    desk.page(staff, "halaman", "halaman-baru.html", status, &view)
 }
 
 /// A file name staff may give a page: lower-case letters, digits, `-` and
@@ -118,15 +106,8 @@ fn one_line(text: &str) -> String {
 
 /// `POST /halaman/baru/`: creates the page and publishes it; its editor
 /// opens next.
-pub(super) async fn create(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-) -> Response<Body> {
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+pub(super) async fn create(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Answer {
+    let posted = desk.posted(req, staff).await?;
     let mut view = NewPage {
         section: posted.get("bagian").trim().to_string(),
         title: one_line(&posted.get("judul")),
@@ -176,14 +157,14 @@ pub(super) async fn create(
     let path = EditPath::parse(&format!("{}/{name}.md", view.section));
     let path = match (path, view.errors.is_empty()) {
         (Ok(path), true) => path,
-        _ => return new_form(desk, staff, view, StatusCode::UNPROCESSABLE_ENTITY).await,
+        _ => return Err(new_form(desk, staff, view, StatusCode::UNPROCESSABLE_ENTITY).await),
     };
     view.name = name;
     let text = match new_text(&view.title, &view.description) {
         Ok(text) => text,
         Err(e) => {
             tracing::error!(target: "loket::desk", "cannot write a new page's front matter: {e}");
-            return desk.error_page(Some(staff), messages::SERVER_FAULT);
+            return Err(desk.error_page(Some(staff), messages::SERVER_FAULT));
         }
     };
     let exists = |view: &mut NewPage| {
@@ -199,20 +180,20 @@ pub(super) async fn create(
     let p = path.clone();
     if matches!(blocking(move || files.read(&p)).await, Ok(Some(_))) {
         exists(&mut view);
-        return new_form(desk, staff, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return Err(new_form(desk, staff, view, StatusCode::UNPROCESSABLE_ENTITY).await);
     }
     match publish(desk, staff, &path, Some(text), "-", Change::Terbit, None).await {
-        Ok(_) => redirect(&editor_url(&path)),
+        Ok(_) => Ok(redirect(&editor_url(&path))),
         Err(Refused::Edit(EditError::Conflict { .. })) => {
             exists(&mut view);
-            new_form(desk, staff, view, StatusCode::UNPROCESSABLE_ENTITY).await
+            Err(new_form(desk, staff, view, StatusCode::UNPROCESSABLE_ENTITY).await)
         }
         Err(Refused::Edit(EditError::Invalid(diags))) => {
             let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
             view.problems = grouped(&errors, &HashMap::new());
-            new_form(desk, staff, view, StatusCode::UNPROCESSABLE_ENTITY).await
+            Err(new_form(desk, staff, view, StatusCode::UNPROCESSABLE_ENTITY).await)
         }
-        Err(refused) => refused_page(desk, staff, refused),
+        Err(refused) => Err(refused_page(desk, staff, refused)),
     }
 }
 

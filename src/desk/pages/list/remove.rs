@@ -17,7 +17,7 @@ use super::{
 use crate::core::diagnostic::Diagnostic;
 use crate::desk::http::{self, redirect};
 use crate::desk::pages::{PAGES_PATH, Refused};
-use crate::desk::{Body, Desk, Staff, html_page, messages, views};
+use crate::desk::{Answer, Body, Desk, Staff, messages};
 use crate::edit::versions::{Change, token};
 use crate::edit::{EditError, EditPath, SiteFiles};
 
@@ -83,31 +83,23 @@ fn read_removal(files: &SiteFiles, path: &EditPath) -> std::io::Result<Option<Re
 }
 
 /// `/halaman/hapus/content/…`: GET the confirmation, POST the removal.
-pub async fn remove(
-    desk: &Arc<Desk>,
-    req: Request<Incoming>,
-    staff: &Staff,
-    file: &str,
-) -> Response<Body> {
+pub async fn remove(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff, file: &str) -> Answer {
     let Ok(path) = EditPath::parse(file) else {
-        return desk.error_page(Some(staff), messages::PAGE_UNKNOWN);
+        return Err(desk.error_page(Some(staff), messages::PAGE_UNKNOWN));
     };
     if http::is_read(&req) {
-        return confirm(desk, staff, &path, StatusCode::OK, |_| {}).await;
+        return Ok(confirm(desk, staff, &path, StatusCode::OK, |_| {}).await);
     }
-    let posted = match desk.posted(req, staff).await {
-        Ok(posted) => posted,
-        Err(refused) => return refused,
-    };
+    let posted = desk.posted(req, staff).await?;
     let base = posted.get("dasar");
     if base.trim().is_empty() {
-        return desk.error_page(Some(staff), messages::PAGE_FORM_INCOMPLETE);
+        return Err(desk.error_page(Some(staff), messages::PAGE_FORM_INCOMPLETE));
     }
     if path.as_str() == HOME {
-        return desk.error_page(Some(staff), messages::HOME_NOT_REMOVABLE);
+        return Err(desk.error_page(Some(staff), messages::HOME_NOT_REMOVABLE));
     }
     match publish(desk, staff, &path, None, &base, Change::Hapus, None).await {
-        Ok(_) => redirect(&format!("{PAGES_PATH}?dihapus={path}")),
+        Ok(_) => Ok(redirect(&format!("{PAGES_PATH}?dihapus={path}"))),
         Err(Refused::Edit(EditError::Invalid(diags))) => {
             let pages = {
                 let root = desk.site.clone();
@@ -117,22 +109,22 @@ pub async fn remove(
             };
             let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
             let refused = grouped(&errors, &titles_of(&pages));
-            confirm(desk, staff, &path, StatusCode::UNPROCESSABLE_ENTITY, move |v| {
+            Err(confirm(desk, staff, &path, StatusCode::UNPROCESSABLE_ENTITY, move |v| {
                 v.error = "Halaman ini tidak dihapus: situs akan punya kesalahan tanpa halaman ini. Perbaiki dahulu tautan di halaman berikut (hapus tautannya atau arahkan ke halaman lain), lalu hapus halaman ini lagi.".into();
                 v.refused = refused;
             })
-            .await
+            .await)
         }
         Err(Refused::Edit(EditError::Conflict { by, .. })) => {
             let who = by
                 .map(|a| format!("oleh {} ({})", a.name, a.login))
                 .unwrap_or_else(|| "di luar meja layanan".into());
-            confirm(desk, staff, &path, StatusCode::CONFLICT, move |v| {
+            Err(confirm(desk, staff, &path, StatusCode::CONFLICT, move |v| {
                 v.error = format!("Halaman ini tidak dihapus: isinya diubah {who} sejak Anda membuka halaman ini. Periksa isinya sekarang; bila masih perlu dihapus, hapus lagi dari halaman ini.");
             })
-            .await
+            .await)
         }
-        Err(refused) => refused_page(desk, staff, refused),
+        Err(refused) => Err(refused_page(desk, staff, refused)),
     }
 }
 
@@ -154,6 +146,5 @@ async fn confirm(
         }
     };
     amend(&mut view);
-    let chrome = desk.chrome(Some(staff), "halaman");
-    html_page(status, views::render("halaman-hapus.html", &chrome, &view))
+    desk.page(staff, "halaman", "halaman-hapus.html", status, &view)
 }
