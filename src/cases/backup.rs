@@ -30,7 +30,9 @@ use rustix::fs::{FlockOperation, flock};
 use crate::cases::access::KEY_FILE;
 use crate::cases::copies::{self, CopyKind, Stage};
 use crate::cases::layout::{self, MARKER, SUBMISSIONS_DIR};
-use crate::core::fs::{DIR_MODE, FILE_MODE, create_private_dir, replace_private_with, sync_dir};
+use crate::core::fs::{
+    DIR_MODE, FILE_MODE, create_private_dir, if_exists, replace_private_with, sync_dir,
+};
 
 /// What a backup took.
 #[derive(Debug, Default)]
@@ -196,10 +198,8 @@ fn add_tree<W: Write>(
     // The server changes these files as it runs (the outbox sends and
     // removes messages): one gone meanwhile is not in the backup, and one
     // being written (a hidden name) is not yet.
-    let gone = |e: &io::Error| e.kind() == io::ErrorKind::NotFound;
-    let meta = match fs::symlink_metadata(path) {
-        Err(e) if gone(&e) => return Ok(()),
-        other => other.map_err(at(path))?,
+    let Some(meta) = if_exists(fs::symlink_metadata(path)).map_err(at(path))? else {
+        return Ok(());
     };
     if meta.is_symlink() {
         done.links.push(path.to_path_buf());
@@ -210,10 +210,7 @@ fn add_tree<W: Write>(
             return Ok(());
         }
         let added = File::open(path).and_then(|mut f| add_open(archive, data, &mut f, path, done));
-        return match added {
-            Err(e) if gone(&e) => Ok(()),
-            other => other.map_err(at(path)),
-        };
+        return if_exists(added).map(drop).map_err(at(path));
     }
     if meta.is_dir() {
         for entry in fs::read_dir(path).map_err(at(path))?.flatten() {

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::Record;
-use crate::core::fs::{create_private_dir, replace_private};
+use crate::core::fs::{create_private_dir, if_exists, replace_private};
 use crate::core::yaml;
 
 /// The folder of the entries, in the data folder.
@@ -206,11 +206,8 @@ pub fn files(data: &Path) -> BTreeSet<PathBuf> {
 /// Deletes a stale copy's files, then its entry.
 pub fn delete(stale: &Stale) -> io::Result<()> {
     for file in &stale.copy.files {
-        match fs::remove_file(file) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", file.display()))),
-        }
+        if_exists(fs::remove_file(file))
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
     }
     fs::remove_file(&stale.entry)
 }

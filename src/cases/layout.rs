@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use time::Date;
 
 use super::ticket::Ticket;
-use crate::core::fs::{DIR_MODE, create_private_dir, write_private};
+use crate::core::fs::{DIR_MODE, create_private_dir, if_exists, write_private};
 
 /// The file that marks a data folder as loket's.
 pub const MARKER: &str = ".loket-data";
@@ -294,16 +294,12 @@ pub fn write_marker(data: &Path) -> io::Result<()> {
 /// Makes `data` the data folder, or says why it cannot be ([module
 /// docs](self)).
 pub fn adopt(data: &Path) -> Result<(), OpenError> {
-    match fs::symlink_metadata(data) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            create_private_dir(data)?;
-            // Made by loket: private whatever the umask.
-            fs::set_permissions(data, fs::Permissions::from_mode(DIR_MODE))?;
-            write_marker(data)?;
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
-        Ok(_) => {}
+    if if_exists(fs::symlink_metadata(data))?.is_none() {
+        create_private_dir(data)?;
+        // Made by loket: private whatever the umask.
+        fs::set_permissions(data, fs::Permissions::from_mode(DIR_MODE))?;
+        write_marker(data)?;
+        return Ok(());
     }
     let mode = fs::metadata(data)?.permissions().mode() & 0o777;
     if data.join(MARKER).is_file() {

@@ -41,6 +41,7 @@ use super::yaml_edit::{set_key, set_value};
 use super::{Record, RecordError, load_all};
 use crate::core::dates;
 use crate::core::diagnostic::Diagnostic;
+use crate::core::fs::if_exists;
 use crate::forms::{FormSpec, Forms};
 use crate::office::config::Retention;
 
@@ -249,11 +250,7 @@ fn purge_attachments(data: &Path, record: &Record, today: Date) -> Result<(), Re
     }
     for a in &record.attachments {
         let path = folder.join(&a.stored_name);
-        match fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(RecordError::Io { path, source }),
-        }
+        if_exists(fs::remove_file(&path)).map_err(|source| RecordError::Io { path, source })?;
     }
     // Anything else in the folder is not loket's to delete: `verify` names it.
     let _ = fs::remove_dir(&folder);

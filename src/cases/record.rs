@@ -81,11 +81,7 @@ pub struct HistoryEntry {
     pub note: Option<String>,
     /// A message for the citizen: shown on `/cek-status/` and sent with
     /// the step's mail.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub public_note: Option<String>,
     /// A message to the citizen only (`public_note`): the status did not
     /// change, and `status` repeats the step the case was in.
@@ -93,11 +89,7 @@ pub struct HistoryEntry {
     pub message: bool,
     /// Why the case is late, for the citizen (`/cek-status/`, the mail):
     /// required to close a case past its deadline.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub late_reason: Option<String>,
     /// Files or a reply added without a step (the status stays): the
     /// citizen's answer on `/cek-status/`, or files staff attached.
@@ -169,11 +161,7 @@ pub struct Record {
     #[serde(default)]
     pub channel: Channel,
     /// The SP4N-LAPOR! tracking number of a case that came from there.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub lapor_number: Option<String>,
     /// The step the case is in: a step id of its form (or an alias of one).
     pub status: String,
@@ -185,11 +173,7 @@ pub struct Record {
     pub completion_due: Option<Date>,
     /// "perkiraan; daftar libur 2027 belum ditetapkan" when the deadlines
     /// went through a year without a holiday list.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub due_note: Option<String>,
     /// Every field of the form as typed (line ends normalized to `\n`).
     #[serde(default)]
@@ -201,11 +185,7 @@ pub struct Record {
     pub attachments: Vec<Attachment>,
     /// The citizen's access code for `/cek-status/`, as an HMAC
     /// ([`super::access`]); absent in records from before codes.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub access_code_hash: Option<String>,
     /// Staff's processing steps, appended by `loket status` and the desk.
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -222,19 +202,11 @@ pub struct Record {
         skip_serializing_if = "Option::is_none"
     )]
     pub completed_at: Option<OffsetDateTime>,
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     /// The outcome category staff chose when they closed the case (an id
     /// of the final step's `outcomes:`).
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
     /// When `loket purge` deleted the attachments (the record still lists
     /// what was received).
@@ -529,11 +501,15 @@ mod day {
     }
 }
 
-/// Optional text: blank reads as absent.
+/// Optional text: blank reads as absent; written as it is.
 mod text {
-    use serde::{Deserialize, Deserializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn option<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    pub fn serialize<S: Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+        text.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
         Ok(Option::<String>::deserialize(de)?.filter(|t| !t.trim().is_empty()))
     }
 }

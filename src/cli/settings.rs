@@ -27,6 +27,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::parser::ValueSource;
 
+use crate::core::fs::if_exists;
 use crate::core::yaml;
 
 /// The keys an operator sets. Site content is in site.yaml, not here.
@@ -109,13 +110,10 @@ pub fn drop_in_dir(path: &Path) -> PathBuf {
 /// none when the folder does not exist. Other files (an editor's backup,
 /// dpkg's `.dpkg-old`) and hidden ones are not read.
 fn drop_ins(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(e)
-                .with_context(|| format!("cannot read the settings folder {}", dir.display()));
-        }
+    let Some(entries) = if_exists(std::fs::read_dir(dir))
+        .with_context(|| format!("cannot read the settings folder {}", dir.display()))?
+    else {
+        return Ok(Vec::new());
     };
     let mut files = Vec::new();
     for entry in entries {

@@ -87,8 +87,10 @@ pub struct Signpost {
     pub link: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// Its name, as the form file writes it, is its `Display` and `&str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, strum::Display, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum FieldType {
     /// One line of text (default at most 150 characters).
     Text,
@@ -111,27 +113,12 @@ pub enum FieldType {
 impl FieldType {
     pub const NAMES: &str =
         "text, textarea, nik, phone, email, contact, date, choice, checkbox, file";
-
-    /// The type as the form file writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FieldType::Text => "text",
-            FieldType::Textarea => "textarea",
-            FieldType::Nik => "nik",
-            FieldType::Phone => "phone",
-            FieldType::Email => "email",
-            FieldType::Contact => "contact",
-            FieldType::Date => "date",
-            FieldType::Choice => "choice",
-            FieldType::Checkbox => "checkbox",
-            FieldType::File => "file",
-        }
-    }
 }
 
 /// What a field is used for besides being shown to staff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, strum::Display)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// The citizen's name (inbox, mail, the desk).
     Name,
@@ -146,25 +133,10 @@ pub enum Role {
     /// mediation, and its documents name them.
     Respondent,
     /// The other party's address or contact (the invitation's "Kepada").
-    #[serde(rename = "respondent_contact")]
     RespondentContact,
     /// The scan of the identity card (a file field): withheld from staff
     /// who may only read a case (pimpinan, issue 28).
     Ktp,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Name => "name",
-            Role::Phone => "phone",
-            Role::Email => "email",
-            Role::Confidential => "confidential",
-            Role::Respondent => "respondent",
-            Role::RespondentContact => "respondent_contact",
-            Role::Ktp => "ktp",
-        }
-    }
 }
 
 /// File types a file field accepts, and an uploaded file's type as its

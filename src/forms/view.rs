@@ -237,7 +237,7 @@ fn field_view(spec: &FormSpec, f: &FieldSpec, max_file_mb: u64) -> FieldView {
         name: f.name.clone(),
         label: f.label.clone(),
         need: f.need_text(spec),
-        kind: f.kind.as_str(),
+        kind: f.kind.into(),
         input_type: match f.kind {
             SpecType::Phone => "tel",
             SpecType::Email => "email",

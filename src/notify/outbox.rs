@@ -53,8 +53,9 @@ const STAMP: &[time::format_description::BorrowedFormatItem] =
 pub const STUCK_AFTER: time::Duration = time::Duration::days(1);
 
 /// What a message is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Kind {
     /// To staff: a submission arrived.
     NewCase,
@@ -66,18 +67,6 @@ pub enum Kind {
     Step,
     /// To staff: the citizen answered a request on `/cek-status/`.
     Reply,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::NewCase => "new-case",
-            Kind::Digest => "digest",
-            Kind::Receipt => "receipt",
-            Kind::Step => "step",
-            Kind::Reply => "reply",
-        }
-    }
 }
 
 /// Who a message is for.
@@ -212,7 +201,7 @@ impl Outbox {
         let name = format!(
             "{}-{}-{}{SUFFIX}",
             at.format(STAMP).map_err(io::Error::other)?,
-            message.kind.as_str(),
+            message.kind,
             hex::encode(random)
         );
         let writing = self.dir.join(format!("{WRITING}{name}"));

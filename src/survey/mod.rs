@@ -72,8 +72,9 @@ impl From<&Period> for Range {
 pub const ELEMENTS: usize = 9;
 
 /// One element (unsur) of the survey, in the regulation's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Element {
     Persyaratan,
     Prosedur,

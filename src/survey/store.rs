@@ -36,7 +36,7 @@ use super::Range;
 use super::answer::Answer;
 use super::summary::Summary;
 use crate::cases::report::Period;
-use crate::core::fs::{create_private_dir, rename_noreplace, replace_private, sync_dir};
+use crate::core::fs::{create_private_dir, if_exists, rename_noreplace, replace_private, sync_dir};
 use crate::core::yaml;
 
 /// The survey's folder in the data folder.
@@ -302,21 +302,18 @@ pub struct PurgedSuggestions {
 
 /// The YAML file at `path`, if there is one.
 fn read_if_there<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<Option<T>> {
-    match fs::read_to_string(path) {
-        Ok(text) => yaml::from_str(&text)
-            .map(Some)
-            .map_err(|e| io::Error::other(format!("{}: {e}", path.display()))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+    let Some(text) = if_exists(fs::read_to_string(path))? else {
+        return Ok(None);
+    };
+    yaml::from_str(&text)
+        .map(Some)
+        .map_err(|e| io::Error::other(format!("{}: {e}", path.display())))
 }
 
 /// The `.yaml` files of `dir` with their text (none if it does not exist).
 fn read_folder(dir: &Path) -> io::Result<Vec<(PathBuf, String)>> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+    let Some(entries) = if_exists(fs::read_dir(dir))? else {
+        return Ok(Vec::new());
     };
     let mut out = Vec::new();
     for entry in entries {

@@ -26,17 +26,7 @@ use crate::core::yaml::{self, Value};
 impl Element {
     /// Its key in the wording file and in URLs: "persyaratan", "waktu".
     pub fn id(self) -> &'static str {
-        match self {
-            Element::Persyaratan => "persyaratan",
-            Element::Prosedur => "prosedur",
-            Element::Waktu => "waktu",
-            Element::Biaya => "biaya",
-            Element::Produk => "produk",
-            Element::Kompetensi => "kompetensi",
-            Element::Perilaku => "perilaku",
-            Element::Pengaduan => "pengaduan",
-            Element::Sarana => "sarana",
-        }
+        self.into()
     }
 
     /// The element of an id.

@@ -28,7 +28,9 @@ use crate::core::fs::{FILE_MODE, create_private_dir};
 /// The folder in the data folder.
 pub const AUDIT_DIR: &str = "audit";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Written in a line by its name in kebab-case (`sign-in-failed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Action {
     SignIn,
     SignInFailed,
@@ -90,41 +92,6 @@ pub enum Action {
     Restore,
 }
 
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::SignIn => "sign-in",
-            Action::SignInFailed => "sign-in-failed",
-            Action::SignOut => "sign-out",
-            Action::Status => "status",
-            Action::Message => "message",
-            Action::Recorded => "recorded",
-            Action::AccessCode => "access-code",
-            Action::Confidential => "confidential",
-            Action::Attachment => "attachment",
-            Action::Print => "print",
-            Action::Documents => "documents",
-            Action::AttachmentAdded => "attachment-added",
-            Action::Report => "report",
-            Action::AccountAdded => "account-added",
-            Action::PasswordChanged => "password-changed",
-            Action::AccountRemoved => "account-removed",
-            Action::RolesChanged => "roles-changed",
-            Action::ProfileChanged => "profile-changed",
-            Action::Inbox => "inbox",
-            Action::Show => "show",
-            Action::Survey => "survey",
-            Action::PagePublished => "page-published",
-            Action::PageRestored => "page-restored",
-            Action::PageRemoved => "page-removed",
-            Action::FileUploaded => "file-uploaded",
-            Action::Purge => "purge",
-            Action::Backup => "backup",
-            Action::Restore => "restore",
-        }
-    }
-}
-
 /// The file a moment's lines go to.
 pub fn file_for(data: &Path, at: OffsetDateTime) -> PathBuf {
     let at = at.to_offset(WIB);
@@ -156,7 +123,7 @@ pub fn line(
         "{}\t{}\t{}\t{}\t{}\n",
         format_timestamp(at),
         field(staff),
-        action.as_str(),
+        action,
         field(ticket.unwrap_or("")),
         field(detail)
     )

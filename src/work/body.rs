@@ -18,7 +18,6 @@
 //! slowness: what has arrived is taken before the timer is looked at.
 
 use std::error::Error;
-use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,24 +36,15 @@ pub const SMALL: usize = 8 * 1024;
 pub const GATHER: usize = 64 * 1024;
 
 /// Why the body could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum BodyError {
     /// No byte for the idle timeout, or the whole body not in by its deadline.
+    #[error("request body timed out")]
     Timeout,
     /// The connection broke off, or the body was not valid HTTP.
+    #[error("request body broke off: {0}")]
     Broken(Box<dyn Error + Send + Sync>),
 }
-
-impl fmt::Display for BodyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BodyError::Timeout => f.write_str("request body timed out"),
-            BodyError::Broken(e) => write!(f, "request body broke off: {e}"),
-        }
-    }
-}
-
-impl Error for BodyError {}
 
 /// How many bytes a [`Body`] has handed on so far, readable while the body
 /// is owned by whoever reads it.

@@ -14,11 +14,7 @@ pub struct Added {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
     /// The citizen's reply, as typed.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
     /// The values of the case's documents staff set (what, never the
     /// values: [`super::Documents::changes`]).

@@ -13,28 +13,16 @@ use crate::office::config::Signatory;
 #[serde(deny_unknown_fields)]
 pub struct Documents {
     /// The number of the letter inviting the applicant to the meeting.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub invitation_number: Option<String>,
     /// The number of the letter inviting the other party (termohon).
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub respondent_invitation_number: Option<String>,
     /// Whether the parties of a mediation agreed (berita acara).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement: Option<Agreement>,
     /// What they agreed, or why they did not, as the berita acara says it.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub agreement_text: Option<String>,
     /// Who signs "Mengetahui" (the head of division), as printed: kept as
     /// it was chosen, so a later change of their profile does not change

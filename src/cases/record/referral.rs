@@ -16,11 +16,7 @@ pub struct Referral {
     /// One of the step's `referral.to`.
     pub to: String,
     /// The letter's number, when there is one.
-    #[serde(
-        default,
-        deserialize_with = "text::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "text", skip_serializing_if = "Option::is_none")]
     pub letter: Option<String>,
     /// The day it was referred (the letter's date).
     #[serde(with = "day")]

@@ -50,10 +50,8 @@ pub fn path(data: &Path, period: &Period) -> PathBuf {
 /// does not read is an error (never silently an empty narrative).
 pub fn read(data: &Path, period: &Period) -> io::Result<Option<Narrative>> {
     let path = path(data, period);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(text) = crate::core::fs::if_exists(std::fs::read_to_string(&path))? else {
+        return Ok(None);
     };
     crate::core::yaml::from_str::<Narrative>(&text)
         .map(Some)

@@ -47,6 +47,7 @@ use super::upload::{Unchecked, raw_path};
 use super::{Draft, Store, create_private_dir, rename_noreplace, write_private};
 use crate::cases::layout::{Layout, is_plain_name};
 use crate::cases::record::Attachment;
+use crate::core::fs::if_exists;
 use crate::core::secret::random_hex;
 use crate::forms::validate::{FileCheck, FileType};
 use crate::forms::{FieldType, FormSpec};
@@ -174,10 +175,7 @@ impl Manifest {
 
 /// Removes a held folder; gone already is fine.
 fn remove(folder: &Path) -> io::Result<()> {
-    match fs::remove_dir_all(folder) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        other => other,
-    }
+    if_exists(fs::remove_dir_all(folder)).map(drop)
 }
 
 /// What validation needs to know of a held file, if it is still the size
@@ -186,10 +184,8 @@ fn remove(folder: &Path) -> io::Result<()> {
 /// it was swept a moment ago or is not the size the manifest says (then
 /// nothing is left at `to`).
 fn link_checked(from: &Path, to: &Path, size: u64) -> io::Result<Option<FileCheck>> {
-    match fs::hard_link(from, to) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+    if if_exists(fs::hard_link(from, to))?.is_none() {
+        return Ok(None);
     }
     match check_file(to, size) {
         Ok(Some(check)) => Ok(Some(check)),
@@ -218,10 +214,8 @@ fn check_file(path: &Path, size: u64) -> io::Result<Option<FileCheck>> {
 /// Removes the held folders that have expired at `now`, and recounts the
 /// room the others take; returns how many were removed.
 fn sweep(layout: &Layout, usage: &Usage, now: SystemTime) -> io::Result<usize> {
-    let entries = match fs::read_dir(layout.held_dir()) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(e),
+    let Some(entries) = if_exists(fs::read_dir(layout.held_dir()))? else {
+        return Ok(0);
     };
     let mut removed = 0;
     let mut kept = (0, 0);
@@ -331,10 +325,8 @@ impl Draft {
             return Ok(adopted);
         };
         let folder = store.layout().held_dir().join(token);
-        let manifest = match Manifest::read(&folder) {
-            Ok(manifest) => manifest,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(adopted),
-            Err(e) => return Err(e),
+        let Some(manifest) = if_exists(Manifest::read(&folder))? else {
+            return Ok(adopted);
         };
         if manifest.expired(now) {
             remove(&folder)?;

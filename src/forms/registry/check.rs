@@ -110,7 +110,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                 at.field_key(name, "options"),
                 format!(
                     "`options` hanya untuk isian berjenis choice; `{name}` berjenis {}",
-                    field.kind.as_str()
+                    field.kind
                 ),
             );
         }
@@ -136,8 +136,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                     at.field_key(name, "role"),
                     format!(
                         "peran `{}` tidak cocok untuk isian berjenis {}",
-                        role.as_str(),
-                        field.kind.as_str()
+                        role, field.kind
                     ),
                 );
             }
@@ -184,8 +183,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                         line,
                         format!(
                             "`required: {{ when }}` hanya dapat menyebut isian berjenis choice atau checkbox; `{}` berjenis {}",
-                            other.name,
-                            kind.as_str()
+                            other.name, kind
                         ),
                     ),
                 },
@@ -203,7 +201,7 @@ pub(super) fn fields(at: &Lines, fail: &mut Fail) {
                 b,
                 format!(
                     "peran `{}` diberikan dua kali{lines}; satu peran untuk satu isian",
-                    role.as_str()
+                    role
                 ),
             );
         }
@@ -276,7 +274,7 @@ fn anonymous(at: &Lines, fail: &mut Fail) {
         let why = if field.kind == FieldType::Nik {
             "meminta NIK".to_string()
         } else if let Some(role) = field.role.0.iter().find(|r| **r != Role::Confidential) {
-            format!("punya `role: {}`", role.as_str())
+            format!("punya `role: {role}`")
         } else if field.role.has(Role::Confidential) {
             "punya `role: confidential` (kasus formulir anonim sudah dirahasiakan)".to_string()
         } else {
