@@ -25,7 +25,7 @@ use serde::Serialize;
 use tera::Context;
 use time::{Date, OffsetDateTime};
 
-use super::http::{self};
+use super::http;
 use super::roles::Grant;
 use super::views::{Choice, Chrome};
 use super::{Answer, Body, CASE_PREFIX, Desk, NEW_CASE_PATH, Staff, audit, html_page, messages};

@@ -199,8 +199,8 @@ pub struct Desk {
     kept: kept::KeptPosts,
 }
 
-/// A handler's answer: `Err` is the page that says why not, returned early
-/// with `?`; either is sent as it is.
+/// A handler's answer: `Err` is an answer returned early with `?` (most
+/// often the page that says why not); either is sent as it is.
 type Answer = Result<Response<Body>, Response<Body>>;
 
 /// A signed-in request.
@@ -448,8 +448,15 @@ impl Desk {
     }
 
     /// Appends to the audit log (in a blocking task: it waits for the disk);
-    /// whether it was written (a failure is logged).
-    async fn audit(
+    /// a failure is logged.
+    async fn audit(&self, staff: &str, action: audit::Action, ticket: Option<&str>, detail: &str) {
+        let _ = self.audited(staff, action, ticket, detail).await;
+    }
+
+    /// [`Desk::audit`], saying whether the line was written: for what must
+    /// not happen unaudited (a printed document, an attachment, a report file).
+    #[must_use]
+    async fn audited(
         &self,
         staff: &str,
         action: audit::Action,

@@ -273,7 +273,7 @@ async fn save_narrative(
 /// Audits a report file; on failure the file is not sent.
 async fn audited(desk: &Desk, staff: &Staff, detail: String) -> Result<(), Response<Body>> {
     match desk
-        .audit(&staff.session.name, Action::Report, None, &detail)
+        .audited(&staff.session.name, Action::Report, None, &detail)
         .await
     {
         true => Ok(()),

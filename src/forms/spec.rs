@@ -172,6 +172,8 @@ impl FileKind {
         }
     }
 
+    /// The extensions an `accept:` entry may name; the first is the one a
+    /// stored file gets (changing the order renames files staff find).
     fn extensions(self) -> &'static [&'static str] {
         match self {
             FileKind::Jpeg => &["jpg", "jpeg"],
@@ -481,3 +483,14 @@ mod de;
 mod step;
 
 pub use step::{Again, Need, Outcome, ReferralSpec, StepSpec};
+
+#[cfg(test)]
+mod tests {
+    use super::FileKind;
+
+    #[test]
+    fn a_stored_file_keeps_its_extension() {
+        let stored = [FileKind::Jpeg, FileKind::Png, FileKind::Pdf].map(FileKind::extension);
+        assert_eq!(stored, ["jpg", "png", "pdf"]);
+    }
+}

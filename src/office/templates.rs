@@ -290,6 +290,26 @@ pub fn diagnostic(err: &tera::Error, page: Option<&Path>) -> Diagnostic {
 mod tests {
     use super::*;
 
+    /// The built-ins are listed by file name: each name the code uses must
+    /// stay among them.
+    #[test]
+    fn every_named_template_is_built_in() {
+        let names: Vec<&str> = BUILTIN
+            .iter()
+            .chain(&BUILTIN_PAGES)
+            .map(|(n, _)| *n)
+            .collect();
+        for name in [
+            REPORT_TEMPLATE,
+            SITEMAP_TEMPLATE,
+            SURVEY_REPORT_TEMPLATE,
+            LOOKUP_TEMPLATE,
+            SURVEY_TEMPLATE,
+        ] {
+            assert!(names.contains(&name), "{name} is not a built-in template");
+        }
+    }
+
     #[test]
     fn the_builtin_templates_parse() {
         if let Err(e) = Templates::builtin() {

@@ -20,7 +20,8 @@ pub const AUDIT_DETAIL: &str = "kode akses baru";
 pub enum CodeError {
     #[error(transparent)]
     Record(#[from] RecordError),
-    /// The lookup key or a random code could not be had.
+    /// The lookup key or a random code could not be had (or the task
+    /// that sought them ended without an answer).
     #[error("{0}")]
     Key(String),
     /// A case from an anonymous form has no code: nobody can prove it is

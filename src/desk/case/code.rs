@@ -95,7 +95,7 @@ pub async fn reissue(
         "Yth. Bapak/Ibu, kode akses baru untuk tiket {}: {shown}. Kode yang lama tidak berlaku lagi. Lihat perkembangannya di {lookup} dengan nomor tiket dan kode ini. Jangan berikan kode ini kepada orang lain.",
         record.ticket
     );
-    let mut view = view_of(desk, record, &text);
+    let mut view = view_of(&office, record, &text);
     view.code = CodeView {
         whatsapp: form
             .and_then(|f| contact::whatsapp_link_with(record, f, &message))

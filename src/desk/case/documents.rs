@@ -46,7 +46,7 @@ pub async fn print(desk: &Arc<Desk>, staff: &Staff, ticket: &str, slug: &str) ->
     );
     let view = view.map_err(|notice| desk.error_page(Some(staff), notice))?;
     if !desk
-        .audit(
+        .audited(
             &staff.session.name,
             Action::Print,
             Some(&record.ticket),

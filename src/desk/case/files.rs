@@ -84,7 +84,7 @@ pub async fn attachment(desk: &Arc<Desk>, staff: &Staff, ticket: &str, name: &st
         Err(_) => return Err(server_error(desk, staff)),
     };
     if !desk
-        .audit(
+        .audited(
             &staff.session.name,
             Action::Attachment,
             Some(&record.ticket),

@@ -29,7 +29,7 @@ use time::OffsetDateTime;
 
 use super::http::{self, redirect};
 use super::roles::{Grant, Permission};
-use super::{Answer, Body, CASE_PREFIX, Desk, Staff, log_unaudited, messages};
+use super::{Answer, Body, CASE_PREFIX, Desk, Office, Staff, log_unaudited, messages};
 use crate::cases::{self, Meeting, Record, RecordError, Version};
 use crate::core::dates;
 use crate::forms::spec::Need;
@@ -137,12 +137,12 @@ async fn current(desk: &Desk, staff: &Staff, ticket: &str) -> Result<CaseView, R
     let (record, text) = load(desk, ticket)
         .await
         .map_err(|e| load_error(desk, staff, &e))?;
-    Ok(view_of(desk, &record, &text))
+    Ok(view_of(&(desk.office)(), &record, &text))
 }
 
-/// The case page's view of `record` (its file's `text`), today.
-fn view_of(desk: &Desk, record: &Record, text: &str) -> CaseView {
-    let office = (desk.office)();
+/// The case page's view of `record` (its file's `text`), today, in
+/// `office` (one snapshot for the whole page).
+fn view_of(office: &Office, record: &Record, text: &str) -> CaseView {
     CaseView::new(
         record,
         &office.forms,
@@ -168,8 +168,9 @@ async fn show(
     let (record, text) = load(desk, ticket)
         .await
         .map_err(|e| load_error(desk, staff, &e))?;
-    let forms = (desk.office)().forms;
-    let mut view = view_of(desk, &record, &text);
+    let office = (desk.office)();
+    let forms = &office.forms;
+    let mut view = view_of(&office, &record, &text);
     view.confidential.can_mark = confidential::may_mark(staff);
     restore_kept(desk, staff, &mut view, &record.ticket);
     if sent {

@@ -141,7 +141,7 @@ fn render(desk: &Desk, staff: &Staff, status: StatusCode, mut view: EditorPage) 
 }
 
 /// Runs blocking work on the site's files.
-async fn blocking<T: Send + 'static>(
+async fn on_site_files<T: Send + 'static>(
     desk: &Desk,
     f: impl FnOnce(SiteFiles) -> std::io::Result<T> + Send + 'static,
 ) -> std::io::Result<T> {
@@ -159,7 +159,7 @@ async fn open(
 ) -> Response<Body> {
     let asked = query(req);
     let p = path.clone();
-    let read = blocking(desk, move |files| {
+    let read = on_site_files(desk, move |files| {
         let text = files.read(&p)?;
         let draft = files.versions().draft(p.as_str())?;
         Ok((text, draft))
@@ -285,7 +285,7 @@ async fn preview(
     fragment: bool,
 ) -> Response<Body> {
     let p = path.clone();
-    let rendered = blocking(desk, move |files| {
+    let rendered = on_site_files(desk, move |files| {
         files.with_change(&p, Some(&text), |copy| {
             crate::site::preview::render_page(copy, p.as_str(), STATIC_FILES)
         })
@@ -318,7 +318,7 @@ async fn check(
     mut view: EditorPage,
 ) -> Response<Body> {
     let p = path.clone();
-    match blocking(desk, move |files| files.check(&p, Some(&text))).await {
+    match on_site_files(desk, move |files| files.check(&p, Some(&text))).await {
         Ok(diags) => {
             view.checked = true;
             view.problems = problems(&diags);
@@ -350,7 +350,7 @@ async fn keep_draft(
         base,
         text,
     };
-    blocking(desk, move |files| files.versions().save_draft(&draft)).await
+    on_site_files(desk, move |files| files.versions().save_draft(&draft)).await
 }
 
 async fn draft(
