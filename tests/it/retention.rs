@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::common::case::{outbox, staff_step};
 use crate::common::form::*;
 use crate::common::server::Server;
-use crate::common::smtp::free_port;
+use crate::common::smtp::SmtpServer;
 use crate::common::submit::*;
 use crate::common::*;
 
@@ -125,7 +125,8 @@ async fn purge_past_retention_leaves_no_planted_value_in_the_data_folder_or_the_
     );
     let data = site.root().join("data");
     // Mail through a relay that is not there: every message stays queued.
-    let relay = format!("smtp://127.0.0.1:{}", free_port());
+    let down = SmtpServer::down();
+    let relay = format!("smtp://127.0.0.1:{}", down.port);
     let mut server = Server::launch_with(
         loket_at("2026-01-05 09:00:00"),
         site,

@@ -207,7 +207,9 @@ fn missing(tls: bool) -> Vec<String> {
     missing
 }
 
-/// A port nothing listens on (yet).
+/// A port nothing listens on (yet): for a server started at once (another
+/// socket may be given the port once it is released; a relay that stays
+/// down a while is [`SmtpServer::down`]).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -216,12 +218,29 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A port kept for a relay that is down: bound with SO_REUSEADDR but not
+/// listening. A connection to it is refused, as by a relay that is down;
+/// the kernel gives it to no other socket, neither a listener on port 0
+/// nor a client's own end; and the relay itself can still bind it, as
+/// Python's asyncio sets SO_REUSEADDR too.
+fn kept_port() -> socket2::Socket {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    socket.set_reuse_address(true).unwrap();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    socket.bind(&any.into()).unwrap();
+    socket
+}
+
 /// A running SMTP server; killed when dropped. What it received stays in
 /// its file across a restart on the same port ([`SmtpServer::restart`]).
 pub struct SmtpServer {
     child: Option<Child>,
     pub port: u16,
     dir: tempfile::TempDir,
+    /// The port's socket while the server was made [`SmtpServer::down`]:
+    /// kept until the end, so that nothing else takes it between restarts.
+    _kept: Option<socket2::Socket>,
     /// Certificate, key and the one password taken, when TLS and AUTH are
     /// required.
     tls: Option<[String; 3]>,
@@ -241,17 +260,31 @@ impl SmtpServer {
         SmtpServer::start_as(port, Some([cert, key, password.to_string()]))
     }
 
+    /// One that is down until [`SmtpServer::restart`], on a port kept for
+    /// it (mail to it is refused meanwhile, and no other socket can take
+    /// the port however long the test runs).
+    pub fn down() -> SmtpServer {
+        let kept = kept_port();
+        let port = kept.local_addr().unwrap().as_socket().unwrap().port();
+        SmtpServer::made(port, None, Some(kept))
+    }
+
     fn start_as(port: u16, tls: Option<[String; 3]>) -> SmtpServer {
+        let mut server = SmtpServer::made(port, tls, None);
+        server.launch();
+        server
+    }
+
+    fn made(port: u16, tls: Option<[String; 3]>, kept: Option<socket2::Socket>) -> SmtpServer {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("sink.py"), HANDLER).unwrap();
-        let mut server = SmtpServer {
+        SmtpServer {
             child: None,
             port,
             dir,
             tls,
-        };
-        server.launch();
-        server
+            _kept: kept,
+        }
     }
 
     fn out(&self) -> PathBuf {
@@ -294,7 +327,7 @@ impl SmtpServer {
         }
     }
 
-    /// Starts it again on the same port, keeping what it received.
+    /// Starts it (again) on the same port, keeping what it received.
     pub fn restart(&mut self) {
         self.stop();
         self.launch();

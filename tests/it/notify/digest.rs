@@ -183,7 +183,8 @@ async fn the_digest_goes_out_at_seven_on_working_days_only_and_only_when_a_case_
 
 #[tokio::test]
 async fn mail_stuck_for_a_day_is_reported_by_inbox_the_desk_and_healthz() {
-    let port = smtp::free_port();
+    let relay = SmtpServer::down();
+    let port = relay.port;
     let site = TempSite::fixture();
     let data = site.root().join("data");
     write_record(&data, "KP-20261120-CDFH", "baru", "2026-11-27");
