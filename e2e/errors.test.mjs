@@ -14,6 +14,7 @@ import {
   PERMOHONAN_INVALID,
   PERMOHONAN_LABELS,
   VIEWPORTS,
+  autofocusApplied,
   fillByLabels,
   ktpJpeg,
   submit,
@@ -78,6 +79,7 @@ async function checkErrorState(page, response, { expected, kept, labels }) {
   assert.ok(await summary.isVisible());
   assert.equal(await summary.getAttribute('role'), 'alert');
   assert.equal((await page.getByRole('heading', { name: 'Ada yang perlu diperbaiki' }).count()), 1);
+  await autofocusApplied(page);
   const focused = await focusState(page);
   assert.equal(focused.className, 'error-summary', `the error summary has focus, not ${JSON.stringify(focused)}`);
   assert.ok(await inView(summary.getByRole('heading'), { partly: true }), 'the error summary is in view');

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { VIEWPORTS, siteStates, url, useBrowser } from './lib.mjs';
+import { VIEWPORTS, autofocusApplied, siteStates, url, useBrowser } from './lib.mjs';
 
 /** Enough for the longest page; a loop that never leaves the page fails. */
 const MAX_TABS = 250;
@@ -98,8 +98,10 @@ for (const viewport of VIEWPORTS) {
           const page = await context.newPage();
           await state.open(page);
           // From the top of the page. (A form's error summary takes focus on
-          // load; start from the top anyway: focus something at the start of
-          // <body> and remove it, which leaves the starting point there.)
+          // load; start from the top anyway: once the autofocus is applied,
+          // or it would move focus after this, focus something at the start
+          // of <body> and remove it, which leaves the starting point there.)
+          await autofocusApplied(page);
           await page.evaluate(() => {
             const start = document.createElement('span');
             start.tabIndex = -1;

@@ -42,6 +42,22 @@ export const VIEWPORTS = [
   { width: 1280, height: 900 },
 ];
 
+/**
+ * Waits until the element with `autofocus`, if the page has one, has focus.
+ * Chrome applies autofocus at a rendering step of its own after the page
+ * has loaded: until then a test sees focus elsewhere, and a focus it moves
+ * itself can be taken away. Gives up after 5 s; the test's own checks then
+ * say what has focus.
+ */
+export async function autofocusApplied(page) {
+  await page
+    .waitForFunction(() => {
+      const wanted = document.querySelector('[autofocus]');
+      return !wanted || document.activeElement === wanted;
+    }, null, { timeout: 5000 })
+    .catch(() => {});
+}
+
 export function url(path) {
   return BASE + path;
 }
