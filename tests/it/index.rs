@@ -300,9 +300,29 @@ fn tools_running_at_once_agree() {
 fn records_too_fresh_to_trust_are_trusted_once_old_enough() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    record(&data, "KP-20261102-CCCC", "baru", "Warga Baru");
-    // Written just now: read, but not trusted at the next run either.
-    assert!(inbox(&data).contains("Warga Baru"));
+    let path = record(&data, "KP-20261102-CCCC", "baru", "Warga Baru");
+    // Written just now: read, but not trusted at the next run either. (The
+    // run's clock starts at the file's own second, however slowly the
+    // process starts.)
+    let written = time::OffsetDateTime::from(fs::metadata(&path).unwrap().modified().unwrap())
+        .to_offset(time::macros::offset!(+7));
+    let at = written
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap();
+    let first = loket_at(&at)
+        .args([
+            "inbox",
+            "--data",
+            data.to_str().unwrap(),
+            "--on",
+            "2026-11-25",
+        ])
+        .output()
+        .unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("Warga Baru"));
     std::thread::sleep(Duration::from_millis(2100));
     // Old enough now: read once more and stamped anew...
     let before = identity(&data);

@@ -51,9 +51,18 @@ fn version_of(html: &str) -> String {
 }
 
 /// Fetches the home page without pause until told to stop; every answer
-/// must be a whole page of one build. Returns the versions seen, in order.
-fn hammer(base: String, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<String>> {
-    tokio::spawn(async move {
+/// must be a whole page of one build. Returns the versions seen, in order,
+/// and is told when it has seen the first.
+fn hammer(
+    base: String,
+    stop: Arc<AtomicBool>,
+) -> (
+    tokio::task::JoinHandle<Vec<String>>,
+    tokio::sync::oneshot::Receiver<()>,
+) {
+    let (first, first_seen) = tokio::sync::oneshot::channel();
+    let mut first = Some(first);
+    let load = tokio::spawn(async move {
         let client = reqwest::Client::new();
         let mut seen: Vec<String> = Vec::new();
         while !stop.load(Ordering::SeqCst) {
@@ -67,9 +76,13 @@ fn hammer(base: String, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<St
             if seen.last() != Some(&version) {
                 seen.push(version);
             }
+            if let Some(first) = first.take() {
+                let _ = first.send(());
+            }
         }
         seen
-    })
+    });
+    (load, first_seen)
 }
 
 async fn wait_for(base: &str, version: &str) -> Duration {
@@ -92,11 +105,13 @@ async fn wait_for(base: &str, version: &str) -> Duration {
     }
 }
 
-#[tokio::test]
+// On threads of its own, the hammer fetches while this test builds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_build_is_served_without_a_restart_and_never_mixed() {
     let server = Server::start();
     let stop = Arc::new(AtomicBool::new(false));
-    let load = hammer(server.base.clone(), stop.clone());
+    let (load, first_seen) = hammer(server.base.clone(), stop.clone());
+    first_seen.await.expect("the hammer saw the first build");
 
     // `loket build` by another process (a git hook, a timer).
     edit_home(&server, "v2");

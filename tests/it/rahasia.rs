@@ -9,11 +9,11 @@
 //! `loket check` names the line of a bad key.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::common::case::{Sent, code_on, look_up, outbox, receipt, sent};
+use crate::common::case::{Sent, code_on, look_up, receipt, sent, wait_sent};
 use crate::common::form::Multipart;
 use crate::common::server::Server;
 use crate::common::smtp::{self, SmtpServer};
@@ -163,7 +163,7 @@ async fn an_anonymous_form_asks_no_identity_gives_no_code_or_lookup_and_mails_no
     if smtp::unavailable("rahasia: anonymous complaint") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let port = relay.port.to_string();
     let relay_url = format!("smtp://127.0.0.1:{port}");
     let server = start(&[
@@ -267,11 +267,7 @@ async fn an_anonymous_form_asks_no_identity_gives_no_code_or_lookup_and_mails_no
 
     // Staff are told of both, with nothing the citizen wrote; nobody else is.
     let mails = relay.wait_for(2, PATIENCE);
-    let deadline = Instant::now() + PATIENCE;
-    while !outbox(&server.data).is_empty() {
-        assert!(Instant::now() < deadline, "{:?}", outbox(&server.data));
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_sent(&server.data);
     let mails = if relay.received().len() > mails.len() {
         relay.received()
     } else {

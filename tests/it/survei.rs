@@ -105,7 +105,7 @@ async fn a_finished_case_mails_a_one_time_link_that_takes_one_answer() {
     if smtp::unavailable("survei: finished case") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let site = TempSite::fixture();
     let data = site.root().join("data");
     let args = crate::notify::mail_args(relay.port);

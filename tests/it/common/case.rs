@@ -112,14 +112,23 @@ pub fn staff_step(server: &Server, ticket: &str, args: &[&str]) -> Output {
     out
 }
 
-/// The files waiting in `data`'s outbox.
+/// Waits until `data`'s outbox is empty: everything queued has been sent.
+pub fn wait_sent(data: &Path) {
+    let deadline = std::time::Instant::now() + super::server::PATIENCE;
+    while !outbox(data).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "{:?}", outbox(data));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The messages waiting in `data`'s outbox (not a temp file being written).
 pub fn outbox(data: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(data.join("outbox"))
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".yaml"))
+                .filter(|n| n.ends_with(".yaml") && !n.starts_with('.'))
                 .collect()
         })
         .unwrap_or_default();

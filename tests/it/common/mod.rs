@@ -10,6 +10,7 @@ use walkdir::WalkDir;
 
 pub mod case;
 pub mod form;
+pub mod port;
 pub mod raw;
 pub mod server;
 pub mod skip;

@@ -6,7 +6,6 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -15,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
+use super::port::KeptPort;
 use super::skip::skipped;
 
 /// Debian's Python, which has Debian's aiosmtpd (another python3 on the
@@ -207,75 +207,49 @@ fn missing(tls: bool) -> Vec<String> {
     missing
 }
 
-/// A port nothing listens on (yet): for a server started at once (another
-/// socket may be given the port once it is released; a relay that stays
-/// down a while is [`SmtpServer::down`]).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A port kept for a relay that is down: bound with SO_REUSEADDR but not
-/// listening. A connection to it is refused, as by a relay that is down;
-/// the kernel gives it to no other socket, neither a listener on port 0
-/// nor a client's own end; and the relay itself can still bind it, as
-/// Python's asyncio sets SO_REUSEADDR too.
-fn kept_port() -> socket2::Socket {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-    socket.set_reuse_address(true).unwrap();
-    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
-    socket.bind(&any.into()).unwrap();
-    socket
-}
-
 /// A running SMTP server; killed when dropped. What it received stays in
 /// its file across a restart on the same port ([`SmtpServer::restart`]).
 pub struct SmtpServer {
     child: Option<Child>,
     pub port: u16,
     dir: tempfile::TempDir,
-    /// The port's socket while the server was made [`SmtpServer::down`]:
-    /// kept until the end, so that nothing else takes it between restarts.
-    _kept: Option<socket2::Socket>,
+    /// The port's socket, kept as long as the server, so that nothing else
+    /// takes the port while the relay is down or starting again.
+    _kept: KeptPort,
     /// Certificate, key and the one password taken, when TLS and AUTH are
     /// required.
     tls: Option<[String; 3]>,
 }
 
 impl SmtpServer {
-    /// Starts one on `port`.
-    pub fn start(port: u16) -> SmtpServer {
-        SmtpServer::start_as(port, None)
+    /// Starts one on a port of its own.
+    pub fn start() -> SmtpServer {
+        SmtpServer::start_as(None)
     }
 
-    /// Starts one on `port` that requires STARTTLS, with `ca`'s certificate,
-    /// then AUTH as `loket` with `password`, before it takes mail.
-    pub fn start_tls(port: u16, ca: &TestCa, password: &str) -> SmtpServer {
+    /// Starts one that requires STARTTLS, with `ca`'s certificate, then AUTH
+    /// as `loket` with `password`, before it takes mail.
+    pub fn start_tls(ca: &TestCa, password: &str) -> SmtpServer {
         let tls = [ca.cert(), ca.key()].map(|p| p.display().to_string());
         let [cert, key] = tls;
-        SmtpServer::start_as(port, Some([cert, key, password.to_string()]))
+        SmtpServer::start_as(Some([cert, key, password.to_string()]))
     }
 
-    /// One that is down until [`SmtpServer::restart`], on a port kept for
-    /// it (mail to it is refused meanwhile, and no other socket can take
-    /// the port however long the test runs).
+    /// One that is down until [`SmtpServer::restart`]: mail to its port is
+    /// refused meanwhile, however long the test runs.
     pub fn down() -> SmtpServer {
-        let kept = kept_port();
-        let port = kept.local_addr().unwrap().as_socket().unwrap().port();
-        SmtpServer::made(port, None, Some(kept))
+        SmtpServer::made(None)
     }
 
-    fn start_as(port: u16, tls: Option<[String; 3]>) -> SmtpServer {
-        let mut server = SmtpServer::made(port, tls, None);
+    fn start_as(tls: Option<[String; 3]>) -> SmtpServer {
+        let mut server = SmtpServer::made(tls);
         server.launch();
         server
     }
 
-    fn made(port: u16, tls: Option<[String; 3]>, kept: Option<socket2::Socket>) -> SmtpServer {
+    fn made(tls: Option<[String; 3]>) -> SmtpServer {
+        let kept = KeptPort::new();
+        let port = kept.port();
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("sink.py"), HANDLER).unwrap();
         SmtpServer {
@@ -333,11 +307,12 @@ impl SmtpServer {
         self.launch();
     }
 
-    /// What it received so far, in order.
+    /// What it received so far, in order (a line still being written is
+    /// left for the next look).
     pub fn received(&self) -> Vec<Mail> {
         let text = fs::read_to_string(self.out()).unwrap_or_default();
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
+        text.split_inclusive('\n')
+            .filter(|l| l.ends_with('\n') && !l.trim().is_empty())
             .map(|l| {
                 let mut mail: Mail = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
                 mail.body = mail.body.replace("\r\n", "\n");

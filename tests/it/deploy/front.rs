@@ -3,22 +3,15 @@
 //! certificate, on free ports.
 
 use std::fs;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::common::port::KeptPort;
 use crate::common::{deploy_file, replace};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The shipped site with only what differs here changed: ports on
 /// 127.0.0.1 (no IPv6 wildcard listeners), the certificate, the ACME
@@ -129,11 +122,12 @@ impl Front {
                 .args(extra);
             cmd
         };
-        // Ports are free when picked; another program could take one before
-        // nginx binds it, so a failed start is tried again on new ones.
+        // The ports are kept until nginx has bound them, so nothing else
+        // takes one meanwhile; a failed start is tried again all the same.
         let mut failures = Vec::new();
         for _ in 0..3 {
-            let (https, http) = (free_port(), free_port());
+            let kept = [KeptPort::new(), KeptPort::new()];
+            let [https, http] = kept.each_ref().map(KeptPort::port);
             fs::write(
                 d.join("loket.conf"),
                 site_for_test(&shipped, d, https, http, loket),
@@ -215,7 +209,9 @@ impl Front {
         }
         let mut failures = Vec::new();
         for _ in 0..3 {
-            let (https, http, admin) = (free_port(), free_port(), free_port());
+            // Kept until Caddy has bound them, as for nginx.
+            let kept = [KeptPort::new(), KeptPort::new(), KeptPort::new()];
+            let [https, http, admin] = kept.each_ref().map(KeptPort::port);
             let mut config = shipped.clone();
             for (from, to) in [
                 (

@@ -109,7 +109,7 @@ async fn staff_record_a_walk_in_case_dated_back_with_the_web_forms_ticket_deadli
     if smtp::unavailable("desk: a walk-in case and its mail") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let smtp_url = format!("smtp://127.0.0.1:{}", relay.port);
     let server = server_on_3_december(&[
         "--smtp-url",

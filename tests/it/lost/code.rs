@@ -23,7 +23,7 @@ async fn staff_issue_a_new_code_after_checking_the_caller_and_the_old_one_stops_
     if smtp::unavailable("a new access code and its mail") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let smtp_url = format!("smtp://127.0.0.1:{}", relay.port);
     let server = Server::start_with(&[
         "--rate-limit",

@@ -18,7 +18,7 @@ async fn staff_are_told_of_a_new_case_and_the_citizen_gets_a_receipt_without_per
     if smtp::unavailable("notify: new case and receipt") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let server = start_mailing(relay.port);
     let sent = send_request(&server, Some("siti@contoh.id")).await;
     let ticket = sent.ticket.clone();
@@ -65,11 +65,7 @@ async fn staff_are_told_of_a_new_case_and_the_citizen_gets_a_receipt_without_per
     assert_eq!(status, StatusCode::OK, "{page}");
 
     // Sent mail leaves the outbox; nothing personal or secret in the log.
-    let deadline = Instant::now() + PATIENCE;
-    while !outbox(&server.data).is_empty() {
-        assert!(Instant::now() < deadline, "{:?}", outbox(&server.data));
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_sent(&server.data);
     let (_, log) = server.stop();
     for secret in [
         NIK,
@@ -116,11 +112,7 @@ async fn with_the_relay_down_submissions_go_on_and_every_message_arrives_once_ac
     let patience = PATIENCE + restarted.elapsed();
     let mails = relay.wait_for(15, patience);
     // Once the outbox is empty, nothing more can come.
-    let deadline = Instant::now() + PATIENCE;
-    while !outbox(&server.data).is_empty() {
-        assert!(Instant::now() < deadline, "{:?}", outbox(&server.data));
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_sent(&server.data);
     let mails = if relay.received().len() > mails.len() {
         relay.received()
     } else {
@@ -171,7 +163,7 @@ async fn a_sites_mail_template_replaces_loket_s_and_a_reload_reads_it_again() {
     if smtp::unavailable("notify: a site's mail template") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let site = crate::common::TempSite::fixture();
     let receipt = |mark: &str| {
         format!(

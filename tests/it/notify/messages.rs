@@ -19,7 +19,7 @@ async fn a_message_from_the_desk_is_told_without_changing_the_step() {
     if smtp::unavailable("notify: a message from the desk") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let server = start_mailing(relay.port);
     assert!(add_staff(&server.data, "Ani", PASSWORD).status.success());
     let sent = send_request(&server, Some("siti@contoh.id")).await;

@@ -249,7 +249,7 @@ async fn the_password_goes_to_the_relay_over_starttls_and_the_mail_arrives() {
         return;
     }
     let ca = TestCa::new();
-    let relay = SmtpServer::start_tls(smtp::free_port(), &ca, "rahasia-smtp");
+    let relay = SmtpServer::start_tls(&ca, "rahasia-smtp");
     let dir = tempfile::tempdir().unwrap();
     let secret = password_file(dir.path(), "rahasia-smtp\n", 0o400);
     let url = format!("smtp://loket@127.0.0.1:{}?tls=required", relay.port);

@@ -14,7 +14,7 @@ async fn the_citizen_hears_of_a_meeting_and_of_a_rejection_with_the_public_messa
     if smtp::unavailable("notify: steps") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let server = start_mailing(relay.port);
     let ticket = send_request(&server, Some("siti@contoh.id")).await.ticket;
     relay.wait_for(2, PATIENCE);
@@ -90,6 +90,7 @@ async fn the_citizen_hears_of_a_meeting_and_of_a_rejection_with_the_public_messa
     let quiet = send_request(&server, None).await.ticket;
     let mails = relay.wait_for(5, PATIENCE);
     assert!(mails[4].subject.contains(&quiet));
+    wait_sent(&server.data);
     // Nothing is queued for a citizen without email: the step says so at
     // once (it queues in its own process, or not at all).
     let step = staff_step(&server, &quiet, &["ditolak", "--note", "Ganda"]);
@@ -105,7 +106,7 @@ async fn the_citizen_hears_that_the_case_is_completed_with_its_result() {
     if smtp::unavailable("notify: completed") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let server = start_mailing(relay.port);
     let ticket = send_request(&server, Some("siti@contoh.id")).await.ticket;
     relay.wait_for(2, PATIENCE);
@@ -158,7 +159,7 @@ async fn a_step_on_the_desk_with_a_message_tells_the_citizen() {
     if smtp::unavailable("notify: a step on the desk") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let server = start_mailing(relay.port);
     assert!(add_staff(&server.data, "Ani", PASSWORD).status.success());
     let ticket = send_request(&server, Some("siti@contoh.id")).await.ticket;

@@ -12,7 +12,7 @@ async fn the_citizen_is_told_what_is_missing_and_sends_it_from_the_status_page()
     if smtp::unavailable("waiting: reply") {
         return;
     }
-    let relay = SmtpServer::start(smtp::free_port());
+    let relay = SmtpServer::start();
     let args = mail_args(relay.port);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let server = Server::start_with(&args);
