@@ -19,7 +19,7 @@
 use std::fs::{self, File};
 use std::io;
 use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -43,8 +43,9 @@ pub(super) type Render = Box<dyn Fn(&Ticket) -> io::Result<String> + Send>;
 /// the same sync): the outbox's messages about it.
 pub type AfterCommit = Box<dyn FnOnce(&Ticket) + Send>;
 
-/// Tickets tried before giving up (a ticket is taken only by another
-/// process writing the same tree; one in 160,000 a day otherwise).
+/// Tickets tried before giving up (a ticket drawn is taken by a case of
+/// the same day, one in 160,000 for each, or drawn by another submission
+/// of the same batch).
 const MAX_TRIES: u32 = 32;
 
 /// The way to the committer, whose thread runs while any handle lives.
@@ -200,15 +201,10 @@ impl Committer {
         if let Some(tmp) = job.draft.record.parent() {
             create_private_dir(tmp)?;
         }
-        let ticket = Ticket::new(&job.prefix, job.date)?;
-        let record = (job.render)(&ticket)?;
-        write_private(&job.draft.record, record.as_bytes())?;
-        if job.draft.attachments.is_empty() {
-            return Ok((ticket, None));
-        }
-        let to = day.join(staging_name(ticket.as_str()));
-        rename_noreplace(&job.draft.dir, &to)?;
-        Ok((ticket, Some(to)))
+        let folder = (!job.draft.attachments.is_empty()).then_some(job.draft.dir.as_path());
+        tag(&job.draft.record, &job.render, &day, folder, || {
+            Ticket::new(&job.prefix, job.date)
+        })
     }
 
     /// Step 2 for one job: the record into place (the commit point), then
@@ -237,23 +233,23 @@ impl Committer {
                 Err(e) => return Err(e),
             }
         }
-        Err(io::Error::other(format!(
-            "no free ticket after {MAX_TRIES} tries"
-        )))
+        Err(no_free_ticket())
     }
 
     /// Gives a staged job a fresh ticket: a new record, and the staging
     /// folder renamed to match. Both are made durable by the batch's second
     /// sync, before the job is acknowledged.
     fn retag(&self, s: &mut Staged) -> io::Result<()> {
-        let ticket = Ticket::new(&s.job.prefix, s.job.date)?;
-        write_private(&s.job.draft.record, (s.job.render)(&ticket)?.as_bytes())?;
-        if let Some(staging) = &s.staging {
-            let to = staging.with_file_name(staging_name(ticket.as_str()));
-            rename_noreplace(staging, &to)?;
-            s.staging = Some(to);
-        }
+        let day = self.layout.day_dir(s.job.date);
+        let (ticket, staging) = tag(
+            &s.job.draft.record,
+            &s.job.render,
+            &day,
+            s.staging.as_deref(),
+            || Ticket::new(&s.job.prefix, s.job.date),
+        )?;
         s.ticket = ticket;
+        s.staging = staging;
         Ok(())
     }
 
@@ -305,7 +301,89 @@ impl Committer {
     }
 }
 
+/// Draws a ticket, writes the record under it into `record`, then moves
+/// `folder` (the submission's files, if any) to that ticket's staging name
+/// in `day`. Two submissions of one batch may draw the same ticket (one in
+/// 160,000 each; an office's busiest day sees a few hundred): the second
+/// draws again, as [`Committer::place`] does for a ticket already taken.
+fn tag(
+    record: &Path,
+    render: &Render,
+    day: &Path,
+    folder: Option<&Path>,
+    mut draw: impl FnMut() -> io::Result<Ticket>,
+) -> io::Result<(Ticket, Option<PathBuf>)> {
+    for _ in 0..MAX_TRIES {
+        let ticket = draw()?;
+        write_private(record, render(&ticket)?.as_bytes())?;
+        let Some(folder) = folder else {
+            return Ok((ticket, None));
+        };
+        let to = day.join(staging_name(ticket.as_str()));
+        match rename_noreplace(folder, &to) {
+            Ok(()) => return Ok((ticket, Some(to))),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(no_free_ticket())
+}
+
+fn no_free_ticket() -> io::Error {
+    io::Error::other(format!("no free ticket after {MAX_TRIES} tries"))
+}
+
 /// One failure reported to every submission of a batch.
 fn same_error(e: &io::Error) -> io::Error {
     io::Error::new(e.kind(), e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(text: &str) -> Ticket {
+        Ticket::parse(text).unwrap()
+    }
+
+    /// Two submissions of one batch drew the same ticket: the second finds
+    /// the staging name taken and draws again; when every draw is taken, it
+    /// fails clearly and its files stay where they were.
+    #[test]
+    fn a_ticket_drawn_twice_in_a_batch_is_drawn_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let day = tmp.path().join("27");
+        let (taken, free) = (ticket("KP-20261127-CDFH"), ticket("KP-20261127-KMNP"));
+        // The first submission's files, staged under the ticket.
+        fs::create_dir_all(day.join(staging_name(taken.as_str()))).unwrap();
+        let folder = tmp.path().join("draft");
+        fs::create_dir(&folder).unwrap();
+        fs::write(folder.join("ktp.pdf"), b"%PDF-1.4").unwrap();
+        let record = tmp.path().join("record.yaml");
+        let render: Render = Box::new(|t| Ok(format!("ticket: {t}\n")));
+
+        let mut draws = [taken.clone(), free.clone()].into_iter();
+        let (drawn, staging) = tag(&record, &render, &day, Some(&folder), || {
+            Ok(draws.next().unwrap())
+        })
+        .unwrap();
+        assert_eq!(drawn, free);
+        let staging = staging.unwrap();
+        assert_eq!(staging, day.join(staging_name(free.as_str())));
+        assert_eq!(fs::read(staging.join("ktp.pdf")).unwrap(), b"%PDF-1.4");
+        assert_eq!(
+            fs::read_to_string(&record).unwrap(),
+            "ticket: KP-20261127-KMNP\n"
+        );
+        let first = day.join(staging_name(taken.as_str()));
+        assert_eq!(
+            fs::read_dir(&first).unwrap().count(),
+            0,
+            "the first's untouched"
+        );
+
+        let error = tag(&record, &render, &day, Some(&staging), || Ok(taken.clone())).unwrap_err();
+        assert_eq!(error.to_string(), "no free ticket after 32 tries");
+        assert!(staging.join("ktp.pdf").is_file());
+    }
 }
