@@ -4,6 +4,9 @@
 //! YAML organisation (serde_yaml itself is archived); every other module,
 //! tests included, goes through these functions.
 
+use std::io;
+use std::path::Path;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -31,6 +34,20 @@ impl From<backend::Error> for YamlError {
         }
         YamlError { line, message }
     }
+}
+
+/// The YAML file at `path` as a `T`; `None` when there is no file. A file
+/// that does not read is an error naming `path:line` (never silently none).
+pub fn read_if_exists<T: DeserializeOwned>(path: &Path) -> io::Result<Option<T>> {
+    let Some(text) = crate::core::fs::if_exists(std::fs::read_to_string(path))? else {
+        return Ok(None);
+    };
+    from_str(&text).map(Some).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}:{}: {}", path.display(), e.line.unwrap_or(0), e.message),
+        )
+    })
 }
 
 /// Deepest nesting accepted: far beyond any record, page or list people
@@ -285,6 +302,21 @@ mod tests {
         let err = from_str::<T>("\n\na: nope\n").unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_file_read_if_it_exists_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.yaml");
+        assert!(read_if_exists::<T>(&path).unwrap().is_none());
+        std::fs::write(&path, "\n\na: nope\n").unwrap();
+        let err = read_if_exists::<T>(&path).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        let said = err.to_string();
+        assert!(
+            said.starts_with(&format!("{}:3: ", path.display())),
+            "{said}"
+        );
     }
 
     #[test]

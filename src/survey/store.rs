@@ -154,7 +154,7 @@ impl Surveys {
 
     /// The invitation of `key`, if there is one.
     pub fn invitation(&self, key: &str) -> io::Result<Option<Invitation>> {
-        read_if_there(&self.invitation_path(key))
+        yaml::read_if_exists(&self.invitation_path(key))
     }
 
     /// Whether `key`'s survey was answered.
@@ -243,7 +243,7 @@ impl Surveys {
 
     /// The follow-up plan written for `period`, if any.
     pub fn plan(&self, period: &Period) -> io::Result<Option<Plan>> {
-        read_if_there(&self.plan_path(period))
+        yaml::read_if_exists(&self.plan_path(period))
     }
 
     /// Replaces the follow-up plan of `period`, durably.
@@ -298,16 +298,6 @@ pub struct PurgedSuggestions {
     /// Answers whose suggestion was emptied (or would be).
     pub emptied: usize,
     pub unreadable: Vec<(PathBuf, String)>,
-}
-
-/// The YAML file at `path`, if there is one.
-fn read_if_there<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<Option<T>> {
-    let Some(text) = if_exists(fs::read_to_string(path))? else {
-        return Ok(None);
-    };
-    yaml::from_str(&text)
-        .map(Some)
-        .map_err(|e| io::Error::other(format!("{}: {e}", path.display())))
 }
 
 /// The `.yaml` files of `dir` with their text (none if it does not exist).

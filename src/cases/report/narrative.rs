@@ -49,18 +49,7 @@ pub fn path(data: &Path, period: &Period) -> PathBuf {
 /// The narrative of `period`; `None` when none was written. A file that
 /// does not read is an error (never silently an empty narrative).
 pub fn read(data: &Path, period: &Period) -> io::Result<Option<Narrative>> {
-    let path = path(data, period);
-    let Some(text) = crate::core::fs::if_exists(std::fs::read_to_string(&path))? else {
-        return Ok(None);
-    };
-    crate::core::yaml::from_str::<Narrative>(&text)
-        .map(Some)
-        .map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}:{}: {}", path.display(), e.line.unwrap_or(0), e.message),
-            )
-        })
+    crate::core::yaml::read_if_exists(&path(data, period))
 }
 
 /// Keeps `narrative` as the narrative of `period`: the folder 0700, the
