@@ -5,7 +5,7 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use loket::cases::sanitize::{SanitizeLimits, Sanitizer};
-use loket::forms::validate::FileType;
+use loket::forms::validate::FileKind;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     };
     let mut head = [0; 8];
     let read = std::fs::File::open(raw).and_then(|mut f| f.read(&mut head));
-    let Some(detected) = read.ok().and_then(|n| FileType::sniff(&head[..n])) else {
+    let Some(detected) = read.ok().and_then(|n| FileKind::sniff(&head[..n])) else {
         eprintln!("not a JPEG, PNG or PDF");
         return ExitCode::from(2);
     };

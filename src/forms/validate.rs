@@ -3,16 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use super::spec::{FieldSpec, FieldType, FormSpec, Required};
-
 /// File types we accept, recognised by their first bytes (never by name).
-pub use super::spec::FileKind as FileType;
+pub use super::spec::FileKind;
+use super::spec::{FieldSpec, FieldType, FormSpec, Required};
 
 /// What validation needs to know of an uploaded file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileCheck {
     pub size: u64,
-    pub detected: Option<FileType>,
+    pub detected: Option<FileKind>,
     /// Why the sanitizer refused it, for the citizen (a PDF with scripts,
     /// a photo that does not decode, ...).
     pub refused: Option<String>,

@@ -33,7 +33,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use jpeg_decoder::{CodingProcess, PixelFormat};
 
 use super::{Refused, SanitizeLimits};
-use crate::forms::validate::FileType;
+use crate::forms::validate::FileKind;
 
 /// A photo ready to keep.
 pub(super) struct Photo {
@@ -52,7 +52,7 @@ struct Pixels {
 
 /// Decodes a JPEG or PNG upload and encodes what it shows as a new JPEG.
 pub(super) fn reencode(
-    kind: FileType,
+    kind: FileKind,
     file: File,
     limits: &SanitizeLimits,
 ) -> Result<Photo, Refused> {
@@ -60,7 +60,7 @@ pub(super) fn reencode(
     let mut reader = BufReader::new(file);
     let work = AssertUnwindSafe(|| {
         let (pixels, orientation) = match kind {
-            FileType::Png => decode_png(reader, bytes, limits)?,
+            FileKind::Png => decode_png(reader, bytes, limits)?,
             _ => {
                 let mut bytes = Vec::new();
                 reader

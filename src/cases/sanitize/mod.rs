@@ -1,6 +1,6 @@
 //! Makes an upload safe to keep before staff open it.
 //!
-//! An upload is recognised by its first bytes ([`FileType::sniff`]), which
+//! An upload is recognised by its first bytes ([`FileKind::sniff`]), which
 //! says nothing of the rest: a JPEG header can be followed by HTML, a PDF
 //! can carry scripts, `%PDF-` can be followed by a program. [`Sanitizer`]
 //! takes an upload that is complete on disk and writes the file to keep, or
@@ -44,7 +44,7 @@ use std::sync::{Condvar, Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
-use crate::forms::validate::FileType;
+use crate::forms::validate::FileKind;
 
 /// What sanitizing may cost. [`Default`] gives the values the module docs
 /// justify; tests shrink them.
@@ -101,7 +101,7 @@ impl Default for SanitizeLimits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Kept {
     /// Always [`Sanitizer::kept_type`] of the detected type.
-    pub file_type: FileType,
+    pub file_type: FileKind,
     pub size: u64,
     /// Lowercase hex SHA-256 of the kept file.
     pub sha256: String,
@@ -195,10 +195,10 @@ impl Sanitizer {
 
     /// The type of the file kept for an upload of type `detected`: photos
     /// are kept as JPEG, PDFs as PDF. Lets the caller name `out`.
-    pub fn kept_type(detected: FileType) -> FileType {
+    pub fn kept_type(detected: FileKind) -> FileKind {
         match detected {
-            FileType::Jpeg | FileType::Png => FileType::Jpeg,
-            FileType::Pdf => FileType::Pdf,
+            FileKind::Jpeg | FileKind::Png => FileKind::Jpeg,
+            FileKind::Pdf => FileKind::Pdf,
         }
     }
 
@@ -210,7 +210,7 @@ impl Sanitizer {
     /// at `out` on error.
     pub fn sanitize(
         &self,
-        detected: FileType,
+        detected: FileKind,
         raw: &Path,
         out: &Path,
     ) -> Result<Kept, SanitizeError> {
@@ -222,12 +222,12 @@ impl Sanitizer {
             return Err(Refused::FileTooBig { limit_mb }.into());
         }
         let (bytes, dimensions) = match detected {
-            FileType::Jpeg | FileType::Png => {
+            FileKind::Jpeg | FileKind::Png => {
                 let photo = image::reencode(detected, file, &self.limits)?;
                 write_new(out, &photo.jpeg)?;
                 (photo.jpeg, Some((photo.width, photo.height)))
             }
-            FileType::Pdf => {
+            FileKind::Pdf => {
                 let mut bytes = Vec::with_capacity(len as usize);
                 (&file).read_to_end(&mut bytes)?;
                 pdf::check(&bytes, self.limits.max_pdf_inflated)?;

@@ -49,7 +49,7 @@ use crate::cases::layout::{Layout, is_plain_name};
 use crate::cases::record::Attachment;
 use crate::core::fs::if_exists;
 use crate::core::secret::random_hex;
-use crate::forms::validate::{FileCheck, FileType};
+use crate::forms::validate::{FileCheck, FileKind};
 use crate::forms::{FieldType, FormSpec};
 
 /// How long held files are kept.
@@ -204,7 +204,7 @@ fn check_file(path: &Path, size: u64) -> io::Result<Option<FileCheck>> {
     }
     let mut head = Vec::with_capacity(8);
     file.take(8).read_to_end(&mut head)?;
-    Ok(FileType::sniff(&head).map(|kind| FileCheck {
+    Ok(FileKind::sniff(&head).map(|kind| FileCheck {
         size,
         detected: Some(kind),
         refused: None,

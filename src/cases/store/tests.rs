@@ -7,7 +7,7 @@ use time::macros::date;
 
 use super::*;
 use crate::cases::layout::{MARKER, SUBMISSIONS_DIR, TMP_DIR};
-use crate::forms::validate::FileType;
+use crate::forms::validate::FileKind;
 use std::os::unix::fs::PermissionsExt;
 
 fn mode(path: &Path) -> u32 {
@@ -72,7 +72,7 @@ async fn commits_record_and_sanitized_files_privately() {
     sent.extend(b"<html>not part of the picture</html>");
     w.write(Bytes::from(sent.clone())).await.unwrap();
     let check = draft.finish_file(w, "../../KTP saya.jpg").await.unwrap();
-    assert_eq!(check.detected, Some(FileType::Jpeg));
+    assert_eq!(check.detected, Some(FileKind::Jpeg));
     assert_eq!(check.size, sent.len() as u64);
     let ticket = draft.commit(&store, "KP", DAY, record, None).await.unwrap();
     let yaml = store.layout().record_path(&ticket).unwrap();
@@ -121,7 +121,7 @@ async fn refused_uploads_and_dropped_drafts_leave_nothing() {
         .await
         .unwrap();
         let check = draft.finish_file(w, "x.jpg").await.unwrap();
-        assert_eq!(check.detected, Some(FileType::Jpeg));
+        assert_eq!(check.detected, Some(FileKind::Jpeg));
         assert!(check.refused.is_some());
         assert!(draft.attachments().is_empty());
         // More than a batch goes to disk before the upload ends.

@@ -22,7 +22,7 @@ use bytes::Bytes;
 use super::{Draft, FILE_MODE, create_private_dir};
 use crate::cases::record::Attachment;
 use crate::cases::sanitize::{SanitizeError, Sanitizer};
-use crate::forms::validate::{FileCheck, FileType};
+use crate::forms::validate::{FileCheck, FileKind};
 
 /// Bytes gathered before they go to disk in one blocking write.
 const WRITE_BATCH: usize = 256 * 1024;
@@ -35,7 +35,7 @@ pub struct FileWriter {
     dir: PathBuf,
     field: String,
     /// `None` until the type is known; `Some(None)` for a refused type.
-    kind: Option<Option<FileType>>,
+    kind: Option<Option<FileKind>>,
     /// Opened with the first batch; away on the blocking pool while one is
     /// written.
     raw: Option<File>,
@@ -67,7 +67,7 @@ impl FileWriter {
         }
         self.buffer.extend_from_slice(&chunk);
         if self.kind.is_none() && self.buffer.len() >= SNIFF_BYTES {
-            self.kind = Some(FileType::sniff(&self.buffer));
+            self.kind = Some(FileKind::sniff(&self.buffer));
             if self.kind == Some(None) {
                 self.buffer = Vec::new();
             }
@@ -160,7 +160,7 @@ impl Draft {
     ) -> io::Result<FileCheck> {
         let detected = match writer.kind {
             Some(kind) => kind,
-            None => FileType::sniff(&writer.buffer),
+            None => FileKind::sniff(&writer.buffer),
         };
         let Some(detected) = detected else {
             let check = FileCheck {
@@ -255,7 +255,7 @@ pub(super) struct Unchecked {
     pub field: String,
     pub original_name: String,
     pub size: u64,
-    pub detected: FileType,
+    pub detected: FileKind,
 }
 
 /// Where the raw upload of `field` is written in the draft folder `dir`.

@@ -22,7 +22,7 @@ use crate::desk::messages;
 use crate::desk::roles::Grant;
 use crate::desk::{Answer, Desk, Staff};
 use crate::forms::spec::Role;
-use crate::forms::validate::FileType;
+use crate::forms::validate::FileKind;
 use crate::work::audit::Action;
 
 /// Largest attachment served (uploads are far smaller; this only bounds memory).
@@ -94,10 +94,10 @@ pub async fn attachment(desk: &Arc<Desk>, staff: &Staff, ticket: &str, name: &st
     {
         return Err(server_error(desk, staff));
     }
-    let detected = FileType::sniff(&content);
+    let detected = FileKind::sniff(&content);
     let (mime, inline) = match detected {
-        Some(t @ (FileType::Jpeg | FileType::Png)) => (t.mime(), true),
-        Some(t @ FileType::Pdf) => (t.mime(), false),
+        Some(t @ (FileKind::Jpeg | FileKind::Png)) => (t.mime(), true),
+        Some(t @ FileKind::Pdf) => (t.mime(), false),
         None => ("application/octet-stream", false),
     };
     // The file name we made (ktp.jpg), prefixed with the ticket: plain ASCII.

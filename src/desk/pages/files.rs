@@ -34,7 +34,7 @@ use crate::cases::sanitize::{SanitizeError, Sanitizer};
 use crate::desk::http::{self, UploadError, bytes, query, redirect};
 use crate::desk::{Body, Desk, Staff, blocking, messages};
 use crate::edit::files::{self, StaticPath, folder_of, stem_of};
-use crate::forms::validate::{FileType, format_size};
+use crate::forms::validate::{FileKind, format_size};
 use crate::site::content::STATIC_DIR;
 use crate::work::audit::Action;
 
@@ -284,9 +284,9 @@ async fn upload(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Resp
         let error = "Tulis nama berkas dengan huruf atau angka.".to_string();
         return refuse(view, StatusCode::UNPROCESSABLE_ENTITY, error).await;
     }
-    let (detected, limit) = match FileType::sniff(&posted.head) {
-        Some(t @ (FileType::Jpeg | FileType::Png)) => (t, MAX_IMAGE),
-        Some(t @ FileType::Pdf) => (t, MAX_PDF),
+    let (detected, limit) = match FileKind::sniff(&posted.head) {
+        Some(t @ (FileKind::Jpeg | FileKind::Png)) => (t, MAX_IMAGE),
+        Some(t @ FileKind::Pdf) => (t, MAX_PDF),
         None => {
             let error = "Hanya foto JPG atau PNG dan dokumen PDF yang dapat diunggah; jenis berkas lain (misalnya WebP, SVG, HTML, atau program) ditolak. Simpan ulang fotonya sebagai JPG atau PNG, atau dokumennya sebagai PDF.".to_string();
             return refuse(view, StatusCode::UNSUPPORTED_MEDIA_TYPE, error).await;
@@ -297,7 +297,7 @@ async fn upload(desk: &Arc<Desk>, req: Request<Incoming>, staff: &Staff) -> Resp
             "Berkas ini berukuran {}; {} paling besar {}.",
             format_size(posted.size),
             match detected {
-                FileType::Pdf => "dokumen PDF",
+                FileKind::Pdf => "dokumen PDF",
                 _ => "foto",
             },
             format_size(limit)

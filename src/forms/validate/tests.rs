@@ -82,7 +82,7 @@ fn a_file_over_the_limit_says_its_size_and_the_limit() {
         "ktp".to_string(),
         FileCheck {
             size: 6_501_171,
-            detected: Some(FileType::Jpeg),
+            detected: Some(FileKind::Jpeg),
             refused: None,
         },
     )]);
@@ -122,7 +122,7 @@ fn ktp() -> BTreeMap<String, FileCheck> {
         "ktp".to_string(),
         FileCheck {
             size: 10,
-            detected: Some(FileType::Jpeg),
+            detected: Some(FileKind::Jpeg),
             refused: None,
         },
     )])
@@ -167,8 +167,8 @@ fn files_are_checked_by_content() {
     );
     let errors = validate(permohonan(), &complete(), &files, LIMIT).unwrap_err();
     assert!(errors[0].message.contains("kosong"));
-    assert_eq!(FileType::sniff(b"%PDF-1.7"), Some(FileType::Pdf));
-    assert_eq!(FileType::sniff(b"GIF89a"), None);
+    assert_eq!(FileKind::sniff(b"%PDF-1.7"), Some(FileKind::Pdf));
+    assert_eq!(FileKind::sniff(b"GIF89a"), None);
 }
 
 #[test]
@@ -315,13 +315,13 @@ fn a_file_field_keeps_to_its_accept_and_max_mb() {
             },
         )])
     };
-    assert!(validate(form, &text, &file(900_000, FileType::Pdf), LIMIT).is_ok());
-    let photo = validate(form, &text, &file(900_000, FileType::Jpeg), LIMIT).unwrap_err();
+    assert!(validate(form, &text, &file(900_000, FileKind::Pdf), LIMIT).is_ok());
+    let photo = validate(form, &text, &file(900_000, FileKind::Jpeg), LIMIT).unwrap_err();
     assert_eq!(
         photo[0].message,
         "Berkas surat izin harus berupa berkas PDF. Pilih berkas lain."
     );
-    let big = validate(form, &text, &file(1_100_000, FileType::Pdf), LIMIT).unwrap_err();
+    let big = validate(form, &text, &file(1_100_000, FileKind::Pdf), LIMIT).unwrap_err();
     assert!(
         big[0].message.contains("paling besar 1 MB"),
         "{}",

@@ -70,7 +70,7 @@ fn the_pdf_made_here_is_one_loket_keeps_byte_for_byte() {
     fs::write(&raw, &pdf).unwrap();
     let sanitizer = loket::cases::sanitize::Sanitizer::new(Default::default());
     let result = sanitizer
-        .sanitize(loket::forms::validate::FileType::Pdf, &raw, &kept)
+        .sanitize(loket::forms::validate::FileKind::Pdf, &raw, &kept)
         .expect("kept");
     assert_eq!(result.sha256, sha256_hex(&pdf));
     assert_eq!(fs::read(&kept).unwrap(), pdf);

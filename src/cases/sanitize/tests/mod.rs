@@ -13,13 +13,13 @@ use super::*;
 
 /// Sanitizes `bytes` (an upload of type `detected`) into a temp folder and
 /// returns what was kept and its bytes, or the refusal.
-fn run(detected: FileType, bytes: &[u8]) -> Result<(Kept, Vec<u8>), Refused> {
+fn run(detected: FileKind, bytes: &[u8]) -> Result<(Kept, Vec<u8>), Refused> {
     run_with(SanitizeLimits::default(), detected, bytes)
 }
 
 fn run_with(
     limits: SanitizeLimits,
-    detected: FileType,
+    detected: FileKind,
     bytes: &[u8],
 ) -> Result<(Kept, Vec<u8>), Refused> {
     let tmp = tempfile::tempdir().unwrap();
@@ -46,7 +46,7 @@ fn a_kept_pdf_is_the_upload_itself_private_and_never_replaces_a_file() {
     fs::write(&raw, pdfs::clean()).unwrap();
     fs::set_permissions(&raw, fs::Permissions::from_mode(0o644)).unwrap();
     let sanitizer = Sanitizer::new(SanitizeLimits::default());
-    let kept = sanitizer.sanitize(FileType::Pdf, &raw, &out).unwrap();
+    let kept = sanitizer.sanitize(FileKind::Pdf, &raw, &out).unwrap();
     let bytes = fs::read(&out).unwrap();
     assert_eq!(bytes, pdfs::clean());
     assert_eq!(kept.sha256, format!("{:x}", Sha256::digest(&bytes)));
@@ -55,7 +55,7 @@ fn a_kept_pdf_is_the_upload_itself_private_and_never_replaces_a_file() {
 
     fs::remove_file(&out).unwrap();
     fs::write(&out, b"earlier").unwrap();
-    let err = sanitizer.sanitize(FileType::Pdf, &raw, &out).unwrap_err();
+    let err = sanitizer.sanitize(FileKind::Pdf, &raw, &out).unwrap_err();
     assert!(matches!(err, SanitizeError::Io(e) if e.kind() == io::ErrorKind::AlreadyExists));
     assert_eq!(fs::read(&out).unwrap(), b"earlier");
 }
@@ -66,7 +66,7 @@ fn kept_file_is_new_private_and_hashed() {
     let (raw, out) = (tmp.path().join("raw"), tmp.path().join("kept"));
     fs::write(&raw, small_jpeg()).unwrap();
     let sanitizer = Sanitizer::new(SanitizeLimits::default());
-    let kept = sanitizer.sanitize(FileType::Jpeg, &raw, &out).unwrap();
+    let kept = sanitizer.sanitize(FileKind::Jpeg, &raw, &out).unwrap();
     let bytes = fs::read(&out).unwrap();
     assert_eq!(kept.size, bytes.len() as u64);
     assert_eq!(kept.sha256, format!("{:x}", Sha256::digest(&bytes)));
@@ -76,16 +76,16 @@ fn kept_file_is_new_private_and_hashed() {
 
     // An existing file is never replaced.
     fs::write(&out, b"earlier").unwrap();
-    let err = sanitizer.sanitize(FileType::Jpeg, &raw, &out).unwrap_err();
+    let err = sanitizer.sanitize(FileKind::Jpeg, &raw, &out).unwrap_err();
     assert!(matches!(err, SanitizeError::Io(e) if e.kind() == io::ErrorKind::AlreadyExists));
     assert_eq!(fs::read(&out).unwrap(), b"earlier");
 }
 
 #[test]
 fn photos_are_kept_as_jpeg_and_pdfs_as_pdf() {
-    assert_eq!(Sanitizer::kept_type(FileType::Png), FileType::Jpeg);
-    assert_eq!(Sanitizer::kept_type(FileType::Jpeg), FileType::Jpeg);
-    assert_eq!(Sanitizer::kept_type(FileType::Pdf), FileType::Pdf);
+    assert_eq!(Sanitizer::kept_type(FileKind::Png), FileKind::Jpeg);
+    assert_eq!(Sanitizer::kept_type(FileKind::Jpeg), FileKind::Jpeg);
+    assert_eq!(Sanitizer::kept_type(FileKind::Pdf), FileKind::Pdf);
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn oversized_input_is_refused_unread() {
     };
     let big = vec![0; 1024 * 1024 + 1];
     assert_eq!(
-        run_with(limits, FileType::Pdf, &big).unwrap_err(),
+        run_with(limits, FileKind::Pdf, &big).unwrap_err(),
         Refused::FileTooBig { limit_mb: 1 }
     );
 }
@@ -116,7 +116,7 @@ fn callers_wait_for_a_free_slot() {
         let sanitizer = Arc::clone(&sanitizer);
         let out = tmp.path().join("kept");
         std::thread::spawn(move || {
-            let result = sanitizer.sanitize(FileType::Jpeg, &raw, &out);
+            let result = sanitizer.sanitize(FileKind::Jpeg, &raw, &out);
             done_tx.send(result.is_ok()).unwrap();
         })
     };
@@ -179,12 +179,12 @@ fn mutated_uploads_never_panic() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(150);
     let seeds = [
-        (FileType::Jpeg, small_jpeg()),
-        (FileType::Jpeg, photos::progressive_with_exif()),
-        (FileType::Png, photos::png_rgba(24, 16)),
-        (FileType::Png, fixture("interlaced.png")),
-        (FileType::Pdf, pdfs::clean()),
-        (FileType::Pdf, fixture("chromium.pdf")),
+        (FileKind::Jpeg, small_jpeg()),
+        (FileKind::Jpeg, photos::progressive_with_exif()),
+        (FileKind::Png, photos::png_rgba(24, 16)),
+        (FileKind::Png, fixture("interlaced.png")),
+        (FileKind::Pdf, pdfs::clean()),
+        (FileKind::Pdf, fixture("chromium.pdf")),
     ];
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut next = move || {

@@ -110,7 +110,7 @@ pub(super) fn clean() -> Vec<u8> {
 }
 
 fn refused(objects: &[Vec<u8>]) -> Refused {
-    run(FileType::Pdf, &pdf(objects)).unwrap_err()
+    run(FileKind::Pdf, &pdf(objects)).unwrap_err()
 }
 
 fn javascript() -> Refused {
@@ -120,12 +120,12 @@ fn javascript() -> Refused {
 #[test]
 fn clean_pdf_is_kept_byte_for_byte() {
     let upload = clean();
-    let (kept, bytes) = run(FileType::Pdf, &upload).unwrap();
+    let (kept, bytes) = run(FileKind::Pdf, &upload).unwrap();
     assert_eq!(bytes, upload);
-    assert_eq!(kept.file_type, FileType::Pdf);
+    assert_eq!(kept.file_type, FileKind::Pdf);
     assert_eq!(kept.dimensions, None);
     // An empty /AA is no action.
-    assert!(run(FileType::Pdf, &pdf(&[catalog("/AA << >>"), pages()])).is_ok());
+    assert!(run(FileKind::Pdf, &pdf(&[catalog("/AA << >>"), pages()])).is_ok());
 }
 
 #[test]
@@ -217,30 +217,30 @@ fn embedded_file_is_refused() {
 fn pdf_header_then_elf_is_refused() {
     let mut upload = b"%PDF-\x7FELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec();
     upload.extend([0; 200]);
-    assert_eq!(FileType::sniff(&upload), Some(FileType::Pdf));
-    assert_eq!(run(FileType::Pdf, &upload).unwrap_err(), Refused::BrokenPdf);
+    assert_eq!(FileKind::sniff(&upload), Some(FileKind::Pdf));
+    assert_eq!(run(FileKind::Pdf, &upload).unwrap_err(), Refused::BrokenPdf);
     // Even with a well-formed header line and a PDF's last lines.
     let mut upload = b"%PDF-1.7\n\x7FELF\x02\x01\x01\0".to_vec();
     upload.extend([0; 200]);
     upload.extend(b"\nstartxref\n0\n%%EOF\n");
-    assert_eq!(run(FileType::Pdf, &upload).unwrap_err(), Refused::BrokenPdf);
+    assert_eq!(run(FileKind::Pdf, &upload).unwrap_err(), Refused::BrokenPdf);
 }
 
 #[test]
 fn damaged_pdfs_are_refused() {
     let whole = clean();
     let cut = &whole[..whole.len() - 40];
-    assert_eq!(run(FileType::Pdf, cut).unwrap_err(), Refused::BrokenPdf);
+    assert_eq!(run(FileKind::Pdf, cut).unwrap_err(), Refused::BrokenPdf);
     let no_objects = b"%PDF-1.4\n%\xE2\xE3\n<html>\nstartxref\n0\n%%EOF\n";
     assert_eq!(
-        run(FileType::Pdf, no_objects).unwrap_err(),
+        run(FileKind::Pdf, no_objects).unwrap_err(),
         Refused::BrokenPdf
     );
     let mut unended = pdf(&[catalog(""), pages()]);
     let at = unended.len() - 30;
     unended.splice(at..at, b"9 0 obj << >> stream\nxxxx".iter().copied());
     assert_eq!(
-        run(FileType::Pdf, &unended).unwrap_err(),
+        run(FileKind::Pdf, &unended).unwrap_err(),
         Refused::BrokenPdf
     );
 }
@@ -254,7 +254,7 @@ fn encrypted_pdf_is_refused() {
     ]);
     let trailer = upload.windows(7).position(|w| w == b"/Root 1").unwrap();
     upload.splice(trailer..trailer, b"/Encrypt 3 0 R ".iter().copied());
-    assert_eq!(run(FileType::Pdf, &upload).unwrap_err(), Refused::LockedPdf);
+    assert_eq!(run(FileKind::Pdf, &upload).unwrap_err(), Refused::LockedPdf);
 }
 
 #[test]
@@ -276,7 +276,7 @@ fn object_streams_that_cannot_be_read_are_refused() {
     };
     let upload = pdf(&[catalog(""), pages(), bomb]);
     assert_eq!(
-        run_with(limits, FileType::Pdf, &upload).unwrap_err(),
+        run_with(limits, FileKind::Pdf, &upload).unwrap_err(),
         Refused::UncheckablePdf
     );
 }
@@ -395,7 +395,7 @@ fn stream_data_is_skipped_by_its_length_or_its_endstream() {
         let image = format!("<< /Type /XObject /Subtype /Image {length} >>\nstream\n");
         let body = [image.as_bytes(), &data, b"\nendstream"].concat();
         let upload = pdf(&[catalog(""), pages(), body, b"4099".to_vec()]);
-        assert!(run(FileType::Pdf, &upload).is_ok(), "{length}");
+        assert!(run(FileKind::Pdf, &upload).is_ok(), "{length}");
     }
 }
 
@@ -408,7 +408,7 @@ fn pdfs_made_by_real_writers_are_kept() {
     // dictionaries in an object stream, a cross-reference stream).
     for name in ["chromium.pdf", "ghostscript.pdf", "object-streams.pdf"] {
         let upload = fixture(name);
-        let (_, bytes) = run(FileType::Pdf, &upload).unwrap();
+        let (_, bytes) = run(FileKind::Pdf, &upload).unwrap();
         assert_eq!(bytes, upload, "{name}");
     }
 }
@@ -420,7 +420,7 @@ fn javascript_packed_by_a_real_writer_is_refused() {
     let upload = fixture("javascript-in-object-stream.pdf");
     assert!(!upload.windows(10).any(|w| w == b"JavaScript"));
     assert!(matches!(
-        run(FileType::Pdf, &upload),
+        run(FileKind::Pdf, &upload),
         Err(Refused::ActivePdf { .. })
     ));
 }

@@ -155,7 +155,7 @@ fn gps_is_dropped_and_orientation_applied() {
     let picture = Picture::filled(40, 20, |x, y| if x < 10 && y < 10 { RED } else { GREY });
     let upload = jpeg(&picture, &exif(6));
     assert!(markers(&upload).contains(&0xE1), "the fixture has EXIF");
-    let (kept, bytes) = run(FileType::Jpeg, &upload).unwrap();
+    let (kept, bytes) = run(FileKind::Jpeg, &upload).unwrap();
 
     assert!(!markers(&bytes).contains(&0xE1), "no APP1 segment");
     assert_no_bytes(&bytes, b"Exif", "the EXIF header");
@@ -175,9 +175,9 @@ fn jpeg_header_then_html_is_refused() {
     let mut upload =
         b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00".to_vec();
     upload.extend_from_slice(b"<html><body><script>alert(document.cookie)</script></body></html>");
-    assert_eq!(FileType::sniff(&upload), Some(FileType::Jpeg));
+    assert_eq!(FileKind::sniff(&upload), Some(FileKind::Jpeg));
     assert_eq!(
-        run(FileType::Jpeg, &upload).unwrap_err(),
+        run(FileKind::Jpeg, &upload).unwrap_err(),
         Refused::NotAnImage
     );
 }
@@ -193,7 +193,7 @@ fn html_inside_or_after_a_real_jpeg_is_dropped() {
     upload.extend_from_slice(&real[2..]);
     upload.extend_from_slice(b"<html><body>");
     upload.extend_from_slice(script);
-    let (_, bytes) = run(FileType::Jpeg, &upload).unwrap();
+    let (_, bytes) = run(FileKind::Jpeg, &upload).unwrap();
     assert_no_bytes(&bytes, b"<script", "HTML");
     assert_no_bytes(&bytes, b"<html", "HTML");
 }
@@ -210,7 +210,7 @@ fn png_bomb_is_refused_from_its_header() {
     drop(writer);
     let started = Instant::now();
     assert_eq!(
-        run(FileType::Png, &upload).unwrap_err(),
+        run(FileKind::Png, &upload).unwrap_err(),
         Refused::TooManyPixels {
             width: 30_000,
             height: 30_000
@@ -226,7 +226,7 @@ fn jpeg_declaring_too_many_pixels_is_refused_from_its_header() {
     // Height and width follow the length and the precision.
     upload[sof + 5..sof + 9].copy_from_slice(&[0xEA, 0x60, 0xEA, 0x60]);
     assert_eq!(
-        run(FileType::Jpeg, &upload).unwrap_err(),
+        run(FileKind::Jpeg, &upload).unwrap_err(),
         Refused::TooManyPixels {
             width: 60_000,
             height: 60_000
@@ -237,7 +237,7 @@ fn jpeg_declaring_too_many_pixels_is_refused_from_its_header() {
 #[test]
 fn large_photo_is_shrunk_to_the_long_side_limit() {
     let upload = jpeg(&Picture::halves(3000, 1500), &[]);
-    let (kept, bytes) = run(FileType::Jpeg, &upload).unwrap();
+    let (kept, bytes) = run(FileKind::Jpeg, &upload).unwrap();
     assert_eq!(kept.dimensions, Some((2000, 1000)));
     let decoded = decode(&bytes);
     assert_eq!((decoded.0, decoded.1), (2000, 1000));
@@ -250,7 +250,7 @@ fn large_photo_is_shrunk_to_the_long_side_limit() {
         ..SanitizeLimits::default()
     };
     let upload = jpeg(&Picture::halves(1200, 800), &[]);
-    let (kept, _) = run_with(limits, FileType::Jpeg, &upload).unwrap();
+    let (kept, _) = run_with(limits, FileKind::Jpeg, &upload).unwrap();
     assert_eq!(kept.dimensions, Some((500, 333)));
 }
 
@@ -263,7 +263,7 @@ fn progressive_jpeg_within_the_decode_budget() {
     encoder
         .encode(&picture.rgb, 400, 300, jpeg_encoder::ColorType::Rgb)
         .unwrap();
-    let (kept, _) = run(FileType::Jpeg, &upload).unwrap();
+    let (kept, _) = run(FileKind::Jpeg, &upload).unwrap();
     assert_eq!(kept.dimensions, Some((400, 300)));
     // All its coefficients are held while decoding: 3 × 400 × 304 × 2.
     let limits = SanitizeLimits {
@@ -271,15 +271,15 @@ fn progressive_jpeg_within_the_decode_budget() {
         ..SanitizeLimits::default()
     };
     assert!(matches!(
-        run_with(limits, FileType::Jpeg, &upload),
+        run_with(limits, FileKind::Jpeg, &upload),
         Err(Refused::TooManyPixels { .. })
     ));
 }
 
 #[test]
 fn transparent_png_becomes_a_white_jpeg_without_its_text() {
-    let (kept, bytes) = run(FileType::Png, &png_rgba(24, 16)).unwrap();
-    assert_eq!(kept.file_type, FileType::Jpeg);
+    let (kept, bytes) = run(FileKind::Png, &png_rgba(24, 16)).unwrap();
+    assert_eq!(kept.file_type, FileKind::Jpeg);
     assert_eq!(kept.dimensions, Some((24, 16)));
     assert_no_bytes(&bytes, b"<script", "the text chunk");
     let decoded = decode(&bytes);
@@ -299,7 +299,7 @@ fn png_exif_orientation_is_applied() {
         .write_image_data(&Picture::halves(40, 20).rgb)
         .unwrap();
     writer.finish().unwrap();
-    let (kept, bytes) = run(FileType::Png, &upload).unwrap();
+    let (kept, bytes) = run(FileKind::Png, &upload).unwrap();
     assert_eq!(kept.dimensions, Some((20, 40)));
     assert_no_bytes(&bytes, &latitude_bytes(), "the GPS latitude");
     // Orientation 8: a quarter anticlockwise, the left half goes down.
@@ -310,7 +310,7 @@ fn png_exif_orientation_is_applied() {
 
 #[test]
 fn interlaced_png_is_read_whole() {
-    let (kept, bytes) = run(FileType::Png, &fixture("interlaced.png")).unwrap();
+    let (kept, bytes) = run(FileKind::Png, &fixture("interlaced.png")).unwrap();
     assert_eq!(kept.dimensions, Some((48, 32)));
     let decoded = decode(&bytes);
     assert!(close(pixel(&decoded, 4, 16), [255, 0, 0]));
@@ -324,7 +324,7 @@ fn grey_stays_grey_and_cmyk_becomes_rgb() {
     jpeg_encoder::Encoder::new(&mut upload, 90)
         .encode(&grey, 32, 32, jpeg_encoder::ColorType::Luma)
         .unwrap();
-    let (_, bytes) = run(FileType::Jpeg, &upload).unwrap();
+    let (_, bytes) = run(FileKind::Jpeg, &upload).unwrap();
     let decoded = decode(&bytes);
     assert_eq!(decoded.2, 1, "one component");
     assert!(close(pixel(&decoded, 5, 5), [100; 3]));
@@ -335,7 +335,7 @@ fn grey_stays_grey_and_cmyk_becomes_rgb() {
     jpeg_encoder::Encoder::new(&mut upload, 90)
         .encode(&red_ink, 32, 32, jpeg_encoder::ColorType::Cmyk)
         .unwrap();
-    let (_, bytes) = run(FileType::Jpeg, &upload).unwrap();
+    let (_, bytes) = run(FileKind::Jpeg, &upload).unwrap();
     let decoded = decode(&bytes);
     assert_eq!(decoded.2, 3);
     assert!(close(pixel(&decoded, 5, 5), [255, 0, 0]));
@@ -344,17 +344,17 @@ fn grey_stays_grey_and_cmyk_becomes_rgb() {
 #[test]
 fn a_pdf_or_nothing_is_not_a_photo() {
     assert_eq!(
-        run(FileType::Jpeg, &pdfs::clean()).unwrap_err(),
+        run(FileKind::Jpeg, &pdfs::clean()).unwrap_err(),
         Refused::NotAnImage
     );
     assert_eq!(
-        run(FileType::Png, b"\x89PNG\r\n\x1a\n").unwrap_err(),
+        run(FileKind::Png, b"\x89PNG\r\n\x1a\n").unwrap_err(),
         Refused::NotAnImage
     );
     // Cut short halfway through the image data.
     let whole = jpeg(&Picture::halves(64, 64), &[]);
     assert_eq!(
-        run(FileType::Jpeg, &whole[..whole.len() / 2]).unwrap_err(),
+        run(FileKind::Jpeg, &whole[..whole.len() / 2]).unwrap_err(),
         Refused::NotAnImage
     );
 }
@@ -378,14 +378,14 @@ fn jpeg_with_too_many_scans_is_refused() {
     }
     repeated.extend_from_slice(&[0xFF, 0xD9]);
     assert!(
-        run(FileType::Jpeg, &repeated).is_ok(),
+        run(FileKind::Jpeg, &repeated).is_ok(),
         "a few repeats decode"
     );
     for _ in 0..100 {
         repeated.splice(end..end, scan.iter().copied());
     }
     assert_eq!(
-        run(FileType::Jpeg, &repeated).unwrap_err(),
+        run(FileKind::Jpeg, &repeated).unwrap_err(),
         Refused::NotAnImage
     );
 }
@@ -447,7 +447,7 @@ fn a_photo_declaring_far_more_pixels_than_its_bytes_hold_is_refused_undecoded() 
     let upload = sparse_png(8160, 6120);
     assert!(upload.len() < 16 * 1024, "{}", upload.len());
     assert_eq!(
-        run(FileType::Png, &upload).unwrap_err(),
+        run(FileKind::Png, &upload).unwrap_err(),
         Refused::ImplausibleImage {
             width: 8160,
             height: 6120
@@ -458,8 +458,8 @@ fn a_photo_declaring_far_more_pixels_than_its_bytes_hold_is_refused_undecoded() 
         min_bytes_per_megapixel: 0,
         ..SanitizeLimits::default()
     };
-    let (kept, _) = run_with(limits, FileType::Png, &upload).unwrap();
+    let (kept, _) = run_with(limits, FileKind::Png, &upload).unwrap();
     assert_eq!(kept.dimensions, Some((2000, 1500)));
     // A small image of the same kind is fine.
-    assert!(run(FileType::Png, &sparse_png(400, 300)).is_ok());
+    assert!(run(FileKind::Png, &sparse_png(400, 300)).is_ok());
 }

@@ -48,7 +48,7 @@ async fn uploads_received_unchecked_are_held_raw_and_sanitized_after_adoption() 
     let mut w = draft.file_writer("ktp");
     w.write(Bytes::from(ktp())).await.unwrap();
     let check = draft.receive_file(w, "scan.pdf").await.unwrap();
-    assert_eq!(check.detected, Some(FileType::Pdf));
+    assert_eq!(check.detected, Some(FileKind::Pdf));
     assert!(draft.has_unchecked() && draft.attachments().is_empty());
     let held = draft.hold(&store).unwrap().expect("a file to hold");
     assert!(held.attachments.is_empty());
@@ -58,7 +58,7 @@ async fn uploads_received_unchecked_are_held_raw_and_sanitized_after_adoption() 
 
     let mut again = store.draft().unwrap();
     let files = again.adopt_held(&store, kp(), &held.token, never).unwrap();
-    assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
+    assert_eq!(files["ktp"].detected, Some(FileKind::Pdf));
     assert!(again.has_unchecked());
     // Sanitized once the text is right (server::forms).
     let checks = again.check_uploads().await.unwrap();
@@ -89,7 +89,7 @@ async fn held_files_are_private_and_come_back_whole_into_a_commit() {
     let mut again = store.draft().unwrap();
     let files = again.adopt_held(&store, kp(), &held.token, never).unwrap();
     assert_eq!(files["ktp"].size, ktp().len() as u64);
-    assert_eq!(files["ktp"].detected, Some(FileType::Pdf));
+    assert_eq!(files["ktp"].detected, Some(FileKind::Pdf));
     assert_eq!(again.attachments(), &held.attachments[..]);
     let ticket = again
         .commit(
