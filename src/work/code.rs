@@ -32,11 +32,13 @@ pub enum CodeError {
     Anonymous(String),
 }
 
-/// A code issued: the record as it is now, the code (to show once), and
-/// how the audit line and the mail went (the code stands either way).
+/// A code issued: the record as it is now and its text, the code (to show
+/// once), and how the audit line and the mail went (the code stands either
+/// way).
 #[derive(Debug)]
 pub struct CodeIssued {
     pub record: Record,
+    pub text: String,
     pub code: String,
     pub audit: io::Result<()>,
     /// Whether the code was queued for the citizen's email.
@@ -73,6 +75,7 @@ pub fn reissue_code(w: &Work, ticket: &str, actor: &Actor) -> Result<CodeIssued,
     };
     Ok(CodeIssued {
         record,
+        text: written,
         code,
         audit,
         mailed,

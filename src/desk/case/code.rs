@@ -81,10 +81,6 @@ pub async fn reissue(
     };
     let office = (desk.office)();
     let record = &issued.record;
-    let text = std::fs::read_to_string(&record.path).map_err(|e| {
-        tracing::error!(target: "loket::desk", "cannot read a record: {e}");
-        server_error(desk, staff)
-    })?;
     let shown = access::display(&issued.code);
     let form = office.forms.of(record);
     let lookup = format!(
@@ -95,7 +91,7 @@ pub async fn reissue(
         "Yth. Bapak/Ibu, kode akses baru untuk tiket {}: {shown}. Kode yang lama tidak berlaku lagi. Lihat perkembangannya di {lookup} dengan nomor tiket dan kode ini. Jangan berikan kode ini kepada orang lain.",
         record.ticket
     );
-    let mut view = view_of(&office, record, &text);
+    let mut view = view_of(&office, record, &issued.text);
     view.code = CodeView {
         whatsapp: form
             .and_then(|f| contact::whatsapp_link_with(record, f, &message))
