@@ -31,7 +31,7 @@ pub mod yaml_edit;
 pub use channel::Channel;
 pub use record::{Confidential, HistoryEntry, Meeting, Record, Referral, parse_local_time};
 pub use records::{RecordError, find, load_all};
-pub use update::{Version, update};
+pub use update::{Updated, Version, update};
 pub use workflow::{
     FormMove, StatusChange, apply, current, files_complete_text, need_message, parse_files_complete,
 };

@@ -40,15 +40,25 @@ impl Version {
     }
 }
 
+/// A record [`update`] wrote.
+#[derive(Debug)]
+pub struct Updated {
+    /// The record as it was.
+    pub before: Record,
+    /// The record as written, read back from `text`.
+    pub after: Record,
+    pub text: String,
+}
+
 /// Updates the record of `ticket` under the lock: `edit` gets the current
-/// record and text and returns the new text. Returns the record as it was
-/// and the text written.
+/// record and text and returns the new text, which must read back as the
+/// same case.
 pub fn update(
     data: &Path,
     ticket: &str,
     expected: Option<&Version>,
     edit: impl FnOnce(&Record, &str) -> Result<String, RecordError>,
-) -> Result<(Record, String), RecordError> {
+) -> Result<Updated, RecordError> {
     let (record, _) = find(data, ticket)?;
     let dir = record.path.parent().unwrap_or(Path::new("."));
     let io_error = |source| RecordError::Io {
@@ -93,5 +103,9 @@ pub fn update(
     })?;
     // The lock goes with the descriptor.
     drop(lock);
-    Ok((record, new_text))
+    Ok(Updated {
+        before: record,
+        after: edited,
+        text: new_text,
+    })
 }

@@ -406,9 +406,7 @@ pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     if let Err(e) = done.audit {
         eprintln!("warning: {:#}", super::audit_failed(&w.data, e));
     }
-    let before = &done.before;
-    let after = cases::Record::parse(&before.path, &done.written).ok();
-    let after = after.as_ref().unwrap_or(before);
+    let (before, after) = (&done.before, &done.after);
     let (after_kind, after_status) = (&after.kind, &after.status);
     if change.is_message() && args.kind.is_none() {
         say!(

@@ -205,24 +205,19 @@ impl Mail {
     }
 }
 
-/// After a status change wrote `written` to the record at `path`: queues
-/// the citizen's message about that step when it is news to them, they
-/// gave an email and mail is on. For `loket status` and the desk; returns
-/// whether a message was queued.
-pub fn queue_written_step(
+/// After a status change wrote `record`: queues the citizen's message about
+/// its last step when it is news to them, they gave an email and mail is
+/// on. For `loket status` and the desk; returns whether a message was
+/// queued.
+pub fn queue_last_step(
     data: &Path,
     composer: &Composer,
-    path: &Path,
-    written: &str,
+    record: &crate::cases::Record,
 ) -> Result<bool, String> {
-    if !Outbox::at(data).exists() {
-        return Ok(false);
-    }
-    let record = crate::cases::Record::parse(path, written).map_err(|d| d.to_string())?;
     let Some(last) = record.history.len().checked_sub(1) else {
         return Ok(false);
     };
-    queue_step(data, composer, &record, last)
+    queue_step(data, composer, record, last)
 }
 
 /// Queues the citizen's message about step `index` of `record` (if it is

@@ -57,11 +57,11 @@ pub fn reissue_code(w: &Work, ticket: &str, actor: &Actor) -> Result<CodeIssued,
     }
     let key = AccessKey::load_or_create(&w.data).map_err(|e| CodeError::Key(e.to_string()))?;
     let code = access::new_code().map_err(|e| CodeError::Key(e.to_string()))?;
-    let (before, written) = cases::update(&w.data, ticket, None, |record, text| {
+    let updated = cases::update(&w.data, ticket, None, |record, text| {
         let hash = key.hash(&record.ticket, &code);
         yaml_edit::set_key(text, "access_code_hash", &hash).map_err(|m| record.edit_error(m))
     })?;
-    let record = Record::parse(&before.path, &written).map_err(RecordError::Invalid)?;
+    let (record, text) = (updated.after, updated.text);
     let audit = audit::record(
         &w.data,
         actor,
@@ -75,7 +75,7 @@ pub fn reissue_code(w: &Work, ticket: &str, actor: &Actor) -> Result<CodeIssued,
     };
     Ok(CodeIssued {
         record,
-        text: written,
+        text,
         code,
         audit,
         mailed,

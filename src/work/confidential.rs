@@ -82,7 +82,7 @@ pub fn mark_confidential(
         }
         Ok(new)
     });
-    let (before, _) = updated?;
+    let before = updated?.before;
     if let Some(ticket) = already {
         return Err(MarkError::Already(ticket));
     }

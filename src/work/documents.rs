@@ -34,7 +34,7 @@ pub fn save_documents(
     now: OffsetDateTime,
 ) -> Result<DocumentsSaved, RecordError> {
     let mut changed = Vec::new();
-    let (before, _) = cases::update(&w.data, ticket, seen, |record, text| {
+    let before = cases::update(&w.data, ticket, seen, |record, text| {
         changed = documents.changes(&record.documents);
         if changed.is_empty() {
             return Ok(text.to_string());
@@ -62,7 +62,8 @@ pub fn save_documents(
             ));
         }
         Ok(new)
-    })?;
+    })?
+    .before;
     let audit = match changed.is_empty() {
         true => Ok(()),
         false => audit::record(

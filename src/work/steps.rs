@@ -34,13 +34,13 @@ pub enum StepError {
     Record(#[from] RecordError),
 }
 
-/// A step written: the record as it was, its new text, and how the audit
-/// line and the citizen's mail went (the step stands either way; the front
-/// end says what failed).
+/// A step written: the record as it was and as it is now, and how the
+/// audit line and the citizen's mail went (the step stands either way; the
+/// front end says what failed).
 #[derive(Debug)]
 pub struct StepDone {
     pub before: Record,
-    pub written: String,
+    pub after: Record,
     pub audit: io::Result<()>,
     pub told: Result<bool, String>,
 }
@@ -67,8 +67,8 @@ pub fn take_step(
             _ => Ok(new),
         }
     });
-    let (before, written) = match updated {
-        Ok(done) => done,
+    let (before, after) = match updated {
+        Ok(done) => (done.before, done.after),
         // The rule's own refusal, keyed so every front end can word it.
         Err(RecordError::Needs { need, step }) => return Err(StepError::Needs(need, step)),
         Err(e) => return Err(e.into()),
@@ -85,12 +85,12 @@ pub fn take_step(
         &detail(&before, change),
     );
     if !change.is_message() {
-        invite_to_survey(w, &before.path, &written, now);
+        invite_to_survey(w, &after, now);
     }
-    let told = tell::tell_citizen(w, &before.path, &written);
+    let told = tell::tell_citizen(w, &after);
     Ok(StepDone {
         before,
-        written,
+        after,
         audit,
         told,
     })
@@ -162,7 +162,7 @@ pub fn move_case(
     take_step(w, ticket, seen, &change, actor, now)
 }
 
-/// Invites the citizen of the case just `written` to the survey
+/// Invites the citizen of the case just written (`record`) to the survey
 /// ([`crate::survey::store`]) when the step closed it (finished or
 /// rejected), before the mail that carries the link is queued. Idempotent:
 /// a case closed again keeps its first invitation. A case of an anonymous
@@ -170,11 +170,8 @@ pub fn move_case(
 /// way to give its citizen the link, and counting it in the population
 /// would only lower the response rate with people who could never answer.
 /// A failure is logged (never the key) and does not undo the step.
-fn invite_to_survey(w: &Work, path: &std::path::Path, written: &str, now: OffsetDateTime) {
-    let Ok(record) = Record::parse(path, written) else {
-        return;
-    };
-    let form = w.forms.of(&record);
+fn invite_to_survey(w: &Work, record: &Record, now: OffsetDateTime) {
+    let form = w.forms.of(record);
     if !record.is_closed(form.map(|f| &**f)) || form.is_some_and(|f| f.anonymous) {
         return;
     }

@@ -40,7 +40,8 @@ pub struct Addition {
 pub struct AddedToCase {
     /// The record as it was before.
     pub before: Record,
-    pub written: String,
+    /// The record as written.
+    pub after: Record,
     pub attachments: Vec<Attachment>,
 }
 
@@ -114,9 +115,9 @@ impl Draft {
             append_history(&new, &entry).map_err(edit_error)
         });
         match result {
-            Ok((before, written)) => Ok(AddedToCase {
-                before,
-                written,
+            Ok(updated) => Ok(AddedToCase {
+                before: updated.before,
+                after: updated.after,
                 attachments: added.into_inner(),
             }),
             Err(e) => {

@@ -328,18 +328,12 @@ fn tell_staff(state: &AppState, published: &Published, added: &AddedToCase, repl
     let Some(mail) = state.mail() else {
         return;
     };
-    let record = match Record::parse(&added.before.path, &added.written) {
-        Ok(record) => record,
-        Err(d) => {
-            tracing::error!("lookup: no mail about a reply: {d}");
-            return;
-        }
-    };
+    let record = &added.after;
     let composer = mail.composer(
         &published.site.config,
         (published.templates.clone(), published.specs.clone()),
     );
-    let facts = crate::notify::CaseFacts::of(&record);
+    let facts = crate::notify::CaseFacts::of(record);
     if let Err(e) = mail.queue_reply(&composer, &facts, added.attachments.len(), replied) {
         tracing::error!("no mail to staff about the reply to {}: {e}", record.ticket);
     }
@@ -347,11 +341,7 @@ fn tell_staff(state: &AppState, published: &Published, added: &AddedToCase, repl
 
 /// The case page after a stored reply.
 fn sent(state: &AppState, published: &Published, added: &AddedToCase) -> Response<Body> {
-    let record = Record::parse(&added.before.path, &added.written).unwrap_or_else(|_| {
-        // Written and read back by the update already.
-        added.before.clone()
-    });
-    let mut case = opened(state, published, &record);
+    let mut case = opened(state, published, &added.after);
     if let Some(form) = case.reply.as_mut() {
         form.sent = match added.attachments.len() {
             0 => "Balasan Anda sudah kami terima dan diteruskan kepada petugas.".into(),

@@ -120,7 +120,12 @@ fn a_step_is_audited_once_with_who_took_it() {
     done.audit.unwrap();
     assert_eq!(done.told, Ok(false), "mail is off");
     assert_eq!(done.before.status, "diperiksa");
-    assert!(done.written.contains("status: pertemuan-dijadwalkan"));
+    assert_eq!(done.after.status, "pertemuan-dijadwalkan");
+    let on_disk = std::fs::read_to_string(&done.after.path).unwrap();
+    assert!(
+        on_disk.contains("status: pertemuan-dijadwalkan"),
+        "{on_disk}"
+    );
     let lines = audit_lines(dir.path());
     assert_eq!(lines.len(), 1, "{lines:?}");
     let fields: Vec<&str> = lines[0].split('\t').collect();
