@@ -205,21 +205,6 @@ impl Mail {
     }
 }
 
-/// After a status change wrote `record`: queues the citizen's message about
-/// its last step when it is news to them, they gave an email and mail is
-/// on. For `loket status` and the desk; returns whether a message was
-/// queued.
-pub fn queue_last_step(
-    data: &Path,
-    composer: &Composer,
-    record: &crate::cases::Record,
-) -> Result<bool, String> {
-    let Some(last) = record.history.len().checked_sub(1) else {
-        return Ok(false);
-    };
-    queue_step(data, composer, record, last)
-}
-
 /// Queues the citizen's message about step `index` of `record` (if it is
 /// news to them, they gave an email, and mail is on: the outbox exists).
 /// For staff commands and the desk; returns whether a message was queued.

@@ -5,7 +5,6 @@
 //! - [`steps`]: take a step on a case, move it to the other form, or send
 //!   its citizen a message without a step; the step rules ([`cases::apply`](crate::cases::apply)), the audit line
 //!   and the citizen's mail happen there, once.
-//! - [`tell`]: tell the citizen about a step (the mail, when it is on).
 //! - [`intake`] (with [`body`]): a form post read within its bounds, its
 //!   uploads checked (sanitized) or held for the next round: the public
 //!   form and the desk's new case.
@@ -28,7 +27,6 @@ pub mod intake;
 pub mod report;
 pub mod steps;
 pub mod submit;
-pub mod tell;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -3,14 +3,14 @@
 //! ([`cases::update`]) as [`cases::apply`] checks it; then the step is
 //! written to the audit log once, with who took it, the citizen of a case
 //! it closes is invited to the survey ([`invite_to_survey`]), and the
-//! citizen is told ([`super::tell`]).
+//! citizen is told ([`tell_citizen`]).
 
 use std::io;
 
 use time::OffsetDateTime;
 
+use super::Work;
 use super::audit::{self, Action, Actor};
-use super::{Work, tell};
 use crate::cases::access::AccessKey;
 use crate::cases::{self, FormMove, Record, RecordError, StatusChange, Version};
 use crate::core::calendar::Calendar;
@@ -87,13 +87,23 @@ pub fn take_step(
     if !change.is_message() {
         invite_to_survey(w, &after, now);
     }
-    let told = tell::tell_citizen(w, &after);
+    let told = tell_citizen(w, &after);
     Ok(StepDone {
         before,
         after,
         audit,
         told,
     })
+}
+
+/// Queues the citizen's mail about the step just written (the last of
+/// `record`) when mail is on, the step is news to them and they gave an
+/// email address; returns whether one was queued.
+fn tell_citizen(w: &Work, record: &Record) -> Result<bool, String> {
+    match (&w.composer, record.history.len().checked_sub(1)) {
+        (Some(composer), Some(last)) => crate::notify::queue_step(&w.data, composer, record, last),
+        _ => Ok(false),
+    }
 }
 
 /// Sends the citizen of the open case `ticket` a public message (and the
